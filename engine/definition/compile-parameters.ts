@@ -1,0 +1,81 @@
+import { Temporal } from 'temporal-polyfill'
+import type { CompiledParameter, Delay } from './compiled.js'
+import type { CompileContext } from './context.js'
+import type { ParameterDefinition, ParameterType } from './definition.js'
+import { pointerOf } from './pointer.js'
+import { looksLikeDuration, parseDuration } from './quantities.js'
+import { suggest } from './suggest.js'
+
+/** Checks each parameter's default against its type. */
+export function compileParameters(
+  ctx: CompileContext, parameters: Readonly<Record<string, ParameterDefinition>>,
+): Map<string, CompiledParameter> {
+  const compiled = new Map<string, CompiledParameter>()
+  for (const [name, parameter] of Object.entries(parameters)) {
+    const pointer = pointerOf('parameters', name, 'default')
+    if (parameter.default !== undefined) {
+      const problem = checkParameterValue(parameter.type, parameter.default)
+      if (problem) {
+        ctx.report(parameter.type === 'duration' ? 'definition.duration' : 'definition.parameter-default', pointer,
+          `The default of parameter "${name}" ${problem}`)
+      }
+    }
+    compiled.set(name, {
+      name, type: parameter.type, title: parameter.title, description: parameter.description, default: parameter.default,
+    })
+  }
+  return compiled
+}
+
+/** Explains why `value` is not a valid value of a parameter of `type`, or returns undefined. */
+export function checkParameterValue(type: ParameterType, value: unknown): string | undefined {
+  switch (type) {
+    case 'duration': {
+      if (typeof value !== 'string') return 'must be an ISO 8601 duration such as "P30D".'
+      const parsed = parseDuration(value)
+      return typeof parsed === 'string' ? `is invalid: ${parsed}` : undefined
+    }
+    case 'string':
+      return typeof value === 'string' ? undefined : 'must be a string.'
+    case 'integer':
+      return Number.isInteger(value) ? undefined : 'must be an integer.'
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'must be true or false.'
+    case 'date-time':
+      return typeof value === 'string' && isInstant(value) ? undefined : 'must be an RFC 3339 instant such as "2026-01-01T00:00:00Z".'
+  }
+}
+
+function isInstant(text: string): boolean {
+  try {
+    Temporal.Instant.from(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Resolves an `after` value: an ISO 8601 duration, or the name of a `duration` parameter. */
+export function resolveDelay(
+  ctx: CompileContext, after: string, pointer: string, parameters: ReadonlyMap<string, CompiledParameter>,
+): Delay | undefined {
+  if (looksLikeDuration(after)) {
+    const duration = parseDuration(after)
+    if (typeof duration === 'string') {
+      ctx.report('definition.duration', pointer, duration, 'Write an ISO 8601 duration such as P14D, P1M or PT12H, or name a duration parameter.')
+      return undefined
+    }
+    return { kind: 'duration', duration }
+  }
+  const parameter = parameters.get(after)
+  if (!parameter) {
+    ctx.report('definition.unknown-parameter', pointer, `"${after}" is neither an ISO 8601 duration nor a parameter of this process.`,
+      suggest(after, [...parameters.keys()], 'parameters'))
+    return undefined
+  }
+  if (parameter.type !== 'duration') {
+    ctx.report('definition.parameter-type', pointer, `Parameter "${after}" is of type ${parameter.type}; a deadline needs a duration parameter.`)
+    return undefined
+  }
+  return { kind: 'parameter', name: after }
+}

@@ -1,0 +1,143 @@
+import type { AttachmentRule, CompiledAction, CompiledParameter, CompiledSchema, CompiledStep, CompiledTimeout, Target } from './compiled.js'
+import type { CompileContext } from './context.js'
+import type { ActionDefinition, AttachmentSlotDefinition, JsonSchema, StepDefinition } from './definition.js'
+import { ATTACHMENT_TYPES, isAttachmentType } from './attachment-types.js'
+import type { AttachmentType } from './attachment-types.js'
+import { resolveDelay } from './compile-parameters.js'
+import { closeObjects, compileAuthoredSchema } from './json-schema.js'
+import { pointerOf } from './pointer.js'
+import { parseSize } from './quantities.js'
+import { suggest } from './suggest.js'
+
+/** What compiling a step needs to know about the rest of the process. */
+export interface StepScope {
+  readonly roles: readonly string[]
+  readonly stepIds: readonly string[]
+  readonly parameters: ReadonlyMap<string, CompiledParameter>
+  /** Window ids by the step ids they cover. */
+  readonly windowsByStep: ReadonlyMap<string, readonly string[]>
+}
+
+/** Checks and compiles the step at `steps[index]`; its problems go to `ctx`. */
+export function compileStep(ctx: CompileContext, scope: StepScope, step: StepDefinition, index: number): CompiledStep {
+  const at = (...path: ReadonlyArray<string | number>): string => pointerOf('steps', index, ...path)
+  const actors = typeof step.actor === 'string' ? [step.actor] : [...step.actor]
+  actors.forEach((actor, i) => {
+    if (actor !== 'admin' && !scope.roles.includes(actor)) {
+      ctx.report('definition.unknown-role', typeof step.actor === 'string' ? at('actor') : at('actor', i),
+        `Step "${step.id}" is acted on by "${actor}", which is not a role of this process.`,
+        `${suggest(actor, scope.roles, 'roles')} Declare it under \`roles\`, or use the built-in \`admin\`.`)
+    }
+  })
+  const next = scope.stepIds[index + 1]
+  const actions = new Map<string, CompiledAction>()
+  for (const [id, action] of Object.entries(step.actions)) {
+    actions.set(id, compileAction(ctx, scope, action, { id, stepId: step.id, next, at: (...p) => at('actions', id, ...p) }))
+  }
+  return {
+    id: step.id,
+    title: step.title,
+    description: step.description,
+    actors,
+    actions,
+    timeout: step.timeout ? compileTimeout(ctx, scope, step, actions, at) : undefined,
+    windows: scope.windowsByStep.get(step.id) ?? [],
+  }
+}
+
+interface ActionPlace {
+  readonly id: string
+  readonly stepId: string
+  readonly next: string | undefined
+  readonly at: (...path: ReadonlyArray<string | number>) => string
+}
+
+function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefinition, place: ActionPlace): CompiledAction {
+  const attachments = new Map<string, AttachmentRule>()
+  for (const [slot, rule] of Object.entries(action.attachments ?? {})) {
+    attachments.set(slot, compileSlot(ctx, slot, rule, (...p) => place.at('attachments', slot, ...p)))
+  }
+  return {
+    id: place.id,
+    title: action.title ?? place.id,
+    description: action.description,
+    target: resolveTarget(ctx, scope, action, place),
+    inputs: compileInputs(ctx, action.inputs ?? { type: 'object' }, place.at('inputs')),
+    attachments,
+  }
+}
+
+function resolveTarget(ctx: CompileContext, scope: StepScope, action: ActionDefinition, place: ActionPlace): Target {
+  if (action.goto !== undefined && action.end !== undefined) {
+    ctx.report('definition.conflicting-target', place.at('goto'),
+      `Action "${place.id}" of step "${place.stepId}" has both \`goto\` and \`end\`.`, 'An action either leads to a step or ends the process: keep one.')
+  }
+  if (action.end !== undefined) return { kind: 'end', outcome: action.end }
+  if (action.goto !== undefined) {
+    checkStepRef(ctx, scope, action.goto, place.at('goto'))
+    return { kind: 'step', step: action.goto }
+  }
+  if (place.next === undefined) {
+    ctx.report('definition.missing-target', place.at(),
+      `Action "${place.id}" of the last step "${place.stepId}" has no step after it to lead to.`, 'Add `end: completed` (or another outcome), or `goto` a step.')
+    return { kind: 'end', outcome: 'completed' }
+  }
+  return { kind: 'step', step: place.next }
+}
+
+/** Reports `definition.unknown-step` when `stepId` names no step. */
+export function checkStepRef(ctx: CompileContext, scope: Pick<StepScope, 'stepIds'>, stepId: string, pointer: string): void {
+  if (!scope.stepIds.includes(stepId)) {
+    ctx.report('definition.unknown-step', pointer, `There is no step "${stepId}".`, suggest(stepId, scope.stepIds, 'steps'))
+  }
+}
+
+/** Compiles an author's JSON Schema with unknown properties closed; reports one that is not valid JSON Schema. */
+export function compileInputs(ctx: CompileContext, schema: JsonSchema, pointer: string, code: 'definition.input-schema' | 'definition.context-schema' = 'definition.input-schema'): CompiledSchema {
+  const closed = closeObjects(schema)
+  const validate = compileAuthoredSchema(closed)
+  if (typeof validate === 'string') {
+    ctx.report(code, pointer, `Not a valid JSON Schema (2020-12): ${validate}`, 'See https://json-schema.org/understanding-json-schema for the keywords.')
+    const fallback = compileAuthoredSchema({})
+    return { schema: closed, validate: fallback as Exclude<typeof fallback, string> }
+  }
+  return { schema: closed, validate }
+}
+
+function compileSlot(ctx: CompileContext, slot: string, rule: AttachmentSlotDefinition, at: (...path: ReadonlyArray<string | number>) => string): AttachmentRule {
+  const min = rule.min ?? 0
+  const max = rule.max ?? 1
+  if (min > max) {
+    ctx.report('definition.attachment-count', at('min'), `Slot "${slot}" asks for at least ${min} files but takes at most ${max}.`, 'Make `min` no larger than `max`.')
+  }
+  const types: AttachmentType[] = []
+  rule.types.forEach((type, i) => {
+    if (isAttachmentType(type)) types.push(type)
+    else ctx.report('definition.attachment-type', at('types', i), `"${type}" is not a known attachment type.`, suggest(type, Object.keys(ATTACHMENT_TYPES), 'types'))
+  })
+  return { slot, title: rule.title ?? slot, min, max, types, maxSize: parseSize(rule.maxSize) }
+}
+
+function compileTimeout(
+  ctx: CompileContext, scope: StepScope, step: StepDefinition, actions: ReadonlyMap<string, CompiledAction>,
+  at: (...path: ReadonlyArray<string | number>) => string,
+): CompiledTimeout | undefined {
+  const timeout = step.timeout
+  if (!timeout) return undefined
+  const after = resolveDelay(ctx, timeout.after, at('timeout', 'after'), scope.parameters)
+  const action = actions.get(timeout.action)
+  if (!action) {
+    ctx.report('definition.unknown-timeout-action', at('timeout', 'action'), `Step "${step.id}" has no action "${timeout.action}" for its timeout to perform.`,
+      suggest(timeout.action, [...actions.keys()], 'actions of this step'))
+  } else if (needsInput(action)) {
+    ctx.report('definition.timeout-action-inputs', at('timeout', 'action'),
+      `The system cannot perform "${timeout.action}" on expiry: it requires inputs or attachments.`,
+      'Point the timeout at an action that needs nothing, or make its inputs and attachments optional.')
+  }
+  return after ? { after, action: timeout.action } : undefined
+}
+
+/** Whether an action cannot be performed with empty inputs and no attachments. */
+export function needsInput(action: CompiledAction): boolean {
+  return !action.inputs.validate({}) || [...action.attachments.values()].some((rule) => rule.min > 0)
+}

@@ -1,0 +1,94 @@
+import type { Temporal } from 'temporal-polyfill'
+import type { ValidateFunction } from 'ajv'
+import type { AttachmentType } from './attachment-types.js'
+import type { JsonSchema, ParameterType } from './definition.js'
+
+/**
+ * The executable form of a process: every reference resolved, every duration parsed, every input
+ * schema compiled. Built once per definition version and shared read-only by every instance.
+ */
+export interface CompiledProcess {
+  readonly id: string
+  readonly version: number
+  readonly title: string
+  readonly description: string | undefined
+  readonly timeZone: string
+  /** The party roles named when an instance starts; `admin` and `system` exist besides them. */
+  readonly roles: readonly string[]
+  readonly parameters: ReadonlyMap<string, CompiledParameter>
+  readonly context: CompiledSchema
+  readonly initialStep: string
+  /** Steps in the order they are written. */
+  readonly steps: ReadonlyMap<string, CompiledStep>
+  readonly windows: ReadonlyMap<string, CompiledWindow>
+  /** The YAML text the process was compiled from. */
+  readonly source: string
+}
+
+export interface CompiledParameter {
+  readonly name: string
+  readonly type: ParameterType
+  readonly title: string | undefined
+  readonly description: string | undefined
+  readonly default: unknown
+}
+
+export interface CompiledStep {
+  readonly id: string
+  readonly title: string
+  readonly description: string | undefined
+  /** Roles that may act in this step (the executor). */
+  readonly actors: readonly string[]
+  readonly actions: ReadonlyMap<string, CompiledAction>
+  readonly timeout: CompiledTimeout | undefined
+  /** Ids of the windows that cover this step. */
+  readonly windows: readonly string[]
+}
+
+export interface CompiledTimeout {
+  readonly after: Delay
+  readonly action: string
+}
+
+export interface CompiledAction {
+  readonly id: string
+  readonly title: string
+  readonly description: string | undefined
+  readonly target: Target
+  readonly inputs: CompiledSchema
+  readonly attachments: ReadonlyMap<string, AttachmentRule>
+}
+
+export interface CompiledWindow {
+  readonly id: string
+  readonly title: string
+  readonly steps: ReadonlySet<string>
+  readonly after: Delay
+  readonly onExpiry: Target
+}
+
+/** Where an action or an expiry leads. */
+export type Target =
+  | { readonly kind: 'step'; readonly step: string }
+  | { readonly kind: 'end'; readonly outcome: string }
+
+/** A deadline's length: a fixed duration, or a `duration` parameter set per instance. */
+export type Delay =
+  | { readonly kind: 'duration'; readonly duration: Temporal.Duration }
+  | { readonly kind: 'parameter'; readonly name: string }
+
+/** An input schema as written (with defaults applied) and its compiled validator. */
+export interface CompiledSchema {
+  readonly schema: JsonSchema
+  readonly validate: ValidateFunction
+}
+
+/** Rules of one attachment slot; sizes in bytes. */
+export interface AttachmentRule {
+  readonly slot: string
+  readonly title: string
+  readonly min: number
+  readonly max: number
+  readonly types: readonly AttachmentType[]
+  readonly maxSize: number
+}

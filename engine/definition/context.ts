@@ -1,0 +1,29 @@
+import type { DefinitionCode } from '../errors.js'
+import { DefinitionError } from '../errors.js'
+import type { Source } from './source.js'
+
+/** What the compile passes share: the source (for locations) and the list of problems found so far. */
+export class CompileContext {
+  readonly source: Source
+  readonly #problems: DefinitionError[] = []
+  constructor(source: Source) {
+    this.source = source
+  }
+
+  /** Records a problem at the node at `pointer`. */
+  report(code: DefinitionCode, pointer: string, message: string, hint?: string): void {
+    this.#problems.push(this.source.error(code, pointer, message, hint))
+  }
+
+  /** Every problem recorded, sorted by line and column. */
+  get problems(): readonly DefinitionError[] {
+    return sortProblems(this.#problems)
+  }
+}
+
+/** Sorts problems by position, so an author reads them top to bottom. */
+export function sortProblems(problems: readonly DefinitionError[]): DefinitionError[] {
+  return [...problems].sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column)
+}
+
+export { DefinitionError }

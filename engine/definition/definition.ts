@@ -1,0 +1,63 @@
+/**
+ * The shape of a process definition as written in YAML, mirroring `schemas/process.schema.json`.
+ * A value of this type has passed the schema; references between its parts are not yet checked.
+ */
+export interface ProcessDefinition {
+  readonly id: string
+  readonly version: number
+  readonly title: string
+  readonly description?: string
+  readonly timeZone?: string
+  readonly roles: readonly string[]
+  readonly parameters?: Readonly<Record<string, ParameterDefinition>>
+  readonly context?: JsonSchema
+  readonly windows?: readonly WindowDefinition[]
+  readonly steps: readonly StepDefinition[]
+}
+
+export type ParameterType = 'duration' | 'string' | 'integer' | 'boolean' | 'date-time'
+
+export interface ParameterDefinition {
+  readonly type: ParameterType
+  readonly title?: string
+  readonly description?: string
+  readonly default?: unknown
+}
+
+export interface StepDefinition {
+  readonly id: string
+  readonly title: string
+  readonly description?: string
+  readonly actor: string | readonly string[]
+  readonly actions: Readonly<Record<string, ActionDefinition>>
+  readonly timeout?: { readonly after: string; readonly action: string }
+}
+
+export interface ActionDefinition {
+  readonly title?: string
+  readonly description?: string
+  readonly inputs?: JsonSchema
+  readonly attachments?: Readonly<Record<string, AttachmentSlotDefinition>>
+  readonly goto?: string
+  readonly end?: string
+}
+
+export interface AttachmentSlotDefinition {
+  readonly title?: string
+  readonly description?: string
+  readonly min?: number
+  readonly max?: number
+  readonly types: readonly string[]
+  readonly maxSize: number | string
+}
+
+export interface WindowDefinition {
+  readonly id: string
+  readonly title?: string
+  readonly steps: readonly string[]
+  readonly after: string
+  readonly onExpiry: { readonly goto?: string; readonly end?: string }
+}
+
+/** A JSON Schema (2020-12) object, as written by the process author. */
+export type JsonSchema = Readonly<Record<string, unknown>>

@@ -1,0 +1,48 @@
+import type { CompiledProcess, Delay, Target } from './compiled.js'
+
+/** A directed edge of a process graph. */
+export interface GraphEdge {
+  readonly from: string
+  /** A step id, or `end:<outcome>` for an end of the process. */
+  readonly to: string
+  readonly kind: 'action' | 'timeout' | 'expiry'
+  /** The action id; for a timeout, the action the system performs; for an expiry, the window id. */
+  readonly label: string
+  /** Who performs the transition: the step's actors, or `system`. */
+  readonly by: readonly string[]
+  /** For timeouts and expiries: the delay as written (`P14D` or a parameter name). */
+  readonly after?: string
+}
+
+/** Every transition of a compiled process: actions, timeouts (fired by the system) and window expiries. */
+export function processEdges(process: CompiledProcess): GraphEdge[] {
+  const edges: GraphEdge[] = []
+  for (const step of process.steps.values()) {
+    for (const action of step.actions.values()) {
+      edges.push({ from: step.id, to: nodeOf(action.target), kind: 'action', label: action.id, by: step.actors })
+    }
+    if (step.timeout) {
+      const action = step.actions.get(step.timeout.action)
+      if (action) {
+        edges.push({ from: step.id, to: nodeOf(action.target), kind: 'timeout', label: action.id, by: ['system'], after: delayText(step.timeout.after) })
+      }
+    }
+    for (const windowId of step.windows) {
+      const window = process.windows.get(windowId)
+      if (window) {
+        edges.push({ from: step.id, to: nodeOf(window.onExpiry), kind: 'expiry', label: window.id, by: ['system'], after: delayText(window.after) })
+      }
+    }
+  }
+  return edges
+}
+
+/** The graph node a target leads to: a step id or `end:<outcome>`. */
+export function nodeOf(target: Target): string {
+  return target.kind === 'step' ? target.step : `end:${target.outcome}`
+}
+
+/** A delay as the author wrote it: `P14D` or a parameter name. */
+export function delayText(delay: Delay): string {
+  return delay.kind === 'duration' ? delay.duration.toString() : delay.name
+}

@@ -1,0 +1,90 @@
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import type { ErrorObject, ValidateFunction } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import type { JsonSchema } from './definition.js'
+import { escapeSegment } from './pointer.js'
+
+// ajv-formats is CommonJS; under NodeNext its callable is the `default` export.
+const addFormats = addFormatsModule.default
+
+/**
+ * The ajv instance that compiles the JSON Schemas authors write (action inputs, order context).
+ * Strict about schema keywords, so a misspelt `minLenght` is an error rather than a silent no-op.
+ */
+function createAjv(): Ajv2020 {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    logger: false,
+  })
+  addFormats(ajv)
+  return ajv
+}
+
+const authoredSchemas = createAjv()
+
+/** Compiles an author's schema; returns the validator, or ajv's explanation of why it is not valid JSON Schema. */
+export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | string {
+  try {
+    return authoredSchemas.compile(schema)
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  }
+}
+
+/**
+ * Closes object schemas: where an object schema lists `properties` but says nothing about other
+ * properties, unknown fields are rejected (`additionalProperties: false`). Subschemas inside
+ * `allOf`/`anyOf`/`oneOf`/`not` are left alone, because closing them would break composition.
+ */
+export function closeObjects(schema: JsonSchema): JsonSchema {
+  const out: Record<string, unknown> = { ...schema }
+  const opensItself = 'additionalProperties' in schema || 'unevaluatedProperties' in schema || 'patternProperties' in schema
+  const isObject = schema['type'] === 'object' || 'properties' in schema
+  if (isObject && !opensItself) out['additionalProperties'] = false
+  for (const key of ['properties', '$defs'] as const) {
+    const children = schema[key]
+    if (isSchema(children)) {
+      out[key] = Object.fromEntries(Object.entries(children).map(([name, child]) => [name, isSchema(child) ? closeObjects(child) : child]))
+    }
+  }
+  for (const key of ['items', 'additionalProperties'] as const) {
+    const child = schema[key]
+    if (isSchema(child)) out[key] = closeObjects(child)
+  }
+  if (Array.isArray(schema['prefixItems'])) {
+    out['prefixItems'] = schema['prefixItems'].map((child: unknown) => isSchema(child) ? closeObjects(child) : child)
+  }
+  return out
+}
+
+function isSchema(value: unknown): value is JsonSchema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** One failing field of a value checked against a JSON Schema. */
+export interface FieldProblem {
+  /** JSON Pointer of the failing field (for a missing or unknown property, the property itself). */
+  readonly pointer: string
+  /** The JSON Schema keyword that failed, e.g. `required`, `format`, `maxLength`. */
+  readonly rule: string
+  /** What is wrong and what is accepted. */
+  readonly message: string
+}
+
+/** Turns ajv's errors into field problems whose pointers name the offending property. */
+export function fieldProblems(errors: readonly ErrorObject[] | null | undefined): FieldProblem[] {
+  return (errors ?? []).map((e) => {
+    const params = e.params as Record<string, unknown>
+    if (e.keyword === 'required') {
+      return { pointer: `${e.instancePath}/${escapeSegment(String(params['missingProperty']))}`, rule: 'required', message: 'is required' }
+    }
+    if (e.keyword === 'additionalProperties') {
+      return { pointer: `${e.instancePath}/${escapeSegment(String(params['additionalProperty']))}`, rule: 'additionalProperties', message: 'is not an accepted field' }
+    }
+    return { pointer: e.instancePath, rule: e.keyword, message: e.message ?? 'is invalid' }
+  })
+}

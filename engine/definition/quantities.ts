@@ -1,0 +1,38 @@
+import { Temporal } from 'temporal-polyfill'
+
+/** Parses a positive ISO 8601 duration (`P14D`, `P1M`, `PT12H`); returns an explanation when it is not one. */
+export function parseDuration(text: string): Temporal.Duration | string {
+  let duration: Temporal.Duration
+  try {
+    duration = Temporal.Duration.from(text)
+  } catch {
+    return `"${text}" is not an ISO 8601 duration.`
+  }
+  if (duration.sign <= 0) return `"${text}" must be longer than zero.`
+  return duration
+}
+
+/** Whether an `after` value is written as a duration (it starts with P) rather than a parameter name. */
+export function looksLikeDuration(text: string): boolean {
+  return /^[+-]?P/i.test(text)
+}
+
+const UNITS = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as const
+
+/** Converts a size (`5 MB`, `7.5 MB`, `500 KB` or a number of bytes) to bytes; 1 KB = 1,024 bytes. */
+export function parseSize(size: number | string): number {
+  if (typeof size === 'number') return size
+  const match = /^([0-9]+(?:\.[0-9]+)?) ?(B|KB|MB|GB)$/.exec(size)
+  if (!match) throw new RangeError(`Not a size: ${size}`) // the schema admits only this pattern
+  return Math.floor(Number(match[1]) * UNITS[match[2] as keyof typeof UNITS])
+}
+
+/** Checks an IANA time zone name; returns an explanation when it is not one. */
+export function checkTimeZone(name: string): string | undefined {
+  try {
+    Temporal.Instant.fromEpochMilliseconds(0).toZonedDateTimeISO(name)
+    return undefined
+  } catch {
+    return `"${name}" is not an IANA time zone.`
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The one error hierarchy of the engine. Every failure a caller can act on carries a stable,
+ * dotted `code` from the closed {@link ErrorCode} union; a released code never changes meaning.
+ */
+
+/** Codes of problems found in a process definition, each documented in README.md. */
+export type DefinitionCode =
+  | 'definition.yaml-syntax'
+  | 'definition.duplicate-key'
+  | 'definition.schema'
+  | 'definition.duplicate-step'
+  | 'definition.duplicate-action'
+  | 'definition.duplicate-window'
+  | 'definition.unknown-step'
+  | 'definition.conflicting-target'
+  | 'definition.missing-target'
+  | 'definition.unknown-role'
+  | 'definition.unreachable-step'
+  | 'definition.no-end'
+  | 'definition.unknown-timeout-action'
+  | 'definition.timeout-action-inputs'
+  | 'definition.unknown-parameter'
+  | 'definition.parameter-type'
+  | 'definition.parameter-default'
+  | 'definition.duration'
+  | 'definition.time-zone'
+  | 'definition.attachment-type'
+  | 'definition.attachment-count'
+  | 'definition.input-schema'
+  | 'definition.context-schema'
+  | 'definition.unreadable'
+
+/** Every stable error code of the engine. */
+export type ErrorCode = DefinitionCode | 'definition.invalid'
+
+/** Where in a source file a problem is: 1-based line and column, and the JSON Pointer of the node. */
+export type SourceLocation = Readonly<{ file: string; line: number; column: number; pointer: string }>
+
+/** Base class of every error the engine reports on purpose. */
+export class EngineError extends Error {
+  override name = 'EngineError'
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+  }
+}
+
+/** A problem in a process definition, located in its YAML source. */
+export class DefinitionError extends EngineError {
+  override name = 'DefinitionError'
+  declare readonly code: DefinitionCode
+  readonly location: SourceLocation
+  readonly hint: string | undefined
+  constructor(code: DefinitionCode, message: string, location: SourceLocation, hint?: string) {
+    super(code, message)
+    this.location = location
+    this.hint = hint
+  }
+
+  /** `FILE:LINE:COL code message (hint)`, the shape editors and CI annotate. */
+  override toString(): string {
+    const { file, line, column } = this.location
+    return `${file}:${line}:${column} ${this.code} ${this.message}${this.hint ? ` Hint: ${this.hint}` : ''}`
+  }
+}
+
+/** Thrown by `loadProcess` when a definition has problems; holds all of them, sorted by position. */
+export class InvalidDefinitionError extends EngineError {
+  override name = 'InvalidDefinitionError'
+  readonly problems: readonly DefinitionError[]
+  constructor(file: string, problems: readonly DefinitionError[]) {
+    super('definition.invalid', `${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map(String).join('\n')}`)
+    this.problems = problems
+  }
+}
+
+/** Exhaustiveness check for `switch` statements over closed unions. */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`)
+}
