@@ -16,7 +16,9 @@ export function checkGraph(ctx: CompileContext, process: CompiledProcess): void 
     backward.set(edge.to, [...(backward.get(edge.to) ?? []), edge.from])
   }
   const reachable = closure([process.initialStep], forward)
-  const ends = edges.filter((edge) => edge.to.startsWith('end:')).map((edge) => edge.to)
+  // A target that names no step is reported as `definition.unknown-step`; counting it as an end
+  // here keeps one mistake from also being reported as `definition.no-end`.
+  const ends = edges.filter((edge) => edge.to.startsWith('end:') || !process.steps.has(edge.to)).map((edge) => edge.to)
   const finishing = closure(ends, backward)
   const stepIds = [...process.steps.keys()]
   stepIds.forEach((stepId, index) => {

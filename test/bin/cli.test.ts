@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const cli = join(import.meta.dirname, '../../bin/delivery-center.js')
+
+async function delivery(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: join(import.meta.dirname, '../..') })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+describe('delivery-center validate', () => {
+  it('exits 0 on the built-in processes', async () => {
+    const { code, stdout } = await delivery('validate', 'processes/basic.yaml', 'processes/contract.yaml', 'processes/double-check.yaml', 'processes/step-by-step.yaml')
+    expect(code).toBe(0)
+    expect(stdout.trim().split('\n')).toHaveLength(4)
+    expect(stdout).not.toMatch(/definition\./)
+  })
+
+  it('prints FILE:LINE:COL code message for each problem and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dc-cli-'))
+    const file = join(dir, 'bad.yaml')
+    writeFileSync(file, 'id: bad\nversion: 1\ntitle: Bad\nroles: [isv]\nsteps:\n  - id: a\n    title: A\n    actor: isv\n    actions:\n      go: { goto: b }\n')
+    const { code, stdout } = await delivery('validate', 'processes/basic.yaml', file)
+    expect(code).toBe(1)
+    expect(stdout).toContain(`${file}:10:19 definition.unknown-step There is no step "b".`)
+  })
+
+  it('reports a file it cannot read', async () => {
+    const { code, stdout } = await delivery('validate', 'no-such-file.yaml')
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/^no-such-file\.yaml:1:1 definition\.unreadable .*ENOENT/)
+  })
+})
+
+describe('delivery-center graph', () => {
+  it('prints a Mermaid flowchart', async () => {
+    const { code, stdout } = await delivery('graph', 'processes/step-by-step.yaml')
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^flowchart TD\n/)
+    expect(stdout).toContain('n_confirm_ued -->|"reject"| n_ued')
+  })
+})

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { loadBuiltInProcesses, processEdges, toMermaid } from '../../../engine/index.js'
+
+const byId = new Map(loadBuiltInProcesses().map((p) => [p.id, p]))
+const stepByStep = byId.get('step-by-step')
+const doubleCheck = byId.get('double-check')
+if (!stepByStep || !doubleCheck) throw new Error('built-in processes missing')
+
+describe('processEdges', () => {
+  it('gives every transition of step-by-step, both rejection loops and the timeout included', () => {
+    const edges = processEdges(stepByStep).map((e) => `${e.from} -${e.kind}:${e.label}-> ${e.to}`)
+    expect(edges).toEqual([
+      'submit-demand -action:submit-> functional-design',
+      'functional-design -action:finish-> confirm-functional-design',
+      'confirm-functional-design -action:confirm-> ued',
+      'confirm-functional-design -action:reject-> functional-design',
+      'ued -action:finish-> confirm-ued',
+      'confirm-ued -action:confirm-> development-testing',
+      'confirm-ued -action:reject-> ued',
+      'development-testing -action:finish-> inspection-acceptance',
+      'inspection-acceptance -action:confirm-> confirm-delivery',
+      'inspection-acceptance -action:reject-> development-testing',
+      'confirm-delivery -action:confirm-> end:completed',
+      'confirm-delivery -timeout:confirm-> end:completed',
+    ])
+  })
+
+  it('draws the warranty expiry from every step the window covers', () => {
+    const expiries = processEdges(doubleCheck).filter((e) => e.kind === 'expiry')
+    expect(expiries.map((e) => [e.from, e.to, e.after, e.by])).toEqual([
+      ['confirm-warranty', 'end:warranty-expired', 'warrantyPeriod', ['system']],
+      ['warranty-service', 'end:warranty-expired', 'warrantyPeriod', ['system']],
+    ])
+  })
+})
+
+describe('toMermaid', () => {
+  it('renders step-by-step with a node per step and end, and an arrow per transition', () => {
+    const lines = toMermaid(stepByStep).trimEnd().split('\n')
+    expect(lines[0]).toBe('flowchart TD')
+    expect(lines).toContain('  start((start)) --> n_submit_demand')
+    expect(lines).toContain('  n_confirm_ued["Confirm UED<br/><i>customer</i>"]')
+    expect(lines).toContain('  n_end_completed(["completed"])')
+    expect(lines).toContain('  n_confirm_functional_design -->|"reject"| n_functional_design')
+    expect(lines).toContain('  n_confirm_ued -->|"reject"| n_ued')
+    expect(lines).toContain('  n_inspection_acceptance -->|"reject"| n_development_testing')
+    expect(lines).toContain('  n_confirm_delivery -.->|"after confirmWindow: system confirms"| n_end_completed')
+    expect(lines.filter((l) => l.includes('-->|') || l.includes('-.->|'))).toHaveLength(processEdges(stepByStep).length)
+    expect(lines.filter((l) => /^ {2}n_\w+\["/.test(l))).toHaveLength(stepByStep.steps.size)
+  })
+
+  it('boxes the steps of a window in a subgraph', () => {
+    const text = toMermaid(doubleCheck)
+    expect(text).toContain('  subgraph n_window_warranty["Warranty period"]\n    n_confirm_warranty["Confirm Warranty<br/><i>customer</i>"]\n    n_warranty_service["Warranty Service<br/><i>isv</i>"]\n  end\n')
+  })
+})

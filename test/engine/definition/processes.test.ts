@@ -1,0 +1,128 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { BUILT_IN_PROCESS_DIR, compileProcess, loadBuiltInProcesses } from '../../../engine/index.js'
+import type { CompiledProcess } from '../../../engine/index.js'
+
+const processes = new Map(loadBuiltInProcesses().map((p) => [p.id, p]))
+function get(id: string): CompiledProcess {
+  const process = processes.get(id)
+  if (!process) throw new Error(`no built-in process ${id}`)
+  return process
+}
+
+describe('built-in processes', () => {
+  it('are the four Delivery Center procedures', () => {
+    expect([...processes.keys()]).toEqual(['basic', 'contract', 'double-check', 'step-by-step'])
+  })
+
+  it.each(readdirSync(BUILT_IN_PROCESS_DIR).filter((f) => f.endsWith('.yaml')))('%s points editors at the schema on its first line', (name) => {
+    const firstLine = readFileSync(`${BUILT_IN_PROCESS_DIR}/${name}`, 'utf8').split('\n')[0]
+    expect(firstLine).toBe('# yaml-language-server: $schema=../schemas/process.schema.json')
+  })
+
+  it('basic: Submit Demand -> Project Delivery -> Confirm Delivery, auto-confirmed after P14D', () => {
+    const basic = get('basic')
+    expect([...basic.steps.values()].map((s) => [s.id, s.actors])).toEqual([
+      ['submit-demand', ['customer']], ['project-delivery', ['isv']], ['confirm-delivery', ['customer']],
+    ])
+    const confirm = basic.steps.get('confirm-delivery')
+    expect(confirm?.timeout).toEqual({ after: { kind: 'parameter', name: 'confirmWindow' }, action: 'confirm' })
+    expect(basic.parameters.get('confirmWindow')?.default).toBe('P14D')
+    expect(confirm?.actions.get('confirm')?.target).toEqual({ kind: 'end', outcome: 'completed' })
+  })
+
+  it('basic: the demand needs contact name, phone and email, and the demands', () => {
+    const submit = get('basic').steps.get('submit-demand')?.actions.get('submit')
+    const validate = submit?.inputs.validate
+    if (!validate) throw new Error('submit has no input validator')
+    const good = { contact: { name: 'Li Lei', phone: '+86 138 0000 0000', email: 'li@example.com' }, demands: 'A shop website' }
+    expect(validate(good)).toBe(true)
+    for (const field of ['name', 'phone', 'email'] as const) {
+      const { [field]: _, ...contact } = good.contact
+      expect(validate({ ...good, contact }), `without ${field}`).toBe(false)
+    }
+    expect(validate({ contact: good.contact })).toBe(false)
+    expect(validate({ ...good, demands: '' })).toBe(false)
+    expect(validate({ ...good, contact: { ...good.contact, email: 'not-an-email' } })).toBe(false)
+    expect(validate({ ...good, surprise: 1 }), 'unknown fields are rejected').toBe(false)
+    expect(validate({ ...good, contact: { ...good.contact, fax: '1' } }), 'unknown nested fields are rejected').toBe(false)
+    expect(submit.attachments.get('demand-documents')).toMatchObject({ min: 0, max: 5, maxSize: 5 * 1024 * 1024 })
+  })
+
+  it('contract: the ISV must upload one signed contract of the seed\'s types, at most 5 MB, before delivery', () => {
+    const contract = get('contract')
+    expect([...contract.steps.keys()]).toEqual(['submit-demand', 'upload-contract', 'project-delivery', 'confirm-delivery'])
+    const slot = contract.steps.get('upload-contract')?.actions.get('submit')?.attachments.get('contract')
+    expect(slot).toMatchObject({ min: 1, max: 1, maxSize: 5 * 1024 * 1024 })
+    expect([...(slot?.types ?? [])].sort()).toEqual(['7z', 'doc', 'docx', 'pdf', 'png', 'ppt', 'pptx', 'xlsx', 'zip'])
+    expect(contract.steps.get('confirm-delivery')?.timeout?.action).toBe('confirm')
+  })
+
+  it('double-check: a warranty window over the warranty steps, ended by the system on expiry', () => {
+    const process = get('double-check')
+    const window = process.windows.get('warranty')
+    expect(window).toMatchObject({ after: { kind: 'parameter', name: 'warrantyPeriod' }, onExpiry: { kind: 'end', outcome: 'warranty-expired' } })
+    expect([...(window?.steps ?? [])]).toEqual(['confirm-warranty', 'warranty-service'])
+    expect(process.parameters.get('warrantyPeriod')).toMatchObject({ type: 'duration', default: undefined })
+    expect(process.steps.get('confirm-delivery')?.actions.get('confirm')?.target).toEqual({ kind: 'step', step: 'confirm-warranty' })
+    const warranty = process.steps.get('confirm-warranty')
+    expect(warranty?.actions.get('request-service')?.target).toEqual({ kind: 'step', step: 'warranty-service' })
+    expect(warranty?.actions.get('confirm')?.target).toEqual({ kind: 'end', outcome: 'completed' })
+    expect(process.steps.get('warranty-service')?.actions.get('resolve')?.target).toEqual({ kind: 'step', step: 'confirm-warranty' })
+    expect(process.steps.get('warranty-service')?.windows).toEqual(['warranty'])
+  })
+
+  it('step-by-step: three confirmations, each rejection (with a reason) goes back to the ISV', () => {
+    const process = get('step-by-step')
+    expect([...process.steps.keys()]).toEqual([
+      'submit-demand', 'functional-design', 'confirm-functional-design', 'ued', 'confirm-ued',
+      'development-testing', 'inspection-acceptance', 'confirm-delivery',
+    ])
+    const rejections = [...process.steps.values()].flatMap((step) => {
+      const reject = step.actions.get('reject')
+      return reject ? [[step.id, reject.target]] : []
+    })
+    expect(rejections).toEqual([
+      ['confirm-functional-design', { kind: 'step', step: 'functional-design' }],
+      ['confirm-ued', { kind: 'step', step: 'ued' }],
+      ['inspection-acceptance', { kind: 'step', step: 'development-testing' }],
+    ])
+    const reject = process.steps.get('confirm-ued')?.actions.get('reject')
+    expect(reject?.inputs.validate({})).toBe(false)
+    expect(reject?.inputs.validate({ reason: 'Colours are off' })).toBe(true)
+  })
+})
+
+describe('compileProcess', () => {
+  const minimal = (extra = '') => `id: demo\nversion: 1\ntitle: Demo\nroles: [isv]\n${extra}steps:\n  - id: only\n    title: Only\n    actor: isv\n    actions:\n      done: { end: completed }\n`
+
+  it('defaults the time zone to UTC and accepts an IANA zone', () => {
+    const utc = compileProcess(minimal(), 'demo.yaml')
+    const shanghai = compileProcess(minimal('timeZone: Asia/Shanghai\n'), 'demo.yaml')
+    expect(utc.ok && utc.process.timeZone).toBe('UTC')
+    expect(shanghai.ok && shanghai.process.timeZone).toBe('Asia/Shanghai')
+  })
+
+  it('reports several problems in one pass, sorted by line', () => {
+    const text = minimal().replace('actor: isv', 'actor: vendor').replace('done: { end: completed }', 'done: { goto: nowhere }\n    timeout: { after: P1X, action: done }')
+    const result = compileProcess(text, 'demo.yaml')
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    expect(result.errors.map((e) => `${e.location.line} ${e.code}`)).toEqual([
+      '8 definition.unknown-role', '10 definition.unknown-step', '11 definition.duration',
+    ])
+    expect(String(result.errors[0])).toMatch(/^demo\.yaml:8:12 definition\.unknown-role /)
+  })
+
+  it('suggests the nearest name for a misspelt reference', () => {
+    const result = compileProcess(minimal().replace('actor: isv', 'actor: ivs'), 'demo.yaml')
+    expect(!result.ok && result.errors[0]?.hint).toContain('Did you mean "isv"?')
+  })
+
+  it('never throws on input that is not a mapping', () => {
+    for (const text of ['', '42', '- a\n- b\n', 'null', '[', '{a: 1, a: 2}']) {
+      const result = compileProcess(text, 'x.yaml')
+      expect(result.ok).toBe(false)
+    }
+  })
+})

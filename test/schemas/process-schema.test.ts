@@ -1,0 +1,37 @@
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { describe, expect, it } from 'vitest'
+import schema from '../../schemas/process.schema.json' with { type: 'json' }
+
+/** Every `properties` entry of every subschema, with its JSON Pointer. */
+function propertiesOf(node: unknown, pointer = ''): Array<{ pointer: string; property: Record<string, unknown> }> {
+  if (typeof node !== 'object' || node === null) return []
+  const found: Array<{ pointer: string; property: Record<string, unknown> }> = []
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'properties' && typeof value === 'object' && value !== null) {
+      for (const [name, property] of Object.entries(value)) {
+        found.push({ pointer: `${pointer}/properties/${name}`, property: property as Record<string, unknown> })
+      }
+    }
+    found.push(...propertiesOf(value, `${pointer}/${key}`))
+  }
+  return found
+}
+
+describe('schemas/process.schema.json', () => {
+  it('is valid against the JSON Schema 2020-12 meta-schema', () => {
+    const ajv = new Ajv2020({ strict: true })
+    expect(ajv.validateSchema(schema), JSON.stringify(ajv.errors)).toBe(true)
+  })
+
+  it('describes every property so editors can show help', () => {
+    const properties = propertiesOf(schema)
+    expect(properties.length).toBeGreaterThan(40)
+    const undocumented = properties.filter(({ property }) => typeof property['description'] !== 'string' || property['description'] === '')
+    expect(undocumented.map(({ pointer }) => pointer)).toEqual([])
+  })
+
+  it('describes every shared definition', () => {
+    const undocumented = Object.entries(schema.$defs).filter(([, def]) => typeof (def as { description?: unknown }).description !== 'string')
+    expect(undocumented.map(([name]) => name)).toEqual([])
+  })
+})
