@@ -7,7 +7,7 @@ import { pointerOf } from './pointer.js'
  * Reports steps no instance can reach from the first step (`definition.unreachable-step`) and
  * reachable steps from which no end of the process can be reached (`definition.no-end`).
  */
-export function checkGraph(ctx: CompileContext, process: CompiledProcess): void {
+export function checkGraph(ctx: CompileContext, process: CompiledProcess, writtenStepIds: readonly string[]): void {
   const edges = processEdges(process)
   const forward = new Map<string, string[]>()
   const backward = new Map<string, string[]>()
@@ -16,13 +16,18 @@ export function checkGraph(ctx: CompileContext, process: CompiledProcess): void 
     backward.set(edge.to, [...(backward.get(edge.to) ?? []), edge.from])
   }
   const reachable = closure([process.initialStep], forward)
+  // A `goto` that names no step is reported as `definition.unknown-step`; the step it was meant
+  // for would be reported as unreachable too, so reachability waits until the names are right.
+  const danglingTargets = edges.some((edge) => !edge.to.startsWith('end:') && !process.steps.has(edge.to))
   // A target that names no step is reported as `definition.unknown-step`; counting it as an end
   // here keeps one mistake from also being reported as `definition.no-end`.
   const ends = edges.filter((edge) => edge.to.startsWith('end:') || !process.steps.has(edge.to)).map((edge) => edge.to)
   const finishing = closure(ends, backward)
-  const stepIds = [...process.steps.keys()]
-  stepIds.forEach((stepId, index) => {
+  // Indexes are those of the steps as written, so a duplicated id does not shift the locations.
+  writtenStepIds.forEach((stepId, index) => {
+    if (writtenStepIds.indexOf(stepId) !== index) return
     if (!reachable.has(stepId)) {
+      if (danglingTargets) return
       ctx.report('definition.unreachable-step', pointerOf('steps', index),
         `No instance can reach step "${stepId}": no action, timeout or expiry leads to it.`,
         'Add a `goto` to it, move it right after a step whose actions fall through, or remove it.')

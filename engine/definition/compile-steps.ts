@@ -78,7 +78,7 @@ function resolveTarget(ctx: CompileContext, scope: StepScope, action: ActionDefi
     return { kind: 'step', step: action.goto }
   }
   if (place.next === undefined) {
-    ctx.report('definition.missing-target', place.at(),
+    ctx.reportAtKey('definition.missing-target', place.at(),
       `Action "${place.id}" of the last step "${place.stepId}" has no step after it to lead to.`, 'Add `end: completed` (or another outcome), or `goto` a step.')
     return { kind: 'end', outcome: 'completed' }
   }
@@ -96,12 +96,13 @@ export function checkStepRef(ctx: CompileContext, scope: Pick<StepScope, 'stepId
 export function compileInputs(ctx: CompileContext, schema: JsonSchema, pointer: string, code: 'definition.input-schema' | 'definition.context-schema' = 'definition.input-schema'): CompiledSchema {
   const closed = closeObjects(schema)
   const validate = compileAuthoredSchema(closed)
-  if (typeof validate === 'string') {
-    ctx.report(code, pointer, `Not a valid JSON Schema (2020-12): ${validate}`, 'See https://json-schema.org/understanding-json-schema for the keywords.')
-    const fallback = compileAuthoredSchema({})
-    return { schema: closed, validate: fallback as Exclude<typeof fallback, string> }
-  }
-  return { schema: closed, validate }
+  if (typeof validate === 'function') return { schema: closed, validate }
+  const report = validate.atKey ? ctx.reportAtKey.bind(ctx) : ctx.report.bind(ctx)
+  report(code, pointer + validate.pointer, `Not a valid JSON Schema (2020-12): ${validate.message}`,
+    'See https://json-schema.org/understanding-json-schema for the keywords.')
+  const anything = compileAuthoredSchema({})
+  if (typeof anything !== 'function') throw new Error('The empty schema must compile')
+  return { schema: closed, validate: anything }
 }
 
 function compileSlot(ctx: CompileContext, slot: string, rule: AttachmentSlotDefinition, at: (...path: ReadonlyArray<string | number>) => string): AttachmentRule {

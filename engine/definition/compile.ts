@@ -63,6 +63,6 @@ export function compileProcess(text: string, file: string): CompileResult {
     windows,
     source: text,
   }
-  checkGraph(ctx, process)
+  checkGraph(ctx, process, stepIds)
   return ctx.problems.length > 0 ? { ok: false, errors: ctx.problems } : { ok: true, process }
 }

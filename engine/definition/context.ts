@@ -15,6 +15,11 @@ export class CompileContext {
     this.#problems.push(this.source.error(code, pointer, message, hint))
   }
 
+  /** Records a problem at the key of the property at `pointer` (e.g. an action's id). */
+  reportAtKey(code: DefinitionCode, pointer: string, message: string, hint?: string): void {
+    this.#problems.push(this.source.errorAtKey(code, pointer, message, hint))
+  }
+
   /** Every problem recorded, sorted by line and column. */
   get problems(): readonly DefinitionError[] {
     return sortProblems(this.#problems)

@@ -26,13 +26,44 @@ function createAjv(): Ajv2020 {
 
 const authoredSchemas = createAjv()
 
-/** Compiles an author's schema; returns the validator, or ajv's explanation of why it is not valid JSON Schema. */
-export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | string {
+/** Why an author's schema is not valid JSON Schema, and where in it (a JSON Pointer relative to the schema). */
+export interface SchemaFault {
+  readonly message: string
+  readonly pointer: string
+  /** Whether `pointer` names a misspelt or unknown key (rather than a bad value). */
+  readonly atKey: boolean
+}
+
+/** Compiles an author's schema; returns the validator, or where and why it is not valid JSON Schema. */
+export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | SchemaFault {
+  if (!authoredSchemas.validateSchema(schema)) {
+    const first = authoredSchemas.errors?.[0]
+    const allowed = (first?.params as { allowedValues?: unknown[] } | undefined)?.allowedValues
+    return {
+      pointer: first?.instancePath ?? '',
+      atKey: false,
+      message: `${first?.instancePath || 'the schema'} ${first?.message ?? 'is invalid'}${allowed ? `: ${allowed.join(', ')}` : ''}`,
+    }
+  }
   try {
     return authoredSchemas.compile(schema)
   } catch (error) {
-    return error instanceof Error ? error.message : String(error)
+    const message = error instanceof Error ? error.message : String(error)
+    const keyword = /unknown keyword: "([^"]+)"/.exec(message)?.[1]
+    const pointer = keyword === undefined ? undefined : pathOfKey(schema, keyword)
+    return { message, pointer: pointer ?? '', atKey: pointer !== undefined }
   }
+}
+
+/** JSON Pointer of the first property named `key` anywhere in `value` (depth first). */
+function pathOfKey(value: unknown, key: string, pointer = ''): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  for (const [name, child] of Object.entries(value)) {
+    if (name === key) return `${pointer}/${escapeSegment(name)}`
+    const found = pathOfKey(child, key, `${pointer}/${escapeSegment(name)}`)
+    if (found !== undefined) return found
+  }
+  return undefined
 }
 
 /**

@@ -64,23 +64,47 @@ function descriptionOf(schema: unknown): string | undefined {
 }
 
 /**
- * ajv reports every failing branch of an `anyOf`. When exactly one branch accepts the value's
- * type, only that branch's errors are meant; otherwise one "none of the forms" error is clearer.
+ * ajv reports every failing branch of an `anyOf` before the `anyOf` error itself (branches that
+ * go through `$ref` carry the referenced schema's path, so only order and position tie them to
+ * it). When exactly one branch accepts the value's JSON type, that branch's errors are what the
+ * author needs; otherwise one "none of the accepted forms" error is clearer than all of them.
+ * `propertyNames` wrappers are dropped too: the error naming the bad name is reported instead.
  */
 function collapseAlternatives(errors: readonly ErrorObject[]): ErrorObject[] {
-  let result = [...errors]
-  for (const alt of errors.filter((e) => e.keyword === 'anyOf')) {
-    const prefix = `${alt.schemaPath}/`
-    const inside = result.filter((e) => e.schemaPath.startsWith(prefix))
-    const branches = new Map<string, ErrorObject[]>()
-    for (const e of inside) {
-      const branch = e.schemaPath.slice(prefix.length).split('/')[0] as string
-      branches.set(branch, [...(branches.get(branch) ?? []), e])
+  const drop = new Set<ErrorObject>(errors.filter((e) => e.keyword === 'propertyNames'))
+  errors.forEach((alt, index) => {
+    if (alt.keyword !== 'anyOf') return
+    const below = (e: ErrorObject): boolean => e.instancePath === alt.instancePath || e.instancePath.startsWith(`${alt.instancePath}/`)
+    let first = index
+    while (first > 0 && below(errors[first - 1] as ErrorObject)) first--
+    const branchErrors = errors.slice(first, index)
+    const branches = Array.isArray(alt.schema) ? alt.schema as unknown[] : []
+    const matching = branches.filter((branch) => acceptsType(branch, jsonType(alt.data)))
+    if (matching.length === 1) {
+      drop.add(alt)
+      for (const e of branchErrors) if (e.keyword === 'type' && e.instancePath === alt.instancePath) drop.add(e)
+    } else {
+      for (const e of branchErrors) drop.add(e)
     }
-    const typeMatching = [...branches.values()].filter((list) =>
-      !list.some((e) => e.keyword === 'type' && e.instancePath === alt.instancePath))
-    const keep = typeMatching.length === 1 ? new Set(typeMatching[0]) : new Set<ErrorObject>([alt])
-    result = result.filter((e) => (e !== alt && !inside.includes(e)) || keep.has(e))
-  }
-  return result
+  })
+  return errors.filter((e) => !drop.has(e))
+}
+
+function jsonType(value: unknown): string {
+  if (Array.isArray(value)) return 'array'
+  if (value === null) return 'null'
+  if (Number.isInteger(value)) return 'integer'
+  return typeof value
+}
+
+/** Whether a branch (inline, or a `$ref` into this schema's `$defs`) declares a type that admits `type`. */
+function acceptsType(branch: unknown, type: string): boolean {
+  const ref = (branch as { $ref?: unknown }).$ref
+  const resolved = typeof ref === 'string' && ref.startsWith('#/$defs/')
+    ? (processSchema.$defs as Record<string, unknown>)[ref.slice('#/$defs/'.length)]
+    : branch
+  const declared = (resolved as { type?: unknown } | undefined)?.type
+  if (declared === undefined) return true
+  const types = Array.isArray(declared) ? declared : [declared]
+  return types.includes(type) || (type === 'integer' && types.includes('number'))
 }

@@ -125,4 +125,23 @@ describe('compileProcess', () => {
       expect(result.ok).toBe(false)
     }
   })
+  it('locates graph problems at the step as written when an earlier id is duplicated', () => {
+    const text = `id: demo\nversion: 1\ntitle: Demo\nroles: [isv]\nsteps:\n` +
+      `  - { id: deliver, title: A, actor: isv, actions: { done: { end: completed } } }\n` +
+      `  - { id: deliver, title: B, actor: isv, actions: { done: { end: completed } } }\n` +
+      `  - { id: orphan, title: C, actor: isv, actions: { done: { end: completed } } }\n`
+    const result = compileProcess(text, 'demo.yaml')
+    expect(!result.ok && result.errors.map((e) => `${e.location.line} ${e.code}`)).toEqual([
+      '7 definition.duplicate-step', '8 definition.unreachable-step',
+    ])
+  })
+
+  it('reports a misspelt goto once, not also as an unreachable step', () => {
+    const text = `id: demo\nversion: 1\ntitle: Demo\nroles: [isv]\nsteps:\n` +
+      `  - { id: a, title: A, actor: isv, actions: { go: { goto: c } } }\n` +
+      `  - { id: b, title: B, actor: isv, actions: { done: { end: completed } }  }\n` +
+      `  - { id: cc, title: C, actor: isv, actions: { done: { end: completed } } }\n`
+    const result = compileProcess(text, 'demo.yaml')
+    expect(!result.ok && result.errors.map((e) => e.code)).toEqual(['definition.unknown-step'])
+  })
 })
