@@ -30,8 +30,27 @@ export type DefinitionCode =
   | 'definition.context-schema'
   | 'definition.unreadable'
 
+/** Codes of commands the engine refuses; each leaves the database unchanged. */
+export type RejectionCode =
+  | 'process.not-found'
+  | 'process.version-conflict'
+  | 'instance.not-found'
+  | 'instance.exists'
+  | 'instance.ended'
+  | 'step.not-current'
+  | 'action.unknown'
+  | 'actor.forbidden'
+  | 'input.invalid'
+  | 'attachment.not-found'
+  | 'attachment.unknown-slot'
+  | 'attachment.count'
+  | 'attachment.type'
+  | 'attachment.size'
+  | 'deadline.passed'
+  | 'conflict.stale'
+
 /** Every stable error code of the engine. */
-export type ErrorCode = DefinitionCode | 'definition.invalid'
+export type ErrorCode = DefinitionCode | 'definition.invalid' | RejectionCode
 
 /** Where in a source file a problem is: 1-based line and column, and the JSON Pointer of the node. */
 export type SourceLocation = Readonly<{ file: string; line: number; column: number; pointer: string }>

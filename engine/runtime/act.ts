@@ -1,0 +1,64 @@
+import type { CompiledProcess } from '../definition/compiled.js'
+import { fieldProblems } from '../definition/json-schema.js'
+import { mayActIn } from './authorize.js'
+import { checkAttachments } from './check-attachments.js'
+import type { Command } from './commands.js'
+import { attachmentRefs } from './commands.js'
+import type { Decision } from './decision.js'
+import { reject } from './decision.js'
+import type { Event } from './events.js'
+import { evolve } from './evolve.js'
+import type { InstanceState } from './state.js'
+import { earliestDeadline, moveTo } from './transitions.js'
+
+type Act = Extract<Command, { type: 'act' }>
+
+/**
+ * Performs an action of the current step. Refused when the instance has ended, the revision is
+ * stale, the action is not on the current step, the caller is not its executor, a deadline has
+ * already passed (the system acts then, not the person), or the inputs or attachments break the
+ * action's rules.
+ */
+export function act(process: CompiledProcess, state: InstanceState, command: Act, at: string): Decision {
+  if (state.status !== 'active' || state.step === undefined) {
+    return reject('instance.ended', `Instance "${state.id}" has ended (${state.outcome}); no action is possible.`)
+  }
+  if (command.expectedRevision !== undefined && command.expectedRevision !== state.revision) {
+    return reject('conflict.stale', `Instance "${state.id}" is at revision ${state.revision}, not ${command.expectedRevision}; reload it and retry.`)
+  }
+  const step = process.steps.get(state.step)
+  if (!step) throw new Error(`Instance ${state.id} is at unknown step ${state.step}`)
+  if (command.step !== undefined && command.step !== step.id) {
+    return reject('step.not-current', `Step "${command.step}" is not current; the instance is at "${step.id}" (${step.title}).`)
+  }
+  const action = step.actions.get(command.action)
+  if (!action) {
+    const owner = [...process.steps.values()].find((s) => s.actions.has(command.action))
+    if (owner) {
+      return reject('step.not-current', `Action "${command.action}" belongs to step "${owner.id}", but the instance is at "${step.id}" (${step.title}).`)
+    }
+    return reject('action.unknown', `Step "${step.id}" has no action "${command.action}"; its actions are: ${[...step.actions.keys()].join(', ')}.`)
+  }
+  if (!mayActIn(step, state, command.by)) {
+    return reject('actor.forbidden', `Step "${step.id}" is acted on by ${step.actors.join(' or ')} of this instance; ${command.by.role} "${command.by.subject}" may not.`)
+  }
+  const deadline = earliestDeadline(state)
+  if (deadline && deadline.due <= at) {
+    return reject('deadline.passed', `The deadline of ${deadline.kind === 'timeout' ? `step "${deadline.step}"` : `window "${deadline.window}"`} passed at ${deadline.due}; the system acts on it now.`)
+  }
+  const inputs = command.inputs ?? {}
+  if (!action.inputs.validate(inputs)) {
+    const problems = fieldProblems(action.inputs.validate.errors).map((p) => ({ ...p, pointer: `/inputs${p.pointer}` }))
+    return reject('input.invalid', `The inputs of "${action.id}" are invalid: ${problems.map((p) => `${p.pointer} ${p.message}`).join('; ')}.`, problems)
+  }
+  const attachmentRejection = checkAttachments(action, command.attachments ?? {}, command.by, state.id)
+  if (attachmentRejection) return { ok: false, rejection: attachmentRejection }
+
+  const performed: Event = {
+    type: 'action-performed', at, step: step.id, action: action.id, by: command.by,
+    inputs, attachments: attachmentRefs(command.attachments), trigger: 'actor',
+  }
+  const afterAction = evolve(state, performed)
+  const events = [performed, ...moveTo(process, afterAction, action.target, at)]
+  return { ok: true, events, state: { ...events.slice(1).reduce(evolve, afterAction), revision: state.revision + 1 } }
+}

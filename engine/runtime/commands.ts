@@ -1,0 +1,37 @@
+import type { AttachmentRefs, Principal } from './state.js'
+
+/** What the engine knows of an uploaded file when an action references it. */
+export interface AttachmentFacts {
+  readonly id: string
+  /** The type detected from the content (`pdf`, `docx`, ...), or undefined if unrecognised. */
+  readonly type: string | undefined
+  readonly size: number
+  /** Who uploaded it; only the uploader may attach it. */
+  readonly uploadedBy: Principal
+  /** The instance it is already attached to, if any. */
+  readonly instanceId: string | undefined
+}
+
+/** A request to change an instance, decided by `decide`. Commands are imperative, events past tense. */
+export type Command =
+  | {
+    readonly type: 'start'; readonly instanceId: string; readonly by: Principal
+    readonly parties: Readonly<Record<string, string>>
+    readonly parameters?: Readonly<Record<string, unknown>>
+    readonly context?: Readonly<Record<string, unknown>>
+  }
+  | {
+    readonly type: 'act'; readonly by: Principal; readonly action: string
+    /** The step the caller believes is current; refused with `step.not-current` if it is not. */
+    readonly step?: string
+    readonly inputs?: unknown
+    readonly attachments?: Readonly<Record<string, readonly AttachmentFacts[]>>
+    readonly expectedRevision?: number
+  }
+  | { readonly type: 'fire-due' }
+  | { readonly type: 'terminate'; readonly by: Principal; readonly reason: string; readonly expectedRevision?: number }
+
+/** Attachment ids per slot, as recorded in events. */
+export function attachmentRefs(attachments: Readonly<Record<string, readonly AttachmentFacts[]>> | undefined): AttachmentRefs {
+  return Object.fromEntries(Object.entries(attachments ?? {}).map(([slot, files]) => [slot, files.map((f) => f.id)]))
+}

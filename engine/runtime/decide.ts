@@ -1,0 +1,36 @@
+import type { Temporal } from 'temporal-polyfill'
+import { assertNever } from '../errors.js'
+import type { CompiledProcess } from '../definition/compiled.js'
+import { act } from './act.js'
+import type { Command } from './commands.js'
+import type { Decision } from './decision.js'
+import { reject } from './decision.js'
+import { fireDue } from './fire-due.js'
+import { start } from './start.js'
+import type { InstanceState } from './state.js'
+import { terminate } from './terminate.js'
+import { iso } from './time.js'
+
+/**
+ * Decides a command: the events to append and the new state, or a rejection with a stable code.
+ * Pure: no I/O, no clock, no randomness; `now` is the only time source, so a decision always
+ * replays identically. `state` is undefined only for `start`.
+ */
+export function decide(process: CompiledProcess, state: InstanceState | undefined, command: Command, now: Temporal.Instant): Decision {
+  const at = iso(now)
+  if (command.type === 'start') {
+    if (state) return reject('instance.exists', `Instance "${state.id}" already exists.`)
+    return start(process, command, at)
+  }
+  if (!state) return reject('instance.not-found', 'The instance does not exist.')
+  switch (command.type) {
+    case 'act':
+      return act(process, state, command, at)
+    case 'fire-due':
+      return fireDue(process, state, at)
+    case 'terminate':
+      return terminate(state, command, at)
+    default:
+      return assertNever(command)
+  }
+}

@@ -1,0 +1,21 @@
+import type { RejectionCode } from '../errors.js'
+import type { FieldProblem } from '../definition/json-schema.js'
+import type { Event } from './events.js'
+import type { InstanceState } from './state.js'
+
+/** Why a command was refused: a stable code, a message that says what is accepted, and the failing fields. */
+export interface Rejection {
+  readonly code: RejectionCode
+  readonly message: string
+  readonly problems?: readonly FieldProblem[]
+}
+
+/** The result of deciding a command: the events to append and the state they lead to, or a rejection. */
+export type Decision =
+  | { readonly ok: true; readonly events: readonly Event[]; readonly state: InstanceState }
+  | { readonly ok: false; readonly rejection: Rejection }
+
+/** A refused command. */
+export function reject(code: RejectionCode, message: string, problems?: readonly FieldProblem[]): Decision {
+  return { ok: false, rejection: problems ? { code, message, problems } : { code, message } }
+}

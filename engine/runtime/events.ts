@@ -1,0 +1,30 @@
+import type { AttachmentRefs, Principal } from './state.js'
+
+/**
+ * What happened to an instance, in order. Events are facts in the past tense, appended to the
+ * history and never changed; `at` is when the fact took effect (for a deadline, the instant it
+ * was due), `firedAt` when the engine actually applied it.
+ */
+export type Event =
+  | {
+    readonly type: 'instance-started'; readonly at: string; readonly by: Principal; readonly instanceId: string
+    readonly processId: string; readonly processVersion: number
+    readonly parties: Readonly<Record<string, string>>; readonly parameters: Readonly<Record<string, unknown>>
+    readonly context: Readonly<Record<string, unknown>>
+  }
+  | { readonly type: 'step-entered'; readonly at: string; readonly step: string; readonly round: number
+    /** The step's timeout: the action the system will perform and the instant it falls due. */
+    readonly timeout?: { readonly action: string; readonly due: string } }
+  | {
+    readonly type: 'action-performed'; readonly at: string; readonly step: string; readonly action: string
+    readonly by: Principal; readonly inputs: unknown; readonly attachments: AttachmentRefs
+    /** `timeout` when the system performed it because the step's deadline passed. */
+    readonly trigger: 'actor' | 'timeout'; readonly due?: string; readonly firedAt?: string
+  }
+  | { readonly type: 'window-opened'; readonly at: string; readonly window: string; readonly due: string }
+  | { readonly type: 'window-closed'; readonly at: string; readonly window: string }
+  | { readonly type: 'window-expired'; readonly at: string; readonly window: string; readonly due: string; readonly firedAt: string }
+  | { readonly type: 'instance-completed'; readonly at: string; readonly outcome: string }
+  | { readonly type: 'instance-terminated'; readonly at: string; readonly by: Principal; readonly reason: string }
+
+export type EventType = Event['type']

@@ -1,0 +1,69 @@
+import { assertNever } from '../errors.js'
+import type { Event } from './events.js'
+import type { InstanceState } from './state.js'
+
+/**
+ * Applies one event to a state and returns the next state; never mutates. Replaying an
+ * instance's history through `evolve` from `undefined` rebuilds its state exactly.
+ */
+export function evolve(state: InstanceState | undefined, event: Event): InstanceState {
+  // `revision` is not derived from events: `decide` sets it once per accepted command.
+  if (event.type === 'instance-started') {
+    return {
+      id: event.instanceId,
+      processId: event.processId,
+      processVersion: event.processVersion,
+      status: 'active',
+      outcome: undefined,
+      step: undefined,
+      stepEnteredAt: undefined,
+      rounds: {},
+      parties: event.parties,
+      parameters: event.parameters,
+      context: event.context,
+      data: {},
+      deadlines: { timeout: undefined, windows: {} },
+      startedAt: event.at,
+      updatedAt: event.at,
+      endedAt: undefined,
+      revision: 0,
+    }
+  }
+  if (!state) throw new Error(`Event ${event.type} before instance-started`)
+  const base = { ...state, updatedAt: event.at }
+  switch (event.type) {
+    case 'step-entered':
+      return {
+        ...base,
+        step: event.step,
+        stepEnteredAt: event.at,
+        rounds: { ...state.rounds, [event.step]: event.round },
+        deadlines: {
+          ...state.deadlines,
+          timeout: event.timeout === undefined ? undefined : { step: event.step, ...event.timeout },
+        },
+      }
+    case 'action-performed':
+      return {
+        ...base,
+        data: {
+          ...state.data,
+          [event.step]: { action: event.action, round: state.rounds[event.step] ?? 1, by: event.by, at: event.at, inputs: event.inputs, attachments: event.attachments },
+        },
+        deadlines: { ...state.deadlines, timeout: undefined },
+      }
+    case 'window-opened':
+      return { ...base, deadlines: { ...state.deadlines, windows: { ...state.deadlines.windows, [event.window]: { openedAt: event.at, due: event.due } } } }
+    case 'window-closed':
+    case 'window-expired': {
+      const { [event.window]: _closed, ...windows } = state.deadlines.windows
+      return { ...base, deadlines: { ...state.deadlines, windows } }
+    }
+    case 'instance-completed':
+      return { ...base, status: 'completed', outcome: event.outcome, step: undefined, stepEnteredAt: undefined, endedAt: event.at, deadlines: { timeout: undefined, windows: {} } }
+    case 'instance-terminated':
+      return { ...base, status: 'terminated', outcome: 'terminated', step: undefined, stepEnteredAt: undefined, endedAt: event.at, deadlines: { timeout: undefined, windows: {} } }
+    default:
+      return assertNever(event)
+  }
+}

@@ -1,0 +1,43 @@
+import type { CompiledProcess } from '../definition/compiled.js'
+import type { Decision } from './decision.js'
+import type { Event } from './events.js'
+import { evolve } from './evolve.js'
+import type { InstanceState } from './state.js'
+import { SYSTEM } from './state.js'
+import { earliestDeadline, moveTo } from './transitions.js'
+
+/** Deadlines fired in one decision at most; every delay is positive, so this only stops a runaway. */
+const MAX_FIRINGS = 1000
+
+/**
+ * Fires every deadline of the instance that is due at `now`, oldest first, as the system. Each
+ * takes effect at the instant it was due (so what follows is scheduled from there, whatever the
+ * scheduler's lag) and records `firedAt`. Returns no events when nothing is due.
+ */
+export function fireDue(process: CompiledProcess, state: InstanceState, now: string): Decision {
+  const events: Event[] = []
+  let current = state
+  for (let i = 0; i < MAX_FIRINGS && current.status === 'active'; i++) {
+    const deadline = earliestDeadline(current)
+    if (!deadline || deadline.due > now) break
+    const fired: Event[] = []
+    if (deadline.kind === 'timeout') {
+      const action = process.steps.get(deadline.step)?.actions.get(deadline.action)
+      if (!action) throw new Error(`Timeout action ${deadline.action} missing from step ${deadline.step}`)
+      fired.push({
+        type: 'action-performed', at: deadline.due, step: deadline.step, action: action.id, by: SYSTEM,
+        inputs: {}, attachments: {}, trigger: 'timeout', due: deadline.due, firedAt: now,
+      })
+      fired.push(...moveTo(process, evolve(current, fired[0] as Event), action.target, deadline.due))
+    } else {
+      const window = process.windows.get(deadline.window)
+      if (!window) throw new Error(`Window ${deadline.window} missing from process ${process.id}`)
+      const expired: Event = { type: 'window-expired', at: deadline.due, window: window.id, due: deadline.due, firedAt: now }
+      fired.push(expired, ...moveTo(process, evolve(current, expired), window.onExpiry, deadline.due))
+    }
+    current = fired.reduce(evolve, current)
+    events.push(...fired)
+  }
+  if (events.length === 0) return { ok: true, events, state }
+  return { ok: true, events, state: { ...current, revision: state.revision + 1 } }
+}

@@ -1,0 +1,82 @@
+import { checkParameterValue } from '../definition/compile-parameters.js'
+import type { CompiledProcess } from '../definition/compiled.js'
+import type { FieldProblem } from '../definition/json-schema.js'
+import { fieldProblems } from '../definition/json-schema.js'
+import { pointerOf } from '../definition/pointer.js'
+import type { Command } from './commands.js'
+import type { Decision } from './decision.js'
+import { reject } from './decision.js'
+import type { Event } from './events.js'
+import { evolve } from './evolve.js'
+import { moveTo } from './transitions.js'
+
+type Start = Extract<Command, { type: 'start' }>
+
+/** Starts an instance: checks parties, parameters and order context, then enters the first step. */
+export function start(process: CompiledProcess, command: Start, at: string): Decision {
+  if (command.by.role !== 'admin' && command.by.role !== 'system') {
+    return reject('actor.forbidden', `Only an administrator or the system starts an instance; "${command.by.role}" may not.`)
+  }
+  const problems = [
+    ...partyProblems(process, command.parties),
+    ...parameterProblems(process, command.parameters ?? {}),
+    ...contextProblems(process, command.context ?? {}),
+  ]
+  if (problems.length > 0) {
+    return reject('input.invalid', `The instance cannot start: ${problems.length} field${problems.length === 1 ? ' is' : 's are'} invalid.`, problems)
+  }
+  const parameters: Record<string, unknown> = {}
+  for (const parameter of process.parameters.values()) {
+    parameters[parameter.name] = command.parameters?.[parameter.name] ?? parameter.default
+  }
+  const started: Event = {
+    type: 'instance-started', at, by: command.by, instanceId: command.instanceId,
+    processId: process.id, processVersion: process.version,
+    parties: command.parties, parameters, context: command.context ?? {},
+  }
+  const initial = evolve(undefined, started)
+  const entered = moveTo(process, initial, { kind: 'step', step: process.initialStep }, at)
+  const state = entered.reduce(evolve, initial)
+  return { ok: true, events: [started, ...entered], state: { ...state, revision: 1 } }
+}
+
+function partyProblems(process: CompiledProcess, parties: Readonly<Record<string, unknown>>): FieldProblem[] {
+  const problems: FieldProblem[] = []
+  for (const role of process.roles) {
+    const subject = parties[role]
+    if (typeof subject !== 'string' || subject.length === 0) {
+      problems.push({ pointer: pointerOf('parties', role), rule: 'required', message: `must name the ${role} of the instance (a non-empty subject id)` })
+    }
+  }
+  for (const role of Object.keys(parties)) {
+    if (!process.roles.includes(role)) {
+      problems.push({ pointer: pointerOf('parties', role), rule: 'additionalProperties', message: `is not a role of process "${process.id}"; its roles are ${process.roles.join(', ')}` })
+    }
+  }
+  return problems
+}
+
+function parameterProblems(process: CompiledProcess, given: Readonly<Record<string, unknown>>): FieldProblem[] {
+  const problems: FieldProblem[] = []
+  for (const parameter of process.parameters.values()) {
+    const value = given[parameter.name]
+    const pointer = pointerOf('parameters', parameter.name)
+    if (value === undefined) {
+      if (parameter.default === undefined) problems.push({ pointer, rule: 'required', message: `is required (a ${parameter.type})` })
+      continue
+    }
+    const problem = checkParameterValue(parameter.type, value)
+    if (problem) problems.push({ pointer, rule: 'type', message: problem })
+  }
+  for (const name of Object.keys(given)) {
+    if (!process.parameters.has(name)) {
+      problems.push({ pointer: pointerOf('parameters', name), rule: 'additionalProperties', message: `is not a parameter of process "${process.id}"` })
+    }
+  }
+  return problems
+}
+
+function contextProblems(process: CompiledProcess, context: unknown): FieldProblem[] {
+  if (process.context.validate(context)) return []
+  return fieldProblems(process.context.validate.errors).map((p) => ({ ...p, pointer: `/context${p.pointer}` }))
+}

@@ -1,0 +1,69 @@
+/** Who performs a command: a role and the subject (user or system id) holding it. */
+export interface Principal {
+  readonly role: string
+  readonly subject: string
+}
+
+/** The system itself, which fires deadlines. */
+export const SYSTEM: Principal = Object.freeze({ role: 'system', subject: 'system' })
+
+/** Ids of uploaded attachments, per slot of an action. */
+export type AttachmentRefs = Readonly<Record<string, readonly string[]>>
+
+/** What was last submitted in a step: kept as recorded data, shown with the instance. */
+export interface StepRecord {
+  readonly action: string
+  readonly round: number
+  readonly by: Principal
+  readonly at: string
+  readonly inputs: unknown
+  readonly attachments: AttachmentRefs
+}
+
+/** The pending deadlines of an instance, as absolute instants fixed when they were set. */
+export interface Deadlines {
+  /** The current step's timeout, if it has one. */
+  readonly timeout: { readonly step: string; readonly action: string; readonly due: string } | undefined
+  /** Open windows by id, with the instant each opened and expires. */
+  readonly windows: Readonly<Record<string, { readonly openedAt: string; readonly due: string }>>
+}
+
+export type InstanceStatus = 'active' | 'completed' | 'terminated'
+
+/**
+ * Everything the engine knows about one instance. A plain, JSON-serialisable value: the store
+ * keeps it as is, and `evolve` derives it from the instance's events.
+ */
+export interface InstanceState {
+  readonly id: string
+  readonly processId: string
+  readonly processVersion: number
+  readonly status: InstanceStatus
+  /** The outcome of a completed instance (`completed`, `warranty-expired`, ...), or `terminated`. */
+  readonly outcome: string | undefined
+  /** The current step (the phase); undefined once the instance has ended. */
+  readonly step: string | undefined
+  readonly stepEnteredAt: string | undefined
+  /** How many times each step has been entered (a rejection loop starts a new round). */
+  readonly rounds: Readonly<Record<string, number>>
+  /** Subject of each party role, e.g. `{ customer: 'c-1', isv: 'v-7' }`. */
+  readonly parties: Readonly<Record<string, string>>
+  readonly parameters: Readonly<Record<string, unknown>>
+  readonly context: Readonly<Record<string, unknown>>
+  /** Latest submission per step. */
+  readonly data: Readonly<Record<string, StepRecord>>
+  readonly deadlines: Deadlines
+  readonly startedAt: string
+  readonly updatedAt: string
+  readonly endedAt: string | undefined
+  /** Incremented by one for every accepted command: the optimistic-concurrency token. */
+  readonly revision: number
+}
+
+/** The earliest pending deadline, or undefined when nothing is scheduled. */
+export function nextDeadline(state: InstanceState): string | undefined {
+  const dues = [state.deadlines.timeout?.due, ...Object.values(state.deadlines.windows).map((w) => w.due)]
+  let earliest: string | undefined
+  for (const due of dues) if (due !== undefined && (earliest === undefined || due < earliest)) earliest = due
+  return earliest
+}

@@ -1,0 +1,24 @@
+import type { Command } from './commands.js'
+import type { Decision } from './decision.js'
+import { reject } from './decision.js'
+import type { Event } from './events.js'
+import { evolve } from './evolve.js'
+import type { InstanceState } from './state.js'
+
+type Terminate = Extract<Command, { type: 'terminate' }>
+
+/** Ends an instance in progress on an administrator's decision, with the reason recorded. */
+export function terminate(state: InstanceState, command: Terminate, at: string): Decision {
+  if (command.by.role !== 'admin') {
+    return reject('actor.forbidden', `Only an administrator may terminate a delivery; ${command.by.role} "${command.by.subject}" may not.`)
+  }
+  if (state.status !== 'active') return reject('instance.ended', `Instance "${state.id}" has already ended (${state.outcome}).`)
+  if (command.expectedRevision !== undefined && command.expectedRevision !== state.revision) {
+    return reject('conflict.stale', `Instance "${state.id}" is at revision ${state.revision}, not ${command.expectedRevision}; reload it and retry.`)
+  }
+  if (command.reason.trim() === '') {
+    return reject('input.invalid', 'A termination needs a reason.', [{ pointer: '/reason', rule: 'minLength', message: 'must not be empty' }])
+  }
+  const event: Event = { type: 'instance-terminated', at, by: command.by, reason: command.reason }
+  return { ok: true, events: [event], state: { ...evolve(state, event), revision: state.revision + 1 } }
+}
