@@ -55,13 +55,26 @@ export type ErrorCode = DefinitionCode | 'definition.invalid' | RejectionCode
 /** Where in a source file a problem is: 1-based line and column, and the JSON Pointer of the node. */
 export type SourceLocation = Readonly<{ file: string; line: number; column: number; pointer: string }>
 
+/** One failing field of a request or an input, named by its JSON Pointer. */
+export interface FieldProblem {
+  /** JSON Pointer of the failing field (for a missing or unknown property, the property itself). */
+  readonly pointer: string
+  /** The rule that failed: a JSON Schema keyword (`required`, `format`, ...) or an attachment rule. */
+  readonly rule: string
+  /** What is wrong and what is accepted. */
+  readonly message: string
+}
+
 /** Base class of every error the engine reports on purpose. */
 export class EngineError extends Error {
   override name = 'EngineError'
   readonly code: ErrorCode
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+  /** The failing fields, for `input.invalid` and the attachment codes; empty otherwise. */
+  readonly fields: readonly FieldProblem[]
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions & { fields?: readonly FieldProblem[] }) {
     super(message, options)
     this.code = code
+    this.fields = options?.fields ?? []
   }
 }
 

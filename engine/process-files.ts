@@ -14,14 +14,19 @@ export function compileProcessFile(file: string): CompileResult {
   return compileProcess(readFileSync(file, 'utf8'), file)
 }
 
+/** The text of every `*.yaml` file of the built-in process directory, with its path relative to the working directory. */
+export function loadBuiltInSources(dir: string = BUILT_IN_PROCESS_DIR): Array<{ file: string; text: string }> {
+  return readdirSync(dir).filter((name) => name.endsWith('.yaml')).sort()
+    .map((name) => ({ file: relative(process.cwd(), join(dir, name)), text: readFileSync(join(dir, name), 'utf8') }))
+}
+
 /**
  * Compiles every `*.yaml` file of the built-in process directory.
  * @throws {InvalidDefinitionError} when a built-in definition has problems.
  */
 export function loadBuiltInProcesses(dir: string = BUILT_IN_PROCESS_DIR): CompiledProcess[] {
-  return readdirSync(dir).filter((name) => name.endsWith('.yaml')).sort().map((name) => {
-    const file = relative(process.cwd(), join(dir, name))
-    const result = compileProcessFile(join(dir, name))
+  return loadBuiltInSources(dir).map(({ file, text }) => {
+    const result = compileProcess(text, file)
     if (!result.ok) throw new InvalidDefinitionError(file, result.errors)
     return result.process
   })

@@ -1,6 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
+import type { FieldProblem } from '../errors.js'
 import type { JsonSchema } from './definition.js'
 import { escapeSegment } from './pointer.js'
 
@@ -94,16 +95,6 @@ export function closeObjects(schema: JsonSchema): JsonSchema {
 
 function isSchema(value: unknown): value is JsonSchema {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-/** One failing field of a value checked against a JSON Schema. */
-export interface FieldProblem {
-  /** JSON Pointer of the failing field (for a missing or unknown property, the property itself). */
-  readonly pointer: string
-  /** The JSON Schema keyword that failed, e.g. `required`, `format`, `maxLength`. */
-  readonly rule: string
-  /** What is wrong and what is accepted. */
-  readonly message: string
 }
 
 /** Turns ajv's errors into field problems whose pointers name the offending property. */

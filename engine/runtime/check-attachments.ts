@@ -1,6 +1,5 @@
-import type { RejectionCode } from '../errors.js'
+import type { FieldProblem, RejectionCode } from '../errors.js'
 import type { CompiledAction } from '../definition/compiled.js'
-import type { FieldProblem } from '../definition/json-schema.js'
 import { pointerOf } from '../definition/pointer.js'
 import type { AttachmentFacts } from './commands.js'
 import type { Rejection } from './decision.js'

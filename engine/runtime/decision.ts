@@ -1,5 +1,4 @@
-import type { RejectionCode } from '../errors.js'
-import type { FieldProblem } from '../definition/json-schema.js'
+import type { FieldProblem, RejectionCode } from '../errors.js'
 import type { Event } from './events.js'
 import type { InstanceState } from './state.js'
 

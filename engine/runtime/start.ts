@@ -1,6 +1,6 @@
+import type { FieldProblem } from '../errors.js'
 import { checkParameterValue } from '../definition/compile-parameters.js'
 import type { CompiledProcess } from '../definition/compiled.js'
-import type { FieldProblem } from '../definition/json-schema.js'
 import { fieldProblems } from '../definition/json-schema.js'
 import { pointerOf } from '../definition/pointer.js'
 import type { Command } from './commands.js'

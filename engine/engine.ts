@@ -1,0 +1,331 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { Clock } from './clock.js'
+import type { CompiledProcess } from './definition/compiled.js'
+import { compileProcess } from './definition/compile.js'
+import { EngineError, InvalidDefinitionError } from './errors.js'
+import type { FieldProblem } from './errors.js'
+import { loadBuiltInSources } from './process-files.js'
+import { maySee } from './runtime/authorize.js'
+import type { AttachmentFacts, Command } from './runtime/commands.js'
+import { decide } from './runtime/decide.js'
+import type { Decision } from './runtime/decision.js'
+import type { InstanceState, Principal } from './runtime/state.js'
+import { SYSTEM } from './runtime/state.js'
+import { iso } from './runtime/time.js'
+import type { InstanceView } from './runtime/view.js'
+import { viewInstance } from './runtime/view.js'
+import type { EventRecord, InstanceQuery, StoredInstance } from './store/instance-repository.js'
+import type { Store } from './store/store.js'
+
+export interface EngineOptions {
+  readonly store: Store
+  readonly clock: Clock
+}
+
+/** What starting an instance needs. */
+export interface StartRequest {
+  readonly process: string
+  /** Defaults to the latest registered version. */
+  readonly version?: number
+  /** Defaults to a new random UUID. */
+  readonly id?: string
+  readonly parties: Readonly<Record<string, string>>
+  readonly parameters?: Readonly<Record<string, unknown>>
+  readonly context?: Readonly<Record<string, unknown>>
+}
+
+/** What performing an action needs. */
+export interface ActRequest {
+  readonly action: string
+  readonly step?: string
+  readonly inputs?: unknown
+  /** Ids of uploaded attachments per slot. */
+  readonly attachments?: Readonly<Record<string, readonly string[]>>
+  readonly expectedRevision?: number
+}
+
+/** Filters of {@link Engine.list}. */
+export interface ListFilter {
+  readonly process?: string
+  readonly status?: string
+  readonly step?: string
+  /** Only instances whose current step waits on the caller. */
+  readonly waitingOnMe?: boolean
+  /** Admins only: instances where this role is held by this subject. */
+  readonly party?: { readonly role: string; readonly subject: string }
+  readonly limit?: number
+  /** The `next` cursor of the previous page. */
+  readonly cursor?: string
+}
+
+/** Metadata of an uploaded file, recorded by whoever stored its bytes. */
+export interface AttachmentRecord {
+  readonly id: string
+  readonly fileName: string | null
+  readonly size: number
+  readonly sha256: string
+  readonly type: string | null
+  readonly mediaType: string
+  readonly storageKey: string
+}
+
+/** Attempts at a deadline whose instance keeps changing under it before it is left to the next round. */
+const FIRE_ATTEMPTS = 5
+const DUE_BATCH = 500
+
+/**
+ * The engine: loads an instance, lets the pure `decide` rule on a command, and stores the
+ * outcome atomically with a revision check. Rejections are thrown as {@link EngineError}s with
+ * stable codes and leave the database unchanged.
+ */
+export class Engine {
+  readonly #store: Store
+  readonly #clock: Clock
+  readonly #compiled = new Map<string, CompiledProcess>()
+
+  constructor({ store, clock }: EngineOptions) {
+    this.#store = store
+    this.#clock = clock
+  }
+
+  get clock(): Clock {
+    return this.#clock
+  }
+
+  /**
+   * Validates, compiles and registers a definition version. Registering the same id and version
+   * again with identical text is a no-op; with different text it is refused.
+   * @throws {InvalidDefinitionError} with every located problem; {EngineError} `process.version-conflict`.
+   */
+  async registerProcess(text: string, file: string, options: { owner?: string } = {}): Promise<{ process: CompiledProcess; created: boolean }> {
+    const result = compileProcess(text, file)
+    if (!result.ok) throw new InvalidDefinitionError(file, result.errors)
+    const { process } = result
+    const hash = createHash('sha256').update(text).digest('hex')
+    const created = await this.#store.processes.insert({
+      id: process.id, version: process.version, title: process.title, source: text, hash,
+      owner: options.owner ?? null, registered_at: iso(this.#clock.now()),
+    })
+    if (!created) {
+      const existing = await this.#store.processes.find(process.id, process.version)
+      if (existing?.hash !== hash) {
+        throw new EngineError('process.version-conflict',
+          `Process "${process.id}" version ${process.version} is already registered with different content; register it as version ${(await this.#store.processes.latest(process.id))?.version ?? process.version} + 1.`)
+      }
+    }
+    this.#compiled.set(`${process.id}@${process.version}`, process)
+    return { process, created }
+  }
+
+  /** Registers every built-in process (idempotent). */
+  async registerBuiltIns(): Promise<CompiledProcess[]> {
+    const registered: CompiledProcess[] = []
+    for (const { file, text } of loadBuiltInSources()) registered.push((await this.registerProcess(text, file)).process)
+    return registered
+  }
+
+  /** The compiled process of an id and version, compiled once and cached. */
+  async process(id: string, version?: number): Promise<CompiledProcess> {
+    const cached = version === undefined ? undefined : this.#compiled.get(`${id}@${version}`)
+    if (cached) return cached
+    const row = version === undefined ? await this.#store.processes.latest(id) : await this.#store.processes.find(id, version)
+    if (!row) throw new EngineError('process.not-found', `There is no process "${id}"${version === undefined ? '' : ` version ${version}`}.`)
+    const key = `${row.id}@${row.version}`
+    const hit = this.#compiled.get(key)
+    if (hit) return hit
+    const result = compileProcess(row.source, `${row.id}@${row.version}`)
+    if (!result.ok) throw new InvalidDefinitionError(key, result.errors)
+    this.#compiled.set(key, result.process)
+    return result.process
+  }
+
+  /** Starts an instance of a process (admins and the system only). */
+  async start(request: StartRequest, by: Principal): Promise<InstanceView> {
+    const process = await this.process(request.process, request.version)
+    const id = request.id ?? randomUUID()
+    const existing = await this.#store.instances.find(id)
+    const command: Command = { type: 'start', instanceId: id, by, parties: request.parties, ...optional('parameters', request.parameters), ...optional('context', request.context) }
+    const decision = accepted(decide(process, existing?.state, command, this.#clock.now()))
+    await this.#store.instances.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [] })
+    return viewInstance(process, decision.state, by)
+  }
+
+  /** Performs an action of the current step as `by`. */
+  async act(id: string, request: ActRequest, by: Principal): Promise<InstanceView> {
+    const stored = await this.#visible(id, by)
+    const process = await this.process(stored.state.processId, stored.state.processVersion)
+    const attachments = await this.#attachmentFacts(request.attachments ?? {})
+    const command: Command = {
+      type: 'act', by, action: request.action, ...optional('step', request.step), ...optional('inputs', request.inputs),
+      attachments, ...optional('expectedRevision', request.expectedRevision),
+    }
+    const decision = accepted(decide(process, stored.state, command, this.#clock.now()))
+    await this.#store.instances.append(stored, decision.state, decision.events, {
+      waitingRoles: waitingRoles(process, decision.state),
+      attachmentIds: Object.values(attachments).flat().map((a) => a.id),
+    })
+    return viewInstance(process, decision.state, by)
+  }
+
+  /** Ends an instance in progress (admins only), recording the reason. */
+  async terminate(id: string, reason: string, by: Principal, expectedRevision?: number): Promise<InstanceView> {
+    const stored = await this.#visible(id, by)
+    const process = await this.process(stored.state.processId, stored.state.processVersion)
+    const command: Command = { type: 'terminate', by, reason, ...optional('expectedRevision', expectedRevision) }
+    const decision = accepted(decide(process, stored.state, command, this.#clock.now()))
+    await this.#store.instances.append(stored, decision.state, decision.events, { waitingRoles: [], attachmentIds: [] })
+    return viewInstance(process, decision.state, by)
+  }
+
+  /**
+   * Fires every deadline due at the clock's "now", the most overdue first, each exactly once, as
+   * the system. Safe to run from several processes at once: the revision check lets one win.
+   */
+  async advance(): Promise<{ fired: number; instances: number }> {
+    const now = this.#clock.now()
+    let fired = 0
+    let instances = 0
+    const seen = new Set<string>()
+    for (;;) {
+      const ids = (await this.#store.instances.due(iso(now), DUE_BATCH)).filter((id) => !seen.has(id))
+      if (ids.length === 0) break
+      for (const id of ids) {
+        seen.add(id)
+        const count = await this.#fire(id)
+        fired += count
+        if (count > 0) instances++
+      }
+    }
+    return { fired, instances }
+  }
+
+  /** Fires the due deadlines of one instance (admins and the system). */
+  async advanceInstance(id: string, by: Principal): Promise<InstanceView> {
+    if (by.role !== 'admin' && by.role !== 'system') {
+      throw new EngineError('actor.forbidden', 'Only an administrator or the system may fire deadlines.')
+    }
+    await this.#visible(id, by)
+    await this.#fire(id)
+    return this.get(id, by)
+  }
+
+  /** The instance as `by` sees it. Strangers are told it does not exist. */
+  async get(id: string, by: Principal): Promise<InstanceView> {
+    const stored = await this.#visible(id, by)
+    return viewInstance(await this.process(stored.state.processId, stored.state.processVersion), stored.state, by)
+  }
+
+  /** The instance's history, for its parties and admins. */
+  async history(id: string, by: Principal): Promise<EventRecord[]> {
+    await this.#visible(id, by)
+    return this.#store.instances.history(id)
+  }
+
+  /** Instances `by` may see, filtered; a customer or ISV sees only its own. */
+  async list(filter: ListFilter, by: Principal): Promise<{ items: InstanceView[]; next: string | undefined }> {
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500)
+    const privileged = by.role === 'admin' || by.role === 'system'
+    const party = privileged ? filter.party : { role: by.role, subject: by.subject }
+    const query: InstanceQuery = {
+      limit,
+      ...optional('processId', filter.process), ...optional('status', filter.status), ...optional('step', filter.step),
+      ...optional('party', party), ...optional('waiting', filter.waitingOnMe && !privileged ? true : undefined),
+      ...optional('after', filter.cursor === undefined ? undefined : decodeCursor(filter.cursor)),
+    }
+    const rows = await this.#store.instances.list(query)
+    const items: InstanceView[] = []
+    for (const { state } of rows) items.push(viewInstance(await this.process(state.processId, state.processVersion), state, by))
+    const last = rows.at(-1)
+    return { items, next: rows.length === limit && last ? encodeCursor(last.createdAt, last.state.id) : undefined }
+  }
+
+  /** Records the metadata of a file whose bytes are already stored. */
+  async recordAttachment(record: AttachmentRecord, by: Principal): Promise<void> {
+    await this.#store.attachments.insert({
+      id: record.id, uploaded_by_role: by.role, uploaded_by_subject: by.subject, instance_id: null,
+      file_name: record.fileName, size: record.size, sha256: record.sha256, type: record.type,
+      media_type: record.mediaType, storage_key: record.storageKey, created_at: iso(this.#clock.now()),
+    })
+  }
+
+  async #visible(id: string, by: Principal): Promise<StoredInstance> {
+    const stored = await this.#store.instances.find(id)
+    if (!stored || !maySee(stored.state, by)) throw new EngineError('instance.not-found', `There is no instance "${id}" that you may see.`)
+    return stored
+  }
+
+  async #fire(id: string): Promise<number> {
+    for (let attempt = 0; attempt < FIRE_ATTEMPTS; attempt++) {
+      const stored = await this.#store.instances.find(id)
+      if (!stored) return 0
+      const process = await this.process(stored.state.processId, stored.state.processVersion)
+      const decision = accepted(decide(process, stored.state, { type: 'fire-due' }, this.#clock.now()))
+      if (decision.events.length === 0) return 0
+      try {
+        await this.#store.instances.append(stored, decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [] })
+        return decision.events.filter((e) => e.type === 'window-expired' || (e.type === 'action-performed' && e.trigger === 'timeout')).length
+      } catch (error) {
+        if (!(error instanceof EngineError && error.code === 'conflict.stale')) throw error
+      }
+    }
+    return 0
+  }
+
+  async #attachmentFacts(refs: Readonly<Record<string, readonly string[]>>): Promise<Record<string, AttachmentFacts[]>> {
+    const ids = Object.values(refs).flat()
+    const rows = new Map((await this.#store.attachments.findMany(ids)).map((row) => [row.id, row]))
+    const missing: FieldProblem[] = []
+    const facts: Record<string, AttachmentFacts[]> = {}
+    for (const [slot, slotIds] of Object.entries(refs)) {
+      facts[slot] = slotIds.flatMap((id, index) => {
+        const row = rows.get(id)
+        if (!row) {
+          missing.push({ pointer: `/attachments/${slot}/${index}`, rule: 'not-found', message: `attachment "${id}" does not exist or is not yours to attach` })
+          return []
+        }
+        return [{
+          id, type: row.type ?? undefined, size: row.size, instanceId: row.instance_id ?? undefined,
+          uploadedBy: { role: row.uploaded_by_role, subject: row.uploaded_by_subject },
+        }]
+      })
+    }
+    if (missing.length > 0) throw new EngineError('attachment.not-found', 'Some attachments do not exist.', { fields: missing })
+    return facts
+  }
+}
+
+/** The accepted decision, or the rejection thrown as an {@link EngineError}. */
+function accepted(decision: Decision): Extract<Decision, { ok: true }> {
+  if (!decision.ok) {
+    const { code, message, problems } = decision.rejection
+    throw new EngineError(code, message, problems ? { fields: problems } : {})
+  }
+  return decision
+}
+
+/** The party roles the current step waits on. */
+function waitingRoles(process: CompiledProcess, state: InstanceState): string[] {
+  const step = state.step === undefined ? undefined : process.steps.get(state.step)
+  return step ? step.actors.filter((role) => role in state.parties) : []
+}
+
+/** `{ key: value }` when value is defined, else `{}`: for exactOptionalPropertyTypes. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : { [key]: value } as { [P in K]?: V }
+}
+
+function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url')
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[]
+    if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id }
+  } catch {
+    // fall through to the rejection below
+  }
+  throw new EngineError('input.invalid', 'The cursor is not one this API returned.', { fields: [{ pointer: '/cursor', rule: 'format', message: 'must be the `next` value of a previous page' }] })
+}
+
+export { SYSTEM }

@@ -1,0 +1,95 @@
+import type { CompiledProcess } from '../definition/compiled.js'
+import type { JsonSchema } from '../definition/definition.js'
+import { mayActIn } from './authorize.js'
+import type { InstanceState, Principal, StepRecord } from './state.js'
+import { earliestDeadline } from './transitions.js'
+
+/** An action the viewer may take now, with what it needs. */
+export interface ActionView {
+  readonly id: string
+  readonly title: string
+  readonly description: string | undefined
+  readonly inputs: JsonSchema
+  readonly attachments: ReadonlyArray<{
+    readonly slot: string; readonly title: string; readonly min: number; readonly max: number
+    readonly types: readonly string[]; readonly maxSize: number
+  }>
+  /** A step id, or `end:<outcome>`. */
+  readonly leadsTo: string
+}
+
+/** What the next deadline will do, and when. */
+export interface DeadlineView {
+  readonly due: string
+  readonly kind: 'timeout' | 'window'
+  /** For a timeout, the action the system performs; for a window, the window id. */
+  readonly name: string
+  readonly description: string
+}
+
+/** An instance as a viewer sees it: the phase, the executor, the deadline and what the viewer may do. */
+export interface InstanceView {
+  readonly id: string
+  readonly process: { readonly id: string; readonly version: number; readonly title: string }
+  readonly status: InstanceState['status']
+  readonly outcome: string | undefined
+  readonly step: {
+    readonly id: string; readonly title: string; readonly description: string | undefined
+    /** The executor: roles that act in this step. */
+    readonly actors: readonly string[]
+    readonly enteredAt: string; readonly round: number
+  } | undefined
+  readonly deadline: DeadlineView | undefined
+  readonly windows: ReadonlyArray<{ readonly id: string; readonly title: string; readonly openedAt: string; readonly due: string }>
+  readonly parties: Readonly<Record<string, string>>
+  readonly parameters: Readonly<Record<string, unknown>>
+  readonly context: Readonly<Record<string, unknown>>
+  readonly data: Readonly<Record<string, StepRecord>>
+  readonly actions: readonly ActionView[]
+  readonly revision: number
+  readonly startedAt: string
+  readonly updatedAt: string
+  readonly endedAt: string | undefined
+}
+
+/** Builds the view of an instance for `viewer`; the actions listed are those `viewer` may take now. */
+export function viewInstance(process: CompiledProcess, state: InstanceState, viewer: Principal): InstanceView {
+  const step = state.step === undefined ? undefined : process.steps.get(state.step)
+  const deadline = earliestDeadline(state)
+  return {
+    id: state.id,
+    process: { id: process.id, version: process.version, title: process.title },
+    status: state.status,
+    outcome: state.outcome,
+    step: step && state.stepEnteredAt !== undefined
+      ? { id: step.id, title: step.title, description: step.description, actors: step.actors, enteredAt: state.stepEnteredAt, round: state.rounds[step.id] ?? 1 }
+      : undefined,
+    deadline: deadline && {
+      due: deadline.due,
+      kind: deadline.kind,
+      name: deadline.kind === 'timeout' ? deadline.action : deadline.window,
+      description: deadline.kind === 'timeout'
+        ? `If nobody acts before ${deadline.due}, the system performs "${deadline.action}".`
+        : `The ${process.windows.get(deadline.window)?.title ?? deadline.window} ends at ${deadline.due}.`,
+    },
+    windows: Object.entries(state.deadlines.windows).map(([id, w]) => ({ id, title: process.windows.get(id)?.title ?? id, ...w })),
+    parties: state.parties,
+    parameters: state.parameters,
+    context: state.context,
+    data: state.data,
+    actions: step && mayActIn(step, state, viewer)
+      ? [...step.actions.values()].map((action) => ({
+        id: action.id,
+        title: action.title,
+        description: action.description,
+        inputs: action.inputs.schema,
+        attachments: [...action.attachments.values()].map(({ slot, title, min, max, types, maxSize }) => ({ slot, title, min, max, types, maxSize })),
+        leadsTo: action.target.kind === 'step' ? action.target.step : `end:${action.target.outcome}`,
+      }))
+      : [],
+    revision: state.revision,
+    startedAt: state.startedAt,
+    updatedAt: state.updatedAt,
+    endedAt: state.endedAt,
+  }
+}

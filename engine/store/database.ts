@@ -1,0 +1,83 @@
+import type { Generated } from 'kysely'
+
+/**
+ * Row types of the store, mirroring the tables the migrations create. Portable types only:
+ * text, integer, instants as ISO 8601 UTC text with millisecond precision, JSON as text.
+ */
+export interface Database {
+  process_definition: ProcessDefinitionTable
+  instance: InstanceTable
+  instance_party: InstancePartyTable
+  event: EventTable
+  attachment: AttachmentTable
+}
+
+export interface ProcessDefinitionTable {
+  id: string
+  version: number
+  title: string
+  source: string
+  /** SHA-256 of the source text: the same id and version may not be registered with other content. */
+  hash: string
+  /** Subject of the ISV a private process belongs to; null for a public process. */
+  owner: string | null
+  registered_at: string
+}
+
+export interface InstanceTable {
+  id: string
+  process_id: string
+  process_version: number
+  status: string
+  step: string | null
+  outcome: string | null
+  /** The earliest pending deadline, indexed so the scheduler never scans. */
+  next_deadline: string | null
+  revision: number
+  /** Sequence number of the last event in the history. */
+  last_seq: number
+  /** The full InstanceState as JSON. */
+  state: string
+  created_at: string
+  updated_at: string
+}
+
+export interface InstancePartyTable {
+  instance_id: string
+  role: string
+  subject: string
+  /** 1 when the current step waits on this party (it is one of the step's actors), else 0. */
+  waiting: number
+}
+
+export interface EventTable {
+  instance_id: string
+  seq: number
+  type: string
+  at: string
+  fired_at: string | null
+  step: string | null
+  action: string | null
+  actor_role: string | null
+  actor_subject: string | null
+  /** The whole event as JSON (inputs, attachment references, due instants). */
+  payload: string
+}
+
+export interface AttachmentTable {
+  id: string
+  uploaded_by_role: string
+  uploaded_by_subject: string
+  instance_id: string | null
+  /** The original file name, kept as metadata only: never used to decide the type or a path. */
+  file_name: string | null
+  size: number
+  sha256: string
+  /** The type detected from the content (`pdf`, `docx`, ...), null when unrecognised. */
+  type: string | null
+  media_type: string
+  storage_key: string
+  created_at: string
+}
+
+export type { Generated }

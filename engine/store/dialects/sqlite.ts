@@ -1,0 +1,28 @@
+import BetterSqlite3 from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { Kysely, SqliteDialect } from 'kysely'
+import type { Database } from '../database.js'
+
+/** How hard a commit waits for the disk; `full` (the default) survives power loss in WAL mode. */
+export type Durability = 'full' | 'normal'
+
+export interface SqliteOptions {
+  readonly durability?: Durability
+  /** How long a writer waits for another process's lock before failing, in milliseconds. */
+  readonly busyTimeoutMs?: number
+}
+
+/**
+ * Opens (creating if needed) a SQLite database file in WAL mode, so readers never block the one
+ * writer and several processes can share the file.
+ */
+export function openSqlite(file: string, options: SqliteOptions = {}): Kysely<Database> {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const connection = new BetterSqlite3(file)
+  connection.pragma('journal_mode = WAL')
+  connection.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`)
+  connection.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`)
+  connection.pragma('foreign_keys = ON')
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) })
+}

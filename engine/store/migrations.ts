@@ -1,0 +1,84 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely'
+
+/**
+ * The schema's history, oldest first. Written once with Kysely's schema builder so the same
+ * migrations run on SQLite and PostgreSQL; a released migration is never edited, only followed.
+ */
+const migrations: Record<string, Migration> = {
+  '0001-initial': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.createTable('process_definition')
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text')
+        .addColumn('registered_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('process_definition_pk', ['id', 'version'])
+        .execute()
+
+      await db.schema.createTable('instance')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('process_id', 'text', (c) => c.notNull())
+        .addColumn('process_version', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('step', 'text')
+        .addColumn('outcome', 'text')
+        .addColumn('next_deadline', 'text')
+        .addColumn('revision', 'integer', (c) => c.notNull())
+        .addColumn('last_seq', 'integer', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addForeignKeyConstraint('instance_process_fk', ['process_id', 'process_version'], 'process_definition', ['id', 'version'])
+        .execute()
+      await db.schema.createIndex('instance_next_deadline').on('instance').columns(['next_deadline']).execute()
+      await db.schema.createIndex('instance_listing').on('instance').columns(['created_at', 'id']).execute()
+      await db.schema.createIndex('instance_process_status').on('instance').columns(['process_id', 'status', 'step']).execute()
+
+      await db.schema.createTable('instance_party')
+        .addColumn('instance_id', 'text', (c) => c.notNull().references('instance.id'))
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('waiting', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('instance_party_pk', ['instance_id', 'role'])
+        .execute()
+      await db.schema.createIndex('instance_party_subject').on('instance_party').columns(['subject', 'role', 'waiting', 'instance_id']).execute()
+
+      await db.schema.createTable('event')
+        .addColumn('instance_id', 'text', (c) => c.notNull().references('instance.id'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('fired_at', 'text')
+        .addColumn('step', 'text')
+        .addColumn('action', 'text')
+        .addColumn('actor_role', 'text')
+        .addColumn('actor_subject', 'text')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('event_pk', ['instance_id', 'seq'])
+        .execute()
+
+      await db.schema.createTable('attachment')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('uploaded_by_role', 'text', (c) => c.notNull())
+        .addColumn('uploaded_by_subject', 'text', (c) => c.notNull())
+        .addColumn('instance_id', 'text', (c) => c.references('instance.id'))
+        .addColumn('file_name', 'text')
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('type', 'text')
+        .addColumn('media_type', 'text', (c) => c.notNull())
+        .addColumn('storage_key', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('attachment_instance').on('attachment').columns(['instance_id']).execute()
+    },
+  },
+}
+
+/** Serves the migrations above to Kysely's Migrator, from code rather than files on disk. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+}

@@ -1,0 +1,35 @@
+import type { Kysely } from 'kysely'
+import type { Database, ProcessDefinitionTable } from './database.js'
+
+export type ProcessRow = ProcessDefinitionTable
+
+/** Reads and writes registered process definitions (every version of each). */
+export class ProcessRepository {
+  readonly #db: Kysely<Database>
+  constructor(db: Kysely<Database>) {
+    this.#db = db
+  }
+
+  /** The definition with this id and version, or undefined. */
+  async find(id: string, version: number): Promise<ProcessRow | undefined> {
+    return this.#db.selectFrom('process_definition').selectAll().where('id', '=', id).where('version', '=', version).executeTakeFirst()
+  }
+
+  /** The highest version of the process, or undefined when it is not registered. */
+  async latest(id: string): Promise<ProcessRow | undefined> {
+    return this.#db.selectFrom('process_definition').selectAll().where('id', '=', id).orderBy('version', 'desc').limit(1).executeTakeFirst()
+  }
+
+  /** Inserts a new definition version; returns false when that id and version already exist. */
+  async insert(row: ProcessRow): Promise<boolean> {
+    const result = await this.#db.insertInto('process_definition').values(row)
+      .onConflict((oc) => oc.columns(['id', 'version']).doNothing())
+      .executeTakeFirst()
+    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n
+  }
+
+  /** Every registered version, by id then version. */
+  async list(): Promise<ProcessRow[]> {
+    return this.#db.selectFrom('process_definition').selectAll().orderBy('id').orderBy('version').execute()
+  }
+}

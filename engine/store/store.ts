@@ -1,0 +1,45 @@
+import type { Kysely } from 'kysely'
+import { Migrator } from 'kysely'
+import { AttachmentRepository } from './attachment-repository.js'
+import type { Database } from './database.js'
+import type { SqliteOptions } from './dialects/sqlite.js'
+import { openSqlite } from './dialects/sqlite.js'
+import { InstanceRepository } from './instance-repository.js'
+import { migrationProvider } from './migrations.js'
+import { ProcessRepository } from './process-repository.js'
+
+/** The database behind the engine: its repositories, migrated to the latest schema when opened. */
+export class Store {
+  readonly db: Kysely<Database>
+  readonly processes: ProcessRepository
+  readonly instances: InstanceRepository
+  readonly attachments: AttachmentRepository
+
+  private constructor(db: Kysely<Database>) {
+    this.db = db
+    this.processes = new ProcessRepository(db)
+    this.instances = new InstanceRepository(db)
+    this.attachments = new AttachmentRepository(db)
+  }
+
+  /** Opens a SQLite file (created if missing) and runs pending migrations. */
+  static async openSqlite(file: string, options?: SqliteOptions): Promise<Store> {
+    const store = new Store(openSqlite(file, options))
+    await store.migrate()
+    return store
+  }
+
+  /** Runs every pending migration. */
+  async migrate(): Promise<void> {
+    const { error, results } = await new Migrator({ db: this.db, provider: migrationProvider }).migrateToLatest()
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
+      throw new Error(`Migration ${failed} failed`, { cause: error })
+    }
+  }
+
+  /** Closes the database; pending writes are committed or were already refused. */
+  async close(): Promise<void> {
+    await this.db.destroy()
+  }
+}
