@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { BUILT_IN_PROCESS_DIR } from '../../engine/index.js'
+import { ADMIN, CUSTOMER, DEMAND, ISV, openHarness } from '../support/engine.js'
+import type { Harness } from '../support/engine.js'
+
+let h: Harness
+beforeEach(async () => { h = await openHarness() })
+afterEach(async () => { await h.close() })
+
+const basicV1 = readFileSync(`${BUILT_IN_PROCESS_DIR}/basic.yaml`, 'utf8')
+// Version 2 adds a customer acceptance review between delivery and confirmation.
+const basicV2 = basicV1.replace('version: 1', 'version: 2').replace('  - id: confirm-delivery', `  - id: acceptance-review
+    title: Acceptance Review
+    actor: customer
+    actions:
+      accept: { title: Accept }
+  - id: confirm-delivery`)
+
+describe('process versions', () => {
+  it('keeps an in-flight instance on version 1 while new ones start on version 2', async () => {
+    const old = await h.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    await h.engine.act(old.id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+
+    const { created } = await h.engine.registerProcess(basicV2, 'basic-v2.yaml')
+    expect(created).toBe(true)
+
+    const fresh = await h.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    expect(fresh.process).toMatchObject({ id: 'basic', version: 2 })
+    await h.engine.act(fresh.id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+    expect((await h.engine.act(fresh.id, { action: 'finish' }, ISV)).step?.id).toBe('acceptance-review')
+
+    const finished = await h.engine.act(old.id, { action: 'finish' }, ISV)
+    expect(finished).toMatchObject({ process: { version: 1 }, step: { id: 'confirm-delivery' } })
+    expect(await h.engine.act(old.id, { action: 'confirm' }, CUSTOMER)).toMatchObject({ status: 'completed', process: { version: 1 } })
+  })
+
+  it('can still start an older version on request', async () => {
+    await h.engine.registerProcess(basicV2, 'basic-v2.yaml')
+    expect((await h.engine.start({ process: 'basic', version: 1, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).process.version).toBe(1)
+  })
+
+  it('treats re-registering identical text as a no-op and refuses changed text under the same version', async () => {
+    expect((await h.engine.registerProcess(basicV1, 'basic.yaml')).created).toBe(false)
+    const changed = basicV1.replace('Basic Delivery Process', 'Basic Delivery')
+    await expect(h.engine.registerProcess(changed, 'basic.yaml')).rejects.toMatchObject({ code: 'process.version-conflict' })
+  })
+
+  it('refuses an invalid definition with every located problem', async () => {
+    const broken = basicV2.replace('goto', 'gotoo').replace('actor: isv', 'actor: vendor')
+    await expect(h.engine.registerProcess(broken, 'broken.yaml')).rejects.toMatchObject({
+      code: 'definition.invalid', problems: [expect.objectContaining({ code: 'definition.unknown-role' })],
+    })
+  })
+})
