@@ -26,6 +26,7 @@ export type DefinitionCode =
   | 'definition.time-zone'
   | 'definition.attachment-type'
   | 'definition.attachment-count'
+  | 'definition.attachment-size'
   | 'definition.input-schema'
   | 'definition.context-schema'
   | 'definition.unreadable'

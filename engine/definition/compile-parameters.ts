@@ -17,7 +17,7 @@ export function compileParameters(
       const problem = checkParameterValue(parameter.type, parameter.default)
       if (problem) {
         ctx.report(parameter.type === 'duration' ? 'definition.duration' : 'definition.parameter-default', pointer,
-          `The default of parameter "${name}" ${problem}`)
+          `The default of parameter "${name}" ${problem}`, `Give a default of type ${parameter.type}, or change the parameter's type.`)
       }
     }
     compiled.set(name, {
@@ -74,7 +74,8 @@ export function resolveDelay(
     return undefined
   }
   if (parameter.type !== 'duration') {
-    ctx.report('definition.parameter-type', pointer, `Parameter "${after}" is of type ${parameter.type}; a deadline needs a duration parameter.`)
+    ctx.report('definition.parameter-type', pointer, `Parameter "${after}" is of type ${parameter.type}; a deadline needs a duration parameter.`,
+      `Declare "${after}" with \`type: duration\`, or write the delay as an ISO 8601 duration.`)
     return undefined
   }
   return { kind: 'parameter', name: after }

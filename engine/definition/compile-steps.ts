@@ -26,7 +26,9 @@ export function compileStep(ctx: CompileContext, scope: StepScope, step: StepDef
     if (actor !== 'admin' && !scope.roles.includes(actor)) {
       ctx.report('definition.unknown-role', typeof step.actor === 'string' ? at('actor') : at('actor', i),
         `Step "${step.id}" is acted on by "${actor}", which is not a role of this process.`,
-        `${suggest(actor, scope.roles, 'roles')} Declare it under \`roles\`, or use the built-in \`admin\`.`)
+        actor === 'system'
+          ? 'The system acts only through a `timeout` or a window\'s `onExpiry`; name the role that acts in this step.'
+          : `${suggest(actor, scope.roles, 'roles')} Declare it under \`roles\`, or use the built-in \`admin\`.`)
     }
   })
   const next = scope.stepIds[index + 1]
@@ -116,7 +118,12 @@ function compileSlot(ctx: CompileContext, slot: string, rule: AttachmentSlotDefi
     if (isAttachmentType(type)) types.push(type)
     else ctx.report('definition.attachment-type', at('types', i), `"${type}" is not a known attachment type.`, suggest(type, Object.keys(ATTACHMENT_TYPES), 'types'))
   })
-  return { slot, title: rule.title ?? slot, min, max, types, maxSize: parseSize(rule.maxSize) }
+  const maxSize = parseSize(rule.maxSize)
+  if (maxSize < 1) {
+    ctx.report('definition.attachment-size', at('maxSize'), `Slot "${slot}" accepts no file of any size: ${JSON.stringify(rule.maxSize)} is less than one byte.`,
+      'Give the largest size of one file, such as 5 MB or 500 KB.')
+  }
+  return { slot, title: rule.title ?? slot, min, max, types, maxSize }
 }
 
 function compileTimeout(

@@ -40,7 +40,7 @@ function arrow(edge: GraphEdge): string {
     case 'action':
       return `-->|"${text(edge.label)}"|`
     case 'timeout':
-      return `-.->|"${text(`after ${edge.after}: system ${edge.label}s`)}"|`
+      return `-.->|"${text(`after ${edge.after}: system performs ${edge.label}`)}"|`
     case 'expiry':
       return `-.->|"${text(`${edge.label} ends after ${edge.after}`)}"|`
   }

@@ -14,7 +14,7 @@ export function parseDuration(text: string): Temporal.Duration | string {
 
 /** Whether an `after` value is written as a duration (it starts with P) rather than a parameter name. */
 export function looksLikeDuration(text: string): boolean {
-  return /^[+-]?P/i.test(text)
+  return /^[+-]?P/.test(text)
 }
 
 const UNITS = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as const

@@ -43,9 +43,12 @@ function describe(source: Source, e: ErrorObject): DefinitionError {
       return source.errorAtKey('definition.schema', `${e.instancePath}/${escapeSegment(name)}`,
         `Unknown property "${name}" in ${where}.`, allowed.length > 0 ? `Allowed here: ${allowed.join(', ')}.` : undefined)
     }
-    case 'required':
+    case 'required': {
+      const missing = String(params['missingProperty'])
+      const property = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties?.[missing]
       return source.error('definition.schema', e.instancePath,
-        `${where} is missing the required property "${String(params['missingProperty'])}".`, hint)
+        `${where} is missing the required property "${missing}".`, descriptionOf(property) ?? hint)
+    }
     case 'enum':
       return source.error('definition.schema', e.instancePath,
         `${where} must be one of: ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`, hint)

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -48,5 +48,13 @@ describe('delivery-center graph', () => {
     expect(code).toBe(0)
     expect(stdout).toMatch(/^flowchart TD\n/)
     expect(stdout).toContain('n_confirm_ued -->|"reject"| n_ued')
+  })
+})
+
+describe('README', () => {
+  it('shows the diagram `graph` prints for step-by-step', async () => {
+    const { stdout } = await delivery('graph', 'processes/step-by-step.yaml')
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8')
+    expect(readme).toContain('```mermaid\n' + stdout + '```')
   })
 })

@@ -44,7 +44,7 @@ describe('toMermaid', () => {
     expect(lines).toContain('  n_confirm_functional_design -->|"reject"| n_functional_design')
     expect(lines).toContain('  n_confirm_ued -->|"reject"| n_ued')
     expect(lines).toContain('  n_inspection_acceptance -->|"reject"| n_development_testing')
-    expect(lines).toContain('  n_confirm_delivery -.->|"after confirmWindow: system confirms"| n_end_completed')
+    expect(lines).toContain('  n_confirm_delivery -.->|"after confirmWindow: system performs confirm"| n_end_completed')
     expect(lines.filter((l) => l.includes('-->|') || l.includes('-.->|'))).toHaveLength(processEdges(stepByStep).length)
     expect(lines.filter((l) => /^ {2}n_\w+\["/.test(l))).toHaveLength(stepByStep.steps.size)
   })

@@ -37,6 +37,7 @@ const CORPUS_CODES = [
   'definition.time-zone',
   'definition.attachment-type',
   'definition.attachment-count',
+  'definition.attachment-size',
   'definition.input-schema',
   'definition.context-schema',
 ] as const satisfies readonly DefinitionCode[]

@@ -144,4 +144,10 @@ describe('compileProcess', () => {
     const result = compileProcess(text, 'demo.yaml')
     expect(!result.ok && result.errors.map((e) => e.code)).toEqual(['definition.unknown-step'])
   })
+  it('reads a delay starting with a lower-case p as a parameter name, not a duration', () => {
+    const text = minimal('parameters:\n  paymentWindow: { type: duration, default: P3D }\n')
+      .replace('      done: { end: completed }\n', '      done: { end: completed }\n    timeout: { after: paymentWindow, action: done }\n')
+    const result = compileProcess(text, 'demo.yaml')
+    expect(result.ok && result.process.steps.get('only')?.timeout?.after).toEqual({ kind: 'parameter', name: 'paymentWindow' })
+  })
 })

@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcessWithoutNullStreams } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import type { Interface } from 'node:readline'
+import { join } from 'node:path'
+import type { WorkerCommand } from './worker.js'
+
+/** A worker OS process (test/support/worker.ts) driving the engine on a shared SQLite file. */
+export class Worker {
+  readonly child: ChildProcessWithoutNullStreams
+  readonly #lines: Interface
+  readonly #queue: string[] = []
+  readonly #waiting: Array<(line: string) => void> = []
+  readonly #exited: Promise<number | null>
+
+  constructor(file: string) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'worker.ts'), file], { stdio: 'pipe' })
+    this.child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk))
+    this.#lines = createInterface({ input: this.child.stdout })
+    this.#lines.on('line', (line) => {
+      const waiter = this.#waiting.shift()
+      if (waiter) waiter(line)
+      else this.#queue.push(line)
+    })
+    this.#exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)))
+  }
+
+  send(command: WorkerCommand): void {
+    this.child.stdin.write(`${JSON.stringify(command)}\n`)
+  }
+
+  /** The next line the worker printed, parsed. */
+  next<T = Record<string, unknown>>(): Promise<T> {
+    const line = this.#queue.shift()
+    if (line !== undefined) return Promise.resolve(JSON.parse(line) as T)
+    return new Promise((resolve) => this.#waiting.push((l) => resolve(JSON.parse(l) as T)))
+  }
+
+  async request<T = Record<string, unknown>>(command: WorkerCommand): Promise<T> {
+    this.send(command)
+    return this.next<T>()
+  }
+
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.send({ op: 'exit' })
+    return this.#exited
+  }
+
+  kill(): Promise<number | null> {
+    this.child.kill('SIGKILL')
+    return this.#exited
+  }
+}
