@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { Temporal } from 'temporal-polyfill'
+import { dueAfter, iso } from '../../../engine/runtime/time.js'
+
+const days = (n: number) => ({ kind: 'duration' as const, duration: Temporal.Duration.from({ days: n }) })
+const months = (n: number) => ({ kind: 'duration' as const, duration: Temporal.Duration.from({ months: n }) })
+
+describe('dueAfter', () => {
+  it('P1M from 31 January is the end of February, in leap and common years', () => {
+    expect(dueAfter('2026-01-31T10:00:00.000Z', months(1), {}, 'UTC')).toBe('2026-02-28T10:00:00.000Z')
+    expect(dueAfter('2028-01-31T10:00:00.000Z', months(1), {}, 'UTC')).toBe('2028-02-29T10:00:00.000Z')
+  })
+
+  it('counts calendar days in the process time zone across a daylight-saving change', () => {
+    // Europe/Berlin springs forward on 2026-03-29: P1D from 09:00 local is 09:00 local, 23 hours later.
+    expect(dueAfter('2026-03-28T08:00:00.000Z', days(1), {}, 'Europe/Berlin')).toBe('2026-03-29T07:00:00.000Z')
+    expect(dueAfter('2026-03-28T08:00:00.000Z', days(1), {}, 'UTC')).toBe('2026-03-29T08:00:00.000Z')
+  })
+
+  it('counts months on the calendar of the process time zone', () => {
+    // 2026-01-30T20:00Z is 31 January 04:00 in Shanghai: one month later is 28 February 04:00 there.
+    expect(dueAfter('2026-01-30T20:00:00.000Z', months(1), {}, 'Asia/Shanghai')).toBe('2026-02-27T20:00:00.000Z')
+    // In UTC the same instant is 30 January 20:00: one month later is 28 February 20:00.
+    expect(dueAfter('2026-01-30T20:00:00.000Z', months(1), {}, 'UTC')).toBe('2026-02-28T20:00:00.000Z')
+  })
+
+  it('reads a duration parameter of the instance', () => {
+    expect(dueAfter('2026-01-01T00:00:00.000Z', { kind: 'parameter', name: 'warrantyPeriod' }, { warrantyPeriod: 'P30D' }, 'UTC')).toBe('2026-01-31T00:00:00.000Z')
+  })
+
+  it('writes instants with exactly three fractional digits, so text order is time order', () => {
+    expect(iso(Temporal.Instant.from('2026-01-15T00:00:00Z'))).toBe('2026-01-15T00:00:00.000Z')
+    expect(iso(Temporal.Instant.from('2026-01-15T00:00:00.5Z'))).toBe('2026-01-15T00:00:00.500Z')
+    expect(iso(Temporal.Instant.from('2026-01-15T00:00:00.123456Z'))).toBe('2026-01-15T00:00:00.123Z')
+  })
+})
