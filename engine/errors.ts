@@ -43,6 +43,8 @@ export type RejectionCode =
   | 'actor.forbidden'
   | 'input.invalid'
   | 'attachment.not-found'
+  | 'attachment.too-large'
+  | 'attachment.empty'
   | 'attachment.unknown-slot'
   | 'attachment.count'
   | 'attachment.type'
