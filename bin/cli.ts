@@ -38,6 +38,46 @@ program.command('graph')
     process.stdout.write(toMermaid(result.process))
   })
 
+program.command('serve')
+  .description('Serve the HTTP API on the embedded SQLite database, with the built-in processes and the deadline scheduler.')
+  .option('--db <path>', 'SQLite database file (default: DATABASE_URL, else ./data/delivery-center.db)')
+  .option('--host <host>', 'interface to listen on (default: HOST, else 127.0.0.1)')
+  .option('--port <n>', 'port to listen on (default: PORT, else 3000)')
+  .option('--sandbox', 'run on a manual clock that POST /v1/advance { to | by } moves forward')
+  .option('--sandbox-start <instant>', 'where the sandbox clock starts (default: now)')
+  .option('--scheduler-interval <seconds>', 'how often due deadlines are fired (default: 5)')
+  .option('--idempotency-ttl <seconds>', 'how long idempotency keys are remembered (default: 86400)')
+  .option('--max-upload-mb <n>', 'largest uploaded file in MiB (default: 16)')
+  .action(async (flags: Record<string, string | boolean>) => {
+    const { main } = await import('../server/main.js')
+    await main(flags)
+  })
+
+const token = program.command('token').description('Manage API tokens.')
+token.command('create')
+  .description('Create an API token and print it, alone, on stdout (it is stored hashed and cannot be shown again).')
+  .requiredOption('--role <role>', 'customer, isv, admin, system (or another party role of a process)')
+  .requiredOption('--subject <subject>', 'who the token speaks for, e.g. c-1 or v-7')
+  .option('--label <text>', 'a note on what the token is for')
+  .option('--expires <instant>', 'RFC 3339 instant after which the token is refused')
+  .option('--db <path>', 'SQLite database file, as for serve')
+  .action(async (options: { role: string; subject: string; label?: string; expires?: string; db?: string }) => {
+    const { createTokenCommand } = await import('../server/tokens.js')
+    const secret = await createTokenCommand({
+      role: options.role, subject: options.subject,
+      ...(options.label ? { label: options.label } : {}), ...(options.expires ? { expiresAt: options.expires } : {}),
+    }, options.db)
+    process.stdout.write(`${secret}\n`)
+  })
+
+program.command('migrate')
+  .description('Create or upgrade the database schema (serve does this on start).')
+  .option('--db <path>', 'SQLite database file, as for serve')
+  .action(async (options: { db?: string }) => {
+    const { migrateCommand } = await import('../server/tokens.js')
+    console.error(`migrated ${await migrateCommand(options.db)}`)
+  })
+
 function readAndCompile(file: string): ReturnType<typeof compileProcessFile> | { ok: false; errors: string[] } {
   try {
     return compileProcessFile(file)
@@ -47,4 +87,9 @@ function readAndCompile(file: string): ReturnType<typeof compileProcessFile> | {
   }
 }
 
-await program.parseAsync()
+try {
+  await program.parseAsync()
+} catch (error) {
+  console.error(`delivery-center: ${error instanceof Error ? error.message : String(error)}`)
+  process.exitCode = 1
+}

@@ -16,6 +16,9 @@ import type { InstanceView } from './runtime/view.js'
 import { viewInstance } from './runtime/view.js'
 import type { EventRecord, InstanceQuery, StoredInstance } from './store/instance-repository.js'
 import type { Store } from './store/store.js'
+import type { AttachmentRow } from './store/attachment-repository.js'
+import type { ProcessRow } from './store/process-repository.js'
+import { toMermaid } from './definition/mermaid.js'
 
 export interface EngineOptions {
   readonly store: Store
@@ -69,6 +72,29 @@ export interface AttachmentRecord {
   readonly storageKey: string
 }
 
+/** A registered process as listed: its versions and the latest one's title. */
+export interface ProcessSummary {
+  readonly id: string
+  readonly title: string
+  readonly latestVersion: number
+  readonly versions: readonly number[]
+  /** The ISV a private process belongs to; null for a public one. */
+  readonly owner: string | null
+}
+
+/** One version of a process in full: its definition text, its diagram and its shape. */
+export interface ProcessDetail extends ProcessSummary {
+  readonly version: number
+  readonly description: string | undefined
+  readonly roles: readonly string[]
+  readonly parameters: ReadonlyArray<{ readonly name: string; readonly type: string; readonly default: unknown; readonly description: string | undefined }>
+  readonly steps: ReadonlyArray<{ readonly id: string; readonly title: string; readonly actors: readonly string[]; readonly actions: readonly string[] }>
+  readonly source: string
+  /** A Mermaid flowchart of the process. */
+  readonly diagram: string
+  readonly registeredAt: string
+}
+
 /** Attempts at a deadline whose instance keeps changing under it before it is left to the next round. */
 const FIRE_ATTEMPTS = 5
 const DUE_BATCH = 500
@@ -97,10 +123,15 @@ export class Engine {
    * again with identical text is a no-op; with different text it is refused.
    * @throws {InvalidDefinitionError} with every located problem; {EngineError} `process.version-conflict`.
    */
-  async registerProcess(text: string, file: string, options: { owner?: string } = {}): Promise<{ process: CompiledProcess; created: boolean }> {
+  async registerProcess(text: string, file: string, options: { owner?: string; expectId?: string } = {}): Promise<{ process: CompiledProcess; created: boolean }> {
     const result = compileProcess(text, file)
     if (!result.ok) throw new InvalidDefinitionError(file, result.errors)
     const { process } = result
+    if (options.expectId !== undefined && process.id !== options.expectId) {
+      throw new EngineError('input.invalid', `The definition's id is "${process.id}", not "${options.expectId}".`, {
+        fields: [{ pointer: '/id', rule: 'const', message: `must be "${options.expectId}"` }],
+      })
+    }
     const hash = createHash('sha256').update(text).digest('hex')
     const created = await this.#store.processes.insert({
       id: process.id, version: process.version, title: process.title, source: text, hash,
@@ -139,9 +170,56 @@ export class Engine {
     return result.process
   }
 
+  /** The processes `by` may see: public ones, and private ones of the ISV itself (all for admins). */
+  async listProcesses(by: Principal): Promise<ProcessSummary[]> {
+    const byId = new Map<string, ProcessRow[]>()
+    for (const row of await this.#store.processes.list()) {
+      if (!mayUseProcess(row, by)) continue
+      byId.set(row.id, [...(byId.get(row.id) ?? []), row])
+    }
+    return [...byId.values()].map((rows) => summarise(rows))
+  }
+
+  /** One version (the latest by default) of a process `by` may see. */
+  async describeProcess(id: string, by: Principal, version?: number): Promise<ProcessDetail> {
+    const rows = (await this.#store.processes.list()).filter((row) => row.id === id && mayUseProcess(row, by))
+    const row = version === undefined ? rows.at(-1) : rows.find((r) => r.version === version)
+    if (!row) throw new EngineError('process.not-found', `There is no process "${id}"${version === undefined ? '' : ` version ${version}`} that you may see.`)
+    const process = await this.process(row.id, row.version)
+    return {
+      ...summarise(rows),
+      version: row.version,
+      title: process.title,
+      description: process.description,
+      roles: process.roles,
+      parameters: [...process.parameters.values()].map((p) => ({ name: p.name, type: p.type, default: p.default, description: p.description })),
+      steps: [...process.steps.values()].map((step) => ({ id: step.id, title: step.title, actors: step.actors, actions: [...step.actions.keys()] })),
+      source: row.source,
+      diagram: toMermaid(process),
+      registeredAt: row.registered_at,
+    }
+  }
+
+  /** Metadata of an attachment `by` may download: its own upload, or one attached to an instance `by` may see. */
+  async attachment(id: string, by: Principal): Promise<AttachmentRow> {
+    const row = await this.#store.attachments.find(id)
+    const own = row && row.uploaded_by_role === by.role && row.uploaded_by_subject === by.subject
+    const viaInstance = row?.instance_id ? await this.#store.instances.find(row.instance_id) : undefined
+    if (!row || !(own || by.role === 'admin' || (viaInstance && maySee(viaInstance.state, by)))) {
+      throw new EngineError('attachment.not-found', `There is no attachment "${id}" that you may see.`)
+    }
+    return row
+  }
+
   /** Starts an instance of a process (admins and the system only). */
   async start(request: StartRequest, by: Principal): Promise<InstanceView> {
     const process = await this.process(request.process, request.version)
+    const row = await this.#store.processes.find(process.id, process.version)
+    if (row?.owner && request.parties['isv'] !== row.owner) {
+      throw new EngineError('input.invalid', `Process "${process.id}" is private to ISV "${row.owner}".`, {
+        fields: [{ pointer: '/parties/isv', rule: 'const', message: `must be "${row.owner}", the ISV this private process belongs to` }],
+      })
+    }
     const id = request.id ?? randomUUID()
     const existing = await this.#store.instances.find(id)
     const command: Command = { type: 'start', instanceId: id, by, parties: request.parties, ...optional('parameters', request.parameters), ...optional('context', request.context) }
@@ -292,6 +370,16 @@ export class Engine {
     if (missing.length > 0) throw new EngineError('attachment.not-found', 'Some attachments do not exist.', { fields: missing })
     return facts
   }
+}
+
+/** Whether `by` may see and use a process version: public ones, a private one's own ISV, admins and the system. */
+function mayUseProcess(row: ProcessRow, by: Principal): boolean {
+  return row.owner === null || by.role === 'admin' || by.role === 'system' || (by.role === 'isv' && by.subject === row.owner)
+}
+
+function summarise(rows: readonly ProcessRow[]): ProcessSummary {
+  const latest = rows.at(-1) as ProcessRow
+  return { id: latest.id, title: latest.title, latestVersion: latest.version, versions: rows.map((r) => r.version), owner: latest.owner }
 }
 
 /** The accepted decision, or the rejection thrown as an {@link EngineError}. */

@@ -52,8 +52,24 @@ export type RejectionCode =
   | 'deadline.passed'
   | 'conflict.stale'
 
-/** Every stable error code of the engine. */
-export type ErrorCode = DefinitionCode | 'definition.invalid' | RejectionCode
+/** Codes of requests the HTTP API refuses before they reach the engine. */
+export type RequestCode =
+  | 'auth.missing'
+  | 'auth.invalid'
+  | 'auth.forbidden'
+  | 'request.malformed'
+  | 'request.invalid'
+  | 'request.too-large'
+  | 'request.unsupported-media-type'
+  | 'route.not-found'
+  | 'idempotency.mismatch'
+  | 'idempotency.in-progress'
+  | 'clock.not-sandbox'
+  | 'clock.backwards'
+  | 'server.error'
+
+/** Every stable error code of the engine and its API. */
+export type ErrorCode = DefinitionCode | 'definition.invalid' | RejectionCode | RequestCode
 
 /** Where in a source file a problem is: 1-based line and column, and the JSON Pointer of the node. */
 export type SourceLocation = Readonly<{ file: string; line: number; column: number; pointer: string }>

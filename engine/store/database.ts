@@ -10,6 +10,31 @@ export interface Database {
   instance_party: InstancePartyTable
   event: EventTable
   attachment: AttachmentTable
+  api_token: ApiTokenTable
+  idempotency_key: IdempotencyKeyTable
+}
+
+export interface ApiTokenTable {
+  /** SHA-256 of the token: the token itself is shown once and never stored. */
+  hash: string
+  role: string
+  subject: string
+  label: string | null
+  created_at: string
+  expires_at: string | null
+}
+
+export interface IdempotencyKeyTable {
+  /** `role:subject` of the caller: keys are scoped to the principal that sent them. */
+  principal: string
+  key: string
+  /** SHA-256 of the method, path and body: the same key with another request is refused. */
+  request_hash: string
+  /** HTTP status of the stored response; null while the first request is still running. */
+  status: number | null
+  response: string | null
+  created_at: string
+  expires_at: string
 }
 
 export interface ProcessDefinitionTable {

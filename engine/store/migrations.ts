@@ -76,6 +76,30 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('attachment_instance').on('attachment').columns(['instance_id']).execute()
     },
   },
+  '0002-api': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.createTable('api_token')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('label', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text')
+        .execute()
+
+      await db.schema.createTable('idempotency_key')
+        .addColumn('principal', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('request_hash', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer')
+        .addColumn('response', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_key_pk', ['principal', 'key'])
+        .execute()
+      await db.schema.createIndex('idempotency_key_expiry').on('idempotency_key').columns(['expires_at']).execute()
+    },
+  },
 }
 
 /** Serves the migrations above to Kysely's Migrator, from code rather than files on disk. */

@@ -4,9 +4,11 @@ import { AttachmentRepository } from './attachment-repository.js'
 import type { Database } from './database.js'
 import type { SqliteOptions } from './dialects/sqlite.js'
 import { openSqlite } from './dialects/sqlite.js'
+import { IdempotencyRepository } from './idempotency-repository.js'
 import { InstanceRepository } from './instance-repository.js'
 import { migrationProvider } from './migrations.js'
 import { ProcessRepository } from './process-repository.js'
+import { TokenRepository } from './token-repository.js'
 
 /** The database behind the engine: its repositories, migrated to the latest schema when opened. */
 export class Store {
@@ -14,12 +16,16 @@ export class Store {
   readonly processes: ProcessRepository
   readonly instances: InstanceRepository
   readonly attachments: AttachmentRepository
+  readonly tokens: TokenRepository
+  readonly idempotency: IdempotencyRepository
 
   private constructor(db: Kysely<Database>) {
     this.db = db
     this.processes = new ProcessRepository(db)
     this.instances = new InstanceRepository(db)
     this.attachments = new AttachmentRepository(db)
+    this.tokens = new TokenRepository(db)
+    this.idempotency = new IdempotencyRepository(db)
   }
 
   /** Opens a SQLite file (created if missing) and runs pending migrations. */

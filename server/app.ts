@@ -1,0 +1,79 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import type { Logger } from 'pino'
+import type { Engine, ManualClock, Store } from '../engine/index.js'
+import { EngineError } from '../engine/index.js'
+import type { AttachmentStorage } from '../engine/attachments/index.js'
+import { authenticate } from './auth.js'
+import type { AppEnv } from './env.js'
+import { idempotency } from './idempotency.js'
+import { toProblem } from './problem.js'
+import { attachmentRoutes } from './routes/attachments.js'
+import { clockRoutes } from './routes/clock.js'
+import { instanceRoutes } from './routes/instances.js'
+import { metaRoutes } from './routes/meta.js'
+import { processRoutes } from './routes/processes.js'
+
+export interface AppDeps {
+  readonly engine: Engine
+  readonly store: Store
+  readonly storage: AttachmentStorage
+  readonly logger: Logger
+  /** The manual clock in sandbox mode; undefined when the clock is the real one. */
+  readonly sandbox?: ManualClock
+  readonly limits?: {
+    /** Largest JSON or YAML request body, in bytes (default 1 MiB). */
+    readonly bodyBytes?: number
+    /** Largest uploaded file, in bytes (default 16 MiB). */
+    readonly uploadBytes?: number
+  }
+  /** How long idempotency keys are remembered, in seconds (default 24 hours). */
+  readonly idempotencyTtlSeconds?: number
+}
+
+const PROBLEM_JSON = { 'Content-Type': 'application/problem+json' }
+
+/** The HTTP API: every route of the design under /v1, plus /healthz, /openapi.json and /docs. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const { engine, store, logger } = deps
+  const bodyBytes = deps.limits?.bodyBytes ?? 1024 * 1024
+  const uploadBytes = deps.limits?.uploadBytes ?? 16 * 1024 * 1024
+  const app = new Hono<AppEnv>()
+
+  app.use(requestId())
+  app.use(secureHeaders())
+  app.use(async (c, next) => {
+    const started = performance.now()
+    await next()
+    logger.info({ requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request')
+  })
+  app.route('/', metaRoutes())
+
+  app.use('/v1/*', async (c, next) => {
+    if (c.req.path === '/v1/attachments' && c.req.method === 'POST') return next() // streamed, limited by storage
+    return bodyLimit({ maxSize: bodyBytes, onError: () => { throw new EngineError('request.too-large', `Request bodies are limited to ${bodyBytes} bytes.`) } })(c, next)
+  })
+  app.use('/v1/*', authenticate(store, engine.clock))
+  app.use('/v1/*', idempotency(store, engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds ?? 24 * 3600 }))
+  app.route('/v1/processes', processRoutes(engine))
+  app.route('/v1/instances', instanceRoutes(engine))
+  app.route('/v1/attachments', attachmentRoutes(engine, deps.storage, uploadBytes))
+  app.route('/v1', clockRoutes(engine, deps.sandbox))
+
+  app.notFound((c) => {
+    const problem = toProblem(new EngineError('route.not-found', `There is no route ${c.req.method} ${c.req.path}; see /docs.`), c.req.path, c.get('requestId'))
+    return c.json(problem, problem.status, PROBLEM_JSON)
+  })
+  app.onError((error, c) => {
+    if (error instanceof EngineError) {
+      const problem = toProblem(error, c.req.path, c.get('requestId'))
+      return c.json(problem, problem.status, PROBLEM_JSON)
+    }
+    logger.error({ err: error, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error')
+    const problem = toProblem(new EngineError('server.error', 'The server failed to handle the request; it has been logged.'), c.req.path, c.get('requestId'))
+    return c.json(problem, 500, PROBLEM_JSON)
+  })
+  return app
+}

@@ -1,0 +1,66 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { MiddlewareHandler } from 'hono'
+import { EngineError } from '../engine/index.js'
+import type { Clock, Principal, Store } from '../engine/index.js'
+import type { AppEnv } from './env.js'
+
+/** Roles a token may carry: the built-in ones and any kebab-case party role a process declares. */
+const ROLE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
+
+/** SHA-256 of a token, hex: tokens are random 256-bit secrets, so a fast hash is what stores them safely. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex')
+}
+
+export interface NewToken {
+  readonly role: string
+  readonly subject: string
+  readonly label?: string
+  /** RFC 3339 instant after which the token is refused. */
+  readonly expiresAt?: string
+}
+
+/**
+ * Creates a token and stores only its hash. The token is returned once; it cannot be recovered.
+ * @throws {RangeError} for a role or subject that is not acceptable.
+ */
+export async function createToken(store: Store, token: NewToken, now: string): Promise<string> {
+  if (!ROLE.test(token.role)) throw new RangeError(`Role "${token.role}" must be kebab-case, such as customer, isv, admin or system.`)
+  if (token.subject.trim() === '' || token.subject.length > 200) throw new RangeError('The subject must be 1 to 200 characters.')
+  const secret = `dc_${randomBytes(32).toString('base64url')}`
+  await store.tokens.insert({
+    hash: hashToken(secret), role: token.role, subject: token.subject, label: token.label ?? null,
+    created_at: now, expires_at: token.expiresAt ? new Date(token.expiresAt).toISOString() : null,
+  })
+  return secret
+}
+
+/** Resolves the bearer token of every request to its principal; 401 for a missing, unknown or expired one. */
+export function authenticate(store: Store, clock: Clock): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization')
+    const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)
+    if (!match) {
+      c.header('WWW-Authenticate', 'Bearer')
+      throw new EngineError('auth.missing', 'Send an API token as `Authorization: Bearer <token>`; create one with `npx delivery-center token create --role R --subject S`.')
+    }
+    const row = await store.tokens.find(hashToken(match[1] as string))
+    if (!row || (row.expires_at !== null && row.expires_at <= clock.now().toString())) {
+      c.header('WWW-Authenticate', 'Bearer error="invalid_token"')
+      throw new EngineError('auth.invalid', 'The token is unknown or has expired.')
+    }
+    c.set('principal', { role: row.role, subject: row.subject })
+    await next()
+  }
+}
+
+/** Refuses callers whose role is not one of `roles` (403 `auth.forbidden`). */
+export function requireRole(...roles: string[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const { role } = c.get('principal')
+    if (!roles.includes(role)) throw new EngineError('auth.forbidden', `This route is for ${roles.join(' or ')}; a ${role} token may not use it.`)
+    await next()
+  }
+}
+
+export type { Principal }

@@ -1,0 +1,11 @@
+import type { Principal } from '../engine/index.js'
+
+/** What the middleware puts on every request's context. */
+export interface AppEnv {
+  Variables: {
+    /** Set by the authentication middleware on every /v1 route. */
+    principal: Principal
+    /** Set by the request-id middleware; echoed in `X-Request-Id` and in problem bodies. */
+    requestId: string
+  }
+}

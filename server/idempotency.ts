@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto'
+import type { MiddlewareHandler } from 'hono'
+import { EngineError } from '../engine/index.js'
+import type { Clock, Store } from '../engine/index.js'
+import type { AppEnv } from './env.js'
+
+export interface IdempotencyOptions {
+  /** How long a key is remembered, in seconds. */
+  readonly ttlSeconds: number
+}
+
+/**
+ * `Idempotency-Key` on POST: the first request with a key runs and its response (any status but
+ * 5xx) is stored; a retry with the same key, principal and request replays it without acting
+ * again (`Idempotent-Replayed: true`); the same key with another request is refused (422), and
+ * one arriving while the first still runs gets 409. Keys are scoped to the principal and expire.
+ * For uploads the body is not hashed (it is streamed, never buffered): method, path, length and
+ * media type stand for it.
+ */
+export function idempotency(store: Store, clock: Clock, options: IdempotencyOptions): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = c.req.header('idempotency-key')
+    if (c.req.method !== 'POST' || key === undefined) return next()
+    if (key.length < 1 || key.length > 255) {
+      throw new EngineError('request.invalid', 'An Idempotency-Key must be 1 to 255 characters.', { fields: [{ pointer: '/headers/idempotency-key', rule: 'maxLength', message: 'must be 1 to 255 characters' }] })
+    }
+    const { role, subject } = c.get('principal')
+    const principal = `${role}:${subject}`
+    const streamed = c.req.path === '/v1/attachments'
+    const fingerprint = streamed
+      ? `${c.req.header('content-length') ?? ''} ${c.req.header('content-type') ?? ''}`
+      : await c.req.text()
+    const requestHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${fingerprint}`).digest('hex')
+    const now = clock.now()
+    const row = { principal, key, request_hash: requestHash, status: null, response: null, created_at: now.toString(), expires_at: now.add({ seconds: options.ttlSeconds }).toString() }
+
+    let claimed = await store.idempotency.claim(row)
+    if (!claimed) {
+      const existing = await store.idempotency.find(principal, key)
+      if (!existing || existing.expires_at <= now.toString()) {
+        if (existing) await store.idempotency.release(principal, key)
+        claimed = await store.idempotency.claim(row)
+      } else if (existing.request_hash !== requestHash) {
+        throw new EngineError('idempotency.mismatch', `Idempotency-Key "${key}" was already used with a different request; use a new key for a new request.`)
+      } else if (existing.status === null || existing.response === null) {
+        throw new EngineError('idempotency.in-progress', `A request with Idempotency-Key "${key}" is still running; retry in a moment.`)
+      } else {
+        const stored = JSON.parse(existing.response) as { body: string; type: string }
+        return c.body(stored.body, existing.status as 200, { 'Content-Type': stored.type, 'Idempotent-Replayed': 'true' })
+      }
+      if (!claimed) throw new EngineError('idempotency.in-progress', `A request with Idempotency-Key "${key}" is still running; retry in a moment.`)
+    }
+    try {
+      await next()
+    } catch (error) {
+      await store.idempotency.release(principal, key)
+      throw error
+    }
+    if (c.res.status >= 500) {
+      await store.idempotency.release(principal, key)
+      return
+    }
+    const body = await c.res.clone().text()
+    await store.idempotency.complete(principal, key, c.res.status, JSON.stringify({ body, type: c.res.headers.get('content-type') ?? 'application/json' }))
+  }
+}

@@ -1,0 +1,108 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { DefinitionError, EngineError, InvalidDefinitionError } from '../engine/index.js'
+import type { ErrorCode, FieldProblem, SourceLocation } from '../engine/index.js'
+
+/** An RFC 9457 problem details body with the engine's stable `code` as an extension member. */
+export interface ProblemDetails {
+  readonly type: string
+  readonly title: string
+  readonly status: ContentfulStatusCode
+  readonly detail: string
+  readonly instance: string
+  readonly code: ErrorCode
+  readonly requestId?: string
+  readonly errors?: readonly FieldProblem[]
+  readonly problems?: ReadonlyArray<{ code: string; message: string; hint?: string; location: SourceLocation }>
+}
+
+// A Record over the whole union: a code without an HTTP meaning fails to compile.
+const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly title: string }> = {
+  'definition.invalid': { status: 422, title: 'Process definition is invalid' },
+  'definition.yaml-syntax': { status: 422, title: 'Process definition is not valid YAML' },
+  'definition.duplicate-key': { status: 422, title: 'Key repeated in a mapping' },
+  'definition.schema': { status: 422, title: 'Process definition does not match the schema' },
+  'definition.duplicate-step': { status: 422, title: 'Step id used twice' },
+  'definition.duplicate-action': { status: 422, title: 'Action id used twice in a step' },
+  'definition.duplicate-window': { status: 422, title: 'Window id used twice' },
+  'definition.unknown-step': { status: 422, title: 'Reference to a step that does not exist' },
+  'definition.conflicting-target': { status: 422, title: 'Action has both goto and end' },
+  'definition.missing-target': { status: 422, title: 'Action leads nowhere' },
+  'definition.unknown-role': { status: 422, title: 'Unknown role' },
+  'definition.unreachable-step': { status: 422, title: 'Step cannot be reached' },
+  'definition.no-end': { status: 422, title: 'Step can never finish' },
+  'definition.unknown-timeout-action': { status: 422, title: 'Timeout action does not exist' },
+  'definition.timeout-action-inputs': { status: 422, title: 'Timeout action needs inputs' },
+  'definition.unknown-parameter': { status: 422, title: 'Unknown parameter' },
+  'definition.parameter-type': { status: 422, title: 'Parameter of the wrong type' },
+  'definition.parameter-default': { status: 422, title: 'Parameter default of the wrong type' },
+  'definition.duration': { status: 422, title: 'Invalid ISO 8601 duration' },
+  'definition.time-zone': { status: 422, title: 'Unknown time zone' },
+  'definition.attachment-type': { status: 422, title: 'Unknown attachment type' },
+  'definition.attachment-count': { status: 422, title: 'Attachment slot takes fewer files than it requires' },
+  'definition.attachment-size': { status: 422, title: 'Attachment slot accepts no file' },
+  'definition.input-schema': { status: 422, title: 'Input schema is not valid JSON Schema' },
+  'definition.context-schema': { status: 422, title: 'Context schema is not valid JSON Schema' },
+  'definition.unreadable': { status: 422, title: 'Definition cannot be read' },
+  'process.not-found': { status: 404, title: 'Process not found' },
+  'process.version-conflict': { status: 409, title: 'Process version already registered with other content' },
+  'instance.not-found': { status: 404, title: 'Instance not found' },
+  'instance.exists': { status: 409, title: 'Instance already exists' },
+  'instance.ended': { status: 409, title: 'Instance has ended' },
+  'step.not-current': { status: 409, title: 'Step is not current' },
+  'action.unknown': { status: 422, title: 'Unknown action' },
+  'actor.forbidden': { status: 403, title: 'Not allowed to act here' },
+  'input.invalid': { status: 422, title: 'Invalid inputs' },
+  'attachment.not-found': { status: 404, title: 'Attachment not found' },
+  'attachment.too-large': { status: 413, title: 'Upload too large' },
+  'attachment.empty': { status: 422, title: 'Upload is empty' },
+  'attachment.unknown-slot': { status: 422, title: 'Unknown attachment slot' },
+  'attachment.count': { status: 422, title: 'Wrong number of attachments' },
+  'attachment.type': { status: 422, title: 'Attachment type not accepted' },
+  'attachment.size': { status: 422, title: 'Attachment too large for its slot' },
+  'deadline.passed': { status: 409, title: 'Deadline has passed' },
+  'conflict.stale': { status: 409, title: 'Instance changed meanwhile' },
+  'auth.missing': { status: 401, title: 'Authentication required' },
+  'auth.invalid': { status: 401, title: 'Unknown or expired token' },
+  'auth.forbidden': { status: 403, title: 'Role not allowed' },
+  'request.malformed': { status: 400, title: 'Malformed request body' },
+  'request.invalid': { status: 422, title: 'Invalid request body' },
+  'request.too-large': { status: 413, title: 'Request body too large' },
+  'request.unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'route.not-found': { status: 404, title: 'No such route' },
+  'idempotency.mismatch': { status: 422, title: 'Idempotency key reused with another request' },
+  'idempotency.in-progress': { status: 409, title: 'Request with this idempotency key still running' },
+  'clock.not-sandbox': { status: 409, title: 'Clock can only be moved in sandbox mode' },
+  'clock.backwards': { status: 422, title: 'Clock cannot move backwards' },
+  'server.error': { status: 500, title: 'Internal Server Error' },
+}
+
+/** The HTTP status of an error code. */
+export function statusOf(code: ErrorCode): ContentfulStatusCode {
+  return HTTP[code].status
+}
+
+/** Every code with its status and title, for the API reference. */
+export const PROBLEM_TYPES: Readonly<Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly title: string }>> = HTTP
+
+/** Maps an engine error to problem details. */
+export function toProblem(error: EngineError, instance: string, requestId: string | undefined): ProblemDetails {
+  const { status, title } = HTTP[error.code]
+  return {
+    type: `/problems/${error.code}`,
+    title,
+    status,
+    detail: error.message,
+    instance,
+    code: error.code,
+    ...(requestId ? { requestId } : {}),
+    ...(error.fields.length > 0 ? { errors: error.fields } : {}),
+    ...(error instanceof InvalidDefinitionError ? { problems: error.problems.map(located) } : {}),
+    ...(error instanceof DefinitionError ? { problems: [located(error)] } : {}),
+  }
+}
+
+function located(e: DefinitionError): { code: string; message: string; hint?: string; location: SourceLocation } {
+  return { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}), location: e.location }
+}
+
+export { EngineError }

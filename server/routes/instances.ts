@@ -1,0 +1,63 @@
+import { Hono } from 'hono'
+import type { ActRequest, Engine, ListFilter, StartRequest } from '../../engine/index.js'
+import { EngineError } from '../../engine/index.js'
+import { requireRole } from '../auth.js'
+import { readBody } from '../body.js'
+import type { AppEnv } from '../env.js'
+
+const STATUSES = ['active', 'completed', 'terminated']
+
+/** `/v1/instances`: start, list, read, act on, advance, terminate, and read the history of instances. */
+export function instanceRoutes(engine: Engine): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+
+  app.post('/', requireRole('admin', 'system'), async (c) => {
+    const view = await engine.start(await readBody<StartRequest>(c, 'StartRequest'), c.get('principal'))
+    return c.json(view, 201, { Location: `/v1/instances/${encodeURIComponent(view.id)}` })
+  })
+
+  app.get('/', async (c) => {
+    const q = c.req.query()
+    const allowed = new Set(['process', 'status', 'step', 'waiting', 'party', 'limit', 'cursor'])
+    const unknown = Object.keys(q).filter((k) => !allowed.has(k))
+    const fields = unknown.map((k) => ({ pointer: `/query/${k}`, rule: 'additionalProperties', message: `is not a filter; filters are ${[...allowed].join(', ')}` }))
+    if (q['status'] !== undefined && !STATUSES.includes(q['status'])) fields.push({ pointer: '/query/status', rule: 'enum', message: `must be one of ${STATUSES.join(', ')}` })
+    if (q['waiting'] !== undefined && !['me', 'true'].includes(q['waiting'])) fields.push({ pointer: '/query/waiting', rule: 'enum', message: 'must be "me"' })
+    const limit = q['limit'] === undefined ? undefined : Number(q['limit'])
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 500)) fields.push({ pointer: '/query/limit', rule: 'maximum', message: 'must be an integer from 1 to 500' })
+    const party = q['party']?.split(':')
+    if (party !== undefined && (party.length !== 2 || !party[0] || !party[1])) fields.push({ pointer: '/query/party', rule: 'pattern', message: 'must be ROLE:SUBJECT, e.g. customer:c-1' })
+    if (fields.length > 0) throw new EngineError('request.invalid', `Invalid query: ${fields.map((f) => `${f.pointer} ${f.message}`).join('; ')}.`, { fields })
+    const filter: ListFilter = {
+      ...(q['process'] ? { process: q['process'] } : {}),
+      ...(q['status'] ? { status: q['status'] } : {}),
+      ...(q['step'] ? { step: q['step'] } : {}),
+      ...(q['waiting'] ? { waitingOnMe: true } : {}),
+      ...(party ? { party: { role: party[0] as string, subject: party[1] as string } } : {}),
+      ...(limit ? { limit } : {}),
+      ...(q['cursor'] ? { cursor: q['cursor'] } : {}),
+    }
+    return c.json(await engine.list(filter, c.get('principal')))
+  })
+
+  app.get('/:id', async (c) => c.json(await engine.get(c.req.param('id'), c.get('principal'))))
+
+  app.get('/:id/history', async (c) => c.json({ items: await engine.history(c.req.param('id'), c.get('principal')) }))
+
+  app.post('/:id/act', async (c) => {
+    const request = await readBody<ActRequest>(c, 'ActRequest')
+    return c.json(await engine.act(c.req.param('id'), request, c.get('principal')))
+  })
+
+  app.post('/:id/advance', requireRole('admin', 'system'), async (c) => {
+    await readBody(c, 'AdvanceRequest')
+    return c.json(await engine.advanceInstance(c.req.param('id'), c.get('principal')))
+  })
+
+  app.post('/:id/terminate', requireRole('admin'), async (c) => {
+    const { reason, expectedRevision } = await readBody<{ reason: string; expectedRevision?: number }>(c, 'TerminateRequest')
+    return c.json(await engine.terminate(c.req.param('id'), reason, c.get('principal'), expectedRevision))
+  })
+
+  return app
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pino } from 'pino'
+import { Engine, ManualClock, Store } from '../../engine/index.js'
+import { AttachmentStorage } from '../../engine/attachments/index.js'
+import { createApp } from '../../server/app.js'
+import { createToken } from '../../server/auth.js'
+import { T0 } from './engine.js'
+
+/** The principals every HTTP test has a token for. */
+export const WHO = {
+  admin: { role: 'admin', subject: 'a-1' },
+  system: { role: 'system', subject: 'scheduler' },
+  customer: { role: 'customer', subject: 'c-1' },
+  isv: { role: 'isv', subject: 'v-1' },
+  strangerCustomer: { role: 'customer', subject: 'c-9' },
+  strangerIsv: { role: 'isv', subject: 'v-9' },
+} as const
+export type Who = keyof typeof WHO
+
+export interface Api {
+  readonly app: ReturnType<typeof createApp>
+  readonly store: Store
+  readonly engine: Engine
+  readonly clock: ManualClock
+  readonly file: string
+  readonly tokens: Record<Who, string>
+  /** Sends a request as `who` (no token when undefined); `json` is sent as an application/json body. */
+  call(method: string, path: string, options?: { who?: Who | undefined; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string> }): Promise<Response>
+  close(): Promise<void>
+}
+
+/** The app on a fresh SQLite file, in sandbox mode at {@link T0}, with the built-in processes and a token per principal. */
+export async function openApi(options: { uploadBytes?: number } = {}): Promise<Api> {
+  const dir = mkdtempSync(join(tmpdir(), 'dc-http-'))
+  const file = join(dir, 'delivery.db')
+  const store = await Store.openSqlite(file)
+  const clock = new ManualClock(T0)
+  const engine = new Engine({ store, clock })
+  await engine.registerBuiltIns()
+  const app = createApp({
+    engine, store, storage: new AttachmentStorage(join(dir, 'attachments')), logger: pino({ level: process.env['TEST_LOG'] ?? 'silent' }), sandbox: clock,
+    limits: { uploadBytes: options.uploadBytes ?? 16 * 1024 * 1024 },
+  })
+  const tokens = {} as Record<Who, string>
+  for (const [who, principal] of Object.entries(WHO)) tokens[who as Who] = await createToken(store, principal, T0)
+  return {
+    app, store, engine, clock, file, tokens,
+    call: async (method, path, { who, json, body, headers } = {}) => app.request(path, {
+      method,
+      headers: {
+        ...(who ? { Authorization: `Bearer ${tokens[who]}` } : {}),
+        ...(json !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(json !== undefined ? { body: JSON.stringify(json) } : body !== undefined ? { body } : {}),
+    }),
+    close: () => store.close(),
+  }
+}
