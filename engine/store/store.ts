@@ -10,6 +10,8 @@ import { migrationProvider } from './migrations.js'
 import { ProcessRepository } from './process-repository.js'
 import { TokenRepository } from './token-repository.js'
 
+const MIGRATION_ATTEMPTS = 5
+
 /** The database behind the engine: its repositories, migrated to the latest schema when opened. */
 export class Store {
   readonly db: Kysely<Database>
@@ -35,12 +37,21 @@ export class Store {
     return store
   }
 
-  /** Runs every pending migration. */
+  /**
+   * Runs every pending migration. Kysely takes no lock on SQLite, so two processes opening a new
+   * file at once can race: the loser's transaction fails and is retried, by which time the
+   * winner's migrations are committed and there is nothing left to do.
+   */
   async migrate(): Promise<void> {
-    const { error, results } = await new Migrator({ db: this.db, provider: migrationProvider }).migrateToLatest()
-    if (error) {
-      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
-      throw new Error(`Migration ${failed} failed`, { cause: error })
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider })
+    for (let attempt = 1; ; attempt++) {
+      const { error, results } = await migrator.migrateToLatest()
+      if (!error) return
+      if (attempt >= MIGRATION_ATTEMPTS) {
+        const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
+        throw new Error(`Migration ${failed} failed`, { cause: error })
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
     }
   }
 

@@ -33,7 +33,12 @@ export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, lim
     const stored = await storage.save(content, limitBytes)
     const id = randomUUID()
     const name = fileName === null ? null : fileName.slice(0, 255)
-    await engine.recordAttachment({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, storageKey: stored.storageKey }, c.get('principal'))
+    try {
+      await engine.recordAttachment({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, storageKey: stored.storageKey }, c.get('principal'))
+    } catch (error) {
+      await storage.remove(stored.storageKey) // no metadata, no file: nothing is kept half-way
+      throw error
+    }
     return c.json({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType }, 201, { Location: `/v1/attachments/${id}` })
   })
 

@@ -150,3 +150,16 @@ describe('two OS processes on one SQLite file', () => {
     }
   })
 })
+
+describe('opening a new database from several processes at once', () => {
+  it('migrates it once, without failing any of them', { timeout: 60_000 }, async () => {
+    const { mkdtempSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const file = join(mkdtempSync(join(tmpdir(), 'dc-migrate-')), 'fresh.db')
+    const openers = [new Worker(file), new Worker(file), new Worker(file)]
+    workers.push(...openers)
+    const answers = await Promise.all(openers.map((w) => w.request({ op: 'advance', now: DUE })))
+    expect(answers).toEqual([{ ok: true, fired: 0, instances: 0 }, { ok: true, fired: 0, instances: 0 }, { ok: true, fired: 0, instances: 0 }])
+  })
+})

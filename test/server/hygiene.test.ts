@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { snapshot } from '../support/engine.js'
+import { openApi } from '../support/http.js'
+import type { Api } from '../support/http.js'
+
+let api: Api
+beforeEach(async () => { api = await openApi({ uploadBytes: 1024 * 1024 }) })
+afterEach(async () => { await api.close() })
+
+async function problem(response: Response, status: number, code: string): Promise<Record<string, unknown>> {
+  const text = await response.text()
+  expect(response.status, text).toBe(status)
+  expect(response.headers.get('content-type')).toBe('application/problem+json')
+  const body = JSON.parse(text) as Record<string, unknown>
+  expect(body['code']).toBe(code)
+  expect(text).not.toMatch(/\bat .*\.ts:\d+/) // no stack traces
+  return body
+}
+
+describe('request hygiene', () => {
+  it('malformed JSON: 400 with the parser\'s explanation', async () => {
+    const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', body: '{"process": "basic",', headers: { 'Content-Type': 'application/json' } }), 400, 'request.malformed')
+    expect(body['detail']).toMatch(/not valid JSON/)
+  })
+
+  it('unknown top-level fields: 422 naming each', async () => {
+    const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: {}, colour: 'red' } }), 422, 'request.invalid')
+    expect(body['errors']).toEqual([{ pointer: '/colour', rule: 'additionalProperties', message: 'is not an accepted field' }])
+  })
+
+  it('a body over the limit: 413, and nothing stored', async () => {
+    const before = snapshot(api.file)
+    await problem(await api.call('POST', '/v1/instances', { who: 'admin', body: JSON.stringify({ process: 'basic', parties: {}, context: { pad: 'x'.repeat(1024 * 1024 + 10) } }), headers: { 'Content-Type': 'application/json' } }), 413, 'request.too-large')
+    expect(snapshot(api.file)).toEqual(before)
+  })
+
+  it('an upload over the limit: 413, and no file kept', async () => {
+    const before = snapshot(api.file)
+    await problem(await api.call('POST', '/v1/attachments?filename=big.bin', { who: 'customer', body: new Uint8Array(1024 * 1024 + 1) }), 413, 'attachment.too-large')
+    expect(snapshot(api.file)).toEqual(before)
+  })
+
+  it('another media type: 415', async () => {
+    await problem(await api.call('POST', '/v1/instances', { who: 'admin', body: 'process=basic', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 415, 'request.unsupported-media-type')
+  })
+
+  it('an unknown route: 404 problem', async () => {
+    await problem(await api.call('GET', '/v1/nope', { who: 'admin' }), 404, 'route.not-found')
+  })
+
+  it('sets secure headers and a request id on every response', async () => {
+    const response = await api.call('GET', '/healthz')
+    expect(await response.json()).toEqual({ status: 'ok' })
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN')
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('registers a new process version from YAML, and reports a broken one with YAML locations', async () => {
+    const yaml = readFileSync(join(import.meta.dirname, '../../processes/basic.yaml'), 'utf8').replace('version: 1', 'version: 2')
+    const ok = await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: yaml, headers: { 'Content-Type': 'application/yaml' } })
+    expect(ok.status).toBe(201)
+    expect(await ok.json()).toMatchObject({ id: 'basic', version: 2, versions: [1, 2] })
+    const before = snapshot(api.file)
+    const broken = yaml.replace('version: 2', 'version: 3').replace('action: confirm', 'action: confirmed')
+    const body = await problem(await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: broken, headers: { 'Content-Type': 'application/yaml' } }), 422, 'definition.invalid')
+    expect(body['problems']).toEqual([expect.objectContaining({ code: 'definition.unknown-timeout-action', location: expect.objectContaining({ file: 'basic.yaml', line: 64, pointer: '/steps/2/timeout/action' }) })])
+    await problem(await api.call('PUT', '/v1/processes/other', { who: 'admin', body: yaml.replace('version: 2', 'version: 9'), headers: { 'Content-Type': 'application/yaml' } }), 422, 'input.invalid')
+    await problem(await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: yaml.replace('Basic Delivery Process', 'Changed'), headers: { 'Content-Type': 'application/yaml' } }), 409, 'process.version-conflict')
+    expect(snapshot(api.file)).toEqual(before)
+  })
+})

@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Store } from '../../engine/index.js'
+import { DEMAND } from '../support/engine.js'
+import { startServer, tokenFor } from '../support/server-process.js'
+import type { ServerProcess } from '../support/server-process.js'
+
+const running: ServerProcess[] = []
+afterEach(() => {
+  for (const server of running.splice(0)) server.child.kill('SIGKILL')
+})
+
+function tempDb(): string {
+  return join(mkdtempSync(join(tmpdir(), 'dc-serve-')), 'delivery.db')
+}
+
+async function call(server: ServerProcess, token: string, method: string, path: string, json?: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${server.url}${path}`, {
+    method, headers: { Authorization: `Bearer ${token}`, ...(json === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+  })
+  const body = await response.json() as Record<string, unknown>
+  expect(response.ok, JSON.stringify(body)).toBe(true)
+  return body
+}
+
+describe('delivery-center serve', () => {
+  it('prints each token alone on stdout, so TOKEN=$(...) works', async () => {
+    const db = tempDb()
+    const token = await tokenFor(db, 'customer', 'c-1')
+    expect(token).toMatch(/^dc_[A-Za-z0-9_-]{43}\n$/)
+  })
+
+  it('in sandbox mode, confirms a basic delivery when the clock moves 14 days, not 14 days minus one second', { timeout: 60_000 }, async () => {
+    const db = tempDb()
+    const admin = (await tokenFor(db, 'admin', 'a-1')).trim()
+    const customer = (await tokenFor(db, 'customer', 'c-1')).trim()
+    const isv = (await tokenFor(db, 'isv', 'v-1')).trim()
+    const server = await startServer(db, '--sandbox', '--sandbox-start', '2026-03-01T08:00:00Z')
+    running.push(server)
+    expect(await call(server, customer, 'GET', '/v1/clock')).toEqual({ kind: 'sandbox', now: '2026-03-01T08:00:00Z' })
+    const { id } = await call(server, admin , 'POST', '/v1/instances', { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }) as { id: string }
+    await call(server, customer , 'POST', `/v1/instances/${id}/act`, { action: 'submit', inputs: DEMAND })
+    const finished = await call(server, isv , 'POST', `/v1/instances/${id}/act`, { action: 'finish' })
+    expect(finished['deadline']).toMatchObject({ due: '2026-03-15T08:00:00.000Z' })
+
+    expect(await call(server, admin , 'POST', '/v1/advance', { by: 'P13DT23H59M59S' })).toMatchObject({ fired: 0, now: '2026-03-15T07:59:59Z' })
+    expect(await call(server, customer , 'GET', `/v1/instances/${id}`)).toMatchObject({ status: 'active', step: { id: 'confirm-delivery' } })
+    expect(await call(server, admin , 'POST', '/v1/advance', { by: 'PT1S' })).toMatchObject({ fired: 1 })
+    expect(await call(server, customer , 'GET', `/v1/instances/${id}`)).toMatchObject({ status: 'completed' })
+
+    const back = await fetch(`${server.url}/v1/advance`, { method: 'POST', headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ to: '2026-03-01T00:00:00Z' }) })
+    expect(back.status).toBe(422)
+    expect((await back.json() as { code: string }).code).toBe('clock.backwards')
+  })
+
+  it('with the real clock, refuses to move time', { timeout: 60_000 }, async () => {
+    const db = tempDb()
+    const admin = (await tokenFor(db, 'admin', 'a-1')).trim()
+    const server = await startServer(db)
+    running.push(server)
+    expect(await call(server, admin, 'GET', '/v1/clock')).toMatchObject({ kind: 'real' })
+    const response = await fetch(`${server.url}/v1/advance`, { method: 'POST', headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ by: 'P14D' }) })
+    expect(response.status).toBe(409)
+    expect((await response.json() as { code: string }).code).toBe('clock.not-sandbox')
+    expect(await call(server, admin, 'POST', '/v1/advance', {})).toMatchObject({ fired: 0 })
+  })
+
+  it('on SIGTERM, finishes the request in flight, then closes the database cleanly', { timeout: 60_000 }, async () => {
+    const db = tempDb()
+    const [admin, customer] = await Promise.all([tokenFor(db, 'admin', 'a-1'), tokenFor(db, 'customer', 'c-1')]).then((ts) => ts.map((t) => t.trim()) as [string, string])
+    const server = await startServer(db)
+    running.push(server)
+    const { id } = await call(server, admin , 'POST', '/v1/instances', { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }) as { id: string }
+
+    // An upload whose body arrives slowly: half now, the rest after SIGTERM.
+    const pdf = readFileSync(join(import.meta.dirname, '../fixtures/files/contract.pdf'))
+    let push: (chunk: Uint8Array | null) => void = () => undefined
+    const body = new ReadableStream<Uint8Array>({ start(controller) { push = (chunk) => (chunk ? controller.enqueue(chunk) : controller.close()) } })
+    const upload = fetch(`${server.url}/v1/attachments?filename=demands.pdf`, { method: 'POST', headers: { Authorization: `Bearer ${customer}` }, body, duplex: 'half' } as RequestInit)
+    push(pdf.subarray(0, 200))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    server.child.kill('SIGTERM')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    push(pdf.subarray(200))
+    push(null)
+    const response = await upload
+    expect(response.status).toBe(201)
+    const uploaded = await response.json() as { id: string; type: string; size: number }
+    expect(uploaded).toMatchObject({ type: 'pdf', size: pdf.length })
+    expect(await server.exited).toBe(0)
+
+    const store = await Store.openSqlite(db)
+    try {
+      expect(await store.attachments.find(uploaded.id)).toMatchObject({ size: pdf.length, type: 'pdf' })
+      expect((await store.instances.find(id))?.state).toMatchObject({ status: 'active', step: 'submit-demand' })
+      expect(await store.instances.history(id)).toHaveLength(2)
+    } finally {
+      await store.close()
+    }
+  })
+})

@@ -1,0 +1,37 @@
+import { execFile, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+
+const CLI = join(import.meta.dirname, '../../bin/delivery-center.js')
+const run = promisify(execFile)
+
+/** `npx delivery-center token create` against a database file; returns what it printed on stdout. */
+export async function tokenFor(db: string, role: string, subject: string): Promise<string> {
+  const { stdout } = await run(process.execPath, [CLI, 'token', 'create', '--role', role, '--subject', subject, '--db', db])
+  return stdout
+}
+
+export interface ServerProcess {
+  readonly child: ChildProcess
+  readonly url: string
+  /** Resolves with the exit code when the process ends. */
+  readonly exited: Promise<number | null>
+  readonly stderr: () => string
+}
+
+/** Starts `delivery-center serve` as a child process on a free loopback port and waits until it listens. */
+export async function startServer(db: string, ...flags: string[]): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } })
+  let stderr = ''
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+      const match = /listening on (http:\/\/\S+)/.exec(stderr)
+      if (match) resolve(match[1] as string)
+    })
+    void exited.then((code) => reject(new Error(`server exited with ${code}: ${stderr}`)))
+  })
+  return { child, url, exited, stderr: () => stderr }
+}
