@@ -1,10 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { Clock } from './clock.js'
 import type { CompiledProcess } from './definition/compiled.js'
-import { compileProcess } from './definition/compile.js'
-import { EngineError, InvalidDefinitionError } from './errors.js'
+import { EngineError } from './errors.js'
 import type { FieldProblem } from './errors.js'
-import { loadBuiltInSources } from './process-files.js'
 import { maySee } from './runtime/authorize.js'
 import type { AttachmentFacts, Command } from './runtime/commands.js'
 import { decide } from './runtime/decide.js'
@@ -16,9 +14,9 @@ import type { InstanceView } from './runtime/view.js'
 import { viewInstance } from './runtime/view.js'
 import type { EventRecord, InstanceQuery, StoredInstance } from './store/instance-repository.js'
 import type { Store } from './store/store.js'
+import { ProcessCatalog } from './process-catalog.js'
+import { decodeCursor, encodeCursor } from './cursor.js'
 import type { AttachmentRow } from './store/attachment-repository.js'
-import type { ProcessRow } from './store/process-repository.js'
-import { toMermaid } from './definition/mermaid.js'
 
 export interface EngineOptions {
   readonly store: Store
@@ -72,29 +70,6 @@ export interface AttachmentRecord {
   readonly storageKey: string
 }
 
-/** A registered process as listed: its versions and the latest one's title. */
-export interface ProcessSummary {
-  readonly id: string
-  readonly title: string
-  readonly latestVersion: number
-  readonly versions: readonly number[]
-  /** The ISV a private process belongs to; null for a public one. */
-  readonly owner: string | null
-}
-
-/** One version of a process in full: its definition text, its diagram and its shape. */
-export interface ProcessDetail extends ProcessSummary {
-  readonly version: number
-  readonly description: string | undefined
-  readonly roles: readonly string[]
-  readonly parameters: ReadonlyArray<{ readonly name: string; readonly type: string; readonly default: unknown; readonly description: string | undefined }>
-  readonly steps: ReadonlyArray<{ readonly id: string; readonly title: string; readonly actors: readonly string[]; readonly actions: readonly string[] }>
-  readonly source: string
-  /** A Mermaid flowchart of the process. */
-  readonly diagram: string
-  readonly registeredAt: string
-}
-
 /** Attempts at a deadline whose instance keeps changing under it before it is left to the next round. */
 const FIRE_ATTEMPTS = 5
 const DUE_BATCH = 500
@@ -107,97 +82,17 @@ const DUE_BATCH = 500
 export class Engine {
   readonly #store: Store
   readonly #clock: Clock
-  readonly #compiled = new Map<string, CompiledProcess>()
+  /** The registered process definitions, compiled once per version. */
+  readonly processes: ProcessCatalog
 
   constructor({ store, clock }: EngineOptions) {
     this.#store = store
     this.#clock = clock
+    this.processes = new ProcessCatalog(store.processes, clock)
   }
 
   get clock(): Clock {
     return this.#clock
-  }
-
-  /**
-   * Validates, compiles and registers a definition version. Registering the same id and version
-   * again with identical text is a no-op; with different text it is refused.
-   * @throws {InvalidDefinitionError} with every located problem; {EngineError} `process.version-conflict`.
-   */
-  async registerProcess(text: string, file: string, options: { owner?: string; expectId?: string } = {}): Promise<{ process: CompiledProcess; created: boolean }> {
-    const result = compileProcess(text, file)
-    if (!result.ok) throw new InvalidDefinitionError(file, result.errors)
-    const { process } = result
-    if (options.expectId !== undefined && process.id !== options.expectId) {
-      throw new EngineError('input.invalid', `The definition's id is "${process.id}", not "${options.expectId}".`, {
-        fields: [{ pointer: '/id', rule: 'const', message: `must be "${options.expectId}"` }],
-      })
-    }
-    const hash = createHash('sha256').update(text).digest('hex')
-    const created = await this.#store.processes.insert({
-      id: process.id, version: process.version, title: process.title, source: text, hash,
-      owner: options.owner ?? null, registered_at: iso(this.#clock.now()),
-    })
-    if (!created) {
-      const existing = await this.#store.processes.find(process.id, process.version)
-      if (existing?.hash !== hash) {
-        throw new EngineError('process.version-conflict',
-          `Process "${process.id}" version ${process.version} is already registered with different content; register it as version ${(await this.#store.processes.latest(process.id))?.version ?? process.version} + 1.`)
-      }
-    }
-    this.#compiled.set(`${process.id}@${process.version}`, process)
-    return { process, created }
-  }
-
-  /** Registers every built-in process (idempotent). */
-  async registerBuiltIns(): Promise<CompiledProcess[]> {
-    const registered: CompiledProcess[] = []
-    for (const { file, text } of loadBuiltInSources()) registered.push((await this.registerProcess(text, file)).process)
-    return registered
-  }
-
-  /** The compiled process of an id and version, compiled once and cached. */
-  async process(id: string, version?: number): Promise<CompiledProcess> {
-    const cached = version === undefined ? undefined : this.#compiled.get(`${id}@${version}`)
-    if (cached) return cached
-    const row = version === undefined ? await this.#store.processes.latest(id) : await this.#store.processes.find(id, version)
-    if (!row) throw new EngineError('process.not-found', `There is no process "${id}"${version === undefined ? '' : ` version ${version}`}.`)
-    const key = `${row.id}@${row.version}`
-    const hit = this.#compiled.get(key)
-    if (hit) return hit
-    const result = compileProcess(row.source, `${row.id}@${row.version}`)
-    if (!result.ok) throw new InvalidDefinitionError(key, result.errors)
-    this.#compiled.set(key, result.process)
-    return result.process
-  }
-
-  /** The processes `by` may see: public ones, and private ones of the ISV itself (all for admins). */
-  async listProcesses(by: Principal): Promise<ProcessSummary[]> {
-    const byId = new Map<string, ProcessRow[]>()
-    for (const row of await this.#store.processes.list()) {
-      if (!mayUseProcess(row, by)) continue
-      byId.set(row.id, [...(byId.get(row.id) ?? []), row])
-    }
-    return [...byId.values()].map((rows) => summarise(rows))
-  }
-
-  /** One version (the latest by default) of a process `by` may see. */
-  async describeProcess(id: string, by: Principal, version?: number): Promise<ProcessDetail> {
-    const rows = (await this.#store.processes.list()).filter((row) => row.id === id && mayUseProcess(row, by))
-    const row = version === undefined ? rows.at(-1) : rows.find((r) => r.version === version)
-    if (!row) throw new EngineError('process.not-found', `There is no process "${id}"${version === undefined ? '' : ` version ${version}`} that you may see.`)
-    const process = await this.process(row.id, row.version)
-    return {
-      ...summarise(rows),
-      version: row.version,
-      title: process.title,
-      description: process.description,
-      roles: process.roles,
-      parameters: [...process.parameters.values()].map((p) => ({ name: p.name, type: p.type, default: p.default, description: p.description })),
-      steps: [...process.steps.values()].map((step) => ({ id: step.id, title: step.title, actors: step.actors, actions: [...step.actions.keys()] })),
-      source: row.source,
-      diagram: toMermaid(process),
-      registeredAt: row.registered_at,
-    }
   }
 
   /** Metadata of an attachment `by` may download: its own upload, or one attached to an instance `by` may see. */
@@ -213,7 +108,7 @@ export class Engine {
 
   /** Starts an instance of a process (admins and the system only). */
   async start(request: StartRequest, by: Principal): Promise<InstanceView> {
-    const process = await this.process(request.process, request.version)
+    const process = await this.processes.get(request.process, request.version)
     const row = await this.#store.processes.find(process.id, process.version)
     if (row?.owner && request.parties['isv'] !== row.owner) {
       throw new EngineError('input.invalid', `Process "${process.id}" is private to ISV "${row.owner}".`, {
@@ -231,7 +126,7 @@ export class Engine {
   /** Performs an action of the current step as `by`. */
   async act(id: string, request: ActRequest, by: Principal): Promise<InstanceView> {
     const stored = await this.#visible(id, by)
-    const process = await this.process(stored.state.processId, stored.state.processVersion)
+    const process = await this.processes.get(stored.state.processId, stored.state.processVersion)
     const attachments = await this.#attachmentFacts(request.attachments ?? {})
     const command: Command = {
       type: 'act', by, action: request.action, ...optional('step', request.step), ...optional('inputs', request.inputs),
@@ -248,7 +143,7 @@ export class Engine {
   /** Ends an instance in progress (admins only), recording the reason. */
   async terminate(id: string, reason: string, by: Principal, expectedRevision?: number): Promise<InstanceView> {
     const stored = await this.#visible(id, by)
-    const process = await this.process(stored.state.processId, stored.state.processVersion)
+    const process = await this.processes.get(stored.state.processId, stored.state.processVersion)
     const command: Command = { type: 'terminate', by, reason, ...optional('expectedRevision', expectedRevision) }
     const decision = accepted(decide(process, stored.state, command, this.#clock.now()))
     await this.#store.instances.append(stored, decision.state, decision.events, { waitingRoles: [], attachmentIds: [] })
@@ -290,7 +185,7 @@ export class Engine {
   /** The instance as `by` sees it. Strangers are told it does not exist. */
   async get(id: string, by: Principal): Promise<InstanceView> {
     const stored = await this.#visible(id, by)
-    return viewInstance(await this.process(stored.state.processId, stored.state.processVersion), stored.state, by)
+    return viewInstance(await this.processes.get(stored.state.processId, stored.state.processVersion), stored.state, by)
   }
 
   /** The instance's history, for its parties and admins. */
@@ -312,7 +207,7 @@ export class Engine {
     }
     const rows = await this.#store.instances.list(query)
     const items: InstanceView[] = []
-    for (const { state } of rows) items.push(viewInstance(await this.process(state.processId, state.processVersion), state, by))
+    for (const { state } of rows) items.push(viewInstance(await this.processes.get(state.processId, state.processVersion), state, by))
     const last = rows.at(-1)
     return { items, next: rows.length === limit && last ? encodeCursor(last.createdAt, last.state.id) : undefined }
   }
@@ -336,7 +231,7 @@ export class Engine {
     for (let attempt = 0; attempt < FIRE_ATTEMPTS; attempt++) {
       const stored = await this.#store.instances.find(id)
       if (!stored) return 0
-      const process = await this.process(stored.state.processId, stored.state.processVersion)
+      const process = await this.processes.get(stored.state.processId, stored.state.processVersion)
       const decision = accepted(decide(process, stored.state, { type: 'fire-due' }, this.#clock.now()))
       if (decision.events.length === 0) return 0
       try {
@@ -372,16 +267,6 @@ export class Engine {
   }
 }
 
-/** Whether `by` may see and use a process version: public ones, a private one's own ISV, admins and the system. */
-function mayUseProcess(row: ProcessRow, by: Principal): boolean {
-  return row.owner === null || by.role === 'admin' || by.role === 'system' || (by.role === 'isv' && by.subject === row.owner)
-}
-
-function summarise(rows: readonly ProcessRow[]): ProcessSummary {
-  const latest = rows.at(-1) as ProcessRow
-  return { id: latest.id, title: latest.title, latestVersion: latest.version, versions: rows.map((r) => r.version), owner: latest.owner }
-}
-
 /** The accepted decision, or the rejection thrown as an {@link EngineError}. */
 function accepted(decision: Decision): Extract<Decision, { ok: true }> {
   if (!decision.ok) {
@@ -400,20 +285,6 @@ function waitingRoles(process: CompiledProcess, state: InstanceState): string[] 
 /** `{ key: value }` when value is defined, else `{}`: for exactOptionalPropertyTypes. */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return value === undefined ? {} : { [key]: value } as { [P in K]?: V }
-}
-
-function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url')
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[]
-    if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id }
-  } catch {
-    // fall through to the rejection below
-  }
-  throw new EngineError('input.invalid', 'The cursor is not one this API returned.', { fields: [{ pointer: '/cursor', rule: 'format', message: 'must be the `next` value of a previous page' }] })
 }
 
 export { SYSTEM }

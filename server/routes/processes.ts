@@ -8,14 +8,14 @@ import type { AppEnv } from '../env.js'
 export function processRoutes(engine: Engine): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
-  app.get('/', async (c) => c.json({ items: await engine.listProcesses(c.get('principal')) }))
+  app.get('/', async (c) => c.json({ items: await engine.processes.list(c.get('principal')) }))
 
   app.get('/:id', async (c) => {
     const version = c.req.query('version')
     if (version !== undefined && !/^[1-9][0-9]{0,8}$/.test(version)) {
       throw new EngineError('request.invalid', 'The version must be a positive integer.', { fields: [{ pointer: '/query/version', rule: 'type', message: 'must be a positive integer' }] })
     }
-    return c.json(await engine.describeProcess(c.req.param('id'), c.get('principal'), version === undefined ? undefined : Number(version)))
+    return c.json(await engine.processes.describe(c.req.param('id'), c.get('principal'), version === undefined ? undefined : Number(version)))
   })
 
   // The body is the YAML text itself; `?owner=ISV` registers a private process for that ISV.
@@ -26,8 +26,8 @@ export function processRoutes(engine: Engine): Hono<AppEnv> {
     }
     const id = c.req.param('id')
     const owner = c.req.query('owner')
-    const { process, created } = await engine.registerProcess(await c.req.text(), `${id}.yaml`, { expectId: id, ...(owner ? { owner } : {}) })
-    return c.json(await engine.describeProcess(id, c.get('principal'), process.version), created ? 201 : 200)
+    const { process, created } = await engine.processes.register(await c.req.text(), `${id}.yaml`, { expectId: id, ...(owner ? { owner } : {}) })
+    return c.json(await engine.processes.describe(id, c.get('principal'), process.version), created ? 201 : 200)
   })
 
   return app

@@ -22,7 +22,7 @@ describe('process versions', () => {
     const old = await h.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     await h.engine.act(old.id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
 
-    const { created } = await h.engine.registerProcess(basicV2, 'basic-v2.yaml')
+    const { created } = await h.engine.processes.register(basicV2, 'basic-v2.yaml')
     expect(created).toBe(true)
 
     const fresh = await h.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
@@ -36,19 +36,19 @@ describe('process versions', () => {
   })
 
   it('can still start an older version on request', async () => {
-    await h.engine.registerProcess(basicV2, 'basic-v2.yaml')
+    await h.engine.processes.register(basicV2, 'basic-v2.yaml')
     expect((await h.engine.start({ process: 'basic', version: 1, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).process.version).toBe(1)
   })
 
   it('treats re-registering identical text as a no-op and refuses changed text under the same version', async () => {
-    expect((await h.engine.registerProcess(basicV1, 'basic.yaml')).created).toBe(false)
+    expect((await h.engine.processes.register(basicV1, 'basic.yaml')).created).toBe(false)
     const changed = basicV1.replace('Basic Delivery Process', 'Basic Delivery')
-    await expect(h.engine.registerProcess(changed, 'basic.yaml')).rejects.toMatchObject({ code: 'process.version-conflict' })
+    await expect(h.engine.processes.register(changed, 'basic.yaml')).rejects.toMatchObject({ code: 'process.version-conflict' })
   })
 
   it('refuses an invalid definition with every located problem', async () => {
     const broken = basicV2.replace('goto', 'gotoo').replace('actor: isv', 'actor: vendor')
-    await expect(h.engine.registerProcess(broken, 'broken.yaml')).rejects.toMatchObject({
+    await expect(h.engine.processes.register(broken, 'broken.yaml')).rejects.toMatchObject({
       code: 'definition.invalid', problems: [expect.objectContaining({ code: 'definition.unknown-role' })],
     })
   })

@@ -32,7 +32,7 @@ export async function openHarness(): Promise<Harness> {
   const store = await Store.openSqlite(file)
   const clock = new ManualClock(T0)
   const engine = new Engine({ store, clock })
-  await engine.registerBuiltIns()
+  await engine.processes.registerBuiltIns()
   return { engine, clock, store, file, close: () => store.close() }
 }
 

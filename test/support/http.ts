@@ -38,7 +38,7 @@ export async function openApi(options: { uploadBytes?: number } = {}): Promise<A
   const store = await Store.openSqlite(file)
   const clock = new ManualClock(T0)
   const engine = new Engine({ store, clock })
-  await engine.registerBuiltIns()
+  await engine.processes.registerBuiltIns()
   const app = createApp({
     engine, store, storage: new AttachmentStorage(join(dir, 'attachments')), logger: pino({ level: process.env['TEST_LOG'] ?? 'silent' }), sandbox: clock,
     limits: { uploadBytes: options.uploadBytes ?? 16 * 1024 * 1024 },

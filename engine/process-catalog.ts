@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto'
+import type { Clock } from './clock.js'
+import { compileProcess } from './definition/compile.js'
+import type { CompiledProcess } from './definition/compiled.js'
+import { toMermaid } from './definition/mermaid.js'
+import { EngineError, InvalidDefinitionError } from './errors.js'
+import { loadBuiltInSources } from './process-files.js'
+import type { Principal } from './runtime/state.js'
+import { iso } from './runtime/time.js'
+import type { ProcessRepository, ProcessRow } from './store/process-repository.js'
+
+/** A registered process as listed: its versions and the latest one's title. */
+export interface ProcessSummary {
+  readonly id: string
+  readonly title: string
+  readonly latestVersion: number
+  readonly versions: readonly number[]
+  /** The ISV a private process belongs to; null for a public one. */
+  readonly owner: string | null
+}
+
+/** One version of a process in full: its definition text, its diagram and its shape. */
+export interface ProcessDetail extends ProcessSummary {
+  readonly version: number
+  readonly description: string | undefined
+  readonly roles: readonly string[]
+  readonly parameters: ReadonlyArray<{ readonly name: string; readonly type: string; readonly default: unknown; readonly description: string | undefined }>
+  readonly steps: ReadonlyArray<{ readonly id: string; readonly title: string; readonly actors: readonly string[]; readonly actions: readonly string[] }>
+  readonly source: string
+  /** A Mermaid flowchart of the process. */
+  readonly diagram: string
+  readonly registeredAt: string
+}
+
+/**
+ * The registered process definitions: every version's text and hash in the store, each compiled
+ * once per version and cached, and shown only to those who may use it.
+ */
+export class ProcessCatalog {
+  readonly #rows: ProcessRepository
+  readonly #clock: Clock
+  readonly #compiled = new Map<string, CompiledProcess>()
+
+  constructor(rows: ProcessRepository, clock: Clock) {
+    this.#rows = rows
+    this.#clock = clock
+  }
+
+  /**
+   * Validates, compiles and registers a definition version. Registering the same id and version
+   * again with identical text is a no-op; with different text it is refused.
+   * @throws {InvalidDefinitionError} with every located problem; {EngineError} `process.version-conflict`.
+   */
+  async register(text: string, file: string, options: { owner?: string; expectId?: string } = {}): Promise<{ process: CompiledProcess; created: boolean }> {
+    const result = compileProcess(text, file)
+    if (!result.ok) throw new InvalidDefinitionError(file, result.errors)
+    const { process } = result
+    if (options.expectId !== undefined && process.id !== options.expectId) {
+      throw new EngineError('input.invalid', `The definition's id is "${process.id}", not "${options.expectId}".`, {
+        fields: [{ pointer: '/id', rule: 'const', message: `must be "${options.expectId}"` }],
+      })
+    }
+    const hash = createHash('sha256').update(text).digest('hex')
+    const created = await this.#rows.insert({
+      id: process.id, version: process.version, title: process.title, source: text, hash,
+      owner: options.owner ?? null, registered_at: iso(this.#clock.now()),
+    })
+    if (!created) {
+      const existing = await this.#rows.find(process.id, process.version)
+      if (existing?.hash !== hash) {
+        throw new EngineError('process.version-conflict',
+          `Process "${process.id}" version ${process.version} is already registered with different content; register it as version ${(await this.#rows.latest(process.id))?.version ?? process.version} + 1.`)
+      }
+    }
+    this.#compiled.set(`${process.id}@${process.version}`, process)
+    return { process, created }
+  }
+
+  /** Registers every built-in process (idempotent). */
+  async registerBuiltIns(): Promise<CompiledProcess[]> {
+    const registered: CompiledProcess[] = []
+    for (const { file, text } of loadBuiltInSources()) registered.push((await this.register(text, file)).process)
+    return registered
+  }
+
+  /** The compiled process of an id and version (the latest by default), compiled once and cached. */
+  async get(id: string, version?: number): Promise<CompiledProcess> {
+    const cached = version === undefined ? undefined : this.#compiled.get(`${id}@${version}`)
+    if (cached) return cached
+    const row = version === undefined ? await this.#rows.latest(id) : await this.#rows.find(id, version)
+    if (!row) throw new EngineError('process.not-found', `There is no process "${id}"${version === undefined ? '' : ` version ${version}`}.`)
+    const key = `${row.id}@${row.version}`
+    const hit = this.#compiled.get(key)
+    if (hit) return hit
+    const result = compileProcess(row.source, `${row.id}@${row.version}`)
+    if (!result.ok) throw new InvalidDefinitionError(key, result.errors)
+    this.#compiled.set(key, result.process)
+    return result.process
+  }
+
+  /** The processes `by` may see: public ones, and private ones of the ISV itself (all for admins). */
+  async list(by: Principal): Promise<ProcessSummary[]> {
+    const byId = new Map<string, ProcessRow[]>()
+    for (const row of await this.#rows.list()) {
+      if (!mayUseProcess(row, by)) continue
+      byId.set(row.id, [...(byId.get(row.id) ?? []), row])
+    }
+    return [...byId.values()].map((rows) => summarise(rows))
+  }
+
+  /** One version (the latest by default) of a process `by` may see. */
+  async describe(id: string, by: Principal, version?: number): Promise<ProcessDetail> {
+    const rows = (await this.#rows.list()).filter((row) => row.id === id && mayUseProcess(row, by))
+    const row = version === undefined ? rows.at(-1) : rows.find((r) => r.version === version)
+    if (!row) throw new EngineError('process.not-found', `There is no process "${id}"${version === undefined ? '' : ` version ${version}`} that you may see.`)
+    const process = await this.get(row.id, row.version)
+    return {
+      ...summarise(rows),
+      version: row.version,
+      title: process.title,
+      description: process.description,
+      roles: process.roles,
+      parameters: [...process.parameters.values()].map((p) => ({ name: p.name, type: p.type, default: p.default, description: p.description })),
+      steps: [...process.steps.values()].map((step) => ({ id: step.id, title: step.title, actors: step.actors, actions: [...step.actions.keys()] })),
+      source: row.source,
+      diagram: toMermaid(process),
+      registeredAt: row.registered_at,
+    }
+  }
+}
+
+/** Whether `by` may see and use a process version: public ones, a private one's own ISV, admins and the system. */
+function mayUseProcess(row: ProcessRow, by: Principal): boolean {
+  return row.owner === null || by.role === 'admin' || by.role === 'system' || (by.role === 'isv' && by.subject === row.owner)
+}
+
+function summarise(rows: readonly ProcessRow[]): ProcessSummary {
+  const latest = rows.at(-1) as ProcessRow
+  return { id: latest.id, title: latest.title, latestVersion: latest.version, versions: rows.map((r) => r.version), owner: latest.owner }
+}
