@@ -3,6 +3,7 @@ import { EngineError } from '../errors.js'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
 import { nextDeadline } from '../runtime/state.js'
+import type { CommitGroup } from './commit-group.js'
 import type { Database } from './database.js'
 
 /** An instance as stored: its state and the sequence number of its last event. */
@@ -42,8 +43,10 @@ export interface InstanceQuery {
 /** Reads and writes instances and their histories. The only code that knows their tables. */
 export class InstanceRepository {
   readonly #db: Kysely<Database>
-  constructor(db: Kysely<Database>) {
+  readonly #commits: CommitGroup
+  constructor(db: Kysely<Database>, commits: CommitGroup) {
     this.#db = db
+    this.#commits = commits
   }
 
   /** The instance with this id, or undefined. */
@@ -54,7 +57,7 @@ export class InstanceRepository {
 
   /** Inserts a new instance with its first events, in one transaction. */
   async create(state: InstanceState, events: readonly Event[], extras: WriteExtras): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#commits.run(async (trx) => {
       await trx.insertInto('instance').values({
         id: state.id,
         process_id: state.processId,
@@ -77,7 +80,7 @@ export class InstanceRepository {
    */
   async append(expected: StoredInstance, state: InstanceState, events: readonly Event[], extras: WriteExtras): Promise<void> {
     if (events.length === 0) return
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#commits.run(async (trx) => {
       const { numUpdatedRows } = await trx.updateTable('instance')
         .set(columnsOf(state, expected.lastSeq + events.length))
         .where('id', '=', state.id).where('revision', '=', expected.state.revision)

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { Migrator } from 'kysely'
 import { AttachmentRepository } from './attachment-repository.js'
+import { CommitGroup } from './commit-group.js'
 import type { Database } from './database.js'
 import type { SqliteOptions } from './dialects/sqlite.js'
 import { openSqlite } from './dialects/sqlite.js'
@@ -12,6 +13,14 @@ import { TokenRepository } from './token-repository.js'
 
 const MIGRATION_ATTEMPTS = 5
 
+export interface StoreOptions {
+  /**
+   * Whether writes that arrive together share one commit (default true). Each is still all or
+   * nothing and acknowledged only once committed; grouping only saves fsyncs under load.
+   */
+  readonly groupCommit?: boolean
+}
+
 /** The database behind the engine: its repositories, migrated to the latest schema when opened. */
 export class Store {
   readonly db: Kysely<Database>
@@ -21,18 +30,18 @@ export class Store {
   readonly tokens: TokenRepository
   readonly idempotency: IdempotencyRepository
 
-  private constructor(db: Kysely<Database>) {
+  private constructor(db: Kysely<Database>, options: StoreOptions) {
     this.db = db
     this.processes = new ProcessRepository(db)
-    this.instances = new InstanceRepository(db)
+    this.instances = new InstanceRepository(db, new CommitGroup(db, options.groupCommit ?? true))
     this.attachments = new AttachmentRepository(db)
     this.tokens = new TokenRepository(db)
     this.idempotency = new IdempotencyRepository(db)
   }
 
   /** Opens a SQLite file (created if missing) and runs pending migrations. */
-  static async openSqlite(file: string, options?: SqliteOptions): Promise<Store> {
-    const store = new Store(openSqlite(file, options))
+  static async openSqlite(file: string, options: SqliteOptions & StoreOptions = {}): Promise<Store> {
+    const store = new Store(openSqlite(file, options), options)
     await store.migrate()
     return store
   }
