@@ -24,6 +24,8 @@ export type DefinitionCode =
   | 'definition.parameter-default'
   | 'definition.duration'
   | 'definition.time-zone'
+  | 'definition.unknown-calendar'
+  | 'definition.calendar-date'
   | 'definition.attachment-type'
   | 'definition.attachment-count'
   | 'definition.attachment-size'

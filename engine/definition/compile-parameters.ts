@@ -1,7 +1,7 @@
 import { Temporal } from 'temporal-polyfill'
-import type { CompiledParameter, Delay } from './compiled.js'
+import type { CompiledCalendar, CompiledParameter, Delay } from './compiled.js'
 import type { CompileContext } from './context.js'
-import type { ParameterDefinition, ParameterType } from './definition.js'
+import type { DelayDefinition, ParameterDefinition, ParameterType } from './definition.js'
 import { pointerOf } from './pointer.js'
 import { looksLikeDuration, parseDuration } from './quantities.js'
 import { suggest } from './suggest.js'
@@ -55,10 +55,24 @@ function isInstant(text: string): boolean {
   }
 }
 
-/** Resolves an `after` value: an ISO 8601 duration, or the name of a `duration` parameter. */
-export function resolveDelay(
-  ctx: CompileContext, after: string, pointer: string, parameters: ReadonlyMap<string, CompiledParameter>,
-): Delay | undefined {
+/** What an `after` may refer to: the process's parameters and calendars. */
+export interface DelayScope {
+  readonly parameters: ReadonlyMap<string, CompiledParameter>
+  readonly calendars: ReadonlyMap<string, CompiledCalendar>
+}
+
+/** Resolves an `after` value: an ISO 8601 duration, the name of a `duration` parameter, or business days. */
+export function resolveDelay(ctx: CompileContext, after: DelayDefinition, pointer: string, scope: DelayScope): Delay | undefined {
+  const { parameters, calendars } = scope
+  if (typeof after !== 'string') {
+    const calendar = calendars.get(after.calendar)
+    if (!calendar) {
+      ctx.report('definition.unknown-calendar', `${pointer}/calendar`, `There is no calendar "${after.calendar}".`,
+        `${suggest(after.calendar, [...calendars.keys()], 'calendars')} Declare it under \`calendars\`.`)
+      return undefined
+    }
+    return { kind: 'business-days', days: after.businessDays, calendar }
+  }
   if (looksLikeDuration(after)) {
     const duration = parseDuration(after)
     if (typeof duration === 'string') {

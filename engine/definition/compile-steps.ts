@@ -1,4 +1,4 @@
-import type { AttachmentRule, CompiledAction, CompiledParameter, CompiledSchema, CompiledStep, CompiledTimeout, Target } from './compiled.js'
+import type { AttachmentRule, CompiledAction, CompiledCalendar, CompiledParameter, CompiledSchema, CompiledStep, CompiledTimeout, Target } from './compiled.js'
 import type { CompileContext } from './context.js'
 import type { ActionDefinition, AttachmentSlotDefinition, JsonSchema, StepDefinition } from './definition.js'
 import { ATTACHMENT_TYPES, isAttachmentType } from './attachment-types.js'
@@ -14,6 +14,7 @@ export interface StepScope {
   readonly roles: readonly string[]
   readonly stepIds: readonly string[]
   readonly parameters: ReadonlyMap<string, CompiledParameter>
+  readonly calendars: ReadonlyMap<string, CompiledCalendar>
   /** Window ids by the step ids they cover. */
   readonly windowsByStep: ReadonlyMap<string, readonly string[]>
 }
@@ -132,7 +133,7 @@ function compileTimeout(
 ): CompiledTimeout | undefined {
   const timeout = step.timeout
   if (!timeout) return undefined
-  const after = resolveDelay(ctx, timeout.after, at('timeout', 'after'), scope.parameters)
+  const after = resolveDelay(ctx, timeout.after, at('timeout', 'after'), scope)
   const action = actions.get(timeout.action)
   if (!action) {
     ctx.report('definition.unknown-timeout-action', at('timeout', 'action'), `Step "${step.id}" has no action "${timeout.action}" for its timeout to perform.`,

@@ -1,14 +1,14 @@
-import type { CompiledParameter, CompiledWindow, Target } from './compiled.js'
+import type { CompiledWindow, Target } from './compiled.js'
 import type { CompileContext } from './context.js'
 import type { WindowDefinition } from './definition.js'
 import { resolveDelay } from './compile-parameters.js'
+import type { DelayScope } from './compile-parameters.js'
 import { checkStepRef } from './compile-steps.js'
 import { pointerOf } from './pointer.js'
 
 /** Checks and compiles the windows (deadlines spanning several steps). */
 export function compileWindows(
-  ctx: CompileContext, windows: readonly WindowDefinition[], stepIds: readonly string[],
-  parameters: ReadonlyMap<string, CompiledParameter>,
+  ctx: CompileContext, windows: readonly WindowDefinition[], stepIds: readonly string[], scope: DelayScope,
 ): Map<string, CompiledWindow> {
   const compiled = new Map<string, CompiledWindow>()
   windows.forEach((window, index) => {
@@ -18,7 +18,7 @@ export function compileWindows(
       return
     }
     window.steps.forEach((stepId, i) => checkStepRef(ctx, { stepIds }, stepId, at('steps', i)))
-    const after = resolveDelay(ctx, window.after, at('after'), parameters)
+    const after = resolveDelay(ctx, window.after, at('after'), scope)
     let onExpiry: Target
     if (window.onExpiry.goto !== undefined) {
       checkStepRef(ctx, { stepIds }, window.onExpiry.goto, at('onExpiry', 'goto'))

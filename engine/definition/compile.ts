@@ -3,6 +3,7 @@ import type { CompiledProcess } from './compiled.js'
 import { CompileContext, sortProblems } from './context.js'
 import type { ProcessDefinition } from './definition.js'
 import { checkGraph } from './check-graph.js'
+import { compileCalendars } from './compile-calendars.js'
 import { compileParameters } from './compile-parameters.js'
 import { compileInputs, compileStep } from './compile-steps.js'
 import { compileWindows, windowsByStep } from './compile-windows.js'
@@ -45,8 +46,9 @@ export function compileProcess(text: string, file: string): CompileResult {
     }
   })
   const parameters = compileParameters(ctx, def.parameters ?? {})
-  const windows = compileWindows(ctx, def.windows ?? [], stepIds, parameters)
-  const scope = { roles: def.roles, stepIds, parameters, windowsByStep: windowsByStep(def.windows ?? []) }
+  const calendars = compileCalendars(ctx, def.calendars ?? {}, timeZone)
+  const windows = compileWindows(ctx, def.windows ?? [], stepIds, { parameters, calendars })
+  const scope = { roles: def.roles, stepIds, parameters, calendars, windowsByStep: windowsByStep(def.windows ?? []) }
   const steps = new Map(def.steps.map((step, index) => [step.id, compileStep(ctx, scope, step, index)] as const))
 
   const process: CompiledProcess = {

@@ -72,10 +72,23 @@ export type Target =
   | { readonly kind: 'step'; readonly step: string }
   | { readonly kind: 'end'; readonly outcome: string }
 
-/** A deadline's length: a fixed duration, or a `duration` parameter set per instance. */
+/** A deadline's length: a fixed duration, a `duration` parameter set per instance, or business days. */
 export type Delay =
   | { readonly kind: 'duration'; readonly duration: Temporal.Duration }
   | { readonly kind: 'parameter'; readonly name: string }
+  | { readonly kind: 'business-days'; readonly days: number; readonly calendar: CompiledCalendar }
+
+/** A business calendar: which local dates count as business days. */
+export interface CompiledCalendar {
+  readonly id: string
+  readonly timeZone: string
+  /** ISO weekday numbers (1 = Monday ... 7 = Sunday) that are working days. */
+  readonly workingDays: ReadonlySet<number>
+  /** Dates (YYYY-MM-DD) that do not count although their weekday does. */
+  readonly holidays: ReadonlySet<string>
+  /** Dates (YYYY-MM-DD) that count although their weekday does not. */
+  readonly workingDates: ReadonlySet<string>
+}
 
 /** An input schema as written (with defaults applied) and its compiled validator. */
 export interface CompiledSchema {

@@ -11,6 +11,7 @@ export interface ProcessDefinition {
   readonly roles: readonly string[]
   readonly parameters?: Readonly<Record<string, ParameterDefinition>>
   readonly context?: JsonSchema
+  readonly calendars?: Readonly<Record<string, CalendarDefinition>>
   readonly windows?: readonly WindowDefinition[]
   readonly steps: readonly StepDefinition[]
 }
@@ -30,7 +31,7 @@ export interface StepDefinition {
   readonly description?: string
   readonly actor: string | readonly string[]
   readonly actions: Readonly<Record<string, ActionDefinition>>
-  readonly timeout?: { readonly after: string; readonly action: string }
+  readonly timeout?: { readonly after: DelayDefinition; readonly action: string }
 }
 
 export interface ActionDefinition {
@@ -55,9 +56,21 @@ export interface WindowDefinition {
   readonly id: string
   readonly title?: string
   readonly steps: readonly string[]
-  readonly after: string
+  readonly after: DelayDefinition
   readonly onExpiry: { readonly goto?: string; readonly end?: string }
 }
 
 /** A JSON Schema (2020-12) object, as written by the process author. */
 export type JsonSchema = Readonly<Record<string, unknown>>
+
+/** How long until a deadline: an ISO 8601 duration, a duration parameter's name, or business days. */
+export type DelayDefinition = string | { readonly businessDays: number; readonly calendar: string }
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun'
+
+export interface CalendarDefinition {
+  readonly timeZone?: string
+  readonly workingDays: readonly Weekday[]
+  readonly holidays?: readonly string[]
+  readonly workingDates?: readonly string[]
+}

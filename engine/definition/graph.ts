@@ -44,5 +44,9 @@ export function nodeOf(target: Target): string {
 
 /** A delay as the author wrote it: `P14D` or a parameter name. */
 export function delayText(delay: Delay): string {
-  return delay.kind === 'duration' ? delay.duration.toString() : delay.name
+  switch (delay.kind) {
+    case 'duration': return delay.duration.toString()
+    case 'parameter': return delay.name
+    case 'business-days': return `${delay.days} business day${delay.days === 1 ? '' : 's'} (${delay.calendar.id})`
+  }
 }

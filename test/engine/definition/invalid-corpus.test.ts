@@ -35,6 +35,8 @@ const CORPUS_CODES = [
   'definition.parameter-default',
   'definition.duration',
   'definition.time-zone',
+  'definition.unknown-calendar',
+  'definition.calendar-date',
   'definition.attachment-type',
   'definition.attachment-count',
   'definition.attachment-size',

@@ -1,0 +1,39 @@
+import { Temporal } from 'temporal-polyfill'
+import type { CompiledCalendar } from './compiled.js'
+import type { CompileContext } from './context.js'
+import type { CalendarDefinition, Weekday } from './definition.js'
+import { pointerOf } from './pointer.js'
+import { checkTimeZone } from './quantities.js'
+
+const WEEKDAYS: Readonly<Record<Weekday, number>> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 }
+
+/** Checks and compiles the business calendars: their time zones and every date they list. */
+export function compileCalendars(
+  ctx: CompileContext, calendars: Readonly<Record<string, CalendarDefinition>>, processTimeZone: string,
+): Map<string, CompiledCalendar> {
+  const compiled = new Map<string, CompiledCalendar>()
+  for (const [id, calendar] of Object.entries(calendars)) {
+    const timeZone = calendar.timeZone ?? processTimeZone
+    const zoneProblem = calendar.timeZone === undefined ? undefined : checkTimeZone(calendar.timeZone)
+    if (zoneProblem) ctx.report('definition.time-zone', pointerOf('calendars', id, 'timeZone'), zoneProblem, 'Use an IANA name such as Asia/Shanghai.')
+    const dates = (key: 'holidays' | 'workingDates'): Set<string> => {
+      const valid = new Set<string>()
+      calendar[key]?.forEach((date, index) => {
+        try {
+          valid.add(Temporal.PlainDate.from(date, { overflow: 'reject' }).toString())
+        } catch {
+          ctx.report('definition.calendar-date', pointerOf('calendars', id, key, index), `"${date}" is not a date of the calendar.`, 'Write dates as YYYY-MM-DD, e.g. 2026-10-01.')
+        }
+      })
+      return valid
+    }
+    compiled.set(id, {
+      id,
+      timeZone,
+      workingDays: new Set(calendar.workingDays.map((day) => WEEKDAYS[day])),
+      holidays: dates('holidays'),
+      workingDates: dates('workingDates'),
+    })
+  }
+  return compiled
+}
