@@ -1,0 +1,303 @@
+import packageJson from '../package.json' with { type: 'json' }
+import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
+import processSchema from '../schemas/process.schema.json' with { type: 'json' }
+import type { ErrorCode } from '../engine/index.js'
+import { PROBLEM_TYPES } from './problem.js'
+
+type Json = Readonly<Record<string, unknown>>
+type Shape = keyof typeof apiSchema.$defs
+type Tag = 'meta' | 'processes' | 'instances' | 'clock' | 'attachments'
+
+/** One route of the app as the document describes it. */
+interface Operation {
+  readonly method: 'get' | 'put' | 'post'
+  /** An OpenAPI path template: `{id}` where Hono has `:id`. */
+  readonly path: string
+  readonly operationId: string
+  readonly tag: Tag
+  readonly summary: string
+  /** What it does, then who may call it. */
+  readonly description: string
+  /** Whether a bearer token is required (every /v1 route). */
+  readonly bearer: boolean
+  readonly parameters?: readonly Json[]
+  /** A JSON request body of `schemas/api.schema.json`, or the media types of another body. */
+  readonly body?: { readonly shape: Shape; readonly required: boolean } | { readonly content: Json; readonly required: boolean }
+  readonly responses: Readonly<Record<string, Json>>
+  /** The codes this route itself can answer with; the auth, body and idempotency ones are added. */
+  readonly errors: readonly ErrorCode[]
+}
+
+const PROBLEM_JSON = 'application/problem+json'
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` })
+const id = (what: string): Json => ({ name: 'id', in: 'path', required: true, description: `Id of the ${what}.`, schema: { type: 'string', minLength: 1 } })
+const query = (name: string, description: string, schema: Json): Json => ({ name, in: 'query', required: false, description, schema })
+const header = (description: string, schema: Json = { type: 'string' }): Json => ({ description, schema })
+const json = (shape: Shape, description: string, headers?: Json): Json =>
+  ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema: ref(shape) } } })
+
+const LOCATION = { Location: header('Path of the created resource.') }
+const PARTY_READ = 'Callers: the instance\'s parties, administrators and the system; anyone else is told it does not exist (404).'
+// What any command on an existing instance can meet.
+const WRITE_ERRORS: readonly ErrorCode[] = ['instance.not-found', 'instance.ended', 'conflict.stale']
+
+const OPERATIONS: readonly Operation[] = [
+  {
+    method: 'get', path: '/healthz', operationId: 'getHealth', tag: 'meta', bearer: false, summary: 'Liveness',
+    description: 'Answers while the server runs. Callers: anyone, without a token.',
+    responses: { 200: json('Health', 'The server is up.') }, errors: [],
+  },
+  {
+    method: 'get', path: '/openapi.json', operationId: 'getOpenApi', tag: 'meta', bearer: false, summary: 'This OpenAPI document',
+    description: 'The OpenAPI 3.1 description of every route, built from `schemas/api.schema.json`. Callers: anyone, without a token.',
+    responses: { 200: { description: 'The document.', content: { 'application/json': { schema: { type: 'object' } } } } }, errors: [],
+  },
+  {
+    method: 'get', path: '/docs', operationId: 'getDocs', tag: 'meta', bearer: false, summary: 'API reference page',
+    description: 'A browsable reference of this document (Swagger UI, served from this server, no network needed). Callers: anyone, without a token.',
+    responses: { 200: { description: 'The HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } }, errors: [],
+  },
+  {
+    method: 'get', path: '/v1/processes', operationId: 'listProcesses', tag: 'processes', bearer: true, summary: 'List processes',
+    description: 'The registered processes with their versions. Callers: any token; an ISV also sees its own private processes, administrators and the system see all.',
+    responses: { 200: json('ProcessList', 'The processes the caller may see.') }, errors: [],
+  },
+  {
+    method: 'get', path: '/v1/processes/{id}', operationId: 'getProcess', tag: 'processes', bearer: true, summary: 'Describe a process version',
+    description: 'One version of a process (the latest by default): its steps, parameters, YAML source and a Mermaid diagram. Callers: as for the list; a private process is not found by others.',
+    parameters: [id('process'), query('version', 'The version to describe; the latest when omitted.', { type: 'integer', minimum: 1 })],
+    responses: { 200: json('ProcessDetail', 'The process version.') }, errors: ['process.not-found', 'request.invalid'],
+  },
+  {
+    method: 'put', path: '/v1/processes/{id}', operationId: 'registerProcess', tag: 'processes', bearer: true, summary: 'Register a process version',
+    description: 'Registers the YAML definition in the body (its `id` must be the path\'s, its `version` is taken from the text). The same text again is a no-op (200); other text under a registered version is refused (409). `text/yaml`, `application/x-yaml` and `text/plain` are accepted too. Callers: administrators only.',
+    parameters: [id('process'), query('owner', 'Registers a private process for this ISV subject: only that ISV (and admins) may see and start it.', { type: 'string', minLength: 1 })],
+    body: {
+      required: true,
+      content: { 'application/yaml': { schema: { type: 'string', contentMediaType: 'application/yaml', contentSchema: ref('ProcessDefinition'), description: 'The definition as YAML text; see the ProcessDefinition schema.' } } },
+    },
+    responses: { 200: json('ProcessDetail', 'The version was already registered with this very text.'), 201: json('ProcessDetail', 'The version is registered.') },
+    errors: ['auth.forbidden', 'request.unsupported-media-type', 'request.too-large', 'definition.invalid', 'input.invalid', 'process.version-conflict'],
+  },
+  {
+    method: 'post', path: '/v1/instances', operationId: 'startInstance', tag: 'instances', bearer: true, summary: 'Start an instance',
+    description: 'Starts an instance of a process version for its parties; it enters the first step. Callers: administrators and the system.',
+    body: { shape: 'StartRequest', required: true },
+    responses: { 201: json('InstanceView', 'The new instance, as the caller sees it.', LOCATION) },
+    errors: ['auth.forbidden', 'process.not-found', 'instance.exists', 'input.invalid'],
+  },
+  {
+    method: 'get', path: '/v1/instances', operationId: 'listInstances', tag: 'instances', bearer: true, summary: 'List instances',
+    description: 'A page of instances, oldest first, with the filters given. Callers: any token; customers and ISVs see only the instances they are a party of, administrators and the system see all.',
+    parameters: [
+      query('process', 'Only instances of this process id.', { type: 'string' }),
+      query('status', 'Only instances in this status.', { enum: ['active', 'completed', 'terminated'] }),
+      query('step', 'Only instances whose current step is this one.', { type: 'string' }),
+      query('waiting', 'Only instances whose current step waits on the caller (parties only; ignored for administrators and the system).', { enum: ['me'] }),
+      query('party', 'Administrators and the system: only instances where this role is held by this subject, as ROLE:SUBJECT.', { type: 'string', pattern: '^[^:]+:[^:]+$', examples: ['customer:c-1'] }),
+      query('limit', 'Page size.', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
+      query('cursor', 'The `next` of the previous page.', { type: 'string' }),
+    ],
+    responses: { 200: json('InstanceList', 'The page.') }, errors: ['request.invalid', 'input.invalid'],
+  },
+  {
+    method: 'get', path: '/v1/instances/{id}', operationId: 'getInstance', tag: 'instances', bearer: true, summary: 'Read an instance',
+    description: `The instance with its current step, next deadline and the actions the caller may take now. ${PARTY_READ}`,
+    parameters: [id('instance')], responses: { 200: json('InstanceView', 'The instance.') }, errors: ['instance.not-found'],
+  },
+  {
+    method: 'post', path: '/v1/instances/{id}/act', operationId: 'act', tag: 'instances', bearer: true, summary: 'Perform an action',
+    description: 'Performs an action of the current step with its inputs and attachments. Callers: an executor of the current step: the party holding one of its actor roles (or an administrator where `admin` is an actor).',
+    parameters: [id('instance')], body: { shape: 'ActRequest', required: true },
+    responses: { 200: json('InstanceView', 'The instance after the action.') },
+    errors: [...WRITE_ERRORS, 'actor.forbidden', 'step.not-current', 'deadline.passed', 'action.unknown', 'input.invalid', 'attachment.not-found', 'attachment.unknown-slot', 'attachment.count', 'attachment.type', 'attachment.size'],
+  },
+  {
+    method: 'post', path: '/v1/instances/{id}/advance', operationId: 'advanceInstance', tag: 'instances', bearer: true, summary: 'Fire an instance\'s due deadlines',
+    description: 'Fires the deadlines of this instance that are due now. The body may be empty; `to` and `by` pass validation but never move the clock here (use POST /v1/advance). Callers: administrators and the system.',
+    parameters: [id('instance')], body: { shape: 'AdvanceRequest', required: false },
+    responses: { 200: json('InstanceView', 'The instance after firing.') }, errors: ['auth.forbidden', 'instance.not-found'],
+  },
+  {
+    method: 'post', path: '/v1/instances/{id}/terminate', operationId: 'terminateInstance', tag: 'instances', bearer: true, summary: 'Terminate an instance',
+    description: 'Ends an instance in progress with outcome `terminated`, recording the reason. Callers: administrators only.',
+    parameters: [id('instance')], body: { shape: 'TerminateRequest', required: true },
+    responses: { 200: json('InstanceView', 'The terminated instance.') }, errors: [...WRITE_ERRORS, 'auth.forbidden', 'input.invalid'],
+  },
+  {
+    method: 'get', path: '/v1/instances/{id}/history', operationId: 'getHistory', tag: 'instances', bearer: true, summary: 'Read an instance\'s history',
+    description: `Every event of the instance, in order. ${PARTY_READ}`,
+    parameters: [id('instance')], responses: { 200: json('History', 'The history.') }, errors: ['instance.not-found'],
+  },
+  {
+    method: 'post', path: '/v1/advance', operationId: 'advance', tag: 'clock', bearer: true, summary: 'Fire due deadlines',
+    description: 'Fires every deadline due now, the most overdue first. On a server started with --sandbox, first moves the manual clock `to` an instant or `by` a duration (never backwards). Callers: administrators and the system.',
+    body: { shape: 'AdvanceRequest', required: false },
+    responses: { 200: json('AdvanceResult', 'What fired.') }, errors: ['auth.forbidden', 'clock.not-sandbox', 'clock.backwards'],
+  },
+  {
+    method: 'get', path: '/v1/clock', operationId: 'getClock', tag: 'clock', bearer: true, summary: 'Read the clock',
+    description: 'The server\'s current instant and whether it is the sandbox clock. Callers: any token.',
+    responses: { 200: json('Clock', 'The clock.') }, errors: [],
+  },
+  {
+    method: 'post', path: '/v1/attachments', operationId: 'uploadAttachment', tag: 'attachments', bearer: true, summary: 'Upload a file',
+    description: 'Stores a file, streamed with the server\'s size limit, and tells its type by content; reference its id in an action\'s `attachments`. Send multipart/form-data (the first file part is kept) or the raw bytes with `?filename=`. With an Idempotency-Key, the body length and media type stand for the body. Callers: any token; the uploader may attach it, and it is then readable by the instance\'s parties.',
+    parameters: [query('filename', 'For a raw upload: the file name to record (metadata only).', { type: 'string' })],
+    body: {
+      required: true,
+      content: {
+        'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { description: 'The file; later parts are ignored.', type: 'string', contentMediaType: 'application/octet-stream' } } } },
+        'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
+      },
+    },
+    responses: { 201: json('Attachment', 'The stored file.', LOCATION) }, errors: ['attachment.too-large', 'attachment.empty', 'input.invalid'],
+  },
+  {
+    method: 'get', path: '/v1/attachments/{id}', operationId: 'downloadAttachment', tag: 'attachments', bearer: true, summary: 'Download a file',
+    description: 'The file\'s bytes, as `Content-Type` its media type told by content (`application/octet-stream` when unknown), with `Content-Disposition: attachment`. Callers: the uploader, administrators, and whoever may read the instance it is attached to.',
+    parameters: [id('attachment')],
+    responses: {
+      200: {
+        description: 'The file.',
+        headers: {
+          'Content-Disposition': header('`attachment; filename="..."` with the recorded name, unsafe characters replaced by `_`.'),
+          Digest: header('`sha-256=` and the base64 SHA-256 of the content.'),
+        },
+        content: { '*/*': { schema: { description: 'The bytes as uploaded.' } } },
+      },
+    },
+    errors: ['attachment.not-found'],
+  },
+]
+
+const JSON_BODY_ERRORS: readonly ErrorCode[] = ['request.malformed', 'request.unsupported-media-type', 'request.invalid', 'request.too-large']
+const POST_ERRORS: readonly ErrorCode[] = ['idempotency.mismatch', 'idempotency.in-progress', 'request.invalid']
+
+/** Every code a route can answer with: its own, then those of authentication, body parsing and idempotency. */
+function errorsOf(op: Operation): ReadonlySet<ErrorCode> {
+  return new Set<ErrorCode>([
+    ...op.errors,
+    ...(op.bearer ? ['auth.missing', 'auth.invalid'] as const : []),
+    ...(op.body && 'shape' in op.body ? JSON_BODY_ERRORS : []),
+    ...(op.method === 'post' && op.bearer ? POST_ERRORS : []),
+    'server.error',
+  ])
+}
+
+/** One problem+json response per status, listing the codes that answer with it. */
+function problemResponses(codes: ReadonlySet<ErrorCode>): Record<string, Json> {
+  const byStatus = new Map<number, ErrorCode[]>()
+  for (const code of codes) {
+    const { status } = PROBLEM_TYPES[code]
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code])
+  }
+  return Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, list]) => [status, {
+    description: list.map((code) => `- \`${code}\`: ${PROBLEM_TYPES[code].title}`).join('\n'),
+    ...(status === 401 ? { headers: { 'WWW-Authenticate': header('`Bearer`, with `error="invalid_token"` for an unknown or expired token.') } } : {}),
+    content: { [PROBLEM_JSON]: { schema: ref('Problem') } },
+  }]))
+}
+
+function operationOf(op: Operation): Json {
+  const idempotent = op.method === 'post' && op.bearer
+  const parameters = [...(op.parameters ?? []), ...(idempotent ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : [])]
+  const replayed = { 'Idempotent-Replayed': { $ref: '#/components/headers/IdempotentReplayed' } }
+  const success = Object.fromEntries(Object.entries(op.responses).map(([status, response]) =>
+    [status, idempotent ? { ...response, headers: { ...(response['headers'] as Json | undefined), ...replayed } } : response]))
+  const body = op.body && 'shape' in op.body
+    ? { required: op.body.required, content: { 'application/json': { schema: ref(op.body.shape) } } }
+    : op.body
+  return {
+    operationId: op.operationId, tags: [op.tag], summary: op.summary, description: op.description,
+    ...(op.bearer ? { security: [{ bearer: [] }] } : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(body ? { requestBody: body } : {}),
+    responses: { ...success, ...problemResponses(errorsOf(op)) },
+  }
+}
+
+/** A deep copy of `value` with every local `#/$defs/NAME` reference pointed at `rename(NAME)`'s component. */
+function rewriteRefs(value: unknown, rename: (name: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((item) => rewriteRefs(item, rename))
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key,
+    key === '$ref' && typeof item === 'string' && item.startsWith('#/$defs/')
+      ? `#/components/schemas/${rename(item.slice('#/$defs/'.length))}`
+      : rewriteRefs(item, rename)]))
+}
+
+/** The API's shapes under their own names, then the process language as `ProcessDefinition` and `Definition*`. */
+function componentSchemas(): Record<string, unknown> {
+  const definitionPart = (name: string): string => `Definition${name.charAt(0).toUpperCase()}${name.slice(1)}`
+  const { $defs: processDefs, $schema: _schema, $id: _id, ...processRoot } = processSchema
+  const schemas: Record<string, unknown> = {
+    ...(rewriteRefs(apiSchema.$defs, (name) => name) as Record<string, unknown>),
+    ProcessDefinition: rewriteRefs(processRoot, definitionPart),
+  }
+  for (const [name, schema] of Object.entries(processDefs)) {
+    if (definitionPart(name) in schemas) throw new Error(`Schema name ${definitionPart(name)} is used twice; rename one.`)
+    schemas[definitionPart(name)] = rewriteRefs(schema, definitionPart)
+  }
+  return schemas
+}
+
+function problemTable(): string {
+  const rows = Object.entries(PROBLEM_TYPES).map(([code, { status, title }]) => `| \`${code}\` | ${status} | ${title} |`)
+  return ['| code | status | title |', '| --- | --- | --- |', ...rows].join('\n')
+}
+
+const DESCRIPTION = `The HTTP API of delivery-center, a declarative process engine for the after-sales delivery of service products: start delivery instances, let their parties act on them, and follow their state, deadlines and history.
+
+**Bearer tokens.** Every \`/v1\` route needs \`Authorization: Bearer <token>\`; an operator creates one with \`npx delivery-center token create --role ROLE --subject SUBJECT\`. The role (\`customer\`, \`isv\`, another party role, \`admin\` or \`system\`) and the subject decide what the caller may see and do; each operation says who may call it.
+
+**Idempotency keys.** Send \`Idempotency-Key\` (1 to 255 characters) on any POST to make a retry safe: the first response (any status but 5xx) is kept (a day by default, \`serve --idempotency-ttl\`) and replayed, with \`Idempotent-Replayed: true\`, to a retry with the same key, token principal and request. The same key with another request is refused (\`idempotency.mismatch\`, 422); a retry while the first request still runs gets \`idempotency.in-progress\` (409).
+
+**Errors** are RFC 9457 problem details, \`application/problem+json\`: \`type\` is the URI reference \`/problems/<code>\`, \`code\` the stable code, \`errors\` the failing fields, \`problems\` every located problem of an invalid definition, and \`requestId\` the \`X-Request-Id\` of the response. A code never changes meaning. An unknown route answers \`route.not-found\` (404). Every code (also in \`x-problem-types\`):
+
+${problemTable()}`
+
+function build(): Json {
+  const paths: Record<string, Record<string, Json>> = {}
+  for (const op of OPERATIONS) paths[op.path] = { ...paths[op.path], [op.method]: operationOf(op) }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'delivery-center API', version: packageJson.version, description: DESCRIPTION },
+    servers: [{ url: '/' }],
+    tags: [
+      { name: 'meta', description: 'Liveness and this reference.' },
+      { name: 'processes', description: 'Process definitions: the YAML language of `schemas/process.schema.json`.' },
+      { name: 'instances', description: 'Deliveries: start, read, act, terminate, history.' },
+      { name: 'clock', description: 'The clock and the deadlines it fires.' },
+      { name: 'attachments', description: 'Files uploaded for actions, typed by content.' },
+    ],
+    paths,
+    components: {
+      schemas: componentSchemas(),
+      parameters: {
+        IdempotencyKey: {
+          name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255 },
+          description: 'Makes a retry safe: the first response is stored and replayed to a retry with the same key and request.',
+        },
+      },
+      headers: { IdempotentReplayed: header('`true` when the response is the stored one of an earlier request with the same Idempotency-Key.', { const: 'true' }) },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API token from `npx delivery-center token create --role ROLE --subject SUBJECT`.' },
+      },
+    },
+    'x-problem-types': Object.entries(PROBLEM_TYPES).map(([code, { status, title }]) => ({ code, status, title, type: `/problems/${code}` })),
+  }
+}
+
+let cached: Json | undefined
+
+/**
+ * The OpenAPI 3.1 document of the HTTP API: every route with who may call it, its request and
+ * response schemas (the `$defs` of `schemas/api.schema.json`, the very ones requests are
+ * validated with, and the process language of `schemas/process.schema.json`) and the problem
+ * codes it can answer with. Pure; built once and shared, so callers must not mutate it.
+ */
+export function buildOpenApi(): Json {
+  cached ??= build()
+  return cached
+}
