@@ -1,9 +1,10 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import type { ErrorObject, ValidateFunction } from 'ajv'
+import type { ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { FieldProblem } from '../errors.js'
 import type { JsonSchema } from './definition.js'
 import { escapeSegment } from './pointer.js'
+import { countWords } from './word-count.js'
 
 // ajv-formats is CommonJS; under NodeNext its callable is the `default` export.
 const addFormats = addFormatsModule.default
@@ -22,7 +23,28 @@ function createAjv(): Ajv2020 {
     logger: false,
   })
   addFormats(ajv)
+  addWordLimits(ajv)
   return ajv
+}
+
+/**
+ * `maxWords` and `minWords`: limits on the number of words of a string (see {@link countWords}),
+ * for rules such as "an introduction of at most 300 words". Part of the process language, so
+ * ajv's strict mode knows them and a misspelling is still caught.
+ */
+function addWordLimits(ajv: Ajv2020): void {
+  for (const [keyword, fits, bound] of [
+    ['maxWords', (words: number, limit: number) => words <= limit, 'more'],
+    ['minWords', (words: number, limit: number) => words >= limit, 'fewer'],
+  ] as const) {
+    ajv.addKeyword({
+      keyword,
+      type: 'string',
+      schemaType: 'number',
+      metaSchema: { type: 'integer', minimum: 0 },
+      validate: wordLimit(keyword, fits, bound),
+    })
+  }
 }
 
 const authoredSchemas = createAjv()
@@ -65,6 +87,16 @@ function pathOfKey(value: unknown, key: string, pointer = ''): string | undefine
     if (found !== undefined) return found
   }
   return undefined
+}
+
+function wordLimit(keyword: string, fits: (words: number, limit: number) => boolean, bound: string): SchemaValidateFunction {
+  const check: SchemaValidateFunction = (limit: number, data: string) => {
+    const words = countWords(data)
+    if (fits(words, limit)) return true
+    check.errors = [{ keyword, message: `must not have ${bound} than ${limit} words (it has ${words})`, params: { limit, words } }]
+    return false
+  }
+  return check
 }
 
 /**

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { compileProcess } from '../../../engine/index.js'
+import { countWords } from '../../../engine/definition/word-count.js'
+
+const process = (limits: string) => `
+id: listing
+version: 1
+title: Listing
+roles: [isv]
+steps:
+  - id: submit
+    title: Submit
+    actor: isv
+    actions:
+      submit:
+        end: submitted
+        inputs:
+          type: object
+          required: [introduction]
+          properties:
+            introduction: { type: string, ${limits} }
+`
+
+describe('word limits in input schemas', () => {
+  it('counts words in English and Chinese, ignoring punctuation and spaces', () => {
+    expect(countWords('A fast, reliable  website — built in 3 weeks.')).toBe(8)
+    expect(countWords('我们提供专业的网站建设服务')).toBe(7)
+    expect(countWords('   ')).toBe(0)
+  })
+
+  it('accepts text at the limit and refuses one word more, saying how many it has', () => {
+    const result = compileProcess(process('maxWords: 300, minWords: 2'), 'listing.yaml')
+    if (!result.ok) throw new Error(result.errors.map(String).join('\n'))
+    const validate = result.process.steps.get('submit')?.actions.get('submit')?.inputs.validate
+    if (!validate) throw new Error('no validator')
+    expect(validate({ introduction: Array(300).fill('word').join(' ') })).toBe(true)
+    expect(validate({ introduction: Array(301).fill('word').join(' ') })).toBe(false)
+    expect(validate.errors?.[0]).toMatchObject({ keyword: 'maxWords', instancePath: '/introduction', message: 'must not have more than 300 words (it has 301)' })
+    expect(validate({ introduction: 'One' })).toBe(false)
+    expect(validate.errors?.[0]).toMatchObject({ keyword: 'minWords' })
+  })
+
+  it('checks the keyword\'s value like any other: a negative limit is not a valid schema', () => {
+    const result = compileProcess(process('maxWords: -1'), 'listing.yaml')
+    expect(!result.ok && result.errors.map((e) => e.code)).toEqual(['definition.input-schema'])
+  })
+})
