@@ -62,7 +62,7 @@ token.command('create')
   .option('--expires <instant>', 'RFC 3339 instant after which the token is refused')
   .option('--db <path>', 'SQLite database file, as for serve')
   .action(async (options: { role: string; subject: string; label?: string; expires?: string; db?: string }) => {
-    const { createTokenCommand } = await import('../server/tokens.js')
+    const { createTokenCommand } = await import('../server/commands.js')
     const secret = await createTokenCommand({
       role: options.role, subject: options.subject,
       ...(options.label ? { label: options.label } : {}), ...(options.expires ? { expiresAt: options.expires } : {}),
@@ -70,11 +70,23 @@ token.command('create')
     process.stdout.write(`${secret}\n`)
   })
 
+program.command('register')
+  .description('Validate process definitions and register them (as new versions) in the database serve uses.')
+  .argument('<files...>', 'YAML process definitions')
+  .option('--owner <isv>', 'register as private processes of this ISV subject')
+  .option('--db <path>', 'SQLite database file, as for serve')
+  .action(async (files: string[], options: { owner?: string; db?: string }) => {
+    const { registerCommand } = await import('../server/commands.js')
+    const { lines, failed } = await registerCommand(files, options)
+    for (const line of lines) console.log(line)
+    if (failed > 0) process.exitCode = 1
+  })
+
 program.command('migrate')
   .description('Create or upgrade the database schema (serve does this on start).')
   .option('--db <path>', 'SQLite database file, as for serve')
   .action(async (options: { db?: string }) => {
-    const { migrateCommand } = await import('../server/tokens.js')
+    const { migrateCommand } = await import('../server/commands.js')
     console.error(`migrated ${await migrateCommand(options.db)}`)
   })
 

@@ -69,6 +69,13 @@ const OPERATIONS: readonly Operation[] = [
     responses: { 200: json('ProcessDetail', 'The process version.') }, errors: ['process.not-found', 'request.invalid'],
   },
   {
+    method: 'get', path: '/v1/processes/{id}/diagram', operationId: 'getProcessDiagram', tag: 'processes', bearer: true, summary: 'Diagram of a process version',
+    description: 'The Mermaid flowchart of a process version (the latest by default): steps with their actors, actions, timeouts and windows. Render it in any Markdown viewer that supports Mermaid. Callers: as for the list; a private process is not found by others.',
+    parameters: [id('process'), query('version', 'The version to draw; the latest when omitted.', { type: 'integer', minimum: 1 })],
+    responses: { 200: { description: 'The Mermaid source.', content: { 'text/vnd.mermaid': { schema: { type: 'string' } } } } },
+    errors: ['process.not-found', 'request.invalid'],
+  },
+  {
     method: 'put', path: '/v1/processes/{id}', operationId: 'registerProcess', tag: 'processes', bearer: true, summary: 'Register a process version',
     description: 'Registers the YAML definition in the body (its `id` must be the path\'s, its `version` is taken from the text). The same text again is a no-op (200); other text under a registered version is refused (409). `text/yaml`, `application/x-yaml` and `text/plain` are accepted too. Callers: administrators only.',
     parameters: [id('process'), query('owner', 'Registers a private process for this ISV subject: only that ISV (and admins) may see and start it.', { type: 'string', minLength: 1 })],

@@ -10,12 +10,11 @@ export function processRoutes(engine: Engine): Hono<AppEnv> {
 
   app.get('/', async (c) => c.json({ items: await engine.processes.list(c.get('principal')) }))
 
-  app.get('/:id', async (c) => {
-    const version = c.req.query('version')
-    if (version !== undefined && !/^[1-9][0-9]{0,8}$/.test(version)) {
-      throw new EngineError('request.invalid', 'The version must be a positive integer.', { fields: [{ pointer: '/query/version', rule: 'type', message: 'must be a positive integer' }] })
-    }
-    return c.json(await engine.processes.describe(c.req.param('id'), c.get('principal'), version === undefined ? undefined : Number(version)))
+  app.get('/:id', async (c) => c.json(await engine.processes.describe(c.req.param('id'), c.get('principal'), versionOf(c.req.query('version')))))
+
+  app.get('/:id/diagram', async (c) => {
+    const { diagram } = await engine.processes.describe(c.req.param('id'), c.get('principal'), versionOf(c.req.query('version')))
+    return c.body(diagram, 200, { 'Content-Type': 'text/vnd.mermaid; charset=utf-8' })
   })
 
   // The body is the YAML text itself; `?owner=ISV` registers a private process for that ISV.
@@ -31,4 +30,13 @@ export function processRoutes(engine: Engine): Hono<AppEnv> {
   })
 
   return app
+}
+
+/** The `?version=` query: absent, or a positive integer. */
+function versionOf(version: string | undefined): number | undefined {
+  if (version === undefined) return undefined
+  if (!/^[1-9][0-9]{0,8}$/.test(version)) {
+    throw new EngineError('request.invalid', 'The version must be a positive integer.', { fields: [{ pointer: '/query/version', rule: 'type', message: 'must be a positive integer' }] })
+  }
+  return Number(version)
 }

@@ -58,3 +58,21 @@ describe('README', () => {
     expect(readme).toContain('```mermaid\n' + stdout + '```')
   })
 })
+
+describe('delivery-center register', () => {
+  it('registers a new version in the database, and reports a broken file with its locations', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dc-register-'))
+    const db = join(dir, 'delivery.db')
+    const v2 = join(dir, 'basic-v2.yaml')
+    writeFileSync(v2, readFileSync(join(import.meta.dirname, '../../processes/basic.yaml'), 'utf8').replace('version: 1', 'version: 2'))
+    const ok = await delivery('register', v2, '--db', db, '--owner', 'v-7')
+    expect(ok).toMatchObject({ code: 0, stdout: `${v2}: registered basic v2 (private to v-7)\n` })
+    const again = await delivery('register', v2, '--db', db, '--owner', 'v-7')
+    expect(again.stdout).toBe(`${v2}: already registered basic v2 (private to v-7)\n`)
+    const broken = join(dir, 'broken.yaml')
+    writeFileSync(broken, 'id: broken\nversion: 1\ntitle: Broken\nroles: [isv]\nsteps:\n  - id: a\n    title: A\n    actor: vendor\n    actions: { done: { end: completed } }\n')
+    const refused = await delivery('register', broken, '--db', db)
+    expect(refused.code).toBe(1)
+    expect(refused.stdout).toContain(`${broken}:8:12 definition.unknown-role`)
+  })
+})

@@ -71,4 +71,12 @@ describe('request hygiene', () => {
     await problem(await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: yaml.replace('Basic Delivery Process', 'Changed'), headers: { 'Content-Type': 'application/yaml' } }), 409, 'process.version-conflict')
     expect(snapshot(api.file)).toEqual(before)
   })
+  it('serves the Mermaid diagram of a process version', async () => {
+    const response = await api.call('GET', '/v1/processes/step-by-step/diagram', { who: 'customer' })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('text/vnd.mermaid; charset=utf-8')
+    expect(await response.text()).toContain('n_confirm_ued -->|"reject"| n_ued')
+    await problem(await api.call('GET', '/v1/processes/nope/diagram', { who: 'customer' }), 404, 'process.not-found')
+    await problem(await api.call('GET', '/v1/processes/basic/diagram?version=x', { who: 'customer' }), 422, 'request.invalid')
+  })
 })
