@@ -65,6 +65,7 @@ function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefi
     title: action.title ?? place.id,
     description: action.description,
     target: resolveTarget(ctx, scope, action, place),
+    rounds: resolveRounds(ctx, scope, action, place),
     inputs: compileInputs(ctx, action.inputs ?? { type: 'object' }, place.at('inputs')),
     attachments,
   }
@@ -86,6 +87,15 @@ function resolveTarget(ctx: CompileContext, scope: StepScope, action: ActionDefi
     return { kind: 'end', outcome: 'completed' }
   }
   return { kind: 'step', step: place.next }
+}
+
+function resolveRounds(ctx: CompileContext, scope: StepScope, action: ActionDefinition, place: ActionPlace): CompiledAction['rounds'] {
+  if (action.maxRounds === undefined || action.onMaxRounds === undefined) return undefined
+  if (action.onMaxRounds.goto !== undefined) {
+    checkStepRef(ctx, scope, action.onMaxRounds.goto, place.at('onMaxRounds', 'goto'))
+    return { max: action.maxRounds, then: { kind: 'step', step: action.onMaxRounds.goto } }
+  }
+  return { max: action.maxRounds, then: { kind: 'end', outcome: action.onMaxRounds.end ?? 'completed' } }
 }
 
 /** Reports `definition.unknown-step` when `stepId` names no step. */

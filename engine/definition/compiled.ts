@@ -55,6 +55,8 @@ export interface CompiledAction {
   readonly title: string
   readonly description: string | undefined
   readonly target: Target
+  /** For an action that sends work back: after `max` returns to its target step, it leads to `then`. */
+  readonly rounds: { readonly max: number; readonly then: Target } | undefined
   readonly inputs: CompiledSchema
   readonly attachments: ReadonlyMap<string, AttachmentRule>
 }

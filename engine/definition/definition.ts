@@ -41,6 +41,8 @@ export interface ActionDefinition {
   readonly attachments?: Readonly<Record<string, AttachmentSlotDefinition>>
   readonly goto?: string
   readonly end?: string
+  readonly maxRounds?: number
+  readonly onMaxRounds?: { readonly goto?: string; readonly end?: string }
 }
 
 export interface AttachmentSlotDefinition {

@@ -20,6 +20,9 @@ export function processEdges(process: CompiledProcess): GraphEdge[] {
   for (const step of process.steps.values()) {
     for (const action of step.actions.values()) {
       edges.push({ from: step.id, to: nodeOf(action.target), kind: 'action', label: action.id, by: step.actors })
+      if (action.rounds) {
+        edges.push({ from: step.id, to: nodeOf(action.rounds.then), kind: 'action', label: `${action.id} after ${action.rounds.max} rounds`, by: step.actors })
+      }
     }
     if (step.timeout) {
       const action = step.actions.get(step.timeout.action)

@@ -1,4 +1,4 @@
-import type { CompiledProcess } from '../definition/compiled.js'
+import type { CompiledAction, CompiledProcess, Target } from '../definition/compiled.js'
 import { fieldProblems } from '../definition/json-schema.js'
 import { mayActIn } from './authorize.js'
 import { checkAttachments } from './check-attachments.js'
@@ -59,6 +59,17 @@ export function act(process: CompiledProcess, state: InstanceState, command: Act
     inputs, attachments: attachmentRefs(command.attachments), trigger: 'actor',
   }
   const afterAction = evolve(state, performed)
-  const events = [performed, ...moveTo(process, afterAction, action.target, at)]
+  const events = [performed, ...moveTo(process, afterAction, targetOf(action, state), at)]
   return { ok: true, events, state: { ...events.slice(1).reduce(evolve, afterAction), revision: state.revision + 1 } }
+}
+
+/**
+ * Where an action leads now: its target, unless it sends work back to a step that has already
+ * been returned to `rounds.max` times (entered `max + 1` times); then `rounds.then`.
+ */
+function targetOf(action: CompiledAction, state: InstanceState): Target {
+  const { target, rounds } = action
+  if (!rounds || target.kind !== 'step') return target
+  const returns = (state.rounds[target.step] ?? 1) - 1
+  return returns >= rounds.max ? rounds.then : target
 }

@@ -1002,6 +1002,15 @@ export interface components {
             goto?: components["schemas"]["DefinitionIdentifier"];
             /** @description Ends the process with this outcome (e.g. `completed`). An action has either `goto` or `end`, not both. */
             end?: components["schemas"]["DefinitionIdentifier"];
+            /** @description For an action that sends work back (`goto` an earlier step): how many times the work may be sent back to that step. Once it has been sent back this many times, the action leads to `onMaxRounds` instead, e.g. an administrator's dispute step. */
+            maxRounds?: number;
+            /** @description Where the action leads once `maxRounds` returns have been used: a step (`goto`) or an end (`end`). */
+            onMaxRounds?: {
+                /** @description The step to go to instead, e.g. a dispute step for an administrator. */
+                goto?: components["schemas"]["DefinitionIdentifier"];
+                /** @description Ends the process with this outcome instead. */
+                end?: components["schemas"]["DefinitionIdentifier"];
+            };
         };
         /** @description An attachment slot: how many files, of which types (checked by content, never by file name), and how large each may be. */
         DefinitionAttachmentSlot: {
