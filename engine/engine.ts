@@ -118,7 +118,7 @@ export class Engine {
     const id = request.id ?? randomUUID()
     const existing = await this.#store.instances.find(id)
     const command: Command = { type: 'start', instanceId: id, by, parties: request.parties, ...optional('parameters', request.parameters), ...optional('context', request.context) }
-    const decision = accepted(decide(process, existing?.state, command, this.#clock.now()))
+    const decision = accepted(await decide(process, existing?.state, command, this.#clock.now()))
     await this.#store.instances.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [] })
     return viewInstance(process, decision.state, by)
   }
@@ -132,7 +132,7 @@ export class Engine {
       type: 'act', by, action: request.action, ...optional('step', request.step), ...optional('inputs', request.inputs),
       attachments, ...optional('expectedRevision', request.expectedRevision),
     }
-    const decision = accepted(decide(process, stored.state, command, this.#clock.now()))
+    const decision = accepted(await decide(process, stored.state, command, this.#clock.now()))
     await this.#store.instances.append(stored, decision.state, decision.events, {
       waitingRoles: waitingRoles(process, decision.state),
       attachmentIds: Object.values(attachments).flat().map((a) => a.id),
@@ -145,7 +145,7 @@ export class Engine {
     const stored = await this.#visible(id, by)
     const process = await this.processes.get(stored.state.processId, stored.state.processVersion)
     const command: Command = { type: 'terminate', by, reason, ...optional('expectedRevision', expectedRevision) }
-    const decision = accepted(decide(process, stored.state, command, this.#clock.now()))
+    const decision = accepted(await decide(process, stored.state, command, this.#clock.now()))
     await this.#store.instances.append(stored, decision.state, decision.events, { waitingRoles: [], attachmentIds: [] })
     return viewInstance(process, decision.state, by)
   }
@@ -232,7 +232,7 @@ export class Engine {
       const stored = await this.#store.instances.find(id)
       if (!stored) return 0
       const process = await this.processes.get(stored.state.processId, stored.state.processVersion)
-      const decision = accepted(decide(process, stored.state, { type: 'fire-due' }, this.#clock.now()))
+      const decision = accepted(await decide(process, stored.state, { type: 'fire-due' }, this.#clock.now()))
       if (decision.events.length === 0) return 0
       try {
         await this.#store.instances.append(stored, decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [] })

@@ -24,6 +24,7 @@ export type DefinitionCode =
   | 'definition.parameter-default'
   | 'definition.duration'
   | 'definition.time-zone'
+  | 'definition.expression'
   | 'definition.unknown-calendar'
   | 'definition.calendar-date'
   | 'definition.attachment-type'

@@ -5,6 +5,8 @@ import { ATTACHMENT_TYPES, isAttachmentType } from './attachment-types.js'
 import type { AttachmentType } from './attachment-types.js'
 import { resolveDelay } from './compile-parameters.js'
 import { closeObjects, compileAuthoredSchema } from './json-schema.js'
+import { compileExpression } from './expression.js'
+import type { CompiledExpression } from './expression.js'
 import { pointerOf } from './pointer.js'
 import { parseSize } from './quantities.js'
 import { suggest } from './suggest.js'
@@ -15,6 +17,7 @@ export interface StepScope {
   readonly stepIds: readonly string[]
   readonly parameters: ReadonlyMap<string, CompiledParameter>
   readonly calendars: ReadonlyMap<string, CompiledCalendar>
+  readonly timeZone: string
   /** Window ids by the step ids they cover. */
   readonly windowsByStep: ReadonlyMap<string, readonly string[]>
 }
@@ -35,13 +38,16 @@ export function compileStep(ctx: CompileContext, scope: StepScope, step: StepDef
   const next = scope.stepIds[index + 1]
   const actions = new Map<string, CompiledAction>()
   for (const [id, action] of Object.entries(step.actions)) {
-    actions.set(id, compileAction(ctx, scope, action, { id, stepId: step.id, next, at: (...p) => at('actions', id, ...p) }))
+    actions.set(id, compileAction(ctx, scope, action, { id, stepId: step.id, next, actors, at: (...p) => at('actions', id, ...p) }))
   }
+  const fallThrough: Target = next === undefined ? { kind: 'end', outcome: 'completed' } : { kind: 'step', step: next }
   return {
     id: step.id,
     title: step.title,
     description: step.description,
     actors,
+    when: step.when === undefined ? undefined : expressionAt(ctx, scope, step.when, at('when')),
+    otherwise: step.otherwise === undefined ? fallThrough : targetAt(ctx, scope, step.otherwise, at('otherwise')),
     actions,
     timeout: step.timeout ? compileTimeout(ctx, scope, step, actions, at) : undefined,
     windows: scope.windowsByStep.get(step.id) ?? [],
@@ -52,6 +58,7 @@ interface ActionPlace {
   readonly id: string
   readonly stepId: string
   readonly next: string | undefined
+  readonly actors: readonly string[]
   readonly at: (...path: ReadonlyArray<string | number>) => string
 }
 
@@ -65,6 +72,11 @@ function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefi
     title: action.title ?? place.id,
     description: action.description,
     target: resolveTarget(ctx, scope, action, place),
+    actors: actionActors(ctx, action, place),
+    record: Object.entries(action.record ?? {}).flatMap(([name, text]) => {
+      const expression = expressionAt(ctx, scope, text, place.at('record', name))
+      return expression ? [[name, expression] as const] : []
+    }),
     rounds: resolveRounds(ctx, scope, action, place),
     inputs: compileInputs(ctx, action.inputs ?? { type: 'object' }, place.at('inputs')),
     attachments,
@@ -89,13 +101,39 @@ function resolveTarget(ctx: CompileContext, scope: StepScope, action: ActionDefi
   return { kind: 'step', step: place.next }
 }
 
+function actionActors(ctx: CompileContext, action: ActionDefinition, place: ActionPlace): readonly string[] {
+  if (action.actor === undefined) return place.actors
+  const actors = typeof action.actor === 'string' ? [action.actor] : [...action.actor]
+  actors.forEach((actor, i) => {
+    if (!place.actors.includes(actor)) {
+      ctx.report('definition.unknown-role', typeof action.actor === 'string' ? place.at('actor') : place.at('actor', i),
+        `Action "${place.id}" is restricted to "${actor}", who does not act in step "${place.stepId}".`,
+        `The step's actors are ${place.actors.join(', ')}; an action may be restricted to some of them only.`)
+    }
+  })
+  return actors
+}
+
+/** Compiles a JSONata expression; reports `definition.expression` with the parser's explanation. */
+function expressionAt(ctx: CompileContext, scope: StepScope, text: string, pointer: string): CompiledExpression | undefined {
+  const expression = compileExpression(text, scope.timeZone)
+  if (typeof expression !== 'string') return expression
+  ctx.report('definition.expression', pointer, `Not a valid JSONata expression: ${expression}.`, 'See https://docs.jsonata.org for the syntax; strings are quoted, fields are dotted paths such as context.renewal.')
+  return undefined
+}
+
+/** A `{ goto }` or `{ end }` object as a target, checking the step exists. */
+function targetAt(ctx: CompileContext, scope: StepScope, target: { readonly goto?: string; readonly end?: string }, pointer: string): Target {
+  if (target.goto !== undefined) {
+    checkStepRef(ctx, scope, target.goto, `${pointer}/goto`)
+    return { kind: 'step', step: target.goto }
+  }
+  return { kind: 'end', outcome: target.end ?? 'completed' }
+}
+
 function resolveRounds(ctx: CompileContext, scope: StepScope, action: ActionDefinition, place: ActionPlace): CompiledAction['rounds'] {
   if (action.maxRounds === undefined || action.onMaxRounds === undefined) return undefined
-  if (action.onMaxRounds.goto !== undefined) {
-    checkStepRef(ctx, scope, action.onMaxRounds.goto, place.at('onMaxRounds', 'goto'))
-    return { max: action.maxRounds, then: { kind: 'step', step: action.onMaxRounds.goto } }
-  }
-  return { max: action.maxRounds, then: { kind: 'end', outcome: action.onMaxRounds.end ?? 'completed' } }
+  return { max: action.maxRounds, then: targetAt(ctx, scope, action.onMaxRounds, place.at('onMaxRounds')) }
 }
 
 /** Reports `definition.unknown-step` when `stepId` names no step. */

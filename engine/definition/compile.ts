@@ -48,7 +48,7 @@ export function compileProcess(text: string, file: string): CompileResult {
   const parameters = compileParameters(ctx, def.parameters ?? {})
   const calendars = compileCalendars(ctx, def.calendars ?? {}, timeZone)
   const windows = compileWindows(ctx, def.windows ?? [], stepIds, { parameters, calendars })
-  const scope = { roles: def.roles, stepIds, parameters, calendars, windowsByStep: windowsByStep(def.windows ?? []) }
+  const scope = { roles: def.roles, stepIds, parameters, calendars, timeZone, windowsByStep: windowsByStep(def.windows ?? []) }
   const steps = new Map(def.steps.map((step, index) => [step.id, compileStep(ctx, scope, step, index)] as const))
 
   const process: CompiledProcess = {

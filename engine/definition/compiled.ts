@@ -2,6 +2,7 @@ import type { Temporal } from 'temporal-polyfill'
 import type { ValidateFunction } from 'ajv'
 import type { AttachmentType } from './attachment-types.js'
 import type { JsonSchema, ParameterType } from './definition.js'
+import type { CompiledExpression } from './expression.js'
 
 /**
  * The executable form of a process: every reference resolved, every duration parsed, every input
@@ -39,6 +40,10 @@ export interface CompiledStep {
   readonly description: string | undefined
   /** Roles that may act in this step (the executor). */
   readonly actors: readonly string[]
+  /** The step is entered only when this is true; otherwise the instance goes to `otherwise`. */
+  readonly when: CompiledExpression | undefined
+  /** Where a skipped step leads: its `otherwise`, or the next step (an end when it is the last). */
+  readonly otherwise: Target
   readonly actions: ReadonlyMap<string, CompiledAction>
   readonly timeout: CompiledTimeout | undefined
   /** Ids of the windows that cover this step. */
@@ -55,6 +60,10 @@ export interface CompiledAction {
   readonly title: string
   readonly description: string | undefined
   readonly target: Target
+  /** Roles that may perform this action: the step's actors, or some of them. */
+  readonly actors: readonly string[]
+  /** Values computed and recorded when the action is performed, in order. */
+  readonly record: ReadonlyArray<readonly [string, CompiledExpression]>
   /** For an action that sends work back: after `max` returns to its target step, it leads to `then`. */
   readonly rounds: { readonly max: number; readonly then: Target } | undefined
   readonly inputs: CompiledSchema

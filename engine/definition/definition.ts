@@ -30,6 +30,8 @@ export interface StepDefinition {
   readonly title: string
   readonly description?: string
   readonly actor: string | readonly string[]
+  readonly when?: string
+  readonly otherwise?: { readonly goto?: string; readonly end?: string }
   readonly actions: Readonly<Record<string, ActionDefinition>>
   readonly timeout?: { readonly after: DelayDefinition; readonly action: string }
 }
@@ -37,6 +39,8 @@ export interface StepDefinition {
 export interface ActionDefinition {
   readonly title?: string
   readonly description?: string
+  readonly actor?: string | readonly string[]
+  readonly record?: Readonly<Record<string, string>>
   readonly inputs?: JsonSchema
   readonly attachments?: Readonly<Record<string, AttachmentSlotDefinition>>
   readonly goto?: string

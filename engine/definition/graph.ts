@@ -5,7 +5,7 @@ export interface GraphEdge {
   readonly from: string
   /** A step id, or `end:<outcome>` for an end of the process. */
   readonly to: string
-  readonly kind: 'action' | 'timeout' | 'expiry'
+  readonly kind: 'action' | 'timeout' | 'expiry' | 'skip'
   /** The action id; for a timeout, the action the system performs; for an expiry, the window id. */
   readonly label: string
   /** Who performs the transition: the step's actors, or `system`. */
@@ -18,10 +18,11 @@ export interface GraphEdge {
 export function processEdges(process: CompiledProcess): GraphEdge[] {
   const edges: GraphEdge[] = []
   for (const step of process.steps.values()) {
+    if (step.when) edges.push({ from: step.id, to: nodeOf(step.otherwise), kind: 'skip', label: step.when.text, by: ['system'] })
     for (const action of step.actions.values()) {
-      edges.push({ from: step.id, to: nodeOf(action.target), kind: 'action', label: action.id, by: step.actors })
+      edges.push({ from: step.id, to: nodeOf(action.target), kind: 'action', label: action.id, by: action.actors })
       if (action.rounds) {
-        edges.push({ from: step.id, to: nodeOf(action.rounds.then), kind: 'action', label: `${action.id} after ${action.rounds.max} rounds`, by: step.actors })
+        edges.push({ from: step.id, to: nodeOf(action.rounds.then), kind: 'action', label: `${action.id} after ${action.rounds.max} rounds`, by: action.actors })
       }
     }
     if (step.timeout) {

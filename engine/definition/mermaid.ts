@@ -41,6 +41,8 @@ function arrow(edge: GraphEdge): string {
       return `-->|"${text(edge.label)}"|`
     case 'timeout':
       return `-.->|"${text(`after ${edge.after}: system performs ${edge.label}`)}"|`
+    case 'skip':
+      return `-.->|"${text(`skipped unless ${edge.label}`)}"|`
     case 'expiry':
       return `-.->|"${text(`${edge.label} ends after ${edge.after}`)}"|`
   }

@@ -9,7 +9,7 @@ import { reject } from './decision.js'
 import type { Event } from './events.js'
 import { evolve } from './evolve.js'
 import type { InstanceState } from './state.js'
-import { earliestDeadline, moveTo } from './transitions.js'
+import { earliestDeadline, expressionInput, moveTo } from './transitions.js'
 
 type Act = Extract<Command, { type: 'act' }>
 
@@ -19,7 +19,7 @@ type Act = Extract<Command, { type: 'act' }>
  * already passed (the system acts then, not the person), or the inputs or attachments break the
  * action's rules.
  */
-export function act(process: CompiledProcess, state: InstanceState, command: Act, at: string): Decision {
+export async function act(process: CompiledProcess, state: InstanceState, command: Act, at: string): Promise<Decision> {
   if (state.status !== 'active' || state.step === undefined) {
     return reject('instance.ended', `Instance "${state.id}" has ended (${state.outcome}); no action is possible.`)
   }
@@ -39,8 +39,8 @@ export function act(process: CompiledProcess, state: InstanceState, command: Act
     }
     return reject('action.unknown', `Step "${step.id}" has no action "${command.action}"; its actions are: ${[...step.actions.keys()].join(', ')}.`)
   }
-  if (!mayActIn(step, state, command.by)) {
-    return reject('actor.forbidden', `Step "${step.id}" is acted on by ${step.actors.join(' or ')} of this instance; ${command.by.role} "${command.by.subject}" may not.`)
+  if (!mayActIn(step, state, command.by) || !action.actors.includes(command.by.role)) {
+    return reject('actor.forbidden', `Action "${action.id}" of step "${step.id}" is performed by ${action.actors.join(' or ')} of this instance; ${command.by.role} "${command.by.subject}" may not.`)
   }
   const deadline = earliestDeadline(state)
   if (deadline && deadline.due <= at) {
@@ -58,9 +58,28 @@ export function act(process: CompiledProcess, state: InstanceState, command: Act
     type: 'action-performed', at, step: step.id, action: action.id, by: command.by,
     inputs, attachments: attachmentRefs(command.attachments), trigger: 'actor',
   }
-  const afterAction = evolve(state, performed)
-  const events = [performed, ...moveTo(process, afterAction, targetOf(action, state), at)]
-  return { ok: true, events, state: { ...events.slice(1).reduce(evolve, afterAction), revision: state.revision + 1 } }
+  const events = await perform(process, state, action, performed, at)
+  return { ok: true, events, state: { ...events.reduce(evolve, state), revision: state.revision + 1 } }
+}
+
+/**
+ * The events of an action once it is accepted, by a person or by the system on a timeout: the
+ * action itself, the values it records (computed in order, each seeing those before it), and the
+ * move to where it leads.
+ */
+export async function perform(process: CompiledProcess, state: InstanceState, action: CompiledAction, performed: Event & { type: 'action-performed' }, at: string): Promise<Event[]> {
+  let current = evolve(state, performed)
+  const events: Event[] = [performed]
+  if (action.record.length > 0) {
+    const values: Record<string, unknown> = {}
+    for (const [name, expression] of action.record) {
+      values[name] = await expression.evaluate(expressionInput({ ...current, values: { ...current.values, ...values } }, performed.inputs), at)
+    }
+    const recorded: Event = { type: 'values-recorded', at, step: performed.step, action: action.id, values }
+    events.push(recorded)
+    current = evolve(current, recorded)
+  }
+  return [...events, ...await moveTo(process, current, targetOf(action, state), at)]
 }
 
 /**

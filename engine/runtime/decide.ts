@@ -14,9 +14,9 @@ import { iso } from './time.js'
 /**
  * Decides a command: the events to append and the new state, or a rejection with a stable code.
  * Pure: no I/O, no clock, no randomness; `now` is the only time source, so a decision always
- * replays identically. `state` is undefined only for `start`.
+ * replays identically. Asynchronous only because expressions (JSONata) evaluate asynchronously. `state` is undefined only for `start`.
  */
-export function decide(process: CompiledProcess, state: InstanceState | undefined, command: Command, now: Temporal.Instant): Decision {
+export async function decide(process: CompiledProcess, state: InstanceState | undefined, command: Command, now: Temporal.Instant): Promise<Decision> {
   const at = iso(now)
   if (command.type === 'start') {
     if (state) return reject('instance.exists', `Instance "${state.id}" already exists.`)

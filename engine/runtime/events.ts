@@ -21,6 +21,8 @@ export type Event =
     /** `timeout` when the system performed it because the step's deadline passed. */
     readonly trigger: 'actor' | 'timeout'; readonly due?: string; readonly firedAt?: string
   }
+  | { readonly type: 'step-skipped'; readonly at: string; readonly step: string }
+  | { readonly type: 'values-recorded'; readonly at: string; readonly step: string; readonly action: string; readonly values: Readonly<Record<string, unknown>> }
   | { readonly type: 'window-opened'; readonly at: string; readonly window: string; readonly due: string }
   | { readonly type: 'window-closed'; readonly at: string; readonly window: string }
   | { readonly type: 'window-expired'; readonly at: string; readonly window: string; readonly due: string; readonly firedAt: string }

@@ -22,6 +22,7 @@ export function evolve(state: InstanceState | undefined, event: Event): Instance
       parameters: event.parameters,
       context: event.context,
       data: {},
+      values: {},
       deadlines: { timeout: undefined, windows: {} },
       startedAt: event.at,
       updatedAt: event.at,
@@ -52,6 +53,10 @@ export function evolve(state: InstanceState | undefined, event: Event): Instance
         },
         deadlines: { ...state.deadlines, timeout: undefined },
       }
+    case 'step-skipped':
+      return base
+    case 'values-recorded':
+      return { ...base, values: { ...state.values, ...event.values } }
     case 'window-opened':
       return { ...base, deadlines: { ...state.deadlines, windows: { ...state.deadlines.windows, [event.window]: { openedAt: event.at, due: event.due } } } }
     case 'window-closed':

@@ -5,6 +5,7 @@ import { evolve } from './evolve.js'
 import type { InstanceState } from './state.js'
 import { SYSTEM } from './state.js'
 import { earliestDeadline, moveTo } from './transitions.js'
+import { perform } from './act.js'
 
 /** Deadlines fired in one decision at most; every delay is positive, so this only stops a runaway. */
 const MAX_FIRINGS = 1000
@@ -14,7 +15,7 @@ const MAX_FIRINGS = 1000
  * takes effect at the instant it was due (so what follows is scheduled from there, whatever the
  * scheduler's lag) and records `firedAt`. Returns no events when nothing is due.
  */
-export function fireDue(process: CompiledProcess, state: InstanceState, now: string): Decision {
+export async function fireDue(process: CompiledProcess, state: InstanceState, now: string): Promise<Decision> {
   const events: Event[] = []
   let current = state
   for (let i = 0; i < MAX_FIRINGS && current.status === 'active'; i++) {
@@ -24,16 +25,15 @@ export function fireDue(process: CompiledProcess, state: InstanceState, now: str
     if (deadline.kind === 'timeout') {
       const action = process.steps.get(deadline.step)?.actions.get(deadline.action)
       if (!action) throw new Error(`Timeout action ${deadline.action} missing from step ${deadline.step}`)
-      fired.push({
+      fired.push(...await perform(process, current, action, {
         type: 'action-performed', at: deadline.due, step: deadline.step, action: action.id, by: SYSTEM,
         inputs: {}, attachments: {}, trigger: 'timeout', due: deadline.due, firedAt: now,
-      })
-      fired.push(...moveTo(process, evolve(current, fired[0] as Event), action.target, deadline.due))
+      }, deadline.due))
     } else {
       const window = process.windows.get(deadline.window)
       if (!window) throw new Error(`Window ${deadline.window} missing from process ${process.id}`)
       const expired: Event = { type: 'window-expired', at: deadline.due, window: window.id, due: deadline.due, firedAt: now }
-      fired.push(expired, ...moveTo(process, evolve(current, expired), window.onExpiry, deadline.due))
+      fired.push(expired, ...await moveTo(process, evolve(current, expired), window.onExpiry, deadline.due))
     }
     current = fired.reduce(evolve, current)
     events.push(...fired)

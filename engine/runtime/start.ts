@@ -13,7 +13,7 @@ import { moveTo } from './transitions.js'
 type Start = Extract<Command, { type: 'start' }>
 
 /** Starts an instance: checks parties, parameters and order context, then enters the first step. */
-export function start(process: CompiledProcess, command: Start, at: string): Decision {
+export async function start(process: CompiledProcess, command: Start, at: string): Promise<Decision> {
   if (command.by.role !== 'admin' && command.by.role !== 'system') {
     return reject('actor.forbidden', `Only an administrator or the system starts an instance; "${command.by.role}" may not.`)
   }
@@ -35,7 +35,7 @@ export function start(process: CompiledProcess, command: Start, at: string): Dec
     parties: command.parties, parameters, context: command.context ?? {},
   }
   const initial = evolve(undefined, started)
-  const entered = moveTo(process, initial, { kind: 'step', step: process.initialStep }, at)
+  const entered = await moveTo(process, initial, { kind: 'step', step: process.initialStep }, at)
   const state = entered.reduce(evolve, initial)
   return { ok: true, events: [started, ...entered], state: { ...state, revision: 1 } }
 }

@@ -52,6 +52,8 @@ export interface InstanceState {
   readonly context: Readonly<Record<string, unknown>>
   /** Latest submission per step. */
   readonly data: Readonly<Record<string, StepRecord>>
+  /** Values recorded by actions' `record` expressions (e.g. a validity period). */
+  readonly values: Readonly<Record<string, unknown>>
   readonly deadlines: Deadlines
   readonly startedAt: string
   readonly updatedAt: string

@@ -8,11 +8,19 @@ import { dueAfter } from './time.js'
  * cover the new step, entering it (a new round, its timeout fixed as an absolute instant), and
  * opening the windows it starts; or completing the instance with an outcome.
  */
-export function moveTo(process: CompiledProcess, state: InstanceState, target: Target, at: string): Event[] {
-  if (target.kind === 'end') return [{ type: 'instance-completed', at, outcome: target.outcome }]
+export async function moveTo(process: CompiledProcess, state: InstanceState, target: Target, at: string): Promise<Event[]> {
+  const events: Event[] = []
+  // A step whose condition is false is skipped, and so on down the chain of `otherwise`s.
+  for (let hops = 0; target.kind === 'step'; hops++) {
+    const candidate = process.steps.get(target.step)
+    if (!candidate) throw new Error(`Compiled process ${process.id} v${process.version} has no step ${target.step}`)
+    if (!candidate.when || hops > process.steps.size || isTrue(await candidate.when.evaluate(expressionInput(state), at))) break
+    events.push({ type: 'step-skipped', at, step: candidate.id })
+    target = candidate.otherwise
+  }
+  if (target.kind === 'end') return [...events, { type: 'instance-completed', at, outcome: target.outcome }]
   const step = process.steps.get(target.step)
   if (!step) throw new Error(`Compiled process ${process.id} v${process.version} has no step ${target.step}`)
-  const events: Event[] = []
   for (const windowId of Object.keys(state.deadlines.windows)) {
     if (!step.windows.includes(windowId)) events.push({ type: 'window-closed', at, window: windowId })
   }
@@ -27,6 +35,18 @@ export function moveTo(process: CompiledProcess, state: InstanceState, target: T
     }
   }
   return events
+}
+
+/** What expressions see of an instance: its context, parameters, recorded values, step data and parties. */
+export function expressionInput(state: InstanceState, inputs?: unknown): Record<string, unknown> {
+  return { context: state.context, parameters: state.parameters, values: state.values, data: state.data, parties: state.parties, ...(inputs === undefined ? {} : { inputs }) }
+}
+
+/** JSONata's truthiness for conditions: only `true`, a non-empty string, a non-zero number or a non-empty array/object pass. */
+function isTrue(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(isTrue)
+  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0
+  return Boolean(value)
 }
 
 /** The earliest pending deadline: the step's timeout or a window's expiry (timeouts first on a tie). */

@@ -45,6 +45,8 @@ export interface InstanceView {
   readonly parameters: Readonly<Record<string, unknown>>
   readonly context: Readonly<Record<string, unknown>>
   readonly data: Readonly<Record<string, StepRecord>>
+  /** Values recorded by the process (e.g. a validity period). */
+  readonly values: Readonly<Record<string, unknown>>
   readonly actions: readonly ActionView[]
   readonly revision: number
   readonly startedAt: string
@@ -77,8 +79,9 @@ export function viewInstance(process: CompiledProcess, state: InstanceState, vie
     parameters: state.parameters,
     context: state.context,
     data: state.data,
+    values: state.values,
     actions: step && mayActIn(step, state, viewer)
-      ? [...step.actions.values()].map((action) => ({
+      ? [...step.actions.values()].filter((action) => action.actors.includes(viewer.role)).map((action) => ({
         id: action.id,
         title: action.title,
         description: action.description,

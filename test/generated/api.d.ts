@@ -586,6 +586,8 @@ export interface components {
             data: {
                 [key: string]: components["schemas"]["StepRecord"];
             };
+            /** @description Values recorded by the process's `record` expressions, such as a validity period. */
+            values: Record<string, unknown>;
             /** @description The actions the caller may take now; empty when the current step does not wait on the caller. */
             actions: components["schemas"]["ActionView"][];
             /** @description Incremented by every accepted command: send it as `expectedRevision` to refuse stale writes. */
@@ -784,6 +786,36 @@ export interface components {
             by: components["schemas"]["Principal"];
             /** @description Why. */
             reason: string;
+        } | {
+            /**
+             * @description A step was skipped because its `when` condition was false.
+             * @constant
+             */
+            type: "step-skipped";
+            /**
+             * Format: date-time
+             * @description When (RFC 3339).
+             */
+            at: string;
+            /** @description Id of the skipped step. */
+            step: string;
+        } | {
+            /**
+             * @description An action recorded computed values.
+             * @constant
+             */
+            type: "values-recorded";
+            /**
+             * Format: date-time
+             * @description When (RFC 3339).
+             */
+            at: string;
+            /** @description Id of the step. */
+            step: string;
+            /** @description Id of the action. */
+            action: string;
+            /** @description The values recorded, by name. */
+            values: Record<string, unknown>;
         };
         /** @description An event of the history with its sequence number. */
         EventRecord: {
@@ -972,6 +1004,15 @@ export interface components {
             description?: string;
             /** @description Who acts in this step (the executor): one of the process's `roles`, or `admin`. A list lets any of several roles act. */
             actor: components["schemas"]["DefinitionActorRole"] | components["schemas"]["DefinitionActorRole"][];
+            /** @description A condition (a JSONata expression over `context`, `parameters`, `values`, `data` and `parties`): the step is entered only when it is true; otherwise it is skipped and the instance goes to `otherwise`, or to the next step. E.g. `context.renewal != true`. */
+            when?: components["schemas"]["DefinitionExpression"];
+            /** @description Where a step whose `when` is false leads instead of the next step. */
+            otherwise?: {
+                /** @description The step to go to instead. */
+                goto?: components["schemas"]["DefinitionIdentifier"];
+                /** @description Ends the process with this outcome instead. */
+                end?: components["schemas"]["DefinitionIdentifier"];
+            };
             /** @description The actions the actor may take, keyed by action id (e.g. `confirm`, `reject`). */
             actions: {
                 [key: string]: components["schemas"]["DefinitionAction"];
@@ -992,11 +1033,17 @@ export interface components {
             title?: string;
             /** @description What performing the action means. */
             description?: string;
+            /** @description Restricts the action to some of the step's actors (for a step several roles act on, such as an appeal). Defaults to all of them. */
+            actor?: components["schemas"]["DefinitionActorRole"] | components["schemas"]["DefinitionActorRole"][];
             /** @description JSON Schema (2020-12) of the data the actor submits with the action. Object schemas reject properties they do not list unless they set `additionalProperties` themselves. */
             inputs?: Record<string, unknown>;
             /** @description Named attachment slots of the action, each with its count, types and size rules. */
             attachments?: {
                 [key: string]: components["schemas"]["DefinitionAttachmentSlot"];
+            };
+            /** @description Values computed when the action is performed and recorded with the instance (`values`), in order, each a JSONata expression over `inputs`, `context`, `parameters`, `values` (including those recorded just before), `data` and `parties`. Date functions: `$now()` (the instant of the action), `$addDuration(instant, duration)` (calendar-aware in the process's time zone) and `$instant(text)`. */
+            record?: {
+                [key: string]: components["schemas"]["DefinitionExpression"];
             };
             /** @description The step the action leads to (backwards for a rejection loop). */
             goto?: components["schemas"]["DefinitionIdentifier"];
@@ -1069,6 +1116,8 @@ export interface components {
             /** @description Dates (YYYY-MM-DD) that count although they fall on a weekday that does not, e.g. make-up working Saturdays. */
             workingDates?: string[];
         };
+        /** @description A JSONata expression (https://jsonata.org), compiled when the definition is loaded. */
+        DefinitionExpression: string;
     };
     responses: never;
     parameters: {

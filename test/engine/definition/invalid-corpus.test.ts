@@ -35,6 +35,7 @@ const CORPUS_CODES = [
   'definition.parameter-default',
   'definition.duration',
   'definition.time-zone',
+  'definition.expression',
   'definition.unknown-calendar',
   'definition.calendar-date',
   'definition.attachment-type',

@@ -15,20 +15,20 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
-function started(): InstanceState {
-  const decision = decide(basic, undefined, { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' } }, at(T0))
+async function started(): Promise<InstanceState> {
+  const decision = await decide(basic, undefined, { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' } }, at(T0))
   if (!decision.ok) throw new Error(decision.rejection.message)
   return deepFreeze(decision.state)
 }
 
 describe('decide', () => {
-  it('starts an instance in its first step', () => {
-    expect(started()).toMatchObject({ id: 'i-1', status: 'active', step: 'submit-demand', revision: 1, rounds: { 'submit-demand': 1 } })
+  it('starts an instance in its first step', async () => {
+    expect(await started()).toMatchObject({ id: 'i-1', status: 'active', step: 'submit-demand', revision: 1, rounds: { 'submit-demand': 1 } })
   })
 
-  it('returns events whose replay gives the new state, without touching its inputs', () => {
-    const state = started()
-    const decision = decide(basic, state, { type: 'act', by: CUSTOMER, action: 'submit', inputs: deepFreeze(structuredClone(DEMAND)) }, at('2026-01-01T01:00:00Z'))
+  it('returns events whose replay gives the new state, without touching its inputs', async () => {
+    const state = await started()
+    const decision = await decide(basic, state, { type: 'act', by: CUSTOMER, action: 'submit', inputs: deepFreeze(structuredClone(DEMAND)) }, at('2026-01-01T01:00:00Z'))
     expect(decision.ok).toBe(true)
     if (!decision.ok) return
     expect(decision.events).toEqual([
@@ -38,22 +38,22 @@ describe('decide', () => {
     expect({ ...decision.events.reduce(evolve, state), revision: 2 }).toEqual(decision.state)
   })
 
-  it('decides the same way every time for the same inputs', () => {
-    const state = started()
+  it('decides the same way every time for the same inputs', async () => {
+    const state = await started()
     const command = { type: 'act' as const, by: CUSTOMER, action: 'submit', inputs: DEMAND }
-    expect(decide(basic, state, command, at(T0))).toEqual(decide(basic, state, command, at(T0)))
+    expect(await decide(basic, state, command, at(T0))).toEqual(await decide(basic, state, command, at(T0)))
   })
 
-  it('fires nothing before the deadline and the timeout at it', () => {
-    let state = started()
+  it('fires nothing before the deadline and the timeout at it', async () => {
+    let state = await started()
     for (const [action, by] of [['submit', CUSTOMER], ['finish', ISV]] as const) {
-      const d = decide(basic, state, { type: 'act', by, action, inputs: action === 'submit' ? DEMAND : {} }, at(T0))
+      const d = await decide(basic, state, { type: 'act', by, action, inputs: action === 'submit' ? DEMAND : {} }, at(T0))
       if (!d.ok) throw new Error(d.rejection.message)
       state = deepFreeze(d.state)
     }
-    const early = decide(basic, state, { type: 'fire-due' }, at('2026-01-14T23:59:59.999Z'))
+    const early = await decide(basic, state, { type: 'fire-due' }, at('2026-01-14T23:59:59.999Z'))
     expect(early).toEqual({ ok: true, events: [], state })
-    const due = decide(basic, state, { type: 'fire-due' }, at('2026-01-15T00:00:00Z'))
+    const due = await decide(basic, state, { type: 'fire-due' }, at('2026-01-15T00:00:00Z'))
     expect(due.ok && due.state).toMatchObject({ status: 'completed', revision: state.revision + 1 })
   })
 })
