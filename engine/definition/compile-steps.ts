@@ -105,10 +105,11 @@ function actionActors(ctx: CompileContext, action: ActionDefinition, place: Acti
   if (action.actor === undefined) return place.actors
   const actors = typeof action.actor === 'string' ? [action.actor] : [...action.actor]
   actors.forEach((actor, i) => {
-    if (!place.actors.includes(actor)) {
+    // `system` marks an action only the system performs, through a timeout.
+    if (actor !== 'system' && !place.actors.includes(actor)) {
       ctx.report('definition.unknown-role', typeof action.actor === 'string' ? place.at('actor') : place.at('actor', i),
         `Action "${place.id}" is restricted to "${actor}", who does not act in step "${place.stepId}".`,
-        `The step's actors are ${place.actors.join(', ')}; an action may be restricted to some of them only.`)
+        `The step's actors are ${place.actors.join(', ')}; an action may be restricted to some of them, or to \`system\` (performed only by a timeout).`)
     }
   })
   return actors

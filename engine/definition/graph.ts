@@ -20,6 +20,8 @@ export function processEdges(process: CompiledProcess): GraphEdge[] {
   for (const step of process.steps.values()) {
     if (step.when) edges.push({ from: step.id, to: nodeOf(step.otherwise), kind: 'skip', label: step.when.text, by: ['system'] })
     for (const action of step.actions.values()) {
+      // An action only the system performs is drawn once, as the timeout that performs it.
+      if (action.actors.length === 1 && action.actors[0] === 'system') continue
       edges.push({ from: step.id, to: nodeOf(action.target), kind: 'action', label: action.id, by: action.actors })
       if (action.rounds) {
         edges.push({ from: step.id, to: nodeOf(action.rounds.then), kind: 'action', label: `${action.id} after ${action.rounds.max} rounds`, by: action.actors })

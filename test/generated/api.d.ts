@@ -1033,7 +1033,7 @@ export interface components {
             title?: string;
             /** @description What performing the action means. */
             description?: string;
-            /** @description Restricts the action to some of the step's actors (for a step several roles act on, such as an appeal). Defaults to all of them. */
+            /** @description Restricts the action to some of the step's actors (for a step several roles act on, such as an appeal), or to `system`: an action only the system performs, through the step's timeout. Defaults to all of the step's actors. */
             actor?: components["schemas"]["DefinitionActorRole"] | components["schemas"]["DefinitionActorRole"][];
             /** @description JSON Schema (2020-12) of the data the actor submits with the action. Object schemas reject properties they do not list unless they set `additionalProperties` themselves. */
             inputs?: Record<string, unknown>;
