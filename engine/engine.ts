@@ -119,7 +119,13 @@ export class Engine {
     const existing = await this.#store.instances.find(id)
     const command: Command = { type: 'start', instanceId: id, by, parties: request.parties, ...optional('parameters', request.parameters), ...optional('context', request.context) }
     const decision = accepted(await decide(process, existing?.state, command, this.#clock.now()))
-    await this.#store.instances.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [] })
+    try {
+      await this.#store.instances.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [] })
+    } catch (error) {
+      // Another request started an instance with this id between the check and the insert.
+      if (await this.#store.instances.find(id)) throw new EngineError('instance.exists', `Instance "${id}" already exists.`)
+      throw error
+    }
     return viewInstance(process, decision.state, by)
   }
 
@@ -154,22 +160,28 @@ export class Engine {
    * Fires every deadline due at the clock's "now", the most overdue first, each exactly once, as
    * the system. Safe to run from several processes at once: the revision check lets one win.
    */
-  async advance(): Promise<{ fired: number; instances: number }> {
+  async advance(): Promise<{ fired: number; instances: number; failed: string[] }> {
     const now = this.#clock.now()
     let fired = 0
     let instances = 0
+    const failed: string[] = []
     const seen = new Set<string>()
     for (;;) {
       const ids = (await this.#store.instances.due(iso(now), DUE_BATCH)).filter((id) => !seen.has(id))
       if (ids.length === 0) break
-      for (const id of ids) {
-        seen.add(id)
-        const count = await this.#fire(id)
+      for (const id of ids) seen.add(id)
+      // Fired side by side, so their writes share commits; one instance that cannot be fired
+      // (reported in `failed`) never holds up the others.
+      const counts = await Promise.all(ids.map((id) => this.#fire(id).catch(() => {
+        failed.push(id)
+        return 0
+      })))
+      for (const count of counts) {
         fired += count
         if (count > 0) instances++
       }
     }
-    return { fired, instances }
+    return { fired, instances, failed }
   }
 
   /** Fires the due deadlines of one instance (admins and the system). */

@@ -29,6 +29,7 @@ export type { InstanceState, InstanceStatus, Principal } from './runtime/state.j
 export { SYSTEM } from './runtime/state.js'
 export type { ActionView, DeadlineView, InstanceView } from './runtime/view.js'
 export { decide } from './runtime/decide.js'
+export { iso } from './runtime/time.js'
 export { evolve } from './runtime/evolve.js'
 export type { Command } from './runtime/commands.js'
 export type { Decision, Rejection } from './runtime/decision.js'

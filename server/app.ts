@@ -4,7 +4,7 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Logger } from 'pino'
 import type { Engine, ManualClock, Store } from '../engine/index.js'
-import { EngineError } from '../engine/index.js'
+import { EngineError, realClock } from '../engine/index.js'
 import type { AttachmentStorage } from '../engine/attachments/index.js'
 import { authenticate } from './auth.js'
 import type { AppEnv } from './env.js'
@@ -55,7 +55,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     if (c.req.path === '/v1/attachments' && c.req.method === 'POST') return next() // streamed, limited by storage
     return bodyLimit({ maxSize: bodyBytes, onError: () => { throw new EngineError('request.too-large', `Request bodies are limited to ${bodyBytes} bytes.`) } })(c, next)
   })
-  app.use('/v1/*', authenticate(store, engine.clock))
+  // Tokens expire in real time, whatever a sandbox clock says.
+  app.use('/v1/*', authenticate(store, realClock))
   app.use('/v1/*', idempotency(store, engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds ?? 24 * 3600 }))
   app.route('/v1/processes', processRoutes(engine))
   app.route('/v1/instances', instanceRoutes(engine))

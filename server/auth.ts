@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { Temporal } from 'temporal-polyfill'
 import type { MiddlewareHandler } from 'hono'
-import { EngineError } from '../engine/index.js'
+import { EngineError, iso } from '../engine/index.js'
 import type { Clock, Principal, Store } from '../engine/index.js'
 import type { AppEnv } from './env.js'
 
@@ -30,7 +31,7 @@ export async function createToken(store: Store, token: NewToken, now: string): P
   const secret = `dc_${randomBytes(32).toString('base64url')}`
   await store.tokens.insert({
     hash: hashToken(secret), role: token.role, subject: token.subject, label: token.label ?? null,
-    created_at: now, expires_at: token.expiresAt ? new Date(token.expiresAt).toISOString() : null,
+    created_at: now, expires_at: token.expiresAt ? iso(Temporal.Instant.from(token.expiresAt)) : null,
   })
   return secret
 }
@@ -45,7 +46,7 @@ export function authenticate(store: Store, clock: Clock): MiddlewareHandler<AppE
       throw new EngineError('auth.missing', 'Send an API token as `Authorization: Bearer <token>`; create one with `npx delivery-center token create --role R --subject S`.')
     }
     const row = await store.tokens.find(hashToken(match[1] as string))
-    if (!row || (row.expires_at !== null && row.expires_at <= clock.now().toString())) {
+    if (!row || (row.expires_at !== null && row.expires_at <= iso(clock.now()))) {
       c.header('WWW-Authenticate', 'Bearer error="invalid_token"')
       throw new EngineError('auth.invalid', 'The token is unknown or has expired.')
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
-import { EngineError } from '../engine/index.js'
+import { EngineError, iso } from '../engine/index.js'
 import type { Clock, Store } from '../engine/index.js'
 import type { AppEnv } from './env.js'
 
@@ -14,8 +14,7 @@ export interface IdempotencyOptions {
  * 5xx) is stored; a retry with the same key, principal and request replays it without acting
  * again (`Idempotent-Replayed: true`); the same key with another request is refused (422), and
  * one arriving while the first still runs gets 409. Keys are scoped to the principal and expire.
- * For uploads the body is not hashed (it is streamed, never buffered): method, path, length and
- * media type stand for it.
+ * For uploads the body is not hashed (it is streamed, never buffered): the key and the URL identify it.
  */
 export function idempotency(store: Store, clock: Clock, options: IdempotencyOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -26,19 +25,18 @@ export function idempotency(store: Store, clock: Clock, options: IdempotencyOpti
     }
     const { role, subject } = c.get('principal')
     const principal = `${role}:${subject}`
-    const streamed = c.req.path === '/v1/attachments'
-    const fingerprint = streamed
-      ? `${c.req.header('content-length') ?? ''} ${c.req.header('content-type') ?? ''}`
-      : await c.req.text()
-    const requestHash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${fingerprint}`).digest('hex')
-    const now = clock.now()
-    const row = { principal, key, request_hash: requestHash, status: null, response: null, created_at: now.toString(), expires_at: now.add({ seconds: options.ttlSeconds }).toString() }
+    // An upload is streamed, never buffered, so its body cannot be hashed; a multipart body also
+    // differs on every retry by its boundary. For uploads the key and the URL identify the request.
+    const fingerprint = c.req.path === '/v1/attachments' ? '' : await c.req.text()
+    const requestHash = createHash('sha256').update(`${c.req.method} ${c.req.url}\n${fingerprint}`).digest('hex')
+    const now = iso(clock.now())
+    const row = { principal, key, request_hash: requestHash, status: null, response: null, created_at: now, expires_at: iso(clock.now().add({ seconds: options.ttlSeconds })) }
 
     let claimed = await store.idempotency.claim(row)
     if (!claimed) {
       const existing = await store.idempotency.find(principal, key)
-      if (!existing || existing.expires_at <= now.toString()) {
-        if (existing) await store.idempotency.release(principal, key)
+      if (!existing || existing.expires_at <= now) {
+        if (existing) await store.idempotency.removeExpired(principal, key, now)
         claimed = await store.idempotency.claim(row)
       } else if (existing.request_hash !== requestHash) {
         throw new EngineError('idempotency.mismatch', `Idempotency-Key "${key}" was already used with a different request; use a new key for a new request.`)

@@ -22,7 +22,7 @@ export async function main(flags: ServeFlags): Promise<void> {
   await engine.processes.registerBuiltIns()
   const storage = new AttachmentStorage(config.attachmentsDir)
   const app = createApp({ engine, store, storage, logger, ...(sandbox ? { sandbox } : {}), limits: { uploadBytes: config.uploadBytes }, idempotencyTtlSeconds: config.idempotencyTtlSeconds })
-  const scheduler = new Scheduler(engine, logger, config.schedulerIntervalMs)
+  const scheduler = new Scheduler(engine, store, logger, config.schedulerIntervalMs)
 
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s))

@@ -169,7 +169,7 @@ const OPERATIONS: readonly Operation[] = [
         description: 'The file.',
         headers: {
           'Content-Disposition': header('`attachment; filename="..."` with the recorded name, unsafe characters replaced by `_`.'),
-          Digest: header('`sha-256=` and the base64 SHA-256 of the content.'),
+          'Repr-Digest': header('`sha-256=:BASE64:` — the SHA-256 of the content (RFC 9530).'),
         },
         content: { '*/*': { schema: { description: 'The bytes as uploaded.' } } },
       },

@@ -1,16 +1,19 @@
 import type { Logger } from 'pino'
-import type { Engine } from '../engine/index.js'
+import type { Engine, Store } from '../engine/index.js'
+import { iso } from '../engine/index.js'
 
-/** Fires due deadlines every `intervalMs`; one round at a time, never overlapping. */
+/** Fires due deadlines every `intervalMs` and forgets expired idempotency keys; one round at a time, never overlapping. */
 export class Scheduler {
   readonly #engine: Engine
+  readonly #store: Store
   readonly #logger: Logger
   readonly #intervalMs: number
   #timer: NodeJS.Timeout | undefined
   #running: Promise<void> | undefined
 
-  constructor(engine: Engine, logger: Logger, intervalMs: number) {
+  constructor(engine: Engine, store: Store, logger: Logger, intervalMs: number) {
     this.#engine = engine
+    this.#store = store
     this.#logger = logger
     this.#intervalMs = intervalMs
   }
@@ -24,8 +27,12 @@ export class Scheduler {
   /** Runs one round now, unless one is already running. */
   async tick(): Promise<void> {
     if (this.#running) return this.#running
-    this.#running = this.#engine.advance().then(
-      ({ fired, instances }) => { if (fired > 0) this.#logger.info({ fired, instances }, 'deadlines fired') },
+    // Each round also forgets expired idempotency keys.
+    this.#running = this.#store.idempotency.purge(iso(this.#engine.clock.now())).then(() => this.#engine.advance()).then(
+      ({ fired, instances, failed }) => {
+        if (fired > 0) this.#logger.info({ fired, instances }, 'deadlines fired')
+        if (failed.length > 0) this.#logger.error({ failed }, 'deadlines that could not be fired')
+      },
       (error: unknown) => { this.#logger.error({ err: error }, 'deadline round failed') },
     ).finally(() => { this.#running = undefined })
     return this.#running

@@ -32,7 +32,7 @@ export function firstFilePart(body: Readable, headers: { 'content-type': string 
   return new Promise((resolve, reject) => {
     let busboy: InstanceType<typeof Busboy>
     try {
-      busboy = new Busboy({ headers, limits: { fileSize: limitBytes + 1, files: 1 } })
+      busboy = new Busboy({ headers, limits: { fileSize: limitBytes + 1, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 40, headerPairs: 100 } })
     } catch (cause) {
       reject(malformed(cause))
       return

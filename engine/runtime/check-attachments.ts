@@ -22,6 +22,13 @@ export function checkAttachments(
         `is not a slot of action "${action.id}"; its slots are: ${[...action.attachments.keys()].join(', ') || 'none'}`)
     }
   }
+  const seen = new Set<string>()
+  for (const [slot, files] of Object.entries(given)) {
+    files.forEach((file, index) => {
+      if (seen.has(file.id)) add('attachment.count', pointerOf('attachments', slot, index), `attachment "${file.id}" is given more than once`)
+      seen.add(file.id)
+    })
+  }
   for (const rule of action.attachments.values()) {
     const files = given[rule.slot] ?? []
     if (files.length < rule.min || files.length > rule.max) {

@@ -9,6 +9,8 @@ import { reject } from './decision.js'
 import type { Event } from './events.js'
 import { evolve } from './evolve.js'
 import { moveTo } from './transitions.js'
+import { dueAfter } from './time.js'
+import { Temporal } from 'temporal-polyfill'
 
 type Start = Extract<Command, { type: 'start' }>
 
@@ -19,7 +21,7 @@ export async function start(process: CompiledProcess, command: Start, at: string
   }
   const problems = [
     ...partyProblems(process, command.parties),
-    ...parameterProblems(process, command.parameters ?? {}),
+    ...parameterProblems(process, command.parameters ?? {}, at),
     ...contextProblems(process, command.context ?? {}),
   ]
   if (problems.length > 0) {
@@ -56,7 +58,7 @@ function partyProblems(process: CompiledProcess, parties: Readonly<Record<string
   return problems
 }
 
-function parameterProblems(process: CompiledProcess, given: Readonly<Record<string, unknown>>): FieldProblem[] {
+function parameterProblems(process: CompiledProcess, given: Readonly<Record<string, unknown>>, at: string): FieldProblem[] {
   const problems: FieldProblem[] = []
   for (const parameter of process.parameters.values()) {
     const value = given[parameter.name]
@@ -65,7 +67,7 @@ function parameterProblems(process: CompiledProcess, given: Readonly<Record<stri
       if (parameter.default === undefined) problems.push({ pointer, rule: 'required', message: `is required (a ${parameter.type})` })
       continue
     }
-    const problem = checkParameterValue(parameter.type, value)
+    const problem = checkParameterValue(parameter.type, value) ?? (parameter.type === 'duration' ? unreachable(value as string, at, process.timeZone) : undefined)
     if (problem) problems.push({ pointer, rule: 'type', message: problem })
   }
   for (const name of Object.keys(given)) {
@@ -74,6 +76,16 @@ function parameterProblems(process: CompiledProcess, given: Readonly<Record<stri
     }
   }
   return problems
+}
+
+/** A duration whose deadline cannot be represented (beyond the year 275760) is refused at start, not when it falls due. */
+function unreachable(duration: string, at: string, timeZone: string): string | undefined {
+  try {
+    dueAfter(at, { kind: 'duration', duration: Temporal.Duration.from(duration) }, {}, timeZone)
+    return undefined
+  } catch {
+    return `is too long: a deadline ${duration} from now cannot be represented`
+  }
 }
 
 function contextProblems(process: CompiledProcess, context: unknown): FieldProblem[] {

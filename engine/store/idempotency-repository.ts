@@ -32,6 +32,11 @@ export class IdempotencyRepository {
     await this.#db.deleteFrom('idempotency_key').where('principal', '=', principal).where('key', '=', key).execute()
   }
 
+  /** Deletes the key if it has expired at `now` (and only then: a fresh claim by another request stays). */
+  async removeExpired(principal: string, key: string, now: string): Promise<void> {
+    await this.#db.deleteFrom('idempotency_key').where('principal', '=', principal).where('key', '=', key).where('expires_at', '<=', now).execute()
+  }
+
   /** Deletes keys that expired at or before `now`. */
   async purge(now: string): Promise<void> {
     await this.#db.deleteFrom('idempotency_key').where('expires_at', '<=', now).execute()

@@ -173,7 +173,14 @@ async function insertEvents(trx: Transaction<Database>, instanceId: string, afte
   }))).execute()
 }
 
+/** Binds attachments to the instance, unless another instance took one of them meanwhile (`conflict.stale`). */
 async function bindAttachments(trx: Transaction<Database>, instanceId: string, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return
-  await trx.updateTable('attachment').set({ instance_id: instanceId }).where('id', 'in', ids).execute()
+  const { numUpdatedRows } = await trx.updateTable('attachment').set({ instance_id: instanceId })
+    .where('id', 'in', ids)
+    .where((eb) => eb.or([eb('instance_id', 'is', null), eb('instance_id', '=', instanceId)]))
+    .executeTakeFirstOrThrow()
+  if (numUpdatedRows !== BigInt(new Set(ids).size)) {
+    throw new EngineError('conflict.stale', 'An attachment was attached to another delivery meanwhile; upload the file again for this one.')
+  }
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
+import { once } from 'node:events'
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import { Hono } from 'hono'
-import { stream } from 'hono/streaming'
 import type { Engine } from '../../engine/index.js'
 import { EngineError } from '../../engine/index.js'
 import type { AttachmentStorage } from '../../engine/attachments/index.js'
@@ -45,13 +45,15 @@ export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, lim
   app.get('/:id', async (c) => {
     const row = await engine.attachment(c.req.param('id'), c.get('principal'))
     const name = (row.file_name ?? `${row.id}`).replace(/[^\w.-]+/g, '_')
-    c.header('Content-Type', row.type ? row.media_type : 'application/octet-stream')
-    c.header('Content-Length', String(row.size))
-    c.header('Content-Disposition', `attachment; filename="${name}"`)
-    c.header('X-Content-Type-Options', 'nosniff')
-    c.header('Digest', `sha-256=${Buffer.from(row.sha256, 'hex').toString('base64')}`)
-    return stream(c, async (out) => {
-      for await (const chunk of storage.open(row.storage_key)) await out.write(chunk as Uint8Array)
+    // Opened before any header goes out: a file missing from storage is a clean 500, not a cut-off 200.
+    const file = storage.open(row.storage_key)
+    await once(file, 'open')
+    return c.body(Readable.toWeb(file) as ReadableStream<Uint8Array>, 200, {
+      'Content-Type': row.type ? row.media_type : 'application/octet-stream',
+      'Content-Length': String(row.size),
+      'Content-Disposition': `attachment; filename="${name}"`,
+      'X-Content-Type-Options': 'nosniff',
+      'Repr-Digest': `sha-256=:${Buffer.from(row.sha256, 'hex').toString('base64')}:`,
     })
   })
 

@@ -20,11 +20,7 @@ export function clockRoutes(engine: Engine, sandbox: ManualClock | undefined): H
     const { to, by } = await readBody<{ to?: string; by?: string }>(c, 'AdvanceRequest')
     if (to !== undefined || by !== undefined) {
       if (!sandbox) throw new EngineError('clock.not-sandbox', 'The clock is the real one; `to` and `by` are accepted only by a server started with --sandbox.')
-      const target = to !== undefined ? Temporal.Instant.from(to) : sandbox.now().toZonedDateTimeISO('UTC').add(parseDuration(by as string)).toInstant()
-      if (Temporal.Instant.compare(target, sandbox.now()) < 0) {
-        throw new EngineError('clock.backwards', `The clock is at ${sandbox.now().toString()}; it never moves backwards (to ${target.toString()}).`, { fields: [{ pointer: '/to', rule: 'minimum', message: `must not be before ${sandbox.now().toString()}` }] })
-      }
-      sandbox.set(target)
+      moveClock(sandbox, to, by)
     }
     const report = await engine.advance()
     return c.json({ ...report, now: engine.clock.now().toString() })
@@ -33,12 +29,18 @@ export function clockRoutes(engine: Engine, sandbox: ManualClock | undefined): H
   return app
 }
 
-function parseDuration(text: string): Temporal.Duration {
+/** Moves the sandbox clock to `to` or by `by`, refusing a move backwards or beyond what can be represented. */
+function moveClock(clock: ManualClock, to: string | undefined, by: string | undefined): void {
+  const from = clock.now().toString()
+  let target: Temporal.Instant
   try {
-    const duration = Temporal.Duration.from(text)
-    if (duration.sign < 0) throw new RangeError('negative')
-    return duration
+    target = to !== undefined ? Temporal.Instant.from(to) : clock.now().toZonedDateTimeISO('UTC').add(Temporal.Duration.from(by as string)).toInstant()
   } catch {
-    throw new EngineError('request.invalid', `"${text}" is not a positive ISO 8601 duration such as P14D or PT1H.`, { fields: [{ pointer: '/by', rule: 'format', message: 'must be an ISO 8601 duration such as P14D' }] })
+    const pointer = to !== undefined ? '/to' : '/by'
+    throw new EngineError('request.invalid', `${pointer.slice(1)} does not give an instant the clock can move to.`, { fields: [{ pointer, rule: 'format', message: to !== undefined ? 'must be an RFC 3339 instant' : 'must be a positive ISO 8601 duration such as P14D' }] })
   }
+  if (Temporal.Instant.compare(target, clock.now()) < 0) {
+    throw new EngineError('clock.backwards', `The clock is at ${from}; it never moves backwards (to ${target.toString()}).`, { fields: [{ pointer: to !== undefined ? '/to' : '/by', rule: 'minimum', message: `must not be before ${from}` }] })
+  }
+  clock.set(target)
 }

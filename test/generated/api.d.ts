@@ -936,6 +936,8 @@ export interface components {
              * @description The clock after the advance (RFC 3339).
              */
             now: string;
+            /** @description Instances whose deadlines could not be fired (logged by the server); they are retried on the next round. */
+            failed: string[];
         };
         /**
          * Delivery process definition
@@ -2454,8 +2456,8 @@ export interface operations {
                 headers: {
                     /** @description `attachment; filename="..."` with the recorded name, unsafe characters replaced by `_`. */
                     "Content-Disposition"?: string;
-                    /** @description `sha-256=` and the base64 SHA-256 of the content. */
-                    Digest?: string;
+                    /** @description `sha-256=:BASE64:` — the SHA-256 of the content (RFC 9530). */
+                    "Repr-Digest"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -47,7 +47,7 @@ describe('basic delivery', () => {
       '1 instance-started', '2 step-entered', '3 action-performed', '4 step-entered', '5 action-performed',
       '6 step-entered', '7 action-performed', '8 instance-completed',
     ])
-    expect(await h.engine.advance()).toEqual({ fired: 0, instances: 0 })
+    expect(await h.engine.advance()).toEqual({ fired: 0, instances: 0, failed: [] })
   })
 
   it('is confirmed by the system at exactly 14 days, and not one second before', async () => {
@@ -56,16 +56,16 @@ describe('basic delivery', () => {
     await h.engine.act(id, { action: 'finish' }, ISV)
 
     h.clock.advance('P13DT23H59M59S')
-    expect(await h.engine.advance()).toEqual({ fired: 0, instances: 0 })
+    expect(await h.engine.advance()).toEqual({ fired: 0, instances: 0, failed: [] })
     expect((await h.engine.get(id, ADMIN)).step?.id).toBe('confirm-delivery')
 
     h.clock.advance('PT1S')
-    expect(await h.engine.advance()).toEqual({ fired: 1, instances: 1 })
+    expect(await h.engine.advance()).toEqual({ fired: 1, instances: 1, failed: [] })
     const view = await h.engine.get(id, ADMIN)
     expect(view).toMatchObject({ status: 'completed', outcome: 'completed' })
     const fired = (await h.engine.history(id, ADMIN)).find((r) => r.event.type === 'action-performed' && r.event.trigger === 'timeout')
     expect(fired?.event).toMatchObject({ action: 'confirm', by: { role: 'system' }, due: '2026-01-15T00:00:00.000Z', firedAt: '2026-01-15T00:00:00.000Z' })
-    expect(await h.engine.advance()).toEqual({ fired: 0, instances: 0 })
+    expect(await h.engine.advance()).toEqual({ fired: 0, instances: 0, failed: [] })
   })
 
   it('fires an overdue deadline at its due instant after a long outage, recording both instants', async () => {
@@ -73,7 +73,7 @@ describe('basic delivery', () => {
     await h.engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     await h.engine.act(id, { action: 'finish' }, ISV)
     h.clock.advance('P15D')
-    expect(await h.engine.advance()).toEqual({ fired: 1, instances: 1 })
+    expect(await h.engine.advance()).toEqual({ fired: 1, instances: 1, failed: [] })
     const history = await h.engine.history(id, ADMIN)
     expect(history.find((r) => r.event.type === 'action-performed' && r.event.trigger === 'timeout')?.event)
       .toMatchObject({ at: '2026-01-15T00:00:00.000Z', due: '2026-01-15T00:00:00.000Z', firedAt: '2026-01-16T00:00:00.000Z' })

@@ -93,4 +93,16 @@ describe('contract delivery', () => {
     expect((await h.engine.get(id, ADMIN)).step?.id).toBe(stepId)
     expect(await h.engine.terminate(id, 'Contract dispute', ADMIN)).toMatchObject({ status: 'terminated' })
   })
+  it('refuses the same file twice in one action, and one file raced onto two deliveries', async () => {
+    const id = await atContract()
+    const file = await upload(ISV, 'pdf', 1000)
+    expect((await refused(() => h.engine.act(id, { action: 'submit', attachments: { contract: [file, file] } }, ISV))).code).toBe('attachment.count')
+    const other = await atContract()
+    const results = await Promise.allSettled([
+      h.engine.act(id, { action: 'submit', attachments: { contract: [file] } }, ISV),
+      h.engine.act(other, { action: 'submit', attachments: { contract: [file] } }, ISV),
+    ])
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected'])
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.code).toBe('conflict.stale')
+  })
 })

@@ -19,6 +19,11 @@ async function inWarranty(warrantyPeriod = 'P30D'): Promise<string> {
 }
 
 describe('double-check delivery', () => {
+  it('refuses a warranty period so long that its end cannot be represented, rather than failing when it falls due', async () => {
+    const refused = await h.engine.start({ process: 'double-check', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod: 'P300000Y' } }, ADMIN).catch((e: unknown) => e)
+    expect(refused).toMatchObject({ code: 'input.invalid', fields: [{ pointer: '/parameters/warrantyPeriod', rule: 'type' }] })
+  })
+
   it('needs the warranty period, a per-product parameter', async () => {
     const refused = await h.engine.start({ process: 'double-check', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN).catch((e: unknown) => e)
     expect(refused).toMatchObject({ code: 'input.invalid', fields: [{ pointer: '/parameters/warrantyPeriod', rule: 'required' }] })
@@ -51,7 +56,7 @@ describe('double-check delivery', () => {
     h.clock.set('2026-02-01T23:59:59Z')
     expect((await h.engine.advance()).fired).toBe(0)
     h.clock.set('2026-02-02T00:00:00Z')
-    expect(await h.engine.advance()).toEqual({ fired: 1, instances: 1 })
+    expect(await h.engine.advance()).toEqual({ fired: 1, instances: 1, failed: [] })
     expect(await h.engine.get(id, ISV)).toMatchObject({ status: 'completed', outcome: 'warranty-expired', step: undefined })
     const tail = (await h.engine.history(id, ADMIN)).slice(-2).map((r) => r.event)
     expect(tail).toEqual([
@@ -77,7 +82,7 @@ describe('double-check delivery', () => {
     await h.engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     await h.engine.act(id, { action: 'finish' }, ISV)
     h.clock.advance('P60D')
-    expect(await h.engine.advance()).toEqual({ fired: 2, instances: 1 })
+    expect(await h.engine.advance()).toEqual({ fired: 2, instances: 1, failed: [] })
     const events = (await h.engine.history(id, ADMIN)).map((r) => r.event).filter((e) => e.type === 'action-performed' || e.type === 'window-expired')
     expect(events.map((e) => [e.type, e.at])).toEqual([
       ['action-performed', '2026-01-01T00:00:00.000Z'], ['action-performed', '2026-01-01T00:00:00.000Z'],
