@@ -11,8 +11,8 @@ function get(id: string): CompiledProcess {
 }
 
 describe('built-in processes', () => {
-  it('are the four Delivery Center procedures and license supervision', () => {
-    expect([...processes.keys()]).toEqual(['basic', 'contract', 'double-check', 'license-supervision', 'step-by-step'])
+  it('are the four Delivery Center procedures, license supervision and listing review', () => {
+    expect([...processes.keys()]).toEqual(['basic', 'contract', 'double-check', 'license-supervision', 'listing-review', 'step-by-step'])
   })
 
   it.each(readdirSync(BUILT_IN_PROCESS_DIR).filter((f) => f.endsWith('.yaml')))('%s points editors at the schema on its first line', (name) => {
