@@ -25,6 +25,8 @@ export type DefinitionCode =
   | 'definition.duration'
   | 'definition.time-zone'
   | 'definition.expression'
+  | 'definition.unknown-base'
+  | 'definition.derivation'
   | 'definition.unknown-calendar'
   | 'definition.calendar-date'
   | 'definition.attachment-type'

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Clock } from './clock.js'
 import { compileProcess } from './definition/compile.js'
+import { extendsOf, parseBaseReference } from './definition/derive.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import { toMermaid } from './definition/mermaid.js'
 import { EngineError, InvalidDefinitionError } from './errors.js'
@@ -52,7 +53,8 @@ export class ProcessCatalog {
    * @throws {InvalidDefinitionError} with every located problem; {EngineError} `process.version-conflict`.
    */
   async register(text: string, file: string, options: { owner?: string; expectId?: string } = {}): Promise<{ process: CompiledProcess; created: boolean }> {
-    const result = compileProcess(text, file)
+    const bases = await this.#bases(text, options.owner ?? null)
+    const result = compileProcess(text, file, { base: (ref) => bases.get(ref.id) })
     if (!result.ok) throw new InvalidDefinitionError(file, result.errors)
     const { process } = result
     if (options.expectId !== undefined && process.id !== options.expectId) {
@@ -63,7 +65,7 @@ export class ProcessCatalog {
     const hash = createHash('sha256').update(text).digest('hex')
     const created = await this.#rows.insert({
       id: process.id, version: process.version, title: process.title, source: text, hash,
-      owner: options.owner ?? null, registered_at: iso(this.#clock.now()),
+      owner: options.owner ?? null, registered_at: iso(this.#clock.now()), base: bases.pinned ?? null,
     })
     if (!created) {
       const existing = await this.#rows.find(process.id, process.version)
@@ -92,10 +94,35 @@ export class ProcessCatalog {
     const key = `${row.id}@${row.version}`
     const hit = this.#compiled.get(key)
     if (hit) return hit
-    const result = compileProcess(row.source, `${row.id}@${row.version}`)
+    const bases = await this.#bases(row.source, row.owner, row.base)
+    const result = compileProcess(row.source, `${row.id}@${row.version}`, { base: (ref) => bases.get(ref.id) })
     if (!result.ok) throw new InvalidDefinitionError(key, result.errors)
     this.#compiled.set(key, result.process)
     return result.process
+  }
+
+  /**
+   * The texts of the chain of processes a definition extends, by id, read before compiling (the
+   * compiler is pure). A stored derived process follows the base versions pinned when it was
+   * registered, so registering a new base version never changes it. `pinned` is the first hop.
+   */
+  async #bases(text: string, owner: string | null, pinnedBase?: string | null): Promise<Map<string, { text: string; file: string }> & { pinned?: string }> {
+    const found: Map<string, { text: string; file: string }> & { pinned?: string } = new Map()
+    let current = text
+    let pin = pinnedBase ?? undefined
+    for (let depth = 0; depth < 8; depth++) {
+      const reference = extendsOf(current)
+      if (reference === undefined) break
+      const { id, version } = parseBaseReference(pin ?? reference)
+      const row = version === undefined ? await this.#rows.latest(id) : await this.#rows.find(id, version)
+      // A base must be usable by the derived process's owner: public, or private to the same ISV.
+      if (!row || (row.owner !== null && row.owner !== owner) || found.has(row.id)) break
+      found.set(row.id, { text: row.source, file: `${row.id}@${row.version}` })
+      if (depth === 0) found.pinned = `${row.id}@${row.version}`
+      current = row.source
+      pin = row.base ?? undefined
+    }
+    return found
   }
 
   /** The processes `by` may see: public ones, and private ones of the ISV itself (all for admins). */

@@ -38,6 +38,8 @@ const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly 
   'definition.duration': { status: 422, title: 'Invalid ISO 8601 duration' },
   'definition.time-zone': { status: 422, title: 'Unknown time zone' },
   'definition.expression': { status: 422, title: 'Invalid expression' },
+  'definition.unknown-base': { status: 422, title: 'Base process not found' },
+  'definition.derivation': { status: 422, title: 'Invalid derivation' },
   'definition.unknown-calendar': { status: 422, title: 'Unknown business calendar' },
   'definition.calendar-date': { status: 422, title: 'Invalid calendar date' },
   'definition.attachment-type': { status: 422, title: 'Unknown attachment type' },

@@ -12,6 +12,10 @@ export function compileParameters(
 ): Map<string, CompiledParameter> {
   const compiled = new Map<string, CompiledParameter>()
   for (const [name, parameter] of Object.entries(parameters)) {
+    if (parameter.type === undefined) {
+      ctx.reportAtKey('definition.parameter-type', pointerOf('parameters', name), `Parameter "${name}" has no type.`, 'Give it `type: duration`, `string`, `integer`, `boolean` or `date-time`.')
+      continue
+    }
     const pointer = pointerOf('parameters', name, 'default')
     if (parameter.default !== undefined) {
       const problem = checkParameterValue(parameter.type, parameter.default)

@@ -11,6 +11,57 @@ import { pointerOf } from './pointer.js'
 import { checkTimeZone } from './quantities.js'
 import { checkSchema } from './schema-check.js'
 import { readSource } from './source.js'
+import { derive, parseBaseReference } from './derive.js'
+import type { BaseReference } from './derive.js'
+import type { StepDefinition } from './definition.js'
+
+/** Most levels of `extends` followed; a longer chain is almost certainly a cycle. */
+const MAX_DERIVATION = 8
+
+/**
+ * The definition to compile: the file's own, or, for a derived process, its base merged with it.
+ * Problems of the derivation are reported on the derived file (`/extends` for inherited parts).
+ */
+function definitionOf(ctx: CompileContext, own: ProcessDefinition, resolver: BaseResolver | undefined): ProcessDefinition | undefined {
+  if (own.extends === undefined) {
+    own.steps.forEach((step: StepDefinition & { remove?: true; after?: string; before?: string }, index) => {
+      for (const key of ['remove', 'after', 'before'] as const) {
+        if (step[key] !== undefined) ctx.report('definition.derivation', pointerOf('steps', index, key), `\`${key}\` only applies in a process that \`extends\` another.`, 'Add `extends: BASE`, or remove it.')
+      }
+    })
+    return ctx.problems.length > 0 ? undefined : own
+  }
+  const base = baseDefinition(own.extends, resolver, 0)
+  if (typeof base === 'string') {
+    ctx.report('definition.unknown-base', '/extends', base, 'Register the base process first; write ID or ID@VERSION.')
+    return undefined
+  }
+  const merged = derive(base, own as ProcessDefinition & { extends: string })
+  for (const problem of merged.problems) ctx.report('definition.derivation', problem.pointer, problem.message, problem.hint)
+  ctx.locateThrough((pointer) => merged.origin(pointer) ?? '/extends')
+  return merged.problems.length > 0 ? undefined : merged.definition
+}
+
+/** The fully merged definition of a base process, or why it cannot be had. */
+function baseDefinition(reference: string, resolver: BaseResolver | undefined, depth: number): ProcessDefinition | string {
+  if (depth >= MAX_DERIVATION) return `The chain of \`extends\` from "${reference}" is longer than ${MAX_DERIVATION}; is it a cycle?`
+  const found = resolver?.(parseBaseReference(reference))
+  if (!found) return `There is no registered process "${reference}" to extend.`
+  const source = readSource(found.text, found.file)
+  const value = source.value as ProcessDefinition | undefined
+  if (source.problems.length > 0 || !value) return `The base process "${reference}" cannot be read.`
+  if (value.extends === undefined) return value
+  const base = baseDefinition(value.extends, resolver, depth + 1)
+  return typeof base === 'string' ? base : derive(base, value as ProcessDefinition & { extends: string }).definition
+}
+
+/** Finds the text of a registered process that a derived one extends. */
+export type BaseResolver = (reference: BaseReference) => { readonly text: string; readonly file: string } | undefined
+
+export interface CompileOptions {
+  /** Where `extends` finds its base; without it, a derived process cannot compile. */
+  readonly base?: BaseResolver
+}
 
 /** The outcome of compiling a definition: the executable process, or every problem found. */
 export type CompileResult =
@@ -26,14 +77,15 @@ export type CompileResult =
  * const result = compileProcess(readFileSync('processes/basic.yaml', 'utf8'), 'processes/basic.yaml')
  * if (!result.ok) for (const e of result.errors) console.error(String(e))
  */
-export function compileProcess(text: string, file: string): CompileResult {
+export function compileProcess(text: string, file: string, options: CompileOptions = {}): CompileResult {
   const source = readSource(text, file)
   if (source.problems.length > 0) return { ok: false, errors: sortProblems(source.problems) }
   const schemaProblems = checkSchema(source)
   if (schemaProblems.length > 0) return { ok: false, errors: sortProblems(schemaProblems) }
 
-  const def = source.value as ProcessDefinition
   const ctx = new CompileContext(source)
+  const def = definitionOf(ctx, source.value as ProcessDefinition, options.base)
+  if (!def) return { ok: false, errors: ctx.problems }
   const timeZone = def.timeZone ?? 'UTC'
   const zoneProblem = checkTimeZone(timeZone)
   if (zoneProblem) ctx.report('definition.time-zone', '/timeZone', zoneProblem, 'Use an IANA name such as UTC, Asia/Shanghai or Europe/Berlin.')

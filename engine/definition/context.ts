@@ -6,18 +6,24 @@ import type { Source } from './source.js'
 export class CompileContext {
   readonly source: Source
   readonly #problems: DefinitionError[] = []
+  #origin: (pointer: string) => string = (pointer) => pointer
   constructor(source: Source) {
     this.source = source
   }
 
+  /** For a derived process: maps a pointer of the merged definition to where it was written. */
+  locateThrough(origin: (pointer: string) => string): void {
+    this.#origin = origin
+  }
+
   /** Records a problem at the node at `pointer`. */
   report(code: DefinitionCode, pointer: string, message: string, hint?: string): void {
-    this.#problems.push(this.source.error(code, pointer, message, hint))
+    this.#problems.push(this.source.error(code, this.#origin(pointer), message, hint))
   }
 
   /** Records a problem at the key of the property at `pointer` (e.g. an action's id). */
   reportAtKey(code: DefinitionCode, pointer: string, message: string, hint?: string): void {
-    this.#problems.push(this.source.errorAtKey(code, pointer, message, hint))
+    this.#problems.push(this.source.errorAtKey(code, this.#origin(pointer), message, hint))
   }
 
   /** Every problem recorded, sorted by line and column. */

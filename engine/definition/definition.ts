@@ -5,6 +5,8 @@
 export interface ProcessDefinition {
   readonly id: string
   readonly version: number
+  /** `ID` or `ID@VERSION` of the process this one derives from. */
+  readonly extends?: string
   readonly title: string
   readonly description?: string
   readonly timeZone?: string
@@ -19,7 +21,8 @@ export interface ProcessDefinition {
 export type ParameterType = 'duration' | 'string' | 'integer' | 'boolean' | 'date-time'
 
 export interface ParameterDefinition {
-  readonly type: ParameterType
+  /** Required, except where a derived process only changes an inherited parameter. */
+  readonly type?: ParameterType
   readonly title?: string
   readonly description?: string
   readonly default?: unknown

@@ -5,7 +5,7 @@ import type { DefinitionError } from '../errors.js'
 import type { Source } from './source.js'
 import { escapeSegment } from './pointer.js'
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, logger: false })
+const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, logger: false })
 const validateProcess = ajv.compile(processSchema)
 
 /**
@@ -74,7 +74,8 @@ function descriptionOf(schema: unknown): string | undefined {
  * `propertyNames` wrappers are dropped too: the error naming the bad name is reported instead.
  */
 function collapseAlternatives(errors: readonly ErrorObject[]): ErrorObject[] {
-  const drop = new Set<ErrorObject>(errors.filter((e) => e.keyword === 'propertyNames'))
+  // `if` only says which branch failed; the branch's own errors say why.
+  const drop = new Set<ErrorObject>(errors.filter((e) => e.keyword === 'propertyNames' || e.keyword === 'if'))
   errors.forEach((alt, index) => {
     if (alt.keyword !== 'anyOf') return
     const below = (e: ErrorObject): boolean => e.instancePath === alt.instancePath || e.instancePath.startsWith(`${alt.instancePath}/`)

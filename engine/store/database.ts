@@ -47,6 +47,8 @@ export interface ProcessDefinitionTable {
   /** Subject of the ISV a private process belongs to; null for a public process. */
   owner: string | null
   registered_at: string
+  /** For a derived process: `ID@VERSION` of the base it was registered against. */
+  base: string | null
 }
 
 export interface InstanceTable {

@@ -100,6 +100,11 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('idempotency_key_expiry').on('idempotency_key').columns(['expires_at']).execute()
     },
   },
+  '0003-derived-processes': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('process_definition').addColumn('base', 'text').execute()
+    },
+  },
 }
 
 /** Serves the migrations above to Kysely's Migrator, from code rather than files on disk. */

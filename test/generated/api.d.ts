@@ -948,6 +948,8 @@ export interface components {
             id: string;
             /** @description Version number of this definition. Registering a changed definition needs a new version; running instances keep the version they started on. */
             version: number;
+            /** @description Derives this process from another registered process: `ID` (its latest version when this one is registered) or `ID@VERSION`. Everything not given here is inherited; `parameters`, `calendars` and `windows` are merged by name, and each entry of `steps` replaces the step with its id, removes it (`remove: true`), or adds a step (placed with `after` or `before`, else at the end). */
+            extends?: string;
             /** @description Human-readable name of the process, e.g. `Basic Delivery Process`. */
             title: string;
             /** @description What the process is for and when an ISV should choose it. */
@@ -958,7 +960,7 @@ export interface components {
              */
             timeZone: string;
             /** @description The parties of an instance, named when it starts (e.g. `customer`, `isv`). The roles `admin` and `system` always exist and must not be listed. */
-            roles: components["schemas"]["DefinitionPartyRole"][];
+            roles?: components["schemas"]["DefinitionPartyRole"][];
             /** @description Values set per product or per instance when an instance starts, each with a type and an optional default (e.g. a warranty period). A parameter without a default must be given at start. */
             parameters?: {
                 [key: string]: components["schemas"]["DefinitionParameter"];
@@ -972,7 +974,7 @@ export interface components {
             /** @description Deadlines that span several steps, such as a warranty period: a window opens when the instance enters one of its steps, stays open while the instance moves among them (acting inside it does not extend it), and closes when the instance leaves them. */
             windows?: components["schemas"]["DefinitionWindow"][];
             /** @description The steps, in order. The first step is where every instance starts; an action without `goto` or `end` leads to the step that follows it in this list. */
-            steps: components["schemas"]["DefinitionStep"][];
+            steps?: components["schemas"]["DefinitionStep"][];
         };
         /** @description Lower-case kebab-case identifier. */
         DefinitionIdentifier: string;
@@ -983,10 +985,10 @@ export interface components {
         /** @description A parameter of the process. */
         DefinitionParameter: {
             /**
-             * @description Type of the value: `duration` (ISO 8601, e.g. `P30D`), `string`, `integer`, `boolean` or `date-time` (RFC 3339 instant).
+             * @description Type of the value: `duration` (ISO 8601, e.g. `P30D`), `string`, `integer`, `boolean` or `date-time` (RFC 3339 instant). Required, except in a derived process that only changes an inherited parameter's default.
              * @enum {unknown}
              */
-            type: "duration" | "string" | "integer" | "boolean" | "date-time";
+            type?: "duration" | "string" | "integer" | "boolean" | "date-time";
             /** @description Human-readable name of the parameter. */
             title?: string;
             /** @description What the parameter controls and who sets it. */
@@ -1001,11 +1003,11 @@ export interface components {
             /** @description Identifier of the step, unique in the process (the target of `goto`). */
             id: components["schemas"]["DefinitionIdentifier"];
             /** @description Human-readable name of the step, shown as the current phase, e.g. `Confirm Delivery`. */
-            title: string;
+            title?: string;
             /** @description What happens in this step and what the actor is expected to do. */
             description?: string;
             /** @description Who acts in this step (the executor): one of the process's `roles`, or `admin`. A list lets any of several roles act. */
-            actor: components["schemas"]["DefinitionActorRole"] | components["schemas"]["DefinitionActorRole"][];
+            actor?: components["schemas"]["DefinitionActorRole"] | components["schemas"]["DefinitionActorRole"][];
             /** @description A condition (a JSONata expression over `context`, `parameters`, `values`, `data` and `parties`): the step is entered only when it is true; otherwise it is skipped and the instance goes to `otherwise`, or to the next step. E.g. `context.renewal != true`. */
             when?: components["schemas"]["DefinitionExpression"];
             /** @description Where a step whose `when` is false leads instead of the next step. */
@@ -1016,7 +1018,7 @@ export interface components {
                 end?: components["schemas"]["DefinitionIdentifier"];
             };
             /** @description The actions the actor may take, keyed by action id (e.g. `confirm`, `reject`). */
-            actions: {
+            actions?: {
                 [key: string]: components["schemas"]["DefinitionAction"];
             };
             /** @description What the system does when the actor has not acted in time: after `after`, counted from entering the step, the system performs `action` on the actor's behalf. */
@@ -1026,6 +1028,15 @@ export interface components {
                 /** @description The action of this step that the system performs on expiry. It must need no inputs and no attachments. */
                 action: components["schemas"]["DefinitionIdentifier"];
             };
+            /**
+             * @description In a derived process: removes the inherited step with this id.
+             * @constant
+             */
+            remove?: true;
+            /** @description In a derived process: places this step right after the step with this id. */
+            after?: components["schemas"]["DefinitionIdentifier"];
+            /** @description In a derived process: places this step right before the step with this id. */
+            before?: components["schemas"]["DefinitionIdentifier"];
         };
         /** @description A role that may act: a party role of the process or `admin`. */
         DefinitionActorRole: string;

@@ -36,6 +36,8 @@ const CORPUS_CODES = [
   'definition.duration',
   'definition.time-zone',
   'definition.expression',
+  'definition.unknown-base',
+  'definition.derivation',
   'definition.unknown-calendar',
   'definition.calendar-date',
   'definition.attachment-type',

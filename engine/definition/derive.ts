@@ -1,0 +1,102 @@
+import type { ProcessDefinition, StepDefinition } from './definition.js'
+import { readSource } from './source.js'
+
+/** A reference to the process a derived one extends: `basic` (latest) or `basic@2`. */
+export interface BaseReference {
+  readonly id: string
+  readonly version: number | undefined
+}
+
+/** The `extends` value of a definition's text, if it has one (read without checking anything else). */
+export function extendsOf(text: string): string | undefined {
+  const value = readSource(text, '').value as { extends?: unknown } | undefined
+  return typeof value === 'object' && value !== null && typeof value.extends === 'string' ? value.extends : undefined
+}
+
+/** Parses the `extends` value (already checked by the schema). */
+export function parseBaseReference(text: string): BaseReference {
+  const [id, version] = text.split('@')
+  return { id: id as string, version: version === undefined ? undefined : Number(version) }
+}
+
+/** Where each part of a merged definition was written: in the derived file, or inherited. */
+export type Origin = (pointer: string) => string | undefined
+
+type StepEntry = StepDefinition & { readonly remove?: true; readonly after?: string; readonly before?: string }
+
+/** A problem found while merging, at a pointer of the derived file. */
+export interface DeriveProblem {
+  readonly pointer: string
+  readonly message: string
+  readonly hint?: string
+}
+
+/**
+ * Merges a derived definition onto its base: scalars and `roles` are replaced when given;
+ * `parameters` and `calendars` merge by name (a parameter's fields merge, so a new default needs
+ * no type); `windows` merge by id; each derived step replaces the inherited step with its id,
+ * removes it (`remove: true`), or is added after `after`, before `before`, or at the end.
+ * Returns the merged definition and, for each merged pointer, the pointer of the derived file it
+ * came from (undefined when it was inherited).
+ */
+export function derive(base: ProcessDefinition, derived: ProcessDefinition & { readonly extends: string }): { definition: ProcessDefinition; origin: Origin; problems: DeriveProblem[] } {
+  const problems: DeriveProblem[] = []
+  const steps: Array<{ step: StepDefinition; index: number | undefined }> = base.steps.map((step) => ({ step, index: undefined }))
+  ;((derived.steps ?? []) as readonly StepEntry[]).forEach((entry, index) => {
+    const at = steps.findIndex((s) => s.step.id === entry.id)
+    if (entry.remove) {
+      if (at < 0) problems.push({ pointer: `/steps/${index}/id`, message: `There is no inherited step "${entry.id}" to remove.`, hint: `The base's steps are ${base.steps.map((s) => s.id).join(', ')}.` })
+      else steps.splice(at, 1)
+      return
+    }
+    const { after, before, remove: _remove, ...step } = entry
+    const anchor = after ?? before
+    if (at >= 0) steps.splice(at, 1)
+    let position = at >= 0 && anchor === undefined ? at : steps.length
+    if (anchor !== undefined) {
+      const found = steps.findIndex((s) => s.step.id === anchor)
+      if (found < 0) {
+        problems.push({ pointer: `/steps/${index}/${after !== undefined ? 'after' : 'before'}`, message: `There is no step "${anchor}" to place "${entry.id}" ${after !== undefined ? 'after' : 'before'}.` })
+      } else {
+        position = after !== undefined ? found + 1 : found
+      }
+    }
+    steps.splice(position, 0, { step, index })
+  })
+  const parameters = { ...base.parameters }
+  for (const [name, parameter] of Object.entries(derived.parameters ?? {})) parameters[name] = { ...base.parameters?.[name], ...parameter }
+  const windows = [...(base.windows ?? [])]
+  for (const window of derived.windows ?? []) {
+    const at = windows.findIndex((w) => w.id === window.id)
+    if (at >= 0) windows[at] = window
+    else windows.push(window)
+  }
+  const { extends: _extends, ...own } = derived
+  const definition: ProcessDefinition = {
+    ...base,
+    ...own,
+    roles: derived.roles ?? base.roles,
+    parameters,
+    calendars: { ...base.calendars, ...derived.calendars },
+    windows,
+    steps: steps.map((s) => s.step),
+  }
+  const origin: Origin = (pointer) => {
+    const step = /^\/steps\/(\d+)(\/.*)?$/.exec(pointer)
+    if (step) {
+      const index = steps[Number(step[1])]?.index
+      return index === undefined ? undefined : `/steps/${index}${step[2] ?? ''}`
+    }
+    const window = /^\/windows\/(\d+)(\/.*)?$/.exec(pointer)
+    if (window) {
+      const id = windows[Number(window[1])]?.id
+      const index = (derived.windows ?? []).findIndex((w) => w.id === id)
+      return index < 0 ? undefined : `/windows/${index}${window[2] ?? ''}`
+    }
+    const [, key, name] = pointer.split('/')
+    if (key === undefined || !(key in derived)) return undefined
+    if ((key === 'parameters' || key === 'calendars') && name !== undefined && !(name in ((derived as unknown as Record<string, Record<string, unknown>>)[key] ?? {}))) return undefined
+    return pointer
+  }
+  return { definition, origin, problems }
+}
