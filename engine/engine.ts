@@ -11,7 +11,8 @@ import type { InstanceState, Principal } from './runtime/state.js'
 import { SYSTEM } from './runtime/state.js'
 import { iso } from './runtime/time.js'
 import type { InstanceView } from './runtime/view.js'
-import { viewInstance } from './runtime/view.js'
+import { submissionsOf, viewInstance } from './runtime/view.js'
+import type { Submissions } from './runtime/view.js'
 import type { EventRecord, InstanceQuery, StoredInstance } from './store/instance-repository.js'
 import type { Store } from './store/store.js'
 import { ProcessCatalog } from './process-catalog.js'
@@ -195,9 +196,10 @@ export class Engine {
   }
 
   /** The instance as `by` sees it. Strangers are told it does not exist. */
-  async get(id: string, by: Principal): Promise<InstanceView> {
+  async get(id: string, by: Principal): Promise<InstanceView & { submissions: Submissions }> {
     const stored = await this.#visible(id, by)
-    return viewInstance(await this.processes.get(stored.state.processId, stored.state.processVersion), stored.state, by)
+    const view = viewInstance(await this.processes.get(stored.state.processId, stored.state.processVersion), stored.state, by)
+    return { ...view, submissions: submissionsOf((await this.#store.instances.history(id)).map((r) => r.event)) }
   }
 
   /** The instance's history, for its parties and admins. */

@@ -1,6 +1,7 @@
 import type { CompiledProcess } from '../definition/compiled.js'
 import type { JsonSchema } from '../definition/definition.js'
 import { mayActIn } from './authorize.js'
+import type { Event } from './events.js'
 import type { InstanceState, Principal, StepRecord } from './state.js'
 import { earliestDeadline } from './transitions.js'
 
@@ -52,6 +53,23 @@ export interface InstanceView {
   readonly startedAt: string
   readonly updatedAt: string
   readonly endedAt: string | undefined
+}
+
+/** Every submission in each step, round by round (a rejection loop's earlier rounds included). */
+export type Submissions = Readonly<Record<string, ReadonlyArray<StepRecord & { readonly trigger: 'actor' | 'timeout' }>>>
+
+/** Groups an instance's history into each step's submissions, with the round each was made in. */
+export function submissionsOf(history: readonly Event[]): Submissions {
+  const round: Record<string, number> = {}
+  const submissions: Record<string, Array<StepRecord & { trigger: 'actor' | 'timeout' }>> = {}
+  for (const event of history) {
+    if (event.type === 'step-entered') round[event.step] = event.round
+    if (event.type === 'action-performed') {
+      const { step, action, by, at, inputs, attachments, trigger } = event
+      ;(submissions[step] ??= []).push({ action, round: round[step] ?? 1, by, at, inputs, attachments, trigger })
+    }
+  }
+  return submissions
 }
 
 /** Builds the view of an instance for `viewer`; the actions listed are those `viewer` may take now. */

@@ -471,6 +471,11 @@ export interface components {
             inputs: unknown;
             /** @description The attachments submitted, per slot. */
             attachments: components["schemas"]["AttachmentRefs"];
+            /**
+             * @description In `submissions`: `actor` when a person performed the action, `timeout` when the system did on a deadline.
+             * @enum {unknown}
+             */
+            trigger?: "actor" | "timeout";
         };
         /** @description An action the caller may take now, with what it needs. */
         ActionView: {
@@ -588,6 +593,10 @@ export interface components {
             };
             /** @description Values recorded by the process's `record` expressions, such as a validity period. */
             values: Record<string, unknown>;
+            /** @description Only in GET /v1/instances/{id}: every submission in each step, round by round (the earlier rounds of a rejection loop included), with who made it, when, its inputs and attachments, and whether a person or a timeout performed it. */
+            submissions?: {
+                [key: string]: components["schemas"]["StepRecord"][];
+            };
             /** @description The actions the caller may take now; empty when the current step does not wait on the caller. */
             actions: components["schemas"]["ActionView"][];
             /** @description Incremented by every accepted command: send it as `expectedRevision` to refuse stale writes. */

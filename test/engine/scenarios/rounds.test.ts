@@ -37,7 +37,12 @@ describe('capped return rounds', () => {
       'functional-design finish {"summary":"design 2"}', 'confirm-functional-design reject {"reason":"not yet (2)"}',
       'functional-design finish {"summary":"design 3"}', 'confirm-functional-design reject {"reason":"not yet (3)"}',
     ])
-    expect((await h.engine.get(id, ADMIN)).actions.map((a) => a.id)).toEqual(['resume', 'cancel'])
+    const view = await h.engine.get(id, ADMIN)
+    expect(view.actions.map((a) => a.id)).toEqual(['resume', 'cancel'])
+    expect(view.submissions['confirm-functional-design']?.map((s) => [s.round, s.action, s.inputs])).toEqual([
+      [1, 'reject', { reason: 'not yet (1)' }], [2, 'reject', { reason: 'not yet (2)' }], [3, 'reject', { reason: 'not yet (3)' }],
+    ])
+    expect(view.submissions['functional-design']?.map((s) => s.round)).toEqual([1, 2, 3])
     expect(await h.engine.act(id, { action: 'cancel' }, ADMIN)).toMatchObject({ status: 'completed', outcome: 'cancelled' })
   })
 
