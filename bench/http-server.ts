@@ -1,0 +1,39 @@
+// A server for the `http` benchmark, run as a child process so the load generator has its own
+// core: `node --import tsx bench/http-server.ts act|echo DB_FILE info|silent`. Prints
+// {"port":N} on stdout once listening; SIGTERM stops it.
+import { dirname, join } from 'node:path'
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import { pino } from 'pino'
+import { Engine, realClock, Store } from '../engine/index.js'
+import { AttachmentStorage } from '../engine/attachments/index.js'
+import { createApp } from '../server/app.js'
+
+const [mode, file, logLevel = 'info'] = process.argv.slice(2)
+let fetch: (request: Request) => Response | Promise<Response>
+let close = async (): Promise<void> => {}
+if (mode === 'echo') {
+  // The bare baseline: Hono routing, JSON parsing and serialising, nothing else.
+  const app = new Hono()
+  app.post('/echo', async (c) => c.json(await c.req.json()))
+  fetch = app.fetch
+} else if (mode === 'act' && file) {
+  // As `serve` builds it (server/main.ts), minus the scheduler: request logs go to /dev/null at `logLevel`.
+  const store = await Store.openSqlite(file)
+  const engine = new Engine({ store, clock: realClock })
+  await engine.processes.registerBuiltIns()
+  const logger = pino({ level: logLevel }, pino.destination({ dest: '/dev/null', sync: false }))
+  const storage = new AttachmentStorage(join(dirname(file), 'attachments'))
+  fetch = createApp({ engine, store, storage, logger }).fetch
+  close = () => store.close()
+} else {
+  throw new RangeError('Usage: http-server.ts act|echo DB_FILE [info|silent]')
+}
+
+const server = serve({ fetch, hostname: '127.0.0.1', port: 0 }, (info) => {
+  process.stdout.write(`${JSON.stringify({ port: info.port })}\n`)
+})
+process.on('SIGTERM', () => {
+  server.close(() => { void close().then(() => process.exit(0)) })
+  if ('closeAllConnections' in server) server.closeAllConnections()
+})

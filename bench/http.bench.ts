@@ -1,0 +1,85 @@
+import { join } from 'node:path'
+import { createToken } from '../server/auth.js'
+import { realClock, Store } from '../engine/index.js'
+import type { ChildServer } from './lib/child.js'
+import { startChildServer } from './lib/child.js'
+import { CUSTOMER, dbFile, ISV } from './lib/deliveries.js'
+import type { LoadResult } from './lib/load.js'
+import { ActQueue, loadActs } from './lib/load.js'
+import type { BenchOptions } from './lib/options.js'
+import { byScale } from './lib/options.js'
+import type { Report } from './lib/report.js'
+import { Recorder, repeat } from './lib/report.js'
+import { cloneInstances, createTemplates, waitingIds } from './lib/seed.js'
+
+const SERVER = join(import.meta.dirname, 'http-server.ts')
+
+/** The servers compared, each in its own child process, loaded one at a time. */
+const TARGETS = [
+  { key: 'echo', label: 'bare Hono JSON echo route', args: ['echo', '-'] },
+  { key: 'act', label: 'POST /v1/instances/{id}/act, FULL + group commit, request logs on (as served)', args: ['act', 'DB', 'info'] },
+  { key: 'act-quiet', label: 'POST /v1/instances/{id}/act, FULL + group commit, request logs off', args: ['act', 'DB', 'silent'] },
+] as const
+
+/**
+ * `http`: acts over real HTTP on loopback with autocannon (50 connections, keep-alive), against
+ * a bare Hono JSON echo served the same way in the same run. Each server runs in a child process
+ * (`bench/http-server.ts`); autocannon runs in this one, so each has a core of the two.
+ */
+export async function run(options: BenchOptions): Promise<Report> {
+  const connections = byScale(options, 50, 5)
+  const seconds = byScale(options, 2, 0.3)
+  const instances = byScale(options, 60_000, 600)
+  const file = dbFile(options.dir, 'http')
+  const [template] = await createTemplates(file, ['submit-demand'], realClock.now().toString())
+  const seedSeconds = cloneInstances(file, [template as string], instances - 1)
+  const store = await Store.openSqlite(file)
+  const at = realClock.now().toString()
+  const tokens = { customer: await createToken(store, CUSTOMER, at), isv: await createToken(store, ISV, at) }
+  await store.close()
+  const ids = waitingIds(file, instances)
+  const queue = new ActQueue(ids)
+  const echoQueue = new ActQueue(ids.slice(0, 1000), { cycle: true })
+
+  const rec = new Recorder()
+  for (const t of TARGETS) {
+    rec.measure(`${t.key}.rps`, { label: `${t.label}: requests`, unit: '/s' })
+    rec.measure(`${t.key}.p50`, { label: `${t.label}: p50 latency`, unit: 'ms' })
+    rec.measure(`${t.key}.p99`, { label: `${t.label}: p99 latency`, unit: 'ms', ...(t.key === 'act' ? { target: { op: '<=', value: 50 } as const } : {}) })
+  }
+  rec.ratio('act/echo', 'act (as served) / bare echo, requests per second', 'act.rps', 'echo.rps', { op: '>=', value: 0.25 })
+  rec.ratio('act-quiet/echo', 'act (request logs off) / bare echo, requests per second', 'act-quiet.rps', 'echo.rps')
+
+  // e.g. --server-node-flags=--cpu-prof,--cpu-prof-dir=/tmp/prof to profile the servers.
+  const serverFlags = options.params['server-node-flags']?.split(',') ?? []
+  const servers: ChildServer[] = []
+  let failures = 0
+  try {
+    const started = await Promise.allSettled(TARGETS.map((t) => startChildServer(
+      [...serverFlags, '--import', 'tsx', SERVER, ...t.args.map((a) => (a === 'DB' ? file : a))], { stream: 'stdout', portPattern: /"port":(\d+)/ },
+    )))
+    for (const outcome of started) if (outcome.status === 'fulfilled') servers.push(outcome.value)
+    const failed = started.find((outcome) => outcome.status === 'rejected')
+    if (failed) throw failed.reason
+    await repeat(rec, options.runs, async () => {
+      for (const [index, t] of TARGETS.entries()) {
+        const server = servers[index] as ChildServer
+        const result: LoadResult = await loadActs(server.port, t.key === 'echo' ? echoQueue : queue, tokens, {
+          seconds, connections, echo: t.key === 'echo', ...byScale<{ amount?: number }>(options, {}, { amount: 50 }),
+        })
+        failures += result.failures
+        rec.add(`${t.key}.rps`, result.perSecond)
+        rec.add(`${t.key}.p50`, result.p50)
+        rec.add(`${t.key}.p99`, result.p99)
+      }
+    })
+  } finally {
+    for (const server of servers) await server.stop()
+  }
+  rec.check('every request was a valid act answered 2xx', failures === 0, `${failures} non-2xx responses, errors or timeouts; ${queue.sent.toLocaleString('en-US')} acts sent to ${ids.length.toLocaleString('en-US')} instances`)
+  rec.note(`Instances: ${ids.length.toLocaleString('en-US')} basic deliveries at submit-demand, seeded by cloning a real one (${seedSeconds.toFixed(1)} s); each is driven submit -> finish -> confirm, an act being sent only after the previous one for that instance was answered.`)
+  rec.note('Servers: child processes of this one (bench/http-server.ts), built with createApp() as server/main.ts does (bearer token lookup, idempotency middleware, body limit, request id, secure headers) and served by @hono/node-server; autocannon runs in the parent. Both share the 2 cores.')
+  return rec.report('http', 'acts per second over HTTP on loopback, against a bare Hono JSON echo', {
+    connections, 'seconds per series': seconds, runs: options.runs, 'warm-up runs': 1,
+  })
+}
