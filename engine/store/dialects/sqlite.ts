@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Kysely, SqliteDialect } from 'kysely'
+import type { SqliteDatabase } from 'kysely'
 import type { Database } from '../database.js'
 
 /** How hard a commit waits for the disk; `full` (the default) survives power loss in WAL mode. */
@@ -24,5 +25,29 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Kysely<Da
   connection.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`)
   connection.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`)
   connection.pragma('foreign_keys = ON')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) })
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) })
+}
+
+/** Distinct SQL texts whose prepared statements are kept; queries with `in (...)` lists vary in length. */
+const STATEMENT_CACHE_SIZE = 2048
+
+/**
+ * Kysely prepares every query anew; preparing costs as much as running a small statement. The
+ * statements are reused by their SQL text instead (better-sqlite3 runs them synchronously, so one
+ * statement is never used by two queries at once). The oldest text is dropped when the cache is full.
+ */
+function withStatementCache(connection: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>()
+  return {
+    close: () => connection.close(),
+    prepare: (sql) => {
+      let statement = statements.get(sql)
+      if (!statement) {
+        statement = connection.prepare(sql)
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string)
+        statements.set(sql, statement)
+      }
+      return statement
+    },
+  }
 }
