@@ -8,7 +8,7 @@ import type { AttachmentFacts, Command } from './runtime/commands.js'
 import { decide } from './runtime/decide.js'
 import type { Decision } from './runtime/decision.js'
 import type { InstanceState, Principal } from './runtime/state.js'
-import { SYSTEM } from './runtime/state.js'
+
 import { iso } from './runtime/time.js'
 import type { InstanceView } from './runtime/view.js'
 import { submissionsOf, viewInstance } from './runtime/view.js'
@@ -301,4 +301,3 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return value === undefined ? {} : { [key]: value } as { [P in K]?: V }
 }
 
-export { SYSTEM }

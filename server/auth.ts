@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { Temporal } from 'temporal-polyfill'
 import type { MiddlewareHandler } from 'hono'
 import { EngineError, iso } from '../engine/index.js'
-import type { Clock, Principal, Store } from '../engine/index.js'
+import type { Clock, Store } from '../engine/index.js'
 import type { AppEnv } from './env.js'
 
 /** Roles a token may carry: the built-in ones and any kebab-case party role a process declares. */
@@ -64,4 +64,3 @@ export function requireRole(...roles: string[]): MiddlewareHandler<AppEnv> {
   }
 }
 
-export type { Principal }

@@ -3,8 +3,7 @@ import type { ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { Context } from 'hono'
 import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
-import { EngineError } from '../engine/index.js'
-import type { FieldProblem } from '../engine/index.js'
+import { EngineError, fieldProblems } from '../engine/index.js'
 
 const addFormats = addFormatsModule.default
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, logger: false })
@@ -42,12 +41,7 @@ export async function readBody<T>(c: Context, shape: RequestShape): Promise<T> {
   }
   const validate = validatorOf(shape)
   if (!validate(body)) {
-    const fields: FieldProblem[] = (validate.errors ?? []).map((e) => {
-      const params = e.params as Record<string, unknown>
-      if (e.keyword === 'additionalProperties') return { pointer: `${e.instancePath}/${String(params['additionalProperty'])}`, rule: e.keyword, message: 'is not an accepted field' }
-      if (e.keyword === 'required') return { pointer: `${e.instancePath}/${String(params['missingProperty'])}`, rule: e.keyword, message: 'is required' }
-      return { pointer: e.instancePath, rule: e.keyword, message: e.message ?? 'is invalid' }
-    })
+    const fields = fieldProblems(validate.errors)
     throw new EngineError('request.invalid', `The ${shape} body is invalid: ${fields.map((f) => `${f.pointer || '/'} ${f.message}`).join('; ')}.`, { fields })
   }
   return body as T

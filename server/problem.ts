@@ -1,6 +1,6 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { DefinitionError, EngineError, InvalidDefinitionError } from '../engine/index.js'
-import type { ErrorCode, FieldProblem, SourceLocation } from '../engine/index.js'
+import { DefinitionError, InvalidDefinitionError } from '../engine/index.js'
+import type { ErrorCode, FieldProblem, SourceLocation , EngineError} from '../engine/index.js'
 
 /** An RFC 9457 problem details body with the engine's stable `code` as an extension member. */
 export interface ProblemDetails {
@@ -81,11 +81,6 @@ const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly 
   'server.error': { status: 500, title: 'Internal Server Error' },
 }
 
-/** The HTTP status of an error code. */
-export function statusOf(code: ErrorCode): ContentfulStatusCode {
-  return HTTP[code].status
-}
-
 /** Every code with its status and title, for the API reference. */
 export const PROBLEM_TYPES: Readonly<Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly title: string }>> = HTTP
 
@@ -110,4 +105,3 @@ function located(e: DefinitionError): { code: string; message: string; hint?: st
   return { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}), location: e.location }
 }
 
-export { EngineError }

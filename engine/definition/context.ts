@@ -1,5 +1,5 @@
 import type { DefinitionCode } from '../errors.js'
-import { DefinitionError } from '../errors.js'
+import type { DefinitionError } from '../errors.js'
 import type { Source } from './source.js'
 
 /** What the compile passes share: the source (for locations) and the list of problems found so far. */
@@ -37,4 +37,3 @@ export function sortProblems(problems: readonly DefinitionError[]): DefinitionEr
   return [...problems].sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column)
 }
 
-export { DefinitionError }

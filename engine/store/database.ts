@@ -1,4 +1,3 @@
-import type { Generated } from 'kysely'
 
 /**
  * Row types of the store, mirroring the tables the migrations create. Portable types only:
@@ -107,4 +106,3 @@ export interface AttachmentTable {
   created_at: string
 }
 
-export type { Generated }
