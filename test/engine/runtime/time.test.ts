@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import { Temporal } from 'temporal-polyfill'
 import { dueAfter, iso } from '../../../engine/runtime/time.js'
 
@@ -32,5 +33,28 @@ describe('dueAfter', () => {
     expect(iso(Temporal.Instant.from('2026-01-15T00:00:00Z'))).toBe('2026-01-15T00:00:00.000Z')
     expect(iso(Temporal.Instant.from('2026-01-15T00:00:00.5Z'))).toBe('2026-01-15T00:00:00.500Z')
     expect(iso(Temporal.Instant.from('2026-01-15T00:00:00.123456Z'))).toBe('2026-01-15T00:00:00.123Z')
+  })
+})
+
+describe('iso at the edges', () => {
+  it('writes years outside 0000-9999 in the extended form, and the edges themselves in the short one', () => {
+    expect(iso(Temporal.Instant.from('0000-01-01T00:00:00Z'))).toBe('0000-01-01T00:00:00.000Z')
+    expect(iso(Temporal.Instant.from('9999-12-31T23:59:59.999Z'))).toBe('9999-12-31T23:59:59.999Z')
+    expect(iso(Temporal.Instant.from('+010000-01-01T00:00:00Z'))).toBe('+010000-01-01T00:00:00.000Z')
+  })
+})
+
+describe('the UTC fast path of dueAfter', () => {
+  it('agrees with Temporal\'s calendar arithmetic for every exact-unit duration', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: Date.parse('1970-01-01T00:00:00Z'), max: Date.parse('2100-01-01T00:00:00Z') }),
+      fc.record({ days: fc.nat(4000), hours: fc.nat(100), minutes: fc.nat(1000), seconds: fc.nat(100000), milliseconds: fc.nat(999) }),
+      (ms, fields) => {
+        const from = new Date(ms).toISOString()
+        const delay = { kind: 'duration' as const, duration: Temporal.Duration.from(fields) }
+        // `Etc/UTC` is the same zone by another name, so it takes the general Temporal path.
+        expect(dueAfter(from, delay, {}, 'UTC')).toBe(dueAfter(from, delay, {}, 'Etc/UTC'))
+      },
+    ))
   })
 })
