@@ -5,7 +5,7 @@ import { checkAttachments } from './check-attachments.js'
 import type { Command } from './commands.js'
 import { attachmentRefs } from './commands.js'
 import type { Decision } from './decision.js'
-import { reject } from './decision.js'
+import { reject, staleRevision } from './decision.js'
 import type { Event } from './events.js'
 import { evolve } from './evolve.js'
 import type { InstanceState } from './state.js'
@@ -23,9 +23,8 @@ export async function act(process: CompiledProcess, state: InstanceState, comman
   if (state.status !== 'active' || state.step === undefined) {
     return reject('instance.ended', `Instance "${state.id}" has ended (${state.outcome}); no action is possible.`)
   }
-  if (command.expectedRevision !== undefined && command.expectedRevision !== state.revision) {
-    return reject('conflict.stale', `Instance "${state.id}" is at revision ${state.revision}, not ${command.expectedRevision}; reload it and retry.`)
-  }
+  const stale = staleRevision(state, command.expectedRevision)
+  if (stale) return stale
   const step = process.steps.get(state.step)
   if (!step) throw new Error(`Instance ${state.id} is at unknown step ${state.step}`)
   if (command.step !== undefined && command.step !== step.id) {

@@ -14,6 +14,12 @@ export type Decision =
   | { readonly ok: true; readonly events: readonly Event[]; readonly state: InstanceState }
   | { readonly ok: false; readonly rejection: Rejection }
 
+/** `conflict.stale` when the caller expected another revision than the instance's, else undefined. */
+export function staleRevision(state: InstanceState, expected: number | undefined): Decision | undefined {
+  if (expected === undefined || expected === state.revision) return undefined
+  return reject('conflict.stale', `Instance "${state.id}" is at revision ${state.revision}, not ${expected}; reload it and retry.`)
+}
+
 /** A refused command. */
 export function reject(code: RejectionCode, message: string, problems?: readonly FieldProblem[]): Decision {
   return { ok: false, rejection: problems ? { code, message, problems } : { code, message } }

@@ -61,11 +61,3 @@ export interface InstanceState {
   /** Incremented by one for every accepted command: the optimistic-concurrency token. */
   readonly revision: number
 }
-
-/** The earliest pending deadline, or undefined when nothing is scheduled. */
-export function nextDeadline(state: InstanceState): string | undefined {
-  const dues = [state.deadlines.timeout?.due, ...Object.values(state.deadlines.windows).map((w) => w.due)]
-  let earliest: string | undefined
-  for (const due of dues) if (due !== undefined && (earliest === undefined || due < earliest)) earliest = due
-  return earliest
-}

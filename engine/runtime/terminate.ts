@@ -1,6 +1,6 @@
 import type { Command } from './commands.js'
 import type { Decision } from './decision.js'
-import { reject } from './decision.js'
+import { reject, staleRevision } from './decision.js'
 import type { Event } from './events.js'
 import { evolve } from './evolve.js'
 import type { InstanceState } from './state.js'
@@ -13,9 +13,8 @@ export function terminate(state: InstanceState, command: Terminate, at: string):
     return reject('actor.forbidden', `Only an administrator may terminate a delivery; ${command.by.role} "${command.by.subject}" may not.`)
   }
   if (state.status !== 'active') return reject('instance.ended', `Instance "${state.id}" has already ended (${state.outcome}).`)
-  if (command.expectedRevision !== undefined && command.expectedRevision !== state.revision) {
-    return reject('conflict.stale', `Instance "${state.id}" is at revision ${state.revision}, not ${command.expectedRevision}; reload it and retry.`)
-  }
+  const stale = staleRevision(state, command.expectedRevision)
+  if (stale) return stale
   if (command.reason.trim() === '') {
     return reject('input.invalid', 'A termination needs a reason.', [{ pointer: '/reason', rule: 'minLength', message: 'must not be empty' }])
   }

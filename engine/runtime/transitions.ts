@@ -49,6 +49,11 @@ function isTrue(value: unknown): boolean {
   return Boolean(value)
 }
 
+/** The instant of the earliest pending deadline, or undefined when nothing is scheduled. */
+export function nextDeadline(state: InstanceState): string | undefined {
+  return earliestDeadline(state)?.due
+}
+
 /** The earliest pending deadline: the step's timeout or a window's expiry (timeouts first on a tie). */
 export function earliestDeadline(state: InstanceState):
   | { readonly kind: 'timeout'; readonly step: string; readonly action: string; readonly due: string }

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import { EngineError } from '../errors.js'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
-import { nextDeadline } from '../runtime/state.js'
+import { nextDeadline } from '../runtime/transitions.js'
 import type { CommitGroup } from './commit-group.js'
 import type { Database } from './database.js'
 
