@@ -13,7 +13,7 @@ import { iso } from './runtime/time.js'
 import type { InstanceView } from './runtime/view.js'
 import { submissionsOf, viewInstance } from './runtime/view.js'
 import type { Submissions } from './runtime/view.js'
-import type { EventRecord, InstanceQuery, StoredInstance } from './store/instance-repository.js'
+import type { ClaimedOutcome, EventRecord, InstanceQuery, StoredInstance } from './store/instance-repository.js'
 import type { Store } from './store/store.js'
 import { ProcessCatalog } from './process-catalog.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
@@ -74,6 +74,8 @@ export interface AttachmentRecord {
 /** Attempts at a deadline whose instance keeps changing under it before it is left to the next round. */
 const FIRE_ATTEMPTS = 5
 const DUE_BATCH = 500
+/** Stands for "could not be fired" where a count of fired deadlines is expected. */
+const FAILED = -1
 
 /**
  * The engine: loads an instance, lets the pure `decide` rule on a command, and stores the
@@ -159,27 +161,51 @@ export class Engine {
 
   /**
    * Fires every deadline due at the clock's "now", the most overdue first, each exactly once, as
-   * the system. Safe to run from several processes at once: the revision check lets one win.
+   * the system. Due instances are claimed in batches, each decided and written in one
+   * transaction; claims are exclusive, so several processes may advance at once.
    */
   async advance(): Promise<{ fired: number; instances: number; failed: string[] }> {
     const now = this.#clock.now()
     let fired = 0
     let instances = 0
     const failed: string[] = []
-    const seen = new Set<string>()
+    // Claimed but left as they were (nothing was due after all, or they failed): not claimed again this round.
+    const skip: string[] = []
     for (;;) {
-      const ids = (await this.#store.instances.due(iso(now), DUE_BATCH)).filter((id) => !seen.has(id))
-      if (ids.length === 0) break
-      for (const id of ids) seen.add(id)
-      // Fired side by side, so their writes share commits; one instance that cannot be fired
-      // (reported in `failed`) never holds up the others.
-      const counts = await Promise.all(ids.map((id) => this.#fire(id).catch(() => {
-        failed.push(id)
-        return 0
-      })))
-      for (const count of counts) {
-        fired += count
-        if (count > 0) instances++
+      const outcomes = new Map<string, number>()
+      let claimed: string[]
+      let written: ReadonlySet<string> | undefined
+      try {
+        ({ claimed, written } = await this.#store.instances.claimDue(iso(now), DUE_BATCH, skip, (stored) => this.#fireOutcome(stored).then(
+          (outcome) => {
+            outcomes.set(stored.state.id, outcome?.fired ?? 0)
+            return outcome
+          },
+          () => {
+            outcomes.set(stored.state.id, FAILED)
+            return undefined
+          },
+        )))
+      } catch (error) {
+        // The batch could not be written as one: fire its instances one at a time, so that one
+        // instance that cannot be fired (reported in `failed`) never holds up the others.
+        claimed = [...outcomes.keys()]
+        if (claimed.length === 0) throw error
+        outcomes.clear()
+        for (const id of claimed) outcomes.set(id, await this.#fire(id).catch(() => FAILED))
+      }
+      if (claimed.length === 0) break
+      for (const id of claimed) {
+        const count = outcomes.get(id) ?? FAILED
+        // Changed by another writer since it was read: claimed again with its new state.
+        if (count > 0 && written && !written.has(id)) continue
+        if (count > 0) {
+          fired += count
+          instances++
+        } else {
+          skip.push(id)
+          if (count === FAILED) failed.push(id)
+        }
       }
     }
     return { fired, instances, failed }
@@ -241,21 +267,32 @@ export class Engine {
     return stored
   }
 
+  /** Fires the due deadlines of one instance, retrying when it changes under it; returns how many fired. */
   async #fire(id: string): Promise<number> {
     for (let attempt = 0; attempt < FIRE_ATTEMPTS; attempt++) {
       const stored = await this.#store.instances.find(id)
       if (!stored) return 0
-      const process = await this.processes.get(stored.state.processId, stored.state.processVersion)
-      const decision = accepted(await decide(process, stored.state, { type: 'fire-due' }, this.#clock.now()))
-      if (decision.events.length === 0) return 0
+      const outcome = await this.#fireOutcome(stored)
+      if (!outcome) return 0
       try {
-        await this.#store.instances.append(stored, decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [] })
-        return decision.events.filter((e) => e.type === 'window-expired' || (e.type === 'action-performed' && e.trigger === 'timeout')).length
+        await this.#store.instances.append(stored, outcome.state, outcome.events, { waitingRoles: outcome.waitingRoles, attachmentIds: [] })
+        return outcome.fired
       } catch (error) {
         if (!(error instanceof EngineError && error.code === 'conflict.stale')) throw error
       }
     }
     return 0
+  }
+
+  /** What firing the due deadlines of `stored` makes of it, with how many timeouts fired; undefined when nothing is due. */
+  async #fireOutcome(stored: StoredInstance): Promise<(ClaimedOutcome & { fired: number }) | undefined> {
+    const process = await this.processes.get(stored.state.processId, stored.state.processVersion)
+    const decision = accepted(await decide(process, stored.state, { type: 'fire-due' }, this.#clock.now()))
+    if (decision.events.length === 0) return undefined
+    return {
+      state: decision.state, events: decision.events, waitingRoles: waitingRoles(process, decision.state),
+      fired: decision.events.filter((e) => e.type === 'window-expired' || (e.type === 'action-performed' && e.trigger === 'timeout')).length,
+    }
   }
 
   async #attachmentFacts(refs: Readonly<Record<string, readonly string[]>>): Promise<Record<string, AttachmentFacts[]>> {

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs'
 import { Engine, InvalidDefinitionError, Store, realClock } from '../engine/index.js'
 import type { NewToken } from './auth.js'
 import { createToken } from './auth.js'
-import { resolveDbFile } from './config.js'
+import { describeDatabase, resolveDatabase } from './config.js'
 
 /** `delivery-center token create`: creates a token in the database `serve` would use and returns it. */
 export async function createTokenCommand(token: NewToken, db: string | undefined): Promise<string> {
-  const store = await Store.openSqlite(resolveDbFile(db, process.env))
+  const store = await Store.open(resolveDatabase(db, process.env))
   try {
     return await createToken(store, token, realClock.now().toString())
   } finally {
@@ -14,12 +14,12 @@ export async function createTokenCommand(token: NewToken, db: string | undefined
   }
 }
 
-/** `delivery-center migrate`: creates or upgrades the database and returns its file. */
+/** `delivery-center migrate`: creates or upgrades the database and returns which one it was. */
 export async function migrateCommand(db: string | undefined): Promise<string> {
-  const file = resolveDbFile(db, process.env)
-  const store = await Store.openSqlite(file)
+  const database = resolveDatabase(db, process.env)
+  const store = await Store.open(database)
   await store.close()
-  return file
+  return describeDatabase(database)
 }
 
 /**
@@ -27,7 +27,7 @@ export async function migrateCommand(db: string | undefined): Promise<string> {
  * `serve` uses. Returns one line per file: what was registered, or each located problem.
  */
 export async function registerCommand(files: readonly string[], options: { db?: string; owner?: string }): Promise<{ lines: string[]; failed: number }> {
-  const store = await Store.openSqlite(resolveDbFile(options.db, process.env))
+  const store = await Store.open(resolveDatabase(options.db, process.env))
   const engine = new Engine({ store, clock: realClock })
   const lines: string[] = []
   let failed = 0

@@ -1,9 +1,14 @@
 import { dirname, join, resolve } from 'node:path'
+import { isPostgresUrl } from '../engine/index.js'
 
 /** Everything `serve` needs, resolved from command-line flags first, then the environment, then defaults. */
 export interface ServerConfig {
-  readonly dbFile: string
+  /** A SQLite file path or a `postgres://` URL. */
+  readonly database: string
+  /** Where uploaded files are kept; every server on one database must see the same directory. */
   readonly attachmentsDir: string
+  /** PostgreSQL connections per server process. */
+  readonly poolSize: number
   readonly host: string
   readonly port: number
   readonly sandbox: boolean
@@ -17,6 +22,7 @@ export interface ServerConfig {
 
 export interface ServeFlags {
   readonly db?: string
+  readonly attachments?: string
   readonly host?: string
   readonly port?: string
   readonly sandbox?: boolean
@@ -28,28 +34,40 @@ export interface ServeFlags {
 
 export const DEFAULT_DB = join('data', 'delivery-center.db')
 
-/** The SQLite file named by `--db`, else `DATABASE_URL` (a path, or `sqlite:`/`file:` URL), else ./data/delivery-center.db. */
-export function resolveDbFile(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+/**
+ * The database named by `--db`, else `DATABASE_URL`: a `postgres://` URL as given, or a SQLite
+ * file (a path, or a `sqlite:`/`file:` URL) resolved to an absolute path; ./data/delivery-center.db
+ * when neither is set.
+ */
+export function resolveDatabase(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   const url = flag ?? env['DATABASE_URL']
   if (url === undefined || url === '') return resolve(DEFAULT_DB)
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    throw new Error('DATABASE_URL names a PostgreSQL database, which this version does not support yet; give a SQLite file path.')
-  }
+  if (isPostgresUrl(url)) return url
   return resolve(url.replace(/^(sqlite|file):(\/\/)?/i, ''))
+}
+
+/** The database for logs: a PostgreSQL URL without its password. */
+export function describeDatabase(database: string): string {
+  if (!isPostgresUrl(database)) return database
+  const url = new URL(database)
+  if (url.password) url.password = '***'
+  return url.toString()
 }
 
 /** Resolves the server's configuration; throws with a clear message for a value that cannot be used. */
 export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServerConfig {
-  const dbFile = resolveDbFile(flags.db, env)
+  const database = resolveDatabase(flags.db, env)
   const number = (name: string, value: string | undefined, fallback: number, min: number, max: number): number => {
     if (value === undefined || value === '') return fallback
     const n = Number(value)
     if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${name} must be a number from ${min} to ${max} (got "${value}").`)
     return n
   }
+  const attachments = flags.attachments ?? env['DC_ATTACHMENTS_DIR']
   return {
-    dbFile,
-    attachmentsDir: join(dirname(dbFile), 'attachments'),
+    database,
+    attachmentsDir: attachments ? resolve(attachments) : join(isPostgresUrl(database) ? resolve('data') : dirname(database), 'attachments'),
+    poolSize: number('DC_POOL_SIZE', env['DC_POOL_SIZE'], 10, 1, 1000),
     host: flags.host ?? env['HOST'] ?? '127.0.0.1',
     port: number('--port / PORT', flags.port ?? env['PORT'], 3000, 0, 65535),
     sandbox: flags.sandbox ?? env['DC_SANDBOX'] === 'true',

@@ -5,7 +5,7 @@ import { Engine, ManualClock, realClock, Store } from '../engine/index.js'
 import { AttachmentStorage } from '../engine/attachments/index.js'
 import { createApp } from './app.js'
 import type { ServeFlags } from './config.js'
-import { resolveConfig } from './config.js'
+import { describeDatabase, resolveConfig } from './config.js'
 import { Scheduler } from './scheduler.js'
 
 /**
@@ -16,7 +16,7 @@ import { Scheduler } from './scheduler.js'
 export async function main(flags: ServeFlags): Promise<void> {
   const config = resolveConfig(flags, process.env)
   const logger = pino({ level: config.logLevel })
-  const store = await Store.openSqlite(config.dbFile)
+  const store = await Store.open(config.database, { poolSize: config.poolSize })
   const sandbox = config.sandbox ? new ManualClock(config.sandboxStart ?? realClock.now()) : undefined
   const engine = new Engine({ store, clock: sandbox ?? realClock })
   await engine.processes.registerBuiltIns()
@@ -33,7 +33,7 @@ export async function main(flags: ServeFlags): Promise<void> {
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   process.stderr.write([
     `delivery-center listening on ${url} (${sandbox ? `sandbox clock at ${sandbox.now().toString()}` : 'real clock'})`,
-    `database: ${config.dbFile}`,
+    `database: ${describeDatabase(config.database)}`,
     `API reference: ${url}/docs`,
     `first token: npx delivery-center token create --role admin --subject admin-1${flags.db ? ` --db ${flags.db}` : ''}`,
     '',

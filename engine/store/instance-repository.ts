@@ -1,10 +1,10 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Kysely } from 'kysely'
 import { EngineError } from '../errors.js'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
 import { nextDeadline } from '../runtime/transitions.js'
 import type { CommitGroup } from './commit-group.js'
-import type { Database } from './database.js'
+import type { Database, EventTable } from './database.js'
 
 /** An instance as stored: its state and the sequence number of its last event. */
 export interface StoredInstance {
@@ -26,6 +26,27 @@ export interface WriteExtras {
   readonly attachmentIds: readonly string[]
 }
 
+/** What firing a claimed instance produced, to be written in the claim's transaction. */
+export interface ClaimedOutcome {
+  readonly state: InstanceState
+  readonly events: readonly Event[]
+  /** The party roles the current step now waits on. */
+  readonly waitingRoles: readonly string[]
+}
+
+/** How the database keeps two claimers of due deadlines apart. */
+export interface ClaimLocking {
+  /**
+   * True (PostgreSQL): claimed rows are locked with `FOR UPDATE SKIP LOCKED`, so concurrent
+   * claimers take disjoint batches. False (SQLite): the claim takes the database's one write lock
+   * up front (`BEGIN IMMEDIATE`), so claimers take turns.
+   */
+  readonly rowLocks: boolean
+}
+
+/** Most rows in one multi-row INSERT, well under both databases' limits on bound parameters. */
+const INSERT_CHUNK = 1000
+
 /** Filters of {@link InstanceRepository.list}; all optional, combined with AND. */
 export interface InstanceQuery {
   readonly processId?: string
@@ -44,9 +65,11 @@ export interface InstanceQuery {
 export class InstanceRepository {
   readonly #db: Kysely<Database>
   readonly #commits: CommitGroup
-  constructor(db: Kysely<Database>, commits: CommitGroup) {
+  readonly #locking: ClaimLocking
+  constructor(db: Kysely<Database>, commits: CommitGroup, locking: ClaimLocking) {
     this.#db = db
     this.#commits = commits
+    this.#locking = locking
   }
 
   /** The instance with this id, or undefined. */
@@ -68,7 +91,7 @@ export class InstanceRepository {
       await trx.insertInto('instance_party').values(Object.entries(state.parties).map(([role, subject]) => ({
         instance_id: state.id, role, subject, waiting: extras.waitingRoles.includes(role) ? 1 : 0,
       }))).execute()
-      await insertEvents(trx, state.id, 0, events)
+      await insertEvents(trx, events.map((event, i) => eventRow(state.id, i + 1, event)))
       await bindAttachments(trx, state.id, extras.attachmentIds)
     })
   }
@@ -81,34 +104,59 @@ export class InstanceRepository {
   async append(expected: StoredInstance, state: InstanceState, events: readonly Event[], extras: WriteExtras): Promise<void> {
     if (events.length === 0) return
     await this.#commits.run(async (trx) => {
-      const { numUpdatedRows } = await trx.updateTable('instance')
-        .set(columnsOf(state, expected.lastSeq + events.length))
-        .where('id', '=', state.id).where('revision', '=', expected.state.revision)
-        .executeTakeFirstOrThrow()
-      if (numUpdatedRows === 0n) {
-        throw new EngineError('conflict.stale',
-          `Instance "${state.id}" changed after revision ${expected.state.revision}; reload it and retry.`)
-      }
-      await insertEvents(trx, state.id, expected.lastSeq, events)
-      await trx.updateTable('instance_party')
-        .set((eb) => ({
-          waiting: extras.waitingRoles.length === 0 ? 0
-            : eb.case().when('role', 'in', extras.waitingRoles).then(1).else(0).end(),
-        }))
-        .where('instance_id', '=', state.id)
-        .execute()
+      await updateInstance(trx, expected, state, events.length)
+      await insertEvents(trx, events.map((event, i) => eventRow(state.id, expected.lastSeq + i + 1, event)))
+      await setWaiting(trx, [state.id], extras.waitingRoles)
       await bindAttachments(trx, state.id, extras.attachmentIds)
     })
   }
 
-  /** Ids of instances with a deadline due at or before `now`, the most overdue first. */
-  async due(now: string, limit: number): Promise<string[]> {
-    const rows = await this.#db.selectFrom('instance').select('id')
-      .where('next_deadline', '<=', now)
-      .orderBy('next_deadline').orderBy('id')
-      .limit(limit)
-      .execute()
-    return rows.map((row) => row.id)
+  /**
+   * Claims up to `limit` instances with a deadline due at `now` (the most overdue first, none of
+   * `skip`), lets `fire` decide what each becomes, and writes the outcomes in one transaction.
+   * With row locks (PostgreSQL) the claimed rows stay locked from the read to the commit and other
+   * claimers skip them; if the claimer dies, its transaction is rolled back and the deadlines are
+   * due again for the next one. Without (SQLite, one writer at a time) an outcome is written only
+   * if its instance is still at the revision that was read, so a deadline never fires twice.
+   * @returns the ids claimed, in order, and those whose outcome was written.
+   */
+  async claimDue(now: string, limit: number, skip: readonly string[], fire: (stored: StoredInstance) => Promise<ClaimedOutcome | undefined>): Promise<{ claimed: string[]; written: Set<string> }> {
+    const claim = async (db: Kysely<Database>): Promise<{ claimed: string[]; written: Set<string> }> => {
+      const rows = await db.selectFrom('instance').select(['id', 'state', 'last_seq'])
+        .where('next_deadline', '<=', now)
+        .$if(skip.length > 0, (q) => q.where('id', 'not in', skip))
+        .orderBy('next_deadline').orderBy('id')
+        .limit(limit)
+        .$if(this.#locking.rowLocks, (q) => q.forUpdate().skipLocked())
+        .execute()
+      const outcomes: Array<{ stored: StoredInstance; outcome: ClaimedOutcome }> = []
+      for (const row of rows) {
+        const stored = { state: JSON.parse(row.state) as InstanceState, lastSeq: row.last_seq }
+        const outcome = await fire(stored)
+        if (outcome && outcome.events.length > 0) outcomes.push({ stored, outcome })
+      }
+      const written = new Set<string>()
+      const write = async (trx: Kysely<Database>): Promise<void> => {
+        const events: EventTable[] = []
+        const waiting = new Map<string, { roles: readonly string[]; ids: string[] }>()
+        for (const { stored, outcome } of outcomes) {
+          if (!(await updateRevision(trx, stored, outcome.state, outcome.events.length))) continue
+          const id = stored.state.id
+          written.add(id)
+          outcome.events.forEach((event, i) => events.push(eventRow(id, stored.lastSeq + i + 1, event)))
+          const key = outcome.waitingRoles.join('\n')
+          const group = waiting.get(key) ?? { roles: outcome.waitingRoles, ids: [] }
+          waiting.set(key, group)
+          group.ids.push(id)
+        }
+        await insertEvents(trx, events)
+        for (const { roles, ids } of waiting.values()) await setWaiting(trx, ids, roles)
+      }
+      if (this.#locking.rowLocks) await write(db)
+      else await this.#commits.run(write)
+      return { claimed: rows.map((row) => row.id), written }
+    }
+    return this.#locking.rowLocks ? this.#db.transaction().execute(claim) : claim(this.#db)
   }
 
   /** Instances matching `query`, oldest first. */
@@ -144,6 +192,33 @@ export class InstanceRepository {
   }
 }
 
+/** Stores `state` if the instance is still at `expected`'s revision; false when another writer got there first. */
+async function updateRevision(db: Kysely<Database>, expected: StoredInstance, state: InstanceState, eventCount: number): Promise<boolean> {
+  const { numUpdatedRows } = await db.updateTable('instance')
+    .set(columnsOf(state, expected.lastSeq + eventCount))
+    .where('id', '=', state.id).where('revision', '=', expected.state.revision)
+    .executeTakeFirstOrThrow()
+  return numUpdatedRows > 0n
+}
+
+/**
+ * Stores `state` if the instance is still at `expected`'s revision.
+ * @throws {EngineError} `conflict.stale` when another writer got there first.
+ */
+async function updateInstance(db: Kysely<Database>, expected: StoredInstance, state: InstanceState, eventCount: number): Promise<void> {
+  if (!(await updateRevision(db, expected, state, eventCount))) {
+    throw new EngineError('conflict.stale', `Instance "${state.id}" changed after revision ${expected.state.revision}; reload it and retry.`)
+  }
+}
+
+/** Marks which parties of the instances the current step waits on: those holding one of `roles`. */
+async function setWaiting(db: Kysely<Database>, instanceIds: readonly string[], roles: readonly string[]): Promise<void> {
+  await db.updateTable('instance_party')
+    .set((eb) => ({ waiting: roles.length === 0 ? 0 : eb.case().when('role', 'in', roles).then(1).else(0).end() }))
+    .where('instance_id', instanceIds.length === 1 ? '=' : 'in', instanceIds.length === 1 ? instanceIds[0] as string : instanceIds)
+    .execute()
+}
+
 function columnsOf(state: InstanceState, lastSeq: number) {
   return {
     status: state.status,
@@ -157,11 +232,10 @@ function columnsOf(state: InstanceState, lastSeq: number) {
   }
 }
 
-async function insertEvents(trx: Transaction<Database>, instanceId: string, afterSeq: number, events: readonly Event[]): Promise<void> {
-  if (events.length === 0) return
-  await trx.insertInto('event').values(events.map((event, i) => ({
+function eventRow(instanceId: string, seq: number, event: Event): EventTable {
+  return {
     instance_id: instanceId,
-    seq: afterSeq + i + 1,
+    seq,
     type: event.type,
     at: event.at,
     fired_at: 'firedAt' in event ? event.firedAt ?? null : null,
@@ -170,11 +244,15 @@ async function insertEvents(trx: Transaction<Database>, instanceId: string, afte
     actor_role: 'by' in event ? event.by.role : null,
     actor_subject: 'by' in event ? event.by.subject : null,
     payload: JSON.stringify(event),
-  }))).execute()
+  }
+}
+
+async function insertEvents(db: Kysely<Database>, rows: readonly EventTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto('event').values(rows.slice(i, i + INSERT_CHUNK)).execute()
 }
 
 /** Binds attachments to the instance, unless another instance took one of them meanwhile (`conflict.stale`). */
-async function bindAttachments(trx: Transaction<Database>, instanceId: string, ids: readonly string[]): Promise<void> {
+async function bindAttachments(trx: Kysely<Database>, instanceId: string, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return
   const { numUpdatedRows } = await trx.updateTable('attachment').set({ instance_id: instanceId })
     .where('id', 'in', ids)

@@ -3,6 +3,8 @@ import { Migrator } from 'kysely'
 import { AttachmentRepository } from './attachment-repository.js'
 import { CommitGroup } from './commit-group.js'
 import type { Database } from './database.js'
+import type { PostgresOptions } from './dialects/postgres.js'
+import { isPostgresUrl, openPostgres } from './dialects/postgres.js'
 import type { SqliteOptions } from './dialects/sqlite.js'
 import { openSqlite } from './dialects/sqlite.js'
 import { IdempotencyRepository } from './idempotency-repository.js'
@@ -15,34 +17,64 @@ const MIGRATION_ATTEMPTS = 5
 
 export interface StoreOptions {
   /**
-   * Whether writes that arrive together share one commit (default true). Each is still all or
+   * Whether writes that arrive together share one commit (default true on SQLite, false on
+   * PostgreSQL, whose concurrent commits already share WAL flushes). Each is still all or
    * nothing and acknowledged only once committed; grouping only saves fsyncs under load.
    */
   readonly groupCommit?: boolean
 }
 
+/** The database engines the store runs on. */
+export type DialectName = 'sqlite' | 'postgres'
+
+/** Options of {@link Store.open}: those of whichever database the location names. */
+export type OpenOptions = SqliteOptions & PostgresOptions & StoreOptions
+
 /** The database behind the engine: its repositories, migrated to the latest schema when opened. */
 export class Store {
   readonly db: Kysely<Database>
+  readonly dialect: DialectName
   readonly processes: ProcessRepository
   readonly instances: InstanceRepository
   readonly attachments: AttachmentRepository
   readonly tokens: TokenRepository
   readonly idempotency: IdempotencyRepository
 
-  private constructor(db: Kysely<Database>, options: StoreOptions) {
+  private constructor(db: Kysely<Database>, dialect: DialectName, options: StoreOptions) {
     this.db = db
+    this.dialect = dialect
     this.processes = new ProcessRepository(db)
-    this.instances = new InstanceRepository(db, new CommitGroup(db, options.groupCommit ?? true))
+    const commits = new CommitGroup(db, options.groupCommit ?? dialect === 'sqlite')
+    this.instances = new InstanceRepository(db, commits, { rowLocks: dialect === 'postgres' })
     this.attachments = new AttachmentRepository(db)
     this.tokens = new TokenRepository(db)
     this.idempotency = new IdempotencyRepository(db)
   }
 
+  /**
+   * Opens the database `location` names, a `postgres://` URL or a SQLite file path (created if
+   * missing), and runs pending migrations.
+   */
+  static async open(location: string, options: OpenOptions = {}): Promise<Store> {
+    return isPostgresUrl(location) ? Store.openPostgres(location, options) : Store.openSqlite(location, options)
+  }
+
   /** Opens a SQLite file (created if missing) and runs pending migrations. */
   static async openSqlite(file: string, options: SqliteOptions & StoreOptions = {}): Promise<Store> {
-    const store = new Store(openSqlite(file, options), options)
+    const store = new Store(openSqlite(file, options), 'sqlite', options)
     await store.migrate()
+    return store
+  }
+
+  /** Connects to a PostgreSQL database and runs pending migrations (Kysely serialises migrators with a lock). */
+  static async openPostgres(url: string, options: PostgresOptions & StoreOptions = {}): Promise<Store> {
+    const store = new Store(openPostgres(url, options), 'postgres', options)
+    try {
+      await store.migrate()
+    } catch (error) {
+      await store.close()
+      throw error
+    }
     return store
   }
 

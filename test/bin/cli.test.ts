@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { freshDatabase } from '../support/database.js'
 
 const run = promisify(execFile)
 const cli = join(import.meta.dirname, '../../bin/delivery-center.js')
@@ -61,8 +62,8 @@ describe('README', () => {
 
 describe('delivery-center register', () => {
   it('registers a new version in the database, and reports a broken file with its locations', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dc-register-'))
-    const db = join(dir, 'delivery.db')
+    const { location: db, dir, drop } = await freshDatabase('dc-register-')
+    onTestFinished(drop)
     const v2 = join(dir, 'basic-v2.yaml')
     writeFileSync(v2, readFileSync(join(import.meta.dirname, '../../processes/basic.yaml'), 'utf8').replace('version: 1', 'version: 2'))
     const ok = await delivery('register', v2, '--db', db, '--owner', 'v-7')

@@ -15,7 +15,7 @@ afterEach(async () => {
 })
 
 function worker(): Worker {
-  const w = new Worker(h.file)
+  const w = new Worker(h.database)
   workers.push(w)
   return w
 }
@@ -130,7 +130,7 @@ describe('two OS processes on one SQLite file', () => {
     const ids: string[] = []
     for (let i = 0; i < 3; i++) ids.push((await h.engine.start({ process: 'step-by-step', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
     await h.close()
-    const victim = new Worker(h.file)
+    const victim = new Worker(h.database)
     victim.send({ op: 'hammer', ids, iterations: 100_000, now: '2026-01-02T00:00:00Z', seed: 7 })
     const acked = new Map<string, number>()
     while ([...acked.values()].reduce((s, n) => s + n, 0) < 150) {
@@ -138,7 +138,7 @@ describe('two OS processes on one SQLite file', () => {
       if (line.ack !== undefined) acked.set(line.ack, Math.max(acked.get(line.ack) ?? 0, line.revision as number))
     }
     await victim.kill()
-    const reopened = await Store.openSqlite(h.file)
+    const reopened = await Store.open(h.database)
     try {
       for (const id of ids) {
         const state = await expectConsistent(reopened, id)

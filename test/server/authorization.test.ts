@@ -58,7 +58,7 @@ describe('authorisation on every route', () => {
   for (const route of ROUTES) {
     for (const [caller, status] of Object.entries(route.refused)) {
       it(`${route.method} ${route.label} as ${caller}: ${status}, nothing changed`, async () => {
-        const before = snapshot(api.file)
+        const before = await snapshot(api.database)
         const headers: Record<string, string> = { ...route.headers }
         if (caller === 'unknownToken') headers['Authorization'] = 'Bearer dc_not-a-real-token'
         const who = caller === 'anonymous' || caller === 'unknownToken' ? undefined : caller as Who
@@ -67,7 +67,7 @@ describe('authorisation on every route', () => {
         })
         expect(response.status, await response.clone().text()).toBe(status)
         expect(response.headers.get('content-type')).toBe('application/problem+json')
-        expect(snapshot(api.file)).toEqual(before)
+        expect(await snapshot(api.database)).toEqual(before)
       })
     }
   }
@@ -92,7 +92,7 @@ describe('authorisation on every route', () => {
   })
 
   it('stores tokens only as hashes', async () => {
-    const rows = snapshot(api.file)['api_token'] as Array<{ hash: string }>
+    const rows = (await snapshot(api.database))['api_token'] as Array<{ hash: string }>
     for (const token of Object.values(api.tokens)) {
       expect(JSON.stringify(rows)).not.toContain(token)
     }

@@ -31,15 +31,15 @@ describe('request hygiene', () => {
   })
 
   it('a body over the limit: 413, and nothing stored', async () => {
-    const before = snapshot(api.file)
+    const before = await snapshot(api.database)
     await problem(await api.call('POST', '/v1/instances', { who: 'admin', body: JSON.stringify({ process: 'basic', parties: {}, context: { pad: 'x'.repeat(1024 * 1024 + 10) } }), headers: { 'Content-Type': 'application/json' } }), 413, 'request.too-large')
-    expect(snapshot(api.file)).toEqual(before)
+    expect(await snapshot(api.database)).toEqual(before)
   })
 
   it('an upload over the limit: 413, and no file kept', async () => {
-    const before = snapshot(api.file)
+    const before = await snapshot(api.database)
     await problem(await api.call('POST', '/v1/attachments?filename=big.bin', { who: 'customer', body: new Uint8Array(1024 * 1024 + 1) }), 413, 'attachment.too-large')
-    expect(snapshot(api.file)).toEqual(before)
+    expect(await snapshot(api.database)).toEqual(before)
   })
 
   it('another media type: 415', async () => {
@@ -63,13 +63,13 @@ describe('request hygiene', () => {
     const ok = await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: yaml, headers: { 'Content-Type': 'application/yaml' } })
     expect(ok.status).toBe(201)
     expect(await ok.json()).toMatchObject({ id: 'basic', version: 2, versions: [1, 2] })
-    const before = snapshot(api.file)
+    const before = await snapshot(api.database)
     const broken = yaml.replace('version: 2', 'version: 3').replace('action: confirm', 'action: confirmed')
     const body = await problem(await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: broken, headers: { 'Content-Type': 'application/yaml' } }), 422, 'definition.invalid')
     expect(body['problems']).toEqual([expect.objectContaining({ code: 'definition.unknown-timeout-action', location: expect.objectContaining({ file: 'basic.yaml', line: 64, pointer: '/steps/2/timeout/action' }) })])
     await problem(await api.call('PUT', '/v1/processes/other', { who: 'admin', body: yaml.replace('version: 2', 'version: 9'), headers: { 'Content-Type': 'application/yaml' } }), 422, 'input.invalid')
     await problem(await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: yaml.replace('Basic Delivery Process', 'Changed'), headers: { 'Content-Type': 'application/yaml' } }), 409, 'process.version-conflict')
-    expect(snapshot(api.file)).toEqual(before)
+    expect(await snapshot(api.database)).toEqual(before)
   })
   it('serves the Mermaid diagram of a process version', async () => {
     const response = await api.call('GET', '/v1/processes/step-by-step/diagram', { who: 'customer' })

@@ -21,22 +21,22 @@ describe('Idempotency-Key', () => {
     const first = await submit('k-1')
     expect(first.status).toBe(200)
     const firstBody = await first.text()
-    const before = snapshot(api.file)
+    const before = await snapshot(api.database)
     const retry = await submit('k-1')
     expect(retry.status).toBe(200)
     expect(retry.headers.get('idempotent-replayed')).toBe('true')
     expect(await retry.text()).toBe(firstBody)
-    expect(snapshot(api.file)).toEqual(before)
+    expect(await snapshot(api.database)).toEqual(before)
     expect(await actions()).toHaveLength(1)
   })
 
   it('refuses the same key with a changed body, changing nothing', async () => {
     await submit('k-2')
-    const before = snapshot(api.file)
+    const before = await snapshot(api.database)
     const changed = await submit('k-2', { action: 'submit', inputs: { ...DEMAND, demands: 'Something else' } })
     expect(changed.status).toBe(422)
     expect(((await changed.json()) as { code: string }).code).toBe('idempotency.mismatch')
-    expect(snapshot(api.file)).toEqual(before)
+    expect(await snapshot(api.database)).toEqual(before)
   })
 
   it('replays a refusal too, rather than acting on a retry', async () => {

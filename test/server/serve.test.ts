@@ -1,19 +1,27 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Store } from '../../engine/index.js'
+import { freshDatabase } from '../support/database.js'
+import type { TestDatabase } from '../support/database.js'
 import { DEMAND } from '../support/engine.js'
 import { startServer, tokenFor } from '../support/server-process.js'
 import type { ServerProcess } from '../support/server-process.js'
 
 const running: ServerProcess[] = []
-afterEach(() => {
-  for (const server of running.splice(0)) server.child.kill('SIGKILL')
+const databases: TestDatabase[] = []
+afterEach(async () => {
+  for (const server of running.splice(0)) {
+    server.child.kill('SIGKILL')
+    await server.exited
+  }
+  for (const database of databases.splice(0)) await database.drop()
 })
 
-function tempDb(): string {
-  return join(mkdtempSync(join(tmpdir(), 'dc-serve-')), 'delivery.db')
+async function tempDb(): Promise<TestDatabase> {
+  const database = await freshDatabase('dc-serve-')
+  databases.push(database)
+  return database
 }
 
 async function call(server: ServerProcess, token: string, method: string, path: string, json?: unknown): Promise<Record<string, unknown>> {
@@ -28,16 +36,16 @@ async function call(server: ServerProcess, token: string, method: string, path: 
 
 describe('delivery-center serve', () => {
   it('prints each token alone on stdout, so TOKEN=$(...) works', async () => {
-    const db = tempDb()
-    const token = await tokenFor(db, 'customer', 'c-1')
+    const db = await tempDb()
+    const token = await tokenFor(db.location, 'customer', 'c-1')
     expect(token).toMatch(/^dc_[A-Za-z0-9_-]{43}\n$/)
   })
 
   it('in sandbox mode, confirms a basic delivery when the clock moves 14 days, not 14 days minus one second', { timeout: 60_000 }, async () => {
-    const db = tempDb()
-    const admin = (await tokenFor(db, 'admin', 'a-1')).trim()
-    const customer = (await tokenFor(db, 'customer', 'c-1')).trim()
-    const isv = (await tokenFor(db, 'isv', 'v-1')).trim()
+    const db = await tempDb()
+    const admin = (await tokenFor(db.location, 'admin', 'a-1')).trim()
+    const customer = (await tokenFor(db.location, 'customer', 'c-1')).trim()
+    const isv = (await tokenFor(db.location, 'isv', 'v-1')).trim()
     const server = await startServer(db, '--sandbox', '--sandbox-start', '2026-03-01T08:00:00Z')
     running.push(server)
     expect(await call(server, customer, 'GET', '/v1/clock')).toEqual({ kind: 'sandbox', now: '2026-03-01T08:00:00Z' })
@@ -57,8 +65,8 @@ describe('delivery-center serve', () => {
   })
 
   it('with the real clock, refuses to move time', { timeout: 60_000 }, async () => {
-    const db = tempDb()
-    const admin = (await tokenFor(db, 'admin', 'a-1')).trim()
+    const db = await tempDb()
+    const admin = (await tokenFor(db.location, 'admin', 'a-1')).trim()
     const server = await startServer(db)
     running.push(server)
     expect(await call(server, admin, 'GET', '/v1/clock')).toMatchObject({ kind: 'real' })
@@ -69,8 +77,8 @@ describe('delivery-center serve', () => {
   })
 
   it('on SIGTERM, finishes the request in flight, then closes the database cleanly', { timeout: 60_000 }, async () => {
-    const db = tempDb()
-    const [admin, customer] = await Promise.all([tokenFor(db, 'admin', 'a-1'), tokenFor(db, 'customer', 'c-1')]).then((ts) => ts.map((t) => t.trim()) as [string, string])
+    const db = await tempDb()
+    const [admin, customer] = await Promise.all([tokenFor(db.location, 'admin', 'a-1'), tokenFor(db.location, 'customer', 'c-1')]).then((ts) => ts.map((t) => t.trim()) as [string, string])
     const server = await startServer(db)
     running.push(server)
     const { id } = await call(server, admin , 'POST', '/v1/instances', { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }) as { id: string }
@@ -92,7 +100,7 @@ describe('delivery-center serve', () => {
     expect(uploaded).toMatchObject({ type: 'pdf', size: pdf.length })
     expect(await server.exited).toBe(0)
 
-    const store = await Store.openSqlite(db)
+    const store = await Store.open(db.location)
     try {
       expect(await store.attachments.find(uploaded.id)).toMatchObject({ size: pdf.length, type: 'pdf' })
       expect((await store.instances.find(id))?.state).toMatchObject({ status: 'active', step: 'submit-demand' })

@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import BetterSqlite3 from 'better-sqlite3'
 import { Engine, ManualClock, Store } from '../../engine/index.js'
 import type { Principal } from '../../engine/index.js'
+import { freshDatabase } from './database.js'
+
+export { snapshot } from './database.js'
 
 /** 2026-01-01T00:00:00Z: every scenario starts here. */
 export const T0 = '2026-01-01T00:00:00.000Z'
@@ -21,28 +20,23 @@ export interface Harness {
   readonly engine: Engine
   readonly clock: ManualClock
   readonly store: Store
-  readonly file: string
+  /** The database, as `Store.open` takes it: for other processes and snapshots. */
+  readonly database: string
   close(): Promise<void>
 }
 
-/** An engine on a fresh SQLite file in a temp directory, with a manual clock at {@link T0} and the built-in processes. */
+/** An engine on a fresh database (see test/support/database.ts), with a manual clock at {@link T0} and the built-in processes. */
 export async function openHarness(): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'dc-engine-'))
-  const file = join(dir, 'delivery.db')
-  const store = await Store.openSqlite(file)
+  const database = await freshDatabase('dc-engine-')
+  const store = await Store.open(database.location)
   const clock = new ManualClock(T0)
   const engine = new Engine({ store, clock })
   await engine.processes.registerBuiltIns()
-  return { engine, clock, store, file, close: () => store.close() }
-}
-
-/** Every row of every table, for asserting that a rejection changed nothing. */
-export function snapshot(file: string): Record<string, unknown[]> {
-  const db = new BetterSqlite3(file, { readonly: true })
-  try {
-    const tables = db.prepare("select name from sqlite_master where type = 'table' order by name").all() as Array<{ name: string }>
-    return Object.fromEntries(tables.map(({ name }) => [name, db.prepare(`select * from "${name}" order by rowid`).all()]))
-  } finally {
-    db.close()
+  return {
+    engine, clock, store, database: database.location,
+    close: async () => {
+      await store.close()
+      await database.drop()
+    },
   }
 }

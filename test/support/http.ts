@@ -1,11 +1,10 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import { Engine, ManualClock, Store } from '../../engine/index.js'
 import { AttachmentStorage } from '../../engine/attachments/index.js'
 import { createApp } from '../../server/app.js'
 import { createToken } from '../../server/auth.js'
+import { freshDatabase } from './database.js'
 import { T0 } from './engine.js'
 
 /** The principals every HTTP test has a token for. */
@@ -24,18 +23,18 @@ export interface Api {
   readonly store: Store
   readonly engine: Engine
   readonly clock: ManualClock
-  readonly file: string
+  /** The database, as `Store.open` takes it. */
+  readonly database: string
   readonly tokens: Record<Who, string>
   /** Sends a request as `who` (no token when undefined); `json` is sent as an application/json body. */
   call(method: string, path: string, options?: { who?: Who | undefined; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string> }): Promise<Response>
   close(): Promise<void>
 }
 
-/** The app on a fresh SQLite file, in sandbox mode at {@link T0}, with the built-in processes and a token per principal. */
+/** The app on a fresh database, in sandbox mode at {@link T0}, with the built-in processes and a token per principal. */
 export async function openApi(options: { uploadBytes?: number } = {}): Promise<Api> {
-  const dir = mkdtempSync(join(tmpdir(), 'dc-http-'))
-  const file = join(dir, 'delivery.db')
-  const store = await Store.openSqlite(file)
+  const { location, dir, drop } = await freshDatabase('dc-http-')
+  const store = await Store.open(location)
   const clock = new ManualClock(T0)
   const engine = new Engine({ store, clock })
   await engine.processes.registerBuiltIns()
@@ -46,7 +45,7 @@ export async function openApi(options: { uploadBytes?: number } = {}): Promise<A
   const tokens = {} as Record<Who, string>
   for (const [who, principal] of Object.entries(WHO)) tokens[who as Who] = await createToken(store, principal, T0)
   return {
-    app, store, engine, clock, file, tokens,
+    app, store, engine, clock, database: location, tokens,
     call: async (method, path, { who, json, body, headers } = {}) => app.request(path, {
       method,
       headers: {
@@ -56,6 +55,9 @@ export async function openApi(options: { uploadBytes?: number } = {}): Promise<A
       },
       ...(json !== undefined ? { body: JSON.stringify(json) } : body !== undefined ? { body } : {}),
     }),
-    close: () => store.close(),
+    close: async () => {
+      await store.close()
+      await drop()
+    },
   }
 }

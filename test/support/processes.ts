@@ -5,7 +5,7 @@ import type { Interface } from 'node:readline'
 import { join } from 'node:path'
 import type { WorkerCommand } from './worker.js'
 
-/** A worker OS process (test/support/worker.ts) driving the engine on a shared SQLite file. */
+/** A worker OS process (test/support/worker.ts) driving the engine on a shared database. */
 export class Worker {
   readonly child: ChildProcessWithoutNullStreams
   readonly #lines: Interface
@@ -13,8 +13,8 @@ export class Worker {
   readonly #waiting: Array<(line: string) => void> = []
   readonly #exited: Promise<number | null>
 
-  constructor(file: string) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'worker.ts'), file], { stdio: 'pipe' })
+  constructor(database: string) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'worker.ts'), database], { stdio: 'pipe' })
     this.child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk))
     this.#lines = createInterface({ input: this.child.stdout })
     this.#lines.on('line', (line) => {

@@ -2,11 +2,12 @@ import { execFile, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import type { TestDatabase } from './database.js'
 
 const CLI = join(import.meta.dirname, '../../bin/delivery-center.js')
 const run = promisify(execFile)
 
-/** `npx delivery-center token create` against a database file; returns what it printed on stdout. */
+/** `npx delivery-center token create` against a database; returns what it printed on stdout. */
 export async function tokenFor(db: string, role: string, subject: string): Promise<string> {
   const { stdout } = await run(process.execPath, [CLI, 'token', 'create', '--role', role, '--subject', subject, '--db', db])
   return stdout
@@ -20,9 +21,10 @@ export interface ServerProcess {
   readonly stderr: () => string
 }
 
-/** Starts `delivery-center serve` as a child process on a free loopback port and waits until it listens. */
-export async function startServer(db: string, ...flags: string[]): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } })
+/** Starts `delivery-center serve` on `database` as a child process on a free loopback port and waits until it listens. */
+export async function startServer(database: TestDatabase, ...flags: string[]): Promise<ServerProcess> {
+  const args = [CLI, 'serve', '--db', database.location, '--attachments', join(database.dir, 'attachments'), '--port', '0', ...flags]
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } })
   let stderr = ''
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,5 +1,5 @@
 /**
- * A separate OS process driving the engine on a shared SQLite file, for the concurrency, race and
+ * A separate OS process driving the engine on a shared database, for the concurrency, race and
  * crash tests. Reads one JSON command per stdin line and answers one JSON line on stdout per
  * acknowledged result, written only after the engine has committed it.
  */
@@ -15,11 +15,11 @@ export type WorkerCommand =
   | { op: 'hammer'; ids: string[]; iterations: number; now: string; seed: number }
   | { op: 'exit' }
 
-const file = process.argv[2]
-if (!file) throw new Error('usage: worker.ts DB_FILE')
+const database = process.argv[2]
+if (!database) throw new Error('usage: worker.ts DATABASE')
 let now = Temporal.Instant.from('2026-01-01T00:00:00Z')
 const clock: Clock = { kind: 'manual', now: () => now }
-const store = await Store.openSqlite(file)
+const store = await Store.open(database)
 const engine = new Engine({ store, clock })
 const CUSTOMER: Principal = { role: 'customer', subject: 'c-1' }
 const ISV: Principal = { role: 'isv', subject: 'v-1' }

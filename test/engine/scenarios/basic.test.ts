@@ -11,10 +11,10 @@ const startBasic = () => h.engine.start({ process: 'basic', parties: { customer:
 
 /** Runs `fn`, expects it to be refused with `code`, and checks the database did not change. */
 async function expectRefused(fn: () => Promise<unknown>, code: string): Promise<EngineError> {
-  const before = snapshot(h.file)
+  const before = await snapshot(h.database)
   const error = await fn().then(() => undefined, (e: unknown) => e as EngineError)
   expect(error?.code, error?.message).toBe(code)
-  expect(snapshot(h.file)).toEqual(before)
+  expect(await snapshot(h.database)).toEqual(before)
   return error as EngineError
 }
 

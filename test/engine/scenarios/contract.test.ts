@@ -24,9 +24,9 @@ async function atContract(): Promise<string> {
 }
 
 async function refused(fn: () => Promise<unknown>): Promise<EngineError> {
-  const before = snapshot(h.file)
+  const before = await snapshot(h.database)
   const error = await fn().then(() => { throw new Error('accepted') }, (e: unknown) => e as EngineError)
-  expect(snapshot(h.file)).toEqual(before)
+  expect(await snapshot(h.database)).toEqual(before)
   return error
 }
 

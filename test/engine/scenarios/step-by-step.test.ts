@@ -52,10 +52,10 @@ describe('step-by-step delivery', () => {
 
   it('refuses a rejection without a reason', async () => {
     const id = await driveTo('confirm-ued')
-    const before = snapshot(h.file)
+    const before = await snapshot(h.database)
     const error = await h.engine.act(id, { action: 'reject', inputs: {} }, CUSTOMER).catch((e: unknown) => e as EngineError)
     expect(error).toMatchObject({ code: 'input.invalid', fields: [{ pointer: '/inputs/reason', rule: 'required' }] })
-    expect(snapshot(h.file)).toEqual(before)
+    expect(await snapshot(h.database)).toEqual(before)
   })
 
   it('auto-confirms the final delivery after 14 days, not one second earlier', async () => {

@@ -29,13 +29,13 @@ describe('group commit', () => {
     const a = await h.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     const b = await h.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     await h.engine.act(a.id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
-    const before = snapshot(h.file)
+    const before = await snapshot(h.database)
     const [first, second] = await Promise.allSettled([
       h.engine.act(a.id, { action: 'finish', expectedRevision: 2 }, ISV),
       h.engine.act(a.id, { action: 'finish', expectedRevision: 2 }, ISV),
     ])
     expect([first.status, second.status].sort()).toEqual(['fulfilled', 'rejected'])
-    const after = snapshot(h.file)
+    const after = await snapshot(h.database)
     expect((after['event'] as unknown[]).length - (before['event'] as unknown[]).length).toBe(2) // one act: its action and the next step
     expect((await h.engine.get(b.id, ADMIN)).revision).toBe(1)
   })

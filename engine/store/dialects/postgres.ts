@@ -1,0 +1,26 @@
+import pg from 'pg'
+import { Kysely, PostgresDialect } from 'kysely'
+import type { Database } from '../database.js'
+
+export interface PostgresOptions {
+  /** Connections kept per server process (default 10): concurrent acts each hold one for their transaction. */
+  readonly poolSize?: number
+}
+
+/** True when `location` is a PostgreSQL connection URL rather than a SQLite file. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location)
+}
+
+/**
+ * Connects to PostgreSQL through a pool. The URL may carry libpq parameters, e.g.
+ * `?options=-c%20search_path%3Dtenant_a` to use another schema. Commits are durable as the
+ * server's `synchronous_commit` says (on by default); concurrent commits already share their
+ * WAL flushes, so no grouping is needed on this side.
+ */
+export function openPostgres(url: string, options: PostgresOptions = {}): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 })
+  // An idle connection's error (a server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined)
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}

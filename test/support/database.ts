@@ -1,0 +1,75 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import BetterSqlite3 from 'better-sqlite3'
+import pg from 'pg'
+import { isPostgresUrl } from '../../engine/index.js'
+
+/**
+ * The database the suite runs on: PostgreSQL when `DATABASE_URL` names one (each test then gets
+ * a schema of its own in it), else a fresh SQLite file per test.
+ */
+export const POSTGRES_URL = isPostgresUrl(process.env['DATABASE_URL'] ?? '') ? process.env['DATABASE_URL'] as string : undefined
+export const DIALECT = POSTGRES_URL ? 'postgres' : 'sqlite'
+
+export interface TestDatabase {
+  /** What `Store.open` and `--db` take: a SQLite file, or a PostgreSQL URL whose search_path is the test's schema. */
+  readonly location: string
+  /** A fresh temp directory beside it, for attachments and other files. */
+  readonly dir: string
+  /** Deletes the test's schema on PostgreSQL (a SQLite file is left in the temp directory). */
+  drop(): Promise<void>
+}
+
+/** A new, empty database for one test. */
+export async function freshDatabase(prefix = 'dc-test-'): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  if (!POSTGRES_URL) return { location: join(dir, 'delivery.db'), dir, drop: () => Promise.resolve() }
+  const schema = `t_${randomUUID().replaceAll('-', '')}`
+  await admin((client) => client.query(`create schema ${schema}`))
+  const url = new URL(POSTGRES_URL)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  return {
+    location: url.toString(), dir,
+    drop: () => admin((client) => client.query(`drop schema if exists ${schema} cascade`)).then(() => undefined),
+  }
+}
+
+/** Every row of every table, for asserting that a rejection changed nothing. */
+export async function snapshot(location: string): Promise<Record<string, unknown[]>> {
+  const tables: Record<string, unknown[]> = {}
+  if (isPostgresUrl(location)) {
+    const client = new pg.Client({ connectionString: location })
+    await client.connect()
+    try {
+      const names = await client.query<{ name: string }>('select table_name as name from information_schema.tables where table_schema = current_schema() order by 1')
+      for (const { name } of names.rows) tables[name] = sorted((await client.query(`select * from "${name}"`)).rows)
+    } finally {
+      await client.end()
+    }
+    return tables
+  }
+  const db = new BetterSqlite3(location, { readonly: true })
+  try {
+    const names = db.prepare("select name from sqlite_master where type = 'table' order by name").all() as Array<{ name: string }>
+    for (const { name } of names) tables[name] = sorted(db.prepare(`select * from "${name}"`).all())
+  } finally {
+    db.close()
+  }
+  return tables
+}
+
+function sorted(rows: unknown[]): unknown[] {
+  return rows.map((row) => JSON.stringify(row)).sort().map((row) => JSON.parse(row) as unknown)
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL })
+  await client.connect()
+  try {
+    return await work(client)
+  } finally {
+    await client.end()
+  }
+}
