@@ -28,7 +28,9 @@ export function idempotency(store: Store, clock: Clock, options: IdempotencyOpti
     // An upload is streamed, never buffered, so its body cannot be hashed; a multipart body also
     // differs on every retry by its boundary. For uploads the key and the URL identify the request.
     const fingerprint = c.req.path === '/v1/attachments' ? '' : await c.req.text()
-    const requestHash = createHash('sha256').update(`${c.req.method} ${c.req.url}\n${fingerprint}`).digest('hex')
+    // The path and query, not the whole URL: a retry may reach another server behind another host name.
+    const target = new URL(c.req.url)
+    const requestHash = createHash('sha256').update(`${c.req.method} ${target.pathname}${target.search}\n${fingerprint}`).digest('hex')
     const now = iso(clock.now())
     const row = { principal, key, request_hash: requestHash, status: null, response: null, created_at: now, expires_at: iso(clock.now().add({ seconds: options.ttlSeconds })) }
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { Migrator } from 'kysely'
+import { Migrator, sql } from 'kysely'
 import { AttachmentRepository } from './attachment-repository.js'
 import { CommitGroup } from './commit-group.js'
 import type { Database } from './database.js'
@@ -84,7 +84,12 @@ export class Store {
    * winner's migrations are committed and there is nothing left to do.
    */
   async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider })
+    // Kysely looks for its bookkeeping tables in every schema unless told which: on PostgreSQL,
+    // name the connection's own schema, so databases holding several schemas stay apart.
+    const schema = this.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(this.db)).rows[0]?.schema
+      : undefined
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) })
     for (let attempt = 1; ; attempt++) {
       const { error, results } = await migrator.migrateToLatest()
       if (!error) return

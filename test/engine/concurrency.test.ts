@@ -1,10 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest'
 import { Temporal } from 'temporal-polyfill'
 import { evolve, Store } from '../../engine/index.js'
 import type { InstanceState } from '../../engine/index.js'
 import { ADMIN, CUSTOMER, DEMAND, ISV, openHarness } from '../support/engine.js'
 import type { Harness } from '../support/engine.js'
 import { Worker } from '../support/processes.js'
+import { DIALECT, freshDatabase } from '../support/database.js'
 
 let h: Harness
 const workers: Worker[] = []
@@ -46,7 +47,7 @@ async function expectConsistent(store: Store, id: string): Promise<InstanceState
 const DUE = '2026-01-15T00:00:00.000Z'
 const JUST_BEFORE = Temporal.Instant.from(DUE).subtract({ milliseconds: 1 }).toString()
 
-describe('two OS processes on one SQLite file', () => {
+describe(`two OS processes on one ${DIALECT} database`, () => {
   it('confirm and auto-confirm racing at the deadline: never both, never neither, one confirmation in the history', { timeout: 120_000 }, async () => {
     const ids = await awaitingConfirmation(40)
     const customer = worker()
@@ -129,7 +130,7 @@ describe('two OS processes on one SQLite file', () => {
   it('a process killed with SIGKILL mid-run loses no acknowledged act and leaves nothing half-applied', { timeout: 120_000 }, async () => {
     const ids: string[] = []
     for (let i = 0; i < 3; i++) ids.push((await h.engine.start({ process: 'step-by-step', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
-    await h.close()
+    await h.store.close()
     const victim = new Worker(h.database)
     victim.send({ op: 'hammer', ids, iterations: 100_000, now: '2026-01-02T00:00:00Z', seed: 7 })
     const acked = new Map<string, number>()
@@ -146,6 +147,7 @@ describe('two OS processes on one SQLite file', () => {
       }
     } finally {
       await reopened.close()
+      await h.drop()
       h = await openHarness() // afterEach closes a harness
     }
   })
@@ -153,11 +155,9 @@ describe('two OS processes on one SQLite file', () => {
 
 describe('opening a new database from several processes at once', () => {
   it('migrates it once, without failing any of them', { timeout: 60_000 }, async () => {
-    const { mkdtempSync } = await import('node:fs')
-    const { tmpdir } = await import('node:os')
-    const { join } = await import('node:path')
-    const file = join(mkdtempSync(join(tmpdir(), 'dc-migrate-')), 'fresh.db')
-    const openers = [new Worker(file), new Worker(file), new Worker(file)]
+    const fresh = await freshDatabase('dc-migrate-')
+    onTestFinished(() => fresh.drop())
+    const openers = [new Worker(fresh.location), new Worker(fresh.location), new Worker(fresh.location)]
     workers.push(...openers)
     const answers = await Promise.all(openers.map((w) => w.request({ op: 'advance', now: DUE })))
     expect(answers).toEqual(Array(3).fill({ ok: true, fired: 0, instances: 0, failed: [] }))

@@ -22,7 +22,10 @@ export interface Harness {
   readonly store: Store
   /** The database, as `Store.open` takes it: for other processes and snapshots. */
   readonly database: string
+  /** Closes the store and deletes the database. */
   close(): Promise<void>
+  /** Deletes the database alone (after closing the store yourself). */
+  drop(): Promise<void>
 }
 
 /** An engine on a fresh database (see test/support/database.ts), with a manual clock at {@link T0} and the built-in processes. */
@@ -33,7 +36,7 @@ export async function openHarness(): Promise<Harness> {
   const engine = new Engine({ store, clock })
   await engine.processes.registerBuiltIns()
   return {
-    engine, clock, store, database: database.location,
+    engine, clock, store, database: database.location, drop: database.drop,
     close: async () => {
       await store.close()
       await database.drop()

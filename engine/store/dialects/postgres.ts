@@ -7,6 +7,17 @@ export interface PostgresOptions {
   readonly poolSize?: number
 }
 
+const INT8_OID = 20
+
+/**
+ * 64-bit integers (counts, and every `integer` on CockroachDB) come back as strings by default;
+ * every one the store keeps is far below 2^53, so they are read as numbers.
+ */
+function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === INT8_OID) return (value: string) => Number(value)
+  return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') as (value: string) => unknown : pg.types.getTypeParser(oid, 'text')
+}
+
 /** True when `location` is a PostgreSQL connection URL rather than a SQLite file. */
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location)
@@ -19,7 +30,7 @@ export function isPostgresUrl(location: string): boolean {
  * WAL flushes, so no grouping is needed on this side.
  */
 export function openPostgres(url: string, options: PostgresOptions = {}): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 })
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: { getTypeParser } })
   // An idle connection's error (a server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined)
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process'
+import pg from 'pg'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { isPostgresUrl } from '../../../engine/index.js'
+import { DIALECT } from '../../support/database.js'
+import { ADMIN, CUSTOMER, DEMAND, ISV, openHarness } from '../../support/engine.js'
+import type { Harness } from '../../support/engine.js'
+
+let h: Harness
+beforeEach(async () => { h = await openHarness() })
+afterEach(async () => { await h.close() })
+
+const DUE = '2026-01-15T00:00:00.000Z'
+const SQLITE_HOLD_MS = 1000
+
+async function awaitingConfirmation(count: number): Promise<string[]> {
+  const ids: string[] = []
+  for (let i = 0; i < count; i++) {
+    const id = `claim-${String(i).padStart(3, '0')}`
+    await h.engine.start({ process: 'basic', id, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    await h.engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+    await h.engine.act(id, { action: 'finish' }, ISV)
+    ids.push(id)
+  }
+  return ids
+}
+
+/**
+ * Another claimer, on its own connection, in the middle of its transaction: it holds `ids`
+ * (PostgreSQL: their rows, locked as a claim locks them; SQLite: the write lock) and dies
+ * without committing when `crash` is called.
+ */
+async function claimerHolding(ids: readonly string[]): Promise<{ crash(): Promise<void> }> {
+  if (isPostgresUrl(h.database)) {
+    const client = new pg.Client({ connectionString: h.database })
+    client.on('error', () => undefined)
+    await client.connect()
+    await client.query('begin')
+    await client.query('select id from instance where id = any($1) for update', [ids])
+    return {
+      crash: async () => {
+        // The connection drops as when its process is killed; the server rolls the claim back.
+        ;(client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      },
+    }
+  }
+  // better-sqlite3 waits for a lock synchronously, so the holder must be another OS process:
+  // it takes the write lock, writes, and kills itself mid-transaction after `SQLITE_HOLD_MS`.
+  const holder = spawn(process.execPath, ['--input-type=module', '-e', `
+    import Database from 'better-sqlite3'
+    const db = new Database(process.argv[1])
+    db.exec('begin immediate')
+    const ids = JSON.parse(process.argv[2])
+    db.prepare(\`update instance set updated_at = updated_at where id in (\${ids.map(() => '?').join(',')})\`).run(...ids)
+    process.stdout.write('held\\n')
+    setTimeout(() => process.kill(process.pid, 'SIGKILL'), ${SQLITE_HOLD_MS})
+  `, h.database, JSON.stringify(ids)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const exited = new Promise((resolve) => holder.on('exit', resolve))
+  await new Promise((resolve) => holder.stdout.once('data', resolve))
+  return { crash: async () => { await exited } }
+}
+
+function timeoutsOf(history: Array<{ event: { type: string; trigger?: string } }>): number {
+  return history.filter((r) => r.event.type === 'action-performed' && r.event.trigger === 'timeout').length
+}
+
+describe(`claiming due deadlines on ${DIALECT}`, () => {
+  it('leaves instances another claimer holds, and fires them once that claimer dies', { timeout: 60_000 }, async () => {
+    const ids = await awaitingConfirmation(30)
+    const held = ids.slice(0, 10)
+    const claimer = await claimerHolding(held)
+    h.clock.set(DUE)
+    if (DIALECT === 'postgres') {
+      // SKIP LOCKED: the other 20 fire at once, without waiting for the held rows.
+      expect(await h.engine.advance()).toEqual({ fired: 20, instances: 20, failed: [] })
+      for (const id of held) expect((await h.engine.get(id, ADMIN)).status).toBe('active')
+      await claimer.crash()
+      expect(await h.engine.advance()).toEqual({ fired: 10, instances: 10, failed: [] })
+    } else {
+      // One writer at a time: the claim waits for the write lock, which the crash gives back.
+      const started = performance.now()
+      expect(await h.engine.advance()).toEqual({ fired: 30, instances: 30, failed: [] })
+      expect(performance.now() - started).toBeGreaterThanOrEqual(SQLITE_HOLD_MS / 2) // it did wait for the holder
+      await claimer.crash()
+    }
+    for (const id of ids) {
+      expect(timeoutsOf(await h.engine.history(id, ADMIN))).toBe(1)
+      expect((await h.engine.get(id, ADMIN)).status).toBe('completed')
+    }
+    expect(await h.engine.advance()).toEqual({ fired: 0, instances: 0, failed: [] })
+  })
+
+  it('fires in batches: more due instances than one claim takes', { timeout: 120_000 }, async () => {
+    const ids = await awaitingConfirmation(520)
+    h.clock.set(DUE)
+    expect(await h.engine.advance()).toEqual({ fired: 520, instances: 520, failed: [] })
+    for (const id of [ids[0], ids[499], ids[500], ids[519]] as string[]) expect(timeoutsOf(await h.engine.history(id, ADMIN))).toBe(1)
+  })
+})
