@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { formatBenchArgs, parseBenchArgs } from './lib/args.js'
 import type { Report } from './lib/report.js'
+import { benchPostgresUrl } from './lib/postgres.js'
 import { RESULTS_DIR } from './lib/results.js'
 import { formatNumber, layout } from './lib/table.js'
 import { BENCHMARKS } from './registry.js'
@@ -17,8 +18,8 @@ if (unknown.length > 0) {
   process.stderr.write(`Unknown benchmark ${unknown.join(', ')}; the benchmarks are: ${Object.keys(BENCHMARKS).join(', ')}.\n`)
   process.exit(2)
 }
-if (process.env['DATABASE_URL']) {
-  process.stderr.write('DATABASE_URL is set, but the store has no PostgreSQL dialect yet: every benchmark runs on SQLite.\n')
+if (benchPostgresUrl()) {
+  process.stderr.write('DATABASE_URL names a PostgreSQL database: `engine` and `deadlines` run on it too, beside SQLite; the others run on SQLite.\n')
 }
 
 const shared = mkdtempSync(join(tmpdir(), 'dc-bench-'))

@@ -83,7 +83,7 @@ export async function run(options: BenchOptions): Promise<Report> {
   rec.measure('state', { label: 'state JSON per instance (mean over all)', unit: 'bytes' }).add('state', stored.state)
   rec.measure('state-net', { label: 'state JSON of an instance waiting at confirm-delivery, besides its inputs', unit: 'bytes', target: { op: '<=', value: 2048 } }).add('state-net', stored.stateNet)
   rec.measure('events', { label: 'event JSON per instance (mean over all)', unit: 'bytes' }).add('events', stored.events)
-  const parked = byScale(options, 200, 5)
+  const parked = byScale(options, 200, 40)
   const peers = await measurePeerMemory(parked)
   rec.measure('bpmn.heap', { label: 'bpmn-engine: heap per instance waiting on its last task', unit: 'bytes' }).add('bpmn.heap', peers.bpmnHeap)
   rec.measure('bpmn.state', { label: 'bpmn-engine: getState() JSON of a waiting instance', unit: 'bytes' }).add('bpmn.state', peers.bpmnState)

@@ -30,9 +30,9 @@ export interface StoreSettings {
   readonly groupCommit?: boolean
 }
 
-/** An engine on the SQLite file `file` (created and migrated if new), with the built-in processes registered. */
-export async function openEngine(file: string, settings: StoreSettings = {}, clock: Clock = new ManualClock('2026-01-01T00:00:00Z')): Promise<{ engine: Engine; store: Store }> {
-  const store = await Store.openSqlite(file, settings)
+/** An engine on the database at `location` (a SQLite file, created and migrated if new, or a PostgreSQL URL), with the built-in processes registered. */
+export async function openEngine(location: string, settings: StoreSettings = {}, clock: Clock = new ManualClock('2026-01-01T00:00:00Z')): Promise<{ engine: Engine; store: Store }> {
+  const store = await Store.open(location, settings)
   const engine = new Engine({ store, clock })
   await engine.processes.registerBuiltIns()
   return { engine, store }

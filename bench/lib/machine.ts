@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { cpus, loadavg, release, totalmem } from 'node:os'
 import BetterSqlite3 from 'better-sqlite3'
+import { benchPostgresUrl } from './postgres.js'
 
 /** Where and on what a figure was measured: reported with every number (STYLE.md §8). */
 export interface Machine {
@@ -23,6 +24,7 @@ export function describeMachine(): Machine {
   const db = new BetterSqlite3(':memory:')
   const { version } = db.prepare('select sqlite_version() as version').get() as { version: string }
   db.close()
+  const postgres = benchPostgresUrl()
   return {
     date: new Date().toISOString(),
     cores: cpus().length,
@@ -30,7 +32,7 @@ export function describeMachine(): Machine {
     memoryGiB: Math.round(totalmem() / 2 ** 30 * 10) / 10,
     os: `${process.platform} ${release()}`,
     node: process.version,
-    dialect: `SQLite ${version} (better-sqlite3), WAL`,
+    dialect: `SQLite ${version} (better-sqlite3), WAL${postgres ? `; PostgreSQL at ${new URL(postgres).host}` : ''}`,
     revision: gitRevision(),
     loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   }
