@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { sql } from 'kysely'
 import { EngineError } from '../errors.js'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
@@ -34,14 +35,20 @@ export interface ClaimedOutcome {
   readonly waitingRoles: readonly string[]
 }
 
-/** How the database keeps two claimers of due deadlines apart. */
-export interface ClaimLocking {
+/** What the repository does differently per database. */
+export interface DialectTraits {
   /**
    * True (PostgreSQL): claimed rows are locked with `FOR UPDATE SKIP LOCKED`, so concurrent
-   * claimers take disjoint batches. False (SQLite): the claim takes the database's one write lock
-   * up front (`BEGIN IMMEDIATE`), so claimers take turns.
+   * claimers take disjoint batches. False (SQLite, one writer at a time): claimers take turns at
+   * the write lock and an outcome is written only if its revision is unchanged.
    */
   readonly rowLocks: boolean
+  /**
+   * True (PostgreSQL, where every statement is a network round trip): a claimed batch is updated
+   * with one multi-row statement. False (SQLite, in process, whose planner would scan the table
+   * for a join against a VALUES list): one prepared UPDATE per instance.
+   */
+  readonly batchUpdates: boolean
 }
 
 /** Most rows in one multi-row INSERT, well under both databases' limits on bound parameters. */
@@ -65,11 +72,11 @@ export interface InstanceQuery {
 export class InstanceRepository {
   readonly #db: Kysely<Database>
   readonly #commits: CommitGroup
-  readonly #locking: ClaimLocking
-  constructor(db: Kysely<Database>, commits: CommitGroup, locking: ClaimLocking) {
+  readonly #traits: DialectTraits
+  constructor(db: Kysely<Database>, commits: CommitGroup, traits: DialectTraits) {
     this.#db = db
     this.#commits = commits
-    this.#locking = locking
+    this.#traits = traits
   }
 
   /** The instance with this id, or undefined. */
@@ -127,7 +134,7 @@ export class InstanceRepository {
         .$if(skip.length > 0, (q) => q.where('id', 'not in', skip))
         .orderBy('next_deadline').orderBy('id')
         .limit(limit)
-        .$if(this.#locking.rowLocks, (q) => q.forUpdate().skipLocked())
+        .$if(this.#traits.rowLocks, (q) => q.forUpdate().skipLocked())
         .execute()
       const outcomes: Array<{ stored: StoredInstance; outcome: ClaimedOutcome }> = []
       for (const row of rows) {
@@ -139,9 +146,11 @@ export class InstanceRepository {
       const write = async (trx: Kysely<Database>): Promise<void> => {
         const events: EventTable[] = []
         const waiting = new Map<string, { roles: readonly string[]; ids: string[] }>()
+        const writes = outcomes.map(({ stored, outcome }) => ({ expected: stored, state: outcome.state, eventCount: outcome.events.length }))
+        const updated = this.#traits.batchUpdates ? await updateRevisions(trx, writes) : await updateEach(trx, writes)
         for (const { stored, outcome } of outcomes) {
-          if (!(await updateRevision(trx, stored, outcome.state, outcome.events.length))) continue
           const id = stored.state.id
+          if (!updated.has(id)) continue
           written.add(id)
           outcome.events.forEach((event, i) => events.push(eventRow(id, stored.lastSeq + i + 1, event)))
           const key = outcome.waitingRoles.join('\n')
@@ -152,11 +161,11 @@ export class InstanceRepository {
         await insertEvents(trx, events)
         for (const { roles, ids } of waiting.values()) await setWaiting(trx, ids, roles)
       }
-      if (this.#locking.rowLocks) await write(db)
+      if (this.#traits.rowLocks) await write(db)
       else await this.#commits.run(write)
       return { claimed: rows.map((row) => row.id), written }
     }
-    return this.#locking.rowLocks ? this.#db.transaction().execute(claim) : claim(this.#db)
+    return this.#traits.rowLocks ? this.#db.transaction().execute(claim) : claim(this.#db)
   }
 
   /** Instances matching `query`, oldest first. */
@@ -190,6 +199,47 @@ export class InstanceRepository {
     const rows = await this.#db.selectFrom('event').select(['seq', 'payload']).where('instance_id', '=', id).orderBy('seq').execute()
     return rows.map((row) => ({ seq: row.seq, event: JSON.parse(row.payload) as Event }))
   }
+}
+
+interface RevisionWrite {
+  readonly expected: StoredInstance
+  readonly state: InstanceState
+  readonly eventCount: number
+}
+
+/** Stores each `state` whose instance is still at its `expected` revision, one statement each; returns the ids updated. */
+async function updateEach(db: Kysely<Database>, writes: readonly RevisionWrite[]): Promise<Set<string>> {
+  const updated = new Set<string>()
+  for (const { expected, state, eventCount } of writes) {
+    if (await updateRevision(db, expected, state, eventCount)) updated.add(state.id)
+  }
+  return updated
+}
+
+/** Most instances in one multi-row UPDATE: ten bound parameters each. */
+const UPDATE_CHUNK = 500
+
+/**
+ * Stores each `state` whose instance is still at its `expected` revision, many per statement
+ * (`with v(...) as (values ...) update instance ... from v`, which SQLite and PostgreSQL both
+ * accept); returns the ids updated.
+ */
+async function updateRevisions(db: Kysely<Database>, writes: readonly RevisionWrite[]): Promise<Set<string>> {
+  const updated = new Set<string>()
+  for (let i = 0; i < writes.length; i += UPDATE_CHUNK) {
+    const values = writes.slice(i, i + UPDATE_CHUNK).map(({ expected, state, eventCount }) => {
+      const c = columnsOf(state, expected.lastSeq + eventCount)
+      return sql`(${state.id}, cast(${expected.state.revision} as integer), ${c.status}, ${c.step}, ${c.outcome}, ${c.next_deadline},
+        cast(${c.revision} as integer), cast(${c.last_seq} as integer), ${c.state}, ${c.updated_at})`
+    })
+    const { rows } = await sql<{ id: string }>`with v(id, expected, status, step, outcome, next_deadline, revision, last_seq, state, updated_at) as (values ${sql.join(values)})
+      update instance set status = v.status, step = v.step, outcome = v.outcome, next_deadline = v.next_deadline,
+        revision = v.revision, last_seq = v.last_seq, state = v.state, updated_at = v.updated_at
+      from v where instance.id = v.id and instance.revision = v.expected
+      returning instance.id`.execute(db)
+    for (const row of rows) updated.add(row.id)
+  }
+  return updated
 }
 
 /** Stores `state` if the instance is still at `expected`'s revision; false when another writer got there first. */

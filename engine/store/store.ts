@@ -45,7 +45,7 @@ export class Store {
     this.dialect = dialect
     this.processes = new ProcessRepository(db)
     const commits = new CommitGroup(db, options.groupCommit ?? dialect === 'sqlite')
-    this.instances = new InstanceRepository(db, commits, { rowLocks: dialect === 'postgres' })
+    this.instances = new InstanceRepository(db, commits, { rowLocks: dialect === 'postgres', batchUpdates: dialect === 'postgres' })
     this.attachments = new AttachmentRepository(db)
     this.tokens = new TokenRepository(db)
     this.idempotency = new IdempotencyRepository(db)
