@@ -18,6 +18,7 @@ import type { Store } from './store/store.js'
 import { ProcessCatalog } from './process-catalog.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import type { AttachmentRow } from './store/attachment-repository.js'
+import type { Receipt } from './store/idempotency-repository.js'
 
 export interface EngineOptions {
   readonly store: Store
@@ -44,6 +45,15 @@ export interface ActRequest {
   /** Ids of uploaded attachments per slot. */
   readonly attachments?: Readonly<Record<string, readonly string[]>>
   readonly expectedRevision?: number
+}
+
+/** Options of the commands that write. */
+export interface WriteOptions {
+  /**
+   * For an idempotent request: its answer, given the resulting view, stored in the same
+   * transaction as the write (see {@link Receipt}).
+   */
+  readonly receipt?: ((view: InstanceView) => Receipt) | undefined
 }
 
 /** Filters of {@link Engine.list}. */
@@ -110,7 +120,7 @@ export class Engine {
   }
 
   /** Starts an instance of a process (admins and the system only). */
-  async start(request: StartRequest, by: Principal): Promise<InstanceView> {
+  async start(request: StartRequest, by: Principal, options: WriteOptions = {}): Promise<InstanceView> {
     const process = await this.processes.get(request.process, request.version)
     const row = await this.#store.processes.find(process.id, process.version)
     if (row?.owner && request.parties['isv'] !== row.owner) {
@@ -122,18 +132,19 @@ export class Engine {
     const existing = await this.#store.instances.find(id)
     const command: Command = { type: 'start', instanceId: id, by, parties: request.parties, ...optional('parameters', request.parameters), ...optional('context', request.context) }
     const decision = accepted(await decide(process, existing?.state, command, this.#clock.now()))
+    const view = viewInstance(process, decision.state, by)
     try {
-      await this.#store.instances.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [] })
+      await this.#store.instances.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [], receipt: options.receipt?.(view) })
     } catch (error) {
       // Another request started an instance with this id between the check and the insert.
       if (await this.#store.instances.find(id)) throw new EngineError('instance.exists', `Instance "${id}" already exists.`)
       throw error
     }
-    return viewInstance(process, decision.state, by)
+    return view
   }
 
   /** Performs an action of the current step as `by`. */
-  async act(id: string, request: ActRequest, by: Principal): Promise<InstanceView> {
+  async act(id: string, request: ActRequest, by: Principal, options: WriteOptions = {}): Promise<InstanceView> {
     const stored = await this.#visible(id, by)
     const process = await this.processes.get(stored.state.processId, stored.state.processVersion)
     const attachments = await this.#attachmentFacts(request.attachments ?? {})
@@ -142,21 +153,24 @@ export class Engine {
       attachments, ...optional('expectedRevision', request.expectedRevision),
     }
     const decision = accepted(await decide(process, stored.state, command, this.#clock.now()))
+    const view = viewInstance(process, decision.state, by)
     await this.#store.instances.append(stored, decision.state, decision.events, {
       waitingRoles: waitingRoles(process, decision.state),
       attachmentIds: Object.values(attachments).flat().map((a) => a.id),
+      receipt: options.receipt?.(view),
     })
-    return viewInstance(process, decision.state, by)
+    return view
   }
 
   /** Ends an instance in progress (admins only), recording the reason. */
-  async terminate(id: string, reason: string, by: Principal, expectedRevision?: number): Promise<InstanceView> {
+  async terminate(id: string, reason: string, by: Principal, expectedRevision?: number, options: WriteOptions = {}): Promise<InstanceView> {
     const stored = await this.#visible(id, by)
     const process = await this.processes.get(stored.state.processId, stored.state.processVersion)
     const command: Command = { type: 'terminate', by, reason, ...optional('expectedRevision', expectedRevision) }
     const decision = accepted(await decide(process, stored.state, command, this.#clock.now()))
-    await this.#store.instances.append(stored, decision.state, decision.events, { waitingRoles: [], attachmentIds: [] })
-    return viewInstance(process, decision.state, by)
+    const view = viewInstance(process, decision.state, by)
+    await this.#store.instances.append(stored, decision.state, decision.events, { waitingRoles: [], attachmentIds: [], receipt: options.receipt?.(view) })
+    return view
   }
 
   /**

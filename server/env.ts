@@ -7,5 +7,7 @@ export interface AppEnv {
     principal: Principal
     /** Set by the request-id middleware; echoed in `X-Request-Id` and in problem bodies. */
     requestId: string
+    /** Set by the idempotency middleware when the request claimed an Idempotency-Key. */
+    idempotencyKey: { readonly principal: string; readonly key: string } | undefined
   }
 }

@@ -1,8 +1,28 @@
 import { createHash } from 'node:crypto'
-import type { MiddlewareHandler } from 'hono'
-import { EngineError, iso } from '../engine/index.js'
-import type { Clock, Store } from '../engine/index.js'
+import type { Context, MiddlewareHandler } from 'hono'
+import { EngineError, iso, storedResponse } from '../engine/index.js'
+import type { Clock, InstanceView, Receipt, Store } from '../engine/index.js'
 import type { AppEnv } from './env.js'
+
+/**
+ * How long a claimed key may stay unanswered before a retry may run the request anew. Writes
+ * store their answer in their own transaction, so a key still unanswered this long belongs to a
+ * request whose server died before committing anything; longer than any request runs.
+ */
+const ABANDONED_AFTER_SECONDS = 60
+
+/** The media type `c.json()` answers with, stored with answers written by the engine. */
+const JSON_TYPE = 'application/json'
+
+/**
+ * For a write answered with `c.json(view, status)`: the receipt the engine stores in the write's
+ * own transaction when the request carries an Idempotency-Key (undefined otherwise).
+ */
+export function receiptFor(c: Context<AppEnv>, status: number): ((view: InstanceView) => Receipt) | undefined {
+  const claimed = c.get('idempotencyKey')
+  if (!claimed) return undefined
+  return (view) => ({ ...claimed, status, response: { body: JSON.stringify(view), type: JSON_TYPE } })
+}
 
 export interface IdempotencyOptions {
   /** How long a key is remembered, in seconds. */
@@ -13,7 +33,8 @@ export interface IdempotencyOptions {
  * `Idempotency-Key` on POST: the first request with a key runs and its response (any status but
  * 5xx) is stored; a retry with the same key, principal and request replays it without acting
  * again (`Idempotent-Replayed: true`); the same key with another request is refused (422), and
- * one arriving while the first still runs gets 409. Keys are scoped to the principal and expire.
+ * one arriving while the first still runs gets 409 (after a minute unanswered, the first is taken
+ * for dead and the retry runs). Keys are scoped to the principal and expire.
  * For uploads the body is not hashed (it is streamed, never buffered): the key and the URL identify it.
  */
 export function idempotency(store: Store, clock: Clock, options: IdempotencyOptions): MiddlewareHandler<AppEnv> {
@@ -42,14 +63,16 @@ export function idempotency(store: Store, clock: Clock, options: IdempotencyOpti
         claimed = await store.idempotency.claim(row)
       } else if (existing.request_hash !== requestHash) {
         throw new EngineError('idempotency.mismatch', `Idempotency-Key "${key}" was already used with a different request; use a new key for a new request.`)
-      } else if (existing.status === null || existing.response === null) {
-        throw new EngineError('idempotency.in-progress', `A request with Idempotency-Key "${key}" is still running; retry in a moment.`)
+      } else if (existing.status === null) {
+        const abandoned = existing.created_at <= iso(clock.now().subtract({ seconds: ABANDONED_AFTER_SECONDS }))
+        claimed = abandoned && await store.idempotency.takeOver(row, existing.created_at)
       } else {
-        const stored = JSON.parse(existing.response) as { body: string; type: string }
-        return c.body(stored.body, existing.status as 200, { 'Content-Type': stored.type, 'Idempotent-Replayed': 'true' })
+        const stored = storedResponse(existing)
+        if (stored) return c.body(stored.body, existing.status as 200, { 'Content-Type': stored.type, 'Idempotent-Replayed': 'true' })
       }
       if (!claimed) throw new EngineError('idempotency.in-progress', `A request with Idempotency-Key "${key}" is still running; retry in a moment.`)
     }
+    c.set('idempotencyKey', { principal, key })
     try {
       await next()
     } catch (error) {
@@ -60,7 +83,8 @@ export function idempotency(store: Store, clock: Clock, options: IdempotencyOpti
       await store.idempotency.release(principal, key)
       return
     }
+    // Writes through the engine stored this already, in their transaction; the rest store it now.
     const body = await c.res.clone().text()
-    await store.idempotency.complete(principal, key, c.res.status, JSON.stringify({ body, type: c.res.headers.get('content-type') ?? 'application/json' }))
+    await store.idempotency.complete({ principal, key, status: c.res.status, response: { body, type: c.res.headers.get('content-type') ?? JSON_TYPE } })
   }
 }

@@ -6,6 +6,8 @@ import type { InstanceState } from '../runtime/state.js'
 import { nextDeadline } from '../runtime/transitions.js'
 import type { CommitGroup } from './commit-group.js'
 import type { Database, EventTable } from './database.js'
+import { storeReceipt } from './idempotency-repository.js'
+import type { Receipt } from './idempotency-repository.js'
 
 /** An instance as stored: its state and the sequence number of its last event. */
 export interface StoredInstance {
@@ -25,6 +27,8 @@ export interface WriteExtras {
   readonly waitingRoles: readonly string[]
   /** Attachments referenced by the events, bound to the instance in the same transaction. */
   readonly attachmentIds: readonly string[]
+  /** The answer of the idempotent request making this write, stored in the same transaction. */
+  readonly receipt?: Receipt | undefined
 }
 
 /** What firing a claimed instance produced, to be written in the claim's transaction. */
@@ -100,6 +104,7 @@ export class InstanceRepository {
       }))).execute()
       await insertEvents(trx, events.map((event, i) => eventRow(state.id, i + 1, event)))
       await bindAttachments(trx, state.id, extras.attachmentIds)
+      if (extras.receipt) await storeReceipt(trx, extras.receipt)
     })
   }
 
@@ -115,6 +120,7 @@ export class InstanceRepository {
       await insertEvents(trx, events.map((event, i) => eventRow(state.id, expected.lastSeq + i + 1, event)))
       await setWaiting(trx, [state.id], extras.waitingRoles)
       await bindAttachments(trx, state.id, extras.attachmentIds)
+      if (extras.receipt) await storeReceipt(trx, extras.receipt)
     })
   }
 

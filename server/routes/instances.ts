@@ -4,6 +4,7 @@ import { EngineError } from '../../engine/index.js'
 import { requireRole } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
+import { receiptFor } from '../idempotency.js'
 
 const STATUSES = ['active', 'completed', 'terminated']
 
@@ -12,7 +13,7 @@ export function instanceRoutes(engine: Engine): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
   app.post('/', requireRole('admin', 'system'), async (c) => {
-    const view = await engine.start(await readBody<StartRequest>(c, 'StartRequest'), c.get('principal'))
+    const view = await engine.start(await readBody<StartRequest>(c, 'StartRequest'), c.get('principal'), { receipt: receiptFor(c, 201) })
     return c.json(view, 201, { Location: `/v1/instances/${encodeURIComponent(view.id)}` })
   })
 
@@ -46,7 +47,7 @@ export function instanceRoutes(engine: Engine): Hono<AppEnv> {
 
   app.post('/:id/act', async (c) => {
     const request = await readBody<ActRequest>(c, 'ActRequest')
-    return c.json(await engine.act(c.req.param('id'), request, c.get('principal')))
+    return c.json(await engine.act(c.req.param('id'), request, c.get('principal'), { receipt: receiptFor(c, 200) }))
   })
 
   app.post('/:id/advance', requireRole('admin', 'system'), async (c) => {
@@ -56,7 +57,7 @@ export function instanceRoutes(engine: Engine): Hono<AppEnv> {
 
   app.post('/:id/terminate', requireRole('admin'), async (c) => {
     const { reason, expectedRevision } = await readBody<{ reason: string; expectedRevision?: number }>(c, 'TerminateRequest')
-    return c.json(await engine.terminate(c.req.param('id'), reason, c.get('principal'), expectedRevision))
+    return c.json(await engine.terminate(c.req.param('id'), reason, c.get('principal'), expectedRevision, { receipt: receiptFor(c, 200) }))
   })
 
   return app

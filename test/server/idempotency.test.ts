@@ -74,4 +74,38 @@ describe('Idempotency-Key', () => {
     const list = await (await api.call('GET', '/v1/instances', { who: 'admin' })).json() as { items: unknown[] }
     expect(list.items).toHaveLength(2) // the one from beforeEach and this one
   })
+
+  it('replays an act whose server died after committing it, before recording the answer: the answer is part of the commit', async () => {
+    const record = api.store.idempotency.complete.bind(api.store.idempotency)
+    api.store.idempotency.complete = () => Promise.reject(new Error('the server died here'))
+    const lost = await submit('k-crash')
+    expect(lost.status).toBe(500) // the client never saw the answer
+    api.store.idempotency.complete = record
+    const retry = await submit('k-crash')
+    expect(retry.status).toBe(200)
+    expect(retry.headers.get('idempotent-replayed')).toBe('true')
+    expect(retry.headers.get('content-type')).toBe((await api.call('GET', `/v1/instances/${id}`, { who: 'customer' })).headers.get('content-type'))
+    expect(await retry.json()).toMatchObject({ id, revision: 2, step: { id: 'project-delivery' } })
+    expect(await actions()).toHaveLength(1)
+  })
+
+  it('runs a retry anew once a key has stayed unanswered for a minute: its first request died before committing', async () => {
+    const act = api.engine.act.bind(api.engine)
+    const release = api.store.idempotency.release.bind(api.store.idempotency)
+    api.engine.act = () => Promise.reject(new Error('the server died here'))
+    api.store.idempotency.release = () => Promise.resolve() // it died before giving the key back, too
+    expect((await submit('k-stuck')).status).toBe(500)
+    api.engine.act = act
+    api.store.idempotency.release = release
+    const early = await submit('k-stuck')
+    expect(early.status).toBe(409)
+    expect(((await early.json()) as { code: string }).code).toBe('idempotency.in-progress')
+    expect(await actions()).toHaveLength(0)
+    api.clock.advance('PT61S')
+    const retry = await submit('k-stuck')
+    expect(retry.status).toBe(200)
+    expect(retry.headers.get('idempotent-replayed')).toBeNull()
+    expect(await actions()).toHaveLength(1)
+    expect((await submit('k-stuck')).headers.get('idempotent-replayed')).toBe('true')
+  })
 })
