@@ -1,0 +1,130 @@
+import type { Kysely } from 'kysely'
+import { sql } from 'kysely'
+import { EngineError } from '../errors.js'
+import type { Event } from '../runtime/events.js'
+import type { InstanceState } from '../runtime/state.js'
+import { nextDeadline } from '../runtime/transitions.js'
+import type { Database, EventTable } from './database.js'
+import type { StoredInstance } from './instance-repository.js'
+
+// The statements that write instances, their events and their party rows, shared by the single
+// writes of commands and the batched writes of deadline claims.
+
+/** Most rows in one multi-row INSERT, well under both databases' limits on bound parameters. */
+const INSERT_CHUNK = 1000
+
+/** One instance's new state, to be stored if it is still at the expected revision. */
+export interface RevisionWrite {
+  readonly expected: StoredInstance
+  readonly state: InstanceState
+  readonly eventCount: number
+}
+
+/** Stores each `state` whose instance is still at its `expected` revision, one statement each; returns the ids updated. */
+export async function updateEach(db: Kysely<Database>, writes: readonly RevisionWrite[]): Promise<Set<string>> {
+  const updated = new Set<string>()
+  for (const { expected, state, eventCount } of writes) {
+    if (await updateRevision(db, expected, state, eventCount)) updated.add(state.id)
+  }
+  return updated
+}
+
+/** Most instances in one multi-row UPDATE: ten bound parameters each. */
+const UPDATE_CHUNK = 500
+
+/**
+ * Stores each `state` whose instance is still at its `expected` revision, many per statement
+ * (`with v(...) as (values ...) update instance ... from v`); returns the ids updated. For
+ * PostgreSQL, where it saves a round trip per instance.
+ */
+export async function updateRevisions(db: Kysely<Database>, writes: readonly RevisionWrite[]): Promise<Set<string>> {
+  const updated = new Set<string>()
+  for (let i = 0; i < writes.length; i += UPDATE_CHUNK) {
+    const values = writes.slice(i, i + UPDATE_CHUNK).map(({ expected, state, eventCount }) => {
+      const c = columnsOf(state, expected.lastSeq + eventCount)
+      return sql`(${state.id}, cast(${expected.state.revision} as integer), ${c.status}, ${c.step}, ${c.outcome}, ${c.next_deadline},
+        cast(${c.revision} as integer), cast(${c.last_seq} as integer), ${c.state}, ${c.updated_at})`
+    })
+    const { rows } = await sql<{ id: string }>`with v(id, expected, status, step, outcome, next_deadline, revision, last_seq, state, updated_at) as (values ${sql.join(values)})
+      update instance set status = v.status, step = v.step, outcome = v.outcome, next_deadline = v.next_deadline,
+        revision = v.revision, last_seq = v.last_seq, state = v.state, updated_at = v.updated_at
+      from v where instance.id = v.id and instance.revision = v.expected
+      returning instance.id`.execute(db)
+    for (const row of rows) updated.add(row.id)
+  }
+  return updated
+}
+
+/** Stores `state` if the instance is still at `expected`'s revision; false when another writer got there first. */
+async function updateRevision(db: Kysely<Database>, expected: StoredInstance, state: InstanceState, eventCount: number): Promise<boolean> {
+  const { numUpdatedRows } = await db.updateTable('instance')
+    .set(columnsOf(state, expected.lastSeq + eventCount))
+    .where('id', '=', state.id).where('revision', '=', expected.state.revision)
+    .executeTakeFirstOrThrow()
+  return numUpdatedRows > 0n
+}
+
+/**
+ * Stores `state` if the instance is still at `expected`'s revision.
+ * @throws {EngineError} `conflict.stale` when another writer got there first.
+ */
+export async function updateInstance(db: Kysely<Database>, expected: StoredInstance, state: InstanceState, eventCount: number): Promise<void> {
+  if (!(await updateRevision(db, expected, state, eventCount))) {
+    throw new EngineError('conflict.stale', `Instance "${state.id}" changed after revision ${expected.state.revision}; reload it and retry.`)
+  }
+}
+
+/** Marks which parties of the instances the current step waits on: those holding one of `roles`. */
+export async function setWaiting(db: Kysely<Database>, instanceIds: readonly string[], roles: readonly string[]): Promise<void> {
+  await db.updateTable('instance_party')
+    .set((eb) => ({ waiting: roles.length === 0 ? 0 : eb.case().when('role', 'in', roles).then(1).else(0).end() }))
+    .where('instance_id', instanceIds.length === 1 ? '=' : 'in', instanceIds.length === 1 ? instanceIds[0] as string : instanceIds)
+    .execute()
+}
+
+/** The instance row's columns that follow from its state. */
+export function columnsOf(state: InstanceState, lastSeq: number) {
+  return {
+    status: state.status,
+    step: state.step ?? null,
+    outcome: state.outcome ?? null,
+    next_deadline: nextDeadline(state) ?? null,
+    revision: state.revision,
+    last_seq: lastSeq,
+    state: JSON.stringify(state),
+    updated_at: state.updatedAt,
+  }
+}
+
+/** The `event` row of the instance's `seq`-th event. */
+export function eventRow(instanceId: string, seq: number, event: Event): EventTable {
+  return {
+    instance_id: instanceId,
+    seq,
+    type: event.type,
+    at: event.at,
+    fired_at: 'firedAt' in event ? event.firedAt ?? null : null,
+    step: 'step' in event ? event.step : null,
+    action: 'action' in event ? event.action : null,
+    actor_role: 'by' in event ? event.by.role : null,
+    actor_subject: 'by' in event ? event.by.subject : null,
+    payload: JSON.stringify(event),
+  }
+}
+
+/** Inserts event rows, many per statement. */
+export async function insertEvents(db: Kysely<Database>, rows: readonly EventTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto('event').values(rows.slice(i, i + INSERT_CHUNK)).execute()
+}
+
+/** Binds attachments to the instance, unless another instance took one of them meanwhile (`conflict.stale`). */
+export async function bindAttachments(trx: Kysely<Database>, instanceId: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return
+  const { numUpdatedRows } = await trx.updateTable('attachment').set({ instance_id: instanceId })
+    .where('id', 'in', ids)
+    .where((eb) => eb.or([eb('instance_id', 'is', null), eb('instance_id', '=', instanceId)]))
+    .executeTakeFirstOrThrow()
+  if (numUpdatedRows !== BigInt(new Set(ids).size)) {
+    throw new EngineError('conflict.stale', 'An attachment was attached to another delivery meanwhile; upload the file again for this one.')
+  }
+}
