@@ -3,6 +3,7 @@ import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
 import type { CommitGroup } from './commit-group.js'
 import type { Database, EventTable } from './database.js'
+import { prepared, slot } from './prepared.js'
 import { bindAttachments, columnsOf, eventRow, insertEvents, setWaiting, updateEach, updateInstance, updateRevisions } from './instance-writes.js'
 import { storeReceipt } from './idempotency-repository.js'
 import type { Receipt } from './idempotency-repository.js'
@@ -80,7 +81,8 @@ export class InstanceRepository {
 
   /** The instance with this id, or undefined. */
   async find(id: string): Promise<StoredInstance | undefined> {
-    const row = await this.#db.selectFrom('instance').select(['state', 'last_seq']).where('id', '=', id).executeTakeFirst()
+    const find = prepared(this.#db, 'find instance', (db) => db.selectFrom('instance').select(['state', 'last_seq']).where('id', '=', slot('id')))
+    const row = (await find.execute(this.#db, { id })).rows[0]
     return row ? { state: JSON.parse(row.state) as InstanceState, lastSeq: row.last_seq } : undefined
   }
 

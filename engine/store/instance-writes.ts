@@ -6,12 +6,16 @@ import type { InstanceState } from '../runtime/state.js'
 import { nextDeadline } from '../runtime/transitions.js'
 import type { Database, EventTable } from './database.js'
 import type { StoredInstance } from './instance-repository.js'
+import { prepared, slot } from './prepared.js'
 
 // The statements that write instances, their events and their party rows, shared by the single
 // writes of commands and the batched writes of deadline claims.
 
 /** Most rows in one multi-row INSERT, well under both databases' limits on bound parameters. */
 const INSERT_CHUNK = 1000
+/** Most events a command's prepared insert takes (a command appends one to a few). */
+const PREPARED_EVENT_ROWS = 8
+const EVENT_COLUMNS = ['instance_id', 'seq', 'type', 'at', 'fired_at', 'step', 'action', 'actor_role', 'actor_subject', 'payload'] as const satisfies ReadonlyArray<keyof EventTable>
 
 /** One instance's new state, to be stored if it is still at the expected revision. */
 export interface RevisionWrite {
@@ -57,11 +61,15 @@ export async function updateRevisions(db: Kysely<Database>, writes: readonly Rev
 
 /** Stores `state` if the instance is still at `expected`'s revision; false when another writer got there first. */
 async function updateRevision(db: Kysely<Database>, expected: StoredInstance, state: InstanceState, eventCount: number): Promise<boolean> {
-  const { numUpdatedRows } = await db.updateTable('instance')
-    .set(columnsOf(state, expected.lastSeq + eventCount))
-    .where('id', '=', state.id).where('revision', '=', expected.state.revision)
-    .executeTakeFirstOrThrow()
-  return numUpdatedRows > 0n
+  // Every column of columnsOf(), whose values fill the slots.
+  const update = prepared(db, 'update instance', (db) => db.updateTable('instance')
+    .set({
+      status: slot('status'), step: slot('step'), outcome: slot('outcome'), next_deadline: slot('next_deadline'),
+      revision: slot<number>('revision'), last_seq: slot<number>('last_seq'), state: slot('state'), updated_at: slot('updated_at'),
+    })
+    .where('id', '=', slot('id')).where('revision', '=', slot<number>('expected')))
+  const { numAffectedRows } = await update.execute(db, { ...columnsOf(state, expected.lastSeq + eventCount), id: state.id, expected: expected.state.revision })
+  return (numAffectedRows ?? 0n) > 0n
 }
 
 /**
@@ -76,6 +84,15 @@ export async function updateInstance(db: Kysely<Database>, expected: StoredInsta
 
 /** Marks which parties of the instances the current step waits on: those holding one of `roles`. */
 export async function setWaiting(db: Kysely<Database>, instanceIds: readonly string[], roles: readonly string[]): Promise<void> {
+  if (instanceIds.length === 1) {
+    // One instance (every command): a prepared statement per number of roles.
+    const names = roles.map((_, i) => `role${i}`)
+    const update = prepared(db, `set waiting, ${roles.length} roles`, (db) => db.updateTable('instance_party')
+      .set((eb) => ({ waiting: names.length === 0 ? 0 : eb.case().when('role', 'in', names.map((n) => slot(n))).then(1).else(0).end() }))
+      .where('instance_id', '=', slot('id')))
+    await update.execute(db, { id: instanceIds[0], ...Object.fromEntries(roles.map((role, i) => [`role${i}`, role])) })
+    return
+  }
   await db.updateTable('instance_party')
     .set((eb) => ({ waiting: roles.length === 0 ? 0 : eb.case().when('role', 'in', roles).then(1).else(0).end() }))
     .where('instance_id', instanceIds.length === 1 ? '=' : 'in', instanceIds.length === 1 ? instanceIds[0] as string : instanceIds)
@@ -112,8 +129,14 @@ export function eventRow(instanceId: string, seq: number, event: Event): EventTa
   }
 }
 
-/** Inserts event rows, many per statement. */
+/** Inserts event rows, many per statement; the few of one command with a prepared statement. */
 export async function insertEvents(db: Kysely<Database>, rows: readonly EventTable[]): Promise<void> {
+  if (rows.length > 0 && rows.length <= PREPARED_EVENT_ROWS) {
+    const insert = prepared(db, `insert ${rows.length} events`, (db) => db.insertInto('event')
+      .values(rows.map((_, i) => Object.fromEntries(EVENT_COLUMNS.map((c) => [c, slot(`${i}.${c}`)])) as unknown as EventTable)))
+    await insert.execute(db, Object.fromEntries(rows.flatMap((row, i) => EVENT_COLUMNS.map((c) => [`${i}.${c}`, row[c]]))))
+    return
+  }
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto('event').values(rows.slice(i, i + INSERT_CHUNK)).execute()
 }
 

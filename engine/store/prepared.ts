@@ -1,0 +1,50 @@
+import type { CompiledQuery, Compilable, Kysely, QueryResult } from 'kysely'
+import type { Database } from './database.js'
+
+const SLOT = '\u0000slot:'
+
+/** A named placeholder in a query built by {@link prepared}: `where('id', '=', slot('id'))`. */
+export function slot<T = string>(name: string): T {
+  return `${SLOT}${name}` as T
+}
+
+/** A query compiled once, run with new values in its slots. */
+export class PreparedQuery<R> {
+  readonly #compiled: CompiledQuery<R>
+  /** For each bound parameter: the slot it takes its value from, or undefined for a constant. */
+  readonly #slots: ReadonlyArray<string | undefined>
+
+  constructor(query: Compilable<R>) {
+    this.#compiled = query.compile()
+    this.#slots = this.#compiled.parameters.map((p) => typeof p === 'string' && p.startsWith(SLOT) ? p.slice(SLOT.length) : undefined)
+  }
+
+  /** Runs the query through `db` (the database or a transaction) with `values` in its slots. */
+  execute(db: Kysely<Database>, values: Readonly<Record<string, unknown>>): Promise<QueryResult<R>> {
+    const parameters = this.#compiled.parameters.map((p, i) => {
+      const name = this.#slots[i]
+      return name === undefined ? p : values[name]
+    })
+    return db.executeQuery({ ...this.#compiled, parameters })
+  }
+}
+
+/** Prepared queries by dialect (the SQL text depends on nothing else), then by name. */
+const cache = new WeakMap<object, Map<string, PreparedQuery<unknown>>>()
+
+/**
+ * The hot queries, built and compiled once per dialect: Kysely builds and compiles a query on
+ * every call, which costs about as much as SQLite running a small statement. `name` must say
+ * everything that shapes the SQL (e.g. how many rows an insert has).
+ */
+export function prepared<R>(db: Kysely<Database>, name: string, build: (db: Kysely<Database>) => Compilable<R>): PreparedQuery<R> {
+  const dialect = db.getExecutor().adapter.constructor
+  let queries = cache.get(dialect)
+  if (!queries) cache.set(dialect, queries = new Map())
+  let query = queries.get(name)
+  if (!query) {
+    query = new PreparedQuery<unknown>(build(db))
+    queries.set(name, query)
+  }
+  return query as PreparedQuery<R>
+}
