@@ -29,7 +29,7 @@ interface Population {
 
 /**
  * `memory`: resident memory of real servers (`delivery-center serve`, child processes) while they
- * serve acts, one with 1,000,000 instances in its database and one with 100,000 (instances live
+ * serve acts, one with 1,000,000 instances in its database and one with 250,000 (instances live
  * in the database, so the two should hold about the same); the bytes stored per instance; and
  * beside them, the heap each in-memory peer holds per waiting instance.
  */
@@ -37,7 +37,9 @@ export async function run(options: BenchOptions): Promise<Report> {
   const seconds = byScale(options, 3, 0.3)
   const connections = byScale(options, 50, 5)
   const populations = [
-    await prepare(options, 'small', byScale(options, 100_000, 100)),
+    // A quarter of each population waits at submit-demand, three acts each: 250,000 give enough
+    // fresh acts for six runs at about 5,000 acts/s.
+    await prepare(options, 'small', byScale(options, 250_000, 100)),
     await prepare(options, 'large', byScale(options, 1_000_000, 400)),
   ]
   const rec = new Recorder()
