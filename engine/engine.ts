@@ -84,6 +84,8 @@ export interface AttachmentRecord {
 /** Attempts at a deadline whose instance keeps changing under it before it is left to the next round. */
 const FIRE_ATTEMPTS = 5
 const DUE_BATCH = 500
+/** Instances left unfired in one round (failed, or nothing due) before the round ends: the next round starts afresh. */
+const MAX_SKIPPED = 2000
 /** Stands for "could not be fired" where a count of fired deadlines is expected. */
 const FAILED = -1
 
@@ -185,7 +187,10 @@ export class Engine {
     const failed: string[] = []
     // Claimed but left as they were (nothing was due after all, or they failed): not claimed again this round.
     const skip: string[] = []
-    for (;;) {
+    // Compiled before claiming: a claim holds its connection (and on PostgreSQL its row locks)
+    // while it decides, and must not wait for another connection to load a definition.
+    for (const { id, version } of await this.#store.instances.dueVersions(iso(now))) await this.processes.get(id, version)
+    while (skip.length < MAX_SKIPPED) {
       const outcomes = new Map<string, number>()
       let claimed: string[]
       let written: ReadonlySet<string> | undefined

@@ -67,7 +67,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Server
   return {
     database,
     attachmentsDir: attachments ? resolve(attachments) : join(isPostgresUrl(database) ? resolve('data') : dirname(database), 'attachments'),
-    poolSize: number('DC_POOL_SIZE', env['DC_POOL_SIZE'], 10, 1, 1000),
+    poolSize: number('DC_POOL_SIZE', env['DC_POOL_SIZE'], 10, 2, 1000),
     host: flags.host ?? env['HOST'] ?? '127.0.0.1',
     port: number('--port / PORT', flags.port ?? env['PORT'], 3000, 0, 65535),
     sandbox: flags.sandbox ?? env['DC_SANDBOX'] === 'true',

@@ -8,6 +8,8 @@ export interface AppEnv {
     /** Set by the request-id middleware; echoed in `X-Request-Id` and in problem bodies. */
     requestId: string
     /** Set by the idempotency middleware when the request claimed an Idempotency-Key. */
-    idempotencyKey: { readonly principal: string; readonly key: string } | undefined
+    idempotencyKey: { readonly principal: string; readonly key: string; readonly token: string } | undefined
+    /** Set when the engine was given the answer to store with its write (stored if the write committed). */
+    receiptWritten: boolean | undefined
   }
 }

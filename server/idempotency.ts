@@ -1,15 +1,17 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { EngineError, iso, storedResponse } from '../engine/index.js'
 import type { Clock, InstanceView, Receipt, Store } from '../engine/index.js'
 import type { AppEnv } from './env.js'
 
 /**
- * How long a claimed key may stay unanswered before a retry may run the request anew. Writes
- * store their answer in their own transaction, so a key still unanswered this long belongs to a
- * request whose server died before committing anything; longer than any request runs.
+ * How long a claimed key may stay unanswered before a retry may take it over. Only requests that
+ * store their answer in their own write's transaction can be taken over (start, act, terminate):
+ * the first request, if it is still alive, then finds the key no longer its own and writes
+ * nothing. Longer than such a request runs.
  */
 const ABANDONED_AFTER_SECONDS = 60
+const TAKEOVER_PATHS = /^\/v1\/instances(\/[^/]+\/(act|terminate))?$/
 
 /** The media type `c.json()` answers with, stored with answers written by the engine. */
 const JSON_TYPE = 'application/json'
@@ -21,7 +23,10 @@ const JSON_TYPE = 'application/json'
 export function receiptFor(c: Context<AppEnv>, status: number): ((view: InstanceView) => Receipt) | undefined {
   const claimed = c.get('idempotencyKey')
   if (!claimed) return undefined
-  return (view) => ({ ...claimed, status, response: { body: JSON.stringify(view), type: JSON_TYPE } })
+  return (view) => {
+    c.set('receiptWritten', true)
+    return { ...claimed, status, response: { body: JSON.stringify(view), type: JSON_TYPE } }
+  }
 }
 
 export interface IdempotencyOptions {
@@ -33,8 +38,8 @@ export interface IdempotencyOptions {
  * `Idempotency-Key` on POST: the first request with a key runs and its response (any status but
  * 5xx) is stored; a retry with the same key, principal and request replays it without acting
  * again (`Idempotent-Replayed: true`); the same key with another request is refused (422), and
- * one arriving while the first still runs gets 409 (after a minute unanswered, the first is taken
- * for dead and the retry runs). Keys are scoped to the principal and expire.
+ * one arriving while the first still runs gets 409 (after a minute unanswered, a start, act or
+ * terminate is taken for dead and the retry runs). Keys are scoped to the principal and expire.
  * For uploads the body is not hashed (it is streamed, never buffered): the key and the URL identify it.
  */
 export function idempotency(store: Store, clock: Clock, options: IdempotencyOptions): MiddlewareHandler<AppEnv> {
@@ -53,7 +58,8 @@ export function idempotency(store: Store, clock: Clock, options: IdempotencyOpti
     const target = new URL(c.req.url)
     const requestHash = createHash('sha256').update(`${c.req.method} ${target.pathname}${target.search}\n${fingerprint}`).digest('hex')
     const now = iso(clock.now())
-    const row = { principal, key, request_hash: requestHash, status: null, response: null, created_at: now, expires_at: iso(clock.now().add({ seconds: options.ttlSeconds })) }
+    const token = randomUUID()
+    const row = { principal, key, request_hash: requestHash, status: null, response: null, created_at: now, expires_at: iso(clock.now().add({ seconds: options.ttlSeconds })), claim_token: token }
 
     let claimed = await store.idempotency.claim(row)
     if (!claimed) {
@@ -64,27 +70,29 @@ export function idempotency(store: Store, clock: Clock, options: IdempotencyOpti
       } else if (existing.request_hash !== requestHash) {
         throw new EngineError('idempotency.mismatch', `Idempotency-Key "${key}" was already used with a different request; use a new key for a new request.`)
       } else if (existing.status === null) {
-        const abandoned = existing.created_at <= iso(clock.now().subtract({ seconds: ABANDONED_AFTER_SECONDS }))
-        claimed = abandoned && await store.idempotency.takeOver(row, existing.created_at)
+        const abandoned = TAKEOVER_PATHS.test(c.req.path) && existing.created_at <= iso(clock.now().subtract({ seconds: ABANDONED_AFTER_SECONDS }))
+        claimed = abandoned && await store.idempotency.takeOver(row, existing)
       } else {
         const stored = storedResponse(existing)
         if (stored) return c.body(stored.body, existing.status as 200, { 'Content-Type': stored.type, 'Idempotent-Replayed': 'true' })
       }
       if (!claimed) throw new EngineError('idempotency.in-progress', `A request with Idempotency-Key "${key}" is still running; retry in a moment.`)
     }
-    c.set('idempotencyKey', { principal, key })
+    c.set('idempotencyKey', { principal, key, token })
     try {
       await next()
     } catch (error) {
-      await store.idempotency.release(principal, key)
+      await store.idempotency.release(principal, key, token)
       throw error
     }
     if (c.res.status >= 500) {
-      await store.idempotency.release(principal, key)
+      await store.idempotency.release(principal, key, token)
       return
     }
-    // Writes through the engine stored this already, in their transaction; the rest store it now.
+    // A write through the engine that succeeded stored its answer in its own transaction; the
+    // rest, refusals included, store it now (unless a retry took the key over meanwhile).
+    if (c.get('receiptWritten') && c.res.status < 300) return
     const body = await c.res.clone().text()
-    await store.idempotency.complete({ principal, key, status: c.res.status, response: { body, type: c.res.headers.get('content-type') ?? JSON_TYPE } })
+    await store.idempotency.complete({ principal, key, token, status: c.res.status, response: { body, type: c.res.headers.get('content-type') ?? JSON_TYPE } })
   }
 }

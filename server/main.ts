@@ -35,7 +35,7 @@ export async function main(flags: ServeFlags): Promise<void> {
     `delivery-center listening on ${url} (${sandbox ? `sandbox clock at ${sandbox.now().toString()}` : 'real clock'})`,
     `database: ${describeDatabase(config.database)}`,
     `API reference: ${url}/docs`,
-    `first token: npx delivery-center token create --role admin --subject admin-1${flags.db ? ` --db ${flags.db}` : ''}`,
+    `first token: npx delivery-center token create --role admin --subject admin-1${flags.db ? ` --db ${describeDatabase(flags.db)}` : ''}`,
     '',
   ].join('\n'))
 

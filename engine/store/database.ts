@@ -34,6 +34,8 @@ export interface IdempotencyKeyTable {
   response: string | null
   created_at: string
   expires_at: string
+  /** A random token of the request holding the key while it is unanswered (null on rows from before migration 0005). */
+  claim_token: string | null
 }
 
 export interface ProcessDefinitionTable {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { EngineError } from '../errors.js'
 import type { Database, IdempotencyKeyTable } from './database.js'
 
 export type IdempotencyRow = IdempotencyKeyTable
@@ -17,14 +18,32 @@ export interface StoredResponse {
 export interface Receipt {
   readonly principal: string
   readonly key: string
+  /** The `claim_token` of the request: only the request holding the key may answer it. */
+  readonly token: string
   readonly status: number
   readonly response: StoredResponse
 }
 
-/** Stores `receipt`'s answer on its key, through `db` (the caller's transaction, or the database). */
-export async function storeReceipt(db: Kysely<Database>, { principal, key, status, response }: Receipt): Promise<void> {
-  await db.updateTable('idempotency_key').set({ status, response: JSON.stringify(response) })
-    .where('principal', '=', principal).where('key', '=', key).execute()
+/**
+ * Stores `receipt`'s answer on its key, through `db` (the caller's transaction, or the database),
+ * if its request still holds the key; returns false when it does not (a retry took the key over).
+ */
+export async function storeReceipt(db: Kysely<Database>, { principal, key, token, status, response }: Receipt): Promise<boolean> {
+  const { numUpdatedRows } = await db.updateTable('idempotency_key').set({ status, response: JSON.stringify(response) })
+    .where('principal', '=', principal).where('key', '=', key).where('claim_token', '=', token).where('status', 'is', null)
+    .executeTakeFirstOrThrow()
+  return numUpdatedRows > 0n
+}
+
+/**
+ * {@link storeReceipt} inside a write's transaction: a request whose key was taken over by a
+ * retry must not write, so its whole transaction is refused.
+ * @throws {EngineError} `idempotency.in-progress`
+ */
+export async function storeReceiptOrRefuse(db: Kysely<Database>, receipt: Receipt): Promise<void> {
+  if (!(await storeReceipt(db, receipt))) {
+    throw new EngineError('idempotency.in-progress', `A retry with Idempotency-Key "${receipt.key}" took over this request; its answer is the retry's.`)
+  }
 }
 
 /** The answer stored on a completed key's row. */
@@ -51,28 +70,29 @@ export class IdempotencyRepository {
     return this.#db.selectFrom('idempotency_key').selectAll().where('principal', '=', principal).where('key', '=', key).executeTakeFirst()
   }
 
-  /** Stores the answer of the request that claimed the key. */
+  /** Stores the answer of the request that claimed the key, unless a retry took the key over. */
   async complete(receipt: Receipt): Promise<void> {
     await storeReceipt(this.#db, receipt)
   }
 
   /**
-   * Takes over a key whose first request has held it unanswered since `claimedAt` (its server
-   * died before it committed anything: an answered write stores its receipt in its own
-   * transaction); returns false when another request got there first.
+   * Takes over a key that `existing`'s request has held unanswered too long, for `row`'s request
+   * (with its new token); returns false when another request got there first.
    */
-  async takeOver(row: IdempotencyRow, claimedAt: string): Promise<boolean> {
+  async takeOver(row: IdempotencyRow, existing: IdempotencyRow): Promise<boolean> {
     const { numUpdatedRows } = await this.#db.updateTable('idempotency_key')
-      .set({ request_hash: row.request_hash, created_at: row.created_at, expires_at: row.expires_at })
-      .where('principal', '=', row.principal).where('key', '=', row.key)
-      .where('status', 'is', null).where('created_at', '=', claimedAt)
+      .set({ request_hash: row.request_hash, created_at: row.created_at, expires_at: row.expires_at, claim_token: row.claim_token })
+      .where('principal', '=', row.principal).where('key', '=', row.key).where('status', 'is', null)
+      .where('claim_token', existing.claim_token === null ? 'is' : '=', existing.claim_token)
       .executeTakeFirstOrThrow()
     return numUpdatedRows > 0n
   }
 
-  /** Gives an unanswered key back (its request failed on the server's side), so a retry runs anew. */
-  async release(principal: string, key: string): Promise<void> {
-    await this.#db.deleteFrom('idempotency_key').where('principal', '=', principal).where('key', '=', key).where('status', 'is', null).execute()
+  /** Gives an unanswered key back (its request failed on the server's side), if `token`'s request still holds it, so a retry runs anew. */
+  async release(principal: string, key: string, token: string): Promise<void> {
+    await this.#db.deleteFrom('idempotency_key')
+      .where('principal', '=', principal).where('key', '=', key).where('claim_token', '=', token).where('status', 'is', null)
+      .execute()
   }
 
   /** Deletes the key if it has expired at `now` (and only then: a fresh claim by another request stays). */

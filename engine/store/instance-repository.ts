@@ -5,7 +5,7 @@ import type { CommitGroup } from './commit-group.js'
 import type { Database, EventTable } from './database.js'
 import { prepared, slot } from './prepared.js'
 import { bindAttachments, columnsOf, eventRow, insertEvents, setWaiting, updateEach, updateInstance, updateRevisions } from './instance-writes.js'
-import { storeReceipt } from './idempotency-repository.js'
+import { storeReceiptOrRefuse } from './idempotency-repository.js'
 import type { Receipt } from './idempotency-repository.js'
 
 /** An instance as stored: its state and the sequence number of its last event. */
@@ -101,7 +101,7 @@ export class InstanceRepository {
       }))).execute()
       await insertEvents(trx, events.map((event, i) => eventRow(state.id, i + 1, event)))
       await bindAttachments(trx, state.id, extras.attachmentIds)
-      if (extras.receipt) await storeReceipt(trx, extras.receipt)
+      if (extras.receipt) await storeReceiptOrRefuse(trx, extras.receipt)
     })
   }
 
@@ -117,8 +117,15 @@ export class InstanceRepository {
       await insertEvents(trx, events.map((event, i) => eventRow(state.id, expected.lastSeq + i + 1, event)))
       await setWaiting(trx, [state.id], extras.waitingRoles)
       await bindAttachments(trx, state.id, extras.attachmentIds)
-      if (extras.receipt) await storeReceipt(trx, extras.receipt)
+      if (extras.receipt) await storeReceiptOrRefuse(trx, extras.receipt)
     })
+  }
+
+  /** The process versions of the instances with a deadline due at `now`. */
+  async dueVersions(now: string): Promise<Array<{ id: string; version: number }>> {
+    const rows = await this.#db.selectFrom('instance').select(['process_id', 'process_version']).distinct()
+      .where('next_deadline', '<=', now).execute()
+    return rows.map((row) => ({ id: row.process_id, version: row.process_version }))
   }
 
   /**

@@ -95,7 +95,7 @@ export async function setWaiting(db: Kysely<Database>, instanceIds: readonly str
   }
   await db.updateTable('instance_party')
     .set((eb) => ({ waiting: roles.length === 0 ? 0 : eb.case().when('role', 'in', roles).then(1).else(0).end() }))
-    .where('instance_id', instanceIds.length === 1 ? '=' : 'in', instanceIds.length === 1 ? instanceIds[0] as string : instanceIds)
+    .where('instance_id', 'in', instanceIds)
     .execute()
 }
 

@@ -113,6 +113,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('instance_next_deadline').execute()
     },
   },
+  '0005-idempotency-claim': {
+    // Who holds an unanswered key: a retry that takes over a dead request's key gets a new token,
+    // and an answer is stored only under the token of the request that holds the key.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('idempotency_key').addColumn('claim_token', 'text').execute()
+    },
+  },
 }
 
 /** Serves the migrations above to Kysely's Migrator, from code rather than files on disk. */

@@ -8,6 +8,7 @@ export interface PostgresOptions {
 }
 
 const INT8_OID = 20
+const CONNECTION_TIMEOUT_MS = 30_000
 
 /**
  * 64-bit integers (counts, and every `integer` on CockroachDB) come back as strings by default;
@@ -30,7 +31,11 @@ export function isPostgresUrl(location: string): boolean {
  * WAL flushes, so no grouping is needed on this side.
  */
 export function openPostgres(url: string, options: PostgresOptions = {}): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: { getTypeParser } })
+  const pool = new pg.Pool({
+    connectionString: url, max: options.poolSize ?? 10, types: { getTypeParser },
+    // A request that cannot get a connection fails (and is retried) rather than waiting for ever.
+    connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
+  })
   // An idle connection's error (a server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined)
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

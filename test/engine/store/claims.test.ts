@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { isPostgresUrl } from '../../../engine/index.js'
+import { Engine, isPostgresUrl, ManualClock, Store } from '../../../engine/index.js'
 import { DIALECT } from '../../support/database.js'
 import { ADMIN, CUSTOMER, DEMAND, ISV, openHarness } from '../../support/engine.js'
 import type { Harness } from '../../support/engine.js'
@@ -96,5 +96,16 @@ describe(`claiming due deadlines on ${DIALECT}`, () => {
     h.clock.set(DUE)
     expect(await h.engine.advance()).toEqual({ fired: 520, instances: 520, failed: [] })
     for (const id of [ids[0], ids[499], ids[500], ids[519]] as string[]) expect(timeoutsOf(await h.engine.history(id, ADMIN))).toBe(1)
+  })
+
+  it('fires with a cold process catalog and a single connection: a claim never waits for a second one', async () => {
+    await awaitingConfirmation(5)
+    const store = await Store.open(h.database, { poolSize: 1 })
+    try {
+      const cold = new Engine({ store, clock: new ManualClock(DUE) }) // has compiled no definition yet
+      expect(await cold.advance()).toEqual({ fired: 5, instances: 5, failed: [] })
+    } finally {
+      await store.close()
+    }
   })
 })
