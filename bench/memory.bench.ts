@@ -93,7 +93,7 @@ export async function run(options: BenchOptions): Promise<Report> {
   rec.measure('xstate.state', { label: 'XState v5: getPersistedSnapshot() JSON of a waiting actor', unit: 'bytes' }).add('xstate.state', peers.xstateState)
   rec.ratio('bpmn/state', 'bpmn-engine getState() / delivery-center state JSON, waiting instance', 'bpmn.state', 'state-net')
   rec.note(`Databases: a quarter of the instances at each step of basic, a quarter completed; ${populations.map((p) => `${p.count.toLocaleString('en-US')} ${p.seeding}`).join('; ')}. Servers: \`node bin/delivery-center.js serve --db FILE --port 0\` (real clock, scheduler on, request logs at info to a drained pipe); RSS read from /proc/PID/status every 100 ms.`)
-  rec.note(`Stored sizes are measured once, after the runs, on the large database; the peers' heap per instance in this process over ${parked} parked instances${(globalThis as { gc?: unknown }).gc ? ', after a GC' : ' without --expose-gc (rougher)'}.`)
+  rec.note(`Stored sizes are measured once, after the runs, on the large database; the peers' heap per instance in this process over ${parked} parked instances, each side after a full GC.`)
   return rec.report('memory', 'resident memory of a server with many instances in its database, and bytes stored per instance', {
     connections, 'seconds per run': seconds, runs: options.runs, 'warm-up runs': 1,
   })

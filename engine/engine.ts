@@ -139,7 +139,7 @@ export class Engine {
       await this.#store.instances.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [], receipt: options.receipt?.(view) })
     } catch (error) {
       // Another request started an instance with this id between the check and the insert.
-      if (await this.#store.instances.find(id)) throw new EngineError('instance.exists', `Instance "${id}" already exists.`)
+      if (!(error instanceof EngineError) && await this.#store.instances.find(id)) throw new EngineError('instance.exists', `Instance "${id}" already exists.`)
       throw error
     }
     return view
@@ -189,13 +189,14 @@ export class Engine {
     const skip: string[] = []
     // Compiled before claiming: a claim holds its connection (and on PostgreSQL its row locks)
     // while it decides, and must not wait for another connection to load a definition.
-    for (const { id, version } of await this.#store.instances.dueVersions(iso(now))) await this.processes.get(id, version)
+    // One that cannot be compiled fails its own instances below, not the round.
+    for (const { id, version } of await this.#store.instances.dueVersions(iso(now))) await this.processes.get(id, version).catch(() => undefined)
     while (skip.length < MAX_SKIPPED) {
       const outcomes = new Map<string, number>()
       let claimed: string[]
       let written: ReadonlySet<string> | undefined
       try {
-        ({ claimed, written } = await this.#store.instances.claimDue(iso(now), DUE_BATCH, skip, (stored) => this.#fireOutcome(stored).then(
+        ({ claimed, written } = await this.#store.instances.claimDue(iso(now), DUE_BATCH, skip, (stored) => this.#fireOutcome(stored, { cachedOnly: true }).then(
           (outcome) => {
             outcomes.set(stored.state.id, outcome?.fired ?? 0)
             return outcome
@@ -303,9 +304,15 @@ export class Engine {
     return 0
   }
 
-  /** What firing the due deadlines of `stored` makes of it, with how many timeouts fired; undefined when nothing is due. */
-  async #fireOutcome(stored: StoredInstance): Promise<(ClaimedOutcome & { fired: number }) | undefined> {
-    const process = await this.processes.get(stored.state.processId, stored.state.processVersion)
+  /**
+   * What firing the due deadlines of `stored` makes of it, with how many timeouts fired; undefined
+   * when nothing is due. Inside a claim (`cachedOnly`) it never reads the database: a definition
+   * not compiled beforehand fails the instance, to be fired by the next round.
+   */
+  async #fireOutcome(stored: StoredInstance, { cachedOnly = false } = {}): Promise<(ClaimedOutcome & { fired: number }) | undefined> {
+    const { processId, processVersion } = stored.state
+    const process = cachedOnly ? this.processes.cached(processId, processVersion) : await this.processes.get(processId, processVersion)
+    if (!process) throw new EngineError('process.not-found', `Process "${processId}" version ${processVersion} is not compiled yet.`)
     const decision = accepted(await decide(process, stored.state, { type: 'fire-due' }, this.#clock.now()))
     if (decision.events.length === 0) return undefined
     return {

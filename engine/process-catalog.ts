@@ -85,6 +85,11 @@ export class ProcessCatalog {
     return registered
   }
 
+  /** The compiled process of this id and version if it is already compiled, without reading the database. */
+  cached(id: string, version: number): CompiledProcess | undefined {
+    return this.#compiled.get(`${id}@${version}`)
+  }
+
   /** The compiled process of an id and version (the latest by default), compiled once and cached. */
   async get(id: string, version?: number): Promise<CompiledProcess> {
     const cached = version === undefined ? undefined : this.#compiled.get(`${id}@${version}`)

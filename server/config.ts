@@ -73,7 +73,8 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Server
     sandbox: flags.sandbox ?? env['DC_SANDBOX'] === 'true',
     sandboxStart: flags.sandboxStart ?? env['DC_SANDBOX_START'],
     schedulerIntervalMs: 1000 * number('--scheduler-interval / DC_SCHEDULER_INTERVAL', flags.schedulerInterval ?? env['DC_SCHEDULER_INTERVAL'], 5, 0.05, 3600),
-    idempotencyTtlSeconds: number('--idempotency-ttl / DC_IDEMPOTENCY_TTL', flags.idempotencyTtl ?? env['DC_IDEMPOTENCY_TTL'], 86_400, 1, 30 * 86_400),
+    // At least twice the minute after which an unanswered key may be taken over.
+    idempotencyTtlSeconds: number('--idempotency-ttl / DC_IDEMPOTENCY_TTL', flags.idempotencyTtl ?? env['DC_IDEMPOTENCY_TTL'], 86_400, 120, 30 * 86_400),
     uploadBytes: Math.floor(1024 * 1024 * number('--max-upload-mb / DC_MAX_UPLOAD_MB', flags.maxUploadMb ?? env['DC_MAX_UPLOAD_MB'], 16, 0.001, 1024)),
     logLevel: env['LOG_LEVEL'] ?? 'info',
   }

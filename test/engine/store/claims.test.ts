@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Engine, isPostgresUrl, ManualClock, Store } from '../../../engine/index.js'
+import { BUILT_IN_PROCESS_DIR, Engine, isPostgresUrl, ManualClock, Store } from '../../../engine/index.js'
 import { DIALECT } from '../../support/database.js'
 import { ADMIN, CUSTOMER, DEMAND, ISV, openHarness } from '../../support/engine.js'
 import type { Harness } from '../../support/engine.js'
@@ -107,5 +109,24 @@ describe(`claiming due deadlines on ${DIALECT}`, () => {
     } finally {
       await store.close()
     }
+  })
+
+  it('fires the others when one process version can no longer be compiled, and reports its instances as failed', async () => {
+    const ok = await awaitingConfirmation(3)
+    const source = readFileSync(join(BUILT_IN_PROCESS_DIR, 'basic.yaml'), 'utf8').replace('version: 1', 'version: 2')
+    await h.engine.processes.register(source, 'basic-v2.yaml')
+    const broken: string[] = []
+    for (let i = 0; i < 2; i++) {
+      const { id } = await h.engine.start({ process: 'basic', version: 2, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+      await h.engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+      await h.engine.act(id, { action: 'finish' }, ISV)
+      broken.push(id)
+    }
+    await h.store.db.updateTable('process_definition').set({ source: 'id: basic\nversion: 2\n' }).where('id', '=', 'basic').where('version', '=', 2).execute()
+    const cold = new Engine({ store: h.store, clock: new ManualClock(DUE) })
+    const report = await cold.advance()
+    expect(report).toMatchObject({ fired: 3, instances: 3 })
+    expect([...report.failed].sort()).toEqual([...broken].sort())
+    for (const id of ok) expect((await h.engine.get(id, ADMIN)).status).toBe('completed')
   })
 })
