@@ -9,7 +9,8 @@ import { byScale } from './lib/options.js'
 import type { Report } from './lib/report.js'
 import { Recorder, repeat } from './lib/report.js'
 import { cloneInstances, createTemplates } from './lib/seed.js'
-import { benchPostgresUrl, clonePostgres, freshSchema, postgresVersion, withClient } from './lib/postgres.js'
+import { benchPostgresUrl, clonePostgres, freshSchema, postgresVersion } from './lib/postgres.js'
+import { withPostgresClient } from '../engine/store/dialects/postgres.js'
 
 const T0 = '2026-01-01T00:00:00Z'
 /** The basic process's confirmation window: every seeded deadline falls due at T0 + P14D. */
@@ -100,7 +101,7 @@ export async function run(options: BenchOptions): Promise<Report> {
 
 /** The same counts on PostgreSQL. */
 async function verifyPostgres(url: string, expected: number): Promise<{ ok: boolean; detail: string }> {
-  return withClient(url, async (client) => {
+  return withPostgresClient(url, async (client) => {
     const counts = (await client.query<{ fired: number; instances: number }>(`select count(*)::int as fired, count(distinct instance_id)::int as instances from event
       where type = 'action-performed' and payload::json->>'trigger' = 'timeout'`)).rows[0]
     const open = (await client.query<{ n: number }>("select count(*)::int as n from instance where status <> 'completed'")).rows[0]?.n ?? -1

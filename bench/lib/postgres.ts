@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import pg from 'pg'
 import { isPostgresUrl } from '../../engine/index.js'
+import { inSchema, withPostgresClient } from '../../engine/store/dialects/postgres.js'
+
 
 /** The PostgreSQL database the benchmarks also run on, when `DATABASE_URL` names one. */
 export function benchPostgresUrl(): string | undefined {
@@ -8,32 +9,19 @@ export function benchPostgresUrl(): string | undefined {
   return url && isPostgresUrl(url) ? url : undefined
 }
 
-/** A database session for the benchmark's own SQL (seeding and checks), closed after `work`. */
-export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await work(client)
-  } finally {
-    await client.end()
-  }
-}
-
 /** A new empty schema in the database at `url`; returns the URL whose connections use it, and how to drop it. */
 export async function freshSchema(url: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
   const schema = `bench_${name.replace(/\W/g, '_')}_${randomUUID().slice(0, 8)}`
-  await withClient(url, (client) => client.query(`create schema ${schema}`))
-  const scoped = new URL(url)
-  scoped.searchParams.set('options', `-c search_path=${schema}`)
+  await withPostgresClient(url, (client) => client.query(`create schema ${schema}`))
   return {
-    url: scoped.toString(),
-    drop: () => withClient(url, (client) => client.query(`drop schema ${schema} cascade`)).then(() => undefined),
+    url: inSchema(url, schema),
+    drop: () => withPostgresClient(url, (client) => client.query(`drop schema ${schema} cascade`)).then(() => undefined),
   }
 }
 
 /** "PostgreSQL 15.18" from the server at `url`. */
 export async function postgresVersion(url: string): Promise<string> {
-  return withClient(url, async (client) => `PostgreSQL ${(await client.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v.split(' ')[0] ?? '?'}`)
+  return withPostgresClient(url, async (client) => `PostgreSQL ${(await client.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v.split(' ')[0] ?? '?'}`)
 }
 
 /**
@@ -43,7 +31,7 @@ export async function postgresVersion(url: string): Promise<string> {
  */
 export async function clonePostgres(url: string, template: string, count: number): Promise<number> {
   const started = performance.now()
-  await withClient(url, async (client) => {
+  await withPostgresClient(url, async (client) => {
     await client.query('begin')
     await client.query('create temp table seed_id on commit drop as select gen_random_uuid()::text as id from generate_series(1, $1::int)', [count])
     await client.query(`insert into instance select s.id, t.process_id, t.process_version, t.status, t.step, t.outcome, t.next_deadline,

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vit
 import { Temporal } from 'temporal-polyfill'
 import { evolve, Store } from '../../engine/index.js'
 import type { InstanceState } from '../../engine/index.js'
-import { ADMIN, CUSTOMER, DEMAND, ISV, openHarness } from '../support/engine.js'
+import { ADMIN, awaitingConfirmation, CUSTOMER, openHarness } from '../support/engine.js'
 import type { Harness } from '../support/engine.js'
 import { Worker } from '../support/processes.js'
 import { DIALECT, freshDatabase } from '../support/database.js'
@@ -21,18 +21,6 @@ function worker(): Worker {
   return w
 }
 
-/** Starts `count` basic deliveries and drives each to Confirm Delivery, so their deadlines fall due together. */
-async function awaitingConfirmation(count: number): Promise<string[]> {
-  const ids: string[] = []
-  for (let i = 0; i < count; i++) {
-    const { id } = await h.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
-    await h.engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
-    await h.engine.act(id, { action: 'finish' }, ISV)
-    ids.push(id)
-  }
-  return ids
-}
-
 /** Checks an instance's stored state is exactly what replaying its history gives: nothing half-applied. */
 async function expectConsistent(store: Store, id: string): Promise<InstanceState> {
   const stored = await store.instances.find(id)
@@ -49,7 +37,7 @@ const JUST_BEFORE = Temporal.Instant.from(DUE).subtract({ milliseconds: 1 }).toS
 
 describe(`two OS processes on one ${DIALECT} database`, () => {
   it('confirm and auto-confirm racing at the deadline: never both, never neither, one confirmation in the history', { timeout: 120_000 }, async () => {
-    const ids = await awaitingConfirmation(40)
+    const ids = await awaitingConfirmation(h.engine, 40)
     const customer = worker()
     const scheduler = worker()
     const outcomes = new Map<string, number>()
@@ -71,7 +59,7 @@ describe(`two OS processes on one ${DIALECT} database`, () => {
   })
 
   it('a person acting exactly at the deadline instant is always refused: the system confirms', { timeout: 60_000 }, async () => {
-    const ids = await awaitingConfirmation(10)
+    const ids = await awaitingConfirmation(h.engine, 10)
     const customer = worker()
     const scheduler = worker()
     for (const id of ids) {
@@ -115,7 +103,7 @@ describe(`two OS processes on one ${DIALECT} database`, () => {
   })
 
   it('both processes running advance on 300 due deadlines: each fires exactly once', { timeout: 120_000 }, async () => {
-    const ids = await awaitingConfirmation(300)
+    const ids = await awaitingConfirmation(h.engine, 300)
     const [a, b] = [worker(), worker()]
     a.send({ op: 'advance', now: DUE })
     b.send({ op: 'advance', now: DUE })

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import BetterSqlite3 from 'better-sqlite3'
-import pg from 'pg'
 import { isPostgresUrl } from '../../engine/index.js'
+import { inSchema, withPostgresClient } from '../../engine/store/dialects/postgres.js'
 
 /**
  * The database the suite runs on: PostgreSQL when `DATABASE_URL` names one (each test then gets
@@ -27,12 +27,10 @@ export async function freshDatabase(prefix = 'dc-test-'): Promise<TestDatabase> 
   const dir = mkdtempSync(join(tmpdir(), prefix))
   if (!POSTGRES_URL) return { location: join(dir, 'delivery.db'), dir, drop: () => Promise.resolve() }
   const schema = `t_${randomUUID().replaceAll('-', '')}`
-  await admin((client) => client.query(`create schema ${schema}`))
-  const url = new URL(POSTGRES_URL)
-  url.searchParams.set('options', `-c search_path=${schema}`)
+  await withPostgresClient(POSTGRES_URL, (client) => client.query(`create schema ${schema}`))
   return {
-    location: url.toString(), dir,
-    drop: () => admin((client) => client.query(`drop schema if exists ${schema} cascade`)).then(() => undefined),
+    location: inSchema(POSTGRES_URL, schema), dir,
+    drop: () => withPostgresClient(POSTGRES_URL, (client) => client.query(`drop schema if exists ${schema} cascade`)).then(() => undefined),
   }
 }
 
@@ -40,14 +38,10 @@ export async function freshDatabase(prefix = 'dc-test-'): Promise<TestDatabase> 
 export async function snapshot(location: string): Promise<Record<string, unknown[]>> {
   const tables: Record<string, unknown[]> = {}
   if (isPostgresUrl(location)) {
-    const client = new pg.Client({ connectionString: location })
-    await client.connect()
-    try {
+    await withPostgresClient(location, async (client) => {
       const names = await client.query<{ name: string }>('select table_name as name from information_schema.tables where table_schema = current_schema() order by 1')
       for (const { name } of names.rows) tables[name] = sorted((await client.query(`select * from "${name}"`)).rows)
-    } finally {
-      await client.end()
-    }
+    })
     return tables
   }
   const db = new BetterSqlite3(location, { readonly: true })
@@ -62,14 +56,4 @@ export async function snapshot(location: string): Promise<Record<string, unknown
 
 function sorted(rows: unknown[]): unknown[] {
   return rows.map((row) => JSON.stringify(row)).sort().map((row) => JSON.parse(row) as unknown)
-}
-
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL })
-  await client.connect()
-  try {
-    return await work(client)
-  } finally {
-    await client.end()
-  }
 }

@@ -43,3 +43,15 @@ export async function openHarness(): Promise<Harness> {
     },
   }
 }
+
+/** Starts `count` basic deliveries and drives each to Confirm Delivery, so their deadlines fall due together (14 days after {@link T0}). */
+export async function awaitingConfirmation(engine: Engine, count: number): Promise<string[]> {
+  const ids: string[] = []
+  for (let i = 0; i < count; i++) {
+    const { id } = await engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    await engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+    await engine.act(id, { action: 'finish' }, ISV)
+    ids.push(id)
+  }
+  return ids
+}

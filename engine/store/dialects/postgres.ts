@@ -40,3 +40,21 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Kysely
   pool.on('error', () => undefined)
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
+
+/** One connection outside the pool, for administrative SQL (creating schemas, seeding, checks), closed after `work`. */
+export async function withPostgresClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await work(client)
+  } finally {
+    await client.end()
+  }
+}
+
+/** `url` with its connections' search_path set to `schema`, so the store keeps its tables there. */
+export function inSchema(url: string, schema: string): string {
+  const scoped = new URL(url)
+  scoped.searchParams.set('options', `-c search_path=${schema}`)
+  return scoped.toString()
+}

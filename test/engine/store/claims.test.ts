@@ -5,7 +5,7 @@ import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BUILT_IN_PROCESS_DIR, Engine, isPostgresUrl, ManualClock, Store } from '../../../engine/index.js'
 import { DIALECT } from '../../support/database.js'
-import { ADMIN, CUSTOMER, DEMAND, ISV, openHarness } from '../../support/engine.js'
+import { ADMIN, awaitingConfirmation, CUSTOMER, DEMAND, ISV, openHarness } from '../../support/engine.js'
 import type { Harness } from '../../support/engine.js'
 
 let h: Harness
@@ -14,18 +14,6 @@ afterEach(async () => { await h.close() })
 
 const DUE = '2026-01-15T00:00:00.000Z'
 const SQLITE_HOLD_MS = 1000
-
-async function awaitingConfirmation(count: number): Promise<string[]> {
-  const ids: string[] = []
-  for (let i = 0; i < count; i++) {
-    const id = `claim-${String(i).padStart(3, '0')}`
-    await h.engine.start({ process: 'basic', id, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
-    await h.engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
-    await h.engine.act(id, { action: 'finish' }, ISV)
-    ids.push(id)
-  }
-  return ids
-}
 
 /**
  * Another claimer, on its own connection, in the middle of its transaction: it holds `ids`
@@ -69,7 +57,7 @@ function timeoutsOf(history: Array<{ event: { type: string; trigger?: string } }
 
 describe(`claiming due deadlines on ${DIALECT}`, () => {
   it('leaves instances another claimer holds, and fires them once that claimer dies', { timeout: 60_000 }, async () => {
-    const ids = await awaitingConfirmation(30)
+    const ids = await awaitingConfirmation(h.engine, 30)
     const held = ids.slice(0, 10)
     const claimer = await claimerHolding(held)
     h.clock.set(DUE)
@@ -94,14 +82,14 @@ describe(`claiming due deadlines on ${DIALECT}`, () => {
   })
 
   it('fires in batches: more due instances than one claim takes', { timeout: 120_000 }, async () => {
-    const ids = await awaitingConfirmation(520)
+    const ids = await awaitingConfirmation(h.engine, 520)
     h.clock.set(DUE)
     expect(await h.engine.advance()).toEqual({ fired: 520, instances: 520, failed: [] })
     for (const id of [ids[0], ids[499], ids[500], ids[519]] as string[]) expect(timeoutsOf(await h.engine.history(id, ADMIN))).toBe(1)
   })
 
   it('fires with a cold process catalog and a single connection: a claim never waits for a second one', async () => {
-    await awaitingConfirmation(5)
+    await awaitingConfirmation(h.engine, 5)
     const store = await Store.open(h.database, { poolSize: 1 })
     try {
       const cold = new Engine({ store, clock: new ManualClock(DUE) }) // has compiled no definition yet
@@ -112,7 +100,7 @@ describe(`claiming due deadlines on ${DIALECT}`, () => {
   })
 
   it('fires the others when one process version can no longer be compiled, and reports its instances as failed', async () => {
-    const ok = await awaitingConfirmation(3)
+    const ok = await awaitingConfirmation(h.engine, 3)
     const source = readFileSync(join(BUILT_IN_PROCESS_DIR, 'basic.yaml'), 'utf8').replace('version: 1', 'version: 2')
     await h.engine.processes.register(source, 'basic-v2.yaml')
     const broken: string[] = []
