@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { v7 as timeOrderedUuid } from 'uuid'
 import type { Clock } from './clock.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import { EngineError } from './errors.js'
@@ -30,7 +30,7 @@ export interface StartRequest {
   readonly process: string
   /** Defaults to the latest registered version. */
   readonly version?: number
-  /** Defaults to a new random UUID. */
+  /** Defaults to a new time-ordered UUID (version 7). */
   readonly id?: string
   readonly parties: Readonly<Record<string, string>>
   readonly parameters?: Readonly<Record<string, unknown>>
@@ -123,14 +123,15 @@ export class Engine {
 
   /** Starts an instance of a process (admins and the system only). */
   async start(request: StartRequest, by: Principal, options: WriteOptions = {}): Promise<InstanceView> {
-    const process = await this.processes.get(request.process, request.version)
-    const row = await this.#store.processes.find(process.id, process.version)
-    if (row?.owner && request.parties['isv'] !== row.owner) {
-      throw new EngineError('input.invalid', `Process "${process.id}" is private to ISV "${row.owner}".`, {
-        fields: [{ pointer: '/parties/isv', rule: 'const', message: `must be "${row.owner}", the ISV this private process belongs to` }],
+    const { process, owner } = await this.processes.resolve(request.process, request.version)
+    if (owner !== null && request.parties['isv'] !== owner) {
+      throw new EngineError('input.invalid', `Process "${process.id}" is private to ISV "${owner}".`, {
+        fields: [{ pointer: '/parties/isv', rule: 'const', message: `must be "${owner}", the ISV this private process belongs to` }],
       })
     }
-    const id = request.id ?? randomUUID()
+    // Time-ordered: new instances, their events and their party rows go to the ends of their
+    // indexes, so a burst of new deliveries writes a few hot pages instead of one random page each.
+    const id = request.id ?? timeOrderedUuid()
     const existing = await this.#store.instances.find(id)
     const command: Command = { type: 'start', instanceId: id, by, parties: request.parties, ...optional('parameters', request.parameters), ...optional('context', request.context) }
     const decision = accepted(await decide(process, existing?.state, command, this.#clock.now()))

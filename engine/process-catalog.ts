@@ -40,7 +40,8 @@ export interface ProcessDetail extends ProcessSummary {
 export class ProcessCatalog {
   readonly #rows: ProcessRepository
   readonly #clock: Clock
-  readonly #compiled = new Map<string, CompiledProcess>()
+  /** Compiled versions by `id@version`, with the ISV each belongs to (a version never changes). */
+  readonly #compiled = new Map<string, { process: CompiledProcess; owner: string | null }>()
 
   constructor(rows: ProcessRepository, clock: Clock) {
     this.#rows = rows
@@ -67,14 +68,16 @@ export class ProcessCatalog {
       id: process.id, version: process.version, title: process.title, source: text, hash,
       owner: options.owner ?? null, registered_at: iso(this.#clock.now()), base: bases.pinned ?? null,
     })
+    let owner = options.owner ?? null
     if (!created) {
       const existing = await this.#rows.find(process.id, process.version)
       if (existing?.hash !== hash) {
         throw new EngineError('process.version-conflict',
-          `Process "${process.id}" version ${process.version} is already registered with different content; register it as version ${(await this.#rows.latest(process.id))?.version ?? process.version} + 1.`)
+          `Process "${process.id}" version ${process.version} is already registered with different content; register it as version ${(await this.#rows.latestHead(process.id))?.version ?? process.version} + 1.`)
       }
+      owner = existing.owner
     }
-    this.#compiled.set(`${process.id}@${process.version}`, process)
+    this.#compiled.set(`${process.id}@${process.version}`, { process, owner })
     return { process, created }
   }
 
@@ -87,23 +90,34 @@ export class ProcessCatalog {
 
   /** The compiled process of this id and version if it is already compiled, without reading the database. */
   cached(id: string, version: number): CompiledProcess | undefined {
-    return this.#compiled.get(`${id}@${version}`)
+    return this.#compiled.get(`${id}@${version}`)?.process
   }
 
   /** The compiled process of an id and version (the latest by default), compiled once and cached. */
   async get(id: string, version?: number): Promise<CompiledProcess> {
+    return (await this.resolve(id, version)).process
+  }
+
+  /**
+   * The compiled process of an id and version (the latest by default) with the ISV it is private
+   * to (null when public). The latest version is looked up on every call (another server may have
+   * registered one), without reading its text; a version is compiled once and cached.
+   */
+  async resolve(id: string, version?: number): Promise<{ process: CompiledProcess; owner: string | null }> {
     const cached = version === undefined ? undefined : this.#compiled.get(`${id}@${version}`)
     if (cached) return cached
-    const row = version === undefined ? await this.#rows.latest(id) : await this.#rows.find(id, version)
+    const head = version === undefined ? await this.#rows.latestHead(id) : { id, version }
+    const hit = head && this.#compiled.get(`${head.id}@${head.version}`)
+    if (hit) return hit
+    const row = head && await this.#rows.find(head.id, head.version)
     if (!row) throw new EngineError('process.not-found', `There is no process "${id}"${version === undefined ? '' : ` version ${version}`}.`)
     const key = `${row.id}@${row.version}`
-    const hit = this.#compiled.get(key)
-    if (hit) return hit
     const bases = await this.#bases(row.source, row.owner, row.base)
-    const result = compileProcess(row.source, `${row.id}@${row.version}`, { base: (ref) => bases.get(ref.id) })
+    const result = compileProcess(row.source, key, { base: (ref) => bases.get(ref.id) })
     if (!result.ok) throw new InvalidDefinitionError(key, result.errors)
-    this.#compiled.set(key, result.process)
-    return result.process
+    const compiled = { process: result.process, owner: row.owner }
+    this.#compiled.set(key, compiled)
+    return compiled
   }
 
   /**

@@ -1,7 +1,11 @@
 import type { Kysely } from 'kysely'
 import type { Database, ProcessDefinitionTable } from './database.js'
+import { prepared, slot } from './prepared.js'
 
 export type ProcessRow = ProcessDefinitionTable
+
+/** What identifies a registered version and who may use it, without its text. */
+export type ProcessHead = Pick<ProcessRow, 'id' | 'version' | 'owner'>
 
 /** Reads and writes registered process definitions (every version of each). */
 export class ProcessRepository {
@@ -13,6 +17,13 @@ export class ProcessRepository {
   /** The definition with this id and version, or undefined. */
   async find(id: string, version: number): Promise<ProcessRow | undefined> {
     return this.#db.selectFrom('process_definition').selectAll().where('id', '=', id).where('version', '=', version).executeTakeFirst()
+  }
+
+  /** The id, version and owner of the highest version of the process (a small indexed read: no text), or undefined. */
+  async latestHead(id: string): Promise<ProcessHead | undefined> {
+    const latest = prepared(this.#db, 'latest process head', (db) => db.selectFrom('process_definition').select(['id', 'version', 'owner'])
+      .where('id', '=', slot('id')).orderBy('version', 'desc').limit(1))
+    return (await latest.execute(this.#db, { id })).rows[0]
   }
 
   /** The highest version of the process, or undefined when it is not registered. */

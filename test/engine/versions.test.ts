@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { BUILT_IN_PROCESS_DIR } from '../../engine/index.js'
-import { ADMIN, CUSTOMER, DEMAND, ISV, openHarness } from '../support/engine.js'
+import { BUILT_IN_PROCESS_DIR, Engine } from '../../engine/index.js'
+import { ADMIN, CUSTOMER, DEMAND, ISV, OTHER_ISV, openHarness } from '../support/engine.js'
 import type { Harness } from '../support/engine.js'
 
 let h: Harness
@@ -51,5 +51,29 @@ describe('process versions', () => {
     await expect(h.engine.processes.register(broken, 'broken.yaml')).rejects.toMatchObject({
       code: 'definition.invalid', problems: [expect.objectContaining({ code: 'definition.unknown-role' })],
     })
+  })
+
+  it('keeps a private process private to its ISV for an engine that did not register it', async () => {
+    const custom = basicV1.replace('id: basic', 'id: custom-basic')
+    await h.engine.processes.register(custom, 'custom-basic.yaml', { owner: ISV.subject })
+    // Other servers on the same database learn the owner from the store: by starting, or by registering the same text again.
+    const other = new Engine({ store: h.store, clock: h.clock })
+    await expect(other.start({ process: 'custom-basic', parties: { customer: 'c-1', isv: OTHER_ISV.subject } }, ADMIN))
+      .rejects.toMatchObject({ code: 'input.invalid', fields: [expect.objectContaining({ pointer: '/parties/isv' })] })
+    const reregistered = new Engine({ store: h.store, clock: h.clock })
+    expect((await reregistered.processes.register(custom, 'custom-basic.yaml')).created).toBe(false)
+    await expect(reregistered.start({ process: 'custom-basic', version: 1, parties: { customer: 'c-1', isv: OTHER_ISV.subject } }, ADMIN))
+      .rejects.toMatchObject({ code: 'input.invalid' })
+    expect((await other.start({ process: 'custom-basic', parties: { customer: 'c-1', isv: ISV.subject } }, ADMIN)).status).toBe('active')
+  })
+})
+
+describe('instance ids', () => {
+  it('gives new instances time-ordered UUIDs (version 7), so each lands at the end of the indexes', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 20; i++) ids.push((await h.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect([...ids].sort()).toEqual(ids)
+    expect(new Set(ids).size).toBe(ids.length)
   })
 })

@@ -343,7 +343,7 @@ export interface components {
             process: string;
             /** @description Version to start; the latest registered version when omitted. */
             version?: number;
-            /** @description Id for the new instance; a random UUID when omitted. */
+            /** @description Id for the new instance; a new time-ordered UUID (version 7) when omitted. */
             id?: string;
             /** @description Subject of each party role of the process, e.g. `{ "customer": "c-1", "isv": "v-7" }`. */
             parties: {
