@@ -1,3 +1,4 @@
+import { CompiledQuery } from 'kysely'
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from './database.js'
 
@@ -12,6 +13,13 @@ interface Pending {
 
 /** Most units of work sharing one commit. */
 const MAX_GROUP = 512
+
+/** The savepoint statements of each unit's place in a group, compiled once (the same SQL on both databases). */
+const SAVEPOINTS = Array.from({ length: MAX_GROUP }, (_, i) => ({
+  open: CompiledQuery.raw(`savepoint unit_${i}`),
+  release: CompiledQuery.raw(`release savepoint unit_${i}`),
+  rollback: CompiledQuery.raw(`rollback to savepoint unit_${i}`),
+}))
 
 /**
  * Group commit: units of work that arrive together share one transaction and so one fsync, the
@@ -61,15 +69,15 @@ export class CommitGroup {
     try {
       trx = await this.#db.startTransaction().execute()
       for (const [index, pending] of group.entries()) {
-        const name: string = `unit_${index}`
-        const unit = await trx.savepoint(name).execute()
+        const savepoint = SAVEPOINTS[index] as (typeof SAVEPOINTS)[number]
+        await trx.executeQuery(savepoint.open)
         try {
-          await pending.work(unit)
-          await unit.releaseSavepoint(name).execute()
+          await pending.work(trx)
+          await trx.executeQuery(savepoint.release)
           outcomes.push({ ok: true })
         } catch (error) {
-          await unit.rollbackToSavepoint(name).execute()
-          await unit.releaseSavepoint(name).execute()
+          await trx.executeQuery(savepoint.rollback)
+          await trx.executeQuery(savepoint.release)
           outcomes.push({ ok: false, error })
         }
       }

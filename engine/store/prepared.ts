@@ -27,6 +27,22 @@ export class PreparedQuery<R> {
     })
     return db.executeQuery({ ...this.#compiled, parameters })
   }
+
+  /** The slot names in the order the query binds them (undefined for a constant). */
+  get slots(): ReadonlyArray<string | undefined> {
+    return this.#slots
+  }
+
+  /**
+   * Runs the query with `values` bound in the order of {@link slots}, which must all be slots:
+   * for many values (a multi-row insert), without naming each.
+   */
+  executeInOrder(db: Kysely<Database>, values: readonly unknown[]): Promise<QueryResult<R>> {
+    if (values.length !== this.#slots.length || this.#slots.includes(undefined)) {
+      throw new RangeError(`This query binds ${this.#slots.length} slots; ${values.length} values were given.`)
+    }
+    return db.executeQuery({ ...this.#compiled, parameters: values })
+  }
 }
 
 /** Prepared queries by dialect (the SQL text depends on nothing else), then by name. */

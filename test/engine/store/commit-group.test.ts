@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { CommitGroup } from '../../../engine/store/commit-group.js'
+import type { Work } from '../../../engine/store/commit-group.js'
 import { ADMIN, CUSTOMER, DEMAND, ISV, openHarness, snapshot } from '../../support/engine.js'
 import type { Harness } from '../../support/engine.js'
 
@@ -38,5 +40,24 @@ describe('group commit', () => {
     const after = await snapshot(h.database)
     expect((after['event'] as unknown[]).length - (before['event'] as unknown[]).length).toBe(2) // one act: its action and the next step
     expect((await h.engine.get(b.id, ADMIN)).revision).toBe(1)
+  })
+
+  it('rolls back a unit that fails after writing, and only that unit', async () => {
+    const group = new CommitGroup(h.store.db, true)
+    const token = (hash: string): Work => async (trx) => {
+      await trx.insertInto('api_token').values({ hash, role: 'admin', subject: hash, label: null, created_at: '2026-01-01T00:00:00Z', expires_at: null }).execute()
+    }
+    const results = await Promise.allSettled([
+      group.run(token('a')),
+      group.run(async (trx) => {
+        await token('b')(trx)
+        await token('b2')(trx)
+        throw new Error('refused after writing')
+      }),
+      group.run(token('c')),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    const rows = await h.store.db.selectFrom('api_token').select('hash').orderBy('hash').execute()
+    expect(rows.map((r) => r.hash)).toEqual(['a', 'c'])
   })
 })
