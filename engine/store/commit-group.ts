@@ -2,8 +2,13 @@ import { CompiledQuery } from 'kysely'
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from './database.js'
 
-/** A unit of work that must be written all or nothing. */
+/**
+ * A unit of work that must be written all or nothing. It may be run more than once (its first
+ * run rolled back), so it must do nothing but write through `trx`.
+ */
 export type Work = (trx: Transaction<Database>) => Promise<void>
+
+type Outcome = { readonly ok: true } | { readonly ok: false; readonly error: unknown }
 
 interface Pending {
   readonly work: Work
@@ -23,8 +28,8 @@ const SAVEPOINTS = Array.from({ length: MAX_GROUP }, (_, i) => ({
 
 /**
  * Group commit: units of work that arrive together share one transaction and so one fsync, the
- * technique PostgreSQL calls commit_delay. Each unit runs inside its own savepoint, so it is still
- * all or nothing on its own (a unit that fails is rolled back alone), and each caller is answered
+ * technique PostgreSQL calls commit_delay. Each unit is still all or nothing on its own (a unit
+ * that fails is rolled back alone), and each caller is answered
  * only after the shared commit: nothing is acknowledged before it is durable. When grouping is
  * off, each unit is its own transaction.
  */
@@ -64,27 +69,14 @@ export class CommitGroup {
   }
 
   async #commit(group: readonly Pending[]): Promise<void> {
-    const outcomes: Array<{ ok: true } | { ok: false; error: unknown }> = []
-    let trx
+    let outcomes: Outcome[]
     try {
-      trx = await this.#db.startTransaction().execute()
-      for (const [index, pending] of group.entries()) {
-        const savepoint = SAVEPOINTS[index] as (typeof SAVEPOINTS)[number]
-        await trx.executeQuery(savepoint.open)
-        try {
-          await pending.work(trx)
-          await trx.executeQuery(savepoint.release)
-          outcomes.push({ ok: true })
-        } catch (error) {
-          await trx.executeQuery(savepoint.rollback)
-          await trx.executeQuery(savepoint.release)
-          outcomes.push({ ok: false, error })
-        }
-      }
-      await trx.commit().execute()
+      // Savepoints are costly in SQLite (each page a unit changes is first copied to a statement
+      // journal), and units rarely fail: the group is first written without them. If a unit
+      // fails, that attempt is rolled back whole and the group written again, one savepoint per unit.
+      outcomes = await this.#write(group, false) ?? await this.#write(group, true) as Outcome[]
     } catch (error) {
       // The shared transaction itself failed: nothing of the group was written.
-      if (trx) await trx.rollback().execute().catch(() => undefined)
       for (const pending of group) pending.reject(error)
       return
     }
@@ -93,5 +85,39 @@ export class CommitGroup {
       if (outcome?.ok) pending.resolve()
       else pending.reject(outcome?.error)
     })
+  }
+
+  /**
+   * Writes the units in one transaction and commits it, each unit in its own savepoint when
+   * `isolated`. Not isolated, a unit that fails rolls the whole transaction back: undefined is
+   * returned, unless that unit was the only one (then nothing else was lost).
+   */
+  async #write(group: readonly Pending[], isolated: boolean): Promise<Outcome[] | undefined> {
+    const outcomes: Outcome[] = []
+    const trx = await this.#db.startTransaction().execute()
+    try {
+      for (const [index, pending] of group.entries()) {
+        const savepoint = SAVEPOINTS[index] as (typeof SAVEPOINTS)[number]
+        if (isolated) await trx.executeQuery(savepoint.open)
+        try {
+          await pending.work(trx)
+          if (isolated) await trx.executeQuery(savepoint.release)
+          outcomes.push({ ok: true })
+        } catch (error) {
+          if (!isolated) {
+            await trx.rollback().execute()
+            return group.length === 1 ? [{ ok: false, error }] : undefined
+          }
+          await trx.executeQuery(savepoint.rollback)
+          await trx.executeQuery(savepoint.release)
+          outcomes.push({ ok: false, error })
+        }
+      }
+      await trx.commit().execute()
+      return outcomes
+    } catch (error) {
+      await trx.rollback().execute().catch(() => undefined)
+      throw error
+    }
   }
 }

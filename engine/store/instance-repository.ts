@@ -154,6 +154,7 @@ export class InstanceRepository {
       }
       const written = new Set<string>()
       const write = async (trx: Kysely<Database>): Promise<void> => {
+        written.clear() // from an earlier run of this unit, rolled back
         const events: EventTable[] = []
         const waiting = new Map<string, { roles: readonly string[]; ids: string[] }>()
         const writes = outcomes.map(({ stored, outcome }) => ({ expected: stored, state: outcome.state, eventCount: outcome.events.length }))
