@@ -1,5 +1,4 @@
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Logger } from 'pino'
@@ -7,6 +6,7 @@ import type { Engine, ManualClock, Store } from '../engine/index.js'
 import { EngineError, realClock } from '../engine/index.js'
 import type { AttachmentStorage } from '../engine/attachments/index.js'
 import { authenticate } from './auth.js'
+import { bufferBody } from './body.js'
 import type { AppEnv } from './env.js'
 import { idempotency } from './idempotency.js'
 import { toProblem } from './problem.js'
@@ -51,12 +51,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   })
   app.route('/', metaRoutes())
 
-  app.use('/v1/*', async (c, next) => {
-    if (c.req.path === '/v1/attachments' && c.req.method === 'POST') return next() // streamed, limited by storage
-    return bodyLimit({ maxSize: bodyBytes, onError: () => { throw new EngineError('request.too-large', `Request bodies are limited to ${bodyBytes} bytes.`) } })(c, next)
-  })
   // Tokens expire in real time, whatever a sandbox clock says.
   app.use('/v1/*', authenticate(store, realClock))
+  // Bodies are read once authenticated; uploads are streamed and limited by the storage.
+  const readBody = bufferBody(bodyBytes)
+  app.use('/v1/*', async (c, next) => c.req.path === '/v1/attachments' && c.req.method === 'POST' ? next() : readBody(c, next))
   app.use('/v1/*', idempotency(store, engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds ?? 24 * 3600 }))
   app.route('/v1/processes', processRoutes(engine))
   app.route('/v1/instances', instanceRoutes(engine))

@@ -9,6 +9,8 @@ export interface AppEnv {
     requestId: string
     /** Set by the idempotency middleware when the request claimed an Idempotency-Key. */
     idempotencyKey: { readonly principal: string; readonly key: string; readonly token: string } | undefined
+    /** The request body as text, set by the body middleware on /v1 routes other than uploads. */
+    body: string | undefined
     /** Set when the engine was given the answer to store with its write (stored if the write committed). */
     receiptWritten: boolean | undefined
   }

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { EngineError, iso, storedResponse } from '../engine/index.js'
 import type { Clock, InstanceView, Receipt, Store } from '../engine/index.js'
+import { bodyText } from './body.js'
 import type { AppEnv } from './env.js'
 
 /**
@@ -53,7 +54,7 @@ export function idempotency(store: Store, clock: Clock, options: IdempotencyOpti
     const principal = `${role}:${subject}`
     // An upload is streamed, never buffered, so its body cannot be hashed; a multipart body also
     // differs on every retry by its boundary. For uploads the key and the URL identify the request.
-    const fingerprint = c.req.path === '/v1/attachments' ? '' : await c.req.text()
+    const fingerprint = c.req.path === '/v1/attachments' ? '' : bodyText(c)
     // The path and query, not the whole URL: a retry may reach another server behind another host name.
     const target = new URL(c.req.url)
     const requestHash = createHash('sha256').update(`${c.req.method} ${target.pathname}${target.search}\n${fingerprint}`).digest('hex')

@@ -13,7 +13,7 @@ export function instanceRoutes(engine: Engine): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
   app.post('/', requireRole('admin', 'system'), async (c) => {
-    const view = await engine.start(await readBody<StartRequest>(c, 'StartRequest'), c.get('principal'), { receipt: receiptFor(c, 201) })
+    const view = await engine.start(readBody<StartRequest>(c, 'StartRequest'), c.get('principal'), { receipt: receiptFor(c, 201) })
     return c.json(view, 201, { Location: `/v1/instances/${encodeURIComponent(view.id)}` })
   })
 
@@ -46,17 +46,17 @@ export function instanceRoutes(engine: Engine): Hono<AppEnv> {
   app.get('/:id/history', async (c) => c.json({ items: await engine.history(c.req.param('id'), c.get('principal')) }))
 
   app.post('/:id/act', async (c) => {
-    const request = await readBody<ActRequest>(c, 'ActRequest')
+    const request = readBody<ActRequest>(c, 'ActRequest')
     return c.json(await engine.act(c.req.param('id'), request, c.get('principal'), { receipt: receiptFor(c, 200) }))
   })
 
   app.post('/:id/advance', requireRole('admin', 'system'), async (c) => {
-    await readBody(c, 'AdvanceRequest')
+    readBody(c, 'AdvanceRequest')
     return c.json(await engine.advanceInstance(c.req.param('id'), c.get('principal')))
   })
 
   app.post('/:id/terminate', requireRole('admin'), async (c) => {
-    const { reason, expectedRevision } = await readBody<{ reason: string; expectedRevision?: number }>(c, 'TerminateRequest')
+    const { reason, expectedRevision } = readBody<{ reason: string; expectedRevision?: number }>(c, 'TerminateRequest')
     return c.json(await engine.terminate(c.req.param('id'), reason, c.get('principal'), expectedRevision, { receipt: receiptFor(c, 200) }))
   })
 

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import type { Engine } from '../../engine/index.js'
 import { EngineError } from '../../engine/index.js'
 import { requireRole } from '../auth.js'
+import { bodyText } from '../body.js'
 import type { AppEnv } from '../env.js'
 
 /** `/v1/processes`: list, read and register process definitions. */
@@ -25,7 +26,7 @@ export function processRoutes(engine: Engine): Hono<AppEnv> {
     }
     const id = c.req.param('id')
     const owner = c.req.query('owner')
-    const { process, created } = await engine.processes.register(await c.req.text(), `${id}.yaml`, { expectId: id, ...(owner ? { owner } : {}) })
+    const { process, created } = await engine.processes.register(bodyText(c), `${id}.yaml`, { expectId: id, ...(owner ? { owner } : {}) })
     return c.json(await engine.processes.describe(id, c.get('principal'), process.version), created ? 201 : 200)
   })
 

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
+import { serve } from '@hono/node-server'
+import type { ServerType } from '@hono/node-server'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { snapshot } from '../support/engine.js'
@@ -78,5 +81,56 @@ describe('request hygiene', () => {
     expect(await response.text()).toContain('n_confirm_ued -->|"reject"| n_ued')
     await problem(await api.call('GET', '/v1/processes/nope/diagram', { who: 'customer' }), 404, 'process.not-found')
     await problem(await api.call('GET', '/v1/processes/basic/diagram?version=x', { who: 'customer' }), 422, 'request.invalid')
+  })
+})
+
+describe('request bodies over real HTTP (read from the Node.js request)', () => {
+  let server: ServerType
+  let port = 0
+  beforeEach(async () => {
+    await new Promise<void>((resolve) => {
+      server = serve({ fetch: api.app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => {
+        port = info.port
+        resolve()
+      })
+    })
+  })
+  afterEach(async () => { await new Promise((resolve) => server.close(resolve)) })
+
+  /** POSTs `chunks` as admin; chunked (no Content-Length) unless `declare` is set. */
+  async function post(path: string, chunks: readonly string[], declare = false): Promise<{ status: number; body: Record<string, unknown> }> {
+    const length = chunks.reduce((n, chunk) => n + Buffer.byteLength(chunk), 0)
+    return new Promise((resolve, reject) => {
+      const request = httpRequest({
+        host: '127.0.0.1', port, path, method: 'POST',
+        headers: { authorization: `Bearer ${api.tokens.admin}`, 'content-type': 'application/json', ...(declare ? { 'content-length': String(length) } : {}) },
+      }, (response) => {
+        let text = ''
+        response.setEncoding('utf8').on('data', (chunk: string) => { text += chunk }).on('end', () => {
+          resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> })
+        })
+      })
+      request.on('error', reject)
+      for (const chunk of chunks) request.write(chunk)
+      request.end()
+    })
+  }
+
+  it('reads a chunked body, and one with a Content-Length, in full', async () => {
+    const start = JSON.stringify({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { note: 'é'.repeat(5000) } })
+    const chunked = await post('/v1/instances', [start.slice(0, 7), start.slice(7, 4000), start.slice(4000)])
+    expect(chunked.status).toBe(201)
+    expect((await api.engine.get(chunked.body['id'] as string, { role: 'admin', subject: 'a-1' })).context).toEqual({ note: 'é'.repeat(5000) })
+    expect((await post('/v1/instances', [start], true)).status).toBe(201)
+  })
+
+  it('refuses a chunked body as soon as it passes the limit: 413, and nothing stored', async () => {
+    const before = await snapshot(api.database)
+    const pad = 'x'.repeat(64 * 1024)
+    const chunks = ['{"process":"basic","parties":{},"context":{"pad":"', ...Array.from({ length: 17 }, () => pad), '"}}']
+    const refused = await post('/v1/instances', chunks)
+    expect(refused.status).toBe(413)
+    expect(refused.body['code']).toBe('request.too-large')
+    expect(await snapshot(api.database)).toEqual(before)
   })
 })
