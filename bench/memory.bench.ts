@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { realClock, Store } from '../engine/index.js'
@@ -12,9 +13,9 @@ import { measurePeerMemory } from './lib/peer-memory.js'
 import type { Report } from './lib/report.js'
 import { Recorder, repeat } from './lib/report.js'
 import { cloneInstances, createTemplates, MIX, sharedSeedFile, waitingIds } from './lib/seed.js'
+import { BUILD_SCRIPT, startArguments } from './lib/start-command.js'
 import { storedBytes } from './lib/stored-bytes.js'
 
-const CLI = join(import.meta.dirname, '..', 'bin', 'delivery-center.js')
 const MB = 1_000_000
 
 /** A database served during the benchmark: its file, server, tokens and the deliveries to drive. */
@@ -51,10 +52,13 @@ export async function run(options: BenchOptions): Promise<Report> {
   }
   rec.ratio('rss.peak', 'peak resident memory, large database / small database', 'rss.peak.large', 'rss.peak.small')
 
+  // Served as `npm start` serves: compiled to JavaScript, with its node flags.
+  const build = join(options.dir, 'build')
+  execFileSync(process.execPath, [BUILD_SCRIPT, build], { stdio: 'inherit' })
   const servers: ChildServer[] = []
   try {
     for (const p of populations) {
-      const server = await startChildServer([CLI, 'serve', '--db', p.file, '--port', '0'], {
+      const server = await startChildServer([...startArguments(build), '--db', p.file, '--port', '0'], {
         stream: 'stderr', portPattern: /listening on http:\/\/[^:]+:(\d+)/, env: { ...process.env, LOG_LEVEL: 'info', DATABASE_URL: '' },
       })
       servers.push(server)
@@ -92,7 +96,7 @@ export async function run(options: BenchOptions): Promise<Report> {
   rec.measure('xstate.heap', { label: 'XState v5: heap per actor waiting in its last state', unit: 'bytes' }).add('xstate.heap', peers.xstateHeap)
   rec.measure('xstate.state', { label: 'XState v5: getPersistedSnapshot() JSON of a waiting actor', unit: 'bytes' }).add('xstate.state', peers.xstateState)
   rec.ratio('bpmn/state', 'bpmn-engine getState() / delivery-center state JSON, waiting instance', 'bpmn.state', 'state-net')
-  rec.note(`Databases: a quarter of the instances at each step of basic, a quarter completed; ${populations.map((p) => `${p.count.toLocaleString('en-US')} ${p.seeding}`).join('; ')}. Servers: \`node bin/delivery-center.js serve --db FILE --port 0\` (real clock, scheduler on, request logs at info to a drained pipe); RSS read from /proc/PID/status every 100 ms.`)
+  rec.note(`Databases: a quarter of the instances at each step of basic, a quarter completed; ${populations.map((p) => `${p.count.toLocaleString('en-US')} ${p.seeding}`).join('; ')}. Servers: as \`npm start\` serves, compiled to JavaScript (\`node ${startArguments('dist').join(' ')} --db FILE --port 0\`; real clock, scheduler on, request logs at info to a drained pipe); RSS read from /proc/PID/status every 100 ms.`)
   rec.note(`Stored sizes are measured once, after the runs, on the large database; the peers' heap per instance in this process over ${parked} parked instances, each side after a full GC.`)
   return rec.report('memory', 'resident memory of a server with many instances in its database, and bytes stored per instance', {
     connections, 'seconds per run': seconds, runs: options.runs, 'warm-up runs': 1,

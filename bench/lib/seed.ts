@@ -28,7 +28,10 @@ export async function createTemplates(file: string, stages: readonly Stage[], at
   return ids
 }
 
-/** A random version-4 UUID computed by SQLite, so ids are as scattered as the engine's own. */
+/**
+ * A random version-4 UUID computed by SQLite: ids scattered over the indexes, the harder case (the
+ * engine's own ids are time-ordered, and a client may bring any).
+ */
 const UUID_SQL = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
   || substr('89ab', 1 + abs(random() % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`
 

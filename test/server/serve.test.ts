@@ -1,11 +1,15 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Store } from '../../engine/index.js'
 import { freshDatabase } from '../support/database.js'
 import type { TestDatabase } from '../support/database.js'
 import { DEMAND } from '../support/engine.js'
-import { startServer, tokenFor } from '../support/server-process.js'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { BUILD_SCRIPT, startArguments } from '../../bench/lib/start-command.js'
+import { BUILT_IN_PROCESS_DIR } from '../../engine/index.js'
+import { startServer, startServerWith, tokenFor } from '../support/server-process.js'
 import type { ServerProcess } from '../support/server-process.js'
 
 const running: ServerProcess[] = []
@@ -35,6 +39,24 @@ async function call(server: ServerProcess, token: string, method: string, path: 
 }
 
 describe('delivery-center serve', () => {
+  it('as `npm start` runs it: compiled to JavaScript with the built-in processes, served without a TypeScript loader', { timeout: 120_000 }, async () => {
+    const db = await tempDb()
+    const build = join(db.dir, 'build')
+    await promisify(execFile)(process.execPath, [BUILD_SCRIPT, build])
+    const command = startArguments(build)
+    const cli = command.find((arg) => arg.endsWith('cli.js')) as string
+    expect(cli.startsWith(build)).toBe(true)
+    const server = await startServerWith(command, db)
+    running.push(server)
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'token', 'create', '--role', 'admin', '--subject', 'a-1', '--db', db.location])
+    const admin = stdout.trim()
+    const { items } = await call(server, admin, 'GET', '/v1/processes') as { items: Array<{ id: string }> }
+    const builtIn = readdirSync(BUILT_IN_PROCESS_DIR).filter((file) => file.endsWith('.yaml')).map((file) => file.replace(/\.yaml$/, ''))
+    expect(items.map((p) => p.id).sort()).toEqual(builtIn.sort())
+    const started = await call(server, admin, 'POST', '/v1/instances', { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } })
+    expect(started).toMatchObject({ status: 'active', step: { id: 'submit-demand' } })
+  })
+
   it('prints each token alone on stdout, so TOKEN=$(...) works', async () => {
     const db = await tempDb()
     const token = await tokenFor(db.location, 'customer', 'c-1')

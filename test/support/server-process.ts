@@ -23,7 +23,15 @@ export interface ServerProcess {
 
 /** Starts `delivery-center serve` on `database` as a child process on a free loopback port and waits until it listens. */
 export async function startServer(database: TestDatabase, ...flags: string[]): Promise<ServerProcess> {
-  const args = [CLI, 'serve', '--db', database.location, '--attachments', join(database.dir, 'attachments'), '--port', '0', ...flags]
+  return startServerWith([CLI, 'serve'], database, ...flags)
+}
+
+/**
+ * Starts a server as `node ...command` (e.g. the compiled CLI and `serve`, with node flags) on
+ * `database`, on a free loopback port, and waits until it listens.
+ */
+export async function startServerWith(command: readonly string[], database: TestDatabase, ...flags: string[]): Promise<ServerProcess> {
+  const args = [...command, '--db', database.location, '--attachments', join(database.dir, 'attachments'), '--port', '0', ...flags]
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } })
   let stderr = ''
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
