@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { ApiTokenTable, Database } from './database.js'
+import { prepared, slot } from './prepared.js'
 
 export type TokenRow = ApiTokenTable
 
@@ -16,6 +17,8 @@ export class TokenRepository {
 
   /** The token with this hash, or undefined. */
   async find(hash: string): Promise<TokenRow | undefined> {
-    return this.#db.selectFrom('api_token').selectAll().where('hash', '=', hash).executeTakeFirst()
+    // Every API request looks its token up: compiled once.
+    const find = prepared(this.#db, 'find token', (db) => db.selectFrom('api_token').selectAll().where('hash', '=', slot('hash')))
+    return (await find.execute(this.#db, { hash })).rows[0]
   }
 }
