@@ -68,16 +68,16 @@ export class ProcessCatalog {
       id: process.id, version: process.version, title: process.title, source: text, hash,
       owner: options.owner ?? null, registered_at: iso(this.#clock.now()), base: bases.pinned ?? null,
     })
-    let owner = options.owner ?? null
     if (!created) {
       const existing = await this.#rows.find(process.id, process.version)
       if (existing?.hash !== hash) {
         throw new EngineError('process.version-conflict',
           `Process "${process.id}" version ${process.version} is already registered with different content; register it as version ${(await this.#rows.latestHead(process.id))?.version ?? process.version} + 1.`)
       }
-      owner = existing.owner
+      // Already registered: the stored row decides (its owner, and the base versions pinned when it was registered).
+      return { process: (await this.resolve(process.id, process.version)).process, created }
     }
-    this.#compiled.set(`${process.id}@${process.version}`, { process, owner })
+    this.#compiled.set(`${process.id}@${process.version}`, { process, owner: options.owner ?? null })
     return { process, created }
   }
 

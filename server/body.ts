@@ -32,11 +32,15 @@ function validatorOf(shape: RequestShape): ValidateFunction {
 export function bufferBody(maxBytes: number): MiddlewareHandler<AppEnv> {
   const tooLarge = (): EngineError => new EngineError('request.too-large', `Request bodies are limited to ${maxBytes} bytes.`)
   return async (c, next) => {
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.get('body') !== undefined) return next()
     const declared = c.req.header('content-length')
     if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge()
     const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming
-    const source: AsyncIterable<Uint8Array> | null = incoming instanceof IncomingMessage ? incoming : c.req.raw.body
+    // Stopping early must not destroy the Node.js request: @hono/node-server then drains the
+    // rest of a refused body after the answer, and the connection stays usable.
+    const source: AsyncIterable<Uint8Array> | null = incoming instanceof IncomingMessage
+      ? incoming.iterator({ destroyOnReturn: false })
+      : c.req.raw.body
     const chunks: Uint8Array[] = []
     let size = 0
     if (source) {

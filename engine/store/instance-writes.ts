@@ -134,10 +134,9 @@ export async function insertEvents(db: Kysely<Database>, rows: readonly EventTab
   if (rows.length > 0 && rows.length <= PREPARED_EVENT_ROWS) {
     const insert = prepared(db, `insert ${rows.length} events`, (db) => db.insertInto('event')
       .values(rows.map((_, i) => Object.fromEntries(EVENT_COLUMNS.map((c) => [c, slot(`${i}.${c}`)])) as unknown as EventTable)))
-    // The slots are bound row by row, each row's in EVENT_COLUMNS order.
     const values: unknown[] = []
     for (const row of rows) for (const column of EVENT_COLUMNS) values.push(row[column])
-    await insert.executeInOrder(db, values)
+    await insert.executeInOrder(db, values, () => rows.flatMap((_, i) => EVENT_COLUMNS.map((c) => `${i}.${c}`)))
     return
   }
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto('event').values(rows.slice(i, i + INSERT_CHUNK)).execute()

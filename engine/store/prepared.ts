@@ -13,6 +13,7 @@ export class PreparedQuery<R> {
   readonly #compiled: CompiledQuery<R>
   /** For each bound parameter: the slot it takes its value from, or undefined for a constant. */
   readonly #slots: ReadonlyArray<string | undefined>
+  #orderChecked = false
 
   constructor(query: Compilable<R>) {
     this.#compiled = query.compile()
@@ -28,19 +29,22 @@ export class PreparedQuery<R> {
     return db.executeQuery({ ...this.#compiled, parameters })
   }
 
-  /** The slot names in the order the query binds them (undefined for a constant). */
-  get slots(): ReadonlyArray<string | undefined> {
-    return this.#slots
-  }
-
   /**
-   * Runs the query with `values` bound in the order of {@link slots}, which must all be slots:
-   * for many values (a multi-row insert), without naming each.
+   * Runs the query with `values` bound in the order the query binds its slots: for many values
+   * (a multi-row insert), without naming each. `order` names the slot each value is meant for;
+   * it is checked against the compiled query the first time, so a query builder that reorders
+   * columns fails loudly instead of binding values to the wrong ones.
    */
-  executeInOrder(db: Kysely<Database>, values: readonly unknown[]): Promise<QueryResult<R>> {
-    if (values.length !== this.#slots.length || this.#slots.includes(undefined)) {
-      throw new RangeError(`This query binds ${this.#slots.length} slots; ${values.length} values were given.`)
+  async executeInOrder(db: Kysely<Database>, values: readonly unknown[], order: () => readonly string[]): Promise<QueryResult<R>> {
+    if (!this.#orderChecked) {
+      if (this.#slots.includes(undefined)) throw new Error('This query binds constants besides its slots: run it with execute().')
+      const expected = order()
+      if (expected.length !== this.#slots.length || expected.some((name, i) => name !== this.#slots[i])) {
+        throw new Error(`The query binds ${this.#slots.join(', ')}; the values given are for ${expected.join(', ')}.`)
+      }
+      this.#orderChecked = true
     }
+    if (values.length !== this.#slots.length) throw new RangeError(`This query binds ${this.#slots.length} slots; ${values.length} values were given.`)
     return db.executeQuery({ ...this.#compiled, parameters: values })
   }
 }

@@ -59,6 +59,12 @@ describe('a derived, private process registered through the API', () => {
     const fresh = new Engine({ store: api.store, clock: api.clock }) // a new engine compiles from the database
     const process = await fresh.processes.get('v1-basic', 1)
     expect(process.steps.get('project-delivery')?.actions.get('finish')?.title).toBe('Finish')
+    // Another server registering the same text again (as at every start) keeps the pinned base too.
+    const again = new Engine({ store: api.store, clock: api.clock })
+    const reregistered = await again.processes.register(CUSTOM, 'v1-basic.yaml', { owner: 'v-1' })
+    expect(reregistered.created).toBe(false)
+    expect(reregistered.process.steps.get('project-delivery')?.actions.get('finish')?.title).toBe('Finish')
+    expect((await again.processes.get('v1-basic', 1)).steps.get('project-delivery')?.actions.get('finish')?.title).toBe('Finish')
   })
 
   it('reports a derivation problem with its location in the derived YAML', async () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { request as httpRequest } from 'node:http'
+import { Agent, request as httpRequest } from 'node:http'
 import { serve } from '@hono/node-server'
 import type { ServerType } from '@hono/node-server'
 import { join } from 'node:path'
@@ -98,11 +98,11 @@ describe('request bodies over real HTTP (read from the Node.js request)', () => 
   afterEach(async () => { await new Promise((resolve) => server.close(resolve)) })
 
   /** POSTs `chunks` as admin; chunked (no Content-Length) unless `declare` is set. */
-  async function post(path: string, chunks: readonly string[], declare = false): Promise<{ status: number; body: Record<string, unknown> }> {
+  async function post(path: string, chunks: readonly string[], declare = false, agent?: Agent): Promise<{ status: number; body: Record<string, unknown> }> {
     const length = chunks.reduce((n, chunk) => n + Buffer.byteLength(chunk), 0)
     return new Promise((resolve, reject) => {
       const request = httpRequest({
-        host: '127.0.0.1', port, path, method: 'POST',
+        host: '127.0.0.1', port, path, method: 'POST', ...(agent ? { agent } : {}),
         headers: { authorization: `Bearer ${api.tokens.admin}`, 'content-type': 'application/json', ...(declare ? { 'content-length': String(length) } : {}) },
       }, (response) => {
         let text = ''
@@ -124,13 +124,21 @@ describe('request bodies over real HTTP (read from the Node.js request)', () => 
     expect((await post('/v1/instances', [start], true)).status).toBe(201)
   })
 
-  it('refuses a chunked body as soon as it passes the limit: 413, and nothing stored', async () => {
+  it('refuses a chunked body as soon as it passes the limit: 413, nothing stored, and the connection still serves', async () => {
     const before = await snapshot(api.database)
     const pad = 'x'.repeat(64 * 1024)
     const chunks = ['{"process":"basic","parties":{},"context":{"pad":"', ...Array.from({ length: 17 }, () => pad), '"}}']
-    const refused = await post('/v1/instances', chunks)
-    expect(refused.status).toBe(413)
-    expect(refused.body['code']).toBe('request.too-large')
-    expect(await snapshot(api.database)).toEqual(before)
+    // One keep-alive connection: the next request must not wait behind the refused body.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    try {
+      const refused = await post('/v1/instances', chunks, false, agent)
+      expect(refused.status).toBe(413)
+      expect(refused.body['code']).toBe('request.too-large')
+      expect(await snapshot(api.database)).toEqual(before)
+      const next = await post('/v1/instances', [JSON.stringify({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } })], true, agent)
+      expect(next.status).toBe(201)
+    } finally {
+      agent.destroy()
+    }
   })
 })

@@ -1,0 +1,27 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { PreparedQuery, slot } from '../../../engine/store/prepared.js'
+import { openHarness } from '../../support/engine.js'
+import type { Harness } from '../../support/engine.js'
+
+let h: Harness
+beforeEach(async () => { h = await openHarness() })
+afterEach(async () => { await h.close() })
+
+const AT = '2026-01-01T00:00:00.000Z'
+
+describe('prepared queries', () => {
+  it('bind values in order only once the order is checked against the compiled query', async () => {
+    const insert = new PreparedQuery(h.store.db.insertInto('api_token').values({ hash: slot('hash'), role: slot('role'), subject: slot('subject'), created_at: slot('at') }))
+    await expect(insert.executeInOrder(h.store.db, ['h-1', 'admin', 'a-1', AT], () => ['role', 'hash', 'subject', 'at']))
+      .rejects.toThrow(/binds hash, role, subject, at; the values given are for role, hash, subject, at/)
+    await insert.executeInOrder(h.store.db, ['h-1', 'admin', 'a-1', AT], () => ['hash', 'role', 'subject', 'at'])
+    await expect(insert.executeInOrder(h.store.db, ['h-2', 'admin'], () => ['hash', 'role', 'subject', 'at'])).rejects.toThrow(RangeError)
+    expect(await h.store.db.selectFrom('api_token').select(['hash', 'role', 'subject', 'created_at']).execute())
+      .toEqual([{ hash: 'h-1', role: 'admin', subject: 'a-1', created_at: AT }])
+  })
+
+  it('refuses to bind in order a query that binds constants too', async () => {
+    const insert = new PreparedQuery(h.store.db.insertInto('api_token').values({ hash: slot('hash'), role: 'admin', subject: slot('subject'), created_at: slot('at') }))
+    await expect(insert.executeInOrder(h.store.db, ['h-1', 'a-1', AT], () => ['hash', 'subject', 'at'])).rejects.toThrow(/constants/)
+  })
+})
