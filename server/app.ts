@@ -54,8 +54,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Tokens expire in real time, whatever a sandbox clock says.
   app.use('/v1/*', authenticate(store, realClock))
   // Bodies are read once authenticated; uploads are streamed and limited by the storage.
-  const readBody = bufferBody(bodyBytes)
-  app.use('/v1/*', async (c, next) => c.req.path === '/v1/attachments' && c.req.method === 'POST' ? next() : readBody(c, next))
+  const buffered = bufferBody(bodyBytes)
+  app.use('/v1/*', async (c, next) => c.req.path === '/v1/attachments' && c.req.method === 'POST' ? next() : buffered(c, next))
   app.use('/v1/*', idempotency(store, engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds ?? 24 * 3600 }))
   app.route('/v1/processes', processRoutes(engine))
   app.route('/v1/instances', instanceRoutes(engine))

@@ -29,9 +29,9 @@ const SAVEPOINTS = Array.from({ length: MAX_GROUP }, (_, i) => ({
 /**
  * Group commit: units of work that arrive together share one transaction and so one fsync, the
  * technique PostgreSQL calls commit_delay. Each unit is still all or nothing on its own (a unit
- * that fails is rolled back alone), and each caller is answered
- * only after the shared commit: nothing is acknowledged before it is durable. When grouping is
- * off, each unit is its own transaction.
+ * that fails is rolled back alone), and each caller is answered only after the shared commit:
+ * nothing is acknowledged before it is durable. When grouping is off, each unit is its own
+ * transaction.
  */
 export class CommitGroup {
   readonly #db: Kysely<Database>
