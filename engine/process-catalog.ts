@@ -8,7 +8,7 @@ import { EngineError, InvalidDefinitionError } from './errors.js'
 import { loadBuiltInSources } from './process-files.js'
 import type { Principal } from './runtime/state.js'
 import { iso } from './runtime/time.js'
-import type { ProcessRepository, ProcessRow } from './store/process-repository.js'
+import type { ProcessListing, ProcessRepository, ProcessRow } from './store/process-repository.js'
 
 /** A registered process as listed: its versions and the latest one's title. */
 export interface ProcessSummary {
@@ -146,7 +146,7 @@ export class ProcessCatalog {
 
   /** The processes `by` may see: public ones, and private ones of the ISV itself (all for admins). */
   async list(by: Principal): Promise<ProcessSummary[]> {
-    const byId = new Map<string, ProcessRow[]>()
+    const byId = new Map<string, ProcessListing[]>()
     for (const row of await this.#rows.list()) {
       if (!mayUseProcess(row, by)) continue
       byId.set(row.id, [...(byId.get(row.id) ?? []), row])
@@ -156,8 +156,9 @@ export class ProcessCatalog {
 
   /** One version (the latest by default) of a process `by` may see. */
   async describe(id: string, by: Principal, version?: number): Promise<ProcessDetail> {
-    const rows = (await this.#rows.list()).filter((row) => row.id === id && mayUseProcess(row, by))
-    const row = version === undefined ? rows.at(-1) : rows.find((r) => r.version === version)
+    const rows = (await this.#rows.versions(id)).filter((row) => mayUseProcess(row, by))
+    const listed = version === undefined ? rows.at(-1) : rows.find((r) => r.version === version)
+    const row = listed && await this.#rows.find(listed.id, listed.version)
     if (!row) throw new EngineError('process.not-found', `There is no process "${id}"${version === undefined ? '' : ` version ${version}`} that you may see.`)
     const process = await this.get(row.id, row.version)
     return {
@@ -176,11 +177,11 @@ export class ProcessCatalog {
 }
 
 /** Whether `by` may see and use a process version: public ones, a private one's own ISV, admins and the system. */
-function mayUseProcess(row: ProcessRow, by: Principal): boolean {
+function mayUseProcess(row: Pick<ProcessRow, 'owner'>, by: Principal): boolean {
   return row.owner === null || by.role === 'admin' || by.role === 'system' || (by.role === 'isv' && by.subject === row.owner)
 }
 
-function summarise(rows: readonly ProcessRow[]): ProcessSummary {
-  const latest = rows.at(-1) as ProcessRow
+function summarise(rows: readonly ProcessListing[]): ProcessSummary {
+  const latest = rows.at(-1) as ProcessListing
   return { id: latest.id, title: latest.title, latestVersion: latest.version, versions: rows.map((r) => r.version), owner: latest.owner }
 }

@@ -7,6 +7,11 @@ export type ProcessRow = ProcessDefinitionTable
 /** What identifies a registered version and who may use it, without its text. */
 export type ProcessHead = Pick<ProcessRow, 'id' | 'version' | 'owner'>
 
+/** A registered version as listed: without its text. */
+export type ProcessListing = Pick<ProcessRow, 'id' | 'version' | 'title' | 'owner' | 'registered_at'>
+
+const LISTING = ['id', 'version', 'title', 'owner', 'registered_at'] as const
+
 /** Reads and writes registered process definitions (every version of each). */
 export class ProcessRepository {
   readonly #db: Kysely<Database>
@@ -39,8 +44,13 @@ export class ProcessRepository {
     return (result.numInsertedOrUpdatedRows ?? 0n) > 0n
   }
 
-  /** Every registered version, by id then version. */
-  async list(): Promise<ProcessRow[]> {
-    return this.#db.selectFrom('process_definition').selectAll().orderBy('id').orderBy('version').execute()
+  /** Every registered version, by id then version, without the texts. */
+  async list(): Promise<ProcessListing[]> {
+    return this.#db.selectFrom('process_definition').select(LISTING).orderBy('id').orderBy('version').execute()
+  }
+
+  /** The registered versions of one process, oldest first, without the texts. */
+  async versions(id: string): Promise<ProcessListing[]> {
+    return this.#db.selectFrom('process_definition').select(LISTING).where('id', '=', id).orderBy('version').execute()
   }
 }
