@@ -40,6 +40,7 @@ export type DefinitionCode =
 export type RejectionCode =
   | 'process.not-found'
   | 'process.version-conflict'
+  | 'process.owner-conflict'
   | 'instance.not-found'
   | 'instance.exists'
   | 'instance.ended'

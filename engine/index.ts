@@ -16,6 +16,7 @@ export { DefinitionError, EngineError, InvalidDefinitionError } from './errors.j
 export type { DefinitionCode, ErrorCode, SourceLocation } from './errors.js'
 export type { FieldProblem, RejectionCode } from './errors.js'
 export { Engine } from './engine.js'
+export { CURSOR_RULE, isCursor } from './cursor.js'
 export type { ActRequest, AttachmentRecord, EngineOptions, ListFilter, StartRequest, WriteOptions } from './engine.js'
 export type { Receipt, StoredResponse } from './store/idempotency-repository.js'
 export { storedResponse } from './store/idempotency-repository.js'

@@ -50,8 +50,11 @@ export class ProcessCatalog {
 
   /**
    * Validates, compiles and registers a definition version. Registering the same id and version
-   * again with identical text is a no-op; with different text it is refused.
-   * @throws {InvalidDefinitionError} with every located problem; {EngineError} `process.version-conflict`.
+   * again with identical text is a no-op; with different text it is refused. A process belongs to
+   * one owner (an ISV, or none when public) across its versions: a new version for another owner
+   * is refused, so a private process never turns public, or another ISV's, by a later version.
+   * @throws {InvalidDefinitionError} with every located problem; {EngineError}
+   * `process.version-conflict`, `process.owner-conflict`.
    */
   async register(text: string, file: string, options: { owner?: string; expectId?: string } = {}): Promise<{ process: CompiledProcess; created: boolean }> {
     const bases = await this.#bases(text, options.owner ?? null)
@@ -64,9 +67,16 @@ export class ProcessCatalog {
       })
     }
     const hash = createHash('sha256').update(text).digest('hex')
+    const owner = options.owner ?? null
+    const latest = await this.#rows.latestHead(process.id)
+    if (latest && latest.owner !== owner && !(await this.#rows.find(process.id, process.version))) {
+      const whose = (o: string | null): string => o === null ? 'public (no owner)' : `private to ISV "${o}"`
+      throw new EngineError('process.owner-conflict',
+        `Process "${process.id}" is ${whose(latest.owner)}; version ${process.version} cannot be ${whose(owner)}. Register it with the same owner, or under another id.`)
+    }
     const created = await this.#rows.insert({
       id: process.id, version: process.version, title: process.title, source: text, hash,
-      owner: options.owner ?? null, registered_at: iso(this.#clock.now()), base: bases.pinned ?? null,
+      owner, registered_at: iso(this.#clock.now()), base: bases.pinned ?? null,
     })
     if (!created) {
       const existing = await this.#rows.find(process.id, process.version)
@@ -77,7 +87,7 @@ export class ProcessCatalog {
       // Already registered: the stored row decides (its owner, and the base versions pinned when it was registered).
       return { process: (await this.resolve(process.id, process.version)).process, created }
     }
-    this.#compiled.set(`${process.id}@${process.version}`, { process, owner: options.owner ?? null })
+    this.#compiled.set(`${process.id}@${process.version}`, { process, owner })
     return { process, created }
   }
 

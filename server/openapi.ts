@@ -84,7 +84,7 @@ const OPERATIONS: readonly Operation[] = [
       content: { 'application/yaml': { schema: { type: 'string', contentMediaType: 'application/yaml', contentSchema: ref('ProcessDefinition'), description: 'The definition as YAML text; see the ProcessDefinition schema.' } } },
     },
     responses: { 200: json('ProcessDetail', 'The version was already registered with this very text.'), 201: json('ProcessDetail', 'The version is registered.') },
-    errors: ['auth.forbidden', 'request.unsupported-media-type', 'request.too-large', 'definition.invalid', 'input.invalid', 'process.version-conflict'],
+    errors: ['auth.forbidden', 'request.unsupported-media-type', 'request.too-large', 'definition.invalid', 'input.invalid', 'process.version-conflict', 'process.owner-conflict'],
   },
   {
     method: 'post', path: '/v1/instances', operationId: 'startInstance', tag: 'instances', bearer: true, summary: 'Start an instance',
@@ -105,7 +105,7 @@ const OPERATIONS: readonly Operation[] = [
       query('limit', 'Page size.', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
       query('cursor', 'The `next` of the previous page.', { type: 'string' }),
     ],
-    responses: { 200: json('InstanceList', 'The page.') }, errors: ['request.invalid', 'input.invalid'],
+    responses: { 200: json('InstanceList', 'The page.') }, errors: ['request.invalid'],
   },
   {
     method: 'get', path: '/v1/instances/{id}', operationId: 'getInstance', tag: 'instances', bearer: true, summary: 'Read an instance',

@@ -50,6 +50,7 @@ const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly 
   'definition.unreadable': { status: 422, title: 'Definition cannot be read' },
   'process.not-found': { status: 404, title: 'Process not found' },
   'process.version-conflict': { status: 409, title: 'Process version already registered with other content' },
+  'process.owner-conflict': { status: 409, title: 'Process registered for another owner' },
   'instance.not-found': { status: 404, title: 'Instance not found' },
   'instance.exists': { status: 409, title: 'Instance already exists' },
   'instance.ended': { status: 409, title: 'Instance has ended' },

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { ActRequest, Engine, ListFilter, StartRequest } from '../../engine/index.js'
-import { EngineError } from '../../engine/index.js'
+import { CURSOR_RULE, EngineError, isCursor } from '../../engine/index.js'
 import { requireRole } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
@@ -28,6 +28,7 @@ export function instanceRoutes(engine: Engine): Hono<AppEnv> {
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 500)) fields.push({ pointer: '/query/limit', rule: 'maximum', message: 'must be an integer from 1 to 500' })
     const party = q['party']?.split(':')
     if (party !== undefined && (party.length !== 2 || !party[0] || !party[1])) fields.push({ pointer: '/query/party', rule: 'pattern', message: 'must be ROLE:SUBJECT, e.g. customer:c-1' })
+    if (q['cursor'] !== undefined && !isCursor(q['cursor'])) fields.push({ pointer: '/query/cursor', rule: 'format', message: CURSOR_RULE })
     if (fields.length > 0) throw new EngineError('request.invalid', `Invalid query: ${fields.map((f) => `${f.pointer} ${f.message}`).join('; ')}.`, { fields })
     const filter: ListFilter = {
       ...(q['process'] ? { process: q['process'] } : {}),

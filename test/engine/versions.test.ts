@@ -68,6 +68,23 @@ describe('process versions', () => {
   })
 })
 
+describe('process owners', () => {
+  it('keeps one owner per process across its versions', async () => {
+    const custom = basicV1.replace('id: basic', 'id: custom-basic')
+    await h.engine.processes.register(custom, 'custom-basic.yaml', { owner: ISV.subject })
+    const v2 = custom.replace('version: 1', 'version: 2')
+    const versions = async (): Promise<number> => (await h.store.db.selectFrom('process_definition').select('version').execute()).length
+    const before = await versions()
+    await expect(h.engine.processes.register(v2, 'custom-basic.yaml')).rejects.toMatchObject({ code: 'process.owner-conflict', message: expect.stringMatching(/private to ISV "v-1"/) })
+    await expect(h.engine.processes.register(v2, 'custom-basic.yaml', { owner: OTHER_ISV.subject })).rejects.toMatchObject({ code: 'process.owner-conflict' })
+    await expect(h.engine.processes.register(basicV2, 'basic-v2.yaml', { owner: ISV.subject })).rejects.toMatchObject({ code: 'process.owner-conflict', message: expect.stringMatching(/public/) })
+    expect(await versions()).toBe(before)
+    expect((await h.engine.processes.register(v2, 'custom-basic.yaml', { owner: ISV.subject })).created).toBe(true)
+    // Registering an existing version again is still a no-op, whatever the caller says of its owner.
+    expect((await h.engine.processes.register(custom, 'custom-basic.yaml')).created).toBe(false)
+  })
+})
+
 describe('instance ids', () => {
   it('gives new instances time-ordered UUIDs (version 7), so each lands at the end of the indexes', async () => {
     const ids: string[] = []

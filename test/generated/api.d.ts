@@ -1412,7 +1412,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `process.version-conflict`: Process version already registered with other content */
+            /**
+             * @description - `process.version-conflict`: Process version already registered with other content
+             *     - `process.owner-conflict`: Process registered for another owner
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1576,10 +1579,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description - `request.invalid`: Invalid request body
-             *     - `input.invalid`: Invalid inputs
-             */
+            /** @description - `request.invalid`: Invalid request body */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -45,6 +45,14 @@ describe('request hygiene', () => {
     expect(await snapshot(api.database)).toEqual(before)
   })
 
+  it('list queries: every bad filter named at its /query pointer, a bad cursor among them', async () => {
+    const body = await problem(await api.call('GET', '/v1/instances?cursor=garbage&limit=0', { who: 'admin' }), 422, 'request.invalid')
+    expect(body['errors']).toEqual([
+      { pointer: '/query/limit', rule: 'maximum', message: 'must be an integer from 1 to 500' },
+      { pointer: '/query/cursor', rule: 'format', message: 'must be the `next` value of a previous page' },
+    ])
+  })
+
   it('another media type: 415', async () => {
     await problem(await api.call('POST', '/v1/instances', { who: 'admin', body: 'process=basic', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 415, 'request.unsupported-media-type')
   })
