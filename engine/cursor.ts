@@ -22,8 +22,11 @@ export const CURSOR_RULE = 'must be the `next` value of a previous page'
 
 function parseCursor(cursor: string): { createdAt: string; id: string } | undefined {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[]
-    if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id }
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString())
+    if (Array.isArray(parsed) && parsed.length === 2) {
+      const [createdAt, id] = parsed as unknown[]
+      if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id }
+    }
   } catch {
     // not JSON: not a cursor
   }

@@ -28,7 +28,8 @@ export function instanceRoutes(engine: Engine): Hono<AppEnv> {
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 500)) fields.push({ pointer: '/query/limit', rule: 'maximum', message: 'must be an integer from 1 to 500' })
     const party = q['party']?.split(':')
     if (party !== undefined && (party.length !== 2 || !party[0] || !party[1])) fields.push({ pointer: '/query/party', rule: 'pattern', message: 'must be ROLE:SUBJECT, e.g. customer:c-1' })
-    if (q['cursor'] !== undefined && !isCursor(q['cursor'])) fields.push({ pointer: '/query/cursor', rule: 'format', message: CURSOR_RULE })
+    // An empty cursor is the first page, as when there is none.
+    if (q['cursor'] && !isCursor(q['cursor'])) fields.push({ pointer: '/query/cursor', rule: 'format', message: CURSOR_RULE })
     if (fields.length > 0) throw new EngineError('request.invalid', `Invalid query: ${fields.map((f) => `${f.pointer} ${f.message}`).join('; ')}.`, { fields })
     const filter: ListFilter = {
       ...(q['process'] ? { process: q['process'] } : {}),

@@ -45,6 +45,11 @@ describe('request hygiene', () => {
     expect(await snapshot(api.database)).toEqual(before)
   })
 
+  it('list queries: an empty cursor is the first page', async () => {
+    const response = await api.call('GET', '/v1/instances?cursor=', { who: 'admin' })
+    expect(response.status).toBe(200)
+  })
+
   it('list queries: every bad filter named at its /query pointer, a bad cursor among them', async () => {
     const body = await problem(await api.call('GET', '/v1/instances?cursor=garbage&limit=0', { who: 'admin' }), 422, 'request.invalid')
     expect(body['errors']).toEqual([
