@@ -68,19 +68,18 @@ export class ProcessCatalog {
     }
     const hash = createHash('sha256').update(text).digest('hex')
     const owner = options.owner ?? null
-    const latest = await this.#rows.latestHead(process.id)
-    if (latest && latest.owner !== owner && !(await this.#rows.find(process.id, process.version))) {
-      const whose = (o: string | null): string => o === null ? 'public (no owner)' : `private to ISV "${o}"`
-      throw new EngineError('process.owner-conflict',
-        `Process "${process.id}" is ${whose(latest.owner)}; version ${process.version} cannot be ${whose(owner)}. Register it with the same owner, or under another id.`)
-    }
     const created = await this.#rows.insert({
       id: process.id, version: process.version, title: process.title, source: text, hash,
       owner, registered_at: iso(this.#clock.now()), base: bases.pinned ?? null,
     })
     if (!created) {
       const existing = await this.#rows.find(process.id, process.version)
-      if (existing?.hash !== hash) {
+      if (!existing) {
+        const whose = (o: string | null | undefined): string => o === null ? 'public (no owner)' : `private to ISV "${o}"`
+        throw new EngineError('process.owner-conflict',
+          `Process "${process.id}" is ${whose((await this.#rows.latestHead(process.id))?.owner)}; version ${process.version} cannot be ${whose(owner)}. Register it with the same owner, or under another id.`)
+      }
+      if (existing.hash !== hash) {
         throw new EngineError('process.version-conflict',
           `Process "${process.id}" version ${process.version} is already registered with different content; register it as version ${(await this.#rows.latestHead(process.id))?.version ?? process.version} + 1.`)
       }
@@ -91,10 +90,21 @@ export class ProcessCatalog {
     return { process, created }
   }
 
-  /** Registers every built-in process (idempotent). */
-  async registerBuiltIns(): Promise<CompiledProcess[]> {
+  /**
+   * Registers every built-in process (idempotent). A built-in whose id already belongs to an ISV
+   * (`process.owner-conflict`) is handed to `onOwnerConflict` and skipped when one is given, so a
+   * server still starts; without one, the conflict is thrown.
+   */
+  async registerBuiltIns(onOwnerConflict?: (file: string, error: EngineError) => void): Promise<CompiledProcess[]> {
     const registered: CompiledProcess[] = []
-    for (const { file, text } of loadBuiltInSources()) registered.push((await this.register(text, file)).process)
+    for (const { file, text } of loadBuiltInSources()) {
+      try {
+        registered.push((await this.register(text, file)).process)
+      } catch (error) {
+        if (!(onOwnerConflict && error instanceof EngineError && error.code === 'process.owner-conflict')) throw error
+        onOwnerConflict(file, error)
+      }
+    }
     return registered
   }
 

@@ -19,7 +19,7 @@ export async function main(flags: ServeFlags): Promise<void> {
   const store = await Store.open(config.database, { poolSize: config.poolSize })
   const sandbox = config.sandbox ? new ManualClock(config.sandboxStart ?? realClock.now()) : undefined
   const engine = new Engine({ store, clock: sandbox ?? realClock })
-  await engine.processes.registerBuiltIns()
+  await engine.processes.registerBuiltIns((file, error) => logger.warn({ file, code: error.code }, `built-in process not registered: ${error.message}`))
   const storage = new AttachmentStorage(config.attachmentsDir)
   const app = createApp({ engine, store, storage, logger, ...(sandbox ? { sandbox } : {}), limits: { uploadBytes: config.uploadBytes }, idempotencyTtlSeconds: config.idempotencyTtlSeconds })
   const scheduler = new Scheduler(engine, store, logger, config.schedulerIntervalMs)

@@ -43,7 +43,7 @@ export class Store {
   private constructor(db: Kysely<Database>, dialect: DialectName, options: StoreOptions) {
     this.db = db
     this.dialect = dialect
-    this.processes = new ProcessRepository(db)
+    this.processes = new ProcessRepository(db, { lockPerId: dialect === 'postgres' })
     const commits = new CommitGroup(db, options.groupCommit ?? dialect === 'sqlite')
     this.instances = new InstanceRepository(db, commits, { rowLocks: dialect === 'postgres', batchUpdates: dialect === 'postgres' })
     this.attachments = new AttachmentRepository(db)

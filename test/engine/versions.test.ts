@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { BUILT_IN_PROCESS_DIR, Engine } from '../../engine/index.js'
+import { basename } from 'node:path'
+import { BUILT_IN_PROCESS_DIR, Engine, Store } from '../../engine/index.js'
+import { freshDatabase } from '../support/database.js'
 import { ADMIN, CUSTOMER, DEMAND, ISV, OTHER_ISV, openHarness } from '../support/engine.js'
 import type { Harness } from '../support/engine.js'
 
@@ -82,6 +84,46 @@ describe('process owners', () => {
     expect((await h.engine.processes.register(v2, 'custom-basic.yaml', { owner: ISV.subject })).created).toBe(true)
     // Registering an existing version again is still a no-op, whatever the caller says of its owner.
     expect((await h.engine.processes.register(custom, 'custom-basic.yaml')).created).toBe(false)
+  })
+})
+
+describe('built-in processes whose id an ISV holds', () => {
+  it('are skipped and reported when the caller asks, so a server still starts', async () => {
+    const database = await freshDatabase('dc-builtins-')
+    const store = await Store.open(database.location)
+    try {
+      const engine = new Engine({ store, clock: h.clock })
+      // Before this release's built-ins: an ISV's own "contract", version 2.
+      const contract = readFileSync(`${BUILT_IN_PROCESS_DIR}/contract.yaml`, 'utf8').replace('version: 1', 'version: 2')
+      await engine.processes.register(contract, 'contract.yaml', { owner: ISV.subject })
+      await expect(engine.processes.registerBuiltIns()).rejects.toMatchObject({ code: 'process.owner-conflict' })
+      const skipped: string[] = []
+      const registered = await engine.processes.registerBuiltIns((file) => skipped.push(file))
+      expect(skipped.map((file) => basename(file))).toEqual(['contract.yaml'])
+      expect(registered.map((p) => p.id)).toContain('basic')
+      expect(registered.map((p) => p.id)).not.toContain('contract')
+      expect((await engine.processes.resolve('contract')).owner).toBe(ISV.subject)
+    } finally {
+      await store.close()
+      await database.drop()
+    }
+  })
+})
+
+describe('process owners, registered at once', () => {
+  it('lets one owner win when versions of a new process are registered for two owners at the same time', async () => {
+    for (let i = 0; i < 10; i++) {
+      const v1 = basicV1.replace('id: basic', `id: race-${i}`)
+      const v2 = v1.replace('version: 1', 'version: 2')
+      const results = await Promise.allSettled([
+        h.engine.processes.register(v1, 'a.yaml', { owner: ISV.subject }),
+        h.engine.processes.register(v2, 'b.yaml', { owner: OTHER_ISV.subject }),
+      ])
+      const owners = await h.store.db.selectFrom('process_definition').select('owner').where('id', '=', `race-${i}`).execute()
+      expect(new Set(owners.map((row) => row.owner)).size).toBe(1)
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+      expect(results.flatMap((r) => r.status === 'rejected' ? [(r.reason as { code: string }).code] : [])).toEqual(['process.owner-conflict'])
+    }
   })
 })
 
