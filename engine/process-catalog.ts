@@ -84,9 +84,9 @@ export class ProcessCatalog {
           `Process "${process.id}" version ${process.version} is already registered with different content; register it as version ${(await this.#rows.latestHead(process.id))?.version ?? process.version} + 1.`)
       }
       // Already registered: the stored row decides (its owner, and the base versions pinned when it was registered).
-      return { process: (await this.resolve(process.id, process.version)).process, created }
+      return { process: (this.#compiled.get(keyOf(existing)) ?? await this.#compileRow(existing)).process, created }
     }
-    this.#compiled.set(`${process.id}@${process.version}`, { process, owner })
+    this.#compiled.set(keyOf(process), { process, owner })
     return { process, created }
   }
 
@@ -110,7 +110,7 @@ export class ProcessCatalog {
 
   /** The compiled process of this id and version if it is already compiled, without reading the database. */
   cached(id: string, version: number): CompiledProcess | undefined {
-    return this.#compiled.get(`${id}@${version}`)?.process
+    return this.#compiled.get(keyOf({ id, version }))?.process
   }
 
   /** The compiled process of an id and version (the latest by default), compiled once and cached. */
@@ -124,14 +124,17 @@ export class ProcessCatalog {
    * registered one), without reading its text; a version is compiled once and cached.
    */
   async resolve(id: string, version?: number): Promise<{ process: CompiledProcess; owner: string | null }> {
-    const cached = version === undefined ? undefined : this.#compiled.get(`${id}@${version}`)
-    if (cached) return cached
     const head = version === undefined ? await this.#rows.latestHead(id) : { id, version }
-    const hit = head && this.#compiled.get(`${head.id}@${head.version}`)
+    const hit = head && this.#compiled.get(keyOf(head))
     if (hit) return hit
     const row = head && await this.#rows.find(head.id, head.version)
     if (!row) throw new EngineError('process.not-found', `There is no process "${id}"${version === undefined ? '' : ` version ${version}`}.`)
-    const key = `${row.id}@${row.version}`
+    return this.#compileRow(row)
+  }
+
+  /** Compiles a stored version against the base versions pinned with it, and caches it with its owner. */
+  async #compileRow(row: ProcessRow): Promise<{ process: CompiledProcess; owner: string | null }> {
+    const key = keyOf(row)
     const bases = await this.#bases(row.source, row.owner, row.base)
     const result = compileProcess(row.source, key, { base: (ref) => bases.get(ref.id) })
     if (!result.ok) throw new InvalidDefinitionError(key, result.errors)
@@ -204,4 +207,9 @@ function mayUseProcess(row: Pick<ProcessRow, 'owner'>, by: Principal): boolean {
 function summarise(rows: readonly ProcessListing[]): ProcessSummary {
   const latest = rows.at(-1) as ProcessListing
   return { id: latest.id, title: latest.title, latestVersion: latest.version, versions: rows.map((r) => r.version), owner: latest.owner }
+}
+
+/** The cache key of a process version. */
+function keyOf({ id, version }: { readonly id: string; readonly version: number }): string {
+  return `${id}@${version}`
 }
