@@ -1,6 +1,4 @@
 import { Hono } from 'hono'
-import { requestId } from 'hono/request-id'
-import { secureHeaders } from 'hono/secure-headers'
 import type { Logger } from 'pino'
 import type { Engine, ManualClock, Store } from '../engine/index.js'
 import { EngineError, realClock } from '../engine/index.js'
@@ -10,6 +8,7 @@ import { bufferBody } from './body.js'
 import type { AppEnv } from './env.js'
 import { idempotency } from './idempotency.js'
 import { toProblem } from './problem.js'
+import { responseHeaders } from './response-headers.js'
 import { attachmentRoutes } from './routes/attachments.js'
 import { clockRoutes } from './routes/clock.js'
 import { instanceRoutes } from './routes/instances.js'
@@ -42,8 +41,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const uploadBytes = deps.limits?.uploadBytes ?? 16 * 1024 * 1024
   const app = new Hono<AppEnv>()
 
-  app.use(requestId())
-  app.use(secureHeaders())
+  app.use(responseHeaders())
   app.use(async (c, next) => {
     const started = performance.now()
     await next()

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { Temporal } from 'temporal-polyfill'
 import type { MiddlewareHandler } from 'hono'
 import { EngineError, iso } from '../engine/index.js'
-import type { Clock, Store } from '../engine/index.js'
+import type { Clock, Store, TokenRow } from '../engine/index.js'
 import type { AppEnv } from './env.js'
 
 /** Roles a token may carry: the built-in ones and any kebab-case party role a process declares. */
@@ -36,8 +36,37 @@ export async function createToken(store: Store, token: NewToken, now: string): P
   return secret
 }
 
+/** How long a token found in the database is trusted without reading its row again, in milliseconds. */
+export const TOKEN_CACHE_MS = 5_000
+/** Most tokens remembered at once; the oldest is forgotten first. */
+const TOKEN_CACHE_SIZE = 10_000
+
+/**
+ * Token rows by hash, each kept for {@link TOKEN_CACHE_MS}: looking a token up is about a tenth
+ * of an act's cost. Only tokens found are kept (a token just created works at once), and expiry
+ * is checked on every request; a row deleted from the database is still honoured until its entry
+ * lapses.
+ */
+class TokenCache {
+  readonly #entries = new Map<string, { readonly row: TokenRow; readonly until: number }>()
+
+  async find(hash: string, now: number, lookup: (hash: string) => Promise<TokenRow | undefined>): Promise<TokenRow | undefined> {
+    const cached = this.#entries.get(hash)
+    if (cached && cached.until > now) return cached.row
+    this.#entries.delete(hash)
+    const row = await lookup(hash)
+    if (row) {
+      if (this.#entries.size >= TOKEN_CACHE_SIZE) this.#entries.delete(this.#entries.keys().next().value as string)
+      this.#entries.set(hash, { row, until: now + TOKEN_CACHE_MS })
+    }
+    return row
+  }
+}
+
 /** Resolves the bearer token of every request to its principal; 401 for a missing, unknown or expired one. */
 export function authenticate(store: Store, clock: Clock): MiddlewareHandler<AppEnv> {
+  const tokens = new TokenCache()
+  const lookup = (hash: string): Promise<TokenRow | undefined> => store.tokens.find(hash)
   return async (c, next) => {
     const header = c.req.header('authorization')
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)
@@ -45,8 +74,9 @@ export function authenticate(store: Store, clock: Clock): MiddlewareHandler<AppE
       c.header('WWW-Authenticate', 'Bearer')
       throw new EngineError('auth.missing', 'Send an API token as `Authorization: Bearer <token>`; create one with `npx delivery-center token create --role R --subject S`.')
     }
-    const row = await store.tokens.find(hashToken(match[1] as string))
-    if (!row || (row.expires_at !== null && row.expires_at <= iso(clock.now()))) {
+    const now = clock.now()
+    const row = await tokens.find(hashToken(match[1] as string), now.epochMilliseconds, lookup)
+    if (!row || (row.expires_at !== null && row.expires_at <= iso(now))) {
       c.header('WWW-Authenticate', 'Bearer error="invalid_token"')
       throw new EngineError('auth.invalid', 'The token is unknown or has expired.')
     }

@@ -129,6 +129,31 @@ describe('request bodies over real HTTP (read from the Node.js request)', () => 
     })
   }
 
+  it('sets the same secure headers and a request id as in process on answers, problems and streamed downloads; keeps a plain client request id', async () => {
+    const inProcess = await api.call('GET', '/healthz')
+    const secure = [...inProcess.headers].filter(([name]) => !['content-type', 'content-length', 'x-request-id'].includes(name))
+    expect(secure).toEqual(expect.arrayContaining([['x-content-type-options', 'nosniff'], ['x-frame-options', 'SAMEORIGIN'], ['strict-transport-security', 'max-age=15552000; includeSubDomains']]))
+    const form = new FormData()
+    form.append('file', new Blob([readFileSync(join(import.meta.dirname, '../fixtures/files/contract.pdf'))]), 'contract.pdf')
+    const uploaded = (await (await api.call('POST', '/v1/attachments', { who: 'admin', body: form })).json()) as { id: string }
+    const admin = { authorization: `Bearer ${api.tokens.admin}` }
+    const cases: Array<[string, Record<string, string>, number]> = [
+      ['/healthz', {}, 200], ['/v1/instances', {}, 401], ['/v1/nope', admin, 404], [`/v1/attachments/${uploaded.id}`, admin, 200],
+    ]
+    for (const [path, headers, status] of cases) {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers })
+      expect(response.status, path).toBe(status)
+      for (const [name, value] of secure) expect(response.headers.get(name), `${path} ${name}`).toBe(value)
+      expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+      await response.arrayBuffer()
+    }
+    const own = await fetch(`http://127.0.0.1:${port}/v1/nope`, { headers: { ...admin, 'x-request-id': 'trace-42=a' } })
+    expect(own.headers.get('x-request-id')).toBe('trace-42=a')
+    expect(((await own.json()) as { requestId: string }).requestId).toBe('trace-42=a')
+    const odd = await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { 'x-request-id': 'not plain!' } })
+    expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
   it('reads a chunked body, and one with a Content-Length, in full', async () => {
     const start = JSON.stringify({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { note: 'é'.repeat(5000) } })
     const chunked = await post('/v1/instances', [start.slice(0, 7), start.slice(7, 4000), start.slice(4000)])

@@ -1,0 +1,64 @@
+import { Temporal } from 'temporal-polyfill'
+import { Hono } from 'hono'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { EngineError, ManualClock, Store } from '../../engine/index.js'
+import { authenticate, hashToken, TOKEN_CACHE_MS } from '../../server/auth.js'
+import type { AppEnv } from '../../server/env.js'
+import { freshDatabase } from '../support/database.js'
+import type { TestDatabase } from '../support/database.js'
+
+const SECRET = 'dc_test-secret'
+let database: TestDatabase
+let store: Store
+let clock: ManualClock
+let app: Hono<AppEnv>
+
+beforeEach(async () => {
+  database = await freshDatabase()
+  store = await Store.open(database.location)
+  clock = new ManualClock('2026-11-25T10:00:00Z')
+  app = new Hono<AppEnv>()
+  app.use('*', authenticate(store, clock))
+  app.get('/me', (c) => c.json(c.get('principal')))
+  app.onError((error, c) => c.json({ code: error instanceof EngineError ? error.code : 'other' }, 401))
+})
+afterEach(async () => {
+  await store.close()
+  await database.drop()
+})
+
+async function me(): Promise<{ status: number; body: unknown }> {
+  const response = await app.request('/me', { headers: { authorization: `Bearer ${SECRET}` } })
+  return { status: response.status, body: await response.json() }
+}
+
+function insertToken(expiresAt: string | null = null): Promise<void> {
+  return store.tokens.insert({ hash: hashToken(SECRET), role: 'customer', subject: 'c-1', label: null, created_at: '2026-11-25T10:00:00.000Z', expires_at: expiresAt })
+}
+
+describe('token lookups', () => {
+  it('an unknown token is not remembered: once created, it works at once', async () => {
+    expect(await me()).toEqual({ status: 401, body: { code: 'auth.invalid' } })
+    await insertToken()
+    expect(await me()).toEqual({ status: 200, body: { role: 'customer', subject: 'c-1' } })
+  })
+
+  it('a token found is trusted for TOKEN_CACHE_MS without reading its row again, then read anew', async () => {
+    await insertToken()
+    expect((await me()).status).toBe(200)
+    await store.db.deleteFrom('api_token').execute()
+    clock.advance(Temporal.Duration.from({ milliseconds: TOKEN_CACHE_MS - 1 }))
+    expect((await me()).status).toBe(200)
+    clock.advance(Temporal.Duration.from({ milliseconds: 1 }))
+    expect(await me()).toEqual({ status: 401, body: { code: 'auth.invalid' } })
+  })
+
+  it('expiry is checked on every request, remembered or not', async () => {
+    await insertToken('2026-11-25T10:00:01.000Z')
+    expect((await me()).status).toBe(200)
+    clock.advance(Temporal.Duration.from({ milliseconds: 999 }))
+    expect((await me()).status).toBe(200)
+    clock.advance(Temporal.Duration.from({ milliseconds: 1 }))
+    expect(await me()).toEqual({ status: 401, body: { code: 'auth.invalid' } })
+  })
+})
