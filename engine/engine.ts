@@ -197,7 +197,8 @@ export class Engine {
       let claimed: string[]
       let written: ReadonlySet<string> | undefined
       try {
-        ({ claimed, written } = await this.#store.instances.claimDue(iso(now), DUE_BATCH, skip, (stored) => this.#fireOutcome(stored, { cachedOnly: true }).then(
+        let unwritable: ReadonlySet<string>
+        ({ claimed, written, unwritable } = await this.#store.instances.claimDue(iso(now), DUE_BATCH, skip, (stored) => this.#fireOutcome(stored, { cachedOnly: true }).then(
           (outcome) => {
             outcomes.set(stored.state.id, outcome?.fired ?? 0)
             return outcome
@@ -207,6 +208,7 @@ export class Engine {
             return undefined
           },
         )))
+        for (const id of unwritable) outcomes.set(id, FAILED)
       } catch (error) {
         // The batch could not be written as one: fire its instances one at a time, so that one
         // instance that cannot be fired (reported in `failed`) never holds up the others.

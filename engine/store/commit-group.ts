@@ -1,30 +1,37 @@
 import { CompiledQuery } from 'kysely'
-import type { Kysely, Transaction } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { Database } from './database.js'
+import { writeGroup } from './write-plan.js'
+import type { GroupTransaction, UnitOutcome, WritePlan } from './write-plan.js'
 
-/**
- * A unit of work that must be written all or nothing. It may be run more than once (its first
- * run rolled back), so it must do nothing but write through `trx`.
- */
-export type Work = (trx: Transaction<Database>) => Promise<void>
+/** Writes a group of units in one transaction; see {@link writeGroup}. */
+export interface GroupWriter {
+  write(units: readonly WritePlan[]): Promise<UnitOutcome[]>
+  /** Waits for the group being written, then lets go of what the writer holds. */
+  close(): Promise<void>
+}
 
-type Outcome = { readonly ok: true } | { readonly ok: false; readonly error: unknown }
+/** Writes groups through `db` itself, on the event loop (PostgreSQL, and SQLite without a writer thread). */
+export function transactionWriter(db: Kysely<Database>): GroupWriter {
+  const begin = async (): Promise<GroupTransaction> => {
+    const trx = await db.startTransaction().execute()
+    return {
+      run: async (sql, parameters) => Number((await trx.executeQuery(CompiledQuery.raw(sql, [...parameters]))).numAffectedRows ?? 0n),
+      commit: () => trx.commit().execute(),
+      rollback: () => trx.rollback().execute(),
+    }
+  }
+  return { write: (units) => writeGroup(begin, units), close: () => Promise.resolve() }
+}
 
 interface Pending {
-  readonly work: Work
+  readonly plan: WritePlan
   readonly resolve: () => void
   readonly reject: (error: unknown) => void
 }
 
 /** Most units of work sharing one commit. */
 const MAX_GROUP = 512
-
-/** The savepoint statements of each unit's place in a group, compiled once (the same SQL on both databases). */
-const SAVEPOINTS = Array.from({ length: MAX_GROUP }, (_, i) => ({
-  open: CompiledQuery.raw(`savepoint unit_${i}`),
-  release: CompiledQuery.raw(`release savepoint unit_${i}`),
-  rollback: CompiledQuery.raw(`rollback to savepoint unit_${i}`),
-}))
 
 /**
  * Group commit: units of work that arrive together share one transaction and so one fsync, the
@@ -34,27 +41,41 @@ const SAVEPOINTS = Array.from({ length: MAX_GROUP }, (_, i) => ({
  * transaction.
  */
 export class CommitGroup {
-  readonly #db: Kysely<Database>
+  readonly #writer: GroupWriter
   readonly #grouped: boolean
   #queue: Pending[] = []
-  #flushing = false
+  #draining: Promise<void> | undefined
 
-  constructor(db: Kysely<Database>, grouped: boolean) {
-    this.#db = db
+  constructor(writer: GroupWriter, grouped: boolean) {
+    this.#writer = writer
     this.#grouped = grouped
   }
 
-  /** Runs `work` in a transaction (shared with others arriving together) and resolves once it is committed. */
-  run(work: Work): Promise<void> {
-    if (!this.#grouped) return this.#db.transaction().execute(work)
+  /** Writes `plan` in a transaction (shared with others arriving together) and resolves once it is committed. */
+  async run(plan: WritePlan): Promise<void> {
+    if (!this.#grouped) {
+      const [outcome] = await this.#writer.write([plan])
+      if (!outcome?.ok) throw outcome?.error
+      return
+    }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ work, resolve, reject })
-      if (!this.#flushing) {
-        this.#flushing = true
-        // Let the requests already in flight reach the queue before the group is closed.
-        setImmediate(() => { void this.#drain() })
-      }
+      this.#queue.push({ plan, resolve, reject })
+      // Let the requests already in flight reach the queue before the group is closed.
+      this.#draining ??= new Promise((done) => setImmediate(() => { void this.#drain().finally(done) }))
     })
+  }
+
+  /** Writes each plan all or nothing, in as few transactions as grouping allows; resolves with each one's outcome once committed. */
+  async runEach(plans: readonly WritePlan[]): Promise<UnitOutcome[]> {
+    if (!this.#grouped) return plans.length === 0 ? [] : this.#writer.write(plans)
+    const settled = await Promise.allSettled(plans.map((plan) => this.run(plan)))
+    return settled.map((s) => (s.status === 'fulfilled' ? { ok: true } : { ok: false, error: s.reason as unknown }))
+  }
+
+  /** Waits for the units queued so far to be written, then closes the writer. */
+  async close(): Promise<void> {
+    await this.#draining
+    await this.#writer.close()
   }
 
   async #drain(): Promise<void> {
@@ -64,17 +85,14 @@ export class CommitGroup {
         await this.#commit(group)
       }
     } finally {
-      this.#flushing = false
+      this.#draining = undefined
     }
   }
 
   async #commit(group: readonly Pending[]): Promise<void> {
-    let outcomes: Outcome[]
+    let outcomes: UnitOutcome[]
     try {
-      // Savepoints are costly in SQLite (each page a unit changes is first copied to a statement
-      // journal), and units rarely fail: the group is first written without them. If a unit
-      // fails, that attempt is rolled back whole and the group written again, one savepoint per unit.
-      outcomes = await this.#write(group, false) ?? await this.#write(group, true) as Outcome[]
+      outcomes = await this.#writer.write(group.map((pending) => pending.plan))
     } catch (error) {
       // The shared transaction itself failed: nothing of the group was written.
       for (const pending of group) pending.reject(error)
@@ -85,39 +103,5 @@ export class CommitGroup {
       if (outcome?.ok) pending.resolve()
       else pending.reject(outcome?.error)
     })
-  }
-
-  /**
-   * Writes the units in one transaction and commits it, each unit in its own savepoint when
-   * `isolated`. Not isolated, a unit that fails rolls the whole transaction back: undefined is
-   * returned, unless that unit was the only one (then nothing else was lost).
-   */
-  async #write(group: readonly Pending[], isolated: boolean): Promise<Outcome[] | undefined> {
-    const outcomes: Outcome[] = []
-    const trx = await this.#db.startTransaction().execute()
-    try {
-      for (const [index, pending] of group.entries()) {
-        const savepoint = SAVEPOINTS[index] as (typeof SAVEPOINTS)[number]
-        if (isolated) await trx.executeQuery(savepoint.open)
-        try {
-          await pending.work(trx)
-          if (isolated) await trx.executeQuery(savepoint.release)
-          outcomes.push({ ok: true })
-        } catch (error) {
-          if (!isolated) {
-            await trx.rollback().execute()
-            return group.length === 1 ? [{ ok: false, error }] : undefined
-          }
-          await trx.executeQuery(savepoint.rollback)
-          await trx.executeQuery(savepoint.release)
-          outcomes.push({ ok: false, error })
-        }
-      }
-      await trx.commit().execute()
-      return outcomes
-    } catch (error) {
-      await trx.rollback().execute().catch(() => undefined)
-      throw error
-    }
   }
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
-import { EngineError } from '../errors.js'
 import type { Database, IdempotencyKeyTable } from './database.js'
+import { statementOf } from './write-plan.js'
+import type { PlannedStatement } from './write-plan.js'
 
 export type IdempotencyRow = IdempotencyKeyTable
 
@@ -24,26 +25,20 @@ export interface Receipt {
   readonly response: StoredResponse
 }
 
-/**
- * Stores `receipt`'s answer on its key, through `db` (the caller's transaction, or the database),
- * if its request still holds the key; returns false when it does not (a retry took the key over).
- */
-export async function storeReceipt(db: Kysely<Database>, { principal, key, token, status, response }: Receipt): Promise<boolean> {
-  const { numUpdatedRows } = await db.updateTable('idempotency_key').set({ status, response: JSON.stringify(response) })
+/** The update storing `receipt`'s answer on its key, if its request still holds the key (not yet answered). */
+function answerKey(db: Kysely<Database>, { principal, key, token, status, response }: Receipt) {
+  return db.updateTable('idempotency_key').set({ status, response: JSON.stringify(response) })
     .where('principal', '=', principal).where('key', '=', key).where('claim_token', '=', token).where('status', 'is', null)
-    .executeTakeFirstOrThrow()
-  return numUpdatedRows > 0n
 }
 
 /**
- * {@link storeReceipt} inside a write's transaction: a request whose key was taken over by a
- * retry must not write, so its whole transaction is refused.
- * @throws {EngineError} `idempotency.in-progress`
+ * The statement storing `receipt`'s answer in a write's own transaction: a request whose key was
+ * taken over by a retry must not write, so its whole unit is refused (`idempotency.in-progress`).
  */
-export async function storeReceiptOrRefuse(db: Kysely<Database>, receipt: Receipt): Promise<void> {
-  if (!(await storeReceipt(db, receipt))) {
-    throw new EngineError('idempotency.in-progress', `A retry with Idempotency-Key "${receipt.key}" took over this request; its answer is the retry's.`)
-  }
+export function receiptStatement(db: Kysely<Database>, receipt: Receipt): PlannedStatement {
+  return statementOf(answerKey(db, receipt), {
+    rows: 1, code: 'idempotency.in-progress', message: `A retry with Idempotency-Key "${receipt.key}" took over this request; its answer is the retry's.`,
+  })
 }
 
 /** The answer stored on a completed key's row. */
@@ -72,7 +67,7 @@ export class IdempotencyRepository {
 
   /** Stores the answer of the request that claimed the key, unless a retry took the key over. */
   async complete(receipt: Receipt): Promise<void> {
-    await storeReceipt(this.#db, receipt)
+    await answerKey(this.#db, receipt).execute()
   }
 
   /**

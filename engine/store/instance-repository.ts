@@ -1,11 +1,14 @@
+import { CompiledQuery } from 'kysely'
 import type { Kysely } from 'kysely'
+import { EngineError } from '../errors.js'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
 import type { CommitGroup } from './commit-group.js'
 import type { Database, EventTable } from './database.js'
 import { prepared, slot } from './prepared.js'
-import { bindAttachments, columnsOf, eventRow, insertEvents, setWaiting, updateEach, updateInstance, updateRevisions } from './instance-writes.js'
-import { storeReceiptOrRefuse } from './idempotency-repository.js'
+import { attachmentStatements, columnsOf, eventRow, eventStatements, updateRevisions, updateStatement, waitingStatement } from './instance-writes.js'
+import { receiptStatement } from './idempotency-repository.js'
+import { statementOf } from './write-plan.js'
 import type { Receipt } from './idempotency-repository.js'
 
 /** An instance as stored: its state and the sequence number of its last event. */
@@ -36,6 +39,13 @@ export interface ClaimedOutcome {
   readonly events: readonly Event[]
   /** The party roles the current step now waits on. */
   readonly waitingRoles: readonly string[]
+}
+
+/** What {@link InstanceRepository.claimDue} claimed and wrote. */
+export interface ClaimResult {
+  readonly claimed: string[]
+  readonly written: ReadonlySet<string>
+  readonly unwritable: ReadonlySet<string>
 }
 
 /** What the repository does differently per database. */
@@ -88,21 +98,22 @@ export class InstanceRepository {
 
   /** Inserts a new instance with its first events, in one transaction. */
   async create(state: InstanceState, events: readonly Event[], extras: WriteExtras): Promise<void> {
-    await this.#commits.run(async (trx) => {
-      await trx.insertInto('instance').values({
+    const db = this.#db
+    await this.#commits.run([
+      statementOf(db.insertInto('instance').values({
         id: state.id,
         process_id: state.processId,
         process_version: state.processVersion,
         ...columnsOf(state, events.length),
         created_at: state.startedAt,
-      }).execute()
-      await trx.insertInto('instance_party').values(Object.entries(state.parties).map(([role, subject]) => ({
+      })),
+      statementOf(db.insertInto('instance_party').values(Object.entries(state.parties).map(([role, subject]) => ({
         instance_id: state.id, role, subject, waiting: extras.waitingRoles.includes(role) ? 1 : 0,
-      }))).execute()
-      await insertEvents(trx, events.map((event, i) => eventRow(state.id, i + 1, event)))
-      await bindAttachments(trx, state.id, extras.attachmentIds)
-      if (extras.receipt) await storeReceiptOrRefuse(trx, extras.receipt)
-    })
+      })))),
+      ...eventStatements(db, events.map((event, i) => eventRow(state.id, i + 1, event))),
+      ...attachmentStatements(db, state.id, extras.attachmentIds),
+      ...(extras.receipt ? [receiptStatement(db, extras.receipt)] : []),
+    ])
   }
 
   /**
@@ -112,13 +123,14 @@ export class InstanceRepository {
    */
   async append(expected: StoredInstance, state: InstanceState, events: readonly Event[], extras: WriteExtras): Promise<void> {
     if (events.length === 0) return
-    await this.#commits.run(async (trx) => {
-      await updateInstance(trx, expected, state, events.length)
-      await insertEvents(trx, events.map((event, i) => eventRow(state.id, expected.lastSeq + i + 1, event)))
-      await setWaiting(trx, [state.id], extras.waitingRoles)
-      await bindAttachments(trx, state.id, extras.attachmentIds)
-      if (extras.receipt) await storeReceiptOrRefuse(trx, extras.receipt)
-    })
+    const db = this.#db
+    await this.#commits.run([
+      updateStatement(db, expected, state, events.length),
+      ...eventStatements(db, events.map((event, i) => eventRow(state.id, expected.lastSeq + i + 1, event))),
+      waitingStatement(db, [state.id], extras.waitingRoles),
+      ...attachmentStatements(db, state.id, extras.attachmentIds),
+      ...(extras.receipt ? [receiptStatement(db, extras.receipt)] : []),
+    ])
   }
 
   /** The process versions of the instances with a deadline due at `now`. */
@@ -130,15 +142,18 @@ export class InstanceRepository {
 
   /**
    * Claims up to `limit` instances with a deadline due at `now` (the most overdue first, none of
-   * `skip`), lets `fire` decide what each becomes, and writes the outcomes in one transaction.
+   * `skip`), lets `fire` decide what each becomes, and writes the outcomes: in the claim's
+   * transaction with row locks, else as one unit of work each, grouped.
    * With row locks (PostgreSQL) the claimed rows stay locked from the read to the commit and other
    * claimers skip them; if the claimer dies, its transaction is rolled back and the deadlines are
    * due again for the next one. Without (SQLite, one writer at a time) an outcome is written only
    * if its instance is still at the revision that was read, so a deadline never fires twice.
-   * @returns the ids claimed, in order, and those whose outcome was written.
+   * @returns the ids claimed, in order; those whose outcome was written; and those whose outcome
+   * could not be written for another reason than a newer revision (SQLite, where each is a unit
+   * of its own).
    */
-  async claimDue(now: string, limit: number, skip: readonly string[], fire: (stored: StoredInstance) => Promise<ClaimedOutcome | undefined>): Promise<{ claimed: string[]; written: Set<string> }> {
-    const claim = async (db: Kysely<Database>): Promise<{ claimed: string[]; written: Set<string> }> => {
+  async claimDue(now: string, limit: number, skip: readonly string[], fire: (stored: StoredInstance) => Promise<ClaimedOutcome | undefined>): Promise<ClaimResult> {
+    const claim = async (db: Kysely<Database>): Promise<ClaimResult> => {
       const rows = await db.selectFrom('instance').select(['id', 'state', 'last_seq'])
         .where('next_deadline', '<=', now)
         .$if(skip.length > 0, (q) => q.where('id', 'not in', skip))
@@ -153,12 +168,13 @@ export class InstanceRepository {
         if (outcome && outcome.events.length > 0) outcomes.push({ stored, outcome })
       }
       const written = new Set<string>()
-      const write = async (trx: Kysely<Database>): Promise<void> => {
-        written.clear() // from an earlier run of this unit, rolled back
+      const unwritable = new Set<string>()
+      if (this.#traits.rowLocks) {
+        // In the claim's own transaction, which holds the rows' locks: many instances per statement.
+        const writes = outcomes.map(({ stored, outcome }) => ({ expected: stored, state: outcome.state, eventCount: outcome.events.length }))
+        const updated = await updateRevisions(db, writes)
         const events: EventTable[] = []
         const waiting = new Map<string, { roles: readonly string[]; ids: string[] }>()
-        const writes = outcomes.map(({ stored, outcome }) => ({ expected: stored, state: outcome.state, eventCount: outcome.events.length }))
-        const updated = this.#traits.batchUpdates ? await updateRevisions(trx, writes) : await updateEach(trx, writes)
         for (const { stored, outcome } of outcomes) {
           const id = stored.state.id
           if (!updated.has(id)) continue
@@ -169,12 +185,22 @@ export class InstanceRepository {
           waiting.set(key, group)
           group.ids.push(id)
         }
-        await insertEvents(trx, events)
-        for (const { roles, ids } of waiting.values()) await setWaiting(trx, ids, roles)
+        const statements = [...eventStatements(db, events), ...[...waiting.values()].map(({ roles, ids }) => waitingStatement(db, ids, roles))]
+        for (const statement of statements) await db.executeQuery(CompiledQuery.raw(statement.sql, [...statement.parameters]))
+      } else {
+        // One unit per instance, written only if its revision is unchanged (a stale one is left out).
+        const results = await this.#commits.runEach(outcomes.map(({ stored, outcome }) => [
+          updateStatement(db, stored, outcome.state, outcome.events.length),
+          ...eventStatements(db, outcome.events.map((event, i) => eventRow(stored.state.id, stored.lastSeq + i + 1, event))),
+          waitingStatement(db, [stored.state.id], outcome.waitingRoles),
+        ]))
+        results.forEach((result, index) => {
+          const id = (outcomes[index] as (typeof outcomes)[number]).stored.state.id
+          if (result.ok) written.add(id)
+          else if (!(result.error instanceof EngineError && result.error.code === 'conflict.stale')) unwritable.add(id)
+        })
       }
-      if (this.#traits.rowLocks) await write(db)
-      else await this.#commits.run(write)
-      return { claimed: rows.map((row) => row.id), written }
+      return { claimed: rows.map((row) => row.id), written, unwritable }
     }
     return this.#traits.rowLocks ? this.#db.transaction().execute(claim) : claim(this.#db)
   }

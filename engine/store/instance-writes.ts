@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely'
 import { sql } from 'kysely'
-import { EngineError } from '../errors.js'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
 import { nextDeadline } from '../runtime/transitions.js'
 import type { Database, EventTable } from './database.js'
 import type { StoredInstance } from './instance-repository.js'
 import { prepared, slot } from './prepared.js'
+import { statementOf } from './write-plan.js'
+import type { PlannedStatement } from './write-plan.js'
 
 // The statements that write instances, their events and their party rows, shared by the single
 // writes of commands and the batched writes of deadline claims.
@@ -22,15 +23,6 @@ export interface RevisionWrite {
   readonly expected: StoredInstance
   readonly state: InstanceState
   readonly eventCount: number
-}
-
-/** Stores each `state` whose instance is still at its `expected` revision, one statement each; returns the ids updated. */
-export async function updateEach(db: Kysely<Database>, writes: readonly RevisionWrite[]): Promise<Set<string>> {
-  const updated = new Set<string>()
-  for (const { expected, state, eventCount } of writes) {
-    if (await updateRevision(db, expected, state, eventCount)) updated.add(state.id)
-  }
-  return updated
 }
 
 /** Most instances in one multi-row UPDATE: ten bound parameters each. */
@@ -59,8 +51,11 @@ export async function updateRevisions(db: Kysely<Database>, writes: readonly Rev
   return updated
 }
 
-/** Stores `state` if the instance is still at `expected`'s revision; false when another writer got there first. */
-async function updateRevision(db: Kysely<Database>, expected: StoredInstance, state: InstanceState, eventCount: number): Promise<boolean> {
+/**
+ * Stores `state` if the instance is still at `expected`'s revision; refused with
+ * `conflict.stale` when another writer got there first.
+ */
+export function updateStatement(db: Kysely<Database>, expected: StoredInstance, state: InstanceState, eventCount: number): PlannedStatement {
   // Every column of columnsOf(), whose values fill the slots.
   const update = prepared(db, 'update instance', (db) => db.updateTable('instance')
     .set({
@@ -68,35 +63,25 @@ async function updateRevision(db: Kysely<Database>, expected: StoredInstance, st
       revision: slot<number>('revision'), last_seq: slot<number>('last_seq'), state: slot('state'), updated_at: slot('updated_at'),
     })
     .where('id', '=', slot('id')).where('revision', '=', slot<number>('expected')))
-  const { numAffectedRows } = await update.execute(db, { ...columnsOf(state, expected.lastSeq + eventCount), id: state.id, expected: expected.state.revision })
-  return (numAffectedRows ?? 0n) > 0n
-}
-
-/**
- * Stores `state` if the instance is still at `expected`'s revision.
- * @throws {EngineError} `conflict.stale` when another writer got there first.
- */
-export async function updateInstance(db: Kysely<Database>, expected: StoredInstance, state: InstanceState, eventCount: number): Promise<void> {
-  if (!(await updateRevision(db, expected, state, eventCount))) {
-    throw new EngineError('conflict.stale', `Instance "${state.id}" changed after revision ${expected.state.revision}; reload it and retry.`)
+  return {
+    ...update.bind({ ...columnsOf(state, expected.lastSeq + eventCount), id: state.id, expected: expected.state.revision }),
+    expect: { rows: 1, code: 'conflict.stale', message: `Instance "${state.id}" changed after revision ${expected.state.revision}; reload it and retry.` },
   }
 }
 
 /** Marks which parties of the instances the current step waits on: those holding one of `roles`. */
-export async function setWaiting(db: Kysely<Database>, instanceIds: readonly string[], roles: readonly string[]): Promise<void> {
+export function waitingStatement(db: Kysely<Database>, instanceIds: readonly string[], roles: readonly string[]): PlannedStatement {
   if (instanceIds.length === 1) {
     // One instance (every command): a prepared statement per number of roles.
     const names = roles.map((_, i) => `role${i}`)
     const update = prepared(db, `set waiting, ${roles.length} roles`, (db) => db.updateTable('instance_party')
       .set((eb) => ({ waiting: names.length === 0 ? 0 : eb.case().when('role', 'in', names.map((n) => slot(n))).then(1).else(0).end() }))
       .where('instance_id', '=', slot('id')))
-    await update.execute(db, { id: instanceIds[0], ...Object.fromEntries(roles.map((role, i) => [`role${i}`, role])) })
-    return
+    return update.bind({ id: instanceIds[0], ...Object.fromEntries(roles.map((role, i) => [`role${i}`, role])) })
   }
-  await db.updateTable('instance_party')
+  return statementOf(db.updateTable('instance_party')
     .set((eb) => ({ waiting: roles.length === 0 ? 0 : eb.case().when('role', 'in', roles).then(1).else(0).end() }))
-    .where('instance_id', 'in', instanceIds)
-    .execute()
+    .where('instance_id', 'in', instanceIds))
 }
 
 /** The instance row's columns that follow from its state. */
@@ -130,26 +115,26 @@ export function eventRow(instanceId: string, seq: number, event: Event): EventTa
 }
 
 /** Inserts event rows, many per statement; the few of one command with a prepared statement. */
-export async function insertEvents(db: Kysely<Database>, rows: readonly EventTable[]): Promise<void> {
+export function eventStatements(db: Kysely<Database>, rows: readonly EventTable[]): PlannedStatement[] {
   if (rows.length > 0 && rows.length <= PREPARED_EVENT_ROWS) {
     const insert = prepared(db, `insert ${rows.length} events`, (db) => db.insertInto('event')
       .values(rows.map((_, i) => Object.fromEntries(EVENT_COLUMNS.map((c) => [c, slot(`${i}.${c}`)])) as unknown as EventTable)))
     const values: unknown[] = []
     for (const row of rows) for (const column of EVENT_COLUMNS) values.push(row[column])
-    await insert.executeInOrder(db, values, () => rows.flatMap((_, i) => EVENT_COLUMNS.map((c) => `${i}.${c}`)))
-    return
+    return [insert.bindInOrder(values, () => rows.flatMap((_, i) => EVENT_COLUMNS.map((c) => `${i}.${c}`)))]
   }
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto('event').values(rows.slice(i, i + INSERT_CHUNK)).execute()
+  const statements: PlannedStatement[] = []
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) statements.push(statementOf(db.insertInto('event').values(rows.slice(i, i + INSERT_CHUNK))))
+  return statements
 }
 
 /** Binds attachments to the instance, unless another instance took one of them meanwhile (`conflict.stale`). */
-export async function bindAttachments(trx: Kysely<Database>, instanceId: string, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return
-  const { numUpdatedRows } = await trx.updateTable('attachment').set({ instance_id: instanceId })
+export function attachmentStatements(db: Kysely<Database>, instanceId: string, ids: readonly string[]): PlannedStatement[] {
+  if (ids.length === 0) return []
+  const bind = db.updateTable('attachment').set({ instance_id: instanceId })
     .where('id', 'in', ids)
     .where((eb) => eb.or([eb('instance_id', 'is', null), eb('instance_id', '=', instanceId)]))
-    .executeTakeFirstOrThrow()
-  if (numUpdatedRows !== BigInt(new Set(ids).size)) {
-    throw new EngineError('conflict.stale', 'An attachment was attached to another delivery meanwhile; upload the file again for this one.')
-  }
+  return [statementOf(bind, {
+    rows: new Set(ids).size, code: 'conflict.stale', message: 'An attachment was attached to another delivery meanwhile; upload the file again for this one.',
+  })]
 }

@@ -20,24 +20,29 @@ export class PreparedQuery<R> {
     this.#slots = this.#compiled.parameters.map((p) => typeof p === 'string' && p.startsWith(SLOT) ? p.slice(SLOT.length) : undefined)
   }
 
-  /** Runs the query through `db` (the database or a transaction) with `values` in its slots. */
-  execute(db: Kysely<Database>, values: Readonly<Record<string, unknown>>): Promise<QueryResult<R>> {
+  /** The query's SQL with `values` in its slots. */
+  bind(values: Readonly<Record<string, unknown>>): { readonly sql: string; readonly parameters: readonly unknown[] } {
     const parameters = this.#compiled.parameters.map((p, i) => {
       const name = this.#slots[i]
       return name === undefined ? p : values[name]
     })
-    return db.executeQuery({ ...this.#compiled, parameters })
+    return { sql: this.#compiled.sql, parameters }
+  }
+
+  /** Runs the query through `db` (the database or a transaction) with `values` in its slots. */
+  execute(db: Kysely<Database>, values: Readonly<Record<string, unknown>>): Promise<QueryResult<R>> {
+    return db.executeQuery({ ...this.#compiled, parameters: this.bind(values).parameters })
   }
 
   /**
-   * Runs the query with `values` bound in the order the query binds its slots: for many values
+   * The query's SQL with `values` bound in the order the query binds its slots: for many values
    * (a multi-row insert), without naming each. `order` names the slot each value is meant for;
    * it is checked against the compiled query the first time, so a query builder that reorders
    * columns fails loudly instead of binding values to the wrong ones.
    */
-  async executeInOrder(db: Kysely<Database>, values: readonly unknown[], order: () => readonly string[]): Promise<QueryResult<R>> {
+  bindInOrder(values: readonly unknown[], order: () => readonly string[]): { readonly sql: string; readonly parameters: readonly unknown[] } {
     if (!this.#orderChecked) {
-      if (this.#slots.includes(undefined)) throw new Error('This query binds constants besides its slots: run it with execute().')
+      if (this.#slots.includes(undefined)) throw new Error('This query binds constants besides its slots: bind them by name.')
       const expected = order()
       if (expected.length !== this.#slots.length || expected.some((name, i) => name !== this.#slots[i])) {
         throw new Error(`The query binds ${this.#slots.join(', ')}; the values given are for ${expected.join(', ')}.`)
@@ -45,7 +50,7 @@ export class PreparedQuery<R> {
       this.#orderChecked = true
     }
     if (values.length !== this.#slots.length) throw new RangeError(`This query binds ${this.#slots.length} slots; ${values.length} values were given.`)
-    return db.executeQuery({ ...this.#compiled, parameters: values })
+    return { sql: this.#compiled.sql, parameters: values }
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import { Migrator, sql } from 'kysely'
 import { AttachmentRepository } from './attachment-repository.js'
-import { CommitGroup } from './commit-group.js'
+import { CommitGroup, transactionWriter } from './commit-group.js'
 import type { Database } from './database.js'
 import type { PostgresOptions } from './dialects/postgres.js'
 import { isPostgresUrl, openPostgres } from './dialects/postgres.js'
@@ -39,13 +39,14 @@ export class Store {
   readonly attachments: AttachmentRepository
   readonly tokens: TokenRepository
   readonly idempotency: IdempotencyRepository
+  readonly #commits: CommitGroup
 
   private constructor(db: Kysely<Database>, dialect: DialectName, options: StoreOptions) {
     this.db = db
     this.dialect = dialect
     this.processes = new ProcessRepository(db, { lockPerId: dialect === 'postgres' })
-    const commits = new CommitGroup(db, options.groupCommit ?? dialect === 'sqlite')
-    this.instances = new InstanceRepository(db, commits, { rowLocks: dialect === 'postgres', batchUpdates: dialect === 'postgres' })
+    this.#commits = new CommitGroup(transactionWriter(db), options.groupCommit ?? dialect === 'sqlite')
+    this.instances = new InstanceRepository(db, this.#commits, { rowLocks: dialect === 'postgres', batchUpdates: dialect === 'postgres' })
     this.attachments = new AttachmentRepository(db)
     this.tokens = new TokenRepository(db)
     this.idempotency = new IdempotencyRepository(db)
@@ -103,6 +104,7 @@ export class Store {
 
   /** Closes the database; pending writes are committed or were already refused. */
   async close(): Promise<void> {
+    await this.#commits.close()
     await this.db.destroy()
   }
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { CommitGroup } from '../../../engine/store/commit-group.js'
-import type { Work } from '../../../engine/store/commit-group.js'
+import { CommitGroup, transactionWriter } from '../../../engine/store/commit-group.js'
+import { statementOf } from '../../../engine/store/write-plan.js'
+import type { PlannedStatement } from '../../../engine/store/write-plan.js'
 import { ADMIN, CUSTOMER, DEMAND, ISV, openHarness, snapshot } from '../../support/engine.js'
 import type { Harness } from '../../support/engine.js'
 
@@ -43,20 +44,18 @@ describe('group commit', () => {
   })
 
   it('rolls back a unit that fails after writing, and only that unit', async () => {
-    const group = new CommitGroup(h.store.db, true)
-    const token = (hash: string): Work => async (trx) => {
-      await trx.insertInto('api_token').values({ hash, role: 'admin', subject: hash, label: null, created_at: '2026-01-01T00:00:00Z', expires_at: null }).execute()
-    }
+    const group = new CommitGroup(transactionWriter(h.store.db), true)
+    const token = (hash: string): PlannedStatement => statementOf(h.store.db.insertInto('api_token')
+      .values({ hash, role: 'admin', subject: hash, label: null, created_at: '2026-01-01T00:00:00Z', expires_at: null }))
+    // Changes no row, so its unit is refused after writing two tokens.
+    const refused = statementOf(h.store.db.updateTable('api_token').set({ label: 'x' }).where('hash', '=', 'missing'), { rows: 1, code: 'conflict.stale', message: 'no such token' })
     const results = await Promise.allSettled([
-      group.run(token('a')),
-      group.run(async (trx) => {
-        await token('b')(trx)
-        await token('b2')(trx)
-        throw new Error('refused after writing')
-      }),
-      group.run(token('c')),
+      group.run([token('a')]),
+      group.run([token('b'), token('b2'), refused]),
+      group.run([token('c')]),
     ])
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'conflict.stale', message: 'no such token' })
     const rows = await h.store.db.selectFrom('api_token').select('hash').orderBy('hash').execute()
     expect(rows.map((r) => r.hash)).toEqual(['a', 'c'])
   })

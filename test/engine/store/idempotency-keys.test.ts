@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { storedResponse } from '../../../engine/index.js'
 import type { Receipt } from '../../../engine/index.js'
-import { storeReceiptOrRefuse } from '../../../engine/store/idempotency-repository.js'
+import { transactionWriter } from '../../../engine/store/commit-group.js'
+import { receiptStatement } from '../../../engine/store/idempotency-repository.js'
 import { openHarness } from '../../support/engine.js'
 import type { Harness } from '../../support/engine.js'
 
@@ -22,13 +23,13 @@ describe('idempotency keys taken over by a retry', () => {
     expect(await h.store.idempotency.takeOver(retry, ROW)).toBe(true)
     expect(await h.store.idempotency.takeOver({ ...retry, claim_token: 'third' }, ROW)).toBe(false) // the key moved on
 
-    // The first request commits late: its write's transaction is refused whole.
-    const late = h.store.db.transaction().execute((trx) => storeReceiptOrRefuse(trx, answer('first')))
-    await expect(late).rejects.toMatchObject({ code: 'idempotency.in-progress' })
+    // The first request commits late: its write's unit is refused whole.
+    const writer = transactionWriter(h.store.db)
+    expect(await writer.write([[receiptStatement(h.store.db, answer('first'))]])).toMatchObject([{ ok: false, error: { code: 'idempotency.in-progress' } }])
     await h.store.idempotency.release(ROW.principal, ROW.key, 'first') // nor can it give the key back
     expect((await h.store.idempotency.find(ROW.principal, ROW.key))?.status).toBeNull()
 
-    await h.store.db.transaction().execute((trx) => storeReceiptOrRefuse(trx, answer('retry')))
+    expect(await writer.write([[receiptStatement(h.store.db, answer('retry'))]])).toEqual([{ ok: true }])
     const row = await h.store.idempotency.find(ROW.principal, ROW.key)
     expect(row && storedResponse(row)).toEqual({ body: '{"by":"retry"}', type: 'application/json' })
     await h.store.idempotency.complete(answer('first')) // a late answer from the first changes nothing
