@@ -7,6 +7,8 @@ import type { GroupTransaction, UnitOutcome, WritePlan } from './write-plan.js'
 /** Writes a group of units in one transaction; see {@link writeGroup}. */
 export interface GroupWriter {
   write(units: readonly WritePlan[]): Promise<UnitOutcome[]>
+  /** How many groups may be sent before the first is answered (they are written in the order sent). */
+  readonly depth: number
   /** Waits for the group being written, then lets go of what the writer holds. */
   close(): Promise<void>
 }
@@ -21,7 +23,7 @@ export function transactionWriter(db: Kysely<Database>): GroupWriter {
       rollback: () => trx.rollback().execute(),
     }
   }
-  return { write: (units) => writeGroup(begin, units), close: () => Promise.resolve() }
+  return { write: (units) => writeGroup(begin, units), depth: 1, close: () => Promise.resolve() }
 }
 
 interface Pending {
@@ -44,7 +46,11 @@ export class CommitGroup {
   readonly #writer: GroupWriter
   readonly #grouped: boolean
   #queue: Pending[] = []
-  #draining: Promise<void> | undefined
+  /** Groups sent to the writer and not yet answered. */
+  #inFlight = 0
+  #scheduled = false
+  /** Resolved when nothing is queued or being written (for {@link close}). */
+  #idle: Array<() => void> = []
 
   constructor(writer: GroupWriter, grouped: boolean) {
     this.#writer = writer
@@ -60,8 +66,7 @@ export class CommitGroup {
     }
     return new Promise((resolve, reject) => {
       this.#queue.push({ plan, resolve, reject })
-      // Let the requests already in flight reach the queue before the group is closed.
-      this.#draining ??= new Promise((done) => setImmediate(() => { void this.#drain().finally(done) }))
+      this.#schedule()
     })
   }
 
@@ -74,18 +79,34 @@ export class CommitGroup {
 
   /** Waits for the units queued so far to be written, then closes the writer. */
   async close(): Promise<void> {
-    await this.#draining
+    if (this.#queue.length > 0 || this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle.push(resolve))
     await this.#writer.close()
   }
 
-  async #drain(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
-        const group = this.#queue.splice(0, MAX_GROUP)
-        await this.#commit(group)
-      }
-    } finally {
-      this.#draining = undefined
+  /** Closes a group on the next turn of the event loop, so that the requests already in flight reach it first. */
+  #schedule(): void {
+    if (this.#scheduled) return
+    this.#scheduled = true
+    setImmediate(() => {
+      this.#scheduled = false
+      this.#send()
+    })
+  }
+
+  /**
+   * Sends what is queued as groups while the writer takes more (its `depth`); the rest waits for
+   * a group to be answered. With a depth of two the writer thread is never left waiting for the
+   * next group while this thread handles the answer to the last.
+   */
+  #send(): void {
+    while (this.#queue.length > 0 && this.#inFlight < this.#writer.depth) {
+      const group = this.#queue.splice(0, MAX_GROUP)
+      this.#inFlight++
+      void this.#commit(group).finally(() => {
+        this.#inFlight--
+        if (this.#queue.length > 0) this.#send()
+        else if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve()
+      })
     }
   }
 

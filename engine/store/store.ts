@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import { Migrator, sql } from 'kysely'
 import { AttachmentRepository } from './attachment-repository.js'
 import { CommitGroup, transactionWriter } from './commit-group.js'
+import type { GroupWriter } from './commit-group.js'
 import type { Database } from './database.js'
 import type { PostgresOptions } from './dialects/postgres.js'
 import { isPostgresUrl, openPostgres } from './dialects/postgres.js'
@@ -12,6 +13,7 @@ import { InstanceRepository } from './instance-repository.js'
 import { migrationProvider } from './migrations.js'
 import { ProcessRepository } from './process-repository.js'
 import { TokenRepository } from './token-repository.js'
+import { threadWriter } from './writer.js'
 
 const MIGRATION_ATTEMPTS = 5
 
@@ -41,11 +43,11 @@ export class Store {
   readonly idempotency: IdempotencyRepository
   readonly #commits: CommitGroup
 
-  private constructor(db: Kysely<Database>, dialect: DialectName, options: StoreOptions) {
+  private constructor(db: Kysely<Database>, dialect: DialectName, options: StoreOptions, writer: GroupWriter = transactionWriter(db)) {
     this.db = db
     this.dialect = dialect
     this.processes = new ProcessRepository(db, { lockPerId: dialect === 'postgres' })
-    this.#commits = new CommitGroup(transactionWriter(db), options.groupCommit ?? dialect === 'sqlite')
+    this.#commits = new CommitGroup(writer, options.groupCommit ?? dialect === 'sqlite')
     this.instances = new InstanceRepository(db, this.#commits, { rowLocks: dialect === 'postgres', batchUpdates: dialect === 'postgres' })
     this.attachments = new AttachmentRepository(db)
     this.tokens = new TokenRepository(db)
@@ -62,7 +64,8 @@ export class Store {
 
   /** Opens a SQLite file (created if missing) and runs pending migrations. */
   static async openSqlite(file: string, options: SqliteOptions & StoreOptions = {}): Promise<Store> {
-    const store = new Store(openSqlite(file, options), 'sqlite', options)
+    const threaded = file !== ':memory:' && options.writerThread !== false
+    const store = new Store(openSqlite(file, options), 'sqlite', options, threaded ? threadWriter(file, options) : undefined)
     await store.migrate()
     return store
   }

@@ -12,6 +12,11 @@ export interface SqliteOptions {
   readonly durability?: Durability
   /** How long a writer waits for another process's lock before failing, in milliseconds. */
   readonly busyTimeoutMs?: number
+  /**
+   * Whether instances are written on a thread of their own, through a second connection (default
+   * true; a `:memory:` database, which one connection alone sees, is always written in place).
+   */
+  readonly writerThread?: boolean
 }
 
 /**
@@ -20,12 +25,17 @@ export interface SqliteOptions {
  */
 export function openSqlite(file: string, options: SqliteOptions = {}): Kysely<Database> {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connectSqlite(file, options)) }) })
+}
+
+/** A connection to the SQLite file, in WAL mode with the durability and lock wait of `options`. */
+export function connectSqlite(file: string, options: SqliteOptions = {}): BetterSqlite3.Database {
   const connection = new BetterSqlite3(file)
   connection.pragma('journal_mode = WAL')
   connection.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`)
   connection.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`)
   connection.pragma('foreign_keys = ON')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) })
+  return connection
 }
 
 /** Distinct SQL texts whose prepared statements are kept; queries with `in (...)` lists vary in length. */
@@ -37,17 +47,19 @@ const STATEMENT_CACHE_SIZE = 2048
  * statement is never used by two queries at once). The oldest text is dropped when the cache is full.
  */
 function withStatementCache(connection: BetterSqlite3.Database): SqliteDatabase {
+  return { close: () => connection.close(), prepare: statementCache(connection) }
+}
+
+/** `connection.prepare`, keeping the statements of the last {@link STATEMENT_CACHE_SIZE} SQL texts for reuse. */
+export function statementCache(connection: BetterSqlite3.Database): (sql: string) => BetterSqlite3.Statement {
   const statements = new Map<string, BetterSqlite3.Statement>()
-  return {
-    close: () => connection.close(),
-    prepare: (sql) => {
-      let statement = statements.get(sql)
-      if (!statement) {
-        statement = connection.prepare(sql)
-        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string)
-        statements.set(sql, statement)
-      }
-      return statement
-    },
+  return (sql) => {
+    let statement = statements.get(sql)
+    if (!statement) {
+      statement = connection.prepare(sql)
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string)
+      statements.set(sql, statement)
+    }
+    return statement
   }
 }

@@ -1,0 +1,108 @@
+import { Worker } from 'node:worker_threads'
+import { EngineError } from '../errors.js'
+import type { ErrorCode } from '../errors.js'
+import type { GroupWriter } from './commit-group.js'
+import type { SqliteOptions } from './dialects/sqlite.js'
+import type { UnitOutcome, WritePlan } from './write-plan.js'
+
+/** What the writer thread is started with. */
+export interface WriterSetup {
+  readonly file: string
+  readonly options: SqliteOptions
+}
+
+/** A message to the writer thread: a group to write, or the end. */
+export type WriterRequest =
+  | { readonly type: 'write'; readonly id: number; readonly units: readonly WritePlan[] }
+  | { readonly type: 'close' }
+
+/** An error as it crosses from the writer thread. */
+export type SentError =
+  | { readonly engine: true; readonly code: ErrorCode; readonly message: string }
+  | { readonly engine: false; readonly message: string; readonly code?: string }
+
+/** The writer thread's answer to a group: each unit's outcome once committed, or the error that kept the group from being written. */
+export type WriterReply =
+  | { readonly id: number; readonly outcomes: ReadonlyArray<{ readonly ok: true } | { readonly ok: false; readonly error: SentError }> }
+  | { readonly id: number; readonly error: SentError }
+
+function received(error: SentError): Error {
+  if (error.engine) return new EngineError(error.code, error.message)
+  return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code })
+}
+
+/**
+ * Starts the writer thread. Compiled, it is `writer-thread.js` beside this file; from the
+ * TypeScript sources (tests, development) the thread registers tsx before loading them.
+ */
+function startThread(setup: WriterSetup): Worker {
+  const fromSources = import.meta.url.endsWith('.ts')
+  const source = new URL(fromSources ? './writer-thread.ts' : './writer-thread.js', import.meta.url)
+  if (!fromSources) return new Worker(source, { workerData: setup })
+  const tsx = import.meta.resolve('tsx/esm/api')
+  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(source.href)}) })`
+  return new Worker(boot, { eval: true, workerData: setup })
+}
+
+/**
+ * Writes groups on a thread of their own, through a second connection to the SQLite file: the
+ * statements, the commit and its fsync then take none of the event loop's time, which goes on
+ * reading, deciding and answering meanwhile. The thread starts with the first group and holds
+ * the process open only while a group is being written.
+ */
+export function threadWriter(file: string, options: SqliteOptions): GroupWriter {
+  let thread: Worker | undefined
+  let nextId = 0
+  const pending = new Map<number, { resolve: (outcomes: UnitOutcome[]) => void; reject: (error: unknown) => void }>()
+
+  const failAll = (error: unknown): void => {
+    for (const { reject } of pending.values()) reject(error)
+    pending.clear()
+  }
+  const started = (): Worker => {
+    if (thread) return thread
+    const worker = startThread({ file, options })
+    worker.unref()
+    worker.on('message', (reply: WriterReply) => {
+      const waiting = pending.get(reply.id)
+      if (!waiting) return
+      pending.delete(reply.id)
+      if (pending.size === 0) worker.unref()
+      if ('error' in reply) waiting.reject(received(reply.error))
+      else waiting.resolve(reply.outcomes.map((o) => (o.ok ? { ok: true } : { ok: false, error: received(o.error) })))
+    })
+    worker.on('error', (error) => {
+      thread = undefined
+      failAll(error)
+    })
+    worker.on('exit', (code) => {
+      // Units still waiting were not committed by this thread; the next group starts a new one.
+      if (thread === worker) thread = undefined
+      failAll(new Error(`The SQLite writer thread stopped (exit code ${code}) before answering.`))
+    })
+    thread = worker
+    return worker
+  }
+
+  return {
+    depth: 2,
+    write(units) {
+      const worker = started()
+      const id = nextId++
+      if (pending.size === 0) worker.ref()
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject })
+        worker.postMessage({ type: 'write', id, units } satisfies WriterRequest)
+      })
+    },
+    async close() {
+      const worker = thread
+      if (!worker) return
+      thread = undefined
+      const exited = new Promise((resolve) => worker.once('exit', resolve))
+      worker.ref()
+      worker.postMessage({ type: 'close' } satisfies WriterRequest)
+      await exited
+    },
+  }
+}

@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import BetterSqlite3 from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Engine, EngineError, ManualClock, Store } from '../../../engine/index.js'
+import { CommitGroup } from '../../../engine/store/commit-group.js'
+import { threadWriter } from '../../../engine/store/writer.js'
+import { statementOf } from '../../../engine/store/write-plan.js'
+import type { PlannedStatement } from '../../../engine/store/write-plan.js'
+import { ADMIN } from '../../support/engine.js'
+
+// The writer thread is SQLite's: these tests use a SQLite file whatever DATABASE_URL says.
+let file: string
+let store: Store
+beforeEach(async () => {
+  file = join(mkdtempSync(join(tmpdir(), 'dc-writer-')), 'delivery.db')
+  store = await Store.openSqlite(file)
+})
+afterEach(async () => { await store.close() })
+
+const token = (hash: string): PlannedStatement => statementOf(store.db.insertInto('api_token')
+  .values({ hash, role: 'admin', subject: hash, label: null, created_at: '2026-01-01T00:00:00Z', expires_at: null }))
+
+function hashes(): string[] {
+  const db = new BetterSqlite3(file, { readonly: true })
+  try {
+    return (db.prepare('select hash from api_token order by hash').all() as Array<{ hash: string }>).map((row) => row.hash)
+  } finally {
+    db.close()
+  }
+}
+
+describe('the SQLite writer thread', () => {
+  it('writes a group through its own connection: a refused unit alone is rolled back, with its code and message', async () => {
+    const writer = threadWriter(file, {})
+    const group = new CommitGroup(writer, true)
+    const refused = statementOf(store.db.updateTable('api_token').set({ label: 'x' }).where('hash', '=', 'missing'), { rows: 1, code: 'conflict.stale', message: 'no such token' })
+    const results = await Promise.allSettled([group.run([token('a')]), group.run([token('b'), refused]), group.run([token('c')])])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    const reason = (results[1] as PromiseRejectedResult).reason as unknown
+    expect(reason).toBeInstanceOf(EngineError)
+    expect(reason).toMatchObject({ code: 'conflict.stale', message: 'no such token' })
+    await group.close()
+    expect(hashes()).toEqual(['a', 'c'])
+  })
+
+  it('passes a database error on with its SQLite code, and the engine still names a duplicate start', async () => {
+    const writer = threadWriter(file, {})
+    const [outcome] = await writer.write([[token('a'), token('a')]])
+    await writer.close()
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' } })
+    expect((outcome as { error: Error }).error.message).toMatch(/UNIQUE constraint failed: api_token.hash/)
+    expect(hashes()).toEqual([])
+
+    const engine = new Engine({ store, clock: new ManualClock('2026-01-01T00:00:00Z') })
+    await engine.processes.registerBuiltIns()
+    await engine.start({ id: 'i-1', process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    await expect(engine.start({ id: 'i-1', process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).rejects.toMatchObject({ code: 'instance.exists' })
+  })
+
+  it('on close, writes every unit queued before it, then stops', async () => {
+    const group = new CommitGroup(threadWriter(file, {}), true)
+    const writes = Array.from({ length: 50 }, (_, i) => group.run([token(`t-${String(i).padStart(2, '0')}`)]))
+    await group.close()
+    await Promise.all(writes)
+    expect(hashes()).toHaveLength(50)
+  })
+
+  it('does not hold a process open once its writes are answered', { timeout: 60_000 }, async () => {
+    // A script that writes and never closes its store must still exit by itself.
+    const script = `
+      const { Engine, ManualClock, Store } = await import(${JSON.stringify(new URL('../../../engine/index.ts', import.meta.url).href)})
+      const engine = new Engine({ store: await Store.openSqlite(${JSON.stringify(file)}), clock: new ManualClock('2026-01-01T00:00:00Z') })
+      await engine.processes.registerBuiltIns()
+      await engine.start({ id: 'i-2', process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, { role: 'admin', subject: 'a-1' })
+      process.stdout.write('written')`
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 })
+    expect(stdout).toBe('written')
+    expect(await store.instances.find('i-2')).toMatchObject({ state: { id: 'i-2', revision: 1 } })
+  })
+})
