@@ -1,5 +1,5 @@
 // A server for the `http` benchmark, run as a child process so the load generator has its own
-// core: `node --import tsx bench/http-server.ts act|echo DB_FILE info|silent`. Prints
+// core: `node --import tsx bench/http-server.ts act|echo DB_FILE info|silent [writer-thread]`. Prints
 // {"port":N} on stdout once listening; SIGTERM stops it.
 import { dirname, join } from 'node:path'
 import { serve } from '@hono/node-server'
@@ -9,7 +9,7 @@ import { Engine, realClock, Store } from '../engine/index.js'
 import { AttachmentStorage } from '../engine/attachments/index.js'
 import { createApp } from '../server/app.js'
 
-const [mode, file, logLevel = 'info'] = process.argv.slice(2)
+const [mode, file, logLevel = 'info', writer] = process.argv.slice(2)
 let fetch: (request: Request) => Response | Promise<Response>
 let close = async (): Promise<void> => {}
 if (mode === 'echo') {
@@ -19,7 +19,7 @@ if (mode === 'echo') {
   fetch = app.fetch
 } else if (mode === 'act' && file) {
   // As `serve` builds it (server/main.ts), minus the scheduler: request logs go to /dev/null at `logLevel`.
-  const store = await Store.openSqlite(file)
+  const store = await Store.openSqlite(file, { writerThread: writer === 'writer-thread' })
   const engine = new Engine({ store, clock: realClock })
   await engine.processes.registerBuiltIns()
   const logger = pino({ level: logLevel }, pino.destination({ dest: '/dev/null', sync: false }))
@@ -27,7 +27,7 @@ if (mode === 'echo') {
   fetch = createApp({ engine, store, storage, logger }).fetch
   close = () => store.close()
 } else {
-  throw new RangeError('Usage: http-server.ts act|echo DB_FILE [info|silent]')
+  throw new RangeError('Usage: http-server.ts act|echo DB_FILE [info|silent] [writer-thread]')
 }
 
 const server = serve({ fetch, hostname: '127.0.0.1', port: 0 }, (info) => {

@@ -19,6 +19,7 @@ const TARGETS = [
   { key: 'echo', label: 'bare Hono JSON echo route', args: ['echo', '-'] },
   { key: 'act', label: 'POST /v1/instances/{id}/act, FULL + group commit, request logs on (as served)', args: ['act', 'DB', 'info'] },
   { key: 'act-quiet', label: 'POST /v1/instances/{id}/act, FULL + group commit, request logs off', args: ['act', 'DB', 'silent'] },
+  { key: 'act-thread', label: 'POST /v1/instances/{id}/act, FULL + group commit on the writer thread (--writer-thread, opt-in), request logs on', args: ['act', 'DB', 'info', 'writer-thread'] },
 ] as const
 
 /**
@@ -29,8 +30,8 @@ const TARGETS = [
 export async function run(options: BenchOptions): Promise<Report> {
   const connections = byScale(options, 50, 5)
   const seconds = byScale(options, 2, 0.3)
-  // Three acts each: enough for 6 runs of 2 s on two act servers at up to 15,000 acts/s.
-  const instances = byScale(options, 120_000, 600)
+  // Three acts each: enough for 6 runs of 2 s on three act servers at up to 13,000 acts/s.
+  const instances = byScale(options, 160_000, 900)
   const file = dbFile(options.dir, 'http')
   const [template] = await createTemplates(file, ['submit-demand'], realClock.now().toString())
   const seedSeconds = cloneInstances(file, [template as string], instances - 1)
@@ -50,6 +51,7 @@ export async function run(options: BenchOptions): Promise<Report> {
   }
   rec.ratio('act/echo', 'act (as served) / bare echo, requests per second', 'act.rps', 'echo.rps', { op: '>=', value: 0.25 })
   rec.ratio('act-quiet/echo', 'act (request logs off) / bare echo, requests per second', 'act-quiet.rps', 'echo.rps')
+  rec.ratio('act-thread/echo', 'act (writer thread, opt-in) / bare echo, requests per second', 'act-thread.rps', 'echo.rps')
 
   // e.g. --server-node-flags=--cpu-prof,--cpu-prof-dir=/tmp/prof to profile the servers.
   const serverFlags = options.params['server-node-flags']?.split(',') ?? []

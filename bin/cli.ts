@@ -49,6 +49,7 @@ program.command('serve')
   .option('--scheduler-interval <seconds>', 'how often due deadlines are fired (default: 5)')
   .option('--idempotency-ttl <seconds>', 'how long idempotency keys are remembered (default: 86400)')
   .option('--max-upload-mb <n>', 'largest uploaded file in MiB (default: 16)')
+  .option('--writer-thread', 'SQLite: write instances on a thread with its own connection (more acts per second, more memory)')
   .action(async (flags: Record<string, string | boolean>) => {
     const { main } = await import('../server/main.js')
     await main(flags)

@@ -18,6 +18,8 @@ export interface ServerConfig {
   readonly idempotencyTtlSeconds: number
   readonly uploadBytes: number
   readonly logLevel: string
+  /** SQLite: write instances on a thread of their own (see docs/engine.md). */
+  readonly writerThread: boolean
 }
 
 export interface ServeFlags {
@@ -30,6 +32,7 @@ export interface ServeFlags {
   readonly schedulerInterval?: string
   readonly idempotencyTtl?: string
   readonly maxUploadMb?: string
+  readonly writerThread?: boolean
 }
 
 export const DEFAULT_DB = join('data', 'delivery-center.db')
@@ -77,5 +80,6 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Server
     idempotencyTtlSeconds: number('--idempotency-ttl / DC_IDEMPOTENCY_TTL', flags.idempotencyTtl ?? env['DC_IDEMPOTENCY_TTL'], 86_400, 120, 30 * 86_400),
     uploadBytes: Math.floor(1024 * 1024 * number('--max-upload-mb / DC_MAX_UPLOAD_MB', flags.maxUploadMb ?? env['DC_MAX_UPLOAD_MB'], 16, 0.001, 1024)),
     logLevel: env['LOG_LEVEL'] ?? 'info',
+    writerThread: flags.writerThread ?? env['DC_WRITER_THREAD'] === 'true',
   }
 }

@@ -16,7 +16,7 @@ import { Scheduler } from './scheduler.js'
 export async function main(flags: ServeFlags): Promise<void> {
   const config = resolveConfig(flags, process.env)
   const logger = pino({ level: config.logLevel })
-  const store = await Store.open(config.database, { poolSize: config.poolSize })
+  const store = await Store.open(config.database, { poolSize: config.poolSize, writerThread: config.writerThread })
   const sandbox = config.sandbox ? new ManualClock(config.sandboxStart ?? realClock.now()) : undefined
   const engine = new Engine({ store, clock: sandbox ?? realClock })
   await engine.processes.registerBuiltIns((file, error) => logger.warn({ file, code: error.code }, `built-in process not registered: ${error.message}`))

@@ -64,7 +64,7 @@ export class Store {
 
   /** Opens a SQLite file (created if missing) and runs pending migrations. */
   static async openSqlite(file: string, options: SqliteOptions & StoreOptions = {}): Promise<Store> {
-    const threaded = file !== ':memory:' && options.writerThread !== false
+    const threaded = file !== ':memory:' && options.writerThread === true
     const store = new Store(openSqlite(file, options), 'sqlite', options, threaded ? threadWriter(file, options) : undefined)
     await store.migrate()
     return store

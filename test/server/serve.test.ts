@@ -39,14 +39,15 @@ async function call(server: ServerProcess, token: string, method: string, path: 
 }
 
 describe('delivery-center serve', () => {
-  it('as `npm start` runs it: compiled to JavaScript with the built-in processes, served without a TypeScript loader', { timeout: 120_000 }, async () => {
+  it('as `npm start` runs it: compiled to JavaScript with the built-in processes, served without a TypeScript loader (here with --writer-thread)', { timeout: 120_000 }, async () => {
     const db = await tempDb()
     const build = join(db.dir, 'build')
     await promisify(execFile)(process.execPath, [BUILD_SCRIPT, build])
     const command = startArguments(build)
     const cli = command.find((arg) => arg.endsWith('cli.js')) as string
     expect(cli.startsWith(build)).toBe(true)
-    const server = await startServerWith(command, db)
+    // With the SQLite writer thread, which then runs compiled too (writer-thread.js).
+    const server = await startServerWith(command, db, '--writer-thread')
     running.push(server)
     const { stdout } = await promisify(execFile)(process.execPath, [cli, 'token', 'create', '--role', 'admin', '--subject', 'a-1', '--db', db.location])
     const admin = stdout.trim()
@@ -55,6 +56,10 @@ describe('delivery-center serve', () => {
     expect(items.map((p) => p.id).sort()).toEqual(builtIn.sort())
     const started = await call(server, admin, 'POST', '/v1/instances', { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } })
     expect(started).toMatchObject({ status: 'active', step: { id: 'submit-demand' } })
+    const id = (started as { id: string }).id
+    const terminated = await call(server, admin, 'POST', `/v1/instances/${id}/terminate`, { reason: 'order cancelled' })
+    expect(terminated).toMatchObject({ status: 'terminated', revision: 2 })
+    expect(await call(server, admin, 'GET', `/v1/instances/${id}`)).toMatchObject({ status: 'terminated', revision: 2 })
   })
 
   it('prints each token alone on stdout, so TOKEN=$(...) works', async () => {

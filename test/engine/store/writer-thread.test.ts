@@ -10,14 +10,14 @@ import { CommitGroup } from '../../../engine/store/commit-group.js'
 import { threadWriter } from '../../../engine/store/writer.js'
 import { statementOf } from '../../../engine/store/write-plan.js'
 import type { PlannedStatement } from '../../../engine/store/write-plan.js'
-import { ADMIN } from '../../support/engine.js'
+import { ADMIN, CUSTOMER, DEMAND } from '../../support/engine.js'
 
 // The writer thread is SQLite's: these tests use a SQLite file whatever DATABASE_URL says.
 let file: string
 let store: Store
 beforeEach(async () => {
   file = join(mkdtempSync(join(tmpdir(), 'dc-writer-')), 'delivery.db')
-  store = await Store.openSqlite(file)
+  store = await Store.openSqlite(file, { writerThread: true })
 })
 afterEach(async () => { await store.close() })
 
@@ -61,6 +61,21 @@ describe('the SQLite writer thread', () => {
     await expect(engine.start({ id: 'i-1', process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).rejects.toMatchObject({ code: 'instance.exists' })
   })
 
+  it('drives deliveries through the engine: acts arriving together share groups, and the one that lost a race is refused alone', async () => {
+    const engine = new Engine({ store, clock: new ManualClock('2026-01-01T00:00:00Z') })
+    await engine.processes.registerBuiltIns()
+    const ids = await Promise.all(Array.from({ length: 20 }, async () => (await engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id))
+    const results = await Promise.allSettled([
+      ...ids.map((id) => engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)),
+      engine.act(ids[0] as string, { action: 'submit', inputs: { ...DEMAND, demands: 'second' } }, CUSTOMER),
+    ])
+    expect(results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as EngineError).code)).toEqual(['conflict.stale'])
+    for (const id of ids) {
+      expect((await engine.get(id, ADMIN)).revision).toBe(2)
+      expect((await engine.history(id, ADMIN)).filter((r) => r.event.type === 'action-performed')).toHaveLength(1)
+    }
+  })
+
   it('on close, writes every unit queued before it, then stops', async () => {
     const group = new CommitGroup(threadWriter(file, {}), true)
     const writes = Array.from({ length: 50 }, (_, i) => group.run([token(`t-${String(i).padStart(2, '0')}`)]))
@@ -73,7 +88,7 @@ describe('the SQLite writer thread', () => {
     // A script that writes and never closes its store must still exit by itself.
     const script = `
       const { Engine, ManualClock, Store } = await import(${JSON.stringify(new URL('../../../engine/index.ts', import.meta.url).href)})
-      const engine = new Engine({ store: await Store.openSqlite(${JSON.stringify(file)}), clock: new ManualClock('2026-01-01T00:00:00Z') })
+      const engine = new Engine({ store: await Store.openSqlite(${JSON.stringify(file)}, { writerThread: true }), clock: new ManualClock('2026-01-01T00:00:00Z') })
       await engine.processes.registerBuiltIns()
       await engine.start({ id: 'i-2', process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, { role: 'admin', subject: 'a-1' })
       process.stdout.write('written')`
