@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import { Migrator, sql } from 'kysely'
 import { AttachmentRepository } from './attachment-repository.js'
-import { CommitGroup, transactionWriter } from './commit-group.js'
+import { CommitGroup, connectionWriter, transactionWriter } from './commit-group.js'
 import type { GroupWriter } from './commit-group.js'
 import type { Database } from './database.js'
 import type { PostgresOptions } from './dialects/postgres.js'
@@ -64,8 +64,9 @@ export class Store {
 
   /** Opens a SQLite file (created if missing) and runs pending migrations. */
   static async openSqlite(file: string, options: SqliteOptions & StoreOptions = {}): Promise<Store> {
+    const { db, begin } = openSqlite(file, options)
     const threaded = file !== ':memory:' && options.writerThread === true
-    const store = new Store(openSqlite(file, options), 'sqlite', options, threaded ? threadWriter(file, options) : undefined)
+    const store = new Store(db, 'sqlite', options, threaded ? threadWriter(file, options) : connectionWriter(db, begin))
     await store.migrate()
     return store
   }

@@ -4,27 +4,17 @@
 // `threadWriter()` (writer.ts); speaks the messages defined there.
 import { parentPort, workerData } from 'node:worker_threads'
 import { EngineError } from '../errors.js'
-import { connectSqlite, statementCache } from './dialects/sqlite.js'
+import { connectSqlite, statementCache, transactions } from './dialects/sqlite.js'
 import type { SqliteOptions } from './dialects/sqlite.js'
 import { writeGroup } from './write-plan.js'
-import type { GroupTransaction } from './write-plan.js'
 import type { WriterReply, WriterRequest, WriterSetup, SentError } from './writer.js'
 
 const port = parentPort
 if (!port) throw new Error('writer-thread.ts runs as a worker thread, started by threadWriter().')
 const { file, options } = workerData as WriterSetup
 const connection = connectSqlite(file, options satisfies SqliteOptions)
-const prepare = statementCache(connection)
-
-const run = (sql: string, parameters: readonly unknown[]): number => prepare(sql).run(parameters).changes
-const transaction: GroupTransaction = {
-  run: (sql, parameters) => Promise.resolve(run(sql, parameters)),
-  commit: () => Promise.resolve(void run('commit', [])),
-  rollback: () => Promise.resolve(void run('rollback', [])),
-}
-// Takes the write lock at once (waiting for another writer up to the busy timeout), so a group
-// never fails half way for want of it.
-const begin = (): Promise<GroupTransaction> => Promise.resolve(run('begin immediate', [])).then(() => transaction)
+// The thread has its connection to itself.
+const begin = transactions(statementCache(connection))
 
 /** An error as a message can carry it: the engine's with its code, others with their message and SQLite code. */
 function sent(error: unknown): SentError {

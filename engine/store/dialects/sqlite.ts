@@ -2,8 +2,8 @@ import BetterSqlite3 from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Kysely, SqliteDialect } from 'kysely'
-import type { SqliteDatabase } from 'kysely'
 import type { Database } from '../database.js'
+import type { GroupTransaction } from '../write-plan.js'
 
 /** How hard a commit waits for the disk; `full` (the default) survives power loss in WAL mode. */
 export type Durability = 'full' | 'normal'
@@ -24,9 +24,27 @@ export interface SqliteOptions {
  * Opens (creating if needed) a SQLite database file in WAL mode, so readers never block the one
  * writer and several processes can share the file.
  */
-export function openSqlite(file: string, options: SqliteOptions = {}): Kysely<Database> {
+export function openSqlite(file: string, options: SqliteOptions = {}): { db: Kysely<Database>; begin: () => Promise<GroupTransaction> } {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connectSqlite(file, options)) }) })
+  const connection = connectSqlite(file, options)
+  const prepare = statementCache(connection)
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: { close: () => connection.close(), prepare } }) })
+  return { db, begin: transactions(prepare) }
+}
+
+/**
+ * Group transactions run straight on a connection (no query builder or driver between): `begin
+ * immediate` takes the write lock at once, waiting for another writer up to the busy timeout, so
+ * a group never fails half way for want of it. The caller must have the connection to itself.
+ */
+export function transactions(prepare: (sql: string) => BetterSqlite3.Statement): () => Promise<GroupTransaction> {
+  const run = (sql: string, parameters: readonly unknown[]): number => prepare(sql).run(parameters).changes
+  const transaction: GroupTransaction = {
+    run: (sql, parameters) => Promise.resolve(run(sql, parameters)),
+    commit: () => Promise.resolve(void run('commit', [])),
+    rollback: () => Promise.resolve(void run('rollback', [])),
+  }
+  return () => Promise.resolve(run('begin immediate', [])).then(() => transaction)
 }
 
 /** A connection to the SQLite file, in WAL mode with the durability and lock wait of `options`. */
@@ -43,15 +61,11 @@ export function connectSqlite(file: string, options: SqliteOptions = {}): Better
 const STATEMENT_CACHE_SIZE = 2048
 
 /**
- * Kysely prepares every query anew; preparing costs as much as running a small statement. The
- * statements are reused by their SQL text instead (better-sqlite3 runs them synchronously, so one
- * statement is never used by two queries at once). The oldest text is dropped when the cache is full.
+ * `connection.prepare`, keeping the statements of the last {@link STATEMENT_CACHE_SIZE} SQL texts
+ * for reuse: Kysely prepares every query anew, and preparing costs as much as running a small
+ * statement (better-sqlite3 runs them synchronously, so one statement is never used by two queries
+ * at once). The oldest text is dropped when the cache is full.
  */
-function withStatementCache(connection: BetterSqlite3.Database): SqliteDatabase {
-  return { close: () => connection.close(), prepare: statementCache(connection) }
-}
-
-/** `connection.prepare`, keeping the statements of the last {@link STATEMENT_CACHE_SIZE} SQL texts for reuse. */
 export function statementCache(connection: BetterSqlite3.Database): (sql: string) => BetterSqlite3.Statement {
   const statements = new Map<string, BetterSqlite3.Statement>()
   return (sql) => {
