@@ -197,8 +197,7 @@ export class Engine {
       let claimed: string[]
       let written: ReadonlySet<string> | undefined
       try {
-        let unwritable: ReadonlySet<string>
-        ({ claimed, written, unwritable } = await this.#store.instances.claimDue(iso(now), DUE_BATCH, skip, (stored) => this.#fireOutcome(stored, { cachedOnly: true }).then(
+        ({ claimed, written } = await this.#store.instances.claimDue(iso(now), DUE_BATCH, skip, (stored) => this.#fireOutcome(stored, { cachedOnly: true }).then(
           (outcome) => {
             outcomes.set(stored.state.id, outcome?.fired ?? 0)
             return outcome
@@ -208,10 +207,10 @@ export class Engine {
             return undefined
           },
         )))
-        for (const id of unwritable) outcomes.set(id, FAILED)
       } catch (error) {
-        // The batch could not be written as one: fire its instances one at a time, so that one
-        // instance that cannot be fired (reported in `failed`) never holds up the others.
+        // The batch could not be written: fire its instances one at a time, so that one instance
+        // that cannot be fired (reported in `failed`) never holds up the others (on SQLite, those
+        // already written find nothing left to fire).
         claimed = [...outcomes.keys()]
         if (claimed.length === 0) throw error
         outcomes.clear()

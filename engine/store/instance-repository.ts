@@ -45,7 +45,6 @@ export interface ClaimedOutcome {
 export interface ClaimResult {
   readonly claimed: string[]
   readonly written: ReadonlySet<string>
-  readonly unwritable: ReadonlySet<string>
 }
 
 /** What the repository does differently per database. */
@@ -56,12 +55,6 @@ export interface DialectTraits {
    * the write lock and an outcome is written only if its revision is unchanged.
    */
   readonly rowLocks: boolean
-  /**
-   * True (PostgreSQL, where every statement is a network round trip): a claimed batch is updated
-   * with one multi-row statement. False (SQLite, in process, whose planner would scan the table
-   * for a join against a VALUES list): one prepared UPDATE per instance.
-   */
-  readonly batchUpdates: boolean
 }
 
 /** Filters of {@link InstanceRepository.list}; all optional, combined with AND. */
@@ -148,9 +141,9 @@ export class InstanceRepository {
    * claimers skip them; if the claimer dies, its transaction is rolled back and the deadlines are
    * due again for the next one. Without (SQLite, one writer at a time) an outcome is written only
    * if its instance is still at the revision that was read, so a deadline never fires twice.
-   * @returns the ids claimed, in order; those whose outcome was written; and those whose outcome
-   * could not be written for another reason than a newer revision (SQLite, where each is a unit
-   * of its own).
+   * @returns the ids claimed, in order, and those whose outcome was written.
+   * @throws when an outcome could not be written for another reason than a newer revision (on
+   * SQLite the others may have been written).
    */
   async claimDue(now: string, limit: number, skip: readonly string[], fire: (stored: StoredInstance) => Promise<ClaimedOutcome | undefined>): Promise<ClaimResult> {
     const claim = async (db: Kysely<Database>): Promise<ClaimResult> => {
@@ -168,7 +161,6 @@ export class InstanceRepository {
         if (outcome && outcome.events.length > 0) outcomes.push({ stored, outcome })
       }
       const written = new Set<string>()
-      const unwritable = new Set<string>()
       if (this.#traits.rowLocks) {
         // In the claim's own transaction, which holds the rows' locks: many instances per statement.
         const writes = outcomes.map(({ stored, outcome }) => ({ expected: stored, state: outcome.state, eventCount: outcome.events.length }))
@@ -195,12 +187,14 @@ export class InstanceRepository {
           waitingStatement(db, [stored.state.id], outcome.waitingRoles),
         ]))
         results.forEach((result, index) => {
-          const id = (outcomes[index] as (typeof outcomes)[number]).stored.state.id
-          if (result.ok) written.add(id)
-          else if (!(result.error instanceof EngineError && result.error.code === 'conflict.stale')) unwritable.add(id)
+          if (result.ok) written.add((outcomes[index] as (typeof outcomes)[number]).stored.state.id)
         })
+        // Another failure than a newer revision (the shared transaction failed, say): the caller
+        // fires the batch's instances one at a time instead.
+        const failure = results.find((r) => !r.ok && !(r.error instanceof EngineError && r.error.code === 'conflict.stale'))
+        if (failure && !failure.ok) throw failure.error
       }
-      return { claimed: rows.map((row) => row.id), written, unwritable }
+      return { claimed: rows.map((row) => row.id), written }
     }
     return this.#traits.rowLocks ? this.#db.transaction().execute(claim) : claim(this.#db)
   }

@@ -48,7 +48,7 @@ export class Store {
     this.dialect = dialect
     this.processes = new ProcessRepository(db, { lockPerId: dialect === 'postgres' })
     this.#commits = new CommitGroup(writer, options.groupCommit ?? dialect === 'sqlite')
-    this.instances = new InstanceRepository(db, this.#commits, { rowLocks: dialect === 'postgres', batchUpdates: dialect === 'postgres' })
+    this.instances = new InstanceRepository(db, this.#commits, { rowLocks: dialect === 'postgres' })
     this.attachments = new AttachmentRepository(db)
     this.tokens = new TokenRepository(db)
     this.idempotency = new IdempotencyRepository(db)

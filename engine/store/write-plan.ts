@@ -67,19 +67,22 @@ async function attempt(begin: () => Promise<GroupTransaction>, units: readonly W
   const outcomes: UnitOutcome[] = []
   const trx = await begin()
   try {
-    for (const [index, unit] of units.entries()) {
-      if (isolated) await trx.run(`savepoint unit_${index}`, [])
+    for (const unit of units) {
+      // Units are written one after another, so one savepoint name serves them all (and one
+      // compiled statement each).
+      if (isolated) await trx.run('savepoint unit', [])
       try {
         for (const statement of unit) await runStatement(trx, statement)
-        if (isolated) await trx.run(`release savepoint unit_${index}`, [])
+        if (isolated) await trx.run('release savepoint unit', [])
         outcomes.push({ ok: true })
       } catch (error) {
         if (!isolated) {
-          await trx.rollback()
+          // A rollback that fails leaves the unit's error to tell what went wrong.
+          await trx.rollback().catch(() => { throw error })
           return units.length === 1 ? [{ ok: false, error }] : undefined
         }
-        await trx.run(`rollback to savepoint unit_${index}`, [])
-        await trx.run(`release savepoint unit_${index}`, [])
+        await trx.run('rollback to savepoint unit', [])
+        await trx.run('release savepoint unit', [])
         outcomes.push({ ok: false, error })
       }
     }

@@ -14,7 +14,7 @@ if (!port) throw new Error('writer-thread.ts runs as a worker thread, started by
 const { file, options } = workerData as WriterSetup
 const connection = connectSqlite(file, options satisfies SqliteOptions)
 // The thread has its connection to itself.
-const begin = transactions(statementCache(connection))
+const begin = transactions(connection, statementCache(connection))
 
 /** An error as a message can carry it: the engine's with its code, others with their message and SQLite code. */
 function sent(error: unknown): SentError {

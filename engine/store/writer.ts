@@ -44,24 +44,34 @@ function startThread(setup: WriterSetup): Worker {
   return new Worker(boot, { eval: true, workerData: setup })
 }
 
+/** A running writer thread and the groups it has not answered yet. */
+interface Thread {
+  readonly worker: Worker
+  readonly pending: Map<number, { resolve: (outcomes: UnitOutcome[]) => void; reject: (error: unknown) => void }>
+}
+
 /**
  * Writes groups on a thread of their own, through a second connection to the SQLite file: the
  * statements, the commit and its fsync then take none of the event loop's time, which goes on
  * reading, deciding and answering meanwhile. The thread starts with the first group and holds
- * the process open only while a group is being written.
+ * the process open only while a group is being written. If the thread dies, the groups it had
+ * not answered are refused (one of them may have been committed just before) and the next group
+ * starts a new thread.
  */
 export function threadWriter(file: string, options: SqliteOptions): GroupWriter {
-  let thread: Worker | undefined
+  let current: Thread | undefined
+  let closed = false
   let nextId = 0
-  const pending = new Map<number, { resolve: (outcomes: UnitOutcome[]) => void; reject: (error: unknown) => void }>()
 
-  const failAll = (error: unknown): void => {
-    for (const { reject } of pending.values()) reject(error)
-    pending.clear()
-  }
-  const started = (): Worker => {
-    if (thread) return thread
-    const worker = startThread({ file, options })
+  const start = (): Thread => {
+    const thread: Thread = { worker: startThread({ file, options }), pending: new Map() }
+    const { worker, pending } = thread
+    const stop = (error: unknown): void => {
+      if (current === thread) current = undefined
+      for (const { reject } of pending.values()) reject(error)
+      pending.clear()
+      worker.unref()
+    }
     worker.unref()
     worker.on('message', (reply: WriterReply) => {
       const waiting = pending.get(reply.id)
@@ -71,37 +81,37 @@ export function threadWriter(file: string, options: SqliteOptions): GroupWriter 
       if ('error' in reply) waiting.reject(received(reply.error))
       else waiting.resolve(reply.outcomes.map((o) => (o.ok ? { ok: true } : { ok: false, error: received(o.error) })))
     })
-    worker.on('error', (error) => {
-      thread = undefined
-      failAll(error)
-    })
-    worker.on('exit', (code) => {
-      // Units still waiting were not committed by this thread; the next group starts a new one.
-      if (thread === worker) thread = undefined
-      failAll(new Error(`The SQLite writer thread stopped (exit code ${code}) before answering.`))
-    })
-    thread = worker
-    return worker
+    worker.on('error', stop)
+    worker.on('exit', (code) => stop(new Error(`The SQLite writer thread stopped (exit code ${code}) before answering.`)))
+    return thread
   }
 
   return {
     depth: 2,
     write(units) {
-      const worker = started()
+      if (closed) return Promise.reject(new Error('The store is closed.'))
+      const { worker, pending } = current ??= start()
       const id = nextId++
-      if (pending.size === 0) worker.ref()
       return new Promise((resolve, reject) => {
+        try {
+          worker.postMessage({ type: 'write', id, units } satisfies WriterRequest)
+        } catch (error) {
+          // A value that cannot be sent: nothing was written.
+          reject(error)
+          return
+        }
+        if (pending.size === 0) worker.ref()
         pending.set(id, { resolve, reject })
-        worker.postMessage({ type: 'write', id, units } satisfies WriterRequest)
       })
     },
     async close() {
-      const worker = thread
-      if (!worker) return
-      thread = undefined
-      const exited = new Promise((resolve) => worker.once('exit', resolve))
-      worker.ref()
-      worker.postMessage({ type: 'close' } satisfies WriterRequest)
+      closed = true
+      const thread = current
+      if (!thread) return
+      current = undefined
+      const exited = new Promise((resolve) => thread.worker.once('exit', resolve))
+      thread.worker.ref()
+      thread.worker.postMessage({ type: 'close' } satisfies WriterRequest)
       await exited
     },
   }

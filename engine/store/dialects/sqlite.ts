@@ -29,7 +29,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): { db: Kys
   const connection = connectSqlite(file, options)
   const prepare = statementCache(connection)
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: { close: () => connection.close(), prepare } }) })
-  return { db, begin: transactions(prepare) }
+  return { db, begin: transactions(connection, prepare) }
 }
 
 /**
@@ -37,12 +37,13 @@ export function openSqlite(file: string, options: SqliteOptions = {}): { db: Kys
  * immediate` takes the write lock at once, waiting for another writer up to the busy timeout, so
  * a group never fails half way for want of it. The caller must have the connection to itself.
  */
-export function transactions(prepare: (sql: string) => BetterSqlite3.Statement): () => Promise<GroupTransaction> {
+export function transactions(connection: BetterSqlite3.Database, prepare: (sql: string) => BetterSqlite3.Statement): () => Promise<GroupTransaction> {
   const run = (sql: string, parameters: readonly unknown[]): number => prepare(sql).run(parameters).changes
   const transaction: GroupTransaction = {
     run: (sql, parameters) => Promise.resolve(run(sql, parameters)),
     commit: () => Promise.resolve(void run('commit', [])),
-    rollback: () => Promise.resolve(void run('rollback', [])),
+    // SQLite rolls a transaction back by itself on some errors (a full disk, say): nothing left to do then.
+    rollback: () => Promise.resolve(connection.inTransaction ? void run('rollback', []) : undefined),
   }
   return () => Promise.resolve(run('begin immediate', [])).then(() => transaction)
 }

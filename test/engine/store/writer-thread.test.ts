@@ -82,6 +82,8 @@ describe('the SQLite writer thread', () => {
     await group.close()
     await Promise.all(writes)
     expect(hashes()).toHaveLength(50)
+    await expect(group.run([token('late')])).rejects.toThrow('The store is closed.')
+    expect(hashes()).toHaveLength(50)
   })
 
   it('does not hold a process open once its writes are answered', { timeout: 60_000 }, async () => {
