@@ -15,8 +15,8 @@ afterEach(async () => {
   await h.close()
 })
 
-function worker(): Worker {
-  const w = new Worker(h.database)
+function worker(writerThread = false): Worker {
+  const w = new Worker(h.database, { writerThread })
   workers.push(w)
   return w
 }
@@ -35,11 +35,13 @@ async function expectConsistent(store: Store, id: string): Promise<InstanceState
 const DUE = '2026-01-15T00:00:00.000Z'
 const JUST_BEFORE = Temporal.Instant.from(DUE).subtract({ milliseconds: 1 }).toString()
 
-describe(`two OS processes on one ${DIALECT} database`, () => {
+// On SQLite, as served by default and with the writer thread (`serve --writer-thread`).
+const MODES = DIALECT === 'sqlite' ? [false, true] : [false]
+describe.each(MODES)(`two OS processes on one ${DIALECT} database (writer thread: %s)`, (writerThread) => {
   it('confirm and auto-confirm racing at the deadline: never both, never neither, one confirmation in the history', { timeout: 120_000 }, async () => {
     const ids = await awaitingConfirmation(h.engine, 40)
-    const customer = worker()
-    const scheduler = worker()
+    const customer = worker(writerThread)
+    const scheduler = worker(writerThread)
     const outcomes = new Map<string, number>()
     for (const id of ids) {
       // The customer clicks Confirm a millisecond before the deadline while the scheduler fires it.
@@ -60,8 +62,8 @@ describe(`two OS processes on one ${DIALECT} database`, () => {
 
   it('a person acting exactly at the deadline instant is always refused: the system confirms', { timeout: 60_000 }, async () => {
     const ids = await awaitingConfirmation(h.engine, 10)
-    const customer = worker()
-    const scheduler = worker()
+    const customer = worker(writerThread)
+    const scheduler = worker(writerThread)
     for (const id of ids) {
       customer.send({ op: 'act', id, action: 'confirm', by: CUSTOMER, now: DUE })
       scheduler.send({ op: 'advance-instance', id, now: DUE })
@@ -75,7 +77,7 @@ describe(`two OS processes on one ${DIALECT} database`, () => {
   it('hammering the same and many instances: every acknowledged act is in the history exactly once, revisions gap-free', { timeout: 120_000 }, async () => {
     const ids: string[] = []
     for (let i = 0; i < 5; i++) ids.push((await h.engine.start({ process: 'step-by-step', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
-    const [a, b] = [worker(), worker()]
+    const [a, b] = [worker(writerThread), worker(writerThread)]
     const acks = new Map<string, number[]>()
     const refusals: string[] = []
     const collect = async (w: Worker): Promise<void> => {
@@ -104,7 +106,7 @@ describe(`two OS processes on one ${DIALECT} database`, () => {
 
   it('both processes running advance on 300 due deadlines: each fires exactly once', { timeout: 120_000 }, async () => {
     const ids = await awaitingConfirmation(h.engine, 300)
-    const [a, b] = [worker(), worker()]
+    const [a, b] = [worker(writerThread), worker(writerThread)]
     a.send({ op: 'advance', now: DUE })
     b.send({ op: 'advance', now: DUE })
     const [ra, rb] = await Promise.all([a.next<{ fired: number }>(), b.next<{ fired: number }>()])
@@ -119,7 +121,7 @@ describe(`two OS processes on one ${DIALECT} database`, () => {
     const ids: string[] = []
     for (let i = 0; i < 3; i++) ids.push((await h.engine.start({ process: 'step-by-step', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
     await h.store.close()
-    const victim = new Worker(h.database)
+    const victim = new Worker(h.database, { writerThread })
     victim.send({ op: 'hammer', ids, iterations: 100_000, now: '2026-01-02T00:00:00Z', seed: 7 })
     const acked = new Map<string, number>()
     while ([...acked.values()].reduce((s, n) => s + n, 0) < 150) {

@@ -13,8 +13,10 @@ export class Worker {
   readonly #waiting: Array<(line: string) => void> = []
   readonly #exited: Promise<number | null>
 
-  constructor(database: string) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'worker.ts'), database], { stdio: 'pipe' })
+  /** With `writerThread`, the process writes through the SQLite writer thread. */
+  constructor(database: string, options: { writerThread?: boolean } = {}) {
+    const args = [join(import.meta.dirname, 'worker.ts'), database, ...(options.writerThread ? ['writer-thread'] : [])]
+    this.child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: 'pipe' })
     this.child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk))
     this.#lines = createInterface({ input: this.child.stdout })
     this.#lines.on('line', (line) => {

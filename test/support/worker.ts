@@ -19,7 +19,7 @@ const database = process.argv[2]
 if (!database) throw new Error('usage: worker.ts DATABASE')
 let now = Temporal.Instant.from('2026-01-01T00:00:00Z')
 const clock: Clock = { kind: 'manual', now: () => now }
-const store = await Store.open(database)
+const store = await Store.open(database, { writerThread: process.argv[3] === 'writer-thread' })
 const engine = new Engine({ store, clock })
 const CUSTOMER: Principal = { role: 'customer', subject: 'c-1' }
 const ISV: Principal = { role: 'isv', subject: 'v-1' }
