@@ -13,12 +13,17 @@ export interface GroupWriter {
   close(): Promise<void>
 }
 
-/** Writes groups through `db` itself, on the event loop (PostgreSQL, and SQLite without a writer thread). */
+/** Runs a planned statement's SQL through Kysely on `db` (a database or a transaction); resolves with the rows it changed. */
+export function runThrough(db: Kysely<Database>): GroupTransaction['run'] {
+  return async (sql, parameters) => Number((await db.executeQuery(CompiledQuery.raw(sql, [...parameters]))).numAffectedRows ?? 0n)
+}
+
+/** Writes groups through Kysely transactions on `db` (PostgreSQL; SQLite uses {@link connectionWriter}). */
 export function transactionWriter(db: Kysely<Database>): GroupWriter {
   const begin = async (): Promise<GroupTransaction> => {
     const trx = await db.startTransaction().execute()
     return {
-      run: async (sql, parameters) => Number((await trx.executeQuery(CompiledQuery.raw(sql, [...parameters]))).numAffectedRows ?? 0n),
+      run: runThrough(trx),
       commit: () => trx.commit().execute(),
       rollback: () => trx.rollback().execute(),
     }

@@ -1,14 +1,14 @@
-import { CompiledQuery } from 'kysely'
 import type { Kysely } from 'kysely'
 import { EngineError } from '../errors.js'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
 import type { CommitGroup } from './commit-group.js'
+import { runThrough } from './commit-group.js'
 import type { Database, EventTable } from './database.js'
 import { prepared, slot } from './prepared.js'
 import { attachmentStatements, columnsOf, eventRow, eventStatements, updateRevisions, updateStatement, waitingStatement } from './instance-writes.js'
 import { receiptStatement } from './idempotency-repository.js'
-import { statementOf } from './write-plan.js'
+import { runStatement, statementOf } from './write-plan.js'
 import type { Receipt } from './idempotency-repository.js'
 
 /** An instance as stored: its state and the sequence number of its last event. */
@@ -178,7 +178,8 @@ export class InstanceRepository {
           group.ids.push(id)
         }
         const statements = [...eventStatements(db, events), ...[...waiting.values()].map(({ roles, ids }) => waitingStatement(db, ids, roles))]
-        for (const statement of statements) await db.executeQuery(CompiledQuery.raw(statement.sql, [...statement.parameters]))
+        const run = runThrough(db)
+        for (const statement of statements) await runStatement({ run }, statement)
       } else {
         // One unit per instance, written only if its revision is unchanged (a stale one is left out).
         const results = await this.#commits.runEach(outcomes.map(({ stored, outcome }) => [
