@@ -13,26 +13,43 @@ export interface PeerMemory {
 
 /**
  * Parks `count` instances of each peer waiting on the last task (timer pending), and measures
- * the heap they hold per instance (between two full GCs), then stops them.
+ * the heap they hold per instance, then stops them.
  */
 export async function measurePeerMemory(count: number): Promise<PeerMemory> {
+  let xstateState = 0
+  const xstateHeap = await heapPerItem(count, () => Promise.resolve(parkXStateActor()), (actors) => {
+    xstateState = JSON.stringify(actors[0]?.getPersistedSnapshot()).length
+    for (const actor of actors) actor.stop()
+    return Promise.resolve()
+  })
   const peer = await createBpmnPeer()
-  const bpmn = await heapPerItem(count, () => peer.park())
-  const bpmnState = JSON.stringify(await (bpmn.items[0] as Awaited<ReturnType<typeof peer.park>>).getState()).length
-  for (const engine of bpmn.items) await engine.stop()
-  const xstate = await heapPerItem(count, () => Promise.resolve(parkXStateActor()))
-  const xstateState = JSON.stringify(xstate.items[0]?.getPersistedSnapshot()).length
-  for (const actor of xstate.items) actor.stop()
-  return { bpmnHeap: bpmn.perItem, bpmnState, xstateHeap: xstate.perItem, xstateState }
+  let bpmnState = 0
+  const bpmnHeap = await heapPerItem(count, () => peer.park(), async (engines) => {
+    bpmnState = JSON.stringify(await engines[0]?.getState()).length
+    for (const engine of engines) await engine.stop()
+  })
+  return { bpmnHeap, bpmnState, xstateHeap, xstateState }
 }
 
-async function heapPerItem<T>(count: number, make: () => Promise<T>): Promise<{ items: T[]; perItem: number }> {
-  collect()
-  const before = process.memoryUsage().heapUsed
+/**
+ * The heap `count` items hold, per item: the heap with them all alive less the heap once they are
+ * stopped and dropped, each read after the event loop settles and a full GC. Measuring on the way
+ * down leaves out what making the first item initialises once (code, caches), and whatever
+ * another peer's shutdown frees in the meantime.
+ */
+async function heapPerItem<T>(count: number, make: () => Promise<T>, stop: (items: T[]) => Promise<void>): Promise<number> {
   const items: T[] = []
   for (let i = 0; i < count; i++) items.push(await make())
-  collect()
-  return { items, perItem: (process.memoryUsage().heapUsed - before) / count }
+  const alive = await settledHeap()
+  await stop(items)
+  items.length = 0
+  return (alive - await settledHeap()) / count
+}
+
+async function settledHeap(): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 0))
+  gc()
+  return process.memoryUsage().heapUsed
 }
 
 /**
@@ -44,7 +61,3 @@ const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {
   setFlagsFromString('--expose-gc')
   return runInNewContext('gc') as () => void
 })()
-
-function collect(): void {
-  gc()
-}
