@@ -13,7 +13,7 @@ import { iso } from './runtime/time.js'
 import type { InstanceView } from './runtime/view.js'
 import { submissionsOf, viewInstance } from './runtime/view.js'
 import type { Submissions } from './runtime/view.js'
-import type { ClaimedOutcome, EventRecord, InstanceQuery, StoredInstance } from './store/instance-repository.js'
+import type { ClaimedOutcome, DueCursor, EventRecord, InstanceQuery, StoredInstance } from './store/instance-repository.js'
 import type { Store } from './store/store.js'
 import { ProcessCatalog } from './process-catalog.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
@@ -84,8 +84,6 @@ export interface AttachmentRecord {
 /** Attempts at a deadline whose instance keeps changing under it before it is left to the next round. */
 const FIRE_ATTEMPTS = 5
 const DUE_BATCH = 500
-/** Instances left unfired in one round (failed, or nothing due) before the round ends: the next round starts afresh. */
-const MAX_SKIPPED = 2000
 /** Stands for "could not be fired" where a count of fired deadlines is expected. */
 const FAILED = -1
 
@@ -179,57 +177,54 @@ export class Engine {
   /**
    * Fires every deadline due at the clock's "now", the most overdue first, each exactly once, as
    * the system. Due instances are claimed in batches, each decided and written in one
-   * transaction; claims are exclusive, so several processes may advance at once.
+   * transaction; claims are exclusive, so several processes may advance at once. Each batch
+   * starts where the previous one ended, so instances that cannot be fired (reported in
+   * `failed`) never hold up those after them.
    */
   async advance(): Promise<{ fired: number; instances: number; failed: string[] }> {
     const now = this.#clock.now()
     let fired = 0
     let instances = 0
     const failed: string[] = []
-    // Claimed but left as they were (nothing was due after all, or they failed): not claimed again this round.
-    const skip: string[] = []
+    // Changed by another writer between the claim's read and its write: fired again at the end.
+    const changed: string[] = []
+    const count = (id: string, outcome: number): void => {
+      if (outcome > 0) {
+        fired += outcome
+        instances++
+      } else if (outcome === FAILED) {
+        failed.push(id)
+      }
+    }
     // Compiled before claiming: a claim holds its connection (and on PostgreSQL its row locks)
     // while it decides, and must not wait for another connection to load a definition.
     // One that cannot be compiled fails its own instances below, not the round.
     for (const { id, version } of await this.#store.instances.dueVersions(iso(now))) await this.processes.get(id, version).catch(() => undefined)
-    while (skip.length < MAX_SKIPPED) {
+    let after: DueCursor | undefined
+    for (;;) {
       const outcomes = new Map<string, number>()
-      let claimed: string[]
-      let written: ReadonlySet<string> | undefined
-      try {
-        ({ claimed, written } = await this.#store.instances.claimDue(iso(now), DUE_BATCH, skip, (stored) => this.#fireOutcome(stored, { cachedOnly: true }).then(
-          (outcome) => {
-            outcomes.set(stored.state.id, outcome?.fired ?? 0)
-            return outcome
-          },
-          () => {
-            outcomes.set(stored.state.id, FAILED)
-            return undefined
-          },
-        )))
-      } catch (error) {
-        // The batch could not be written: fire its instances one at a time, so that one instance
-        // that cannot be fired (reported in `failed`) never holds up the others (on SQLite, those
-        // already written find nothing left to fire).
-        claimed = [...outcomes.keys()]
-        if (claimed.length === 0) throw error
-        outcomes.clear()
-        for (const id of claimed) outcomes.set(id, await this.#fire(id).catch(() => FAILED))
-      }
+      const { claimed, written, end, failure } = await this.#store.instances.claimDue(iso(now), DUE_BATCH, after, (stored) => this.#fireOutcome(stored, { cachedOnly: true }).then(
+        (outcome) => {
+          outcomes.set(stored.state.id, outcome?.fired ?? 0)
+          return outcome
+        },
+        () => {
+          outcomes.set(stored.state.id, FAILED)
+          return undefined
+        },
+      ))
       if (claimed.length === 0) break
+      after = end
       for (const id of claimed) {
-        const count = outcomes.get(id) ?? FAILED
-        // Changed by another writer since it was read: claimed again with its new state.
-        if (count > 0 && written && !written.has(id)) continue
-        if (count > 0) {
-          fired += count
-          instances++
-        } else {
-          skip.push(id)
-          if (count === FAILED) failed.push(id)
-        }
+        // The batch could not be written: its instances are fired one at a time, so that one that
+        // cannot be fired never holds up the others (on SQLite, those already written find
+        // nothing left to fire).
+        if (failure !== undefined) count(id, await this.#fire(id).catch(() => FAILED))
+        else if ((outcomes.get(id) ?? FAILED) > 0 && !written.has(id)) changed.push(id)
+        else count(id, outcomes.get(id) ?? FAILED)
       }
     }
+    for (const id of changed) count(id, await this.#fire(id).catch(() => FAILED))
     return { fired, instances, failed }
   }
 

@@ -41,10 +41,22 @@ export interface ClaimedOutcome {
   readonly waitingRoles: readonly string[]
 }
 
+/** A place in the order due instances are claimed in: by deadline, then id. */
+export interface DueCursor {
+  readonly due: string
+  readonly id: string
+}
+
 /** What {@link InstanceRepository.claimDue} claimed and wrote. */
 export interface ClaimResult {
+  /** The ids claimed, in order. */
   readonly claimed: string[]
+  /** Those whose outcome was written (on SQLite, possibly some even when `failure` is set). */
   readonly written: ReadonlySet<string>
+  /** Where the batch ended: the next claim of the round starts after it. */
+  readonly end: DueCursor | undefined
+  /** Why outcomes could not be written, other than a newer revision: the caller fires the batch one at a time. */
+  readonly failure?: unknown
 }
 
 /** What the repository does differently per database. */
@@ -134,22 +146,24 @@ export class InstanceRepository {
   }
 
   /**
-   * Claims up to `limit` instances with a deadline due at `now` (the most overdue first, none of
-   * `skip`), lets `fire` decide what each becomes, and writes the outcomes: in the claim's
-   * transaction with row locks, else as one unit of work each, grouped.
+   * Claims up to `limit` instances with a deadline due at `now`, the most overdue first and after
+   * `after` (where the previous batch of the round ended), lets `fire` decide what each becomes,
+   * and writes the outcomes: in the claim's transaction with row locks, else as one unit of work
+   * each, grouped.
    * With row locks (PostgreSQL) the claimed rows stay locked from the read to the commit and other
    * claimers skip them; if the claimer dies, its transaction is rolled back and the deadlines are
    * due again for the next one. Without (SQLite, one writer at a time) an outcome is written only
    * if its instance is still at the revision that was read, so a deadline never fires twice.
-   * @returns the ids claimed, in order, and those whose outcome was written.
-   * @throws when an outcome could not be written for another reason than a newer revision (on
-   * SQLite the others may have been written).
+   * @returns the ids claimed, in order, those whose outcome was written, where the batch ended,
+   * and the error that kept outcomes from being written for another reason than a newer revision
+   * (on SQLite the others may have been written).
    */
-  async claimDue(now: string, limit: number, skip: readonly string[], fire: (stored: StoredInstance) => Promise<ClaimedOutcome | undefined>): Promise<ClaimResult> {
-    const claim = async (db: Kysely<Database>): Promise<ClaimResult> => {
-      const rows = await db.selectFrom('instance').select(['id', 'state', 'last_seq'])
+  async claimDue(now: string, limit: number, after: DueCursor | undefined, fire: (stored: StoredInstance) => Promise<ClaimedOutcome | undefined>): Promise<ClaimResult> {
+    let rows: Array<{ id: string; next_deadline: string | null; state: string; last_seq: number }> = []
+    const claim = async (db: Kysely<Database>): Promise<Set<string>> => {
+      rows = await db.selectFrom('instance').select(['id', 'next_deadline', 'state', 'last_seq'])
         .where('next_deadline', '<=', now)
-        .$if(skip.length > 0, (q) => q.where('id', 'not in', skip))
+        .$if(after !== undefined, (q) => q.where((eb) => eb(eb.refTuple('next_deadline', 'id'), '>', eb.tuple((after as DueCursor).due, (after as DueCursor).id))))
         .orderBy('next_deadline').orderBy('id')
         .limit(limit)
         .$if(this.#traits.rowLocks, (q) => q.forUpdate().skipLocked())
@@ -190,14 +204,23 @@ export class InstanceRepository {
         results.forEach((result, index) => {
           if (result.ok) written.add((outcomes[index] as (typeof outcomes)[number]).stored.state.id)
         })
-        // Another failure than a newer revision (the shared transaction failed, say): the caller
-        // fires the batch's instances one at a time instead.
         const failure = results.find((r) => !r.ok && !(r.error instanceof EngineError && r.error.code === 'conflict.stale'))
         if (failure && !failure.ok) throw failure.error
       }
-      return { claimed: rows.map((row) => row.id), written }
+      return written
     }
-    return this.#traits.rowLocks ? this.#db.transaction().execute(claim) : claim(this.#db)
+    const claimed = (): Pick<ClaimResult, 'claimed' | 'end'> => {
+      const last = rows.at(-1)
+      return { claimed: rows.map((row) => row.id), end: last ? { due: last.next_deadline as string, id: last.id } : undefined }
+    }
+    try {
+      const written = await (this.#traits.rowLocks ? this.#db.transaction().execute(claim) : claim(this.#db))
+      return { ...claimed(), written }
+    } catch (failure) {
+      // Nothing claimed (the read itself failed): the round cannot go on.
+      if (rows.length === 0) throw failure
+      return { ...claimed(), written: new Set(), failure }
+    }
   }
 
   /** Instances matching `query`, oldest first. */

@@ -5,7 +5,7 @@ import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BUILT_IN_PROCESS_DIR, Engine, isPostgresUrl, ManualClock, Store } from '../../../engine/index.js'
 import { DIALECT } from '../../support/database.js'
-import { ADMIN, awaitingConfirmation, CUSTOMER, DEMAND, ISV, openHarness } from '../../support/engine.js'
+import { ADMIN, awaitingConfirmation, openHarness } from '../../support/engine.js'
 import type { Harness } from '../../support/engine.js'
 
 let h: Harness
@@ -101,20 +101,31 @@ describe(`claiming due deadlines on ${DIALECT}`, () => {
 
   it('fires the others when one process version can no longer be compiled, and reports its instances as failed', async () => {
     const ok = await awaitingConfirmation(h.engine, 3)
-    const source = readFileSync(join(BUILT_IN_PROCESS_DIR, 'basic.yaml'), 'utf8').replace('version: 1', 'version: 2')
-    await h.engine.processes.register(source, 'basic-v2.yaml')
-    const broken: string[] = []
-    for (let i = 0; i < 2; i++) {
-      const { id } = await h.engine.start({ process: 'basic', version: 2, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
-      await h.engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
-      await h.engine.act(id, { action: 'finish' }, ISV)
-      broken.push(id)
-    }
-    await h.store.db.updateTable('process_definition').set({ source: 'id: basic\nversion: 2\n' }).where('id', '=', 'basic').where('version', '=', 2).execute()
+    const broken = await awaitingBroken(2)
     const cold = new Engine({ store: h.store, clock: new ManualClock(DUE) })
     const report = await cold.advance()
     expect(report).toMatchObject({ fired: 3, instances: 3 })
     expect([...report.failed].sort()).toEqual([...broken].sort())
     for (const id of ok) expect((await h.engine.get(id, ADMIN)).status).toBe('completed')
   })
+
+  it('fires the instances due after more failing ones than a round once gave up on', { timeout: 120_000 }, async () => {
+    // More overdue than the others, so every claim of the round meets them first.
+    const broken = await awaitingBroken(2_050)
+    h.clock.advance('PT1S')
+    const ok = await awaitingConfirmation(h.engine, 3, 1)
+    const report = await new Engine({ store: h.store, clock: new ManualClock('2026-01-16T00:00:00Z') }).advance()
+    expect(report).toMatchObject({ fired: 3, instances: 3 })
+    expect(new Set(report.failed)).toEqual(new Set(broken))
+    for (const id of ok) expect((await h.engine.get(id, ADMIN)).status).toBe('completed')
+  })
 })
+
+/** `count` deliveries awaiting confirmation on a second version of basic, whose stored source is then broken so it no longer compiles. */
+async function awaitingBroken(count: number): Promise<string[]> {
+  const source = readFileSync(join(BUILT_IN_PROCESS_DIR, 'basic.yaml'), 'utf8').replace('version: 1', 'version: 2')
+  await h.engine.processes.register(source, 'basic-v2.yaml')
+  const ids = await awaitingConfirmation(h.engine, count, 2)
+  await h.store.db.updateTable('process_definition').set({ source: 'id: basic\nversion: 2\n' }).where('id', '=', 'basic').where('version', '=', 2).execute()
+  return ids
+}
