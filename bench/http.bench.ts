@@ -3,6 +3,7 @@ import { createToken } from '../server/auth.js'
 import { realClock, Store } from '../engine/index.js'
 import type { ChildServer } from './lib/child.js'
 import { startChildServer } from './lib/child.js'
+import { startNodeFlags } from './lib/start-command.js'
 import { CUSTOMER, dbFile, ISV } from './lib/deliveries.js'
 import type { LoadResult } from './lib/load.js'
 import { ActQueue, loadActs } from './lib/load.js'
@@ -59,8 +60,9 @@ export async function run(options: BenchOptions): Promise<Report> {
   rec.ratio('act-quiet/echo', 'act (request logs off) / bare echo, requests per second', 'act-quiet.rps', 'echo.rps')
   rec.ratio('act-thread/echo', 'act (writer thread, opt-in) / bare echo, requests per second', 'act-thread.rps', 'echo.rps')
 
-  // e.g. --server-node-flags=--cpu-prof,--cpu-prof-dir=/tmp/prof to profile the servers.
-  const serverFlags = options.params['server-node-flags']?.split(',') ?? []
+  // As `npm start` runs node, and e.g. --server-node-flags=--cpu-prof,--cpu-prof-dir=/tmp/prof
+  // to profile the servers.
+  const serverFlags = [...startNodeFlags(), ...options.params['server-node-flags']?.split(',') ?? []]
   const servers: ChildServer[] = []
   let failures = 0
   try {
@@ -87,7 +89,7 @@ export async function run(options: BenchOptions): Promise<Report> {
   }
   rec.check('every request was a valid act answered 2xx', failures === 0, `${failures} non-2xx responses, errors or timeouts; ${queue.sent.toLocaleString('en-US')} acts sent to ${ids.length.toLocaleString('en-US')} instances`)
   rec.note(`Instances: ${ids.length.toLocaleString('en-US')} basic deliveries at submit-demand, seeded by cloning a real one (${seedSeconds.toFixed(1)} s); each is driven submit -> finish -> confirm, an act being sent only after the previous one for that instance was answered. The echo and the HTTP layer alone are sent the same requests, going round the first ${reserved.toLocaleString('en-US')} instances.`)
-  rec.note('Servers: child processes of this one (bench/http-server.ts), built with createApp() as server/main.ts does (bearer token lookup, idempotency middleware, body limit, request id, secure headers) and served by @hono/node-server; autocannon runs in the parent. Both share the 2 cores.')
+  rec.note(`Servers: child processes of this one (bench/http-server.ts, run with the node flags npm start gives, ${startNodeFlags().join(' ')}), built with createApp() as server/main.ts does (bearer token lookup, idempotency middleware, body limit, request id, secure headers) and served by @hono/node-server; autocannon runs in the parent. Both share the 2 cores.`)
   return rec.report('http', 'acts per second over HTTP on loopback, against a bare Hono JSON echo', {
     connections, 'seconds per series': seconds, runs: options.runs, 'warm-up runs': 1,
   })

@@ -16,3 +16,9 @@ export function startArguments(buildDir: string): string[] {
 
 /** bin/build.js, which compiles the sources into a directory. */
 export const BUILD_SCRIPT = join(ROOT, 'bin', 'build.js')
+
+/** The V8 and Node.js flags `npm start` gives node (those before the script), for servers run from the sources. */
+export function startNodeFlags(): string[] {
+  const args = startArguments('dist')
+  return args.slice(0, Math.max(0, args.findIndex((arg) => !arg.startsWith('-'))))
+}
