@@ -35,7 +35,7 @@ function received(error: SentError): Error {
  * Starts the writer thread. Compiled, it is `writer-thread.js` beside this file; from the
  * TypeScript sources (tests, development) the thread registers tsx before loading them.
  */
-function startThread(setup: WriterSetup): Worker {
+export function startThread(setup: WriterSetup): Worker {
   const fromSources = import.meta.url.endsWith('.ts')
   const source = new URL(fromSources ? './writer-thread.ts' : './writer-thread.js', import.meta.url)
   if (!fromSources) return new Worker(source, { workerData: setup })
@@ -56,15 +56,15 @@ interface Thread {
  * reading, deciding and answering meanwhile. The thread starts with the first group and holds
  * the process open only while a group is being written. If the thread dies, the groups it had
  * not answered are refused (one of them may have been committed just before) and the next group
- * starts a new thread.
+ * starts a new thread. `start` starts a thread ({@link startThread} but in tests).
  */
-export function threadWriter(file: string, options: SqliteOptions): GroupWriter {
+export function threadWriter(file: string, options: SqliteOptions, start: (setup: WriterSetup) => Worker = startThread): GroupWriter {
   let current: Thread | undefined
   let closed = false
   let nextId = 0
 
-  const start = (): Thread => {
-    const thread: Thread = { worker: startThread({ file, options }), pending: new Map() }
+  const launch = (): Thread => {
+    const thread: Thread = { worker: start({ file, options }), pending: new Map() }
     const { worker, pending } = thread
     const stop = (error: unknown): void => {
       if (current === thread) current = undefined
@@ -90,7 +90,7 @@ export function threadWriter(file: string, options: SqliteOptions): GroupWriter 
     depth: 2,
     write(units) {
       if (closed) return Promise.reject(new Error('The store is closed.'))
-      const { worker, pending } = current ??= start()
+      const { worker, pending } = current ??= launch()
       const id = nextId++
       return new Promise((resolve, reject) => {
         try {

@@ -3,11 +3,13 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { Worker } from 'node:worker_threads'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Engine, EngineError, ManualClock, Store } from '../../../engine/index.js'
 import { CommitGroup } from '../../../engine/store/commit-group.js'
-import { threadWriter } from '../../../engine/store/writer.js'
+import { startThread, threadWriter } from '../../../engine/store/writer.js'
+import type { WriterSetup } from '../../../engine/store/writer.js'
 import { statementOf } from '../../../engine/store/write-plan.js'
 import type { PlannedStatement } from '../../../engine/store/write-plan.js'
 import { ADMIN, CUSTOMER, DEMAND } from '../../support/engine.js'
@@ -45,6 +47,24 @@ describe('the SQLite writer thread', () => {
     expect(reason).toMatchObject({ code: 'conflict.stale', message: 'no such token' })
     await group.close()
     expect(hashes()).toEqual(['a', 'c'])
+  })
+
+  it('refuses the groups a dying thread had not answered, and writes the next on a new thread', async () => {
+    let started = 0
+    // The first thread fails on the first group it is sent, before answering any: its 'error'
+    // comes first, its 'exit' after.
+    const start = (setup: WriterSetup): Worker => started++ === 0
+      ? new Worker("require('node:worker_threads').parentPort.once('message', () => { throw new Error('boom') })", { eval: true })
+      : startThread(setup)
+    const writer = threadWriter(file, {}, start)
+    const lost = [writer.write([[token('a')]]), writer.write([[token('b')]])]
+    // Sent as soon as the first is refused, while the dying thread may not have exited yet.
+    const next = (lost[0] as Promise<unknown>).catch(() => writer.write([[token('c')]]))
+    expect((await Promise.allSettled(lost)).map((r) => r.status === 'rejected' && (r.reason as Error).message)).toEqual(['boom', 'boom'])
+    expect(await next).toEqual([{ ok: true }])
+    await writer.close()
+    expect(started).toBe(2)
+    expect(hashes()).toEqual(['c'])
   })
 
   it('passes a database error on with its SQLite code, and the engine still names a duplicate start', async () => {
