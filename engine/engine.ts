@@ -216,12 +216,13 @@ export class Engine {
       if (claimed.length === 0) break
       after = end
       for (const id of claimed) {
-        // The batch could not be written: its instances are fired one at a time, so that one that
-        // cannot be fired never holds up the others (on SQLite, those already written find
-        // nothing left to fire).
-        if (failure !== undefined) count(id, await this.#fire(id).catch(() => FAILED))
-        else if ((outcomes.get(id) ?? FAILED) > 0 && !written.has(id)) changed.push(id)
-        else count(id, outcomes.get(id) ?? FAILED)
+        const outcome = outcomes.get(id) ?? FAILED
+        if (written.has(id) || (outcome <= 0 && failure === undefined)) count(id, outcome)
+        // Not written although the batch was: changed since it was read.
+        else if (failure === undefined) changed.push(id)
+        // The batch could not be written: the rest of it is fired one at a time, so that one
+        // that cannot be fired never holds up the others.
+        else count(id, await this.#fire(id).catch(() => FAILED))
       }
     }
     for (const id of changed) count(id, await this.#fire(id).catch(() => FAILED))

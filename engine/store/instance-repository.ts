@@ -51,11 +51,11 @@ export interface DueCursor {
 export interface ClaimResult {
   /** The ids claimed, in order. */
   readonly claimed: string[]
-  /** Those whose outcome was written (on SQLite, possibly some even when `failure` is set). */
+  /** Those whose outcome was written (on SQLite, possibly some of the batch even when `failure` is set). */
   readonly written: ReadonlySet<string>
   /** Where the batch ended: the next claim of the round starts after it. */
   readonly end: DueCursor | undefined
-  /** Why outcomes could not be written, other than a newer revision: the caller fires the batch one at a time. */
+  /** Why outcomes could not be written, other than a newer revision: the caller fires the rest of the batch one at a time. */
   readonly failure?: unknown
 }
 
@@ -160,11 +160,13 @@ export class InstanceRepository {
    */
   async claimDue(now: string, limit: number, after: DueCursor | undefined, fire: (stored: StoredInstance) => Promise<ClaimedOutcome | undefined>): Promise<ClaimResult> {
     let rows: Array<{ id: string; next_deadline: string | null; state: string; last_seq: number }> = []
-    const claim = async (db: Kysely<Database>): Promise<Set<string>> => {
-      rows = await db.selectFrom('instance').select(['id', 'next_deadline', 'state', 'last_seq'])
-        .where('next_deadline', '<=', now)
-        .$if(after !== undefined, (q) => q.where((eb) => eb(eb.refTuple('next_deadline', 'id'), '>', eb.tuple((after as DueCursor).due, (after as DueCursor).id))))
-        .orderBy('next_deadline').orderBy('id')
+    const claim = async (db: Kysely<Database>): Promise<Pick<ClaimResult, 'written' | 'failure'>> => {
+      let due = db.selectFrom('instance').select(['id', 'next_deadline', 'state', 'last_seq']).where('next_deadline', '<=', now)
+      if (after) {
+        const { due: deadline, id } = after
+        due = due.where((eb) => eb(eb.refTuple('next_deadline', 'id'), '>', eb.tuple(deadline, id)))
+      }
+      rows = await due.orderBy('next_deadline').orderBy('id')
         .limit(limit)
         .$if(this.#traits.rowLocks, (q) => q.forUpdate().skipLocked())
         .execute()
@@ -205,19 +207,20 @@ export class InstanceRepository {
           if (result.ok) written.add((outcomes[index] as (typeof outcomes)[number]).stored.state.id)
         })
         const failure = results.find((r) => !r.ok && !(r.error instanceof EngineError && r.error.code === 'conflict.stale'))
-        if (failure && !failure.ok) throw failure.error
+        if (failure && !failure.ok) return { written, failure: failure.error }
       }
-      return written
+      return { written }
     }
     const claimed = (): Pick<ClaimResult, 'claimed' | 'end'> => {
       const last = rows.at(-1)
       return { claimed: rows.map((row) => row.id), end: last ? { due: last.next_deadline as string, id: last.id } : undefined }
     }
     try {
-      const written = await (this.#traits.rowLocks ? this.#db.transaction().execute(claim) : claim(this.#db))
-      return { ...claimed(), written }
+      const outcome = await (this.#traits.rowLocks ? this.#db.transaction().execute(claim) : claim(this.#db))
+      return { ...claimed(), ...outcome }
     } catch (failure) {
-      // Nothing claimed (the read itself failed): the round cannot go on.
+      // Nothing claimed (the read itself failed): the round cannot go on. Otherwise nothing of
+      // the batch was written (its transaction failed).
       if (rows.length === 0) throw failure
       return { ...claimed(), written: new Set(), failure }
     }

@@ -5,7 +5,7 @@ import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BUILT_IN_PROCESS_DIR, Engine, isPostgresUrl, ManualClock, Store } from '../../../engine/index.js'
 import { DIALECT } from '../../support/database.js'
-import { ADMIN, awaitingConfirmation, openHarness } from '../../support/engine.js'
+import { ADMIN, awaitingConfirmation, openHarness, T0 } from '../../support/engine.js'
 import type { Harness } from '../../support/engine.js'
 
 let h: Harness
@@ -107,6 +107,22 @@ describe(`claiming due deadlines on ${DIALECT}`, () => {
     expect(report).toMatchObject({ fired: 3, instances: 3 })
     expect([...report.failed].sort()).toEqual([...broken].sort())
     for (const id of ok) expect((await h.engine.get(id, ADMIN)).status).toBe('completed')
+  })
+
+  it('fires the rest of a batch one at a time when its write fails, and reports the instance that cannot be written', async () => {
+    const ids = await awaitingConfirmation(h.engine, 6)
+    const bad = ids[2] as string
+    // A stray event in the place the fired deadline's event would take: that write must fail.
+    const { last_seq: lastSeq } = await h.store.db.selectFrom('instance').select('last_seq').where('id', '=', bad).executeTakeFirstOrThrow()
+    await h.store.db.insertInto('event').values({
+      instance_id: bad, seq: lastSeq + 1, type: 'stray', at: T0, fired_at: null, step: null, action: null, actor_role: null, actor_subject: null, payload: '{}',
+    }).execute()
+    h.clock.set(DUE)
+    expect(await h.engine.advance()).toEqual({ fired: 5, instances: 5, failed: [bad] })
+    for (const id of ids) {
+      expect(timeoutsOf(await h.engine.history(id, ADMIN))).toBe(id === bad ? 0 : 1)
+      expect((await h.engine.get(id, ADMIN)).status).toBe(id === bad ? 'active' : 'completed')
+    }
   })
 
   it('fires the instances due after more failing ones than a round once gave up on', { timeout: 120_000 }, async () => {
