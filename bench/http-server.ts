@@ -1,6 +1,6 @@
 // A server for the `http` benchmark, run as a child process so the load generator has its own
-// core: `node --import tsx bench/http-server.ts act|layer|echo DB_FILE info|silent [writer-thread]`. Prints
-// {"port":N} on stdout once listening; SIGTERM stops it.
+// core: `node --import tsx bench/http-server.ts act|layer|floor|floor-bare|echo DB_FILE
+// info|silent [writer-thread]`. Prints {"port":N} on stdout once listening; SIGTERM stops it.
 import { dirname, join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
@@ -8,6 +8,7 @@ import { pino } from 'pino'
 import { Engine, realClock, Store } from '../engine/index.js'
 import { AttachmentStorage } from '../engine/attachments/index.js'
 import { createApp } from '../server/app.js'
+import { minimalActs } from './lib/minimal-act.js'
 
 const [mode, file, logLevel = 'info', writer] = process.argv.slice(2)
 let fetch: (request: Request) => Response | Promise<Response>
@@ -17,7 +18,17 @@ if (mode === 'echo') {
   const app = new Hono()
   app.post('/echo', async (c) => c.json(await c.req.json()))
   fetch = app.fetch
-} else if ((mode === 'act' || mode === 'layer') && file) {
+} else if (mode === 'floor-bare' && file) {
+  // The least a durable act costs over HTTP on this stack: a bare Hono route around the minimal act.
+  const acts = minimalActs(file)
+  const app = new Hono()
+  app.post('/v1/instances/:id/act', async (c) => {
+    const { action } = await c.req.json<{ action: string }>()
+    return c.json(await acts.act(c.req.param('id'), action, 'bench'))
+  })
+  fetch = app.fetch
+  close = () => acts.close()
+} else if ((mode === 'act' || mode === 'layer' || mode === 'floor') && file) {
   // As `serve` builds it (server/main.ts), minus the scheduler: request logs go to /dev/null at `logLevel`.
   const store = await Store.openSqlite(file, { writerThread: writer === 'writer-thread' })
   const engine = new Engine({ store, clock: realClock })
@@ -29,12 +40,24 @@ if (mode === 'echo') {
     let first: ReturnType<typeof act> | undefined
     engine.act = (...args) => (first ??= act(...args))
   }
+  if (mode === 'floor') {
+    // The HTTP layer around the minimal act: each act is written as cheaply as a durable act can
+    // be, and answered with the first instance's view, read once.
+    const acts = minimalActs(file)
+    let view: ReturnType<typeof engine.get> | undefined
+    engine.act = async (id, request, by) => {
+      await acts.act(id, request.action, by.subject)
+      return view ??= engine.get(id, by)
+    }
+    close = () => acts.close()
+  }
   const logger = pino({ level: logLevel }, pino.destination({ dest: '/dev/null', sync: false }))
   const storage = new AttachmentStorage(join(dirname(file), 'attachments'))
   fetch = createApp({ engine, store, storage, logger }).fetch
-  close = () => store.close()
+  const closeFloor = close
+  close = async () => { await closeFloor(); await store.close() }
 } else {
-  throw new RangeError('Usage: http-server.ts act|layer|echo DB_FILE [info|silent] [writer-thread]')
+  throw new RangeError('Usage: http-server.ts act|layer|floor|floor-bare|echo DB_FILE [info|silent] [writer-thread]')
 }
 
 const server = serve({ fetch, hostname: '127.0.0.1', port: 0 }, (info) => {

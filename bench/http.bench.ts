@@ -19,6 +19,8 @@ const SERVER = join(import.meta.dirname, 'http-server.ts')
 const TARGETS = [
   { key: 'echo', label: 'bare Hono JSON echo route', args: ['echo', '-'] },
   { key: 'layer', label: 'the act server answering every act with one view computed once (the HTTP layer alone)', args: ['layer', 'DB', 'info'] },
+  { key: 'floor-bare', label: 'a bare Hono route around the minimal durable act (read the row; write state, event, waiting flags; group commit at FULL)', args: ['floor-bare', 'DB'] },
+  { key: 'floor', label: 'the act server around the minimal durable act (the HTTP layer and the least an act writes)', args: ['floor', 'DB', 'info'] },
   { key: 'act', label: 'POST /v1/instances/{id}/act, FULL + group commit, request logs on (as served)', args: ['act', 'DB', 'info'] },
   { key: 'act-quiet', label: 'POST /v1/instances/{id}/act, FULL + group commit, request logs off', args: ['act', 'DB', 'silent'] },
   { key: 'act-thread', label: 'POST /v1/instances/{id}/act, FULL + group commit on the writer thread (--writer-thread, opt-in), request logs on', args: ['act', 'DB', 'info', 'writer-thread'] },
@@ -42,11 +44,13 @@ export async function run(options: BenchOptions): Promise<Report> {
   const tokens = { customer: await createToken(store, CUSTOMER, at), isv: await createToken(store, ISV, at) }
   await store.close()
   const ids = waitingIds(file, instances)
-  // The echo and the HTTP layer alone go round the first instances (the layer acts on the first
-  // only); the act servers drive the others through their steps.
+  // The echo, the HTTP layer alone and the floors go round the first instances (the layer acts
+  // on the first only, the floors' minimal acts on any); the act servers drive the others
+  // through their steps.
   const reserved = byScale(options, 1000, 50)
   const queue = new ActQueue(ids.slice(reserved))
-  const cycled = { echo: new ActQueue(ids.slice(0, reserved), { cycle: true }), layer: new ActQueue(ids.slice(0, reserved), { cycle: true }) }
+  const cycle = (): ActQueue => new ActQueue(ids.slice(0, reserved), { cycle: true })
+  const cycled: Partial<Record<(typeof TARGETS)[number]['key'], ActQueue>> = { echo: cycle(), layer: cycle(), 'floor-bare': cycle(), floor: cycle() }
 
   const rec = new Recorder()
   for (const t of TARGETS) {
@@ -57,6 +61,9 @@ export async function run(options: BenchOptions): Promise<Report> {
   rec.ratio('act/echo', 'act (as served) / bare echo, requests per second', 'act.rps', 'echo.rps', { op: '>=', value: 0.25 })
   rec.ratio('layer/echo', 'the HTTP layer alone / bare echo, requests per second', 'layer.rps', 'echo.rps')
   rec.ratio('act/layer', 'act (as served) / the HTTP layer alone, requests per second', 'act.rps', 'layer.rps')
+  rec.ratio('floor-bare/echo', 'the minimal durable act on a bare route / bare echo, requests per second', 'floor-bare.rps', 'echo.rps')
+  rec.ratio('floor/echo', 'the minimal durable act in the act server / bare echo, requests per second', 'floor.rps', 'echo.rps')
+  rec.ratio('act/floor', 'act (as served) / the minimal durable act in the act server, requests per second', 'act.rps', 'floor.rps')
   rec.ratio('act-quiet/echo', 'act (request logs off) / bare echo, requests per second', 'act-quiet.rps', 'echo.rps')
   rec.ratio('act-thread/echo', 'act (writer thread, opt-in) / bare echo, requests per second', 'act-thread.rps', 'echo.rps')
 
@@ -75,7 +82,7 @@ export async function run(options: BenchOptions): Promise<Report> {
     await repeat(rec, options.runs, async () => {
       for (const [index, t] of TARGETS.entries()) {
         const server = servers[index] as ChildServer
-        const result: LoadResult = await loadActs(server.port, t.key === 'echo' || t.key === 'layer' ? cycled[t.key] : queue, tokens, {
+        const result: LoadResult = await loadActs(server.port, cycled[t.key] ?? queue, tokens, {
           seconds, connections, echo: t.key === 'echo', ...byScale<{ amount?: number }>(options, {}, { amount: 50 }),
         })
         failures += result.failures
@@ -88,7 +95,7 @@ export async function run(options: BenchOptions): Promise<Report> {
     for (const server of servers) await server.stop()
   }
   rec.check('every request was a valid act answered 2xx', failures === 0, `${failures} non-2xx responses, errors or timeouts; ${queue.sent.toLocaleString('en-US')} acts sent to ${ids.length.toLocaleString('en-US')} instances`)
-  rec.note(`Instances: ${ids.length.toLocaleString('en-US')} basic deliveries at submit-demand, seeded by cloning a real one (${seedSeconds.toFixed(1)} s); each is driven submit -> finish -> confirm, an act being sent only after the previous one for that instance was answered. The echo and the HTTP layer alone are sent the same requests, going round the first ${reserved.toLocaleString('en-US')} instances.`)
+  rec.note(`Instances: ${ids.length.toLocaleString('en-US')} basic deliveries at submit-demand, seeded by cloning a real one (${seedSeconds.toFixed(1)} s); each is driven submit -> finish -> confirm, an act being sent only after the previous one for that instance was answered. The echo, the HTTP layer alone and the floors are sent the same requests, going round the first ${reserved.toLocaleString('en-US')} instances.`)
   rec.note(`Servers: child processes of this one (bench/http-server.ts, run with the node flags npm start gives, ${startNodeFlags().join(' ')}), built with createApp() as server/main.ts does (bearer token lookup, idempotency middleware, body limit, request id, secure headers) and served by @hono/node-server; autocannon runs in the parent. Both share the 2 cores.`)
   return rec.report('http', 'acts per second over HTTP on loopback, against a bare Hono JSON echo', {
     connections, 'seconds per series': seconds, runs: options.runs, 'warm-up runs': 1,
