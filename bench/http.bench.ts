@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { createToken } from '../server/auth.js'
 import { realClock, Store } from '../engine/index.js'
 import type { ChildServer } from './lib/child.js'
-import { startChildServer } from './lib/child.js'
+import { cpuSeconds, startChildServer } from './lib/child.js'
 import { startNodeFlags } from './lib/start-command.js'
 import { CUSTOMER, dbFile, ISV } from './lib/deliveries.js'
 import type { LoadResult } from './lib/load.js'
@@ -44,19 +44,22 @@ export async function run(options: BenchOptions): Promise<Report> {
   const tokens = { customer: await createToken(store, CUSTOMER, at), isv: await createToken(store, ISV, at) }
   await store.close()
   const ids = waitingIds(file, instances)
-  // The echo, the HTTP layer alone and the floors go round the first instances (the layer acts
-  // on the first only, the floors' minimal acts on any); the act servers drive the others
-  // through their steps.
+  // The echo and the HTTP layer alone go round the first instances (the layer acts on the first
+  // only); each floor goes round instances of its own, acting on them as long as the run lasts;
+  // the act servers drive the others through their steps.
   const reserved = byScale(options, 1000, 50)
-  const queue = new ActQueue(ids.slice(reserved))
-  const cycle = (): ActQueue => new ActQueue(ids.slice(0, reserved), { cycle: true })
-  const cycled: Partial<Record<(typeof TARGETS)[number]['key'], ActQueue>> = { echo: cycle(), layer: cycle(), 'floor-bare': cycle(), floor: cycle() }
+  const queue = new ActQueue(ids.slice(3 * reserved))
+  const cycle = (from: number): ActQueue => new ActQueue(ids.slice(from * reserved, (from + 1) * reserved), { cycle: true })
+  const cycled: Partial<Record<(typeof TARGETS)[number]['key'], ActQueue>> = { echo: cycle(0), layer: cycle(0), 'floor-bare': cycle(1), floor: cycle(2) }
 
   const rec = new Recorder()
   for (const t of TARGETS) {
     rec.measure(`${t.key}.rps`, { label: `${t.label}: requests`, unit: '/s' })
     rec.measure(`${t.key}.p50`, { label: `${t.label}: p50 latency`, unit: 'ms' })
     rec.measure(`${t.key}.p99`, { label: `${t.label}: p99 latency`, unit: 'ms', ...(t.key === 'act' ? { target: { op: '<=', value: 50 } as const } : {}) })
+    rec.measure(`${t.key}.cpu`, { label: `${t.label}: server CPU per request (all its threads, user + kernel)`, unit: 'µs' })
+    rec.measure(`${t.key}.cores`, { label: `${t.label}: server CPU in use`, unit: 'cores' })
+    rec.measure(`${t.key}.load-cpu`, { label: `${t.label}: load generator CPU per request`, unit: 'µs' })
   }
   rec.ratio('act/echo', 'act (as served) / bare echo, requests per second', 'act.rps', 'echo.rps', { op: '>=', value: 0.25 })
   rec.ratio('layer/echo', 'the HTTP layer alone / bare echo, requests per second', 'layer.rps', 'echo.rps')
@@ -71,7 +74,7 @@ export async function run(options: BenchOptions): Promise<Report> {
   // to profile the servers.
   const serverFlags = [...startNodeFlags(), ...options.params['server-node-flags']?.split(',') ?? []]
   const servers: ChildServer[] = []
-  let failures = 0
+  const failures = new Map<string, number>()
   try {
     const started = await Promise.allSettled(TARGETS.map((t) => startChildServer(
       [...serverFlags, '--import', 'tsx', SERVER, ...t.args.map((a) => (a === 'DB' ? file : a))], { stream: 'stdout', portPattern: /"port":(\d+)/ },
@@ -82,10 +85,18 @@ export async function run(options: BenchOptions): Promise<Report> {
     await repeat(rec, options.runs, async () => {
       for (const [index, t] of TARGETS.entries()) {
         const server = servers[index] as ChildServer
+        const pid = server.child.pid as number
+        const [serverBefore, loadBefore, startedAt] = [await cpuSeconds(pid), process.cpuUsage(), performance.now()]
         const result: LoadResult = await loadActs(server.port, cycled[t.key] ?? queue, tokens, {
           seconds, connections, echo: t.key === 'echo', ...byScale<{ amount?: number }>(options, {}, { amount: 50 }),
         })
-        failures += result.failures
+        const [serverAfter, load, elapsed] = [await cpuSeconds(pid), process.cpuUsage(loadBefore), (performance.now() - startedAt) / 1000]
+        if (serverBefore !== undefined && serverAfter !== undefined) {
+          rec.add(`${t.key}.cpu`, ((serverAfter - serverBefore) / result.requests) * 1e6)
+          rec.add(`${t.key}.cores`, (serverAfter - serverBefore) / elapsed)
+        }
+        rec.add(`${t.key}.load-cpu`, (load.user + load.system) / result.requests)
+        if (result.failures > 0) failures.set(t.key, (failures.get(t.key) ?? 0) + result.failures)
         rec.add(`${t.key}.rps`, result.perSecond)
         rec.add(`${t.key}.p50`, result.p50)
         rec.add(`${t.key}.p99`, result.p99)
@@ -94,8 +105,9 @@ export async function run(options: BenchOptions): Promise<Report> {
   } finally {
     for (const server of servers) await server.stop()
   }
-  rec.check('every request was a valid act answered 2xx', failures === 0, `${failures} non-2xx responses, errors or timeouts; ${queue.sent.toLocaleString('en-US')} acts sent to ${ids.length.toLocaleString('en-US')} instances`)
-  rec.note(`Instances: ${ids.length.toLocaleString('en-US')} basic deliveries at submit-demand, seeded by cloning a real one (${seedSeconds.toFixed(1)} s); each is driven submit -> finish -> confirm, an act being sent only after the previous one for that instance was answered. The echo, the HTTP layer alone and the floors are sent the same requests, going round the first ${reserved.toLocaleString('en-US')} instances.`)
+  const failed = [...failures].map(([key, count]) => `${count} from ${key}`).join(', ') || '0'
+  rec.check('every request was a valid act answered 2xx', failures.size === 0, `${failed} non-2xx responses, errors or timeouts; ${queue.sent.toLocaleString('en-US')} acts sent to ${ids.length.toLocaleString('en-US')} instances`)
+  rec.note(`Instances: ${ids.length.toLocaleString('en-US')} basic deliveries at submit-demand, seeded by cloning a real one (${seedSeconds.toFixed(1)} s); each is driven submit -> finish -> confirm, an act being sent only after the previous one for that instance was answered. The echo and the HTTP layer alone are sent the same requests, going round the first ${reserved.toLocaleString('en-US')} instances; each floor goes round ${reserved.toLocaleString('en-US')} of its own.`)
   rec.note(`Servers: child processes of this one (bench/http-server.ts, run with the node flags npm start gives, ${startNodeFlags().join(' ')}), built with createApp() as server/main.ts does (bearer token lookup, idempotency middleware, body limit, request id, secure headers) and served by @hono/node-server; autocannon runs in the parent. Both share the 2 cores.`)
   return rec.report('http', 'acts per second over HTTP on loopback, against a bare Hono JSON echo', {
     connections, 'seconds per series': seconds, runs: options.runs, 'warm-up runs': 1,

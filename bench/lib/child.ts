@@ -61,3 +61,18 @@ export async function residentBytes(pid: number): Promise<{ rss: number; peak: n
     return undefined
   }
 }
+
+/** Clock ticks per second of /proc's CPU times: USER_HZ, 100 on Linux whatever the kernel's HZ. */
+const USER_HZ = 100
+
+/** CPU seconds a process has used so far, user and kernel, all its threads, from /proc (Linux); undefined elsewhere. */
+export async function cpuSeconds(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name (which may hold spaces), from the 3rd: utime is the 14th, stime the 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ
+  } catch {
+    return undefined
+  }
+}
