@@ -55,7 +55,13 @@ if (mode === 'echo') {
   const storage = new AttachmentStorage(join(dirname(file), 'attachments'))
   fetch = createApp({ engine, store, storage, logger }).fetch
   const closeFloor = close
-  close = async () => { await closeFloor(); await store.close() }
+  close = async () => {
+    try {
+      await closeFloor()
+    } finally {
+      await store.close()
+    }
+  }
 } else {
   throw new RangeError('Usage: http-server.ts act|layer|floor|floor-bare|echo DB_FILE [info|silent] [writer-thread]')
 }

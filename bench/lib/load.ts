@@ -22,6 +22,8 @@ export class ActQueue {
   #items: Pending[]
   #head = 0
   #sent = 0
+  /** Acts handed out and not answered 2xx yet. */
+  readonly #unanswered = new Set<Pending>()
   readonly #cycle: boolean
 
   /** With `cycle`, a delivery starts over after its last act (for the echo route, which keeps no state). */
@@ -40,13 +42,25 @@ export class ActQueue {
       this.#head = 0
     }
     this.#sent++
+    this.#unanswered.add(item)
     return item
   }
 
   /** Queues the instance's following act, if it has one. */
   answered(item: Pending): void {
+    this.#unanswered.delete(item)
     if (item.act + 1 < HTTP_ACTS.length) this.#items.push({ id: item.id, act: item.act + 1 })
     else if (this.#cycle) this.#items.push({ id: item.id, act: 0 })
+  }
+
+  /**
+   * After a load run: the acts it left unanswered (in flight when it stopped, or refused) are
+   * sent again by a later run when the queue cycles (its instances are acted on by one server
+   * only, long after), and dropped otherwise (whether the server performed them is unknown).
+   */
+  settle(): void {
+    if (this.#cycle) this.#items.push(...this.#unanswered)
+    this.#unanswered.clear()
   }
 
   /** Acts handed out so far. */
@@ -98,6 +112,7 @@ export async function loadActs(port: number, queue: ActQueue, tokens: Record<'cu
       },
     }],
   })
+  queue.settle()
   return {
     perSecond: result.requests.total / ((result.finish.getTime() - result.start.getTime()) / 1000),
     p50: result.latency.p50,

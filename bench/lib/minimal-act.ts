@@ -1,8 +1,9 @@
-// The least a durable act can cost on this stack, for the `http` benchmark's floor servers: read
-// the instance's row, then write its new state, one event and its parties' waiting flags, all or
-// nothing, acknowledged once committed at FULL with group commit. No definition, no decision, no
-// validation: what any engine keeping its instances in SQLite must at least do for an act.
-import type BetterSqlite3 from 'better-sqlite3'
+// The least a durable act costs on this stack, for the `http` benchmark's floor servers: read
+// the instance's row, then write its new state, one event and its parties' waiting flags (which
+// serve "waiting on me" lists), all or nothing, acknowledged once committed at FULL with group
+// commit. No definition, no decision, no validation, and less than a real act of this schema
+// writes (that updates the step, status and deadline columns and their indexes, and appends two
+// events): a lower bound on what an engine keeping its instances in SQLite does for an act.
 import { connectSqlite } from '../../engine/store/dialects/sqlite.js'
 
 interface Row {
@@ -17,23 +18,40 @@ interface Pending {
   readonly reject: (error: unknown) => void
 }
 
+/** Minimal acts on one SQLite file. */
+export interface MinimalActs {
+  /** Acts on instance `id`; resolves with its new revision and state once committed. */
+  act(id: string, action: string, by: string): Promise<{ id: string; revision: number; state: unknown }>
+  /** Writes the acts queued so far, then closes the connection: later acts are refused. */
+  close(): Promise<void>
+}
+
 /**
  * Acts on the instances of the SQLite `file` through a connection of its own, as cheaply as a
- * durable act can be (prepared statements run straight on better-sqlite3, and acts arriving
- * together committed in one transaction): resolves with the instance's new revision and state
- * once committed.
+ * durable act can be. The group commit follows the engine's (`writeGroup` in
+ * engine/store/write-plan.ts: a group is written without savepoints, and again with one per act
+ * only if an act failed), written out here on better-sqlite3's synchronous calls so that no
+ * promise or query plan of the engine's stands between the floor and SQLite.
  */
-export function minimalActs(file: string): { act(id: string, action: string, by: string): Promise<{ id: string; revision: number; state: unknown }>; close(): Promise<void> } {
+export function minimalActs(file: string): MinimalActs {
   const connection = connectSqlite(file)
   const read = connection.prepare<[string], Row>('select revision, last_seq, state from instance where id = ?')
   const update = connection.prepare('update instance set revision = ?, last_seq = ?, state = ?, updated_at = ? where id = ? and revision = ?')
   const insert = connection.prepare('insert into event (instance_id, seq, type, at, fired_at, step, action, actor_role, actor_subject, payload) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
   const waiting = connection.prepare('update instance_party set waiting = case when role in (?) then 1 else 0 end where instance_id = ?')
-  const [begin, savepoint, release, undo, commit] = ['begin immediate', 'savepoint act', 'release act', 'rollback to act', 'commit'].map((sql) => connection.prepare(sql)) as [BetterSqlite3.Statement, BetterSqlite3.Statement, BetterSqlite3.Statement, BetterSqlite3.Statement, BetterSqlite3.Statement]
+  const begin = connection.prepare('begin immediate')
+  const savepoint = connection.prepare('savepoint act')
+  const release = connection.prepare('release act')
+  const undo = connection.prepare('rollback to act')
+  const commit = connection.prepare('commit')
   let queue: Pending[] = []
 
-  /** Writes the group in one transaction, each act in a savepoint when `isolated`; the acts that failed, with their errors. */
-  const write = (group: readonly Pending[], isolated: boolean): Map<Pending, unknown> => {
+  /**
+   * Writes the group in one transaction, each act in a savepoint when `isolated`; returns the
+   * acts that failed with their errors, or undefined when one failed outside a savepoint (the
+   * transaction is then rolled back). Throws when the transaction itself fails.
+   */
+  const attempt = (group: readonly Pending[], isolated: boolean): Map<Pending, unknown> | undefined => {
     const failed = new Map<Pending, unknown>()
     begin.run()
     try {
@@ -43,7 +61,10 @@ export function minimalActs(file: string): { act(id: string, action: string, by:
           pending.write()
           if (isolated) release.run()
         } catch (error) {
-          if (!isolated) throw error
+          if (!isolated) {
+            connection.exec('rollback')
+            return group.length === 1 ? new Map([[pending, error]]) : undefined
+          }
           undo.run()
           release.run()
           failed.set(pending, error)
@@ -57,19 +78,14 @@ export function minimalActs(file: string): { act(id: string, action: string, by:
     return failed
   }
 
-  // Group commit: the acts queued during one turn of the event loop share a transaction, first
-  // written without savepoints (as the engine does); if an act fails, the group is written again
-  // with one savepoint per act, so each is all or nothing. Answered once committed.
+  /** Writes the acts queued during this turn of the event loop and answers each. */
   const flush = (): void => {
     const group = queue
     queue = []
+    if (group.length === 0) return
     let failed: Map<Pending, unknown>
     try {
-      try {
-        failed = write(group, false)
-      } catch {
-        failed = write(group, true)
-      }
+      failed = attempt(group, false) ?? attempt(group, true) as Map<Pending, unknown>
     } catch (error) {
       for (const pending of group) pending.reject(error)
       return
@@ -89,14 +105,14 @@ export function minimalActs(file: string): { act(id: string, action: string, by:
       const seq = row.last_seq + 1
       const at = new Date().toISOString()
       const next = { ...state, revision, updatedAt: at }
-      const write = (): void => {
+      const writeAct = (): void => {
         if (update.run(revision, seq, JSON.stringify(next), at, id, row.revision).changes !== 1) throw new Error(`Instance "${id}" changed meanwhile.`)
         insert.run(id, seq, 'acted', at, null, String(state.step ?? ''), action, 'customer', by, JSON.stringify({ type: 'acted', at, action, by }))
         waiting.run(action === 'finish' ? 'customer' : 'isv', id)
       }
       await new Promise<void>((resolve, reject) => {
         if (queue.length === 0) setImmediate(flush)
-        queue.push({ write, resolve, reject })
+        queue.push({ write: writeAct, resolve, reject })
       })
       return { id, revision, state: next }
     },
