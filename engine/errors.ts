@@ -57,6 +57,10 @@ export type RejectionCode =
   | 'attachment.size'
   | 'deadline.passed'
   | 'conflict.stale'
+  | 'expression.failed'
+  | 'instance.failed'
+  | 'instance.not-failed'
+  | 'token.not-found'
 
 /** Codes of requests the HTTP API refuses before they reach the engine. */
 export type RequestCode =
@@ -66,6 +70,10 @@ export type RequestCode =
   | 'request.malformed'
   | 'request.invalid'
   | 'request.too-large'
+  | 'request.too-deep'
+  | 'storage.full'
+  | 'upload.quota'
+  | 'server.not-ready'
   | 'request.unsupported-media-type'
   | 'route.not-found'
   | 'idempotency.mismatch'

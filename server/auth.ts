@@ -32,6 +32,7 @@ export async function createToken(store: Store, token: NewToken, now: string): P
   await store.tokens.insert({
     hash: hashToken(secret), role: token.role, subject: token.subject, label: token.label ?? null,
     created_at: now, expires_at: token.expiresAt ? iso(Temporal.Instant.from(token.expiresAt)) : null,
+    last_used_at: null, revoked_at: null,
   })
   return secret
 }

@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely'
 
 /**
  * Row types of the store, mirroring the tables the migrations create. Portable types only:
@@ -21,6 +22,10 @@ export interface ApiTokenTable {
   label: string | null
   created_at: string
   expires_at: string | null
+  /** When the token last authenticated a request (updated at most once a minute). */
+  last_used_at: string | null
+  /** When the token was revoked; a revoked token is refused. */
+  revoked_at: string | null
 }
 
 export interface IdempotencyKeyTable {
@@ -64,6 +69,8 @@ export interface InstanceTable {
   revision: number
   /** Sequence number of the last event in the history. */
   last_seq: number
+  /** Consecutive failed attempts at firing the due deadline; reset by a successful write. */
+  fire_failures: Generated<number>
   /** The full InstanceState as JSON. */
   state: string
   created_at: string

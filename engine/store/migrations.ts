@@ -120,6 +120,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('idempotency_key').addColumn('claim_token', 'text').execute()
     },
   },
+  '0006-hardening': {
+    // Consecutive failures to fire an instance's due deadline: after a few, it is marked failed
+    // and left for an administrator instead of being retried for ever.
+    // Tokens: when each was last used and revoked. Uploads: counted per principal and hour.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('instance').addColumn('fire_failures', 'integer', (c) => c.notNull().defaultTo(0)).execute()
+      await db.schema.alterTable('api_token').addColumn('last_used_at', 'text').execute()
+      await db.schema.alterTable('api_token').addColumn('revoked_at', 'text').execute()
+      await db.schema.createIndex('attachment_uploader').on('attachment').columns(['uploaded_by_role', 'uploaded_by_subject', 'created_at']).execute()
+    },
+  },
 }
 
 /** Serves the migrations above to Kysely's Migrator, from code rather than files on disk. */

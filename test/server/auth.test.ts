@@ -33,7 +33,7 @@ async function me(): Promise<{ status: number; body: unknown }> {
 }
 
 function insertToken(expiresAt: string | null = null): Promise<void> {
-  return store.tokens.insert({ hash: hashToken(SECRET), role: 'customer', subject: 'c-1', label: null, created_at: '2026-11-25T10:00:00.000Z', expires_at: expiresAt })
+  return store.tokens.insert({ hash: hashToken(SECRET), role: 'customer', subject: 'c-1', label: null, created_at: '2026-11-25T10:00:00.000Z', expires_at: expiresAt, last_used_at: null, revoked_at: null })
 }
 
 describe('token lookups', () => {
