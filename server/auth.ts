@@ -94,8 +94,8 @@ export function forgetTokens(store: Store, prefix: string): void {
 
 /**
  * Resolves the bearer token of every request to its principal; 401 for a missing, unknown,
- * expired or revoked one. Records when each token was last used, at most once per
- * {@link TOKEN_TOUCH_MS}; failing to record it never fails the request.
+ * expired or revoked one. Records when each token last made a request that succeeded (status
+ * below 400), at most once per {@link TOKEN_TOUCH_MS}; failing to record it never fails the request.
  */
 export function authenticate(store: Store, clock: Clock): MiddlewareHandler<AppEnv> {
   const tokens = cacheOf(store)
@@ -114,14 +114,15 @@ export function authenticate(store: Store, clock: Clock): MiddlewareHandler<AppE
       c.header('WWW-Authenticate', 'Bearer error="invalid_token"')
       throw new EngineError('auth.invalid', 'The token is unknown, has expired or has been revoked.')
     }
-    if (row.last_used_at === null || row.last_used_at <= iso(now.subtract({ milliseconds: TOKEN_TOUCH_MS }))) {
+    c.set('principal', { role: row.role, subject: row.subject })
+    await next()
+    // Recorded once the request has succeeded: a refused request changes nothing.
+    if (c.res.status < 400 && (row.last_used_at === null || row.last_used_at <= iso(now.subtract({ milliseconds: TOKEN_TOUCH_MS })))) {
       const used = iso(now)
       tokens.update({ ...row, last_used_at: used })
       // Best effort: when the write fails (a busy or read-only database), the next read of the row tries again.
       await store.tokens.touch(hash, used).catch(() => undefined)
     }
-    c.set('principal', { role: row.role, subject: row.subject })
-    await next()
   }
 }
 

@@ -15,7 +15,7 @@ export interface TokenView {
   readonly label: string | null
   readonly createdAt: string
   readonly expiresAt: string | null
-  /** When it last authenticated a request, to the minute (null when never). */
+  /** When it last made a request that succeeded, to the minute (null when never). */
   readonly lastUsedAt: string | null
   readonly revokedAt: string | null
 }
