@@ -212,7 +212,7 @@ function problemResponses(codes: ReadonlySet<ErrorCode>): Record<string, Json> {
   }
   return Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, list]) => [status, {
     description: list.map((code) => `- \`${code}\`: ${PROBLEM_TYPES[code].title}`).join('\n'),
-    ...(status === 401 ? { headers: { 'WWW-Authenticate': header('`Bearer`, with `error="invalid_token"` for an unknown or expired token.') } } : {}),
+    ...(status === 401 ? { headers: { 'WWW-Authenticate': header('`Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token.') } } : {}),
     content: { [PROBLEM_JSON]: { schema: ref('Problem') } },
   }]))
 }

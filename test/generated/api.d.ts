@@ -1338,11 +1338,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1387,11 +1387,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1467,11 +1467,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1567,11 +1567,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1643,11 +1643,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1714,11 +1714,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1821,11 +1821,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1893,11 +1893,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2028,11 +2028,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2148,11 +2148,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2256,11 +2256,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2325,11 +2325,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2420,11 +2420,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2480,11 +2480,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2562,11 +2562,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2614,11 +2614,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2669,11 +2669,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
