@@ -1,24 +1,34 @@
 import { Command } from 'commander'
-import { compileProcessFile, toMermaid } from '../engine/index.js'
+import packageJson from '../package.json' with { type: 'json' }
+import { compileWithBases } from '../engine/base-resolver.js'
+import type { BaseLibrary } from '../engine/base-resolver.js'
+import { toMermaid } from '../engine/index.js'
+import type { CompileResult } from '../engine/index.js'
+import { applyOptionRules } from './options.js'
 
 const program = new Command()
   .name('delivery-center')
   .description('A declarative process engine for the after-sales delivery of service products.')
+  .version(packageJson.version, '-V, --version', 'print the version and exit')
 
 program.command('validate')
   .description('Check process definitions; prints each problem as FILE:LINE:COL code message and exits 1 if any.')
-  .argument('<files...>', 'YAML process definitions')
-  .action((files: string[]) => {
+  .argument('<files...>', 'YAML process definitions; each may extend another named here, a built-in process, or one registered in --db')
+  .option('--db <location>', 'also resolve `extends` from the processes registered in this existing database (SQLite file or postgres:// URL)')
+  .action(async (files: string[], options: { db?: string }) => {
     let failed = 0
-    for (const file of files) {
-      const result = readAndCompile(file)
-      if (result.ok) {
-        console.log(`${file}: ok (${result.process.id} v${result.process.version}, ${result.process.steps.size} steps)`)
-      } else {
-        failed++
-        for (const error of result.errors) console.log(String(error))
+    const { withBaseLibrary } = await import('../server/commands.js')
+    await withBaseLibrary(files, options.db, async (library) => {
+      for (const file of files) {
+        const result = await readAndCompile(file, library)
+        if (result.ok) {
+          console.log(`${file}: ok (${result.process.id} v${result.process.version}, ${result.process.steps.size} steps)`)
+        } else {
+          failed++
+          for (const error of result.errors) console.log(String(error))
+        }
       }
-    }
+    })
     if (failed > 0) {
       console.error(`${failed} of ${files.length} file${files.length === 1 ? '' : 's'} had problems.`)
       process.exitCode = 1
@@ -28,8 +38,11 @@ program.command('validate')
 program.command('graph')
   .description('Print a Mermaid flowchart of a process: steps, actors, actions, timeouts and windows.')
   .argument('<file>', 'YAML process definition')
-  .action((file: string) => {
-    const result = readAndCompile(file)
+  .argument('[bases...]', 'other definitions it may extend (besides the built-in processes and those registered in --db)')
+  .option('--db <location>', 'also resolve `extends` from the processes registered in this existing database (SQLite file or postgres:// URL)')
+  .action(async (file: string, bases: string[], options: { db?: string }) => {
+    const { withBaseLibrary } = await import('../server/commands.js')
+    const result = await withBaseLibrary([file, ...bases], options.db, (library) => readAndCompile(file, library))
     if (!result.ok) {
       for (const error of result.errors) console.error(String(error))
       process.exitCode = 1
@@ -58,7 +71,7 @@ program.command('serve')
 const token = program.command('token').description('Manage API tokens.')
 token.command('create')
   .description('Create an API token and print it, alone, on stdout (it is stored hashed and cannot be shown again).')
-  .requiredOption('--role <role>', 'customer, isv, admin, system (or another party role of a process)')
+  .requiredOption('--role <role>', 'admin, system, or a party role of a built-in or registered process (customer, isv, ...)')
   .requiredOption('--subject <subject>', 'who the token speaks for, e.g. c-1 or v-7')
   .option('--label <text>', 'a note on what the token is for')
   .option('--expires <instant>', 'RFC 3339 instant after which the token is refused')
@@ -70,6 +83,24 @@ token.command('create')
       ...(options.label ? { label: options.label } : {}), ...(options.expires ? { expiresAt: options.expires } : {}),
     }, options.db)
     process.stdout.write(`${secret}\n`)
+  })
+token.command('list')
+  .description('List the API tokens: id, role, subject, label, created, expires, last used (to the minute), revoked. Never a secret.')
+  .option('--json', 'print a JSON array, as GET /v1/tokens answers')
+  .option('--db <location>', 'SQLite database file or postgres:// URL, as for serve')
+  .action(async (options: { json?: boolean; db?: string }) => {
+    const { formatTokens, listTokensCommand } = await import('../server/commands.js')
+    const tokens = await listTokensCommand(options.db)
+    process.stdout.write(options.json ? `${JSON.stringify(tokens, null, 2)}\n` : formatTokens(tokens))
+  })
+token.command('revoke')
+  .description('Revoke an API token: the server refuses it from then on (within 5 seconds).')
+  .argument('<id>', 'the token\'s id, as `token list` shows it (16 hex characters)')
+  .option('--db <location>', 'SQLite database file or postgres:// URL, as for serve')
+  .action(async (id: string, options: { db?: string }) => {
+    const { revokeTokenCommand } = await import('../server/commands.js')
+    const { token: revoked, already } = await revokeTokenCommand(id, options.db)
+    console.log(`${already ? 'already revoked' : 'revoked'} ${revoked.id} (${revoked.role} ${revoked.subject}) at ${revoked.revokedAt ?? ''}`)
   })
 
 program.command('register')
@@ -92,15 +123,16 @@ program.command('migrate')
     console.error(`migrated ${await migrateCommand(options.db)}`)
   })
 
-function readAndCompile(file: string): ReturnType<typeof compileProcessFile> | { ok: false; errors: string[] } {
+async function readAndCompile(file: string, library: BaseLibrary): Promise<CompileResult | { ok: false; errors: string[] }> {
   try {
-    return compileProcessFile(file)
+    return await compileWithBases(file, library)
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message
     return { ok: false, errors: [`${file}:1:1 definition.unreadable The file cannot be read (${reason}).`] }
   }
 }
 
+applyOptionRules(program)
 try {
   await program.parseAsync()
 } catch (error) {

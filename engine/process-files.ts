@@ -3,15 +3,15 @@ import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { InvalidDefinitionError } from './errors.js'
 import type { CompiledProcess } from './definition/compiled.js'
-import type { CompileResult } from './definition/compile.js'
+import type { CompileOptions, CompileResult } from './definition/compile.js'
 import { compileProcess } from './definition/compile.js'
 
 /** Directory of the built-in process definitions shipped with the engine. */
 export const BUILT_IN_PROCESS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'processes')
 
 /** Reads and compiles one YAML file; problems are reported with `file` as given. */
-export function compileProcessFile(file: string): CompileResult {
-  return compileProcess(readFileSync(file, 'utf8'), file)
+export function compileProcessFile(file: string, options: CompileOptions = {}): CompileResult {
+  return compileProcess(readFileSync(file, 'utf8'), file, options)
 }
 
 /** The text of every `*.yaml` file of the built-in process directory, with its path relative to the working directory. */

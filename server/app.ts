@@ -14,6 +14,7 @@ import { clockRoutes } from './routes/clock.js'
 import { instanceRoutes } from './routes/instances.js'
 import { metaRoutes } from './routes/meta.js'
 import { processRoutes } from './routes/processes.js'
+import { tokenRoutes } from './routes/tokens.js'
 
 export interface AppDeps {
   readonly engine: Engine
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/instances', instanceRoutes(engine))
   app.route('/v1/attachments', attachmentRoutes(engine, deps.storage, uploadBytes))
   app.route('/v1', clockRoutes(engine, deps.sandbox))
+  app.route('/v1/tokens', tokenRoutes(store))
 
   app.notFound((c) => {
     const problem = toProblem(new EngineError('route.not-found', `There is no route ${c.req.method} ${c.req.path}; see /docs.`), c.req.path, c.get('requestId'))

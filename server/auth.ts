@@ -41,12 +41,15 @@ export async function createToken(store: Store, token: NewToken, now: string): P
 export const TOKEN_CACHE_MS = 5_000
 /** Most tokens remembered at once; the oldest is forgotten first. */
 const TOKEN_CACHE_SIZE = 10_000
+/** How often a token's `last_used_at` is written at most: a write per request would cost every request. */
+export const TOKEN_TOUCH_MS = 60_000
 
 /**
  * Token rows by hash, each kept for {@link TOKEN_CACHE_MS}: looking a token up is about a tenth
  * of an act's cost. Only tokens found are kept (a token just created works at once), and expiry
- * is checked on every request; a row deleted from the database is still honoured until its entry
- * lapses.
+ * and revocation are checked on every request; a row revoked or deleted in the database by
+ * another process is still honoured until its entry lapses (a revocation through this process
+ * forgets it at once).
  */
 class TokenCache {
   readonly #entries = new Map<string, { readonly row: TokenRow; readonly until: number }>()
@@ -62,11 +65,40 @@ class TokenCache {
     }
     return row
   }
+
+  /** Replaces the remembered row of a token, keeping when it lapses (nothing if it is not remembered). */
+  update(row: TokenRow): void {
+    const cached = this.#entries.get(row.hash)
+    if (cached) this.#entries.set(row.hash, { row, until: cached.until })
+  }
+
+  /** Forgets every token whose hash starts with `prefix`, so its row is read again on its next use. */
+  forget(prefix: string): void {
+    for (const hash of this.#entries.keys()) if (hash.startsWith(prefix)) this.#entries.delete(hash)
+  }
 }
 
-/** Resolves the bearer token of every request to its principal; 401 for a missing, unknown or expired one. */
+/** One cache per store, shared by the authentication of its app and by token revocation. */
+const caches = new WeakMap<Store, TokenCache>()
+
+function cacheOf(store: Store): TokenCache {
+  let cache = caches.get(store)
+  if (!cache) caches.set(store, cache = new TokenCache())
+  return cache
+}
+
+/** Makes this process read the rows of the tokens whose hash starts with `prefix` again on their next use (after a revocation). */
+export function forgetTokens(store: Store, prefix: string): void {
+  cacheOf(store).forget(prefix)
+}
+
+/**
+ * Resolves the bearer token of every request to its principal; 401 for a missing, unknown,
+ * expired or revoked one. Records when each token last made a request that succeeded (status
+ * below 400), at most once per {@link TOKEN_TOUCH_MS}; failing to record it never fails the request.
+ */
 export function authenticate(store: Store, clock: Clock): MiddlewareHandler<AppEnv> {
-  const tokens = new TokenCache()
+  const tokens = cacheOf(store)
   const lookup = (hash: string): Promise<TokenRow | undefined> => store.tokens.find(hash)
   return async (c, next) => {
     const header = c.req.header('authorization')
@@ -76,13 +108,21 @@ export function authenticate(store: Store, clock: Clock): MiddlewareHandler<AppE
       throw new EngineError('auth.missing', 'Send an API token as `Authorization: Bearer <token>`; create one with `npx delivery-center token create --role R --subject S`.')
     }
     const now = clock.now()
-    const row = await tokens.find(hashToken(match[1] as string), now.epochMilliseconds, lookup)
-    if (!row || (row.expires_at !== null && row.expires_at <= iso(now))) {
+    const hash = hashToken(match[1] as string)
+    const row = await tokens.find(hash, now.epochMilliseconds, lookup)
+    if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= iso(now))) {
       c.header('WWW-Authenticate', 'Bearer error="invalid_token"')
-      throw new EngineError('auth.invalid', 'The token is unknown or has expired.')
+      throw new EngineError('auth.invalid', 'The token is unknown, has expired or has been revoked.')
     }
     c.set('principal', { role: row.role, subject: row.subject })
     await next()
+    // Recorded once the request has succeeded: a refused request changes nothing.
+    if (c.res.status < 400 && (row.last_used_at === null || row.last_used_at <= iso(now.subtract({ milliseconds: TOKEN_TOUCH_MS })))) {
+      const used = iso(now)
+      tokens.update({ ...row, last_used_at: used })
+      // Best effort: when the write fails (a busy or read-only database), the next read of the row tries again.
+      await store.tokens.touch(hash, used).catch(() => undefined)
+    }
   }
 }
 

@@ -6,11 +6,11 @@ import { PROBLEM_TYPES } from './problem.js'
 
 type Json = Readonly<Record<string, unknown>>
 type Shape = keyof typeof apiSchema.$defs
-type Tag = 'meta' | 'processes' | 'instances' | 'clock' | 'attachments'
+type Tag = 'meta' | 'processes' | 'instances' | 'clock' | 'attachments' | 'tokens'
 
 /** One route of the app as the document describes it. */
 interface Operation {
-  readonly method: 'get' | 'put' | 'post'
+  readonly method: 'get' | 'put' | 'post' | 'delete'
   /** An OpenAPI path template: `{id}` where Hono has `:id`. */
   readonly path: string
   readonly operationId: string
@@ -176,6 +176,17 @@ const OPERATIONS: readonly Operation[] = [
     },
     errors: ['attachment.not-found'],
   },
+  {
+    method: 'get', path: '/v1/tokens', operationId: 'listTokens', tag: 'tokens', bearer: true, summary: 'List API tokens',
+    description: 'Every API token, oldest first, revoked and expired ones included: its id (the first 16 hex characters of its stored SHA-256 hash), role, subject, label, when it was created, expires, last made a request that succeeded (recorded at most once a minute) and was revoked. Never a secret. Callers: administrators only.',
+    responses: { 200: json('TokenList', 'The tokens.') }, errors: ['auth.forbidden'],
+  },
+  {
+    method: 'delete', path: '/v1/tokens/{id}', operationId: 'revokeToken', tag: 'tokens', bearer: true, summary: 'Revoke an API token',
+    description: 'Revokes a token: it answers `auth.invalid` (401) from then on, at once on this server and within 5 seconds on others sharing the database. Revoking a revoked token changes nothing and returns it with its first revocation time. Callers: administrators only.',
+    parameters: [{ name: 'id', in: 'path', required: true, description: 'Id of the token, as GET /v1/tokens shows it: 16 lower-case hex characters.', schema: { type: 'string', minLength: 1 } }],
+    responses: { 200: json('Token', 'The token, revoked.') }, errors: ['auth.forbidden', 'token.not-found'],
+  },
 ]
 
 const JSON_BODY_ERRORS: readonly ErrorCode[] = ['request.malformed', 'request.unsupported-media-type', 'request.invalid', 'request.too-large']
@@ -201,7 +212,7 @@ function problemResponses(codes: ReadonlySet<ErrorCode>): Record<string, Json> {
   }
   return Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, list]) => [status, {
     description: list.map((code) => `- \`${code}\`: ${PROBLEM_TYPES[code].title}`).join('\n'),
-    ...(status === 401 ? { headers: { 'WWW-Authenticate': header('`Bearer`, with `error="invalid_token"` for an unknown or expired token.') } } : {}),
+    ...(status === 401 ? { headers: { 'WWW-Authenticate': header('`Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token.') } } : {}),
     content: { [PROBLEM_JSON]: { schema: ref('Problem') } },
   }]))
 }
@@ -277,6 +288,7 @@ function build(): Json {
       { name: 'instances', description: 'Deliveries: start, read, act, terminate, history.' },
       { name: 'clock', description: 'The clock and the deadlines it fires.' },
       { name: 'attachments', description: 'Files uploaded for actions, typed by content.' },
+      { name: 'tokens', description: 'API tokens: list and revoke (create them with `npx delivery-center token create`).' },
     ],
     paths,
     components: {

@@ -72,7 +72,7 @@ const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly 
   'instance.not-failed': { status: 409, title: 'Instance has not failed' },
   'token.not-found': { status: 404, title: 'Token not found' },
   'auth.missing': { status: 401, title: 'Authentication required' },
-  'auth.invalid': { status: 401, title: 'Unknown or expired token' },
+  'auth.invalid': { status: 401, title: 'Unknown, expired or revoked token' },
   'auth.forbidden': { status: 403, title: 'Role not allowed' },
   'request.malformed': { status: 400, title: 'Malformed request body' },
   'request.invalid': { status: 422, title: 'Invalid request body' },

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { Store } from '../../engine/index.js'
 import { freshDatabase } from '../support/database.js'
 
 const run = promisify(execFile)
@@ -64,6 +65,7 @@ describe('delivery-center register', () => {
   it('registers a new version in the database, and reports a broken file with its locations', async () => {
     const { location: db, dir, drop } = await freshDatabase('dc-register-')
     onTestFinished(drop)
+    await (await Store.open(db)).close() // register needs an existing database
     const v2 = join(dir, 'basic-v2.yaml')
     writeFileSync(v2, readFileSync(join(import.meta.dirname, '../../processes/basic.yaml'), 'utf8').replace('version: 1', 'version: 2'))
     const ok = await delivery('register', v2, '--db', db, '--owner', 'v-7')

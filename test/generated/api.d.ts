@@ -333,6 +333,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API tokens
+         * @description Every API token, oldest first, revoked and expired ones included: its id (the first 16 hex characters of its stored SHA-256 hash), role, subject, label, when it was created, expires, last made a request that succeeded (recorded at most once a minute) and was revoked. Never a secret. Callers: administrators only.
+         */
+        get: operations["listTokens"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API token
+         * @description Revokes a token: it answers `auth.invalid` (401) from then on, at once on this server and within 5 seconds on others sharing the database. Revoking a revoked token changes nothing and returns it with its first revocation time. Callers: administrators only.
+         */
+        delete: operations["revokeToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -921,6 +961,42 @@ export interface components {
             /** @description The media type told by content; `application/octet-stream` when unknown. */
             mediaType: string;
         };
+        /** @description An API token as administrators see it: never its secret. */
+        Token: {
+            /** @description The first 16 hex characters of the token's stored SHA-256 hash: what DELETE /v1/tokens/{id} and `token revoke` take. */
+            id: string;
+            /** @description The role the token carries: `admin`, `system` or a party role of a process. */
+            role: string;
+            /** @description Who the token speaks for, e.g. `c-1`. */
+            subject: string;
+            /** @description The note given when it was created, or null. */
+            label: string | null;
+            /**
+             * Format: date-time
+             * @description When it was created (RFC 3339).
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description The instant after which it is refused (RFC 3339), or null when it never expires.
+             */
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description When it last made a request that succeeded (RFC 3339; recorded at most once a minute), or null when never.
+             */
+            lastUsedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When it was revoked (RFC 3339), or null when it was not; a revoked token is refused.
+             */
+            revokedAt: string | null;
+        };
+        /** @description Every API token, oldest first. */
+        TokenList: {
+            /** @description One entry per token, revoked and expired ones included. */
+            items: components["schemas"]["Token"][];
+        };
         /** @description The server's clock. */
         Clock: {
             /**
@@ -1262,11 +1338,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1311,11 +1387,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1391,11 +1467,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1491,11 +1567,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1567,11 +1643,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1638,11 +1714,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1745,11 +1821,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1817,11 +1893,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -1952,11 +2028,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2072,11 +2148,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2180,11 +2256,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2249,11 +2325,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2344,11 +2420,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2404,11 +2480,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2486,11 +2562,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2499,6 +2575,122 @@ export interface operations {
                 };
             };
             /** @description - `attachment.not-found`: Attachment not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tokens. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenList"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the token, as GET /v1/tokens shows it: 16 lower-case hex characters. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token, revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `token.not-found`: Token not found */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -62,3 +62,33 @@ describe('token lookups', () => {
     expect(await me()).toEqual({ status: 401, body: { code: 'auth.invalid' } })
   })
 })
+
+describe('revocation and last use', () => {
+  const row = async (): Promise<{ last_used_at: string | null }> => store.db.selectFrom('api_token').select('last_used_at').executeTakeFirstOrThrow()
+
+  it('a token revoked by another process is refused once its entry lapses, within TOKEN_CACHE_MS', async () => {
+    await insertToken()
+    expect((await me()).status).toBe(200)
+    await store.db.updateTable('api_token').set({ revoked_at: '2026-11-25T10:00:00.000Z' }).execute()
+    clock.advance(Temporal.Duration.from({ milliseconds: TOKEN_CACHE_MS - 1 }))
+    expect((await me()).status).toBe(200)
+    clock.advance(Temporal.Duration.from({ milliseconds: 1 }))
+    expect(await me()).toEqual({ status: 401, body: { code: 'auth.invalid' } })
+  })
+
+  it('records when a token last made a request that succeeded, at most once a minute; a refused request records nothing', async () => {
+    await insertToken()
+    app.get('/refused', () => { throw new EngineError('auth.forbidden', 'no') })
+    expect((await app.request('/refused', { headers: { authorization: `Bearer ${SECRET}` } })).status).toBe(401)
+    expect(await row()).toEqual({ last_used_at: null })
+    expect((await me()).status).toBe(200)
+    expect(await row()).toEqual({ last_used_at: '2026-11-25T10:00:00.000Z' })
+    // Its entry has lapsed, so the row is read again, but less than a minute has passed: no write.
+    clock.advance(Temporal.Duration.from({ seconds: 59 }))
+    expect((await me()).status).toBe(200)
+    expect(await row()).toEqual({ last_used_at: '2026-11-25T10:00:00.000Z' })
+    clock.advance(Temporal.Duration.from({ seconds: 1 }))
+    expect((await me()).status).toBe(200)
+    expect(await row()).toEqual({ last_used_at: '2026-11-25T10:01:00.000Z' })
+  })
+})

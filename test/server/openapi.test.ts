@@ -18,7 +18,7 @@ interface Operation { operationId: string; summary: string; description: string;
 interface Document { openapi: string; info: Json; servers: unknown; paths: Record<string, Record<string, Operation>>; components: Json; 'x-problem-types': unknown }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch']
-const RESPONSE_DEFS = ['Health', 'InstanceView', 'InstanceList', 'EventRecord', 'History', 'ProcessSummary', 'ProcessList', 'ProcessDetail', 'Attachment', 'Clock', 'AdvanceResult']
+const RESPONSE_DEFS = ['Health', 'InstanceView', 'InstanceList', 'EventRecord', 'History', 'ProcessSummary', 'ProcessList', 'ProcessDetail', 'Attachment', 'Clock', 'AdvanceResult', 'Token', 'TokenList']
 
 let api: Api
 let doc: Document
@@ -178,6 +178,11 @@ describe('GET /openapi.json', () => {
     await call('POST', `/v1/instances/${ended.id}/act`, { who: 'customer', json: { action: 'submit', extra: 1 } })
     await call('POST', '/v1/advance', { who: 'admin', json: { to: '2020-01-01T00:00:00Z' } })
     await call('PUT', '/v1/processes/basic', { who: 'admin', body: 'id: basic\nversion: 1\n', headers: { 'Content-Type': 'application/yaml' } })
+
+    const { items: tokens } = await body<{ items: Array<{ id: string; role: string }> }>(await call('GET', '/v1/tokens', { who: 'admin' }))
+    await call('GET', '/v1/tokens', { who: 'customer' })
+    await call('DELETE', `/v1/tokens/${tokens.find((t) => t.role === 'isv')?.id ?? ''}`, { who: 'admin' })
+    await call('DELETE', '/v1/tokens/0000000000000000', { who: 'admin' })
 
     expect([...covered].sort()).toEqual(operations().map(([method, path]) => `${method} ${path}`).sort())
   })

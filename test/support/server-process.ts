@@ -2,13 +2,18 @@ import { execFile, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { Store } from '../../engine/index.js'
 import type { TestDatabase } from './database.js'
 
 const CLI = join(import.meta.dirname, '../../bin/delivery-center.js')
 const run = promisify(execFile)
 
-/** `npx delivery-center token create` against a database; returns what it printed on stdout. */
+/**
+ * `npx delivery-center token create` against a database, created and migrated first if it is new
+ * (the command refuses a database that does not exist); returns what it printed on stdout.
+ */
 export async function tokenFor(db: string, role: string, subject: string): Promise<string> {
+  await (await Store.open(db)).close()
   const { stdout } = await run(process.execPath, [CLI, 'token', 'create', '--role', role, '--subject', subject, '--db', db])
   return stdout
 }
