@@ -59,6 +59,9 @@ describe('upload quota per principal and hour', () => {
     const files = readdirSync(a.attachmentsDir)
 
     await expectQuota(await upload(a, 40_001), 3600)
+    const form = new FormData()
+    form.append('file', new Blob([new Uint8Array(40_001)]), 'scan.bin')
+    await expectQuota(await a.call('POST', '/v1/attachments', { who: 'customer', body: form }), 3600)
     expect(await snapshot(a.database)).toEqual(before)
     expect(readdirSync(a.attachmentsDir)).toEqual(files)
 
@@ -81,11 +84,11 @@ describe('upload quota per principal and hour', () => {
     const a = await open(100, 50_000)
     server = await serveOnLoopback(a)
     const url = new URL(`${server.url}/v1/attachments?filename=big.bin`)
-    const { status, body, finished } = await new Promise<{ status: number; body: string; finished: boolean }>((resolve, reject) => {
+    const { status, retryAfter, body, finished } = await new Promise<{ status: number; retryAfter: string | undefined; body: string; finished: boolean }>((resolve, reject) => {
       const request = httpRequest({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: 'POST', headers: { authorization: `Bearer ${a.tokens.customer}` } }, (response) => {
         let text = ''
         response.setEncoding('utf8').on('data', (chunk: string) => { text += chunk }).on('end', () => {
-          resolve({ status: response.statusCode ?? 0, body: text, finished: request.writableFinished })
+          resolve({ status: response.statusCode ?? 0, retryAfter: response.headers['retry-after'], body: text, finished: request.writableFinished })
           request.destroy()
         })
       })
@@ -95,6 +98,7 @@ describe('upload quota per principal and hour', () => {
     })
     expect(finished).toBe(false)
     expect(status).toBe(429)
+    expect(retryAfter).toBe('3600')
     expect(JSON.parse(body)).toMatchObject({ code: 'upload.quota' })
     expect(readdirSync(a.attachmentsDir)).toEqual([])
   })
