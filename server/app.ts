@@ -9,6 +9,8 @@ import type { AppEnv } from './env.js'
 import { idempotency } from './idempotency.js'
 import { toProblem } from './problem.js'
 import { responseHeaders } from './response-headers.js'
+import { UploadQuota } from './upload-quota.js'
+import type { UploadQuotaLimits } from './upload-quota.js'
 import { attachmentRoutes } from './routes/attachments.js'
 import { clockRoutes } from './routes/clock.js'
 import { instanceRoutes } from './routes/instances.js'
@@ -28,6 +30,8 @@ export interface AppDeps {
     readonly bodyBytes?: number
     /** Largest uploaded file, in bytes (default 16 MiB). */
     readonly uploadBytes?: number
+    /** Files and bytes one principal may upload per hour (default 100 files, 1 GiB). */
+    readonly uploadQuota?: UploadQuotaLimits
   }
   /** How long idempotency keys are remembered, in seconds (default 24 hours). */
   readonly idempotencyTtlSeconds?: number
@@ -58,7 +62,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/v1/*', idempotency(store, engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds ?? 24 * 3600 }))
   app.route('/v1/processes', processRoutes(engine))
   app.route('/v1/instances', instanceRoutes(engine))
-  app.route('/v1/attachments', attachmentRoutes(engine, deps.storage, uploadBytes))
+  const uploadQuota = new UploadQuota(store, engine.clock, deps.limits?.uploadQuota ?? { filesPerHour: 100, bytesPerHour: 1024 ** 3 })
+  app.route('/v1/attachments', attachmentRoutes(engine, deps.storage, { limitBytes: uploadBytes, quota: uploadQuota, logger }))
   app.route('/v1', clockRoutes(engine, deps.sandbox))
   app.route('/v1/tokens', tokenRoutes(store))
 

@@ -17,6 +17,10 @@ export interface ServerConfig {
   readonly schedulerIntervalMs: number
   readonly idempotencyTtlSeconds: number
   readonly uploadBytes: number
+  /** How long an upload never attached to an instance is kept, in seconds. */
+  readonly uploadTtlSeconds: number
+  /** How many files and bytes one principal may upload per hour. */
+  readonly uploadQuota: { readonly filesPerHour: number; readonly bytesPerHour: number }
   readonly logLevel: string
   /** SQLite: write instances on a thread of their own (see docs/engine.md). */
   readonly writerThread: boolean
@@ -32,6 +36,9 @@ export interface ServeFlags {
   readonly schedulerInterval?: string
   readonly idempotencyTtl?: string
   readonly maxUploadMb?: string
+  readonly uploadTtl?: string
+  readonly uploadQuotaFiles?: string
+  readonly uploadQuotaMb?: string
   readonly writerThread?: boolean
 }
 
@@ -79,6 +86,12 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Server
     // At least twice the minute after which an unanswered key may be taken over.
     idempotencyTtlSeconds: number('--idempotency-ttl / DC_IDEMPOTENCY_TTL', flags.idempotencyTtl ?? env['DC_IDEMPOTENCY_TTL'], 86_400, 120, 30 * 86_400),
     uploadBytes: Math.floor(1024 * 1024 * number('--max-upload-mb / DC_MAX_UPLOAD_MB', flags.maxUploadMb ?? env['DC_MAX_UPLOAD_MB'], 16, 0.001, 1024)),
+    // At least the hour the upload quota counts over, so a swept upload has left the count.
+    uploadTtlSeconds: Math.round(3600 * number('--upload-ttl / DC_UPLOAD_TTL', flags.uploadTtl ?? env['DC_UPLOAD_TTL'], 24, 1, 24 * 365)),
+    uploadQuota: {
+      filesPerHour: Math.floor(number('--upload-quota-files / DC_UPLOAD_QUOTA_FILES', flags.uploadQuotaFiles ?? env['DC_UPLOAD_QUOTA_FILES'], 100, 1, 1_000_000)),
+      bytesPerHour: Math.floor(1024 * 1024 * number('--upload-quota-mb / DC_UPLOAD_QUOTA_MB', flags.uploadQuotaMb ?? env['DC_UPLOAD_QUOTA_MB'], 1024, 0.001, 1024 * 1024)),
+    },
     logLevel: env['LOG_LEVEL'] ?? 'info',
     writerThread: flags.writerThread ?? env['DC_WRITER_THREAD'] === 'true',
   }

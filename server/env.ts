@@ -13,5 +13,9 @@ export interface AppEnv {
     body: string | undefined
     /** Set when the engine was given the answer to store with its write (stored if the write committed). */
     receiptWritten: boolean | undefined
+    /** Set by the idempotency middleware on a retried upload: the stored answer for a file of this SHA-256, else `idempotency.mismatch` thrown. */
+    uploadReplay: ((sha256: string) => Response) | undefined
+    /** Set by the upload route once the file is stored: its SHA-256, which binds an Idempotency-Key to the bytes. */
+    uploadSha256: string | undefined
   }
 }

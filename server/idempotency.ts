@@ -41,7 +41,13 @@ export interface IdempotencyOptions {
  * again (`Idempotent-Replayed: true`); the same key with another request is refused (422), and
  * one arriving while the first still runs gets 409 (after a minute unanswered, a start, act or
  * terminate is taken for dead and the retry runs). Keys are scoped to the principal and expire.
- * For uploads the body is not hashed (it is streamed, never buffered): the key and the URL identify it.
+ *
+ * An upload is streamed, never buffered, so it is told by its URL and the SHA-256 of its file,
+ * which only streaming it gives: the key is claimed before the body is read, and the file's hash
+ * joins the key's `request_hash` when the upload is answered. A retry of a stored upload is handed
+ * to the route with `uploadReplay`, which hashes the retry's file (keeping nothing) and replays the
+ * answer for the same bytes or refuses others (`idempotency.mismatch`). A refused upload
+ * gives its key back, as a failed one does: nothing was stored, and its bytes were maybe never read.
  */
 export function idempotency(store: Store, clock: Clock, options: IdempotencyOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -52,9 +58,10 @@ export function idempotency(store: Store, clock: Clock, options: IdempotencyOpti
     }
     const { role, subject } = c.get('principal')
     const principal = `${role}:${subject}`
-    // An upload is streamed, never buffered, so its body cannot be hashed; a multipart body also
-    // differs on every retry by its boundary. For uploads the key and the URL identify the request.
-    const fingerprint = c.req.path === '/v1/attachments' ? '' : bodyText(c)
+    // An upload's body cannot be hashed before it is read; a multipart body also differs on every
+    // retry by its boundary. Its file's hash is added once known (see `uploadHash`).
+    const upload = c.req.path === '/v1/attachments'
+    const fingerprint = upload ? '' : bodyText(c)
     // The path and query, not the whole URL: a retry may reach another server behind another host name.
     const target = new URL(c.req.url)
     const requestHash = createHash('sha256').update(`${c.req.method} ${target.pathname}${target.search}\n${fingerprint}`).digest('hex')
@@ -68,8 +75,16 @@ export function idempotency(store: Store, clock: Clock, options: IdempotencyOpti
       if (!existing || existing.expires_at <= now) {
         if (existing) await store.idempotency.removeExpired(principal, key, now)
         claimed = await store.idempotency.claim(row)
+      } else if (upload && existing.status !== null) {
+        // Only the bytes tell a retry of this upload from another file: the route reads and hashes them.
+        c.set('uploadReplay', (sha256) => {
+          const stored = storedResponse(existing)
+          if (uploadHash(requestHash, sha256) !== existing.request_hash || !stored) throw mismatch(key)
+          return c.body(stored.body, existing.status as 200, { 'Content-Type': stored.type, 'Idempotent-Replayed': 'true' })
+        })
+        return next()
       } else if (existing.request_hash !== requestHash) {
-        throw new EngineError('idempotency.mismatch', `Idempotency-Key "${key}" was already used with a different request; use a new key for a new request.`)
+        throw mismatch(key)
       } else if (existing.status === null) {
         const abandoned = TAKEOVER_PATHS.test(c.req.path) && existing.created_at <= iso(clock.now().subtract({ seconds: ABANDONED_AFTER_SECONDS }))
         claimed = abandoned && await store.idempotency.takeOver(row, existing)
@@ -86,7 +101,7 @@ export function idempotency(store: Store, clock: Clock, options: IdempotencyOpti
       await store.idempotency.release(principal, key, token)
       throw error
     }
-    if (c.res.status >= 500) {
+    if (c.res.status >= 500 || (upload && c.res.status >= 400)) {
       await store.idempotency.release(principal, key, token)
       return
     }
@@ -94,6 +109,16 @@ export function idempotency(store: Store, clock: Clock, options: IdempotencyOpti
     // rest, refusals included, store it now (unless a retry took the key over meanwhile).
     if (c.get('receiptWritten') && c.res.status < 300) return
     const body = await c.res.clone().text()
-    await store.idempotency.complete({ principal, key, token, status: c.res.status, response: { body, type: c.res.headers.get('content-type') ?? JSON_TYPE } })
+    const sha256 = c.get('uploadSha256')
+    await store.idempotency.complete({ principal, key, token, status: c.res.status, response: { body, type: c.res.headers.get('content-type') ?? JSON_TYPE } }, sha256 === undefined ? undefined : uploadHash(requestHash, sha256))
   }
+}
+
+/** The request hash of an upload: that of its URL, with the SHA-256 of its file. */
+function uploadHash(requestHash: string, sha256: string): string {
+  return createHash('sha256').update(`${requestHash}\nsha-256 ${sha256}`).digest('hex')
+}
+
+function mismatch(key: string): EngineError {
+  return new EngineError('idempotency.mismatch', `Idempotency-Key "${key}" was already used with a different request; use a new key for a new request.`)
 }

@@ -7,6 +7,7 @@ import { createApp } from './app.js'
 import type { ServeFlags } from './config.js'
 import { describeDatabase, resolveConfig } from './config.js'
 import { Scheduler } from './scheduler.js'
+import { UploadSweeper } from './upload-sweeper.js'
 
 /**
  * `delivery-center serve`: opens the database (migrating it), registers the built-in processes,
@@ -21,7 +22,9 @@ export async function main(flags: ServeFlags): Promise<void> {
   const engine = new Engine({ store, clock: sandbox ?? realClock })
   await engine.processes.registerBuiltIns((file, error) => logger.warn({ file, code: error.code }, `built-in process not registered: ${error.message}`))
   const storage = new AttachmentStorage(config.attachmentsDir)
-  const app = createApp({ engine, store, storage, logger, ...(sandbox ? { sandbox } : {}), limits: { uploadBytes: config.uploadBytes }, idempotencyTtlSeconds: config.idempotencyTtlSeconds })
+  const sweeper = new UploadSweeper({ store, storage, clock: engine.clock, ttlSeconds: config.uploadTtlSeconds, logger })
+  await sweeper.start()
+  const app = createApp({ engine, store, storage, logger, ...(sandbox ? { sandbox } : {}), limits: { uploadBytes: config.uploadBytes, uploadQuota: config.uploadQuota }, idempotencyTtlSeconds: config.idempotencyTtlSeconds })
   const scheduler = new Scheduler(engine, store, logger, config.schedulerIntervalMs)
 
   const server: ServerType = await new Promise((resolve) => {
@@ -46,6 +49,7 @@ export async function main(flags: ServeFlags): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing in-flight requests')
     void (async () => {
       await scheduler.stop()
+      await sweeper.stop()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         if ('closeIdleConnections' in server) server.closeIdleConnections()

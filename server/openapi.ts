@@ -149,7 +149,7 @@ const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'post', path: '/v1/attachments', operationId: 'uploadAttachment', tag: 'attachments', bearer: true, summary: 'Upload a file',
-    description: 'Stores a file, streamed with the server\'s size limit, and tells its type by content; reference its id in an action\'s `attachments`. Send multipart/form-data (the first file part is kept) or the raw bytes with `?filename=`. With an Idempotency-Key, the body length and media type stand for the body. Callers: any token; the uploader may attach it, and it is then readable by the instance\'s parties.',
+    description: 'Stores a file, streamed with the server\'s size limit, and tells its type by content; reference its id in an action\'s `attachments`. Send multipart/form-data (the first file part is kept) or the raw bytes with `?filename=`. With an Idempotency-Key, a retry is told by the SHA-256 of its file, hashed as it streams: the same bytes replay the first answer, other bytes are refused (`idempotency.mismatch`) and not kept; a refused upload does not bind its key. Each token holder may upload a number of files and bytes per hour (`upload.quota`, 429, with `Retry-After`); a full disk answers `storage.full` (507). An upload not attached to an instance within a day (`serve --upload-ttl`) is deleted. Callers: any token; the uploader may attach it, and it is then readable by the instance\'s parties.',
     parameters: [query('filename', 'For a raw upload: the file name to record (metadata only).', { type: 'string' })],
     body: {
       required: true,
@@ -158,7 +158,7 @@ const OPERATIONS: readonly Operation[] = [
         'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
       },
     },
-    responses: { 201: json('Attachment', 'The stored file.', LOCATION) }, errors: ['attachment.too-large', 'attachment.empty', 'input.invalid'],
+    responses: { 201: json('Attachment', 'The stored file.', LOCATION) }, errors: ['attachment.too-large', 'attachment.empty', 'input.invalid', 'upload.quota', 'storage.full'],
   },
   {
     method: 'get', path: '/v1/attachments/{id}', operationId: 'downloadAttachment', tag: 'attachments', bearer: true, summary: 'Download a file',
@@ -213,6 +213,7 @@ function problemResponses(codes: ReadonlySet<ErrorCode>): Record<string, Json> {
   return Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, list]) => [status, {
     description: list.map((code) => `- \`${code}\`: ${PROBLEM_TYPES[code].title}`).join('\n'),
     ...(status === 401 ? { headers: { 'WWW-Authenticate': header('`Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token.') } } : {}),
+    ...(status === 429 ? { headers: { 'Retry-After': header('Seconds until enough of the quota is back to retry.', { type: 'integer', minimum: 1 }) } } : {}),
     content: { [PROBLEM_JSON]: { schema: ref('Problem') } },
   }]))
 }

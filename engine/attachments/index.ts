@@ -1,7 +1,10 @@
 /** Attachment files: streaming storage with a hard size limit, type detection by content, multipart parsing. */
 export { detectType } from './detect-type.js'
 export type { DetectedType } from './detect-type.js'
+export { digest } from './digest.js'
 export { firstFilePart } from './multipart.js'
 export type { FilePart } from './multipart.js'
+export { RemovalJournal } from './removal-journal.js'
+export type { JournalEntry, PlannedRemoval } from './removal-journal.js'
 export { AttachmentStorage } from './storage.js'
-export type { StoredFile } from './storage.js'
+export type { StorageFs, StoredFile, WritableFile } from './storage.js'

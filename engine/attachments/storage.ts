@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, open, rename, rm } from 'node:fs/promises'
-import type { FileHandle } from 'node:fs/promises'
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { AttachmentType } from '../definition/attachment-types.js'
@@ -22,6 +21,21 @@ export type StoredFile = Readonly<{
   mediaType: string
 }>
 
+/** The one file operation an upload's bytes go through: injectable, so a full disk can be simulated. */
+export interface StorageFs {
+  /** Opens `path` for writing (`flags` `'wx'`: created, never an existing file), as `fs.promises.open`. */
+  open(path: string, flags: 'wx'): Promise<WritableFile>
+}
+
+/** The part of a `FileHandle` that writing an upload uses. */
+export interface WritableFile {
+  write(bytes: Uint8Array, offset: number): Promise<{ bytesWritten: number }>
+  close(): Promise<void>
+}
+
+/** Errors that mean the disk (or the user's disk quota) is full: the client may retry later, it is not a bug. */
+const FULL = new Set(['ENOSPC', 'EDQUOT'])
+
 const STORAGE_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 /**
@@ -34,10 +48,17 @@ const STORAGE_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
  */
 export class AttachmentStorage {
   readonly #dir: string
+  readonly #fs: StorageFs
 
-  /** `dir` is created on the first save if it does not exist. */
-  constructor(dir: string) {
+  /** `dir` is created on the first save if it does not exist; `fs` defaults to `node:fs/promises`. */
+  constructor(dir: string, options: { readonly fs?: StorageFs } = {}) {
     this.#dir = dir
+    this.#fs = options.fs ?? { open }
+  }
+
+  /** The directory the files are kept in. */
+  get dir(): string {
+    return this.#dir
   }
 
   /**
@@ -46,22 +67,24 @@ export class AttachmentStorage {
    *
    * The limit is enforced while reading: the chunk that takes the total past `limitBytes` stops
    * the read (a stream is destroyed, an iterator returned), so an oversized body is never read to
-   * its end. On any failure the temporary file is removed.
+   * its end. On any failure the temporary file is removed, a full disk included: space freed, the
+   * next save succeeds.
    *
-   * @throws {EngineError} `attachment.too-large` past `limitBytes`; `attachment.empty` for an empty body.
+   * @throws {EngineError} `attachment.too-large` past `limitBytes`; `attachment.empty` for an empty body;
+   *   `storage.full` when the disk is full (ENOSPC, EDQUOT). Other file system errors are thrown as they are.
    */
   async save(body: Readable | AsyncIterable<Uint8Array>, limitBytes: number): Promise<StoredFile> {
     if (!Number.isSafeInteger(limitBytes) || limitBytes < 0) {
       throw new RangeError(`limitBytes must be a non-negative integer, got ${limitBytes}`)
     }
-    await mkdir(this.#dir, { recursive: true })
+    await mkdir(this.#dir, { recursive: true }).catch((err: unknown) => { throw storageError(err) })
     const storageKey = randomUUID()
     // The temporary name is no storage key (STORAGE_KEY rejects it), so open() never serves a partial file.
     const temp = join(this.#dir, `${storageKey}.part`)
     const hash = createHash('sha256')
     let size = 0
     try {
-      const handle = await open(temp, 'wx')
+      const handle = await this.#fs.open(temp, 'wx')
       try {
         for await (const chunk of body as AsyncIterable<unknown>) {
           if (!(chunk instanceof Uint8Array)) throw new TypeError('The body must yield bytes, not strings or objects.')
@@ -79,8 +102,35 @@ export class AttachmentStorage {
       return { storageKey, size, sha256: hash.digest('hex'), type, mediaType }
     } catch (err) {
       await rm(temp, { force: true })
+      throw storageError(err)
+    }
+  }
+
+  /**
+   * Deletes the temporary files (`*.part`) last written before `beforeMs` (epoch milliseconds):
+   * those of uploads cut off by a crash or a kill, which nothing else would ever remove. An upload
+   * in progress writes its file as bytes arrive, so pass a time no upload still running has been
+   * silent since (the start of this server: every upload it had running died with it).
+   * Returns how many it deleted; a missing directory has none.
+   */
+  async sweepPartFiles(beforeMs: number): Promise<number> {
+    let names: string[]
+    try {
+      names = await readdir(this.#dir)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0
       throw err
     }
+    let removed = 0
+    for (const name of names.filter((n) => n.endsWith('.part'))) {
+      const path = join(this.#dir, name)
+      // Gone meanwhile (its upload finished or failed): nothing to do.
+      const modified = await stat(path).then((s) => s.mtimeMs, () => Number.POSITIVE_INFINITY)
+      if (modified >= beforeMs) continue
+      await rm(path, { force: true })
+      removed++
+    }
+    return removed
   }
 
   /**
@@ -110,8 +160,15 @@ export function attachmentTooLarge(limitBytes: number): EngineError {
   return new EngineError('attachment.too-large', `The file is larger than the limit: an attachment may be at most ${limitBytes} bytes.`)
 }
 
+/** `err` as the client should see it: `storage.full` when it says the disk is full, else unchanged. */
+function storageError(err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  if (code === undefined || !FULL.has(code)) return err
+  return new EngineError('storage.full', 'There is no space left to store the file; nothing was kept. Retry later.', { cause: err })
+}
+
 /** `FileHandle.write` may write fewer bytes than asked; loop until the whole chunk is on disk. */
-async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+async function writeAll(handle: WritableFile, bytes: Uint8Array): Promise<void> {
   for (let offset = 0; offset < bytes.byteLength;) {
     const { bytesWritten } = await handle.write(bytes, offset)
     offset += bytesWritten

@@ -25,9 +25,12 @@ export interface Receipt {
   readonly response: StoredResponse
 }
 
-/** The update storing `receipt`'s answer on its key, if its request still holds the key (not yet answered). */
-function answerKey(db: Kysely<Database>, { principal, key, token, status, response }: Receipt) {
-  return db.updateTable('idempotency_key').set({ status, response: JSON.stringify(response) })
+/**
+ * The update storing `receipt`'s answer on its key, if its request still holds the key (not yet
+ * answered); with `requestHash`, the request's fingerprint becomes that (an upload's, once its bytes are hashed).
+ */
+function answerKey(db: Kysely<Database>, { principal, key, token, status, response }: Receipt, requestHash?: string) {
+  return db.updateTable('idempotency_key').set({ status, response: JSON.stringify(response), ...(requestHash === undefined ? {} : { request_hash: requestHash }) })
     .where('principal', '=', principal).where('key', '=', key).where('claim_token', '=', token).where('status', 'is', null)
 }
 
@@ -65,9 +68,12 @@ export class IdempotencyRepository {
     return this.#db.selectFrom('idempotency_key').selectAll().where('principal', '=', principal).where('key', '=', key).executeTakeFirst()
   }
 
-  /** Stores the answer of the request that claimed the key, unless a retry took the key over. */
-  async complete(receipt: Receipt): Promise<void> {
-    await answerKey(this.#db, receipt).execute()
+  /**
+   * Stores the answer of the request that claimed the key, unless a retry took the key over; with
+   * `requestHash`, replaces the fingerprint a retry must match (an upload's includes its file's hash).
+   */
+  async complete(receipt: Receipt, requestHash?: string): Promise<void> {
+    await answerKey(this.#db, receipt, requestHash).execute()
   }
 
   /**

@@ -2,35 +2,63 @@ import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
+import type { Context } from 'hono'
 import { Hono } from 'hono'
+import type { Logger } from 'pino'
 import type { Engine } from '../../engine/index.js'
 import { EngineError } from '../../engine/index.js'
 import type { AttachmentStorage } from '../../engine/attachments/index.js'
-import { firstFilePart } from '../../engine/attachments/index.js'
+import { attachmentTooLarge } from '../../engine/attachments/storage.js'
+import { digest, firstFilePart } from '../../engine/attachments/index.js'
 import type { AppEnv } from '../env.js'
+import type { Allowance, UploadQuota } from '../upload-quota.js'
+
+/** What the upload route needs besides the engine and the storage. */
+export interface UploadOptions {
+  /** Largest file, in bytes. */
+  readonly limitBytes: number
+  /** Uploads per principal and hour; unlimited when absent. */
+  readonly quota?: UploadQuota
+  readonly logger: Logger
+}
+
+/** A multipart envelope adds a few hundred bytes around the file itself. */
+const ENVELOPE_BYTES = 64 * 1024
 
 /**
- * `/v1/attachments`: uploads are streamed to storage with the size limit enforced while reading
- * (multipart/form-data with one file, or the raw bytes with `?filename=`), and typed by content;
- * downloads are authorised like the instance they belong to.
+ * `/v1/attachments`: uploads are streamed to storage with the size limit and the uploader's
+ * remaining hourly allowance enforced while reading (multipart/form-data with one file, or the raw
+ * bytes with `?filename=`), and typed by content; downloads are authorised like the instance they
+ * belong to.
  */
-export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, limitBytes: number): Hono<AppEnv> {
+export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, options: UploadOptions): Hono<AppEnv> {
+  const { limitBytes, quota, logger } = options
   const app = new Hono<AppEnv>()
 
   app.post('/', async (c) => {
+    const replay = c.get('uploadReplay')
+    // A retry of a stored upload is only hashed, never stored again, so it uses none of the quota.
+    const allowance = replay || !quota ? undefined : await quota.allowance(c.get('principal'))
+    if (quota && allowance && (allowance.files < 1 || allowance.bytes < 1)) throw refuse(c, quota, allowance)
+    const limit = Math.min(limitBytes, allowance?.bytes ?? limitBytes)
+    // Past `limit` when the quota set it, the answer is the quota's, not the file size limit's.
+    const tooLarge = (error: unknown): unknown => quota && allowance && limit < limitBytes && error instanceof EngineError && error.code === 'attachment.too-large'
+      ? refuse(c, quota, allowance)
+      : error
     const declared = Number(c.req.header('content-length') ?? Number.NaN)
-    // A multipart envelope adds a few hundred bytes around the file itself.
-    if (declared > limitBytes + 64 * 1024) {
-      throw new EngineError('attachment.too-large', `The upload declares ${declared} bytes; at most ${limitBytes} bytes are accepted.`)
-    }
+    if (declared > limit + ENVELOPE_BYTES) throw tooLarge(attachmentTooLarge(limit))
     const body = c.req.raw.body
     if (!body) throw new EngineError('attachment.empty', 'The upload has no content.')
     const type = c.req.header('content-type') ?? ''
     const { fileName, content } = /^multipart\/form-data\b/i.test(type)
-      ? await firstFilePart(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), { 'content-type': type }, limitBytes)
+      ? await firstFilePart(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), { 'content-type': type }, limit)
         .then(({ fileName, stream }) => ({ fileName, content: stream }))
       : { fileName: c.req.query('filename') ?? null, content: Readable.fromWeb(body as NodeReadableStream<Uint8Array>) }
-    const stored = await storage.save(content, limitBytes)
+    if (replay) return replay(await digest(content, limitBytes))
+    const stored = await storage.save(content, limit).catch((error: unknown) => {
+      if (error instanceof EngineError && error.code === 'storage.full') logger.warn({ dir: storage.dir }, 'attachment storage is full: uploads answer 507 until space is freed')
+      throw tooLarge(error)
+    })
     const id = randomUUID()
     const name = fileName === null ? null : fileName.slice(0, 255)
     try {
@@ -39,6 +67,7 @@ export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, lim
       await storage.remove(stored.storageKey) // no metadata, no file: nothing is kept half-way
       throw error
     }
+    c.set('uploadSha256', stored.sha256)
     return c.json({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType }, 201, { Location: `/v1/attachments/${id}` })
   })
 
@@ -58,4 +87,10 @@ export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, lim
   })
 
   return app
+}
+
+/** `upload.quota`, with `Retry-After` set on the response the error handler will make of it. */
+function refuse(c: Context<AppEnv>, quota: UploadQuota, allowance: Allowance): EngineError {
+  c.header('Retry-After', String(allowance.retryAfterSeconds))
+  return quota.exceeded(allowance)
 }

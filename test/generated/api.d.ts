@@ -304,7 +304,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a file
-         * @description Stores a file, streamed with the server's size limit, and tells its type by content; reference its id in an action's `attachments`. Send multipart/form-data (the first file part is kept) or the raw bytes with `?filename=`. With an Idempotency-Key, the body length and media type stand for the body. Callers: any token; the uploader may attach it, and it is then readable by the instance's parties.
+         * @description Stores a file, streamed with the server's size limit, and tells its type by content; reference its id in an action's `attachments`. Send multipart/form-data (the first file part is kept) or the raw bytes with `?filename=`. With an Idempotency-Key, a retry is told by the SHA-256 of its file, hashed as it streams: the same bytes replay the first answer, other bytes are refused (`idempotency.mismatch`) and not kept; a refused upload does not bind its key. Each token holder may upload a number of files and bytes per hour (`upload.quota`, 429, with `Retry-After`); a full disk answers `storage.full` (507). An upload not attached to an instance within a day (`serve --upload-ttl`) is deleted. Callers: any token; the uploader may attach it, and it is then readable by the instance's parties.
          */
         post: operations["uploadAttachment"];
         delete?: never;
@@ -2524,8 +2524,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description - `upload.quota`: Upload quota used up */
+            429: {
+                headers: {
+                    /** @description Seconds until enough of the quota is back to retry. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description - `server.error`: Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `storage.full`: No space left to store the upload */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,9 +1,12 @@
 import { join } from 'node:path'
 import { pino } from 'pino'
+import type { Logger } from 'pino'
 import { Engine, ManualClock, Store } from '../../engine/index.js'
 import { AttachmentStorage } from '../../engine/attachments/index.js'
+import type { StorageFs } from '../../engine/attachments/index.js'
 import { createApp } from '../../server/app.js'
 import { createToken } from '../../server/auth.js'
+import type { UploadQuotaLimits } from '../../server/upload-quota.js'
 import { freshDatabase } from './database.js'
 import { T0 } from './engine.js'
 
@@ -25,27 +28,41 @@ export interface Api {
   readonly clock: ManualClock
   /** The database, as `Store.open` takes it. */
   readonly database: string
+  /** Where the app's attachment storage keeps its files. */
+  readonly attachmentsDir: string
   readonly tokens: Record<Who, string>
   /** Sends a request as `who` (no token when undefined); `json` is sent as an application/json body. */
   call(method: string, path: string, options?: { who?: Who | undefined; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string> }): Promise<Response>
   close(): Promise<void>
 }
 
+/** What {@link openApi} may set besides its defaults. */
+export interface ApiOptions {
+  readonly uploadBytes?: number
+  readonly uploadQuota?: UploadQuotaLimits
+  /** The file system the attachment storage writes through (to simulate a full disk). */
+  readonly storageFs?: StorageFs
+  /** The logger (silent unless TEST_LOG is set). */
+  readonly logger?: Logger
+}
+
 /** The app on a fresh database, in sandbox mode at {@link T0}, with the built-in processes and a token per principal. */
-export async function openApi(options: { uploadBytes?: number } = {}): Promise<Api> {
+export async function openApi(options: ApiOptions = {}): Promise<Api> {
   const { location, dir, drop } = await freshDatabase('dc-http-')
   const store = await Store.open(location)
   const clock = new ManualClock(T0)
   const engine = new Engine({ store, clock })
   await engine.processes.registerBuiltIns()
+  const attachmentsDir = join(dir, 'attachments')
   const app = createApp({
-    engine, store, storage: new AttachmentStorage(join(dir, 'attachments')), logger: pino({ level: process.env['TEST_LOG'] ?? 'silent' }), sandbox: clock,
-    limits: { uploadBytes: options.uploadBytes ?? 16 * 1024 * 1024 },
+    engine, store, storage: new AttachmentStorage(attachmentsDir, options.storageFs ? { fs: options.storageFs } : {}),
+    logger: options.logger ?? pino({ level: process.env['TEST_LOG'] ?? 'silent' }), sandbox: clock,
+    limits: { uploadBytes: options.uploadBytes ?? 16 * 1024 * 1024, ...(options.uploadQuota ? { uploadQuota: options.uploadQuota } : {}) },
   })
   const tokens = {} as Record<Who, string>
   for (const [who, principal] of Object.entries(WHO)) tokens[who as Who] = await createToken(store, principal, T0)
   return {
-    app, store, engine, clock, database: location, tokens,
+    app, store, engine, clock, database: location, attachmentsDir, tokens,
     call: async (method, path, { who, json, body, headers } = {}) => app.request(path, {
       method,
       headers: {

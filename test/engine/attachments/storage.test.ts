@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -7,6 +7,8 @@ import { buffer } from 'node:stream/consumers'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AttachmentStorage } from '../../../engine/attachments/index.js'
+import { EngineError } from '../../../engine/index.js'
+import { failingAfter } from '../../support/failing-fs.js'
 
 const FILES = fileURLToPath(new URL('../../fixtures/files/', import.meta.url))
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
@@ -140,5 +142,54 @@ describe('AttachmentStorage.open and remove', () => {
     expect(readdirSync(dir)).toEqual([])
     await expect(buffer(storage.open(storageKey))).rejects.toMatchObject({ code: 'ENOENT' })
     await expect(storage.remove('../x')).rejects.toThrow('Not an attachment storage key')
+  })
+})
+
+describe('AttachmentStorage.save on a failing disk', () => {
+  it.each(['ENOSPC', 'EDQUOT'])('a full disk (%s) is storage.full with no partial file left, and saving works again once space is back', async (code) => {
+    const fs = failingAfter(1500, code)
+    storage = new AttachmentStorage(dir, { fs })
+    const { body, progress } = generated(4000, 1000)
+
+    await expect(storage.save(body, 1024 * 1024)).rejects.toMatchObject({ name: 'EngineError', code: 'storage.full', cause: { code } })
+    expect(progress.reachedEnd).toBe(false)
+    expect(readdirSync(dir)).toEqual([])
+
+    fs.budget = Number.POSITIVE_INFINITY
+    const stored = await storage.save(generated(4000, 1000).body, 1024 * 1024)
+    expect(readdirSync(dir)).toEqual([stored.storageKey])
+  })
+
+  it.each(['EIO', 'EACCES'])('any other write failure (%s) is thrown as it is, with no partial file left', async (code) => {
+    storage = new AttachmentStorage(dir, { fs: failingAfter(1500, code) })
+    await expect(storage.save(generated(4000, 1000).body, 1024 * 1024)).rejects.toMatchObject({ code })
+    await expect(storage.save(generated(4000, 1000).body, 1024 * 1024)).rejects.not.toBeInstanceOf(EngineError)
+    expect(readdirSync(dir)).toEqual([])
+  })
+})
+
+describe('AttachmentStorage.sweepPartFiles', () => {
+  it('deletes the .part files last written before the given time, and nothing else', async () => {
+    const stored = await storage.save(createReadStream(join(FILES, 'notes.txt')), 1024 * 1024)
+    const start = Date.now()
+    const write = (name: string, mtimeMs: number) => {
+      writeFileSync(join(dir, name), 'partial')
+      utimesSync(join(dir, name), mtimeMs / 1000, mtimeMs / 1000)
+    }
+    write('00000000-0000-4000-8000-000000000001.part', start - 3_600_000) // an upload killed an hour ago
+    write('00000000-0000-4000-8000-000000000002.part', start - 1) // killed just before the start
+    write('00000000-0000-4000-8000-000000000003.part', start + 1000) // still being written
+    write('notes.txt', start - 3_600_000)
+    utimesSync(join(dir, stored.storageKey), (start - 3_600_000) / 1000, (start - 3_600_000) / 1000)
+
+    expect(await storage.sweepPartFiles(start)).toBe(2)
+
+    expect(readdirSync(dir).sort()).toEqual(['00000000-0000-4000-8000-000000000003.part', stored.storageKey, 'notes.txt'].sort())
+  })
+
+  it('finds nothing to do in a directory not created yet', async () => {
+    expect(await storage.sweepPartFiles(Date.now())).toBe(0)
+    mkdirSync(dir)
+    expect(await storage.sweepPartFiles(Date.now())).toBe(0)
   })
 })
