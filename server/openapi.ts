@@ -97,13 +97,13 @@ const OPERATIONS: readonly Operation[] = [
     method: 'get', path: '/v1/instances', operationId: 'listInstances', tag: 'instances', bearer: true, summary: 'List instances',
     description: 'A page of instances, oldest first, with the filters given. Callers: any token; customers and ISVs see only the instances they are a party of, administrators and the system see all.',
     parameters: [
-      query('process', 'Only instances of this process id.', { type: 'string' }),
+      query('process', 'Only instances of this process id.', { type: 'string', maxLength: 256 }),
       query('status', 'Only instances in this status.', { enum: ['active', 'completed', 'terminated'] }),
-      query('step', 'Only instances whose current step is this one.', { type: 'string' }),
+      query('step', 'Only instances whose current step is this one.', { type: 'string', maxLength: 256 }),
       query('waiting', 'Only instances whose current step waits on the caller (parties only; ignored for administrators and the system).', { enum: ['me'] }),
-      query('party', 'Administrators and the system: only instances where this role is held by this subject, as ROLE:SUBJECT.', { type: 'string', pattern: '^[^:]+:[^:]+$', examples: ['customer:c-1'] }),
+      query('party', 'Administrators and the system: only instances where this role is held by this subject, as ROLE:SUBJECT.', { type: 'string', pattern: '^[^:]+:[^:]+$', maxLength: 256, examples: ['customer:c-1'] }),
       query('limit', 'Page size.', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
-      query('cursor', 'The `next` of the previous page.', { type: 'string' }),
+      query('cursor', 'The `next` of the previous page.', { type: 'string', maxLength: 256 }),
     ],
     responses: { 200: json('InstanceList', 'The page.') }, errors: ['request.invalid'],
   },
@@ -178,7 +178,7 @@ const OPERATIONS: readonly Operation[] = [
   },
 ]
 
-const JSON_BODY_ERRORS: readonly ErrorCode[] = ['request.malformed', 'request.unsupported-media-type', 'request.invalid', 'request.too-large']
+const JSON_BODY_ERRORS: readonly ErrorCode[] = ['request.malformed', 'request.unsupported-media-type', 'request.invalid', 'request.too-large', 'request.too-deep']
 const POST_ERRORS: readonly ErrorCode[] = ['idempotency.mismatch', 'idempotency.in-progress', 'request.invalid']
 
 /** Every code a route can answer with: its own, then those of authentication, body parsing and idempotency. */
