@@ -5,6 +5,7 @@ import { createApp } from './app.js'
 import type { ServeFlags, ServerConfig } from './config.js'
 import { describeDatabase, resolveConfig } from './config.js'
 import { listen } from './listen.js'
+import { Metrics } from './metrics.js'
 import type { ServerLog } from './log.js'
 import { openServerLog } from './log.js'
 import { Scheduler } from './scheduler.js'
@@ -39,8 +40,9 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
   await engine.processes.registerBuiltIns((file, error) => logger.warn({ file, code: error.code }, `built-in process not registered: ${error.message}`))
   checkWritableDirectory(config.attachmentsDir)
   const storage = new AttachmentStorage(config.attachmentsDir)
-  const app = createApp({ engine, store, storage, logger, ...(sandbox ? { sandbox } : {}), limits: { uploadBytes: config.uploadBytes }, idempotencyTtlSeconds: config.idempotencyTtlSeconds })
-  const scheduler = new Scheduler(engine, store, logger, config.schedulerIntervalMs)
+  const metrics = new Metrics(store, engine.clock, logger, { processMetrics: true })
+  const app = createApp({ engine, store, storage, logger, ...(sandbox ? { sandbox } : {}), limits: { uploadBytes: config.uploadBytes }, idempotencyTtlSeconds: config.idempotencyTtlSeconds, metrics })
+  const scheduler = new Scheduler(engine, store, logger, config.schedulerIntervalMs, metrics)
 
   const server = await listen(app.fetch, config.host, config.port)
   scheduler.start()

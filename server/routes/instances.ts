@@ -4,13 +4,14 @@ import { CURSOR_RULE, EngineError, isCursor } from '../../engine/index.js'
 import { requireRole } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
+import type { Metrics } from '../metrics.js'
 import { receiptFor } from '../idempotency.js'
 import { checkAttachmentTotal, REQUEST_LIMITS } from '../request-limits.js'
 
 const STATUSES = ['active', 'completed', 'terminated']
 
 /** `/v1/instances`: start, list, read, act on, advance, terminate, and read the history of instances. */
-export function instanceRoutes(engine: Engine): Hono<AppEnv> {
+export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
   app.post('/', requireRole('admin', 'system'), async (c) => {
@@ -54,7 +55,9 @@ export function instanceRoutes(engine: Engine): Hono<AppEnv> {
   app.post('/:id/act', async (c) => {
     const request = readBody<ActRequest>(c, 'ActRequest')
     checkAttachmentTotal(request.attachments)
-    return c.json(await engine.act(c.req.param('id'), request, c.get('principal'), { receipt: receiptFor(c, 200) }))
+    const view = await engine.act(c.req.param('id'), request, c.get('principal'), { receipt: receiptFor(c, 200) })
+    metrics?.act(view.process.id, request.action)
+    return c.json(view)
   })
 
   app.post('/:id/advance', requireRole('admin', 'system'), async (c) => {
