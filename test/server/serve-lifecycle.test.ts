@@ -126,6 +126,26 @@ describe('serve stops', () => {
     expect(await upload).toBeInstanceOf(Error)
   })
 
+  it('on a second SIGTERM, at once: the connections still open closed, exit 1', { timeout: 120_000 }, async () => {
+    const dir = tempDir()
+    const db = join(dir, 'dc.db')
+    const token = (await tokenFor(db, 'customer', 'c-1')).trim()
+    // A deadline no test would wait for: only the second signal can end the wait.
+    const served = serve(['--db', db, '--attachments', join(dir, 'files'), '--port', '0', '--shutdown-timeout', '3600'])
+    const url = await listening(served)
+    let push: (chunk: Uint8Array) => void = () => undefined
+    const body = new ReadableStream<Uint8Array>({ start(controller) { push = (chunk) => controller.enqueue(chunk) } })
+    const upload = fetch(`${url}/v1/attachments?filename=slow.bin`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body, duplex: 'half' } as RequestInit)
+      .then((response) => response.status, (error: unknown) => error)
+    push(new Uint8Array([0x25]))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    served.child.kill('SIGTERM')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    served.child.kill('SIGTERM')
+    expect(await served.exited).toBe(1)
+    expect(await upload).toBeInstanceOf(Error)
+  })
+
   it('on SIGTERM when stdout is a closed pipe: the log never holds up exit', { timeout: 120_000 }, async () => {
     const dir = tempDir()
     const served = serve(['--db', join(dir, 'dc.db'), '--port', '0'], { LOG_LEVEL: 'info' })
