@@ -7,7 +7,7 @@ import { startNodeFlags } from './lib/start-command.js'
 import { CUSTOMER, dbFile, ISV } from './lib/deliveries.js'
 import { ActQueue, loadActs } from './lib/load.js'
 import type { BenchOptions } from './lib/options.js'
-import { byScale } from './lib/options.js'
+import { byScale, TINY_REQUEST_TIMEOUT } from './lib/options.js'
 import type { Report } from './lib/report.js'
 import { Recorder, repeat } from './lib/report.js'
 import { cloneInstances, createTemplates, waitingIds } from './lib/seed.js'
@@ -103,7 +103,7 @@ export async function run(options: BenchOptions): Promise<Report> {
       for (const [index, t] of TARGETS.entries()) {
         const server = servers[index] as ChildServer
         const { result, cpu } = await withCpu(server, () => loadActs(server.port, cycled[t.key] ?? queue, tokens, {
-          seconds, connections, echo: t.key === 'echo', ...byScale<{ amount?: number }>(options, {}, { amount: 50 }),
+          seconds, connections, echo: t.key === 'echo', ...byScale<{ amount?: number; timeout?: number }>(options, {}, { amount: 50, timeout: TINY_REQUEST_TIMEOUT }),
         }))
         // /proc counts CPU in 10 ms ticks: meaningless over the few requests of a tiny run.
         if (options.scale === 'full' && result.requests > 0) {

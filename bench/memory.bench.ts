@@ -8,7 +8,7 @@ import { residentBytes, startChildServer } from './lib/child.js'
 import { CUSTOMER, dbFile, ISV } from './lib/deliveries.js'
 import { ActQueue, loadActs } from './lib/load.js'
 import type { BenchOptions } from './lib/options.js'
-import { byScale } from './lib/options.js'
+import { byScale, TINY_REQUEST_TIMEOUT } from './lib/options.js'
 import { measurePeerMemory } from './lib/peer-memory.js'
 import type { Report } from './lib/report.js'
 import { Recorder, repeat } from './lib/report.js'
@@ -71,7 +71,7 @@ export async function run(options: BenchOptions): Promise<Report> {
         const pid = server.child.pid as number
         let peak = 0
         const sampler = setInterval(() => { void residentBytes(pid).then((m) => { peak = Math.max(peak, m?.rss ?? 0) }) }, 100)
-        const result = await loadActs(server.port, p.queue, p.tokens, { seconds, connections, ...byScale<{ amount?: number }>(options, {}, { amount: 20 }) })
+        const result = await loadActs(server.port, p.queue, p.tokens, { seconds, connections, ...byScale<{ amount?: number; timeout?: number }>(options, {}, { amount: 20, timeout: TINY_REQUEST_TIMEOUT }) })
         clearInterval(sampler)
         peak = Math.max(peak, (await residentBytes(pid))?.rss ?? 0)
         rec.add(`rss.peak.${p.key}`, peak / MB)

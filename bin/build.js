@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // Compiles the sources to JavaScript (`dist/` by default, or the directory given) with the
 // built-in processes beside them: what `npm start` serves, with no TypeScript loader at run time
-// (it costs about 40 MB of memory). The build is made in a new directory beside the target and
+// (it costs about 40 MB of memory). esbuild (a production dependency, unlike TypeScript) strips
+// the types of each file on its own, keeping the layout and the imports as written (JSON
+// imports included, so schemas/ and package.json are copied beside them); nothing is bundled.
+// Type checking is `npm test`'s job (tsc --noEmit). The build is made in a new directory beside the target and
 // moved into place, so a server starting meanwhile never loads half of one. Only an earlier
 // build is ever replaced (a directory without this script's marker file is refused, whatever it
 // is), and nothing is removed but what this run created or replaced.
 // Usage: node bin/build.js [OUT_DIR]
-import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
+import { build } from 'esbuild'
 
 const MARKER = '.delivery-center-build'
 const root = resolve(import.meta.dirname, '..')
@@ -25,12 +27,27 @@ const refuse = (why) => {
 if (!outside(out, root)) refuse(`it holds the sources (${root}).`)
 if (existsSync(out) && !existsSync(join(out, MARKER))) refuse(`it exists and is not an earlier build (no ${MARKER} in it); remove it yourself if it is one.`)
 
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+// What to compile: the `include` of tsconfig.build.json (folders and files), every .ts file in them.
+const TSCONFIG = join(root, 'tsconfig.build.json')
+const sourcesOf = (path) => statSync(path).isDirectory()
+  ? readdirSync(path).flatMap((name) => sourcesOf(join(path, name)))
+  : path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : []
+const entryPoints = JSON.parse(readFileSync(TSCONFIG, 'utf8')).include.flatMap((path) => sourcesOf(join(root, path)))
+// The oldest Node.js the package supports (its `engines`): for an older target esbuild would
+// silently drop the `with { type: 'json' }` of JSON imports, which Node.js requires.
+const target = `node${/\d+(\.\d+)*/.exec(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node)[0]}`
+
 const fresh = mkdtempSync(`${out}.building-`)
 let replaced
 let built = false
 try {
-  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', fresh], { stdio: 'inherit' })
+  await build({
+    entryPoints, outbase: root, outdir: fresh, bundle: false, format: 'esm', platform: 'node', target,
+    sourcemap: true, tsconfig: TSCONFIG, logLevel: 'warning',
+  })
+  cpSync(join(root, 'schemas'), join(fresh, 'schemas'), { recursive: true })
+  // Imported by the OpenAPI document, and it makes the .js files ES modules wherever the build is.
+  copyFileSync(join(root, 'package.json'), join(fresh, 'package.json'))
   cpSync(join(root, 'processes'), join(fresh, 'processes'), { recursive: true })
   // Built outside this checkout (tests, benchmarks): its imports resolve from this checkout's packages.
   if (outside(root, out)) symlinkSync(join(root, 'node_modules'), join(fresh, 'node_modules'), 'dir')

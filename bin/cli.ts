@@ -66,6 +66,7 @@ program.command('serve')
   .option('--upload-quota-files <n>', 'files one token holder may upload per hour (default: 100)')
   .option('--upload-quota-mb <n>', 'MiB one token holder may upload per hour (default: 1024)')
   .option('--writer-thread', 'SQLite: write instances on a thread with its own connection (more acts per second, more memory)')
+  .option('--shutdown-timeout <seconds>', 'how long SIGTERM waits for requests in flight before closing their connections (default: DC_SHUTDOWN_TIMEOUT, else 10)')
   .action(async (flags: Record<string, string | boolean>) => {
     const { main } = await import('../server/main.js')
     await main(flags)

@@ -7,6 +7,7 @@ import { authenticate } from './auth.js'
 import { bufferBody } from './body.js'
 import type { AppEnv } from './env.js'
 import { idempotency } from './idempotency.js'
+import { Metrics } from './metrics.js'
 import { toProblem } from './problem.js'
 import { responseHeaders } from './response-headers.js'
 import { UploadQuota } from './upload-quota.js'
@@ -15,6 +16,7 @@ import { attachmentRoutes } from './routes/attachments.js'
 import { clockRoutes } from './routes/clock.js'
 import { instanceRoutes } from './routes/instances.js'
 import { metaRoutes } from './routes/meta.js'
+import { metricsRoutes } from './routes/metrics.js'
 import { processRoutes } from './routes/processes.js'
 import { tokenRoutes } from './routes/tokens.js'
 
@@ -35,36 +37,43 @@ export interface AppDeps {
   }
   /** How long idempotency keys are remembered, in seconds (default 24 hours). */
   readonly idempotencyTtlSeconds?: number
+  /** The metrics `GET /metrics` serves (default: new ones, without process metrics). */
+  readonly metrics?: Metrics
 }
 
 const PROBLEM_JSON = { 'Content-Type': 'application/problem+json' }
 
-/** The HTTP API: every route of the design under /v1, plus /healthz, /openapi.json and /docs. */
+/** The HTTP API: every route of the design under /v1, plus /healthz, /readyz, /metrics, /openapi.json and /docs. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { engine, store, logger } = deps
   const bodyBytes = deps.limits?.bodyBytes ?? 1024 * 1024
   const uploadBytes = deps.limits?.uploadBytes ?? 16 * 1024 * 1024
   const app = new Hono<AppEnv>()
+  const metrics = deps.metrics ?? new Metrics(store, engine.clock, logger)
 
   app.use(responseHeaders())
+  app.use(metrics.observeRequests())
   app.use(async (c, next) => {
     const started = performance.now()
     await next()
     logger.info({ requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request')
   })
-  app.route('/', metaRoutes())
+  app.route('/', metaRoutes(store, logger))
 
   // Tokens expire in real time, whatever a sandbox clock says.
-  app.use('/v1/*', authenticate(store, realClock))
+  const auth = authenticate(store, realClock)
+  app.use('/v1/*', auth)
+  app.use('/metrics', auth)
+  app.route('/', metricsRoutes(metrics))
   // Bodies are read once authenticated; uploads are streamed and limited by the storage.
   const buffered = bufferBody(bodyBytes)
   app.use('/v1/*', async (c, next) => c.req.path === '/v1/attachments' && c.req.method === 'POST' ? next() : buffered(c, next))
   app.use('/v1/*', idempotency(store, engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds ?? 24 * 3600 }))
   app.route('/v1/processes', processRoutes(engine))
-  app.route('/v1/instances', instanceRoutes(engine))
+  app.route('/v1/instances', instanceRoutes(engine, metrics))
   const uploadQuota = new UploadQuota(store, engine.clock, deps.limits?.uploadQuota ?? { filesPerHour: 100, bytesPerHour: 1024 ** 3 })
   app.route('/v1/attachments', attachmentRoutes(engine, deps.storage, { limitBytes: uploadBytes, quota: uploadQuota, logger }))
-  app.route('/v1', clockRoutes(engine, deps.sandbox))
+  app.route('/v1', clockRoutes(engine, deps.sandbox, metrics))
   app.route('/v1/tokens', tokenRoutes(store))
 
   app.notFound((c) => {

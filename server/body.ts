@@ -6,6 +6,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
 import { EngineError, fieldProblems } from '../engine/index.js'
 import type { AppEnv } from './env.js'
+import { checkJsonDepth } from './request-limits.js'
 
 const addFormats = addFormatsModule.default
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, logger: false })
@@ -64,8 +65,8 @@ export function bodyText(c: Context<AppEnv>): string {
 
 /**
  * Reads a JSON request body and checks it against its schema: 415 for another media type, 400
- * for malformed JSON (with the parser's position), 422 with every failing field otherwise.
- * An empty body reads as `{}`.
+ * for JSON nested too deeply (`request.too-deep`, checked before parsing) or malformed JSON (with
+ * the parser's position), 422 with every failing field otherwise. An empty body reads as `{}`.
  */
 export function readBody<T>(c: Context<AppEnv>, shape: RequestShape): T {
   const text = bodyText(c)
@@ -75,6 +76,7 @@ export function readBody<T>(c: Context<AppEnv>, shape: RequestShape): T {
   }
   let body: unknown = {}
   if (text.trim() !== '') {
+    checkJsonDepth(text)
     try {
       body = JSON.parse(text)
     } catch (error) {

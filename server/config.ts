@@ -1,4 +1,6 @@
 import { dirname, join, resolve } from 'node:path'
+import { pino } from 'pino'
+import { Temporal } from 'temporal-polyfill'
 import { isPostgresUrl } from '../engine/index.js'
 
 /** Everything `serve` needs, resolved from command-line flags first, then the environment, then defaults. */
@@ -24,6 +26,8 @@ export interface ServerConfig {
   readonly logLevel: string
   /** SQLite: write instances on a thread of their own (see docs/engine.md). */
   readonly writerThread: boolean
+  /** How long a SIGTERM or SIGINT waits for requests in flight before closing their connections. */
+  readonly shutdownTimeoutMs: number
 }
 
 export interface ServeFlags {
@@ -40,6 +44,7 @@ export interface ServeFlags {
   readonly uploadQuotaFiles?: string
   readonly uploadQuotaMb?: string
   readonly writerThread?: boolean
+  readonly shutdownTimeout?: string
 }
 
 export const DEFAULT_DB = join('data', 'delivery-center.db')
@@ -79,9 +84,9 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Server
     attachmentsDir: attachments ? resolve(attachments) : join(isPostgresUrl(database) ? resolve('data') : dirname(database), 'attachments'),
     poolSize: number('DC_POOL_SIZE', env['DC_POOL_SIZE'], 10, 2, 1000),
     host: flags.host ?? env['HOST'] ?? '127.0.0.1',
-    port: number('--port / PORT', flags.port ?? env['PORT'], 3000, 0, 65535),
-    sandbox: flags.sandbox ?? env['DC_SANDBOX'] === 'true',
-    sandboxStart: flags.sandboxStart ?? env['DC_SANDBOX_START'],
+    port: whole('--port / PORT', number('--port / PORT', flags.port ?? env['PORT'], 3000, 0, 65535)),
+    sandbox: flags.sandbox ?? flag('DC_SANDBOX', env['DC_SANDBOX']),
+    sandboxStart: instant('--sandbox-start / DC_SANDBOX_START', flags.sandboxStart ?? env['DC_SANDBOX_START']),
     schedulerIntervalMs: 1000 * number('--scheduler-interval / DC_SCHEDULER_INTERVAL', flags.schedulerInterval ?? env['DC_SCHEDULER_INTERVAL'], 5, 0.05, 3600),
     // At least twice the minute after which an unanswered key may be taken over.
     idempotencyTtlSeconds: number('--idempotency-ttl / DC_IDEMPOTENCY_TTL', flags.idempotencyTtl ?? env['DC_IDEMPOTENCY_TTL'], 86_400, 120, 30 * 86_400),
@@ -92,7 +97,36 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Server
       filesPerHour: Math.floor(number('--upload-quota-files / DC_UPLOAD_QUOTA_FILES', flags.uploadQuotaFiles ?? env['DC_UPLOAD_QUOTA_FILES'], 100, 1, 1_000_000)),
       bytesPerHour: Math.floor(1024 * 1024 * number('--upload-quota-mb / DC_UPLOAD_QUOTA_MB', flags.uploadQuotaMb ?? env['DC_UPLOAD_QUOTA_MB'], 1024, 0.001, 1024 * 1024)),
     },
-    logLevel: env['LOG_LEVEL'] ?? 'info',
-    writerThread: flags.writerThread ?? env['DC_WRITER_THREAD'] === 'true',
+    logLevel: logLevel(env['LOG_LEVEL']),
+    writerThread: flags.writerThread ?? flag('DC_WRITER_THREAD', env['DC_WRITER_THREAD']),
+    shutdownTimeoutMs: 1000 * number('--shutdown-timeout / DC_SHUTDOWN_TIMEOUT', flags.shutdownTimeout ?? env['DC_SHUTDOWN_TIMEOUT'], 10, 0, 3600),
+  }
+}
+
+function whole(name: string, n: number): number {
+  if (!Number.isInteger(n)) throw new Error(`${name} must be a whole number (got ${n}).`)
+  return n
+}
+
+/** A boolean environment variable: `true` or `false` (unset or empty is false). */
+function flag(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'false') return false
+  if (value === 'true') return true
+  throw new Error(`${name} must be true or false (got "${value}").`)
+}
+
+function logLevel(value: string | undefined): string {
+  if (value === undefined || value === '') return 'info'
+  const levels = [...Object.keys(pino.levels.values), 'silent']
+  if (!levels.includes(value)) throw new Error(`LOG_LEVEL must be one of ${levels.join(', ')} (got "${value}").`)
+  return value
+}
+
+function instant(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined
+  try {
+    return Temporal.Instant.from(value).toString()
+  } catch {
+    throw new Error(`${name} must be an RFC 3339 instant such as 2026-01-01T09:00:00Z (got "${value}").`)
   }
 }

@@ -1,35 +1,53 @@
-import { serve } from '@hono/node-server'
-import type { ServerType } from '@hono/node-server'
-import { pino } from 'pino'
+import { accessSync, constants, mkdirSync } from 'node:fs'
 import { Engine, ManualClock, realClock, Store } from '../engine/index.js'
 import { AttachmentStorage } from '../engine/attachments/index.js'
 import { createApp } from './app.js'
-import type { ServeFlags } from './config.js'
+import type { ServeFlags, ServerConfig } from './config.js'
 import { describeDatabase, resolveConfig } from './config.js'
+import { listen } from './listen.js'
+import { Metrics } from './metrics.js'
+import type { ServerLog } from './log.js'
+import { openServerLog } from './log.js'
 import { Scheduler } from './scheduler.js'
+import { shutdownOnSignal } from './shutdown.js'
 import { UploadSweeper } from './upload-sweeper.js'
 
 /**
  * `delivery-center serve`: opens the database (migrating it), registers the built-in processes,
  * serves the API, runs the deadline scheduler, and on SIGTERM or SIGINT lets in-flight requests
- * finish before closing the database. The only place that reads the environment.
+ * finish (for at most the shutdown timeout) before closing the database. The only place that
+ * reads the environment. A start that fails (a bad option or environment value, a database that
+ * cannot be opened, an address that cannot be listened on) prints one line naming the cause on
+ * stderr and exits 1.
  */
 export async function main(flags: ServeFlags): Promise<void> {
-  const config = resolveConfig(flags, process.env)
-  const logger = pino({ level: config.logLevel })
-  const store = await Store.open(config.database, { poolSize: config.poolSize, writerThread: config.writerThread })
+  let log: ServerLog | undefined
+  try {
+    const config = resolveConfig(flags, process.env)
+    log = openServerLog(config.logLevel)
+    await serve(config, flags, log)
+  } catch (error) {
+    process.stderr.write(`delivery-center: ${oneLine(error)}\n`)
+    await log?.close(500)
+    process.exit(1)
+  }
+}
+
+async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): Promise<void> {
+  const { logger } = log
+  const store = await openStore(config)
   const sandbox = config.sandbox ? new ManualClock(config.sandboxStart ?? realClock.now()) : undefined
   const engine = new Engine({ store, clock: sandbox ?? realClock })
   await engine.processes.registerBuiltIns((file, error) => logger.warn({ file, code: error.code }, `built-in process not registered: ${error.message}`))
+  checkWritableDirectory(config.attachmentsDir)
   const storage = new AttachmentStorage(config.attachmentsDir)
   const sweeper = new UploadSweeper({ store, storage, clock: engine.clock, ttlSeconds: config.uploadTtlSeconds, logger })
   await sweeper.start()
-  const app = createApp({ engine, store, storage, logger, ...(sandbox ? { sandbox } : {}), limits: { uploadBytes: config.uploadBytes, uploadQuota: config.uploadQuota }, idempotencyTtlSeconds: config.idempotencyTtlSeconds })
-  const scheduler = new Scheduler(engine, store, logger, config.schedulerIntervalMs)
+  const metrics = new Metrics(store, engine.clock, logger, { processMetrics: true })
+  const app = createApp({ engine, store, storage, logger, ...(sandbox ? { sandbox } : {}), limits: { uploadBytes: config.uploadBytes, uploadQuota: config.uploadQuota }, idempotencyTtlSeconds: config.idempotencyTtlSeconds, metrics })
+  const scheduler = new Scheduler(engine, store, logger, config.schedulerIntervalMs, metrics)
 
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s))
-  })
+  const server = await listen(app.fetch, config.host, config.port)
   scheduler.start()
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
@@ -42,23 +60,42 @@ export async function main(flags: ServeFlags): Promise<void> {
     '',
   ].join('\n'))
 
-  let stopping = false
-  const shutdown = (signal: string): void => {
-    if (stopping) return
-    stopping = true
-    logger.info({ signal }, 'shutting down: finishing in-flight requests')
-    void (async () => {
-      await scheduler.stop()
-      await sweeper.stop()
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        if ('closeIdleConnections' in server) server.closeIdleConnections()
-      })
-      await store.close()
-      logger.info('stopped')
-      process.exit(0)
-    })()
-  }
+  // The scheduler and the upload sweeper both stop before requests are waited for.
+  const background = { stop: async (): Promise<void> => { await Promise.all([scheduler.stop(), sweeper.stop()]) } }
+  const shutdown = shutdownOnSignal({ server, scheduler: background, store, log }, config.shutdownTimeoutMs)
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+/** Opens and migrates the database, or says which one could not be opened and why. */
+async function openStore(config: ServerConfig): Promise<Store> {
+  try {
+    return await Store.open(config.database, { poolSize: config.poolSize, writerThread: config.writerThread })
+  } catch (error) {
+    throw new Error(`cannot open the database ${describeDatabase(config.database)}: ${reason(error)}`, { cause: error })
+  }
+}
+
+/** Creates the attachments directory if needed, or says why it cannot be used. */
+function checkWritableDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true })
+    accessSync(dir, constants.W_OK)
+  } catch (error) {
+    throw new Error(`cannot use the attachments directory ${dir}: ${reason(error)}`, { cause: error })
+  }
+}
+
+/** An error's message followed by its causes' (a failed migration says what failed in it), with its code. */
+function reason(error: unknown): string {
+  const parts: string[] = []
+  for (let e: unknown = error; e instanceof Error && parts.length < 4; e = e.cause) {
+    const code = (e as NodeJS.ErrnoException).code
+    parts.push(code && !e.message.includes(code) ? `${e.message} (${code})` : e.message)
+  }
+  return parts.length > 0 ? parts.join(': ') : String(error)
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ')
 }

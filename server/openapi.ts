@@ -18,7 +18,7 @@ interface Operation {
   readonly summary: string
   /** What it does, then who may call it. */
   readonly description: string
-  /** Whether a bearer token is required (every /v1 route). */
+  /** Whether a bearer token is required (every /v1 route, and /metrics). */
   readonly bearer: boolean
   readonly parameters?: readonly Json[]
   /** A JSON request body of `schemas/api.schema.json`, or the media types of another body. */
@@ -48,13 +48,23 @@ const OPERATIONS: readonly Operation[] = [
     responses: { 200: json('Health', 'The server is up.') }, errors: [],
   },
   {
+    method: 'get', path: '/readyz', operationId: 'getReadiness', tag: 'meta', bearer: false, summary: 'Readiness',
+    description: 'Answers 200 when the server can serve: its database answers within 5 s and has run every migration this server has; 503 `server.not-ready` otherwise, saying which. Point a load balancer\'s or orchestrator\'s readiness check here, and the liveness check at /healthz. Callers: anyone, without a token.',
+    responses: { 200: json('Readiness', 'The server is ready.') }, errors: ['server.not-ready'],
+  },
+  {
+    method: 'get', path: '/metrics', operationId: 'getMetrics', tag: 'meta', bearer: true, summary: 'Prometheus metrics',
+    description: 'The server\'s metrics in the Prometheus text format (0.0.4): requests by route pattern and status with latency histograms, acts by process and action, deadlines fired, failed instances, scheduler lag, and process metrics; README.md lists them. Callers: administrators and the system (a scraper is given a `system` token), since the labels name processes and actions.',
+    responses: { 200: { description: 'The metrics.', content: { 'text/plain': { schema: { type: 'string' } } } } }, errors: ['auth.forbidden'],
+  },
+  {
     method: 'get', path: '/openapi.json', operationId: 'getOpenApi', tag: 'meta', bearer: false, summary: 'This OpenAPI document',
     description: 'The OpenAPI 3.1 description of every route, built from `schemas/api.schema.json`. Callers: anyone, without a token.',
     responses: { 200: { description: 'The document.', content: { 'application/json': { schema: { type: 'object' } } } } }, errors: [],
   },
   {
     method: 'get', path: '/docs', operationId: 'getDocs', tag: 'meta', bearer: false, summary: 'API reference page',
-    description: 'A browsable reference of this document (Swagger UI, served from this server, no network needed). Callers: anyone, without a token.',
+    description: 'A browsable reference of this document (Swagger UI, served from this server, no network needed), under a Content-Security-Policy that allows no inline script or style; a token typed into it is never stored in the browser. Callers: anyone, without a token.',
     responses: { 200: { description: 'The HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } }, errors: [],
   },
   {
@@ -97,13 +107,13 @@ const OPERATIONS: readonly Operation[] = [
     method: 'get', path: '/v1/instances', operationId: 'listInstances', tag: 'instances', bearer: true, summary: 'List instances',
     description: 'A page of instances, oldest first, with the filters given. Callers: any token; customers and ISVs see only the instances they are a party of, administrators and the system see all.',
     parameters: [
-      query('process', 'Only instances of this process id.', { type: 'string' }),
+      query('process', 'Only instances of this process id.', { type: 'string', maxLength: 256 }),
       query('status', 'Only instances in this status.', { enum: ['active', 'completed', 'terminated'] }),
-      query('step', 'Only instances whose current step is this one.', { type: 'string' }),
+      query('step', 'Only instances whose current step is this one.', { type: 'string', maxLength: 256 }),
       query('waiting', 'Only instances whose current step waits on the caller (parties only; ignored for administrators and the system).', { enum: ['me'] }),
-      query('party', 'Administrators and the system: only instances where this role is held by this subject, as ROLE:SUBJECT.', { type: 'string', pattern: '^[^:]+:[^:]+$', examples: ['customer:c-1'] }),
+      query('party', 'Administrators and the system: only instances where this role is held by this subject, as ROLE:SUBJECT.', { type: 'string', pattern: '^[^:]+:[^:]+$', maxLength: 256, examples: ['customer:c-1'] }),
       query('limit', 'Page size.', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
-      query('cursor', 'The `next` of the previous page.', { type: 'string' }),
+      query('cursor', 'The `next` of the previous page.', { type: 'string', maxLength: 256 }),
     ],
     responses: { 200: json('InstanceList', 'The page.') }, errors: ['request.invalid'],
   },
@@ -189,7 +199,7 @@ const OPERATIONS: readonly Operation[] = [
   },
 ]
 
-const JSON_BODY_ERRORS: readonly ErrorCode[] = ['request.malformed', 'request.unsupported-media-type', 'request.invalid', 'request.too-large']
+const JSON_BODY_ERRORS: readonly ErrorCode[] = ['request.malformed', 'request.unsupported-media-type', 'request.invalid', 'request.too-large', 'request.too-deep']
 const POST_ERRORS: readonly ErrorCode[] = ['idempotency.mismatch', 'idempotency.in-progress', 'request.invalid']
 
 /** Every code a route can answer with: its own, then those of authentication, body parsing and idempotency. */
@@ -284,7 +294,7 @@ function build(): Json {
     info: { title: 'delivery-center API', version: packageJson.version, description: DESCRIPTION },
     servers: [{ url: '/' }],
     tags: [
-      { name: 'meta', description: 'Liveness and this reference.' },
+      { name: 'meta', description: 'Liveness, readiness, metrics and this reference.' },
       { name: 'processes', description: 'Process definitions: the YAML language of `schemas/process.schema.json`.' },
       { name: 'instances', description: 'Deliveries: start, read, act, terminate, history.' },
       { name: 'clock', description: 'The clock and the deadlines it fires.' },

@@ -5,6 +5,15 @@ import type { MiddlewareHandler } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from './env.js'
 
+/**
+ * Whether a response to `path` must never be stored by a cache: those of authenticated routes
+ * (`/v1`, `/metrics`), which hold what one principal may see, and the health checks, which must
+ * always be fresh.
+ */
+function noStore(path: string): boolean {
+  return path.startsWith('/v1/') || path === '/metrics' || path === '/healthz' || path === '/readyz'
+}
+
 /** A client's own `X-Request-Id` is kept when it is this short and plain (Hono's rule); else a new UUID is made. */
 const CLIENT_REQUEST_ID = /^[\w\-=]{1,255}$/
 
@@ -22,7 +31,8 @@ async function defaultSecureHeaders(): Promise<ReadonlyArray<readonly [string, s
 
 /**
  * Gives every response an `X-Request-Id` (also set as the `requestId` variable, for logs and
- * problem bodies) and Hono's default security headers. Under @hono/node-server they are set on
+ * problem bodies) and Hono's default security headers, and `Cache-Control: no-store` to those of
+ * authenticated routes and health checks (problems included). Under @hono/node-server they are set on
  * the Node.js response before the handler runs, and Node.js writes them with whatever headers the
  * handler answers with (a handler that sets one of them itself keeps its own value): setting
  * them through Hono instead turns each answer's headers into a Fetch `Headers` object, which
@@ -42,9 +52,11 @@ export function responseHeaders(): MiddlewareHandler<AppEnv> {
       ready ??= await pairs
       outgoing.setHeader('X-Request-Id', id)
       for (const [name, value] of ready) outgoing.setHeader(name, value)
+      if (noStore(c.req.path)) outgoing.setHeader('Cache-Control', 'no-store')
       return next()
     }
     c.header('X-Request-Id', id)
-    return secure(c, next)
+    await secure(c, next)
+    if (noStore(c.req.path) && !c.res.headers.has('cache-control')) c.res.headers.set('Cache-Control', 'no-store')
   }
 }

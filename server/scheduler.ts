@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { Engine, Store } from '../engine/index.js'
 import { iso } from '../engine/index.js'
+import type { Metrics } from './metrics.js'
 
 /** Fires due deadlines every `intervalMs` and forgets expired idempotency keys; one round at a time, never overlapping. */
 export class Scheduler {
@@ -10,12 +11,14 @@ export class Scheduler {
   readonly #intervalMs: number
   #timer: NodeJS.Timeout | undefined
   #running: Promise<void> | undefined
+  readonly #metrics: Metrics | undefined
 
-  constructor(engine: Engine, store: Store, logger: Logger, intervalMs: number) {
+  constructor(engine: Engine, store: Store, logger: Logger, intervalMs: number, metrics?: Metrics) {
     this.#engine = engine
     this.#store = store
     this.#logger = logger
     this.#intervalMs = intervalMs
+    this.#metrics = metrics
   }
 
   start(): void {
@@ -27,9 +30,12 @@ export class Scheduler {
   /** Runs one round now, unless one is already running. */
   async tick(): Promise<void> {
     if (this.#running) return this.#running
+    const started = performance.now()
     // Each round also forgets expired idempotency keys.
     this.#running = this.#store.idempotency.purge(iso(this.#engine.clock.now())).then(() => this.#engine.advance()).then(
       ({ fired, instances, failed }) => {
+        this.#metrics?.fired('scheduler', { fired, failed })
+        this.#metrics?.round((performance.now() - started) / 1000)
         if (fired > 0) this.#logger.info({ fired, instances }, 'deadlines fired')
         if (failed.length > 0) this.#logger.error({ failed }, 'deadlines that could not be fired')
       },

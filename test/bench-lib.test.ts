@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { startChildServer, stopChildServers } from '../bench/lib/child.js'
 import { ActQueue } from '../bench/lib/load.js'
 import { minimalActs } from '../bench/lib/minimal-act.js'
 import { cloneInstances, createTemplates, waitingIds } from '../bench/lib/seed.js'
@@ -65,3 +67,37 @@ describe('minimalActs', () => {
     expect(waiting).toEqual([{ role: 'customer' }])
   })
 })
+
+describe('child servers', () => {
+  afterEach(() => stopChildServers())
+
+  /** Whether a process is still running (a zombie waiting for its parent counts as gone). */
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0)
+    } catch {
+      return false
+    }
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  }
+
+  it('are all stopped by stopChildServers, with whatever they started, however the benchmark that started them ended', async () => {
+    // A "server" that starts a process of its own, reports a port, and never stops by itself.
+    const script = `
+      const { spawn } = require('node:child_process')
+      spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
+      console.log(JSON.stringify({ port: 1 }))
+      setInterval(() => {}, 1000)`
+    const server = await startChildServer(['-e', script], { stream: 'stdout', portPattern: /"port":(\d+)/ })
+    const pid = server.child.pid as number
+    const grandchild = Number(execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)]).toString().trim())
+    expect(alive(pid)).toBe(true)
+    expect(alive(grandchild)).toBe(true)
+
+    await stopChildServers()
+    expect(alive(pid)).toBe(false)
+    // The grandchild got the signal too (it may take a moment to be reaped by init).
+    await expect.poll(() => alive(grandchild), { timeout: 30_000 }).toBe(false)
+  })
+})
+

@@ -7,18 +7,77 @@ import { createInterface } from 'node:readline'
 export interface ChildServer {
   readonly child: ChildProcess
   readonly port: number
-  /** Sends SIGTERM to this child (only it) and waits for it to exit. */
+  /** Sends SIGTERM to this child's process group and waits for it to exit (SIGKILL after {@link STOP_GRACE_MS}). */
   stop(): Promise<void>
+}
+
+/** How long a stopped child may take to exit on SIGTERM before its process group is killed. */
+const STOP_GRACE_MS = 15_000
+
+/** Every child started here that has not exited yet, with a promise of its exit. */
+const running = new Map<ChildProcess, Promise<void>>()
+
+/** Signals the child's process group (it leads one: spawned detached), so nothing it started survives it. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    // The group is gone already.
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = running.get(child)
+  if (!exited) return
+  signalGroup(child, 'SIGTERM')
+  const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), STOP_GRACE_MS)
+  await exited
+  clearTimeout(timer)
+}
+
+/**
+ * Stops every child server started by {@link startChildServer} that is still running: for
+ * test hooks (`afterEach`, `afterAll`), which run even when a test timed out while the
+ * benchmark that started them was still going.
+ */
+export async function stopChildServers(): Promise<void> {
+  await Promise.all([...running.keys()].map((child) => stopChild(child)))
+}
+
+// Children lead process groups of their own, so a signal to this process's group (Ctrl-C) no
+// longer reaches them: pass it on, and kill them whenever this process exits.
+let guarded = false
+function guardChildren(): void {
+  if (guarded) return
+  guarded = true
+  process.once('exit', () => { for (const child of running.keys()) signalGroup(child, 'SIGKILL') })
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      for (const child of running.keys()) signalGroup(child, 'SIGKILL')
+      // Then as if this handler were not there: Node.js's default (exit) unless someone else listens.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+    })
+  }
 }
 
 /**
  * Starts `node ARGS...` and waits until a line of its `stream` matches `portPattern` (whose first
  * group is the port). Lines of the other stream are discarded; stderr is echoed if it exits early.
- * @throws {Error} when the child exits, or prints nothing matching within `timeoutMs`.
+ * The child leads a process group of its own, killed with it by {@link ChildServer.stop},
+ * {@link stopChildServers} or when this process exits.
+ * @throws {Error} when the child exits, or prints nothing matching within `timeoutMs` (default
+ * 5 minutes: a loaded machine may take long to start several servers at once).
  */
 export function startChildServer(args: readonly string[], options: { stream: 'stdout' | 'stderr'; portPattern: RegExp; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<ChildServer> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  guardChildren()
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, detached: true })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => {
+    running.delete(child)
+    resolve()
+  }))
+  running.set(child, exited)
+  const timeoutMs = options.timeoutMs ?? 300_000
   const watched = options.stream === 'stdout' ? child.stdout : child.stderr
   const other = options.stream === 'stdout' ? child.stderr : child.stdout
   let errors = ''
@@ -26,9 +85,9 @@ export function startChildServer(args: readonly string[], options: { stream: 'st
   other.resume()
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`The server did not report its port within ${options.timeoutMs ?? 60_000} ms: ${errors}`))
-    }, options.timeoutMs ?? 60_000)
+      signalGroup(child, 'SIGKILL')
+      reject(new Error(`The server did not report its port within ${timeoutMs} ms: ${errors}`))
+    }, timeoutMs)
     const lines = createInterface({ input: watched })
     lines.on('line', (line) => {
       const match = options.portPattern.exec(line)
@@ -36,13 +95,7 @@ export function startChildServer(args: readonly string[], options: { stream: 'st
       clearTimeout(timer)
       lines.removeAllListeners('line')
       watched.resume()
-      resolve({
-        child, port: Number(match[1]),
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-          await exited
-        },
-      })
+      resolve({ child, port: Number(match[1]), stop: () => stopChild(child) })
     })
     child.once('exit', (code, signal) => {
       clearTimeout(timer)

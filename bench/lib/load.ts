@@ -83,13 +83,16 @@ export interface LoadResult {
  * Sends acts of basic deliveries from `queue` to `POST /v1/instances/{id}/act` on `port` with
  * autocannon for `seconds` (or `amount` requests, which takes precedence) over `connections`
  * connections; when `echo` is set, sends the same bodies and headers to `POST /echo` instead.
+ * A request unanswered after `timeout` seconds (autocannon's default, 10, when not given) counts
+ * as a failure.
  */
-export async function loadActs(port: number, queue: ActQueue, tokens: Record<'customer' | 'isv', string>, options: { seconds: number; connections: number; echo?: boolean; amount?: number }): Promise<LoadResult> {
+export async function loadActs(port: number, queue: ActQueue, tokens: Record<'customer' | 'isv', string>, options: { seconds: number; connections: number; echo?: boolean; amount?: number; timeout?: number }): Promise<LoadResult> {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: options.connections,
     duration: options.seconds,
     ...(options.amount === undefined ? {} : { amount: options.amount }),
+    ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
     pipelining: 1,
     requests: [{
       method: 'POST',

@@ -17,6 +17,12 @@ export interface BenchOptions {
   readonly params: Readonly<Record<string, string>>
 }
 
+/**
+ * How long a request of a tiny run (the smoke tests of `npm test`) may stay unanswered, in
+ * seconds: a tiny run checks correctness, not speed, and a loaded machine may be very slow.
+ */
+export const TINY_REQUEST_TIMEOUT = 300
+
 /** `full` when the scale is `full`, else `tiny`: the one place counts are chosen per scale. */
 export function byScale<T>(options: Pick<BenchOptions, 'scale'>, full: T, tiny: T): T {
   return options.scale === 'full' ? full : tiny

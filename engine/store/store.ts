@@ -89,12 +89,7 @@ export class Store {
    * winner's migrations are committed and there is nothing left to do.
    */
   async migrate(): Promise<void> {
-    // Kysely looks for its bookkeeping tables in every schema unless told which: on PostgreSQL,
-    // name the connection's own schema, so databases holding several schemas stay apart.
-    const schema = this.dialect === 'postgres'
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(this.db)).rows[0]?.schema
-      : undefined
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) })
+    const migrator = await this.#migrator()
     for (let attempt = 1; ; attempt++) {
       const { error, results } = await migrator.migrateToLatest()
       if (!error) return
@@ -104,6 +99,24 @@ export class Store {
       }
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
     }
+  }
+
+  /**
+   * The names of the migrations this code has that the database has not run, oldest first:
+   * empty when the schema is current. Reads the database, so it also fails when it cannot be reached.
+   */
+  async pendingMigrations(): Promise<string[]> {
+    const migrator = await this.#migrator()
+    return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name)
+  }
+
+  async #migrator(): Promise<Migrator> {
+    // Kysely looks for its bookkeeping tables in every schema unless told which: on PostgreSQL,
+    // name the connection's own schema, so databases holding several schemas stay apart.
+    const schema = this.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(this.db)).rows[0]?.schema
+      : undefined
+    return new Migrator({ db: this.db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) })
   }
 
   /** Closes the database; pending writes are committed or were already refused. */

@@ -5,13 +5,14 @@ import { EngineError } from '../../engine/index.js'
 import { requireRole } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
+import type { Metrics } from '../metrics.js'
 
 /**
  * `/v1/clock` and `/v1/advance`. In sandbox mode the clock is manual and `advance` may move it
  * forward (`to` an instant or `by` a duration) before firing what is due; otherwise it is the
  * real clock and only fires what is due now.
  */
-export function clockRoutes(engine: Engine, sandbox: ManualClock | undefined): Hono<AppEnv> {
+export function clockRoutes(engine: Engine, sandbox: ManualClock | undefined, metrics?: Metrics): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
   app.get('/clock', (c) => c.json({ kind: sandbox ? 'sandbox' : 'real', now: engine.clock.now().toString() }))
@@ -23,6 +24,7 @@ export function clockRoutes(engine: Engine, sandbox: ManualClock | undefined): H
       moveClock(sandbox, to, by)
     }
     const report = await engine.advance()
+    metrics?.fired('request', report)
     return c.json({ ...report, now: engine.clock.now().toString() })
   })
 

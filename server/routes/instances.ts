@@ -4,12 +4,14 @@ import { CURSOR_RULE, EngineError, isCursor } from '../../engine/index.js'
 import { requireRole } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
+import type { Metrics } from '../metrics.js'
 import { receiptFor } from '../idempotency.js'
+import { checkAttachmentTotal, REQUEST_LIMITS } from '../request-limits.js'
 
 const STATUSES = ['active', 'completed', 'terminated']
 
 /** `/v1/instances`: start, list, read, act on, advance, terminate, and read the history of instances. */
-export function instanceRoutes(engine: Engine): Hono<AppEnv> {
+export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
   app.post('/', requireRole('admin', 'system'), async (c) => {
@@ -22,6 +24,9 @@ export function instanceRoutes(engine: Engine): Hono<AppEnv> {
     const allowed = new Set(['process', 'status', 'step', 'waiting', 'party', 'limit', 'cursor'])
     const unknown = Object.keys(q).filter((k) => !allowed.has(k))
     const fields = unknown.map((k) => ({ pointer: `/query/${k}`, rule: 'additionalProperties', message: `is not a filter; filters are ${[...allowed].join(', ')}` }))
+    for (const [k, value] of Object.entries(q)) {
+      if (allowed.has(k) && value.length > REQUEST_LIMITS.queryValue) fields.push({ pointer: `/query/${k}`, rule: 'maxLength', message: `must be at most ${REQUEST_LIMITS.queryValue} characters` })
+    }
     if (q['status'] !== undefined && !STATUSES.includes(q['status'])) fields.push({ pointer: '/query/status', rule: 'enum', message: `must be one of ${STATUSES.join(', ')}` })
     if (q['waiting'] !== undefined && !['me', 'true'].includes(q['waiting'])) fields.push({ pointer: '/query/waiting', rule: 'enum', message: 'must be "me"' })
     const limit = q['limit'] === undefined ? undefined : Number(q['limit'])
@@ -49,7 +54,10 @@ export function instanceRoutes(engine: Engine): Hono<AppEnv> {
 
   app.post('/:id/act', async (c) => {
     const request = readBody<ActRequest>(c, 'ActRequest')
-    return c.json(await engine.act(c.req.param('id'), request, c.get('principal'), { receipt: receiptFor(c, 200) }))
+    checkAttachmentTotal(request.attachments)
+    const view = await engine.act(c.req.param('id'), request, c.get('principal'), { receipt: receiptFor(c, 200) })
+    metrics?.act(view.process.id, request.action)
+    return c.json(view)
   })
 
   app.post('/:id/advance', requireRole('admin', 'system'), async (c) => {

@@ -25,6 +25,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description Answers 200 when the server can serve: its database answers within 5 s and has run every migration this server has; 503 `server.not-ready` otherwise, saying which. Point a load balancer's or orchestrator's readiness check here, and the liveness check at /healthz. Callers: anyone, without a token.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description The server's metrics in the Prometheus text format (0.0.4): requests by route pattern and status with latency histograms, acts by process and action, deadlines fired, failed instances, scheduler lag, and process metrics; README.md lists them. Callers: administrators and the system (a scraper is given a `system` token), since the labels name processes and actions.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -54,7 +94,7 @@ export interface paths {
         };
         /**
          * API reference page
-         * @description A browsable reference of this document (Swagger UI, served from this server, no network needed). Callers: anyone, without a token.
+         * @description A browsable reference of this document (Swagger UI, served from this server, no network needed), under a Content-Security-Policy that allows no inline script or style; a token typed into it is never stored in the browser. Callers: anyone, without a token.
          */
         get: operations["getDocs"];
         put?: never;
@@ -391,7 +431,7 @@ export interface components {
             };
             /** @description Values of the process's parameters, e.g. `{ "warrantyPeriod": "P30D" }`. */
             parameters?: Record<string, unknown>;
-            /** @description The order context: order id, product id, specification. */
+            /** @description The order context: order id, product id, specification. Bounded by the body size (1 MiB) and nesting depth (64 levels). */
             context?: Record<string, unknown>;
         };
         /** @description Performs an action of the instance's current step. */
@@ -400,9 +440,9 @@ export interface components {
             action: string;
             /** @description The step the caller believes is current; refused with `step.not-current` if it is not. */
             step?: string;
-            /** @description The action's inputs, checked against the action's input schema (see the instance's `actions`). */
+            /** @description The action's inputs, checked against the action's input schema (see the instance's `actions`). Bounded by the body size (1 MiB) and nesting depth (64 levels). */
             inputs?: Record<string, unknown>;
-            /** @description Ids of uploaded attachments (from POST /v1/attachments) per slot of the action. */
+            /** @description Ids of uploaded attachments (from POST /v1/attachments) per slot of the action: at most 20 slots, 50 ids per slot and 100 ids in all. */
             attachments?: {
                 [key: string]: string[];
             };
@@ -482,6 +522,14 @@ export interface components {
              * @constant
              */
             status: "ok";
+        };
+        /** @description Readiness of the server: its database answers and has run every migration this server has. */
+        Readiness: {
+            /**
+             * @description Always `ready` in a 200 answer; otherwise the answer is a 503 problem `server.not-ready` saying why.
+             * @constant
+             */
+            status: "ready";
         };
         /** @description Who did something: a role and the subject (a user or system id) holding it. */
         Principal: {
@@ -1260,6 +1308,96 @@ export interface operations {
             };
         };
     };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server is ready. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.not-ready`: Server not ready */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown or expired token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getOpenApi: {
         parameters: {
             query?: never;
@@ -1703,7 +1841,10 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceView"];
                 };
             };
-            /** @description - `request.malformed`: Malformed request body */
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1882,7 +2023,10 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceView"];
                 };
             };
-            /** @description - `request.malformed`: Malformed request body */
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2017,7 +2161,10 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceView"];
                 };
             };
-            /** @description - `request.malformed`: Malformed request body */
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2137,7 +2284,10 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceView"];
                 };
             };
-            /** @description - `request.malformed`: Malformed request body */
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2314,7 +2464,10 @@ export interface operations {
                     "application/json": components["schemas"]["AdvanceResult"];
                 };
             };
-            /** @description - `request.malformed`: Malformed request body */
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -18,7 +18,7 @@ interface Operation { operationId: string; summary: string; description: string;
 interface Document { openapi: string; info: Json; servers: unknown; paths: Record<string, Record<string, Operation>>; components: Json; 'x-problem-types': unknown }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch']
-const RESPONSE_DEFS = ['Health', 'InstanceView', 'InstanceList', 'EventRecord', 'History', 'ProcessSummary', 'ProcessList', 'ProcessDetail', 'Attachment', 'Clock', 'AdvanceResult', 'Token', 'TokenList']
+const RESPONSE_DEFS = ['Health', 'Readiness', 'InstanceView', 'InstanceList', 'EventRecord', 'History', 'ProcessSummary', 'ProcessList', 'ProcessDetail', 'Attachment', 'Clock', 'AdvanceResult', 'Token', 'TokenList']
 
 let api: Api
 let doc: Document
@@ -93,7 +93,7 @@ describe('GET /openapi.json', () => {
       const where = `${method} ${path}`
       expect(op.summary, where).toBeTruthy()
       expect(op.description, where).toMatch(/Callers: /)
-      expect(op.security, where).toEqual(path.startsWith('/v1/') ? [{ bearer: [] }] : undefined)
+      expect(op.security, where).toEqual(path.startsWith('/v1/') || path === '/metrics' ? [{ bearer: [] }] : undefined)
       expect(op.parameters?.some((p) => p['$ref'] === '#/components/parameters/IdempotencyKey') ?? false, where).toBe(method === 'post')
       for (const [status, response] of Object.entries(op.responses)) {
         if (Number(status) < 400) continue
@@ -135,6 +135,9 @@ describe('GET /openapi.json', () => {
     const act = (id: string, who: Who, json: Json) => call('POST', `/v1/instances/${id}/act`, { who, json })
 
     await call('GET', '/healthz')
+    await call('GET', '/readyz')
+    await call('GET', '/metrics', { who: 'system' })
+    await call('GET', '/metrics', { who: 'customer' })
     await call('GET', '/openapi.json')
     await call('GET', '/docs')
     await call('GET', '/v1/processes', { who: 'isv' })
@@ -195,9 +198,10 @@ describe('GET /docs', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/html/)
     const html = await response.text()
     const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1] as string)
-    expect(assets).toEqual([`${DOCS_ASSETS}/swagger-ui.css`, `${DOCS_ASSETS}/swagger-ui-bundle.js`])
-    expect(html).toContain("url: '/openapi.json'")
-    expect(html).toContain("validatorUrl: 'none'") // no request to Swagger's online validator
+    expect(assets).toEqual([`${DOCS_ASSETS}/swagger-ui.css`, `${DOCS_ASSETS}/swagger-ui-bundle.js`, `${DOCS_ASSETS}/init.js`])
+    const init = await (await api.call('GET', `${DOCS_ASSETS}/init.js`)).text()
+    expect(init).toContain("url: '/openapi.json'")
+    expect(init).toContain("validatorUrl: 'none'") // no request to Swagger's online validator
     for (const asset of assets) {
       const file = await api.call('GET', asset)
       expect(file.status, asset).toBe(200)

@@ -1,0 +1,67 @@
+import { EngineError } from '../engine/index.js'
+
+/**
+ * Limits on what a caller can make the server parse, allocate or store, beyond the shapes of
+ * `schemas/api.schema.json` (which bound each field). Each is documented in README.md (Limits).
+ */
+export const REQUEST_LIMITS = {
+  /** Deepest nesting of arrays and objects in a JSON body; the body itself is level 1. */
+  jsonDepth: 64,
+  /** Most attachment ids one act may name, over all its slots (each slot takes at most 50). */
+  attachmentIdsPerAct: 100,
+  /** Longest value of a list filter (`process`, `step`, `party`, `cursor`), in characters. */
+  queryValue: 256,
+} as const
+
+const OPEN_BRACE = 0x7b
+const OPEN_BRACKET = 0x5b
+const CLOSE_BRACE = 0x7d
+const CLOSE_BRACKET = 0x5d
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+
+/**
+ * The offset of the first character of `text` where JSON arrays and objects are nested deeper
+ * than `maxDepth`, or undefined when they never are. Brackets inside strings do not count. Meant
+ * to run before `JSON.parse`, so nothing nested deeper is ever built or walked: one pass over the
+ * characters, no allocation. Malformed JSON is left to the parser.
+ */
+export function tooDeepAt(text: string, maxDepth: number): number | undefined {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === BACKSLASH) i++
+      else if (c === QUOTE) inString = false
+    } else if (c === QUOTE) {
+      inString = true
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > maxDepth) return i
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--
+    }
+  }
+  return undefined
+}
+
+/**
+ * Refuses a JSON body nested deeper than {@link REQUEST_LIMITS.jsonDepth} levels.
+ * @throws {EngineError} `request.too-deep` (400), saying where the limit was passed.
+ */
+export function checkJsonDepth(text: string): void {
+  const at = tooDeepAt(text, REQUEST_LIMITS.jsonDepth)
+  if (at === undefined) return
+  throw new EngineError('request.too-deep', `The body nests arrays and objects more than ${REQUEST_LIMITS.jsonDepth} levels deep (passed at character ${at + 1}); at most ${REQUEST_LIMITS.jsonDepth} levels are accepted.`)
+}
+
+/**
+ * Refuses an act naming more than {@link REQUEST_LIMITS.attachmentIdsPerAct} attachment ids in all.
+ * @throws {EngineError} `request.invalid` (422) at `/attachments`.
+ */
+export function checkAttachmentTotal(attachments: Readonly<Record<string, readonly string[]>> | undefined): void {
+  const total = Object.values(attachments ?? {}).reduce((sum, ids) => sum + ids.length, 0)
+  if (total <= REQUEST_LIMITS.attachmentIdsPerAct) return
+  const message = `must name at most ${REQUEST_LIMITS.attachmentIdsPerAct} attachment ids over all slots (names ${total})`
+  throw new EngineError('request.invalid', `The ActRequest body is invalid: /attachments ${message}.`, { fields: [{ pointer: '/attachments', rule: 'maxItems', message }] })
+}

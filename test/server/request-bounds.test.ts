@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { tooDeepAt } from '../../server/request-limits.js'
+import { DEMAND, snapshot } from '../support/engine.js'
+import { openApi } from '../support/http.js'
+import type { Api } from '../support/http.js'
+
+let api: Api
+beforeEach(async () => { api = await openApi() })
+afterEach(async () => { await api.close() })
+
+const PARTIES = { customer: 'c-1', isv: 'v-1' }
+const JSON_TYPE = { 'Content-Type': 'application/json' }
+
+async function problem(response: Response, status: number, code: string): Promise<Record<string, unknown>> {
+  const text = await response.text()
+  expect(response.status, text).toBe(status)
+  expect(response.headers.get('content-type')).toBe('application/problem+json')
+  const body = JSON.parse(text) as Record<string, unknown>
+  expect(body['code']).toBe(code)
+  return body
+}
+
+function nested(levels: number): string {
+  return `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`
+}
+
+async function started(): Promise<string> {
+  const response = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: PARTIES } })
+  expect(response.status).toBe(201)
+  return (await response.json() as { id: string }).id
+}
+
+describe('JSON nesting depth', () => {
+  it('counts arrays and objects, not brackets inside strings', () => {
+    expect(tooDeepAt('{"a":[[1]]}', 3)).toBeUndefined()
+    expect(tooDeepAt('{"a":[[1]]}', 2)).toBe(6)
+    expect(tooDeepAt('{"a":"[[[[[\\"[[["}', 1)).toBeUndefined()
+    expect(tooDeepAt(nested(64), 64)).toBeUndefined()
+  })
+
+  it('a context nested 100,000 levels deep: 400 request.too-deep, and nothing stored', async () => {
+    const before = await snapshot(api.database)
+    const body = `{"process":"basic","parties":{"customer":"c-1","isv":"v-1"},"context":${nested(100_000)}}`
+    const problemBody = await problem(await api.call('POST', '/v1/instances', { who: 'admin', body, headers: JSON_TYPE }), 400, 'request.too-deep')
+    expect(problemBody['detail']).toContain('64 levels')
+    expect(await snapshot(api.database)).toEqual(before)
+    // 64 levels with the body's own: accepted.
+    const deepest = `{"process":"basic","parties":{"customer":"c-1","isv":"v-1"},"context":${nested(63)}}`
+    expect((await api.call('POST', '/v1/instances', { who: 'admin', body: deepest, headers: JSON_TYPE })).status).toBe(201)
+  })
+
+  it('inputs nested 100,000 levels deep in an act: 400 request.too-deep, and the instance unchanged', async () => {
+    const id = await started()
+    const before = await snapshot(api.database)
+    const body = `{"action":"submit","inputs":${nested(100_000)}}`
+    await problem(await api.call('POST', `/v1/instances/${id}/act`, { who: 'customer', body, headers: JSON_TYPE }), 400, 'request.too-deep')
+    expect(await snapshot(api.database)).toEqual(before)
+  })
+})
+
+describe('attachment ids in an act', () => {
+  it('tens of thousands of ids over many slots: 422 request.invalid at /attachments, and the instance unchanged', async () => {
+    const id = await started()
+    const before = await snapshot(api.database)
+    const attachments: Record<string, string[]> = {}
+    for (let slot = 0; slot < 700; slot++) attachments[`slot-${slot}`] = Array.from({ length: 50 }, (_, i) => `a-${slot}-${i}`)
+    const body = await problem(await api.call('POST', `/v1/instances/${id}/act`, { who: 'customer', json: { action: 'submit', inputs: DEMAND, attachments } }), 422, 'request.invalid')
+    expect(body['errors']).toContainEqual(expect.objectContaining({ pointer: '/attachments', rule: 'maxProperties' }))
+    expect(await snapshot(api.database)).toEqual(before)
+  })
+
+  it('more than 100 ids in all over 20 slots: 422 request.invalid at /attachments', async () => {
+    const id = await started()
+    const before = await snapshot(api.database)
+    const attachments: Record<string, string[]> = {}
+    for (let slot = 0; slot < 3; slot++) attachments[`slot-${slot}`] = Array.from({ length: 50 }, (_, i) => `a-${slot}-${i}`)
+    const body = await problem(await api.call('POST', `/v1/instances/${id}/act`, { who: 'customer', json: { action: 'submit', inputs: DEMAND, attachments } }), 422, 'request.invalid')
+    expect(body['errors']).toEqual([expect.objectContaining({ pointer: '/attachments', rule: 'maxItems' })])
+    expect(await snapshot(api.database)).toEqual(before)
+  })
+})
+
+describe('other request fields', () => {
+  it('a start naming thousands of parties or parameters: 422 request.invalid, nothing stored', async () => {
+    const before = await snapshot(api.database)
+    const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`role-${i}`, 'x']))
+    const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: many, parameters: many } }), 422, 'request.invalid')
+    expect(body['errors']).toEqual(expect.arrayContaining([
+      expect.objectContaining({ pointer: '/parties', rule: 'maxProperties' }),
+      expect.objectContaining({ pointer: '/parameters', rule: 'maxProperties' }),
+    ]))
+    expect(await snapshot(api.database)).toEqual(before)
+  })
+
+  it('a party role name longer than any role: 422 request.invalid at /parties', async () => {
+    const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { ...PARTIES, ['r'.repeat(10_000)]: 'x' } } }), 422, 'request.invalid')
+    expect(body['errors']).toContainEqual(expect.objectContaining({ pointer: '/parties', rule: 'propertyNames' }))
+  })
+
+  it('a list filter longer than 256 characters: 422 request.invalid at its /query pointer', async () => {
+    const body = await problem(await api.call('GET', `/v1/instances?process=${'p'.repeat(5000)}&step=ok`, { who: 'admin' }), 422, 'request.invalid')
+    expect(body['errors']).toEqual([{ pointer: '/query/process', rule: 'maxLength', message: 'must be at most 256 characters' }])
+  })
+})
