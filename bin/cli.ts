@@ -50,6 +50,7 @@ program.command('serve')
   .option('--idempotency-ttl <seconds>', 'how long idempotency keys are remembered (default: 86400)')
   .option('--max-upload-mb <n>', 'largest uploaded file in MiB (default: 16)')
   .option('--writer-thread', 'SQLite: write instances on a thread with its own connection (more acts per second, more memory)')
+  .option('--fire-attempts <n>', 'failed attempts in a row at firing a due deadline before its instance is marked failed (default: DC_FIRE_ATTEMPTS, else 3)')
   .action(async (flags: Record<string, string | boolean>) => {
     const { main } = await import('../server/main.js')
     await main(flags)

@@ -1,5 +1,5 @@
 import { dirname, join, resolve } from 'node:path'
-import { isPostgresUrl } from '../engine/index.js'
+import { DEFAULT_FAIL_AFTER, isPostgresUrl } from '../engine/index.js'
 
 /** Everything `serve` needs, resolved from command-line flags first, then the environment, then defaults. */
 export interface ServerConfig {
@@ -20,6 +20,8 @@ export interface ServerConfig {
   readonly logLevel: string
   /** SQLite: write instances on a thread of their own (see docs/engine.md). */
   readonly writerThread: boolean
+  /** Failed attempts in a row at firing an instance's due deadline after which it is marked failed. */
+  readonly fireAttempts: number
 }
 
 export interface ServeFlags {
@@ -33,6 +35,7 @@ export interface ServeFlags {
   readonly idempotencyTtl?: string
   readonly maxUploadMb?: string
   readonly writerThread?: boolean
+  readonly fireAttempts?: string
 }
 
 export const DEFAULT_DB = join('data', 'delivery-center.db')
@@ -81,5 +84,12 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Server
     uploadBytes: Math.floor(1024 * 1024 * number('--max-upload-mb / DC_MAX_UPLOAD_MB', flags.maxUploadMb ?? env['DC_MAX_UPLOAD_MB'], 16, 0.001, 1024)),
     logLevel: env['LOG_LEVEL'] ?? 'info',
     writerThread: flags.writerThread ?? env['DC_WRITER_THREAD'] === 'true',
+    fireAttempts: wholeNumber(number('--fire-attempts / DC_FIRE_ATTEMPTS', flags.fireAttempts ?? env['DC_FIRE_ATTEMPTS'], DEFAULT_FAIL_AFTER, 1, 1000), '--fire-attempts / DC_FIRE_ATTEMPTS'),
   }
+}
+
+/** `n` if it is a whole number; throws naming the setting otherwise. */
+function wholeNumber(n: number, name: string): number {
+  if (!Number.isInteger(n)) throw new Error(`${name} must be a whole number (got ${n}).`)
+  return n
 }
