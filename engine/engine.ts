@@ -2,7 +2,7 @@ import { v7 as timeOrderedUuid } from 'uuid'
 import type { Clock } from './clock.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import { EngineError } from './errors.js'
-import { FireFailure } from './fire-failure.js'
+import { FireFailure, firingError } from './fire-failure.js'
 import type { FieldProblem } from './errors.js'
 import { maySee } from './runtime/authorize.js'
 import type { AttachmentFacts, Command } from './runtime/commands.js'
@@ -94,6 +94,8 @@ export interface AttachmentRecord {
 /** Attempts at a deadline whose instance keeps changing under it before it is left to the next round. */
 const FIRE_ATTEMPTS = 5
 const DUE_BATCH = 500
+/** Failed attempts at firing counted at once at the end of a round. */
+const COUNT_BATCH = 100
 /** Stands for "could not be fired" where a count of fired deadlines is expected. */
 const FAILED = -1
 
@@ -196,7 +198,7 @@ export class Engine {
     const stored = await this.#visible(id, by)
     const process = await this.processes.get(stored.state.processId, stored.state.processVersion)
     const command: Command = { type: 'retry', by, ...optional('expectedRevision', expectedRevision) }
-    const decision = accepted(await decide(process, stored.state, command, this.#clock.now()))
+    const decision = accepted(await decide(process, stored.state, command, this.#clock.now()).catch((error: unknown) => { throw firingError(error) }))
     const view = viewInstance(process, decision.state, by)
     await this.#store.instances.append(stored, decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [], receipt: options.receipt?.(view) })
     return view
@@ -261,9 +263,13 @@ export class Engine {
       }
     }
     for (const id of changed) count(id, await this.#fire(id).catch(failedWith(id)))
-    // Outside the claims, one small write each. One that cannot be written (the database is
-    // unavailable, say) leaves the attempt uncounted, and the next round tries again.
-    for (const [id, failure] of failures) await this.#countFailure(id, failure).catch(() => undefined)
+    // Outside the claims, one small write each, a batch at a time so they share commits. One that
+    // cannot be written (the database is unavailable, say) leaves the attempt uncounted, and the
+    // next round tries again.
+    const counts = [...failures]
+    for (let i = 0; i < counts.length; i += COUNT_BATCH) {
+      await Promise.all(counts.slice(i, i + COUNT_BATCH).map(([id, failure]) => this.#countFailure(id, failure).catch(() => undefined)))
+    }
     return { fired, instances, failed }
   }
 
@@ -274,7 +280,7 @@ export class Engine {
     }
     await this.#visible(id, by)
     // Answered with what firing ran into, as if it had been thrown directly.
-    await this.#fire(id).catch((error: unknown) => { throw error instanceof FireFailure ? error.cause : error })
+    await this.#fire(id).catch((error: unknown) => { throw error instanceof FireFailure ? firingError(error.cause) : error })
     return this.get(id, by)
   }
 

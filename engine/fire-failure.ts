@@ -11,18 +11,30 @@ const MAX_MESSAGE = 2000
  */
 export class FireFailure extends Error {
   override name = 'FireFailure'
-  /** The refusal's code; `server.error` for anything else thrown while deciding. */
+  /** The refusal's code (`expression.failed` for an expression that failed); `server.error` for anything else thrown. */
   readonly code: ErrorCode
   /** The revision of the instance the failed decision was made on. */
   readonly revision: number
   constructor(cause: unknown, revision: number) {
-    super(messageOf(cause).slice(0, MAX_MESSAGE), { cause })
-    this.code = cause instanceof EngineError ? cause.code : 'server.error'
+    const error = firingError(cause)
+    super(messageOf(error).slice(0, MAX_MESSAGE), { cause })
+    this.code = error instanceof EngineError ? error.code : 'server.error'
     this.revision = revision
   }
 }
 
-/** The message of anything thrown: JSONata throws plain objects with a `message`. */
+/**
+ * What deciding to fire threw, as it is answered: JSONata throws plain objects (a `code` such as
+ * `D3030` and a `message`), not errors, for an expression that fails at run time; those become
+ * `expression.failed`. Anything else is returned as it is.
+ */
+export function firingError(error: unknown): unknown {
+  if (error instanceof Error || typeof error !== 'object' || error === null) return error
+  if (!('code' in error && typeof error.code === 'string' && 'message' in error && typeof error.message === 'string')) return error
+  return new EngineError('expression.failed', `An expression of the process failed: ${error.message}`)
+}
+
+/** The message of anything thrown. */
 function messageOf(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string' && error.message !== '') return error.message
   return String(error)
