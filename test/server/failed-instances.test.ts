@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Engine, ManualClock, Store } from '../../engine/index.js'
+import apiSchema from '../../schemas/api.schema.json' with { type: 'json' }
+import { Engine, INSTANCE_STATUSES, ManualClock, Store } from '../../engine/index.js'
 import { createToken } from '../../server/auth.js'
 import { resolveConfig } from '../../server/config.js'
 import { freshDatabase, snapshot } from '../support/database.js'
@@ -141,6 +142,19 @@ describe('serve, on a database with an instance whose due deadline always fails'
       running.child.kill('SIGKILL')
       await running.exited
       server = undefined
+    }
+  })
+})
+
+describe('instance statuses', () => {
+  it('are the same list in the engine, the list filter and the API schema', async () => {
+    expect(apiSchema.$defs.InstanceView.properties.status.enum).toEqual([...INSTANCE_STATUSES])
+    expect(INSTANCE_STATUSES).toContain('failed')
+    const api = await openApi()
+    try {
+      for (const status of INSTANCE_STATUSES) expect((await api.call('GET', `/v1/instances?status=${status}`, { who: 'admin' })).status, status).toBe(200)
+    } finally {
+      await api.close()
     }
   })
 })
