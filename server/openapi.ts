@@ -124,7 +124,7 @@ const OPERATIONS: readonly Operation[] = [
     method: 'post', path: '/v1/instances/{id}/advance', operationId: 'advanceInstance', tag: 'instances', bearer: true, summary: 'Fire an instance\'s due deadlines',
     description: 'Fires the deadlines of this instance that are due now. The body may be empty; `to` and `by` pass validation but never move the clock here (use POST /v1/advance). Callers: administrators and the system.',
     parameters: [id('instance')], body: { shape: 'AdvanceRequest', required: false },
-    responses: { 200: json('InstanceView', 'The instance after firing.') }, errors: ['auth.forbidden', 'instance.not-found'],
+    responses: { 200: json('InstanceView', 'The instance after firing.') }, errors: ['auth.forbidden', 'instance.not-found', 'expression.failed'],
   },
   {
     method: 'post', path: '/v1/instances/{id}/terminate', operationId: 'terminateInstance', tag: 'instances', bearer: true, summary: 'Terminate an instance',

@@ -2080,7 +2080,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `request.invalid`: Invalid request body
+             * @description - `expression.failed`: An expression of the process failed
+             *     - `request.invalid`: Invalid request body
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {

@@ -34,6 +34,10 @@ describe('failed instances over HTTP', () => {
     for (let round = 1; round <= 3; round++) {
       const advanced = await json(await api.call('POST', '/v1/advance', { who: 'admin', json: { by: round === 1 ? 'P1D' : 'PT1M' } }))
       expect(advanced).toMatchObject({ fired: round === 1 ? 1 : 0, failed: [bad] })
+      if (round === 1) {
+        // Fired by hand, the answer is the failure (and it is not counted).
+        expect(await json(await api.call('POST', `/v1/instances/${bad}/advance`, { who: 'admin' }))).toMatchObject({ status: 422, code: 'expression.failed' })
+      }
     }
     expect(await json(await api.call('POST', '/v1/advance', { who: 'admin', json: { by: 'PT1M' } }))).toMatchObject({ fired: 0, failed: [] })
 
