@@ -78,7 +78,9 @@ describe('marking an instance failed', () => {
   it('lets an administrator terminate a failed instance', async () => {
     const failed = await failedAt(LATER)
     const decision = await decide(basic, failed, { type: 'terminate', by: ADMIN, reason: 'Bad definition' }, at(LATER))
-    expect(accepted(decision)).toMatchObject({ status: 'terminated', outcome: 'terminated', step: undefined })
+    const terminated = accepted(decision)
+    expect(terminated).toMatchObject({ status: 'terminated', outcome: 'terminated', step: undefined })
+    expect(terminated.failure).toBeUndefined()
   })
 })
 
