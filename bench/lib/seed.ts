@@ -57,7 +57,7 @@ export function cloneInstances(file: string, templates: readonly string[], count
     const from = 'from seed_id s join seed_template m on m.k = s.k'
     const statements = [
       db.prepare(`insert into instance select s.id, t.process_id, t.process_version, t.status, t.step, t.outcome, t.next_deadline,
-        t.revision, t.last_seq, replace(t.state, m.id, s.id), t.created_at, t.updated_at ${from} join instance t on t.id = m.id order by s.id`),
+        t.revision, t.last_seq, replace(t.state, m.id, s.id), t.created_at, t.updated_at, t.fire_failures ${from} join instance t on t.id = m.id order by s.id`),
       db.prepare(`insert into instance_party select s.id, p.role, p.subject, p.waiting ${from} join instance_party p on p.instance_id = m.id order by s.id, p.role`),
       db.prepare(`insert into event select s.id, e.seq, e.type, e.at, e.fired_at, e.step, e.action, e.actor_role, e.actor_subject,
         replace(e.payload, m.id, s.id) ${from} join event e on e.instance_id = m.id order by s.id, e.seq`),
