@@ -67,6 +67,7 @@ program.command('serve')
   .option('--upload-quota-mb <n>', 'MiB one token holder may upload per hour (default: 1024)')
   .option('--writer-thread', 'SQLite: write instances on a thread with its own connection (more acts per second, more memory)')
   .option('--shutdown-timeout <seconds>', 'how long SIGTERM waits for requests in flight before closing their connections (default: DC_SHUTDOWN_TIMEOUT, else 10)')
+  .option('--fire-attempts <n>', 'failed attempts in a row at firing a due deadline before its instance is marked failed (default: DC_FIRE_ATTEMPTS, else 3)')
   .action(async (flags: Record<string, string | boolean>) => {
     const { main } = await import('../server/main.js')
     await main(flags)

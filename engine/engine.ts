@@ -3,6 +3,7 @@ import type { Clock } from './clock.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import { EngineError } from './errors.js'
 import type { FieldProblem } from './errors.js'
+import { FireFailure, firingError } from './fire-failure.js'
 import { maySee } from './runtime/authorize.js'
 import type { AttachmentFacts, Command } from './runtime/commands.js'
 import { decide } from './runtime/decide.js'
@@ -23,7 +24,16 @@ import type { Receipt } from './store/idempotency-repository.js'
 export interface EngineOptions {
   readonly store: Store
   readonly clock: Clock
+  /**
+   * How many attempts in a row at firing an instance's due deadline may fail (its definition's
+   * fault, such as an expression that fails at run time) before the instance is marked `failed`
+   * and left for an administrator; an integer from 1, default {@link DEFAULT_FAIL_AFTER}.
+   */
+  readonly fireAttempts?: number
 }
+
+/** Failed attempts in a row at firing a due deadline after which its instance is marked failed. */
+export const DEFAULT_FAIL_AFTER = 3
 
 /** What starting an instance needs. */
 export interface StartRequest {
@@ -84,6 +94,8 @@ export interface AttachmentRecord {
 /** Attempts at a deadline whose instance keeps changing under it before it is left to the next round. */
 const FIRE_ATTEMPTS = 5
 const DUE_BATCH = 500
+/** Failed attempts at firing counted at once at the end of a round. */
+const COUNT_BATCH = 100
 /** Stands for "could not be fired" where a count of fired deadlines is expected. */
 const FAILED = -1
 
@@ -95,12 +107,15 @@ const FAILED = -1
 export class Engine {
   readonly #store: Store
   readonly #clock: Clock
+  readonly #failAfter: number
   /** The registered process definitions, compiled once per version. */
   readonly processes: ProcessCatalog
 
-  constructor({ store, clock }: EngineOptions) {
+  constructor({ store, clock, fireAttempts = DEFAULT_FAIL_AFTER }: EngineOptions) {
+    if (!Number.isInteger(fireAttempts) || fireAttempts < 1) throw new RangeError(`fireAttempts must be an integer from 1 (got ${fireAttempts}).`)
     this.#store = store
     this.#clock = clock
+    this.#failAfter = fireAttempts
     this.processes = new ProcessCatalog(store.processes, clock)
   }
 
@@ -175,17 +190,39 @@ export class Engine {
   }
 
   /**
+   * Puts a failed instance back to active and fires its due deadlines at once (admins only). If
+   * firing them fails again, the retry is refused as the firing was (`expression.failed`, say) and
+   * nothing changes; on success the count of failed attempts starts again from zero.
+   */
+  async retry(id: string, by: Principal, expectedRevision?: number, options: WriteOptions = {}): Promise<InstanceView> {
+    const stored = await this.#visible(id, by)
+    const process = await this.processes.get(stored.state.processId, stored.state.processVersion)
+    const command: Command = { type: 'retry', by, ...optional('expectedRevision', expectedRevision) }
+    const decision = accepted(await decide(process, stored.state, command, this.#clock.now()).catch((error: unknown) => { throw firingError(error) }))
+    const view = viewInstance(process, decision.state, by)
+    await this.#store.instances.append(stored, decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [], receipt: options.receipt?.(view) })
+    return view
+  }
+
+  /**
    * Fires every deadline due at the clock's "now", the most overdue first, each exactly once, as
    * the system. Due instances are claimed in batches, each decided and written in one
    * transaction; claims are exclusive, so several processes may advance at once. Each batch
    * starts where the previous one ended, so instances that cannot be fired (reported in
-   * `failed`) never hold up those after them.
+   * `failed`) never hold up those after them. An instance whose firing fails (its decision, not
+   * the database) `fireAttempts` rounds in a row is marked failed and no longer claimed.
    */
   async advance(): Promise<{ fired: number; instances: number; failed: string[] }> {
     const now = this.#clock.now()
     let fired = 0
     let instances = 0
     const failed: string[] = []
+    // Why deciding to fire an instance failed this round, counted once the round is over.
+    const failures = new Map<string, FireFailure>()
+    const failedWith = (id: string) => (error: unknown): number => {
+      if (error instanceof FireFailure) failures.set(id, error)
+      return FAILED
+    }
     // Changed by another writer between the claim's read and its write: fired again at the end.
     const changed: string[] = []
     const count = (id: string, outcome: number): void => {
@@ -208,8 +245,8 @@ export class Engine {
           outcomes.set(stored.state.id, outcome?.fired ?? 0)
           return outcome
         },
-        () => {
-          outcomes.set(stored.state.id, FAILED)
+        (error: unknown) => {
+          outcomes.set(stored.state.id, failedWith(stored.state.id)(error))
           return undefined
         },
       ))
@@ -222,10 +259,17 @@ export class Engine {
         else if (failure === undefined) changed.push(id)
         // The batch could not be written: the rest of it is fired one at a time, so that one
         // that cannot be fired never holds up the others.
-        else count(id, await this.#fire(id).catch(() => FAILED))
+        else count(id, await this.#fire(id).catch(failedWith(id)))
       }
     }
-    for (const id of changed) count(id, await this.#fire(id).catch(() => FAILED))
+    for (const id of changed) count(id, await this.#fire(id).catch(failedWith(id)))
+    // Outside the claims, one small write each, a batch at a time so they share commits. One that
+    // cannot be written (the database is unavailable, say) leaves the attempt uncounted, and the
+    // next round tries again.
+    const counts = [...failures]
+    for (let i = 0; i < counts.length; i += COUNT_BATCH) {
+      await Promise.all(counts.slice(i, i + COUNT_BATCH).map(([id, failure]) => this.#countFailure(id, failure).catch(() => undefined)))
+    }
     return { fired, instances, failed }
   }
 
@@ -235,7 +279,8 @@ export class Engine {
       throw new EngineError('actor.forbidden', 'Only an administrator or the system may fire deadlines.')
     }
     await this.#visible(id, by)
-    await this.#fire(id)
+    // Answered with what firing ran into, as if it had been thrown directly.
+    await this.#fire(id).catch((error: unknown) => { throw error instanceof FireFailure ? firingError(error.cause) : error })
     return this.get(id, by)
   }
 
@@ -311,12 +356,37 @@ export class Engine {
     const { processId, processVersion } = stored.state
     const process = cachedOnly ? this.processes.cached(processId, processVersion) : await this.processes.get(processId, processVersion)
     if (!process) throw new EngineError('process.not-found', `Process "${processId}" version ${processVersion} is not compiled yet.`)
-    const decision = accepted(await decide(process, stored.state, { type: 'fire-due' }, this.#clock.now()))
+    let decision: Extract<Decision, { ok: true }>
+    try {
+      decision = accepted(await decide(process, stored.state, { type: 'fire-due' }, this.#clock.now()))
+    } catch (error) {
+      throw new FireFailure(error, stored.state.revision)
+    }
     if (decision.events.length === 0) return undefined
     return {
       state: decision.state, events: decision.events, waitingRoles: waitingRoles(process, decision.state),
       fired: decision.events.filter((e) => e.type === 'window-expired' || (e.type === 'action-performed' && e.trigger === 'timeout')).length,
     }
+  }
+
+  /**
+   * Counts a failed attempt at firing `id`'s due deadline; the `fireAttempts`-th in a row marks
+   * the instance failed (the pure `fail` decision), so no round claims it again. An attempt made
+   * on a revision the instance has since left is not counted: it was not the latest.
+   */
+  async #countFailure(id: string, failure: FireFailure): Promise<void> {
+    const found = await this.#store.instances.findWithFireFailures(id)
+    if (!found || found.stored.state.revision !== failure.revision) return
+    const { stored, failures } = found
+    const attempts = failures + 1
+    if (attempts < this.#failAfter) {
+      await this.#store.instances.countFireFailure(stored, failures)
+      return
+    }
+    const process = await this.processes.get(stored.state.processId, stored.state.processVersion)
+    const command: Command = { type: 'fail', code: failure.code, message: failure.message, attempts }
+    const decision = accepted(await decide(process, stored.state, command, this.#clock.now()))
+    await this.#store.instances.append(stored, decision.state, decision.events, { waitingRoles: [], attachmentIds: [] })
   }
 
   async #attachmentFacts(refs: Readonly<Record<string, readonly string[]>>): Promise<Record<string, AttachmentFacts[]>> {
@@ -353,6 +423,8 @@ function accepted(decision: Decision): Extract<Decision, { ok: true }> {
 
 /** The party roles the current step waits on. */
 function waitingRoles(process: CompiledProcess, state: InstanceState): string[] {
+  // A failed instance keeps its step, but waits on an administrator, not on its parties.
+  if (state.status !== 'active') return []
   const step = state.step === undefined ? undefined : process.steps.get(state.step)
   return step ? step.actors.filter((role) => role in state.parties) : []
 }

@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path'
 import { pino } from 'pino'
 import { Temporal } from 'temporal-polyfill'
-import { isPostgresUrl } from '../engine/index.js'
+import { DEFAULT_FAIL_AFTER, isPostgresUrl } from '../engine/index.js'
 
 /** Everything `serve` needs, resolved from command-line flags first, then the environment, then defaults. */
 export interface ServerConfig {
@@ -28,6 +28,8 @@ export interface ServerConfig {
   readonly writerThread: boolean
   /** How long a SIGTERM or SIGINT waits for requests in flight before closing their connections. */
   readonly shutdownTimeoutMs: number
+  /** Failed attempts in a row at firing an instance's due deadline after which it is marked failed. */
+  readonly fireAttempts: number
 }
 
 export interface ServeFlags {
@@ -45,6 +47,7 @@ export interface ServeFlags {
   readonly uploadQuotaMb?: string
   readonly writerThread?: boolean
   readonly shutdownTimeout?: string
+  readonly fireAttempts?: string
 }
 
 export const DEFAULT_DB = join('data', 'delivery-center.db')
@@ -99,6 +102,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Server
     },
     logLevel: logLevel(env['LOG_LEVEL']),
     writerThread: flags.writerThread ?? flag('DC_WRITER_THREAD', env['DC_WRITER_THREAD']),
+    fireAttempts: whole('--fire-attempts / DC_FIRE_ATTEMPTS', number('--fire-attempts / DC_FIRE_ATTEMPTS', flags.fireAttempts ?? env['DC_FIRE_ATTEMPTS'], DEFAULT_FAIL_AFTER, 1, 1000)),
     shutdownTimeoutMs: 1000 * number('--shutdown-timeout / DC_SHUTDOWN_TIMEOUT', flags.shutdownTimeout ?? env['DC_SHUTDOWN_TIMEOUT'], 10, 0, 3600),
   }
 }
@@ -130,3 +134,4 @@ function instant(name: string, value: string | undefined): string | undefined {
     throw new Error(`${name} must be an RFC 3339 instant such as 2026-01-01T09:00:00Z (got "${value}").`)
   }
 }
+

@@ -37,7 +37,7 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
   const { logger } = log
   const store = await openStore(config)
   const sandbox = config.sandbox ? new ManualClock(config.sandboxStart ?? realClock.now()) : undefined
-  const engine = new Engine({ store, clock: sandbox ?? realClock })
+  const engine = new Engine({ store, clock: sandbox ?? realClock, fireAttempts: config.fireAttempts })
   await engine.processes.registerBuiltIns((file, error) => logger.warn({ file, code: error.code }, `built-in process not registered: ${error.message}`))
   checkWritableDirectory(config.attachmentsDir)
   const storage = new AttachmentStorage(config.attachmentsDir)

@@ -2,6 +2,7 @@ import packageJson from '../package.json' with { type: 'json' }
 import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
 import processSchema from '../schemas/process.schema.json' with { type: 'json' }
 import type { ErrorCode } from '../engine/index.js'
+import { INSTANCE_STATUSES } from '../engine/index.js'
 import { PROBLEM_TYPES } from './problem.js'
 
 type Json = Readonly<Record<string, unknown>>
@@ -108,7 +109,7 @@ const OPERATIONS: readonly Operation[] = [
     description: 'A page of instances, oldest first, with the filters given. Callers: any token; customers and ISVs see only the instances they are a party of, administrators and the system see all.',
     parameters: [
       query('process', 'Only instances of this process id.', { type: 'string', maxLength: 256 }),
-      query('status', 'Only instances in this status.', { enum: ['active', 'completed', 'terminated'] }),
+      query('status', 'Only instances in this status (`failed`: those waiting for an administrator to retry or terminate them).', { enum: [...INSTANCE_STATUSES] }),
       query('step', 'Only instances whose current step is this one.', { type: 'string', maxLength: 256 }),
       query('waiting', 'Only instances whose current step waits on the caller (parties only; ignored for administrators and the system).', { enum: ['me'] }),
       query('party', 'Administrators and the system: only instances where this role is held by this subject, as ROLE:SUBJECT.', { type: 'string', pattern: '^[^:]+:[^:]+$', maxLength: 256, examples: ['customer:c-1'] }),
@@ -127,19 +128,26 @@ const OPERATIONS: readonly Operation[] = [
     description: 'Performs an action of the current step with its inputs and attachments. Callers: an executor of the current step: the party holding one of its actor roles (or an administrator where `admin` is an actor).',
     parameters: [id('instance')], body: { shape: 'ActRequest', required: true },
     responses: { 200: json('InstanceView', 'The instance after the action.') },
-    errors: [...WRITE_ERRORS, 'actor.forbidden', 'step.not-current', 'deadline.passed', 'action.unknown', 'input.invalid', 'attachment.not-found', 'attachment.unknown-slot', 'attachment.count', 'attachment.type', 'attachment.size'],
+    errors: [...WRITE_ERRORS, 'instance.failed', 'actor.forbidden', 'step.not-current', 'deadline.passed', 'action.unknown', 'input.invalid', 'attachment.not-found', 'attachment.unknown-slot', 'attachment.count', 'attachment.type', 'attachment.size'],
   },
   {
     method: 'post', path: '/v1/instances/{id}/advance', operationId: 'advanceInstance', tag: 'instances', bearer: true, summary: 'Fire an instance\'s due deadlines',
     description: 'Fires the deadlines of this instance that are due now. The body may be empty; `to` and `by` pass validation but never move the clock here (use POST /v1/advance). Callers: administrators and the system.',
     parameters: [id('instance')], body: { shape: 'AdvanceRequest', required: false },
-    responses: { 200: json('InstanceView', 'The instance after firing.') }, errors: ['auth.forbidden', 'instance.not-found'],
+    responses: { 200: json('InstanceView', 'The instance after firing.') }, errors: ['auth.forbidden', 'instance.not-found', 'expression.failed'],
   },
   {
     method: 'post', path: '/v1/instances/{id}/terminate', operationId: 'terminateInstance', tag: 'instances', bearer: true, summary: 'Terminate an instance',
-    description: 'Ends an instance in progress with outcome `terminated`, recording the reason. Callers: administrators only.',
+    description: 'Ends an instance in progress (active, or failed and waiting for an administrator) with outcome `terminated`, recording the reason. Callers: administrators only.',
     parameters: [id('instance')], body: { shape: 'TerminateRequest', required: true },
     responses: { 200: json('InstanceView', 'The terminated instance.') }, errors: [...WRITE_ERRORS, 'auth.forbidden', 'input.invalid'],
+  },
+  {
+    method: 'post', path: '/v1/instances/{id}/retry', operationId: 'retryInstance', tag: 'instances', bearer: true, summary: 'Retry a failed instance',
+    description: 'Puts an instance marked `failed` (its due deadline kept failing) back to active and fires its due deadlines at once. If firing fails again, the answer is that problem (`expression.failed`, say) and nothing changes; on success an `instance-retried` event is recorded and the count of failed attempts starts again. The body may be empty. Callers: administrators only.',
+    parameters: [id('instance')], body: { shape: 'RetryRequest', required: false },
+    responses: { 200: json('InstanceView', 'The instance, active again, after firing its due deadlines.') },
+    errors: [...WRITE_ERRORS, 'auth.forbidden', 'instance.not-failed', 'expression.failed'],
   },
   {
     method: 'get', path: '/v1/instances/{id}/history', operationId: 'getHistory', tag: 'instances', bearer: true, summary: 'Read an instance\'s history',

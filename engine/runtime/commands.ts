@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors.js'
 import type { AttachmentRefs, Principal } from './state.js'
 
 /** What the engine knows of an uploaded file when an action references it. */
@@ -30,6 +31,10 @@ export type Command =
   }
   | { readonly type: 'fire-due' }
   | { readonly type: 'terminate'; readonly by: Principal; readonly reason: string; readonly expectedRevision?: number }
+  /** Marks an active instance failed: firing its due deadline failed `attempts` times in a row, the last with this error. */
+  | { readonly type: 'fail'; readonly code: ErrorCode; readonly message: string; readonly attempts: number }
+  /** Puts a failed instance back to active and fires its due deadlines (administrators). */
+  | { readonly type: 'retry'; readonly by: Principal; readonly expectedRevision?: number }
 
 /** Attachment ids per slot, as recorded in events. */
 export function attachmentRefs(attachments: Readonly<Record<string, readonly AttachmentFacts[]>> | undefined): AttachmentRefs {

@@ -5,7 +5,9 @@ import { act } from './act.js'
 import type { Command } from './commands.js'
 import type { Decision } from './decision.js'
 import { reject } from './decision.js'
+import { fail, refuseFailed } from './fail.js'
 import { fireDue } from './fire-due.js'
+import { retry } from './retry.js'
 import { start } from './start.js'
 import type { InstanceState } from './state.js'
 import { terminate } from './terminate.js'
@@ -23,6 +25,8 @@ export async function decide(process: CompiledProcess, state: InstanceState | un
     return start(process, command, at)
   }
   if (!state) return reject('instance.not-found', 'The instance does not exist.')
+  // A failed instance waits for an administrator to retry or terminate it.
+  if (state.status === 'failed' && command.type === 'act') return refuseFailed(state)
   switch (command.type) {
     case 'act':
       return act(process, state, command, at)
@@ -30,6 +34,10 @@ export async function decide(process: CompiledProcess, state: InstanceState | un
       return fireDue(process, state, at)
     case 'terminate':
       return terminate(state, command, at)
+    case 'fail':
+      return fail(state, command, at)
+    case 'retry':
+      return retry(process, state, command, at)
     default:
       return assertNever(command)
   }

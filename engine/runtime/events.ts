@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors.js'
 import type { AttachmentRefs, Principal } from './state.js'
 
 /**
@@ -28,5 +29,9 @@ export type Event =
   | { readonly type: 'window-expired'; readonly at: string; readonly window: string; readonly due: string; readonly firedAt: string }
   | { readonly type: 'instance-completed'; readonly at: string; readonly outcome: string }
   | { readonly type: 'instance-terminated'; readonly at: string; readonly by: Principal; readonly reason: string }
+  /** Firing the due deadline failed `attempts` times in a row; the last error's code and message. */
+  | { readonly type: 'instance-failed'; readonly at: string; readonly code: ErrorCode; readonly message: string; readonly attempts: number }
+  /** An administrator put a failed instance back to active (its due deadlines fired in the same decision). */
+  | { readonly type: 'instance-retried'; readonly at: string; readonly by: Principal }
 
 export type EventType = Event['type']

@@ -67,7 +67,12 @@ export function evolve(state: InstanceState | undefined, event: Event): Instance
     case 'instance-completed':
       return { ...base, status: 'completed', outcome: event.outcome, step: undefined, stepEnteredAt: undefined, endedAt: event.at, deadlines: { timeout: undefined, windows: {} } }
     case 'instance-terminated':
-      return { ...base, status: 'terminated', outcome: 'terminated', step: undefined, stepEnteredAt: undefined, endedAt: event.at, deadlines: { timeout: undefined, windows: {} } }
+      return { ...base, status: 'terminated', outcome: 'terminated', step: undefined, stepEnteredAt: undefined, endedAt: event.at, deadlines: { timeout: undefined, windows: {} }, failure: undefined }
+    case 'instance-failed':
+      // The step and deadlines stay: a retry fires them.
+      return { ...base, status: 'failed', failure: { code: event.code, message: event.message, at: event.at, attempts: event.attempts } }
+    case 'instance-retried':
+      return { ...base, status: 'active', failure: undefined }
     default:
       return assertNever(event)
   }

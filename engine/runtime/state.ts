@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../errors.js'
+
 /** Who performs a command: a role and the subject (user or system id) holding it. */
 export interface Principal {
   readonly role: string
@@ -28,7 +30,24 @@ export interface Deadlines {
   readonly windows: Readonly<Record<string, { readonly openedAt: string; readonly due: string }>>
 }
 
-export type InstanceStatus = 'active' | 'completed' | 'terminated'
+/**
+ * Every status an instance can be in, the one list the API's filters and schemas follow:
+ * `active` while it runs; `completed` or `terminated` once it has ended; `failed` when its due
+ * deadline could not be fired several times in a row (it then waits for an administrator to
+ * retry or terminate it, its deadlines kept).
+ */
+export const INSTANCE_STATUSES = ['active', 'completed', 'terminated', 'failed'] as const
+
+export type InstanceStatus = (typeof INSTANCE_STATUSES)[number]
+
+/** Why an instance was marked failed: the last error of firing its due deadline, and after how many attempts in a row. */
+export interface InstanceFailure {
+  readonly code: ErrorCode
+  readonly message: string
+  /** When it was marked failed. */
+  readonly at: string
+  readonly attempts: number
+}
 
 /**
  * Everything the engine knows about one instance. A plain, JSON-serialisable value: the store
@@ -55,6 +74,8 @@ export interface InstanceState {
   /** Values recorded by actions' `record` expressions (e.g. a validity period). */
   readonly values: Readonly<Record<string, unknown>>
   readonly deadlines: Deadlines
+  /** While `status` is `failed`: why (see {@link InstanceFailure}). */
+  readonly failure?: InstanceFailure | undefined
   readonly startedAt: string
   readonly updatedAt: string
   readonly endedAt: string | undefined

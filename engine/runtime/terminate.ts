@@ -12,7 +12,8 @@ export function terminate(state: InstanceState, command: Terminate, at: string):
   if (command.by.role !== 'admin') {
     return reject('actor.forbidden', `Only an administrator may terminate a delivery; ${command.by.role} "${command.by.subject}" may not.`)
   }
-  if (state.status !== 'active') return reject('instance.ended', `Instance "${state.id}" has already ended (${state.outcome}).`)
+  // A failed instance may be terminated too: it is one of the ways out of it.
+  if (state.status !== 'active' && state.status !== 'failed') return reject('instance.ended', `Instance "${state.id}" has already ended (${state.outcome}).`)
   const stale = staleRevision(state, command.expectedRevision)
   if (stale) return stale
   if (command.reason.trim() === '') {

@@ -2,7 +2,7 @@ import type { CompiledProcess } from '../definition/compiled.js'
 import type { JsonSchema } from '../definition/definition.js'
 import { mayActIn } from './authorize.js'
 import type { Event } from './events.js'
-import type { InstanceState, Principal, StepRecord } from './state.js'
+import type { InstanceFailure, InstanceState, Principal, StepRecord } from './state.js'
 import { earliestDeadline } from './transitions.js'
 
 /** An action the viewer may take now, with what it needs. */
@@ -34,6 +34,8 @@ export interface InstanceView {
   readonly process: { readonly id: string; readonly version: number; readonly title: string }
   readonly status: InstanceState['status']
   readonly outcome: string | undefined
+  /** Administrators and the system, while the instance is failed: why (the error, when, after how many attempts). */
+  readonly failure: InstanceFailure | undefined
   readonly step: {
     readonly id: string; readonly title: string; readonly description: string | undefined
     /** The executor: roles that act in this step. */
@@ -81,6 +83,7 @@ export function viewInstance(process: CompiledProcess, state: InstanceState, vie
     process: { id: process.id, version: process.version, title: process.title },
     status: state.status,
     outcome: state.outcome,
+    failure: state.status === 'failed' && (viewer.role === 'admin' || viewer.role === 'system') ? state.failure : undefined,
     step: step && state.stepEnteredAt !== undefined
       ? { id: step.id, title: step.title, description: step.description, actors: step.actors, enteredAt: state.stepEnteredAt, round: state.rounds[step.id] ?? 1 }
       : undefined,
@@ -98,7 +101,7 @@ export function viewInstance(process: CompiledProcess, state: InstanceState, vie
     context: state.context,
     data: state.data,
     values: state.values,
-    actions: step && mayActIn(step, state, viewer)
+    actions: step && state.status === 'active' && mayActIn(step, state, viewer)
       ? [...step.actions.values()].filter((action) => action.actors.includes(viewer.role)).map((action) => ({
         id: action.id,
         title: action.title,

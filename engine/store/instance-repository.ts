@@ -138,6 +138,31 @@ export class InstanceRepository {
     ])
   }
 
+  /** The instance with how many attempts in a row at firing its due deadline have failed; undefined if there is none. */
+  async findWithFireFailures(id: string): Promise<{ stored: StoredInstance; failures: number } | undefined> {
+    const row = await this.#db.selectFrom('instance').select(['state', 'last_seq', 'fire_failures']).where('id', '=', id).executeTakeFirst()
+    return row ? { stored: { state: JSON.parse(row.state) as InstanceState, lastSeq: row.last_seq }, failures: row.fire_failures } : undefined
+  }
+
+  /**
+   * Counts one more failed attempt at firing the instance's due deadline, unless since `failures`
+   * was read with `expected` the instance changed (the attempt is no longer the latest) or another
+   * server counted its own attempt. A write of the instance resets the count (see `updateStatement`).
+   * @returns whether it was counted.
+   */
+  async countFireFailure(expected: StoredInstance, failures: number): Promise<boolean> {
+    const { id, revision } = expected.state
+    const count = this.#db.updateTable('instance').set({ fire_failures: failures + 1 })
+      .where('id', '=', id).where('revision', '=', revision).where('fire_failures', '=', failures)
+    try {
+      await this.#commits.run([statementOf(count, { rows: 1, code: 'conflict.stale', message: `Instance "${id}" changed after revision ${revision}.` })])
+      return true
+    } catch (error) {
+      if (error instanceof EngineError && error.code === 'conflict.stale') return false
+      throw error
+    }
+  }
+
   /** The process versions of the instances with a deadline due at `now`. */
   async dueVersions(now: string): Promise<Array<{ id: string; version: number }>> {
     const rows = await this.#db.selectFrom('instance').select(['process_id', 'process_version']).distinct()

@@ -29,7 +29,8 @@ export interface RevisionWrite {
 const UPDATE_CHUNK = 500
 
 /**
- * Stores each `state` whose instance is still at its `expected` revision, many per statement
+ * Stores each `state` whose instance is still at its `expected` revision (resetting its count of
+ * failed attempts at firing a deadline, as {@link updateStatement} does), many per statement
  * (`with v(...) as (values ...) update instance ... from v`); returns the ids updated. For
  * PostgreSQL, where it saves a round trip per instance.
  */
@@ -43,7 +44,7 @@ export async function updateRevisions(db: Kysely<Database>, writes: readonly Rev
     })
     const { rows } = await sql<{ id: string }>`with v(id, expected, status, step, outcome, next_deadline, revision, last_seq, state, updated_at) as (values ${sql.join(values)})
       update instance set status = v.status, step = v.step, outcome = v.outcome, next_deadline = v.next_deadline,
-        revision = v.revision, last_seq = v.last_seq, state = v.state, updated_at = v.updated_at
+        revision = v.revision, last_seq = v.last_seq, state = v.state, updated_at = v.updated_at, fire_failures = 0
       from v where instance.id = v.id and instance.revision = v.expected
       returning instance.id`.execute(db)
     for (const row of rows) updated.add(row.id)
@@ -52,8 +53,9 @@ export async function updateRevisions(db: Kysely<Database>, writes: readonly Rev
 }
 
 /**
- * Stores `state` if the instance is still at `expected`'s revision; refused with
- * `conflict.stale` when another writer got there first.
+ * Stores `state` if the instance is still at `expected`'s revision, and resets its count of
+ * failed attempts at firing a deadline; refused with `conflict.stale` when another writer got
+ * there first.
  */
 export function updateStatement(db: Kysely<Database>, expected: StoredInstance, state: InstanceState, eventCount: number): PlannedStatement {
   // Every column of columnsOf(), whose values fill the slots.
@@ -61,6 +63,8 @@ export function updateStatement(db: Kysely<Database>, expected: StoredInstance, 
     .set({
       status: slot('status'), step: slot('step'), outcome: slot('outcome'), next_deadline: slot('next_deadline'),
       revision: slot<number>('revision'), last_seq: slot<number>('last_seq'), state: slot('state'), updated_at: slot('updated_at'),
+      // A write that stands ends any run of failed attempts at firing a deadline.
+      fire_failures: 0,
     })
     .where('id', '=', slot('id')).where('revision', '=', slot<number>('expected')))
   return {
@@ -90,7 +94,8 @@ export function columnsOf(state: InstanceState, lastSeq: number) {
     status: state.status,
     step: state.step ?? null,
     outcome: state.outcome ?? null,
-    next_deadline: nextDeadline(state) ?? null,
+    // Only an active instance's deadlines are claimable: a failed one keeps them in its state for a retry.
+    next_deadline: state.status === 'active' ? nextDeadline(state) ?? null : null,
     revision: state.revision,
     last_seq: lastSeq,
     state: JSON.stringify(state),

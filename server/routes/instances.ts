@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { ActRequest, Engine, ListFilter, StartRequest } from '../../engine/index.js'
-import { CURSOR_RULE, EngineError, isCursor } from '../../engine/index.js'
+import { CURSOR_RULE, EngineError, INSTANCE_STATUSES, isCursor } from '../../engine/index.js'
 import { requireRole } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
@@ -8,9 +8,9 @@ import type { Metrics } from '../metrics.js'
 import { receiptFor } from '../idempotency.js'
 import { checkAttachmentTotal, REQUEST_LIMITS } from '../request-limits.js'
 
-const STATUSES = ['active', 'completed', 'terminated']
+const STATUSES: readonly string[] = INSTANCE_STATUSES
 
-/** `/v1/instances`: start, list, read, act on, advance, terminate, and read the history of instances. */
+/** `/v1/instances`: start, list, read, act on, advance, terminate, retry, and read the history of instances. */
 export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
@@ -68,6 +68,11 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
   app.post('/:id/terminate', requireRole('admin'), async (c) => {
     const { reason, expectedRevision } = readBody<{ reason: string; expectedRevision?: number }>(c, 'TerminateRequest')
     return c.json(await engine.terminate(c.req.param('id'), reason, c.get('principal'), expectedRevision, { receipt: receiptFor(c, 200) }))
+  })
+
+  app.post('/:id/retry', requireRole('admin'), async (c) => {
+    const { expectedRevision } = readBody<{ expectedRevision?: number }>(c, 'RetryRequest')
+    return c.json(await engine.retry(c.req.param('id'), c.get('principal'), expectedRevision, { receipt: receiptFor(c, 200) }))
   })
 
   return app

@@ -264,9 +264,29 @@ export interface paths {
         put?: never;
         /**
          * Terminate an instance
-         * @description Ends an instance in progress with outcome `terminated`, recording the reason. Callers: administrators only.
+         * @description Ends an instance in progress (active, or failed and waiting for an administrator) with outcome `terminated`, recording the reason. Callers: administrators only.
          */
         post: operations["terminateInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/instances/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a failed instance
+         * @description Puts an instance marked `failed` (its due deadline kept failing) back to active and fires its due deadlines at once. If firing fails again, the answer is that problem (`expression.failed`, say) and nothing changes; on success an `instance-retried` event is recorded and the count of failed attempts starts again. The body may be empty. Callers: administrators only.
+         */
+        post: operations["retryInstance"];
         delete?: never;
         options?: never;
         head?: never;
@@ -456,6 +476,11 @@ export interface components {
             /** @description Refuse with `conflict.stale` unless the instance is at this revision. */
             expectedRevision?: number;
         };
+        /** @description Retries a failed instance; the body may be empty. */
+        RetryRequest: {
+            /** @description Refuse with `conflict.stale` unless the instance is at this revision. */
+            expectedRevision?: number;
+        };
         /** @description Fires every deadline due now. In sandbox mode, first moves the manual clock forward to `to` or by `by`. */
         AdvanceRequest: {
             /**
@@ -624,12 +649,26 @@ export interface components {
                 title: string;
             };
             /**
-             * @description `active` until the instance completes or is terminated.
+             * @description `active` until the instance completes or is terminated; `failed` while its due deadline could not be fired several times in a row and it waits for an administrator to retry or terminate it.
              * @enum {unknown}
              */
-            status: "active" | "completed" | "terminated";
+            status: "active" | "completed" | "terminated" | "failed";
             /** @description Once ended: how it ended (`completed`, `warranty-expired`, ...) or `terminated`. */
             outcome?: string;
+            /** @description Administrators and the system, while `status` is `failed`: why firing the due deadline failed. */
+            failure?: {
+                /** @description The last failure's error code, e.g. `expression.failed`. */
+                code: string;
+                /** @description What went wrong. */
+                message: string;
+                /**
+                 * Format: date-time
+                 * @description When the instance was marked failed (RFC 3339).
+                 */
+                at: string;
+                /** @description How many attempts in a row had failed. */
+                attempts: number;
+            };
             /** @description The current step (the phase); absent once the instance has ended. */
             step?: {
                 /** @description Id of the step. */
@@ -913,6 +952,36 @@ export interface components {
             action: string;
             /** @description The values recorded, by name. */
             values: Record<string, unknown>;
+        } | {
+            /**
+             * @description Firing the instance's due deadline failed several times in a row: the instance waits for an administrator to retry or terminate it.
+             * @constant
+             */
+            type: "instance-failed";
+            /**
+             * Format: date-time
+             * @description When (RFC 3339).
+             */
+            at: string;
+            /** @description The last failure's error code, e.g. `expression.failed`. */
+            code: string;
+            /** @description What went wrong. */
+            message: string;
+            /** @description How many attempts in a row had failed. */
+            attempts: number;
+        } | {
+            /**
+             * @description An administrator put the failed instance back to active; the deadlines fired then follow.
+             * @constant
+             */
+            type: "instance-retried";
+            /**
+             * Format: date-time
+             * @description When (RFC 3339).
+             */
+            at: string;
+            /** @description Who retried it. */
+            by: components["schemas"]["Principal"];
         };
         /** @description An event of the history with its sequence number. */
         EventRecord: {
@@ -1069,7 +1138,7 @@ export interface components {
              * @description The clock after the advance (RFC 3339).
              */
             now: string;
-            /** @description Instances whose deadlines could not be fired (logged by the server); they are retried on the next round. */
+            /** @description Instances whose deadlines could not be fired (logged by the server); they are retried on the next round, and one that fails several rounds in a row is marked `failed`. */
             failed: string[];
         };
         /**
@@ -1751,8 +1820,8 @@ export interface operations {
             query?: {
                 /** @description Only instances of this process id. */
                 process?: string;
-                /** @description Only instances in this status. */
-                status?: "active" | "completed" | "terminated";
+                /** @description Only instances in this status (`failed`: those waiting for an administrator to retry or terminate them). */
+                status?: "active" | "completed" | "terminated" | "failed";
                 /** @description Only instances whose current step is this one. */
                 step?: string;
                 /** @description Only instances whose current step waits on the caller (parties only; ignored for administrators and the system). */
@@ -2073,6 +2142,7 @@ export interface operations {
             /**
              * @description - `instance.ended`: Instance has ended
              *     - `conflict.stale`: Instance changed meanwhile
+             *     - `instance.failed`: Instance has failed and waits for an administrator
              *     - `step.not-current`: Step is not current
              *     - `deadline.passed`: Deadline has passed
              *     - `idempotency.in-progress`: Request with this idempotency key still running
@@ -2233,7 +2303,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `request.invalid`: Invalid request body
+             * @description - `expression.failed`: An expression of the process failed
+             *     - `request.invalid`: Invalid request body
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {
@@ -2361,6 +2432,132 @@ export interface operations {
             };
             /**
              * @description - `input.invalid`: Invalid inputs
+             *     - `request.invalid`: Invalid request body
+             *     - `idempotency.mismatch`: Idempotency key reused with another request
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retryInstance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is stored and replayed to a retry with the same key and request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id of the instance. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RetryRequest"];
+            };
+        };
+        responses: {
+            /** @description The instance, active again, after firing its due deadlines. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceView"];
+                };
+            };
+            /** @description - `request.malformed`: Malformed request body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown or expired token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `instance.not-found`: Instance not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `instance.ended`: Instance has ended
+             *     - `conflict.stale`: Instance changed meanwhile
+             *     - `instance.not-failed`: Instance has not failed
+             *     - `idempotency.in-progress`: Request with this idempotency key still running
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.too-large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.unsupported-media-type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `expression.failed`: An expression of the process failed
              *     - `request.invalid`: Invalid request body
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */

@@ -8,6 +8,7 @@ import apiSchema from '../../schemas/api.schema.json' with { type: 'json' }
 import { PROBLEM_TYPES } from '../../server/problem.js'
 import { DOCS_ASSETS } from '../../server/routes/meta.js'
 import { CONTACT, DEMAND } from '../support/engine.js'
+import { FRAGILE } from '../support/fragile.js'
 import { openApi } from '../support/http.js'
 import type { Api, Who } from '../support/http.js'
 
@@ -173,6 +174,16 @@ describe('GET /openapi.json', () => {
     await call('GET', `/v1/instances/${ended.id}/history`, { who: 'admin' })
     expect(await body(await call('GET', '/v1/instances?limit=2', { who: 'admin' }))).toMatchObject({ next: expect.any(String) })
     await call('GET', '/v1/instances?waiting=me&status=active', { who: 'customer' })
+    expect((await call('POST', `/v1/instances/${ended.id}/retry`, { who: 'admin' })).status).toBe(409)
+
+    // An instance whose due deadline keeps failing: marked failed after three rounds.
+    expect((await call('PUT', '/v1/processes/fragile', { who: 'admin', body: FRAGILE, headers: { 'Content-Type': 'application/yaml' } })).status).toBe(201)
+    const fragile = await body<{ id: string }>(await start('fragile', { amount: 'x' }))
+    for (const by of ['P1D', 'PT1M', 'PT1M']) await call('POST', '/v1/advance', { who: 'admin', json: { by } })
+    expect(await body(await call('GET', `/v1/instances/${fragile.id}`, { who: 'admin' }))).toMatchObject({ status: 'failed', failure: { attempts: 3 } })
+    await call('GET', `/v1/instances/${fragile.id}/history`, { who: 'admin' })
+    await call('GET', '/v1/instances?status=failed', { who: 'admin' })
+    expect((await call('POST', `/v1/instances/${fragile.id}/retry`, { who: 'admin' })).status).toBe(422)
 
     // Problems: each must be a documented status of its operation and match Problem.
     await call('GET', '/v1/clock')

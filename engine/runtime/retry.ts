@@ -1,0 +1,32 @@
+import type { CompiledProcess } from '../definition/compiled.js'
+import type { Command } from './commands.js'
+import type { Decision } from './decision.js'
+import { reject, staleRevision } from './decision.js'
+import type { Event } from './events.js'
+import { evolve } from './evolve.js'
+import { fireDue } from './fire-due.js'
+import type { InstanceState } from './state.js'
+
+type Retry = Extract<Command, { type: 'retry' }>
+
+/**
+ * Puts a failed instance back to active and fires its due deadlines in the same decision, so the
+ * retry either gets the instance past the deadline that failed or is refused as firing it is (and
+ * then nothing changes: the instance stays failed). Administrators only.
+ */
+export async function retry(process: CompiledProcess, state: InstanceState, command: Retry, at: string): Promise<Decision> {
+  if (command.by.role !== 'admin') {
+    return reject('actor.forbidden', `Only an administrator may retry a failed delivery; ${command.by.role} "${command.by.subject}" may not.`)
+  }
+  if (state.status !== 'failed') {
+    return reject('instance.not-failed', `Instance "${state.id}" is ${state.status}, not failed; only a failed instance can be retried.`)
+  }
+  const stale = staleRevision(state, command.expectedRevision)
+  if (stale) return stale
+  const retried: Event = { type: 'instance-retried', at, by: command.by }
+  const active = evolve(state, retried)
+  const fired = await fireDue(process, active, at)
+  if (!fired.ok) return fired
+  const events = [retried, ...fired.events]
+  return { ok: true, events, state: { ...fired.events.reduce(evolve, active), revision: state.revision + 1 } }
+}

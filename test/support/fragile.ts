@@ -1,0 +1,49 @@
+import { decide } from '../../engine/index.js'
+import type { Engine, Store } from '../../engine/index.js'
+
+/**
+ * A process whose timeout records `$number(parameters.amount) + 1`: started with an `amount` that
+ * is not a number, its deadline fails every time it is fired (JSONata cannot cast "x"); started
+ * with the default, it fires normally and ends `expired`. Customers may `accept` before the
+ * deadline.
+ */
+export const FRAGILE = `id: fragile
+version: 1
+title: Fragile Delivery
+roles: [customer, isv]
+parameters:
+  amount: { type: string, default: "5" }
+steps:
+  - id: confirm
+    title: Confirm
+    actor: customer
+    timeout: { after: P1D, action: expire }
+    actions:
+      accept: { title: Accept, end: accepted }
+      expire:
+        title: Expire
+        actor: system
+        end: expired
+        record:
+          total: "$number(parameters.amount) + 1"
+`
+
+/** The parties of every fragile delivery. */
+export const FRAGILE_PARTIES = { customer: 'c-1', isv: 'v-1' }
+
+/** When a fragile delivery started at T0 falls due. */
+export const FRAGILE_DUE = '2026-01-02T00:00:00.000Z'
+
+/**
+ * Marks an instance failed as the scheduler does after failed attempts at firing its due
+ * deadline, though here nothing failed: as when the cause is gone by the time of a retry (an
+ * expression cut off under load, say).
+ */
+export async function markFailed(engine: Engine, store: Store, id: string): Promise<void> {
+  const found = await store.instances.findWithFireFailures(id)
+  if (!found) throw new Error(`no instance ${id}`)
+  const process = await engine.processes.get(found.stored.state.processId, found.stored.state.processVersion)
+  const decision = await decide(process, found.stored.state, { type: 'fail', code: 'expression.failed', message: 'cut off', attempts: 3 }, engine.clock.now())
+  if (!decision.ok) throw new Error(decision.rejection.message)
+  await store.instances.append(found.stored, decision.state, decision.events, { waitingRoles: [], attachmentIds: [] })
+}
