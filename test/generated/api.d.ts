@@ -1435,11 +1435,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -2483,7 +2483,10 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceView"];
                 };
             };
-            /** @description - `request.malformed`: Malformed request body */
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2494,11 +2497,11 @@ export interface operations {
             };
             /**
              * @description - `auth.missing`: Authentication required
-             *     - `auth.invalid`: Unknown or expired token
+             *     - `auth.invalid`: Unknown, expired or revoked token
              */
             401: {
                 headers: {
-                    /** @description `Bearer`, with `error="invalid_token"` for an unknown or expired token. */
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
