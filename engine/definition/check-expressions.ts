@@ -1,0 +1,247 @@
+import type { CompileContext } from './context.js'
+import type { JsonSchema, ProcessDefinition } from './definition.js'
+import type { AstNode, Focus } from './expression-ast.js'
+import { boundVariables, childrenOf, parseExpression, repeatsRepetition } from './expression-ast.js'
+import { BUILT_IN_FUNCTIONS, ENGINE_FUNCTIONS, REFUSED_FUNCTIONS } from './expression-functions.js'
+import { suggest } from './suggest.js'
+
+/** What expressions of a process see, one level down: the names the process declares, or undefined where any name may exist. */
+export interface ExpressionNames {
+  readonly context: readonly string[] | undefined
+  readonly parameters: readonly string[]
+  /** Every name any action records. */
+  readonly values: readonly string[]
+  /** Step ids: `data.STEP` is the latest submission in a step. */
+  readonly data: readonly string[]
+  /** Roles: `parties.ROLE` is the subject in that role. */
+  readonly parties: readonly string[]
+}
+
+/** Where an expression is written: a step's `when`, or a `record` of an action (which also sees its `inputs`). */
+export type ExpressionSite =
+  | { readonly kind: 'when' }
+  | { readonly kind: 'record'; readonly action: string; readonly inputs: readonly string[] | undefined }
+
+type Root = keyof ExpressionNames | 'inputs'
+const ROOTS: readonly Root[] = ['context', 'parameters', 'values', 'data', 'parties']
+
+/** The names the expressions of `def` may read. */
+export function expressionNames(def: ProcessDefinition): ExpressionNames {
+  return {
+    context: declaredNames(def.context),
+    parameters: Object.keys(def.parameters ?? {}),
+    values: [...new Set(def.steps.flatMap((step) => Object.values(step.actions).flatMap((action) => Object.keys(action.record ?? {}))))],
+    data: def.steps.map((step) => step.id),
+    parties: [...def.roles],
+  }
+}
+
+/**
+ * The properties an object schema declares when it admits no others (what `inputs` and `context`
+ * may hold), else undefined: other properties, patterns or composition leave any name possible.
+ */
+export function declaredNames(schema: JsonSchema | undefined): readonly string[] | undefined {
+  const properties = schema?.['properties']
+  if (!schema || typeof properties !== 'object' || properties === null || Array.isArray(properties)) return undefined
+  const open = (schema['additionalProperties'] !== undefined && schema['additionalProperties'] !== false)
+    || ['patternProperties', 'unevaluatedProperties', 'allOf', 'anyOf', 'oneOf', 'if', '$ref', 'dependentSchemas'].some((key) => key in schema)
+  return open ? undefined : Object.keys(properties)
+}
+
+/**
+ * Checks a JSONata expression that compiled against the process: every function it calls exists
+ * and is deterministic (`definition.expression-function`), every name it reads from the instance
+ * exists (`definition.expression-reference`), and no regular expression in it can backtrack
+ * exponentially (`definition.expression`). Problems are reported at the expression (`pointer`),
+ * one per unknown name.
+ */
+export function checkExpression(ctx: CompileContext, names: ExpressionNames, text: string, pointer: string, site: ExpressionSite): void {
+  const ast = parseExpression(text)
+  if (!ast) return
+  const reported = new Set<string>()
+  const report = (code: 'definition.expression' | 'definition.expression-function' | 'definition.expression-reference', key: string, message: string, hint: string): void => {
+    if (reported.has(key)) return
+    reported.add(key)
+    ctx.report(code, pointer, message, hint)
+  }
+  const checker = new Checker(names, site, boundVariables(ast), report)
+  checker.visit(ast, 'root')
+}
+
+type Report = (code: 'definition.expression' | 'definition.expression-function' | 'definition.expression-reference', key: string, message: string, hint: string) => void
+
+class Checker {
+  readonly #names: ExpressionNames
+  readonly #site: ExpressionSite
+  readonly #bound: ReadonlySet<string>
+  readonly #report: Report
+  readonly #roots: readonly Root[]
+  constructor(names: ExpressionNames, site: ExpressionSite, bound: ReadonlySet<string>, report: Report) {
+    this.#names = names
+    this.#site = site
+    this.#bound = bound
+    this.#report = report
+    this.#roots = site.kind === 'record' ? [...ROOTS, 'inputs'] : ROOTS
+  }
+
+  visit(node: AstNode, focus: Focus): void {
+    if (node.type === 'binary' && node.value === '-' && focus === 'root' && this.#hyphenated(node)) return
+    if (node.type === 'path') this.#path(node, focus)
+    if ((node.type === 'function' || node.type === 'partial') && node.procedure?.type === 'variable') this.#call(String(node.procedure.value))
+    if (node.type === 'variable') this.#variable(String(node.value))
+    if (node.type === 'regex' && node.value instanceof RegExp && repeatsRepetition(node.value.source)) {
+      this.#report('definition.expression', `regex:${node.value.source}`,
+        `The regular expression /${node.value.source}/ repeats a group that itself repeats: on some texts it takes exponential time.`,
+        'Repeat the inner part once, e.g. /a+/ rather than /(a+)+/, or make the alternatives of a repeated group exclusive.')
+    }
+    for (const [child, at] of childrenOf(node, focus)) this.visit(child, at)
+  }
+
+  /** Names read from the instance: `context.x`, `$$.values.y`, and `$.data.z` where `$` is the instance. */
+  #path(node: AstNode, focus: Focus): void {
+    const names = readNames(node, focus)
+    if (names) this.#fields(names)
+  }
+
+  /** Checks the first two names of a path read from the instance: the root, and the field of it. */
+  #fields(names: readonly string[]): void {
+    const [root, field] = names
+    if (root === undefined) return
+    if (!(this.#roots as readonly string[]).includes(root)) {
+      this.#report('definition.expression-reference', `root:${root}`, `There is no "${root}" for an expression to read.`, this.#rootHint(root))
+      return
+    }
+    const known = this.#known(root as Root)
+    if (field === undefined || known === undefined || known.includes(field)) return
+    const [what, plural] = FIELDS[root as Root]
+    const owner = root === 'inputs' && this.#site.kind === 'record' ? ` of action "${this.#site.action}"` : ''
+    this.#report('definition.expression-reference', `field:${root}.${field}`, `There is no ${what} "${field}"${owner}, read as \`${root}.${field}\`.`,
+      known.length === 0 ? `The process has no ${plural}${owner}.` : suggest(field, known, plural))
+  }
+
+  /** The names declared one level below a root, or undefined where any name may exist. */
+  #known(root: Root): readonly string[] | undefined {
+    if (root === 'inputs') return this.#site.kind === 'record' ? this.#site.inputs : undefined
+    return this.#names[root]
+  }
+
+  #rootHint(root: string): string {
+    if (root === 'inputs') return 'A step\'s `when` sees no `inputs`: only an action\'s `record` does. Read an earlier submission as data.STEP.inputs.'
+    const close = suggest(root, this.#roots, 'names')
+    return `${close.startsWith('Did you mean') ? `${close} ` : ''}Expressions see ${this.#roots.join(', ')}.`
+  }
+
+  /**
+   * `context.order-id` reads as `context.order - id`: JSONata takes a hyphen as a minus sign. When
+   * the name after a minus is none the instance has, it is reported once, as the hyphenated name
+   * it surely is, with the backticks it needs.
+   */
+  #hyphenated(node: AstNode): boolean {
+    const names = hyphenatedPath(node)
+    if (!names || (this.#roots as readonly string[]).includes(names.after)) return false
+    const written = names.steps.join('.')
+    const quoted = names.steps.map((name) => /^[A-Za-z_$][\w$]*$/.test(name) ? name : `\`${name}\``).join('.')
+    const [root, field] = names.steps
+    const known = root !== undefined && (this.#roots as readonly string[]).includes(root) ? this.#known(root as Root) : undefined
+    const close = field !== undefined && known?.length && !known.includes(field) ? ` ${suggest(field, known, FIELDS[root as Root][1])}` : ''
+    this.#report('definition.expression-reference', `hyphen:${written}`,
+      `\`${written}\` reads as a subtraction: JSONata takes "-" in a name as a minus sign.`,
+      `Write a name with a hyphen in backticks: ${quoted}.${close}`)
+    return true
+  }
+
+  #call(name: string): void {
+    if (this.#bound.has(name)) return
+    const refused = REFUSED_FUNCTIONS.get(name)
+    if (refused !== undefined) {
+      this.#report('definition.expression-function', `call:${name}`, `\`$${name}()\` may not be called: ${refused}.`,
+        name === 'eval' ? 'Write the expression itself instead of text to evaluate.' : 'Compute the value from the instance (its context, inputs or $now()).')
+      return
+    }
+    if (BUILT_IN_FUNCTIONS.includes(name) || ENGINE_FUNCTIONS.includes(name)) return
+    const callable = [...BUILT_IN_FUNCTIONS, ...ENGINE_FUNCTIONS, ...this.#bound].filter((f) => !REFUSED_FUNCTIONS.has(f)).map((f) => `$${f}`)
+    const close = suggest(`$${name}`, callable, 'functions')
+    this.#report('definition.expression-function', `call:${name}`, `There is no function \`$${name}\`.`,
+      `${close.startsWith('Did you mean') ? `${close} ` : ''}Expressions may call JSONata's functions (https://docs.jsonata.org/overview), $addDuration, $instant, and functions they define with :=.`)
+  }
+
+  #variable(name: string): void {
+    // `$` is the current item and `$$` the instance; functions may be passed as values.
+    if (name === '' || name === '$' || this.#bound.has(name) || BUILT_IN_FUNCTIONS.includes(name) || ENGINE_FUNCTIONS.includes(name)) {
+      if (REFUSED_FUNCTIONS.has(name) && !this.#bound.has(name)) this.#call(name)
+      return
+    }
+    const field = (this.#roots as readonly string[]).includes(name)
+    const close = suggest(`$${name}`, [...this.#bound].map((v) => `$${v}`), 'variables')
+    this.#report('definition.expression-reference', `variable:${name}`, `There is no variable \`$${name}\`.`,
+      field ? `Read the instance's fields without "$": write ${name}, not $${name}.`
+        : `${close.startsWith('Did you mean') ? `${close} ` : ''}Bind a variable before using it ($${name} := ...), or read a field without "$".`)
+  }
+}
+
+const FIELDS: Record<Root, readonly [string, string]> = {
+  context: ['context field', 'context fields'],
+  parameters: ['parameter', 'parameters'],
+  values: ['recorded value', 'recorded values'],
+  data: ['step', 'steps'],
+  parties: ['role', 'roles'],
+  inputs: ['input field', 'input fields'],
+}
+
+/** The leading names of a path read from the instance, or undefined when it reads something else. */
+function readNames(node: AstNode, focus: Focus): string[] | undefined {
+  const steps = node.steps ?? []
+  const first = steps[0]
+  if (!first) return undefined
+  let start = 0
+  if (first.type === 'variable') {
+    // `$$` is always the instance; `$` is the instance only where names are read from it.
+    if (!(first.value === '$' || (first.value === '' && focus === 'root'))) return undefined
+    start = 1
+  } else if (focus !== 'root') {
+    return undefined
+  }
+  const names: string[] = []
+  for (const step of steps.slice(start, start + 2)) {
+    if (step.type !== 'name') break
+    names.push(String(step.value))
+  }
+  return names
+}
+
+/**
+ * A chain of subtractions of names that spells one hyphenated path (`data.upload-proof.inputs`
+ * is `data.upload - proof.inputs`): its names, and the first name after a minus. Undefined when
+ * the subtraction is not of that shape: the minus must stand between two plain names.
+ */
+function hyphenatedPath(node: AstNode): { steps: string[]; after: string } | undefined {
+  const lhs = node.lhs as AstNode | undefined
+  const rhs = node.rhs
+  const right = rhs?.type === 'path' ? stepNames(rhs.steps ?? []) : undefined
+  const after = right?.[0]
+  if (!right || after === undefined || rhs?.steps?.[0]?.type !== 'name' || isFiltered(rhs.steps[0])) return undefined
+  let left: string[] | undefined
+  if (lhs?.type === 'binary' && lhs.value === '-') left = hyphenatedPath(lhs)?.steps
+  else if (lhs?.type === 'path' && !lhs.group) {
+    const last = lhs.steps?.at(-1)
+    if (last?.type === 'name' && !isFiltered(last)) left = stepNames(lhs.steps ?? [])
+  }
+  const joined = left?.at(-1)
+  if (!left || joined === undefined) return undefined
+  return { steps: [...left.slice(0, -1), `${joined}-${after}`, ...right.slice(1)], after }
+}
+
+function isFiltered(step: AstNode): boolean {
+  return step.stages !== undefined || step.predicate !== undefined
+}
+
+/** How the leading steps of a path are written, as far as they are names (a variable as `$x`). */
+function stepNames(steps: readonly AstNode[]): string[] {
+  const names: string[] = []
+  for (const step of steps) {
+    if (step.type === 'name') names.push(String(step.value))
+    else if (step.type === 'variable') names.push(`$${String(step.value)}`)
+    else break
+  }
+  return names
+}
