@@ -38,11 +38,14 @@ export function expressionNames(def: ProcessDefinition): ExpressionNames {
 
 /**
  * The properties an object schema declares when it admits no others (what `inputs` and `context`
- * may hold), else undefined: other properties, patterns or composition leave any name possible.
+ * may hold), else undefined. As the engine closes object schemas that say nothing of other
+ * properties (`closeObjects`), an object schema without `properties` admits none; other
+ * properties, patterns or composition leave any name possible.
  */
 export function declaredNames(schema: JsonSchema | undefined): readonly string[] | undefined {
-  const properties = schema?.['properties']
+  const properties = schema?.['properties'] ?? {}
   if (!schema || typeof properties !== 'object' || properties === null || Array.isArray(properties)) return undefined
+  if (schema['type'] !== 'object' && !('properties' in schema)) return undefined
   const open = (schema['additionalProperties'] !== undefined && schema['additionalProperties'] !== false)
     || ['patternProperties', 'unevaluatedProperties', 'allOf', 'anyOf', 'oneOf', 'if', '$ref', 'dependentSchemas'].some((key) => key in schema)
   return open ? undefined : Object.keys(properties)
@@ -116,7 +119,7 @@ class Checker {
     const [what, plural] = FIELDS[root as Root]
     const owner = root === 'inputs' && this.#site.kind === 'record' ? ` of action "${this.#site.action}"` : ''
     this.#report('definition.expression-reference', `field:${root}.${field}`, `There is no ${what} "${field}"${owner}, read as \`${root}.${field}\`.`,
-      known.length === 0 ? `The process has no ${plural}${owner}.` : suggest(field, known, plural))
+      known.length === 0 ? NONE[root as Root] : suggest(field, known, plural))
   }
 
   /** The names declared one level below a root, or undefined where any name may exist. */
@@ -177,6 +180,16 @@ class Checker {
       field ? `Read the instance's fields without "$": write ${name}, not $${name}.`
         : `${close.startsWith('Did you mean') ? `${close} ` : ''}Bind a variable before using it ($${name} := ...), or read a field without "$".`)
   }
+}
+
+/** The hint when the process declares no name at all under a root. */
+const NONE: Record<Root, string> = {
+  context: 'The context schema declares no properties; list them under `context.properties`.',
+  parameters: 'The process declares no parameters; declare them under `parameters`.',
+  values: 'No action records a value; record one with `record` on an action.',
+  data: 'The process has no steps.',
+  parties: 'The process declares no roles.',
+  inputs: 'The action takes no inputs; declare them under its `inputs`.',
 }
 
 const FIELDS: Record<Root, readonly [string, string]> = {

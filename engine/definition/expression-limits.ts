@@ -5,8 +5,14 @@
  * (`expression.failed`).
  */
 export const EXPRESSION_LIMITS = {
-  /** Milliseconds one evaluation may run before it is cut off. */
-  timeMs: 100,
+  /**
+   * Steps (sub-expressions evaluated) one evaluation may take before it is cut off: about 100 to
+   * 400 ms of work. Counted, not timed, so the cut-off falls at the same point on every machine and
+   * under any load, and a decision replays identically.
+   */
+  steps: 50_000,
+  /** Milliseconds one evaluation may run before it is cut off: the net for what steps do not count (one long call of a built-in function). */
+  timeMs: 1000,
   /** Nesting depth of the evaluation (sub-expressions within sub-expressions, calls within calls). */
   depth: 1000,
   /** Items in one sequence or array the evaluation builds or reads. */
@@ -26,17 +32,21 @@ export class EvaluationProblem extends Error {
 
 /**
  * What one evaluation has used so far. JSONata reports each value a sub-expression yields
- * ({@link Budget.observe}), so a string or sequence that keeps growing is stopped as it grows,
- * not after it has taken the memory.
+ * ({@link Budget.observe}), so a loop that does not end is cut off after a number of steps, and
+ * a string or sequence that keeps growing is stopped as it grows, not after it has taken the memory.
  */
 export class Budget {
+  #steps = 0
   #characters = 0
 
   /**
-   * Counts a value a sub-expression yielded.
+   * Counts a step and the value it yielded.
    * @throws {EvaluationProblem} when it passes {@link EXPRESSION_LIMITS}.
    */
   observe(value: unknown): void {
+    if (++this.#steps > EXPRESSION_LIMITS.steps) {
+      throw new EvaluationProblem(`it took more than ${EXPRESSION_LIMITS.steps} steps and was cut off (a loop or recursion that does not end?)`)
+    }
     if (typeof value === 'string') {
       if (value.length > EXPRESSION_LIMITS.stringLength) {
         throw new EvaluationProblem(`it built a string of ${value.length} characters; at most ${EXPRESSION_LIMITS.stringLength} are allowed`)

@@ -85,7 +85,7 @@ function reasonOf(error: unknown): string {
   const { code, message, position } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown; position?: unknown }
   switch (code) {
     case 'D1012':
-      return `it ran longer than ${EXPRESSION_LIMITS.timeMs} ms and was cut off (a loop or recursion that does not end?)`
+      return `it ran longer than ${EXPRESSION_LIMITS.timeMs} ms and was cut off`
     case 'D1011':
       return `it nested deeper than ${EXPRESSION_LIMITS.depth} levels and was cut off (a recursive function that does not end?)`
     case 'D2014':

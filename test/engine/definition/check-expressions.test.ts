@@ -113,6 +113,13 @@ describe('expressions checked against the process', () => {
     ])
   })
 
+  it('reports inputs read by an action that takes none', () => {
+    const text = definition({}).replace('        inputs:\n          type: object\n          properties:\n            comment: { type: string }\n', '').replace('validFrom: "$now()"', 'validFrom: "inputs.comment"')
+    expect(problems(text)).toEqual([
+      { line: RECORD_AT.replace('34', '30'), code: 'definition.expression-reference', message: expect.stringContaining('"comment"') as string, hint: expect.stringContaining('takes no inputs') as string },
+    ])
+  })
+
   it('reports inputs read in a step\'s condition, where there are none', () => {
     expect(problems(definition({ when: 'inputs.comment' }))).toEqual([
       { line: WHEN_AT, code: 'definition.expression-reference', message: expect.stringContaining('"inputs"') as string, hint: expect.stringContaining('data.STEP.inputs') as string },

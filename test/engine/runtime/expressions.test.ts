@@ -64,7 +64,7 @@ describe('evaluating expressions', () => {
   it('cuts off an expression that never ends and refuses the act, naming where it is written', async () => {
     expect(await finish(NEVER_ENDS)).toEqual({
       ok: false,
-      rejection: { code: 'expression.failed', message: `${PLACE} it ran longer than 100 ms and was cut off (a loop or recursion that does not end?).` },
+      rejection: { code: 'expression.failed', message: `${PLACE} it took more than 50000 steps and was cut off (a loop or recursion that does not end?).` },
     })
   })
 
