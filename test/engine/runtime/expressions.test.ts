@@ -22,7 +22,7 @@ steps:
     timeout: { after: P1D, action: expire }
     actions:
       finish:
-        inputs:
+        inputs: &inputs
           type: object
           properties:
             text: { type: string }
@@ -33,6 +33,7 @@ steps:
           value: ${JSON.stringify(record)}
         end: completed
       expire:
+        inputs: *inputs
         record:
           value: ${JSON.stringify(record)}
         end: expired
