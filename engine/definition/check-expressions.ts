@@ -1,3 +1,4 @@
+import type { DefinitionCode } from '../errors.js'
 import type { CompileContext } from './context.js'
 import type { JsonSchema, ProcessDefinition } from './definition.js'
 import type { AstNode, Focus } from './expression-ast.js'
@@ -5,22 +6,28 @@ import { boundVariables, childrenOf, parseExpression, repeatsRepetition } from '
 import { BUILT_IN_FUNCTIONS, ENGINE_FUNCTIONS, REFUSED_FUNCTIONS } from './expression-functions.js'
 import { suggest } from './suggest.js'
 
-/** What expressions of a process see, one level down: the names the process declares, or undefined where any name may exist. */
+/** Names declared one level down; `closed` when no other can exist (else only a near miss of one is reported). */
+export interface DeclaredNames {
+  readonly names: readonly string[]
+  readonly closed: boolean
+}
+
+/** What expressions of a process see, one level down: the names the process declares, or undefined where it declares none. */
 export interface ExpressionNames {
-  readonly context: readonly string[] | undefined
-  readonly parameters: readonly string[]
+  readonly context: DeclaredNames | undefined
+  readonly parameters: DeclaredNames
   /** Every name any action records. */
-  readonly values: readonly string[]
+  readonly values: DeclaredNames
   /** Step ids: `data.STEP` is the latest submission in a step. */
-  readonly data: readonly string[]
+  readonly data: DeclaredNames
   /** Roles: `parties.ROLE` is the subject in that role. */
-  readonly parties: readonly string[]
+  readonly parties: DeclaredNames
 }
 
 /** Where an expression is written: a step's `when`, or a `record` of an action (which also sees its `inputs`). */
 export type ExpressionSite =
   | { readonly kind: 'when' }
-  | { readonly kind: 'record'; readonly action: string; readonly inputs: readonly string[] | undefined }
+  | { readonly kind: 'record'; readonly action: string; readonly inputs: DeclaredNames | undefined }
 
 type Root = keyof ExpressionNames | 'inputs'
 const ROOTS: readonly Root[] = ['context', 'parameters', 'values', 'data', 'parties']
@@ -29,26 +36,27 @@ const ROOTS: readonly Root[] = ['context', 'parameters', 'values', 'data', 'part
 export function expressionNames(def: ProcessDefinition): ExpressionNames {
   return {
     context: declaredNames(def.context),
-    parameters: Object.keys(def.parameters ?? {}),
-    values: [...new Set(def.steps.flatMap((step) => Object.values(step.actions).flatMap((action) => Object.keys(action.record ?? {}))))],
-    data: def.steps.map((step) => step.id),
-    parties: [...def.roles],
+    parameters: { names: Object.keys(def.parameters ?? {}), closed: true },
+    values: { names: [...new Set(def.steps.flatMap((step) => Object.values(step.actions).flatMap((action) => Object.keys(action.record ?? {}))))], closed: true },
+    data: { names: def.steps.map((step) => step.id), closed: true },
+    parties: { names: [...def.roles], closed: true },
   }
 }
 
 /**
- * The properties an object schema declares when it admits no others (what `inputs` and `context`
- * may hold), else undefined. As the engine closes object schemas that say nothing of other
- * properties (`closeObjects`), an object schema without `properties` admits none; other
- * properties, patterns or composition leave any name possible.
+ * The properties an object schema declares (what `inputs` and `context` may hold), closed when it
+ * admits no others: the engine closes object schemas that say nothing of other properties
+ * (`closeObjects`), so an object schema without `properties` admits none. Undefined where
+ * composition (`allOf`, `$ref`, ...) leaves the names unknown.
  */
-export function declaredNames(schema: JsonSchema | undefined): readonly string[] | undefined {
+export function declaredNames(schema: JsonSchema | undefined): DeclaredNames | undefined {
   const properties = schema?.['properties'] ?? {}
   if (!schema || typeof properties !== 'object' || properties === null || Array.isArray(properties)) return undefined
   if (schema['type'] !== 'object' && !('properties' in schema)) return undefined
+  if (['allOf', 'anyOf', 'oneOf', 'if', '$ref', 'dependentSchemas'].some((key) => key in schema)) return undefined
   const open = (schema['additionalProperties'] !== undefined && schema['additionalProperties'] !== false)
-    || ['patternProperties', 'unevaluatedProperties', 'allOf', 'anyOf', 'oneOf', 'if', '$ref', 'dependentSchemas'].some((key) => key in schema)
-  return open ? undefined : Object.keys(properties)
+    || ['patternProperties', 'unevaluatedProperties'].some((key) => key in schema)
+  return { names: Object.keys(properties), closed: !open }
 }
 
 /**
@@ -62,7 +70,7 @@ export function checkExpression(ctx: CompileContext, names: ExpressionNames, tex
   const ast = parseExpression(text)
   if (!ast) return
   const reported = new Set<string>()
-  const report = (code: 'definition.expression' | 'definition.expression-function' | 'definition.expression-reference', key: string, message: string, hint: string): void => {
+  const report: Report = (code, key, message, hint) => {
     if (reported.has(key)) return
     reported.add(key)
     ctx.report(code, pointer, message, hint)
@@ -71,7 +79,8 @@ export function checkExpression(ctx: CompileContext, names: ExpressionNames, tex
   checker.visit(ast, 'root')
 }
 
-type Report = (code: 'definition.expression' | 'definition.expression-function' | 'definition.expression-reference', key: string, message: string, hint: string) => void
+/** Reports a problem at the expression, once per `key` (what is unknown), so a name read twice is one problem. */
+type Report = (code: Extract<DefinitionCode, `definition.expression${string}`>, key: string, message: string, hint: string) => void
 
 class Checker {
   readonly #names: ExpressionNames
@@ -115,15 +124,26 @@ class Checker {
       return
     }
     const known = this.#known(root as Root)
-    if (field === undefined || known === undefined || known.includes(field)) return
+    if (field === undefined || known === undefined || known.names.includes(field)) return
     const [what, plural] = FIELDS[root as Root]
     const owner = root === 'inputs' && this.#site.kind === 'record' ? ` of action "${this.#site.action}"` : ''
-    this.#report('definition.expression-reference', `field:${root}.${field}`, `There is no ${what} "${field}"${owner}, read as \`${root}.${field}\`.`,
-      known.length === 0 ? NONE[root as Root] : suggest(field, known, plural))
+    const read = `read as \`${root}.${field}\``
+    if (known.closed) {
+      this.#report('definition.expression-reference', `field:${root}.${field}`, `There is no ${what} "${field}"${owner}, ${read}.`,
+        known.names.length === 0 ? NONE[root as Root] : suggest(field, known.names, plural))
+      return
+    }
+    // Where the schema admits other properties, an undeclared name may be sent: only a near
+    // miss of a declared one is surely a mistake.
+    const close = suggest(field, known.names, plural)
+    if (close.startsWith('Did you mean')) {
+      this.#report('definition.expression-reference', `field:${root}.${field}`, `No ${what} "${field}" is declared${owner}, ${read}.`,
+        `${close} Other ${plural} may be sent, but this one is a near miss of a declared one; declare it if it is meant.`)
+    }
   }
 
-  /** The names declared one level below a root, or undefined where any name may exist. */
-  #known(root: Root): readonly string[] | undefined {
+  /** The names declared one level below a root, or undefined where they are unknown. */
+  #known(root: Root): DeclaredNames | undefined {
     if (root === 'inputs') return this.#site.kind === 'record' ? this.#site.inputs : undefined
     return this.#names[root]
   }
@@ -146,7 +166,7 @@ class Checker {
     const quoted = names.steps.map((name) => /^[A-Za-z_$][\w$]*$/.test(name) ? name : `\`${name}\``).join('.')
     const [root, field] = names.steps
     const known = root !== undefined && (this.#roots as readonly string[]).includes(root) ? this.#known(root as Root) : undefined
-    const close = field !== undefined && known?.length && !known.includes(field) ? ` ${suggest(field, known, FIELDS[root as Root][1])}` : ''
+    const close = field !== undefined && known?.names.length && !known.names.includes(field) ? ` ${suggest(field, known.names, FIELDS[root as Root][1])}` : ''
     this.#report('definition.expression-reference', `hyphen:${written}`,
       `\`${written}\` reads as a subtraction: JSONata takes "-" in a name as a minus sign.`,
       `Write a name with a hyphen in backticks: ${quoted}.${close}`)

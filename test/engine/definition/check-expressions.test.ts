@@ -71,8 +71,12 @@ describe('expressions checked against the process', () => {
     expect(problems(definition(expressions))).toEqual([])
   })
 
-  it('accepts any context field when the context schema admits other properties', () => {
-    expect(problems(definition({ when: 'context.orderId' }).replace('context:\n  type: object', 'context:\n  type: object\n  additionalProperties: true'))).toEqual([])
+  it('accepts an undeclared context field when the context schema admits other properties, unless it is a near miss', () => {
+    const open = (when: string): string => definition({ when }).replace('context:\n  type: object', 'context:\n  type: object\n  additionalProperties: true')
+    expect(problems(open('context.channel = "web"'))).toEqual([])
+    expect(problems(open('$not(context.renewl = true)'))).toEqual([
+      { line: '26:11', code: 'definition.expression-reference', message: expect.stringContaining('"renewl"') as string, hint: expect.stringContaining('Did you mean "renewal"?') as string },
+    ])
   })
 
   it('accepts every expression of the built-in processes and of the README', () => {
