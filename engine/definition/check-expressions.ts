@@ -22,6 +22,8 @@ export interface ExpressionNames {
   readonly data: DeclaredNames
   /** Roles: `parties.ROLE` is the subject in that role. */
   readonly parties: DeclaredNames
+  /** The input fields of each step's actions together: `data.STEP.inputs.X`. */
+  readonly stepInputs: ReadonlyMap<string, DeclaredNames | undefined>
 }
 
 /** Where an expression is written: a step's `when`, or a `record` of an action (which also sees its `inputs`). */
@@ -29,7 +31,7 @@ export type ExpressionSite =
   | { readonly kind: 'when' }
   | { readonly kind: 'record'; readonly action: string; readonly inputs: DeclaredNames | undefined }
 
-type Root = keyof ExpressionNames | 'inputs'
+type Root = Exclude<keyof ExpressionNames, 'stepInputs'> | 'inputs'
 const ROOTS: readonly Root[] = ['context', 'parameters', 'values', 'data', 'parties']
 
 /** The names the expressions of `def` may read. */
@@ -40,6 +42,7 @@ export function expressionNames(def: ProcessDefinition): ExpressionNames {
     values: { names: [...new Set(def.steps.flatMap((step) => Object.values(step.actions).flatMap((action) => Object.keys(action.record ?? {}))))], closed: true },
     data: { names: def.steps.map((step) => step.id), closed: true },
     parties: { names: [...def.roles], closed: true },
+    stepInputs: new Map(def.steps.map((step) => [step.id, mergeNames(Object.values(step.actions).map((action) => declaredNames(action.inputs ?? { type: 'object' })))])),
   }
 }
 
@@ -57,6 +60,15 @@ export function declaredNames(schema: JsonSchema | undefined): DeclaredNames | u
   const open = (schema['additionalProperties'] !== undefined && schema['additionalProperties'] !== false)
     || ['patternProperties', 'unevaluatedProperties'].some((key) => key in schema)
   return { names: Object.keys(properties), closed: !open }
+}
+
+/** What a step's latest submission holds (`data.STEP.X`, see `StepRecord`). */
+const SUBMISSION_FIELDS = ['action', 'round', 'by', 'at', 'inputs', 'attachments']
+
+function mergeNames(all: ReadonlyArray<DeclaredNames | undefined>): DeclaredNames | undefined {
+  if (all.some((names) => names === undefined)) return undefined
+  const known = all as readonly DeclaredNames[]
+  return { names: [...new Set(known.flatMap((names) => names.names))], closed: known.every((names) => names.closed) }
 }
 
 /**
@@ -115,19 +127,23 @@ class Checker {
     if (names) this.#fields(names)
   }
 
-  /** Checks the first two names of a path read from the instance: the root, and the field of it. */
+  /** Checks the leading names of a path read from the instance: the root, the field of it, and within a step's data. */
   #fields(names: readonly string[]): void {
-    const [root, field] = names
+    const [root, field, part, input] = names
     if (root === undefined) return
     if (!(this.#roots as readonly string[]).includes(root)) {
       this.#report('definition.expression-reference', `root:${root}`, `There is no "${root}" for an expression to read.`, this.#rootHint(root))
       return
     }
     const known = this.#known(root as Root)
-    if (field === undefined || known === undefined || known.names.includes(field)) return
+    if (field === undefined || known === undefined) return
+    if (known.names.includes(field)) {
+      if (root === 'data' && part !== undefined) this.#submission(field, part, input)
+      return
+    }
     const [what, plural] = FIELDS[root as Root]
     const owner = root === 'inputs' && this.#site.kind === 'record' ? ` of action "${this.#site.action}"` : ''
-    const read = `read as \`${root}.${field}\``
+    const read = `read as ${quote(root)}.${quote(field)}`
     if (known.closed) {
       this.#report('definition.expression-reference', `field:${root}.${field}`, `There is no ${what} "${field}"${owner}, ${read}.`,
         known.names.length === 0 ? NONE[root as Root] : suggest(field, known.names, plural))
@@ -139,6 +155,27 @@ class Checker {
     if (close.startsWith('Did you mean')) {
       this.#report('definition.expression-reference', `field:${root}.${field}`, `No ${what} "${field}" is declared${owner}, ${read}.`,
         `${close} Other ${plural} may be sent, but this one is a near miss of a declared one; declare it if it is meant.`)
+    }
+  }
+
+  /** `data.STEP.PART.INPUT`: what a submission holds, and the inputs the step's actions take. */
+  #submission(step: string, part: string, input: string | undefined): void {
+    const read = `read as ${['data', step, part, input].filter((n) => n !== undefined).map(quote).join('.')}`
+    if (!SUBMISSION_FIELDS.includes(part)) {
+      const close = suggest(part, SUBMISSION_FIELDS, 'fields')
+      this.#report('definition.expression-reference', `submission:${part}`, `A step's data has no field "${part}", ${read}.`,
+        `${close.startsWith('Did you mean') ? `${close} ` : ''}It holds ${SUBMISSION_FIELDS.join(', ')}.`)
+      return
+    }
+    const declared = this.#names.stepInputs.get(step)
+    if (part !== 'inputs' || input === undefined || !declared || declared.names.includes(input)) return
+    const close = suggest(input, declared.names, 'input fields')
+    if (declared.closed) {
+      this.#report('definition.expression-reference', `step-input:${step}.${input}`, `No action of step "${step}" takes an input "${input}", ${read}.`,
+        declared.names.length === 0 ? `The actions of step "${step}" take no inputs.` : close)
+    } else if (close.startsWith('Did you mean')) {
+      this.#report('definition.expression-reference', `step-input:${step}.${input}`, `No action of step "${step}" declares an input "${input}", ${read}.`,
+        `${close} Other inputs may be sent, but this one is a near miss of a declared one; declare it if it is meant.`)
     }
   }
 
@@ -163,7 +200,7 @@ class Checker {
     const names = hyphenatedPath(node)
     if (!names || (this.#roots as readonly string[]).includes(names.after)) return false
     const written = names.steps.join('.')
-    const quoted = names.steps.map((name) => /^[A-Za-z_$][\w$]*$/.test(name) ? name : `\`${name}\``).join('.')
+    const quoted = names.steps.map(quote).join('.')
     const [root, field] = names.steps
     const known = root !== undefined && (this.#roots as readonly string[]).includes(root) ? this.#known(root as Root) : undefined
     const close = field !== undefined && known?.names.length && !known.names.includes(field) ? ` ${suggest(field, known.names, FIELDS[root as Root][1])}` : ''
@@ -235,11 +272,16 @@ function readNames(node: AstNode, focus: Focus): string[] | undefined {
     return undefined
   }
   const names: string[] = []
-  for (const step of steps.slice(start, start + 2)) {
+  for (const step of steps.slice(start, start + 4)) {
     if (step.type !== 'name') break
     names.push(String(step.value))
   }
   return names
+}
+
+/** A name as it must be written in a path: in backticks unless it is a plain identifier. */
+function quote(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : `\`${name}\``
 }
 
 /**

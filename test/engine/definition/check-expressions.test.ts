@@ -111,6 +111,8 @@ describe('expressions checked against the process', () => {
     ['context.renewl', 'renewal'],
     ['inputs.coment', 'comment'],
     ['contxt.renewal', 'context'],
+    ['data.`upload-proof`.inputs.enablingTme', 'enablingTime'],
+    ['data.`upload-proof`.input.enablingTime', 'inputs'],
   ])('reports %s as an unknown name, suggesting "%s"', (text, suggestion) => {
     expect(problems(definition({ record: text }))).toEqual([
       { line: RECORD_AT, code: 'definition.expression-reference', message: expect.any(String) as string, hint: expect.stringContaining(`Did you mean "${suggestion}"?`) as string },
