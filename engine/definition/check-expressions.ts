@@ -198,7 +198,8 @@ class Checker {
    */
   #hyphenated(node: AstNode): boolean {
     const names = hyphenatedPath(node)
-    if (!names || (this.#roots as readonly string[]).includes(names.after)) return false
+    // A minus before a name the instance may have is a subtraction (`inputs`, in a `when`, is reported as such).
+    if (!names || [...ROOTS, 'inputs'].includes(names.after)) return false
     const written = names.steps.join('.')
     const quoted = names.steps.map(quote).join('.')
     const [root, field] = names.steps
