@@ -1,30 +1,10 @@
 import type { DefinitionCode } from '../errors.js'
 import type { CompileContext } from './context.js'
-import type { JsonSchema, ProcessDefinition } from './definition.js'
 import type { AstNode, Focus } from './expression-ast.js'
-import { boundVariables, childrenOf, parseExpression, repeatsRepetition } from './expression-ast.js'
+import { boundVariables, childrenOf, hyphenatedPath, parseExpression, quote, readNames, repeatsRepetition } from './expression-ast.js'
 import { BUILT_IN_FUNCTIONS, ENGINE_FUNCTIONS, REFUSED_FUNCTIONS } from './expression-functions.js'
+import type { DeclaredNames, ExpressionNames } from './expression-names.js'
 import { suggest } from './suggest.js'
-
-/** Names declared one level down; `closed` when no other can exist (else only a near miss of one is reported). */
-export interface DeclaredNames {
-  readonly names: readonly string[]
-  readonly closed: boolean
-}
-
-/** What expressions of a process see, one level down: the names the process declares, or undefined where it declares none. */
-export interface ExpressionNames {
-  readonly context: DeclaredNames | undefined
-  readonly parameters: DeclaredNames
-  /** Every name any action records. */
-  readonly values: DeclaredNames
-  /** Step ids: `data.STEP` is the latest submission in a step. */
-  readonly data: DeclaredNames
-  /** Roles: `parties.ROLE` is the subject in that role. */
-  readonly parties: DeclaredNames
-  /** The input fields of each step's actions together: `data.STEP.inputs.X`. */
-  readonly stepInputs: ReadonlyMap<string, DeclaredNames | undefined>
-}
 
 /** Where an expression is written: a step's `when`, or a `record` of an action (which also sees its `inputs`). */
 export type ExpressionSite =
@@ -34,42 +14,8 @@ export type ExpressionSite =
 type Root = Exclude<keyof ExpressionNames, 'stepInputs'> | 'inputs'
 const ROOTS: readonly Root[] = ['context', 'parameters', 'values', 'data', 'parties']
 
-/** The names the expressions of `def` may read. */
-export function expressionNames(def: ProcessDefinition): ExpressionNames {
-  return {
-    context: declaredNames(def.context),
-    parameters: { names: Object.keys(def.parameters ?? {}), closed: true },
-    values: { names: [...new Set(def.steps.flatMap((step) => Object.values(step.actions).flatMap((action) => Object.keys(action.record ?? {}))))], closed: true },
-    data: { names: def.steps.map((step) => step.id), closed: true },
-    parties: { names: [...def.roles], closed: true },
-    stepInputs: new Map(def.steps.map((step) => [step.id, mergeNames(Object.values(step.actions).map((action) => declaredNames(action.inputs ?? { type: 'object' })))])),
-  }
-}
-
-/**
- * The properties an object schema declares (what `inputs` and `context` may hold), closed when it
- * admits no others: the engine closes object schemas that say nothing of other properties
- * (`closeObjects`), so an object schema without `properties` admits none. Undefined where
- * composition (`allOf`, `$ref`, ...) leaves the names unknown.
- */
-export function declaredNames(schema: JsonSchema | undefined): DeclaredNames | undefined {
-  const properties = schema?.['properties'] ?? {}
-  if (!schema || typeof properties !== 'object' || properties === null || Array.isArray(properties)) return undefined
-  if (schema['type'] !== 'object' && !('properties' in schema)) return undefined
-  if (['allOf', 'anyOf', 'oneOf', 'if', '$ref', 'dependentSchemas'].some((key) => key in schema)) return undefined
-  const open = (schema['additionalProperties'] !== undefined && schema['additionalProperties'] !== false)
-    || ['patternProperties', 'unevaluatedProperties'].some((key) => key in schema)
-  return { names: Object.keys(properties), closed: !open }
-}
-
 /** What a step's latest submission holds (`data.STEP.X`, see `StepRecord`). */
 const SUBMISSION_FIELDS = ['action', 'round', 'by', 'at', 'inputs', 'attachments']
-
-function mergeNames(all: ReadonlyArray<DeclaredNames | undefined>): DeclaredNames | undefined {
-  if (all.some((names) => names === undefined)) return undefined
-  const known = all as readonly DeclaredNames[]
-  return { names: [...new Set(known.flatMap((names) => names.names))], closed: known.every((names) => names.closed) }
-}
 
 /**
  * Checks a JSONata expression that compiled against the process: every function it calls exists
@@ -257,67 +203,4 @@ const FIELDS: Record<Root, readonly [string, string]> = {
   data: ['step', 'steps'],
   parties: ['role', 'roles'],
   inputs: ['input field', 'input fields'],
-}
-
-/** The leading names of a path read from the instance, or undefined when it reads something else. */
-function readNames(node: AstNode, focus: Focus): string[] | undefined {
-  const steps = node.steps ?? []
-  const first = steps[0]
-  if (!first) return undefined
-  let start = 0
-  if (first.type === 'variable') {
-    // `$$` is always the instance; `$` is the instance only where names are read from it.
-    if (!(first.value === '$' || (first.value === '' && focus === 'root'))) return undefined
-    start = 1
-  } else if (focus !== 'root') {
-    return undefined
-  }
-  const names: string[] = []
-  for (const step of steps.slice(start, start + 4)) {
-    if (step.type !== 'name') break
-    names.push(String(step.value))
-  }
-  return names
-}
-
-/** A name as it must be written in a path: in backticks unless it is a plain identifier. */
-function quote(name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : `\`${name}\``
-}
-
-/**
- * A chain of subtractions of names that spells one hyphenated path (`data.upload-proof.inputs`
- * is `data.upload - proof.inputs`): its names, and the first name after a minus. Undefined when
- * the subtraction is not of that shape: the minus must stand between two plain names.
- */
-function hyphenatedPath(node: AstNode): { steps: string[]; after: string } | undefined {
-  const lhs = node.lhs as AstNode | undefined
-  const rhs = node.rhs
-  const right = rhs?.type === 'path' ? stepNames(rhs.steps ?? []) : undefined
-  const after = right?.[0]
-  if (!right || after === undefined || rhs?.steps?.[0]?.type !== 'name' || isFiltered(rhs.steps[0])) return undefined
-  let left: string[] | undefined
-  if (lhs?.type === 'binary' && lhs.value === '-') left = hyphenatedPath(lhs)?.steps
-  else if (lhs?.type === 'path' && !lhs.group) {
-    const last = lhs.steps?.at(-1)
-    if (last?.type === 'name' && !isFiltered(last)) left = stepNames(lhs.steps ?? [])
-  }
-  const joined = left?.at(-1)
-  if (!left || joined === undefined) return undefined
-  return { steps: [...left.slice(0, -1), `${joined}-${after}`, ...right.slice(1)], after }
-}
-
-function isFiltered(step: AstNode): boolean {
-  return step.stages !== undefined || step.predicate !== undefined
-}
-
-/** How the leading steps of a path are written, as far as they are names (a variable as `$x`). */
-function stepNames(steps: readonly AstNode[]): string[] {
-  const names: string[] = []
-  for (const step of steps) {
-    if (step.type === 'name') names.push(String(step.value))
-    else if (step.type === 'variable') names.push(`$${String(step.value)}`)
-    else break
-  }
-  return names
 }

@@ -146,3 +146,66 @@ export function repeatsRepetition(source: string): boolean {
   }
   return false
 }
+
+/** The leading names of a path read from the instance, or undefined when it reads something else. */
+export function readNames(node: AstNode, focus: Focus): string[] | undefined {
+  const steps = node.steps ?? []
+  const first = steps[0]
+  if (!first) return undefined
+  let start = 0
+  if (first.type === 'variable') {
+    // `$$` is always the instance; `$` is the instance only where names are read from it.
+    if (!(first.value === '$' || (first.value === '' && focus === 'root'))) return undefined
+    start = 1
+  } else if (focus !== 'root') {
+    return undefined
+  }
+  const names: string[] = []
+  for (const step of steps.slice(start, start + 4)) {
+    if (step.type !== 'name') break
+    names.push(String(step.value))
+  }
+  return names
+}
+
+/** A name as it must be written in a path: in backticks unless it is a plain identifier. */
+export function quote(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : `\`${name}\``
+}
+
+/**
+ * A chain of subtractions of names that spells one hyphenated path (`data.upload-proof.inputs`
+ * is `data.upload - proof.inputs`): its names, and the first name after a minus. Undefined when
+ * the subtraction is not of that shape: the minus must stand between two plain names.
+ */
+export function hyphenatedPath(node: AstNode): { steps: string[]; after: string } | undefined {
+  const lhs = node.lhs as AstNode | undefined
+  const rhs = node.rhs
+  const right = rhs?.type === 'path' ? stepNames(rhs.steps ?? []) : undefined
+  const after = right?.[0]
+  if (!right || after === undefined || rhs?.steps?.[0]?.type !== 'name' || isFiltered(rhs.steps[0])) return undefined
+  let left: string[] | undefined
+  if (lhs?.type === 'binary' && lhs.value === '-') left = hyphenatedPath(lhs)?.steps
+  else if (lhs?.type === 'path' && !lhs.group) {
+    const last = lhs.steps?.at(-1)
+    if (last?.type === 'name' && !isFiltered(last)) left = stepNames(lhs.steps ?? [])
+  }
+  const joined = left?.at(-1)
+  if (!left || joined === undefined) return undefined
+  return { steps: [...left.slice(0, -1), `${joined}-${after}`, ...right.slice(1)], after }
+}
+
+function isFiltered(step: AstNode): boolean {
+  return step.stages !== undefined || step.predicate !== undefined
+}
+
+/** How the leading steps of a path are written, as far as they are names (a variable as `$x`). */
+function stepNames(steps: readonly AstNode[]): string[] {
+  const names: string[] = []
+  for (const step of steps) {
+    if (step.type === 'name') names.push(String(step.value))
+    else if (step.type === 'variable') names.push(`$${String(step.value)}`)
+    else break
+  }
+  return names
+}
