@@ -3,7 +3,7 @@ import type { Clock } from './clock.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import { EngineError } from './errors.js'
 import type { FieldProblem } from './errors.js'
-import { FireFailure, firingError } from './fire-failure.js'
+import { FireFailure } from './fire-failure.js'
 import { maySee } from './runtime/authorize.js'
 import type { AttachmentFacts, Command } from './runtime/commands.js'
 import { decide } from './runtime/decide.js'
@@ -198,7 +198,7 @@ export class Engine {
     const stored = await this.#visible(id, by)
     const process = await this.processes.get(stored.state.processId, stored.state.processVersion)
     const command: Command = { type: 'retry', by, ...optional('expectedRevision', expectedRevision) }
-    const decision = accepted(await decide(process, stored.state, command, this.#clock.now()).catch((error: unknown) => { throw firingError(error) }))
+    const decision = accepted(await decide(process, stored.state, command, this.#clock.now()))
     const view = viewInstance(process, decision.state, by)
     await this.#store.instances.append(stored, decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [], receipt: options.receipt?.(view) })
     return view
@@ -280,7 +280,7 @@ export class Engine {
     }
     await this.#visible(id, by)
     // Answered with what firing ran into, as if it had been thrown directly.
-    await this.#fire(id).catch((error: unknown) => { throw error instanceof FireFailure ? firingError(error.cause) : error })
+    await this.#fire(id).catch((error: unknown) => { throw error instanceof FireFailure ? error.cause : error })
     return this.get(id, by)
   }
 

@@ -25,6 +25,8 @@ export type DefinitionCode =
   | 'definition.duration'
   | 'definition.time-zone'
   | 'definition.expression'
+  | 'definition.expression-function'
+  | 'definition.expression-reference'
   | 'definition.unknown-base'
   | 'definition.derivation'
   | 'definition.unknown-calendar'

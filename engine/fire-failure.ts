@@ -5,8 +5,8 @@ import type { ErrorCode } from './errors.js'
 const MAX_MESSAGE = 2000
 
 /**
- * Deciding to fire an instance's due deadline failed: the decision was refused, or it threw (an
- * expression failed at run time, say). The fault is the instance's or its definition's, never
+ * Deciding to fire an instance's due deadline failed: the decision was refused (an expression
+ * failed at run time, say), or it threw. The fault is the instance's or its definition's, never
  * the database's, so it counts towards marking the instance failed. `cause` is the original error.
  */
 export class FireFailure extends Error {
@@ -16,22 +16,10 @@ export class FireFailure extends Error {
   /** The revision of the instance the failed decision was made on. */
   readonly revision: number
   constructor(cause: unknown, revision: number) {
-    const error = firingError(cause)
-    super(messageOf(error).slice(0, MAX_MESSAGE), { cause })
-    this.code = error instanceof EngineError ? error.code : 'server.error'
+    super(messageOf(cause).slice(0, MAX_MESSAGE), { cause })
+    this.code = cause instanceof EngineError ? cause.code : 'server.error'
     this.revision = revision
   }
-}
-
-/**
- * What deciding to fire threw, as it is answered: JSONata throws plain objects (a `code` such as
- * `D3030` and a `message`), not errors, for an expression that fails at run time; those become
- * `expression.failed`. Anything else is returned as it is.
- */
-export function firingError(error: unknown): unknown {
-  if (error instanceof Error || typeof error !== 'object' || error === null) return error
-  if (!('code' in error && typeof error.code === 'string' && 'message' in error && typeof error.message === 'string')) return error
-  return new EngineError('expression.failed', `An expression of the process failed: ${error.message}`)
 }
 
 /** The message of anything thrown. */

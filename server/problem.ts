@@ -38,6 +38,8 @@ const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly 
   'definition.duration': { status: 422, title: 'Invalid ISO 8601 duration' },
   'definition.time-zone': { status: 422, title: 'Unknown time zone' },
   'definition.expression': { status: 422, title: 'Invalid expression' },
+  'definition.expression-function': { status: 422, title: 'Expression calls an unknown or refused function' },
+  'definition.expression-reference': { status: 422, title: 'Expression reads a name the process does not have' },
   'definition.unknown-base': { status: 422, title: 'Base process not found' },
   'definition.derivation': { status: 422, title: 'Invalid derivation' },
   'definition.unknown-calendar': { status: 422, title: 'Unknown business calendar' },

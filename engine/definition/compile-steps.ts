@@ -5,6 +5,10 @@ import { ATTACHMENT_TYPES, isAttachmentType } from './attachment-types.js'
 import type { AttachmentType } from './attachment-types.js'
 import { resolveDelay } from './compile-parameters.js'
 import { closeObjects, compileAuthoredSchema } from './json-schema.js'
+import { checkExpression } from './check-expressions.js'
+import { declaredNames } from './expression-names.js'
+import type { ExpressionSite } from './check-expressions.js'
+import type { ExpressionNames } from './expression-names.js'
 import { compileExpression } from './expression.js'
 import type { CompiledExpression } from './expression.js'
 import { pointerOf } from './pointer.js'
@@ -20,6 +24,8 @@ export interface StepScope {
   readonly timeZone: string
   /** Window ids by the step ids they cover. */
   readonly windowsByStep: ReadonlyMap<string, readonly string[]>
+  /** What expressions may read, to check them against. */
+  readonly expressionNames: ExpressionNames
 }
 
 /** Checks and compiles the step at `steps[index]`; its problems go to `ctx`. */
@@ -46,7 +52,7 @@ export function compileStep(ctx: CompileContext, scope: StepScope, step: StepDef
     title: step.title,
     description: step.description,
     actors,
-    when: step.when === undefined ? undefined : expressionAt(ctx, scope, step.when, at('when')),
+    when: step.when === undefined ? undefined : expressionAt(ctx, scope, step.when, at('when'), { kind: 'when' }),
     otherwise: step.otherwise === undefined ? fallThrough : targetAt(ctx, scope, step.otherwise, at('otherwise')),
     actions,
     timeout: step.timeout ? compileTimeout(ctx, scope, step, actions, at) : undefined,
@@ -74,7 +80,8 @@ function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefi
     target: resolveTarget(ctx, scope, action, place),
     actors: actionActors(ctx, action, place),
     record: Object.entries(action.record ?? {}).flatMap(([name, text]) => {
-      const expression = expressionAt(ctx, scope, text, place.at('record', name))
+      const site = { kind: 'record', action: place.id, inputs: declaredNames(action.inputs ?? { type: 'object' }) } as const
+      const expression = expressionAt(ctx, scope, text, place.at('record', name), site)
       return expression ? [[name, expression] as const] : []
     }),
     rounds: resolveRounds(ctx, scope, action, place),
@@ -115,10 +122,16 @@ function actionActors(ctx: CompileContext, action: ActionDefinition, place: Acti
   return actors
 }
 
-/** Compiles a JSONata expression; reports `definition.expression` with the parser's explanation. */
-function expressionAt(ctx: CompileContext, scope: StepScope, text: string, pointer: string): CompiledExpression | undefined {
-  const expression = compileExpression(text, scope.timeZone)
-  if (typeof expression !== 'string') return expression
+/**
+ * Compiles a JSONata expression, located at `pointer` for the messages of failed evaluations, and
+ * checks it against the process; reports `definition.expression` with the parser's explanation.
+ */
+function expressionAt(ctx: CompileContext, scope: StepScope, text: string, pointer: string, site: ExpressionSite): CompiledExpression | undefined {
+  const expression = compileExpression(text, scope.timeZone, ctx.locate(pointer))
+  if (typeof expression !== 'string') {
+    checkExpression(ctx, scope.expressionNames, text, pointer, site)
+    return expression
+  }
   ctx.report('definition.expression', pointer, `Not a valid JSONata expression: ${expression}.`, 'See https://docs.jsonata.org for the syntax; strings are quoted, fields are dotted paths such as context.renewal.')
   return undefined
 }

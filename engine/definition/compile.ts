@@ -3,6 +3,7 @@ import type { CompiledProcess } from './compiled.js'
 import { CompileContext, sortProblems } from './context.js'
 import type { ProcessDefinition } from './definition.js'
 import { checkGraph } from './check-graph.js'
+import { expressionNames } from './expression-names.js'
 import { compileCalendars } from './compile-calendars.js'
 import { compileParameters } from './compile-parameters.js'
 import { compileInputs, compileStep } from './compile-steps.js'
@@ -100,7 +101,7 @@ export function compileProcess(text: string, file: string, options: CompileOptio
   const parameters = compileParameters(ctx, def.parameters ?? {})
   const calendars = compileCalendars(ctx, def.calendars ?? {}, timeZone)
   const windows = compileWindows(ctx, def.windows ?? [], stepIds, { parameters, calendars })
-  const scope = { roles: def.roles, stepIds, parameters, calendars, timeZone, windowsByStep: windowsByStep(def.windows ?? []) }
+  const scope = { roles: def.roles, stepIds, parameters, calendars, timeZone, windowsByStep: windowsByStep(def.windows ?? []), expressionNames: expressionNames(def) }
   const steps = new Map(def.steps.map((step, index) => [step.id, compileStep(ctx, scope, step, index)] as const))
 
   const process: CompiledProcess = {

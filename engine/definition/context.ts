@@ -1,5 +1,5 @@
 import type { DefinitionCode } from '../errors.js'
-import type { DefinitionError } from '../errors.js'
+import type { DefinitionError, SourceLocation } from '../errors.js'
 import type { Source } from './source.js'
 
 /** What the compile passes share: the source (for locations) and the list of problems found so far. */
@@ -14,6 +14,11 @@ export class CompileContext {
   /** For a derived process: maps a pointer of the merged definition to where it was written. */
   locateThrough(origin: (pointer: string) => string): void {
     this.#origin = origin
+  }
+
+  /** Where the node at `pointer` of the definition is written: `pointer` itself, with the line and column of the node. */
+  locate(pointer: string): SourceLocation {
+    return { ...this.source.locate(this.#origin(pointer)), pointer }
   }
 
   /** Records a problem at the node at `pointer`. */

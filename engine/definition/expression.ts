@@ -1,44 +1,99 @@
 import jsonata from 'jsonata'
 import { Temporal } from 'temporal-polyfill'
+import type { SourceLocation } from '../errors.js'
+import { registerFunctions } from './expression-functions.js'
+import { Budget, EXPRESSION_LIMITS, EvaluationProblem, toJsonValue } from './expression-limits.js'
 
 /** A compiled JSONata expression of a process (a condition or a recorded value). */
 export interface CompiledExpression {
   readonly text: string
-  /** Evaluates against `input` at instant `now` (ISO 8601); pure: `$now()` is `now`, not the clock. */
+  /** Where it is written: its JSON pointer in the definition, and its line and column in the YAML. */
+  readonly place: SourceLocation
+  /**
+   * Evaluates against `input` at instant `now` (ISO 8601) and returns the result as a plain JSON
+   * value. Pure: `$now()` is `now`, not the clock. Bounded by {@link EXPRESSION_LIMITS}.
+   * @throws {ExpressionFailure} when the evaluation fails, is cut off or reaches a limit.
+   */
   evaluate(input: unknown, now: string): Promise<unknown>
 }
 
-/**
- * Compiles a JSONata expression once per definition version, with the process's calendar-aware
- * date functions:
- * - `$addDuration(instant, duration)`: the instant plus an ISO 8601 duration, counted on the
- *   calendar of the process's time zone (P1M from 31 January is the end of February);
- * - `$instant(text)`: an RFC 3339 instant in the engine's form (UTC, milliseconds).
- * `$now()` and `$millis()` return the decision's instant, so evaluation never reads the clock.
- * Returns the parser's explanation when the text is not a valid expression.
- */
-export function compileExpression(text: string, timeZone: string): CompiledExpression | string {
-  let expression: jsonata.Expression
-  try {
-    expression = jsonata(text)
-  } catch (error) {
-    const e = error as { message?: string; position?: number }
-    return `${e.message ?? 'invalid expression'}${e.position === undefined ? '' : ` (at character ${e.position})`}`
-  }
-  expression.registerFunction('addDuration', (from: string, duration: string) => {
-    if (from === undefined || duration === undefined) return undefined
-    return normalise(Temporal.Instant.from(from).toZonedDateTimeISO(timeZone).add(Temporal.Duration.from(duration)).toInstant())
-  }, '<ss:s>')
-  expression.registerFunction('instant', (from: string) => from === undefined ? undefined : normalise(Temporal.Instant.from(from)), '<s:s>')
-  return {
-    text,
-    evaluate: (input, now) => expression.evaluate(input, {
-      now: () => now,
-      millis: () => Temporal.Instant.from(now).epochMilliseconds,
-    }) as Promise<unknown>,
+/** An evaluation that failed: its message names the expression's place and what went wrong. */
+export class ExpressionFailure extends Error {
+  override name = 'ExpressionFailure'
+  readonly place: SourceLocation
+  constructor(place: SourceLocation, reason: string) {
+    super(`The expression at ${place.pointer} (line ${place.line}, column ${place.column}) failed: ${reason}.`)
+    this.place = place
   }
 }
 
-function normalise(instant: Temporal.Instant): string {
-  return instant.toString({ fractionalSecondDigits: 3, smallestUnit: 'millisecond' })
+// JSONata looks this hook up as every sub-expression yields its value (its own tests time-box
+// evaluations with the same hook); it counts what the evaluation builds.
+const EVALUATE_EXIT = Symbol.for('jsonata.__evaluate_exit')
+// The budget of one evaluation is bound beside `$now`, under a name no expression can write
+// (a variable name cannot start with a space), so evaluations running at once never share one.
+const BUDGET = ' budget'
+
+/** The longest explanation quoted from JSONata: its messages may quote a whole value. */
+const MAX_REASON = 300
+
+/**
+ * Compiles a JSONata expression once per definition version, with the engine's functions (see
+ * `registerFunctions`) and the limits of {@link EXPRESSION_LIMITS}. `$now()` and `$millis()`
+ * return the decision's instant, so evaluation never reads the clock. Returns the parser's
+ * explanation when the text is not a valid expression.
+ */
+export function compileExpression(text: string, timeZone: string, place: SourceLocation): CompiledExpression | string {
+  let expression: jsonata.Expression
+  try {
+    expression = jsonata(text, { timeout: EXPRESSION_LIMITS.timeMs, stack: EXPRESSION_LIMITS.depth, sequence: EXPRESSION_LIMITS.items })
+  } catch (error) {
+    // The parser recurses once per level of nesting: thousands of brackets exhaust the stack.
+    if (error instanceof RangeError) return `it is nested too deeply to be read (${error.message})`
+    const e = error as { message?: string; position?: number }
+    return `${e.message ?? 'invalid expression'}${e.position === undefined ? '' : ` (at character ${e.position})`}`
+  }
+  registerFunctions(expression, timeZone)
+  // The hook is a symbol-keyed binding, which JSONata's typings do not describe.
+  expression.assign(EVALUATE_EXIT as unknown as string, observe)
+  return {
+    text,
+    place,
+    evaluate: async (input, now) => {
+      try {
+        const result: unknown = await expression.evaluate(input, {
+          now: () => now,
+          millis: () => Temporal.Instant.from(now).epochMilliseconds,
+          [BUDGET]: new Budget(),
+        })
+        return toJsonValue(result)
+      } catch (error) {
+        throw new ExpressionFailure(place, reasonOf(error))
+      }
+    },
+  }
+}
+
+function observe(_expression: unknown, _input: unknown, environment: { lookup(name: string): unknown }, result: unknown): void {
+  const budget = environment.lookup(BUDGET)
+  if (budget instanceof Budget) budget.observe(result)
+}
+
+/** What went wrong, in words: JSONata's errors are plain objects with a code and a message. */
+function reasonOf(error: unknown): string {
+  if (error instanceof EvaluationProblem) return error.message
+  const { code, message, position } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown; position?: unknown }
+  switch (code) {
+    case 'D1012':
+      return `it ran longer than ${EXPRESSION_LIMITS.timeMs} ms and was cut off`
+    case 'D1011':
+      return `it nested deeper than ${EXPRESSION_LIMITS.depth} levels and was cut off (a recursive function that does not end?)`
+    case 'D2014':
+    case 'D2015':
+      return `it built a sequence of more than ${EXPRESSION_LIMITS.items} items`
+  }
+  const text = typeof message === 'string' ? message : String(error)
+  const where = typeof position === 'number' ? `, at character ${position}` : ''
+  const reason = typeof code === 'string' ? `${text} (JSONata ${code}${where})` : error instanceof RangeError ? `it ran out of room (${text})` : text
+  return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}...` : reason
 }

@@ -1,6 +1,7 @@
 import type { Temporal } from 'temporal-polyfill'
 import { assertNever } from '../errors.js'
 import type { CompiledProcess } from '../definition/compiled.js'
+import { ExpressionFailure } from '../definition/expression.js'
 import { act } from './act.js'
 import type { Command } from './commands.js'
 import type { Decision } from './decision.js'
@@ -17,8 +18,19 @@ import { iso } from './time.js'
  * Decides a command: the events to append and the new state, or a rejection with a stable code.
  * Pure: no I/O, no clock, no randomness; `now` is the only time source, so a decision always
  * replays identically. Asynchronous only because expressions (JSONata) evaluate asynchronously. `state` is undefined only for `start`.
+ * An expression that fails, is cut off or reaches a limit refuses the command (`expression.failed`,
+ * naming the expression's place in the definition): nothing of it is written.
  */
 export async function decide(process: CompiledProcess, state: InstanceState | undefined, command: Command, now: Temporal.Instant): Promise<Decision> {
+  try {
+    return await decideCommand(process, state, command, now)
+  } catch (error) {
+    if (error instanceof ExpressionFailure) return reject('expression.failed', error.message)
+    throw error
+  }
+}
+
+async function decideCommand(process: CompiledProcess, state: InstanceState | undefined, command: Command, now: Temporal.Instant): Promise<Decision> {
   const at = iso(now)
   if (command.type === 'start') {
     if (state) return reject('instance.exists', `Instance "${state.id}" already exists.`)

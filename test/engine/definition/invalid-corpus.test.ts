@@ -36,6 +36,8 @@ const CORPUS_CODES = [
   'definition.duration',
   'definition.time-zone',
   'definition.expression',
+  'definition.expression-function',
+  'definition.expression-reference',
   'definition.unknown-base',
   'definition.derivation',
   'definition.unknown-calendar',

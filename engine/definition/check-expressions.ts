@@ -1,0 +1,206 @@
+import type { DefinitionCode } from '../errors.js'
+import type { CompileContext } from './context.js'
+import type { AstNode, Focus } from './expression-ast.js'
+import { boundVariables, childrenOf, hyphenatedPath, parseExpression, quote, readNames, repeatsRepetition } from './expression-ast.js'
+import { BUILT_IN_FUNCTIONS, ENGINE_FUNCTIONS, REFUSED_FUNCTIONS } from './expression-functions.js'
+import type { DeclaredNames, ExpressionNames } from './expression-names.js'
+import { suggest } from './suggest.js'
+
+/** Where an expression is written: a step's `when`, or a `record` of an action (which also sees its `inputs`). */
+export type ExpressionSite =
+  | { readonly kind: 'when' }
+  | { readonly kind: 'record'; readonly action: string; readonly inputs: DeclaredNames | undefined }
+
+type Root = Exclude<keyof ExpressionNames, 'stepInputs'> | 'inputs'
+const ROOTS: readonly Root[] = ['context', 'parameters', 'values', 'data', 'parties']
+
+/** What a step's latest submission holds (`data.STEP.X`, see `StepRecord`). */
+const SUBMISSION_FIELDS = ['action', 'round', 'by', 'at', 'inputs', 'attachments']
+
+/**
+ * Checks a JSONata expression that compiled against the process: every function it calls exists
+ * and is deterministic (`definition.expression-function`), every name it reads from the instance
+ * exists (`definition.expression-reference`), and no regular expression in it can backtrack
+ * exponentially (`definition.expression`). Problems are reported at the expression (`pointer`),
+ * one per unknown name.
+ */
+export function checkExpression(ctx: CompileContext, names: ExpressionNames, text: string, pointer: string, site: ExpressionSite): void {
+  const ast = parseExpression(text)
+  if (!ast) return
+  const reported = new Set<string>()
+  const report: Report = (code, key, message, hint) => {
+    if (reported.has(key)) return
+    reported.add(key)
+    ctx.report(code, pointer, message, hint)
+  }
+  const checker = new Checker(names, site, boundVariables(ast), report)
+  checker.visit(ast, 'root')
+}
+
+/** Reports a problem at the expression, once per `key` (what is unknown), so a name read twice is one problem. */
+type Report = (code: Extract<DefinitionCode, `definition.expression${string}`>, key: string, message: string, hint: string) => void
+
+class Checker {
+  readonly #names: ExpressionNames
+  readonly #site: ExpressionSite
+  readonly #bound: ReadonlySet<string>
+  readonly #report: Report
+  readonly #roots: readonly Root[]
+  constructor(names: ExpressionNames, site: ExpressionSite, bound: ReadonlySet<string>, report: Report) {
+    this.#names = names
+    this.#site = site
+    this.#bound = bound
+    this.#report = report
+    this.#roots = site.kind === 'record' ? [...ROOTS, 'inputs'] : ROOTS
+  }
+
+  visit(node: AstNode, focus: Focus): void {
+    if (node.type === 'binary' && node.value === '-' && focus === 'root' && this.#hyphenated(node)) return
+    if (node.type === 'path') this.#path(node, focus)
+    if ((node.type === 'function' || node.type === 'partial') && node.procedure?.type === 'variable') this.#call(String(node.procedure.value))
+    if (node.type === 'variable') this.#variable(String(node.value))
+    if (node.type === 'regex' && node.value instanceof RegExp && repeatsRepetition(node.value.source)) {
+      this.#report('definition.expression', `regex:${node.value.source}`,
+        `The regular expression /${node.value.source}/ repeats a group that itself repeats: on some texts it takes exponential time.`,
+        'Repeat the inner part once, e.g. /a+/ rather than /(a+)+/, or make the alternatives of a repeated group exclusive.')
+    }
+    for (const [child, at] of childrenOf(node, focus)) this.visit(child, at)
+  }
+
+  /** Names read from the instance: `context.x`, `$$.values.y`, and `$.data.z` where `$` is the instance. */
+  #path(node: AstNode, focus: Focus): void {
+    const names = readNames(node, focus)
+    if (names) this.#fields(names)
+  }
+
+  /** Checks the leading names of a path read from the instance: the root, the field of it, and within a step's data. */
+  #fields(names: readonly string[]): void {
+    const [root, field, part, input] = names
+    if (root === undefined) return
+    if (!(this.#roots as readonly string[]).includes(root)) {
+      this.#report('definition.expression-reference', `root:${root}`, `There is no "${root}" for an expression to read.`, this.#rootHint(root))
+      return
+    }
+    const known = this.#known(root as Root)
+    if (field === undefined || known === undefined) return
+    if (known.names.includes(field)) {
+      if (root === 'data' && part !== undefined) this.#submission(field, part, input)
+      return
+    }
+    const [what, plural] = FIELDS[root as Root]
+    const owner = root === 'inputs' && this.#site.kind === 'record' ? ` of action "${this.#site.action}"` : ''
+    const read = `read as ${quote(root)}.${quote(field)}`
+    if (known.closed) {
+      this.#report('definition.expression-reference', `field:${root}.${field}`, `There is no ${what} "${field}"${owner}, ${read}.`,
+        known.names.length === 0 ? NONE[root as Root] : suggest(field, known.names, plural))
+      return
+    }
+    // Where the schema admits other properties, an undeclared name may be sent: only a near
+    // miss of a declared one is surely a mistake.
+    const close = suggest(field, known.names, plural)
+    if (close.startsWith('Did you mean')) {
+      this.#report('definition.expression-reference', `field:${root}.${field}`, `No ${what} "${field}" is declared${owner}, ${read}.`,
+        `${close} Other ${plural} may be sent, but this one is a near miss of a declared one; declare it if it is meant.`)
+    }
+  }
+
+  /** `data.STEP.PART.INPUT`: what a submission holds, and the inputs the step's actions take. */
+  #submission(step: string, part: string, input: string | undefined): void {
+    const read = `read as ${['data', step, part, input].filter((n) => n !== undefined).map(quote).join('.')}`
+    if (!SUBMISSION_FIELDS.includes(part)) {
+      const close = suggest(part, SUBMISSION_FIELDS, 'fields')
+      this.#report('definition.expression-reference', `submission:${part}`, `A step's data has no field "${part}", ${read}.`,
+        `${close.startsWith('Did you mean') ? `${close} ` : ''}It holds ${SUBMISSION_FIELDS.join(', ')}.`)
+      return
+    }
+    const declared = this.#names.stepInputs.get(step)
+    if (part !== 'inputs' || input === undefined || !declared || declared.names.includes(input)) return
+    const close = suggest(input, declared.names, 'input fields')
+    if (declared.closed) {
+      this.#report('definition.expression-reference', `step-input:${step}.${input}`, `No action of step "${step}" takes an input "${input}", ${read}.`,
+        declared.names.length === 0 ? `The actions of step "${step}" take no inputs.` : close)
+    } else if (close.startsWith('Did you mean')) {
+      this.#report('definition.expression-reference', `step-input:${step}.${input}`, `No action of step "${step}" declares an input "${input}", ${read}.`,
+        `${close} Other inputs may be sent, but this one is a near miss of a declared one; declare it if it is meant.`)
+    }
+  }
+
+  /** The names declared one level below a root, or undefined where they are unknown. */
+  #known(root: Root): DeclaredNames | undefined {
+    if (root === 'inputs') return this.#site.kind === 'record' ? this.#site.inputs : undefined
+    return this.#names[root]
+  }
+
+  #rootHint(root: string): string {
+    if (root === 'inputs') return 'A step\'s `when` sees no `inputs`: only an action\'s `record` does. Read an earlier submission as data.STEP.inputs.'
+    const close = suggest(root, this.#roots, 'names')
+    return `${close.startsWith('Did you mean') ? `${close} ` : ''}Expressions see ${this.#roots.join(', ')}.`
+  }
+
+  /**
+   * `context.order-id` reads as `context.order - id`: JSONata takes a hyphen as a minus sign. When
+   * the name after a minus is none the instance has, it is reported once, as the hyphenated name
+   * it surely is, with the backticks it needs.
+   */
+  #hyphenated(node: AstNode): boolean {
+    const names = hyphenatedPath(node)
+    // A minus before a name the instance may have is a subtraction (`inputs`, in a `when`, is reported as such).
+    if (!names || [...ROOTS, 'inputs'].includes(names.after)) return false
+    const written = names.steps.join('.')
+    const quoted = names.steps.map(quote).join('.')
+    const [root, field] = names.steps
+    const known = root !== undefined && (this.#roots as readonly string[]).includes(root) ? this.#known(root as Root) : undefined
+    const close = field !== undefined && known?.names.length && !known.names.includes(field) ? ` ${suggest(field, known.names, FIELDS[root as Root][1])}` : ''
+    this.#report('definition.expression-reference', `hyphen:${written}`,
+      `\`${written}\` reads as a subtraction: JSONata takes "-" in a name as a minus sign.`,
+      `Write a name with a hyphen in backticks: ${quoted}.${close}`)
+    return true
+  }
+
+  #call(name: string): void {
+    if (this.#bound.has(name)) return
+    const refused = REFUSED_FUNCTIONS.get(name)
+    if (refused !== undefined) {
+      this.#report('definition.expression-function', `call:${name}`, `\`$${name}()\` may not be called: ${refused}.`,
+        name === 'eval' ? 'Write the expression itself instead of text to evaluate.' : 'Compute the value from the instance (its context, inputs or $now()).')
+      return
+    }
+    if (BUILT_IN_FUNCTIONS.includes(name) || ENGINE_FUNCTIONS.includes(name)) return
+    const callable = [...BUILT_IN_FUNCTIONS, ...ENGINE_FUNCTIONS, ...this.#bound].filter((f) => !REFUSED_FUNCTIONS.has(f)).map((f) => `$${f}`)
+    const close = suggest(`$${name}`, callable, 'functions')
+    this.#report('definition.expression-function', `call:${name}`, `There is no function \`$${name}\`.`,
+      `${close.startsWith('Did you mean') ? `${close} ` : ''}Expressions may call JSONata's functions (https://docs.jsonata.org/overview), $addDuration, $instant, and functions they define with :=.`)
+  }
+
+  #variable(name: string): void {
+    // `$` is the current item and `$$` the instance; functions may be passed as values.
+    if (name === '' || name === '$' || this.#bound.has(name) || BUILT_IN_FUNCTIONS.includes(name) || ENGINE_FUNCTIONS.includes(name)) {
+      if (REFUSED_FUNCTIONS.has(name) && !this.#bound.has(name)) this.#call(name)
+      return
+    }
+    const field = (this.#roots as readonly string[]).includes(name)
+    const close = suggest(`$${name}`, [...this.#bound].map((v) => `$${v}`), 'variables')
+    this.#report('definition.expression-reference', `variable:${name}`, `There is no variable \`$${name}\`.`,
+      field ? `Read the instance's fields without "$": write ${name}, not $${name}.`
+        : `${close.startsWith('Did you mean') ? `${close} ` : ''}Bind a variable before using it ($${name} := ...), or read a field without "$".`)
+  }
+}
+
+/** The hint when the process declares no name at all under a root. */
+const NONE: Record<Root, string> = {
+  context: 'The context schema declares no properties; list them under `context.properties`.',
+  parameters: 'The process declares no parameters; declare them under `parameters`.',
+  values: 'No action records a value; record one with `record` on an action.',
+  data: 'The process has no steps.',
+  parties: 'The process declares no roles.',
+  inputs: 'The action takes no inputs; declare them under its `inputs`.',
+}
+
+const FIELDS: Record<Root, readonly [string, string]> = {
+  context: ['context field', 'context fields'],
+  parameters: ['parameter', 'parameters'],
+  values: ['recorded value', 'recorded values'],
+  data: ['step', 'steps'],
+  parties: ['role', 'roles'],
+  inputs: ['input field', 'input fields'],
+}

@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { compileProcess } from '../../../engine/index.js'
+
+/**
+ * A process whose `supervise` step has `when: WHEN` and whose `accept` action records `RECORD`
+ * (one line each), with a declared context, a parameter, input fields and a hyphenated step id.
+ */
+function definition({ when = 'true', record = '$now()' }: { when?: string; record?: string }): string {
+  return `id: demo
+version: 1
+title: Demo
+roles: [customer, isv]
+parameters:
+  purchasedDuration: { type: duration, default: P1Y }
+context:
+  type: object
+  properties:
+    order-id: { type: string }
+    renewal: { type: boolean }
+steps:
+  - id: upload-proof
+    title: Upload Proof
+    actor: isv
+    actions:
+      deliver:
+        inputs:
+          type: object
+          properties:
+            enablingTime: { type: string, format: date-time }
+  - id: supervise
+    title: Supervise
+    actor: customer
+    when: ${JSON.stringify(when)}
+    actions:
+      accept:
+        end: accepted
+        inputs:
+          type: object
+          properties:
+            comment: { type: string }
+        record:
+          validFrom: ${JSON.stringify(record)}
+          validUntil: "$addDuration(values.validFrom, parameters.purchasedDuration)"
+`
+}
+
+function problems(text: string): Array<{ line: string; code: string; message: string; hint: string | undefined }> {
+  const result = compileProcess(text, 'demo.yaml')
+  if (result.ok) return []
+  return result.errors.map((e) => ({ line: `${e.location.line}:${e.location.column}`, code: e.code, message: e.message, hint: e.hint }))
+}
+
+const WHEN_AT = '25:11'
+const RECORD_AT = '34:22'
+
+describe('expressions checked against the process', () => {
+  it.each([
+    ['a condition on the context', { when: '$not(context.renewal = true)' }],
+    ['a hyphenated name in backticks', { when: 'context.`order-id` != ""' }],
+    ['an earlier submission', { record: 'data.`upload-proof`.inputs.enablingTime ? $instant(data.`upload-proof`.inputs.enablingTime) : $now()' }],
+    ['the action\'s own inputs', { record: 'inputs.comment' }],
+    ['the instance through $$ inside a predicate', { record: '$count(data.*[action = $$.values.validFrom])' }],
+    ['a recursive function bound in the expression', { record: '($f := function($n){ $n <= 1 ? 1 : $n * $f($n - 1) }; $f(5))' }],
+    ['a function passed as a value and a parameter of a lambda', { record: '$map([1, 2], function($v){ $string($v) & parameters.purchasedDuration }) ~> $join' }],
+    ['names of items inside a path, a predicate and a grouping', { record: 'data.*.inputs[enablingTime].enablingTime{ "latest": $max($toMillis($)) }' }],
+    ['a subtraction of two fields', { record: '$toMillis(values.validUntil) - $toMillis(values.validFrom)' }],
+    ['a safe regular expression', { record: '$contains(inputs.comment, /^[A-Z]{2}-[0-9]+$/)' }],
+  ])('accepts %s', (_, expressions) => {
+    expect(problems(definition(expressions))).toEqual([])
+  })
+
+  it('accepts an undeclared context field when the context schema admits other properties, unless it is a near miss', () => {
+    const open = (when: string): string => definition({ when }).replace('context:\n  type: object', 'context:\n  type: object\n  additionalProperties: true')
+    expect(problems(open('context.channel = "web"'))).toEqual([])
+    expect(problems(open('$not(context.renewl = true)'))).toEqual([
+      { line: '26:11', code: 'definition.expression-reference', message: expect.stringContaining('"renewl"') as string, hint: expect.stringContaining('Did you mean "renewal"?') as string },
+    ])
+  })
+
+  it('accepts every expression of the built-in processes and of the README', () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../../README.md'), 'utf8')
+    const validFrom = /validFrom: "(.+)"/.exec(readme)?.[1] ?? ''
+    const when = /when: (\$not\(context\.renewal = true\))/.exec(readme)?.[1] ?? ''
+    expect([validFrom, when].every((text) => text.length > 0)).toBe(true)
+    expect(problems(definition({ when, record: validFrom }))).toEqual([])
+  })
+
+  it('reports an unknown function at the expression, with "Did you mean"', () => {
+    expect(problems(definition({ record: '$addDurations($now(), "P1D")' }))).toEqual([
+      { line: RECORD_AT, code: 'definition.expression-function', message: expect.stringContaining('$addDurations') as string, hint: expect.stringContaining('Did you mean "$addDuration"?') as string },
+    ])
+  })
+
+  it.each([['$random()'], ['$shuffle([1, 2])'], ['$eval("1 + 1")'], ['$map([1], $random)']])('refuses %s, which would not replay identically or cannot be checked', (text) => {
+    expect(problems(definition({ when: text }))).toEqual([
+      { line: WHEN_AT, code: 'definition.expression-function', message: expect.stringContaining('may not be called') as string, hint: expect.any(String) as string },
+    ])
+  })
+
+  it('accepts a function the expression defines under the name of a refused one', () => {
+    expect(problems(definition({ when: '($random := function(){ 4 }; $random() = 4)' }))).toEqual([])
+  })
+
+  it.each([
+    ['values.validFrm', 'validFrom'],
+    ['parameters.purchaseDuration', 'purchasedDuration'],
+    ['data.`upload-prof`', 'upload-proof'],
+    ['parties.custmer', 'customer'],
+    ['context.renewl', 'renewal'],
+    ['inputs.coment', 'comment'],
+    ['contxt.renewal', 'context'],
+    ['data.`upload-proof`.inputs.enablingTme', 'enablingTime'],
+    ['data.`upload-proof`.input.enablingTime', 'inputs'],
+  ])('reports %s as an unknown name, suggesting "%s"', (text, suggestion) => {
+    expect(problems(definition({ record: text }))).toEqual([
+      { line: RECORD_AT, code: 'definition.expression-reference', message: expect.any(String) as string, hint: expect.stringContaining(`Did you mean "${suggestion}"?`) as string },
+    ])
+  })
+
+  it('reports inputs read by an action that takes none', () => {
+    const text = definition({}).replace('        inputs:\n          type: object\n          properties:\n            comment: { type: string }\n', '').replace('validFrom: "$now()"', 'validFrom: "inputs.comment"')
+    expect(problems(text)).toEqual([
+      { line: RECORD_AT.replace('34', '30'), code: 'definition.expression-reference', message: expect.stringContaining('"comment"') as string, hint: expect.stringContaining('takes no inputs') as string },
+    ])
+  })
+
+  it('reports inputs read in a step\'s condition, where there are none', () => {
+    expect(problems(definition({ when: 'inputs.comment' }))).toEqual([
+      { line: WHEN_AT, code: 'definition.expression-reference', message: expect.stringContaining('"inputs"') as string, hint: expect.stringContaining('data.STEP.inputs') as string },
+    ])
+  })
+
+  it('reports a variable that is not bound, and a field written as one', () => {
+    expect(problems(definition({ when: '$context.renewal' }))).toEqual([
+      { line: WHEN_AT, code: 'definition.expression-reference', message: expect.stringContaining('$context') as string, hint: expect.stringContaining('without "$"') as string },
+    ])
+  })
+
+  it('reports a hyphenated name without backticks once, with the backticks it needs', () => {
+    expect(problems(definition({ when: 'context.order-id', record: 'data.upload-proof.inputs.enablingTime ? data.upload-proof.inputs.enablingTime : $now()' }))).toEqual([
+      { line: WHEN_AT, code: 'definition.expression-reference', message: expect.stringContaining('`context.order-id`') as string, hint: expect.stringContaining('context.`order-id`') as string },
+      { line: RECORD_AT, code: 'definition.expression-reference', message: expect.stringContaining('`data.upload-proof.inputs.enablingTime`') as string, hint: expect.stringContaining('data.`upload-proof`.inputs.enablingTime') as string },
+    ])
+  })
+
+  it('reports each unknown name once, and nothing for names read from items', () => {
+    const found = problems(definition({ record: 'values.a & values.a & values.b & $map(data.*, function($d){ $d.whatever })' }))
+    expect(found.map((p) => [p.code, p.message])).toEqual([
+      ['definition.expression-reference', expect.stringContaining('"a"')],
+      ['definition.expression-reference', expect.stringContaining('"b"')],
+    ])
+  })
+
+  it('refuses a regular expression that can backtrack exponentially', () => {
+    expect(problems(definition({ record: '$match(inputs.comment, /^(\\w+\\s?)*$/)' }))).toEqual([
+      { line: RECORD_AT, code: 'definition.expression', message: expect.stringContaining('exponential') as string, hint: expect.any(String) as string },
+    ])
+  })
+
+  it('does not check an expression that is not valid JSONata any further', () => {
+    expect(problems(definition({ when: '$nosuch(contxt.renewal' })).map((p) => p.code)).toEqual(['definition.expression'])
+  })
+
+  it('reports an expression nested too deeply to parse as invalid, not as a crash', () => {
+    const deep = `${'['.repeat(5000)}1${']'.repeat(5000)}`
+    expect(problems(definition({ when: deep })).map((p) => [p.line, p.code])).toEqual([[WHEN_AT, 'definition.expression']])
+  })
+})
