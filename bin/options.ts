@@ -24,13 +24,16 @@ const PARSERS: Readonly<Record<string, (value: string) => string>> = {
 
 /**
  * Applies the command line's shared rules to `program` and every command under it: option values
- * checked as they are parsed (an error names the option, the value and the accepted form), and a
- * pointer to `--help` after a usage error, printed as `delivery-center: ...` like every other error.
+ * checked as they are parsed (an error names the option, the value and the accepted form), and
+ * usage errors printed on one line as `delivery-center: ... Run ... --help for usage.`, like every
+ * other error.
  */
 export function applyOptionRules(program: Command): void {
   const visit = (command: Command): void => {
-    command.configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, `${program.name()}: `)) })
-    command.showHelpAfterError(`(run ${pathOf(command)} --help for usage)`)
+    // One line per error, as every other failure of the command line prints.
+    command.configureOutput({
+      outputError: (text, write) => write(`${text.trimEnd().replace(/^error: /, `${program.name()}: `).replace(/\n/g, ' ')} Run ${pathOf(command)} --help for usage.\n`),
+    })
     for (const option of command.options) {
       const parse = option.long === undefined ? undefined : PARSERS[option.long]
       if (parse) option.argParser(parse)

@@ -102,7 +102,7 @@ describe('serve refuses to start with one line naming the cause', () => {
     expect(await failedWith(serve([...db, '--shutdown-timeout', 'soon']))).toEqual(['delivery-center: --shutdown-timeout / DC_SHUTDOWN_TIMEOUT must be a number from 0 to 3600 (got "soon").'])
     expect(await failedWith(serve(db, { DC_SANDBOX: 'yes' }))).toEqual(['delivery-center: DC_SANDBOX must be true or false (got "yes").'])
     expect(await failedWith(serve(db, { LOG_LEVEL: 'loud' }))).toEqual([expect.stringMatching(/^delivery-center: LOG_LEVEL must be one of .*info.* \(got "loud"\)\.$/)])
-    expect(await failedWith(serve([...db, '--sandbox', '--sandbox-start', 'tomorrow']))).toEqual([expect.stringMatching(/^delivery-center: --sandbox-start \/ DC_SANDBOX_START must be an RFC 3339 instant/)])
+    expect(await failedWith(serve([...db, '--sandbox', '--sandbox-start', 'tomorrow']))).toEqual([expect.stringMatching(/^delivery-center: option '--sandbox-start <instant>' argument 'tomorrow' is invalid\. Expected an RFC 3339 instant/)])
   })
 })
 
