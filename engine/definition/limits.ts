@@ -13,6 +13,17 @@
 export const MAX_DEFINITION_BYTES = 1024 * 1024
 
 /**
+ * Most YAML tokens (scalars, punctuation, indentation, line breaks) in a definition, counted as it
+ * is parsed (`definition.too-large`). Ordinary YAML holds about one per 4 bytes (the built-in
+ * processes have about 1,500), but 1 MiB of `[1,1,1,...]` holds 1.5 million, which would take
+ * seconds and a gigabyte of memory to parse.
+ */
+export const MAX_YAML_TOKENS = 200_000
+
+/** Most problems listed for one definition; the first ones by position are kept. */
+export const MAX_PROBLEMS = 100
+
+/**
  * Deepest nesting of mappings and lists, aliases expanded (`definition.too-deep`). A built-in
  * process nests at most 10 levels (an input schema's object inside an object).
  */

@@ -3,6 +3,7 @@ import type { ErrorObject } from 'ajv'
 import processSchema from '../../schemas/process.schema.json' with { type: 'json' }
 import type { DefinitionError } from '../errors.js'
 import type { Source } from './source.js'
+import { MAX_PROBLEMS } from './limits.js'
 import { escapeSegment, parsePointer } from './pointer.js'
 import { closestName } from './suggest.js'
 
@@ -25,6 +26,8 @@ export function checkSchema(source: Source): DefinitionError[] {
   const seen = new Set<string>()
   const problems: DefinitionError[] = []
   for (const e of errors) {
+    // Locating a problem searches its mapping's keys: a file of many mistakes lists the first ones.
+    if (problems.length >= MAX_PROBLEMS) break
     const problem = describe(source, e)
     // A mistake in a value that aliases or merge keys repeat is located where it is written: once.
     const { pointer, line, column } = problem.location

@@ -7,7 +7,8 @@ import { closestName } from './suggest.js'
  * Anchors, aliases and merge keys of a parsed document (part of `source.ts`, the only reader of
  * the `yaml` package), checked before the document is turned into data: yaml itself would throw
  * on an alias without an anchor, expand aliases of aliases without a useful bound, and follow an
- * alias that repeats its own ancestor for ever.
+ * alias that repeats its own ancestor for ever; and it resolves each alias by scanning the anchors
+ * before it, which a file of many aliases makes quadratic (`source-value.ts` does without).
  */
 
 /** A problem found among the anchors and aliases, at a text offset. */
@@ -38,8 +39,7 @@ interface Size {
  * inside the node it repeats, and aliases that together add more than `maxNodes` nodes
  * (`definition.alias-limit`), an alias whose expansion nests deeper than `maxDepth`
  * (`definition.too-deep`), and a merge key (`<<`) whose value is not a mapping or a list of them.
- * Anchors no alias uses are dropped from the document, so turning it into data resolves each
- * alias among the few anchors that matter. Runs in time linear in the document.
+ * Runs in time linear in the document.
  */
 export function checkAliases(doc: Document, maxNodes: number, maxDepth: number): AliasCheck {
   const problems: AliasProblem[] = []
@@ -47,11 +47,9 @@ export function checkAliases(doc: Document, maxNodes: number, maxDepth: number):
   const latest = new Map<string, Node>()
   const open = new Set<Node>()
   const sizes = new Map<Node, Size>()
-  const anchored: Node[] = []
   let added = 0
   let limitReported = false
   let depthReported = false
-  const everyAnchor = anchorsOf(doc)
 
   const walk = (node: unknown, enclosing: number): Size => {
     if (isAlias(node)) return aliasSize(node, enclosing)
@@ -59,7 +57,6 @@ export function checkAliases(doc: Document, maxNodes: number, maxDepth: number):
     if (node.anchor) {
       latest.set(node.anchor, node)
       open.add(node)
-      anchored.push(node)
     }
     let size: Size = { nodes: 1, depth: 0 }
     if (isMap(node) || isSeq(node)) {
@@ -87,7 +84,7 @@ export function checkAliases(doc: Document, maxNodes: number, maxDepth: number):
     const offset = alias.range?.[0] ?? 0
     const target = latest.get(alias.source)
     if (!target) {
-      problems.push({ code: 'definition.unknown-alias', offset, message: `The alias *${alias.source} names no anchor &${alias.source} before it.`, hint: unknownAliasHint(alias.source, offset, latest, everyAnchor) })
+      problems.push({ code: 'definition.unknown-alias', offset, message: `The alias *${alias.source} names no anchor &${alias.source} before it.`, hint: unknownAliasHint(alias.source, offset, latest, doc) })
       return { nodes: 1, depth: 0 }
     }
     targets.set(alias, target)
@@ -126,9 +123,6 @@ export function checkAliases(doc: Document, maxNodes: number, maxDepth: number):
   }
 
   walk(doc.contents, 0)
-  const used = new Set(targets.values())
-  // yaml resolves each alias by scanning the anchors before it: unused anchors would make that quadratic.
-  for (const node of anchored) if (!used.has(node)) delete node.anchor
   return { problems, targets }
 }
 
@@ -151,8 +145,8 @@ function anchorsOf(doc: Document): Map<string, number> {
   return offsets
 }
 
-function unknownAliasHint(name: string, offset: number, before: ReadonlyMap<string, Node>, every: ReadonlyMap<string, number>): string {
-  const later = every.get(name)
+function unknownAliasHint(name: string, offset: number, before: ReadonlyMap<string, Node>, doc: Document): string {
+  const later = anchorsOf(doc).get(name)
   if (later !== undefined && later > offset) return `The anchor &${name} comes later in the file; an anchor must come before its aliases.`
   const names = [...before.keys()]
   if (names.length === 0) return `No anchor is defined before it: write &${name} before the value to repeat, then *${name} where it repeats.`

@@ -1,12 +1,13 @@
-import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, Parser } from 'yaml'
+import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, Parser } from 'yaml'
 import type { Alias, CST, Document, ErrorCode as YAMLErrorCode, Node, Pair, YAMLMap } from 'yaml'
 import type { DefinitionCode, SourceLocation } from '../errors.js'
 import { DefinitionError } from '../errors.js'
 import { checkDefinitionText } from './decode.js'
-import { MAX_ALIAS_NODES, MAX_NESTING_DEPTH } from './limits.js'
+import { MAX_ALIAS_NODES, MAX_NESTING_DEPTH, MAX_PROBLEMS, MAX_YAML_TOKENS } from './limits.js'
 import { parsePointer, pointerOf } from './pointer.js'
 import { checkAliases, isMergeKey } from './source-aliases.js'
 import { firstTooDeep, firstUnclosed } from './source-syntax.js'
+import { toValue } from './source-value.js'
 
 /**
  * A parsed YAML source that remembers where every node came from. This file and its parts
@@ -62,7 +63,11 @@ export function readSource(text: string, file: string): Source {
 
   const textProblem = checkDefinitionText(text, file)
   if (textProblem) return unlocated([textProblem])
-  const tokens: CST.Token[] = Array.from(new Parser(lines.addNewLine).parse(text))
+  const tokens = parseTokens(text, lines)
+  if (tokens === undefined) {
+    return unlocated([problem('definition.too-large', 0, `The definition holds more than ${MAX_YAML_TOKENS.toLocaleString('en')} YAML tokens (values, punctuation and line breaks).`,
+      'A process definition holds a few thousand; check that this is the right file, or move large data out of it.')])
+  }
   const deep = firstTooDeep(tokens, MAX_NESTING_DEPTH)
   if (deep !== undefined) {
     return unlocated([problem('definition.too-deep', deep, `Mappings and lists nest more than ${MAX_NESTING_DEPTH} levels deep here.`,
@@ -86,14 +91,24 @@ export function readSource(text: string, file: string): Source {
     return located(file, text, doc, aliases.problems.map((p) => problem(p.code, p.offset, p.message, p.hint)), at, aliases.targets)
   }
   const duplicates = duplicateKeys(doc, at)
-  let value: unknown
-  try {
-    // Aliases are bounded above, so yaml's own, coarser alias count is not needed.
-    value = doc.toJS({ maxAliasCount: -1 })
-  } catch (error) {
-    return located(file, text, doc, [problem('definition.yaml-syntax', 0, `The YAML cannot be turned into data: ${(error as Error).message}.`, SYNTAX_HINT)], at, aliases.targets)
+  return located(file, text, doc, duplicates, at, aliases.targets, toValue(doc.contents, aliases.targets))
+}
+
+/**
+ * yaml's concrete syntax tree of `text`, parsed one lexical token at a time as yaml's
+ * `Parser.parse` does, but stopping at {@link MAX_YAML_TOKENS}: undefined when there are more.
+ */
+function parseTokens(text: string, lines: LineCounter): CST.Token[] | undefined {
+  const parser = new Parser(lines.addNewLine)
+  const tokens: CST.Token[] = []
+  let count = 0
+  lines.addNewLine(0)
+  for (const lexeme of new Lexer().lex(text)) {
+    if (++count > MAX_YAML_TOKENS) return undefined
+    for (const token of parser.next(lexeme)) tokens.push(token)
   }
-  return located(file, text, doc, duplicates, at, aliases.targets, value)
+  for (const token of parser.end()) tokens.push(token)
+  return tokens
 }
 
 /**
@@ -186,6 +201,7 @@ function duplicateKeys(doc: Document, at: (offset: number, pointer: string) => S
         const key = isMergeKey(pair.key) ? '<<' : String(pair.key.value)
         const pointer = pointerOf(...path, key)
         const first = seen.get(key)
+        if (found.length >= MAX_PROBLEMS) return
         if (first !== undefined && pair.key.range) {
           const isAction = path.length === 3 && path[0] === 'steps' && path[2] === 'actions'
           found.push(new DefinitionError(
