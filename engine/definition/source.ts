@@ -32,7 +32,7 @@ export interface Source {
 const SYNTAX_HINT = 'Fix the YAML syntax first: indentation, quoting and brackets.'
 /** What usually causes yaml's commonest errors, and the fix. */
 const SYNTAX_HINTS: Partial<Record<YAMLErrorCode, string>> = {
-  BLOCK_AS_IMPLICIT_KEY: 'A plain value may not contain ": " (a colon and a space): put the value in quotes, e.g. title: "Deliver: on time".',
+  BLOCK_AS_IMPLICIT_KEY: 'A value may not start a mapping or a list on its key\'s line: begin it on the next line, indented.',
   MULTILINE_IMPLICIT_KEY: 'A key must fit on one line; if this line continues a value, quote the value or indent it under its key.',
   TAB_AS_INDENT: 'Indent with spaces; YAML does not allow tabs for indentation.',
   BAD_INDENT: 'Indent the entries of one mapping or list by the same number of spaces, and their contents further.',
@@ -52,6 +52,17 @@ const EMPTY_HINT = 'A process definition is a YAML mapping with at least `id`, `
  * is written.
  */
 export function readSource(text: string, file: string): Source {
+  try {
+    return read(text, file)
+  } catch (error) {
+    // Every input above is bounded and checked; this only keeps an unforeseen failure of the
+    // parser a located problem of the file rather than a crash of `validate` or an HTTP 500.
+    const at = { file, line: 1, column: 1, pointer: '' }
+    return located(file, text, undefined, [new DefinitionError('definition.yaml-syntax', `The YAML parser failed on this file: ${(error as Error).message}.`, at, SYNTAX_HINT)], () => at, new Map())
+  }
+}
+
+function read(text: string, file: string): Source {
   const lines = new LineCounter()
   const at = (offset: number, pointer = ''): SourceLocation => {
     const { line, col } = lines.linePos(offset)
@@ -63,12 +74,13 @@ export function readSource(text: string, file: string): Source {
 
   const textProblem = checkDefinitionText(text, file)
   if (textProblem) return unlocated([textProblem])
-  const tokens = parseTokens(text, lines)
-  if (tokens === undefined) {
+  const parsed = parseTokens(text, lines)
+  if (parsed.tooManyTokens) {
     return unlocated([problem('definition.too-large', 0, `The definition holds more than ${MAX_YAML_TOKENS.toLocaleString('en')} YAML tokens (values, punctuation and line breaks).`,
       'A process definition holds a few thousand; check that this is the right file, or move large data out of it.')])
   }
-  const deep = firstTooDeep(tokens, MAX_NESTING_DEPTH)
+  const { tokens } = parsed
+  const deep = parsed.tooDeepAt ?? firstTooDeep(tokens, MAX_NESTING_DEPTH)
   if (deep !== undefined) {
     return unlocated([problem('definition.too-deep', deep, `Mappings and lists nest more than ${MAX_NESTING_DEPTH} levels deep here.`,
       'Flatten the structure; a process definition needs far fewer levels (the built-in ones at most 10).')])
@@ -94,21 +106,36 @@ export function readSource(text: string, file: string): Source {
   return located(file, text, doc, duplicates, at, aliases.targets, toValue(doc.contents, aliases.targets))
 }
 
+function syntaxHint(code: YAMLErrorCode, message: string): string {
+  // "Nested mappings are not allowed in compact mappings": a second ": " on the line of a key.
+  if (code === 'BLOCK_AS_IMPLICIT_KEY' && message.includes('compact mappings')) {
+    return 'A plain value may not contain ": " (a colon and a space): put the value in quotes, e.g. title: "Deliver: on time".'
+  }
+  return SYNTAX_HINTS[code] ?? SYNTAX_HINT
+}
+
 /**
  * yaml's concrete syntax tree of `text`, parsed one lexical token at a time as yaml's
- * `Parser.parse` does, but stopping at {@link MAX_YAML_TOKENS}: undefined when there are more.
+ * `Parser.parse` does, but stopping at {@link MAX_YAML_TOKENS} tokens, and as soon as more than
+ * {@link MAX_NESTING_DEPTH} collections are open: yaml's parser closes nested block collections
+ * recursively, so ten thousand of them would overflow the stack.
  */
-function parseTokens(text: string, lines: LineCounter): CST.Token[] | undefined {
+function parseTokens(text: string, lines: LineCounter): { tokens: CST.Token[]; tooManyTokens?: true; tooDeepAt?: number } {
   const parser = new Parser(lines.addNewLine)
   const tokens: CST.Token[] = []
   let count = 0
   lines.addNewLine(0)
   for (const lexeme of new Lexer().lex(text)) {
-    if (++count > MAX_YAML_TOKENS) return undefined
+    if (++count > MAX_YAML_TOKENS) return { tokens, tooManyTokens: true }
     for (const token of parser.next(lexeme)) tokens.push(token)
+    if (parser.stack.length > MAX_NESTING_DEPTH) {
+      const open = parser.stack.filter((token) => token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection')
+      const deepest = open[MAX_NESTING_DEPTH]
+      if (deepest) return { tokens, tooDeepAt: deepest.offset }
+    }
   }
   for (const token of parser.end()) tokens.push(token)
-  return tokens
+  return { tokens }
 }
 
 /**
@@ -121,7 +148,7 @@ function syntaxProblems(doc: Document, tokens: readonly CST.Token[], problem: (c
   const caused = opening && doc.errors.some((e) => e.pos[0] >= opening.offset)
   const kept = caused ? doc.errors.filter((e) => e.pos[0] < opening.offset) : doc.errors
   return [
-    ...kept.map((e) => problem('definition.yaml-syntax', e.pos[0], e.message.trim(), SYNTAX_HINTS[e.code] ?? SYNTAX_HINT)),
+    ...kept.map((e) => problem('definition.yaml-syntax', e.pos[0], e.message.trim(), syntaxHint(e.code, e.message))),
     ...(caused ? [problem('definition.yaml-syntax', opening.offset, opening.message, opening.hint)] : []),
   ]
 }
