@@ -97,7 +97,7 @@ export function checkAliases(doc: Document, maxNodes: number, maxDepth: number):
     if (added > maxNodes && !limitReported) {
       limitReported = true
       problems.push({ code: 'definition.alias-limit', offset,
-        message: `The aliases up to here expand to more than ${maxNodes.toLocaleString('en')} nodes; aliases of aliases that multiply a value are refused.`,
+        message: `The aliases up to here expand to more than ${maxNodes.toLocaleString('en')} values (mappings, lists and scalars); aliases of aliases that multiply a value are refused.`,
         hint: 'Use aliases to repeat a small part (a schema, a set of attachment rules), not to build large values.' })
     }
     if (enclosing + size.depth > maxDepth && !depthReported) {
@@ -126,9 +126,12 @@ export function checkAliases(doc: Document, maxNodes: number, maxDepth: number):
   return { problems, targets }
 }
 
-/** The alias's key in a mapping (`<<`) with merge keys enabled: a plain `<<` scalar. */
+/**
+ * Whether a mapping key is a merge key: a plain `<<`, which yaml (merge keys enabled) reads as the
+ * symbol `<<`. A quoted `"<<"` is an ordinary key.
+ */
 export function isMergeKey(key: unknown): boolean {
-  return isScalar(key) && (key.value === '<<' || (typeof key.value === 'symbol' && key.value.description === '<<'))
+  return isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<'
 }
 
 function isPairLike(item: unknown): item is Pair {
