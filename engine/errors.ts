@@ -6,6 +6,12 @@
 /** Codes of problems found in a process definition, each documented in README.md. */
 export type DefinitionCode =
   | 'definition.yaml-syntax'
+  | 'definition.too-large'
+  | 'definition.too-deep'
+  | 'definition.unknown-alias'
+  | 'definition.alias-limit'
+  | 'definition.empty'
+  | 'definition.encoding'
   | 'definition.duplicate-key'
   | 'definition.schema'
   | 'definition.duplicate-step'

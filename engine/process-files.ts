@@ -1,17 +1,69 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { InvalidDefinitionError } from './errors.js'
+import { DefinitionError, InvalidDefinitionError } from './errors.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import type { CompileOptions, CompileResult } from './definition/compile.js'
 import { compileProcess } from './definition/compile.js'
+import { decodeDefinition, tooLargeProblem } from './definition/decode.js'
+import { MAX_DEFINITION_BYTES } from './definition/limits.js'
 
 /** Directory of the built-in process definitions shipped with the engine. */
 export const BUILT_IN_PROCESS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'processes')
 
-/** Reads and compiles one YAML file; problems are reported with `file` as given. */
+/**
+ * Reads and compiles one YAML file; problems are reported with `file` as given. Never throws: a
+ * file that cannot be opened is `definition.unreadable` (with the system's reason), one larger
+ * than {@link MAX_DEFINITION_BYTES} is `definition.too-large` without being read, and the bytes
+ * are decoded as {@link compileProcessBytes} does.
+ */
 export function compileProcessFile(file: string, options: CompileOptions = {}): CompileResult {
-  return compileProcess(readFileSync(file, 'utf8'), file, options)
+  const read = readDefinitionFile(file)
+  return read instanceof Uint8Array ? compileProcessBytes(read, file, options) : { ok: false, errors: [read] }
+}
+
+/**
+ * Compiles a definition given as bytes (a file, an HTTP body): UTF-8 with or without a byte
+ * order mark, or UTF-16 with one; size and encoding are checked before anything is parsed.
+ */
+export function compileProcessBytes(bytes: Uint8Array, file: string, options: CompileOptions = {}): CompileResult {
+  const decoded = decodeDefinition(bytes, file)
+  return decoded.ok ? compileProcess(decoded.text, file, options) : { ok: false, errors: [decoded.problem] }
+}
+
+/**
+ * The bytes of a definition file, reading at most one byte more than {@link MAX_DEFINITION_BYTES}
+ * (so a huge file or an endless device costs nothing), or the located problem that stops it.
+ */
+export function readDefinitionFile(file: string): Uint8Array | DefinitionError {
+  const at = { file, line: 1, column: 1, pointer: '' }
+  let fd: number
+  try {
+    fd = openSync(file, 'r')
+  } catch (error) {
+    return new DefinitionError('definition.unreadable', `The file cannot be read (${reasonOf(error)}).`, at, 'Check the path and the permissions.')
+  }
+  try {
+    const { size } = fstatSync(fd)
+    if (size > MAX_DEFINITION_BYTES) return tooLargeProblem(size, file)
+    // The size of a pipe or a device is not known beforehand: read up to one byte past the limit.
+    const buffer = new Uint8Array(MAX_DEFINITION_BYTES + 1)
+    let length = 0
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null)
+      if (n === 0) break
+      length += n
+    }
+    return buffer.subarray(0, length)
+  } catch (error) {
+    return new DefinitionError('definition.unreadable', `The file cannot be read (${reasonOf(error)}).`, at, 'Check that the path names a file, not a folder.')
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function reasonOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message
 }
 
 /** The text of every `*.yaml` file of the built-in process directory, with its path relative to the working directory. */

@@ -17,7 +17,7 @@ import { clockRoutes } from './routes/clock.js'
 import { instanceRoutes } from './routes/instances.js'
 import { metaRoutes } from './routes/meta.js'
 import { metricsRoutes } from './routes/metrics.js'
-import { processRoutes } from './routes/processes.js'
+import { isDefinitionUpload, processRoutes } from './routes/processes.js'
 import { tokenRoutes } from './routes/tokens.js'
 
 export interface AppDeps {
@@ -65,9 +65,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/v1/*', auth)
   app.use('/metrics', auth)
   app.route('/', metricsRoutes(metrics))
-  // Bodies are read once authenticated; uploads are streamed and limited by the storage.
+  // Bodies are read once authenticated; uploads are streamed and limited by the storage, and
+  // process definitions are read by their route, as bytes, under the definition size limit.
   const buffered = bufferBody(bodyBytes)
-  app.use('/v1/*', async (c, next) => c.req.path === '/v1/attachments' && c.req.method === 'POST' ? next() : buffered(c, next))
+  app.use('/v1/*', async (c, next) => (c.req.path === '/v1/attachments' && c.req.method === 'POST') || isDefinitionUpload(c.req.method, c.req.path) ? next() : buffered(c, next))
   app.use('/v1/*', idempotency(store, engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds ?? 24 * 3600 }))
   app.route('/v1/processes', processRoutes(engine))
   app.route('/v1/instances', instanceRoutes(engine, metrics))

@@ -36,26 +36,34 @@ export function bufferBody(maxBytes: number): MiddlewareHandler<AppEnv> {
   const tooLarge = (): EngineError => new EngineError('request.too-large', `Request bodies are limited to ${maxBytes} bytes.`)
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.get('body') !== undefined) return next()
-    const declared = c.req.header('content-length')
-    if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge()
-    const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming
-    // Stopping early must not destroy the Node.js request: @hono/node-server then drains the
-    // rest of a refused body after the answer, and the connection stays usable.
-    const source: AsyncIterable<Uint8Array> | null = incoming instanceof IncomingMessage
-      ? incoming.iterator({ destroyOnReturn: false })
-      : c.req.raw.body
-    const chunks: Uint8Array[] = []
-    let size = 0
-    if (source) {
-      for await (const chunk of source) {
-        size += chunk.byteLength
-        if (size > maxBytes) throw tooLarge()
-        chunks.push(chunk)
-      }
-    }
-    c.set('body', decoder.decode(Buffer.concat(chunks, size)))
+    c.set('body', decoder.decode(await readBodyBytes(c, maxBytes, tooLarge)))
     return next()
   }
+}
+
+/**
+ * The request's body as bytes, up to `maxBytes`: `tooLarge()` is thrown from the declared
+ * Content-Length before reading, or as soon as a chunked body goes past it.
+ */
+export async function readBodyBytes(c: Context<AppEnv>, maxBytes: number, tooLarge: () => Error): Promise<Uint8Array> {
+  const declared = c.req.header('content-length')
+  if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge()
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming
+  // Stopping early must not destroy the Node.js request: @hono/node-server then drains the
+  // rest of a refused body after the answer, and the connection stays usable.
+  const source: AsyncIterable<Uint8Array> | null = incoming instanceof IncomingMessage
+    ? incoming.iterator({ destroyOnReturn: false })
+    : c.req.raw.body
+  const chunks: Uint8Array[] = []
+  let size = 0
+  if (source) {
+    for await (const chunk of source) {
+      size += chunk.byteLength
+      if (size > maxBytes) throw tooLarge()
+      chunks.push(chunk)
+    }
+  }
+  return Buffer.concat(chunks, size)
 }
 
 const decoder = new TextDecoder()

@@ -19,6 +19,12 @@ export interface ProblemDetails {
 const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly title: string }> = {
   'definition.invalid': { status: 422, title: 'Process definition is invalid' },
   'definition.yaml-syntax': { status: 422, title: 'Process definition is not valid YAML' },
+  'definition.too-large': { status: 413, title: 'Process definition too large' },
+  'definition.too-deep': { status: 422, title: 'Process definition nested too deeply' },
+  'definition.unknown-alias': { status: 422, title: 'YAML alias without an anchor' },
+  'definition.alias-limit': { status: 422, title: 'YAML aliases expand too far' },
+  'definition.empty': { status: 422, title: 'Process definition is empty' },
+  'definition.encoding': { status: 422, title: 'Process definition is not UTF-8 text' },
   'definition.duplicate-key': { status: 422, title: 'Key repeated in a mapping' },
   'definition.schema': { status: 422, title: 'Process definition does not match the schema' },
   'definition.duplicate-step': { status: 422, title: 'Step id used twice' },

@@ -1,14 +1,23 @@
 import type { CompiledProcess } from './compiled.js'
 import type { CompileContext } from './context.js'
-import { processEdges } from './graph.js'
+import type { StepDefinition } from './definition.js'
+import { nodeOf, processEdges } from './graph.js'
+import type { GraphEdge } from './graph.js'
 import { pointerOf } from './pointer.js'
 
 /**
- * Reports steps no instance can reach from the first step (`definition.unreachable-step`) and
- * reachable steps from which no end of the process can be reached (`definition.no-end`).
+ * Reports steps no instance can reach from the first step (`definition.unreachable-step`),
+ * reachable steps from which no end of the process can be reached (`definition.no-end`), and an
+ * action restricted to `system` that no timeout of its step performs, so nobody can perform it
+ * (`definition.unknown-role`, at its `actor`).
+ *
+ * Every action counts as a way out of its step here, whoever may perform it: a wrong actor (a
+ * step acted on by `system`, an action nobody may perform) is reported as such, once, and must
+ * not also make the steps after it look unreachable or endless.
  */
-export function checkGraph(ctx: CompileContext, process: CompiledProcess, writtenStepIds: readonly string[]): void {
-  const edges = processEdges(process)
+export function checkGraph(ctx: CompileContext, process: CompiledProcess, writtenSteps: readonly StepDefinition[]): void {
+  reportUnperformable(ctx, process, writtenSteps)
+  const edges = [...processEdges(process), ...systemOnlyActionEdges(process)]
   const forward = new Map<string, string[]>()
   const backward = new Map<string, string[]>()
   for (const edge of edges) {
@@ -24,6 +33,7 @@ export function checkGraph(ctx: CompileContext, process: CompiledProcess, writte
   const ends = edges.filter((edge) => edge.to.startsWith('end:') || !process.steps.has(edge.to)).map((edge) => edge.to)
   const finishing = closure(ends, backward)
   // Indexes are those of the steps as written, so a duplicated id does not shift the locations.
+  const writtenStepIds = writtenSteps.map((step) => step.id)
   writtenStepIds.forEach((stepId, index) => {
     if (writtenStepIds.indexOf(stepId) !== index) return
     if (!reachable.has(stepId)) {
@@ -35,6 +45,40 @@ export function checkGraph(ctx: CompileContext, process: CompiledProcess, writte
       ctx.report('definition.no-end', pointerOf('steps', index),
         `An instance in step "${stepId}" can never finish: no path from it reaches an \`end\`.`,
         'Give some action on the way an `end`, or a `goto` towards a step that ends.')
+    }
+  })
+}
+
+/** The edges {@link processEdges} leaves out (it draws an action only the system performs as its timeout). */
+function systemOnlyActionEdges(process: CompiledProcess): GraphEdge[] {
+  const edges: GraphEdge[] = []
+  for (const step of process.steps.values()) {
+    for (const action of step.actions.values()) {
+      if (!(action.actors.length === 1 && action.actors[0] === 'system')) continue
+      edges.push({ from: step.id, to: nodeOf(action.target), kind: 'action', label: action.id, by: action.actors })
+      if (action.rounds) edges.push({ from: step.id, to: nodeOf(action.rounds.then), kind: 'action', label: action.id, by: action.actors })
+    }
+  }
+  return edges
+}
+
+/**
+ * An action given `actor: system` is performed only by its step's timeout. Without one that names
+ * it, nobody can perform it. A step acted on by `system` itself is already reported as an unknown
+ * role, and a timeout naming an action that does not exist as an unknown timeout action.
+ */
+function reportUnperformable(ctx: CompileContext, process: CompiledProcess, writtenSteps: readonly StepDefinition[]): void {
+  writtenSteps.forEach((written, index) => {
+    const step = process.steps.get(written.id)
+    if (!step || step.actors.includes('system')) return
+    const timeoutAction = written.timeout?.action
+    if (timeoutAction !== undefined && !step.actions.has(timeoutAction)) return
+    for (const [id, action] of Object.entries(written.actions)) {
+      const actors = action.actor === undefined ? [] : typeof action.actor === 'string' ? [action.actor] : action.actor
+      if (actors.length !== 1 || actors[0] !== 'system' || timeoutAction === id) continue
+      ctx.report('definition.unknown-role', pointerOf('steps', index, 'actions', id, 'actor'),
+        `Action "${id}" of step "${written.id}" is restricted to \`system\`, but no timeout of the step performs it, so nobody can.`,
+        `Give the step \`timeout: { after: P14D, action: ${id} }\`, or name the role that performs it.`)
     }
   })
 }

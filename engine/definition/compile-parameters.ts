@@ -4,7 +4,10 @@ import type { CompileContext } from './context.js'
 import type { DelayDefinition, ParameterDefinition, ParameterType } from './definition.js'
 import { pointerOf } from './pointer.js'
 import { looksLikeDuration, parseDuration } from './quantities.js'
-import { suggest } from './suggest.js'
+import { closestName, suggest } from './suggest.js'
+
+/** The accepted forms of a duration, with examples: every duration problem's hint starts with it. */
+const DURATION_FORMS = 'Write an ISO 8601 duration: P, then a number and a unit in capitals, such as P14D (14 days), P1M (1 month), P2W (2 weeks) or PT12H (12 hours; time units after T)'
 
 /** Checks each parameter's default against its type. */
 export function compileParameters(
@@ -21,7 +24,8 @@ export function compileParameters(
       const problem = checkParameterValue(parameter.type, parameter.default)
       if (problem) {
         ctx.report(parameter.type === 'duration' ? 'definition.duration' : 'definition.parameter-default', pointer,
-          `The default of parameter "${name}" ${problem}`, `Give a default of type ${parameter.type}, or change the parameter's type.`)
+          `The default of parameter "${name}" ${problem}`,
+          parameter.type === 'duration' ? `${DURATION_FORMS}, or change the parameter's type.` : `Give a default of type ${parameter.type}, or change the parameter's type.`)
       }
     }
     compiled.set(name, {
@@ -80,15 +84,14 @@ export function resolveDelay(ctx: CompileContext, after: DelayDefinition, pointe
   if (looksLikeDuration(after)) {
     const duration = parseDuration(after)
     if (typeof duration === 'string') {
-      ctx.report('definition.duration', pointer, duration, 'Write an ISO 8601 duration such as P14D, P1M or PT12H, or name a duration parameter.')
+      ctx.report('definition.duration', pointer, duration, `${DURATION_FORMS}, or name a duration parameter.`)
       return undefined
     }
     return { kind: 'duration', duration }
   }
   const parameter = parameters.get(after)
   if (!parameter) {
-    ctx.report('definition.unknown-parameter', pointer, `"${after}" is neither an ISO 8601 duration nor a parameter of this process.`,
-      suggest(after, [...parameters.keys()], 'parameters'))
+    ctx.report('definition.unknown-parameter', pointer, `"${after}" is neither an ISO 8601 duration nor a parameter of this process.`, delayHint(after, parameters))
     return undefined
   }
   if (parameter.type !== 'duration') {
@@ -97,4 +100,14 @@ export function resolveDelay(ctx: CompileContext, after: DelayDefinition, pointe
     return undefined
   }
   return { kind: 'parameter', name: after }
+}
+
+/** What an `after` that is neither a duration nor a parameter was probably meant to be, with the accepted forms. */
+function delayHint(after: string, parameters: ReadonlyMap<string, CompiledParameter>): string {
+  const upper = after.toUpperCase()
+  if (looksLikeDuration(upper) && typeof parseDuration(upper) !== 'string') return `Did you mean "${upper}"? Durations are written in capitals.`
+  const meant = closestName(after, [...parameters.keys()])
+  if (meant !== undefined) return `Did you mean the parameter "${meant}"?`
+  const durations = [...parameters.values()].filter((p) => p.type === 'duration').map((p) => p.name)
+  return `${DURATION_FORMS}${durations.length > 0 ? `, or name a duration parameter (${durations.join(', ')})` : ''}.`
 }

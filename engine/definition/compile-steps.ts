@@ -157,14 +157,19 @@ export function checkStepRef(ctx: CompileContext, scope: Pick<StepScope, 'stepId
   }
 }
 
-/** Compiles an author's JSON Schema with unknown properties closed; reports one that is not valid JSON Schema. */
+/**
+ * Compiles an author's JSON Schema with unknown properties closed; reports every reason it cannot
+ * be used (not valid JSON Schema, an unknown format, a bad pattern, a `required` property that is
+ * not declared), each at the value or key to fix.
+ */
 export function compileInputs(ctx: CompileContext, schema: JsonSchema, pointer: string, code: 'definition.input-schema' | 'definition.context-schema' = 'definition.input-schema'): CompiledSchema {
   const closed = closeObjects(schema)
   const validate = compileAuthoredSchema(closed)
   if (typeof validate === 'function') return { schema: closed, validate }
-  const report = validate.atKey ? ctx.reportAtKey.bind(ctx) : ctx.report.bind(ctx)
-  report(code, pointer + validate.pointer, `Not a valid JSON Schema (2020-12): ${validate.message}`,
-    'See https://json-schema.org/understanding-json-schema for the keywords.')
+  for (const fault of validate) {
+    const report = fault.atKey ? ctx.reportAtKey.bind(ctx) : ctx.report.bind(ctx)
+    report(code, pointer + fault.pointer, fault.message, fault.hint ?? 'See https://json-schema.org/understanding-json-schema for the keywords.')
+  }
   const anything = compileAuthoredSchema({})
   if (typeof anything !== 'function') throw new Error('The empty schema must compile')
   return { schema: closed, validate: anything }

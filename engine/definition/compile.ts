@@ -118,6 +118,6 @@ export function compileProcess(text: string, file: string, options: CompileOptio
     windows,
     source: text,
   }
-  checkGraph(ctx, process, stepIds)
+  checkGraph(ctx, process, def.steps)
   return ctx.problems.length > 0 ? { ok: false, errors: ctx.problems } : { ok: true, process }
 }

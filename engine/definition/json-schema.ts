@@ -3,7 +3,10 @@ import type { ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { FieldProblem } from '../errors.js'
 import type { JsonSchema } from './definition.js'
-import { escapeSegment } from './pointer.js'
+import { escapeSegment, parsePointer } from './pointer.js'
+import { findSchemaFaults } from './schema-faults.js'
+import type { SchemaFault } from './schema-faults.js'
+import { closestName } from './suggest.js'
 import { countWords } from './word-count.js'
 
 // ajv-formats is CommonJS; under NodeNext its callable is the `default` export.
@@ -49,34 +52,65 @@ function addWordLimits(ajv: Ajv2020): void {
 
 const authoredSchemas = createAjv()
 
-/** Why an author's schema is not valid JSON Schema, and where in it (a JSON Pointer relative to the schema). */
-export interface SchemaFault {
-  readonly message: string
-  readonly pointer: string
-  /** Whether `pointer` names a misspelt or unknown key (rather than a bad value). */
-  readonly atKey: boolean
-}
-
-/** Compiles an author's schema; returns the validator, or where and why it is not valid JSON Schema. */
-export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | SchemaFault {
-  if (!authoredSchemas.validateSchema(schema)) {
-    const first = authoredSchemas.errors?.[0]
-    const allowed = (first?.params as { allowedValues?: unknown[] } | undefined)?.allowedValues
-    return {
-      pointer: first?.instancePath ?? '',
-      atKey: false,
-      message: `${first?.instancePath || 'the schema'} ${first?.message ?? 'is invalid'}${allowed ? `: ${allowed.join(', ')}` : ''}`,
-    }
-  }
+/**
+ * Compiles an author's schema; returns the validator, or every reason it cannot be used, each
+ * where it is in the schema: not valid JSON Schema (one reason per place), a mistake ajv would
+ * accept or report without a place ({@link findSchemaFaults}: formats, patterns, `required`), or
+ * a keyword ajv does not know (with "Did you mean").
+ */
+export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | SchemaFault[] {
+  if (!authoredSchemas.validateSchema(schema)) return metaSchemaFaults(schema, authoredSchemas.errors ?? [])
+  const faults = findSchemaFaults(schema, Object.keys(authoredSchemas.formats))
+  if (faults.length > 0) return faults
   try {
     return authoredSchemas.compile(schema)
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     const keyword = /unknown keyword: "([^"]+)"/.exec(message)?.[1]
     const pointer = keyword === undefined ? undefined : pathOfKey(schema, keyword)
-    return { message, pointer: pointer ?? '', atKey: pointer !== undefined }
+    if (keyword === undefined || pointer === undefined) return [{ message: `Not a valid JSON Schema (2020-12): ${message}`, pointer: '', atKey: false }]
+    const meant = closestName(keyword, KEYWORDS)
+    return [{ message: `Not a valid JSON Schema (2020-12): "${keyword}" is not a keyword.`, pointer, atKey: true,
+      hint: `${meant === undefined ? '' : `Did you mean "${meant}"? `}See https://json-schema.org/understanding-json-schema for the keywords.` }]
   }
 }
+
+/** One fault per place the meta-schema rejects (its first reason there), with "Did you mean" for a misspelt value. */
+function metaSchemaFaults(schema: JsonSchema, errors: readonly ErrorObject[]): SchemaFault[] {
+  const seen = new Set<string>()
+  const faults: SchemaFault[] = []
+  for (const e of errors) {
+    if (seen.has(e.instancePath) || e.keyword === 'anyOf') continue
+    seen.add(e.instancePath)
+    const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues
+    const value = valueAt(schema, e.instancePath)
+    const meant = allowed && typeof value === 'string' ? closestName(value, allowed.map(String)) : undefined
+    faults.push({
+      pointer: e.instancePath, atKey: false,
+      message: `Not a valid JSON Schema (2020-12): ${e.instancePath || 'the schema'} ${e.message ?? 'is invalid'}${allowed ? `: ${allowed.join(', ')}` : ''}`,
+      ...(meant === undefined ? {} : { hint: `Did you mean "${meant}"?` }),
+    })
+  }
+  return faults
+}
+
+function valueAt(schema: JsonSchema, pointer: string): unknown {
+  let node: unknown = schema
+  for (const segment of parsePointer(pointer)) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[segment] : undefined
+  return node
+}
+
+/** The keywords of JSON Schema 2020-12 and of the process language, for "Did you mean". */
+const KEYWORDS = [
+  '$schema', '$id', '$ref', '$anchor', '$dynamicRef', '$dynamicAnchor', '$defs', '$comment',
+  'type', 'enum', 'const', 'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly',
+  'properties', 'patternProperties', 'additionalProperties', 'unevaluatedProperties', 'required', 'dependentRequired',
+  'dependentSchemas', 'propertyNames', 'minProperties', 'maxProperties',
+  'items', 'prefixItems', 'unevaluatedItems', 'contains', 'minContains', 'maxContains', 'minItems', 'maxItems', 'uniqueItems',
+  'minLength', 'maxLength', 'pattern', 'format', 'contentEncoding', 'contentMediaType', 'contentSchema',
+  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf',
+  'allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'minWords', 'maxWords',
+]
 
 /** JSON Pointer of the first property named `key` anywhere in `value` (depth first). */
 function pathOfKey(value: unknown, key: string, pointer = ''): string | undefined {

@@ -3,25 +3,37 @@ import type { ErrorObject } from 'ajv'
 import processSchema from '../../schemas/process.schema.json' with { type: 'json' }
 import type { DefinitionError } from '../errors.js'
 import type { Source } from './source.js'
-import { escapeSegment } from './pointer.js'
+import { MAX_PROBLEMS } from './limits.js'
+import { escapeSegment, parsePointer } from './pointer.js'
+import { closestName } from './suggest.js'
 
 const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, logger: false })
+// The accepted forms of a `pattern`, in words and with an example; editors (VS Code, the YAML
+// language server) show the same text, so the schema stays the single source of it.
+ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' })
 const validateProcess = ajv.compile(processSchema)
 
 /**
  * Checks a parsed definition against `schemas/process.schema.json`, reporting each violation at
- * the YAML node it concerns (an unknown property at its key, a missing one at its parent).
+ * the YAML node it concerns (an unknown property at its key, with "Did you mean" when a known
+ * one is close; a missing one at its parent). A pattern violation states the accepted forms with
+ * an example. A required property is not reported missing when an unknown key of the same
+ * mapping is its misspelling: that key is the one problem.
  */
 export function checkSchema(source: Source): DefinitionError[] {
   if (validateProcess(source.value)) return []
-  const errors = collapseAlternatives(validateProcess.errors ?? [])
+  const errors = withoutMisspeltRequired(collapseAlternatives(validateProcess.errors ?? []))
   const seen = new Set<string>()
   const problems: DefinitionError[] = []
   for (const e of errors) {
+    // Locating a problem searches its mapping's keys: a file of many mistakes lists the first ones.
+    if (problems.length >= MAX_PROBLEMS) break
     const problem = describe(source, e)
-    const key = `${problem.location.pointer} ${problem.message}`
-    if (seen.has(key)) continue
-    seen.add(key)
+    // A mistake in a value that aliases or merge keys repeat is located where it is written: once.
+    const { pointer, line, column } = problem.location
+    const keys = [`${pointer} ${problem.message}`, `${line}:${column} ${e.keyword} ${JSON.stringify(e.params)}`]
+    if (keys.some((key) => seen.has(key))) continue
+    for (const key of keys) seen.add(key)
     problems.push(problem)
   }
   return problems
@@ -29,29 +41,45 @@ export function checkSchema(source: Source): DefinitionError[] {
 
 function describe(source: Source, e: ErrorObject): DefinitionError {
   const params = e.params as Record<string, unknown>
-  const hint = descriptionOf(e.parentSchema)
+  const hint = descriptionOf(e.parentSchema) ?? describedAt(e.instancePath) ?? REFERENCE_HINT
   const where = e.instancePath === '' ? 'The process' : `"${e.instancePath}"`
   // ajv reports a bad property *name* at the object, with the name in `propertyName`.
   if (e.propertyName !== undefined) {
     const pointer = `${e.instancePath}/${escapeSegment(e.propertyName)}`
-    return source.errorAtKey('definition.schema', pointer, `Name "${e.propertyName}" ${e.message ?? 'is invalid'}.`, hint)
+    const accepted = e.keyword === 'pattern' ? patternMessageOf(e.parentSchema) : undefined
+    return source.errorAtKey('definition.schema', pointer,
+      accepted ? `Name "${e.propertyName}" is not accepted. ${accepted}` : `Name "${e.propertyName}" ${e.message ?? 'is invalid'}.`, hint)
   }
   switch (e.keyword) {
     case 'additionalProperties': {
       const name = String(params['additionalProperty'])
-      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {})
+      const allowed = allowedProperties(e)
+      const meant = closestName(name, allowed)
       return source.errorAtKey('definition.schema', `${e.instancePath}/${escapeSegment(name)}`,
-        `Unknown property "${name}" in ${where}.`, allowed.length > 0 ? `Allowed here: ${allowed.join(', ')}.` : undefined)
+        `Unknown property "${name}" in ${e.instancePath === '' ? 'the process' : where}.`,
+        meant !== undefined ? `Did you mean "${meant}"?` : allowed.length > 0 ? `Allowed here: ${allowed.join(', ')}.` : undefined)
+    }
+    case 'type':
+      if (e.instancePath === '') {
+        return source.error('definition.schema', '', `The file holds ${kindOf(e.data)}, not a process: a process is a mapping of keys such as id, version, title, roles and steps.`, EMPTY_PROCESS_HINT)
+      }
+      return source.error('definition.schema', e.instancePath, `${where} ${e.message ?? 'is invalid'}.`, hint)
+    case 'pattern': {
+      const accepted = patternMessageOf(e.parentSchema)
+      return source.error('definition.schema', e.instancePath,
+        accepted ? `${where} is ${JSON.stringify(e.data)}. ${accepted}` : `${where} ${e.message ?? 'is invalid'}.`, hint)
     }
     case 'required': {
       const missing = String(params['missingProperty'])
-      const property = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties?.[missing]
       return source.error('definition.schema', e.instancePath,
-        `${where} is missing the required property "${missing}".`, descriptionOf(property) ?? hint)
+        `${where} is missing the required property "${missing}".`, `Add \`${missing}\`: ${describedAt(`${e.instancePath}/${escapeSegment(missing)}`) ?? hint}`)
     }
-    case 'enum':
+    case 'enum': {
+      const allowed = params['allowedValues'] as unknown[]
+      const meant = typeof e.data === 'string' ? closestName(e.data, allowed.filter((v): v is string => typeof v === 'string')) : undefined
       return source.error('definition.schema', e.instancePath,
-        `${where} must be one of: ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`, hint)
+        `${where} must be one of: ${allowed.map((v) => JSON.stringify(v)).join(', ')}.`, meant !== undefined ? `Did you mean "${meant}"?` : hint)
+    }
     case 'not':
       return source.error('definition.schema', e.instancePath, `${where} may not be ${JSON.stringify(e.data)}.`, hint)
     case 'anyOf':
@@ -59,6 +87,72 @@ function describe(source: Source, e: ErrorObject): DefinitionError {
     default:
       return source.error('definition.schema', e.instancePath, `${where} ${e.message ?? 'is invalid'}.`, hint)
   }
+}
+
+const EMPTY_PROCESS_HINT = 'See "Writing a process" in README.md for a complete example.'
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list'
+  if (value === null) return 'only null'
+  if (typeof value === 'string') return `only the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`
+  return `only the ${typeof value} ${JSON.stringify(value)}`
+}
+
+/** Property names an object schema declares, for "Did you mean" and "Allowed here". */
+function allowedProperties(e: ErrorObject): string[] {
+  return Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {})
+}
+
+/**
+ * Drops a "missing required property" (or a `dependentRequired` one) when the same mapping has an
+ * unknown key within two edits of it (`titel` for `title`): that key is the author's mistake, and
+ * the missing property only follows from it.
+ */
+function withoutMisspeltRequired(errors: readonly ErrorObject[]): ErrorObject[] {
+  const meant = new Set<string>()
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties') continue
+    const name = closestName(String((e.params as Record<string, unknown>)['additionalProperty']), allowedProperties(e))
+    if (name !== undefined) meant.add(`${e.instancePath} ${name}`)
+  }
+  return errors.filter((e) => !((e.keyword === 'required' || e.keyword === 'dependentRequired')
+    && meant.has(`${e.instancePath} ${String((e.params as Record<string, unknown>)['missingProperty'])}`)))
+}
+
+function patternMessageOf(schema: unknown): string | undefined {
+  const text = (schema as { patternErrorMessage?: unknown } | undefined)?.patternErrorMessage
+  return typeof text === 'string' ? text : undefined
+}
+
+const REFERENCE_HINT = 'schemas/process.schema.json describes every property of the process language.'
+
+/**
+ * The schema that applies at an instance path, followed through `properties`, `items`,
+ * `additionalProperties` and `$ref` (ajv's own `schemaPath` restarts at each `$ref`).
+ */
+function schemaAt(instancePath: string): unknown {
+  let node: unknown = processSchema
+  for (const segment of parsePointer(instancePath)) {
+    const schema = resolved(node) as { properties?: Record<string, unknown>; items?: unknown; additionalProperties?: unknown } | undefined
+    node = schema?.properties?.[segment] ?? schema?.items ?? (typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined)
+  }
+  return node
+}
+
+/** The description of the schema at an instance path (its own, else its `$ref` target's). */
+function describedAt(instancePath: string): string | undefined {
+  const schema = schemaAt(instancePath)
+  return descriptionOf(schema) ?? descriptionOf(refTarget(schema))
+}
+
+/** A schema, or the `$defs` schema it refers to. */
+function resolved(schema: unknown): unknown {
+  return refTarget(schema) ?? schema
+}
+
+function refTarget(schema: unknown): unknown {
+  const ref = (schema as { $ref?: unknown } | undefined)?.$ref
+  return typeof ref === 'string' && ref.startsWith('#/$defs/') ? (processSchema.$defs as Record<string, unknown>)[ref.slice('#/$defs/'.length)] : undefined
 }
 
 function descriptionOf(schema: unknown): string | undefined {

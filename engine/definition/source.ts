@@ -1,19 +1,25 @@
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml'
-import type { Document, Node, Pair } from 'yaml'
+import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, Parser } from 'yaml'
+import type { Alias, CST, Document, ErrorCode as YAMLErrorCode, Node, Pair, YAMLMap } from 'yaml'
 import type { DefinitionCode, SourceLocation } from '../errors.js'
 import { DefinitionError } from '../errors.js'
+import { checkDefinitionText } from './decode.js'
+import { MAX_ALIAS_NODES, MAX_NESTING_DEPTH, MAX_PROBLEMS, MAX_YAML_TOKENS } from './limits.js'
 import { parsePointer, pointerOf } from './pointer.js'
+import { checkAliases, isMergeKey } from './source-aliases.js'
+import { firstTooDeep, firstUnclosed } from './source-syntax.js'
+import { toValue } from './source-value.js'
 
 /**
- * A parsed YAML source that remembers where every node came from. This file and nothing else
- * touches the `yaml` package's v2 Document API, so a change of that API stays in one place.
+ * A parsed YAML source that remembers where every node came from. This file and its parts
+ * (`source-syntax.ts`, `source-aliases.ts`) and nothing else touch the `yaml` package's v2 API,
+ * so a change of that API stays in one place.
  */
 export interface Source {
   readonly file: string
   readonly text: string
-  /** The plain JavaScript value of the document (`undefined` for an empty file). */
+  /** The plain JavaScript value of the document (`undefined` when it cannot be read or is empty; duplicate keys keep the last value). */
   readonly value: unknown
-  /** Problems found while parsing: syntax errors and duplicate keys. */
+  /** Problems found while reading: size, encoding, syntax, nesting, aliases, emptiness, duplicate keys. */
   readonly problems: readonly DefinitionError[]
   /** Location of the node at a JSON Pointer, or of its nearest existing ancestor. */
   locate(pointer: string): SourceLocation
@@ -23,23 +29,146 @@ export interface Source {
   errorAtKey(code: DefinitionCode, pointer: string, message: string, hint?: string): DefinitionError
 }
 
-/** Parses YAML text, collecting every syntax error and duplicate key with its line and column. */
+const SYNTAX_HINT = 'Fix the YAML syntax first: indentation, quoting and brackets.'
+/** What usually causes yaml's commonest errors, and the fix. */
+const SYNTAX_HINTS: Partial<Record<YAMLErrorCode, string>> = {
+  BLOCK_AS_IMPLICIT_KEY: 'A value may not start a mapping or a list on its key\'s line: begin it on the next line, indented.',
+  MULTILINE_IMPLICIT_KEY: 'A key must fit on one line; if this line continues a value, quote the value or indent it under its key.',
+  TAB_AS_INDENT: 'Indent with spaces; YAML does not allow tabs for indentation.',
+  BAD_INDENT: 'Indent the entries of one mapping or list by the same number of spaces, and their contents further.',
+  BAD_SCALAR_START: 'A plain value may not start with this character (@, `, %, | or >): put the value in quotes.',
+  BAD_DQ_ESCAPE: 'Inside double quotes a backslash starts an escape such as \\n or \\"; write \\\\ for a backslash, or use single quotes.',
+  UNEXPECTED_TOKEN: 'Check the line for a stray character, a missing comma between items in [ ] or { }, or an indentation error.',
+}
+const EMPTY_HINT = 'A process definition is a YAML mapping with at least `id`, `version`, `title`, `roles` and `steps`; see "Writing a process" in README.md.'
+
+/**
+ * Parses YAML text, collecting every problem with its line and column; never throws. In order,
+ * each stage running only when the one before found nothing: the size and the characters
+ * ({@link checkDefinitionText}); the nesting depth, on the concrete syntax tree before any
+ * recursion; syntax errors (an unclosed quote or bracket at its opening, and nothing after it);
+ * emptiness; anchors and aliases (unknown, cyclic, expanding too far); duplicate keys. YAML merge
+ * keys (`<<: *defaults`) are supported, and locations follow them and aliases to where the value
+ * is written.
+ */
 export function readSource(text: string, file: string): Source {
+  try {
+    return read(text, file)
+  } catch (error) {
+    // Every input above is bounded and checked; this only keeps an unforeseen failure of the
+    // parser a located problem of the file rather than a crash of `validate` or an HTTP 500.
+    const at = { file, line: 1, column: 1, pointer: '' }
+    return located(file, text, undefined, [new DefinitionError('definition.yaml-syntax', `The YAML parser failed on this file: ${(error as Error).message}.`, at, SYNTAX_HINT)], () => at, new Map())
+  }
+}
+
+function read(text: string, file: string): Source {
   const lines = new LineCounter()
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false })
-  const at = (offset: number, pointer: string): SourceLocation => {
+  const at = (offset: number, pointer = ''): SourceLocation => {
     const { line, col } = lines.linePos(offset)
     return { file, line, column: col, pointer }
   }
+  const problem = (code: DefinitionCode, offset: number, message: string, hint?: string): DefinitionError =>
+    new DefinitionError(code, message, at(offset), hint)
+  const unlocated = (problems: readonly DefinitionError[]): Source => located(file, text, undefined, problems, at, new Map())
+
+  const textProblem = checkDefinitionText(text, file)
+  if (textProblem) return unlocated([textProblem])
+  const parsed = parseTokens(text, lines)
+  if (parsed.tooManyTokens) {
+    return unlocated([problem('definition.too-large', 0, `The definition holds more than ${MAX_YAML_TOKENS.toLocaleString('en')} YAML tokens (values, punctuation and line breaks).`,
+      'A process definition holds a few thousand; check that this is the right file, or move large data out of it.')])
+  }
+  const { tokens } = parsed
+  const deep = parsed.tooDeepAt ?? firstTooDeep(tokens, MAX_NESTING_DEPTH)
+  if (deep !== undefined) {
+    return unlocated([problem('definition.too-deep', deep, `Mappings and lists nest more than ${MAX_NESTING_DEPTH} levels deep here.`,
+      'Flatten the structure; a process definition needs far fewer levels (the built-in ones at most 10).')])
+  }
+  const docs = Array.from(new Composer({ uniqueKeys: false, merge: true, logLevel: 'error' }).compose(tokens, true, text.length))
+  const doc = docs[0]
+  if (!doc) return unlocated([problem('definition.empty', 0, 'The file is empty.', EMPTY_HINT)])
+
+  const syntax = syntaxProblems(doc, tokens, problem)
+  const second = docs[1]
+  if (second) syntax.push(problem('definition.yaml-syntax', second.range[0], 'A second YAML document starts here; a process file holds one.', 'Remove the `---` line and what follows, or move it to a file of its own.'))
+  if (syntax.length > 0) return located(file, text, doc, syntax, at, new Map())
+  if (doc.contents === null) {
+    const message = text.replace(/^\uFEFF/, '').trim() === '' ? 'The file is empty.' : 'The file holds only comments (or document markers), no process.'
+    return unlocated([problem('definition.empty', 0, message, EMPTY_HINT)])
+  }
+
+  const aliases = checkAliases(doc, MAX_ALIAS_NODES, MAX_NESTING_DEPTH)
+  if (aliases.problems.length > 0) {
+    return located(file, text, doc, aliases.problems.map((p) => problem(p.code, p.offset, p.message, p.hint)), at, aliases.targets)
+  }
+  const duplicates = duplicateKeys(doc, at)
+  return located(file, text, doc, duplicates, at, aliases.targets, toValue(doc.contents, aliases.targets))
+}
+
+function syntaxHint(code: YAMLErrorCode, message: string): string {
+  // "Nested mappings are not allowed in compact mappings": a second ": " on the line of a key.
+  if (code === 'BLOCK_AS_IMPLICIT_KEY' && message.includes('compact mappings')) {
+    return 'A plain value may not contain ": " (a colon and a space): put the value in quotes, e.g. title: "Deliver: on time".'
+  }
+  return SYNTAX_HINTS[code] ?? SYNTAX_HINT
+}
+
+/**
+ * yaml's concrete syntax tree of `text`, parsed one lexical token at a time as yaml's
+ * `Parser.parse` does, but stopping at {@link MAX_YAML_TOKENS} tokens, and as soon as more than
+ * {@link MAX_NESTING_DEPTH} collections are open: yaml's parser closes nested block collections
+ * recursively, so ten thousand of them would overflow the stack.
+ */
+function parseTokens(text: string, lines: LineCounter): { tokens: CST.Token[]; tooManyTokens?: true; tooDeepAt?: number } {
+  const parser = new Parser(lines.addNewLine)
+  const tokens: CST.Token[] = []
+  let count = 0
+  lines.addNewLine(0)
+  for (const lexeme of new Lexer().lex(text)) {
+    if (++count > MAX_YAML_TOKENS) return { tokens, tooManyTokens: true }
+    for (const token of parser.next(lexeme)) tokens.push(token)
+    if (parser.stack.length > MAX_NESTING_DEPTH) {
+      const open = parser.stack.filter((token) => token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection')
+      const deepest = open[MAX_NESTING_DEPTH]
+      if (deepest) return { tokens, tooDeepAt: deepest.offset }
+    }
+  }
+  for (const token of parser.end()) tokens.push(token)
+  return { tokens }
+}
+
+/**
+ * yaml's syntax errors, except that a quote or bracket never closed is reported once, where it
+ * was opened, and the errors it causes after that point are dropped.
+ */
+function syntaxProblems(doc: Document, tokens: readonly CST.Token[], problem: (code: DefinitionCode, offset: number, message: string, hint?: string) => DefinitionError): DefinitionError[] {
+  if (doc.errors.length === 0) return []
+  const opening = firstUnclosed(tokens)
+  const caused = opening && doc.errors.some((e) => e.pos[0] >= opening.offset)
+  const kept = caused ? doc.errors.filter((e) => e.pos[0] < opening.offset) : doc.errors
+  return [
+    ...kept.map((e) => problem('definition.yaml-syntax', e.pos[0], e.message.trim(), syntaxHint(e.code, e.message))),
+    ...(caused ? [problem('definition.yaml-syntax', opening.offset, opening.message, opening.hint)] : []),
+  ]
+}
+
+/** A {@link Source} whose locations come from `doc` (or are 1:1 without one), following aliases and merge keys. */
+function located(
+  file: string, text: string, doc: Document | undefined, problems: readonly DefinitionError[],
+  at: (offset: number, pointer?: string) => SourceLocation, targets: ReadonlyMap<Alias, Node>, value?: unknown,
+): Source {
+  const resolve = (node: Node | null): Node | null => isAlias(node) ? targets.get(node) ?? node : node
   const nodeAt = (pointer: string, wantKey: boolean): SourceLocation => {
     const path = parsePointer(pointer)
-    let node: Node | null = asNode(doc.contents)
+    let node: Node | null = asNode(doc?.contents)
     let offset = node?.range?.[0] ?? 0
     // A missing property has no node, so the nearest ancestor that has one stands in for it.
     for (let depth = 0; depth < path.length && node; depth++) {
       const segment = path[depth] as string
+      node = resolve(node)
       if (isMap(node)) {
-        const pair: Pair | undefined = node.items.find((item) => isScalar(item.key) && String(item.key.value) === segment)
+        const pair = pairOf(node, segment, resolve)
         if (!pair) break
         const keyNode = asNode(pair.key)
         node = asNode(pair.value)
@@ -54,12 +183,6 @@ export function readSource(text: string, file: string): Source {
     }
     return at(offset, pointer)
   }
-  const problems = [
-    ...doc.errors.map((e) => new DefinitionError('definition.yaml-syntax', e.message.trim(), at(e.pos[0], ''),
-      'Fix the YAML syntax first: indentation, quoting and brackets.')),
-    ...duplicateKeys(doc, at),
-  ]
-  const value = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined
   return {
     file,
     text,
@@ -69,6 +192,25 @@ export function readSource(text: string, file: string): Source {
     error: (code, pointer, message, hint) => new DefinitionError(code, message, nodeAt(pointer, false), hint),
     errorAtKey: (code, pointer, message, hint) => new DefinitionError(code, message, nodeAt(pointer, true), hint),
   }
+}
+
+/**
+ * The pair of `map` whose key is `key`: one written in the mapping itself, else one it takes from
+ * a merge key (`<<: *a` or `<<: [*a, *b]`, the first source that has it), as yaml merges them.
+ */
+function pairOf(map: YAMLMap, key: string, resolve: (node: Node | null) => Node | null): Pair | undefined {
+  const own = map.items.find((item) => isScalar(item.key) && !isMergeKey(item.key) && String(item.key.value) === key)
+  if (own) return own
+  for (const item of map.items) {
+    if (!isMergeKey(item.key)) continue
+    const value = resolve(asNode(item.value))
+    const sources = isSeq(value) ? value.items.map((source) => resolve(asNode(source))) : [value]
+    for (const source of sources) {
+      const found = isMap(source) ? pairOf(source, key, resolve) : undefined
+      if (found) return found
+    }
+  }
+  return undefined
 }
 
 function asNode(value: unknown): Node | null {
@@ -83,9 +225,10 @@ function duplicateKeys(doc: Document, at: (offset: number, pointer: string) => S
       const seen = new Map<string, number>()
       for (const pair of node.items) {
         if (!isPair(pair) || !isScalar(pair.key)) continue
-        const key = String(pair.key.value)
+        const key = isMergeKey(pair.key) ? '<<' : String(pair.key.value)
         const pointer = pointerOf(...path, key)
         const first = seen.get(key)
+        if (found.length >= MAX_PROBLEMS) return
         if (first !== undefined && pair.key.range) {
           const isAction = path.length === 3 && path[0] === 'steps' && path[2] === 'actions'
           found.push(new DefinitionError(
@@ -93,7 +236,7 @@ function duplicateKeys(doc: Document, at: (offset: number, pointer: string) => S
             isAction ? `Action "${key}" is defined twice in this step (first on line ${first}).`
               : `Key "${key}" appears twice in the same mapping (first on line ${first}).`,
             at(pair.key.range[0], pointer),
-            'Each key may appear once; remove or rename one of them.'))
+            key === '<<' ? 'Merge several mappings with one merge key: `<<: [*first, *second]`.' : 'Each key may appear once; remove or rename one of them.'))
         } else if (pair.key.range) {
           seen.set(key, at(pair.key.range[0], pointer).line)
         }

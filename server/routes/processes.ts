@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
 import type { Engine } from '../../engine/index.js'
-import { EngineError } from '../../engine/index.js'
+import { decodeDefinition, EngineError, InvalidDefinitionError, MAX_DEFINITION_BYTES, tooLargeProblem } from '../../engine/index.js'
 import { requireRole } from '../auth.js'
-import { bodyText } from '../body.js'
+import { readBodyBytes } from '../body.js'
 import type { AppEnv } from '../env.js'
 
 /** `/v1/processes`: list, read and register process definitions. */
@@ -19,18 +19,30 @@ export function processRoutes(engine: Engine): Hono<AppEnv> {
   })
 
   // The body is the YAML text itself; `?owner=ISV` registers a private process for that ISV.
+  // It is read as bytes, so size and encoding are checked as `validate` checks a file.
   app.put('/:id', requireRole('admin'), async (c) => {
     const type = c.req.header('content-type') ?? ''
     if (!/^(application\/(yaml|x-yaml)|text\/(yaml|x-yaml|plain))\b/i.test(type)) {
       throw new EngineError('request.unsupported-media-type', `Send the definition as application/yaml (got "${type || 'no Content-Type'}").`)
     }
     const id = c.req.param('id')
+    const file = `${id}.yaml`
     const owner = c.req.query('owner')
-    const { process, created } = await engine.processes.register(bodyText(c), `${id}.yaml`, { expectId: id, ...(owner ? { owner } : {}) })
+    const declared = Number(c.req.header('content-length'))
+    const bytes = await readBodyBytes(c, MAX_DEFINITION_BYTES, () => tooLargeProblem(declared > MAX_DEFINITION_BYTES ? declared : undefined, file))
+    const decoded = decodeDefinition(bytes, file)
+    // Too large is 413 with its own code; any other reading problem is a definition problem (422).
+    if (!decoded.ok) throw decoded.problem.code === 'definition.too-large' ? decoded.problem : new InvalidDefinitionError(file, [decoded.problem])
+    const { process, created } = await engine.processes.register(decoded.text, file, { expectId: id, ...(owner ? { owner } : {}) })
     return c.json(await engine.processes.describe(id, c.get('principal'), process.version), created ? 201 : 200)
   })
 
   return app
+}
+
+/** Whether a request is a definition sent to `PUT /v1/processes/{id}`, whose route reads the body itself. */
+export function isDefinitionUpload(method: string, path: string): boolean {
+  return method === 'PUT' && /^\/v1\/processes\/[^/]+$/.test(path)
 }
 
 /** The `?version=` query: absent, or a positive integer. */

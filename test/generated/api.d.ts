@@ -139,7 +139,7 @@ export interface paths {
         get: operations["getProcess"];
         /**
          * Register a process version
-         * @description Registers the YAML definition in the body (its `id` must be the path's, its `version` is taken from the text). The same text again is a no-op (200); other text under a registered version is refused (409). `text/yaml`, `application/x-yaml` and `text/plain` are accepted too. Callers: administrators only.
+         * @description Registers the YAML definition in the body (its `id` must be the path's, its `version` is taken from the text). The same text again is a no-op (200); other text under a registered version is refused (409). `text/yaml`, `application/x-yaml` and `text/plain` are accepted too; the body is UTF-8 (a byte order mark is allowed) or UTF-16 with a byte order mark, at most 1 MiB (else `definition.too-large`, 413), and read as `validate` reads a file. Callers: administrators only.
          */
         put: operations["registerProcess"];
         post?: never;
@@ -1707,7 +1707,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `request.too-large`: Request body too large */
+            /** @description - `definition.too-large`: Process definition too large */
             413: {
                 headers: {
                     [name: string]: unknown;

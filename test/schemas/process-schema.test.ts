@@ -30,6 +30,19 @@ describe('schemas/process.schema.json', () => {
     expect(undocumented.map(({ pointer }) => pointer)).toEqual([])
   })
 
+  it('states the accepted forms of every pattern in words, with an example (patternErrorMessage)', () => {
+    const patterns: Array<{ pointer: string; message: unknown }> = []
+    const walk = (node: unknown, pointer: string): void => {
+      if (typeof node !== 'object' || node === null) return
+      const schema = node as Record<string, unknown>
+      if (typeof schema['pattern'] === 'string') patterns.push({ pointer, message: schema['patternErrorMessage'] })
+      for (const [key, value] of Object.entries(schema)) walk(value, `${pointer}/${key}`)
+    }
+    walk(schema, '')
+    expect(patterns.length).toBeGreaterThanOrEqual(8)
+    expect(patterns.filter(({ message }) => typeof message !== 'string' || !/e\.g\. `[^`]+`/.test(message)).map(({ pointer }) => pointer)).toEqual([])
+  })
+
   it('describes every shared definition', () => {
     const undocumented = Object.entries(schema.$defs).filter(([, def]) => typeof (def as { description?: unknown }).description !== 'string')
     expect(undocumented.map(([name]) => name)).toEqual([])

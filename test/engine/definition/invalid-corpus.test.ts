@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { compileProcess } from '../../../engine/index.js'
+import { compileProcessBytes } from '../../../engine/index.js'
 import type { DefinitionCode } from '../../../engine/index.js'
 
 /**
@@ -14,9 +14,19 @@ const FIXTURE_DIR = 'test/fixtures/invalid'
 const fixtureDir = fileURLToPath(new URL('../../fixtures/invalid/', import.meta.url))
 const fixtures = readdirSync(fixtureDir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort()
 
-/** Every definition code a fixture can show; `definition.unreadable` comes only from reading a file. */
+/**
+ * Every definition code a fixture can show. Two come only from reading a file, and are tested in
+ * test/engine/process-files.test.ts: `definition.unreadable`, and `definition.too-large` (a
+ * fixture over 1 MiB has no place in the repository).
+ */
+type FileOnlyCode = Extract<DefinitionCode, 'definition.unreadable' | 'definition.too-large'>
 const CORPUS_CODES = [
   'definition.yaml-syntax',
+  'definition.too-deep',
+  'definition.unknown-alias',
+  'definition.alias-limit',
+  'definition.empty',
+  'definition.encoding',
   'definition.duplicate-key',
   'definition.schema',
   'definition.duplicate-step',
@@ -50,15 +60,16 @@ const CORPUS_CODES = [
 ] as const satisfies readonly DefinitionCode[]
 
 // Fails to compile when a code is added to DefinitionCode but not to CORPUS_CODES.
-const _everyCodeListed: [Exclude<DefinitionCode, (typeof CORPUS_CODES)[number] | 'definition.unreadable'>] extends [never] ? true : false = true
+const _everyCodeListed: [Exclude<DefinitionCode, (typeof CORPUS_CODES)[number] | FileOnlyCode>] extends [never] ? true : false = true
 
 function expectedLines(name: string): string[] {
   return readFileSync(`${fixtureDir}${name}.errors.txt`, 'utf8').split('\n').filter((line) => line !== '')
 }
 
+/** Fixtures are read as bytes, as `validate` reads a file, so encoding problems show as they would there. */
 function reportedLines(name: string): string[] {
   const file = `${FIXTURE_DIR}/${name}.yaml`
-  const result = compileProcess(readFileSync(`${fixtureDir}${name}.yaml`, 'utf8'), file)
+  const result = compileProcessBytes(readFileSync(`${fixtureDir}${name}.yaml`), file)
   if (result.ok) return []
   return result.errors.map((e) => `${e.location.file}:${e.location.line}:${e.location.column} ${e.code}`)
 }
@@ -68,11 +79,19 @@ describe('invalid definitions corpus', () => {
     expect(reportedLines(name)).toEqual(expectedLines(name))
   })
 
-  it('covers every definition code but definition.unreadable, with at least 30 fixtures', () => {
+  it('covers every definition code but those that need a file, with at least 30 fixtures', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(30)
     const covered = new Set(fixtures.flatMap(expectedLines).map((line) => line.slice(line.lastIndexOf(' ') + 1)))
     expect(CORPUS_CODES.filter((code) => !covered.has(code))).toEqual([])
     expect([...covered].filter((code) => !(CORPUS_CODES as readonly string[]).includes(code))).toEqual([])
+  })
+
+  it('gives every problem of every fixture a hint', () => {
+    const unhinted = fixtures.flatMap((name) => {
+      const result = compileProcessBytes(readFileSync(`${fixtureDir}${name}.yaml`), `${FIXTURE_DIR}/${name}.yaml`)
+      return result.ok ? [] : result.errors.filter((e) => !e.hint).map(String)
+    })
+    expect(unhinted).toEqual([])
   })
 
   it('starts every fixture with the schema comment and has an .errors.txt for each', () => {

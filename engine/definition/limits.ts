@@ -1,0 +1,36 @@
+/**
+ * The bounds on what reading a process definition may cost. Each is checked before the work it
+ * bounds (the size before parsing, the nesting before composing, the aliases before expanding
+ * them), so a hostile or mistaken file is refused with a located problem instead of exhausting
+ * memory or the stack. Documented in README.md ("Limits").
+ */
+
+/**
+ * Largest process definition, in bytes (1 MiB), as `validate`, `register` and
+ * `PUT /v1/processes/{id}` all read it: a larger file is refused (`definition.too-large`) before
+ * it is parsed. The largest built-in process is under 20 KB.
+ */
+export const MAX_DEFINITION_BYTES = 1024 * 1024
+
+/**
+ * Most YAML tokens (scalars, punctuation, indentation, line breaks) in a definition, counted as it
+ * is parsed (`definition.too-large`). Ordinary YAML holds about one per 4 bytes (the built-in
+ * processes have about 1,500), but 1 MiB of `[1,1,1,...]` holds 1.5 million, which would take
+ * seconds and a gigabyte of memory to parse.
+ */
+export const MAX_YAML_TOKENS = 200_000
+
+/** Most problems listed for one definition; the first ones by position are kept. */
+export const MAX_PROBLEMS = 100
+
+/**
+ * Deepest nesting of mappings and lists, aliases expanded (`definition.too-deep`). A built-in
+ * process nests at most 10 levels (an input schema's object inside an object).
+ */
+export const MAX_NESTING_DEPTH = 64
+
+/**
+ * Most nodes that aliases may add to a definition when expanded (`definition.alias-limit`), so a
+ * small file of aliases of aliases ("billion laughs") cannot expand to an enormous value.
+ */
+export const MAX_ALIAS_NODES = 10_000

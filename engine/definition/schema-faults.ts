@@ -1,0 +1,104 @@
+import type { JsonSchema } from './definition.js'
+import { escapeSegment } from './pointer.js'
+import { suggest } from './suggest.js'
+
+/** Why an author's schema cannot be used, and where in it (a JSON Pointer relative to the schema). */
+export interface SchemaFault {
+  readonly message: string
+  readonly pointer: string
+  /** Whether `pointer` names a misspelt or unknown key (rather than a bad value). */
+  readonly atKey: boolean
+  /** How to fix it, when there is more to say than the general JSON Schema reference. */
+  readonly hint?: string
+}
+
+// Keywords whose value is a schema, an object of schemas by name, or a list of schemas (2020-12).
+const SCHEMA_VALUED = ['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'contentSchema'] as const
+const SCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'dependentSchemas'] as const
+const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'] as const
+
+/**
+ * Mistakes in an author's JSON Schema that ajv accepts as valid JSON Schema but that make it
+ * unusable, each at the value to fix: a `format` ajv does not know (ajv would refuse the whole
+ * schema without saying where), a `pattern` (or `patternProperties` key) that is not a regular
+ * expression, and a `required` entry that names no declared property of an object that accepts
+ * no other (once `closeObjects` has closed it): no input could ever satisfy it, so the action could
+ * never be performed. `formats` are the names ajv knows. Pure.
+ */
+export function findSchemaFaults(schema: JsonSchema, formats: readonly string[]): SchemaFault[] {
+  const faults: SchemaFault[] = []
+  const walk = (node: unknown, pointer: string): void => {
+    if (!isObject(node)) return
+    const format = node['format']
+    if (typeof format === 'string' && !formats.includes(format)) {
+      faults.push({ pointer: `${pointer}/format`, atKey: false, message: `"${format}" is not a format this engine knows, so no value could be checked against it.`,
+        hint: `${suggestion(format, formats)}Known formats: ${formats.join(', ')}.` })
+    }
+    const pattern = node['pattern']
+    if (typeof pattern === 'string') {
+      const problem = regExpProblem(pattern)
+      if (problem) faults.push({ pointer: `${pointer}/pattern`, atKey: false, message: `"${pattern}" is not a valid regular expression: ${problem}.`, hint: PATTERN_HINT })
+    }
+    const patternProperties = node['patternProperties']
+    if (isObject(patternProperties)) {
+      for (const key of Object.keys(patternProperties)) {
+        const problem = regExpProblem(key)
+        if (problem) faults.push({ pointer: `${pointer}/patternProperties/${escapeSegment(key)}`, atKey: true, message: `"${key}" is not a valid regular expression: ${problem}.`, hint: PATTERN_HINT })
+      }
+    }
+    faults.push(...undeclaredRequired(node, pointer))
+    for (const key of SCHEMA_VALUED) walk(node[key], `${pointer}/${key}`)
+    for (const key of SCHEMA_MAPS) {
+      const children = node[key]
+      if (isObject(children)) for (const [name, child] of Object.entries(children)) walk(child, `${pointer}/${key}/${escapeSegment(name)}`)
+    }
+    for (const key of SCHEMA_LISTS) {
+      const children = node[key]
+      if (Array.isArray(children)) children.forEach((child: unknown, i) => walk(child, `${pointer}/${key}/${i}`))
+    }
+  }
+  walk(schema, '')
+  return faults
+}
+
+const PATTERN_HINT = 'Patterns are JavaScript regular expressions (with the u flag): close every ( [ {, and write \\ before ( ) [ ] { } . * + ? | \\ to match the character itself.'
+
+/** `required` names of an object schema closed to other properties that it does not declare. */
+function undeclaredRequired(node: Readonly<Record<string, unknown>>, pointer: string): SchemaFault[] {
+  const required = node['required']
+  if (!Array.isArray(required) || node['additionalProperties'] !== false || 'patternProperties' in node) return []
+  const properties = node['properties']
+  const declared = isObject(properties) ? Object.keys(properties) : []
+  const faults: SchemaFault[] = []
+  required.forEach((name: unknown, i) => {
+    if (typeof name !== 'string' || declared.includes(name)) return
+    faults.push({
+      pointer: `${pointer}/required/${i}`, atKey: false,
+      message: `"${name}" is required but not declared under \`properties\`, and this object accepts no other property: no input could ever be accepted.`,
+      hint: `${declared.length > 0 ? suggestion(name, declared) : ''}Declare it under \`properties\` of this object (properties listed only inside allOf, anyOf or oneOf do not count), or remove it from \`required\`.`,
+    })
+  })
+  return faults
+}
+
+/** "Did you mean" with a trailing space, or nothing when no known name is close. */
+function suggestion(name: string, known: readonly string[]): string {
+  const text = suggest(name, known, 'names')
+  return text.startsWith('Did you mean') ? `${text} ` : ''
+}
+
+/** Why `source` is not a regular expression as ajv compiles it (Unicode mode), or undefined. */
+function regExpProblem(source: string): string | undefined {
+  try {
+    new RegExp(source, 'u')
+    return undefined
+  } catch (error) {
+    const message = (error as Error).message
+    // V8 says "Invalid regular expression: /SOURCE/u: REASON"; the source is quoted already.
+    return message.slice(message.lastIndexOf(': ') + 2) || message
+  }
+}
+
+function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest'
+import { compileProcess } from '../../../engine/index.js'
+import type { CompileResult } from '../../../engine/index.js'
+
+/**
+ * What the schema and input-schema problems say: the one mistake made, where it was made, and
+ * what is accepted (the corpus pins codes and positions; these pin the words that matter).
+ */
+
+const HEAD = 'id: demo\nversion: 1\ntitle: Demo\nroles: [customer, isv]\n'
+const step = (body: string): string => `${HEAD}steps:\n  - id: deliver\n    title: Deliver\n    actor: isv\n${body}`
+const FINISH = '    actions:\n      finish:\n        end: completed\n'
+
+function problemsOf(result: CompileResult): Array<{ code: string; line: number; column: number; message: string; hint: string | undefined }> {
+  if (result.ok) return []
+  return result.errors.map((e) => ({ code: e.code, line: e.location.line, column: e.location.column, message: e.message, hint: e.hint }))
+}
+
+const compile = (text: string): CompileResult => compileProcess(text, 'demo.yaml')
+
+/** A raw regular expression, as ajv's default message shows it. */
+const REGEX = /\^|\$"|\[0-9\]|\(\?/
+
+describe('a misspelt key', () => {
+  it('is the one problem, at the key, with Did you mean, and not also a missing property', () => {
+    const text = `${HEAD}steps:\n  - id: deliver\n    titel: Deliver\n    actor: isv\n${FINISH}`
+    expect(problemsOf(compile(text))).toEqual([{ code: 'definition.schema', line: 7, column: 5, message: 'Unknown property "titel" in "/steps/0".', hint: 'Did you mean "title"?' }])
+  })
+
+  it('at the top level and in a timeout too', () => {
+    expect(problemsOf(compile(`id: demo\nverison: 1\ntitle: Demo\nroles: [isv]\n${step(FINISH).slice(HEAD.length)}`)))
+      .toEqual([expect.objectContaining({ line: 2, column: 1, message: 'Unknown property "verison" in the process.', hint: 'Did you mean "version"?' })])
+    expect(problemsOf(compile(step(`    timeout:\n      aftr: P1D\n      action: finish\n${FINISH}`))))
+      .toEqual([expect.objectContaining({ line: 10, column: 7, hint: 'Did you mean "after"?' })])
+  })
+
+  it('but a missing property with an unrelated unknown key is reported as both', () => {
+    const text = `${HEAD}steps:\n  - id: deliver\n    deadline: P1D\n    actor: isv\n${FINISH}`
+    const messages = problemsOf(compile(text)).map((p) => p.message)
+    expect(messages).toEqual(['"/steps/0" is missing the required property "title".', 'Unknown property "deadline" in "/steps/0".'])
+  })
+})
+
+describe('a value of the wrong form states the accepted forms with an example, never a regular expression', () => {
+  it.each([
+    ['a size', step('    actions:\n      finish:\n        end: completed\n        attachments:\n          report: { types: [pdf], maxSize: 5 mb }\n'), /`5 MB`/],
+    ['a step id', step(FINISH).replace('id: deliver', 'id: Deliver_Now'), /kebab-case.*`confirm-delivery`/],
+    ['an action id', step('    actions:\n      Finish:\n        end: completed\n'), /kebab-case.*`confirm-delivery`/],
+    ['a parameter name', `${HEAD}parameters:\n  confirm-window: { type: duration }\n${step(FINISH).slice(HEAD.length)}`, /camelCase.*`confirmWindow`/],
+    ['a holiday', `${HEAD}calendars:\n  cn: { workingDays: [mon], holidays: [2026-1-1] }\n${step(FINISH).slice(HEAD.length)}`, /YYYY-MM-DD.*`2026-10-01`/],
+    ['a base process', `${HEAD}extends: Basic\n${step(FINISH).slice(HEAD.length)}`, /`basic@2`/],
+  ])('%s', (_, text, accepted) => {
+    const [problem, ...others] = problemsOf(compile(text))
+    expect(others).toEqual([])
+    expect(problem?.message).toMatch(accepted)
+    expect(problem?.message).not.toMatch(REGEX)
+    expect(problem?.hint).toBeTruthy()
+  })
+
+  it('a weekday, with Did you mean', () => {
+    const [problem] = problemsOf(compile(`${HEAD}calendars:\n  cn: { workingDays: [Mon, tue] }\n${step(FINISH).slice(HEAD.length)}`))
+    expect(problem).toMatchObject({ message: expect.stringContaining('"mon", "tue"'), hint: 'Did you mean "mon"?' })
+  })
+
+  it('a duration written in words or in small letters', () => {
+    const [words] = problemsOf(compile(step(`    timeout:\n      after: 14 days\n      action: finish\n${FINISH}`)))
+    expect(words?.hint).toMatch(/P14D \(14 days\).*PT12H/)
+    const [lower] = problemsOf(compile(step(`    timeout:\n      after: p14d\n      action: finish\n${FINISH}`)))
+    expect(lower?.hint).toBe('Did you mean "P14D"? Durations are written in capitals.')
+    const [badDefault] = problemsOf(compile(`${HEAD}parameters:\n  confirmWindow: { type: duration, default: 14 days }\n${step(FINISH).slice(HEAD.length)}`))
+    expect(badDefault).toMatchObject({ code: 'definition.duration', hint: expect.stringMatching(/^Write an ISO 8601 duration.*P14D/) })
+  })
+})
+
+describe('a wrong role', () => {
+  it('on a step is one problem: the steps after it are not also unreachable or endless', () => {
+    const text = `${HEAD}steps:\n  - id: deliver\n    title: Deliver\n    actor: system\n    actions:\n      finish: {}\n  - id: confirm\n    title: Confirm\n    actor: customer\n    actions:\n      confirm:\n        end: completed\n`
+    expect(problemsOf(compile(text)).map((p) => p.code)).toEqual(['definition.unknown-role'])
+  })
+
+  it('restricting an action to system with no timeout to perform it names the action', () => {
+    const text = step('    actions:\n      finish:\n        actor: system\n        end: completed\n      cancel:\n        end: cancelled\n')
+    expect(problemsOf(compile(text))).toEqual([expect.objectContaining({ code: 'definition.unknown-role', line: 11, column: 16, message: expect.stringContaining('no timeout') })])
+  })
+
+  it('a system action its timeout performs is fine', () => {
+    const text = step('    timeout:\n      after: P1D\n      action: finish\n    actions:\n      finish:\n        actor: system\n        end: completed\n      cancel:\n        end: cancelled\n')
+    expect(problemsOf(compile(text))).toEqual([])
+  })
+})
+
+describe('input schemas are checked as a person means them', () => {
+  const inputs = (schema: string): string => step(`    actions:\n      finish:\n        end: completed\n        inputs:\n${schema}`)
+
+  it('a required property that is not declared, at that entry, with Did you mean', () => {
+    const text = inputs('          type: object\n          required: [name, emial]\n          properties:\n            name: { type: string }\n            email: { type: string, format: email }\n')
+    expect(problemsOf(compile(text))).toEqual([{
+      code: 'definition.input-schema', line: 14, column: 28,
+      message: '"emial" is required but not declared under `properties`, and this object accepts no other property: no input could ever be accepted.',
+      hint: expect.stringMatching(/^Did you mean "email"\? Declare it under `properties`/),
+    }])
+  })
+
+  it('but an object open to other properties may require one it does not list', () => {
+    expect(problemsOf(compile(inputs('          type: object\n          additionalProperties: true\n          required: [anything]\n')))).toEqual([])
+  })
+
+  it('an unknown format, at the format, with the formats that exist, never "ignored"', () => {
+    const [problem, ...others] = problemsOf(compile(inputs('          type: object\n          properties:\n            email: { type: string, format: e-mail }\n')))
+    expect(others).toEqual([])
+    expect(problem).toMatchObject({ code: 'definition.input-schema', line: 15, column: 44, hint: expect.stringMatching(/^Did you mean "email"\? Known formats: .*date-time.*uuid/) })
+    expect(problem?.message).not.toMatch(/ignored/)
+  })
+
+  it('every invalid pattern, each at its value', () => {
+    const text = inputs("          type: object\n          properties:\n            a: { type: string, pattern: '([a-z' }\n            b: { type: string, pattern: '^x{2,1}$' }\n")
+    expect(problemsOf(compile(text))).toEqual([
+      expect.objectContaining({ code: 'definition.input-schema', line: 15, column: 41, message: expect.stringContaining('not a valid regular expression') }),
+      expect.objectContaining({ code: 'definition.input-schema', line: 16, column: 41 }),
+    ])
+  })
+
+  it('the context schema alike', () => {
+    const text = `${HEAD}context:\n  type: object\n  required: [orderId]\n  properties:\n    order-id: { type: string }\n${step(FINISH).slice(HEAD.length)}`
+    expect(problemsOf(compile(text))).toEqual([expect.objectContaining({ code: 'definition.context-schema', line: 7, column: 14, hint: expect.stringContaining('Did you mean "order-id"?') })])
+  })
+})
