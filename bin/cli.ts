@@ -1,9 +1,7 @@
 import { Command } from 'commander'
 import packageJson from '../package.json' with { type: 'json' }
 import { compileWithBases } from '../engine/base-resolver.js'
-import type { BaseLibrary } from '../engine/base-resolver.js'
 import { toMermaid } from '../engine/index.js'
-import type { CompileResult } from '../engine/index.js'
 import { applyOptionRules } from './options.js'
 
 const program = new Command()
@@ -20,7 +18,7 @@ program.command('validate')
     const { withBaseLibrary } = await import('../server/commands.js')
     await withBaseLibrary(files, options.db, async (library) => {
       for (const file of files) {
-        const result = await readAndCompile(file, library)
+        const result = await compileWithBases(file, library)
         if (result.ok) {
           console.log(`${file}: ok (${result.process.id} v${result.process.version}, ${result.process.steps.size} steps)`)
         } else {
@@ -42,7 +40,7 @@ program.command('graph')
   .option('--db <location>', 'also resolve `extends` from the processes registered in this existing database (SQLite file or postgres:// URL)')
   .action(async (file: string, bases: string[], options: { db?: string }) => {
     const { withBaseLibrary } = await import('../server/commands.js')
-    const result = await withBaseLibrary([file, ...bases], options.db, (library) => readAndCompile(file, library))
+    const result = await withBaseLibrary([file, ...bases], options.db, (library) => compileWithBases(file, library))
     if (!result.ok) {
       for (const error of result.errors) console.error(String(error))
       process.exitCode = 1
@@ -127,15 +125,6 @@ program.command('migrate')
     const { migrateCommand } = await import('../server/commands.js')
     console.error(`migrated ${await migrateCommand(options.db)}`)
   })
-
-async function readAndCompile(file: string, library: BaseLibrary): Promise<CompileResult | { ok: false; errors: string[] }> {
-  try {
-    return await compileWithBases(file, library)
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-    return { ok: false, errors: [`${file}:1:1 definition.unreadable The file cannot be read (${reason}).`] }
-  }
-}
 
 applyOptionRules(program)
 try {

@@ -1,4 +1,3 @@
-import { readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { BaseResolver, CompileResult } from './definition/compile.js'
 import { sortProblems } from './definition/context.js'
@@ -7,14 +6,11 @@ import { parseBaseReference } from './definition/derive.js'
 import { readSource } from './definition/source.js'
 import { suggest } from './definition/suggest.js'
 import type { DefinitionCode } from './errors.js'
-import { compileProcessFile } from './process-files.js'
+import { MAX_DEFINITION_BYTES } from './definition/limits.js'
+import { compileProcess } from './definition/compile.js'
+import { readDefinitionText } from './process-files.js'
 import type { ProcessRepository } from './store/process-repository.js'
 
-/**
- * Texts larger than this are never read as bases (nor searched for `extends`): the API refuses
- * a definition larger than its 1 MiB body limit, so such a file cannot be a registered base.
- */
-const MAX_BASE_BYTES = 1024 * 1024
 
 /** A definition a derived process may extend: its text and where it was found. */
 export interface BaseCandidate {
@@ -45,7 +41,7 @@ export interface BaseSource {
 
 /** The head of a definition's text (id, version, extends), when it has a usable one. */
 function headOf(text: string): { id: string; version: number; extends: string | undefined } | undefined {
-  if (text.length > MAX_BASE_BYTES) return undefined
+  if (text.length > MAX_DEFINITION_BYTES) return undefined
   const value = readSource(text, '').value as { id?: unknown; version?: unknown; extends?: unknown } | undefined
   if (typeof value !== 'object' || value === null || typeof value.id !== 'string' || !Number.isInteger(value.version)) return undefined
   return { id: value.id, version: value.version as number, extends: typeof value.extends === 'string' ? value.extends : undefined }
@@ -74,11 +70,8 @@ export function textSource(name: string, entries: ReadonlyArray<{ readonly file:
 /** Files named on a command line, read once; unreadable and oversized ones are skipped (they are reported as files of their own). */
 export function fileSource(name: string, files: readonly string[]): BaseSource {
   return textSource(name, files.flatMap((file) => {
-    try {
-      return statSync(file).size > MAX_BASE_BYTES ? [] : [{ file, text: readFileSync(file, 'utf8') }]
-    } catch {
-      return []
-    }
+    const read = readDefinitionText(file)
+    return read.ok ? [{ file, text: read.text }] : []
   }))
 }
 
@@ -191,13 +184,14 @@ function referenceKey(reference: BaseReference): string {
 /**
  * Compiles a definition file with its bases from `library`. Reads the file; a base that cannot be
  * found, or a cycle, is reported at `extends` with the chain and where it was looked for, in place
- * of the compiler's generic problem.
- * @throws the read error of a file that cannot be read, as `compileProcessFile` does.
+ * of the compiler's generic problem. Never throws: a file that cannot be read is its problem.
  */
 export async function compileWithBases(file: string, library: BaseLibrary): Promise<CompileResult> {
-  const text = statSync(file).size > MAX_BASE_BYTES ? '' : readFileSync(file, 'utf8')
+  const read = readDefinitionText(file)
+  if (!read.ok) return { ok: false, errors: [read.problem] }
+  const { text } = read
   const { resolver, problem } = await library.chain(text, file)
-  const result = compileProcessFile(file, { base: resolver })
+  const result = compileProcess(text, file, { base: resolver })
   if (result.ok || !problem) return result
   const others = result.errors.filter((error) => error.code !== 'definition.unknown-base')
   // The compiler stopped before resolving the base (a YAML or schema problem): those come first.

@@ -6,6 +6,7 @@ import type { CompiledProcess } from './definition/compiled.js'
 import type { CompileOptions, CompileResult } from './definition/compile.js'
 import { compileProcess } from './definition/compile.js'
 import { decodeDefinition, tooLargeProblem } from './definition/decode.js'
+import type { DecodedDefinition } from './definition/decode.js'
 import { MAX_DEFINITION_BYTES } from './definition/limits.js'
 
 /** Directory of the built-in process definitions shipped with the engine. */
@@ -18,8 +19,17 @@ export const BUILT_IN_PROCESS_DIR = join(dirname(fileURLToPath(import.meta.url))
  * are decoded as {@link compileProcessBytes} does.
  */
 export function compileProcessFile(file: string, options: CompileOptions = {}): CompileResult {
+  const read = readDefinitionText(file)
+  return read.ok ? compileProcess(read.text, file, options) : { ok: false, errors: [read.problem] }
+}
+
+/**
+ * The text of a definition file, read and decoded as {@link compileProcessFile} does, or the
+ * located problem that stops it (unreadable, too large, not UTF-8 or UTF-16 text). Never throws.
+ */
+export function readDefinitionText(file: string): DecodedDefinition {
   const read = readDefinitionFile(file)
-  return read instanceof Uint8Array ? compileProcessBytes(read, file, options) : { ok: false, errors: [read] }
+  return read instanceof Uint8Array ? decodeDefinition(read, file) : { ok: false, problem: read }
 }
 
 /**

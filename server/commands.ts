@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs'
 import { Engine, InvalidDefinitionError, Store, iso, isPostgresUrl, realClock } from '../engine/index.js'
 import { BaseLibrary, databaseSource, fileSource, textSource } from '../engine/base-resolver.js'
-import { loadBuiltInSources } from '../engine/process-files.js'
+import { loadBuiltInSources, readDefinitionText } from '../engine/process-files.js'
 import { databaseState } from '../engine/store/dialects/migrated.js'
 import type { NewToken } from './auth.js'
 import { createToken } from './auth.js'
@@ -122,7 +121,9 @@ export async function registerCommand(files: readonly string[], options: { db?: 
   try {
     for (const file of files) {
       try {
-        const { process: registered, created } = await engine.processes.register(readFileSync(file, 'utf8'), file, options.owner ? { owner: options.owner } : {})
+        const read = readDefinitionText(file)
+        if (!read.ok) throw new InvalidDefinitionError(file, [read.problem])
+        const { process: registered, created } = await engine.processes.register(read.text, file, options.owner ? { owner: options.owner } : {})
         lines.push(`${file}: ${created ? 'registered' : 'already registered'} ${registered.id} v${registered.version}${options.owner ? ` (private to ${options.owner})` : ''}`)
       } catch (error) {
         failed++
