@@ -52,6 +52,12 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  // The scheduler and the upload sweeper both stop before requests are waited for.
+  const background = { stop: async (): Promise<void> => { await Promise.all([scheduler.stop(), sweeper.stop()]) } }
+  const shutdown = shutdownOnSignal({ server, scheduler: background, store, log }, config.shutdownTimeoutMs)
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+  // Announced only once a signal is handled: whoever waits for this line may stop the server at once.
   process.stderr.write([
     `delivery-center listening on ${url} (${sandbox ? `sandbox clock at ${sandbox.now().toString()}` : 'real clock'})`,
     `database: ${describeDatabase(config.database)}`,
@@ -59,12 +65,6 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
     `first token: npx delivery-center token create --role admin --subject admin-1${flags.db ? ` --db ${describeDatabase(flags.db)}` : ''}`,
     '',
   ].join('\n'))
-
-  // The scheduler and the upload sweeper both stop before requests are waited for.
-  const background = { stop: async (): Promise<void> => { await Promise.all([scheduler.stop(), sweeper.stop()]) } }
-  const shutdown = shutdownOnSignal({ server, scheduler: background, store, log }, config.shutdownTimeoutMs)
-  process.on('SIGTERM', () => shutdown('SIGTERM'))
-  process.on('SIGINT', () => shutdown('SIGINT'))
 }
 
 /** Opens and migrates the database, or says which one could not be opened and why. */
