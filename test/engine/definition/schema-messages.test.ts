@@ -125,3 +125,14 @@ describe('input schemas are checked as a person means them', () => {
     expect(problemsOf(compile(text))).toEqual([expect.objectContaining({ code: 'definition.context-schema', line: 7, column: 14, hint: expect.stringContaining('Did you mean "order-id"?') })])
   })
 })
+
+describe('attachment slots an act could never fill', () => {
+  it('a slot taking more files than one act may attach to it, or more slots than one act may fill, is refused where it is written', () => {
+    const slot = (max: number): string => `          f: { types: [pdf], maxSize: 1 MB, max: ${max} }\n`
+    const withSlots = (slots: string): string => step(`    actions:\n      finish:\n        end: completed\n        attachments:\n${slots}`)
+    expect(compile(withSlots(slot(50))).ok).toBe(true)
+    expect(problemsOf(compile(withSlots(slot(51))))).toEqual([expect.objectContaining({ code: 'definition.schema', line: 13, message: expect.stringContaining('50') })])
+    const many = Array.from({ length: 21 }, (_, i) => `          s${i}: { types: [pdf], maxSize: 1 MB }\n`).join('')
+    expect(problemsOf(compile(withSlots(many)))).toEqual([expect.objectContaining({ code: 'definition.schema', line: 13, message: expect.stringContaining('20') })])
+  })
+})
