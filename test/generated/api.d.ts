@@ -1252,7 +1252,7 @@ export interface components {
             actor?: components["schemas"]["DefinitionActorRole"] | components["schemas"]["DefinitionActorRole"][];
             /** @description JSON Schema (2020-12) of the data the actor submits with the action. Object schemas reject properties they do not list unless they set `additionalProperties` themselves. */
             inputs?: Record<string, unknown>;
-            /** @description Named attachment slots of the action, each with its count, types and size rules. */
+            /** @description Named attachment slots of the action, each with its count, types and size rules; at most 20, the most slots one act may fill. */
             attachments?: {
                 [key: string]: components["schemas"]["DefinitionAttachmentSlot"];
             };
@@ -1286,7 +1286,7 @@ export interface components {
              */
             min: number;
             /**
-             * @description Most files the slot takes. Defaults to 1.
+             * @description Most files the slot takes, up to 50 (the most one act may attach to a slot). Defaults to 1.
              * @default 1
              */
             max: number;

@@ -107,19 +107,24 @@ describe('serve refuses to start with one line naming the cause', () => {
 })
 
 describe('serve stops', () => {
-  it('on SIGTERM with an upload still arriving, within the shutdown deadline: its connection closed, exit 1', { timeout: 120_000 }, async () => {
+  /** A server with `shutdownSeconds` as its deadline and an upload that sends one byte and then nothing more, as a client at 1 byte/s would. */
+  async function serveSlowUpload(shutdownSeconds: number): Promise<{ served: Served; upload: Promise<unknown> }> {
     const dir = tempDir()
     const db = join(dir, 'dc.db')
     const token = (await tokenFor(db, 'customer', 'c-1')).trim()
-    const served = serve(['--db', db, '--attachments', join(dir, 'files'), '--port', '0', '--shutdown-timeout', '1'])
+    const served = serve(['--db', db, '--attachments', join(dir, 'files'), '--port', '0', '--shutdown-timeout', String(shutdownSeconds)])
     const url = await listening(served)
-    // An upload that sends one byte and then nothing more, as a client at 1 byte/s would.
     let push: (chunk: Uint8Array) => void = () => undefined
     const body = new ReadableStream<Uint8Array>({ start(controller) { push = (chunk) => controller.enqueue(chunk) } })
     const upload = fetch(`${url}/v1/attachments?filename=slow.bin`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body, duplex: 'half' } as RequestInit)
       .then((response) => response.status, (error: unknown) => error)
     push(new Uint8Array([0x25]))
     await new Promise((resolve) => setTimeout(resolve, 300))
+    return { served, upload }
+  }
+
+  it('on SIGTERM with an upload still arriving, within the shutdown deadline: its connection closed, exit 1', { timeout: 120_000 }, async () => {
+    const { served, upload } = await serveSlowUpload(1)
     served.child.kill('SIGTERM')
     // Without a deadline the server would wait for the upload for Node's 300 s request timeout.
     expect(await served.exited).toBe(1)
@@ -127,18 +132,8 @@ describe('serve stops', () => {
   })
 
   it('on a second SIGTERM, at once: the connections still open closed, exit 1', { timeout: 120_000 }, async () => {
-    const dir = tempDir()
-    const db = join(dir, 'dc.db')
-    const token = (await tokenFor(db, 'customer', 'c-1')).trim()
     // A deadline no test would wait for: only the second signal can end the wait.
-    const served = serve(['--db', db, '--attachments', join(dir, 'files'), '--port', '0', '--shutdown-timeout', '3600'])
-    const url = await listening(served)
-    let push: (chunk: Uint8Array) => void = () => undefined
-    const body = new ReadableStream<Uint8Array>({ start(controller) { push = (chunk) => controller.enqueue(chunk) } })
-    const upload = fetch(`${url}/v1/attachments?filename=slow.bin`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body, duplex: 'half' } as RequestInit)
-      .then((response) => response.status, (error: unknown) => error)
-    push(new Uint8Array([0x25]))
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    const { served, upload } = await serveSlowUpload(3600)
     served.child.kill('SIGTERM')
     await new Promise((resolve) => setTimeout(resolve, 300))
     served.child.kill('SIGTERM')
