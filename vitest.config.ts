@@ -6,5 +6,7 @@ export default defineConfig({
     // Suites that spawn OS processes or open SQLite files are isolated per file; files run in parallel.
     pool: 'forks',
     testTimeout: 30_000,
+    // The command line compiled once for the tests that run it as a child process.
+    globalSetup: ['test/support/built-cli.ts'],
   },
 })

@@ -5,25 +5,23 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { Store } from '../../engine/index.js'
+import { ROOT, runCli } from '../support/cli.js'
+import type { CliResult } from '../support/cli.js'
 import { freshDatabase } from '../support/database.js'
 
 const run = promisify(execFile)
-const cli = join(import.meta.dirname, '../../bin/delivery-center.js')
+/** The command as `npx delivery-center` runs it: the TypeScript sources through tsx. */
+const NPX_CLI = join(import.meta.dirname, '../../bin/delivery-center.js')
 
-async function delivery(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: join(import.meta.dirname, '../..') })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+/** The compiled command (see test/support/built-cli.ts), with its exit code and output. */
+const delivery = (...args: string[]): Promise<CliResult> => runCli(args)
 
 describe('delivery-center validate', () => {
-  it('exits 0 on the built-in processes', async () => {
+  it('exits 0 on the built-in processes, also as `npx delivery-center` runs it (through tsx)', async () => {
     const { code, stdout } = await delivery('validate', 'processes/basic.yaml', 'processes/contract.yaml', 'processes/double-check.yaml', 'processes/step-by-step.yaml')
     expect(code).toBe(0)
+    const npx = await run(process.execPath, [NPX_CLI, 'validate', 'processes/basic.yaml', 'processes/contract.yaml', 'processes/double-check.yaml', 'processes/step-by-step.yaml'], { cwd: ROOT })
+    expect(npx.stdout).toBe(stdout)
     expect(stdout.trim().split('\n')).toHaveLength(4)
     expect(stdout).not.toMatch(/definition\./)
   })

@@ -6,10 +6,10 @@ import type { Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { CLI } from '../support/cli.js'
 import { tokenFor } from '../support/server-process.js'
 
 // `delivery-center serve` as a real child process: how it fails to start, and how it stops.
-const CLI = join(import.meta.dirname, '../../bin/delivery-center.js')
 
 const children: ChildProcess[] = []
 const cleanups: Array<() => void> = []

@@ -1,10 +1,15 @@
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { inject } from 'vitest'
 
 const run = promisify(execFile)
-/** The `delivery-center` command as `npx` runs it. */
-export const CLI = join(import.meta.dirname, '../../bin/delivery-center.js')
+/**
+ * The `delivery-center` command, compiled once for the run (see built-cli.ts): the same code `npx`
+ * runs through tsx, started without a TypeScript compiler. test/bin/cli.test.ts runs it through
+ * `bin/delivery-center.js` too.
+ */
+export const CLI = inject('builtCli')
 /** The repository's root, where the command runs unless told otherwise. */
 export const ROOT = join(import.meta.dirname, '../..')
 

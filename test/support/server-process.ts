@@ -3,9 +3,9 @@ import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { Store } from '../../engine/index.js'
+import { CLI } from './cli.js'
 import type { TestDatabase } from './database.js'
 
-const CLI = join(import.meta.dirname, '../../bin/delivery-center.js')
 const run = promisify(execFile)
 
 /**
