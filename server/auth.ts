@@ -66,10 +66,14 @@ class TokenCache {
     return row
   }
 
-  /** Replaces the remembered row of a token, keeping when it lapses (nothing if it is not remembered). */
-  update(row: TokenRow): void {
-    const cached = this.#entries.get(row.hash)
-    if (cached) this.#entries.set(row.hash, { row, until: cached.until })
+  /**
+   * Records a token's last use in its remembered row, keeping when it lapses (nothing if it is not
+   * remembered). Only that field: the row remembered now may be newer than the one the request
+   * started with (revoked meanwhile), and must not be put back.
+   */
+  touched(hash: string, lastUsedAt: string): void {
+    const cached = this.#entries.get(hash)
+    if (cached) this.#entries.set(hash, { row: { ...cached.row, last_used_at: lastUsedAt }, until: cached.until })
   }
 
   /** Forgets every token whose hash starts with `prefix`, so its row is read again on its next use. */
@@ -119,7 +123,7 @@ export function authenticate(store: Store, clock: Clock): MiddlewareHandler<AppE
     // Recorded once the request has succeeded: a refused request changes nothing.
     if (c.res.status < 400 && (row.last_used_at === null || row.last_used_at <= iso(now.subtract({ milliseconds: TOKEN_TOUCH_MS })))) {
       const used = iso(now)
-      tokens.update({ ...row, last_used_at: used })
+      tokens.touched(hash, used)
       // Best effort: when the write fails (a busy or read-only database), the next read of the row tries again.
       await store.tokens.touch(hash, used).catch(() => undefined)
     }

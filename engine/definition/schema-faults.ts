@@ -1,4 +1,5 @@
 import type { JsonSchema } from './definition.js'
+import { repeatsRepetition } from './backtracking.js'
 import { escapeSegment } from './pointer.js'
 import { suggest } from './suggest.js'
 
@@ -36,15 +37,20 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
     }
     const pattern = node['pattern']
     if (typeof pattern === 'string') {
-      const problem = regExpProblem(pattern)
-      if (problem) faults.push({ pointer: `${pointer}/pattern`, atKey: false, message: `"${pattern}" is not a valid regular expression: ${problem}.`, hint: PATTERN_HINT })
+      const fault = patternFault(pattern, `${pointer}/pattern`, false)
+      if (fault) faults.push(fault)
     }
     const patternProperties = node['patternProperties']
     if (isObject(patternProperties)) {
       for (const key of Object.keys(patternProperties)) {
-        const problem = regExpProblem(key)
-        if (problem) faults.push({ pointer: `${pointer}/patternProperties/${escapeSegment(key)}`, atKey: true, message: `"${key}" is not a valid regular expression: ${problem}.`, hint: PATTERN_HINT })
+        const fault = patternFault(key, `${pointer}/patternProperties/${escapeSegment(key)}`, true)
+        if (fault) faults.push(fault)
       }
+    }
+    if (node['uniqueItems'] === true && !(typeof node['maxItems'] === 'number' && node['maxItems'] <= MAX_UNIQUE_ITEMS)) {
+      faults.push({ pointer: `${pointer}/uniqueItems`, atKey: false,
+        message: `\`uniqueItems\` compares every pair of items, so an unbounded array makes checking one input take minutes.`,
+        hint: `Give this array \`maxItems\` of at most ${MAX_UNIQUE_ITEMS}.` })
     }
     faults.push(...undeclaredRequired(node, pointer))
     for (const key of SCHEMA_VALUED) walk(node[key], `${pointer}/${key}`)
@@ -59,6 +65,18 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
   }
   walk(schema, '')
   return faults
+}
+
+/** Most items an array checked for `uniqueItems` may have: the check compares every pair. */
+const MAX_UNIQUE_ITEMS = 1000
+
+/** Why `source` cannot serve as a pattern: not a regular expression, or one that can take exponential time. */
+function patternFault(source: string, pointer: string, atKey: boolean): SchemaFault | undefined {
+  const problem = regExpProblem(source)
+  if (problem) return { pointer, atKey, message: `"${source}" is not a valid regular expression: ${problem}.`, hint: PATTERN_HINT }
+  if (!repeatsRepetition(source)) return undefined
+  return { pointer, atKey, message: `"${source}" repeats a group that itself repeats or alternates: on an input that almost matches it can take exponential time, stalling the server.`,
+    hint: 'Write it without a repeated group around a repetition or an alternation, e.g. [ab]+ for (a|b)+ and a+ for (a+)+.' }
 }
 
 const PATTERN_HINT = 'Patterns are JavaScript regular expressions (with the u flag): close every ( [ {, and write \\ before ( ) [ ] { } . * + ? | \\ to match the character itself.'

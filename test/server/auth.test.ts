@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EngineError, ManualClock, Store } from '../../engine/index.js'
 import { authenticate, hashToken, TOKEN_CACHE_MS } from '../../server/auth.js'
 import type { AppEnv } from '../../server/env.js'
+import { revokeToken } from '../../server/token-admin.js'
 import { freshDatabase } from '../support/database.js'
 import type { TestDatabase } from '../support/database.js'
 
@@ -74,6 +75,23 @@ describe('revocation and last use', () => {
     expect((await me()).status).toBe(200)
     clock.advance(Temporal.Duration.from({ milliseconds: 1 }))
     expect(await me()).toEqual({ status: 401, body: { code: 'auth.invalid' } })
+  })
+
+  it('a request that began before its token was revoked does not bring the token back when it ends', async () => {
+    await insertToken()
+    let release: () => void = () => undefined
+    app.get('/slow', async (c) => {
+      await new Promise<void>((resolve) => { release = resolve })
+      return c.json({})
+    })
+    const slow = app.request('/slow', { headers: { authorization: `Bearer ${SECRET}` } })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    // Revoked through this process (the cache forgets the token), then refused and remembered as revoked.
+    await revokeToken(store, hashToken(SECRET).slice(0, 16), '2026-11-25T10:00:00.000Z')
+    expect((await me()).status).toBe(401)
+    release()
+    expect((await slow).status).toBe(200)
+    expect((await me()).status).toBe(401)
   })
 
   it('records when a token last made a request that succeeded, at most once a minute; a refused request records nothing', async () => {

@@ -157,6 +157,9 @@ describe('expressions checked against the process', () => {
     expect(problems(definition({ record: '$match(inputs.comment, /^(\\w+\\s?)*$/)' }))).toEqual([
       { line: RECORD_AT, code: 'definition.expression', message: expect.stringContaining('exponential') as string, hint: expect.any(String) as string },
     ])
+    // An alternation repeated is as dangerous as a repetition repeated.
+    expect(problems(definition({ record: '$contains(inputs.comment, /^(a|a)*$/)' })).map((p) => p.code)).toEqual(['definition.expression'])
+    expect(problems(definition({ record: '$contains(inputs.comment, /^[ab]+(-[a-z0-9]+)?$/)' }))).toEqual([])
   })
 
   it('does not check an expression that is not valid JSONata any further', () => {

@@ -120,6 +120,15 @@ describe('input schemas are checked as a person means them', () => {
     ])
   })
 
+  it('a pattern that can backtrack exponentially, and an unbounded uniqueItems, each at its value', () => {
+    const text = inputs("          type: object\n          properties:\n            a: { type: string, pattern: '^(a+)+$' }\n            b: { type: string, pattern: '^(a|a)*$' }\n            c: { type: string, pattern: '^[a-z]+(-[a-z0-9]+)?$' }\n            d: { type: array, uniqueItems: true }\n            e: { type: array, uniqueItems: true, maxItems: 100 }\n")
+    expect(problemsOf(compile(text))).toEqual([
+      expect.objectContaining({ code: 'definition.input-schema', line: 15, column: 41, message: expect.stringContaining('exponential time') }),
+      expect.objectContaining({ code: 'definition.input-schema', line: 16, column: 41, message: expect.stringContaining('exponential time') }),
+      expect.objectContaining({ code: 'definition.input-schema', line: 18, column: 44, hint: 'Give this array `maxItems` of at most 1000.' }),
+    ])
+  })
+
   it('the context schema alike', () => {
     const text = `${HEAD}context:\n  type: object\n  required: [orderId]\n  properties:\n    order-id: { type: string }\n${step(FINISH).slice(HEAD.length)}`
     expect(problemsOf(compile(text))).toEqual([expect.objectContaining({ code: 'definition.context-schema', line: 7, column: 14, hint: expect.stringContaining('Did you mean "order-id"?') })])
