@@ -31,7 +31,7 @@ export class EvaluationProblem extends Error {
 }
 
 /**
- * What one evaluation has used so far. JSONata reports each value a sub-expression yields
+ * What the evaluations of one decision have used so far (or of one evaluation, given none). JSONata reports each value a sub-expression yields
  * ({@link Budget.observe}), so a loop that does not end is cut off after a number of steps, and
  * a string or sequence that keeps growing is stopped as it grows, not after it has taken the memory.
  */

@@ -11,10 +11,12 @@ export interface CompiledExpression {
   readonly place: SourceLocation
   /**
    * Evaluates against `input` at instant `now` (ISO 8601) and returns the result as a plain JSON
-   * value. Pure: `$now()` is `now`, not the clock. Bounded by {@link EXPRESSION_LIMITS}.
+   * value. Pure: `$now()` is `now`, not the clock. Bounded by {@link EXPRESSION_LIMITS}, counted
+   * on `budget`: a decision passes one budget to all its evaluations, so that together they stay
+   * within the limits of one; without it, the evaluation has a budget of its own.
    * @throws {ExpressionFailure} when the evaluation fails, is cut off or reaches a limit.
    */
-  evaluate(input: unknown, now: string): Promise<unknown>
+  evaluate(input: unknown, now: string, budget?: Budget): Promise<unknown>
 }
 
 /** An evaluation that failed: its message names the expression's place and what went wrong. */
@@ -59,12 +61,12 @@ export function compileExpression(text: string, timeZone: string, place: SourceL
   return {
     text,
     place,
-    evaluate: async (input, now) => {
+    evaluate: async (input, now, budget = new Budget()) => {
       try {
         const result: unknown = await expression.evaluate(input, {
           now: () => now,
           millis: () => Temporal.Instant.from(now).epochMilliseconds,
-          [BUDGET]: new Budget(),
+          [BUDGET]: budget,
         })
         return toJsonValue(result)
       } catch (error) {

@@ -1,3 +1,4 @@
+import type { Budget } from '../definition/expression-limits.js'
 import type { CompiledAction, CompiledProcess, Target } from '../definition/compiled.js'
 import { fieldProblems } from '../definition/json-schema.js'
 import { mayActIn } from './authorize.js'
@@ -19,7 +20,7 @@ type Act = Extract<Command, { type: 'act' }>
  * already passed (the system acts then, not the person), or the inputs or attachments break the
  * action's rules.
  */
-export async function act(process: CompiledProcess, state: InstanceState, command: Act, at: string): Promise<Decision> {
+export async function act(process: CompiledProcess, state: InstanceState, command: Act, at: string, budget: Budget): Promise<Decision> {
   if (state.status !== 'active' || state.step === undefined) {
     return reject('instance.ended', `Instance "${state.id}" has ended (${state.outcome}); no action is possible.`)
   }
@@ -57,7 +58,7 @@ export async function act(process: CompiledProcess, state: InstanceState, comman
     type: 'action-performed', at, step: step.id, action: action.id, by: command.by,
     inputs, attachments: attachmentRefs(command.attachments), trigger: 'actor',
   }
-  const events = await perform(process, state, action, performed, at)
+  const events = await perform(process, state, action, performed, at, budget)
   return { ok: true, events, state: { ...events.reduce(evolve, state), revision: state.revision + 1 } }
 }
 
@@ -66,19 +67,19 @@ export async function act(process: CompiledProcess, state: InstanceState, comman
  * action itself, the values it records (computed in order, each seeing those before it), and the
  * move to where it leads.
  */
-export async function perform(process: CompiledProcess, state: InstanceState, action: CompiledAction, performed: Event & { type: 'action-performed' }, at: string): Promise<Event[]> {
+export async function perform(process: CompiledProcess, state: InstanceState, action: CompiledAction, performed: Event & { type: 'action-performed' }, at: string, budget: Budget): Promise<Event[]> {
   let current = evolve(state, performed)
   const events: Event[] = [performed]
   if (action.record.length > 0) {
     const values: Record<string, unknown> = {}
     for (const [name, expression] of action.record) {
-      values[name] = await expression.evaluate(expressionInput({ ...current, values: { ...current.values, ...values } }, performed.inputs), at)
+      values[name] = await expression.evaluate(expressionInput({ ...current, values: { ...current.values, ...values } }, performed.inputs), at, budget)
     }
     const recorded: Event = { type: 'values-recorded', at, step: performed.step, action: action.id, values }
     events.push(recorded)
     current = evolve(current, recorded)
   }
-  return [...events, ...await moveTo(process, current, targetOf(action, state), at)]
+  return [...events, ...await moveTo(process, current, targetOf(action, state), at, budget)]
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Budget } from '../definition/expression-limits.js'
 import type { Temporal } from 'temporal-polyfill'
 import { assertNever } from '../errors.js'
 import type { CompiledProcess } from '../definition/compiled.js'
@@ -32,24 +33,27 @@ export async function decide(process: CompiledProcess, state: InstanceState | un
 
 async function decideCommand(process: CompiledProcess, state: InstanceState | undefined, command: Command, now: Temporal.Instant): Promise<Decision> {
   const at = iso(now)
+  // One budget for every expression the decision evaluates: together they stay within the
+  // limits of one evaluation, however many deadlines fire or steps are skipped.
+  const budget = new Budget()
   if (command.type === 'start') {
     if (state) return reject('instance.exists', `Instance "${state.id}" already exists.`)
-    return start(process, command, at)
+    return start(process, command, at, budget)
   }
   if (!state) return reject('instance.not-found', 'The instance does not exist.')
   // A failed instance waits for an administrator to retry or terminate it.
   if (state.status === 'failed' && command.type === 'act') return refuseFailed(state)
   switch (command.type) {
     case 'act':
-      return act(process, state, command, at)
+      return act(process, state, command, at, budget)
     case 'fire-due':
-      return fireDue(process, state, at)
+      return fireDue(process, state, at, budget)
     case 'terminate':
       return terminate(state, command, at)
     case 'fail':
       return fail(state, command, at)
     case 'retry':
-      return retry(process, state, command, at)
+      return retry(process, state, command, at, budget)
     default:
       return assertNever(command)
   }

@@ -1,3 +1,4 @@
+import type { Budget } from '../definition/expression-limits.js'
 import type { CompiledProcess } from '../definition/compiled.js'
 import type { Decision } from './decision.js'
 import type { Event } from './events.js'
@@ -15,7 +16,7 @@ const MAX_FIRINGS = 1000
  * takes effect at the instant it was due (so what follows is scheduled from there, whatever the
  * scheduler's lag) and records `firedAt`. Returns no events when nothing is due.
  */
-export async function fireDue(process: CompiledProcess, state: InstanceState, now: string): Promise<Decision> {
+export async function fireDue(process: CompiledProcess, state: InstanceState, now: string, budget: Budget): Promise<Decision> {
   const events: Event[] = []
   let current = state
   for (let i = 0; i < MAX_FIRINGS && current.status === 'active'; i++) {
@@ -28,12 +29,12 @@ export async function fireDue(process: CompiledProcess, state: InstanceState, no
       fired.push(...await perform(process, current, action, {
         type: 'action-performed', at: deadline.due, step: deadline.step, action: action.id, by: SYSTEM,
         inputs: {}, attachments: {}, trigger: 'timeout', due: deadline.due, firedAt: now,
-      }, deadline.due))
+      }, deadline.due, budget))
     } else {
       const window = process.windows.get(deadline.window)
       if (!window) throw new Error(`Window ${deadline.window} missing from process ${process.id}`)
       const expired: Event = { type: 'window-expired', at: deadline.due, window: window.id, due: deadline.due, firedAt: now }
-      fired.push(expired, ...await moveTo(process, evolve(current, expired), window.onExpiry, deadline.due))
+      fired.push(expired, ...await moveTo(process, evolve(current, expired), window.onExpiry, deadline.due, budget))
     }
     current = fired.reduce(evolve, current)
     events.push(...fired)

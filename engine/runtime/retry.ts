@@ -1,3 +1,4 @@
+import type { Budget } from '../definition/expression-limits.js'
 import type { CompiledProcess } from '../definition/compiled.js'
 import type { Command } from './commands.js'
 import type { Decision } from './decision.js'
@@ -14,7 +15,7 @@ type Retry = Extract<Command, { type: 'retry' }>
  * retry either gets the instance past the deadline that failed or is refused as firing it is (and
  * then nothing changes: the instance stays failed). Administrators only.
  */
-export async function retry(process: CompiledProcess, state: InstanceState, command: Retry, at: string): Promise<Decision> {
+export async function retry(process: CompiledProcess, state: InstanceState, command: Retry, at: string, budget: Budget): Promise<Decision> {
   if (command.by.role !== 'admin') {
     return reject('actor.forbidden', `Only an administrator may retry a failed delivery; ${command.by.role} "${command.by.subject}" may not.`)
   }
@@ -25,7 +26,7 @@ export async function retry(process: CompiledProcess, state: InstanceState, comm
   if (stale) return stale
   const retried: Event = { type: 'instance-retried', at, by: command.by }
   const active = evolve(state, retried)
-  const fired = await fireDue(process, active, at)
+  const fired = await fireDue(process, active, at, budget)
   if (!fired.ok) return fired
   const events = [retried, ...fired.events]
   return { ok: true, events, state: { ...fired.events.reduce(evolve, active), revision: state.revision + 1 } }

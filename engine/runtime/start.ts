@@ -1,3 +1,4 @@
+import type { Budget } from '../definition/expression-limits.js'
 import type { FieldProblem } from '../errors.js'
 import { checkParameterValue } from '../definition/compile-parameters.js'
 import type { CompiledProcess } from '../definition/compiled.js'
@@ -15,7 +16,7 @@ import { Temporal } from 'temporal-polyfill'
 type Start = Extract<Command, { type: 'start' }>
 
 /** Starts an instance: checks parties, parameters and order context, then enters the first step. */
-export async function start(process: CompiledProcess, command: Start, at: string): Promise<Decision> {
+export async function start(process: CompiledProcess, command: Start, at: string, budget: Budget): Promise<Decision> {
   if (command.by.role !== 'admin' && command.by.role !== 'system') {
     return reject('actor.forbidden', `Only an administrator or the system starts an instance; "${command.by.role}" may not.`)
   }
@@ -37,7 +38,7 @@ export async function start(process: CompiledProcess, command: Start, at: string
     parties: command.parties, parameters, context: command.context ?? {},
   }
   const initial = evolve(undefined, started)
-  const entered = await moveTo(process, initial, { kind: 'step', step: process.initialStep }, at)
+  const entered = await moveTo(process, initial, { kind: 'step', step: process.initialStep }, at, budget)
   const state = entered.reduce(evolve, initial)
   return { ok: true, events: [started, ...entered], state: { ...state, revision: 1 } }
 }

@@ -1,3 +1,4 @@
+import type { Budget } from '../definition/expression-limits.js'
 import type { CompiledProcess, Target } from '../definition/compiled.js'
 import type { Event } from './events.js'
 import type { InstanceState } from './state.js'
@@ -8,13 +9,13 @@ import { dueAfter } from './time.js'
  * cover the new step, entering it (a new round, its timeout fixed as an absolute instant), and
  * opening the windows it starts; or completing the instance with an outcome.
  */
-export async function moveTo(process: CompiledProcess, state: InstanceState, target: Target, at: string): Promise<Event[]> {
+export async function moveTo(process: CompiledProcess, state: InstanceState, target: Target, at: string, budget: Budget): Promise<Event[]> {
   const events: Event[] = []
   // A step whose condition is false is skipped, and so on down the chain of `otherwise`s.
   for (let hops = 0; target.kind === 'step'; hops++) {
     const candidate = process.steps.get(target.step)
     if (!candidate) throw new Error(`Compiled process ${process.id} v${process.version} has no step ${target.step}`)
-    if (!candidate.when || hops > process.steps.size || isTrue(await candidate.when.evaluate(expressionInput(state), at))) break
+    if (!candidate.when || hops > process.steps.size || isTrue(await candidate.when.evaluate(expressionInput(state), at, budget))) break
     events.push({ type: 'step-skipped', at, step: candidate.id })
     target = candidate.otherwise
   }

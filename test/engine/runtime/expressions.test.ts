@@ -110,6 +110,34 @@ describe('evaluating expressions', () => {
     expect(decision).toMatchObject({ ok: false, rejection: { code: 'expression.failed', message: expect.stringContaining('/steps/0/actions/expire/record/value') as string } })
   })
 
+  it('counts every expression of one decision against one budget: deadlines overdue many times over cannot add up past it', async () => {
+    // The timeout leads back to its own step: each firing records a value of about 3,000 steps
+    // (well within the limit on its own), and the instance is 30 periods overdue.
+    const heavy = '$reduce([1..1000], function($a, $b){ $a + $b })'
+    const process = compiled(`id: looping
+version: 1
+title: Looping timeout
+roles: [isv]
+steps:
+  - id: wait
+    title: Wait
+    actor: isv
+    timeout: { after: PT1H, action: tick }
+    actions:
+      tick:
+        record:
+          n: ${JSON.stringify(heavy)}
+        goto: wait
+      finish: { end: completed }
+`)
+    const started = await decide(process, undefined, { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { isv: 'v-1' } }, at(T0))
+    if (!started.ok) throw new Error(started.rejection.message)
+    const once = await decide(process, started.state, { type: 'fire-due' }, at(T0).add({ hours: 1 }))
+    expect(once).toMatchObject({ ok: true })
+    const overdue = await decide(process, started.state, { type: 'fire-due' }, at(T0).add({ hours: 30 }))
+    expect(overdue).toMatchObject({ ok: false, rejection: { code: 'expression.failed', message: expect.stringContaining('steps') as string } })
+  })
+
   it('makes $random, $shuffle and $eval fail at run time too', async () => {
     const place = { file: 'x.yaml', line: 1, column: 1, pointer: '/steps/0/when' }
     for (const text of ['$random()', '$shuffle([1, 2, 3])', '$eval("1")']) {
