@@ -17,16 +17,27 @@ export type Allowance = Readonly<{
 
 const HOUR_SECONDS = 3600
 
+/** An upload's share of the quota, held while it runs. */
+export interface QuotaClaim {
+  /** What the principal could still upload when the claim was made, this upload included. */
+  readonly allowance: Allowance
+  /** Gives the share back: once the upload is stored (its row now counts) or refused. */
+  release(): void
+}
+
 /**
  * Uploads per principal over the last hour, counted from the attachment table (so the count holds
  * across restarts and is shared by every server on the database), in the engine's clock, as the
- * uploads' `created_at` are. Uploads running at the same time are each checked against what was
- * stored before them, so concurrent uploads may together pass the quota by what they carry.
+ * uploads' `created_at` are. Uploads still running on this server count too, each with the most it
+ * may store, so uploads sent at once cannot together pass the quota; on several servers, each
+ * counts only its own running uploads.
  */
 export class UploadQuota {
   readonly #store: Store
   readonly #clock: Clock
   readonly #limits: UploadQuotaLimits
+  /** Files and bytes claimed by uploads running now, by principal. */
+  readonly #running = new Map<string, { files: number; bytes: number }>()
 
   constructor(store: Store, clock: Clock, limits: UploadQuotaLimits) {
     this.#store = store
@@ -34,16 +45,45 @@ export class UploadQuota {
     this.#limits = limits
   }
 
-  /** The files and bytes `who` may still upload this hour (never below zero). */
+  /**
+   * Claims one file and up to `maxBytes` of what `who` may still upload, for an upload about to
+   * run; the claim's allowance says what was left before it (a refusal, when `files` or `bytes`
+   * is below one, claims nothing).
+   */
+  async claim(who: Principal, maxBytes: number): Promise<QuotaClaim> {
+    const allowance = await this.allowance(who)
+    // Decided after the read, with nothing awaited in between, so two claims never see the same room.
+    if (allowance.files < 1 || allowance.bytes < 1) return { allowance, release: () => undefined }
+    const key = principalKey(who)
+    const share = { files: 1, bytes: Math.min(maxBytes, allowance.bytes) }
+    const running = this.#running.get(key) ?? { files: 0, bytes: 0 }
+    this.#running.set(key, { files: running.files + share.files, bytes: running.bytes + share.bytes })
+    let released = false
+    return {
+      allowance,
+      release: () => {
+        if (released) return
+        released = true
+        const now = this.#running.get(key)
+        if (!now) return
+        const left = { files: now.files - share.files, bytes: now.bytes - share.bytes }
+        if (left.files <= 0) this.#running.delete(key)
+        else this.#running.set(key, left)
+      },
+    }
+  }
+
+  /** The files and bytes `who` may still upload this hour, its running uploads' claims deducted (never below zero). */
   async allowance(who: Principal): Promise<Allowance> {
     const now = this.#clock.now()
     const usage = await this.#store.attachments.usageSince(who, iso(now.subtract({ seconds: HOUR_SECONDS })))
+    const running = this.#running.get(principalKey(who)) ?? { files: 0, bytes: 0 }
     const frees = usage.earliest === null
       ? HOUR_SECONDS
       : Math.ceil((Date.parse(usage.earliest) + HOUR_SECONDS * 1000 - now.epochMilliseconds) / 1000)
     return {
-      files: Math.max(0, this.#limits.filesPerHour - usage.files),
-      bytes: Math.max(0, this.#limits.bytesPerHour - usage.bytes),
+      files: Math.max(0, this.#limits.filesPerHour - usage.files - running.files),
+      bytes: Math.max(0, this.#limits.bytesPerHour - usage.bytes - running.bytes),
       retryAfterSeconds: Math.max(1, frees),
     }
   }
@@ -56,4 +96,8 @@ export class UploadQuota {
       ? `You have uploaded ${filesPerHour} files in the last hour, the most allowed; ${retry}.`
       : `This upload passes the ${bytesPerHour} bytes you may upload in an hour (${allowance.bytes} bytes are left); ${retry}, or upload a smaller file.`)
   }
+}
+
+function principalKey(who: Principal): string {
+  return `${who.role}\u0000${who.subject}`
 }

@@ -38,37 +38,45 @@ export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, opt
   app.post('/', async (c) => {
     const replay = c.get('uploadReplay')
     // A retry of a stored upload is only hashed, never stored again, so it uses none of the quota.
-    const allowance = replay || !quota ? undefined : await quota.allowance(c.get('principal'))
-    if (quota && allowance && (allowance.files < 1 || allowance.bytes < 1)) throw refuse(c, quota, allowance)
-    const limit = Math.min(limitBytes, allowance?.bytes ?? limitBytes)
-    // Past `limit` when the quota set it, the answer is the quota's, not the file size limit's.
-    const tooLarge = (error: unknown): unknown => quota && allowance && limit < limitBytes && error instanceof EngineError && error.code === 'attachment.too-large'
-      ? refuse(c, quota, allowance)
-      : error
+    // An upload claims the most it may store: its declared length when it gives one (the body
+    // cannot be longer), else the size limit.
     const declared = Number(c.req.header('content-length') ?? Number.NaN)
-    if (declared > limit + ENVELOPE_BYTES) throw tooLarge(attachmentTooLarge(limit))
-    const body = c.req.raw.body
-    if (!body) throw new EngineError('attachment.empty', 'The upload has no content.')
-    const type = c.req.header('content-type') ?? ''
-    const { fileName, content } = /^multipart\/form-data\b/i.test(type)
-      ? await firstFilePart(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), { 'content-type': type }, limit)
-        .then(({ fileName, stream }) => ({ fileName, content: stream }))
-      : { fileName: c.req.query('filename') ?? null, content: Readable.fromWeb(body as NodeReadableStream<Uint8Array>) }
-    if (replay) return replay(await digest(content, limitBytes))
-    const stored = await storage.save(content, limit).catch((error: unknown) => {
-      if (error instanceof EngineError && error.code === 'storage.full') logger.warn({ dir: storage.dir }, 'attachment storage is full: uploads answer 507 until space is freed')
-      throw tooLarge(error)
-    })
-    const id = randomUUID()
-    const name = fileName === null ? null : fileName.slice(0, 255)
+    const claim = replay || !quota ? undefined : await quota.claim(c.get('principal'), Number.isFinite(declared) ? Math.min(declared, limitBytes) : limitBytes)
     try {
-      await engine.recordAttachment({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, storageKey: stored.storageKey }, c.get('principal'))
-    } catch (error) {
-      await storage.remove(stored.storageKey) // no metadata, no file: nothing is kept half-way
-      throw error
+      const allowance = claim?.allowance
+      if (quota && allowance && (allowance.files < 1 || allowance.bytes < 1)) throw refuse(c, quota, allowance)
+      const limit = Math.min(limitBytes, allowance?.bytes ?? limitBytes)
+      // Past `limit` when the quota set it, the answer is the quota's, not the file size limit's.
+      const tooLarge = (error: unknown): unknown => quota && allowance && limit < limitBytes && error instanceof EngineError && error.code === 'attachment.too-large'
+        ? refuse(c, quota, allowance)
+        : error
+      if (declared > limit + ENVELOPE_BYTES) throw tooLarge(attachmentTooLarge(limit))
+      const body = c.req.raw.body
+      if (!body) throw new EngineError('attachment.empty', 'The upload has no content.')
+      const type = c.req.header('content-type') ?? ''
+      const { fileName, content } = /^multipart\/form-data\b/i.test(type)
+        ? await firstFilePart(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), { 'content-type': type }, limit)
+          .then(({ fileName, stream }) => ({ fileName, content: stream }))
+        : { fileName: c.req.query('filename') ?? null, content: Readable.fromWeb(body as NodeReadableStream<Uint8Array>) }
+      if (replay) return replay(await digest(content, limitBytes))
+      const stored = await storage.save(content, limit).catch((error: unknown) => {
+        if (error instanceof EngineError && error.code === 'storage.full') logger.warn({ dir: storage.dir }, 'attachment storage is full: uploads answer 507 until space is freed')
+        throw tooLarge(error)
+      })
+      const id = randomUUID()
+      const name = fileName === null ? null : fileName.slice(0, 255)
+      try {
+        await engine.recordAttachment({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, storageKey: stored.storageKey }, c.get('principal'))
+      } catch (error) {
+        await storage.remove(stored.storageKey) // no metadata, no file: nothing is kept half-way
+        throw error
+      }
+      c.set('uploadSha256', stored.sha256)
+      return c.json({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType }, 201, { Location: `/v1/attachments/${id}` })
+    } finally {
+      // The stored upload's row counts from now on; a refused one never will.
+      claim?.release()
     }
-    c.set('uploadSha256', stored.sha256)
-    return c.json({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType }, 201, { Location: `/v1/attachments/${id}` })
   })
 
   app.get('/:id', async (c) => {

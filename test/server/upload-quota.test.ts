@@ -71,6 +71,20 @@ describe('upload quota per principal and hour', () => {
     expect((await upload(a, 100_000)).status).toBe(201)
   })
 
+  it('counts uploads running at the same time: sent at once, they cannot together pass the quota', async () => {
+    // Each claims one file and its declared length.
+    const declared = (a: Api, size: number): Promise<Response> =>
+      a.call('POST', '/v1/attachments?filename=scan.bin', { who: 'customer', body: new Uint8Array(size).fill(0x51), headers: { 'content-length': String(size) } })
+    const files = await open(2, 1024 * 1024)
+    const statuses = (await Promise.all([declared(files, 100), declared(files, 100), declared(files, 100), declared(files, 100)])).map((r) => r.status).sort()
+    expect(statuses).toEqual([201, 201, 429, 429])
+    await files.close()
+    // Two of 200,000 bytes do not fit in 300,000 together; one of them and one of 90,000 do.
+    const bytes = await open(10, 300_000)
+    const sizes = (await Promise.all([declared(bytes, 200_000), declared(bytes, 200_000), declared(bytes, 90_000)])).map((r) => r.status).sort()
+    expect(sizes).toEqual([201, 201, 429])
+  })
+
   it('counts from the database: another server on it (or this one restarted) sees the same uploads', async () => {
     const a = await open(2, 1024 * 1024)
     expect((await upload(a, 100)).status).toBe(201)
