@@ -22,6 +22,13 @@ const BATCH = 200
 const JOURNAL_STALE_MS = 10 * 60_000
 
 /**
+ * How long a `.part` file must have been silent before it is deleted as an interrupted upload's:
+ * longer than Node.js's 300 s request timeout, after which no upload is still arriving on any
+ * server sharing the directory.
+ */
+export const PART_SILENCE_MS = 10 * 60_000
+
+/**
  * Keeps the attachment storage clean. At start it deletes the `.part` files of uploads cut off
  * before it (by a crash or a kill); then, at start and every interval, it deletes the uploads
  * never attached to an instance within `ttlSeconds`, row and file.
@@ -45,10 +52,9 @@ export class UploadSweeper {
     this.#journal = new RemovalJournal(options.storage.dir)
   }
 
-  /** Deletes `.part` files last written before `startedAtMs` (default now), then sweeps now and every interval. */
-  async start(startedAtMs: number = Date.now()): Promise<void> {
-    const parts = await this.#options.storage.sweepPartFiles(startedAtMs)
-    if (parts > 0) this.#options.logger.info({ parts }, 'deleted the partial files of interrupted uploads')
+  /** Deletes the `.part` files of interrupted uploads (see {@link PART_SILENCE_MS}), then sweeps now and every interval. */
+  async start(): Promise<void> {
+    await this.#sweepParts(Date.now())
     this.#timer = setInterval(() => { void this.tick() }, this.#options.intervalMs ?? 5 * 60_000)
     this.#timer.unref()
     void this.tick()
@@ -78,6 +84,7 @@ export class UploadSweeper {
    * attached. Returns how many uploads it deleted and how many left-over files it removed.
    */
   async sweep(realNowMs: number = Date.now()): Promise<{ expired: number; recovered: number }> {
+    await this.#sweepParts(realNowMs)
     const recovered = await this.#recover(realNowMs - JOURNAL_STALE_MS)
     const { store, clock, ttlSeconds } = this.#options
     const before = iso(clock.now().subtract({ seconds: ttlSeconds }))
@@ -87,6 +94,15 @@ export class UploadSweeper {
       expired += await this.#remove(batch)
       if (batch.length < BATCH) return { expired, recovered }
     }
+  }
+
+  /**
+   * Deletes the `.part` files silent for {@link PART_SILENCE_MS}: those of uploads cut off by a
+   * crash or a kill (of this server or another sharing the directory), never one still arriving.
+   */
+  async #sweepParts(realNowMs: number): Promise<void> {
+    const parts = await this.#options.storage.sweepPartFiles(realNowMs - PART_SILENCE_MS)
+    if (parts > 0) this.#options.logger.info({ parts }, 'deleted the partial files of interrupted uploads')
   }
 
   async #remove(uploads: readonly PlannedRemoval[]): Promise<number> {

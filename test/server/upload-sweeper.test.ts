@@ -115,7 +115,7 @@ describe('uploads never attached expire', () => {
     expect(await new RemovalJournal(api.attachmentsDir).pending(Number.POSITIVE_INFINITY)).toEqual([])
   })
 
-  it('at start deletes the .part files last written before it, then sweeps on its interval until stopped', async () => {
+  it('at start deletes the .part files silent for ten minutes, never one that may still be arriving, then sweeps on its interval until stopped', async () => {
     const stored = await upload()
     const key = await keyOf(stored.id)
     const part = (name: string, ageMs: number) => {
@@ -127,12 +127,15 @@ describe('uploads never attached expire', () => {
     }
     const killed = part('00000000-0000-4000-8000-00000000000a', 3_600_000)
     const live = part('00000000-0000-4000-8000-00000000000b', -60_000)
+    // Silent for a minute: it may be an upload another server sharing the directory still receives.
+    const elsewhere = part('00000000-0000-4000-8000-00000000000d', 60_000)
     api.clock.advance('PT24H1S')
     sweeper = new UploadSweeper({ store: api.store, storage, clock: api.clock, ttlSeconds: DAY_SECONDS, logger: silent, intervalMs: 20 })
 
     await sweeper.start()
     expect(existsSync(killed)).toBe(false)
     expect(existsSync(live)).toBe(true)
+    expect(existsSync(elsewhere)).toBe(true)
     await expect.poll(() => api.store.attachments.find(stored.id), { timeout: 10_000 }).toBeUndefined()
     expect(existsSync(join(api.attachmentsDir, key ?? ''))).toBe(false)
     await sweeper.stop()
@@ -169,7 +172,7 @@ describe('delivery-center serve', () => {
     await store.close()
     const killed = join(dir, '00000000-0000-4000-8000-00000000000c.part')
     writeFileSync(killed, 'half an upload')
-    utimesSync(killed, (Date.now() - 60_000) / 1000, (Date.now() - 60_000) / 1000)
+    utimesSync(killed, (Date.now() - 20 * 60_000) / 1000, (Date.now() - 20 * 60_000) / 1000)
 
     server = await startServer(database, '--upload-ttl', '2')
     expect(existsSync(killed)).toBe(false) // swept before the server listened
