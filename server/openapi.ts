@@ -89,13 +89,13 @@ const OPERATIONS: readonly Operation[] = [
   {
     method: 'put', path: '/v1/processes/{id}', operationId: 'registerProcess', tag: 'processes', bearer: true, summary: 'Register a process version',
     description: 'Registers the YAML definition in the body (its `id` must be the path\'s, its `version` is taken from the text). The same text again is a no-op (200); other text under a registered version is refused (409). `text/yaml`, `application/x-yaml` and `text/plain` are accepted too; the body is UTF-8 (a byte order mark is allowed) or UTF-16 with a byte order mark, at most 1 MiB (else `definition.too-large`, 413), and read as `validate` reads a file. Callers: administrators only.',
-    parameters: [id('process'), query('owner', 'Registers a private process for this ISV subject: only that ISV (and admins) may see and start it.', { type: 'string', minLength: 1 })],
+    parameters: [id('process'), query('owner', 'Registers a private process for this ISV subject: only that ISV (and admins) may see and start it.', { type: 'string', minLength: 1, maxLength: 200 })],
     body: {
       required: true,
       content: { 'application/yaml': { schema: { type: 'string', contentMediaType: 'application/yaml', contentSchema: ref('ProcessDefinition'), description: 'The definition as YAML text; see the ProcessDefinition schema.' } } },
     },
     responses: { 200: json('ProcessDetail', 'The version was already registered with this very text.'), 201: json('ProcessDetail', 'The version is registered.') },
-    errors: ['auth.forbidden', 'request.unsupported-media-type', 'definition.too-large', 'definition.invalid', 'input.invalid', 'process.version-conflict', 'process.owner-conflict'],
+    errors: ['auth.forbidden', 'request.invalid', 'request.unsupported-media-type', 'definition.too-large', 'definition.invalid', 'input.invalid', 'process.version-conflict', 'process.owner-conflict'],
   },
   {
     method: 'post', path: '/v1/instances', operationId: 'startInstance', tag: 'instances', bearer: true, summary: 'Start an instance',

@@ -28,6 +28,12 @@ export function processRoutes(engine: Engine): Hono<AppEnv> {
     const id = c.req.param('id')
     const file = `${id}.yaml`
     const owner = c.req.query('owner')
+    // A subject, as a token's: 1 to 200 characters.
+    if (owner !== undefined && (owner.trim() === '' || owner.length > 200)) {
+      throw new EngineError('request.invalid', 'The owner must be an ISV subject of 1 to 200 characters.', {
+        fields: [{ pointer: '/query/owner', rule: 'maxLength', message: 'must be 1 to 200 characters, not blank' }],
+      })
+    }
     const declared = Number(c.req.header('content-length'))
     const bytes = await readBodyBytes(c, MAX_DEFINITION_BYTES, () => tooLargeProblem(declared > MAX_DEFINITION_BYTES ? declared : undefined, file))
     const decoded = decodeDefinition(bytes, file)

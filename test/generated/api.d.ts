@@ -1726,7 +1726,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `definition.invalid`: Process definition is invalid
+             * @description - `request.invalid`: Invalid request body
+             *     - `definition.invalid`: Process definition is invalid
              *     - `input.invalid`: Invalid inputs
              */
             422: {

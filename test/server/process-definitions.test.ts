@@ -53,6 +53,14 @@ describe('PUT /v1/processes/{id} with a hostile or broken definition', () => {
     expect(problem?.location).toMatchObject({ line: 8, column: 12 })
   })
 
+  it('an owner longer than a subject may be: 422 request.invalid at /query/owner, nothing registered', async () => {
+    const before = await snapshot(api.database)
+    const response = await api.call('PUT', `/v1/processes/demo?owner=${'v'.repeat(201)}`, { who: 'admin', body: `${HEAD}${STEPS}`, headers: YAML })
+    expect(response.status).toBe(422)
+    expect(await response.json()).toMatchObject({ code: 'request.invalid', errors: [{ pointer: '/query/owner' }] })
+    expect(await snapshot(api.database)).toEqual(before)
+  })
+
   it('10,000 levels of nesting: 422 definition.too-deep', async () => {
     await refused(`${HEAD}x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n${STEPS}`, 422, 'definition.invalid', 'definition.too-deep')
   })
