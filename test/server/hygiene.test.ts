@@ -7,20 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { snapshot } from '../support/engine.js'
 import { openApi } from '../support/http.js'
 import type { Api } from '../support/http.js'
+import { expectProblem as problem } from '../support/problem.js'
 
 let api: Api
 beforeEach(async () => { api = await openApi({ uploadBytes: 1024 * 1024 }) })
 afterEach(async () => { await api.close() })
-
-async function problem(response: Response, status: number, code: string): Promise<Record<string, unknown>> {
-  const text = await response.text()
-  expect(response.status, text).toBe(status)
-  expect(response.headers.get('content-type')).toBe('application/problem+json')
-  const body = JSON.parse(text) as Record<string, unknown>
-  expect(body['code']).toBe(code)
-  expect(text).not.toMatch(/\bat .*\.ts:\d+/) // no stack traces
-  return body
-}
 
 describe('request hygiene', () => {
   it('malformed JSON: 400 with the parser\'s explanation', async () => {

@@ -1,5 +1,3 @@
-import { serve } from '@hono/node-server'
-import type { ServerType } from '@hono/node-server'
 import { sql } from 'kysely'
 import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -8,21 +6,15 @@ import { Scheduler } from '../../server/scheduler.js'
 import { DEMAND } from '../support/engine.js'
 import { openApi } from '../support/http.js'
 import type { Api } from '../support/http.js'
+import { expectProblem as problem } from '../support/problem.js'
+import { serveOnLoopback } from '../support/loopback.js'
+import type { Loopback } from '../support/loopback.js'
 
 let api: Api
 beforeEach(async () => { api = await openApi() })
 afterEach(async () => { await api.close() })
 
 const PARTIES = { customer: 'c-1', isv: 'v-1' }
-
-async function problem(response: Response, status: number, code: string): Promise<Record<string, unknown>> {
-  const text = await response.text()
-  expect(response.status, text).toBe(status)
-  expect(response.headers.get('content-type')).toBe('application/problem+json')
-  const body = JSON.parse(text) as Record<string, unknown>
-  expect(body['code']).toBe(code)
-  return body
-}
 
 /** A basic delivery waiting for the customer's confirmation, due 14 days after T0. */
 async function awaitingConfirmation(): Promise<string> {
@@ -119,17 +111,9 @@ describe('GET /metrics', () => {
 })
 
 describe('Cache-Control', () => {
-  let server: ServerType
-  let port = 0
-  beforeEach(async () => {
-    await new Promise<void>((resolve) => {
-      server = serve({ fetch: api.app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => {
-        port = info.port
-        resolve()
-      })
-    })
-  })
-  afterEach(async () => { await new Promise((resolve) => server.close(resolve)) })
+  let server: Loopback
+  beforeEach(async () => { server = await serveOnLoopback(api) })
+  afterEach(async () => { await server.close() })
 
   it('is no-store on every answer of an authenticated route and health check, in process and over HTTP, problems included', async () => {
     const admin = { Authorization: `Bearer ${api.tokens.admin}` }
@@ -138,7 +122,7 @@ describe('Cache-Control', () => {
       ['/metrics', admin, 200], ['/healthz', {}, 200], ['/readyz', {}, 200],
     ]
     for (const [path, headers, status] of cases) {
-      for (const response of [await api.app.request(path, { headers }), await fetch(`http://127.0.0.1:${port}${path}`, { headers })]) {
+      for (const response of [await api.app.request(path, { headers }), await fetch(`${server.url}${path}`, { headers })]) {
         expect(response.status, path).toBe(status)
         expect(response.headers.get('cache-control'), path).toBe('no-store')
         await response.arrayBuffer()

@@ -3,6 +3,7 @@ import { tooDeepAt } from '../../server/request-limits.js'
 import { DEMAND, snapshot } from '../support/engine.js'
 import { openApi } from '../support/http.js'
 import type { Api } from '../support/http.js'
+import { expectProblem as problem } from '../support/problem.js'
 
 let api: Api
 beforeEach(async () => { api = await openApi() })
@@ -10,15 +11,6 @@ afterEach(async () => { await api.close() })
 
 const PARTIES = { customer: 'c-1', isv: 'v-1' }
 const JSON_TYPE = { 'Content-Type': 'application/json' }
-
-async function problem(response: Response, status: number, code: string): Promise<Record<string, unknown>> {
-  const text = await response.text()
-  expect(response.status, text).toBe(status)
-  expect(response.headers.get('content-type')).toBe('application/problem+json')
-  const body = JSON.parse(text) as Record<string, unknown>
-  expect(body['code']).toBe(code)
-  return body
-}
 
 function nested(levels: number): string {
   return `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`
