@@ -19,7 +19,7 @@ import type { Store } from './store/store.js'
 import { ProcessCatalog } from './process-catalog.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import type { AttachmentRow } from './store/attachment-repository.js'
-import type { Receipt } from './store/idempotency-repository.js'
+import type { ActRequest, AttachmentRecord, ListFilter, StartRequest, WriteOptions } from './engine-requests.js'
 
 export interface EngineOptions {
   readonly store: Store
@@ -34,62 +34,6 @@ export interface EngineOptions {
 
 /** Failed attempts in a row at firing a due deadline after which its instance is marked failed. */
 export const DEFAULT_FAIL_AFTER = 3
-
-/** What starting an instance needs. */
-export interface StartRequest {
-  readonly process: string
-  /** Defaults to the latest registered version. */
-  readonly version?: number
-  /** Defaults to a new time-ordered UUID (version 7). */
-  readonly id?: string
-  readonly parties: Readonly<Record<string, string>>
-  readonly parameters?: Readonly<Record<string, unknown>>
-  readonly context?: Readonly<Record<string, unknown>>
-}
-
-/** What performing an action needs. */
-export interface ActRequest {
-  readonly action: string
-  readonly step?: string
-  readonly inputs?: unknown
-  /** Ids of uploaded attachments per slot. */
-  readonly attachments?: Readonly<Record<string, readonly string[]>>
-  readonly expectedRevision?: number
-}
-
-/** Options of the commands that write. */
-export interface WriteOptions {
-  /**
-   * For an idempotent request: its answer, given the resulting view, stored in the same
-   * transaction as the write (see {@link Receipt}).
-   */
-  readonly receipt?: ((view: InstanceView) => Receipt) | undefined
-}
-
-/** Filters of {@link Engine.list}. */
-export interface ListFilter {
-  readonly process?: string
-  readonly status?: string
-  readonly step?: string
-  /** Only instances whose current step waits on the caller. */
-  readonly waitingOnMe?: boolean
-  /** Admins only: instances where this role is held by this subject. */
-  readonly party?: { readonly role: string; readonly subject: string }
-  readonly limit?: number
-  /** The `next` cursor of the previous page. */
-  readonly cursor?: string
-}
-
-/** Metadata of an uploaded file, recorded by whoever stored its bytes. */
-export interface AttachmentRecord {
-  readonly id: string
-  readonly fileName: string | null
-  readonly size: number
-  readonly sha256: string
-  readonly type: string | null
-  readonly mediaType: string
-  readonly storageKey: string
-}
 
 /** Attempts at a deadline whose instance keeps changing under it before it is left to the next round. */
 const FIRE_ATTEMPTS = 5
