@@ -27,12 +27,15 @@ const refuse = (why) => {
 if (!outside(out, root)) refuse(`it holds the sources (${root}).`)
 if (existsSync(out) && !existsSync(join(out, MARKER))) refuse(`it exists and is not an earlier build (no ${MARKER} in it); remove it yourself if it is one.`)
 
-// What to compile: the `include` of tsconfig.build.json (folders and files), every .ts file in them.
+// What to compile: the `include` of tsconfig.build.json (folders and files), every .ts and .tsx
+// file in them, but for its `exclude` (the console's browser code, bundled by the server itself).
 const TSCONFIG = join(root, 'tsconfig.build.json')
-const sourcesOf = (path) => statSync(path).isDirectory()
+const { include, exclude = [] } = JSON.parse(readFileSync(TSCONFIG, 'utf8'))
+const excluded = new Set(exclude.map((path) => join(root, path)))
+const sourcesOf = (path) => excluded.has(path) ? [] : statSync(path).isDirectory()
   ? readdirSync(path).flatMap((name) => sourcesOf(join(path, name)))
-  : path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : []
-const entryPoints = JSON.parse(readFileSync(TSCONFIG, 'utf8')).include.flatMap((path) => sourcesOf(join(root, path)))
+  : /\.tsx?$/.test(path) && !path.endsWith('.d.ts') ? [path] : []
+const entryPoints = include.flatMap((path) => sourcesOf(join(root, path)))
 // The oldest Node.js the package supports (its `engines`): for an older target esbuild would
 // silently drop the `with { type: 'json' }` of JSON imports, which Node.js requires.
 const target = `node${/\d+(\.\d+)*/.exec(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node)[0]}`
@@ -49,6 +52,8 @@ try {
   // Imported by the OpenAPI document, and it makes the .js files ES modules wherever the build is.
   copyFileSync(join(root, 'package.json'), join(fresh, 'package.json'))
   cpSync(join(root, 'processes'), join(fresh, 'processes'), { recursive: true })
+  // The console's browser code and styles, bundled and served by the server as they are asked for.
+  for (const path of exclude) cpSync(join(root, path), join(fresh, path), { recursive: true })
   // Built outside this checkout (tests, benchmarks): its imports resolve from this checkout's packages.
   if (outside(root, out)) symlinkSync(join(root, 'node_modules'), join(fresh, 'node_modules'), 'dir')
   writeFileSync(join(fresh, MARKER), `built from ${root}\n`)

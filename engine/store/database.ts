@@ -12,6 +12,36 @@ export interface Database {
   attachment: AttachmentTable
   api_token: ApiTokenTable
   idempotency_key: IdempotencyKeyTable
+  console_link: ConsoleLinkTable
+  console_session: ConsoleSessionTable
+}
+
+/** A one-time sign-in link to the console, created by an integrator for a party. */
+export interface ConsoleLinkTable {
+  /** SHA-256 of the link's secret: the link itself is shown once and never stored. */
+  hash: string
+  role: string
+  subject: string
+  /** Where in the console the link lands (a path under /console). */
+  return_path: string
+  created_at: string
+  expires_at: string
+  /** When the link was used; a used link is refused. */
+  used_at: string | null
+}
+
+/** A person's console session, carried by a cookie holding its secret. */
+export interface ConsoleSessionTable {
+  /** SHA-256 of the cookie's secret. */
+  hash: string
+  role: string
+  subject: string
+  /** For a session opened with a pasted API token: that token's hash (the session ends with the token). */
+  token_hash: string | null
+  created_at: string
+  expires_at: string
+  /** When the person signed out; an ended session is refused. */
+  ended_at: string | null
 }
 
 export interface ApiTokenTable {

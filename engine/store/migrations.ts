@@ -131,6 +131,32 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('attachment_uploader').on('attachment').columns(['uploaded_by_role', 'uploaded_by_subject', 'created_at']).execute()
     },
   },
+  '0007-console': {
+    // People in the console: one-time sign-in links and the sessions they (or a pasted API
+    // token) open. Only hashes of their secrets are stored.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.createTable('console_link')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('return_path', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .execute()
+      await db.schema.createTable('console_session')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .execute()
+      await db.schema.createIndex('console_link_expiry').on('console_link').column('expires_at').execute()
+      await db.schema.createIndex('console_session_expiry').on('console_session').column('expires_at').execute()
+    },
+  },
 }
 
 /** Serves the migrations above to Kysely's Migrator, from code rather than files on disk. */
