@@ -1,0 +1,51 @@
+// The process diagram, drawn by Mermaid (served by this server) only when it is opened: Mermaid is
+// large, and most visits never open it. The current step is highlighted.
+
+interface Mermaid {
+  initialize(config: Record<string, unknown>): void
+  render(id: string, text: string): Promise<{ svg: string }>
+}
+
+const MERMAID = '/console/assets/mermaid/mermaid.esm.min.mjs'
+
+export function enhanceDiagram(): void {
+  const details = document.querySelector<HTMLDetailsElement>('details[data-diagram]')
+  if (!details) return
+  let drawn = false
+  details.addEventListener('toggle', () => {
+    if (!details.open || drawn) return
+    drawn = true
+    void draw(details)
+  })
+}
+
+async function draw(details: HTMLDetailsElement): Promise<void> {
+  const target = details.querySelector<HTMLElement>('.diagram-body')
+  if (!target) return
+  try {
+    const [{ default: mermaid }, text] = await Promise.all([
+      import(/* @vite-ignore */ MERMAID) as Promise<{ default: Mermaid }>,
+      fetch(details.dataset['diagram'] ?? '', { credentials: 'same-origin' }).then((response) => response.text()),
+    ])
+    mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', flowchart: { htmlLabels: false }, theme: 'neutral' })
+    const { svg } = await mermaid.render('process-diagram-svg', text)
+    const parsed = new DOMParser().parseFromString(svg, 'image/svg+xml').documentElement
+    // The page's policy forbids inline styles: Mermaid's are applied as a constructed style sheet instead.
+    const css = [...parsed.querySelectorAll('style')].map((style) => { style.remove(); return style.textContent ?? '' }).join('\n')
+    const sheet = new CSSStyleSheet()
+    sheet.replaceSync(css)
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet]
+    const current = details.dataset['current']
+    if (current) {
+      const node = `n_${current.replace(/[^A-Za-z0-9]/g, '_')}`
+      for (const element of parsed.querySelectorAll<SVGGElement>('g.node')) {
+        if (element.id.includes(`-${node}-`)) element.classList.add('current-step')
+      }
+    }
+    parsed.setAttribute('role', 'img')
+    parsed.setAttribute('aria-label', details.querySelector('summary')?.textContent ?? '')
+    target.replaceChildren(document.importNode(parsed, true))
+  } catch (error) {
+    target.textContent = String(error)
+  }
+}

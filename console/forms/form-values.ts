@@ -1,0 +1,98 @@
+import { Temporal } from 'temporal-polyfill'
+import { parsePointer } from '../../engine/definition/pointer.js'
+import type { FormField } from './fields.js'
+
+/** A submitted form: every value of each name, as the browser sent them. */
+export type SubmittedForm = Readonly<Record<string, readonly string[]>>
+
+/**
+ * The inputs of an act from a submitted form, typed by the fields' schema: numbers as numbers,
+ * booleans as booleans, choices as the values offered, lines as arrays, local date-times as
+ * instants in `zone`. An empty field is left out, so the API names a required one as missing; a
+ * value that cannot be converted is sent as typed, so the API names the field and the rule.
+ */
+export function inputsFrom(fields: readonly FormField[], form: SubmittedForm, zone: string): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {}
+  for (const field of fields) {
+    const value = valueOf(field, form, zone)
+    if (value !== undefined) inputs[lastSegment(field.name)] = value
+  }
+  return inputs
+}
+
+function valueOf(field: FormField, form: SubmittedForm, zone: string): unknown {
+  const raw = form[field.name] ?? []
+  const first = raw[0]?.trim() ?? ''
+  switch (field.kind) {
+    case 'object': {
+      const value = inputsFrom(field.fields, form, zone)
+      return Object.keys(value).length > 0 || field.required ? value : undefined
+    }
+    case 'rows': {
+      const rows = rowIndexes(field.name, form).map((index) => inputsFrom(field.fields.map((f) => renamed(f, `${field.name}/0`, `${field.name}/${index}`)), form, zone))
+        .filter((row) => Object.keys(row).length > 0)
+      return rows.length > 0 || field.required ? rows : undefined
+    }
+    case 'boolean':
+      return raw.includes('true')
+    case 'choice':
+      return first === '' ? undefined : parseOption(first)
+    case 'choices': {
+      const values = raw.filter((v) => v !== '').map(parseOption)
+      return values.length > 0 || field.required ? values : undefined
+    }
+    case 'lines': {
+      const lines = (raw[0] ?? '').split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '')
+      return lines.length > 0 || field.required ? lines : undefined
+    }
+    case 'number': {
+      if (first === '') return undefined
+      const number = Number(first)
+      return Number.isFinite(number) ? number : first
+    }
+    case 'instant':
+      return first === '' ? undefined : instantOf(first, zone)
+    default:
+      return first === '' ? undefined : raw[0]
+  }
+}
+
+/** The indexes of the rows submitted for the array at `name` (`/inputs/rows/3/x` is row 3), in order. */
+export function rowIndexes(name: string, form: SubmittedForm): number[] {
+  const indexes = new Set<number>()
+  const prefix = `${name}/`
+  for (const key of Object.keys(form)) {
+    if (!key.startsWith(prefix)) continue
+    const index = Number(key.slice(prefix.length).split('/')[0])
+    if (Number.isInteger(index) && index >= 0 && index < 1000) indexes.add(index)
+  }
+  return [...indexes].sort((a, b) => a - b)
+}
+
+/** `field` with its name (and its children's) moved from under `from` to under `to`. */
+export function renamed(field: FormField, from: string, to: string): FormField {
+  const name = field.name.startsWith(`${from}/`) ? `${to}${field.name.slice(from.length)}` : field.name
+  if (field.kind === 'object' || field.kind === 'rows') return { ...field, name, fields: field.fields.map((f) => renamed(f, from, to)) }
+  return { ...field, name }
+}
+
+function parseOption(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown
+  } catch {
+    return value
+  }
+}
+
+/** A `datetime-local` value (no zone) as an instant in `zone`; anything else as it was typed. */
+function instantOf(value: string, zone: string): string {
+  try {
+    return Temporal.PlainDateTime.from(value).toZonedDateTime(zone).toInstant().toString()
+  } catch {
+    return value
+  }
+}
+
+function lastSegment(pointer: string): string {
+  return parsePointer(pointer).at(-1) ?? ''
+}

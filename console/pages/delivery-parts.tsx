@@ -1,0 +1,145 @@
+import type { CompiledProcess, EventRecord, InstanceView } from '../../engine/index.js'
+import type { Submissions } from '../../engine/runtime/view.js'
+import { Time } from '../format.js'
+import { labelOf } from '../i18n.js'
+import type { PageContext } from '../view.js'
+
+/** File names of the attachments a page mentions, by id (a file the viewer may not read is absent). */
+export type FileNames = ReadonlyMap<string, string>
+
+/** The steps in the order they are written: done, current, skipped or upcoming, with each round's submissions. */
+export function Steps({ page, process, view, history }: { page: PageContext; process: CompiledProcess; view: InstanceView & { submissions: Submissions }; history: readonly EventRecord[] }) {
+  const { t } = page
+  const entered = new Set(history.flatMap(({ event }) => event.type === 'step-entered' ? [event.step] : []))
+  const skipped = new Set(history.flatMap(({ event }) => event.type === 'step-skipped' ? [event.step] : []))
+  return (
+    <section aria-labelledby="steps-title">
+      <h2 id="steps-title">{t.delivery.steps}</h2>
+      <ol class="steps">
+        {[...process.steps.values()].map((step) => {
+          const current = view.step?.id === step.id && (view.status === 'active' || view.status === 'failed')
+          const submissions = view.submissions[step.id] ?? []
+          const state = current ? 'current' : entered.has(step.id) ? 'done' : skipped.has(step.id) ? 'skipped' : 'upcoming'
+          const rounds = Math.max(current ? view.step?.round ?? 1 : 1, ...submissions.map((s) => s.round))
+          return (
+            <li class={`step ${state}`} aria-current={current ? 'step' : undefined}>
+              <span class="step-title">{step.title}</span>{' '}
+              <span class="badge">{t.delivery[state]}</span>
+              {rounds > 1 && <span class="badge round">{t.delivery.round(rounds)}</span>}
+              <span class="actors">{step.actors.map((role) => labelOf(t.roles, role)).join(' / ')}</span>
+              {submissions.length > 0 && (
+                <ul class="submissions">
+                  {submissions.map((s) => (
+                    <li>
+                      {rounds > 1 && <span class="badge round">{t.delivery.round(s.round)}</span>}{' '}
+                      {step.actions.get(s.action)?.title ?? s.action} · {s.trigger === 'timeout' ? t.delivery.system : `${labelOf(t.roles, s.by.role)} ${s.by.subject}`} ·{' '}
+                      <Time at={s.at} zone={process.timeZone} locale={page.locale} />
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </li>
+          )
+        })}
+      </ol>
+    </section>
+  )
+}
+
+/** The order and contact details: the parties, the order (context) and what each step collected. */
+export function Details({ page, process, view }: { page: PageContext; process: CompiledProcess; view: InstanceView }) {
+  const { t } = page
+  const contextTitles = titlesOf(process.context.schema)
+  return (
+    <aside class="details" aria-labelledby="details-title">
+      <h2 id="details-title">{t.delivery.details}</h2>
+      <dl>
+        <dt>{t.delivery.deliveryId}</dt><dd><code>{view.id}</code></dd>
+        <dt>{t.list.process}</dt><dd>{`${view.process.title} (${view.process.id} v${view.process.version})`}</dd>
+        {Object.entries(view.parties).map(([role, subject]) => <><dt>{labelOf(t.roles, role)}</dt><dd>{subject}</dd></>)}
+        {Object.entries(view.context).map(([key, value]) => <><dt>{contextTitles[key] ?? key}</dt><dd><Value value={value} /></dd></>)}
+      </dl>
+      {Object.entries(view.data).filter(([, record]) => hasContent(record.inputs)).map(([stepId, record]) => (
+        <>
+          <h3>{`${t.delivery.submitted}: ${process.steps.get(stepId)?.title ?? stepId}`}</h3>
+          <Value value={record.inputs} />
+        </>
+      ))}
+      {Object.keys(view.values).length > 0 && (
+        <>
+          <h3>{t.delivery.values}</h3>
+          <Value value={view.values} />
+        </>
+      )}
+    </aside>
+  )
+}
+
+/** Titles (or descriptions) of an object schema's properties, by name. */
+function titlesOf(schema: unknown): Record<string, string> {
+  const properties = (schema as { properties?: Record<string, { title?: unknown; description?: unknown }> } | undefined)?.properties ?? {}
+  const titles: Record<string, string> = {}
+  for (const [key, property] of Object.entries(properties)) {
+    const title = typeof property.title === 'string' ? property.title : typeof property.description === 'string' ? property.description : undefined
+    if (title !== undefined) titles[key] = title
+  }
+  return titles
+}
+
+function hasContent(value: unknown): boolean {
+  return typeof value === 'object' && value !== null ? Object.keys(value).length > 0 : value !== undefined
+}
+
+/** Any JSON value as text: objects as nested definition lists, arrays as lists. */
+export function Value({ value }: { value: unknown }) {
+  if (Array.isArray(value)) return <ul class="value-list">{value.map((item) => <li><Value value={item} /></li>)}</ul>
+  if (typeof value === 'object' && value !== null) {
+    return <dl class="value">{Object.entries(value).map(([key, item]) => <><dt>{key}</dt><dd><Value value={item} /></dd></>)}</dl>
+  }
+  return <span class="value-text">{value === null || value === undefined ? '—' : String(value)}</span>
+}
+
+/** The history as a timeline: who did what and when, with the inputs and files; the system's actions marked. */
+export function History({ page, process, history, files }: { page: PageContext; process: CompiledProcess; history: readonly EventRecord[]; files: FileNames }) {
+  const { t } = page
+  return (
+    <section aria-labelledby="history-title">
+      <h2 id="history-title">{t.delivery.history}</h2>
+      <ol class="timeline">
+        {history.map(({ seq, event }) => {
+          const by = 'by' in event && event.type !== 'action-performed' ? event.by : event.type === 'action-performed' && event.trigger === 'actor' ? event.by : undefined
+          const system = by === undefined || by.role === 'system'
+          return (
+            <li class={system ? 'event system' : 'event'} id={`event-${seq}`}>
+              <Time at={event.at} zone={process.timeZone} locale={page.locale} />{' '}
+              <strong>{t.events[event.type]}</strong>{' '}
+              <span>{what(event, process)}</span>{' '}
+              <span class="by">{system ? <span class="badge system">{t.delivery.bySystem}</span> : `${labelOf(t.roles, by.role)} ${by.subject}`}</span>
+              {event.type === 'action-performed' && hasContent(event.inputs) && <details><summary>{t.delivery.inputs}</summary><Value value={event.inputs} /></details>}
+              {event.type === 'action-performed' && Object.values(event.attachments).some((ids) => ids.length > 0) && (
+                <p class="files">{t.delivery.files}:{' '}
+                  {Object.values(event.attachments).flat().map((id) => <a href={`/console/attachments/${encodeURIComponent(id)}`}>{files.get(id) ?? id}</a>)}
+                </p>
+              )}
+              {event.type === 'instance-terminated' && <p>{event.reason}</p>}
+            </li>
+          )
+        })}
+      </ol>
+    </section>
+  )
+}
+
+/** The step, action, window or outcome an event is about, by its title. */
+function what(event: EventRecord['event'], process: CompiledProcess): string {
+  switch (event.type) {
+    case 'step-entered': return `${process.steps.get(event.step)?.title ?? event.step}${event.round > 1 ? ` (${event.round})` : ''}`
+    case 'step-skipped': return process.steps.get(event.step)?.title ?? event.step
+    case 'action-performed': case 'values-recorded': return `${process.steps.get(event.step)?.title ?? event.step}: ${process.steps.get(event.step)?.actions.get(event.action)?.title ?? event.action}`
+    case 'window-opened': case 'window-closed': case 'window-expired': return process.windows.get(event.window)?.title ?? event.window
+    case 'instance-completed': return event.outcome
+    case 'instance-failed': return `${event.code}: ${event.message}`
+    case 'instance-started': return `${process.title} v${event.processVersion}`
+    case 'instance-terminated': case 'instance-retried': return ''
+  }
+}

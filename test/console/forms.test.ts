@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest'
+import { formFields } from '../../console/forms/fields.js'
+import { inputsFrom } from '../../console/forms/form-values.js'
+
+const schema = {
+  type: 'object',
+  required: ['contact', 'demands', 'count'],
+  properties: {
+    contact: {
+      type: 'object', description: 'How to reach you', required: ['name', 'email', 'phone'],
+      properties: { name: { type: 'string', maxLength: 100 }, email: { type: 'string', format: 'email' }, phone: { type: 'string' } },
+    },
+    demands: { type: 'string', title: 'Demands', description: 'What you need', maxLength: 10000 },
+    count: { type: 'integer', minimum: 1, default: 3 },
+    ratio: { type: 'number' },
+    urgent: { type: 'boolean' },
+    kind: { enum: ['new', 'renewal'] },
+    level: { type: 'integer', enum: [1, 2, 3] },
+    start: { type: 'string', format: 'date' },
+    at: { type: 'string', format: 'date-time' },
+    tags: { type: 'array', items: { type: 'string' } },
+    regions: { type: 'array', items: { enum: ['cn-hangzhou', 'cn-beijing'] } },
+    items: { type: 'array', minItems: 1, items: { type: 'object', properties: { sku: { type: 'string' }, quantity: { type: 'integer' } } } },
+  },
+}
+
+describe('forms generated from an input schema', () => {
+  const fields = formFields(schema)
+  const byName = new Map(fields.map((field) => [field.name, field]))
+
+  it('gives each property a field named by its JSON pointer under /inputs, of the kind its schema asks for', () => {
+    expect(fields.map((field) => [field.name, field.kind])).toEqual([
+      ['/inputs/contact', 'object'], ['/inputs/demands', 'long-text'], ['/inputs/count', 'number'], ['/inputs/ratio', 'number'],
+      ['/inputs/urgent', 'boolean'], ['/inputs/kind', 'choice'], ['/inputs/level', 'choice'], ['/inputs/start', 'date'],
+      ['/inputs/at', 'instant'], ['/inputs/tags', 'lines'], ['/inputs/regions', 'choices'], ['/inputs/items', 'rows'],
+    ])
+    const contact = byName.get('/inputs/contact')
+    expect(contact?.kind === 'object' && contact.fields.map((f) => [f.name, f.kind, f.required])).toEqual([
+      ['/inputs/contact/name', 'text', true], ['/inputs/contact/email', 'email', true], ['/inputs/contact/phone', 'phone', true],
+    ])
+    const items = byName.get('/inputs/items')
+    expect(items?.kind === 'rows' && [items.minItems, items.fields.map((f) => f.name)]).toEqual([1, ['/inputs/items/0/sku', '/inputs/items/0/quantity']])
+  })
+
+  it('labels a field by its title, else its description (said once), else its name in words', () => {
+    expect(byName.get('/inputs/demands')).toMatchObject({ label: 'Demands', description: 'What you need', required: true })
+    expect(byName.get('/inputs/contact')).toMatchObject({ label: 'How to reach you', description: undefined })
+    expect(byName.get('/inputs/count')).toMatchObject({ label: 'Count', default: 3, required: true })
+  })
+
+  it('reads a submitted form back into typed inputs, leaving empty fields out', () => {
+    const inputs = inputsFrom(fields, {
+      '/inputs/contact/name': ['Ada'], '/inputs/contact/email': ['ada@example.com'], '/inputs/contact/phone': [''],
+      '/inputs/demands': ['A <b>bold</b> demand'], '/inputs/count': ['4'], '/inputs/ratio': ['x1'], '/inputs/urgent': ['true'],
+      '/inputs/kind': ['"renewal"'], '/inputs/level': ['2'], '/inputs/start': [''], '/inputs/at': ['2026-01-15T09:00'],
+      '/inputs/tags': ['one\n two \n\nthree'], '/inputs/regions': ['"cn-beijing"'],
+      '/inputs/items/0/sku': ['a'], '/inputs/items/0/quantity': ['1'], '/inputs/items/2/sku': ['c'], '/inputs/items/1/sku': [''],
+    }, 'Asia/Shanghai')
+    expect(inputs).toEqual({
+      contact: { name: 'Ada', email: 'ada@example.com' },
+      demands: 'A <b>bold</b> demand', count: 4, ratio: 'x1', urgent: true, kind: 'renewal', level: 2,
+      at: '2026-01-15T01:00:00Z', tags: ['one', 'two', 'three'], regions: ['cn-beijing'],
+      items: [{ sku: 'a', quantity: 1 }, { sku: 'c' }],
+    })
+  })
+
+  it('keeps a required object (so the API names its missing fields) and an unchecked box as false', () => {
+    expect(inputsFrom(fields, {}, 'UTC')).toEqual({ contact: {}, urgent: false })
+  })
+})
