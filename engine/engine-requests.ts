@@ -1,3 +1,4 @@
+import type { ListOrder } from './list-filters.js'
 import type { InstanceView } from './runtime/view.js'
 import type { Receipt } from './store/idempotency-repository.js'
 
@@ -43,8 +44,16 @@ export interface ListFilter {
   readonly waitingOnMe?: boolean
   /** Admins only: instances where this role is held by this subject. */
   readonly party?: { readonly role: string; readonly subject: string }
+  /** Only instances whose context's `orderId` is exactly this (case and spaces included; see `orderIdOf`). */
+  readonly orderId?: string
+  /** Only instances started at or after this RFC 3339 instant. */
+  readonly startedFrom?: string
+  /** Only instances started before this RFC 3339 instant. */
+  readonly startedTo?: string
+  /** By creation, `oldest` first (the default) or `newest` first. */
+  readonly order?: ListOrder
   readonly limit?: number
-  /** The `next` cursor of the previous page. */
+  /** The `next` cursor of the previous page, of a list in the same order. */
   readonly cursor?: string
 }
 

@@ -18,6 +18,7 @@ import type { ClaimedOutcome, DueCursor, EventRecord, InstanceQuery, StoredInsta
 import type { Store } from './store/store.js'
 import { ProcessCatalog } from './process-catalog.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
+import { isListOrder, LIST_ORDERS, startedBound } from './list-filters.js'
 import type { AttachmentRow } from './store/attachment-repository.js'
 import type { ActRequest, AttachmentRecord, ListFilter, StartRequest, WriteOptions } from './engine-requests.js'
 
@@ -246,17 +247,21 @@ export class Engine {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500)
     const privileged = by.role === 'admin' || by.role === 'system'
     const party = privileged ? filter.party : { role: by.role, subject: by.subject }
+    const order = filter.order ?? 'oldest'
+    if (!isListOrder(order)) throw new EngineError('input.invalid', `There is no order "${String(order)}".`, { fields: [{ pointer: '/order', rule: 'enum', message: `must be one of ${LIST_ORDERS.join(', ')}` }] })
     const query: InstanceQuery = {
-      limit,
+      limit, order,
       ...optional('processId', filter.process), ...optional('status', filter.status), ...optional('step', filter.step),
       ...optional('party', party), ...optional('waiting', filter.waitingOnMe && !privileged ? true : undefined),
-      ...optional('after', filter.cursor === undefined ? undefined : decodeCursor(filter.cursor)),
+      ...optional('orderId', filter.orderId),
+      ...optional('startedFrom', startedBound('startedFrom', filter.startedFrom)), ...optional('startedTo', startedBound('startedTo', filter.startedTo)),
+      ...optional('after', filter.cursor === undefined ? undefined : decodeCursor(filter.cursor, order)),
     }
     const rows = await this.#store.instances.list(query)
     const items: InstanceView[] = []
     for (const { state } of rows) items.push(viewInstance(await this.processes.get(state.processId, state.processVersion), state, by))
     const last = rows.at(-1)
-    return { items, next: rows.length === limit && last ? encodeCursor(last.createdAt, last.state.id) : undefined }
+    return { items, next: rows.length === limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.state.id, order }) : undefined }
   }
 
   /** Records the metadata of a file whose bytes are already stored. */

@@ -2,7 +2,7 @@ import packageJson from '../package.json' with { type: 'json' }
 import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
 import processSchema from '../schemas/process.schema.json' with { type: 'json' }
 import type { ErrorCode } from '../engine/index.js'
-import { INSTANCE_STATUSES } from '../engine/index.js'
+import { INSTANCE_STATUSES, LIST_ORDERS } from '../engine/index.js'
 import { PROBLEM_TYPES } from './problem.js'
 
 type Json = Readonly<Record<string, unknown>>
@@ -106,15 +106,19 @@ const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get', path: '/v1/instances', operationId: 'listInstances', tag: 'instances', bearer: true, summary: 'List instances',
-    description: 'A page of instances, oldest first, with the filters given. Callers: any token; customers and ISVs see only the instances they are a party of, administrators and the system see all.',
+    description: 'A page of instances, oldest first unless `order=newest`, with the filters given. Callers: any token; customers and ISVs see only the instances they are a party of, administrators and the system see all.',
     parameters: [
       query('process', 'Only instances of this process id.', { type: 'string', maxLength: 256 }),
       query('status', 'Only instances in this status (`failed`: those waiting for an administrator to retry or terminate them).', { enum: [...INSTANCE_STATUSES] }),
       query('step', 'Only instances whose current step is this one.', { type: 'string', maxLength: 256 }),
       query('waiting', 'Only instances whose current step waits on the caller (parties only; ignored for administrators and the system).', { enum: ['me'] }),
       query('party', 'Administrators and the system: only instances where this role is held by this subject, as ROLE:SUBJECT.', { type: 'string', pattern: '^[^:]+:[^:]+$', maxLength: 256, examples: ['customer:c-1'] }),
+      query('orderId', 'Only instances whose context\'s `orderId` is exactly this (case-sensitive, no trimming). Combined with the caller\'s own restriction: a party finds only its own.', { type: 'string', maxLength: 256, examples: ['HW-1'] }),
+      query('startedFrom', 'Only instances started at or after this instant (RFC 3339 with a time zone).', { type: 'string', format: 'date-time', examples: ['2026-01-15T00:00:00Z'] }),
+      query('startedTo', 'Only instances started before this instant (RFC 3339 with a time zone).', { type: 'string', format: 'date-time', examples: ['2026-01-16T00:00:00+08:00'] }),
+      query('order', 'By start, oldest first or newest first; ties by id. A cursor continues the order it was made in.', { enum: [...LIST_ORDERS], default: 'oldest' }),
       query('limit', 'Page size.', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
-      query('cursor', 'The `next` of the previous page.', { type: 'string', maxLength: 256 }),
+      query('cursor', 'The `next` of the previous page, with the same `order`.', { type: 'string', maxLength: 256 }),
     ],
     responses: { 200: json('InstanceList', 'The page.') }, errors: ['request.invalid'],
   },

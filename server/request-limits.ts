@@ -9,7 +9,7 @@ export const REQUEST_LIMITS = {
   jsonDepth: 64,
   /** Most attachment ids one act may name, over all its slots (each slot takes at most 50). */
   attachmentIdsPerAct: 100,
-  /** Longest value of a list filter (`process`, `step`, `party`, `cursor`), in characters. */
+  /** Longest value of a list filter (`process`, `step`, `party`, `orderId`, `cursor`), in characters. */
   queryValue: 256,
 } as const
 

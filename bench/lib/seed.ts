@@ -11,7 +11,7 @@ const ACTS_BEFORE: Record<Stage, number> = { 'submit-demand': 0, 'project-delive
 const BATCH = 100_000
 // Cloned rows name their columns: columns added later (with defaults) then keep their defaults.
 /** The columns of `instance` a clone copies, in the order the seeding queries select them. */
-export const INSTANCE_COLUMNS = 'id, process_id, process_version, status, step, outcome, next_deadline, revision, last_seq, state, created_at, updated_at'
+export const INSTANCE_COLUMNS = 'id, process_id, process_version, status, step, outcome, next_deadline, revision, last_seq, state, order_id, created_at, updated_at'
 /** The columns of `event` a clone copies, in the order the seeding queries select them. */
 export const EVENT_COLUMNS = 'instance_id, seq, type, at, fired_at, step, action, actor_role, actor_subject, payload'
 
@@ -62,8 +62,8 @@ export function cloneInstances(file: string, templates: readonly string[], count
     const from = 'from seed_id s join seed_template m on m.k = s.k'
     const statements = [
       db.prepare(`insert into instance (${INSTANCE_COLUMNS}) select s.id, t.process_id, t.process_version, t.status, t.step, t.outcome, t.next_deadline,
-        t.revision, t.last_seq, replace(t.state, m.id, s.id), t.created_at, t.updated_at ${from} join instance t on t.id = m.id order by s.id`),
-      db.prepare(`insert into instance_party (instance_id, role, subject, waiting) select s.id, p.role, p.subject, p.waiting ${from} join instance_party p on p.instance_id = m.id order by s.id, p.role`),
+        t.revision, t.last_seq, replace(t.state, m.id, s.id), t.order_id, t.created_at, t.updated_at ${from} join instance t on t.id = m.id order by s.id`),
+      db.prepare(`insert into instance_party (instance_id, role, subject, waiting, instance_created_at) select s.id, p.role, p.subject, p.waiting, p.instance_created_at ${from} join instance_party p on p.instance_id = m.id order by s.id, p.role`),
       db.prepare(`insert into event (${EVENT_COLUMNS}) select s.id, e.seq, e.type, e.at, e.fired_at, e.step, e.action, e.actor_role, e.actor_subject,
         replace(e.payload, m.id, s.id) ${from} join event e on e.instance_id = m.id order by s.id, e.seq`),
     ]

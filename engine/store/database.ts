@@ -103,6 +103,8 @@ export interface InstanceTable {
   fire_failures: Generated<number>
   /** The full InstanceState as JSON. */
   state: string
+  /** The order ID of its context (`context.orderId`), for finding it by order; see `orderIdOf`. */
+  order_id: string | null
   created_at: string
   updated_at: string
 }
@@ -113,6 +115,11 @@ export interface InstancePartyTable {
   subject: string
   /** 1 when the current step waits on this party (it is one of the step's actors), else 0. */
   waiting: number
+  /**
+   * The instance's `created_at`, copied here (it never changes) so that a party's instances are
+   * listed in order straight from an index, newest or oldest first, without sorting them all.
+   */
+  instance_created_at: string
 }
 
 export interface EventTable {

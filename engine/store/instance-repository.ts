@@ -5,11 +5,15 @@ import type { InstanceState } from '../runtime/state.js'
 import type { CommitGroup } from './commit-group.js'
 import { runThrough } from './commit-group.js'
 import type { Database, EventTable } from './database.js'
+import { listInstances } from './instance-listing.js'
+import type { InstanceQuery } from './instance-listing.js'
 import { prepared, slot } from './prepared.js'
-import { attachmentStatements, columnsOf, eventRow, eventStatements, updateRevisions, updateStatement, waitingStatement } from './instance-writes.js'
+import { attachmentStatements, columnsOf, orderIdOf, eventRow, eventStatements, updateRevisions, updateStatement, waitingStatement } from './instance-writes.js'
 import { receiptStatement } from './idempotency-repository.js'
 import { runStatement, statementOf } from './write-plan.js'
 import type { Receipt } from './idempotency-repository.js'
+
+export type { InstanceQuery } from './instance-listing.js'
 
 /** An instance as stored: its state and the sequence number of its last event. */
 export interface StoredInstance {
@@ -69,20 +73,6 @@ export interface DialectTraits {
   readonly rowLocks: boolean
 }
 
-/** Filters of {@link InstanceRepository.list}; all optional, combined with AND. */
-export interface InstanceQuery {
-  readonly processId?: string
-  readonly status?: string
-  readonly step?: string
-  /** Only instances where this role is held by this subject. */
-  readonly party?: { readonly role: string; readonly subject: string }
-  /** With `party`: only instances whose current step waits on that party. */
-  readonly waiting?: boolean
-  /** Continue after this instance id (from a previous page's last item). */
-  readonly after?: { readonly createdAt: string; readonly id: string }
-  readonly limit: number
-}
-
 /** Reads and writes instances and their histories. The only code that knows their tables. */
 export class InstanceRepository {
   readonly #db: Kysely<Database>
@@ -110,10 +100,11 @@ export class InstanceRepository {
         process_id: state.processId,
         process_version: state.processVersion,
         ...columnsOf(state, events.length),
+        order_id: orderIdOf(state.context),
         created_at: state.startedAt,
       })),
       statementOf(db.insertInto('instance_party').values(Object.entries(state.parties).map(([role, subject]) => ({
-        instance_id: state.id, role, subject, waiting: extras.waitingRoles.includes(role) ? 1 : 0,
+        instance_id: state.id, role, subject, waiting: extras.waitingRoles.includes(role) ? 1 : 0, instance_created_at: state.startedAt,
       })))),
       ...eventStatements(db, events.map((event, i) => eventRow(state.id, i + 1, event))),
       ...attachmentStatements(db, state.id, extras.attachmentIds),
@@ -251,30 +242,9 @@ export class InstanceRepository {
     }
   }
 
-  /** Instances matching `query`, oldest first. */
+  /** Instances matching `query`, in its order; see {@link listInstances}. */
   async list(query: InstanceQuery): Promise<Array<{ state: InstanceState; createdAt: string }>> {
-    let q = this.#db.selectFrom('instance').select(['instance.state', 'instance.created_at', 'instance.id'])
-    if (query.party) {
-      const { role, subject } = query.party
-      const waiting = query.waiting === true
-      q = q.where('instance.id', 'in', (eb) => {
-        const parties = eb.selectFrom('instance_party').select('instance_id')
-          .where('subject', '=', subject).where('role', '=', role)
-        return waiting ? parties.where('waiting', '=', 1) : parties
-      })
-    }
-    if (query.processId !== undefined) q = q.where('instance.process_id', '=', query.processId)
-    if (query.status !== undefined) q = q.where('instance.status', '=', query.status)
-    if (query.step !== undefined) q = q.where('instance.step', '=', query.step)
-    if (query.after) {
-      const { createdAt, id } = query.after
-      q = q.where((eb) => eb.or([
-        eb('instance.created_at', '>', createdAt),
-        eb.and([eb('instance.created_at', '=', createdAt), eb('instance.id', '>', id)]),
-      ]))
-    }
-    const rows = await q.orderBy('instance.created_at').orderBy('instance.id').limit(query.limit).execute()
-    return rows.map((row) => ({ state: JSON.parse(row.state) as InstanceState, createdAt: row.created_at }))
+    return listInstances(this.#db, query)
   }
 
   /** The instance's history, in order. */

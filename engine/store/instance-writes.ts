@@ -103,6 +103,20 @@ export function columnsOf(state: InstanceState, lastSeq: number) {
   }
 }
 
+/** Longest order ID stored for the order ID filter: as long as a list filter's value may be. */
+export const ORDER_ID_MAX_LENGTH = 256
+
+/**
+ * The `order_id` column of an instance: its context's `orderId` when that is a string of 1 to
+ * {@link ORDER_ID_MAX_LENGTH} characters, kept exactly (case and spaces included), else null.
+ * Written once, when the instance is inserted (its context never changes after), and by
+ * migration 0008 for the instances inserted before.
+ */
+export function orderIdOf(context: Readonly<Record<string, unknown>>): string | null {
+  const orderId = context['orderId']
+  return typeof orderId === 'string' && orderId.length > 0 && orderId.length <= ORDER_ID_MAX_LENGTH ? orderId : null
+}
+
 /** The `event` row of the instance's `seq`-th event. */
 export function eventRow(instanceId: string, seq: number, event: Event): EventTable {
   return {

@@ -1,4 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import { orderIdOf } from './instance-writes.js'
 
 /**
  * The schema's history, oldest first. Written once with Kysely's schema builder so the same
@@ -157,6 +158,66 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('console_session_expiry').on('console_session').column('expires_at').execute()
     },
   },
+  '0008-order-id': {
+    // Finding a delivery by its order ID: the context's `orderId` in a column of its own, indexed
+    // with the listing order so a search answers from the index in either direction. Instances
+    // inserted before are filled in from their stored state.
+    // A party's list (the console's inbox), newest or oldest first: the instance's creation
+    // instant is copied to its party rows, so the list is read in order from an index (with or
+    // without "waiting on me") instead of sorting all of the party's instances for every page.
+    // One transaction on both databases (Kysely runs a migration in one on PostgreSQL only), so
+    // a failure leaves nothing half done.
+    async up(db: Kysely<unknown>): Promise<void> {
+      const migrate = async (trx: Kysely<unknown>): Promise<void> => {
+        await trx.schema.alterTable('instance').addColumn('order_id', 'text').execute()
+        await fillOrderIds(trx as Kysely<OrderIdRows>)
+        await trx.schema.createIndex('instance_order_id').on('instance').columns(['order_id', 'created_at', 'id']).execute()
+        await trx.schema.alterTable('instance_party').addColumn('instance_created_at', 'text').execute()
+        const rows = trx as Kysely<OrderIdRows>
+        await rows.updateTable('instance_party').set((eb) => ({
+          instance_created_at: eb.selectFrom('instance').select('instance.created_at').whereRef('instance.id', '=', 'instance_party.instance_id'),
+        })).execute()
+        await trx.schema.createIndex('instance_party_listing').on('instance_party').columns(['subject', 'role', 'instance_created_at', 'instance_id']).execute()
+        await trx.schema.createIndex('instance_party_waiting').on('instance_party').columns(['subject', 'role', 'waiting', 'instance_created_at', 'instance_id']).execute()
+        // Superseded by instance_party_waiting, which leads with the same columns.
+        await trx.schema.dropIndex('instance_party_subject').execute()
+      }
+      await (db.isTransaction ? migrate(db) : db.transaction().execute(migrate))
+    },
+  },
+}
+
+/** The columns migration 0008 reads and writes. */
+interface OrderIdRows {
+  instance: { id: string; state: string; order_id: string | null; created_at: string }
+  instance_party: { instance_id: string; instance_created_at: string | null }
+}
+
+/** Instances read per batch when filling in order IDs, in id order; their states are parsed in JavaScript, the same way on every database. */
+const FILL_BATCH = 1000
+
+/** Sets `order_id` of every instance from the `orderId` of its stored state's context (see `orderIdOf`). */
+async function fillOrderIds(db: Kysely<OrderIdRows>): Promise<void> {
+  for (let after: string | undefined; ;) {
+    const rows = await db.selectFrom('instance').select(['id', 'state'])
+      .$if(after !== undefined, (q) => q.where('id', '>', after as string))
+      .orderBy('id').limit(FILL_BATCH).execute()
+    const found = rows.flatMap(({ id, state }) => {
+      const orderId = orderIdOf((JSON.parse(state) as { context?: Record<string, unknown> }).context ?? {})
+      return orderId === null ? [] : [{ id, orderId }]
+    })
+    const [first, ...rest] = found
+    if (first) {
+      // One statement per batch: `case when id = ? then ? ... end` for the instances that have one.
+      await db.updateTable('instance').set((eb) => {
+        let value = eb.case().when('id', '=', first.id).then(first.orderId)
+        for (const { id, orderId } of rest) value = value.when('id', '=', id).then(orderId)
+        return { order_id: value.end() }
+      }).where('id', 'in', found.map((f) => f.id)).execute()
+    }
+    if (rows.length < FILL_BATCH) return
+    after = rows.at(-1)?.id
+  }
 }
 
 /** Serves the migrations above to Kysely's Migrator, from code rather than files on disk. */

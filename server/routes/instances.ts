@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { ActRequest, Engine, ListFilter, StartRequest } from '../../engine/index.js'
-import { CURSOR_RULE, EngineError, INSTANCE_STATUSES, isCursor } from '../../engine/index.js'
+import { CURSOR_RULE, cursorOrder, EngineError, INSTANCE_STATUSES, INSTANT_RULE, isCursor, isListOrder, LIST_ORDERS, listInstant, orderRule } from '../../engine/index.js'
 import { requireRole } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
@@ -21,7 +21,7 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
 
   app.get('/', async (c) => {
     const q = c.req.query()
-    const allowed = new Set(['process', 'status', 'step', 'waiting', 'party', 'limit', 'cursor'])
+    const allowed = new Set(['process', 'status', 'step', 'waiting', 'party', 'orderId', 'startedFrom', 'startedTo', 'order', 'limit', 'cursor'])
     const unknown = Object.keys(q).filter((k) => !allowed.has(k))
     const fields = unknown.map((k) => ({ pointer: `/query/${k}`, rule: 'additionalProperties', message: `is not a filter; filters are ${[...allowed].join(', ')}` }))
     for (const [k, value] of Object.entries(q)) {
@@ -33,8 +33,16 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 500)) fields.push({ pointer: '/query/limit', rule: 'maximum', message: 'must be an integer from 1 to 500' })
     const party = q['party']?.split(':')
     if (party !== undefined && (party.length !== 2 || !party[0] || !party[1])) fields.push({ pointer: '/query/party', rule: 'pattern', message: 'must be ROLE:SUBJECT, e.g. customer:c-1' })
+    for (const bound of ['startedFrom', 'startedTo']) {
+      const value = q[bound]
+      if (value && listInstant(value) === undefined) fields.push({ pointer: `/query/${bound}`, rule: 'format', message: INSTANT_RULE })
+    }
+    const order = q['order'] || 'oldest'
+    if (!isListOrder(order)) fields.push({ pointer: '/query/order', rule: 'enum', message: `must be one of ${LIST_ORDERS.join(', ')}` })
     // An empty cursor is the first page, as when there is none.
     if (q['cursor'] && !isCursor(q['cursor'])) fields.push({ pointer: '/query/cursor', rule: 'format', message: CURSOR_RULE })
+    const cursorIn = q['cursor'] ? cursorOrder(q['cursor']) : undefined
+    if (cursorIn && isListOrder(order) && cursorIn !== order) fields.push({ pointer: '/query/cursor', rule: 'format', message: orderRule(cursorIn) })
     if (fields.length > 0) throw new EngineError('request.invalid', `Invalid query: ${fields.map((f) => `${f.pointer} ${f.message}`).join('; ')}.`, { fields })
     const filter: ListFilter = {
       ...(q['process'] ? { process: q['process'] } : {}),
@@ -42,6 +50,10 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
       ...(q['step'] ? { step: q['step'] } : {}),
       ...(q['waiting'] ? { waitingOnMe: true } : {}),
       ...(party ? { party: { role: party[0] as string, subject: party[1] as string } } : {}),
+      ...(q['orderId'] ? { orderId: q['orderId'] } : {}),
+      ...(q['startedFrom'] ? { startedFrom: q['startedFrom'] } : {}),
+      ...(q['startedTo'] ? { startedTo: q['startedTo'] } : {}),
+      ...(isListOrder(order) ? { order } : {}),
       ...(limit ? { limit } : {}),
       ...(q['cursor'] ? { cursor: q['cursor'] } : {}),
     }

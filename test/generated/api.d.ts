@@ -178,7 +178,7 @@ export interface paths {
         };
         /**
          * List instances
-         * @description A page of instances, oldest first, with the filters given. Callers: any token; customers and ISVs see only the instances they are a party of, administrators and the system see all.
+         * @description A page of instances, oldest first unless `order=newest`, with the filters given. Callers: any token; customers and ISVs see only the instances they are a party of, administrators and the system see all.
          */
         get: operations["listInstances"];
         put?: never;
@@ -744,7 +744,7 @@ export interface components {
              */
             endedAt?: string;
         };
-        /** @description A page of instances, oldest first. */
+        /** @description A page of instances, in the order asked for (oldest first by default). */
         InstanceList: {
             /** @description The instances of this page, as the caller sees them. */
             items: components["schemas"]["InstanceView"][];
@@ -1829,9 +1829,17 @@ export interface operations {
                 waiting?: "me";
                 /** @description Administrators and the system: only instances where this role is held by this subject, as ROLE:SUBJECT. */
                 party?: string;
+                /** @description Only instances whose context's `orderId` is exactly this (case-sensitive, no trimming). Combined with the caller's own restriction: a party finds only its own. */
+                orderId?: string;
+                /** @description Only instances started at or after this instant (RFC 3339 with a time zone). */
+                startedFrom?: string;
+                /** @description Only instances started before this instant (RFC 3339 with a time zone). */
+                startedTo?: string;
+                /** @description By start, oldest first or newest first; ties by id. A cursor continues the order it was made in. */
+                order?: "oldest" | "newest";
                 /** @description Page size. */
                 limit?: number;
-                /** @description The `next` of the previous page. */
+                /** @description The `next` of the previous page, with the same `order`. */
                 cursor?: string;
             };
             header?: never;

@@ -1,0 +1,52 @@
+import { Temporal } from 'temporal-polyfill'
+import { EngineError } from './errors.js'
+import { iso } from './runtime/time.js'
+
+// The values of Engine.list's filters that are more than plain text, and the rules the API's
+// rejections state for them.
+
+/** The orders a list comes in: by creation, oldest first (the default) or newest first; ties by id. */
+export const LIST_ORDERS = ['oldest', 'newest'] as const
+export type ListOrder = (typeof LIST_ORDERS)[number]
+
+/** Whether `value` is one of {@link LIST_ORDERS}. */
+export function isListOrder(value: string): value is ListOrder {
+  return (LIST_ORDERS as readonly string[]).includes(value)
+}
+
+/** What `startedFrom` and `startedTo` must be, as rejections say it. */
+export const INSTANT_RULE = 'must be an RFC 3339 instant with a time zone, such as 2026-01-15T09:00:00Z or 2026-01-15T17:00:00+08:00'
+
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
+
+/**
+ * An RFC 3339 instant (`2026-01-15T17:00:00+08:00`) in the stored form of instants (UTC,
+ * milliseconds; see `iso`), so that it compares with creation instants as text; undefined when
+ * `text` is not one. A finer fraction of a second is rounded up to the next millisecond: as no
+ * stored instant lies between, `>= from` and `< to` then select exactly what they would with
+ * the given precision.
+ */
+export function listInstant(text: string): string | undefined {
+  if (!RFC_3339.test(text)) return undefined
+  let instant: Temporal.Instant
+  try {
+    instant = Temporal.Instant.from(text)
+  } catch {
+    // Out of range, such as 2026-02-30 or 25:00.
+    return undefined
+  }
+  const ns = instant.epochNanoseconds
+  const ms = ns / 1_000_000n
+  return iso(Temporal.Instant.fromEpochMilliseconds(Number(ns > ms * 1_000_000n ? ms + 1n : ms)))
+}
+
+/**
+ * `listInstant(text)` for the filter `name` (`startedFrom` or `startedTo`); undefined when no
+ * text is given. @throws {EngineError} `input.invalid` at `/<name>` when `text` is not an instant.
+ */
+export function startedBound(name: 'startedFrom' | 'startedTo', text: string | undefined): string | undefined {
+  if (text === undefined) return undefined
+  const bound = listInstant(text)
+  if (bound === undefined) throw new EngineError('input.invalid', `${name} "${text}" is not an RFC 3339 instant.`, { fields: [{ pointer: `/${name}`, rule: 'format', message: INSTANT_RULE }] })
+  return bound
+}

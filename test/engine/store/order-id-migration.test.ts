@@ -1,0 +1,69 @@
+import type { Kysely } from 'kysely'
+import { Migrator, sql } from 'kysely'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { Engine, ManualClock, Store } from '../../../engine/index.js'
+import type { Database } from '../../../engine/store/database.js'
+import { isPostgresUrl, openPostgres } from '../../../engine/store/dialects/postgres.js'
+import { openSqlite } from '../../../engine/store/dialects/sqlite.js'
+import { migrationProvider } from '../../../engine/store/migrations.js'
+import { freshDatabase } from '../../support/database.js'
+import type { TestDatabase } from '../../support/database.js'
+import { ADMIN, CUSTOMER, OTHER_CUSTOMER, T0 } from '../../support/engine.js'
+
+// A database as migration 0007 left it, holding instances written by an engine of the time
+// (their rows copied from a current one, without the columns 0008 adds), then opened by this
+// code: 0008 fills in what the filters read.
+let current: TestDatabase
+let old: TestDatabase
+const startedIds: string[] = []
+beforeAll(async () => {
+  current = await freshDatabase('dc-0008-')
+  old = await freshDatabase('dc-0007-')
+  const store = await Store.open(current.location)
+  const engine = new Engine({ store, clock: new ManualClock(T0) })
+  await engine.processes.registerBuiltIns()
+  for (const [customer, context] of [['c-1', { orderId: 'HW-1' }], ['c-2', { orderId: 'HW-2' }], ['c-1', { orderId: 42 }], ['c-1', {}]] as const) {
+    startedIds.push((await engine.start({ process: 'basic', parties: { customer, isv: 'v-1' }, context }, ADMIN)).id)
+  }
+  const db = isPostgresUrl(old.location) ? openPostgres(old.location) : openSqlite(old.location).db
+  try {
+    // As Store does: on PostgreSQL, Kysely's bookkeeping lives in the connection's own schema.
+    const schema = isPostgresUrl(old.location) ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined
+    const { error } = await new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateTo('0007-console')
+    if (error) throw error
+    await copyAsOf0007(store.db, db)
+  } finally {
+    await db.destroy()
+    await store.close()
+  }
+})
+afterAll(async () => {
+  await current.drop()
+  await old.drop()
+})
+
+/** The rows of the instances in `from`, in `to` without the columns migration 0008 adds. */
+async function copyAsOf0007(from: Kysely<Database>, to: Kysely<Database>): Promise<void> {
+  await to.insertInto('process_definition').values(await from.selectFrom('process_definition').selectAll().execute()).execute()
+  const instances = await from.selectFrom('instance').selectAll().execute()
+  await to.insertInto('instance').values(instances.map(({ order_id: _, ...row }) => row as typeof instances[number])).execute()
+  const parties = await from.selectFrom('instance_party').selectAll().execute()
+  await to.insertInto('instance_party').values(parties.map(({ instance_created_at: _, ...row }) => row as typeof parties[number])).execute()
+  await to.insertInto('event').values(await from.selectFrom('event').selectAll().execute()).execute()
+}
+
+it('migration 0008 fills in the order IDs and party listing of instances written before it', async () => {
+  const store = await Store.open(old.location)
+  try {
+    const engine = new Engine({ store, clock: new ManualClock(T0) })
+    const [hw1, hw2, numeric, none] = startedIds as [string, string, string, string]
+    const orderIds = Object.fromEntries((await store.db.selectFrom('instance').select(['id', 'order_id']).execute()).map((r) => [r.id, r.order_id]))
+    expect(orderIds).toEqual({ [hw1]: 'HW-1', [hw2]: 'HW-2', [numeric]: null, [none]: null })
+    expect((await engine.list({ orderId: 'HW-1' }, CUSTOMER)).items.map((v) => v.id)).toEqual([hw1])
+    expect((await engine.list({ orderId: 'HW-1' }, OTHER_CUSTOMER)).items).toEqual([])
+    expect((await engine.list({ order: 'newest', waitingOnMe: true }, CUSTOMER)).items.map((v) => v.id)).toEqual([none, numeric, hw1].sort().reverse())
+    expect(await store.db.selectFrom('instance_party').select('instance_id').where('instance_created_at', 'is', null).execute()).toEqual([])
+  } finally {
+    await store.close()
+  }
+})

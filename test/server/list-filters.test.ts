@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { snapshot } from '../support/database.js'
+import { openApi } from '../support/http.js'
+import type { Api, Who } from '../support/http.js'
+import { expectProblem } from '../support/problem.js'
+
+let api: Api
+const ids: string[] = []
+beforeAll(async () => {
+  api = await openApi()
+  for (const [customer, orderId] of [['c-1', 'HW-1'], ['c-9', 'HW-9'], ['c-1', 'HW-2']]) {
+    const response = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { customer, isv: 'v-1' }, context: { orderId } } })
+    ids.push(((await response.json()) as { id: string }).id)
+    api.clock.advance('PT1H')
+  }
+})
+afterAll(async () => { await api.close() })
+
+async function list(who: Who, query: string): Promise<{ ids: string[]; next?: string }> {
+  const response = await api.call('GET', `/v1/instances?${query}`, { who })
+  expect(response.status, await response.clone().text()).toBe(200)
+  const body = (await response.json()) as { items: Array<{ id: string }>; next?: string }
+  return { ids: body.items.map((i) => i.id), ...(body.next ? { next: body.next } : {}) }
+}
+
+describe('GET /v1/instances filters', () => {
+  it('takes orderId, startedFrom, startedTo and order, within what the caller may see', async () => {
+    const [hw1, hw9, hw2] = ids as [string, string, string]
+    expect((await list('admin', 'orderId=HW-9')).ids).toEqual([hw9])
+    expect((await list('customer', 'orderId=HW-9')).ids).toEqual([])
+    expect((await list('strangerCustomer', 'orderId=HW-9')).ids).toEqual([hw9])
+    expect((await list('customer', 'orderId=hw-1')).ids).toEqual([])
+    expect((await list('admin', 'startedFrom=2026-01-01T01:00:00Z&startedTo=2026-01-01T10:00:00.001%2B08:00')).ids).toEqual([hw9, hw2])
+    expect((await list('admin', 'startedFrom=2026-01-01T01:00:00Z&startedTo=2026-01-01T10:00:00%2B08:00')).ids).toEqual([hw9])
+    expect((await list('customer', 'order=newest')).ids).toEqual([hw2, hw1])
+    const first = await list('admin', 'order=newest&limit=2')
+    expect(first.ids).toEqual([hw2, hw9])
+    expect((await list('admin', `order=newest&limit=2&cursor=${first.next as string}`)).ids).toEqual([hw1])
+  })
+
+  it('refuses invalid values with their pointers, and changes nothing', async () => {
+    const before = await snapshot(api.database)
+    const newest = await list('admin', 'order=newest&limit=1')
+    const cases: Array<[string, string, string]> = [
+      ['startedFrom=2026-01-01', '/query/startedFrom', 'format'],
+      ['startedTo=2026-01-01T00:00:00', '/query/startedTo', 'format'],
+      ['startedFrom=2026-02-30T00:00:00Z', '/query/startedFrom', 'format'],
+      ['order=desc', '/query/order', 'enum'],
+      [`orderId=${'x'.repeat(257)}`, '/query/orderId', 'maxLength'],
+      [`cursor=${newest.next as string}`, '/query/cursor', 'format'],
+      [`cursor=${newest.next as string}&order=oldest`, '/query/cursor', 'format'],
+    ]
+    for (const [query, pointer, rule] of cases) {
+      const body = await expectProblem(await api.call('GET', `/v1/instances?${query}`, { who: 'admin' }), 422, 'request.invalid')
+      expect(body['errors'], query).toEqual([expect.objectContaining({ pointer, rule })])
+    }
+    const instant = await expectProblem(await api.call('GET', '/v1/instances?startedFrom=soon', { who: 'customer' }), 422, 'request.invalid')
+    expect(instant['errors']).toEqual([{ pointer: '/query/startedFrom', rule: 'format', message: expect.stringContaining('RFC 3339') }])
+    expect(await snapshot(api.database)).toEqual(before)
+  })
+})
