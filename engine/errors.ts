@@ -75,6 +75,7 @@ export type RequestCode =
   | 'auth.missing'
   | 'auth.invalid'
   | 'auth.forbidden'
+  | 'console.csrf'
   | 'request.malformed'
   | 'request.invalid'
   | 'request.too-large'

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import type { Logger } from 'pino'
 import type { Engine, ManualClock, Store } from '../engine/index.js'
 import { EngineError, realClock } from '../engine/index.js'
+import { ConsoleSessions } from '../console/sessions.js'
 import type { AttachmentStorage } from '../engine/attachments/index.js'
 import { authenticate } from './auth.js'
 import { bufferBody } from './body.js'
@@ -14,6 +15,7 @@ import { UploadQuota } from './upload-quota.js'
 import type { UploadQuotaLimits } from './upload-quota.js'
 import { attachmentRoutes } from './routes/attachments.js'
 import { clockRoutes } from './routes/clock.js'
+import { consoleSessionRoutes } from './routes/console-sessions.js'
 import { instanceRoutes } from './routes/instances.js'
 import { metaRoutes } from './routes/meta.js'
 import { metricsRoutes } from './routes/metrics.js'
@@ -39,6 +41,10 @@ export interface AppDeps {
   readonly idempotencyTtlSeconds?: number
   /** The metrics `GET /metrics` serves (default: new ones, without process metrics). */
   readonly metrics?: Metrics
+  /** The server's public URL (`--public-url`), origin of the console's sign-in links; else each request's own origin. */
+  readonly publicUrl?: string
+  /** The console's sign-in links and sessions (default: on the store, on the real clock). */
+  readonly consoleSessions?: ConsoleSessions
 }
 
 const PROBLEM_JSON = { 'Content-Type': 'application/problem+json' }
@@ -76,6 +82,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/attachments', attachmentRoutes(engine, deps.storage, { limitBytes: uploadBytes, quota: uploadQuota, logger }))
   app.route('/v1', clockRoutes(engine, deps.sandbox, metrics))
   app.route('/v1/tokens', tokenRoutes(store))
+  // Sessions, like tokens, expire in real time.
+  const consoleSessions = deps.consoleSessions ?? new ConsoleSessions(store, realClock)
+  app.route('/v1/console-sessions', consoleSessionRoutes(consoleSessions, deps.publicUrl))
 
   app.notFound((c) => {
     const problem = toProblem(new EngineError('route.not-found', `There is no route ${c.req.method} ${c.req.path}; see /docs.`), c.req.path, c.get('requestId'))

@@ -6,7 +6,7 @@ import type { Clock, Store, TokenRow } from '../engine/index.js'
 import type { AppEnv } from './env.js'
 
 /** Roles a token may carry: the built-in ones and any kebab-case party role a process declares. */
-const ROLE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
+export const ROLE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
 
 /** SHA-256 of a token, hex: tokens are random 256-bit secrets, so a fast hash is what stores them safely. */
 export function hashToken(token: string): string {

@@ -15,11 +15,11 @@ ajv.addSchema(apiSchema)
 
 /** Request body shapes of `schemas/api.schema.json`. */
 export type RequestShape = 'StartRequest' | 'ActRequest' | 'TerminateRequest' | 'AdvanceRequest'
-  | 'RetryRequest'
+  | 'RetryRequest' | 'ConsoleSessionRequest'
 
 // Compiled when the server loads, so a schema mistake stops the start rather than a request.
 const SHAPES: readonly RequestShape[] = ['StartRequest', 'ActRequest', 'TerminateRequest', 'AdvanceRequest',
-  'RetryRequest']
+  'RetryRequest', 'ConsoleSessionRequest']
 const validators = new Map(SHAPES.map((shape) => [shape, ajv.getSchema(`${apiSchema.$id}#/$defs/${shape}`) as ValidateFunction] as const))
 function validatorOf(shape: RequestShape): ValidateFunction {
   return validators.get(shape) as ValidateFunction

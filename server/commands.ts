@@ -1,10 +1,13 @@
-import { Engine, InvalidDefinitionError, Store, iso, isPostgresUrl, realClock } from '../engine/index.js'
+import { Engine, EngineError, InvalidDefinitionError, Store, iso, isPostgresUrl, realClock } from '../engine/index.js'
+import { ConsoleSessions } from '../console/sessions.js'
+import type { NewLink } from '../console/sessions.js'
 import { BaseLibrary, databaseSource, fileSource, textSource } from '../engine/base-resolver.js'
 import { loadBuiltInSources, readDefinitionText } from '../engine/process-files.js'
 import { databaseState } from '../engine/store/dialects/migrated.js'
 import type { NewToken } from './auth.js'
 import { createToken } from './auth.js'
-import { DEFAULT_DB, describeDatabase, resolveDatabase } from './config.js'
+import { DEFAULT_DB, describeDatabase, publicUrl, resolveDatabase } from './config.js'
+import { signInLinkPath } from './routes/console-sessions.js'
 import type { TokenView } from './token-admin.js'
 import { listTokens, revokeToken } from './token-admin.js'
 import { acceptedRoles, checkRole } from './token-roles.js'
@@ -62,6 +65,31 @@ export async function createTokenCommand(token: NewToken, db: string | undefined
   return withExistingStore(db, async (store, database) => {
     checkRole(token.role, await acceptedRoles(store), database)
     return createToken(store, token, realClock.now().toString())
+  })
+}
+
+/** The command-line flag of each field of a sign-in link request, for messages. */
+const LINK_FLAGS: Readonly<Record<string, string>> = { '/role': '--role', '/subject': '--subject', '/returnUrl': '--return' }
+
+/**
+ * `delivery-center console-link`: creates a one-time sign-in link to the console in the existing
+ * database `serve` uses, under `--public-url` (else `DC_PUBLIC_URL`, else
+ * `http://127.0.0.1:PORT`), and returns it with its expiry. The role must be one a token could
+ * use there, and not `system`.
+ * @throws {RangeError} for a role, subject or return path that is not accepted, naming its flag.
+ */
+export async function consoleLinkCommand(link: NewLink, options: { db?: string | undefined; publicUrl?: string | undefined }): Promise<{ url: string; expiresAt: string }> {
+  const base = publicUrl('--public-url / DC_PUBLIC_URL', options.publicUrl ?? process.env['DC_PUBLIC_URL'])
+    ?? `http://127.0.0.1:${process.env['PORT'] || '3000'}`
+  return withExistingStore(options.db, async (store, database) => {
+    checkRole(link.role, await acceptedRoles(store), database)
+    try {
+      const { secret, expiresAt } = await new ConsoleSessions(store, realClock).createLink(link)
+      return { url: `${base}${signInLinkPath(secret)}`, expiresAt }
+    } catch (error) {
+      if (!(error instanceof EngineError) || error.fields.length === 0) throw error
+      throw new RangeError(error.fields.map((f) => `${LINK_FLAGS[f.pointer] ?? f.pointer} ${f.message}.`).join(' '), { cause: error })
+    }
   })
 }
 

@@ -30,6 +30,8 @@ export interface ServerConfig {
   readonly shutdownTimeoutMs: number
   /** Failed attempts in a row at firing an instance's due deadline after which it is marked failed. */
   readonly fireAttempts: number
+  /** The URL people reach the server at (behind a proxy, say), without a trailing slash: console sign-in links are made under it. */
+  readonly publicUrl: string | undefined
 }
 
 export interface ServeFlags {
@@ -48,6 +50,7 @@ export interface ServeFlags {
   readonly writerThread?: boolean
   readonly shutdownTimeout?: string
   readonly fireAttempts?: string
+  readonly publicUrl?: string
 }
 
 export const DEFAULT_DB = join('data', 'delivery-center.db')
@@ -103,6 +106,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Server
     logLevel: logLevel(env['LOG_LEVEL']),
     writerThread: flags.writerThread ?? flag('DC_WRITER_THREAD', env['DC_WRITER_THREAD']),
     fireAttempts: whole('--fire-attempts / DC_FIRE_ATTEMPTS', number('--fire-attempts / DC_FIRE_ATTEMPTS', flags.fireAttempts ?? env['DC_FIRE_ATTEMPTS'], DEFAULT_FAIL_AFTER, 1, 1000)),
+    publicUrl: publicUrl('--public-url / DC_PUBLIC_URL', flags.publicUrl ?? env['DC_PUBLIC_URL']),
     shutdownTimeoutMs: 1000 * number('--shutdown-timeout / DC_SHUTDOWN_TIMEOUT', flags.shutdownTimeout ?? env['DC_SHUTDOWN_TIMEOUT'], 10, 0, 3600),
   }
 }
@@ -135,3 +139,22 @@ function instant(name: string, value: string | undefined): string | undefined {
   }
 }
 
+
+/**
+ * An http(s) URL without query or fragment, as the base of the links the server hands out (a
+ * trailing slash is dropped).
+ * @throws {Error} naming the option and what is accepted.
+ */
+export function publicUrl(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    url = undefined
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new Error(`${name} must be an http or https URL without query, fragment or credentials, such as https://delivery.example.com (got "${value}").`)
+  }
+  return url.href.replace(/\/+$/, '')
+}

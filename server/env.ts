@@ -3,8 +3,12 @@ import type { Principal } from '../engine/index.js'
 /** What the middleware puts on every request's context. */
 export interface AppEnv {
   Variables: {
-    /** Set by the authentication middleware on every /v1 route. */
+    /** Set by the authentication middleware on every /v1 route, and by the console's session middleware when signed in. */
     principal: Principal
+    /** Console: the signed-in session's cookie secret and expiry (set by `consoleSession`), undefined when signed out. */
+    consoleSession: { readonly secret: string; readonly expiresAt: string } | undefined
+    /** Console: the CSRF token every state-changing form or request of this session must send (set by `consoleSession`). */
+    csrf: string | undefined
     /** Set by the request-id middleware; echoed in `X-Request-Id` and in problem bodies. */
     requestId: string
     /** Set by the idempotency middleware when the request claimed an Idempotency-Key. */

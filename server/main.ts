@@ -1,10 +1,12 @@
 import { accessSync, constants, mkdirSync } from 'node:fs'
 import { Engine, ManualClock, realClock, Store } from '../engine/index.js'
+import { ConsoleSessions } from '../console/sessions.js'
 import { AttachmentStorage } from '../engine/attachments/index.js'
 import { createApp } from './app.js'
 import type { ServeFlags, ServerConfig } from './config.js'
 import { describeDatabase, resolveConfig } from './config.js'
 import { listen } from './listen.js'
+import { signInLinkPath } from './routes/console-sessions.js'
 import { Metrics } from './metrics.js'
 import type { ServerLog } from './log.js'
 import { openServerLog } from './log.js'
@@ -44,7 +46,13 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
   const sweeper = new UploadSweeper({ store, storage, clock: engine.clock, ttlSeconds: config.uploadTtlSeconds, logger })
   await sweeper.start()
   const metrics = new Metrics(store, engine.clock, logger, { processMetrics: true })
-  const app = createApp({ engine, store, storage, logger, ...(sandbox ? { sandbox } : {}), limits: { uploadBytes: config.uploadBytes, uploadQuota: config.uploadQuota }, idempotencyTtlSeconds: config.idempotencyTtlSeconds, metrics })
+  const consoleSessions = new ConsoleSessions(store, realClock)
+  // Read before serving: an empty database gets a first admin sign-in link in the banner.
+  const firstStart = await store.tokens.isEmpty() && await store.console.isEmpty()
+  const app = createApp({
+    engine, store, storage, logger, ...(sandbox ? { sandbox } : {}), limits: { uploadBytes: config.uploadBytes, uploadQuota: config.uploadQuota },
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds, metrics, consoleSessions, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+  })
   const scheduler = new Scheduler(engine, store, logger, config.schedulerIntervalMs, metrics)
 
   const server = await listen(app.fetch, config.host, config.port)
@@ -52,17 +60,25 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  const firstLink = firstStart ? await consoleSessions.createLink({ role: 'admin', subject: 'admin' }) : undefined
   // The scheduler and the upload sweeper both stop before requests are waited for.
   const background = { stop: async (): Promise<void> => { await Promise.all([scheduler.stop(), sweeper.stop()]) } }
   const shutdown = shutdownOnSignal({ server, scheduler: background, store, log }, config.shutdownTimeoutMs)
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
+  // Where people reach the server: the console-link command's default is http://127.0.0.1:3000.
+  const linkBase = config.publicUrl ?? url
+  const dbFlag = flags.db ? ` --db ${describeDatabase(flags.db)}` : ''
   // Announced only once a signal is handled: whoever waits for this line may stop the server at once.
   process.stderr.write([
     `delivery-center listening on ${url} (${sandbox ? `sandbox clock at ${sandbox.now().toString()}` : 'real clock'})`,
     `database: ${describeDatabase(config.database)}`,
     `API reference: ${url}/docs`,
-    `first token: npx delivery-center token create --role admin --subject admin-1${flags.db ? ` --db ${describeDatabase(flags.db)}` : ''}`,
+    `first token: npx delivery-center token create --role admin --subject admin-1${dbFlag}`,
+    ...(firstLink ? [
+      `console sign-in (admin, one-time, until ${firstLink.expiresAt}): ${linkBase}${signInLinkPath(firstLink.secret)}`,
+      `another sign-in link: npx delivery-center console-link --role admin --subject admin${dbFlag}${linkBase === 'http://127.0.0.1:3000' ? '' : ` --public-url ${linkBase}`}`,
+    ] : []),
     '',
   ].join('\n'))
 }

@@ -7,7 +7,7 @@ import { PROBLEM_TYPES } from './problem.js'
 
 type Json = Readonly<Record<string, unknown>>
 type Shape = keyof typeof apiSchema.$defs
-type Tag = 'meta' | 'processes' | 'instances' | 'clock' | 'attachments' | 'tokens'
+type Tag = 'meta' | 'processes' | 'instances' | 'clock' | 'attachments' | 'tokens' | 'console'
 
 /** One route of the app as the document describes it. */
 interface Operation {
@@ -209,6 +209,12 @@ const OPERATIONS: readonly Operation[] = [
     parameters: [{ name: 'id', in: 'path', required: true, description: 'Id of the token, as GET /v1/tokens shows it: 16 lower-case hex characters.', schema: { type: 'string', minLength: 1 } }],
     responses: { 200: json('Token', 'The token, revoked.') }, errors: ['auth.forbidden', 'token.not-found'],
   },
+  {
+    method: 'post', path: '/v1/console-sessions', operationId: 'createConsoleSignInLink', tag: 'console', bearer: true, summary: 'Create a console sign-in link',
+    description: 'A one-time sign-in link to the console for a person (`role` and `subject`, as the processes\' parties name them), landing on `returnUrl` (a console path; `/console` by default): give it to that person, e.g. as a button in your own portal. It works once, within 10 minutes, and opens a console session of 12 hours. The link is under the server\'s `--public-url` when set, else under the origin the request was sent to. Callers: administrators and the system.',
+    body: { shape: 'ConsoleSessionRequest', required: true },
+    responses: { 201: json('ConsoleSignInLink', 'The link, shown once.') }, errors: ['auth.forbidden', 'request.invalid'],
+  },
 ]
 
 const JSON_BODY_ERRORS: readonly ErrorCode[] = ['request.malformed', 'request.unsupported-media-type', 'request.invalid', 'request.too-large', 'request.too-deep']
@@ -312,6 +318,7 @@ function build(): Json {
       { name: 'clock', description: 'The clock and the deadlines it fires.' },
       { name: 'attachments', description: 'Files uploaded for actions, typed by content.' },
       { name: 'tokens', description: 'API tokens: list and revoke (create them with `npx delivery-center token create`).' },
+      { name: 'console', description: 'Sign-in links to the web console for people (parties and administrators).' },
     ],
     paths,
     components: {

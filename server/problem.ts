@@ -82,6 +82,7 @@ const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly 
   'auth.missing': { status: 401, title: 'Authentication required' },
   'auth.invalid': { status: 401, title: 'Unknown, expired or revoked token' },
   'auth.forbidden': { status: 403, title: 'Role not allowed' },
+  'console.csrf': { status: 403, title: 'Cross-site request refused' },
   'request.malformed': { status: 400, title: 'Malformed request body' },
   'request.invalid': { status: 422, title: 'Invalid request body' },
   'request.too-large': { status: 413, title: 'Request body too large' },

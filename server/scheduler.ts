@@ -1,9 +1,15 @@
 import type { Logger } from 'pino'
 import type { Engine, Store } from '../engine/index.js'
-import { iso } from '../engine/index.js'
+import { iso, realClock } from '../engine/index.js'
 import type { Metrics } from './metrics.js'
 
-/** Fires due deadlines every `intervalMs` and forgets expired idempotency keys; one round at a time, never overlapping. */
+/** How long expired console links and sessions are kept before they are deleted. */
+const CONSOLE_KEPT = { hours: 24 } as const
+
+/**
+ * Fires due deadlines every `intervalMs` and forgets expired idempotency keys and the console's
+ * links and sessions expired more than a day ago; one round at a time, never overlapping.
+ */
 export class Scheduler {
   readonly #engine: Engine
   readonly #store: Store
@@ -31,8 +37,13 @@ export class Scheduler {
   async tick(): Promise<void> {
     if (this.#running) return this.#running
     const started = performance.now()
-    // Each round also forgets expired idempotency keys.
-    this.#running = this.#store.idempotency.purge(iso(this.#engine.clock.now())).then(() => this.#engine.advance()).then(
+    // Each round also forgets expired idempotency keys, and console links and sessions (which
+    // expire in real time, whatever a sandbox clock says) a day after they expired.
+    const housekeeping = Promise.all([
+      this.#store.idempotency.purge(iso(this.#engine.clock.now())),
+      this.#store.console.sweep(iso(realClock.now().subtract(CONSOLE_KEPT))),
+    ])
+    this.#running = housekeeping.then(() => this.#engine.advance()).then(
       ({ fired, instances, failed }) => {
         this.#metrics?.fired('scheduler', { fired, failed })
         this.#metrics?.round((performance.now() - started) / 1000)

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import { Migrator, sql } from 'kysely'
 import { AttachmentRepository } from './attachment-repository.js'
 import { CommitGroup, connectionWriter, transactionWriter } from './commit-group.js'
+import { ConsoleRepository } from './console-repository.js'
 import type { GroupWriter } from './commit-group.js'
 import type { Database } from './database.js'
 import type { PostgresOptions } from './dialects/postgres.js'
@@ -41,6 +42,8 @@ export class Store {
   readonly attachments: AttachmentRepository
   readonly tokens: TokenRepository
   readonly idempotency: IdempotencyRepository
+  /** Console sign-in links and sessions. */
+  readonly console: ConsoleRepository
   readonly #commits: CommitGroup
 
   private constructor(db: Kysely<Database>, dialect: DialectName, options: StoreOptions, writer: GroupWriter = transactionWriter(db)) {
@@ -52,6 +55,7 @@ export class Store {
     this.attachments = new AttachmentRepository(db)
     this.tokens = new TokenRepository(db)
     this.idempotency = new IdempotencyRepository(db)
+    this.console = new ConsoleRepository(db)
   }
 
   /**

@@ -22,6 +22,11 @@ export class TokenRepository {
     return (await find.execute(this.#db, { hash })).rows[0]
   }
 
+  /** Whether the store holds no token at all (revoked and expired ones count). */
+  async isEmpty(): Promise<boolean> {
+    return (await this.#db.selectFrom('api_token').select('hash').limit(1).executeTakeFirst()) === undefined
+  }
+
   /** Every token, oldest first (ties by hash). */
   async list(): Promise<TokenRow[]> {
     return this.#db.selectFrom('api_token').selectAll().orderBy('created_at').orderBy('hash').execute()

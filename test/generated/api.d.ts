@@ -433,6 +433,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/console-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a console sign-in link
+         * @description A one-time sign-in link to the console for a person (`role` and `subject`, as the processes' parties name them), landing on `returnUrl` (a console path; `/console` by default): give it to that person, e.g. as a button in your own portal. It works once, within 10 minutes, and opens a console session of 12 hours. The link is under the server's `--public-url` when set, else under the origin the request was sent to. Callers: administrators and the system.
+         */
+        post: operations["createConsoleSignInLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1113,6 +1133,28 @@ export interface components {
         TokenList: {
             /** @description One entry per token, revoked and expired ones included. */
             items: components["schemas"]["Token"][];
+        };
+        /** @description Asks for a one-time sign-in link to the console for a person. */
+        ConsoleSessionRequest: {
+            /** @description The role the person signs in with: a kebab-case party role (e.g. `customer`, `isv`) or `admin`; never `system`, which is no person. */
+            role: string;
+            /** @description Who the person is, e.g. `c-1`: the subject the process's parties name. */
+            subject: string;
+            /** @description The console page the link lands on: `/console` (the default) or a path starting with `/console/`, without `//`, backslashes, `.` or `..` segments, a scheme or a host. */
+            returnUrl?: string;
+        };
+        /** @description A one-time sign-in link: give it to the person it is for; it opens a console session once, before it expires. */
+        ConsoleSignInLink: {
+            /**
+             * Format: uri
+             * @description The link, `<public URL>/console/link/<secret>`; shown once, only its hash is stored.
+             */
+            url: string;
+            /**
+             * Format: date-time
+             * @description When the link stops working (RFC 3339), 10 minutes after it was made.
+             */
+            expiresAt: string;
         };
         /** @description The server's clock. */
         Clock: {
@@ -3074,6 +3116,117 @@ export interface operations {
             };
             /** @description - `token.not-found`: Token not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createConsoleSignInLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is stored and replayed to a retry with the same key and request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsoleSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The link, shown once. */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSignInLink"];
+                };
+            };
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `idempotency.in-progress`: Request with this idempotency key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.too-large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.unsupported-media-type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `request.invalid`: Invalid request body
+             *     - `idempotency.mismatch`: Idempotency key reused with another request
+             */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,7 +19,7 @@ interface Operation { operationId: string; summary: string; description: string;
 interface Document { openapi: string; info: Json; servers: unknown; paths: Record<string, Record<string, Operation>>; components: Json; 'x-problem-types': unknown }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch']
-const RESPONSE_DEFS = ['Health', 'Readiness', 'InstanceView', 'InstanceList', 'EventRecord', 'History', 'ProcessSummary', 'ProcessList', 'ProcessDetail', 'Attachment', 'Clock', 'AdvanceResult', 'Token', 'TokenList']
+const RESPONSE_DEFS = ['Health', 'Readiness', 'InstanceView', 'InstanceList', 'EventRecord', 'History', 'ProcessSummary', 'ProcessList', 'ProcessDetail', 'Attachment', 'Clock', 'AdvanceResult', 'Token', 'TokenList', 'ConsoleSignInLink']
 
 let api: Api
 let doc: Document
@@ -197,6 +197,9 @@ describe('GET /openapi.json', () => {
     await call('GET', '/v1/tokens', { who: 'customer' })
     await call('DELETE', `/v1/tokens/${tokens.find((t) => t.role === 'isv')?.id ?? ''}`, { who: 'admin' })
     await call('DELETE', '/v1/tokens/0000000000000000', { who: 'admin' })
+    await call('POST', '/v1/console-sessions', { who: 'system', json: { role: 'customer', subject: 'c-1', returnUrl: '/console' } })
+    await call('POST', '/v1/console-sessions', { who: 'customer', json: { role: 'customer', subject: 'c-1' } })
+    await call('POST', '/v1/console-sessions', { who: 'admin', json: { role: 'customer', subject: 'c-1', returnUrl: '//evil.example' } })
 
     expect([...covered].sort()).toEqual(operations().map(([method, path]) => `${method} ${path}`).sort())
   })

@@ -63,6 +63,19 @@ function listening(served: Served): Promise<string> {
   })
 }
 
+/** Resolves once the process has printed `text` on stderr. */
+function printed(served: Served, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const look = (): void => {
+      if (!served.stderr().includes(text)) return
+      served.child.stderr?.off('data', look)
+      resolve()
+    }
+    served.child.stderr?.on('data', look)
+    look()
+  })
+}
+
 /** The non-empty lines the process printed on stderr, after it exited with a non-zero code. */
 async function failedWith(served: Served): Promise<string[]> {
   const code = await served.exited
@@ -141,10 +154,15 @@ describe('serve stops', () => {
     expect(await upload).toBeInstanceOf(Error)
   })
 
-  it('on SIGTERM when stdout is a closed pipe: the log never holds up exit', { timeout: 120_000 }, async () => {
+  it('on SIGTERM when stdout is a closed pipe: the log never holds up exit (started on an empty database: a first admin sign-in link in the banner)', { timeout: 120_000 }, async () => {
     const dir = tempDir()
     const served = serve(['--db', join(dir, 'dc.db'), '--port', '0'], { LOG_LEVEL: 'info' })
-    await listening(served)
+    const url = await listening(served)
+    await printed(served, 'another sign-in link')
+    const lines = served.stderr().split('\n')
+    const link = lines.find((line) => line.startsWith('console sign-in '))
+    expect(link, served.stderr()).toMatch(new RegExp(`^console sign-in \\(admin, one-time, until \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\): ${url}/console/link/dcl_[A-Za-z0-9_-]{43}$`))
+    expect(lines).toContain(`another sign-in link: npx delivery-center console-link --role admin --subject admin --db ${join(dir, 'dc.db')} --public-url ${url}`)
     served.child.stdout?.destroy()
     served.child.kill('SIGTERM')
     expect(await served.exited).toBe(0)

@@ -91,12 +91,14 @@ describe('delivery-center serve', () => {
     expect((await back.json() as { code: string }).code).toBe('clock.backwards')
   })
 
-  it('with the real clock, refuses to move time', { timeout: 60_000 }, async () => {
+  it('with the real clock, refuses to move time (and, on a database with a token, prints no sign-in link)', { timeout: 60_000 }, async () => {
     const db = await tempDb()
     const admin = (await tokenFor(db.location, 'admin', 'a-1')).trim()
     const server = await startServer(db)
     running.push(server)
     expect(await call(server, admin, 'GET', '/v1/clock')).toMatchObject({ kind: 'real' })
+    // A database with a token is no first start: no sign-in link is made or printed.
+    expect(server.stderr()).not.toContain('/console/link/')
     const response = await fetch(`${server.url}/v1/advance`, { method: 'POST', headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ by: 'P14D' }) })
     expect(response.status).toBe(409)
     expect((await response.json() as { code: string }).code).toBe('clock.not-sandbox')

@@ -44,6 +44,8 @@ export interface ApiOptions {
   readonly storageFs?: StorageFs
   /** The logger (silent unless TEST_LOG is set). */
   readonly logger?: Logger
+  /** The server's public URL (`--public-url`). */
+  readonly publicUrl?: string
 }
 
 /** The app on a fresh database, in sandbox mode at {@link T0}, with the built-in processes and a token per principal. */
@@ -58,6 +60,7 @@ export async function openApi(options: ApiOptions = {}): Promise<Api> {
     engine, store, storage: new AttachmentStorage(attachmentsDir, options.storageFs ? { fs: options.storageFs } : {}),
     logger: options.logger ?? pino({ level: process.env['TEST_LOG'] ?? 'silent' }), sandbox: clock,
     limits: { uploadBytes: options.uploadBytes ?? 16 * 1024 * 1024, ...(options.uploadQuota ? { uploadQuota: options.uploadQuota } : {}) },
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
   })
   const tokens = {} as Record<Who, string>
   for (const [who, principal] of Object.entries(WHO)) tokens[who as Who] = await createToken(store, principal, T0)
