@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import type { Logger } from 'pino'
 import type { Engine, ManualClock, Store } from '../engine/index.js'
 import { EngineError, realClock } from '../engine/index.js'
+import { consoleRoutes } from '../console/routes.js'
 import { ConsoleSessions } from '../console/sessions.js'
 import type { AttachmentStorage } from '../engine/attachments/index.js'
 import { authenticate } from './auth.js'
@@ -85,6 +86,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Sessions, like tokens, expire in real time.
   const consoleSessions = deps.consoleSessions ?? new ConsoleSessions(store, realClock)
   app.route('/v1/console-sessions', consoleSessionRoutes(consoleSessions, deps.publicUrl))
+  // The console for people: pages on the same engine, behind a session cookie instead of a token.
+  app.route('/console', consoleRoutes({ engine, sessions: consoleSessions, storage: deps.storage, logger, upload: { limitBytes: uploadBytes, quota: uploadQuota }, publicUrl: deps.publicUrl }))
+  app.get('/', (c) => c.redirect('/console', 302))
 
   app.notFound((c) => {
     const problem = toProblem(new EngineError('route.not-found', `There is no route ${c.req.method} ${c.req.path}; see /docs.`), c.req.path, c.get('requestId'))

@@ -29,7 +29,11 @@ async function draw(details: HTMLDetailsElement): Promise<void> {
     ])
     mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', flowchart: { htmlLabels: false }, theme: 'neutral' })
     const { svg } = await mermaid.render('process-diagram-svg', text)
-    const parsed = new DOMParser().parseFromString(svg, 'image/svg+xml').documentElement
+    // Parsed as HTML (Mermaid's labels hold `<br>`), in an inert template: nothing in it runs.
+    const template = document.createElement('template')
+    template.innerHTML = svg
+    const parsed = template.content.querySelector('svg')
+    if (!parsed) throw new Error('Mermaid drew no diagram.')
     // The page's policy forbids inline styles: Mermaid's are applied as a constructed style sheet instead.
     const css = [...parsed.querySelectorAll('style')].map((style) => { style.remove(); return style.textContent ?? '' }).join('\n')
     const sheet = new CSSStyleSheet()
@@ -44,7 +48,7 @@ async function draw(details: HTMLDetailsElement): Promise<void> {
     }
     parsed.setAttribute('role', 'img')
     parsed.setAttribute('aria-label', details.querySelector('summary')?.textContent ?? '')
-    target.replaceChildren(document.importNode(parsed, true))
+    target.replaceChildren(parsed)
   } catch (error) {
     target.textContent = String(error)
   }

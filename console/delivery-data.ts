@@ -1,0 +1,127 @@
+import { Temporal } from 'temporal-polyfill'
+import type { ActRequest, CompiledProcess, Engine, ListFilter, Principal } from '../engine/index.js'
+import { EngineError } from '../engine/index.js'
+import { formFields } from './forms/fields.js'
+import { inputsFrom } from './forms/form-values.js'
+import type { SubmittedForm } from './forms/form-values.js'
+import { FORM_KEYS, slotPointer } from './pages/action-form.js'
+import type { DeliveryPageData } from './pages/delivery.js'
+import type { DeliveryRows, ListPageData, ListQuery } from './pages/deliveries.js'
+import { LIST_QUERY_KEYS } from './pages/deliveries.js'
+
+// What the console's pages show, read through the Engine facade with the viewer's principal: the
+// same checks as the API, so a page never shows what its viewer may not see.
+
+/** Everything the page of one delivery shows. */
+export async function deliveryData(engine: Engine, id: string, by: Principal, known?: CompiledProcess): Promise<DeliveryPageData> {
+  const view = await engine.get(id, by)
+  const process = known ?? await engine.processes.get(view.process.id, view.process.version)
+  const history = await engine.history(id, by)
+  const ids = new Set(history.flatMap(({ event }) => event.type === 'action-performed' ? Object.values(event.attachments).flat() : []))
+  return { view, process, history, files: await fileNames(engine, ids, by) }
+}
+
+/** The names of files by id, for those `by` may read (the others are left out). */
+export async function fileNames(engine: Engine, ids: Iterable<string>, by: Principal): Promise<Map<string, string>> {
+  const names = new Map<string, string>()
+  for (const id of ids) {
+    try {
+      const row = await engine.attachment(id, by)
+      names.set(id, row.file_name ?? id)
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error
+    }
+  }
+  return names
+}
+
+/** A parsed form body as the form renderer reads it: every string value of each name (files are uploaded apart). */
+export function submittedForm(body: Record<string, string | File | Array<string | File>>): SubmittedForm {
+  const form: Record<string, string[]> = {}
+  for (const [name, value] of Object.entries(body)) {
+    form[name] = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string')
+  }
+  return form
+}
+
+/**
+ * The act a submitted action form asks for: the action, its step and the revision the person
+ * saw, the inputs typed by the action's schema (local times read in the viewer's zone, else the
+ * process's), and the ids of the files uploaded into each slot.
+ */
+export async function actRequest(engine: Engine, id: string, by: Principal, form: SubmittedForm): Promise<{ request: ActRequest; process: CompiledProcess }> {
+  const view = await engine.get(id, by)
+  const process = await engine.processes.get(view.process.id, view.process.version)
+  const actionId = form[FORM_KEYS.action]?.[0] ?? ''
+  const stepId = form[FORM_KEYS.step]?.[0] ?? view.step?.id ?? ''
+  const action = process.steps.get(stepId)?.actions.get(actionId)
+  const revision = Number(form[FORM_KEYS.revision]?.[0])
+  const zone = validZone(form[FORM_KEYS.zone]?.[0]) ?? process.timeZone
+  const attachments = Object.fromEntries([...action?.attachments.keys() ?? []].map((slot) => [slot, form[slotPointer(slot)] ?? []]))
+  const request: ActRequest = {
+    action: actionId, step: stepId,
+    inputs: action ? inputsFrom(formFields(action.inputs.schema), form, zone) : {},
+    attachments,
+    ...(Number.isInteger(revision) ? { expectedRevision: revision } : {}),
+  }
+  return { request, process }
+}
+
+/** `zone` when it names an IANA time zone (the browser's), else undefined. */
+function validZone(zone: string | undefined): string | undefined {
+  if (!zone || zone.length > 64) return undefined
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone
+  } catch {
+    return undefined
+  }
+}
+
+/** The filters of a list page from its query string (unknown and repeated values ignored). */
+export function listQuery(query: Record<string, string>): ListQuery {
+  const q = Object.fromEntries(LIST_QUERY_KEYS.map((key) => [key, (query[key] ?? '').trim().slice(0, 200)]))
+  return q as unknown as ListQuery
+}
+
+/** Largest page of deliveries the console shows at once. */
+const PAGE_SIZE = 25
+
+/** The inbox or the search: what waits on the viewer (inbox) and one page of deliveries matching the filters. */
+export async function listData(engine: Engine, by: Principal, raw: Record<string, string>, { inbox }: { inbox: boolean }): Promise<ListPageData> {
+  const query = listQuery(raw)
+  const processes = await engine.processes.list(by)
+  const phases = await Promise.all(processes.map(async (summary) => {
+    const process = await engine.processes.get(summary.id, summary.latestVersion)
+    return { process: summary.id, steps: [...process.steps.values()].map((step) => ({ id: step.id, title: step.title })) }
+  }))
+  const privileged = by.role === 'admin' || by.role === 'system'
+  const filter: ListFilter = {
+    limit: PAGE_SIZE, order: 'newest',
+    ...nonEmpty('process', query.process), ...nonEmpty('status', query.status), ...nonEmpty('step', query.phase),
+    ...nonEmpty('orderId', query.orderId), ...nonEmpty('cursor', query.cursor),
+    ...(privileged && query.partyRole && query.partySubject ? { party: { role: query.partyRole, subject: query.partySubject } } : {}),
+    ...(privileged ? { ...nonEmpty('startedFrom', startOfDay(query.startedFrom)), ...nonEmpty('startedTo', startOfDay(query.startedTo)) } : {}),
+  }
+  const rows = await withProcesses(engine, await engine.list(filter, by))
+  const waiting = inbox && !privileged ? await withProcesses(engine, await engine.list({ waitingOnMe: true, limit: PAGE_SIZE, order: 'oldest' }, by)) : undefined
+  return { query, processes, phases, rows, waiting }
+}
+
+async function withProcesses(engine: Engine, page: Awaited<ReturnType<Engine['list']>>): Promise<DeliveryRows> {
+  const items = []
+  for (const view of page.items) items.push({ view, process: await engine.processes.get(view.process.id, view.process.version) })
+  return { items, next: page.next }
+}
+
+/** A date (YYYY-MM-DD) as the instant it starts, in UTC; undefined for anything else. */
+function startOfDay(date: string): string | undefined {
+  try {
+    return date === '' ? undefined : Temporal.PlainDate.from(date).toZonedDateTime('UTC').toInstant().toString()
+  } catch {
+    return undefined
+  }
+}
+
+function nonEmpty<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined || value === '' ? {} : { [key]: value }) as { [P in K]?: string }
+}

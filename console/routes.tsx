@@ -1,0 +1,176 @@
+import { Hono } from 'hono'
+import type { Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { languageDetector } from 'hono/language'
+import type { Logger } from 'pino'
+import type { Engine } from '../engine/index.js'
+import { EngineError, iso, toMermaid } from '../engine/index.js'
+import type { AttachmentStorage } from '../engine/attachments/index.js'
+import type { AppEnv } from '../server/env.js'
+import { PROBLEM_TYPES } from '../server/problem.js'
+import { attachmentRoutes } from '../server/routes/attachments.js'
+import type { UploadQuota } from '../server/upload-quota.js'
+import { assetRoutes } from './assets.js'
+import { actRequest, deliveryData, listData, submittedForm } from './delivery-data.js'
+import { isLocale, LOCALES, messages } from './i18n.js'
+import type { Locale } from './i18n.js'
+import { DeliveryPage, deliveryPath } from './pages/delivery.js'
+import { DeliveriesPage } from './pages/deliveries.js'
+import { MessagePage } from './pages/message.js'
+import { LinkPage, SignInPage } from './pages/sign-in.js'
+import { clearSessionCookie, consoleSession, setSessionCookie } from './session-cookie.js'
+import { CONSOLE_HOME, returnPathProblem } from './sessions.js'
+import type { ConsoleSessions } from './sessions.js'
+import type { PageContext } from './view.js'
+
+/** The pages' Content-Security-Policy: this server's scripts and styles only; nothing inline can run. */
+export const CONSOLE_CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
+  "connect-src 'self'", "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'",
+].join('; ')
+
+export interface ConsoleDeps {
+  readonly engine: Engine
+  readonly sessions: ConsoleSessions
+  readonly storage: AttachmentStorage
+  readonly logger: Logger
+  readonly upload: { readonly limitBytes: number; readonly quota: UploadQuota }
+  /** The server's public URL, whose origin forms may come from besides the request's own. */
+  readonly publicUrl?: string | undefined
+}
+
+/** Largest console form, in bytes (files are uploaded on their own, before the form is sent). */
+const FORM_BYTES = 1024 * 1024
+
+/**
+ * The Delivery Center console under /console: pages for people, rendered on the server from what
+ * the engine knows about each process, acting through the same Engine facade (and so the same
+ * checks) as the API, with the session's principal.
+ */
+export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
+  const { engine, sessions } = deps
+  const app = new Hono<AppEnv>()
+  app.use(async (c, next) => {
+    await next()
+    c.header('Content-Security-Policy', CONSOLE_CSP)
+    // With the API's `no-referrer`, browsers send `Origin: null` with forms, which the CSRF check must refuse.
+    c.header('Referrer-Policy', 'same-origin')
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store')
+  })
+  app.use(languageDetector({
+    supportedLanguages: [...LOCALES], fallbackLanguage: 'en', order: ['querystring', 'cookie', 'header'],
+    lookupQueryString: 'lang', lookupCookie: 'dc_lang', caches: ['cookie'],
+    cookieOptions: { path: '/console', sameSite: 'Strict', httpOnly: true, maxAge: 365 * 24 * 3600 },
+    convertDetectedLanguage: (language) => language.split('-')[0]?.toLowerCase() ?? language,
+  }))
+  app.route('/assets', assetRoutes())
+  // Files are streamed to the storage under its own limit; every other body is a small form.
+  const formLimit = bodyLimit({ maxSize: FORM_BYTES, onError: () => { throw new EngineError('request.too-large', `A console form may be at most ${FORM_BYTES} bytes.`) } })
+  app.use((c, next) => c.req.path.startsWith('/console/attachments') ? next() : formLimit(c, next))
+
+  const page = (c: Context<AppEnv>): PageContext => {
+    const language = c.get('language' as never) as string | undefined
+    const locale: Locale = isLocale(language) ? language : 'en'
+    const url = new URL(c.req.url)
+    return {
+      locale, t: messages(locale), principal: c.var.principal as PageContext['principal'], csrf: c.var.csrf,
+      path: `${url.pathname}${url.search}`, now: iso(engine.clock.now()),
+    }
+  }
+  const notFound = (c: Context<AppEnv>) => {
+    const p = page(c)
+    return c.html(<MessagePage page={p} title={p.t.notFound.title} text={p.t.notFound.text} />, 404)
+  }
+
+  // Signing in: forms sent without a session, checked to come from this console's own pages.
+  const optional = consoleSession(sessions, { required: false, publicUrl: deps.publicUrl })
+  app.use('/sign-in', optional)
+  app.use('/link/*', optional)
+  app.get('/sign-in', (c) => c.html(<SignInPage page={page(c)} next={safeNext(c.req.query('next'))} refused={false} signedOut={c.req.query('signed-out') !== undefined} />))
+  app.post('/sign-in', async (c) => {
+    const form = await c.req.parseBody()
+    const next = safeNext(typeof form['next'] === 'string' ? form['next'] : undefined)
+    const session = typeof form['token'] === 'string' ? await sessions.openWithToken(form['token'].trim()) : undefined
+    if (!session) return c.html(<SignInPage page={page(c)} next={next} refused signedOut={false} />, 401)
+    setSessionCookie(c, session.secret, session.expiresAt)
+    return c.redirect(next, 303)
+  })
+  app.get('/link/:secret', (c) => c.html(<LinkPage page={page(c)} secret={c.req.param('secret')} refused={false} />))
+  app.post('/link/:secret', async (c) => {
+    const session = await sessions.redeem(c.req.param('secret'))
+    if (!session) return c.html(<LinkPage page={page(c)} secret="" refused />, 410)
+    setSessionCookie(c, session.secret, session.expiresAt)
+    return c.redirect(safeNext(session.returnPath), 303)
+  })
+
+  // Everything else needs a session; every form that changes something carries its CSRF token.
+  app.use(consoleSession(sessions, { required: true, publicUrl: deps.publicUrl }))
+  app.post('/sign-out', async (c) => {
+    const session = c.var.consoleSession
+    if (session) await sessions.end(session.secret)
+    clearSessionCookie(c)
+    return c.redirect('/console/sign-in?signed-out', 303)
+  })
+  app.route('/attachments', attachmentRoutes(engine, deps.storage, { limitBytes: deps.upload.limitBytes, quota: deps.upload.quota, logger: deps.logger }))
+
+  app.get('/', async (c) => c.html(<DeliveriesPage page={page(c)} inbox data={await listData(engine, c.var.principal, c.req.query(), { inbox: true })} />))
+  app.get('/deliveries', async (c) => c.html(<DeliveriesPage page={page(c)} inbox={false} data={await listData(engine, c.var.principal, c.req.query(), { inbox: false })} />))
+  app.get('/deliveries/:id', async (c) => c.html(<DeliveryPage page={page(c)} data={await deliveryData(engine, c.req.param('id'), c.var.principal)} />))
+  app.get('/deliveries/:id/revision', async (c) => {
+    const view = await engine.get(c.req.param('id'), c.var.principal)
+    return c.json({ revision: view.revision })
+  })
+  app.get('/deliveries/:id/diagram', async (c) => {
+    const view = await engine.get(c.req.param('id'), c.var.principal)
+    return c.text(toMermaid(await engine.processes.get(view.process.id, view.process.version)))
+  })
+  app.post('/deliveries/:id/act', async (c) => {
+    const id = c.req.param('id')
+    const submitted = submittedForm(await c.req.parseBody({ all: true }))
+    const { request, process } = await actRequest(engine, id, c.var.principal, submitted)
+    try {
+      await engine.act(id, request, c.var.principal)
+      return c.redirect(deliveryPath(id), 303)
+    } catch (error) {
+      if (!(error instanceof EngineError) || error.code === 'instance.not-found') throw error
+      const p = page(c)
+      const refusal = { action: request.action, message: error.message, problems: error.fields, submitted }
+      const data = await deliveryData(engine, id, c.var.principal, process)
+      const stale = error.code === 'conflict.stale' || error.code === 'step.not-current'
+      return c.html(<DeliveryPage page={p} data={{ ...data, ...(stale ? { notice: p.t.delivery.conflict } : { refusal }) }} />, PROBLEM_TYPES[error.code].status)
+    }
+  })
+  app.post('/deliveries/:id/terminate', async (c) => {
+    const id = c.req.param('id')
+    const form = await c.req.parseBody()
+    const reason = typeof form['reason'] === 'string' ? form['reason'].trim() : ''
+    await engine.terminate(id, reason, c.var.principal, revisionOf(form['_revision']))
+    return c.redirect(deliveryPath(id), 303)
+  })
+  app.post('/deliveries/:id/retry', async (c) => {
+    const id = c.req.param('id')
+    await engine.retry(id, c.var.principal, revisionOf((await c.req.parseBody())['_revision']))
+    return c.redirect(deliveryPath(id), 303)
+  })
+
+  app.all('*', notFound)
+  app.onError((error, c) => {
+    if (!(error instanceof EngineError) || c.req.path.startsWith('/console/attachments')) throw error
+    // A delivery the viewer may not see is "not found", exactly like one that does not exist.
+    if (error.code === 'instance.not-found' || error.code === 'process.not-found' || error.code === 'attachment.not-found') return notFound(c)
+    const p = page(c)
+    const title = error.code === 'console.csrf' ? p.t.error.csrf : error.code === 'auth.forbidden' || error.code === 'actor.forbidden' ? p.t.error.forbidden : error.message
+    return c.html(<MessagePage page={p} title={p.t.error.title} text={title} />, PROBLEM_TYPES[error.code].status)
+  })
+  return app
+}
+
+/** Where to go after signing in: a path in the console, never another site. */
+function safeNext(next: string | undefined): string {
+  return next !== undefined && returnPathProblem(next) === undefined ? next : CONSOLE_HOME
+}
+
+function revisionOf(value: unknown): number | undefined {
+  const revision = typeof value === 'string' ? Number(value) : NaN
+  return Number.isInteger(revision) ? revision : undefined
+}
