@@ -32,6 +32,8 @@ export interface ServerConfig {
   readonly fireAttempts: number
   /** The URL people reach the server at (behind a proxy, say), without a trailing slash: console sign-in links are made under it. */
   readonly publicUrl: string | undefined
+  /** Seed sample deliveries and print sign-in links for a customer, an ISV and an admin (implies the sandbox clock). */
+  readonly demo: boolean
 }
 
 export interface ServeFlags {
@@ -51,6 +53,7 @@ export interface ServeFlags {
   readonly shutdownTimeout?: string
   readonly fireAttempts?: string
   readonly publicUrl?: string
+  readonly demo?: boolean
 }
 
 export const DEFAULT_DB = join('data', 'delivery-center.db')
@@ -91,7 +94,8 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Server
     poolSize: number('DC_POOL_SIZE', env['DC_POOL_SIZE'], 10, 2, 1000),
     host: flags.host ?? env['HOST'] ?? '127.0.0.1',
     port: whole('--port / PORT', number('--port / PORT', flags.port ?? env['PORT'], 3000, 0, 65535)),
-    sandbox: flags.sandbox ?? flag('DC_SANDBOX', env['DC_SANDBOX']),
+    sandbox: flags.demo === true || (flags.sandbox ?? flag('DC_SANDBOX', env['DC_SANDBOX'])),
+    demo: flags.demo === true,
     sandboxStart: instant('--sandbox-start / DC_SANDBOX_START', flags.sandboxStart ?? env['DC_SANDBOX_START']),
     schedulerIntervalMs: 1000 * number('--scheduler-interval / DC_SCHEDULER_INTERVAL', flags.schedulerInterval ?? env['DC_SCHEDULER_INTERVAL'], 5, 0.05, 3600),
     // At least twice the minute after which an unanswered key may be taken over.

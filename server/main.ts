@@ -1,5 +1,8 @@
-import { accessSync, constants, mkdirSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Engine, ManualClock, realClock, Store } from '../engine/index.js'
+import { DEMO_PEOPLE, seedDemo } from '../console/demo.js'
 import { ConsoleSessions } from '../console/sessions.js'
 import { AttachmentStorage } from '../engine/attachments/index.js'
 import { createApp } from './app.js'
@@ -25,7 +28,7 @@ import { UploadSweeper } from './upload-sweeper.js'
 export async function main(flags: ServeFlags): Promise<void> {
   let log: ServerLog | undefined
   try {
-    const config = resolveConfig(flags, process.env)
+    const config = demoDatabase(resolveConfig(flags, process.env), flags)
     log = openServerLog(config.logLevel)
     await serve(config, flags, log)
   } catch (error) {
@@ -60,7 +63,9 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
-  const firstLink = firstStart ? await consoleSessions.createLink({ role: 'admin', subject: 'admin' }) : undefined
+  const demo = config.demo ? await seedDemo(engine, storage) : undefined
+  const demoLinks = demo ? await Promise.all(Object.values(DEMO_PEOPLE).map(async (who) => ({ who, link: await consoleSessions.createLink(who) }))) : []
+  const firstLink = firstStart && !demo ? await consoleSessions.createLink({ role: 'admin', subject: 'admin' }) : undefined
   // The scheduler and the upload sweeper both stop before requests are waited for.
   const background = { stop: async (): Promise<void> => { await Promise.all([scheduler.stop(), sweeper.stop()]) } }
   const shutdown = shutdownOnSignal({ server, scheduler: background, store, log }, config.shutdownTimeoutMs)
@@ -68,19 +73,34 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
   process.on('SIGINT', () => shutdown('SIGINT'))
   // Where people reach the server: the console-link command's default is http://127.0.0.1:3000.
   const linkBase = config.publicUrl ?? url
-  const dbFlag = flags.db ? ` --db ${describeDatabase(flags.db)}` : ''
+  const dbFlag = flags.db || config.demo ? ` --db ${describeDatabase(config.database)}` : ''
   // Announced only once a signal is handled: whoever waits for this line may stop the server at once.
   process.stderr.write([
     `delivery-center listening on ${url} (${sandbox ? `sandbox clock at ${sandbox.now().toString()}` : 'real clock'})`,
     `database: ${describeDatabase(config.database)}`,
     `API reference: ${url}/docs`,
     `first token: npx delivery-center token create --role admin --subject admin-1${dbFlag}`,
+    ...(demo ? [
+      `demo: ${demo.deliveries} sample deliveries of ${demo.processes.map((p) => p.id).join(', ')}, at every phase; move the sandbox clock with POST /v1/advance`,
+      ...demoLinks.map(({ who, link }) => `console sign-in as ${who.role} ${who.subject} (one-time, until ${link.expiresAt}): ${linkBase}${signInLinkPath(link.secret)}`),
+      `another sign-in link: npx delivery-center console-link --role customer --subject ${DEMO_PEOPLE.customer.subject}${dbFlag}${linkBase === 'http://127.0.0.1:3000' ? '' : ` --public-url ${linkBase}`}`,
+    ] : []),
     ...(firstLink ? [
       `console sign-in (admin, one-time, until ${firstLink.expiresAt}): ${linkBase}${signInLinkPath(firstLink.secret)}`,
       `another sign-in link: npx delivery-center console-link --role admin --subject admin${dbFlag}${linkBase === 'http://127.0.0.1:3000' ? '' : ` --public-url ${linkBase}`}`,
     ] : []),
     '',
   ].join('\n'))
+}
+
+/**
+ * A demo without `--db` runs on a new SQLite file in a new temporary directory, so its sample
+ * deliveries never land in a real database (nor in DATABASE_URL's).
+ */
+function demoDatabase(config: ServerConfig, flags: ServeFlags): ServerConfig {
+  if (!config.demo || flags.db !== undefined) return config
+  const dir = mkdtempSync(join(tmpdir(), 'delivery-center-demo-'))
+  return { ...config, database: join(dir, 'demo.db'), attachmentsDir: flags.attachments ? config.attachmentsDir : join(dir, 'attachments') }
 }
 
 /** Opens and migrates the database, or says which one could not be opened and why. */

@@ -1,0 +1,135 @@
+import { Readable } from 'node:stream'
+import { randomUUID } from 'node:crypto'
+import type { CompiledProcess, Engine, Principal } from '../engine/index.js'
+import { EngineError } from '../engine/index.js'
+import type { AttachmentStorage } from '../engine/attachments/index.js'
+import type { JsonSchema } from '../engine/definition/definition.js'
+import { DEMO_FILES } from './demo-files.js'
+
+/** The people of the demo: every delivery is between them. */
+export const DEMO_PEOPLE = {
+  customer: { role: 'customer', subject: 'demo-customer' },
+  isv: { role: 'isv', subject: 'demo-isv' },
+  admin: { role: 'admin', subject: 'demo-admin' },
+} as const satisfies Record<string, Principal>
+
+/** What the demo seeded: how many deliveries of each process, and where each one stopped. */
+export interface DemoSummary {
+  readonly deliveries: number
+  readonly processes: ReadonlyArray<{ readonly id: string; readonly phases: readonly string[] }>
+}
+
+/**
+ * Seeds sample deliveries of every registered process at every phase: for a process of n steps,
+ * deliveries that have gone 0, 1, ... n acts along it (each act the first action of its step,
+ * with inputs made from its schema and sample files in its slots), so the console shows work
+ * waiting on each party, finished deliveries and deadlines running. Nothing is written per process.
+ */
+export async function seedDemo(engine: Engine, storage: AttachmentStorage): Promise<DemoSummary> {
+  const summary: Array<{ id: string; phases: string[] }> = []
+  let deliveries = 0
+  let order = 1001
+  for (const { id, latestVersion } of await engine.processes.list(DEMO_PEOPLE.admin)) {
+    const process = await engine.processes.get(id, latestVersion)
+    const phases: string[] = []
+    for (let acts = 0; acts <= process.steps.size; acts++) {
+      const parties = Object.fromEntries(process.roles.map((role) => [role, role in DEMO_PEOPLE ? DEMO_PEOPLE[role as keyof typeof DEMO_PEOPLE].subject : `demo-${role}`]))
+      const context = { ...sampleOf(process.context.schema, 'context') as Record<string, unknown>, orderId: `DEMO-${order++}` }
+      let view = await engine.start({ process: id, parties, parameters: parametersOf(process), context }, DEMO_PEOPLE.admin)
+      deliveries++
+      for (let done = 0; done < acts && view.status === 'active' && view.step; done++) {
+        const next = await actOnce(engine, storage, process, view.id, view.step.id, parties)
+        if (!next) break
+        view = next
+      }
+      phases.push(view.step?.id ?? `end:${view.outcome ?? view.status}`)
+    }
+    summary.push({ id, phases })
+  }
+  return { deliveries, processes: summary }
+}
+
+/** Sample values of the parameters a process needs (those without a default). */
+const PARAMETER_SAMPLES = { duration: 'P90D', string: 'demo', integer: 1, boolean: true, 'date-time': '2026-01-15T01:00:00Z' } as const
+
+function parametersOf(process: CompiledProcess): Record<string, unknown> {
+  return Object.fromEntries([...process.parameters.values()].filter((p) => p.default === undefined).map((p) => [p.name, PARAMETER_SAMPLES[p.type]]))
+}
+
+/** Performs the first action of `stepId` someone may take, as that party; undefined when no one can (or it is refused). */
+async function actOnce(engine: Engine, storage: AttachmentStorage, process: CompiledProcess, instanceId: string, stepId: string, parties: Record<string, string>) {
+  const step = process.steps.get(stepId)
+  for (const action of step?.actions.values() ?? []) {
+    const role = action.actors.find((r) => r === 'admin' || parties[r] !== undefined)
+    if (role === undefined) continue
+    const by: Principal = role === 'admin' ? DEMO_PEOPLE.admin : { role, subject: parties[role] as string }
+    try {
+      const attachments: Record<string, string[]> = {}
+      for (const rule of action.attachments.values()) {
+        const kind = rule.types.includes('pdf') ? 'pdf' : rule.types.includes('png') ? 'png' : undefined
+        if (kind === undefined && rule.min > 0) throw new EngineError('attachment.type', `The demo has no sample file of the types ${rule.types.join(', ')}.`)
+        attachments[rule.slot] = kind === undefined ? [] : await Promise.all(Array.from({ length: rule.min }, () => upload(engine, storage, kind, by)))
+      }
+      return await engine.act(instanceId, { action: action.id, step: stepId, inputs: sampleOf(action.inputs.schema, action.id), attachments }, by)
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error
+    }
+  }
+  return undefined
+}
+
+async function upload(engine: Engine, storage: AttachmentStorage, kind: keyof typeof DEMO_FILES, by: Principal): Promise<string> {
+  const file = DEMO_FILES[kind]
+  const stored = await storage.save(Readable.from([Buffer.from(file.base64, 'base64')]), 1024 * 1024)
+  const id = randomUUID()
+  await engine.recordAttachment({ id, fileName: file.name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, storageKey: stored.storageKey }, by)
+  return id
+}
+
+/** Sample text by what a field is for, tried before anything generic. */
+const SAMPLES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/phone|mobile|tel/i, '+86 138 0000 0000'], [/e-?mail/i, 'demo@example.com'], [/name/i, 'Li Lei'], [/url|link|site/i, 'https://example.com'],
+]
+
+/**
+ * A value `schema` accepts, made from it: its default or first choice, else a value of its type
+ * within its bounds (required properties of objects only, the fewest items an array allows).
+ */
+export function sampleOf(schema: JsonSchema | undefined, name: string): unknown {
+  const s = (schema ?? {}) as Record<string, unknown>
+  if (s['default'] !== undefined) return s['default']
+  if ('const' in s) return s['const']
+  if (Array.isArray(s['enum'])) return s['enum'][0]
+  if (Array.isArray(s['oneOf'])) return sampleOf(s['oneOf'][0] as JsonSchema, name)
+  switch (s['type']) {
+    case 'object': {
+      const properties = (s['properties'] ?? {}) as Record<string, JsonSchema>
+      const required = new Set((s['required'] ?? []) as string[])
+      return Object.fromEntries(Object.entries(properties).filter(([key]) => required.has(key)).map(([key, value]) => [key, sampleOf(value, key)]))
+    }
+    case 'array':
+      return Array.from({ length: Number(s['minItems'] ?? 0) }, (_, i) => sampleOf(s['items'] as JsonSchema, `${name}-${i}`))
+    case 'boolean':
+      return true
+    case 'integer':
+    case 'number':
+      return Number(s['minimum'] ?? s['exclusiveMinimum'] ?? 0) + (s['exclusiveMinimum'] !== undefined ? 1 : 0) || 1
+    case 'string':
+      return sampleText(s, name)
+    default:
+      return undefined
+  }
+}
+
+function sampleText(s: Record<string, unknown>, name: string): string {
+  switch (s['format']) {
+    case 'email': return 'demo@example.com'
+    case 'date': return '2026-01-15'
+    case 'date-time': return '2026-01-15T01:00:00Z'
+    case 'uri': return 'https://example.com'
+  }
+  const candidates = [...SAMPLES.filter(([pattern]) => pattern.test(name)).map(([, text]) => text), `Sample ${name}`, 'DEMO-1', 'demo', '1']
+  const pattern = typeof s['pattern'] === 'string' ? new RegExp(s['pattern'], 'u') : undefined
+  const fits = (text: string): boolean => (pattern === undefined || pattern.test(text)) && text.length >= Number(s['minLength'] ?? 0) && text.length <= Number(s['maxLength'] ?? Infinity)
+  return candidates.find(fits) ?? candidates[0] as string
+}
