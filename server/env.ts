@@ -19,6 +19,8 @@ export interface AppEnv {
     receiptWritten: boolean | undefined
     /** Set by the idempotency middleware on a retried upload: the stored answer for a file of this SHA-256, else `idempotency.mismatch` thrown. */
     uploadReplay: ((sha256: string) => Response) | undefined
+    /** Set by a route whose answer holds a secret (a sign-in link): it is never stored for an Idempotency-Key, whose key is given back. */
+    secretAnswer: boolean | undefined
     /** Set by the upload route once the file is stored: its SHA-256, which binds an Idempotency-Key to the bytes. */
     uploadSha256: string | undefined
   }

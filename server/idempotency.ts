@@ -48,6 +48,8 @@ export interface IdempotencyOptions {
  * to the route with `uploadReplay`, which hashes the retry's file (keeping nothing) and replays the
  * answer for the same bytes or refuses others (`idempotency.mismatch`). A refused upload
  * gives its key back, as a failed one does: nothing was stored, and its bytes were maybe never read.
+ * An answer holding a secret (`secretAnswer`: a console sign-in link) is never stored either, and
+ * its key is given back.
  */
 export function idempotency(store: Store, clock: Clock, options: IdempotencyOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -101,7 +103,8 @@ export function idempotency(store: Store, clock: Clock, options: IdempotencyOpti
       await store.idempotency.release(principal, key, token)
       throw error
     }
-    if (c.res.status >= 500 || (upload && c.res.status >= 400)) {
+    // A secret is never kept in the clear: a retry with the same key makes a new one (the first expires unused).
+    if (c.res.status >= 500 || (upload && c.res.status >= 400) || c.get('secretAnswer')) {
       await store.idempotency.release(principal, key, token)
       return
     }

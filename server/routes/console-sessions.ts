@@ -22,6 +22,7 @@ export function consoleSessionRoutes(sessions: ConsoleSessions, publicUrl: strin
     const { role, subject, returnUrl } = readBody<{ role: string; subject: string; returnUrl?: string }>(c, 'ConsoleSessionRequest')
     const { secret, expiresAt } = await sessions.createLink({ role, subject, returnPath: returnUrl })
     const origin = publicUrl ?? new URL(c.req.url).origin
+    c.set('secretAnswer', true)
     return c.json({ url: `${origin}${signInLinkPath(secret)}`, expiresAt }, 201)
   })
 

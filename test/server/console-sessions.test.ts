@@ -54,6 +54,17 @@ describe('POST /v1/console-sessions', () => {
   })
 })
 
+describe('POST /v1/console-sessions with an Idempotency-Key', () => {
+  it('never keeps the link: a retry with the same key makes another link, and no stored answer holds one', async () => {
+    const send = () => api.call('POST', '/v1/console-sessions', { who: 'system', json: { role: 'customer', subject: 'c-1' }, headers: { 'Idempotency-Key': 'link-1' } })
+    const [first, second] = [await send(), await send()]
+    expect([first.status, second.status]).toEqual([201, 201])
+    expect(second.headers.get('Idempotent-Replayed')).toBeNull()
+    expect((await first.json() as { url: string }).url).not.toBe((await second.json() as { url: string }).url)
+    expect(await api.store.idempotency.find('system:scheduler', 'link-1')).toBeUndefined()
+  })
+})
+
 describe('without --public-url', () => {
   it('the link is under the origin the request was sent to', async () => {
     const local = await openApi()
