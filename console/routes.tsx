@@ -53,8 +53,6 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
   app.use(async (c, next) => {
     await next()
     c.header('Content-Security-Policy', CONSOLE_CSP)
-    // With the API's `no-referrer`, browsers send `Origin: null` with forms, which the CSRF check must refuse.
-    c.header('Referrer-Policy', 'same-origin')
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store')
   })
   app.use(languageDetector({

@@ -14,6 +14,14 @@ function noStore(path: string): boolean {
   return path.startsWith('/v1/') || path === '/metrics' || path === '/healthz' || path === '/readyz'
 }
 
+/**
+ * The console's pages: their forms must carry an `Origin` (the CSRF check needs it), which
+ * browsers replace by `null` under the default `no-referrer`; `same-origin` sends it to this
+ * server only, and no referrer anywhere else.
+ */
+const PAGES_REFERRER_POLICY = 'same-origin'
+const isPage = (path: string): boolean => path === '/console' || path.startsWith('/console/')
+
 /** A client's own `X-Request-Id` is kept when it is this short and plain (Hono's rule); else a new UUID is made. */
 const CLIENT_REQUEST_ID = /^[\w\-=]{1,255}$/
 
@@ -41,6 +49,7 @@ async function defaultSecureHeaders(): Promise<ReadonlyArray<readonly [string, s
  */
 export function responseHeaders(): MiddlewareHandler<AppEnv> {
   const secure = secureHeaders()
+  const securePages = secureHeaders({ referrerPolicy: PAGES_REFERRER_POLICY })
   const pairs = defaultSecureHeaders()
   let ready: ReadonlyArray<readonly [string, string]> | undefined
   return async (c, next) => {
@@ -52,11 +61,12 @@ export function responseHeaders(): MiddlewareHandler<AppEnv> {
       ready ??= await pairs
       outgoing.setHeader('X-Request-Id', id)
       for (const [name, value] of ready) outgoing.setHeader(name, value)
+      if (isPage(c.req.path)) outgoing.setHeader('Referrer-Policy', PAGES_REFERRER_POLICY)
       if (noStore(c.req.path)) outgoing.setHeader('Cache-Control', 'no-store')
       return next()
     }
     c.header('X-Request-Id', id)
-    await secure(c, next)
+    await (isPage(c.req.path) ? securePages : secure)(c, next)
     if (noStore(c.req.path) && !c.res.headers.has('cache-control')) c.res.headers.set('Cache-Control', 'no-store')
   }
 }

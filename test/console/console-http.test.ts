@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { realClock } from '../../engine/index.js'
+import { ConsoleSessions } from '../../console/sessions.js'
+import { openApi, WHO } from '../support/http.js'
+import type { Api, Who } from '../support/http.js'
+import { DEMAND } from '../support/engine.js'
+
+// The console over HTTP, without a browser: what a hostile or clumsy client may send never
+// becomes a 500, and a refused request changes nothing.
+let api: Api
+let sessions: ConsoleSessions
+let instance: string
+const ORIGIN = 'http://localhost'
+
+beforeAll(async () => {
+  api = await openApi()
+  sessions = new ConsoleSessions(api.store, realClock)
+  const started = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-7' } } })
+  instance = (await started.json() as { id: string }).id
+})
+afterAll(async () => { await api.close() })
+
+async function signedIn(who: Who): Promise<{ cookie: string; csrf: string }> {
+  const { secret } = await sessions.createLink(WHO[who])
+  const session = await sessions.redeem(secret)
+  if (!session) throw new Error('the link did not open a session')
+  return { cookie: `dc_session=${session.secret}`, csrf: sessions.csrfToken(session.secret) }
+}
+
+async function post(path: string, who: { cookie: string }, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  return api.app.request(path, { method: 'POST', headers: { Cookie: who.cookie, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString() })
+}
+
+describe('the console over HTTP', () => {
+  it('serves pages with a strict policy, no caching, and the same-origin referrer policy forms need', async () => {
+    const customer = await signedIn('customer')
+    const response = await api.app.request('/console', { headers: { Cookie: customer.cookie } })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('Content-Security-Policy')).toMatch(/script-src 'self'.*style-src 'self'/)
+    expect(response.headers.get('Content-Security-Policy')).not.toMatch(/unsafe-inline|unsafe-eval/)
+    expect(response.headers.get('Cache-Control')).toBe('no-store')
+    expect(response.headers.get('Referrer-Policy')).toBe('same-origin')
+    expect(await response.text()).toContain('ORD-7')
+  })
+
+  it('sends a person without a session to the sign-in page, and keeps where they were going', async () => {
+    const response = await api.app.request(`/console/deliveries/${instance}`)
+    expect(response.status).toBe(303)
+    expect(response.headers.get('Location')).toBe(`/console/sign-in?next=${encodeURIComponent(`/console/deliveries/${instance}`)}`)
+  })
+
+  it('answers a stranger exactly as for a delivery that does not exist', async () => {
+    const stranger = await signedIn('strangerCustomer')
+    const theirs = await api.app.request(`/console/deliveries/${instance}`, { headers: { Cookie: stranger.cookie } })
+    const missing = await api.app.request('/console/deliveries/no-such-delivery', { headers: { Cookie: stranger.cookie } })
+    expect([theirs.status, missing.status]).toEqual([404, 404])
+    // The same page but for the URL it was asked at (the language links point back to it).
+    expect((await theirs.text()).replaceAll(instance, 'ID')).toBe((await missing.text()).replaceAll('no-such-delivery', 'ID'))
+  })
+
+  it('refuses a form without the session\'s CSRF token, or from another origin, and acts on neither', async () => {
+    const customer = await signedIn('customer')
+    const form = { _action: 'submit', _step: 'submit-demand', '/inputs/demands': 'x', '/inputs/contact/name': 'n', '/inputs/contact/phone': '+86 1380000', '/inputs/contact/email': 'a@b.co' }
+    expect((await post(`/console/deliveries/${instance}/act`, customer, form)).status).toBe(403)
+    expect((await post(`/console/deliveries/${instance}/act`, customer, { ...form, _csrf: customer.csrf }, { Origin: 'https://evil.example' })).status).toBe(403)
+    expect((await post(`/console/deliveries/${instance}/act`, customer, { ...form, _csrf: 'forged' })).status).toBe(403)
+    expect((await api.engine.get(instance, WHO.admin)).revision).toBe(1)
+  })
+
+  it('never answers 500 to malformed forms: unknown actions and steps, junk revisions, missing reasons, strangers', async () => {
+    const customer = await signedIn('customer')
+    const admin = await signedIn('admin')
+    const cases: Array<[string, { cookie: string; csrf: string }, Record<string, string>]> = [
+      [`/console/deliveries/${instance}/act`, customer, { _action: 'nope', _step: 'submit-demand' }],
+      [`/console/deliveries/${instance}/act`, customer, { _action: 'submit', _step: 'no-step', _revision: 'x' }],
+      [`/console/deliveries/${instance}/act`, customer, { _action: 'submit', _step: 'submit-demand', _revision: '99', _tz: 'Not/AZone', '/inputs/demands': 'x'.repeat(20_000) }],
+      [`/console/deliveries/${instance}/act`, customer, { '/inputs/contact': '[object Object]', '/inputs/__proto__/x': '1' }],
+      [`/console/deliveries/${instance}/terminate`, customer, { reason: 'mine' }],
+      [`/console/deliveries/${instance}/terminate`, admin, { reason: '' }],
+      [`/console/deliveries/${instance}/retry`, admin, {}],
+      ['/console/deliveries/missing/act', customer, { _action: 'submit' }],
+    ]
+    for (const [path, who, form] of cases) {
+      const response = await post(path, who, { ...form, _csrf: who.csrf })
+      expect(response.status, `${path} ${JSON.stringify(form).slice(0, 80)}`).toBeGreaterThanOrEqual(400)
+      expect(response.status, path).toBeLessThan(500)
+      expect(response.headers.get('Content-Type'), path).toMatch(/^text\/html/)
+    }
+    expect((await api.engine.get(instance, WHO.admin)).revision).toBe(1)
+  })
+
+  it('refuses a form larger than 1 MiB before reading it', async () => {
+    const customer = await signedIn('customer')
+    const response = await post(`/console/deliveries/${instance}/act`, customer, { _csrf: customer.csrf, '/inputs/demands': 'x'.repeat(1024 * 1024 + 1) })
+    expect(response.status).toBe(413)
+  })
+
+  it('acts with a valid form and shows the result (Post/Redirect/Get)', async () => {
+    const customer = await signedIn('customer')
+    const form = {
+      _csrf: customer.csrf, _action: 'submit', _step: 'submit-demand', _revision: '1',
+      '/inputs/demands': DEMAND.demands, '/inputs/contact/name': DEMAND.contact.name, '/inputs/contact/phone': DEMAND.contact.phone, '/inputs/contact/email': DEMAND.contact.email,
+    }
+    const response = await post(`/console/deliveries/${instance}/act`, customer, form)
+    expect(response.status).toBe(303)
+    expect(response.headers.get('Location')).toBe(`/console/deliveries/${instance}`)
+    expect((await api.engine.get(instance, WHO.admin)).step?.id).toBe('project-delivery')
+    // The same form again: the delivery has moved on, and the page says so instead of acting twice.
+    const again = await post(`/console/deliveries/${instance}/act`, customer, form)
+    expect(again.status).toBe(409)
+    expect(await again.text()).toContain('Someone acted on this delivery meanwhile')
+  })
+})
