@@ -47,7 +47,7 @@ try {
 } finally {
   rmSync(shared, { recursive: true, force: true })
 }
-process.stdout.write(`\n== targets of issue 7 (medians)\n${layout(summary, 2)}\n`)
+process.stdout.write(`\n== targets (medians)\n${layout(summary, 2)}\n`)
 process.stdout.write(`\n${names.length} benchmark(s) in ${formatNumber((performance.now() - started) / 1000)} s; JSON in ${RESULTS_DIR}\n`)
 if (failed.length > 0) {
   process.stderr.write(`Failed: ${failed.join(', ')}\n`)

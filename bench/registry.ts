@@ -16,6 +16,7 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   deadlines: () => import('./deadlines.bench.js'),
   growth: () => import('./growth.bench.js'),
   memory: () => import('./memory.bench.js'),
+  console: () => import('./console.bench.js'),
 }
 
 /** Loads the benchmark `name`. @throws {RangeError} for an unknown name, listing the known ones. */
