@@ -185,6 +185,14 @@ const migrations: Record<string, Migration> = {
       await (db.isTransaction ? migrate(db) : db.transaction().execute(migrate))
     },
   },
+  '0009-process-listing': {
+    // An administrator's list of one process's deliveries, newest or oldest first, read in order
+    // from an index instead of sorting every delivery of that process. Neither column ever
+    // changes, so acts never update it.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.createIndex('instance_process_listing').on('instance').columns(['process_id', 'created_at', 'id']).execute()
+    },
+  },
 }
 
 /** The columns migration 0008 reads and writes. */
