@@ -2,10 +2,15 @@ import { Temporal } from 'temporal-polyfill'
 import { LOCALE_TAGS } from './i18n.js'
 import type { Locale } from './i18n.js'
 
+/** Formatters by locale and zone: making one costs more than formatting a page's dates with it. */
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
 /** An instant as a person reads it in `zone` (day, month, year, hour and minute). */
 export function formatInstant(instant: string, zone: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(LOCALE_TAGS[locale], { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' })
-    .format(new Date(Temporal.Instant.from(instant).epochMilliseconds))
+  const key = `${locale} ${zone}`
+  let format = formatters.get(key)
+  if (!format) formatters.set(key, format = new Intl.DateTimeFormat(LOCALE_TAGS[locale], { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' }))
+  return format.format(new Date(Temporal.Instant.from(instant).epochMilliseconds))
 }
 
 /**
