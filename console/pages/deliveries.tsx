@@ -104,7 +104,7 @@ function DeliveryTable({ page, rows }: { page: PageContext; rows: DeliveryRows }
           <tr>
             <td><a href={deliveryPath(view.id)}>{view.process.title}</a><br /><span class="muted">{contextLine(view)}</span></td>
             <td><span class={`status ${view.status}`}>{labelOf(t.status, view.status)}</span></td>
-            <td>{view.step?.title ?? (view.outcome ? t.delivery.ended(view.outcome) : '—')}</td>
+            <td>{view.step?.title ?? (view.outcome ? t.delivery.ended(labelOf(t.status, view.outcome)) : '—')}</td>
             <td>{view.step && view.status === 'active' ? view.step.actors.map((role) => labelOf(t.roles, role)).join(' / ') : '—'}</td>
             <td>{view.deadline ? <Time at={view.deadline.due} zone={process.timeZone} locale={page.locale} /> : '—'}</td>
             <td><Time at={view.startedAt} zone={process.timeZone} locale={page.locale} /></td>
