@@ -15,6 +15,9 @@ export const LOCALE_TAGS: Record<Locale, string> = { en: 'en', zh: 'zh-CN' }
 const en = {
   product: 'Delivery Center',
   skipToContent: 'Skip to content',
+  /** A label and its value, and a remark in parentheses, with the language's punctuation. */
+  labelled: (label: string, value: string) => `${label}: ${value}`,
+  aside: (text: string) => `(${text})`,
   nav: { inbox: 'Inbox', deliveries: 'All deliveries', admin: 'Search', failed: 'Failed', signOut: 'Sign out', language: 'Language', signedInAs: (role: string, subject: string) => `Signed in as ${subject} (${role})` },
   roles: { customer: 'Customer', isv: 'ISV', admin: 'Administrator', system: 'System' },
   status: { active: 'Active', completed: 'Completed', terminated: 'Terminated', failed: 'Failed' } satisfies Record<InstanceStatus, string>,
@@ -171,6 +174,8 @@ type Widen<T> = T extends string ? string
 const zh: Messages = {
   product: '交付中心',
   skipToContent: '跳到主要内容',
+  labelled: (label, value) => `${label}：${value}`,
+  aside: (text) => `（${text}）`,
   nav: { inbox: '待办', deliveries: '全部交付', admin: '搜索', failed: '失败', signOut: '退出登录', language: '语言', signedInAs: (role, subject) => `已登录：${subject}（${role}）` },
   roles: { customer: '客户', isv: '服务商', admin: '管理员', system: '系统' },
   status: { active: '进行中', completed: '已完成', terminated: '已终止', failed: '失败' },

@@ -20,7 +20,7 @@ export function Layout({ page, title, children }: { page: PageContext; title: st
         <link rel="stylesheet" href={`${ASSETS}/console.css`} />
         <script type="module" src={`${ASSETS}/console.js`}></script>
       </head>
-      <body data-now={page.now} data-locale={LOCALE_TAGS[page.locale]}>
+      <body data-now={page.now} data-locale={LOCALE_TAGS[page.locale]} data-aside={t.aside('{text}')}>
         <a class="skip" href="#main">{t.skipToContent}</a>
         <header class="top">
           <a class="brand" href="/console">{t.product}</a>

@@ -72,14 +72,14 @@ function WaitingCard({ page, view, process }: { page: PageContext; view: Instanc
     <li class="card">
       <a href={deliveryPath(view.id)} class="card-title">{`${view.process.title} · ${view.step?.title ?? ''}`}</a>
       <p class="muted">{contextLine(view)}</p>
-      <p>{t.inbox.asked}: {view.actions.map((action) => action.title).join(' / ') || view.step?.description || ''}</p>
+      <p>{t.labelled(t.inbox.asked, view.actions.map((action) => action.title).join(' / ') || view.step?.description || '')}</p>
       {deadline && (
         <p class="deadline">
           <WithTime at={deadline.due} zone={process.timeZone} locale={page.locale} countdown
             text={deadline.kind === 'timeout'
               ? t.deadline.timeout(process.steps.get(view.step?.id ?? '')?.actions.get(deadline.name)?.title ?? deadline.name)
               : t.deadline.window(process.windows.get(deadline.name)?.title ?? deadline.name)} />{' '}
-          <span class="zone">({t.deadline.processZone(process.timeZone)})</span>
+          <span class="zone">{t.aside(t.deadline.processZone(process.timeZone))}</span>
         </p>
       )}
     </li>

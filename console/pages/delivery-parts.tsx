@@ -65,7 +65,7 @@ export function Details({ page, process, view }: { page: PageContext; process: C
         const step = process.steps.get(stepId)
         return (
           <>
-            <h3>{`${t.delivery.submitted}: ${step?.title ?? stepId}`}</h3>
+            <h3>{t.labelled(t.delivery.submitted, step?.title ?? stepId)}</h3>
             <Value value={record.inputs} schema={step?.actions.get(record.action)?.inputs.schema} />
           </>
         )
@@ -134,8 +134,8 @@ export function History({ page, process, history, files }: { page: PageContext; 
               <span class="by">{system ? <span class="badge system">{t.delivery.bySystem}</span> : `${labelOf(t.roles, by.role)} ${by.subject}`}</span>
               {event.type === 'action-performed' && hasContent(event.inputs) && <details><summary>{t.delivery.inputs}</summary><Value value={event.inputs} schema={process.steps.get(event.step)?.actions.get(event.action)?.inputs.schema} /></details>}
               {event.type === 'action-performed' && Object.values(event.attachments).some((ids) => ids.length > 0) && (
-                <p class="files">{t.delivery.files}:{' '}
-                  {Object.values(event.attachments).flat().map((id) => <a href={`/console/attachments/${encodeURIComponent(id)}`}>{files.get(id) ?? id}</a>)}
+                <p class="files">{t.labelled(t.delivery.files, '')}
+                  {Object.values(event.attachments).flat().map((id, index) => <>{index > 0 ? ' · ' : ''}<a href={`/console/attachments/${encodeURIComponent(id)}`}>{files.get(id) ?? id}</a></>)}
                 </p>
               )}
               {event.type === 'instance-terminated' && <p>{event.reason}</p>}

@@ -172,7 +172,7 @@ it('renders every page in Simplified Chinese without an English string of the ca
   await customer.locator('.field-error[data-pointer="/inputs/contact/email"]').waitFor()
   await inChinese(customer, 'delivery-refused', true)
   await customer.goto(`/console/deliveries/${confirming}`)
-  await shows(customer.locator('p.deadline .countdown'), '14天后')
+  await shows(customer.locator('p.deadline .countdown'), '（14天后）')
   await inChinese(customer, 'delivery-deadline', true)
   await customer.goto('/console/deliveries/no-such-delivery')
   await inChinese(customer, 'not-found')
