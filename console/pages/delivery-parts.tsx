@@ -125,13 +125,15 @@ export function History({ page, process, history, files }: { page: PageContext; 
       <ol class="timeline">
         {history.map(({ seq, event }) => {
           const by = 'by' in event && event.type !== 'action-performed' ? event.by : event.type === 'action-performed' && event.trigger === 'actor' ? event.by : undefined
-          const system = by === undefined || by.role === 'system'
+          // Marked: what the system did in a party's place (a timeout's action) or as the system.
+          // What only follows from an act (a phase entered, the delivery completed) names no one.
+          const system = (event.type === 'action-performed' && event.trigger !== 'actor') || by?.role === 'system'
           return (
             <li class={system ? 'event system' : 'event'} id={`event-${seq}`}>
               <Time at={event.at} zone={process.timeZone} locale={page.locale} />{' '}
               <strong>{t.events[event.type]}</strong>{' '}
               <span>{what(event, process, t)}</span>{' '}
-              <span class="by">{system ? <span class="badge system">{t.delivery.bySystem}</span> : `${labelOf(t.roles, by.role)} ${by.subject}`}</span>
+              {system ? <span class="by"><span class="badge system">{t.delivery.bySystem}</span></span> : by && <span class="by">{`${labelOf(t.roles, by.role)} ${by.subject}`}</span>}
               {event.type === 'action-performed' && hasContent(event.inputs) && <details><summary>{t.delivery.inputs}</summary><Value value={event.inputs} schema={process.steps.get(event.step)?.actions.get(event.action)?.inputs.schema} /></details>}
               {event.type === 'action-performed' && Object.values(event.attachments).some((ids) => ids.length > 0) && (
                 <p class="files">{t.labelled(t.delivery.files, '')}
