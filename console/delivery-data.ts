@@ -12,12 +12,13 @@ import { LIST_QUERY_KEYS } from './pages/deliveries.js'
 // What the console's pages show, read through the Engine facade with the viewer's principal: the
 // same checks as the API, so a page never shows what its viewer may not see.
 
-/** Everything the page of one delivery shows. */
-export async function deliveryData(engine: Engine, id: string, by: Principal, known?: CompiledProcess): Promise<DeliveryPageData> {
+/** Everything the page of one delivery shows; `alsoFiles` are ids of files a refused form holds, to show by name. */
+export async function deliveryData(engine: Engine, id: string, by: Principal, known?: CompiledProcess, alsoFiles: Iterable<string> = []): Promise<DeliveryPageData> {
   const view = await engine.get(id, by)
   const process = known ?? await engine.processes.get(view.process.id, view.process.version)
   const history = await engine.history(id, by)
   const ids = new Set(history.flatMap(({ event }) => event.type === 'action-performed' ? Object.values(event.attachments).flat() : []))
+  for (const fileId of alsoFiles) ids.add(fileId)
   return { view, process, history, files: await fileNames(engine, ids, by) }
 }
 

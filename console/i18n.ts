@@ -15,9 +15,14 @@ export const LOCALE_TAGS: Record<Locale, string> = { en: 'en', zh: 'zh-CN' }
 const en = {
   product: 'Delivery Center',
   skipToContent: 'Skip to content',
+  /** A label and its value, and a remark in parentheses, with the language's punctuation. */
+  labelled: (label: string, value: string) => `${label}: ${value}`,
+  aside: (text: string) => `(${text})`,
   nav: { inbox: 'Inbox', deliveries: 'All deliveries', admin: 'Search', failed: 'Failed', signOut: 'Sign out', language: 'Language', signedInAs: (role: string, subject: string) => `Signed in as ${subject} (${role})` },
   roles: { customer: 'Customer', isv: 'ISV', admin: 'Administrator', system: 'System' },
   status: { active: 'Active', completed: 'Completed', terminated: 'Terminated', failed: 'Failed' } satisfies Record<InstanceStatus, string>,
+  /** Names of the usual order context keys, for a process whose context schema gives them no title. */
+  contextKeys: { orderId: 'Order ID', productId: 'Product ID', specification: 'Order specification', spec: 'Order specification' },
   signIn: {
     title: 'Sign in',
     intro: 'Paste an API token to sign in. Customers and ISVs usually arrive by a sign-in link from the marketplace instead.',
@@ -126,6 +131,7 @@ const en = {
     uploading: 'Uploading',
     uploaded: 'Uploaded',
     wrongType: (name: string, types: string) => `“${name}” is not one of the accepted types (${types}).`,
+    wrongContent: (name: string, types: string) => `“${name}” is not one of the accepted types (${types}), judging by its content; it was not kept.`,
     tooLarge: (name: string, size: string) => `“${name}” is larger than ${size}.`,
     tooMany: (max: number) => `At most ${max} file(s).`,
     tooFew: (min: number) => `At least ${min} file(s).`,
@@ -141,6 +147,9 @@ const en = {
     minimum: 'This number is too small.',
     maximum: 'This number is too large.',
     enum: 'Choose one of the values offered.',
+    count: 'This does not hold the number of files asked for.',
+    fileType: 'This file is not one of the accepted types, judging by its content.',
+    fileSize: 'This file is too large.',
     other: 'This value is not accepted.',
   },
   notFound: {
@@ -165,9 +174,12 @@ type Widen<T> = T extends string ? string
 const zh: Messages = {
   product: '交付中心',
   skipToContent: '跳到主要内容',
+  labelled: (label, value) => `${label}：${value}`,
+  aside: (text) => `（${text}）`,
   nav: { inbox: '待办', deliveries: '全部交付', admin: '搜索', failed: '失败', signOut: '退出登录', language: '语言', signedInAs: (role, subject) => `已登录：${subject}（${role}）` },
   roles: { customer: '客户', isv: '服务商', admin: '管理员', system: '系统' },
   status: { active: '进行中', completed: '已完成', terminated: '已终止', failed: '失败' },
+  contextKeys: { orderId: '订单号', productId: '商品 ID', specification: '订单规格', spec: '订单规格' },
   signIn: {
     title: '登录',
     intro: '粘贴 API 令牌登录。客户和服务商通常通过云市场提供的登录链接进入。',
@@ -275,6 +287,7 @@ const zh: Messages = {
     uploading: '正在上传',
     uploaded: '已上传',
     wrongType: (name, types) => `“${name}”不是支持的类型（${types}）。`,
+    wrongContent: (name, types) => `根据文件内容，“${name}”不是支持的类型（${types}），未予保留。`,
     tooLarge: (name, size) => `“${name}”超过 ${size}。`,
     tooMany: (max) => `最多 ${max} 个文件。`,
     tooFew: (min) => `至少 ${min} 个文件。`,
@@ -290,6 +303,9 @@ const zh: Messages = {
     minimum: '数值太小。',
     maximum: '数值太大。',
     enum: '请从提供的选项中选择。',
+    count: '文件数量不符合要求。',
+    fileType: '根据文件内容，此文件不是支持的类型。',
+    fileSize: '此文件太大。',
     other: '此值不被接受。',
   },
   notFound: {
@@ -311,9 +327,9 @@ export function messages(locale: Locale): Messages {
   return catalogues[locale]
 }
 
-/** The label of `key` in one of the catalogue's maps (roles, statuses), or the key itself for one it does not name (a process's own role). */
-export function labelOf(map: Readonly<Record<string, string>>, key: string): string {
-  return Object.hasOwn(map, key) ? map[key] as string : key
+/** The label of `key` in one of the catalogue's maps (roles, statuses), or for one it does not name (a process's own role) the key itself, or what `otherwise` makes of it. */
+export function labelOf(map: Readonly<Record<string, string>>, key: string, otherwise: (key: string) => string = (k) => k): string {
+  return Object.hasOwn(map, key) ? map[key] as string : otherwise(key)
 }
 
 /** Whether `value` names a supported locale. */

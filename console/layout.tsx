@@ -15,10 +15,12 @@ export function Layout({ page, title, children }: { page: PageContext; title: st
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · ${t.product}`}</title>
+        {/* No icon: without this line browsers ask for /favicon.ico, a 404 in every page's console. */}
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href={`${ASSETS}/console.css`} />
         <script type="module" src={`${ASSETS}/console.js`}></script>
       </head>
-      <body data-now={page.now} data-locale={LOCALE_TAGS[page.locale]}>
+      <body data-now={page.now} data-locale={LOCALE_TAGS[page.locale]} data-aside={t.aside('{text}')}>
         <a class="skip" href="#main">{t.skipToContent}</a>
         <header class="top">
           <a class="brand" href="/console">{t.product}</a>

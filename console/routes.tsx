@@ -133,7 +133,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
       if (!(error instanceof EngineError) || error.code === 'instance.not-found') throw error
       const p = page(c)
       const refusal = { action: request.action, message: error.message, problems: error.fields, submitted }
-      const data = await deliveryData(engine, id, c.var.principal, process)
+      const data = await deliveryData(engine, id, c.var.principal, process, Object.values(request.attachments ?? {}).flat())
       const stale = error.code === 'conflict.stale' || error.code === 'step.not-current'
       return c.html(<DeliveryPage page={p} data={{ ...data, ...(stale ? { notice: p.t.delivery.conflict } : { refusal }) }} />, PROBLEM_TYPES[error.code].status)
     }

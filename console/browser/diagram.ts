@@ -49,6 +49,9 @@ async function draw(details: HTMLDetailsElement): Promise<void> {
     parsed.setAttribute('role', 'img')
     parsed.setAttribute('aria-label', details.querySelector('summary')?.textContent ?? '')
     target.replaceChildren(parsed)
+    // Drawn at its own size (Mermaid's inline max-width is refused by the policy), never wider than the page.
+    const width = Number(parsed.getAttribute('viewBox')?.split(/[\s,]+/)[2])
+    if (width > 0) parsed.style.maxWidth = `min(100%, ${Math.ceil(width)}px)`
   } catch (error) {
     target.textContent = String(error)
   }

@@ -30,12 +30,15 @@ function countdowns(): void {
   })
   if (elements.length === 0) return
   const words = new Intl.RelativeTimeFormat(locale, { numeric: 'always', style: 'long' })
+  // A remark in the page's language: `(in 14 days)`, `（14天后）`.
+  const aside = body.dataset['aside'] ?? '({text})'
   const tick = (): void => {
     const now = Date.now() + skew
     for (const { due, span } of elements) {
       const left = due - now
       const minutes = Math.round(left / 60_000)
-      span.textContent = `(${Math.abs(minutes) >= 1440 ? words.format(Math.round(minutes / 1440), 'day') : Math.abs(minutes) >= 60 ? words.format(Math.round(minutes / 60), 'hour') : words.format(minutes, 'minute')})`
+      const inWords = Math.abs(minutes) >= 1440 ? words.format(Math.round(minutes / 1440), 'day') : Math.abs(minutes) >= 60 ? words.format(Math.round(minutes / 60), 'hour') : words.format(minutes, 'minute')
+      span.textContent = aside.replace('{text}', inWords)
     }
   }
   tick()

@@ -67,9 +67,9 @@ export function enhanceUploads(): void {
         if (event.lengthComputable) progress.value = Math.round((event.loaded / event.total) * 100)
       })
       request.addEventListener('load', () => {
-        const refuse = (why: string): void => {
+        const refuse = (message: string): void => {
           item.remove()
-          show([fill(data['msgFailed'] ?? '', { name: file.name, why })])
+          show([message])
         }
         let answer: Partial<Uploaded> & { detail?: string } = {}
         try {
@@ -77,9 +77,9 @@ export function enhanceUploads(): void {
         } catch {
           // Not JSON: the status says enough.
         }
-        if (request.status !== 201 || typeof answer.id !== 'string') return refuse(answer.detail ?? request.statusText)
+        if (request.status !== 201 || typeof answer.id !== 'string') return refuse(fill(data['msgFailed'] ?? '', { name: file.name, why: answer.detail ?? request.statusText }))
         // The type read from the content, not from the name: a renamed file is refused here already.
-        if (!answer.type || !types.includes(answer.type)) return refuse(fill(data['msgType'] ?? '', { name: file.name }))
+        if (!answer.type || !types.includes(answer.type)) return refuse(fill(data['msgContent'] ?? '', { name: file.name }))
         progress.value = 100
         item.classList.remove('uploading')
         item.dataset['id'] = answer.id

@@ -23,6 +23,15 @@ export function SchemaFields({ fields, state }: { fields: readonly FormField[]; 
 export function problemText(problem: FieldProblem, t: Messages, english: boolean): string {
   if (english) return problem.message
   const rules = t.rules
+  if (problem.pointer.startsWith('/attachments/')) {
+    // The engine's attachment rules (`attachment.count`, `attachment.type`, ...), by the rule's name.
+    switch (problem.rule) {
+      case 'count': return rules.count
+      case 'type': return rules.fileType
+      case 'size': return rules.fileSize
+      default: return rules.other
+    }
+  }
   switch (problem.rule) {
     case 'format': return rules.format(problem.message.match(/"([^"]+)"/)?.[1] ?? '')
     case 'required': case 'type': case 'minLength': case 'maxLength': case 'pattern': case 'minimum': case 'maximum': case 'enum':

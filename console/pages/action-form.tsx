@@ -75,7 +75,7 @@ export function ActionForm({ page, instanceId, step, revision, action, refusal, 
         const rules = {
           'data-slot': slot.slot, 'data-name': name, 'data-types': slot.types.join(','), 'data-extensions': extensions.join(','),
           'data-max-size': String(slot.maxSize), 'data-max': String(slot.max),
-          'data-msg-type': t.attachments.wrongType('{name}', types), 'data-msg-size': t.attachments.tooLarge('{name}', formatSize(slot.maxSize)),
+          'data-msg-type': t.attachments.wrongType('{name}', types), 'data-msg-content': t.attachments.wrongContent('{name}', types), 'data-msg-size': t.attachments.tooLarge('{name}', formatSize(slot.maxSize)),
           'data-msg-count': t.attachments.tooMany(slot.max), 'data-msg-failed': t.attachments.failed('{name}', '{why}'),
           'data-msg-remove': t.attachments.remove, 'data-msg-uploading': t.attachments.uploading,
         }
@@ -94,7 +94,7 @@ export function ActionForm({ page, instanceId, step, revision, action, refusal, 
                 </li>
               ))}
             </ul>
-            <p class="field-error" data-slot-error={slot.slot} data-pointer={name} hidden={slotProblems.length === 0}>
+            <p class="field-error" data-slot-error={slot.slot} data-pointer={name} hidden={slotProblems.length === 0} aria-live="polite">
               {slotProblems.map((p) => problemText(p, t, state.english)).join(' ')}
             </p>
           </fieldset>

@@ -72,14 +72,14 @@ function WaitingCard({ page, view, process }: { page: PageContext; view: Instanc
     <li class="card">
       <a href={deliveryPath(view.id)} class="card-title">{`${view.process.title} · ${view.step?.title ?? ''}`}</a>
       <p class="muted">{contextLine(view)}</p>
-      <p>{t.inbox.asked}: {view.actions.map((action) => action.title).join(' / ') || view.step?.description || ''}</p>
+      <p>{t.labelled(t.inbox.asked, view.actions.map((action) => action.title).join(' / ') || view.step?.description || '')}</p>
       {deadline && (
         <p class="deadline">
           <WithTime at={deadline.due} zone={process.timeZone} locale={page.locale} countdown
             text={deadline.kind === 'timeout'
               ? t.deadline.timeout(process.steps.get(view.step?.id ?? '')?.actions.get(deadline.name)?.title ?? deadline.name)
               : t.deadline.window(process.windows.get(deadline.name)?.title ?? deadline.name)} />{' '}
-          <span class="zone">({t.deadline.processZone(process.timeZone)})</span>
+          <span class="zone">{t.aside(t.deadline.processZone(process.timeZone))}</span>
         </p>
       )}
     </li>
@@ -104,7 +104,7 @@ function DeliveryTable({ page, rows }: { page: PageContext; rows: DeliveryRows }
           <tr>
             <td><a href={deliveryPath(view.id)}>{view.process.title}</a><br /><span class="muted">{contextLine(view)}</span></td>
             <td><span class={`status ${view.status}`}>{labelOf(t.status, view.status)}</span></td>
-            <td>{view.step?.title ?? (view.outcome ? t.delivery.ended(view.outcome) : '—')}</td>
+            <td>{view.step?.title ?? (view.outcome ? t.delivery.ended(labelOf(t.status, view.outcome)) : '—')}</td>
             <td>{view.step && view.status === 'active' ? view.step.actors.map((role) => labelOf(t.roles, role)).join(' / ') : '—'}</td>
             <td>{view.deadline ? <Time at={view.deadline.due} zone={process.timeZone} locale={page.locale} /> : '—'}</td>
             <td><Time at={view.startedAt} zone={process.timeZone} locale={page.locale} /></td>

@@ -1,7 +1,9 @@
 import type { CompiledProcess, EventRecord, InstanceView } from '../../engine/index.js'
 import type { Submissions } from '../../engine/runtime/view.js'
 import { Time } from '../format.js'
+import { humanize } from '../forms/fields.js'
 import { labelOf } from '../i18n.js'
+import type { Messages } from '../i18n.js'
 import type { PageContext } from '../view.js'
 
 /** File names of the attachments a page mentions, by id (a file the viewer may not read is absent). */
@@ -46,10 +48,10 @@ export function Steps({ page, process, view, history }: { page: PageContext; pro
   )
 }
 
-/** The order and contact details: the parties, the order (context) and what each step collected. */
+/** The order and contact details: the parties, the order (context) and what each step collected, labelled by their schemas' titles. */
 export function Details({ page, process, view }: { page: PageContext; process: CompiledProcess; view: InstanceView }) {
   const { t } = page
-  const contextTitles = titlesOf(process.context.schema)
+  const contextLabels = { ...t.contextKeys, ...titlesOf(process.context.schema) }
   return (
     <aside class="details" aria-labelledby="details-title">
       <h2 id="details-title">{t.delivery.details}</h2>
@@ -57,14 +59,17 @@ export function Details({ page, process, view }: { page: PageContext; process: C
         <dt>{t.delivery.deliveryId}</dt><dd><code>{view.id}</code></dd>
         <dt>{t.list.process}</dt><dd>{`${view.process.title} (${view.process.id} v${view.process.version})`}</dd>
         {Object.entries(view.parties).map(([role, subject]) => <><dt>{labelOf(t.roles, role)}</dt><dd>{subject}</dd></>)}
-        {Object.entries(view.context).map(([key, value]) => <><dt>{contextTitles[key] ?? key}</dt><dd><Value value={value} /></dd></>)}
+        {Object.entries(view.context).map(([key, value]) => <><dt>{labelOf(contextLabels, key, humanize)}</dt><dd><Value value={value} schema={propertyOf(process.context.schema, key)} /></dd></>)}
       </dl>
-      {Object.entries(view.data).filter(([, record]) => hasContent(record.inputs)).map(([stepId, record]) => (
-        <>
-          <h3>{`${t.delivery.submitted}: ${process.steps.get(stepId)?.title ?? stepId}`}</h3>
-          <Value value={record.inputs} />
-        </>
-      ))}
+      {Object.entries(view.data).filter(([, record]) => hasContent(record.inputs)).map(([stepId, record]) => {
+        const step = process.steps.get(stepId)
+        return (
+          <>
+            <h3>{t.labelled(t.delivery.submitted, step?.title ?? stepId)}</h3>
+            <Value value={record.inputs} schema={step?.actions.get(record.action)?.inputs.schema} />
+          </>
+        )
+      })}
       {Object.keys(view.values).length > 0 && (
         <>
           <h3>{t.delivery.values}</h3>
@@ -75,26 +80,38 @@ export function Details({ page, process, view }: { page: PageContext; process: C
   )
 }
 
-/** Titles (or descriptions) of an object schema's properties, by name. */
+/** Longest description used as a label (a longer one is a sentence, not a name). */
+const LABEL_MAX = 40
+
+/** Titles of an object schema's properties by name (or their descriptions when short, like `Contact name`). */
 function titlesOf(schema: unknown): Record<string, string> {
   const properties = (schema as { properties?: Record<string, { title?: unknown; description?: unknown }> } | undefined)?.properties ?? {}
   const titles: Record<string, string> = {}
   for (const [key, property] of Object.entries(properties)) {
-    const title = typeof property.title === 'string' ? property.title : typeof property.description === 'string' ? property.description : undefined
+    const { title: named, description } = property
+    const title = typeof named === 'string' ? named : typeof description === 'string' && description.length <= LABEL_MAX ? description : undefined
     if (title !== undefined) titles[key] = title
   }
   return titles
+}
+
+/** The schema of property `key` of an object schema (or of the items of an array schema), if it has one. */
+function propertyOf(schema: unknown, key: string | number): unknown {
+  if (typeof schema !== 'object' || schema === null) return undefined
+  const s = schema as { properties?: Record<string, unknown>; items?: unknown }
+  return typeof key === 'number' ? s.items : s.properties?.[key]
 }
 
 function hasContent(value: unknown): boolean {
   return typeof value === 'object' && value !== null ? Object.keys(value).length > 0 : value !== undefined
 }
 
-/** Any JSON value as text: objects as nested definition lists, arrays as lists. */
-export function Value({ value }: { value: unknown }) {
-  if (Array.isArray(value)) return <ul class="value-list">{value.map((item) => <li><Value value={item} /></li>)}</ul>
+/** Any JSON value as text: objects as nested definition lists labelled by the schema's titles, arrays as lists. */
+export function Value({ value, schema }: { value: unknown; schema?: unknown }) {
+  if (Array.isArray(value)) return <ul class="value-list">{value.map((item, index) => <li><Value value={item} schema={propertyOf(schema, index)} /></li>)}</ul>
   if (typeof value === 'object' && value !== null) {
-    return <dl class="value">{Object.entries(value).map(([key, item]) => <><dt>{key}</dt><dd><Value value={item} /></dd></>)}</dl>
+    const titles = titlesOf(schema)
+    return <dl class="value">{Object.entries(value).map(([key, item]) => <><dt>{labelOf(titles, key, humanize)}</dt><dd><Value value={item} schema={propertyOf(schema, key)} /></dd></>)}</dl>
   }
   return <span class="value-text">{value === null || value === undefined ? '—' : String(value)}</span>
 }
@@ -108,17 +125,19 @@ export function History({ page, process, history, files }: { page: PageContext; 
       <ol class="timeline">
         {history.map(({ seq, event }) => {
           const by = 'by' in event && event.type !== 'action-performed' ? event.by : event.type === 'action-performed' && event.trigger === 'actor' ? event.by : undefined
-          const system = by === undefined || by.role === 'system'
+          // Marked: what the system did in a party's place (a timeout's action) or as the system.
+          // What only follows from an act (a phase entered, the delivery completed) names no one.
+          const system = (event.type === 'action-performed' && event.trigger !== 'actor') || by?.role === 'system'
           return (
             <li class={system ? 'event system' : 'event'} id={`event-${seq}`}>
               <Time at={event.at} zone={process.timeZone} locale={page.locale} />{' '}
               <strong>{t.events[event.type]}</strong>{' '}
-              <span>{what(event, process)}</span>{' '}
-              <span class="by">{system ? <span class="badge system">{t.delivery.bySystem}</span> : `${labelOf(t.roles, by.role)} ${by.subject}`}</span>
-              {event.type === 'action-performed' && hasContent(event.inputs) && <details><summary>{t.delivery.inputs}</summary><Value value={event.inputs} /></details>}
+              <span>{what(event, process, t)}</span>{' '}
+              {system ? <span class="by"><span class="badge system">{t.delivery.bySystem}</span></span> : by && <span class="by">{`${labelOf(t.roles, by.role)} ${by.subject}`}</span>}
+              {event.type === 'action-performed' && hasContent(event.inputs) && <details><summary>{t.delivery.inputs}</summary><Value value={event.inputs} schema={process.steps.get(event.step)?.actions.get(event.action)?.inputs.schema} /></details>}
               {event.type === 'action-performed' && Object.values(event.attachments).some((ids) => ids.length > 0) && (
-                <p class="files">{t.delivery.files}:{' '}
-                  {Object.values(event.attachments).flat().map((id) => <a href={`/console/attachments/${encodeURIComponent(id)}`}>{files.get(id) ?? id}</a>)}
+                <p class="files">{t.labelled(t.delivery.files, '')}
+                  {Object.values(event.attachments).flat().map((id, index) => <>{index > 0 ? ' · ' : ''}<a href={`/console/attachments/${encodeURIComponent(id)}`}>{files.get(id) ?? id}</a></>)}
                 </p>
               )}
               {event.type === 'instance-terminated' && <p>{event.reason}</p>}
@@ -131,13 +150,13 @@ export function History({ page, process, history, files }: { page: PageContext; 
 }
 
 /** The step, action, window or outcome an event is about, by its title. */
-function what(event: EventRecord['event'], process: CompiledProcess): string {
+function what(event: EventRecord['event'], process: CompiledProcess, t: Messages): string {
   switch (event.type) {
     case 'step-entered': return `${process.steps.get(event.step)?.title ?? event.step}${event.round > 1 ? ` (${event.round})` : ''}`
     case 'step-skipped': return process.steps.get(event.step)?.title ?? event.step
     case 'action-performed': case 'values-recorded': return `${process.steps.get(event.step)?.title ?? event.step}: ${process.steps.get(event.step)?.actions.get(event.action)?.title ?? event.action}`
     case 'window-opened': case 'window-closed': case 'window-expired': return process.windows.get(event.window)?.title ?? event.window
-    case 'instance-completed': return event.outcome
+    case 'instance-completed': return labelOf(t.status, event.outcome)
     case 'instance-failed': return `${event.code}: ${event.message}`
     case 'instance-started': return `${process.title} v${event.processVersion}`
     case 'instance-terminated': case 'instance-retried': return ''

@@ -44,7 +44,7 @@ export function DeliveryPage({ page, data }: { page: PageContext; data: Delivery
           <dl class="summary">
             <dt>{t.list.status}</dt><dd><span class={`status ${view.status}`}>{labelOf(t.status, view.status)}</span></dd>
             <dt>{t.delivery.phase}</dt>
-            <dd>{view.step ? view.step.title : view.outcome ? t.delivery.ended(view.outcome) : '—'}{view.step && view.step.round > 1 ? ` (${t.delivery.round(view.step.round)})` : ''}</dd>
+            <dd>{view.step ? view.step.title : view.outcome ? t.delivery.ended(labelOf(t.status, view.outcome)) : '—'}{view.step && view.step.round > 1 ? ` ${t.aside(t.delivery.round(view.step.round))}` : ''}</dd>
             {executor && <><dt>{t.delivery.executor}</dt><dd>{executor}</dd></>}
             <dt>{t.list.started}</dt><dd><Time at={view.startedAt} zone={zone} locale={page.locale} /></dd>
           </dl>
@@ -54,11 +54,11 @@ export function DeliveryPage({ page, data }: { page: PageContext; data: Delivery
                 text={view.deadline.kind === 'timeout'
                   ? (actsNow ? t.deadline.timeout : t.deadline.timeoutOther)(process.steps.get(view.step?.id ?? '')?.actions.get(view.deadline.name)?.title ?? view.deadline.name)
                   : t.deadline.window(process.windows.get(view.deadline.name)?.title ?? view.deadline.name)} />{' '}
-              <span class="zone">({t.deadline.processZone(zone)})</span>
+              <span class="zone">{t.aside(t.deadline.processZone(zone))}</span>
             </p>
           )}
           {view.failure && (
-            <p class="alert" role="alert">{t.delivery.failure}: {t.delivery.failureText(view.failure.code, view.failure.message, view.failure.attempts)}</p>
+            <p class="alert" role="alert">{t.labelled(t.delivery.failure, t.delivery.failureText(view.failure.code, view.failure.message, view.failure.attempts))}</p>
           )}
         </header>
 
