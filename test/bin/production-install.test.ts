@@ -9,7 +9,7 @@ import { startArguments } from '../../bench/lib/start-command.js'
 
 const ROOT = join(import.meta.dirname, '../..')
 // What a fresh clone holds that `npm start` needs (tests, benchmarks and docs are not needed).
-const SHIPPED = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'engine', 'server', 'schemas', 'processes']
+const SHIPPED = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'engine', 'server', 'console', 'schemas', 'processes']
 
 interface LockFile { packages: Record<string, { dev?: boolean; devOptional?: boolean }> }
 
