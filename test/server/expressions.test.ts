@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { freshDatabase } from '../support/database.js'
 import type { TestDatabase } from '../support/database.js'
-import { startServer, tokenFor } from '../support/server-process.js'
+import { startServer, tokensFor } from '../support/server-process.js'
 import type { ServerProcess } from '../support/server-process.js'
 
 /** A process whose only action records a value with a recursive function that never ends. */
@@ -34,7 +34,7 @@ describe('an expression that never ends, on a real server', () => {
   it('is cut off: each act is answered 422 expression.failed while /healthz keeps answering', { timeout: 120_000 }, async () => {
     const db = await freshDatabase('dc-expr-')
     databases.push(db)
-    const [admin, isv] = await Promise.all([tokenFor(db.location, 'admin', 'a-1'), tokenFor(db.location, 'isv', 'v-1')]).then((ts) => ts.map((t) => t.trim()) as [string, string])
+    const [admin, isv] = await tokensFor(db.location, ['admin', 'a-1'], ['isv', 'v-1'])
     const server = await startServer(db)
     running.push(server)
     const send = (token: string, method: string, path: string, body: string, type = 'application/json'): Promise<Response> =>

@@ -4,7 +4,7 @@ import type { InstanceState } from '../../engine/index.js'
 import { DIALECT, freshDatabase } from '../support/database.js'
 import type { TestDatabase } from '../support/database.js'
 import { DEMAND } from '../support/engine.js'
-import { startServer, tokenFor } from '../support/server-process.js'
+import { startServer, tokensFor } from '../support/server-process.js'
 import type { ServerProcess } from '../support/server-process.js'
 
 const DELIVERIES = 1000
@@ -31,10 +31,8 @@ beforeAll(async () => {
   database = await freshDatabase('dc-scale-')
   // The first server creates the schema; the tokens are rows in the shared database.
   servers.push(await startServer(database, '--sandbox', '--sandbox-start', START, '--scheduler-interval', '0.05'))
-  const [admin, customer, isv] = await Promise.all([
-    tokenFor(database.location, 'admin', 'a-1'), tokenFor(database.location, 'customer', 'c-1'), tokenFor(database.location, 'isv', 'v-1'),
-  ])
-  Object.assign(tokens, { admin: admin.trim(), customer: customer.trim(), isv: isv.trim() })
+  const [admin, customer, isv] = await tokensFor(database.location, ['admin', 'a-1'], ['customer', 'c-1'], ['isv', 'v-1'])
+  Object.assign(tokens, { admin, customer, isv })
   servers.push(...await Promise.all(Array.from({ length: SERVERS - 1 }, () =>
     startServer(database, '--sandbox', '--sandbox-start', START, '--scheduler-interval', '0.05'))))
 }, 120_000)

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CLI } from '../support/cli.js'
-import { tokenFor } from '../support/server-process.js'
+import { tokensFor } from '../support/server-process.js'
 
 // `delivery-center serve` as a real child process: how it fails to start, and how it stops.
 
@@ -124,7 +124,7 @@ describe('serve stops', () => {
   async function serveSlowUpload(shutdownSeconds: number): Promise<{ served: Served; upload: Promise<unknown> }> {
     const dir = tempDir()
     const db = join(dir, 'dc.db')
-    const token = (await tokenFor(db, 'customer', 'c-1')).trim()
+    const [token] = await tokensFor(db, ['customer', 'c-1'])
     const served = serve(['--db', db, '--attachments', join(dir, 'files'), '--port', '0', '--shutdown-timeout', String(shutdownSeconds)])
     const url = await listening(served)
     let push: (chunk: Uint8Array) => void = () => undefined

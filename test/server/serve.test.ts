@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Store } from '../../engine/index.js'
 import { freshDatabase } from '../support/database.js'
@@ -7,9 +7,10 @@ import type { TestDatabase } from '../support/database.js'
 import { DEMAND } from '../support/engine.js'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { BUILD_SCRIPT, startArguments } from '../../bench/lib/start-command.js'
+import { startArguments } from '../../bench/lib/start-command.js'
 import { BUILT_IN_PROCESS_DIR } from '../../engine/index.js'
-import { startServer, startServerWith, tokenFor } from '../support/server-process.js'
+import { CLI, runCli } from '../support/cli.js'
+import { startServer, startServerWith, tokensFor } from '../support/server-process.js'
 import type { ServerProcess } from '../support/server-process.js'
 
 const running: ServerProcess[] = []
@@ -41,8 +42,8 @@ async function call(server: ServerProcess, token: string, method: string, path: 
 describe('delivery-center serve', () => {
   it('as `npm start` runs it: compiled to JavaScript with the built-in processes, served without a TypeScript loader (here with --writer-thread)', { timeout: 120_000 }, async () => {
     const db = await tempDb()
-    const build = join(db.dir, 'build')
-    await promisify(execFile)(process.execPath, [BUILD_SCRIPT, build])
+    // The build bin/build.js made once for the run (see test/support/built-cli.ts).
+    const build = dirname(dirname(CLI))
     const command = startArguments(build)
     const cli = command.find((arg) => arg.endsWith('cli.js')) as string
     expect(cli.startsWith(build)).toBe(true)
@@ -64,15 +65,15 @@ describe('delivery-center serve', () => {
 
   it('prints each token alone on stdout, so TOKEN=$(...) works', async () => {
     const db = await tempDb()
-    const token = await tokenFor(db.location, 'customer', 'c-1')
-    expect(token).toMatch(/^dc_[A-Za-z0-9_-]{43}\n$/)
+    await (await Store.open(db.location)).close() // token create needs an existing database
+    const { code, stdout } = await runCli(['token', 'create', '--role', 'customer', '--subject', 'c-1', '--db', db.location])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^dc_[A-Za-z0-9_-]{43}\n$/)
   })
 
   it('in sandbox mode, confirms a basic delivery when the clock moves 14 days, not 14 days minus one second', { timeout: 60_000 }, async () => {
     const db = await tempDb()
-    const admin = (await tokenFor(db.location, 'admin', 'a-1')).trim()
-    const customer = (await tokenFor(db.location, 'customer', 'c-1')).trim()
-    const isv = (await tokenFor(db.location, 'isv', 'v-1')).trim()
+    const [admin, customer, isv] = await tokensFor(db.location, ['admin', 'a-1'], ['customer', 'c-1'], ['isv', 'v-1'])
     const server = await startServer(db, '--sandbox', '--sandbox-start', '2026-03-01T08:00:00Z')
     running.push(server)
     expect(await call(server, customer, 'GET', '/v1/clock')).toEqual({ kind: 'sandbox', now: '2026-03-01T08:00:00Z' })
@@ -93,7 +94,7 @@ describe('delivery-center serve', () => {
 
   it('with the real clock, refuses to move time (and, on a database with a token, prints no sign-in link)', { timeout: 60_000 }, async () => {
     const db = await tempDb()
-    const admin = (await tokenFor(db.location, 'admin', 'a-1')).trim()
+    const [admin] = await tokensFor(db.location, ['admin', 'a-1'])
     const server = await startServer(db)
     running.push(server)
     expect(await call(server, admin, 'GET', '/v1/clock')).toMatchObject({ kind: 'real' })
@@ -107,7 +108,7 @@ describe('delivery-center serve', () => {
 
   it('on SIGTERM, finishes the request in flight, then closes the database cleanly', { timeout: 60_000 }, async () => {
     const db = await tempDb()
-    const [admin, customer] = await Promise.all([tokenFor(db.location, 'admin', 'a-1'), tokenFor(db.location, 'customer', 'c-1')]).then((ts) => ts.map((t) => t.trim()) as [string, string])
+    const [admin, customer] = await tokensFor(db.location, ['admin', 'a-1'], ['customer', 'c-1'])
     const server = await startServer(db)
     running.push(server)
     const { id } = await call(server, admin , 'POST', '/v1/instances', { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }) as { id: string }

@@ -2,10 +2,13 @@ import { spawn } from 'node:child_process'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { Interface } from 'node:readline'
-import { join } from 'node:path'
+import { inject } from 'vitest'
 import type { WorkerCommand } from './worker.js'
 
-/** A worker OS process (test/support/worker.ts) driving the engine on a shared database. */
+/**
+ * A worker OS process (test/support/worker.ts, as compiled once for the run by built-cli.ts:
+ * started without a TypeScript loader) driving the engine on a shared database.
+ */
 export class Worker {
   readonly child: ChildProcessWithoutNullStreams
   readonly #lines: Interface
@@ -15,8 +18,8 @@ export class Worker {
 
   /** With `writerThread`, the process writes through the SQLite writer thread. */
   constructor(database: string, options: { writerThread?: boolean } = {}) {
-    const args = [join(import.meta.dirname, 'worker.ts'), database, ...(options.writerThread ? ['writer-thread'] : [])]
-    this.child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: 'pipe' })
+    const args = [inject('builtWorker'), database, ...(options.writerThread ? ['writer-thread'] : [])]
+    this.child = spawn(process.execPath, args, { stdio: 'pipe' })
     this.child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk))
     this.#lines = createInterface({ input: this.child.stdout })
     this.#lines.on('line', (line) => {

@@ -1,21 +1,27 @@
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
-import { Store } from '../../engine/index.js'
+import { realClock, Store } from '../../engine/index.js'
+import { createToken } from '../../server/auth.js'
 import { CLI } from './cli.js'
 import type { TestDatabase } from './database.js'
 
-const run = promisify(execFile)
-
 /**
- * `npx delivery-center token create` against a database, created and migrated first if it is new
- * (the command refuses a database that does not exist); returns what it printed on stdout.
+ * API tokens for `principals` (role, subject), written straight into a database (created and
+ * migrated first if it is new) as `delivery-center token create` writes them, without starting
+ * that command once per token: the secrets, in order. The command itself is tested in
+ * test/bin/cli-tokens.test.ts and test/server/serve.test.ts.
  */
-export async function tokenFor(db: string, role: string, subject: string): Promise<string> {
-  await (await Store.open(db)).close()
-  const { stdout } = await run(process.execPath, [CLI, 'token', 'create', '--role', role, '--subject', subject, '--db', db])
-  return stdout
+export async function tokensFor<const P extends ReadonlyArray<readonly [role: string, subject: string]>>(db: string, ...principals: P): Promise<{ -readonly [K in keyof P]: string }> {
+  const store = await Store.open(db)
+  try {
+    const now = realClock.now().toString()
+    const secrets: string[] = []
+    for (const [role, subject] of principals) secrets.push(await createToken(store, { role, subject }, now))
+    return secrets as { -readonly [K in keyof P]: string }
+  } finally {
+    await store.close()
+  }
 }
 
 export interface ServerProcess {

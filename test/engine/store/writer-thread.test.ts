@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { Worker } from 'node:worker_threads'
 import BetterSqlite3 from 'better-sqlite3'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
 import { Engine, EngineError, ManualClock, Store } from '../../../engine/index.js'
 import { CommitGroup } from '../../../engine/store/commit-group.js'
 import { startThread, threadWriter } from '../../../engine/store/writer.js'
@@ -107,14 +108,18 @@ describe('the SQLite writer thread', () => {
   })
 
   it('does not hold a process open once its writes are answered', { timeout: 60_000 }, async () => {
-    // A script that writes and never closes its store must still exit by itself.
+    // A script that writes and never closes its store must still exit by itself: on the engine
+    // as compiled once for the run (see test/support/built-cli.ts), as `npm start` runs it.
+    const engineIndex = join(dirname(dirname(inject('builtCli'))), 'engine', 'index.js')
     const script = `
-      const { Engine, ManualClock, Store } = await import(${JSON.stringify(new URL('../../../engine/index.ts', import.meta.url).href)})
+      const { Engine, ManualClock, Store } = await import(${JSON.stringify(pathToFileURL(engineIndex).href)})
       const engine = new Engine({ store: await Store.openSqlite(${JSON.stringify(file)}, { writerThread: true }), clock: new ManualClock('2026-01-01T00:00:00Z') })
       await engine.processes.registerBuiltIns()
       await engine.start({ id: 'i-2', process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, { role: 'admin', subject: 'a-1' })
       process.stdout.write('written')`
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 })
+    const scriptFile = join(dirname(file), 'write.mjs')
+    writeFileSync(scriptFile, script)
+    const { stdout } = await promisify(execFile)(process.execPath, [scriptFile], { timeout: 30_000 })
     expect(stdout).toBe('written')
     expect(await store.instances.find('i-2')).toMatchObject({ state: { id: 'i-2', revision: 1 } })
   })
