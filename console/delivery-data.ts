@@ -104,8 +104,30 @@ export async function listData(engine: Engine, by: Principal, raw: Record<string
     ...(privileged ? { ...nonEmpty('startedFrom', startOfDay(query.startedFrom)), ...nonEmpty('startedTo', startOfDay(query.startedTo)) } : {}),
   }
   const rows = await withProcesses(engine, await engine.list(filter, by))
-  const waiting = inbox && !privileged ? await withProcesses(engine, await engine.list({ waitingOnMe: true, limit: PAGE_SIZE, order: 'oldest' }, by)) : undefined
+  const waiting = !inbox ? undefined : privileged ? await waitingOnAdministrators(engine, by) : await withProcesses(engine, await engine.list({ waitingOnMe: true, limit: PAGE_SIZE, order: 'oldest' }, by))
   return { query, processes, phases, rows, waiting }
+}
+
+/**
+ * What waits on an administrator: failed deliveries (to retry or terminate), then active ones
+ * in a step where administrators act (a review, an appeal), oldest first, one page at most.
+ */
+async function waitingOnAdministrators(engine: Engine, by: Principal): Promise<DeliveryRows> {
+  const steps: Array<{ process: string; step: string }> = []
+  for (const summary of await engine.processes.list(by)) {
+    for (const version of summary.versions) {
+      for (const step of (await engine.processes.get(summary.id, version)).steps.values()) {
+        if (step.actors.includes(by.role) && !steps.some((s) => s.process === summary.id && s.step === step.id)) steps.push({ process: summary.id, step: step.id })
+      }
+    }
+  }
+  const pages = await Promise.all([
+    engine.list({ status: 'failed', limit: PAGE_SIZE, order: 'oldest' }, by),
+    ...steps.map(({ process, step }) => engine.list({ process, step, status: 'active', limit: PAGE_SIZE, order: 'oldest' }, by)),
+  ])
+  const [failed, ...active] = pages.map((page) => page.items)
+  const items = [...failed ?? [], ...active.flat().sort((a, b) => a.startedAt.localeCompare(b.startedAt))].slice(0, PAGE_SIZE)
+  return withProcesses(engine, { items, next: undefined })
 }
 
 async function withProcesses(engine: Engine, page: Awaited<ReturnType<Engine['list']>>): Promise<DeliveryRows> {

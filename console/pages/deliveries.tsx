@@ -72,8 +72,10 @@ function WaitingCard({ page, view, process }: { page: PageContext; view: Instanc
     <li class="card">
       <a href={deliveryPath(view.id)} class="card-title">{`${view.process.title} · ${view.step?.title ?? ''}`}</a>
       <p class="muted">{contextLine(view)}</p>
-      <p>{t.labelled(t.inbox.asked, view.actions.map((action) => action.title).join(' / ') || view.step?.description || '')}</p>
-      {deadline && (
+      {view.failure
+        ? <p class="alert">{t.labelled(t.delivery.failure, t.delivery.failureText(view.failure.code, view.failure.message, view.failure.attempts))}</p>
+        : <p>{t.labelled(t.inbox.asked, view.actions.map((action) => action.title).join(' / ') || view.step?.description || '')}</p>}
+      {deadline && !view.failure && (
         <p class="deadline">
           <WithTime at={deadline.due} zone={process.timeZone} locale={page.locale} countdown
             text={deadline.kind === 'timeout'

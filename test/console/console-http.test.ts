@@ -4,6 +4,7 @@ import { ConsoleSessions } from '../../console/sessions.js'
 import { openApi, WHO } from '../support/http.js'
 import type { Api, Who } from '../support/http.js'
 import { DEMAND } from '../support/engine.js'
+import { markFailed } from '../support/fragile.js'
 
 // The console over HTTP, without a browser: what a hostile or clumsy client may send never
 // becomes a 500, and a refused request changes nothing.
@@ -110,4 +111,34 @@ describe('the console over HTTP', () => {
     expect(again.status).toBe(409)
     expect(await again.text()).toContain('Someone acted on this delivery meanwhile')
   })
+
+  it("shows an administrator's inbox what waits on administrators: failed deliveries, then steps where they act", async () => {
+    await api.engine.processes.register(REVIEW, 'review.yaml')
+    const review = await api.engine.start({ process: 'review', parties: { customer: 'c-1' }, context: { orderId: 'ORD-REVIEW' } }, WHO.admin)
+    const failed = await api.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-FAILED' } }, WHO.admin)
+    await markFailed(api.engine, api.store, failed.id)
+    const html = await (await api.app.request('/console', { headers: { Cookie: (await signedIn('admin')).cookie } })).text()
+    const waiting = html.slice(html.indexOf('id="waiting-title"'), html.indexOf('id="list-title"'))
+    expect(waiting.indexOf('ORD-FAILED')).toBeGreaterThan(-1)
+    expect(waiting.indexOf('ORD-REVIEW')).toBeGreaterThan(waiting.indexOf('ORD-FAILED'))
+    expect(waiting).toContain('expression.failed')
+    expect(waiting).toContain('Approve')
+    expect(waiting).not.toContain('ORD-7')
+    const customer = await (await api.app.request('/console', { headers: { Cookie: (await signedIn('customer')).cookie } })).text()
+    expect(customer.slice(customer.indexOf('id="waiting-title"'), customer.indexOf('id="list-title"'))).not.toContain('ORD-REVIEW')
+    expect(review.step?.actors).toEqual(['admin'])
+  })
 })
+
+/** A process whose only step waits on an administrator. */
+const REVIEW = `id: review
+version: 1
+title: Review
+roles: [customer]
+steps:
+  - id: review
+    title: Review
+    actor: admin
+    actions:
+      approve: { title: Approve, end: approved }
+`
