@@ -97,7 +97,7 @@ export function enhanceUploads(): void {
       })
       request.addEventListener('error', () => {
         item.remove()
-        show([fill(data['msgFailed'] ?? '', { name: file.name, why: request.statusText || 'network error' })])
+        show([fill(data['msgFailed'] ?? '', { name: file.name, why: data['msgNetwork'] ?? '' })])
       })
       request.send(file)
     }

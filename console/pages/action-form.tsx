@@ -77,7 +77,7 @@ export function ActionForm({ page, instanceId, step, revision, action, refusal, 
           'data-max-size': String(slot.maxSize), 'data-max': String(slot.max),
           'data-msg-type': t.attachments.wrongType('{name}', types), 'data-msg-content': t.attachments.wrongContent('{name}', types), 'data-msg-size': t.attachments.tooLarge('{name}', formatSize(slot.maxSize)),
           'data-msg-count': t.attachments.tooMany(slot.max), 'data-msg-failed': t.attachments.failed('{name}', '{why}'),
-          'data-msg-remove': t.attachments.remove, 'data-msg-uploading': t.attachments.uploading,
+          'data-msg-remove': t.attachments.remove, 'data-msg-uploading': t.attachments.uploading, 'data-msg-network': t.attachments.network,
         }
         return (
           <fieldset class="slot" {...rules} aria-describedby={`${id}-rules`}>
