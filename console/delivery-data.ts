@@ -1,6 +1,7 @@
 import { Temporal } from 'temporal-polyfill'
 import type { ActRequest, CompiledProcess, Engine, ListFilter, Principal } from '../engine/index.js'
 import { EngineError } from '../engine/index.js'
+import { revisionOf } from './form-body.js'
 import { formFields } from './forms/fields.js'
 import { inputsFrom } from './forms/form-values.js'
 import type { SubmittedForm } from './forms/form-values.js'
@@ -56,14 +57,14 @@ export async function actRequest(engine: Engine, id: string, by: Principal, form
   const actionId = form[FORM_KEYS.action]?.[0] ?? ''
   const stepId = form[FORM_KEYS.step]?.[0] ?? view.step?.id ?? ''
   const action = process.steps.get(stepId)?.actions.get(actionId)
-  const revision = Number(form[FORM_KEYS.revision]?.[0])
+  const revision = revisionOf(form[FORM_KEYS.revision]?.[0])
   const zone = validZone(form[FORM_KEYS.zone]?.[0]) ?? process.timeZone
   const attachments = Object.fromEntries([...action?.attachments.keys() ?? []].map((slot) => [slot, form[slotPointer(slot)] ?? []]))
   const request: ActRequest = {
     action: actionId, step: stepId,
     inputs: action ? inputsFrom(formFields(action.inputs.schema), form, zone) : {},
     attachments,
-    ...(Number.isInteger(revision) ? { expectedRevision: revision } : {}),
+    ...(revision === undefined ? {} : { expectedRevision: revision }),
   }
   return { request, process }
 }
@@ -96,12 +97,13 @@ export async function listData(engine: Engine, by: Principal, raw: Record<string
     return { process: summary.id, steps: [...process.steps.values()].map((step) => ({ id: step.id, title: step.title })) }
   }))
   const privileged = by.role === 'admin' || by.role === 'system'
+  const zone = validZone(query.tz) ?? 'UTC'
   const filter: ListFilter = {
     limit: PAGE_SIZE, order: 'newest',
     ...nonEmpty('process', query.process), ...nonEmpty('status', query.status), ...nonEmpty('step', query.phase),
     ...nonEmpty('orderId', query.orderId), ...nonEmpty('cursor', query.cursor),
     ...(privileged && query.partyRole && query.partySubject ? { party: { role: query.partyRole, subject: query.partySubject } } : {}),
-    ...(privileged ? { ...nonEmpty('startedFrom', startOfDay(query.startedFrom)), ...nonEmpty('startedTo', startOfDay(query.startedTo)) } : {}),
+    ...(privileged ? { ...nonEmpty('startedFrom', startOfDay(query.startedFrom, zone)), ...nonEmpty('startedTo', startOfDay(query.startedTo, zone)) } : {}),
   }
   const rows = await withProcesses(engine, await engine.list(filter, by))
   const waiting = !inbox ? undefined : privileged ? await waitingOnAdministrators(engine, by) : await withProcesses(engine, await engine.list({ waitingOnMe: true, limit: PAGE_SIZE, order: 'oldest' }, by))
@@ -136,10 +138,10 @@ async function withProcesses(engine: Engine, page: Awaited<ReturnType<Engine['li
   return { items, next: page.next }
 }
 
-/** A date (YYYY-MM-DD) as the instant it starts, in UTC; undefined for anything else. */
-function startOfDay(date: string): string | undefined {
+/** A date (YYYY-MM-DD) as the instant it starts in `zone`; undefined for anything else. */
+function startOfDay(date: string, zone: string): string | undefined {
   try {
-    return date === '' ? undefined : Temporal.PlainDate.from(date).toZonedDateTime('UTC').toInstant().toString()
+    return date === '' ? undefined : Temporal.PlainDate.from(date).toZonedDateTime(zone).toInstant().toString()
   } catch {
     return undefined
   }

@@ -84,6 +84,7 @@ const en = {
     changed: 'This delivery has changed.',
     reload: 'Show the latest',
     conflict: 'Someone acted on this delivery meanwhile; here is its latest state. Check it and try again.',
+    deadlinePassed: 'The deadline of this phase has passed, so the system acts on it now; here is the delivery as it stands.',
     failure: 'Failure',
     failureText: (code: string, message: string, attempts: number) => `${code}: ${message} (after ${attempts} attempts)`,
     retry: 'Retry',
@@ -116,6 +117,7 @@ const en = {
     choose: 'Choose…',
     oneValuePerLine: 'One value per line.',
     fixErrors: 'Some fields need your attention.',
+    refused: (code: string) => `The action was refused (${code}).`,
   },
   attachments: {
     rules: (types: string, size: string, min: number, max: number) => `Accepted: ${types}; up to ${size} each; ${min === max ? `${min}` : `${min} to ${max}`} file(s).`,
@@ -232,6 +234,7 @@ const zh: Messages = {
     changed: '此交付已更新。',
     reload: '查看最新内容',
     conflict: '在此期间有人处理了此交付；以下是最新状态。请检查后重试。',
+    deadlinePassed: '此阶段的截止时间已过，系统正在处理；以下是此交付的当前状态。',
     failure: '失败原因',
     failureText: (code, message, attempts) => `${code}：${message}（已尝试 ${attempts} 次）`,
     retry: '重试',
@@ -264,6 +267,7 @@ const zh: Messages = {
     choose: '请选择…',
     oneValuePerLine: '每行一个值。',
     fixErrors: '部分字段需要修改。',
+    refused: (code) => `操作被拒绝（${code}）。`,
   },
   attachments: {
     rules: (types, size, min, max) => `支持：${types}；每个文件不超过 ${size}；${min === max ? `${min}` : `${min} 至 ${max}`} 个文件。`,

@@ -11,6 +11,7 @@ import { PROBLEM_TYPES } from '../server/problem.js'
 import { attachmentRoutes } from '../server/routes/attachments.js'
 import type { UploadQuota } from '../server/upload-quota.js'
 import { assetRoutes } from './assets.js'
+import { readForm, revisionOf } from './form-body.js'
 import { actRequest, deliveryData, listData, submittedForm } from './delivery-data.js'
 import { isLocale, LOCALES, messages } from './i18n.js'
 import type { Locale } from './i18n.js'
@@ -84,31 +85,40 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
   const optional = consoleSession(sessions, { required: false, publicUrl: deps.publicUrl })
   app.use('/sign-in', optional)
   app.use('/link/*', optional)
+  app.use('/sign-out', optional)
+  /** Opens `session` in this browser, ending the one it had (a person signing in as someone else). */
+  const signIn = async (c: Context<AppEnv>, session: { secret: string; expiresAt: string }): Promise<void> => {
+    const previous = c.var.consoleSession
+    if (previous) await sessions.end(previous.secret)
+    setSessionCookie(c, session.secret, session.expiresAt)
+  }
   app.get('/sign-in', (c) => c.html(<SignInPage page={page(c)} next={safeNext(c.req.query('next'))} refused={false} signedOut={c.req.query('signed-out') !== undefined} />))
   app.post('/sign-in', async (c) => {
-    const form = await c.req.parseBody()
+    const form = await readForm(c)
     const next = safeNext(typeof form['next'] === 'string' ? form['next'] : undefined)
     const session = typeof form['token'] === 'string' ? await sessions.openWithToken(form['token'].trim()) : undefined
     if (!session) return c.html(<SignInPage page={page(c)} next={next} refused signedOut={false} />, 401)
-    setSessionCookie(c, session.secret, session.expiresAt)
+    await signIn(c, session)
     return c.redirect(next, 303)
   })
   app.get('/link/:secret', (c) => c.html(<LinkPage page={page(c)} secret={c.req.param('secret')} refused={false} />))
   app.post('/link/:secret', async (c) => {
     const session = await sessions.redeem(c.req.param('secret'))
     if (!session) return c.html(<LinkPage page={page(c)} secret="" refused />, 410)
-    setSessionCookie(c, session.secret, session.expiresAt)
+    await signIn(c, session)
     return c.redirect(safeNext(session.returnPath), 303)
   })
 
-  // Everything else needs a session; every form that changes something carries its CSRF token.
-  app.use(consoleSession(sessions, { required: true, publicUrl: deps.publicUrl }))
+  // Signing out works whatever the session's state (an expired one included): checked by origin.
   app.post('/sign-out', async (c) => {
     const session = c.var.consoleSession
     if (session) await sessions.end(session.secret)
     clearSessionCookie(c)
     return c.redirect('/console/sign-in?signed-out', 303)
   })
+
+  // Everything else needs a session; every form that changes something carries its CSRF token.
+  app.use(consoleSession(sessions, { required: true, publicUrl: deps.publicUrl }))
   app.route('/attachments', attachmentRoutes(engine, deps.storage, { limitBytes: deps.upload.limitBytes, quota: deps.upload.quota, logger: deps.logger }))
 
   app.get('/', async (c) => c.html(<DeliveriesPage page={page(c)} inbox data={await listData(engine, c.var.principal, c.req.query(), { inbox: true })} />))
@@ -124,7 +134,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
   })
   app.post('/deliveries/:id/act', async (c) => {
     const id = c.req.param('id')
-    const submitted = submittedForm(await c.req.parseBody({ all: true }))
+    const submitted = submittedForm(await readForm(c, { all: true }))
     const { request, process } = await actRequest(engine, id, c.var.principal, submitted)
     try {
       await engine.act(id, request, c.var.principal)
@@ -132,22 +142,24 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     } catch (error) {
       if (!(error instanceof EngineError) || error.code === 'instance.not-found') throw error
       const p = page(c)
-      const refusal = { action: request.action, message: error.message, problems: error.fields, submitted }
+      const refusal = { action: request.action, code: error.code, message: error.message, problems: error.fields, submitted }
       const data = await deliveryData(engine, id, c.var.principal, process, Object.values(request.attachments ?? {}).flat())
-      const stale = error.code === 'conflict.stale' || error.code === 'step.not-current'
-      return c.html(<DeliveryPage page={p} data={{ ...data, ...(stale ? { notice: p.t.delivery.conflict } : { refusal }) }} />, PROBLEM_TYPES[error.code].status)
+      // Nothing to correct in the form: the delivery moved on (someone acted, or its deadline passed).
+      const notice = error.code === 'conflict.stale' || error.code === 'step.not-current' ? p.t.delivery.conflict
+        : error.code === 'deadline.passed' ? p.t.delivery.deadlinePassed : undefined
+      return c.html(<DeliveryPage page={p} data={{ ...data, ...(notice ? { notice } : { refusal }) }} />, PROBLEM_TYPES[error.code].status)
     }
   })
   app.post('/deliveries/:id/terminate', async (c) => {
     const id = c.req.param('id')
-    const form = await c.req.parseBody()
+    const form = await readForm(c)
     const reason = typeof form['reason'] === 'string' ? form['reason'].trim() : ''
     await engine.terminate(id, reason, c.var.principal, revisionOf(form['_revision']))
     return c.redirect(deliveryPath(id), 303)
   })
   app.post('/deliveries/:id/retry', async (c) => {
     const id = c.req.param('id')
-    await engine.retry(id, c.var.principal, revisionOf((await c.req.parseBody())['_revision']))
+    await engine.retry(id, c.var.principal, revisionOf((await readForm(c))['_revision']))
     return c.redirect(deliveryPath(id), 303)
   })
 
@@ -157,7 +169,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     // A delivery the viewer may not see is "not found", exactly like one that does not exist.
     if (error.code === 'instance.not-found' || error.code === 'process.not-found' || error.code === 'attachment.not-found') return notFound(c)
     const p = page(c)
-    const title = error.code === 'console.csrf' ? p.t.error.csrf : error.code === 'auth.forbidden' || error.code === 'actor.forbidden' ? p.t.error.forbidden : error.message
+    const title = error.code === 'console.csrf' ? p.t.error.csrf : error.code === 'auth.forbidden' || error.code === 'actor.forbidden' ? p.t.error.forbidden
+      : p.locale === 'en' ? error.message : p.t.form.refused(error.code)
     return c.html(<MessagePage page={p} title={p.t.error.title} text={title} />, PROBLEM_TYPES[error.code].status)
   })
   return app
@@ -168,7 +181,3 @@ function safeNext(next: string | undefined): string {
   return next !== undefined && returnPathProblem(next) === undefined ? next : CONSOLE_HOME
 }
 
-function revisionOf(value: unknown): number | undefined {
-  const revision = typeof value === 'string' ? Number(value) : NaN
-  return Number.isInteger(revision) ? revision : undefined
-}

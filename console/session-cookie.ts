@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { CookieOptions } from 'hono/utils/cookie'
 import { EngineError } from '../engine/index.js'
 import type { AppEnv } from '../server/env.js'
+import { readForm } from './form-body.js'
 import type { ConsoleSessions } from './sessions.js'
 
 /** The cookie that carries a console session's secret. */
@@ -28,10 +29,9 @@ export interface ConsoleSessionOptions {
  * refuses anything else with `auth.missing` (401).
  *
  * Every request other than GET and HEAD is checked against cross-site request forgery: its
- * `Origin` (or, without one, `Sec-Fetch-Site`) must be this server's own origin, and when a
- * session is signed in it must carry the session's CSRF token in the form field `_csrf` or the
- * header `X-CSRF-Token`. Refused with `console.csrf` (403). A form body is read only when the
- * header is absent; uploads should send the header.
+ * `Origin` (or, without one, `Sec-Fetch-Site`) must be this server's own origin, and on a route
+ * that requires a session it must carry the session's CSRF token in the form field `_csrf` (of a
+ * URL-encoded form) or the header `X-CSRF-Token` (uploads). Refused with `console.csrf` (403).
  */
 export function consoleSession(sessions: ConsoleSessions, options: ConsoleSessionOptions): MiddlewareHandler<AppEnv> {
   const publicOrigin = options.publicUrl === undefined ? undefined : new URL(options.publicUrl).origin
@@ -55,7 +55,9 @@ export function consoleSession(sessions: ConsoleSessions, options: ConsoleSessio
       throw new EngineError('auth.missing', `Sign in to the console first, at ${SIGN_IN_PATH}; the session is missing, has expired or has ended.`)
     }
     const csrf = sessions.csrfToken(secret)
-    if (!safe && !matches(await sentCsrfToken(c), csrf)) {
+    // Signing in (a route that needs no session) is checked by origin only: a person still
+    // signed in may use a new link or token, whose forms carry no session's token.
+    if (!safe && options.required && !matches(await sentCsrfToken(c), csrf)) {
       throw new EngineError('console.csrf', `The request did not carry this session's CSRF token (form field ${CSRF_FIELD} or header ${CSRF_HEADER}); reload the page and try again.`)
     }
     c.set('principal', session.principal)
@@ -97,13 +99,16 @@ function sameOrigin(c: Context, publicOrigin: string | undefined): boolean {
   return origin === own || origin === publicOrigin
 }
 
-/** The CSRF token the request sent: the header, else the `_csrf` field of a form body. */
+/**
+ * The CSRF token the request sent: the header, else the `_csrf` field of a URL-encoded form
+ * (small: the console limits forms to 1 MiB). Any other body (an upload) must send the header:
+ * it is never read here, so no upload is buffered to find a token.
+ */
 async function sentCsrfToken(c: Context): Promise<string | undefined> {
   const header = c.req.header(CSRF_HEADER)
   if (header !== undefined) return header
-  const type = c.req.header('content-type') ?? ''
-  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) return undefined
-  const field = (await c.req.parseBody())[CSRF_FIELD]
+  if (!/^application\/x-www-form-urlencoded\b/i.test(c.req.header('content-type') ?? '')) return undefined
+  const field = (await readForm(c))[CSRF_FIELD]
   return typeof field === 'string' ? field : undefined
 }
 

@@ -51,6 +51,8 @@ export interface ConsoleSession {
 export function returnPathProblem(path: string): string | undefined {
   const inConsole = /^\/console(?:[/?#]|$)/.test(path) && !path.includes('//') && !/[\\\s\p{Cc}]/u.test(path)
     && !/\/\.{1,2}(?:[/?#]|$)/.test(path) && path.length <= RETURN_PATH_MAX
+    // As a browser reads it: `%2e%2e` is `..` to a URL parser, so the path must stay in the console once resolved.
+    && /^\/console(?:\/|$)/.test(new URL(path, 'http://console.invalid').pathname)
   return inConsole ? undefined : `must be a path in the console: /console or one starting with /console/, at most ${RETURN_PATH_MAX} characters, without //, backslashes, . or .. segments, spaces, a scheme or a host`
 }
 

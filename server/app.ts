@@ -50,6 +50,11 @@ export interface AppDeps {
 
 const PROBLEM_JSON = { 'Content-Type': 'application/problem+json' }
 
+/** A request's path as logs show it: a console sign-in link's secret is never written down. */
+export function loggedPath(path: string): string {
+  return path.replace(/^(\/console\/link\/)[^/]+/, '$1:secret')
+}
+
 /** The HTTP API: every route of the design under /v1, plus /healthz, /readyz, /metrics, /openapi.json and /docs. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { engine, store, logger } = deps
@@ -63,7 +68,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(async (c, next) => {
     const started = performance.now()
     await next()
-    logger.info({ requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request')
+    logger.info({ requestId: c.get('requestId'), method: c.req.method, path: loggedPath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request')
   })
   app.route('/', metaRoutes(store, logger))
 
@@ -99,7 +104,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       const problem = toProblem(error, c.req.path, c.get('requestId'))
       return c.json(problem, problem.status, PROBLEM_JSON)
     }
-    logger.error({ err: error, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error')
+    logger.error({ err: error, requestId: c.get('requestId'), path: loggedPath(c.req.path) }, 'unhandled error')
     const problem = toProblem(new EngineError('server.error', 'The server failed to handle the request; it has been logged.'), c.req.path, c.get('requestId'))
     return c.json(problem, 500, PROBLEM_JSON)
   })

@@ -29,7 +29,9 @@ async function draw(details: HTMLDetailsElement): Promise<void> {
     ])
     mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', flowchart: { htmlLabels: false }, theme: 'neutral' })
     const { svg } = await mermaid.render('process-diagram-svg', text)
-    // Parsed as HTML (Mermaid's labels hold `<br>`), in an inert template: nothing in it runs.
+    // Parsed as HTML (Mermaid's labels hold `<br>`) in a template, where nothing runs; once moved
+    // into the page, what keeps it harmless is Mermaid's strict mode (labels are sanitised) and the
+    // page's policy (no inline script).
     const template = document.createElement('template')
     template.innerHTML = svg
     const parsed = template.content.querySelector('svg')

@@ -37,8 +37,7 @@ export function formFields(schema: JsonSchema, pointer = '/inputs'): FormField[]
     .map((field) => toField(field, pointer))
 }
 
-/** Turns `snake_case`, `kebab-case` and `camelCase` names into words, for a field without a title. */
-/** A property name as words: `orderId` and `order-id` read "Order id". */
+/** A property name as words, for a field without a title: `orderId`, `order-id` and `order_id` read "Order id". */
 export function humanize(name: string): string {
   const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[-_]+/g, ' ').trim().toLowerCase()
   return words.charAt(0).toUpperCase() + words.slice(1)

@@ -34,7 +34,8 @@ function valueOf(field: FormField, form: SubmittedForm, zone: string): unknown {
       return rows.length > 0 || field.required ? rows : undefined
     }
     case 'boolean':
-      return raw.includes('true')
+      // An unticked optional box says nothing, so an optional object or row left alone stays empty.
+      return raw.includes('true') ? true : field.required ? false : undefined
     case 'choice':
       return first === '' ? undefined : parseOption(first)
     case 'choices': {

@@ -164,9 +164,12 @@ function Field({ field, state }: { field: FormField; state: FieldState }) {
 
 const INPUT_TYPES = { text: 'text', email: 'email', phone: 'tel', url: 'url', date: 'date', time: 'time', instant: 'datetime-local' } as const
 
-/** An element id from a pointer: letters, digits and dashes only. */
+/**
+ * An element id from a pointer: its letters and digits as they are, `/` as `-`, and any other
+ * character as `_` and its code, so two pointers never share an id (`a-b` and `a_b` differ).
+ */
 export function idOf(pointer: string): string {
-  return `f${pointer.replace(/[^A-Za-z0-9]+/g, '-')}`
+  return `f${pointer.replace(/[^A-Za-z0-9/]/g, (c) => `_${c.codePointAt(0)?.toString(16)}_`).replace(/\//g, '-')}`
 }
 
 function defaultText(field: FormField): string {

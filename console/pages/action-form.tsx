@@ -1,4 +1,4 @@
-import type { ActionView, FieldProblem } from '../../engine/index.js'
+import type { ActionView, ErrorCode, FieldProblem } from '../../engine/index.js'
 import { ATTACHMENT_TYPES, isAttachmentType } from '../../engine/index.js'
 import { formFields } from '../forms/fields.js'
 import type { FormField } from '../forms/fields.js'
@@ -10,6 +10,7 @@ import type { FileNames } from './delivery-parts.js'
 /** An action refused by the engine: which, why, and the form as it was sent (shown again with the problems at their fields). */
 export interface Refusal {
   readonly action: string
+  readonly code: ErrorCode
   readonly message: string
   readonly problems: readonly FieldProblem[]
   readonly submitted: SubmittedForm
@@ -54,7 +55,8 @@ export function ActionForm({ page, instanceId, step, revision, action, refusal, 
       {action.description && <p class="help">{action.description}</p>}
       {mine && (
         <div class="alert" role="alert">
-          <p>{t.form.fixErrors}</p>
+          {/* Without a field to point at, the reason itself: the API's words in English, the code's in Chinese. */}
+          <p>{problems.length > 0 ? t.form.fixErrors : state.english ? mine.message : t.form.refused(mine.code)}</p>
           {elsewhere.length > 0 && <ul>{elsewhere.map((p) => <li data-pointer={p.pointer}>{`${p.pointer}: ${problemText(p, t, state.english)}`}</li>)}</ul>}
         </div>
       )}

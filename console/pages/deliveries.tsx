@@ -1,4 +1,5 @@
 import type { CompiledProcess, InstanceView, ProcessSummary } from '../../engine/index.js'
+import { INSTANCE_STATUSES } from '../../engine/index.js'
 import { Time, WithTime } from '../format.js'
 import { labelOf } from '../i18n.js'
 import { Layout } from '../layout.js'
@@ -14,13 +15,14 @@ export interface ListQuery {
   /** Administrators only. */
   readonly partyRole: string
   readonly partySubject: string
-  /** Dates (YYYY-MM-DD), in the viewer's zone as the browser sends them. */
+  /** Dates (YYYY-MM-DD), the days starting in `tz`, the viewer's zone the page's script sends (else UTC). */
   readonly startedFrom: string
   readonly startedTo: string
+  readonly tz: string
   readonly cursor: string
 }
 
-export const LIST_QUERY_KEYS = ['process', 'status', 'phase', 'orderId', 'partyRole', 'partySubject', 'startedFrom', 'startedTo', 'cursor'] as const
+export const LIST_QUERY_KEYS = ['process', 'status', 'phase', 'orderId', 'partyRole', 'partySubject', 'startedFrom', 'startedTo', 'tz', 'cursor'] as const
 
 /** One page of deliveries, each with its compiled process (for titles and deadlines). */
 export interface DeliveryRows {
@@ -133,7 +135,7 @@ function Filters({ page, data, action, privileged }: { page: PageContext; data: 
         <label for="filter-status">{t.list.status}</label>
         <select id="filter-status" name="status">
           <option value="">{t.list.any}</option>
-          {(['active', 'completed', 'terminated', 'failed'] as const).map((status) => <option value={status} selected={q.status === status}>{t.status[status]}</option>)}
+          {INSTANCE_STATUSES.map((status) => <option value={status} selected={q.status === status}>{t.status[status]}</option>)}
         </select>
       </div>
       <div class="field">
@@ -171,6 +173,7 @@ function Filters({ page, data, action, privileged }: { page: PageContext; data: 
           </div>
         </>
       )}
+      <input type="hidden" name="tz" value={q.tz} data-viewer-zone />
       <div class="filter-buttons">
         <button type="submit">{t.list.filter}</button>
         <a href={action}>{t.list.clear}</a>

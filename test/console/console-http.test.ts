@@ -5,6 +5,7 @@ import { openApi, WHO } from '../support/http.js'
 import type { Api, Who } from '../support/http.js'
 import { DEMAND } from '../support/engine.js'
 import { markFailed } from '../support/fragile.js'
+import { pino } from 'pino'
 
 // The console over HTTP, without a browser: what a hostile or clumsy client may send never
 // becomes a 500, and a refused request changes nothing.
@@ -127,6 +128,61 @@ describe('the console over HTTP', () => {
     const customer = await (await api.app.request('/console', { headers: { Cookie: (await signedIn('customer')).cookie } })).text()
     expect(customer.slice(customer.indexOf('id="waiting-title"'), customer.indexOf('id="list-title"'))).not.toContain('ORD-REVIEW')
     expect(review.step?.actors).toEqual(['admin'])
+  })
+})
+
+describe("an administrator's search", () => {
+  it('reads the days it is given in the viewer\'s time zone', async () => {
+    const admin = await signedIn('admin')
+    const search = async (query: string): Promise<boolean> => (await (await api.app.request(`/console/deliveries?orderId=ORD-7&${query}`, { headers: { Cookie: admin.cookie } })).text()).includes(`/console/deliveries/${instance}`)
+    // ORD-7 started at 2026-01-01T00:00Z: 08:00 on 1 January in Shanghai, 16:00 on 31 December in Los Angeles.
+    expect(await search('startedFrom=2026-01-01&tz=Asia%2FShanghai')).toBe(true)
+    expect(await search('startedFrom=2026-01-01&tz=America%2FLos_Angeles')).toBe(false)
+    expect(await search('startedTo=2026-01-01&tz=America%2FLos_Angeles')).toBe(true)
+    expect(await search('startedFrom=2026-01-01&tz=Not%2FA_Zone')).toBe(true)
+  })
+})
+
+describe('signing in and out of the console', () => {
+  it('lets a person still signed in use a new link, ending the session they had', async () => {
+    const before = await signedIn('customer')
+    const { secret } = await sessions.createLink(WHO.admin)
+    const response = await post(`/console/link/${secret}`, before, {})
+    expect(response.status).toBe(303)
+    expect(response.headers.get('Set-Cookie')).toMatch(/^dc_session=dcs_/)
+    const stale = await api.app.request('/console', { headers: { Cookie: before.cookie } })
+    expect(stale.status).toBe(303)
+  })
+
+  it('signs out a session that has already ended, rather than refusing it', async () => {
+    const ended = await signedIn('customer')
+    await post('/console/sign-out', ended, { _csrf: ended.csrf })
+    const again = await post('/console/sign-out', ended, {})
+    expect(again.status).toBe(303)
+    expect(again.headers.get('Location')).toBe('/console/sign-in?signed-out')
+  })
+
+  it('answers a body that is not a form, or cannot be read as one, with 400, not 500', async () => {
+    const customer = await signedIn('customer')
+    const multipart = { 'Content-Type': 'multipart/form-data; boundary=x', 'X-CSRF-Token': customer.csrf }
+    for (const [path, headers] of [['/console/sign-in', {}], [`/console/deliveries/${instance}/act`, multipart], ['/console/sign-in', { 'Content-Type': 'multipart/form-data; boundary=x' }]] as const) {
+      const response = await api.app.request(path, { method: 'POST', headers: { Cookie: customer.cookie, Origin: ORIGIN, ...headers }, body: '--x\r\nbroken' })
+      expect(response.status, path).toBe(400)
+    }
+  })
+
+  it('never writes a sign-in link\'s secret to the log', async () => {
+    const lines: string[] = []
+    const logged = await openApi({ logger: pino({ level: 'info' }, { write: (line: string) => { lines.push(line) } }) })
+    try {
+      const { secret } = await new ConsoleSessions(logged.store, realClock).createLink(WHO.customer)
+      await logged.app.request(`/console/link/${secret}`)
+      await logged.app.request(`/console/link/${secret}`, { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' })
+      expect(lines.filter((line) => line.includes('/console/link/:secret'))).toHaveLength(2)
+      expect(lines.join('\n')).not.toContain(secret)
+    } finally {
+      await logged.close()
+    }
   })
 })
 

@@ -64,7 +64,18 @@ describe('forms generated from an input schema', () => {
     })
   })
 
-  it('keeps a required object (so the API names its missing fields) and an unchecked box as false', () => {
-    expect(inputsFrom(fields, {}, 'UTC')).toEqual({ contact: {}, urgent: false })
+  it('keeps a required object (so the API names its missing fields), and leaves out optional objects and rows left alone, unticked boxes in them included', () => {
+    expect(inputsFrom(fields, {}, 'UTC')).toEqual({ contact: {} })
+    const optional = formFields({
+      type: 'object', required: ['agree'],
+      properties: {
+        agree: { type: 'boolean' },
+        extra: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, urgent: { type: 'boolean' } } },
+        items: { type: 'array', items: { type: 'object', properties: { gift: { type: 'boolean' }, sku: { type: 'string' } } } },
+      },
+    })
+    expect(inputsFrom(optional, { '/inputs/items/0/sku': [''] }, 'UTC')).toEqual({ agree: false })
+    expect(inputsFrom(optional, { '/inputs/agree': ['true'], '/inputs/extra/urgent': ['true'], '/inputs/items/0/gift': ['true'] }, 'UTC'))
+      .toEqual({ agree: true, extra: { urgent: true }, items: [{ gift: true }] })
   })
 })

@@ -47,7 +47,7 @@ describe('POST /v1/console-sessions', () => {
   })
 
   it('refuses a return URL outside the console (no open redirect), naming what is accepted', async () => {
-    for (const returnUrl of ['https://evil.example/console', '//evil.example', '/console//evil.example', '/\\evil.example', '/console/../v1/tokens', '/v1/tokens', 'javascript:alert(1)']) {
+    for (const returnUrl of ['https://evil.example/console', '//evil.example', '/console//evil.example', '/\\evil.example', '/console/../v1/tokens', '/console/%2e%2e/v1/tokens', '/console/%2E./v1', '/v1/tokens', 'javascript:alert(1)']) {
       const problem = await expectProblem(await api.call('POST', '/v1/console-sessions', { who: 'admin', json: { role: 'customer', subject: 'c-1', returnUrl } }), 422, 'request.invalid')
       expect(problem['errors'], returnUrl).toEqual([{ pointer: '/returnUrl', rule: 'pattern', message: expect.stringMatching(/^must be a path in the console: \/console or one starting with \/console\//) }])
     }

@@ -42,7 +42,8 @@ export async function openConsoleRig(): Promise<ConsoleRig> {
     api, server, browser,
     async context(options = {}) {
       const context = await browser.newContext({ baseURL: server.url, ...options })
-      context.setDefaultTimeout(5_000)
+      // Generous: a loaded CI machine may be slow to answer; only a page that never does fails.
+      context.setDefaultTimeout(15_000)
       contexts.push(context)
       return context
     },
