@@ -98,9 +98,12 @@ export async function listData(engine: Engine, by: Principal, raw: Record<string
   }))
   const privileged = by.role === 'admin' || by.role === 'system'
   const zone = validZone(query.tz) ?? 'UTC'
+  const [phaseProcess, phaseStep] = query.phase.split(':')
+  const phase = phaseProcess && phaseStep ? { process: phaseProcess, step: phaseStep } : undefined
   const filter: ListFilter = {
     limit: PAGE_SIZE, order: 'newest',
-    ...nonEmpty('process', query.process), ...nonEmpty('status', query.status), ...nonEmpty('step', query.phase),
+    // A phase names its process (`PROCESS:STEP`): it narrows the process filter to that one.
+    ...nonEmpty('process', phase ? phase.process : query.process), ...nonEmpty('status', query.status), ...nonEmpty('step', phase?.step),
     ...nonEmpty('orderId', query.orderId), ...nonEmpty('cursor', query.cursor),
     ...(privileged && query.partyRole && query.partySubject ? { party: { role: query.partyRole, subject: query.partySubject } } : {}),
     ...(privileged ? { ...nonEmpty('startedFrom', startOfDay(query.startedFrom, zone)), ...nonEmpty('startedTo', startOfDay(query.startedTo, zone)) } : {}),

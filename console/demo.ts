@@ -5,6 +5,7 @@ import { EngineError } from '../engine/index.js'
 import type { AttachmentStorage } from '../engine/attachments/index.js'
 import type { JsonSchema } from '../engine/definition/definition.js'
 import { DEMO_FILES } from './demo-files.js'
+import { humanize } from './forms/fields.js'
 
 /** The people of the demo: every delivery is between them. */
 export const DEMO_PEOPLE = {
@@ -43,6 +44,15 @@ export async function seedDemo(engine: Engine, storage: AttachmentStorage): Prom
         view = next
       }
       phases.push(view.step?.id ?? `end:${view.outcome ?? view.status}`)
+    }
+    // And one the administrator terminated after its first act: how a stopped delivery reads.
+    if (summary.length === 0) {
+      const parties = Object.fromEntries(process.roles.map((role) => [role, role in DEMO_PEOPLE ? DEMO_PEOPLE[role as keyof typeof DEMO_PEOPLE].subject : `demo-${role}`]))
+      const view = await engine.start({ process: id, parties, parameters: parametersOf(process), context: { orderId: `DEMO-${order++}` } }, DEMO_PEOPLE.admin)
+      deliveries++
+      if (view.step) await actOnce(engine, storage, process, view.id, view.step.id, parties)
+      const terminated = await engine.terminate(view.id, 'The customer cancelled the order.', DEMO_PEOPLE.admin)
+      phases.push(`end:${terminated.status}`)
     }
     summary.push({ id, phases })
   }
@@ -88,7 +98,7 @@ async function upload(engine: Engine, storage: AttachmentStorage, kind: keyof ty
 
 /** Sample text by what a field is for, tried before anything generic. */
 const SAMPLES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/phone|mobile|tel/i, '+86 138 0000 0000'], [/e-?mail/i, 'demo@example.com'], [/name/i, 'Li Lei'], [/url|link|site/i, 'https://example.com'],
+  [/phone|mobile|tel/i, '+86 138 0000 0000'], [/e-?mail/i, 'demo@example.com'], [/contact.*\.name$/i, 'Li Lei'], [/url|link|site/i, 'https://example.com'],
 ]
 
 /**
@@ -105,7 +115,7 @@ export function sampleOf(schema: JsonSchema | undefined, name: string): unknown 
     case 'object': {
       const properties = (s['properties'] ?? {}) as Record<string, JsonSchema>
       const required = new Set((s['required'] ?? []) as string[])
-      return Object.fromEntries(Object.entries(properties).filter(([key]) => required.has(key)).map(([key, value]) => [key, sampleOf(value, key)]))
+      return Object.fromEntries(Object.entries(properties).filter(([key]) => required.has(key)).map(([key, value]) => [key, sampleOf(value, `${name}.${key}`)]))
     }
     case 'array':
       return Array.from({ length: Number(s['minItems'] ?? 0) }, (_, i) => sampleOf(s['items'] as JsonSchema, `${name}-${i}`))
@@ -128,7 +138,8 @@ function sampleText(s: Record<string, unknown>, name: string): string {
     case 'date-time': return '2026-01-15T01:00:00Z'
     case 'uri': return 'https://example.com'
   }
-  const candidates = [...SAMPLES.filter(([pattern]) => pattern.test(name)).map(([, text]) => text), `Sample ${name}`, 'DEMO-1', 'demo', '1']
+  const words = humanize(name.slice(name.lastIndexOf('.') + 1)).toLowerCase()
+  const candidates = [...SAMPLES.filter(([pattern]) => pattern.test(name)).map(([, text]) => text), `Sample ${words}`, 'DEMO-1', 'demo', '1']
   const pattern = typeof s['pattern'] === 'string' ? new RegExp(s['pattern'], 'u') : undefined
   const fits = (text: string): boolean => (pattern === undefined || pattern.test(text)) && text.length >= Number(s['minLength'] ?? 0) && text.length <= Number(s['maxLength'] ?? Infinity)
   return candidates.find(fits) ?? candidates[0] as string

@@ -92,6 +92,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const consoleSessions = deps.consoleSessions ?? new ConsoleSessions(store, realClock)
   app.route('/v1/console-sessions', consoleSessionRoutes(consoleSessions, deps.publicUrl))
   // The console for people: pages on the same engine, behind a session cookie instead of a token.
+  app.get('/console/', (c) => c.redirect('/console', 301))
   app.route('/console', consoleRoutes({ engine, sessions: consoleSessions, storage: deps.storage, logger, upload: { limitBytes: uploadBytes, quota: uploadQuota }, publicUrl: deps.publicUrl }))
   app.get('/', (c) => c.redirect('/console', 302))
 

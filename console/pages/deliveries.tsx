@@ -144,7 +144,7 @@ function Filters({ page, data, action, privileged }: { page: PageContext; data: 
           <option value="">{t.list.any}</option>
           {data.phases.map((group) => (
             <optgroup label={data.processes.find((p) => p.id === group.process)?.title ?? group.process}>
-              {group.steps.map((step) => <option value={step.id} selected={q.phase === step.id}>{step.title}</option>)}
+              {group.steps.map((step) => <option value={phaseValue(group.process, step.id)} selected={q.phase === phaseValue(group.process, step.id)}>{step.title}</option>)}
             </optgroup>
           ))}
         </select>
@@ -181,6 +181,9 @@ function Filters({ page, data, action, privileged }: { page: PageContext; data: 
     </form>
   )
 }
+
+/** A phase as the filter sends it: `PROCESS:STEP`, since processes share step ids (`submit-demand`). */
+export const phaseValue = (process: string, step: string): string => `${process}:${step}`
 
 /** The same list from the cursor on. */
 function nextPage(path: string, cursor: string): string {

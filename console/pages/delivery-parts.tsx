@@ -1,19 +1,36 @@
+import { Temporal } from 'temporal-polyfill'
 import type { CompiledProcess, EventRecord, InstanceView } from '../../engine/index.js'
 import type { Submissions } from '../../engine/runtime/view.js'
 import { Time } from '../format.js'
 import { humanize } from '../forms/fields.js'
 import { labelOf } from '../i18n.js'
-import type { Messages } from '../i18n.js'
+import type { Locale, Messages } from '../i18n.js'
 import type { PageContext } from '../view.js'
+
+/** How a page shows instants: in the process's zone (the browser shows them in the viewer's). */
+interface TimeSetting { readonly zone: string; readonly locale: Locale }
+
+const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/
+
+/** Whether `text` is an RFC 3339 instant. */
+function isInstant(text: string): boolean {
+  if (!INSTANT.test(text)) return false
+  try {
+    Temporal.Instant.from(text)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /** File names of the attachments a page mentions, by id (a file the viewer may not read is absent). */
 export type FileNames = ReadonlyMap<string, string>
 
-/** The steps in the order they are written: done, current, skipped or upcoming, with each round's submissions. */
+/** The steps in the order they are written (done, current, where the delivery was stopped, skipped, upcoming or never reached), with each round's submissions. */
 export function Steps({ page, process, view, history }: { page: PageContext; process: CompiledProcess; view: InstanceView & { submissions: Submissions }; history: readonly EventRecord[] }) {
   const { t } = page
-  const entered = new Set(history.flatMap(({ event }) => event.type === 'step-entered' ? [event.step] : []))
-  const skipped = new Set(history.flatMap(({ event }) => event.type === 'step-skipped' ? [event.step] : []))
+  const { entered, left, skipped } = stepsPassed(history)
+  const ended = view.status === 'completed' || view.status === 'terminated'
   return (
     <section aria-labelledby="steps-title">
       <h2 id="steps-title">{t.delivery.steps}</h2>
@@ -21,10 +38,11 @@ export function Steps({ page, process, view, history }: { page: PageContext; pro
         {[...process.steps.values()].map((step) => {
           const current = view.step?.id === step.id && (view.status === 'active' || view.status === 'failed')
           const submissions = view.submissions[step.id] ?? []
-          const state = current ? 'current' : entered.has(step.id) ? 'done' : skipped.has(step.id) ? 'skipped' : 'upcoming'
+          const state = current ? 'current' : left.has(step.id) ? 'done' : entered.has(step.id) ? 'stopped'
+            : skipped.has(step.id) ? 'skipped' : ended ? 'notReached' : 'upcoming'
           const rounds = Math.max(current ? view.step?.round ?? 1 : 1, ...submissions.map((s) => s.round))
           return (
-            <li class={`step ${state}`} aria-current={current ? 'step' : undefined}>
+            <li class={`step ${state === 'notReached' ? 'not-reached' : state}`} aria-current={current ? 'step' : undefined}>
               <span class="step-title">{step.title}</span>{' '}
               <span class="badge">{t.delivery[state]}</span>
               {rounds > 1 && <span class="badge round">{t.delivery.round(rounds)}</span>}
@@ -48,10 +66,34 @@ export function Steps({ page, process, view, history }: { page: PageContext; pro
   )
 }
 
+/**
+ * Which steps the history entered, which of those it then left (for another step, or by ending
+ * the delivery from them), and which it passed by (their `when` was false). A step entered and
+ * never left is where the delivery is, or where it was terminated.
+ */
+function stepsPassed(history: readonly EventRecord[]): { entered: Set<string>; left: Set<string>; skipped: Set<string> } {
+  const entered = new Set<string>()
+  const left = new Set<string>()
+  const skipped = new Set<string>()
+  let last: string | undefined
+  for (const { event } of history) {
+    if (event.type === 'step-entered') {
+      if (last !== undefined && last !== event.step) left.add(last)
+      entered.add(last = event.step)
+    } else if (event.type === 'step-skipped') {
+      skipped.add(event.step)
+    } else if (event.type === 'instance-completed' && last !== undefined) {
+      left.add(last)
+    }
+  }
+  return { entered, left, skipped }
+}
+
 /** The order and contact details: the parties, the order (context) and what each step collected, labelled by their schemas' titles. */
 export function Details({ page, process, view }: { page: PageContext; process: CompiledProcess; view: InstanceView }) {
   const { t } = page
   const contextLabels = { ...t.contextKeys, ...titlesOf(process.context.schema) }
+  const time = { zone: process.timeZone, locale: page.locale }
   return (
     <aside class="details" aria-labelledby="details-title">
       <h2 id="details-title">{t.delivery.details}</h2>
@@ -59,21 +101,21 @@ export function Details({ page, process, view }: { page: PageContext; process: C
         <dt>{t.delivery.deliveryId}</dt><dd><code>{view.id}</code></dd>
         <dt>{t.list.process}</dt><dd>{`${view.process.title} (${view.process.id} v${view.process.version})`}</dd>
         {Object.entries(view.parties).map(([role, subject]) => <><dt>{labelOf(t.roles, role)}</dt><dd>{subject}</dd></>)}
-        {Object.entries(view.context).map(([key, value]) => <><dt>{labelOf(contextLabels, key, humanize)}</dt><dd><Value value={value} schema={propertyOf(process.context.schema, key)} /></dd></>)}
+        {Object.entries(view.context).map(([key, value]) => <><dt>{labelOf(contextLabels, key, humanize)}</dt><dd><Value value={value} schema={propertyOf(process.context.schema, key)} time={time} /></dd></>)}
       </dl>
       {Object.entries(view.data).filter(([, record]) => hasContent(record.inputs)).map(([stepId, record]) => {
         const step = process.steps.get(stepId)
         return (
           <>
             <h3>{t.labelled(t.delivery.submitted, step?.title ?? stepId)}</h3>
-            <Value value={record.inputs} schema={step?.actions.get(record.action)?.inputs.schema} />
+            <Value value={record.inputs} schema={step?.actions.get(record.action)?.inputs.schema} time={time} />
           </>
         )
       })}
       {Object.keys(view.values).length > 0 && (
         <>
           <h3>{t.delivery.values}</h3>
-          <Value value={view.values} />
+          <Value value={view.values} time={time} />
         </>
       )}
     </aside>
@@ -107,12 +149,14 @@ function hasContent(value: unknown): boolean {
 }
 
 /** Any JSON value as text: objects as nested definition lists labelled by the schema's titles, arrays as lists. */
-export function Value({ value, schema }: { value: unknown; schema?: unknown }) {
-  if (Array.isArray(value)) return <ul class="value-list">{value.map((item, index) => <li><Value value={item} schema={propertyOf(schema, index)} /></li>)}</ul>
+export function Value({ value, schema, time }: { value: unknown; schema?: unknown; time: TimeSetting }) {
+  if (Array.isArray(value)) return <ul class="value-list">{value.map((item, index) => <li><Value value={item} schema={propertyOf(schema, index)} time={time} /></li>)}</ul>
   if (typeof value === 'object' && value !== null) {
     const titles = titlesOf(schema)
-    return <dl class="value">{Object.entries(value).map(([key, item]) => <><dt>{labelOf(titles, key, humanize)}</dt><dd><Value value={item} schema={propertyOf(schema, key)} /></dd></>)}</dl>
+    return <dl class="value">{Object.entries(value).map(([key, item]) => <><dt>{labelOf(titles, key, humanize)}</dt><dd><Value value={item} schema={propertyOf(schema, key)} time={time} /></dd></>)}</dl>
   }
+  // An instant (an enabling time, a validity's end) reads as the other times of the page do.
+  if (typeof value === 'string' && isInstant(value)) return <Time at={value} zone={time.zone} locale={time.locale} />
   return <span class="value-text">{value === null || value === undefined ? '—' : String(value)}</span>
 }
 
@@ -134,7 +178,7 @@ export function History({ page, process, history, files }: { page: PageContext; 
               <strong>{t.events[event.type]}</strong>{' '}
               <span>{what(event, process, t)}</span>{' '}
               {system ? <span class="by"><span class="badge system">{t.delivery.bySystem}</span></span> : by && <span class="by">{`${labelOf(t.roles, by.role)} ${by.subject}`}</span>}
-              {event.type === 'action-performed' && hasContent(event.inputs) && <details><summary>{t.delivery.inputs}</summary><Value value={event.inputs} schema={process.steps.get(event.step)?.actions.get(event.action)?.inputs.schema} /></details>}
+              {event.type === 'action-performed' && hasContent(event.inputs) && <details><summary>{t.delivery.inputs}</summary><Value value={event.inputs} schema={process.steps.get(event.step)?.actions.get(event.action)?.inputs.schema} time={{ zone: process.timeZone, locale: page.locale }} /></details>}
               {event.type === 'action-performed' && Object.values(event.attachments).some((ids) => ids.length > 0) && (
                 <p class="files">{t.labelled(t.delivery.files, '')}
                   {Object.values(event.attachments).flat().map((id, index) => <>{index > 0 ? ' · ' : ''}<a href={`/console/attachments/${encodeURIComponent(id)}`}>{files.get(id) ?? id}</a></>)}

@@ -131,7 +131,27 @@ describe('the console over HTTP', () => {
   })
 })
 
+describe('the delivery page', () => {
+  it('marks the steps of a terminated delivery: done, where it was stopped, and never reached', async () => {
+    const view = await api.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, WHO.admin)
+    await api.engine.act(view.id, { action: 'submit', inputs: DEMAND }, WHO.customer)
+    await api.engine.terminate(view.id, 'Cancelled by the customer', WHO.admin)
+    const html = await (await api.app.request(`/console/deliveries/${view.id}`, { headers: { Cookie: (await signedIn('customer')).cookie } })).text()
+    expect([...html.matchAll(/<li class="step ([a-z-]+)"/g)].map((m) => m[1])).toEqual(['done', 'stopped', 'not-reached'])
+  })
+})
+
 describe("an administrator's search", () => {
+  it('filters by a phase of one process, not by the same step id in others', async () => {
+    const admin = await signedIn('admin')
+    const contract = await api.engine.start({ process: 'contract', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-CONTRACT' } }, WHO.admin)
+    const html = await (await api.app.request('/console/deliveries?phase=contract%3Asubmit-demand', { headers: { Cookie: admin.cookie } })).text()
+    expect(html).toContain(`/console/deliveries/${contract.id}`)
+    // ORD-FAILED is a basic delivery in a step of the same id.
+    expect(html).not.toContain('ORD-FAILED')
+    expect(html).toContain('<option value="contract:submit-demand" selected="">')
+  })
+
   it('reads the days it is given in the viewer\'s time zone', async () => {
     const admin = await signedIn('admin')
     const search = async (query: string): Promise<boolean> => (await (await api.app.request(`/console/deliveries?orderId=ORD-7&${query}`, { headers: { Cookie: admin.cookie } })).text()).includes(`/console/deliveries/${instance}`)

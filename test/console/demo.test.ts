@@ -25,6 +25,7 @@ describe('the demo (serve --demo)', () => {
       expect(phases.some((phase) => phase.startsWith('end:')) || phases.length > process.steps.size, id).toBe(true)
     }
     expect(summary.deliveries).toBe(summary.processes.reduce((n, p) => n + p.phases.length, 0))
+    expect(summary.processes[0]?.phases.at(-1)).toBe('end:terminated')
   })
 
   it('gives the demo customer work waiting on them, and the demo ISV theirs, each with an order ID', async () => {
@@ -51,14 +52,15 @@ describe('the demo (serve --demo)', () => {
 describe('sample values made from a schema', () => {
   it('fit the schema: defaults, choices, formats, patterns, bounds and required properties only', () => {
     expect(sampleOf({
-      type: 'object', required: ['contact', 'count', 'kind', 'when', 'tags'],
+      type: 'object', required: ['name', 'contact', 'count', 'kind', 'when', 'tags'],
       properties: {
-        contact: { type: 'object', required: ['phone', 'email'], properties: { phone: { type: 'string', pattern: '^\\+?[0-9][0-9 ()-]{4,30}$' }, email: { type: 'string', format: 'email' }, note: { type: 'string' } } },
+        name: { type: 'string', maxLength: 100 },
+        contact: { type: 'object', required: ['name', 'phone', 'email'], properties: { name: { type: 'string' }, phone: { type: 'string', pattern: '^\\+?[0-9][0-9 ()-]{4,30}$' }, email: { type: 'string', format: 'email' }, note: { type: 'string' } } },
         count: { type: 'integer', minimum: 3 }, kind: { enum: ['a', 'b'] }, when: { type: 'string', format: 'date-time' },
         tags: { type: 'array', minItems: 2, items: { type: 'string', default: 't' } }, optional: { type: 'string' },
       },
     }, 'inputs')).toEqual({
-      contact: { phone: '+86 138 0000 0000', email: 'demo@example.com' }, count: 3, kind: 'a', when: '2026-01-15T01:00:00Z', tags: ['t', 't'],
+      name: 'Sample name', contact: { name: 'Li Lei', phone: '+86 138 0000 0000', email: 'demo@example.com' }, count: 3, kind: 'a', when: '2026-01-15T01:00:00Z', tags: ['t', 't'],
     })
   })
 })
