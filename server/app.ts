@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/tokens', tokenRoutes(store))
   // Sessions, like tokens, expire in real time.
   const consoleSessions = deps.consoleSessions ?? new ConsoleSessions(store, realClock)
-  app.route('/v1/console-sessions', consoleSessionRoutes(consoleSessions, deps.publicUrl))
+  app.route('/v1/console-sessions', consoleSessionRoutes(consoleSessions, engine, deps.publicUrl))
   // The console for people: pages on the same engine, behind a session cookie instead of a token.
   app.get('/console/', (c) => c.redirect('/console', 301))
   app.route('/console', consoleRoutes({ engine, sessions: consoleSessions, storage: deps.storage, logger, upload: { limitBytes: uploadBytes, quota: uploadQuota }, publicUrl: deps.publicUrl }))

@@ -1,5 +1,9 @@
 import { Hono } from 'hono'
+import { linkProblems } from '../../console/sessions.js'
 import type { ConsoleSessions } from '../../console/sessions.js'
+import { EngineError, InvalidDefinitionError } from '../../engine/index.js'
+import type { Engine } from '../../engine/index.js'
+import { suggest } from '../../engine/definition/suggest.js'
 import { requireRole } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
@@ -15,11 +19,13 @@ export function signInLinkPath(secret: string): string {
  * The link is under `publicUrl` when the server has one (`--public-url`), else under the
  * request's own origin.
  */
-export function consoleSessionRoutes(sessions: ConsoleSessions, publicUrl: string | undefined): Hono<AppEnv> {
+export function consoleSessionRoutes(sessions: ConsoleSessions, engine: Engine, publicUrl: string | undefined): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
   app.post('/', requireRole('admin', 'system'), async (c) => {
     const { role, subject, returnUrl } = readBody<{ role: string; subject: string; returnUrl?: string }>(c, 'ConsoleSessionRequest')
+    // A well-formed request names a role someone acts as; a malformed one is refused by createLink, field by field.
+    if (linkProblems({ role, subject, returnPath: returnUrl }).length === 0) await checkRoleInUse(engine, role)
     const { secret, expiresAt } = await sessions.createLink({ role, subject, returnPath: returnUrl })
     const origin = publicUrl ?? new URL(c.req.url).origin
     c.set('secretAnswer', true)
@@ -27,4 +33,29 @@ export function consoleSessionRoutes(sessions: ConsoleSessions, publicUrl: strin
   })
 
   return app
+}
+
+/**
+ * Refuses a role nobody acts as (a typo would sign a person into an empty console): it must be
+ * `admin` or a party role a registered process declares (`request.invalid` at `/role`, with
+ * "Did you mean"). Compiled processes are cached, so this reads no definition twice.
+ */
+async function checkRoleInUse(engine: Engine, role: string): Promise<void> {
+  const roles = new Set(['admin'])
+  for (const { id, versions } of await engine.processes.list({ role: 'admin', subject: 'console-sessions' })) {
+    for (const version of versions) {
+      try {
+        for (const declared of (await engine.processes.get(id, version)).roles) roles.add(declared)
+      } catch (error) {
+        // A stored version that no longer compiles (its base gone, say) declares no usable role.
+        if (!(error instanceof InvalidDefinitionError)) throw error
+      }
+    }
+  }
+  if (roles.has(role)) return
+  const known = [...roles].sort()
+  const near = suggest(role, known, 'roles')
+  throw new EngineError('request.invalid', `Role "${role}" is declared by no registered process.`, {
+    fields: [{ pointer: '/role', rule: 'enum', message: `must be admin or a role a registered process declares: ${known.join(', ')}${near.startsWith('Did you mean') ? `. ${near}` : ''}` }],
+  })
 }

@@ -44,6 +44,9 @@ describe('POST /v1/console-sessions', () => {
     expect(await pointers({ role: 'system', subject: 'erp' })).toEqual(['/role'])
     expect(await pointers({ role: 'Customer Service', subject: 'x'.repeat(201) })).toEqual(['/subject'])
     expect(await pointers({ role: 'Customer Service', subject: ' ' })).toEqual(['/role', '/subject'])
+    // A role no registered process declares would sign a person into an empty console.
+    const typo = await expectProblem(await api.call('POST', '/v1/console-sessions', { who: 'admin', json: { role: 'custmer', subject: 'c-1' } }), 422, 'request.invalid')
+    expect(typo['errors']).toEqual([{ pointer: '/role', rule: 'enum', message: expect.stringMatching(/^must be admin or a role a registered process declares: admin, customer, isv\. Did you mean "customer"\?$/) }])
   })
 
   it('refuses a return URL outside the console (no open redirect), naming what is accepted', async () => {
