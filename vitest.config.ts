@@ -1,8 +1,12 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
+
+/** The benchmarks run at tiny scale: a suite of their own (`npm run test:bench`, which CI runs too). */
+export const BENCH_SMOKE = 'test/bench-smoke.test.ts'
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, BENCH_SMOKE],
     // Suites that spawn OS processes or open SQLite files run in child processes; files run in parallel.
     pool: 'forks',
     // Each worker process runs file after file, loading the sources (the engine, the server, ajv
