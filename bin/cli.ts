@@ -15,7 +15,7 @@ program.command('validate')
   .option('--db <location>', 'also resolve `extends` from the processes registered in this existing database (SQLite file or postgres:// URL)')
   .action(async (files: string[], options: { db?: string }) => {
     let failed = 0
-    const { withBaseLibrary } = await import('../server/commands.js')
+    const { withBaseLibrary } = await import('./commands.js')
     await withBaseLibrary(files, options.db, async (library) => {
       for (const file of files) {
         const result = await compileWithBases(file, library)
@@ -39,7 +39,7 @@ program.command('graph')
   .argument('[bases...]', 'other definitions it may extend (besides the built-in processes and those registered in --db)')
   .option('--db <location>', 'also resolve `extends` from the processes registered in this existing database (SQLite file or postgres:// URL)')
   .action(async (file: string, bases: string[], options: { db?: string }) => {
-    const { withBaseLibrary } = await import('../server/commands.js')
+    const { withBaseLibrary } = await import('./commands.js')
     const result = await withBaseLibrary([file, ...bases], options.db, (library) => compileWithBases(file, library))
     if (!result.ok) {
       for (const error of result.errors) console.error(String(error))
@@ -82,7 +82,7 @@ token.command('create')
   .option('--expires <instant>', 'RFC 3339 instant after which the token is refused')
   .option('--db <location>', 'SQLite database file or postgres:// URL, as for serve')
   .action(async (options: { role: string; subject: string; label?: string; expires?: string; db?: string }) => {
-    const { createTokenCommand } = await import('../server/commands.js')
+    const { createTokenCommand } = await import('./commands.js')
     const secret = await createTokenCommand({
       role: options.role, subject: options.subject,
       ...(options.label ? { label: options.label } : {}), ...(options.expires ? { expiresAt: options.expires } : {}),
@@ -94,7 +94,7 @@ token.command('list')
   .option('--json', 'print a JSON array, as GET /v1/tokens answers')
   .option('--db <location>', 'SQLite database file or postgres:// URL, as for serve')
   .action(async (options: { json?: boolean; db?: string }) => {
-    const { formatTokens, listTokensCommand } = await import('../server/commands.js')
+    const { formatTokens, listTokensCommand } = await import('./commands.js')
     const tokens = await listTokensCommand(options.db)
     process.stdout.write(options.json ? `${JSON.stringify(tokens, null, 2)}\n` : formatTokens(tokens))
   })
@@ -103,7 +103,7 @@ token.command('revoke')
   .argument('<id>', 'the token\'s id, as `token list` shows it (16 hex characters)')
   .option('--db <location>', 'SQLite database file or postgres:// URL, as for serve')
   .action(async (id: string, options: { db?: string }) => {
-    const { revokeTokenCommand } = await import('../server/commands.js')
+    const { revokeTokenCommand } = await import('./commands.js')
     const { token: revoked, already } = await revokeTokenCommand(id, options.db)
     console.log(`${already ? 'already revoked' : 'revoked'} ${revoked.id} (${revoked.role} ${revoked.subject}) at ${revoked.revokedAt ?? ''}`)
   })
@@ -116,7 +116,7 @@ program.command('console-link')
   .option('--public-url <url>', 'the URL people reach the server at (default: DC_PUBLIC_URL, else http://127.0.0.1:PORT, PORT defaulting to 3000)')
   .option('--db <location>', 'SQLite database file or postgres:// URL, as for serve')
   .action(async (options: { role: string; subject: string; return?: string; publicUrl?: string; db?: string }) => {
-    const { consoleLinkCommand } = await import('../server/commands.js')
+    const { consoleLinkCommand } = await import('./commands.js')
     const { url } = await consoleLinkCommand({ role: options.role, subject: options.subject, returnPath: options.return }, options)
     process.stdout.write(`${url}\n`)
   })
@@ -127,7 +127,7 @@ program.command('register')
   .option('--owner <isv>', 'register as private processes of this ISV subject')
   .option('--db <location>', 'SQLite database file or postgres:// URL, as for serve')
   .action(async (files: string[], options: { owner?: string; db?: string }) => {
-    const { registerCommand } = await import('../server/commands.js')
+    const { registerCommand } = await import('./commands.js')
     const { lines, failed } = await registerCommand(files, options)
     for (const line of lines) console.log(line)
     if (failed > 0) process.exitCode = 1
@@ -137,7 +137,7 @@ program.command('migrate')
   .description('Create or upgrade the database schema (serve does this on start).')
   .option('--db <location>', 'SQLite database file or postgres:// URL, as for serve')
   .action(async (options: { db?: string }) => {
-    const { migrateCommand } = await import('../server/commands.js')
+    const { migrateCommand } = await import('./commands.js')
     console.error(`migrated ${await migrateCommand(options.db)}`)
   })
 
