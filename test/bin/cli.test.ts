@@ -51,10 +51,10 @@ describe('delivery-center graph', () => {
   })
 })
 
-describe('README', () => {
+describe('docs/processes.md', () => {
   it('shows the diagram `graph` prints for step-by-step', async () => {
     const { stdout } = await delivery('graph', 'processes/step-by-step.yaml')
-    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8')
+    const readme = readFileSync(join(import.meta.dirname, '../../docs/processes.md'), 'utf8')
     expect(readme).toContain('```mermaid\n' + stdout + '```')
   })
 })

@@ -32,9 +32,9 @@ function processExamples(): Example[] {
 describe('the YAML examples of README.md and docs/', () => {
   it('every whole process definition validates', { timeout: 60_000 }, async () => {
     const examples = processExamples()
-    // At least the complete example and the derived one of the README: a change to the rule above
-    // that skipped them all would make this test prove nothing.
-    expect(examples.filter((e) => e.where.startsWith('README.md:')).length).toBeGreaterThanOrEqual(2)
+    // At least the complete example and the derived one of docs/language.md: a change to the rule
+    // above that skipped them all would make this test prove nothing.
+    expect(examples.filter((e) => e.where.startsWith('docs/language.md:')).length).toBeGreaterThanOrEqual(2)
     expect(examples.some((e) => /^extends:/m.test(e.text))).toBe(true)
     const dir = mkdtempSync(join(tmpdir(), 'dc-examples-'))
     const files = examples.map((example) => {

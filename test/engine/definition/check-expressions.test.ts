@@ -79,8 +79,8 @@ describe('expressions checked against the process', () => {
     ])
   })
 
-  it('accepts every expression of the built-in processes and of the README', () => {
-    const readme = readFileSync(join(import.meta.dirname, '../../../README.md'), 'utf8')
+  it('accepts every expression of the built-in processes and of docs/language.md', () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../../docs/language.md'), 'utf8')
     const validFrom = /validFrom: "(.+)"/.exec(readme)?.[1] ?? ''
     const when = /when: (\$not\(context\.renewal = true\))/.exec(readme)?.[1] ?? ''
     expect([validFrom, when].every((text) => text.length > 0)).toBe(true)
