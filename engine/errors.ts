@@ -3,7 +3,7 @@
  * dotted `code` from the closed {@link ErrorCode} union; a released code never changes meaning.
  */
 
-/** Codes of problems found in a process definition, each documented in README.md. */
+/** Codes of problems found in a process definition, each documented in docs/language.md. */
 export type DefinitionCode =
   | 'definition.yaml-syntax'
   | 'definition.too-large'

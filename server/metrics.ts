@@ -17,7 +17,7 @@ const UNMATCHED = 'unmatched'
  * requests by route pattern, method and status with their latency; acts by process and action;
  * deadlines fired and deadlines that could not be fired; the scheduler's rounds; and, read from
  * the database at each scrape, failed instances per process and the scheduler's lag. Every name
- * starts with `dc_`; README.md lists them.
+ * starts with `dc_`; docs/api.md ("Metrics") lists them.
  */
 export class Metrics {
   readonly registry = new Registry()

@@ -55,7 +55,7 @@ const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get', path: '/metrics', operationId: 'getMetrics', tag: 'meta', bearer: true, summary: 'Prometheus metrics',
-    description: 'The server\'s metrics in the Prometheus text format (0.0.4): requests by route pattern and status with latency histograms, acts by process and action, deadlines fired, failed instances, scheduler lag, and process metrics; README.md lists them. Callers: administrators and the system (a scraper is given a `system` token), since the labels name processes and actions.',
+    description: 'The server\'s metrics in the Prometheus text format (0.0.4): requests by route pattern and status with latency histograms, acts by process and action, deadlines fired, failed instances, scheduler lag, and process metrics; docs/api.md lists them. Callers: administrators and the system (a scraper is given a `system` token), since the labels name processes and actions.',
     responses: { 200: { description: 'The metrics.', content: { 'text/plain': { schema: { type: 'string' } } } } }, errors: ['auth.forbidden'],
   },
   {

@@ -2,7 +2,7 @@ import { EngineError } from '../engine/index.js'
 
 /**
  * Limits on what a caller can make the server parse, allocate or store, beyond the shapes of
- * `schemas/api.schema.json` (which bound each field). Each is documented in README.md (Limits).
+ * `schemas/api.schema.json` (which bound each field). Each is documented in docs/api.md ("Limits").
  */
 export const REQUEST_LIMITS = {
   /** Deepest nesting of arrays and objects in a JSON body; the body itself is level 1. */

@@ -2,7 +2,7 @@
  * The bounds on what reading a process definition may cost. Each is checked before the work it
  * bounds (the size before parsing, the nesting before composing, the aliases before expanding
  * them), so a hostile or mistaken file is refused with a located problem instead of exhausting
- * memory or the stack. Documented in README.md ("Limits").
+ * memory or the stack. Documented in docs/api.md ("Limits").
  */
 
 /**

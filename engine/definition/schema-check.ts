@@ -89,7 +89,7 @@ function describe(source: Source, e: ErrorObject): DefinitionError {
   }
 }
 
-const EMPTY_PROCESS_HINT = 'See "Writing a process" in README.md for a complete example.'
+const EMPTY_PROCESS_HINT = 'See docs/language.md ("Writing a process") for a complete example.'
 
 function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'a list'

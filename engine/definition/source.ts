@@ -40,7 +40,7 @@ const SYNTAX_HINTS: Partial<Record<YAMLErrorCode, string>> = {
   BAD_DQ_ESCAPE: 'Inside double quotes a backslash starts an escape such as \\n or \\"; write \\\\ for a backslash, or use single quotes.',
   UNEXPECTED_TOKEN: 'Check the line for a stray character, a missing comma between items in [ ] or { }, or an indentation error.',
 }
-const EMPTY_HINT = 'A process definition is a YAML mapping with at least `id`, `version`, `title`, `roles` and `steps`; see "Writing a process" in README.md.'
+const EMPTY_HINT = 'A process definition is a YAML mapping with at least `id`, `version`, `title`, `roles` and `steps`; see docs/language.md ("Writing a process").'
 
 /**
  * Parses YAML text, collecting every problem with its line and column; never throws. In order,

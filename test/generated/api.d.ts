@@ -54,7 +54,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description The server's metrics in the Prometheus text format (0.0.4): requests by route pattern and status with latency histograms, acts by process and action, deadlines fired, failed instances, scheduler lag, and process metrics; README.md lists them. Callers: administrators and the system (a scraper is given a `system` token), since the labels name processes and actions.
+         * @description The server's metrics in the Prometheus text format (0.0.4): requests by route pattern and status with latency histograms, acts by process and action, deadlines fired, failed instances, scheduler lag, and process metrics; docs/api.md lists them. Callers: administrators and the system (a scraper is given a `system` token), since the labels name processes and actions.
          */
         get: operations["getMetrics"];
         put?: never;
