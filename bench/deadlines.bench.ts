@@ -10,7 +10,7 @@ import type { Report } from './lib/report.js'
 import { Recorder, repeat } from './lib/report.js'
 import { cloneInstances, createTemplates } from './lib/seed.js'
 import { benchPostgresUrl, clonePostgres, freshSchema, postgresVersion } from './lib/postgres.js'
-import { withPostgresClient } from '../engine/store/dialects/postgres.js'
+import { withPostgresClient } from '../engine/store/dialects/postgres/connection.js'
 
 const T0 = '2026-01-01T00:00:00Z'
 /** The basic process's confirmation window: every seeded deadline falls due at T0 + P14D. */

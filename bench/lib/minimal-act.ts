@@ -4,7 +4,7 @@
 // commit. No definition, no decision, no validation, and less than a real act of this schema
 // writes (that updates the step, status and deadline columns and their indexes, and appends two
 // events): a lower bound on what an engine keeping its instances in SQLite does for an act.
-import { connectSqlite } from '../../engine/store/dialects/sqlite.js'
+import { connectSqlite } from '../../engine/store/dialects/sqlite/connection.js'
 
 interface Row {
   readonly revision: number

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { isPostgresUrl } from '../../engine/index.js'
-import { inSchema, withPostgresClient } from '../../engine/store/dialects/postgres.js'
+import { inSchema, withPostgresClient } from '../../engine/store/dialects/postgres/connection.js'
 import { EVENT_COLUMNS, INSTANCE_COLUMNS } from './seed.js'
 
 

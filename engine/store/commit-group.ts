@@ -18,7 +18,7 @@ export function runThrough(db: Kysely<Database>): GroupTransaction['run'] {
   return async (sql, parameters) => Number((await db.executeQuery(CompiledQuery.raw(sql, [...parameters]))).numAffectedRows ?? 0n)
 }
 
-/** Writes groups through Kysely transactions on `db` (PostgreSQL; SQLite uses {@link connectionWriter}). */
+/** Writes groups through Kysely transactions on `db`: portable (the PostgreSQL dialect's writer; SQLite's skip Kysely). */
 export function transactionWriter(db: Kysely<Database>): GroupWriter {
   const begin = async (): Promise<GroupTransaction> => {
     const trx = await db.startTransaction().execute()
@@ -29,15 +29,6 @@ export function transactionWriter(db: Kysely<Database>): GroupWriter {
     }
   }
   return { write: (units) => writeGroup(begin, units), depth: 1, close: () => Promise.resolve() }
-}
-
-/**
- * Writes groups straight on the SQLite connection behind `db` (`begin` from `openSqlite`), on the
- * event loop: Kysely's hold on its one connection keeps every other query out until the group is
- * committed, and the statements skip the driver's per-query work.
- */
-export function connectionWriter(db: Kysely<Database>, begin: () => Promise<GroupTransaction>): GroupWriter {
-  return { write: (units) => db.connection().execute(() => writeGroup(begin, units)), depth: 1, close: () => Promise.resolve() }
 }
 
 interface Pending {

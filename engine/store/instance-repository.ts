@@ -5,10 +5,11 @@ import type { InstanceState } from '../runtime/state.js'
 import type { CommitGroup } from './commit-group.js'
 import { runThrough } from './commit-group.js'
 import type { Database, EventTable } from './database.js'
+import type { ClaimTraits } from './dialect.js'
 import { listInstances } from './instance-listing.js'
 import type { InstanceQuery } from './instance-listing.js'
 import { prepared, slot } from './prepared.js'
-import { attachmentStatements, columnsOf, orderIdOf, eventRow, eventStatements, updateRevisions, updateStatement, waitingStatement } from './instance-writes.js'
+import { attachmentStatements, columnsOf, orderIdOf, eventRow, eventStatements, updateStatement, waitingStatement } from './instance-writes.js'
 import { receiptStatement } from './idempotency-repository.js'
 import { runStatement, statementOf } from './write-plan.js'
 import type { Receipt } from './idempotency-repository.js'
@@ -63,25 +64,16 @@ export interface ClaimResult {
   readonly failure?: unknown
 }
 
-/** What the repository does differently per database. */
-export interface DialectTraits {
-  /**
-   * True (PostgreSQL): claimed rows are locked with `FOR UPDATE SKIP LOCKED`, so concurrent
-   * claimers take disjoint batches. False (SQLite, one writer at a time): claimers take turns at
-   * the write lock and an outcome is written only if its revision is unchanged.
-   */
-  readonly rowLocks: boolean
-}
-
 /** Reads and writes instances and their histories. The only code that knows their tables. */
 export class InstanceRepository {
   readonly #db: Kysely<Database>
   readonly #commits: CommitGroup
-  readonly #traits: DialectTraits
-  constructor(db: Kysely<Database>, commits: CommitGroup, traits: DialectTraits) {
+  readonly #claims: ClaimTraits
+  /** `claims`: how this database claims due instances (the dialect's). */
+  constructor(db: Kysely<Database>, commits: CommitGroup, claims: ClaimTraits) {
     this.#db = db
     this.#commits = commits
-    this.#traits = traits
+    this.#claims = claims
   }
 
   /** The instance with this id, or undefined. */
@@ -184,7 +176,7 @@ export class InstanceRepository {
       }
       rows = await due.orderBy('next_deadline').orderBy('id')
         .limit(limit)
-        .$if(this.#traits.rowLocks, (q) => q.forUpdate().skipLocked())
+        .$if(this.#claims.rowLocks, (q) => q.forUpdate().skipLocked())
         .execute()
       const outcomes: Array<{ stored: StoredInstance; outcome: ClaimedOutcome }> = []
       for (const row of rows) {
@@ -193,10 +185,11 @@ export class InstanceRepository {
         if (outcome && outcome.events.length > 0) outcomes.push({ stored, outcome })
       }
       const written = new Set<string>()
-      if (this.#traits.rowLocks) {
+      const claims = this.#claims
+      if (claims.rowLocks) {
         // In the claim's own transaction, which holds the rows' locks: many instances per statement.
         const writes = outcomes.map(({ stored, outcome }) => ({ expected: stored, state: outcome.state, eventCount: outcome.events.length }))
-        const updated = await updateRevisions(db, writes)
+        const updated = await claims.updateRevisions(db, writes)
         const events: EventTable[] = []
         const waiting = new Map<string, { roles: readonly string[]; ids: string[] }>()
         for (const { stored, outcome } of outcomes) {
@@ -209,7 +202,8 @@ export class InstanceRepository {
           waiting.set(key, group)
           group.ids.push(id)
         }
-        const statements = [...eventStatements(db, events), ...[...waiting.values()].map(({ roles, ids }) => waitingStatement(db, ids, roles))]
+        // Built on the database (prepared queries are kept per database), run in the transaction.
+        const statements = [...eventStatements(this.#db, events), ...[...waiting.values()].map(({ roles, ids }) => waitingStatement(this.#db, ids, roles))]
         const run = runThrough(db)
         for (const statement of statements) await runStatement({ run }, statement)
       } else {
@@ -232,7 +226,7 @@ export class InstanceRepository {
       return { claimed: rows.map((row) => row.id), end: last ? { due: last.next_deadline as string, id: last.id } : undefined }
     }
     try {
-      const outcome = await (this.#traits.rowLocks ? this.#db.transaction().execute(claim) : claim(this.#db))
+      const outcome = await (this.#claims.rowLocks ? this.#db.transaction().execute(claim) : claim(this.#db))
       return { ...claimed(), ...outcome }
     } catch (failure) {
       // Nothing claimed (the read itself failed): the round cannot go on. Otherwise nothing of

@@ -54,18 +54,24 @@ export class PreparedQuery<R> {
   }
 }
 
-/** Prepared queries by dialect (the SQL text depends on nothing else), then by name. */
-const cache = new WeakMap<object, Map<string, PreparedQuery<unknown>>>()
+/**
+ * Prepared queries by database (the SQL text depends on nothing else), then by name. Kysely
+ * exposes no public handle on a database's dialect, so each opened database (a store holds one)
+ * keeps its own: the hot queries are compiled once per store.
+ */
+const cache = new WeakMap<Kysely<Database>, Map<string, PreparedQuery<unknown>>>()
 
 /**
- * The hot queries, built and compiled once per dialect: Kysely builds and compiles a query on
+ * The hot queries, built and compiled once per database: Kysely builds and compiles a query on
  * every call, which costs about as much as SQLite running a small statement. `name` must say
- * everything that shapes the SQL (e.g. how many rows an insert has).
+ * everything that shapes the SQL (e.g. how many rows an insert has). `db` is the database, not a
+ * transaction (each transaction is a new object: its queries would never be found again); a
+ * prepared query runs in a transaction all the same.
  */
 export function prepared<R>(db: Kysely<Database>, name: string, build: (db: Kysely<Database>) => Compilable<R>): PreparedQuery<R> {
-  const dialect = db.getExecutor().adapter.constructor
-  let queries = cache.get(dialect)
-  if (!queries) cache.set(dialect, queries = new Map())
+  if (db.isTransaction) throw new Error(`Prepared query "${name}": build it on the database, not a transaction.`)
+  let queries = cache.get(db)
+  if (!queries) cache.set(db, queries = new Map())
   let query = queries.get(name)
   if (!query) {
     query = new PreparedQuery<unknown>(build(db))

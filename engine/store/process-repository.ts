@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { sql } from 'kysely'
 import type { Database, ProcessDefinitionTable } from './database.js'
+import type { StoreDialect } from './dialect.js'
 import { prepared, slot } from './prepared.js'
 
 export type ProcessRow = ProcessDefinitionTable
@@ -16,11 +17,11 @@ const LISTING = ['id', 'version', 'title', 'owner', 'registered_at'] as const
 /** Reads and writes registered process definitions (every version of each). */
 export class ProcessRepository {
   readonly #db: Kysely<Database>
-  readonly #traits: { readonly lockPerId: boolean }
-  /** `lockPerId` (PostgreSQL): registrations of one process are serialised by an advisory lock. */
-  constructor(db: Kysely<Database>, traits: { readonly lockPerId: boolean }) {
+  readonly #serialised: StoreDialect['serialised']
+  /** `serialised` (the dialect's): runs a registration so that no other one of the same process runs meanwhile. */
+  constructor(db: Kysely<Database>, serialised: StoreDialect['serialised']) {
     this.#db = db
-    this.#traits = traits
+    this.#serialised = serialised
   }
 
   /** The definition with this id and version, or undefined. */
@@ -43,20 +44,17 @@ export class ProcessRepository {
   /**
    * Inserts a new definition version, unless that id and version exist already or the process's
    * other versions belong to another owner; returns whether it was inserted. Atomic: one
-   * statement (on SQLite it holds the write lock throughout), and on PostgreSQL inside a
-   * transaction holding a lock on the process id, so two servers registering versions of one
-   * process for different owners at once cannot both succeed.
+   * statement, serialised with the other registrations of the process by the dialect, so two
+   * servers registering versions of one process for different owners at once cannot both succeed.
    */
   async insert(row: ProcessRow): Promise<boolean> {
-    const insert = async (db: Kysely<Database>): Promise<boolean> => {
-      if (this.#traits.lockPerId) await sql`select pg_advisory_xact_lock(hashtext(${`process_definition:${row.id}`}))`.execute(db)
+    return this.#serialised(`process_definition:${row.id}`, async (db) => {
       const result = await sql`insert into process_definition (id, version, title, source, hash, owner, registered_at, base)
         select ${row.id}, cast(${row.version} as integer), ${row.title}, ${row.source}, ${row.hash}, ${row.owner}, ${row.registered_at}, ${row.base}
         where not exists (select 1 from process_definition where id = ${row.id} and owner is distinct from ${row.owner})
         on conflict (id, version) do nothing`.execute(db)
       return (result.numAffectedRows ?? 0n) > 0n
-    }
-    return this.#traits.lockPerId ? this.#db.transaction().execute(insert) : insert(this.#db)
+    })
   }
 
   /** Every registered version, by id then version, without the texts. */

@@ -1,20 +1,21 @@
 import type { Kysely } from 'kysely'
-import { Migrator, sql } from 'kysely'
+import { Migrator } from 'kysely'
 import { AttachmentRepository } from './attachment-repository.js'
-import { CommitGroup, connectionWriter, transactionWriter } from './commit-group.js'
+import { CommitGroup } from './commit-group.js'
 import { ConsoleRepository } from './console-repository.js'
-import type { GroupWriter } from './commit-group.js'
 import type { Database } from './database.js'
-import type { PostgresOptions } from './dialects/postgres.js'
-import { isPostgresUrl, openPostgres } from './dialects/postgres.js'
-import type { SqliteOptions } from './dialects/sqlite.js'
-import { openSqlite } from './dialects/sqlite.js'
+import type { DialectName, StoreDialect } from './dialect.js'
+import { openDialect } from './dialects/index.js'
+import type { DialectOptions } from './dialects/index.js'
+import type { PostgresOptions } from './dialects/postgres/connection.js'
+import { postgresDialect } from './dialects/postgres/dialect.js'
+import type { SqliteOptions } from './dialects/sqlite/connection.js'
+import { sqliteDialect } from './dialects/sqlite/dialect.js'
 import { IdempotencyRepository } from './idempotency-repository.js'
 import { InstanceRepository } from './instance-repository.js'
 import { migrationProvider } from './migrations.js'
 import { ProcessRepository } from './process-repository.js'
 import { TokenRepository } from './token-repository.js'
-import { threadWriter } from './writer.js'
 
 const MIGRATION_ATTEMPTS = 5
 
@@ -27,11 +28,10 @@ export interface StoreOptions {
   readonly groupCommit?: boolean
 }
 
-/** The database engines the store runs on. */
-export type DialectName = 'sqlite' | 'postgres'
+export type { DialectName } from './dialect.js'
 
 /** Options of {@link Store.open}: those of whichever database the location names. */
-export type OpenOptions = SqliteOptions & PostgresOptions & StoreOptions
+export type OpenOptions = DialectOptions & StoreOptions
 
 /** The database behind the engine: its repositories, migrated to the latest schema when opened. */
 export class Store {
@@ -45,13 +45,16 @@ export class Store {
   /** Console sign-in links and sessions. */
   readonly console: ConsoleRepository
   readonly #commits: CommitGroup
+  readonly #dialect: StoreDialect
 
-  private constructor(db: Kysely<Database>, dialect: DialectName, options: StoreOptions, writer: GroupWriter = transactionWriter(db)) {
+  private constructor(dialect: StoreDialect, options: StoreOptions) {
+    const { db } = dialect
     this.db = db
-    this.dialect = dialect
-    this.processes = new ProcessRepository(db, { lockPerId: dialect === 'postgres' })
-    this.#commits = new CommitGroup(writer, options.groupCommit ?? dialect === 'sqlite')
-    this.instances = new InstanceRepository(db, this.#commits, { rowLocks: dialect === 'postgres' })
+    this.dialect = dialect.name
+    this.#dialect = dialect
+    this.processes = new ProcessRepository(db, dialect.serialised)
+    this.#commits = new CommitGroup(dialect.writer, options.groupCommit ?? dialect.groupCommit)
+    this.instances = new InstanceRepository(db, this.#commits, dialect.claims)
     this.attachments = new AttachmentRepository(db)
     this.tokens = new TokenRepository(db)
     this.idempotency = new IdempotencyRepository(db)
@@ -63,21 +66,22 @@ export class Store {
    * missing), and runs pending migrations.
    */
   static async open(location: string, options: OpenOptions = {}): Promise<Store> {
-    return isPostgresUrl(location) ? Store.openPostgres(location, options) : Store.openSqlite(location, options)
+    return Store.#open(openDialect(location, options), options)
   }
 
   /** Opens a SQLite file (created if missing) and runs pending migrations. */
   static async openSqlite(file: string, options: SqliteOptions & StoreOptions = {}): Promise<Store> {
-    const { db, begin } = openSqlite(file, options)
-    const threaded = file !== ':memory:' && options.writerThread === true
-    const store = new Store(db, 'sqlite', options, threaded ? threadWriter(file, options) : connectionWriter(db, begin))
-    await store.migrate()
-    return store
+    return Store.#open(sqliteDialect(file, options), options)
   }
 
   /** Connects to a PostgreSQL database and runs pending migrations (Kysely serialises migrators with a lock). */
   static async openPostgres(url: string, options: PostgresOptions & StoreOptions = {}): Promise<Store> {
-    const store = new Store(openPostgres(url, options), 'postgres', options)
+    return Store.#open(postgresDialect(url, options), options)
+  }
+
+  /** The store on the database `dialect` opened, migrated (closed again if migrating fails). */
+  static async #open(dialect: StoreDialect, options: StoreOptions): Promise<Store> {
+    const store = new Store(dialect, options)
     try {
       await store.migrate()
     } catch (error) {
@@ -115,11 +119,9 @@ export class Store {
   }
 
   async #migrator(): Promise<Migrator> {
-    // Kysely looks for its bookkeeping tables in every schema unless told which: on PostgreSQL,
-    // name the connection's own schema, so databases holding several schemas stay apart.
-    const schema = this.dialect === 'postgres'
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(this.db)).rows[0]?.schema
-      : undefined
+    // Kysely looks for its bookkeeping tables in every schema unless told which: the dialect
+    // names one where databases hold several (PostgreSQL's current schema).
+    const schema = await this.#dialect.migrationSchema()
     return new Migrator({ db: this.db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) })
   }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import BetterSqlite3 from 'better-sqlite3'
 import { isPostgresUrl } from '../../engine/index.js'
-import { inSchema, withPostgresClient } from '../../engine/store/dialects/postgres.js'
+import { inSchema, withPostgresClient } from '../../engine/store/dialects/postgres/connection.js'
 
 /**
  * The database the suite runs on: PostgreSQL when `DATABASE_URL` names one (each test then gets

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import BetterSqlite3 from 'better-sqlite3'
 import pg from 'pg'
-import { isPostgresUrl } from './postgres.js'
+import { isPostgresUrl } from './postgres/connection.js'
 
 /** Whether a database exists and holds the store's tables. */
 export type DatabaseState = 'missing' | 'not-migrated' | 'migrated'

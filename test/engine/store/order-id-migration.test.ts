@@ -1,10 +1,9 @@
 import type { Kysely } from 'kysely'
-import { Migrator, sql } from 'kysely'
+import { Migrator } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Engine, ManualClock, Store } from '../../../engine/index.js'
 import type { Database } from '../../../engine/store/database.js'
-import { isPostgresUrl, openPostgres } from '../../../engine/store/dialects/postgres.js'
-import { openSqlite } from '../../../engine/store/dialects/sqlite.js'
+import { openDialect } from '../../../engine/store/dialects/index.js'
 import { migrationProvider } from '../../../engine/store/migrations.js'
 import { freshDatabase } from '../../support/database.js'
 import type { TestDatabase } from '../../support/database.js'
@@ -25,10 +24,11 @@ beforeAll(async () => {
   for (const [customer, context] of [['c-1', { orderId: 'HW-1' }], ['c-2', { orderId: 'HW-2' }], ['c-1', { orderId: 42 }], ['c-1', {}]] as const) {
     startedIds.push((await engine.start({ process: 'basic', parties: { customer, isv: 'v-1' }, context }, ADMIN)).id)
   }
-  const db = isPostgresUrl(old.location) ? openPostgres(old.location) : openSqlite(old.location).db
+  const dialect = openDialect(old.location)
+  const { db } = dialect
   try {
-    // As Store does: on PostgreSQL, Kysely's bookkeeping lives in the connection's own schema.
-    const schema = isPostgresUrl(old.location) ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined
+    // As Store does: Kysely's bookkeeping lives where the dialect says (PostgreSQL: the connection's own schema).
+    const schema = await dialect.migrationSchema()
     const { error } = await new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateTo('0007-console')
     if (error) throw error
     await copyAsOf0007(store.db, db)

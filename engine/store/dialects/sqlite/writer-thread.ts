@@ -3,10 +3,10 @@
 // each unit's outcome once the group is committed (fsync included, at FULL). Started by
 // `threadWriter()` (writer.ts); speaks the messages defined there.
 import { parentPort, workerData } from 'node:worker_threads'
-import { EngineError } from '../errors.js'
-import { connectSqlite, statementCache, transactions } from './dialects/sqlite.js'
-import type { SqliteOptions } from './dialects/sqlite.js'
-import { writeGroup } from './write-plan.js'
+import { EngineError } from '../../../errors.js'
+import { connectSqlite, statementCache, transactions } from './connection.js'
+import type { SqliteOptions } from './connection.js'
+import { writeGroup } from '../../write-plan.js'
 import type { WriterReply, WriterRequest, WriterSetup, SentError } from './writer.js'
 
 const port = parentPort

@@ -2,8 +2,8 @@ import BetterSqlite3 from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Kysely, SqliteDialect } from 'kysely'
-import type { Database } from '../database.js'
-import type { GroupTransaction } from '../write-plan.js'
+import type { Database } from '../../database.js'
+import type { GroupTransaction } from '../../write-plan.js'
 
 /** How hard a commit waits for the disk; `full` (the default) survives power loss in WAL mode. */
 export type Durability = 'full' | 'normal'

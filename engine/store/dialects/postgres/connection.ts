@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { Kysely, PostgresDialect } from 'kysely'
-import type { Database } from '../database.js'
+import type { Database } from '../../database.js'
 
 export interface PostgresOptions {
   /** Connections kept per server process (default 10): concurrent acts each hold one for their transaction. */

@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads'
-import { EngineError } from '../errors.js'
-import type { ErrorCode } from '../errors.js'
-import type { GroupWriter } from './commit-group.js'
-import type { SqliteOptions } from './dialects/sqlite.js'
-import type { UnitOutcome, WritePlan } from './write-plan.js'
+import { EngineError } from '../../../errors.js'
+import type { ErrorCode } from '../../../errors.js'
+import type { GroupWriter } from '../../commit-group.js'
+import type { SqliteOptions } from './connection.js'
+import type { UnitOutcome, WritePlan } from '../../write-plan.js'
 
 /** What the writer thread is started with. */
 export interface WriterSetup {

@@ -1,0 +1,29 @@
+import { sql } from 'kysely'
+import { transactionWriter } from '../../commit-group.js'
+import type { StoreDialect } from '../../dialect.js'
+import type { PostgresOptions } from './connection.js'
+import { openPostgres } from './connection.js'
+import { updateRevisions } from './revisions.js'
+
+/**
+ * Connects to PostgreSQL as the store's database. Groups are written through Kysely
+ * transactions, and not grouped by default (concurrent commits already share WAL flushes).
+ * Claims lock their rows; `serialised` work runs in a transaction holding an advisory lock on
+ * its key; Kysely's migrator is told the connection's own schema, so databases holding several
+ * schemas stay apart.
+ */
+export function postgresDialect(url: string, options: PostgresOptions = {}): StoreDialect {
+  const db = openPostgres(url, options)
+  return {
+    name: 'postgres',
+    db,
+    writer: transactionWriter(db),
+    groupCommit: false,
+    claims: { rowLocks: true, updateRevisions },
+    serialised: (key, work) => db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx)
+      return work(trx)
+    }),
+    migrationSchema: async () => (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema,
+  }
+}
