@@ -1,6 +1,6 @@
 import { CompiledQuery } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { PreparedQuery, slot } from '../../../engine/store/prepared.js'
+import { PreparedQuery, prepared, slot } from '../../../engine/store/prepared.js'
 import { openHarness } from '../../support/engine.js'
 import type { Harness } from '../../support/engine.js'
 
@@ -25,5 +25,17 @@ describe('prepared queries', () => {
   it('refuses to bind in order a query that binds constants too', async () => {
     const insert = new PreparedQuery(h.store.db.insertInto('api_token').values({ hash: slot('hash'), role: 'admin', subject: slot('subject'), created_at: slot('at') }))
     expect(() => insert.bindInOrder(['h-1', 'a-1', AT], () => ['hash', 'subject', 'at'])).toThrow(/constants/)
+  })
+
+  it('are compiled once per database, and built on the database, never on a transaction', async () => {
+    const build = () => h.store.db.selectFrom('api_token').select('hash').where('hash', '=', slot('hash'))
+    const first = prepared(h.store.db, 'test: token by hash', build)
+    expect(prepared(h.store.db, 'test: token by hash', build)).toBe(first)
+    expect((await first.execute(h.store.db, { hash: 'none' })).rows).toEqual([])
+    await h.store.db.transaction().execute(async (trx) => {
+      expect(() => prepared(trx, 'test: token by hash', build)).toThrow(/on the database, not a transaction/)
+      // A query prepared on the database runs in a transaction all the same.
+      expect((await first.execute(trx, { hash: 'none' })).rows).toEqual([])
+    })
   })
 })
