@@ -11,6 +11,8 @@ import { checkJsonDepth } from './request-limits.js'
 const addFormats = addFormatsModule.default
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, logger: false })
 addFormats(ajv)
+// Query parameters' rejections, in the same file (see server/query.ts): an annotation here.
+ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' })
 ajv.addSchema(apiSchema)
 
 /** Request body shapes of `schemas/api.schema.json`. */

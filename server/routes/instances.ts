@@ -1,14 +1,29 @@
 import { Hono } from 'hono'
 import type { ActRequest, Engine, ListFilter, StartRequest } from '../../engine/index.js'
-import { CURSOR_RULE, cursorOrder, EngineError, INSTANCE_STATUSES, INSTANT_RULE, isCursor, isListOrder, LIST_ORDERS, listInstant, orderRule } from '../../engine/index.js'
+import type { InstanceStatus, ListOrder } from '../../engine/index.js'
+import { CURSOR_RULE, cursorOrder, orderRule } from '../../engine/index.js'
 import { requireRole } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
 import type { Metrics } from '../metrics.js'
 import { receiptFor } from '../idempotency.js'
-import { checkAttachmentTotal, REQUEST_LIMITS } from '../request-limits.js'
+import { queryProblem, readQuery } from '../query.js'
+import { checkAttachmentTotal } from '../request-limits.js'
 
-const STATUSES: readonly string[] = INSTANCE_STATUSES
+/** The query of GET /v1/instances, as `InstanceListQuery` of schemas/api.schema.json checks it. */
+interface InstanceListQuery {
+  readonly process?: string
+  readonly status?: InstanceStatus
+  readonly step?: string
+  readonly waiting?: 'me' | 'true'
+  readonly party?: string
+  readonly orderId?: string
+  readonly startedFrom?: string
+  readonly startedTo?: string
+  readonly order?: ListOrder
+  readonly limit?: number
+  readonly cursor?: string
+}
 
 /** `/v1/instances`: start, list, read, act on, advance, terminate, retry, and read the history of instances. */
 export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> {
@@ -20,42 +35,26 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
   })
 
   app.get('/', async (c) => {
-    const q = c.req.query()
-    const allowed = new Set(['process', 'status', 'step', 'waiting', 'party', 'orderId', 'startedFrom', 'startedTo', 'order', 'limit', 'cursor'])
-    const unknown = Object.keys(q).filter((k) => !allowed.has(k))
-    const fields = unknown.map((k) => ({ pointer: `/query/${k}`, rule: 'additionalProperties', message: `is not a filter; filters are ${[...allowed].join(', ')}` }))
-    for (const [k, value] of Object.entries(q)) {
-      if (allowed.has(k) && value.length > REQUEST_LIMITS.queryValue) fields.push({ pointer: `/query/${k}`, rule: 'maxLength', message: `must be at most ${REQUEST_LIMITS.queryValue} characters` })
+    const q = readQuery<InstanceListQuery>(c, 'InstanceListQuery', { emptyIsAbsent: true })
+    const order = q.order ?? 'oldest'
+    // What the schema cannot say: a cursor is one this API made, for a list in this order.
+    const cursorIn = q.cursor === undefined ? undefined : cursorOrder(q.cursor)
+    if (q.cursor !== undefined && cursorIn !== order) {
+      throw queryProblem([{ pointer: '/query/cursor', rule: 'format', message: cursorIn ? orderRule(cursorIn) : CURSOR_RULE }])
     }
-    if (q['status'] !== undefined && !STATUSES.includes(q['status'])) fields.push({ pointer: '/query/status', rule: 'enum', message: `must be one of ${STATUSES.join(', ')}` })
-    if (q['waiting'] !== undefined && !['me', 'true'].includes(q['waiting'])) fields.push({ pointer: '/query/waiting', rule: 'enum', message: 'must be "me"' })
-    const limit = q['limit'] === undefined ? undefined : Number(q['limit'])
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 500)) fields.push({ pointer: '/query/limit', rule: 'maximum', message: 'must be an integer from 1 to 500' })
-    const party = q['party']?.split(':')
-    if (party !== undefined && (party.length !== 2 || !party[0] || !party[1])) fields.push({ pointer: '/query/party', rule: 'pattern', message: 'must be ROLE:SUBJECT, e.g. customer:c-1' })
-    for (const bound of ['startedFrom', 'startedTo']) {
-      const value = q[bound]
-      if (value && listInstant(value) === undefined) fields.push({ pointer: `/query/${bound}`, rule: 'format', message: INSTANT_RULE })
-    }
-    const order = q['order'] || 'oldest'
-    if (!isListOrder(order)) fields.push({ pointer: '/query/order', rule: 'enum', message: `must be one of ${LIST_ORDERS.join(', ')}` })
-    // An empty cursor is the first page, as when there is none.
-    if (q['cursor'] && !isCursor(q['cursor'])) fields.push({ pointer: '/query/cursor', rule: 'format', message: CURSOR_RULE })
-    const cursorIn = q['cursor'] ? cursorOrder(q['cursor']) : undefined
-    if (cursorIn && isListOrder(order) && cursorIn !== order) fields.push({ pointer: '/query/cursor', rule: 'format', message: orderRule(cursorIn) })
-    if (fields.length > 0) throw new EngineError('request.invalid', `Invalid query: ${fields.map((f) => `${f.pointer} ${f.message}`).join('; ')}.`, { fields })
+    const [role, subject] = q.party?.split(':') ?? []
     const filter: ListFilter = {
-      ...(q['process'] ? { process: q['process'] } : {}),
-      ...(q['status'] ? { status: q['status'] } : {}),
-      ...(q['step'] ? { step: q['step'] } : {}),
-      ...(q['waiting'] ? { waitingOnMe: true } : {}),
-      ...(party ? { party: { role: party[0] as string, subject: party[1] as string } } : {}),
-      ...(q['orderId'] ? { orderId: q['orderId'] } : {}),
-      ...(q['startedFrom'] ? { startedFrom: q['startedFrom'] } : {}),
-      ...(q['startedTo'] ? { startedTo: q['startedTo'] } : {}),
-      ...(isListOrder(order) ? { order } : {}),
-      ...(limit ? { limit } : {}),
-      ...(q['cursor'] ? { cursor: q['cursor'] } : {}),
+      ...(q.process ? { process: q.process } : {}),
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.step ? { step: q.step } : {}),
+      ...(q.waiting ? { waitingOnMe: true } : {}),
+      ...(role && subject ? { party: { role, subject } } : {}),
+      ...(q.orderId ? { orderId: q.orderId } : {}),
+      ...(q.startedFrom ? { startedFrom: q.startedFrom } : {}),
+      ...(q.startedTo ? { startedTo: q.startedTo } : {}),
+      order,
+      ...(q.limit ? { limit: q.limit } : {}),
+      ...(q.cursor ? { cursor: q.cursor } : {}),
     }
     return c.json(await engine.list(filter, c.get('principal')))
   })

@@ -511,6 +511,11 @@ export interface components {
             /** @description Sandbox only: an ISO 8601 duration to move the clock forward by, e.g. `P14D`. */
             by?: string;
         };
+        /**
+         * @description Where an instance is: `active` until it completes or is terminated; `failed` while its due deadline could not be fired several times in a row and it waits for an administrator.
+         * @enum {unknown}
+         */
+        InstanceStatus: "active" | "completed" | "terminated" | "failed";
         /** @description One failing field. */
         FieldProblem: {
             /** @description JSON Pointer of the field in the request body. */
@@ -668,11 +673,8 @@ export interface components {
                 /** @description Title of the process. */
                 title: string;
             };
-            /**
-             * @description `active` until the instance completes or is terminated; `failed` while its due deadline could not be fired several times in a row and it waits for an administrator to retry or terminate it.
-             * @enum {unknown}
-             */
-            status: "active" | "completed" | "terminated" | "failed";
+            /** @description `active` until the instance completes or is terminated; `failed` while its due deadline could not be fired several times in a row and it waits for an administrator to retry or terminate it. */
+            status: components["schemas"]["InstanceStatus"];
             /** @description Once ended: how it ended (`completed`, `warranty-expired`, ...) or `terminated`. */
             outcome?: string;
             /** @description Administrators and the system, while `status` is `failed`: why firing the due deadline failed. */
@@ -1794,7 +1796,7 @@ export interface operations {
     getProcessDiagram: {
         parameters: {
             query?: {
-                /** @description The version to draw; the latest when omitted. */
+                /** @description The version to describe; the latest when omitted. */
                 version?: number;
             };
             header?: never;
@@ -1864,11 +1866,11 @@ export interface operations {
                 /** @description Only instances of this process id. */
                 process?: string;
                 /** @description Only instances in this status (`failed`: those waiting for an administrator to retry or terminate them). */
-                status?: "active" | "completed" | "terminated" | "failed";
+                status?: components["schemas"]["InstanceStatus"];
                 /** @description Only instances whose current step is this one. */
                 step?: string;
-                /** @description Only instances whose current step waits on the caller (parties only; ignored for administrators and the system). */
-                waiting?: "me";
+                /** @description Only instances whose current step waits on the caller (parties only; ignored for administrators and the system). `true` is read as `me`. */
+                waiting?: "me" | "true";
                 /** @description Administrators and the system: only instances where this role is held by this subject, as ROLE:SUBJECT. */
                 party?: string;
                 /** @description Only instances whose context's `orderId` is exactly this (case-sensitive, no trimming). Combined with the caller's own restriction: a party finds only its own. */
@@ -2850,7 +2852,7 @@ export interface operations {
     uploadAttachment: {
         parameters: {
             query?: {
-                /** @description For a raw upload: the file name to record (metadata only). */
+                /** @description For a raw upload: the file name to record (metadata only; its first 255 characters). */
                 filename?: string;
             };
             header?: {
