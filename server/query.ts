@@ -6,13 +6,14 @@ import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
 import type { FieldProblem } from '../engine/index.js'
 import { EngineError, fieldProblems, listInstant } from '../engine/index.js'
 import type { AppEnv } from './env.js'
+import type { QueryTypes } from './request-types.js'
 
 // Query strings are checked as bodies are (server/body.ts), against the `*Query` shapes of
 // `schemas/api.schema.json`, by their own ajv: query values are text, so it coerces `integer`
 // ones to numbers, and its `date-time` is exactly the instants the engine reads (`listInstant`).
 
 /** Query string shapes of `schemas/api.schema.json`. */
-export type QueryShape = 'InstanceListQuery' | 'ProcessVersionQuery' | 'ProcessRegisterQuery' | 'AttachmentUploadQuery'
+export type QueryShape = keyof QueryTypes
 
 /** The keyword a query parameter's schema states its rejection with, instead of ajv's wording. */
 export const MESSAGE_KEYWORD = 'x-message'
@@ -39,11 +40,11 @@ const compiled = new Map<QueryShape, Compiled>(SHAPES.map((shape) => [shape, {
  * `emptyIsAbsent`, a name given no value (`?cursor=`) reads as absent.
  * @throws {EngineError} `request.invalid` (422) with every failing parameter at `/query/<name>`.
  */
-export function readQuery<T>(c: Context<AppEnv>, shape: QueryShape, { emptyIsAbsent = false } = {}): T {
+export function readQuery<S extends QueryShape>(c: Context<AppEnv>, shape: S, { emptyIsAbsent = false } = {}): QueryTypes[S] {
   const query: Record<string, unknown> = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => !(emptyIsAbsent && value === '')))
   const { validate, properties } = compiled.get(shape) as Compiled
   if (!validate(query)) throw queryProblem(queryProblems(validate.errors, properties))
-  return query as T
+  return query as QueryTypes[S]
 }
 
 /** A `request.invalid` error naming `fields` (pointers under `/query`). */

@@ -37,7 +37,7 @@ export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, opt
   const app = new Hono<AppEnv>()
 
   app.post('/', async (c) => {
-    const { filename } = readQuery<{ filename?: string }>(c, 'AttachmentUploadQuery')
+    const { filename } = readQuery(c, 'AttachmentUploadQuery')
     const replay = c.get('uploadReplay')
     // A retry of a stored upload is only hashed, never stored again, so it uses none of the quota.
     // An upload claims the most it may store: its declared length when it gives one (the body

@@ -1,6 +1,5 @@
 import { Hono } from 'hono'
-import type { ActRequest, Engine, ListFilter, StartRequest } from '../../engine/index.js'
-import type { InstanceStatus, ListOrder } from '../../engine/index.js'
+import type { Engine, ListFilter } from '../../engine/index.js'
 import { CURSOR_RULE, cursorOrder, orderRule } from '../../engine/index.js'
 import { requireRole } from '../auth.js'
 import { readBody } from '../body.js'
@@ -10,32 +9,18 @@ import { receiptFor } from '../idempotency.js'
 import { queryProblem, readQuery } from '../query.js'
 import { checkAttachmentTotal } from '../request-limits.js'
 
-/** The query of GET /v1/instances, as `InstanceListQuery` of schemas/api.schema.json checks it. */
-interface InstanceListQuery {
-  readonly process?: string
-  readonly status?: InstanceStatus
-  readonly step?: string
-  readonly waiting?: 'me' | 'true'
-  readonly party?: string
-  readonly orderId?: string
-  readonly startedFrom?: string
-  readonly startedTo?: string
-  readonly order?: ListOrder
-  readonly limit?: number
-  readonly cursor?: string
-}
 
 /** `/v1/instances`: start, list, read, act on, advance, terminate, retry, and read the history of instances. */
 export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
   app.post('/', requireRole('admin', 'system'), async (c) => {
-    const view = await engine.start(readBody<StartRequest>(c, 'StartRequest'), c.get('principal'), { receipt: receiptFor(c, 201) })
+    const view = await engine.start(readBody(c, 'StartRequest'), c.get('principal'), { receipt: receiptFor(c, 201) })
     return c.json(view, 201, { Location: `/v1/instances/${encodeURIComponent(view.id)}` })
   })
 
   app.get('/', async (c) => {
-    const q = readQuery<InstanceListQuery>(c, 'InstanceListQuery', { emptyIsAbsent: true })
+    const q = readQuery(c, 'InstanceListQuery', { emptyIsAbsent: true })
     const order = q.order ?? 'oldest'
     // What the schema cannot say: a cursor is one this API made, for a list in this order.
     const cursorIn = q.cursor === undefined ? undefined : cursorOrder(q.cursor)
@@ -64,7 +49,7 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
   app.get('/:id/history', async (c) => c.json({ items: await engine.history(c.req.param('id'), c.get('principal')) }))
 
   app.post('/:id/act', async (c) => {
-    const request = readBody<ActRequest>(c, 'ActRequest')
+    const request = readBody(c, 'ActRequest')
     checkAttachmentTotal(request.attachments)
     const view = await engine.act(c.req.param('id'), request, c.get('principal'), { receipt: receiptFor(c, 200) })
     metrics?.act(view.process.id, request.action)
@@ -77,12 +62,12 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
   })
 
   app.post('/:id/terminate', requireRole('admin'), async (c) => {
-    const { reason, expectedRevision } = readBody<{ reason: string; expectedRevision?: number }>(c, 'TerminateRequest')
+    const { reason, expectedRevision } = readBody(c, 'TerminateRequest')
     return c.json(await engine.terminate(c.req.param('id'), reason, c.get('principal'), expectedRevision, { receipt: receiptFor(c, 200) }))
   })
 
   app.post('/:id/retry', requireRole('admin'), async (c) => {
-    const { expectedRevision } = readBody<{ expectedRevision?: number }>(c, 'RetryRequest')
+    const { expectedRevision } = readBody(c, 'RetryRequest')
     return c.json(await engine.retry(c.req.param('id'), c.get('principal'), expectedRevision, { receipt: receiptFor(c, 200) }))
   })
 

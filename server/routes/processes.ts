@@ -12,10 +12,10 @@ export function processRoutes(engine: Engine): Hono<AppEnv> {
 
   app.get('/', async (c) => c.json({ items: await engine.processes.list(c.get('principal')) }))
 
-  app.get('/:id', async (c) => c.json(await engine.processes.describe(c.req.param('id'), c.get('principal'), readQuery<{ version?: number }>(c, 'ProcessVersionQuery').version)))
+  app.get('/:id', async (c) => c.json(await engine.processes.describe(c.req.param('id'), c.get('principal'), readQuery(c, 'ProcessVersionQuery').version)))
 
   app.get('/:id/diagram', async (c) => {
-    const { diagram } = await engine.processes.describe(c.req.param('id'), c.get('principal'), readQuery<{ version?: number }>(c, 'ProcessVersionQuery').version)
+    const { diagram } = await engine.processes.describe(c.req.param('id'), c.get('principal'), readQuery(c, 'ProcessVersionQuery').version)
     return c.body(diagram, 200, { 'Content-Type': 'text/vnd.mermaid; charset=utf-8' })
   })
 
@@ -29,7 +29,7 @@ export function processRoutes(engine: Engine): Hono<AppEnv> {
     const id = c.req.param('id')
     const file = `${id}.yaml`
     // A subject, as a token's: 1 to 200 characters.
-    const { owner } = readQuery<{ owner?: string }>(c, 'ProcessRegisterQuery')
+    const { owner } = readQuery(c, 'ProcessRegisterQuery')
     const declared = Number(c.req.header('content-length'))
     const bytes = await readBodyBytes(c, MAX_DEFINITION_BYTES, () => tooLargeProblem(declared > MAX_DEFINITION_BYTES ? declared : undefined, file))
     const decoded = decodeDefinition(bytes, file)
