@@ -1659,7 +1659,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `request.invalid`: Invalid request body */
+            /** @description - `request.invalid`: Invalid request body or query */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1770,7 +1770,7 @@ export interface operations {
                 };
             };
             /**
-             * @description - `request.invalid`: Invalid request body
+             * @description - `request.invalid`: Invalid request body or query
              *     - `definition.invalid`: Process definition is invalid
              *     - `input.invalid`: Invalid inputs
              */
@@ -1840,7 +1840,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `request.invalid`: Invalid request body */
+            /** @description - `request.invalid`: Invalid request body or query */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1915,7 +1915,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `request.invalid`: Invalid request body */
+            /** @description - `request.invalid`: Invalid request body or query */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2039,7 +2039,7 @@ export interface operations {
             };
             /**
              * @description - `input.invalid`: Invalid inputs
-             *     - `request.invalid`: Invalid request body
+             *     - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {
@@ -2233,7 +2233,7 @@ export interface operations {
              *     - `attachment.count`: Wrong number of attachments
              *     - `attachment.type`: Attachment type not accepted
              *     - `attachment.size`: Attachment too large for its slot
-             *     - `request.invalid`: Invalid request body
+             *     - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {
@@ -2357,7 +2357,7 @@ export interface operations {
             };
             /**
              * @description - `expression.failed`: An expression of the process failed
-             *     - `request.invalid`: Invalid request body
+             *     - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {
@@ -2485,7 +2485,7 @@ export interface operations {
             };
             /**
              * @description - `input.invalid`: Invalid inputs
-             *     - `request.invalid`: Invalid request body
+             *     - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {
@@ -2614,7 +2614,7 @@ export interface operations {
             };
             /**
              * @description - `expression.failed`: An expression of the process failed
-             *     - `request.invalid`: Invalid request body
+             *     - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {
@@ -2784,7 +2784,7 @@ export interface operations {
             };
             /**
              * @description - `clock.backwards`: Clock cannot move backwards
-             *     - `request.invalid`: Invalid request body
+             *     - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {
@@ -2920,7 +2920,7 @@ export interface operations {
              * @description - `attachment.empty`: Upload is empty
              *     - `input.invalid`: Invalid inputs
              *     - `idempotency.mismatch`: Idempotency key reused with another request
-             *     - `request.invalid`: Invalid request body
+             *     - `request.invalid`: Invalid request body or query
              */
             422: {
                 headers: {
@@ -3225,7 +3225,7 @@ export interface operations {
                 };
             };
             /**
-             * @description - `request.invalid`: Invalid request body
+             * @description - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {
