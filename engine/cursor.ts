@@ -17,11 +17,6 @@ export function encodeCursor(place: CursorPlace): string {
   return Buffer.from(JSON.stringify(order === 'oldest' ? [createdAt, id] : [createdAt, id, order])).toString('base64url')
 }
 
-/** Whether `cursor` is one {@link encodeCursor} made. */
-export function isCursor(cursor: string): boolean {
-  return parseCursor(cursor) !== undefined
-}
-
 /** The order of the list `cursor` continues; undefined when it is not a cursor. */
 export function cursorOrder(cursor: string): ListOrder | undefined {
   return parseCursor(cursor)?.order

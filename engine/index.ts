@@ -21,7 +21,7 @@ export { DefinitionError, EngineError, InvalidDefinitionError } from './errors.j
 export type { DefinitionCode, ErrorCode, SourceLocation } from './errors.js'
 export type { FieldProblem, RejectionCode } from './errors.js'
 export { Engine } from './engine.js'
-export { CURSOR_RULE, cursorOrder, isCursor, orderRule } from './cursor.js'
+export { CURSOR_RULE, cursorOrder, orderRule } from './cursor.js'
 export { INSTANT_RULE, isListOrder, LIMIT_RULE, LIST_LIMITS, LIST_ORDERS, listInstant } from './list-filters.js'
 export type { ListOrder } from './list-filters.js'
 export type { EngineOptions } from './engine.js'

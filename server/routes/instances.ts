@@ -9,7 +9,6 @@ import { receiptFor } from '../idempotency.js'
 import { queryProblem, readQuery } from '../query.js'
 import { checkAttachmentTotal } from '../request-limits.js'
 
-
 /** `/v1/instances`: start, list, read, act on, advance, terminate, retry, and read the history of instances. */
 export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
