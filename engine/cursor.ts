@@ -17,11 +17,6 @@ export function encodeCursor(place: CursorPlace): string {
   return Buffer.from(JSON.stringify(order === 'oldest' ? [createdAt, id] : [createdAt, id, order])).toString('base64url')
 }
 
-/** Whether `cursor` is one {@link encodeCursor} made. */
-export function isCursor(cursor: string): boolean {
-  return parseCursor(cursor) !== undefined
-}
-
 /** The order of the list `cursor` continues; undefined when it is not a cursor. */
 export function cursorOrder(cursor: string): ListOrder | undefined {
   return parseCursor(cursor)?.order
@@ -29,13 +24,14 @@ export function cursorOrder(cursor: string): ListOrder | undefined {
 
 /**
  * Reads a cursor made by {@link encodeCursor} for a list in `order`; refuses anything else, and
- * a cursor of a list in the other order, with `input.invalid` at `/cursor`.
+ * a cursor of a list in the other order, with `request.invalid` at `/cursor` (see list-filters.ts for
+ * why that code).
  */
 export function decodeCursor(cursor: string, order: ListOrder): CursorPlace {
   const parsed = parseCursor(cursor)
-  if (!parsed) throw new EngineError('input.invalid', 'The cursor is not one this API returned.', { fields: [{ pointer: '/cursor', rule: 'format', message: CURSOR_RULE }] })
+  if (!parsed) throw new EngineError('request.invalid', 'The cursor is not one this API returned.', { fields: [{ pointer: '/cursor', rule: 'format', message: CURSOR_RULE }] })
   if (parsed.order !== order) {
-    throw new EngineError('input.invalid', `The cursor continues a list in ${parsed.order}-first order, not ${order}-first.`, { fields: [{ pointer: '/cursor', rule: 'format', message: orderRule(parsed.order) }] })
+    throw new EngineError('request.invalid', `The cursor continues a list in ${parsed.order}-first order, not ${order}-first.`, { fields: [{ pointer: '/cursor', rule: 'format', message: orderRule(parsed.order) }] })
   }
   return parsed
 }

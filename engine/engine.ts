@@ -18,7 +18,7 @@ import type { ClaimedOutcome, DueCursor, EventRecord, InstanceQuery, StoredInsta
 import type { Store } from './store/store.js'
 import { ProcessCatalog } from './process-catalog.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
-import { isListOrder, LIST_ORDERS, startedBound } from './list-filters.js'
+import { isListOrder, LIST_ORDERS, pageSize, startedBound } from './list-filters.js'
 import type { AttachmentRow } from './store/attachment-repository.js'
 import type { ActRequest, AttachmentRecord, ListFilter, StartRequest, WriteOptions } from './engine-requests.js'
 
@@ -242,13 +242,16 @@ export class Engine {
     return this.#store.instances.history(id)
   }
 
-  /** Instances `by` may see, filtered; a customer or ISV sees only its own. */
+  /**
+   * Instances `by` may see, filtered; a customer or ISV sees only its own.
+   * @throws {EngineError} `request.invalid` at `/limit`, `/order`, `/startedFrom`, `/startedTo` or `/cursor` for a filter that is wrong.
+   */
   async list(filter: ListFilter, by: Principal): Promise<{ items: InstanceView[]; next: string | undefined }> {
-    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500)
+    const limit = pageSize(filter.limit)
     const privileged = by.role === 'admin' || by.role === 'system'
     const party = privileged ? filter.party : { role: by.role, subject: by.subject }
     const order = filter.order ?? 'oldest'
-    if (!isListOrder(order)) throw new EngineError('input.invalid', `There is no order "${String(order)}".`, { fields: [{ pointer: '/order', rule: 'enum', message: `must be one of ${LIST_ORDERS.join(', ')}` }] })
+    if (!isListOrder(order)) throw new EngineError('request.invalid', `There is no order "${String(order)}".`, { fields: [{ pointer: '/order', rule: 'enum', message: `must be one of ${LIST_ORDERS.join(', ')}` }] })
     const query: InstanceQuery = {
       limit, order,
       ...optional('processId', filter.process), ...optional('status', filter.status), ...optional('step', filter.step),

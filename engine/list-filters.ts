@@ -5,6 +5,25 @@ import { iso } from './runtime/time.js'
 // The values of Engine.list's filters that are more than plain text, and the rules the API's
 // rejections state for them.
 
+// Who checks what: over HTTP, the `InstanceListQuery` shape of schemas/api.schema.json checks
+// every filter (`request.invalid` at `/query/NAME`) before the engine sees it. The engine still
+// refuses what is wrong, for its other callers (the console passes cursors from its own links),
+// with the same code, `request.invalid`, at `/NAME`: a list's filters are a request, not inputs
+// of a process, so one rule is never told with two codes. It never silently corrects a value.
+
+/** Page sizes of a list: `default` when none is asked for, at most `max`. The API's schema states the same. */
+export const LIST_LIMITS = { default: 50, max: 500 } as const
+
+/** What a page size must be, as rejections say it. */
+export const LIMIT_RULE = `must be an integer from 1 to ${LIST_LIMITS.max}`
+
+/** `limit`, or the default page size when undefined. @throws {EngineError} `request.invalid` at `/limit` when it is not from 1 to {@link LIST_LIMITS.max}. */
+export function pageSize(limit: number | undefined): number {
+  if (limit === undefined) return LIST_LIMITS.default
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMITS.max) throw new EngineError('request.invalid', `There is no page of ${limit} instances.`, { fields: [{ pointer: '/limit', rule: 'maximum', message: LIMIT_RULE }] })
+  return limit
+}
+
 /** The orders a list comes in: by creation, oldest first (the default) or newest first; ties by id. */
 export const LIST_ORDERS = ['oldest', 'newest'] as const
 export type ListOrder = (typeof LIST_ORDERS)[number]
@@ -42,11 +61,11 @@ export function listInstant(text: string): string | undefined {
 
 /**
  * `listInstant(text)` for the filter `name` (`startedFrom` or `startedTo`); undefined when no
- * text is given. @throws {EngineError} `input.invalid` at `/<name>` when `text` is not an instant.
+ * text is given. @throws {EngineError} `request.invalid` at `/<name>` when `text` is not an instant.
  */
 export function startedBound(name: 'startedFrom' | 'startedTo', text: string | undefined): string | undefined {
   if (text === undefined) return undefined
   const bound = listInstant(text)
-  if (bound === undefined) throw new EngineError('input.invalid', `${name} "${text}" is not an RFC 3339 instant.`, { fields: [{ pointer: `/${name}`, rule: 'format', message: INSTANT_RULE }] })
+  if (bound === undefined) throw new EngineError('request.invalid', `${name} "${text}" is not an RFC 3339 instant.`, { fields: [{ pointer: `/${name}`, rule: 'format', message: INSTANT_RULE }] })
   return bound
 }

@@ -7,15 +7,17 @@ import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
 import { EngineError, fieldProblems } from '../engine/index.js'
 import type { AppEnv } from './env.js'
 import { checkJsonDepth } from './request-limits.js'
+import type { BodyTypes } from './request-types.js'
 
 const addFormats = addFormatsModule.default
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, logger: false })
 addFormats(ajv)
+// Query parameters' rejections, in the same file (see server/query.ts): an annotation here.
+ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' })
 ajv.addSchema(apiSchema)
 
 /** Request body shapes of `schemas/api.schema.json`. */
-export type RequestShape = 'StartRequest' | 'ActRequest' | 'TerminateRequest' | 'AdvanceRequest'
-  | 'RetryRequest' | 'ConsoleSessionRequest'
+export type RequestShape = keyof BodyTypes
 
 // Compiled when the server loads, so a schema mistake stops the start rather than a request.
 const SHAPES: readonly RequestShape[] = ['StartRequest', 'ActRequest', 'TerminateRequest', 'AdvanceRequest',
@@ -78,7 +80,7 @@ export function bodyText(c: Context<AppEnv>): string {
  * for JSON nested too deeply (`request.too-deep`, checked before parsing) or malformed JSON (with
  * the parser's position), 422 with every failing field otherwise. An empty body reads as `{}`.
  */
-export function readBody<T>(c: Context<AppEnv>, shape: RequestShape): T {
+export function readBody<S extends RequestShape>(c: Context<AppEnv>, shape: S): BodyTypes[S] {
   const text = bodyText(c)
   const type = c.req.header('content-type') ?? ''
   if (text.trim() !== '' && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
@@ -98,5 +100,5 @@ export function readBody<T>(c: Context<AppEnv>, shape: RequestShape): T {
     const fields = fieldProblems(validate.errors)
     throw new EngineError('request.invalid', `The ${shape} body is invalid: ${fields.map((f) => `${f.pointer || '/'} ${f.message}`).join('; ')}.`, { fields })
   }
-  return body as T
+  return body as BodyTypes[S]
 }

@@ -2,8 +2,9 @@ import packageJson from '../package.json' with { type: 'json' }
 import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
 import processSchema from '../schemas/process.schema.json' with { type: 'json' }
 import type { ErrorCode } from '../engine/index.js'
-import { INSTANCE_STATUSES, LIST_ORDERS } from '../engine/index.js'
 import { PROBLEM_TYPES } from './problem.js'
+import type { QueryShape } from './query.js'
+import { MESSAGE_KEYWORD } from './query.js'
 
 type Json = Readonly<Record<string, unknown>>
 type Shape = keyof typeof apiSchema.$defs
@@ -32,7 +33,11 @@ interface Operation {
 const PROBLEM_JSON = 'application/problem+json'
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` })
 const id = (what: string): Json => ({ name: 'id', in: 'path', required: true, description: `Id of the ${what}.`, schema: { type: 'string', minLength: 1 } })
-const query = (name: string, description: string, schema: Json): Json => ({ name, in: 'query', required: false, description, schema })
+/** The query parameters of `shape` of `schemas/api.schema.json` (the one server/query.ts checks), each with its description. */
+const queryOf = (shape: QueryShape): Json[] => Object.entries(apiSchema.$defs[shape].properties).map(([name, property]) => {
+  const { description, [MESSAGE_KEYWORD]: _message, ...schema } = property as Readonly<Record<string, unknown>>
+  return { name, in: 'query', required: false, description, schema: rewriteRefs(schema, (def) => def) }
+})
 const header = (description: string, schema: Json = { type: 'string' }): Json => ({ description, schema })
 const json = (shape: Shape, description: string, headers?: Json): Json =>
   ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema: ref(shape) } } })
@@ -76,20 +81,20 @@ const OPERATIONS: readonly Operation[] = [
   {
     method: 'get', path: '/v1/processes/{id}', operationId: 'getProcess', tag: 'processes', bearer: true, summary: 'Describe a process version',
     description: 'One version of a process (the latest by default): its steps, parameters, YAML source and a Mermaid diagram. Callers: as for the list; a private process is not found by others.',
-    parameters: [id('process'), query('version', 'The version to describe; the latest when omitted.', { type: 'integer', minimum: 1 })],
+    parameters: [id('process'), ...queryOf('ProcessVersionQuery')],
     responses: { 200: json('ProcessDetail', 'The process version.') }, errors: ['process.not-found', 'request.invalid'],
   },
   {
     method: 'get', path: '/v1/processes/{id}/diagram', operationId: 'getProcessDiagram', tag: 'processes', bearer: true, summary: 'Diagram of a process version',
     description: 'The Mermaid flowchart of a process version (the latest by default): steps with their actors, actions, timeouts and windows. Render it in any Markdown viewer that supports Mermaid. Callers: as for the list; a private process is not found by others.',
-    parameters: [id('process'), query('version', 'The version to draw; the latest when omitted.', { type: 'integer', minimum: 1 })],
+    parameters: [id('process'), ...queryOf('ProcessVersionQuery')],
     responses: { 200: { description: 'The Mermaid source.', content: { 'text/vnd.mermaid': { schema: { type: 'string' } } } } },
     errors: ['process.not-found', 'request.invalid'],
   },
   {
     method: 'put', path: '/v1/processes/{id}', operationId: 'registerProcess', tag: 'processes', bearer: true, summary: 'Register a process version',
     description: 'Registers the YAML definition in the body (its `id` must be the path\'s, its `version` is taken from the text). The same text again is a no-op (200); other text under a registered version is refused (409). `text/yaml`, `application/x-yaml` and `text/plain` are accepted too; the body is UTF-8 (a byte order mark is allowed) or UTF-16 with a byte order mark, at most 1 MiB (else `definition.too-large`, 413), and read as `validate` reads a file. Callers: administrators only.',
-    parameters: [id('process'), query('owner', 'Registers a private process for this ISV subject: only that ISV (and admins) may see and start it.', { type: 'string', minLength: 1, maxLength: 200 })],
+    parameters: [id('process'), ...queryOf('ProcessRegisterQuery')],
     body: {
       required: true,
       content: { 'application/yaml': { schema: { type: 'string', contentMediaType: 'application/yaml', contentSchema: ref('ProcessDefinition'), description: 'The definition as YAML text; see the ProcessDefinition schema.' } } },
@@ -107,19 +112,7 @@ const OPERATIONS: readonly Operation[] = [
   {
     method: 'get', path: '/v1/instances', operationId: 'listInstances', tag: 'instances', bearer: true, summary: 'List instances',
     description: 'A page of instances, oldest first unless `order=newest`, with the filters given. Callers: any token; customers and ISVs see only the instances they are a party of, administrators and the system see all.',
-    parameters: [
-      query('process', 'Only instances of this process id.', { type: 'string', maxLength: 256 }),
-      query('status', 'Only instances in this status (`failed`: those waiting for an administrator to retry or terminate them).', { enum: [...INSTANCE_STATUSES] }),
-      query('step', 'Only instances whose current step is this one.', { type: 'string', maxLength: 256 }),
-      query('waiting', 'Only instances whose current step waits on the caller (parties only; ignored for administrators and the system).', { enum: ['me'] }),
-      query('party', 'Administrators and the system: only instances where this role is held by this subject, as ROLE:SUBJECT.', { type: 'string', pattern: '^[^:]+:[^:]+$', maxLength: 256, examples: ['customer:c-1'] }),
-      query('orderId', 'Only instances whose context\'s `orderId` is exactly this (case-sensitive, no trimming). Combined with the caller\'s own restriction: a party finds only its own.', { type: 'string', maxLength: 256, examples: ['HW-1'] }),
-      query('startedFrom', 'Only instances started at or after this instant (RFC 3339 with a time zone).', { type: 'string', format: 'date-time', examples: ['2026-01-15T00:00:00Z'] }),
-      query('startedTo', 'Only instances started before this instant (RFC 3339 with a time zone).', { type: 'string', format: 'date-time', examples: ['2026-01-16T00:00:00+08:00'] }),
-      query('order', 'By start, oldest first or newest first; ties by id. A cursor continues the order it was made in.', { enum: [...LIST_ORDERS], default: 'oldest' }),
-      query('limit', 'Page size.', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
-      query('cursor', 'The `next` of the previous page, with the same `order`.', { type: 'string', maxLength: 256 }),
-    ],
+    parameters: queryOf('InstanceListQuery'),
     responses: { 200: json('InstanceList', 'The page.') }, errors: ['request.invalid'],
   },
   {
@@ -172,7 +165,7 @@ const OPERATIONS: readonly Operation[] = [
   {
     method: 'post', path: '/v1/attachments', operationId: 'uploadAttachment', tag: 'attachments', bearer: true, summary: 'Upload a file',
     description: 'Stores a file, streamed with the server\'s size limit, and tells its type by content; reference its id in an action\'s `attachments`. Send multipart/form-data (the first file part is kept) or the raw bytes with `?filename=`. With an Idempotency-Key, a retry is told by the SHA-256 of its file, hashed as it streams: the same bytes replay the first answer, other bytes are refused (`idempotency.mismatch`) and not kept; a refused upload does not bind its key. Each token holder may upload a number of files and bytes per hour (`upload.quota`, 429, with `Retry-After`); a full disk answers `storage.full` (507). An upload not attached to an instance within a day (`serve --upload-ttl`) is deleted. Callers: any token; the uploader may attach it, and it is then readable by the instance\'s parties.',
-    parameters: [query('filename', 'For a raw upload: the file name to record (metadata only).', { type: 'string' })],
+    parameters: queryOf('AttachmentUploadQuery'),
     body: {
       required: true,
       content: {
@@ -274,12 +267,14 @@ function rewriteRefs(value: unknown, rename: (name: string) => string): unknown 
       : rewriteRefs(item, rename)]))
 }
 
-/** The API's shapes under their own names, then the process language as `ProcessDefinition` and `Definition*`. */
+/** The API's body shapes under their own names, then the process language as `ProcessDefinition` and `Definition*`. */
 function componentSchemas(): Record<string, unknown> {
   const definitionPart = (name: string): string => `Definition${name.charAt(0).toUpperCase()}${name.slice(1)}`
   const { $defs: processDefs, $schema: _schema, $id: _id, ...processRoot } = processSchema
+  // The query shapes are the operations' parameters, not schemas of their own.
+  const shapes = Object.entries(apiSchema.$defs).filter(([name]) => !name.endsWith('Query'))
   const schemas: Record<string, unknown> = {
-    ...(rewriteRefs(apiSchema.$defs, (name) => name) as Record<string, unknown>),
+    ...(rewriteRefs(Object.fromEntries(shapes), (name) => name) as Record<string, unknown>),
     ProcessDefinition: rewriteRefs(processRoot, definitionPart),
   }
   for (const [name, schema] of Object.entries(processDefs)) {

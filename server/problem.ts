@@ -84,7 +84,7 @@ const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly 
   'auth.forbidden': { status: 403, title: 'Role not allowed' },
   'console.csrf': { status: 403, title: 'Cross-site request refused' },
   'request.malformed': { status: 400, title: 'Malformed request body' },
-  'request.invalid': { status: 422, title: 'Invalid request body' },
+  'request.invalid': { status: 422, title: 'Invalid request body or query' },
   'request.too-large': { status: 413, title: 'Request body too large' },
   'request.too-deep': { status: 400, title: 'Request body nested too deeply' },
   'storage.full': { status: 507, title: 'No space left to store the upload' },

@@ -2,15 +2,13 @@ import { EngineError } from '../engine/index.js'
 
 /**
  * Limits on what a caller can make the server parse, allocate or store, beyond the shapes of
- * `schemas/api.schema.json` (which bound each field). Each is documented in docs/api.md ("Limits").
+ * `schemas/api.schema.json` (which bound each field of a body or a query string). Each is documented in docs/api.md ("Limits").
  */
 export const REQUEST_LIMITS = {
   /** Deepest nesting of arrays and objects in a JSON body; the body itself is level 1. */
   jsonDepth: 64,
   /** Most attachment ids one act may name, over all its slots (each slot takes at most 50). */
   attachmentIdsPerAct: 100,
-  /** Longest value of a list filter (`process`, `step`, `party`, `orderId`, `cursor`), in characters. */
-  queryValue: 256,
 } as const
 
 const OPEN_BRACE = 0x7b

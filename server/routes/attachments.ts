@@ -11,6 +11,7 @@ import type { AttachmentStorage } from '../../engine/attachments/index.js'
 import { attachmentTooLarge } from '../../engine/attachments/storage.js'
 import { digest, firstFilePart } from '../../engine/attachments/index.js'
 import type { AppEnv } from '../env.js'
+import { readQuery } from '../query.js'
 import type { Allowance, UploadQuota } from '../upload-quota.js'
 
 /** What the upload route needs besides the engine and the storage. */
@@ -36,6 +37,7 @@ export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, opt
   const app = new Hono<AppEnv>()
 
   app.post('/', async (c) => {
+    const { filename } = readQuery(c, 'AttachmentUploadQuery')
     const replay = c.get('uploadReplay')
     // A retry of a stored upload is only hashed, never stored again, so it uses none of the quota.
     // An upload claims the most it may store: its declared length when it gives one (the body
@@ -57,7 +59,7 @@ export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, opt
       const { fileName, content } = /^multipart\/form-data\b/i.test(type)
         ? await firstFilePart(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), { 'content-type': type }, limit)
           .then(({ fileName, stream }) => ({ fileName, content: stream }))
-        : { fileName: c.req.query('filename') ?? null, content: Readable.fromWeb(body as NodeReadableStream<Uint8Array>) }
+        : { fileName: filename ?? null, content: Readable.fromWeb(body as NodeReadableStream<Uint8Array>) }
       if (replay) return replay(await digest(content, limitBytes))
       const stored = await storage.save(content, limit).catch((error: unknown) => {
         if (error instanceof EngineError && error.code === 'storage.full') logger.warn({ dir: storage.dir }, 'attachment storage is full: uploads answer 507 until space is freed')

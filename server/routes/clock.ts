@@ -18,7 +18,7 @@ export function clockRoutes(engine: Engine, sandbox: ManualClock | undefined, me
   app.get('/clock', (c) => c.json({ kind: sandbox ? 'sandbox' : 'real', now: engine.clock.now().toString() }))
 
   app.post('/advance', requireRole('admin', 'system'), async (c) => {
-    const { to, by } = readBody<{ to?: string; by?: string }>(c, 'AdvanceRequest')
+    const { to, by } = readBody(c, 'AdvanceRequest')
     if (to !== undefined || by !== undefined) {
       if (!sandbox) throw new EngineError('clock.not-sandbox', 'The clock is the real one; `to` and `by` are accepted only by a server started with --sandbox.')
       moveClock(sandbox, to, by)

@@ -23,7 +23,7 @@ export function consoleSessionRoutes(sessions: ConsoleSessions, engine: Engine, 
   const app = new Hono<AppEnv>()
 
   app.post('/', requireRole('admin', 'system'), async (c) => {
-    const { role, subject, returnUrl } = readBody<{ role: string; subject: string; returnUrl?: string }>(c, 'ConsoleSessionRequest')
+    const { role, subject, returnUrl } = readBody(c, 'ConsoleSessionRequest')
     // A well-formed request names a role someone acts as; a malformed one is refused by createLink, field by field.
     if (linkProblems({ role, subject, returnPath: returnUrl }).length === 0) await checkRoleInUse(engine, role)
     const { secret, expiresAt } = await sessions.createLink({ role, subject, returnPath: returnUrl })

@@ -4,6 +4,7 @@ import { decodeDefinition, EngineError, InvalidDefinitionError, MAX_DEFINITION_B
 import { requireRole } from '../auth.js'
 import { readBodyBytes } from '../body.js'
 import type { AppEnv } from '../env.js'
+import { readQuery } from '../query.js'
 
 /** `/v1/processes`: list, read and register process definitions. */
 export function processRoutes(engine: Engine): Hono<AppEnv> {
@@ -11,10 +12,10 @@ export function processRoutes(engine: Engine): Hono<AppEnv> {
 
   app.get('/', async (c) => c.json({ items: await engine.processes.list(c.get('principal')) }))
 
-  app.get('/:id', async (c) => c.json(await engine.processes.describe(c.req.param('id'), c.get('principal'), versionOf(c.req.query('version')))))
+  app.get('/:id', async (c) => c.json(await engine.processes.describe(c.req.param('id'), c.get('principal'), readQuery(c, 'ProcessVersionQuery').version)))
 
   app.get('/:id/diagram', async (c) => {
-    const { diagram } = await engine.processes.describe(c.req.param('id'), c.get('principal'), versionOf(c.req.query('version')))
+    const { diagram } = await engine.processes.describe(c.req.param('id'), c.get('principal'), readQuery(c, 'ProcessVersionQuery').version)
     return c.body(diagram, 200, { 'Content-Type': 'text/vnd.mermaid; charset=utf-8' })
   })
 
@@ -27,13 +28,8 @@ export function processRoutes(engine: Engine): Hono<AppEnv> {
     }
     const id = c.req.param('id')
     const file = `${id}.yaml`
-    const owner = c.req.query('owner')
     // A subject, as a token's: 1 to 200 characters.
-    if (owner !== undefined && (owner.trim() === '' || owner.length > 200)) {
-      throw new EngineError('request.invalid', 'The owner must be an ISV subject of 1 to 200 characters.', {
-        fields: [{ pointer: '/query/owner', rule: 'maxLength', message: 'must be 1 to 200 characters, not blank' }],
-      })
-    }
+    const { owner } = readQuery(c, 'ProcessRegisterQuery')
     const declared = Number(c.req.header('content-length'))
     const bytes = await readBodyBytes(c, MAX_DEFINITION_BYTES, () => tooLargeProblem(declared > MAX_DEFINITION_BYTES ? declared : undefined, file))
     const decoded = decodeDefinition(bytes, file)
@@ -49,13 +45,4 @@ export function processRoutes(engine: Engine): Hono<AppEnv> {
 /** Whether a request is a definition sent to `PUT /v1/processes/{id}`, whose route reads the body itself. */
 export function isDefinitionUpload(method: string, path: string): boolean {
   return method === 'PUT' && /^\/v1\/processes\/[^/]+$/.test(path)
-}
-
-/** The `?version=` query: absent, or a positive integer. */
-function versionOf(version: string | undefined): number | undefined {
-  if (version === undefined) return undefined
-  if (!/^[1-9][0-9]{0,8}$/.test(version)) {
-    throw new EngineError('request.invalid', 'The version must be a positive integer.', { fields: [{ pointer: '/query/version', rule: 'type', message: 'must be a positive integer' }] })
-  }
-  return Number(version)
 }

@@ -161,6 +161,15 @@ describe("an administrator's search", () => {
     expect(await search('startedTo=2026-01-01&tz=America%2FLos_Angeles')).toBe(true)
     expect(await search('startedFrom=2026-01-01&tz=Not%2FA_Zone')).toBe(true)
   })
+
+  it('answers a cursor it never made with a page saying so (422), never a server error', async () => {
+    const admin = await signedIn('admin')
+    for (const path of ['/console?cursor=garbage', '/console/deliveries?cursor=garbage']) {
+      const response = await api.app.request(path, { headers: { Cookie: admin.cookie } })
+      expect(response.status, path).toBe(422)
+      expect(await response.text(), path).toContain('The cursor is not one this API returned.')
+    }
+  })
 })
 
 describe('signing in and out of the console', () => {

@@ -90,17 +90,21 @@ describe('Engine.list filters', () => {
       .toEqual(idsOf((s) => s.customer === 'c-1' && s.at < (started[7] as { at: string }).at).reverse())
   })
 
-  it('refuses a cursor in the other order, an instant that is not one and an unknown order', async () => {
+  it('refuses, with request.invalid, a cursor in the other order, an instant that is not one, an unknown order and a page size out of range', async () => {
     const newest = await h.engine.list({ limit: 1, order: 'newest' }, ADMIN)
     const oldest = await h.engine.list({ limit: 1 }, ADMIN)
-    const refused = { code: 'input.invalid', fields: [expect.objectContaining({ pointer: '/cursor' })] }
+    const refused = { code: 'request.invalid', fields: [expect.objectContaining({ pointer: '/cursor' })] }
     await expect(h.engine.list({ cursor: newest.next as string }, ADMIN)).rejects.toMatchObject(refused)
     await expect(h.engine.list({ cursor: oldest.next as string, order: 'newest' }, ADMIN)).rejects.toMatchObject(refused)
     for (const startedFrom of ['2026-01-01', '2026-01-01T00:00:00', '2026-02-30T00:00:00Z', 'yesterday', '2026-01-01T00:00:00Z[UTC]']) {
-      await expect(h.engine.list({ startedFrom }, ADMIN)).rejects.toMatchObject({ code: 'input.invalid', fields: [expect.objectContaining({ pointer: '/startedFrom' })] })
+      await expect(h.engine.list({ startedFrom }, ADMIN)).rejects.toMatchObject({ code: 'request.invalid', fields: [expect.objectContaining({ pointer: '/startedFrom' })] })
     }
-    await expect(h.engine.list({ startedTo: '1 Jan 2026' }, ADMIN)).rejects.toMatchObject({ code: 'input.invalid', fields: [expect.objectContaining({ pointer: '/startedTo' })] })
-    await expect(h.engine.list({ order: 'sideways' as 'newest' }, ADMIN)).rejects.toMatchObject({ code: 'input.invalid', fields: [expect.objectContaining({ pointer: '/order' })] })
+    await expect(h.engine.list({ startedTo: '1 Jan 2026' }, ADMIN)).rejects.toMatchObject({ code: 'request.invalid', fields: [expect.objectContaining({ pointer: '/startedTo' })] })
+    await expect(h.engine.list({ order: 'sideways' as 'newest' }, ADMIN)).rejects.toMatchObject({ code: 'request.invalid', fields: [expect.objectContaining({ pointer: '/order' })] })
+    // A page size out of range is refused, never quietly clamped.
+    for (const limit of [0, 501, 1.5]) {
+      await expect(h.engine.list({ limit }, ADMIN)).rejects.toMatchObject({ code: 'request.invalid', fields: [{ pointer: '/limit', rule: 'maximum', message: 'must be an integer from 1 to 500' }] })
+    }
   })
 })
 

@@ -45,10 +45,10 @@ describe('Engine.list', () => {
     const third = await h.engine.list({ limit: 2, ...(second.next ? { cursor: second.next } : {}) }, CUSTOMER)
     expect([...first.items, ...second.items, ...third.items].map((v) => v.id)).toEqual(started)
     expect(third.next).toBeUndefined()
-    await expect(h.engine.list({ cursor: 'garbage' }, CUSTOMER)).rejects.toMatchObject({ code: 'input.invalid' })
+    await expect(h.engine.list({ cursor: 'garbage' }, CUSTOMER)).rejects.toMatchObject({ code: 'request.invalid' })
     // JSON, but not a cursor: a string, or an array of another length.
     for (const json of ['"ab"', '["a","b","c"]', '["a"]']) {
-      await expect(h.engine.list({ cursor: Buffer.from(json).toString('base64url') }, CUSTOMER)).rejects.toMatchObject({ code: 'input.invalid' })
+      await expect(h.engine.list({ cursor: Buffer.from(json).toString('base64url') }, CUSTOMER)).rejects.toMatchObject({ code: 'request.invalid' })
     }
   })
 })

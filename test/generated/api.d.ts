@@ -511,6 +511,11 @@ export interface components {
             /** @description Sandbox only: an ISO 8601 duration to move the clock forward by, e.g. `P14D`. */
             by?: string;
         };
+        /**
+         * @description Where an instance is: `active` until it completes or is terminated; `failed` while its due deadline could not be fired several times in a row and it waits for an administrator.
+         * @enum {unknown}
+         */
+        InstanceStatus: "active" | "completed" | "terminated" | "failed";
         /** @description One failing field. */
         FieldProblem: {
             /** @description JSON Pointer of the field in the request body. */
@@ -668,11 +673,8 @@ export interface components {
                 /** @description Title of the process. */
                 title: string;
             };
-            /**
-             * @description `active` until the instance completes or is terminated; `failed` while its due deadline could not be fired several times in a row and it waits for an administrator to retry or terminate it.
-             * @enum {unknown}
-             */
-            status: "active" | "completed" | "terminated" | "failed";
+            /** @description `active` until the instance completes or is terminated; `failed` while its due deadline could not be fired several times in a row and it waits for an administrator to retry or terminate it. */
+            status: components["schemas"]["InstanceStatus"];
             /** @description Once ended: how it ended (`completed`, `warranty-expired`, ...) or `terminated`. */
             outcome?: string;
             /** @description Administrators and the system, while `status` is `failed`: why firing the due deadline failed. */
@@ -1657,7 +1659,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `request.invalid`: Invalid request body */
+            /** @description - `request.invalid`: Invalid request body or query */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1768,7 +1770,7 @@ export interface operations {
                 };
             };
             /**
-             * @description - `request.invalid`: Invalid request body
+             * @description - `request.invalid`: Invalid request body or query
              *     - `definition.invalid`: Process definition is invalid
              *     - `input.invalid`: Invalid inputs
              */
@@ -1794,7 +1796,7 @@ export interface operations {
     getProcessDiagram: {
         parameters: {
             query?: {
-                /** @description The version to draw; the latest when omitted. */
+                /** @description The version to describe; the latest when omitted. */
                 version?: number;
             };
             header?: never;
@@ -1838,7 +1840,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `request.invalid`: Invalid request body */
+            /** @description - `request.invalid`: Invalid request body or query */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1864,11 +1866,11 @@ export interface operations {
                 /** @description Only instances of this process id. */
                 process?: string;
                 /** @description Only instances in this status (`failed`: those waiting for an administrator to retry or terminate them). */
-                status?: "active" | "completed" | "terminated" | "failed";
+                status?: components["schemas"]["InstanceStatus"];
                 /** @description Only instances whose current step is this one. */
                 step?: string;
-                /** @description Only instances whose current step waits on the caller (parties only; ignored for administrators and the system). */
-                waiting?: "me";
+                /** @description Only instances whose current step waits on the caller (parties only; ignored for administrators and the system). `true` is read as `me`. */
+                waiting?: "me" | "true";
                 /** @description Administrators and the system: only instances where this role is held by this subject, as ROLE:SUBJECT. */
                 party?: string;
                 /** @description Only instances whose context's `orderId` is exactly this (case-sensitive, no trimming). Combined with the caller's own restriction: a party finds only its own. */
@@ -1913,7 +1915,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `request.invalid`: Invalid request body */
+            /** @description - `request.invalid`: Invalid request body or query */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2037,7 +2039,7 @@ export interface operations {
             };
             /**
              * @description - `input.invalid`: Invalid inputs
-             *     - `request.invalid`: Invalid request body
+             *     - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {
@@ -2231,7 +2233,7 @@ export interface operations {
              *     - `attachment.count`: Wrong number of attachments
              *     - `attachment.type`: Attachment type not accepted
              *     - `attachment.size`: Attachment too large for its slot
-             *     - `request.invalid`: Invalid request body
+             *     - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {
@@ -2355,7 +2357,7 @@ export interface operations {
             };
             /**
              * @description - `expression.failed`: An expression of the process failed
-             *     - `request.invalid`: Invalid request body
+             *     - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {
@@ -2483,7 +2485,7 @@ export interface operations {
             };
             /**
              * @description - `input.invalid`: Invalid inputs
-             *     - `request.invalid`: Invalid request body
+             *     - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {
@@ -2612,7 +2614,7 @@ export interface operations {
             };
             /**
              * @description - `expression.failed`: An expression of the process failed
-             *     - `request.invalid`: Invalid request body
+             *     - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {
@@ -2782,7 +2784,7 @@ export interface operations {
             };
             /**
              * @description - `clock.backwards`: Clock cannot move backwards
-             *     - `request.invalid`: Invalid request body
+             *     - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {
@@ -2850,7 +2852,7 @@ export interface operations {
     uploadAttachment: {
         parameters: {
             query?: {
-                /** @description For a raw upload: the file name to record (metadata only). */
+                /** @description For a raw upload: the file name to record (metadata only; its first 255 characters). */
                 filename?: string;
             };
             header?: {
@@ -2918,7 +2920,7 @@ export interface operations {
              * @description - `attachment.empty`: Upload is empty
              *     - `input.invalid`: Invalid inputs
              *     - `idempotency.mismatch`: Idempotency key reused with another request
-             *     - `request.invalid`: Invalid request body
+             *     - `request.invalid`: Invalid request body or query
              */
             422: {
                 headers: {
@@ -3223,7 +3225,7 @@ export interface operations {
                 };
             };
             /**
-             * @description - `request.invalid`: Invalid request body
+             * @description - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
             422: {

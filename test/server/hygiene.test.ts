@@ -42,10 +42,10 @@ describe('request hygiene', () => {
   })
 
   it('list queries: every bad filter named at its /query pointer, a bad cursor among them', async () => {
-    const body = await problem(await api.call('GET', '/v1/instances?cursor=garbage&limit=0', { who: 'admin' }), 422, 'request.invalid')
+    const body = await problem(await api.call('GET', '/v1/instances?cursor=garbage!&limit=0', { who: 'admin' }), 422, 'request.invalid')
     expect(body['errors']).toEqual([
-      { pointer: '/query/limit', rule: 'maximum', message: 'must be an integer from 1 to 500' },
-      { pointer: '/query/cursor', rule: 'format', message: 'must be the `next` value of a previous page' },
+      { pointer: '/query/limit', rule: 'minimum', message: 'must be an integer from 1 to 500' },
+      { pointer: '/query/cursor', rule: 'pattern', message: 'must be the `next` value of a previous page' },
     ])
   })
 

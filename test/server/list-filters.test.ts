@@ -49,6 +49,12 @@ describe('GET /v1/instances filters', () => {
       [`orderId=${'x'.repeat(257)}`, '/query/orderId', 'maxLength'],
       [`cursor=${newest.next as string}`, '/query/cursor', 'format'],
       [`cursor=${newest.next as string}&order=oldest`, '/query/cursor', 'format'],
+      ['cursor=bm90IGEgY3Vyc29y', '/query/cursor', 'format'],
+      ['limit=ten', '/query/limit', 'type'],
+      ['limit=501', '/query/limit', 'maximum'],
+      ['status=lost', '/query/status', 'enum'],
+      ['party=customer', '/query/party', 'pattern'],
+      ['sort=id', '/query/sort', 'additionalProperties'],
     ]
     for (const [query, pointer, rule] of cases) {
       const body = await expectProblem(await api.call('GET', `/v1/instances?${query}`, { who: 'admin' }), 422, 'request.invalid')
@@ -56,6 +62,12 @@ describe('GET /v1/instances filters', () => {
     }
     const instant = await expectProblem(await api.call('GET', '/v1/instances?startedFrom=soon', { who: 'customer' }), 422, 'request.invalid')
     expect(instant['errors']).toEqual([{ pointer: '/query/startedFrom', rule: 'format', message: expect.stringContaining('RFC 3339') }])
+    const unknown = await expectProblem(await api.call('GET', '/v1/instances?sort=id', { who: 'admin' }), 422, 'request.invalid')
+    expect(unknown['errors']).toEqual([{ pointer: '/query/sort', rule: 'additionalProperties', message: expect.stringContaining('process, status, step') }])
     expect(await snapshot(api.database)).toEqual(before)
+  })
+
+  it('reads an empty value as absent, and `waiting=true` as `waiting=me`', async () => {
+    expect(await list('customer', 'status=&limit=&order=&cursor=&waiting=true')).toEqual(await list('customer', 'waiting=me'))
   })
 })

@@ -110,7 +110,16 @@ describe('GET /openapi.json', () => {
 
   it('takes its schemas from schemas/api.schema.json, each response property described', () => {
     const schemas = (doc.components['schemas'] ?? {}) as Record<string, Json>
-    for (const name of Object.keys(apiSchema.$defs)) expect(JSON.stringify(schemas[name])).toBe(JSON.stringify(apiSchema.$defs[name as keyof typeof apiSchema.$defs]).replaceAll('#/$defs/', '#/components/schemas/'))
+    const [queries, bodies] = [Object.keys(apiSchema.$defs).filter((name) => name.endsWith('Query')), Object.keys(apiSchema.$defs).filter((name) => !name.endsWith('Query'))]
+    for (const name of bodies) expect(JSON.stringify(schemas[name])).toBe(JSON.stringify(apiSchema.$defs[name as keyof typeof apiSchema.$defs]).replaceAll('#/$defs/', '#/components/schemas/'))
+    // The query shapes are the operations' query parameters, with their descriptions.
+    const parameters = operations().flatMap(([, , op]) => (op.parameters ?? []) as unknown as Json[])
+    for (const name of queries) {
+      expect(schemas[name], name).toBeUndefined()
+      for (const [param, property] of Object.entries((apiSchema.$defs[name as keyof typeof apiSchema.$defs] as unknown as { properties: Json }).properties)) {
+        expect(parameters, `${name}/${param}`).toContainEqual(expect.objectContaining({ name: param, in: 'query', description: (property as Json)['description'] }))
+      }
+    }
     expect(JSON.stringify(doc)).not.toContain('#/$defs/')
     const undescribed: string[] = []
     const walk = (schema: unknown, at: string): void => {

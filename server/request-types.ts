@@ -1,0 +1,63 @@
+import type { ActRequest, InstanceStatus, ListOrder, StartRequest } from '../engine/index.js'
+
+// The TypeScript types of the request shapes of `schemas/api.schema.json`, by shape name: what
+// `readBody` and `readQuery` return once a request passed its schema. Written by hand (no
+// schema-to-type generator is a dependency), so test/server/request-types.test.ts checks that
+// each has exactly its schema's properties, the required ones required.
+
+export interface TerminateRequest {
+  readonly reason: string
+  readonly expectedRevision?: number
+}
+
+export interface RetryRequest {
+  readonly expectedRevision?: number
+}
+
+export interface AdvanceRequest {
+  /** Sandbox only: an instant to move the clock to. */
+  readonly to?: string
+  /** Sandbox only: an ISO 8601 duration to move the clock forward by. */
+  readonly by?: string
+}
+
+export interface ConsoleSessionRequest {
+  readonly role: string
+  readonly subject: string
+  readonly returnUrl?: string
+}
+
+/** The body shapes, as `readBody` returns them. */
+export interface BodyTypes {
+  readonly StartRequest: StartRequest
+  readonly ActRequest: ActRequest
+  readonly TerminateRequest: TerminateRequest
+  readonly RetryRequest: RetryRequest
+  readonly AdvanceRequest: AdvanceRequest
+  readonly ConsoleSessionRequest: ConsoleSessionRequest
+}
+
+/** The query of GET /v1/instances. */
+export interface InstanceListQuery {
+  readonly process?: string
+  readonly status?: InstanceStatus
+  readonly step?: string
+  readonly waiting?: 'me' | 'true'
+  /** ROLE:SUBJECT. */
+  readonly party?: string
+  readonly orderId?: string
+  readonly startedFrom?: string
+  readonly startedTo?: string
+  readonly order?: ListOrder
+  /** A number: the query's integers are coerced. */
+  readonly limit?: number
+  readonly cursor?: string
+}
+
+/** The query shapes, as `readQuery` returns them. */
+export interface QueryTypes {
+  readonly InstanceListQuery: InstanceListQuery
+  readonly ProcessVersionQuery: { readonly version?: number }
+  readonly ProcessRegisterQuery: { readonly owner?: string }
+  readonly AttachmentUploadQuery: { readonly filename?: string }
+}

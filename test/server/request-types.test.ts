@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest'
+import apiSchema from '../../schemas/api.schema.json' with { type: 'json' }
+import { CURSOR_RULE, INSTANCE_STATUSES, INSTANT_RULE, LIMIT_RULE, LIST_LIMITS, LIST_ORDERS } from '../../engine/index.js'
+import type { BodyTypes, QueryTypes } from '../../server/request-types.js'
+
+// The request types are written by hand beside schemas/api.schema.json: these tables are
+// checked by the compiler against the types (every key, whether it is required) and here
+// against the schema, so neither can change without the other.
+
+type RequiredKeys<T> = { [K in keyof T]-?: Partial<Pick<T, K>> extends Pick<T, K> ? never : K }[keyof T]
+type Keys<T> = { readonly [K in keyof T]-?: K extends RequiredKeys<T> ? 'required' : 'optional' }
+
+const BODIES = {
+  StartRequest: { process: 'required', version: 'optional', id: 'optional', parties: 'required', parameters: 'optional', context: 'optional' },
+  ActRequest: { action: 'required', step: 'optional', inputs: 'optional', attachments: 'optional', expectedRevision: 'optional' },
+  TerminateRequest: { reason: 'required', expectedRevision: 'optional' },
+  RetryRequest: { expectedRevision: 'optional' },
+  AdvanceRequest: { to: 'optional', by: 'optional' },
+  ConsoleSessionRequest: { role: 'required', subject: 'required', returnUrl: 'optional' },
+} as const satisfies { readonly [S in keyof BodyTypes]: Keys<BodyTypes[S]> }
+
+const QUERIES = {
+  InstanceListQuery: {
+    process: 'optional', status: 'optional', step: 'optional', waiting: 'optional', party: 'optional', orderId: 'optional',
+    startedFrom: 'optional', startedTo: 'optional', order: 'optional', limit: 'optional', cursor: 'optional',
+  },
+  ProcessVersionQuery: { version: 'optional' },
+  ProcessRegisterQuery: { owner: 'optional' },
+  AttachmentUploadQuery: { filename: 'optional' },
+} as const satisfies { readonly [S in keyof QueryTypes]: Keys<QueryTypes[S]> }
+
+interface ObjectSchema { readonly properties: Readonly<Record<string, Readonly<Record<string, unknown>>>>; readonly required?: readonly string[] }
+const schemaOf = (shape: string): ObjectSchema => (apiSchema.$defs as unknown as Record<string, ObjectSchema>)[shape] as ObjectSchema
+
+describe('the hand-written request types', () => {
+  it.each(Object.entries({ ...BODIES, ...QUERIES }))('%s has exactly the properties of its schema, the required ones required', (shape, keys) => {
+    const schema = schemaOf(shape)
+    expect(Object.keys(keys).sort()).toEqual(Object.keys(schema.properties).sort())
+    expect(Object.entries(keys).filter(([, kind]) => kind === 'required').map(([key]) => key).sort()).toEqual([...schema.required ?? []].sort())
+  })
+
+  it('every request shape of the schema has its type', () => {
+    const shapes = Object.keys(apiSchema.$defs).filter((name) => name.endsWith('Request') || name.endsWith('Query'))
+    expect(shapes.sort()).toEqual(Object.keys({ ...BODIES, ...QUERIES }).sort())
+  })
+})
+
+describe("the list query's schema and the engine's rules", () => {
+  it('state the same statuses, orders, page sizes and rejections', () => {
+    const list = schemaOf('InstanceListQuery').properties
+    expect(apiSchema.$defs.InstanceStatus.enum).toEqual([...INSTANCE_STATUSES])
+    expect(list['order']).toMatchObject({ enum: [...LIST_ORDERS], default: LIST_ORDERS[0] })
+    expect(list['limit']).toMatchObject({ minimum: 1, maximum: LIST_LIMITS.max, default: LIST_LIMITS.default, 'x-message': LIMIT_RULE })
+    expect(list['startedFrom']).toMatchObject({ 'x-message': INSTANT_RULE })
+    expect(list['startedTo']).toMatchObject({ 'x-message': INSTANT_RULE })
+    expect(list['cursor']).toMatchObject({ 'x-message': CURSOR_RULE })
+  })
+})
