@@ -99,6 +99,8 @@ function contextLine(view: InstanceView): string {
 function DeliveryTable({ page, rows }: { page: PageContext; rows: DeliveryRows }) {
   const { t } = page
   return (
+    // On a narrow screen the table scrolls on its own, not the page; focusable, so keyboards can scroll it.
+    <div class="table-scroll" role="region" aria-labelledby="list-title" tabindex={0}>
     <table class="deliveries">
       <thead>
         <tr><th scope="col">{t.list.delivery}</th><th scope="col">{t.list.status}</th><th scope="col">{t.list.phase}</th><th scope="col">{t.list.executor}</th><th scope="col">{t.list.deadline}</th><th scope="col">{t.list.started}</th></tr>
@@ -116,6 +118,7 @@ function DeliveryTable({ page, rows }: { page: PageContext; rows: DeliveryRows }
         ))}
       </tbody>
     </table>
+    </div>
   )
 }
 
