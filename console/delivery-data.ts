@@ -1,6 +1,6 @@
 import { Temporal } from 'temporal-polyfill'
 import type { ActRequest, CompiledProcess, Engine, ListFilter, Principal } from '../engine/index.js'
-import { EngineError } from '../engine/index.js'
+import { EngineError, optional } from '../engine/index.js'
 import { revisionOf } from './form-body.js'
 import { formFields } from './forms/fields.js'
 import { inputsFrom } from './forms/form-values.js'
@@ -150,6 +150,7 @@ function startOfDay(date: string, zone: string): string | undefined {
   }
 }
 
+/** {@link optional}, leaving out an empty text too (a filter left blank). */
 function nonEmpty<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
-  return (value === undefined || value === '' ? {} : { [key]: value }) as { [P in K]?: string }
+  return optional(key, value === '' ? undefined : value)
 }

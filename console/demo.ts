@@ -34,7 +34,7 @@ export async function seedDemo(engine: Engine, storage: AttachmentStorage): Prom
     const process = await engine.processes.get(id, latestVersion)
     const phases: string[] = []
     for (let acts = 0; acts <= process.steps.size; acts++) {
-      const parties = Object.fromEntries(process.roles.map((role) => [role, role in DEMO_PEOPLE ? DEMO_PEOPLE[role as keyof typeof DEMO_PEOPLE].subject : `demo-${role}`]))
+      const parties = partiesOf(process)
       const context = { ...sampleOf(process.context.schema, 'context') as Record<string, unknown>, orderId: `DEMO-${order++}` }
       let view = await engine.start({ process: id, parties, parameters: parametersOf(process), context }, DEMO_PEOPLE.admin)
       deliveries++
@@ -47,7 +47,7 @@ export async function seedDemo(engine: Engine, storage: AttachmentStorage): Prom
     }
     // And one the administrator terminated after its first act: how a stopped delivery reads.
     if (summary.length === 0) {
-      const parties = Object.fromEntries(process.roles.map((role) => [role, role in DEMO_PEOPLE ? DEMO_PEOPLE[role as keyof typeof DEMO_PEOPLE].subject : `demo-${role}`]))
+      const parties = partiesOf(process)
       const view = await engine.start({ process: id, parties, parameters: parametersOf(process), context: { orderId: `DEMO-${order++}` } }, DEMO_PEOPLE.admin)
       deliveries++
       if (view.step) await actOnce(engine, storage, process, view.id, view.step.id, parties)
@@ -57,6 +57,11 @@ export async function seedDemo(engine: Engine, storage: AttachmentStorage): Prom
     summary.push({ id, phases })
   }
   return { deliveries, processes: summary }
+}
+
+/** The demo's people in the roles of `process` (`demo-ROLE` for a role the demo has no person for). */
+function partiesOf(process: CompiledProcess): Record<string, string> {
+  return Object.fromEntries(process.roles.map((role) => [role, role in DEMO_PEOPLE ? DEMO_PEOPLE[role as keyof typeof DEMO_PEOPLE].subject : `demo-${role}`]))
 }
 
 /** Sample values of the parameters a process needs (those without a default). */

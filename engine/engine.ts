@@ -17,6 +17,7 @@ import type { Submissions } from './runtime/view.js'
 import type { ClaimedOutcome, DueCursor, EventRecord, InstanceQuery, StoredInstance } from './store/instance-repository.js'
 import type { Store } from './store/store.js'
 import { ProcessCatalog } from './process-catalog.js'
+import { optional } from './optional.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { isListOrder, LIST_ORDERS, pageSize, startedBound } from './list-filters.js'
 import type { AttachmentRow } from './store/attachment-repository.js'
@@ -379,10 +380,5 @@ function waitingRoles(process: CompiledProcess, state: InstanceState): string[] 
   if (state.status !== 'active') return []
   const step = state.step === undefined ? undefined : process.steps.get(state.step)
   return step ? step.actors.filter((role) => role in state.parties) : []
-}
-
-/** `{ key: value }` when value is defined, else `{}`: for exactOptionalPropertyTypes. */
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value === undefined ? {} : { [key]: value } as { [P in K]?: V }
 }
 

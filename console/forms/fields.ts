@@ -1,6 +1,7 @@
 import { createHeadlessForm } from '@remoteoss/json-schema-form'
 import type { JsonSchema } from '../../engine/definition/definition.js'
 import { escapeSegment } from '../../engine/definition/pointer.js'
+import { optional } from '../../engine/index.js'
 
 /**
  * One input of an action's form, read from its JSON Schema by @remoteoss/json-schema-form and
@@ -103,8 +104,4 @@ function optionsOf(field: HeadlessField): FieldOption[] | undefined {
 
 function numberOf(value: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
 }
