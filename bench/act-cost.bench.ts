@@ -112,7 +112,7 @@ async function actAll(engine: Engine, ids: readonly string[]): Promise<{ perAct:
   let failed = 0
   const started = performance.now()
   for (let i = 0; i < ids.length; i += AT_ONCE) {
-    await Promise.all(ids.slice(i, i + AT_ONCE).map((id) => engine.act(id, SUBMIT, CUSTOMER).catch(() => { failed++ })))
+    await Promise.all(ids.slice(i, i + AT_ONCE).map((id) => engine.instances.act(id, SUBMIT, CUSTOMER).catch(() => { failed++ })))
   }
   return { perAct: perAct(started, ids.length), failed }
 }

@@ -30,7 +30,7 @@ const SERIES: ReadonlyArray<{ key: string; label: string; settings: StoreSetting
 
 /**
  * `deadlines`: N basic deliveries all waiting at confirm-delivery with the same deadline; the
- * time `engine.advance()` takes to fire them all, and a check in SQL that each fired exactly
+ * time `engine.deadlines.advance()` takes to fire them all, and a check in SQL that each fired exactly
  * once, at the default durability and at the opt-in, and on PostgreSQL when `DATABASE_URL` names
  * one. `--count=100000` runs the issue's size.
  */
@@ -80,7 +80,7 @@ export async function run(options: BenchOptions): Promise<Report> {
       }
       const { engine, store } = await openEngine(location, s.settings, new ManualClock(DUE))
       const started = performance.now()
-      const { fired } = await engine.advance()
+      const { fired } = await engine.deadlines.advance()
       const seconds = (performance.now() - started) / 1000
       await store.close()
       const checked = await verdict()
@@ -94,7 +94,7 @@ export async function run(options: BenchOptions): Promise<Report> {
   if (count !== TARGET_COUNT) rec.note(`${count.toLocaleString('en-US')} deadlines per run, not the issue's ${TARGET_COUNT.toLocaleString('en-US')} (to keep npm run bench within 10 minutes); the time for ${TARGET_COUNT.toLocaleString('en-US')} is extrapolated from the rate. Run \`npm run bench -- deadlines --count=${TARGET_COUNT}\` for the full size.`)
   rec.note(`Seeded by cloning a real delivery waiting at confirm-delivery (${seedSeconds.toFixed(1)} s), copied to a fresh file for every run.`)
   if (postgres) rec.note(`PostgreSQL: ${await postgresVersion(postgres)} on this machine, a fresh schema seeded the same way for every run (${pgSeedSeconds.toFixed(1)} s in all); one advance() claiming batches of 500 with FOR UPDATE SKIP LOCKED.`)
-  return rec.report('deadlines', 'due confirm-delivery deadlines fired by engine.advance() per second', {
+  return rec.report('deadlines', 'due confirm-delivery deadlines fired by engine.deadlines.advance() per second', {
     'deadlines per run': count, 'warm-up deadlines': warmCount, runs: options.runs, 'warm-up runs': 1,
   })
 }

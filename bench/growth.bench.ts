@@ -41,10 +41,10 @@ export async function run(options: BenchOptions): Promise<Report> {
     if (ids.waiting.length < (options.runs + 1) * acts) throw new RangeError(`Only ${ids.waiting.length} instances wait at submit-demand; fewer acts per run are needed.`)
     const { engine, store } = await openEngine(file, {}, realClock)
     await repeat(rec, options.runs, async (runIndex) => {
-      const act = await timeEach(ids.waiting.slice(runIndex * acts, (runIndex + 1) * acts), (id) => engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER))
+      const act = await timeEach(ids.waiting.slice(runIndex * acts, (runIndex + 1) * acts), (id) => engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER))
       // Gets read nothing they change, so a small population is sampled with repeats.
       const getIds = Array.from({ length: gets }, (_, i) => ids.any[(runIndex * gets + i) % ids.any.length] as string)
-      const get = await timeEach(getIds, (id) => engine.get(id, CUSTOMER))
+      const get = await timeEach(getIds, (id) => engine.instances.get(id, CUSTOMER))
       rec.add(`act.p50.${n}`, act.p50)
       rec.add(`act.p99.${n}`, act.p99)
       rec.add(`get.p50.${n}`, get.p50)

@@ -36,18 +36,18 @@ if (mode === 'echo') {
   if (mode === 'layer') {
     // The HTTP layer alone: the first act is performed, and every later one answers its view at
     // once, so what is left is routing, the middleware, the body, the log and the answer.
-    const act = engine.act.bind(engine)
+    const act = engine.instances.act.bind(engine)
     let first: ReturnType<typeof act> | undefined
-    engine.act = (...args) => (first ??= act(...args))
+    engine.instances.act = (...args) => (first ??= act(...args))
   }
   if (mode === 'floor') {
     // The HTTP layer around the minimal act: each act is written as cheaply as a durable act can
     // be, and answered with the first instance's view, read once.
     const acts = minimalActs(file)
-    let view: ReturnType<typeof engine.get> | undefined
-    engine.act = async (id, request, by) => {
+    let view: ReturnType<typeof engine.instances.get> | undefined
+    engine.instances.act = async (id, request, by) => {
       await acts.act(id, request.action, by.subject)
-      return view ??= engine.get(id, by)
+      return view ??= engine.instances.get(id, by)
     }
     close = () => acts.close()
   }

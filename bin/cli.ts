@@ -1,7 +1,6 @@
 import { Command } from 'commander'
 import packageJson from '../package.json' with { type: 'json' }
-import { compileWithBases } from '../engine/base-resolver.js'
-import { toMermaid } from '../engine/index.js'
+import { compileWithBases, toMermaid } from '../engine/index.js'
 import { applyOptionRules } from './options.js'
 
 const program = new Command()
@@ -124,7 +123,7 @@ program.command('console-link')
 program.command('register')
   .description('Validate process definitions and register them (as new versions) in the database serve uses.')
   .argument('<files...>', 'YAML process definitions')
-  .option('--owner <isv>', 'register as private processes of this ISV subject')
+  .option('--owner <role:subject>', 'register as private processes of this owner: a role of the process and its subject, e.g. isv:v-1')
   .option('--db <location>', 'SQLite database file or postgres:// URL, as for serve')
   .action(async (files: string[], options: { owner?: string; db?: string }) => {
     const { registerCommand } = await import('./commands.js')

@@ -1,9 +1,6 @@
-import { Engine, EngineError, InvalidDefinitionError, Store, iso, isPostgresUrl, realClock } from '../engine/index.js'
+import { BaseLibrary, databaseSource, databaseState, Engine, EngineError, fileSource, InvalidDefinitionError, iso, isPostgresUrl, loadBuiltInSources, optional, parsePrincipal, readDefinitionText, realClock, Store, textSource } from '../engine/index.js'
 import { ConsoleSessions } from '../console/sessions.js'
 import type { NewLink } from '../console/sessions.js'
-import { BaseLibrary, databaseSource, fileSource, textSource } from '../engine/base-resolver.js'
-import { loadBuiltInSources, readDefinitionText } from '../engine/process-files.js'
-import { databaseState } from '../engine/store/dialects/migrated.js'
 import type { NewToken } from '../server/auth.js'
 import { createToken } from '../server/auth.js'
 import { DEFAULT_DB, describeDatabase, publicUrl, resolveDatabase } from '../server/config.js'
@@ -142,6 +139,8 @@ export async function withBaseLibrary<T>(files: readonly string[], db: string | 
  * database `serve` uses. Returns one line per file: what was registered, or each located problem.
  */
 export async function registerCommand(files: readonly string[], options: { db?: string; owner?: string }): Promise<{ lines: string[]; failed: number }> {
+  const owner = options.owner === undefined ? undefined : parsePrincipal(options.owner)
+  if (options.owner !== undefined && !owner) return { lines: [`--owner must be ROLE:SUBJECT, e.g. isv:v-1 (got "${options.owner}").`], failed: files.length }
   const { store } = await openExistingStore(options.db)
   const engine = new Engine({ store, clock: realClock })
   const lines: string[] = []
@@ -151,8 +150,8 @@ export async function registerCommand(files: readonly string[], options: { db?: 
       try {
         const read = readDefinitionText(file)
         if (!read.ok) throw new InvalidDefinitionError(file, [read.problem])
-        const { process: registered, created } = await engine.processes.register(read.text, file, options.owner ? { owner: options.owner } : {})
-        lines.push(`${file}: ${created ? 'registered' : 'already registered'} ${registered.id} v${registered.version}${options.owner ? ` (private to ${options.owner})` : ''}`)
+        const { process: registered, created } = await engine.processes.register(read.text, file, optional('owner', owner))
+        lines.push(`${file}: ${created ? 'registered' : 'already registered'} ${registered.id} v${registered.version}${owner ? ` (private to ${owner.role} "${owner.subject}")` : ''}`)
       } catch (error) {
         failed++
         if (error instanceof InvalidDefinitionError) lines.push(...error.problems.map(String))

@@ -1,6 +1,5 @@
-import { InvalidDefinitionError, ProcessCatalog, loadBuiltInProcesses, realClock } from '../engine/index.js'
+import { InvalidDefinitionError, loadBuiltInProcesses, ProcessCatalog, realClock, suggest } from '../engine/index.js'
 import type { Store } from '../engine/index.js'
-import { suggest } from '../engine/definition/suggest.js'
 
 /** The roles that exist whatever processes are registered. */
 const BUILT_IN_ROLES = ['admin', 'system'] as const

@@ -1,6 +1,6 @@
 import { Temporal } from 'temporal-polyfill'
 import type { ActRequest, CompiledProcess, Engine, ListFilter, Principal } from '../engine/index.js'
-import { EngineError, optional } from '../engine/index.js'
+import { EngineError, may, optional } from '../engine/index.js'
 import { revisionOf } from './form-body.js'
 import { formFields } from './forms/fields.js'
 import { inputsFrom } from './forms/form-values.js'
@@ -15,9 +15,9 @@ import { LIST_QUERY_KEYS } from './pages/deliveries.js'
 
 /** Everything the page of one delivery shows; `alsoFiles` are ids of files a refused form holds, to show by name. */
 export async function deliveryData(engine: Engine, id: string, by: Principal, known?: CompiledProcess, alsoFiles: Iterable<string> = []): Promise<DeliveryPageData> {
-  const view = await engine.get(id, by)
+  const view = await engine.instances.get(id, by)
   const process = known ?? await engine.processes.get(view.process.id, view.process.version)
-  const history = await engine.history(id, by)
+  const history = await engine.instances.history(id, by)
   const ids = new Set(history.flatMap(({ event }) => event.type === 'action-performed' ? Object.values(event.attachments).flat() : []))
   for (const fileId of alsoFiles) ids.add(fileId)
   return { view, process, history, files: await fileNames(engine, ids, by) }
@@ -28,7 +28,7 @@ export async function fileNames(engine: Engine, ids: Iterable<string>, by: Princ
   const names = new Map<string, string>()
   for (const id of ids) {
     try {
-      const row = await engine.attachment(id, by)
+      const row = await engine.attachments.find(id, by)
       names.set(id, row.file_name ?? id)
     } catch (error) {
       if (!(error instanceof EngineError)) throw error
@@ -52,7 +52,7 @@ export function submittedForm(body: Record<string, string | File | Array<string 
  * process's), and the ids of the files uploaded into each slot.
  */
 export async function actRequest(engine: Engine, id: string, by: Principal, form: SubmittedForm): Promise<{ request: ActRequest; process: CompiledProcess }> {
-  const view = await engine.get(id, by)
+  const view = await engine.instances.get(id, by)
   const process = await engine.processes.get(view.process.id, view.process.version)
   const actionId = form[FORM_KEYS.action]?.[0] ?? ''
   const stepId = form[FORM_KEYS.step]?.[0] ?? view.step?.id ?? ''
@@ -96,7 +96,7 @@ export async function listData(engine: Engine, by: Principal, raw: Record<string
     const process = await engine.processes.get(summary.id, summary.latestVersion)
     return { process: summary.id, steps: [...process.steps.values()].map((step) => ({ id: step.id, title: step.title })) }
   }))
-  const privileged = by.role === 'admin' || by.role === 'system'
+  const privileged = may(by, 'see-all')
   const zone = validZone(query.tz) ?? 'UTC'
   const [phaseProcess, phaseStep] = query.phase.split(':')
   const phase = phaseProcess && phaseStep ? { process: phaseProcess, step: phaseStep } : undefined
@@ -108,8 +108,8 @@ export async function listData(engine: Engine, by: Principal, raw: Record<string
     ...(privileged && query.partyRole && query.partySubject ? { party: { role: query.partyRole, subject: query.partySubject } } : {}),
     ...(privileged ? { ...nonEmpty('startedFrom', startOfDay(query.startedFrom, zone)), ...nonEmpty('startedTo', startOfDay(query.startedTo, zone)) } : {}),
   }
-  const rows = await withProcesses(engine, await engine.list(filter, by))
-  const waiting = !inbox ? undefined : privileged ? await waitingOnAdministrators(engine, by) : await withProcesses(engine, await engine.list({ waitingOnMe: true, limit: PAGE_SIZE, order: 'oldest' }, by))
+  const rows = await withProcesses(engine, await engine.instances.list(filter, by))
+  const waiting = !inbox ? undefined : privileged ? await waitingOnAdministrators(engine, by) : await withProcesses(engine, await engine.instances.list({ waitingOnMe: true, limit: PAGE_SIZE, order: 'oldest' }, by))
   return { query, processes, phases, rows, waiting }
 }
 
@@ -127,15 +127,15 @@ async function waitingOnAdministrators(engine: Engine, by: Principal): Promise<D
     }
   }
   const pages = await Promise.all([
-    engine.list({ status: 'failed', limit: PAGE_SIZE, order: 'oldest' }, by),
-    ...steps.map(({ process, step }) => engine.list({ process, step, status: 'active', limit: PAGE_SIZE, order: 'oldest' }, by)),
+    engine.instances.list({ status: 'failed', limit: PAGE_SIZE, order: 'oldest' }, by),
+    ...steps.map(({ process, step }) => engine.instances.list({ process, step, status: 'active', limit: PAGE_SIZE, order: 'oldest' }, by)),
   ])
   const [failed, ...active] = pages.map((page) => page.items)
   const items = [...failed ?? [], ...active.flat().sort((a, b) => a.startedAt.localeCompare(b.startedAt))].slice(0, PAGE_SIZE)
   return withProcesses(engine, { items, next: undefined })
 }
 
-async function withProcesses(engine: Engine, page: Awaited<ReturnType<Engine['list']>>): Promise<DeliveryRows> {
+async function withProcesses(engine: Engine, page: Awaited<ReturnType<Engine['instances']['list']>>): Promise<DeliveryRows> {
   const items = []
   for (const view of page.items) items.push({ view, process: await engine.processes.get(view.process.id, view.process.version) })
   return { items, next: page.next }

@@ -1,9 +1,7 @@
 import { Readable } from 'node:stream'
 import { randomUUID } from 'node:crypto'
-import type { CompiledProcess, Engine, Principal } from '../engine/index.js'
+import type { AttachmentStorage, CompiledProcess, Engine, JsonSchema, Principal } from '../engine/index.js'
 import { EngineError } from '../engine/index.js'
-import type { AttachmentStorage } from '../engine/attachments/index.js'
-import type { JsonSchema } from '../engine/definition/definition.js'
 import { DEMO_FILES } from './demo-files.js'
 import { humanize } from './forms/fields.js'
 
@@ -36,7 +34,7 @@ export async function seedDemo(engine: Engine, storage: AttachmentStorage): Prom
     for (let acts = 0; acts <= process.steps.size; acts++) {
       const parties = partiesOf(process)
       const context = { ...sampleOf(process.context.schema, 'context') as Record<string, unknown>, orderId: `DEMO-${order++}` }
-      let view = await engine.start({ process: id, parties, parameters: parametersOf(process), context }, DEMO_PEOPLE.admin)
+      let view = await engine.instances.start({ process: id, parties, parameters: parametersOf(process), context }, DEMO_PEOPLE.admin)
       deliveries++
       for (let done = 0; done < acts && view.status === 'active' && view.step; done++) {
         const next = await actOnce(engine, storage, process, view.id, view.step.id, parties)
@@ -48,10 +46,10 @@ export async function seedDemo(engine: Engine, storage: AttachmentStorage): Prom
     // And one the administrator terminated after its first act: how a stopped delivery reads.
     if (summary.length === 0) {
       const parties = partiesOf(process)
-      const view = await engine.start({ process: id, parties, parameters: parametersOf(process), context: { orderId: `DEMO-${order++}` } }, DEMO_PEOPLE.admin)
+      const view = await engine.instances.start({ process: id, parties, parameters: parametersOf(process), context: { orderId: `DEMO-${order++}` } }, DEMO_PEOPLE.admin)
       deliveries++
       if (view.step) await actOnce(engine, storage, process, view.id, view.step.id, parties)
-      const terminated = await engine.terminate(view.id, 'The customer cancelled the order.', DEMO_PEOPLE.admin)
+      const terminated = await engine.instances.terminate(view.id, { reason: 'The customer cancelled the order.' }, DEMO_PEOPLE.admin)
       phases.push(`end:${terminated.status}`)
     }
     summary.push({ id, phases })
@@ -85,7 +83,7 @@ async function actOnce(engine: Engine, storage: AttachmentStorage, process: Comp
         if (kind === undefined && rule.min > 0) throw new EngineError('attachment.type', `The demo has no sample file of the types ${rule.types.join(', ')}.`)
         attachments[rule.slot] = kind === undefined ? [] : await Promise.all(Array.from({ length: rule.min }, () => upload(engine, storage, kind, by)))
       }
-      return await engine.act(instanceId, { action: action.id, step: stepId, inputs: sampleOf(action.inputs.schema, action.id), attachments }, by)
+      return await engine.instances.act(instanceId, { action: action.id, step: stepId, inputs: sampleOf(action.inputs.schema, action.id), attachments }, by)
     } catch (error) {
       if (!(error instanceof EngineError)) throw error
     }
@@ -97,7 +95,7 @@ async function upload(engine: Engine, storage: AttachmentStorage, kind: keyof ty
   const file = DEMO_FILES[kind]
   const stored = await storage.save(Readable.from([Buffer.from(file.base64, 'base64')]), 1024 * 1024)
   const id = randomUUID()
-  await engine.recordAttachment({ id, fileName: file.name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, storageKey: stored.storageKey }, by)
+  await engine.attachments.record({ id, fileName: file.name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, storageKey: stored.storageKey }, by)
   return id
 }
 

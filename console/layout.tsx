@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx'
+import { may } from '../engine/index.js'
 import { LOCALE_TAGS, LOCALES, labelOf } from './i18n.js'
 import type { PageContext } from './view.js'
 import { ASSETS } from './assets.js'
@@ -8,7 +9,7 @@ const LANGUAGE_NAMES = { en: 'English', zh: '简体中文' } as const
 /** The page around every console page: header, navigation, language switch and sign-out. */
 export function Layout({ page, title, children }: { page: PageContext; title: string; children: Child }) {
   const { t, principal } = page
-  const privileged = principal?.role === 'admin' || principal?.role === 'system'
+  const privileged = principal !== undefined && may(principal, 'see-all')
   return (
     <html lang={LOCALE_TAGS[page.locale]}>
       <head>

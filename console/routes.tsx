@@ -3,9 +3,8 @@ import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { languageDetector } from 'hono/language'
 import type { Logger } from 'pino'
-import type { Engine } from '../engine/index.js'
-import { EngineError, iso, toMermaid } from '../engine/index.js'
-import type { AttachmentStorage } from '../engine/attachments/index.js'
+import type { AttachmentStorage, Engine } from '../engine/index.js'
+import { EngineError, iso, optional, toMermaid } from '../engine/index.js'
 import type { AppEnv } from '../server/env.js'
 import { PROBLEM_TYPES } from '../server/problem.js'
 import { attachmentRoutes } from '../server/routes/attachments.js'
@@ -82,10 +81,10 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
   }
 
   // Signing in: forms sent without a session, checked to come from this console's own pages.
-  const optional = consoleSession(sessions, { required: false, publicUrl: deps.publicUrl })
-  app.use('/sign-in', optional)
-  app.use('/link/*', optional)
-  app.use('/sign-out', optional)
+  const signedInOrNot = consoleSession(sessions, { required: false, publicUrl: deps.publicUrl })
+  app.use('/sign-in', signedInOrNot)
+  app.use('/link/*', signedInOrNot)
+  app.use('/sign-out', signedInOrNot)
   /** Opens `session` in this browser, ending the one it had (a person signing in as someone else). */
   const signIn = async (c: Context<AppEnv>, session: { secret: string; expiresAt: string }): Promise<void> => {
     const previous = c.var.consoleSession
@@ -125,11 +124,11 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
   app.get('/deliveries', async (c) => c.html(<DeliveriesPage page={page(c)} inbox={false} data={await listData(engine, c.var.principal, c.req.query(), { inbox: false })} />))
   app.get('/deliveries/:id', async (c) => c.html(<DeliveryPage page={page(c)} data={await deliveryData(engine, c.req.param('id'), c.var.principal)} />))
   app.get('/deliveries/:id/revision', async (c) => {
-    const view = await engine.get(c.req.param('id'), c.var.principal)
+    const view = await engine.instances.get(c.req.param('id'), c.var.principal)
     return c.json({ revision: view.revision })
   })
   app.get('/deliveries/:id/diagram', async (c) => {
-    const view = await engine.get(c.req.param('id'), c.var.principal)
+    const view = await engine.instances.get(c.req.param('id'), c.var.principal)
     return c.text(toMermaid(await engine.processes.get(view.process.id, view.process.version)))
   })
   app.post('/deliveries/:id/act', async (c) => {
@@ -137,7 +136,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     const submitted = submittedForm(await readForm(c, { all: true }))
     const { request, process } = await actRequest(engine, id, c.var.principal, submitted)
     try {
-      await engine.act(id, request, c.var.principal)
+      await engine.instances.act(id, request, c.var.principal)
       return c.redirect(deliveryPath(id), 303)
     } catch (error) {
       if (!(error instanceof EngineError) || error.code === 'instance.not-found') throw error
@@ -154,12 +153,12 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     const id = c.req.param('id')
     const form = await readForm(c)
     const reason = typeof form['reason'] === 'string' ? form['reason'].trim() : ''
-    await engine.terminate(id, reason, c.var.principal, revisionOf(form['_revision']))
+    await engine.instances.terminate(id, { reason, ...optional('expectedRevision', revisionOf(form['_revision'])) }, c.var.principal)
     return c.redirect(deliveryPath(id), 303)
   })
   app.post('/deliveries/:id/retry', async (c) => {
     const id = c.req.param('id')
-    await engine.retry(id, c.var.principal, revisionOf((await readForm(c))['_revision']))
+    await engine.instances.retry(id, optional('expectedRevision', revisionOf((await readForm(c))['_revision'])), c.var.principal)
     return c.redirect(deliveryPath(id), 303)
   })
 
@@ -169,7 +168,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     // A delivery the viewer may not see is "not found", exactly like one that does not exist.
     if (error.code === 'instance.not-found' || error.code === 'process.not-found' || error.code === 'attachment.not-found') return notFound(c)
     const p = page(c)
-    const title = error.code === 'console.csrf' ? p.t.error.csrf : error.code === 'auth.forbidden' || error.code === 'actor.forbidden' ? p.t.error.forbidden
+    const title = error.code === 'console.csrf' ? p.t.error.csrf : error.code === 'auth.forbidden' ? p.t.error.forbidden
       : p.locale === 'en' ? error.message : p.t.form.refused(error.code)
     return c.html(<MessagePage page={p} title={p.t.error.title} text={title} />, PROBLEM_TYPES[error.code].status)
   })

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import { EngineError, iso } from '../engine/index.js'
+import { EngineError, isSystem, iso } from '../engine/index.js'
 import type { Clock, FieldProblem, Principal, Store } from '../engine/index.js'
 import { hashToken, ROLE } from '../server/auth.js'
 
@@ -63,7 +63,7 @@ export function returnPathProblem(path: string): string | undefined {
 export function linkProblems(link: NewLink): FieldProblem[] {
   const problems: FieldProblem[] = []
   if (!ROLE.test(link.role)) problems.push({ pointer: '/role', rule: 'pattern', message: 'must be a kebab-case role, such as customer, isv or admin' })
-  else if (link.role === 'system') problems.push({ pointer: '/role', rule: 'not', message: 'must be a role a person holds: a console user is never the system' })
+  else if (isSystem(link)) problems.push({ pointer: '/role', rule: 'not', message: 'must be a role a person holds: a console user is never the system' })
   if (link.subject.trim() === '' || link.subject.length > 200) problems.push({ pointer: '/subject', rule: 'maxLength', message: 'must be 1 to 200 characters, not only spaces' })
   const path = link.returnPath === undefined ? undefined : returnPathProblem(link.returnPath)
   if (path) problems.push({ pointer: '/returnUrl', rule: 'pattern', message: path })
@@ -118,7 +118,7 @@ export class ConsoleSessions {
     const now = iso(this.#clock.now())
     const hash = hashToken(apiToken.trim())
     const token = await this.#store.tokens.find(hash)
-    if (!token || token.revoked_at !== null || (token.expires_at !== null && token.expires_at <= now) || token.role === 'system') return undefined
+    if (!token || token.revoked_at !== null || (token.expires_at !== null && token.expires_at <= now) || isSystem(token)) return undefined
     await this.#store.tokens.touch(hash, now)
     const longest = iso(this.#clock.now().add(SESSION_TTL))
     const expiresAt = token.expires_at !== null && token.expires_at < longest ? token.expires_at : longest

@@ -26,6 +26,18 @@ export interface ActRequest {
   readonly expectedRevision?: number
 }
 
+/** What terminating an instance needs. */
+export interface TerminateRequest {
+  /** Why it ends, recorded in its history. */
+  readonly reason: string
+  readonly expectedRevision?: number
+}
+
+/** What retrying a failed instance needs. */
+export interface RetryRequest {
+  readonly expectedRevision?: number
+}
+
 /** Options of the commands that write. */
 export interface WriteOptions {
   /**
@@ -35,7 +47,7 @@ export interface WriteOptions {
   readonly receipt?: ((view: InstanceView) => Receipt) | undefined
 }
 
-/** Filters of {@link Engine.list}. */
+/** Filters of `Instances.list`. */
 export interface ListFilter {
   readonly process?: string
   readonly status?: string

@@ -54,7 +54,7 @@ export type RejectionCode =
   | 'instance.ended'
   | 'step.not-current'
   | 'action.unknown'
-  | 'actor.forbidden'
+  | 'auth.forbidden'
   | 'input.invalid'
   | 'attachment.not-found'
   | 'attachment.too-large'
@@ -74,7 +74,6 @@ export type RejectionCode =
 export type RequestCode =
   | 'auth.missing'
   | 'auth.invalid'
-  | 'auth.forbidden'
   | 'console.csrf'
   | 'request.malformed'
   | 'request.invalid'

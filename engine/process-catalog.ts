@@ -6,6 +6,8 @@ import type { CompiledProcess } from './definition/compiled.js'
 import { toMermaid } from './definition/mermaid.js'
 import { EngineError, InvalidDefinitionError } from './errors.js'
 import { loadBuiltInSources } from './process-files.js'
+import { mayUseProcess } from './runtime/authorize.js'
+import type { ProcessOwner } from './runtime/authorize.js'
 import type { Principal } from './runtime/state.js'
 import { iso } from './runtime/time.js'
 import type { ProcessListing, ProcessRepository, ProcessRow } from './store/process-repository.js'
@@ -16,8 +18,10 @@ export interface ProcessSummary {
   readonly title: string
   readonly latestVersion: number
   readonly versions: readonly number[]
-  /** The ISV a private process belongs to; null for a public one. */
+  /** The subject a private process belongs to; null for a public one. */
   readonly owner: string | null
+  /** The role its owner holds (one of the process's roles); null for a public one. */
+  readonly ownerRole: string | null
 }
 
 /** One version of a process in full: its definition text, its diagram and its shape. */
@@ -40,8 +44,8 @@ export interface ProcessDetail extends ProcessSummary {
 export class ProcessCatalog {
   readonly #rows: ProcessRepository
   readonly #clock: Clock
-  /** Compiled versions by `id@version`, with the ISV each belongs to (a version never changes). */
-  readonly #compiled = new Map<string, { process: CompiledProcess; owner: string | null }>()
+  /** Compiled versions by `id@version`, with the owner each belongs to (a version never changes). */
+  readonly #compiled = new Map<string, { process: CompiledProcess; owner: ProcessOwner | null }>()
 
   constructor(rows: ProcessRepository, clock: Clock) {
     this.#rows = rows
@@ -51,13 +55,16 @@ export class ProcessCatalog {
   /**
    * Validates, compiles and registers a definition version. Registering the same id and version
    * again with identical text is a no-op; with different text it is refused. A process belongs to
-   * one owner (an ISV, or none when public) across its versions: a new version for another owner
-   * is refused, so a private process never turns public, or another ISV's, by a later version.
+   * one owner (a subject in one of its roles, or none when public) across its versions: a new
+   * version for another owner is refused, so a private process never turns public, or another
+   * owner's, by a later version.
    * @throws {InvalidDefinitionError} with every located problem; {EngineError}
-   * `process.version-conflict`, `process.owner-conflict`.
+   * `process.version-conflict`, `process.owner-conflict`, `input.invalid` at `/owner` for an owner
+   * role the process does not have.
    */
-  async register(text: string, file: string, options: { owner?: string; expectId?: string } = {}): Promise<{ process: CompiledProcess; created: boolean }> {
-    const bases = await this.#bases(text, options.owner ?? null)
+  async register(text: string, file: string, options: { owner?: ProcessOwner; expectId?: string } = {}): Promise<{ process: CompiledProcess; created: boolean }> {
+    const owner = options.owner ?? null
+    const bases = await this.#bases(text, owner)
     const result = compileProcess(text, file, { base: (ref) => bases.get(ref.id) })
     if (!result.ok) throw new InvalidDefinitionError(file, result.errors)
     const { process } = result
@@ -66,18 +73,23 @@ export class ProcessCatalog {
         fields: [{ pointer: '/id', rule: 'const', message: `must be "${options.expectId}"` }],
       })
     }
+    if (owner && !process.roles.includes(owner.role)) {
+      throw new EngineError('input.invalid', `Process "${process.id}" has no role "${owner.role}" for its owner to hold.`, {
+        fields: [{ pointer: '/owner', rule: 'enum', message: `must hold one of the process's roles: ${process.roles.join(', ')}` }],
+      })
+    }
     const hash = createHash('sha256').update(text).digest('hex')
-    const owner = options.owner ?? null
     const created = await this.#rows.insert({
       id: process.id, version: process.version, title: process.title, source: text, hash,
-      owner, registered_at: iso(this.#clock.now()), base: bases.pinned ?? null,
+      owner: owner?.subject ?? null, owner_role: owner?.role ?? null, registered_at: iso(this.#clock.now()), base: bases.pinned ?? null,
     })
     if (!created) {
       const existing = await this.#rows.find(process.id, process.version)
       if (!existing) {
-        const whose = (o: string | null | undefined): string => o === null ? 'public (no owner)' : `private to ISV "${o}"`
+        const whose = (o: ProcessOwner | null): string => o === null ? 'public (no owner)' : `private to ${o.role} "${o.subject}"`
+        const head = await this.#rows.latestHead(process.id)
         throw new EngineError('process.owner-conflict',
-          `Process "${process.id}" is ${whose((await this.#rows.latestHead(process.id))?.owner)}; version ${process.version} cannot be ${whose(owner)}. Register it with the same owner, or under another id.`)
+          `Process "${process.id}" is ${whose(head ? ownerOf(head) : null)}; version ${process.version} cannot be ${whose(owner)}. Register it with the same owner, or under another id.`)
       }
       if (existing.hash !== hash) {
         throw new EngineError('process.version-conflict',
@@ -119,11 +131,11 @@ export class ProcessCatalog {
   }
 
   /**
-   * The compiled process of an id and version (the latest by default) with the ISV it is private
-   * to (null when public). The latest version is looked up on every call (another server may have
+   * The compiled process of an id and version (the latest by default) with the owner it is
+   * private to (null when public). The latest version is looked up on every call (another server may have
    * registered one), without reading its text; a version is compiled once and cached.
    */
-  async resolve(id: string, version?: number): Promise<{ process: CompiledProcess; owner: string | null }> {
+  async resolve(id: string, version?: number): Promise<{ process: CompiledProcess; owner: ProcessOwner | null }> {
     const head = version === undefined ? await this.#rows.latestHead(id) : { id, version }
     const hit = head && this.#compiled.get(keyOf(head))
     if (hit) return hit
@@ -133,12 +145,12 @@ export class ProcessCatalog {
   }
 
   /** Compiles a stored version against the base versions pinned with it, and caches it with its owner. */
-  async #compileRow(row: ProcessRow): Promise<{ process: CompiledProcess; owner: string | null }> {
+  async #compileRow(row: ProcessRow): Promise<{ process: CompiledProcess; owner: ProcessOwner | null }> {
     const key = keyOf(row)
-    const bases = await this.#bases(row.source, row.owner, row.base)
+    const bases = await this.#bases(row.source, ownerOf(row), row.base)
     const result = compileProcess(row.source, key, { base: (ref) => bases.get(ref.id) })
     if (!result.ok) throw new InvalidDefinitionError(key, result.errors)
-    const compiled = { process: result.process, owner: row.owner }
+    const compiled = { process: result.process, owner: ownerOf(row) }
     this.#compiled.set(key, compiled)
     return compiled
   }
@@ -148,7 +160,7 @@ export class ProcessCatalog {
    * compiler is pure). A stored derived process follows the base versions pinned when it was
    * registered, so registering a new base version never changes it. `pinned` is the first hop.
    */
-  async #bases(text: string, owner: string | null, pinnedBase?: string | null): Promise<Map<string, { text: string; file: string }> & { pinned?: string }> {
+  async #bases(text: string, owner: ProcessOwner | null, pinnedBase?: string | null): Promise<Map<string, { text: string; file: string }> & { pinned?: string }> {
     const found: Map<string, { text: string; file: string }> & { pinned?: string } = new Map()
     let current = text
     let pin = pinnedBase ?? undefined
@@ -157,8 +169,8 @@ export class ProcessCatalog {
       if (reference === undefined) break
       const { id, version } = parseBaseReference(pin ?? reference)
       const row = version === undefined ? await this.#rows.latest(id) : await this.#rows.find(id, version)
-      // A base must be usable by the derived process's owner: public, or private to the same ISV.
-      if (!row || (row.owner !== null && row.owner !== owner) || found.has(row.id)) break
+      // A base must be usable by the derived process's owner: public, or private to the same owner.
+      if (!row || !mayExtend(ownerOf(row), owner) || found.has(row.id)) break
       found.set(row.id, { text: row.source, file: `${row.id}@${row.version}` })
       if (depth === 0) found.pinned = `${row.id}@${row.version}`
       current = row.source
@@ -167,11 +179,11 @@ export class ProcessCatalog {
     return found
   }
 
-  /** The processes `by` may see: public ones, and private ones of the ISV itself (all for admins). */
+  /** The processes `by` may see: public ones, and private ones `by` owns (all for those who see all). */
   async list(by: Principal): Promise<ProcessSummary[]> {
     const byId = new Map<string, ProcessListing[]>()
     for (const row of await this.#rows.list()) {
-      if (!mayUseProcess(row, by)) continue
+      if (!mayUseProcess(ownerOf(row), by)) continue
       byId.set(row.id, [...(byId.get(row.id) ?? []), row])
     }
     return [...byId.values()].map((rows) => summarise(rows))
@@ -179,7 +191,7 @@ export class ProcessCatalog {
 
   /** One version (the latest by default) of a process `by` may see. */
   async describe(id: string, by: Principal, version?: number): Promise<ProcessDetail> {
-    const rows = (await this.#rows.versions(id)).filter((row) => mayUseProcess(row, by))
+    const rows = (await this.#rows.versions(id)).filter((row) => mayUseProcess(ownerOf(row), by))
     const listed = version === undefined ? rows.at(-1) : rows.find((r) => r.version === version)
     const row = listed && await this.#rows.find(listed.id, listed.version)
     if (!row) throw new EngineError('process.not-found', `There is no process "${id}"${version === undefined ? '' : ` version ${version}`} that you may see.`)
@@ -199,14 +211,19 @@ export class ProcessCatalog {
   }
 }
 
-/** Whether `by` may see and use a process version: public ones, a private one's own ISV, admins and the system. */
-function mayUseProcess(row: Pick<ProcessRow, 'owner'>, by: Principal): boolean {
-  return row.owner === null || by.role === 'admin' || by.role === 'system' || (by.role === 'isv' && by.subject === row.owner)
+/** The owner of a registered version; null when it is public. */
+function ownerOf(row: Pick<ProcessRow, 'owner' | 'owner_role'>): ProcessOwner | null {
+  return row.owner === null || row.owner_role === null ? null : { role: row.owner_role, subject: row.owner }
+}
+
+/** Whether a process of `owner` may extend a base private to `base` (null: public): public, or the same owner. */
+function mayExtend(base: ProcessOwner | null, owner: ProcessOwner | null): boolean {
+  return base === null || (owner !== null && base.role === owner.role && base.subject === owner.subject)
 }
 
 function summarise(rows: readonly ProcessListing[]): ProcessSummary {
   const latest = rows.at(-1) as ProcessListing
-  return { id: latest.id, title: latest.title, latestVersion: latest.version, versions: rows.map((r) => r.version), owner: latest.owner }
+  return { id: latest.id, title: latest.title, latestVersion: latest.version, versions: rows.map((r) => r.version), owner: latest.owner, ownerRole: latest.owner_role }
 }
 
 /** The cache key of a process version. */

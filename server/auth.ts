@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { Temporal } from 'temporal-polyfill'
 import type { MiddlewareHandler } from 'hono'
-import { EngineError, iso } from '../engine/index.js'
-import type { Clock, Store, TokenRow } from '../engine/index.js'
+import { EngineError, forbidden, iso, may } from '../engine/index.js'
+import type { Clock, Permission, Store, TokenRow } from '../engine/index.js'
 import type { AppEnv } from './env.js'
 
 /** Roles a token may carry: the built-in ones and any kebab-case party role a process declares. */
@@ -130,11 +130,14 @@ export function authenticate(store: Store, clock: Clock): MiddlewareHandler<AppE
   }
 }
 
-/** Refuses callers whose role is not one of `roles` (403 `auth.forbidden`). */
-export function requireRole(...roles: string[]): MiddlewareHandler<AppEnv> {
+/** Refuses callers without `permission` (403 `auth.forbidden`), as the engine would. */
+export function requirePermission(permission: Permission): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const { role } = c.get('principal')
-    if (!roles.includes(role)) throw new EngineError('auth.forbidden', `This route is for ${roles.join(' or ')}; a ${role} token may not use it.`)
+    const principal = c.get('principal')
+    if (!may(principal, permission)) {
+      const { code, message } = forbidden(principal, permission)
+      throw new EngineError(code, message)
+    }
     await next()
   }
 }

@@ -125,7 +125,7 @@ const OPERATIONS: readonly Operation[] = [
     description: 'Performs an action of the current step with its inputs and attachments. Callers: an executor of the current step: the party holding one of its actor roles (or an administrator where `admin` is an actor).',
     parameters: [id('instance')], body: { shape: 'ActRequest', required: true },
     responses: { 200: json('InstanceView', 'The instance after the action.') },
-    errors: [...WRITE_ERRORS, 'instance.failed', 'actor.forbidden', 'step.not-current', 'deadline.passed', 'action.unknown', 'input.invalid', 'attachment.not-found', 'attachment.unknown-slot', 'attachment.count', 'attachment.type', 'attachment.size'],
+    errors: [...WRITE_ERRORS, 'instance.failed', 'step.not-current', 'deadline.passed', 'action.unknown', 'input.invalid', 'attachment.not-found', 'attachment.unknown-slot', 'attachment.count', 'attachment.type', 'attachment.size'],
   },
   {
     method: 'post', path: '/v1/instances/{id}/advance', operationId: 'advanceInstance', tag: 'instances', bearer: true, summary: 'Fire an instance\'s due deadlines',

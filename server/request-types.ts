@@ -1,18 +1,9 @@
-import type { ActRequest, InstanceStatus, ListOrder, StartRequest } from '../engine/index.js'
+import type { ActRequest, InstanceStatus, ListOrder, RetryRequest, StartRequest, TerminateRequest } from '../engine/index.js'
 
 // The TypeScript types of the request shapes of `schemas/api.schema.json`, by shape name: what
 // `readBody` and `readQuery` return once a request passed its schema. Written by hand (no
 // schema-to-type generator is a dependency), so test/server/request-types.test.ts checks that
 // each has exactly its schema's properties, the required ones required.
-
-export interface TerminateRequest {
-  readonly reason: string
-  readonly expectedRevision?: number
-}
-
-export interface RetryRequest {
-  readonly expectedRevision?: number
-}
 
 export interface AdvanceRequest {
   /** Sandbox only: an instant to move the clock to. */

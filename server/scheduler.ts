@@ -43,7 +43,7 @@ export class Scheduler {
       this.#store.idempotency.purge(iso(this.#engine.clock.now())),
       this.#store.console.sweep(iso(realClock.now().subtract(CONSOLE_KEPT))),
     ])
-    this.#running = housekeeping.then(() => this.#engine.advance()).then(
+    this.#running = housekeeping.then(() => this.#engine.deadlines.advance()).then(
       ({ fired, instances, failed }) => {
         this.#metrics?.fired('scheduler', { fired, failed })
         this.#metrics?.round((performance.now() - started) / 1000)

@@ -1,8 +1,6 @@
 import type { Logger } from 'pino'
-import type { Clock, Store } from '../engine/index.js'
-import { iso } from '../engine/index.js'
-import { RemovalJournal } from '../engine/attachments/index.js'
-import type { AttachmentStorage, PlannedRemoval } from '../engine/attachments/index.js'
+import type { AttachmentStorage, Clock, PlannedRemoval, Store } from '../engine/index.js'
+import { iso, RemovalJournal } from '../engine/index.js'
 
 export interface UploadSweeperOptions {
   readonly store: Store

@@ -49,11 +49,11 @@ export async function createConsoleTemplates(file: string, customers: readonly s
       const by: Record<'customer' | 'isv', Principal> = { customer: { role: 'customer', subject: customer }, isv: ISV }
       const ids: string[] = []
       for (const kind of KINDS) {
-        const { id } = await engine.start({
+        const { id } = await engine.instances.start({
           process: kind.process, parties: { customer, isv: ISV.subject }, context: { orderId: 'template' },
           ...(kind.parameters ? { parameters: kind.parameters } : {}),
         }, ADMIN)
-        for (const act of kind.acts) await engine.act(id, 'inputs' in act ? { action: act.action, inputs: act.inputs } : { action: act.action }, by[act.by])
+        for (const act of kind.acts) await engine.instances.act(id, 'inputs' in act ? { action: act.action, inputs: act.inputs } : { action: act.action }, by[act.by])
         ids.push(id)
       }
       templates.set(customer, ids)

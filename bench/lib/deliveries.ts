@@ -48,9 +48,9 @@ export function dbFile(dir: string, name: string): string {
  * demands), finish and confirm. Returns the number of commands performed (4).
  */
 export async function completeDelivery(engine: Engine): Promise<number> {
-  const { id } = await engine.start({ process: 'basic', parties: PARTIES, context: { orderId: 'o-1001' } }, ADMIN)
+  const { id } = await engine.instances.start({ process: 'basic', parties: PARTIES, context: { orderId: 'o-1001' } }, ADMIN)
   for (const { action, by, inputs } of BASIC_ACTS) {
-    await engine.act(id, inputs === undefined ? { action } : { action, inputs }, by)
+    await engine.instances.act(id, inputs === undefined ? { action } : { action, inputs }, by)
   }
   return 1 + BASIC_ACTS.length
 }

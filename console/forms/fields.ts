@@ -1,7 +1,6 @@
 import { createHeadlessForm } from '@remoteoss/json-schema-form'
-import type { JsonSchema } from '../../engine/definition/definition.js'
-import { escapeSegment } from '../../engine/definition/pointer.js'
-import { optional } from '../../engine/index.js'
+import { escapeSegment, optional } from '../../engine/index.js'
+import type { JsonSchema } from '../../engine/index.js'
 
 /**
  * One input of an action's form, read from its JSON Schema by @remoteoss/json-schema-form and

@@ -1,6 +1,6 @@
 import { Temporal } from 'temporal-polyfill'
-import { parsePointer } from '../../engine/definition/pointer.js'
 import type { FormField } from './fields.js'
+import { parsePointer } from '../../engine/index.js'
 
 /** A submitted form: every value of each name, as the browser sent them. */
 export type SubmittedForm = Readonly<Record<string, readonly string[]>>

@@ -1,5 +1,5 @@
 import type { CompiledProcess, InstanceView, ProcessSummary } from '../../engine/index.js'
-import { INSTANCE_STATUSES } from '../../engine/index.js'
+import { INSTANCE_STATUSES, may } from '../../engine/index.js'
 import { Time, WithTime } from '../format.js'
 import { labelOf } from '../i18n.js'
 import { Layout } from '../layout.js'
@@ -43,7 +43,7 @@ export interface ListPageData {
 /** The inbox (what waits on me first, then all my deliveries) and the search of deliveries. */
 export function DeliveriesPage({ page, data, inbox }: { page: PageContext; data: ListPageData; inbox: boolean }) {
   const { t } = page
-  const privileged = page.principal?.role === 'admin' || page.principal?.role === 'system'
+  const privileged = page.principal !== undefined && may(page.principal, 'see-all')
   const title = inbox ? t.inbox.title : privileged ? t.nav.admin : t.nav.deliveries
   return (
     <Layout page={page} title={title}>

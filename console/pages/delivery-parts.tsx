@@ -1,6 +1,6 @@
 import { Temporal } from 'temporal-polyfill'
-import type { CompiledProcess, EventRecord, InstanceView } from '../../engine/index.js'
-import type { Submissions } from '../../engine/runtime/view.js'
+import type { CompiledProcess, EventRecord, InstanceView, Submissions } from '../../engine/index.js'
+import { isSystem } from '../../engine/index.js'
 import { Time } from '../format.js'
 import { humanize } from '../forms/fields.js'
 import { labelOf } from '../i18n.js'
@@ -171,7 +171,7 @@ export function History({ page, process, history, files }: { page: PageContext; 
           const by = 'by' in event && event.type !== 'action-performed' ? event.by : event.type === 'action-performed' && event.trigger === 'actor' ? event.by : undefined
           // Marked: what the system did in a party's place (a timeout's action) or as the system.
           // What only follows from an act (a phase entered, the delivery completed) names no one.
-          const system = (event.type === 'action-performed' && event.trigger !== 'actor') || by?.role === 'system'
+          const system = (event.type === 'action-performed' && event.trigger !== 'actor') || (by !== undefined && isSystem(by))
           return (
             <li class={system ? 'event system' : 'event'} id={`event-${seq}`}>
               <Time at={event.at} zone={process.timeZone} locale={page.locale} />{' '}

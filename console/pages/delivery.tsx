@@ -1,5 +1,5 @@
-import type { CompiledProcess, EventRecord, InstanceView } from '../../engine/index.js'
-import type { Submissions } from '../../engine/runtime/view.js'
+import type { CompiledProcess, EventRecord, InstanceView, Submissions } from '../../engine/index.js'
+import { may } from '../../engine/index.js'
 import { Time, WithTime } from '../format.js'
 import { labelOf } from '../i18n.js'
 import { Layout } from '../layout.js'
@@ -30,7 +30,7 @@ export function DeliveryPage({ page, data }: { page: PageContext; data: Delivery
   const { t, principal } = page
   const { view, process } = data
   const zone = process.timeZone
-  const privileged = principal?.role === 'admin' || principal?.role === 'system'
+  const privileged = principal !== undefined && may(principal, 'see-all')
   const executor = view.step && view.status === 'active' ? view.step.actors.map((role) => labelOf(t.roles, role)).join(' / ') : undefined
   const actsNow = view.step?.actors.includes(principal?.role ?? '') === true
   const path = deliveryPath(view.id)

@@ -40,7 +40,7 @@ export async function act(process: CompiledProcess, state: InstanceState, comman
     return reject('action.unknown', `Step "${step.id}" has no action "${command.action}"; its actions are: ${[...step.actions.keys()].join(', ')}.`)
   }
   if (!mayActIn(step, state, command.by) || !action.actors.includes(command.by.role)) {
-    return reject('actor.forbidden', `Action "${action.id}" of step "${step.id}" is performed by ${action.actors.join(' or ')} of this instance; ${command.by.role} "${command.by.subject}" may not.`)
+    return reject('auth.forbidden', `Action "${action.id}" of step "${step.id}" is performed by ${action.actors.join(' or ')} of this instance; ${command.by.role} "${command.by.subject}" may not.`)
   }
   const deadline = earliestDeadline(state)
   if (deadline && deadline.due <= at) {

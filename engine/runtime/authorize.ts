@@ -1,18 +1,114 @@
 import type { CompiledStep } from '../definition/compiled.js'
+import type { FieldProblem } from '../errors.js'
+import type { Rejection } from './decision.js'
+import { SYSTEM } from './state.js'
 import type { InstanceState, Principal } from './state.js'
+
+// Who may do what, in one place, for the engine, the API and the console. Two roles exist in
+// every process, `admin` and `system`; every other role is a process's own (its `roles`), and
+// what a holder of one may do follows from the process: the steps it acts in, the instances it
+// is a party of, the private processes it owns. A refusal is always `auth.forbidden`.
+
+/** What a principal may do by its role alone, whatever the process. */
+export type Permission =
+  /** See every instance, process and attachment, and every instance's failure. */
+  | 'see-all'
+  /** Start instances. */
+  | 'start'
+  /** Terminate an instance in progress. */
+  | 'terminate'
+  /** Retry a failed instance. */
+  | 'retry'
+  /** Fire due deadlines: a round (moving the sandbox clock first), or one instance's. */
+  | 'fire-deadlines'
+  /** Register process definitions. */
+  | 'register-processes'
+  /** List and revoke API tokens. */
+  | 'manage-tokens'
+  /** Read the server's metrics. */
+  | 'read-metrics'
+  /** Create sign-in links to the console for parties. */
+  | 'open-console-sessions'
+
+/** The built-in roles granted each permission. */
+const GRANTED: Readonly<Record<Permission, readonly string[]>> = {
+  'see-all': ['admin', 'system'],
+  start: ['admin', 'system'],
+  terminate: ['admin'],
+  retry: ['admin'],
+  'fire-deadlines': ['admin', 'system'],
+  'register-processes': ['admin'],
+  'manage-tokens': ['admin'],
+  'read-metrics': ['admin', 'system'],
+  'open-console-sessions': ['admin', 'system'],
+}
+
+/** What each permission lets one do, for refusals. */
+const DOING: Readonly<Record<Permission, string>> = {
+  'see-all': 'see every delivery',
+  start: 'start a delivery',
+  terminate: 'terminate a delivery',
+  retry: 'retry a failed delivery',
+  'fire-deadlines': 'fire deadlines',
+  'register-processes': 'register process definitions',
+  'manage-tokens': 'manage API tokens',
+  'read-metrics': 'read the metrics',
+  'open-console-sessions': 'create console sign-in links',
+}
+
+/** Whether `who` is the system itself (the scheduler, integrations), never a person. */
+export function isSystem(who: Pick<Principal, 'role'>): boolean {
+  return who.role === SYSTEM.role
+}
+
+/** Whether `who` holds `permission`. */
+export function may(who: Principal, permission: Permission): boolean {
+  return GRANTED[permission].includes(who.role)
+}
+
+/** The refusal of `permission` to `who`, naming the roles that hold it. */
+export function forbidden(who: Principal, permission: Permission): Rejection {
+  return { code: 'auth.forbidden', message: `Only ${GRANTED[permission].join(' or ')} may ${DOING[permission]}; ${who.role} "${who.subject}" may not.` }
+}
 
 /** Whether `who` is a party of the instance in the role it holds. */
 export function isParty(state: InstanceState, who: Principal): boolean {
   return state.parties[who.role] === who.subject
 }
 
-/** Whether `who` may see the instance: its parties, administrators and the system. */
+/** Whether `who` may see the instance: its parties, and those who see all. */
 export function maySee(state: InstanceState, who: Principal): boolean {
-  return who.role === 'admin' || who.role === 'system' || isParty(state, who)
+  return may(who, 'see-all') || isParty(state, who)
 }
 
 /** Whether `who` is an executor of `step`: a party in one of its actor roles, or an admin where admin acts. */
 export function mayActIn(step: CompiledStep, state: InstanceState, who: Principal): boolean {
   if (!step.actors.includes(who.role)) return false
   return who.role === 'admin' || isParty(state, who)
+}
+
+/** Who a private process belongs to: a party role of the process and the subject holding it. */
+export interface ProcessOwner {
+  readonly role: string
+  readonly subject: string
+}
+
+/** Whether `who` may see and use a process version private to `owner` (null: public). */
+export function mayUseProcess(owner: ProcessOwner | null, who: Principal): boolean {
+  return owner === null || may(who, 'see-all') || (who.role === owner.role && who.subject === owner.subject)
+}
+
+/** Why an instance of a process private to `owner` cannot start with these parties: its owner must hold the owner's role. */
+export function ownerProblem(owner: ProcessOwner | null, parties: Readonly<Record<string, string>>): FieldProblem | undefined {
+  if (owner === null || parties[owner.role] === owner.subject) return undefined
+  return { pointer: `/parties/${owner.role}`, rule: 'const', message: `must be "${owner.subject}", the ${owner.role} this private process belongs to` }
+}
+
+/**
+ * Whether `who` may download an attachment: its uploader, those who see all, and the parties of
+ * the instance it is attached to (`instance`, when it is).
+ */
+export function mayDownload(uploadedBy: Principal, instance: InstanceState | undefined, who: Principal): boolean {
+  const own = uploadedBy.role === who.role && uploadedBy.subject === who.subject
+  return own || may(who, 'see-all') || (instance !== undefined && maySee(instance, who))
 }

@@ -1,5 +1,6 @@
 import type { Budget } from '../definition/expression-limits.js'
 import type { CompiledProcess } from '../definition/compiled.js'
+import { forbidden, may } from './authorize.js'
 import type { Command } from './commands.js'
 import type { Decision } from './decision.js'
 import { reject, staleRevision } from './decision.js'
@@ -16,9 +17,7 @@ type Retry = Extract<Command, { type: 'retry' }>
  * then nothing changes: the instance stays failed). Administrators only.
  */
 export async function retry(process: CompiledProcess, state: InstanceState, command: Retry, at: string, budget: Budget): Promise<Decision> {
-  if (command.by.role !== 'admin') {
-    return reject('actor.forbidden', `Only an administrator may retry a failed delivery; ${command.by.role} "${command.by.subject}" may not.`)
-  }
+  if (!may(command.by, 'retry')) return { ok: false, rejection: forbidden(command.by, 'retry') }
   if (state.status !== 'failed') {
     return reject('instance.not-failed', `Instance "${state.id}" is ${state.status}, not failed; only a failed instance can be retried.`)
   }

@@ -4,6 +4,7 @@ import { checkParameterValue } from '../definition/compile-parameters.js'
 import type { CompiledProcess } from '../definition/compiled.js'
 import { fieldProblems } from '../definition/json-schema.js'
 import { pointerOf } from '../definition/pointer.js'
+import { forbidden, may } from './authorize.js'
 import type { Command } from './commands.js'
 import type { Decision } from './decision.js'
 import { reject } from './decision.js'
@@ -17,9 +18,7 @@ type Start = Extract<Command, { type: 'start' }>
 
 /** Starts an instance: checks parties, parameters and order context, then enters the first step. */
 export async function start(process: CompiledProcess, command: Start, at: string, budget: Budget): Promise<Decision> {
-  if (command.by.role !== 'admin' && command.by.role !== 'system') {
-    return reject('actor.forbidden', `Only an administrator or the system starts an instance; "${command.by.role}" may not.`)
-  }
+  if (!may(command.by, 'start')) return { ok: false, rejection: forbidden(command.by, 'start') }
   const problems = [
     ...partyProblems(process, command.parties),
     ...parameterProblems(process, command.parameters ?? {}, at),

@@ -6,6 +6,13 @@ export interface Principal {
   readonly subject: string
 }
 
+/** A principal written `ROLE:SUBJECT` (as in query strings and on the command line); undefined if `text` is not one. */
+export function parsePrincipal(text: string): Principal | undefined {
+  const at = text.indexOf(':')
+  if (at <= 0 || at === text.length - 1) return undefined
+  return { role: text.slice(0, at), subject: text.slice(at + 1) }
+}
+
 /** The system itself, which fires deadlines. */
 export const SYSTEM: Principal = Object.freeze({ role: 'system', subject: 'system' })
 

@@ -1,3 +1,4 @@
+import { forbidden, may } from './authorize.js'
 import type { Command } from './commands.js'
 import type { Decision } from './decision.js'
 import { reject, staleRevision } from './decision.js'
@@ -9,9 +10,7 @@ type Terminate = Extract<Command, { type: 'terminate' }>
 
 /** Ends an instance in progress on an administrator's decision, with the reason recorded. */
 export function terminate(state: InstanceState, command: Terminate, at: string): Decision {
-  if (command.by.role !== 'admin') {
-    return reject('actor.forbidden', `Only an administrator may terminate a delivery; ${command.by.role} "${command.by.subject}" may not.`)
-  }
+  if (!may(command.by, 'terminate')) return { ok: false, rejection: forbidden(command.by, 'terminate') }
   // A failed instance may be terminated too: it is one of the ways out of it.
   if (state.status !== 'active' && state.status !== 'failed') return reject('instance.ended', `Instance "${state.id}" has already ended (${state.outcome}).`)
   const stale = staleRevision(state, command.expectedRevision)

@@ -1,6 +1,6 @@
 import type { CompiledProcess } from '../definition/compiled.js'
 import type { JsonSchema } from '../definition/definition.js'
-import { mayActIn } from './authorize.js'
+import { may, mayActIn } from './authorize.js'
 import type { Event } from './events.js'
 import type { InstanceFailure, InstanceState, Principal, StepRecord } from './state.js'
 import { earliestDeadline } from './transitions.js'
@@ -83,7 +83,7 @@ export function viewInstance(process: CompiledProcess, state: InstanceState, vie
     process: { id: process.id, version: process.version, title: process.title },
     status: state.status,
     outcome: state.outcome,
-    failure: state.status === 'failed' && (viewer.role === 'admin' || viewer.role === 'system') ? state.failure : undefined,
+    failure: state.status === 'failed' && may(viewer, 'see-all') ? state.failure : undefined,
     step: step && state.stepEnteredAt !== undefined
       ? { id: step.id, title: step.title, description: step.description, actors: step.actors, enteredAt: state.stepEnteredAt, round: state.rounds[step.id] ?? 1 }
       : undefined,

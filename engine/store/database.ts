@@ -80,8 +80,10 @@ export interface ProcessDefinitionTable {
   source: string
   /** SHA-256 of the source text: the same id and version may not be registered with other content. */
   hash: string
-  /** Subject of the ISV a private process belongs to; null for a public process. */
+  /** The subject a private process belongs to; null for a public process. */
   owner: string | null
+  /** The role (one of the process's) its owner holds; null for a public process. */
+  owner_role: string | null
   registered_at: string
   /** For a derived process: `ID@VERSION` of the base it was registered against. */
   base: string | null

@@ -45,6 +45,18 @@ export function updateStatement(db: Kysely<Database>, expected: StoredInstance, 
   }
 }
 
+/**
+ * Counts one more failed attempt at firing the instance's due deadline, unless since `failures`
+ * was read with `expected` the instance changed (the attempt is no longer the latest) or another
+ * server counted its own attempt (`conflict.stale`). A write of the instance resets the count.
+ */
+export function countFailureStatement(db: Kysely<Database>, expected: StoredInstance, failures: number): PlannedStatement {
+  const { id, revision } = expected.state
+  const count = db.updateTable('instance').set({ fire_failures: failures + 1 })
+    .where('id', '=', id).where('revision', '=', revision).where('fire_failures', '=', failures)
+  return statementOf(count, { rows: 1, code: 'conflict.stale', message: `Instance "${id}" changed after revision ${revision}.` })
+}
+
 /** Marks which parties of the instances the current step waits on: those holding one of `roles`. */
 export function waitingStatement(db: Kysely<Database>, instanceIds: readonly string[], roles: readonly string[]): PlannedStatement {
   if (instanceIds.length === 1) {

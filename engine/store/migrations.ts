@@ -193,6 +193,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('instance_process_listing').on('instance').columns(['process_id', 'created_at', 'id']).execute()
     },
   },
+  '0010-owner-role': {
+    // A private process belongs to a subject in one of the process's roles, stored beside it. The
+    // private processes registered before this migration were all registered for ISVs.
+    async up(db: Kysely<unknown>): Promise<void> {
+      const rows = db as Kysely<{ process_definition: { owner: string | null; owner_role: string | null } }>
+      await rows.schema.alterTable('process_definition').addColumn('owner_role', 'text').execute()
+      await rows.updateTable('process_definition').set({ owner_role: 'isv' }).where('owner', 'is not', null).execute()
+    },
+  },
 }
 
 /** The columns migration 0008 reads and writes. */

@@ -7,12 +7,12 @@ import { prepared, slot } from './prepared.js'
 export type ProcessRow = ProcessDefinitionTable
 
 /** What identifies a registered version and who may use it, without its text. */
-export type ProcessHead = Pick<ProcessRow, 'id' | 'version' | 'owner'>
+export type ProcessHead = Pick<ProcessRow, 'id' | 'version' | 'owner' | 'owner_role'>
 
 /** A registered version as listed: without its text. */
-export type ProcessListing = Pick<ProcessRow, 'id' | 'version' | 'title' | 'owner' | 'registered_at'>
+export type ProcessListing = Pick<ProcessRow, 'id' | 'version' | 'title' | 'owner' | 'owner_role' | 'registered_at'>
 
-const LISTING = ['id', 'version', 'title', 'owner', 'registered_at'] as const
+const LISTING = ['id', 'version', 'title', 'owner', 'owner_role', 'registered_at'] as const
 
 /** Reads and writes registered process definitions (every version of each). */
 export class ProcessRepository {
@@ -31,7 +31,7 @@ export class ProcessRepository {
 
   /** The id, version and owner of the highest version of the process (a small indexed read: no text), or undefined. */
   async latestHead(id: string): Promise<ProcessHead | undefined> {
-    const latest = prepared(this.#db, 'latest process head', (db) => db.selectFrom('process_definition').select(['id', 'version', 'owner'])
+    const latest = prepared(this.#db, 'latest process head', (db) => db.selectFrom('process_definition').select(['id', 'version', 'owner', 'owner_role'])
       .where('id', '=', slot('id')).orderBy('version', 'desc').limit(1))
     return (await latest.execute(this.#db, { id })).rows[0]
   }
@@ -49,9 +49,9 @@ export class ProcessRepository {
    */
   async insert(row: ProcessRow): Promise<boolean> {
     return this.#serialised(`process_definition:${row.id}`, async (db) => {
-      const result = await sql`insert into process_definition (id, version, title, source, hash, owner, registered_at, base)
-        select ${row.id}, cast(${row.version} as integer), ${row.title}, ${row.source}, ${row.hash}, ${row.owner}, ${row.registered_at}, ${row.base}
-        where not exists (select 1 from process_definition where id = ${row.id} and owner is distinct from ${row.owner})
+      const result = await sql`insert into process_definition (id, version, title, source, hash, owner, owner_role, registered_at, base)
+        select ${row.id}, cast(${row.version} as integer), ${row.title}, ${row.source}, ${row.hash}, ${row.owner}, ${row.owner_role}, ${row.registered_at}, ${row.base}
+        where not exists (select 1 from process_definition where id = ${row.id} and (owner is distinct from ${row.owner} or owner_role is distinct from ${row.owner_role}))
         on conflict (id, version) do nothing`.execute(db)
       return (result.numAffectedRows ?? 0n) > 0n
     })

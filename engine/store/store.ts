@@ -11,6 +11,7 @@ import type { PostgresOptions } from './dialects/postgres/connection.js'
 import { postgresDialect } from './dialects/postgres/dialect.js'
 import type { SqliteOptions } from './dialects/sqlite/connection.js'
 import { sqliteDialect } from './dialects/sqlite/dialect.js'
+import { DueClaims } from './due-claims.js'
 import { IdempotencyRepository } from './idempotency-repository.js'
 import { InstanceRepository } from './instance-repository.js'
 import { migrationProvider } from './migrations.js'
@@ -39,6 +40,8 @@ export class Store {
   readonly dialect: DialectName
   readonly processes: ProcessRepository
   readonly instances: InstanceRepository
+  /** Claims of instances whose deadlines are due. */
+  readonly claims: DueClaims
   readonly attachments: AttachmentRepository
   readonly tokens: TokenRepository
   readonly idempotency: IdempotencyRepository
@@ -54,7 +57,8 @@ export class Store {
     this.#dialect = dialect
     this.processes = new ProcessRepository(db, dialect.serialised)
     this.#commits = new CommitGroup(dialect.writer, options.groupCommit ?? dialect.groupCommit)
-    this.instances = new InstanceRepository(db, this.#commits, dialect.claims)
+    this.instances = new InstanceRepository(db, this.#commits)
+    this.claims = new DueClaims(db, this.#commits, dialect.claims)
     this.attachments = new AttachmentRepository(db)
     this.tokens = new TokenRepository(db)
     this.idempotency = new IdempotencyRepository(db)

@@ -5,11 +5,8 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import type { Logger } from 'pino'
-import type { Engine } from '../../engine/index.js'
-import { EngineError } from '../../engine/index.js'
-import type { AttachmentStorage } from '../../engine/attachments/index.js'
-import { attachmentTooLarge } from '../../engine/attachments/storage.js'
-import { digest, firstFilePart } from '../../engine/attachments/index.js'
+import type { AttachmentStorage, Engine } from '../../engine/index.js'
+import { attachmentTooLarge, digest, EngineError, firstFilePart } from '../../engine/index.js'
 import type { AppEnv } from '../env.js'
 import { readQuery } from '../query.js'
 import type { Allowance, UploadQuota } from '../upload-quota.js'
@@ -68,7 +65,7 @@ export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, opt
       const id = randomUUID()
       const name = fileName === null ? null : fileName.slice(0, 255)
       try {
-        await engine.recordAttachment({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, storageKey: stored.storageKey }, c.get('principal'))
+        await engine.attachments.record({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, storageKey: stored.storageKey }, c.get('principal'))
       } catch (error) {
         await storage.remove(stored.storageKey) // no metadata, no file: nothing is kept half-way
         throw error
@@ -82,7 +79,7 @@ export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, opt
   })
 
   app.get('/:id', async (c) => {
-    const row = await engine.attachment(c.req.param('id'), c.get('principal'))
+    const row = await engine.attachments.find(c.req.param('id'), c.get('principal'))
     const name = (row.file_name ?? `${row.id}`).replace(/[^\w.-]+/g, '_')
     // Opened before any header goes out: a file missing from storage is a clean 500, not a cut-off 200.
     const file = storage.open(row.storage_key)

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { Temporal } from 'temporal-polyfill'
 import type { Engine, ManualClock } from '../../engine/index.js'
 import { EngineError } from '../../engine/index.js'
-import { requireRole } from '../auth.js'
+import { requirePermission } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
 import type { Metrics } from '../metrics.js'
@@ -17,13 +17,13 @@ export function clockRoutes(engine: Engine, sandbox: ManualClock | undefined, me
 
   app.get('/clock', (c) => c.json({ kind: sandbox ? 'sandbox' : 'real', now: engine.clock.now().toString() }))
 
-  app.post('/advance', requireRole('admin', 'system'), async (c) => {
+  app.post('/advance', requirePermission('fire-deadlines'), async (c) => {
     const { to, by } = readBody(c, 'AdvanceRequest')
     if (to !== undefined || by !== undefined) {
       if (!sandbox) throw new EngineError('clock.not-sandbox', 'The clock is the real one; `to` and `by` are accepted only by a server started with --sandbox.')
       moveClock(sandbox, to, by)
     }
-    const report = await engine.advance()
+    const report = await engine.deadlines.advance()
     metrics?.fired('request', report)
     return c.json({ ...report, now: engine.clock.now().toString() })
   })

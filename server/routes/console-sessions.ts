@@ -1,10 +1,9 @@
 import { Hono } from 'hono'
 import { linkProblems } from '../../console/sessions.js'
 import type { ConsoleSessions } from '../../console/sessions.js'
-import { EngineError, InvalidDefinitionError } from '../../engine/index.js'
+import { EngineError, InvalidDefinitionError, suggest } from '../../engine/index.js'
 import type { Engine } from '../../engine/index.js'
-import { suggest } from '../../engine/definition/suggest.js'
-import { requireRole } from '../auth.js'
+import { requirePermission } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
 
@@ -22,7 +21,7 @@ export function signInLinkPath(secret: string): string {
 export function consoleSessionRoutes(sessions: ConsoleSessions, engine: Engine, publicUrl: string | undefined): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
-  app.post('/', requireRole('admin', 'system'), async (c) => {
+  app.post('/', requirePermission('open-console-sessions'), async (c) => {
     const { role, subject, returnUrl } = readBody(c, 'ConsoleSessionRequest')
     // A well-formed request names a role someone acts as; a malformed one is refused by createLink, field by field.
     if (linkProblems({ role, subject, returnPath: returnUrl }).length === 0) await checkRoleInUse(engine, role)

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import type { Engine, ListFilter } from '../../engine/index.js'
-import { CURSOR_RULE, cursorOrder, orderRule } from '../../engine/index.js'
-import { requireRole } from '../auth.js'
+import { CURSOR_RULE, cursorOrder, optional, orderRule, parsePrincipal } from '../../engine/index.js'
+import { requirePermission } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
 import type { Metrics } from '../metrics.js'
@@ -13,8 +13,8 @@ import { checkAttachmentTotal } from '../request-limits.js'
 export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
-  app.post('/', requireRole('admin', 'system'), async (c) => {
-    const view = await engine.start(readBody(c, 'StartRequest'), c.get('principal'), { receipt: receiptFor(c, 201) })
+  app.post('/', requirePermission('start'), async (c) => {
+    const view = await engine.instances.start(readBody(c, 'StartRequest'), c.get('principal'), { receipt: receiptFor(c, 201) })
     return c.json(view, 201, { Location: `/v1/instances/${encodeURIComponent(view.id)}` })
   })
 
@@ -26,13 +26,13 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
     if (q.cursor !== undefined && cursorIn !== order) {
       throw queryProblem([{ pointer: '/query/cursor', rule: 'format', message: cursorIn ? orderRule(cursorIn) : CURSOR_RULE }])
     }
-    const [role, subject] = q.party?.split(':') ?? []
+    const party = q.party === undefined ? undefined : parsePrincipal(q.party)
     const filter: ListFilter = {
       ...(q.process ? { process: q.process } : {}),
       ...(q.status ? { status: q.status } : {}),
       ...(q.step ? { step: q.step } : {}),
       ...(q.waiting ? { waitingOnMe: true } : {}),
-      ...(role && subject ? { party: { role, subject } } : {}),
+      ...optional('party', party),
       ...(q.orderId ? { orderId: q.orderId } : {}),
       ...(q.startedFrom ? { startedFrom: q.startedFrom } : {}),
       ...(q.startedTo ? { startedTo: q.startedTo } : {}),
@@ -40,34 +40,33 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
       ...(q.limit ? { limit: q.limit } : {}),
       ...(q.cursor ? { cursor: q.cursor } : {}),
     }
-    return c.json(await engine.list(filter, c.get('principal')))
+    return c.json(await engine.instances.list(filter, c.get('principal')))
   })
 
-  app.get('/:id', async (c) => c.json(await engine.get(c.req.param('id'), c.get('principal'))))
+  app.get('/:id', async (c) => c.json(await engine.instances.get(c.req.param('id'), c.get('principal'))))
 
-  app.get('/:id/history', async (c) => c.json({ items: await engine.history(c.req.param('id'), c.get('principal')) }))
+  app.get('/:id/history', async (c) => c.json({ items: await engine.instances.history(c.req.param('id'), c.get('principal')) }))
 
   app.post('/:id/act', async (c) => {
     const request = readBody(c, 'ActRequest')
     checkAttachmentTotal(request.attachments)
-    const view = await engine.act(c.req.param('id'), request, c.get('principal'), { receipt: receiptFor(c, 200) })
+    const view = await engine.instances.act(c.req.param('id'), request, c.get('principal'), { receipt: receiptFor(c, 200) })
     metrics?.act(view.process.id, request.action)
     return c.json(view)
   })
 
-  app.post('/:id/advance', requireRole('admin', 'system'), async (c) => {
+  app.post('/:id/advance', requirePermission('fire-deadlines'), async (c) => {
     readBody(c, 'AdvanceRequest')
-    return c.json(await engine.advanceInstance(c.req.param('id'), c.get('principal')))
+    await engine.deadlines.advanceInstance(c.req.param('id'), c.get('principal'))
+    return c.json(await engine.instances.get(c.req.param('id'), c.get('principal')))
   })
 
-  app.post('/:id/terminate', requireRole('admin'), async (c) => {
-    const { reason, expectedRevision } = readBody(c, 'TerminateRequest')
-    return c.json(await engine.terminate(c.req.param('id'), reason, c.get('principal'), expectedRevision, { receipt: receiptFor(c, 200) }))
+  app.post('/:id/terminate', requirePermission('terminate'), async (c) => {
+    return c.json(await engine.instances.terminate(c.req.param('id'), readBody(c, 'TerminateRequest'), c.get('principal'), { receipt: receiptFor(c, 200) }))
   })
 
-  app.post('/:id/retry', requireRole('admin'), async (c) => {
-    const { expectedRevision } = readBody(c, 'RetryRequest')
-    return c.json(await engine.retry(c.req.param('id'), c.get('principal'), expectedRevision, { receipt: receiptFor(c, 200) }))
+  app.post('/:id/retry', requirePermission('retry'), async (c) => {
+    return c.json(await engine.instances.retry(c.req.param('id'), readBody(c, 'RetryRequest'), c.get('principal'), { receipt: receiptFor(c, 200) }))
   })
 
   return app

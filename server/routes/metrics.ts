@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { requireRole } from '../auth.js'
+import { requirePermission } from '../auth.js'
 import type { AppEnv } from '../env.js'
 import type { Metrics } from '../metrics.js'
 
@@ -9,7 +9,7 @@ import type { Metrics } from '../metrics.js'
  */
 export function metricsRoutes(metrics: Metrics): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  app.get('/metrics', requireRole('admin', 'system'), async (c) => {
+  app.get('/metrics', requirePermission('read-metrics'), async (c) => {
     const { text, type } = await metrics.render()
     return c.body(text, 200, { 'Content-Type': type })
   })

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import type { Engine } from '../../engine/index.js'
-import { decodeDefinition, EngineError, InvalidDefinitionError, MAX_DEFINITION_BYTES, tooLargeProblem } from '../../engine/index.js'
-import { requireRole } from '../auth.js'
+import { decodeDefinition, EngineError, InvalidDefinitionError, MAX_DEFINITION_BYTES, optional, parsePrincipal, tooLargeProblem } from '../../engine/index.js'
+import { requirePermission } from '../auth.js'
 import { readBodyBytes } from '../body.js'
 import type { AppEnv } from '../env.js'
 import { readQuery } from '../query.js'
@@ -19,23 +19,23 @@ export function processRoutes(engine: Engine): Hono<AppEnv> {
     return c.body(diagram, 200, { 'Content-Type': 'text/vnd.mermaid; charset=utf-8' })
   })
 
-  // The body is the YAML text itself; `?owner=ISV` registers a private process for that ISV.
+  // The body is the YAML text itself; `?owner=ROLE:SUBJECT` registers a private process of that owner.
   // It is read as bytes, so size and encoding are checked as `validate` checks a file.
-  app.put('/:id', requireRole('admin'), async (c) => {
+  app.put('/:id', requirePermission('register-processes'), async (c) => {
     const type = c.req.header('content-type') ?? ''
     if (!/^(application\/(yaml|x-yaml)|text\/(yaml|x-yaml|plain))\b/i.test(type)) {
       throw new EngineError('request.unsupported-media-type', `Send the definition as application/yaml (got "${type || 'no Content-Type'}").`)
     }
     const id = c.req.param('id')
     const file = `${id}.yaml`
-    // A subject, as a token's: 1 to 200 characters.
-    const { owner } = readQuery(c, 'ProcessRegisterQuery')
+    const query = readQuery(c, 'ProcessRegisterQuery')
+    const owner = query.owner === undefined ? undefined : parsePrincipal(query.owner)
     const declared = Number(c.req.header('content-length'))
     const bytes = await readBodyBytes(c, MAX_DEFINITION_BYTES, () => tooLargeProblem(declared > MAX_DEFINITION_BYTES ? declared : undefined, file))
     const decoded = decodeDefinition(bytes, file)
     // Too large is 413 with its own code; any other reading problem is a definition problem (422).
     if (!decoded.ok) throw decoded.problem.code === 'definition.too-large' ? decoded.problem : new InvalidDefinitionError(file, [decoded.problem])
-    const { process, created } = await engine.processes.register(decoded.text, file, { expectId: id, ...(owner ? { owner } : {}) })
+    const { process, created } = await engine.processes.register(decoded.text, file, { expectId: id, ...optional('owner', owner) })
     return c.json(await engine.processes.describe(id, c.get('principal'), process.version), created ? 201 : 200)
   })
 

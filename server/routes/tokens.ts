@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import type { Store } from '../../engine/index.js'
 import { iso, realClock } from '../../engine/index.js'
-import { requireRole } from '../auth.js'
+import { requirePermission } from '../auth.js'
 import type { AppEnv } from '../env.js'
 import { listTokens, revokeToken } from '../token-admin.js'
 
@@ -9,10 +9,10 @@ import { listTokens, revokeToken } from '../token-admin.js'
 export function tokenRoutes(store: Store): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
-  app.get('/', requireRole('admin'), async (c) => c.json({ items: await listTokens(store) }))
+  app.get('/', requirePermission('manage-tokens'), async (c) => c.json({ items: await listTokens(store) }))
 
   // Tokens are revoked in real time, as they expire, whatever a sandbox clock says.
-  app.delete('/:id', requireRole('admin'), async (c) => c.json(await revokeToken(store, c.req.param('id'), iso(realClock.now()))))
+  app.delete('/:id', requirePermission('manage-tokens'), async (c) => c.json(await revokeToken(store, c.req.param('id'), iso(realClock.now()))))
 
   return app
 }

@@ -66,7 +66,7 @@ describe('the console over HTTP', () => {
     expect((await post(`/console/deliveries/${instance}/act`, customer, form)).status).toBe(403)
     expect((await post(`/console/deliveries/${instance}/act`, customer, { ...form, _csrf: customer.csrf }, { Origin: 'https://evil.example' })).status).toBe(403)
     expect((await post(`/console/deliveries/${instance}/act`, customer, { ...form, _csrf: 'forged' })).status).toBe(403)
-    expect((await api.engine.get(instance, WHO.admin)).revision).toBe(1)
+    expect((await api.engine.instances.get(instance, WHO.admin)).revision).toBe(1)
   })
 
   it('never answers 500 to malformed forms: unknown actions and steps, junk revisions, missing reasons, strangers', async () => {
@@ -88,7 +88,7 @@ describe('the console over HTTP', () => {
       expect(response.status, path).toBeLessThan(500)
       expect(response.headers.get('Content-Type'), path).toMatch(/^text\/html/)
     }
-    expect((await api.engine.get(instance, WHO.admin)).revision).toBe(1)
+    expect((await api.engine.instances.get(instance, WHO.admin)).revision).toBe(1)
   })
 
   it('refuses a form larger than 1 MiB before reading it', async () => {
@@ -106,7 +106,7 @@ describe('the console over HTTP', () => {
     const response = await post(`/console/deliveries/${instance}/act`, customer, form)
     expect(response.status).toBe(303)
     expect(response.headers.get('Location')).toBe(`/console/deliveries/${instance}`)
-    expect((await api.engine.get(instance, WHO.admin)).step?.id).toBe('project-delivery')
+    expect((await api.engine.instances.get(instance, WHO.admin)).step?.id).toBe('project-delivery')
     // The same form again: the delivery has moved on, and the page says so instead of acting twice.
     const again = await post(`/console/deliveries/${instance}/act`, customer, form)
     expect(again.status).toBe(409)
@@ -115,8 +115,8 @@ describe('the console over HTTP', () => {
 
   it("shows an administrator's inbox what waits on administrators: failed deliveries, then steps where they act", async () => {
     await api.engine.processes.register(REVIEW, 'review.yaml')
-    const review = await api.engine.start({ process: 'review', parties: { customer: 'c-1' }, context: { orderId: 'ORD-REVIEW' } }, WHO.admin)
-    const failed = await api.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-FAILED' } }, WHO.admin)
+    const review = await api.engine.instances.start({ process: 'review', parties: { customer: 'c-1' }, context: { orderId: 'ORD-REVIEW' } }, WHO.admin)
+    const failed = await api.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-FAILED' } }, WHO.admin)
     await markFailed(api.engine, api.store, failed.id)
     const html = await (await api.app.request('/console', { headers: { Cookie: (await signedIn('admin')).cookie } })).text()
     const waiting = html.slice(html.indexOf('id="waiting-title"'), html.indexOf('id="list-title"'))
@@ -133,9 +133,9 @@ describe('the console over HTTP', () => {
 
 describe('the delivery page', () => {
   it('marks the steps of a terminated delivery: done, where it was stopped, and never reached', async () => {
-    const view = await api.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, WHO.admin)
-    await api.engine.act(view.id, { action: 'submit', inputs: DEMAND }, WHO.customer)
-    await api.engine.terminate(view.id, 'Cancelled by the customer', WHO.admin)
+    const view = await api.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, WHO.admin)
+    await api.engine.instances.act(view.id, { action: 'submit', inputs: DEMAND }, WHO.customer)
+    await api.engine.instances.terminate(view.id, { reason: 'Cancelled by the customer' }, WHO.admin)
     const html = await (await api.app.request(`/console/deliveries/${view.id}`, { headers: { Cookie: (await signedIn('customer')).cookie } })).text()
     expect([...html.matchAll(/<li class="step ([a-z-]+)"/g)].map((m) => m[1])).toEqual(['done', 'stopped', 'not-reached'])
   })
@@ -144,7 +144,7 @@ describe('the delivery page', () => {
 describe("an administrator's search", () => {
   it('filters by a phase of one process, not by the same step id in others', async () => {
     const admin = await signedIn('admin')
-    const contract = await api.engine.start({ process: 'contract', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-CONTRACT' } }, WHO.admin)
+    const contract = await api.engine.instances.start({ process: 'contract', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-CONTRACT' } }, WHO.admin)
     const html = await (await api.app.request('/console/deliveries?phase=contract%3Asubmit-demand', { headers: { Cookie: admin.cookie } })).text()
     expect(html).toContain(`/console/deliveries/${contract.id}`)
     // ORD-FAILED is a basic delivery in a step of the same id.

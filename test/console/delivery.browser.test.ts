@@ -24,7 +24,7 @@ const PDF = `${ROOT}/test/fixtures/files/contract.pdf`
  * showing the delivery's current revision, not a load event that may already have happened.
  */
 async function reloaded(page: Page, id: string): Promise<void> {
-  const revision = (await rig.api.engine.get(id, ADMIN)).revision
+  const revision = (await rig.api.engine.instances.get(id, ADMIN)).revision
   // Moving the clock of a page that is reloading on its own may find no page to run in: it has done its part.
   await page.clock.runFor(3_000).catch(() => undefined)
   await page.locator(`[data-live][data-revision="${revision}"]`).waitFor()
@@ -94,14 +94,14 @@ it('walks a basic delivery: the customer submits with a PDF, the ISV sees the de
   expect((await dialog).message()).toBe('This action ends the delivery. Continue?')
   await confirmed
   await shows(customer.locator('.summary'), 'Completed')
-  expect((await rig.api.engine.get(id, CUSTOMER)).status).toBe('completed')
+  expect((await rig.api.engine.instances.get(id, CUSTOMER)).status).toBe('completed')
   await checkPage(customer, 'delivery-completed', { axe: false })
 })
 
 it('walks a step-by-step rejection loop and shows the round; when the 14 days pass, the page shows the system confirmed', async () => {
   const id = await rig.start('step-by-step', { orderId: 'ORD-2002' })
   const { engine } = rig.api
-  const act = (action: string, by = CUSTOMER, inputs: Record<string, unknown> = {}) => engine.act(id, { action, inputs }, by)
+  const act = (action: string, by = CUSTOMER, inputs: Record<string, unknown> = {}) => engine.instances.act(id, { action, inputs }, by)
   await act('submit', CUSTOMER, { contact: CONTACT, demands: 'A website' })
   await act('finish', ISV, { summary: 'Design v1' })
 
@@ -139,8 +139,8 @@ it('walks a step-by-step rejection loop and shows the round; when the 14 days pa
 it('renders every page in Simplified Chinese without an English string of the catalogue, chosen by Accept-Language or by the switch', async () => {
   const submitting = await rig.start('basic', { orderId: 'ORD-6006' })
   const confirming = await rig.start('basic', { orderId: 'ORD-6007' })
-  await rig.api.engine.act(confirming, { action: 'submit', inputs: { contact: CONTACT, demands: '网站' } }, CUSTOMER)
-  await rig.api.engine.act(confirming, { action: 'finish' }, ISV)
+  await rig.api.engine.instances.act(confirming, { action: 'submit', inputs: { contact: CONTACT, demands: '网站' } }, CUSTOMER)
+  await rig.api.engine.instances.act(confirming, { action: 'finish' }, ISV)
   const zh = messages('zh')
   const inChinese = async (page: Page, name: string, shot = false): Promise<void> => {
     expect(await page.getAttribute('html', 'lang'), name).toBe('zh-CN')

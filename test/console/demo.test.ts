@@ -30,17 +30,17 @@ describe('the demo (serve --demo)', () => {
 
   it('gives the demo customer work waiting on them, and the demo ISV theirs, each with an order ID', async () => {
     for (const who of [DEMO_PEOPLE.customer, DEMO_PEOPLE.isv]) {
-      const waiting = await api.engine.list({ waitingOnMe: true, limit: 100 }, who)
+      const waiting = await api.engine.instances.list({ waitingOnMe: true, limit: 100 }, who)
       expect(waiting.items.length, who.role).toBeGreaterThan(3)
       for (const view of waiting.items) expect(view.context['orderId']).toMatch(/^DEMO-\d+$/)
     }
   })
 
   it('attaches real sample files where a slot needs them', async () => {
-    const { items } = await api.engine.list({ process: 'contract', step: 'project-delivery', limit: 1 }, DEMO_PEOPLE.admin)
+    const { items } = await api.engine.instances.list({ process: 'contract', step: 'project-delivery', limit: 1 }, DEMO_PEOPLE.admin)
     const ids = items[0]?.data['upload-contract']?.attachments['contract'] ?? []
     expect(ids).toHaveLength(1)
-    expect(await api.engine.attachment(ids[0] as string, DEMO_PEOPLE.customer)).toMatchObject({ file_name: 'sample.pdf', type: 'pdf' })
+    expect(await api.engine.attachments.find(ids[0] as string, DEMO_PEOPLE.customer)).toMatchObject({ file_name: 'sample.pdf', type: 'pdf' })
   })
 
   it('runs on the sandbox clock', () => {

@@ -28,7 +28,7 @@ const FILES = `${ROOT}/test/fixtures/files`
 
 it('refuses a contract of the wrong type or over 5 MB at the slot, before uploading and after (by its content), and on submitting', async () => {
   const id = await rig.start('contract', { orderId: 'ORD-3001' })
-  await rig.api.engine.act(id, { action: 'submit', inputs: { contact: CONTACT, demands: 'A contract' } }, CUSTOMER)
+  await rig.api.engine.instances.act(id, { action: 'submit', inputs: { contact: CONTACT, demands: 'A contract' } }, CUSTOMER)
   const isv = await rig.person('isv', `/console/deliveries/${id}`)
   const uploads: string[] = []
   const watch = (request: Request): void => { if (request.url().includes('/console/attachments')) uploads.push(request.url()) }
@@ -75,7 +75,7 @@ it('refuses a contract of the wrong type or over 5 MB at the slot, before upload
   await isv.locator('fieldset.slot li.file[data-id] input[type=hidden]').waitFor({ state: 'attached' })
   await isv.getByRole('button', { name: 'Submit contract' }).click()
   await shows(isv.locator('.summary'), 'Project Delivery')
-  expect((await rig.api.engine.get(id, ISV)).step?.id).toBe('project-delivery')
+  expect((await rig.api.engine.instances.get(id, ISV)).step?.id).toBe('project-delivery')
 })
 
 it('lets an admin signed in with a token find a delivery by order ID and terminate it with a reason; a stranger gets the same "not found" as for a missing delivery', async () => {
@@ -144,13 +144,13 @@ it('shows a demand with <script> and HTML as text; refuses a form posted from an
     <input type="hidden" name="_action" value="finish"><input type="hidden" name="_step" value="project-delivery">
     <button>Claim</button></form>`)
   try {
-    const revision = (await rig.api.engine.get(id, ISV)).revision
+    const revision = (await rig.api.engine.instances.get(id, ISV)).revision
     await isv.goto(other.url)
     const [answer] = await Promise.all([isv.waitForResponse(act), isv.getByRole('button', { name: 'Claim' }).click()])
     expect(answer.status()).toBe(403)
     await shows(isv.locator('main'), en.error.csrf)
     await checkPage(isv, 'error-csrf')
-    expect((await rig.api.engine.get(id, ISV)).revision).toBe(revision)
+    expect((await rig.api.engine.instances.get(id, ISV)).revision).toBe(revision)
   } finally {
     await other.close()
   }

@@ -3,7 +3,7 @@ import { Engine, ManualClock, Store } from '../../engine/index.js'
 import type { Event } from '../../engine/index.js'
 import { DIALECT, freshDatabase, snapshot } from '../support/database.js'
 import { ADMIN, awaitingConfirmation, CUSTOMER, T0 } from '../support/engine.js'
-import { FRAGILE, FRAGILE_DUE, FRAGILE_PARTIES, markFailed } from '../support/fragile.js'
+import { countFailure, FRAGILE, FRAGILE_DUE, FRAGILE_PARTIES, fireFailures as storedFireFailures, markFailed } from '../support/fragile.js'
 
 interface Harness {
   readonly engine: Engine
@@ -33,27 +33,27 @@ async function open(options: { writerThread?: boolean; fireAttempts?: number } =
 }
 
 async function startFragile(h: Harness, amount?: string): Promise<string> {
-  const view = await h.engine.start({ process: 'fragile', parties: FRAGILE_PARTIES, ...(amount === undefined ? {} : { parameters: { amount } }) }, ADMIN)
+  const view = await h.engine.instances.start({ process: 'fragile', parties: FRAGILE_PARTIES, ...(amount === undefined ? {} : { parameters: { amount } }) }, ADMIN)
   return view.id
 }
 
 async function fireFailures(h: Harness, id: string): Promise<number | undefined> {
-  return (await h.store.instances.findWithFireFailures(id))?.failures
+  return storedFireFailures(h.store, id)
 }
 
 async function lastEvent(h: Harness, id: string): Promise<Event | undefined> {
-  return (await h.engine.history(id, ADMIN)).at(-1)?.event
+  return (await h.engine.instances.history(id, ADMIN)).at(-1)?.event
 }
 
 /** Fires rounds until `id` is marked failed, checking it stays active and counted before. */
 async function failAfterRounds(h: Harness, id: string, rounds: number): Promise<void> {
   for (let round = 1; round < rounds; round++) {
-    expect(await h.engine.advance()).toMatchObject({ failed: [id] })
+    expect(await h.engine.deadlines.advance()).toMatchObject({ failed: [id] })
     expect(await fireFailures(h, id)).toBe(round)
-    expect((await h.engine.get(id, ADMIN)).status).toBe('active')
+    expect((await h.engine.instances.get(id, ADMIN)).status).toBe('active')
   }
-  expect(await h.engine.advance()).toMatchObject({ failed: [id] })
-  expect((await h.engine.get(id, ADMIN)).status).toBe('failed')
+  expect(await h.engine.deadlines.advance()).toMatchObject({ failed: [id] })
+  expect((await h.engine.instances.get(id, ADMIN)).status).toBe('failed')
 }
 
 const MODES = DIALECT === 'sqlite' ? [false, true] : [false]
@@ -66,29 +66,29 @@ describe.each(MODES)(`instances whose due deadline keeps failing, on ${DIALECT} 
     const alsoGood = await startFragile(h)
     h.clock.set(FRAGILE_DUE)
 
-    expect(await h.engine.advance()).toEqual({ fired: 2, instances: 2, failed: [bad] })
-    for (const id of [good, alsoGood]) expect(await h.engine.get(id, ADMIN)).toMatchObject({ status: 'completed', outcome: 'expired', values: { total: 6 } })
+    expect(await h.engine.deadlines.advance()).toEqual({ fired: 2, instances: 2, failed: [bad] })
+    for (const id of [good, alsoGood]) expect(await h.engine.instances.get(id, ADMIN)).toMatchObject({ status: 'completed', outcome: 'expired', values: { total: 6 } })
     expect(await fireFailures(h, bad)).toBe(1)
-    expect(await h.engine.advance()).toEqual({ fired: 0, instances: 0, failed: [bad] })
+    expect(await h.engine.deadlines.advance()).toEqual({ fired: 0, instances: 0, failed: [bad] })
     expect(await fireFailures(h, bad)).toBe(2)
-    expect((await h.engine.get(bad, ADMIN)).status).toBe('active')
-    expect(await h.engine.advance()).toEqual({ fired: 0, instances: 0, failed: [bad] })
+    expect((await h.engine.instances.get(bad, ADMIN)).status).toBe('active')
+    expect(await h.engine.deadlines.advance()).toEqual({ fired: 0, instances: 0, failed: [bad] })
 
     const event = await lastEvent(h, bad)
     expect(event).toMatchObject({ type: 'instance-failed', at: FRAGILE_DUE, code: 'expression.failed', attempts: 3, message: expect.any(String) })
-    const view = await h.engine.get(bad, ADMIN)
+    const view = await h.engine.instances.get(bad, ADMIN)
     expect(view).toMatchObject({ status: 'failed', step: { id: 'confirm' }, deadline: { due: FRAGILE_DUE }, actions: [] })
     expect(view.failure).toEqual({ code: 'expression.failed', message: expect.any(String), at: FRAGILE_DUE, attempts: 3 })
-    expect((await h.engine.get(bad, CUSTOMER)).failure).toBeUndefined()
+    expect((await h.engine.instances.get(bad, CUSTOMER)).failure).toBeUndefined()
 
     // No longer due: later rounds leave it alone.
     h.clock.set('2026-01-03T00:00:00Z')
-    expect(await h.store.instances.dueVersions('2026-01-03T00:00:00.000Z')).toEqual([])
-    expect(await h.engine.advance()).toEqual({ fired: 0, instances: 0, failed: [] })
-    expect(await h.engine.get(bad, ADMIN)).toMatchObject({ status: 'failed', revision: view.revision })
-    expect((await h.engine.list({ status: 'failed' }, ADMIN)).items.map((i) => i.id)).toEqual([bad])
-    expect((await h.engine.list({ status: 'active' }, ADMIN)).items).toEqual([])
-    expect((await h.engine.list({ waitingOnMe: true }, CUSTOMER)).items).toEqual([])
+    expect(await h.store.claims.dueVersions('2026-01-03T00:00:00.000Z')).toEqual([])
+    expect(await h.engine.deadlines.advance()).toEqual({ fired: 0, instances: 0, failed: [] })
+    expect(await h.engine.instances.get(bad, ADMIN)).toMatchObject({ status: 'failed', revision: view.revision })
+    expect((await h.engine.instances.list({ status: 'failed' }, ADMIN)).items.map((i) => i.id)).toEqual([bad])
+    expect((await h.engine.instances.list({ status: 'active' }, ADMIN)).items).toEqual([])
+    expect((await h.engine.instances.list({ waitingOnMe: true }, CUSTOMER)).items).toEqual([])
   })
 
   it('are marked failed at the first failure with fireAttempts 1', async () => {
@@ -106,37 +106,39 @@ describe.each(MODES)(`instances whose due deadline keeps failing, on ${DIALECT} 
     const early = await startFragile(h, 'x') // not due yet, so not failed
     h.clock.set(FRAGILE_DUE)
     // Fired by hand, the failure is the answer; only the scheduler's rounds count attempts.
-    await expect(h.engine.advanceInstance(bad, ADMIN)).rejects.toMatchObject({ code: 'expression.failed' })
+    await expect(h.engine.deadlines.advanceInstance(bad, ADMIN)).rejects.toMatchObject({ code: 'expression.failed' })
     expect(await fireFailures(h, bad)).toBe(0)
     await failAfterRounds(h, bad, 3)
     const before = await snapshot(h.database)
 
-    await expect(h.engine.act(bad, { action: 'accept' }, CUSTOMER)).rejects.toMatchObject({ code: 'instance.failed' })
-    await expect(h.engine.retry(bad, CUSTOMER)).rejects.toMatchObject({ code: 'actor.forbidden' })
-    await expect(h.engine.retry(bad, ADMIN)).rejects.toMatchObject({ code: 'expression.failed' })
-    await expect(h.engine.advanceInstance(early, ADMIN)).resolves.toMatchObject({ status: 'active' })
-    await expect(h.engine.retry(early, ADMIN)).rejects.toMatchObject({ code: 'instance.not-failed' })
-    expect(await h.engine.advanceInstance(bad, ADMIN)).toMatchObject({ status: 'failed' })
+    await expect(h.engine.instances.act(bad, { action: 'accept' }, CUSTOMER)).rejects.toMatchObject({ code: 'instance.failed' })
+    await expect(h.engine.instances.retry(bad, {}, CUSTOMER)).rejects.toMatchObject({ code: 'auth.forbidden' })
+    await expect(h.engine.instances.retry(bad, {}, ADMIN)).rejects.toMatchObject({ code: 'expression.failed' })
+    await h.engine.deadlines.advanceInstance(early, ADMIN)
+    expect(await h.engine.instances.get(early, ADMIN)).toMatchObject({ status: 'active' })
+    await expect(h.engine.instances.retry(early, {}, ADMIN)).rejects.toMatchObject({ code: 'instance.not-failed' })
+    await h.engine.deadlines.advanceInstance(bad, ADMIN)
+    expect(await h.engine.instances.get(bad, ADMIN)).toMatchObject({ status: 'failed' })
     expect(await snapshot(h.database)).toEqual(before)
 
-    expect(await h.engine.terminate(bad, 'The definition cannot be fixed', ADMIN)).toMatchObject({ status: 'terminated', outcome: 'terminated' })
+    expect(await h.engine.instances.terminate(bad, { reason: 'The definition cannot be fixed' }, ADMIN)).toMatchObject({ status: 'terminated', outcome: 'terminated' })
     expect(await lastEvent(h, bad)).toMatchObject({ type: 'instance-terminated', by: ADMIN })
-    await expect(h.engine.retry(bad, ADMIN)).rejects.toMatchObject({ code: 'instance.not-failed' })
+    await expect(h.engine.instances.retry(bad, {}, ADMIN)).rejects.toMatchObject({ code: 'instance.not-failed' })
   })
 
   it('are active again after a retry that fires their deadlines, with the count of failures reset', async () => {
     const h = await open({ writerThread })
     const [id] = await awaitingConfirmation(h.engine, 1) as [string]
     h.clock.set('2026-01-15T00:00:00Z')
-    await h.store.instances.countFireFailure(await stored(h, id), 0)
+    expect(await countFailure(h.store, id)).toBe('written')
     await markFailed(h.engine, h.store, id)
-    expect((await h.engine.get(id, ADMIN)).status).toBe('failed')
+    expect((await h.engine.instances.get(id, ADMIN)).status).toBe('failed')
 
     h.clock.set('2026-01-16T00:00:00Z')
-    expect(await h.engine.retry(id, ADMIN)).toMatchObject({ status: 'completed', outcome: 'completed' })
-    const types = (await h.engine.history(id, ADMIN)).map((r) => r.event.type)
+    expect(await h.engine.instances.retry(id, {}, ADMIN)).toMatchObject({ status: 'completed', outcome: 'completed' })
+    const types = (await h.engine.instances.history(id, ADMIN)).map((r) => r.event.type)
     expect(types.slice(-4)).toEqual(['instance-failed', 'instance-retried', 'action-performed', 'instance-completed'])
-    expect((await h.engine.history(id, ADMIN)).at(-3)?.event).toEqual({ type: 'instance-retried', at: '2026-01-16T00:00:00.000Z', by: ADMIN })
+    expect((await h.engine.instances.history(id, ADMIN)).at(-3)?.event).toEqual({ type: 'instance-retried', at: '2026-01-16T00:00:00.000Z', by: ADMIN })
     expect(await fireFailures(h, id)).toBe(0)
   })
 
@@ -144,19 +146,26 @@ describe.each(MODES)(`instances whose due deadline keeps failing, on ${DIALECT} 
     const h = await open({ writerThread })
     const ids = await awaitingConfirmation(h.engine, 2)
     for (const id of ids) {
-      expect(await h.store.instances.countFireFailure(await stored(h, id), 0)).toBe(true)
-      expect(await h.store.instances.countFireFailure(await stored(h, id), 1)).toBe(true)
-      // Read before another count or another revision: not counted twice.
-      expect(await h.store.instances.countFireFailure(await stored(h, id), 1)).toBe(false)
-      expect(await h.store.instances.countFireFailure({ ...await stored(h, id), state: { ...(await stored(h, id)).state, revision: 1 } }, 2)).toBe(false)
+      expect(await countFailure(h.store, id)).toBe('written')
+      expect(await countFailure(h.store, id)).toBe('written')
       expect(await fireFailures(h, id)).toBe(2)
     }
+    if (DIALECT === 'sqlite') {
+      // Claims without row locks: two claimers read the same count, and only the first one's stands.
+      const [id] = ids as [string]
+      const first = await h.store.claims.one(id)
+      const second = await h.store.claims.one(id)
+      const count = (claim: typeof first) => claim.settle(claim.instances.map((claimed) => ({ kind: 'count-failure' as const, claimed })))
+      expect((await count(first)).get(id)).toEqual({ kind: 'written' })
+      expect((await count(second)).get(id)).toEqual({ kind: 'stale' })
+      expect(await fireFailures(h, id)).toBe(3)
+    }
     const [first, second] = ids as [string, string]
-    await h.engine.terminate(first, 'Order refunded', ADMIN)
+    await h.engine.instances.terminate(first, { reason: 'Order refunded' }, ADMIN)
     expect(await fireFailures(h, first)).toBe(0)
     // A deadline fired by a claim (many instances per statement on PostgreSQL).
     h.clock.set('2026-01-15T00:00:00Z')
-    expect(await h.engine.advance()).toMatchObject({ fired: 1, failed: [] })
+    expect(await h.engine.deadlines.advance()).toMatchObject({ fired: 1, failed: [] })
     expect(await fireFailures(h, second)).toBe(0)
   })
 })
@@ -168,9 +177,3 @@ describe('Engine options', () => {
     expect(() => new Engine({ store: h.store, clock: h.clock, fireAttempts: 1.5 })).toThrow(RangeError)
   })
 })
-
-async function stored(h: Harness, id: string) {
-  const found = await h.store.instances.findWithFireFailures(id)
-  if (!found) throw new Error(`no instance ${id}`)
-  return found.stored
-}

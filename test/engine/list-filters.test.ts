@@ -18,25 +18,25 @@ beforeAll(async () => {
   ]
   for (const group of plan) {
     for (const [customer, orderId] of group) {
-      const view = await h.engine.start({ process: 'basic', parties: { customer, isv: 'v-1' }, ...(orderId === undefined ? {} : { context: { orderId } }) }, ADMIN)
+      const view = await h.engine.instances.start({ process: 'basic', parties: { customer, isv: 'v-1' }, ...(orderId === undefined ? {} : { context: { orderId } }) }, ADMIN)
       started.push({ id: view.id, at: h.clock.now().toString(), customer, orderId })
     }
     h.clock.advance('PT1H')
   }
   // One of c-1's (HW-3) is no longer waiting on the customer.
-  await h.engine.act((started[3] as { id: string }).id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+  await h.engine.instances.act((started[3] as { id: string }).id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
 })
 afterAll(async () => { await h.close() })
 
 const byStart = (a: { at: string; id: string }, b: { at: string; id: string }): number => a.at.localeCompare(b.at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-const ids = async (filter: ListFilter, who: Principal): Promise<string[]> => (await h.engine.list(filter, who)).items.map((v) => v.id)
+const ids = async (filter: ListFilter, who: Principal): Promise<string[]> => (await h.engine.instances.list(filter, who)).items.map((v) => v.id)
 const idsOf = (pick: (s: (typeof started)[number]) => boolean): string[] => started.filter(pick).sort(byStart).map((s) => s.id)
 
 /** Every page of the list, following the cursors. */
 async function allPages(filter: ListFilter, who: Principal): Promise<string[]> {
   const seen: string[] = []
   for (let cursor: string | undefined, pages = 0; pages < 20; pages++) {
-    const page = await h.engine.list({ ...filter, ...(cursor === undefined ? {} : { cursor }) }, who)
+    const page = await h.engine.instances.list({ ...filter, ...(cursor === undefined ? {} : { cursor }) }, who)
     seen.push(...page.items.map((v) => v.id))
     if (page.next === undefined) return seen
     cursor = page.next
@@ -91,19 +91,19 @@ describe('Engine.list filters', () => {
   })
 
   it('refuses, with request.invalid, a cursor in the other order, an instant that is not one, an unknown order and a page size out of range', async () => {
-    const newest = await h.engine.list({ limit: 1, order: 'newest' }, ADMIN)
-    const oldest = await h.engine.list({ limit: 1 }, ADMIN)
+    const newest = await h.engine.instances.list({ limit: 1, order: 'newest' }, ADMIN)
+    const oldest = await h.engine.instances.list({ limit: 1 }, ADMIN)
     const refused = { code: 'request.invalid', fields: [expect.objectContaining({ pointer: '/cursor' })] }
-    await expect(h.engine.list({ cursor: newest.next as string }, ADMIN)).rejects.toMatchObject(refused)
-    await expect(h.engine.list({ cursor: oldest.next as string, order: 'newest' }, ADMIN)).rejects.toMatchObject(refused)
+    await expect(h.engine.instances.list({ cursor: newest.next as string }, ADMIN)).rejects.toMatchObject(refused)
+    await expect(h.engine.instances.list({ cursor: oldest.next as string, order: 'newest' }, ADMIN)).rejects.toMatchObject(refused)
     for (const startedFrom of ['2026-01-01', '2026-01-01T00:00:00', '2026-02-30T00:00:00Z', 'yesterday', '2026-01-01T00:00:00Z[UTC]']) {
-      await expect(h.engine.list({ startedFrom }, ADMIN)).rejects.toMatchObject({ code: 'request.invalid', fields: [expect.objectContaining({ pointer: '/startedFrom' })] })
+      await expect(h.engine.instances.list({ startedFrom }, ADMIN)).rejects.toMatchObject({ code: 'request.invalid', fields: [expect.objectContaining({ pointer: '/startedFrom' })] })
     }
-    await expect(h.engine.list({ startedTo: '1 Jan 2026' }, ADMIN)).rejects.toMatchObject({ code: 'request.invalid', fields: [expect.objectContaining({ pointer: '/startedTo' })] })
-    await expect(h.engine.list({ order: 'sideways' as 'newest' }, ADMIN)).rejects.toMatchObject({ code: 'request.invalid', fields: [expect.objectContaining({ pointer: '/order' })] })
+    await expect(h.engine.instances.list({ startedTo: '1 Jan 2026' }, ADMIN)).rejects.toMatchObject({ code: 'request.invalid', fields: [expect.objectContaining({ pointer: '/startedTo' })] })
+    await expect(h.engine.instances.list({ order: 'sideways' as 'newest' }, ADMIN)).rejects.toMatchObject({ code: 'request.invalid', fields: [expect.objectContaining({ pointer: '/order' })] })
     // A page size out of range is refused, never quietly clamped.
     for (const limit of [0, 501, 1.5]) {
-      await expect(h.engine.list({ limit }, ADMIN)).rejects.toMatchObject({ code: 'request.invalid', fields: [{ pointer: '/limit', rule: 'maximum', message: 'must be an integer from 1 to 500' }] })
+      await expect(h.engine.instances.list({ limit }, ADMIN)).rejects.toMatchObject({ code: 'request.invalid', fields: [{ pointer: '/limit', rule: 'maximum', message: 'must be an integer from 1 to 500' }] })
     }
   })
 })

@@ -8,15 +8,15 @@ afterEach(async () => { await h.close() })
 
 describe('Engine.list', () => {
   it('shows each party only its own instances, filtered by process, status, step and "waiting on me"', async () => {
-    const mine = await h.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
-    const delivering = await h.engine.start({ process: 'contract', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
-    await h.engine.act(delivering.id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
-    const theirs = await h.engine.start({ process: 'basic', parties: { customer: 'c-2', isv: 'v-2' } }, ADMIN)
-    const done = await h.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-2' } }, ADMIN)
-    await h.engine.terminate(done.id, 'Cancelled order', ADMIN)
+    const mine = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const delivering = await h.engine.instances.start({ process: 'contract', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    await h.engine.instances.act(delivering.id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+    const theirs = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-2', isv: 'v-2' } }, ADMIN)
+    const done = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-2' } }, ADMIN)
+    await h.engine.instances.terminate(done.id, { reason: 'Cancelled order' }, ADMIN)
 
-    const ids = async (filter: Parameters<typeof h.engine.list>[0], who: Parameters<typeof h.engine.list>[1]) =>
-      (await h.engine.list(filter, who)).items.map((v) => v.id).sort()
+    const ids = async (filter: Parameters<typeof h.engine.instances.list>[0], who: Parameters<typeof h.engine.instances.list>[1]) =>
+      (await h.engine.instances.list(filter, who)).items.map((v) => v.id).sort()
 
     expect(await ids({}, CUSTOMER)).toEqual([mine.id, delivering.id, done.id].sort())
     expect(await ids({}, OTHER_CUSTOMER)).toEqual([theirs.id])
@@ -37,18 +37,18 @@ describe('Engine.list', () => {
   it('pages with a cursor', async () => {
     const started: string[] = []
     for (let i = 0; i < 5; i++) {
-      started.push((await h.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
+      started.push((await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
       h.clock.advance('PT1S')
     }
-    const first = await h.engine.list({ limit: 2 }, CUSTOMER)
-    const second = await h.engine.list({ limit: 2, ...(first.next ? { cursor: first.next } : {}) }, CUSTOMER)
-    const third = await h.engine.list({ limit: 2, ...(second.next ? { cursor: second.next } : {}) }, CUSTOMER)
+    const first = await h.engine.instances.list({ limit: 2 }, CUSTOMER)
+    const second = await h.engine.instances.list({ limit: 2, ...(first.next ? { cursor: first.next } : {}) }, CUSTOMER)
+    const third = await h.engine.instances.list({ limit: 2, ...(second.next ? { cursor: second.next } : {}) }, CUSTOMER)
     expect([...first.items, ...second.items, ...third.items].map((v) => v.id)).toEqual(started)
     expect(third.next).toBeUndefined()
-    await expect(h.engine.list({ cursor: 'garbage' }, CUSTOMER)).rejects.toMatchObject({ code: 'request.invalid' })
+    await expect(h.engine.instances.list({ cursor: 'garbage' }, CUSTOMER)).rejects.toMatchObject({ code: 'request.invalid' })
     // JSON, but not a cursor: a string, or an array of another length.
     for (const json of ['"ab"', '["a","b","c"]', '["a"]']) {
-      await expect(h.engine.list({ cursor: Buffer.from(json).toString('base64url') }, CUSTOMER)).rejects.toMatchObject({ code: 'request.invalid' })
+      await expect(h.engine.instances.list({ cursor: Buffer.from(json).toString('base64url') }, CUSTOMER)).rejects.toMatchObject({ code: 'request.invalid' })
     }
   })
 })

@@ -21,25 +21,25 @@ const basicV2 = basicV1.replace('version: 1', 'version: 2').replace('  - id: con
 
 describe('process versions', () => {
   it('keeps an in-flight instance on version 1 while new ones start on version 2', async () => {
-    const old = await h.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
-    await h.engine.act(old.id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+    const old = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    await h.engine.instances.act(old.id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
 
     const { created } = await h.engine.processes.register(basicV2, 'basic-v2.yaml')
     expect(created).toBe(true)
 
-    const fresh = await h.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const fresh = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     expect(fresh.process).toMatchObject({ id: 'basic', version: 2 })
-    await h.engine.act(fresh.id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
-    expect((await h.engine.act(fresh.id, { action: 'finish' }, ISV)).step?.id).toBe('acceptance-review')
+    await h.engine.instances.act(fresh.id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+    expect((await h.engine.instances.act(fresh.id, { action: 'finish' }, ISV)).step?.id).toBe('acceptance-review')
 
-    const finished = await h.engine.act(old.id, { action: 'finish' }, ISV)
+    const finished = await h.engine.instances.act(old.id, { action: 'finish' }, ISV)
     expect(finished).toMatchObject({ process: { version: 1 }, step: { id: 'confirm-delivery' } })
-    expect(await h.engine.act(old.id, { action: 'confirm' }, CUSTOMER)).toMatchObject({ status: 'completed', process: { version: 1 } })
+    expect(await h.engine.instances.act(old.id, { action: 'confirm' }, CUSTOMER)).toMatchObject({ status: 'completed', process: { version: 1 } })
   })
 
   it('can still start an older version on request', async () => {
     await h.engine.processes.register(basicV2, 'basic-v2.yaml')
-    expect((await h.engine.start({ process: 'basic', version: 1, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).process.version).toBe(1)
+    expect((await h.engine.instances.start({ process: 'basic', version: 1, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).process.version).toBe(1)
   })
 
   it('treats re-registering identical text as a no-op and refuses changed text under the same version', async () => {
@@ -57,31 +57,31 @@ describe('process versions', () => {
 
   it('keeps a private process private to its ISV for an engine that did not register it', async () => {
     const custom = basicV1.replace('id: basic', 'id: custom-basic')
-    await h.engine.processes.register(custom, 'custom-basic.yaml', { owner: ISV.subject })
+    await h.engine.processes.register(custom, 'custom-basic.yaml', { owner: ISV })
     // Other servers on the same database learn the owner from the store: by starting, or by registering the same text again.
     const other = new Engine({ store: h.store, clock: h.clock })
-    await expect(other.start({ process: 'custom-basic', parties: { customer: 'c-1', isv: OTHER_ISV.subject } }, ADMIN))
+    await expect(other.instances.start({ process: 'custom-basic', parties: { customer: 'c-1', isv: OTHER_ISV.subject } }, ADMIN))
       .rejects.toMatchObject({ code: 'input.invalid', fields: [expect.objectContaining({ pointer: '/parties/isv' })] })
     const reregistered = new Engine({ store: h.store, clock: h.clock })
     expect((await reregistered.processes.register(custom, 'custom-basic.yaml')).created).toBe(false)
-    await expect(reregistered.start({ process: 'custom-basic', version: 1, parties: { customer: 'c-1', isv: OTHER_ISV.subject } }, ADMIN))
+    await expect(reregistered.instances.start({ process: 'custom-basic', version: 1, parties: { customer: 'c-1', isv: OTHER_ISV.subject } }, ADMIN))
       .rejects.toMatchObject({ code: 'input.invalid' })
-    expect((await other.start({ process: 'custom-basic', parties: { customer: 'c-1', isv: ISV.subject } }, ADMIN)).status).toBe('active')
+    expect((await other.instances.start({ process: 'custom-basic', parties: { customer: 'c-1', isv: ISV.subject } }, ADMIN)).status).toBe('active')
   })
 })
 
 describe('process owners', () => {
   it('keeps one owner per process across its versions', async () => {
     const custom = basicV1.replace('id: basic', 'id: custom-basic')
-    await h.engine.processes.register(custom, 'custom-basic.yaml', { owner: ISV.subject })
+    await h.engine.processes.register(custom, 'custom-basic.yaml', { owner: ISV })
     const v2 = custom.replace('version: 1', 'version: 2')
     const versions = async (): Promise<number> => (await h.store.db.selectFrom('process_definition').select('version').execute()).length
     const before = await versions()
-    await expect(h.engine.processes.register(v2, 'custom-basic.yaml')).rejects.toMatchObject({ code: 'process.owner-conflict', message: expect.stringMatching(/private to ISV "v-1"/) })
-    await expect(h.engine.processes.register(v2, 'custom-basic.yaml', { owner: OTHER_ISV.subject })).rejects.toMatchObject({ code: 'process.owner-conflict' })
-    await expect(h.engine.processes.register(basicV2, 'basic-v2.yaml', { owner: ISV.subject })).rejects.toMatchObject({ code: 'process.owner-conflict', message: expect.stringMatching(/public/) })
+    await expect(h.engine.processes.register(v2, 'custom-basic.yaml')).rejects.toMatchObject({ code: 'process.owner-conflict', message: expect.stringMatching(/private to isv "v-1"/) })
+    await expect(h.engine.processes.register(v2, 'custom-basic.yaml', { owner: OTHER_ISV })).rejects.toMatchObject({ code: 'process.owner-conflict' })
+    await expect(h.engine.processes.register(basicV2, 'basic-v2.yaml', { owner: ISV })).rejects.toMatchObject({ code: 'process.owner-conflict', message: expect.stringMatching(/public/) })
     expect(await versions()).toBe(before)
-    expect((await h.engine.processes.register(v2, 'custom-basic.yaml', { owner: ISV.subject })).created).toBe(true)
+    expect((await h.engine.processes.register(v2, 'custom-basic.yaml', { owner: ISV })).created).toBe(true)
     // Registering an existing version again is still a no-op, whatever the caller says of its owner.
     expect((await h.engine.processes.register(custom, 'custom-basic.yaml')).created).toBe(false)
   })
@@ -95,14 +95,14 @@ describe('built-in processes whose id an ISV holds', () => {
       const engine = new Engine({ store, clock: h.clock })
       // Before this release's built-ins: an ISV's own "contract", version 2.
       const contract = readFileSync(`${BUILT_IN_PROCESS_DIR}/contract.yaml`, 'utf8').replace('version: 1', 'version: 2')
-      await engine.processes.register(contract, 'contract.yaml', { owner: ISV.subject })
+      await engine.processes.register(contract, 'contract.yaml', { owner: ISV })
       await expect(engine.processes.registerBuiltIns()).rejects.toMatchObject({ code: 'process.owner-conflict' })
       const skipped: string[] = []
       const registered = await engine.processes.registerBuiltIns((file) => skipped.push(file))
       expect(skipped.map((file) => basename(file))).toEqual(['contract.yaml'])
       expect(registered.map((p) => p.id)).toContain('basic')
       expect(registered.map((p) => p.id)).not.toContain('contract')
-      expect((await engine.processes.resolve('contract')).owner).toBe(ISV.subject)
+      expect((await engine.processes.resolve('contract')).owner).toEqual(ISV)
     } finally {
       await store.close()
       await database.drop()
@@ -116,8 +116,8 @@ describe('process owners, registered at once', () => {
       const v1 = basicV1.replace('id: basic', `id: race-${i}`)
       const v2 = v1.replace('version: 1', 'version: 2')
       const results = await Promise.allSettled([
-        h.engine.processes.register(v1, 'a.yaml', { owner: ISV.subject }),
-        h.engine.processes.register(v2, 'b.yaml', { owner: OTHER_ISV.subject }),
+        h.engine.processes.register(v1, 'a.yaml', { owner: ISV }),
+        h.engine.processes.register(v2, 'b.yaml', { owner: OTHER_ISV }),
       ])
       const owners = await h.store.db.selectFrom('process_definition').select('owner').where('id', '=', `race-${i}`).execute()
       expect(new Set(owners.map((row) => row.owner)).size).toBe(1)
@@ -130,7 +130,7 @@ describe('process owners, registered at once', () => {
 describe('instance ids', () => {
   it('gives new instances time-ordered UUIDs (version 7), so each lands at the end of the indexes', async () => {
     const ids: string[] = []
-    for (let i = 0; i < 20; i++) ids.push((await h.engine.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
+    for (let i = 0; i < 20; i++) ids.push((await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
     expect([...ids].sort()).toEqual(ids)
     expect(new Set(ids).size).toBe(ids.length)

@@ -1027,8 +1027,10 @@ export interface components {
             latestVersion: number;
             /** @description Every registered version the caller may see, ascending. */
             versions: number[];
-            /** @description The ISV a private process belongs to; null for a public one. */
+            /** @description The subject a private process belongs to (in the role `ownerRole`); null for a public one. */
             owner: string | null;
+            /** @description The role (one of the process's roles) the owner of a private process holds; null for a public one. */
+            ownerRole: string | null;
         };
         /** @description The processes the caller may see. */
         ProcessList: {
@@ -1045,8 +1047,10 @@ export interface components {
             latestVersion: number;
             /** @description Every registered version the caller may see, ascending. */
             versions: number[];
-            /** @description The ISV a private process belongs to; null for a public one. */
+            /** @description The subject a private process belongs to (in the role `ownerRole`); null for a public one. */
             owner: string | null;
+            /** @description The role (one of the process's roles) the owner of a private process holds; null for a public one. */
+            ownerRole: string | null;
             /** @description The version described. */
             version: number;
             /** @description What the process is for, when the definition says. */
@@ -1491,7 +1495,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `auth.forbidden`: Role not allowed */
+            /** @description - `auth.forbidden`: Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1682,7 +1686,7 @@ export interface operations {
     registerProcess: {
         parameters: {
             query?: {
-                /** @description Registers a private process for this ISV subject: only that ISV (and admins) may see and start it. */
+                /** @description Registers a private process of this owner, as ROLE:SUBJECT: a role of the process and the subject holding it (e.g. isv:v-1). Only that owner (and administrators and the system) may see and use it, and its deliveries have that owner in that role. */
                 owner?: string;
             };
             header?: never;
@@ -1730,7 +1734,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `auth.forbidden`: Role not allowed */
+            /** @description - `auth.forbidden`: Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1989,7 +1993,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `auth.forbidden`: Role not allowed */
+            /** @description - `auth.forbidden`: Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2171,15 +2175,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `actor.forbidden`: Not allowed to act here */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /**
              * @description - `instance.not-found`: Instance not found
              *     - `attachment.not-found`: Attachment not found
@@ -2310,7 +2305,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `auth.forbidden`: Role not allowed */
+            /** @description - `auth.forbidden`: Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2434,7 +2429,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `auth.forbidden`: Role not allowed */
+            /** @description - `auth.forbidden`: Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2562,7 +2557,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `auth.forbidden`: Role not allowed */
+            /** @description - `auth.forbidden`: Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2743,7 +2738,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `auth.forbidden`: Role not allowed */
+            /** @description - `auth.forbidden`: Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3052,7 +3047,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `auth.forbidden`: Role not allowed */
+            /** @description - `auth.forbidden`: Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3107,7 +3102,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `auth.forbidden`: Role not allowed */
+            /** @description - `auth.forbidden`: Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3188,7 +3183,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `auth.forbidden`: Role not allowed */
+            /** @description - `auth.forbidden`: Not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -19,7 +19,7 @@ beforeAll(async () => {
   form.append('file', new Blob([readFileSync(join(import.meta.dirname, '../fixtures/files/contract.pdf'))]), 'demands.pdf')
   attachment = ((await (await api.call('POST', '/v1/attachments', { who: 'customer', body: form })).json()) as { id: string }).id
   const yaml = readFileSync(join(import.meta.dirname, '../../processes/basic.yaml'), 'utf8').replace('id: basic', 'id: custom-basic')
-  const registered = await api.call('PUT', '/v1/processes/custom-basic?owner=v-1', { who: 'admin', body: yaml, headers: { 'Content-Type': 'application/yaml' } })
+  const registered = await api.call('PUT', '/v1/processes/custom-basic?owner=isv:v-1', { who: 'admin', body: yaml, headers: { 'Content-Type': 'application/yaml' } })
   expect(registered.status).toBe(201)
   privateProcess = 'custom-basic'
 })

@@ -31,7 +31,7 @@ async function json<T = Record<string, unknown>>(response: Response, status = 20
 
 describe('a derived, private process registered through the API', () => {
   it('runs to the auto-confirm after 7 days, and is invisible and unusable for another ISV', async () => {
-    const registered = await json(await api.call('PUT', '/v1/processes/v1-basic?owner=v-1', { who: 'admin', body: CUSTOM, headers: { 'Content-Type': 'application/yaml' } }), 201)
+    const registered = await json(await api.call('PUT', '/v1/processes/v1-basic?owner=isv:v-1', { who: 'admin', body: CUSTOM, headers: { 'Content-Type': 'application/yaml' } }), 201)
     expect(registered).toMatchObject({ id: 'v1-basic', owner: 'v-1', steps: [{ id: 'submit-demand' }, { id: 'kick-off' }, { id: 'project-delivery' }, { id: 'confirm-delivery' }] })
 
     const { id } = await json<{ id: string }>(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'v1-basic', parties: { customer: 'c-1', isv: 'v-1' } } }), 201)
@@ -52,7 +52,7 @@ describe('a derived, private process registered through the API', () => {
   })
 
   it('keeps the base version it was registered against when the base changes', async () => {
-    await json(await api.call('PUT', '/v1/processes/v1-basic?owner=v-1', { who: 'admin', body: CUSTOM, headers: { 'Content-Type': 'application/yaml' } }), 201)
+    await json(await api.call('PUT', '/v1/processes/v1-basic?owner=isv:v-1', { who: 'admin', body: CUSTOM, headers: { 'Content-Type': 'application/yaml' } }), 201)
     const basic = await json<{ source: string }>(await api.call('GET', '/v1/processes/basic', { who: 'admin' }))
     const v2 = basic.source.replace('version: 1', 'version: 2').replace('title: Finish', 'title: Finish delivery')
     await json(await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: v2, headers: { 'Content-Type': 'application/yaml' } }), 201)
@@ -61,7 +61,7 @@ describe('a derived, private process registered through the API', () => {
     expect(process.steps.get('project-delivery')?.actions.get('finish')?.title).toBe('Finish')
     // Another server registering the same text again (as at every start) keeps the pinned base too.
     const again = new Engine({ store: api.store, clock: api.clock })
-    const reregistered = await again.processes.register(CUSTOM, 'v1-basic.yaml', { owner: 'v-1' })
+    const reregistered = await again.processes.register(CUSTOM, 'v1-basic.yaml', { owner: { role: 'isv', subject: 'v-1' } })
     expect(reregistered.created).toBe(false)
     expect(reregistered.process.steps.get('project-delivery')?.actions.get('finish')?.title).toBe('Finish')
     expect((await again.processes.get('v1-basic', 1)).steps.get('project-delivery')?.actions.get('finish')?.title).toBe('Finish')

@@ -6,7 +6,7 @@ import { resolveConfig } from '../../server/config.js'
 import { freshDatabase, snapshot } from '../support/database.js'
 import type { TestDatabase } from '../support/database.js'
 import { ADMIN, CUSTOMER, DEMAND, ISV, T0 } from '../support/engine.js'
-import { FRAGILE, FRAGILE_PARTIES, markFailed } from '../support/fragile.js'
+import { fireFailures, FRAGILE, FRAGILE_PARTIES, markFailed } from '../support/fragile.js'
 import { openApi } from '../support/http.js'
 import type { Api } from '../support/http.js'
 import { startServer } from '../support/server-process.js'
@@ -77,9 +77,9 @@ describe('failed instances over HTTP', () => {
   })
 
   it('retries an instance whose due deadline now fires: active again, the deadline fired, the retry in its history', async () => {
-    const { id } = await api.engine.start({ process: 'basic', parties: FRAGILE_PARTIES }, ADMIN)
-    await api.engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
-    await api.engine.act(id, { action: 'finish' }, ISV)
+    const { id } = await api.engine.instances.start({ process: 'basic', parties: FRAGILE_PARTIES }, ADMIN)
+    await api.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+    await api.engine.instances.act(id, { action: 'finish' }, ISV)
     api.clock.set('2026-01-15T00:00:00Z')
     await markFailed(api.engine, api.store, id)
     const retried = await api.call('POST', `/v1/instances/${id}/retry`, { who: 'admin', headers: { 'Idempotency-Key': 'retry-1' } })
@@ -114,8 +114,8 @@ describe('serve, on a database with an instance whose due deadline always fails'
     const engine = new Engine({ store, clock: new ManualClock(T0) })
     await engine.processes.registerBuiltIns()
     await engine.processes.register(FRAGILE, 'fragile.yaml')
-    const bad = (await engine.start({ process: 'fragile', parties: FRAGILE_PARTIES, parameters: { amount: 'x' } }, ADMIN)).id
-    const good = (await engine.start({ process: 'fragile', parties: FRAGILE_PARTIES }, ADMIN)).id
+    const bad = (await engine.instances.start({ process: 'fragile', parties: FRAGILE_PARTIES, parameters: { amount: 'x' } }, ADMIN)).id
+    const good = (await engine.instances.start({ process: 'fragile', parties: FRAGILE_PARTIES }, ADMIN)).id
     const admin = await createToken(store, ADMIN, T0)
     const customer = await createToken(store, { role: 'customer', subject: 'c-1' }, T0)
 
@@ -128,8 +128,8 @@ describe('serve, on a database with an instance whose due deadline always fails'
         method, headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
       })
       await until(async () => {
-        const found = await store?.instances.findWithFireFailures(bad)
-        return start < 3 ? found?.failures === start : found?.stored.state.status === 'failed'
+        if (!store) return false
+        return start < 3 ? await fireFailures(store, bad) === start : (await store.instances.find(bad))?.state.status === 'failed'
       }, start < 3 ? `${start} failed attempts counted` : 'the instance marked failed')
       expect((await fetch(`${running.url}/healthz`)).status).toBe(200)
       expect(await (await call(customer, 'GET', `/v1/instances/${good}`)).json()).toMatchObject({ status: 'completed', outcome: 'expired' })

@@ -149,7 +149,7 @@ describe('request bodies over real HTTP (read from the Node.js request)', () => 
     const start = JSON.stringify({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { note: 'é'.repeat(5000) } })
     const chunked = await post('/v1/instances', [start.slice(0, 7), start.slice(7, 4000), start.slice(4000)])
     expect(chunked.status).toBe(201)
-    expect((await api.engine.get(chunked.body['id'] as string, { role: 'admin', subject: 'a-1' })).context).toEqual({ note: 'é'.repeat(5000) })
+    expect((await api.engine.instances.get(chunked.body['id'] as string, { role: 'admin', subject: 'a-1' })).context).toEqual({ note: 'é'.repeat(5000) })
     expect((await post('/v1/instances', [start], true)).status).toBe(201)
   })
 

@@ -14,7 +14,7 @@ afterEach(async () => { await api.close() })
 const submit = (key: string, body: unknown = { action: 'submit', inputs: DEMAND }) =>
   api.call('POST', `/v1/instances/${id}/act`, { who: 'customer', json: body, headers: { 'Idempotency-Key': key } })
 
-const actions = async () => (await api.engine.history(id, { role: 'admin', subject: 'a-1' })).filter((r) => r.event.type === 'action-performed')
+const actions = async () => (await api.engine.instances.history(id, { role: 'admin', subject: 'a-1' })).filter((r) => r.event.type === 'action-performed')
 
 describe('Idempotency-Key', () => {
   it('a retried act with the same key acts once and replays the first response', async () => {
@@ -76,14 +76,14 @@ describe('Idempotency-Key', () => {
   })
 
   it('replays an act whose server died after committing it, before recording the answer: the answer is part of the commit', async () => {
-    const act = api.engine.act.bind(api.engine)
-    api.engine.act = async (...args) => {
+    const act = api.engine.instances.act.bind(api.engine.instances)
+    api.engine.instances.act = async (...args) => {
       await act(...args)
       throw new Error('the server died here, after the commit')
     }
     const lost = await submit('k-crash')
     expect(lost.status).toBe(500) // the client never saw the answer
-    api.engine.act = act
+    api.engine.instances.act = act
     const retry = await submit('k-crash')
     expect(retry.status).toBe(200)
     expect(retry.headers.get('idempotent-replayed')).toBe('true')
@@ -93,12 +93,12 @@ describe('Idempotency-Key', () => {
   })
 
   it('runs a retry anew once a key has stayed unanswered for a minute: its first request died before committing', async () => {
-    const act = api.engine.act.bind(api.engine)
+    const act = api.engine.instances.act.bind(api.engine.instances)
     const release = api.store.idempotency.release.bind(api.store.idempotency)
-    api.engine.act = () => Promise.reject(new Error('the server died here'))
+    api.engine.instances.act = () => Promise.reject(new Error('the server died here'))
     api.store.idempotency.release = () => Promise.resolve() // it died before giving the key back, too
     expect((await submit('k-stuck')).status).toBe(500)
-    api.engine.act = act
+    api.engine.instances.act = act
     api.store.idempotency.release = release
     const early = await submit('k-stuck')
     expect(early.status).toBe(409)

@@ -53,11 +53,22 @@ describe('PUT /v1/processes/{id} with a hostile or broken definition', () => {
     expect(problem?.location).toMatchObject({ line: 8, column: 12 })
   })
 
-  it('an owner longer than a subject may be: 422 request.invalid at /query/owner, nothing registered', async () => {
+  it.each([
+    ['longer than a query value may be', `isv:${'v'.repeat(300)}`],
+    ['without its role', 'v-1'],
+  ])('an owner %s: 422 request.invalid at /query/owner, nothing registered', async (_, owner) => {
     const before = await snapshot(api.database)
-    const response = await api.call('PUT', `/v1/processes/demo?owner=${'v'.repeat(201)}`, { who: 'admin', body: `${HEAD}${STEPS}`, headers: YAML })
+    const response = await api.call('PUT', `/v1/processes/demo?owner=${owner}`, { who: 'admin', body: `${HEAD}${STEPS}`, headers: YAML })
     expect(response.status).toBe(422)
-    expect(await response.json()).toMatchObject({ code: 'request.invalid', errors: [{ pointer: '/query/owner' }] })
+    expect(await response.json()).toMatchObject({ code: 'request.invalid', errors: [{ pointer: '/query/owner', message: expect.stringMatching(/ROLE:SUBJECT/) }] })
+    expect(await snapshot(api.database)).toEqual(before)
+  })
+
+  it('an owner in a role the process does not have: 422 input.invalid at /owner naming its roles, nothing registered', async () => {
+    const before = await snapshot(api.database)
+    const response = await api.call('PUT', '/v1/processes/demo?owner=partner:p-1', { who: 'admin', body: `${HEAD}${STEPS}`, headers: YAML })
+    expect(response.status).toBe(422)
+    expect(await response.json()).toMatchObject({ code: 'input.invalid', errors: [{ pointer: '/owner', message: expect.stringMatching(/customer, isv/) }] })
     expect(await snapshot(api.database)).toEqual(before)
   })
 

@@ -69,7 +69,7 @@ export async function openConsoleRig(): Promise<ConsoleRig> {
       return page
     },
     async start(process, context = {}, parties = { customer: 'c-1', isv: 'v-1' }) {
-      return (await api.engine.start({ process, parties, context }, ADMIN)).id
+      return (await api.engine.instances.start({ process, parties, context }, ADMIN)).id
     },
     async close() {
       await Promise.all(contexts.map((context) => context.close()))

@@ -53,9 +53,9 @@ export async function awaitingConfirmation(engine: Engine, count: number, versio
   const ids: string[] = []
   for (let i = 0; i < count; i += AT_ONCE) {
     ids.push(...await Promise.all(Array.from({ length: Math.min(AT_ONCE, count - i) }, async () => {
-      const { id } = await engine.start({ process: 'basic', ...(version === undefined ? {} : { version }), parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
-      await engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
-      await engine.act(id, { action: 'finish' }, ISV)
+      const { id } = await engine.instances.start({ process: 'basic', ...(version === undefined ? {} : { version }), parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+      await engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+      await engine.instances.act(id, { action: 'finish' }, ISV)
       return id
     })))
   }

@@ -40,10 +40,23 @@ export const FRAGILE_DUE = '2026-01-02T00:00:00.000Z'
  * expression cut off under load, say).
  */
 export async function markFailed(engine: Engine, store: Store, id: string): Promise<void> {
-  const found = await store.instances.findWithFireFailures(id)
-  if (!found) throw new Error(`no instance ${id}`)
-  const process = await engine.processes.get(found.stored.state.processId, found.stored.state.processVersion)
-  const decision = await decide(process, found.stored.state, { type: 'fail', code: 'expression.failed', message: 'cut off', attempts: 3 }, engine.clock.now())
+  const stored = await store.instances.find(id)
+  if (!stored) throw new Error(`no instance ${id}`)
+  const process = await engine.processes.get(stored.state.processId, stored.state.processVersion)
+  const decision = await decide(process, stored.state, { type: 'fail', code: 'expression.failed', message: 'cut off', attempts: 3 }, engine.clock.now())
   if (!decision.ok) throw new Error(decision.rejection.message)
-  await store.instances.append(found.stored, decision.state, decision.events, { waitingRoles: [], attachmentIds: [] })
+  await store.instances.append(stored, decision.state, decision.events, { waitingRoles: [], attachmentIds: [] })
+}
+
+/** How many attempts in a row at firing the instance's due deadline have failed, as stored; undefined if there is no such instance. */
+export async function fireFailures(store: Store, id: string): Promise<number | undefined> {
+  return (await store.db.selectFrom('instance').select('fire_failures').where('id', '=', id).executeTakeFirst())?.fire_failures
+}
+
+/** Counts one failed attempt at firing `id` through a claim, as a round does; returns how the write went. */
+export async function countFailure(store: Store, id: string): Promise<string | undefined> {
+  const claim = await store.claims.one(id)
+  const [claimed] = claim.instances
+  if (!claimed) throw new Error(`no instance ${id}`)
+  return (await claim.settle([{ kind: 'count-failure', claimed }])).get(id)?.kind
 }

@@ -37,14 +37,14 @@ async function hammer(ids: string[], iterations: number, seed: number): Promise<
   const next = (): number => (random = (random * 1103515245 + 12345) % 2147483648)
   for (let i = 0; i < iterations; i++) {
     const id = ids[next() % ids.length] as string
-    const view = await engine.get(id, ADMIN)
+    const view = await engine.instances.get(id, ADMIN)
     const step = view.step?.id
     const [action, by, inputs] = step === 'submit-demand'
       ? ['submit', CUSTOMER, { contact: { name: 'N', phone: '+86 100 0000 0000', email: 'n@example.com' }, demands: 'd' }]
       : step === 'functional-design' ? ['finish', ISV, { summary: `round ${view.revision}` }]
         : ['reject', CUSTOMER, { reason: `iteration ${i}` }]
     try {
-      const after = await engine.act(id, { action, inputs, expectedRevision: view.revision }, by)
+      const after = await engine.instances.act(id, { action, inputs, expectedRevision: view.revision }, by)
       say({ ack: id, revision: after.revision })
     } catch (error) {
       say({ refused: id, code: codeOf(error) })
@@ -58,17 +58,17 @@ for await (const line of createInterface({ input: process.stdin })) {
   now = Temporal.Instant.from(command.now)
   if (command.op === 'act') {
     try {
-      const view = await engine.act(command.id, { action: command.action, inputs: command.inputs }, command.by)
+      const view = await engine.instances.act(command.id, { action: command.action, inputs: command.inputs }, command.by)
       say({ ok: true, revision: view.revision })
     } catch (error) {
       say({ ok: false, code: codeOf(error) })
     }
   } else if (command.op === 'advance') {
-    say({ ok: true, ...(await engine.advance()) })
+    say({ ok: true, ...(await engine.deadlines.advance()) })
   } else if (command.op === 'advance-instance') {
-    const before = (await engine.history(command.id, ADMIN)).length
-    await engine.advanceInstance(command.id, ADMIN)
-    const fired = (await engine.history(command.id, ADMIN)).slice(before)
+    const before = (await engine.instances.history(command.id, ADMIN)).length
+    await engine.deadlines.advanceInstance(command.id, ADMIN)
+    const fired = (await engine.instances.history(command.id, ADMIN)).slice(before)
       .filter((r) => r.event.type === 'action-performed' && r.event.trigger === 'timeout').length
     say({ ok: true, fired })
   } else {

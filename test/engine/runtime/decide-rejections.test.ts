@@ -72,7 +72,7 @@ interface Case {
 
 const CASES: readonly Case[] = [
   { name: 'a start of an instance that exists', command: 'start', code: 'instance.exists', decide: () => decideAt(basic, atSubmit, start(), T0) },
-  { name: 'a start by a customer', command: 'start', code: 'actor.forbidden', decide: () => decideAt(basic, undefined, start({ by: CUSTOMER }), T0) },
+  { name: 'a start by a customer', command: 'start', code: 'auth.forbidden', decide: () => decideAt(basic, undefined, start({ by: CUSTOMER }), T0) },
   { name: 'a start without a party, with an unknown role', command: 'start', code: 'input.invalid', pointers: ['/parties/isv', '/parties/auditor'],
     decide: () => decideAt(basic, undefined, start({ parties: { customer: 'c-1', auditor: 'x' } }), T0) },
   { name: 'a start with a parameter of the wrong type, an unknown one and a required one missing', command: 'start', code: 'input.invalid',
@@ -95,11 +95,11 @@ const CASES: readonly Case[] = [
     decide: () => decideAt(basic, atSubmit, act(CUSTOMER, 'submit', { step: 'confirm-delivery', inputs: DEMAND }), T0) },
   { name: 'an act of an action of another step', command: 'act', code: 'step.not-current', decide: () => decideAt(basic, atSubmit, act(CUSTOMER, 'confirm'), T0) },
   { name: 'an act of an action no step has', command: 'act', code: 'action.unknown', decide: () => decideAt(basic, atSubmit, act(CUSTOMER, 'approve'), T0) },
-  { name: 'an act by a role that is not the step\'s actor', command: 'act', code: 'actor.forbidden', decide: () => decideAt(basic, atSubmit, act(ISV, 'submit', { inputs: DEMAND }), T0) },
-  { name: 'an act by an administrator where only the customer acts', command: 'act', code: 'actor.forbidden', decide: () => decideAt(basic, atSubmit, act(ADMIN, 'submit', { inputs: DEMAND }), T0) },
-  { name: 'an act by another customer than the instance\'s', command: 'act', code: 'actor.forbidden',
+  { name: 'an act by a role that is not the step\'s actor', command: 'act', code: 'auth.forbidden', decide: () => decideAt(basic, atSubmit, act(ISV, 'submit', { inputs: DEMAND }), T0) },
+  { name: 'an act by an administrator where only the customer acts', command: 'act', code: 'auth.forbidden', decide: () => decideAt(basic, atSubmit, act(ADMIN, 'submit', { inputs: DEMAND }), T0) },
+  { name: 'an act by another customer than the instance\'s', command: 'act', code: 'auth.forbidden',
     decide: () => decideAt(basic, atSubmit, act({ role: 'customer', subject: 'c-2' }, 'submit', { inputs: DEMAND }), T0) },
-  { name: 'an act by an actor of the step but not of the action', command: 'act', code: 'actor.forbidden', decide: () => decideAt(license, overdue, act(ISV, 'accept'), day(21)) },
+  { name: 'an act by an actor of the step but not of the action', command: 'act', code: 'auth.forbidden', decide: () => decideAt(license, overdue, act(ISV, 'accept'), day(21)) },
   { name: 'an act once the step\'s timeout has passed', command: 'act', code: 'deadline.passed', decide: () => decideAt(basic, atConfirm, act(CUSTOMER, 'confirm'), day(15)) },
   { name: 'an act once a window has expired', command: 'act', code: 'deadline.passed', decide: () => decideAt(doubleCheck, inWarranty, act(CUSTOMER, 'confirm'), day(12)) },
   { name: 'an act with invalid inputs', command: 'act', code: 'input.invalid', pointers: ['/inputs/contact/email'],
@@ -127,7 +127,7 @@ const CASES: readonly Case[] = [
   { name: 'firing deadlines of no instance', command: 'fire-due', code: 'instance.not-found', decide: () => decideAt(basic, undefined, { type: 'fire-due' }, T0) },
   { name: 'firing a timeout whose recorded value never ends', command: 'fire-due', code: 'expression.failed', decide: () => decideAt(looping, loopingRecord, { type: 'fire-due' }, day(2)) },
 
-  { name: 'a termination by a customer', command: 'terminate', code: 'actor.forbidden', decide: () => decideAt(basic, atSubmit, { type: 'terminate', by: CUSTOMER, reason: 'No' }, T0) },
+  { name: 'a termination by a customer', command: 'terminate', code: 'auth.forbidden', decide: () => decideAt(basic, atSubmit, { type: 'terminate', by: CUSTOMER, reason: 'No' }, T0) },
   { name: 'a termination of a completed instance', command: 'terminate', code: 'instance.ended', decide: () => decideAt(basic, completed, { type: 'terminate', by: ADMIN, reason: 'No' }, day(3)) },
   { name: 'a termination expecting another revision', command: 'terminate', code: 'conflict.stale',
     decide: () => decideAt(basic, atSubmit, { type: 'terminate', by: ADMIN, reason: 'No', expectedRevision: 7 }, T0) },
@@ -138,7 +138,7 @@ const CASES: readonly Case[] = [
   { name: 'marking a terminated instance failed', command: 'fail', code: 'instance.ended', decide: () => decideAt(basic, terminated, FAIL, T0) },
   { name: 'marking a failed instance failed again', command: 'fail', code: 'instance.ended', decide: () => decideAt(basic, failed, FAIL, day(16)) },
 
-  { name: 'a retry by the ISV', command: 'retry', code: 'actor.forbidden', decide: () => decideAt(basic, failed, { type: 'retry', by: ISV }, day(16)) },
+  { name: 'a retry by the ISV', command: 'retry', code: 'auth.forbidden', decide: () => decideAt(basic, failed, { type: 'retry', by: ISV }, day(16)) },
   { name: 'a retry of an active instance', command: 'retry', code: 'instance.not-failed', decide: () => decideAt(basic, atConfirm, { type: 'retry', by: ADMIN }, day(2)) },
   { name: 'a retry expecting another revision', command: 'retry', code: 'conflict.stale', decide: () => decideAt(basic, failed, { type: 'retry', by: ADMIN, expectedRevision: 1 }, day(16)) },
   { name: 'a retry whose deadline still fails to fire', command: 'retry', code: 'expression.failed', decide: () => decideAt(looping, loopingFailed, { type: 'retry', by: ADMIN }, day(3)) },

@@ -106,7 +106,7 @@ describe('retrying a failed instance', () => {
   it('is refused to anyone but an administrator, for an instance that has not failed, and at a stale revision', async () => {
     const failed = await failedAt(LATER)
     expect(await decide(basic, failed, { type: 'retry', by: { role: 'system', subject: 'marketplace' } }, at(LATER)))
-      .toMatchObject({ ok: false, rejection: { code: 'actor.forbidden' } })
+      .toMatchObject({ ok: false, rejection: { code: 'auth.forbidden' } })
     expect(await decide(basic, await awaitingConfirmation(), { type: 'retry', by: ADMIN }, at(LATER)))
       .toMatchObject({ ok: false, rejection: { code: 'instance.not-failed' } })
     expect(await decide(basic, failed, { type: 'retry', by: ADMIN, expectedRevision: failed.revision - 1 }, at(LATER)))

@@ -13,13 +13,13 @@ const MB = 1024 * 1024
 /** Records an uploaded file's metadata as the upload endpoint would after sniffing it. */
 async function upload(by: Principal, type: string | null, size: number): Promise<string> {
   const id = randomUUID()
-  await h.engine.recordAttachment({ id, fileName: `contract.${type ?? 'bin'}`, size, sha256: '0'.repeat(64), type, mediaType: 'application/octet-stream', storageKey: id }, by)
+  await h.engine.attachments.record({ id, fileName: `contract.${type ?? 'bin'}`, size, sha256: '0'.repeat(64), type, mediaType: 'application/octet-stream', storageKey: id }, by)
   return id
 }
 
 async function atContract(): Promise<string> {
-  const { id } = await h.engine.start({ process: 'contract', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
-  await h.engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+  const { id } = await h.engine.instances.start({ process: 'contract', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+  await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
   return id
 }
 
@@ -33,74 +33,74 @@ async function refused(fn: () => Promise<unknown>): Promise<EngineError> {
 describe('contract delivery', () => {
   it('requires the signed contract before delivery, then the customer confirms', async () => {
     const id = await atContract()
-    const view = await h.engine.get(id, ISV)
+    const view = await h.engine.instances.get(id, ISV)
     expect(view.step?.id).toBe('upload-contract')
     expect(view.actions[0]?.attachments).toEqual([{ slot: 'contract', title: 'Signed contract', min: 1, max: 1, types: ['doc', 'docx', 'xlsx', 'ppt', 'pptx', 'pdf', 'png', 'zip', '7z'], maxSize: 5 * MB }])
 
-    expect((await refused(() => h.engine.act(id, { action: 'submit' }, ISV))).code).toBe('attachment.count')
+    expect((await refused(() => h.engine.instances.act(id, { action: 'submit' }, ISV))).code).toBe('attachment.count')
     const pdf = await upload(ISV, 'pdf', 5 * MB)
-    const delivered = await h.engine.act(id, { action: 'submit', attachments: { contract: [pdf] } }, ISV)
+    const delivered = await h.engine.instances.act(id, { action: 'submit', attachments: { contract: [pdf] } }, ISV)
     expect(delivered.step?.id).toBe('project-delivery')
     expect(delivered.data['upload-contract']?.attachments).toEqual({ contract: [pdf] })
-    await h.engine.act(id, { action: 'finish' }, ISV)
-    expect(await h.engine.act(id, { action: 'confirm' }, CUSTOMER)).toMatchObject({ status: 'completed' })
+    await h.engine.instances.act(id, { action: 'finish' }, ISV)
+    expect(await h.engine.instances.act(id, { action: 'confirm' }, CUSTOMER)).toMatchObject({ status: 'completed' })
   })
 
   it.each(['doc', 'docx', 'xlsx', 'ppt', 'pptx', 'pdf', 'png', 'zip', '7z'])('accepts a %s contract', async (type) => {
     const id = await atContract()
     const file = await upload(ISV, type, 1000)
-    expect((await h.engine.act(id, { action: 'submit', attachments: { contract: [file] } }, ISV)).step?.id).toBe('project-delivery')
+    expect((await h.engine.instances.act(id, { action: 'submit', attachments: { contract: [file] } }, ISV)).step?.id).toBe('project-delivery')
   })
 
   it('refuses a file over 5 MB, one of another type, one of an unrecognised type, and two files', async () => {
     const id = await atContract()
     const big = await upload(ISV, 'pdf', 5 * MB + 1)
-    expect(await refused(() => h.engine.act(id, { action: 'submit', attachments: { contract: [big] } }, ISV)))
+    expect(await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: { contract: [big] } }, ISV)))
       .toMatchObject({ code: 'attachment.size', fields: [{ pointer: '/attachments/contract/0', rule: 'size' }] })
     const jpg = await upload(ISV, 'jpg', 1000)
-    expect((await refused(() => h.engine.act(id, { action: 'submit', attachments: { contract: [jpg] } }, ISV))).code).toBe('attachment.type')
+    expect((await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: { contract: [jpg] } }, ISV))).code).toBe('attachment.type')
     const unknown = await upload(ISV, null, 1000)
-    expect((await refused(() => h.engine.act(id, { action: 'submit', attachments: { contract: [unknown] } }, ISV))).code).toBe('attachment.type')
+    expect((await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: { contract: [unknown] } }, ISV))).code).toBe('attachment.type')
     const a = await upload(ISV, 'pdf', 1000)
     const b = await upload(ISV, 'pdf', 1000)
-    expect((await refused(() => h.engine.act(id, { action: 'submit', attachments: { contract: [a, b] } }, ISV))).code).toBe('attachment.count')
-    expect((await refused(() => h.engine.act(id, { action: 'submit', attachments: { contract: [a], invoice: [b] } }, ISV))).code).toBe('attachment.unknown-slot')
+    expect((await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: { contract: [a, b] } }, ISV))).code).toBe('attachment.count')
+    expect((await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: { contract: [a], invoice: [b] } }, ISV))).code).toBe('attachment.unknown-slot')
   })
 
   it('refuses a file someone else uploaded, or one that does not exist', async () => {
     const id = await atContract()
     const theirs = await upload(OTHER_ISV, 'pdf', 1000)
-    expect((await refused(() => h.engine.act(id, { action: 'submit', attachments: { contract: [theirs] } }, ISV))).code).toBe('attachment.not-found')
-    expect((await refused(() => h.engine.act(id, { action: 'submit', attachments: { contract: ['nope'] } }, ISV))).code).toBe('attachment.not-found')
+    expect((await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: { contract: [theirs] } }, ISV))).code).toBe('attachment.not-found')
+    expect((await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: { contract: ['nope'] } }, ISV))).code).toBe('attachment.not-found')
   })
 
   it('refuses a file already attached to another delivery', async () => {
     const first = await atContract()
     const file = await upload(ISV, 'pdf', 1000)
-    await h.engine.act(first, { action: 'submit', attachments: { contract: [file] } }, ISV)
+    await h.engine.instances.act(first, { action: 'submit', attachments: { contract: [file] } }, ISV)
     const second = await atContract()
-    expect((await refused(() => h.engine.act(second, { action: 'submit', attachments: { contract: [file] } }, ISV))).code).toBe('attachment.not-found')
+    expect((await refused(() => h.engine.instances.act(second, { action: 'submit', attachments: { contract: [file] } }, ISV))).code).toBe('attachment.not-found')
   })
 
   it.each(['submit-demand', 'upload-contract', 'project-delivery', 'confirm-delivery'])('can be terminated by an admin at %s', async (stepId) => {
-    const { id } = await h.engine.start({ process: 'contract', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const { id } = await h.engine.instances.start({ process: 'contract', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     const path = ['submit-demand', 'upload-contract', 'project-delivery', 'confirm-delivery']
     for (const step of path.slice(0, path.indexOf(stepId))) {
-      if (step === 'submit-demand') await h.engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
-      if (step === 'upload-contract') await h.engine.act(id, { action: 'submit', attachments: { contract: [await upload(ISV, 'pdf', 10)] } }, ISV)
-      if (step === 'project-delivery') await h.engine.act(id, { action: 'finish' }, ISV)
+      if (step === 'submit-demand') await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+      if (step === 'upload-contract') await h.engine.instances.act(id, { action: 'submit', attachments: { contract: [await upload(ISV, 'pdf', 10)] } }, ISV)
+      if (step === 'project-delivery') await h.engine.instances.act(id, { action: 'finish' }, ISV)
     }
-    expect((await h.engine.get(id, ADMIN)).step?.id).toBe(stepId)
-    expect(await h.engine.terminate(id, 'Contract dispute', ADMIN)).toMatchObject({ status: 'terminated' })
+    expect((await h.engine.instances.get(id, ADMIN)).step?.id).toBe(stepId)
+    expect(await h.engine.instances.terminate(id, { reason: 'Contract dispute' }, ADMIN)).toMatchObject({ status: 'terminated' })
   })
   it('refuses the same file twice in one action, and one file raced onto two deliveries', async () => {
     const id = await atContract()
     const file = await upload(ISV, 'pdf', 1000)
-    expect((await refused(() => h.engine.act(id, { action: 'submit', attachments: { contract: [file, file] } }, ISV))).code).toBe('attachment.count')
+    expect((await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: { contract: [file, file] } }, ISV))).code).toBe('attachment.count')
     const other = await atContract()
     const results = await Promise.allSettled([
-      h.engine.act(id, { action: 'submit', attachments: { contract: [file] } }, ISV),
-      h.engine.act(other, { action: 'submit', attachments: { contract: [file] } }, ISV),
+      h.engine.instances.act(id, { action: 'submit', attachments: { contract: [file] } }, ISV),
+      h.engine.instances.act(other, { action: 'submit', attachments: { contract: [file] } }, ISV),
     ])
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected'])
     // The loser either read the file before the winner bound it (its write is refused as stale)

@@ -23,27 +23,27 @@ const capped = readFileSync(`${BUILT_IN_PROCESS_DIR}/step-by-step.yaml`, 'utf8')
 describe('capped return rounds', () => {
   it('sends the third rejection of a functional design with maxRounds: 2 to the dispute step, and the history lists the rounds', async () => {
     await h.engine.processes.register(capped, 'capped.yaml')
-    const { id } = await h.engine.start({ process: 'step-by-step-capped', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
-    await h.engine.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+    const { id } = await h.engine.instances.start({ process: 'step-by-step-capped', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     for (let round = 1; round <= 3; round++) {
-      await h.engine.act(id, { action: 'finish', inputs: { summary: `design ${round}` } }, ISV)
-      const after = await h.engine.act(id, { action: 'reject', inputs: { reason: `not yet (${round})` } }, CUSTOMER)
+      await h.engine.instances.act(id, { action: 'finish', inputs: { summary: `design ${round}` } }, ISV)
+      const after = await h.engine.instances.act(id, { action: 'reject', inputs: { reason: `not yet (${round})` } }, CUSTOMER)
       expect(after.step).toMatchObject(round < 3 ? { id: 'functional-design', round: round + 1 } : { id: 'design-dispute', actors: ['admin'] })
     }
-    const history = (await h.engine.history(id, ADMIN)).map((r) => r.event)
+    const history = (await h.engine.instances.history(id, ADMIN)).map((r) => r.event)
     const rounds = history.flatMap((e) => e.type === 'action-performed' && e.step.includes('functional-design') ? [`${e.step} ${e.action} ${JSON.stringify(e.inputs)}`] : [])
     expect(rounds).toEqual([
       'functional-design finish {"summary":"design 1"}', 'confirm-functional-design reject {"reason":"not yet (1)"}',
       'functional-design finish {"summary":"design 2"}', 'confirm-functional-design reject {"reason":"not yet (2)"}',
       'functional-design finish {"summary":"design 3"}', 'confirm-functional-design reject {"reason":"not yet (3)"}',
     ])
-    const view = await h.engine.get(id, ADMIN)
+    const view = await h.engine.instances.get(id, ADMIN)
     expect(view.actions.map((a) => a.id)).toEqual(['resume', 'cancel'])
     expect(view.submissions['confirm-functional-design']?.map((s) => [s.round, s.action, s.inputs])).toEqual([
       [1, 'reject', { reason: 'not yet (1)' }], [2, 'reject', { reason: 'not yet (2)' }], [3, 'reject', { reason: 'not yet (3)' }],
     ])
     expect(view.submissions['functional-design']?.map((s) => s.round)).toEqual([1, 2, 3])
-    expect(await h.engine.act(id, { action: 'cancel' }, ADMIN)).toMatchObject({ status: 'completed', outcome: 'cancelled' })
+    expect(await h.engine.instances.act(id, { action: 'cancel' }, ADMIN)).toMatchObject({ status: 'completed', outcome: 'cancelled' })
   })
 
   it('requires a goto and an onMaxRounds with maxRounds', () => {

@@ -63,29 +63,29 @@ describe(`claiming due deadlines on ${DIALECT}`, () => {
     h.clock.set(DUE)
     if (DIALECT === 'postgres') {
       // SKIP LOCKED: the other 20 fire at once, without waiting for the held rows.
-      expect(await h.engine.advance()).toEqual({ fired: 20, instances: 20, failed: [] })
-      for (const id of held) expect((await h.engine.get(id, ADMIN)).status).toBe('active')
+      expect(await h.engine.deadlines.advance()).toEqual({ fired: 20, instances: 20, failed: [] })
+      for (const id of held) expect((await h.engine.instances.get(id, ADMIN)).status).toBe('active')
       await claimer.crash()
-      expect(await h.engine.advance()).toEqual({ fired: 10, instances: 10, failed: [] })
+      expect(await h.engine.deadlines.advance()).toEqual({ fired: 10, instances: 10, failed: [] })
     } else {
       // One writer at a time: the claim waits for the write lock, which the crash gives back.
       const started = performance.now()
-      expect(await h.engine.advance()).toEqual({ fired: 30, instances: 30, failed: [] })
+      expect(await h.engine.deadlines.advance()).toEqual({ fired: 30, instances: 30, failed: [] })
       expect(performance.now() - started).toBeGreaterThanOrEqual(SQLITE_HOLD_MS / 2) // it did wait for the holder
       await claimer.crash()
     }
     for (const id of ids) {
-      expect(timeoutsOf(await h.engine.history(id, ADMIN))).toBe(1)
-      expect((await h.engine.get(id, ADMIN)).status).toBe('completed')
+      expect(timeoutsOf(await h.engine.instances.history(id, ADMIN))).toBe(1)
+      expect((await h.engine.instances.get(id, ADMIN)).status).toBe('completed')
     }
-    expect(await h.engine.advance()).toEqual({ fired: 0, instances: 0, failed: [] })
+    expect(await h.engine.deadlines.advance()).toEqual({ fired: 0, instances: 0, failed: [] })
   })
 
   it('fires in batches: more due instances than one claim takes', { timeout: 120_000 }, async () => {
     const ids = await awaitingConfirmation(h.engine, 520)
     h.clock.set(DUE)
-    expect(await h.engine.advance()).toEqual({ fired: 520, instances: 520, failed: [] })
-    for (const id of [ids[0], ids[499], ids[500], ids[519]] as string[]) expect(timeoutsOf(await h.engine.history(id, ADMIN))).toBe(1)
+    expect(await h.engine.deadlines.advance()).toEqual({ fired: 520, instances: 520, failed: [] })
+    for (const id of [ids[0], ids[499], ids[500], ids[519]] as string[]) expect(timeoutsOf(await h.engine.instances.history(id, ADMIN))).toBe(1)
   })
 
   it('fires with a cold process catalog and a single connection: a claim never waits for a second one', async () => {
@@ -93,7 +93,7 @@ describe(`claiming due deadlines on ${DIALECT}`, () => {
     const store = await Store.open(h.database, { poolSize: 1 })
     try {
       const cold = new Engine({ store, clock: new ManualClock(DUE) }) // has compiled no definition yet
-      expect(await cold.advance()).toEqual({ fired: 5, instances: 5, failed: [] })
+      expect(await cold.deadlines.advance()).toEqual({ fired: 5, instances: 5, failed: [] })
     } finally {
       await store.close()
     }
@@ -103,10 +103,10 @@ describe(`claiming due deadlines on ${DIALECT}`, () => {
     const ok = await awaitingConfirmation(h.engine, 3)
     const broken = await awaitingBroken(2)
     const cold = new Engine({ store: h.store, clock: new ManualClock(DUE) })
-    const report = await cold.advance()
+    const report = await cold.deadlines.advance()
     expect(report).toMatchObject({ fired: 3, instances: 3 })
     expect([...report.failed].sort()).toEqual([...broken].sort())
-    for (const id of ok) expect((await h.engine.get(id, ADMIN)).status).toBe('completed')
+    for (const id of ok) expect((await h.engine.instances.get(id, ADMIN)).status).toBe('completed')
   })
 
   it('fires the rest of a batch one at a time when its write fails, and reports the instance that cannot be written', async () => {
@@ -118,10 +118,10 @@ describe(`claiming due deadlines on ${DIALECT}`, () => {
       instance_id: bad, seq: lastSeq + 1, type: 'stray', at: T0, fired_at: null, step: null, action: null, actor_role: null, actor_subject: null, payload: '{}',
     }).execute()
     h.clock.set(DUE)
-    expect(await h.engine.advance()).toEqual({ fired: 5, instances: 5, failed: [bad] })
+    expect(await h.engine.deadlines.advance()).toEqual({ fired: 5, instances: 5, failed: [bad] })
     for (const id of ids) {
-      expect(timeoutsOf(await h.engine.history(id, ADMIN))).toBe(id === bad ? 0 : 1)
-      expect((await h.engine.get(id, ADMIN)).status).toBe(id === bad ? 'active' : 'completed')
+      expect(timeoutsOf(await h.engine.instances.history(id, ADMIN))).toBe(id === bad ? 0 : 1)
+      expect((await h.engine.instances.get(id, ADMIN)).status).toBe(id === bad ? 'active' : 'completed')
     }
   })
 
@@ -130,10 +130,10 @@ describe(`claiming due deadlines on ${DIALECT}`, () => {
     const broken = await awaitingBroken(2_050)
     h.clock.advance('PT1S')
     const ok = await awaitingConfirmation(h.engine, 3, 1)
-    const report = await new Engine({ store: h.store, clock: new ManualClock('2026-01-16T00:00:00Z') }).advance()
+    const report = await new Engine({ store: h.store, clock: new ManualClock('2026-01-16T00:00:00Z') }).deadlines.advance()
     expect(report).toMatchObject({ fired: 3, instances: 3 })
     expect(new Set(report.failed)).toEqual(new Set(broken))
-    for (const id of ok) expect((await h.engine.get(id, ADMIN)).status).toBe('completed')
+    for (const id of ok) expect((await h.engine.instances.get(id, ADMIN)).status).toBe('completed')
   })
 })
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import { Migrator } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Engine, ManualClock, Store } from '../../../engine/index.js'
-import type { Database } from '../../../engine/store/database.js'
+import type { Database, ProcessDefinitionTable } from '../../../engine/store/database.js'
 import { openDialect } from '../../../engine/store/dialects/index.js'
 import { migrationProvider } from '../../../engine/store/migrations.js'
 import { freshDatabase } from '../../support/database.js'
@@ -22,7 +22,7 @@ beforeAll(async () => {
   const engine = new Engine({ store, clock: new ManualClock(T0) })
   await engine.processes.registerBuiltIns()
   for (const [customer, context] of [['c-1', { orderId: 'HW-1' }], ['c-2', { orderId: 'HW-2' }], ['c-1', { orderId: 42 }], ['c-1', {}]] as const) {
-    startedIds.push((await engine.start({ process: 'basic', parties: { customer, isv: 'v-1' }, context }, ADMIN)).id)
+    startedIds.push((await engine.instances.start({ process: 'basic', parties: { customer, isv: 'v-1' }, context }, ADMIN)).id)
   }
   const dialect = openDialect(old.location)
   const { db } = dialect
@@ -44,13 +44,28 @@ afterAll(async () => {
 
 /** The rows of the instances in `from`, in `to` without the columns migration 0008 adds. */
 async function copyAsOf0007(from: Kysely<Database>, to: Kysely<Database>): Promise<void> {
-  await to.insertInto('process_definition').values(await from.selectFrom('process_definition').selectAll().execute()).execute()
+  const processes = (await from.selectFrom('process_definition').selectAll().execute()).map(({ owner_role: _, ...row }) => row as ProcessDefinitionTable)
+  // And a private process, as registered for an ISV before owners had roles (migration 0010).
+  const basic = processes.find((row) => row.id === 'basic') as ProcessDefinitionTable
+  await to.insertInto('process_definition').values([...processes, { ...basic, id: 'private-basic', owner: 'v-1' }]).execute()
   const instances = await from.selectFrom('instance').selectAll().execute()
   await to.insertInto('instance').values(instances.map(({ order_id: _, ...row }) => row as typeof instances[number])).execute()
   const parties = await from.selectFrom('instance_party').selectAll().execute()
   await to.insertInto('instance_party').values(parties.map(({ instance_created_at: _, ...row }) => row as typeof parties[number])).execute()
   await to.insertInto('event').values(await from.selectFrom('event').selectAll().execute()).execute()
 }
+
+it('migration 0010 gives the private processes registered before it an owner in the role isv', async () => {
+  const store = await Store.open(old.location)
+  try {
+    const rows = await store.db.selectFrom('process_definition').select(['id', 'owner', 'owner_role']).where('id', 'in', ['basic', 'private-basic']).orderBy('id').execute()
+    expect(rows).toEqual([{ id: 'basic', owner: null, owner_role: null }, { id: 'private-basic', owner: 'v-1', owner_role: 'isv' }])
+    const engine = new Engine({ store, clock: new ManualClock(T0) })
+    expect((await engine.processes.resolve('private-basic')).owner).toEqual({ role: 'isv', subject: 'v-1' })
+  } finally {
+    await store.close()
+  }
+})
 
 it('migration 0008 fills in the order IDs and party listing of instances written before it', async () => {
   const store = await Store.open(old.location)
@@ -59,9 +74,9 @@ it('migration 0008 fills in the order IDs and party listing of instances written
     const [hw1, hw2, numeric, none] = startedIds as [string, string, string, string]
     const orderIds = Object.fromEntries((await store.db.selectFrom('instance').select(['id', 'order_id']).execute()).map((r) => [r.id, r.order_id]))
     expect(orderIds).toEqual({ [hw1]: 'HW-1', [hw2]: 'HW-2', [numeric]: null, [none]: null })
-    expect((await engine.list({ orderId: 'HW-1' }, CUSTOMER)).items.map((v) => v.id)).toEqual([hw1])
-    expect((await engine.list({ orderId: 'HW-1' }, OTHER_CUSTOMER)).items).toEqual([])
-    expect((await engine.list({ order: 'newest', waitingOnMe: true }, CUSTOMER)).items.map((v) => v.id)).toEqual([none, numeric, hw1].sort().reverse())
+    expect((await engine.instances.list({ orderId: 'HW-1' }, CUSTOMER)).items.map((v) => v.id)).toEqual([hw1])
+    expect((await engine.instances.list({ orderId: 'HW-1' }, OTHER_CUSTOMER)).items).toEqual([])
+    expect((await engine.instances.list({ order: 'newest', waitingOnMe: true }, CUSTOMER)).items.map((v) => v.id)).toEqual([none, numeric, hw1].sort().reverse())
     expect(await store.db.selectFrom('instance_party').select('instance_id').where('instance_created_at', 'is', null).execute()).toEqual([])
   } finally {
     await store.close()

@@ -1,0 +1,179 @@
+import type { Temporal } from 'temporal-polyfill'
+import type { Clock } from './clock.js'
+import { EngineError } from './errors.js'
+import type { ProcessCatalog } from './process-catalog.js'
+import { forbidden, may } from './runtime/authorize.js'
+import { decideFiring } from './runtime/firing.js'
+import type { FiringFailure } from './runtime/firing.js'
+import type { Principal } from './runtime/state.js'
+import { iso } from './runtime/time.js'
+import { waitingRoles } from './runtime/waiting.js'
+import type { ClaimWrite, DueClaim, DueClaims, DueCursor } from './store/due-claims.js'
+
+/** Failed attempts in a row at firing a due deadline after which its instance is marked failed. */
+export const DEFAULT_FAIL_AFTER = 3
+
+/** Instances claimed at once. */
+const DUE_BATCH = 500
+/** Attempts at an instance that keeps changing under its claim before it is left to the next round. */
+const CLAIM_ATTEMPTS = 5
+
+/**
+ * What became of one instance whose deadlines were to fire:
+ * - `idle`: nothing was due (or the instance is gone);
+ * - `fired`: its deadlines fired (`timeouts` of them) and were written;
+ * - `failed`: deciding failed (see {@link decideFiring}; counted in a round) or its definition
+ *   could not be compiled;
+ * - `stale`: it changed under the claim, attempt after attempt: nothing written;
+ * - `unwritten`: the write failed for the database's reasons (`error`): nothing written.
+ */
+export type FiringOutcome =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'fired'; readonly timeouts: number }
+  | { readonly kind: 'failed'; readonly failure: FiringFailure }
+  | { readonly kind: 'stale' }
+  | { readonly kind: 'unwritten'; readonly error: unknown }
+
+/** What a round fired: deadlines, the instances they were on, and the instances that could not be fired. */
+export interface RoundReport {
+  readonly fired: number
+  readonly instances: number
+  readonly failed: string[]
+}
+
+/**
+ * The owner of deadlines: claims instances whose deadlines are due, decides what firing them
+ * comes to (the pure {@link decideFiring}), and writes the outcome through the claim, for a whole
+ * round or one instance, on one path.
+ */
+export class Deadlines {
+  readonly #claims: DueClaims
+  readonly #catalog: ProcessCatalog
+  readonly #clock: Clock
+  readonly #failAfter: number
+
+  constructor(claims: DueClaims, catalog: ProcessCatalog, clock: Clock, failAfter: number) {
+    this.#claims = claims
+    this.#catalog = catalog
+    this.#clock = clock
+    this.#failAfter = failAfter
+  }
+
+  /**
+   * Fires every deadline due at the clock's "now", the most overdue first, each exactly once, as
+   * the system. Due instances are claimed in batches, each batch decided and written at once;
+   * claims are exclusive, so several processes may advance at once. Each batch starts where the
+   * previous one ended, so instances that cannot be fired (reported in `failed`) never hold up
+   * those after them; those that changed under their claim, or whose batch could not be written,
+   * are claimed again one at a time at the end. An instance whose firing fails (its decision, not
+   * the database) in `fireAttempts` rounds in a row is marked failed and no longer claimed.
+   */
+  async advance(): Promise<RoundReport> {
+    const now = this.#clock.now()
+    // Compiled before claiming: a claim may hold its connection (and on PostgreSQL its row locks)
+    // while it decides, and must not wait for another connection to load a definition. One that
+    // cannot be compiled fails its own instances, not the round.
+    for (const { id, version } of await this.#claims.dueVersions(iso(now))) await this.#catalog.get(id, version).catch(() => undefined)
+    const report = { fired: 0, instances: 0, failed: [] as string[] }
+    const record = (id: string, outcome: FiringOutcome): void => {
+      if (outcome.kind === 'fired') {
+        report.fired += outcome.timeouts
+        report.instances++
+      } else if (outcome.kind === 'failed' || outcome.kind === 'unwritten') {
+        report.failed.push(id)
+      }
+    }
+    const again: string[] = []
+    let after: DueCursor | undefined
+    for (;;) {
+      const claim = await this.#claims.due(iso(now), DUE_BATCH, after)
+      if (claim.instances.length === 0) {
+        await claim.release()
+        break
+      }
+      after = claim.end
+      for (const [id, outcome] of await this.#settle(claim, now, true)) {
+        if (outcome.kind === 'stale' || outcome.kind === 'unwritten') again.push(id)
+        else record(id, outcome)
+      }
+    }
+    // One at a time, so that one that cannot be written never holds up the others.
+    for (const id of again) record(id, await this.#fireOne(id, now, true))
+    return report
+  }
+
+  /**
+   * Fires the due deadlines of one instance (administrators and the system). A failure is the
+   * answer, thrown as what firing ran into, and is not counted: only the scheduler's rounds count
+   * attempts.
+   */
+  async advanceInstance(id: string, by: Principal): Promise<void> {
+    if (!may(by, 'fire-deadlines')) {
+      const { code, message } = forbidden(by, 'fire-deadlines')
+      throw new EngineError(code, message)
+    }
+    if (!await this.#claims.processOf(id)) throw new EngineError('instance.not-found', `There is no instance "${id}".`)
+    const outcome = await this.#fireOne(id, this.#clock.now(), false)
+    if (outcome.kind === 'failed') throw new EngineError(outcome.failure.code, outcome.failure.message)
+    if (outcome.kind === 'unwritten') throw outcome.error
+  }
+
+  /** Claims `id`, fires it and writes the outcome, claiming again while it changes under the claim. */
+  async #fireOne(id: string, now: Temporal.Instant, count: boolean): Promise<FiringOutcome> {
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      // Compiled before the claim, as in a round.
+      const version = await this.#claims.processOf(id)
+      if (!version) return { kind: 'idle' }
+      try {
+        await this.#catalog.get(version.id, version.version)
+      } catch (error) {
+        if (!(error instanceof EngineError)) throw error
+        return { kind: 'failed', failure: { code: error.code, message: error.message } }
+      }
+      const claim = await this.#claims.one(id)
+      const outcome = (await this.#settle(claim, now, count)).get(id) ?? { kind: 'idle' }
+      if (outcome.kind !== 'stale') return outcome
+    }
+    return { kind: 'stale' }
+  }
+
+  /**
+   * Decides what each claimed instance becomes and settles the claim with the writes: the fired
+   * deadlines, or (`count`) a failed attempt counted, or the instance marked failed.
+   */
+  async #settle(claim: DueClaim, now: Temporal.Instant, count: boolean): Promise<Map<string, FiringOutcome>> {
+    const decided = new Map<string, FiringOutcome>()
+    const writes: ClaimWrite[] = []
+    try {
+      for (const claimed of claim.instances) {
+        const { id, processId, processVersion } = claimed.state
+        // Inside a claim, only definitions compiled beforehand: one that is not fails its instance.
+        const process = this.#catalog.cached(processId, processVersion)
+        if (!process) {
+          decided.set(id, { kind: 'failed', failure: { code: 'process.not-found', message: `Process "${processId}" version ${processVersion} could not be compiled.` } })
+          continue
+        }
+        const firing = await decideFiring(process, claimed.state, claimed.fireFailures, this.#failAfter, now)
+        if (firing.kind === 'idle') {
+          decided.set(id, firing)
+        } else if (firing.kind === 'fired') {
+          decided.set(id, { kind: 'fired', timeouts: firing.timeouts })
+          writes.push({ kind: 'append', claimed, state: firing.state, events: firing.events, waitingRoles: waitingRoles(process, firing.state) })
+        } else {
+          decided.set(id, { kind: 'failed', failure: firing.failure })
+          if (!count) continue
+          const { marked } = firing
+          writes.push(marked ? { kind: 'append', claimed, state: marked.state, events: marked.events, waitingRoles: [] } : { kind: 'count-failure', claimed })
+        }
+      }
+    } catch (error) {
+      await claim.release()
+      throw error
+    }
+    const written = await claim.settle(writes)
+    return new Map([...decided].map(([id, outcome]) => {
+      const write = written.get(id)
+      return [id, write === undefined || write.kind === 'written' ? outcome : write]
+    }))
+  }
+}

@@ -1,0 +1,168 @@
+import { v7 as timeOrderedUuid } from 'uuid'
+import type { Clock } from './clock.js'
+import { decodeCursor, encodeCursor } from './cursor.js'
+import type { ActRequest, ListFilter, RetryRequest, StartRequest, TerminateRequest, WriteOptions } from './engine-requests.js'
+import { EngineError } from './errors.js'
+import type { FieldProblem } from './errors.js'
+import { isListOrder, LIST_ORDERS, pageSize, startedBound } from './list-filters.js'
+import { optional } from './optional.js'
+import type { ProcessCatalog } from './process-catalog.js'
+import { may, maySee, ownerProblem } from './runtime/authorize.js'
+import type { AttachmentFacts, Command } from './runtime/commands.js'
+import { decide } from './runtime/decide.js'
+import type { Decision } from './runtime/decision.js'
+import type { Principal } from './runtime/state.js'
+import type { InstanceView, Submissions } from './runtime/view.js'
+import { submissionsOf, viewInstance } from './runtime/view.js'
+import { waitingRoles } from './runtime/waiting.js'
+import type { AttachmentRepository } from './store/attachment-repository.js'
+import type { EventRecord, InstanceQuery, InstanceRepository, StoredInstance } from './store/instance-repository.js'
+
+/**
+ * Instances: loads one, lets the pure `decide` rule on a command, and stores the outcome
+ * atomically with a revision check; and the reads of instances. Rejections are thrown as
+ * {@link EngineError}s with stable codes and leave the database unchanged.
+ */
+export class Instances {
+  readonly #rows: InstanceRepository
+  readonly #attachments: AttachmentRepository
+  readonly #catalog: ProcessCatalog
+  readonly #clock: Clock
+
+  constructor(rows: InstanceRepository, attachments: AttachmentRepository, catalog: ProcessCatalog, clock: Clock) {
+    this.#rows = rows
+    this.#attachments = attachments
+    this.#catalog = catalog
+    this.#clock = clock
+  }
+
+  /** Starts an instance of a process (admins and the system only). */
+  async start(request: StartRequest, by: Principal, options: WriteOptions = {}): Promise<InstanceView> {
+    const { process, owner } = await this.#catalog.resolve(request.process, request.version)
+    const problem = ownerProblem(owner, request.parties)
+    if (problem && owner) throw new EngineError('input.invalid', `Process "${process.id}" is private to ${owner.role} "${owner.subject}".`, { fields: [problem] })
+    // Time-ordered: new instances, their events and their party rows go to the ends of their
+    // indexes, so a burst of new deliveries writes a few hot pages instead of one random page each.
+    const id = request.id ?? timeOrderedUuid()
+    const existing = await this.#rows.find(id)
+    const command: Command = { type: 'start', instanceId: id, by, parties: request.parties, ...optional('parameters', request.parameters), ...optional('context', request.context) }
+    const decision = accepted(await decide(process, existing?.state, command, this.#clock.now()))
+    const view = viewInstance(process, decision.state, by)
+    try {
+      await this.#rows.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [], receipt: options.receipt?.(view) })
+    } catch (error) {
+      // Another request started an instance with this id between the check and the insert.
+      if (!(error instanceof EngineError) && await this.#rows.find(id)) throw new EngineError('instance.exists', `Instance "${id}" already exists.`)
+      throw error
+    }
+    return view
+  }
+
+  /** Performs an action of the current step as `by`. */
+  async act(id: string, request: ActRequest, by: Principal, options: WriteOptions = {}): Promise<InstanceView> {
+    const stored = await this.#visible(id, by)
+    const attachments = await this.#attachmentFacts(request.attachments ?? {})
+    return this.#command(stored, by, options, {
+      type: 'act', by, action: request.action, ...optional('step', request.step), ...optional('inputs', request.inputs),
+      attachments, ...optional('expectedRevision', request.expectedRevision),
+    }, Object.values(attachments).flat().map((a) => a.id))
+  }
+
+  /** Ends an instance in progress (admins only), recording the reason. */
+  async terminate(id: string, request: TerminateRequest, by: Principal, options: WriteOptions = {}): Promise<InstanceView> {
+    return this.#command(await this.#visible(id, by), by, options, { type: 'terminate', by, reason: request.reason, ...optional('expectedRevision', request.expectedRevision) })
+  }
+
+  /**
+   * Puts a failed instance back to active and fires its due deadlines at once (admins only). If
+   * firing them fails again, the retry is refused as the firing was (`expression.failed`, say) and
+   * nothing changes; on success the count of failed attempts starts again from zero.
+   */
+  async retry(id: string, request: RetryRequest, by: Principal, options: WriteOptions = {}): Promise<InstanceView> {
+    return this.#command(await this.#visible(id, by), by, options, { type: 'retry', by, ...optional('expectedRevision', request.expectedRevision) })
+  }
+
+  /** The instance as `by` sees it. Strangers are told it does not exist. */
+  async get(id: string, by: Principal): Promise<InstanceView & { submissions: Submissions }> {
+    const stored = await this.#visible(id, by)
+    const view = viewInstance(await this.#catalog.get(stored.state.processId, stored.state.processVersion), stored.state, by)
+    return { ...view, submissions: submissionsOf((await this.#rows.history(id)).map((r) => r.event)) }
+  }
+
+  /** The instance's history, for its parties and admins. */
+  async history(id: string, by: Principal): Promise<EventRecord[]> {
+    await this.#visible(id, by)
+    return this.#rows.history(id)
+  }
+
+  /**
+   * Instances `by` may see, filtered; a customer or ISV sees only its own.
+   * @throws {EngineError} `request.invalid` at `/limit`, `/order`, `/startedFrom`, `/startedTo` or `/cursor` for a filter that is wrong.
+   */
+  async list(filter: ListFilter, by: Principal): Promise<{ items: InstanceView[]; next: string | undefined }> {
+    const limit = pageSize(filter.limit)
+    const seesAll = may(by, 'see-all')
+    const party = seesAll ? filter.party : { role: by.role, subject: by.subject }
+    const order = filter.order ?? 'oldest'
+    if (!isListOrder(order)) throw new EngineError('request.invalid', `There is no order "${String(order)}".`, { fields: [{ pointer: '/order', rule: 'enum', message: `must be one of ${LIST_ORDERS.join(', ')}` }] })
+    const query: InstanceQuery = {
+      limit, order,
+      ...optional('processId', filter.process), ...optional('status', filter.status), ...optional('step', filter.step),
+      ...optional('party', party), ...optional('waiting', filter.waitingOnMe && !seesAll ? true : undefined),
+      ...optional('orderId', filter.orderId),
+      ...optional('startedFrom', startedBound('startedFrom', filter.startedFrom)), ...optional('startedTo', startedBound('startedTo', filter.startedTo)),
+      ...optional('after', filter.cursor === undefined ? undefined : decodeCursor(filter.cursor, order)),
+    }
+    const rows = await this.#rows.list(query)
+    const items: InstanceView[] = []
+    for (const { state } of rows) items.push(viewInstance(await this.#catalog.get(state.processId, state.processVersion), state, by))
+    const last = rows.at(-1)
+    return { items, next: rows.length === limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.state.id, order }) : undefined }
+  }
+
+  /** Decides `command` on `stored` (an instance `by` may see) and appends the outcome, binding `attachmentIds` to it. */
+  async #command(stored: StoredInstance, by: Principal, options: WriteOptions, command: Command, attachmentIds: readonly string[] = []): Promise<InstanceView> {
+    const process = await this.#catalog.get(stored.state.processId, stored.state.processVersion)
+    const decision = accepted(await decide(process, stored.state, command, this.#clock.now()))
+    const view = viewInstance(process, decision.state, by)
+    await this.#rows.append(stored, decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds, receipt: options.receipt?.(view) })
+    return view
+  }
+
+  async #visible(id: string, by: Principal): Promise<StoredInstance> {
+    const stored = await this.#rows.find(id)
+    if (!stored || !maySee(stored.state, by)) throw new EngineError('instance.not-found', `There is no instance "${id}" that you may see.`)
+    return stored
+  }
+
+  async #attachmentFacts(refs: Readonly<Record<string, readonly string[]>>): Promise<Record<string, AttachmentFacts[]>> {
+    const ids = Object.values(refs).flat()
+    const rows = new Map((await this.#attachments.findMany(ids)).map((row) => [row.id, row]))
+    const missing: FieldProblem[] = []
+    const facts: Record<string, AttachmentFacts[]> = {}
+    for (const [slot, slotIds] of Object.entries(refs)) {
+      facts[slot] = slotIds.flatMap((id, index) => {
+        const row = rows.get(id)
+        if (!row) {
+          missing.push({ pointer: `/attachments/${slot}/${index}`, rule: 'not-found', message: `attachment "${id}" does not exist or is not yours to attach` })
+          return []
+        }
+        return [{
+          id, type: row.type ?? undefined, size: row.size, instanceId: row.instance_id ?? undefined,
+          uploadedBy: { role: row.uploaded_by_role, subject: row.uploaded_by_subject },
+        }]
+      })
+    }
+    if (missing.length > 0) throw new EngineError('attachment.not-found', 'Some attachments do not exist.', { fields: missing })
+    return facts
+  }
+}
+
+/** The accepted decision, or the rejection thrown as an {@link EngineError}. */
+function accepted(decision: Decision): Extract<Decision, { ok: true }> {
+  if (!decision.ok) {
+    const { code, message, problems } = decision.rejection
+    throw new EngineError(code, message, problems ? { fields: problems } : {})
+  }
+  return decision
+}
