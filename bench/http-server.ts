@@ -36,7 +36,7 @@ if (mode === 'echo') {
   if (mode === 'layer') {
     // The HTTP layer alone: the first act is performed, and every later one answers its view at
     // once, so what is left is routing, the middleware, the body, the log and the answer.
-    const act = engine.instances.act.bind(engine)
+    const act = engine.instances.act.bind(engine.instances)
     let first: ReturnType<typeof act> | undefined
     engine.instances.act = (...args) => (first ??= act(...args))
   }

@@ -5,10 +5,14 @@ import type { ProcessCatalog } from './process-catalog.js'
 import { forbidden, may } from './runtime/authorize.js'
 import { decideFiring } from './runtime/firing.js'
 import type { FiringFailure } from './runtime/firing.js'
-import type { Principal } from './runtime/state.js'
+import type { InstanceState, Principal } from './runtime/state.js'
 import { iso } from './runtime/time.js'
 import { waitingRoles } from './runtime/waiting.js'
-import type { ClaimWrite, DueClaim, DueClaims, DueCursor } from './store/due-claims.js'
+import type { ClaimedInstance, ClaimWrite, DueClaim, DueClaims, DueCursor } from './store/due-claims.js'
+import type { OutboxWrite } from './store/instance-writes.js'
+import type { CompiledProcess } from './definition/compiled.js'
+import type { Event } from './runtime/events.js'
+import { publicEvents } from './runtime/public-events.js'
 
 /** Failed attempts in a row at firing a due deadline after which its instance is marked failed. */
 export const DEFAULT_FAIL_AFTER = 3
@@ -158,12 +162,12 @@ export class Deadlines {
           decided.set(id, firing)
         } else if (firing.kind === 'fired') {
           decided.set(id, { kind: 'fired', timeouts: firing.timeouts })
-          writes.push({ kind: 'append', claimed, state: firing.state, events: firing.events, waitingRoles: waitingRoles(process, firing.state) })
+          writes.push({ kind: 'append', claimed, state: firing.state, events: firing.events, waitingRoles: waitingRoles(process, firing.state), outbox: outboxOf(process, claimed, firing, now) })
         } else {
           decided.set(id, { kind: 'failed', failure: firing.failure })
           if (!count) continue
           const { marked } = firing
-          writes.push(marked ? { kind: 'append', claimed, state: marked.state, events: marked.events, waitingRoles: [] } : { kind: 'count-failure', claimed })
+          writes.push(marked ? { kind: 'append', claimed, state: marked.state, events: marked.events, waitingRoles: [], outbox: outboxOf(process, claimed, marked, now) } : { kind: 'count-failure', claimed })
         }
       }
     } catch (error) {
@@ -176,4 +180,9 @@ export class Deadlines {
       return [id, write === undefined || write.kind === 'written' ? outcome : write]
     }))
   }
+}
+
+/** The public events of a decision on a claimed instance, written with it. */
+function outboxOf(process: CompiledProcess, claimed: ClaimedInstance, decided: { readonly state: InstanceState; readonly events: readonly Event[] }, now: Temporal.Instant): OutboxWrite {
+  return { events: publicEvents(process, claimed.state, decided.events, claimed.lastSeq, decided.state.revision), recordedAt: iso(now) }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js'
 import { Attachments } from './attachments.js'
 import { Deadlines, DEFAULT_FAIL_AFTER } from './deadlines.js'
+import { Events } from './events.js'
 import { Instances } from './instances.js'
 import { ProcessCatalog } from './process-catalog.js'
 import type { Store } from './store/store.js'
@@ -18,9 +19,10 @@ export interface EngineOptions {
 
 /**
  * The engine's public surface, one part per concern: `processes` (the catalog of definitions),
- * `instances` (commands and reads of deliveries), `deadlines` (firing what is due) and
- * `attachments` (records of uploaded files). Every command and read takes the principal it is
- * made by, and is refused with an {@link EngineError} when that principal may not.
+ * `instances` (commands and reads of deliveries), `deadlines` (firing what is due),
+ * `attachments` (records of uploaded files) and `events` (the feed of public events). Every
+ * command and read takes the principal it is made by, and is refused with an
+ * {@link EngineError} when that principal may not.
  */
 export class Engine {
   readonly clock: Clock
@@ -28,6 +30,7 @@ export class Engine {
   readonly instances: Instances
   readonly deadlines: Deadlines
   readonly attachments: Attachments
+  readonly events: Events
 
   constructor({ store, clock, fireAttempts = DEFAULT_FAIL_AFTER }: EngineOptions) {
     if (!Number.isInteger(fireAttempts) || fireAttempts < 1) throw new RangeError(`fireAttempts must be an integer from 1 (got ${fireAttempts}).`)
@@ -36,5 +39,6 @@ export class Engine {
     this.instances = new Instances(store.instances, store.attachments, this.processes, clock)
     this.deadlines = new Deadlines(store.claims, this.processes, clock, fireAttempts)
     this.attachments = new Attachments(store.attachments, store.instances, clock)
+    this.events = new Events(store.events)
   }
 }

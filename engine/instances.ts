@@ -15,6 +15,8 @@ import type { Principal } from './runtime/state.js'
 import type { InstanceView, Submissions } from './runtime/view.js'
 import { submissionsOf, viewInstance } from './runtime/view.js'
 import { waitingRoles } from './runtime/waiting.js'
+import { publicEvents } from './runtime/public-events.js'
+import { iso } from './runtime/time.js'
 import type { AttachmentRepository } from './store/attachment-repository.js'
 import type { EventRecord, InstanceQuery, InstanceRepository, StoredInstance } from './store/instance-repository.js'
 
@@ -46,10 +48,12 @@ export class Instances {
     const id = request.id ?? timeOrderedUuid()
     const existing = await this.#rows.find(id)
     const command: Command = { type: 'start', instanceId: id, by, parties: request.parties, ...optional('parameters', request.parameters), ...optional('context', request.context) }
-    const decision = accepted(await decide(process, existing?.state, command, this.#clock.now()))
+    const now = this.#clock.now()
+    const decision = accepted(await decide(process, existing?.state, command, now))
     const view = viewInstance(process, decision.state, by)
+    const outbox = { events: publicEvents(process, undefined, decision.events, 0, decision.state.revision), recordedAt: iso(now) }
     try {
-      await this.#rows.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [], receipt: options.receipt?.(view) })
+      await this.#rows.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [], receipt: options.receipt?.(view), outbox })
     } catch (error) {
       // Another request started an instance with this id between the check and the insert.
       if (!(error instanceof EngineError) && await this.#rows.find(id)) throw new EngineError('instance.exists', `Instance "${id}" already exists.`)
@@ -123,9 +127,11 @@ export class Instances {
   /** Decides `command` on `stored` (an instance `by` may see) and appends the outcome, binding `attachmentIds` to it. */
   async #command(stored: StoredInstance, by: Principal, options: WriteOptions, command: Command, attachmentIds: readonly string[] = []): Promise<InstanceView> {
     const process = await this.#catalog.get(stored.state.processId, stored.state.processVersion)
-    const decision = accepted(await decide(process, stored.state, command, this.#clock.now()))
+    const now = this.#clock.now()
+    const decision = accepted(await decide(process, stored.state, command, now))
     const view = viewInstance(process, decision.state, by)
-    await this.#rows.append(stored, decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds, receipt: options.receipt?.(view) })
+    const outbox = { events: publicEvents(process, stored.state, decision.events, stored.lastSeq, decision.state.revision), recordedAt: iso(now) }
+    await this.#rows.append(stored, decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds, receipt: options.receipt?.(view), outbox })
     return view
   }
 

@@ -14,6 +14,25 @@ export interface Database {
   idempotency_key: IdempotencyKeyTable
   console_link: ConsoleLinkTable
   console_session: ConsoleSessionTable
+  public_event: PublicEventTable
+}
+
+/** A public event in the outbox (see engine/runtime/public-events.ts), in feed order by (tx, position). */
+export interface PublicEventTable {
+  position: Generated<number>
+  /** The inserting transaction's id where transactions commit concurrently, else 0 (see OutboxOrder). */
+  tx: number
+  id: string
+  type: string
+  /** The delivery it is about; null for events of webhook endpoints. */
+  instance_id: string | null
+  process_id: string | null
+  /** When the change took effect. */
+  at: string
+  /** When the change was decided (the engine's clock). */
+  recorded_at: string
+  /** The event as integrators receive it, JSON. */
+  payload: string
 }
 
 /** A one-time sign-in link to the console, created by an integrator for a party. */

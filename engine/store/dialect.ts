@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { ColumnDefinitionBuilder, Kysely, RawBuilder } from 'kysely'
 import type { GroupWriter } from './commit-group.js'
 import type { Database } from './database.js'
 import type { DialectName } from './dialects/index.js'
@@ -29,6 +29,27 @@ export type ClaimTraits =
     updateRevisions(db: Kysely<Database>, writes: readonly RevisionWrite[]): Promise<Set<string>>
   }
 
+/**
+ * How the outbox of public events is kept in an order readers can page through without missing a
+ * row that commits later. Rows are read in `(tx, position)` order: `position` grows with every
+ * insert, `tx` is the inserting transaction's id where transactions commit concurrently
+ * (PostgreSQL), and a reader sees only rows of transactions older than every one still running
+ * (`visibleBefore`), so no row can later appear before one already read. Where one writer
+ * commits at a time (SQLite), `tx` is 0 and every committed row is visible. On PostgreSQL the
+ * oldest running transaction is the cluster's: one left open (an idle session inside BEGIN)
+ * holds the feed back until it ends.
+ */
+export interface OutboxOrder {
+  /** The value of `tx` for a row inserted by the current transaction. */
+  readonly transactionId: RawBuilder<number>
+  /** The `tx` below which every row is committed and no new one can appear; undefined when all committed rows qualify. */
+  readonly visibleBefore: RawBuilder<number> | undefined
+  /** The column type of a growing integer key (64 bits where the database distinguishes). */
+  readonly keyType: 'integer' | 'bigint'
+  /** Makes `column` (of `keyType`) a primary key that grows with every insert, in a migration. */
+  autoIncrement(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder
+}
+
 /** An open database, with what the store does differently on it. */
 export interface StoreDialect {
   /** Which database this is, for display only. */
@@ -41,6 +62,8 @@ export interface StoreDialect {
   readonly groupCommit: boolean
   /** How due instances are claimed. */
   readonly claims: ClaimTraits
+  /** How the outbox of public events is ordered. */
+  readonly outbox: OutboxOrder
   /**
    * Runs `work` so that no other call for the same `key` runs at the same time, in this process
    * or another sharing the database, and `work` is all or nothing. `work` must write with one

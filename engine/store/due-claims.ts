@@ -5,9 +5,10 @@ import type { InstanceState } from '../runtime/state.js'
 import type { CommitGroup } from './commit-group.js'
 import { runThrough } from './commit-group.js'
 import type { Database, EventTable } from './database.js'
-import type { ClaimTraits } from './dialect.js'
+import type { ClaimTraits, OutboxOrder } from './dialect.js'
 import type { StoredInstance } from './instance-repository.js'
-import { countFailureStatement, eventRow, eventStatements, updateStatement, waitingStatement } from './instance-writes.js'
+import { countFailureStatement, eventRow, eventStatements, outboxRows, outboxStatements, updateStatement, waitingStatement } from './instance-writes.js'
+import type { OutboxWrite } from './instance-writes.js'
 import { runStatement } from './write-plan.js'
 import type { WritePlan } from './write-plan.js'
 
@@ -27,7 +28,10 @@ export interface DueCursor {
  * attempt at firing it (`count-failure`).
  */
 export type ClaimWrite =
-  | { readonly kind: 'append'; readonly claimed: ClaimedInstance; readonly state: InstanceState; readonly events: readonly Event[]; readonly waitingRoles: readonly string[] }
+  | {
+    readonly kind: 'append'; readonly claimed: ClaimedInstance; readonly state: InstanceState; readonly events: readonly Event[]
+    readonly waitingRoles: readonly string[]; readonly outbox: OutboxWrite
+  }
   | { readonly kind: 'count-failure'; readonly claimed: ClaimedInstance }
 
 /**
@@ -69,12 +73,14 @@ export class DueClaims {
   readonly #db: Kysely<Database>
   readonly #commits: CommitGroup
   readonly #traits: ClaimTraits
+  readonly #outbox: OutboxOrder
 
-  /** `traits`: how this database claims (the dialect's). */
-  constructor(db: Kysely<Database>, commits: CommitGroup, traits: ClaimTraits) {
+  /** `traits`: how this database claims, `outbox` how it orders the outbox (the dialect's). */
+  constructor(db: Kysely<Database>, commits: CommitGroup, traits: ClaimTraits, outbox: OutboxOrder) {
     this.#db = db
     this.#commits = commits
     this.#traits = traits
+    this.#outbox = outbox
   }
 
   /** The process versions of the instances with a deadline due at `now`. */
@@ -151,11 +157,13 @@ export class DueClaims {
       const appends = writes.filter((w) => w.kind === 'append')
       const updated = await traits.updateRevisions(trx, appends.map(({ claimed, state, events }) => ({ expected: claimed, state, eventCount: events.length })))
       const events: EventTable[] = []
+      const outbox: ReturnType<typeof outboxRows> = []
       const waiting = new Map<string, { roles: readonly string[]; ids: string[] }>()
-      for (const { claimed, events: appended, waitingRoles } of appends) {
+      for (const { claimed, events: appended, waitingRoles, outbox: published } of appends) {
         const id = claimed.state.id
         if (!updated.has(id)) continue
         appended.forEach((event, i) => events.push(eventRow(id, claimed.lastSeq + i + 1, event)))
+        outbox.push(...outboxRows(published))
         const key = waitingRoles.join('\n')
         const group = waiting.get(key) ?? { roles: waitingRoles, ids: [] }
         waiting.set(key, group)
@@ -165,6 +173,7 @@ export class DueClaims {
       const run = runThrough(trx)
       const statements = [
         ...eventStatements(this.#db, events),
+        ...outboxStatements(this.#db, this.#outbox, outbox),
         ...[...waiting.values()].map(({ roles, ids }) => waitingStatement(this.#db, ids, roles)),
         ...writes.flatMap((w) => (w.kind === 'count-failure' ? [countFailureStatement(this.#db, w.claimed, w.claimed.fireFailures)] : [])),
       ]
@@ -192,6 +201,7 @@ export class DueClaims {
         updateStatement(db, claimed, write.state, write.events.length),
         ...eventStatements(db, write.events.map((event, i) => eventRow(claimed.state.id, claimed.lastSeq + i + 1, event))),
         waitingStatement(db, [claimed.state.id], write.waitingRoles),
+        ...outboxStatements(db, this.#outbox, outboxRows(write.outbox)),
       ]
     })
     let results: Awaited<ReturnType<CommitGroup['runEach']>>

@@ -6,7 +6,9 @@ import type { Database } from './database.js'
 import { listInstances } from './instance-listing.js'
 import type { InstanceQuery } from './instance-listing.js'
 import { prepared, slot } from './prepared.js'
-import { attachmentStatements, columnsOf, orderIdOf, eventRow, eventStatements, updateStatement, waitingStatement } from './instance-writes.js'
+import { attachmentStatements, columnsOf, orderIdOf, eventRow, eventStatements, outboxRows, outboxStatements, updateStatement, waitingStatement } from './instance-writes.js'
+import type { OutboxWrite } from './instance-writes.js'
+import type { OutboxOrder } from './dialect.js'
 import { receiptStatement } from './idempotency-repository.js'
 import { statementOf } from './write-plan.js'
 import type { Receipt } from './idempotency-repository.js'
@@ -33,15 +35,20 @@ export interface WriteExtras {
   readonly attachmentIds: readonly string[]
   /** The answer of the idempotent request making this write, stored in the same transaction. */
   readonly receipt?: Receipt | undefined
+  /** The public events of this write, stored in the same transaction (the outbox). */
+  readonly outbox: OutboxWrite
 }
 
 /** Reads and writes instances and their histories. The only code that knows their tables. */
 export class InstanceRepository {
   readonly #db: Kysely<Database>
   readonly #commits: CommitGroup
-  constructor(db: Kysely<Database>, commits: CommitGroup) {
+  readonly #outbox: OutboxOrder
+  /** `outbox`: how this database orders the outbox (the dialect's). */
+  constructor(db: Kysely<Database>, commits: CommitGroup, outbox: OutboxOrder) {
     this.#db = db
     this.#commits = commits
+    this.#outbox = outbox
   }
 
   /** The instance with this id, or undefined. */
@@ -68,6 +75,7 @@ export class InstanceRepository {
       })))),
       ...eventStatements(db, events.map((event, i) => eventRow(state.id, i + 1, event))),
       ...attachmentStatements(db, state.id, extras.attachmentIds),
+      ...outboxStatements(db, this.#outbox, outboxRows(extras.outbox)),
       ...(extras.receipt ? [receiptStatement(db, extras.receipt)] : []),
     ])
   }
@@ -85,6 +93,7 @@ export class InstanceRepository {
       ...eventStatements(db, events.map((event, i) => eventRow(state.id, expected.lastSeq + i + 1, event))),
       waitingStatement(db, [state.id], extras.waitingRoles),
       ...attachmentStatements(db, state.id, extras.attachmentIds),
+      ...outboxStatements(db, this.#outbox, outboxRows(extras.outbox)),
       ...(extras.receipt ? [receiptStatement(db, extras.receipt)] : []),
     ])
   }

@@ -2,7 +2,9 @@ import type { Kysely } from 'kysely'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
 import { nextDeadline } from '../runtime/transitions.js'
-import type { Database, EventTable } from './database.js'
+import type { OutboxEvent } from '../runtime/public-events.js'
+import type { Database, EventTable, PublicEventTable } from './database.js'
+import type { OutboxOrder } from './dialect.js'
 import type { StoredInstance } from './instance-repository.js'
 import { prepared, slot } from './prepared.js'
 import { statementOf } from './write-plan.js'
@@ -128,6 +130,39 @@ export function eventStatements(db: Kysely<Database>, rows: readonly EventTable[
   }
   const statements: PlannedStatement[] = []
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) statements.push(statementOf(db.insertInto('event').values(rows.slice(i, i + INSERT_CHUNK))))
+  return statements
+}
+
+const OUTBOX_COLUMNS = ['id', 'type', 'instance_id', 'process_id', 'at', 'recorded_at', 'payload'] as const satisfies ReadonlyArray<keyof PublicEventTable>
+type OutboxRow = Pick<PublicEventTable, (typeof OUTBOX_COLUMNS)[number]>
+
+/** The public events of a write, decided at `recordedAt`: written with it, in its transaction. */
+export interface OutboxWrite {
+  readonly events: readonly OutboxEvent[]
+  readonly recordedAt: string
+}
+
+/** The outbox rows of public events decided at `recordedAt`. */
+export function outboxRows({ events, recordedAt }: OutboxWrite): OutboxRow[] {
+  return events.map(({ event, instanceId, processId }) => ({
+    id: event.id, type: event.type, instance_id: instanceId, process_id: processId, at: event.timestamp, recorded_at: recordedAt, payload: JSON.stringify(event),
+  }))
+}
+
+/**
+ * Inserts public events into the outbox, in order, each with the inserting transaction's id as
+ * `order` gives it; the few of one command with a prepared statement.
+ */
+export function outboxStatements(db: Kysely<Database>, order: OutboxOrder, rows: readonly OutboxRow[]): PlannedStatement[] {
+  const insert = (values: readonly OutboxRow[]) => db.insertInto('public_event').values(values.map((row) => ({ ...row, tx: order.transactionId })))
+  if (rows.length > 0 && rows.length <= PREPARED_EVENT_ROWS) {
+    const statement = prepared(db, `insert ${rows.length} public events`, () => insert(rows.map((_, i) => Object.fromEntries(OUTBOX_COLUMNS.map((c) => [c, slot(`${i}.${c}`)])) as unknown as OutboxRow)))
+    const values: unknown[] = []
+    for (const row of rows) for (const column of OUTBOX_COLUMNS) values.push(row[column])
+    return [statement.bindInOrder(values, () => rows.flatMap((_, i) => OUTBOX_COLUMNS.map((c) => `${i}.${c}`)))]
+  }
+  const statements: PlannedStatement[] = []
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) statements.push(statementOf(insert(rows.slice(i, i + INSERT_CHUNK))))
   return statements
 }
 

@@ -1,4 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import type { OutboxOrder } from './dialect.js'
 import { orderIdOf } from './instance-writes.js'
 
 /**
@@ -237,7 +238,37 @@ async function fillOrderIds(db: Kysely<OrderIdRows>): Promise<void> {
   }
 }
 
-/** Serves the migrations above to Kysely's Migrator, from code rather than files on disk. */
-export const migrationProvider: MigrationProvider = {
-  getMigrations: () => Promise.resolve(migrations),
+/**
+ * The migrations that need what differs between databases: from 0011 on, each is made with the
+ * dialect's traits (and is, once released, never edited either).
+ */
+function dialectMigrations(outbox: OutboxOrder): Record<string, Migration> {
+  return {
+    '0011-public-events': {
+      // The outbox of public events, written with the changes they describe and read in
+      // (tx, position) order by the feed, the live stream and the webhook dispatcher (see
+      // OutboxOrder). `recorded_at` is when the change was decided, `at` when it took effect.
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.createTable('public_event')
+          .addColumn('position', outbox.keyType, (c) => outbox.autoIncrement(c))
+          .addColumn('tx', 'bigint', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('instance_id', 'text')
+          .addColumn('process_id', 'text')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('recorded_at', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema.createIndex('public_event_order').on('public_event').columns(['tx', 'position']).execute()
+        await db.schema.createIndex('public_event_instance').on('public_event').columns(['instance_id', 'tx', 'position']).execute()
+        await db.schema.createIndex('public_event_recorded').on('public_event').columns(['recorded_at']).execute()
+      },
+    },
+  }
+}
+
+/** Serves the migrations to Kysely's Migrator, from code rather than files on disk, for a database with `outbox`'s traits. */
+export function migrationProvider(outbox: OutboxOrder): MigrationProvider {
+  return { getMigrations: () => Promise.resolve({ ...migrations, ...dialectMigrations(outbox) }) }
 }

@@ -12,6 +12,7 @@ import { postgresDialect } from './dialects/postgres/dialect.js'
 import type { SqliteOptions } from './dialects/sqlite/connection.js'
 import { sqliteDialect } from './dialects/sqlite/dialect.js'
 import { DueClaims } from './due-claims.js'
+import { EventFeedRepository } from './event-feed.js'
 import { IdempotencyRepository } from './idempotency-repository.js'
 import { InstanceRepository } from './instance-repository.js'
 import { migrationProvider } from './migrations.js'
@@ -42,6 +43,8 @@ export class Store {
   readonly instances: InstanceRepository
   /** Claims of instances whose deadlines are due. */
   readonly claims: DueClaims
+  /** The outbox of public events, read as a feed. */
+  readonly events: EventFeedRepository
   readonly attachments: AttachmentRepository
   readonly tokens: TokenRepository
   readonly idempotency: IdempotencyRepository
@@ -57,8 +60,9 @@ export class Store {
     this.#dialect = dialect
     this.processes = new ProcessRepository(db, dialect.serialised)
     this.#commits = new CommitGroup(dialect.writer, options.groupCommit ?? dialect.groupCommit)
-    this.instances = new InstanceRepository(db, this.#commits)
-    this.claims = new DueClaims(db, this.#commits, dialect.claims)
+    this.instances = new InstanceRepository(db, this.#commits, dialect.outbox)
+    this.claims = new DueClaims(db, this.#commits, dialect.claims, dialect.outbox)
+    this.events = new EventFeedRepository(db, dialect.outbox)
     this.attachments = new AttachmentRepository(db)
     this.tokens = new TokenRepository(db)
     this.idempotency = new IdempotencyRepository(db)
@@ -126,7 +130,7 @@ export class Store {
     // Kysely looks for its bookkeeping tables in every schema unless told which: the dialect
     // names one where databases hold several (PostgreSQL's current schema).
     const schema = await this.#dialect.migrationSchema()
-    return new Migrator({ db: this.db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) })
+    return new Migrator({ db: this.db, provider: migrationProvider(this.#dialect.outbox), ...(schema ? { migrationTableSchema: schema } : {}) })
   }
 
   /** Closes the database; pending writes are committed or were already refused. */

@@ -29,7 +29,7 @@ beforeAll(async () => {
   try {
     // As Store does: Kysely's bookkeeping lives where the dialect says (PostgreSQL: the connection's own schema).
     const schema = await dialect.migrationSchema()
-    const { error } = await new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateTo('0007-console')
+    const { error } = await new Migrator({ db, provider: migrationProvider(dialect.outbox), ...(schema ? { migrationTableSchema: schema } : {}) }).migrateTo('0007-console')
     if (error) throw error
     await copyAsOf0007(store.db, db)
   } finally {

@@ -20,6 +20,12 @@ export function postgresDialect(url: string, options: PostgresOptions = {}): Sto
     writer: transactionWriter(db),
     groupCommit: false,
     claims: { rowLocks: true, updateRevisions },
+    outbox: {
+      transactionId: sql<number>`cast(cast(pg_current_xact_id() as text) as bigint)`,
+      visibleBefore: sql<number>`cast(cast(pg_snapshot_xmin(pg_current_snapshot()) as text) as bigint)`,
+      keyType: 'bigint',
+      autoIncrement: (column) => column.primaryKey().generatedByDefaultAsIdentity(),
+    },
     serialised: (key, work) => db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx)
       return work(trx)

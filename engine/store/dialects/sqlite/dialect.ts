@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { sql } from 'kysely'
 import type { GroupWriter } from '../../commit-group.js'
 import type { Database } from '../../database.js'
 import type { StoreDialect } from '../../dialect.js'
@@ -33,6 +34,7 @@ export function sqliteDialect(file: string, options: SqliteOptions = {}): StoreD
     writer: threaded ? threadWriter(file, options) : connectionWriter(db, begin),
     groupCommit: true,
     claims: { rowLocks: false },
+    outbox: { transactionId: sql<number>`0`, visibleBefore: undefined, keyType: 'integer', autoIncrement: (column) => column.primaryKey().autoIncrement() },
     serialised: (_key, work) => work(db),
     migrationSchema: () => Promise.resolve(undefined),
   }

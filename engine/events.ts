@@ -1,0 +1,82 @@
+import { EngineError } from './errors.js'
+import { CURSOR_RULE } from './cursor.js'
+import { pageSize } from './list-filters.js'
+import { optional } from './optional.js'
+import { may } from './runtime/authorize.js'
+import { PUBLIC_EVENT_TYPES } from './runtime/public-events.js'
+import type { PublicEvent } from './runtime/public-events.js'
+import type { Principal } from './runtime/state.js'
+import type { EventFeedRepository, FeedPosition, FeedRow } from './store/event-feed.js'
+
+/** Filters of {@link Events.list}. */
+export interface EventFilter {
+  /** The `next` cursor of a previous page (or the `id` of an event of the live stream). */
+  readonly after?: string
+  /** Only events of these types (see PUBLIC_EVENT_TYPES). */
+  readonly types?: readonly string[]
+  readonly process?: string
+  readonly instance?: string
+  readonly limit?: number
+}
+
+/** A page of the feed: its events in feed order, and the cursor of the next page (always given: the feed grows). */
+export interface EventPage {
+  readonly items: ReadonlyArray<PublicEvent & { readonly cursor: string }>
+  readonly next: string
+}
+
+/**
+ * The feed of public events across deliveries, in commit order (see OutboxOrder), authorised as
+ * the deliveries are: a party sees the events of its own deliveries; those who see all see every
+ * event, those of webhook endpoints included.
+ */
+export class Events {
+  readonly #feed: EventFeedRepository
+
+  constructor(feed: EventFeedRepository) {
+    this.#feed = feed
+  }
+
+  /**
+   * The events after `filter.after` that `by` may see.
+   * @throws {EngineError} `request.invalid` at `/after` or `/types` for a cursor or type that is not one.
+   */
+  async list(filter: EventFilter, by: Principal): Promise<EventPage> {
+    const after = filter.after === undefined ? undefined : decodeEventCursor(filter.after)
+    const unknown = (filter.types ?? []).filter((type) => !(PUBLIC_EVENT_TYPES as readonly string[]).includes(type))
+    if (unknown.length > 0) {
+      throw new EngineError('request.invalid', `There is no event type ${unknown.map((t) => `"${t}"`).join(', ')}.`, {
+        fields: [{ pointer: '/types', rule: 'enum', message: `must list event types among ${PUBLIC_EVENT_TYPES.join(', ')}` }],
+      })
+    }
+    const rows = await this.#feed.page({
+      limit: pageSize(filter.limit), after,
+      ...optional('types', filter.types), ...optional('processId', filter.process), ...optional('instanceId', filter.instance),
+      ...optional('party', may(by, 'see-all') ? undefined : { role: by.role, subject: by.subject }),
+    })
+    const last = rows.at(-1)
+    return { items: rows.map(withCursor), next: last ? encodeEventCursor(last.position) : filter.after ?? encodeEventCursor({ tx: 0, position: 0 }) }
+  }
+}
+
+function withCursor(row: FeedRow): PublicEvent & { readonly cursor: string } {
+  return { ...row.event, cursor: encodeEventCursor(row.position) }
+}
+
+/** An opaque cursor for the feed after `position`. */
+export function encodeEventCursor(position: FeedPosition): string {
+  return Buffer.from(JSON.stringify(['e', position.tx, position.position])).toString('base64url')
+}
+
+/** The position `cursor` stands for; `request.invalid` at `/after` if it is not a cursor of the feed. */
+export function decodeEventCursor(cursor: string): FeedPosition {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString())
+    if (Array.isArray(parsed) && parsed.length === 3 && parsed[0] === 'e' && Number.isSafeInteger(parsed[1]) && Number.isSafeInteger(parsed[2])) {
+      return { tx: parsed[1] as number, position: parsed[2] as number }
+    }
+  } catch {
+    // not JSON: not a cursor
+  }
+  throw new EngineError('request.invalid', 'The cursor is not one the event feed returned.', { fields: [{ pointer: '/after', rule: 'format', message: CURSOR_RULE }] })
+}

@@ -1,0 +1,144 @@
+import type { CompiledProcess } from '../definition/compiled.js'
+import type { Event } from './events.js'
+import { evolve } from './evolve.js'
+import type { InstanceState, InstanceStatus } from './state.js'
+import { earliestDeadline } from './transitions.js'
+
+// The events integrators hear of (the feed, the live stream, webhooks): one per change that
+// matters, each with the delivery as it stood right after it. Derived, purely, from the events a
+// decision appends, and written in the same transaction (the outbox), so a committed change
+// always has its public events and a refused one has none.
+
+/** The public event types of a delivery, each from one internal event type. */
+export const DELIVERY_EVENT_TYPES = {
+  'instance-started': 'delivery.started',
+  'step-entered': 'delivery.step-entered',
+  'action-performed': 'delivery.action-performed',
+  'window-expired': 'delivery.window-expired',
+  'instance-completed': 'delivery.completed',
+  'instance-terminated': 'delivery.terminated',
+  'instance-failed': 'delivery.failed',
+  'instance-retried': 'delivery.retried',
+} as const satisfies Partial<Record<Event['type'], string>>
+
+/** Every public event type: those of deliveries, and those of webhook endpoints. */
+export const PUBLIC_EVENT_TYPES = [...Object.values(DELIVERY_EVENT_TYPES), 'webhook-endpoint.disabled'] as const
+export type PublicEventType = (typeof PUBLIC_EVENT_TYPES)[number]
+
+/** A delivery as a public event shows it: right after the change the event describes. */
+export interface DeliverySummary {
+  readonly id: string
+  readonly process: { readonly id: string; readonly version: number; readonly title: string }
+  readonly status: InstanceStatus
+  readonly outcome: string | null
+  /** The current step (the phase), null once the delivery has ended. */
+  readonly phase: { readonly id: string; readonly title: string; readonly round: number } | null
+  /** Who acts now: the parties in the current step's actor roles (`subject` null for administrators). */
+  readonly executor: ReadonlyArray<{ readonly role: string; readonly subject: string | null }>
+  /** The next deadline: when the system acts unless someone does first. */
+  readonly deadline: { readonly due: string; readonly kind: 'timeout' | 'window'; readonly name: string } | null
+  readonly parties: Readonly<Record<string, string>>
+  readonly context: Readonly<Record<string, unknown>>
+  /** Values recorded by the process (a validity period, say). */
+  readonly values: Readonly<Record<string, unknown>>
+  readonly revision: number
+}
+
+/**
+ * A public event, in the shape of a Standard Webhooks payload: `data` holds the delivery's
+ * summary (absent for events of webhook endpoints) and the event's own details.
+ */
+export interface PublicEvent {
+  /** Stable and unique: the delivery's id and the place of the change in its history. */
+  readonly id: string
+  readonly type: PublicEventType
+  /** When the change took effect (for a deadline, the instant it was due). */
+  readonly timestamp: string
+  readonly data: Readonly<Record<string, unknown>> & { readonly delivery?: DeliverySummary }
+}
+
+/** A public event with what the outbox stores beside it for filtering. */
+export interface OutboxEvent {
+  readonly event: PublicEvent
+  /** The delivery it is about (null for events of webhook endpoints). */
+  readonly instanceId: string | null
+  readonly processId: string | null
+}
+
+/**
+ * The public events of the internal `events` a decision appends to the instance, which was
+ * `before` them (undefined for a start) with its last event numbered `lastSeq`; `revision` is
+ * the instance's revision after the decision.
+ */
+export function publicEvents(process: CompiledProcess, before: InstanceState | undefined, events: readonly Event[], lastSeq: number, revision: number): OutboxEvent[] {
+  const out: OutboxEvent[] = []
+  let state = before
+  events.forEach((event, i) => {
+    state = evolve(state, event)
+    const type = publicType(event)
+    if (!type) return
+    // Values recorded by an action follow its event: the summary shows them with the action.
+    let shown = state
+    for (let j = i + 1; j < events.length && events[j]?.type === 'values-recorded'; j++) shown = evolve(shown, events[j] as Event)
+    out.push({
+      event: { id: `${shown.id}.${lastSeq + i + 1}`, type, timestamp: event.at, data: { delivery: { ...summarise(process, shown), revision }, ...detailsOf(event) } },
+      instanceId: shown.id,
+      processId: shown.processId,
+    })
+  })
+  return out
+}
+
+function publicType(event: Event): PublicEventType | undefined {
+  return event.type in DELIVERY_EVENT_TYPES ? DELIVERY_EVENT_TYPES[event.type as keyof typeof DELIVERY_EVENT_TYPES] : undefined
+}
+
+/** The delivery as it stands in `state`. */
+export function summarise(process: CompiledProcess, state: InstanceState): DeliverySummary {
+  const step = state.step === undefined ? undefined : process.steps.get(state.step)
+  const deadline = state.status === 'active' ? earliestDeadline(state) : undefined
+  const executor = step && state.status === 'active'
+    // Administrators are no party of a delivery: any of them may act where `admin` does.
+    ? step.actors.map((role) => ({ role, subject: state.parties[role] ?? null }))
+    : []
+  return {
+    id: state.id,
+    process: { id: process.id, version: process.version, title: process.title },
+    status: state.status,
+    outcome: state.outcome ?? null,
+    phase: step ? { id: step.id, title: step.title, round: state.rounds[step.id] ?? 1 } : null,
+    executor,
+    deadline: deadline ? { due: deadline.due, kind: deadline.kind, name: deadline.kind === 'timeout' ? deadline.action : deadline.window } : null,
+    parties: state.parties,
+    context: state.context,
+    values: state.values,
+    revision: state.revision,
+  }
+}
+
+/** What an event says beyond the delivery's summary. */
+function detailsOf(event: Event): Record<string, unknown> {
+  switch (event.type) {
+    case 'instance-started':
+      return { by: event.by, parameters: event.parameters }
+    case 'step-entered':
+      return { step: event.step, round: event.round, ...(event.timeout ? { timeout: event.timeout } : {}) }
+    case 'action-performed':
+      return {
+        step: event.step, action: event.action, by: event.by, trigger: event.trigger, inputs: event.inputs, attachments: event.attachments,
+        ...(event.due === undefined ? {} : { due: event.due }), ...(event.firedAt === undefined ? {} : { firedAt: event.firedAt }),
+      }
+    case 'window-expired':
+      return { window: event.window, due: event.due, firedAt: event.firedAt }
+    case 'instance-completed':
+      return { outcome: event.outcome }
+    case 'instance-terminated':
+      return { by: event.by, reason: event.reason }
+    case 'instance-failed':
+      return { code: event.code, message: event.message, attempts: event.attempts }
+    case 'instance-retried':
+      return { by: event.by }
+    default:
+      return {}
+  }
+}

@@ -1,0 +1,89 @@
+import type { Kysely } from 'kysely'
+import type { OutboxEvent, PublicEvent } from '../runtime/public-events.js'
+import type { Database } from './database.js'
+import type { OutboxOrder } from './dialect.js'
+import { outboxRows, outboxStatements } from './instance-writes.js'
+import { runThrough } from './commit-group.js'
+import { runStatement } from './write-plan.js'
+
+/** A place in the feed: the (tx, position) of an outbox row (see OutboxOrder). */
+export interface FeedPosition {
+  readonly tx: number
+  readonly position: number
+}
+
+/** What to read of the feed. */
+export interface FeedQuery {
+  /** Where the previous page ended; the feed's start if absent. */
+  readonly after?: FeedPosition | undefined
+  readonly limit: number
+  /** Only events of these types. */
+  readonly types?: readonly string[] | undefined
+  readonly processId?: string | undefined
+  readonly instanceId?: string | undefined
+  /** Only events of deliveries where this role is held by this subject. */
+  readonly party?: { readonly role: string; readonly subject: string } | undefined
+  /** Only events decided at or after this instant. */
+  readonly recordedFrom?: string | undefined
+}
+
+/** An event of the feed, with its place. */
+export interface FeedRow {
+  readonly position: FeedPosition
+  readonly event: PublicEvent
+  readonly instanceId: string | null
+  readonly processId: string | null
+}
+
+/**
+ * Reads the outbox of public events as a feed, in the order of OutboxOrder: a page that ends at a
+ * position is never followed by a row that commits before it later.
+ */
+export class EventFeedRepository {
+  readonly #db: Kysely<Database>
+  readonly #order: OutboxOrder
+
+  constructor(db: Kysely<Database>, order: OutboxOrder) {
+    this.#db = db
+    this.#order = order
+  }
+
+  /** Up to `limit` events after `after`, matching the query, in feed order. */
+  async page(query: FeedQuery): Promise<FeedRow[]> {
+    const { after, types, processId, instanceId, party, recordedFrom } = query
+    const visibleBefore = this.#order.visibleBefore
+    const rows = await this.#db.selectFrom('public_event')
+      .select(['tx', 'position', 'payload', 'instance_id', 'process_id'])
+      .$if(after !== undefined, (q) => q.where((eb) => eb(eb.refTuple('tx', 'position'), '>', eb.tuple((after as FeedPosition).tx, (after as FeedPosition).position))))
+      .$if(visibleBefore !== undefined, (q) => q.where('tx', '<', visibleBefore as NonNullable<typeof visibleBefore>))
+      .$if(types !== undefined && types.length > 0, (q) => q.where('type', 'in', types as readonly string[]))
+      .$if(processId !== undefined, (q) => q.where('process_id', '=', processId as string))
+      .$if(instanceId !== undefined, (q) => q.where('instance_id', '=', instanceId as string))
+      .$if(recordedFrom !== undefined, (q) => q.where('recorded_at', '>=', recordedFrom as string))
+      .$if(party !== undefined, (q) => q.where('instance_id', 'in', (eb) => eb.selectFrom('instance_party').select('instance_id')
+        .where('role', '=', (party as NonNullable<typeof party>).role).where('subject', '=', (party as NonNullable<typeof party>).subject)))
+      .orderBy('tx').orderBy('position')
+      .limit(query.limit)
+      .execute()
+    return rows.map((row) => ({
+      position: { tx: Number(row.tx), position: Number(row.position) },
+      event: JSON.parse(row.payload) as PublicEvent,
+      instanceId: row.instance_id,
+      processId: row.process_id,
+    }))
+  }
+
+  /** The event with this id, or undefined. */
+  async find(id: string): Promise<FeedRow | undefined> {
+    const row = await this.#db.selectFrom('public_event').select(['tx', 'position', 'payload', 'instance_id', 'process_id']).where('id', '=', id).executeTakeFirst()
+    return row && { position: { tx: Number(row.tx), position: Number(row.position) }, event: JSON.parse(row.payload) as PublicEvent, instanceId: row.instance_id, processId: row.process_id }
+  }
+
+  /** Writes public events of no delivery (those of webhook endpoints), in one transaction. */
+  async publish(events: readonly OutboxEvent[], recordedAt: string): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      const run = runThrough(trx)
+      for (const statement of outboxStatements(this.#db, this.#order, outboxRows({ events, recordedAt }))) await runStatement({ run }, statement)
+    })
+  }
+}

@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { PublicEvent } from '../../engine/index.js'
+import { DIALECT, snapshot } from '../support/database.js'
+import { ADMIN, awaitingConfirmation, CUSTOMER, DEMAND, ISV, OTHER_CUSTOMER } from '../support/engine.js'
+import { openHarness } from '../support/engine.js'
+import type { Harness } from '../support/engine.js'
+
+let h: Harness
+beforeEach(async () => { h = await openHarness() })
+afterEach(async () => { await h.close() })
+
+/**
+ * Every event of the feed `by` may see, page by page. On PostgreSQL the feed shows a row once
+ * every older transaction of the cluster has ended (see OutboxOrder), and other test files run
+ * transactions on the same cluster meanwhile: the feed is read until `count` events are there.
+ */
+async function everyEvent(by = ADMIN, count?: number, limit = 3): Promise<PublicEvent[]> {
+  const events: PublicEvent[] = []
+  let after: string | undefined
+  const until = Date.now() + 10_000
+  for (;;) {
+    const page = await h.engine.events.list({ limit, ...(after === undefined ? {} : { after }) }, by)
+    events.push(...page.items)
+    after = page.next
+    if (page.items.length < limit && (count === undefined || events.length >= count || Date.now() > until)) return events
+    if (page.items.length < limit) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** The events of one page of the feed, read again until there are `count` (see {@link everyEvent}). */
+async function pageOf(filter: Parameters<Harness['engine']['events']['list']>[0], count: number): Promise<readonly PublicEvent[]> {
+  const until = Date.now() + 10_000
+  for (;;) {
+    const { items } = await h.engine.events.list(filter, ADMIN)
+    if (items.length >= count || Date.now() > until) return items
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe(`the outbox of public events on ${DIALECT}`, () => {
+  it('holds every change of a basic delivery, in order, each with the delivery as it stood, written with the change', async () => {
+    const { id } = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1' } }, ADMIN)
+    await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
+    await h.engine.instances.act(id, { action: 'finish' }, ISV)
+    h.clock.advance('P15D')
+    expect(await h.engine.deadlines.advance()).toMatchObject({ fired: 1 })
+
+    const events = await everyEvent(ADMIN, 8)
+    expect(events.map((e) => [e.type, (e.data as { step?: string; action?: string }).step ?? null, (e.data as { action?: string }).action ?? null])).toEqual([
+      ['delivery.started', null, null],
+      ['delivery.step-entered', 'submit-demand', null],
+      ['delivery.action-performed', 'submit-demand', 'submit'],
+      ['delivery.step-entered', 'project-delivery', null],
+      ['delivery.action-performed', 'project-delivery', 'finish'],
+      ['delivery.step-entered', 'confirm-delivery', null],
+      ['delivery.action-performed', 'confirm-delivery', 'confirm'],
+      ['delivery.completed', null, null],
+    ])
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length)
+    const [started, entered, submitted] = events as [PublicEvent, PublicEvent, PublicEvent]
+    // Each shows the delivery right after its change: started, then in its first step.
+    expect(started.data.delivery).toMatchObject({ id, process: { id: 'basic', version: 1 }, status: 'active', phase: null, executor: [], context: { orderId: 'o-1' }, revision: 1 })
+    expect(entered.data.delivery).toMatchObject({ phase: { id: 'submit-demand', round: 1 }, executor: [{ role: 'customer', subject: 'c-1' }], deadline: null, revision: 1 })
+    expect(submitted).toMatchObject({ data: { by: CUSTOMER, trigger: 'actor', inputs: DEMAND, delivery: { phase: { id: 'submit-demand' }, revision: 2 } } })
+    expect(events[3]).toMatchObject({ data: { delivery: { phase: { id: 'project-delivery' }, executor: [{ role: 'isv', subject: 'v-1' }], revision: 2 } } })
+    const confirmed = events.at(-2) as PublicEvent
+    expect(confirmed).toMatchObject({ data: { trigger: 'timeout', by: { role: 'system' }, due: expect.any(String), delivery: { status: 'active', phase: { id: 'confirm-delivery' } } } })
+    expect(events.at(-1)).toMatchObject({ data: { outcome: 'completed', delivery: { status: 'completed', outcome: 'completed', phase: null, executor: [], deadline: null } } })
+  })
+
+  it('writes nothing for a refused command', async () => {
+    const { id } = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const before = await snapshot(h.database)
+    await expect(h.engine.instances.act(id, { action: 'finish' }, ISV)).rejects.toMatchObject({ code: 'step.not-current' })
+    await expect(h.engine.instances.act(id, { action: 'submit', inputs: {} }, CUSTOMER)).rejects.toMatchObject({ code: 'input.invalid' })
+    expect(await snapshot(h.database)).toEqual(before)
+    expect(await everyEvent(ADMIN, 3)).toHaveLength(2)
+  })
+
+  it('shows a party the events of its own deliveries only, and those who see all every event', async () => {
+    const mine = await awaitingConfirmation(h.engine, 2)
+    const { id: theirs } = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-2', isv: 'v-1' } }, ADMIN)
+    const ofCustomer = await everyEvent(CUSTOMER, 12)
+    expect(ofCustomer).toHaveLength(12)
+    expect(new Set(ofCustomer.map((e) => e.data.delivery?.id))).toEqual(new Set(mine))
+    expect((await everyEvent(OTHER_CUSTOMER, 2)).map((e) => e.data.delivery?.id)).toEqual([theirs, theirs])
+    expect(await everyEvent(ISV, 14)).toHaveLength(14)
+    expect(await everyEvent(ADMIN, 14)).toHaveLength(14)
+  })
+
+  it('filters by type, process and delivery, and refuses an unknown type or a cursor it did not give', async () => {
+    const [first] = await awaitingConfirmation(h.engine, 2) as [string]
+    const entered = await pageOf({ types: ['delivery.step-entered'], instance: first }, 3)
+    expect(entered.map((e) => e.data['step'])).toEqual(['submit-demand', 'project-delivery', 'confirm-delivery'])
+    expect((await h.engine.events.list({ process: 'contract' }, ADMIN)).items).toEqual([])
+    await expect(h.engine.events.list({ types: ['delivery.teleported'] }, ADMIN)).rejects.toMatchObject({ code: 'request.invalid', fields: [{ pointer: '/types' }] })
+    await expect(h.engine.events.list({ after: 'bm90IGEgY3Vyc29y' }, ADMIN)).rejects.toMatchObject({ code: 'request.invalid', fields: [{ pointer: '/after' }] })
+    // The cursor of the last page stays valid as the feed grows.
+    await pageOf({}, 12)
+    const all = await h.engine.events.list({ limit: 500 }, ADMIN)
+    await h.engine.instances.terminate(first, { reason: 'Refunded' }, ADMIN)
+    expect((await pageOf({ after: all.next }, 1)).map((e) => e.type)).toEqual(['delivery.terminated'])
+  })
+
+  it('loses no event of writers committing at the same time, page after page', { timeout: 60_000 }, async () => {
+    const seen: PublicEvent[] = []
+    let after: string | undefined
+    const read = async (): Promise<void> => {
+      const page = await h.engine.events.list({ limit: 7, ...(after === undefined ? {} : { after }) }, ADMIN)
+      seen.push(...page.items)
+      after = page.next
+    }
+    let writing = true
+    const writers = awaitingConfirmation(h.engine, 60).finally(() => { writing = false })
+    // Each read lets the event loop turn, as requests arriving on sockets do, so writes get committed.
+    while (writing) {
+      await read()
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await writers
+    for (const until = Date.now() + 10_000; seen.length < 60 * 6 && Date.now() < until;) {
+      await read()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    await read()
+    const ids = seen.map((e) => e.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids.length).toBe(60 * 6)
+  })
+})
