@@ -167,7 +167,11 @@ describe('GET /openapi.json', () => {
     await act(id, 'isv', { action: 'finish' })
     await call('GET', '/v1/clock', { who: 'customer' })
     await call('POST', `/v1/instances/${id}/advance`, { who: 'admin' })
-    expect(await body(await call('POST', '/v1/advance', { who: 'admin', json: { by: 'P15D' } }))).toMatchObject({ fired: 1 })
+    // The customer's first reminder (3 days before the confirmation), then the confirmation.
+    expect(await body(await call('POST', '/v1/advance', { who: 'admin', json: { by: 'P12D' } }))).toMatchObject({ fired: 0, instances: 1 })
+    expect(await body(await call('GET', `/v1/instances/${id}`, { who: 'customer' }))).toMatchObject({ reminder: { kind: 'timeout', remind: 'P3D' } })
+    await call('GET', `/v1/instances/${id}/history`, { who: 'customer' })
+    expect(await body(await call('POST', '/v1/advance', { who: 'admin', json: { by: 'P3D' } }))).toMatchObject({ fired: 1 })
     await call('GET', `/v1/instances/${id}/history`, { who: 'customer' })
     await call('GET', `/v1/attachments/${doc1.id}`, { who: 'isv' })
 
