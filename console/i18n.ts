@@ -57,6 +57,11 @@ const en = {
     window: (window: string) => `${window} ends on {at}.`,
     processZone: (zone: string) => `process time zone: ${zone}`,
   },
+  reminder: {
+    // `{at}` marks where the instant goes, as in `deadline`.
+    timeout: (action: string) => `Reminder: the system will perform “${action}” on {at} unless you act.`,
+    window: (window: string) => `Reminder: ${window} ends on {at}.`,
+  },
   delivery: {
     phase: 'Current phase',
     executor: 'Executor',
@@ -106,6 +111,7 @@ const en = {
     'window-opened': 'Window opened',
     'window-closed': 'Window closed',
     'window-expired': 'Window expired',
+    'deadline-approaching': 'Reminder sent',
     'instance-completed': 'Delivery completed',
     'instance-terminated': 'Delivery terminated',
     'instance-failed': 'Delivery failed',
@@ -209,6 +215,10 @@ const zh: Messages = {
     window: (window) => `${window}于 {at} 结束。`,
     processZone: (zone) => `流程时区：${zone}`,
   },
+  reminder: {
+    timeout: (action) => `提醒：除非您操作，系统将于 {at} 执行“${action}”。`,
+    window: (window) => `提醒：${window}将于 {at} 结束。`,
+  },
   delivery: {
     phase: '当前阶段',
     executor: '执行方',
@@ -258,6 +268,7 @@ const zh: Messages = {
     'window-opened': '时间窗口开始',
     'window-closed': '时间窗口关闭',
     'window-expired': '时间窗口到期',
+    'deadline-approaching': '已发送提醒',
     'instance-completed': '交付完成',
     'instance-terminated': '交付终止',
     'instance-failed': '交付失败',

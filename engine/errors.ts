@@ -29,6 +29,7 @@ export type DefinitionCode =
   | 'definition.parameter-type'
   | 'definition.parameter-default'
   | 'definition.duration'
+  | 'definition.duplicate-reminder'
   | 'definition.time-zone'
   | 'definition.expression'
   | 'definition.expression-function'

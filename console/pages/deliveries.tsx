@@ -5,6 +5,7 @@ import { labelOf } from '../i18n.js'
 import { Layout } from '../layout.js'
 import type { PageContext } from '../view.js'
 import { deliveryPath } from './delivery.js'
+import { ReminderNotice } from './reminder-notice.js'
 
 /** The filters of a list of deliveries, as the query string carries them (empty when not set). */
 export interface ListQuery {
@@ -86,6 +87,7 @@ function WaitingCard({ page, view, process }: { page: PageContext; view: Instanc
           <span class="zone">{t.aside(t.deadline.processZone(process.timeZone))}</span>
         </p>
       )}
+      {!view.failure && <ReminderNotice page={page} view={view} process={process} />}
     </li>
   )
 }

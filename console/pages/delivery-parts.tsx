@@ -200,6 +200,9 @@ function what(event: EventRecord['event'], process: CompiledProcess, t: Messages
     case 'step-skipped': return process.steps.get(event.step)?.title ?? event.step
     case 'action-performed': case 'values-recorded': return `${process.steps.get(event.step)?.title ?? event.step}: ${process.steps.get(event.step)?.actions.get(event.action)?.title ?? event.action}`
     case 'window-opened': case 'window-closed': case 'window-expired': return process.windows.get(event.window)?.title ?? event.window
+    case 'deadline-approaching': return event.deadline.kind === 'timeout'
+      ? `${process.steps.get(event.deadline.step)?.title ?? event.deadline.step}: ${process.steps.get(event.deadline.step)?.actions.get(event.deadline.action)?.title ?? event.deadline.action}`
+      : process.windows.get(event.deadline.window)?.title ?? event.deadline.window
     case 'instance-completed': return labelOf(t.status, event.outcome)
     case 'instance-failed': return `${event.code}: ${event.message}`
     case 'instance-started': return `${process.title} v${event.processVersion}`

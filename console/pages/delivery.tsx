@@ -7,6 +7,7 @@ import type { PageContext } from '../view.js'
 import { ActionForm } from './action-form.js'
 import type { Refusal } from './action-form.js'
 import { Details, History, Steps } from './delivery-parts.js'
+import { ReminderNotice } from './reminder-notice.js'
 import type { FileNames } from './delivery-parts.js'
 
 export interface DeliveryPageData {
@@ -57,6 +58,7 @@ export function DeliveryPage({ page, data }: { page: PageContext; data: Delivery
               <span class="zone">{t.aside(t.deadline.processZone(zone))}</span>
             </p>
           )}
+          <ReminderNotice page={page} view={view} process={process} />
           {view.failure && (
             <p class="alert" role="alert">{t.labelled(t.delivery.failure, t.delivery.failureText(view.failure.code, view.failure.message, view.failure.attempts))}</p>
           )}

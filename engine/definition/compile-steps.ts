@@ -4,6 +4,7 @@ import type { ActionDefinition, AttachmentSlotDefinition, JsonSchema, StepDefini
 import { ATTACHMENT_TYPES, isAttachmentType } from './attachment-types.js'
 import type { AttachmentType } from './attachment-types.js'
 import { resolveDelay } from './compile-parameters.js'
+import { compileReminders } from './compile-reminders.js'
 import { closeObjects, compileAuthoredSchema } from './json-schema.js'
 import { checkExpression } from './check-expressions.js'
 import { declaredNames } from './expression-names.js'
@@ -210,7 +211,8 @@ function compileTimeout(
       `The system cannot perform "${timeout.action}" on expiry: it requires inputs or attachments.`,
       'Point the timeout at an action that needs nothing, or make its inputs and attachments optional.')
   }
-  return after ? { after, action: timeout.action } : undefined
+  const remind = compileReminders(ctx, timeout.remind, at('timeout', 'remind'))
+  return after ? { after, action: timeout.action, remind } : undefined
 }
 
 /** Whether an action cannot be performed with empty inputs and no attachments. */

@@ -4,6 +4,7 @@ import type { WindowDefinition } from './definition.js'
 import { resolveDelay } from './compile-parameters.js'
 import type { DelayScope } from './compile-parameters.js'
 import { checkStepRef } from './compile-steps.js'
+import { compileReminders } from './compile-reminders.js'
 import { pointerOf } from './pointer.js'
 
 /** Checks and compiles the windows (deadlines spanning several steps). */
@@ -26,8 +27,9 @@ export function compileWindows(
     } else {
       onExpiry = { kind: 'end', outcome: window.onExpiry.end ?? 'completed' }
     }
+    const remind = compileReminders(ctx, window.remind, at('remind'))
     if (after) {
-      compiled.set(window.id, { id: window.id, title: window.title ?? window.id, steps: new Set(window.steps), after, onExpiry })
+      compiled.set(window.id, { id: window.id, title: window.title ?? window.id, steps: new Set(window.steps), after, onExpiry, remind })
     }
   })
   return compiled

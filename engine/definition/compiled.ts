@@ -53,6 +53,14 @@ export interface CompiledStep {
 export interface CompiledTimeout {
   readonly after: Delay
   readonly action: string
+  /** Reminders before the deadline, in the order written (empty when none). */
+  readonly remind: readonly CompiledReminder[]
+}
+
+/** One reminder: `offset` as written (`P3D`) and parsed; it is sent that long before the deadline. */
+export interface CompiledReminder {
+  readonly offset: string
+  readonly duration: Temporal.Duration
 }
 
 export interface CompiledAction {
@@ -76,6 +84,8 @@ export interface CompiledWindow {
   readonly steps: ReadonlySet<string>
   readonly after: Delay
   readonly onExpiry: Target
+  /** Reminders before the expiry, in the order written (empty when none). */
+  readonly remind: readonly CompiledReminder[]
 }
 
 /** Where an action or an expiry leads. */

@@ -36,7 +36,7 @@ export interface StepDefinition {
   readonly when?: string
   readonly otherwise?: { readonly goto?: string; readonly end?: string }
   readonly actions: Readonly<Record<string, ActionDefinition>>
-  readonly timeout?: { readonly after: DelayDefinition; readonly action: string }
+  readonly timeout?: { readonly after: DelayDefinition; readonly action: string; readonly remind?: readonly string[] }
 }
 
 export interface ActionDefinition {
@@ -67,6 +67,7 @@ export interface WindowDefinition {
   readonly steps: readonly string[]
   readonly after: DelayDefinition
   readonly onExpiry: { readonly goto?: string; readonly end?: string }
+  readonly remind?: readonly string[]
 }
 
 /** A JSON Schema (2020-12) object, as written by the process author. */

@@ -1,6 +1,7 @@
 import { assertNever } from '../errors.js'
 import type { Event } from './events.js'
-import type { InstanceState } from './state.js'
+import { markSent } from './reminders.js'
+import type { Deadlines, InstanceState } from './state.js'
 
 /**
  * Applies one event to a state and returns the next state; never mutates. Replaying an
@@ -58,7 +59,15 @@ export function evolve(state: InstanceState | undefined, event: Event): Instance
     case 'values-recorded':
       return { ...base, values: { ...state.values, ...event.values } }
     case 'window-opened':
-      return { ...base, deadlines: { ...state.deadlines, windows: { ...state.deadlines.windows, [event.window]: { openedAt: event.at, due: event.due } } } }
+      return {
+        ...base,
+        deadlines: {
+          ...state.deadlines,
+          windows: { ...state.deadlines.windows, [event.window]: { openedAt: event.at, due: event.due, ...(event.reminders ? { reminders: event.reminders } : {}) } },
+        },
+      }
+    case 'deadline-approaching':
+      return { ...base, deadlines: remindedIn(state.deadlines, event) }
     case 'window-closed':
     case 'window-expired': {
       const { [event.window]: _closed, ...windows } = state.deadlines.windows
@@ -76,4 +85,21 @@ export function evolve(state: InstanceState | undefined, event: Event): Instance
     default:
       return assertNever(event)
   }
+}
+
+/** The deadlines with the reminder `event` sent marked sent. */
+function remindedIn(deadlines: Deadlines, event: Extract<Event, { type: 'deadline-approaching' }>): Deadlines {
+  const { deadline } = event
+  if (deadline.kind === 'timeout') {
+    const timeout = deadlines.timeout
+    if (!timeout || timeout.step !== deadline.step) return deadlines
+    return { ...deadlines, timeout: { ...timeout, ...optionalReminders(markSent(timeout.reminders, event)) } }
+  }
+  const window = deadlines.windows[deadline.window]
+  if (!window) return deadlines
+  return { ...deadlines, windows: { ...deadlines.windows, [deadline.window]: { ...window, ...optionalReminders(markSent(window.reminders, event)) } } }
+}
+
+function optionalReminders<T>(reminders: T | undefined): { reminders?: T } {
+  return reminders === undefined ? {} : { reminders }
 }

@@ -7,12 +7,15 @@ import type { InstanceState } from './state.js'
 import { SYSTEM } from './state.js'
 import { earliestDeadline, moveTo } from './transitions.js'
 import { perform } from './act.js'
+import { dueReminder, reminderEvent } from './reminders.js'
 
 /** Deadlines fired in one decision at most; every delay is positive, so this only stops a runaway. */
 const MAX_FIRINGS = 1000
 
 /**
- * Fires every deadline of the instance that is due at `now`, oldest first, as the system. Each
+ * Fires every deadline of the instance that is due at `now`, oldest first, as the system, and
+ * sends the reminders whose instant has come (a reminder whose deadline is itself due is not
+ * sent: the deadline fires instead). Each
  * takes effect at the instant it was due (so what follows is scheduled from there, whatever the
  * scheduler's lag) and records `firedAt`. Returns no events when nothing is due.
  */
@@ -21,9 +24,14 @@ export async function fireDue(process: CompiledProcess, state: InstanceState, no
   let current = state
   for (let i = 0; i < MAX_FIRINGS && current.status === 'active'; i++) {
     const deadline = earliestDeadline(current)
-    if (!deadline || deadline.due > now) break
+    const reminder = dueReminder(current, now)
     const fired: Event[] = []
-    if (deadline.kind === 'timeout') {
+    // In time order: a reminder before the deadline due first (on a tie the deadline goes first).
+    if (reminder && (!deadline || reminder.reminder.at < deadline.due)) {
+      fired.push(reminderEvent(process, current, reminder, now))
+    } else if (!deadline || deadline.due > now) {
+      break
+    } else if (deadline.kind === 'timeout') {
       const action = process.steps.get(deadline.step)?.actions.get(deadline.action)
       if (!action) throw new Error(`Timeout action ${deadline.action} missing from step ${deadline.step}`)
       fired.push(...await perform(process, current, action, {

@@ -15,6 +15,7 @@ export const DELIVERY_EVENT_TYPES = {
   'step-entered': 'delivery.step-entered',
   'action-performed': 'delivery.action-performed',
   'window-expired': 'delivery.window-expired',
+  'deadline-approaching': 'delivery.deadline-approaching',
   'instance-completed': 'delivery.completed',
   'instance-terminated': 'delivery.terminated',
   'instance-failed': 'delivery.failed',
@@ -130,6 +131,8 @@ function detailsOf(event: Event): Record<string, unknown> {
       }
     case 'window-expired':
       return { window: event.window, due: event.due, firedAt: event.firedAt }
+    case 'deadline-approaching':
+      return { deadline: event.deadline, due: event.due, remind: event.remind, parties: event.parties, firedAt: event.firedAt }
     case 'instance-completed':
       return { outcome: event.outcome }
     case 'instance-terminated':

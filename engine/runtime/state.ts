@@ -29,12 +29,26 @@ export interface StepRecord {
   readonly attachments: AttachmentRefs
 }
 
+/** A reminder before a deadline: `offset` (as written, `P3D`) before it, at the instant `at`, fixed when the deadline was set. */
+export interface ScheduledReminder {
+  readonly offset: string
+  readonly at: string
+}
+
+/** A reminder kept with its deadline; once sent, when the engine sent it (`sentAt`) and to which roles (`sentTo`). */
+export interface DeadlineReminder extends ScheduledReminder {
+  readonly sentAt?: string
+  readonly sentTo?: readonly string[]
+}
+
 /** The pending deadlines of an instance, as absolute instants fixed when they were set. */
 export interface Deadlines {
-  /** The current step's timeout, if it has one. */
-  readonly timeout: { readonly step: string; readonly action: string; readonly due: string } | undefined
-  /** Open windows by id, with the instant each opened and expires. */
-  readonly windows: Readonly<Record<string, { readonly openedAt: string; readonly due: string }>>
+  /** The current step's timeout, if it has one, with its reminders (absent when none). */
+  readonly timeout: {
+    readonly step: string; readonly action: string; readonly due: string; readonly reminders?: readonly DeadlineReminder[]
+  } | undefined
+  /** Open windows by id, with the instant each opened and expires, and its reminders (absent when none). */
+  readonly windows: Readonly<Record<string, { readonly openedAt: string; readonly due: string; readonly reminders?: readonly DeadlineReminder[] }>>
 }
 
 /**

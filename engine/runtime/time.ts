@@ -86,3 +86,11 @@ export function countsAsBusinessDay(date: Temporal.PlainDate, calendar: Compiled
   if (calendar.workingDates.has(text)) return true
   return calendar.workingDays.has(date.dayOfWeek) && !calendar.holidays.has(text)
 }
+
+/**
+ * The instant `duration` before `due`, on the calendar of `timeZone` (a reminder's instant):
+ * P1D before a deadline is the same local time the day before, P1M the same day a month before.
+ */
+export function dueBefore(due: string, duration: Temporal.Duration, timeZone: string): string {
+  return iso(instant(due).toZonedDateTimeISO(timeZone).subtract(duration).toInstant())
+}

@@ -2,6 +2,7 @@ import type { Budget } from '../definition/expression-limits.js'
 import type { CompiledProcess, Target } from '../definition/compiled.js'
 import type { Event } from './events.js'
 import type { InstanceState } from './state.js'
+import { nextReminder, scheduleReminders } from './reminders.js'
 import { dueAfter } from './time.js'
 
 /**
@@ -26,13 +27,19 @@ export async function moveTo(process: CompiledProcess, state: InstanceState, tar
     if (!step.windows.includes(windowId)) events.push({ type: 'window-closed', at, window: windowId })
   }
   const round = (state.rounds[step.id] ?? 0) + 1
-  events.push(step.timeout
-    ? { type: 'step-entered', at, step: step.id, round, timeout: { action: step.timeout.action, due: dueAfter(at, step.timeout.after, state.parameters, process.timeZone) } }
-    : { type: 'step-entered', at, step: step.id, round })
+  if (step.timeout) {
+    const due = dueAfter(at, step.timeout.after, state.parameters, process.timeZone)
+    const reminders = scheduleReminders(step.timeout.remind, at, due, process.timeZone)
+    events.push({ type: 'step-entered', at, step: step.id, round, timeout: { action: step.timeout.action, due, ...(reminders ? { reminders } : {}) } })
+  } else {
+    events.push({ type: 'step-entered', at, step: step.id, round })
+  }
   for (const windowId of step.windows) {
     const window = process.windows.get(windowId)
     if (window && !(windowId in state.deadlines.windows)) {
-      events.push({ type: 'window-opened', at, window: windowId, due: dueAfter(at, window.after, state.parameters, process.timeZone) })
+      const due = dueAfter(at, window.after, state.parameters, process.timeZone)
+      const reminders = scheduleReminders(window.remind, at, due, process.timeZone)
+      events.push({ type: 'window-opened', at, window: windowId, due, ...(reminders ? { reminders } : {}) })
     }
   }
   return events
@@ -50,9 +57,14 @@ function isTrue(value: unknown): boolean {
   return Boolean(value)
 }
 
-/** The instant of the earliest pending deadline, or undefined when nothing is scheduled. */
+/**
+ * The instant the instance next needs the scheduler, or undefined when nothing is scheduled: its
+ * earliest pending deadline, or a reminder not yet sent before it (claimed like a deadline).
+ */
 export function nextDeadline(state: InstanceState): string | undefined {
-  return earliestDeadline(state)?.due
+  const deadline = earliestDeadline(state)?.due
+  const reminder = nextReminder(state)
+  return reminder !== undefined && (deadline === undefined || reminder < deadline) ? reminder : deadline
 }
 
 /** The earliest pending deadline: the step's timeout or a window's expiry (timeouts first on a tie). */

@@ -3,6 +3,7 @@ import type { JsonSchema } from '../definition/definition.js'
 import { may, mayActIn } from './authorize.js'
 import type { Event } from './events.js'
 import type { InstanceFailure, InstanceState, Principal, StepRecord } from './state.js'
+import { sentReminders } from './reminders.js'
 import { earliestDeadline } from './transitions.js'
 
 /** An action the viewer may take now, with what it needs. */
@@ -28,6 +29,17 @@ export interface DeadlineView {
   readonly description: string
 }
 
+/** The latest reminder sent to the viewer about a deadline still pending: the system will act at `due` unless someone does. */
+export interface ReminderView {
+  readonly kind: 'timeout' | 'window'
+  /** For a timeout, the action the system performs; for a window, the window id. */
+  readonly name: string
+  readonly due: string
+  /** How long before `due` it was sent, as written (`P3D`). */
+  readonly remind: string
+  readonly sentAt: string
+}
+
 /** An instance as a viewer sees it: the phase, the executor, the deadline and what the viewer may do. */
 export interface InstanceView {
   readonly id: string
@@ -43,6 +55,8 @@ export interface InstanceView {
     readonly enteredAt: string; readonly round: number
   } | undefined
   readonly deadline: DeadlineView | undefined
+  /** Only for the roles it was sent to, while its deadline is pending. */
+  readonly reminder: ReminderView | undefined
   readonly windows: ReadonlyArray<{ readonly id: string; readonly title: string; readonly openedAt: string; readonly due: string }>
   readonly parties: Readonly<Record<string, string>>
   readonly parameters: Readonly<Record<string, unknown>>
@@ -95,7 +109,8 @@ export function viewInstance(process: CompiledProcess, state: InstanceState, vie
         ? `If nobody acts before ${deadline.due}, the system performs "${deadline.action}".`
         : `The ${process.windows.get(deadline.window)?.title ?? deadline.window} ends at ${deadline.due}.`,
     },
-    windows: Object.entries(state.deadlines.windows).map(([id, w]) => ({ id, title: process.windows.get(id)?.title ?? id, ...w })),
+    reminder: state.status === 'active' ? reminderFor(state, viewer) : undefined,
+    windows: Object.entries(state.deadlines.windows).map(([id, w]) => ({ id, title: process.windows.get(id)?.title ?? id, openedAt: w.openedAt, due: w.due })),
     parties: state.parties,
     parameters: state.parameters,
     context: state.context,
@@ -116,4 +131,13 @@ export function viewInstance(process: CompiledProcess, state: InstanceState, vie
     updatedAt: state.updatedAt,
     endedAt: state.endedAt,
   }
+}
+
+/** The latest reminder sent to `viewer`'s role about a deadline of `state` that is still pending. */
+function reminderFor(state: InstanceState, viewer: Principal): ReminderView | undefined {
+  const sent = sentReminders(state).find(({ reminder }) => reminder.sentTo?.includes(viewer.role))
+  const sentAt = sent?.reminder.sentAt
+  if (!sent || sentAt === undefined) return undefined
+  const { deadline, due, reminder } = sent
+  return { kind: deadline.kind, name: deadline.kind === 'timeout' ? deadline.action : deadline.window, due, remind: reminder.offset, sentAt }
 }

@@ -10,9 +10,12 @@ let h: Harness
 beforeEach(async () => { h = await openHarness() })
 afterEach(async () => { await h.close() })
 
-const basicV1 = readFileSync(`${BUILT_IN_PROCESS_DIR}/basic.yaml`, 'utf8')
-// Version 2 adds a customer acceptance review between delivery and confirmation.
-const basicV2 = basicV1.replace('version: 1', 'version: 2').replace('  - id: confirm-delivery', `  - id: acceptance-review
+const basicNow = readFileSync(`${BUILT_IN_PROCESS_DIR}/basic.yaml`, 'utf8')
+/** The built-in basic process's version, the one the harness registers. */
+const NOW = Number(/^version: (\d+)$/m.exec(basicNow)?.[1])
+const withVersion = (text: string, version: number): string => text.replace(`version: ${NOW}`, `version: ${version}`)
+// The next version adds a customer acceptance review between delivery and confirmation.
+const basicNext = withVersion(basicNow, NOW + 1).replace('  - id: confirm-delivery', `  - id: acceptance-review
     title: Acceptance Review
     actor: customer
     actions:
@@ -20,43 +23,43 @@ const basicV2 = basicV1.replace('version: 1', 'version: 2').replace('  - id: con
   - id: confirm-delivery`)
 
 describe('process versions', () => {
-  it('keeps an in-flight instance on version 1 while new ones start on version 2', async () => {
+  it('keeps an in-flight instance on its version while new ones start on the next', async () => {
     const old = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     await h.engine.instances.act(old.id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
 
-    const { created } = await h.engine.processes.register(basicV2, 'basic-v2.yaml')
+    const { created } = await h.engine.processes.register(basicNext, 'basic-next.yaml')
     expect(created).toBe(true)
 
     const fresh = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
-    expect(fresh.process).toMatchObject({ id: 'basic', version: 2 })
+    expect(fresh.process).toMatchObject({ id: 'basic', version: NOW + 1 })
     await h.engine.instances.act(fresh.id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     expect((await h.engine.instances.act(fresh.id, { action: 'finish' }, ISV)).step?.id).toBe('acceptance-review')
 
     const finished = await h.engine.instances.act(old.id, { action: 'finish' }, ISV)
-    expect(finished).toMatchObject({ process: { version: 1 }, step: { id: 'confirm-delivery' } })
-    expect(await h.engine.instances.act(old.id, { action: 'confirm' }, CUSTOMER)).toMatchObject({ status: 'completed', process: { version: 1 } })
+    expect(finished).toMatchObject({ process: { version: NOW }, step: { id: 'confirm-delivery' } })
+    expect(await h.engine.instances.act(old.id, { action: 'confirm' }, CUSTOMER)).toMatchObject({ status: 'completed', process: { version: NOW } })
   })
 
   it('can still start an older version on request', async () => {
-    await h.engine.processes.register(basicV2, 'basic-v2.yaml')
-    expect((await h.engine.instances.start({ process: 'basic', version: 1, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).process.version).toBe(1)
+    await h.engine.processes.register(basicNext, 'basic-next.yaml')
+    expect((await h.engine.instances.start({ process: 'basic', version: NOW, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).process.version).toBe(NOW)
   })
 
   it('treats re-registering identical text as a no-op and refuses changed text under the same version', async () => {
-    expect((await h.engine.processes.register(basicV1, 'basic.yaml')).created).toBe(false)
-    const changed = basicV1.replace('Basic Delivery Process', 'Basic Delivery')
+    expect((await h.engine.processes.register(basicNow, 'basic.yaml')).created).toBe(false)
+    const changed = basicNow.replace('Basic Delivery Process', 'Basic Delivery')
     await expect(h.engine.processes.register(changed, 'basic.yaml')).rejects.toMatchObject({ code: 'process.version-conflict' })
   })
 
   it('refuses an invalid definition with every located problem', async () => {
-    const broken = basicV2.replace('goto', 'gotoo').replace('actor: isv', 'actor: vendor')
+    const broken = basicNext.replace('goto', 'gotoo').replace('actor: isv', 'actor: vendor')
     await expect(h.engine.processes.register(broken, 'broken.yaml')).rejects.toMatchObject({
       code: 'definition.invalid', problems: [expect.objectContaining({ code: 'definition.unknown-role' })],
     })
   })
 
   it('keeps a private process private to its ISV for an engine that did not register it', async () => {
-    const custom = basicV1.replace('id: basic', 'id: custom-basic')
+    const custom = basicNow.replace('id: basic', 'id: custom-basic')
     await h.engine.processes.register(custom, 'custom-basic.yaml', { owner: ISV })
     // Other servers on the same database learn the owner from the store: by starting, or by registering the same text again.
     const other = new Engine({ store: h.store, clock: h.clock })
@@ -64,7 +67,7 @@ describe('process versions', () => {
       .rejects.toMatchObject({ code: 'input.invalid', fields: [expect.objectContaining({ pointer: '/parties/isv' })] })
     const reregistered = new Engine({ store: h.store, clock: h.clock })
     expect((await reregistered.processes.register(custom, 'custom-basic.yaml')).created).toBe(false)
-    await expect(reregistered.instances.start({ process: 'custom-basic', version: 1, parties: { customer: 'c-1', isv: OTHER_ISV.subject } }, ADMIN))
+    await expect(reregistered.instances.start({ process: 'custom-basic', version: NOW, parties: { customer: 'c-1', isv: OTHER_ISV.subject } }, ADMIN))
       .rejects.toMatchObject({ code: 'input.invalid' })
     expect((await other.instances.start({ process: 'custom-basic', parties: { customer: 'c-1', isv: ISV.subject } }, ADMIN)).status).toBe('active')
   })
@@ -72,14 +75,14 @@ describe('process versions', () => {
 
 describe('process owners', () => {
   it('keeps one owner per process across its versions', async () => {
-    const custom = basicV1.replace('id: basic', 'id: custom-basic')
+    const custom = basicNow.replace('id: basic', 'id: custom-basic')
     await h.engine.processes.register(custom, 'custom-basic.yaml', { owner: ISV })
-    const v2 = custom.replace('version: 1', 'version: 2')
+    const v2 = withVersion(custom, NOW + 1)
     const versions = async (): Promise<number> => (await h.store.db.selectFrom('process_definition').select('version').execute()).length
     const before = await versions()
     await expect(h.engine.processes.register(v2, 'custom-basic.yaml')).rejects.toMatchObject({ code: 'process.owner-conflict', message: expect.stringMatching(/private to isv "v-1"/) })
     await expect(h.engine.processes.register(v2, 'custom-basic.yaml', { owner: OTHER_ISV })).rejects.toMatchObject({ code: 'process.owner-conflict' })
-    await expect(h.engine.processes.register(basicV2, 'basic-v2.yaml', { owner: ISV })).rejects.toMatchObject({ code: 'process.owner-conflict', message: expect.stringMatching(/public/) })
+    await expect(h.engine.processes.register(basicNext, 'basic-next.yaml', { owner: ISV })).rejects.toMatchObject({ code: 'process.owner-conflict', message: expect.stringMatching(/public/) })
     expect(await versions()).toBe(before)
     expect((await h.engine.processes.register(v2, 'custom-basic.yaml', { owner: ISV })).created).toBe(true)
     // Registering an existing version again is still a no-op, whatever the caller says of its owner.
@@ -93,8 +96,9 @@ describe('built-in processes whose id an ISV holds', () => {
     const store = await Store.open(database.location)
     try {
       const engine = new Engine({ store, clock: h.clock })
-      // Before this release's built-ins: an ISV's own "contract", version 2.
-      const contract = readFileSync(`${BUILT_IN_PROCESS_DIR}/contract.yaml`, 'utf8').replace('version: 1', 'version: 2')
+      // Before this release's built-ins: an ISV's own "contract", at a version after the built-in's.
+      const builtIn = readFileSync(`${BUILT_IN_PROCESS_DIR}/contract.yaml`, 'utf8')
+      const contract = builtIn.replace(/^version: (\d+)$/m, (_line, version: string) => `version: ${Number(version) + 1}`)
       await engine.processes.register(contract, 'contract.yaml', { owner: ISV })
       await expect(engine.processes.registerBuiltIns()).rejects.toMatchObject({ code: 'process.owner-conflict' })
       const skipped: string[] = []
@@ -113,8 +117,8 @@ describe('built-in processes whose id an ISV holds', () => {
 describe('process owners, registered at once', () => {
   it('lets one owner win when versions of a new process are registered for two owners at the same time', async () => {
     for (let i = 0; i < 10; i++) {
-      const v1 = basicV1.replace('id: basic', `id: race-${i}`)
-      const v2 = v1.replace('version: 1', 'version: 2')
+      const v1 = basicNow.replace('id: basic', `id: race-${i}`)
+      const v2 = withVersion(v1, NOW + 1)
       const results = await Promise.allSettled([
         h.engine.processes.register(v1, 'a.yaml', { owner: ISV }),
         h.engine.processes.register(v2, 'b.yaml', { owner: OTHER_ISV }),

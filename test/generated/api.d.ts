@@ -711,6 +711,8 @@ export interface components {
             };
             /** @description The earliest pending deadline; absent when none is scheduled. */
             deadline?: components["schemas"]["DeadlineView"];
+            /** @description The latest reminder sent to the caller's role about a pending deadline; absent when none (or when the reminder was for other parties). */
+            reminder?: components["schemas"]["ReminderView"];
             /** @description The open windows (e.g. a warranty period). */
             windows: {
                 /** @description Id of the window. */
@@ -825,6 +827,7 @@ export interface components {
                  * @description When (RFC 3339).
                  */
                 due: string;
+                reminders?: components["schemas"]["ScheduledReminders"];
             };
         } | {
             /**
@@ -880,6 +883,7 @@ export interface components {
              * @description When it expires (RFC 3339).
              */
             due: string;
+            reminders?: components["schemas"]["ScheduledReminders"];
         } | {
             /**
              * @description A window closed before it expired.
@@ -916,6 +920,47 @@ export interface components {
              * @description When the engine applied it (RFC 3339).
              */
             firedAt: string;
+        } | {
+            /**
+             * @description A reminder was sent: a deadline approaches.
+             * @constant
+             */
+            type: "deadline-approaching";
+            /**
+             * Format: date-time
+             * @description The reminder's instant: `remind` before `due` (RFC 3339).
+             */
+            at: string;
+            /**
+             * Format: date-time
+             * @description When the engine sent it (RFC 3339).
+             */
+            firedAt: string;
+            /** @description The deadline: a step's timeout and the action the system will perform, or a window and what its expiry does. */
+            deadline: {
+                /** @constant */
+                kind: "timeout";
+                /** @description Id of the step. */
+                step: string;
+                /** @description The action the system performs. */
+                action: string;
+            } | {
+                /** @constant */
+                kind: "window";
+                /** @description Id of the window. */
+                window: string;
+                /** @description What the expiry does: `{ kind: step, step }` or `{ kind: end, outcome }`. */
+                onExpiry: Record<string, unknown>;
+            };
+            /**
+             * Format: date-time
+             * @description When the deadline falls due (RFC 3339).
+             */
+            due: string;
+            /** @description How long before `due`, as written in the process (`P3D`). */
+            remind: string;
+            /** @description The roles the reminder is for: those who can still act before the deadline. */
+            parties: string[];
         } | {
             /**
              * @description The instance reached an end.
@@ -1189,6 +1234,38 @@ export interface components {
             /** @description Instances whose deadlines could not be fired (logged by the server); they are retried on the next round, and one that fails several rounds in a row is marked `failed`. */
             failed: string[];
         };
+        /** @description Reminders to send before a deadline, fixed when it was set (those whose instant had already passed are left out). */
+        ScheduledReminders: {
+            /** @description How long before the deadline, as written in the process (`P3D`). */
+            offset: string;
+            /**
+             * Format: date-time
+             * @description When the reminder is sent (RFC 3339).
+             */
+            at: string;
+        }[];
+        /** @description The latest reminder sent to the caller's role about a deadline still pending: the system will act at `due` unless someone does first. */
+        ReminderView: {
+            /**
+             * @description `timeout`: the system performs an action of the current step; `window`: a window closes.
+             * @enum {unknown}
+             */
+            kind: "timeout" | "window";
+            /** @description For a timeout, the action the system performs; for a window, the window id. */
+            name: string;
+            /**
+             * Format: date-time
+             * @description When the deadline falls due (RFC 3339).
+             */
+            due: string;
+            /** @description How long before `due` the reminder was sent, as written in the process (`P3D`). */
+            remind: string;
+            /**
+             * Format: date-time
+             * @description When the engine sent it (RFC 3339).
+             */
+            sentAt: string;
+        };
         /**
          * Delivery process definition
          * @description A delivery process for a service product: who acts at each step, what they must provide, where each action leads, and what the system does when a deadline passes. This schema is the definitive reference of the process language; the engine adds semantic checks (references, reachability, durations, attachment types) on top of it.
@@ -1277,6 +1354,8 @@ export interface components {
                 after: components["schemas"]["DefinitionDelay"];
                 /** @description The action of this step that the system performs on expiry. It must need no inputs and no attachments. */
                 action: components["schemas"]["DefinitionIdentifier"];
+                /** @description Reminders to the step's actors before the system performs `action`, e.g. `[P3D, P1D]`. */
+                remind?: components["schemas"]["DefinitionReminders"];
             };
             /**
              * @description In a derived process: removes the inherited step with this id.
@@ -1360,6 +1439,8 @@ export interface components {
                 /** @description Ends the process with this outcome on expiry. */
                 end?: components["schemas"]["DefinitionIdentifier"];
             };
+            /** @description Reminders before the window expires, e.g. `[P3D, P1D]`, to the actors of the step the instance is in when each is sent. */
+            remind?: components["schemas"]["DefinitionReminders"];
         };
         /** @description A deadline in business days: it falls due at the same local time on the Nth day after the start that counts in the calendar. */
         DefinitionBusinessDays: {
@@ -1381,6 +1462,8 @@ export interface components {
         };
         /** @description A JSONata expression (https://jsonata.org), compiled when the definition is loaded. */
         DefinitionExpression: string;
+        /** @description Reminders before a deadline: ISO 8601 durations longer than zero (`P3D`, `PT12H`), each how long before the deadline the parties concerned are told that it approaches (the public event `delivery.deadline-approaching`). Each is sent once, at that instant, unless it had already passed when the deadline was set or the deadline itself is due by then. */
+        DefinitionReminders: string[];
     };
     responses: never;
     parameters: {

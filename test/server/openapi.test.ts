@@ -151,7 +151,7 @@ describe('GET /openapi.json', () => {
     await call('GET', '/openapi.json')
     await call('GET', '/docs')
     await call('GET', '/v1/processes', { who: 'isv' })
-    const basic = await body<{ source: string }>(await call('GET', '/v1/processes/basic?version=1', { who: 'customer' }))
+    const basic = await body<{ source: string }>(await call('GET', '/v1/processes/basic?version=2', { who: 'customer' }))
     await call('GET', '/v1/processes/basic/diagram', { who: 'customer' })
     expect((await call('PUT', '/v1/processes/basic', { who: 'admin', body: basic.source, headers: { 'Content-Type': 'application/yaml' } })).status).toBe(200)
     const form = new FormData()
@@ -167,7 +167,11 @@ describe('GET /openapi.json', () => {
     await act(id, 'isv', { action: 'finish' })
     await call('GET', '/v1/clock', { who: 'customer' })
     await call('POST', `/v1/instances/${id}/advance`, { who: 'admin' })
-    expect(await body(await call('POST', '/v1/advance', { who: 'admin', json: { by: 'P15D' } }))).toMatchObject({ fired: 1 })
+    // The customer's first reminder (3 days before the confirmation), then the confirmation.
+    expect(await body(await call('POST', '/v1/advance', { who: 'admin', json: { by: 'P12D' } }))).toMatchObject({ fired: 0, instances: 1 })
+    expect(await body(await call('GET', `/v1/instances/${id}`, { who: 'customer' }))).toMatchObject({ reminder: { kind: 'timeout', remind: 'P3D' } })
+    await call('GET', `/v1/instances/${id}/history`, { who: 'customer' })
+    expect(await body(await call('POST', '/v1/advance', { who: 'admin', json: { by: 'P3D' } }))).toMatchObject({ fired: 1 })
     await call('GET', `/v1/instances/${id}/history`, { who: 'customer' })
     await call('GET', `/v1/attachments/${doc1.id}`, { who: 'isv' })
 

@@ -90,8 +90,9 @@ describe('GET /metrics', () => {
     expect(sample(text, 'dc_scheduler_lag_seconds')).toBe(0)
     expect(sample(text, 'dc_instances_failed', 'process="basic"')).toBeUndefined()
 
-    // 90 s past the 14 days, nothing fired yet; one instance failed (as the engine marks it).
-    api.clock.set(api.clock.now().add({ hours: 14 * 24, seconds: 90 }))
+    // 90 s past the first reminder (3 days before the 14-day deadline: due work as a deadline
+    // is), nothing sent yet; one instance failed (as the engine marks it).
+    api.clock.set(api.clock.now().add({ hours: 11 * 24, seconds: 90 }))
     await sql`update instance set status = 'failed' where id = ${failed}`.execute(api.store.db)
     text = await scrape()
     expect(sample(text, 'dc_scheduler_lag_seconds')).toBe(90)

@@ -59,6 +59,11 @@ export const SCENARIOS: readonly Scenario[] = [
     commands: [...submitted(0), act(day(1), ISV, 'finish'), fire(day(14, 23)), act(day(15, 0), CUSTOMER, 'confirm'), fire(day(15, 1))],
   },
   {
+    name: 'basic-reminded', process: 'basic',
+    description: 'The customer is reminded 3 days and 1 day before the system confirms, each reminder once, at its instant; then the system confirms.',
+    commands: [...submitted(0), act(day(1), ISV, 'finish'), fire(day(11, 23)), fire(day(12)), fire(day(12, 1)), fire(day(14)), fire(day(15))],
+  },
+  {
     name: 'basic-short-window', process: 'basic',
     description: 'Started with a P3D confirmation window: the system confirms after three days.',
     commands: [start(day(0), { parameters: { confirmWindow: 'P3D' } }), act(day(0, 1), CUSTOMER, 'submit', { inputs: DEMAND }), act(day(1), ISV, 'finish'), fire(day(4))],

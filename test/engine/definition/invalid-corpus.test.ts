@@ -44,6 +44,7 @@ const CORPUS_CODES = [
   'definition.parameter-type',
   'definition.parameter-default',
   'definition.duration',
+  'definition.duplicate-reminder',
   'definition.time-zone',
   'definition.expression',
   'definition.expression-function',

@@ -26,9 +26,21 @@ describe('built-in processes', () => {
       ['submit-demand', ['customer']], ['project-delivery', ['isv']], ['confirm-delivery', ['customer']],
     ])
     const confirm = basic.steps.get('confirm-delivery')
-    expect(confirm?.timeout).toEqual({ after: { kind: 'parameter', name: 'confirmWindow' }, action: 'confirm' })
+    expect(confirm?.timeout).toMatchObject({ after: { kind: 'parameter', name: 'confirmWindow' }, action: 'confirm' })
+    expect(confirm?.timeout?.remind.map((r) => r.offset)).toEqual(['P3D', 'P1D'])
     expect(basic.parameters.get('confirmWindow')?.default).toBe('P14D')
     expect(confirm?.actions.get('confirm')?.target).toEqual({ kind: 'end', outcome: 'completed' })
+  })
+
+  it('remind the customer 3 days and 1 day before every confirmation the system performs for them', () => {
+    // The system confirms for the customer where a customer's step times out with `confirm`.
+    const confirmations = [...processes.values()].flatMap((p) => [...p.steps.values()]
+      .filter((step) => step.actors.includes('customer') && step.timeout?.action === 'confirm')
+      .map((step) => [p.id, step.id, step.timeout?.remind.map((r) => r.offset)]))
+    expect(confirmations).toEqual([
+      ['basic', 'confirm-delivery', ['P3D', 'P1D']], ['contract', 'confirm-delivery', ['P3D', 'P1D']],
+      ['double-check', 'confirm-delivery', ['P3D', 'P1D']], ['step-by-step', 'confirm-delivery', ['P3D', 'P1D']],
+    ])
   })
 
   it('basic: the demand needs contact name, phone and email, and the demands', () => {

@@ -51,8 +51,10 @@ describe('decide', () => {
       if (!d.ok) throw new Error(d.rejection.message)
       state = deepFreeze(d.state)
     }
+    // Before the deadline only the customer's reminders (3 days and 1 day before) are sent.
     const early = await decide(basic, state, { type: 'fire-due' }, at('2026-01-14T23:59:59.999Z'))
-    expect(early).toEqual({ ok: true, events: [], state })
+    expect(early.ok && early.events.map((e) => e.type)).toEqual(['deadline-approaching', 'deadline-approaching'])
+    expect(early.ok && early.state).toMatchObject({ status: 'active', step: 'confirm-delivery' })
     const due = await decide(basic, state, { type: 'fire-due' }, at('2026-01-15T00:00:00Z'))
     expect(due.ok && due.state).toMatchObject({ status: 'completed', revision: state.revision + 1 })
   })

@@ -64,7 +64,7 @@ describe('a changed rule fails the goldens', () => {
     // basic-short-window starts with its own P3D; every other basic golden records the default.
     expect(found.map((d) => [d.golden, d.command, d.event])).toEqual([
       ['basic-confirm-timeout', 0, 0], ['basic-confirmed', 0, 0], ['basic-failed-retried', 0, 0],
-      ['basic-failed-terminated', 0, 0], ['basic-refusals', 0, 0], ['basic-terminated', 0, 0],
+      ['basic-failed-terminated', 0, 0], ['basic-refusals', 0, 0], ['basic-reminded', 0, 0], ['basic-terminated', 0, 0],
     ])
     expect(found[0]?.actual).toMatchObject({ type: 'instance-started', parameters: { confirmWindow: 'P13D' } })
   })
@@ -74,7 +74,7 @@ describe('a changed rule fails the goldens', () => {
     // basic-refusals and basic-terminated never reach Confirm Delivery.
     expect(found.map((d) => [d.golden, d.command, d.event])).toEqual([
       ['basic-confirm-timeout', 2, 1], ['basic-confirmed', 3, 1], ['basic-failed-retried', 2, 1],
-      ['basic-failed-terminated', 2, 1], ['basic-short-window', 2, 1],
+      ['basic-failed-terminated', 2, 1], ['basic-reminded', 2, 1], ['basic-short-window', 2, 1],
     ])
     const confirmed = found[1]
     expect(confirmed?.expected).toMatchObject({ type: 'step-entered', step: 'confirm-delivery', timeout: { due: '2026-01-16T00:00:00.000Z' } })

@@ -56,7 +56,8 @@ describe('basic delivery', () => {
     await h.engine.instances.act(id, { action: 'finish' }, ISV)
 
     h.clock.advance('P13DT23H59M59S')
-    expect(await h.engine.deadlines.advance()).toEqual({ fired: 0, instances: 0, failed: [] })
+    // The customer's reminders (3 days and 1 day before) are sent; the confirmation is not.
+    expect(await h.engine.deadlines.advance()).toEqual({ fired: 0, instances: 1, failed: [] })
     expect((await h.engine.instances.get(id, ADMIN)).step?.id).toBe('confirm-delivery')
 
     h.clock.advance('PT1S')

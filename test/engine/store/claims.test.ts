@@ -129,7 +129,7 @@ describe(`claiming due deadlines on ${DIALECT}`, () => {
     // More overdue than the others, so every claim of the round meets them first.
     const broken = await awaitingBroken(2_050)
     h.clock.advance('PT1S')
-    const ok = await awaitingConfirmation(h.engine, 3, 1)
+    const ok = await awaitingConfirmation(h.engine, 3, BASIC_VERSION)
     const report = await new Engine({ store: h.store, clock: new ManualClock('2026-01-16T00:00:00Z') }).deadlines.advance()
     expect(report).toMatchObject({ fired: 3, instances: 3 })
     expect(new Set(report.failed)).toEqual(new Set(broken))
@@ -137,11 +137,15 @@ describe(`claiming due deadlines on ${DIALECT}`, () => {
   })
 })
 
-/** `count` deliveries awaiting confirmation on a second version of basic, whose stored source is then broken so it no longer compiles. */
+const BASIC = readFileSync(join(BUILT_IN_PROCESS_DIR, 'basic.yaml'), 'utf8')
+/** The built-in basic process's version, the one the harness registers. */
+const BASIC_VERSION = Number(/^version: (\d+)$/m.exec(BASIC)?.[1])
+
+/** `count` deliveries awaiting confirmation on the next version of basic, whose stored source is then broken so it no longer compiles. */
 async function awaitingBroken(count: number): Promise<string[]> {
-  const source = readFileSync(join(BUILT_IN_PROCESS_DIR, 'basic.yaml'), 'utf8').replace('version: 1', 'version: 2')
-  await h.engine.processes.register(source, 'basic-v2.yaml')
-  const ids = await awaitingConfirmation(h.engine, count, 2)
-  await h.store.db.updateTable('process_definition').set({ source: 'id: basic\nversion: 2\n' }).where('id', '=', 'basic').where('version', '=', 2).execute()
+  const next = BASIC_VERSION + 1
+  await h.engine.processes.register(BASIC.replace(`version: ${BASIC_VERSION}`, `version: ${next}`), 'basic-next.yaml')
+  const ids = await awaitingConfirmation(h.engine, count, next)
+  await h.store.db.updateTable('process_definition').set({ source: `id: basic\nversion: ${next}\n` }).where('id', '=', 'basic').where('version', '=', next).execute()
   return ids
 }
