@@ -137,7 +137,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     const { filter, after } = readEventQuery(c)
     const secret = c.var.consoleSession?.secret ?? ''
     return streamEvents(c, { engine, hub: deps.events.hub }, c.var.principal, filter, after, {
-      heartbeatMs: deps.events.heartbeatMs ?? HEARTBEAT_MS,
+      heartbeatMs: deps.events.heartbeatMs ?? HEARTBEAT_MS, named: false,
       stillAllowed: async () => await sessions.find(secret) !== undefined,
     })
   })
