@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { PUBLIC_EVENT_TYPES } from '../../engine/index.js'
 import type { PublicEvent } from '../../engine/index.js'
@@ -156,9 +158,11 @@ describe('GET /v1/events', () => {
     await expectProblem(await fetch(`${server.url}/v1/events`), 401, 'auth.missing')
   })
 
-  it('documents every event type the engine has', async () => {
+  it('documents every event type the engine has, in the API schema and in docs/events.md', async () => {
     const { default: apiSchema } = await import('../../schemas/api.schema.json', { with: { type: 'json' } })
     expect(apiSchema.$defs.PublicEvent.oneOf.map((variant) => variant.properties.type.const)).toEqual([...PUBLIC_EVENT_TYPES])
+    const doc = readFileSync(join(import.meta.dirname, '../../docs/events.md'), 'utf8')
+    for (const type of PUBLIC_EVENT_TYPES) expect(doc, type).toContain(`| \`${type}\` |`)
   })
 
   it('answers an empty page with the cursor it was asked after, and the start of the feed without one', async () => {
