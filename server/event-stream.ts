@@ -13,6 +13,8 @@ export interface StreamOptions {
   readonly heartbeatMs: number
   /** Whether the caller's token or session still lets it in (not revoked, not expired). */
   stillAllowed(): Promise<boolean>
+  /** Whether each message is named by its event's type (`event:`); else all are `message` events, as a page's EventSource hears most simply. Default true. */
+  readonly named?: boolean
 }
 
 /** Events a stream may hold unsent before it is ended (its client reconnects and catches up from the feed). */
@@ -48,10 +50,12 @@ export function streamEvents(c: Context<AppEnv>, deps: { readonly engine: Engine
       },
     })
     try {
-      const head = await deps.hub.ready()
-      let last = decodeEventCursor(after ?? head)
+      await deps.hub.ready()
+      // The hub offers every event after where it stood then; a stream from now starts at the
+      // feed's end as it is now (at or after that: what the hub has not read yet is older).
+      let last = decodeEventCursor(after ?? await deps.engine.events.end())
       const send = async (event: FeedEvent, position: FeedPosition): Promise<void> => {
-        await stream.writeSSE({ id: event.cursor, event: event.type, data: JSON.stringify(event) })
+        await stream.writeSSE({ id: event.cursor, ...(options.named === false ? {} : { event: event.type }), data: JSON.stringify(event) })
         last = position
       }
       // Catching up: the feed itself, until a page is not full; the hub has offered the rest since.

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { Engine, Store } from '../../engine/index.js'
 import type { PublicEvent } from '../../engine/index.js'
 import { createToken, hashToken } from '../../server/auth.js'
 import { EventHub } from '../../server/event-hub.js'
 import { DEMAND, T0 } from '../support/engine.js'
-import { openApi } from '../support/http.js'
+import { openApi, WHO } from '../support/http.js'
 import type { Api, Who } from '../support/http.js'
 import { serveOnLoopback } from '../support/loopback.js'
 import type { Loopback } from '../support/loopback.js'
@@ -38,6 +39,15 @@ async function post(path: string, who: Who, json: unknown): Promise<void> {
 async function start(parties = { customer: 'c-1', isv: 'v-1' }): Promise<string> {
   const { id } = await api.engine.instances.start({ process: 'basic', parties }, { role: 'admin', subject: 'a-1' })
   return id
+}
+async function feedAfter(after: string): Promise<FeedEvent[]> {
+  const items: FeedEvent[] = []
+  for (let cursor = after; ;) {
+    const page = await (await fetch(`${server.url}/v1/events?limit=500&after=${cursor}`, { headers: { Authorization: `Bearer ${api.tokens.admin}` } })).json() as { items: FeedEvent[]; next: string }
+    items.push(...page.items)
+    cursor = page.next
+    if (page.items.length < 500) return items
+  }
 }
 const parsed = (stream: SseStream): FeedEvent[] => stream.messages.map((m) => JSON.parse(m.data) as FeedEvent)
 
@@ -96,6 +106,33 @@ describe('GET /v1/events/stream', () => {
     expect(types['errors']).toEqual([expect.objectContaining({ pointer: '/query/types' })])
     const header = await expectProblem(await fetch(`${server.url}/v1/events/stream`, { headers: { Authorization: `Bearer ${api.tokens.admin}`, 'Last-Event-ID': 'garbage!' } }), 422, 'request.invalid')
     expect(header['errors']).toEqual([expect.objectContaining({ pointer: '/headers/last-event-id', rule: 'format' })])
+  })
+
+  it('sends every event exactly once, in feed order, while writers on several connections to the database commit at once', async () => {
+    const before = await api.engine.events.end()
+    const stream = await open('admin', `?after=${before}`)
+    // Other servers' engines on the same database: their commits wake no reader here.
+    const others = await Promise.all([1, 2].map(async () => {
+      const store = await Store.open(api.database)
+      return { store, engine: new Engine({ store, clock: api.clock }) }
+    }))
+    try {
+      const engines = [api.engine, ...others.map((other) => other.engine)]
+      await Promise.all(engines.flatMap((engine) => Array.from({ length: 4 }, async () => {
+        const { id } = await engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, WHO.admin)
+        await engine.instances.act(id, { action: 'submit', inputs: DEMAND }, WHO.customer)
+        await engine.instances.act(id, { action: 'finish' }, WHO.isv)
+      })))
+      const expected = await feedAfter(before)
+      expect(expected).toHaveLength(12 * 6)
+      await stream.until(expected.length)
+      expect(parsed(stream).map((e) => e.id)).toEqual(expected.map((e) => e.id))
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      expect(stream.messages).toHaveLength(expected.length)
+    } finally {
+      stream.close()
+      await Promise.all(others.map((other) => other.store.close()))
+    }
   })
 
   it('reads the feed once per tick for all its streams, not once per stream', async () => {

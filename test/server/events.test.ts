@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { PUBLIC_EVENT_TYPES } from '../../engine/index.js'
+import { Engine, PUBLIC_EVENT_TYPES, Store } from '../../engine/index.js'
 import type { PublicEvent } from '../../engine/index.js'
 import { EventHub } from '../../server/event-hub.js'
 import { CONTACT, DEMAND } from '../support/engine.js'
-import { openApi } from '../support/http.js'
+import { openApi, WHO } from '../support/http.js'
 import type { Api, Who } from '../support/http.js'
 import { serveOnLoopback } from '../support/loopback.js'
 import type { Loopback } from '../support/loopback.js'
@@ -122,16 +122,32 @@ describe('GET /v1/events', () => {
         cursor = p.next
       }
     })()
-    await Promise.all(Array.from({ length: 12 }, async () => {
-      const id = await start()
-      await post(`/v1/instances/${id}/act`, 'customer', { action: 'submit', inputs: DEMAND })
-      await post(`/v1/instances/${id}/act`, 'isv', { action: 'finish' })
+    // Writers over HTTP, and two more engines on their own connections to the database, as other servers would be.
+    const others = await Promise.all([1, 2].map(async () => {
+      const store = await Store.open(api.database)
+      return { store, engine: new Engine({ store, clock: api.clock }) }
     }))
-    writing = false
+    try {
+      await Promise.all([
+        ...Array.from({ length: 8 }, async () => {
+          const id = await start()
+          await post(`/v1/instances/${id}/act`, 'customer', { action: 'submit', inputs: DEMAND })
+          await post(`/v1/instances/${id}/act`, 'isv', { action: 'finish' })
+        }),
+        ...others.flatMap(({ engine }) => Array.from({ length: 4 }, async () => {
+          const { id } = await engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, WHO.admin)
+          await engine.instances.act(id, { action: 'submit', inputs: DEMAND }, WHO.customer)
+          await engine.instances.act(id, { action: 'finish' }, WHO.isv)
+        })),
+      ])
+    } finally {
+      writing = false
+      await Promise.all(others.map(({ store }) => store.close()))
+    }
     await reader
     seen.push(...(await all('admin', '', cursor, 7)).items)
     const everything = (await all('admin', '', before)).items
-    expect(everything).toHaveLength(12 * 6)
+    expect(everything).toHaveLength(16 * 6)
     expect(seen.map((e) => e.id)).toEqual(everything.map((e) => e.id))
   })
 
