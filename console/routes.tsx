@@ -133,7 +133,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     return c.json({ revision: view.revision })
   })
   // The live stream of the API behind the session, for the open pages: `?instance=ID` for a delivery's page.
-  app.get('/events', (c) => {
+  app.get('/events', async (c) => {
     const { filter, after } = readEventQuery(c)
     const secret = c.var.consoleSession?.secret ?? ''
     return streamEvents(c, { engine, hub: deps.events.hub }, c.var.principal, filter, after, {

@@ -30,30 +30,38 @@ const PAGE = 500
  * client goes, when the hub closes (the server stops), when the caller is no longer let in, or
  * when the client falls {@link BACKLOG} events behind.
  */
-export function streamEvents(c: Context<AppEnv>, deps: { readonly engine: Engine; readonly hub: EventHub }, by: Principal, filter: StreamFilter, after: string | undefined, options: StreamOptions): Response {
-  return streamSSE(c, async (stream) => {
-    const queue: Array<{ readonly event: FeedEvent; readonly position: FeedPosition }> = []
-    let ended = false
-    let notify: (() => void) | undefined
-    const end = (): void => {
-      ended = true
+export async function streamEvents(c: Context<AppEnv>, deps: { readonly engine: Engine; readonly hub: EventHub }, by: Principal, filter: StreamFilter, after: string | undefined, options: StreamOptions): Promise<Response> {
+  const queue: Array<{ readonly event: FeedEvent; readonly position: FeedPosition }> = []
+  let ended = false
+  let notify: (() => void) | undefined
+  const end = (): void => {
+    ended = true
+    notify?.()
+  }
+  const unsubscribe = deps.hub.subscribe({
+    by, filter, end,
+    offer: (events) => {
+      if (events.length === 0) return
+      queue.push(...events)
+      if (queue.length > BACKLOG) end()
       notify?.()
-    }
+    },
+  })
+  let last: FeedPosition
+  try {
+    await deps.hub.ready()
+    // The hub offers every event after where it stood then; a stream from now starts at the
+    // feed's end as it is now (at or after that: what the hub has not read yet is older). Fixed
+    // before the answer starts, so a client that looks at the state once the stream is open
+    // misses nothing in between.
+    last = decodeEventCursor(after ?? await deps.engine.events.end())
+  } catch (error) {
+    unsubscribe()
+    throw error
+  }
+  return streamSSE(c, async (stream) => {
     stream.onAbort(end)
-    const unsubscribe = deps.hub.subscribe({
-      by, filter, end,
-      offer: (events) => {
-        if (events.length === 0) return
-        queue.push(...events)
-        if (queue.length > BACKLOG) end()
-        notify?.()
-      },
-    })
     try {
-      await deps.hub.ready()
-      // The hub offers every event after where it stood then; a stream from now starts at the
-      // feed's end as it is now (at or after that: what the hub has not read yet is older).
-      let last = decodeEventCursor(after ?? await deps.engine.events.end())
       const send = async (event: FeedEvent, position: FeedPosition): Promise<void> => {
         await stream.writeSSE({ id: event.cursor, ...(options.named === false ? {} : { event: event.type }), data: JSON.stringify(event) })
         last = position

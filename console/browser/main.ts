@@ -122,14 +122,17 @@ function liveUpdates(): void {
       window.location.reload()
     }
   }
+  const ask = (): void => void revisionNow(root.dataset['live'] ?? '').then((revision) => { if (revision !== undefined) show(revision) })
   let polling: number | undefined
   const poll = (): void => {
-    polling ??= window.setInterval(() => void revisionNow(root.dataset['live'] ?? '').then((revision) => { if (revision !== undefined) show(revision) }), 3_000)
+    polling ??= window.setInterval(ask, 3_000)
   }
   const url = root.dataset['events']
   if (!url || typeof EventSource === 'undefined') return poll()
   const source = new EventSource(url)
   let failures = 0
+  // A change committed between rendering the page and the stream's (re)opening is on no message: asked once per opening.
+  source.addEventListener('open', ask)
   // Every message is an event of this delivery (the stream is filtered by it, and its messages
   // are unnamed, so all arrive here): its summary has the delivery's revision.
   source.addEventListener('message', (message: MessageEvent<string>) => {

@@ -27,7 +27,7 @@ export function eventRoutes(deps: EventRouteDeps): Hono<AppEnv> {
 
   app.get('/', async (c) => c.json(await engine.events.list(readEventQuery(c).filter, c.get('principal'))))
 
-  app.get('/stream', (c) => {
+  app.get('/stream', async (c) => {
     const { filter, after } = readEventQuery(c)
     const token = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? ''
     return streamEvents(c, deps, c.get('principal'), filter, after, {
