@@ -123,7 +123,9 @@ describe('GET /v1/events/stream', () => {
         await engine.instances.act(id, { action: 'submit', inputs: DEMAND }, WHO.customer)
         await engine.instances.act(id, { action: 'finish' }, WHO.isv)
       })))
-      const expected = await feedAfter(before)
+      // On PostgreSQL the feed shows a commit once every older transaction has ended: seconds on a loaded machine.
+      let expected = await feedAfter(before)
+      for (const until = performance.now() + 20_000; expected.length < 12 * 6 && performance.now() < until;) expected = await feedAfter(before)
       expect(expected).toHaveLength(12 * 6)
       await stream.until(expected.length)
       expect(parsed(stream).map((e) => e.id)).toEqual(expected.map((e) => e.id))
@@ -142,7 +144,9 @@ describe('GET /v1/events/stream', () => {
       const id = await start()
       await Promise.all(streams.map((stream) => stream.until(2)))
       for (const stream of streams) expect(stream.messages.map((m) => (JSON.parse(m.data) as FeedEvent).data.delivery?.id)).toEqual([id, id])
-      expect(list.mock.calls.length).toBeLessThan(5)
+      // Every read of the feed was the shared reader's (one per tick, whatever the number of streams), none a stream's own.
+      expect(list.mock.calls.length).toBeGreaterThan(0)
+      expect(list.mock.calls.map(([, by]) => by.subject)).toEqual(list.mock.calls.map(() => 'event-stream'))
     } finally {
       list.mockRestore()
       for (const stream of streams) stream.close()

@@ -48,6 +48,19 @@ async function all(who: Who, query = '', after?: string, limit = 500): Promise<{
     if (p.items.length < limit) return { items, next: cursor }
   }
 }
+/**
+ * Every event after `after` once at least `count` are there: on PostgreSQL the feed shows a
+ * commit once every transaction older than it has ended (docs/events.md), seconds later on a
+ * loaded machine.
+ */
+async function visible(who: Who, query: string, after: string | undefined, count: number, limit = 500): Promise<FeedEvent[]> {
+  const until = performance.now() + 20_000
+  for (;;) {
+    const { items } = await all(who, query, after, limit)
+    if (items.length >= count || performance.now() > until) return items
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
 async function post(path: string, who: Who, json: unknown): Promise<Response> {
   return fetch(`${server.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${api.tokens[who]}`, 'Content-Type': 'application/json' }, body: JSON.stringify(json) })
 }
@@ -65,7 +78,7 @@ describe('GET /v1/events', () => {
     expect((await post(`/v1/instances/${id}/act`, 'isv', { action: 'finish' })).status).toBe(200)
     expect((await post('/v1/advance', 'admin', { by: 'P15D' })).status).toBe(200)
 
-    const { items } = await all('admin', `&instance=${id}`, before)
+    const items = await visible('admin', `&instance=${id}`, before, 8)
     expect(items.map((e) => [e.type, e.data['step'] ?? e.data['action'] ?? e.data['outcome'] ?? null])).toEqual([
       ['delivery.started', null],
       ['delivery.step-entered', 'submit-demand'],
@@ -94,14 +107,17 @@ describe('GET /v1/events', () => {
     expect((await post(`/v1/instances/${id}/act`, 'isv', { action: 'finish' })).status).toBe(409)
     expect((await post(`/v1/instances/${id}/act`, 'customer', { action: 'submit', inputs: { ...DEMAND, contact: { ...CONTACT, email: 'nope' } } })).status).toBe(422)
     expect((await post(`/v1/instances/${id}/act`, 'strangerCustomer', { action: 'submit', inputs: DEMAND })).status).toBe(404)
-    expect((await page(`/v1/events?after=${next}`, 'admin')).items).toEqual([])
-    expect((await page(`/v1/events?after=${next}`, 'admin')).next).toBe(next)
+    // An act that is accepted after them: once its events show, nothing else has.
+    expect((await post(`/v1/instances/${id}/act`, 'customer', { action: 'submit', inputs: DEMAND })).status).toBe(200)
+    const after = await visible('admin', '', next, 2)
+    expect(after.map((e) => [e.type, e.data.delivery?.id, e.data.delivery?.revision])).toEqual([['delivery.action-performed', id, 2], ['delivery.step-entered', id, 2]])
   })
 
   it("shows a party only its own deliveries' events, administrators and the system all", async () => {
     const { next } = await all('admin')
     const mine = await start()
     const theirs = await start({ customer: 'c-9', isv: 'v-9' })
+    await visible('admin', '', next, 4)
     const seen = async (who: Who): Promise<string[]> => [...new Set((await all(who, '', next)).items.map((e) => e.data.delivery?.id ?? ''))].sort()
     expect(await seen('customer')).toEqual([mine])
     expect(await seen('isv')).toEqual([mine])
@@ -145,7 +161,7 @@ describe('GET /v1/events', () => {
       await Promise.all(others.map(({ store }) => store.close()))
     }
     await reader
-    seen.push(...(await all('admin', '', cursor, 7)).items)
+    seen.push(...await visible('admin', '', cursor, 16 * 6 - seen.length, 7))
     const everything = (await all('admin', '', before)).items
     expect(everything).toHaveLength(16 * 6)
     expect(seen.map((e) => e.id)).toEqual(everything.map((e) => e.id))
@@ -155,6 +171,7 @@ describe('GET /v1/events', () => {
     const { next } = await all('admin')
     const id = await start()
     await post(`/v1/instances/${id}/act`, 'customer', { action: 'submit', inputs: DEMAND })
+    await visible('admin', `&instance=${id}`, next, 4)
     const types = (await all('admin', '&types=delivery.started,delivery.action-performed', next)).items
     expect(types.map((e) => e.type)).toEqual(['delivery.started', 'delivery.action-performed'])
     expect((await all('admin', `&process=basic&instance=${id}`, next)).items).toHaveLength(4)

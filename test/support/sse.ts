@@ -12,7 +12,7 @@ export interface SseStream {
   readonly messages: SseMessage[]
   /** How many comment lines (`: heartbeat`) were received. */
   comments: number
-  /** Resolves once `count` messages have been received in all; rejects after `ms` with what came. */
+  /** Resolves once `count` messages have been received in all; rejects after `ms` (20 s: on PostgreSQL a loaded machine may take seconds to show a commit on the feed) with what came. */
   until(count: number, ms?: number): Promise<SseMessage[]>
   /** Resolves when the server ends the stream. */
   readonly ended: Promise<void>
@@ -28,7 +28,7 @@ export async function openStream(url: string, headers: Record<string, string>): 
   const waiters = new Set<() => void>()
   const stream: SseStream = {
     response, messages, comments: 0,
-    until: (count, ms = 5_000) => new Promise((resolve, reject) => {
+    until: (count, ms = 20_000) => new Promise((resolve, reject) => {
       const check = (): void => {
         if (messages.length < count) return
         waiters.delete(check)
