@@ -7,7 +7,10 @@ import type { AttachmentStorage, Engine } from '../engine/index.js'
 import { EngineError, iso, optional, toMermaid } from '../engine/index.js'
 import type { AppEnv } from '../server/env.js'
 import { PROBLEM_TYPES } from '../server/problem.js'
+import type { EventHub } from '../server/event-hub.js'
+import { streamEvents } from '../server/event-stream.js'
 import { attachmentRoutes } from '../server/routes/attachments.js'
+import { HEARTBEAT_MS, readEventQuery } from '../server/routes/events.js'
 import type { UploadQuota } from '../server/upload-quota.js'
 import { assetRoutes } from './assets.js'
 import { readForm, revisionOf } from './form-body.js'
@@ -37,6 +40,8 @@ export interface ConsoleDeps {
   readonly upload: { readonly limitBytes: number; readonly quota: UploadQuota }
   /** The server's public URL, whose origin forms may come from besides the request's own. */
   readonly publicUrl?: string | undefined
+  /** The server's reader of the event feed, which `/console/events` follows (the API's live stream, behind the session). */
+  readonly events: { readonly hub: EventHub; readonly heartbeatMs?: number | undefined }
 }
 
 /** Largest console form, in bytes (files are uploaded on their own, before the form is sent). */
@@ -126,6 +131,15 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
   app.get('/deliveries/:id/revision', async (c) => {
     const view = await engine.instances.get(c.req.param('id'), c.var.principal)
     return c.json({ revision: view.revision })
+  })
+  // The live stream of the API behind the session, for the open pages: `?instance=ID` for a delivery's page.
+  app.get('/events', async (c) => {
+    const { filter, after } = readEventQuery(c)
+    const secret = c.var.consoleSession?.secret ?? ''
+    return streamEvents(c, { engine, hub: deps.events.hub }, c.var.principal, filter, after, {
+      heartbeatMs: deps.events.heartbeatMs ?? HEARTBEAT_MS, named: false,
+      stillAllowed: async () => await sessions.find(secret) !== undefined,
+    })
   })
   app.get('/deliveries/:id/diagram', async (c) => {
     const view = await engine.instances.get(c.req.param('id'), c.var.principal)

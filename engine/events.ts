@@ -57,6 +57,11 @@ export class Events {
     const last = rows.at(-1)
     return { items: rows.map(withCursor), next: last ? encodeEventCursor(last.position) : filter.after ?? encodeEventCursor({ tx: 0, position: 0 }) }
   }
+
+  /** The cursor of the feed's end as it stands: a page after it shows only events that commit from now on. */
+  async end(): Promise<string> {
+    return encodeEventCursor(await this.#feed.end())
+  }
 }
 
 function withCursor(row: FeedRow): PublicEvent & { readonly cursor: string } {

@@ -8,6 +8,7 @@ import { authenticate } from './auth.js'
 import { bufferBody } from './body.js'
 import type { AppEnv } from './env.js'
 import { idempotency } from './idempotency.js'
+import { EventHub } from './event-hub.js'
 import { Metrics } from './metrics.js'
 import { toProblem } from './problem.js'
 import { responseHeaders } from './response-headers.js'
@@ -16,6 +17,7 @@ import type { UploadQuotaLimits } from './upload-quota.js'
 import { attachmentRoutes } from './routes/attachments.js'
 import { clockRoutes } from './routes/clock.js'
 import { consoleSessionRoutes } from './routes/console-sessions.js'
+import { eventRoutes } from './routes/events.js'
 import { instanceRoutes } from './routes/instances.js'
 import { metaRoutes } from './routes/meta.js'
 import { metricsRoutes } from './routes/metrics.js'
@@ -45,6 +47,10 @@ export interface AppDeps {
   readonly publicUrl?: string
   /** The console's sign-in links and sessions (default: on the store, on the real clock). */
   readonly consoleSessions?: ConsoleSessions
+  /** The live streams' reader of the event feed (default: one of its own, reading every second); close it when stopping. */
+  readonly eventHub?: EventHub
+  /** Milliseconds between a live stream's heartbeats (default 15 s). */
+  readonly eventHeartbeatMs?: number
 }
 
 const PROBLEM_JSON = { 'Content-Type': 'application/problem+json' }
@@ -70,6 +76,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     logger.info({ requestId: c.get('requestId'), method: c.req.method, path: loggedPath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request')
   })
   app.route('/', metaRoutes(store, logger))
+  // The live streams read the feed at once after a change made here, not at their next tick.
+  const eventHub = deps.eventHub ?? new EventHub(engine, { logger })
+  app.use(async (c, next) => {
+    await next()
+    if (c.req.method === 'POST' && c.res.status < 400) eventHub.wake()
+  })
 
   // Tokens expire in real time, whatever a sandbox clock says.
   const auth = authenticate(store, realClock)
@@ -87,12 +99,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/attachments', attachmentRoutes(engine, deps.storage, { limitBytes: uploadBytes, quota: uploadQuota, logger }))
   app.route('/v1', clockRoutes(engine, deps.sandbox, metrics))
   app.route('/v1/tokens', tokenRoutes(store))
+  app.route('/v1/events', eventRoutes({ engine, store, hub: eventHub, heartbeatMs: deps.eventHeartbeatMs }))
   // Sessions, like tokens, expire in real time.
   const consoleSessions = deps.consoleSessions ?? new ConsoleSessions(store, realClock)
   app.route('/v1/console-sessions', consoleSessionRoutes(consoleSessions, engine, deps.publicUrl))
   // The console for people: pages on the same engine, behind a session cookie instead of a token.
   app.get('/console/', (c) => c.redirect('/console', 301))
-  app.route('/console', consoleRoutes({ engine, sessions: consoleSessions, storage: deps.storage, logger, upload: { limitBytes: uploadBytes, quota: uploadQuota }, publicUrl: deps.publicUrl }))
+  app.route('/console', consoleRoutes({ engine, sessions: consoleSessions, storage: deps.storage, logger, upload: { limitBytes: uploadBytes, quota: uploadQuota }, publicUrl: deps.publicUrl, events: { hub: eventHub, heartbeatMs: deps.eventHeartbeatMs } }))
   app.get('/', (c) => c.redirect('/console', 302))
 
   app.notFound((c) => {

@@ -5,6 +5,7 @@ import { AttachmentStorage, Engine, ManualClock, realClock, Store } from '../eng
 import { DEMO_PEOPLE, seedDemo } from '../console/demo.js'
 import { ConsoleSessions } from '../console/sessions.js'
 import { createApp } from './app.js'
+import { EventHub } from './event-hub.js'
 import type { ServeFlags, ServerConfig } from './config.js'
 import { describeDatabase, resolveConfig } from './config.js'
 import { listen } from './listen.js'
@@ -51,8 +52,10 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
   const consoleSessions = new ConsoleSessions(store, realClock)
   // Read before serving: an empty database gets a first admin sign-in link in the banner.
   const firstStart = await store.tokens.isEmpty() && await store.console.isEmpty()
+  // Its live streams end when the server stops, so they never hold the shutdown up.
+  const eventHub = new EventHub(engine, { logger })
   const app = createApp({
-    engine, store, storage, logger, ...(sandbox ? { sandbox } : {}), limits: { uploadBytes: config.uploadBytes, uploadQuota: config.uploadQuota },
+    engine, eventHub, store, storage, logger, ...(sandbox ? { sandbox } : {}), limits: { uploadBytes: config.uploadBytes, uploadQuota: config.uploadQuota },
     idempotencyTtlSeconds: config.idempotencyTtlSeconds, metrics, consoleSessions, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   })
   const scheduler = new Scheduler(engine, store, logger, config.schedulerIntervalMs, metrics)
@@ -65,8 +68,8 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
   const demo = config.demo ? await seedDemo(engine, storage) : undefined
   const demoLinks = demo ? await Promise.all(Object.values(DEMO_PEOPLE).map(async (who) => ({ who, link: await consoleSessions.createLink(who) }))) : []
   const firstLink = firstStart && !demo ? await consoleSessions.createLink({ role: 'admin', subject: 'admin' }) : undefined
-  // The scheduler and the upload sweeper both stop before requests are waited for.
-  const background = { stop: async (): Promise<void> => { await Promise.all([scheduler.stop(), sweeper.stop()]) } }
+  // The scheduler, the upload sweeper and the live streams all stop before requests are waited for.
+  const background = { stop: async (): Promise<void> => { eventHub.close(); await Promise.all([scheduler.stop(), sweeper.stop()]) } }
   const shutdown = shutdownOnSignal({ server, scheduler: background, store, log }, config.shutdownTimeoutMs)
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))

@@ -8,7 +8,7 @@ import { MESSAGE_KEYWORD } from './query.js'
 
 type Json = Readonly<Record<string, unknown>>
 type Shape = keyof typeof apiSchema.$defs
-type Tag = 'meta' | 'processes' | 'instances' | 'clock' | 'attachments' | 'tokens' | 'console'
+type Tag = 'meta' | 'processes' | 'instances' | 'clock' | 'attachments' | 'tokens' | 'console' | 'events'
 
 /** One route of the app as the document describes it. */
 interface Operation {
@@ -46,6 +46,24 @@ const LOCATION = { Location: header('Path of the created resource.') }
 const PARTY_READ = 'Callers: the instance\'s parties, administrators and the system; anyone else is told it does not exist (404).'
 // What any command on an existing instance can meet.
 const WRITE_ERRORS: readonly ErrorCode[] = ['instance.not-found', 'instance.ended', 'conflict.stale']
+
+// The event feed and its live stream (docs/events.md).
+const EVENTS_CALLERS = 'Callers: any token; a party sees the events of the deliveries it is a party of, administrators and the system see every event.'
+const EVENT_OPERATIONS: readonly Operation[] = [
+  {
+    method: 'get', path: '/v1/events', operationId: 'listEvents', tag: 'events', bearer: true, summary: 'Read the event feed',
+    description: `A page of public events across deliveries, in commit order: an event that commits later never appears before a \`next\` already given, so reading on from \`next\` reaches every event exactly once. \`next\` is always given (the feed grows); a page with no items means nothing new yet. Each event's \`data\` holds the delivery as it stood right after the change; the types and payloads are PublicEvent's (docs/events.md). ${EVENTS_CALLERS}`,
+    parameters: queryOf('EventListQuery'),
+    responses: { 200: json('EventPage', 'The page.') }, errors: ['request.invalid'],
+  },
+  {
+    method: 'get', path: '/v1/events/stream', operationId: 'streamEvents', tag: 'events', bearer: true, summary: 'Follow the event feed live',
+    description: `The feed as server-sent events (\`text/event-stream\`), with the same filters: one message per event, \`id:\` its cursor, \`event:\` its type and \`data:\` the event as JSON (PublicEvent). It starts after \`Last-Event-ID\` (what a reconnecting EventSource sends) or \`after\`, catching up from the feed first, else from now; a comment line every 15 seconds keeps proxies from closing it. It ends when the server stops or the token is revoked or expires (checked with each heartbeat); reconnect with the last \`id\` seen to resume without loss or duplicate. ${EVENTS_CALLERS}`,
+    parameters: [...queryOf('EventListQuery'), { name: 'Last-Event-ID', in: 'header', required: false, description: 'The `id` of the last message received: the stream resumes after it (it takes precedence over `after`).', schema: { type: 'string', maxLength: 256 } }],
+    responses: { 200: { description: 'The stream, open until the client or the server closes it.', content: { 'text/event-stream': { schema: { type: 'string', description: 'Messages `id: CURSOR`, `event: TYPE`, `data: EVENT-JSON`, and `: heartbeat` comments.' } } } } },
+    errors: ['request.invalid'],
+  },
+]
 
 const OPERATIONS: readonly Operation[] = [
   {
@@ -208,6 +226,7 @@ const OPERATIONS: readonly Operation[] = [
     body: { shape: 'ConsoleSessionRequest', required: true },
     responses: { 201: json('ConsoleSignInLink', 'The link, shown once.') }, errors: ['auth.forbidden', 'request.invalid'],
   },
+  ...EVENT_OPERATIONS,
 ]
 
 const JSON_BODY_ERRORS: readonly ErrorCode[] = ['request.malformed', 'request.unsupported-media-type', 'request.invalid', 'request.too-large', 'request.too-deep']
@@ -314,6 +333,7 @@ function build(): Json {
       { name: 'attachments', description: 'Files uploaded for actions, typed by content.' },
       { name: 'tokens', description: 'API tokens: list and revoke (create them with `npx delivery-center token create`).' },
       { name: 'console', description: 'Sign-in links to the web console for people (parties and administrators).' },
+      { name: 'events', description: 'Public events of every change: a cursor feed in commit order and its live stream (docs/events.md).' },
     ],
     paths,
     components: {

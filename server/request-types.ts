@@ -45,10 +45,21 @@ export interface InstanceListQuery {
   readonly cursor?: string
 }
 
+/** The query of GET /v1/events and GET /v1/events/stream. */
+export interface EventListQuery {
+  readonly after?: string
+  /** Event types separated by commas. */
+  readonly types?: string
+  readonly process?: string
+  readonly instance?: string
+  readonly limit?: number
+}
+
 /** The query shapes, as `readQuery` returns them. */
 export interface QueryTypes {
   readonly InstanceListQuery: InstanceListQuery
   readonly ProcessVersionQuery: { readonly version?: number }
   readonly ProcessRegisterQuery: { readonly owner?: string }
   readonly AttachmentUploadQuery: { readonly filename?: string }
+  readonly EventListQuery: EventListQuery
 }

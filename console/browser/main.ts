@@ -101,27 +101,65 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-/** The page shows the delivery's latest state: reloaded when it changes, unless a form is being filled in. */
+/**
+ * The page shows the delivery's latest state: reloaded when it changes, unless a form is being
+ * filled in (then a notice says so). Changes arrive on the console's event stream
+ * (`data-events`); while it cannot be had (closed by the server, or EventSource missing), the
+ * page asks for the delivery's revision every 3 s instead.
+ */
 function liveUpdates(): void {
   const root = document.querySelector<HTMLElement>('[data-live]')
   if (!root) return
-  const url = root.dataset['live'] ?? ''
   const seen = Number(root.dataset['revision'])
   let editing = false
+  let changed = false
   root.addEventListener('input', () => { editing = true })
-  const check = async (): Promise<void> => {
-    try {
-      const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-      if (!response.ok) return
-      const { revision } = await response.json() as { revision: number }
-      if (revision === seen) return
-      if (editing) root.querySelector<HTMLElement>('.changed')?.removeAttribute('hidden')
-      else window.location.reload()
-    } catch {
-      // Offline for a moment: the next check tries again.
+  const show = (revision: number): void => {
+    if (revision <= seen || changed) return
+    if (editing) root.querySelector<HTMLElement>('.changed')?.removeAttribute('hidden')
+    else {
+      changed = true
+      window.location.reload()
     }
   }
-  setInterval(() => void check(), 3_000)
+  const ask = (): void => void revisionNow(root.dataset['live'] ?? '').then((revision) => { if (revision !== undefined) show(revision) })
+  let polling: number | undefined
+  const poll = (): void => {
+    polling ??= window.setInterval(ask, 3_000)
+  }
+  const url = root.dataset['events']
+  if (!url || typeof EventSource === 'undefined') return poll()
+  const source = new EventSource(url)
+  let failures = 0
+  // A change committed between rendering the page and the stream's (re)opening is on no message: asked once per opening.
+  source.addEventListener('open', ask)
+  // Every message is an event of this delivery (the stream is filtered by it, and its messages
+  // are unnamed, so all arrive here): its summary has the delivery's revision.
+  source.addEventListener('message', (message: MessageEvent<string>) => {
+    failures = 0
+    const event = JSON.parse(message.data) as { data?: { delivery?: { revision?: number } } }
+    show(event.data?.delivery?.revision ?? seen + 1)
+  })
+  source.addEventListener('error', () => {
+    // The browser reconnects by itself (resuming after the last event); after a few failures in a row, or once it gives up, poll.
+    failures += 1
+    if (source.readyState === EventSource.CLOSED || failures >= 3) {
+      source.close()
+      poll()
+      // A change missed while the stream was down shows on the first poll.
+    }
+  })
+}
+
+/** The delivery's revision as the server has it now, or undefined when it cannot be asked (offline for a moment). */
+async function revisionNow(url: string): Promise<number | undefined> {
+  try {
+    const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+    if (!response.ok) return undefined
+    return (await response.json() as { revision: number }).revision
+  } catch {
+    return undefined
+  }
 }
 
 localTimes()

@@ -37,7 +37,7 @@ export function DeliveryPage({ page, data }: { page: PageContext; data: Delivery
   const path = deliveryPath(view.id)
   return (
     <Layout page={page} title={`${view.process.title} · ${view.step?.title ?? labelOf(t.status, view.status)}`}>
-      <div class="delivery" data-live={`${path}/revision`} data-revision={String(view.revision)}>
+      <div class="delivery" data-live={`${path}/revision`} data-events={`/console/events?instance=${encodeURIComponent(view.id)}`} data-revision={String(view.revision)}>
         <p class="changed" role="status" hidden>{t.delivery.changed} <a href={path}>{t.delivery.reload}</a></p>
         {data.notice && <p class="notice" role="status">{data.notice}</p>}
         <header class="delivery-head">

@@ -81,6 +81,14 @@ export function maySee(state: InstanceState, who: Principal): boolean {
   return may(who, 'see-all') || isParty(state, who)
 }
 
+/**
+ * Whether `who` may see a public event about `delivery` (undefined for an event of no delivery,
+ * such as a webhook endpoint's): as the delivery itself, by `maySee`'s rule.
+ */
+export function maySeeEvent(delivery: { readonly parties: Readonly<Record<string, string>> } | undefined, who: Principal): boolean {
+  return may(who, 'see-all') || (delivery !== undefined && delivery.parties[who.role] === who.subject)
+}
+
 /** Whether `who` is an executor of `step`: a party in one of its actor roles, or an admin where admin acts. */
 export function mayActIn(step: CompiledStep, state: InstanceState, who: Principal): boolean {
   if (!step.actors.includes(who.role)) return false

@@ -73,6 +73,15 @@ export class EventFeedRepository {
     }))
   }
 
+  /** The place of the last event a page can show now (the feed's start when there is none). */
+  async end(): Promise<FeedPosition> {
+    const visibleBefore = this.#order.visibleBefore
+    const row = await this.#db.selectFrom('public_event').select(['tx', 'position'])
+      .$if(visibleBefore !== undefined, (q) => q.where('tx', '<', visibleBefore as NonNullable<typeof visibleBefore>))
+      .orderBy('tx', 'desc').orderBy('position', 'desc').limit(1).executeTakeFirst()
+    return row ? { tx: Number(row.tx), position: Number(row.position) } : { tx: 0, position: 0 }
+  }
+
   /** The event with this id, or undefined. */
   async find(id: string): Promise<FeedRow | undefined> {
     const row = await this.#db.selectFrom('public_event').select(['tx', 'position', 'payload', 'instance_id', 'process_id']).where('id', '=', id).executeTakeFirst()

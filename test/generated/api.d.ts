@@ -453,6 +453,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the event feed
+         * @description A page of public events across deliveries, in commit order: an event that commits later never appears before a `next` already given, so reading on from `next` reaches every event exactly once. `next` is always given (the feed grows); a page with no items means nothing new yet. Each event's `data` holds the delivery as it stood right after the change; the types and payloads are PublicEvent's (docs/events.md). Callers: any token; a party sees the events of the deliveries it is a party of, administrators and the system see every event.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow the event feed live
+         * @description The feed as server-sent events (`text/event-stream`), with the same filters: one message per event, `id:` its cursor, `event:` its type and `data:` the event as JSON (PublicEvent). It starts after `Last-Event-ID` (what a reconnecting EventSource sends) or `after`, catching up from the feed first, else from now; a comment line every 15 seconds keeps proxies from closing it. It ends when the server stops or the token is revoked or expires (checked with each heartbeat); reconnect with the last `id` seen to resume without loss or duplicate. Callers: any token; a party sees the events of the deliveries it is a party of, administrators and the system see every event.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1265,6 +1305,725 @@ export interface components {
              * @description When the engine sent it (RFC 3339).
              */
             sentAt: string;
+        };
+        /**
+         * @description A delivery as a public event shows it: right after the change the event describes.
+         * @example {
+         *       "id": "01a24a87-5a03-7420-baef-5dbe71f2c67c",
+         *       "process": {
+         *         "id": "basic",
+         *         "version": 1,
+         *         "title": "Basic Delivery Process"
+         *       },
+         *       "status": "active",
+         *       "outcome": null,
+         *       "phase": {
+         *         "id": "confirm-delivery",
+         *         "title": "Confirm Delivery",
+         *         "round": 1
+         *       },
+         *       "executor": [
+         *         {
+         *           "role": "customer",
+         *           "subject": "c-1"
+         *         }
+         *       ],
+         *       "deadline": {
+         *         "due": "2026-01-19T09:00:00.000Z",
+         *         "kind": "timeout",
+         *         "name": "confirm"
+         *       },
+         *       "parties": {
+         *         "customer": "c-1",
+         *         "isv": "v-1"
+         *       },
+         *       "context": {
+         *         "orderId": "HW-1001"
+         *       },
+         *       "values": {},
+         *       "revision": 3
+         *     }
+         */
+        DeliverySummary: {
+            /** @description Id of the delivery (the instance). */
+            id: string;
+            /** @description The process and version it runs on. */
+            process: {
+                /** @description Id of the process. */
+                id: string;
+                /** @description Its version. */
+                version: number;
+                /** @description Its title. */
+                title: string;
+            };
+            /** @description The delivery's status. */
+            status: components["schemas"]["InstanceStatus"];
+            /** @description How it ended (`completed`, `terminated`, ...), null while in progress. */
+            outcome: string | null;
+            /** @description The current step, null once the delivery has ended (and in `delivery.started`, before the first step is entered). */
+            phase: null | {
+                /** @description Id of the step. */
+                id: string;
+                /** @description Its title. */
+                title: string;
+                /** @description How many times it has been entered, 1 the first time. */
+                round: number;
+            };
+            /** @description Who acts now: the parties in the current step's actor roles (`subject` null for administrators). */
+            executor: {
+                /** @description The actor role. */
+                role: string;
+                /** @description Who holds it; null for `admin`. */
+                subject: string | null;
+            }[];
+            /** @description The next deadline: when the system acts unless someone does first; null when none. */
+            deadline: null | {
+                /**
+                 * Format: date-time
+                 * @description When (RFC 3339).
+                 */
+                due: string;
+                /**
+                 * @description A step's `timeout` or a `window`.
+                 * @enum {unknown}
+                 */
+                kind: "timeout" | "window";
+                /** @description The timeout's action, or the window's id. */
+                name: string;
+            };
+            /** @description Subject of each party role. */
+            parties: {
+                [key: string]: string;
+            };
+            /** @description The order context given at start. */
+            context: Record<string, unknown>;
+            /** @description Values recorded by the process (a validity period, say). */
+            values: Record<string, unknown>;
+            /** @description The delivery's revision after the change. */
+            revision: number;
+        };
+        /**
+         * @description `data` of `delivery.started`: a delivery was started.
+         * @example {
+         *       "delivery": {
+         *         "id": "01a24a87-5a03-7420-baef-5dbe71f2c67c",
+         *         "process": {
+         *           "id": "basic",
+         *           "version": 1,
+         *           "title": "Basic Delivery Process"
+         *         },
+         *         "status": "active",
+         *         "outcome": null,
+         *         "phase": null,
+         *         "executor": [],
+         *         "deadline": null,
+         *         "parties": {
+         *           "customer": "c-1",
+         *           "isv": "v-1"
+         *         },
+         *         "context": {
+         *           "orderId": "HW-1001"
+         *         },
+         *         "values": {},
+         *         "revision": 1
+         *       },
+         *       "by": {
+         *         "role": "system",
+         *         "subject": "marketplace"
+         *       },
+         *       "parameters": {
+         *         "confirmWindow": "P14D"
+         *       }
+         *     }
+         */
+        DeliveryStartedData: {
+            /** @description The delivery right after the change. */
+            delivery: components["schemas"]["DeliverySummary"];
+            /** @description Who started it. */
+            by: components["schemas"]["Principal"];
+            /** @description Parameter values, defaults applied. */
+            parameters: Record<string, unknown>;
+        };
+        /**
+         * @description `data` of `delivery.step-entered`: a step became current.
+         * @example {
+         *       "delivery": {
+         *         "id": "01a24a87-5a03-7420-baef-5dbe71f2c67c",
+         *         "process": {
+         *           "id": "basic",
+         *           "version": 1,
+         *           "title": "Basic Delivery Process"
+         *         },
+         *         "status": "active",
+         *         "outcome": null,
+         *         "phase": {
+         *           "id": "confirm-delivery",
+         *           "title": "Confirm Delivery",
+         *           "round": 1
+         *         },
+         *         "executor": [
+         *           {
+         *             "role": "customer",
+         *             "subject": "c-1"
+         *           }
+         *         ],
+         *         "deadline": {
+         *           "due": "2026-01-19T09:00:00.000Z",
+         *           "kind": "timeout",
+         *           "name": "confirm"
+         *         },
+         *         "parties": {
+         *           "customer": "c-1",
+         *           "isv": "v-1"
+         *         },
+         *         "context": {
+         *           "orderId": "HW-1001"
+         *         },
+         *         "values": {},
+         *         "revision": 3
+         *       },
+         *       "step": "confirm-delivery",
+         *       "round": 1,
+         *       "timeout": {
+         *         "action": "confirm",
+         *         "due": "2026-01-19T09:00:00.000Z"
+         *       }
+         *     }
+         */
+        DeliveryStepEnteredData: {
+            /** @description The delivery right after the change. */
+            delivery: components["schemas"]["DeliverySummary"];
+            /** @description Id of the step. */
+            step: string;
+            /** @description How many times the step has been entered, 1 the first time. */
+            round: number;
+            /** @description The step's timeout: the action the system will perform and when it falls due. */
+            timeout?: {
+                /** @description The action the system performs. */
+                action: string;
+                /**
+                 * Format: date-time
+                 * @description When (RFC 3339).
+                 */
+                due: string;
+            };
+        };
+        /**
+         * @description `data` of `delivery.action-performed`: an action was performed, by a party (`trigger` `actor`) or by the system on a deadline (`timeout`).
+         * @example {
+         *       "delivery": {
+         *         "id": "01a24a87-5a03-7420-baef-5dbe71f2c67c",
+         *         "process": {
+         *           "id": "basic",
+         *           "version": 1,
+         *           "title": "Basic Delivery Process"
+         *         },
+         *         "status": "active",
+         *         "outcome": null,
+         *         "phase": {
+         *           "id": "project-delivery",
+         *           "title": "Project Delivery",
+         *           "round": 1
+         *         },
+         *         "executor": [
+         *           {
+         *             "role": "isv",
+         *             "subject": "v-1"
+         *           }
+         *         ],
+         *         "deadline": null,
+         *         "parties": {
+         *           "customer": "c-1",
+         *           "isv": "v-1"
+         *         },
+         *         "context": {
+         *           "orderId": "HW-1001"
+         *         },
+         *         "values": {},
+         *         "revision": 2
+         *       },
+         *       "step": "submit-demand",
+         *       "action": "submit",
+         *       "by": {
+         *         "role": "customer",
+         *         "subject": "c-1"
+         *       },
+         *       "trigger": "actor",
+         *       "inputs": {
+         *         "contact": {
+         *           "name": "Li Lei",
+         *           "phone": "+86 138 0000 0000",
+         *           "email": "li.lei@example.com"
+         *         },
+         *         "demands": "A shop website with payments"
+         *       },
+         *       "attachments": {}
+         *     }
+         */
+        DeliveryActionPerformedData: {
+            /** @description The delivery right after the change. */
+            delivery: components["schemas"]["DeliverySummary"];
+            /** @description Id of the step. */
+            step: string;
+            /** @description Id of the action. */
+            action: string;
+            /** @description Who performed it. */
+            by: components["schemas"]["Principal"];
+            /**
+             * @description `actor` when a party or admin performed it; `timeout` when the system did because the step's deadline passed.
+             * @enum {unknown}
+             */
+            trigger: "actor" | "timeout";
+            /** @description The inputs submitted. */
+            inputs: unknown;
+            /** @description The attachments submitted, per slot. */
+            attachments: components["schemas"]["AttachmentRefs"];
+            /**
+             * Format: date-time
+             * @description For a timeout: when it was due (RFC 3339).
+             */
+            due?: string;
+            /**
+             * Format: date-time
+             * @description For a timeout: when the engine applied it (RFC 3339).
+             */
+            firedAt?: string;
+        };
+        /**
+         * @description `data` of `delivery.window-expired`: a window (a warranty period, say) expired.
+         * @example {
+         *       "delivery": {
+         *         "id": "01a24a87-5a03-7420-baef-5dbe71f2c67c",
+         *         "process": {
+         *           "id": "basic",
+         *           "version": 1,
+         *           "title": "Basic Delivery Process"
+         *         },
+         *         "status": "completed",
+         *         "outcome": "completed",
+         *         "phase": null,
+         *         "executor": [],
+         *         "deadline": null,
+         *         "parties": {
+         *           "customer": "c-1",
+         *           "isv": "v-1"
+         *         },
+         *         "context": {
+         *           "orderId": "HW-1001"
+         *         },
+         *         "values": {},
+         *         "revision": 5
+         *       },
+         *       "window": "warranty",
+         *       "due": "2026-03-01T09:00:00.000Z",
+         *       "firedAt": "2026-03-01T09:00:04.000Z"
+         *     }
+         */
+        DeliveryWindowExpiredData: {
+            /** @description The delivery right after the change. */
+            delivery: components["schemas"]["DeliverySummary"];
+            /** @description Id of the window. */
+            window: string;
+            /**
+             * Format: date-time
+             * @description When it was due (RFC 3339).
+             */
+            due: string;
+            /**
+             * Format: date-time
+             * @description When the engine applied it (RFC 3339).
+             */
+            firedAt: string;
+        };
+        /**
+         * @description `data` of `delivery.completed`: the delivery reached an end.
+         * @example {
+         *       "delivery": {
+         *         "id": "01a24a87-5a03-7420-baef-5dbe71f2c67c",
+         *         "process": {
+         *           "id": "basic",
+         *           "version": 1,
+         *           "title": "Basic Delivery Process"
+         *         },
+         *         "status": "completed",
+         *         "outcome": "completed",
+         *         "phase": null,
+         *         "executor": [],
+         *         "deadline": null,
+         *         "parties": {
+         *           "customer": "c-1",
+         *           "isv": "v-1"
+         *         },
+         *         "context": {
+         *           "orderId": "HW-1001"
+         *         },
+         *         "values": {},
+         *         "revision": 4
+         *       },
+         *       "outcome": "completed"
+         *     }
+         */
+        DeliveryCompletedData: {
+            /** @description The delivery right after the change. */
+            delivery: components["schemas"]["DeliverySummary"];
+            /** @description The outcome, e.g. `completed` or `warranty-expired`. */
+            outcome: string;
+        };
+        /**
+         * @description `data` of `delivery.terminated`: an administrator terminated the delivery.
+         * @example {
+         *       "delivery": {
+         *         "id": "01a24a87-5a03-7420-baef-5dbe71f2c67c",
+         *         "process": {
+         *           "id": "basic",
+         *           "version": 1,
+         *           "title": "Basic Delivery Process"
+         *         },
+         *         "status": "terminated",
+         *         "outcome": "terminated",
+         *         "phase": null,
+         *         "executor": [],
+         *         "deadline": null,
+         *         "parties": {
+         *           "customer": "c-1",
+         *           "isv": "v-1"
+         *         },
+         *         "context": {
+         *           "orderId": "HW-1001"
+         *         },
+         *         "values": {},
+         *         "revision": 4
+         *       },
+         *       "by": {
+         *         "role": "admin",
+         *         "subject": "a-1"
+         *       },
+         *       "reason": "Order refunded"
+         *     }
+         */
+        DeliveryTerminatedData: {
+            /** @description The delivery right after the change. */
+            delivery: components["schemas"]["DeliverySummary"];
+            /** @description Who terminated it. */
+            by: components["schemas"]["Principal"];
+            /** @description Why. */
+            reason: string;
+        };
+        /**
+         * @description `data` of `delivery.failed`: firing the delivery's due deadline failed several times in a row; it waits for an administrator.
+         * @example {
+         *       "delivery": {
+         *         "id": "01a24a87-5a03-7420-baef-5dbe71f2c67c",
+         *         "process": {
+         *           "id": "basic",
+         *           "version": 1,
+         *           "title": "Basic Delivery Process"
+         *         },
+         *         "status": "failed",
+         *         "outcome": null,
+         *         "phase": {
+         *           "id": "confirm-delivery",
+         *           "title": "Confirm Delivery",
+         *           "round": 1
+         *         },
+         *         "executor": [
+         *           {
+         *             "role": "customer",
+         *             "subject": "c-1"
+         *           }
+         *         ],
+         *         "deadline": {
+         *           "due": "2026-01-19T09:00:00.000Z",
+         *           "kind": "timeout",
+         *           "name": "confirm"
+         *         },
+         *         "parties": {
+         *           "customer": "c-1",
+         *           "isv": "v-1"
+         *         },
+         *         "context": {
+         *           "orderId": "HW-1001"
+         *         },
+         *         "values": {},
+         *         "revision": 4
+         *       },
+         *       "code": "expression.failed",
+         *       "message": "The expression of `record.validUntil` failed: ...",
+         *       "attempts": 3
+         *     }
+         */
+        DeliveryFailedData: {
+            /** @description The delivery right after the change. */
+            delivery: components["schemas"]["DeliverySummary"];
+            /** @description The last failure's error code, e.g. `expression.failed`. */
+            code: string;
+            /** @description What went wrong. */
+            message: string;
+            /** @description How many attempts in a row had failed. */
+            attempts: number;
+        };
+        /**
+         * @description `data` of `delivery.retried`: an administrator put a failed delivery back to active.
+         * @example {
+         *       "delivery": {
+         *         "id": "01a24a87-5a03-7420-baef-5dbe71f2c67c",
+         *         "process": {
+         *           "id": "basic",
+         *           "version": 1,
+         *           "title": "Basic Delivery Process"
+         *         },
+         *         "status": "active",
+         *         "outcome": null,
+         *         "phase": {
+         *           "id": "confirm-delivery",
+         *           "title": "Confirm Delivery",
+         *           "round": 1
+         *         },
+         *         "executor": [
+         *           {
+         *             "role": "customer",
+         *             "subject": "c-1"
+         *           }
+         *         ],
+         *         "deadline": {
+         *           "due": "2026-01-19T09:00:00.000Z",
+         *           "kind": "timeout",
+         *           "name": "confirm"
+         *         },
+         *         "parties": {
+         *           "customer": "c-1",
+         *           "isv": "v-1"
+         *         },
+         *         "context": {
+         *           "orderId": "HW-1001"
+         *         },
+         *         "values": {},
+         *         "revision": 5
+         *       },
+         *       "by": {
+         *         "role": "admin",
+         *         "subject": "a-1"
+         *       }
+         *     }
+         */
+        DeliveryRetriedData: {
+            /** @description The delivery right after the change. */
+            delivery: components["schemas"]["DeliverySummary"];
+            /** @description Who retried it. */
+            by: components["schemas"]["Principal"];
+        };
+        /**
+         * @description A public event: one per change of a delivery that matters, in the shape of a Standard Webhooks payload (`id`, `type`, `timestamp`, `data`), with its `cursor` in the feed. `data.delivery` is the delivery as it stood right after the change; the rest of `data` depends on `type`.
+         * @example {
+         *       "id": "01a24a87-5a03-7420-baef-5dbe71f2c67c.6",
+         *       "type": "delivery.step-entered",
+         *       "timestamp": "2026-01-05T09:00:00.000Z",
+         *       "data": {
+         *         "delivery": {
+         *           "id": "01a24a87-5a03-7420-baef-5dbe71f2c67c",
+         *           "process": {
+         *             "id": "basic",
+         *             "version": 1,
+         *             "title": "Basic Delivery Process"
+         *           },
+         *           "status": "active",
+         *           "outcome": null,
+         *           "phase": {
+         *             "id": "confirm-delivery",
+         *             "title": "Confirm Delivery",
+         *             "round": 1
+         *           },
+         *           "executor": [
+         *             {
+         *               "role": "customer",
+         *               "subject": "c-1"
+         *             }
+         *           ],
+         *           "deadline": {
+         *             "due": "2026-01-19T09:00:00.000Z",
+         *             "kind": "timeout",
+         *             "name": "confirm"
+         *           },
+         *           "parties": {
+         *             "customer": "c-1",
+         *             "isv": "v-1"
+         *           },
+         *           "context": {
+         *             "orderId": "HW-1001"
+         *           },
+         *           "values": {},
+         *           "revision": 3
+         *         },
+         *         "step": "confirm-delivery",
+         *         "round": 1,
+         *         "timeout": {
+         *           "action": "confirm",
+         *           "due": "2026-01-19T09:00:00.000Z"
+         *         }
+         *       },
+         *       "cursor": "WyJlIiwwLDZd"
+         *     }
+         */
+        PublicEvent: {
+            /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+            id: string;
+            /**
+             * @description A delivery was started.
+             * @constant
+             */
+            type: "delivery.started";
+            /**
+             * Format: date-time
+             * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+             */
+            timestamp: string;
+            /** @description The delivery as it stood right after the change, and the event's details. */
+            data: components["schemas"]["DeliveryStartedData"];
+            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            cursor: string;
+        } | {
+            /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+            id: string;
+            /**
+             * @description A step became current.
+             * @constant
+             */
+            type: "delivery.step-entered";
+            /**
+             * Format: date-time
+             * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+             */
+            timestamp: string;
+            /** @description The delivery as it stood right after the change, and the event's details. */
+            data: components["schemas"]["DeliveryStepEnteredData"];
+            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            cursor: string;
+        } | {
+            /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+            id: string;
+            /**
+             * @description An action was performed, by a party or by the system on a deadline.
+             * @constant
+             */
+            type: "delivery.action-performed";
+            /**
+             * Format: date-time
+             * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+             */
+            timestamp: string;
+            /** @description The delivery as it stood right after the change, and the event's details. */
+            data: components["schemas"]["DeliveryActionPerformedData"];
+            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            cursor: string;
+        } | {
+            /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+            id: string;
+            /**
+             * @description A window expired.
+             * @constant
+             */
+            type: "delivery.window-expired";
+            /**
+             * Format: date-time
+             * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+             */
+            timestamp: string;
+            /** @description The delivery as it stood right after the change, and the event's details. */
+            data: components["schemas"]["DeliveryWindowExpiredData"];
+            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            cursor: string;
+        } | {
+            /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+            id: string;
+            /**
+             * @description The delivery reached an end.
+             * @constant
+             */
+            type: "delivery.completed";
+            /**
+             * Format: date-time
+             * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+             */
+            timestamp: string;
+            /** @description The delivery as it stood right after the change, and the event's details. */
+            data: components["schemas"]["DeliveryCompletedData"];
+            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            cursor: string;
+        } | {
+            /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+            id: string;
+            /**
+             * @description An administrator terminated the delivery.
+             * @constant
+             */
+            type: "delivery.terminated";
+            /**
+             * Format: date-time
+             * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+             */
+            timestamp: string;
+            /** @description The delivery as it stood right after the change, and the event's details. */
+            data: components["schemas"]["DeliveryTerminatedData"];
+            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            cursor: string;
+        } | {
+            /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+            id: string;
+            /**
+             * @description Firing a due deadline kept failing: the delivery waits for an administrator.
+             * @constant
+             */
+            type: "delivery.failed";
+            /**
+             * Format: date-time
+             * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+             */
+            timestamp: string;
+            /** @description The delivery as it stood right after the change, and the event's details. */
+            data: components["schemas"]["DeliveryFailedData"];
+            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            cursor: string;
+        } | {
+            /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+            id: string;
+            /**
+             * @description An administrator retried a failed delivery.
+             * @constant
+             */
+            type: "delivery.retried";
+            /**
+             * Format: date-time
+             * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+             */
+            timestamp: string;
+            /** @description The delivery as it stood right after the change, and the event's details. */
+            data: components["schemas"]["DeliveryRetriedData"];
+            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            cursor: string;
+        } | {
+            /** @description Stable and unique. */
+            id: string;
+            /**
+             * @description A webhook endpoint was disabled after failing for days (seen by administrators and the system only).
+             * @constant
+             */
+            type: "webhook-endpoint.disabled";
+            /**
+             * Format: date-time
+             * @description When (RFC 3339).
+             */
+            timestamp: string;
+            /** @description The endpoint and why it was disabled; see the webhook endpoints' documentation. */
+            data: Record<string, unknown>;
+            /** @description The feed's place of this event. */
+            cursor: string;
+        };
+        /** @description A page of the event feed, in commit order. */
+        EventPage: {
+            /** @description The events of this page the caller may see, oldest first. */
+            items: components["schemas"]["PublicEvent"][];
+            /** @description Where to read on (pass it as `after`): always given, since the feed grows; a page with no items gives back the cursor it was asked after. */
+            next: string;
         };
         /**
          * Delivery process definition
@@ -3306,6 +4065,135 @@ export interface operations {
              * @description - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events after this cursor: the `next` of a previous page, or the `cursor` of an event (the `id:` of a stream message). From the feed's start when absent (the stream: from now). */
+                after?: string;
+                /** @description Only events of these types, separated by commas, e.g. `delivery.started,delivery.completed`. */
+                types?: string;
+                /** @description Only events of deliveries of this process id. */
+                process?: string;
+                /** @description Only events of this delivery (instance id). */
+                instance?: string;
+                /** @description Page size (the stream: how many events it reads at a time while catching up). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.invalid`: Invalid request body or query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events after this cursor: the `next` of a previous page, or the `cursor` of an event (the `id:` of a stream message). From the feed's start when absent (the stream: from now). */
+                after?: string;
+                /** @description Only events of these types, separated by commas, e.g. `delivery.started,delivery.completed`. */
+                types?: string;
+                /** @description Only events of deliveries of this process id. */
+                process?: string;
+                /** @description Only events of this delivery (instance id). */
+                instance?: string;
+                /** @description Page size (the stream: how many events it reads at a time while catching up). */
+                limit?: number;
+            };
+            header?: {
+                /** @description The `id` of the last message received: the stream resumes after it (it takes precedence over `after`). */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream, open until the client or the server closes it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.invalid`: Invalid request body or query */
             422: {
                 headers: {
                     [name: string]: unknown;

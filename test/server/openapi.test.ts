@@ -19,7 +19,7 @@ interface Operation { operationId: string; summary: string; description: string;
 interface Document { openapi: string; info: Json; servers: unknown; paths: Record<string, Record<string, Operation>>; components: Json; 'x-problem-types': unknown }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch']
-const RESPONSE_DEFS = ['Health', 'Readiness', 'InstanceView', 'InstanceList', 'EventRecord', 'History', 'ProcessSummary', 'ProcessList', 'ProcessDetail', 'Attachment', 'Clock', 'AdvanceResult', 'Token', 'TokenList', 'ConsoleSignInLink']
+const RESPONSE_DEFS = ['Health', 'Readiness', 'InstanceView', 'InstanceList', 'EventRecord', 'History', 'ProcessSummary', 'ProcessList', 'ProcessDetail', 'Attachment', 'Clock', 'AdvanceResult', 'Token', 'TokenList', 'ConsoleSignInLink', 'EventPage', 'PublicEvent', 'DeliverySummary', 'DeliveryStartedData', 'DeliveryStepEnteredData', 'DeliveryActionPerformedData', 'DeliveryWindowExpiredData', 'DeliveryCompletedData', 'DeliveryTerminatedData', 'DeliveryFailedData', 'DeliveryRetriedData']
 
 let api: Api
 let doc: Document
@@ -214,6 +214,18 @@ describe('GET /openapi.json', () => {
     await call('POST', '/v1/console-sessions', { who: 'customer', json: { role: 'customer', subject: 'c-1' } })
     await call('POST', '/v1/console-sessions', { who: 'admin', json: { role: 'customer', subject: 'c-1', returnUrl: '//evil.example' } })
 
+    // The event feed, and its stream's first answer (the stream itself is tested in events-stream.test.ts).
+    // Every type of event above, once the feed shows them all (on PostgreSQL, once every older transaction has ended).
+    const types = ['delivery.started', 'delivery.step-entered', 'delivery.action-performed', 'delivery.window-expired', 'delivery.completed', 'delivery.terminated', 'delivery.failed']
+    const shown = async (): Promise<string[]> => (await body<{ items: Array<{ type: string }> }>(await api.call('GET', '/v1/events?limit=500', { who: 'admin' }))).items.map((event) => event.type)
+    let seen = await shown()
+    for (const until = performance.now() + 20_000; !types.every((type) => seen.includes(type)) && performance.now() < until;) seen = await shown()
+    expect(new Set((await body<{ items: Array<{ type: string }> }>(await call('GET', '/v1/events?limit=500', { who: 'admin' }))).items.map((event) => event.type))).toEqual(new Set(types))
+    await call('GET', '/v1/events?limit=2', { who: 'customer' })
+    await call('GET', '/v1/events?types=delivery.nope', { who: 'admin' })
+    const stream = await call('GET', '/v1/events/stream?types=delivery.completed', { who: 'admin' })
+    await stream.body?.cancel()
+    await call('GET', '/v1/events/stream?after=!', { who: 'admin' })
     expect([...covered].sort()).toEqual(operations().map(([method, path]) => `${method} ${path}`).sort())
   })
 })

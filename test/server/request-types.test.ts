@@ -27,6 +27,7 @@ const QUERIES = {
   ProcessVersionQuery: { version: 'optional' },
   ProcessRegisterQuery: { owner: 'optional' },
   AttachmentUploadQuery: { filename: 'optional' },
+  EventListQuery: { after: 'optional', types: 'optional', process: 'optional', instance: 'optional', limit: 'optional' },
 } as const satisfies { readonly [S in keyof QueryTypes]: Keys<QueryTypes[S]> }
 
 interface ObjectSchema { readonly properties: Readonly<Record<string, Readonly<Record<string, unknown>>>>; readonly required?: readonly string[] }

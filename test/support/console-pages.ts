@@ -5,6 +5,7 @@ import { messages } from '../../console/i18n.js'
 import { accessibilityViolations, launchBrowser, screenshot } from './browser.js'
 import { signInLink } from './console.js'
 import type { Api, Who } from './http.js'
+import { EventHub } from '../../server/event-hub.js'
 import { openApi } from './http.js'
 import { serveOnLoopback } from './loopback.js'
 import type { Loopback } from './loopback.js'
@@ -34,7 +35,8 @@ export interface ConsoleRig {
 }
 
 export async function openConsoleRig(): Promise<ConsoleRig> {
-  const [api, browser] = await Promise.all([openApi(), launchBrowser()])
+  // The live streams' reader ticks often: pages follow changes the tests make through the engine (which wake no reader) at once.
+  const [api, browser] = await Promise.all([openApi({ events: { hub: (engine) => new EventHub(engine, { intervalMs: 100 }) } }), launchBrowser()])
   const server = await serveOnLoopback(api)
   const contexts: BrowserContext[] = []
   const people = new Map<Who, Promise<Page>>()

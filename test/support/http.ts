@@ -6,6 +6,7 @@ import { AttachmentStorage } from '../../engine/attachments/index.js'
 import type { StorageFs } from '../../engine/attachments/index.js'
 import { createApp } from '../../server/app.js'
 import { createToken } from '../../server/auth.js'
+import type { EventHub } from '../../server/event-hub.js'
 import type { UploadQuotaLimits } from '../../server/upload-quota.js'
 import { freshDatabase } from './database.js'
 import { T0 } from './engine.js'
@@ -46,6 +47,8 @@ export interface ApiOptions {
   readonly logger?: Logger
   /** The server's public URL (`--public-url`). */
   readonly publicUrl?: string
+  /** The live streams' reader of the event feed, made by the test (to watch or close it), and their heartbeat. */
+  readonly events?: { readonly hub?: (engine: Engine) => EventHub; readonly heartbeatMs?: number }
 }
 
 /** The app on a fresh database, in sandbox mode at {@link T0}, with the built-in processes and a token per principal. */
@@ -61,6 +64,8 @@ export async function openApi(options: ApiOptions = {}): Promise<Api> {
     logger: options.logger ?? pino({ level: process.env['TEST_LOG'] ?? 'silent' }), sandbox: clock,
     limits: { uploadBytes: options.uploadBytes ?? 16 * 1024 * 1024, ...(options.uploadQuota ? { uploadQuota: options.uploadQuota } : {}) },
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.events?.hub ? { eventHub: options.events.hub(engine) } : {}),
+    ...(options.events?.heartbeatMs === undefined ? {} : { eventHeartbeatMs: options.events.heartbeatMs }),
   })
   const tokens = {} as Record<Who, string>
   for (const [who, principal] of Object.entries(WHO)) tokens[who as Who] = await createToken(store, principal, T0)
