@@ -20,7 +20,6 @@ export type Event =
     readonly context: Readonly<Record<string, unknown>>
   }
   | { readonly type: 'step-entered'; readonly at: string; readonly step: string; readonly round: number
-    /** The step's timeout: the action the system will perform and the instant it falls due. */
     /** The step's timeout: the action the system will perform, the instant it falls due, and the reminders to send before it (absent when none). */
     readonly timeout?: { readonly action: string; readonly due: string; readonly reminders?: readonly ScheduledReminder[] } }
   | {

@@ -1497,7 +1497,7 @@ export interface components {
             step: string;
             /** @description How many times the step has been entered, 1 the first time. */
             round: number;
-            /** @description The step's timeout: the action the system will perform and when it falls due. */
+            /** @description The step's timeout: the action the system will perform, when it falls due, and the reminders it sends before (absent when none). */
             timeout?: {
                 /** @description The action the system performs. */
                 action: string;
@@ -1506,6 +1506,8 @@ export interface components {
                  * @description When (RFC 3339).
                  */
                 due: string;
+                /** @description The reminders to send before `due`, fixed when the step was entered (those whose instant had already passed are left out). */
+                reminders?: components["schemas"]["ScheduledReminders"];
             };
         };
         /**
@@ -1632,6 +1634,91 @@ export interface components {
             /**
              * Format: date-time
              * @description When the engine applied it (RFC 3339).
+             */
+            firedAt: string;
+        };
+        /**
+         * @description `data` of `delivery.deadline-approaching`: a reminder the process sends before a deadline (`remind` on a timeout or window), to the parties concerned.
+         * @example {
+         *       "delivery": {
+         *         "id": "01a24a87-5a03-7420-baef-5dbe71f2c67c",
+         *         "process": {
+         *           "id": "basic",
+         *           "version": 1,
+         *           "title": "Basic Delivery Process"
+         *         },
+         *         "status": "active",
+         *         "outcome": null,
+         *         "phase": {
+         *           "id": "confirm-delivery",
+         *           "title": "Confirm Delivery",
+         *           "round": 1
+         *         },
+         *         "executor": [
+         *           {
+         *             "role": "customer",
+         *             "subject": "c-1"
+         *           }
+         *         ],
+         *         "deadline": {
+         *           "due": "2026-01-19T09:00:00.000Z",
+         *           "kind": "timeout",
+         *           "name": "confirm"
+         *         },
+         *         "parties": {
+         *           "customer": "c-1",
+         *           "isv": "v-1"
+         *         },
+         *         "context": {
+         *           "orderId": "HW-1001"
+         *         },
+         *         "values": {},
+         *         "revision": 5
+         *       },
+         *       "deadline": {
+         *         "kind": "timeout",
+         *         "step": "confirm-delivery",
+         *         "action": "confirm"
+         *       },
+         *       "due": "2026-01-15T00:00:00.000Z",
+         *       "remind": "P3D",
+         *       "parties": [
+         *         "customer"
+         *       ],
+         *       "firedAt": "2026-01-12T00:00:05.000Z"
+         *     }
+         */
+        DeliveryDeadlineApproachingData: {
+            /** @description The delivery right after the change. */
+            delivery: components["schemas"]["DeliverySummary"];
+            /** @description The deadline: a step's timeout and the action the system will perform, or a window and what its expiry does. */
+            deadline: {
+                /** @constant */
+                kind: "timeout";
+                /** @description Id of the step. */
+                step: string;
+                /** @description The action the system performs. */
+                action: string;
+            } | {
+                /** @constant */
+                kind: "window";
+                /** @description Id of the window. */
+                window: string;
+                /** @description What the expiry does: `{ kind: step, step }` or `{ kind: end, outcome }`. */
+                onExpiry: Record<string, unknown>;
+            };
+            /**
+             * Format: date-time
+             * @description When the deadline falls due (RFC 3339).
+             */
+            due: string;
+            /** @description How long before `due` the reminder is sent, as written in the process (`P3D`). */
+            remind: string;
+            /** @description The roles the reminder is for: the actors of the step the delivery is in. */
+            parties: string[];
+            /**
+             * Format: date-time
+             * @description When the engine sent it (RFC 3339).
              */
             firedAt: string;
         };
@@ -1930,6 +2017,23 @@ export interface components {
             timestamp: string;
             /** @description The delivery as it stood right after the change, and the event's details. */
             data: components["schemas"]["DeliveryWindowExpiredData"];
+            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            cursor: string;
+        } | {
+            /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+            id: string;
+            /**
+             * @description A deadline is near: the reminder the process sends before the system acts.
+             * @constant
+             */
+            type: "delivery.deadline-approaching";
+            /**
+             * Format: date-time
+             * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+             */
+            timestamp: string;
+            /** @description The delivery as it stood right after the change, and the event's details. */
+            data: components["schemas"]["DeliveryDeadlineApproachingData"];
             /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
             cursor: string;
         } | {

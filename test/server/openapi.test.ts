@@ -216,7 +216,7 @@ describe('GET /openapi.json', () => {
 
     // The event feed, and its stream's first answer (the stream itself is tested in events-stream.test.ts).
     // Every type of event above, once the feed shows them all (on PostgreSQL, once every older transaction has ended).
-    const types = ['delivery.started', 'delivery.step-entered', 'delivery.action-performed', 'delivery.window-expired', 'delivery.completed', 'delivery.terminated', 'delivery.failed']
+    const types = ['delivery.started', 'delivery.step-entered', 'delivery.action-performed', 'delivery.window-expired', 'delivery.completed', 'delivery.terminated', 'delivery.failed', 'delivery.deadline-approaching']
     const shown = async (): Promise<string[]> => (await body<{ items: Array<{ type: string }> }>(await api.call('GET', '/v1/events?limit=500', { who: 'admin' }))).items.map((event) => event.type)
     let seen = await shown()
     for (const until = performance.now() + 20_000; !types.every((type) => seen.includes(type)) && performance.now() < until;) seen = await shown()
