@@ -32,6 +32,8 @@ export interface DispatchReport {
   readonly failed: number
   /** Endpoints disabled for failing for days. */
   readonly disabled: number
+  /** Whether more was waiting when the round ended (a full batch or page): the next round starts at once. */
+  readonly more: boolean
 }
 
 const FILL_PAGE = 1_000
@@ -73,12 +75,12 @@ export class WebhookDispatcher {
     this.#random = options.random ?? Math.random
   }
 
-  /** Runs rounds until stopped: at once after a round that sent something, else after the interval. */
+  /** Runs rounds until stopped: at once after a round that left more waiting, else after the interval (work then comes in larger batches). */
   start(): void {
     const next = (): void => {
       if (this.#stopped) return
       void this.round().then(
-        (report) => report.delivered + report.failed + report.queued > 0,
+        (report) => report.more,
         (error: unknown) => { this.#logger.error({ err: error }, 'webhook round failed'); return false },
       ).then((busy) => {
         if (this.#stopped) return
@@ -106,12 +108,14 @@ export class WebhookDispatcher {
   async #round(): Promise<DispatchReport> {
     const endpoints = new Map((await this.#store.webhooks.list()).map((row) => [row.id, row]))
     let queued = 0
+    let more = false
     for (const endpoint of endpoints.values()) {
       if (endpoint.status !== 'enabled') continue
       let current: WebhookEndpointRow | undefined = endpoint
       for (let n = FILL_PAGE; n === FILL_PAGE && current && !this.#stopped;) {
         n = await this.#store.webhooks.fill(current, FILL_PAGE, iso(this.#clock.now()))
         queued += n
+        if (n === FILL_PAGE && this.#stopped) more = true
         if (n === FILL_PAGE) current = await this.#store.webhooks.find(endpoint.id)
       }
     }
@@ -126,10 +130,11 @@ export class WebhookDispatcher {
       const outcomes = await this.#sendAll(claimed, endpoints, iso(now))
       const written = await this.#store.webhooks.settle(this.holder, outcomes)
       for (const o of written) if (o.ok) delivered++; else failed++
-      if (claimed.length < this.#batch) break
+      // A delivery's next event becomes due as its previous one succeeds: claim again until nothing is.
+      if (this.#stopped) more = true
     }
     const disabled = await this.#disableFailing()
-    return { queued, delivered, failed, disabled }
+    return { queued, delivered, failed, disabled, more }
   }
 
   async #sendAll(claimed: readonly ClaimedDelivery[], endpoints: Map<string, WebhookEndpointRow>, now: string): Promise<AttemptOutcome[]> {
