@@ -101,8 +101,9 @@ async function openRig({ allowPrivate = true } = {}): Promise<Rig> {
     })),
     drain: async () => {
       for (let i = 0; i < 50; i++) {
+        await allVisible(store)
         const report = await dispatcher.round()
-        if (report.delivered + report.failed + report.queued === 0) return
+        if (report.delivered + report.failed + report.queued === 0 && await allVisible(store)) return
       }
     },
     close: async () => {
@@ -111,6 +112,20 @@ async function openRig({ allowPrivate = true } = {}): Promise<Rig> {
       await drop()
     },
   }
+}
+
+/**
+ * Waits until the feed shows every committed public event: on PostgreSQL it shows only those of
+ * transactions older than the cluster's oldest running one, and the suite runs tests side by side
+ * on one cluster. Resolves with whether it had to wait (so a caller knows to look again).
+ */
+async function allVisible(store: Store): Promise<boolean> {
+  const { n } = await store.db.selectFrom('public_event').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  for (let waited = 0; waited < 30_000; waited += 20) {
+    if ((await store.events.page({ limit: 1_000_000 })).length >= Number(n)) return waited === 0
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  throw new Error(`The feed did not show all ${n} public events within 30 s.`)
 }
 
 async function json<T = Record<string, unknown>>(response: Response): Promise<T> {
