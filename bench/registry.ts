@@ -17,6 +17,7 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   growth: () => import('./growth.bench.js'),
   memory: () => import('./memory.bench.js'),
   console: () => import('./console.bench.js'),
+  webhooks: () => import('./webhooks.bench.js'),
 }
 
 /** Loads the benchmark `name`. @throws {RangeError} for an unknown name, listing the known ones. */

@@ -70,6 +70,8 @@ export type RejectionCode =
   | 'instance.failed'
   | 'instance.not-failed'
   | 'token.not-found'
+  | 'webhook-endpoint.not-found'
+  | 'event.not-found'
 
 /** Codes of requests the HTTP API refuses before they reach the engine. */
 export type RequestCode =

@@ -21,7 +21,8 @@ export type RequestShape = keyof BodyTypes
 
 // Compiled when the server loads, so a schema mistake stops the start rather than a request.
 const SHAPES: readonly RequestShape[] = ['StartRequest', 'ActRequest', 'TerminateRequest', 'AdvanceRequest',
-  'RetryRequest', 'ConsoleSessionRequest']
+  'RetryRequest', 'ConsoleSessionRequest', 'WebhookEndpointCreateRequest', 'WebhookEndpointUpdateRequest', 'WebhookSecretRotateRequest',
+  'WebhookResendRequest']
 const validators = new Map(SHAPES.map((shape) => [shape, ajv.getSchema(`${apiSchema.$id}#/$defs/${shape}`) as ValidateFunction] as const))
 function validatorOf(shape: RequestShape): ValidateFunction {
   return validators.get(shape) as ValidateFunction

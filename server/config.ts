@@ -34,6 +34,8 @@ export interface ServerConfig {
   readonly publicUrl: string | undefined
   /** Seed sample deliveries and print sign-in links for a customer, an ISV and an admin (implies the sandbox clock). */
   readonly demo: boolean
+  /** Allow webhook endpoints whose host is a loopback, private or other internal address. */
+  readonly webhookAllowPrivate: boolean
 }
 
 export interface ServeFlags {
@@ -54,6 +56,7 @@ export interface ServeFlags {
   readonly fireAttempts?: string
   readonly publicUrl?: string
   readonly demo?: boolean
+  readonly webhookAllowPrivate?: boolean
 }
 
 export const DEFAULT_DB = join('data', 'delivery-center.db')
@@ -111,6 +114,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Server
     writerThread: flags.writerThread ?? flag('DC_WRITER_THREAD', env['DC_WRITER_THREAD']),
     fireAttempts: whole('--fire-attempts / DC_FIRE_ATTEMPTS', number('--fire-attempts / DC_FIRE_ATTEMPTS', flags.fireAttempts ?? env['DC_FIRE_ATTEMPTS'], DEFAULT_FAIL_AFTER, 1, 1000)),
     publicUrl: publicUrl('--public-url / DC_PUBLIC_URL', flags.publicUrl ?? env['DC_PUBLIC_URL']),
+    webhookAllowPrivate: flags.webhookAllowPrivate ?? flag('DC_WEBHOOK_ALLOW_PRIVATE', env['DC_WEBHOOK_ALLOW_PRIVATE']),
     shutdownTimeoutMs: 1000 * number('--shutdown-timeout / DC_SHUTDOWN_TIMEOUT', flags.shutdownTimeout ?? env['DC_SHUTDOWN_TIMEOUT'], 10, 0, 3600),
   }
 }

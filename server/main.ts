@@ -16,6 +16,7 @@ import { openServerLog } from './log.js'
 import { Scheduler } from './scheduler.js'
 import { shutdownOnSignal } from './shutdown.js'
 import { UploadSweeper } from './upload-sweeper.js'
+import { WebhookDispatcher } from './webhooks/dispatcher.js'
 
 /**
  * `delivery-center serve`: opens the database (migrating it), registers the built-in processes,
@@ -57,19 +58,22 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
   const app = createApp({
     engine, eventHub, store, storage, logger, ...(sandbox ? { sandbox } : {}), limits: { uploadBytes: config.uploadBytes, uploadQuota: config.uploadQuota },
     idempotencyTtlSeconds: config.idempotencyTtlSeconds, metrics, consoleSessions, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    webhookAllowPrivate: config.webhookAllowPrivate,
   })
   const scheduler = new Scheduler(engine, store, logger, config.schedulerIntervalMs, metrics)
 
   const server = await listen(app.fetch, config.host, config.port)
   scheduler.start()
+  const webhooks = new WebhookDispatcher({ store, clock: engine.clock, logger, allowPrivate: config.webhookAllowPrivate })
+  webhooks.start()
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   const demo = config.demo ? await seedDemo(engine, storage) : undefined
   const demoLinks = demo ? await Promise.all(Object.values(DEMO_PEOPLE).map(async (who) => ({ who, link: await consoleSessions.createLink(who) }))) : []
   const firstLink = firstStart && !demo ? await consoleSessions.createLink({ role: 'admin', subject: 'admin' }) : undefined
-  // The scheduler, the upload sweeper and the live streams all stop before requests are waited for.
-  const background = { stop: async (): Promise<void> => { eventHub.close(); await Promise.all([scheduler.stop(), sweeper.stop()]) } }
+  // The scheduler, the upload sweeper, the live streams and the webhook dispatcher stop before requests are waited for.
+  const background = { stop: async (): Promise<void> => { eventHub.close(); await Promise.all([scheduler.stop(), sweeper.stop(), webhooks.stop()]) } }
   const shutdown = shutdownOnSignal({ server, scheduler: background, store, log }, config.shutdownTimeoutMs)
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))

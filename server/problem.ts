@@ -79,6 +79,8 @@ const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly 
   'instance.failed': { status: 409, title: 'Instance has failed and waits for an administrator' },
   'instance.not-failed': { status: 409, title: 'Instance has not failed' },
   'token.not-found': { status: 404, title: 'Token not found' },
+  'webhook-endpoint.not-found': { status: 404, title: 'Webhook endpoint not found' },
+  'event.not-found': { status: 404, title: 'Event not found' },
   'auth.missing': { status: 401, title: 'Authentication required' },
   'auth.invalid': { status: 401, title: 'Unknown, expired or revoked token' },
   'auth.forbidden': { status: 403, title: 'Not allowed' },

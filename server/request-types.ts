@@ -18,6 +18,30 @@ export interface ConsoleSessionRequest {
   readonly returnUrl?: string
 }
 
+export interface WebhookEndpointCreateRequest {
+  readonly url: string
+  readonly types?: readonly string[]
+  readonly process?: string
+  readonly description?: string
+}
+
+export interface WebhookEndpointUpdateRequest {
+  readonly url?: string
+  readonly types?: readonly string[] | null
+  readonly process?: string | null
+  readonly description?: string | null
+}
+
+export interface WebhookSecretRotateRequest {
+  readonly overlapSeconds?: number
+}
+
+/** Exactly one of the two (the schema says so). */
+export interface WebhookResendRequest {
+  readonly eventId?: string
+  readonly since?: string
+}
+
 /** The body shapes, as `readBody` returns them. */
 export interface BodyTypes {
   readonly StartRequest: StartRequest
@@ -26,6 +50,10 @@ export interface BodyTypes {
   readonly RetryRequest: RetryRequest
   readonly AdvanceRequest: AdvanceRequest
   readonly ConsoleSessionRequest: ConsoleSessionRequest
+  readonly WebhookEndpointCreateRequest: WebhookEndpointCreateRequest
+  readonly WebhookEndpointUpdateRequest: WebhookEndpointUpdateRequest
+  readonly WebhookSecretRotateRequest: WebhookSecretRotateRequest
+  readonly WebhookResendRequest: WebhookResendRequest
 }
 
 /** The query of GET /v1/instances. */
@@ -62,4 +90,5 @@ export interface QueryTypes {
   readonly ProcessRegisterQuery: { readonly owner?: string }
   readonly AttachmentUploadQuery: { readonly filename?: string }
   readonly EventListQuery: EventListQuery
+  readonly WebhookAttemptQuery: { readonly limit?: number; readonly cursor?: string }
 }

@@ -29,6 +29,8 @@ export type Permission =
   | 'read-metrics'
   /** Create sign-in links to the console for parties. */
   | 'open-console-sessions'
+  /** Manage webhook endpoints: create, change, rotate secrets, read attempts, resend. */
+  | 'manage-webhooks'
 
 /** The built-in roles granted each permission. */
 const GRANTED: Readonly<Record<Permission, readonly string[]>> = {
@@ -41,6 +43,7 @@ const GRANTED: Readonly<Record<Permission, readonly string[]>> = {
   'manage-tokens': ['admin'],
   'read-metrics': ['admin', 'system'],
   'open-console-sessions': ['admin', 'system'],
+  'manage-webhooks': ['admin', 'system'],
 }
 
 /** What each permission lets one do, for refusals. */
@@ -54,6 +57,7 @@ const DOING: Readonly<Record<Permission, string>> = {
   'manage-tokens': 'manage API tokens',
   'read-metrics': 'read the metrics',
   'open-console-sessions': 'create console sign-in links',
+  'manage-webhooks': 'manage webhook endpoints',
 }
 
 /** Whether `who` is the system itself (the scheduler, integrations), never a person. */

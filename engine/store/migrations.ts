@@ -265,6 +265,56 @@ function dialectMigrations(outbox: OutboxOrder): Record<string, Migration> {
         await db.schema.createIndex('public_event_recorded').on('public_event').columns(['recorded_at']).execute()
       },
     },
+    '0012-webhooks': {
+      // Webhook endpoints (each with where its reading of the outbox stands), the deliveries of
+      // events to them (claimed with a lease by one server at a time) and the log of attempts.
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.createTable('webhook_endpoint')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('types', 'text')
+          .addColumn('process_id', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('disabled_reason', 'text')
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .addColumn('previous_secret', 'text')
+          .addColumn('previous_until', 'text')
+          .addColumn('cursor_tx', 'bigint', (c) => c.notNull())
+          .addColumn('cursor_position', 'bigint', (c) => c.notNull())
+          .addColumn('failing_since', 'text')
+          .addColumn('last_success_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema.createTable('webhook_delivery')
+          .addColumn('id', outbox.keyType, (c) => outbox.autoIncrement(c))
+          .addColumn('endpoint_id', 'text', (c) => c.notNull())
+          .addColumn('event_id', 'text', (c) => c.notNull())
+          .addColumn('instance_id', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+          .addColumn('claimed_by', 'text')
+          .addColumn('claimed_until', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema.createIndex('webhook_delivery_due').on('webhook_delivery').columns(['status', 'next_attempt_at']).execute()
+        await db.schema.createIndex('webhook_delivery_order').on('webhook_delivery').columns(['endpoint_id', 'instance_id', 'status', 'id']).execute()
+        await db.schema.createTable('webhook_attempt')
+          .addColumn('id', outbox.keyType, (c) => outbox.autoIncrement(c))
+          .addColumn('endpoint_id', 'text', (c) => c.notNull())
+          .addColumn('delivery_id', 'bigint', (c) => c.notNull())
+          .addColumn('event_id', 'text', (c) => c.notNull())
+          .addColumn('attempt', 'integer', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('status', 'integer')
+          .addColumn('latency_ms', 'integer', (c) => c.notNull())
+          .addColumn('error', 'text')
+          .execute()
+        await db.schema.createIndex('webhook_attempt_endpoint').on('webhook_attempt').columns(['endpoint_id', 'id']).execute()
+      },
+    },
   }
 }
 

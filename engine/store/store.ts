@@ -18,6 +18,7 @@ import { InstanceRepository } from './instance-repository.js'
 import { migrationProvider } from './migrations.js'
 import { ProcessRepository } from './process-repository.js'
 import { TokenRepository } from './token-repository.js'
+import { WebhookRepository } from './webhook-repository.js'
 
 const MIGRATION_ATTEMPTS = 5
 
@@ -45,6 +46,8 @@ export class Store {
   readonly claims: DueClaims
   /** The outbox of public events, read as a feed. */
   readonly events: EventFeedRepository
+  /** Webhook endpoints, their deliveries and attempts. */
+  readonly webhooks: WebhookRepository
   readonly attachments: AttachmentRepository
   readonly tokens: TokenRepository
   readonly idempotency: IdempotencyRepository
@@ -63,6 +66,7 @@ export class Store {
     this.instances = new InstanceRepository(db, this.#commits, dialect.outbox)
     this.claims = new DueClaims(db, this.#commits, dialect.claims, dialect.outbox)
     this.events = new EventFeedRepository(db, dialect.outbox)
+    this.webhooks = new WebhookRepository(db, this.events, dialect.claims)
     this.attachments = new AttachmentRepository(db)
     this.tokens = new TokenRepository(db)
     this.idempotency = new IdempotencyRepository(db)

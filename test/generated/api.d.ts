@@ -493,6 +493,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description Every webhook endpoint, oldest first; never a secret. Callers: administrators and the system.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Create a webhook endpoint
+         * @description Creates an endpoint that is POSTed every public event decided from now on that it is subscribed to (all types and processes unless `types` or `process` narrow it), signed as Standard Webhooks define. The answer holds the signing secret (`whsec_...`), shown this once. A URL whose host is or resolves to an internal address is refused at `/url` (rule `public-address`) unless the server runs with `--webhook-allow-private`. Callers: administrators and the system.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a webhook endpoint
+         * @description One endpoint, never its secret. Callers: administrators and the system.
+         */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deletes an endpoint with its pending deliveries and its attempt log. Callers: administrators and the system.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Changes the properties given (a new URL is checked as at creation); events already queued keep their place. Callers: administrators and the system.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable a webhook endpoint
+         * @description Stops sending to an endpoint; events go on being queued for it and are sent once it is enabled again. Callers: administrators and the system.
+         */
+        post: operations["disableWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable a webhook endpoint
+         * @description Sends to an endpoint again (disabled by a call or for failing for 5 days), starting with what waited. Callers: administrators and the system.
+         */
+        post: operations["enableWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook endpoint's secret
+         * @description Gives the endpoint a new secret, shown this once; the previous one goes on signing beside it (two space-separated signatures in `webhook-signature`) for `overlapSeconds` (24 hours by default), so receivers can switch without losing a message. Callers: administrators and the system.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a webhook endpoint's attempt log
+         * @description The attempts at sending events to the endpoint, newest first: event id, attempt number, time, HTTP status, latency and error. Callers: administrators and the system.
+         */
+        get: operations["listWebhookAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send events to a webhook endpoint again
+         * @description Queues one event (`eventId`; `event.not-found` if there is none) or every event the endpoint is subscribed to decided since an instant (`since`), after what is already pending for it. Callers: administrators and the system.
+         */
+        post: operations["resendWebhookEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2128,6 +2280,170 @@ export interface components {
             items: components["schemas"]["PublicEvent"][];
             /** @description Where to read on (pass it as `after`): always given, since the feed grows; a page with no items gives back the cursor it was asked after. */
             next: string;
+        };
+        /** @description A new webhook endpoint. */
+        WebhookEndpointCreateRequest: {
+            /** @description Where events are POSTed: an absolute http or https URL without user name or password. Its host must resolve only to public addresses (no loopback, private, link-local, unique-local, multicast or unspecified address, IPv4 or IPv6) unless the server runs with --webhook-allow-private; checked again at each connection. */
+            url: string;
+            /** @description The event types it is sent (see docs/webhooks.md); every type when omitted. */
+            types?: ("delivery.started" | "delivery.step-entered" | "delivery.action-performed" | "delivery.window-expired" | "delivery.completed" | "delivery.terminated" | "delivery.failed" | "delivery.retried" | "webhook-endpoint.disabled")[];
+            /** @description Only events of deliveries of this process (its id). */
+            process?: string;
+            /** @description A note for people: what the endpoint is for. */
+            description?: string;
+        };
+        /** @description Changes to a webhook endpoint: only the properties given change; null clears `types` (every type), `process` (every process) or `description`. */
+        WebhookEndpointUpdateRequest: {
+            /** @description Where events are POSTed: an absolute http or https URL without user name or password. Its host must resolve only to public addresses (no loopback, private, link-local, unique-local, multicast or unspecified address, IPv4 or IPv6) unless the server runs with --webhook-allow-private; checked again at each connection. */
+            url?: string;
+            /** @description The event types it is sent (see docs/webhooks.md); every type when omitted. */
+            types?: ("delivery.started" | "delivery.step-entered" | "delivery.action-performed" | "delivery.window-expired" | "delivery.completed" | "delivery.terminated" | "delivery.failed" | "delivery.retried" | "webhook-endpoint.disabled")[] | null;
+            /** @description Only events of deliveries of this process (its id). */
+            process?: string | null;
+            /** @description A note for people: what the endpoint is for. */
+            description?: string | null;
+        };
+        /** @description Rotates an endpoint's signing secret. */
+        WebhookSecretRotateRequest: {
+            /** @description How long the previous secret keeps signing beside the new one, in seconds: 0 to 604800 (7 days); 86400 (24 hours) when omitted. */
+            overlapSeconds?: number;
+        };
+        /** @description What to send an endpoint again: one event (`eventId`), or every event it is subscribed to decided at or after an instant (`since`, at most 100,000 events). */
+        WebhookResendRequest: {
+            /** @description The id of a public event. */
+            eventId?: string;
+            /**
+             * Format: date-time
+             * @description An instant (RFC 3339).
+             */
+            since?: string;
+        };
+        /** @description A webhook endpoint: never its secret. */
+        WebhookEndpoint: {
+            /** @description Its id (`we_` and 24 hex characters). */
+            id: string;
+            /** @description Where events are POSTed. */
+            url: string;
+            /** @description The note given, or null. */
+            description: string | null;
+            /** @description The event types it is sent, or null for every type. */
+            types: string[] | null;
+            /** @description The process whose deliveries' events it is sent, or null for every process. */
+            process: string | null;
+            /**
+             * @description `enabled`, or `disabled` (nothing is sent; events are still queued for it).
+             * @enum {unknown}
+             */
+            status: "enabled" | "disabled";
+            /** @description `manual` (disabled by a call) or `failing` (no attempt succeeded for 5 days), or null while enabled. */
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @description Until when the secret before the last rotation still signs beside the current one, or null.
+             */
+            previousSecretUntil: string | null;
+            /**
+             * Format: date-time
+             * @description Since when attempts have failed without a success, or null.
+             */
+            failingSince: string | null;
+            /**
+             * Format: date-time
+             * @description When an attempt last succeeded, or null.
+             */
+            lastSuccessAt: string | null;
+            /**
+             * Format: date-time
+             * @description When it was created.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When it last changed.
+             */
+            updatedAt: string;
+        };
+        /** @description A webhook endpoint with its signing secret, shown this once (at creation and rotation). */
+        WebhookEndpointWithSecret: {
+            /** @description Its id (`we_` and 24 hex characters). */
+            id: string;
+            /** @description Where events are POSTed. */
+            url: string;
+            /** @description The note given, or null. */
+            description: string | null;
+            /** @description The event types it is sent, or null for every type. */
+            types: string[] | null;
+            /** @description The process whose deliveries' events it is sent, or null for every process. */
+            process: string | null;
+            /**
+             * @description `enabled`, or `disabled` (nothing is sent; events are still queued for it).
+             * @enum {unknown}
+             */
+            status: "enabled" | "disabled";
+            /** @description `manual` (disabled by a call) or `failing` (no attempt succeeded for 5 days), or null while enabled. */
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @description Until when the secret before the last rotation still signs beside the current one, or null.
+             */
+            previousSecretUntil: string | null;
+            /**
+             * Format: date-time
+             * @description Since when attempts have failed without a success, or null.
+             */
+            failingSince: string | null;
+            /**
+             * Format: date-time
+             * @description When an attempt last succeeded, or null.
+             */
+            lastSuccessAt: string | null;
+            /**
+             * Format: date-time
+             * @description When it was created.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When it last changed.
+             */
+            updatedAt: string;
+            /** @description The signing secret in the Standard Webhooks format (`whsec_` and base64): keep it to verify the `webhook-signature` header; it is never shown again. */
+            secret: string;
+        };
+        /** @description Every webhook endpoint, oldest first. */
+        WebhookEndpointList: {
+            /** @description The endpoints. */
+            items: components["schemas"]["WebhookEndpoint"][];
+        };
+        /** @description One attempt at sending an event to an endpoint. */
+        WebhookAttempt: {
+            /** @description The event's id (the `webhook-id` header). */
+            eventId: string;
+            /** @description Which attempt at this delivery of the event, from 1. */
+            attempt: number;
+            /**
+             * Format: date-time
+             * @description When it was made (the server's clock).
+             */
+            at: string;
+            /** @description The HTTP status answered, or null when none was. */
+            status: number | null;
+            /** @description Milliseconds from sending to the answer (or the failure). */
+            latencyMs: number;
+            /** @description Why it failed (a status that is not 2xx, a timeout, a refused address, a connection error), or null. */
+            error: string | null;
+        };
+        /** @description A page of an endpoint's attempts, newest first. */
+        WebhookAttemptList: {
+            /** @description The attempts. */
+            items: components["schemas"]["WebhookAttempt"][];
+            /** @description The cursor of the next (older) page, or null at the end. */
+            next: string | null;
+        };
+        /** @description What a resend queued. */
+        WebhookResendResult: {
+            /** @description How many events were queued for the endpoint. */
+            queued: number;
         };
         /**
          * Delivery process definition
@@ -4298,6 +4614,911 @@ export interface operations {
                 };
             };
             /** @description - `request.invalid`: Invalid request body or query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is stored and replayed to a retry with the same key and request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its secret shown once. */
+            201: {
+                headers: {
+                    /** @description Path of the created resource. */
+                    Location?: string;
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `idempotency.in-progress`: Request with this idempotency key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.too-large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.unsupported-media-type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `request.invalid`: Invalid request body or query
+             *     - `idempotency.mismatch`: Idempotency key reused with another request
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the webhook endpoint. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `webhook-endpoint.not-found`: Webhook endpoint not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the webhook endpoint. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint as it was. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `webhook-endpoint.not-found`: Webhook endpoint not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the webhook endpoint. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `webhook-endpoint.not-found`: Webhook endpoint not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.too-large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.unsupported-media-type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.invalid`: Invalid request body or query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disableWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is stored and replayed to a retry with the same key and request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id of the webhook endpoint. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint, disabled. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `webhook-endpoint.not-found`: Webhook endpoint not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `idempotency.in-progress`: Request with this idempotency key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `idempotency.mismatch`: Idempotency key reused with another request
+             *     - `request.invalid`: Invalid request body or query
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enableWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is stored and replayed to a retry with the same key and request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id of the webhook endpoint. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint, enabled. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `webhook-endpoint.not-found`: Webhook endpoint not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `idempotency.in-progress`: Request with this idempotency key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `idempotency.mismatch`: Idempotency key reused with another request
+             *     - `request.invalid`: Invalid request body or query
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is stored and replayed to a retry with the same key and request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id of the webhook endpoint. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WebhookSecretRotateRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its new secret shown once. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `webhook-endpoint.not-found`: Webhook endpoint not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `idempotency.in-progress`: Request with this idempotency key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.too-large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.unsupported-media-type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `request.invalid`: Invalid request body or query
+             *     - `idempotency.mismatch`: Idempotency key reused with another request
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookAttempts: {
+        parameters: {
+            query?: {
+                /** @description Attempts per page: 1 to 500 (50 when omitted). */
+                limit?: number;
+                /** @description The `next` value of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Id of the webhook endpoint. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of attempts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAttemptList"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `webhook-endpoint.not-found`: Webhook endpoint not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.invalid`: Invalid request body or query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resendWebhookEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is stored and replayed to a retry with the same key and request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id of the webhook endpoint. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookResendRequest"];
+            };
+        };
+        responses: {
+            /** @description What was queued. */
+            202: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResendResult"];
+                };
+            };
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `webhook-endpoint.not-found`: Webhook endpoint not found
+             *     - `event.not-found`: Event not found
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `idempotency.in-progress`: Request with this idempotency key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.too-large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.unsupported-media-type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `request.invalid`: Invalid request body or query
+             *     - `idempotency.mismatch`: Idempotency key reused with another request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -19,7 +19,7 @@ interface Operation { operationId: string; summary: string; description: string;
 interface Document { openapi: string; info: Json; servers: unknown; paths: Record<string, Record<string, Operation>>; components: Json; 'x-problem-types': unknown }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch']
-const RESPONSE_DEFS = ['Health', 'Readiness', 'InstanceView', 'InstanceList', 'EventRecord', 'History', 'ProcessSummary', 'ProcessList', 'ProcessDetail', 'Attachment', 'Clock', 'AdvanceResult', 'Token', 'TokenList', 'ConsoleSignInLink', 'EventPage', 'PublicEvent', 'DeliverySummary', 'DeliveryStartedData', 'DeliveryStepEnteredData', 'DeliveryActionPerformedData', 'DeliveryWindowExpiredData', 'DeliveryCompletedData', 'DeliveryTerminatedData', 'DeliveryFailedData', 'DeliveryRetriedData']
+const RESPONSE_DEFS = ['Health', 'Readiness', 'InstanceView', 'InstanceList', 'EventRecord', 'History', 'ProcessSummary', 'ProcessList', 'ProcessDetail', 'Attachment', 'Clock', 'AdvanceResult', 'Token', 'TokenList', 'ConsoleSignInLink', 'EventPage', 'PublicEvent', 'DeliverySummary', 'DeliveryStartedData', 'DeliveryStepEnteredData', 'DeliveryActionPerformedData', 'DeliveryWindowExpiredData', 'DeliveryCompletedData', 'DeliveryTerminatedData', 'DeliveryFailedData', 'DeliveryRetriedData', 'WebhookEndpoint', 'WebhookEndpointWithSecret', 'WebhookEndpointList', 'WebhookAttempt', 'WebhookAttemptList', 'WebhookResendResult']
 
 let api: Api
 let doc: Document
@@ -226,6 +226,22 @@ describe('GET /openapi.json', () => {
     const stream = await call('GET', '/v1/events/stream?types=delivery.completed', { who: 'admin' })
     await stream.body?.cancel()
     await call('GET', '/v1/events/stream?after=!', { who: 'admin' })
+    // Webhook endpoints (the test server refuses internal addresses: a public one, never called here).
+    const hook = await body<{ id: string }>(await call('POST', '/v1/webhook-endpoints', { who: 'admin', json: { url: 'https://93.184.215.14/hooks', types: ['delivery.completed'] } }))
+    await call('POST', '/v1/webhook-endpoints', { who: 'admin', json: { url: 'http://127.0.0.1/hooks' } })
+    await call('GET', '/v1/webhook-endpoints', { who: 'system' })
+    await call('GET', `/v1/webhook-endpoints/${hook.id}`, { who: 'admin' })
+    await call('GET', '/v1/webhook-endpoints/we_none', { who: 'admin' })
+    await call('PATCH', `/v1/webhook-endpoints/${hook.id}`, { who: 'admin', json: { description: 'ERP', process: null } })
+    await call('POST', `/v1/webhook-endpoints/${hook.id}/disable`, { who: 'admin' })
+    await call('POST', `/v1/webhook-endpoints/${hook.id}/enable`, { who: 'admin' })
+    await call('POST', `/v1/webhook-endpoints/${hook.id}/rotate-secret`, { who: 'admin', json: { overlapSeconds: 3600 } })
+    await call('GET', `/v1/webhook-endpoints/${hook.id}/attempts?limit=10`, { who: 'admin' })
+    await call('POST', `/v1/webhook-endpoints/${hook.id}/resend`, { who: 'admin', json: { since: '2026-01-01T00:00:00Z' } })
+    await call('POST', `/v1/webhook-endpoints/${hook.id}/resend`, { who: 'admin', json: { eventId: 'nope.1' } })
+    await call('GET', '/v1/webhook-endpoints', { who: 'customer' })
+    await call('DELETE', `/v1/webhook-endpoints/${hook.id}`, { who: 'admin' })
+
     expect([...covered].sort()).toEqual(operations().map(([method, path]) => `${method} ${path}`).sort())
   })
 })

@@ -17,6 +17,10 @@ const BODIES = {
   RetryRequest: { expectedRevision: 'optional' },
   AdvanceRequest: { to: 'optional', by: 'optional' },
   ConsoleSessionRequest: { role: 'required', subject: 'required', returnUrl: 'optional' },
+  WebhookEndpointCreateRequest: { url: 'required', types: 'optional', process: 'optional', description: 'optional' },
+  WebhookEndpointUpdateRequest: { url: 'optional', types: 'optional', process: 'optional', description: 'optional' },
+  WebhookSecretRotateRequest: { overlapSeconds: 'optional' },
+  WebhookResendRequest: { eventId: 'optional', since: 'optional' },
 } as const satisfies { readonly [S in keyof BodyTypes]: Keys<BodyTypes[S]> }
 
 const QUERIES = {
@@ -28,6 +32,7 @@ const QUERIES = {
   ProcessRegisterQuery: { owner: 'optional' },
   AttachmentUploadQuery: { filename: 'optional' },
   EventListQuery: { after: 'optional', types: 'optional', process: 'optional', instance: 'optional', limit: 'optional' },
+  WebhookAttemptQuery: { limit: 'optional', cursor: 'optional' },
 } as const satisfies { readonly [S in keyof QueryTypes]: Keys<QueryTypes[S]> }
 
 interface ObjectSchema { readonly properties: Readonly<Record<string, Readonly<Record<string, unknown>>>>; readonly required?: readonly string[] }

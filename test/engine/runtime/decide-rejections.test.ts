@@ -157,7 +157,7 @@ describe('decide refuses', () => {
     const { runtime, elsewhere } = runtimeRejectionCodes()
     expect([...new Set(CASES.map((c) => c.code))].sort()).toEqual(runtime)
     // Returned outside the pure runtime: the process catalog, attachment storage, token administration.
-    expect(elsewhere).toEqual(['attachment.empty', 'attachment.too-large', 'process.not-found', 'process.owner-conflict', 'process.version-conflict', 'token.not-found'])
+    expect(elsewhere).toEqual(['attachment.empty', 'attachment.too-large', 'event.not-found', 'process.not-found', 'process.owner-conflict', 'process.version-conflict', 'token.not-found', 'webhook-endpoint.not-found'])
   })
 
   it('for every command kind', () => {

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { AttemptOutcome, ClaimedDelivery, Clock, Store, WebhookEndpointRow } from '../../engine/index.js'
+import { DISABLE_AFTER, iso, realClock, retryDelayMs, signatureHeader, signingSecrets } from '../../engine/index.js'
+import { WebhookSender } from './sender.js'
+
+export interface DispatcherOptions {
+  readonly store: Store
+  /** The engine's clock: when deliveries are due and retried (a sandbox clock moves them). */
+  readonly clock: Clock
+  readonly logger: Logger
+  /** Send to internal addresses too (`--webhook-allow-private`). */
+  readonly allowPrivate: boolean
+  /** How long one attempt may take (default 10 s). */
+  readonly timeoutMs?: number
+  /** How long the dispatcher rests when there was nothing to send (default 1 s). */
+  readonly intervalMs?: number
+  /** Deliveries claimed at once (default 500). */
+  readonly batch?: number
+  /** Requests in flight at once (default 128). */
+  readonly concurrency?: number
+  /** In [0, 1): chooses each retry's jitter (default Math.random). */
+  readonly random?: () => number
+}
+
+/** What one round did. */
+export interface DispatchReport {
+  /** Events turned into deliveries. */
+  readonly queued: number
+  /** Attempts that succeeded, and that failed. */
+  readonly delivered: number
+  readonly failed: number
+  /** Endpoints disabled for failing for days. */
+  readonly disabled: number
+  /** Whether more was waiting when the round ended (a full batch or page): the next round starts at once. */
+  readonly more: boolean
+}
+
+const FILL_PAGE = 1_000
+/** A claim's lease: well past the longest attempt, so a live holder never loses it. */
+const LEASE_MARGIN_MS = 60_000
+
+/**
+ * Sends the public events of the outbox to the webhook endpoints subscribed to them, in every
+ * server: each round turns new events into deliveries (per endpoint, in feed order), claims due
+ * deliveries with a lease (servers sharing a database take disjoint ones), POSTs them signed,
+ * many at once, and writes each outcome only while holding its claim, with the retry schedule's
+ * next attempt after a failure. One round at a time; stop() waits for the one running.
+ */
+export class WebhookDispatcher {
+  readonly #store: Store
+  readonly #clock: Clock
+  readonly #logger: Logger
+  readonly #sender: WebhookSender
+  readonly #intervalMs: number
+  readonly #batch: number
+  readonly #concurrency: number
+  readonly #timeoutMs: number
+  readonly #random: () => number
+  /** Who holds this server's claims. */
+  readonly holder = `dispatcher-${randomUUID()}`
+  #running: Promise<DispatchReport> | undefined
+  #timer: NodeJS.Timeout | undefined
+  #stopped = false
+
+  constructor(options: DispatcherOptions) {
+    this.#store = options.store
+    this.#clock = options.clock
+    this.#logger = options.logger
+    this.#timeoutMs = options.timeoutMs ?? 10_000
+    this.#sender = new WebhookSender({ allowPrivate: options.allowPrivate, timeoutMs: this.#timeoutMs })
+    this.#intervalMs = options.intervalMs ?? 1_000
+    this.#batch = options.batch ?? 500
+    this.#concurrency = options.concurrency ?? 128
+    this.#random = options.random ?? Math.random
+  }
+
+  /** Runs rounds until stopped: at once after a round that left more waiting, else after the interval (work then comes in larger batches). */
+  start(): void {
+    const next = (): void => {
+      if (this.#stopped) return
+      void this.round().then(
+        (report) => report.more,
+        (error: unknown) => { this.#logger.error({ err: error }, 'webhook round failed'); return false },
+      ).then((busy) => {
+        if (this.#stopped) return
+        this.#timer = setTimeout(next, busy ? 0 : this.#intervalMs)
+        this.#timer.unref()
+      })
+    }
+    next()
+  }
+
+  /** Runs one round now, unless one is running (then waits for it). */
+  round(): Promise<DispatchReport> {
+    this.#running ??= this.#round().finally(() => { this.#running = undefined })
+    return this.#running
+  }
+
+  /** Stops the rounds, waits for the one running, and closes the connections. */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    clearTimeout(this.#timer)
+    await this.#running?.catch(() => undefined)
+    this.#sender.close()
+  }
+
+  async #round(): Promise<DispatchReport> {
+    const endpoints = new Map((await this.#store.webhooks.list()).map((row) => [row.id, row]))
+    let queued = 0
+    let more = false
+    for (const endpoint of endpoints.values()) {
+      if (endpoint.status !== 'enabled') continue
+      let current: WebhookEndpointRow | undefined = endpoint
+      for (let n = FILL_PAGE; n === FILL_PAGE && current && !this.#stopped;) {
+        n = await this.#store.webhooks.fill(current, FILL_PAGE, iso(this.#clock.now()))
+        queued += n
+        if (n === FILL_PAGE && this.#stopped) more = true
+        if (n === FILL_PAGE) current = await this.#store.webhooks.find(endpoint.id)
+      }
+    }
+    let delivered = 0
+    let failed = 0
+    while (!this.#stopped) {
+      const now = this.#clock.now()
+      const realNow = realClock.now()
+      const claimed = await this.#store.webhooks.claim(this.holder, iso(now), iso(realNow),
+        iso(realNow.add({ milliseconds: this.#timeoutMs + LEASE_MARGIN_MS })), this.#batch)
+      if (claimed.length === 0) break
+      const outcomes = await this.#sendAll(claimed, endpoints, iso(now))
+      const written = await this.#store.webhooks.settle(this.holder, outcomes)
+      for (const o of written) if (o.ok) delivered++; else failed++
+      // A delivery's next event becomes due as its previous one succeeds: claim again until nothing is.
+      if (this.#stopped) more = true
+    }
+    const disabled = await this.#disableFailing()
+    return { queued, delivered, failed, disabled, more }
+  }
+
+  async #sendAll(claimed: readonly ClaimedDelivery[], endpoints: Map<string, WebhookEndpointRow>, now: string): Promise<AttemptOutcome[]> {
+    const outcomes: AttemptOutcome[] = new Array<AttemptOutcome>(claimed.length)
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < claimed.length) {
+        const i = next++
+        const delivery = claimed[i] as ClaimedDelivery
+        let endpoint = endpoints.get(delivery.endpointId)
+        if (!endpoint) {
+          endpoint = await this.#store.webhooks.find(delivery.endpointId)
+          if (endpoint) endpoints.set(endpoint.id, endpoint)
+        }
+        outcomes[i] = await this.#attempt(delivery, endpoint, now)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, claimed.length) }, worker))
+    return outcomes
+  }
+
+  async #attempt(delivery: ClaimedDelivery, endpoint: WebhookEndpointRow | undefined, now: string): Promise<AttemptOutcome> {
+    const result = endpoint
+      ? await this.#sender.send(endpoint.url, {
+        'webhook-id': delivery.eventId,
+        // Real time, whatever a sandbox clock says: receivers refuse signatures older than a few minutes.
+        'webhook-timestamp': String(Math.floor(realClock.now().epochMilliseconds / 1000)),
+        'webhook-signature': signatureHeader(signingSecrets(endpoint, now), delivery.eventId, new Date(realClock.now().epochMilliseconds), delivery.payload),
+      }, delivery.payload)
+      : { status: null, error: 'the endpoint was deleted', latencyMs: 0 }
+    const ok = result.error === null
+    const delay = ok ? undefined : retryDelayMs(delivery.attempts + 1, this.#random())
+    return {
+      delivery, ok, status: result.status, latencyMs: result.latencyMs, error: result.error, at: now,
+      retryAt: delay === undefined ? undefined : iso(this.#clock.now().add({ milliseconds: delay })),
+    }
+  }
+
+  /** Disables endpoints failing for DISABLE_AFTER, each with a `webhook-endpoint.disabled` event. */
+  async #disableFailing(): Promise<number> {
+    const now = this.#clock.now()
+    const disabled = await this.#store.webhooks.disableFailing(iso(now.subtract({ seconds: DISABLE_AFTER })), iso(now))
+    if (disabled.length === 0) return 0
+    await this.#store.events.publish(disabled.map((endpoint) => ({
+      event: {
+        id: `${endpoint.id}.disabled.${now.epochMilliseconds}`, type: 'webhook-endpoint.disabled', timestamp: iso(now),
+        data: { endpoint: { id: endpoint.id, url: endpoint.url }, reason: 'failing', failingSince: endpoint.failing_since },
+      },
+      instanceId: null, processId: null,
+    })), iso(now))
+    this.#logger.warn({ endpoints: disabled.map((e) => e.id) }, 'webhook endpoints disabled after failing for days')
+    return disabled.length
+  }
+}
