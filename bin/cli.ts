@@ -67,6 +67,7 @@ program.command('serve')
   .option('--shutdown-timeout <seconds>', 'how long SIGTERM waits for requests in flight before closing their connections (default: DC_SHUTDOWN_TIMEOUT, else 10)')
   .option('--fire-attempts <n>', 'failed attempts in a row at firing a due deadline before its instance is marked failed (default: DC_FIRE_ATTEMPTS, else 3)')
   .option('--public-url <url>', 'the URL people reach the server at, for console sign-in links (default: DC_PUBLIC_URL, else the address each request was sent to)')
+  .option('--webhook-timeout <seconds>', 'how long one webhook attempt may take (default: DC_WEBHOOK_TIMEOUT, else 10; a crashed server\'s attempts are sent again after twice this plus 5 s)')
   .option('--webhook-allow-private', 'allow webhook endpoints on loopback, private and other internal addresses (default: DC_WEBHOOK_ALLOW_PRIVATE, else refused)')
   .action(async (flags: Record<string, string | boolean>) => {
     const { main } = await import('../server/main.js')

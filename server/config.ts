@@ -36,6 +36,8 @@ export interface ServerConfig {
   readonly demo: boolean
   /** Allow webhook endpoints whose host is a loopback, private or other internal address. */
   readonly webhookAllowPrivate: boolean
+  /** How long one webhook attempt may take before it counts as failed. */
+  readonly webhookTimeoutMs: number
 }
 
 export interface ServeFlags {
@@ -57,6 +59,7 @@ export interface ServeFlags {
   readonly publicUrl?: string
   readonly demo?: boolean
   readonly webhookAllowPrivate?: boolean
+  readonly webhookTimeout?: string
 }
 
 export const DEFAULT_DB = join('data', 'delivery-center.db')
@@ -115,6 +118,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Server
     fireAttempts: whole('--fire-attempts / DC_FIRE_ATTEMPTS', number('--fire-attempts / DC_FIRE_ATTEMPTS', flags.fireAttempts ?? env['DC_FIRE_ATTEMPTS'], DEFAULT_FAIL_AFTER, 1, 1000)),
     publicUrl: publicUrl('--public-url / DC_PUBLIC_URL', flags.publicUrl ?? env['DC_PUBLIC_URL']),
     webhookAllowPrivate: flags.webhookAllowPrivate ?? flag('DC_WEBHOOK_ALLOW_PRIVATE', env['DC_WEBHOOK_ALLOW_PRIVATE']),
+    webhookTimeoutMs: 1000 * number('--webhook-timeout / DC_WEBHOOK_TIMEOUT', flags.webhookTimeout ?? env['DC_WEBHOOK_TIMEOUT'], 10, 0.1, 60),
     shutdownTimeoutMs: 1000 * number('--shutdown-timeout / DC_SHUTDOWN_TIMEOUT', flags.shutdownTimeout ?? env['DC_SHUTDOWN_TIMEOUT'], 10, 0, 3600),
   }
 }

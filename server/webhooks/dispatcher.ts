@@ -37,8 +37,12 @@ export interface DispatchReport {
 }
 
 const FILL_PAGE = 1_000
-/** A claim's lease: well past the longest attempt, so a live holder never loses it. */
-const LEASE_MARGIN_MS = 60_000
+/**
+ * A claim's lease beyond twice the longest attempt (a batch's attempts run in waves, and its
+ * outcomes are written after): a live holder never loses it, and the attempts of a server that
+ * died are sent again soon after.
+ */
+const LEASE_MARGIN_MS = 5_000
 
 /**
  * Sends the public events of the outbox to the webhook endpoints subscribed to them, in every
@@ -125,11 +129,9 @@ export class WebhookDispatcher {
       const now = this.#clock.now()
       const realNow = realClock.now()
       const claimed = await this.#store.webhooks.claim(this.holder, iso(now), iso(realNow),
-        iso(realNow.add({ milliseconds: this.#timeoutMs + LEASE_MARGIN_MS })), this.#batch)
+        iso(realNow.add({ milliseconds: 2 * this.#timeoutMs + LEASE_MARGIN_MS })), this.#batch)
       if (claimed.length === 0) break
-      const outcomes = await this.#sendAll(claimed, endpoints, iso(now))
-      const written = await this.#store.webhooks.settle(this.holder, outcomes)
-      for (const o of written) if (o.ok) delivered++; else failed++
+      for (const o of await this.#sendAll(claimed, endpoints, iso(now))) if (o.ok) delivered++; else failed++
       // A delivery's next event becomes due as its previous one succeeds: claim again until nothing is.
       if (this.#stopped) more = true
     }
@@ -137,23 +139,51 @@ export class WebhookDispatcher {
     return { queued, delivered, failed, disabled, more }
   }
 
+  /**
+   * Sends the claimed deliveries, many at once, and writes their outcomes as they come: whatever
+   * finished while the previous write ran goes in the next one, so a server that dies leaves few
+   * attempts made and not recorded (each is made again once its lease ends: a duplicate).
+   * Resolves with the outcomes written.
+   */
   async #sendAll(claimed: readonly ClaimedDelivery[], endpoints: Map<string, WebhookEndpointRow>, now: string): Promise<AttemptOutcome[]> {
-    const outcomes: AttemptOutcome[] = new Array<AttemptOutcome>(claimed.length)
+    const written: AttemptOutcome[] = []
+    let pending: AttemptOutcome[] = []
+    let sending = true
+    let wake: (() => void) | undefined
+    const writer = (async (): Promise<void> => {
+      while (sending || pending.length > 0) {
+        if (pending.length === 0) {
+          await new Promise<void>((resolve) => { wake = resolve })
+          continue
+        }
+        const batch = pending
+        pending = []
+        written.push(...await this.#store.webhooks.settle(this.holder, batch))
+      }
+    })()
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < claimed.length) {
-        const i = next++
-        const delivery = claimed[i] as ClaimedDelivery
+        const delivery = claimed[next++] as ClaimedDelivery
         let endpoint = endpoints.get(delivery.endpointId)
         if (!endpoint) {
           endpoint = await this.#store.webhooks.find(delivery.endpointId)
           if (endpoint) endpoints.set(endpoint.id, endpoint)
         }
-        outcomes[i] = await this.#attempt(delivery, endpoint, now)
+        // Awaited first: `pending` is a new array once the writer has taken the last one.
+        const outcome = await this.#attempt(delivery, endpoint, now)
+        pending.push(outcome)
+        wake?.()
       }
     }
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, claimed.length) }, worker))
-    return outcomes
+    try {
+      await Promise.all(Array.from({ length: Math.min(this.#concurrency, claimed.length) }, worker))
+    } finally {
+      sending = false
+      wake?.()
+    }
+    await writer
+    return written
   }
 
   async #attempt(delivery: ClaimedDelivery, endpoint: WebhookEndpointRow | undefined, now: string): Promise<AttemptOutcome> {

@@ -1,11 +1,7 @@
-import { createServer } from 'node:http'
-import type { IncomingHttpHeaders, Server } from 'node:http'
 import { join } from 'node:path'
 import { pino } from 'pino'
-import { Webhook } from 'standardwebhooks'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AttachmentStorage, Engine, ManualClock, RETRY_DELAYS, Store } from '../../engine/index.js'
-import type { PublicEvent } from '../../engine/index.js'
 import { createApp } from '../../server/app.js'
 import { createToken } from '../../server/auth.js'
 import { WebhookDispatcher } from '../../server/webhooks/dispatcher.js'
@@ -14,60 +10,13 @@ import { freshDatabase, snapshot } from '../support/database.js'
 import { ADMIN, CUSTOMER, DEMAND, ISV, T0 } from '../support/engine.js'
 import { WHO } from '../support/http.js'
 import type { Who } from '../support/http.js'
+import { openReceiver, verifies } from '../support/webhook-receiver.js'
+import type { Received, Receiver } from '../support/webhook-receiver.js'
 
 // Webhooks end to end: endpoints managed over the API, the dispatcher sending the outbox to a
 // real receiver on loopback that verifies every signature with the standardwebhooks library.
 
 const silent = pino({ level: process.env['TEST_LOG'] ?? 'silent' })
-
-interface Received {
-  readonly headers: IncomingHttpHeaders
-  readonly body: string
-  readonly event: PublicEvent
-}
-
-/** A receiver on 127.0.0.1 that records what it is sent and answers `answer()`'s status. */
-interface Receiver {
-  readonly url: string
-  readonly received: Received[]
-  answer: () => number
-  close(): Promise<void>
-}
-
-async function openReceiver(): Promise<Receiver> {
-  const received: Received[] = []
-  const receiver: Receiver = { url: '', received, answer: () => 204, close: () => Promise.resolve() }
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => {
-      const body = Buffer.concat(chunks).toString()
-      received.push({ headers: request.headers, body, event: JSON.parse(body) as PublicEvent })
-      response.writeHead(receiver.answer()).end()
-    })
-  })
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address()
-    resolve(typeof address === 'object' && address ? address.port : 0)
-  }))
-  return Object.assign(receiver, {
-    url: `http://127.0.0.1:${port}/hooks`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
-  })
-}
-
-/** Whether `secret` verifies what was received (the library checks the signature and the timestamp). */
-function verifies(secret: string, message: Received): boolean {
-  try {
-    new Webhook(secret).verify(message.body, {
-      'webhook-id': String(message.headers['webhook-id']), 'webhook-timestamp': String(message.headers['webhook-timestamp']),
-      'webhook-signature': String(message.headers['webhook-signature']),
-    })
-    return true
-  } catch {
-    return false
-  }
-}
 
 interface Rig {
   readonly store: Store
