@@ -1,12 +1,16 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { Store } from '../../engine/index.js'
 import { hashToken } from '../../server/auth.js'
 import { ROOT, runCli } from '../support/cli.js'
 import { DIALECT, freshDatabase, snapshot } from '../support/database.js'
 import type { TestDatabase } from '../support/database.js'
+
+// Each test runs the command line several times, each a process opening and migrating a database:
+// seconds alone, and more than the suite's 30 s on a loaded machine running PostgreSQL.
+vi.setConfig({ testTimeout: 90_000 })
 
 /** A fresh database, created and migrated as `serve` or `migrate` leave it. */
 async function migratedDatabase(): Promise<TestDatabase> {
