@@ -13,8 +13,12 @@ const DELIVERIES = 1000
 const CONCURRENCY = 48
 const SERVERS = 4
 const START = '2026-03-01T08:00:00Z'
-/** Every server sends webhooks to the receiver on loopback; an attempt may take 2 s, so a dead server's claims are taken over 9 s later. */
-const SERVE = ['--sandbox', '--sandbox-start', START, '--scheduler-interval', '0.05', '--webhook-allow-private', '--webhook-timeout', '2']
+/**
+ * Every server sends webhooks to the receiver on loopback, which answers from this busy test
+ * process: an attempt may take 10 s (a failed one would wait for the sandbox clock to retry), so
+ * a dead server's claims are taken over 25 s later.
+ */
+const SERVE = ['--sandbox', '--sandbox-start', START, '--scheduler-interval', '0.05', '--webhook-allow-private', '--webhook-timeout', '10']
 
 interface Answer { readonly status: number; readonly body: Record<string, unknown> }
 

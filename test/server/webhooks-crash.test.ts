@@ -14,8 +14,11 @@ import type { Receiver } from '../support/webhook-receiver.js'
 
 const ROUNDS = 3
 const DELIVERIES_PER_ROUND = 24
-/** One attempt may take 1 s, so a dead server's claims are taken over 7 s later (2 × 1 s + 5 s). */
-const FLAGS = ['--sandbox', '--scheduler-interval', '0.05', '--webhook-allow-private', '--webhook-timeout', '1']
+/**
+ * One attempt may take 4 s (a failed one would wait for the sandbox clock to be retried, so none
+ * may time out on a loaded machine), so a dead server's claims are taken over 13 s later.
+ */
+const FLAGS = ['--sandbox', '--scheduler-interval', '0.05', '--webhook-allow-private', '--webhook-timeout', '4']
 
 let database: TestDatabase
 let receiver: Receiver
