@@ -3,128 +3,14 @@ import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
 import processSchema from '../schemas/process.schema.json' with { type: 'json' }
 import type { ErrorCode } from '../engine/index.js'
 import { PROBLEM_TYPES } from './problem.js'
-import type { QueryShape } from './query.js'
-import { MESSAGE_KEYWORD } from './query.js'
 
-type Json = Readonly<Record<string, unknown>>
-type Shape = keyof typeof apiSchema.$defs
-type Tag = 'meta' | 'processes' | 'instances' | 'clock' | 'attachments' | 'tokens' | 'console' | 'events' | 'webhooks'
+import { EVENT_OPERATIONS, WEBHOOK_OPERATIONS } from './openapi-feeds.js'
+import { header, id, json, LOCATION, PROBLEM_JSON, queryOf, ref, rewriteRefs } from './openapi-parts.js'
+import type { Json, Operation } from './openapi-parts.js'
 
-/** One route of the app as the document describes it. */
-interface Operation {
-  readonly method: 'get' | 'put' | 'post' | 'delete' | 'patch'
-  /** An OpenAPI path template: `{id}` where Hono has `:id`. */
-  readonly path: string
-  readonly operationId: string
-  readonly tag: Tag
-  readonly summary: string
-  /** What it does, then who may call it. */
-  readonly description: string
-  /** Whether a bearer token is required (every /v1 route, and /metrics). */
-  readonly bearer: boolean
-  readonly parameters?: readonly Json[]
-  /** A JSON request body of `schemas/api.schema.json`, or the media types of another body. */
-  readonly body?: { readonly shape: Shape; readonly required: boolean } | { readonly content: Json; readonly required: boolean }
-  readonly responses: Readonly<Record<string, Json>>
-  /** The codes this route itself can answer with; the auth, body and idempotency ones are added. */
-  readonly errors: readonly ErrorCode[]
-}
-
-const PROBLEM_JSON = 'application/problem+json'
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` })
-const id = (what: string): Json => ({ name: 'id', in: 'path', required: true, description: `Id of the ${what}.`, schema: { type: 'string', minLength: 1 } })
-/** The query parameters of `shape` of `schemas/api.schema.json` (the one server/query.ts checks), each with its description. */
-const queryOf = (shape: QueryShape): Json[] => Object.entries(apiSchema.$defs[shape].properties).map(([name, property]) => {
-  const { description, [MESSAGE_KEYWORD]: _message, ...schema } = property as Readonly<Record<string, unknown>>
-  return { name, in: 'query', required: false, description, schema: rewriteRefs(schema, (def) => def) }
-})
-const header = (description: string, schema: Json = { type: 'string' }): Json => ({ description, schema })
-const json = (shape: Shape, description: string, headers?: Json): Json =>
-  ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema: ref(shape) } } })
-
-const LOCATION = { Location: header('Path of the created resource.') }
 const PARTY_READ = 'Callers: the instance\'s parties, administrators and the system; anyone else is told it does not exist (404).'
 // What any command on an existing instance can meet.
 const WRITE_ERRORS: readonly ErrorCode[] = ['instance.not-found', 'instance.ended', 'conflict.stale']
-
-// The event feed and its live stream (docs/events.md).
-const EVENTS_CALLERS = 'Callers: any token; a party sees the events of the deliveries it is a party of, administrators and the system see every event.'
-const EVENT_OPERATIONS: readonly Operation[] = [
-  {
-    method: 'get', path: '/v1/events', operationId: 'listEvents', tag: 'events', bearer: true, summary: 'Read the event feed',
-    description: `A page of public events across deliveries, in commit order: an event that commits later never appears before a \`next\` already given, so reading on from \`next\` reaches every event exactly once. \`next\` is always given (the feed grows); a page with no items means nothing new yet. Each event's \`data\` holds the delivery as it stood right after the change; the types and payloads are PublicEvent's (docs/events.md). ${EVENTS_CALLERS}`,
-    parameters: queryOf('EventListQuery'),
-    responses: { 200: json('EventPage', 'The page.') }, errors: ['request.invalid'],
-  },
-  {
-    method: 'get', path: '/v1/events/stream', operationId: 'streamEvents', tag: 'events', bearer: true, summary: 'Follow the event feed live',
-    description: `The feed as server-sent events (\`text/event-stream\`), with the same filters: one message per event, \`id:\` its cursor, \`event:\` its type and \`data:\` the event as JSON (PublicEvent). It starts after \`Last-Event-ID\` (what a reconnecting EventSource sends) or \`after\`, catching up from the feed first, else from now; a comment line every 15 seconds keeps proxies from closing it. It ends when the server stops or the token is revoked or expires (checked with each heartbeat); reconnect with the last \`id\` seen to resume without loss or duplicate. ${EVENTS_CALLERS}`,
-    parameters: [...queryOf('EventListQuery'), { name: 'Last-Event-ID', in: 'header', required: false, description: 'The `id` of the last message received: the stream resumes after it (it takes precedence over `after`).', schema: { type: 'string', maxLength: 256 } }],
-    responses: { 200: { description: 'The stream, open until the client or the server closes it.', content: { 'text/event-stream': { schema: { type: 'string', description: 'Messages `id: CURSOR`, `event: TYPE`, `data: EVENT-JSON`, and `: heartbeat` comments.' } } } } },
-    errors: ['request.invalid'],
-  },
-]
-
-// Webhook endpoints (see docs/webhooks.md).
-const WEBHOOK_CALLERS = 'Callers: administrators and the system.'
-const ENDPOINT_ERRORS: readonly ErrorCode[] = ['auth.forbidden', 'webhook-endpoint.not-found']
-const WEBHOOK_OPERATIONS: readonly Operation[] = [
-  {
-    method: 'post', path: '/v1/webhook-endpoints', operationId: 'createWebhookEndpoint', tag: 'webhooks', summary: 'Create a webhook endpoint', bearer: true,
-    description: `Creates an endpoint that is POSTed every public event decided from now on that it is subscribed to (all types and processes unless \`types\` or \`process\` narrow it), signed as Standard Webhooks define. The answer holds the signing secret (\`whsec_...\`), shown this once. A URL whose host is or resolves to an internal address is refused at \`/url\` (rule \`public-address\`) unless the server runs with \`--webhook-allow-private\`. ${WEBHOOK_CALLERS}`,
-    body: { shape: 'WebhookEndpointCreateRequest', required: true },
-    responses: { 201: json('WebhookEndpointWithSecret', 'The endpoint, with its secret shown once.', LOCATION) }, errors: ['auth.forbidden'],
-  },
-  {
-    method: 'get', path: '/v1/webhook-endpoints', operationId: 'listWebhookEndpoints', tag: 'webhooks', summary: 'List webhook endpoints', bearer: true,
-    description: `Every webhook endpoint, oldest first; never a secret. ${WEBHOOK_CALLERS}`,
-    responses: { 200: json('WebhookEndpointList', 'The endpoints.') }, errors: ['auth.forbidden'],
-  },
-  {
-    method: 'get', path: '/v1/webhook-endpoints/{id}', operationId: 'getWebhookEndpoint', tag: 'webhooks', summary: 'Read a webhook endpoint', bearer: true,
-    description: `One endpoint, never its secret. ${WEBHOOK_CALLERS}`, parameters: [id('webhook endpoint')],
-    responses: { 200: json('WebhookEndpoint', 'The endpoint.') }, errors: ENDPOINT_ERRORS,
-  },
-  {
-    method: 'patch', path: '/v1/webhook-endpoints/{id}', operationId: 'updateWebhookEndpoint', tag: 'webhooks', summary: 'Change a webhook endpoint', bearer: true,
-    description: `Changes the properties given (a new URL is checked as at creation); events already queued keep their place. ${WEBHOOK_CALLERS}`, parameters: [id('webhook endpoint')],
-    body: { shape: 'WebhookEndpointUpdateRequest', required: true },
-    responses: { 200: json('WebhookEndpoint', 'The endpoint, changed.') }, errors: ENDPOINT_ERRORS,
-  },
-  {
-    method: 'delete', path: '/v1/webhook-endpoints/{id}', operationId: 'deleteWebhookEndpoint', tag: 'webhooks', summary: 'Delete a webhook endpoint', bearer: true,
-    description: `Deletes an endpoint with its pending deliveries and its attempt log. ${WEBHOOK_CALLERS}`, parameters: [id('webhook endpoint')],
-    responses: { 200: json('WebhookEndpoint', 'The endpoint as it was.') }, errors: ENDPOINT_ERRORS,
-  },
-  {
-    method: 'post', path: '/v1/webhook-endpoints/{id}/disable', operationId: 'disableWebhookEndpoint', tag: 'webhooks', summary: 'Disable a webhook endpoint', bearer: true,
-    description: `Stops sending to an endpoint; events go on being queued for it and are sent once it is enabled again. ${WEBHOOK_CALLERS}`, parameters: [id('webhook endpoint')],
-    responses: { 200: json('WebhookEndpoint', 'The endpoint, disabled.') }, errors: ENDPOINT_ERRORS,
-  },
-  {
-    method: 'post', path: '/v1/webhook-endpoints/{id}/enable', operationId: 'enableWebhookEndpoint', tag: 'webhooks', summary: 'Enable a webhook endpoint', bearer: true,
-    description: `Sends to an endpoint again (disabled by a call or for failing for 5 days), starting with what waited. ${WEBHOOK_CALLERS}`, parameters: [id('webhook endpoint')],
-    responses: { 200: json('WebhookEndpoint', 'The endpoint, enabled.') }, errors: ENDPOINT_ERRORS,
-  },
-  {
-    method: 'post', path: '/v1/webhook-endpoints/{id}/rotate-secret', operationId: 'rotateWebhookSecret', tag: 'webhooks', summary: 'Rotate a webhook endpoint\'s secret', bearer: true,
-    description: `Gives the endpoint a new secret, shown this once; the previous one goes on signing beside it (two space-separated signatures in \`webhook-signature\`) for \`overlapSeconds\` (24 hours by default), so receivers can switch without losing a message. ${WEBHOOK_CALLERS}`,
-    parameters: [id('webhook endpoint')], body: { shape: 'WebhookSecretRotateRequest', required: false },
-    responses: { 200: json('WebhookEndpointWithSecret', 'The endpoint, with its new secret shown once.') }, errors: ENDPOINT_ERRORS,
-  },
-  {
-    method: 'get', path: '/v1/webhook-endpoints/{id}/attempts', operationId: 'listWebhookAttempts', tag: 'webhooks', summary: 'Read a webhook endpoint\'s attempt log', bearer: true,
-    description: `The attempts at sending events to the endpoint, newest first: event id, attempt number, time, HTTP status, latency and error. ${WEBHOOK_CALLERS}`,
-    parameters: [id('webhook endpoint'), ...queryOf('WebhookAttemptQuery')],
-    responses: { 200: json('WebhookAttemptList', 'A page of attempts.') }, errors: [...ENDPOINT_ERRORS, 'request.invalid'],
-  },
-  {
-    method: 'post', path: '/v1/webhook-endpoints/{id}/resend', operationId: 'resendWebhookEvents', tag: 'webhooks', summary: 'Send events to a webhook endpoint again', bearer: true,
-    description: `Queues one event (\`eventId\`; \`event.not-found\` if there is none) or every event the endpoint is subscribed to decided since an instant (\`since\`), after what is already pending for it. ${WEBHOOK_CALLERS}`,
-    parameters: [id('webhook endpoint')], body: { shape: 'WebhookResendRequest', required: true },
-    responses: { 202: json('WebhookResendResult', 'What was queued.') }, errors: [...ENDPOINT_ERRORS, 'event.not-found'],
-  },
-]
 
 const OPERATIONS: readonly Operation[] = [
   {
@@ -336,16 +222,6 @@ function operationOf(op: Operation): Json {
     ...(body ? { requestBody: body } : {}),
     responses: { ...success, ...problemResponses(errorsOf(op)) },
   }
-}
-
-/** A deep copy of `value` with every local `#/$defs/NAME` reference pointed at `rename(NAME)`'s component. */
-function rewriteRefs(value: unknown, rename: (name: string) => string): unknown {
-  if (Array.isArray(value)) return value.map((item) => rewriteRefs(item, rename))
-  if (value === null || typeof value !== 'object') return value
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key,
-    key === '$ref' && typeof item === 'string' && item.startsWith('#/$defs/')
-      ? `#/components/schemas/${rename(item.slice('#/$defs/'.length))}`
-      : rewriteRefs(item, rename)]))
 }
 
 /** The API's body shapes under their own names, then the process language as `ProcessDefinition` and `Definition*`. */
