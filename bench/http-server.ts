@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { pino } from 'pino'
-import { Engine, realClock, Store } from '../engine/index.js'
+import { Engine, realClock, SecretBox, Store } from '../engine/index.js'
 import { AttachmentStorage } from '../engine/attachments/index.js'
 import { createApp } from '../server/app.js'
 import { minimalActs } from './lib/minimal-act.js'
@@ -53,7 +53,7 @@ if (mode === 'echo') {
   }
   const logger = pino({ level: logLevel }, pino.destination({ dest: '/dev/null', sync: false }))
   const storage = new AttachmentStorage(join(dirname(file), 'attachments'))
-  fetch = createApp({ engine, store, storage, logger }).fetch
+  fetch = createApp({ engine, store, storage, logger, webhooks: { allowPrivate: false, secrets: new SecretBox(SecretBox.newKey()) } }).fetch
   const closeFloor = close
   close = async () => {
     try {

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import { pino } from 'pino'
 import type { Engine, Store } from '../engine/index.js'
-import { ManualClock, WebhookEndpoints } from '../engine/index.js'
+import { ManualClock, SecretBox, WebhookEndpoints } from '../engine/index.js'
 import { WebhookDispatcher } from '../server/webhooks/dispatcher.js'
 import { ADMIN, completeDelivery, dbFile, openEngine } from './lib/deliveries.js'
 import type { BenchOptions } from './lib/options.js'
@@ -13,6 +13,7 @@ const T0 = '2026-01-01T00:00:00Z'
 /** Deliveries driven at once. */
 const CONCURRENCY = 64
 const silent = pino({ level: 'silent' })
+const secrets = new SecretBox(SecretBox.newKey())
 
 interface Receiver {
   readonly url: string
@@ -120,9 +121,9 @@ export async function run(options: BenchOptions): Promise<Report> {
       const clock = new ManualClock(T0)
       const { engine, store } = await openEngine(dbFile(options.dir, `webhooks-${series}-${runIndex}`), {}, clock)
       const receiver = await openReceiver()
-      const dispatcher = new WebhookDispatcher({ store, clock, logger: silent, allowPrivate: true })
+      const dispatcher = new WebhookDispatcher({ store, clock, logger: silent, allowPrivate: true, secrets })
       if (series === 'one') {
-        receiver.setSecret((await new WebhookEndpoints(store.webhooks, store.events, clock, { allowPrivate: true }).create({ url: receiver.url }, ADMIN)).secret)
+        receiver.setSecret((await new WebhookEndpoints(store.webhooks, store.events, clock, { allowPrivate: true, secrets }).create({ url: receiver.url }, ADMIN)).secret)
         dispatcher.start()
       }
       const started = performance.now()
@@ -132,7 +133,7 @@ export async function run(options: BenchOptions): Promise<Report> {
       rec.add(`${series}.rate`, deliveries / seconds)
       if (series === 'one') {
         // Whatever was not sent while driving is sent now, so the run checks every event arrived.
-        const rest = new WebhookDispatcher({ store, clock, logger: silent, allowPrivate: true })
+        const rest = new WebhookDispatcher({ store, clock, logger: silent, allowPrivate: true, secrets })
         for (let i = 0; i < 1_000; i++) if ((await rest.round()).delivered === 0 && await store.webhooks.pending() === 0) break
         await rest.stop()
         const expected = await publicEventCount(store)
@@ -150,10 +151,10 @@ export async function run(options: BenchOptions): Promise<Report> {
     const clock = new ManualClock(T0)
     const { engine, store } = await openEngine(dbFile(options.dir, `webhooks-backlog-${runIndex}`), {}, clock)
     const receiver = await openReceiver()
-    receiver.setSecret((await new WebhookEndpoints(store.webhooks, store.events, clock, { allowPrivate: true }).create({ url: receiver.url }, ADMIN)).secret)
+    receiver.setSecret((await new WebhookEndpoints(store.webhooks, store.events, clock, { allowPrivate: true, secrets }).create({ url: receiver.url }, ADMIN)).secret)
     await drive(engine, backlog)
     const expected = await publicEventCount(store)
-    const dispatcher = new WebhookDispatcher({ store, clock, logger: silent, allowPrivate: true })
+    const dispatcher = new WebhookDispatcher({ store, clock, logger: silent, allowPrivate: true, secrets })
     const started = performance.now()
     for (let i = 0; i < 10_000; i++) {
       const report = await dispatcher.round()

@@ -68,6 +68,7 @@ program.command('serve')
   .option('--fire-attempts <n>', 'failed attempts in a row at firing a due deadline before its instance is marked failed (default: DC_FIRE_ATTEMPTS, else 3)')
   .option('--public-url <url>', 'the URL people reach the server at, for console sign-in links (default: DC_PUBLIC_URL, else the address each request was sent to)')
   .option('--webhook-timeout <seconds>', 'how long one webhook attempt may take (default: DC_WEBHOOK_TIMEOUT, else 10; a crashed server\'s attempts are sent again after twice this plus 5 s)')
+  .option('--secret-key-file <path>', 'the key sealing webhook signing secrets: 32 random bytes in base64 (default: DC_SECRET_KEY_FILE, else the key DC_SECRET_KEY, else secret.key in the data directory, made at the first start)')
   .option('--webhook-allow-private', 'allow webhook endpoints on loopback, private and other internal addresses (default: DC_WEBHOOK_ALLOW_PRIVATE, else refused)')
   .action(async (flags: Record<string, string | boolean>) => {
     const { main } = await import('../server/main.js')

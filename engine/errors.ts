@@ -71,6 +71,7 @@ export type RejectionCode =
   | 'instance.not-failed'
   | 'token.not-found'
   | 'webhook-endpoint.not-found'
+  | 'webhook-endpoint.secret-unreadable'
   | 'event.not-found'
 
 /** Codes of requests the HTTP API refuses before they reach the engine. */

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { Logger } from 'pino'
-import type { AttachmentStorage, Engine, ManualClock, Store } from '../engine/index.js'
+import type { AttachmentStorage, Engine, ManualClock, SecretBox, Store } from '../engine/index.js'
 import { EngineError, realClock, WebhookEndpoints } from '../engine/index.js'
 import { consoleRoutes } from '../console/routes.js'
 import { ConsoleSessions } from '../console/sessions.js'
@@ -52,8 +52,8 @@ export interface AppDeps {
   readonly eventHub?: EventHub
   /** Milliseconds between a live stream's heartbeats (default 15 s). */
   readonly eventHeartbeatMs?: number
-  /** Whether webhook endpoints may be internal addresses (`--webhook-allow-private`; default false). */
-  readonly webhookAllowPrivate?: boolean
+  /** Webhook endpoints: whether they may be internal addresses (`--webhook-allow-private`), and the box sealing their secrets. */
+  readonly webhooks: { readonly allowPrivate: boolean; readonly secrets: SecretBox }
 }
 
 const PROBLEM_JSON = { 'Content-Type': 'application/problem+json' }
@@ -103,7 +103,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1', clockRoutes(engine, deps.sandbox, metrics))
   app.route('/v1/tokens', tokenRoutes(store))
   app.route('/v1/events', eventRoutes({ engine, store, hub: eventHub, heartbeatMs: deps.eventHeartbeatMs }))
-  app.route('/v1/webhook-endpoints', webhookEndpointRoutes(new WebhookEndpoints(store.webhooks, store.events, engine.clock, { allowPrivate: deps.webhookAllowPrivate ?? false })))
+  app.route('/v1/webhook-endpoints', webhookEndpointRoutes(new WebhookEndpoints(store.webhooks, store.events, engine.clock, deps.webhooks)))
   // Sessions, like tokens, expire in real time.
   const consoleSessions = deps.consoleSessions ?? new ConsoleSessions(store, realClock)
   app.route('/v1/console-sessions', consoleSessionRoutes(consoleSessions, engine, deps.publicUrl))

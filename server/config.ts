@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path'
 import { pino } from 'pino'
 import { Temporal } from 'temporal-polyfill'
 import { DEFAULT_FAIL_AFTER, isPostgresUrl } from '../engine/index.js'
+import type { SecretKeySource } from './webhooks/secret-key.js'
 
 /** Everything `serve` needs, resolved from command-line flags first, then the environment, then defaults. */
 export interface ServerConfig {
@@ -38,6 +39,8 @@ export interface ServerConfig {
   readonly webhookAllowPrivate: boolean
   /** How long one webhook attempt may take before it counts as failed. */
   readonly webhookTimeoutMs: number
+  /** The key sealing webhook signing secrets: `DC_SECRET_KEY`, else a key file (made the first time when it is the default one). */
+  readonly secretKey: SecretKeySource
 }
 
 export interface ServeFlags {
@@ -60,6 +63,7 @@ export interface ServeFlags {
   readonly demo?: boolean
   readonly webhookAllowPrivate?: boolean
   readonly webhookTimeout?: string
+  readonly secretKeyFile?: string
 }
 
 export const DEFAULT_DB = join('data', 'delivery-center.db')
@@ -118,9 +122,21 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Server
     fireAttempts: whole('--fire-attempts / DC_FIRE_ATTEMPTS', number('--fire-attempts / DC_FIRE_ATTEMPTS', flags.fireAttempts ?? env['DC_FIRE_ATTEMPTS'], DEFAULT_FAIL_AFTER, 1, 1000)),
     publicUrl: publicUrl('--public-url / DC_PUBLIC_URL', flags.publicUrl ?? env['DC_PUBLIC_URL']),
     webhookAllowPrivate: flags.webhookAllowPrivate ?? flag('DC_WEBHOOK_ALLOW_PRIVATE', env['DC_WEBHOOK_ALLOW_PRIVATE']),
+    secretKey: secretKeySource(flags.secretKeyFile, env, isPostgresUrl(database) ? resolve('data') : dirname(database)),
     webhookTimeoutMs: 1000 * number('--webhook-timeout / DC_WEBHOOK_TIMEOUT', flags.webhookTimeout ?? env['DC_WEBHOOK_TIMEOUT'], 10, 0.1, 60),
     shutdownTimeoutMs: 1000 * number('--shutdown-timeout / DC_SHUTDOWN_TIMEOUT', flags.shutdownTimeout ?? env['DC_SHUTDOWN_TIMEOUT'], 10, 0, 3600),
   }
+}
+
+/** The default key file: `secret.key` in the data directory (beside the SQLite file; ./data for PostgreSQL). */
+export const SECRET_KEY_FILE = 'secret.key'
+
+function secretKeySource(flag: string | undefined, env: NodeJS.ProcessEnv, dataDir: string): SecretKeySource {
+  const file = flag ?? env['DC_SECRET_KEY_FILE']
+  if (file !== undefined && file !== '') return { kind: 'file', path: resolve(file), create: false }
+  const value = env['DC_SECRET_KEY']
+  if (value !== undefined && value !== '') return { kind: 'value', text: value, origin: 'DC_SECRET_KEY' }
+  return { kind: 'file', path: join(dataDir, SECRET_KEY_FILE), create: true }
 }
 
 function whole(name: string, n: number): number {

@@ -1,13 +1,13 @@
 import { accessSync, constants, mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AttachmentStorage, Engine, ManualClock, realClock, Store } from '../engine/index.js'
+import { AttachmentStorage, Engine, ManualClock, realClock, Store, WebhookEndpoints } from '../engine/index.js'
 import { DEMO_PEOPLE, seedDemo } from '../console/demo.js'
 import { ConsoleSessions } from '../console/sessions.js'
 import { createApp } from './app.js'
 import { EventHub } from './event-hub.js'
 import type { ServeFlags, ServerConfig } from './config.js'
-import { describeDatabase, resolveConfig } from './config.js'
+import { describeDatabase, resolveConfig, SECRET_KEY_FILE } from './config.js'
 import { listen } from './listen.js'
 import { signInLinkPath } from './routes/console-sessions.js'
 import { Metrics } from './metrics.js'
@@ -17,6 +17,7 @@ import { Scheduler } from './scheduler.js'
 import { shutdownOnSignal } from './shutdown.js'
 import { UploadSweeper } from './upload-sweeper.js'
 import { WebhookDispatcher } from './webhooks/dispatcher.js'
+import { loadSecretKey } from './webhooks/secret-key.js'
 
 /**
  * `delivery-center serve`: opens the database (migrating it), registers the built-in processes,
@@ -41,7 +42,10 @@ export async function main(flags: ServeFlags): Promise<void> {
 
 async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): Promise<void> {
   const { logger } = log
+  const secrets = loadSecretKey(config.secretKey)
   const store = await openStore(config)
+  const sealed = await new WebhookEndpoints(store.webhooks, store.events, realClock, { allowPrivate: config.webhookAllowPrivate, secrets }).sealStoredSecrets()
+  if (sealed > 0) logger.info({ endpoints: sealed }, 'webhook secrets stored as issued are now sealed')
   const sandbox = config.sandbox ? new ManualClock(config.sandboxStart ?? realClock.now()) : undefined
   const engine = new Engine({ store, clock: sandbox ?? realClock, fireAttempts: config.fireAttempts })
   await engine.processes.registerBuiltIns((file, error) => logger.warn({ file, code: error.code }, `built-in process not registered: ${error.message}`))
@@ -58,13 +62,13 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
   const app = createApp({
     engine, eventHub, store, storage, logger, ...(sandbox ? { sandbox } : {}), limits: { uploadBytes: config.uploadBytes, uploadQuota: config.uploadQuota },
     idempotencyTtlSeconds: config.idempotencyTtlSeconds, metrics, consoleSessions, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
-    webhookAllowPrivate: config.webhookAllowPrivate,
+    webhooks: { allowPrivate: config.webhookAllowPrivate, secrets },
   })
   const scheduler = new Scheduler(engine, store, logger, config.schedulerIntervalMs, metrics)
 
   const server = await listen(app.fetch, config.host, config.port)
   scheduler.start()
-  const webhooks = new WebhookDispatcher({ store, clock: engine.clock, logger, allowPrivate: config.webhookAllowPrivate, timeoutMs: config.webhookTimeoutMs })
+  const webhooks = new WebhookDispatcher({ store, clock: engine.clock, logger, allowPrivate: config.webhookAllowPrivate, secrets, timeoutMs: config.webhookTimeoutMs })
   webhooks.start()
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
@@ -106,7 +110,10 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
 function demoDatabase(config: ServerConfig, flags: ServeFlags): ServerConfig {
   if (!config.demo || flags.db !== undefined) return config
   const dir = mkdtempSync(join(tmpdir(), 'delivery-center-demo-'))
-  return { ...config, database: join(dir, 'demo.db'), attachmentsDir: flags.attachments ? config.attachmentsDir : join(dir, 'attachments') }
+  return {
+    ...config, database: join(dir, 'demo.db'), attachmentsDir: flags.attachments ? config.attachmentsDir : join(dir, 'attachments'),
+    secretKey: config.secretKey.kind === 'file' && config.secretKey.create ? { kind: 'file', path: join(dir, SECRET_KEY_FILE), create: true } : config.secretKey,
+  }
 }
 
 /** Opens and migrates the database, or says which one could not be opened and why. */

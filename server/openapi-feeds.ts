@@ -77,7 +77,7 @@ export const WEBHOOK_OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'post', path: '/v1/webhook-endpoints/{id}/resend', operationId: 'resendWebhookEvents', tag: 'webhooks', summary: 'Send events to a webhook endpoint again', bearer: true,
-    description: `Queues one event (\`eventId\`; \`event.not-found\` if there is none) or every event the endpoint is subscribed to decided since an instant (\`since\`), after what is already pending for it. ${WEBHOOK_CALLERS}`,
+    description: `Queues one event (\`eventId\`; \`event.not-found\` if there is none, \`request.invalid\` at \`/eventId\` with rule \`subscribed\` if it is of a type or process the endpoint is not subscribed to) or every event the endpoint is subscribed to decided since an instant (\`since\`), after what is already pending for it. ${WEBHOOK_CALLERS}`,
     parameters: [id('webhook endpoint')], body: { shape: 'WebhookResendRequest', required: true },
     responses: { 202: json('WebhookResendResult', 'What was queued.') }, errors: [...ENDPOINT_ERRORS, 'event.not-found'],
   },

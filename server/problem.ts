@@ -80,6 +80,7 @@ const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly 
   'instance.not-failed': { status: 409, title: 'Instance has not failed' },
   'token.not-found': { status: 404, title: 'Token not found' },
   'webhook-endpoint.not-found': { status: 404, title: 'Webhook endpoint not found' },
+  'webhook-endpoint.secret-unreadable': { status: 500, title: 'Webhook secret unreadable with this server\'s key' },
   'event.not-found': { status: 404, title: 'Event not found' },
   'auth.missing': { status: 401, title: 'Authentication required' },
   'auth.invalid': { status: 401, title: 'Unknown, expired or revoked token' },

@@ -20,6 +20,8 @@ export interface FeedQuery {
   /** Only events of these types. */
   readonly types?: readonly string[] | undefined
   readonly processId?: string | undefined
+  /** With `processId`: events of no delivery (an endpoint's) too. */
+  readonly orNoProcess?: boolean | undefined
   readonly instanceId?: string | undefined
   /** Only events of deliveries where this role is held by this subject. */
   readonly party?: { readonly role: string; readonly subject: string } | undefined
@@ -50,14 +52,16 @@ export class EventFeedRepository {
 
   /** Up to `limit` events after `after`, matching the query, in feed order. */
   async page(query: FeedQuery): Promise<FeedRow[]> {
-    const { after, types, processId, instanceId, party, recordedFrom } = query
+    const { after, types, processId, orNoProcess, instanceId, party, recordedFrom } = query
     const visibleBefore = this.#order.visibleBefore
     const rows = await this.#db.selectFrom('public_event')
       .select(['tx', 'position', 'payload', 'instance_id', 'process_id'])
       .$if(after !== undefined, (q) => q.where((eb) => eb(eb.refTuple('tx', 'position'), '>', eb.tuple((after as FeedPosition).tx, (after as FeedPosition).position))))
       .$if(visibleBefore !== undefined, (q) => q.where('tx', '<', visibleBefore as NonNullable<typeof visibleBefore>))
       .$if(types !== undefined && types.length > 0, (q) => q.where('type', 'in', types as readonly string[]))
-      .$if(processId !== undefined, (q) => q.where('process_id', '=', processId as string))
+      .$if(processId !== undefined, (q) => q.where((eb) => orNoProcess === true
+        ? eb.or([eb('process_id', '=', processId as string), eb('process_id', 'is', null)])
+        : eb('process_id', '=', processId as string)))
       .$if(instanceId !== undefined, (q) => q.where('instance_id', '=', instanceId as string))
       .$if(recordedFrom !== undefined, (q) => q.where('recorded_at', '>=', recordedFrom as string))
       .$if(party !== undefined, (q) => q.where('instance_id', 'in', (eb) => eb.selectFrom('instance_party').select('instance_id')

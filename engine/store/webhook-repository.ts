@@ -15,7 +15,7 @@ export interface WebhookEndpointTable {
   status: 'enabled' | 'disabled'
   /** Why it was disabled: `manual` or `failing`. */
   disabled_reason: string | null
-  /** The signing secret (`whsec_...`): readable, since signing needs it (see docs/webhooks.md). */
+  /** The signing secret, sealed (see engine/webhooks/secret-box.ts): signing needs it, so it cannot be a hash. */
   secret: string
   /** The secret before the last rotation, still signing until `previous_until`. */
   previous_secret: string | null
@@ -94,6 +94,7 @@ export interface AttemptOutcome {
 }
 
 const INSERT_CHUNK = 200
+const PURGE_CHUNK = 5_000
 
 /** Webhook endpoints, their deliveries and attempts: the only code that knows these tables. */
 export class WebhookRepository {
@@ -146,7 +147,7 @@ export class WebhookRepository {
     const types = endpoint.types === null ? undefined : JSON.parse(endpoint.types) as string[]
     const rows = await this.#feed.page({
       after, limit, recordedFrom: endpoint.created_at,
-      ...(types ? { types } : {}), ...(endpoint.process_id === null ? {} : { processId: endpoint.process_id }),
+      ...(types ? { types } : {}), ...(endpoint.process_id === null ? {} : { processId: endpoint.process_id, orNoProcess: true }),
     })
     const last = rows.at(-1)
     if (!last) return 0
@@ -271,6 +272,31 @@ export class WebhookRepository {
       .$if(before !== undefined, (q) => q.where('id', '<', before as number))
       .orderBy('id', 'desc').limit(limit).execute()
     return rows.map((row) => ({ ...row, id: Number(row.id), delivery_id: Number(row.delivery_id) }))
+  }
+
+  /**
+   * Removes the attempts made before `before` (the engine's clock), and the deliveries settled
+   * (succeeded or given up) that were queued a week before it (their attempts, spread over at
+   * most about six days, went with them). Deletes a chunk per transaction, oldest first (the
+   * oldest rows have the lowest ids), so writers are never held up long. Resolves with how many.
+   */
+  async purge(before: string): Promise<{ deliveries: number; attempts: number }> {
+    const queuedBefore = new Date(Date.parse(before) - 7 * 86_400_000).toISOString()
+    let attempts = 0
+    for (let n = PURGE_CHUNK; n === PURGE_CHUNK; attempts += n) {
+      const result = await this.#db.deleteFrom('webhook_attempt')
+        .where('id', 'in', (eb) => eb.selectFrom('webhook_attempt').select('id').where('at', '<', before).orderBy('id').limit(PURGE_CHUNK))
+        .executeTakeFirst()
+      n = Number(result.numDeletedRows)
+    }
+    let deliveries = 0
+    for (let n = PURGE_CHUNK; n === PURGE_CHUNK; deliveries += n) {
+      const result = await this.#db.deleteFrom('webhook_delivery')
+        .where('id', 'in', (eb) => eb.selectFrom('webhook_delivery').select('id').where('status', 'in', ['succeeded', 'failed']).where('created_at', '<', queuedBefore).orderBy('id').limit(PURGE_CHUNK))
+        .executeTakeFirst()
+      n = Number(result.numDeletedRows)
+    }
+    return { deliveries, attempts }
   }
 
   /** How many deliveries are pending, for endpoints or all of them. */

@@ -11,6 +11,7 @@ import { iso } from '../runtime/time.js'
 import type { EventFeedRepository, FeedRow } from '../store/event-feed.js'
 import type { WebhookAttemptRow, WebhookEndpointRow, WebhookRepository } from '../store/webhook-repository.js'
 import { hostOf, isBlockedAddress, parseEndpointUrl } from './addresses.js'
+import { SecretBox } from './secret-box.js'
 import { newSecret } from './signing.js'
 
 /** An endpoint as the API shows it: never its secret. */
@@ -70,6 +71,8 @@ export interface WebhookEndpointsOptions {
   readonly allowPrivate: boolean
   /** How a host name is resolved (default: the system's resolver). */
   readonly resolve?: (host: string) => Promise<readonly string[]>
+  /** Seals the signing secrets before they are stored (see secret-box.ts). */
+  readonly secrets: SecretBox
 }
 
 const systemResolve = async (host: string): Promise<readonly string[]> => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address)
@@ -84,6 +87,7 @@ export class WebhookEndpoints {
   readonly #clock: Clock
   readonly #allowPrivate: boolean
   readonly #resolve: (host: string) => Promise<readonly string[]>
+  readonly #secrets: SecretBox
 
   constructor(repository: WebhookRepository, feed: EventFeedRepository, clock: Clock, options: WebhookEndpointsOptions) {
     this.#repository = repository
@@ -91,6 +95,7 @@ export class WebhookEndpoints {
     this.#clock = clock
     this.#allowPrivate = options.allowPrivate
     this.#resolve = options.resolve ?? systemResolve
+    this.#secrets = options.secrets
   }
 
   /** Creates an endpoint; the answer holds its secret, shown this once. */
@@ -99,14 +104,16 @@ export class WebhookEndpoints {
     await this.#checkUrl(request.url)
     checkTypes(request.types)
     const now = iso(this.#clock.now())
+    const id = `we_${randomBytes(12).toString('hex')}`
+    const secret = newSecret()
     const row: WebhookEndpointRow = {
-      id: `we_${randomBytes(12).toString('hex')}`, url: request.url, description: request.description ?? null,
+      id, url: request.url, description: request.description ?? null,
       types: request.types ? JSON.stringify([...new Set(request.types)]) : null, process_id: request.process ?? null,
-      status: 'enabled', disabled_reason: null, secret: newSecret(), previous_secret: null, previous_until: null,
+      status: 'enabled', disabled_reason: null, secret: this.#secrets.seal(secret, id), previous_secret: null, previous_until: null,
       cursor_tx: 0, cursor_position: 0, failing_since: null, last_success_at: null, created_at: now, updated_at: now,
     }
     await this.#repository.insert(row)
-    return { ...view(row, now), secret: row.secret }
+    return { ...view(row, now), secret }
   }
 
   async list(by: Principal): Promise<WebhookEndpointView[]> {
@@ -174,7 +181,7 @@ export class WebhookEndpoints {
     const overlap = overlapSeconds ?? DEFAULT_OVERLAP_SECONDS
     const secret = newSecret()
     await this.#change(id, {
-      secret, previous_secret: overlap > 0 ? row.secret : null,
+      secret: this.#secrets.seal(secret, id), previous_secret: overlap > 0 ? row.secret : null,
       previous_until: overlap > 0 ? iso(now.add({ seconds: overlap })) : null, updated_at: iso(now),
     })
     return { ...view(await this.#row(id), iso(now)), secret }
@@ -201,6 +208,10 @@ export class WebhookEndpoints {
     if ('eventId' in request) {
       const row = await this.#feed.find(request.eventId)
       if (!row) throw new EngineError('event.not-found', `There is no event "${request.eventId}".`, { fields: [{ pointer: '/eventId', rule: 'exists', message: 'must be the id of a public event' }] })
+      if (!subscribed(endpoint, row)) {
+        throw new EngineError('request.invalid', `Webhook endpoint "${id}" is not subscribed to event "${request.eventId}" (a ${row.event.type}${row.processId === null ? '' : ` of process ${row.processId}`}).`,
+          { fields: [{ pointer: '/eventId', rule: 'subscribed', message: 'must be an event of a type and process the endpoint is subscribed to' }] })
+      }
       await this.#repository.requeue(id, [row], now)
       return { queued: 1 }
     }
@@ -211,7 +222,7 @@ export class WebhookEndpoints {
     while (queued < RESEND_LIMIT) {
       const rows = await this.#feed.page({
         after, limit: Math.min(RESEND_PAGE, RESEND_LIMIT - queued), recordedFrom: iso(since),
-        ...(types ? { types } : {}), ...(endpoint.process_id === null ? {} : { processId: endpoint.process_id }),
+        ...(types ? { types } : {}), ...(endpoint.process_id === null ? {} : { processId: endpoint.process_id, orNoProcess: true }),
       })
       if (rows.length === 0) break
       await this.#repository.requeue(id, rows, now)
@@ -219,6 +230,24 @@ export class WebhookEndpoints {
       after = rows.at(-1)?.position
     }
     return { queued }
+  }
+
+  /**
+   * Seals the secrets stored as issued (by versions before secrets were sealed), once, at a
+   * server's start. Resolves with how many endpoints it sealed.
+   */
+  async sealStoredSecrets(): Promise<number> {
+    let sealed = 0
+    for (const row of await this.#repository.list()) {
+      const previous = row.previous_secret
+      if (isSealed(row.secret) && (previous === null || isSealed(previous))) continue
+      await this.#repository.update(row.id, {
+        secret: isSealed(row.secret) ? row.secret : this.#secrets.seal(row.secret, row.id),
+        previous_secret: previous === null || isSealed(previous) ? previous : this.#secrets.seal(previous, row.id),
+      })
+      sealed++
+    }
+    return sealed
   }
 
   async #row(id: string): Promise<WebhookEndpointRow> {
@@ -250,6 +279,8 @@ export class WebhookEndpoints {
     }
   }
 }
+
+const isSealed = (stored: string): boolean => SecretBox.isSealed(stored)
 
 function permit(by: Principal): void {
   if (!may(by, 'manage-webhooks')) {
@@ -286,9 +317,20 @@ function attemptView(row: WebhookAttemptRow): WebhookAttemptView {
   return { eventId: row.event_id, attempt: row.attempt, at: row.at, status: row.status, latencyMs: row.latency_ms, error: row.error }
 }
 
-/** The secrets that sign for `row` at `now`: its secret, and the previous one during its overlap. */
-export function signingSecrets(row: WebhookEndpointRow, now: string): string[] {
-  return row.previous_secret !== null && row.previous_until !== null && row.previous_until > now ? [row.secret, row.previous_secret] : [row.secret]
+/** The secrets that sign for `row` at `now`, opened: its secret, and the previous one during its overlap. */
+export function signingSecrets(row: WebhookEndpointRow, now: string, secrets: SecretBox): string[] {
+  const sealed = row.previous_secret !== null && row.previous_until !== null && row.previous_until > now ? [row.secret, row.previous_secret] : [row.secret]
+  return sealed.map((secret) => secrets.open(secret, row.id))
+}
+
+/**
+ * Whether `endpoint` is subscribed to the event of `row`: of one of its types (or it has none),
+ * and of a delivery of its process (or it has none); events of no delivery (an endpoint's) pass
+ * the process filter.
+ */
+export function subscribed(endpoint: WebhookEndpointRow, row: FeedRow): boolean {
+  const types = endpoint.types === null ? null : JSON.parse(endpoint.types) as string[]
+  return (types === null || types.includes(row.event.type)) && (endpoint.process_id === null || row.processId === null || row.processId === endpoint.process_id)
 }
 
 function encodeAttemptCursor(id: number): string {

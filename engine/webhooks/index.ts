@@ -1,5 +1,6 @@
 export { hostOf, isBlockedAddress, parseEndpointUrl, URL_RULE } from './addresses.js'
 export { DEFAULT_OVERLAP_SECONDS, signingSecrets, WebhookEndpoints } from './endpoints.js'
 export type { WebhookAttemptView, WebhookEndpointCreate, WebhookEndpointsOptions, WebhookEndpointUpdate, WebhookEndpointView, WebhookResend } from './endpoints.js'
-export { DISABLE_AFTER, JITTER, RETRY_DELAYS, retryDelayMs } from './schedule.js'
+export { DISABLE_AFTER, JITTER, RETRY_DELAYS, retryDelayMs, WEBHOOK_LOG_RETENTION } from './schedule.js'
+export { parseSecretKey, SecretBox } from './secret-box.js'
 export { newSecret, signatureHeader } from './signing.js'

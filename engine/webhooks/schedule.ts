@@ -22,3 +22,6 @@ export function retryDelayMs(failed: number, random: number): number | undefined
   if (delay === undefined) return undefined
   return Math.round(delay * 1000 * (1 - JITTER + 2 * JITTER * random))
 }
+
+/** Seconds for which settled deliveries and attempts are kept in the log: 30 days. */
+export const WEBHOOK_LOG_RETENTION = 30 * 86_400

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { AttemptOutcome, ClaimedDelivery, Clock, Store, WebhookEndpointRow } from '../../engine/index.js'
-import { DISABLE_AFTER, iso, realClock, retryDelayMs, signatureHeader, signingSecrets } from '../../engine/index.js'
+import type { AttemptOutcome, ClaimedDelivery, Clock, SecretBox, Store, WebhookEndpointRow } from '../../engine/index.js'
+import { DISABLE_AFTER, iso, realClock, retryDelayMs, signatureHeader, signingSecrets, WEBHOOK_LOG_RETENTION } from '../../engine/index.js'
 import { WebhookSender } from './sender.js'
 
 export interface DispatcherOptions {
@@ -11,6 +11,8 @@ export interface DispatcherOptions {
   readonly logger: Logger
   /** Send to internal addresses too (`--webhook-allow-private`). */
   readonly allowPrivate: boolean
+  /** Opens the endpoints' sealed signing secrets. */
+  readonly secrets: SecretBox
   /** How long one attempt may take (default 10 s). */
   readonly timeoutMs?: number
   /** How long the dispatcher rests when there was nothing to send (default 1 s). */
@@ -37,6 +39,8 @@ export interface DispatchReport {
 }
 
 const FILL_PAGE = 1_000
+/** How often (real time) a server removes the deliveries and attempts older than WEBHOOK_LOG_RETENTION. */
+const PURGE_EVERY_MS = 3_600_000
 /**
  * A claim's lease beyond twice the longest attempt (a batch's attempts run in waves, and its
  * outcomes are written after): a live holder never loses it, and the attempts of a server that
@@ -61,6 +65,9 @@ export class WebhookDispatcher {
   readonly #concurrency: number
   readonly #timeoutMs: number
   readonly #random: () => number
+  readonly #secrets: SecretBox
+  /** When (real time, ms) this server last purged; the first round purges. */
+  #purgedAt = -Infinity
   /** Who holds this server's claims. */
   readonly holder = `dispatcher-${randomUUID()}`
   #running: Promise<DispatchReport> | undefined
@@ -77,6 +84,7 @@ export class WebhookDispatcher {
     this.#batch = options.batch ?? 500
     this.#concurrency = options.concurrency ?? 128
     this.#random = options.random ?? Math.random
+    this.#secrets = options.secrets
   }
 
   /** Runs rounds until stopped: at once after a round that left more waiting, else after the interval (work then comes in larger batches). */
@@ -136,6 +144,7 @@ export class WebhookDispatcher {
       if (this.#stopped) more = true
     }
     const disabled = await this.#disableFailing()
+    await this.#purge()
     return { queued, delivered, failed, disabled, more }
   }
 
@@ -187,20 +196,40 @@ export class WebhookDispatcher {
   }
 
   async #attempt(delivery: ClaimedDelivery, endpoint: WebhookEndpointRow | undefined, now: string): Promise<AttemptOutcome> {
-    const result = endpoint
-      ? await this.#sender.send(endpoint.url, {
-        'webhook-id': delivery.eventId,
-        // Real time, whatever a sandbox clock says: receivers refuse signatures older than a few minutes.
-        'webhook-timestamp': String(Math.floor(realClock.now().epochMilliseconds / 1000)),
-        'webhook-signature': signatureHeader(signingSecrets(endpoint, now), delivery.eventId, new Date(realClock.now().epochMilliseconds), delivery.payload),
-      }, delivery.payload)
-      : { status: null, error: 'the endpoint was deleted', latencyMs: 0 }
+    const result = endpoint ? await this.#send(delivery, endpoint, now) : { status: null, error: 'the endpoint was deleted', latencyMs: 0 }
     const ok = result.error === null
     const delay = ok ? undefined : retryDelayMs(delivery.attempts + 1, this.#random())
     return {
       delivery, ok, status: result.status, latencyMs: result.latencyMs, error: result.error, at: now,
       retryAt: delay === undefined ? undefined : iso(this.#clock.now().add({ milliseconds: delay })),
     }
+  }
+
+  async #send(delivery: ClaimedDelivery, endpoint: WebhookEndpointRow, now: string): Promise<{ status: number | null; error: string | null; latencyMs: number }> {
+    let secrets: string[]
+    try {
+      secrets = signingSecrets(endpoint, now, this.#secrets)
+    } catch (error) {
+      // A server given another key than the one the secret was sealed with: nothing is sent, and the log says why.
+      this.#logger.error({ endpoint: endpoint.id, err: error }, 'webhook secret cannot be read')
+      return { status: null, error: (error as Error).message, latencyMs: 0 }
+    }
+    // Real time, whatever a sandbox clock says: receivers refuse signatures older than a few minutes.
+    const sentAt = realClock.now().epochMilliseconds
+    return this.#sender.send(endpoint.url, {
+      'webhook-id': delivery.eventId,
+      'webhook-timestamp': String(Math.floor(sentAt / 1000)),
+      'webhook-signature': signatureHeader(secrets, delivery.eventId, new Date(sentAt), delivery.payload),
+    }, delivery.payload)
+  }
+
+  /** Removes, at most once an hour, the deliveries settled and the attempts made longer than WEBHOOK_LOG_RETENTION ago. */
+  async #purge(): Promise<void> {
+    const realNow = realClock.now().epochMilliseconds
+    if (realNow - this.#purgedAt < PURGE_EVERY_MS) return
+    this.#purgedAt = realNow
+    const removed = await this.#store.webhooks.purge(iso(this.#clock.now().subtract({ seconds: WEBHOOK_LOG_RETENTION })))
+    if (removed.deliveries + removed.attempts > 0) this.#logger.info(removed, 'old webhook deliveries and attempts removed')
   }
 
   /** Disables endpoints failing for DISABLE_AFTER, each with a `webhook-endpoint.disabled` event. */

@@ -636,7 +636,7 @@ export interface paths {
         put?: never;
         /**
          * Send events to a webhook endpoint again
-         * @description Queues one event (`eventId`; `event.not-found` if there is none) or every event the endpoint is subscribed to decided since an instant (`since`), after what is already pending for it. Callers: administrators and the system.
+         * @description Queues one event (`eventId`; `event.not-found` if there is none, `request.invalid` at `/eventId` with rule `subscribed` if it is of a type or process the endpoint is not subscribed to) or every event the endpoint is subscribed to decided since an instant (`since`), after what is already pending for it. Callers: administrators and the system.
          */
         post: operations["resendWebhookEvents"];
         delete?: never;

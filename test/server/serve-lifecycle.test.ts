@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import type { Server } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -39,7 +39,7 @@ interface Served {
 
 /** Starts `delivery-center serve ARGS` with `env` added; stdout is a pipe nobody reads unless `stdout` says otherwise. */
 function serve(args: readonly string[], env: NodeJS.ProcessEnv = {}): Served {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn', ...env } })
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '', DC_SECRET_KEY: '', DC_SECRET_KEY_FILE: '', LOG_LEVEL: 'warn', ...env } })
   children.push(child)
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
@@ -116,6 +116,10 @@ describe('serve refuses to start with one line naming the cause', () => {
     expect(await failedWith(serve(db, { DC_SANDBOX: 'yes' }))).toEqual(['delivery-center: DC_SANDBOX must be true or false (got "yes").'])
     expect(await failedWith(serve(db, { LOG_LEVEL: 'loud' }))).toEqual([expect.stringMatching(/^delivery-center: LOG_LEVEL must be one of .*info.* \(got "loud"\)\.$/)])
     expect(await failedWith(serve([...db, '--sandbox', '--sandbox-start', 'tomorrow']))).toEqual([expect.stringMatching(/^delivery-center: option '--sandbox-start <instant>' argument 'tomorrow' is invalid\. Expected an RFC 3339 instant/)])
+    expect(await failedWith(serve(db, { DC_SECRET_KEY: 'hunter2' }))).toEqual(['delivery-center: DC_SECRET_KEY: A secret key must be 32 random bytes written as base64 (e.g. `openssl rand -base64 32`) or as 64 hexadecimal digits.'])
+    expect(await failedWith(serve([...db, '--secret-key-file', join(dir, 'none.key')]))).toEqual([expect.stringMatching(new RegExp(`^delivery-center: The secret key file ${join(dir, 'none.key')} cannot be read \\(ENOENT`))])
+    // None of these made the database or a key.
+    expect(existsSync(join(dir, 'secret.key'))).toBe(false)
   })
 })
 
@@ -163,6 +167,8 @@ describe('serve stops', () => {
     const link = lines.find((line) => line.startsWith('console sign-in '))
     expect(link, served.stderr()).toMatch(new RegExp(`^console sign-in \\(admin, one-time, until \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\): ${url}/console/link/dcl_[A-Za-z0-9_-]{43}$`))
     expect(lines).toContain(`another sign-in link: npx delivery-center console-link --role admin --subject admin --db ${join(dir, 'dc.db')} --public-url ${url}`)
+    // The key sealing webhook secrets was made beside the database, for its owner only.
+    expect(statSync(join(dir, 'secret.key')).mode & 0o777).toBe(0o600)
     served.child.stdout?.destroy()
     served.child.kill('SIGTERM')
     expect(await served.exited).toBe(0)

@@ -1,10 +1,13 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { AttachmentStorage, Engine, ManualClock, RETRY_DELAYS, Store } from '../../engine/index.js'
+import { AttachmentStorage, Engine, ManualClock, RETRY_DELAYS, SecretBox, Store, WEBHOOK_LOG_RETENTION, WebhookEndpoints } from '../../engine/index.js'
 import { createApp } from '../../server/app.js'
 import { createToken } from '../../server/auth.js'
 import { WebhookDispatcher } from '../../server/webhooks/dispatcher.js'
+import { loadSecretKey } from '../../server/webhooks/secret-key.js'
 import { WebhookSender } from '../../server/webhooks/sender.js'
 import { freshDatabase, snapshot } from '../support/database.js'
 import { ADMIN, CUSTOMER, DEMAND, ISV, T0 } from '../support/engine.js'
@@ -24,6 +27,7 @@ interface Rig {
   readonly clock: ManualClock
   readonly database: string
   readonly dispatcher: WebhookDispatcher
+  readonly secrets: SecretBox
   call(method: string, path: string, options?: { who?: Who; json?: unknown }): Promise<Response>
   /** Runs dispatcher rounds until one sends nothing. */
   drain(): Promise<void>
@@ -34,15 +38,16 @@ async function openRig({ allowPrivate = true } = {}): Promise<Rig> {
   const { location, dir, drop } = await freshDatabase('dc-webhooks-')
   const store = await Store.open(location)
   const clock = new ManualClock(T0)
+  const secrets = new SecretBox(SecretBox.newKey())
   const engine = new Engine({ store, clock })
   await engine.processes.registerBuiltIns()
-  const app = createApp({ engine, store, storage: new AttachmentStorage(join(dir, 'attachments')), logger: silent, sandbox: clock, webhookAllowPrivate: allowPrivate })
+  const app = createApp({ engine, store, storage: new AttachmentStorage(join(dir, 'attachments')), logger: silent, sandbox: clock, webhooks: { allowPrivate, secrets } })
   const tokens = {} as Record<Who, string>
   for (const [who, principal] of Object.entries(WHO)) tokens[who as Who] = await createToken(store, principal, T0)
   // Jitter drawn at the middle: each retry waits exactly its delay.
-  const dispatcher = new WebhookDispatcher({ store, clock, logger: silent, allowPrivate: true, timeoutMs: 2_000, random: () => 0.5 })
+  const dispatcher = new WebhookDispatcher({ store, clock, logger: silent, allowPrivate: true, secrets, timeoutMs: 2_000, random: () => 0.5 })
   return {
-    store, engine, clock, database: location, dispatcher,
+    store, engine, clock, database: location, dispatcher, secrets,
     call: (method, path, { who, json } = {}) => Promise.resolve(app.request(path, {
       method,
       headers: { ...(who ? { Authorization: `Bearer ${tokens[who]}` } : {}), ...(json === undefined ? {} : { 'Content-Type': 'application/json' }) },
@@ -296,6 +301,9 @@ describe('delivering events', () => {
 
   it('disables an endpoint failing for 5 days and publishes webhook-endpoint.disabled', async () => {
     const endpoint = await createEndpoint(rig, { url: receiver.url, types: ['delivery.started'] })
+    // Another endpoint, narrowed to one process, still hears of endpoints (events of no delivery).
+    const watcher = await openReceiver()
+    const watching = await createEndpoint(rig, { url: watcher.url, types: ['webhook-endpoint.disabled'], process: 'contract' })
     receiver.answer = () => 503
     await rig.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     await rig.drain()
@@ -312,6 +320,8 @@ describe('delivering events', () => {
     const events = await rig.engine.events.list({ types: ['webhook-endpoint.disabled'] }, ADMIN)
     expect(events.items).toHaveLength(1)
     expect(events.items[0]).toMatchObject({ type: 'webhook-endpoint.disabled', data: { endpoint: { id: endpoint.id, url: receiver.url }, reason: 'failing' } })
+    expect(watcher.received.map((m) => [m.event.type, verifies(watching.secret, m)])).toEqual([['webhook-endpoint.disabled', true]])
+    await watcher.close()
     // Nothing is sent to a disabled endpoint.
     rig.clock.advance('P2D')
     await rig.drain()
@@ -338,11 +348,18 @@ describe('delivering events', () => {
     expect(await json(unknown)).toMatchObject({ code: 'event.not-found' })
     const both = await rig.call('POST', `/v1/webhook-endpoints/${endpoint.id}/resend`, { who: 'admin', json: { eventId: firstId, since: T0 } })
     expect(both.status).toBe(422)
+    // An event the endpoint is not subscribed to is not resent to it.
+    const narrow = await createEndpoint(rig, { url: receiver.url, types: ['delivery.completed'] })
+    const before = await snapshot(rig.database)
+    const refused = await rig.call('POST', `/v1/webhook-endpoints/${narrow.id}/resend`, { who: 'admin', json: { eventId: firstId } })
+    expect(refused.status).toBe(422)
+    expect(await json(refused)).toMatchObject({ code: 'request.invalid', errors: [{ pointer: '/eventId', rule: 'subscribed' }] })
+    expect(await snapshot(rig.database)).toEqual(before)
   })
 
   it('shares the work between dispatchers on one database without sending an event twice', async () => {
     await createEndpoint(rig, { url: receiver.url })
-    const second = new WebhookDispatcher({ store: rig.store, clock: rig.clock, logger: silent, allowPrivate: true, batch: 7 })
+    const second = new WebhookDispatcher({ store: rig.store, clock: rig.clock, logger: silent, allowPrivate: true, secrets: rig.secrets, batch: 7 })
     const ids = await Promise.all(Array.from({ length: 20 }, () => driveBasic(rig.engine)))
     try {
       for (let i = 0; i < 30; i++) {
@@ -358,5 +375,96 @@ describe('delivering events', () => {
       const feed = await rig.engine.events.list({ instance: id }, ADMIN)
       expect(received.filter((e) => e.startsWith(`${id}.`))).toEqual(feed.items.map((e) => e.id))
     }
+  })
+})
+
+describe('keeping the secrets', () => {
+  it('stores a secret sealed, never as issued, and signs with it opened', async () => {
+    const endpoint = await createEndpoint(rig, { url: receiver.url })
+    const row = await rig.store.webhooks.find(endpoint.id)
+    expect(row?.secret).toMatch(/^v1\./)
+    expect(JSON.stringify(await snapshot(rig.database))).not.toContain(endpoint.secret.slice(6))
+    await driveBasic(rig.engine)
+    await rig.drain()
+    expect(receiver.received.length).toBeGreaterThan(0)
+    expect(receiver.received.every((m) => verifies(endpoint.secret, m))).toBe(true)
+  })
+
+  it('seals the secrets an earlier version stored as issued, once, keeping them', async () => {
+    const endpoint = await createEndpoint(rig, { url: receiver.url })
+    await rig.store.webhooks.update(endpoint.id, { secret: endpoint.secret, previous_secret: 'whsec_b2xkIHNlY3JldA==' })
+    const endpoints = new WebhookEndpoints(rig.store.webhooks, rig.store.events, rig.clock, { allowPrivate: true, secrets: rig.secrets })
+    expect(await endpoints.sealStoredSecrets()).toBe(1)
+    expect(await endpoints.sealStoredSecrets()).toBe(0)
+    const row = await rig.store.webhooks.find(endpoint.id)
+    expect(row && [SecretBox.isSealed(row.secret), SecretBox.isSealed(row.previous_secret ?? '')]).toEqual([true, true])
+    expect(row && rig.secrets.open(row.secret, endpoint.id)).toBe(endpoint.secret)
+    expect(row && rig.secrets.open(row.previous_secret ?? '', endpoint.id)).toBe('whsec_b2xkIHNlY3JldA==')
+  })
+
+  it('a server with another key sends nothing and logs why in the attempt', async () => {
+    const endpoint = await createEndpoint(rig, { url: receiver.url })
+    await driveBasic(rig.engine)
+    const stranger = new WebhookDispatcher({ store: rig.store, clock: rig.clock, logger: silent, allowPrivate: true, secrets: new SecretBox(SecretBox.newKey()) })
+    try {
+      await allVisible(rig.store)
+      const report = await stranger.round()
+      expect(report.delivered).toBe(0)
+      expect(report.failed).toBeGreaterThan(0)
+    } finally {
+      await stranger.stop()
+    }
+    expect(receiver.received).toHaveLength(0)
+    const log = await json<{ items: { error: string | null }[] }>(await rig.call('GET', `/v1/webhook-endpoints/${endpoint.id}/attempts`, { who: 'admin' }))
+    expect(log.items[0]?.error).toMatch(/sealed with key .* DC_SECRET_KEY/)
+    // The right key sends them on their retry.
+    rig.clock.advance('PT10S')
+    await rig.drain()
+    expect(receiver.received.length).toBeGreaterThan(0)
+    expect(receiver.received.every((m) => verifies(endpoint.secret, m))).toBe(true)
+  })
+
+  it('removes the attempts and settled deliveries older than 30 days, keeping the rest', async () => {
+    const endpoint = await createEndpoint(rig, { url: receiver.url })
+    await driveBasic(rig.engine)
+    await rig.drain()
+    const sent = receiver.received.length
+    rig.clock.advance('P20D')
+    await driveBasic(rig.engine)
+    await rig.drain()
+    const log = async (): Promise<number> => (await json<{ items: unknown[] }>(await rig.call('GET', `/v1/webhook-endpoints/${endpoint.id}/attempts?limit=500`, { who: 'admin' }))).items.length
+    expect(await log()).toBe(receiver.received.length)
+    rig.clock.advance('P11D')
+    expect(await rig.store.webhooks.purge(new Date(Date.parse(rig.clock.now().toString()) - WEBHOOK_LOG_RETENTION * 1000).toISOString())).toEqual({ deliveries: 0, attempts: sent })
+    expect(await log()).toBe(receiver.received.length - sent)
+    rig.clock.advance('P7D')
+    const purged = await rig.store.webhooks.purge(new Date(Date.parse(rig.clock.now().toString()) - WEBHOOK_LOG_RETENTION * 1000).toISOString())
+    expect(purged.deliveries).toBe(sent)
+  })
+})
+
+describe('the key sealing the secrets', () => {
+  it('is made once in the data directory, readable by its owner only, and read back by every server', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dc-key-'))
+    try {
+      const path = join(dir, 'data', 'secret.key')
+      const boxes = Array.from({ length: 4 }, () => loadSecretKey({ kind: 'file', path, create: true }))
+      expect(new Set(boxes.map((b) => b.keyId)).size).toBe(1)
+      expect(statSync(path).mode & 0o777).toBe(0o600)
+      expect(readdirSync(join(dir, 'data'))).toEqual(['secret.key'])
+      const sealed = boxes[0]?.seal('whsec_x', 'we_1') ?? ''
+      expect(boxes[3]?.open(sealed, 'we_1')).toBe('whsec_x')
+      expect(() => boxes[3]?.open(sealed, 'we_2')).toThrow(/does not open/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('is taken from DC_SECRET_KEY or a key file, and refused with what is accepted when it is no key', () => {
+    const key = SecretBox.newKey()
+    expect(loadSecretKey({ kind: 'value', text: key.toString('base64'), origin: 'DC_SECRET_KEY' }).keyId).toBe(new SecretBox(key).keyId)
+    expect(loadSecretKey({ kind: 'value', text: key.toString('hex'), origin: 'DC_SECRET_KEY' }).keyId).toBe(new SecretBox(key).keyId)
+    expect(() => loadSecretKey({ kind: 'value', text: 'hunter2', origin: 'DC_SECRET_KEY' })).toThrow(/^DC_SECRET_KEY: A secret key must be 32 random bytes written as base64/)
+    expect(() => loadSecretKey({ kind: 'file', path: '/nonexistent/secret.key', create: false })).toThrow(/secret key file \/nonexistent\/secret.key cannot be read/)
   })
 })

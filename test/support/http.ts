@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { pino } from 'pino'
 import type { Logger } from 'pino'
-import { Engine, ManualClock, Store } from '../../engine/index.js'
+import { Engine, ManualClock, SecretBox, Store } from '../../engine/index.js'
 import { AttachmentStorage } from '../../engine/attachments/index.js'
 import type { StorageFs } from '../../engine/attachments/index.js'
 import { createApp } from '../../server/app.js'
@@ -62,6 +62,7 @@ export async function openApi(options: ApiOptions = {}): Promise<Api> {
   const app = createApp({
     engine, store, storage: new AttachmentStorage(attachmentsDir, options.storageFs ? { fs: options.storageFs } : {}),
     logger: options.logger ?? pino({ level: process.env['TEST_LOG'] ?? 'silent' }), sandbox: clock,
+    webhooks: { allowPrivate: false, secrets: new SecretBox(SecretBox.newKey()) },
     limits: { uploadBytes: options.uploadBytes ?? 16 * 1024 * 1024, ...(options.uploadQuota ? { uploadQuota: options.uploadQuota } : {}) },
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.events?.hub ? { eventHub: options.events.hub(engine) } : {}),
