@@ -26,6 +26,7 @@ export class Metrics {
   readonly #fired: Counter<'by'>
   readonly #fireFailures: Counter<'by'>
   readonly #rounds: Histogram
+  readonly #webhookAttempts: Histogram<'outcome'>
 
   /**
    * @param processMetrics also collect prom-client's process and Node.js metrics (CPU, memory,
@@ -41,6 +42,10 @@ export class Metrics {
     this.#fired = new Counter({ name: 'dc_deadlines_fired_total', help: 'Deadlines fired (timeouts and window expiries), by the scheduler or by POST /v1/advance.', labelNames: ['by'], registers })
     this.#fireFailures = new Counter({ name: 'dc_deadline_failures_total', help: 'Due deadlines of an instance that could not be fired in a round (retried in the next).', labelNames: ['by'], registers })
     this.#rounds = new Histogram({ name: 'dc_scheduler_round_duration_seconds', help: 'How long each scheduler round took (forgetting expired idempotency keys, then firing what is due).', buckets: [0.001, 0.01, 0.1, 0.5, 1, 5, 30], registers })
+    this.#webhookAttempts = new Histogram({
+      name: 'dc_webhook_attempt_duration_seconds', help: 'Webhook attempts this server made and wrote, by outcome (succeeded or failed), and how long each took (its _count counts them).',
+      labelNames: ['outcome'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers,
+    })
     // One read of the database per scrape, shared by the gauges that need it: prom-client calls
     // every metric's `collect` at once and awaits them before rendering.
     let reading: Promise<void> | undefined
@@ -48,7 +53,8 @@ export class Metrics {
       reading ??= (async () => {
         const now = clock.now()
         try {
-          const [counts, due] = await Promise.all([countInStatus(store.db, 'failed'), oldestDueDeadline(store.db, iso(now))])
+          const [counts, due, waiting] = await Promise.all([countInStatus(store.db, 'failed'), oldestDueDeadline(store.db, iso(now)), store.webhooks.pending()])
+          pending.set(waiting)
           failed.reset()
           for (const { process, count } of counts) failed.set({ process }, count)
           lag.set(due === undefined ? 0 : Math.max(0, (now.epochMilliseconds - Date.parse(due)) / 1000))
@@ -57,6 +63,7 @@ export class Metrics {
           logger.warn({ err: error }, 'metrics: the database did not answer')
           failed.reset()
           lag.reset()
+          pending.reset()
           up.set(0)
         }
       })().finally(() => { reading = undefined })
@@ -65,6 +72,7 @@ export class Metrics {
     const up = new Gauge({ name: 'dc_database_up', help: '1 when the database answered the queries of this scrape, 0 otherwise (the figures read from it are then left out).', registers, collect: read })
     const failed = new Gauge({ name: 'dc_instances_failed', help: 'Instances in status failed (waiting for an administrator), by process id.', labelNames: ['process'], registers, collect: read })
     const lag = new Gauge({ name: 'dc_scheduler_lag_seconds', help: 'How long the most overdue deadline of an active instance has been due without being fired; 0 when none is overdue.', registers, collect: read })
+    const pending = new Gauge({ name: 'dc_webhook_deliveries_pending', help: 'Webhook deliveries waiting for a successful attempt, of every endpoint (those of disabled endpoints included).', registers, collect: read })
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry })
   }
 
@@ -93,6 +101,11 @@ export class Metrics {
   /** Records how long a scheduler round took, in seconds. */
   round(seconds: number): void {
     this.#rounds.observe(seconds)
+  }
+
+  /** Records webhook attempts whose outcomes were written. */
+  webhookAttempts(outcomes: readonly { readonly ok: boolean; readonly latencyMs: number }[]): void {
+    for (const o of outcomes) this.#webhookAttempts.observe({ outcome: o.ok ? 'succeeded' : 'failed' }, o.latencyMs / 1000)
   }
 
   /** The metrics in the Prometheus text format, and its media type. */

@@ -13,6 +13,8 @@ export interface DispatcherOptions {
   readonly allowPrivate: boolean
   /** Opens the endpoints' sealed signing secrets. */
   readonly secrets: SecretBox
+  /** Where attempts are counted (`GET /metrics`). */
+  readonly metrics?: { webhookAttempts(outcomes: readonly AttemptOutcome[]): void }
   /** How long one attempt may take (default 10 s). */
   readonly timeoutMs?: number
   /** How long the dispatcher rests when there was nothing to send (default 1 s). */
@@ -66,6 +68,7 @@ export class WebhookDispatcher {
   readonly #timeoutMs: number
   readonly #random: () => number
   readonly #secrets: SecretBox
+  readonly #metrics: DispatcherOptions['metrics']
   /** When (real time, ms) this server last purged; the first round purges. */
   #purgedAt = -Infinity
   /** Who holds this server's claims. */
@@ -85,6 +88,7 @@ export class WebhookDispatcher {
     this.#concurrency = options.concurrency ?? 128
     this.#random = options.random ?? Math.random
     this.#secrets = options.secrets
+    this.#metrics = options.metrics
   }
 
   /** Runs rounds until stopped: at once after a round that left more waiting, else after the interval (work then comes in larger batches). */
@@ -167,7 +171,9 @@ export class WebhookDispatcher {
         }
         const batch = pending
         pending = []
-        written.push(...await this.#store.webhooks.settle(this.holder, batch))
+        const settled = await this.#store.webhooks.settle(this.holder, batch)
+        this.#metrics?.webhookAttempts(settled)
+        written.push(...settled)
       }
     })()
     let next = 0

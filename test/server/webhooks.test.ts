@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AttachmentStorage, Engine, ManualClock, RETRY_DELAYS, SecretBox, Store, WEBHOOK_LOG_RETENTION, WebhookEndpoints } from '../../engine/index.js'
 import { createApp } from '../../server/app.js'
 import { createToken } from '../../server/auth.js'
+import { Metrics } from '../../server/metrics.js'
 import { WebhookDispatcher } from '../../server/webhooks/dispatcher.js'
 import { loadSecretKey } from '../../server/webhooks/secret-key.js'
 import { WebhookSender } from '../../server/webhooks/sender.js'
@@ -466,5 +467,32 @@ describe('the key sealing the secrets', () => {
     expect(loadSecretKey({ kind: 'value', text: key.toString('hex'), origin: 'DC_SECRET_KEY' }).keyId).toBe(new SecretBox(key).keyId)
     expect(() => loadSecretKey({ kind: 'value', text: 'hunter2', origin: 'DC_SECRET_KEY' })).toThrow(/^DC_SECRET_KEY: A secret key must be 32 random bytes written as base64/)
     expect(() => loadSecretKey({ kind: 'file', path: '/nonexistent/secret.key', create: false })).toThrow(/secret key file \/nonexistent\/secret.key cannot be read/)
+  })
+})
+
+describe('metrics', () => {
+  it('counts the attempts written by outcome, and the deliveries still pending', async () => {
+    await createEndpoint(rig, { url: receiver.url })
+    const metrics = new Metrics(rig.store, rig.clock, silent)
+    const observed = new WebhookDispatcher({ store: rig.store, clock: rig.clock, logger: silent, allowPrivate: true, secrets: rig.secrets, metrics, random: () => 0.5 })
+    try {
+      await driveBasic(rig.engine)
+      await allVisible(rig.store)
+      receiver.answer = () => 500
+      await observed.round()
+      const failedFirst = receiver.received.length
+      expect(failedFirst).toBeGreaterThan(0)
+      let text = (await metrics.render()).text
+      expect(text).toContain(`dc_webhook_attempt_duration_seconds_count{outcome="failed"} ${failedFirst}`)
+      expect(text).toMatch(/dc_webhook_deliveries_pending [1-9]/)
+      receiver.answer = () => 204
+      rig.clock.advance('PT10S')
+      for (let i = 0; i < 20 && await rig.store.webhooks.pending() > 0; i++) await observed.round()
+      text = (await metrics.render()).text
+      expect(text).toContain(`dc_webhook_attempt_duration_seconds_count{outcome="succeeded"} ${receiver.received.length - failedFirst}`)
+      expect(text).toContain('dc_webhook_deliveries_pending 0')
+    } finally {
+      await observed.stop()
+    }
   })
 })
