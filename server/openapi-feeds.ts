@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../engine/index.js'
-import { id, json, LOCATION, queryOf } from './openapi-parts.js'
-import type { Operation } from './openapi-parts.js'
+import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
+import { id, json, LOCATION, queryOf, rewriteRefs } from './openapi-parts.js'
+import type { Json, Operation } from './openapi-parts.js'
 
 // The operations of the event feed and of webhook endpoints, for the OpenAPI document (server/openapi.ts).
 
@@ -82,3 +83,35 @@ export const WEBHOOK_OPERATIONS: readonly Operation[] = [
     responses: { 202: json('WebhookResendResult', 'What was queued.') }, errors: [...ENDPOINT_ERRORS, 'event.not-found'],
   },
 ]
+
+/**
+ * The OpenAPI `webhooks`: one request per event type, as an endpoint is POSTed it — the
+ * PublicEvent variant of that type without the feed's `cursor`, with the Standard Webhooks headers.
+ */
+export function webhookRequests(): Json {
+  const variants = (apiSchema.$defs.PublicEvent.oneOf as readonly Json[])
+  const examples = apiSchema.$defs.PublicEvent.examples as readonly Json[]
+  const headers = [
+    ['webhook-id', 'The event\'s id: the same on every attempt and resend (deduplicate on it).'],
+    ['webhook-timestamp', 'When this attempt was signed, in Unix seconds: refuse one much older than now (the Standard Webhooks libraries allow 5 minutes).'],
+    ['webhook-signature', 'One `v1,<base64 HMAC-SHA256>` per secret in use, space-separated (two while a rotated secret overlaps the new one). Verify with a Standard Webhooks library and the endpoint\'s secret.'],
+  ].map(([name, description]) => ({ name, in: 'header', required: true, description, schema: { type: 'string' } }))
+  return Object.fromEntries(variants.map((variant) => {
+    const type = String(variant['title'])
+    const { cursor: _cursor, ...properties } = variant['properties'] as Json
+    const example = examples.find((e) => e['type'] === type)
+    const { cursor: _exampleCursor, ...body } = example ?? {}
+    return [type, {
+      post: {
+        operationId: `webhook:${type}`, tags: ['webhooks'], summary: `${type}: ${String((properties['type'] as Json | undefined)?.['description'] ?? '')}`,
+        description: 'POSTed to every enabled endpoint subscribed to this type (and, when narrowed, to the delivery\'s process), at least once, a delivery\'s events in order. Answer 2xx within the timeout (10 s by default); anything else is retried on the schedule of docs/webhooks.md.',
+        parameters: headers,
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: rewriteRefs({ ...variant, properties, required: (variant['required'] as string[]).filter((r) => r !== 'cursor') }, (name) => name), ...(example ? { example: body } : {}) } },
+        },
+        responses: { '2XX': { description: 'Received: the event is not sent again (unless resent).' }, default: { description: 'Not received: tried again later, then the endpoint is disabled after 5 days of failures.' } },
+      },
+    }]
+  }))
+}

@@ -4,7 +4,7 @@ import processSchema from '../schemas/process.schema.json' with { type: 'json' }
 import type { ErrorCode } from '../engine/index.js'
 import { PROBLEM_TYPES } from './problem.js'
 
-import { EVENT_OPERATIONS, WEBHOOK_OPERATIONS } from './openapi-feeds.js'
+import { EVENT_OPERATIONS, WEBHOOK_OPERATIONS, webhookRequests } from './openapi-feeds.js'
 import { header, id, json, LOCATION, PROBLEM_JSON, queryOf, ref, rewriteRefs } from './openapi-parts.js'
 import type { Json, Operation } from './openapi-parts.js'
 
@@ -275,6 +275,7 @@ function build(): Json {
       { name: 'webhooks', description: 'Webhook endpoints: signed events for every change, retried for days (see docs/webhooks.md).' },
     ],
     paths,
+    webhooks: webhookRequests(),
     components: {
       schemas: componentSchemas(),
       parameters: {

@@ -646,7 +646,208 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "delivery.started": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * delivery.started: A delivery was started.
+         * @description POSTed to every enabled endpoint subscribed to this type (and, when narrowed, to the delivery's process), at least once, a delivery's events in order. Answer 2xx within the timeout (10 s by default); anything else is retried on the schedule of docs/webhooks.md.
+         */
+        post: operations["webhook:delivery.started"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "delivery.step-entered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * delivery.step-entered: A step became current.
+         * @description POSTed to every enabled endpoint subscribed to this type (and, when narrowed, to the delivery's process), at least once, a delivery's events in order. Answer 2xx within the timeout (10 s by default); anything else is retried on the schedule of docs/webhooks.md.
+         */
+        post: operations["webhook:delivery.step-entered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "delivery.action-performed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * delivery.action-performed: An action was performed, by a party or by the system on a deadline.
+         * @description POSTed to every enabled endpoint subscribed to this type (and, when narrowed, to the delivery's process), at least once, a delivery's events in order. Answer 2xx within the timeout (10 s by default); anything else is retried on the schedule of docs/webhooks.md.
+         */
+        post: operations["webhook:delivery.action-performed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "delivery.window-expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * delivery.window-expired: A window expired.
+         * @description POSTed to every enabled endpoint subscribed to this type (and, when narrowed, to the delivery's process), at least once, a delivery's events in order. Answer 2xx within the timeout (10 s by default); anything else is retried on the schedule of docs/webhooks.md.
+         */
+        post: operations["webhook:delivery.window-expired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "delivery.deadline-approaching": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * delivery.deadline-approaching: A deadline is near: the reminder the process sends before the system acts.
+         * @description POSTed to every enabled endpoint subscribed to this type (and, when narrowed, to the delivery's process), at least once, a delivery's events in order. Answer 2xx within the timeout (10 s by default); anything else is retried on the schedule of docs/webhooks.md.
+         */
+        post: operations["webhook:delivery.deadline-approaching"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "delivery.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * delivery.completed: The delivery reached an end.
+         * @description POSTed to every enabled endpoint subscribed to this type (and, when narrowed, to the delivery's process), at least once, a delivery's events in order. Answer 2xx within the timeout (10 s by default); anything else is retried on the schedule of docs/webhooks.md.
+         */
+        post: operations["webhook:delivery.completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "delivery.terminated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * delivery.terminated: An administrator terminated the delivery.
+         * @description POSTed to every enabled endpoint subscribed to this type (and, when narrowed, to the delivery's process), at least once, a delivery's events in order. Answer 2xx within the timeout (10 s by default); anything else is retried on the schedule of docs/webhooks.md.
+         */
+        post: operations["webhook:delivery.terminated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "delivery.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * delivery.failed: Firing a due deadline kept failing: the delivery waits for an administrator.
+         * @description POSTed to every enabled endpoint subscribed to this type (and, when narrowed, to the delivery's process), at least once, a delivery's events in order. Answer 2xx within the timeout (10 s by default); anything else is retried on the schedule of docs/webhooks.md.
+         */
+        post: operations["webhook:delivery.failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "delivery.retried": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * delivery.retried: An administrator retried a failed delivery.
+         * @description POSTed to every enabled endpoint subscribed to this type (and, when narrowed, to the delivery's process), at least once, a delivery's events in order. Answer 2xx within the timeout (10 s by default); anything else is retried on the schedule of docs/webhooks.md.
+         */
+        post: operations["webhook:delivery.retried"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook-endpoint.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook-endpoint.disabled: A webhook endpoint was disabled after failing for days (seen by administrators and the system only).
+         * @description POSTed to every enabled endpoint subscribed to this type (and, when narrowed, to the delivery's process), at least once, a delivery's events in order. Answer 2xx within the timeout (10 s by default); anything else is retried on the schedule of docs/webhooks.md.
+         */
+        post: operations["webhook:webhook-endpoint.disabled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description Starts an instance of a process. */
@@ -5535,6 +5736,566 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    "webhook:delivery.started": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt and resend (deduplicate on it). */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds: refuse one much older than now (the Standard Webhooks libraries allow 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description One `v1,<base64 HMAC-SHA256>` per secret in use, space-separated (two while a rotated secret overlaps the new one). Verify with a Standard Webhooks library and the endpoint's secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+                    id: string;
+                    /**
+                     * @description A delivery was started.
+                     * @constant
+                     */
+                    type: "delivery.started";
+                    /**
+                     * Format: date-time
+                     * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+                     */
+                    timestamp: string;
+                    /** @description The delivery as it stood right after the change, and the event's details. */
+                    data: components["schemas"]["DeliveryStartedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the event is not sent again (unless resent). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: tried again later, then the endpoint is disabled after 5 days of failures. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:delivery.step-entered": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt and resend (deduplicate on it). */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds: refuse one much older than now (the Standard Webhooks libraries allow 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description One `v1,<base64 HMAC-SHA256>` per secret in use, space-separated (two while a rotated secret overlaps the new one). Verify with a Standard Webhooks library and the endpoint's secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "01a24a87-5a03-7420-baef-5dbe71f2c67c.6",
+                 *       "type": "delivery.step-entered",
+                 *       "timestamp": "2026-01-05T09:00:00.000Z",
+                 *       "data": {
+                 *         "delivery": {
+                 *           "id": "01a24a87-5a03-7420-baef-5dbe71f2c67c",
+                 *           "process": {
+                 *             "id": "basic",
+                 *             "version": 1,
+                 *             "title": "Basic Delivery Process"
+                 *           },
+                 *           "status": "active",
+                 *           "outcome": null,
+                 *           "phase": {
+                 *             "id": "confirm-delivery",
+                 *             "title": "Confirm Delivery",
+                 *             "round": 1
+                 *           },
+                 *           "executor": [
+                 *             {
+                 *               "role": "customer",
+                 *               "subject": "c-1"
+                 *             }
+                 *           ],
+                 *           "deadline": {
+                 *             "due": "2026-01-19T09:00:00.000Z",
+                 *             "kind": "timeout",
+                 *             "name": "confirm"
+                 *           },
+                 *           "parties": {
+                 *             "customer": "c-1",
+                 *             "isv": "v-1"
+                 *           },
+                 *           "context": {
+                 *             "orderId": "HW-1001"
+                 *           },
+                 *           "values": {},
+                 *           "revision": 3
+                 *         },
+                 *         "step": "confirm-delivery",
+                 *         "round": 1,
+                 *         "timeout": {
+                 *           "action": "confirm",
+                 *           "due": "2026-01-19T09:00:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+                    id: string;
+                    /**
+                     * @description A step became current.
+                     * @constant
+                     */
+                    type: "delivery.step-entered";
+                    /**
+                     * Format: date-time
+                     * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+                     */
+                    timestamp: string;
+                    /** @description The delivery as it stood right after the change, and the event's details. */
+                    data: components["schemas"]["DeliveryStepEnteredData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the event is not sent again (unless resent). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: tried again later, then the endpoint is disabled after 5 days of failures. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:delivery.action-performed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt and resend (deduplicate on it). */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds: refuse one much older than now (the Standard Webhooks libraries allow 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description One `v1,<base64 HMAC-SHA256>` per secret in use, space-separated (two while a rotated secret overlaps the new one). Verify with a Standard Webhooks library and the endpoint's secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+                    id: string;
+                    /**
+                     * @description An action was performed, by a party or by the system on a deadline.
+                     * @constant
+                     */
+                    type: "delivery.action-performed";
+                    /**
+                     * Format: date-time
+                     * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+                     */
+                    timestamp: string;
+                    /** @description The delivery as it stood right after the change, and the event's details. */
+                    data: components["schemas"]["DeliveryActionPerformedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the event is not sent again (unless resent). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: tried again later, then the endpoint is disabled after 5 days of failures. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:delivery.window-expired": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt and resend (deduplicate on it). */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds: refuse one much older than now (the Standard Webhooks libraries allow 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description One `v1,<base64 HMAC-SHA256>` per secret in use, space-separated (two while a rotated secret overlaps the new one). Verify with a Standard Webhooks library and the endpoint's secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+                    id: string;
+                    /**
+                     * @description A window expired.
+                     * @constant
+                     */
+                    type: "delivery.window-expired";
+                    /**
+                     * Format: date-time
+                     * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+                     */
+                    timestamp: string;
+                    /** @description The delivery as it stood right after the change, and the event's details. */
+                    data: components["schemas"]["DeliveryWindowExpiredData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the event is not sent again (unless resent). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: tried again later, then the endpoint is disabled after 5 days of failures. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:delivery.deadline-approaching": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt and resend (deduplicate on it). */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds: refuse one much older than now (the Standard Webhooks libraries allow 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description One `v1,<base64 HMAC-SHA256>` per secret in use, space-separated (two while a rotated secret overlaps the new one). Verify with a Standard Webhooks library and the endpoint's secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+                    id: string;
+                    /**
+                     * @description A deadline is near: the reminder the process sends before the system acts.
+                     * @constant
+                     */
+                    type: "delivery.deadline-approaching";
+                    /**
+                     * Format: date-time
+                     * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+                     */
+                    timestamp: string;
+                    /** @description The delivery as it stood right after the change, and the event's details. */
+                    data: components["schemas"]["DeliveryDeadlineApproachingData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the event is not sent again (unless resent). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: tried again later, then the endpoint is disabled after 5 days of failures. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:delivery.completed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt and resend (deduplicate on it). */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds: refuse one much older than now (the Standard Webhooks libraries allow 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description One `v1,<base64 HMAC-SHA256>` per secret in use, space-separated (two while a rotated secret overlaps the new one). Verify with a Standard Webhooks library and the endpoint's secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+                    id: string;
+                    /**
+                     * @description The delivery reached an end.
+                     * @constant
+                     */
+                    type: "delivery.completed";
+                    /**
+                     * Format: date-time
+                     * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+                     */
+                    timestamp: string;
+                    /** @description The delivery as it stood right after the change, and the event's details. */
+                    data: components["schemas"]["DeliveryCompletedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the event is not sent again (unless resent). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: tried again later, then the endpoint is disabled after 5 days of failures. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:delivery.terminated": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt and resend (deduplicate on it). */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds: refuse one much older than now (the Standard Webhooks libraries allow 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description One `v1,<base64 HMAC-SHA256>` per secret in use, space-separated (two while a rotated secret overlaps the new one). Verify with a Standard Webhooks library and the endpoint's secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+                    id: string;
+                    /**
+                     * @description An administrator terminated the delivery.
+                     * @constant
+                     */
+                    type: "delivery.terminated";
+                    /**
+                     * Format: date-time
+                     * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+                     */
+                    timestamp: string;
+                    /** @description The delivery as it stood right after the change, and the event's details. */
+                    data: components["schemas"]["DeliveryTerminatedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the event is not sent again (unless resent). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: tried again later, then the endpoint is disabled after 5 days of failures. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:delivery.failed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt and resend (deduplicate on it). */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds: refuse one much older than now (the Standard Webhooks libraries allow 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description One `v1,<base64 HMAC-SHA256>` per secret in use, space-separated (two while a rotated secret overlaps the new one). Verify with a Standard Webhooks library and the endpoint's secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+                    id: string;
+                    /**
+                     * @description Firing a due deadline kept failing: the delivery waits for an administrator.
+                     * @constant
+                     */
+                    type: "delivery.failed";
+                    /**
+                     * Format: date-time
+                     * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+                     */
+                    timestamp: string;
+                    /** @description The delivery as it stood right after the change, and the event's details. */
+                    data: components["schemas"]["DeliveryFailedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the event is not sent again (unless resent). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: tried again later, then the endpoint is disabled after 5 days of failures. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:delivery.retried": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt and resend (deduplicate on it). */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds: refuse one much older than now (the Standard Webhooks libraries allow 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description One `v1,<base64 HMAC-SHA256>` per secret in use, space-separated (two while a rotated secret overlaps the new one). Verify with a Standard Webhooks library and the endpoint's secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
+                    id: string;
+                    /**
+                     * @description An administrator retried a failed delivery.
+                     * @constant
+                     */
+                    type: "delivery.retried";
+                    /**
+                     * Format: date-time
+                     * @description When the change took effect (RFC 3339; for a deadline, the instant it was due).
+                     */
+                    timestamp: string;
+                    /** @description The delivery as it stood right after the change, and the event's details. */
+                    data: components["schemas"]["DeliveryRetriedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the event is not sent again (unless resent). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: tried again later, then the endpoint is disabled after 5 days of failures. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:webhook-endpoint.disabled": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt and resend (deduplicate on it). */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds: refuse one much older than now (the Standard Webhooks libraries allow 5 minutes). */
+                "webhook-timestamp": string;
+                /** @description One `v1,<base64 HMAC-SHA256>` per secret in use, space-separated (two while a rotated secret overlaps the new one). Verify with a Standard Webhooks library and the endpoint's secret. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Stable and unique. */
+                    id: string;
+                    /**
+                     * @description A webhook endpoint was disabled after failing for days (seen by administrators and the system only).
+                     * @constant
+                     */
+                    type: "webhook-endpoint.disabled";
+                    /**
+                     * Format: date-time
+                     * @description When (RFC 3339).
+                     */
+                    timestamp: string;
+                    /** @description The endpoint and why it was disabled; see the webhook endpoints' documentation. */
+                    data: Record<string, unknown>;
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the event is not sent again (unless resent). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: tried again later, then the endpoint is disabled after 5 days of failures. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -1,12 +1,15 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
 import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AttachmentStorage, Engine, ManualClock, RETRY_DELAYS, SecretBox, Store, WEBHOOK_LOG_RETENTION, WebhookEndpoints } from '../../engine/index.js'
 import { createApp } from '../../server/app.js'
 import { createToken } from '../../server/auth.js'
 import { Metrics } from '../../server/metrics.js'
+import { buildOpenApi } from '../../server/openapi.js'
 import { WebhookDispatcher } from '../../server/webhooks/dispatcher.js'
 import { loadSecretKey } from '../../server/webhooks/secret-key.js'
 import { WebhookSender } from '../../server/webhooks/sender.js'
@@ -217,6 +220,20 @@ describe('delivering events', () => {
       expect(message.headers['content-type']).toBe('application/json')
     }
     expect(receiver.received.map((m) => m.event.type).slice(0, 3)).toEqual(['delivery.started', 'delivery.step-entered', 'delivery.action-performed'])
+    // Each body is the request the OpenAPI document's `webhooks` describes for its type.
+    const document = buildOpenApi() as { webhooks: Record<string, { post: { requestBody: { content: { 'application/json': { schema: object } } } } }>; components: object }
+    const ajv = new Ajv2020({ allErrors: true, strict: false })
+    addFormats.default(ajv)
+    ajv.addKeyword('components')
+    ajv.addSchema({ $id: 'urn:delivery-center:openapi', components: document.components })
+    for (const message of receiver.received) {
+      const described = document.webhooks[message.event.type]?.post.requestBody.content['application/json'].schema
+      expect(described, message.event.type).toBeDefined()
+      const validate = ajv.getSchema(`urn:webhook:${message.event.type}`)
+        ?? (ajv.addSchema(JSON.parse(JSON.stringify(described).replaceAll('"#/components/', '"urn:delivery-center:openapi#/components/')) as object, `urn:webhook:${message.event.type}`), ajv.getSchema(`urn:webhook:${message.event.type}`))
+      if (!validate) throw new Error(`no schema for ${message.event.type}`)
+      expect(validate(JSON.parse(message.body)) ? [] : validate.errors, message.event.type).toEqual([])
+    }
     // Nothing more once delivered.
     await rig.drain()
     expect(receiver.received).toHaveLength(feed.items.length)
