@@ -48,6 +48,37 @@ program.command('graph')
     process.stdout.write(toMermaid(result.process))
   })
 
+program.command('test')
+  .description('Run scenario files: scripted deliveries checked step by step on the pure runtime (no database). Prints each failed expectation as FILE:LINE:COL code message and exits 1 if any.')
+  .argument('<files...>', 'YAML scenario files (schemas/scenario.schema.json); each names its process: a definition file relative to it, or a built-in process')
+  .option('--db <location>', 'also resolve `extends` from the processes registered in this existing database (SQLite file or postgres:// URL)')
+  .action(async (files: string[], options: { db?: string }) => {
+    const { withBaseLibrary } = await import('./commands.js')
+    const { runScenarioFile } = await import('../engine/index.js')
+    let passed = 0
+    let failed = 0
+    let broken = 0
+    await withBaseLibrary([], options.db, async (library) => {
+      for (const file of files) {
+        const report = await runScenarioFile(file, library)
+        if (report.problems.length > 0) broken++
+        for (const problem of report.problems) console.log(String(problem))
+        for (const result of report.results) {
+          if (result.problems.length === 0) {
+            passed++
+            console.log(`${file}: ok: ${result.name}`)
+          } else {
+            failed++
+            console.log(`${file}: FAILED: ${result.name}`)
+            for (const problem of result.problems) console.log(`  ${String(problem)}`)
+          }
+        }
+      }
+    })
+    console.error(`${passed} scenario${passed === 1 ? '' : 's'} passed, ${failed} failed${broken > 0 ? `; ${broken} file${broken === 1 ? '' : 's'} could not be run` : ''}.`)
+    if (failed + broken > 0) process.exitCode = 1
+  })
+
 program.command('serve')
   .description('Serve the HTTP API on the database (embedded SQLite by default, or PostgreSQL), with the built-in processes and the deadline scheduler.')
   .option('--db <location>', 'SQLite database file or postgres:// URL (default: DATABASE_URL, else ./data/delivery-center.db)')

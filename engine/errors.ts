@@ -94,8 +94,21 @@ export type RequestCode =
   | 'clock.backwards'
   | 'server.error'
 
+/** Codes of problems found by running scenarios (docs/scenarios.md). */
+export type ScenarioCode =
+  /** The scenario file breaks `schemas/scenario.schema.json`, or a value in it cannot be used. */
+  | 'scenario.invalid'
+  /** The process it names cannot be read or compiled. */
+  | 'scenario.process'
+  /** A move was refused that the scenario expected to be accepted, or refused otherwise than expected. */
+  | 'scenario.refused'
+  /** A move was accepted that the scenario expected to be refused. */
+  | 'scenario.accepted'
+  /** Something the scenario expects does not hold after a move. */
+  | 'scenario.expectation'
+
 /** Every stable error code of the engine and its API. */
-export type ErrorCode = DefinitionCode | 'definition.invalid' | RejectionCode | RequestCode
+export type ErrorCode = DefinitionCode | 'definition.invalid' | RejectionCode | RequestCode | ScenarioCode
 
 /** Where in a source file a problem is: 1-based line and column, and the JSON Pointer of the node. */
 export type SourceLocation = Readonly<{ file: string; line: number; column: number; pointer: string }>
@@ -139,6 +152,23 @@ export class DefinitionError extends EngineError {
   override toString(): string {
     const { file, line, column } = this.location
     return `${file}:${line}:${column} ${this.code} ${this.message}${this.hint ? ` Hint: ${this.hint}` : ''}`
+  }
+}
+
+/** A problem found by running a scenario, located in the scenario file. */
+export class ScenarioError extends EngineError {
+  override name = 'ScenarioError'
+  declare readonly code: ScenarioCode
+  readonly location: SourceLocation
+  constructor(code: ScenarioCode, message: string, location: SourceLocation) {
+    super(code, message)
+    this.location = location
+  }
+
+  /** `FILE:LINE:COL code message`, as DefinitionError. */
+  override toString(): string {
+    const { file, line, column } = this.location
+    return `${file}:${line}:${column} ${this.code} ${this.message}`
   }
 }
 

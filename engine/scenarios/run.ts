@@ -1,0 +1,216 @@
+import { isDeepStrictEqual } from 'node:util'
+import { Temporal } from 'temporal-polyfill'
+import type { CompiledProcess } from '../definition/compiled.js'
+import { parseDuration, parseSize } from '../definition/quantities.js'
+import type { Source } from '../definition/source.js'
+import { ScenarioError } from '../errors.js'
+import type { ScenarioCode } from '../errors.js'
+import type { AttachmentFacts, Command } from '../runtime/commands.js'
+import { decide } from '../runtime/decide.js'
+import type { Decision } from '../runtime/decision.js'
+import { summarise } from '../runtime/public-events.js'
+import type { InstanceState, Principal } from '../runtime/state.js'
+import { iso } from '../runtime/time.js'
+import { nextDeadline } from '../runtime/transitions.js'
+import type { Expectation, Move, Refused, Scenario, ScenarioFile } from './scenario.js'
+
+/** Where a scenario starts when it does not say: the first instant of 2026, UTC. */
+export const DEFAULT_START = '2026-01-01T00:00:00Z'
+/** Deadlines and reminders one clock move may fire before the scenario is stopped (a loop of timeouts). */
+const MAX_FIRINGS = 10_000
+
+/** What became of one scenario: its problems, empty when it passed. */
+export interface ScenarioResult {
+  readonly name: string
+  /** The JSON pointer of the scenario in its file. */
+  readonly pointer: string
+  readonly problems: readonly ScenarioError[]
+}
+
+/**
+ * Runs every scenario of a file on the pure runtime: no database, no server, a clock of its own.
+ * Each starts a delivery of `process` and makes its moves in order; after each, what it expects
+ * is checked, and every failure is a problem at the expectation's line. A refusal that was not
+ * expected (or the wrong one) stops the scenario there, as does a clock move that fires more than
+ * 10,000 deadlines. Never throws for anything the file says.
+ */
+export async function runScenarios(process: CompiledProcess, file: ScenarioFile, source: Source): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = []
+  for (const [index, scenario] of file.scenarios.entries()) {
+    const pointer = `/scenarios/${index}`
+    const problems: ScenarioError[] = []
+    await new Run(process, scenario, pointer, source, problems).run()
+    results.push({ name: scenario.name, pointer, problems })
+  }
+  return results
+}
+
+class Run {
+  readonly process: CompiledProcess
+  readonly scenario: Scenario
+  readonly pointer: string
+  readonly source: Source
+  readonly problems: ScenarioError[]
+  #state: InstanceState | undefined
+  #now: Temporal.Instant
+  #files = 0
+
+  constructor(process: CompiledProcess, scenario: Scenario, pointer: string, source: Source, problems: ScenarioError[]) {
+    this.process = process
+    this.scenario = scenario
+    this.pointer = pointer
+    this.source = source
+    this.problems = problems
+    this.#now = Temporal.Instant.from(scenario.start.at ?? DEFAULT_START)
+  }
+
+  async run(): Promise<void> {
+    const { start } = this.scenario
+    const at = `${this.pointer}/start`
+    const command: Command = {
+      type: 'start', instanceId: `scenario-${this.pointer.split('/').at(-1) ?? '0'}`, by: this.#principal(start.by ?? 'admin', start.parties),
+      parties: start.parties, ...(start.parameters ? { parameters: start.parameters } : {}), ...(start.context ? { context: start.context } : {}),
+    }
+    if (!this.#settle(await decide(this.process, undefined, command, this.#now), start.refused, at)) return
+    this.#expect(start.expect, `${at}/expect`)
+    for (const [index, move] of (this.scenario.then ?? []).entries()) {
+      if (!await this.#move(move, `${this.pointer}/then/${index}`)) return
+      this.#expect(move.expect, `${this.pointer}/then/${index}/expect`)
+    }
+  }
+
+  /** Makes one move; false when the scenario cannot go on. */
+  async #move(move: Move, at: string): Promise<boolean> {
+    const state = this.#state
+    if (!state) return false
+    if ('wait' in move) {
+      const duration = parseDuration(move.wait)
+      if (typeof duration === 'string') return this.#problem('scenario.invalid', `${at}/wait`, duration)
+      return this.#clockTo(this.#now.toZonedDateTimeISO(this.process.timeZone).add(duration).toInstant(), at)
+    }
+    if ('until' in move) {
+      const target = Temporal.Instant.from(move.until)
+      if (Temporal.Instant.compare(target, this.#now) < 0) return this.#problem('scenario.invalid', `${at}/until`, `The clock cannot go back: it is ${iso(this.#now)} already.`)
+      return this.#clockTo(target, at)
+    }
+    if ('terminate' in move) {
+      const command: Command = { type: 'terminate', by: this.#principal(move.by ?? 'admin', state.parties), reason: move.terminate }
+      return this.#settle(await decide(this.process, state, command, this.#now), move.refused, at)
+    }
+    const by = this.#principal(move.by, state.parties)
+    const attachments = Object.fromEntries(Object.entries(move.files ?? {}).map(([slot, files]) => [slot, files.map((f): AttachmentFacts => ({
+      id: `file-${++this.#files}`, type: f.type === 'unknown' ? undefined : f.type, size: parseSize(f.size ?? 1024),
+      uploadedBy: f.by === undefined ? by : this.#principal(f.by, state.parties), instanceId: undefined,
+    }))]))
+    const command: Command = {
+      type: 'act', by, action: move.act, ...(move.step === undefined ? {} : { step: move.step }),
+      ...(move.inputs === undefined ? {} : { inputs: move.inputs }), ...(move.files ? { attachments } : {}),
+    }
+    return this.#settle(await decide(this.process, state, command, this.#now), move.refused, at)
+  }
+
+  /** Moves the clock to `target`, firing every deadline and reminder due on the way at its own instant. */
+  async #clockTo(target: Temporal.Instant, at: string): Promise<boolean> {
+    for (let fired = 0; ; fired++) {
+      const state = this.#state
+      const due = state?.status === 'active' ? nextDeadline(state) : undefined
+      if (!state || due === undefined || Temporal.Instant.compare(Temporal.Instant.from(due), target) > 0) break
+      if (fired === MAX_FIRINGS) return this.#problem('scenario.refused', at, `More than ${MAX_FIRINGS.toLocaleString('en')} deadlines fell due while the clock moved: the process loops on its timeouts.`)
+      this.#now = Temporal.Instant.from(due)
+      const decision = await decide(this.process, state, { type: 'fire-due' }, this.#now)
+      if (!decision.ok) return this.#problem('scenario.refused', at, `Firing the deadline due at ${due} failed: ${decision.rejection.code} ${decision.rejection.message}`)
+      this.#state = decision.state
+    }
+    this.#now = target
+    return true
+  }
+
+  /** Takes a decision in: accepted, or refused as expected; false when the scenario cannot go on. */
+  #settle(decision: Decision, refused: Refused | undefined, at: string): boolean {
+    const expected = refused === undefined ? undefined : typeof refused === 'string' ? { code: refused } : refused
+    if (decision.ok) {
+      if (expected) return this.#problem('scenario.accepted', `${at}/refused`, `Expected a refusal with ${expected.code}${expected.field ? ` at ${expected.field}` : ''}, but the move was accepted.`)
+      this.#state = decision.state
+      return true
+    }
+    const { code, message, problems } = decision.rejection
+    const fields = (problems ?? []).map((p) => p.pointer)
+    const described = `${code}: ${message}${fields.length > 0 ? ` (at ${fields.join(', ')})` : ''}`
+    if (!expected) return this.#problem('scenario.refused', at, `The move was refused with ${described}`)
+    if (expected.code !== code) return this.#problem('scenario.refused', `${at}/refused`, `Expected a refusal with ${expected.code}, but it was refused with ${described}`)
+    if (expected.field !== undefined && !fields.includes(expected.field)) {
+      return this.#problem('scenario.refused', `${at}/refused`, `Expected a refusal at ${expected.field}, but it was refused ${fields.length > 0 ? `at ${fields.join(', ')}` : 'with no field'}: ${message}`)
+    }
+    // A refused move changes nothing: the scenario goes on from the same state.
+    return true
+  }
+
+  /** Checks what `expect` says against the delivery now; each difference is a problem at its key. */
+  #expect(expect: Expectation | undefined, at: string): void {
+    const state = this.#state
+    if (!expect || !state) return
+    const summary = summarise(this.process, state)
+    const actual: Record<keyof Expectation, unknown> = {
+      status: state.status,
+      outcome: state.outcome ?? null,
+      phase: summary.phase?.id ?? null,
+      round: summary.phase?.round,
+      executor: summary.executor.map((e) => e.role),
+      deadline: summary.deadline?.due ?? null,
+      values: state.values,
+      context: state.context,
+    }
+    for (const key of Object.keys(expect) as Array<keyof Expectation>) {
+      const wanted = expect[key]
+      if (key === 'values' || key === 'context') {
+        const have = actual[key] as Readonly<Record<string, unknown>>
+        for (const [name, value] of Object.entries(wanted as Readonly<Record<string, unknown>>)) {
+          if (!same(value, have[name])) this.#problem('scenario.expectation', `${at}/${key}/${name}`, `Expected ${key === 'values' ? 'recorded value' : 'context value'} "${name}" to be ${show(value)}, but it is ${show(have[name])}.`)
+        }
+        continue
+      }
+      if (key === 'executor' ? !sameSet(wanted as readonly string[], actual.executor as string[]) : !same(wanted, actual[key])) {
+        this.#problem('scenario.expectation', `${at}/${key}`, `Expected ${key} ${show(wanted)}, but it is ${show(actual[key])}.`)
+      }
+    }
+  }
+
+  /** A role of the delivery acts as its party; `admin` and `system` as themselves; `role:subject` as written. */
+  #principal(actor: string, parties: Readonly<Record<string, string>>): Principal {
+    const colon = actor.indexOf(':')
+    if (colon > 0) return { role: actor.slice(0, colon), subject: actor.slice(colon + 1) }
+    return { role: actor, subject: parties[actor] ?? actor }
+  }
+
+  #problem(code: ScenarioCode, pointer: string, message: string): false {
+    this.problems.push(new ScenarioError(code, message, this.source.locate(pointer)))
+    return false
+  }
+}
+
+/** Equal as JSON values, with strings that are both instants compared as instants. */
+function same(wanted: unknown, actual: unknown): boolean {
+  if (typeof wanted === 'string' && typeof actual === 'string') {
+    const a = asInstant(wanted)
+    const b = asInstant(actual)
+    if (a && b) return a.equals(b)
+  }
+  return isDeepStrictEqual(wanted, actual)
+}
+
+function sameSet(wanted: readonly string[], actual: readonly string[]): boolean {
+  return wanted.length === actual.length && wanted.every((w) => actual.includes(w))
+}
+
+function asInstant(text: string): Temporal.Instant | undefined {
+  if (!/^\d{4}-\d\d-\d\dT/.test(text)) return undefined
+  try {
+    return Temporal.Instant.from(text)
+  } catch {
+    return undefined
+  }
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'not set' : JSON.stringify(value)
+}
