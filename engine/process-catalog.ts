@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { Clock } from './clock.js'
 import { compileProcess } from './definition/compile.js'
+import type { CompileResult } from './definition/compile.js'
+import { checkDefinition } from './definition-check.js'
+import type { DefinitionCheck, DefinitionCheckRequest } from './definition-check.js'
 import { extendsOf, parseBaseReference } from './definition/derive.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import { toMermaid } from './definition/mermaid.js'
@@ -100,6 +103,23 @@ export class ProcessCatalog {
     }
     this.#compiled.set(keyOf(process), { process, owner })
     return { process, created }
+  }
+
+  /**
+   * Checks a definition as registering it would, and runs scenarios on it, registering nothing
+   * (see checkDefinition: the bases it may use depend on who asks).
+   */
+  check(request: DefinitionCheckRequest, by: Principal, owner?: ProcessOwner): Promise<DefinitionCheck> {
+    return checkDefinition(this, request, by, owner)
+  }
+
+  /**
+   * Compiles a definition as `register` would for `owner` (its bases: public ones and the
+   * owner's own), registering nothing.
+   */
+  async compile(text: string, file: string, owner: ProcessOwner | null): Promise<CompileResult> {
+    const bases = await this.#bases(text, owner)
+    return compileProcess(text, file, { base: (ref) => bases.get(ref.id) })
   }
 
   /**

@@ -57,6 +57,14 @@ const OPERATIONS: readonly Operation[] = [
     errors: ['process.not-found', 'request.invalid'],
   },
   {
+    method: 'post', path: '/v1/processes/validate', operationId: 'checkProcess', tag: 'processes', bearer: true, summary: 'Check a definition without registering it',
+    description: 'Compiles the definition in `definition` as registering it would and answers every located problem (line, column, code, message, hint), or the process\'s shape and Mermaid diagram; runs the scenarios in `scenarios` (docs/scenarios.md) on it when it compiles, each failed expectation at its line. Registers nothing, changes nothing; an invalid definition is a 200 with `valid: false`. `extends` resolves to public processes and the caller\'s own private ones (administrators: those of `owner`, if given), so a check never reveals another owner\'s process. Usable from CI. Callers: any token.',
+    parameters: queryOf('ProcessCheckQuery'),
+    body: { shape: 'ProcessCheckRequest', required: true },
+    responses: { 200: json('ProcessCheck', 'What the check found.') },
+    errors: ['request.invalid'],
+  },
+  {
     method: 'put', path: '/v1/processes/{id}', operationId: 'registerProcess', tag: 'processes', bearer: true, summary: 'Register a process version',
     description: 'Registers the YAML definition in the body (its `id` must be the path\'s, its `version` is taken from the text). The same text again is a no-op (200); other text under a registered version is refused (409). `text/yaml`, `application/x-yaml` and `text/plain` are accepted too; the body is UTF-8 (a byte order mark is allowed) or UTF-16 with a byte order mark, at most 1 MiB (else `definition.too-large`, 413), and read as `validate` reads a file. Callers: administrators only.',
     parameters: [id('process'), ...queryOf('ProcessRegisterQuery')],

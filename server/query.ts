@@ -28,7 +28,11 @@ type PropertySchema = Readonly<Record<string, unknown>>
 interface Compiled { readonly validate: ValidateFunction; readonly properties: Readonly<Record<string, PropertySchema>> }
 
 // Compiled when the server loads, so a schema mistake stops the start rather than a request.
-const SHAPES: readonly QueryShape[] = ['InstanceListQuery', 'ProcessVersionQuery', 'ProcessRegisterQuery', 'AttachmentUploadQuery', 'EventListQuery', 'WebhookAttemptQuery']
+// Every shape of QueryTypes, by construction: a shape added there and not here does not compile.
+const SHAPES = Object.keys({
+  InstanceListQuery: true, ProcessVersionQuery: true, ProcessRegisterQuery: true, ProcessCheckQuery: true, AttachmentUploadQuery: true,
+  EventListQuery: true, WebhookAttemptQuery: true,
+} satisfies Record<QueryShape, true>) as QueryShape[]
 const compiled = new Map<QueryShape, Compiled>(SHAPES.map((shape) => [shape, {
   validate: ajv.getSchema(`${apiSchema.$id}#/$defs/${shape}`) as ValidateFunction,
   properties: apiSchema.$defs[shape].properties as Readonly<Record<string, PropertySchema>>,

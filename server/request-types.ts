@@ -42,6 +42,11 @@ export interface WebhookResendRequest {
   readonly since?: string
 }
 
+export interface ProcessCheckRequest {
+  readonly definition: string
+  readonly scenarios?: string
+}
+
 /** The body shapes, as `readBody` returns them. */
 export interface BodyTypes {
   readonly StartRequest: StartRequest
@@ -54,6 +59,7 @@ export interface BodyTypes {
   readonly WebhookEndpointUpdateRequest: WebhookEndpointUpdateRequest
   readonly WebhookSecretRotateRequest: WebhookSecretRotateRequest
   readonly WebhookResendRequest: WebhookResendRequest
+  readonly ProcessCheckRequest: ProcessCheckRequest
 }
 
 /** The query of GET /v1/instances. */
@@ -88,6 +94,7 @@ export interface QueryTypes {
   readonly InstanceListQuery: InstanceListQuery
   readonly ProcessVersionQuery: { readonly version?: number }
   readonly ProcessRegisterQuery: { readonly owner?: string }
+  readonly ProcessCheckQuery: { readonly owner?: string }
   readonly AttachmentUploadQuery: { readonly filename?: string }
   readonly EventListQuery: EventListQuery
   readonly WebhookAttemptQuery: { readonly limit?: number; readonly cursor?: string }

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import type { Engine } from '../../engine/index.js'
 import { decodeDefinition, EngineError, InvalidDefinitionError, MAX_DEFINITION_BYTES, optional, parsePrincipal, tooLargeProblem } from '../../engine/index.js'
 import { requirePermission } from '../auth.js'
-import { readBodyBytes } from '../body.js'
+import { readBody, readBodyBytes } from '../body.js'
 import type { AppEnv } from '../env.js'
 import { readQuery } from '../query.js'
 
@@ -11,6 +11,13 @@ export function processRoutes(engine: Engine): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
   app.get('/', async (c) => c.json({ items: await engine.processes.list(c.get('principal')) }))
+
+  // Checks a definition (and runs scenarios on it) as registering would, registering nothing.
+  app.post('/validate', async (c) => {
+    const { owner } = readQuery(c, 'ProcessCheckQuery')
+    const as = owner === undefined ? undefined : parsePrincipal(owner)
+    return c.json(await engine.processes.check(readBody(c, 'ProcessCheckRequest'), c.get('principal'), as))
+  })
 
   app.get('/:id', async (c) => c.json(await engine.processes.describe(c.req.param('id'), c.get('principal'), readQuery(c, 'ProcessVersionQuery').version)))
 

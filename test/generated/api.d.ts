@@ -169,6 +169,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/processes/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a definition without registering it
+         * @description Compiles the definition in `definition` as registering it would and answers every located problem (line, column, code, message, hint), or the process's shape and Mermaid diagram; runs the scenarios in `scenarios` (docs/scenarios.md) on it when it compiles, each failed expectation at its line. Registers nothing, changes nothing; an invalid definition is a 200 with `valid: false`. `extends` resolves to public processes and the caller's own private ones (administrators: those of `owner`, if given), so a check never reveals another owner's process. Usable from CI. Callers: any token.
+         */
+        post: operations["checkProcess"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/instances": {
         parameters: {
             query?: never;
@@ -2646,6 +2666,56 @@ export interface components {
             /** @description How many events were queued for the endpoint. */
             queued: number;
         };
+        /** @description A definition to check as registering it would, registering nothing; and optionally scenarios to run on it. */
+        ProcessCheckRequest: {
+            /** @description The YAML text of the definition (schemas/process.schema.json). Problems are reported under the file name `definition.yaml`. */
+            definition: string;
+            /** @description The YAML text of a scenario file (schemas/scenario.schema.json), run on the definition when it compiles; its `process` is not read. Problems are reported under the file name `scenarios.yaml`. */
+            scenarios?: string;
+        };
+        /** @description A problem of a definition or a scenario file, with where a person must look. */
+        LocatedProblem: {
+            /** @description The check that failed (`definition.*`, or `scenario.*` for scenarios). */
+            code: string;
+            /** @description What is wrong. */
+            message: string;
+            /** @description How to fix it. */
+            hint?: string;
+            location: components["schemas"]["SourceLocation"];
+        };
+        /** @description What checking a definition found. Nothing was registered. */
+        ProcessCheck: {
+            /** @description Whether the definition compiles (scenario failures do not make it invalid). */
+            valid: boolean;
+            /** @description Every problem of the definition, in the order of the text. */
+            problems: components["schemas"]["LocatedProblem"][];
+            /** @description The process, when it compiles. */
+            process?: {
+                id: string;
+                version: number;
+                title: string;
+                roles: string[];
+                steps: {
+                    id: string;
+                    title: string;
+                    actors: string[];
+                    actions: string[];
+                }[];
+            };
+            /** @description Its Mermaid flowchart, when it compiles. */
+            diagram?: string;
+            /** @description The scenarios run on it, when some were given and it compiles. */
+            scenarios?: {
+                /** @description Problems of the scenario text itself (then no scenario ran). */
+                problems: components["schemas"]["LocatedProblem"][];
+                results: {
+                    name: string;
+                    passed: boolean;
+                    /** @description Each failed expectation, at its line. */
+                    problems: components["schemas"]["LocatedProblem"][];
+                }[];
+            };
+        };
         /**
          * Delivery process definition
          * @description A delivery process for a service product: who acts at each step, what they must provide, where each action leads, and what the system does when a deadline passes. This schema is the definitive reference of the process language; the engine adds semantic checks (references, reachability, durations, attachment types) on top of it.
@@ -3308,6 +3378,111 @@ export interface operations {
                 };
             };
             /** @description - `request.invalid`: Invalid request body or query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkProcess: {
+        parameters: {
+            query?: {
+                /** @description For those who register processes: check as a private process of this owner (ROLE:SUBJECT), so its private bases resolve. Anyone else checks as themselves. */
+                owner?: string;
+            };
+            header?: {
+                /** @description Makes a retry safe: the first response is stored and replayed to a retry with the same key and request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProcessCheckRequest"];
+            };
+        };
+        responses: {
+            /** @description What the check found. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessCheck"];
+                };
+            };
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `idempotency.in-progress`: Request with this idempotency key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.too-large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.unsupported-media-type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `request.invalid`: Invalid request body or query
+             *     - `idempotency.mismatch`: Idempotency key reused with another request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -21,6 +21,7 @@ const BODIES = {
   WebhookEndpointUpdateRequest: { url: 'optional', types: 'optional', process: 'optional', description: 'optional' },
   WebhookSecretRotateRequest: { overlapSeconds: 'optional' },
   WebhookResendRequest: { eventId: 'optional', since: 'optional' },
+  ProcessCheckRequest: { definition: 'required', scenarios: 'optional' },
 } as const satisfies { readonly [S in keyof BodyTypes]: Keys<BodyTypes[S]> }
 
 const QUERIES = {
@@ -30,6 +31,7 @@ const QUERIES = {
   },
   ProcessVersionQuery: { version: 'optional' },
   ProcessRegisterQuery: { owner: 'optional' },
+  ProcessCheckQuery: { owner: 'optional' },
   AttachmentUploadQuery: { filename: 'optional' },
   EventListQuery: { after: 'optional', types: 'optional', process: 'optional', instance: 'optional', limit: 'optional' },
   WebhookAttemptQuery: { limit: 'optional', cursor: 'optional' },

@@ -1,0 +1,86 @@
+import type { CompiledProcess } from './definition/compiled.js'
+import { decodeDefinition } from './definition/decode.js'
+import { toMermaid } from './definition/mermaid.js'
+import type { DefinitionError, ScenarioError, SourceLocation } from './errors.js'
+import type { ProcessCatalog } from './process-catalog.js'
+import { may } from './runtime/authorize.js'
+import type { ProcessOwner } from './runtime/authorize.js'
+import type { Principal } from './runtime/state.js'
+import { readScenarios } from './scenarios/read.js'
+import { runScenarios } from './scenarios/run.js'
+
+/** A problem as a check reports it: its code, what is wrong, how to fix it, and where. */
+export interface LocatedProblem {
+  readonly code: string
+  readonly message: string
+  readonly hint?: string
+  readonly location: SourceLocation
+}
+
+/** What checking a definition (and scenarios of it) found; nothing is registered. */
+export interface DefinitionCheck {
+  readonly valid: boolean
+  /** Every problem of the definition, in the order of the text. */
+  readonly problems: readonly LocatedProblem[]
+  /** The process, when it compiles. */
+  readonly process?: {
+    readonly id: string; readonly version: number; readonly title: string; readonly roles: readonly string[]
+    readonly steps: ReadonlyArray<{ readonly id: string; readonly title: string; readonly actors: readonly string[]; readonly actions: readonly string[] }>
+  }
+  /** Its Mermaid flowchart, when it compiles. */
+  readonly diagram?: string
+  /** The scenarios run against it, when some were given and it compiles. */
+  readonly scenarios?: {
+    /** Problems of the scenario text itself (then none ran). */
+    readonly problems: readonly LocatedProblem[]
+    readonly results: ReadonlyArray<{ readonly name: string; readonly passed: boolean; readonly problems: readonly LocatedProblem[] }>
+  }
+}
+
+/** A definition to check, and optionally scenarios to run on it (their `process` is not read). */
+export interface DefinitionCheckRequest {
+  readonly definition: string
+  readonly scenarios?: string
+}
+
+/** The file names problems are reported under. */
+export const CHECKED_DEFINITION = 'definition.yaml'
+export const CHECKED_SCENARIOS = 'scenarios.yaml'
+
+/**
+ * Checks a definition as registering it would, and runs scenarios on it, registering nothing.
+ * Its bases (`extends`) are those the caller could build on: for those who register processes,
+ * the public ones and those of `owner` (if given); for anyone else, the public ones and the
+ * caller's own private ones, so a check never reveals another owner's process.
+ */
+export async function checkDefinition(catalog: ProcessCatalog, request: DefinitionCheckRequest, by: Principal, owner?: ProcessOwner): Promise<DefinitionCheck> {
+  const decoded = decodeDefinition(new TextEncoder().encode(request.definition), CHECKED_DEFINITION)
+  if (!decoded.ok) return { valid: false, problems: [located(decoded.problem)] }
+  const as: ProcessOwner | null = may(by, 'register-processes') ? owner ?? null : { role: by.role, subject: by.subject }
+  const compiled = await catalog.compile(decoded.text, CHECKED_DEFINITION, as)
+  if (!compiled.ok) return { valid: false, problems: compiled.errors.map(located) }
+  const { process } = compiled
+  return {
+    valid: true, problems: [], process: shapeOf(process), diagram: toMermaid(process),
+    ...(request.scenarios === undefined ? {} : { scenarios: await scenariosOf(process, request.scenarios) }),
+  }
+}
+
+async function scenariosOf(process: CompiledProcess, text: string): Promise<NonNullable<DefinitionCheck['scenarios']>> {
+  const read = readScenarios(text, CHECKED_SCENARIOS)
+  if (!read.ok) return { problems: read.problems.map(located), results: [] }
+  const results = await runScenarios(process, read.file, read.source)
+  return { problems: [], results: results.map((r) => ({ name: r.name, passed: r.problems.length === 0, problems: r.problems.map(located) })) }
+}
+
+function shapeOf(process: CompiledProcess): NonNullable<DefinitionCheck['process']> {
+  return {
+    id: process.id, version: process.version, title: process.title, roles: process.roles,
+    steps: [...process.steps.values()].map((step) => ({ id: step.id, title: step.title, actors: step.actors, actions: [...step.actions.keys()] })),
+  }
+}
+
+function located(problem: DefinitionError | ScenarioError): LocatedProblem {
+  const hint = 'hint' in problem ? problem.hint : undefined
+  return { code: problem.code, message: problem.message, ...(hint ? { hint } : {}), location: problem.location }
+}
