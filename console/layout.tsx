@@ -30,6 +30,7 @@ export function Layout({ page, title, children }: { page: PageContext; title: st
               <a href="/console">{t.nav.inbox}</a>
               <a href="/console/deliveries">{privileged ? t.nav.admin : t.nav.deliveries}</a>
               {privileged && <a href="/console/deliveries?status=failed">{t.nav.failed}</a>}
+              {privileged && <a href="/console/processes">{t.nav.processes}</a>}
             </nav>
           )}
           <div class="tools">

@@ -20,6 +20,8 @@ import type { Locale } from './i18n.js'
 import { DeliveryPage, deliveryPath } from './pages/delivery.js'
 import { DeliveriesPage } from './pages/deliveries.js'
 import { MessagePage } from './pages/message.js'
+import { ProcessesPage, ProcessPage } from './pages/processes.js'
+import { catalogData, processPageData } from './process-data.js'
 import { LinkPage, SignInPage } from './pages/sign-in.js'
 import { clearSessionCookie, consoleSession, setSessionCookie } from './session-cookie.js'
 import { CONSOLE_HOME, returnPathProblem } from './sessions.js'
@@ -176,6 +178,17 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     return c.redirect(deliveryPath(id), 303)
   })
 
+  // The process studio, for administrators: the catalog, each version's steps, diagram and source, and the changes between versions.
+  app.get('/processes', async (c) => c.html(<ProcessesPage page={page(c)} data={await catalogData(engine, c.var.principal)} />))
+  app.get('/processes/:id', async (c) => {
+    const data = await processPageData(engine, c.req.param('id'), c.var.principal, versionOf(c.req.query('version')), versionOf(c.req.query('compare')))
+    return c.html(<ProcessPage page={page(c)} data={data} />)
+  })
+  app.get('/processes/:id/diagram', async (c) => {
+    const { detail } = await processPageData(engine, c.req.param('id'), c.var.principal, versionOf(c.req.query('version')), undefined)
+    return c.text(detail.diagram)
+  })
+
   app.all('*', notFound)
   app.onError((error, c) => {
     if (!(error instanceof EngineError) || c.req.path.startsWith('/console/attachments')) throw error
@@ -187,6 +200,11 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     return c.html(<MessagePage page={p} title={p.t.error.title} text={title} />, PROBLEM_TYPES[error.code].status)
   })
   return app
+}
+
+/** A version in a query string: a whole number from 1, else none (the page then shows the latest). */
+function versionOf(text: string | undefined): number | undefined {
+  return text !== undefined && /^[1-9][0-9]{0,8}$/.test(text) ? Number(text) : undefined
 }
 
 /** Where to go after signing in: a path in the console, never another site. */

@@ -7,7 +7,7 @@ import type { FieldProblem } from './errors.js'
 import { isListOrder, LIST_ORDERS, pageSize, startedBound } from './list-filters.js'
 import { optional } from './optional.js'
 import type { ProcessCatalog } from './process-catalog.js'
-import { may, maySee, ownerProblem } from './runtime/authorize.js'
+import { forbidden, may, maySee, ownerProblem } from './runtime/authorize.js'
 import type { AttachmentFacts, Command } from './runtime/commands.js'
 import { decide } from './runtime/decide.js'
 import type { Decision } from './runtime/decision.js'
@@ -84,6 +84,15 @@ export class Instances {
    */
   async retry(id: string, request: RetryRequest, by: Principal, options: WriteOptions = {}): Promise<InstanceView> {
     return this.#command(await this.#visible(id, by), by, options, { type: 'retry', by, ...optional('expectedRevision', request.expectedRevision) })
+  }
+
+  /** How many deliveries of a process are active, per version (for those who see every delivery). */
+  async activeByVersion(processId: string, by: Principal): Promise<Map<number, number>> {
+    if (!may(by, 'see-all')) {
+      const { code, message } = forbidden(by, 'see-all')
+      throw new EngineError(code, message)
+    }
+    return this.#rows.activeByVersion(processId)
   }
 
   /** The instance as `by` sees it. Strangers are told it does not exist. */

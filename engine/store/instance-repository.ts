@@ -51,6 +51,20 @@ export class InstanceRepository {
     this.#outbox = outbox
   }
 
+  /**
+   * How many instances of a process are active, per version (versions with none left out):
+   * searched through the `(process_id, status, step)` index, reading only the active rows.
+   */
+  async activeByVersion(processId: string): Promise<Map<number, number>> {
+    const rows = await this.#db.selectFrom('instance')
+      .select((eb) => ['process_version', eb.fn.countAll<number | string>().as('count')])
+      .where('process_id', '=', processId).where('status', '=', 'active')
+      .groupBy('process_version')
+      .execute()
+    // PostgreSQL counts are bigint, read as strings.
+    return new Map(rows.map((row) => [Number(row.process_version), Number(row.count)]))
+  }
+
   /** The instance with this id, or undefined. */
   async find(id: string): Promise<StoredInstance | undefined> {
     const find = prepared(this.#db, 'find instance', (db) => db.selectFrom('instance').select(['state', 'last_seq']).where('id', '=', slot('id')))

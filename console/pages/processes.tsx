@@ -1,0 +1,116 @@
+import { Time } from '../format.js'
+import { labelOf } from '../i18n.js'
+import { Layout } from '../layout.js'
+import type { CatalogData, Comparison, ProcessPageData } from '../process-data.js'
+import type { PageContext } from '../view.js'
+
+/** Where a process version's page is, optionally compared with another version. */
+export function processPath(id: string, version?: number, compare?: number): string {
+  const query = new URLSearchParams({ ...(version === undefined ? {} : { version: String(version) }), ...(compare === undefined ? {} : { compare: String(compare) }) }).toString()
+  return `/console/processes/${encodeURIComponent(id)}${query ? `?${query}` : ''}`
+}
+
+/** The process catalog: every process with its versions, owner, current version and running deliveries. */
+export function ProcessesPage({ page, data }: { page: PageContext; data: CatalogData }) {
+  const { t } = page
+  return (
+    <Layout page={page} title={t.studio.title}>
+      <h1>{t.studio.title}</h1>
+      <p class="muted">{t.studio.intro}</p>
+      <div class="table-scroll">
+        <table class="deliveries processes">
+          <thead>
+            <tr><th scope="col">{t.studio.process}</th><th scope="col">{t.studio.versions}</th><th scope="col">{t.studio.owner}</th><th scope="col">{t.studio.current}</th><th scope="col">{t.studio.running}</th></tr>
+          </thead>
+          <tbody>
+            {data.processes.map((p) => (
+              <tr>
+                <td><a href={processPath(p.id)}>{p.title}</a><br /><code>{p.id}</code></td>
+                <td>{p.versions.map((v, i) => <>{i > 0 && ' · '}<a href={processPath(p.id, v)}>{`v${v}`}</a></>)}</td>
+                <td>{p.owner === null ? t.studio.public : `${p.owner} (${labelOf(t.roles, p.ownerRole ?? '')})`}</td>
+                <td>{`v${p.latestVersion}`}</td>
+                <td>{p.active.size === 0 ? t.studio.none : [...p.active].sort(([a], [b]) => a - b).map(([v, n]) => t.studio.runningOn(v, n)).join(' · ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Layout>
+  )
+}
+
+/** One version of a process: its steps, diagram and source, and its differences from another version. */
+export function ProcessPage({ page, data }: { page: PageContext; data: ProcessPageData }) {
+  const { t } = page
+  const { detail, summary, comparison } = data
+  return (
+    <Layout page={page} title={`${detail.title} · ${t.studio.version(detail.version)}`}>
+      <p><a href="/console/processes">{t.studio.title}</a></p>
+      <h1>{detail.title}</h1>
+      <dl class="value">
+        <dt>{t.studio.process}</dt><dd><code>{detail.id}</code></dd>
+        <dt>{t.studio.owner}</dt><dd>{summary.owner === null ? t.studio.public : `${summary.owner} (${labelOf(t.roles, summary.ownerRole ?? '')})`}</dd>
+        <dt>{t.studio.registeredAt}</dt><dd><Time at={detail.registeredAt} zone="UTC" locale={page.locale} /></dd>
+        <dt>{t.studio.running}</dt><dd>{data.active.get(detail.version) ?? 0}</dd>
+      </dl>
+      <nav aria-label={t.studio.versions} class="versions">
+        <span>{`${t.studio.versions}: `}</span>
+        {summary.versions.map((v, i) => <>{i > 0 && ' · '}{v === detail.version
+          ? <strong aria-current="page">{`v${v}`}</strong>
+          : <a href={processPath(detail.id, v)}>{`v${v}`}</a>}</>)}
+        {summary.versions.length > 1 && <>
+          <br /><span>{`${t.studio.compareWith}: `}</span>
+          {summary.versions.filter((v) => v !== detail.version).map((v, i) => <>{i > 0 && ' · '}<a href={processPath(detail.id, detail.version, v)}>{`v${v}`}</a></>)}
+        </>}
+      </nav>
+      {comparison && <ComparisonSection page={page} comparison={comparison} />}
+      <section aria-labelledby="steps-title">
+        <h2 id="steps-title">{t.studio.steps}</h2>
+        <div class="table-scroll">
+          <table class="deliveries">
+            <thead><tr><th scope="col">{t.studio.step}</th><th scope="col">{t.studio.actors}</th><th scope="col">{t.studio.actions}</th></tr></thead>
+            <tbody>
+              {detail.steps.map((step) => (
+                <tr><td>{step.title}<br /><code>{step.id}</code></td><td>{step.actors.map((a) => labelOf(t.roles, a)).join(', ')}</td><td>{step.actions.join(', ')}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <details class="diagram" data-diagram={`/console/processes/${encodeURIComponent(detail.id)}/diagram?version=${detail.version}`} data-current="">
+        <summary>{t.studio.diagram}</summary>
+        <div class="diagram-body" aria-live="polite"><p>{t.studio.diagramLoading}</p></div>
+      </details>
+      <section aria-labelledby="source-title">
+        <h2 id="source-title">{t.studio.source}</h2>
+        <pre class="source"><code>{detail.source.replace(/\n$/, '').split('\n').map((line) => <span class="line">{line}</span>)}</code></pre>
+      </section>
+    </Layout>
+  )
+}
+
+function ComparisonSection({ page, comparison }: { page: PageContext; comparison: Comparison }) {
+  const { t } = page
+  return (
+    <section aria-labelledby="compare-title" class="comparison">
+      <h2 id="compare-title">{t.studio.compare(comparison.from, comparison.to)}</h2>
+      <h3>{t.studio.stepChanges}</h3>
+      {comparison.steps.length === 0 ? <p>{t.studio.noStepChanges}</p> : (
+        <ul class="step-changes">
+          {comparison.steps.map((s) => (
+            <li class={`change-${s.change}`}>
+              <strong>{t.studio.change[s.change]}</strong>{' '}{s.title} <code>{s.id}</code>
+              {s.what.length > 0 && ` ${t.aside(s.what.map((w) => labelOf(t.studio.changedWhat, w)).join(', '))}`}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>{t.studio.textChanges}</h3>
+      <pre class="source diff"><code>{comparison.lines.map((line) => (
+        <span class={`line ${line.kind}`}>
+          {line.kind === 'added' ? <ins>{line.text}</ins> : line.kind === 'removed' ? <del>{line.text}</del> : line.text}
+        </span>
+      ))}</code></pre>
+    </section>
+  )
+}
