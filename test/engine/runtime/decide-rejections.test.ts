@@ -156,8 +156,8 @@ describe('decide refuses', () => {
   it('with every rejection code the runtime can return, and only those', () => {
     const { runtime, elsewhere } = runtimeRejectionCodes()
     expect([...new Set(CASES.map((c) => c.code))].sort()).toEqual(runtime)
-    // Returned outside the pure runtime: the process catalog, attachment storage, token administration.
-    expect(elsewhere).toEqual(['attachment.empty', 'attachment.too-large', 'event.not-found', 'process.not-found', 'process.owner-conflict', 'process.version-conflict', 'token.not-found', 'webhook-endpoint.not-found'])
+    // Returned outside the pure runtime: the process catalog, attachment storage, token administration, webhooks.
+    expect(elsewhere).toEqual(['attachment.empty', 'attachment.too-large', 'event.not-found', 'process.not-found', 'process.owner-conflict', 'process.version-conflict', 'token.not-found', 'webhook-endpoint.not-found', 'webhook-endpoint.secret-unreadable'])
   })
 
   it('for every command kind', () => {
