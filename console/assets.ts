@@ -22,16 +22,23 @@ interface Asset { readonly body: string; readonly etag: string; readonly type: s
 const ofText = (body: string, type: string): Asset => ({ body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` })
 
 /**
- * The browser script: console/browser/main.ts and what it imports, bundled and minified by
- * esbuild the first time it is asked for (tens of milliseconds), then kept.
+ * A browser script: console/browser/ENTRY and what it imports, bundled and minified by esbuild
+ * the first time it is asked for (tens of milliseconds; the studio's, with CodeMirror, more),
+ * then kept.
  */
-let script: Promise<Asset> | undefined
-function bundledScript(): Promise<Asset> {
-  script ??= build({
-    entryPoints: [join(BROWSER_DIR, 'main.ts')], bundle: true, write: false, format: 'esm', minify: true,
-    target: ['chrome110', 'firefox110', 'safari16'], tsconfig: join(BROWSER_DIR, 'tsconfig.json'), logLevel: 'silent',
-  }).then((result) => ofText(result.outputFiles[0]?.text ?? '', 'text/javascript; charset=utf-8'))
-  return script
+const scripts = new Map<string, Promise<Asset>>()
+function bundled(entry: string): () => Promise<Asset> {
+  return () => {
+    let script = scripts.get(entry)
+    if (!script) {
+      script = build({
+        entryPoints: [join(BROWSER_DIR, entry)], bundle: true, write: false, format: 'esm', minify: true,
+        target: ['chrome110', 'firefox110', 'safari16'], tsconfig: join(BROWSER_DIR, 'tsconfig.json'), logLevel: 'silent',
+      }).then((result) => ofText(result.outputFiles[0]?.text ?? '', 'text/javascript; charset=utf-8'))
+      scripts.set(entry, script)
+    }
+    return script
+  }
 }
 
 let styles: Promise<Asset> | undefined
@@ -48,7 +55,9 @@ export function assetRoutes(): Hono<AppEnv> {
     if (c.req.header('if-none-match') === asset.etag) return c.body(null, 304, { ETag: asset.etag })
     return c.body(asset.body, 200, { 'Content-Type': asset.type, ETag: asset.etag, 'Cache-Control': 'no-cache' })
   }
-  app.get('/console.js', serve(bundledScript))
+  app.get('/console.js', serve(bundled('main.ts')))
+  // The studio's editor (CodeMirror), only on the studio's pages.
+  app.get('/studio.js', serve(bundled('studio-main.ts')))
   app.get('/console.css', serve(styleSheet))
   app.get('/mermaid/*', async (c, next) => {
     const file = c.req.path.slice(`${ASSETS}/mermaid/`.length)

@@ -7,7 +7,7 @@ import { ASSETS } from './assets.js'
 const LANGUAGE_NAMES = { en: 'English', zh: '简体中文' } as const
 
 /** The page around every console page: header, navigation, language switch and sign-out. */
-export function Layout({ page, title, children }: { page: PageContext; title: string; children: Child }) {
+export function Layout({ page, title, children, script }: { page: PageContext; title: string; children: Child; script?: 'studio' }) {
   const { t, principal } = page
   const privileged = principal !== undefined && may(principal, 'see-all')
   return (
@@ -20,6 +20,7 @@ export function Layout({ page, title, children }: { page: PageContext; title: st
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href={`${ASSETS}/console.css`} />
         <script type="module" src={`${ASSETS}/console.js`}></script>
+        {script && <script type="module" src={`${ASSETS}/${script}.js`}></script>}
       </head>
       <body data-now={page.now} data-locale={LOCALE_TAGS[page.locale]} data-aside={t.aside('{text}')}>
         <a class="skip" href="#main">{t.skipToContent}</a>

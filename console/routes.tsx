@@ -4,7 +4,8 @@ import { bodyLimit } from 'hono/body-limit'
 import { languageDetector } from 'hono/language'
 import type { Logger } from 'pino'
 import type { AttachmentStorage, Engine } from '../engine/index.js'
-import { EngineError, iso, optional, toMermaid } from '../engine/index.js'
+import { EngineError, forbidden, InvalidDefinitionError, iso, may, optional, toMermaid } from '../engine/index.js'
+import type { Principal } from '../engine/index.js'
 import type { AppEnv } from '../server/env.js'
 import { PROBLEM_TYPES } from '../server/problem.js'
 import type { EventHub } from '../server/event-hub.js'
@@ -20,7 +21,7 @@ import type { Locale } from './i18n.js'
 import { DeliveryPage, deliveryPath } from './pages/delivery.js'
 import { DeliveriesPage } from './pages/deliveries.js'
 import { MessagePage } from './pages/message.js'
-import { ProcessesPage, ProcessPage } from './pages/processes.js'
+import { processPath, ProcessEditPage, ProcessesPage, ProcessPage } from './pages/processes.js'
 import { catalogData, processPageData } from './process-data.js'
 import { LinkPage, SignInPage } from './pages/sign-in.js'
 import { clearSessionCookie, consoleSession, setSessionCookie } from './session-cookie.js'
@@ -184,6 +185,39 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     const data = await processPageData(engine, c.req.param('id'), c.var.principal, versionOf(c.req.query('version')), versionOf(c.req.query('compare')))
     return c.html(<ProcessPage page={page(c)} data={data} />)
   })
+  app.get('/processes/:id/edit', async (c) => {
+    const { detail } = await processPageData(engine, c.req.param('id'), c.var.principal, versionOf(c.req.query('version')), undefined)
+    permitRegistering(c.var.principal)
+    return c.html(<ProcessEditPage page={page(c)} data={{ id: detail.id, title: detail.title, source: detail.source, scenarios: '', problems: [] }} />)
+  })
+  // The editor's check as it is typed: POST /v1/processes/validate behind the session (JSON, with the CSRF header).
+  app.post('/processes/check', async (c) => {
+    const body: unknown = await c.req.json().catch(() => undefined)
+    const definition = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['definition'] : undefined
+    const scenarios = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['scenarios'] : undefined
+    if (typeof definition !== 'string' || (scenarios !== undefined && typeof scenarios !== 'string')) {
+      throw new EngineError('request.invalid', 'Send { definition, scenarios? }, both YAML texts.', { fields: [{ pointer: typeof definition === 'string' ? '/scenarios' : '/definition', rule: 'type', message: 'must be a string' }] })
+    }
+    return c.json(await engine.processes.check({ definition, ...optional('scenarios', scenarios) }, c.var.principal))
+  })
+  app.post('/processes/:id/publish', async (c) => {
+    const id = c.req.param('id')
+    permitRegistering(c.var.principal)
+    const { summary, detail } = await processPageData(engine, id, c.var.principal, undefined, undefined)
+    const form = await readForm(c)
+    const source = typeof form['source'] === 'string' ? form['source'].replace(/\r\n/g, '\n') : ''
+    const scenarios = typeof form['scenarios'] === 'string' ? form['scenarios'] : ''
+    const owner = summary.owner === null || summary.ownerRole === null ? undefined : { role: summary.ownerRole, subject: summary.owner }
+    try {
+      const { process } = await engine.processes.register(source, `${id}.yaml`, { expectId: id, ...optional('owner', owner) })
+      return c.redirect(processPath(id, process.version), 303)
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error
+      const problems = error instanceof InvalidDefinitionError ? error.problems.map((p) => ({ code: p.code, message: p.message, hint: p.hint, location: p.location }))
+        : [{ code: error.code, message: error.message, location: { line: 1, column: 1 } }]
+      return c.html(<ProcessEditPage page={page(c)} data={{ id, title: detail.title, source, scenarios, problems }} />, PROBLEM_TYPES[error.code].status)
+    }
+  })
   app.get('/processes/:id/diagram', async (c) => {
     const { detail } = await processPageData(engine, c.req.param('id'), c.var.principal, versionOf(c.req.query('version')), undefined)
     return c.text(detail.diagram)
@@ -200,6 +234,13 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     return c.html(<MessagePage page={p} title={p.t.error.title} text={title} />, PROBLEM_TYPES[error.code].status)
   })
   return app
+}
+
+/** Publishing is for those who register processes. */
+function permitRegistering(by: Principal | undefined): void {
+  if (by && may(by, 'register-processes')) return
+  const { code, message } = by ? forbidden(by, 'register-processes') : { code: 'auth.forbidden' as const, message: 'Sign in first.' }
+  throw new EngineError(code, message)
 }
 
 /** A version in a query string: a whole number from 1, else none (the page then shows the latest). */

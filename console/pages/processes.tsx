@@ -1,3 +1,4 @@
+import { may } from '../../engine/index.js'
 import { Time } from '../format.js'
 import { labelOf } from '../i18n.js'
 import { Layout } from '../layout.js'
@@ -47,6 +48,7 @@ export function ProcessPage({ page, data }: { page: PageContext; data: ProcessPa
     <Layout page={page} title={`${detail.title} · ${t.studio.version(detail.version)}`}>
       <p><a href="/console/processes">{t.studio.title}</a></p>
       <h1>{detail.title}</h1>
+      {page.principal && may(page.principal, 'register-processes') && <p><a href={`/console/processes/${encodeURIComponent(detail.id)}/edit?version=${detail.version}`}>{t.studio.edit}</a></p>}
       <dl class="value">
         <dt>{t.studio.process}</dt><dd><code>{detail.id}</code></dd>
         <dt>{t.studio.owner}</dt><dd>{summary.owner === null ? t.studio.public : `${summary.owner} (${labelOf(t.roles, summary.ownerRole ?? '')})`}</dd>
@@ -112,5 +114,55 @@ function ComparisonSection({ page, comparison }: { page: PageContext; comparison
         </span>
       ))}</code></pre>
     </section>
+  )
+}
+
+/** What the editing page shows: the text being edited, and the problems of the last publishing attempt. */
+export interface ProcessEditData {
+  readonly id: string
+  readonly title: string
+  readonly source: string
+  readonly scenarios: string
+  readonly problems: ReadonlyArray<{ readonly code: string; readonly message: string; readonly hint?: string | undefined; readonly location: { readonly line: number; readonly column: number } }>
+}
+
+/**
+ * The editor: the definition (a text area, which the studio's script turns into a checked
+ * editor), its problems, a diagram preview, scenarios to run, and publishing as a new version.
+ */
+export function ProcessEditPage({ page, data }: { page: PageContext; data: ProcessEditData }) {
+  const { t } = page
+  return (
+    <Layout page={page} title={t.studio.editTitle(data.title)} script="studio">
+      <p><a href={processPath(data.id)}>{data.title}</a></p>
+      <h1>{t.studio.editTitle(data.title)}</h1>
+      <p class="muted">{t.studio.editIntro}</p>
+      {data.problems.length > 0 && <p class="alert" role="alert">{t.studio.notPublished}</p>}
+      <form method="post" action={`/console/processes/${encodeURIComponent(data.id)}/publish`} class="studio">
+        <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
+        <div class="studio-panes">
+          <div class="studio-text">
+            <label for="source">{t.studio.definition}</label>
+            <div class="editor" hidden data-words={`${t.studio.valid}|${t.studio.invalid}`}></div>
+            <textarea id="source" name="source" rows={30} spellcheck={false}>{data.source}</textarea>
+            <h2 id="problems-title">{t.studio.problems}</h2>
+            <p class="check-status" role="status"></p>
+            <ul class="problems" aria-labelledby="problems-title" aria-live="polite">
+              {data.problems.map((p) => <li data-line={String(p.location.line)}>{`${p.location.line}:${p.location.column} ${p.code} ${p.message}${p.hint ? ` ${p.hint}` : ''}`}</li>)}
+            </ul>
+          </div>
+          <div class="studio-preview">
+            <h2>{t.studio.preview}</h2>
+            <div class="preview" aria-live="polite" data-label={t.studio.preview}></div>
+          </div>
+        </div>
+        <label for="scenarios">{t.studio.scenarios}</label>
+        <p class="help">{t.studio.scenariosHelp}</p>
+        <textarea id="scenarios" name="scenarios" rows={12} spellcheck={false}>{data.scenarios}</textarea>
+        <p><button type="button" class="secondary run-scenarios">{t.studio.runScenarios}</button></p>
+        <ul class="scenario-results" aria-live="polite"></ul>
+        <p><button type="submit">{t.studio.publish}</button></p>
+      </form>
+    </Layout>
   )
 }
