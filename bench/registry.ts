@@ -18,6 +18,7 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   memory: () => import('./memory.bench.js'),
   console: () => import('./console.bench.js'),
   webhooks: () => import('./webhooks.bench.js'),
+  feed: () => import('./feed.bench.js'),
 }
 
 /** Loads the benchmark `name`. @throws {RangeError} for an unknown name, listing the known ones. */
