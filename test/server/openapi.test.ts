@@ -141,7 +141,7 @@ describe('GET /openapi.json', () => {
       return response
     }
     const body = async <T = Json>(response: globalThis.Response): Promise<T> => await response.json() as T
-    const start = (process: string, parameters?: Json) => call('POST', '/v1/instances', { who: 'admin', json: { process, parties: { customer: 'c-1', isv: 'v-1' }, ...(parameters ? { parameters } : {}) } })
+    const start = (process: string, parameters?: Json) => call('POST', '/v1/instances', { who: 'admin', json: { process, parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, ...(parameters ? { parameters } : {}) } })
     const act = (id: string, who: Who, json: Json) => call('POST', `/v1/instances/${id}/act`, { who, json })
 
     await call('GET', '/healthz')
@@ -201,7 +201,7 @@ describe('GET /openapi.json', () => {
     // Problems: each must be a documented status of its operation and match Problem.
     await call('GET', '/v1/clock')
     await call('GET', '/v1/instances/nope', { who: 'customer' })
-    await call('POST', '/v1/instances', { who: 'customer', json: { process: 'basic', parties: {} } })
+    await call('POST', '/v1/instances', { who: 'customer', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: {} } })
     await call('POST', `/v1/instances/${ended.id}/act`, { who: 'customer', json: { action: 'submit', extra: 1 } })
     await call('POST', '/v1/advance', { who: 'admin', json: { to: '2020-01-01T00:00:00Z' } })
     await call('PUT', '/v1/processes/basic', { who: 'admin', body: 'id: basic\nversion: 1\n', headers: { 'Content-Type': 'application/yaml' } })

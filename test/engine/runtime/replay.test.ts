@@ -24,7 +24,9 @@ function changed(id: string, edit: (source: string) => string): CompiledProcess 
   const source = readFileSync(join(BUILT_IN_PROCESS_DIR, `${id}.yaml`), 'utf8')
   const edited = edit(source)
   if (edited === source) throw new Error(`The edit changed nothing in ${id}.yaml`)
-  const result = compileProcess(edited, `${id}.yaml`)
+  // A derived process is compiled against the built-in process it extends, as the loader does.
+  const base = (ref: { id: string }) => ({ text: readFileSync(join(BUILT_IN_PROCESS_DIR, `${ref.id}.yaml`), 'utf8'), file: `${ref.id}.yaml` })
+  const result = compileProcess(edited, `${id}.yaml`, { base })
   if (!result.ok) throw new Error(result.errors.map(String).join('\n'))
   return result.process
 }
@@ -82,7 +84,7 @@ describe('a changed rule fails the goldens', () => {
   })
 
   it('a rejection that leads elsewhere: the first reject of step-by-step diverges at the event after it', async () => {
-    const edited = changed('step-by-step', (s) => s.replace('goto: functional-design', 'goto: submit-demand'))
+    const edited = changed('step-by-step', (s) => s.replace('goto: functional-design\n', 'goto: submit-demand\n'))
     const found = await divergences('step-by-step', edited)
     expect(found).toEqual([expect.objectContaining({ golden: 'step-by-step-rejections', command: 3, event: 1 })])
     expect(found[0]?.actual).toMatchObject({ type: 'step-entered', step: 'submit-demand', round: 2 })

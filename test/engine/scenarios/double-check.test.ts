@@ -8,7 +8,7 @@ afterEach(async () => { await h.close() })
 
 /** A double-check delivery whose basic part is confirmed at T0 + 2 days, opening a warranty window. */
 async function inWarranty(warrantyPeriod = 'P30D'): Promise<string> {
-  const { id } = await h.engine.instances.start({ process: 'double-check', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod } }, ADMIN)
+  const { id } = await h.engine.instances.start({ process: 'double-check', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod } }, ADMIN)
   await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
   h.clock.advance('P1D')
   await h.engine.instances.act(id, { action: 'finish' }, ISV)
@@ -20,12 +20,12 @@ async function inWarranty(warrantyPeriod = 'P30D'): Promise<string> {
 
 describe('double-check delivery', () => {
   it('refuses a warranty period so long that its end cannot be represented, rather than failing when it falls due', async () => {
-    const refused = await h.engine.instances.start({ process: 'double-check', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod: 'P300000Y' } }, ADMIN).catch((e: unknown) => e)
+    const refused = await h.engine.instances.start({ process: 'double-check', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod: 'P300000Y' } }, ADMIN).catch((e: unknown) => e)
     expect(refused).toMatchObject({ code: 'input.invalid', fields: [{ pointer: '/parameters/warrantyPeriod', rule: 'type' }] })
   })
 
   it('needs the warranty period, a per-product parameter', async () => {
-    const refused = await h.engine.instances.start({ process: 'double-check', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN).catch((e: unknown) => e)
+    const refused = await h.engine.instances.start({ process: 'double-check', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN).catch((e: unknown) => e)
     expect(refused).toMatchObject({ code: 'input.invalid', fields: [{ pointer: '/parameters/warrantyPeriod', rule: 'required' }] })
   })
 
@@ -66,7 +66,7 @@ describe('double-check delivery', () => {
   })
 
   it('opens the warranty when the system auto-confirms, counted from the deadline, not from when it fired', async () => {
-    const { id } = await h.engine.instances.start({ process: 'double-check', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod: 'P1M' } }, ADMIN)
+    const { id } = await h.engine.instances.start({ process: 'double-check', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod: 'P1M' } }, ADMIN)
     await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     h.clock.set('2026-01-17T00:00:00Z')
     await h.engine.instances.act(id, { action: 'finish' }, ISV) // confirm due 2026-01-31
@@ -78,7 +78,7 @@ describe('double-check delivery', () => {
   })
 
   it('fires the auto-confirm and the warranty expiry in order when both passed during an outage', async () => {
-    const { id } = await h.engine.instances.start({ process: 'double-check', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod: 'P10D' } }, ADMIN)
+    const { id } = await h.engine.instances.start({ process: 'double-check', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod: 'P10D' } }, ADMIN)
     await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     await h.engine.instances.act(id, { action: 'finish' }, ISV)
     h.clock.advance('P60D')
