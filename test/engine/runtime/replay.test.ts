@@ -65,7 +65,8 @@ describe('a changed rule fails the goldens', () => {
     const found = await divergences('basic', changed('basic', (s) => s.replace('default: P14D', 'default: P13D')))
     // basic-short-window starts with its own P3D; every other basic golden records the default.
     expect(found.map((d) => [d.golden, d.command, d.event])).toEqual([
-      ['basic-confirm-timeout', 0, 0], ['basic-confirmed', 0, 0], ['basic-failed-retried', 0, 0],
+      ['basic-confirm-timeout', 0, 0], ['basic-confirmed', 0, 0], ['basic-dispute-reworked', 0, 0], ['basic-dispute-terminated', 0, 0],
+      ['basic-escalated', 0, 0], ['basic-failed-retried', 0, 0],
       ['basic-failed-terminated', 0, 0], ['basic-refusals', 0, 0], ['basic-reminded', 0, 0], ['basic-terminated', 0, 0],
     ])
     expect(found[0]?.actual).toMatchObject({ type: 'instance-started', parameters: { confirmWindow: 'P13D' } })
@@ -75,7 +76,8 @@ describe('a changed rule fails the goldens', () => {
     const found = await divergences('basic', changed('basic', (s) => s.replace('after: confirmWindow', 'after: P13D')))
     // basic-refusals and basic-terminated never reach Confirm Delivery.
     expect(found.map((d) => [d.golden, d.command, d.event])).toEqual([
-      ['basic-confirm-timeout', 2, 1], ['basic-confirmed', 3, 1], ['basic-failed-retried', 2, 1],
+      ['basic-confirm-timeout', 2, 1], ['basic-confirmed', 3, 1], ['basic-dispute-reworked', 2, 1], ['basic-dispute-terminated', 2, 1],
+      ['basic-escalated', 5, 1], ['basic-failed-retried', 2, 1],
       ['basic-failed-terminated', 2, 1], ['basic-reminded', 2, 1], ['basic-short-window', 2, 1],
     ])
     const confirmed = found[1]
