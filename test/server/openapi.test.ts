@@ -151,7 +151,7 @@ describe('GET /openapi.json', () => {
     await call('GET', '/openapi.json')
     await call('GET', '/docs')
     await call('GET', '/v1/processes', { who: 'isv' })
-    const basic = await body<{ source: string }>(await call('GET', '/v1/processes/basic?version=2', { who: 'customer' }))
+    const basic = await body<{ source: string }>(await call('GET', '/v1/processes/basic?version=3', { who: 'customer' }))
     await call('GET', '/v1/processes/basic/diagram', { who: 'customer' })
     expect((await call('PUT', '/v1/processes/basic', { who: 'admin', body: basic.source, headers: { 'Content-Type': 'application/yaml' } })).status).toBe(200)
     const form = new FormData()
