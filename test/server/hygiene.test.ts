@@ -73,7 +73,7 @@ describe('request hygiene', () => {
     const before = await snapshot(api.database)
     const broken = yaml.replace('version: 4', 'version: 5').replace('action: confirm', 'action: confirmed')
     const body = await problem(await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: broken, headers: { 'Content-Type': 'application/yaml' } }), 422, 'definition.invalid')
-    expect(body['problems']).toEqual([expect.objectContaining({ code: 'definition.unknown-timeout-action', location: expect.objectContaining({ file: 'basic.yaml', line: 90, pointer: '/steps/2/timeout/action' }) })])
+    expect(body['problems']).toEqual([expect.objectContaining({ code: 'definition.unknown-timeout-action', location: expect.objectContaining({ file: 'basic.yaml', line: 91, pointer: '/steps/2/timeout/action' }) })])
     await problem(await api.call('PUT', '/v1/processes/other', { who: 'admin', body: yaml.replace('version: 4', 'version: 9'), headers: { 'Content-Type': 'application/yaml' } }), 422, 'input.invalid')
     await problem(await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: yaml.replace('Basic Delivery Process', 'Changed'), headers: { 'Content-Type': 'application/yaml' } }), 409, 'process.version-conflict')
     expect(await snapshot(api.database)).toEqual(before)
