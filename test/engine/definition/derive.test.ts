@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { BUILT_IN_PROCESS_DIR, compileProcess } from '../../../engine/index.js'
+import { compileProcess } from '../../../engine/index.js'
 
 // A fixed base: basic as shipped at version 2 (the built-in one changes with its versions).
 const basic = readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'processes-v2', 'basic.yaml'), 'utf8')
