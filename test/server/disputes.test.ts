@@ -150,6 +150,27 @@ describe('a dispute at Confirm Delivery', () => {
   })
 })
 
+describe("a dispute at double-check's final confirmation, Confirm Warranty", () => {
+  it('stops the warranty period; sent back for warranty service, a new period opens; the administrator may also confirm on the customer\'s behalf', async () => {
+    const id = await delivered('double-check', { warrantyPeriod: 'P30D' })
+    expect(await act(id, 'customer', { action: 'confirm' })).toMatchObject({ step: { id: 'confirm-warranty' }, windows: [{ id: 'warranty', due: '2026-01-31T00:00:00.000Z' }] })
+    await advance('P10D')
+    const view = await act(id, 'customer', { action: 'dispute', inputs: { reason: 'The login issue is back after the fix.' } })
+    expect(view).toMatchObject({ status: 'active', step: { id: 'warranty-dispute', actors: ['admin'] }, windows: [] })
+    // Far beyond the warranty period: the delivery does not end by itself.
+    expect(await advance('P60D')).toMatchObject({ fired: 0 })
+    expect(await read(id)).toMatchObject({ status: 'active', step: { id: 'warranty-dispute' } })
+    expect(await act(id, 'admin', { action: 'rework', inputs: { reason: 'The ISV must fix the login.' } })).toMatchObject({
+      step: { id: 'warranty-service' }, windows: [{ id: 'warranty', due: '2026-04-11T00:00:00.000Z' }], // 30 days from the rework
+    })
+    await act(id, 'isv', { action: 'resolve', inputs: { resolution: 'Session handling fixed.' } })
+    await act(id, 'customer', { action: 'dispute', inputs: { reason: 'Still broken.' } })
+    expect(await act(id, 'admin', { action: 'confirm-on-behalf', inputs: { reason: 'Fixed, as the logs show.' } })).toMatchObject({ status: 'completed', outcome: 'completed' })
+    expect((await history(id)).filter((e) => e['step'] === 'warranty-dispute' && e['type'] === 'action-performed').map((e) => [e['action'], (e['inputs'] as { reason: string }).reason]))
+      .toEqual([['rework', 'The ISV must fix the login.'], ['confirm-on-behalf', 'Fixed, as the logs show.']])
+  })
+})
+
 describe('escalation of a step waiting on the ISV', () => {
   it('reminds the ISV a day before the configured time, then hands the step to an administrator', async () => {
     const { id } = await json<{ id: string }>(await call('admin', 'POST', '/v1/instances', { process: 'basic', parties: PARTIES, context: ORDER, parameters: { isvResponseTime: 'P3D' } }), 201)

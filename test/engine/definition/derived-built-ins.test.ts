@@ -8,7 +8,8 @@ import type { CompiledProcess } from '../../../engine/index.js'
 // (test/fixtures/processes-v2, copied from the repository as they were). At version 3 three of
 // them derive from `basic`; every rule of version 2 must still hold in version 3, and the only
 // additions are the new rules: order details in `context`, the customer's dispute at Confirm
-// Delivery with its administrator step, and the escalation of steps waiting on the ISV.
+// Delivery (and at Confirm Warranty, double-check's final confirmation) with its administrator
+// step, and the escalation of steps waiting on the ISV.
 const V2 = join(import.meta.dirname, '..', '..', 'fixtures', 'processes-v2')
 const current = new Map(loadBuiltInProcesses().map((p) => [p.id, p]))
 
@@ -31,7 +32,7 @@ function rulesOf(process: CompiledProcess, stepId: string, actions?: readonly st
   }
 }
 
-const NEW_STEPS = /^(dispute|.*-escalated)$/
+const NEW_STEPS = /^(dispute|warranty-dispute|.*-escalated)$/
 
 describe.each(['basic', 'contract', 'double-check', 'step-by-step'])('%s version 3, derived, keeps every rule of version 2', (id) => {
   const old = v2(id)
@@ -47,7 +48,7 @@ describe.each(['basic', 'contract', 'double-check', 'step-by-step'])('%s version
     const steps = [...now.steps.keys()]
     expect(steps.filter((s) => !NEW_STEPS.test(s))).toEqual([...old.steps.keys()])
     expect(steps.filter((s) => NEW_STEPS.test(s)).sort()).toEqual(
-      ['dispute', ...[...old.steps.values()].filter((s) => s.actors.includes('isv')).map((s) => `${s.id}-escalated`)].sort())
+      ['dispute', ...(old.steps.has('confirm-warranty') ? ['warranty-dispute'] : []), ...[...old.steps.values()].filter((s) => s.actors.includes('isv')).map((s) => `${s.id}-escalated`)].sort())
   })
 
   it('keeps each step: title, description, actor, windows and every action with its target, inputs and files', () => {
@@ -65,10 +66,10 @@ describe.each(['basic', 'contract', 'double-check', 'step-by-step'])('%s version
     }
   })
 
-  it('adds only the dispute and escalate actions to the steps of version 2', () => {
+  it('adds only the dispute (at each confirmation that ends the delivery) and escalate actions to the steps of version 2', () => {
     for (const step of old.steps.values()) {
       const added = [...(now.steps.get(step.id)?.actions.keys() ?? [])].filter((a) => !step.actions.has(a))
-      expect(added, step.id).toEqual(step.timeout ? ['dispute'] : step.actors.includes('isv') ? ['escalate'] : [])
+      expect(added, step.id).toEqual(step.timeout || step.id === 'confirm-warranty' ? ['dispute'] : step.actors.includes('isv') ? ['escalate'] : [])
     }
   })
 

@@ -10,6 +10,14 @@ function get(id: string): CompiledProcess {
   return process
 }
 
+/** The administrator's decisions on a dispute of double-check's final confirmation, with where each leads. */
+function warrantyDispute(process: CompiledProcess): unknown {
+  expect(process.steps.get('confirm-warranty')?.actions.get('dispute')?.target).toEqual({ kind: 'step', step: 'warranty-dispute' })
+  const step = process.steps.get('warranty-dispute')
+  expect([step?.actors, step?.windows]).toEqual([['admin'], []])
+  return [...(step?.actions.values() ?? [])].map((a) => [a.id, a.target])
+}
+
 describe('built-in processes', () => {
   it('are the four Delivery Center procedures, license supervision and listing review', () => {
     expect([...processes.keys()]).toEqual(['basic', 'contract', 'double-check', 'license-supervision', 'listing-review', 'step-by-step'])
@@ -76,6 +84,10 @@ describe('built-in processes', () => {
     const window = process.windows.get('warranty')
     expect(window).toMatchObject({ after: { kind: 'parameter', name: 'warrantyPeriod' }, onExpiry: { kind: 'end', outcome: 'warranty-expired' } })
     expect([...(window?.steps ?? [])]).toEqual(['confirm-warranty', 'warranty-service', 'warranty-service-escalated'])
+    // The final confirmation may be disputed too: the dispute step is outside the window, which stops the automatic end.
+    expect(warrantyDispute(process)).toEqual([
+      ['rework', { kind: 'step', step: 'warranty-service' }], ['confirm-on-behalf', { kind: 'end', outcome: 'completed' }], ['terminate', { kind: 'end', outcome: 'terminated-in-dispute' }],
+    ])
     expect(process.parameters.get('warrantyPeriod')).toMatchObject({ type: 'duration', default: undefined })
     expect(process.steps.get('confirm-delivery')?.actions.get('confirm')?.target).toEqual({ kind: 'step', step: 'confirm-warranty' })
     const warranty = process.steps.get('confirm-warranty')
