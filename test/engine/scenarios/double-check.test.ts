@@ -33,7 +33,7 @@ describe('double-check delivery', () => {
     const id = await inWarranty()
     const view = await h.engine.instances.get(id, CUSTOMER)
     expect(view.windows).toEqual([{ id: 'warranty', title: 'Warranty period', openedAt: '2026-01-03T00:00:00.000Z', due: '2026-02-02T00:00:00.000Z' }])
-    expect(view.actions.map((a) => a.id)).toEqual(['request-service', 'confirm'])
+    expect(view.actions.map((a) => a.id)).toEqual(['request-service', 'confirm', 'dispute'])
     h.clock.advance('P5D')
     expect(await h.engine.instances.act(id, { action: 'confirm' }, CUSTOMER)).toMatchObject({ status: 'completed', outcome: 'completed', windows: [] })
     h.clock.advance('P60D')
