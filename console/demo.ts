@@ -46,7 +46,7 @@ export async function seedDemo(engine: Engine, storage: AttachmentStorage): Prom
     // And one the administrator terminated after its first act: how a stopped delivery reads.
     if (summary.length === 0) {
       const parties = partiesOf(process)
-      const view = await engine.instances.start({ process: id, parties, parameters: parametersOf(process), context: { orderId: `DEMO-${order++}` } }, DEMO_PEOPLE.admin)
+      const view = await engine.instances.start({ process: id, parties, parameters: parametersOf(process), context: { ...sampleOf(process.context.schema, 'context') as Record<string, unknown>, orderId: `DEMO-${order++}` } }, DEMO_PEOPLE.admin)
       deliveries++
       if (view.step) await actOnce(engine, storage, process, view.id, view.step.id, parties)
       const terminated = await engine.instances.terminate(view.id, { reason: 'The customer cancelled the order.' }, DEMO_PEOPLE.admin)

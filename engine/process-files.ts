@@ -3,7 +3,9 @@ import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DefinitionError, InvalidDefinitionError } from './errors.js'
 import type { CompiledProcess } from './definition/compiled.js'
-import type { CompileOptions, CompileResult } from './definition/compile.js'
+import type { BaseResolver, CompileOptions, CompileResult } from './definition/compile.js'
+import { extendsOf, parseBaseReference } from './definition/derive.js'
+import { readSource } from './definition/source.js'
 import { compileProcess } from './definition/compile.js'
 import { decodeDefinition, tooLargeProblem } from './definition/decode.js'
 import type { DecodedDefinition } from './definition/decode.js'
@@ -76,20 +78,54 @@ function reasonOf(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message
 }
 
-/** The text of every `*.yaml` file of the built-in process directory, with its path relative to the working directory. */
+/**
+ * The text of every `*.yaml` file of the built-in process directory, with its path relative to the
+ * working directory: by file name, except that a process another extends comes before it (so
+ * registering them in this order always finds a derived process's base registered).
+ */
 export function loadBuiltInSources(dir: string = BUILT_IN_PROCESS_DIR): Array<{ file: string; text: string }> {
-  return readdirSync(dir).filter((name) => name.endsWith('.yaml')).sort()
+  const files = readdirSync(dir).filter((name) => name.endsWith('.yaml')).sort()
     .map((name) => ({ file: relative(process.cwd(), join(dir, name)), text: readFileSync(join(dir, name), 'utf8') }))
+  const idOf = (text: string): string | undefined => {
+    const value = readSource(text, '').value as { id?: unknown } | undefined
+    return typeof value === 'object' && value !== null && typeof value.id === 'string' ? value.id : undefined
+  }
+  const ordered: Array<{ file: string; text: string }> = []
+  const placed = new Set<string>()
+  const place = (entry: { file: string; text: string }, depth: number): void => {
+    const id = idOf(entry.text) ?? entry.file
+    if (placed.has(id)) return
+    placed.add(id)
+    const base = extendsOf(entry.text)
+    const baseEntry = base === undefined ? undefined : files.find((f) => idOf(f.text) === parseBaseReference(base).id)
+    if (baseEntry && depth < 8) place(baseEntry, depth + 1)
+    ordered.push(entry)
+  }
+  for (const entry of files) place(entry, 0)
+  return ordered
 }
 
 /**
- * Compiles every `*.yaml` file of the built-in process directory.
+ * Compiles every `*.yaml` file of the built-in process directory; a derived one against the
+ * built-in process it extends.
  * @throws {InvalidDefinitionError} when a built-in definition has problems.
  */
 export function loadBuiltInProcesses(dir: string = BUILT_IN_PROCESS_DIR): CompiledProcess[] {
-  return loadBuiltInSources(dir).map(({ file, text }) => {
-    const result = compileProcess(text, file)
+  const sources = loadBuiltInSources(dir)
+  return sources.map(({ file, text }) => {
+    const result = compileProcess(text, file, { base: builtInBases(sources) })
     if (!result.ok) throw new InvalidDefinitionError(file, result.errors)
     return result.process
   })
+}
+
+/** Finds a base among the built-in sources: the version named, or the highest. */
+function builtInBases(sources: ReadonlyArray<{ file: string; text: string }>): BaseResolver {
+  return (reference) => {
+    const found = sources.filter(({ text }) => {
+      const value = readSource(text, '').value as { id?: unknown; version?: unknown } | undefined
+      return typeof value === 'object' && value !== null && value.id === reference.id && (reference.version === undefined || value.version === reference.version)
+    })
+    return found.at(-1)
+  }
 }

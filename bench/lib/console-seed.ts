@@ -50,7 +50,7 @@ export async function createConsoleTemplates(file: string, customers: readonly s
       const ids: string[] = []
       for (const kind of KINDS) {
         const { id } = await engine.instances.start({
-          process: kind.process, parties: { customer, isv: ISV.subject }, context: { orderId: 'template' },
+          process: kind.process, parties: { customer, isv: ISV.subject }, context: { orderId: 'template', specification: 'Standard', productId: 'p-1' },
           ...(kind.parameters ? { parameters: kind.parameters } : {}),
         }, ADMIN)
         for (const act of kind.acts) await engine.instances.act(id, 'inputs' in act ? { action: act.action, inputs: act.inputs } : { action: act.action }, by[act.by])

@@ -48,7 +48,7 @@ export function dbFile(dir: string, name: string): string {
  * demands), finish and confirm. Returns the number of commands performed (4).
  */
 export async function completeDelivery(engine: Engine): Promise<number> {
-  const { id } = await engine.instances.start({ process: 'basic', parties: PARTIES, context: { orderId: 'o-1001' } }, ADMIN)
+  const { id } = await engine.instances.start({ process: 'basic', parties: PARTIES, context: { orderId: 'o-1001', specification: 'Standard', productId: 'p-1' } }, ADMIN)
   for (const { action, by, inputs } of BASIC_ACTS) {
     await engine.instances.act(id, inputs === undefined ? { action } : { action, inputs }, by)
   }

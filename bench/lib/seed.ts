@@ -23,7 +23,7 @@ export async function createTemplates(file: string, stages: readonly Stage[], at
   const { engine, store } = await openEngine(file, { durability: 'normal' }, new ManualClock(at))
   const ids: string[] = []
   for (const [index, stage] of stages.entries()) {
-    const { id } = await engine.instances.start({ process: 'basic', parties: PARTIES, context: { orderId: `o-${index}` } }, ADMIN)
+    const { id } = await engine.instances.start({ process: 'basic', parties: PARTIES, context: { orderId: `o-${index}`, specification: 'Standard', productId: 'p-1' } }, ADMIN)
     for (const { action, by, inputs } of BASIC_ACTS.slice(0, ACTS_BEFORE[stage])) {
       await engine.instances.act(id, inputs === undefined ? { action } : { action, inputs }, by)
     }

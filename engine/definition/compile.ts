@@ -25,8 +25,8 @@ const MAX_DERIVATION = 8
  */
 function definitionOf(ctx: CompileContext, own: ProcessDefinition, resolver: BaseResolver | undefined): ProcessDefinition | undefined {
   if (own.extends === undefined) {
-    own.steps.forEach((step: StepDefinition & { remove?: true; after?: string; before?: string }, index) => {
-      for (const key of ['remove', 'after', 'before'] as const) {
+    own.steps.forEach((step: StepDefinition & { remove?: true; merge?: true; after?: string; before?: string }, index) => {
+      for (const key of ['remove', 'merge', 'after', 'before'] as const) {
         if (step[key] !== undefined) ctx.report('definition.derivation', pointerOf('steps', index, key), `\`${key}\` only applies in a process that \`extends\` another.`, 'Add `extends: BASE`, or remove it.')
       }
     })

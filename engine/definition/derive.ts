@@ -22,7 +22,7 @@ export function parseBaseReference(text: string): BaseReference {
 /** Where each part of a merged definition was written: in the derived file, or inherited. */
 export type Origin = (pointer: string) => string | undefined
 
-type StepEntry = StepDefinition & { readonly remove?: true; readonly after?: string; readonly before?: string }
+type StepEntry = StepDefinition & { readonly remove?: true; readonly merge?: true; readonly after?: string; readonly before?: string }
 
 /** A problem found while merging, at a pointer of the derived file. */
 export interface DeriveProblem {
@@ -35,21 +35,32 @@ export interface DeriveProblem {
  * Merges a derived definition onto its base: scalars and `roles` are replaced when given;
  * `parameters` and `calendars` merge by name (a parameter's fields merge, so a new default needs
  * no type); `windows` merge by id; each derived step replaces the inherited step with its id,
- * removes it (`remove: true`), or is added after `after`, before `before`, or at the end.
+ * removes it (`remove: true`), changes it (`merge: true`: the fields written replace the
+ * inherited ones and its `actions` merge by id), or is added after `after`, before `before`, or
+ * at the end.
  * Returns the merged definition and, for each merged pointer, the pointer of the derived file it
  * came from (undefined when it was inherited).
  */
 export function derive(base: ProcessDefinition, derived: ProcessDefinition & { readonly extends: string }): { definition: ProcessDefinition; origin: Origin; problems: DeriveProblem[] } {
   const problems: DeriveProblem[] = []
-  const steps: Array<{ step: StepDefinition; index: number | undefined }> = base.steps.map((step) => ({ step, index: undefined }))
+  // `written`: for a step merged onto an inherited one, the fields and actions the derived file wrote.
+  const steps: Array<{ step: StepDefinition; index: number | undefined; written?: ReadonlySet<string> }> = base.steps.map((step) => ({ step, index: undefined }))
   ;((derived.steps ?? []) as readonly StepEntry[]).forEach((entry, index) => {
     const at = steps.findIndex((s) => s.step.id === entry.id)
-    if (entry.remove) {
-      if (at < 0) problems.push({ pointer: `/steps/${index}/id`, message: `There is no inherited step "${entry.id}" to remove.`, hint: `The base's steps are ${base.steps.map((s) => s.id).join(', ')}.` })
-      else steps.splice(at, 1)
-      return
+    if (entry.remove || entry.merge) {
+      if (at < 0) {
+        problems.push({ pointer: `/steps/${index}/id`, message: `There is no inherited step "${entry.id}" to ${entry.remove ? 'remove' : 'merge into'}.`, hint: `The base's steps are ${base.steps.map((s) => s.id).join(', ')}.` })
+        return
+      }
+      if (entry.remove) {
+        steps.splice(at, 1)
+        return
+      }
     }
-    const { after, before, remove: _remove, ...step } = entry
+    const { after, before, remove: _remove, merge, ...written } = entry
+    const inherited = steps[at]?.step
+    const step: StepDefinition = merge && inherited ? { ...inherited, ...written, actions: { ...inherited.actions, ...written.actions } } : written
+    const fields = merge ? new Set([...Object.keys(written), ...Object.keys(written.actions ?? {}).map((action) => `actions/${action}`)]) : undefined
     const anchor = after ?? before
     if (at >= 0) steps.splice(at, 1)
     let position = at >= 0 && anchor === undefined ? at : steps.length
@@ -61,7 +72,7 @@ export function derive(base: ProcessDefinition, derived: ProcessDefinition & { r
         position = after !== undefined ? found + 1 : found
       }
     }
-    steps.splice(position, 0, { step, index })
+    steps.splice(position, 0, { step, index, ...(fields ? { written: fields } : {}) })
   })
   const parameters = { ...base.parameters }
   for (const [name, parameter] of Object.entries(derived.parameters ?? {})) parameters[name] = { ...base.parameters?.[name], ...parameter }
@@ -84,8 +95,16 @@ export function derive(base: ProcessDefinition, derived: ProcessDefinition & { r
   const origin: Origin = (pointer) => {
     const step = /^\/steps\/(\d+)(\/.*)?$/.exec(pointer)
     if (step) {
-      const index = steps[Number(step[1])]?.index
-      return index === undefined ? undefined : `/steps/${index}${step[2] ?? ''}`
+      const merged = steps[Number(step[1])]
+      const index = merged?.index
+      if (index === undefined) return undefined
+      const rest = step[2] ?? ''
+      // A merged step: what it did not write is inherited.
+      if (merged?.written && rest !== '') {
+        const [, key, action] = rest.split('/')
+        if (!merged.written.has(key === 'actions' && action !== undefined ? `actions/${action}` : key ?? '')) return undefined
+      }
+      return `/steps/${index}${rest}`
     }
     const window = /^\/windows\/(\d+)(\/.*)?$/.exec(pointer)
     if (window) {

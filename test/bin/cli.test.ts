@@ -65,7 +65,7 @@ describe('delivery-center register', () => {
     onTestFinished(drop)
     await (await Store.open(db)).close() // register needs an existing database
     const v2 = join(dir, 'basic-v2.yaml')
-    writeFileSync(v2, readFileSync(join(import.meta.dirname, '../../processes/basic.yaml'), 'utf8').replace('version: 1', 'version: 2'))
+    writeFileSync(v2, readFileSync(join(import.meta.dirname, '../../processes/basic.yaml'), 'utf8').replace(/^version: \d+$/m, 'version: 2'))
     expect(await delivery('register', v2, '--db', db, '--owner', 'v-7')).toMatchObject({ code: 1, stdout: '--owner must be ROLE:SUBJECT, e.g. isv:v-1 (got "v-7").\n' })
     const ok = await delivery('register', v2, '--db', db, '--owner', 'isv:v-7')
     expect(ok).toMatchObject({ code: 0, stdout: `${v2}: registered basic v2 (private to isv "v-7")\n` })

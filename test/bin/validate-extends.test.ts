@@ -41,7 +41,7 @@ function files(contents: Record<string, string>): Record<string, string> {
 describe('validate and graph resolve `extends`', () => {
   it('from the built-in processes: the example of docs/language.md validates and draws', async () => {
     const { 'v1-basic.yaml': file } = files({ 'v1-basic.yaml': DERIVED }) as { 'v1-basic.yaml': string }
-    expect(await runCli(['validate', file])).toMatchObject({ code: 0, stdout: `${file}: ok (v1-basic v1, 4 steps)\n` })
+    expect(await runCli(['validate', file])).toMatchObject({ code: 0, stdout: `${file}: ok (v1-basic v1, 6 steps)\n` })
     const graph = await runCli(['graph', file])
     expect(graph.code).toBe(0)
     expect(graph.stdout).toContain('n_kick_off["Kick-off Call<br/><i>isv</i>"]')

@@ -17,7 +17,7 @@ const ORIGIN = 'http://localhost'
 beforeAll(async () => {
   api = await openApi()
   sessions = new ConsoleSessions(api.store, realClock)
-  const started = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-7' } } })
+  const started = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-7', specification: 'Standard', productId: 'p-1' } } })
   instance = (await started.json() as { id: string }).id
 })
 afterAll(async () => { await api.close() })
@@ -116,7 +116,7 @@ describe('the console over HTTP', () => {
   it("shows an administrator's inbox what waits on administrators: failed deliveries, then steps where they act", async () => {
     await api.engine.processes.register(REVIEW, 'review.yaml')
     const review = await api.engine.instances.start({ process: 'review', parties: { customer: 'c-1' }, context: { orderId: 'ORD-REVIEW' } }, WHO.admin)
-    const failed = await api.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-FAILED' } }, WHO.admin)
+    const failed = await api.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-FAILED', specification: 'Standard', productId: 'p-1' } }, WHO.admin)
     await markFailed(api.engine, api.store, failed.id)
     const html = await (await api.app.request('/console', { headers: { Cookie: (await signedIn('admin')).cookie } })).text()
     const waiting = html.slice(html.indexOf('id="waiting-title"'), html.indexOf('id="list-title"'))
@@ -133,18 +133,18 @@ describe('the console over HTTP', () => {
 
 describe('the delivery page', () => {
   it('marks the steps of a terminated delivery: done, where it was stopped, and never reached', async () => {
-    const view = await api.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, WHO.admin)
+    const view = await api.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, WHO.admin)
     await api.engine.instances.act(view.id, { action: 'submit', inputs: DEMAND }, WHO.customer)
     await api.engine.instances.terminate(view.id, { reason: 'Cancelled by the customer' }, WHO.admin)
     const html = await (await api.app.request(`/console/deliveries/${view.id}`, { headers: { Cookie: (await signedIn('customer')).cookie } })).text()
-    expect([...html.matchAll(/<li class="step ([a-z-]+)"/g)].map((m) => m[1])).toEqual(['done', 'stopped', 'not-reached'])
+    expect([...html.matchAll(/<li class="step ([a-z-]+)"/g)].map((m) => m[1])).toEqual(['done', 'stopped', 'not-reached', 'not-reached', 'not-reached'])
   })
 })
 
 describe("an administrator's search", () => {
   it('filters by a phase of one process, not by the same step id in others', async () => {
     const admin = await signedIn('admin')
-    const contract = await api.engine.instances.start({ process: 'contract', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-CONTRACT' } }, WHO.admin)
+    const contract = await api.engine.instances.start({ process: 'contract', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-CONTRACT', specification: 'Standard', productId: 'p-1' } }, WHO.admin)
     const html = await (await api.app.request('/console/deliveries?phase=contract%3Asubmit-demand', { headers: { Cookie: admin.cookie } })).text()
     expect(html).toContain(`/console/deliveries/${contract.id}`)
     // ORD-FAILED is a basic delivery in a step of the same id.

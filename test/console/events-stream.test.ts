@@ -34,7 +34,7 @@ async function session(who: Who): Promise<string> {
   return opened.secret
 }
 const start = async (parties = { customer: 'c-1', isv: 'v-1' }): Promise<string> =>
-  (await api.engine.instances.start({ process: 'basic', parties }, WHO.admin)).id
+  (await api.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties }, WHO.admin)).id
 
 describe('GET /console/events', () => {
   it("streams a delivery's events to its party's session, unnamed, under the console's policy; a stranger's session gets none", async () => {

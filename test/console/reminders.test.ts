@@ -21,7 +21,7 @@ beforeAll(async () => {
   api = await openApi()
   server = await serveOnLoopback(api)
   sessions = new ConsoleSessions(api.store, realClock)
-  const started = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-R' } } })
+  const started = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'ORD-R', specification: 'Standard', productId: 'p-1' } } })
   delivery = (await started.json() as { id: string }).id
   await api.call('POST', `/v1/instances/${delivery}/act`, { who: 'customer', json: { action: 'submit', inputs: DEMAND } })
   await api.call('POST', `/v1/instances/${delivery}/act`, { who: 'isv', json: { action: 'finish' } }) // confirmed by the system on 15 January

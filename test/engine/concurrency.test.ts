@@ -76,7 +76,7 @@ describe.each(MODES)(`two OS processes on one ${DIALECT} database (writer thread
 
   it('hammering the same and many instances: every acknowledged act is in the history exactly once, revisions gap-free', { timeout: 120_000 }, async () => {
     const ids: string[] = []
-    for (let i = 0; i < 5; i++) ids.push((await h.engine.instances.start({ process: 'step-by-step', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
+    for (let i = 0; i < 5; i++) ids.push((await h.engine.instances.start({ process: 'step-by-step', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
     const [a, b] = [worker(writerThread), worker(writerThread)]
     const acks = new Map<string, number[]>()
     const refusals: string[] = []
@@ -119,7 +119,7 @@ describe.each(MODES)(`two OS processes on one ${DIALECT} database (writer thread
 
   it('a process killed with SIGKILL mid-run loses no acknowledged act and leaves nothing half-applied', { timeout: 120_000 }, async () => {
     const ids: string[] = []
-    for (let i = 0; i < 3; i++) ids.push((await h.engine.instances.start({ process: 'step-by-step', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
+    for (let i = 0; i < 3; i++) ids.push((await h.engine.instances.start({ process: 'step-by-step', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
     await h.store.close()
     const victim = new Worker(h.database, { writerThread })
     victim.send({ op: 'hammer', ids, iterations: 100_000, now: '2026-01-02T00:00:00Z', seed: 7 })

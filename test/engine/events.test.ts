@@ -39,7 +39,7 @@ async function pageOf(filter: Parameters<Harness['engine']['events']['list']>[0]
 
 describe(`the outbox of public events on ${DIALECT}`, () => {
   it('holds every change of a basic delivery, in order, each with the delivery as it stood, written with the change', async () => {
-    const { id } = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1' } }, ADMIN)
+    const { id } = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } }, ADMIN)
     await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     await h.engine.instances.act(id, { action: 'finish' }, ISV)
     h.clock.advance('P15D')
@@ -59,7 +59,7 @@ describe(`the outbox of public events on ${DIALECT}`, () => {
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length)
     const [started, entered, submitted] = events as [PublicEvent, PublicEvent, PublicEvent]
     // Each shows the delivery right after its change: started, then in its first step.
-    expect(started.data.delivery).toMatchObject({ id, process: { id: 'basic', version: 2 }, status: 'active', phase: null, executor: [], context: { orderId: 'o-1' }, revision: 1 })
+    expect(started.data.delivery).toMatchObject({ id, process: { id: 'basic', version: 3 }, status: 'active', phase: null, executor: [], context: { orderId: 'o-1' }, revision: 1 })
     expect(entered.data.delivery).toMatchObject({ phase: { id: 'submit-demand', round: 1 }, executor: [{ role: 'customer', subject: 'c-1' }], deadline: null, revision: 1 })
     expect(submitted).toMatchObject({ data: { by: CUSTOMER, trigger: 'actor', inputs: DEMAND, delivery: { phase: { id: 'submit-demand' }, revision: 2 } } })
     expect(events[3]).toMatchObject({ data: { delivery: { phase: { id: 'project-delivery' }, executor: [{ role: 'isv', subject: 'v-1' }], revision: 2 } } })
@@ -69,7 +69,7 @@ describe(`the outbox of public events on ${DIALECT}`, () => {
   })
 
   it('writes nothing for a refused command', async () => {
-    const { id } = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const { id } = await h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     const before = await snapshot(h.database)
     await expect(h.engine.instances.act(id, { action: 'finish' }, ISV)).rejects.toMatchObject({ code: 'step.not-current' })
     await expect(h.engine.instances.act(id, { action: 'submit', inputs: {} }, CUSTOMER)).rejects.toMatchObject({ code: 'input.invalid' })
@@ -79,7 +79,7 @@ describe(`the outbox of public events on ${DIALECT}`, () => {
 
   it('shows a party the events of its own deliveries only, and those who see all every event', async () => {
     const mine = await awaitingConfirmation(h.engine, 2)
-    const { id: theirs } = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-2', isv: 'v-1' } }, ADMIN)
+    const { id: theirs } = await h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-2', isv: 'v-1' } }, ADMIN)
     const ofCustomer = await everyEvent(CUSTOMER, 12)
     expect(ofCustomer).toHaveLength(12)
     expect(new Set(ofCustomer.map((e) => e.data.delivery?.id))).toEqual(new Set(mine))

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listInstant } from '../../engine/index.js'
 import type { ListFilter, Principal } from '../../engine/index.js'
-import { ADMIN, CUSTOMER, DEMAND, OTHER_CUSTOMER, openHarness } from '../support/engine.js'
+import { ADMIN, CUSTOMER, DEMAND, OTHER_CUSTOMER, openHarness, registerBasicVersion2 } from '../support/engine.js'
 import type { Harness } from '../support/engine.js'
 
 // One database for the file: c-1 holds seven deliveries, c-2 three, started at four instants
@@ -10,6 +10,8 @@ let h: Harness
 const started: Array<{ id: string; at: string; customer: string; orderId: string | undefined }> = []
 beforeAll(async () => {
   h = await openHarness()
+  // The delivery without an order ID was started on version 2, which did not require one.
+  await registerBasicVersion2(h.engine)
   const plan: Array<[customer: string, orderId: string | undefined]>[] = [
     [['c-1', 'HW-1'], ['c-2', 'HW-2']],
     [['c-1', 'hw-1'], ['c-1', 'HW-3'], ['c-1', undefined]],
@@ -18,7 +20,7 @@ beforeAll(async () => {
   ]
   for (const group of plan) {
     for (const [customer, orderId] of group) {
-      const view = await h.engine.instances.start({ process: 'basic', parties: { customer, isv: 'v-1' }, ...(orderId === undefined ? {} : { context: { orderId } }) }, ADMIN)
+      const view = await h.engine.instances.start({ process: 'basic', parties: { customer, isv: 'v-1' }, ...(orderId === undefined ? { version: 2 } : { context: { orderId, specification: 'Standard', productId: 'p-1' } }) }, ADMIN)
       started.push({ id: view.id, at: h.clock.now().toString(), customer, orderId })
     }
     h.clock.advance('PT1H')

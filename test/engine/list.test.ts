@@ -8,11 +8,11 @@ afterEach(async () => { await h.close() })
 
 describe('Engine.list', () => {
   it('shows each party only its own instances, filtered by process, status, step and "waiting on me"', async () => {
-    const mine = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
-    const delivering = await h.engine.instances.start({ process: 'contract', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const mine = await h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const delivering = await h.engine.instances.start({ process: 'contract', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     await h.engine.instances.act(delivering.id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
-    const theirs = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-2', isv: 'v-2' } }, ADMIN)
-    const done = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-2' } }, ADMIN)
+    const theirs = await h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-2', isv: 'v-2' } }, ADMIN)
+    const done = await h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-2' } }, ADMIN)
     await h.engine.instances.terminate(done.id, { reason: 'Cancelled order' }, ADMIN)
 
     const ids = async (filter: Parameters<typeof h.engine.instances.list>[0], who: Parameters<typeof h.engine.instances.list>[1]) =>
@@ -37,7 +37,7 @@ describe('Engine.list', () => {
   it('pages with a cursor', async () => {
     const started: string[] = []
     for (let i = 0; i < 5; i++) {
-      started.push((await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
+      started.push((await h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
       h.clock.advance('PT1S')
     }
     const first = await h.engine.instances.list({ limit: 2 }, CUSTOMER)

@@ -28,7 +28,7 @@ function problemsOf(result: CompileResult): Array<{ code: string; line: number; 
 
 function expectBasic(result: CompileResult): void {
   expect(problemsOf(result)).toEqual([])
-  if (result.ok) expect([...result.process.steps.keys()]).toEqual(['submit-demand', 'project-delivery', 'confirm-delivery'])
+  if (result.ok) expect([...result.process.steps.keys()]).toEqual(['submit-demand', 'project-delivery', 'confirm-delivery', 'dispute', 'project-delivery-escalated'])
 }
 
 describe('compileProcessFile', () => {

@@ -2812,6 +2812,11 @@ export interface components {
              * @constant
              */
             remove?: true;
+            /**
+             * @description In a derived process: changes the inherited step with this id: the fields written replace the inherited ones, and `actions` merge by id (an action written replaces the inherited action with its id, or is added).
+             * @constant
+             */
+            merge?: true;
             /** @description In a derived process: places this step right after the step with this id. */
             after?: components["schemas"]["DefinitionIdentifier"];
             /** @description In a derived process: places this step right before the step with this id. */

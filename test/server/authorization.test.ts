@@ -13,7 +13,7 @@ let privateProcess = ''
 
 beforeAll(async () => {
   api = await openApi()
-  const started = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } } })
+  const started = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } } })
   instance = ((await started.json()) as { id: string }).id
   const form = new FormData()
   form.append('file', new Blob([readFileSync(join(import.meta.dirname, '../fixtures/files/contract.pdf'))]), 'demands.pdf')
@@ -41,7 +41,7 @@ const ROUTES: Route[] = [
   { method: 'GET', label: '/v1/processes', path: () => '/v1/processes', refused: { anonymous: 401, unknownToken: 401 } },
   { method: 'GET', label: '/v1/processes/{private}', path: () => `/v1/processes/${privateProcess}`, refused: { anonymous: 401, strangerIsv: 404, customer: 404 } },
   { method: 'PUT', label: '/v1/processes/basic', path: () => '/v1/processes/basic', body: () => 'id: basic', headers: { 'Content-Type': 'application/yaml' }, refused: { anonymous: 401, customer: 403, isv: 403, system: 403 } },
-  { method: 'POST', label: '/v1/instances', path: () => '/v1/instances', json: { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, refused: { anonymous: 401, customer: 403, isv: 403, strangerIsv: 403 } },
+  { method: 'POST', label: '/v1/instances', path: () => '/v1/instances', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, refused: { anonymous: 401, customer: 403, isv: 403, strangerIsv: 403 } },
   { method: 'GET', label: '/v1/instances', path: () => '/v1/instances', refused: { anonymous: 401, unknownToken: 401 } },
   { method: 'GET', label: '/v1/instances/{id}', path: () => `/v1/instances/${instance}`, refused: { anonymous: 401, strangerCustomer: 404, strangerIsv: 404 } },
   { method: 'GET', label: '/v1/instances/{id}/history', path: () => `/v1/instances/${instance}/history`, refused: { anonymous: 401, strangerCustomer: 404, strangerIsv: 404 } },

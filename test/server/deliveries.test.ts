@@ -19,7 +19,7 @@ async function json<T = Record<string, unknown>>(response: Response, status: num
 }
 
 async function start(process: string, parameters?: Record<string, unknown>): Promise<string> {
-  const view = await json<{ id: string }>(await api.call('POST', '/v1/instances', { who: 'admin', json: { process, parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1' }, ...(parameters ? { parameters } : {}) } }), 201)
+  const view = await json<{ id: string }>(await api.call('POST', '/v1/instances', { who: 'admin', json: { process, parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, ...(parameters ? { parameters } : {}) } }), 201)
   return view.id
 }
 

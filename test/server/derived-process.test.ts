@@ -32,9 +32,9 @@ async function json<T = Record<string, unknown>>(response: Response, status = 20
 describe('a derived, private process registered through the API', () => {
   it('runs to the auto-confirm after 7 days, and is invisible and unusable for another ISV', async () => {
     const registered = await json(await api.call('PUT', '/v1/processes/v1-basic?owner=isv:v-1', { who: 'admin', body: CUSTOM, headers: { 'Content-Type': 'application/yaml' } }), 201)
-    expect(registered).toMatchObject({ id: 'v1-basic', owner: 'v-1', steps: [{ id: 'submit-demand' }, { id: 'kick-off' }, { id: 'project-delivery' }, { id: 'confirm-delivery' }] })
+    expect(registered).toMatchObject({ id: 'v1-basic', owner: 'v-1', steps: [{ id: 'submit-demand' }, { id: 'kick-off' }, { id: 'project-delivery' }, { id: 'confirm-delivery' }, { id: 'dispute' }, { id: 'project-delivery-escalated' }] })
 
-    const { id } = await json<{ id: string }>(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'v1-basic', parties: { customer: 'c-1', isv: 'v-1' } } }), 201)
+    const { id } = await json<{ id: string }>(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'v1-basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } } }), 201)
     await json(await api.call('POST', `/v1/instances/${id}/act`, { who: 'customer', json: { action: 'submit', inputs: DEMAND } }))
     await json(await api.call('POST', `/v1/instances/${id}/act`, { who: 'isv', json: { action: 'held' } }))
     const finished = await json(await api.call('POST', `/v1/instances/${id}/act`, { who: 'isv', json: { action: 'finish' } }))
@@ -47,14 +47,14 @@ describe('a derived, private process registered through the API', () => {
     expect(listed.items.map((p) => p.id)).not.toContain('v1-basic')
     await json(await api.call('GET', '/v1/processes/v1-basic', { who: 'strangerIsv' }), 404)
     await json(await api.call('GET', '/v1/processes/v1-basic/diagram', { who: 'strangerIsv' }), 404)
-    const refused = await json(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'v1-basic', parties: { customer: 'c-9', isv: 'v-9' } } }), 422)
+    const refused = await json(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'v1-basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-9', isv: 'v-9' } } }), 422)
     expect(refused).toMatchObject({ code: 'input.invalid', errors: [{ pointer: '/parties/isv' }] })
   })
 
   it('keeps the base version it was registered against when the base changes', async () => {
     await json(await api.call('PUT', '/v1/processes/v1-basic?owner=isv:v-1', { who: 'admin', body: CUSTOM, headers: { 'Content-Type': 'application/yaml' } }), 201)
     const basic = await json<{ source: string }>(await api.call('GET', '/v1/processes/basic', { who: 'admin' }))
-    const v2 = basic.source.replace('version: 2', 'version: 3').replace('title: Finish', 'title: Finish delivery')
+    const v2 = basic.source.replace('version: 3', 'version: 4').replace('title: Finish', 'title: Finish delivery')
     await json(await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: v2, headers: { 'Content-Type': 'application/yaml' } }), 201)
     const fresh = new Engine({ store: api.store, clock: api.clock }) // a new engine compiles from the database
     const process = await fresh.processes.get('v1-basic', 1)

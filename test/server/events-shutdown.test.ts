@@ -28,7 +28,7 @@ it('streams what another server commits, and stops on SIGTERM without waiting fo
 
   const started = await fetch(`${writer.url}/v1/instances`, {
     method: 'POST', headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }),
+    body: JSON.stringify({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }),
   })
   expect(started.status).toBe(201)
   const { id } = await started.json() as { id: string }

@@ -37,7 +37,7 @@ async function post(path: string, who: Who, json: unknown): Promise<void> {
   expect(response.status, await response.text()).toBeLessThan(300)
 }
 async function start(parties = { customer: 'c-1', isv: 'v-1' }): Promise<string> {
-  const { id } = await api.engine.instances.start({ process: 'basic', parties }, { role: 'admin', subject: 'a-1' })
+  const { id } = await api.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties }, { role: 'admin', subject: 'a-1' })
   return id
 }
 async function feedAfter(after: string): Promise<FeedEvent[]> {
@@ -119,7 +119,7 @@ describe('GET /v1/events/stream', () => {
     try {
       const engines = [api.engine, ...others.map((other) => other.engine)]
       await Promise.all(engines.flatMap((engine) => Array.from({ length: 4 }, async () => {
-        const { id } = await engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, WHO.admin)
+        const { id } = await engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, WHO.admin)
         await engine.instances.act(id, { action: 'submit', inputs: DEMAND }, WHO.customer)
         await engine.instances.act(id, { action: 'finish' }, WHO.isv)
       })))

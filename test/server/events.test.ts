@@ -65,7 +65,7 @@ async function post(path: string, who: Who, json: unknown): Promise<Response> {
   return fetch(`${server.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${api.tokens[who]}`, 'Content-Type': 'application/json' }, body: JSON.stringify(json) })
 }
 async function start(parties = { customer: 'c-1', isv: 'v-1' }): Promise<string> {
-  const response = await post('/v1/instances', 'admin', { process: 'basic', parties, context: { orderId: 'HW-1' } })
+  const response = await post('/v1/instances', 'admin', { process: 'basic', parties, context: { orderId: 'HW-1', specification: 'Standard', productId: 'p-1' } })
   expect(response.status).toBe(201)
   return (await response.json() as { id: string }).id
 }
@@ -151,7 +151,7 @@ describe('GET /v1/events', () => {
           await post(`/v1/instances/${id}/act`, 'isv', { action: 'finish' })
         }),
         ...others.flatMap(({ engine }) => Array.from({ length: 4 }, async () => {
-          const { id } = await engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, WHO.admin)
+          const { id } = await engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, WHO.admin)
           await engine.instances.act(id, { action: 'submit', inputs: DEMAND }, WHO.customer)
           await engine.instances.act(id, { action: 'finish' }, WHO.isv)
         })),

@@ -77,7 +77,7 @@ describe('failed instances over HTTP', () => {
   })
 
   it('retries an instance whose due deadline now fires: active again, the deadline fired, the retry in its history', async () => {
-    const { id } = await api.engine.instances.start({ process: 'basic', parties: FRAGILE_PARTIES }, ADMIN)
+    const { id } = await api.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: FRAGILE_PARTIES }, ADMIN)
     await api.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     await api.engine.instances.act(id, { action: 'finish' }, ISV)
     api.clock.set('2026-01-15T00:00:00Z')
@@ -133,7 +133,7 @@ describe('serve, on a database with an instance whose due deadline always fails'
       }, start < 3 ? `${start} failed attempts counted` : 'the instance marked failed')
       expect((await fetch(`${running.url}/healthz`)).status).toBe(200)
       expect(await (await call(customer, 'GET', `/v1/instances/${good}`)).json()).toMatchObject({ status: 'completed', outcome: 'expired' })
-      const started = await call(admin, 'POST', '/v1/instances', { process: 'basic', parties: FRAGILE_PARTIES })
+      const started = await call(admin, 'POST', '/v1/instances', { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: FRAGILE_PARTIES })
       expect(started.status).toBe(201)
       const view = await (await call(admin, 'GET', `/v1/instances/${bad}`)).json() as Json
       expect(view['status']).toBe(start < 3 ? 'active' : 'failed')

@@ -20,13 +20,13 @@ describe('request hygiene', () => {
   })
 
   it('unknown top-level fields: 422 naming each', async () => {
-    const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: {}, colour: 'red' } }), 422, 'request.invalid')
+    const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: {}, colour: 'red' } }), 422, 'request.invalid')
     expect(body['errors']).toEqual([{ pointer: '/colour', rule: 'additionalProperties', message: 'is not an accepted field' }])
   })
 
   it('a body over the limit: 413, and nothing stored', async () => {
     const before = await snapshot(api.database)
-    await problem(await api.call('POST', '/v1/instances', { who: 'admin', body: JSON.stringify({ process: 'basic', parties: {}, context: { pad: 'x'.repeat(1024 * 1024 + 10) } }), headers: { 'Content-Type': 'application/json' } }), 413, 'request.too-large')
+    await problem(await api.call('POST', '/v1/instances', { who: 'admin', body: JSON.stringify({ process: 'basic', parties: {}, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1', pad: 'x'.repeat(1024 * 1024 + 10) } }), headers: { 'Content-Type': 'application/json' } }), 413, 'request.too-large')
     expect(await snapshot(api.database)).toEqual(before)
   })
 
@@ -66,15 +66,15 @@ describe('request hygiene', () => {
   })
 
   it('registers a new process version from YAML, and reports a broken one with YAML locations', async () => {
-    const yaml = readFileSync(join(import.meta.dirname, '../../processes/basic.yaml'), 'utf8').replace('version: 2', 'version: 3')
+    const yaml = readFileSync(join(import.meta.dirname, '../../processes/basic.yaml'), 'utf8').replace('version: 3', 'version: 4')
     const ok = await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: yaml, headers: { 'Content-Type': 'application/yaml' } })
     expect(ok.status).toBe(201)
-    expect(await ok.json()).toMatchObject({ id: 'basic', version: 3, versions: [2, 3] })
+    expect(await ok.json()).toMatchObject({ id: 'basic', version: 4, versions: [3, 4] })
     const before = await snapshot(api.database)
-    const broken = yaml.replace('version: 3', 'version: 4').replace('action: confirm', 'action: confirmed')
+    const broken = yaml.replace('version: 4', 'version: 5').replace('action: confirm', 'action: confirmed')
     const body = await problem(await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: broken, headers: { 'Content-Type': 'application/yaml' } }), 422, 'definition.invalid')
-    expect(body['problems']).toEqual([expect.objectContaining({ code: 'definition.unknown-timeout-action', location: expect.objectContaining({ file: 'basic.yaml', line: 64, pointer: '/steps/2/timeout/action' }) })])
-    await problem(await api.call('PUT', '/v1/processes/other', { who: 'admin', body: yaml.replace('version: 3', 'version: 9'), headers: { 'Content-Type': 'application/yaml' } }), 422, 'input.invalid')
+    expect(body['problems']).toEqual([expect.objectContaining({ code: 'definition.unknown-timeout-action', location: expect.objectContaining({ file: 'basic.yaml', line: 91, pointer: '/steps/2/timeout/action' }) })])
+    await problem(await api.call('PUT', '/v1/processes/other', { who: 'admin', body: yaml.replace('version: 4', 'version: 9'), headers: { 'Content-Type': 'application/yaml' } }), 422, 'input.invalid')
     await problem(await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: yaml.replace('Basic Delivery Process', 'Changed'), headers: { 'Content-Type': 'application/yaml' } }), 409, 'process.version-conflict')
     expect(await snapshot(api.database)).toEqual(before)
   })
@@ -146,10 +146,10 @@ describe('request bodies over real HTTP (read from the Node.js request)', () => 
   })
 
   it('reads a chunked body, and one with a Content-Length, in full', async () => {
-    const start = JSON.stringify({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { note: 'é'.repeat(5000) } })
+    const start = JSON.stringify({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1', note: 'é'.repeat(5000) } })
     const chunked = await post('/v1/instances', [start.slice(0, 7), start.slice(7, 4000), start.slice(4000)])
     expect(chunked.status).toBe(201)
-    expect((await api.engine.instances.get(chunked.body['id'] as string, { role: 'admin', subject: 'a-1' })).context).toEqual({ note: 'é'.repeat(5000) })
+    expect((await api.engine.instances.get(chunked.body['id'] as string, { role: 'admin', subject: 'a-1' })).context).toEqual({ orderId: 'o-1', specification: 'Standard', productId: 'p-1', note: 'é'.repeat(5000) })
     expect((await post('/v1/instances', [start], true)).status).toBe(201)
   })
 
@@ -164,7 +164,7 @@ describe('request bodies over real HTTP (read from the Node.js request)', () => 
       expect(refused.status).toBe(413)
       expect(refused.body['code']).toBe('request.too-large')
       expect(await snapshot(api.database)).toEqual(before)
-      const next = await post('/v1/instances', [JSON.stringify({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } })], true, agent)
+      const next = await post('/v1/instances', [JSON.stringify({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } })], true, agent)
       expect(next.status).toBe(201)
     } finally {
       agent.destroy()

@@ -7,7 +7,7 @@ let api: Api
 let id: string
 beforeEach(async () => {
   api = await openApi()
-  id = ((await (await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } } })).json()) as { id: string }).id
+  id = ((await (await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } } })).json()) as { id: string }).id
 })
 afterEach(async () => { await api.close() })
 
@@ -57,7 +57,7 @@ describe('Idempotency-Key', () => {
   })
 
   it('forgets a key after it expires', async () => {
-    const start = (key: string) => api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, headers: { 'Idempotency-Key': key } })
+    const start = (key: string) => api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, headers: { 'Idempotency-Key': key } })
     const first = await (await start('daily-import')).json() as { id: string }
     expect((await (await start('daily-import')).json() as { id: string }).id).toBe(first.id)
     api.clock.advance('PT24H1S')
@@ -65,7 +65,7 @@ describe('Idempotency-Key', () => {
   })
 
   it('makes a start idempotent, so a retried order creates one delivery', async () => {
-    const body = { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-42' } }
+    const body = { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-42', specification: 'Standard', productId: 'p-1' } }
     const a = await api.call('POST', '/v1/instances', { who: 'admin', json: body, headers: { 'Idempotency-Key': 'order-o-42' } })
     const b = await api.call('POST', '/v1/instances', { who: 'admin', json: body, headers: { 'Idempotency-Key': 'order-o-42' } })
     expect(a.status).toBe(201)

@@ -9,7 +9,7 @@ const ids: string[] = []
 beforeAll(async () => {
   api = await openApi()
   for (const [customer, orderId] of [['c-1', 'HW-1'], ['c-9', 'HW-9'], ['c-1', 'HW-2']]) {
-    const response = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { customer, isv: 'v-1' }, context: { orderId } } })
+    const response = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { customer, isv: 'v-1' }, context: { orderId, specification: 'Standard', productId: 'p-1' } } })
     ids.push(((await response.json()) as { id: string }).id)
     api.clock.advance('PT1H')
   }

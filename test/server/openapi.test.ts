@@ -142,7 +142,7 @@ describe('GET /openapi.json', () => {
       return response
     }
     const body = async <T = Json>(response: globalThis.Response): Promise<T> => await response.json() as T
-    const start = (process: string, parameters?: Json) => call('POST', '/v1/instances', { who: 'admin', json: { process, parties: { customer: 'c-1', isv: 'v-1' }, ...(parameters ? { parameters } : {}) } })
+    const start = (process: string, parameters?: Json) => call('POST', '/v1/instances', { who: 'admin', json: { process, parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, ...(parameters ? { parameters } : {}) } })
     const act = (id: string, who: Who, json: Json) => call('POST', `/v1/instances/${id}/act`, { who, json })
 
     await call('GET', '/healthz')
@@ -152,7 +152,7 @@ describe('GET /openapi.json', () => {
     await call('GET', '/openapi.json')
     await call('GET', '/docs')
     await call('GET', '/v1/processes', { who: 'isv' })
-    const basic = await body<{ source: string }>(await call('GET', '/v1/processes/basic?version=2', { who: 'customer' }))
+    const basic = await body<{ source: string }>(await call('GET', '/v1/processes/basic?version=3', { who: 'customer' }))
     await call('GET', '/v1/processes/basic/diagram', { who: 'customer' })
     expect((await call('PUT', '/v1/processes/basic', { who: 'admin', body: basic.source, headers: { 'Content-Type': 'application/yaml' } })).status).toBe(200)
     await call('POST', '/v1/processes/validate', { who: 'isv', json: { definition: basic.source, scenarios: 'process: basic\nscenarios:\n  - name: x\n    start: { parties: { customer: c-1 }, expect: { phase: submit-demand } }\n' } })
@@ -204,7 +204,7 @@ describe('GET /openapi.json', () => {
     // Problems: each must be a documented status of its operation and match Problem.
     await call('GET', '/v1/clock')
     await call('GET', '/v1/instances/nope', { who: 'customer' })
-    await call('POST', '/v1/instances', { who: 'customer', json: { process: 'basic', parties: {} } })
+    await call('POST', '/v1/instances', { who: 'customer', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: {} } })
     await call('POST', `/v1/instances/${ended.id}/act`, { who: 'customer', json: { action: 'submit', extra: 1 } })
     await call('POST', '/v1/advance', { who: 'admin', json: { to: '2020-01-01T00:00:00Z' } })
     await call('PUT', '/v1/processes/basic', { who: 'admin', body: 'id: basic\nversion: 1\n', headers: { 'Content-Type': 'application/yaml' } })

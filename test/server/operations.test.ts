@@ -18,7 +18,7 @@ const PARTIES = { customer: 'c-1', isv: 'v-1' }
 
 /** A basic delivery waiting for the customer's confirmation, due 14 days after T0. */
 async function awaitingConfirmation(): Promise<string> {
-  const { id } = await (await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: PARTIES } })).json() as { id: string }
+  const { id } = await (await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: PARTIES } })).json() as { id: string }
   expect((await api.call('POST', `/v1/instances/${id}/act`, { who: 'customer', json: { action: 'submit', inputs: DEMAND } })).status).toBe(200)
   expect((await api.call('POST', `/v1/instances/${id}/act`, { who: 'isv', json: { action: 'finish' } })).status).toBe(200)
   return id

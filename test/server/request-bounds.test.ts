@@ -17,7 +17,7 @@ function nested(levels: number): string {
 }
 
 async function started(): Promise<string> {
-  const response = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: PARTIES } })
+  const response = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: PARTIES } })
   expect(response.status).toBe(201)
   return (await response.json() as { id: string }).id
 }
@@ -37,7 +37,7 @@ describe('JSON nesting depth', () => {
     expect(problemBody['detail']).toContain('64 levels')
     expect(await snapshot(api.database)).toEqual(before)
     // 64 levels with the body's own: accepted.
-    const deepest = `{"process":"basic","parties":{"customer":"c-1","isv":"v-1"},"context":${nested(63)}}`
+    const deepest = `{"process":"basic","parties":{"customer":"c-1","isv":"v-1"},"context":{"orderId":"o-1","specification":"Standard","productId":"p-1","deep":${nested(62)}}}`
     expect((await api.call('POST', '/v1/instances', { who: 'admin', body: deepest, headers: JSON_TYPE })).status).toBe(201)
   })
 
@@ -76,7 +76,7 @@ describe('other request fields', () => {
   it('a start naming thousands of parties or parameters: 422 request.invalid, nothing stored', async () => {
     const before = await snapshot(api.database)
     const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`role-${i}`, 'x']))
-    const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: many, parameters: many } }), 422, 'request.invalid')
+    const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: many, parameters: many } }), 422, 'request.invalid')
     expect(body['errors']).toEqual(expect.arrayContaining([
       expect.objectContaining({ pointer: '/parties', rule: 'maxProperties' }),
       expect.objectContaining({ pointer: '/parameters', rule: 'maxProperties' }),
@@ -85,7 +85,7 @@ describe('other request fields', () => {
   })
 
   it('a party role name longer than any role: 422 request.invalid at /parties', async () => {
-    const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { ...PARTIES, ['r'.repeat(10_000)]: 'x' } } }), 422, 'request.invalid')
+    const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { ...PARTIES, ['r'.repeat(10_000)]: 'x' } } }), 422, 'request.invalid')
     expect(body['errors']).toContainEqual(expect.objectContaining({ pointer: '/parties', rule: 'propertyNames' }))
   })
 

@@ -59,7 +59,7 @@ describe(`${SERVERS} server processes on one ${DIALECT} database`, () => {
   it('share idempotency keys: a retry sent to another server replays the first answer', async () => {
     const [a, b] = servers as [ServerProcess, ServerProcess]
     const headers = { 'Idempotency-Key': 'start-shared-1' }
-    const request = { process: 'basic', id: 'shared-key-delivery', parties: { customer: 'c-1', isv: 'v-1' } }
+    const request = { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, id: 'shared-key-delivery', parties: { customer: 'c-1', isv: 'v-1' } }
     const first = await call(a, tokens.admin, 'POST', '/v1/instances', request, headers)
     const replay = await fetch(`${b.url}/v1/instances`, {
       method: 'POST', body: JSON.stringify(request),
@@ -111,7 +111,7 @@ describe(`${SERVERS} server processes on one ${DIALECT} database`, () => {
 
     const drive = async (n: number): Promise<void> => {
       const id = `delivery-${n}`
-      const started = await send(id, 'admin', '/v1/instances', { process: 'basic', id, parties: { customer: 'c-1', isv: 'v-1' } }, () => true)
+      const started = await send(id, 'admin', '/v1/instances', { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, id, parties: { customer: 'c-1', isv: 'v-1' } }, () => true)
       ack(id, 'start', started)
       const submitted = await send(id, 'customer', `/v1/instances/${id}/act`, { action: 'submit', inputs: DEMAND, expectedRevision: started['revision'] },
         (view) => (view['revision'] as number) > (started['revision'] as number))

@@ -55,7 +55,7 @@ describe('delivery-center serve', () => {
     const { items } = await call(server, admin, 'GET', '/v1/processes') as { items: Array<{ id: string }> }
     const builtIn = readdirSync(BUILT_IN_PROCESS_DIR).filter((file) => file.endsWith('.yaml')).map((file) => file.replace(/\.yaml$/, ''))
     expect(items.map((p) => p.id).sort()).toEqual(builtIn.sort())
-    const started = await call(server, admin, 'POST', '/v1/instances', { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } })
+    const started = await call(server, admin, 'POST', '/v1/instances', { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } })
     expect(started).toMatchObject({ status: 'active', step: { id: 'submit-demand' } })
     const id = (started as { id: string }).id
     const terminated = await call(server, admin, 'POST', `/v1/instances/${id}/terminate`, { reason: 'order cancelled' })
@@ -77,7 +77,7 @@ describe('delivery-center serve', () => {
     const server = await startServer(db, '--sandbox', '--sandbox-start', '2026-03-01T08:00:00Z')
     running.push(server)
     expect(await call(server, customer, 'GET', '/v1/clock')).toEqual({ kind: 'sandbox', now: '2026-03-01T08:00:00Z' })
-    const { id } = await call(server, admin , 'POST', '/v1/instances', { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }) as { id: string }
+    const { id } = await call(server, admin , 'POST', '/v1/instances', { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }) as { id: string }
     await call(server, customer , 'POST', `/v1/instances/${id}/act`, { action: 'submit', inputs: DEMAND })
     const finished = await call(server, isv , 'POST', `/v1/instances/${id}/act`, { action: 'finish' })
     expect(finished['deadline']).toMatchObject({ due: '2026-03-15T08:00:00.000Z' })
@@ -111,7 +111,7 @@ describe('delivery-center serve', () => {
     const [admin, customer] = await tokensFor(db.location, ['admin', 'a-1'], ['customer', 'c-1'])
     const server = await startServer(db)
     running.push(server)
-    const { id } = await call(server, admin , 'POST', '/v1/instances', { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }) as { id: string }
+    const { id } = await call(server, admin , 'POST', '/v1/instances', { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }) as { id: string }
 
     // An upload whose body arrives slowly: half now, the rest after SIGTERM.
     const pdf = readFileSync(join(import.meta.dirname, '../fixtures/files/contract.pdf'))

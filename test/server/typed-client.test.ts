@@ -48,7 +48,7 @@ describe('the typed client', () => {
     const client = clientOf(api)
     const started = ok(await client.POST('/v1/instances', {
       headers: as('admin'), params: { header: { 'Idempotency-Key': 'start-1' } },
-      body: { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1' } },
+      body: { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } },
     }), 201)
     expect(started.step?.id).toBe('submit-demand')
     const id = started.id

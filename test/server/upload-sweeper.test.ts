@@ -51,7 +51,7 @@ describe('uploads never attached expire', () => {
     expect(response.status).toBe(201)
     return response.json() as Promise<{ id: string }>
   }
-  const start = async (): Promise<string> => ((await (await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } } })).json()) as { id: string }).id
+  const start = async (): Promise<string> => ((await (await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } } })).json()) as { id: string }).id
   const submit = (id: string, attachment: string): Promise<Response> =>
     api.call('POST', `/v1/instances/${id}/act`, { who: 'customer', json: { action: 'submit', inputs: DEMAND, attachments: { 'demand-documents': [attachment] } } })
   const files = (): string[] => readdirSync(api.attachmentsDir).filter((name) => !name.startsWith('.')).sort()

@@ -51,7 +51,7 @@ async function call(who: keyof typeof tokens, method: string, path: string, json
 /** Drives a basic delivery to Confirm Delivery; a request the dying server does not answer ends it there. */
 async function drive(id: string): Promise<void> {
   try {
-    await call('admin', 'POST', '/v1/instances', { process: 'basic', id, parties: { customer: 'c-1', isv: 'v-1' } })
+    await call('admin', 'POST', '/v1/instances', { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, id, parties: { customer: 'c-1', isv: 'v-1' } })
     await call('customer', 'POST', `/v1/instances/${id}/act`, { action: 'submit', inputs: DEMAND })
     await call('isv', 'POST', `/v1/instances/${id}/act`, { action: 'finish' })
   } catch {

@@ -100,7 +100,7 @@ async function createEndpoint(rig: Rig, body: Record<string, unknown>): Promise<
 
 /** A basic delivery started, its demand submitted and its project finished. */
 async function driveBasic(engine: Engine): Promise<string> {
-  const { id } = await engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+  const { id } = await engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
   await engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
   await engine.instances.act(id, { action: 'finish' }, ISV)
   return id
@@ -241,7 +241,7 @@ describe('delivering events', () => {
 
   it('sends only the types and process an endpoint is subscribed to, and nothing for a refused act', async () => {
     await createEndpoint(rig, { url: receiver.url, types: ['delivery.action-performed'], process: 'basic' })
-    const { id } = await rig.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const { id } = await rig.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     await expect(rig.engine.instances.act(id, { action: 'finish' }, ISV)).rejects.toMatchObject({ code: expect.any(String) })
     await rig.drain()
     expect(receiver.received).toHaveLength(0)
@@ -254,7 +254,7 @@ describe('delivering events', () => {
     const endpoint = await createEndpoint(rig, { url: receiver.url })
     let failures = 2
     receiver.answer = () => failures-- > 0 ? 500 : 200
-    const { id } = await rig.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const { id } = await rig.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     await rig.drain()
     expect(receiver.received).toHaveLength(1)
     rig.clock.advance(`PT${(RETRY_DELAYS[0] as number) - 1}S`)
@@ -286,11 +286,11 @@ describe('delivering events', () => {
 
   it('holds up no other delivery while one delivery\'s event keeps failing', async () => {
     await createEndpoint(rig, { url: receiver.url })
-    const { id: stuck } = await rig.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const { id: stuck } = await rig.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     receiver.answer = () => 500
     await rig.drain()
     receiver.answer = () => 200
-    const { id: other } = await rig.engine.instances.start({ process: 'basic', parties: { customer: 'c-2', isv: 'v-1' } }, ADMIN)
+    const { id: other } = await rig.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-2', isv: 'v-1' } }, ADMIN)
     await rig.drain()
     const got = receiver.received.filter((m) => m.event.data.delivery?.id === other)
     expect(got.length).toBeGreaterThanOrEqual(2)
@@ -302,14 +302,14 @@ describe('delivering events', () => {
     const rotated = await json<Created>(await rig.call('POST', `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { who: 'admin', json: {} }))
     expect(rotated.secret).not.toBe(endpoint.secret)
     expect(rotated['previousSecretUntil']).toBe('2026-01-02T00:00:00.000Z')
-    await rig.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    await rig.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     await rig.drain()
     const during = receiver.received.at(-1) as Received
     expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2)
     expect(verifies(endpoint.secret, during)).toBe(true)
     expect(verifies(rotated.secret, during)).toBe(true)
     rig.clock.advance('PT24H1S')
-    await rig.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    await rig.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     await rig.drain()
     const after = receiver.received.at(-1) as Received
     expect(receiver.received).toHaveLength(2)
@@ -323,7 +323,7 @@ describe('delivering events', () => {
     const watcher = await openReceiver()
     const watching = await createEndpoint(rig, { url: watcher.url, types: ['webhook-endpoint.disabled'], process: 'contract' })
     receiver.answer = () => 503
-    await rig.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    await rig.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     await rig.drain()
     for (const delay of RETRY_DELAYS) {
       const state = await json<{ status: string }>(await rig.call('GET', `/v1/webhook-endpoints/${endpoint.id}`, { who: 'admin' }))

@@ -11,6 +11,9 @@ import { serveOnLoopback } from './loopback.js'
 import type { Loopback } from './loopback.js'
 
 /** One app on loopback and one Chromium, shared by the tests of a browser test file. */
+/** The processes whose deliveries need order details to start. */
+const DELIVERY_CENTER = new Set(['basic', 'contract', 'double-check', 'step-by-step'])
+
 export interface ConsoleRig {
   readonly api: Api
   readonly server: Loopback
@@ -71,7 +74,9 @@ export async function openConsoleRig(): Promise<ConsoleRig> {
       return page
     },
     async start(process, context = {}, parties = { customer: 'c-1', isv: 'v-1' }) {
-      return (await api.engine.instances.start({ process, parties, context }, ADMIN)).id
+      // The Delivery Center processes require the order's details.
+      const order = DELIVERY_CENTER.has(process) ? { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } : {}
+      return (await api.engine.instances.start({ process, parties, context: { ...order, ...context } }, ADMIN)).id
     },
     async close() {
       await Promise.all(contexts.map((context) => context.close()))

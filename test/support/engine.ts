@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Engine, ManualClock, Store } from '../../engine/index.js'
 import type { Principal } from '../../engine/index.js'
 import { freshDatabase } from './database.js'
@@ -53,13 +55,25 @@ export async function awaitingConfirmation(engine: Engine, count: number, versio
   const ids: string[] = []
   for (let i = 0; i < count; i += AT_ONCE) {
     ids.push(...await Promise.all(Array.from({ length: Math.min(AT_ONCE, count - i) }, async () => {
-      const { id } = await engine.instances.start({ process: 'basic', ...(version === undefined ? {} : { version }), parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+      const { id } = await engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, ...(version === undefined ? {} : { version }), parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
       await engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
       await engine.instances.act(id, { action: 'finish' }, ISV)
       return id
     })))
   }
   return ids
+}
+
+/** The order details the Delivery Center processes require when a delivery starts (version 3 on). */
+export const ORDER = { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }
+
+/**
+ * Registers version 2 of the basic process (test/fixtures/processes-v2/basic.yaml, as it was
+ * shipped), which took any context: for deliveries started before order details were required.
+ */
+export async function registerBasicVersion2(engine: Engine): Promise<void> {
+  const file = join(import.meta.dirname, '..', 'fixtures', 'processes-v2', 'basic.yaml')
+  await engine.processes.register(readFileSync(file, 'utf8'), file)
 }
 
 /** Deliveries {@link awaitingConfirmation} drives at once. */

@@ -39,8 +39,13 @@ const terminate = (at: string, reason: string): Given => ({ at, command: { type:
 const fail = (at: string): Given => ({ at, command: { type: 'fail', code: 'expression.failed', message: 'Firing the deadline failed.', attempts: 3 } })
 const retry = (at: string): Given => ({ at, command: { type: 'retry', by: ADMIN } })
 
+/** The order details the Delivery Center processes require (version 3 on). */
+const ORDER = { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }
+/** A Delivery Center delivery started with its order details. */
+const ordered = (at: string, extra: Partial<Extract<Command, { type: 'start' }>> = {}): Given => start(at, { context: ORDER, ...extra })
+
 /** Started on day `at` and the demand submitted two hours later: the opening of most deliveries. */
-const submitted = (at: number): Given[] => [start(day(at)), act(day(at, 2), CUSTOMER, 'submit', { inputs: DEMAND })]
+const submitted = (at: number): Given[] => [ordered(day(at)), act(day(at, 2), CUSTOMER, 'submit', { inputs: DEMAND })]
 
 const LISTING = { name: 'Shop', category: 'Web', introduction: 'A shop.', highlights: 'Fast.', details: 'Pages.', afterSalesScope: 'Email.' }
 const LISTING_FILES = { logo: [file('logo', 'png')], 'user-guide': [file('guide', 'pdf')] }
@@ -48,6 +53,25 @@ const PROOF = { 'statement-of-work': [file('sow', 'pdf')], 'acceptance-documents
 const LICENSE = { parameters: { purchasedDuration: 'P1Y' }, context: { orderId: 'o-1' } }
 
 export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'basic-dispute-reworked', process: 'basic',
+    description: 'The customer disputes the delivery with a reason and a file; firing past the confirmation window confirms nothing; the administrator sends it back for rework, the ISV finishes again, the customer confirms.',
+    commands: [...submitted(0), act(day(1), ISV, 'finish'),
+      act(day(3), CUSTOMER, 'dispute', { inputs: { reason: 'The payment page is missing.' }, attachments: { evidence: [file('e-1', 'png', CUSTOMER)] } }),
+      fire(day(20)), act(day(21), ADMIN, 'rework', { inputs: { reason: 'The demands list a payment page.' } }), act(day(22), ISV, 'finish'), act(day(23), CUSTOMER, 'confirm')],
+  },
+  {
+    name: 'basic-dispute-terminated', process: 'basic',
+    description: 'The customer disputes the delivery; the ISV cannot act on it; the administrator ends it as terminated in dispute.',
+    commands: [...submitted(0), act(day(1), ISV, 'finish'), act(day(2), CUSTOMER, 'dispute', { inputs: { reason: 'Nothing was delivered.' } }),
+      act(day(3), ISV, 'rework', { inputs: { reason: 'x' } }), act(day(4), ADMIN, 'terminate', { inputs: { reason: 'The ISV could not show a delivery.' } })],
+  },
+  {
+    name: 'basic-escalated', process: 'basic',
+    description: 'The ISV does not finish: reminded a day before the ISV response time ends, then escalated to an administrator, who hands it back with a note; the ISV finishes, the customer confirms.',
+    commands: [...submitted(0), fire(day(6, 3)), fire(day(7, 3)), act(day(8), ADMIN, 'return-to-isv', { inputs: { note: 'Please call the customer.' } }),
+      act(day(9), ISV, 'finish'), act(day(10), CUSTOMER, 'confirm')],
+  },
   {
     name: 'basic-confirmed', process: 'basic',
     description: 'The customer submits, the ISV finishes, the customer confirms in time; a stale revision is refused on the way.',
@@ -66,12 +90,12 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'basic-short-window', process: 'basic',
     description: 'Started with a P3D confirmation window: the system confirms after three days.',
-    commands: [start(day(0), { parameters: { confirmWindow: 'P3D' } }), act(day(0, 1), CUSTOMER, 'submit', { inputs: DEMAND }), act(day(1), ISV, 'finish'), fire(day(4))],
+    commands: [ordered(day(0), { parameters: { confirmWindow: 'P3D' } }), act(day(0, 1), CUSTOMER, 'submit', { inputs: DEMAND }), act(day(1), ISV, 'finish'), fire(day(4))],
   },
   {
     name: 'basic-refusals', process: 'basic',
     description: 'Refused commands change nothing: the wrong actor, invalid inputs, an unknown action, an action of a later step.',
-    commands: [start(day(0)), act(day(0, 1), ISV, 'submit', { inputs: DEMAND }), act(day(0, 1), CUSTOMER, 'submit', { inputs: { demands: '' } }),
+    commands: [ordered(day(0)), act(day(0, 1), ISV, 'submit', { inputs: DEMAND }), act(day(0, 1), CUSTOMER, 'submit', { inputs: { demands: '' } }),
       act(day(0, 1), CUSTOMER, 'approve'), act(day(0, 1), CUSTOMER, 'confirm'), act(day(0, 2), CUSTOMER, 'submit', { inputs: DEMAND })],
   },
   {
@@ -92,7 +116,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'contract-confirmed', process: 'contract',
     description: 'Demand with a document, the signed contract uploaded, delivery finished and confirmed.',
-    commands: [start(day(0)), act(day(0, 1), CUSTOMER, 'submit', { inputs: DEMAND, attachments: { 'demand-documents': [file('d-1', 'pdf', CUSTOMER)] } }),
+    commands: [ordered(day(0)), act(day(0, 1), CUSTOMER, 'submit', { inputs: DEMAND, attachments: { 'demand-documents': [file('d-1', 'pdf', CUSTOMER)] } }),
       act(day(1), ISV, 'submit', { attachments: { contract: [file('k-1', 'pdf')] } }), act(day(5), ISV, 'finish'), act(day(6), CUSTOMER, 'confirm')],
   },
   {
@@ -104,20 +128,20 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'double-check-warranty-confirmed', process: 'double-check',
     description: 'Confirmed delivery opens the warranty window; two service rounds (rounds 2 and 3 of Confirm Warranty); the customer confirms the warranty.',
-    commands: [start(day(0), { parameters: { warrantyPeriod: 'P90D' } }), act(day(0, 1), CUSTOMER, 'submit', { inputs: DEMAND }), act(day(1), ISV, 'finish'),
+    commands: [ordered(day(0), { parameters: { warrantyPeriod: 'P90D' } }), act(day(0, 1), CUSTOMER, 'submit', { inputs: DEMAND }), act(day(1), ISV, 'finish'),
       act(day(2), CUSTOMER, 'confirm'), act(day(10), CUSTOMER, 'request-service', { inputs: { issue: 'Login fails' } }), act(day(11), ISV, 'resolve', { inputs: { resolution: 'Fixed' } }),
       act(day(20), CUSTOMER, 'request-service', { inputs: { issue: 'Slow' } }), act(day(21), ISV, 'resolve'), act(day(30), CUSTOMER, 'confirm')],
   },
   {
     name: 'double-check-warranty-expires', process: 'double-check',
     description: 'The warranty window expires while the ISV is servicing a request: the delivery ends warranty-expired.',
-    commands: [start(day(0), { parameters: { warrantyPeriod: 'P30D' } }), act(day(0, 1), CUSTOMER, 'submit', { inputs: DEMAND }), act(day(1), ISV, 'finish'),
+    commands: [ordered(day(0), { parameters: { warrantyPeriod: 'P30D' } }), act(day(0, 1), CUSTOMER, 'submit', { inputs: DEMAND }), act(day(1), ISV, 'finish'),
       act(day(2), CUSTOMER, 'confirm'), act(day(25), CUSTOMER, 'request-service', { inputs: { issue: 'Broken' } }), act(day(32, 1), ISV, 'resolve'), fire(day(32, 1))],
   },
   {
     name: 'double-check-one-firing', process: 'double-check',
     description: 'One late firing applies the confirmation timeout and then the warranty window it opened, each at its own due instant.',
-    commands: [start(day(0), { parameters: { warrantyPeriod: 'P7D' } }), act(day(0, 1), CUSTOMER, 'submit', { inputs: DEMAND }), act(day(1), ISV, 'finish'), fire(day(40))],
+    commands: [ordered(day(0), { parameters: { warrantyPeriod: 'P7D' } }), act(day(0, 1), CUSTOMER, 'submit', { inputs: DEMAND }), act(day(1), ISV, 'finish'), fire(day(40))],
   },
   {
     name: 'license-enabling-time', process: 'license-supervision',

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { BUILT_IN_PROCESS_DIR, compileProcess } from '../../../engine/index.js'
+import { compileProcess } from '../../../engine/index.js'
 
-const basic = readFileSync(`${BUILT_IN_PROCESS_DIR}/basic.yaml`, 'utf8')
+// A fixed base: basic as shipped at version 2 (the built-in one changes with its versions).
+const basic = readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'processes-v2', 'basic.yaml'), 'utf8')
 const base = (ref: { id: string }) => ref.id === 'basic' ? { text: basic, file: 'basic@1' } : undefined
 const compile = (text: string) => compileProcess(text, 'custom.yaml', { base })
 
@@ -75,5 +77,97 @@ steps:
 `)
     // Without its last step, the inherited project-delivery's finish leads nowhere: reported at \`extends\`.
     expect(!removed.ok && removed.errors.map((e) => `${e.location.line} ${e.code}`)).toEqual(['4 definition.missing-target'])
+  })
+})
+
+describe('merge: true', () => {
+  it('changes one action of an inherited step and its description, keeping the rest of the step', () => {
+    const result = compile(`
+id: warranty-basic
+version: 1
+title: Basic with a Warranty
+extends: basic
+steps:
+  - id: confirm-delivery
+    merge: true
+    description: Confirm, and the warranty starts.
+    actions:
+      confirm: { title: Confirm, goto: warranty }
+      withdraw: { end: withdrawn }
+  - id: warranty
+    title: Warranty
+    actor: customer
+    actions: { close: { end: completed } }
+`)
+    if (!result.ok) throw new Error(result.errors.map(String).join('\n'))
+    const step = result.process.steps.get('confirm-delivery')
+    expect(step?.description).toBe('Confirm, and the warranty starts.')
+    expect([step?.title, step?.actors]).toEqual(['Confirm Delivery', ['customer']])
+    expect(step?.timeout).toMatchObject({ action: 'confirm', after: { kind: 'parameter', name: 'confirmWindow' } })
+    expect([...(step?.actions.keys() ?? [])]).toEqual(['confirm', 'withdraw'])
+    expect(step?.actions.get('confirm')?.target).toEqual({ kind: 'step', step: 'warranty' })
+    expect([...result.process.steps.keys()]).toEqual(['submit-demand', 'project-delivery', 'confirm-delivery', 'warranty'])
+  })
+
+  it('locates a problem of a merged step where it is written, and of its inherited part at extends', () => {
+    const written = compile(`id: x
+version: 1
+title: X
+extends: basic
+steps:
+  - id: confirm-delivery
+    merge: true
+    actions:
+      confirm: { goto: nowhere }
+`)
+    expect(!written.ok && written.errors.map((e) => [e.code, e.location.line, e.location.pointer])).toEqual([['definition.unknown-step', 9, '/steps/0/actions/confirm/goto']])
+    const inherited = compile(`id: x
+version: 1
+title: X
+extends: basic
+steps:
+  - id: project-delivery
+    remove: true
+  - id: confirm-delivery
+    merge: true
+    title: Confirm
+`)
+    // submit-demand now leads to confirm-delivery; nothing is wrong. A timeout naming a removed action is.
+    expect(inherited.ok).toBe(true)
+    const broken = compile(`id: x
+version: 1
+title: X
+extends: basic
+steps:
+  - id: confirm-delivery
+    merge: true
+    timeout: { after: P1D, action: accept }
+`)
+    expect(!broken.ok && broken.errors.map((e) => [e.code, e.location.line])).toEqual([['definition.unknown-timeout-action', 8]])
+  })
+
+  it('is refused without extends, and for a step the base does not have', () => {
+    const unknown = compile(`id: x
+version: 1
+title: X
+extends: basic
+steps:
+  - id: confirm-deliveries
+    merge: true
+    title: Confirm
+`)
+    expect(!unknown.ok && unknown.errors.map((e) => [e.code, e.location.line])).toEqual([['definition.derivation', 6]])
+    const alone = compileProcess(`id: x
+version: 1
+title: X
+roles: [isv]
+steps:
+  - id: a
+    title: A
+    actor: isv
+    merge: true
+    actions: { done: { end: completed } }
+`, 'x.yaml')
+    expect(!alone.ok && alone.errors.map((e) => [e.code, e.location.line])).toEqual([['definition.derivation', 9]])
   })
 })

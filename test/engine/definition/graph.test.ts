@@ -7,21 +7,34 @@ const doubleCheck = byId.get('double-check')
 if (!stepByStep || !doubleCheck) throw new Error('built-in processes missing')
 
 describe('processEdges', () => {
-  it('gives every transition of step-by-step, both rejection loops and the timeout included', () => {
+  it('gives every transition of step-by-step: both rejection loops, the timeouts, the dispute and the escalations included', () => {
     const edges = processEdges(stepByStep).map((e) => `${e.from} -${e.kind}:${e.label}-> ${e.to}`)
     expect(edges).toEqual([
       'submit-demand -action:submit-> functional-design',
       'functional-design -action:finish-> confirm-functional-design',
+      'functional-design -timeout:escalate-> functional-design-escalated',
       'confirm-functional-design -action:confirm-> ued',
       'confirm-functional-design -action:reject-> functional-design',
       'ued -action:finish-> confirm-ued',
+      'ued -timeout:escalate-> ued-escalated',
       'confirm-ued -action:confirm-> development-testing',
       'confirm-ued -action:reject-> ued',
       'development-testing -action:finish-> inspection-acceptance',
+      'development-testing -timeout:escalate-> development-testing-escalated',
       'inspection-acceptance -action:confirm-> confirm-delivery',
       'inspection-acceptance -action:reject-> development-testing',
       'confirm-delivery -action:confirm-> end:completed',
+      'confirm-delivery -action:dispute-> dispute',
       'confirm-delivery -timeout:confirm-> end:completed',
+      'dispute -action:rework-> development-testing',
+      'dispute -action:confirm-on-behalf-> end:completed',
+      'dispute -action:terminate-> end:terminated-in-dispute',
+      'functional-design-escalated -action:finish-> confirm-functional-design',
+      'functional-design-escalated -action:return-to-isv-> functional-design',
+      'ued-escalated -action:finish-> confirm-ued',
+      'ued-escalated -action:return-to-isv-> ued',
+      'development-testing-escalated -action:finish-> inspection-acceptance',
+      'development-testing-escalated -action:return-to-isv-> development-testing',
     ])
   })
 
@@ -30,6 +43,7 @@ describe('processEdges', () => {
     expect(expiries.map((e) => [e.from, e.to, e.after, e.by])).toEqual([
       ['confirm-warranty', 'end:warranty-expired', 'warrantyPeriod', ['system']],
       ['warranty-service', 'end:warranty-expired', 'warrantyPeriod', ['system']],
+      ['warranty-service-escalated', 'end:warranty-expired', 'warrantyPeriod', ['system']],
     ])
   })
 })
@@ -51,6 +65,6 @@ describe('toMermaid', () => {
 
   it('boxes the steps of a window in a subgraph', () => {
     const text = toMermaid(doubleCheck)
-    expect(text).toContain('  subgraph n_window_warranty["Warranty period"]\n    n_confirm_warranty["Confirm Warranty<br/><i>customer</i>"]\n    n_warranty_service["Warranty Service<br/><i>isv</i>"]\n  end\n')
+    expect(text).toContain('  subgraph n_window_warranty["Warranty period"]\n    n_confirm_warranty["Confirm Warranty<br/><i>customer</i>"]\n    n_warranty_service["Warranty Service<br/><i>isv</i>"]\n    n_warranty_service_escalated["Warranty Service Escalated<br/><i>isv or admin</i>"]\n  end\n')
   })
 })

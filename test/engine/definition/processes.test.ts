@@ -10,6 +10,14 @@ function get(id: string): CompiledProcess {
   return process
 }
 
+/** The administrator's decisions on a dispute of double-check's final confirmation, with where each leads. */
+function warrantyDispute(process: CompiledProcess): unknown {
+  expect(process.steps.get('confirm-warranty')?.actions.get('dispute')?.target).toEqual({ kind: 'step', step: 'warranty-dispute' })
+  const step = process.steps.get('warranty-dispute')
+  expect([step?.actors, step?.windows]).toEqual([['admin'], []])
+  return [...(step?.actions.values() ?? [])].map((a) => [a.id, a.target])
+}
+
 describe('built-in processes', () => {
   it('are the four Delivery Center procedures, license supervision and listing review', () => {
     expect([...processes.keys()]).toEqual(['basic', 'contract', 'double-check', 'license-supervision', 'listing-review', 'step-by-step'])
@@ -24,6 +32,7 @@ describe('built-in processes', () => {
     const basic = get('basic')
     expect([...basic.steps.values()].map((s) => [s.id, s.actors])).toEqual([
       ['submit-demand', ['customer']], ['project-delivery', ['isv']], ['confirm-delivery', ['customer']],
+      ['dispute', ['admin']], ['project-delivery-escalated', ['isv', 'admin']],
     ])
     const confirm = basic.steps.get('confirm-delivery')
     expect(confirm?.timeout).toMatchObject({ after: { kind: 'parameter', name: 'confirmWindow' }, action: 'confirm' })
@@ -63,7 +72,7 @@ describe('built-in processes', () => {
 
   it('contract: the ISV must upload one signed contract of the seed\'s types, at most 5 MB, before delivery', () => {
     const contract = get('contract')
-    expect([...contract.steps.keys()]).toEqual(['submit-demand', 'upload-contract', 'project-delivery', 'confirm-delivery'])
+    expect([...contract.steps.keys()]).toEqual(['submit-demand', 'upload-contract', 'project-delivery', 'confirm-delivery', 'dispute', 'project-delivery-escalated', 'upload-contract-escalated'])
     const slot = contract.steps.get('upload-contract')?.actions.get('submit')?.attachments.get('contract')
     expect(slot).toMatchObject({ min: 1, max: 1, maxSize: 5 * 1024 * 1024 })
     expect([...(slot?.types ?? [])].sort()).toEqual(['7z', 'doc', 'docx', 'pdf', 'png', 'ppt', 'pptx', 'xlsx', 'zip'])
@@ -74,7 +83,11 @@ describe('built-in processes', () => {
     const process = get('double-check')
     const window = process.windows.get('warranty')
     expect(window).toMatchObject({ after: { kind: 'parameter', name: 'warrantyPeriod' }, onExpiry: { kind: 'end', outcome: 'warranty-expired' } })
-    expect([...(window?.steps ?? [])]).toEqual(['confirm-warranty', 'warranty-service'])
+    expect([...(window?.steps ?? [])]).toEqual(['confirm-warranty', 'warranty-service', 'warranty-service-escalated'])
+    // The final confirmation may be disputed too: the dispute step is outside the window, which stops the automatic end.
+    expect(warrantyDispute(process)).toEqual([
+      ['rework', { kind: 'step', step: 'warranty-service' }], ['confirm-on-behalf', { kind: 'end', outcome: 'completed' }], ['terminate', { kind: 'end', outcome: 'terminated-in-dispute' }],
+    ])
     expect(process.parameters.get('warrantyPeriod')).toMatchObject({ type: 'duration', default: undefined })
     expect(process.steps.get('confirm-delivery')?.actions.get('confirm')?.target).toEqual({ kind: 'step', step: 'confirm-warranty' })
     const warranty = process.steps.get('confirm-warranty')
@@ -89,6 +102,7 @@ describe('built-in processes', () => {
     expect([...process.steps.keys()]).toEqual([
       'submit-demand', 'functional-design', 'confirm-functional-design', 'ued', 'confirm-ued',
       'development-testing', 'inspection-acceptance', 'confirm-delivery',
+      'dispute', 'functional-design-escalated', 'ued-escalated', 'development-testing-escalated',
     ])
     const rejections = [...process.steps.values()].flatMap((step) => {
       const reject = step.actions.get('reject')
@@ -102,6 +116,55 @@ describe('built-in processes', () => {
     const reject = process.steps.get('confirm-ued')?.actions.get('reject')
     expect(reject?.inputs.validate({})).toBe(false)
     expect(reject?.inputs.validate({ reason: 'Colours are off' })).toBe(true)
+  })
+})
+
+describe('the rules added at version 3', () => {
+  const delivery = ['basic', 'contract', 'double-check', 'step-by-step']
+
+  it('require the order ID, specification and product ID in context, and admit other order details', () => {
+    for (const id of delivery) {
+      const { validate } = get(id).context
+      expect(validate({ orderId: 'o-1', specification: 'Standard', productId: 'p-1', amount: 99 }), id).toBe(true)
+      for (const field of ['orderId', 'specification', 'productId']) {
+        const order: Record<string, unknown> = { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }
+        delete order[field]
+        expect(validate(order), `${id} without ${field}`).toBe(false)
+      }
+    }
+  })
+
+  it('let the customer dispute at Confirm Delivery, leaving the step, and the administrator rework, confirm or terminate with a reason', () => {
+    const reworkTo: Record<string, string> = { basic: 'project-delivery', contract: 'project-delivery', 'double-check': 'project-delivery', 'step-by-step': 'development-testing' }
+    const confirmedTo: Record<string, unknown> = { 'double-check': { kind: 'step', step: 'confirm-warranty' } }
+    for (const id of delivery) {
+      const process = get(id)
+      const dispute = process.steps.get('confirm-delivery')?.actions.get('dispute')
+      expect(dispute?.target, id).toEqual({ kind: 'step', step: 'dispute' })
+      expect(dispute?.inputs.validate({}), id).toBe(false)
+      expect(dispute?.attachments.get('evidence'), id).toMatchObject({ min: 0, max: 5 })
+      const admin = process.steps.get('dispute')
+      expect(admin?.actors, id).toEqual(['admin'])
+      expect(admin?.timeout, id).toBeUndefined()
+      expect([...(admin?.actions.values() ?? [])].map((a) => [a.id, a.target, a.inputs.validate({}), a.inputs.validate({ reason: 'r' })]), id).toEqual([
+        ['rework', { kind: 'step', step: reworkTo[id] }, false, true],
+        ['confirm-on-behalf', confirmedTo[id] ?? { kind: 'end', outcome: 'completed' }, false, true],
+        ['terminate', { kind: 'end', outcome: 'terminated-in-dispute' }, false, true],
+      ])
+    }
+  })
+
+  it('escalate every step waiting on the ISV to an administrator after isvResponseTime, the ISV reminded a day before', () => {
+    for (const id of delivery) {
+      const process = get(id)
+      for (const step of [...process.steps.values()].filter((s) => s.actors.length === 1 && s.actors[0] === 'isv')) {
+        expect(step.timeout, `${id} ${step.id}`).toMatchObject({ after: { kind: 'parameter', name: 'isvResponseTime' }, action: 'escalate', remind: [{ offset: 'P1D' }] })
+        expect(step.actions.get('escalate'), `${id} ${step.id}`).toMatchObject({ actors: ['system'], target: { kind: 'step', step: `${step.id}-escalated` } })
+        const escalated = process.steps.get(`${step.id}-escalated`)
+        expect(escalated?.actors, `${id} ${step.id}`).toEqual(['isv', 'admin'])
+        expect(escalated?.actions.get('return-to-isv'), `${id} ${step.id}`).toMatchObject({ actors: ['admin'], target: { kind: 'step', step: step.id } })
+      }
+    }
   })
 })
 

@@ -15,7 +15,7 @@ const DEMAND = { contact: { name: 'Li Lei', phone: '+86 138 0000 0000', email: '
 const day = (n: number): string => new Date(Date.UTC(2026, 0, 1 + n)).toISOString()
 
 const basic = builtIn('basic')
-const start: Command = { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' } }
+const start: Command = { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } }
 const FAIL: Command = { type: 'fail', code: 'expression.failed', message: 'Firing failed.', attempts: 3 }
 const atConfirm = await stateAfter(basic, [[T0, start], [T0, { type: 'act', by: CUSTOMER, action: 'submit', inputs: DEMAND }], [day(1), { type: 'act', by: ISV, action: 'finish' }]])
 const failed = await stateAfter(basic, [[T0, start], [T0, { type: 'act', by: CUSTOMER, action: 'submit', inputs: DEMAND }], [day(1), { type: 'act', by: ISV, action: 'finish' }], [day(15), FAIL]])
@@ -105,7 +105,7 @@ steps:
   const reject: Command = { type: 'act', by: CUSTOMER, action: 'reject' }
 
   it('sends work back maxRounds times, each a new round of the step, then leads to onMaxRounds', async () => {
-    let state = await stateAfter(rounds, [[T0, { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' } }]])
+    let state = await stateAfter(rounds, [[T0, { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } }]])
     const entered: Array<[string | undefined, number | undefined]> = []
     for (const command of [send, reject, send, reject, send, reject]) {
       state = accepted(await decideAt(rounds, state, command, T0)).state

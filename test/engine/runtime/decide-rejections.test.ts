@@ -42,7 +42,7 @@ steps:
       expire: { title: Expire, actor: system, end: expired, record: { value: ${JSON.stringify(`context.loopRecord = true ? ${NEVER_ENDS} : 1`)} } }
 `)
 
-const start = (extra: Partial<Extract<Command, { type: 'start' }>> = {}): Command => ({ type: 'start', instanceId: 'i-1', by: ADMIN, parties: PARTIES, ...extra })
+const start = (extra: Partial<Extract<Command, { type: 'start' }>> = {}): Command => ({ type: 'start', instanceId: 'i-1', by: ADMIN, parties: PARTIES, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, ...extra })
 const act = (by: Principal, action: string, more: Partial<Extract<Command, { type: 'act' }>> = {}): Command => ({ type: 'act', by, action, ...more })
 const FAIL: Command = { type: 'fail', code: 'expression.failed', message: 'Firing failed.', attempts: 3 }
 

@@ -16,7 +16,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 async function started(): Promise<InstanceState> {
-  const decision = await decide(basic, undefined, { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' } }, at(T0))
+  const decision = await decide(basic, undefined, { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } }, at(T0))
   if (!decision.ok) throw new Error(decision.rejection.message)
   return deepFreeze(decision.state)
 }
@@ -33,7 +33,8 @@ describe('decide', () => {
     if (!decision.ok) return
     expect(decision.events).toEqual([
       { type: 'action-performed', at: '2026-01-01T01:00:00.000Z', step: 'submit-demand', action: 'submit', by: CUSTOMER, inputs: DEMAND, attachments: {}, trigger: 'actor' },
-      { type: 'step-entered', at: '2026-01-01T01:00:00.000Z', step: 'project-delivery', round: 1 },
+      { type: 'step-entered', at: '2026-01-01T01:00:00.000Z', step: 'project-delivery', round: 1,
+        timeout: { action: 'escalate', due: '2026-01-08T01:00:00.000Z', reminders: [{ offset: 'P1D', at: '2026-01-07T01:00:00.000Z' }] } },
     ])
     expect({ ...decision.events.reduce(evolve, state), revision: 2 }).toEqual(decision.state)
   })

@@ -30,7 +30,7 @@ function accepted(decision: Decision): InstanceState {
 
 /** A basic delivery waiting for the customer's confirmation, due at {@link DUE}. */
 async function awaitingConfirmation(): Promise<InstanceState> {
-  let state = accepted(await decide(basic, undefined, { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' } }, at(T0)))
+  let state = accepted(await decide(basic, undefined, { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } }, at(T0)))
   state = accepted(await decide(basic, state, { type: 'act', by: CUSTOMER, action: 'submit', inputs: DEMAND }, at(T0)))
   return accepted(await decide(basic, state, { type: 'act', by: ISV, action: 'finish' }, at(T0)))
 }

@@ -18,7 +18,7 @@ const day = (days: number, hours = 0): string => new Date(Date.UTC(2026, 0, 1 + 
 const FIRE: Command = { type: 'fire-due' }
 
 const basic = builtIn('basic')
-const start: Command = { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' } }
+const start: Command = { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } }
 /** Basic at Confirm Delivery, entered on day 1: the system confirms on day 15, reminders on days 12 and 14. */
 const atConfirm = await stateAfter(basic, [[T0, start], [T0, { type: 'act', by: CUSTOMER, action: 'submit', inputs: DEMAND }], [day(1), { type: 'act', by: ISV, action: 'finish' }]])
 
@@ -130,7 +130,7 @@ steps:
     actions:
       accept: { end: completed }
       reject: { goto: work }`)
-    const entered = await stateAfter(loop, [[T0, { type: 'start', instanceId: 'l', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' } }], [T0, { type: 'act', by: ISV, action: 'done' }]])
+    const entered = await stateAfter(loop, [[T0, { type: 'start', instanceId: 'l', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } }], [T0, { type: 'act', by: ISV, action: 'done' }]])
     const once = await fire(loop, entered, day(3))
     expect(sent(once.events)).toEqual([`P2D ${day(3)}`])
     const back = accepted(await decideAt(loop, once.state, { type: 'act', by: CUSTOMER, action: 'reject' }, day(4)))
@@ -157,7 +157,7 @@ steps:
     title: Fix
     actor: isv
     actions: { fixed: { goto: use } }`)
-    const opened = await stateAfter(warranty, [[T0, { type: 'start', instanceId: 'w', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' } }]])
+    const opened = await stateAfter(warranty, [[T0, { type: 'start', instanceId: 'w', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } }]])
     expect(opened.deadlines.windows['warranty']).toEqual({ openedAt: T0, due: day(30), reminders: [{ offset: 'P7D', at: day(23) }, { offset: 'P1D', at: day(29) }] })
     const first = await fire(warranty, opened, day(23))
     expect(first.events).toEqual([{

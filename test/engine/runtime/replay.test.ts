@@ -24,7 +24,9 @@ function changed(id: string, edit: (source: string) => string): CompiledProcess 
   const source = readFileSync(join(BUILT_IN_PROCESS_DIR, `${id}.yaml`), 'utf8')
   const edited = edit(source)
   if (edited === source) throw new Error(`The edit changed nothing in ${id}.yaml`)
-  const result = compileProcess(edited, `${id}.yaml`)
+  // A derived process is compiled against the built-in process it extends, as the loader does.
+  const base = (ref: { id: string }) => ({ text: readFileSync(join(BUILT_IN_PROCESS_DIR, `${ref.id}.yaml`), 'utf8'), file: `${ref.id}.yaml` })
+  const result = compileProcess(edited, `${id}.yaml`, { base })
   if (!result.ok) throw new Error(result.errors.map(String).join('\n'))
   return result.process
 }
@@ -63,7 +65,8 @@ describe('a changed rule fails the goldens', () => {
     const found = await divergences('basic', changed('basic', (s) => s.replace('default: P14D', 'default: P13D')))
     // basic-short-window starts with its own P3D; every other basic golden records the default.
     expect(found.map((d) => [d.golden, d.command, d.event])).toEqual([
-      ['basic-confirm-timeout', 0, 0], ['basic-confirmed', 0, 0], ['basic-failed-retried', 0, 0],
+      ['basic-confirm-timeout', 0, 0], ['basic-confirmed', 0, 0], ['basic-dispute-reworked', 0, 0], ['basic-dispute-terminated', 0, 0],
+      ['basic-escalated', 0, 0], ['basic-failed-retried', 0, 0],
       ['basic-failed-terminated', 0, 0], ['basic-refusals', 0, 0], ['basic-reminded', 0, 0], ['basic-terminated', 0, 0],
     ])
     expect(found[0]?.actual).toMatchObject({ type: 'instance-started', parameters: { confirmWindow: 'P13D' } })
@@ -73,7 +76,8 @@ describe('a changed rule fails the goldens', () => {
     const found = await divergences('basic', changed('basic', (s) => s.replace('after: confirmWindow', 'after: P13D')))
     // basic-refusals and basic-terminated never reach Confirm Delivery.
     expect(found.map((d) => [d.golden, d.command, d.event])).toEqual([
-      ['basic-confirm-timeout', 2, 1], ['basic-confirmed', 3, 1], ['basic-failed-retried', 2, 1],
+      ['basic-confirm-timeout', 2, 1], ['basic-confirmed', 3, 1], ['basic-dispute-reworked', 2, 1], ['basic-dispute-terminated', 2, 1],
+      ['basic-escalated', 5, 1], ['basic-failed-retried', 2, 1],
       ['basic-failed-terminated', 2, 1], ['basic-reminded', 2, 1], ['basic-short-window', 2, 1],
     ])
     const confirmed = found[1]
@@ -82,7 +86,7 @@ describe('a changed rule fails the goldens', () => {
   })
 
   it('a rejection that leads elsewhere: the first reject of step-by-step diverges at the event after it', async () => {
-    const edited = changed('step-by-step', (s) => s.replace('goto: functional-design', 'goto: submit-demand'))
+    const edited = changed('step-by-step', (s) => s.replace('goto: functional-design\n', 'goto: submit-demand\n'))
     const found = await divergences('step-by-step', edited)
     expect(found).toEqual([expect.objectContaining({ golden: 'step-by-step-rejections', command: 3, event: 1 })])
     expect(found[0]?.actual).toMatchObject({ type: 'step-entered', step: 'submit-demand', round: 2 })

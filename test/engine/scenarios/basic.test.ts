@@ -7,7 +7,7 @@ let h: Harness
 beforeEach(async () => { h = await openHarness() })
 afterEach(async () => { await h.close() })
 
-const startBasic = () => h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1' } }, ADMIN)
+const startBasic = () => h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } }, ADMIN)
 
 /** Runs `fn`, expects it to be refused with `code`, and checks the database did not change. */
 async function expectRefused(fn: () => Promise<unknown>, code: string): Promise<EngineError> {
@@ -91,7 +91,7 @@ describe('basic delivery', () => {
   })
 
   it('honours a per-instance confirmation window', async () => {
-    const { id } = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { confirmWindow: 'P7D' } }, ADMIN)
+    const { id } = await h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' }, parameters: { confirmWindow: 'P7D' } }, ADMIN)
     await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     const view = await h.engine.instances.act(id, { action: 'finish' }, ISV)
     expect(view.deadline?.due).toBe('2026-01-08T00:00:00.000Z')
@@ -159,10 +159,10 @@ describe('basic delivery', () => {
 
     it('a start with missing parties, unknown parameters or a bad duration', async () => {
       const error = await expectRefused(() => h.engine.instances.start({
-        process: 'basic', parties: { customer: 'c-1', vendor: 'v-1' }, parameters: { confirmWindow: '14 days', colour: 'red' },
+        process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', vendor: 'v-1' }, parameters: { confirmWindow: '14 days', colour: 'red' },
       }, ADMIN), 'input.invalid')
       expect(error.fields.map((f) => f.pointer).sort()).toEqual(['/parameters/colour', '/parameters/confirmWindow', '/parties/isv', '/parties/vendor'])
-      await expectRefused(() => h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, CUSTOMER), 'auth.forbidden')
+      await expectRefused(() => h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, CUSTOMER), 'auth.forbidden')
       await expectRefused(() => h.engine.instances.start({ process: 'nope', parties: {} }, ADMIN), 'process.not-found')
     })
   })

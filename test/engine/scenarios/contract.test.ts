@@ -18,7 +18,7 @@ async function upload(by: Principal, type: string | null, size: number): Promise
 }
 
 async function atContract(): Promise<string> {
-  const { id } = await h.engine.instances.start({ process: 'contract', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+  const { id } = await h.engine.instances.start({ process: 'contract', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
   await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
   return id
 }
@@ -83,7 +83,7 @@ describe('contract delivery', () => {
   })
 
   it.each(['submit-demand', 'upload-contract', 'project-delivery', 'confirm-delivery'])('can be terminated by an admin at %s', async (stepId) => {
-    const { id } = await h.engine.instances.start({ process: 'contract', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const { id } = await h.engine.instances.start({ process: 'contract', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     const path = ['submit-demand', 'upload-contract', 'project-delivery', 'confirm-delivery']
     for (const step of path.slice(0, path.indexOf(stepId))) {
       if (step === 'submit-demand') await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)

@@ -8,7 +8,7 @@ afterEach(async () => { await h.close() })
 
 /** A double-check delivery whose basic part is confirmed at T0 + 2 days, opening a warranty window. */
 async function inWarranty(warrantyPeriod = 'P30D'): Promise<string> {
-  const { id } = await h.engine.instances.start({ process: 'double-check', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod } }, ADMIN)
+  const { id } = await h.engine.instances.start({ process: 'double-check', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod } }, ADMIN)
   await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
   h.clock.advance('P1D')
   await h.engine.instances.act(id, { action: 'finish' }, ISV)
@@ -20,12 +20,12 @@ async function inWarranty(warrantyPeriod = 'P30D'): Promise<string> {
 
 describe('double-check delivery', () => {
   it('refuses a warranty period so long that its end cannot be represented, rather than failing when it falls due', async () => {
-    const refused = await h.engine.instances.start({ process: 'double-check', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod: 'P300000Y' } }, ADMIN).catch((e: unknown) => e)
+    const refused = await h.engine.instances.start({ process: 'double-check', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod: 'P300000Y' } }, ADMIN).catch((e: unknown) => e)
     expect(refused).toMatchObject({ code: 'input.invalid', fields: [{ pointer: '/parameters/warrantyPeriod', rule: 'type' }] })
   })
 
   it('needs the warranty period, a per-product parameter', async () => {
-    const refused = await h.engine.instances.start({ process: 'double-check', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN).catch((e: unknown) => e)
+    const refused = await h.engine.instances.start({ process: 'double-check', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN).catch((e: unknown) => e)
     expect(refused).toMatchObject({ code: 'input.invalid', fields: [{ pointer: '/parameters/warrantyPeriod', rule: 'required' }] })
   })
 
@@ -33,7 +33,7 @@ describe('double-check delivery', () => {
     const id = await inWarranty()
     const view = await h.engine.instances.get(id, CUSTOMER)
     expect(view.windows).toEqual([{ id: 'warranty', title: 'Warranty period', openedAt: '2026-01-03T00:00:00.000Z', due: '2026-02-02T00:00:00.000Z' }])
-    expect(view.actions.map((a) => a.id)).toEqual(['request-service', 'confirm'])
+    expect(view.actions.map((a) => a.id)).toEqual(['request-service', 'confirm', 'dispute'])
     h.clock.advance('P5D')
     expect(await h.engine.instances.act(id, { action: 'confirm' }, CUSTOMER)).toMatchObject({ status: 'completed', outcome: 'completed', windows: [] })
     h.clock.advance('P60D')
@@ -53,6 +53,11 @@ describe('double-check delivery', () => {
     const requested = await h.engine.instances.act(id, { action: 'request-service', inputs: { issue: 'Day 20' } }, CUSTOMER)
     expect(requested).toMatchObject({ step: { id: 'warranty-service' }, windows: [{ due: '2026-02-02T00:00:00.000Z' }] })
 
+    // Version 3: the request waits on the ISV, so after isvResponseTime (P7D) it is escalated to an
+    // administrator, inside the window, which keeps running.
+    h.clock.set('2026-01-30T00:00:00Z')
+    expect((await h.engine.deadlines.advance()).fired).toBe(1)
+    expect(await h.engine.instances.get(id, ISV)).toMatchObject({ step: { id: 'warranty-service-escalated' }, windows: [{ due: '2026-02-02T00:00:00.000Z' }] })
     h.clock.set('2026-02-01T23:59:59Z')
     expect((await h.engine.deadlines.advance()).fired).toBe(0)
     h.clock.set('2026-02-02T00:00:00Z')
@@ -66,9 +71,9 @@ describe('double-check delivery', () => {
   })
 
   it('opens the warranty when the system auto-confirms, counted from the deadline, not from when it fired', async () => {
-    const { id } = await h.engine.instances.start({ process: 'double-check', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod: 'P1M' } }, ADMIN)
+    const { id } = await h.engine.instances.start({ process: 'double-check', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod: 'P1M', isvResponseTime: 'P30D' } }, ADMIN)
     await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
-    h.clock.set('2026-01-17T00:00:00Z')
+    h.clock.set('2026-01-17T00:00:00Z') // 16 days on Project Delivery: within the ISV response time of this product
     await h.engine.instances.act(id, { action: 'finish' }, ISV) // confirm due 2026-01-31
     h.clock.set('2026-02-05T00:00:00Z') // the scheduler was down for days
     expect((await h.engine.deadlines.advance()).fired).toBe(1)
@@ -78,7 +83,7 @@ describe('double-check delivery', () => {
   })
 
   it('fires the auto-confirm and the warranty expiry in order when both passed during an outage', async () => {
-    const { id } = await h.engine.instances.start({ process: 'double-check', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod: 'P10D' } }, ADMIN)
+    const { id } = await h.engine.instances.start({ process: 'double-check', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' }, parameters: { warrantyPeriod: 'P10D' } }, ADMIN)
     await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     await h.engine.instances.act(id, { action: 'finish' }, ISV)
     h.clock.advance('P60D')

@@ -20,7 +20,7 @@ async function outbox(types: readonly string[], count: number): Promise<PublicEv
 
 describe(`reminders before the confirmation of a basic delivery on ${DIALECT}`, () => {
   it('are sent by advance() once each, at their instants, and the deadline fires after them', async () => {
-    const { id } = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const { id } = await h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     await h.engine.instances.act(id, { action: 'finish' }, ISV) // the system confirms on 15 January
     const reminders = async (): Promise<string[]> => (await h.engine.instances.history(id, ADMIN))
@@ -55,7 +55,7 @@ describe(`reminders before the confirmation of a basic delivery on ${DIALECT}`, 
   })
 
   it('are not sent when the scheduler first runs after the deadline: the deadline fires instead', async () => {
-    const { id } = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const { id } = await h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     await h.engine.instances.act(id, { action: 'finish' }, ISV)
     h.clock.set('2026-01-20T00:00:00Z')

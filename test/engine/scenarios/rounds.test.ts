@@ -23,7 +23,7 @@ const capped = readFileSync(`${BUILT_IN_PROCESS_DIR}/step-by-step.yaml`, 'utf8')
 describe('capped return rounds', () => {
   it('sends the third rejection of a functional design with maxRounds: 2 to the dispute step, and the history lists the rounds', async () => {
     await h.engine.processes.register(capped, 'capped.yaml')
-    const { id } = await h.engine.instances.start({ process: 'step-by-step-capped', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const { id } = await h.engine.instances.start({ process: 'step-by-step-capped', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     for (let round = 1; round <= 3; round++) {
       await h.engine.instances.act(id, { action: 'finish', inputs: { summary: `design ${round}` } }, ISV)

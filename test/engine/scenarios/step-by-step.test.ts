@@ -14,7 +14,7 @@ const PATH = [
 
 /** Starts a step-by-step delivery and drives it, confirming everything, until it reaches `stepId`. */
 async function driveTo(stepId: (typeof PATH)[number]): Promise<string> {
-  const { id } = await h.engine.instances.start({ process: 'step-by-step', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+  const { id } = await h.engine.instances.start({ process: 'step-by-step', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
   for (const step of PATH.slice(0, PATH.indexOf(stepId))) {
     if (step === 'submit-demand') await h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     else if (step.startsWith('confirm-') || step === 'inspection-acceptance') await h.engine.instances.act(id, { action: 'confirm' }, CUSTOMER)

@@ -21,7 +21,7 @@ async function uploaded(by: { role: string; subject: string }, at: string, size 
 }
 
 async function instance(): Promise<string> {
-  return (await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id
+  return (await h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id
 }
 
 describe('AttachmentRepository, for quotas and expiry', () => {

@@ -12,7 +12,7 @@ afterEach(async () => { await h.close() })
 describe('group commit', () => {
   it('commits acts that arrive together in one group, each still all or nothing', async () => {
     const ids: string[] = []
-    for (let i = 0; i < 20; i++) ids.push((await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
+    for (let i = 0; i < 20; i++) ids.push((await h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
     // 20 valid submits and, in the same group, a second submit of the first instance that loses the race.
     const results = await Promise.allSettled([
       ...ids.map((id) => h.engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)),
@@ -29,8 +29,8 @@ describe('group commit', () => {
   })
 
   it('writes nothing of a refused unit, and everything of the others', async () => {
-    const a = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
-    const b = await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const a = await h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    const b = await h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     await h.engine.instances.act(a.id, { action: 'submit', inputs: DEMAND }, CUSTOMER)
     const before = await snapshot(h.database)
     const [first, second] = await Promise.allSettled([

@@ -7,7 +7,7 @@ import { openDialect } from '../../../engine/store/dialects/index.js'
 import { migrationProvider } from '../../../engine/store/migrations.js'
 import { freshDatabase } from '../../support/database.js'
 import type { TestDatabase } from '../../support/database.js'
-import { ADMIN, CUSTOMER, OTHER_CUSTOMER, T0 } from '../../support/engine.js'
+import { ADMIN, CUSTOMER, OTHER_CUSTOMER, registerBasicVersion2, T0 } from '../../support/engine.js'
 
 // A database as migration 0007 left it, holding instances written by an engine of the time
 // (their rows copied from a current one, without the columns 0008 adds), then opened by this
@@ -21,8 +21,10 @@ beforeAll(async () => {
   const store = await Store.open(current.location)
   const engine = new Engine({ store, clock: new ManualClock(T0) })
   await engine.processes.registerBuiltIns()
+  // Instances of the time: version 2 of basic, which took any context.
+  await registerBasicVersion2(engine)
   for (const [customer, context] of [['c-1', { orderId: 'HW-1' }], ['c-2', { orderId: 'HW-2' }], ['c-1', { orderId: 42 }], ['c-1', {}]] as const) {
-    startedIds.push((await engine.instances.start({ process: 'basic', parties: { customer, isv: 'v-1' }, context }, ADMIN)).id)
+    startedIds.push((await engine.instances.start({ process: 'basic', version: 2, parties: { customer, isv: 'v-1' }, context }, ADMIN)).id)
   }
   const dialect = openDialect(old.location)
   const { db } = dialect
@@ -59,7 +61,8 @@ it('migration 0010 gives the private processes registered before it an owner in 
   const store = await Store.open(old.location)
   try {
     const rows = await store.db.selectFrom('process_definition').select(['id', 'owner', 'owner_role']).where('id', 'in', ['basic', 'private-basic']).orderBy('id').execute()
-    expect(rows).toEqual([{ id: 'basic', owner: null, owner_role: null }, { id: 'private-basic', owner: 'v-1', owner_role: 'isv' }])
+    // basic twice: the built-in version and version 2, which the instances of the time run on.
+    expect(rows).toEqual([{ id: 'basic', owner: null, owner_role: null }, { id: 'basic', owner: null, owner_role: null }, { id: 'private-basic', owner: 'v-1', owner_role: 'isv' }])
     const engine = new Engine({ store, clock: new ManualClock(T0) })
     expect((await engine.processes.resolve('private-basic')).owner).toEqual({ role: 'isv', subject: 'v-1' })
   } finally {

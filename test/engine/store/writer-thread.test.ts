@@ -78,14 +78,14 @@ describe('the SQLite writer thread', () => {
 
     const engine = new Engine({ store, clock: new ManualClock('2026-01-01T00:00:00Z') })
     await engine.processes.registerBuiltIns()
-    await engine.instances.start({ id: 'i-1', process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
-    await expect(engine.instances.start({ id: 'i-1', process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).rejects.toMatchObject({ code: 'instance.exists' })
+    await engine.instances.start({ id: 'i-1', process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    await expect(engine.instances.start({ id: 'i-1', process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).rejects.toMatchObject({ code: 'instance.exists' })
   })
 
   it('drives deliveries through the engine: acts arriving together share groups, and the one that lost a race is refused alone', async () => {
     const engine = new Engine({ store, clock: new ManualClock('2026-01-01T00:00:00Z') })
     await engine.processes.registerBuiltIns()
-    const ids = await Promise.all(Array.from({ length: 20 }, async () => (await engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id))
+    const ids = await Promise.all(Array.from({ length: 20 }, async () => (await engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id))
     const results = await Promise.allSettled([
       ...ids.map((id) => engine.instances.act(id, { action: 'submit', inputs: DEMAND }, CUSTOMER)),
       engine.instances.act(ids[0] as string, { action: 'submit', inputs: { ...DEMAND, demands: 'second' } }, CUSTOMER),
@@ -115,7 +115,7 @@ describe('the SQLite writer thread', () => {
       const { Engine, ManualClock, Store } = await import(${JSON.stringify(pathToFileURL(engineIndex).href)})
       const engine = new Engine({ store: await Store.openSqlite(${JSON.stringify(file)}, { writerThread: true }), clock: new ManualClock('2026-01-01T00:00:00Z') })
       await engine.processes.registerBuiltIns()
-      await engine.instances.start({ id: 'i-2', process: 'basic', parties: { customer: 'c-1', isv: 'v-1' } }, { role: 'admin', subject: 'a-1' })
+      await engine.instances.start({ id: 'i-2', process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, { role: 'admin', subject: 'a-1' })
       process.stdout.write('written')`
     const scriptFile = join(dirname(file), 'write.mjs')
     writeFileSync(scriptFile, script)
