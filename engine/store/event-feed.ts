@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, SelectQueryBuilder } from 'kysely'
 import type { OutboxEvent, PublicEvent } from '../runtime/public-events.js'
 import type { Database } from './database.js'
 import type { OutboxOrder } from './dialect.js'
@@ -11,6 +11,8 @@ export interface FeedPosition {
   readonly tx: number
   readonly position: number
 }
+
+type FeedSelect = SelectQueryBuilder<Database, 'public_event', { tx: number | string; position: number | string; payload: string; instance_id: string | null; process_id: string | null }>
 
 /** What to read of the feed. */
 export interface FeedQuery {
@@ -50,13 +52,25 @@ export class EventFeedRepository {
     this.#order = order
   }
 
-  /** Up to `limit` events after `after`, matching the query, in feed order. */
+  /**
+   * Up to `limit` events after `after`, matching the query, in feed order. Read in two index
+   * ranges, the rest of `after`'s transaction and then the later ones: SQLite seeks a range on
+   * the leading column of `(tx, position) > (a, b)` only, and would scan every event before a
+   * page from the first (a page at the end of a million events took 100 ms instead of 0.4).
+   */
   async page(query: FeedQuery): Promise<FeedRow[]> {
-    const { after, types, processId, orNoProcess, instanceId, party, recordedFrom } = query
+    const { after } = query
+    if (after === undefined) return this.#range(query, undefined, query.limit)
+    const rest = await this.#range(query, (q) => q.where('tx', '=', after.tx).where('position', '>', after.position), query.limit)
+    if (rest.length === query.limit) return rest
+    return [...rest, ...await this.#range(query, (q) => q.where('tx', '>', after.tx), query.limit - rest.length)]
+  }
+
+  async #range(query: FeedQuery, from: ((q: FeedSelect) => FeedSelect) | undefined, limit: number): Promise<FeedRow[]> {
+    const { types, processId, orNoProcess, instanceId, party, recordedFrom } = query
     const visibleBefore = this.#order.visibleBefore
-    const rows = await this.#db.selectFrom('public_event')
-      .select(['tx', 'position', 'payload', 'instance_id', 'process_id'])
-      .$if(after !== undefined, (q) => q.where((eb) => eb(eb.refTuple('tx', 'position'), '>', eb.tuple((after as FeedPosition).tx, (after as FeedPosition).position))))
+    const select: FeedSelect = this.#db.selectFrom('public_event').select(['tx', 'position', 'payload', 'instance_id', 'process_id'])
+    const rows = await (from ? from(select) : select)
       .$if(visibleBefore !== undefined, (q) => q.where('tx', '<', visibleBefore as NonNullable<typeof visibleBefore>))
       .$if(types !== undefined && types.length > 0, (q) => q.where('type', 'in', types as readonly string[]))
       .$if(processId !== undefined, (q) => q.where((eb) => orNoProcess === true
@@ -67,7 +81,7 @@ export class EventFeedRepository {
       .$if(party !== undefined, (q) => q.where('instance_id', 'in', (eb) => eb.selectFrom('instance_party').select('instance_id')
         .where('role', '=', (party as NonNullable<typeof party>).role).where('subject', '=', (party as NonNullable<typeof party>).subject)))
       .orderBy('tx').orderBy('position')
-      .limit(query.limit)
+      .limit(limit)
       .execute()
     return rows.map((row) => ({
       position: { tx: Number(row.tx), position: Number(row.position) },
