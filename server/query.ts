@@ -28,7 +28,7 @@ type PropertySchema = Readonly<Record<string, unknown>>
 interface Compiled { readonly validate: ValidateFunction; readonly properties: Readonly<Record<string, PropertySchema>> }
 
 // Compiled when the server loads, so a schema mistake stops the start rather than a request.
-const SHAPES: readonly QueryShape[] = ['InstanceListQuery', 'ProcessVersionQuery', 'ProcessRegisterQuery', 'AttachmentUploadQuery', 'EventListQuery', 'WebhookAttemptQuery']
+const SHAPES: readonly QueryShape[] = ['InstanceListQuery', 'ValidityQuery', 'ProcessVersionQuery', 'ProcessRegisterQuery', 'AttachmentUploadQuery', 'EventListQuery', 'WebhookAttemptQuery']
 const compiled = new Map<QueryShape, Compiled>(SHAPES.map((shape) => [shape, {
   validate: ajv.getSchema(`${apiSchema.$id}#/$defs/${shape}`) as ValidateFunction,
   properties: apiSchema.$defs[shape].properties as Readonly<Record<string, PropertySchema>>,
