@@ -24,7 +24,7 @@ export function compileChecks(
       const text = check[key]
       return text === undefined ? undefined : expressionAt(ctx, scope, text, at('checks', index, key), site)
     }
-    return { input: check.input, path, notBefore: expression('notBefore'), notAfter: expression('notAfter'), assert: expression('assert'), message: check.message }
+    return { input: check.input, path, notBefore: expression('notBefore'), notAfter: expression('notAfter'), assert: expression('assert'), message: check.message, description: check.description }
   })
 }
 

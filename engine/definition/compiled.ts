@@ -99,7 +99,10 @@ export interface CompiledCheck {
   readonly notBefore: CompiledExpression | undefined
   readonly notAfter: CompiledExpression | undefined
   readonly assert: CompiledExpression | undefined
+  /** What a refusal of `assert` says is accepted. */
   readonly message: string | undefined
+  /** The rule in words, added to a refusal. */
+  readonly description: string | undefined
 }
 
 export interface CompiledWindow {

@@ -19,7 +19,7 @@ export async function checkInputs(action: CompiledAction, state: InstanceState, 
     const value = valueAt(inputs, check.path)
     if (value === undefined) continue
     const problem = await checkOne(check, value, expressionInput(state, inputs), at, budget)
-    if (problem) problems.push({ pointer: `/inputs${check.input}`, ...problem })
+    if (problem) problems.push({ pointer: `/inputs${check.input}`, rule: problem.rule, message: check.description ? `${problem.message}. ${check.description}` : problem.message })
   }
   return problems
 }
@@ -31,11 +31,11 @@ async function checkOne(check: CompiledCheck, value: unknown, input: Record<stri
     if (!given) return { rule: 'format', message: 'must be an RFC 3339 instant, such as 2026-01-15T09:00:00Z' }
     const earliest = check.notBefore && await boundOf(check.notBefore, input, at, budget)
     if (earliest && Temporal.Instant.compare(given, earliest) < 0) {
-      return { rule: 'notBefore', message: `must not be before ${isoOf(earliest)} (${check.notBefore?.text})` }
+      return { rule: 'notBefore', message: `must not be before ${isoOf(earliest)} (${named(check.notBefore)})` }
     }
     const latest = check.notAfter && await boundOf(check.notAfter, input, at, budget)
     if (latest && Temporal.Instant.compare(given, latest) > 0) {
-      return { rule: 'notAfter', message: `must not be after ${isoOf(latest)} (${check.notAfter?.text})` }
+      return { rule: 'notAfter', message: `must not be after ${isoOf(latest)} (${named(check.notAfter)})` }
     }
   }
   if (check.assert && await check.assert.evaluate(input, at, budget) !== true) {
@@ -51,6 +51,12 @@ async function boundOf(expression: CompiledExpression, input: Record<string, unk
   const bound = typeof value === 'string' ? instantOf(value) : undefined
   if (!bound) throw new ExpressionFailure(expression.place, `it gave ${JSON.stringify(value).slice(0, 100)}, not an RFC 3339 instant`)
   return bound
+}
+
+/** A bound as its expression, `$now()` in words. */
+function named(expression: CompiledExpression | undefined): string {
+  const text = expression?.text.trim() ?? ''
+  return text === '$now()' ? 'now, the time of this action' : text
 }
 
 function instantOf(text: string): Temporal.Instant | undefined {

@@ -80,11 +80,11 @@ export async function validityAt(process: CompiledProcess, state: InstanceState,
   if (until !== undefined && Temporal.Instant.compare(at, until) >= 0) {
     return { ...base, ...period, valid: false, reason: 'expired', detail: `The validity period ended at ${period.until}.` }
   }
-  const left = until && until.toZonedDateTimeISO(process.timeZone).since(at.toZonedDateTimeISO(process.timeZone), { largestUnit: 'day' })
+  const left = until && until.toZonedDateTimeISO(process.timeZone).since(at.toZonedDateTimeISO(process.timeZone), { largestUnit: 'day', smallestUnit: 'second', roundingMode: 'trunc' })
   return {
     ...base, ...period, valid: true, reason: undefined,
     detail: until ? `Valid from ${period.from} until ${period.until}.` : `Valid from ${period.from}, without end.`,
-    remaining: left?.toString({ smallestUnit: 'second' }),
+    remaining: left?.toString(),
     remainingSeconds: until && Math.floor((until.epochMilliseconds - at.epochMilliseconds) / 1000),
   }
 }
