@@ -164,14 +164,12 @@ describe('who may check validity, and a bad instant', () => {
     expect(await snapshot(api.database)).toEqual(before)
   })
 
-  it.each(['yesterday', '2026-01-01T00:00:00', '2026-02-30T00:00:00Z', '2026-01-01'])('refuses at=%s with its pointer', async (at) => {
+  it('refuses an at that is not an instant with a time zone, and a parameter it does not know, each at its pointer', async () => {
     const id = await start()
-    const refused = await json<{ code: string; errors: Array<{ pointer: string }> }>(await api.call('GET', `/v1/instances/${id}/validity?at=${encodeURIComponent(at)}`, { who: 'customer' }), 422)
-    expect(refused).toMatchObject({ code: 'request.invalid', errors: [{ pointer: '/query/at' }] })
-  })
-
-  it('refuses a query parameter it does not know', async () => {
-    const id = await start()
+    for (const at of ['yesterday', '2026-01-01T00:00:00', '2026-02-30T00:00:00Z', '2026-01-01']) {
+      const refused = await json(await api.call('GET', `/v1/instances/${id}/validity?at=${encodeURIComponent(at)}`, { who: 'customer' }), 422)
+      expect(refused, at).toMatchObject({ code: 'request.invalid', errors: [{ pointer: '/query/at' }] })
+    }
     expect(await json(await api.call('GET', `/v1/instances/${id}/validity?when=now`, { who: 'customer' }), 422)).toMatchObject({ errors: [{ pointer: '/query/when' }] })
   })
 })
