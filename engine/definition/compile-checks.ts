@@ -50,7 +50,7 @@ function checkInputPath(ctx: CompileContext, inputs: JsonSchema, path: readonly 
 /** Compiles the process's `validity`: its two expressions, which see the instance (not inputs). */
 export function compileValidity(ctx: CompileContext, scope: ExpressionScope, validity: ValidityDefinition | undefined): CompiledValidity | undefined {
   if (!validity) return undefined
-  const from = expressionAt(ctx, scope, validity.from, '/validity/from', { kind: 'when' })
-  const until = expressionAt(ctx, scope, validity.until, '/validity/until', { kind: 'when' })
+  const from = expressionAt(ctx, scope, validity.from, '/validity/from', { kind: 'validity' })
+  const until = expressionAt(ctx, scope, validity.until, '/validity/until', { kind: 'validity' })
   return from && until ? { from, until } : undefined
 }

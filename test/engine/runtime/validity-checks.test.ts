@@ -124,5 +124,7 @@ describe('validity', () => {
   it('is checked at load like other expressions, located', () => {
     const result = compileProcess(subscription('validity:\n  from: values.form\n  until: values.until'), 'inline.yaml')
     expect(result.ok ? [] : result.errors.map((e) => [e.code, e.location.pointer, e.location.line])).toEqual([['definition.expression-reference', '/validity/from', 15]])
+    const inputs = compileProcess(subscription('validity: { from: values.from, until: inputs.until }'), 'inline.yaml')
+    expect(inputs.ok ? [] : inputs.errors.map((e) => [e.code, e.location.pointer, e.hint])).toEqual([['definition.expression-reference', '/validity/until', expect.stringContaining('A `validity` sees no `inputs`')]])
   })
 })
