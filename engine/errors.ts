@@ -43,6 +43,7 @@ export type DefinitionCode =
   | 'definition.attachment-size'
   | 'definition.input-schema'
   | 'definition.context-schema'
+  | 'definition.check-input'
   | 'definition.unreadable'
 
 /** Codes of commands the engine refuses; each leaves the database unchanged. */

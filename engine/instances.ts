@@ -7,7 +7,7 @@ import type { FieldProblem } from './errors.js'
 import { isListOrder, LIST_ORDERS, pageSize, startedBound } from './list-filters.js'
 import { optional } from './optional.js'
 import type { ProcessCatalog } from './process-catalog.js'
-import { forbidden, may, maySee, ownerProblem } from './runtime/authorize.js'
+import { forbidden, may, mayCheckValidity, maySee, ownerProblem, validityForbidden } from './runtime/authorize.js'
 import type { AttachmentFacts, Command } from './runtime/commands.js'
 import { decide } from './runtime/decide.js'
 import type { Decision } from './runtime/decision.js'
@@ -16,7 +16,10 @@ import type { InstanceView, Submissions } from './runtime/view.js'
 import { submissionsOf, viewInstance } from './runtime/view.js'
 import { waitingRoles } from './runtime/waiting.js'
 import { publicEvents } from './runtime/public-events.js'
-import { iso } from './runtime/time.js'
+import { instant, iso } from './runtime/time.js'
+import { validityAt } from './runtime/validity.js'
+import type { ValidityView } from './runtime/validity.js'
+import { ExpressionFailure } from './definition/expression.js'
 import type { AttachmentRepository } from './store/attachment-repository.js'
 import type { EventRecord, InstanceQuery, InstanceRepository, StoredInstance } from './store/instance-repository.js'
 
@@ -100,6 +103,28 @@ export class Instances {
     const stored = await this.#visible(id, by)
     const view = viewInstance(await this.#catalog.get(stored.state.processId, stored.state.processVersion), stored.state, by)
     return { ...view, submissions: submissionsOf((await this.#rows.history(id)).map((r) => r.event)) }
+  }
+
+  /**
+   * Whether the instance entitles its customer at `at` (an instant in the stored form; default
+   * now): the period its process declares (`validity`), for its parties, administrators and the
+   * system (the service sold checks its own licence, as with CheckOutLicense).
+   * @throws {EngineError} `instance.not-found`; `auth.forbidden` for anyone else; `expression.failed` when a bound of the period fails.
+   */
+  async validity(id: string, by: Principal, at?: string): Promise<ValidityView> {
+    const stored = await this.#rows.find(id)
+    if (!stored) throw new EngineError('instance.not-found', `There is no instance "${id}".`)
+    if (!mayCheckValidity(stored.state, by)) {
+      const { code, message } = validityForbidden(stored.state, by)
+      throw new EngineError(code, message)
+    }
+    const process = await this.#catalog.get(stored.state.processId, stored.state.processVersion)
+    try {
+      return await validityAt(process, stored.state, at === undefined ? this.#clock.now() : instant(at))
+    } catch (error) {
+      if (error instanceof ExpressionFailure) throw new EngineError('expression.failed', error.message)
+      throw error
+    }
   }
 
   /** The instance's history, for its parties and admins. */

@@ -56,6 +56,7 @@ const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly 
   'definition.attachment-size': { status: 422, title: 'Attachment slot accepts no file' },
   'definition.input-schema': { status: 422, title: 'Input schema is not valid JSON Schema' },
   'definition.context-schema': { status: 422, title: 'Context schema is not valid JSON Schema' },
+  'definition.check-input': { status: 422, title: 'Check names no input of its action' },
   'definition.unreadable': { status: 422, title: 'Definition cannot be read' },
   'process.not-found': { status: 404, title: 'Process not found' },
   'process.version-conflict': { status: 409, title: 'Process version already registered with other content' },

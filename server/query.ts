@@ -30,8 +30,8 @@ interface Compiled { readonly validate: ValidateFunction; readonly properties: R
 // Compiled when the server loads, so a schema mistake stops the start rather than a request.
 // Every shape of QueryTypes, by construction: a shape added there and not here does not compile.
 const SHAPES = Object.keys({
-  InstanceListQuery: true, ProcessVersionQuery: true, ProcessRegisterQuery: true, ProcessCheckQuery: true, AttachmentUploadQuery: true,
-  EventListQuery: true, WebhookAttemptQuery: true,
+  InstanceListQuery: true, ValidityQuery: true, ProcessVersionQuery: true, ProcessRegisterQuery: true, ProcessCheckQuery: true,
+  AttachmentUploadQuery: true, EventListQuery: true, WebhookAttemptQuery: true,
 } satisfies Record<QueryShape, true>) as QueryShape[]
 const compiled = new Map<QueryShape, Compiled>(SHAPES.map((shape) => [shape, {
   validate: ajv.getSchema(`${apiSchema.$id}#/$defs/${shape}`) as ValidateFunction,

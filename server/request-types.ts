@@ -92,6 +92,7 @@ export interface EventListQuery {
 /** The query shapes, as `readQuery` returns them. */
 export interface QueryTypes {
   readonly InstanceListQuery: InstanceListQuery
+  readonly ValidityQuery: { readonly at?: string }
   readonly ProcessVersionQuery: { readonly version?: number }
   readonly ProcessRegisterQuery: { readonly owner?: string }
   readonly ProcessCheckQuery: { readonly owner?: string }

@@ -8,6 +8,8 @@ import { cloneInstances } from './seed.js'
 interface Kind {
   readonly process: string
   readonly parameters?: Readonly<Record<string, unknown>>
+  /** Order details the process requires besides the order ID. */
+  readonly order?: Readonly<Record<string, unknown>>
   /** The acts performed after the start, in order; `customer` is the template's customer. */
   readonly acts: ReadonlyArray<{ readonly action: string; readonly by: 'customer' | 'isv'; readonly inputs?: unknown }>
 }
@@ -31,7 +33,7 @@ const KINDS: readonly Kind[] = [
   { process: 'double-check', parameters: { warrantyPeriod: 'P30D' }, acts: [] },
   { process: 'double-check', parameters: { warrantyPeriod: 'P30D' }, acts: [SUBMIT, FINISH] },
   { process: 'double-check', parameters: { warrantyPeriod: 'P30D' }, acts: [SUBMIT, FINISH, CONFIRM] },
-  { process: 'license-supervision', parameters: { purchasedDuration: 'P1Y' }, acts: [] },
+  { process: 'license-supervision', parameters: { purchasedDuration: 'P1Y' }, order: { productId: 'p-license', specification: '10 seats', orderPlacedAt: '2026-01-01T00:00:00Z' }, acts: [] },
 ]
 
 /** The processes of the mix, for the search by process. */
@@ -50,7 +52,7 @@ export async function createConsoleTemplates(file: string, customers: readonly s
       const ids: string[] = []
       for (const kind of KINDS) {
         const { id } = await engine.instances.start({
-          process: kind.process, parties: { customer, isv: ISV.subject }, context: { orderId: 'template', specification: 'Standard', productId: 'p-1' },
+          process: kind.process, parties: { customer, isv: ISV.subject }, context: { orderId: 'template', specification: 'Standard', productId: 'p-1', ...kind.order },
           ...(kind.parameters ? { parameters: kind.parameters } : {}),
         }, ADMIN)
         for (const act of kind.acts) await engine.instances.act(id, 'inputs' in act ? { action: act.action, inputs: act.inputs } : { action: act.action }, by[act.by])

@@ -7,9 +7,10 @@ import { BUILT_IN_FUNCTIONS, ENGINE_FUNCTIONS, REFUSED_FUNCTIONS } from './expre
 import type { DeclaredNames, ExpressionNames } from './expression-names.js'
 import { suggest } from './suggest.js'
 
-/** Where an expression is written: a step's `when`, or a `record` of an action (which also sees its `inputs`). */
+/** Where an expression is written: a step's `when`, the process's `validity`, or a `record` or check of an action (which also sees its `inputs`). */
 export type ExpressionSite =
   | { readonly kind: 'when' }
+  | { readonly kind: 'validity' }
   | { readonly kind: 'record'; readonly action: string; readonly inputs: DeclaredNames | undefined }
 
 type Root = Exclude<keyof ExpressionNames, 'stepInputs'> | 'inputs'
@@ -133,7 +134,11 @@ class Checker {
   }
 
   #rootHint(root: string): string {
-    if (root === 'inputs') return 'A step\'s `when` sees no `inputs`: only an action\'s `record` does. Read an earlier submission as data.STEP.inputs.'
+    if (root === 'inputs') {
+      return this.#site.kind === 'validity'
+        ? 'A `validity` sees no `inputs`: read what an action recorded (values.NAME) or a submission (data.STEP.inputs).'
+        : 'A step\'s `when` sees no `inputs`: only an action\'s `record` and `checks` do. Read an earlier submission as data.STEP.inputs.'
+    }
     const close = suggest(root, this.#roots, 'names')
     return `${close.startsWith('Did you mean') ? `${close} ` : ''}Expressions see ${this.#roots.join(', ')}.`
   }

@@ -6,12 +6,10 @@ import type { AttachmentType } from './attachment-types.js'
 import { resolveDelay } from './compile-parameters.js'
 import { compileReminders } from './compile-reminders.js'
 import { closeObjects, compileAuthoredSchema } from './json-schema.js'
-import { checkExpression } from './check-expressions.js'
 import { declaredNames } from './expression-names.js'
-import type { ExpressionSite } from './check-expressions.js'
 import type { ExpressionNames } from './expression-names.js'
-import { compileExpression } from './expression.js'
-import type { CompiledExpression } from './expression.js'
+import { compileChecks } from './compile-checks.js'
+import { expressionAt } from './compile-expression.js'
 import { pointerOf } from './pointer.js'
 import { parseSize } from './quantities.js'
 import { suggest } from './suggest.js'
@@ -87,6 +85,7 @@ function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefi
     }),
     rounds: resolveRounds(ctx, scope, action, place),
     inputs: compileInputs(ctx, action.inputs ?? { type: 'object' }, place.at('inputs')),
+    checks: compileChecks(ctx, scope, action.checks ?? [], action.inputs ?? { type: 'object' }, place.id, place.at),
     attachments,
   }
 }
@@ -121,20 +120,6 @@ function actionActors(ctx: CompileContext, action: ActionDefinition, place: Acti
     }
   })
   return actors
-}
-
-/**
- * Compiles a JSONata expression, located at `pointer` for the messages of failed evaluations, and
- * checks it against the process; reports `definition.expression` with the parser's explanation.
- */
-function expressionAt(ctx: CompileContext, scope: StepScope, text: string, pointer: string, site: ExpressionSite): CompiledExpression | undefined {
-  const expression = compileExpression(text, scope.timeZone, ctx.locate(pointer))
-  if (typeof expression !== 'string') {
-    checkExpression(ctx, scope.expressionNames, text, pointer, site)
-    return expression
-  }
-  ctx.report('definition.expression', pointer, `Not a valid JSONata expression: ${expression}.`, 'See https://docs.jsonata.org for the syntax; strings are quoted, fields are dotted paths such as context.renewal.')
-  return undefined
 }
 
 /** A `{ goto }` or `{ end }` object as a target, checking the step exists. */

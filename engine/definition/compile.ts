@@ -5,6 +5,7 @@ import type { ProcessDefinition } from './definition.js'
 import { checkGraph } from './check-graph.js'
 import { expressionNames } from './expression-names.js'
 import { compileCalendars } from './compile-calendars.js'
+import { compileValidity } from './compile-checks.js'
 import { compileParameters } from './compile-parameters.js'
 import { compileInputs, compileStep } from './compile-steps.js'
 import { compileWindows, windowsByStep } from './compile-windows.js'
@@ -116,6 +117,7 @@ export function compileProcess(text: string, file: string, options: CompileOptio
     initialStep: stepIds[0] as string,
     steps,
     windows,
+    validity: compileValidity(ctx, scope, def.validity),
     source: text,
   }
   checkGraph(ctx, process, def.steps)

@@ -22,6 +22,8 @@ export interface CompiledProcess {
   /** Steps in the order they are written. */
   readonly steps: ReadonlyMap<string, CompiledStep>
   readonly windows: ReadonlyMap<string, CompiledWindow>
+  /** The period an instance entitles, when the process declares one (`validity`). */
+  readonly validity: CompiledValidity | undefined
   /** The YAML text the process was compiled from. */
   readonly source: string
 }
@@ -75,7 +77,32 @@ export interface CompiledAction {
   /** For an action that sends work back: after `max` returns to its target step, it leads to `then`. */
   readonly rounds: { readonly max: number; readonly then: Target } | undefined
   readonly inputs: CompiledSchema
+  /** Rules over the inputs beyond their schema, checked in order when a person performs the action. */
+  readonly checks: readonly CompiledCheck[]
   readonly attachments: ReadonlyMap<string, AttachmentRule>
+}
+
+/** The period an instance entitles: expressions over the instance giving its first instant and the instant it ends. */
+export interface CompiledValidity {
+  readonly from: CompiledExpression
+  readonly until: CompiledExpression
+}
+
+/**
+ * A rule over one input of an action (`input`, a JSON Pointer within the inputs, as path
+ * segments): an instant no earlier than `notBefore` and no later than `notAfter`, and `assert`
+ * true, each an expression over the instance and the inputs.
+ */
+export interface CompiledCheck {
+  readonly input: string
+  readonly path: readonly string[]
+  readonly notBefore: CompiledExpression | undefined
+  readonly notAfter: CompiledExpression | undefined
+  readonly assert: CompiledExpression | undefined
+  /** What a refusal of `assert` says is accepted. */
+  readonly message: string | undefined
+  /** The rule in words, added to a refusal. */
+  readonly description: string | undefined
 }
 
 export interface CompiledWindow {

@@ -13,6 +13,8 @@ export interface ProcessDefinition {
   readonly roles: readonly string[]
   readonly parameters?: Readonly<Record<string, ParameterDefinition>>
   readonly context?: JsonSchema
+  /** The period an instance entitles (see `ValidityDefinition`). */
+  readonly validity?: ValidityDefinition
   readonly calendars?: Readonly<Record<string, CalendarDefinition>>
   readonly windows?: readonly WindowDefinition[]
   readonly steps: readonly StepDefinition[]
@@ -44,12 +46,30 @@ export interface ActionDefinition {
   readonly description?: string
   readonly actor?: string | readonly string[]
   readonly record?: Readonly<Record<string, string>>
+  readonly checks?: readonly InputCheckDefinition[]
   readonly inputs?: JsonSchema
   readonly attachments?: Readonly<Record<string, AttachmentSlotDefinition>>
   readonly goto?: string
   readonly end?: string
   readonly maxRounds?: number
   readonly onMaxRounds?: { readonly goto?: string; readonly end?: string }
+}
+
+/** The period an instance entitles: expressions giving its first instant and the instant it ends. */
+export interface ValidityDefinition {
+  readonly from: string
+  readonly until: string
+  readonly description?: string
+}
+
+/** A rule over one input of an action, beyond its JSON Schema: instant bounds or an assertion, as expressions. */
+export interface InputCheckDefinition {
+  readonly input: string
+  readonly notBefore?: string
+  readonly notAfter?: string
+  readonly assert?: string
+  readonly message?: string
+  readonly description?: string
 }
 
 export interface AttachmentSlotDefinition {

@@ -3,6 +3,7 @@ import type { CompiledAction, CompiledProcess, Target } from '../definition/comp
 import { fieldProblems } from '../definition/json-schema.js'
 import { mayActIn } from './authorize.js'
 import { checkAttachments } from './check-attachments.js'
+import { checkInputs } from './check-inputs.js'
 import type { Command } from './commands.js'
 import { attachmentRefs } from './commands.js'
 import type { Decision } from './decision.js'
@@ -50,6 +51,10 @@ export async function act(process: CompiledProcess, state: InstanceState, comman
   if (!action.inputs.validate(inputs)) {
     const problems = fieldProblems(action.inputs.validate.errors).map((p) => ({ ...p, pointer: `/inputs${p.pointer}` }))
     return reject('input.invalid', `The inputs of "${action.id}" are invalid: ${problems.map((p) => `${p.pointer} ${p.message}`).join('; ')}.`, problems)
+  }
+  const broken = await checkInputs(action, state, inputs, at, budget)
+  if (broken.length > 0) {
+    return reject('input.invalid', `The inputs of "${action.id}" are invalid: ${broken.map((p) => `${p.pointer} ${p.message}`).join('; ')}.`, broken)
   }
   const attachmentRejection = checkAttachments(action, command.attachments ?? {}, command.by, state.id)
   if (attachmentRejection) return { ok: false, rejection: attachmentRejection }

@@ -86,6 +86,20 @@ export function maySee(state: InstanceState, who: Principal): boolean {
 }
 
 /**
+ * Whether `who` may ask whether the instance entitles its customer at an instant (its validity,
+ * as CheckOutLicense): its parties, and those who see all, the system included (the service
+ * that was sold checks its own licence).
+ */
+export function mayCheckValidity(state: InstanceState, who: Principal): boolean {
+  return maySee(state, who)
+}
+
+/** The refusal of a validity check to `who`. */
+export function validityForbidden(state: InstanceState, who: Principal): Rejection {
+  return { code: 'auth.forbidden', message: `Only the parties of instance "${state.id}", administrators and the system may check its validity; ${who.role} "${who.subject}" may not.` }
+}
+
+/**
  * Whether `who` may see a public event about `delivery` (undefined for an event of no delivery,
  * such as a webhook endpoint's): as the delivery itself, by `maySee`'s rule.
  */

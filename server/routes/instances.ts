@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { Engine, ListFilter } from '../../engine/index.js'
-import { CURSOR_RULE, cursorOrder, optional, orderRule, parsePrincipal } from '../../engine/index.js'
+import { CURSOR_RULE, cursorOrder, listInstant, optional, orderRule, parsePrincipal } from '../../engine/index.js'
 import { requirePermission } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
@@ -9,7 +9,7 @@ import { receiptFor } from '../idempotency.js'
 import { queryProblem, readQuery } from '../query.js'
 import { checkAttachmentTotal } from '../request-limits.js'
 
-/** `/v1/instances`: start, list, read, act on, advance, terminate, retry, and read the history of instances. */
+/** `/v1/instances`: start, list, read, act on, advance, terminate, retry, check the validity of, and read the history of instances. */
 export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
@@ -44,6 +44,12 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
   })
 
   app.get('/:id', async (c) => c.json(await engine.instances.get(c.req.param('id'), c.get('principal'))))
+
+  app.get('/:id/validity', async (c) => {
+    const { at } = readQuery(c, 'ValidityQuery', { emptyIsAbsent: true })
+    // The schema checked the form; the engine reads instants in its stored form.
+    return c.json(await engine.instances.validity(c.req.param('id'), c.get('principal'), at === undefined ? undefined : listInstant(at)))
+  })
 
   app.get('/:id/history', async (c) => c.json({ items: await engine.instances.history(c.req.param('id'), c.get('principal')) }))
 

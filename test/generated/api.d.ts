@@ -333,6 +333,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/instances/{id}/validity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check an instance's validity
+         * @description Whether the instance entitles its customer at `at` (now by default), as a licence check (CheckOutLicense) answers it: valid or why not, the period its process declares (`validity`) in UTC and in the process's time zone, and the time left. A process that declares no period answers `valid: false`, `reason: not-declared`. Callers: the instance's parties, administrators and the system (the service sold checks its own licence with a `system` token); anyone else is refused (403).
+         */
+        get: operations["getValidity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/advance": {
         parameters: {
             query?: never;
@@ -1469,6 +1489,66 @@ export interface components {
             seq: number;
             /** @description What happened. */
             event: components["schemas"]["Event"];
+        };
+        /** @description Whether an instance entitles its customer at an instant (a licence check such as CheckOutLicense), and the period its process declares (`validity`). The period includes `from` and excludes `until`. */
+        Validity: {
+            /** @description The instance's id. */
+            instance: string;
+            /** @description The process version the instance runs on. */
+            process: {
+                id: string;
+                version: number;
+            };
+            /** @description The instance's status. */
+            status: components["schemas"]["InstanceStatus"];
+            /** @description The outcome of an ended instance. */
+            outcome?: string;
+            /**
+             * Format: date-time
+             * @description The instant asked about, in UTC.
+             */
+            at: string;
+            /**
+             * @description The process's IANA time zone, in which the period was counted (a month is a calendar month there) and the local times are written.
+             * @example Asia/Shanghai
+             */
+            timeZone: string;
+            /** @description Whether the instance entitles its customer at `at`. */
+            valid: boolean;
+            /**
+             * @description Why not, when not valid: `not-declared` (the process declares no validity period), `pending` (in progress, the period not known yet, e.g. not yet accepted), `no-period` (ended without a period, e.g. a renewal not supervised), `not-started` (the period starts later), `expired` (it has ended), `terminated` (an administrator terminated the delivery).
+             * @enum {unknown}
+             */
+            reason?: "not-declared" | "pending" | "no-period" | "not-started" | "expired" | "terminated";
+            /** @description The answer in words. */
+            detail: string;
+            /**
+             * Format: date-time
+             * @description The period's first instant (included), in UTC, once known.
+             */
+            from?: string;
+            /**
+             * Format: date-time
+             * @description The instant the period ends (excluded), in UTC; absent for a period without end.
+             */
+            until?: string;
+            /**
+             * @description `from` as the local time in `timeZone`, with its offset.
+             * @example 2026-03-01T00:00:00+08:00
+             */
+            fromLocal?: string;
+            /**
+             * @description `until` as the local time in `timeZone`, with its offset.
+             * @example 2026-04-01T00:00:00+08:00
+             */
+            untilLocal?: string;
+            /**
+             * @description While valid and the period ends: the time left, as an ISO 8601 duration in calendar days of `timeZone`, hours, minutes and seconds.
+             * @example P16DT12H
+             */
+            remaining?: string;
+            /** @description While valid and the period ends: the time left in whole seconds. */
+            remainingSeconds?: number;
         };
         /** @description The whole history of an instance, in order. */
         History: {
@@ -2744,6 +2824,8 @@ export interface components {
             };
             /** @description JSON Schema (2020-12) of the order context given when an instance starts (order id, product id, specification). Defaults to any object. */
             context?: Record<string, unknown>;
+            /** @description The period an instance entitles its customer to (a licence, a subscription): `from` and `until`, expressions over the instance. `GET /v1/instances/{id}/validity` answers whether it is valid at an instant. */
+            validity?: components["schemas"]["DefinitionValidity"];
             /** @description Named business calendars, against which a deadline may be counted in business days (`after: { businessDays: 3, calendar: NAME }`). A business day is a calendar day that counts, not 24 working hours. */
             calendars?: {
                 [key: string]: components["schemas"]["DefinitionCalendar"];
@@ -2842,6 +2924,8 @@ export interface components {
             record?: {
                 [key: string]: components["schemas"]["DefinitionExpression"];
             };
+            /** @description Rules an action's inputs must meet beyond their JSON Schema, each over expressions: an instant input not before or not after a computed instant, or an assertion. Checked after the inputs' schema, before anything is recorded; a broken rule refuses the action (`input.invalid`) at the input's pointer. */
+            checks?: components["schemas"]["DefinitionInputCheck"][];
             /** @description The step the action leads to (backwards for a rejection loop). */
             goto?: components["schemas"]["DefinitionIdentifier"];
             /** @description Ends the process with this outcome (e.g. `completed`). An action has either `goto` or `end`, not both. */
@@ -2919,6 +3003,30 @@ export interface components {
         DefinitionExpression: string;
         /** @description Reminders before a deadline: ISO 8601 durations longer than zero (`P3D`, `PT12H`), each how long before the deadline the parties concerned are told that it approaches (the public event `delivery.deadline-approaching`). Each is sent once, at that instant, unless it had already passed when the deadline was set or the deadline itself is due by then. */
         DefinitionReminders: string[];
+        /** @description The period an instance entitles its customer to (a licence, a subscription), answered by `GET /v1/instances/{id}/validity`. Each bound is a JSONata expression over `context`, `parameters`, `values`, `data` and `parties` that gives an instant, or nothing while the period is not known yet (e.g. `values.validFrom`, recorded on acceptance). `$now()` is the instant asked about. */
+        DefinitionValidity: {
+            /** @description When the period starts (included), e.g. `values.validFrom`. */
+            from: components["schemas"]["DefinitionExpression"];
+            /** @description When the period ends (excluded), e.g. `values.validUntil`. Nothing (an expression that gives no value once `from` has one) means the period does not end. */
+            until: components["schemas"]["DefinitionExpression"];
+            /** @description What the period entitles, for people reading the definition. */
+            description?: string;
+        };
+        /** @description A rule over one input of the action. With `notBefore` or `notAfter`, the input is an instant that must not lie before (after) the instant the expression gives; with `assert`, the expression must be true. The rule applies only when the input is given, and refuses the action with `input.invalid` at `/inputs` plus `input`. */
+        DefinitionInputCheck: {
+            /** @description JSON Pointer of the input the rule is about, within the action's `inputs`, e.g. `/enablingTime`. */
+            input: string;
+            /** @description The earliest instant accepted (included): a JSONata expression over `inputs`, `context`, `parameters`, `values`, `data` and `parties`, e.g. `context.orderPlacedAt`. */
+            notBefore?: components["schemas"]["DefinitionExpression"];
+            /** @description The latest instant accepted (included), e.g. `$now()`: the instant of the action. */
+            notAfter?: components["schemas"]["DefinitionExpression"];
+            /** @description A JSONata expression that must be true, e.g. `inputs.seats <= parameters.maxSeats`. */
+            assert?: components["schemas"]["DefinitionExpression"];
+            /** @description What the refusal says is accepted, for `assert` (the bounds say it themselves), e.g. `must not exceed the seats bought`. */
+            message?: string;
+            /** @description The rule in words, for people reading the definition (e.g. the source it comes from). */
+            description?: string;
+        } | unknown | unknown | unknown;
     };
     responses: never;
     parameters: {
@@ -4311,6 +4419,85 @@ export interface operations {
             };
             /** @description - `instance.not-found`: Instance not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getValidity: {
+        parameters: {
+            query?: {
+                /** @description The instant asked about (RFC 3339 with a time zone); now when omitted. */
+                at?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Id of the instance. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Validity"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `instance.not-found`: Instance not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `request.invalid`: Invalid request body or query
+             *     - `expression.failed`: An expression of the process failed
+             */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

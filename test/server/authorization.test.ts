@@ -44,6 +44,7 @@ const ROUTES: Route[] = [
   { method: 'POST', label: '/v1/instances', path: () => '/v1/instances', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, refused: { anonymous: 401, customer: 403, isv: 403, strangerIsv: 403 } },
   { method: 'GET', label: '/v1/instances', path: () => '/v1/instances', refused: { anonymous: 401, unknownToken: 401 } },
   { method: 'GET', label: '/v1/instances/{id}', path: () => `/v1/instances/${instance}`, refused: { anonymous: 401, strangerCustomer: 404, strangerIsv: 404 } },
+  { method: 'GET', label: '/v1/instances/{id}/validity', path: () => `/v1/instances/${instance}/validity`, refused: { anonymous: 401, strangerCustomer: 403, strangerIsv: 403 } },
   { method: 'GET', label: '/v1/instances/{id}/history', path: () => `/v1/instances/${instance}/history`, refused: { anonymous: 401, strangerCustomer: 404, strangerIsv: 404 } },
   { method: 'POST', label: '/v1/instances/{id}/act', path: () => `/v1/instances/${instance}/act`, json: act, refused: { anonymous: 401, strangerCustomer: 404, strangerIsv: 404, isv: 403 } },
   { method: 'POST', label: '/v1/instances/{id}/advance', path: () => `/v1/instances/${instance}/advance`, json: {}, refused: { anonymous: 401, customer: 403, isv: 403, strangerCustomer: 403 } },

@@ -25,10 +25,13 @@ async function upload(name: string): Promise<string> {
 const act = (id: string, who: Who, body: Record<string, unknown>, status = 200) =>
   api.call('POST', `/v1/instances/${id}/act`, { who, json: body }).then((r) => json(r, status))
 
+/** The order details the context requires: placed at the test clock's start (1 January, 08:00 in Beijing). */
+const ORDER = { orderId: 'HW-1', productId: 'p-license', specification: '10 seats, 1 month', orderPlacedAt: '2026-01-01T00:00:00Z' }
+
 /** Bought for one month on 1 January: the ISV delivers that day, optionally stating the enabling time. */
 async function delivered(enablingTime?: string): Promise<string> {
   const { id } = await json<{ id: string }>(await api.call('POST', '/v1/instances', { who: 'admin', json: {
-    process: 'license-supervision', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { purchasedDuration: 'P1M' }, context: { orderId: 'HW-1' },
+    process: 'license-supervision', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { purchasedDuration: 'P1M' }, context: ORDER,
   } }), 201)
   const inputs = { deliveryContent: 'License key issued for 10 seats', ...(enablingTime ? { enablingTime } : {}) }
   const view = await act(id, 'isv', { action: 'deliver', inputs, attachments: { 'statement-of-work': [await upload('contract.pdf')], 'acceptance-documents': [await upload('contract.docx')], 'authorization-screenshots': [await upload('logo.png')] } })
@@ -64,13 +67,14 @@ describe('license service supervision over HTTP', () => {
   })
 
   it('is calendar-aware: a month from 31 January ends on 28 February', async () => {
+    api.clock.set('2026-02-01T00:00:00Z') // the proof is uploaded after the enabling time
     const id = await delivered('2026-01-31T12:00:00Z')
     expect(await act(id, 'customer', { action: 'accept' })).toMatchObject({ values: { validFrom: '2026-01-31T12:00:00.000Z', validUntil: '2026-02-28T12:00:00.000Z' } })
   })
 
   it('skips supervision entirely for a renewal order', async () => {
     const view = await json(await api.call('POST', '/v1/instances', { who: 'admin', json: {
-      process: 'license-supervision', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { purchasedDuration: 'P1Y' }, context: { orderId: 'HW-2', renewal: true },
+      process: 'license-supervision', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { purchasedDuration: 'P1Y' }, context: { ...ORDER, orderId: 'HW-2', renewal: true },
     } }), 201)
     expect(view).toMatchObject({ status: 'completed', outcome: 'not-supervised' })
     expect(view).not.toHaveProperty('step')
@@ -79,7 +83,7 @@ describe('license service supervision over HTTP', () => {
   })
 
   it('requires the SOW and the acceptance documents', async () => {
-    const { id } = await json<{ id: string }>(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'license-supervision', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { purchasedDuration: 'P1M' } } }), 201)
+    const { id } = await json<{ id: string }>(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'license-supervision', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { purchasedDuration: 'P1M' }, context: ORDER } }), 201)
     const refused = await act(id, 'isv', { action: 'deliver', inputs: { deliveryContent: 'x' }, attachments: { 'statement-of-work': [await upload('contract.pdf')] } }, 422)
     expect(refused).toMatchObject({ code: 'attachment.count', errors: [{ pointer: '/attachments/acceptance-documents' }] })
   })

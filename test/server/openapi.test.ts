@@ -177,6 +177,9 @@ describe('GET /openapi.json', () => {
     expect(await body(await call('POST', '/v1/advance', { who: 'admin', json: { by: 'P3D' } }))).toMatchObject({ fired: 1 })
     await call('GET', `/v1/instances/${id}/history`, { who: 'customer' })
     await call('GET', `/v1/attachments/${doc1.id}`, { who: 'isv' })
+    expect(await body(await call('GET', `/v1/instances/${id}/validity`, { who: 'system' }))).toMatchObject({ valid: false, reason: 'not-declared' })
+    expect((await call('GET', `/v1/instances/${id}/validity?at=2026-02-30T00:00:00Z`, { who: 'customer' })).status).toBe(422)
+    expect((await call('GET', `/v1/instances/${id}/validity`, { who: 'strangerCustomer' })).status).toBe(403)
 
     const warranty = await body<{ id: string }>(await start('double-check', { warrantyPeriod: 'P30D' }))
     await act(warranty.id, 'customer', { action: 'submit', inputs: { contact: CONTACT, demands: 'Install and tune' } })

@@ -29,6 +29,7 @@ const QUERIES = {
     process: 'optional', status: 'optional', step: 'optional', waiting: 'optional', party: 'optional', orderId: 'optional',
     startedFrom: 'optional', startedTo: 'optional', order: 'optional', limit: 'optional', cursor: 'optional',
   },
+  ValidityQuery: { at: 'optional' },
   ProcessVersionQuery: { version: 'optional' },
   ProcessRegisterQuery: { owner: 'optional' },
   ProcessCheckQuery: { owner: 'optional' },

@@ -50,7 +50,9 @@ const submitted = (at: number): Given[] => [ordered(day(at)), act(day(at, 2), CU
 const LISTING = { name: 'Shop', category: 'Web', introduction: 'A shop.', highlights: 'Fast.', details: 'Pages.', afterSalesScope: 'Email.' }
 const LISTING_FILES = { logo: [file('logo', 'png')], 'user-guide': [file('guide', 'pdf')] }
 const PROOF = { 'statement-of-work': [file('sow', 'pdf')], 'acceptance-documents': [file('acc', 'docx')] }
-const LICENSE = { parameters: { purchasedDuration: 'P1Y' }, context: { orderId: 'o-1' } }
+/** The order details license supervision requires (version 2 on). */
+const LICENSE_ORDER = { orderId: 'o-1', productId: 'p-1', specification: '10 seats', orderPlacedAt: '2026-01-01T00:00:00Z' }
+const LICENSE = { parameters: { purchasedDuration: 'P1Y' }, context: LICENSE_ORDER }
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -145,26 +147,28 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'license-enabling-time', process: 'license-supervision',
-    description: 'The ISV gives the enabling time; the customer accepts and the validity period starts at the enabling time for a year.',
+    description: 'The ISV gives the enabling time (refused in the future and before the order, accepted between); the customer accepts and the validity period starts at the enabling time for a year, counted in Beijing time.',
     commands: [start(day(0), LICENSE), act(day(1), ISV, 'deliver', { inputs: { deliveryContent: 'Licence key sent' } }),
+      act(day(1), ISV, 'deliver', { inputs: { deliveryContent: 'Licence key sent', enablingTime: '2026-01-03T08:00:00.000Z' }, attachments: PROOF }),
+      act(day(1), ISV, 'deliver', { inputs: { deliveryContent: 'Licence key sent', enablingTime: '2025-12-31T23:59:59.999Z' }, attachments: PROOF }),
       act(day(1), ISV, 'deliver', { inputs: { deliveryContent: 'Licence key sent', enablingTime: '2026-01-02T08:00:00.000Z' }, attachments: PROOF }),
       act(day(3), CUSTOMER, 'accept')],
   },
   {
     name: 'license-accepted', process: 'license-supervision',
     description: 'No enabling time: the validity period starts when the customer accepts on 31 January and lasts the purchased month, to 28 February.',
-    commands: [start(day(0), { parameters: { purchasedDuration: 'P1M', acceptanceWindow: 'P60D' } }), act(day(1), ISV, 'deliver', { inputs: { deliveryContent: 'Installed' }, attachments: PROOF }),
+    commands: [start(day(0), { parameters: { purchasedDuration: 'P1M', acceptanceWindow: 'P60D' }, context: LICENSE_ORDER }), act(day(1), ISV, 'deliver', { inputs: { deliveryContent: 'Installed' }, attachments: PROOF }),
       act(day(30, 5), CUSTOMER, 'accept')],
   },
   {
     name: 'license-renewal', process: 'license-supervision',
     description: 'A renewal skips Upload Delivery Proof (its `when` is false) and ends not-supervised at once.',
-    commands: [start(day(0), { parameters: { purchasedDuration: 'P1Y' }, context: { orderId: 'o-2', renewal: true } }), act(day(1), ISV, 'deliver', { inputs: { deliveryContent: 'x' } })],
+    commands: [start(day(0), { parameters: { purchasedDuration: 'P1Y' }, context: { ...LICENSE_ORDER, orderId: 'o-2', renewal: true } }), act(day(1), ISV, 'deliver', { inputs: { deliveryContent: 'x' } })],
   },
   {
     name: 'license-appeal', process: 'license-supervision',
     description: 'The acceptance window passes (the system allows an appeal); the ISV appeals, an administrator dismisses it, the ISV appeals again and the administrator accepts on the customer\'s behalf.',
-    commands: [start(day(0), { parameters: { purchasedDuration: 'P6M', acceptanceWindow: 'P7D' } }), act(day(1), ISV, 'deliver', { inputs: { deliveryContent: 'Done' }, attachments: PROOF }),
+    commands: [start(day(0), { parameters: { purchasedDuration: 'P6M', acceptanceWindow: 'P7D' }, context: LICENSE_ORDER }), act(day(1), ISV, 'deliver', { inputs: { deliveryContent: 'Done' }, attachments: PROOF }),
       fire(day(8)), act(day(9), ISV, 'appeal', { inputs: { reason: 'No answer' } }), act(day(10), ADMIN, 'dismiss', { inputs: { reason: 'Wait a week' } }),
       act(day(17), ISV, 'appeal', { inputs: { reason: 'Still no answer' } }), act(day(18), ADMIN, 'accept-on-behalf')],
   },

@@ -58,6 +58,7 @@ const CORPUS_CODES = [
   'definition.attachment-size',
   'definition.input-schema',
   'definition.context-schema',
+  'definition.check-input',
 ] as const satisfies readonly DefinitionCode[]
 
 // Fails to compile when a code is added to DefinitionCode but not to CORPUS_CODES.

@@ -53,7 +53,10 @@ const completed = await stateAfter(basic, [[T0, start()], [T0, act(CUSTOMER, 'su
 const terminated = await stateAfter(basic, [[T0, start()], [T0, { type: 'terminate', by: ADMIN, reason: 'Refunded' }]])
 const failed = await stateAfter(basic, [[T0, start()], [T0, act(CUSTOMER, 'submit', { inputs: DEMAND })], [day(1), act(ISV, 'finish')], [day(15), FAIL]])
 const atContract = await stateAfter(contract, [[T0, start()], [T0, act(CUSTOMER, 'submit', { inputs: DEMAND })]])
-const overdue = await stateAfter(license, [[T0, start({ parameters: { purchasedDuration: 'P1Y' } })],
+const ORDER = { orderId: 'o-1', productId: 'p-1', specification: '10 seats', orderPlacedAt: T0 }
+const LICENSE_PROOF = { 'statement-of-work': [file('s', 'pdf', ISV)], 'acceptance-documents': [file('a', 'pdf', ISV)] }
+const atProof = await stateAfter(license, [[T0, start({ parameters: { purchasedDuration: 'P1Y' }, context: ORDER })]])
+const overdue = await stateAfter(license, [[T0, start({ parameters: { purchasedDuration: 'P1Y' }, context: ORDER })],
   [T0, act(ISV, 'deliver', { inputs: { deliveryContent: 'x' }, attachments: { 'statement-of-work': [file('s', 'pdf', ISV)], 'acceptance-documents': [file('a', 'pdf', ISV)] } })],
   [day(20), { type: 'fire-due' }]])
 const inWarranty = await stateAfter(doubleCheck, [[T0, start({ parameters: { warrantyPeriod: 'P10D' } })], [T0, act(CUSTOMER, 'submit', { inputs: DEMAND })],
@@ -77,11 +80,14 @@ const CASES: readonly Case[] = [
     decide: () => decideAt(basic, undefined, start({ parties: { customer: 'c-1', auditor: 'x' } }), T0) },
   { name: 'a start with a parameter of the wrong type, an unknown one and a required one missing', command: 'start', code: 'input.invalid',
     pointers: ['/parameters/purchasedDuration', '/parameters/acceptanceWindow', '/parameters/colour'],
-    decide: () => decideAt(license, undefined, start({ parameters: { acceptanceWindow: 'two weeks', colour: 'red' } }), T0) },
+    decide: () => decideAt(license, undefined, start({ parameters: { acceptanceWindow: 'two weeks', colour: 'red' }, context: ORDER }), T0) },
   { name: 'a start with a duration no deadline can reach', command: 'start', code: 'input.invalid', pointers: ['/parameters/confirmWindow'],
     decide: () => decideAt(basic, undefined, start({ parameters: { confirmWindow: 'P300000Y' } }), T0) },
   { name: 'a start with an invalid order context', command: 'start', code: 'input.invalid', pointers: ['/context/orderId'],
-    decide: () => decideAt(license, undefined, start({ parameters: { purchasedDuration: 'P1Y' }, context: { orderId: 5 } }), T0) },
+    decide: () => decideAt(license, undefined, start({ parameters: { purchasedDuration: 'P1Y' }, context: { ...ORDER, orderId: 5 } }), T0) },
+  { name: 'a start without the order details its context requires', command: 'start', code: 'input.invalid',
+    pointers: ['/context/orderId', '/context/productId', '/context/specification', '/context/orderPlacedAt'],
+    decide: () => decideAt(license, undefined, start({ parameters: { purchasedDuration: 'P1Y' }, context: { renewal: false } }), T0) },
   { name: 'a start whose first step\'s condition never ends', command: 'start', code: 'expression.failed',
     decide: () => decideAt(looping, undefined, start({ context: { loopWhen: true } }), T0) },
 
@@ -89,6 +95,8 @@ const CASES: readonly Case[] = [
   { name: 'an act on a completed instance', command: 'act', code: 'instance.ended', decide: () => decideAt(basic, completed, act(CUSTOMER, 'confirm'), day(3)) },
   { name: 'an act on a terminated instance', command: 'act', code: 'instance.ended', decide: () => decideAt(basic, terminated, act(CUSTOMER, 'submit', { inputs: DEMAND }), T0) },
   { name: 'an act on a failed instance', command: 'act', code: 'instance.failed', decide: () => decideAt(basic, failed, act(CUSTOMER, 'confirm'), day(15)) },
+  { name: 'an act whose input breaks a check of the action (an enabling time after the act)', command: 'act', code: 'input.invalid', pointers: ['/inputs/enablingTime'],
+    decide: () => decideAt(license, atProof, act(ISV, 'deliver', { inputs: { deliveryContent: 'x', enablingTime: day(2) }, attachments: LICENSE_PROOF }), day(1)) },
   { name: 'an act expecting another revision', command: 'act', code: 'conflict.stale',
     decide: () => decideAt(basic, atSubmit, act(CUSTOMER, 'submit', { inputs: DEMAND, expectedRevision: 2 }), T0) },
   { name: 'an act naming a step that is not current', command: 'act', code: 'step.not-current',

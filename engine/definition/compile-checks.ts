@@ -1,0 +1,56 @@
+import type { CompiledCheck, CompiledValidity } from './compiled.js'
+import type { CompileContext } from './context.js'
+import type { InputCheckDefinition, JsonSchema, ValidityDefinition } from './definition.js'
+import { expressionAt } from './compile-expression.js'
+import type { ExpressionScope } from './compile-expression.js'
+import { declaredNames } from './expression-names.js'
+import type { DeclaredNames } from './expression-names.js'
+import { parsePointer } from './pointer.js'
+import { suggest } from './suggest.js'
+
+/**
+ * Compiles an action's `checks`: each expression compiled and checked against the process (it
+ * sees the action's `inputs` as a `record` does), and each `input` pointer checked against the
+ * action's input schema (`definition.check-input` when it names an input the schema cannot hold).
+ */
+export function compileChecks(
+  ctx: CompileContext, scope: ExpressionScope, checks: readonly InputCheckDefinition[], inputs: JsonSchema, action: string, at: (...path: ReadonlyArray<string | number>) => string,
+): CompiledCheck[] {
+  const site = { kind: 'record', action, inputs: declaredNames(inputs) } as const
+  return checks.map((check, index) => {
+    const path = parsePointer(check.input)
+    checkInputPath(ctx, inputs, path, action, at('checks', index, 'input'))
+    const expression = (key: 'notBefore' | 'notAfter' | 'assert') => {
+      const text = check[key]
+      return text === undefined ? undefined : expressionAt(ctx, scope, text, at('checks', index, key), site)
+    }
+    return { input: check.input, path, notBefore: expression('notBefore'), notAfter: expression('notAfter'), assert: expression('assert'), message: check.message, description: check.description }
+  })
+}
+
+/** Reports `definition.check-input` when some segment of `path` is a property the input schema declares no room for. */
+function checkInputPath(ctx: CompileContext, inputs: JsonSchema, path: readonly string[], action: string, pointer: string): void {
+  let schema: JsonSchema | undefined = inputs
+  for (const [depth, segment] of path.entries()) {
+    const names: DeclaredNames | undefined = declaredNames(schema)
+    // Where composition or an open object leaves the names unknown, any input may be sent.
+    if (!names || !names.closed) return
+    if (!names.names.includes(segment)) {
+      const where = depth === 0 ? `the inputs of action "${action}"` : `/${path.slice(0, depth).join('/')}`
+      ctx.report('definition.check-input', pointer, `There is no input "${segment}" in ${where} for this check to apply to.`,
+        names.names.length === 0 ? 'Declare the input under the action\'s `inputs` first.' : suggest(segment, names.names, 'inputs'))
+      return
+    }
+    const properties = schema?.['properties'] as Readonly<Record<string, unknown>> | undefined
+    const next = properties?.[segment]
+    schema = typeof next === 'object' && next !== null && !Array.isArray(next) ? next as JsonSchema : undefined
+  }
+}
+
+/** Compiles the process's `validity`: its two expressions, which see the instance (not inputs). */
+export function compileValidity(ctx: CompileContext, scope: ExpressionScope, validity: ValidityDefinition | undefined): CompiledValidity | undefined {
+  if (!validity) return undefined
+  const from = expressionAt(ctx, scope, validity.from, '/validity/from', { kind: 'validity' })
+  const until = expressionAt(ctx, scope, validity.until, '/validity/until', { kind: 'validity' })
+  return from && until ? { from, until } : undefined
+}

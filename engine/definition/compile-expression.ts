@@ -1,0 +1,27 @@
+import type { CompileContext } from './context.js'
+import { checkExpression } from './check-expressions.js'
+import type { ExpressionSite } from './check-expressions.js'
+import type { ExpressionNames } from './expression-names.js'
+import { compileExpression } from './expression.js'
+import type { CompiledExpression } from './expression.js'
+
+/** What compiling an expression needs to know of the process: its time zone and the names expressions may read. */
+export interface ExpressionScope {
+  readonly timeZone: string
+  readonly expressionNames: ExpressionNames
+}
+
+/**
+ * Compiles a JSONata expression, located at `pointer` for the messages of failed evaluations, and
+ * checks it against the process; reports `definition.expression` with the parser's explanation.
+ */
+export function expressionAt(ctx: CompileContext, scope: ExpressionScope, text: string, pointer: string, site: ExpressionSite): CompiledExpression | undefined {
+  const expression = compileExpression(text, scope.timeZone, ctx.locate(pointer))
+  if (typeof expression !== 'string') {
+    checkExpression(ctx, scope.expressionNames, text, pointer, site)
+    return expression
+  }
+  ctx.report('definition.expression', pointer, `Not a valid JSONata expression: ${expression}.`, 'See https://docs.jsonata.org for the syntax; strings are quoted, fields are dotted paths such as context.renewal.')
+  return undefined
+}
+
