@@ -8,7 +8,7 @@ import { isListOrder, LIST_ORDERS, pageSize, startedBound } from './list-filters
 import { optional } from './optional.js'
 import type { ProcessCatalog } from './process-catalog.js'
 import { may, maySee, ownerProblem } from './runtime/authorize.js'
-import type { AttachmentFacts, Command } from './runtime/commands.js'
+import type { AttachmentFacts, Command, ImageFacts } from './runtime/commands.js'
 import { decide } from './runtime/decide.js'
 import type { Decision } from './runtime/decision.js'
 import type { Principal } from './runtime/state.js'
@@ -156,6 +156,7 @@ export class Instances {
         return [{
           id, type: row.type ?? undefined, size: row.size, instanceId: row.instance_id ?? undefined,
           uploadedBy: { role: row.uploaded_by_role, subject: row.uploaded_by_subject },
+          ...optional('image', row.image === null ? undefined : JSON.parse(row.image) as ImageFacts),
         }]
       })
     }

@@ -11,11 +11,28 @@ export interface ProcessDefinition {
   readonly description?: string
   readonly timeZone?: string
   readonly roles: readonly string[]
+  /** Roles that may start an instance besides administrators and the system. */
+  readonly startedBy?: readonly string[]
+  /** Recorded values no two instances in progress may share. */
+  readonly unique?: readonly UniqueValueDefinition[]
   readonly parameters?: Readonly<Record<string, ParameterDefinition>>
   readonly context?: JsonSchema
   readonly calendars?: Readonly<Record<string, CalendarDefinition>>
   readonly windows?: readonly WindowDefinition[]
   readonly steps: readonly StepDefinition[]
+}
+
+export interface UniqueValueDefinition {
+  readonly value: string
+  readonly title?: string
+  readonly keptAfter?: readonly string[]
+}
+
+export interface RequirementDefinition {
+  readonly when?: string
+  readonly that: string
+  readonly pointer: string
+  readonly message: string
 }
 
 export type ParameterType = 'duration' | 'string' | 'integer' | 'boolean' | 'date-time'
@@ -44,6 +61,7 @@ export interface ActionDefinition {
   readonly description?: string
   readonly actor?: string | readonly string[]
   readonly record?: Readonly<Record<string, string>>
+  readonly require?: readonly RequirementDefinition[]
   readonly inputs?: JsonSchema
   readonly attachments?: Readonly<Record<string, AttachmentSlotDefinition>>
   readonly goto?: string
@@ -59,6 +77,7 @@ export interface AttachmentSlotDefinition {
   readonly max?: number
   readonly types: readonly string[]
   readonly maxSize: number | string
+  readonly transparentBackground?: boolean
 }
 
 export interface WindowDefinition {
