@@ -14,6 +14,7 @@ import type { Decision } from './runtime/decision.js'
 import type { Principal } from './runtime/state.js'
 import type { InstanceView, Submissions } from './runtime/view.js'
 import { submissionsOf, viewInstance } from './runtime/view.js'
+import { heldValues, sameHeldValues } from './runtime/unique.js'
 import { waitingRoles } from './runtime/waiting.js'
 import { publicEvents } from './runtime/public-events.js'
 import { iso } from './runtime/time.js'
@@ -53,7 +54,8 @@ export class Instances {
     const view = viewInstance(process, decision.state, by)
     const outbox = { events: publicEvents(process, undefined, decision.events, 0, decision.state.revision), recordedAt: iso(now) }
     try {
-      await this.#rows.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [], receipt: options.receipt?.(view), outbox })
+      const held = heldValues(process, decision.state)
+      await this.#rows.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [], receipt: options.receipt?.(view), outbox, ...(held.length > 0 ? { held } : {}) })
     } catch (error) {
       // Another request started an instance with this id between the check and the insert.
       if (!(error instanceof EngineError) && await this.#rows.find(id)) throw new EngineError('instance.exists', `Instance "${id}" already exists.`)
@@ -131,7 +133,11 @@ export class Instances {
     const decision = accepted(await decide(process, stored.state, command, now))
     const view = viewInstance(process, decision.state, by)
     const outbox = { events: publicEvents(process, stored.state, decision.events, stored.lastSeq, decision.state.revision), recordedAt: iso(now) }
-    await this.#rows.append(stored, decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds, receipt: options.receipt?.(view), outbox })
+    const held = heldValues(process, decision.state)
+    const heldChanged = !sameHeldValues(heldValues(process, stored.state), held)
+    await this.#rows.append(stored, decision.state, decision.events, {
+      waitingRoles: waitingRoles(process, decision.state), attachmentIds, receipt: options.receipt?.(view), outbox, ...(heldChanged ? { held } : {}),
+    })
     return view
   }
 

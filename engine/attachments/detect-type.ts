@@ -14,7 +14,7 @@ export type DetectedType = Readonly<{ type: AttachmentType | null; mediaType: st
 /** Our type for each file-type extension we accept; any extension not listed is not an attachment type. */
 const FROM_FILE_TYPE: Readonly<Record<string, AttachmentType>> = {
   pdf: 'pdf', docx: 'docx', xlsx: 'xlsx', pptx: 'pptx',
-  png: 'png', apng: 'png', jpg: 'jpg', gif: 'gif', webp: 'webp', bmp: 'bmp', tif: 'tiff',
+  png: 'png', apng: 'png', jpg: 'jpg', gif: 'gif', webp: 'webp', bmp: 'bmp', tif: 'tiff', mp4: 'mp4', m4v: 'mp4', mov: 'mov',
   zip: 'zip', '7z': '7z', rar: 'rar', gz: 'gz', 'tar.gz': 'gz', tar: 'tar',
 }
 

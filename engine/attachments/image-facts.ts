@@ -41,9 +41,15 @@ export async function pngFacts(file: string): Promise<ImageFacts | undefined> {
   return transparentBackground === undefined ? { width, height } : { width, height, transparentBackground }
 }
 
-/** The PNG decoded to RGBA, off the event loop's hot path (pngjs inflates with zlib's asynchronous stream). */
+/**
+ * The PNG decoded to RGBA, off the event loop's hot path (pngjs inflates with zlib's asynchronous
+ * stream). Corrupt data can make pngjs emit more than one error; the first settles the promise and
+ * a listener of its own swallows the rest (an 'error' event nobody listens to would end the process).
+ */
 function decode(bytes: Buffer): Promise<PNG> {
   return new Promise((resolve, reject) => {
-    new PNG().parse(bytes, (error, png) => { if (error) reject(error); else resolve(png) })
+    const png = new PNG()
+    png.on('error', reject)
+    png.parse(bytes, (error, parsed) => { if (error) reject(error); else resolve(parsed) })
   })
 }

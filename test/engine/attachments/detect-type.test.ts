@@ -82,6 +82,8 @@ describe('detectType', () => {
     ['gif', Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'), 'gif'],
     ['webp', Buffer.concat([Buffer.from('RIFF\x1a\0\0\0WEBPVP8L\x0d\0\0\0\x2f\0\0\0', 'latin1'), Buffer.from('10071011118888fe0700', 'hex')]), 'webp'],
     ['tiff', Buffer.concat([Buffer.from('II*\0\x08\0\0\0\x01\0\x00\x01\x03\0\x01\0\0\0\x01\0', 'latin1'), Buffer.alloc(44)]), 'tiff'],
+    ['mp4', Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom\0\0\x02\0isomiso2', 'latin1'), Buffer.alloc(32)]), 'mp4'],
+    ['mov', Buffer.concat([Buffer.from([0, 0, 0, 0x14]), Buffer.from('ftypqt  \0\0\x02\0qt  ', 'latin1'), Buffer.alloc(32)]), 'mov'],
     ['rar', Buffer.concat([Buffer.from('526172211a070100', 'hex'), Buffer.alloc(32)]), 'rar'],
     ['gz', gzipSync('delivery notes'), 'gz'],
     ['tar', tar(), 'tar'],
