@@ -126,11 +126,14 @@ export function compileProcess(text: string, file: string, options: CompileOptio
   return ctx.problems.length > 0 ? { ok: false, errors: ctx.problems } : { ok: true, process }
 }
 
+/** The roles every process has besides its own. */
+const BUILT_IN_ROLES: readonly string[] = ['admin', 'system']
+
 /** The roles `startedBy` names, each a party role of the process, `admin` or `system` (`definition.unknown-role` otherwise). */
 function startersOf(ctx: CompileContext, def: ProcessDefinition): readonly string[] {
   const starters = def.startedBy ?? []
   starters.forEach((role, i) => {
-    if (role !== 'admin' && role !== 'system' && !def.roles.includes(role)) {
+    if (!BUILT_IN_ROLES.includes(role) && !def.roles.includes(role)) {
       ctx.report('definition.unknown-role', pointerOf('startedBy', i), `"${role}" may not start this process: it is not one of its roles.`,
         `${suggest(role, [...def.roles], 'roles')} Name a role of the process, \`admin\` or \`system\`.`)
     }
