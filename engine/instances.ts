@@ -7,7 +7,7 @@ import type { FieldProblem } from './errors.js'
 import { isListOrder, LIST_ORDERS, pageSize, startedBound } from './list-filters.js'
 import { optional } from './optional.js'
 import type { ProcessCatalog } from './process-catalog.js'
-import { may, maySee, ownerProblem } from './runtime/authorize.js'
+import { may, maySee, ownerProblem, starterParties } from './runtime/authorize.js'
 import type { AttachmentFacts, Command, ImageFacts } from './runtime/commands.js'
 import { decide } from './runtime/decide.js'
 import type { Decision } from './runtime/decision.js'
@@ -39,10 +39,12 @@ export class Instances {
     this.#clock = clock
   }
 
-  /** Starts an instance of a process (admins and the system only). */
+  /** Starts an instance of a process (admins and the system, and the roles the process names in `startedBy`). */
   async start(request: StartRequest, by: Principal, options: WriteOptions = {}): Promise<InstanceView> {
     const { process, owner } = await this.#catalog.resolve(request.process, request.version)
-    const problem = ownerProblem(owner, request.parties)
+    // A party starting its own delivery fills its role (see starterParties); decide checks the rest.
+    const starter = starterParties(process, request.parties, by)
+    const problem = ownerProblem(owner, 'parties' in starter ? starter.parties : request.parties)
     if (problem && owner) throw new EngineError('input.invalid', `Process "${process.id}" is private to ${owner.role} "${owner.subject}".`, { fields: [problem] })
     // Time-ordered: new instances, their events and their party rows go to the ends of their
     // indexes, so a burst of new deliveries writes a few hot pages instead of one random page each.
