@@ -71,7 +71,7 @@ export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, opt
         throw error
       }
       c.set('uploadSha256', stored.sha256)
-      return c.json({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType }, 201, { Location: `/v1/attachments/${id}` })
+      return c.json({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, ...optional('image', stored.image) }, 201, { Location: `/v1/attachments/${id}` })
     } finally {
       // The stored upload's row counts from now on; a refused one never will.
       claim?.release()

@@ -1340,6 +1340,15 @@ export interface components {
             type: string | null;
             /** @description The media type told by content; `application/octet-stream` when unknown. */
             mediaType: string;
+            /** @description For a PNG, what its pixels say, read once when it was stored: its width and height, and whether its background is transparent (its four corner pixels fully transparent; absent when the pixels could not be read). The rule a slot's `transparentBackground` checks. */
+            image?: {
+                /** @description Width in pixels. */
+                width: number;
+                /** @description Height in pixels. */
+                height: number;
+                /** @description Whether the background is transparent. */
+                transparentBackground?: boolean;
+            };
         };
         /** @description An API token as administrators see it: never its secret. */
         Token: {

@@ -251,6 +251,10 @@ describe('listing-review v2 over HTTP: the configuration items and their limits'
 describe('listing-review v2 over HTTP: the logo and the other files', () => {
   it('refuses an opaque logo, precisely and changing nothing, and accepts a transparent one of up to 7.5 MB', { timeout: 30_000 }, async () => {
     const { id } = await start()
+    // The upload answers what the pixels say.
+    const form = new FormData()
+    form.append('file', new Blob([logoPng('white', 290, 200)]), 'logo.png')
+    expect(await json(await api.call('POST', '/v1/attachments', { who: 'isv', body: form }), 201)).toMatchObject({ type: 'png', image: { width: 290, height: 200, transparentBackground: false } })
     const submit = async (logo: Buffer, status = 200) => act(id, 'isv', {
       action: 'submit', inputs: listing(), attachments: { ...(await required()), logo: [await upload(logo, 'logo.png')] },
     }, status)
