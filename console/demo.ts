@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import { randomUUID } from 'node:crypto'
 import type { AttachmentStorage, CompiledProcess, Engine, JsonSchema, Principal } from '../engine/index.js'
-import { EngineError } from '../engine/index.js'
+import { EngineError, optional } from '../engine/index.js'
 import { DEMO_FILES } from './demo-files.js'
 import { humanize } from './forms/fields.js'
 
@@ -37,7 +37,7 @@ export async function seedDemo(engine: Engine, storage: AttachmentStorage): Prom
       let view = await engine.instances.start({ process: id, parties, parameters: parametersOf(process), context }, DEMO_PEOPLE.admin)
       deliveries++
       for (let done = 0; done < acts && view.status === 'active' && view.step; done++) {
-        const next = await actOnce(engine, storage, process, view.id, view.step.id, parties)
+        const next = await actOnce(engine, storage, process, view.id, view.step.id, parties, order)
         if (!next) break
         view = next
       }
@@ -48,7 +48,7 @@ export async function seedDemo(engine: Engine, storage: AttachmentStorage): Prom
       const parties = partiesOf(process)
       const view = await engine.instances.start({ process: id, parties, parameters: parametersOf(process), context: { ...sampleOf(process.context.schema, 'context') as Record<string, unknown>, orderId: `DEMO-${order++}` } }, DEMO_PEOPLE.admin)
       deliveries++
-      if (view.step) await actOnce(engine, storage, process, view.id, view.step.id, parties)
+      if (view.step) await actOnce(engine, storage, process, view.id, view.step.id, parties, order)
       const terminated = await engine.instances.terminate(view.id, { reason: 'The customer cancelled the order.' }, DEMO_PEOPLE.admin)
       phases.push(`end:${terminated.status}`)
     }
@@ -70,7 +70,7 @@ function parametersOf(process: CompiledProcess): Record<string, unknown> {
 }
 
 /** Performs the first action of `stepId` someone may take, as that party; undefined when no one can (or it is refused). */
-async function actOnce(engine: Engine, storage: AttachmentStorage, process: CompiledProcess, instanceId: string, stepId: string, parties: Record<string, string>) {
+async function actOnce(engine: Engine, storage: AttachmentStorage, process: CompiledProcess, instanceId: string, stepId: string, parties: Record<string, string>, serial: number) {
   const step = process.steps.get(stepId)
   for (const action of step?.actions.values() ?? []) {
     const role = action.actors.find((r) => r === 'admin' || parties[r] !== undefined)
@@ -83,7 +83,7 @@ async function actOnce(engine: Engine, storage: AttachmentStorage, process: Comp
         if (kind === undefined && rule.min > 0) throw new EngineError('attachment.type', `The demo has no sample file of the types ${rule.types.join(', ')}.`)
         attachments[rule.slot] = kind === undefined ? [] : await Promise.all(Array.from({ length: rule.min }, () => upload(engine, storage, kind, by)))
       }
-      return await engine.instances.act(instanceId, { action: action.id, step: stepId, inputs: sampleOf(action.inputs.schema, action.id), attachments }, by)
+      return await engine.instances.act(instanceId, { action: action.id, step: stepId, inputs: sampleOf(action.inputs.schema, action.id, serial), attachments }, by)
     } catch (error) {
       if (!(error instanceof EngineError)) throw error
     }
@@ -95,7 +95,7 @@ async function upload(engine: Engine, storage: AttachmentStorage, kind: keyof ty
   const file = DEMO_FILES[kind]
   const stored = await storage.save(Readable.from([Buffer.from(file.base64, 'base64')]), 1024 * 1024)
   const id = randomUUID()
-  await engine.attachments.record({ id, fileName: file.name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, storageKey: stored.storageKey }, by)
+  await engine.attachments.record({ id, fileName: file.name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, storageKey: stored.storageKey, ...optional('image', stored.image) }, by)
   return id
 }
 
@@ -105,36 +105,39 @@ const SAMPLES: ReadonlyArray<readonly [RegExp, string]> = [
 ]
 
 /**
- * A value `schema` accepts, made from it: its default or first choice, else a value of its type
- * within its bounds (required properties of objects only, the fewest items an array allows).
+ * A value `schema` accepts, made from it: its default, first example or first choice, else a value
+ * of its type within its bounds (required properties of objects only, the fewest items an array
+ * allows). `serial` tells the deliveries' identifiers apart (`DEMO-7`), so values a process wants
+ * unique to one delivery (a service ID) are.
  */
-export function sampleOf(schema: JsonSchema | undefined, name: string): unknown {
+export function sampleOf(schema: JsonSchema | undefined, name: string, serial = 1): unknown {
   const s = (schema ?? {}) as Record<string, unknown>
   if (s['default'] !== undefined) return s['default']
+  if (Array.isArray(s['examples']) && s['examples'].length > 0) return s['examples'][0]
   if ('const' in s) return s['const']
   if (Array.isArray(s['enum'])) return s['enum'][0]
-  if (Array.isArray(s['oneOf'])) return sampleOf(s['oneOf'][0] as JsonSchema, name)
+  if (Array.isArray(s['oneOf'])) return sampleOf(s['oneOf'][0] as JsonSchema, name, serial)
   switch (s['type']) {
     case 'object': {
       const properties = (s['properties'] ?? {}) as Record<string, JsonSchema>
       const required = new Set((s['required'] ?? []) as string[])
-      return Object.fromEntries(Object.entries(properties).filter(([key]) => required.has(key)).map(([key, value]) => [key, sampleOf(value, `${name}.${key}`)]))
+      return Object.fromEntries(Object.entries(properties).filter(([key]) => required.has(key)).map(([key, value]) => [key, sampleOf(value, `${name}.${key}`, serial)]))
     }
     case 'array':
-      return Array.from({ length: Number(s['minItems'] ?? 0) }, (_, i) => sampleOf(s['items'] as JsonSchema, `${name}-${i}`))
+      return Array.from({ length: Number(s['minItems'] ?? 0) }, (_, i) => sampleOf(s['items'] as JsonSchema, `${name}-${i}`, serial))
     case 'boolean':
       return true
     case 'integer':
     case 'number':
       return Number(s['minimum'] ?? s['exclusiveMinimum'] ?? 0) + (s['exclusiveMinimum'] !== undefined ? 1 : 0) || 1
     case 'string':
-      return sampleText(s, name)
+      return sampleText(s, name, serial)
     default:
       return undefined
   }
 }
 
-function sampleText(s: Record<string, unknown>, name: string): string {
+function sampleText(s: Record<string, unknown>, name: string, serial: number): string {
   switch (s['format']) {
     case 'email': return 'demo@example.com'
     case 'date': return '2026-01-15'
@@ -142,7 +145,7 @@ function sampleText(s: Record<string, unknown>, name: string): string {
     case 'uri': return 'https://example.com'
   }
   const words = humanize(name.slice(name.lastIndexOf('.') + 1)).toLowerCase()
-  const candidates = [...SAMPLES.filter(([pattern]) => pattern.test(name)).map(([, text]) => text), `Sample ${words}`, 'DEMO-1', 'demo', '1']
+  const candidates = [...SAMPLES.filter(([pattern]) => pattern.test(name)).map(([, text]) => text), `Sample ${words}`, `DEMO-${serial}`, 'demo', '1']
   const pattern = typeof s['pattern'] === 'string' ? new RegExp(s['pattern'], 'u') : undefined
   const fits = (text: string): boolean => (pattern === undefined || pattern.test(text)) && text.length >= Number(s['minLength'] ?? 0) && text.length <= Number(s['maxLength'] ?? Infinity)
   return candidates.find(fits) ?? candidates[0] as string

@@ -35,6 +35,7 @@ export class Attachments {
       id: record.id, uploaded_by_role: by.role, uploaded_by_subject: by.subject, instance_id: null,
       file_name: record.fileName, size: record.size, sha256: record.sha256, type: record.type,
       media_type: record.mediaType, storage_key: record.storageKey, created_at: iso(this.#clock.now()),
+      image: record.image ? JSON.stringify(record.image) : null,
     })
   }
 }

@@ -8,6 +8,7 @@ import type { FiringFailure } from './runtime/firing.js'
 import type { InstanceState, Principal } from './runtime/state.js'
 import { iso } from './runtime/time.js'
 import { waitingRoles } from './runtime/waiting.js'
+import { heldValues } from './runtime/unique.js'
 import type { ClaimedInstance, ClaimWrite, DueClaim, DueClaims, DueCursor } from './store/due-claims.js'
 import type { OutboxWrite } from './store/instance-writes.js'
 import type { CompiledProcess } from './definition/compiled.js'
@@ -162,7 +163,9 @@ export class Deadlines {
           decided.set(id, firing)
         } else if (firing.kind === 'fired') {
           decided.set(id, { kind: 'fired', timeouts: firing.timeouts })
-          writes.push({ kind: 'append', claimed, state: firing.state, events: firing.events, waitingRoles: waitingRoles(process, firing.state), outbox: outboxOf(process, claimed, firing, now) })
+          // A timeout never records a unique value (the definition refuses it), so firing can only free them.
+          const releaseHeld = heldValues(process, claimed.state).length > 0 && heldValues(process, firing.state).length === 0
+          writes.push({ kind: 'append', claimed, state: firing.state, events: firing.events, waitingRoles: waitingRoles(process, firing.state), outbox: outboxOf(process, claimed, firing, now), ...(releaseHeld ? { releaseHeld } : {}) })
         } else {
           decided.set(id, { kind: 'failed', failure: firing.failure })
           if (!count) continue

@@ -1,4 +1,5 @@
 import type { ListOrder } from './list-filters.js'
+import type { ImageFacts } from './runtime/commands.js'
 import type { InstanceView } from './runtime/view.js'
 import type { Receipt } from './store/idempotency-repository.js'
 
@@ -78,4 +79,6 @@ export interface AttachmentRecord {
   readonly type: string | null
   readonly mediaType: string
   readonly storageKey: string
+  /** For an image, what its pixels say (width, height, transparent background), read when it was stored. */
+  readonly image?: ImageFacts | undefined
 }

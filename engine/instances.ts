@@ -7,13 +7,14 @@ import type { FieldProblem } from './errors.js'
 import { isListOrder, LIST_ORDERS, pageSize, startedBound } from './list-filters.js'
 import { optional } from './optional.js'
 import type { ProcessCatalog } from './process-catalog.js'
-import { forbidden, may, mayCheckValidity, maySee, ownerProblem, validityForbidden } from './runtime/authorize.js'
-import type { AttachmentFacts, Command } from './runtime/commands.js'
+import { forbidden, may, mayCheckValidity, maySee, ownerProblem, starterParties, validityForbidden } from './runtime/authorize.js'
+import type { AttachmentFacts, Command, ImageFacts } from './runtime/commands.js'
 import { decide } from './runtime/decide.js'
 import type { Decision } from './runtime/decision.js'
 import type { Principal } from './runtime/state.js'
 import type { InstanceView, Submissions } from './runtime/view.js'
 import { submissionsOf, viewInstance } from './runtime/view.js'
+import { heldValues, sameHeldValues } from './runtime/unique.js'
 import { waitingRoles } from './runtime/waiting.js'
 import { publicEvents } from './runtime/public-events.js'
 import { instant, iso } from './runtime/time.js'
@@ -41,10 +42,12 @@ export class Instances {
     this.#clock = clock
   }
 
-  /** Starts an instance of a process (admins and the system only). */
+  /** Starts an instance of a process (admins and the system, and the roles the process names in `startedBy`). */
   async start(request: StartRequest, by: Principal, options: WriteOptions = {}): Promise<InstanceView> {
     const { process, owner } = await this.#catalog.resolve(request.process, request.version)
-    const problem = ownerProblem(owner, request.parties)
+    // A party starting its own delivery fills its role (see starterParties); decide checks the rest.
+    const starter = starterParties(process, request.parties, by)
+    const problem = ownerProblem(owner, 'parties' in starter ? starter.parties : request.parties)
     if (problem && owner) throw new EngineError('input.invalid', `Process "${process.id}" is private to ${owner.role} "${owner.subject}".`, { fields: [problem] })
     // Time-ordered: new instances, their events and their party rows go to the ends of their
     // indexes, so a burst of new deliveries writes a few hot pages instead of one random page each.
@@ -56,7 +59,8 @@ export class Instances {
     const view = viewInstance(process, decision.state, by)
     const outbox = { events: publicEvents(process, undefined, decision.events, 0, decision.state.revision), recordedAt: iso(now) }
     try {
-      await this.#rows.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [], receipt: options.receipt?.(view), outbox })
+      const held = heldValues(process, decision.state)
+      await this.#rows.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [], receipt: options.receipt?.(view), outbox, ...(held.length > 0 ? { held } : {}) })
     } catch (error) {
       // Another request started an instance with this id between the check and the insert.
       if (!(error instanceof EngineError) && await this.#rows.find(id)) throw new EngineError('instance.exists', `Instance "${id}" already exists.`)
@@ -165,7 +169,11 @@ export class Instances {
     const decision = accepted(await decide(process, stored.state, command, now))
     const view = viewInstance(process, decision.state, by)
     const outbox = { events: publicEvents(process, stored.state, decision.events, stored.lastSeq, decision.state.revision), recordedAt: iso(now) }
-    await this.#rows.append(stored, decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds, receipt: options.receipt?.(view), outbox })
+    const held = heldValues(process, decision.state)
+    const heldChanged = !sameHeldValues(heldValues(process, stored.state), held)
+    await this.#rows.append(stored, decision.state, decision.events, {
+      waitingRoles: waitingRoles(process, decision.state), attachmentIds, receipt: options.receipt?.(view), outbox, ...(heldChanged ? { held } : {}),
+    })
     return view
   }
 
@@ -190,6 +198,7 @@ export class Instances {
         return [{
           id, type: row.type ?? undefined, size: row.size, instanceId: row.instance_id ?? undefined,
           uploadedBy: { role: row.uploaded_by_role, subject: row.uploaded_by_subject },
+          ...optional('image', row.image === null ? undefined : JSON.parse(row.image) as ImageFacts),
         }]
       })
     }

@@ -77,7 +77,7 @@ const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'post', path: '/v1/instances', operationId: 'startInstance', tag: 'instances', bearer: true, summary: 'Start an instance',
-    description: 'Starts an instance of a process version for its parties; it enters the first step. Callers: administrators and the system.',
+    description: 'Starts an instance of a process version for its parties; it enters the first step. Callers: administrators and the system, and the roles a process names in `startedBy` (a party role starts only its own: its subject becomes that party).',
     body: { shape: 'StartRequest', required: true },
     responses: { 201: json('InstanceView', 'The new instance, as the caller sees it.', LOCATION) },
     errors: ['auth.forbidden', 'process.not-found', 'instance.exists', 'input.invalid'],
@@ -98,7 +98,7 @@ const OPERATIONS: readonly Operation[] = [
     description: 'Performs an action of the current step with its inputs and attachments. Callers: an executor of the current step: the party holding one of its actor roles (or an administrator where `admin` is an actor).',
     parameters: [id('instance')], body: { shape: 'ActRequest', required: true },
     responses: { 200: json('InstanceView', 'The instance after the action.') },
-    errors: [...WRITE_ERRORS, 'instance.failed', 'step.not-current', 'deadline.passed', 'action.unknown', 'input.invalid', 'attachment.not-found', 'attachment.unknown-slot', 'attachment.count', 'attachment.type', 'attachment.size'],
+    errors: [...WRITE_ERRORS, 'instance.failed', 'step.not-current', 'deadline.passed', 'action.unknown', 'input.invalid', 'attachment.not-found', 'attachment.unknown-slot', 'attachment.count', 'attachment.type', 'attachment.size', 'attachment.image', 'unique.taken'],
   },
   {
     method: 'post', path: '/v1/instances/{id}/advance', operationId: 'advanceInstance', tag: 'instances', bearer: true, summary: 'Fire an instance\'s due deadlines',

@@ -1,15 +1,20 @@
 import { readFile } from 'node:fs/promises'
 import { fileTypeFromFile } from 'file-type'
 import { ATTACHMENT_TYPES, type AttachmentType } from '../definition/attachment-types.js'
+import type { ImageFacts } from '../runtime/commands.js'
+import { pngFacts } from './image-facts.js'
 import { oleTypeOf } from './ole-type.js'
 
-/** What a file's content is: one of our attachment types (or `null`) and the media type to serve it as. */
-export type DetectedType = Readonly<{ type: AttachmentType | null; mediaType: string }>
+/**
+ * What a file's content is: one of our attachment types (or `null`), the media type to serve it
+ * as, and for a PNG what its pixels say (see {@link pngFacts}).
+ */
+export type DetectedType = Readonly<{ type: AttachmentType | null; mediaType: string; image?: ImageFacts | undefined }>
 
 /** Our type for each file-type extension we accept; any extension not listed is not an attachment type. */
 const FROM_FILE_TYPE: Readonly<Record<string, AttachmentType>> = {
   pdf: 'pdf', docx: 'docx', xlsx: 'xlsx', pptx: 'pptx',
-  png: 'png', apng: 'png', jpg: 'jpg', gif: 'gif', webp: 'webp', bmp: 'bmp', tif: 'tiff',
+  png: 'png', apng: 'png', jpg: 'jpg', gif: 'gif', webp: 'webp', bmp: 'bmp', tif: 'tiff', mp4: 'mp4', m4v: 'mp4', mov: 'mov',
   zip: 'zip', '7z': '7z', rar: 'rar', gz: 'gz', 'tar.gz': 'gz', tar: 'tar',
 }
 
@@ -34,5 +39,7 @@ export async function detectType(file: string): Promise<DetectedType> {
   const type = detected.ext === 'cfb'
     ? oleTypeOf(await readFile(file))
     : FROM_FILE_TYPE[detected.ext] ?? null
-  return type === null ? { type, mediaType: detected.mime } : { type, mediaType: ATTACHMENT_TYPES[type].mime }
+  if (type === null) return { type, mediaType: detected.mime }
+  const image = type === 'png' ? await pngFacts(file) : undefined
+  return image ? { type, mediaType: ATTACHMENT_TYPES[type].mime, image } : { type, mediaType: ATTACHMENT_TYPES[type].mime }
 }

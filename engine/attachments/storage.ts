@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { AttachmentType } from '../definition/attachment-types.js'
 import { EngineError } from '../errors.js'
+import type { ImageFacts } from '../runtime/commands.js'
 import { detectType } from './detect-type.js'
 
 /** A file saved by {@link AttachmentStorage.save}: where it is, what it is, and its fingerprint. */
@@ -19,6 +20,8 @@ export type StoredFile = Readonly<{
   type: AttachmentType | null
   /** The media type to serve the file as. */
   mediaType: string
+  /** For a PNG, what its pixels say (read here, once, with the type). */
+  image?: ImageFacts | undefined
 }>
 
 /** The one file operation an upload's bytes go through: injectable, so a full disk can be simulated. */
@@ -97,9 +100,9 @@ export class AttachmentStorage {
         await handle.close()
       }
       if (size === 0) throw new EngineError('attachment.empty', 'The file is empty: upload a file of at least one byte.')
-      const { type, mediaType } = await detectType(temp)
+      const { type, mediaType, image } = await detectType(temp)
       await rename(temp, join(this.#dir, storageKey))
-      return { storageKey, size, sha256: hash.digest('hex'), type, mediaType }
+      return { storageKey, size, sha256: hash.digest('hex'), type, mediaType, ...(image ? { image } : {}) }
     } catch (err) {
       await rm(temp, { force: true })
       throw storageError(err)

@@ -17,6 +17,8 @@ export const ATTACHMENT_TYPES = {
   webp: { mime: 'image/webp', label: 'WebP image', extensions: ['webp'] },
   bmp: { mime: 'image/bmp', label: 'BMP image', extensions: ['bmp'] },
   tiff: { mime: 'image/tiff', label: 'TIFF image', extensions: ['tif', 'tiff'] },
+  mp4: { mime: 'video/mp4', label: 'MP4 video', extensions: ['mp4', 'm4v'] },
+  mov: { mime: 'video/quicktime', label: 'QuickTime video', extensions: ['mov'] },
   zip: { mime: 'application/zip', label: 'ZIP archive', extensions: ['zip'] },
   '7z': { mime: 'application/x-7z-compressed', label: '7-Zip archive', extensions: ['7z'] },
   rar: { mime: 'application/vnd.rar', label: 'RAR archive', extensions: ['rar'] },

@@ -83,6 +83,12 @@ function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefi
       const expression = expressionAt(ctx, scope, text, place.at('record', name), site)
       return expression ? [[name, expression] as const] : []
     }),
+    require: (action.require ?? []).flatMap((rule, i) => {
+      const site = { kind: 'record', action: place.id, inputs: declaredNames(action.inputs ?? { type: 'object' }) } as const
+      const when = rule.when === undefined ? undefined : expressionAt(ctx, scope, rule.when, place.at('require', i, 'when'), site)
+      const that = expressionAt(ctx, scope, rule.that, place.at('require', i, 'that'), site)
+      return that && (rule.when === undefined || when) ? [{ when, that, pointer: rule.pointer, message: rule.message }] : []
+    }),
     rounds: resolveRounds(ctx, scope, action, place),
     inputs: compileInputs(ctx, action.inputs ?? { type: 'object' }, place.at('inputs')),
     checks: compileChecks(ctx, scope, action.checks ?? [], action.inputs ?? { type: 'object' }, place.id, place.at),
@@ -177,7 +183,12 @@ function compileSlot(ctx: CompileContext, slot: string, rule: AttachmentSlotDefi
     ctx.report('definition.attachment-size', at('maxSize'), `Slot "${slot}" accepts no file of any size: ${JSON.stringify(rule.maxSize)} is less than one byte.`,
       'Give the largest size of one file, such as 5 MB or 500 KB.')
   }
-  return { slot, title: rule.title ?? slot, min, max, types, maxSize }
+  const transparentBackground = rule.transparentBackground === true
+  if (transparentBackground && rule.types.some((type) => type !== 'png')) {
+    ctx.report('definition.attachment-type', at('transparentBackground'), `Slot "${slot}" requires a transparent background, which is read from PNG images only; it also accepts ${rule.types.filter((t) => t !== 'png').join(', ')}.`,
+      'List only `png` under `types`, or leave `transparentBackground` out.')
+  }
+  return { slot, title: rule.title ?? slot, min, max, types, maxSize, transparentBackground }
 }
 
 function compileTimeout(
@@ -193,14 +204,14 @@ function compileTimeout(
       suggest(timeout.action, [...actions.keys()], 'actions of this step'))
   } else if (needsInput(action)) {
     ctx.report('definition.timeout-action-inputs', at('timeout', 'action'),
-      `The system cannot perform "${timeout.action}" on expiry: it requires inputs or attachments.`,
+      `The system cannot perform "${timeout.action}" on expiry: it requires inputs or attachments${action.require.length > 0 ? ', or has `require` rules the system cannot answer' : ''}.`,
       'Point the timeout at an action that needs nothing, or make its inputs and attachments optional.')
   }
   const remind = compileReminders(ctx, timeout.remind, at('timeout', 'remind'))
   return after ? { after, action: timeout.action, remind } : undefined
 }
 
-/** Whether an action cannot be performed with empty inputs and no attachments. */
+/** Whether an action cannot be performed with empty inputs and no attachments (or has rules over them, which the system would not answer). */
 export function needsInput(action: CompiledAction): boolean {
-  return !action.inputs.validate({}) || [...action.attachments.values()].some((rule) => rule.min > 0)
+  return !action.inputs.validate({}) || [...action.attachments.values()].some((rule) => rule.min > 0) || action.require.length > 0
 }

@@ -13,6 +13,7 @@ import { pointerOf } from './pointer.js'
 import { checkTimeZone } from './quantities.js'
 import { checkSchema } from './schema-check.js'
 import { readSource } from './source.js'
+import { suggest } from './suggest.js'
 import { derive, parseBaseReference } from './derive.js'
 import type { BaseReference } from './derive.js'
 import type { StepDefinition } from './definition.js'
@@ -112,6 +113,8 @@ export function compileProcess(text: string, file: string, options: CompileOptio
     description: def.description,
     timeZone,
     roles: def.roles,
+    startedBy: startersOf(ctx, def),
+    unique: (def.unique ?? []).map((entry) => ({ value: entry.value, title: entry.title ?? entry.value, keptAfter: entry.keptAfter ?? [] })),
     parameters,
     context: compileInputs(ctx, def.context ?? { type: 'object', additionalProperties: true }, '/context', 'definition.context-schema'),
     initialStep: stepIds[0] as string,
@@ -120,6 +123,55 @@ export function compileProcess(text: string, file: string, options: CompileOptio
     validity: compileValidity(ctx, scope, def.validity),
     source: text,
   }
+  checkUnique(ctx, process)
   checkGraph(ctx, process, def.steps)
   return ctx.problems.length > 0 ? { ok: false, errors: ctx.problems } : { ok: true, process }
+}
+
+/** The roles every process has besides its own. */
+const BUILT_IN_ROLES: readonly string[] = ['admin', 'system']
+
+/** The roles `startedBy` names, each a party role of the process, `admin` or `system` (`definition.unknown-role` otherwise). */
+function startersOf(ctx: CompileContext, def: ProcessDefinition): readonly string[] {
+  const starters = def.startedBy ?? []
+  starters.forEach((role, i) => {
+    if (!BUILT_IN_ROLES.includes(role) && !def.roles.includes(role)) {
+      ctx.report('definition.unknown-role', pointerOf('startedBy', i), `"${role}" may not start this process: it is not one of its roles.`,
+        `${suggest(role, [...def.roles], 'roles')} Name a role of the process, \`admin\` or \`system\`.`)
+    }
+  })
+  return starters
+}
+
+/**
+ * Checks each `unique` entry: its value is recorded by an action a person performs (a value the
+ * system records on a timeout could not be refused), and its `keptAfter` outcomes are ends of the
+ * process (`definition.unique`).
+ */
+function checkUnique(ctx: CompileContext, process: CompiledProcess): void {
+  const actions = [...process.steps.values()].flatMap((step) => [...step.actions.values()].map((action) => ({ step, action })))
+  const recorders = (name: string) => actions.filter(({ action }) => action.record.some(([recorded]) => recorded === name))
+  const outcomes = new Set(actions.flatMap(({ action }) => [action.target, ...(action.rounds ? [action.rounds.then] : [])])
+    .concat([...process.steps.values()].map((step) => step.otherwise), [...process.windows.values()].map((window) => window.onExpiry))
+    .flatMap((target) => (target.kind === 'end' ? [target.outcome] : [])))
+  process.unique.forEach((entry, i) => {
+    const by = recorders(entry.value)
+    if (by.length === 0) {
+      const recorded = [...new Set(actions.flatMap(({ action }) => action.record.map(([name]) => name)))]
+      ctx.report('definition.unique', pointerOf('unique', i, 'value'), `No action records "${entry.value}", so no instance would ever hold it.`,
+        `${suggest(entry.value, recorded, 'recorded values')} Record it with \`record:\` in the action that sets it.`)
+    }
+    for (const { step, action } of by) {
+      if (step.timeout?.action === action.id) {
+        ctx.report('definition.unique', pointerOf('unique', i, 'value'), `"${entry.value}" is recorded by "${action.id}" of step "${step.id}", which its timeout performs: the system's action cannot be refused when another instance holds the value.`,
+          'Record the value in an action a person performs.')
+      }
+    }
+    entry.keptAfter.forEach((outcome, j) => {
+      if (!outcomes.has(outcome)) {
+        ctx.report('definition.unique', pointerOf('unique', i, 'keptAfter', j), `"${outcome}" is not an outcome of this process.`,
+          `${suggest(outcome, [...outcomes], 'outcomes')} List outcomes that an \`end\` names.`)
+      }
+    })
+  })
 }

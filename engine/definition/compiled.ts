@@ -16,6 +16,10 @@ export interface CompiledProcess {
   readonly timeZone: string
   /** The party roles named when an instance starts; `admin` and `system` exist besides them. */
   readonly roles: readonly string[]
+  /** Roles that may start an instance besides those whose role alone lets them (`admin`, `system`); see authorize.ts `mayStart`. */
+  readonly startedBy: readonly string[]
+  /** Recorded values that no two instances of the process in progress may share. */
+  readonly unique: readonly UniqueValue[]
   readonly parameters: ReadonlyMap<string, CompiledParameter>
   readonly context: CompiledSchema
   readonly initialStep: string
@@ -26,6 +30,24 @@ export interface CompiledProcess {
   readonly validity: CompiledValidity | undefined
   /** The YAML text the process was compiled from. */
   readonly source: string
+}
+
+/** A recorded value that no two instances of a process in progress may share (`unique`). */
+export interface UniqueValue {
+  /** The recorded value's name. */
+  readonly value: string
+  /** What it is, for refusals (default: the name). */
+  readonly title: string
+  /** Outcomes after which an ended instance keeps the value for good. */
+  readonly keptAfter: readonly string[]
+}
+
+/** A rule of an action over the whole instance: `that` must hold whenever `when` does. */
+export interface CompiledRequirement {
+  readonly when: CompiledExpression | undefined
+  readonly that: CompiledExpression
+  readonly pointer: string
+  readonly message: string
 }
 
 export interface CompiledParameter {
@@ -74,6 +96,8 @@ export interface CompiledAction {
   readonly actors: readonly string[]
   /** Values computed and recorded when the action is performed, in order. */
   readonly record: ReadonlyArray<readonly [string, CompiledExpression]>
+  /** Rules its inputs must meet given the rest of the instance, checked before it is performed. */
+  readonly require: readonly CompiledRequirement[]
   /** For an action that sends work back: after `max` returns to its target step, it leads to `then`. */
   readonly rounds: { readonly max: number; readonly then: Target } | undefined
   readonly inputs: CompiledSchema
@@ -152,4 +176,6 @@ export interface AttachmentRule {
   readonly max: number
   readonly types: readonly AttachmentType[]
   readonly maxSize: number
+  /** Whether each file must be a PNG whose background is transparent (read from its pixels). */
+  readonly transparentBackground: boolean
 }

@@ -11,6 +11,10 @@ export interface ProcessDefinition {
   readonly description?: string
   readonly timeZone?: string
   readonly roles: readonly string[]
+  /** Roles that may start an instance besides administrators and the system. */
+  readonly startedBy?: readonly string[]
+  /** Recorded values no two instances in progress may share. */
+  readonly unique?: readonly UniqueValueDefinition[]
   readonly parameters?: Readonly<Record<string, ParameterDefinition>>
   readonly context?: JsonSchema
   /** The period an instance entitles (see `ValidityDefinition`). */
@@ -18,6 +22,19 @@ export interface ProcessDefinition {
   readonly calendars?: Readonly<Record<string, CalendarDefinition>>
   readonly windows?: readonly WindowDefinition[]
   readonly steps: readonly StepDefinition[]
+}
+
+export interface UniqueValueDefinition {
+  readonly value: string
+  readonly title?: string
+  readonly keptAfter?: readonly string[]
+}
+
+export interface RequirementDefinition {
+  readonly when?: string
+  readonly that: string
+  readonly pointer: string
+  readonly message: string
 }
 
 export type ParameterType = 'duration' | 'string' | 'integer' | 'boolean' | 'date-time'
@@ -47,6 +64,7 @@ export interface ActionDefinition {
   readonly actor?: string | readonly string[]
   readonly record?: Readonly<Record<string, string>>
   readonly checks?: readonly InputCheckDefinition[]
+  readonly require?: readonly RequirementDefinition[]
   readonly inputs?: JsonSchema
   readonly attachments?: Readonly<Record<string, AttachmentSlotDefinition>>
   readonly goto?: string
@@ -79,6 +97,7 @@ export interface AttachmentSlotDefinition {
   readonly max?: number
   readonly types: readonly string[]
   readonly maxSize: number | string
+  readonly transparentBackground?: boolean
 }
 
 export interface WindowDefinition {

@@ -165,13 +165,19 @@ function isSchema(value: unknown): value is JsonSchema {
 
 /** Turns ajv's errors into field problems whose pointers name the offending property. */
 export function fieldProblems(errors: readonly ErrorObject[] | null | undefined): FieldProblem[] {
-  return (errors ?? []).map((e) => {
+  // An `if` that holds and a `then` that fails report the `then`'s own errors, each at its
+  // field, and one more at the object saying only that `then` failed: left out.
+  return (errors ?? []).filter((e) => e.keyword !== 'if').map((e) => {
     const params = e.params as Record<string, unknown>
     if (e.keyword === 'required') {
       return { pointer: `${e.instancePath}/${escapeSegment(String(params['missingProperty']))}`, rule: 'required', message: 'is required' }
     }
     if (e.keyword === 'additionalProperties') {
       return { pointer: `${e.instancePath}/${escapeSegment(String(params['additionalProperty']))}`, rule: 'additionalProperties', message: 'is not an accepted field' }
+    }
+    if (e.keyword === 'false schema') {
+      // A property a schema forbids (`tiers: false` where fixed pricing has no tiers).
+      return { pointer: e.instancePath, rule: 'additionalProperties', message: 'is not an accepted field with the other values given' }
     }
     return { pointer: e.instancePath, rule: e.keyword, message: e.message ?? 'is invalid' }
   })

@@ -10,8 +10,9 @@ import type { Decision } from './decision.js'
 import { reject, staleRevision } from './decision.js'
 import type { Event } from './events.js'
 import { evolve } from './evolve.js'
+import type { FieldProblem } from '../errors.js'
 import type { InstanceState } from './state.js'
-import { earliestDeadline, expressionInput, moveTo } from './transitions.js'
+import { earliestDeadline, expressionInput, isTrue, moveTo } from './transitions.js'
 
 type Act = Extract<Command, { type: 'act' }>
 
@@ -58,6 +59,10 @@ export async function act(process: CompiledProcess, state: InstanceState, comman
   }
   const attachmentRejection = checkAttachments(action, command.attachments ?? {}, command.by, state.id)
   if (attachmentRejection) return { ok: false, rejection: attachmentRejection }
+  const unmet = await unmetRequirements(action, state, inputs, at, budget)
+  if (unmet.length > 0) {
+    return reject('input.invalid', `The inputs of "${action.id}" do not meet its rules: ${unmet.map((p) => `${p.pointer} ${p.message}`).join('; ')}.`, unmet)
+  }
 
   const performed: Event = {
     type: 'action-performed', at, step: step.id, action: action.id, by: command.by,
@@ -85,6 +90,21 @@ export async function perform(process: CompiledProcess, state: InstanceState, ac
     current = evolve(current, recorded)
   }
   return [...events, ...await moveTo(process, current, targetOf(action, state), at, budget)]
+}
+
+/**
+ * The action's `require` rules that the inputs break, given the instance as it is before the
+ * action: each `that` must be true whenever its `when` is, true as a step's `when` is (JSONata's
+ * truthiness: a missing field, false, 0, an empty string or array are not).
+ */
+async function unmetRequirements(action: CompiledAction, state: InstanceState, inputs: unknown, at: string, budget: Budget): Promise<FieldProblem[]> {
+  const unmet: FieldProblem[] = []
+  const input = expressionInput(state, inputs)
+  for (const rule of action.require) {
+    if (rule.when !== undefined && !isTrue(await rule.when.evaluate(input, at, budget))) continue
+    if (!isTrue(await rule.that.evaluate(input, at, budget))) unmet.push({ pointer: rule.pointer, rule: 'require', message: rule.message })
+  }
+  return unmet
 }
 
 /**

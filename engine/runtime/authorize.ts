@@ -1,4 +1,4 @@
-import type { CompiledStep } from '../definition/compiled.js'
+import type { CompiledProcess, CompiledStep } from '../definition/compiled.js'
 import type { FieldProblem } from '../errors.js'
 import type { Rejection } from './decision.js'
 import { SYSTEM } from './state.js'
@@ -73,6 +73,36 @@ export function may(who: Principal, permission: Permission): boolean {
 /** The refusal of `permission` to `who`, naming the roles that hold it. */
 export function forbidden(who: Principal, permission: Permission): Rejection {
   return { code: 'auth.forbidden', message: `Only ${GRANTED[permission].join(' or ')} may ${DOING[permission]}; ${who.role} "${who.subject}" may not.` }
+}
+
+/**
+ * Whether `who` may start an instance of `process`: those whose role may start any process
+ * (admin, system), and the roles the process names in `startedBy`.
+ */
+export function mayStart(process: Pick<CompiledProcess, 'startedBy'>, who: Principal): boolean {
+  return may(who, 'start') || process.startedBy.includes(who.role)
+}
+
+/** The refusal of starting `process` to `who`, naming the roles that may. */
+export function startForbidden(process: Pick<CompiledProcess, 'id' | 'startedBy'>, who: Principal): Rejection {
+  const roles = [...new Set([...GRANTED.start, ...process.startedBy])]
+  return { code: 'auth.forbidden', message: `Only ${roles.join(' or ')} may start a delivery of process "${process.id}"; ${who.role} "${who.subject}" may not.` }
+}
+
+/**
+ * The parties of an instance `who` starts: as given, except that a starter holding one of the
+ * process's party roles (an ISV starting its own listing) starts only its own delivery: it
+ * becomes that party when the parties leave the role out, and naming another subject in it is
+ * refused (`auth.forbidden`). Administrators and the system start deliveries for any parties.
+ */
+export function starterParties(
+  process: Pick<CompiledProcess, 'id' | 'roles'>, parties: Readonly<Record<string, string>>, who: Principal,
+): { readonly parties: Readonly<Record<string, string>> } | { readonly rejection: Rejection } {
+  if (may(who, 'start') || !process.roles.includes(who.role)) return { parties }
+  const named = parties[who.role]
+  if (named === undefined) return { parties: { ...parties, [who.role]: who.subject } }
+  if (named === who.subject) return { parties }
+  return { rejection: { code: 'auth.forbidden', message: `A ${who.role} starts only its own delivery of process "${process.id}": /parties/${who.role} must be "${who.subject}" (or left out), not "${named}".` } }
 }
 
 /** Whether `who` is a party of the instance in the role it holds. */

@@ -43,6 +43,13 @@ export function checkAttachments(
         add('attachment.type', pointer, `is ${file.type === undefined ? 'of an unrecognised type' : `a ${file.type} file`} by its content; accepted: ${rule.types.join(', ')}`)
       } else if (file.size > rule.maxSize) {
         add('attachment.size', pointer, `is ${file.size} bytes; at most ${rule.maxSize} bytes are accepted`)
+      } else if (rule.transparentBackground && file.image?.transparentBackground !== true) {
+        problems.push({
+          code: 'attachment.image', pointer, rule: 'transparentBackground',
+          message: file.image?.transparentBackground === false
+            ? `is a PNG whose background is not transparent (its corner pixels are not fully transparent); "${rule.title}" accepts only a PNG with a transparent background`
+            : `is a PNG whose pixels could not be read to check its background; "${rule.title}" accepts only a PNG with a transparent background`,
+        })
       }
     })
   }

@@ -11,6 +11,16 @@ export interface AttachmentFacts {
   readonly uploadedBy: Principal
   /** The instance it is already attached to, if any. */
   readonly instanceId: string | undefined
+  /** What its pixels say, for an image whose content was read when it was uploaded (PNG); undefined otherwise. */
+  readonly image?: ImageFacts | undefined
+}
+
+/** Facts read from an image's content when it is uploaded, for the slot rules that look at images. */
+export interface ImageFacts {
+  readonly width: number
+  readonly height: number
+  /** Whether its background is transparent (see engine/attachments/image-facts.ts); undefined when it could not be decoded. */
+  readonly transparentBackground?: boolean | undefined
 }
 
 /** A request to change an instance, decided by `decide`. Commands are imperative, events past tense. */

@@ -4,7 +4,7 @@ import { checkParameterValue } from '../definition/compile-parameters.js'
 import type { CompiledProcess } from '../definition/compiled.js'
 import { fieldProblems } from '../definition/json-schema.js'
 import { pointerOf } from '../definition/pointer.js'
-import { forbidden, may } from './authorize.js'
+import { mayStart, startForbidden, starterParties } from './authorize.js'
 import type { Command } from './commands.js'
 import type { Decision } from './decision.js'
 import { reject } from './decision.js'
@@ -18,9 +18,11 @@ type Start = Extract<Command, { type: 'start' }>
 
 /** Starts an instance: checks parties, parameters and order context, then enters the first step. */
 export async function start(process: CompiledProcess, command: Start, at: string, budget: Budget): Promise<Decision> {
-  if (!may(command.by, 'start')) return { ok: false, rejection: forbidden(command.by, 'start') }
+  if (!mayStart(process, command.by)) return { ok: false, rejection: startForbidden(process, command.by) }
+  const starter = starterParties(process, command.parties, command.by)
+  if ('rejection' in starter) return { ok: false, rejection: starter.rejection }
   const problems = [
-    ...partyProblems(process, command.parties),
+    ...partyProblems(process, starter.parties),
     ...parameterProblems(process, command.parameters ?? {}, at),
     ...contextProblems(process, command.context ?? {}),
   ]
@@ -34,7 +36,7 @@ export async function start(process: CompiledProcess, command: Start, at: string
   const started: Event = {
     type: 'instance-started', at, by: command.by, instanceId: command.instanceId,
     processId: process.id, processVersion: process.version,
-    parties: command.parties, parameters, context: command.context ?? {},
+    parties: starter.parties, parameters, context: command.context ?? {},
   }
   const initial = evolve(undefined, started)
   const entered = await moveTo(process, initial, { kind: 'step', step: process.initialStep }, at, budget)

@@ -51,7 +51,7 @@ export function expressionInput(state: InstanceState, inputs?: unknown): Record<
 }
 
 /** JSONata's truthiness for conditions: only `true`, a non-empty string, a non-zero number or a non-empty array/object pass. */
-function isTrue(value: unknown): boolean {
+export function isTrue(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(isTrue)
   if (value !== null && typeof value === 'object') return Object.keys(value).length > 0
   return Boolean(value)

@@ -15,6 +15,17 @@ export interface Database {
   console_link: ConsoleLinkTable
   console_session: ConsoleSessionTable
   public_event: PublicEventTable
+  unique_value: UniqueValueTable
+}
+
+/** A value one instance of a process in progress holds, which no other may (a process's `unique`). */
+export interface UniqueValueTable {
+  process_id: string
+  /** The recorded value's name. */
+  name: string
+  /** The value, as JSON. */
+  value: string
+  instance_id: string
 }
 
 /** A public event in the outbox (see engine/runtime/public-events.ts), in feed order by (tx, position). */
@@ -171,5 +182,7 @@ export interface AttachmentTable {
   media_type: string
   storage_key: string
   created_at: string
+  /** For an image, what its pixels say as JSON (`ImageFacts`: width, height, transparentBackground); null otherwise or when stored before migration 0014. */
+  image: string | null
 }
 

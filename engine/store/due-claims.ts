@@ -7,7 +7,7 @@ import { runThrough } from './commit-group.js'
 import type { Database, EventTable } from './database.js'
 import type { ClaimTraits, OutboxOrder } from './dialect.js'
 import type { StoredInstance } from './instance-repository.js'
-import { countFailureStatement, eventRow, eventStatements, outboxRows, outboxStatements, updateStatement, waitingStatement } from './instance-writes.js'
+import { countFailureStatement, releaseUniqueStatement, eventRow, eventStatements, outboxRows, outboxStatements, updateStatement, waitingStatement } from './instance-writes.js'
 import type { OutboxWrite } from './instance-writes.js'
 import { runStatement } from './write-plan.js'
 import type { WritePlan } from './write-plan.js'
@@ -31,6 +31,8 @@ export type ClaimWrite =
   | {
     readonly kind: 'append'; readonly claimed: ClaimedInstance; readonly state: InstanceState; readonly events: readonly Event[]
     readonly waitingRoles: readonly string[]; readonly outbox: OutboxWrite
+    /** The instance ended, freeing the values it held (a process's `unique`). */
+    readonly releaseHeld?: boolean
   }
   | { readonly kind: 'count-failure'; readonly claimed: ClaimedInstance }
 
@@ -177,6 +179,8 @@ export class DueClaims {
         ...[...waiting.values()].map(({ roles, ids }) => waitingStatement(this.#db, ids, roles)),
         ...writes.flatMap((w) => (w.kind === 'count-failure' ? [countFailureStatement(this.#db, w.claimed, w.claimed.fireFailures)] : [])),
       ]
+      const released = appends.filter((w) => w.releaseHeld === true && updated.has(w.claimed.state.id)).map((w) => w.claimed.state.id)
+      if (released.length > 0) statements.push(releaseUniqueStatement(this.#db, released))
       for (const statement of statements) await runStatement({ run }, statement)
       await trx.commit().execute()
       for (const write of writes) {
@@ -201,6 +205,7 @@ export class DueClaims {
         updateStatement(db, claimed, write.state, write.events.length),
         ...eventStatements(db, write.events.map((event, i) => eventRow(claimed.state.id, claimed.lastSeq + i + 1, event))),
         waitingStatement(db, [claimed.state.id], write.waitingRoles),
+        ...(write.releaseHeld === true ? [releaseUniqueStatement(db, [claimed.state.id])] : []),
         ...outboxStatements(db, this.#outbox, outboxRows(write.outbox)),
       ]
     })

@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
+import type { HeldValue } from '../runtime/unique.js'
 import type { CommitGroup } from './commit-group.js'
 import type { Database } from './database.js'
 import { listInstances } from './instance-listing.js'
 import type { InstanceQuery } from './instance-listing.js'
 import { prepared, slot } from './prepared.js'
-import { attachmentStatements, columnsOf, orderIdOf, eventRow, eventStatements, outboxRows, outboxStatements, updateStatement, waitingStatement } from './instance-writes.js'
+import { attachmentStatements, columnsOf, orderIdOf, eventRow, eventStatements, outboxRows, outboxStatements, uniqueStatements, updateStatement, waitingStatement } from './instance-writes.js'
 import type { OutboxWrite } from './instance-writes.js'
 import type { OutboxOrder } from './dialect.js'
 import { receiptStatement } from './idempotency-repository.js'
@@ -37,6 +38,8 @@ export interface WriteExtras {
   readonly receipt?: Receipt | undefined
   /** The public events of this write, stored in the same transaction (the outbox). */
   readonly outbox: OutboxWrite
+  /** When the values the instance holds (a process's `unique`) change: those it holds now. */
+  readonly held?: readonly HeldValue[] | undefined
 }
 
 /** Reads and writes instances and their histories. The only code that knows their tables. */
@@ -89,6 +92,7 @@ export class InstanceRepository {
       })))),
       ...eventStatements(db, events.map((event, i) => eventRow(state.id, i + 1, event))),
       ...attachmentStatements(db, state.id, extras.attachmentIds),
+      ...(extras.held ? uniqueStatements(db, state.processId, state.id, extras.held) : []),
       ...outboxStatements(db, this.#outbox, outboxRows(extras.outbox)),
       ...(extras.receipt ? [receiptStatement(db, extras.receipt)] : []),
     ])
@@ -107,6 +111,7 @@ export class InstanceRepository {
       ...eventStatements(db, events.map((event, i) => eventRow(state.id, expected.lastSeq + i + 1, event))),
       waitingStatement(db, [state.id], extras.waitingRoles),
       ...attachmentStatements(db, state.id, extras.attachmentIds),
+      ...(extras.held ? uniqueStatements(db, state.processId, state.id, extras.held) : []),
       ...outboxStatements(db, this.#outbox, outboxRows(extras.outbox)),
       ...(extras.receipt ? [receiptStatement(db, extras.receipt)] : []),
     ])

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
+import type { HeldValue } from '../runtime/unique.js'
 import { nextDeadline } from '../runtime/transitions.js'
 import type { OutboxEvent } from '../runtime/public-events.js'
 import type { Database, EventTable, PublicEventTable } from './database.js'
@@ -175,4 +176,25 @@ export function attachmentStatements(db: Kysely<Database>, instanceId: string, i
   return [statementOf(bind, {
     rows: new Set(ids).size, code: 'conflict.stale', message: 'An attachment was attached to another delivery meanwhile; upload the file again for this one.',
   })]
+}
+
+/**
+ * Makes `held` the values the instance holds (a process's `unique`): its rows deleted, then one
+ * inserted per value, each refused (`unique.taken`) when another instance of the process holds
+ * it. The primary key decides, so of two writes racing for one value exactly one stands, on
+ * SQLite and PostgreSQL alike (the second waits for the first's commit, then inserts nothing).
+ */
+export function uniqueStatements(db: Kysely<Database>, processId: string, instanceId: string, held: readonly HeldValue[]): PlannedStatement[] {
+  return [
+    statementOf(db.deleteFrom('unique_value').where('instance_id', '=', instanceId)),
+    ...held.map(({ name, value, title }) => statementOf(
+      db.insertInto('unique_value').values({ process_id: processId, name, value, instance_id: instanceId }).onConflict((oc) => oc.doNothing()),
+      { rows: 1, code: 'unique.taken', message: `${title} ${value} is already held by another delivery of process "${processId}" (in progress, or ended keeping it); a value may be held by one delivery at a time.` },
+    )),
+  ]
+}
+
+/** Frees every value the instances hold (they ended without keeping them). */
+export function releaseUniqueStatement(db: Kysely<Database>, instanceIds: readonly string[]): PlannedStatement {
+  return statementOf(db.deleteFrom('unique_value').where('instance_id', 'in', instanceIds))
 }

@@ -203,6 +203,24 @@ const migrations: Record<string, Migration> = {
       await rows.updateTable('process_definition').set({ owner_role: 'isv' }).where('owner', 'is not', null).execute()
     },
   },
+  '0014-unique-values-and-image-facts': {
+    // What an uploaded image's pixels say (ImageFacts as JSON), read once when it is stored; files
+    // stored before have none. And the values that no two instances of a process in progress may
+    // share (a process's `unique`), one row per instance holding one: the primary key is what
+    // refuses the second, atomically on both databases. A row goes when its instance ends (or
+    // records another value); instances started before hold none, as no process declared any.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('attachment').addColumn('image', 'text').execute()
+      await db.schema.createTable('unique_value')
+        .addColumn('process_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('instance_id', 'text', (c) => c.notNull().references('instance.id'))
+        .addPrimaryKeyConstraint('unique_value_pk', ['process_id', 'name', 'value'])
+        .execute()
+      await db.schema.createIndex('unique_value_instance').on('unique_value').columns(['instance_id']).execute()
+    },
+  },
 }
 
 /** The columns migration 0008 reads and writes. */

@@ -6,7 +6,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono'
 import type { Logger } from 'pino'
 import type { AttachmentStorage, Engine } from '../../engine/index.js'
-import { attachmentTooLarge, digest, EngineError, firstFilePart } from '../../engine/index.js'
+import { attachmentTooLarge, digest, EngineError, firstFilePart, optional } from '../../engine/index.js'
 import type { AppEnv } from '../env.js'
 import { readQuery } from '../query.js'
 import type { Allowance, UploadQuota } from '../upload-quota.js'
@@ -65,13 +65,13 @@ export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, opt
       const id = randomUUID()
       const name = fileName === null ? null : fileName.slice(0, 255)
       try {
-        await engine.attachments.record({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, storageKey: stored.storageKey }, c.get('principal'))
+        await engine.attachments.record({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, storageKey: stored.storageKey, ...optional('image', stored.image) }, c.get('principal'))
       } catch (error) {
         await storage.remove(stored.storageKey) // no metadata, no file: nothing is kept half-way
         throw error
       }
       c.set('uploadSha256', stored.sha256)
-      return c.json({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType }, 201, { Location: `/v1/attachments/${id}` })
+      return c.json({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, ...optional('image', stored.image) }, 201, { Location: `/v1/attachments/${id}` })
     } finally {
       // The stored upload's row counts from now on; a refused one never will.
       claim?.release()

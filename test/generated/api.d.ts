@@ -204,7 +204,7 @@ export interface paths {
         put?: never;
         /**
          * Start an instance
-         * @description Starts an instance of a process version for its parties; it enters the first step. Callers: administrators and the system.
+         * @description Starts an instance of a process version for its parties; it enters the first step. Callers: administrators and the system, and the roles a process names in `startedBy` (a party role starts only its own: its subject becomes that party).
          */
         post: operations["startInstance"];
         delete?: never;
@@ -898,7 +898,7 @@ export interface components {
             version?: number;
             /** @description Id for the new instance; a new time-ordered UUID (version 7) when omitted. */
             id?: string;
-            /** @description Subject of each party role of the process, e.g. `{ "customer": "c-1", "isv": "v-7" }`. */
+            /** @description Subject of each party role of the process, e.g. `{ "customer": "c-1", "isv": "v-7" }`. A party starting its own delivery (its role named in the process's `startedBy`) may leave its role out: its own subject is filled in, and another subject is refused. */
             parties: {
                 [key: string]: string;
             };
@@ -1641,6 +1641,15 @@ export interface components {
             type: string | null;
             /** @description The media type told by content; `application/octet-stream` when unknown. */
             mediaType: string;
+            /** @description For a PNG, what its pixels say, read once when it was stored: its width and height, and whether its background is transparent (its four corner pixels fully transparent; absent when the pixels could not be read). The rule a slot's `transparentBackground` checks. */
+            image?: {
+                /** @description Width in pixels. */
+                width: number;
+                /** @description Height in pixels. */
+                height: number;
+                /** @description Whether the background is transparent. */
+                transparentBackground?: boolean;
+            };
         };
         /** @description An API token as administrators see it: never its secret. */
         Token: {
@@ -2834,6 +2843,10 @@ export interface components {
             windows?: components["schemas"]["DefinitionWindow"][];
             /** @description The steps, in order. The first step is where every instance starts; an action without `goto` or `end` leads to the step that follows it in this list. */
             steps?: components["schemas"]["DefinitionStep"][];
+            /** @description The roles that may start an instance, besides administrators and the system, which always may: party roles of the process (an instance started by one has the starter as that party, e.g. an ISV starting its own listing), `admin` or `system`. */
+            startedBy?: components["schemas"]["DefinitionStartedBy"];
+            /** @description Recorded values that no two instances of this process in progress may share, such as a service ID bound one-to-one to a product. An action recording a value another instance holds is refused (`unique.taken`); an instance holds its values until it ends (or records others), and after the outcomes listed in `keptAfter` for good. */
+            unique?: components["schemas"]["DefinitionUnique"];
         };
         /** @description Lower-case kebab-case identifier. */
         DefinitionIdentifier: string;
@@ -2939,6 +2952,8 @@ export interface components {
                 /** @description Ends the process with this outcome instead. */
                 end?: components["schemas"]["DefinitionIdentifier"];
             };
+            /** @description Rules over the whole instance that the action's inputs must meet, beyond what the `inputs` schema can see (an earlier step's data, recorded values, parameters): each a JSONata expression `that` must be true, when its optional `when` is, or the action is refused with `input.invalid` at `pointer` with `message`. */
+            require?: components["schemas"]["DefinitionRequirements"];
         };
         /** @description An attachment slot: how many files, of which types (checked by content, never by file name), and how large each may be. */
         DefinitionAttachmentSlot: {
@@ -2956,10 +2971,12 @@ export interface components {
              * @default 1
              */
             max: number;
-            /** @description File types accepted, detected from the content: pdf, doc, docx, xls, xlsx, ppt, pptx, png, jpg, gif, webp, bmp, tiff, zip, 7z, rar, gz, tar. */
+            /** @description File types accepted, detected from the content: pdf, doc, docx, xls, xlsx, ppt, pptx, png, jpg, gif, webp, bmp, tiff, mp4, mov, zip, 7z, rar, gz, tar. */
             types: string[];
             /** @description Largest size of one file: a number of bytes, or a string such as `5 MB`, `7.5 MB` or `500 KB` (1 KB = 1,024 bytes, 1 MB = 1,024 KB). */
             maxSize: number | string;
+            /** @description When true, each file must be a PNG whose background is transparent, read from its pixels when it is uploaded: it has an alpha channel or transparency (`tRNS`) and its four corner pixels are fully transparent. `types` must then be `[png]`. */
+            transparentBackground?: boolean;
         };
         /** @description A deadline spanning several steps, such as a warranty period. */
         DefinitionWindow: {
@@ -3027,6 +3044,32 @@ export interface components {
             /** @description The rule in words, for people reading the definition (e.g. the source it comes from). */
             description?: string;
         } | unknown | unknown | unknown;
+        /** @description Roles that may start an instance: party roles of the process, `admin`, `system`. */
+        DefinitionStartedBy: components["schemas"]["DefinitionActorRole"][];
+        /** @description Recorded values that no two instances of the process in progress may share. */
+        DefinitionUnique: components["schemas"]["DefinitionUniqueValue"][];
+        /** @description One recorded value that no two instances of the process in progress may share. */
+        DefinitionUniqueValue: {
+            /** @description The name of a value some action records (`record`), e.g. `serviceId`. */
+            value: components["schemas"]["DefinitionParameterName"];
+            /** @description What the value is, for refusals, e.g. `Compute Nest service ID`. */
+            title?: string;
+            /** @description Outcomes after which the instance keeps the value for good (e.g. `listed`: the listed product stays bound to its service ID). After any other end, and on termination, the value is free again. */
+            keptAfter?: components["schemas"]["DefinitionIdentifier"][];
+        };
+        /** @description Rules an action's inputs must meet given the rest of the instance. */
+        DefinitionRequirements: components["schemas"]["DefinitionRequirement"][];
+        /** @description A rule of an action over the instance: `that` must be true whenever `when` is (always, without `when`). */
+        DefinitionRequirement: {
+            /** @description When the rule applies: a JSONata expression over `inputs`, `context`, `parameters`, `values`, `data` and `parties`. Without it, always. */
+            when?: components["schemas"]["DefinitionExpression"];
+            /** @description What must be true: a JSONata expression over the same names; anything but `true` refuses the action. */
+            that: components["schemas"]["DefinitionExpression"];
+            /** @description The JSON pointer the refusal names, in the request: under `/inputs` or `/attachments`, e.g. `/inputs/licenseIntegrationTested`. */
+            pointer: string;
+            /** @description What is wrong and what is accepted, e.g. `must be true: the product integrates the license check`. */
+            message: string;
+        };
     };
     responses: never;
     parameters: {
@@ -3944,6 +3987,7 @@ export interface operations {
              *     - `instance.failed`: Instance has failed and waits for an administrator
              *     - `step.not-current`: Step is not current
              *     - `deadline.passed`: Deadline has passed
+             *     - `unique.taken`: Value already held by another instance
              *     - `idempotency.in-progress`: Request with this idempotency key still running
              */
             409: {
@@ -3979,6 +4023,7 @@ export interface operations {
              *     - `attachment.count`: Wrong number of attachments
              *     - `attachment.type`: Attachment type not accepted
              *     - `attachment.size`: Attachment too large for its slot
+             *     - `attachment.image`: Image does not meet its slot's rules
              *     - `request.invalid`: Invalid request body or query
              *     - `idempotency.mismatch`: Idempotency key reused with another request
              */

@@ -164,7 +164,7 @@ describe('delivery-center serve', () => {
     const recent = await storage.save(Readable.from([new Uint8Array([4, 5, 6])]), 100)
     const row = (id: string, storageKey: string, createdAt: string) => ({
       id, uploaded_by_role: 'customer', uploaded_by_subject: 'c-1', instance_id: null, file_name: null, size: 3, sha256: '0'.repeat(64),
-      type: null, media_type: 'application/octet-stream', storage_key: storageKey, created_at: createdAt,
+      type: null, media_type: 'application/octet-stream', storage_key: storageKey, created_at: createdAt, image: null,
     })
     const hoursAgo = (hours: number): string => new Date(Date.now() - hours * 3_600_000).toISOString()
     await store.attachments.insert(row('00000000-0000-4000-8000-000000000001', old.storageKey, hoursAgo(3)))

@@ -47,8 +47,15 @@ const ordered = (at: string, extra: Partial<Extract<Command, { type: 'start' }>>
 /** Started on day `at` and the demand submitted two hours later: the opening of most deliveries. */
 const submitted = (at: number): Given[] => [ordered(day(at)), act(day(at, 2), CUSTOMER, 'submit', { inputs: DEMAND })]
 
-const LISTING = { name: 'Shop', category: 'Web', introduction: 'A shop.', highlights: 'Fast.', details: 'Pages.', afterSalesScope: 'Email.' }
-const LISTING_FILES = { logo: [file('logo', 'png')], 'user-guide': [file('guide', 'pdf')] }
+const LISTING = {
+  access: { accessType: 'SaaS', productName: 'Shop', activationMethod: 'compute-nest-deployment', serviceType: 'private', serviceId: 'service-1', integratesLicenseCheck: true },
+  basic: { introduction: 'A shop.', highlights: 'Fast.', details: 'Pages.', afterSalesScope: { serviceScope: 'Setup', timeRange: '9-18', businessScope: 'Email', feeRange: 'None' } },
+  business: { category: 'Web', seo: { keywords: ['shop'], description: 'A shop' } },
+  sales: { salesModel: 'pay-per-use', enterpriseOnly: false, specificationName: 'Standard', price: 10, validityPeriod: 'P1Y' },
+  agreement: { productAgreement: { template: 'own-template', text: 'Terms.' }, technicalFiling: 'Filed.' },
+}
+const LISTING_FILES = { logo: [{ ...file('logo', 'png'), image: { width: 290, height: 290, transparentBackground: true } }], 'user-guide': [file('guide', 'pdf')] }
+const SELF_TEST = { specificationsBound: true, binding: { specification: 'Standard', templatePackage: 'pkg-1' }, licenseIntegrationTested: true }
 const PROOF = { 'statement-of-work': [file('sow', 'pdf')], 'acceptance-documents': [file('acc', 'docx')] }
 /** The order details license supervision requires (version 2 on). */
 const LICENSE_ORDER = { orderId: 'o-1', productId: 'p-1', specification: '10 seats', orderPlacedAt: '2026-01-01T00:00:00Z' }
@@ -180,20 +187,23 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'listing-approved', process: 'listing-review',
-    description: 'A listing passes category review, self-test and functional review the first time.',
-    commands: [{ at: day(0), command: { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { isv: 'v-1' } } },
+    description: 'The ISV starts its own listing (another ISV is refused), which passes category review, self-test and functional review the first time; an opaque logo is refused on the way.',
+    commands: [{ at: day(0), command: { type: 'start', instanceId: 'i-1', by: { role: 'isv', subject: 'v-2' }, parties: { isv: 'v-1' } } },
+      { at: day(0), command: { type: 'start', instanceId: 'i-1', by: ISV, parties: {} } },
+      act(day(0, 1), ISV, 'submit', { inputs: LISTING, attachments: { ...LISTING_FILES, logo: [{ ...file('opaque', 'png'), image: { width: 290, height: 290, transparentBackground: false } }] } }),
       act(day(0, 1), ISV, 'submit', { inputs: LISTING, attachments: LISTING_FILES }), act(day(1), ADMIN, 'approve'),
-      act(day(2), ISV, 'complete', { inputs: { specificationsBound: true } }), act(day(2), ISV, 'submit'), act(day(3), ADMIN, 'approve')],
+      act(day(2), ISV, 'complete', { inputs: SELF_TEST }), act(day(2), ISV, 'submit'), act(day(3), ADMIN, 'approve')],
   },
   {
     name: 'listing-returned', process: 'listing-review',
-    description: 'Returned at category review once and at functional review twice: rounds 2 and 3 of Self-Test; a self-test without bound specifications is refused.',
+    description: 'Returned at category review once and at functional review twice: rounds 2 and 3 of Self-Test; a self-test without bound specifications, or with the license integration it has untested, is refused.',
     commands: [{ at: day(0), command: { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { isv: 'v-1' } } },
       act(day(0, 1), ISV, 'submit', { inputs: LISTING, attachments: LISTING_FILES }), act(day(1), ADMIN, 'return', { inputs: { reason: 'Wrong category' } }),
-      act(day(2), ISV, 'submit', { inputs: { ...LISTING, category: 'Shops' }, attachments: LISTING_FILES }), act(day(3), ADMIN, 'approve'),
-      act(day(4), ISV, 'complete', { inputs: { specificationsBound: false } }), act(day(4), ISV, 'complete', { inputs: { specificationsBound: true } }), act(day(4), ISV, 'submit'),
-      act(day(5), ADMIN, 'return', { inputs: { reason: 'Crashes' } }), act(day(6), ISV, 'complete', { inputs: { specificationsBound: true, notes: 'Fixed' } }), act(day(6), ISV, 'submit'),
-      act(day(7), ADMIN, 'return', { inputs: { reason: 'Still crashes' } }), act(day(8), ISV, 'complete', { inputs: { specificationsBound: true } }), act(day(8), ISV, 'submit'),
+      act(day(2), ISV, 'submit', { inputs: { ...LISTING, business: { ...LISTING.business, category: 'Shops' } }, attachments: LISTING_FILES }), act(day(3), ADMIN, 'approve'),
+      act(day(4), ISV, 'complete', { inputs: { ...SELF_TEST, specificationsBound: false } }), act(day(4), ISV, 'complete', { inputs: { ...SELF_TEST, licenseIntegrationTested: false } }),
+      act(day(4), ISV, 'complete', { inputs: SELF_TEST }), act(day(4), ISV, 'submit'),
+      act(day(5), ADMIN, 'return', { inputs: { reason: 'Crashes' } }), act(day(6), ISV, 'complete', { inputs: { ...SELF_TEST, notes: 'Fixed' } }), act(day(6), ISV, 'submit'),
+      act(day(7), ADMIN, 'return', { inputs: { reason: 'Still crashes' } }), act(day(8), ISV, 'complete', { inputs: SELF_TEST }), act(day(8), ISV, 'submit'),
       act(day(9), ADMIN, 'approve')],
   },
   {

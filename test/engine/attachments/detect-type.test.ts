@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
+import { crc32, deflateSync, gzipSync } from 'node:zlib'
 import CFB from 'cfb'
+import { PNG } from 'pngjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { detectType } from '../../../engine/attachments/index.js'
 import type { AttachmentType } from '../../../engine/definition/attachment-types.js'
@@ -82,6 +83,8 @@ describe('detectType', () => {
     ['gif', Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'), 'gif'],
     ['webp', Buffer.concat([Buffer.from('RIFF\x1a\0\0\0WEBPVP8L\x0d\0\0\0\x2f\0\0\0', 'latin1'), Buffer.from('10071011118888fe0700', 'hex')]), 'webp'],
     ['tiff', Buffer.concat([Buffer.from('II*\0\x08\0\0\0\x01\0\x00\x01\x03\0\x01\0\0\0\x01\0', 'latin1'), Buffer.alloc(44)]), 'tiff'],
+    ['mp4', Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom\0\0\x02\0isomiso2', 'latin1'), Buffer.alloc(32)]), 'mp4'],
+    ['mov', Buffer.concat([Buffer.from([0, 0, 0, 0x14]), Buffer.from('ftypqt  \0\0\x02\0qt  ', 'latin1'), Buffer.alloc(32)]), 'mov'],
     ['rar', Buffer.concat([Buffer.from('526172211a070100', 'hex'), Buffer.alloc(32)]), 'rar'],
     ['gz', gzipSync('delivery notes'), 'gz'],
     ['tar', tar(), 'tar'],
@@ -99,3 +102,59 @@ describe('detectType', () => {
     expect(await detectType(sample(ole('Contents')))).toEqual({ type: null, mediaType: 'application/x-cfb' })
   })
 })
+
+describe('what a PNG\'s pixels say (pngjs), read with its type', () => {
+  /** A `width` x `height` PNG whose pixels are `alpha(x, y)` opaque or not, written with pngjs in `colorType`. */
+  function png(width: number, height: number, alpha: (x: number, y: number) => number, colorType: 2 | 6 = 6): Buffer {
+    const image = new PNG({ width, height })
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) image.data.set([10, 20, 30, alpha(x, y)], (y * width + x) * 4)
+    return PNG.sync.write(image, { colorType })
+  }
+  const centre = (x: number, y: number) => (x > 2 && x < 7 && y > 2 && y < 7 ? 255 : 0)
+
+  it('tells a transparent background (every corner fully transparent) from an opaque one', async () => {
+    expect(await detectType(sample(png(10, 8, centre)))).toEqual({ type: 'png', mediaType: 'image/png', image: { width: 10, height: 8, transparentBackground: true } })
+    expect((await detectType(sample(png(10, 8, () => 255)))).image).toEqual({ width: 10, height: 8, transparentBackground: false })
+    // An RGB image has no alpha: opaque everywhere, whatever the alpha it was drawn with.
+    expect((await detectType(sample(png(10, 8, centre, 2)))).image).toEqual({ width: 10, height: 8, transparentBackground: false })
+    // One opaque corner (the bottom right) is a background that is not transparent.
+    expect((await detectType(sample(png(10, 8, (x, y) => (x === 9 && y === 7 ? 255 : centre(x, y)))))).image?.transparentBackground).toBe(false)
+    // Half transparent is not fully transparent.
+    expect((await detectType(sample(png(10, 8, (x, y) => (x === 0 && y === 0 ? 1 : centre(x, y)))))).image?.transparentBackground).toBe(false)
+    expect((await detectType(join(FILES, 'logo.png'))).image).toEqual({ width: 16, height: 16, transparentBackground: false })
+  })
+
+  it('reads a palette PNG\'s transparency (tRNS), and bytes after the image end', async () => {
+    // 3 x 3 pixels of palette entries 0 (made transparent by tRNS) around one of entry 1 (opaque red).
+    const palette = pngFile(3, 3, 3, Buffer.from([0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0]), { PLTE: Buffer.from([0, 0, 0, 255, 0, 0]), tRNS: Buffer.from([0]) })
+    expect((await detectType(sample(palette))).image).toEqual({ width: 3, height: 3, transparentBackground: true })
+    const opaque = pngFile(3, 3, 3, Buffer.from([0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0]), { PLTE: Buffer.from([0, 0, 0, 255, 0, 0]) })
+    expect((await detectType(sample(opaque))).image).toEqual({ width: 3, height: 3, transparentBackground: false })
+    expect((await detectType(sample(Buffer.concat([png(10, 8, centre), Buffer.alloc(5000)])))).image?.transparentBackground).toBe(true)
+  })
+
+  it('gives no answer for pixels it cannot read: corrupt data, or more pixels than it decodes', async () => {
+    const cut = png(10, 8, centre)
+    expect((await detectType(sample(Buffer.concat([cut.subarray(0, 60), Buffer.alloc(100, 0xab)])))).image).toEqual({ width: 10, height: 8 })
+    // A header claiming 100,000 x 100,000 pixels (40 GB decoded): not decoded, however small the file.
+    expect((await detectType(sample(pngFile(100_000, 100_000, 6, Buffer.alloc(0))))).image).toEqual({ width: 100_000, height: 100_000 })
+  })
+})
+
+/** A PNG written chunk by chunk: IHDR (8-bit, `colorType`), the given extra chunks, IDAT of `rows` (each with filter byte 0 already included) deflated, IEND. */
+function pngFile(width: number, height: number, colorType: number, rows: Buffer, extra: Record<string, Buffer> = {}): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
+    const length = Buffer.alloc(4)
+    length.writeUInt32BE(data.length)
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(crc32(body))
+    return Buffer.concat([length, body, crc])
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(width, 0)
+  header.writeUInt32BE(height, 4)
+  header.set([8, colorType, 0, 0, 0], 8)
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header),
+    ...Object.entries(extra).map(([type, data]) => chunk(type, data)), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))])
+}

@@ -56,6 +56,7 @@ const CORPUS_CODES = [
   'definition.attachment-type',
   'definition.attachment-count',
   'definition.attachment-size',
+  'definition.unique',
   'definition.input-schema',
   'definition.context-schema',
   'definition.check-input',

@@ -17,6 +17,7 @@ const basic = builtIn('basic')
 const contract = builtIn('contract')
 const license = builtIn('license-supervision')
 const doubleCheck = builtIn('double-check')
+const listing = builtIn('listing-review')
 
 const NEVER_ENDS = '($f := function($x){ $f($x) }; $f(1))'
 /** A process whose expressions loop for ever when the instance's context says so. */
@@ -59,6 +60,15 @@ const atProof = await stateAfter(license, [[T0, start({ parameters: { purchasedD
 const overdue = await stateAfter(license, [[T0, start({ parameters: { purchasedDuration: 'P1Y' }, context: ORDER })],
   [T0, act(ISV, 'deliver', { inputs: { deliveryContent: 'x' }, attachments: { 'statement-of-work': [file('s', 'pdf', ISV)], 'acceptance-documents': [file('a', 'pdf', ISV)] } })],
   [day(20), { type: 'fire-due' }]])
+const atListing = await stateAfter(listing, [[T0, { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { isv: 'v-1' } }]])
+const LISTING = {
+  access: { accessType: 'SaaS', productName: 'Shop', activationMethod: 'compute-nest-deployment', serviceType: 'private', serviceId: 'service-1' },
+  basic: { introduction: 'A shop.', highlights: 'Fast.', details: 'Pages.', afterSalesScope: { serviceScope: 'Setup', timeRange: '9-18', businessScope: 'Email', feeRange: 'None' } },
+  business: { category: 'Web', seo: { keywords: ['shop'], description: 'A shop' } },
+  sales: { salesModel: 'pay-per-use', enterpriseOnly: false, specificationName: 'Standard', price: 10, validityPeriod: 'P1Y' },
+  agreement: { productAgreement: { template: 'own-template', text: 'Terms.' }, technicalFiling: 'Filed.' },
+}
+const opaqueLogo = { ...file('logo', 'png', ISV), image: { width: 290, height: 290, transparentBackground: false } }
 const inWarranty = await stateAfter(doubleCheck, [[T0, start({ parameters: { warrantyPeriod: 'P10D' } })], [T0, act(CUSTOMER, 'submit', { inputs: DEMAND })],
   [day(1), act(ISV, 'finish')], [day(2), act(CUSTOMER, 'confirm')]])
 const loopingRecord = await stateAfter(looping, [[T0, start({ context: { loopRecord: true } })]])
@@ -130,6 +140,8 @@ const CASES: readonly Case[] = [
     decide: () => decideAt(contract, atContract, act(ISV, 'submit', { attachments: { contract: [file('k', undefined, ISV)] } }), T0) },
   { name: 'a file larger than the slot takes', command: 'act', code: 'attachment.size', pointers: ['/attachments/contract/0'],
     decide: () => decideAt(contract, atContract, act(ISV, 'submit', { attachments: { contract: [file('k', 'pdf', ISV, 5 * 1024 * 1024 + 1)] } }), T0) },
+  { name: 'a logo whose background is not transparent', command: 'act', code: 'attachment.image', pointers: ['/attachments/logo/0'],
+    decide: () => decideAt(listing, atListing, act(ISV, 'submit', { inputs: LISTING, attachments: { logo: [opaqueLogo], 'user-guide': [file('g', 'pdf', ISV)] } }), T0) },
   { name: 'an act whose recorded value never ends', command: 'act', code: 'expression.failed', decide: () => decideAt(looping, loopingRecord, act(ISV, 'finish'), T0) },
 
   { name: 'firing deadlines of no instance', command: 'fire-due', code: 'instance.not-found', decide: () => decideAt(basic, undefined, { type: 'fire-due' }, T0) },
@@ -164,8 +176,8 @@ describe('decide refuses', () => {
   it('with every rejection code the runtime can return, and only those', () => {
     const { runtime, elsewhere } = runtimeRejectionCodes()
     expect([...new Set(CASES.map((c) => c.code))].sort()).toEqual(runtime)
-    // Returned outside the pure runtime: the process catalog, attachment storage, token administration, webhooks.
-    expect(elsewhere).toEqual(['attachment.empty', 'attachment.too-large', 'event.not-found', 'process.not-found', 'process.owner-conflict', 'process.version-conflict', 'token.not-found', 'webhook-endpoint.not-found', 'webhook-endpoint.secret-unreadable'])
+    // Returned outside the pure runtime: the process catalog, attachment storage, token administration, webhooks, the store (a unique value taken).
+    expect(elsewhere).toEqual(['attachment.empty', 'attachment.too-large', 'event.not-found', 'process.not-found', 'process.owner-conflict', 'process.version-conflict', 'token.not-found', 'unique.taken', 'webhook-endpoint.not-found', 'webhook-endpoint.secret-unreadable'])
   })
 
   it('for every command kind', () => {

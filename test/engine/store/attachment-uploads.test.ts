@@ -14,7 +14,7 @@ const C1 = { role: 'customer', subject: 'c-1' }
 async function uploaded(by: { role: string; subject: string }, at: string, size = 100, instanceId: string | null = null): Promise<AttachmentRow> {
   const row: AttachmentRow = {
     id: randomUUID(), uploaded_by_role: by.role, uploaded_by_subject: by.subject, instance_id: instanceId, file_name: 'f.bin',
-    size, sha256: '0'.repeat(64), type: null, media_type: 'application/octet-stream', storage_key: randomUUID(), created_at: at,
+    size, sha256: '0'.repeat(64), type: null, media_type: 'application/octet-stream', storage_key: randomUUID(), created_at: at, image: null,
   }
   await h.store.attachments.insert(row)
   return row
