@@ -51,6 +51,6 @@ function checkInputPath(ctx: CompileContext, inputs: JsonSchema, path: readonly 
 export function compileValidity(ctx: CompileContext, scope: ExpressionScope, validity: ValidityDefinition | undefined): CompiledValidity | undefined {
   if (!validity) return undefined
   const from = expressionAt(ctx, scope, validity.from, '/validity/from', { kind: 'validity' })
-  const until = expressionAt(ctx, scope, validity.until, '/validity/until', { kind: 'validity' })
-  return from && until ? { from, until } : undefined
+  const until = validity.until === undefined ? undefined : expressionAt(ctx, scope, validity.until, '/validity/until', { kind: 'validity' })
+  return from && (validity.until === undefined || until) ? { from, until } : undefined
 }

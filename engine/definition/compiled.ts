@@ -109,7 +109,8 @@ export interface CompiledAction {
 /** The period an instance entitles: expressions over the instance giving its first instant and the instant it ends. */
 export interface CompiledValidity {
   readonly from: CompiledExpression
-  readonly until: CompiledExpression
+  /** Undefined: the period does not end. */
+  readonly until: CompiledExpression | undefined
 }
 
 /**

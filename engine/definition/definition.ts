@@ -76,7 +76,7 @@ export interface ActionDefinition {
 /** The period an instance entitles: expressions giving its first instant and the instant it ends. */
 export interface ValidityDefinition {
   readonly from: string
-  readonly until: string
+  readonly until?: string
   readonly description?: string
 }
 

@@ -62,7 +62,7 @@ export async function validityAt(process: CompiledProcess, state: InstanceState,
   }
   const input = expressionInput(state)
   const from = await instantOf(process.validity.from, input, when)
-  const until = from === undefined ? undefined : await instantOf(process.validity.until, input, when)
+  const until = from === undefined || process.validity.until === undefined ? undefined : await instantOf(process.validity.until, input, when)
   const local = (instant: Temporal.Instant | undefined): string | undefined =>
     instant?.toZonedDateTimeISO(process.timeZone).toString({ timeZoneName: 'never', fractionalSecondDigits: 'auto' })
   const period = { from: from && iso(from), until: until && iso(until), fromLocal: local(from), untilLocal: local(until) }

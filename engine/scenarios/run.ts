@@ -100,7 +100,7 @@ class Run {
     const by = this.#principal(move.by, state.parties)
     const attachments = Object.fromEntries(Object.entries(move.files ?? {}).map(([slot, files]) => [slot, files.map((f): AttachmentFacts => ({
       id: `file-${++this.#files}`, type: f.type === 'unknown' ? undefined : f.type, size: parseSize(f.size ?? 1024),
-      uploadedBy: f.by === undefined ? by : this.#principal(f.by, state.parties), instanceId: undefined,
+      uploadedBy: f.by === undefined ? by : this.#principal(f.by, state.parties), instanceId: undefined, ...(f.image ? { image: f.image } : {}),
     }))]))
     const command: Command = {
       type: 'act', by, action: move.act, ...(move.step === undefined ? {} : { step: move.step }),

@@ -33,6 +33,7 @@ export interface ScenarioFileFacts {
   readonly type: string
   readonly size?: number | string
   readonly by?: string
+  readonly image?: { readonly width: number; readonly height: number; readonly transparentBackground?: boolean }
 }
 
 export type Refused = string | { readonly code: string; readonly field?: string }

@@ -320,8 +320,17 @@ describe('listing-review v2 over HTTP: who starts it and who acts', () => {
     expect(await act(id, 'admin', { action: 'return', inputs: { reason: 'Deployment fails in one region' } })).toMatchObject({ step: { id: 'self-test', round: 2 } })
     await act(id, 'isv', { action: 'complete', inputs: SELF_TEST })
     await act(id, 'isv', { action: 'submit' })
+    // Not listed before the approval; listed from its instant on, without end.
+    const before = await json<Record<string, unknown>>(await api.call('GET', `/v1/instances/${id}/validity`, { who: 'isv' }))
+    expect(before).toMatchObject({ valid: false, reason: 'pending' })
     expect(await act(id, 'admin', { action: 'approve' })).toMatchObject({ status: 'completed', outcome: 'listed' })
     await act(id, 'isv', { action: 'approve' }, 409)
+    const listedAt = api.clock.now().toString()
+    api.clock.advance('P3650D')
+    const validity = await json<Record<string, unknown>>(await api.call('GET', `/v1/instances/${id}/validity`, { who: 'system' }))
+    expect(validity).toMatchObject({ valid: true, detail: expect.stringContaining('without end') as unknown })
+    expect([validity['until'], validity['remaining']]).toEqual([undefined, undefined])
+    expect(Date.parse(String(validity['from']))).toBe(Date.parse(listedAt))
   })
 })
 
