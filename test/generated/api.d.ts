@@ -3024,8 +3024,8 @@ export interface components {
         DefinitionValidity: {
             /** @description When the period starts (included), e.g. `values.validFrom`. */
             from: components["schemas"]["DefinitionExpression"];
-            /** @description When the period ends (excluded), e.g. `values.validUntil`. Nothing (an expression that gives no value once `from` has one) means the period does not end. */
-            until: components["schemas"]["DefinitionExpression"];
+            /** @description When the period ends (excluded), e.g. `values.validUntil`. Without `until`, or when it gives no value once `from` has one, the period does not end. */
+            until?: components["schemas"]["DefinitionExpression"];
             /** @description What the period entitles, for people reading the definition. */
             description?: string;
         };
