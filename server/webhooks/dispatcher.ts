@@ -21,7 +21,7 @@ export interface DispatcherOptions {
   readonly intervalMs?: number
   /** Deliveries claimed at once (default 500). */
   readonly batch?: number
-  /** Requests in flight at once (default 128). */
+  /** Requests in flight at once (default DEFAULT_CONCURRENCY). */
   readonly concurrency?: number
   /** In [0, 1): chooses each retry's jitter (default Math.random). */
   readonly random?: () => number
@@ -39,6 +39,12 @@ export interface DispatchReport {
   /** Whether more was waiting when the round ended (a full batch or page): the next round starts at once. */
   readonly more: boolean
 }
+
+/**
+ * Attempts a server has in flight at once by default: also about how many a server killed
+ * mid-batch leaves made and not recorded, which are made again (duplicates) once their lease ends.
+ */
+export const DEFAULT_CONCURRENCY = 128
 
 const FILL_PAGE = 1_000
 /** How often (real time) a server removes the deliveries and attempts older than WEBHOOK_LOG_RETENTION. */
@@ -85,7 +91,7 @@ export class WebhookDispatcher {
     this.#sender = new WebhookSender({ allowPrivate: options.allowPrivate, timeoutMs: this.#timeoutMs })
     this.#intervalMs = options.intervalMs ?? 1_000
     this.#batch = options.batch ?? 500
-    this.#concurrency = options.concurrency ?? 128
+    this.#concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
     this.#random = options.random ?? Math.random
     this.#secrets = options.secrets
     this.#metrics = options.metrics

@@ -4,6 +4,7 @@ import type { InstanceState } from '../../engine/index.js'
 import { DIALECT, freshDatabase } from '../support/database.js'
 import type { TestDatabase } from '../support/database.js'
 import { DEMAND } from '../support/engine.js'
+import { DEFAULT_CONCURRENCY } from '../../server/webhooks/dispatcher.js'
 import { startServer, tokensFor } from '../support/server-process.js'
 import type { ServerProcess } from '../support/server-process.js'
 import { openReceiver, verifies } from '../support/webhook-receiver.js'
@@ -175,7 +176,9 @@ describe(`${SERVERS} server processes on one ${DIALECT} database`, () => {
       const byDelivery = new Map<string, number[]>()
       for (const { id, instance_id: instance } of subscribed) byDelivery.set(instance as string, [...(byDelivery.get(instance as string) ?? []), first.get(id) ?? -1])
       for (const order of byDelivery.values()) expect(order).toEqual([...order].sort((a, b) => a - b))
-      expect(receiver.received.length - arrived().size).toBeLessThanOrEqual(DELIVERIES / 10)
+      // Sent twice: at most what the killed server had in flight, and the attempts that finished
+      // while its last outcomes were being written (twice its concurrency), of some 4,000 events.
+      expect(receiver.received.length - arrived().size).toBeLessThanOrEqual(2 * DEFAULT_CONCURRENCY)
       const attempts = await store.webhooks.attempts(endpoint.body['id'] as string, 1_000_000, undefined)
       expect(new Set(attempts.map((a) => `${a.event_id}#${a.attempt}`)).size).toBe(attempts.length)
     } finally {
