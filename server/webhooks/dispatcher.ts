@@ -46,6 +46,10 @@ export interface DispatchReport {
  */
 export const DEFAULT_CONCURRENCY = 128
 
+/** Outcomes written in one commit without waiting, and how long a smaller batch waits for more. */
+const SETTLE_BATCH = 64
+const SETTLE_WAIT_MS = 5
+
 const FILL_PAGE = 1_000
 /** How often (real time) a server removes the deliveries and attempts older than WEBHOOK_LOG_RETENTION. */
 const PURGE_EVERY_MS = 3_600_000
@@ -175,6 +179,9 @@ export class WebhookDispatcher {
           await new Promise<void>((resolve) => { wake = resolve })
           continue
         }
+        // A few milliseconds for the attempts finishing meanwhile to join this write: one commit
+        // for many outcomes, rather than one each (a commit blocks the loop, so none finishes during it).
+        if (sending && pending.length < SETTLE_BATCH) await new Promise((resolve) => setTimeout(resolve, SETTLE_WAIT_MS))
         const batch = pending
         pending = []
         const settled = await this.#store.webhooks.settle(this.holder, batch)
