@@ -26,8 +26,11 @@ describe('commands other than serve and migrate refuse a database that does not 
     const mistyped = join(dir, 'delivery-centre.db')
     const definition = join(dir, 'p.yaml')
     writeFileSync(definition, readFileSync(join(ROOT, 'processes/basic.yaml'), 'utf8'))
-    for (const args of [['token', 'create', '--role', 'admin', '--subject', 'a-1'], ['token', 'list'], ['token', 'revoke', '0123456789abcdef'], ['register', definition]]) {
-      const { code, stdout, stderr } = await runCli([...args, '--db', mistyped])
+    // The four commands side by side: each a process of its own.
+    const commands = [['token', 'create', '--role', 'admin', '--subject', 'a-1'], ['token', 'list'], ['token', 'revoke', '0123456789abcdef'], ['register', definition]]
+    const results = await Promise.all(commands.map((args) => runCli([...args, '--db', mistyped])))
+    for (const [i, { code, stdout, stderr }] of results.entries()) {
+      const args = commands[i]
       expect({ args, code, stdout }).toEqual({ args, code: 1, stdout: '' })
       expect(stderr).toBe(`delivery-center: There is no database at ${mistyped} (given with --db). Give the --db (or DATABASE_URL) that serve uses, or create it first with \`npx delivery-center migrate --db ${mistyped}\`.\n`)
     }
@@ -84,18 +87,21 @@ describe('option errors', () => {
   it('name the option, the value and the accepted form, before touching the database', async () => {
     const { location } = await migratedDatabase()
     const before = await snapshot(location)
-    const expires = await runCli(['token', 'create', '--role', 'admin', '--subject', 'a-1', '--expires', 'tomorrow', '--db', location])
+    // Side by side: each a process of its own, none touching the database.
+    const [expires, start, port, upload] = await Promise.all([
+      runCli(['token', 'create', '--role', 'admin', '--subject', 'a-1', '--expires', 'tomorrow', '--db', location]),
+      runCli(['serve', '--sandbox', '--sandbox-start', 'monday', '--db', location]),
+      runCli(['serve', '--port', 'http', '--db', location]),
+      runCli(['serve', '--max-upload-mb', 'lots', '--db', location]),
+    ])
     expect(expires.code).toBe(1)
     expect(expires.stderr).toMatch(/^delivery-center: option '--expires <instant>' argument 'tomorrow' is invalid\. Expected an RFC 3339 instant with its offset, e\.g\. 2026-12-31T23:59:59Z/)
     expect(expires.stderr).toContain('delivery-center token create --help')
     expect(await snapshot(location)).toEqual(before)
-    const start = await runCli(['serve', '--sandbox', '--sandbox-start', 'monday', '--db', location])
     expect(start.code).toBe(1)
     expect(start.stderr).toMatch(/option '--sandbox-start <instant>' argument 'monday' is invalid\. Expected an RFC 3339 instant/)
-    const port = await runCli(['serve', '--port', 'http', '--db', location])
     expect(port.code).not.toBe(0)
     expect(port.stderr).toMatch(/--port.*65535/)
-    const upload = await runCli(['serve', '--max-upload-mb', 'lots', '--db', location])
     expect(upload.code).not.toBe(0)
     expect(upload.stderr).toMatch(/--max-upload-mb.*1024/)
   })
