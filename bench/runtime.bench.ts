@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { Temporal } from 'temporal-polyfill'
 import { BUILT_IN_PROCESS_DIR, compileProcess, decide } from '../engine/index.js'
 import type { Command, CompiledProcess, InstanceState } from '../engine/index.js'
-import { ADMIN, BASIC_ACTS, PARTIES } from './lib/deliveries.js'
+import { ADMIN, BASIC_ACTS, ORDER, PARTIES } from './lib/deliveries.js'
 import type { BenchOptions } from './lib/options.js'
 import { byScale } from './lib/options.js'
 import type { Report } from './lib/report.js'
@@ -46,7 +46,7 @@ export async function run(options: BenchOptions): Promise<Report> {
 
 /** One basic delivery through decide() alone; throws on a rejection. */
 async function decideDelivery(process: CompiledProcess, instanceId: string, now: Temporal.Instant): Promise<InstanceState> {
-  const start: Command = { type: 'start', instanceId, by: ADMIN, parties: PARTIES }
+  const start: Command = { type: 'start', instanceId, by: ADMIN, parties: PARTIES, context: ORDER }
   let decision = await decide(process, undefined, start, now)
   for (const { action, by, inputs } of BASIC_ACTS) {
     if (!decision.ok) break

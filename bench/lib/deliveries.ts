@@ -10,6 +10,8 @@ export const CUSTOMER: Principal = { role: 'customer', subject: 'c-1' }
 export const ISV: Principal = { role: 'isv', subject: 'v-1' }
 /** The parties a benchmark delivery is started with. */
 export const PARTIES = { customer: CUSTOMER.subject, isv: ISV.subject }
+/** The order details the Delivery Center processes require (basic version 3 on). */
+export const ORDER = { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }
 
 /** What the customer submits in the first step of a basic delivery. */
 export const DEMAND = {
