@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config'
+import { SlowFirstSequencer } from './test/support/sequencer.js'
 
 /** The benchmarks run at tiny scale: a suite of their own (`npm run test:bench`, which CI runs too). */
 export const BENCH_SMOKE = 'test/bench-smoke.test.ts'
@@ -18,6 +19,8 @@ export default defineConfig({
     // Many suites spend much of their time waiting on child processes, sockets and fsync: three
     // workers keep both cores of the machines this runs on busy (about a third less time than two).
     maxWorkers: 3,
+    // The slowest files first, so no long one is left running alone at the end.
+    sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 30_000,
     // The command line compiled once for the tests that run it as a child process.
     globalSetup: ['test/support/built-cli.ts'],

@@ -67,10 +67,12 @@ describe('token create checks the role', () => {
   it('refuses a misspelt role with "Did you mean", naming the accepted ones, and accepts a role a registered process declares', async () => {
     const { location, dir } = await migratedDatabase()
     const before = await snapshot(location)
-    const misspelt = await runCli(['token', 'create', '--role', 'admn', '--subject', 'a-1', '--db', location])
+    const [misspelt, auditor] = await Promise.all([
+      runCli(['token', 'create', '--role', 'admn', '--subject', 'a-1', '--db', location]),
+      runCli(['token', 'create', '--role', 'auditor', '--subject', 'x-1', '--db', location]),
+    ])
     expect(misspelt.code).toBe(1)
     expect(misspelt.stderr).toMatch(/^delivery-center: Role "admn" is not accepted in .*\. Did you mean "admin"\? Accepted roles: admin, system, customer, isv \(/)
-    const auditor = await runCli(['token', 'create', '--role', 'auditor', '--subject', 'x-1', '--db', location])
     expect(auditor.code).toBe(1)
     expect(auditor.stderr).toContain('Role "auditor" is not accepted')
     expect(await snapshot(location)).toEqual(before)
@@ -117,8 +119,10 @@ describe('--version', () => {
 describe('token list and token revoke', () => {
   it('list every token with its id, never its secret; revoke marks one revoked, once', async () => {
     const { location } = await migratedDatabase()
-    const admin = (await runCli(['token', 'create', '--role', 'admin', '--subject', 'ops-1', '--label', 'night shift', '--db', location])).stdout.trim()
-    const customer = (await runCli(['token', 'create', '--role', 'customer', '--subject', 'c-1', '--expires', '2030-01-01T00:00:00Z', '--db', location])).stdout.trim()
+    const [admin, customer] = (await Promise.all([
+      runCli(['token', 'create', '--role', 'admin', '--subject', 'ops-1', '--label', 'night shift', '--db', location]),
+      runCli(['token', 'create', '--role', 'customer', '--subject', 'c-1', '--expires', '2030-01-01T00:00:00Z', '--db', location]),
+    ])).map((created) => created.stdout.trim()) as [string, string]
     const [adminId, customerId] = [hashToken(admin).slice(0, 16), hashToken(customer).slice(0, 16)]
 
     const listed = await runCli(['token', 'list', '--json', '--db', location])
@@ -130,12 +134,14 @@ describe('token list and token revoke', () => {
     ])
     for (const secret of [admin, customer]) expect(listed.stdout).not.toContain(secret)
 
-    const revoked = await runCli(['token', 'revoke', customerId, '--db', location])
+    const [revoked, unknown] = await Promise.all([
+      runCli(['token', 'revoke', customerId, '--db', location]),
+      runCli(['token', 'revoke', 'ffffffffffffffff', '--db', location]),
+    ])
+    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('There is no token "ffffffffffffffff"') })
     expect(revoked).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^revoked ${customerId} \\(customer c-1\\) at \\d{4}-`)) })
     const again = await runCli(['token', 'revoke', customerId, '--db', location])
     expect(again.stdout).toMatch(new RegExp(`^already revoked ${customerId} `))
-    const unknown = await runCli(['token', 'revoke', 'ffffffffffffffff', '--db', location])
-    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('There is no token "ffffffffffffffff"') })
 
     const table = await runCli(['token', 'list', '--db', location])
     const lines = table.stdout.trimEnd().split('\n')
