@@ -120,7 +120,8 @@ export function enhanceStudio(): void {
           },
         }
       }),
-      EditorView.contentAttributes.of({ 'aria-label': document.querySelector('label[for=source]')?.textContent ?? '' }),
+      // Named by the page's label, and focusable in the tab order as the scrolling region's content.
+      EditorView.contentAttributes.of({ 'aria-label': document.querySelector('label[for=source]')?.textContent ?? '', tabindex: '0' }),
       EditorView.updateListener.of((update) => { if (update.docChanged) source.value = update.state.doc.toString() }),
       EditorView.theme({ '&': { fontSize: '0.85rem', maxHeight: '70vh' }, '.cm-scroller': { fontFamily: 'ui-monospace, "SFMono-Regular", Menlo, monospace' }, '.key-help': { maxWidth: '28rem', padding: '0.4rem 0.6rem' } }),
     ],

@@ -240,10 +240,10 @@ export class WebhookEndpoints {
     let sealed = 0
     for (const row of await this.#repository.list()) {
       const previous = row.previous_secret
-      if (isSealed(row.secret) && (previous === null || isSealed(previous))) continue
+      if (SecretBox.isSealed(row.secret) && (previous === null || SecretBox.isSealed(previous))) continue
       await this.#repository.update(row.id, {
-        secret: isSealed(row.secret) ? row.secret : this.#secrets.seal(row.secret, row.id),
-        previous_secret: previous === null || isSealed(previous) ? previous : this.#secrets.seal(previous, row.id),
+        secret: SecretBox.isSealed(row.secret) ? row.secret : this.#secrets.seal(row.secret, row.id),
+        previous_secret: previous === null || SecretBox.isSealed(previous) ? previous : this.#secrets.seal(previous, row.id),
       })
       sealed++
     }
@@ -279,8 +279,6 @@ export class WebhookEndpoints {
     }
   }
 }
-
-const isSealed = (stored: string): boolean => SecretBox.isSealed(stored)
 
 function permit(by: Principal): void {
   if (!may(by, 'manage-webhooks')) {
