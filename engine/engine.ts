@@ -4,6 +4,7 @@ import { Deadlines, DEFAULT_FAIL_AFTER } from './deadlines.js'
 import { Events } from './events.js'
 import { Instances } from './instances.js'
 import { ProcessCatalog } from './process-catalog.js'
+import { Proposals } from './proposals.js'
 import type { Store } from './store/store.js'
 
 export interface EngineOptions {
@@ -20,7 +21,8 @@ export interface EngineOptions {
 /**
  * The engine's public surface, one part per concern: `processes` (the catalog of definitions),
  * `instances` (commands and reads of deliveries), `deadlines` (firing what is due),
- * `attachments` (records of uploaded files) and `events` (the feed of public events). Every
+ * `attachments` (records of uploaded files), `events` (the feed of public events) and
+ * `proposals` (customised procedures proposed by parties for administrators to review). Every
  * command and read takes the principal it is made by, and is refused with an
  * {@link EngineError} when that principal may not.
  */
@@ -31,6 +33,7 @@ export class Engine {
   readonly deadlines: Deadlines
   readonly attachments: Attachments
   readonly events: Events
+  readonly proposals: Proposals
 
   constructor({ store, clock, fireAttempts = DEFAULT_FAIL_AFTER }: EngineOptions) {
     if (!Number.isInteger(fireAttempts) || fireAttempts < 1) throw new RangeError(`fireAttempts must be an integer from 1 (got ${fireAttempts}).`)
@@ -40,5 +43,6 @@ export class Engine {
     this.deadlines = new Deadlines(store.claims, this.processes, clock, fireAttempts)
     this.attachments = new Attachments(store.attachments, store.instances, clock)
     this.events = new Events(store.events)
+    this.proposals = new Proposals(store.proposals, this.processes, clock)
   }
 }

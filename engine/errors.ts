@@ -77,6 +77,8 @@ export type RejectionCode =
   | 'webhook-endpoint.not-found'
   | 'webhook-endpoint.secret-unreadable'
   | 'event.not-found'
+  | 'proposal.not-found'
+  | 'proposal.status'
 
 /** Codes of requests the HTTP API refuses before they reach the engine. */
 export type RequestCode =

@@ -67,20 +67,7 @@ export class ProcessCatalog {
    */
   async register(text: string, file: string, options: { owner?: ProcessOwner; expectId?: string } = {}): Promise<{ process: CompiledProcess; created: boolean }> {
     const owner = options.owner ?? null
-    const bases = await this.#bases(text, owner)
-    const result = compileProcess(text, file, { base: (ref) => bases.get(ref.id) })
-    if (!result.ok) throw new InvalidDefinitionError(file, result.errors)
-    const { process } = result
-    if (options.expectId !== undefined && process.id !== options.expectId) {
-      throw new EngineError('input.invalid', `The definition's id is "${process.id}", not "${options.expectId}".`, {
-        fields: [{ pointer: '/id', rule: 'const', message: `must be "${options.expectId}"` }],
-      })
-    }
-    if (owner && !process.roles.includes(owner.role)) {
-      throw new EngineError('input.invalid', `Process "${process.id}" has no role "${owner.role}" for its owner to hold.`, {
-        fields: [{ pointer: '/owner', rule: 'enum', message: `must hold one of the process's roles: ${process.roles.join(', ')}` }],
-      })
-    }
+    const { process, bases } = await this.#prepare(text, file, owner, options.expectId)
     const hash = createHash('sha256').update(text).digest('hex')
     const created = await this.#rows.insert({
       id: process.id, version: process.version, title: process.title, source: text, hash,
@@ -103,6 +90,51 @@ export class ProcessCatalog {
     }
     this.#compiled.set(keyOf(process), { process, owner })
     return { process, created }
+  }
+
+  /**
+   * Checks a proposed customised procedure as registering it for `owner` would, registering
+   * nothing: it compiles (with the bases `owner` may use), derives from another process
+   * (`extends`), has `owner`'s role among its roles, and its id and version are free for
+   * `owner` now (a new process, or a higher version of `owner`'s own). Returns the compiled
+   * process and the base version it derives from (`ID@VERSION`).
+   * @throws {InvalidDefinitionError}; {EngineError} `input.invalid` (no `extends`, or no role for
+   * the owner), `process.owner-conflict`, `process.version-conflict`.
+   */
+  async proposable(text: string, file: string, owner: ProcessOwner): Promise<{ process: CompiledProcess; base: string }> {
+    const { process, bases } = await this.#prepare(text, file, owner)
+    if (bases.pinned === undefined) {
+      throw new EngineError('input.invalid', `A proposal customises a process you may use: name it in \`extends\` (e.g. \`extends: basic@3\`).`, {
+        fields: [{ pointer: '/definition', rule: 'extends', message: 'must derive from a registered process with `extends: ID@VERSION`' }],
+      })
+    }
+    const head = await this.#rows.latestHead(process.id)
+    if (head && (head.owner !== owner.subject || head.owner_role !== owner.role)) {
+      throw new EngineError('process.owner-conflict', `Process "${process.id}" belongs to someone else; propose it under another id.`)
+    }
+    if (head && head.version >= process.version) {
+      throw new EngineError('process.version-conflict', `Your process "${process.id}" is at version ${head.version} already; propose version ${head.version + 1}.`)
+    }
+    return { process, base: bases.pinned }
+  }
+
+  /** Compiles a definition for `owner` (null: public), checking its id and that `owner` holds one of its roles. */
+  async #prepare(text: string, file: string, owner: ProcessOwner | null, expectId?: string): Promise<{ process: CompiledProcess; bases: Bases }> {
+    const bases = await this.#bases(text, owner)
+    const result = compileProcess(text, file, { base: (ref) => bases.get(ref.id) })
+    if (!result.ok) throw new InvalidDefinitionError(file, result.errors)
+    const { process } = result
+    if (expectId !== undefined && process.id !== expectId) {
+      throw new EngineError('input.invalid', `The definition's id is "${process.id}", not "${expectId}".`, {
+        fields: [{ pointer: '/id', rule: 'const', message: `must be "${expectId}"` }],
+      })
+    }
+    if (owner && !process.roles.includes(owner.role)) {
+      throw new EngineError('input.invalid', `Process "${process.id}" has no role "${owner.role}" for its owner to hold.`, {
+        fields: [{ pointer: '/owner', rule: 'enum', message: `must hold one of the process's roles: ${process.roles.join(', ')}` }],
+      })
+    }
+    return { process, bases }
   }
 
   /**
@@ -180,8 +212,8 @@ export class ProcessCatalog {
    * compiler is pure). A stored derived process follows the base versions pinned when it was
    * registered, so registering a new base version never changes it. `pinned` is the first hop.
    */
-  async #bases(text: string, owner: ProcessOwner | null, pinnedBase?: string | null): Promise<Map<string, { text: string; file: string }> & { pinned?: string }> {
-    const found: Map<string, { text: string; file: string }> & { pinned?: string } = new Map()
+  async #bases(text: string, owner: ProcessOwner | null, pinnedBase?: string | null): Promise<Bases> {
+    const found: Bases = new Map()
     let current = text
     let pin = pinnedBase ?? undefined
     for (let depth = 0; depth < 8; depth++) {
@@ -230,6 +262,9 @@ export class ProcessCatalog {
     }
   }
 }
+
+/** The texts of a definition's chain of bases by id, and the first one's `ID@VERSION` (`pinned`). */
+type Bases = Map<string, { text: string; file: string }> & { pinned?: string }
 
 /** The owner of a registered version; null when it is public. */
 function ownerOf(row: Pick<ProcessRow, 'owner' | 'owner_role'>): ProcessOwner | null {

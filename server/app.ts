@@ -22,6 +22,7 @@ import { instanceRoutes } from './routes/instances.js'
 import { metaRoutes } from './routes/meta.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { isDefinitionUpload, processRoutes } from './routes/processes.js'
+import { proposalRoutes } from './routes/proposals.js'
 import { tokenRoutes } from './routes/tokens.js'
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.js'
 
@@ -97,6 +98,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/v1/*', async (c, next) => (c.req.path === '/v1/attachments' && c.req.method === 'POST') || isDefinitionUpload(c.req.method, c.req.path) ? next() : buffered(c, next))
   app.use('/v1/*', idempotency(store, engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds ?? 24 * 3600 }))
   app.route('/v1/processes', processRoutes(engine))
+  app.route('/v1/proposals', proposalRoutes(engine.proposals))
   app.route('/v1/instances', instanceRoutes(engine, metrics))
   const uploadQuota = new UploadQuota(store, engine.clock, deps.limits?.uploadQuota ?? { filesPerHour: 100, bytesPerHour: 1024 ** 3 })
   app.route('/v1/attachments', attachmentRoutes(engine, deps.storage, { limitBytes: uploadBytes, quota: uploadQuota, logger }))

@@ -24,7 +24,7 @@ export type RequestShape = keyof BodyTypes
 const SHAPES = Object.keys({
   StartRequest: true, ActRequest: true, TerminateRequest: true, AdvanceRequest: true, RetryRequest: true, ConsoleSessionRequest: true,
   WebhookEndpointCreateRequest: true, WebhookEndpointUpdateRequest: true, WebhookSecretRotateRequest: true, WebhookResendRequest: true,
-  ProcessCheckRequest: true,
+  ProcessCheckRequest: true, ProposalSubmitRequest: true, ProposalAmendRequest: true, ProposalReturnRequest: true, ProposalDecisionRequest: true,
 } satisfies Record<RequestShape, true>) as RequestShape[]
 const validators = new Map(SHAPES.map((shape) => [shape, ajv.getSchema(`${apiSchema.$id}#/$defs/${shape}`) as ValidateFunction] as const))
 function validatorOf(shape: RequestShape): ValidateFunction {

@@ -8,7 +8,7 @@ import { MESSAGE_KEYWORD } from './query.js'
 
 export type Json = Readonly<Record<string, unknown>>
 export type Shape = keyof typeof apiSchema.$defs
-export type Tag = 'meta' | 'processes' | 'instances' | 'clock' | 'attachments' | 'tokens' | 'console' | 'events' | 'webhooks'
+export type Tag = 'meta' | 'processes' | 'instances' | 'clock' | 'attachments' | 'tokens' | 'console' | 'events' | 'webhooks' | 'proposals'
 
 /** One route of the app as the document describes it. */
 export interface Operation {

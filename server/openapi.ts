@@ -5,6 +5,7 @@ import type { ErrorCode } from '../engine/index.js'
 import { PROBLEM_TYPES } from './problem.js'
 
 import { EVENT_OPERATIONS, WEBHOOK_OPERATIONS, webhookRequests } from './openapi-feeds.js'
+import { PROPOSAL_OPERATIONS } from './openapi-proposals.js'
 import { header, id, json, LOCATION, PROBLEM_JSON, queryOf, ref, rewriteRefs } from './openapi-parts.js'
 import type { Json, Operation } from './openapi-parts.js'
 
@@ -189,6 +190,7 @@ const OPERATIONS: readonly Operation[] = [
   },
   ...EVENT_OPERATIONS,
   ...WEBHOOK_OPERATIONS,
+  ...PROPOSAL_OPERATIONS,
 ]
 
 const JSON_BODY_ERRORS: readonly ErrorCode[] = ['request.malformed', 'request.unsupported-media-type', 'request.invalid', 'request.too-large', 'request.too-deep']
@@ -287,6 +289,7 @@ function build(): Json {
       { name: 'console', description: 'Sign-in links to the web console for people (parties and administrators).' },
       { name: 'events', description: 'Public events of every change: a cursor feed in commit order and its live stream (docs/events.md).' },
       { name: 'webhooks', description: 'Webhook endpoints: signed events for every change, retried for days (see docs/webhooks.md).' },
+      { name: 'proposals', description: 'Customised procedures proposed by parties (ISVs) and reviewed by administrators (see docs/proposals.md).' },
     ],
     paths,
     webhooks: webhookRequests(),

@@ -31,7 +31,7 @@ interface Compiled { readonly validate: ValidateFunction; readonly properties: R
 // Every shape of QueryTypes, by construction: a shape added there and not here does not compile.
 const SHAPES = Object.keys({
   InstanceListQuery: true, ValidityQuery: true, ProcessVersionQuery: true, ProcessRegisterQuery: true, ProcessCheckQuery: true,
-  AttachmentUploadQuery: true, EventListQuery: true, WebhookAttemptQuery: true,
+  AttachmentUploadQuery: true, EventListQuery: true, WebhookAttemptQuery: true, ProposalListQuery: true,
 } satisfies Record<QueryShape, true>) as QueryShape[]
 const compiled = new Map<QueryShape, Compiled>(SHAPES.map((shape) => [shape, {
   validate: ajv.getSchema(`${apiSchema.$id}#/$defs/${shape}`) as ValidateFunction,

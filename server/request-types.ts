@@ -1,4 +1,4 @@
-import type { ActRequest, InstanceStatus, ListOrder, RetryRequest, StartRequest, TerminateRequest } from '../engine/index.js'
+import type { ActRequest, InstanceStatus, ListOrder, ProposalStatus, RetryRequest, StartRequest, TerminateRequest } from '../engine/index.js'
 
 // The TypeScript types of the request shapes of `schemas/api.schema.json`, by shape name: what
 // `readBody` and `readQuery` return once a request passed its schema. Written by hand (no
@@ -47,6 +47,26 @@ export interface ProcessCheckRequest {
   readonly scenarios?: string
 }
 
+export interface ProposalSubmitRequest {
+  readonly definition: string
+}
+
+export interface ProposalAmendRequest {
+  readonly definition: string
+  readonly comment?: string
+  readonly expectedRevision?: number
+}
+
+export interface ProposalReturnRequest {
+  readonly comment: string
+  readonly expectedRevision?: number
+}
+
+export interface ProposalDecisionRequest {
+  readonly comment?: string
+  readonly expectedRevision?: number
+}
+
 /** The body shapes, as `readBody` returns them. */
 export interface BodyTypes {
   readonly StartRequest: StartRequest
@@ -60,6 +80,10 @@ export interface BodyTypes {
   readonly WebhookSecretRotateRequest: WebhookSecretRotateRequest
   readonly WebhookResendRequest: WebhookResendRequest
   readonly ProcessCheckRequest: ProcessCheckRequest
+  readonly ProposalSubmitRequest: ProposalSubmitRequest
+  readonly ProposalAmendRequest: ProposalAmendRequest
+  readonly ProposalReturnRequest: ProposalReturnRequest
+  readonly ProposalDecisionRequest: ProposalDecisionRequest
 }
 
 /** The query of GET /v1/instances. */
@@ -96,6 +120,7 @@ export interface QueryTypes {
   readonly ProcessVersionQuery: { readonly version?: number }
   readonly ProcessRegisterQuery: { readonly owner?: string }
   readonly ProcessCheckQuery: { readonly owner?: string }
+  readonly ProposalListQuery: { readonly status?: ProposalStatus }
   readonly AttachmentUploadQuery: { readonly filename?: string }
   readonly EventListQuery: EventListQuery
   readonly WebhookAttemptQuery: { readonly limit?: number; readonly cursor?: string }

@@ -168,3 +168,30 @@ export function mayDownload(uploadedBy: Principal, instance: InstanceState | und
   const own = uploadedBy.role === who.role && uploadedBy.subject === who.subject
   return own || may(who, 'see-all') || (instance !== undefined && maySee(instance, who))
 }
+
+/**
+ * Whether `who` may propose a customised procedure (a process derived from one it may use, to be
+ * registered private to it once approved): the parties' roles; administrators register processes
+ * themselves, and the system proposes nothing.
+ */
+export function mayPropose(who: Principal): boolean {
+  return !may(who, 'register-processes') && !isSystem(who)
+}
+
+/** Whether `who` may approve or return proposals: those who register processes. */
+export function mayReviewProposals(who: Principal): boolean {
+  return may(who, 'register-processes')
+}
+
+/** Whether `who` may see a proposal of `proposer`: its proposer, and those who see all. */
+export function maySeeProposal(proposer: ProcessOwner, who: Principal): boolean {
+  return may(who, 'see-all') || (who.role === proposer.role && who.subject === proposer.subject)
+}
+
+/** The refusal of doing `what` to a proposal to `who`, naming who may. */
+export function proposalForbidden(who: Principal, what: 'submit' | 'amend' | 'return' | 'approve' | 'withdraw'): Rejection {
+  const whoMay = what === 'submit' ? `parties (not ${GRANTED['register-processes'].join(' or ')}, who register processes themselves, nor system)`
+    : what === 'return' || what === 'approve' ? GRANTED['register-processes'].join(' or ')
+      : 'its proposer'
+  return { code: 'auth.forbidden', message: `Only ${whoMay} may ${what} a proposal; ${who.role} "${who.subject}" may not.` }
+}

@@ -16,6 +16,22 @@ export interface Database {
   console_session: ConsoleSessionTable
   public_event: PublicEventTable
   unique_value: UniqueValueTable
+  process_proposal: ProcessProposalTable
+}
+
+/** A proposal of a customised procedure (engine/runtime/proposals.ts): its state as JSON, with the columns it is found by. */
+export interface ProcessProposalTable {
+  id: string
+  proposer_role: string
+  proposer: string
+  status: string
+  /** The id of the process it would register. */
+  process_id: string
+  revision: number
+  /** The ProposalState, JSON. */
+  state: string
+  created_at: string
+  updated_at: string
 }
 
 /** A value one instance of a process in progress holds, which no other may (a process's `unique`). */

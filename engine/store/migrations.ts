@@ -221,6 +221,25 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('unique_value_instance').on('unique_value').columns(['instance_id']).execute()
     },
   },
+  '0015-process-proposals': {
+    // Proposals of customised procedures (engine/runtime/proposals.ts): each one's state as JSON,
+    // found by its proposer (their own list) and by status (the reviewers' queue).
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.createTable('process_proposal')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('proposer_role', 'text', (c) => c.notNull())
+        .addColumn('proposer', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('process_id', 'text', (c) => c.notNull())
+        .addColumn('revision', 'integer', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('process_proposal_proposer').on('process_proposal').columns(['proposer_role', 'proposer', 'created_at']).execute()
+      await db.schema.createIndex('process_proposal_status').on('process_proposal').columns(['status', 'created_at']).execute()
+    },
+  },
 }
 
 /** The columns migration 0008 reads and writes. */

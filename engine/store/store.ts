@@ -17,6 +17,7 @@ import { IdempotencyRepository } from './idempotency-repository.js'
 import { InstanceRepository } from './instance-repository.js'
 import { migrationProvider } from './migrations.js'
 import { ProcessRepository } from './process-repository.js'
+import { ProposalRepository } from './proposal-repository.js'
 import { TokenRepository } from './token-repository.js'
 import { WebhookRepository } from './webhook-repository.js'
 
@@ -41,6 +42,8 @@ export class Store {
   readonly db: Kysely<Database>
   readonly dialect: DialectName
   readonly processes: ProcessRepository
+  /** Proposals of customised procedures. */
+  readonly proposals: ProposalRepository
   readonly instances: InstanceRepository
   /** Claims of instances whose deadlines are due. */
   readonly claims: DueClaims
@@ -62,6 +65,7 @@ export class Store {
     this.dialect = dialect.name
     this.#dialect = dialect
     this.processes = new ProcessRepository(db, dialect.serialised)
+    this.proposals = new ProposalRepository(db)
     this.#commits = new CommitGroup(dialect.writer, options.groupCommit ?? dialect.groupCommit)
     this.instances = new InstanceRepository(db, this.#commits, dialect.outbox)
     this.claims = new DueClaims(db, this.#commits, dialect.claims, dialect.outbox)

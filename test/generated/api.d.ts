@@ -685,6 +685,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List proposals
+         * @description The proposals the caller may see, newest first: its own; every one for administrators and the system. Callers: any token.
+         */
+        get: operations["listProposals"];
+        put?: never;
+        /**
+         * Propose a customised procedure
+         * @description Submits a process derived from one the caller may use (`extends`: a public process or the caller's own) for an administrator to review. The text is checked as registering it would check it (problems located in `definition.yaml`, as `POST /v1/processes/validate` reports them); without `extends` it is `input.invalid` at `/definition` (rule `extends`); its id must be new or the caller's own process, its version above the registered ones. Nothing is registered until it is approved. Callers: parties (an ISV); administrators register processes themselves.
+         */
+        post: operations["submitProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proposals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a proposal
+         * @description One proposal with its text and history (every submission, amendment and review, with comments). Anyone but its proposer, administrators and the system is answered 404. Callers: any token.
+         */
+        get: operations["getProposal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proposals/{id}/amend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Amend a proposal
+         * @description Replaces the text of a submitted or returned proposal, checked as at submission; it is submitted again, one round on, and the text before is kept as `previousSource` for the reviewer. Callers: its proposer.
+         */
+        post: operations["amendProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proposals/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return a proposal with comments
+         * @description Sends a submitted proposal back to its proposer with a comment saying what to change (`input.invalid` at `/comment` when blank). Callers: administrators.
+         */
+        post: operations["returnProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proposals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a proposal
+         * @description Registers the proposal's process as private to its proposer (new deliveries of that process use it; running ones keep their version) and closes the proposal as approved. If its id or version was taken meanwhile the registration's refusal is answered and nothing changes. Callers: administrators.
+         */
+        post: operations["approveProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proposals/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a proposal
+         * @description Closes a submitted or returned proposal without registering it. Callers: its proposer.
+         */
+        post: operations["withdrawProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "delivery.started": {
@@ -2805,6 +2929,95 @@ export interface components {
                 }[];
             };
         };
+        /** @description A customised procedure proposed for review. */
+        ProposalSubmitRequest: {
+            /** @description The YAML text of the proposed definition (schemas/process.schema.json): a process deriving from one the proposer may use (`extends`), with the proposer's role among its roles, and an id and version free for the proposer (a new process, or the next version of the proposer's own). Problems are reported under the file name `definition.yaml`. */
+            definition: string;
+        };
+        /** @description The proposer's new text for a submitted or returned proposal: it is submitted again, one round on. */
+        ProposalAmendRequest: {
+            /** @description The YAML text of the proposed definition (schemas/process.schema.json): a process deriving from one the proposer may use (`extends`), with the proposer's role among its roles, and an id and version free for the proposer (a new process, or the next version of the proposer's own). Problems are reported under the file name `definition.yaml`. */
+            definition: string;
+            /** @description What changed, for the reviewer. */
+            comment?: string;
+            /** @description The proposal's `revision` the caller saw: refused with `conflict.stale` (409) if it changed since. */
+            expectedRevision?: number;
+        };
+        /** @description An administrator returns a submitted proposal to its proposer, saying what to change. */
+        ProposalReturnRequest: {
+            /** @description What the proposer should change (required, not blank). */
+            comment: string;
+            /** @description The proposal's `revision` the caller saw: refused with `conflict.stale` (409) if it changed since. */
+            expectedRevision?: number;
+        };
+        /** @description Approving or withdrawing a proposal, with an optional comment. */
+        ProposalDecisionRequest: {
+            /** @description A note kept in the proposal's history. */
+            comment?: string;
+            /** @description The proposal's `revision` the caller saw: refused with `conflict.stale` (409) if it changed since. */
+            expectedRevision?: number;
+        };
+        /** @description One entry of a proposal's history. */
+        ProposalEntry: {
+            /**
+             * @description What was done.
+             * @enum {string}
+             */
+            action: "submitted" | "amended" | "returned" | "approved" | "withdrawn";
+            /**
+             * Format: date-time
+             * @description When (UTC).
+             */
+            at: string;
+            by: components["schemas"]["Principal"];
+            /** @description The submission it is about: 1, then one more for each amendment. */
+            round: number;
+            /** @description The comment given; null when none was. */
+            comment: string | null;
+        };
+        /** @description A customised procedure proposed by a party (an ISV) for administrators to review: approved, it is registered as a process private to its proposer; returned, its proposer amends it. Seen by its proposer and by administrators and the system; anyone else is answered 404. */
+        Proposal: {
+            /** @description The proposal's id. */
+            id: string;
+            /** @description The process it would register, read from its text. */
+            process: {
+                id: string;
+                version: number;
+                title: string;
+            };
+            /** @description The process version it derives from, pinned when it was last submitted: `ID@VERSION`. */
+            base: string;
+            proposer: components["schemas"]["Principal"];
+            /**
+             * @description `submitted` (waiting for review), `returned` (back with its proposer), `approved` (registered) or `withdrawn`.
+             * @enum {string}
+             */
+            status: "submitted" | "returned" | "approved" | "withdrawn";
+            /** @description The submission under review or last reviewed: 1, then one more for each amendment. */
+            round: number;
+            /** @description Raised by every change; send it as `expectedRevision` to change the proposal only as you saw it. */
+            revision: number;
+            /** @description The definition's YAML text as last submitted. */
+            source: string;
+            /** @description The text of the round before, once amended; else null. */
+            previousSource: string | null;
+            /** @description Each submission, amendment, return, approval and withdrawal, oldest first, with its comment. */
+            history: components["schemas"]["ProposalEntry"][];
+            /** @description The process version registered when it was approved; else null. */
+            registered: null | {
+                id: string;
+                version: number;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description Proposals, newest first: the caller's own; every one for administrators and the system. */
+        ProposalList: {
+            /** @description The proposals. */
+            items: components["schemas"]["Proposal"][];
+        };
         /**
          * Delivery process definition
          * @description A delivery process for a service product: who acts at each step, what they must provide, where each action leads, and what the system does when a deadline passes. This schema is the definitive reference of the process language; the engine adds semantic checks (references, reachability, durations, attachment types) on top of it.
@@ -3983,7 +4196,7 @@ export interface operations {
             };
             /**
              * @description - `instance.ended`: Instance has ended
-             *     - `conflict.stale`: Instance changed meanwhile
+             *     - `conflict.stale`: Changed meanwhile
              *     - `instance.failed`: Instance has failed and waits for an administrator
              *     - `step.not-current`: Step is not current
              *     - `deadline.passed`: Deadline has passed
@@ -4245,7 +4458,7 @@ export interface operations {
             };
             /**
              * @description - `instance.ended`: Instance has ended
-             *     - `conflict.stale`: Instance changed meanwhile
+             *     - `conflict.stale`: Changed meanwhile
              *     - `idempotency.in-progress`: Request with this idempotency key still running
              */
             409: {
@@ -4373,7 +4586,7 @@ export interface operations {
             };
             /**
              * @description - `instance.ended`: Instance has ended
-             *     - `conflict.stale`: Instance changed meanwhile
+             *     - `conflict.stale`: Changed meanwhile
              *     - `instance.not-failed`: Instance has not failed
              *     - `idempotency.in-progress`: Request with this idempotency key still running
              */
@@ -6102,6 +6315,756 @@ export interface operations {
                 };
             };
             /** @description - `idempotency.in-progress`: Request with this idempotency key still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.too-large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.unsupported-media-type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `request.invalid`: Invalid request body or query
+             *     - `idempotency.mismatch`: Idempotency key reused with another request
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listProposals: {
+        parameters: {
+            query?: {
+                /** @description Only proposals in this status. */
+                status?: "submitted" | "returned" | "approved" | "withdrawn";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proposals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProposalList"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.invalid`: Invalid request body or query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is stored and replayed to a retry with the same key and request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalSubmitRequest"];
+            };
+        };
+        responses: {
+            /** @description The proposal, submitted. */
+            201: {
+                headers: {
+                    /** @description Path of the created resource. */
+                    Location?: string;
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `process.owner-conflict`: Process registered for another owner
+             *     - `process.version-conflict`: Process version already registered with other content
+             *     - `idempotency.in-progress`: Request with this idempotency key still running
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `definition.too-large`: Process definition too large
+             *     - `request.too-large`: Request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.unsupported-media-type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `definition.invalid`: Process definition is invalid
+             *     - `input.invalid`: Invalid inputs
+             *     - `request.invalid`: Invalid request body or query
+             *     - `idempotency.mismatch`: Idempotency key reused with another request
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProposal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the proposal. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proposal. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `proposal.not-found`: Proposal not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    amendProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is stored and replayed to a retry with the same key and request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id of the proposal. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalAmendRequest"];
+            };
+        };
+        responses: {
+            /** @description The proposal, submitted again. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `proposal.not-found`: Proposal not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `proposal.status`: Proposal not in a status that allows this
+             *     - `conflict.stale`: Changed meanwhile
+             *     - `process.owner-conflict`: Process registered for another owner
+             *     - `process.version-conflict`: Process version already registered with other content
+             *     - `idempotency.in-progress`: Request with this idempotency key still running
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `definition.too-large`: Process definition too large
+             *     - `request.too-large`: Request body too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.unsupported-media-type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `definition.invalid`: Process definition is invalid
+             *     - `input.invalid`: Invalid inputs
+             *     - `request.invalid`: Invalid request body or query
+             *     - `idempotency.mismatch`: Idempotency key reused with another request
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    returnProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is stored and replayed to a retry with the same key and request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id of the proposal. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalReturnRequest"];
+            };
+        };
+        responses: {
+            /** @description The proposal, returned. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `proposal.not-found`: Proposal not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `proposal.status`: Proposal not in a status that allows this
+             *     - `conflict.stale`: Changed meanwhile
+             *     - `idempotency.in-progress`: Request with this idempotency key still running
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.too-large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.unsupported-media-type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `input.invalid`: Invalid inputs
+             *     - `request.invalid`: Invalid request body or query
+             *     - `idempotency.mismatch`: Idempotency key reused with another request
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is stored and replayed to a retry with the same key and request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id of the proposal. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ProposalDecisionRequest"];
+            };
+        };
+        responses: {
+            /** @description The proposal, approved, with the version registered. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `proposal.not-found`: Proposal not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `proposal.status`: Proposal not in a status that allows this
+             *     - `conflict.stale`: Changed meanwhile
+             *     - `process.owner-conflict`: Process registered for another owner
+             *     - `process.version-conflict`: Process version already registered with other content
+             *     - `idempotency.in-progress`: Request with this idempotency key still running
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.too-large`: Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.unsupported-media-type`: Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `request.invalid`: Invalid request body or query
+             *     - `idempotency.mismatch`: Idempotency key reused with another request
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `server.error`: Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdrawProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the first response is stored and replayed to a retry with the same key and request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Id of the proposal. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ProposalDecisionRequest"];
+            };
+        };
+        responses: {
+            /** @description The proposal, withdrawn. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Proposal"];
+                };
+            };
+            /**
+             * @description - `request.malformed`: Malformed request body
+             *     - `request.too-deep`: Request body nested too deeply
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `auth.missing`: Authentication required
+             *     - `auth.invalid`: Unknown, expired or revoked token
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `auth.forbidden`: Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `proposal.not-found`: Proposal not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `proposal.status`: Proposal not in a status that allows this
+             *     - `conflict.stale`: Changed meanwhile
+             *     - `idempotency.in-progress`: Request with this idempotency key still running
+             */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -248,6 +248,23 @@ describe('GET /openapi.json', () => {
     await call('GET', '/v1/webhook-endpoints', { who: 'customer' })
     await call('DELETE', `/v1/webhook-endpoints/${hook.id}`, { who: 'admin' })
 
+    // Proposals: an ISV's customised procedure, returned with a comment, amended, approved.
+    const proposed = 'id: v-basic\nversion: 1\nextends: basic@3\ntitle: Basic delivery, customised\n'
+    const proposal = await body<{ id: string }>(await call('POST', '/v1/proposals', { who: 'isv', json: { definition: proposed } }))
+    await call('POST', '/v1/proposals', { who: 'isv', json: { definition: 'id: x\n' } })
+    await call('POST', '/v1/proposals', { who: 'admin', json: { definition: proposed } })
+    await call('GET', '/v1/proposals?status=submitted', { who: 'admin' })
+    await call('GET', `/v1/proposals/${proposal.id}`, { who: 'isv' })
+    await call('GET', `/v1/proposals/${proposal.id}`, { who: 'customer' })
+    await call('POST', `/v1/proposals/${proposal.id}/return`, { who: 'admin', json: { comment: '' } })
+    await call('POST', `/v1/proposals/${proposal.id}/return`, { who: 'admin', json: { comment: 'Name the product in the title.' } })
+    await call('POST', `/v1/proposals/${proposal.id}/amend`, { who: 'isv', json: { definition: proposed.replace('customised', 'for ACME Backup'), expectedRevision: 2 } })
+    await call('POST', `/v1/proposals/${proposal.id}/approve`, { who: 'isv', json: {} })
+    await call('POST', `/v1/proposals/${proposal.id}/approve`, { who: 'admin', json: { expectedRevision: 1 } })
+    expect(await body(await call('POST', `/v1/proposals/${proposal.id}/approve`, { who: 'admin', json: { comment: 'Thanks.' } }))).toMatchObject({ status: 'approved', registered: { id: 'v-basic', version: 1 } })
+    await call('POST', `/v1/proposals/${proposal.id}/withdraw`, { who: 'isv' })
+    await call('GET', '/v1/proposals', { who: 'isv' })
+
     expect([...covered].sort()).toEqual(operations().map(([method, path]) => `${method} ${path}`).sort())
   })
 })

@@ -22,6 +22,10 @@ const BODIES = {
   WebhookSecretRotateRequest: { overlapSeconds: 'optional' },
   WebhookResendRequest: { eventId: 'optional', since: 'optional' },
   ProcessCheckRequest: { definition: 'required', scenarios: 'optional' },
+  ProposalSubmitRequest: { definition: 'required' },
+  ProposalAmendRequest: { definition: 'required', comment: 'optional', expectedRevision: 'optional' },
+  ProposalReturnRequest: { comment: 'required', expectedRevision: 'optional' },
+  ProposalDecisionRequest: { comment: 'optional', expectedRevision: 'optional' },
 } as const satisfies { readonly [S in keyof BodyTypes]: Keys<BodyTypes[S]> }
 
 const QUERIES = {
@@ -36,6 +40,7 @@ const QUERIES = {
   AttachmentUploadQuery: { filename: 'optional' },
   EventListQuery: { after: 'optional', types: 'optional', process: 'optional', instance: 'optional', limit: 'optional' },
   WebhookAttemptQuery: { limit: 'optional', cursor: 'optional' },
+  ProposalListQuery: { status: 'optional' },
 } as const satisfies { readonly [S in keyof QueryTypes]: Keys<QueryTypes[S]> }
 
 interface ObjectSchema { readonly properties: Readonly<Record<string, Readonly<Record<string, unknown>>>>; readonly required?: readonly string[] }

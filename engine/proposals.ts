@@ -1,0 +1,134 @@
+import { v7 as timeOrderedUuid } from 'uuid'
+import type { Clock } from './clock.js'
+import { CHECKED_DEFINITION } from './definition-check.js'
+import { decodeDefinition } from './definition/decode.js'
+import { EngineError, InvalidDefinitionError } from './errors.js'
+import type { ProcessCatalog } from './process-catalog.js'
+import { may, mayPropose, mayReviewProposals, maySeeProposal, proposalForbidden } from './runtime/authorize.js'
+import type { Rejection } from './runtime/decision.js'
+import { decideProposal, proposalRefusal } from './runtime/proposals.js'
+import type { ProposalCommand, ProposalState, ProposalStatus, ProposedText } from './runtime/proposals.js'
+import type { Principal } from './runtime/state.js'
+import { iso } from './runtime/time.js'
+import type { ProposalRepository } from './store/proposal-repository.js'
+
+/** A review, a withdrawal or an amendment's note, made from the revision the caller saw. */
+export interface ProposalChange {
+  readonly comment?: string | undefined
+  readonly expectedRevision?: number | undefined
+}
+
+/**
+ * Proposals of customised procedures: a party (an ISV) submits a process derived from one it may
+ * use; an administrator approves it, which registers it private to the proposer, or returns it
+ * with a comment for the proposer to amend. Each change is decided by `decideProposal` and
+ * written only if nobody changed the proposal meanwhile. Problems of the text are reported under
+ * `definition.yaml`, as `POST /v1/processes/validate` reports them.
+ */
+export class Proposals {
+  readonly #rows: ProposalRepository
+  readonly #catalog: ProcessCatalog
+  readonly #clock: Clock
+
+  constructor(rows: ProposalRepository, catalog: ProcessCatalog, clock: Clock) {
+    this.#rows = rows
+    this.#catalog = catalog
+    this.#clock = clock
+  }
+
+  /**
+   * Submits `definition` (YAML) for review.
+   * @throws {EngineError} `auth.forbidden` for those who register processes themselves and the
+   * system; {InvalidDefinitionError}; and the refusals of ProcessCatalog.proposable.
+   */
+  async submit(definition: string, by: Principal): Promise<ProposalState> {
+    if (!mayPropose(by)) throw refusalError(proposalForbidden(by, 'submit'))
+    const text = await this.#proposed(definition, by)
+    const decision = decideProposal(undefined, { type: 'submit', id: timeOrderedUuid(), text }, by, iso(this.#clock.now()))
+    if (!decision.ok) throw rejected(decision)
+    await this.#rows.insert(decision.state)
+    return decision.state
+  }
+
+  /** The proposal `id` if `by` may see it (its proposer, those who see all). @throws {EngineError} `proposal.not-found` */
+  async get(id: string, by: Principal): Promise<ProposalState> {
+    const state = await this.#rows.find(id)
+    if (!state || !maySeeProposal(state.proposer, by)) {
+      throw new EngineError('proposal.not-found', `There is no proposal "${id}" that you may see.`)
+    }
+    return state
+  }
+
+  /** The proposals `by` may see (its own; every one for those who see all), newest first, in `status` if given. */
+  async list(by: Principal, status?: ProposalStatus): Promise<ProposalState[]> {
+    return this.#rows.list({ proposer: may(by, 'see-all') ? undefined : { role: by.role, subject: by.subject }, status })
+  }
+
+  /** The proposer replaces the text (while it is submitted or returned): it is submitted again, one round on. */
+  async amend(id: string, definition: string, change: ProposalChange, by: Principal): Promise<ProposalState> {
+    const state = await this.#rows.find(id)
+    // Refusals that do not depend on the text come first (who may, which status), then the text's.
+    const refusal = proposalRefusal(state, 'amend', by, change.expectedRevision)
+    if (refusal) throw refusalError(refusal)
+    const text = await this.#proposed(definition, by)
+    return this.#change(state, { type: 'amend', text, comment: change.comment }, by, change.expectedRevision)
+  }
+
+  /** An administrator returns a submitted proposal to its proposer with a comment saying what to change. */
+  async return(id: string, change: ProposalChange & { readonly comment: string }, by: Principal): Promise<ProposalState> {
+    return this.#change(await this.#rows.find(id), { type: 'return', comment: change.comment }, by, change.expectedRevision)
+  }
+
+  /**
+   * An administrator approves a submitted proposal: its process is registered private to the
+   * proposer (new deliveries of that process use it), then the proposal is closed as approved.
+   * @throws the refusals of registering (the id or version taken meanwhile) with nothing changed.
+   */
+  async approve(id: string, change: ProposalChange, by: Principal): Promise<ProposalState> {
+    const state = await this.#rows.find(id)
+    const registered = { id: state?.process.id ?? '', version: state?.process.version ?? 0 }
+    const decision = decideProposal(state, { type: 'approve', comment: change.comment, registered }, by, iso(this.#clock.now()), change.expectedRevision)
+    if (!decision.ok || !state) throw rejected(decision)
+    await this.#catalog.register(state.source, `${state.process.id}.yaml`, { owner: state.proposer, expectId: state.process.id })
+    return this.#write(decision.state, state.revision)
+  }
+
+  /** The proposer withdraws a proposal not yet approved. */
+  async withdraw(id: string, change: ProposalChange, by: Principal): Promise<ProposalState> {
+    return this.#change(await this.#rows.find(id), { type: 'withdraw', comment: change.comment }, by, change.expectedRevision)
+  }
+
+  /** Whether `by` may approve and return proposals (for the console's forms). */
+  mayReview(by: Principal): boolean {
+    return mayReviewProposals(by)
+  }
+
+  async #change(state: ProposalState | undefined, command: ProposalCommand, by: Principal, expectedRevision: number | undefined): Promise<ProposalState> {
+    const decision = decideProposal(state, command, by, iso(this.#clock.now()), expectedRevision)
+    if (!decision.ok || !state) throw rejected(decision)
+    return this.#write(decision.state, state.revision)
+  }
+
+  async #write(next: ProposalState, revision: number): Promise<ProposalState> {
+    if (!await this.#rows.update(next, revision)) {
+      throw new EngineError('conflict.stale', `Proposal "${next.id}" changed meanwhile. Read it again.`)
+    }
+    return next
+  }
+
+  /** The text checked as a proposal of `by`'s: decoded, compiled, deriving from a base, its id and version free. */
+  async #proposed(definition: string, by: Principal): Promise<ProposedText> {
+    const decoded = decodeDefinition(new TextEncoder().encode(definition), CHECKED_DEFINITION)
+    if (!decoded.ok) throw decoded.problem.code === 'definition.too-large' ? decoded.problem : new InvalidDefinitionError(CHECKED_DEFINITION, [decoded.problem])
+    const { process, base } = await this.#catalog.proposable(decoded.text, CHECKED_DEFINITION, { role: by.role, subject: by.subject })
+    return { source: decoded.text, process: { id: process.id, version: process.version, title: process.title }, base }
+  }
+}
+
+function rejected(decision: ReturnType<typeof decideProposal>): EngineError {
+  return refusalError(decision.ok ? { code: 'proposal.not-found', message: 'There is no such proposal that you may see.' } : decision.rejection)
+}
+
+function refusalError({ code, message, problems }: Rejection): EngineError {
+  return new EngineError(code, message, { fields: problems ?? [] })
+}
