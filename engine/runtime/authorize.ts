@@ -31,6 +31,12 @@ export type Permission =
   | 'open-console-sessions'
   /** Manage webhook endpoints: create, change, rotate secrets, read attempts, resend. */
   | 'manage-webhooks'
+  /**
+   * Propose customised procedures (processes derived from ones the proposer may use), to be
+   * registered private to the proposer once an administrator approves them: the marketplace's
+   * ISVs (the `isv` role of the built-in processes). Administrators register processes themselves.
+   */
+  | 'propose-processes'
 
 /** The built-in roles granted each permission. */
 const GRANTED: Readonly<Record<Permission, readonly string[]>> = {
@@ -44,6 +50,7 @@ const GRANTED: Readonly<Record<Permission, readonly string[]>> = {
   'read-metrics': ['admin', 'system'],
   'open-console-sessions': ['admin', 'system'],
   'manage-webhooks': ['admin', 'system'],
+  'propose-processes': ['isv'],
 }
 
 /** What each permission lets one do, for refusals. */
@@ -58,6 +65,7 @@ const DOING: Readonly<Record<Permission, string>> = {
   'read-metrics': 'read the metrics',
   'open-console-sessions': 'create console sign-in links',
   'manage-webhooks': 'manage webhook endpoints',
+  'propose-processes': 'propose customised procedures',
 }
 
 /** Whether `who` is the system itself (the scheduler, integrations), never a person. */
@@ -169,13 +177,9 @@ export function mayDownload(uploadedBy: Principal, instance: InstanceState | und
   return own || may(who, 'see-all') || (instance !== undefined && maySee(instance, who))
 }
 
-/**
- * Whether `who` may propose a customised procedure (a process derived from one it may use, to be
- * registered private to it once approved): the parties' roles; administrators register processes
- * themselves, and the system proposes nothing.
- */
+/** Whether `who` may propose a customised procedure (see the permission `propose-processes`). */
 export function mayPropose(who: Principal): boolean {
-  return !may(who, 'register-processes') && !isSystem(who)
+  return may(who, 'propose-processes')
 }
 
 /** Whether `who` may approve or return proposals: those who register processes. */
@@ -190,8 +194,7 @@ export function maySeeProposal(proposer: ProcessOwner, who: Principal): boolean 
 
 /** The refusal of doing `what` to a proposal to `who`, naming who may. */
 export function proposalForbidden(who: Principal, what: 'submit' | 'amend' | 'return' | 'approve' | 'withdraw'): Rejection {
-  const whoMay = what === 'submit' ? `parties (not ${GRANTED['register-processes'].join(' or ')}, who register processes themselves, nor system)`
-    : what === 'return' || what === 'approve' ? GRANTED['register-processes'].join(' or ')
-      : 'its proposer'
+  if (what === 'submit') return forbidden(who, 'propose-processes')
+  const whoMay = what === 'return' || what === 'approve' ? GRANTED['register-processes'].join(' or ') : 'its proposer'
   return { code: 'auth.forbidden', message: `Only ${whoMay} may ${what} a proposal; ${who.role} "${who.subject}" may not.` }
 }

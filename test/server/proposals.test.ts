@@ -58,9 +58,8 @@ describe('proposing', () => {
       const { status, body } = await send('POST', '/v1/proposals', who, { definition })
       return { ...(body as Problem), status }
     }
-    // Administrators register processes themselves; the system proposes nothing.
-    expect(await refused(VARIANT, 'admin')).toMatchObject({ status: 403, code: 'auth.forbidden' })
-    expect(await refused(VARIANT, 'system')).toMatchObject({ status: 403, code: 'auth.forbidden' })
+    // ISVs propose; administrators register processes themselves; the system and customers propose nothing.
+    for (const who of ['admin', 'system', 'customer'] as const) expect(await refused(VARIANT, who)).toMatchObject({ status: 403, code: 'auth.forbidden' })
     // Not derived from anything.
     const plain = 'id: v-own\nversion: 1\ntitle: Own\nroles: [isv]\nsteps:\n  - id: s\n    title: S\n    actor: isv\n    actions:\n      done: { title: Done, end: done }\n'
     expect(await refused(plain)).toMatchObject({ status: 422, code: 'input.invalid', errors: [{ pointer: '/definition', rule: 'extends' }] })

@@ -176,8 +176,8 @@ describe('decide refuses', () => {
   it('with every rejection code the runtime can return, and only those', () => {
     const { runtime, elsewhere } = runtimeRejectionCodes()
     expect([...new Set(CASES.map((c) => c.code))].sort()).toEqual(runtime)
-    // Returned outside the pure runtime: the process catalog, attachment storage, token administration, webhooks, the store (a unique value taken).
-    expect(elsewhere).toEqual(['attachment.empty', 'attachment.too-large', 'event.not-found', 'process.not-found', 'process.owner-conflict', 'process.version-conflict', 'token.not-found', 'unique.taken', 'webhook-endpoint.not-found', 'webhook-endpoint.secret-unreadable'])
+    // Returned outside `decide`: the process catalog, attachment storage, token administration, webhooks, the store (a unique value taken), proposals (decideProposal: test/engine/runtime/proposals.test.ts).
+    expect(elsewhere).toEqual(['attachment.empty', 'attachment.too-large', 'event.not-found', 'process.not-found', 'process.owner-conflict', 'process.version-conflict', 'proposal.not-found', 'proposal.status', 'token.not-found', 'unique.taken', 'webhook-endpoint.not-found', 'webhook-endpoint.secret-unreadable'])
   })
 
   it('for every command kind', () => {
