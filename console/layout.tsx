@@ -7,7 +7,7 @@ import { ASSETS } from './assets.js'
 const LANGUAGE_NAMES = { en: 'English', zh: '简体中文' } as const
 
 /** The page around every console page: header, navigation, language switch and sign-out. */
-export function Layout({ page, title, children, script }: { page: PageContext; title: string; children: Child; script?: 'studio' }) {
+export function Layout({ page, title, children, script }: { page: PageContext; title: string; children: Child; script?: 'studio' | undefined }) {
   const { t, principal } = page
   const privileged = principal !== undefined && may(principal, 'see-all')
   return (
@@ -32,6 +32,7 @@ export function Layout({ page, title, children, script }: { page: PageContext; t
               <a href="/console/deliveries">{privileged ? t.nav.admin : t.nav.deliveries}</a>
               {privileged && <a href="/console/deliveries?status=failed">{t.nav.failed}</a>}
               {privileged && <a href="/console/processes">{t.nav.processes}</a>}
+              {(privileged || may(principal, 'propose-processes')) && <a href="/console/proposals">{t.nav.proposals}</a>}
             </nav>
           )}
           <div class="tools">

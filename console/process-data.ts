@@ -50,8 +50,11 @@ export async function processPageData(engine: Engine, id: string, by: Principal,
   return { detail, summary, active, comparison: compareVersions(from, to) }
 }
 
+/** What two versions are compared by: their steps and their text. */
+export type Comparable = Pick<ProcessDetail, 'version' | 'steps' | 'source'>
+
 /** Pure: the steps added, removed or changed (title, actors, actions) from `from` to `to`, and the text's lines. */
-export function compareVersions(from: ProcessDetail, to: ProcessDetail): Comparison {
+export function compareVersions(from: Comparable, to: Comparable): Comparison {
   const before = new Map(from.steps.map((s) => [s.id, s]))
   const after = new Map(to.steps.map((s) => [s.id, s]))
   const steps: Array<Comparison['steps'][number]> = []
@@ -69,9 +72,13 @@ export function compareVersions(from: ProcessDetail, to: ProcessDetail): Compari
     if (what.length > 0) steps.push({ id: step.id, title: step.title, change: 'changed', what })
   }
   for (const step of from.steps) if (!after.has(step.id)) steps.push({ id: step.id, title: step.title, change: 'removed', what: [] })
-  const lines = diffLines(from.source, to.source).flatMap((part) => part.value.replace(/\n$/, '').split('\n')
+  return { from: from.version, to: to.version, steps, lines: compareLines(from.source, to.source) }
+}
+
+/** Pure: the lines of `to` against those of `from`, each the same, added or removed. */
+export function compareLines(from: string, to: string): Comparison['lines'] {
+  return diffLines(from, to).flatMap((part) => part.value.replace(/\n$/, '').split('\n')
     .map((text) => ({ kind: part.added ? 'added' as const : part.removed ? 'removed' as const : 'same' as const, text })))
-  return { from: from.version, to: to.version, steps, lines }
 }
 
 function same(a: readonly string[], b: readonly string[]): boolean {

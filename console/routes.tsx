@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { languageDetector } from 'hono/language'
 import type { Logger } from 'pino'
 import type { AttachmentStorage, Engine } from '../engine/index.js'
-import { EngineError, forbidden, InvalidDefinitionError, iso, may, optional, toMermaid } from '../engine/index.js'
+import { EngineError, forbidden, InvalidDefinitionError, iso, may, optional, proposalRefusal, toMermaid } from '../engine/index.js'
 import type { Principal } from '../engine/index.js'
 import type { AppEnv } from '../server/env.js'
 import { PROBLEM_TYPES } from '../server/problem.js'
@@ -15,6 +15,7 @@ import { HEARTBEAT_MS, readEventQuery } from '../server/routes/events.js'
 import type { UploadQuota } from '../server/upload-quota.js'
 import { assetRoutes } from './assets.js'
 import { readForm, revisionOf } from './form-body.js'
+import type { FormBody } from './form-body.js'
 import { actRequest, deliveryData, listData, submittedForm } from './delivery-data.js'
 import { isLocale, LOCALES, messages } from './i18n.js'
 import type { Locale } from './i18n.js'
@@ -22,6 +23,9 @@ import { DeliveryPage, deliveryPath } from './pages/delivery.js'
 import { DeliveriesPage } from './pages/deliveries.js'
 import { MessagePage } from './pages/message.js'
 import { processPath, ProcessEditPage, ProcessesPage, ProcessPage } from './pages/processes.js'
+import type { EditorData } from './pages/processes.js'
+import { NewProposalPage, ProposalEditPage, proposalPath, ProposalPage, ProposalsPage } from './pages/proposals.js'
+import { newProposalData, proposalDiagram, proposalListData, proposalPageData } from './proposal-data.js'
 import { catalogData, processPageData } from './process-data.js'
 import { LinkPage, SignInPage } from './pages/sign-in.js'
 import { clearSessionCookie, consoleSession, setSessionCookie } from './session-cookie.js'
@@ -205,17 +209,15 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     permitRegistering(c.var.principal)
     const { summary, detail } = await processPageData(engine, id, c.var.principal, undefined, undefined)
     const form = await readForm(c)
-    const source = typeof form['source'] === 'string' ? form['source'].replace(/\r\n/g, '\n') : ''
-    const scenarios = typeof form['scenarios'] === 'string' ? form['scenarios'] : ''
+    const source = sourceOf(form)
+    const scenarios = textOf(form['scenarios'])
     const owner = summary.owner === null || summary.ownerRole === null ? undefined : { role: summary.ownerRole, subject: summary.owner }
     try {
       const { process } = await engine.processes.register(source, `${id}.yaml`, { expectId: id, ...optional('owner', owner) })
       return c.redirect(processPath(id, process.version), 303)
     } catch (error) {
       if (!(error instanceof EngineError)) throw error
-      const problems = error instanceof InvalidDefinitionError ? error.problems.map((p) => ({ code: p.code, message: p.message, hint: p.hint, location: p.location }))
-        : [{ code: error.code, message: error.message, location: { line: 1, column: 1 } }]
-      return c.html(<ProcessEditPage page={page(c)} data={{ id, title: detail.title, source, scenarios, problems }} />, PROBLEM_TYPES[error.code].status)
+      return c.html(<ProcessEditPage page={page(c)} data={{ id, title: detail.title, source, scenarios, problems: editorProblems(error) }} />, PROBLEM_TYPES[error.code].status)
     }
   })
   app.get('/processes/:id/diagram', async (c) => {
@@ -223,17 +225,94 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     return c.text(detail.diagram)
   })
 
+  // Proposals of customised procedures: ISVs propose and amend, administrators approve or return (docs/proposals.md).
+  app.get('/proposals', async (c) => c.html(<ProposalsPage page={page(c)} data={await proposalListData(engine, c.var.principal, c.req.query('status'))} />))
+  app.get('/proposals/new', async (c) => c.html(<NewProposalPage page={page(c)} data={await newProposalData(engine, c.var.principal, c.req.query('base'))} />))
+  app.post('/proposals', async (c) => {
+    const source = sourceOf(await readForm(c))
+    try {
+      const proposal = await engine.proposals.submit(source, c.var.principal)
+      return c.redirect(proposalPath(proposal.id), 303)
+    } catch (error) {
+      if (!(error instanceof EngineError) || error.code === 'auth.forbidden') throw error
+      const data = await newProposalData(engine, c.var.principal, undefined)
+      return c.html(<NewProposalPage page={page(c)} data={{ ...data, source }} problems={editorProblems(error)} />, PROBLEM_TYPES[error.code].status)
+    }
+  })
+  app.get('/proposals/:id', async (c) => c.html(<ProposalPage page={page(c)} data={await proposalPageData(engine, c.req.param('id'), c.var.principal)} />))
+  app.get('/proposals/:id/diagram', async (c) => c.text(await proposalDiagram(engine, c.req.param('id'), c.var.principal)))
+  app.get('/proposals/:id/edit', async (c) => {
+    const proposal = await engine.proposals.get(c.req.param('id'), c.var.principal)
+    const refusal = proposalRefusal(proposal, 'amend', c.var.principal)
+    if (refusal) throw new EngineError(refusal.code, refusal.message)
+    return c.html(<ProposalEditPage page={page(c)} proposal={proposal} data={{ source: proposal.source, scenarios: '', problems: [] }} note="" />)
+  })
+  app.post('/proposals/:id/amend', async (c) => {
+    const id = c.req.param('id')
+    const form = await readForm(c)
+    const source = sourceOf(form)
+    const change = { comment: textOf(form['comment']), ...optional('expectedRevision', revisionOf(form['_revision'])) }
+    try {
+      await engine.proposals.amend(id, source, change, c.var.principal)
+      return c.redirect(proposalPath(id), 303)
+    } catch (error) {
+      if (!(error instanceof EngineError) || !isTextProblem(error)) throw error
+      const proposal = await engine.proposals.get(id, c.var.principal)
+      const data = { source, scenarios: textOf(form['scenarios']), problems: editorProblems(error) }
+      return c.html(<ProposalEditPage page={page(c)} proposal={proposal} data={data} note={change.comment} />, PROBLEM_TYPES[error.code].status)
+    }
+  })
+  app.post('/proposals/:id/review', async (c) => {
+    const id = c.req.param('id')
+    const form = await readForm(c)
+    const change = { comment: textOf(form['comment']), ...optional('expectedRevision', revisionOf(form['_revision'])) }
+    try {
+      await (form['decision'] === 'approve' ? engine.proposals.approve(id, change, c.var.principal) : engine.proposals.return(id, change, c.var.principal))
+      return c.redirect(proposalPath(id), 303)
+    } catch (error) {
+      if (!(error instanceof EngineError) || error.code === 'proposal.not-found' || error.code === 'auth.forbidden') throw error
+      const p = page(c)
+      const refusal = p.locale === 'en' ? error.message : p.t.form.refused(error.code)
+      return c.html(<ProposalPage page={p} data={await proposalPageData(engine, id, c.var.principal)} refusal={refusal} />, PROBLEM_TYPES[error.code].status)
+    }
+  })
+  app.post('/proposals/:id/withdraw', async (c) => {
+    const id = c.req.param('id')
+    await engine.proposals.withdraw(id, optional('expectedRevision', revisionOf((await readForm(c))['_revision'])), c.var.principal)
+    return c.redirect(proposalPath(id), 303)
+  })
+
   app.all('*', notFound)
   app.onError((error, c) => {
     if (!(error instanceof EngineError) || c.req.path.startsWith('/console/attachments')) throw error
     // A delivery the viewer may not see is "not found", exactly like one that does not exist.
-    if (error.code === 'instance.not-found' || error.code === 'process.not-found' || error.code === 'attachment.not-found') return notFound(c)
+    if (error.code === 'instance.not-found' || error.code === 'process.not-found' || error.code === 'attachment.not-found' || error.code === 'proposal.not-found') return notFound(c)
     const p = page(c)
     const title = error.code === 'console.csrf' ? p.t.error.csrf : error.code === 'auth.forbidden' ? p.t.error.forbidden
       : p.locale === 'en' ? error.message : p.t.form.refused(error.code)
     return c.html(<MessagePage page={p} title={p.t.error.title} text={title} />, PROBLEM_TYPES[error.code].status)
   })
   return app
+}
+
+/** A definition sent by an editor's form, with the browser's line ends made plain. */
+function sourceOf(form: FormBody): string {
+  return textOf(form['source']).replace(/\r\n/g, '\n')
+}
+
+function textOf(value: FormBody[string] | undefined): string {
+  return typeof value === 'string' ? value : ''
+}
+
+/** Whether a refusal is about the text sent (shown in the editor with it) rather than what may be done. */
+function isTextProblem(error: EngineError): boolean {
+  return error instanceof InvalidDefinitionError || error.code.startsWith('definition.') || error.code === 'input.invalid' || error.code.startsWith('process.')
+}
+
+/** A refusal of an editor's text as the editor lists problems: each at its line and column (the first line when it has no place). */
+function editorProblems(error: EngineError): EditorData['problems'] {
+  if (error instanceof InvalidDefinitionError) return error.problems.map((p) => ({ code: p.code, message: p.message, hint: p.hint, location: p.location }))
+  return [{ code: error.code, message: error.message, location: { line: 1, column: 1 } }]
 }
 
 /** Publishing is for those who register processes. */

@@ -98,6 +98,11 @@ export class Proposals {
     return this.#change(await this.#rows.find(id), { type: 'withdraw', comment: change.comment }, by, change.expectedRevision)
   }
 
+  /** Whether `by` may propose (for the console's links). */
+  mayPropose(by: Principal): boolean {
+    return mayPropose(by)
+  }
+
   /** Whether `by` may approve and return proposals (for the console's forms). */
   mayReview(by: Principal): boolean {
     return mayReviewProposals(by)

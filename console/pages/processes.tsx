@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx'
 import { may } from '../../engine/index.js'
 import { Time } from '../format.js'
 import { labelOf } from '../i18n.js'
@@ -91,11 +92,16 @@ export function ProcessPage({ page, data }: { page: PageContext; data: ProcessPa
   )
 }
 
-function ComparisonSection({ page, comparison }: { page: PageContext; comparison: Comparison }) {
+/**
+ * The steps and text changed from one version to another, under `title` (by default: from
+ * version to version); without `text`, only the steps (a derived text against its base's is
+ * no help: it holds only what differs).
+ */
+export function ComparisonSection({ page, comparison, title, text = true }: { page: PageContext; comparison: Comparison; title?: string; text?: boolean }) {
   const { t } = page
   return (
     <section aria-labelledby="compare-title" class="comparison">
-      <h2 id="compare-title">{t.studio.compare(comparison.from, comparison.to)}</h2>
+      <h2 id="compare-title">{title ?? t.studio.compare(comparison.from, comparison.to)}</h2>
       <h3>{t.studio.stepChanges}</h3>
       {comparison.steps.length === 0 ? <p>{t.studio.noStepChanges}</p> : (
         <ul class="step-changes">
@@ -107,29 +113,36 @@ function ComparisonSection({ page, comparison }: { page: PageContext; comparison
           ))}
         </ul>
       )}
-      <h3>{t.studio.textChanges}</h3>
-      <pre class="source diff"><code>{comparison.lines.map((line) => (
-        <span class={`line ${line.kind}`}>
-          {line.kind === 'added' ? <ins>{line.text}</ins> : line.kind === 'removed' ? <del>{line.text}</del> : line.text}
-        </span>
-      ))}</code></pre>
+      {text && <><h3>{t.studio.textChanges}</h3><LineDiff lines={comparison.lines} /></>}
     </section>
   )
 }
 
-/** What the editing page shows: the text being edited, and the problems of the last publishing attempt. */
-export interface ProcessEditData {
-  readonly id: string
-  readonly title: string
+/** A text's lines, each the same, added or removed. */
+export function LineDiff({ lines }: { lines: Comparison['lines'] }) {
+  return (
+    <pre class="source diff"><code>{lines.map((line) => (
+      <span class={`line ${line.kind}`}>
+        {line.kind === 'added' ? <ins>{line.text}</ins> : line.kind === 'removed' ? <del>{line.text}</del> : line.text}
+      </span>
+    ))}</code></pre>
+  )
+}
+
+/** What an editor shows: the text being edited, scenarios, and the problems of the last attempt at sending it. */
+export interface EditorData {
   readonly source: string
   readonly scenarios: string
   readonly problems: ReadonlyArray<{ readonly code: string; readonly message: string; readonly hint?: string | undefined; readonly location: { readonly line: number; readonly column: number } }>
 }
 
-/**
- * The editor: the definition (a text area, which the studio's script turns into a checked
- * editor), its problems, a diagram preview, scenarios to run, and publishing as a new version.
- */
+/** What the editing page shows: the process, and the editor. */
+export interface ProcessEditData extends EditorData {
+  readonly id: string
+  readonly title: string
+}
+
+/** The page editing a process into a new version. */
 export function ProcessEditPage({ page, data }: { page: PageContext; data: ProcessEditData }) {
   const { t } = page
   return (
@@ -138,31 +151,44 @@ export function ProcessEditPage({ page, data }: { page: PageContext; data: Proce
       <h1>{t.studio.editTitle(data.title)}</h1>
       <p class="muted">{t.studio.editIntro}</p>
       {data.problems.length > 0 && <p class="alert" role="alert">{t.studio.notPublished}</p>}
-      <form method="post" action={`/console/processes/${encodeURIComponent(data.id)}/publish`} class="studio">
-        <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
-        <div class="studio-panes">
-          <div class="studio-text">
-            <label for="source">{t.studio.definition}</label>
-            <div class="editor" hidden data-words={`${t.studio.valid}|${t.studio.invalid}`}></div>
-            <textarea id="source" name="source" rows={30} spellcheck={false}>{data.source}</textarea>
-            <h2 id="problems-title">{t.studio.problems}</h2>
-            <p class="check-status" role="status"></p>
-            <ul class="problems" aria-labelledby="problems-title" aria-live="polite">
-              {data.problems.map((p) => <li data-line={String(p.location.line)}>{`${p.location.line}:${p.location.column} ${p.code} ${p.message}${p.hint ? ` ${p.hint}` : ''}`}</li>)}
-            </ul>
-          </div>
-          <div class="studio-preview">
-            <h2>{t.studio.preview}</h2>
-            <div class="preview" aria-live="polite" data-label={t.studio.preview}></div>
-          </div>
-        </div>
-        <label for="scenarios">{t.studio.scenarios}</label>
-        <p class="help">{t.studio.scenariosHelp}</p>
-        <textarea id="scenarios" name="scenarios" rows={12} spellcheck={false}>{data.scenarios}</textarea>
-        <p><button type="button" class="secondary run-scenarios">{t.studio.runScenarios}</button></p>
-        <ul class="scenario-results" aria-live="polite"></ul>
-        <p><button type="submit">{t.studio.publish}</button></p>
-      </form>
+      <StudioForm page={page} action={`/console/processes/${encodeURIComponent(data.id)}/publish`} data={data} submit={t.studio.publish} />
     </Layout>
+  )
+}
+
+/**
+ * The editor: the definition (a text area, which the studio's script turns into a checked
+ * editor), its problems, a diagram preview, scenarios to run, and the button sending it to
+ * `action` (with `children` before it: more fields of the form).
+ */
+export function StudioForm({ page, action, data, submit, children }: { page: PageContext; action: string; data: EditorData; submit: string; children?: Child }) {
+  const { t } = page
+  return (
+    <form method="post" action={action} class="studio">
+      <input type="hidden" name="_csrf" value={page.csrf ?? ''} />
+      <div class="studio-panes">
+        <div class="studio-text">
+          <label for="source">{t.studio.definition}</label>
+          <div class="editor" hidden data-words={`${t.studio.valid}|${t.studio.invalid}`}></div>
+          <textarea id="source" name="source" rows={30} spellcheck={false}>{data.source}</textarea>
+          <h2 id="problems-title">{t.studio.problems}</h2>
+          <p class="check-status" role="status"></p>
+          <ul class="problems" aria-labelledby="problems-title" aria-live="polite">
+            {data.problems.map((p) => <li data-line={String(p.location.line)}>{`${p.location.line}:${p.location.column} ${p.code} ${p.message}${p.hint ? ` ${p.hint}` : ''}`}</li>)}
+          </ul>
+        </div>
+        <div class="studio-preview">
+          <h2>{t.studio.preview}</h2>
+          <div class="preview" aria-live="polite" data-label={t.studio.preview}></div>
+        </div>
+      </div>
+      <label for="scenarios">{t.studio.scenarios}</label>
+      <p class="help">{t.studio.scenariosHelp}</p>
+      <textarea id="scenarios" name="scenarios" rows={12} spellcheck={false}>{data.scenarios}</textarea>
+      <p><button type="button" class="secondary run-scenarios">{t.studio.runScenarios}</button></p>
+      <ul class="scenario-results" aria-live="polite"></ul>
+      {children}
+      <p><button type="submit">{submit}</button></p>
+    </form>
   )
 }

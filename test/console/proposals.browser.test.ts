@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { checkPage, openConsoleRig, shows } from '../support/console-pages.js'
+import type { ConsoleRig } from '../support/console-pages.js'
+
+// An ISV proposes a customised procedure in the studio's editor; an administrator returns it with
+// a comment; the ISV amends it; the administrator approves it; the ISV's next delivery runs on
+// it. Another ISV never sees the proposal.
+
+let rig: ConsoleRig
+beforeAll(async () => { rig = await openConsoleRig() })
+afterAll(async () => { await rig?.close() })
+
+const VARIANT = `id: v-backup
+version: 1
+extends: basic@3
+title: ACME Backup delivery
+steps:
+  - id: submit-demand
+    merge: true
+    title: Describe the data to back up
+`
+const AMENDED = VARIANT.replace('title: ACME Backup delivery', 'title: ACME Backup delivery (databases and files)')
+
+it('is proposed, returned with a comment, amended and approved; the ISV\'s next delivery uses it; another ISV cannot see it', async () => {
+  // The ISV starts from a derived definition of the basic process and types its variant.
+  const isv = await rig.signedIn('isv', { path: '/console/proposals' })
+  await isv.getByRole('link', { name: 'Propose a customised procedure' }).click()
+  await isv.getByLabel('Process to customise').selectOption('basic')
+  await isv.getByRole('button', { name: 'Start' }).click()
+  const editor = isv.locator('.cm-content')
+  await editor.waitFor()
+  expect(await isv.locator('textarea#source').inputValue()).toMatch(/^extends: basic@3$/m)
+  await editor.click()
+  await isv.keyboard.press('ControlOrMeta+a')
+  await isv.keyboard.insertText(VARIANT.replace('merge: true', 'merge: ture'))
+  await shows(isv.locator('.problems li[data-line="7"]'), 'definition.schema')
+  await editor.click()
+  await isv.keyboard.press('ControlOrMeta+a')
+  await isv.keyboard.insertText(VARIANT)
+  await shows(isv.locator('.check-status'), 'No problems.')
+  await isv.locator('.preview svg').filter({ hasText: 'Describe the data to back up' }).waitFor({ timeout: 20_000 })
+  await isv.getByRole('button', { name: 'Submit for review' }).click()
+  await isv.waitForURL(/\/console\/proposals\/[^/]+$/)
+  const path = new URL(isv.url()).pathname
+  await shows(isv.locator('.status'), 'Waiting for review')
+
+  // Another ISV: not in its list, and no such page.
+  const other = await rig.signedIn('strangerIsv', { path: '/console/proposals' })
+  await shows(other.locator('main p'), 'No proposals.')
+  expect((await other.goto(path))?.status()).toBe(404)
+
+  // The administrator compares it with its base and returns it with a comment.
+  const admin = await rig.signedIn('admin', { path: '/console/proposals' })
+  await admin.getByRole('link', { name: 'Waiting for review' }).click()
+  await admin.getByRole('link', { name: 'ACME Backup delivery' }).click()
+  await shows(admin.locator('#compare-title'), 'Changes from basic@3')
+  await shows(admin.locator('.step-changes li.change-changed'), 'Describe the data to back up')
+  await checkPage(admin, 'proposal-review')
+  await admin.getByLabel('Comment').fill('Say what is backed up in the title.')
+  await admin.getByRole('button', { name: 'Return with comment' }).click()
+  await shows(admin.locator('.status'), 'Returned for changes')
+
+  // The ISV sees the comment, amends the text and submits it again.
+  await isv.goto(path)
+  await shows(isv.locator('[role=note] blockquote'), 'Say what is backed up in the title.')
+  await isv.getByRole('link', { name: 'Amend' }).click()
+  await isv.locator('.cm-content').waitFor()
+  await isv.locator('.cm-content').click()
+  await isv.keyboard.press('ControlOrMeta+a')
+  await isv.keyboard.insertText(AMENDED)
+  await shows(isv.locator('.check-status'), 'No problems.')
+  await isv.getByLabel('What changed (for the reviewer)').fill('The title says what is backed up.')
+  await checkPage(isv, 'proposal-amend', { axe: false })
+  await isv.getByRole('button', { name: 'Submit the amended proposal' }).click()
+  await isv.waitForURL((url) => url.pathname === path)
+  await shows(isv.locator('dd'), 'Round 2')
+
+  // The administrator sees what changed since the last round and approves it.
+  await admin.goto(path)
+  await shows(admin.locator('#round-title + pre ins'), 'ACME Backup delivery (databases and files)')
+  await admin.getByRole('button', { name: 'Approve and register' }).click()
+  await shows(admin.locator('.notice'), 'Registered as v-backup@1')
+
+  // The ISV sees the outcome; its next delivery runs on the approved procedure.
+  await isv.goto(path)
+  await shows(isv.locator('.status'), 'Approved')
+  const delivery = await rig.api.engine.instances.start({
+    process: 'v-backup', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-77', specification: 'Standard', productId: 'p-1' },
+  }, { role: 'admin', subject: 'a-1' })
+  expect(delivery.process).toEqual({ id: 'v-backup', version: 1, title: 'ACME Backup delivery (databases and files)' })
+  await isv.goto(`/console/deliveries/${delivery.id}`)
+  await shows(isv.locator('main'), 'Describe the data to back up')
+  expect((await other.goto(path))?.status()).toBe(404)
+  expect(await rig.api.engine.proposals.list({ role: 'isv', subject: 'v-9' })).toEqual([])
+}, 120_000)
