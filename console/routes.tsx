@@ -22,7 +22,7 @@ import type { Locale } from './i18n.js'
 import { DeliveryPage, deliveryPath } from './pages/delivery.js'
 import { DeliveriesPage } from './pages/deliveries.js'
 import { MessagePage } from './pages/message.js'
-import { processPath, ProcessEditPage, ProcessesPage, ProcessPage } from './pages/processes.js'
+import { NEW_PROCESS, NewProcessPage, processPath, ProcessEditPage, ProcessesPage, ProcessPage } from './pages/processes.js'
 import type { EditorData } from './pages/processes.js'
 import { NewProposalPage, ProposalEditPage, proposalPath, ProposalPage, ProposalsPage } from './pages/proposals.js'
 import { newProposalData, proposalDiagram, proposalListData, proposalPageData } from './proposal-data.js'
@@ -185,6 +185,27 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
 
   // The process studio, for administrators: the catalog, each version's steps, diagram and source, and the changes between versions.
   app.get('/processes', async (c) => c.html(<ProcessesPage page={page(c)} data={await catalogData(engine, c.var.principal)} />))
+  app.get('/processes/new', (c) => {
+    permitRegistering(c.var.principal)
+    return c.html(<NewProcessPage page={page(c)} data={{ source: NEW_PROCESS, scenarios: '', problems: [] }} />)
+  })
+  app.post('/processes/new', async (c) => {
+    permitRegistering(c.var.principal)
+    const form = await readForm(c)
+    const source = sourceOf(form)
+    try {
+      // A new process: an id already registered is edited as a new version on its own page instead.
+      const id = (await engine.processes.check({ definition: source }, c.var.principal)).process?.id
+      if (id !== undefined && (await engine.processes.list(c.var.principal)).some((p) => p.id === id)) {
+        throw new EngineError('process.version-conflict', `There is a process "${id}" already: edit it as a new version, or choose another id.`)
+      }
+      const { process } = await engine.processes.register(source, 'definition.yaml')
+      return c.redirect(processPath(process.id, process.version), 303)
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error
+      return c.html(<NewProcessPage page={page(c)} data={{ source, scenarios: textOf(form['scenarios']), problems: editorProblems(error) }} />, PROBLEM_TYPES[error.code].status)
+    }
+  })
   app.get('/processes/:id', async (c) => {
     const data = await processPageData(engine, c.req.param('id'), c.var.principal, versionOf(c.req.query('version')), versionOf(c.req.query('compare')))
     return c.html(<ProcessPage page={page(c)} data={data} />)

@@ -19,6 +19,7 @@ export function ProcessesPage({ page, data }: { page: PageContext; data: Catalog
     <Layout page={page} title={t.studio.title}>
       <h1>{t.studio.title}</h1>
       <p class="muted">{t.studio.intro}</p>
+      {page.principal && may(page.principal, 'register-processes') && <p><a class="button" href="/console/processes/new">{t.studio.create}</a></p>}
       <div class="table-scroll">
         <table class="deliveries processes">
           <thead>
@@ -86,7 +87,7 @@ export function ProcessPage({ page, data }: { page: PageContext; data: ProcessPa
       </details>
       <section aria-labelledby="source-title">
         <h2 id="source-title">{t.studio.source}</h2>
-        <pre class="source"><code>{detail.source.replace(/\n$/, '').split('\n').map((line) => <span class="line">{line}</span>)}</code></pre>
+        <SourceText text={detail.source} />
       </section>
     </Layout>
   )
@@ -118,10 +119,15 @@ export function ComparisonSection({ page, comparison, title, text = true }: { pa
   )
 }
 
-/** A text's lines, each the same, added or removed. */
+/** A definition's text with its line numbers (focusable: it scrolls sideways on a narrow screen). */
+export function SourceText({ text }: { text: string }) {
+  return <pre class="source" tabindex={0}><code>{text.replace(/\n$/, '').split('\n').map((line) => <span class="line">{line}</span>)}</code></pre>
+}
+
+/** A text's lines, each the same, added or removed (focusable, as SourceText). */
 export function LineDiff({ lines }: { lines: Comparison['lines'] }) {
   return (
-    <pre class="source diff"><code>{lines.map((line) => (
+    <pre class="source diff" tabindex={0}><code>{lines.map((line) => (
       <span class={`line ${line.kind}`}>
         {line.kind === 'added' ? <ins>{line.text}</ins> : line.kind === 'removed' ? <del>{line.text}</del> : line.text}
       </span>
@@ -155,6 +161,40 @@ export function ProcessEditPage({ page, data }: { page: PageContext; data: Proce
     </Layout>
   )
 }
+
+/** The page writing a new process, published as its first version. */
+export function NewProcessPage({ page, data }: { page: PageContext; data: EditorData }) {
+  const { t } = page
+  return (
+    <Layout page={page} title={t.studio.createTitle} script="studio">
+      <p><a href="/console/processes">{t.studio.title}</a></p>
+      <h1>{t.studio.createTitle}</h1>
+      <p class="muted">{t.studio.createIntro}</p>
+      {data.problems.length > 0 && <p class="alert" role="alert">{t.studio.notPublished}</p>}
+      <StudioForm page={page} action="/console/processes/new" data={data} submit={t.studio.publish} />
+    </Layout>
+  )
+}
+
+/** What a new process starts from: one step, valid as it is. */
+export const NEW_PROCESS = `# yaml-language-server: $schema=../schemas/process.schema.json
+id: new-process
+version: 1
+title: New process
+roles: [customer, isv]
+steps:
+  - id: deliver
+    title: Deliver
+    actor: isv
+    actions:
+      finish: { title: Finish, goto: confirm }
+  - id: confirm
+    title: Confirm
+    actor: customer
+    timeout: { after: P14D, action: confirm }
+    actions:
+      confirm: { title: Confirm, end: completed }
+`
 
 /**
  * The editor: the definition (a text area, which the studio's script turns into a checked

@@ -5,7 +5,7 @@ import { labelOf } from '../i18n.js'
 import { Layout } from '../layout.js'
 import type { NewProposalData, ProposalListData, ProposalPageData } from '../proposal-data.js'
 import type { PageContext } from '../view.js'
-import { ComparisonSection, LineDiff, StudioForm } from './processes.js'
+import { ComparisonSection, LineDiff, SourceText, StudioForm } from './processes.js'
 import type { EditorData } from './processes.js'
 
 /** Where a proposal's page is. */
@@ -159,7 +159,7 @@ export function ProposalPage({ page, data, refusal }: { page: PageContext; data:
       </details>
       <section aria-labelledby="source-title">
         <h2 id="source-title">{t.studio.source}</h2>
-        <pre class="source"><code>{proposal.source.replace(/\n$/, '').split('\n').map((line) => <span class="line">{line}</span>)}</code></pre>
+        <SourceText text={proposal.source} />
       </section>
       <section aria-labelledby="history-title">
         <h2 id="history-title">{t.proposals.history}</h2>

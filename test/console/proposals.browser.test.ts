@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { checkPage, openConsoleRig, shows } from '../support/console-pages.js'
+import { checkPage, englishOnPage, openConsoleRig, shows } from '../support/console-pages.js'
 import type { ConsoleRig } from '../support/console-pages.js'
 
 // An ISV proposes a customised procedure in the studio's editor; an administrator returns it with
@@ -92,4 +92,13 @@ it('is proposed, returned with a comment, amended and approved; the ISV\'s next 
   await shows(isv.locator('main'), 'Describe the data to back up')
   expect((await other.goto(path))?.status()).toBe(404)
   expect(await rig.api.engine.proposals.list({ role: 'isv', subject: 'v-9' })).toEqual([])
+
+  // The ISV's page in Chinese, at a phone's width, with the diagram open: no console string left in English.
+  await isv.setViewportSize({ width: 390, height: 800 })
+  await isv.goto(`${path}?lang=zh`)
+  await shows(isv.locator('.status'), '已批准')
+  await isv.locator('details.diagram summary').click()
+  await isv.locator('.diagram-body svg').waitFor({ timeout: 20_000 })
+  expect(await englishOnPage(isv)).toEqual([])
+  await checkPage(isv, 'proposal-approved-zh-390')
 }, 120_000)
