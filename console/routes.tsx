@@ -287,8 +287,12 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     const id = c.req.param('id')
     const form = await readForm(c)
     const change = { comment: textOf(form['comment']), ...optional('expectedRevision', revisionOf(form['_revision'])) }
+    const decision = form['decision']
+    if (decision !== 'approve' && decision !== 'return') {
+      throw new EngineError('request.invalid', 'Send decision=approve or decision=return.', { fields: [{ pointer: '/decision', rule: 'enum', message: 'must be approve or return' }] })
+    }
     try {
-      await (form['decision'] === 'approve' ? engine.proposals.approve(id, change, c.var.principal) : engine.proposals.return(id, change, c.var.principal))
+      await (decision === 'approve' ? engine.proposals.approve(id, change, c.var.principal) : engine.proposals.return(id, change, c.var.principal))
       return c.redirect(proposalPath(id), 303)
     } catch (error) {
       if (!(error instanceof EngineError) || error.code === 'proposal.not-found' || error.code === 'auth.forbidden') throw error

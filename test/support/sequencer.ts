@@ -22,6 +22,7 @@ const SLOW_FIRST = [
   'test/server/webhooks.test.ts',
   'test/engine/failed-instances.test.ts',
   'test/console/delivery.browser.test.ts',
+  'test/console/proposals.browser.test.ts',
   'test/console/studio-editor.browser.test.ts',
 ]
 
