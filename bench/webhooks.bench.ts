@@ -8,6 +8,8 @@ import type { BenchOptions } from './lib/options.js'
 import { byScale } from './lib/options.js'
 import type { Report } from './lib/report.js'
 import { Recorder, repeat } from './lib/report.js'
+import { countFor } from './lib/count-for.js'
+import { createBpmnPeer } from './peers/bpmn.js'
 
 const T0 = '2026-01-01T00:00:00Z'
 /** Deliveries driven at once. */
@@ -113,10 +115,15 @@ export async function run(options: BenchOptions): Promise<Report> {
   rec.measure('none.rate', { label: 'deliveries completed per second, no webhook endpoint', unit: '/s' })
   rec.measure('one.rate', { label: 'deliveries completed per second, one endpoint subscribed to every event (dispatcher running)', unit: '/s' })
   rec.ratio('one/none', 'with one endpoint / without, deliveries per second', 'one.rate', 'none.rate', { op: '>=', value: 0.85 })
+  rec.measure('bpmn.rate', { label: 'bpmn-engine, in memory, getState() after each step: completed instances', unit: '/s' })
+  rec.ratio('one/bpmn', 'with one endpoint / bpmn-engine in memory (the engine target, webhooks on)', 'one.rate', 'bpmn.rate', { op: '>=', value: 20 })
   rec.measure('delivered.rate', { label: 'events delivered per second to a loopback receiver (outbox drained by one dispatcher)', unit: '/s', target: { op: '>=', value: 3_000 } })
 
+  const bpmn = await createBpmnPeer()
+
   await repeat(rec, options.runs, async (runIndex) => {
-    // (1) side by side.
+    // (1) side by side, with bpmn-engine completing the same process for as long as the last series took.
+    let lastSeconds = 0
     for (const series of ['none', 'one'] as const) {
       const clock = new ManualClock(T0)
       const { engine, store } = await openEngine(dbFile(options.dir, `webhooks-${series}-${runIndex}`), {}, clock)
@@ -129,6 +136,7 @@ export async function run(options: BenchOptions): Promise<Report> {
       const started = performance.now()
       const events = await drive(engine, deliveries)
       const seconds = (performance.now() - started) / 1000
+      lastSeconds = seconds
       await dispatcher.stop()
       rec.add(`${series}.rate`, deliveries / seconds)
       if (series === 'one') {
@@ -146,6 +154,7 @@ export async function run(options: BenchOptions): Promise<Report> {
       await receiver.close()
       await store.close()
     }
+    rec.add('bpmn.rate', await countFor(Math.min(lastSeconds, 2), () => bpmn.complete()))
 
     // (2) draining a backlog.
     const clock = new ManualClock(T0)
@@ -172,7 +181,7 @@ export async function run(options: BenchOptions): Promise<Report> {
     await store.close()
   })
   rec.note('The receiver is node:http on 127.0.0.1 on a worker thread of the benchmark (answering 204), verifying every 50th signature with standardwebhooks; on a machine with few cores it still competes with the engine for CPU.')
-  rec.note('Each delivery here is a started basic delivery driven to completion (start and 3 acts, 8 public events); deliveries are driven 64 at a time.')
+  rec.note('Each delivery here is a started basic delivery driven to completion (start and 3 acts, 8 public events); deliveries are driven 64 at a time. bpmn-engine completes the same process in memory, one instance after another, serialising getState() after each step (as in `engine`), for as long as the endpoint series took (at most 2 s).')
   return rec.report('webhooks', 'webhooks: the cost of an endpoint to the engine, and events delivered per second to a loopback receiver', {
     deliveries, 'backlog deliveries': backlog, 'driven at once': CONCURRENCY, runs: options.runs, 'warm-up runs': 1,
   })
