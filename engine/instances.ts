@@ -7,7 +7,7 @@ import type { FieldProblem } from './errors.js'
 import { isListOrder, LIST_ORDERS, pageSize, startedBound } from './list-filters.js'
 import { optional } from './optional.js'
 import type { ProcessCatalog } from './process-catalog.js'
-import { forbidden, may, mayCheckValidity, maySee, ownerProblem, starterParties, validityForbidden } from './runtime/authorize.js'
+import { forbidden, may, mayCheckValidity, maySee, ownerProblem, starterParties } from './runtime/authorize.js'
 import type { AttachmentFacts, Command, ImageFacts } from './runtime/commands.js'
 import { decide } from './runtime/decide.js'
 import type { Decision } from './runtime/decision.js'
@@ -113,15 +113,12 @@ export class Instances {
    * Whether the instance entitles its customer at `at` (an instant in the stored form; default
    * now): the period its process declares (`validity`), for its parties, administrators and the
    * system (the service sold checks its own licence, as with CheckOutLicense).
-   * @throws {EngineError} `instance.not-found`; `auth.forbidden` for anyone else; `expression.failed` when a bound of the period fails.
+   * @throws {EngineError} `instance.not-found`, for anyone else too (as every read of an instance
+   * one may not see); `expression.failed` when a bound of the period fails.
    */
   async validity(id: string, by: Principal, at?: string): Promise<ValidityView> {
     const stored = await this.#rows.find(id)
-    if (!stored) throw new EngineError('instance.not-found', `There is no instance "${id}".`)
-    if (!mayCheckValidity(stored.state, by)) {
-      const { code, message } = validityForbidden(stored.state, by)
-      throw new EngineError(code, message)
-    }
+    if (!stored || !mayCheckValidity(stored.state, by)) throw new EngineError('instance.not-found', `There is no instance "${id}" that you may see.`)
     const process = await this.#catalog.get(stored.state.processId, stored.state.processVersion)
     try {
       return await validityAt(process, stored.state, at === undefined ? this.#clock.now() : instant(at))

@@ -127,9 +127,9 @@ const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get', path: '/v1/instances/{id}/validity', operationId: 'getValidity', tag: 'instances', bearer: true, summary: 'Check an instance\'s validity',
-    description: 'Whether the instance entitles its customer at `at` (now by default), as a licence check (CheckOutLicense) answers it: valid or why not, the period its process declares (`validity`) in UTC and in the process\'s time zone, and the time left. A process that declares no period answers `valid: false`, `reason: not-declared`. Callers: the instance\'s parties, administrators and the system (the service sold checks its own licence with a `system` token); anyone else is refused (403).',
+    description: 'Whether the instance entitles its customer at `at` (now by default), as a licence check (CheckOutLicense) answers it: valid or why not, the period its process declares (`validity`) in UTC and in the process\'s time zone, and the time left. A process that declares no period answers `valid: false`, `reason: not-declared`. Callers: the instance\'s parties, administrators and the system (the service sold checks its own licence with a `system` token); to anyone else the instance does not exist (404).',
     parameters: [id('instance'), ...queryOf('ValidityQuery')], responses: { 200: json('Validity', 'The answer.') },
-    errors: ['instance.not-found', 'auth.forbidden', 'request.invalid', 'expression.failed'],
+    errors: ['instance.not-found', 'request.invalid', 'expression.failed'],
   },
   {
     method: 'post', path: '/v1/advance', operationId: 'advance', tag: 'clock', bearer: true, summary: 'Fire due deadlines',

@@ -132,11 +132,6 @@ export function mayCheckValidity(state: InstanceState, who: Principal): boolean 
   return maySee(state, who)
 }
 
-/** The refusal of a validity check to `who`. */
-export function validityForbidden(state: InstanceState, who: Principal): Rejection {
-  return { code: 'auth.forbidden', message: `Only the parties of instance "${state.id}", administrators and the system may check its validity; ${who.role} "${who.subject}" may not.` }
-}
-
 /**
  * Whether `who` may see a public event about `delivery` (undefined for an event of no delivery,
  * such as a webhook endpoint's): as the delivery itself, by `maySee`'s rule.

@@ -342,7 +342,7 @@ export interface paths {
         };
         /**
          * Check an instance's validity
-         * @description Whether the instance entitles its customer at `at` (now by default), as a licence check (CheckOutLicense) answers it: valid or why not, the period its process declares (`validity`) in UTC and in the process's time zone, and the time left. A process that declares no period answers `valid: false`, `reason: not-declared`. Callers: the instance's parties, administrators and the system (the service sold checks its own licence with a `system` token); anyone else is refused (403).
+         * @description Whether the instance entitles its customer at `at` (now by default), as a licence check (CheckOutLicense) answers it: valid or why not, the period its process declares (`validity`) in UTC and in the process's time zone, and the time left. A process that declares no period answers `valid: false`, `reason: not-declared`. Callers: the instance's parties, administrators and the system (the service sold checks its own licence with a `system` token); to anyone else the instance does not exist (404).
          */
         get: operations["getValidity"];
         put?: never;
@@ -4727,15 +4727,6 @@ export interface operations {
                 headers: {
                     /** @description `Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token. */
                     "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description - `auth.forbidden`: Not allowed */
-            403: {
-                headers: {
                     [name: string]: unknown;
                 };
                 content: {

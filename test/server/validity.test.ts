@@ -151,13 +151,13 @@ describe('validity of a license delivery (KooGallery example, Beijing time)', ()
 })
 
 describe('who may check validity, and a bad instant', () => {
-  it('the parties, administrators and the system may; another customer or ISV is refused, and nothing changes', async () => {
+  it('the parties, administrators and the system may; to another customer or ISV the instance does not exist, and nothing changes', async () => {
     const id = await start()
     for (const who of ['customer', 'isv', 'admin', 'system'] as const) expect(await validity(id, undefined, who)).toMatchObject({ instance: id, valid: false })
     const before = await snapshot(api.database)
     for (const who of ['strangerCustomer', 'strangerIsv'] as const) {
-      const refused = await json<{ code: string }>(await api.call('GET', `/v1/instances/${id}/validity`, { who }), 403)
-      expect(refused.code).toBe('auth.forbidden')
+      const refused = await json<{ code: string }>(await api.call('GET', `/v1/instances/${id}/validity`, { who }), 404)
+      expect(refused.code).toBe('instance.not-found')
     }
     expect((await api.call('GET', `/v1/instances/${id}/validity`)).status).toBe(401)
     expect(await json<{ code: string }>(await api.call('GET', '/v1/instances/nope/validity', { who: 'admin' }), 404)).toMatchObject({ code: 'instance.not-found' })
