@@ -1,6 +1,6 @@
 import { Temporal } from 'temporal-polyfill'
 import type { CompiledProcess, EventRecord, InstanceView, Submissions } from '../../engine/index.js'
-import { isSystem } from '../../engine/index.js'
+import { isSystem, processEdges } from '../../engine/index.js'
 import { Time } from '../format.js'
 import { humanize } from '../forms/fields.js'
 import { labelOf } from '../i18n.js'
@@ -30,6 +30,7 @@ export type FileNames = ReadonlyMap<string, string>
 export function Steps({ page, process, view, history }: { page: PageContext; process: CompiledProcess; view: InstanceView & { submissions: Submissions }; history: readonly EventRecord[] }) {
   const { t } = page
   const { entered, left, skipped } = stepsPassed(history)
+  const usual = usualSteps(process)
   const ended = view.status === 'completed' || view.status === 'terminated'
   return (
     <section aria-labelledby="steps-title">
@@ -39,10 +40,10 @@ export function Steps({ page, process, view, history }: { page: PageContext; pro
           const current = view.step?.id === step.id && (view.status === 'active' || view.status === 'failed')
           const submissions = view.submissions[step.id] ?? []
           const state = current ? 'current' : left.has(step.id) ? 'done' : entered.has(step.id) ? 'stopped'
-            : skipped.has(step.id) ? 'skipped' : ended ? 'notReached' : 'upcoming'
+            : skipped.has(step.id) ? 'skipped' : !usual.has(step.id) ? 'ifNeeded' : ended ? 'notReached' : 'upcoming'
           const rounds = Math.max(current ? view.step?.round ?? 1 : 1, ...submissions.map((s) => s.round))
           return (
-            <li class={`step ${state === 'notReached' ? 'not-reached' : state}`} aria-current={current ? 'step' : undefined}>
+            <li class={`step ${state === 'notReached' ? 'not-reached' : state === 'ifNeeded' ? 'if-needed' : state}`} aria-current={current ? 'step' : undefined}>
               <span class="step-title">{step.title}</span>{' '}
               <span class="badge">{t.delivery[state]}</span>
               {rounds > 1 && <span class="badge round">{t.delivery.round(rounds)}</span>}
@@ -64,6 +65,24 @@ export function Steps({ page, process, view, history }: { page: PageContext; pro
       </ol>
     </section>
   )
+}
+
+/**
+ * The steps a delivery takes when nothing goes wrong: from the first step, each step's first
+ * action a person performs, and the step after one whose condition is false. The others (a
+ * dispute, an escalation) are taken only when needed, and are not shown as upcoming.
+ */
+function usualSteps(process: CompiledProcess): ReadonlySet<string> {
+  const edges = processEdges(process)
+  const usual = new Set<string>()
+  for (const pending = [process.initialStep]; pending.length > 0;) {
+    const id = pending.pop() as string
+    if (usual.has(id) || !process.steps.has(id)) continue
+    usual.add(id)
+    const out = edges.filter((edge) => edge.from === id)
+    for (const edge of [out.find((e) => e.kind === 'action'), ...out.filter((e) => e.kind === 'skip')]) if (edge) pending.push(edge.to)
+  }
+  return usual
 }
 
 /**

@@ -132,12 +132,25 @@ describe('the console over HTTP', () => {
 })
 
 describe('the delivery page', () => {
-  it('marks the steps of a terminated delivery: done, where it was stopped, and never reached', async () => {
+  const stepStates = async (id: string): Promise<string[]> => {
+    const html = await (await api.app.request(`/console/deliveries/${id}`, { headers: { Cookie: (await signedIn('customer')).cookie } })).text()
+    return [...html.matchAll(/<li class="step ([a-z-]+)"[^>]*><span class="step-title">([^<]+)</g)].map((m) => `${m[2]}: ${m[1]}`)
+  }
+
+  it('marks the steps of a terminated delivery: done, where it was stopped, never reached, and those taken only when needed', async () => {
     const view = await api.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, WHO.admin)
     await api.engine.instances.act(view.id, { action: 'submit', inputs: DEMAND }, WHO.customer)
     await api.engine.instances.terminate(view.id, { reason: 'Cancelled by the customer' }, WHO.admin)
-    const html = await (await api.app.request(`/console/deliveries/${view.id}`, { headers: { Cookie: (await signedIn('customer')).cookie } })).text()
-    expect([...html.matchAll(/<li class="step ([a-z-]+)"/g)].map((m) => m[1])).toEqual(['done', 'stopped', 'not-reached', 'not-reached', 'not-reached'])
+    expect(await stepStates(view.id)).toEqual(['Submit Demand: done', 'Project Delivery: stopped', 'Confirm Delivery: not-reached', 'Dispute: if-needed', 'Project Delivery Escalated: if-needed'])
+  })
+
+  it('shows an active delivery\'s dispute and escalation as taken only when needed, not as upcoming; a step entered is shown as such', async () => {
+    const view = await api.engine.instances.start({ process: 'basic', context: { orderId: 'o-2', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, WHO.admin)
+    expect(await stepStates(view.id)).toEqual(['Submit Demand: current', 'Project Delivery: upcoming', 'Confirm Delivery: upcoming', 'Dispute: if-needed', 'Project Delivery Escalated: if-needed'])
+    await api.engine.instances.act(view.id, { action: 'submit', inputs: DEMAND }, WHO.customer)
+    await api.engine.instances.act(view.id, { action: 'finish' }, WHO.isv)
+    await api.engine.instances.act(view.id, { action: 'dispute', inputs: { reason: 'Not installed' } }, WHO.customer)
+    expect(await stepStates(view.id)).toEqual(['Submit Demand: done', 'Project Delivery: done', 'Confirm Delivery: done', 'Dispute: current', 'Project Delivery Escalated: if-needed'])
   })
 })
 
