@@ -1,5 +1,5 @@
 import { Temporal } from 'temporal-polyfill'
-import type { ActRequest, CompiledProcess, Engine, ListFilter, Principal } from '../engine/index.js'
+import type { ActRequest, CompiledProcess, Engine, ListFilter, Principal, ValidityView } from '../engine/index.js'
 import { EngineError, may, optional } from '../engine/index.js'
 import { revisionOf } from './form-body.js'
 import { formFields } from './forms/fields.js'
@@ -20,7 +20,18 @@ export async function deliveryData(engine: Engine, id: string, by: Principal, kn
   const history = await engine.instances.history(id, by)
   const ids = new Set(history.flatMap(({ event }) => event.type === 'action-performed' ? Object.values(event.attachments).flat() : []))
   for (const fileId of alsoFiles) ids.add(fileId)
-  return { view, process, history, files: await fileNames(engine, ids, by) }
+  return { view, process, history, files: await fileNames(engine, ids, by), validity: await validityOf(engine, process, id, by) }
+}
+
+/** Whether the delivery entitles its customer now, when its process declares a period; none when a bound fails (the API says why). */
+async function validityOf(engine: Engine, process: CompiledProcess, id: string, by: Principal): Promise<ValidityView | undefined> {
+  if (!process.validity) return undefined
+  try {
+    return await engine.instances.validity(id, by)
+  } catch (error) {
+    if (error instanceof EngineError && error.code === 'expression.failed') return undefined
+    throw error
+  }
 }
 
 /** The names of files by id, for those `by` may read (the others are left out). */

@@ -192,6 +192,16 @@ const en = {
     publish: 'Publish',
     notPublished: 'Not published: the definition has problems.',
   },
+  validity: {
+    title: 'Validity',
+    validUntil: 'Valid until',
+    validFrom: 'Valid from',
+    withoutEnd: 'without end',
+    daysLeft: (days: number) => days === 1 ? '1 day left' : `${days} days left`,
+    startsAt: 'Not valid yet: starts',
+    expiredAt: 'Expired',
+    reasons: { pending: 'Not known yet: the delivery is in progress', 'no-period': 'None: the delivery ended without a validity period', terminated: 'None: the delivery was terminated' },
+  },
   proposals: {
     title: 'Proposals',
     introIsv: 'Customised procedures you proposed: each is a process derived from one you use. An administrator approves it (it then becomes your private process, used by your next deliveries) or returns it with comments for you to amend.',
@@ -418,6 +428,16 @@ const zh: Messages = {
     runScenarios: '运行场景',
     publish: '发布',
     notPublished: '未发布：定义存在问题。',
+  },
+  validity: {
+    title: '有效期',
+    validUntil: '有效至',
+    validFrom: '有效期自',
+    withoutEnd: '起，长期有效',
+    daysLeft: (days) => `剩余 ${days} 天`,
+    startsAt: '尚未生效：生效时间',
+    expiredAt: '已过期：',
+    reasons: { pending: '尚未确定：交付进行中', 'no-period': '无：交付结束时未产生有效期', terminated: '无：交付已终止' },
   },
   proposals: {
     title: '流程提案',

@@ -1,4 +1,4 @@
-import type { CompiledProcess, EventRecord, InstanceView, Submissions } from '../../engine/index.js'
+import type { CompiledProcess, EventRecord, InstanceView, Submissions, ValidityView } from '../../engine/index.js'
 import { may } from '../../engine/index.js'
 import { Time, WithTime } from '../format.js'
 import { labelOf } from '../i18n.js'
@@ -15,9 +15,27 @@ export interface DeliveryPageData {
   readonly process: CompiledProcess
   readonly history: readonly EventRecord[]
   readonly files: FileNames
+  /** Whether the delivery entitles its customer now, when its process declares a validity period. */
+  readonly validity?: ValidityView | undefined
   readonly refusal?: Refusal | undefined
   /** A notice above the page (the delivery changed under a form). */
   readonly notice?: string | undefined
+}
+
+/** Whether a delivery entitles its customer now, in words, with the period's bounds in the process's zone. */
+function ValidityText({ page, validity }: { page: PageContext; validity: ValidityView }) {
+  const { t } = page
+  const at = (instant: string | undefined) => instant === undefined ? '' : <Time at={instant} zone={validity.timeZone} locale={page.locale} />
+  if (validity.valid) {
+    return validity.until === undefined
+      ? <>{t.validity.validFrom} {at(validity.from)}{` ${t.validity.withoutEnd}`}</>
+      : <>{t.validity.validUntil} {at(validity.until)}{` ${t.aside(t.validity.daysLeft(Math.floor((validity.remainingSeconds ?? 0) / 86_400)))}`}</>
+  }
+  switch (validity.reason) {
+    case 'not-started': return <>{t.validity.startsAt} {at(validity.from)}</>
+    case 'expired': return <>{t.validity.expiredAt} {at(validity.until)}</>
+    default: return <>{t.validity.reasons[validity.reason === 'terminated' || validity.reason === 'no-period' ? validity.reason : 'pending']}</>
+  }
 }
 
 /** Where the page's script asks whether the delivery changed, and where it loads the diagram from. */
@@ -48,6 +66,7 @@ export function DeliveryPage({ page, data }: { page: PageContext; data: Delivery
             <dd>{view.step ? view.step.title : view.outcome ? t.delivery.ended(labelOf(t.status, view.outcome)) : '—'}{view.step && view.step.round > 1 ? ` ${t.aside(t.delivery.round(view.step.round))}` : ''}</dd>
             {executor && <><dt>{t.delivery.executor}</dt><dd>{executor}</dd></>}
             <dt>{t.list.started}</dt><dd><Time at={view.startedAt} zone={zone} locale={page.locale} /></dd>
+            {data.validity && <><dt>{t.validity.title}</dt><dd class="validity"><ValidityText page={page} validity={data.validity} /></dd></>}
           </dl>
           {view.deadline && (
             <p class="deadline">

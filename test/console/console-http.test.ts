@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { realClock } from '../../engine/index.js'
 import { ConsoleSessions } from '../../console/sessions.js'
@@ -151,6 +153,39 @@ describe('the delivery page', () => {
     await api.engine.instances.act(view.id, { action: 'finish' }, WHO.isv)
     await api.engine.instances.act(view.id, { action: 'dispute', inputs: { reason: 'Not installed' } }, WHO.customer)
     expect(await stepStates(view.id)).toEqual(['Submit Demand: done', 'Project Delivery: done', 'Confirm Delivery: done', 'Dispute: current', 'Project Delivery Escalated: if-needed'])
+  })
+})
+
+describe('the validity of a delivery', () => {
+  it('is shown when its process declares a period: not known while in progress, none once terminated; a process without one shows none', async () => {
+    const page = async (id: string): Promise<string> => (await api.app.request(`/console/deliveries/${id}`, { headers: { Cookie: (await signedIn('customer')).cookie } })).text()
+    const licence = await api.engine.instances.start({
+      process: 'license-supervision', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { purchasedDuration: 'P1Y' },
+      context: { orderId: 'KG-1', productId: 'P-1', specification: '10 seats', orderPlacedAt: '2025-12-31T09:00:00+08:00' },
+    }, WHO.admin)
+    expect(await page(licence.id)).toMatch(/<dt>Validity<\/dt><dd class="validity">Not known yet: the delivery is in progress<\/dd>/)
+    await api.engine.instances.terminate(licence.id, { reason: 'Refunded' }, WHO.admin)
+    expect(await page(licence.id)).toMatch(/<dd class="validity">None: the delivery was terminated<\/dd>/)
+    const basic = await api.engine.instances.start({ process: 'basic', context: { orderId: 'o-3', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, WHO.admin)
+    expect(await page(basic.id)).not.toContain('Validity')
+  })
+
+  it('says until when an accepted licence is valid and how many days are left, in the process\'s zone', async () => {
+    const upload = async (name: string): Promise<string> => {
+      const form = new FormData()
+      form.append('file', new Blob([readFileSync(join(import.meta.dirname, '../fixtures/files', name))]), name)
+      return ((await (await api.call('POST', '/v1/attachments', { who: 'isv', body: form })).json()) as { id: string }).id
+    }
+    const licence = await api.engine.instances.start({
+      process: 'license-supervision', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { purchasedDuration: 'P1M' },
+      context: { orderId: 'KG-2', productId: 'P-1', specification: '10 seats', orderPlacedAt: '2025-12-31T09:00:00+08:00' },
+    }, WHO.admin)
+    const attachments = { 'statement-of-work': [await upload('contract.pdf')], 'acceptance-documents': [await upload('contract.docx')], 'authorization-screenshots': [await upload('logo.png')] }
+    await api.engine.instances.act(licence.id, { action: 'deliver', inputs: { deliveryContent: 'Key issued' }, attachments }, WHO.isv)
+    await api.engine.instances.act(licence.id, { action: 'accept' }, WHO.customer)
+    // Accepted at the test clock's now: valid for a calendar month in Beijing, 31 days left.
+    expect(await (await api.app.request(`/console/deliveries/${licence.id}`, { headers: { Cookie: (await signedIn('customer')).cookie } })).text())
+      .toMatch(/<dd class="validity">Valid until <time datetime="[^"]+"[^>]*>[^<]+<\/time> \(31 days left\)<\/dd>/)
   })
 })
 
