@@ -79,6 +79,7 @@ export type RejectionCode =
   | 'event.not-found'
   | 'proposal.not-found'
   | 'proposal.status'
+  | 'proposal.limit'
 
 /** Codes of requests the HTTP API refuses before they reach the engine. */
 export type RequestCode =

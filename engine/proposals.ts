@@ -44,7 +44,8 @@ export class Proposals {
   async submit(definition: string, by: Principal): Promise<ProposalState> {
     if (!mayPropose(by)) throw refusalError(proposalForbidden(by, 'submit'))
     const text = await this.#proposed(definition, by)
-    const decision = decideProposal(undefined, { type: 'submit', id: timeOrderedUuid(), text }, by, iso(this.#clock.now()))
+    const open = await this.#rows.countOpen({ role: by.role, subject: by.subject })
+    const decision = decideProposal(undefined, { type: 'submit', id: timeOrderedUuid(), text, open }, by, iso(this.#clock.now()))
     if (!decision.ok) throw rejected(decision)
     await this.#rows.insert(decision.state)
     return decision.state

@@ -11,9 +11,9 @@ const CHANGE_ERRORS: readonly ErrorCode[] = ['auth.forbidden', 'proposal.not-fou
 export const PROPOSAL_OPERATIONS: readonly Operation[] = [
   {
     method: 'post', path: '/v1/proposals', operationId: 'submitProposal', tag: 'proposals', bearer: true, summary: 'Propose a customised procedure',
-    description: 'Submits a process derived from one the caller may use (`extends`: a public process or the caller\'s own) for an administrator to review. The text is checked as registering it would check it (problems located in `definition.yaml`, as `POST /v1/processes/validate` reports them); without `extends` it is `input.invalid` at `/definition` (rule `extends`); its id must be new or the caller\'s own process, its version above the registered ones. Nothing is registered until it is approved. Callers: parties (an ISV); administrators register processes themselves.',
+    description: 'Submits a process derived from one the caller may use (`extends`: a public process or the caller\'s own) for an administrator to review. The text is checked as registering it would check it (problems located in `definition.yaml`, as `POST /v1/processes/validate` reports them); without `extends` it is `input.invalid` at `/definition` (rule `extends`); its id must be new or the caller\'s own process, its version above the registered ones. Nothing is registered until it is approved. An ISV may have 20 proposals open (submitted or returned) at once (`proposal.limit`, 409). Callers: parties (an ISV); administrators register processes themselves.',
     body: { shape: 'ProposalSubmitRequest', required: true },
-    responses: { 201: json('Proposal', 'The proposal, submitted.', LOCATION) }, errors: ['auth.forbidden', ...TEXT_ERRORS],
+    responses: { 201: json('Proposal', 'The proposal, submitted.', LOCATION) }, errors: ['auth.forbidden', 'proposal.limit', ...TEXT_ERRORS],
   },
   {
     method: 'get', path: '/v1/proposals', operationId: 'listProposals', tag: 'proposals', bearer: true, summary: 'List proposals',

@@ -88,6 +88,7 @@ const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly 
   'event.not-found': { status: 404, title: 'Event not found' },
   'proposal.not-found': { status: 404, title: 'Proposal not found' },
   'proposal.status': { status: 409, title: 'Proposal not in a status that allows this' },
+  'proposal.limit': { status: 409, title: 'Too many open proposals' },
   'scenario.invalid': { status: 422, title: 'Invalid scenario file' },
   'scenario.process': { status: 422, title: 'Scenario process cannot be compiled' },
   'scenario.refused': { status: 422, title: 'Scenario move refused' },

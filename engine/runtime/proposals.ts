@@ -62,7 +62,8 @@ export interface ProposedText {
 
 /** What may be asked of a proposal. */
 export type ProposalCommand =
-  | { readonly type: 'submit'; readonly id: string; readonly text: ProposedText }
+  /** `open`: how many of the proposer's proposals are submitted or returned already. */
+  | { readonly type: 'submit'; readonly id: string; readonly text: ProposedText; readonly open: number }
   | { readonly type: 'amend'; readonly text: ProposedText; readonly comment?: string | undefined }
   | { readonly type: 'return'; readonly comment: string }
   | { readonly type: 'approve'; readonly comment?: string | undefined; readonly registered: { readonly id: string; readonly version: number } }
@@ -70,6 +71,12 @@ export type ProposalCommand =
 
 /** The longest comment, in characters. */
 export const MAX_PROPOSAL_COMMENT = 4000
+
+/** How many proposals one proposer may have open (submitted or returned) at once. */
+export const MAX_OPEN_PROPOSALS = 20
+
+/** The statuses in which a proposal is open: waiting for its reviewer or its proposer. */
+export const OPEN_PROPOSAL_STATUSES: readonly ProposalStatus[] = ['submitted', 'returned']
 
 export type ProposalDecision =
   | { readonly ok: true; readonly state: ProposalState }
@@ -80,11 +87,15 @@ export type ProposalDecision =
  * `expectedRevision` (when given) the revision the caller saw. Refused: one who may not see it
  * (`proposal.not-found`, so its existence is not revealed), one who may not do this
  * (`auth.forbidden`), a change from an older revision (`conflict.stale`), a command its status
- * does not allow (`proposal.status`), a return without a comment (`input.invalid` at `/comment`).
+ * does not allow (`proposal.status`), a return without a comment (`input.invalid` at `/comment`), a
+ * submission beyond {@link MAX_OPEN_PROPOSALS} open ones (`proposal.limit`).
  */
 export function decideProposal(state: ProposalState | undefined, command: ProposalCommand, by: Principal, at: string, expectedRevision?: number): ProposalDecision {
   if (command.type === 'submit') {
     if (!mayPropose(by)) return refuse(proposalForbidden(by, 'submit'))
+    if (command.open >= MAX_OPEN_PROPOSALS) {
+      return refuse({ code: 'proposal.limit', message: `You have ${command.open} proposals open (submitted or returned); at most ${MAX_OPEN_PROPOSALS} may be. Amend or withdraw one first.` })
+    }
     const entry: ProposalEntry = { action: 'submitted', at, by, round: 1, comment: null }
     return {
       ok: true,

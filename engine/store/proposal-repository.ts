@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { ProcessOwner } from '../runtime/authorize.js'
+import { OPEN_PROPOSAL_STATUSES } from '../runtime/proposals.js'
 import type { ProposalState, ProposalStatus } from '../runtime/proposals.js'
 import type { Database } from './database.js'
 
@@ -25,6 +26,13 @@ export class ProposalRepository {
     const { id, ...changed } = rowOf(state)
     const result = await this.#db.updateTable('process_proposal').set(changed).where('id', '=', id).where('revision', '=', revision).executeTakeFirst()
     return result.numUpdatedRows > 0n
+  }
+
+  /** How many proposals of `proposer` are open (submitted or returned). */
+  async countOpen(proposer: ProcessOwner): Promise<number> {
+    const row = await this.#db.selectFrom('process_proposal').select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .where('proposer_role', '=', proposer.role).where('proposer', '=', proposer.subject).where('status', 'in', [...OPEN_PROPOSAL_STATUSES]).executeTakeFirst()
+    return Number(row?.n ?? 0)
   }
 
   /** The proposals of `proposer` (every proposal when undefined), in `status` if given, newest first. */

@@ -74,6 +74,16 @@ describe('proposing', () => {
     expect(after['process_definition']).toEqual(before['process_definition'])
     expect(after['process_proposal']).toEqual([])
   })
+
+  it('keeps an ISV to 20 open proposals at once; withdrawing one makes room', async () => {
+    const open: Proposal[] = []
+    for (let i = 0; i < 20; i++) open.push(await propose(VARIANT.replace('id: v-backup', `id: v-backup-${i}`)))
+    expect(await send('POST', '/v1/proposals', 'isv', { definition: VARIANT })).toMatchObject({ status: 409, body: { code: 'proposal.limit' } })
+    // Another ISV's are its own.
+    await propose(VARIANT.replace('id: v-backup', 'id: v9-backup'), 'strangerIsv')
+    await send('POST', `/v1/proposals/${open[0]?.id ?? ''}/withdraw`, 'isv', {})
+    await propose()
+  })
 })
 
 describe('reviewing', () => {

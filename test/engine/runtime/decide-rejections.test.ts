@@ -177,7 +177,7 @@ describe('decide refuses', () => {
     const { runtime, elsewhere } = runtimeRejectionCodes()
     expect([...new Set(CASES.map((c) => c.code))].sort()).toEqual(runtime)
     // Returned outside `decide`: the process catalog, attachment storage, token administration, webhooks, the store (a unique value taken), proposals (decideProposal: test/engine/runtime/proposals.test.ts).
-    expect(elsewhere).toEqual(['attachment.empty', 'attachment.too-large', 'event.not-found', 'process.not-found', 'process.owner-conflict', 'process.version-conflict', 'proposal.not-found', 'proposal.status', 'token.not-found', 'unique.taken', 'webhook-endpoint.not-found', 'webhook-endpoint.secret-unreadable'])
+    expect(elsewhere).toEqual(['attachment.empty', 'attachment.too-large', 'event.not-found', 'process.not-found', 'process.owner-conflict', 'process.version-conflict', 'proposal.limit', 'proposal.not-found', 'proposal.status', 'token.not-found', 'unique.taken', 'webhook-endpoint.not-found', 'webhook-endpoint.secret-unreadable'])
   })
 
   it('for every command kind', () => {
