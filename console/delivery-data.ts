@@ -1,5 +1,5 @@
 import { Temporal } from 'temporal-polyfill'
-import type { ActRequest, CompiledProcess, Engine, ListFilter, Principal, ValidityView } from '../engine/index.js'
+import type { ActRequest, CompiledProcess, Engine, ListFilter, Principal, ProposalState, ValidityView } from '../engine/index.js'
 import { EngineError, may, optional } from '../engine/index.js'
 import { revisionOf } from './form-body.js'
 import { formFields } from './forms/fields.js'
@@ -121,7 +121,13 @@ export async function listData(engine: Engine, by: Principal, raw: Record<string
   }
   const rows = await withProcesses(engine, await engine.instances.list(filter, by))
   const waiting = !inbox ? undefined : privileged ? await waitingOnAdministrators(engine, by) : await withProcesses(engine, await engine.instances.list({ waitingOnMe: true, limit: PAGE_SIZE, order: 'oldest' }, by))
-  return { query, processes, phases, rows, waiting }
+  return { query, processes, phases, rows, waiting, ...(inbox ? { proposals: await proposalsWaiting(engine, by) } : {}) }
+}
+
+/** The proposals waiting on `by`: those to review for an administrator, those returned to it for an ISV. */
+async function proposalsWaiting(engine: Engine, by: Principal): Promise<readonly ProposalState[]> {
+  if (engine.proposals.mayReview(by)) return engine.proposals.list(by, 'submitted')
+  return engine.proposals.mayPropose(by) ? engine.proposals.list(by, 'returned') : []
 }
 
 /**

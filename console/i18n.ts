@@ -43,6 +43,8 @@ const en = {
     mine: 'My deliveries',
     none: 'No delivery matches.',
     asked: 'Asked of you',
+    proposalReturned: 'Returned to you with comments: amend it or withdraw it.',
+    proposalToReview: (who: string) => `Proposed by ${who}: waiting for your review.`,
   },
   list: {
     process: 'Process', status: 'Status', phase: 'Current phase', orderId: 'Order ID',
@@ -282,6 +284,8 @@ const zh: Messages = {
     mine: '我的交付',
     none: '没有符合条件的交付。',
     asked: '需要您',
+    proposalReturned: '已附意见退回给您：请修改或撤回。',
+    proposalToReview: (who) => `${who} 提出：等待您审核。`,
   },
   list: {
     process: '流程', status: '状态', phase: '当前阶段', orderId: '订单号',

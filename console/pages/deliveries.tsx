@@ -1,10 +1,11 @@
-import type { CompiledProcess, InstanceView, ProcessSummary } from '../../engine/index.js'
+import type { CompiledProcess, InstanceView, ProcessSummary, ProposalState } from '../../engine/index.js'
 import { INSTANCE_STATUSES, may } from '../../engine/index.js'
 import { Time, WithTime } from '../format.js'
 import { labelOf } from '../i18n.js'
 import { Layout } from '../layout.js'
 import type { PageContext } from '../view.js'
 import { deliveryPath } from './delivery.js'
+import { proposalPath } from './proposals.js'
 import { ReminderNotice } from './reminder-notice.js'
 
 /** The filters of a list of deliveries, as the query string carries them (empty when not set). */
@@ -39,6 +40,8 @@ export interface ListPageData {
   readonly rows: DeliveryRows
   /** On the inbox: what waits on the viewer, shown first. */
   readonly waiting?: DeliveryRows | undefined
+  /** On the inbox: the proposals waiting on the viewer (an administrator's to review, an ISV's returned to it). */
+  readonly proposals?: readonly ProposalState[] | undefined
 }
 
 /** The inbox (what waits on me first, then all my deliveries) and the search of deliveries. */
@@ -52,9 +55,19 @@ export function DeliveriesPage({ page, data, inbox }: { page: PageContext; data:
       {data.waiting && (
         <section aria-labelledby="waiting-title">
           <h2 id="waiting-title">{t.inbox.waiting}</h2>
-          {data.waiting.items.length === 0
+          {data.waiting.items.length === 0 && (data.proposals ?? []).length === 0
             ? <p>{t.inbox.waitingNone}</p>
             : <ul class="cards">{data.waiting.items.map(({ view, process }) => <WaitingCard page={page} view={view} process={process} />)}</ul>}
+          {data.proposals && data.proposals.length > 0 && (
+            <ul class="cards">
+              {data.proposals.map((p) => (
+                <li class="card">
+                  <a class="card-title" href={proposalPath(p.id)}>{t.proposals.pageTitle(p.process.title)}</a>
+                  <p>{p.status === 'returned' ? t.inbox.proposalReturned : t.inbox.proposalToReview(`${p.proposer.subject} (${labelOf(t.roles, p.proposer.role)})`)}</p>
+                </li>
+              ))}
+            </ul>
+          )}
         </section>
       )}
       <section aria-labelledby="list-title">

@@ -50,9 +50,9 @@ it('is proposed, returned with a comment, amended and approved; the ISV\'s next 
   expect((await other.goto(path))?.status()).toBe(404)
 
   // The administrator compares it with its base and returns it with a comment.
-  const admin = await rig.signedIn('admin', { path: '/console/proposals' })
-  await admin.getByRole('link', { name: 'Waiting for review' }).click()
-  await admin.getByRole('link', { name: 'ACME Backup delivery' }).click()
+  const admin = await rig.signedIn('admin')
+  await shows(admin.locator('#waiting-title ~ ul .card'), 'Proposed by v-1 (ISV): waiting for your review.')
+  await admin.getByRole('link', { name: 'Proposal: ACME Backup delivery' }).click()
   await shows(admin.locator('#compare-title'), 'Changes from basic@3')
   await shows(admin.locator('.step-changes li.change-changed'), 'Describe the data to back up')
   await checkPage(admin, 'proposal-review')
@@ -60,8 +60,10 @@ it('is proposed, returned with a comment, amended and approved; the ISV\'s next 
   await admin.getByRole('button', { name: 'Return with comment' }).click()
   await shows(admin.locator('.status'), 'Returned for changes')
 
-  // The ISV sees the comment, amends the text and submits it again.
-  await isv.goto(path)
+  // The ISV finds it in its inbox, sees the comment, amends the text and submits it again.
+  await isv.goto('/console')
+  await shows(isv.locator('#waiting-title ~ ul .card'), 'Returned to you with comments')
+  await isv.getByRole('link', { name: 'Proposal: ACME Backup delivery' }).click()
   await shows(isv.locator('[role=note] blockquote'), 'Say what is backed up in the title.')
   await isv.getByRole('link', { name: 'Amend' }).click()
   await isv.locator('.cm-content').waitFor()
