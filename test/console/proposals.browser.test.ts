@@ -39,10 +39,14 @@ it('is proposed, returned with a comment, amended and approved; the ISV\'s next 
   await isv.keyboard.insertText(VARIANT)
   await shows(isv.locator('.check-status'), 'No problems.')
   await isv.locator('.preview svg').filter({ hasText: 'Describe the data to back up' }).waitFor({ timeout: 20_000 })
+  await checkPage(isv, 'proposal-new')
   await isv.getByRole('button', { name: 'Submit for review' }).click()
   await isv.waitForURL(/\/console\/proposals\/[^/]+$/)
   const path = new URL(isv.url()).pathname
   await shows(isv.locator('.status'), 'Waiting for review')
+  await isv.goto('/console/proposals')
+  await shows(isv.locator('table.proposals td'), 'basic@3')
+  await checkPage(isv, 'proposals-list')
 
   // Another ISV: not in its list, and no such page.
   const other = await rig.signedIn('strangerIsv', { path: '/console/proposals' })
