@@ -1,23 +1,23 @@
 import { sql } from 'kysely'
-import { transactionWriter } from '../../commit-group.js'
 import type { StoreDialect } from '../../dialect.js'
 import type { PostgresOptions } from './connection.js'
 import { openPostgres } from './connection.js'
 import { updateRevisions } from './revisions.js'
+import { batchWriter } from './writer.js'
 
 /**
- * Connects to PostgreSQL as the store's database. Groups are written through Kysely
- * transactions, and not grouped by default (concurrent commits already share WAL flushes).
+ * Connects to PostgreSQL as the store's database. Each group is written in one round trip (see
+ * {@link batchWriter}), and not grouped by default (concurrent commits already share WAL flushes).
  * Claims lock their rows; `serialised` work runs in a transaction holding an advisory lock on
  * its key; Kysely's migrator is told the connection's own schema, so databases holding several
  * schemas stay apart.
  */
 export function postgresDialect(url: string, options: PostgresOptions = {}): StoreDialect {
-  const db = openPostgres(url, options)
+  const { db, pool } = openPostgres(url, options)
   return {
     name: 'postgres',
     db,
-    writer: transactionWriter(db),
+    writer: batchWriter(pool, db),
     groupCommit: false,
     claims: { rowLocks: true, updateRevisions },
     outbox: {
