@@ -24,9 +24,9 @@ const MIGRATION_ATTEMPTS = 5
 
 export interface StoreOptions {
   /**
-   * Whether writes that arrive together share one commit (default true on SQLite, false on
-   * PostgreSQL, whose concurrent commits already share WAL flushes). Each is still all or
-   * nothing and acknowledged only once committed; grouping only saves fsyncs under load.
+   * Whether writes that arrive together share one commit (default true). Each is still all or
+   * nothing and acknowledged only once committed; grouping saves fsyncs under load on SQLite, and
+   * messages and commits on PostgreSQL (whose concurrent commits already share WAL flushes).
    */
   readonly groupCommit?: boolean
 }

@@ -93,4 +93,21 @@ describe.each(POSTGRES_URL ? [POSTGRES_URL] : [])('one round trip per write on P
       await db.destroy()
     }
   })
+
+  it('writes the others of a group whose unit the database refuses (a duplicate key), unit by unit', async () => {
+    const { db, pool } = openPostgres(h.database)
+    try {
+      const group = new CommitGroup(batchWriter(pool, db), true)
+      const token = (hash: string): PlannedStatement => statementOf(db.insertInto('api_token')
+        .values({ hash, role: 'admin', subject: hash, label: null, created_at: '2026-01-01T00:00:00Z', expires_at: null }))
+      await group.run([token('taken')])
+      const results = await Promise.allSettled([group.run([token('a')]), group.run([token('b'), token('taken')]), group.run([token('c')])])
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+      expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: '23505' })
+      const rows = await db.selectFrom('api_token').select('hash').orderBy('hash').execute()
+      expect(rows.map((r) => r.hash)).toEqual(['a', 'c', 'taken'])
+    } finally {
+      await db.destroy()
+    }
+  })
 })

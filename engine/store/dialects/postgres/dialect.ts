@@ -7,7 +7,9 @@ import { batchWriter } from './writer.js'
 
 /**
  * Connects to PostgreSQL as the store's database. Each group is written in one round trip (see
- * {@link batchWriter}), and not grouped by default (concurrent commits already share WAL flushes).
+ * {@link batchWriter}), and grouped by default: PostgreSQL's concurrent commits share WAL flushes
+ * already, but each command's write costs a message and a commit of its own, which one message
+ * for the writes arriving together saves (2.6× the commands per second in `postgres`).
  * Claims lock their rows; `serialised` work runs in a transaction holding an advisory lock on
  * its key; Kysely's migrator is told the connection's own schema, so databases holding several
  * schemas stay apart.
@@ -18,7 +20,7 @@ export function postgresDialect(url: string, options: PostgresOptions = {}): Sto
     name: 'postgres',
     db,
     writer: batchWriter(pool, db),
-    groupCommit: false,
+    groupCommit: true,
     claims: { rowLocks: true, updateRevisions },
     outbox: {
       transactionId: sql<number>`cast(cast(pg_current_xact_id() as text) as bigint)`,

@@ -2,8 +2,9 @@ import type pg from 'pg'
 import type { Kysely } from 'kysely'
 import { EngineError } from '../../../errors.js'
 import type { GroupWriter } from '../../commit-group.js'
-import { transactionWriter } from '../../commit-group.js'
+import { transactionBegin, transactionWriter } from '../../commit-group.js'
 import type { Database } from '../../database.js'
+import { writeIsolated } from '../../write-plan.js'
 import type { PlannedStatement, UnitOutcome, WritePlan } from '../../write-plan.js'
 
 // A group of units of work in one round trip. node-postgres sends a query without values as one
@@ -61,47 +62,80 @@ function checked(sql: string, rows: number, index: number): string {
   return `with changed as (${sql} returning 1) select case when count(*) = ${rows} then 0 else cast('${EXPECTATION_TAG}:${index}:' || cast(count(*) as text) as integer) end from changed`
 }
 
-/** The statements of `units` as one string, each expectation checked in SQL; undefined if a value cannot be inlined. */
-export function batchOf(units: readonly WritePlan[]): { sql: string; statements: PlannedStatement[] } | undefined {
-  const statements = units.flat()
+/** The statements of `units` as one string, each expectation checked in SQL, and the unit of each statement; undefined if a value cannot be inlined. */
+export function batchOf(units: readonly WritePlan[]): { sql: string; statements: PlannedStatement[]; unitOf: number[] } | undefined {
+  const statements: PlannedStatement[] = []
+  const unitOf: number[] = []
   const parts: string[] = []
-  for (const [index, statement] of statements.entries()) {
-    const sql = inline(statement)
-    if (sql === undefined) return undefined
-    parts.push(statement.expect ? checked(sql, statement.expect.rows, index) : sql)
+  for (const [unit, plan] of units.entries()) {
+    for (const statement of plan) {
+      const sql = inline(statement)
+      if (sql === undefined) return undefined
+      parts.push(statement.expect ? checked(sql, statement.expect.rows, statements.length) : sql)
+      statements.push(statement)
+      unitOf.push(unit)
+    }
   }
-  return { sql: parts.join(';\n'), statements }
+  return { sql: parts.join(';\n'), statements, unitOf }
 }
 
-/** The refusal a batch's failure stands for: the expectation it did not meet, or the database's own error. */
-function refusal(error: unknown, statements: readonly PlannedStatement[]): unknown {
-  if (!(error instanceof Error) || (error as { code?: unknown }).code !== INVALID_TEXT_REPRESENTATION) return error
+/** The statement whose expectation a batch's failure reports, by its index in the batch; undefined for any other failure. */
+function unmet(error: unknown): number | undefined {
+  if (!(error instanceof Error) || (error as { code?: unknown }).code !== INVALID_TEXT_REPRESENTATION) return undefined
   const match = EXPECTATION_ERROR.exec(error.message)
-  const expect = match ? statements[Number(match[1])]?.expect : undefined
-  return expect ? new EngineError(expect.code, expect.message) : error
+  return match ? Number(match[1]) : undefined
 }
 
 /**
  * Writes each group as one simple-protocol message: one round trip and one commit for all its
- * units. If the group fails and has several units, it is written again the portable way (one
- * statement at a time, each unit in a savepoint), so that only the failing unit is refused.
- * Values that cannot be written as literals take that way too.
+ * units. A unit whose expectation fails (a stale revision, most often) is refused with its own
+ * error and the others are sent again, still as one message. Any other failure of a group of
+ * several units has it written again the portable way (one statement at a time, each unit in a
+ * savepoint), so that only the failing unit is refused; so are groups holding a value that
+ * cannot be written as a literal.
  */
 export function batchWriter(pool: pg.Pool, db: Kysely<Database>): GroupWriter {
   const portable = transactionWriter(db)
+  const begin = transactionBegin(db)
   return {
     depth: 1,
     close: () => portable.close(),
     write: async (units): Promise<UnitOutcome[]> => {
-      const batch = batchOf(units)
-      if (!batch) return portable.write(units)
-      try {
-        await pool.query(batch.sql)
-        return units.map(() => ({ ok: true }))
-      } catch (error) {
-        if (units.length > 1) return portable.write(units)
-        return [{ ok: false, error: refusal(error, batch.statements) }]
+      const outcomes: Array<UnitOutcome | undefined> = units.map(() => undefined)
+      let pending = units.map((_, i) => i)
+      while (pending.length > 0) {
+        const plans = pending.map((i) => units[i] as WritePlan)
+        const batch = batchOf(plans)
+        if (!batch) {
+          const written = await portable.write(plans)
+          pending.forEach((i, k) => { outcomes[i] = written[k] })
+          break
+        }
+        try {
+          await pool.query(batch.sql)
+          for (const i of pending) outcomes[i] = { ok: true }
+          break
+        } catch (error) {
+          const index = unmet(error)
+          const expect = index === undefined ? undefined : batch.statements[index]?.expect
+          const unit = index === undefined ? undefined : batch.unitOf[index]
+          if (expect && unit !== undefined) {
+            // Nothing of the batch was written: refuse this unit, send the others again.
+            const refused = pending[unit] as number
+            outcomes[refused] = { ok: false, error: new EngineError(expect.code, expect.message) }
+            pending = pending.filter((i) => i !== refused)
+            continue
+          }
+          if (pending.length === 1) {
+            outcomes[pending[0] as number] = { ok: false, error }
+            break
+          }
+          const isolated = await writeIsolated(begin, plans)
+          pending.forEach((i, k) => { outcomes[i] = isolated[k] })
+          break
+        }
       }
+      return outcomes.map((outcome) => outcome ?? { ok: false, error: new Error('A unit of a batch was left unwritten.') })
     },
   }
 }
