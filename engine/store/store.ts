@@ -63,7 +63,7 @@ export class Store {
     this.#dialect = dialect
     this.processes = new ProcessRepository(db, dialect.serialised)
     this.#commits = new CommitGroup(dialect.writer, options.groupCommit ?? dialect.groupCommit)
-    this.instances = new InstanceRepository(db, this.#commits, dialect.outbox)
+    this.instances = new InstanceRepository(db, this.#commits, dialect.outbox, dialect.batchReads)
     this.claims = new DueClaims(db, this.#commits, dialect.claims, dialect.outbox)
     this.events = new EventFeedRepository(db, dialect.outbox)
     this.webhooks = new WebhookRepository(db, this.events, dialect.claims)

@@ -21,6 +21,7 @@ export function postgresDialect(url: string, options: PostgresOptions = {}): Sto
     db,
     writer: batchWriter(pool, db),
     groupCommit: true,
+    batchReads: true,
     claims: { rowLocks: true, updateRevisions },
     outbox: {
       transactionId: sql<number>`cast(cast(pg_current_xact_id() as text) as bigint)`,
