@@ -53,6 +53,8 @@ export async function run(options: BenchOptions): Promise<Report> {
     rec.measure('engine-1.engine-cpu', { label: 'engine, 1 process: engine process CPU per command', unit: 'µs' })
     rec.measure('engine-1.cores', { label: 'engine, 1 process: cores busy (engine and server)', unit: 'cores' })
     rec.measure('deadlines.rate', { label: 'due deadlines fired by advance()', unit: '/s' })
+    rec.measure('deadlines.server-cpu', { label: 'deadlines: PostgreSQL server CPU per deadline', unit: 'µs' })
+    rec.measure('deadlines.engine-cpu', { label: 'deadlines: engine process CPU per deadline', unit: 'µs' })
     rec.measure('deadlines.per100k', {
       label: `time for ${DEADLINES_TARGET.toLocaleString('en-US')} deadlines${deadlines === DEADLINES_TARGET ? '' : `, from the rate at ${deadlines.toLocaleString('en-US')}`}`,
       unit: 's', target: { op: '<=', value: 10 },
@@ -86,6 +88,10 @@ export async function run(options: BenchOptions): Promise<Report> {
         const fired = await fireDeadlines(server.url, runIndex, runIndex === 0 ? Math.max(100, Math.round(deadlines / 10)) : deadlines)
         rec.check(`run ${runIndex}: each of ${fired.expected.toLocaleString('en-US')} deadlines fired exactly once`, fired.ok, fired.detail)
         rec.add('deadlines.rate', fired.rate)
+        if (cpuFigures && fired.serverCpu !== undefined) {
+          rec.add('deadlines.server-cpu', (fired.serverCpu * 1e6) / fired.expected)
+          rec.add('deadlines.engine-cpu', (fired.engineCpu * 1e6) / fired.expected)
+        }
         rec.add('deadlines.per100k', DEADLINES_TARGET / fired.rate)
       })
     } finally {
@@ -148,18 +154,25 @@ async function driveProcesses(url: string, name: string, count: number, seconds:
 }
 
 /** Seeds `count` due deadlines in a fresh schema, fires them with one advance(), and checks each fired once. */
-async function fireDeadlines(url: string, runIndex: number, count: number): Promise<{ expected: number; rate: number; ok: boolean; detail: string }> {
+async function fireDeadlines(url: string, runIndex: number, count: number): Promise<{ expected: number; rate: number; ok: boolean; detail: string; engineCpu: number; serverCpu: number | undefined }> {
   const schema = await freshSchema(url, `deadlines_${runIndex}`)
   try {
     const [id] = await createTemplates(schema.url, ['confirm-delivery'], T0)
     await clonePostgres(schema.url, id as string, count - 1)
     const { engine, store } = await openEngine(schema.url, {}, new ManualClock(DUE))
+    const serverBefore = await postgresCpuSeconds(url)
+    const cpu = process.cpuUsage()
     const started = performance.now()
     const { fired } = await engine.deadlines.advance()
     const elapsed = (performance.now() - started) / 1000
+    const used = process.cpuUsage(cpu)
+    const serverAfter = await postgresCpuSeconds(url)
     await store.close()
     const verdict = await verifyPostgres(schema.url, count)
-    return { expected: count, rate: fired / elapsed, ok: verdict.ok && fired === count, detail: `advance() reported ${fired}; ${verdict.detail}` }
+    return {
+      expected: count, rate: fired / elapsed, ok: verdict.ok && fired === count, detail: `advance() reported ${fired}; ${verdict.detail}`,
+      engineCpu: (used.user + used.system) / 1e6, serverCpu: serverBefore !== undefined && serverAfter !== undefined ? serverAfter - serverBefore : undefined,
+    }
   } finally {
     await schema.drop()
   }
