@@ -49,6 +49,7 @@ export async function run(options: BenchOptions): Promise<Report> {
     for (const n of processes) rec.measure(`engine-${n}.commands`, { label: `delivery-center, ${n} engine process${n > 1 ? 'es' : ''} (${n * CONNECTIONS} connections): commands (start + 3 acts)`, unit: '/s' })
     rec.measure('ungrouped.commands', { label: 'delivery-center, 1 engine process, each command its own commit: commands', unit: '/s' })
     rec.measure('pgbench.server-cpu', { label: 'pgbench: PostgreSQL server CPU per transaction', unit: 'µs' })
+    rec.measure('pgbench.client-cpu', { label: 'pgbench: its own CPU per transaction', unit: 'µs' })
     rec.measure('engine-1.server-cpu', { label: 'engine, 1 process: PostgreSQL server CPU per command', unit: 'µs' })
     rec.measure('engine-1.engine-cpu', { label: 'engine, 1 process: engine process CPU per command', unit: 'µs' })
     rec.measure('engine-1.cores', { label: 'engine, 1 process: cores busy (engine and server)', unit: 'cores' })
@@ -69,12 +70,13 @@ export async function run(options: BenchOptions): Promise<Report> {
     try {
       await repeat(rec, options.runs, async (runIndex) => {
         const before = await postgresCpuSeconds(server.url)
-        const tps = await runPgbench(pgbench.url, CONNECTIONS, seconds)
+        const { tps, clientCpu } = await runPgbench(pgbench.url, CONNECTIONS, seconds)
         const after = await postgresCpuSeconds(server.url)
         rec.add('pgbench.tps', tps)
         // /proc counts in 10 ms ticks: a tiny run's second is too short for a figure.
         const cpuFigures = options.scale === 'full' && before !== undefined && after !== undefined
         if (cpuFigures) rec.add('pgbench.server-cpu', ((after - before) * 1e6) / (tps * seconds))
+        if (cpuFigures && clientCpu !== undefined) rec.add('pgbench.client-cpu', (clientCpu * 1e6) / (tps * seconds))
         for (const n of processes) {
           const driven = await driveProcesses(server.url, `procs${n}_${runIndex}`, n, seconds, true)
           rec.add(`engine-${n}.commands`, driven.rate)

@@ -135,19 +135,26 @@ export async function pgbenchDatabase(url: string, scale: number): Promise<{ url
 /**
  * Runs `pgbench -N` (the TPC-B-like transaction without the updates of the small tables: one
  * UPDATE, one SELECT, one INSERT in BEGIN ... END) with `clients` connections for `seconds`;
- * returns its transactions per second (without the initial connection time).
+ * returns its transactions per second (without the initial connection time) and, on Linux, the
+ * CPU seconds pgbench itself used (read by the shell that ran it, from its children's times).
  */
-export async function runPgbench(url: string, clients: number, seconds: number): Promise<number> {
+export async function runPgbench(url: string, clients: number, seconds: number): Promise<{ tps: number; clientCpu: number | undefined }> {
   const bin = postgresBinDir()
   if (!bin) throw new Error('pgbench is not installed.')
-  const child = spawn(join(bin, 'pgbench'), ['-N', '-n', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), url], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // The shell waits for pgbench, then prints its own /proc stat, whose cutime and cstime are pgbench's.
+  const script = '"$0" -N -n -c "$1" -j "$2" -T "$3" "$4" && echo "stat: $(cat /proc/$$/stat 2>/dev/null)"'
+  const child = spawn('sh', ['-c', script, join(bin, 'pgbench'), String(clients), String(Math.min(clients, 2)), String(seconds), url], { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
   child.stderr.on('data', (chunk: Buffer) => { out += chunk.toString() })
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
   const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(out)
   if (code !== 0 || !tps) throw new Error(`pgbench failed (${code}): ${out}`)
-  return Number(tps[1])
+  const stat = /^stat: (.*\))\s+(.+)$/m.exec(out)
+  // Fields after the command name: cutime is the 16th, cstime the 17th.
+  const fields = stat?.[2]?.split(' ').map(Number)
+  const clientCpu = fields && fields.length > 14 ? ((fields[13] ?? 0) + (fields[14] ?? 0)) / USER_HZ : undefined
+  return { tps: Number(tps[1]), clientCpu }
 }
 
 /** Counts in SQL on PostgreSQL, as `deadlines` does on SQLite: timeout confirmations, instances with more than one, instances not completed. */
