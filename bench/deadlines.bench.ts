@@ -9,8 +9,7 @@ import { byScale } from './lib/options.js'
 import type { Report } from './lib/report.js'
 import { Recorder, repeat } from './lib/report.js'
 import { cloneInstances, createTemplates } from './lib/seed.js'
-import { benchPostgresUrl, clonePostgres, freshSchema, postgresVersion } from './lib/postgres.js'
-import { withPostgresClient } from '../engine/store/dialects/postgres/connection.js'
+import { benchPostgresUrl, clonePostgres, freshSchema, postgresVersion, verifyPostgres } from './lib/postgres.js'
 
 const T0 = '2026-01-01T00:00:00Z'
 /** The basic process's confirmation window: every seeded deadline falls due at T0 + P14D. */
@@ -96,17 +95,6 @@ export async function run(options: BenchOptions): Promise<Report> {
   if (postgres) rec.note(`PostgreSQL: ${await postgresVersion(postgres)} on this machine, a fresh schema seeded the same way for every run (${pgSeedSeconds.toFixed(1)} s in all); one advance() claiming batches of 500 with FOR UPDATE SKIP LOCKED.`)
   return rec.report('deadlines', 'due confirm-delivery deadlines fired by engine.deadlines.advance() per second', {
     'deadlines per run': count, 'warm-up deadlines': warmCount, runs: options.runs, 'warm-up runs': 1,
-  })
-}
-
-/** The same counts on PostgreSQL. */
-async function verifyPostgres(url: string, expected: number): Promise<{ ok: boolean; detail: string }> {
-  return withPostgresClient(url, async (client) => {
-    const counts = (await client.query<{ fired: number; instances: number }>(`select count(*)::int as fired, count(distinct instance_id)::int as instances from event
-      where type = 'action-performed' and payload::json->>'trigger' = 'timeout'`)).rows[0]
-    const open = (await client.query<{ n: number }>("select count(*)::int as n from instance where status <> 'completed'")).rows[0]?.n ?? -1
-    const ok = counts?.fired === expected && counts.instances === expected && open === 0
-    return { ok, detail: `${counts?.fired} timeout events on ${counts?.instances} instances, ${open} not completed` }
   })
 }
 

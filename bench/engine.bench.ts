@@ -64,7 +64,7 @@ export async function run(options: BenchOptions): Promise<Report> {
     if (bpmn) rec.add('bpmn.deliveries', await countFor(seconds, () => bpmn.complete()))
     if (peers) rec.add('xstate.deliveries', await countFor(seconds, () => Promise.resolve(completeWithXState())))
   })
-  if (postgres) rec.note(`PostgreSQL: ${await postgresVersion(postgres)} on this machine, a pool of 10 connections, each run in a fresh schema; its commits are grouped by PostgreSQL itself (concurrent commits share WAL flushes).`)
+  if (postgres) rec.note(`PostgreSQL: ${await postgresVersion(postgres)} on this machine, a pool of 10 connections, each run in a fresh schema; the writes arriving together are sent as one message and one commit (group commit, the default); npm run bench -- postgres compares it with pgbench.`)
   rec.note('bpmn-engine parses the BPMN once (sourceContext) and serialises getState() to JSON after execute and each signal; XState serialises getPersistedSnapshot() likewise. Neither validates the inputs; delivery-center validates them against the JSON Schema and writes them durably.')
   return rec.report('engine', 'completed basic deliveries (start, submit with contact and demands, finish, confirm) per second', {
     drivers, 'seconds per series': seconds, runs: options.runs, 'warm-up runs': 1,

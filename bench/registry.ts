@@ -19,6 +19,7 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   console: () => import('./console.bench.js'),
   webhooks: () => import('./webhooks.bench.js'),
   feed: () => import('./feed.bench.js'),
+  postgres: () => import('./postgres.bench.js'),
 }
 
 /** Loads the benchmark `name`. @throws {RangeError} for an unknown name, listing the known ones. */

@@ -9,7 +9,7 @@ import type { InstanceState, Principal } from './runtime/state.js'
 import { iso } from './runtime/time.js'
 import { waitingRoles } from './runtime/waiting.js'
 import { heldValues } from './runtime/unique.js'
-import type { ClaimedInstance, ClaimWrite, DueClaim, DueClaims, DueCursor } from './store/due-claims.js'
+import type { ClaimedInstance, ClaimWrite, DueClaim, DueClaims } from './store/due-claims.js'
 import type { OutboxWrite } from './store/instance-writes.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import type { Event } from './runtime/events.js'
@@ -89,18 +89,29 @@ export class Deadlines {
       }
     }
     const again: string[] = []
-    let after: DueCursor | undefined
-    for (;;) {
-      const claim = await this.#claims.due(iso(now), DUE_BATCH, after)
-      if (claim.instances.length === 0) {
-        await claim.release()
-        break
+    // Where claims lock their rows, the next batch is claimed (on another connection) while this
+    // one is decided and written, so that the database and this process work at the same time.
+    // It starts where this one ended, so the two never overlap.
+    const pipelined = this.#claims.pipelined
+    let next: Promise<DueClaim> | undefined = this.#claims.due(iso(now), DUE_BATCH, undefined)
+    try {
+      while (next) {
+        const claim: DueClaim = await next
+        next = undefined
+        if (claim.instances.length === 0) {
+          await claim.release()
+          break
+        }
+        if (pipelined) next = this.#claims.due(iso(now), DUE_BATCH, claim.end)
+        for (const [id, outcome] of await this.#settle(claim, now, true)) {
+          if (outcome.kind === 'stale' || outcome.kind === 'unwritten') again.push(id)
+          else record(id, outcome)
+        }
+        if (!pipelined) next = this.#claims.due(iso(now), DUE_BATCH, claim.end)
       }
-      after = claim.end
-      for (const [id, outcome] of await this.#settle(claim, now, true)) {
-        if (outcome.kind === 'stale' || outcome.kind === 'unwritten') again.push(id)
-        else record(id, outcome)
-      }
+    } finally {
+      // A round that failed lets go of the batch it claimed ahead.
+      if (next) await next.then((claim) => claim.release()).catch(() => undefined)
     }
     // One at a time, so that one that cannot be written never holds up the others.
     for (const id of again) record(id, await this.#fireOne(id, now, true))

@@ -20,7 +20,13 @@ export function runThrough(db: Kysely<Database>): GroupTransaction['run'] {
 
 /** Writes groups through Kysely transactions on `db`: portable (the PostgreSQL dialect's writer; SQLite's skip Kysely). */
 export function transactionWriter(db: Kysely<Database>): GroupWriter {
-  const begin = async (): Promise<GroupTransaction> => {
+  const begin = transactionBegin(db)
+  return { write: (units) => writeGroup(begin, units), depth: 1, close: () => Promise.resolve() }
+}
+
+/** Begins a Kysely transaction on `db` for {@link writeGroup} and its kin. */
+export function transactionBegin(db: Kysely<Database>): () => Promise<GroupTransaction> {
+  return async () => {
     const trx = await db.startTransaction().execute()
     return {
       run: runThrough(trx),
@@ -28,7 +34,6 @@ export function transactionWriter(db: Kysely<Database>): GroupWriter {
       rollback: () => trx.rollback().execute(),
     }
   }
-  return { write: (units) => writeGroup(begin, units), depth: 1, close: () => Promise.resolve() }
 }
 
 interface Pending {

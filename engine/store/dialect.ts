@@ -60,6 +60,11 @@ export interface StoreDialect {
   readonly writer: GroupWriter
   /** Whether units of work arriving together share one commit, unless the store's options say otherwise. */
   readonly groupCommit: boolean
+  /**
+   * Whether the instances read at once (concurrent commands) are read with one query: where a
+   * query is a round trip to a server (PostgreSQL), not where it is a call into the process (SQLite).
+   */
+  readonly batchReads: boolean
   /** How due instances are claimed. */
   readonly claims: ClaimTraits
   /** How the outbox of public events is ordered. */

@@ -85,6 +85,15 @@ export class DueClaims {
     this.#outbox = outbox
   }
 
+  /**
+   * Whether the next batch may be claimed while the last is still being settled: where claims
+   * lock their rows, each holding a connection of its own (PostgreSQL). Not where a claim is a
+   * plain read, whose writes take turns with every other writer's (SQLite).
+   */
+  get pipelined(): boolean {
+    return this.#traits.rowLocks
+  }
+
   /** The process versions of the instances with a deadline due at `now`. */
   async dueVersions(now: string): Promise<Array<{ id: string; version: number }>> {
     const rows = await this.#db.selectFrom('instance').select(['process_id', 'process_version']).distinct()

@@ -47,11 +47,14 @@ export class InstanceRepository {
   readonly #db: Kysely<Database>
   readonly #commits: CommitGroup
   readonly #outbox: OutboxOrder
-  /** `outbox`: how this database orders the outbox (the dialect's). */
-  constructor(db: Kysely<Database>, commits: CommitGroup, outbox: OutboxOrder) {
+  /** The reads of {@link find} waiting for the next turn of the event loop, when reads are batched. */
+  readonly #reads: InstanceReads | undefined
+  /** `outbox`: how this database orders the outbox (the dialect's); `batchReads`: whether concurrent finds share a query. */
+  constructor(db: Kysely<Database>, commits: CommitGroup, outbox: OutboxOrder, batchReads = false) {
     this.#db = db
     this.#commits = commits
     this.#outbox = outbox
+    this.#reads = batchReads ? new InstanceReads(db) : undefined
   }
 
   /**
@@ -70,6 +73,7 @@ export class InstanceRepository {
 
   /** The instance with this id, or undefined. */
   async find(id: string): Promise<StoredInstance | undefined> {
+    if (this.#reads) return this.#reads.find(id)
     const find = prepared(this.#db, 'find instance', (db) => db.selectFrom('instance').select(['state', 'last_seq']).where('id', '=', slot('id')))
     const row = (await find.execute(this.#db, { id })).rows[0]
     return row ? { state: JSON.parse(row.state) as InstanceState, lastSeq: row.last_seq } : undefined
@@ -126,5 +130,55 @@ export class InstanceRepository {
   async history(id: string): Promise<EventRecord[]> {
     const rows = await this.#db.selectFrom('event').select(['seq', 'payload']).where('instance_id', '=', id).orderBy('seq').execute()
     return rows.map((row) => ({ seq: row.seq, event: JSON.parse(row.payload) as Event }))
+  }
+}
+
+/** Most instances read by one query of {@link InstanceReads}. */
+const READ_CHUNK = 500
+
+/**
+ * Reads of instances by id gathered over one turn of the event loop and made with one query
+ * (`where id in (...)`), as group commit gathers writes: each read sees the instance as committed
+ * when the query runs, as it would alone a moment later.
+ */
+class InstanceReads {
+  readonly #db: Kysely<Database>
+  #waiting = new Map<string, Array<{ resolve: (found: StoredInstance | undefined) => void; reject: (error: unknown) => void }>>()
+  #scheduled = false
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db
+  }
+
+  find(id: string): Promise<StoredInstance | undefined> {
+    return new Promise((resolve, reject) => {
+      const readers = this.#waiting.get(id)
+      if (readers) readers.push({ resolve, reject })
+      else this.#waiting.set(id, [{ resolve, reject }])
+      if (this.#scheduled) return
+      this.#scheduled = true
+      setImmediate(() => {
+        this.#scheduled = false
+        const waiting = this.#waiting
+        this.#waiting = new Map()
+        const ids = [...waiting.keys()]
+        for (let i = 0; i < ids.length; i += READ_CHUNK) void this.#read(ids.slice(i, i + READ_CHUNK), waiting)
+      })
+    })
+  }
+
+  async #read(ids: readonly string[], waiting: ReadonlyMap<string, Array<{ resolve: (found: StoredInstance | undefined) => void; reject: (error: unknown) => void }>>): Promise<void> {
+    try {
+      const rows = ids.length === 1
+        ? (await prepared(this.#db, 'find instance by id', (db) => db.selectFrom('instance').select(['id', 'state', 'last_seq']).where('id', '=', slot('id'))).execute(this.#db, { id: ids[0] })).rows
+        : await this.#db.selectFrom('instance').select(['id', 'state', 'last_seq']).where('id', 'in', ids).execute()
+      const found = new Map(rows.map((row) => [row.id, row]))
+      for (const id of ids) {
+        const row = found.get(id)
+        for (const reader of waiting.get(id) ?? []) reader.resolve(row ? { state: JSON.parse(row.state) as InstanceState, lastSeq: row.last_seq } : undefined)
+      }
+    } catch (error) {
+      for (const id of ids) for (const reader of waiting.get(id) ?? []) reader.reject(error)
+    }
   }
 }

@@ -120,18 +120,31 @@ export function eventRow(instanceId: string, seq: number, event: Event): EventTa
   }
 }
 
-/** Inserts event rows, many per statement; the few of one command with a prepared statement. */
+/** Inserts event rows, many per statement; the few of one command, and full chunks of a batch, with a prepared statement. */
 export function eventStatements(db: Kysely<Database>, rows: readonly EventTable[]): PlannedStatement[] {
-  if (rows.length > 0 && rows.length <= PREPARED_EVENT_ROWS) {
-    const insert = prepared(db, `insert ${rows.length} events`, (db) => db.insertInto('event')
-      .values(rows.map((_, i) => Object.fromEntries(EVENT_COLUMNS.map((c) => [c, slot(`${i}.${c}`)])) as unknown as EventTable)))
-    const values: unknown[] = []
-    for (const row of rows) for (const column of EVENT_COLUMNS) values.push(row[column])
-    return [insert.bindInOrder(values, () => rows.flatMap((_, i) => EVENT_COLUMNS.map((c) => `${i}.${c}`)))]
-  }
   const statements: PlannedStatement[] = []
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) statements.push(statementOf(db.insertInto('event').values(rows.slice(i, i + INSERT_CHUNK))))
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK)
+    if (!isPreparedSize(chunk.length)) {
+      statements.push(statementOf(db.insertInto('event').values(chunk)))
+      continue
+    }
+    const insert = prepared(db, `insert ${chunk.length} events`, (db) => db.insertInto('event')
+      .values(chunk.map((_, i) => Object.fromEntries(EVENT_COLUMNS.map((c) => [c, slot(`${i}.${c}`)])) as unknown as EventTable)))
+    const values: unknown[] = []
+    for (const row of chunk) for (const column of EVENT_COLUMNS) values.push(row[column])
+    statements.push(insert.bindInOrder(values, () => chunk.flatMap((_, i) => EVENT_COLUMNS.map((c) => `${i}.${c}`))))
+  }
   return statements
+}
+
+/**
+ * Whether a multi-row insert of `rows` rows is compiled once and kept: the few rows of a command,
+ * and a full chunk of a batch (deadline claims write theirs by the thousand, and building and
+ * compiling such a query costs more than binding its values).
+ */
+function isPreparedSize(rows: number): boolean {
+  return (rows > 0 && rows <= PREPARED_EVENT_ROWS) || rows === INSERT_CHUNK
 }
 
 const OUTBOX_COLUMNS = ['id', 'type', 'instance_id', 'process_id', 'at', 'recorded_at', 'payload'] as const satisfies ReadonlyArray<keyof PublicEventTable>
@@ -152,18 +165,22 @@ export function outboxRows({ events, recordedAt }: OutboxWrite): OutboxRow[] {
 
 /**
  * Inserts public events into the outbox, in order, each with the inserting transaction's id as
- * `order` gives it; the few of one command with a prepared statement.
+ * `order` gives it; the few of one command, and full chunks of a batch, with a prepared statement.
  */
 export function outboxStatements(db: Kysely<Database>, order: OutboxOrder, rows: readonly OutboxRow[]): PlannedStatement[] {
   const insert = (values: readonly OutboxRow[]) => db.insertInto('public_event').values(values.map((row) => ({ ...row, tx: order.transactionId })))
-  if (rows.length > 0 && rows.length <= PREPARED_EVENT_ROWS) {
-    const statement = prepared(db, `insert ${rows.length} public events`, () => insert(rows.map((_, i) => Object.fromEntries(OUTBOX_COLUMNS.map((c) => [c, slot(`${i}.${c}`)])) as unknown as OutboxRow)))
-    const values: unknown[] = []
-    for (const row of rows) for (const column of OUTBOX_COLUMNS) values.push(row[column])
-    return [statement.bindInOrder(values, () => rows.flatMap((_, i) => OUTBOX_COLUMNS.map((c) => `${i}.${c}`)))]
-  }
   const statements: PlannedStatement[] = []
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) statements.push(statementOf(insert(rows.slice(i, i + INSERT_CHUNK))))
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK)
+    if (!isPreparedSize(chunk.length)) {
+      statements.push(statementOf(insert(chunk)))
+      continue
+    }
+    const statement = prepared(db, `insert ${chunk.length} public events`, () => insert(chunk.map((_, i) => Object.fromEntries(OUTBOX_COLUMNS.map((c) => [c, slot(`${i}.${c}`)])) as unknown as OutboxRow)))
+    const values: unknown[] = []
+    for (const row of chunk) for (const column of OUTBOX_COLUMNS) values.push(row[column])
+    statements.push(statement.bindInOrder(values, () => chunk.flatMap((_, i) => OUTBOX_COLUMNS.map((c) => `${i}.${c}`))))
+  }
   return statements
 }
 

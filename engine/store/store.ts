@@ -25,9 +25,9 @@ const MIGRATION_ATTEMPTS = 5
 
 export interface StoreOptions {
   /**
-   * Whether writes that arrive together share one commit (default true on SQLite, false on
-   * PostgreSQL, whose concurrent commits already share WAL flushes). Each is still all or
-   * nothing and acknowledged only once committed; grouping only saves fsyncs under load.
+   * Whether writes that arrive together share one commit (default true). Each is still all or
+   * nothing and acknowledged only once committed; grouping saves fsyncs under load on SQLite, and
+   * messages and commits on PostgreSQL (whose concurrent commits already share WAL flushes).
    */
   readonly groupCommit?: boolean
 }
@@ -67,7 +67,7 @@ export class Store {
     this.processes = new ProcessRepository(db, dialect.serialised)
     this.proposals = new ProposalRepository(db)
     this.#commits = new CommitGroup(dialect.writer, options.groupCommit ?? dialect.groupCommit)
-    this.instances = new InstanceRepository(db, this.#commits, dialect.outbox)
+    this.instances = new InstanceRepository(db, this.#commits, dialect.outbox, dialect.batchReads)
     this.claims = new DueClaims(db, this.#commits, dialect.claims, dialect.outbox)
     this.events = new EventFeedRepository(db, dialect.outbox)
     this.webhooks = new WebhookRepository(db, this.events, dialect.claims)

@@ -59,6 +59,14 @@ export async function writeGroup(begin: () => Promise<GroupTransaction>, units: 
 }
 
 /**
+ * Writes the units in one transaction, each in a savepoint of its own: a unit that fails is
+ * rolled back alone. For a group known to hold a failing unit.
+ */
+export async function writeIsolated(begin: () => Promise<GroupTransaction>, units: readonly WritePlan[]): Promise<UnitOutcome[]> {
+  return await attempt(begin, units, true) as UnitOutcome[]
+}
+
+/**
  * One attempt of {@link writeGroup}, each unit in its own savepoint when `isolated`. Not
  * isolated, a unit that fails rolls the whole transaction back: undefined is returned, unless
  * that unit was the only one (then nothing else was lost).

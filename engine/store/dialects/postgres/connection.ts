@@ -25,12 +25,12 @@ export function isPostgresUrl(location: string): boolean {
 }
 
 /**
- * Connects to PostgreSQL through a pool. The URL may carry libpq parameters, e.g.
+ * Connects to PostgreSQL through a pool: Kysely on it, and the pool itself for the writer's batches. The URL may carry libpq parameters, e.g.
  * `?options=-c%20search_path%3Dtenant_a` to use another schema. Commits are durable as the
  * server's `synchronous_commit` says (on by default); concurrent commits already share their
  * WAL flushes, so no grouping is needed on this side.
  */
-export function openPostgres(url: string, options: PostgresOptions = {}): Kysely<Database> {
+export function openPostgres(url: string, options: PostgresOptions = {}): { db: Kysely<Database>; pool: pg.Pool } {
   const pool = new pg.Pool({
     connectionString: url, max: options.poolSize ?? 10, types: { getTypeParser },
     // A request that cannot get a connection fails (and is retried) rather than waiting for ever.
@@ -38,7 +38,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Kysely
   })
   // An idle connection's error (a server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined)
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool }
 }
 
 /** One connection outside the pool, for administrative SQL (creating schemas, seeding, checks), closed after `work`. */

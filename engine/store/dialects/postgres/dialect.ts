@@ -1,24 +1,27 @@
 import { sql } from 'kysely'
-import { transactionWriter } from '../../commit-group.js'
 import type { StoreDialect } from '../../dialect.js'
 import type { PostgresOptions } from './connection.js'
 import { openPostgres } from './connection.js'
 import { updateRevisions } from './revisions.js'
+import { batchWriter } from './writer.js'
 
 /**
- * Connects to PostgreSQL as the store's database. Groups are written through Kysely
- * transactions, and not grouped by default (concurrent commits already share WAL flushes).
+ * Connects to PostgreSQL as the store's database. Each group is written in one round trip (see
+ * {@link batchWriter}), and grouped by default: PostgreSQL's concurrent commits share WAL flushes
+ * already, but each command's write costs a message and a commit of its own, which one message
+ * for the writes arriving together saves (2.6× the commands per second in `postgres`).
  * Claims lock their rows; `serialised` work runs in a transaction holding an advisory lock on
  * its key; Kysely's migrator is told the connection's own schema, so databases holding several
  * schemas stay apart.
  */
 export function postgresDialect(url: string, options: PostgresOptions = {}): StoreDialect {
-  const db = openPostgres(url, options)
+  const { db, pool } = openPostgres(url, options)
   return {
     name: 'postgres',
     db,
-    writer: transactionWriter(db),
-    groupCommit: false,
+    writer: batchWriter(pool, db),
+    groupCommit: true,
+    batchReads: true,
     claims: { rowLocks: true, updateRevisions },
     outbox: {
       transactionId: sql<number>`cast(cast(pg_current_xact_id() as text) as bigint)`,

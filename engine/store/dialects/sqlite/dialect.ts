@@ -33,6 +33,7 @@ export function sqliteDialect(file: string, options: SqliteOptions = {}): StoreD
     db,
     writer: threaded ? threadWriter(file, options) : connectionWriter(db, begin),
     groupCommit: true,
+    batchReads: false,
     claims: { rowLocks: false },
     outbox: { transactionId: sql<number>`0`, visibleBefore: undefined, keyType: 'integer', autoIncrement: (column) => column.primaryKey().autoIncrement() },
     serialised: (_key, work) => work(db),
