@@ -14,14 +14,14 @@ export interface ServerLog {
 
 /** Most bytes of log lines gathered before they are written. */
 export const LOG_BUFFER_BYTES = 4096
-/** Longest a log line waits to be written, in milliseconds. */
+/** How often the lines gathered are written whatever their length, in milliseconds. */
 export const LOG_FLUSH_MS = 100
 
 /**
- * pino's asynchronous destination on file descriptor or path `dest`, writing lines together: once
- * {@link LOG_BUFFER_BYTES} have gathered, or {@link LOG_FLUSH_MS} after the last write at most.
- * A write of its own for every line (pino's default) costs each request a system call on the
- * thread pool and the wake-ups around it, about a tenth of what the HTTP layer costs a request.
+ * pino's asynchronous destination on file descriptor or path `dest`, writing lines together: as
+ * soon as {@link LOG_BUFFER_BYTES} have gathered, and whatever is left every {@link LOG_FLUSH_MS}
+ * (sonic-boom's `minLength` and `periodicFlush`). A write of its own for every line (pino's
+ * default) costs each request a system call on the thread pool and the wake-ups around it.
  */
 export function logDestination(dest: number | string): ReturnType<typeof pino.destination> {
   return pino.destination({ dest, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS })
