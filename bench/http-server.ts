@@ -8,6 +8,7 @@ import { pino } from 'pino'
 import { Engine, realClock, SecretBox, Store } from '../engine/index.js'
 import { AttachmentStorage } from '../engine/attachments/index.js'
 import { createApp } from '../server/app.js'
+import { logDestination } from '../server/log.js'
 import { minimalActs } from './lib/minimal-act.js'
 
 const [mode, file, logLevel = 'info', writer] = process.argv.slice(2)
@@ -51,7 +52,8 @@ if (mode === 'echo') {
     }
     close = () => acts.close()
   }
-  const logger = pino({ level: logLevel }, pino.destination({ dest: '/dev/null', sync: false }))
+  // As the server's own log (server/log.ts), to /dev/null rather than stdout: a pipe would cost the load generator.
+  const logger = pino({ level: logLevel }, logDestination('/dev/null'))
   const storage = new AttachmentStorage(join(dirname(file), 'attachments'))
   fetch = createApp({ engine, store, storage, logger, webhooks: { allowPrivate: false, secrets: new SecretBox(SecretBox.newKey()) } }).fetch
   const closeFloor = close

@@ -12,6 +12,7 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   definitions: () => import('./definitions.bench.js'),
   engine: () => import('./engine.bench.js'),
   http: () => import('./http.bench.js'),
+  'http-layer': () => import('./http-layer.bench.js'),
   'act-cost': () => import('./act-cost.bench.js'),
   deadlines: () => import('./deadlines.bench.js'),
   growth: () => import('./growth.bench.js'),

@@ -61,7 +61,7 @@ const PROBLEM_JSON = { 'Content-Type': 'application/problem+json' }
 
 /** A request's path as logs show it: a console sign-in link's secret is never written down. */
 export function loggedPath(path: string): string {
-  return path.replace(/^(\/console\/link\/)[^/]+/, '$1:secret')
+  return path.startsWith('/console/link/') ? path.replace(/^(\/console\/link\/)[^/]+/, '$1:secret') : path
 }
 
 /** The HTTP API: every route of the design under /v1, plus /healthz, /readyz, /metrics, /openapi.json and /docs. */
@@ -72,31 +72,39 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const metrics = deps.metrics ?? new Metrics(store, engine.clock, logger)
 
-  app.use(responseHeaders())
-  app.use(metrics.observeRequests())
+  const eventHub = deps.eventHub ?? new EventHub(engine, { logger })
+  // What every request gets, in one middleware (each one more costs every request a promise and
+  // a frame): its id and response headers, then, once answered, its metrics, its log line, and
+  // for a change made here a wake-up of the live streams, which then read the feed at once rather
+  // than at their next tick.
+  const headers = responseHeaders()
   app.use(async (c, next) => {
     const started = performance.now()
-    await next()
-    logger.info({ requestId: c.get('requestId'), method: c.req.method, path: loggedPath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request')
+    await headers(c, next)
+    const ms = performance.now() - started
+    const status = c.res.status
+    metrics.request(c, status, ms)
+    logger.info({ requestId: c.get('requestId'), method: c.req.method, path: loggedPath(c.req.path), status, ms: Math.round(ms) }, 'request')
+    if (status < 400 && c.req.method === 'POST') eventHub.wake()
   })
   app.route('/', metaRoutes(store, logger))
-  // The live streams read the feed at once after a change made here, not at their next tick.
-  const eventHub = deps.eventHub ?? new EventHub(engine, { logger })
-  app.use(async (c, next) => {
-    await next()
-    if (c.req.method === 'POST' && c.res.status < 400) eventHub.wake()
-  })
 
   // Tokens expire in real time, whatever a sandbox clock says.
   const auth = authenticate(store, realClock)
-  app.use('/v1/*', auth)
   app.use('/metrics', auth)
   app.route('/', metricsRoutes(metrics))
   // Bodies are read once authenticated; uploads are streamed and limited by the storage, and
   // process definitions are read by their route, as bytes, under the definition size limit.
   const buffered = bufferBody(bodyBytes)
-  app.use('/v1/*', async (c, next) => (c.req.path === '/v1/attachments' && c.req.method === 'POST') || isDefinitionUpload(c.req.method, c.req.path) ? next() : buffered(c, next))
-  app.use('/v1/*', idempotency(store, engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds ?? 24 * 3600 }))
+  const idempotent = idempotency(store, engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds ?? 24 * 3600 })
+  // Authentication, the body and the Idempotency-Key in one middleware, for the same reason as above.
+  app.use('/v1/*', (c, next) => auth(c, async () => {
+    const streamed = c.req.method === 'POST' ? c.req.path === '/v1/attachments' : isDefinitionUpload(c.req.method, c.req.path)
+    if (!streamed) await buffered(c)
+    const replayed = await idempotent(c, next)
+    // A stored answer replayed: what Hono does with a middleware's answer.
+    if (replayed && !c.finalized) c.res = replayed
+  }))
   app.route('/v1/processes', processRoutes(engine))
   app.route('/v1/proposals', proposalRoutes(engine.proposals))
   app.route('/v1/instances', instanceRoutes(engine, metrics))

@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 import { Temporal } from 'temporal-polyfill'
 import type { MiddlewareHandler } from 'hono'
 import { EngineError, forbidden, iso, may } from '../engine/index.js'
-import type { Clock, Permission, Store, TokenRow } from '../engine/index.js'
+import type { Clock, Permission, Principal, Store, TokenRow } from '../engine/index.js'
 import type { AppEnv } from './env.js'
 
 /** Roles a token may carry: the built-in ones and any kebab-case party role a process declares. */
@@ -10,7 +10,7 @@ export const ROLE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
 
 /** SHA-256 of a token, hex: tokens are random 256-bit secrets, so a fast hash is what stores them safely. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex')
+  return hash('sha256', token, 'hex')
 }
 
 export interface NewToken {
@@ -44,6 +44,28 @@ const TOKEN_CACHE_SIZE = 10_000
 /** How often a token's `last_used_at` is written at most: a write per request would cost every request. */
 export const TOKEN_TOUCH_MS = 60_000
 
+/** A token row as remembered: with its instants read once as epoch milliseconds, so a request compares numbers. */
+interface CachedToken {
+  readonly row: TokenRow
+  /** When the entry lapses and the row is read again. */
+  readonly until: number
+  /** `expires_at` in epoch milliseconds, or null when the token never expires. */
+  readonly expiresMs: number | null
+  /** `last_used_at` in epoch milliseconds, or null when never recorded. */
+  readonly usedMs: number | null
+  /** Who the token speaks for, one object shared by its requests. */
+  readonly principal: Principal
+}
+
+function cached(row: TokenRow, until: number): CachedToken {
+  return {
+    row, until,
+    expiresMs: row.expires_at === null ? null : Date.parse(row.expires_at),
+    usedMs: row.last_used_at === null ? null : Date.parse(row.last_used_at),
+    principal: { role: row.role, subject: row.subject },
+  }
+}
+
 /**
  * Token rows by hash, each kept for {@link TOKEN_CACHE_MS}: looking a token up is about a tenth
  * of an act's cost. Only tokens found are kept (a token just created works at once), and expiry
@@ -52,18 +74,23 @@ export const TOKEN_TOUCH_MS = 60_000
  * forgets it at once).
  */
 class TokenCache {
-  readonly #entries = new Map<string, { readonly row: TokenRow; readonly until: number }>()
+  readonly #entries = new Map<string, CachedToken>()
 
-  async find(hash: string, now: number, lookup: (hash: string) => Promise<TokenRow | undefined>): Promise<TokenRow | undefined> {
-    const cached = this.#entries.get(hash)
-    if (cached && cached.until > now) return cached.row
+  /** The token remembered for `hash` and not lapsed at `now`, if any: no promise for the common case. */
+  remembered(hash: string, now: number): CachedToken | undefined {
+    const entry = this.#entries.get(hash)
+    return entry !== undefined && entry.until > now ? entry : undefined
+  }
+
+  /** Reads the token's row with `lookup` and remembers it; undefined when there is none. */
+  async read(hash: string, now: number, lookup: (hash: string) => Promise<TokenRow | undefined>): Promise<CachedToken | undefined> {
     this.#entries.delete(hash)
     const row = await lookup(hash)
-    if (row) {
-      if (this.#entries.size >= TOKEN_CACHE_SIZE) this.#entries.delete(this.#entries.keys().next().value as string)
-      this.#entries.set(hash, { row, until: now + TOKEN_CACHE_MS })
-    }
-    return row
+    if (!row) return undefined
+    if (this.#entries.size >= TOKEN_CACHE_SIZE) this.#entries.delete(this.#entries.keys().next().value as string)
+    const fresh = cached(row, now + TOKEN_CACHE_MS)
+    this.#entries.set(hash, fresh)
+    return fresh
   }
 
   /**
@@ -72,8 +99,8 @@ class TokenCache {
    * started with (revoked meanwhile), and must not be put back.
    */
   touched(hash: string, lastUsedAt: string): void {
-    const cached = this.#entries.get(hash)
-    if (cached) this.#entries.set(hash, { row: { ...cached.row, last_used_at: lastUsedAt }, until: cached.until })
+    const entry = this.#entries.get(hash)
+    if (entry) this.#entries.set(hash, cached({ ...entry.row, last_used_at: lastUsedAt }, entry.until))
   }
 
   /** Forgets every token whose hash starts with `prefix`, so its row is read again on its next use. */
@@ -111,18 +138,20 @@ export function authenticate(store: Store, clock: Clock): MiddlewareHandler<AppE
       c.header('WWW-Authenticate', 'Bearer')
       throw new EngineError('auth.missing', 'Send an API token as `Authorization: Bearer <token>`; create one with `npx delivery-center token create --role R --subject S`.')
     }
-    const now = clock.now()
+    // One reading of the clock, and numbers from there on: formatting and comparing instants per
+    // request cost more than looking the token up.
+    const now = clock.now().epochMilliseconds
     const hash = hashToken(match[1] as string)
-    const row = await tokens.find(hash, now.epochMilliseconds, lookup)
-    if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= iso(now))) {
+    const token = tokens.remembered(hash, now) ?? await tokens.read(hash, now, lookup)
+    if (!token || token.row.revoked_at !== null || (token.expiresMs !== null && token.expiresMs <= now)) {
       c.header('WWW-Authenticate', 'Bearer error="invalid_token"')
       throw new EngineError('auth.invalid', 'The token is unknown, has expired or has been revoked.')
     }
-    c.set('principal', { role: row.role, subject: row.subject })
+    c.set('principal', token.principal)
     await next()
     // Recorded once the request has succeeded: a refused request changes nothing.
-    if (c.res.status < 400 && (row.last_used_at === null || row.last_used_at <= iso(now.subtract({ milliseconds: TOKEN_TOUCH_MS })))) {
-      const used = iso(now)
+    if (c.res.status < 400 && (token.usedMs === null || token.usedMs <= now - TOKEN_TOUCH_MS)) {
+      const used = iso(Temporal.Instant.fromEpochMilliseconds(now))
       tokens.touched(hash, used)
       // Best effort: when the write fails (a busy or read-only database), the next read of the row tries again.
       await store.tokens.touch(hash, used).catch(() => undefined)

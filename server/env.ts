@@ -1,4 +1,4 @@
-import type { Principal } from '../engine/index.js'
+import type { InstanceView, Principal } from '../engine/index.js'
 
 /** What the middleware puts on every request's context. */
 export interface AppEnv {
@@ -17,6 +17,8 @@ export interface AppEnv {
     body: string | undefined
     /** Set when the engine was given the answer to store with its write (stored if the write committed). */
     receiptWritten: boolean | undefined
+    /** The view the engine stored as the answer to an Idempotency-Key, with its JSON: answered as it is. */
+    receiptBody: { readonly view: InstanceView; readonly body: string } | undefined
     /** Set by the idempotency middleware on a retried upload: the stored answer for a file of this SHA-256, else `idempotency.mismatch` thrown. */
     uploadReplay: ((sha256: string) => Response) | undefined
     /** Set by a route whose answer holds a secret (a sign-in link): it is never stored for an Idempotency-Key, whose key is given back. */

@@ -26,8 +26,20 @@ export function receiptFor(c: Context<AppEnv>, status: number): ((view: Instance
   if (!claimed) return undefined
   return (view) => {
     c.set('receiptWritten', true)
-    return { ...claimed, status, response: { body: JSON.stringify(view), type: JSON_TYPE } }
+    const body = JSON.stringify(view)
+    c.set('receiptBody', { view, body })
+    return { ...claimed, status, response: { body, type: JSON_TYPE } }
   }
+}
+
+/**
+ * Answers a write's view as `c.json(view, status)` would, with the JSON its receipt stored when
+ * there is one (the view is then serialised once, not twice).
+ */
+export function answerView(c: Context<AppEnv>, view: InstanceView, status: 200 | 201 = 200, headers?: Record<string, string>): Response {
+  const stored = c.get('receiptBody')
+  if (stored?.view !== view) return c.json(view, status, headers)
+  return c.body(stored.body, status, { ...headers, 'Content-Type': JSON_TYPE })
 }
 
 export interface IdempotencyOptions {

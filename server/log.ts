@@ -12,6 +12,21 @@ export interface ServerLog {
   close(waitMs: number): Promise<void>
 }
 
+/** Most bytes of log lines gathered before they are written. */
+export const LOG_BUFFER_BYTES = 4096
+/** How often the lines gathered are written whatever their length, in milliseconds. */
+export const LOG_FLUSH_MS = 100
+
+/**
+ * pino's asynchronous destination on file descriptor or path `dest`, writing lines together: as
+ * soon as {@link LOG_BUFFER_BYTES} have gathered, and whatever is left every {@link LOG_FLUSH_MS}
+ * (sonic-boom's `minLength` and `periodicFlush`). A write of its own for every line (pino's
+ * default) costs each request a system call on the thread pool and the wake-ups around it.
+ */
+export function logDestination(dest: number | string): ReturnType<typeof pino.destination> {
+  return pino.destination({ dest, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS })
+}
+
 /**
  * Opens the log on stdout at `level` (a pino level; an unknown one throws). Lines are written
  * asynchronously, as pino's default destination does. That destination also flushes
@@ -21,7 +36,7 @@ export interface ServerLog {
  * which also cancels the flush on exit) when ending takes longer than allowed.
  */
 export function openServerLog(level: string): ServerLog {
-  const destination = pino.destination({ dest: 1, sync: false })
+  const destination = logDestination(1)
   const logger = pino({ level }, destination)
   let closing: Promise<void> | undefined
   return {

@@ -1,5 +1,5 @@
 import { matchedRoutes } from 'hono/route'
-import type { MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 import type { Logger } from 'pino'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { countInStatus, iso, oldestDueDeadline } from '../engine/index.js'
@@ -76,15 +76,11 @@ export class Metrics {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry })
   }
 
-  /** Middleware timing every request, labelled by the route pattern that answered it. */
-  observeRequests(): MiddlewareHandler<AppEnv> {
-    return async (c, next) => {
-      const started = performance.now()
-      await next()
-      // The handler is the last route matched that is not middleware (`use()` registers ALL).
-      const handler = matchedRoutes(c).findLast((route) => route.method !== 'ALL')
-      this.#requests.observe({ method: c.req.method, route: handler?.path ?? UNMATCHED, status: c.res.status }, (performance.now() - started) / 1000)
-    }
+  /** Records a request answered with `status` after `ms` milliseconds, labelled by the route pattern that answered it. */
+  request(c: Context<AppEnv>, status: number, ms: number): void {
+    // The handler is the last route matched that is not middleware (`use()` registers ALL).
+    const handler = matchedRoutes(c).findLast((route) => route.method !== 'ALL')
+    this.#requests.observe({ method: c.req.method, route: handler?.path ?? UNMATCHED, status }, ms / 1000)
   }
 
   /** Counts an action performed through the API. */

@@ -5,7 +5,7 @@ import { requirePermission } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
 import type { Metrics } from '../metrics.js'
-import { receiptFor } from '../idempotency.js'
+import { answerView, receiptFor } from '../idempotency.js'
 import { queryProblem, readQuery } from '../query.js'
 import { checkAttachmentTotal } from '../request-limits.js'
 
@@ -16,7 +16,7 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
   // Who may start is the process's to say (its `startedBy`): the engine decides, in authorize.ts.
   app.post('/', async (c) => {
     const view = await engine.instances.start(readBody(c, 'StartRequest'), c.get('principal'), { receipt: receiptFor(c, 201) })
-    return c.json(view, 201, { Location: `/v1/instances/${encodeURIComponent(view.id)}` })
+    return answerView(c, view, 201, { Location: `/v1/instances/${encodeURIComponent(view.id)}` })
   })
 
   app.get('/', async (c) => {
@@ -59,7 +59,7 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
     checkAttachmentTotal(request.attachments)
     const view = await engine.instances.act(c.req.param('id'), request, c.get('principal'), { receipt: receiptFor(c, 200) })
     metrics?.act(view.process.id, request.action)
-    return c.json(view)
+    return answerView(c, view)
   })
 
   app.post('/:id/advance', requirePermission('fire-deadlines'), async (c) => {
@@ -69,11 +69,11 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
   })
 
   app.post('/:id/terminate', requirePermission('terminate'), async (c) => {
-    return c.json(await engine.instances.terminate(c.req.param('id'), readBody(c, 'TerminateRequest'), c.get('principal'), { receipt: receiptFor(c, 200) }))
+    return answerView(c, await engine.instances.terminate(c.req.param('id'), readBody(c, 'TerminateRequest'), c.get('principal'), { receipt: receiptFor(c, 200) }))
   })
 
   app.post('/:id/retry', requirePermission('retry'), async (c) => {
-    return c.json(await engine.instances.retry(c.req.param('id'), readBody(c, 'RetryRequest'), c.get('principal'), { receipt: receiptFor(c, 200) }))
+    return answerView(c, await engine.instances.retry(c.req.param('id'), readBody(c, 'RetryRequest'), c.get('principal'), { receipt: receiptFor(c, 200) }))
   })
 
   return app

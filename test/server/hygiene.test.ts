@@ -101,8 +101,8 @@ describe('request bodies over real HTTP (read from the Node.js request)', () => 
   })
   afterEach(async () => { await new Promise((resolve) => server.close(resolve)) })
 
-  /** POSTs `chunks` as admin; chunked (no Content-Length) unless `declare` is set. */
-  async function post(path: string, chunks: readonly string[], declare = false, agent?: Agent): Promise<{ status: number; body: Record<string, unknown> }> {
+  /** POSTs `chunks` as admin, `pauseMs` apart; chunked (no Content-Length) unless `declare` is set. */
+  async function post(path: string, chunks: readonly string[], declare = false, agent?: Agent, pauseMs = 0): Promise<{ status: number; body: Record<string, unknown> }> {
     const length = chunks.reduce((n, chunk) => n + Buffer.byteLength(chunk), 0)
     return new Promise((resolve, reject) => {
       const request = httpRequest({
@@ -115,8 +115,13 @@ describe('request bodies over real HTTP (read from the Node.js request)', () => 
         })
       })
       request.on('error', reject)
-      for (const chunk of chunks) request.write(chunk)
-      request.end()
+      void (async () => {
+        for (const chunk of chunks) {
+          request.write(chunk)
+          if (pauseMs > 0) await new Promise((pause) => setTimeout(pause, pauseMs))
+        }
+        request.end()
+      })()
     })
   }
 
@@ -151,6 +156,15 @@ describe('request bodies over real HTTP (read from the Node.js request)', () => 
     expect(chunked.status).toBe(201)
     expect((await api.engine.instances.get(chunked.body['id'] as string, { role: 'admin', subject: 'a-1' })).context).toEqual({ orderId: 'o-1', specification: 'Standard', productId: 'p-1', note: 'é'.repeat(5000) })
     expect((await post('/v1/instances', [start], true)).status).toBe(201)
+  })
+
+  it('reads a body whose parts arrive after its headers, some milliseconds apart, in full', async () => {
+    const start = JSON.stringify({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-2', specification: 'Standard', productId: 'p-1', note: 'é'.repeat(3000) } })
+    for (const declare of [false, true]) {
+      const created = await post('/v1/instances', [start.slice(0, 10), start.slice(10, 3000), start.slice(3000)], declare, undefined, 30)
+      expect(created.status).toBe(201)
+      expect((await api.engine.instances.get(created.body['id'] as string, { role: 'admin', subject: 'a-1' })).context).toEqual({ orderId: 'o-2', specification: 'Standard', productId: 'p-1', note: 'é'.repeat(3000) })
+    }
   })
 
   it('refuses a chunked body as soon as it passes the limit: 413, nothing stored, and the connection still serves', async () => {
