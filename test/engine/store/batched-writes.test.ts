@@ -19,7 +19,7 @@ afterEach(async () => {
 const ORDER = { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }
 
 describe('values written as literals (PostgreSQL batches)', () => {
-  it('quotes text, doubling quotes, and backslashes inside E strings', () => {
+  it('quotes text with node-postgres\'s escapeLiteral: quotes doubled, backslashes inside E strings', () => {
     expect(inline({ sql: 'select $1, $2', parameters: ["it's", 'a\\b\'c'] })).toBe("select 'it''s',  E'a\\\\b''c'")
   })
 

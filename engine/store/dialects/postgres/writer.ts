@@ -1,4 +1,4 @@
-import type pg from 'pg'
+import pg from 'pg'
 import type { Kysely } from 'kysely'
 import { EngineError } from '../../../errors.js'
 import type { GroupWriter } from '../../commit-group.js'
@@ -19,7 +19,10 @@ const EXPECTATION_ERROR = new RegExp(`${EXPECTATION_TAG}:(\\d+):(\\d+)`)
 /** SQLSTATE of "invalid input syntax" (22P02), which the expectation check raises on purpose. */
 const INVALID_TEXT_REPRESENTATION = '22P02'
 
-/** A value written as a literal: text, a number or null (anything else is sent as a parameter, the slower way). */
+/**
+ * A value written as a literal: text (quoted by node-postgres's `escapeLiteral`), a number or
+ * null; anything else is sent as a parameter, the slower way.
+ */
 function literal(value: unknown): string | undefined {
   if (value === null || value === undefined) return 'null'
   // Quoted like a parameter sent as text: PostgreSQL infers its type from where it stands.
@@ -29,9 +32,8 @@ function literal(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined
   // A NUL cannot be stored in text either way; let the parameter path refuse it as before.
   if (value.includes('\0')) return undefined
-  const quoted = value.replaceAll("'", "''")
-  // E'' reads backslashes as escapes whatever standard_conforming_strings says: doubled, they stand for themselves.
-  return value.includes('\\') ? ` E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`
+  // Text with a backslash comes back as ` E'...'`, its leading space keeping it apart from what precedes it.
+  return pg.escapeLiteral(value)
 }
 
 /** `statement`'s SQL with its `$n` placeholders replaced by literals, or undefined if one value cannot be. */
