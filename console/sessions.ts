@@ -3,6 +3,11 @@ import { EngineError, isSystem, iso } from '../engine/index.js'
 import type { Clock, FieldProblem, Principal, Store } from '../engine/index.js'
 import { hashToken, ROLE } from '../server/auth.js'
 
+/** The path of a sign-in link under the server's public URL: `/console/link/<secret>`. */
+export function signInLinkPath(secret: string): string {
+  return `/console/link/${secret}`
+}
+
 /** How long a sign-in link can be used, once. */
 export const LINK_TTL = { minutes: 10 } as const
 /** How long a console session lasts at most (a session opened with an API token also ends with the token). */

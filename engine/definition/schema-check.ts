@@ -1,5 +1,5 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import type { ErrorObject } from 'ajv'
+import type { ErrorObject, ValidateFunction } from 'ajv'
 import processSchema from '../../schemas/process.schema.json' with { type: 'json' }
 import type { DefinitionError } from '../errors.js'
 import type { Source } from './source.js'
@@ -7,11 +7,17 @@ import { MAX_PROBLEMS } from './limits.js'
 import { escapeSegment, parsePointer } from './pointer.js'
 import { closestName } from './suggest.js'
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, logger: false })
-// The accepted forms of a `pattern`, in words and with an example; editors (VS Code, the YAML
-// language server) show the same text, so the schema stays the single source of it.
-ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' })
-const validateProcess = ajv.compile(processSchema)
+let validator: ValidateFunction | undefined
+/** The language's validator, compiled on first use (a command that checks no definition never pays for it). */
+function validateProcess(): ValidateFunction {
+  if (validator) return validator
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, logger: false })
+  // The accepted forms of a `pattern`, in words and with an example; editors (VS Code, the YAML
+  // language server) show the same text, so the schema stays the single source of it.
+  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' })
+  validator = ajv.compile(processSchema)
+  return validator
+}
 
 /**
  * Checks a parsed definition against `schemas/process.schema.json`, reporting each violation at
@@ -21,8 +27,9 @@ const validateProcess = ajv.compile(processSchema)
  * mapping is its misspelling: that key is the one problem.
  */
 export function checkSchema(source: Source): DefinitionError[] {
-  if (validateProcess(source.value)) return []
-  const errors = withoutMisspeltRequired(collapseAlternatives(validateProcess.errors ?? []))
+  const validate = validateProcess()
+  if (validate(source.value)) return []
+  const errors = withoutMisspeltRequired(collapseAlternatives(validate.errors ?? []))
   const seen = new Set<string>()
   const problems: DefinitionError[] = []
   for (const e of errors) {

@@ -1,5 +1,5 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import type { ErrorObject } from 'ajv'
+import type { ErrorObject, ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import scenarioSchema from '../../schemas/scenario.schema.json' with { type: 'json' }
 import type { DefinitionError } from '../errors.js'
@@ -11,11 +11,17 @@ import type { Source } from '../definition/source.js'
 import { closestName } from '../definition/suggest.js'
 import type { ScenarioFile } from './scenario.js'
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, logger: false })
-// ajv-formats is CommonJS; under NodeNext its callable is the `default` export.
-addFormatsModule.default(ajv, ['date-time'])
-ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' })
-const validateScenarios = ajv.compile<ScenarioFile>(scenarioSchema)
+let validator: ValidateFunction<ScenarioFile> | undefined
+/** The scenario format's validator, compiled on first use. */
+function validateScenarios(): ValidateFunction<ScenarioFile> {
+  if (validator) return validator
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, logger: false })
+  // ajv-formats is CommonJS; under NodeNext its callable is the `default` export.
+  addFormatsModule.default(ajv, ['date-time'])
+  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' })
+  validator = ajv.compile<ScenarioFile>(scenarioSchema)
+  return validator
+}
 
 const MOVES = ['act', 'wait', 'until', 'terminate'] as const
 
@@ -32,8 +38,9 @@ export type ReadScenarios =
 export function readScenarios(text: string, file: string): ReadScenarios {
   const source = readSource(text, file)
   if (source.problems.length > 0) return { ok: false, source, problems: source.problems }
-  if (validateScenarios(source.value)) return { ok: true, source, file: source.value }
-  const problems = describeAll(source, validateScenarios.errors ?? [])
+  const validate = validateScenarios()
+  if (validate(source.value)) return { ok: true, source, file: source.value }
+  const problems = describeAll(source, validate.errors ?? [])
   return { ok: false, source, problems }
 }
 

@@ -1,16 +1,11 @@
 import { Hono } from 'hono'
-import { linkProblems } from '../../console/sessions.js'
+import { linkProblems, signInLinkPath } from '../../console/sessions.js'
 import type { ConsoleSessions } from '../../console/sessions.js'
 import { EngineError, InvalidDefinitionError, suggest } from '../../engine/index.js'
 import type { Engine } from '../../engine/index.js'
 import { requirePermission } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
-
-/** The path of a sign-in link under the server's public URL: `/console/link/<secret>`. */
-export function signInLinkPath(secret: string): string {
-  return `/console/link/${secret}`
-}
 
 /**
  * `/v1/console-sessions`: an integrator's backend (an `admin` or `system` token) asks for a
