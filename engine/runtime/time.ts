@@ -43,13 +43,21 @@ export function dueAfter(from: string, delay: Delay, parameters: Readonly<Record
  * through Temporal's calendar.
  */
 function addDuration(from: string, duration: Temporal.Duration, timeZone: string): string {
-  const start = Date.parse(from)
-  if (timeZone === 'UTC' && duration.years === 0 && duration.months === 0 && duration.weeks === 0 && Number.isFinite(start)) {
-    const ms = start + duration.days * 86_400_000 + duration.hours * 3_600_000 + duration.minutes * 60_000
-      + duration.seconds * 1000 + duration.milliseconds + Math.trunc(duration.microseconds / 1000 + duration.nanoseconds / 1e6)
-    if (ms <= MAX_FOUR_DIGIT_YEAR) return new Date(ms).toISOString()
-  }
-  return iso(instant(from).toZonedDateTimeISO(timeZone).add(duration).toInstant())
+  return shiftedInUtc(from, duration, 1, timeZone) ?? iso(instant(from).toZonedDateTimeISO(timeZone).add(duration).toInstant())
+}
+
+/**
+ * `at` moved by `sign` times `duration` as plain arithmetic on milliseconds, where that is exact:
+ * in UTC (a day is always 24 hours there) for a duration without years, months or weeks, within
+ * years 0-9999; otherwise undefined, for Temporal's calendar to do it.
+ */
+function shiftedInUtc(at: string, duration: Temporal.Duration, sign: 1 | -1, timeZone: string): string | undefined {
+  if (timeZone !== 'UTC' || duration.years !== 0 || duration.months !== 0 || duration.weeks !== 0) return undefined
+  const start = Date.parse(at)
+  if (!Number.isFinite(start)) return undefined
+  const ms = start + sign * (duration.days * 86_400_000 + duration.hours * 3_600_000 + duration.minutes * 60_000
+    + duration.seconds * 1000 + duration.milliseconds + Math.trunc(duration.microseconds / 1000 + duration.nanoseconds / 1e6))
+  return ms >= MIN_FOUR_DIGIT_YEAR && ms <= MAX_FOUR_DIGIT_YEAR ? new Date(ms).toISOString() : undefined
 }
 
 const durations = new Map<string, Temporal.Duration>()
@@ -92,5 +100,5 @@ export function countsAsBusinessDay(date: Temporal.PlainDate, calendar: Compiled
  * P1D before a deadline is the same local time the day before, P1M the same day a month before.
  */
 export function dueBefore(due: string, duration: Temporal.Duration, timeZone: string): string {
-  return iso(instant(due).toZonedDateTimeISO(timeZone).subtract(duration).toInstant())
+  return shiftedInUtc(due, duration, -1, timeZone) ?? iso(instant(due).toZonedDateTimeISO(timeZone).subtract(duration).toInstant())
 }

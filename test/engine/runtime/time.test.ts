@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { Temporal } from 'temporal-polyfill'
-import { dueAfter, iso } from '../../../engine/runtime/time.js'
+import { dueAfter, dueBefore, iso } from '../../../engine/runtime/time.js'
 
 const days = (n: number) => ({ kind: 'duration' as const, duration: Temporal.Duration.from({ days: n }) })
 const months = (n: number) => ({ kind: 'duration' as const, duration: Temporal.Duration.from({ months: n }) })
@@ -56,5 +56,25 @@ describe('the UTC fast path of dueAfter', () => {
         expect(dueAfter(from, delay, {}, 'UTC')).toBe(dueAfter(from, delay, {}, 'Etc/UTC'))
       },
     ))
+  })
+})
+
+describe('dueBefore', () => {
+  it('in UTC, without years, months or weeks, is exactly Temporal\'s subtraction (milliseconds are used there)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: Date.parse('1970-01-01T00:00:00Z'), max: Date.parse('2200-01-01T00:00:00Z') }),
+      fc.record({ days: fc.nat(400), hours: fc.nat(48), minutes: fc.nat(120), seconds: fc.nat(120), milliseconds: fc.nat(999) }),
+      (ms, fields) => {
+        const due = new Date(ms).toISOString()
+        const duration = Temporal.Duration.from(fields)
+        const expected = iso(Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO('UTC').subtract(duration).toInstant())
+        expect(dueBefore(due, duration, 'UTC')).toBe(expected)
+      },
+    ))
+  })
+
+  it('P1D before a deadline is the same local time the day before, across a daylight-saving change; P1M a calendar month', () => {
+    expect(dueBefore('2026-03-29T07:00:00.000Z', Temporal.Duration.from({ days: 1 }), 'Europe/Berlin')).toBe('2026-03-28T08:00:00.000Z')
+    expect(dueBefore('2026-03-31T10:00:00.000Z', Temporal.Duration.from({ months: 1 }), 'UTC')).toBe('2026-02-28T10:00:00.000Z')
   })
 })
