@@ -6,6 +6,7 @@ import { Recorder, repeat } from './lib/report.js'
 import type { StoreSettings } from './lib/deliveries.js'
 import { completeDelivery, dbFile, openEngine } from './lib/deliveries.js'
 import { benchPostgresUrl, freshSchema, postgresVersion } from './lib/postgres.js'
+import { countFor } from './lib/count-for.js'
 import { createBpmnPeer } from './peers/bpmn.js'
 import { completeWithXState } from './peers/xstate.js'
 
@@ -86,16 +87,4 @@ async function driveFor(engine: Engine, drivers: number, seconds: number): Promi
     }
   }))
   return { deliveries, elapsed: (performance.now() - started) / 1000 }
-}
-
-/** Completions per second of `once`, run one after another for `seconds`. */
-async function countFor(seconds: number, once: () => Promise<unknown>): Promise<number> {
-  const started = performance.now()
-  const until = started + seconds * 1000
-  let count = 0
-  while (performance.now() < until) {
-    await once()
-    count++
-  }
-  return count / ((performance.now() - started) / 1000)
 }
