@@ -1,6 +1,5 @@
 import { Command } from 'commander'
 import packageJson from '../package.json' with { type: 'json' }
-import { compileWithBases, toMermaid } from '../engine/index.js'
 import { applyOptionRules } from './options.js'
 
 const program = new Command()
@@ -15,6 +14,7 @@ program.command('validate')
   .action(async (files: string[], options: { db?: string }) => {
     let failed = 0
     const { withBaseLibrary } = await import('./commands.js')
+    const { compileWithBases } = await import('../engine/index.js')
     await withBaseLibrary(files, options.db, async (library) => {
       for (const file of files) {
         const result = await compileWithBases(file, library)
@@ -39,6 +39,7 @@ program.command('graph')
   .option('--db <location>', 'also resolve `extends` from the processes registered in this existing database (SQLite file or postgres:// URL)')
   .action(async (file: string, bases: string[], options: { db?: string }) => {
     const { withBaseLibrary } = await import('./commands.js')
+    const { compileWithBases, toMermaid } = await import('../engine/index.js')
     const result = await withBaseLibrary([file, ...bases], options.db, (library) => compileWithBases(file, library))
     if (!result.ok) {
       for (const error of result.errors) console.error(String(error))

@@ -50,7 +50,11 @@ function addWordLimits(ajv: Ajv2020): void {
   }
 }
 
-const authoredSchemas = createAjv()
+let authored: Ajv2020 | undefined
+/** The ajv instance, made on first use: a command that compiles no process does not pay for it. */
+function authoredSchemas(): Ajv2020 {
+  return authored ??= createAjv()
+}
 
 /**
  * Compiles an author's schema; returns the validator, or every reason it cannot be used, each
@@ -59,11 +63,12 @@ const authoredSchemas = createAjv()
  * a keyword ajv does not know (with "Did you mean").
  */
 export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | SchemaFault[] {
-  if (!authoredSchemas.validateSchema(schema)) return metaSchemaFaults(schema, authoredSchemas.errors ?? [])
-  const faults = findSchemaFaults(schema, Object.keys(authoredSchemas.formats))
+  const ajv = authoredSchemas()
+  if (!ajv.validateSchema(schema)) return metaSchemaFaults(schema, ajv.errors ?? [])
+  const faults = findSchemaFaults(schema, Object.keys(ajv.formats))
   if (faults.length > 0) return faults
   try {
-    return authoredSchemas.compile(schema)
+    return ajv.compile(schema)
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     const keyword = /unknown keyword: "([^"]+)"/.exec(message)?.[1]
