@@ -4,6 +4,7 @@ import { sortProblems } from './definition/context.js'
 import type { BaseReference } from './definition/derive.js'
 import { parseBaseReference } from './definition/derive.js'
 import { readSource } from './definition/source.js'
+import { definitionHead } from './definition/head.js'
 import { suggest } from './definition/suggest.js'
 import type { DefinitionCode } from './errors.js'
 import { MAX_DEFINITION_BYTES } from './definition/limits.js'
@@ -42,9 +43,8 @@ export interface BaseSource {
 /** The head of a definition's text (id, version, extends), when it has a usable one. */
 function headOf(text: string): { id: string; version: number; extends: string | undefined } | undefined {
   if (text.length > MAX_DEFINITION_BYTES) return undefined
-  const value = readSource(text, '').value as { id?: unknown; version?: unknown; extends?: unknown } | undefined
-  if (typeof value !== 'object' || value === null || typeof value.id !== 'string' || !Number.isInteger(value.version)) return undefined
-  return { id: value.id, version: value.version as number, extends: typeof value.extends === 'string' ? value.extends : undefined }
+  const { id, version, extends: base } = definitionHead(text)
+  return id === undefined || version === undefined ? undefined : { id, version, extends: base }
 }
 
 /**

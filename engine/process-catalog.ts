@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { Clock } from './clock.js'
-import { compileProcess } from './definition/compile.js'
 import type { CompileResult } from './definition/compile.js'
+import { compileMemoised } from './compile-memo.js'
+import type { BaseTexts } from './compile-memo.js'
 import { checkDefinition } from './definition-check.js'
 import type { DefinitionCheck, DefinitionCheckRequest } from './definition-check.js'
 import { extendsOf, parseBaseReference } from './definition/derive.js'
@@ -121,7 +122,7 @@ export class ProcessCatalog {
   /** Compiles a definition for `owner` (null: public), checking its id and that `owner` holds one of its roles. */
   async #prepare(text: string, file: string, owner: ProcessOwner | null, expectId?: string): Promise<{ process: CompiledProcess; bases: Bases }> {
     const bases = await this.#bases(text, owner)
-    const result = compileProcess(text, file, { base: (ref) => bases.get(ref.id) })
+    const result = compileMemoised(text, file, bases)
     if (!result.ok) throw new InvalidDefinitionError(file, result.errors)
     const { process } = result
     if (expectId !== undefined && process.id !== expectId) {
@@ -151,7 +152,7 @@ export class ProcessCatalog {
    */
   async compile(text: string, file: string, owner: ProcessOwner | null): Promise<CompileResult> {
     const bases = await this.#bases(text, owner)
-    return compileProcess(text, file, { base: (ref) => bases.get(ref.id) })
+    return compileMemoised(text, file, bases)
   }
 
   /**
@@ -200,7 +201,7 @@ export class ProcessCatalog {
   async #compileRow(row: ProcessRow): Promise<{ process: CompiledProcess; owner: ProcessOwner | null }> {
     const key = keyOf(row)
     const bases = await this.#bases(row.source, ownerOf(row), row.base)
-    const result = compileProcess(row.source, key, { base: (ref) => bases.get(ref.id) })
+    const result = compileMemoised(row.source, key, bases)
     if (!result.ok) throw new InvalidDefinitionError(key, result.errors)
     const compiled = { process: result.process, owner: ownerOf(row) }
     this.#compiled.set(key, compiled)
@@ -264,7 +265,7 @@ export class ProcessCatalog {
 }
 
 /** The texts of a definition's chain of bases by id, and the first one's `ID@VERSION` (`pinned`). */
-type Bases = Map<string, { text: string; file: string }> & { pinned?: string }
+type Bases = Map<string, { text: string; file: string }> & BaseTexts & { pinned?: string }
 
 /** The owner of a registered version; null when it is public. */
 function ownerOf(row: Pick<ProcessRow, 'owner' | 'owner_role'>): ProcessOwner | null {

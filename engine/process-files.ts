@@ -5,7 +5,7 @@ import { DefinitionError, InvalidDefinitionError } from './errors.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import type { BaseResolver, CompileOptions, CompileResult } from './definition/compile.js'
 import { extendsOf, parseBaseReference } from './definition/derive.js'
-import { readSource } from './definition/source.js'
+import { definitionHead } from './definition/head.js'
 import { compileProcess } from './definition/compile.js'
 import { decodeDefinition, tooLargeProblem } from './definition/decode.js'
 import type { DecodedDefinition } from './definition/decode.js'
@@ -86,10 +86,7 @@ function reasonOf(error: unknown): string {
 export function loadBuiltInSources(dir: string = BUILT_IN_PROCESS_DIR): Array<{ file: string; text: string }> {
   const files = readdirSync(dir).filter((name) => name.endsWith('.yaml')).sort()
     .map((name) => ({ file: relative(process.cwd(), join(dir, name)), text: readFileSync(join(dir, name), 'utf8') }))
-  const idOf = (text: string): string | undefined => {
-    const value = readSource(text, '').value as { id?: unknown } | undefined
-    return typeof value === 'object' && value !== null && typeof value.id === 'string' ? value.id : undefined
-  }
+  const idOf = (text: string): string | undefined => definitionHead(text).id
   const ordered: Array<{ file: string; text: string }> = []
   const placed = new Set<string>()
   const place = (entry: { file: string; text: string }, depth: number): void => {
@@ -123,8 +120,8 @@ export function loadBuiltInProcesses(dir: string = BUILT_IN_PROCESS_DIR): Compil
 function builtInBases(sources: ReadonlyArray<{ file: string; text: string }>): BaseResolver {
   return (reference) => {
     const found = sources.filter(({ text }) => {
-      const value = readSource(text, '').value as { id?: unknown; version?: unknown } | undefined
-      return typeof value === 'object' && value !== null && value.id === reference.id && (reference.version === undefined || value.version === reference.version)
+      const { id, version } = definitionHead(text)
+      return id === reference.id && (reference.version === undefined || version === reference.version)
     })
     return found.at(-1)
   }

@@ -1,5 +1,5 @@
 import type { ProcessDefinition, StepDefinition } from './definition.js'
-import { readSource } from './source.js'
+import { definitionHead } from './head.js'
 
 /** A reference to the process a derived one extends: `basic` (latest) or `basic@2`. */
 export interface BaseReference {
@@ -9,8 +9,7 @@ export interface BaseReference {
 
 /** The `extends` value of a definition's text, if it has one (read without checking anything else). */
 export function extendsOf(text: string): string | undefined {
-  const value = readSource(text, '').value as { extends?: unknown } | undefined
-  return typeof value === 'object' && value !== null && typeof value.extends === 'string' ? value.extends : undefined
+  return definitionHead(text).extends
 }
 
 /** Parses the `extends` value (already checked by the schema). */
