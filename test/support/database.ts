@@ -1,9 +1,9 @@
-import { mkdtempSync } from 'node:fs'
+import { copyFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import BetterSqlite3 from 'better-sqlite3'
-import { isPostgresUrl } from '../../engine/index.js'
+import { isPostgresUrl, Store } from '../../engine/index.js'
 import { inSchema, withPostgresClient } from '../../engine/store/dialects/postgres/connection.js'
 
 /**
@@ -32,6 +32,26 @@ export async function freshDatabase(prefix = 'dc-test-'): Promise<TestDatabase> 
     location: inSchema(POSTGRES_URL, schema), dir,
     drop: () => withPostgresClient(POSTGRES_URL, (client) => client.query(`drop schema if exists ${schema} cascade`)).then(() => undefined),
   }
+}
+
+/** A SQLite database migrated once per worker process, copied by {@link migratedDatabase}. */
+let template: Promise<string> | undefined
+
+/**
+ * A new database for one test, migrated as `Store.open` leaves a new one: on SQLite a copy of one
+ * migrated once per worker process (3 ms instead of the 35 ms of migrating each), on PostgreSQL a
+ * fresh schema (`Store.open` migrates it).
+ */
+export async function migratedDatabase(prefix = 'dc-test-'): Promise<TestDatabase> {
+  const database = await freshDatabase(prefix)
+  if (POSTGRES_URL) return database
+  template ??= (async () => {
+    const { location } = await freshDatabase('dc-template-')
+    await (await Store.open(location)).close()
+    return location
+  })()
+  copyFileSync(await template, database.location)
+  return database
 }
 
 /** Every row of every table, for asserting that a rejection changed nothing. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Engine, ManualClock, Store } from '../../engine/index.js'
 import type { Principal } from '../../engine/index.js'
-import { freshDatabase } from './database.js'
+import { migratedDatabase } from './database.js'
 
 export { snapshot } from './database.js'
 
@@ -32,7 +32,7 @@ export interface Harness {
 
 /** An engine on a fresh database (see test/support/database.ts), with a manual clock at {@link T0} and the built-in processes. */
 export async function openHarness(): Promise<Harness> {
-  const database = await freshDatabase('dc-engine-')
+  const database = await migratedDatabase('dc-engine-')
   const store = await Store.open(database.location)
   const clock = new ManualClock(T0)
   const engine = new Engine({ store, clock })

@@ -8,7 +8,7 @@ import { createApp } from '../../server/app.js'
 import { createToken } from '../../server/auth.js'
 import type { EventHub } from '../../server/event-hub.js'
 import type { UploadQuotaLimits } from '../../server/upload-quota.js'
-import { freshDatabase } from './database.js'
+import { migratedDatabase } from './database.js'
 import { T0 } from './engine.js'
 
 /** The principals every HTTP test has a token for. */
@@ -53,7 +53,7 @@ export interface ApiOptions {
 
 /** The app on a fresh database, in sandbox mode at {@link T0}, with the built-in processes and a token per principal. */
 export async function openApi(options: ApiOptions = {}): Promise<Api> {
-  const { location, dir, drop } = await freshDatabase('dc-http-')
+  const { location, dir, drop } = await migratedDatabase('dc-http-')
   const store = await Store.open(location)
   const clock = new ManualClock(T0)
   const engine = new Engine({ store, clock })
