@@ -7,11 +7,10 @@ import type { Database } from './database.js'
 import { listInstances } from './instance-listing.js'
 import type { InstanceQuery } from './instance-listing.js'
 import { prepared, slot } from './prepared.js'
-import { attachmentStatements, columnsOf, orderIdOf, eventRow, eventStatements, outboxRows, outboxStatements, uniqueStatements, updateStatement, waitingStatement } from './instance-writes.js'
+import { attachmentStatements, eventRow, eventStatements, insertStatement, outboxRows, outboxStatements, partyStatements, uniqueStatements, updateStatement, waitingStatement } from './instance-writes.js'
 import type { OutboxWrite } from './instance-writes.js'
 import type { OutboxOrder } from './dialect.js'
 import { receiptStatement } from './idempotency-repository.js'
-import { statementOf } from './write-plan.js'
 import type { Receipt } from './idempotency-repository.js'
 
 export type { InstanceQuery } from './instance-listing.js'
@@ -83,17 +82,8 @@ export class InstanceRepository {
   async create(state: InstanceState, events: readonly Event[], extras: WriteExtras): Promise<void> {
     const db = this.#db
     await this.#commits.run([
-      statementOf(db.insertInto('instance').values({
-        id: state.id,
-        process_id: state.processId,
-        process_version: state.processVersion,
-        ...columnsOf(state, events.length),
-        order_id: orderIdOf(state.context),
-        created_at: state.startedAt,
-      })),
-      statementOf(db.insertInto('instance_party').values(Object.entries(state.parties).map(([role, subject]) => ({
-        instance_id: state.id, role, subject, waiting: extras.waitingRoles.includes(role) ? 1 : 0, instance_created_at: state.startedAt,
-      })))),
+      insertStatement(db, state, events.length),
+      ...partyStatements(db, state, extras.waitingRoles),
       ...eventStatements(db, events.map((event, i) => eventRow(state.id, i + 1, event))),
       ...attachmentStatements(db, state.id, extras.attachmentIds),
       ...(extras.held ? uniqueStatements(db, state.processId, state.id, extras.held) : []),

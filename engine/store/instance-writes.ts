@@ -4,7 +4,7 @@ import type { InstanceState } from '../runtime/state.js'
 import type { HeldValue } from '../runtime/unique.js'
 import { nextDeadline } from '../runtime/transitions.js'
 import type { OutboxEvent } from '../runtime/public-events.js'
-import type { Database, EventTable, PublicEventTable } from './database.js'
+import type { Database, EventTable, InstancePartyTable, PublicEventTable } from './database.js'
 import type { OutboxOrder } from './dialect.js'
 import type { StoredInstance } from './instance-repository.js'
 import { prepared, slot } from './prepared.js'
@@ -25,6 +25,36 @@ export interface RevisionWrite {
   readonly expected: StoredInstance
   readonly state: InstanceState
   readonly eventCount: number
+}
+
+/** The instance's row, inserted with a prepared statement (every start writes one). */
+export function insertStatement(db: Kysely<Database>, state: InstanceState, eventCount: number): PlannedStatement {
+  const insert = prepared(db, 'insert instance', (db) => db.insertInto('instance').values({
+    id: slot('id'), process_id: slot('process_id'), process_version: slot<number>('process_version'),
+    status: slot('status'), step: slot('step'), outcome: slot('outcome'), next_deadline: slot('next_deadline'),
+    revision: slot<number>('revision'), last_seq: slot<number>('last_seq'), state: slot('state'), updated_at: slot('updated_at'),
+    order_id: slot('order_id'), created_at: slot('created_at'),
+  }))
+  return insert.bind({
+    id: state.id, process_id: state.processId, process_version: state.processVersion, ...columnsOf(state, eventCount),
+    order_id: orderIdOf(state.context), created_at: state.startedAt,
+  })
+}
+
+const PARTY_COLUMNS = ['instance_id', 'role', 'subject', 'waiting', 'instance_created_at'] as const satisfies ReadonlyArray<keyof InstancePartyTable>
+
+/** The instance's party rows, inserted with a prepared statement per number of parties (none: no statement). */
+export function partyStatements(db: Kysely<Database>, state: InstanceState, waitingRoles: readonly string[]): PlannedStatement[] {
+  const rows = Object.entries(state.parties).map(([role, subject]) => ({
+    instance_id: state.id, role, subject, waiting: waitingRoles.includes(role) ? 1 : 0, instance_created_at: state.startedAt,
+  }))
+  if (rows.length === 0) return []
+  const names = (i: number) => PARTY_COLUMNS.map((column) => `${i}.${column}`)
+  const insert = prepared(db, `insert ${rows.length} parties`, (db) => db.insertInto('instance_party')
+    .values(rows.map((_, i) => Object.fromEntries(names(i).map((name, j) => [PARTY_COLUMNS[j], slot(name)])) as unknown as InstancePartyTable)))
+  const values: unknown[] = []
+  for (const row of rows) for (const column of PARTY_COLUMNS) values.push(row[column])
+  return [insert.bindInOrder(values, () => rows.flatMap((_, i) => names(i)))]
 }
 
 /**
