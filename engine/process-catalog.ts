@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Clock } from './clock.js'
+import { compileProcess } from './definition/compile.js'
 import type { CompileResult } from './definition/compile.js'
 import { compileMemoised } from './compile-memo.js'
 import type { BaseTexts } from './compile-memo.js'
@@ -152,7 +153,8 @@ export class ProcessCatalog {
    */
   async compile(text: string, file: string, owner: ProcessOwner | null): Promise<CompileResult> {
     const bases = await this.#bases(text, owner)
-    return compileMemoised(text, file, bases)
+    // Not kept: texts checked as they are typed would push out those registered.
+    return compileProcess(text, file, { base: (ref) => bases.get(ref.id) })
   }
 
   /**
