@@ -28,6 +28,13 @@ describe('word limits in input schemas', () => {
     expect(countWords('   ')).toBe(0)
   })
 
+  it('counts words joined by a hyphen as one, and a hyphen between spaces as none', () => {
+    expect(countWords('A well-known e-mail service with 30-day support')).toBe(7)
+    expect(countWords('state\u2011of\u2010the-art')).toBe(1)
+    expect(countWords('before - after -- end-')).toBe(3)
+    expect(countWords(Array(300).fill('well-known').join(' '))).toBe(300)
+  })
+
   it('accepts text at the limit and refuses one word more, saying how many it has', () => {
     const result = compileProcess(process('maxWords: 300, minWords: 2'), 'listing.yaml')
     if (!result.ok) throw new Error(result.errors.map(String).join('\n'))
