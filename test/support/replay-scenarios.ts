@@ -154,10 +154,9 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'license-enabling-time', process: 'license-supervision',
-    description: 'The ISV gives the enabling time (refused in the future and before the order, accepted between); the customer accepts and the validity period starts at the enabling time for a year, counted in Beijing time.',
+    description: 'The ISV gives the enabling time (refused in the future, accepted up to the upload of the proof); the customer accepts and the validity period starts at the enabling time for a year, counted in Beijing time.',
     commands: [start(day(0), LICENSE), act(day(1), ISV, 'deliver', { inputs: { deliveryContent: 'Licence key sent' } }),
       act(day(1), ISV, 'deliver', { inputs: { deliveryContent: 'Licence key sent', enablingTime: '2026-01-03T08:00:00.000Z' }, attachments: PROOF }),
-      act(day(1), ISV, 'deliver', { inputs: { deliveryContent: 'Licence key sent', enablingTime: '2025-12-31T23:59:59.999Z' }, attachments: PROOF }),
       act(day(1), ISV, 'deliver', { inputs: { deliveryContent: 'Licence key sent', enablingTime: '2026-01-02T08:00:00.000Z' }, attachments: PROOF }),
       act(day(3), CUSTOMER, 'accept')],
   },
