@@ -47,6 +47,8 @@ function logoPng(background: 'transparent' | 'white', width = 290, height = 290)
 const pad = (bytes: Buffer, size: number): Buffer => Buffer.concat([bytes, Buffer.alloc(size - bytes.length)])
 const fixture = (name: string): Buffer => readFileSync(join(FILES, name))
 /** The smallest MP4 file-type recognises: an `ftyp` box of brand isom. */
+/** A 1×1 GIF image. */
+const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')
 const VIDEO = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom\0\0\x02\0isomiso2', 'latin1'), Buffer.alloc(64)])
 
 async function upload(bytes: Buffer, name: string, who: Who = 'isv'): Promise<string> {
@@ -273,7 +275,7 @@ describe('listing-review v2 over HTTP: the logo and the other files', () => {
     expect(await submit(pad(logoPng('transparent'), 7.5 * MB))).toMatchObject({ step: { id: 'category-review' } })
   })
 
-  it('applies the other file rules: PDF guide up to 10 MB, six qualification images up to 2 MB, one short video', { timeout: 60_000 }, async () => {
+  it('applies the other file rules: PDF guide up to 10 MB, six qualification images (PNG, JPEG, GIF, WebP or BMP) up to 2 MB, one short video', { timeout: 60_000 }, async () => {
     const { id } = await start()
     const submit = async (attachments: Record<string, string[]>, status = 200) =>
       act(id, 'isv', { action: 'submit', inputs: listing(), attachments: { ...(await required()), ...attachments } }, status)
@@ -283,8 +285,10 @@ describe('listing-review v2 over HTTP: the logo and the other files', () => {
     expect(await submit({ qualifications: await images(7) }, 422)).toMatchObject({ code: 'attachment.count', errors: [{ pointer: '/attachments/qualifications' }] })
     expect(await submit({ qualifications: await images(1, 2 * MB + 1) }, 422)).toMatchObject({ code: 'attachment.size' })
     expect(await submit({ 'short-video': [await upload(fixture('photo.jpg'), 'v.mp4')] }, 422)).toMatchObject({ code: 'attachment.type', errors: [{ pointer: '/attachments/short-video/0' }] })
+    expect(await submit({ qualifications: [await upload(fixture('contract.pdf'), 'q.png')] }, 422)).toMatchObject({ code: 'attachment.type', errors: [{ pointer: '/attachments/qualifications/0' }] })
+    // "Images", in any of the image types the Delivery Center knows: a GIF among them.
     expect(await submit({
-      'user-guide': [await upload(pad(fixture('contract.pdf'), 10 * MB), 'guide.pdf')], qualifications: await images(6, 2 * MB), 'short-video': [await upload(VIDEO, 'v.mp4')],
+      'user-guide': [await upload(pad(fixture('contract.pdf'), 10 * MB), 'guide.pdf')], qualifications: [...await images(5, 2 * MB), await upload(GIF, 'q.gif')], 'short-video': [await upload(VIDEO, 'v.mp4')],
     })).toMatchObject({ step: { id: 'category-review' } })
   })
 })
