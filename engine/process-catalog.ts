@@ -106,7 +106,7 @@ export class ProcessCatalog {
   async proposable(text: string, file: string, owner: ProcessOwner): Promise<{ process: CompiledProcess; base: string }> {
     const { process, bases } = await this.#prepare(text, file, owner)
     if (bases.pinned === undefined) {
-      throw new EngineError('input.invalid', `A proposal customises a process you may use: name it in \`extends\` (e.g. \`extends: basic@3\`).`, {
+      throw new EngineError('input.invalid', `A proposal customises a process you may use: name it in \`extends\` (e.g. \`extends: basic@4\`).`, {
         fields: [{ pointer: '/definition', rule: 'extends', message: 'must derive from a registered process with `extends: ID@VERSION`' }],
       })
     }

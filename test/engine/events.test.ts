@@ -59,7 +59,7 @@ describe(`the outbox of public events on ${DIALECT}`, () => {
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length)
     const [started, entered, submitted] = events as [PublicEvent, PublicEvent, PublicEvent]
     // Each shows the delivery right after its change: started, then in its first step.
-    expect(started.data.delivery).toMatchObject({ id, process: { id: 'basic', version: 3 }, status: 'active', phase: null, executor: [], context: { orderId: 'o-1' }, revision: 1 })
+    expect(started.data.delivery).toMatchObject({ id, process: { id: 'basic', version: 4 }, status: 'active', phase: null, executor: [], context: { orderId: 'o-1' }, revision: 1 })
     expect(entered.data.delivery).toMatchObject({ phase: { id: 'submit-demand', round: 1 }, executor: [{ role: 'customer', subject: 'c-1' }], deadline: null, revision: 1 })
     expect(submitted).toMatchObject({ data: { by: CUSTOMER, trigger: 'actor', inputs: DEMAND, delivery: { phase: { id: 'submit-demand' }, revision: 2 } } })
     expect(events[3]).toMatchObject({ data: { delivery: { phase: { id: 'project-delivery' }, executor: [{ role: 'isv', subject: 'v-1' }], revision: 2 } } })

@@ -53,8 +53,8 @@ describe('a derived, private process registered through the API', () => {
 
   it('keeps the base version it was registered against when the base changes', async () => {
     await json(await api.call('PUT', '/v1/processes/v1-basic?owner=isv:v-1', { who: 'admin', body: CUSTOM, headers: { 'Content-Type': 'application/yaml' } }), 201)
-    const basic = await json<{ source: string }>(await api.call('GET', '/v1/processes/basic', { who: 'admin' }))
-    const v2 = basic.source.replace('version: 3', 'version: 4').replace('title: Finish', 'title: Finish delivery')
+    const basic = await json<{ source: string; version: number }>(await api.call('GET', '/v1/processes/basic', { who: 'admin' }))
+    const v2 = basic.source.replace(`version: ${basic.version}`, `version: ${basic.version + 1}`).replace('title: Finish', 'title: Finish delivery')
     await json(await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: v2, headers: { 'Content-Type': 'application/yaml' } }), 201)
     const fresh = new Engine({ store: api.store, clock: api.clock }) // a new engine compiles from the database
     const process = await fresh.processes.get('v1-basic', 1)

@@ -133,11 +133,13 @@ describe('a dispute at Confirm Delivery', () => {
     expect((await history(id)).at(-2)).toMatchObject({ type: 'action-performed', step: 'dispute', action: 'confirm-on-behalf', by: { role: 'admin' }, inputs: { reason: 'The page exists; the customer looked at the old site.' } })
   })
 
-  it.each([['basic', {}], ['double-check', { warrantyPeriod: 'P30D' }]] as const)('%s: terminated by the administrator, the outcome and reason recorded', async (process, parameters) => {
+  it.each([['basic', {}], ['double-check', { warrantyPeriod: 'P30D' }]] as const)('%s: terminated by the administrator, it ends terminated (never completed, which would pay the ISV), the reason recorded', async (process, parameters) => {
     const id = await delivered(process, parameters)
     await disputed(id)
-    expect(await act(id, 'admin', { action: 'terminate', inputs: { reason: 'The ISV could not show a delivery.' } })).toMatchObject({ status: 'completed', outcome: 'terminated-in-dispute' })
-    expect((await history(id)).at(-2)).toMatchObject({ step: 'dispute', action: 'terminate', inputs: { reason: 'The ISV could not show a delivery.' } })
+    // The dispute step offers no action that ends the delivery as completed under another name.
+    await expectProblem(await call('admin', 'POST', `/v1/instances/${id}/act`, { action: 'terminate', inputs: { reason: 'x' } }), 422, 'action.unknown')
+    expect(await json(await call('admin', 'POST', `/v1/instances/${id}/terminate`, { reason: 'The ISV could not show a delivery.' }))).toMatchObject({ status: 'terminated' })
+    expect((await history(id)).at(-1)).toMatchObject({ type: 'instance-terminated', reason: 'The ISV could not show a delivery.', by: { role: 'admin' } })
     await expectProblem(await call('admin', 'POST', `/v1/instances/${id}/act`, { action: 'rework', inputs: { reason: 'x' } }), 409, 'instance.ended')
   })
 

@@ -66,12 +66,12 @@ describe('request hygiene', () => {
   })
 
   it('registers a new process version from YAML, and reports a broken one with YAML locations', async () => {
-    const yaml = readFileSync(join(import.meta.dirname, '../../processes/basic.yaml'), 'utf8').replace('version: 3', 'version: 4')
+    const yaml = readFileSync(join(import.meta.dirname, '../../processes/basic.yaml'), 'utf8').replace('version: 4', 'version: 5')
     const ok = await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: yaml, headers: { 'Content-Type': 'application/yaml' } })
     expect(ok.status).toBe(201)
-    expect(await ok.json()).toMatchObject({ id: 'basic', version: 4, versions: [3, 4] })
+    expect(await ok.json()).toMatchObject({ id: 'basic', version: 5, versions: [4, 5] })
     const before = await snapshot(api.database)
-    const broken = yaml.replace('version: 4', 'version: 5').replace('action: confirm', 'action: confirmed')
+    const broken = yaml.replace('version: 5', 'version: 6').replace('action: confirm', 'action: confirmed')
     const body = await problem(await api.call('PUT', '/v1/processes/basic', { who: 'admin', body: broken, headers: { 'Content-Type': 'application/yaml' } }), 422, 'definition.invalid')
     expect(body['problems']).toEqual([expect.objectContaining({ code: 'definition.unknown-timeout-action', location: expect.objectContaining({ file: 'basic.yaml', line: 91, pointer: '/steps/2/timeout/action' }) })])
     await problem(await api.call('PUT', '/v1/processes/other', { who: 'admin', body: yaml.replace('version: 4', 'version: 9'), headers: { 'Content-Type': 'application/yaml' } }), 422, 'input.invalid')

@@ -10,10 +10,10 @@ let api: Api
 beforeEach(async () => { api = await openApi() })
 afterEach(async () => { await api.close() })
 
-/** Basic delivery with the demand step's title changed: a small variant of `basic@3`. */
+/** Basic delivery with the demand step's title changed: a small variant of `basic@4`. */
 const VARIANT = `id: v-backup
 version: 1
-extends: basic@3
+extends: basic@4
 title: ACME Backup delivery
 steps:
   - id: submit-demand
@@ -44,7 +44,7 @@ describe('proposing', () => {
   it('submits a variant of a public process: its process, pinned base, proposer and first history entry', async () => {
     const proposal = await propose()
     expect(proposal).toMatchObject({
-      status: 'submitted', round: 1, revision: 1, base: 'basic@3', source: VARIANT, previousSource: null, registered: null,
+      status: 'submitted', round: 1, revision: 1, base: 'basic@4', source: VARIANT, previousSource: null, registered: null,
       process: { id: 'v-backup', version: 1, title: 'ACME Backup delivery' }, proposer: { role: 'isv', subject: 'v-1' },
       history: [{ action: 'submitted', by: { role: 'isv', subject: 'v-1' }, round: 1, comment: null }],
     })
@@ -69,7 +69,7 @@ describe('proposing', () => {
     expect(broken.detail).toMatch(/^definition\.yaml has/)
     // A public process's id, and a base the ISV may not use.
     expect(await refused(VARIANT.replace('id: v-backup', 'id: basic').replace('version: 1', 'version: 9'))).toMatchObject({ status: 409, code: 'process.owner-conflict' })
-    expect(await refused(VARIANT.replace('extends: basic@3', 'extends: nothing@1'))).toMatchObject({ status: 422, code: 'definition.invalid' })
+    expect(await refused(VARIANT.replace('extends: basic@4', 'extends: nothing@1'))).toMatchObject({ status: 422, code: 'definition.invalid' })
     const after = await snapshot(api.database)
     expect(after['process_definition']).toEqual(before['process_definition'])
     expect(after['process_proposal']).toEqual([])

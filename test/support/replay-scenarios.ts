@@ -71,9 +71,9 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'basic-dispute-terminated', process: 'basic',
-    description: 'The customer disputes the delivery; the ISV cannot act on it; the administrator ends it as terminated in dispute.',
+    description: 'The customer disputes the delivery; the ISV cannot act on it; the dispute step has no action that ends it; the administrator terminates it.',
     commands: [...submitted(0), act(day(1), ISV, 'finish'), act(day(2), CUSTOMER, 'dispute', { inputs: { reason: 'Nothing was delivered.' } }),
-      act(day(3), ISV, 'rework', { inputs: { reason: 'x' } }), act(day(4), ADMIN, 'terminate', { inputs: { reason: 'The ISV could not show a delivery.' } })],
+      act(day(3), ISV, 'rework', { inputs: { reason: 'x' } }), act(day(4), ADMIN, 'terminate', { inputs: { reason: 'x' } }), terminate(day(4), 'The ISV could not show a delivery.')],
   },
   {
     name: 'basic-escalated', process: 'basic',

@@ -28,7 +28,6 @@ describe('processEdges', () => {
       'confirm-delivery -timeout:confirm-> end:completed',
       'dispute -action:rework-> development-testing',
       'dispute -action:confirm-on-behalf-> end:completed',
-      'dispute -action:terminate-> end:terminated-in-dispute',
       'functional-design-escalated -action:finish-> confirm-functional-design',
       'functional-design-escalated -action:return-to-isv-> functional-design',
       'ued-escalated -action:finish-> confirm-ued',

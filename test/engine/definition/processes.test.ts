@@ -86,7 +86,7 @@ describe('built-in processes', () => {
     expect([...(window?.steps ?? [])]).toEqual(['confirm-warranty', 'warranty-service', 'warranty-service-escalated'])
     // The final confirmation may be disputed too: the dispute step is outside the window, which stops the automatic end.
     expect(warrantyDispute(process)).toEqual([
-      ['rework', { kind: 'step', step: 'warranty-service' }], ['confirm-on-behalf', { kind: 'end', outcome: 'completed' }], ['terminate', { kind: 'end', outcome: 'terminated-in-dispute' }],
+      ['rework', { kind: 'step', step: 'warranty-service' }], ['confirm-on-behalf', { kind: 'end', outcome: 'completed' }],
     ])
     expect(process.parameters.get('warrantyPeriod')).toMatchObject({ type: 'duration', default: undefined })
     expect(process.steps.get('confirm-delivery')?.actions.get('confirm')?.target).toEqual({ kind: 'step', step: 'confirm-warranty' })
@@ -149,7 +149,6 @@ describe('the rules added at version 3', () => {
       expect([...(admin?.actions.values() ?? [])].map((a) => [a.id, a.target, a.inputs.validate({}), a.inputs.validate({ reason: 'r' })]), id).toEqual([
         ['rework', { kind: 'step', step: reworkTo[id] }, false, true],
         ['confirm-on-behalf', confirmedTo[id] ?? { kind: 'end', outcome: 'completed' }, false, true],
-        ['terminate', { kind: 'end', outcome: 'terminated-in-dispute' }, false, true],
       ])
     }
   })
