@@ -1,0 +1,124 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openApi } from '../support/http.js'
+import type { Api, Who } from '../support/http.js'
+import { serveOnLoopback } from '../support/loopback.js'
+import type { Loopback } from '../support/loopback.js'
+
+// What anyone with a token can make `POST /v1/processes/validate` (the studio's check) do: a
+// definition and scenarios are the caller's text, so every bound of running them is the server's.
+
+let api: Api
+let server: Loopback
+beforeEach(async () => {
+  api = await openApi()
+  server = await serveOnLoopback(api)
+})
+afterEach(async () => {
+  await server.close()
+  await api.close()
+})
+
+/** Two steps whose timeouts send the delivery back and forth every minute, for ever. */
+const PING_PONG = `id: ping-pong
+version: 1
+title: Ping pong
+roles: [customer]
+steps:
+  - id: ping
+    title: Ping
+    actor: customer
+    timeout: { after: PT1M, action: go }
+    actions:
+      go: { title: Go, goto: pong }
+  - id: pong
+    title: Pong
+    actor: customer
+    timeout: { after: PT1M, action: go }
+    actions:
+      go: { title: Go, goto: ping }
+      stop: { title: Stop, end: done }
+`
+
+/** One process of one step whose timeout is `after`. */
+function timedOut(after: string): string {
+  return `id: timed\nversion: 1\ntitle: Timed\nroles: [customer]\nsteps:\n  - id: wait\n    title: Wait\n    actor: customer\n    timeout: { after: ${after}, action: done }\n    actions:\n      done: { title: Done, end: done }\n`
+}
+
+function scenario(process: string, moves: readonly string[], start = ''): string {
+  return `process: ${process}\nscenarios:\n  - name: s\n    start: { parties: { customer: c-1 }${start} }\n    then:\n${moves.map((m) => `      - ${m}\n`).join('')}`
+}
+
+interface Located { code: string; message: string; location: { line: number; column: number; pointer: string } }
+interface Check {
+  valid: boolean
+  problems: Located[]
+  scenarios?: { problems: Located[]; results: Array<{ name: string; passed: boolean; problems: Located[] }> }
+}
+
+async function check(body: unknown, who: Who = 'customer'): Promise<{ status: number; body: Check }> {
+  const response = await fetch(`${server.url}/v1/processes/validate`, {
+    method: 'POST', body: JSON.stringify(body),
+    headers: { Authorization: `Bearer ${api.tokens[who]}`, 'Content-Type': 'application/json' },
+  })
+  return { status: response.status, body: await response.json() as Check }
+}
+
+describe('scenarios that fire deadlines without end', () => {
+  it('stop at a budget of decisions for the whole text, and the server answers others meanwhile', async () => {
+    // Each move fires 9,990 timeouts, under the 10,000 a single move may; 400 of them are four
+    // million decisions, about a minute of one core, from any token, in 8 KB of text.
+    const moves = Array.from({ length: 400 }, () => 'wait: PT9990M')
+    const started = Date.now()
+    const checking = check({ definition: PING_PONG, scenarios: scenario('ping-pong', moves) })
+    const health = fetch(`${server.url}/healthz`).then(() => Date.now())
+    const { status, body } = await checking
+    const finished = Date.now()
+    expect(status).toBe(200)
+    expect(finished - started).toBeLessThan(15_000)
+    // The liveness check was answered while the scenarios ran, not after them.
+    expect(await health).toBeLessThan(finished)
+    const result = body.scenarios?.results[0]
+    expect(result?.passed).toBe(false)
+    expect(result?.problems).toEqual([expect.objectContaining({ code: 'scenario.refused', message: expect.stringContaining('25,000') as unknown })])
+    expect(result?.problems[0]?.location.pointer).toMatch(/^\/scenarios\/0\/then\/\d+$/)
+  })
+
+  it('scenarios after the budget is spent are reported as not run, each at its place', async () => {
+    const looping = `  - name: loops\n    start: { parties: { customer: c-1 } }\n    then:\n${'      - wait: PT9990M\n'.repeat(3)}`
+    const quiet = '  - name: quiet\n    start: { parties: { customer: c-1 } }\n'
+    const { body } = await check({ definition: PING_PONG, scenarios: `process: ping-pong\nscenarios:\n${looping}${quiet}` })
+    expect(body.scenarios?.results.map((r) => r.passed)).toEqual([false, false])
+    expect(body.scenarios?.results[1]?.problems).toEqual([expect.objectContaining({ code: 'scenario.refused', location: expect.objectContaining({ pointer: '/scenarios/1' }) as unknown })])
+  })
+})
+
+describe('durations and clocks beyond what can be represented', () => {
+  it('a timeout of a million years: a located definition.duration problem, not a 500', async () => {
+    const { status, body } = await check({ definition: timedOut('P999999Y'), scenarios: scenario('timed', ['wait: P1D']) })
+    expect(status).toBe(200)
+    expect(body.valid).toBe(false)
+    expect(body.problems).toEqual([expect.objectContaining({ code: 'definition.duration', message: expect.stringContaining('P1000Y') as unknown, location: expect.objectContaining({ pointer: '/steps/0/timeout/after' }) as unknown })])
+  })
+
+  it('a thousand years is still accepted', async () => {
+    const { body } = await check({ definition: timedOut('P1000Y'), scenarios: scenario('timed', ['wait: P1000Y'], ', at: "2026-01-01T00:00:00Z"') })
+    expect(body.valid).toBe(true)
+    expect(body.scenarios?.results[0]).toMatchObject({ passed: true })
+  })
+
+  it('a scenario clock moved past the year 9999: scenario.invalid at the move, not a 500', async () => {
+    const { status, body } = await check({ definition: timedOut('P1D'), scenarios: scenario('timed', ['wait: P999999Y']) })
+    expect(status).toBe(200)
+    expect(body.scenarios?.results[0]?.problems).toEqual([expect.objectContaining({ code: 'scenario.invalid', location: expect.objectContaining({ pointer: '/scenarios/0/then/0/wait' }) as unknown })])
+    const many = await check({ definition: timedOut('P1D'), scenarios: scenario('timed', Array.from({ length: 300 }, () => 'wait: P1000Y')) })
+    expect(many.status).toBe(200)
+    expect(many.body.scenarios?.results[0]?.problems).toEqual([expect.objectContaining({ code: 'scenario.invalid', message: expect.stringContaining('9999') as unknown })])
+  })
+
+  it('a party role named like a property of every object acts as itself, not as an object', async () => {
+    const { body } = await check({ definition: timedOut('P1D'), scenarios: scenario('timed', ['act: done\n        by: __proto__']) })
+    const problem = body.scenarios?.results[0]?.problems[0]
+    expect(problem?.code).toBe('scenario.refused')
+    expect(problem?.message).not.toContain('[object Object]')
+  })
+})
