@@ -12,7 +12,15 @@ export function extendsOf(text: string): string | undefined {
   return definitionHead(text).extends
 }
 
-/** Parses the `extends` value (already checked by the schema). */
+/** The highest version a process may have (the schema's `maximum`): every database's integer column holds it. */
+export const MAX_PROCESS_VERSION = 999_999_999
+
+/** Whether `version` can be a process's version; one that cannot is never looked up. */
+export function isProcessVersion(version: number): boolean {
+  return Number.isInteger(version) && version >= 1 && version <= MAX_PROCESS_VERSION
+}
+
+/** Parses the `extends` value (checked by the schema, or read before it: see isProcessVersion). */
 export function parseBaseReference(text: string): BaseReference {
   const [id, version] = text.split('@')
   return { id: id as string, version: version === undefined ? undefined : Number(version) }
