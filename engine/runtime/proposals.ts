@@ -107,8 +107,11 @@ export function decideProposal(state: ProposalState | undefined, command: Propos
   }
   const refusal = proposalRefusal(state, command.type, by, expectedRevision)
   if (refusal || !state) return refuse(refusal ?? NOT_FOUND)
-  const comment = command.comment?.trim() ?? ''
-  if (comment.length > MAX_PROPOSAL_COMMENT) return refuse(commentProblem(`must be at most ${MAX_PROPOSAL_COMMENT} characters`, 'maxLength'))
+  const written = command.comment?.trim() ?? ''
+  if (written.length > MAX_PROPOSAL_COMMENT) return refuse(commentProblem(`must be at most ${MAX_PROPOSAL_COMMENT} characters`, 'maxLength'))
+  if (CONTROL.test(written)) return refuse(commentProblem('must not contain control characters (line breaks and tabs are kept)', 'pattern'))
+  // A comment of nothing visible (spaces, zero-width or direction marks) says nothing: it is none.
+  const comment = written.replace(INVISIBLE, '') === '' ? '' : written
   if (command.type === 'return' && comment === '') return refuse(commentProblem('must say what to change: a proposal is returned with a comment', 'minLength'))
   const round = command.type === 'amend' ? state.round + 1 : state.round
   const entry: ProposalEntry = { action: PAST[command.type], at, by, round, comment: comment === '' ? null : comment }
@@ -147,6 +150,12 @@ export function proposalRefusal(state: ProposalState | undefined, command: Exclu
 export function proposalAllows(state: Pick<ProposalState, 'status'>, command: Exclude<ProposalCommand['type'], 'submit'>): boolean {
   return ALLOWED_FROM[command].includes(state.status)
 }
+
+/** Control characters but line breaks and tabs: a terminal or a log would act on them. */
+// eslint-disable-next-line no-control-regex -- matching them is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u
+/** What shows nothing: white space and format characters (zero-width spaces, direction marks). */
+const INVISIBLE = /[\s\p{Cf}]/gu
 
 const NOT_FOUND: Rejection = { code: 'proposal.not-found', message: 'There is no such proposal that you may see.' }
 
