@@ -24,8 +24,14 @@ const MAX_FIRINGS = 10_000
  * that each fire just under {@link MAX_FIRINGS} would otherwise add up to hours.
  */
 export const MAX_DECISIONS = 25_000
-/** Decisions taken between two yields to the event loop, so a server answers other requests meanwhile. */
-const DECISIONS_PER_SLICE = 500
+/**
+ * Milliseconds of work the scenarios of one file may take in all: the net for decisions the count
+ * above does not weigh (each may evaluate expressions of tens of thousands of steps). Far above
+ * what real scenarios take (the built-in processes' take a few milliseconds each).
+ */
+export const MAX_RUN_MS = 5000
+/** Milliseconds of work between two yields to the event loop, so a server answers other requests meanwhile. */
+const SLICE_MS = 20
 /** The latest instant a scenario's clock may reach: instants keep their four-digit years. */
 const LATEST = Temporal.Instant.from('9999-12-31T23:59:59.999Z')
 
@@ -42,26 +48,30 @@ export interface ScenarioResult {
  * Each starts a delivery of `process` and makes its moves in order; after each, what it expects
  * is checked, and every failure is a problem at the expectation's line. A refusal that was not
  * expected (or the wrong one) stops the scenario there, as does a clock move that fires more than
- * 10,000 deadlines; the file's scenarios take at most {@link MAX_DECISIONS} decisions in all
- * (those left are reported as not run), yielding to the event loop as they go. Never throws for
+ * 10,000 deadlines; the file's scenarios take at most {@link MAX_DECISIONS} decisions and
+ * {@link MAX_RUN_MS} of work in all (those left are reported as not run), yielding to the event
+ * loop as they go. Never throws for
  * anything the file says.
  */
 export async function runScenarios(process: CompiledProcess, file: ScenarioFile, source: Source): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = []
-  const budget: Budget = { left: MAX_DECISIONS }
+  const started = performance.now()
+  const budget: Budget = { left: MAX_DECISIONS, started, yielded: started }
   for (const [index, scenario] of file.scenarios.entries()) {
     const pointer = `/scenarios/${index}`
     const problems: ScenarioError[] = []
     if (budget.left > 0) await new Run(process, scenario, pointer, source, problems, budget).run()
-    else problems.push(new ScenarioError('scenario.refused', `Not run: the scenarios before it took the ${MAX_DECISIONS.toLocaleString('en')} decisions a file may take. Split the file.`, source.locate(pointer)))
+    else problems.push(new ScenarioError('scenario.refused', `Not run: the scenarios before it took the ${MAX_DECISIONS.toLocaleString('en')} decisions or ${MAX_RUN_MS / 1000} s of work a file may take. Split the file.`, source.locate(pointer)))
     results.push({ name: scenario.name, pointer, problems })
   }
   return results
 }
 
-/** The decisions the file's scenarios may still take. */
+/** The decisions the file's scenarios may still take, when they started and when they last yielded (performance.now()). */
 interface Budget {
   left: number
+  readonly started: number
+  yielded: number
 }
 
 class Run {
@@ -87,14 +97,24 @@ class Run {
 
   /**
    * Takes one decision out of the file's budget, yielding to the event loop every
-   * {@link DECISIONS_PER_SLICE}; false (with a problem at `at`) once the budget is spent.
+   * {@link SLICE_MS} of work; false (with a problem at `at`) once the budget is spent, in
+   * decisions or in time.
    */
   async #spend(at: string): Promise<boolean> {
-    if (this.#budget.left <= 0) {
+    const budget = this.#budget
+    if (budget.left <= 0) {
       return this.#problem('scenario.refused', at, `The scenarios of this file took ${MAX_DECISIONS.toLocaleString('en')} decisions (moves and deadlines fired), as many as a file may: the rest were not run. Split the file, or move the clock less far.`)
     }
-    this.#budget.left--
-    if (this.#budget.left % DECISIONS_PER_SLICE === 0) await new Promise<void>((resolve) => { setImmediate(resolve) })
+    const now = performance.now()
+    if (now - budget.started > MAX_RUN_MS) {
+      budget.left = 0 // the scenarios after this one are not run either
+      return this.#problem('scenario.refused', at, `The scenarios of this file took more than ${MAX_RUN_MS / 1000} s of work, as long as a file may: the rest were not run. Split the file, or make its expressions lighter.`)
+    }
+    budget.left--
+    if (now - budget.yielded > SLICE_MS) {
+      await new Promise<void>((resolve) => { setImmediate(resolve) })
+      budget.yielded = performance.now()
+    }
     return true
   }
 

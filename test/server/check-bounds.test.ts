@@ -92,6 +92,19 @@ describe('scenarios that fire deadlines without end', () => {
   })
 })
 
+describe('scenarios whose every decision is heavy', () => {
+  it('an expression of tens of thousands of steps on every timeout: cut off at 5 s of work, not minutes', async () => {
+    // Each evaluation stays under the expression limits (about 45,000 steps, a few ms); 12,500
+    // of them fit in the budget of decisions, a minute or more of one core.
+    const heavy = PING_PONG.replace('go: { title: Go, goto: pong }', 'go: { title: Go, goto: pong, record: { n: "$sum([1..999].($sum([1..40])))" } }')
+    const started = Date.now()
+    const { status, body } = await check({ definition: heavy, scenarios: scenario('ping-pong', Array.from({ length: 40 }, () => 'wait: PT9990M')) })
+    expect(status).toBe(200)
+    expect(Date.now() - started).toBeLessThan(12_000)
+    expect(body.scenarios?.results[0]?.problems).toEqual([expect.objectContaining({ code: 'scenario.refused', message: expect.stringContaining('5 s') as unknown })])
+  })
+})
+
 describe('durations and clocks beyond what can be represented', () => {
   it('a timeout of a million years: a located definition.duration problem, not a 500', async () => {
     const { status, body } = await check({ definition: timedOut('P999999Y'), scenarios: scenario('timed', ['wait: P1D']) })
