@@ -1,5 +1,6 @@
 import type { ProcessDefinition, StepDefinition } from './definition.js'
 import { definitionHead } from './head.js'
+import { listNames } from './suggest.js'
 
 /** A reference to the process a derived one extends: `basic` (latest) or `basic@2`. */
 export interface BaseReference {
@@ -56,7 +57,7 @@ export function derive(base: ProcessDefinition, derived: ProcessDefinition & { r
     const at = steps.findIndex((s) => s.step.id === entry.id)
     if (entry.remove || entry.merge) {
       if (at < 0) {
-        problems.push({ pointer: `/steps/${index}/id`, message: `There is no inherited step "${entry.id}" to ${entry.remove ? 'remove' : 'merge into'}.`, hint: `The base's steps are ${base.steps.map((s) => s.id).join(', ')}.` })
+        problems.push({ pointer: `/steps/${index}/id`, message: `There is no inherited step "${entry.id}" to ${entry.remove ? 'remove' : 'merge into'}.`, hint: `The base's steps are ${listNames(base.steps.map((s) => s.id))}.` })
         return
       }
       if (entry.remove) {

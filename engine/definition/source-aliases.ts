@@ -1,7 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, visit } from 'yaml'
 import type { Alias, Document, Node, Pair } from 'yaml'
 import type { DefinitionCode } from '../errors.js'
-import { closestName } from './suggest.js'
+import { closestName, listNames } from './suggest.js'
 
 /**
  * Anchors, aliases and merge keys of a parsed document (part of `source.ts`, the only reader of
@@ -138,8 +138,14 @@ function isPairLike(item: unknown): item is Pair {
   return typeof item === 'object' && item !== null && 'key' in item && 'value' in item
 }
 
+/** Each document's anchors, found once however many aliases name none. */
+const anchorsByDoc = new WeakMap<Document, Map<string, number>>()
+
 function anchorsOf(doc: Document): Map<string, number> {
+  const found = anchorsByDoc.get(doc)
+  if (found) return found
   const offsets = new Map<string, number>()
+  anchorsByDoc.set(doc, offsets)
   visit(doc, {
     Node: (_key, node) => {
       if (!isAlias(node) && node.anchor && !offsets.has(node.anchor)) offsets.set(node.anchor, node.range?.[0] ?? 0)
@@ -154,5 +160,5 @@ function unknownAliasHint(name: string, offset: number, before: ReadonlyMap<stri
   const names = [...before.keys()]
   if (names.length === 0) return `No anchor is defined before it: write &${name} before the value to repeat, then *${name} where it repeats.`
   const meant = closestName(name, names)
-  return `${meant === undefined ? '' : `Did you mean *${meant}? `}Anchors defined before it: ${names.map((n) => `&${n}`).join(', ')}.`
+  return `${meant === undefined ? '' : `Did you mean *${meant}? `}Anchors defined before it: ${listNames(names.map((n) => `&${n}`))}.`
 }

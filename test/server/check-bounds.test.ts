@@ -105,6 +105,35 @@ describe('scenarios whose every decision is heavy', () => {
   })
 })
 
+describe('what a check answers', () => {
+  /** A raw check's answer and its size in bytes. */
+  async function sized(definition: string): Promise<{ bytes: number; body: Check }> {
+    const response = await fetch(`${server.url}/v1/processes/validate`, {
+      method: 'POST', body: JSON.stringify({ definition }),
+      headers: { Authorization: `Bearer ${api.tokens.customer}`, 'Content-Type': 'application/json' },
+    })
+    const text = await response.text()
+    return { bytes: Buffer.byteLength(text), body: JSON.parse(text) as Check }
+  }
+  const steps = (n: number): string => Array.from({ length: n }, (_, i) => `  - { id: s${i}, title: S, actor: nobody, actions: { go: { title: Go, ${i === n - 1 ? 'end: done' : `goto: s${i + 1}`} } } }\n`).join('')
+
+  it('lists at most a few known names in each hint: 900 problems naming 20,000 roles are not 134 MB', async () => {
+    const definition = `id: big\nversion: 1\ntitle: Big\nroles: [${Array.from({ length: 20_000 }, (_, i) => `r${i}`).join(', ')}]\nsteps:\n${steps(900)}`
+    const { bytes, body } = await sized(definition)
+    expect(body.problems.filter((p) => p.code === 'definition.unknown-role')).toHaveLength(900)
+    expect(bytes).toBeLessThan(2 * definition.length)
+    const hint = (body.problems[0] as Located & { hint?: string }).hint ?? ''
+    expect(hint).toMatch(/^Known roles: r0, r1, .* and 19,980 more\./)
+  })
+
+  it('lists at most a few anchors for each unknown alias', async () => {
+    const anchors = Array.from({ length: 5000 }, (_, i) => `a${i}: &anchor${i} x\n`).join('')
+    const definition = `${anchors}${Array.from({ length: 500 }, (_, i) => `b${i}: *nothing${i}\n`).join('')}`
+    const { bytes } = await sized(definition)
+    expect(bytes).toBeLessThan(2 * definition.length)
+  })
+})
+
 describe('durations and clocks beyond what can be represented', () => {
   it('a timeout of a million years: a located definition.duration problem, not a 500', async () => {
     const { status, body } = await check({ definition: timedOut('P999999Y'), scenarios: scenario('timed', ['wait: P1D']) })
