@@ -30,6 +30,8 @@ export const MAX_DECISIONS = 25_000
  * what real scenarios take (the built-in processes' take a few milliseconds each).
  */
 export const MAX_RUN_MS = 5000
+/** Problems the scenarios of one file report at most: each quotes values, and expectations are many. */
+export const MAX_PROBLEMS = 1000
 /** Milliseconds of work between two yields to the event loop, so a server answers other requests meanwhile. */
 const SLICE_MS = 20
 /** The latest instant a scenario's clock may reach: instants keep their four-digit years. */
@@ -50,13 +52,13 @@ export interface ScenarioResult {
  * expected (or the wrong one) stops the scenario there, as does a clock move that fires more than
  * 10,000 deadlines; the file's scenarios take at most {@link MAX_DECISIONS} decisions and
  * {@link MAX_RUN_MS} of work in all (those left are reported as not run), yielding to the event
- * loop as they go. Never throws for
- * anything the file says.
+ * loop as they go; they report at most {@link MAX_PROBLEMS} problems (then how many more each
+ * found). Never throws for anything the file says.
  */
 export async function runScenarios(process: CompiledProcess, file: ScenarioFile, source: Source): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = []
   const started = performance.now()
-  const budget: Budget = { left: MAX_DECISIONS, started, yielded: started }
+  const budget: Budget = { left: MAX_DECISIONS, started, yielded: started, problemsLeft: MAX_PROBLEMS }
   for (const [index, scenario] of file.scenarios.entries()) {
     const pointer = `/scenarios/${index}`
     const problems: ScenarioError[] = []
@@ -72,6 +74,8 @@ interface Budget {
   left: number
   readonly started: number
   yielded: number
+  /** Problems the file's scenarios may still report. */
+  problemsLeft: number
 }
 
 class Run {
@@ -81,6 +85,8 @@ class Run {
   readonly source: Source
   readonly problems: ScenarioError[]
   readonly #budget: Budget
+  /** Problems found past the file's {@link MAX_PROBLEMS}, counted but not reported one by one. */
+  #unlisted = 0
   #state: InstanceState | undefined
   #now: Temporal.Instant
   #files = 0
@@ -119,6 +125,13 @@ class Run {
   }
 
   async run(): Promise<void> {
+    await this.#moves()
+    if (this.#unlisted > 0) {
+      this.problems.push(new ScenarioError('scenario.expectation', `${this.#unlisted.toLocaleString('en')} more problems of this scenario are not listed: a file's scenarios list ${MAX_PROBLEMS.toLocaleString('en')} at most.`, this.source.locate(this.pointer)))
+    }
+  }
+
+  async #moves(): Promise<void> {
     const { start } = this.scenario
     const at = `${this.pointer}/start`
     const command: Command = {
@@ -252,7 +265,12 @@ class Run {
   }
 
   #problem(code: ScenarioCode, pointer: string, message: string): false {
-    this.problems.push(new ScenarioError(code, message, this.source.locate(pointer)))
+    if (this.#budget.problemsLeft > 0) {
+      this.#budget.problemsLeft--
+      this.problems.push(new ScenarioError(code, message, this.source.locate(pointer)))
+    } else {
+      this.#unlisted++
+    }
     return false
   }
 }
@@ -280,6 +298,11 @@ function asInstant(text: string): Temporal.Instant | undefined {
   }
 }
 
+/** Characters of a value a problem quotes at most: a value may be large, and many expectations may quote it. */
+const MAX_SHOWN = 200
+
 function show(value: unknown): string {
-  return value === undefined ? 'not set' : JSON.stringify(value)
+  if (value === undefined) return 'not set'
+  const json = JSON.stringify(value)
+  return json.length <= MAX_SHOWN ? json : `${json.slice(0, MAX_SHOWN)}… (${json.length.toLocaleString('en')} characters)`
 }
