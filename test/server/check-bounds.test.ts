@@ -142,6 +142,14 @@ describe('what a check answers', () => {
     expect(problems[0]?.message).toMatch(/^Expected context value "big" to be 1, but it is "x{50,}… \(100,002 characters\)"?\.$/)
   })
 
+  it('a 100 KB text repeated by 600 aliases: definition.alias-limit at the eleventh alias, not a 60 MB answer', async () => {
+    const steps = Array.from({ length: 300 }, (_, i) => `  - { id: s${i}, title: *t, actor: customer, actions: { go: { title: *t, ${i === 299 ? 'end: done' : `goto: s${i + 1}`} } } }\n`).join('')
+    const definition = `id: p\nversion: 1\ntitle: P\ndescription: &t "${'x'.repeat(100_000)}"\nroles: [customer]\nsteps:\n${steps}`
+    const { bytes, body } = await sized(definition)
+    expect(bytes).toBeLessThan(definition.length)
+    expect(body).toMatchObject({ valid: false, problems: [{ code: 'definition.alias-limit', message: expect.stringContaining('1,048,576 characters') as unknown, location: { line: 12 } }] })
+  })
+
   it('lists at most a few anchors for each unknown alias', async () => {
     const anchors = Array.from({ length: 5000 }, (_, i) => `a${i}: &anchor${i} x\n`).join('')
     const definition = `${anchors}${Array.from({ length: 500 }, (_, i) => `b${i}: *nothing${i}\n`).join('')}`
