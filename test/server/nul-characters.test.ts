@@ -77,4 +77,13 @@ describe('U+0000', () => {
     expect(await acted.text()).toContain('U+0000')
     expect(await snapshot(api.database)).toEqual(before)
   })
+
+  it('in an uploaded file\'s name: the name is kept without control characters, not a 500', async () => {
+    const boundary = 'b0undary'
+    const pdf = '%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'
+    const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="re\u0000port\u0007.pdf"\r\nContent-Type: application/pdf\r\n\r\n${pdf}\r\n--${boundary}--\r\n`
+    const response = await fetch(`${server.url}/v1/attachments`, { method: 'POST', body, headers: { Authorization: `Bearer ${api.tokens.customer}`, 'Content-Type': `multipart/form-data; boundary=${boundary}` } })
+    expect(response.status, await response.clone().text()).toBe(201)
+    expect(await response.json()).toMatchObject({ fileName: 'report.pdf' })
+  })
 })
