@@ -72,6 +72,12 @@ export type ProposalCommand =
 /** The longest comment, in characters. */
 export const MAX_PROPOSAL_COMMENT = 4000
 
+/**
+ * The rounds a proposal may go through: each amendment adds one, with its text before and a
+ * history entry, so a proposal amended without end would grow without end.
+ */
+export const MAX_PROPOSAL_ROUNDS = 100
+
 /** How many proposals one proposer may have open (submitted or returned) at once. */
 export const MAX_OPEN_PROPOSALS = 20
 
@@ -88,7 +94,8 @@ export type ProposalDecision =
  * (`proposal.not-found`, so its existence is not revealed), one who may not do this
  * (`auth.forbidden`), a change from an older revision (`conflict.stale`), a command its status
  * does not allow (`proposal.status`), a return without a comment (`input.invalid` at `/comment`), a
- * submission beyond {@link MAX_OPEN_PROPOSALS} open ones (`proposal.limit`).
+ * submission beyond {@link MAX_OPEN_PROPOSALS} open ones or an amendment beyond
+ * {@link MAX_PROPOSAL_ROUNDS} rounds (`proposal.limit`).
  */
 export function decideProposal(state: ProposalState | undefined, command: ProposalCommand, by: Principal, at: string, expectedRevision?: number): ProposalDecision {
   if (command.type === 'submit') {
@@ -142,6 +149,9 @@ export function proposalRefusal(state: ProposalState | undefined, command: Exclu
   const from = ALLOWED_FROM[command]
   if (!from.includes(state.status)) {
     return { code: 'proposal.status', message: `Proposal "${state.id}" is ${state.status}; it may be ${PAST[command]} only when ${from.join(' or ')}.` }
+  }
+  if (command === 'amend' && state.round >= MAX_PROPOSAL_ROUNDS) {
+    return { code: 'proposal.limit', message: `Proposal "${state.id}" has been through ${MAX_PROPOSAL_ROUNDS} rounds, as many as a proposal may. Withdraw it and submit the text as a new proposal.` }
   }
   return undefined
 }
