@@ -158,6 +158,32 @@ describe('what a check answers', () => {
   })
 })
 
+describe('regular expressions that backtrack', () => {
+  // Six quantifiers that can each take any of the digits: on 60 digits and no x, a backtracking
+  // engine tries every way of sharing them out (seconds; minutes with a few more), and no time
+  // limit can interrupt one match. The static check refuses repeated groups, not these.
+  const SLOW = String.raw`\d*\d*\d*\d*\d*\d*x`
+  const process = (action: string): string => `id: p\nversion: 1\ntitle: P\nroles: [customer]\nsteps:\n  - id: a\n    title: A\n    actor: customer\n    actions:\n      go:\n        title: Go\n        end: done\n${action}`
+  const acting = scenario('p', [`act: go\n        by: customer\n        inputs: { x: "${'1'.repeat(60)}" }`])
+
+  it('in an expression, on an input: the scenario runs in well under a second', async () => {
+    const definition = process(`        inputs: { type: object, properties: { x: { type: string } } }\n        record: { found: '$contains(inputs.x, /${SLOW}/)' }\n`)
+    const started = Date.now()
+    const { body } = await check({ definition, scenarios: acting })
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(body.scenarios?.results[0]).toMatchObject({ passed: true })
+  })
+
+  it('as the pattern of an input schema: the input is checked in well under a second', async () => {
+    const definition = process(`        inputs: { type: object, properties: { x: { type: string, pattern: '${SLOW}' } } }\n`)
+    const started = Date.now()
+    const { body } = await check({ definition, scenarios: acting.replace('inputs: {', 'refused: { code: input.invalid, field: /inputs/x }\n        inputs: {') })
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(body.problems).toEqual([])
+    expect(body.scenarios?.results[0]?.problems).toEqual([])
+  })
+})
+
 describe('durations and clocks beyond what can be represented', () => {
   it('a timeout of a million years: a located definition.duration problem, not a 500', async () => {
     const { status, body } = await check({ definition: timedOut('P999999Y'), scenarios: scenario('timed', ['wait: P1D']) })
