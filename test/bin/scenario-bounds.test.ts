@@ -50,3 +50,14 @@ it('validate: a timeout of a million years is definition.duration at its value',
   expect(code).toBe(1)
   expect(`${stdout}${stderr}`).toContain(`${file}:9:23 definition.duration "P999999Y" is too long`)
 })
+
+it('test: an expression whose regular expression backtracks on a long input answers at once', async () => {
+  const slow = String.raw`\d*\d*\d*\d*\d*\d*\d*\d*x`
+  writeFileSync(join(dir, 'p.yaml'), `id: p\nversion: 1\ntitle: P\nroles: [customer]\nsteps:\n  - id: a\n    title: A\n    actor: customer\n    actions:\n      go:\n        title: Go\n        end: done\n        inputs: { type: object, properties: { x: { type: string } } }\n        record: { found: '$contains(inputs.x, /${slow}/)' }\n`)
+  writeFileSync(join(dir, 'p.scenarios.yaml'), `process: p.yaml\nscenarios:\n  - name: digits\n    start: { parties: { customer: c-1 } }\n    then:\n      - act: go\n        by: customer\n        inputs: { x: "${'1'.repeat(100)}" }\n        expect: { status: completed, values: { found: false } }\n`)
+  const started = Date.now()
+  const { code, stdout } = await runCli(['test', join(dir, 'p.scenarios.yaml')])
+  expect(Date.now() - started).toBeLessThan(20_000)
+  expect(stdout).toContain('ok: digits')
+  expect(code).toBe(0)
+})
