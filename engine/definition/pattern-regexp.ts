@@ -20,5 +20,6 @@ export const patternRegExp: RegExpEngine = Object.assign((pattern: string, flags
   if (!flags.includes('u') || !PLAIN.test(pattern) || UNICODE_ONLY.test(pattern)) return unicode
   const plain = new RegExp(pattern, flags.replace('u', ''))
   // ajv keeps one compiled pattern per `toString()`: it must name the pattern, as a RegExp's does.
-  return { test: (text: string) => (SURROGATE.test(text) ? unicode : plain).test(text), toString: () => unicode.toString() }
+  const matcher = { test: (text: string) => (SURROGATE.test(text) ? unicode : plain).test(text), toString: () => unicode.toString() }
+  return matcher
 }, { code: 'patternRegExp' })
