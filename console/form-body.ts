@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { EngineError } from '../engine/index.js'
+import { NUL_RULE } from '../server/request-limits.js'
 
 /** A console form's fields: `all` keeps every value of a repeated name. */
 export type FormBody = Record<string, string | File | Array<string | File>>
@@ -13,11 +14,19 @@ export async function readForm(c: Context, options: { all?: boolean } = {}): Pro
   if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
     throw new EngineError('request.malformed', 'A console form is sent as application/x-www-form-urlencoded.')
   }
+  let form: FormBody
   try {
-    return await c.req.parseBody({ all: options.all ?? false })
+    form = await c.req.parseBody({ all: options.all ?? false })
   } catch (error) {
     throw new EngineError('request.malformed', 'The form could not be read.', { cause: error })
   }
+  // PostgreSQL's text cannot hold U+0000, and no field needs it.
+  const held = Object.entries(form).find(([name, value]) => name.includes('\u0000') || [value].flat().some((v) => typeof v === 'string' && v.includes('\u0000')))
+  if (held) {
+    const pointer = `/${held[0].replace(/^\//, '')}`
+    throw new EngineError('request.invalid', `The form's field ${held[0]} holds the character U+0000, which no value may hold.`, { fields: [{ pointer, rule: 'pattern', message: NUL_RULE }] })
+  }
+  return form
 }
 
 /** The revision a form was made at; undefined when the form says none (blank or not a whole number). */

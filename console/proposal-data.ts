@@ -78,11 +78,13 @@ export async function newProposalData(engine: Engine, by: Principal, baseId: str
 export function proposalTemplate(base: Pick<ProcessSummary, 'id' | 'title' | 'latestVersion'>, by: Principal): string {
   const prefix = by.subject.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')
   const id = `${/^[a-z]/.test(prefix) ? prefix : `p-${prefix}`}-${base.id}`.replace(/-+/g, '-').slice(0, 64).replace(/-+$/, '')
-  return `# A customised ${base.title}: everything not written here is inherited from ${base.id}@${base.latestVersion}.
+  // The title is the base's, written by someone else: quoted as a JSON string (which YAML reads
+  // as its double-quoted form), and on one line in the comment, it stays text.
+  return `# A customised ${base.title.replace(/\s+/g, ' ')}: everything not written here is inherited from ${base.id}@${base.latestVersion}.
 id: ${id}
 version: 1
 extends: ${base.id}@${base.latestVersion}
-title: ${base.title} (customised)
+title: ${JSON.stringify(`${base.title} (customised)`)}
 # To change a step, name it and what differs, e.g.:
 # steps:
 #   - id: STEP-ID

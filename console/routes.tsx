@@ -8,6 +8,7 @@ import { EngineError, forbidden, InvalidDefinitionError, iso, may, optional, pro
 import type { Principal } from '../engine/index.js'
 import type { AppEnv } from '../server/env.js'
 import { PROBLEM_TYPES } from '../server/problem.js'
+import { checkPathText } from '../server/request-limits.js'
 import type { EventHub } from '../server/event-hub.js'
 import { streamEvents } from '../server/event-stream.js'
 import { attachmentRoutes } from '../server/routes/attachments.js'
@@ -66,6 +67,11 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     await next()
     c.header('Content-Security-Policy', CONSOLE_CSP)
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store')
+  })
+  // No id holds U+0000, and PostgreSQL's text cannot: refused before any page looks one up.
+  app.use((c, next) => {
+    checkPathText(c.req.path)
+    return next()
   })
   app.use(languageDetector({
     supportedLanguages: [...LOCALES], fallbackLanguage: 'en', order: ['querystring', 'cookie', 'header'],

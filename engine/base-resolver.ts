@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import type { BaseResolver, CompileResult } from './definition/compile.js'
 import { sortProblems } from './definition/context.js'
 import type { BaseReference } from './definition/derive.js'
-import { parseBaseReference } from './definition/derive.js'
+import { isProcessVersion, parseBaseReference } from './definition/derive.js'
 import { readSource } from './definition/source.js'
 import { definitionHead } from './definition/head.js'
 import { suggest } from './definition/suggest.js'
@@ -82,7 +82,7 @@ export function databaseSource(name: string, rows: Pick<ProcessRepository, 'find
     find: async (reference, self) => {
       const version = reference.version ?? (await rows.versions(reference.id)).map((row) => row.version)
         .filter((v) => `${reference.id}@${v}` !== self.key).at(-1)
-      if (version === undefined || `${reference.id}@${version}` === self.key) return undefined
+      if (version === undefined || !isProcessVersion(version) || `${reference.id}@${version}` === self.key) return undefined
       const row = await rows.find(reference.id, version)
       return row && { id: row.id, version: row.version, text: row.source, file: `${row.id}@${row.version} in ${name}`, pinnedBase: row.base }
     },

@@ -49,7 +49,8 @@ function parseCursor(cursor: string): CursorPlace | undefined {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString())
     if (Array.isArray(parsed) && (parsed.length === 2 || (parsed.length === 3 && parsed[2] === 'newest'))) {
       const [createdAt, id] = parsed as unknown[]
-      if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id, order: parsed.length === 2 ? 'oldest' : 'newest' }
+      // Only what encodeCursor writes: an instant and an id, neither holding U+0000 (a forged one would reach the database).
+      if (typeof createdAt === 'string' && typeof id === 'string' && !`${createdAt}${id}`.includes('\u0000')) return { createdAt, id, order: parsed.length === 2 ? 'oldest' : 'newest' }
     }
   } catch {
     // not JSON: not a cursor

@@ -1,4 +1,9 @@
 /** The public surface of the engine: everything the server, the CLI and integrators may use. */
+import { useLinearRegExpFallback } from './regexp-engine.js'
+
+// Whoever loads the engine compiles and runs definitions' regular expressions: see regexp-engine.ts.
+useLinearRegExpFallback()
+
 export { compileProcess } from './definition/compile.js'
 export type { CompileResult } from './definition/compile.js'
 export type {

@@ -6,7 +6,7 @@ import { compileMemoised } from './compile-memo.js'
 import type { BaseTexts } from './compile-memo.js'
 import { checkDefinition } from './definition-check.js'
 import type { DefinitionCheck, DefinitionCheckRequest } from './definition-check.js'
-import { extendsOf, parseBaseReference } from './definition/derive.js'
+import { extendsOf, isProcessVersion, parseBaseReference } from './definition/derive.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import { toMermaid } from './definition/mermaid.js'
 import { EngineError, InvalidDefinitionError } from './errors.js'
@@ -223,6 +223,8 @@ export class ProcessCatalog {
       const reference = extendsOf(current)
       if (reference === undefined) break
       const { id, version } = parseBaseReference(pin ?? reference)
+      // Read before the schema checks the text: a version no database column holds names no base.
+      if (version !== undefined && !isProcessVersion(version)) break
       const row = version === undefined ? await this.#rows.latest(id) : await this.#rows.find(id, version)
       // A base must be usable by the derived process's owner: public, or private to the same owner.
       if (!row || !mayExtend(ownerOf(row), owner) || found.has(row.id)) break

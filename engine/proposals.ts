@@ -29,6 +29,8 @@ export class Proposals {
   readonly #rows: ProposalRepository
   readonly #catalog: ProcessCatalog
   readonly #clock: Clock
+  /** Each proposer's submissions still being counted and inserted on this server. */
+  readonly #queues = new Map<string, Promise<void>>()
 
   constructor(rows: ProposalRepository, catalog: ProcessCatalog, clock: Clock) {
     this.#rows = rows
@@ -44,11 +46,15 @@ export class Proposals {
   async submit(definition: string, by: Principal): Promise<ProposalState> {
     if (!mayPropose(by)) throw refusalError(proposalForbidden(by, 'submit'))
     const text = await this.#proposed(definition, by)
-    const open = await this.#rows.countOpen({ role: by.role, subject: by.subject })
-    const decision = decideProposal(undefined, { type: 'submit', id: timeOrderedUuid(), text, open }, by, iso(this.#clock.now()))
-    if (!decision.ok) throw rejected(decision)
-    await this.#rows.insert(decision.state)
-    return decision.state
+    // Counted and inserted one submission at a time per proposer: submissions sent together
+    // would otherwise each count the same open ones and all be inserted, past the limit.
+    return this.#oneAtATime(`${by.role}:${by.subject}`, async () => {
+      const open = await this.#rows.countOpen({ role: by.role, subject: by.subject })
+      const decision = decideProposal(undefined, { type: 'submit', id: timeOrderedUuid(), text, open }, by, iso(this.#clock.now()))
+      if (!decision.ok) throw rejected(decision)
+      await this.#rows.insert(decision.state)
+      return decision.state
+    })
   }
 
   /** The proposal `id` if `by` may see it (its proposer, those who see all). @throws {EngineError} `proposal.not-found` */
@@ -90,8 +96,19 @@ export class Proposals {
     const registered = { id: state?.process.id ?? '', version: state?.process.version ?? 0 }
     const decision = decideProposal(state, { type: 'approve', comment: change.comment, registered }, by, iso(this.#clock.now()), change.expectedRevision)
     if (!decision.ok || !state) throw rejected(decision)
-    await this.#catalog.register(state.source, `${state.process.id}.yaml`, { owner: state.proposer, expectId: state.process.id })
-    return this.#write(decision.state, state.revision)
+    // The proposal is approved first, from the revision read: a withdrawal or an amendment that
+    // came in meanwhile makes this approval stale before anything is registered, and none can
+    // come in after it (an approved proposal takes no command). Registering the text read then
+    // cannot register a text withdrawn or amended since.
+    const approved = await this.#write(decision.state, state.revision)
+    try {
+      await this.#catalog.register(state.source, `${state.process.id}.yaml`, { owner: state.proposer, expectId: state.process.id })
+    } catch (error) {
+      // Refused (the id or version taken meanwhile): the proposal is put back as it was.
+      await this.#rows.update(state, approved.revision)
+      throw error
+    }
+    return approved
   }
 
   /** The proposer withdraws a proposal not yet approved. */
@@ -113,6 +130,19 @@ export class Proposals {
     const decision = decideProposal(state, command, by, iso(this.#clock.now()), expectedRevision)
     if (!decision.ok || !state) throw rejected(decision)
     return this.#write(decision.state, state.revision)
+  }
+
+  /** Runs `work` after every earlier call for the same `key` on this server has ended. */
+  async #oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const running = (this.#queues.get(key) ?? Promise.resolve()).then(work)
+    const settled = running.then(() => undefined, () => undefined)
+    this.#queues.set(key, settled)
+    try {
+      return await running
+    } finally {
+      // The last in the queue removes it, so the map holds only proposers submitting now.
+      if (this.#queues.get(key) === settled) this.#queues.delete(key)
+    }
   }
 
   async #write(next: ProposalState, revision: number): Promise<ProposalState> {

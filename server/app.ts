@@ -23,6 +23,7 @@ import { metaRoutes } from './routes/meta.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { isDefinitionUpload, processRoutes } from './routes/processes.js'
 import { proposalRoutes } from './routes/proposals.js'
+import { checkPathText } from './request-limits.js'
 import { tokenRoutes } from './routes/tokens.js'
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.js'
 
@@ -99,6 +100,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const idempotent = idempotency(store, engine.clock, { ttlSeconds: deps.idempotencyTtlSeconds ?? 24 * 3600 })
   // Authentication, the body and the Idempotency-Key in one middleware, for the same reason as above.
   app.use('/v1/*', (c, next) => auth(c, async () => {
+    // No id holds U+0000, and PostgreSQL's text cannot: refused before any route looks one up.
+    checkPathText(c.req.path)
     const streamed = c.req.method === 'POST' ? c.req.path === '/v1/attachments' : isDefinitionUpload(c.req.method, c.req.path)
     if (!streamed) await buffered(c)
     const replayed = await idempotent(c, next)

@@ -6,7 +6,7 @@ import type { Context } from 'hono'
 import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
 import { EngineError, fieldProblems } from '../engine/index.js'
 import type { AppEnv } from './env.js'
-import { checkJsonDepth } from './request-limits.js'
+import { checkJsonDepth, checkJsonText } from './request-limits.js'
 import type { BodyTypes } from './request-types.js'
 
 const addFormats = addFormatsModule.default
@@ -156,6 +156,7 @@ export function readBody<S extends RequestShape>(c: Context<AppEnv>, shape: S): 
     } catch (error) {
       throw new EngineError('request.malformed', `The body is not valid JSON: ${(error as Error).message}.`)
     }
+    checkJsonText(text, body)
   }
   const validate = validatorOf(shape)
   if (!validate(body)) {

@@ -6,6 +6,7 @@ import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
 import type { FieldProblem } from '../engine/index.js'
 import { EngineError, fieldProblems, listInstant } from '../engine/index.js'
 import type { AppEnv } from './env.js'
+import { NUL_RULE } from './request-limits.js'
 import type { QueryTypes } from './request-types.js'
 
 // Query strings are checked as bodies are (server/body.ts), against the `*Query` shapes of
@@ -46,6 +47,8 @@ const compiled = new Map<QueryShape, Compiled>(SHAPES.map((shape) => [shape, {
  */
 export function readQuery<S extends QueryShape>(c: Context<AppEnv>, shape: S, { emptyIsAbsent = false } = {}): QueryTypes[S] {
   const query: Record<string, unknown> = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => !(emptyIsAbsent && value === '')))
+  const held = Object.entries(query).filter(([, value]) => typeof value === 'string' && value.includes('\u0000'))
+  if (held.length > 0) throw queryProblem(held.map(([name]) => ({ pointer: `/query/${name}`, rule: 'pattern', message: NUL_RULE })))
   const { validate, properties } = compiled.get(shape) as Compiled
   if (!validate(query)) throw queryProblem(queryProblems(validate.errors, properties))
   return query as QueryTypes[S]

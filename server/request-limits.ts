@@ -63,3 +63,40 @@ export function checkAttachmentTotal(attachments: Readonly<Record<string, readon
   const message = `must name at most ${REQUEST_LIMITS.attachmentIdsPerAct} attachment ids over all slots (names ${total})`
   throw new EngineError('request.invalid', `The ActRequest body is invalid: /attachments ${message}.`, { fields: [{ pointer: '/attachments', rule: 'maxItems', message }] })
 }
+
+/** What a rejection says of a value holding U+0000, which PostgreSQL's text cannot store. */
+export const NUL_RULE = 'must not contain the character U+0000'
+
+/** Refuses a request path holding U+0000 (percent-encoded as %00): no id holds one. @throws {EngineError} `request.invalid` at `/path` */
+export function checkPathText(path: string): void {
+  if (path.includes('\u0000')) {
+    throw new EngineError('request.invalid', 'The path holds the character U+0000, which no id may hold.', { fields: [{ pointer: '/path', rule: 'pattern', message: NUL_RULE }] })
+  }
+}
+
+/**
+ * Refuses a parsed JSON body with U+0000 in a string or a key, at its JSON pointer. `text` is the
+ * body as sent: only a body whose text escapes the character (`\\u0000`; JSON cannot carry it
+ * raw) is walked, so ordinary bodies cost one scan of their text.
+ * @throws {EngineError} `request.invalid`
+ */
+export function checkJsonText(text: string, body: unknown): void {
+  if (!text.includes('\\u0000')) return
+  const pointer = nulPointer(body, '')
+  if (pointer !== undefined) {
+    throw new EngineError('request.invalid', `The body holds the character U+0000 at ${pointer || '/'}; no value may hold it.`, { fields: [{ pointer, rule: 'pattern', message: NUL_RULE }] })
+  }
+}
+
+/** The JSON pointer of the first string or key of `value` holding U+0000, or undefined. */
+function nulPointer(value: unknown, at: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined
+  if (typeof value !== 'object' || value === null) return undefined
+  for (const [key, item] of Object.entries(value)) {
+    const here = `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`
+    if (key.includes('\u0000')) return here
+    const found = nulPointer(item, here)
+    if (found !== undefined) return found
+  }
+  return undefined
+}

@@ -4,7 +4,7 @@ import type { CompileContext } from './context.js'
 import type { DelayDefinition, ParameterDefinition, ParameterType } from './definition.js'
 import { pointerOf } from './pointer.js'
 import { looksLikeDuration, parseDuration } from './quantities.js'
-import { closestName, suggest } from './suggest.js'
+import { closestName, listNames, suggest } from './suggest.js'
 
 /** The accepted forms of a duration, with examples: every duration problem's hint starts with it. */
 const DURATION_FORMS = 'Write an ISO 8601 duration: P, then a number and a unit in capitals, such as P14D (14 days), P1M (1 month), P2W (2 weeks) or PT12H (12 hours; time units after T)'
@@ -109,5 +109,5 @@ function delayHint(after: string, parameters: ReadonlyMap<string, CompiledParame
   const meant = closestName(after, [...parameters.keys()])
   if (meant !== undefined) return `Did you mean the parameter "${meant}"?`
   const durations = [...parameters.values()].filter((p) => p.type === 'duration').map((p) => p.name)
-  return `${DURATION_FORMS}${durations.length > 0 ? `, or name a duration parameter (${durations.join(', ')})` : ''}.`
+  return `${DURATION_FORMS}${durations.length > 0 ? `, or name a duration parameter (${listNames(durations)})` : ''}.`
 }

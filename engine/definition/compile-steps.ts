@@ -12,7 +12,7 @@ import { compileChecks } from './compile-checks.js'
 import { expressionAt } from './compile-expression.js'
 import { pointerOf } from './pointer.js'
 import { parseSize } from './quantities.js'
-import { suggest } from './suggest.js'
+import { listNames, suggest } from './suggest.js'
 
 /** What compiling a step needs to know about the rest of the process. */
 export interface StepScope {
@@ -122,7 +122,7 @@ function actionActors(ctx: CompileContext, action: ActionDefinition, place: Acti
     if (actor !== 'system' && !place.actors.includes(actor)) {
       ctx.report('definition.unknown-role', typeof action.actor === 'string' ? place.at('actor') : place.at('actor', i),
         `Action "${place.id}" is restricted to "${actor}", who does not act in step "${place.stepId}".`,
-        `The step's actors are ${place.actors.join(', ')}; an action may be restricted to some of them, or to \`system\` (performed only by a timeout).`)
+        `The step's actors are ${listNames(place.actors)}; an action may be restricted to some of them, or to \`system\` (performed only by a timeout).`)
     }
   })
   return actors

@@ -1,5 +1,6 @@
 import type { ProcessDefinition, StepDefinition } from './definition.js'
 import { definitionHead } from './head.js'
+import { listNames } from './suggest.js'
 
 /** A reference to the process a derived one extends: `basic` (latest) or `basic@2`. */
 export interface BaseReference {
@@ -12,7 +13,15 @@ export function extendsOf(text: string): string | undefined {
   return definitionHead(text).extends
 }
 
-/** Parses the `extends` value (already checked by the schema). */
+/** The highest version a process may have (the schema's `maximum`): every database's integer column holds it. */
+export const MAX_PROCESS_VERSION = 999_999_999
+
+/** Whether `version` can be a process's version; one that cannot is never looked up. */
+export function isProcessVersion(version: number): boolean {
+  return Number.isInteger(version) && version >= 1 && version <= MAX_PROCESS_VERSION
+}
+
+/** Parses the `extends` value (checked by the schema, or read before it: see isProcessVersion). */
 export function parseBaseReference(text: string): BaseReference {
   const [id, version] = text.split('@')
   return { id: id as string, version: version === undefined ? undefined : Number(version) }
@@ -48,7 +57,7 @@ export function derive(base: ProcessDefinition, derived: ProcessDefinition & { r
     const at = steps.findIndex((s) => s.step.id === entry.id)
     if (entry.remove || entry.merge) {
       if (at < 0) {
-        problems.push({ pointer: `/steps/${index}/id`, message: `There is no inherited step "${entry.id}" to ${entry.remove ? 'remove' : 'merge into'}.`, hint: `The base's steps are ${base.steps.map((s) => s.id).join(', ')}.` })
+        problems.push({ pointer: `/steps/${index}/id`, message: `There is no inherited step "${entry.id}" to ${entry.remove ? 'remove' : 'merge into'}.`, hint: `The base's steps are ${listNames(base.steps.map((s) => s.id))}.` })
         return
       }
       if (entry.remove) {

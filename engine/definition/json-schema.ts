@@ -3,6 +3,7 @@ import type { ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { FieldProblem } from '../errors.js'
 import type { JsonSchema } from './definition.js'
+import { patternRegExp } from './pattern-regexp.js'
 import { escapeSegment, parsePointer } from './pointer.js'
 import { findSchemaFaults } from './schema-faults.js'
 import type { SchemaFault } from './schema-faults.js'
@@ -24,6 +25,7 @@ function createAjv(): Ajv2020 {
     strictTuples: false,
     strictRequired: false,
     logger: false,
+    code: { regExp: patternRegExp },
   })
   addFormats(ajv)
   addWordLimits(ajv)

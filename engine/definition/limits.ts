@@ -34,3 +34,10 @@ export const MAX_NESTING_DEPTH = 64
  * small file of aliases of aliases ("billion laughs") cannot expand to an enormous value.
  */
 export const MAX_ALIAS_NODES = 10_000
+
+/**
+ * Most characters of text (scalars, keys included) that aliases may add to a definition when
+ * expanded (`definition.alias-limit`): as many as a definition may hold, so an alias repeating one
+ * long text cannot make a checked process, its diagram or its pages thousands of times larger.
+ */
+export const MAX_ALIAS_CHARACTERS = MAX_DEFINITION_BYTES

@@ -1,6 +1,12 @@
 import { Temporal } from 'temporal-polyfill'
 
-/** Parses a positive ISO 8601 duration (`P14D`, `P1M`, `PT12H`); returns an explanation when it is not one. */
+/** The longest duration a process or scenario may name: deadlines stay far inside what instants can represent. */
+export const MAX_DURATION = 'P1000Y'
+
+/**
+ * Parses a positive ISO 8601 duration (`P14D`, `P1M`, `PT12H`) of at most {@link MAX_DURATION};
+ * returns an explanation when it is not one.
+ */
 export function parseDuration(text: string): Temporal.Duration | string {
   let duration: Temporal.Duration
   try {
@@ -9,7 +15,20 @@ export function parseDuration(text: string): Temporal.Duration | string {
     return `"${text}" is not an ISO 8601 duration.`
   }
   if (duration.sign <= 0) return `"${text}" must be longer than zero.`
+  if (!withinLongest(duration)) return `"${text}" is too long: a duration is at most ${MAX_DURATION} (1,000 years).`
   return duration
+}
+
+const LONGEST = Temporal.Duration.from(MAX_DURATION)
+const MEASURED_FROM = Temporal.PlainDateTime.from('2000-01-01T00:00')
+
+/** Whether `duration` is at most {@link MAX_DURATION}, measured on the calendar from 2000 (a duration too large to measure is not). */
+function withinLongest(duration: Temporal.Duration): boolean {
+  try {
+    return Temporal.Duration.compare(duration, LONGEST, { relativeTo: MEASURED_FROM }) <= 0
+  } catch {
+    return false
+  }
 }
 
 /** Whether an `after` value is written as a duration (it starts with P) rather than a parameter name. */

@@ -3,7 +3,7 @@ import type { Alias, CST, Document, ErrorCode as YAMLErrorCode, Node, Pair, YAML
 import type { DefinitionCode, SourceLocation } from '../errors.js'
 import { DefinitionError } from '../errors.js'
 import { checkDefinitionText } from './decode.js'
-import { MAX_ALIAS_NODES, MAX_NESTING_DEPTH, MAX_PROBLEMS, MAX_YAML_TOKENS } from './limits.js'
+import { MAX_ALIAS_CHARACTERS, MAX_ALIAS_NODES, MAX_NESTING_DEPTH, MAX_PROBLEMS, MAX_YAML_TOKENS } from './limits.js'
 import { parsePointer, pointerOf } from './pointer.js'
 import { checkAliases, isMergeKey } from './source-aliases.js'
 import { firstTooDeep, firstUnclosed } from './source-syntax.js'
@@ -98,7 +98,7 @@ function read(text: string, file: string): Source {
     return unlocated([problem('definition.empty', 0, message, EMPTY_HINT)])
   }
 
-  const aliases = checkAliases(doc, MAX_ALIAS_NODES, MAX_NESTING_DEPTH)
+  const aliases = checkAliases(doc, { nodes: MAX_ALIAS_NODES, characters: MAX_ALIAS_CHARACTERS }, MAX_NESTING_DEPTH)
   if (aliases.problems.length > 0) {
     return located(file, text, doc, aliases.problems.map((p) => problem(p.code, p.offset, p.message, p.hint)), at, aliases.targets)
   }

@@ -1,10 +1,45 @@
 import { closest, distance } from 'fastest-levenshtein'
 
+/** Names a "Did you mean" compares a name with, at most: beyond, a definition built to be slow to check gets no proposal. */
+const MAX_CANDIDATES = 1000
+
 /** The known name within two edits of `name` (the closest), or undefined: what "Did you mean" proposes. */
 export function closestName(name: string, known: readonly string[]): string | undefined {
-  if (known.length === 0) return undefined
-  const best = closest(name, [...known])
+  // Two edits change the length by two at most: other names cannot be meant, and are not measured.
+  const byLength = lengthsOf(known)
+  const buckets = [-2, -1, 0, 1, 2].map((d) => byLength.get(name.length + d) ?? [])
+  const count = buckets.reduce((n, bucket) => n + bucket.length, 0)
+  if (count === 0 || count > MAX_CANDIDATES) return undefined
+  const candidates = buckets.flat()
+  const best = closest(name, candidates)
   return distance(name, best) <= 2 ? best : undefined
+}
+
+/** Known names by their length, for each list of them (a compile asks of the same list once per problem). */
+const lengths = new WeakMap<readonly string[], ReadonlyMap<number, readonly string[]>>()
+
+function lengthsOf(known: readonly string[]): ReadonlyMap<number, readonly string[]> {
+  let byLength = lengths.get(known)
+  if (!byLength) {
+    const built = new Map<number, string[]>()
+    for (const k of known) {
+      const same = built.get(k.length)
+      if (same) same.push(k)
+      else built.set(k.length, [k])
+    }
+    byLength = built
+    lengths.set(known, byLength)
+  }
+  return byLength
+}
+
+/** Names a hint lists at most; a definition may declare thousands, and every problem repeats its hint. */
+export const MAX_LISTED = 20
+
+/** `names` joined with commas, the first {@link MAX_LISTED} of them and how many more there are. */
+export function listNames(names: readonly string[]): string {
+  if (names.length <= MAX_LISTED) return names.join(', ')
+  return `${names.slice(0, MAX_LISTED).join(', ')} and ${(names.length - MAX_LISTED).toLocaleString('en')} more`
 }
 
 /** `Did you mean "x"?` when a known name is within two edits of `name`, else the list of known names. */
@@ -12,5 +47,5 @@ export function suggest(name: string, known: readonly string[], what: string): s
   if (known.length === 0) return `No ${what} is declared.`
   const best = closestName(name, known)
   if (best !== undefined) return `Did you mean "${best}"?`
-  return `Known ${what}: ${known.join(', ')}.`
+  return `Known ${what}: ${listNames(known)}.`
 }

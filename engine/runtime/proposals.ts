@@ -72,6 +72,12 @@ export type ProposalCommand =
 /** The longest comment, in characters. */
 export const MAX_PROPOSAL_COMMENT = 4000
 
+/**
+ * The rounds a proposal may go through: each amendment adds one, with its text before and a
+ * history entry, so a proposal amended without end would grow without end.
+ */
+export const MAX_PROPOSAL_ROUNDS = 100
+
 /** How many proposals one proposer may have open (submitted or returned) at once. */
 export const MAX_OPEN_PROPOSALS = 20
 
@@ -88,7 +94,8 @@ export type ProposalDecision =
  * (`proposal.not-found`, so its existence is not revealed), one who may not do this
  * (`auth.forbidden`), a change from an older revision (`conflict.stale`), a command its status
  * does not allow (`proposal.status`), a return without a comment (`input.invalid` at `/comment`), a
- * submission beyond {@link MAX_OPEN_PROPOSALS} open ones (`proposal.limit`).
+ * submission beyond {@link MAX_OPEN_PROPOSALS} open ones or an amendment beyond
+ * {@link MAX_PROPOSAL_ROUNDS} rounds (`proposal.limit`).
  */
 export function decideProposal(state: ProposalState | undefined, command: ProposalCommand, by: Principal, at: string, expectedRevision?: number): ProposalDecision {
   if (command.type === 'submit') {
@@ -107,8 +114,11 @@ export function decideProposal(state: ProposalState | undefined, command: Propos
   }
   const refusal = proposalRefusal(state, command.type, by, expectedRevision)
   if (refusal || !state) return refuse(refusal ?? NOT_FOUND)
-  const comment = command.comment?.trim() ?? ''
-  if (comment.length > MAX_PROPOSAL_COMMENT) return refuse(commentProblem(`must be at most ${MAX_PROPOSAL_COMMENT} characters`, 'maxLength'))
+  const written = command.comment?.trim() ?? ''
+  if (written.length > MAX_PROPOSAL_COMMENT) return refuse(commentProblem(`must be at most ${MAX_PROPOSAL_COMMENT} characters`, 'maxLength'))
+  if (CONTROL.test(written)) return refuse(commentProblem('must not contain control characters (line breaks and tabs are kept)', 'pattern'))
+  // A comment of nothing visible (spaces, zero-width or direction marks) says nothing: it is none.
+  const comment = written.replace(INVISIBLE, '') === '' ? '' : written
   if (command.type === 'return' && comment === '') return refuse(commentProblem('must say what to change: a proposal is returned with a comment', 'minLength'))
   const round = command.type === 'amend' ? state.round + 1 : state.round
   const entry: ProposalEntry = { action: PAST[command.type], at, by, round, comment: comment === '' ? null : comment }
@@ -140,6 +150,9 @@ export function proposalRefusal(state: ProposalState | undefined, command: Exclu
   if (!from.includes(state.status)) {
     return { code: 'proposal.status', message: `Proposal "${state.id}" is ${state.status}; it may be ${PAST[command]} only when ${from.join(' or ')}.` }
   }
+  if (command === 'amend' && state.round >= MAX_PROPOSAL_ROUNDS) {
+    return { code: 'proposal.limit', message: `Proposal "${state.id}" has been through ${MAX_PROPOSAL_ROUNDS} rounds, as many as a proposal may. Withdraw it and submit the text as a new proposal.` }
+  }
   return undefined
 }
 
@@ -147,6 +160,12 @@ export function proposalRefusal(state: ProposalState | undefined, command: Exclu
 export function proposalAllows(state: Pick<ProposalState, 'status'>, command: Exclude<ProposalCommand['type'], 'submit'>): boolean {
   return ALLOWED_FROM[command].includes(state.status)
 }
+
+/** Control characters but line breaks and tabs: a terminal or a log would act on them. */
+// eslint-disable-next-line no-control-regex -- matching them is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u
+/** What shows nothing: white space and format characters (zero-width spaces, direction marks). */
+const INVISIBLE = /[\s\p{Cf}]/gu
 
 const NOT_FOUND: Rejection = { code: 'proposal.not-found', message: 'There is no such proposal that you may see.' }
 

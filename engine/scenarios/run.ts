@@ -18,6 +18,24 @@ import type { Expectation, Move, Refused, Scenario, ScenarioFile } from './scena
 export const DEFAULT_START = '2026-01-01T00:00:00Z'
 /** Deadlines and reminders one clock move may fire before the scenario is stopped (a loop of timeouts). */
 const MAX_FIRINGS = 10_000
+/**
+ * Decisions (starts, moves and deadlines fired) the scenarios of one file may take in all, a
+ * fraction of a second's work: a file is text anyone with a token may send to be run, and moves
+ * that each fire just under {@link MAX_FIRINGS} would otherwise add up to hours.
+ */
+export const MAX_DECISIONS = 25_000
+/**
+ * Milliseconds of work the scenarios of one file may take in all: the net for decisions the count
+ * above does not weigh (each may evaluate expressions of tens of thousands of steps). Far above
+ * what real scenarios take (the built-in processes' take a few milliseconds each).
+ */
+export const MAX_RUN_MS = 5000
+/** Problems the scenarios of one file report at most: each quotes values, and expectations are many. */
+export const MAX_PROBLEMS = 1000
+/** Milliseconds of work between two yields to the event loop, so a server answers other requests meanwhile. */
+const SLICE_MS = 20
+/** The latest instant a scenario's clock may reach: instants keep their four-digit years. */
+const LATEST = Temporal.Instant.from('9999-12-31T23:59:59.999Z')
 
 /** What became of one scenario: its problems, empty when it passed. */
 export interface ScenarioResult {
@@ -32,17 +50,32 @@ export interface ScenarioResult {
  * Each starts a delivery of `process` and makes its moves in order; after each, what it expects
  * is checked, and every failure is a problem at the expectation's line. A refusal that was not
  * expected (or the wrong one) stops the scenario there, as does a clock move that fires more than
- * 10,000 deadlines. Never throws for anything the file says.
+ * 10,000 deadlines; the file's scenarios take at most {@link MAX_DECISIONS} decisions and
+ * {@link MAX_RUN_MS} of work in all (those left are reported as not run), yielding to the event
+ * loop as they go; they report at most {@link MAX_PROBLEMS} problems (then how many more each
+ * found). Never throws for anything the file says.
  */
 export async function runScenarios(process: CompiledProcess, file: ScenarioFile, source: Source): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = []
+  const started = performance.now()
+  const budget: Budget = { left: MAX_DECISIONS, started, yielded: started, problemsLeft: MAX_PROBLEMS }
   for (const [index, scenario] of file.scenarios.entries()) {
     const pointer = `/scenarios/${index}`
     const problems: ScenarioError[] = []
-    await new Run(process, scenario, pointer, source, problems).run()
+    if (budget.left > 0) await new Run(process, scenario, pointer, source, problems, budget).run()
+    else problems.push(new ScenarioError('scenario.refused', `Not run: the scenarios before it took the ${MAX_DECISIONS.toLocaleString('en')} decisions or ${MAX_RUN_MS / 1000} s of work a file may take. Split the file.`, source.locate(pointer)))
     results.push({ name: scenario.name, pointer, problems })
   }
   return results
+}
+
+/** The decisions the file's scenarios may still take, when they started and when they last yielded (performance.now()). */
+interface Budget {
+  left: number
+  readonly started: number
+  yielded: number
+  /** Problems the file's scenarios may still report. */
+  problemsLeft: number
 }
 
 class Run {
@@ -51,27 +84,61 @@ class Run {
   readonly pointer: string
   readonly source: Source
   readonly problems: ScenarioError[]
+  readonly #budget: Budget
+  /** Problems found past the file's {@link MAX_PROBLEMS}, counted but not reported one by one. */
+  #unlisted = 0
   #state: InstanceState | undefined
   #now: Temporal.Instant
   #files = 0
 
-  constructor(process: CompiledProcess, scenario: Scenario, pointer: string, source: Source, problems: ScenarioError[]) {
+  constructor(process: CompiledProcess, scenario: Scenario, pointer: string, source: Source, problems: ScenarioError[], budget: Budget) {
     this.process = process
     this.scenario = scenario
     this.pointer = pointer
     this.source = source
     this.problems = problems
+    this.#budget = budget
     this.#now = Temporal.Instant.from(scenario.start.at ?? DEFAULT_START)
   }
 
+  /**
+   * Takes one decision out of the file's budget, yielding to the event loop every
+   * {@link SLICE_MS} of work; false (with a problem at `at`) once the budget is spent, in
+   * decisions or in time.
+   */
+  async #spend(at: string): Promise<boolean> {
+    const budget = this.#budget
+    if (budget.left <= 0) {
+      return this.#problem('scenario.refused', at, `The scenarios of this file took ${MAX_DECISIONS.toLocaleString('en')} decisions (moves and deadlines fired), as many as a file may: the rest were not run. Split the file, or move the clock less far.`)
+    }
+    const now = performance.now()
+    if (now - budget.started > MAX_RUN_MS) {
+      budget.left = 0 // the scenarios after this one are not run either
+      return this.#problem('scenario.refused', at, `The scenarios of this file took more than ${MAX_RUN_MS / 1000} s of work, as long as a file may: the rest were not run. Split the file, or make its expressions lighter.`)
+    }
+    budget.left--
+    if (now - budget.yielded > SLICE_MS) {
+      await new Promise<void>((resolve) => { setImmediate(resolve) })
+      budget.yielded = performance.now()
+    }
+    return true
+  }
+
   async run(): Promise<void> {
+    await this.#moves()
+    if (this.#unlisted > 0) {
+      this.problems.push(new ScenarioError('scenario.expectation', `${this.#unlisted.toLocaleString('en')} more problems of this scenario are not listed: a file's scenarios list ${MAX_PROBLEMS.toLocaleString('en')} at most.`, this.source.locate(this.pointer)))
+    }
+  }
+
+  async #moves(): Promise<void> {
     const { start } = this.scenario
     const at = `${this.pointer}/start`
     const command: Command = {
       type: 'start', instanceId: `scenario-${this.pointer.split('/').at(-1) ?? '0'}`, by: this.#principal(start.by ?? 'admin', start.parties),
       parties: start.parties, ...(start.parameters ? { parameters: start.parameters } : {}), ...(start.context ? { context: start.context } : {}),
     }
-    if (!this.#settle(await decide(this.process, undefined, command, this.#now), start.refused, at)) return
+    if (!await this.#spend(at) || !this.#settle(await decide(this.process, undefined, command, this.#now), start.refused, at)) return
     this.#expect(start.expect, `${at}/expect`)
     for (const [index, move] of (this.scenario.then ?? []).entries()) {
       if (!await this.#move(move, `${this.pointer}/then/${index}`)) return
@@ -86,13 +153,16 @@ class Run {
     if ('wait' in move) {
       const duration = parseDuration(move.wait)
       if (typeof duration === 'string') return this.#problem('scenario.invalid', `${at}/wait`, duration)
-      return this.#clockTo(this.#now.toZonedDateTimeISO(this.process.timeZone).add(duration).toInstant(), at)
+      const target = this.#later(duration)
+      if (!target) return this.#problem('scenario.invalid', `${at}/wait`, `The clock would pass ${iso(LATEST)}, the latest instant a scenario may reach: it is ${iso(this.#now)} already.`)
+      return this.#clockTo(target, at)
     }
     if ('until' in move) {
       const target = Temporal.Instant.from(move.until)
       if (Temporal.Instant.compare(target, this.#now) < 0) return this.#problem('scenario.invalid', `${at}/until`, `The clock cannot go back: it is ${iso(this.#now)} already.`)
       return this.#clockTo(target, at)
     }
+    if (!await this.#spend(at)) return false
     if ('terminate' in move) {
       const command: Command = { type: 'terminate', by: this.#principal(move.by ?? 'admin', state.parties), reason: move.terminate }
       return this.#settle(await decide(this.process, state, command, this.#now), move.refused, at)
@@ -116,6 +186,7 @@ class Run {
       const due = state?.status === 'active' ? nextDeadline(state) : undefined
       if (!state || due === undefined || Temporal.Instant.compare(Temporal.Instant.from(due), target) > 0) break
       if (fired === MAX_FIRINGS) return this.#problem('scenario.refused', at, `More than ${MAX_FIRINGS.toLocaleString('en')} deadlines fell due while the clock moved: the process loops on its timeouts.`)
+      if (!await this.#spend(at)) return false
       this.#now = Temporal.Instant.from(due)
       const decision = await decide(this.process, state, { type: 'fire-due' }, this.#now)
       if (!decision.ok) return this.#problem('scenario.refused', at, `Firing the deadline due at ${due} failed: ${decision.rejection.code} ${decision.rejection.message}`)
@@ -123,6 +194,16 @@ class Run {
     }
     this.#now = target
     return true
+  }
+
+  /** The clock moved on by `duration` in the process's time zone, or undefined past {@link LATEST}. */
+  #later(duration: Temporal.Duration): Temporal.Instant | undefined {
+    try {
+      const target = this.#now.toZonedDateTimeISO(this.process.timeZone).add(duration).toInstant()
+      return Temporal.Instant.compare(target, LATEST) <= 0 ? target : undefined
+    } catch {
+      return undefined // beyond what Temporal represents at all
+    }
   }
 
   /** Takes a decision in: accepted, or refused as expected; false when the scenario cannot go on. */
@@ -179,11 +260,17 @@ class Run {
   #principal(actor: string, parties: Readonly<Record<string, string>>): Principal {
     const colon = actor.indexOf(':')
     if (colon > 0) return { role: actor.slice(0, colon), subject: actor.slice(colon + 1) }
-    return { role: actor, subject: parties[actor] ?? actor }
+    // Own properties only: a role named `__proto__` or `constructor` is no party of the delivery.
+    return { role: actor, subject: Object.hasOwn(parties, actor) ? parties[actor] ?? actor : actor }
   }
 
   #problem(code: ScenarioCode, pointer: string, message: string): false {
-    this.problems.push(new ScenarioError(code, message, this.source.locate(pointer)))
+    if (this.#budget.problemsLeft > 0) {
+      this.#budget.problemsLeft--
+      this.problems.push(new ScenarioError(code, message, this.source.locate(pointer)))
+    } else {
+      this.#unlisted++
+    }
     return false
   }
 }
@@ -211,6 +298,11 @@ function asInstant(text: string): Temporal.Instant | undefined {
   }
 }
 
+/** Characters of a value a problem quotes at most: a value may be large, and many expectations may quote it. */
+const MAX_SHOWN = 200
+
 function show(value: unknown): string {
-  return value === undefined ? 'not set' : JSON.stringify(value)
+  if (value === undefined) return 'not set'
+  const json = JSON.stringify(value)
+  return json.length <= MAX_SHOWN ? json : `${json.slice(0, MAX_SHOWN)}… (${json.length.toLocaleString('en')} characters)`
 }

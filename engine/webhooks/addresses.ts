@@ -4,7 +4,8 @@ import type { FieldProblem } from '../errors.js'
 // Which addresses a webhook may not be sent to, so that an endpoint URL cannot make the server
 // reach into its own network (SSRF): loopback, private, shared (carrier-grade NAT), link-local,
 // unique-local, multicast, reserved and unspecified addresses, IPv4 and IPv6, with IPv4 addresses
-// written inside IPv6 (mapped `::ffff:a.b.c.d` and compatible `::a.b.c.d`) checked as IPv4.
+// written inside IPv6 (mapped `::ffff:a.b.c.d` and compatible `::a.b.c.d`) checked as IPv4, and
+// the IPv6 ranges that carry IPv4 by translation or tunnelling refused whole.
 
 const BLOCKED = new BlockList()
 for (const [network, prefix] of [
@@ -15,6 +16,9 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   // Not ::ffff:0:0/96: BlockList checks IPv4 addresses against IPv6 rules as mapped ones.
   ['::', 127], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+  // IPv4 reached through translation or tunnels, whatever address it carries: local-use NAT64,
+  // SIIT's IPv4-translated addresses, IETF protocol assignments (Teredo among them) and 6to4.
+  ['64:ff9b:1::', 48], ['::ffff:0:0:0', 96], ['2001::', 23], ['2002::', 16],
 ] as const) BLOCKED.addSubnet(network, prefix, 'ipv6')
 
 /** The IPv4 address an IPv6 address carries in its last 32 bits when it is mapped or compatible, else undefined. */

@@ -11,6 +11,9 @@ import type { AppEnv } from '../env.js'
 import { readQuery } from '../query.js'
 import type { Allowance, UploadQuota } from '../upload-quota.js'
 
+
+// eslint-disable-next-line no-control-regex -- removing them is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g
 /** What the upload route needs besides the engine and the storage. */
 export interface UploadOptions {
   /** Largest file, in bytes. */
@@ -63,7 +66,8 @@ export function attachmentRoutes(engine: Engine, storage: AttachmentStorage, opt
         throw tooLarge(error)
       })
       const id = randomUUID()
-      const name = fileName === null ? null : fileName.slice(0, 255)
+      // Metadata only: control characters (U+0000 among them, which PostgreSQL's text cannot hold) are dropped.
+      const name = fileName === null ? null : fileName.replace(CONTROL_CHARACTERS, '').slice(0, 255)
       try {
         await engine.attachments.record({ id, fileName: name, size: stored.size, sha256: stored.sha256, type: stored.type, mediaType: stored.mediaType, storageKey: stored.storageKey, ...optional('image', stored.image) }, c.get('principal'))
       } catch (error) {

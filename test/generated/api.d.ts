@@ -3025,7 +3025,7 @@ export interface components {
         ProcessDefinition: {
             /** @description Identifier of the process, unique in the engine: lower-case kebab-case, e.g. `basic` or `double-check`. */
             id: string;
-            /** @description Version number of this definition. Registering a changed definition needs a new version; running instances keep the version they started on. */
+            /** @description Version number of this definition, from 1 to 999999999. Registering a changed definition needs a new version; running instances keep the version they started on. */
             version: number;
             /** @description Derives this process from another registered process: `ID` (its latest version when this one is registered) or `ID@VERSION`. Everything not given here is inherited; `parameters`, `calendars` and `windows` are merged by name, and each entry of `steps` replaces the step with its id, removes it (`remove: true`), or adds a step (placed with `after` or `before`, else at the end). */
             extends?: string;

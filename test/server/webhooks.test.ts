@@ -175,7 +175,9 @@ describe('SSRF', () => {
     try {
       expect((await strict.call('GET', '/v1/webhook-endpoints', { who: 'admin' })).status).toBe(200)
       const before = await snapshot(strict.database)
-      for (const url of ['http://127.0.0.1:9/x', 'http://10.1.2.3/', 'http://169.254.169.254/latest', 'http://[::1]/', 'http://localhost:8080/', 'http://[::ffff:127.0.0.1]/', 'https://192.168.1.1/', 'http://0.0.0.0/', 'http://[fd00::1]/', 'http://[fe80::1]/', 'http://224.0.0.1/']) {
+      for (const url of ['http://127.0.0.1:9/x', 'http://10.1.2.3/', 'http://169.254.169.254/latest', 'http://[::1]/', 'http://localhost:8080/', 'http://[::ffff:127.0.0.1]/', 'https://192.168.1.1/', 'http://0.0.0.0/', 'http://[fd00::1]/', 'http://[fe80::1]/', 'http://224.0.0.1/',
+        // IPv4 inside IPv6 by translation or tunnelling: local NAT64, SIIT, 6to4 and Teredo.
+        'http://[64:ff9b:1::7f00:1]/', 'http://[::ffff:0:7f00:1]/', 'http://[2002:7f00:1::]/', 'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/']) {
         const response = await strict.call('POST', '/v1/webhook-endpoints', { who: 'admin', json: { url } })
         expect(response.status, url).toBe(422)
         expect(await json(response), url).toMatchObject({ code: 'request.invalid', errors: [{ pointer: '/url', rule: 'public-address' }] })

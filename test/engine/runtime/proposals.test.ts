@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decideProposal, MAX_OPEN_PROPOSALS, MAX_PROPOSAL_COMMENT, proposalAllows } from '../../../engine/runtime/proposals.js'
+import { decideProposal, MAX_OPEN_PROPOSALS, MAX_PROPOSAL_COMMENT, MAX_PROPOSAL_ROUNDS, proposalAllows } from '../../../engine/runtime/proposals.js'
 import type { ProposalCommand, ProposalState, ProposedText } from '../../../engine/runtime/proposals.js'
 
 // The pure decision over proposals: who may do what, from which status and revision.
@@ -44,6 +44,17 @@ describe('decideProposal', () => {
     const approved = after(amended, { type: 'approve', registered: { id: 'v-x', version: 1 } })
     expect(approved).toMatchObject({ status: 'approved', revision: 4, round: 2, registered: { id: 'v-x', version: 1 } })
     expect(approved.history.map((h) => h.action)).toEqual(['submitted', 'returned', 'amended', 'approved'])
+  })
+
+  it('keeps a proposal to a bounded number of rounds, so its history cannot grow without end', () => {
+    let state = submitted()
+    for (let round = 1; round < MAX_PROPOSAL_ROUNDS; round++) state = after(state, { type: 'amend', text: round % 2 === 0 ? TEXT : TEXT_2, comment: 'x'.repeat(MAX_PROPOSAL_COMMENT) }, ISV)
+    expect(state.round).toBe(MAX_PROPOSAL_ROUNDS)
+    const refused = decideProposal(state, { type: 'amend', text: TEXT }, ISV, LATER)
+    expect(refused).toMatchObject({ ok: false, rejection: { code: 'proposal.limit' } })
+    // Still reviewable, and its proposer may still withdraw it.
+    expect(after(state, { type: 'return', comment: 'x' })).toMatchObject({ status: 'returned' })
+    expect(after(state, { type: 'withdraw' }, ISV)).toMatchObject({ status: 'withdrawn' })
   })
 
   const CASES: ReadonlyArray<{ name: string; state: () => ProposalState | undefined; command: ProposalCommand; by: typeof ISV; revision?: number; code: string; pointer?: string }> = [

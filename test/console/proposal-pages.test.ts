@@ -1,0 +1,116 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { realClock } from '../../engine/index.js'
+import { ConsoleSessions } from '../../console/sessions.js'
+import { snapshot } from '../support/database.js'
+import { openApi, WHO } from '../support/http.js'
+import type { Api, Who } from '../support/http.js'
+import { serveOnLoopback } from '../support/loopback.js'
+import type { Loopback } from '../support/loopback.js'
+
+// The proposals' console pages against what people type into processes and proposals: titles
+// and comments are text, never markup or YAML, and a form from anywhere else changes nothing.
+
+let api: Api
+let server: Loopback
+let sessions: ConsoleSessions
+beforeEach(async () => {
+  api = await openApi()
+  server = await serveOnLoopback(api)
+  sessions = new ConsoleSessions(api.store, realClock)
+})
+afterEach(async () => {
+  await server.close()
+  await api.close()
+})
+
+async function signedIn(who: Who): Promise<{ cookie: string; csrf: string }> {
+  const { secret } = await sessions.createLink(WHO[who])
+  const session = await sessions.redeem(secret)
+  if (!session) throw new Error('the link did not open a session')
+  return { cookie: `dc_session=${session.secret}`, csrf: sessions.csrfToken(session.secret) }
+}
+
+async function page(path: string, who: { cookie: string }): Promise<{ status: number; html: string }> {
+  const response = await fetch(`${server.url}${path}`, { headers: { Cookie: who.cookie }, redirect: 'manual' })
+  return { status: response.status, html: await response.text() }
+}
+
+async function post(path: string, who: { cookie: string }, form: Record<string, string>, origin = server.url): Promise<Response> {
+  return fetch(`${server.url}${path}`, {
+    method: 'POST', redirect: 'manual', body: new URLSearchParams(form).toString(),
+    headers: { Cookie: who.cookie, Origin: origin, 'Content-Type': 'application/x-www-form-urlencoded' },
+  })
+}
+
+/** The text of the page's `<textarea id="source">`, as a browser would read it. */
+function sourceOf(html: string): string {
+  const escaped = /<textarea id="source"[^>]*>([^<]*)<\/textarea>/.exec(html)?.[1] ?? ''
+  return escaped.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
+}
+
+const HOSTILE_TITLE = 'Backup: files & "more" # <b>bold</b>'
+
+describe('proposing from a base', () => {
+  it('the editor starts from a text that compiles whatever the base is titled (colons, quotes, # and markup)', async () => {
+    const base = `id: backup\nversion: 1\ntitle: '${HOSTILE_TITLE}'\nroles: [customer, isv]\nsteps:\n  - { id: work, title: Work, actor: isv, actions: { done: { end: completed } } }\n`
+    await api.engine.processes.register(base, 'backup.yaml')
+    const isv = await signedIn('isv')
+    const { status, html } = await page('/console/proposals/new?base=backup', isv)
+    expect(status).toBe(200)
+    expect(html).not.toContain('<b>bold</b>')
+    const source = sourceOf(html)
+    expect(source).toContain('extends: backup@1')
+    const check = await api.call('POST', '/v1/processes/validate', { who: 'isv', json: { definition: source } })
+    expect(await check.json()).toMatchObject({ valid: true, process: { title: `${HOSTILE_TITLE} (customised)` } })
+  })
+})
+
+describe('a proposal page', () => {
+  it('shows the title, text and comments as text', async () => {
+    const definition = `id: v-backup\nversion: 1\nextends: basic@3\ntitle: "<script>alert(1)</script>"\n`
+    const submitted = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition } })
+    const { id } = await submitted.json() as { id: string }
+    await api.call('POST', `/v1/proposals/${id}/return`, { who: 'admin', json: { comment: '<img src=x onerror=alert(2)> "quoted" & more' } })
+    for (const who of ['isv', 'admin'] as const) {
+      const { status, html } = await page(`/console/proposals/${id}`, await signedIn(who))
+      expect(status).toBe(200)
+      expect(html).not.toContain('<script>alert')
+      expect(html).not.toContain('<img src=x')
+      expect(html).toContain('&lt;img src=x onerror=alert(2)&gt;')
+    }
+  })
+
+  it('compares rounds whose texts differ on every one of 12,000 lines at once, rather than blocking the server for 16 s', async () => {
+    const text = (tag: string): string => `id: v-backup\nversion: 1\nextends: basic@3\ntitle: ACME\n${Array.from({ length: 12_000 }, (_, i) => `# ${tag}${i}`).join('\n')}\n`
+    const submitted = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition: text('a') } })
+    const { id } = await submitted.json() as { id: string }
+    expect((await api.call('POST', `/v1/proposals/${id}/amend`, { who: 'isv', json: { definition: text('b') } })).status).toBe(200)
+    const started = Date.now()
+    const { status, html } = await page(`/console/proposals/${id}`, await signedIn('admin'))
+    expect(status).toBe(200)
+    expect(Date.now() - started).toBeLessThan(3000)
+    // Shown as every old line removed and every new one added.
+    expect(html).toContain('# a11999')
+    expect(html).toContain('# b11999')
+  })
+
+  it('refuses a review, amendment or withdrawal from another site or without the session\'s token, changing nothing', async () => {
+    const submitted = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition: 'id: v-backup\nversion: 1\nextends: basic@3\ntitle: ACME\n' } })
+    const { id } = await submitted.json() as { id: string }
+    const admin = await signedIn('admin')
+    const isv = await signedIn('isv')
+    const before = await snapshot(api.database)
+    const attempts: Array<[string, { cookie: string; csrf: string }, Record<string, string>]> = [
+      [`/console/proposals/${id}/review`, admin, { decision: 'approve' }],
+      [`/console/proposals/${id}/withdraw`, isv, {}],
+      [`/console/proposals/${id}/amend`, isv, { source: 'id: v-backup\nversion: 1\nextends: basic@3\ntitle: Changed\n' }],
+      ['/console/proposals', isv, { source: 'id: v-other\nversion: 1\nextends: basic@3\ntitle: Other\n' }],
+    ]
+    for (const [path, who, form] of attempts) {
+      expect((await post(path, who, { ...form, _csrf: who.csrf }, 'https://evil.example')).status, path).toBe(403)
+      expect((await post(path, who, form)).status, path).toBe(403)
+      expect((await post(path, who, { ...form, _csrf: (who === admin ? isv : admin).csrf })).status, path).toBe(403)
+    }
+    expect(await snapshot(api.database)).toEqual(before)
+  })
+})
