@@ -19,7 +19,7 @@ afterEach(async () => {
   await api.close()
 })
 
-const VARIANT = 'id: v-backup\nversion: 1\nextends: basic@3\ntitle: ACME Backup delivery\n'
+const VARIANT = 'id: v-backup\nversion: 1\nextends: basic@4\ntitle: ACME Backup delivery\n'
 
 interface Proposal { id: string; status: string; revision: number; round: number; source: string; history: Array<{ action: string; comment: string | null }> }
 
