@@ -14,6 +14,8 @@ import { streamEvents } from '../server/event-stream.js'
 import { attachmentRoutes } from '../server/routes/attachments.js'
 import { HEARTBEAT_MS, readEventQuery } from '../server/routes/events.js'
 import type { UploadQuota } from '../server/upload-quota.js'
+import type { CheckQueue } from '../server/check-queue.js'
+import { queuedCheck } from '../server/check-queue.js'
 import { assetRoutes } from './assets.js'
 import { readForm, revisionOf } from './form-body.js'
 import type { FormBody } from './form-body.js'
@@ -46,6 +48,8 @@ export interface ConsoleDeps {
   readonly storage: AttachmentStorage
   readonly logger: Logger
   readonly upload: { readonly limitBytes: number; readonly quota: UploadQuota }
+  /** The server's queue of checks with scenarios, shared with `POST /v1/processes/validate`. */
+  readonly checks: CheckQueue
   /** The server's public URL, whose origin forms may come from besides the request's own. */
   readonly publicUrl?: string | undefined
   /** The server's reader of the event feed, which `/console/events` follows (the API's live stream, behind the session). */
@@ -229,7 +233,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     if (typeof definition !== 'string' || (scenarios !== undefined && typeof scenarios !== 'string')) {
       throw new EngineError('request.invalid', 'Send { definition, scenarios? }, both YAML texts.', { fields: [{ pointer: typeof definition === 'string' ? '/scenarios' : '/definition', rule: 'type', message: 'must be a string' }] })
     }
-    return c.json(await engine.processes.check({ definition, ...optional('scenarios', scenarios) }, c.var.principal))
+    return c.json(await queuedCheck(c, deps.checks, () => engine.processes.check({ definition, ...optional('scenarios', scenarios) }, c.var.principal)))
   })
   app.post('/processes/:id/publish', async (c) => {
     const id = c.req.param('id')

@@ -92,6 +92,7 @@ export type RequestCode =
   | 'request.too-deep'
   | 'storage.full'
   | 'upload.quota'
+  | 'check.busy'
   | 'server.not-ready'
   | 'request.unsupported-media-type'
   | 'route.not-found'

@@ -13,6 +13,7 @@ import { Metrics } from './metrics.js'
 import { toProblem } from './problem.js'
 import { responseHeaders } from './response-headers.js'
 import { UploadQuota } from './upload-quota.js'
+import { CheckQueue } from './check-queue.js'
 import type { UploadQuotaLimits } from './upload-quota.js'
 import { attachmentRoutes } from './routes/attachments.js'
 import { clockRoutes } from './routes/clock.js'
@@ -54,6 +55,8 @@ export interface AppDeps {
   readonly eventHub?: EventHub
   /** Milliseconds between a live stream's heartbeats (default 15 s). */
   readonly eventHeartbeatMs?: number
+  /** The queue of checks with scenarios (default: one of its own, with CHECK_QUEUE_LIMITS). */
+  readonly checks?: CheckQueue
   /** Webhook endpoints: whether they may be internal addresses (`--webhook-allow-private`), and the box sealing their secrets. */
   readonly webhooks: { readonly allowPrivate: boolean; readonly secrets: SecretBox }
 }
@@ -108,7 +111,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     // A stored answer replayed: what Hono does with a middleware's answer.
     if (replayed && !c.finalized) c.res = replayed
   }))
-  app.route('/v1/processes', processRoutes(engine))
+  const checks = deps.checks ?? new CheckQueue()
+  app.route('/v1/processes', processRoutes(engine, checks))
   app.route('/v1/proposals', proposalRoutes(engine.proposals))
   app.route('/v1/instances', instanceRoutes(engine, metrics))
   const uploadQuota = new UploadQuota(store, engine.clock, deps.limits?.uploadQuota ?? { filesPerHour: 100, bytesPerHour: 1024 ** 3 })
@@ -122,7 +126,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/console-sessions', consoleSessionRoutes(consoleSessions, engine, deps.publicUrl))
   // The console for people: pages on the same engine, behind a session cookie instead of a token.
   app.get('/console/', (c) => c.redirect('/console', 301))
-  app.route('/console', consoleRoutes({ engine, sessions: consoleSessions, storage: deps.storage, logger, upload: { limitBytes: uploadBytes, quota: uploadQuota }, publicUrl: deps.publicUrl, events: { hub: eventHub, heartbeatMs: deps.eventHeartbeatMs } }))
+  app.route('/console', consoleRoutes({ engine, sessions: consoleSessions, storage: deps.storage, logger, upload: { limitBytes: uploadBytes, quota: uploadQuota }, checks, publicUrl: deps.publicUrl, events: { hub: eventHub, heartbeatMs: deps.eventHeartbeatMs } }))
   app.get('/', (c) => c.redirect('/console', 302))
 
   app.notFound((c) => {

@@ -59,11 +59,11 @@ const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'post', path: '/v1/processes/validate', operationId: 'checkProcess', tag: 'processes', bearer: true, summary: 'Check a definition without registering it',
-    description: 'Compiles the definition in `definition` as registering it would and answers every located problem (line, column, code, message, hint), or the process\'s shape and Mermaid diagram; runs the scenarios in `scenarios` (docs/scenarios.md) on it when it compiles, each failed expectation at its line. Registers nothing, changes nothing; an invalid definition is a 200 with `valid: false`. `extends` resolves to public processes and the caller\'s own private ones (administrators: those of `owner`, if given), so a check never reveals another owner\'s process. Usable from CI. Callers: any token.',
+    description: 'Compiles the definition in `definition` as registering it would and answers every located problem (line, column, code, message, hint), or the process\'s shape and Mermaid diagram; runs the scenarios in `scenarios` (docs/scenarios.md) on it when it compiles, each failed expectation at its line. Registers nothing, changes nothing; an invalid definition is a 200 with `valid: false`. `extends` resolves to public processes and the caller\'s own private ones (administrators: those of `owner`, if given), so a check never reveals another owner\'s process. A server runs two checks at once and one at a time for each token holder, in the order they came; a caller with one check running and four waiting is refused (`check.busy`, 429, `Retry-After: 1`). Usable from CI. Callers: any token.',
     parameters: queryOf('ProcessCheckQuery'),
     body: { shape: 'ProcessCheckRequest', required: true },
     responses: { 200: json('ProcessCheck', 'What the check found.') },
-    errors: ['request.invalid'],
+    errors: ['request.invalid', 'check.busy'],
   },
   {
     method: 'put', path: '/v1/processes/{id}', operationId: 'registerProcess', tag: 'processes', bearer: true, summary: 'Register a process version',
@@ -217,7 +217,7 @@ function problemResponses(codes: ReadonlySet<ErrorCode>): Record<string, Json> {
   return Object.fromEntries([...byStatus].sort(([a], [b]) => a - b).map(([status, list]) => [status, {
     description: list.map((code) => `- \`${code}\`: ${PROBLEM_TYPES[code].title}`).join('\n'),
     ...(status === 401 ? { headers: { 'WWW-Authenticate': header('`Bearer`, with `error="invalid_token"` for an unknown, expired or revoked token.') } } : {}),
-    ...(status === 429 ? { headers: { 'Retry-After': header('Seconds until enough of the quota is back to retry.', { type: 'integer', minimum: 1 }) } } : {}),
+    ...(status === 429 ? { headers: { 'Retry-After': header('Seconds until it is worth retrying (enough of the quota back, or a check ended).', { type: 'integer', minimum: 1 }) } } : {}),
     content: { [PROBLEM_JSON]: { schema: ref('Problem') } },
   }]))
 }

@@ -3,11 +3,13 @@ import type { Engine } from '../../engine/index.js'
 import { decodeDefinition, EngineError, InvalidDefinitionError, MAX_DEFINITION_BYTES, optional, parsePrincipal, tooLargeProblem } from '../../engine/index.js'
 import { requirePermission } from '../auth.js'
 import { readBody, readBodyBytes } from '../body.js'
+import type { CheckQueue } from '../check-queue.js'
+import { queuedCheck } from '../check-queue.js'
 import type { AppEnv } from '../env.js'
 import { readQuery } from '../query.js'
 
 /** `/v1/processes`: list, read and register process definitions. */
-export function processRoutes(engine: Engine): Hono<AppEnv> {
+export function processRoutes(engine: Engine, checks: CheckQueue): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
   app.get('/', async (c) => c.json({ items: await engine.processes.list(c.get('principal')) }))
@@ -16,7 +18,8 @@ export function processRoutes(engine: Engine): Hono<AppEnv> {
   app.post('/validate', async (c) => {
     const { owner } = readQuery(c, 'ProcessCheckQuery')
     const as = owner === undefined ? undefined : parsePrincipal(owner)
-    return c.json(await engine.processes.check(readBody(c, 'ProcessCheckRequest'), c.get('principal'), as))
+    const request = readBody(c, 'ProcessCheckRequest')
+    return c.json(await queuedCheck(c, checks, () => engine.processes.check(request, c.get('principal'), as)))
   })
 
   app.get('/:id', async (c) => c.json(await engine.processes.describe(c.req.param('id'), c.get('principal'), readQuery(c, 'ProcessVersionQuery').version)))

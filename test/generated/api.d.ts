@@ -180,7 +180,7 @@ export interface paths {
         put?: never;
         /**
          * Check a definition without registering it
-         * @description Compiles the definition in `definition` as registering it would and answers every located problem (line, column, code, message, hint), or the process's shape and Mermaid diagram; runs the scenarios in `scenarios` (docs/scenarios.md) on it when it compiles, each failed expectation at its line. Registers nothing, changes nothing; an invalid definition is a 200 with `valid: false`. `extends` resolves to public processes and the caller's own private ones (administrators: those of `owner`, if given), so a check never reveals another owner's process. Usable from CI. Callers: any token.
+         * @description Compiles the definition in `definition` as registering it would and answers every located problem (line, column, code, message, hint), or the process's shape and Mermaid diagram; runs the scenarios in `scenarios` (docs/scenarios.md) on it when it compiles, each failed expectation at its line. Registers nothing, changes nothing; an invalid definition is a 200 with `valid: false`. `extends` resolves to public processes and the caller's own private ones (administrators: those of `owner`, if given), so a check never reveals another owner's process. A server runs two checks at once and one at a time for each token holder, in the order they came; a caller with one check running and four waiting is refused (`check.busy`, 429, `Retry-After: 1`). Usable from CI. Callers: any token.
          */
         post: operations["checkProcess"];
         delete?: never;
@@ -3860,6 +3860,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description - `check.busy`: Too many checks running or waiting */
+            429: {
+                headers: {
+                    /** @description Seconds until it is worth retrying (enough of the quota back, or a check ended). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description - `server.error`: Internal Server Error */
             500: {
                 headers: {
@@ -5007,7 +5018,7 @@ export interface operations {
             /** @description - `upload.quota`: Upload quota used up */
             429: {
                 headers: {
-                    /** @description Seconds until enough of the quota is back to retry. */
+                    /** @description Seconds until it is worth retrying (enough of the quota back, or a check ended). */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };

@@ -6,6 +6,7 @@ import { AttachmentStorage } from '../../engine/attachments/index.js'
 import type { StorageFs } from '../../engine/attachments/index.js'
 import { createApp } from '../../server/app.js'
 import { createToken } from '../../server/auth.js'
+import type { CheckQueue } from '../../server/check-queue.js'
 import type { EventHub } from '../../server/event-hub.js'
 import type { UploadQuotaLimits } from '../../server/upload-quota.js'
 import { migratedDatabase } from './database.js'
@@ -47,6 +48,8 @@ export interface ApiOptions {
   readonly logger?: Logger
   /** The server's public URL (`--public-url`). */
   readonly publicUrl?: string
+  /** The queue of checks with scenarios, made by the test (to hold it busy). */
+  readonly checks?: CheckQueue
   /** The live streams' reader of the event feed, made by the test (to watch or close it), and their heartbeat. */
   readonly events?: { readonly hub?: (engine: Engine) => EventHub; readonly heartbeatMs?: number }
 }
@@ -65,6 +68,7 @@ export async function openApi(options: ApiOptions = {}): Promise<Api> {
     webhooks: { allowPrivate: false, secrets: new SecretBox(SecretBox.newKey()) },
     limits: { uploadBytes: options.uploadBytes ?? 16 * 1024 * 1024, ...(options.uploadQuota ? { uploadQuota: options.uploadQuota } : {}) },
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.checks ? { checks: options.checks } : {}),
     ...(options.events?.hub ? { eventHub: options.events.hub(engine) } : {}),
     ...(options.events?.heartbeatMs === undefined ? {} : { eventHeartbeatMs: options.events.heartbeatMs }),
   })
