@@ -89,7 +89,7 @@ export async function run(options: BenchOptions): Promise<Report> {
   rec.measure('state', { label: 'state JSON per instance (mean over all)', unit: 'bytes' }).add('state', stored.state)
   rec.measure('state-net', { label: 'state JSON of an instance waiting at confirm-delivery, besides its inputs', unit: 'bytes', target: { op: '<=', value: 2048 } }).add('state-net', stored.stateNet)
   rec.measure('events', { label: 'event JSON per instance (mean over all)', unit: 'bytes' }).add('events', stored.events)
-  const parked = byScale(options, 200, 40)
+  const parked = { bpmn: byScale(options, 200, 40), xstate: byScale(options, 2000, 1000) }
   const peers = await measurePeerMemory(parked)
   rec.measure('bpmn.heap', { label: 'bpmn-engine: heap per instance waiting on its last task', unit: 'bytes' }).add('bpmn.heap', peers.bpmnHeap)
   rec.measure('bpmn.state', { label: 'bpmn-engine: getState() JSON of a waiting instance', unit: 'bytes' }).add('bpmn.state', peers.bpmnState)
@@ -97,7 +97,7 @@ export async function run(options: BenchOptions): Promise<Report> {
   rec.measure('xstate.state', { label: 'XState v5: getPersistedSnapshot() JSON of a waiting actor', unit: 'bytes' }).add('xstate.state', peers.xstateState)
   rec.ratio('bpmn/state', 'bpmn-engine getState() / delivery-center state JSON, waiting instance', 'bpmn.state', 'state-net')
   rec.note(`Databases: a quarter of the instances at each step of basic, a quarter completed; ${populations.map((p) => `${p.count.toLocaleString('en-US')} ${p.seeding}`).join('; ')}. Servers: as \`npm start\` serves, compiled to JavaScript (\`node ${startArguments('dist').join(' ')} --db FILE --port 0\`; real clock, scheduler on, request logs at info to a drained pipe); RSS read from /proc/PID/status every 100 ms.`)
-  rec.note(`Stored sizes are measured once, after the runs, on the large database; the peers' heap per instance in this process over ${parked} parked instances, each side after a full GC.`)
+  rec.note(`Stored sizes are measured once, after the runs, on the large database; the peers' heap per instance in this process over ${parked.bpmn} parked bpmn-engine instances and ${parked.xstate} XState actors, each side after a full GC.`)
   return rec.report('memory', 'resident memory of a server with many instances in its database, and bytes stored per instance', {
     connections, 'seconds per run': seconds, runs: options.runs, 'warm-up runs': 1,
   })

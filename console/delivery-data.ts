@@ -1,5 +1,5 @@
 import { Temporal } from 'temporal-polyfill'
-import type { ActRequest, CompiledProcess, Engine, ListFilter, Principal, ProposalState, ValidityView } from '../engine/index.js'
+import type { ActRequest, CompiledProcess, Engine, ListFilter, Principal, ProposalSummary, ValidityView } from '../engine/index.js'
 import { EngineError, may, optional } from '../engine/index.js'
 import { revisionOf } from './form-body.js'
 import { formFields } from './forms/fields.js'
@@ -96,8 +96,8 @@ export function listQuery(query: Record<string, string>): ListQuery {
   return q as unknown as ListQuery
 }
 
-/** Largest page of deliveries the console shows at once. */
-const PAGE_SIZE = 25
+/** Largest page of deliveries, or of proposals, the console shows at once. */
+export const PAGE_SIZE = 25
 
 /** The inbox or the search: what waits on the viewer (inbox) and one page of deliveries matching the filters. */
 export async function listData(engine: Engine, by: Principal, raw: Record<string, string>, { inbox }: { inbox: boolean }): Promise<ListPageData> {
@@ -125,9 +125,9 @@ export async function listData(engine: Engine, by: Principal, raw: Record<string
 }
 
 /** The proposals waiting on `by`: those to review for an administrator, those returned to it for an ISV. */
-async function proposalsWaiting(engine: Engine, by: Principal): Promise<readonly ProposalState[]> {
-  if (engine.proposals.mayReview(by)) return engine.proposals.list(by, 'submitted')
-  return engine.proposals.mayPropose(by) ? engine.proposals.list(by, 'returned') : []
+async function proposalsWaiting(engine: Engine, by: Principal): Promise<readonly ProposalSummary[]> {
+  if (engine.proposals.mayReview(by)) return (await engine.proposals.list(by, { status: 'submitted', limit: PAGE_SIZE })).items
+  return engine.proposals.mayPropose(by) ? (await engine.proposals.list(by, { status: 'returned', limit: PAGE_SIZE })).items : []
 }
 
 /**

@@ -1,11 +1,14 @@
-import type { Engine, Principal, ProcessSummary, ProposalState, ProposalStatus } from '../engine/index.js'
+import type { Engine, Principal, ProcessSummary, ProposalState, ProposalStatus, ProposalSummary } from '../engine/index.js'
 import { EngineError, forbidden, PROPOSAL_STATUSES, proposalAllows } from '../engine/index.js'
 import type { Comparison } from './process-data.js'
 import { compareLines, compareVersions } from './process-data.js'
+import { PAGE_SIZE } from './delivery-data.js'
 
 /** The proposals a person sees: an ISV its own, an administrator every one; `status` narrows them. */
 export interface ProposalListData {
-  readonly proposals: readonly ProposalState[]
+  readonly proposals: readonly ProposalSummary[]
+  /** The cursor of the next page, when there may be one. */
+  readonly next: string | undefined
   readonly status: ProposalStatus | undefined
   /** Whether the viewer may propose (an ISV), and so sees the link to a new proposal. */
   readonly mayPropose: boolean
@@ -28,9 +31,10 @@ export interface NewProposalData {
   readonly source: string
 }
 
-export async function proposalListData(engine: Engine, by: Principal, status: string | undefined): Promise<ProposalListData> {
+export async function proposalListData(engine: Engine, by: Principal, status: string | undefined, cursor: string | undefined): Promise<ProposalListData> {
   const narrowed = PROPOSAL_STATUSES.find((s) => s === status)
-  return { proposals: await engine.proposals.list(by, narrowed), status: narrowed, mayPropose: engine.proposals.mayPropose(by) }
+  const { items, next } = await engine.proposals.list(by, { status: narrowed, cursor, limit: PAGE_SIZE })
+  return { proposals: items, next, status: narrowed, mayPropose: engine.proposals.mayPropose(by) }
 }
 
 export async function proposalPageData(engine: Engine, id: string, by: Principal): Promise<ProposalPageData> {

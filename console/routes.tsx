@@ -257,7 +257,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
   })
 
   // Proposals of customised procedures: ISVs propose and amend, administrators approve or return (docs/proposals.md).
-  app.get('/proposals', async (c) => c.html(<ProposalsPage page={page(c)} data={await proposalListData(engine, c.var.principal, c.req.query('status'))} />))
+  app.get('/proposals', async (c) => c.html(<ProposalsPage page={page(c)} data={await proposalListData(engine, c.var.principal, c.req.query('status'), c.req.query('cursor'))} />))
   app.get('/proposals/new', async (c) => c.html(<NewProposalPage page={page(c)} data={await newProposalData(engine, c.var.principal, c.req.query('base'))} />))
   app.post('/proposals', async (c) => {
     const source = sourceOf(await readForm(c))

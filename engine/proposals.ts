@@ -2,15 +2,28 @@ import { v7 as timeOrderedUuid } from 'uuid'
 import type { Clock } from './clock.js'
 import { CHECKED_DEFINITION } from './definition-check.js'
 import { decodeDefinition } from './definition/decode.js'
+import { decodeCursor, encodeCursor } from './cursor.js'
 import { EngineError, InvalidDefinitionError } from './errors.js'
 import type { ProcessCatalog } from './process-catalog.js'
 import { may, mayPropose, mayReviewProposals, maySeeProposal, proposalForbidden } from './runtime/authorize.js'
 import type { Rejection } from './runtime/decision.js'
 import { decideProposal, proposalRefusal } from './runtime/proposals.js'
-import type { ProposalCommand, ProposalState, ProposalStatus, ProposedText } from './runtime/proposals.js'
+import type { ProposalCommand, ProposalState, ProposalStatus, ProposalSummary, ProposedText } from './runtime/proposals.js'
 import type { Principal } from './runtime/state.js'
 import { iso } from './runtime/time.js'
 import type { ProposalRepository } from './store/proposal-repository.js'
+
+/** Proposals in a page of {@link Proposals.list} unless told otherwise. */
+export const PROPOSAL_PAGE = 50
+
+/** Which proposals a page of {@link Proposals.list} holds. */
+export interface ProposalListQuery {
+  readonly status?: ProposalStatus | undefined
+  /** At most this many (1 to 200; default {@link PROPOSAL_PAGE}). */
+  readonly limit?: number | undefined
+  /** The `next` of the page before. */
+  readonly cursor?: string | undefined
+}
 
 /** A review, a withdrawal or an amendment's note, made from the revision the caller saw. */
 export interface ProposalChange {
@@ -66,9 +79,22 @@ export class Proposals {
     return state
   }
 
-  /** The proposals `by` may see (its own; every one for those who see all), newest first, in `status` if given. */
-  async list(by: Principal, status?: ProposalStatus): Promise<ProposalState[]> {
-    return this.#rows.list({ proposer: may(by, 'see-all') ? undefined : { role: by.role, subject: by.subject }, status })
+  /**
+   * A page of the proposals `by` may see (its own; every one for those who see all), newest first,
+   * in `status` if given: at most `limit` (default {@link PROPOSAL_PAGE}), after `cursor` (the
+   * `next` of the page before), with the `next` cursor when there may be more.
+   * @throws {EngineError} `request.invalid` at `/cursor` for a cursor this list did not give.
+   */
+  async list(by: Principal, query: ProposalListQuery = {}): Promise<{ items: ProposalSummary[]; next: string | undefined }> {
+    const limit = query.limit ?? PROPOSAL_PAGE
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 'newest')
+    const items = await this.#rows.list(
+      { proposer: may(by, 'see-all') ? undefined : { role: by.role, subject: by.subject }, status: query.status },
+      { limit: limit + 1, after },
+    )
+    const page = items.slice(0, limit)
+    const last = page.at(-1)
+    return { items: page, next: items.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id, order: 'newest' }) : undefined }
   }
 
   /** The proposer replaces the text (while it is submitted or returned): it is submitted again, one round on. */

@@ -17,7 +17,7 @@ export const PROPOSAL_OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get', path: '/v1/proposals', operationId: 'listProposals', tag: 'proposals', bearer: true, summary: 'List proposals',
-    description: 'The proposals the caller may see, newest first: its own; every one for administrators and the system. Callers: any token.',
+    description: 'A page of the proposals the caller may see, newest first: its own; every one for administrators and the system. Each without its texts and history (read the proposal for them); at most `limit` (default 50, at most 200), with `next` when there may be more: pass it as `cursor`. Callers: any token.',
     parameters: queryOf('ProposalListQuery'), responses: { 200: json('ProposalList', 'The proposals.') }, errors: ['request.invalid'],
   },
   {

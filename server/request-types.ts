@@ -120,7 +120,7 @@ export interface QueryTypes {
   readonly ProcessVersionQuery: { readonly version?: number }
   readonly ProcessRegisterQuery: { readonly owner?: string }
   readonly ProcessCheckQuery: { readonly owner?: string }
-  readonly ProposalListQuery: { readonly status?: ProposalStatus }
+  readonly ProposalListQuery: { readonly status?: ProposalStatus; readonly limit?: number; readonly cursor?: string }
   readonly AttachmentUploadQuery: { readonly filename?: string }
   readonly EventListQuery: EventListQuery
   readonly WebhookAttemptQuery: { readonly limit?: number; readonly cursor?: string }

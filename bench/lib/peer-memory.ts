@@ -12,19 +12,22 @@ export interface PeerMemory {
 }
 
 /**
- * Parks `count` instances of each peer waiting on the last task (timer pending), and measures
- * the heap they hold per instance, then stops them.
+ * Parks instances of each peer waiting on the last task (timer pending), `count.bpmn` of
+ * bpmn-engine's and `count.xstate` of XState's, and measures the heap they hold per instance,
+ * then stops them. Each count must make what the JIT and the allocators keep meanwhile (tens of
+ * KB) small beside what the instances hold: an XState actor holds a few KB, a bpmn-engine
+ * instance hundreds.
  */
-export async function measurePeerMemory(count: number): Promise<PeerMemory> {
+export async function measurePeerMemory(count: { readonly bpmn: number; readonly xstate: number }): Promise<PeerMemory> {
   let xstateState = 0
-  const xstateHeap = await heapPerItem(count, () => Promise.resolve(parkXStateActor()), (actors) => {
+  const xstateHeap = await heapPerItem(count.xstate, () => Promise.resolve(parkXStateActor()), (actors) => {
     xstateState = JSON.stringify(actors[0]?.getPersistedSnapshot()).length
     for (const actor of actors) actor.stop()
     return Promise.resolve()
   })
   const peer = await createBpmnPeer()
   let bpmnState = 0
-  const bpmnHeap = await heapPerItem(count, () => peer.park(), async (engines) => {
+  const bpmnHeap = await heapPerItem(count.bpmn, () => peer.park(), async (engines) => {
     bpmnState = JSON.stringify(await engines[0]?.getState()).length
     for (const engine of engines) await engine.stop()
   })

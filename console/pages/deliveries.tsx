@@ -1,4 +1,4 @@
-import type { CompiledProcess, InstanceView, ProcessSummary, ProposalState } from '../../engine/index.js'
+import type { CompiledProcess, InstanceView, ProcessSummary, ProposalSummary } from '../../engine/index.js'
 import { INSTANCE_STATUSES, may } from '../../engine/index.js'
 import { Time, WithTime } from '../format.js'
 import { labelOf } from '../i18n.js'
@@ -41,7 +41,7 @@ export interface ListPageData {
   /** On the inbox: what waits on the viewer, shown first. */
   readonly waiting?: DeliveryRows | undefined
   /** On the inbox: the proposals waiting on the viewer (an administrator's to review, an ISV's returned to it). */
-  readonly proposals?: readonly ProposalState[] | undefined
+  readonly proposals?: readonly ProposalSummary[] | undefined
 }
 
 /** The inbox (what waits on me first, then all my deliveries) and the search of deliveries. */
@@ -204,7 +204,8 @@ function Filters({ page, data, action, privileged }: { page: PageContext; data: 
 export const phaseValue = (process: string, step: string): string => `${process}:${step}`
 
 /** The same list from the cursor on. */
-function nextPage(path: string, cursor: string): string {
+/** `path` (with its query) asking for the page after `cursor`. */
+export function nextPage(path: string, cursor: string): string {
   const url = new URL(path, 'http://console')
   url.searchParams.set('cursor', cursor)
   return `${url.pathname}${url.search}`

@@ -5,6 +5,7 @@ import { labelOf } from '../i18n.js'
 import { Layout } from '../layout.js'
 import type { NewProposalData, ProposalListData, ProposalPageData } from '../proposal-data.js'
 import type { PageContext } from '../view.js'
+import { nextPage } from './deliveries.js'
 import { ComparisonSection, LineDiff, SourceText, StudioForm } from './processes.js'
 import type { EditorData } from './processes.js'
 
@@ -48,6 +49,7 @@ export function ProposalsPage({ page, data }: { page: PageContext; data: Proposa
           </table>
         </div>
       )}
+      {data.next && <p><a rel="next" href={nextPage(page.path, data.next)}>{t.list.next}</a></p>}
     </Layout>
   )
 }

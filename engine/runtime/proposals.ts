@@ -53,6 +53,15 @@ export interface ProposalState {
   readonly updatedAt: string
 }
 
+/** A proposal as lists show it: without its texts and history. */
+export type ProposalSummary = Omit<ProposalState, 'source' | 'previousSource' | 'history'>
+
+/** The summary of `state` (see {@link ProposalSummary}). */
+export function summariseProposal(state: ProposalState): ProposalSummary {
+  const { source: _source, previousSource: _previous, history: _history, ...summary } = state
+  return summary
+}
+
 /** A checked text to submit or amend with (what the catalog read from it). */
 export interface ProposedText {
   readonly source: string

@@ -30,6 +30,8 @@ export interface ProcessProposalTable {
   revision: number
   /** The ProposalState, JSON. */
   state: string
+  /** The ProposalSummary (the state without its texts and history), JSON; null only before migration 0016 filled it in. */
+  summary: string | null
   created_at: string
   updated_at: string
 }

@@ -240,6 +240,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('process_proposal_status').on('process_proposal').columns(['status', 'created_at']).execute()
     },
   },
+  '0016-proposal-summaries': {
+    // A proposal as lists show it, without its texts and history (each text may be 1 MiB): a
+    // page of proposals reads these, never the whole states. Filled in for the proposals stored
+    // before, in chunks.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('process_proposal').addColumn('summary', 'text').execute()
+      const proposals = db as unknown as Kysely<{ process_proposal: { id: string; state: string; summary: string | null } }>
+      for (;;) {
+        const rows = await proposals.selectFrom('process_proposal').select(['id', 'state']).where('summary', 'is', null).limit(100).execute()
+        for (const { id, state } of rows) {
+          const { source: _source, previousSource: _previous, history: _history, ...summary } = JSON.parse(state) as Record<string, unknown>
+          await proposals.updateTable('process_proposal').set({ summary: JSON.stringify(summary) }).where('id', '=', id).execute()
+        }
+        if (rows.length < 100) break
+      }
+    },
+  },
 }
 
 /** The columns migration 0008 reads and writes. */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { ProcessOwner } from '../runtime/authorize.js'
-import { OPEN_PROPOSAL_STATUSES } from '../runtime/proposals.js'
-import type { ProposalState, ProposalStatus } from '../runtime/proposals.js'
+import { OPEN_PROPOSAL_STATUSES, summariseProposal } from '../runtime/proposals.js'
+import type { ProposalState, ProposalStatus, ProposalSummary } from '../runtime/proposals.js'
 import type { Database } from './database.js'
 
 /** Proposals of customised procedures, each stored whole as JSON with the columns it is found by. */
@@ -35,20 +35,37 @@ export class ProposalRepository {
     return Number(row?.n ?? 0)
   }
 
-  /** The proposals of `proposer` (every proposal when undefined), in `status` if given, newest first. */
-  async list(filter: { readonly proposer?: ProcessOwner | undefined; readonly status?: ProposalStatus | undefined }): Promise<ProposalState[]> {
+  /**
+   * The summaries of `proposer`'s proposals (every proposal's when undefined), in `status` if
+   * given, newest first (ties by id), at most `limit`, after the proposal created at
+   * `after.createdAt` with id `after.id` when given.
+   */
+  async list(filter: { readonly proposer?: ProcessOwner | undefined; readonly status?: ProposalStatus | undefined },
+    page: { readonly limit: number; readonly after?: { readonly createdAt: string; readonly id: string } | undefined }): Promise<ProposalSummary[]> {
     const { proposer, status } = filter
-    const rows = await this.#db.selectFrom('process_proposal').select('state')
+    const { after } = page
+    const rows = await this.#db.selectFrom('process_proposal').select(['id', 'summary'])
       .$if(proposer !== undefined, (q) => q.where('proposer_role', '=', proposer?.role ?? '').where('proposer', '=', proposer?.subject ?? ''))
       .$if(status !== undefined, (q) => q.where('status', '=', status ?? ''))
-      .orderBy('created_at', 'desc').orderBy('id', 'desc').execute()
-    return rows.map((row) => JSON.parse(row.state) as ProposalState)
+      .$if(after !== undefined, (q) => q.where((eb) => eb.or([
+        eb('created_at', '<', after?.createdAt ?? ''),
+        eb.and([eb('created_at', '=', after?.createdAt ?? ''), eb('id', '<', after?.id ?? '')]),
+      ])))
+      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute()
+    // Migration 0016 gave every row its summary; a row without one is read whole.
+    return Promise.all(rows.map(async (row) => {
+      if (row.summary !== null) return JSON.parse(row.summary) as ProposalSummary
+      const state = await this.find(row.id)
+      if (!state) throw new Error(`Proposal ${row.id} vanished while it was listed.`)
+      return summariseProposal(state)
+    }))
   }
 }
 
 function rowOf(state: ProposalState): Database['process_proposal'] {
   return {
     id: state.id, proposer_role: state.proposer.role, proposer: state.proposer.subject, status: state.status,
-    process_id: state.process.id, revision: state.revision, state: JSON.stringify(state), created_at: state.createdAt, updated_at: state.updatedAt,
+    process_id: state.process.id, revision: state.revision, state: JSON.stringify(state), summary: JSON.stringify(summariseProposal(state)),
+    created_at: state.createdAt, updated_at: state.updatedAt,
   }
 }

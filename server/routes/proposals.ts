@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { Proposals } from '../../engine/index.js'
+import { optional } from '../../engine/index.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
 import { readQuery } from '../query.js'
@@ -18,7 +19,10 @@ export function proposalRoutes(proposals: Proposals): Hono<AppEnv> {
     return c.json(proposal, 201)
   })
 
-  app.get('/', async (c) => c.json({ items: await proposals.list(c.get('principal'), readQuery(c, 'ProposalListQuery').status) }))
+  app.get('/', async (c) => {
+    const { items, next } = await proposals.list(c.get('principal'), readQuery(c, 'ProposalListQuery', { emptyIsAbsent: true }))
+    return c.json({ items, ...optional('next', next) })
+  })
 
   app.get('/:id', async (c) => c.json(await proposals.get(c.req.param('id'), c.get('principal'))))
 

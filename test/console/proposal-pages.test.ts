@@ -114,3 +114,29 @@ describe('a proposal page', () => {
     expect(await snapshot(api.database)).toEqual(before)
   })
 })
+
+describe('the list of proposals', () => {
+  it('shows a page of 25, newest first, and links to the next', async () => {
+    const submit = async (i: number): Promise<string> => {
+      const response = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition: `id: v-page-${i}\nversion: 1\nextends: basic@4\ntitle: Page ${i}\n` } })
+      expect(response.status).toBe(201)
+      api.clock.advance('PT1S')
+      return ((await response.json()) as { id: string }).id
+    }
+    // An ISV has 20 open at most: six withdrawn make room for six more, 26 in all.
+    const ids: string[] = []
+    for (let i = 1; i <= 20; i++) ids.push(await submit(i))
+    for (const id of ids.slice(0, 6)) expect((await api.call('POST', `/v1/proposals/${id}/withdraw`, { who: 'isv', json: {} })).status).toBe(200)
+    for (let i = 21; i <= 26; i++) ids.push(await submit(i))
+    const admin = await signedIn('admin')
+    const first = await page('/console/proposals', admin)
+    expect(first.status).toBe(200)
+    const titles = (html: string): string[] => [...html.matchAll(/>Page (\d+)</g)].map((m) => `Page ${m[1] ?? ''}`)
+    expect(titles(first.html)).toEqual(Array.from({ length: 25 }, (_, i) => `Page ${26 - i}`))
+    const next = /<a rel="next" href="([^"]+)"/.exec(first.html)?.[1]?.replaceAll('&amp;', '&')
+    expect(next).toMatch(/^\/console\/proposals\?cursor=/)
+    const second = await page(next ?? '', admin)
+    expect(titles(second.html)).toEqual(['Page 1'])
+    expect(second.html).not.toContain('rel="next"')
+  })
+})

@@ -93,7 +93,7 @@ it('is proposed, returned with a comment, amended and approved; the ISV\'s next 
   await isv.goto(`/console/deliveries/${delivery.id}`)
   await shows(isv.locator('main'), 'Describe the data to back up')
   expect((await other.goto(path))?.status()).toBe(404)
-  expect(await rig.api.engine.proposals.list({ role: 'isv', subject: 'v-9' })).toEqual([])
+  expect((await rig.api.engine.proposals.list({ role: 'isv', subject: 'v-9' })).items).toEqual([])
 
   // The ISV's page in Chinese, at a phone's width: no console string left in English.
   await isv.setViewportSize({ width: 390, height: 800 })

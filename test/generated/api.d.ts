@@ -694,7 +694,7 @@ export interface paths {
         };
         /**
          * List proposals
-         * @description The proposals the caller may see, newest first: its own; every one for administrators and the system. Callers: any token.
+         * @description A page of the proposals the caller may see, newest first: its own; every one for administrators and the system. Each without its texts and history (read the proposal for them); at most `limit` (default 50, at most 200), with `next` when there may be more: pass it as `cursor`. Callers: any token.
          */
         get: operations["listProposals"];
         put?: never;
@@ -3013,10 +3013,25 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        /** @description Proposals, newest first: the caller's own; every one for administrators and the system. */
+        /** @description A proposal as lists show it: a Proposal without its texts (`source`, `previousSource`) and its `history`; read the proposal for them. */
+        ProposalSummary: {
+            id: components["schemas"]["Proposal"]["id"];
+            process: components["schemas"]["Proposal"]["process"];
+            base: components["schemas"]["Proposal"]["base"];
+            proposer: components["schemas"]["Proposal"]["proposer"];
+            status: components["schemas"]["Proposal"]["status"];
+            round: components["schemas"]["Proposal"]["round"];
+            revision: components["schemas"]["Proposal"]["revision"];
+            registered: components["schemas"]["Proposal"]["registered"];
+            createdAt: components["schemas"]["Proposal"]["createdAt"];
+            updatedAt: components["schemas"]["Proposal"]["updatedAt"];
+        };
+        /** @description A page of proposals, newest first: the caller's own; every one for administrators and the system. */
         ProposalList: {
-            /** @description The proposals. */
-            items: components["schemas"]["Proposal"][];
+            /** @description The proposals of the page, each without its texts and history. */
+            items: components["schemas"]["ProposalSummary"][];
+            /** @description Cursor of the next page (pass it as `cursor`); absent on the last page. */
+            next?: string;
         };
         /**
          * Delivery process definition
@@ -6371,6 +6386,10 @@ export interface operations {
             query?: {
                 /** @description Only proposals in this status. */
                 status?: "submitted" | "returned" | "approved" | "withdrawn";
+                /** @description Page size. */
+                limit?: number;
+                /** @description The `next` of the previous page. */
+                cursor?: string;
             };
             header?: never;
             path?: never;

@@ -150,3 +150,26 @@ describe('reviewing', () => {
     expect(await send('GET', `/v1/proposals/${next.id}`, 'isv')).toMatchObject({ body: { status: 'submitted', revision: 1 } })
   })
 })
+
+describe('listing', () => {
+  it('pages newest first, each item without its texts and history, and refuses a cursor it did not give', async () => {
+    const ids: string[] = []
+    for (let i = 1; i <= 3; i++) {
+      ids.push((await propose(VARIANT.replace('id: v-backup', `id: v-backup-${i}`))).id)
+      api.clock.advance('PT1M')
+    }
+    const first = (await send('GET', '/v1/proposals?limit=2', 'admin')).body as { items: Array<Record<string, unknown>>; next?: string }
+    expect(first.items.map((p) => p['id'])).toEqual([ids[2], ids[1]])
+    expect(first.items[0]).toMatchObject({ id: ids[2], status: 'submitted', round: 1, base: 'basic@4', process: { id: 'v-backup-3', version: 1 }, proposer: { role: 'isv', subject: 'v-1' } })
+    for (const item of first.items) for (const text of ['source', 'previousSource', 'history']) expect(item).not.toHaveProperty(text)
+    expect(first.next).toEqual(expect.any(String))
+    const second = (await send('GET', `/v1/proposals?limit=2&cursor=${first.next ?? ''}`, 'admin')).body as { items: Array<{ id: string }>; next?: string }
+    expect(second).toEqual({ items: [expect.objectContaining({ id: ids[0] })] })
+    // The ISV's own list pages the same way.
+    expect(((await send('GET', '/v1/proposals?limit=1&status=submitted', 'isv')).body as { items: Array<{ id: string }> }).items.map((p) => p.id)).toEqual([ids[2]])
+    expect(await send('GET', '/v1/proposals?cursor=bm90LWEtY3Vyc29y', 'admin')).toMatchObject({ status: 422, body: { code: 'request.invalid', errors: [{ pointer: '/cursor' }] } })
+    for (const limit of ['0', '201', 'ten']) {
+      expect(await send('GET', `/v1/proposals?limit=${limit}`, 'admin')).toMatchObject({ status: 422, body: { code: 'request.invalid', errors: [{ pointer: '/query/limit' }] } })
+    }
+  })
+})

@@ -40,7 +40,7 @@ const QUERIES = {
   AttachmentUploadQuery: { filename: 'optional' },
   EventListQuery: { after: 'optional', types: 'optional', process: 'optional', instance: 'optional', limit: 'optional' },
   WebhookAttemptQuery: { limit: 'optional', cursor: 'optional' },
-  ProposalListQuery: { status: 'optional' },
+  ProposalListQuery: { status: 'optional', limit: 'optional', cursor: 'optional' },
 } as const satisfies { readonly [S in keyof QueryTypes]: Keys<QueryTypes[S]> }
 
 interface ObjectSchema { readonly properties: Readonly<Record<string, Readonly<Record<string, unknown>>>>; readonly required?: readonly string[] }
