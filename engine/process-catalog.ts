@@ -175,6 +175,13 @@ export class ProcessCatalog {
     return registered
   }
 
+  /** Whether this version of a process is registered for `owner` (null: public). */
+  async has(id: string, version: number, owner: ProcessOwner | null): Promise<boolean> {
+    const row = await this.#rows.find(id, version)
+    const stored = row && ownerOf(row)
+    return row !== undefined && (stored === null ? owner === null : owner !== null && stored?.role === owner.role && stored.subject === owner.subject)
+  }
+
   /** The compiled process of this id and version if it is already compiled, without reading the database. */
   cached(id: string, version: number): CompiledProcess | undefined {
     return this.#compiled.get(keyOf({ id, version }))?.process

@@ -13,6 +13,9 @@ import type { Principal } from './runtime/state.js'
 import { iso } from './runtime/time.js'
 import type { ProposalRepository } from './store/proposal-repository.js'
 
+/** Approved proposals read at a time by {@link Proposals.completeApprovals}. */
+const APPROVALS_CHECKED = 200
+
 /** Proposals in a page of {@link Proposals.list} unless told otherwise. */
 export const PROPOSAL_PAGE = 50
 
@@ -135,6 +138,38 @@ export class Proposals {
       throw error
     }
     return approved
+  }
+
+  /**
+   * Completes the approvals a stop interrupted: approving marks the proposal approved, then
+   * registers its text, so a server stopped between the two left an approved proposal without its
+   * process. Registers the text of each approved proposal whose version is missing, as approving
+   * would have; the same text registered again is a no-op, so servers starting together agree.
+   * Returns the versions registered (`ID@VERSION`) and the proposals whose text could not be (the
+   * id or version taken meanwhile), for the log.
+   */
+  async completeApprovals(): Promise<{ registered: string[]; failed: Array<{ proposal: string; error: EngineError }> }> {
+    const registered: string[] = []
+    const failed: Array<{ proposal: string; error: EngineError }> = []
+    for (let after: { createdAt: string; id: string } | undefined; ;) {
+      const page = await this.#rows.list({ status: 'approved' }, { limit: APPROVALS_CHECKED, after })
+      for (const summary of page) {
+        const version = summary.registered
+        if (!version || await this.#catalog.has(version.id, version.version, summary.proposer)) continue
+        const state = await this.#rows.find(summary.id)
+        if (!state) continue
+        try {
+          await this.#catalog.register(state.source, `${state.process.id}.yaml`, { owner: state.proposer, expectId: state.process.id })
+          registered.push(`${version.id}@${version.version}`)
+        } catch (error) {
+          if (!(error instanceof EngineError)) throw error
+          failed.push({ proposal: state.id, error })
+        }
+      }
+      const last = page.at(-1)
+      if (page.length < APPROVALS_CHECKED || !last) return { registered, failed }
+      after = { createdAt: last.createdAt, id: last.id }
+    }
   }
 
   /** The proposer withdraws a proposal not yet approved. */

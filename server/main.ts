@@ -48,6 +48,9 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
   const sandbox = config.sandbox ? new ManualClock(config.sandboxStart ?? realClock.now()) : undefined
   const engine = new Engine({ store, clock: sandbox ?? realClock, fireAttempts: config.fireAttempts })
   await engine.processes.registerBuiltIns((file, error) => logger.warn({ file, code: error.code }, `built-in process not registered: ${error.message}`))
+  const approvals = await engine.proposals.completeApprovals()
+  for (const version of approvals.registered) logger.info({ process: version }, 'an approval interrupted by a stop is completed: the proposal\'s process is registered')
+  for (const { proposal, error } of approvals.failed) logger.warn({ proposal, code: error.code }, `an approved proposal's process cannot be registered: ${error.message}`)
   checkWritableDirectory(config.attachmentsDir)
   const storage = new AttachmentStorage(config.attachmentsDir)
   const sweeper = new UploadSweeper({ store, storage, clock: engine.clock, ttlSeconds: config.uploadTtlSeconds, logger })

@@ -1,0 +1,46 @@
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { Engine, iso } from '../../engine/index.js'
+import { decideProposal } from '../../engine/runtime/proposals.js'
+import { ADMIN, ISV, openHarness } from '../support/engine.js'
+import type { Harness } from '../support/engine.js'
+
+// Approving a proposal is two writes: the proposal marked approved, then its text registered. A
+// server stopped between them leaves an approved proposal without its process; the next start
+// completes it (server/main.ts calls completeApprovals after registering the built-in processes).
+
+let h: Harness
+beforeEach(async () => { h = await openHarness() })
+afterEach(async () => { await h.close() })
+
+const VARIANT = 'id: v-backup\nversion: 1\nextends: basic@4\ntitle: ACME Backup delivery\n'
+
+/** The proposal approved as the first write of an approval leaves it, its text not registered. */
+async function approvedOnly(definition: string): Promise<string> {
+  const submitted = await h.engine.proposals.submit(definition, ISV)
+  const decision = decideProposal(submitted, { type: 'approve', comment: undefined, registered: { id: submitted.process.id, version: submitted.process.version } }, ADMIN, iso(h.clock.now()))
+  if (!decision.ok) throw new Error(decision.rejection.message)
+  expect(await h.store.proposals.update(decision.state, submitted.revision)).toBe(true)
+  return submitted.id
+}
+
+it('registers the text of an approved proposal whose process is missing, once, as approving would have', async () => {
+  const id = await approvedOnly(VARIANT)
+  await expect(h.engine.processes.get('v-backup', 1)).rejects.toMatchObject({ code: 'process.not-found' })
+  // Another server starting on the same database: its catalog reads it all from the store.
+  const next = new Engine({ store: h.store, clock: h.clock })
+  expect(await next.proposals.completeApprovals()).toEqual({ registered: ['v-backup@1'], failed: [] })
+  expect((await next.processes.resolve('v-backup', 1)).owner).toEqual({ role: 'isv', subject: 'v-1' })
+  expect((await h.engine.proposals.get(id, ADMIN)).status).toBe('approved')
+  // The ISV's next delivery uses it; another start finds nothing left to do.
+  await expect(h.engine.instances.start({ process: 'v-backup', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } }, ADMIN)).resolves.toMatchObject({ process: { id: 'v-backup', version: 1 } })
+  expect(await h.engine.proposals.completeApprovals()).toEqual({ registered: [], failed: [] })
+})
+
+it('reports, and leaves as it is, an approved proposal whose version another text took meanwhile', async () => {
+  const id = await approvedOnly(VARIANT)
+  // An administrator registered a public process under the same id in the meantime.
+  await h.engine.processes.register('id: v-backup\nversion: 1\nextends: basic@4\ntitle: Someone else\n', 'v-backup.yaml')
+  const { registered, failed } = await h.engine.proposals.completeApprovals()
+  expect(registered).toEqual([])
+  expect(failed).toEqual([{ proposal: id, error: expect.objectContaining({ code: 'process.version-conflict' }) }])
+})
