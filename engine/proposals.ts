@@ -65,8 +65,11 @@ export class Proposals {
     // Counted and inserted one submission at a time per proposer: submissions sent together
     // would otherwise each count the same open ones and all be inserted, past the limit.
     return this.#oneAtATime(`${by.role}:${by.subject}`, async () => {
-      const open = await this.#rows.countOpen({ role: by.role, subject: by.subject })
-      const decision = decideProposal(undefined, { type: 'submit', id: timeOrderedUuid(), text, open }, by, iso(this.#clock.now()))
+      const proposer = { role: by.role, subject: by.subject }
+      const now = this.#clock.now()
+      const open = await this.#rows.countOpen(proposer)
+      const lastDay = await this.#rows.countSince(proposer, iso(now.subtract({ hours: 24 })))
+      const decision = decideProposal(undefined, { type: 'submit', id: timeOrderedUuid(), text, open, lastDay }, by, iso(now))
       if (!decision.ok) throw rejected(decision)
       await this.#rows.insert(decision.state)
       return decision.state

@@ -71,8 +71,11 @@ export interface ProposedText {
 
 /** What may be asked of a proposal. */
 export type ProposalCommand =
-  /** `open`: how many of the proposer's proposals are submitted or returned already. */
-  | { readonly type: 'submit'; readonly id: string; readonly text: ProposedText; readonly open: number }
+  /**
+   * `open`: how many of the proposer's proposals are submitted or returned already; `lastDay`: how
+   * many it submitted in the 24 hours before.
+   */
+  | { readonly type: 'submit'; readonly id: string; readonly text: ProposedText; readonly open: number; readonly lastDay: number }
   | { readonly type: 'amend'; readonly text: ProposedText; readonly comment?: string | undefined }
   | { readonly type: 'return'; readonly comment: string }
   | { readonly type: 'approve'; readonly comment?: string | undefined; readonly registered: { readonly id: string; readonly version: number } }
@@ -90,6 +93,12 @@ export const MAX_PROPOSAL_ROUNDS = 100
 /** How many proposals one proposer may have open (submitted or returned) at once. */
 export const MAX_OPEN_PROPOSALS = 20
 
+/**
+ * How many proposals one proposer may submit in 24 hours: one submitted and withdrawn again and
+ * again would otherwise store texts without end.
+ */
+export const MAX_DAILY_PROPOSALS = 100
+
 /** The statuses in which a proposal is open: waiting for its reviewer or its proposer. */
 export const OPEN_PROPOSAL_STATUSES: readonly ProposalStatus[] = ['submitted', 'returned']
 
@@ -103,7 +112,7 @@ export type ProposalDecision =
  * (`proposal.not-found`, so its existence is not revealed), one who may not do this
  * (`auth.forbidden`), a change from an older revision (`conflict.stale`), a command its status
  * does not allow (`proposal.status`), a return without a comment (`input.invalid` at `/comment`), a
- * submission beyond {@link MAX_OPEN_PROPOSALS} open ones or an amendment beyond
+ * submission beyond {@link MAX_OPEN_PROPOSALS} open ones or {@link MAX_DAILY_PROPOSALS} in a day, or an amendment beyond
  * {@link MAX_PROPOSAL_ROUNDS} rounds (`proposal.limit`).
  */
 export function decideProposal(state: ProposalState | undefined, command: ProposalCommand, by: Principal, at: string, expectedRevision?: number): ProposalDecision {
@@ -111,6 +120,9 @@ export function decideProposal(state: ProposalState | undefined, command: Propos
     if (!mayPropose(by)) return refuse(proposalForbidden(by, 'submit'))
     if (command.open >= MAX_OPEN_PROPOSALS) {
       return refuse({ code: 'proposal.limit', message: `You have ${command.open} proposals open (submitted or returned); at most ${MAX_OPEN_PROPOSALS} may be. Amend or withdraw one first.` })
+    }
+    if (command.lastDay >= MAX_DAILY_PROPOSALS) {
+      return refuse({ code: 'proposal.limit', message: `You submitted ${command.lastDay} proposals in the last 24 hours; at most ${MAX_DAILY_PROPOSALS} may be. Amend one, or submit again tomorrow.` })
     }
     const entry: ProposalEntry = { action: 'submitted', at, by, round: 1, comment: null }
     return {

@@ -35,6 +35,13 @@ export class ProposalRepository {
     return Number(row?.n ?? 0)
   }
 
+  /** How many proposals `proposer` submitted at `since` or later. */
+  async countSince(proposer: ProcessOwner, since: string): Promise<number> {
+    const row = await this.#db.selectFrom('process_proposal').select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .where('proposer_role', '=', proposer.role).where('proposer', '=', proposer.subject).where('created_at', '>=', since).executeTakeFirst()
+    return Number(row?.n ?? 0)
+  }
+
   /**
    * The summaries of `proposer`'s proposals (every proposal's when undefined), in `status` if
    * given, newest first (ties by id), at most `limit`, after the proposal created at

@@ -700,7 +700,7 @@ export interface paths {
         put?: never;
         /**
          * Propose a customised procedure
-         * @description Submits a process derived from one the caller may use (`extends`: a public process or the caller's own) for an administrator to review. The text is checked as registering it would check it (problems located in `definition.yaml`, as `POST /v1/processes/validate` reports them); without `extends` it is `input.invalid` at `/definition` (rule `extends`); its id must be new or the caller's own process, its version above the registered ones. Nothing is registered until it is approved. An ISV may have 20 proposals open (submitted or returned) at once (`proposal.limit`, 409). Callers: parties (an ISV); administrators register processes themselves.
+         * @description Submits a process derived from one the caller may use (`extends`: a public process or the caller's own) for an administrator to review. The text is checked as registering it would check it (problems located in `definition.yaml`, as `POST /v1/processes/validate` reports them); without `extends` it is `input.invalid` at `/definition` (rule `extends`); its id must be new or the caller's own process, its version above the registered ones. Nothing is registered until it is approved. An ISV may have 20 proposals open (submitted or returned) at once, and submit 100 in 24 hours (`proposal.limit`, 409). Callers: parties (an ISV); administrators register processes themselves.
          */
         post: operations["submitProposal"];
         delete?: never;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decideProposal, MAX_OPEN_PROPOSALS, MAX_PROPOSAL_COMMENT, MAX_PROPOSAL_ROUNDS, proposalAllows } from '../../../engine/runtime/proposals.js'
+import { decideProposal, MAX_DAILY_PROPOSALS, MAX_OPEN_PROPOSALS, MAX_PROPOSAL_COMMENT, MAX_PROPOSAL_ROUNDS, proposalAllows } from '../../../engine/runtime/proposals.js'
 import type { ProposalCommand, ProposalState, ProposedText } from '../../../engine/runtime/proposals.js'
 
 // The pure decision over proposals: who may do what, from which status and revision.
@@ -15,7 +15,7 @@ const TEXT: ProposedText = { source: 'id: v-x\n', process: { id: 'v-x', version:
 const TEXT_2: ProposedText = { ...TEXT, source: 'id: v-x\n# amended\n' }
 
 function submitted(): ProposalState {
-  const decision = decideProposal(undefined, { type: 'submit', id: 'p-1', text: TEXT, open: 0 }, ISV, AT)
+  const decision = decideProposal(undefined, { type: 'submit', id: 'p-1', text: TEXT, open: 0, lastDay: 0 }, ISV, AT)
   if (!decision.ok) throw new Error(decision.rejection.message)
   return decision.state
 }
@@ -58,10 +58,11 @@ describe('decideProposal', () => {
   })
 
   const CASES: ReadonlyArray<{ name: string; state: () => ProposalState | undefined; command: ProposalCommand; by: typeof ISV; revision?: number; code: string; pointer?: string }> = [
-    { name: 'an administrator submitting', state: () => undefined, command: { type: 'submit', id: 'p', text: TEXT, open: 0 }, by: ADMIN, code: 'auth.forbidden' },
-    { name: 'the system submitting', state: () => undefined, command: { type: 'submit', id: 'p', text: TEXT, open: 0 }, by: SYSTEM, code: 'auth.forbidden' },
-    { name: 'a customer submitting', state: () => undefined, command: { type: 'submit', id: 'p', text: TEXT, open: 0 }, by: CUSTOMER, code: 'auth.forbidden' },
-    { name: 'a submission beyond the open proposals allowed', state: () => undefined, command: { type: 'submit', id: 'p', text: TEXT, open: MAX_OPEN_PROPOSALS }, by: ISV, code: 'proposal.limit' },
+    { name: 'an administrator submitting', state: () => undefined, command: { type: 'submit', id: 'p', text: TEXT, open: 0, lastDay: 0 }, by: ADMIN, code: 'auth.forbidden' },
+    { name: 'the system submitting', state: () => undefined, command: { type: 'submit', id: 'p', text: TEXT, open: 0, lastDay: 0 }, by: SYSTEM, code: 'auth.forbidden' },
+    { name: 'a customer submitting', state: () => undefined, command: { type: 'submit', id: 'p', text: TEXT, open: 0, lastDay: 0 }, by: CUSTOMER, code: 'auth.forbidden' },
+    { name: 'a submission beyond the open proposals allowed', state: () => undefined, command: { type: 'submit', id: 'p', text: TEXT, open: MAX_OPEN_PROPOSALS, lastDay: 0 }, by: ISV, code: 'proposal.limit' },
+    { name: 'a submission beyond the proposals allowed in a day', state: () => undefined, command: { type: 'submit', id: 'p', text: TEXT, open: 0, lastDay: MAX_DAILY_PROPOSALS }, by: ISV, code: 'proposal.limit' },
     { name: 'amending one that does not exist', state: () => undefined, command: { type: 'amend', text: TEXT }, by: ISV, code: 'proposal.not-found' },
     { name: 'another ISV amending', state: submitted, command: { type: 'amend', text: TEXT }, by: OTHER_ISV, code: 'proposal.not-found' },
     { name: 'another ISV withdrawing', state: submitted, command: { type: 'withdraw' }, by: OTHER_ISV, code: 'proposal.not-found' },

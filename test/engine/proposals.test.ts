@@ -4,9 +4,11 @@ import { decideProposal } from '../../engine/runtime/proposals.js'
 import { ADMIN, ISV, openHarness } from '../support/engine.js'
 import type { Harness } from '../support/engine.js'
 
-// Approving a proposal is two writes: the proposal marked approved, then its text registered. A
-// server stopped between them leaves an approved proposal without its process; the next start
-// completes it (server/main.ts calls completeApprovals after registering the built-in processes).
+// Proposals on a real database, where the pure decisions (test/engine/runtime/proposals.test.ts)
+// meet the store. Approving is two writes: the proposal marked approved, then its text
+// registered; a server stopped between them leaves an approved proposal without its process, and
+// the next start completes it (server/main.ts calls completeApprovals after registering the
+// built-in processes). A submission reads how many the proposer submitted in the last day.
 
 let h: Harness
 beforeEach(async () => { h = await openHarness() })
@@ -43,4 +45,15 @@ it('reports, and leaves as it is, an approved proposal whose version another tex
   const { registered, failed } = await h.engine.proposals.completeApprovals()
   expect(registered).toEqual([])
   expect(failed).toEqual([{ proposal: id, error: expect.objectContaining({ code: 'process.version-conflict' }) }])
+})
+
+it('counts the proposals a proposer submitted since an instant, the limit of a day reads', async () => {
+  const before = iso(h.clock.now())
+  await h.engine.proposals.submit(VARIANT, ISV)
+  h.clock.advance('PT25H')
+  await h.engine.proposals.submit(VARIANT.replace('id: v-backup', 'id: v-backup-2'), ISV)
+  const proposer = { role: 'isv', subject: 'v-1' }
+  expect(await h.store.proposals.countSince(proposer, before)).toBe(2)
+  expect(await h.store.proposals.countSince(proposer, iso(h.clock.now().subtract({ hours: 24 })))).toBe(1)
+  expect(await h.store.proposals.countSince({ role: 'isv', subject: 'v-2' }, before)).toBe(0)
 })
