@@ -133,7 +133,7 @@ const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'post', path: '/v1/advance', operationId: 'advance', tag: 'clock', bearer: true, summary: 'Fire due deadlines',
-    description: 'Fires every deadline due now, the most overdue first. On a server started with --sandbox, first moves the manual clock `to` an instant or `by` a duration (never backwards). Callers: administrators and the system.',
+    description: 'Fires every deadline due now, the most overdue first. On a server started with --sandbox, first moves the manual clock `to` an instant or `by` a duration (never backwards, nor past the end of year 9999: `request.invalid` at `/by`, rule `maximum`). Callers: administrators and the system.',
     body: { shape: 'AdvanceRequest', required: false },
     responses: { 200: json('AdvanceResult', 'What fired.') }, errors: ['auth.forbidden', 'clock.not-sandbox', 'clock.backwards'],
   },

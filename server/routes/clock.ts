@@ -31,6 +31,9 @@ export function clockRoutes(engine: Engine, sandbox: ManualClock | undefined, me
   return app
 }
 
+/** The latest instant the sandbox clock may show: the last of year 9999. */
+const LATEST = Temporal.Instant.from('9999-12-31T23:59:59.999Z')
+
 /** Moves the sandbox clock to `to` or by `by`, refusing a move backwards or beyond what can be represented. */
 function moveClock(clock: ManualClock, to: string | undefined, by: string | undefined): void {
   const from = clock.now().toString()
@@ -40,6 +43,12 @@ function moveClock(clock: ManualClock, to: string | undefined, by: string | unde
   } catch {
     const pointer = to !== undefined ? '/to' : '/by'
     throw new EngineError('request.invalid', `${pointer.slice(1)} does not give an instant the clock can move to.`, { fields: [{ pointer, rule: 'format', message: to !== undefined ? 'must be an RFC 3339 instant' : 'must be a positive ISO 8601 duration such as P14D' }] })
+  }
+  // Instants are stored as RFC 3339 text, compared as text: past year 9999 they are written with a
+  // sign (+010000-...) and would sort before every other, so every deadline would fall due at once.
+  if (Temporal.Instant.compare(target, LATEST) > 0) {
+    const pointer = to !== undefined ? '/to' : '/by'
+    throw new EngineError('request.invalid', `The clock cannot move past ${LATEST.toString()} (to ${target.toString()}).`, { fields: [{ pointer, rule: 'maximum', message: `must not move the clock past ${LATEST.toString()}` }] })
   }
   if (Temporal.Instant.compare(target, clock.now()) < 0) {
     throw new EngineError('clock.backwards', `The clock is at ${from}; it never moves backwards (to ${target.toString()}).`, { fields: [{ pointer: to !== undefined ? '/to' : '/by', rule: 'minimum', message: `must not be before ${from}` }] })

@@ -364,7 +364,7 @@ export interface paths {
         put?: never;
         /**
          * Fire due deadlines
-         * @description Fires every deadline due now, the most overdue first. On a server started with --sandbox, first moves the manual clock `to` an instant or `by` a duration (never backwards). Callers: administrators and the system.
+         * @description Fires every deadline due now, the most overdue first. On a server started with --sandbox, first moves the manual clock `to` an instant or `by` a duration (never backwards, nor past the end of year 9999: `request.invalid` at `/by`, rule `maximum`). Callers: administrators and the system.
          */
         post: operations["advance"];
         delete?: never;

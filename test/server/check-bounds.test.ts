@@ -207,6 +207,22 @@ describe('durations and clocks beyond what can be represented', () => {
     expect(many.body.scenarios?.results[0]?.problems).toEqual([expect.objectContaining({ code: 'scenario.invalid', message: expect.stringContaining('9999') as unknown })])
   })
 
+  it('the sandbox clock moved past the year 9999: request.invalid at /to or /by, the clock and its deadlines left as they were', async () => {
+    const started = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } } })
+    expect(started.status).toBe(201)
+    const before = await (await api.call('GET', '/v1/clock', { who: 'admin' })).json() as { now: string }
+    // An instant past 9999 is no RFC 3339 instant; a duration that ends past it is refused as such.
+    for (const [json, pointer, rule] of [[{ to: '+010000-01-01T00:00:00Z' }, '/to', 'format'], [{ by: 'P8000Y' }, '/by', 'maximum']] as const) {
+      const refused = await api.call('POST', '/v1/advance', { who: 'admin', json })
+      expect(refused.status).toBe(422)
+      expect(await refused.json()).toMatchObject({ code: 'request.invalid', errors: [{ pointer, rule }] })
+    }
+    expect(await (await api.call('GET', '/v1/clock', { who: 'admin' })).json()).toMatchObject({ now: before.now })
+    // The last instant of 9999 is still a place the clock may go: the delivery's deadline fires there.
+    const moved = await api.call('POST', '/v1/advance', { who: 'admin', json: { to: '9999-12-31T23:59:59.999Z' } })
+    expect(await moved.json()).toMatchObject({ now: '9999-12-31T23:59:59.999Z' })
+  })
+
   it('a party role named like a property of every object acts as itself, not as an object', async () => {
     const { body } = await check({ definition: timedOut('P1D'), scenarios: scenario('timed', ['act: done\n        by: __proto__']) })
     const problem = body.scenarios?.results[0]?.problems[0]
