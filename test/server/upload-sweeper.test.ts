@@ -137,7 +137,8 @@ describe('uploads never attached expire', () => {
     expect(existsSync(live)).toBe(true)
     expect(existsSync(elsewhere)).toBe(true)
     await expect.poll(() => api.store.attachments.find(stored.id), { timeout: 10_000 }).toBeUndefined()
-    expect(existsSync(join(api.attachmentsDir, key ?? ''))).toBe(false)
+    // Its row goes first (the file is journaled), then its file, within the same sweep.
+    await expect.poll(() => existsSync(join(api.attachmentsDir, key ?? '')), { timeout: 10_000 }).toBe(false)
     await sweeper.stop()
   })
 })
