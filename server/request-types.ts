@@ -1,4 +1,4 @@
-import type { ActRequest, InstanceStatus, ListOrder, ProposalStatus, RetryRequest, StartRequest, TerminateRequest } from '../engine/index.js'
+import type { ActRequest, InstanceStatus, ListOrder, ProposalListQuery, RetryRequest, StartRequest, TerminateRequest } from '../engine/index.js'
 
 // The TypeScript types of the request shapes of `schemas/api.schema.json`, by shape name: what
 // `readBody` and `readQuery` return once a request passed its schema. Written by hand (no
@@ -120,7 +120,7 @@ export interface QueryTypes {
   readonly ProcessVersionQuery: { readonly version?: number }
   readonly ProcessRegisterQuery: { readonly owner?: string }
   readonly ProcessCheckQuery: { readonly owner?: string }
-  readonly ProposalListQuery: { readonly status?: ProposalStatus; readonly limit?: number; readonly cursor?: string }
+  readonly ProposalListQuery: ProposalListQuery
   readonly AttachmentUploadQuery: { readonly filename?: string }
   readonly EventListQuery: EventListQuery
   readonly WebhookAttemptQuery: { readonly limit?: number; readonly cursor?: string }
