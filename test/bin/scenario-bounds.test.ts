@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
@@ -11,25 +11,8 @@ let dir: string
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'dc-scenario-bounds-')) })
 afterEach(() => { rmSync(dir, { recursive: true, force: true }) })
 
-const PING_PONG = `id: ping-pong
-version: 1
-title: Ping pong
-roles: [customer]
-steps:
-  - id: ping
-    title: Ping
-    actor: customer
-    timeout: { after: PT1M, action: go }
-    actions:
-      go: { title: Go, goto: pong }
-  - id: pong
-    title: Pong
-    actor: customer
-    timeout: { after: PT1M, action: go }
-    actions:
-      go: { title: Go, goto: ping }
-      stop: { title: Stop, end: done }
-`
+/** Two steps whose timeouts send the delivery back and forth every minute, for ever (shared with test/server/check-bounds.test.ts). */
+const PING_PONG = readFileSync(join(import.meta.dirname, '../fixtures/ping-pong.yaml'), 'utf8')
 
 it('test: scenarios that fire timeouts without end stop at their file\'s budget; a regular expression that backtracks on a long input answers at once', async () => {
   writeFileSync(join(dir, 'ping-pong.yaml'), PING_PONG)

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openApi } from '../support/http.js'
 import type { Api, Who } from '../support/http.js'
@@ -19,25 +21,7 @@ afterEach(async () => {
 })
 
 /** Two steps whose timeouts send the delivery back and forth every minute, for ever. */
-const PING_PONG = `id: ping-pong
-version: 1
-title: Ping pong
-roles: [customer]
-steps:
-  - id: ping
-    title: Ping
-    actor: customer
-    timeout: { after: PT1M, action: go }
-    actions:
-      go: { title: Go, goto: pong }
-  - id: pong
-    title: Pong
-    actor: customer
-    timeout: { after: PT1M, action: go }
-    actions:
-      go: { title: Go, goto: ping }
-      stop: { title: Stop, end: done }
-`
+const PING_PONG = readFileSync(join(import.meta.dirname, '../fixtures/ping-pong.yaml'), 'utf8')
 
 /** One process of one step whose timeout is `after`. */
 function timedOut(after: string): string {
