@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { checkPage, englishOnPage, openConsoleRig, shows } from '../support/console-pages.js'
 import type { ConsoleRig } from '../support/console-pages.js'
@@ -10,15 +12,7 @@ let rig: ConsoleRig
 beforeAll(async () => { rig = await openConsoleRig() })
 afterAll(async () => { await rig?.close() })
 
-const VARIANT = `id: v-backup
-version: 1
-extends: basic@4
-title: ACME Backup delivery
-steps:
-  - id: submit-demand
-    merge: true
-    title: Describe the data to back up
-`
+const VARIANT = readFileSync(join(import.meta.dirname, '../fixtures/proposal-variant.yaml'), 'utf8')
 const AMENDED = VARIANT.replace('title: ACME Backup delivery', 'title: ACME Backup delivery (databases and files)')
 
 it('is proposed, returned with a comment, amended and approved; the ISV\'s next delivery uses it; another ISV cannot see it', async () => {

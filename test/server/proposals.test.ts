@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { snapshot } from '../support/database.js'
 import { openApi } from '../support/http.js'
@@ -10,16 +12,8 @@ let api: Api
 beforeEach(async () => { api = await openApi() })
 afterEach(async () => { await api.close() })
 
-/** Basic delivery with the demand step's title changed: a small variant of `basic@4`. */
-const VARIANT = `id: v-backup
-version: 1
-extends: basic@4
-title: ACME Backup delivery
-steps:
-  - id: submit-demand
-    merge: true
-    title: Describe the data to back up
-`
+/** Basic delivery with the demand step's title changed: a small variant of `basic@4` (shared with test/console/proposals.browser.test.ts). */
+const VARIANT = readFileSync(join(import.meta.dirname, '../fixtures/proposal-variant.yaml'), 'utf8')
 
 interface Proposal {
   id: string; status: string; round: number; revision: number; base: string; source: string; previousSource: string | null

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import BetterSqlite3 from 'better-sqlite3'
+import { Migrator } from 'kysely'
+import type { Kysely } from 'kysely'
 import { isPostgresUrl, Store } from '../../engine/index.js'
+import type { Database } from '../../engine/store/database.js'
+import { openDialect } from '../../engine/store/dialects/index.js'
+import { migrationProvider } from '../../engine/store/migrations.js'
 import { inSchema, withPostgresClient } from '../../engine/store/dialects/postgres/connection.js'
 
 /**
@@ -52,6 +57,24 @@ export async function migratedDatabase(prefix = 'dc-test-'): Promise<TestDatabas
   })()
   copyFileSync(await template, database.location)
   return database
+}
+
+/**
+ * The database at `location` migrated up to `migration` and no further, as an older server left
+ * it: to fill with rows of the time and open with this code (which runs the later migrations).
+ * Destroy the connection when done.
+ */
+export async function migratedUpTo(location: string, migration: string): Promise<Kysely<Database>> {
+  const dialect = openDialect(location)
+  const { db } = dialect
+  // As Store does: Kysely's bookkeeping lives where the dialect says (PostgreSQL: the connection's own schema).
+  const schema = await dialect.migrationSchema()
+  const { error } = await new Migrator({ db, provider: migrationProvider(dialect.outbox), ...(schema ? { migrationTableSchema: schema } : {}) }).migrateTo(migration)
+  if (error) {
+    await db.destroy()
+    throw error
+  }
+  return db
 }
 
 /** Every row of every table, for asserting that a rejection changed nothing. */

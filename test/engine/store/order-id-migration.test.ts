@@ -1,11 +1,8 @@
 import type { Kysely } from 'kysely'
-import { Migrator } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Engine, ManualClock, Store } from '../../../engine/index.js'
 import type { Database, ProcessDefinitionTable } from '../../../engine/store/database.js'
-import { openDialect } from '../../../engine/store/dialects/index.js'
-import { migrationProvider } from '../../../engine/store/migrations.js'
-import { freshDatabase } from '../../support/database.js'
+import { freshDatabase, migratedUpTo } from '../../support/database.js'
 import type { TestDatabase } from '../../support/database.js'
 import { ADMIN, CUSTOMER, OTHER_CUSTOMER, registerBasicVersion2, T0 } from '../../support/engine.js'
 
@@ -26,13 +23,8 @@ beforeAll(async () => {
   for (const [customer, context] of [['c-1', { orderId: 'HW-1' }], ['c-2', { orderId: 'HW-2' }], ['c-1', { orderId: 42 }], ['c-1', {}]] as const) {
     startedIds.push((await engine.instances.start({ process: 'basic', version: 2, parties: { customer, isv: 'v-1' }, context }, ADMIN)).id)
   }
-  const dialect = openDialect(old.location)
-  const { db } = dialect
+  const db = await migratedUpTo(old.location, '0007-console')
   try {
-    // As Store does: Kysely's bookkeeping lives where the dialect says (PostgreSQL: the connection's own schema).
-    const schema = await dialect.migrationSchema()
-    const { error } = await new Migrator({ db, provider: migrationProvider(dialect.outbox), ...(schema ? { migrationTableSchema: schema } : {}) }).migrateTo('0007-console')
-    if (error) throw error
     await copyAsOf0007(store.db, db)
   } finally {
     await db.destroy()

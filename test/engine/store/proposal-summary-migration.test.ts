@@ -1,10 +1,7 @@
-import { Migrator } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Engine, ManualClock, Store } from '../../../engine/index.js'
 import type { Database } from '../../../engine/store/database.js'
-import { openDialect } from '../../../engine/store/dialects/index.js'
-import { migrationProvider } from '../../../engine/store/migrations.js'
-import { freshDatabase } from '../../support/database.js'
+import { freshDatabase, migratedUpTo } from '../../support/database.js'
 import type { TestDatabase } from '../../support/database.js'
 import { ADMIN, ISV, T0 } from '../../support/engine.js'
 
@@ -24,14 +21,10 @@ beforeAll(async () => {
     ids.push((await engine.proposals.submit(`id: v-old-${i}\nversion: 1\nextends: basic@4\ntitle: Old ${i}\n`, ISV)).id)
     clock.advance('PT1M')
   }
-  const dialect = openDialect(old.location)
-  const { db } = dialect
+  const db = await migratedUpTo(old.location, '0015-process-proposals')
   try {
-    const schema = await dialect.migrationSchema()
-    const { error } = await new Migrator({ db, provider: migrationProvider(dialect.outbox), ...(schema ? { migrationTableSchema: schema } : {}) }).migrateTo('0015-process-proposals')
-    if (error) throw error
     const rows = await store.db.selectFrom('process_proposal').selectAll().execute()
-    await (db as unknown as typeof store.db).insertInto('process_proposal')
+    await db.insertInto('process_proposal')
       .values(rows.map(({ summary: _, ...row }) => row as Database['process_proposal'])).execute()
   } finally {
     await db.destroy()
