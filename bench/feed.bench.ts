@@ -90,8 +90,8 @@ function clonePublicEvents(file: string, template: string): void {
   try {
     db.pragma('synchronous = OFF')
     db.transaction(() => {
-      db.prepare(`insert into public_event (tx, id, type, instance_id, process_id, at, recorded_at, payload)
-        select 0, i.id || substr(e.id, length(?) + 1), e.type, i.id, e.process_id, e.at, e.recorded_at, replace(e.payload, ?, i.id)
+      db.prepare(`insert into public_event (tx, id, type, instance_id, process_id, at, recorded_at, seq, revision, payload)
+        select 0, i.id || substr(e.id, length(?) + 1), e.type, i.id, e.process_id, e.at, e.recorded_at, e.seq, e.revision, replace(e.payload, ?, i.id)
         from instance i join public_event e on e.instance_id = ? where i.id <> ? order by i.created_at, i.id, e.position`).run(template, template, template, template)
       db.prepare(`update instance_party set subject = 'c-' || (abs(random()) % ${CUSTOMERS}) where role = 'customer'`).run()
     })()

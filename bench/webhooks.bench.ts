@@ -128,7 +128,7 @@ export async function run(options: BenchOptions): Promise<Report> {
       const clock = new ManualClock(T0)
       const { engine, store } = await openEngine(dbFile(options.dir, `webhooks-${series}-${runIndex}`), {}, clock)
       const receiver = await openReceiver()
-      const dispatcher = new WebhookDispatcher({ store, clock, logger: silent, allowPrivate: true, secrets })
+      const dispatcher = new WebhookDispatcher({ store, events: engine.events, clock, logger: silent, allowPrivate: true, secrets })
       if (series === 'one') {
         receiver.setSecret((await new WebhookEndpoints(store.webhooks, store.events, clock, { allowPrivate: true, secrets }).create({ url: receiver.url }, ADMIN)).secret)
         dispatcher.start()
@@ -141,7 +141,7 @@ export async function run(options: BenchOptions): Promise<Report> {
       rec.add(`${series}.rate`, deliveries / seconds)
       if (series === 'one') {
         // Whatever was not sent while driving is sent now, so the run checks every event arrived.
-        const rest = new WebhookDispatcher({ store, clock, logger: silent, allowPrivate: true, secrets })
+        const rest = new WebhookDispatcher({ store, events: engine.events, clock, logger: silent, allowPrivate: true, secrets })
         for (let i = 0; i < 1_000; i++) if ((await rest.round()).delivered === 0 && await store.webhooks.pending() === 0) break
         await rest.stop()
         const expected = await publicEventCount(store)
@@ -163,7 +163,7 @@ export async function run(options: BenchOptions): Promise<Report> {
     receiver.setSecret((await new WebhookEndpoints(store.webhooks, store.events, clock, { allowPrivate: true, secrets }).create({ url: receiver.url }, ADMIN)).secret)
     await drive(engine, backlog)
     const expected = await publicEventCount(store)
-    const dispatcher = new WebhookDispatcher({ store, clock, logger: silent, allowPrivate: true, secrets })
+    const dispatcher = new WebhookDispatcher({ store, events: engine.events, clock, logger: silent, allowPrivate: true, secrets })
     const started = performance.now()
     for (let i = 0; i < 10_000; i++) {
       const report = await dispatcher.round()

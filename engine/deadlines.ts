@@ -13,7 +13,7 @@ import type { ClaimedInstance, ClaimWrite, DueClaim, DueClaims } from './store/d
 import type { OutboxWrite } from './store/instance-writes.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import type { Event } from './runtime/events.js'
-import { publicEvents } from './runtime/public-events.js'
+import { publicEventRefs } from './runtime/public-events.js'
 
 /** Failed attempts in a row at firing a due deadline after which its instance is marked failed. */
 export const DEFAULT_FAIL_AFTER = 3
@@ -198,5 +198,5 @@ export class Deadlines {
 
 /** The public events of a decision on a claimed instance, written with it. */
 function outboxOf(process: CompiledProcess, claimed: ClaimedInstance, decided: { readonly state: InstanceState; readonly events: readonly Event[] }, now: Temporal.Instant): OutboxWrite {
-  return { events: publicEvents(process, claimed.state, decided.events, claimed.lastSeq, decided.state.revision), recordedAt: iso(now) }
+  return { events: publicEventRefs(decided.state, decided.events, claimed.lastSeq), recordedAt: iso(now) }
 }

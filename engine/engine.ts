@@ -42,7 +42,7 @@ export class Engine {
     this.instances = new Instances(store.instances, store.attachments, this.processes, clock)
     this.deadlines = new Deadlines(store.claims, this.processes, clock, fireAttempts)
     this.attachments = new Attachments(store.attachments, store.instances, clock)
-    this.events = new Events(store.events)
+    this.events = new Events(store.events, store.instances, this.processes)
     this.proposals = new Proposals(store.proposals, this.processes, clock)
   }
 }

@@ -3,10 +3,12 @@ import { CURSOR_RULE } from './cursor.js'
 import { pageSize } from './list-filters.js'
 import { optional } from './optional.js'
 import { may } from './runtime/authorize.js'
-import { PUBLIC_EVENT_TYPES } from './runtime/public-events.js'
+import type { ProcessCatalog } from './process-catalog.js'
+import { PUBLIC_EVENT_TYPES, rebuildPublicEvents } from './runtime/public-events.js'
 import type { PublicEvent } from './runtime/public-events.js'
 import type { Principal } from './runtime/state.js'
 import type { EventFeedRepository, FeedPosition, FeedRow } from './store/event-feed.js'
+import type { InstanceRepository } from './store/instance-repository.js'
 
 /** Filters of {@link Events.list}. */
 export interface EventFilter {
@@ -32,9 +34,13 @@ export interface EventPage {
  */
 export class Events {
   readonly #feed: EventFeedRepository
+  readonly #instances: Pick<InstanceRepository, 'histories'>
+  readonly #processes: Pick<ProcessCatalog, 'get'>
 
-  constructor(feed: EventFeedRepository) {
+  constructor(feed: EventFeedRepository, instances: Pick<InstanceRepository, 'histories'>, processes: Pick<ProcessCatalog, 'get'>) {
     this.#feed = feed
+    this.#instances = instances
+    this.#processes = processes
   }
 
   /**
@@ -55,17 +61,47 @@ export class Events {
       ...optional('party', may(by, 'see-all') ? undefined : { role: by.role, subject: by.subject }),
     })
     const last = rows.at(-1)
-    return { items: rows.map(withCursor), next: last ? encodeEventCursor(last.position) : filter.after ?? encodeEventCursor({ tx: 0, position: 0 }) }
+    const events = await this.render(rows)
+    return {
+      items: rows.map((row, i) => ({ ...events[i] as PublicEvent, cursor: encodeEventCursor(row.position) })),
+      next: last ? encodeEventCursor(last.position) : filter.after ?? encodeEventCursor({ tx: 0, position: 0 }),
+    }
+  }
+
+  /**
+   * The events of rows of the feed, in their order: those stored whole as they are, and each
+   * delivery's rebuilt from its history (read once for all its events among the rows) with the
+   * process version it runs on.
+   */
+  async render(rows: readonly FeedRow[]): Promise<PublicEvent[]> {
+    const wanted = new Map<string, Map<number, number>>()
+    for (const { instanceId, source } of rows) {
+      if ('event' in source || instanceId === null) continue
+      const seqs = wanted.get(instanceId) ?? new Map<number, number>()
+      wanted.set(instanceId, seqs)
+      seqs.set(source.seq, source.revision)
+    }
+    const rebuilt = new Map<string, Map<number, PublicEvent>>()
+    if (wanted.size > 0) {
+      const histories = await this.#instances.histories(new Map([...wanted].map(([id, seqs]) => [id, Math.max(...seqs.keys())])))
+      for (const [id, seqs] of wanted) {
+        const history = histories.get(id)
+        const first = history?.[0]
+        if (!history || first?.type !== 'instance-started') continue
+        rebuilt.set(id, rebuildPublicEvents(await this.#processes.get(first.processId, first.processVersion), history, seqs))
+      }
+    }
+    return rows.map(({ id, instanceId, source }) => {
+      const event = 'event' in source ? source.event : rebuilt.get(instanceId ?? '')?.get(source.seq)
+      if (!event) throw new Error(`Public event "${id}" cannot be rebuilt: its delivery's history lacks it.`)
+      return event
+    })
   }
 
   /** The cursor of the feed's end as it stands: a page after it shows only events that commit from now on. */
   async end(): Promise<string> {
     return encodeEventCursor(await this.#feed.end())
   }
-}
-
-function withCursor(row: FeedRow): PublicEvent & { readonly cursor: string } {
-  return { ...row.event, cursor: encodeEventCursor(row.position) }
 }
 
 /** An opaque cursor for the feed after `position`. */

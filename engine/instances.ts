@@ -16,7 +16,7 @@ import type { InstanceView, Submissions } from './runtime/view.js'
 import { submissionsOf, viewInstance } from './runtime/view.js'
 import { heldValues, sameHeldValues } from './runtime/unique.js'
 import { waitingRoles } from './runtime/waiting.js'
-import { publicEvents } from './runtime/public-events.js'
+import { publicEventRefs } from './runtime/public-events.js'
 import { instant, iso } from './runtime/time.js'
 import { validityAt } from './runtime/validity.js'
 import type { ValidityView } from './runtime/validity.js'
@@ -57,7 +57,7 @@ export class Instances {
     const now = this.#clock.now()
     const decision = accepted(await decide(process, existing?.state, command, now))
     const view = viewInstance(process, decision.state, by)
-    const outbox = { events: publicEvents(process, undefined, decision.events, 0, decision.state.revision), recordedAt: iso(now) }
+    const outbox = { events: publicEventRefs(decision.state, decision.events, 0), recordedAt: iso(now) }
     try {
       const held = heldValues(process, decision.state)
       await this.#rows.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [], receipt: options.receipt?.(view), outbox, ...(held.length > 0 ? { held } : {}) })
@@ -165,7 +165,7 @@ export class Instances {
     const now = this.#clock.now()
     const decision = accepted(await decide(process, stored.state, command, now))
     const view = viewInstance(process, decision.state, by)
-    const outbox = { events: publicEvents(process, stored.state, decision.events, stored.lastSeq, decision.state.revision), recordedAt: iso(now) }
+    const outbox = { events: publicEventRefs(decision.state, decision.events, stored.lastSeq), recordedAt: iso(now) }
     const held = heldValues(process, decision.state)
     const heldChanged = !sameHeldValues(heldValues(process, stored.state), held)
     await this.#rows.append(stored, decision.state, decision.events, {

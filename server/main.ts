@@ -70,7 +70,7 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
 
   const server = await listen(app.fetch, config.host, config.port)
   scheduler.start()
-  const webhooks = new WebhookDispatcher({ store, clock: engine.clock, logger, allowPrivate: config.webhookAllowPrivate, secrets, metrics, timeoutMs: config.webhookTimeoutMs })
+  const webhooks = new WebhookDispatcher({ store, events: engine.events, clock: engine.clock, logger, allowPrivate: config.webhookAllowPrivate, secrets, metrics, timeoutMs: config.webhookTimeoutMs })
   webhooks.start()
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : config.port

@@ -5,9 +5,11 @@ import type { InstanceState, InstanceStatus } from './state.js'
 import { earliestDeadline } from './transitions.js'
 
 // The events integrators hear of (the feed, the live stream, webhooks): one per change that
-// matters, each with the delivery as it stood right after it. Derived, purely, from the events a
-// decision appends, and written in the same transaction (the outbox), so a committed change
-// always has its public events and a refused one has none.
+// matters, each with the delivery as it stood right after it. A decision's public events are
+// written in the same transaction as its events (the outbox), so a committed change always has
+// them and a refused one has none. The outbox keeps a delivery's public event by reference (its
+// place in the delivery's history, the revision the change made): its summary is rebuilt from
+// that history when it is read, the same as it was at the change, since history never changes.
 
 /** The public event types of a delivery, each from one internal event type. */
 export const DELIVERY_EVENT_TYPES = {
@@ -58,35 +60,61 @@ export interface PublicEvent {
   readonly data: Readonly<Record<string, unknown>> & { readonly delivery?: DeliverySummary }
 }
 
-/** A public event with what the outbox stores beside it for filtering. */
-export interface OutboxEvent {
-  readonly event: PublicEvent
-  /** The delivery it is about (null for events of webhook endpoints). */
-  readonly instanceId: string | null
-  readonly processId: string | null
+/** A delivery's public event as the outbox keeps it: what filters read, and where to rebuild it from. */
+export interface PublicEventRef {
+  readonly id: string
+  readonly type: PublicEventType
+  readonly timestamp: string
+  readonly instanceId: string
+  readonly processId: string
+  /** The number of its internal event in the delivery's history. */
+  readonly seq: number
+  /** The delivery's revision right after the change. */
+  readonly revision: number
 }
 
 /**
- * The public events of the internal `events` a decision appends to the instance, which was
- * `before` them (undefined for a start) with its last event numbered `lastSeq`; `revision` is
- * the instance's revision after the decision.
+ * The public events of the internal `events` a decision appends to the instance `state` (as the
+ * decision left it, at `revision`) after its event numbered `lastSeq`, by reference.
  */
-export function publicEvents(process: CompiledProcess, before: InstanceState | undefined, events: readonly Event[], lastSeq: number, revision: number): OutboxEvent[] {
-  const out: OutboxEvent[] = []
-  let state = before
+export function publicEventRefs(state: InstanceState, events: readonly Event[], lastSeq: number): PublicEventRef[] {
+  const refs: PublicEventRef[] = []
   events.forEach((event, i) => {
-    state = evolve(state, event)
     const type = publicType(event)
     if (!type) return
-    // Values recorded by an action follow its event: the summary shows them with the action.
-    let shown = state
-    for (let j = i + 1; j < events.length && events[j]?.type === 'values-recorded'; j++) shown = evolve(shown, events[j] as Event)
-    out.push({
-      event: { id: `${shown.id}.${lastSeq + i + 1}`, type, timestamp: event.at, data: { delivery: { ...summarise(process, shown), revision }, ...detailsOf(event) } },
-      instanceId: shown.id,
-      processId: shown.processId,
-    })
+    const seq = lastSeq + i + 1
+    refs.push({ id: publicEventId(state.id, seq), type, timestamp: event.at, instanceId: state.id, processId: state.processId, seq, revision: state.revision })
   })
+  return refs
+}
+
+/** A delivery's public event's id: stable and unique, the delivery's id and the event's place in its history. */
+function publicEventId(instanceId: string, seq: number): string {
+  return `${instanceId}.${seq}`
+}
+
+/**
+ * The public events of a delivery rebuilt from its `history` (its events from the first, in
+ * order, at least up to the last one wanted), ran on `process` (its version): for each wanted
+ * event number, the delivery's revision right after that change. Resolves each wanted number
+ * that is a public event's to the event, as it was published.
+ */
+export function rebuildPublicEvents(process: CompiledProcess, history: readonly Event[], wanted: ReadonlyMap<number, number>): Map<number, PublicEvent> {
+  const out = new Map<number, PublicEvent>()
+  let state: InstanceState | undefined
+  const last = Math.max(...wanted.keys())
+  for (let i = 0; i < history.length && i < last; i++) {
+    const event = history[i] as Event
+    state = evolve(state, event)
+    const seq = i + 1
+    const revision = wanted.get(seq)
+    const type = publicType(event)
+    if (revision === undefined || !type) continue
+    // Values recorded by an action follow its event (in the same decision): the summary shows them with the action.
+    let shown = state
+    for (let j = i + 1; j < history.length && history[j]?.type === 'values-recorded'; j++) shown = evolve(shown, history[j] as Event)
+    out.set(seq, { id: publicEventId(state.id, seq), type, timestamp: event.at, data: { delivery: { ...summarise(process, shown), revision }, ...detailsOf(event) } })
+  }
   return out
 }
 

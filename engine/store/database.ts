@@ -60,8 +60,15 @@ export interface PublicEventTable {
   at: string
   /** When the change was decided (the engine's clock). */
   recorded_at: string
-  /** The event as integrators receive it, JSON. */
-  payload: string
+  /** For a delivery's event: the number of its internal event in the delivery's history (null before migration 0017). */
+  seq: number | null
+  /** For a delivery's event: the delivery's revision right after the change (null before migration 0017). */
+  revision: number | null
+  /**
+   * The event as integrators receive it, JSON, for events of no delivery (and deliveries' events
+   * stored before migration 0017); null for a delivery's event, rebuilt from its history when read.
+   */
+  payload: string | null
 }
 
 /** A one-time sign-in link to the console, created by an integrator for a party. */

@@ -48,6 +48,12 @@ export interface OutboxOrder {
   readonly keyType: 'integer' | 'bigint'
   /** Makes `column` (of `keyType`) a primary key that grows with every insert, in a migration. */
   autoIncrement(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder
+  /**
+   * Lets `public_event` keep a delivery's event by reference (migration 0017): its `payload` may
+   * be null, and its `id` is no longer unique (the index of a delivery's events finds it). Each
+   * database its own way: PostgreSQL alters the table; SQLite, which can alter neither, copies it.
+   */
+  relaxPublicEvents(db: Kysely<unknown>): Promise<void>
 }
 
 /** An open database, with what the store does differently on it. */

@@ -1,8 +1,8 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely'
-import type { OutboxEvent, PublicEvent } from '../runtime/public-events.js'
+import type { PublicEvent } from '../runtime/public-events.js'
 import type { Database } from './database.js'
 import type { OutboxOrder } from './dialect.js'
-import { outboxRows, outboxStatements } from './instance-writes.js'
+import { outboxStatements, standaloneRows } from './instance-writes.js'
 import { runThrough } from './commit-group.js'
 import { runStatement } from './write-plan.js'
 
@@ -12,7 +12,9 @@ export interface FeedPosition {
   readonly position: number
 }
 
-type FeedSelect = SelectQueryBuilder<Database, 'public_event', { tx: number | string; position: number | string; payload: string; instance_id: string | null; process_id: string | null }>
+const FEED_COLUMNS = ['tx', 'position', 'id', 'type', 'instance_id', 'process_id', 'seq', 'revision', 'payload'] as const
+type FeedColumns = Pick<Database['public_event'], (typeof FEED_COLUMNS)[number]>
+type FeedSelect = SelectQueryBuilder<Database, 'public_event', Omit<FeedColumns, 'position'> & { position: number }>
 
 /** What to read of the feed. */
 export interface FeedQuery {
@@ -31,12 +33,18 @@ export interface FeedQuery {
   readonly recordedFrom?: string | undefined
 }
 
-/** An event of the feed, with its place. */
+/** An event of the feed, with its place: stored whole, or by reference into its delivery's history. */
 export interface FeedRow {
   readonly position: FeedPosition
-  readonly event: PublicEvent
+  readonly id: string
+  readonly type: string
   readonly instanceId: string | null
   readonly processId: string | null
+  /**
+   * The event whole (events of no delivery, and deliveries' events stored before migration 0017),
+   * or where its delivery's history has it: rebuilt by the engine (`Events.render`).
+   */
+  readonly source: { readonly event: PublicEvent } | { readonly seq: number; readonly revision: number }
 }
 
 /**
@@ -69,7 +77,7 @@ export class EventFeedRepository {
   async #range(query: FeedQuery, from: ((q: FeedSelect) => FeedSelect) | undefined, limit: number): Promise<FeedRow[]> {
     const { types, processId, orNoProcess, instanceId, party, recordedFrom } = query
     const visibleBefore = this.#order.visibleBefore
-    const select: FeedSelect = this.#db.selectFrom('public_event').select(['tx', 'position', 'payload', 'instance_id', 'process_id'])
+    const select: FeedSelect = this.#db.selectFrom('public_event').select(FEED_COLUMNS)
     const rows = await (from ? from(select) : select)
       .$if(visibleBefore !== undefined, (q) => q.where('tx', '<', visibleBefore as NonNullable<typeof visibleBefore>))
       .$if(types !== undefined && types.length > 0, (q) => q.where('type', 'in', types as readonly string[]))
@@ -83,12 +91,7 @@ export class EventFeedRepository {
       .orderBy('tx').orderBy('position')
       .limit(limit)
       .execute()
-    return rows.map((row) => ({
-      position: { tx: Number(row.tx), position: Number(row.position) },
-      event: JSON.parse(row.payload) as PublicEvent,
-      instanceId: row.instance_id,
-      processId: row.process_id,
-    }))
+    return rows.map(feedRow)
   }
 
   /** The place of the last event a page can show now (the feed's start when there is none). */
@@ -102,15 +105,49 @@ export class EventFeedRepository {
 
   /** The event with this id, or undefined. */
   async find(id: string): Promise<FeedRow | undefined> {
-    const row = await this.#db.selectFrom('public_event').select(['tx', 'position', 'payload', 'instance_id', 'process_id']).where('id', '=', id).executeTakeFirst()
-    return row && { position: { tx: Number(row.tx), position: Number(row.position) }, event: JSON.parse(row.payload) as PublicEvent, instanceId: row.instance_id, processId: row.process_id }
+    return (await this.findMany([id]))[0]
   }
 
-  /** Writes public events of no delivery (those of webhook endpoints), in one transaction. */
-  async publish(events: readonly OutboxEvent[], recordedAt: string): Promise<void> {
+  /**
+   * The events with these ids, in no order. Found through the index of each delivery's events
+   * (a delivery's event's id is the delivery's id, a dot and a number); the few events of no
+   * delivery are found among theirs.
+   */
+  async findMany(ids: readonly string[]): Promise<FeedRow[]> {
+    const found: FeedRow[] = []
+    for (let i = 0; i < ids.length; i += FIND_CHUNK) {
+      const chunk = ids.slice(i, i + FIND_CHUNK)
+      const instances = [...new Set(chunk.flatMap((id) => id.includes('.') ? [id.slice(0, id.lastIndexOf('.'))] : []))]
+      const rows = await this.#db.selectFrom('public_event').select(FEED_COLUMNS)
+        .where('id', 'in', chunk)
+        .where((eb) => instances.length === 0 ? eb('instance_id', 'is', null) : eb.or([eb('instance_id', 'in', instances), eb('instance_id', 'is', null)]))
+        .execute()
+      found.push(...rows.map(feedRow))
+    }
+    return found
+  }
+
+  /** Writes public events of no delivery (those of webhook endpoints), whole, in one transaction. */
+  async publish(events: readonly PublicEvent[], recordedAt: string): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
       const run = runThrough(trx)
-      for (const statement of outboxStatements(this.#db, this.#order, outboxRows({ events, recordedAt }))) await runStatement({ run }, statement)
+      for (const statement of outboxStatements(this.#db, this.#order, standaloneRows(events, recordedAt))) await runStatement({ run }, statement)
     })
+  }
+}
+
+/** Most ids looked up by one query of {@link EventFeedRepository.findMany}. */
+const FIND_CHUNK = 500
+
+function feedRow(row: Omit<FeedColumns, 'position'> & { position: number | string; tx: number | string }): FeedRow {
+  return {
+    position: { tx: Number(row.tx), position: Number(row.position) },
+    id: row.id,
+    type: row.type,
+    instanceId: row.instance_id,
+    processId: row.process_id,
+    source: row.payload !== null || row.seq === null || row.revision === null
+      ? { event: JSON.parse(row.payload ?? '{}') as PublicEvent }
+      : { seq: Number(row.seq), revision: Number(row.revision) },
   }
 }

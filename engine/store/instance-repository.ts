@@ -116,12 +116,41 @@ export class InstanceRepository {
     return listInstances(this.#db, query)
   }
 
+  /**
+   * The histories of instances, each in order, from its first event to at least its event
+   * numbered `through[id]` (and the few after, up to the end of that decision's events at most).
+   * An instance with no event, or no instance, is absent.
+   */
+  async histories(through: ReadonlyMap<string, number>): Promise<Map<string, Event[]>> {
+    const out = new Map<string, Event[]>()
+    const ids = [...through.keys()]
+    for (let i = 0; i < ids.length; i += READ_CHUNK) {
+      const chunk = ids.slice(i, i + READ_CHUNK)
+      const last = Math.max(...chunk.map((id) => through.get(id) ?? 0)) + HISTORY_LOOKAHEAD
+      const rows = await this.#db.selectFrom('event').select(['instance_id', 'seq', 'payload'])
+        .where('instance_id', 'in', chunk).where('seq', '<=', last).orderBy('instance_id').orderBy('seq').execute()
+      for (const row of rows) {
+        if (row.seq > (through.get(row.instance_id) ?? 0) + HISTORY_LOOKAHEAD) continue
+        const history = out.get(row.instance_id) ?? []
+        out.set(row.instance_id, history)
+        history.push(JSON.parse(row.payload) as Event)
+      }
+    }
+    return out
+  }
+
   /** The instance's history, in order. */
   async history(id: string): Promise<EventRecord[]> {
     const rows = await this.#db.selectFrom('event').select(['seq', 'payload']).where('instance_id', '=', id).orderBy('seq').execute()
     return rows.map((row) => ({ seq: row.seq, event: JSON.parse(row.payload) as Event }))
   }
 }
+
+/**
+ * Events read past the last one a rebuilt public event needs: those an action records values
+ * with follow it in the same decision (one `values-recorded` per action).
+ */
+const HISTORY_LOOKAHEAD = 2
 
 /** Most instances read by one query of {@link InstanceReads}. */
 const READ_CHUNK = 500

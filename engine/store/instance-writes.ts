@@ -3,7 +3,7 @@ import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
 import type { HeldValue } from '../runtime/unique.js'
 import { nextDeadline } from '../runtime/transitions.js'
-import type { OutboxEvent } from '../runtime/public-events.js'
+import type { PublicEvent, PublicEventRef } from '../runtime/public-events.js'
 import type { Database, EventTable, InstancePartyTable, PublicEventTable } from './database.js'
 import type { OutboxOrder } from './dialect.js'
 import type { StoredInstance } from './instance-repository.js'
@@ -177,19 +177,28 @@ function isPreparedSize(rows: number): boolean {
   return (rows > 0 && rows <= PREPARED_EVENT_ROWS) || rows === INSERT_CHUNK
 }
 
-const OUTBOX_COLUMNS = ['id', 'type', 'instance_id', 'process_id', 'at', 'recorded_at', 'payload'] as const satisfies ReadonlyArray<keyof PublicEventTable>
+const OUTBOX_COLUMNS = ['id', 'type', 'instance_id', 'process_id', 'at', 'recorded_at', 'seq', 'revision', 'payload'] as const satisfies ReadonlyArray<keyof PublicEventTable>
 type OutboxRow = Pick<PublicEventTable, (typeof OUTBOX_COLUMNS)[number]>
 
 /** The public events of a write, decided at `recordedAt`: written with it, in its transaction. */
 export interface OutboxWrite {
-  readonly events: readonly OutboxEvent[]
+  readonly events: readonly PublicEventRef[]
   readonly recordedAt: string
 }
 
-/** The outbox rows of public events decided at `recordedAt`. */
+/** The outbox rows of deliveries' public events decided at `recordedAt`: references into their histories. */
 export function outboxRows({ events, recordedAt }: OutboxWrite): OutboxRow[] {
-  return events.map(({ event, instanceId, processId }) => ({
-    id: event.id, type: event.type, instance_id: instanceId, process_id: processId, at: event.timestamp, recorded_at: recordedAt, payload: JSON.stringify(event),
+  return events.map((ref) => ({
+    id: ref.id, type: ref.type, instance_id: ref.instanceId, process_id: ref.processId, at: ref.timestamp, recorded_at: recordedAt,
+    seq: ref.seq, revision: ref.revision, payload: null,
+  }))
+}
+
+/** The outbox rows of public events of no delivery (those of webhook endpoints), decided at `recordedAt`: kept whole. */
+export function standaloneRows(events: readonly PublicEvent[], recordedAt: string): OutboxRow[] {
+  return events.map((event) => ({
+    id: event.id, type: event.type, instance_id: null, process_id: null, at: event.timestamp, recorded_at: recordedAt,
+    seq: null, revision: null, payload: JSON.stringify(event),
   }))
 }
 

@@ -76,8 +76,8 @@ export interface ClaimedDelivery {
   readonly eventId: string
   /** Attempts made before this one. */
   readonly attempts: number
-  /** The event's JSON, as the outbox holds it. */
-  readonly payload: string
+  /** The event's row of the outbox (rendered by the engine's `Events.render`). */
+  readonly event: FeedRow
 }
 
 /** What became of one attempt at a claimed delivery. */
@@ -165,7 +165,7 @@ export class WebhookRepository {
   async #queue(db: Kysely<Database & WebhookTables>, endpointId: string, rows: readonly FeedRow[], now: string): Promise<void> {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       await db.insertInto('webhook_delivery').values(rows.slice(i, i + INSERT_CHUNK).map((row) => ({
-        endpoint_id: endpointId, event_id: row.event.id, instance_id: row.instanceId, status: 'pending' as const,
+        endpoint_id: endpointId, event_id: row.id, instance_id: row.instanceId, status: 'pending' as const,
         attempts: 0, next_attempt_at: now, claimed_by: null, claimed_until: null, created_at: now,
       }))).execute()
     }
@@ -198,15 +198,12 @@ export class WebhookRepository {
       .returning(['id', 'endpoint_id', 'event_id', 'attempts'])
       .execute()
     if (claimed.length === 0) return []
-    const payloads = new Map<string, string>()
-    const ids = [...new Set(claimed.map((row) => row.event_id))]
-    for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-      const rows = await db.selectFrom('public_event').select(['id', 'payload']).where('id', 'in', ids.slice(i, i + INSERT_CHUNK)).execute()
-      for (const row of rows) payloads.set(row.id, row.payload)
-    }
-    return claimed.sort((a, b) => Number(a.id) - Number(b.id)).map((row) => ({
-      id: Number(row.id), endpointId: row.endpoint_id, eventId: row.event_id, attempts: row.attempts, payload: payloads.get(row.event_id) ?? '{}',
-    }))
+    const events = new Map((await this.#feed.findMany([...new Set(claimed.map((row) => row.event_id))])).map((row) => [row.id, row]))
+    return claimed.sort((a, b) => Number(a.id) - Number(b.id)).flatMap((row) => {
+      const event = events.get(row.event_id)
+      // An event is never deleted while a delivery of it is pending: none is missing.
+      return event ? [{ id: Number(row.id), endpointId: row.endpoint_id, eventId: row.event_id, attempts: row.attempts, event }] : []
+    })
   }
 
   /**

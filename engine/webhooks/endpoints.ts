@@ -209,7 +209,7 @@ export class WebhookEndpoints {
       const row = await this.#feed.find(request.eventId)
       if (!row) throw new EngineError('event.not-found', `There is no event "${request.eventId}".`, { fields: [{ pointer: '/eventId', rule: 'exists', message: 'must be the id of a public event' }] })
       if (!subscribed(endpoint, row)) {
-        throw new EngineError('request.invalid', `Webhook endpoint "${id}" is not subscribed to event "${request.eventId}" (a ${row.event.type}${row.processId === null ? '' : ` of process ${row.processId}`}).`,
+        throw new EngineError('request.invalid', `Webhook endpoint "${id}" is not subscribed to event "${request.eventId}" (a ${row.type}${row.processId === null ? '' : ` of process ${row.processId}`}).`,
           { fields: [{ pointer: '/eventId', rule: 'subscribed', message: 'must be an event of a type and process the endpoint is subscribed to' }] })
       }
       await this.#repository.requeue(id, [row], now)
@@ -328,7 +328,7 @@ export function signingSecrets(row: WebhookEndpointRow, now: string, secrets: Se
  */
 export function subscribed(endpoint: WebhookEndpointRow, row: FeedRow): boolean {
   const types = endpoint.types === null ? null : JSON.parse(endpoint.types) as string[]
-  return (types === null || types.includes(row.event.type)) && (endpoint.process_id === null || row.processId === null || row.processId === endpoint.process_id)
+  return (types === null || types.includes(row.type)) && (endpoint.process_id === null || row.processId === null || row.processId === endpoint.process_id)
 }
 
 function encodeAttemptCursor(id: number): string {

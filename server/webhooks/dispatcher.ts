@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { AttemptOutcome, ClaimedDelivery, Clock, SecretBox, Store, WebhookEndpointRow } from '../../engine/index.js'
+import type { AttemptOutcome, ClaimedDelivery, Clock, Events, SecretBox, Store, WebhookEndpointRow } from '../../engine/index.js'
 import { DISABLE_AFTER, iso, realClock, retryDelayMs, signatureHeader, signingSecrets, WEBHOOK_LOG_RETENTION } from '../../engine/index.js'
 import { WebhookSender } from './sender.js'
 
 export interface DispatcherOptions {
   readonly store: Store
+  /** Renders the events of the outbox as integrators receive them (the engine's `events`). */
+  readonly events: Pick<Events, 'render'>
   /** The engine's clock: when deliveries are due and retried (a sandbox clock moves them). */
   readonly clock: Clock
   readonly logger: Logger
@@ -60,6 +62,9 @@ const PURGE_EVERY_MS = 3_600_000
  */
 const LEASE_MARGIN_MS = 5_000
 
+/** A claimed delivery with its event's JSON, as it is sent and signed. */
+type Sendable = ClaimedDelivery & { readonly payload: string }
+
 /**
  * Sends the public events of the outbox to the webhook endpoints subscribed to them, in every
  * server: each round turns new events into deliveries (per endpoint, in feed order), claims due
@@ -69,6 +74,7 @@ const LEASE_MARGIN_MS = 5_000
  */
 export class WebhookDispatcher {
   readonly #store: Store
+  readonly #events: Pick<Events, 'render'>
   readonly #clock: Clock
   readonly #logger: Logger
   readonly #sender: WebhookSender
@@ -89,6 +95,7 @@ export class WebhookDispatcher {
 
   constructor(options: DispatcherOptions) {
     this.#store = options.store
+    this.#events = options.events
     this.#clock = options.clock
     this.#logger = options.logger
     this.#timeoutMs = options.timeoutMs ?? 10_000
@@ -153,7 +160,9 @@ export class WebhookDispatcher {
       const claimed = await this.#store.webhooks.claim(this.holder, iso(now), iso(realNow),
         iso(realNow.add({ milliseconds: 2 * this.#timeoutMs + LEASE_MARGIN_MS })), this.#batch)
       if (claimed.length === 0) break
-      for (const o of await this.#sendAll(claimed, endpoints, iso(now))) if (o.ok) delivered++; else failed++
+      const events = await this.#events.render(claimed.map((delivery) => delivery.event))
+      const sendable = claimed.map((delivery, i) => ({ ...delivery, payload: JSON.stringify(events[i]) }))
+      for (const o of await this.#sendAll(sendable, endpoints, iso(now))) if (o.ok) delivered++; else failed++
       // A delivery's next event becomes due as its previous one succeeds: claim again until nothing is.
       if (this.#stopped) more = true
     }
@@ -168,7 +177,7 @@ export class WebhookDispatcher {
    * attempts made and not recorded (each is made again once its lease ends: a duplicate).
    * Resolves with the outcomes written.
    */
-  async #sendAll(claimed: readonly ClaimedDelivery[], endpoints: Map<string, WebhookEndpointRow>, now: string): Promise<AttemptOutcome[]> {
+  async #sendAll(claimed: readonly Sendable[], endpoints: Map<string, WebhookEndpointRow>, now: string): Promise<AttemptOutcome[]> {
     const written: AttemptOutcome[] = []
     let pending: AttemptOutcome[] = []
     let sending = true
@@ -192,7 +201,7 @@ export class WebhookDispatcher {
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < claimed.length) {
-        const delivery = claimed[next++] as ClaimedDelivery
+        const delivery = claimed[next++] as Sendable
         let endpoint = endpoints.get(delivery.endpointId)
         if (!endpoint) {
           endpoint = await this.#store.webhooks.find(delivery.endpointId)
@@ -214,7 +223,7 @@ export class WebhookDispatcher {
     return written
   }
 
-  async #attempt(delivery: ClaimedDelivery, endpoint: WebhookEndpointRow | undefined, now: string): Promise<AttemptOutcome> {
+  async #attempt(delivery: Sendable, endpoint: WebhookEndpointRow | undefined, now: string): Promise<AttemptOutcome> {
     const result = endpoint ? await this.#send(delivery, endpoint, now) : { status: null, error: 'the endpoint was deleted', latencyMs: 0 }
     const ok = result.error === null
     const delay = ok ? undefined : retryDelayMs(delivery.attempts + 1, this.#random())
@@ -224,7 +233,7 @@ export class WebhookDispatcher {
     }
   }
 
-  async #send(delivery: ClaimedDelivery, endpoint: WebhookEndpointRow, now: string): Promise<{ status: number | null; error: string | null; latencyMs: number }> {
+  async #send(delivery: Sendable, endpoint: WebhookEndpointRow, now: string): Promise<{ status: number | null; error: string | null; latencyMs: number }> {
     let secrets: string[]
     try {
       secrets = signingSecrets(endpoint, now, this.#secrets)
@@ -257,11 +266,8 @@ export class WebhookDispatcher {
     const disabled = await this.#store.webhooks.disableFailing(iso(now.subtract({ seconds: DISABLE_AFTER })), iso(now))
     if (disabled.length === 0) return 0
     await this.#store.events.publish(disabled.map((endpoint) => ({
-      event: {
-        id: `${endpoint.id}.disabled.${now.epochMilliseconds}`, type: 'webhook-endpoint.disabled', timestamp: iso(now),
-        data: { endpoint: { id: endpoint.id, url: endpoint.url }, reason: 'failing', failingSince: endpoint.failing_since },
-      },
-      instanceId: null, processId: null,
+      id: `${endpoint.id}.disabled.${now.epochMilliseconds}`, type: 'webhook-endpoint.disabled', timestamp: iso(now),
+      data: { endpoint: { id: endpoint.id, url: endpoint.url }, reason: 'failing', failingSince: endpoint.failing_since },
     })), iso(now))
     this.#logger.warn({ endpoints: disabled.map((e) => e.id) }, 'webhook endpoints disabled after failing for days')
     return disabled.length

@@ -49,7 +49,7 @@ async function openRig({ allowPrivate = true } = {}): Promise<Rig> {
   const tokens = {} as Record<Who, string>
   for (const [who, principal] of Object.entries(WHO)) tokens[who as Who] = await createToken(store, principal, T0)
   // Jitter drawn at the middle: each retry waits exactly its delay.
-  const dispatcher = new WebhookDispatcher({ store, clock, logger: silent, allowPrivate: true, secrets, timeoutMs: 2_000, random: () => 0.5 })
+  const dispatcher = new WebhookDispatcher({ store, events: engine.events, clock, logger: silent, allowPrivate: true, secrets, timeoutMs: 2_000, random: () => 0.5 })
   return {
     store, engine, clock, database: location, dispatcher, secrets,
     call: (method, path, { who, json } = {}) => Promise.resolve(app.request(path, {
@@ -379,7 +379,7 @@ describe('delivering events', () => {
 
   it('shares the work between dispatchers on one database without sending an event twice', async () => {
     await createEndpoint(rig, { url: receiver.url })
-    const second = new WebhookDispatcher({ store: rig.store, clock: rig.clock, logger: silent, allowPrivate: true, secrets: rig.secrets, batch: 7 })
+    const second = new WebhookDispatcher({ store: rig.store, events: rig.engine.events, clock: rig.clock, logger: silent, allowPrivate: true, secrets: rig.secrets, batch: 7 })
     const ids = await Promise.all(Array.from({ length: 20 }, () => driveBasic(rig.engine)))
     try {
       for (let i = 0; i < 30; i++) {
@@ -425,7 +425,7 @@ describe('keeping the secrets', () => {
   it('a server with another key sends nothing and logs why in the attempt', async () => {
     const endpoint = await createEndpoint(rig, { url: receiver.url })
     await driveBasic(rig.engine)
-    const stranger = new WebhookDispatcher({ store: rig.store, clock: rig.clock, logger: silent, allowPrivate: true, secrets: new SecretBox(SecretBox.newKey()) })
+    const stranger = new WebhookDispatcher({ store: rig.store, events: rig.engine.events, clock: rig.clock, logger: silent, allowPrivate: true, secrets: new SecretBox(SecretBox.newKey()) })
     try {
       await allVisible(rig.store)
       const report = await stranger.round()
@@ -493,7 +493,7 @@ describe('metrics', () => {
   it('counts the attempts written by outcome, and the deliveries still pending', async () => {
     await createEndpoint(rig, { url: receiver.url })
     const metrics = new Metrics(rig.store, rig.clock, silent)
-    const observed = new WebhookDispatcher({ store: rig.store, clock: rig.clock, logger: silent, allowPrivate: true, secrets: rig.secrets, metrics, random: () => 0.5 })
+    const observed = new WebhookDispatcher({ store: rig.store, events: rig.engine.events, clock: rig.clock, logger: silent, allowPrivate: true, secrets: rig.secrets, metrics, random: () => 0.5 })
     try {
       await driveBasic(rig.engine)
       await allVisible(rig.store)

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Temporal } from 'temporal-polyfill'
 import { compileProcess, decide, loadBuiltInProcesses } from '../../engine/index.js'
-import type { Command, CompiledProcess, Decision, InstanceState, RejectionCode } from '../../engine/index.js'
+import type { Command, CompiledProcess, Decision, Event, InstanceState, RejectionCode } from '../../engine/index.js'
 import type { AttachmentFacts } from '../../engine/runtime/commands.js'
 import type { Principal } from '../../engine/index.js'
 
@@ -39,14 +39,21 @@ export function decideAt(process: CompiledProcess, state: InstanceState | undefi
 
 /** The state after accepted commands, each decided at its instant; throws on a refusal. */
 export async function stateAfter(process: CompiledProcess, commands: ReadonlyArray<readonly [string, Command]>): Promise<InstanceState> {
+  return (await historyAfter(process, commands)).state
+}
+
+/** The state after `commands`, each decided at its instant, and the events they appended (the history). */
+export async function historyAfter(process: CompiledProcess, commands: ReadonlyArray<readonly [string, Command]>): Promise<{ state: InstanceState; history: Event[] }> {
   let state: InstanceState | undefined
+  const history: Event[] = []
   for (const [at, command] of commands) {
     const decision = await decideAt(process, state, command, at)
     if (!decision.ok) throw new Error(`${command.type} at ${at}: ${decision.rejection.code} ${decision.rejection.message}`)
     state = decision.state
+    history.push(...decision.events)
   }
   if (!state) throw new Error('No command started the instance')
-  return state
+  return { state, history }
 }
 
 export function file(id: string, type: string | undefined, uploadedBy: Principal, size = 1000, instanceId?: string): AttachmentFacts {

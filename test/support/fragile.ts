@@ -1,4 +1,4 @@
-import { decide, iso, publicEvents } from '../../engine/index.js'
+import { decide, iso, publicEventRefs } from '../../engine/index.js'
 import type { Engine, Store } from '../../engine/index.js'
 
 /**
@@ -45,7 +45,7 @@ export async function markFailed(engine: Engine, store: Store, id: string): Prom
   const process = await engine.processes.get(stored.state.processId, stored.state.processVersion)
   const decision = await decide(process, stored.state, { type: 'fail', code: 'expression.failed', message: 'cut off', attempts: 3 }, engine.clock.now())
   if (!decision.ok) throw new Error(decision.rejection.message)
-  const outbox = { events: publicEvents(process, stored.state, decision.events, stored.lastSeq, decision.state.revision), recordedAt: iso(engine.clock.now()) }
+  const outbox = { events: publicEventRefs(decision.state, decision.events, stored.lastSeq), recordedAt: iso(engine.clock.now()) }
   await store.instances.append(stored, decision.state, decision.events, { waitingRoles: [], attachmentIds: [], outbox })
 }
 

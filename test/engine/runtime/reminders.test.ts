@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { compileProcess, evolve, publicEvents } from '../../../engine/index.js'
+import { compileProcess, evolve, rebuildPublicEvents } from '../../../engine/index.js'
 import type { Command, CompiledProcess, Decision, Event, InstanceState, Principal } from '../../../engine/index.js'
 import { nextDeadline } from '../../../engine/runtime/transitions.js'
 import { viewInstance } from '../../../engine/runtime/view.js'
-import { builtIn, compileForTest, decideAt, stateAfter } from '../../support/decide.js'
+import { builtIn, compileForTest, decideAt, historyAfter, stateAfter } from '../../support/decide.js'
 
 // Reminders before deadlines (`remind`), on the pure runtime: when they are scheduled, sent once
 // at their instant, left out, sent again in a new round, and what they say. No database.
@@ -20,7 +20,7 @@ const FIRE: Command = { type: 'fire-due' }
 const basic = builtIn('basic')
 const start: Command = { type: 'start', instanceId: 'i-1', by: ADMIN, parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } }
 /** Basic at Confirm Delivery, entered on day 1: the system confirms on day 15, reminders on days 12 and 14. */
-const atConfirm = await stateAfter(basic, [[T0, start], [T0, { type: 'act', by: CUSTOMER, action: 'submit', inputs: DEMAND }], [day(1), { type: 'act', by: ISV, action: 'finish' }]])
+const { state: atConfirm, history: toConfirm } = await historyAfter(basic, [[T0, start], [T0, { type: 'act', by: CUSTOMER, action: 'submit', inputs: DEMAND }], [day(1), { type: 'act', by: ISV, action: 'finish' }]])
 
 function accepted(decision: Decision): Extract<Decision, { ok: true }> {
   if (!decision.ok) throw new Error(`${decision.rejection.code}: ${decision.rejection.message}`)
@@ -172,8 +172,9 @@ steps:
 describe('what a reminder shows', () => {
   it('is the public event delivery.deadline-approaching, with the deadline, when it is due, the offset and the parties', async () => {
     const first = await fire(basic, atConfirm, day(12))
-    const [published] = publicEvents(basic, atConfirm, first.events, 6, first.state.revision)
-    expect(published?.event).toMatchObject({
+    expect(toConfirm).toHaveLength(6)
+    const published = rebuildPublicEvents(basic, [...toConfirm, ...first.events], new Map([[7, first.state.revision]])).get(7)
+    expect(published).toMatchObject({
       id: 'i-1.7', type: 'delivery.deadline-approaching', timestamp: day(12),
       data: {
         deadline: { kind: 'timeout', step: 'confirm-delivery', action: 'confirm' }, due: day(15), remind: 'P3D', parties: ['customer'], firedAt: day(12),

@@ -13,7 +13,7 @@ async function outbox(types: readonly string[], count: number): Promise<PublicEv
   const until = Date.now() + 10_000
   for (;;) {
     const rows = await h.store.events.page({ limit: 100, types })
-    if (rows.length >= count || Date.now() > until) return rows.map((row) => row.event)
+    if (rows.length >= count || Date.now() > until) return h.engine.events.render(rows)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }

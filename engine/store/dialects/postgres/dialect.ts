@@ -4,6 +4,7 @@ import type { PostgresOptions } from './connection.js'
 import { openPostgres } from './connection.js'
 import { updateRevisions } from './revisions.js'
 import { batchWriter } from './writer.js'
+import { relaxPublicEvents } from './migrations.js'
 
 /**
  * Connects to PostgreSQL as the store's database. Each group is written in one round trip (see
@@ -28,6 +29,7 @@ export function postgresDialect(url: string, options: PostgresOptions = {}): Sto
       visibleBefore: sql<number>`cast(cast(pg_snapshot_xmin(pg_current_snapshot()) as text) as bigint)`,
       keyType: 'bigint',
       autoIncrement: (column) => column.primaryKey().generatedByDefaultAsIdentity(),
+      relaxPublicEvents,
     },
     serialised: (key, work) => db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx)

@@ -8,6 +8,7 @@ import { writeGroup } from '../../write-plan.js'
 import type { SqliteOptions } from './connection.js'
 import { openSqlite } from './connection.js'
 import { threadWriter } from './writer.js'
+import { relaxPublicEvents } from './migrations.js'
 
 /**
  * Writes groups straight on the SQLite connection behind `db` (`begin` from `openSqlite`), on the
@@ -35,7 +36,7 @@ export function sqliteDialect(file: string, options: SqliteOptions = {}): StoreD
     groupCommit: true,
     batchReads: false,
     claims: { rowLocks: false },
-    outbox: { transactionId: sql<number>`0`, visibleBefore: undefined, keyType: 'integer', autoIncrement: (column) => column.primaryKey().autoIncrement() },
+    outbox: { transactionId: sql<number>`0`, visibleBefore: undefined, keyType: 'integer', autoIncrement: (column) => column.primaryKey().autoIncrement(), relaxPublicEvents },
     serialised: (_key, work) => work(db),
     migrationSchema: () => Promise.resolve(undefined),
   }
