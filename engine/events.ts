@@ -5,10 +5,13 @@ import { optional } from './optional.js'
 import { may } from './runtime/authorize.js'
 import type { ProcessCatalog } from './process-catalog.js'
 import { PUBLIC_EVENT_TYPES, rebuildPublicEvents } from './runtime/public-events.js'
-import type { PublicEvent } from './runtime/public-events.js'
+import type { PublicEvent, Replayed } from './runtime/public-events.js'
 import type { Principal } from './runtime/state.js'
 import type { EventFeedRepository, FeedPosition, FeedRow } from './store/event-feed.js'
-import type { InstanceRepository } from './store/instance-repository.js'
+import type { HistoryRange, InstanceRepository } from './store/instance-repository.js'
+
+/** Deliveries whose replay {@link Events.render} keeps (a state each, about a kilobyte or two). */
+const REPLAYS_KEPT = 1_000
 
 /** Filters of {@link Events.list}. */
 export interface EventFilter {
@@ -36,6 +39,8 @@ export class Events {
   readonly #feed: EventFeedRepository
   readonly #instances: Pick<InstanceRepository, 'histories'>
   readonly #processes: Pick<ProcessCatalog, 'get'>
+  /** Where the replays of the deliveries read last stopped, least recently used first. */
+  readonly #replays = new Map<string, Replayed>()
 
   constructor(feed: EventFeedRepository, instances: Pick<InstanceRepository, 'histories'>, processes: Pick<ProcessCatalog, 'get'>) {
     this.#feed = feed
@@ -71,7 +76,9 @@ export class Events {
   /**
    * The events of rows of the feed, in their order: those stored whole as they are, and each
    * delivery's rebuilt from its history (read once for all its events among the rows) with the
-   * process version it runs on.
+   * process version it runs on. Where a delivery's replay last stopped is kept (for the
+   * {@link REPLAYS_KEPT} deliveries read last): its later events, which the webhook dispatcher
+   * reads one at a time, are rebuilt from there rather than from its first event.
    */
   async render(rows: readonly FeedRow[]): Promise<PublicEvent[]> {
     const wanted = new Map<string, Map<number, number>>()
@@ -83,12 +90,23 @@ export class Events {
     }
     const rebuilt = new Map<string, Map<number, PublicEvent>>()
     if (wanted.size > 0) {
-      const histories = await this.#instances.histories(new Map([...wanted].map(([id, seqs]) => [id, Math.max(...seqs.keys())])))
+      const starts = new Map<string, Replayed | undefined>()
+      const ranges = new Map<string, HistoryRange>()
       for (const [id, seqs] of wanted) {
-        const history = histories.get(id)
-        const first = history?.[0]
-        if (!history || first?.type !== 'instance-started') continue
-        rebuilt.set(id, rebuildPublicEvents(await this.#processes.get(first.processId, first.processVersion), history, seqs))
+        const kept = this.#replays.get(id)
+        const start = kept && kept.seq < Math.min(...seqs.keys()) ? kept : undefined
+        starts.set(id, start)
+        ranges.set(id, { after: start?.seq ?? 0, through: Math.max(...seqs.keys()) })
+      }
+      const histories = await this.#instances.histories(ranges)
+      for (const [id, seqs] of wanted) {
+        const start = starts.get(id)
+        const history = histories.get(id) ?? []
+        const head = start?.state ?? (history[0]?.type === 'instance-started' ? history[0] : undefined)
+        if (!head) continue
+        const { events, replayed } = rebuildPublicEvents(await this.#processes.get(head.processId, head.processVersion), history, seqs, start)
+        rebuilt.set(id, events)
+        if (replayed && replayed.seq > (this.#replays.get(id)?.seq ?? 0)) this.#keep(id, replayed)
       }
     }
     return rows.map(({ id, instanceId, source }) => {
@@ -96,6 +114,13 @@ export class Events {
       if (!event) throw new Error(`Public event "${id}" cannot be rebuilt: its delivery's history lacks it.`)
       return event
     })
+  }
+
+  /** Keeps where a delivery's replay stopped, as the latest used, forgetting the least recently used beyond {@link REPLAYS_KEPT}. */
+  #keep(id: string, replayed: Replayed): void {
+    this.#replays.delete(id)
+    this.#replays.set(id, replayed)
+    if (this.#replays.size > REPLAYS_KEPT) this.#replays.delete(this.#replays.keys().next().value as string)
   }
 
   /** The cursor of the feed's end as it stands: a page after it shows only events that commit from now on. */

@@ -93,29 +93,39 @@ function publicEventId(instanceId: string, seq: number): string {
   return `${instanceId}.${seq}`
 }
 
+/** A delivery replayed up to its event numbered `seq`: the state right after it. */
+export interface Replayed {
+  readonly seq: number
+  readonly state: InstanceState
+}
+
 /**
- * The public events of a delivery rebuilt from its `history` (its events from the first, in
- * order, at least up to the last one wanted), ran on `process` (its version): for each wanted
- * event number, the delivery's revision right after that change. Resolves each wanted number
- * that is a public event's to the event, as it was published.
+ * The public events of a delivery rebuilt from its history, ran on `process` (its version):
+ * `history` holds its events after `from` (from the first when absent), in order, at least up
+ * to the last one wanted; `wanted` gives, for each event number, the delivery's revision right
+ * after that change. Resolves each wanted number that is a public event's to the event, as it
+ * was published, and where the replay stopped (to go on from there later: history never changes).
  */
-export function rebuildPublicEvents(process: CompiledProcess, history: readonly Event[], wanted: ReadonlyMap<number, number>): Map<number, PublicEvent> {
-  const out = new Map<number, PublicEvent>()
-  let state: InstanceState | undefined
-  const last = Math.max(...wanted.keys())
-  for (let i = 0; i < history.length && i < last; i++) {
+export function rebuildPublicEvents(
+  process: CompiledProcess, history: readonly Event[], wanted: ReadonlyMap<number, number>, from?: Replayed,
+): { events: Map<number, PublicEvent>; replayed: Replayed | undefined } {
+  const events = new Map<number, PublicEvent>()
+  let state = from?.state
+  const first = (from?.seq ?? 0) + 1
+  const last = Math.min(Math.max(...wanted.keys()), first + history.length - 1)
+  for (let seq = first; seq <= last; seq++) {
+    const i = seq - first
     const event = history[i] as Event
     state = evolve(state, event)
-    const seq = i + 1
     const revision = wanted.get(seq)
     const type = publicType(event)
     if (revision === undefined || !type) continue
     // Values recorded by an action follow its event (in the same decision): the summary shows them with the action.
     let shown = state
     for (let j = i + 1; j < history.length && history[j]?.type === 'values-recorded'; j++) shown = evolve(shown, history[j] as Event)
-    out.set(seq, { id: publicEventId(state.id, seq), type, timestamp: event.at, data: { delivery: { ...summarise(process, shown), revision }, ...detailsOf(event) } })
+    events.set(seq, { id: publicEventId(state.id, seq), type, timestamp: event.at, data: { delivery: { ...summarise(process, shown), revision }, ...detailsOf(event) } })
   }
-  return out
+  return { events, replayed: state && last >= first ? { seq: last, state } : from }
 }
 
 function publicType(event: Event): PublicEventType | undefined {

@@ -117,20 +117,22 @@ export class InstanceRepository {
   }
 
   /**
-   * The histories of instances, each in order, from its first event to at least its event
-   * numbered `through[id]` (and the few after, up to the end of that decision's events at most).
-   * An instance with no event, or no instance, is absent.
+   * Parts of instances' histories, each in order: for each instance its events after number
+   * `after` up to at least `through` (and the few after, up to the end of that decision's events
+   * at most). An instance with none of them, or no instance, is absent.
    */
-  async histories(through: ReadonlyMap<string, number>): Promise<Map<string, Event[]>> {
+  async histories(ranges: ReadonlyMap<string, HistoryRange>): Promise<Map<string, Event[]>> {
     const out = new Map<string, Event[]>()
-    const ids = [...through.keys()]
+    const ids = [...ranges.keys()]
     for (let i = 0; i < ids.length; i += READ_CHUNK) {
       const chunk = ids.slice(i, i + READ_CHUNK)
-      const last = Math.max(...chunk.map((id) => through.get(id) ?? 0)) + HISTORY_LOOKAHEAD
       const rows = await this.#db.selectFrom('event').select(['instance_id', 'seq', 'payload'])
-        .where('instance_id', 'in', chunk).where('seq', '<=', last).orderBy('instance_id').orderBy('seq').execute()
+        .where((eb) => eb.or(chunk.map((id) => {
+          const { after, through } = ranges.get(id) as HistoryRange
+          return eb.and([eb('instance_id', '=', id), eb('seq', '>', after), eb('seq', '<=', through + HISTORY_LOOKAHEAD)])
+        })))
+        .orderBy('instance_id').orderBy('seq').execute()
       for (const row of rows) {
-        if (row.seq > (through.get(row.instance_id) ?? 0) + HISTORY_LOOKAHEAD) continue
         const history = out.get(row.instance_id) ?? []
         out.set(row.instance_id, history)
         history.push(JSON.parse(row.payload) as Event)
@@ -144,6 +146,12 @@ export class InstanceRepository {
     const rows = await this.#db.selectFrom('event').select(['seq', 'payload']).where('instance_id', '=', id).orderBy('seq').execute()
     return rows.map((row) => ({ seq: row.seq, event: JSON.parse(row.payload) as Event }))
   }
+}
+
+/** Which events of an instance's history to read: those numbered from `after + 1` to `through`. */
+export interface HistoryRange {
+  readonly after: number
+  readonly through: number
 }
 
 /**

@@ -1,4 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { Engine } from '../../engine/index.js'
 import type { PublicEvent } from '../../engine/index.js'
 import { DIALECT, snapshot } from '../support/database.js'
 import { ADMIN, awaitingConfirmation, CUSTOMER, DEMAND, ISV, OTHER_CUSTOMER } from '../support/engine.js'
@@ -66,6 +69,33 @@ describe(`the outbox of public events on ${DIALECT}`, () => {
     const confirmed = events.at(-2) as PublicEvent
     expect(confirmed).toMatchObject({ data: { trigger: 'timeout', by: { role: 'system' }, due: expect.any(String), delivery: { status: 'active', phase: { id: 'confirm-delivery' } } } })
     expect(events.at(-1)).toMatchObject({ data: { outcome: 'completed', delivery: { status: 'completed', outcome: 'completed', phase: null, executor: [], deadline: null } } })
+  })
+
+  it('reads a delivery\'s events the same one at a time, newest first or all at once, on the version it started on', async () => {
+    const [id] = await awaitingConfirmation(h.engine, 1) as [string]
+    // A new version of the process after the delivery started: its events still show the old one.
+    const text = readFileSync(join(import.meta.dirname, '../../processes/basic.yaml'), 'utf8')
+    await h.engine.processes.register(text.replace('version: 4', 'version: 5').replace('title: Basic Delivery Process', 'title: Basic, revised'), 'basic.yaml')
+    await h.engine.instances.act(id, { action: 'confirm' }, CUSTOMER)
+    await everyEvent(ADMIN, 8)
+    const rows = await h.store.events.page({ limit: 100, instanceId: id })
+    expect(rows).toHaveLength(8)
+    expect(rows.every((row) => 'seq' in row.source)).toBe(true)
+    // As the webhook dispatcher reads them (each going on from where the last replay stopped), and newest first (each from the start).
+    const reader = new Engine({ store: h.store, clock: h.clock }).events
+    const reads = vi.spyOn(h.store.instances, 'histories')
+    const oneByOne = []
+    for (const row of rows) oneByOne.push(...await reader.render([row]))
+    // Each read the events after the last one replayed, up to its own (and those its action recorded).
+    expect(reads.mock.calls.map(([ranges]) => [...ranges.values()][0]?.after)).toEqual(rows.map((row, i) => i === 0 ? 0 : (rows[i - 1]?.source as { seq: number }).seq))
+    reads.mockRestore()
+    const newestFirst = []
+    for (const row of [...rows].reverse()) newestFirst.unshift(...await new Engine({ store: h.store, clock: h.clock }).events.render([row]))
+    const atOnce = await new Engine({ store: h.store, clock: h.clock }).events.render(rows)
+    expect(oneByOne).toEqual(atOnce)
+    expect(newestFirst).toEqual(atOnce)
+    expect(atOnce.map((e) => e.data.delivery?.process)).toEqual(Array(8).fill({ id: 'basic', version: 4, title: 'Basic Delivery Process' }))
+    expect(atOnce.map((e) => e.data.delivery?.revision)).toEqual([1, 1, 2, 2, 3, 3, 4, 4])
   })
 
   it('writes nothing for a refused command', async () => {

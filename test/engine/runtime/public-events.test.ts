@@ -68,7 +68,8 @@ describe('public events rebuilt from a delivery\'s history', () => {
       ['delivery.action-performed', 4], ['delivery.completed', 4],
     ])
     const wanted = new Map(refs.map((ref) => [ref.seq, ref.revision]))
-    const rebuilt = rebuildPublicEvents(counter, history, wanted)
+    const { events: rebuilt, replayed } = rebuildPublicEvents(counter, history, wanted)
+    expect(replayed?.seq).toBe(Math.max(...wanted.keys()))
     expect([...rebuilt.keys()]).toEqual(refs.map((ref) => ref.seq))
     for (const ref of refs) {
       const { state, revision } = expected.get(ref.seq) as { state: InstanceState; revision: number }
@@ -79,7 +80,15 @@ describe('public events rebuilt from a delivery\'s history', () => {
 
     // One event alone, from the history up to it and the one after (its recorded values): the same.
     const one = refs[4] as (typeof refs)[number]
-    expect(rebuildPublicEvents(counter, history.slice(0, one.seq + 1), new Map([[one.seq, one.revision]])).get(one.seq)).toEqual(rebuilt.get(one.seq))
+    expect(rebuildPublicEvents(counter, history.slice(0, one.seq + 1), new Map([[one.seq, one.revision]])).events.get(one.seq)).toEqual(rebuilt.get(one.seq))
+
+    // Going on from where a replay stopped, with only the history after it: the same again.
+    const stopped = rebuildPublicEvents(counter, history, new Map([[one.seq, one.revision]])).replayed
+    expect(stopped?.seq).toBe(one.seq)
+    const later = refs.slice(5)
+    const resumed = rebuildPublicEvents(counter, history.slice(one.seq), new Map(later.map((ref) => [ref.seq, ref.revision])), stopped)
+    expect([...resumed.events.values()]).toEqual(later.map((ref) => rebuilt.get(ref.seq)))
+    expect(resumed.replayed?.seq).toBe(history.length)
   })
 
   it('rebuild nothing for numbers that are no public event\'s', async () => {
@@ -87,7 +96,7 @@ describe('public events rebuilt from a delivery\'s history', () => {
     const recorded = history.findIndex((event) => event.type === 'values-recorded') + 1
     expect(recorded).toBeGreaterThan(0)
     expect(refs.some((ref) => ref.seq === recorded)).toBe(false)
-    expect(rebuildPublicEvents(counter, history, new Map([[recorded, 2], [history.length + 5, 2]])).size).toBe(0)
-    expect(rebuildPublicEvents(counter, history, new Map()).size).toBe(0)
+    expect(rebuildPublicEvents(counter, history, new Map([[recorded, 2], [history.length + 5, 2]])).events.size).toBe(0)
+    expect(rebuildPublicEvents(counter, history, new Map())).toEqual({ events: new Map(), replayed: undefined })
   })
 })

@@ -173,7 +173,7 @@ describe('what a reminder shows', () => {
   it('is the public event delivery.deadline-approaching, with the deadline, when it is due, the offset and the parties', async () => {
     const first = await fire(basic, atConfirm, day(12))
     expect(toConfirm).toHaveLength(6)
-    const published = rebuildPublicEvents(basic, [...toConfirm, ...first.events], new Map([[7, first.state.revision]])).get(7)
+    const published = rebuildPublicEvents(basic, [...toConfirm, ...first.events], new Map([[7, first.state.revision]])).events.get(7)
     expect(published).toMatchObject({
       id: 'i-1.7', type: 'delivery.deadline-approaching', timestamp: day(12),
       data: {
