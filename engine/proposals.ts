@@ -7,11 +7,14 @@ import { EngineError, InvalidDefinitionError } from './errors.js'
 import type { ProcessCatalog } from './process-catalog.js'
 import { may, mayPropose, mayReviewProposals, maySeeProposal, proposalForbidden } from './runtime/authorize.js'
 import type { Rejection } from './runtime/decision.js'
-import { decideProposal, proposalRefusal } from './runtime/proposals.js'
+import { decideProposal, MAX_DAILY_PROPOSALS, MAX_OPEN_PROPOSALS, proposalRefusal } from './runtime/proposals.js'
 import type { ProposalCommand, ProposalState, ProposalStatus, ProposalSummary, ProposedText } from './runtime/proposals.js'
 import type { Principal } from './runtime/state.js'
 import { iso } from './runtime/time.js'
 import type { ProposalRepository } from './store/proposal-repository.js'
+
+/** Times a submission is counted and inserted before it is refused, when other servers' submissions keep taking the last place. */
+const SUBMIT_ATTEMPTS = 3
 
 /** Approved proposals read at a time by {@link Proposals.completeApprovals}. */
 const APPROVALS_CHECKED = 200
@@ -62,17 +65,22 @@ export class Proposals {
   async submit(definition: string, by: Principal): Promise<ProposalState> {
     if (!mayPropose(by)) throw refusalError(proposalForbidden(by, 'submit'))
     const text = await this.#proposed(definition, by)
-    // Counted and inserted one submission at a time per proposer: submissions sent together
-    // would otherwise each count the same open ones and all be inserted, past the limit.
+    // Counted one submission at a time per proposer here (submissions sent together would each
+    // count the same open ones), and inserted only within the limits on every server.
     return this.#oneAtATime(`${by.role}:${by.subject}`, async () => {
       const proposer = { role: by.role, subject: by.subject }
-      const now = this.#clock.now()
-      const open = await this.#rows.countOpen(proposer)
-      const lastDay = await this.#rows.countSince(proposer, iso(now.subtract({ hours: 24 })))
-      const decision = decideProposal(undefined, { type: 'submit', id: timeOrderedUuid(), text, open, lastDay }, by, iso(now))
-      if (!decision.ok) throw rejected(decision)
-      await this.#rows.insert(decision.state)
-      return decision.state
+      for (let attempt = 1; ; attempt++) {
+        const now = this.#clock.now()
+        const since = iso(now.subtract({ hours: 24 }))
+        const open = await this.#rows.countOpen(proposer)
+        const lastDay = await this.#rows.countSince(proposer, since)
+        const decision = decideProposal(undefined, { type: 'submit', id: timeOrderedUuid(), text, open, lastDay }, by, iso(now))
+        if (!decision.ok) throw rejected(decision)
+        if (await this.#rows.insertWithin(decision.state, { open: MAX_OPEN_PROPOSALS, since, sinceThen: MAX_DAILY_PROPOSALS })) return decision.state
+        // Another server's submission took the last place since the count: counted again, and
+        // refused unless a place was freed meanwhile.
+        if (attempt === SUBMIT_ATTEMPTS) throw new EngineError('proposal.limit', `You have as many proposals open, or submitted in the last 24 hours, as may be (${MAX_OPEN_PROPOSALS} open, ${MAX_DAILY_PROPOSALS} a day).`)
+      }
     })
   }
 

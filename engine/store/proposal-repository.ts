@@ -1,18 +1,44 @@
+import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 import type { ProcessOwner } from '../runtime/authorize.js'
 import { OPEN_PROPOSAL_STATUSES, summariseProposal } from '../runtime/proposals.js'
 import type { ProposalState, ProposalStatus, ProposalSummary } from '../runtime/proposals.js'
 import type { Database } from './database.js'
+import type { StoreDialect } from './dialect.js'
+
+/** How many proposals one proposer may have: open at once, and submitted at `since` or later. */
+export interface SubmissionLimits {
+  readonly open: number
+  readonly since: string
+  readonly sinceThen: number
+}
 
 /** Proposals of customised procedures, each stored whole as JSON with the columns it is found by. */
 export class ProposalRepository {
   readonly #db: Kysely<Database>
-  constructor(db: Kysely<Database>) {
+  readonly #serialised: StoreDialect['serialised']
+  /** `serialised` (the dialect's): runs a submission so that no other one of the same proposer runs meanwhile, on any server. */
+  constructor(db: Kysely<Database>, serialised: StoreDialect['serialised']) {
     this.#db = db
+    this.#serialised = serialised
   }
 
-  async insert(state: ProposalState): Promise<void> {
-    await this.#db.insertInto('process_proposal').values(rowOf(state)).execute()
+  /**
+   * Inserts a submitted proposal unless its proposer already has `limits.open` open or submitted
+   * `limits.sinceThen` since `limits.since`; returns whether it was inserted. One statement,
+   * serialised with the proposer's other submissions by the dialect: servers submitting for one
+   * proposer at once cannot together pass a limit.
+   */
+  async insertWithin(state: ProposalState, limits: SubmissionLimits): Promise<boolean> {
+    const row = rowOf(state)
+    return this.#serialised(`process_proposal:${row.proposer_role}:${row.proposer}`, async (db) => {
+      const mine = sql`proposer_role = ${row.proposer_role} and proposer = ${row.proposer}`
+      const result = await sql`insert into process_proposal (id, proposer_role, proposer, status, process_id, revision, state, summary, created_at, updated_at)
+        select ${row.id}, ${row.proposer_role}, ${row.proposer}, ${row.status}, ${row.process_id}, cast(${row.revision} as integer), ${row.state}, ${row.summary}, ${row.created_at}, ${row.updated_at}
+        where (select count(*) from process_proposal where ${mine} and status in (${sql.join([...OPEN_PROPOSAL_STATUSES])})) < cast(${limits.open} as integer)
+          and (select count(*) from process_proposal where ${mine} and created_at >= ${limits.since}) < cast(${limits.sinceThen} as integer)`.execute(db)
+      return (result.numAffectedRows ?? 0n) > 0n
+    })
   }
 
   /** The proposal with this id, or undefined. */

@@ -65,7 +65,7 @@ export class Store {
     this.dialect = dialect.name
     this.#dialect = dialect
     this.processes = new ProcessRepository(db, dialect.serialised)
-    this.proposals = new ProposalRepository(db)
+    this.proposals = new ProposalRepository(db, dialect.serialised)
     this.#commits = new CommitGroup(dialect.writer, options.groupCommit ?? dialect.groupCommit)
     this.instances = new InstanceRepository(db, this.#commits, dialect.outbox, dialect.batchReads)
     this.claims = new DueClaims(db, this.#commits, dialect.claims, dialect.outbox)

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { Engine, iso } from '../../engine/index.js'
-import { decideProposal } from '../../engine/runtime/proposals.js'
+import { Engine, iso, Store } from '../../engine/index.js'
+import { decideProposal, MAX_OPEN_PROPOSALS } from '../../engine/runtime/proposals.js'
 import { ADMIN, ISV, openHarness } from '../support/engine.js'
 import type { Harness } from '../support/engine.js'
 
@@ -56,4 +56,21 @@ it('counts the proposals a proposer submitted since an instant, the limit of a d
   expect(await h.store.proposals.countSince(proposer, before)).toBe(2)
   expect(await h.store.proposals.countSince(proposer, iso(h.clock.now().subtract({ hours: 24 })))).toBe(1)
   expect(await h.store.proposals.countSince({ role: 'isv', subject: 'v-2' }, before)).toBe(0)
+})
+
+it('holds the limit of open proposals across servers: 30 submitted at once through two, 20 open', async () => {
+  // Another server on the same database, with its own connections: each counts before it inserts.
+  const other = await Store.open(h.database)
+  try {
+    const servers = [h.engine, new Engine({ store: other, clock: h.clock })]
+    const answers = await Promise.allSettled(Array.from({ length: 30 }, (_, i) =>
+      (servers[i % 2] as Engine).proposals.submit(VARIANT.replace('v-backup', `v-backup-${i}`), ISV)))
+    expect(answers.filter((a) => a.status === 'fulfilled')).toHaveLength(MAX_OPEN_PROPOSALS)
+    const refused = answers.flatMap((a) => a.status === 'rejected' ? [a.reason as { code?: string }] : [])
+    expect(refused).toHaveLength(30 - MAX_OPEN_PROPOSALS)
+    expect(refused.every((error) => error.code === 'proposal.limit')).toBe(true)
+    expect(await h.store.proposals.countOpen({ role: 'isv', subject: ISV.subject })).toBe(MAX_OPEN_PROPOSALS)
+  } finally {
+    await other.close()
+  }
 })
