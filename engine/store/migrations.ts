@@ -374,10 +374,15 @@ function dialectMigrations(outbox: OutboxOrder): Record<string, Migration> {
       // delivery's history when read: its `payload` is null. And the event id's unique index goes
       // (an id is the delivery's id and a number: the index of a delivery's events finds it);
       // both were most of what every change wrote. Events stored before keep their payload.
+      // One transaction on both databases (see 0008): on SQLite, which copies the table, it also
+      // holds other writers off until the copy has replaced the table.
       async up(db: Kysely<unknown>): Promise<void> {
-        await db.schema.alterTable('public_event').addColumn('seq', 'integer').execute()
-        await db.schema.alterTable('public_event').addColumn('revision', 'integer').execute()
-        await outbox.relaxPublicEvents(db)
+        const migrate = async (trx: Kysely<unknown>): Promise<void> => {
+          await trx.schema.alterTable('public_event').addColumn('seq', 'integer').execute()
+          await trx.schema.alterTable('public_event').addColumn('revision', 'integer').execute()
+          await outbox.relaxPublicEvents(trx)
+        }
+        await (db.isTransaction ? migrate(db) : db.transaction().execute(migrate))
       },
     },
   }

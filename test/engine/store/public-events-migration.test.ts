@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Engine, ManualClock, Store } from '../../../engine/index.js'
 import type { PublicEvent } from '../../../engine/index.js'
@@ -82,5 +83,30 @@ it(`migration 0017 on ${DIALECT} keeps the events stored whole, and those writte
     expect(await engine.events.render(found.sort((a, b) => a.position.position - b.position.position))).toEqual([stored[0], ENDPOINT_EVENT, completed])
   } finally {
     await store.close()
+  }
+})
+
+it(`migration 0017 on ${DIALECT} is all or nothing: a step that fails leaves the database as 0016 left it, to migrate again`, async () => {
+  const broken = await freshDatabase('dc-0017-broken-')
+  try {
+    const db = await migratedUpTo(broken.location, '0016-proposal-summaries')
+    try {
+      // A column of that name already there: the migration's second step fails, after its first.
+      await sql`alter table public_event add column revision integer`.execute(db)
+    } finally {
+      await db.destroy()
+    }
+    await expect(Store.open(broken.location)).rejects.toThrow(/0017/)
+    const again = await migratedUpTo(broken.location, '0016-proposal-summaries')
+    try {
+      await expect(sql`select seq from public_event`.execute(again)).rejects.toThrow(/seq/)
+      await sql`alter table public_event drop column revision`.execute(again)
+    } finally {
+      await again.destroy()
+    }
+    const store = await Store.open(broken.location)
+    await store.close()
+  } finally {
+    await broken.drop()
   }
 })
