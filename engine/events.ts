@@ -1,4 +1,4 @@
-import { EngineError } from './errors.js'
+import { EngineError, InvalidDefinitionError } from './errors.js'
 import { CURSOR_RULE } from './cursor.js'
 import { pageSize } from './list-filters.js'
 import { optional } from './optional.js'
@@ -10,8 +10,14 @@ import type { Principal } from './runtime/state.js'
 import type { EventFeedRepository, FeedPosition, FeedRow } from './store/event-feed.js'
 import type { HistoryRange, InstanceRepository } from './store/instance-repository.js'
 
-/** Deliveries whose replay {@link Events.render} keeps (a state each, about a kilobyte or two). */
-const REPLAYS_KEPT = 1_000
+/**
+ * How much of the deliveries' replays {@link Events.render} keeps, counted as the JSON their
+ * states were replayed from (more than a state holds): most deliveries' states are a kilobyte or
+ * two, but one holds every input its parties sent.
+ */
+const REPLAY_BYTES = 16 * 1024 * 1024
+/** The largest replay kept: a delivery with more history is replayed from its start each time. */
+const REPLAY_BYTES_EACH = 1024 * 1024
 
 /** Filters of {@link Events.list}. */
 export interface EventFilter {
@@ -39,8 +45,9 @@ export class Events {
   readonly #feed: EventFeedRepository
   readonly #instances: Pick<InstanceRepository, 'histories'>
   readonly #processes: Pick<ProcessCatalog, 'get'>
-  /** Where the replays of the deliveries read last stopped, least recently used first. */
-  readonly #replays = new Map<string, Replayed>()
+  /** Where the replays of the deliveries read last stopped, least recently used first, with the bytes they were replayed from. */
+  readonly #replays = new Map<string, { replayed: Replayed; bytes: number }>()
+  #replayBytes = 0
 
   constructor(feed: EventFeedRepository, instances: Pick<InstanceRepository, 'histories'>, processes: Pick<ProcessCatalog, 'get'>) {
     this.#feed = feed
@@ -77,8 +84,8 @@ export class Events {
    * The events of rows of the feed, in their order: those stored whole as they are, and each
    * delivery's rebuilt from its history (read once for all its events among the rows) with the
    * process version it runs on. Where a delivery's replay last stopped is kept (for the
-   * {@link REPLAYS_KEPT} deliveries read last): its later events, which the webhook dispatcher
-   * reads one at a time, are rebuilt from there rather than from its first event.
+   * deliveries read last, up to {@link REPLAY_BYTES}): its later events, which the webhook
+   * dispatcher reads one at a time, are rebuilt from there rather than from its first event.
    */
   async render(rows: readonly FeedRow[]): Promise<PublicEvent[]> {
     const wanted = new Map<string, Map<number, number>>()
@@ -90,23 +97,29 @@ export class Events {
     }
     const rebuilt = new Map<string, Map<number, PublicEvent>>()
     if (wanted.size > 0) {
-      const starts = new Map<string, Replayed | undefined>()
+      const starts = new Map<string, { replayed: Replayed; bytes: number } | undefined>()
       const ranges = new Map<string, HistoryRange>()
       for (const [id, seqs] of wanted) {
         const kept = this.#replays.get(id)
-        const start = kept && kept.seq < Math.min(...seqs.keys()) ? kept : undefined
+        const start = kept && kept.replayed.seq < Math.min(...seqs.keys()) ? kept : undefined
         starts.set(id, start)
-        ranges.set(id, { after: start?.seq ?? 0, through: Math.max(...seqs.keys()) })
+        ranges.set(id, { after: start?.replayed.seq ?? 0, through: Math.max(...seqs.keys()) })
       }
       const histories = await this.#instances.histories(ranges)
       for (const [id, seqs] of wanted) {
         const start = starts.get(id)
-        const history = histories.get(id) ?? []
-        const head = start?.state ?? (history[0]?.type === 'instance-started' ? history[0] : undefined)
+        const history = histories.get(id) ?? { events: [], bytes: 0 }
+        const first = history.events[0]
+        const head = start?.replayed.state ?? (first?.type === 'instance-started' ? first : undefined)
         if (!head) continue
-        const { events, replayed } = rebuildPublicEvents(await this.#processes.get(head.processId, head.processVersion), history, seqs, start)
+        // A stored definition that no longer compiles must not stop the feed, the streams and the webhooks: its events leave out what only it knows.
+        const process = await this.#processes.get(head.processId, head.processVersion).catch((error: unknown) => {
+          if (error instanceof InvalidDefinitionError || (error instanceof EngineError && error.code === 'process.not-found')) return undefined
+          throw error
+        })
+        const { events, replayed } = rebuildPublicEvents(process, history.events, seqs, start?.replayed)
         rebuilt.set(id, events)
-        if (replayed && replayed.seq > (this.#replays.get(id)?.seq ?? 0)) this.#keep(id, replayed)
+        if (replayed && replayed.seq > (this.#replays.get(id)?.replayed.seq ?? 0)) this.#keep(id, replayed, (start?.bytes ?? 0) + history.bytes)
       }
     }
     return rows.map(({ id, instanceId, source }) => {
@@ -116,11 +129,18 @@ export class Events {
     })
   }
 
-  /** Keeps where a delivery's replay stopped, as the latest used, forgetting the least recently used beyond {@link REPLAYS_KEPT}. */
-  #keep(id: string, replayed: Replayed): void {
+  /** Keeps where a delivery's replay stopped, as the latest used, forgetting the least recently used beyond {@link REPLAY_BYTES}. */
+  #keep(id: string, replayed: Replayed, bytes: number): void {
+    this.#forget(id)
+    if (bytes > REPLAY_BYTES_EACH) return
+    this.#replays.set(id, { replayed, bytes })
+    this.#replayBytes += bytes
+    while (this.#replayBytes > REPLAY_BYTES) this.#forget(this.#replays.keys().next().value as string)
+  }
+
+  #forget(id: string): void {
+    this.#replayBytes -= this.#replays.get(id)?.bytes ?? 0
     this.#replays.delete(id)
-    this.#replays.set(id, replayed)
-    if (this.#replays.size > REPLAYS_KEPT) this.#replays.delete(this.#replays.keys().next().value as string)
   }
 
   /** The cursor of the feed's end as it stands: a page after it shows only events that commit from now on. */

@@ -100,14 +100,15 @@ export interface Replayed {
 }
 
 /**
- * The public events of a delivery rebuilt from its history, ran on `process` (its version):
+ * The public events of a delivery rebuilt from its history, ran on `process` (its version; see
+ * {@link summarise} when it cannot be had):
  * `history` holds its events after `from` (from the first when absent), in order, at least up
  * to the last one wanted; `wanted` gives, for each event number, the delivery's revision right
  * after that change. Resolves each wanted number that is a public event's to the event, as it
  * was published, and where the replay stopped (to go on from there later: history never changes).
  */
 export function rebuildPublicEvents(
-  process: CompiledProcess, history: readonly Event[], wanted: ReadonlyMap<number, number>, from?: Replayed,
+  process: CompiledProcess | undefined, history: readonly Event[], wanted: ReadonlyMap<number, number>, from?: Replayed,
 ): { events: Map<number, PublicEvent>; replayed: Replayed | undefined } {
   const events = new Map<number, PublicEvent>()
   let state = from?.state
@@ -132,9 +133,13 @@ function publicType(event: Event): PublicEventType | undefined {
   return event.type in DELIVERY_EVENT_TYPES ? DELIVERY_EVENT_TYPES[event.type as keyof typeof DELIVERY_EVENT_TYPES] : undefined
 }
 
-/** The delivery as it stands in `state`. */
-export function summarise(process: CompiledProcess, state: InstanceState): DeliverySummary {
-  const step = state.step === undefined ? undefined : process.steps.get(state.step)
+/**
+ * The delivery as it stands in `state`, ran on `process`. Without it (a stored definition that
+ * no longer compiles), what only the definition knows is left out: its title and the steps'
+ * are their ids, and who acts now is not known (an empty executor).
+ */
+export function summarise(process: CompiledProcess | undefined, state: InstanceState): DeliverySummary {
+  const step = state.step === undefined ? undefined : process?.steps.get(state.step) ?? { id: state.step, title: state.step, actors: [] }
   const deadline = state.status === 'active' ? earliestDeadline(state) : undefined
   const executor = step && state.status === 'active'
     // Administrators are no party of a delivery: any of them may act where `admin` does.
@@ -142,7 +147,7 @@ export function summarise(process: CompiledProcess, state: InstanceState): Deliv
     : []
   return {
     id: state.id,
-    process: { id: process.id, version: process.version, title: process.title },
+    process: process ? { id: process.id, version: process.version, title: process.title } : { id: state.processId, version: state.processVersion, title: state.processId },
     status: state.status,
     outcome: state.outcome ?? null,
     phase: step ? { id: step.id, title: step.title, round: state.rounds[step.id] ?? 1 } : null,

@@ -119,10 +119,11 @@ export class InstanceRepository {
   /**
    * Parts of instances' histories, each in order: for each instance its events after number
    * `after` up to at least `through` (and the few after, up to the end of that decision's events
-   * at most). An instance with none of them, or no instance, is absent.
+   * at most), with the bytes of JSON they were read from. An instance with none of them, or no
+   * instance, is absent.
    */
-  async histories(ranges: ReadonlyMap<string, HistoryRange>): Promise<Map<string, Event[]>> {
-    const out = new Map<string, Event[]>()
+  async histories(ranges: ReadonlyMap<string, HistoryRange>): Promise<Map<string, { events: Event[]; bytes: number }>> {
+    const out = new Map<string, { events: Event[]; bytes: number }>()
     const ids = [...ranges.keys()]
     for (let i = 0; i < ids.length; i += READ_CHUNK) {
       const chunk = ids.slice(i, i + READ_CHUNK)
@@ -133,9 +134,10 @@ export class InstanceRepository {
         })))
         .orderBy('instance_id').orderBy('seq').execute()
       for (const row of rows) {
-        const history = out.get(row.instance_id) ?? []
+        const history = out.get(row.instance_id) ?? { events: [], bytes: 0 }
         out.set(row.instance_id, history)
-        history.push(JSON.parse(row.payload) as Event)
+        history.events.push(JSON.parse(row.payload) as Event)
+        history.bytes += row.payload.length
       }
     }
     return out

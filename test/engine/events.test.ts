@@ -98,6 +98,19 @@ describe(`the outbox of public events on ${DIALECT}`, () => {
     expect(atOnce.map((e) => e.data.delivery?.revision)).toEqual([1, 1, 2, 2, 3, 3, 4, 4])
   })
 
+  it('still reads the events of a delivery whose stored definition no longer compiles, without what only the definition knows', async () => {
+    const [id] = await awaitingConfirmation(h.engine, 1) as [string]
+    const before = await pageOf({ instance: id }, 6)
+    await h.store.db.updateTable('process_definition').set({ source: 'id: basic\nversion: 4\ntitle: [' }).where('id', '=', 'basic').where('version', '=', 4).execute()
+    // Another server, which has not compiled it yet.
+    const after = (await new Engine({ store: h.store, clock: h.clock }).events.list({ instance: id }, ADMIN)).items
+    expect(after.map((e) => [e.id, e.type, e.data['step'] ?? null])).toEqual(before.map((e) => [e.id, e.type, e.data['step'] ?? null]))
+    expect(after.at(-1)?.data.delivery).toMatchObject({
+      process: { id: 'basic', version: 4, title: 'basic' }, status: 'active', phase: { id: 'confirm-delivery', title: 'confirm-delivery', round: 1 }, executor: [],
+      deadline: (before.at(-1)?.data.delivery as { deadline: unknown }).deadline, parties: { customer: 'c-1', isv: 'v-1' },
+    })
+  })
+
   it('writes nothing for a refused command', async () => {
     const { id } = await h.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
     const before = await snapshot(h.database)
