@@ -1,11 +1,19 @@
 import type { RegExpEngine, RegExpLike } from 'ajv/dist/types/index.js'
+import rewritePattern from 'regexpu-core'
 
 // ajv compiles an author's `pattern` with the u flag, and V8 cannot leave a backtracking match
 // with the u flag for its linear-time engine (engine/regexp-engine.ts): a pattern such as
-// `\d*\d*\d*\d*\d*\d*x` then tries every way of sharing 60 digits out, for seconds or hours. A
-// pattern of plain ASCII, without what only the u flag means (`\p{...}`, `\u{...}`, `\k<...>`),
-// matches text without surrogates exactly as it does without the flag, so it is run without it
-// there, where V8 can fall back to the linear engine.
+// `\d*\d*\d*\d*\d*\d*x` then tries every way of sharing 60 digits out, for seconds or hours,
+// and `^(\p{L}*)*x$` doubles its time with each letter. So no pattern runs with the u flag (but
+// one regexpu-core cannot rewrite):
+// - a pattern of plain ASCII, without what only the u flag means (`\p{...}`, `\u{...}`,
+//   `\k<...>`), matches text without surrogates exactly as it does without the flag, and runs
+//   so there;
+// - anywhere else it runs as regexpu-core (Babel's) rewrites it without the flag, matching the
+//   same strings: property escapes become the classes they stand for, a code point beyond the
+//   BMP its surrogate pair. V8 can leave either for its linear engine (unless the rewriting
+//   needed lookarounds, as `.` and negated classes do for lone surrogates, or the pattern holds
+//   backreferences: no linear engine runs those).
 
 /** Printable ASCII: the patterns whose meaning may not depend on the u flag. */
 const PLAIN = /^[\x20-\x7e]*$/
@@ -14,12 +22,23 @@ const UNICODE_ONLY = /\\[pPk]|\\u\{/
 /** A surrogate code unit: text where the u flag matches differently (a code point is two units). */
 const SURROGATE = /[\ud800-\udfff]/
 
-/** Compiles an author's `pattern` for ajv, to run without the u flag wherever that means the same (see above). */
+/** Compiles an author's `pattern` for ajv, to run without the u flag (see above). */
 export const patternRegExp: RegExpEngine = Object.assign((pattern: string, flags: string): RegExpLike => {
+  // Compiled as written first: a pattern that is not one is refused with JavaScript's own message.
   const unicode = new RegExp(pattern, flags)
-  if (!flags.includes('u') || !PLAIN.test(pattern) || UNICODE_ONLY.test(pattern)) return unicode
-  const plain = new RegExp(pattern, flags.replace('u', ''))
+  if (!flags.includes('u')) return unicode
+  const rewritten = withoutUnicodeFlag(pattern, flags) ?? unicode
+  const plain = PLAIN.test(pattern) && !UNICODE_ONLY.test(pattern) ? new RegExp(pattern, flags.replace('u', '')) : undefined
   // ajv keeps one compiled pattern per `toString()`: it must name the pattern, as a RegExp's does.
-  const matcher = { test: (text: string) => (SURROGATE.test(text) ? unicode : plain).test(text), toString: () => unicode.toString() }
+  const matcher = { test: (text: string) => (plain && !SURROGATE.test(text) ? plain : rewritten).test(text), toString: () => unicode.toString() }
   return matcher
 }, { code: 'patternRegExp' })
+
+/** `pattern` rewritten to match the same without the u flag, or undefined where regexpu-core cannot. */
+function withoutUnicodeFlag(pattern: string, flags: string): RegExp | undefined {
+  try {
+    return new RegExp(rewritePattern(pattern, flags, { unicodeFlag: 'transform', unicodePropertyEscapes: 'transform' }), flags.replace('u', ''))
+  } catch {
+    return undefined
+  }
+}
