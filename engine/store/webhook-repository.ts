@@ -76,8 +76,8 @@ export interface ClaimedDelivery {
   readonly eventId: string
   /** Attempts made before this one. */
   readonly attempts: number
-  /** The event's row of the outbox (rendered by the engine's `Events.render`). */
-  readonly event: FeedRow
+  /** The event's row of the outbox (rendered by the engine's `Events.render`); undefined if the outbox no longer holds it. */
+  readonly event: FeedRow | undefined
 }
 
 /** What became of one attempt at a claimed delivery. */
@@ -199,11 +199,9 @@ export class WebhookRepository {
       .execute()
     if (claimed.length === 0) return []
     const events = new Map((await this.#feed.findMany([...new Set(claimed.map((row) => row.event_id))])).map((row) => [row.id, row]))
-    return claimed.sort((a, b) => Number(a.id) - Number(b.id)).flatMap((row) => {
-      const event = events.get(row.event_id)
-      // An event is never deleted while a delivery of it is pending: none is missing.
-      return event ? [{ id: Number(row.id), endpointId: row.endpoint_id, eventId: row.event_id, attempts: row.attempts, event }] : []
-    })
+    return claimed.sort((a, b) => Number(a.id) - Number(b.id)).map((row) => ({
+      id: Number(row.id), endpointId: row.endpoint_id, eventId: row.event_id, attempts: row.attempts, event: events.get(row.event_id),
+    }))
   }
 
   /**

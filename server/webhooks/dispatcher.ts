@@ -62,8 +62,8 @@ const PURGE_EVERY_MS = 3_600_000
  */
 const LEASE_MARGIN_MS = 5_000
 
-/** A claimed delivery with its event's JSON, as it is sent and signed. */
-type Sendable = ClaimedDelivery & { readonly payload: string }
+/** A claimed delivery with its event's JSON, as it is sent and signed (undefined when the outbox no longer holds the event). */
+type Sendable = ClaimedDelivery & { readonly payload: string | undefined }
 
 /**
  * Sends the public events of the outbox to the webhook endpoints subscribed to them, in every
@@ -160,8 +160,9 @@ export class WebhookDispatcher {
       const claimed = await this.#store.webhooks.claim(this.holder, iso(now), iso(realNow),
         iso(realNow.add({ milliseconds: 2 * this.#timeoutMs + LEASE_MARGIN_MS })), this.#batch)
       if (claimed.length === 0) break
-      const events = await this.#events.render(claimed.map((delivery) => delivery.event))
-      const sendable = claimed.map((delivery, i) => ({ ...delivery, payload: JSON.stringify(events[i]) }))
+      const found = claimed.flatMap((delivery) => delivery.event ? [delivery.event] : [])
+      const payloads = new Map((await this.#events.render(found)).map((event) => [event.id, JSON.stringify(event)]))
+      const sendable = claimed.map((delivery) => ({ ...delivery, payload: payloads.get(delivery.eventId) }))
       for (const o of await this.#sendAll(sendable, endpoints, iso(now))) if (o.ok) delivered++; else failed++
       // A delivery's next event becomes due as its previous one succeeds: claim again until nothing is.
       if (this.#stopped) more = true
@@ -224,16 +225,19 @@ export class WebhookDispatcher {
   }
 
   async #attempt(delivery: Sendable, endpoint: WebhookEndpointRow | undefined, now: string): Promise<AttemptOutcome> {
-    const result = endpoint ? await this.#send(delivery, endpoint, now) : { status: null, error: 'the endpoint was deleted', latencyMs: 0 }
+    const { payload } = delivery
+    const result = payload === undefined ? { status: null, error: 'the event is no longer in the outbox', latencyMs: 0 }
+      : endpoint ? await this.#send(delivery, payload, endpoint, now) : { status: null, error: 'the endpoint was deleted', latencyMs: 0 }
     const ok = result.error === null
-    const delay = ok ? undefined : retryDelayMs(delivery.attempts + 1, this.#random())
+    // An event gone from the outbox is gone for good: the delivery fails at once.
+    const delay = ok || payload === undefined ? undefined : retryDelayMs(delivery.attempts + 1, this.#random())
     return {
       delivery, ok, status: result.status, latencyMs: result.latencyMs, error: result.error, at: now,
       retryAt: delay === undefined ? undefined : iso(this.#clock.now().add({ milliseconds: delay })),
     }
   }
 
-  async #send(delivery: Sendable, endpoint: WebhookEndpointRow, now: string): Promise<{ status: number | null; error: string | null; latencyMs: number }> {
+  async #send(delivery: ClaimedDelivery, payload: string, endpoint: WebhookEndpointRow, now: string): Promise<{ status: number | null; error: string | null; latencyMs: number }> {
     let secrets: string[]
     try {
       secrets = signingSecrets(endpoint, now, this.#secrets)
@@ -247,8 +251,8 @@ export class WebhookDispatcher {
     return this.#sender.send(endpoint.url, {
       'webhook-id': delivery.eventId,
       'webhook-timestamp': String(Math.floor(sentAt / 1000)),
-      'webhook-signature': signatureHeader(secrets, delivery.eventId, new Date(sentAt), delivery.payload),
-    }, delivery.payload)
+      'webhook-signature': signatureHeader(secrets, delivery.eventId, new Date(sentAt), payload),
+    }, payload)
   }
 
   /** Removes, at most once an hour, the deliveries settled and the attempts made longer than WEBHOOK_LOG_RETENTION ago. */

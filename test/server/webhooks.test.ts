@@ -286,6 +286,27 @@ describe('delivering events', () => {
     expect(older.items).not.toContainEqual(page.items[0])
   })
 
+  it('fails at once, and holds nothing back, a delivery whose event the outbox no longer holds', async () => {
+    const endpoint = await createEndpoint(rig, { url: receiver.url })
+    receiver.answer = () => 500
+    const { id } = await rig.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    await rig.drain()
+    const [first, second] = (await rig.engine.events.list({ instance: id }, ADMIN)).items
+    expect(receiver.received.map((m) => m.event.id)).toEqual([first?.id])
+    await rig.store.db.deleteFrom('public_event').where('id', '=', first?.id as string).execute()
+    receiver.answer = () => 200
+    rig.clock.advance(`PT${RETRY_DELAYS[0] as number}S`)
+    await rig.drain()
+    expect(receiver.received.map((m) => m.event.id)).toEqual([first?.id, second?.id])
+    const log = await json<{ items: Array<Record<string, unknown>> }>(await rig.call('GET', `/v1/webhook-endpoints/${endpoint.id}/attempts`, { who: 'admin' }))
+    expect(log.items.filter((a) => a['eventId'] === first?.id).map((a) => [a['attempt'], a['status'], a['error']]))
+      .toEqual([[2, null, 'the event is no longer in the outbox'], [1, 500, 'answered 500']])
+    // Failed for good: never tried again.
+    rig.clock.advance('P1D')
+    await rig.drain()
+    expect(receiver.received).toHaveLength(2)
+  })
+
   it('holds up no other delivery while one delivery\'s event keeps failing', async () => {
     await createEndpoint(rig, { url: receiver.url })
     const { id: stuck } = await rig.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
