@@ -95,38 +95,42 @@ export class Events {
       wanted.set(instanceId, seqs)
       seqs.set(source.seq, source.revision)
     }
-    const rebuilt = new Map<string, Map<number, PublicEvent>>()
-    if (wanted.size > 0) {
-      const starts = new Map<string, { replayed: Replayed; bytes: number } | undefined>()
-      const ranges = new Map<string, HistoryRange>()
-      for (const [id, seqs] of wanted) {
-        const kept = this.#replays.get(id)
-        const start = kept && kept.replayed.seq < Math.min(...seqs.keys()) ? kept : undefined
-        starts.set(id, start)
-        ranges.set(id, { after: start?.replayed.seq ?? 0, through: Math.max(...seqs.keys()) })
-      }
-      const histories = await this.#instances.histories(ranges)
-      for (const [id, seqs] of wanted) {
-        const start = starts.get(id)
-        const history = histories.get(id) ?? { events: [], bytes: 0 }
-        const first = history.events[0]
-        const head = start?.replayed.state ?? (first?.type === 'instance-started' ? first : undefined)
-        if (!head) continue
-        // A stored definition that no longer compiles must not stop the feed, the streams and the webhooks: its events leave out what only it knows.
-        const process = await this.#processes.get(head.processId, head.processVersion).catch((error: unknown) => {
-          if (error instanceof InvalidDefinitionError || (error instanceof EngineError && error.code === 'process.not-found')) return undefined
-          throw error
-        })
-        const { events, replayed } = rebuildPublicEvents(process, history.events, seqs, start?.replayed)
-        rebuilt.set(id, events)
-        if (replayed && replayed.seq > (this.#replays.get(id)?.replayed.seq ?? 0)) this.#keep(id, replayed, (start?.bytes ?? 0) + history.bytes)
-      }
-    }
+    const rebuilt = await this.#rebuild(wanted)
     return rows.map(({ id, instanceId, source }) => {
       const event = 'event' in source ? source.event : rebuilt.get(instanceId ?? '')?.get(source.seq)
       if (!event) throw new Error(`Public event "${id}" cannot be rebuilt: its delivery's history lacks it.`)
       return event
     })
+  }
+
+  /** For each delivery, its events `wanted` (numbers, with the revision after each), rebuilt. */
+  async #rebuild(wanted: ReadonlyMap<string, ReadonlyMap<number, number>>): Promise<Map<string, Map<number, PublicEvent>>> {
+    const rebuilt = new Map<string, Map<number, PublicEvent>>()
+    const starts = new Map<string, { replayed: Replayed; bytes: number } | undefined>()
+    const ranges = new Map<string, HistoryRange>()
+    for (const [id, seqs] of wanted) {
+      const kept = this.#replays.get(id)
+      const start = kept && kept.replayed.seq < Math.min(...seqs.keys()) ? kept : undefined
+      starts.set(id, start)
+      ranges.set(id, { after: start?.replayed.seq ?? 0, through: Math.max(...seqs.keys()) })
+    }
+    const histories = await this.#instances.histories(ranges)
+    for (const [id, seqs] of wanted) {
+      const start = starts.get(id)
+      const history = histories.get(id) ?? { events: [], bytes: 0 }
+      const first = history.events[0]
+      const head = start?.replayed.state ?? (first?.type === 'instance-started' ? first : undefined)
+      if (!head) continue
+      // A stored definition that no longer compiles must not stop the feed, the streams and the webhooks: its events leave out what only it knows.
+      const process = await this.#processes.get(head.processId, head.processVersion).catch((error: unknown) => {
+        if (error instanceof InvalidDefinitionError || (error instanceof EngineError && error.code === 'process.not-found')) return undefined
+        throw error
+      })
+      const { events, replayed } = rebuildPublicEvents(process, history.events, seqs, start?.replayed)
+      rebuilt.set(id, events)
+      if (replayed && replayed.seq > (this.#replays.get(id)?.replayed.seq ?? 0)) this.#keep(id, replayed, (start?.bytes ?? 0) + history.bytes)
+    }
+    return rebuilt
   }
 
   /** Keeps where a delivery's replay stopped, as the latest used, forgetting the least recently used beyond {@link REPLAY_BYTES}. */
