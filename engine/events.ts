@@ -18,6 +18,8 @@ import type { HistoryRange, InstanceRepository } from './store/instance-reposito
 const REPLAY_BYTES = 16 * 1024 * 1024
 /** The largest replay kept: a delivery with more history is replayed from its start each time. */
 const REPLAY_BYTES_EACH = 1024 * 1024
+/** Places kept per delivery: readers at different places in one delivery (two endpoints, an old cursor) each go on from theirs. */
+const REPLAY_POINTS = 4
 
 /** Filters of {@link Events.list}. */
 export interface EventFilter {
@@ -45,8 +47,12 @@ export class Events {
   readonly #feed: EventFeedRepository
   readonly #instances: Pick<InstanceRepository, 'histories'>
   readonly #processes: Pick<ProcessCatalog, 'get'>
-  /** Where the replays of the deliveries read last stopped, least recently used first, with the bytes they were replayed from. */
-  readonly #replays = new Map<string, { replayed: Replayed; bytes: number }>()
+  /**
+   * Places in the histories of the deliveries read last (where a replay stopped, and right before
+   * the first event it was for), by delivery, least recently used first; each place in the order
+   * of its history, with the bytes it was replayed from.
+   */
+  readonly #replays = new Map<string, Array<{ replayed: Replayed; bytes: number }>>()
   #replayBytes = 0
 
   constructor(feed: EventFeedRepository, instances: Pick<InstanceRepository, 'histories'>, processes: Pick<ProcessCatalog, 'get'>) {
@@ -83,9 +89,10 @@ export class Events {
   /**
    * The events of rows of the feed, in their order: those stored whole as they are, and each
    * delivery's rebuilt from its history (read once for all its events among the rows) with the
-   * process version it runs on. Where a delivery's replay last stopped is kept (for the
+   * process version it runs on. Where a delivery's replays stopped and started are kept (for the
    * deliveries read last, up to {@link REPLAY_BYTES}): its later events, which the webhook
-   * dispatcher reads one at a time, are rebuilt from there rather than from its first event.
+   * dispatcher reads one at a time, and those a reader asks for again, are rebuilt from the
+   * nearest place before them rather than from its first event.
    */
   async render(rows: readonly FeedRow[]): Promise<PublicEvent[]> {
     const wanted = new Map<string, Map<number, number>>()
@@ -109,8 +116,8 @@ export class Events {
     const starts = new Map<string, { replayed: Replayed; bytes: number } | undefined>()
     const ranges = new Map<string, HistoryRange>()
     for (const [id, seqs] of wanted) {
-      const kept = this.#replays.get(id)
-      const start = kept && kept.replayed.seq < Math.min(...seqs.keys()) ? kept : undefined
+      const earliest = Math.min(...seqs.keys())
+      const start = this.#replays.get(id)?.findLast((place) => place.replayed.seq < earliest)
       starts.set(id, start)
       ranges.set(id, { after: start?.replayed.seq ?? 0, through: Math.max(...seqs.keys()) })
     }
@@ -126,24 +133,32 @@ export class Events {
         if (error instanceof InvalidDefinitionError || (error instanceof EngineError && error.code === 'process.not-found')) return undefined
         throw error
       })
-      const { events, replayed } = rebuildPublicEvents(process, history.events, seqs, start?.replayed)
+      const { events, replayed, before } = rebuildPublicEvents(process, history.events, seqs, start?.replayed)
       rebuilt.set(id, events)
-      if (replayed && replayed.seq > (this.#replays.get(id)?.replayed.seq ?? 0)) this.#keep(id, replayed, (start?.bytes ?? 0) + history.bytes)
+      const bytes = (start?.bytes ?? 0) + history.bytes
+      this.#keep(id, [before, replayed].flatMap((place) => place ? [{ replayed: place, bytes }] : []))
     }
     return rebuilt
   }
 
-  /** Keeps where a delivery's replay stopped, as the latest used, forgetting the least recently used beyond {@link REPLAY_BYTES}. */
-  #keep(id: string, replayed: Replayed, bytes: number): void {
+  /**
+   * Keeps `places` of a delivery's history with those kept before, as the delivery used last:
+   * at most {@link REPLAY_POINTS} (the earliest forgotten first), none replayed from more than
+   * {@link REPLAY_BYTES_EACH}; the deliveries used least recently forgotten beyond {@link REPLAY_BYTES}.
+   */
+  #keep(id: string, places: ReadonlyArray<{ replayed: Replayed; bytes: number }>): void {
+    const kept = new Map((this.#replays.get(id) ?? []).map((place) => [place.replayed.seq, place]))
+    for (const place of places) if (place.bytes <= REPLAY_BYTES_EACH) kept.set(place.replayed.seq, place)
+    const ordered = [...kept.values()].sort((a, b) => a.replayed.seq - b.replayed.seq).slice(-REPLAY_POINTS)
     this.#forget(id)
-    if (bytes > REPLAY_BYTES_EACH) return
-    this.#replays.set(id, { replayed, bytes })
-    this.#replayBytes += bytes
+    if (ordered.length === 0) return
+    this.#replays.set(id, ordered)
+    this.#replayBytes += ordered.reduce((sum, place) => sum + place.bytes, 0)
     while (this.#replayBytes > REPLAY_BYTES) this.#forget(this.#replays.keys().next().value as string)
   }
 
   #forget(id: string): void {
-    this.#replayBytes -= this.#replays.get(id)?.bytes ?? 0
+    this.#replayBytes -= (this.#replays.get(id) ?? []).reduce((sum, place) => sum + place.bytes, 0)
     this.#replays.delete(id)
   }
 

@@ -105,18 +105,22 @@ export interface Replayed {
  * `history` holds its events after `from` (from the first when absent), in order, at least up
  * to the last one wanted; `wanted` gives, for each event number, the delivery's revision right
  * after that change. Resolves each wanted number that is a public event's to the event, as it
- * was published, and where the replay stopped (to go on from there later: history never changes).
+ * was published, where the replay stopped, and the state right before the first event wanted
+ * when the replay went through it (to go on from either later: history never changes).
  */
 export function rebuildPublicEvents(
   process: CompiledProcess | undefined, history: readonly Event[], wanted: ReadonlyMap<number, number>, from?: Replayed,
-): { events: Map<number, PublicEvent>; replayed: Replayed | undefined } {
+): { events: Map<number, PublicEvent>; replayed: Replayed | undefined; before: Replayed | undefined } {
   const events = new Map<number, PublicEvent>()
   let state = from?.state
+  let before: Replayed | undefined
   const first = (from?.seq ?? 0) + 1
+  const earliest = Math.min(...wanted.keys())
   const last = Math.min(Math.max(...wanted.keys()), first + history.length - 1)
   for (let seq = first; seq <= last; seq++) {
     const i = seq - first
     const event = history[i] as Event
+    if (seq === earliest && state) before = { seq: seq - 1, state }
     state = evolve(state, event)
     const revision = wanted.get(seq)
     const type = publicType(event)
@@ -126,7 +130,7 @@ export function rebuildPublicEvents(
     for (let j = i + 1; j < history.length && history[j]?.type === 'values-recorded'; j++) shown = evolve(shown, history[j] as Event)
     events.set(seq, { id: publicEventId(state.id, seq), type, timestamp: event.at, data: { delivery: { ...summarise(process, shown), revision }, ...detailsOf(event) } })
   }
-  return { events, replayed: state && last >= first ? { seq: last, state } : from }
+  return { events, replayed: state && last >= first ? { seq: last, state } : from, before }
 }
 
 function publicType(event: Event): PublicEventType | undefined {

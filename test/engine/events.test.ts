@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Engine } from '../../engine/index.js'
-import type { PublicEvent } from '../../engine/index.js'
+import type { FeedRow, PublicEvent } from '../../engine/index.js'
 import { DIALECT, snapshot } from '../support/database.js'
 import { ADMIN, awaitingConfirmation, CUSTOMER, DEMAND, ISV, OTHER_CUSTOMER } from '../support/engine.js'
 import { openHarness } from '../support/engine.js'
@@ -88,6 +88,15 @@ describe(`the outbox of public events on ${DIALECT}`, () => {
     for (const row of rows) oneByOne.push(...await reader.render([row]))
     // Each read the events after the last one replayed, up to its own (and those its action recorded).
     expect(reads.mock.calls.map(([ranges]) => [...ranges.values()][0]?.after)).toEqual(rows.map((row, i) => i === 0 ? 0 : (rows[i - 1]?.source as { seq: number }).seq))
+    // Read again, an event goes on from right before it; a later one from where that stopped.
+    const again = new Engine({ store: h.store, clock: h.clock }).events
+    const [, , , , , sixth, , eighth] = rows as [FeedRow, FeedRow, FeedRow, FeedRow, FeedRow, FeedRow, FeedRow, FeedRow]
+    reads.mockClear()
+    expect(await again.render([sixth])).toEqual([oneByOne[5]])
+    expect(await again.render([sixth])).toEqual([oneByOne[5]])
+    expect(await again.render([eighth])).toEqual([oneByOne[7]])
+    const seqOf = (row: FeedRow): number => (row.source as { seq: number }).seq
+    expect(reads.mock.calls.map(([ranges]) => [...ranges.values()][0]?.after)).toEqual([0, seqOf(sixth) - 1, seqOf(sixth)])
     reads.mockRestore()
     const newestFirst = []
     for (const row of [...rows].reverse()) newestFirst.unshift(...await new Engine({ store: h.store, clock: h.clock }).events.render([row]))

@@ -83,8 +83,11 @@ describe('public events rebuilt from a delivery\'s history', () => {
     expect(rebuildPublicEvents(counter, history.slice(0, one.seq + 1), new Map([[one.seq, one.revision]])).events.get(one.seq)).toEqual(rebuilt.get(one.seq))
 
     // Going on from where a replay stopped, with only the history after it: the same again.
-    const stopped = rebuildPublicEvents(counter, history, new Map([[one.seq, one.revision]])).replayed
+    const { replayed: stopped, before } = rebuildPublicEvents(counter, history, new Map([[one.seq, one.revision]]))
     expect(stopped?.seq).toBe(one.seq)
+    // And the state right before it, to read it again from there.
+    expect(before).toEqual({ seq: one.seq - 1, state: history.slice(0, one.seq - 1).reduce<InstanceState | undefined>(evolve, undefined) })
+    expect(rebuildPublicEvents(counter, history.slice(one.seq - 1), new Map([[one.seq, one.revision]]), before).events.get(one.seq)).toEqual(rebuilt.get(one.seq))
     const later = refs.slice(5)
     const resumed = rebuildPublicEvents(counter, history.slice(one.seq), new Map(later.map((ref) => [ref.seq, ref.revision])), stopped)
     expect([...resumed.events.values()]).toEqual(later.map((ref) => rebuilt.get(ref.seq)))
@@ -97,6 +100,6 @@ describe('public events rebuilt from a delivery\'s history', () => {
     expect(recorded).toBeGreaterThan(0)
     expect(refs.some((ref) => ref.seq === recorded)).toBe(false)
     expect(rebuildPublicEvents(counter, history, new Map([[recorded, 2], [history.length + 5, 2]])).events.size).toBe(0)
-    expect(rebuildPublicEvents(counter, history, new Map())).toEqual({ events: new Map(), replayed: undefined })
+    expect(rebuildPublicEvents(counter, history, new Map())).toEqual({ events: new Map(), replayed: undefined, before: undefined })
   })
 })
