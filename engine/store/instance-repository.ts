@@ -127,13 +127,20 @@ export class InstanceRepository {
     const ids = [...ranges.keys()]
     for (let i = 0; i < ids.length; i += READ_CHUNK) {
       const chunk = ids.slice(i, i + READ_CHUNK)
-      const rows = await this.#db.selectFrom('event').select(['instance_id', 'seq', 'payload'])
-        .where((eb) => eb.or(chunk.map((id) => {
-          const { after, through } = ranges.get(id) as HistoryRange
-          return eb.and([eb('instance_id', '=', id), eb('seq', '>', after), eb('seq', '<=', through + HISTORY_LOOKAHEAD)])
-        })))
-        .orderBy('instance_id').orderBy('seq').execute()
+      const upTo = (id: string): number => (ranges.get(id) as HistoryRange).through + HISTORY_LOOKAHEAD
+      // Those read from their start with one list (PostgreSQL plans it in a fraction of the
+      // time it takes for as many ranges), the others each from its own place.
+      const fromStart = chunk.filter((id) => (ranges.get(id) as HistoryRange).after === 0)
+      const fromPlace = chunk.filter((id) => (ranges.get(id) as HistoryRange).after > 0)
+      const select = this.#db.selectFrom('event').select(['instance_id', 'seq', 'payload']).orderBy('instance_id').orderBy('seq')
+      const rows = [
+        ...fromStart.length === 0 ? [] : await select.where('instance_id', 'in', fromStart).where('seq', '<=', Math.max(...fromStart.map(upTo))).execute(),
+        ...fromPlace.length === 0 ? [] : await select.where((eb) => eb.or(fromPlace.map((id) => eb.and([
+          eb('instance_id', '=', id), eb('seq', '>', (ranges.get(id) as HistoryRange).after), eb('seq', '<=', upTo(id)),
+        ])))).execute(),
+      ]
       for (const row of rows) {
+        if (row.seq > upTo(row.instance_id)) continue
         const history = out.get(row.instance_id) ?? { events: [], bytes: 0 }
         out.set(row.instance_id, history)
         history.events.push(JSON.parse(row.payload) as Event)
