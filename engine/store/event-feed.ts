@@ -127,6 +127,15 @@ export class EventFeedRepository {
     return found
   }
 
+  /** The events at these positions of the outbox, in no order. */
+  async atPositions(positions: readonly number[]): Promise<FeedRow[]> {
+    const found: FeedRow[] = []
+    for (let i = 0; i < positions.length; i += FIND_CHUNK) {
+      found.push(...(await this.#db.selectFrom('public_event').select(FEED_COLUMNS).where('position', 'in', positions.slice(i, i + FIND_CHUNK)).execute()).map(feedRow))
+    }
+    return found
+  }
+
   /** Writes public events of no delivery (those of webhook endpoints), whole, in one transaction. */
   async publish(events: readonly PublicEvent[], recordedAt: string): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {

@@ -257,6 +257,13 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0018-webhook-event-position': {
+    // Each webhook delivery knows its event's place in the outbox, where a claim finds it by key
+    // (rather than among its delivery's events). Deliveries queued before are found by id.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('webhook_delivery').addColumn('event_position', 'bigint').execute()
+    },
+  },
 }
 
 /** The columns migration 0008 reads and writes. */

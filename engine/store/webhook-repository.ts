@@ -35,6 +35,8 @@ export interface WebhookDeliveryTable {
   id: Generated<number>
   endpoint_id: string
   event_id: string
+  /** The event's `position` in the outbox (null for deliveries queued before migration 0018). */
+  event_position: number | string | null
   instance_id: string | null
   status: 'pending' | 'succeeded' | 'failed'
   attempts: number
@@ -165,7 +167,7 @@ export class WebhookRepository {
   async #queue(db: Kysely<Database & WebhookTables>, endpointId: string, rows: readonly FeedRow[], now: string): Promise<void> {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       await db.insertInto('webhook_delivery').values(rows.slice(i, i + INSERT_CHUNK).map((row) => ({
-        endpoint_id: endpointId, event_id: row.id, instance_id: row.instanceId, status: 'pending' as const,
+        endpoint_id: endpointId, event_id: row.id, event_position: row.position.position, instance_id: row.instanceId, status: 'pending' as const,
         attempts: 0, next_attempt_at: now, claimed_by: null, claimed_until: null, created_at: now,
       }))).execute()
     }
@@ -195,10 +197,13 @@ export class WebhookRepository {
     const locked = this.#claims.rowLocks ? candidates.forUpdate().skipLocked() : candidates
     const claimed = await db.updateTable('webhook_delivery').set({ claimed_by: holder, claimed_until: leaseUntil })
       .where('id', 'in', locked)
-      .returning(['id', 'endpoint_id', 'event_id', 'attempts'])
+      .returning(['id', 'endpoint_id', 'event_id', 'event_position', 'attempts'])
       .execute()
     if (claimed.length === 0) return []
-    const events = new Map((await this.#feed.findMany([...new Set(claimed.map((row) => row.event_id))])).map((row) => [row.id, row]))
+    // By their place in the outbox; those queued before migration 0018, by id.
+    const positions = [...new Set(claimed.flatMap((row) => row.event_position === null ? [] : [Number(row.event_position)]))]
+    const byId = [...new Set(claimed.flatMap((row) => row.event_position === null ? [row.event_id] : []))]
+    const events = new Map([...await this.#feed.atPositions(positions), ...await this.#feed.findMany(byId)].map((row) => [row.id, row]))
     return claimed.sort((a, b) => Number(a.id) - Number(b.id)).map((row) => ({
       id: Number(row.id), endpointId: row.endpoint_id, eventId: row.event_id, attempts: row.attempts, event: events.get(row.event_id),
     }))

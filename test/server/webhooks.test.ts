@@ -4,8 +4,10 @@ import { join } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import { pino } from 'pino'
+import type { Kysely } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AttachmentStorage, Engine, ManualClock, RETRY_DELAYS, SecretBox, Store, WEBHOOK_LOG_RETENTION, WebhookEndpoints } from '../../engine/index.js'
+import type { WebhookTables } from '../../engine/store/webhook-repository.js'
 import { createApp } from '../../server/app.js'
 import { createToken } from '../../server/auth.js'
 import { Metrics } from '../../server/metrics.js'
@@ -305,6 +307,23 @@ describe('delivering events', () => {
     rig.clock.advance('P1D')
     await rig.drain()
     expect(receiver.received).toHaveLength(2)
+  })
+
+  it('sends the deliveries queued before their events\' places were kept (migration 0018), found by id', async () => {
+    await createEndpoint(rig, { url: receiver.url })
+    receiver.answer = () => 500
+    const { id } = await rig.engine.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    await rig.drain()
+    const db = rig.store.db as unknown as Kysely<WebhookTables>
+    const queued = await db.selectFrom('webhook_delivery').select(['event_id', 'event_position']).orderBy('id').execute()
+    expect(queued.map((row) => row.event_position === null)).toEqual([false, false])
+    await db.updateTable('webhook_delivery').set({ event_position: null }).execute()
+    receiver.answer = () => 200
+    rig.clock.advance(`PT${RETRY_DELAYS[0] as number}S`)
+    await rig.drain()
+    const feed = await rig.engine.events.list({ instance: id }, ADMIN)
+    expect(receiver.received.map((m) => m.event.id)).toEqual([feed.items[0]?.id, ...feed.items.map((e) => e.id)])
+    expect(receiver.received.at(-1)?.event).toEqual((({ cursor: _, ...event }) => event)(feed.items.at(-1) as (typeof feed.items)[number]))
   })
 
   it('holds up no other delivery while one delivery\'s event keeps failing', async () => {
