@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openApi } from '../support/http.js'
+import { describe, expect, it } from 'vitest'
 import type { Api, Who } from '../support/http.js'
-import { serveOnLoopback } from '../support/loopback.js'
+import { serveForEachTest } from '../support/loopback.js'
 import type { Loopback } from '../support/loopback.js'
 
 // What anyone with a token can make `POST /v1/processes/validate` (the studio's check) do: a
@@ -11,14 +10,7 @@ import type { Loopback } from '../support/loopback.js'
 
 let api: Api
 let server: Loopback
-beforeEach(async () => {
-  api = await openApi()
-  server = await serveOnLoopback(api)
-})
-afterEach(async () => {
-  await server.close()
-  await api.close()
-})
+serveForEachTest((opened, served) => { api = opened; server = served })
 
 /** Two steps whose timeouts send the delivery back and forth every minute, for ever. */
 const PING_PONG = readFileSync(join(import.meta.dirname, '../fixtures/ping-pong.yaml'), 'utf8')

@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { realClock } from '../../engine/index.js'
 import { ConsoleSessions } from '../../console/sessions.js'
 import { snapshot } from '../support/database.js'
-import { openApi, WHO } from '../support/http.js'
+import { WHO } from '../support/http.js'
 import type { Api, Who } from '../support/http.js'
-import { serveOnLoopback } from '../support/loopback.js'
+import { serveForEachTest } from '../support/loopback.js'
 import type { Loopback } from '../support/loopback.js'
 
 // U+0000 is a character JSON and URLs can carry and PostgreSQL's text cannot: wherever a caller
@@ -12,14 +12,7 @@ import type { Loopback } from '../support/loopback.js'
 
 let api: Api
 let server: Loopback
-beforeEach(async () => {
-  api = await openApi()
-  server = await serveOnLoopback(api)
-})
-afterEach(async () => {
-  await server.close()
-  await api.close()
-})
+serveForEachTest((opened, served) => { api = opened; server = served })
 
 async function call(method: string, path: string, who: Who, body?: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${server.url}${path}`, {

@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { snapshot } from '../support/database.js'
-import { openApi } from '../support/http.js'
 import type { Api, Who } from '../support/http.js'
-import { serveOnLoopback } from '../support/loopback.js'
+import { serveForEachTest } from '../support/loopback.js'
 import type { Loopback } from '../support/loopback.js'
 import { expectProblem } from '../support/problem.js'
 
@@ -12,14 +11,7 @@ import { expectProblem } from '../support/problem.js'
 
 let api: Api
 let server: Loopback
-beforeEach(async () => {
-  api = await openApi()
-  server = await serveOnLoopback(api)
-})
-afterEach(async () => {
-  await server.close()
-  await api.close()
-})
+serveForEachTest((opened, served) => { api = opened; server = served })
 
 async function send(method: string, path: string, who: Who, body: string, type = 'application/json'): Promise<Response> {
   return fetch(`${server.url}${path}`, { method, body, headers: { Authorization: `Bearer ${api.tokens[who]}`, 'Content-Type': type } })

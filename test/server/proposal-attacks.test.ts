@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { snapshot } from '../support/database.js'
-import { openApi } from '../support/http.js'
 import type { Api, Who } from '../support/http.js'
-import { serveOnLoopback } from '../support/loopback.js'
+import { serveForEachTest } from '../support/loopback.js'
 import type { Loopback } from '../support/loopback.js'
 
 // Proposals as an attacker, or two careless people at once, would use them: races between the
@@ -10,14 +9,7 @@ import type { Loopback } from '../support/loopback.js'
 
 let api: Api
 let server: Loopback
-beforeEach(async () => {
-  api = await openApi()
-  server = await serveOnLoopback(api)
-})
-afterEach(async () => {
-  await server.close()
-  await api.close()
-})
+serveForEachTest((opened, served) => { api = opened; server = served })
 
 const VARIANT = 'id: v-backup\nversion: 1\nextends: basic@4\ntitle: ACME Backup delivery\n'
 

@@ -1,5 +1,7 @@
 import { serve } from '@hono/node-server'
 import type { ServerType } from '@hono/node-server'
+import { afterEach, beforeEach } from 'vitest'
+import { openApi } from './http.js'
 import type { Api } from './http.js'
 
 /** An app served on a free loopback port, for tests where streaming over a real socket matters. */
@@ -22,4 +24,22 @@ export async function serveOnLoopback(api: Api): Promise<Loopback> {
       server.close(() => resolve())
     }),
   }
+}
+
+/**
+ * Before each test of the file (or `describe`) that calls it, an API opened by `open` and served
+ * on loopback, handed to `use`; after each, both closed.
+ */
+export function serveForEachTest(use: (api: Api, server: Loopback) => void, open: () => Promise<Api> = openApi): void {
+  let api: Api | undefined
+  let server: Loopback | undefined
+  beforeEach(async () => {
+    api = await open()
+    server = await serveOnLoopback(api)
+    use(api, server)
+  })
+  afterEach(async () => {
+    await server?.close()
+    await api?.close()
+  })
 }
