@@ -20,6 +20,8 @@ export const DEFAULT_FAIL_AFTER = 3
 
 /** Instances claimed at once. */
 const DUE_BATCH = 500
+/** Batches being written at once while the next is decided (where claims lock their rows). */
+const BATCHES_WRITING = 3
 /** Attempts at an instance that keeps changing under its claim before it is left to the next round. */
 const CLAIM_ATTEMPTS = 5
 
@@ -89,10 +91,18 @@ export class Deadlines {
       }
     }
     const again: string[] = []
-    // Where claims lock their rows, the next batch is claimed (on another connection) while this
-    // one is decided and written, so that the database and this process work at the same time.
-    // It starts where this one ended, so the two never overlap.
+    const settled = (outcomes: Map<string, FiringOutcome>): void => {
+      for (const [id, outcome] of outcomes) {
+        if (outcome.kind === 'stale' || outcome.kind === 'unwritten') again.push(id)
+        else record(id, outcome)
+      }
+    }
+    // Where claims lock their rows, each batch holds a connection of its own. The next batch is
+    // claimed while this one is decided, and this one is written while the next is decided, so
+    // that the database and this process work at the same time. Each batch starts where the last
+    // ended, so none overlap.
     const pipelined = this.#claims.pipelined
+    const writing: Array<Promise<void>> = []
     let next: Promise<DueClaim> | undefined = this.#claims.due(iso(now), DUE_BATCH, undefined)
     try {
       while (next) {
@@ -103,14 +113,18 @@ export class Deadlines {
           break
         }
         if (pipelined) next = this.#claims.due(iso(now), DUE_BATCH, claim.end)
-        for (const [id, outcome] of await this.#settle(claim, now, true)) {
-          if (outcome.kind === 'stale' || outcome.kind === 'unwritten') again.push(id)
-          else record(id, outcome)
+        const written = this.#write(claim, await this.#decide(claim, now, true)).then(settled)
+        if (pipelined) {
+          writing.push(written)
+          if (writing.length >= BATCHES_WRITING) await writing.shift()
+        } else {
+          await written
+          next = this.#claims.due(iso(now), DUE_BATCH, claim.end)
         }
-        if (!pipelined) next = this.#claims.due(iso(now), DUE_BATCH, claim.end)
       }
     } finally {
-      // A round that failed lets go of the batch it claimed ahead.
+      // A claim's writes never reject; a round that failed lets go of the batch it claimed ahead.
+      await Promise.all(writing)
       if (next) await next.then((claim) => claim.release()).catch(() => undefined)
     }
     // One at a time, so that one that cannot be written never holds up the others.
@@ -153,11 +167,17 @@ export class Deadlines {
     return { kind: 'stale' }
   }
 
-  /**
-   * Decides what each claimed instance becomes and settles the claim with the writes: the fired
-   * deadlines, or (`count`) a failed attempt counted, or the instance marked failed.
-   */
+  /** Decides what each claimed instance becomes, and writes it through the claim. */
   async #settle(claim: DueClaim, now: Temporal.Instant, count: boolean): Promise<Map<string, FiringOutcome>> {
+    return this.#write(claim, await this.#decide(claim, now, count))
+  }
+
+  /**
+   * What each claimed instance becomes, and the writes that settle the claim: the fired
+   * deadlines, or (`count`) a failed attempt counted, or the instance marked failed. Releases the
+   * claim if deciding throws.
+   */
+  async #decide(claim: DueClaim, now: Temporal.Instant, count: boolean): Promise<Decided> {
     const decided = new Map<string, FiringOutcome>()
     const writes: ClaimWrite[] = []
     try {
@@ -188,12 +208,23 @@ export class Deadlines {
       await claim.release()
       throw error
     }
+    return { decided, writes }
+  }
+
+  /** Settles the claim with what was decided. Never rejects, as settling never does. */
+  async #write(claim: DueClaim, { decided, writes }: Decided): Promise<Map<string, FiringOutcome>> {
     const written = await claim.settle(writes)
     return new Map([...decided].map(([id, outcome]) => {
       const write = written.get(id)
       return [id, write === undefined || write.kind === 'written' ? outcome : write]
     }))
   }
+}
+
+/** What deciding a claim came to: each instance's outcome, and the writes that settle the claim. */
+interface Decided {
+  readonly decided: Map<string, FiringOutcome>
+  readonly writes: readonly ClaimWrite[]
 }
 
 /** The public events of a decision on a claimed instance, written with it. */

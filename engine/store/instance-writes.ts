@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { ExpressionBuilder, Kysely } from 'kysely'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
 import type { HeldValue } from '../runtime/unique.js'
@@ -90,19 +90,27 @@ export function countFailureStatement(db: Kysely<Database>, expected: StoredInst
   return statementOf(count, { rows: 1, code: 'conflict.stale', message: `Instance "${id}" changed after revision ${revision}.` })
 }
 
-/** Marks which parties of the instances the current step waits on: those holding one of `roles`. */
+/**
+ * Marks which parties of the instances the current step waits on: those holding one of `roles`.
+ * Only the rows whose flag changes are written: a flag in an index costs every row updated a new
+ * entry in each of the table's indexes, and most parties' flags stay as they were.
+ */
 export function waitingStatement(db: Kysely<Database>, instanceIds: readonly string[], roles: readonly string[]): PlannedStatement {
+  const flag = (eb: ExpressionBuilder<Database, 'instance_party'>, held: readonly string[]) =>
+    held.length === 0 ? eb.lit(0) : eb.case().when('role', 'in', held).then(1).else(0).end()
   if (instanceIds.length === 1) {
     // One instance (every command): a prepared statement per number of roles.
     const names = roles.map((_, i) => `role${i}`)
     const update = prepared(db, `set waiting, ${roles.length} roles`, (db) => db.updateTable('instance_party')
-      .set((eb) => ({ waiting: names.length === 0 ? 0 : eb.case().when('role', 'in', names.map((n) => slot(n))).then(1).else(0).end() }))
-      .where('instance_id', '=', slot('id')))
+      .set((eb) => ({ waiting: flag(eb, names.map((n) => slot(n))) }))
+      .where('instance_id', '=', slot('id'))
+      .where((eb) => eb('waiting', '<>', flag(eb, names.map((n) => slot(n))))))
     return update.bind({ id: instanceIds[0], ...Object.fromEntries(roles.map((role, i) => [`role${i}`, role])) })
   }
   return statementOf(db.updateTable('instance_party')
-    .set((eb) => ({ waiting: roles.length === 0 ? 0 : eb.case().when('role', 'in', roles).then(1).else(0).end() }))
-    .where('instance_id', 'in', instanceIds))
+    .set((eb) => ({ waiting: flag(eb, roles) }))
+    .where('instance_id', 'in', instanceIds)
+    .where((eb) => eb('waiting', '<>', flag(eb, roles))))
 }
 
 /** The instance row's columns that follow from its state. */
