@@ -32,7 +32,7 @@ interface Compiled { readonly validate: ValidateFunction; readonly properties: R
 // Every shape of QueryTypes, by construction: a shape added there and not here does not compile.
 const SHAPES = Object.keys({
   InstanceListQuery: true, ValidityQuery: true, ProcessVersionQuery: true, ProcessRegisterQuery: true, ProcessCheckQuery: true,
-  AttachmentUploadQuery: true, EventListQuery: true, WebhookAttemptQuery: true, ProposalListQuery: true,
+  AttachmentUploadQuery: true, EventListQuery: true, WebhookAttemptQuery: true, ProposalListQuery: true, NoQuery: true,
 } satisfies Record<QueryShape, true>) as QueryShape[]
 const compiled = new Map<QueryShape, Compiled>(SHAPES.map((shape) => [shape, {
   validate: ajv.getSchema(`${apiSchema.$id}#/$defs/${shape}`) as ValidateFunction,
@@ -72,7 +72,7 @@ function queryProblems(errors: readonly ErrorObject[] | null | undefined, proper
 }
 
 function messageOf(problem: FieldProblem, schema: PropertySchema | undefined, accepted: readonly string[]): string {
-  if (schema === undefined) return `is not accepted here; the parameters are ${accepted.join(', ')}`
+  if (schema === undefined) return accepted.length === 0 ? 'is not accepted here; this request takes no query parameters' : `is not accepted here; the parameters are ${accepted.join(', ')}`
   const stated = schema[MESSAGE_KEYWORD]
   if (typeof stated === 'string') return stated
   if (problem.rule === 'maxLength') return `must be at most ${String(schema['maxLength'])} characters`

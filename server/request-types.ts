@@ -124,4 +124,5 @@ export interface QueryTypes {
   readonly AttachmentUploadQuery: { readonly filename?: string }
   readonly EventListQuery: EventListQuery
   readonly WebhookAttemptQuery: { readonly limit?: number; readonly cursor?: string }
+  readonly NoQuery: Readonly<Record<string, never>>
 }

@@ -21,7 +21,10 @@ export function webhookEndpointRoutes(endpoints: WebhookEndpoints): Hono<AppEnv>
     return c.json(created, 201)
   })
 
-  app.get('/', async (c) => c.json({ items: await endpoints.list(c.get('principal')) }))
+  app.get('/', async (c) => {
+    readQuery(c, 'NoQuery')
+    return c.json({ items: await endpoints.list(c.get('principal')) })
+  })
 
   app.get('/:id', async (c) => c.json(await endpoints.get(c.req.param('id'), c.get('principal'))))
 

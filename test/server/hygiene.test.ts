@@ -49,6 +49,15 @@ describe('request hygiene', () => {
     ])
   })
 
+  it.each(['/v1/tokens', '/v1/webhook-endpoints'])('%s, a list of no pages, takes no query parameters', async (path) => {
+    const body = await problem(await api.call('GET', `${path}?limit=10&colour=red`, { who: 'admin' }), 422, 'request.invalid')
+    expect(body['errors']).toEqual([
+      { pointer: '/query/limit', rule: 'additionalProperties', message: 'is not accepted here; this request takes no query parameters' },
+      { pointer: '/query/colour', rule: 'additionalProperties', message: 'is not accepted here; this request takes no query parameters' },
+    ])
+    expect((await api.call('GET', path, { who: 'admin' })).status).toBe(200)
+  })
+
   it('another media type: 415', async () => {
     await problem(await api.call('POST', '/v1/instances', { who: 'admin', body: 'process=basic', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 415, 'request.unsupported-media-type')
   })

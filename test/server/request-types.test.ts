@@ -41,6 +41,7 @@ const QUERIES = {
   EventListQuery: { after: 'optional', types: 'optional', process: 'optional', instance: 'optional', limit: 'optional' },
   WebhookAttemptQuery: { limit: 'optional', cursor: 'optional' },
   ProposalListQuery: { status: 'optional', limit: 'optional', cursor: 'optional' },
+  NoQuery: {},
 } as const satisfies { readonly [S in keyof QueryTypes]: Keys<QueryTypes[S]> }
 
 interface ObjectSchema { readonly properties: Readonly<Record<string, Readonly<Record<string, unknown>>>>; readonly required?: readonly string[] }

@@ -1,8 +1,9 @@
+import fc from 'fast-check'
 import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CommitGroup } from '../../../engine/store/commit-group.js'
 import { openPostgres } from '../../../engine/store/dialects/postgres/connection.js'
-import { batchWriter, inline } from '../../../engine/store/dialects/postgres/writer.js'
+import { batchWriter, inline, quoted } from '../../../engine/store/dialects/postgres/writer.js'
 import { statementOf } from '../../../engine/store/write-plan.js'
 import type { PlannedStatement } from '../../../engine/store/write-plan.js'
 import { DIALECT, POSTGRES_URL } from '../../support/database.js'
@@ -21,6 +22,11 @@ const ORDER = { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }
 describe('values written as literals (PostgreSQL batches)', () => {
   it('quotes text with node-postgres\'s escapeLiteral: quotes doubled, backslashes inside E strings', () => {
     expect(inline({ sql: 'select $1, $2', parameters: ["it's", 'a\\b\'c'] })).toBe("select 'it''s',  E'a\\\\b''c'")
+  })
+
+  it('quotes any text exactly as escapeLiteral does', () => {
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom("'", '\\', '"', 'E', ' ', '$', '\n'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 60 })
+    fc.assert(fc.property(text, (value) => quoted(value) === pg.escapeLiteral(value)), { numRuns: 2_000 })
   })
 
   it('tells $1 from $10 and writes numbers and null as a parameter sent as text would be', () => {

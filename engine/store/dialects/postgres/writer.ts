@@ -1,4 +1,4 @@
-import pg from 'pg'
+import type pg from 'pg'
 import type { Kysely } from 'kysely'
 import { EngineError } from '../../../errors.js'
 import type { GroupWriter } from '../../commit-group.js'
@@ -19,9 +19,25 @@ const EXPECTATION_ERROR = new RegExp(`${EXPECTATION_TAG}:(\\d+):(\\d+)`)
 /** SQLSTATE of "invalid input syntax" (22P02), which the expectation check raises on purpose. */
 const INVALID_TEXT_REPRESENTATION = '22P02'
 
+/** What a literal's text must have doubled: quotes, and backslashes (which then make it an `E''` string). */
+const TO_DOUBLE = /['\\]/
+const EVERY_TO_DOUBLE = /['\\]/g
+
 /**
- * A value written as a literal: text (quoted by node-postgres's `escapeLiteral`), a number or
- * null; anything else is sent as a parameter, the slower way.
+ * `text` as a string literal, exactly as node-postgres's `escapeLiteral` writes it: quotes
+ * doubled, and text with a backslash as ` E'...'` (backslashes doubled), its leading space
+ * keeping it apart from what precedes it. `escapeLiteral` builds its answer a character at a
+ * time: about 25 µs for an instance's 2 KB of state, against 2 µs for one scan and a copy.
+ */
+export function quoted(text: string): string {
+  if (!TO_DOUBLE.test(text)) return `'${text}'`
+  const doubled = `'${text.replace(EVERY_TO_DOUBLE, '$&$&')}'`
+  return text.includes('\\') ? ` E${doubled}` : doubled
+}
+
+/**
+ * A value written as a literal: text (see {@link quoted}), a number or null; anything else is
+ * sent as a parameter, the slower way.
  */
 function literal(value: unknown): string | undefined {
   if (value === null || value === undefined) return 'null'
@@ -32,8 +48,7 @@ function literal(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined
   // A NUL cannot be stored in text either way; let the parameter path refuse it as before.
   if (value.includes('\0')) return undefined
-  // Text with a backslash comes back as ` E'...'`, its leading space keeping it apart from what precedes it.
-  return pg.escapeLiteral(value)
+  return quoted(value)
 }
 
 /** `statement`'s SQL with its `$n` placeholders replaced by literals, or undefined if one value cannot be. */
