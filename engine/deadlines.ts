@@ -20,7 +20,10 @@ export const DEFAULT_FAIL_AFTER = 3
 
 /** Instances claimed at once. */
 const DUE_BATCH = 500
-/** Batches being written at once while the next is decided (where claims lock their rows). */
+/**
+ * The most batches written at once where claims lock their rows: the next batch is decided while
+ * up to one fewer are written, so a round holds at most this many connections and one more.
+ */
 const BATCHES_WRITING = 3
 /** Attempts at an instance that keeps changing under its claim before it is left to the next round. */
 const CLAIM_ATTEMPTS = 5
