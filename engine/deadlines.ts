@@ -9,7 +9,7 @@ import type { InstanceState, Principal } from './runtime/state.js'
 import { iso } from './runtime/time.js'
 import { waitingRoles } from './runtime/waiting.js'
 import { heldValues } from './runtime/unique.js'
-import type { ClaimedInstance, ClaimWrite, DueClaim, DueClaims } from './store/due-claims.js'
+import type { ClaimedInstance, ClaimWrite, DueClaim, DueClaims, DueCursor } from './store/due-claims.js'
 import type { OutboxWrite } from './store/instance-writes.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import type { Event } from './runtime/events.js'
@@ -93,20 +93,21 @@ export class Deadlines {
         report.failed.push(id)
       }
     }
-    const again: string[] = []
-    const settled = (outcomes: Map<string, FiringOutcome>): void => {
-      for (const [id, outcome] of outcomes) {
-        if (outcome.kind === 'stale' || outcome.kind === 'unwritten') again.push(id)
-        else record(id, outcome)
-      }
-    }
     // Where claims lock their rows, each batch holds a connection of its own. The next batch is
     // claimed while this one is decided, and this one is written while the next is decided, so
     // that the database and this process work at the same time. Each batch starts where the last
     // ended, so none overlap.
     const pipelined = this.#claims.pipelined
+    const claimAfter = (after: DueCursor | undefined): Promise<DueClaim> => {
+      const claim = this.#claims.due(iso(now), DUE_BATCH, after)
+      // Awaited later; a failure meanwhile is thrown there, not left unhandled.
+      claim.catch(() => undefined)
+      return claim
+    }
+    // Each batch's outcomes, in claim order, whatever order their writes end in.
+    const batches: Array<Map<string, FiringOutcome>> = []
     const writing: Array<Promise<void>> = []
-    let next: Promise<DueClaim> | undefined = this.#claims.due(iso(now), DUE_BATCH, undefined)
+    let next: Promise<DueClaim> | undefined = claimAfter(undefined)
     try {
       while (next) {
         const claim: DueClaim = await next
@@ -115,20 +116,29 @@ export class Deadlines {
           await claim.release()
           break
         }
-        if (pipelined) next = this.#claims.due(iso(now), DUE_BATCH, claim.end)
-        const written = this.#write(claim, await this.#decide(claim, now, true)).then(settled)
+        if (pipelined) next = claimAfter(claim.end)
+        const batch = batches.length
+        batches.push(new Map())
+        const written = this.#write(claim, await this.#decide(claim, now, true)).then((outcomes) => { batches[batch] = outcomes })
         if (pipelined) {
           writing.push(written)
           if (writing.length >= BATCHES_WRITING) await writing.shift()
         } else {
           await written
-          next = this.#claims.due(iso(now), DUE_BATCH, claim.end)
+          next = claimAfter(claim.end)
         }
       }
     } finally {
       // A claim's writes never reject; a round that failed lets go of the batch it claimed ahead.
       await Promise.all(writing)
       if (next) await next.then((claim) => claim.release()).catch(() => undefined)
+    }
+    const again: string[] = []
+    for (const outcomes of batches) {
+      for (const [id, outcome] of outcomes) {
+        if (outcome.kind === 'stale' || outcome.kind === 'unwritten') again.push(id)
+        else record(id, outcome)
+      }
     }
     // One at a time, so that one that cannot be written never holds up the others.
     for (const id of again) record(id, await this.#fireOne(id, now, true))

@@ -36,7 +36,7 @@ export const WEBHOOK_OPERATIONS: readonly Operation[] = [
   {
     method: 'get', path: '/v1/webhook-endpoints', operationId: 'listWebhookEndpoints', tag: 'webhooks', summary: 'List webhook endpoints', bearer: true,
     description: `Every webhook endpoint, oldest first; never a secret. ${WEBHOOK_CALLERS}`,
-    responses: { 200: json('WebhookEndpointList', 'The endpoints.') }, errors: ['auth.forbidden'],
+    responses: { 200: json('WebhookEndpointList', 'The endpoints.') }, errors: ['auth.forbidden', 'request.invalid'],
   },
   {
     method: 'get', path: '/v1/webhook-endpoints/{id}', operationId: 'getWebhookEndpoint', tag: 'webhooks', summary: 'Read a webhook endpoint', bearer: true,

@@ -174,7 +174,7 @@ const OPERATIONS: readonly Operation[] = [
   {
     method: 'get', path: '/v1/tokens', operationId: 'listTokens', tag: 'tokens', bearer: true, summary: 'List API tokens',
     description: 'Every API token, oldest first, revoked and expired ones included: its id (the first 16 hex characters of its stored SHA-256 hash), role, subject, label, when it was created, expires, last made a request that succeeded (recorded at most once a minute) and was revoked. Never a secret. Callers: administrators only.',
-    responses: { 200: json('TokenList', 'The tokens.') }, errors: ['auth.forbidden'],
+    responses: { 200: json('TokenList', 'The tokens.') }, errors: ['auth.forbidden', 'request.invalid'],
   },
   {
     method: 'delete', path: '/v1/tokens/{id}', operationId: 'revokeToken', tag: 'tokens', bearer: true, summary: 'Revoke an API token',

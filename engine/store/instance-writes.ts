@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely } from 'kysely'
+import type { ExpressionBuilder, Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
 import type { HeldValue } from '../runtime/unique.js'
@@ -96,21 +96,22 @@ export function countFailureStatement(db: Kysely<Database>, expected: StoredInst
  * entry in each of the table's indexes, and most parties' flags stay as they were.
  */
 export function waitingStatement(db: Kysely<Database>, instanceIds: readonly string[], roles: readonly string[]): PlannedStatement {
-  const flag = (eb: ExpressionBuilder<Database, 'instance_party'>, held: readonly string[]) =>
-    held.length === 0 ? eb.lit(0) : eb.case().when('role', 'in', held).then(1).else(0).end()
+  // The flag each party should have, set where the row's differs.
+  const flagged = (update: UpdateQueryBuilder<Database, 'instance_party', 'instance_party', UpdateResult>, held: readonly string[]) =>
+    update.set((eb) => ({ waiting: flag(eb, held) })).where((eb) => eb('waiting', '<>', flag(eb, held)))
   if (instanceIds.length === 1) {
     // One instance (every command): a prepared statement per number of roles.
     const names = roles.map((_, i) => `role${i}`)
-    const update = prepared(db, `set waiting, ${roles.length} roles`, (db) => db.updateTable('instance_party')
-      .set((eb) => ({ waiting: flag(eb, names.map((n) => slot(n))) }))
-      .where('instance_id', '=', slot('id'))
-      .where((eb) => eb('waiting', '<>', flag(eb, names.map((n) => slot(n))))))
+    const update = prepared(db, `set waiting, ${roles.length} roles`, (db) =>
+      flagged(db.updateTable('instance_party'), names.map((n) => slot(n))).where('instance_id', '=', slot('id')))
     return update.bind({ id: instanceIds[0], ...Object.fromEntries(roles.map((role, i) => [`role${i}`, role])) })
   }
-  return statementOf(db.updateTable('instance_party')
-    .set((eb) => ({ waiting: flag(eb, roles) }))
-    .where('instance_id', 'in', instanceIds)
-    .where((eb) => eb('waiting', '<>', flag(eb, roles))))
+  return statementOf(flagged(db.updateTable('instance_party'), roles).where('instance_id', 'in', instanceIds))
+}
+
+/** 1 for a party holding one of `roles`, else 0. */
+function flag(eb: ExpressionBuilder<Database, 'instance_party'>, roles: readonly string[]) {
+  return roles.length === 0 ? eb.lit(0) : eb.case().when('role', 'in', roles).then(1).else(0).end()
 }
 
 /** The instance row's columns that follow from its state. */

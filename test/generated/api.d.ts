@@ -5161,6 +5161,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description - `request.invalid`: Invalid request body or query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description - `server.error`: Internal Server Error */
             500: {
                 headers: {
@@ -5510,6 +5519,15 @@ export interface operations {
             };
             /** @description - `auth.forbidden`: Not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `request.invalid`: Invalid request body or query */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
