@@ -47,3 +47,29 @@ export function repeatsRepetition(source: string): boolean {
   }
   return false
 }
+
+/**
+ * Whether a regular expression uses what only a backtracking engine can run: a backreference
+ * (`\1`, `\k<name>`) or a lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`). V8 moves a match that
+ * backtracks too much to its linear-time engine, but not one of these: `^(\d)\d*\d*\d*\d*\1$`
+ * on sixty digits ran for 17 seconds, and nothing can interrupt a match. Pure.
+ */
+export function needsBacktracking(source: string): boolean {
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]
+    if (c === '\\') {
+      const next = source[i + 1] ?? ''
+      if (/[1-9]/.test(next) || (next === 'k' && source[i + 2] === '<')) return true
+      i++
+    } else if (c === '[') {
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++
+    } else if (c === '(' && source[i + 1] === '?') {
+      const kind = source.slice(i + 2, i + 4)
+      if (kind[0] === '=' || kind[0] === '!' || kind === '<=' || kind === '<!') return true
+    }
+  }
+  return false
+}
+
+/** How to do without a backreference or a lookaround. */
+export const BACKTRACKING_HINT = 'Write it without \\1, \\k<name>, (?=, (?!, (?<= or (?<!: to require several things of one value, check each apart, e.g. with an action\'s `require` and $contains(inputs.code, /[0-9]/).'

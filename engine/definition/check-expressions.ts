@@ -1,7 +1,7 @@
 import type { DefinitionCode } from '../errors.js'
 import type { CompileContext } from './context.js'
 import type { AstNode, Focus } from './expression-ast.js'
-import { repeatsRepetition } from './backtracking.js'
+import { BACKTRACKING_HINT, needsBacktracking, repeatsRepetition } from './backtracking.js'
 import { boundVariables, childrenOf, hyphenatedPath, parseExpression, quote, readNames } from './expression-ast.js'
 import { BUILT_IN_FUNCTIONS, ENGINE_FUNCTIONS, REFUSED_FUNCTIONS } from './expression-functions.js'
 import type { DeclaredNames, ExpressionNames } from './expression-names.js'
@@ -65,6 +65,10 @@ class Checker {
       this.#report('definition.expression', `regex:${node.value.source}`,
         `The regular expression /${node.value.source}/ repeats a group that itself repeats: on some texts it takes exponential time.`,
         'Repeat the inner part once, e.g. /a+/ rather than /(a+)+/, or make the alternatives of a repeated group exclusive.')
+    } else if (node.type === 'regex' && node.value instanceof RegExp && needsBacktracking(node.value.source)) {
+      this.#report('definition.expression', `regex:${node.value.source}`,
+        `The regular expression /${node.value.source}/ uses a backreference or a lookaround, which only a backtracking engine can run: on some texts one match can take minutes.`,
+        BACKTRACKING_HINT)
     }
     for (const [child, at] of childrenOf(node, focus)) this.visit(child, at)
   }

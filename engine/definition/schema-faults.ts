@@ -1,5 +1,5 @@
 import type { JsonSchema } from './definition.js'
-import { repeatsRepetition } from './backtracking.js'
+import { BACKTRACKING_HINT, needsBacktracking, repeatsRepetition } from './backtracking.js'
 import { escapeSegment } from './pointer.js'
 import { suggest } from './suggest.js'
 
@@ -70,13 +70,16 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
 /** Most items an array checked for `uniqueItems` may have: the check compares every pair. */
 const MAX_UNIQUE_ITEMS = 1000
 
-/** Why `source` cannot serve as a pattern: not a regular expression, or one that can take exponential time. */
+/** Why `source` cannot serve as a pattern: not a regular expression, or one whose time nothing bounds. */
 function patternFault(source: string, pointer: string, atKey: boolean): SchemaFault | undefined {
   const problem = regExpProblem(source)
   if (problem) return { pointer, atKey, message: `"${source}" is not a valid regular expression: ${problem}.`, hint: PATTERN_HINT }
-  if (!repeatsRepetition(source)) return undefined
-  return { pointer, atKey, message: `"${source}" repeats a group that itself repeats or alternates: on an input that almost matches it can take exponential time, stalling the server.`,
-    hint: 'Write it without a repeated group around a repetition or an alternation, e.g. [ab]+ for (a|b)+ and a+ for (a+)+.' }
+  if (repeatsRepetition(source)) {
+    return { pointer, atKey, message: `"${source}" repeats a group that itself repeats or alternates: on an input that almost matches it can take exponential time, stalling the server.`,
+      hint: 'Write it without a repeated group around a repetition or an alternation, e.g. [ab]+ for (a|b)+ and a+ for (a+)+.' }
+  }
+  if (!needsBacktracking(source)) return undefined
+  return { pointer, atKey, message: `"${source}" uses a backreference or a lookaround, which only a backtracking engine can run: on some inputs one match can take minutes, stalling the server.`, hint: BACKTRACKING_HINT }
 }
 
 const PATTERN_HINT = 'Patterns are JavaScript regular expressions (with the u flag): close every ( [ {, and write \\ before ( ) [ ] { } . * + ? | \\ to match the character itself.'

@@ -162,6 +162,14 @@ describe('expressions checked against the process', () => {
     expect(problems(definition({ record: '$contains(inputs.comment, /^[ab]+(-[a-z0-9]+)?$/)' }))).toEqual([])
   })
 
+  it('refuses a regular expression with a backreference or a lookaround, which V8 cannot move to its linear-time engine', () => {
+    expect(problems(definition({ record: '$contains(inputs.comment, /^(\\d)\\d*\\d*\\1$/)' }))).toEqual([
+      { line: RECORD_AT, code: 'definition.expression', message: expect.stringContaining('backreference or a lookaround') as string, hint: expect.stringContaining('\\k<name>') as string },
+    ])
+    expect(problems(definition({ record: '$contains(inputs.comment, /(?<!x)y/)' })).map((p) => p.code)).toEqual(['definition.expression'])
+    expect(problems(definition({ record: '$contains(inputs.comment, /^[a-z]+[0-9]$/)' }))).toEqual([])
+  })
+
   it('does not check an expression that is not valid JSONata any further', () => {
     expect(problems(definition({ when: '$nosuch(contxt.renewal' })).map((p) => p.code)).toEqual(['definition.expression'])
   })

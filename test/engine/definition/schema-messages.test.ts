@@ -129,6 +129,15 @@ describe('input schemas are checked as a person means them', () => {
     ])
   })
 
+  it('a pattern with a backreference or a lookaround, which nothing can stop once it backtracks; a named group is fine', () => {
+    const text = inputs("          type: object\n          properties:\n            a: { type: string, pattern: '^(\\d)\\d*\\d*\\1$' }\n            b: { type: string, pattern: '^(?=.*[0-9])[a-z0-9]+$' }\n            c: { type: string, pattern: '^(?<y>[0-9]{4})\\k<y>$' }\n            d: { type: string, pattern: '^(?<y>[0-9]{4})-[(?=]\\(?!$' }\n")
+    expect(problemsOf(compile(text))).toEqual([
+      expect.objectContaining({ code: 'definition.input-schema', line: 15, message: expect.stringContaining('backreference or a lookaround'), hint: expect.stringContaining('(?=') }),
+      expect.objectContaining({ code: 'definition.input-schema', line: 16, message: expect.stringContaining('backreference or a lookaround') }),
+      expect.objectContaining({ code: 'definition.input-schema', line: 17, message: expect.stringContaining('backreference or a lookaround') }),
+    ])
+  })
+
   it('the context schema alike', () => {
     const text = `${HEAD}context:\n  type: object\n  required: [orderId]\n  properties:\n    order-id: { type: string }\n${step(FINISH).slice(HEAD.length)}`
     expect(problemsOf(compile(text))).toEqual([expect.objectContaining({ code: 'definition.context-schema', line: 7, column: 14, hint: expect.stringContaining('Did you mean "order-id"?') })])
