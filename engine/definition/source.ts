@@ -1,4 +1,4 @@
-import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, Parser } from 'yaml'
+import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, visit } from 'yaml'
 import type { Alias, CST, Document, ErrorCode as YAMLErrorCode, Node, Pair, YAMLMap } from 'yaml'
 import type { DefinitionCode, SourceLocation } from '../errors.js'
 import { DefinitionError } from '../errors.js'
@@ -89,7 +89,7 @@ function read(text: string, file: string): Source {
   const doc = docs[0]
   if (!doc) return unlocated([problem('definition.empty', 0, 'The file is empty.', EMPTY_HINT)])
 
-  const syntax = syntaxProblems(doc, tokens, problem)
+  const syntax = syntaxProblems(doc, text, tokens, problem)
   const second = docs[1]
   if (second) syntax.push(problem('definition.yaml-syntax', second.range[0], 'A second YAML document starts here; a process file holds one.', 'Remove the `---` line and what follows, or move it to a file of its own.'))
   if (syntax.length > 0) return located(file, text, doc, syntax, at, new Map())
@@ -142,8 +142,8 @@ function parseTokens(text: string, lines: LineCounter): { tokens: CST.Token[]; t
  * yaml's syntax errors, except that a quote or bracket never closed is reported once, where it
  * was opened, and the errors it causes after that point are dropped.
  */
-function syntaxProblems(doc: Document, tokens: readonly CST.Token[], problem: (code: DefinitionCode, offset: number, message: string, hint?: string) => DefinitionError): DefinitionError[] {
-  if (doc.errors.length === 0) return []
+function syntaxProblems(doc: Document, text: string, tokens: readonly CST.Token[], problem: (code: DefinitionCode, offset: number, message: string, hint?: string) => DefinitionError): DefinitionError[] {
+  if (doc.errors.length === 0) return tagProblems(doc, text, problem)
   const opening = firstUnclosed(tokens)
   const caused = opening && doc.errors.some((e) => e.pos[0] >= opening.offset)
   const kept = caused ? doc.errors.filter((e) => e.pos[0] < opening.offset) : doc.errors
@@ -151,6 +151,35 @@ function syntaxProblems(doc: Document, tokens: readonly CST.Token[], problem: (c
     ...kept.map((e) => problem('definition.yaml-syntax', e.pos[0], e.message.trim(), syntaxHint(e.code, e.message))),
     ...(caused ? [problem('definition.yaml-syntax', opening.offset, opening.message, opening.hint)] : []),
   ]
+}
+
+/** The tags of JSON's values: a definition holds nothing else. */
+const JSON_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((name) => `tag:yaml.org,2002:${name}`))
+
+/**
+ * Explicit tags that would make a value JSON cannot hold (`!!timestamp` a date, `!!binary` bytes,
+ * `!!set`) or that yaml cannot apply (`!custom`, `!!float abc`), which it would otherwise ignore;
+ * each reported at its tag.
+ */
+function tagProblems(doc: Document, text: string, problem: (code: DefinitionCode, offset: number, message: string, hint?: string) => DefinitionError): DefinitionError[] {
+  const tags = new Set<number>()
+  for (const warning of doc.warnings) if (warning.code === 'TAG_RESOLVE_FAILED') tags.add(warning.pos[0])
+  visit(doc, {
+    Node: (_, node) => {
+      if (node.tag === undefined || JSON_TAGS.has(node.tag) || !node.range) return
+      // The tag written before the value, else the value.
+      let tag = text.lastIndexOf('!', node.range[0])
+      while (tag > 0 && text[tag - 1] === '!') tag--
+      tags.add(tag >= 0 && /^!\S*\s+$/.test(text.slice(tag, node.range[0])) ? tag : node.range[0])
+    },
+  })
+  return [...tags].sort((a, b) => a - b).map((offset) => {
+    const tag = /^!\S*/.exec(text.slice(offset))?.[0] ?? ''
+    const json = tag.startsWith('!!') && JSON_TAGS.has(`tag:yaml.org,2002:${tag.slice(2)}`)
+    return problem('definition.yaml-syntax', offset,
+      json ? `The value after ${tag} is not of that type.` : `The tag ${tag} is not accepted: only text, numbers, true and false, null, lists and mappings are.`,
+      'Remove the tag, and quote the value if it must stay text, e.g. "2026-01-01".')
+  })
 }
 
 /** A {@link Source} whose locations come from `doc` (or are 1:1 without one), following aliases and merge keys. */
