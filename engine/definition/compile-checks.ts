@@ -19,7 +19,12 @@ export function compileChecks(
   const site = { kind: 'record', action, inputs: declaredNames(inputs) } as const
   return checks.map((check, index) => {
     const path = parsePointer(check.input)
-    checkInputPath(ctx, inputs, path, action, at('checks', index, 'input'))
+    const target = checkInputPath(ctx, inputs, path, action, at('checks', index, 'input'))
+    if ((check.notBefore !== undefined || check.notAfter !== undefined) && target && !holdsInstants(target)) {
+      ctx.report('definition.check-input', at('checks', index, 'input'),
+        `Input "${check.input}" is not declared as an instant: notBefore and notAfter compare instants, so every act giving it would be refused.`,
+        'Declare it as { type: string, format: date-time }, or compare it in an `assert` instead.')
+    }
     const expression = (key: 'notBefore' | 'notAfter' | 'assert') => {
       const text = check[key]
       return text === undefined ? undefined : expressionAt(ctx, scope, text, at('checks', index, key), site)
@@ -28,23 +33,36 @@ export function compileChecks(
   })
 }
 
-/** Reports `definition.check-input` when some segment of `path` is a property the input schema declares no room for. */
-function checkInputPath(ctx: CompileContext, inputs: JsonSchema, path: readonly string[], action: string, pointer: string): void {
+/**
+ * Reports `definition.check-input` when some segment of `path` is a property the input schema
+ * declares no room for. Returns the schema of the input the path names, when every segment is a
+ * declared property (undefined where composition or an open object leaves it unknown).
+ */
+function checkInputPath(ctx: CompileContext, inputs: JsonSchema, path: readonly string[], action: string, pointer: string): JsonSchema | undefined {
   let schema: JsonSchema | undefined = inputs
   for (const [depth, segment] of path.entries()) {
     const names: DeclaredNames | undefined = declaredNames(schema)
     // Where composition or an open object leaves the names unknown, any input may be sent.
-    if (!names || !names.closed) return
+    if (!names || !names.closed) return undefined
     if (!names.names.includes(segment)) {
       const where = depth === 0 ? `the inputs of action "${action}"` : `/${path.slice(0, depth).join('/')}`
       ctx.report('definition.check-input', pointer, `There is no input "${segment}" in ${where} for this check to apply to.`,
         names.names.length === 0 ? 'Declare the input under the action\'s `inputs` first.' : suggest(segment, names.names, 'inputs'))
-      return
+      return undefined
     }
     const properties = schema?.['properties'] as Readonly<Record<string, unknown>> | undefined
     const next = properties?.[segment]
     schema = typeof next === 'object' && next !== null && !Array.isArray(next) ? next as JsonSchema : undefined
   }
+  return schema
+}
+
+/** Whether an input of `schema` can be an instant: a date-time string, or a schema that says nothing of its type or format. */
+function holdsInstants(schema: JsonSchema): boolean {
+  const { type, format } = schema
+  if (type === undefined && format === undefined) return true
+  const text = type === undefined || type === 'string' || (Array.isArray(type) && type.includes('string'))
+  return text && format === 'date-time'
 }
 
 /** Compiles the process's `validity`: its two expressions, which see the instance (not inputs). */

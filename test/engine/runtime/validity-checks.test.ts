@@ -90,6 +90,18 @@ describe('checks of an action', () => {
       ['definition.expression-reference', '/steps/0/actions/enable/checks/1/assert'],
     ])
   })
+
+  it('are checked at load: instant bounds on an input that is not an instant, which every act would fail', () => {
+    const bounded = (schema: string) => compileProcess(subscription(VALIDITY).replace('startsAt: { type: string, format: date-time }', `startsAt: ${schema}`), 'inline.yaml')
+    for (const schema of ['{ type: integer }', '{ type: string }', '{ type: string, format: date }']) {
+      const result = bounded(schema)
+      expect(result.ok ? [] : result.errors.map((e) => [e.code, e.location.pointer, e.hint])).toEqual([
+        ['definition.check-input', '/steps/0/actions/enable/checks/0/input', expect.stringContaining('format: date-time')],
+      ])
+    }
+    // A schema that says nothing of its type or format leaves it to the act.
+    expect(bounded('{ description: when it starts }').ok).toBe(true)
+  })
 })
 
 describe('validity', () => {
