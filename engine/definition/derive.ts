@@ -61,11 +61,17 @@ export function derive(base: ProcessDefinition, derived: ProcessDefinition & { r
         return
       }
       if (entry.remove) {
+        for (const key of Object.keys(entry).filter((key) => key !== 'id' && key !== 'remove')) {
+          problems.push({ pointer: `/steps/${index}/${key}`, message: `A removed step takes only "id" and "remove": its "${key}" would be ignored.`, hint: 'Delete this key, or drop `remove: true` to replace or change the step instead.' })
+        }
         steps.splice(at, 1)
         return
       }
     }
     const { after, before, remove: _remove, merge, ...written } = entry
+    if (after !== undefined && before !== undefined) {
+      problems.push({ pointer: `/steps/${index}/before`, message: `Step "${entry.id}" is placed both after "${after}" and before "${before}".`, hint: 'Keep one of `after` and `before`.' })
+    }
     const inherited = steps[at]?.step
     const step: StepDefinition = merge && inherited ? { ...inherited, ...written, actions: { ...inherited.actions, ...written.actions } } : written
     const fields = merge ? new Set([...Object.keys(written), ...Object.keys(written.actions ?? {}).map((action) => `actions/${action}`)]) : undefined

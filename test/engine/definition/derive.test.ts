@@ -146,6 +146,28 @@ steps:
     expect(!broken.ok && broken.errors.map((e) => [e.code, e.location.line])).toEqual([['definition.unknown-timeout-action', 8]])
   })
 
+  it('refuses what it would otherwise ignore: more than an id on a removed step, and a step placed both after and before', () => {
+    const result = compile(`id: x
+version: 1
+title: X
+extends: basic
+steps:
+  - id: confirm-delivery
+    remove: true
+    actor: nobody
+  - id: kick-off
+    title: Kick-off Call
+    actor: isv
+    after: submit-demand
+    before: confirm-delivery
+    actions: { held: {} }
+`)
+    expect(!result.ok && result.errors.map((e) => [e.code, e.location.line, e.location.pointer])).toEqual([
+      ['definition.derivation', 8, '/steps/0/actor'],
+      ['definition.derivation', 13, '/steps/1/before'],
+    ])
+  })
+
   it('is refused without extends, and for a step the base does not have', () => {
     const unknown = compile(`id: x
 version: 1
