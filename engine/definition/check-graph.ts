@@ -17,6 +17,7 @@ import { pointerOf } from './pointer.js'
  */
 export function checkGraph(ctx: CompileContext, process: CompiledProcess, writtenSteps: readonly StepDefinition[]): void {
   reportUnperformable(ctx, process, writtenSteps)
+  reportSkipCycles(ctx, process, writtenSteps)
   const edges = [...processEdges(process), ...systemOnlyActionEdges(process)]
   const forward = new Map<string, string[]>()
   const backward = new Map<string, string[]>()
@@ -46,6 +47,27 @@ export function checkGraph(ctx: CompileContext, process: CompiledProcess, writte
         `An instance in step "${stepId}" can never finish: no path from it reaches an \`end\`.`,
         'Give some action on the way an `end`, or a `goto` towards a step that ends.')
     }
+  })
+}
+
+/**
+ * Steps that skip to one another in a ring (each with a `when`, each skipped to the next): when
+ * none of their conditions holds, an instance would skip round them without end. Reported once
+ * per ring (`definition.no-end`), at the `otherwise` of its first step as written.
+ */
+function reportSkipCycles(ctx: CompileContext, process: CompiledProcess, writtenSteps: readonly StepDefinition[]): void {
+  const skipsTo = new Map<string, string>()
+  for (const step of process.steps.values()) if (step.when) skipsTo.set(step.id, nodeOf(step.otherwise))
+  const reported = new Set<string>()
+  writtenSteps.forEach((written, index) => {
+    if (reported.has(written.id)) return
+    const ring = [written.id]
+    for (let next = skipsTo.get(written.id); next !== undefined && !ring.includes(next); next = skipsTo.get(next)) ring.push(next)
+    if (skipsTo.get(ring.at(-1) as string) !== written.id) return
+    for (const id of ring) reported.add(id)
+    ctx.report('definition.no-end', pointerOf('steps', index, written.otherwise ? 'otherwise' : 'when'),
+      `Steps ${[...ring, written.id].map((id) => `"${id}"`).join(' → ')} skip to one another: when none of their conditions holds, an instance skips round them without end.`,
+      'Let one of them be entered unconditionally, or skip it to a step outside the ring or to an `end`.')
   })
 }
 
