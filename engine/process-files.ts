@@ -56,8 +56,10 @@ export function readDefinitionFile(file: string): Uint8Array | DefinitionError {
     return new DefinitionError('definition.unreadable', `The file cannot be read (${reasonOf(error)}).`, at, 'Check the path and the permissions.')
   }
   try {
-    const { size } = fstatSync(fd)
-    if (size > MAX_DEFINITION_BYTES) return tooLargeProblem(size, file)
+    const stat = fstatSync(fd)
+    // A folder opens on Linux, and its size says nothing of a definition.
+    if (stat.isDirectory()) return new DefinitionError('definition.unreadable', 'The file cannot be read (EISDIR).', at, FOLDER_HINT)
+    if (stat.size > MAX_DEFINITION_BYTES) return tooLargeProblem(stat.size, file)
     // The size of a pipe or a device is not known beforehand: read up to one byte past the limit.
     const buffer = new Uint8Array(MAX_DEFINITION_BYTES + 1)
     let length = 0
@@ -68,11 +70,13 @@ export function readDefinitionFile(file: string): Uint8Array | DefinitionError {
     }
     return buffer.subarray(0, length)
   } catch (error) {
-    return new DefinitionError('definition.unreadable', `The file cannot be read (${reasonOf(error)}).`, at, 'Check that the path names a file, not a folder.')
+    return new DefinitionError('definition.unreadable', `The file cannot be read (${reasonOf(error)}).`, at, FOLDER_HINT)
   } finally {
     closeSync(fd)
   }
 }
+
+const FOLDER_HINT = 'Check that the path names a file, not a folder.'
 
 function reasonOf(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -35,6 +35,14 @@ describe('compileProcessFile', () => {
   it('reports a missing file and a folder as unreadable, with the reason, at 1:1', () => {
     expect(problemsOf(compileProcessFile(join(dir, 'missing.yaml')))).toEqual([expect.objectContaining({ code: 'definition.unreadable', line: 1, column: 1, message: expect.stringContaining('ENOENT') })])
     expect(problemsOf(compileProcessFile(dir))).toEqual([expect.objectContaining({ code: 'definition.unreadable', message: expect.stringContaining('EISDIR') })])
+  })
+
+  it('reports a folder whose own size passes 1 MiB as unreadable, not as too large', () => {
+    const folder = join(dir, 'many')
+    mkdirSync(folder)
+    for (let i = 0; i < 16_000; i++) writeFileSync(join(folder, `${String(i).padStart(5, '0')}-${'x'.repeat(60)}`), '')
+    expect(statSync(folder).size).toBeGreaterThan(MAX_DEFINITION_BYTES)
+    expect(problemsOf(compileProcessFile(folder))).toEqual([expect.objectContaining({ code: 'definition.unreadable', message: expect.stringContaining('EISDIR') })])
   })
 
   it('refuses a file over 1 MiB as too large, whatever it holds', () => {
