@@ -17,14 +17,17 @@ export interface SchemaFault {
 const SCHEMA_VALUED = ['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'contentSchema'] as const
 const SCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'dependentSchemas'] as const
 const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'] as const
+// Lower and upper bounds of one measure: a lower above the upper admits no value.
+const BOUNDS = [['minLength', 'maxLength'], ['minimum', 'maximum'], ['minItems', 'maxItems'], ['minProperties', 'maxProperties'], ['minContains', 'maxContains']] as const
 
 /**
  * Mistakes in an author's JSON Schema that ajv accepts as valid JSON Schema but that make it
  * unusable, each at the value to fix: a `format` ajv does not know (ajv would refuse the whole
  * schema without saying where), a `pattern` (or `patternProperties` key) that is not a regular
- * expression, and a `required` entry that names no declared property of an object that accepts
- * no other (once `closeObjects` has closed it): no input could ever satisfy it, so the action could
- * never be performed. `formats` are the names ajv knows. Pure.
+ * expression, a lower bound above its upper (`minLength` over `maxLength`, say), and a
+ * `required` entry that names no declared property of an object that accepts no other (once
+ * `closeObjects` has closed it): no input could ever satisfy it, so the action could never be
+ * performed. `formats` are the names ajv knows. Pure.
  */
 export function findSchemaFaults(schema: JsonSchema, formats: readonly string[]): SchemaFault[] {
   const faults: SchemaFault[] = []
@@ -51,6 +54,13 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
       faults.push({ pointer: `${pointer}/uniqueItems`, atKey: false,
         message: `\`uniqueItems\` compares every pair of items, so an unbounded array makes checking one input take minutes.`,
         hint: `Give this array \`maxItems\` of at most ${MAX_UNIQUE_ITEMS}.` })
+    }
+    for (const [low, high] of BOUNDS) {
+      const min = node[low]
+      const max = node[high]
+      if (typeof min === 'number' && typeof max === 'number' && min > max) {
+        faults.push({ pointer: `${pointer}/${low}`, atKey: false, message: `\`${low}\` ${min} is more than \`${high}\` ${max}: no value can satisfy both.`, hint: `Lower \`${low}\` or raise \`${high}\`.` })
+      }
     }
     faults.push(...undeclaredRequired(node, pointer))
     for (const key of SCHEMA_VALUED) walk(node[key], `${pointer}/${key}`)

@@ -138,6 +138,14 @@ describe('input schemas are checked as a person means them', () => {
     ])
   })
 
+  it('a lower bound above its upper, which no value satisfies, at the lower bound', () => {
+    const text = inputs("          type: object\n          properties:\n            a: { type: string, minLength: 200, maxLength: 128 }\n            b: { type: integer, minimum: 5, maximum: 5 }\n            c: { type: array, minItems: 3, maxItems: 2 }\n")
+    expect(problemsOf(compile(text))).toEqual([
+      expect.objectContaining({ code: 'definition.input-schema', line: 15, message: '`minLength` 200 is more than `maxLength` 128: no value can satisfy both.' }),
+      expect.objectContaining({ code: 'definition.input-schema', line: 17, message: '`minItems` 3 is more than `maxItems` 2: no value can satisfy both.' }),
+    ])
+  })
+
   it('the context schema alike', () => {
     const text = `${HEAD}context:\n  type: object\n  required: [orderId]\n  properties:\n    order-id: { type: string }\n${step(FINISH).slice(HEAD.length)}`
     expect(problemsOf(compile(text))).toEqual([expect.objectContaining({ code: 'definition.context-schema', line: 7, column: 14, hint: expect.stringContaining('Did you mean "order-id"?') })])
