@@ -11,9 +11,11 @@ import rewritePattern from 'regexpu-core'
 //   so there;
 // - anywhere else it runs as regexpu-core (Babel's) rewrites it without the flag, matching the
 //   same strings: property escapes become the classes they stand for, a code point beyond the
-//   BMP its surrogate pair. V8 can leave either for its linear engine (unless the rewriting
-//   needed lookarounds, as `.` and negated classes do for lone surrogates, or the pattern holds
-//   backreferences: no linear engine runs those).
+//   BMP its surrogate pair. V8 can leave either for its linear engine. The rewriting of `.` and of
+//   negated classes adds two alternatives with lookarounds, for lone surrogates, which no linear
+//   engine runs (`^.*.*.*.*x$` took 58 s on an emoji and 60 letters): they are left out, and a
+//   lone surrogate in the text is checked as U+FFFD, the replacement character, which a pattern
+//   that names no surrogate treats as it treats a lone one.
 
 /** Printable ASCII: the patterns whose meaning may not depend on the u flag. */
 const PLAIN = /^[\x20-\x7e]*$/
@@ -21,23 +23,35 @@ const PLAIN = /^[\x20-\x7e]*$/
 const UNICODE_ONLY = /\\[pPk]|\\u\{/
 /** A surrogate code unit: text where the u flag matches differently (a code point is two units). */
 const SURROGATE = /[\ud800-\udfff]/
+/** A surrogate not in a pair: text that is not well-formed UTF-16. */
+const LONE_SURROGATES = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+/** What regexpu-core adds to `.` and negated classes to match a lone surrogate, as it writes it. */
+const LONE_SURROGATE_ALTERNATIVES = String.raw`|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]`
 
 /** Compiles an author's `pattern` for ajv, to run without the u flag (see above). */
 export const patternRegExp: RegExpEngine = Object.assign((pattern: string, flags: string): RegExpLike => {
   // Compiled as written first: a pattern that is not one is refused with JavaScript's own message.
   const unicode = new RegExp(pattern, flags)
   if (!flags.includes('u')) return unicode
-  const rewritten = withoutUnicodeFlag(pattern, flags) ?? unicode
-  const plain = PLAIN.test(pattern) && !UNICODE_ONLY.test(pattern) ? new RegExp(pattern, flags.replace('u', '')) : undefined
+  const source = withoutUnicodeFlag(pattern, flags)
+  const plainFlags = flags.replace('u', '')
+  const rewritten = source === undefined ? unicode : new RegExp(source.replaceAll(LONE_SURROGATE_ALTERNATIVES, ''), plainFlags)
+  const plain = PLAIN.test(pattern) && !UNICODE_ONLY.test(pattern) ? new RegExp(pattern, plainFlags) : undefined
+  const test = (text: string): boolean => {
+    if (!SURROGATE.test(text)) return (plain ?? rewritten).test(text)
+    return rewritten.test(text.replace(LONE_SURROGATES, '\ufffd'))
+  }
   // ajv keeps one compiled pattern per `toString()`: it must name the pattern, as a RegExp's does.
-  const matcher = { test: (text: string) => (plain && !SURROGATE.test(text) ? plain : rewritten).test(text), toString: () => unicode.toString() }
+  const matcher = { test, toString: () => unicode.toString() }
   return matcher
 }, { code: 'patternRegExp' })
 
 /** `pattern` rewritten to match the same without the u flag, or undefined where regexpu-core cannot. */
-function withoutUnicodeFlag(pattern: string, flags: string): RegExp | undefined {
+function withoutUnicodeFlag(pattern: string, flags: string): string | undefined {
   try {
-    return new RegExp(rewritePattern(pattern, flags, { unicodeFlag: 'transform', unicodePropertyEscapes: 'transform' }), flags.replace('u', ''))
+    const source = rewritePattern(pattern, flags, { unicodeFlag: 'transform', unicodePropertyEscapes: 'transform' })
+    new RegExp(source, flags.replace('u', ''))
+    return source
   } catch {
     return undefined
   }
