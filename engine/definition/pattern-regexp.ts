@@ -13,7 +13,7 @@ import rewritePattern from 'regexpu-core'
 //   same strings: property escapes become the classes they stand for, a code point beyond the
 //   BMP its surrogate pair. V8 can leave either for its linear engine. The rewriting of `.` and of
 //   negated classes adds two alternatives with lookarounds, for lone surrogates, which no linear
-//   engine runs (`^.*.*.*.*x$` took 58 s on an emoji and 60 letters): they are left out, and a
+//   engine runs (`^.*.*.*.*.*.*.*x$` took 58 s on an emoji and 60 letters): they are left out, and a
 //   lone surrogate in the text is checked as U+FFFD, the replacement character, which a pattern
 //   that names no surrogate treats as it treats a lone one.
 
