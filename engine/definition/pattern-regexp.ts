@@ -33,10 +33,8 @@ export const patternRegExp: RegExpEngine = Object.assign((pattern: string, flags
   // Compiled as written first: a pattern that is not one is refused with JavaScript's own message.
   const unicode = new RegExp(pattern, flags)
   if (!flags.includes('u')) return unicode
-  const source = withoutUnicodeFlag(pattern, flags)
-  const plainFlags = flags.replace('u', '')
-  const rewritten = source === undefined ? unicode : new RegExp(source.replaceAll(LONE_SURROGATE_ALTERNATIVES, ''), plainFlags)
-  const plain = PLAIN.test(pattern) && !UNICODE_ONLY.test(pattern) ? new RegExp(pattern, plainFlags) : undefined
+  const rewritten = withoutUnicodeFlag(pattern, flags) ?? unicode
+  const plain = PLAIN.test(pattern) && !UNICODE_ONLY.test(pattern) ? new RegExp(pattern, flags.replace('u', '')) : undefined
   const test = (text: string): boolean => {
     if (!SURROGATE.test(text)) return (plain ?? rewritten).test(text)
     return rewritten.test(text.replace(LONE_SURROGATES, '\ufffd'))
@@ -46,12 +44,14 @@ export const patternRegExp: RegExpEngine = Object.assign((pattern: string, flags
   return matcher
 }, { code: 'patternRegExp' })
 
-/** `pattern` rewritten to match the same without the u flag, or undefined where regexpu-core cannot. */
-function withoutUnicodeFlag(pattern: string, flags: string): string | undefined {
+/**
+ * `pattern` rewritten to match the same in well-formed text without the u flag (the alternatives
+ * for lone surrogates left out), or undefined where regexpu-core cannot.
+ */
+function withoutUnicodeFlag(pattern: string, flags: string): RegExp | undefined {
   try {
     const source = rewritePattern(pattern, flags, { unicodeFlag: 'transform', unicodePropertyEscapes: 'transform' })
-    new RegExp(source, flags.replace('u', ''))
-    return source
+    return new RegExp(source.replaceAll(LONE_SURROGATE_ALTERNATIVES, ''), flags.replace('u', ''))
   } catch {
     return undefined
   }
