@@ -94,6 +94,7 @@ function clonePublicEvents(file: string, template: string): void {
         select 0, i.id || substr(e.id, length(?) + 1), e.type, i.id, e.process_id, e.at, e.recorded_at, e.seq, e.revision, replace(e.payload, ?, i.id)
         from instance i join public_event e on e.instance_id = ? where i.id <> ? order by i.created_at, i.id, e.position`).run(template, template, template, template)
       db.prepare(`update instance_party set subject = 'c-' || (abs(random()) % ${CUSTOMERS}) where role = 'customer'`).run()
+      db.prepare(`update waiting_party set subject = (select p.subject from instance_party p where p.instance_id = waiting_party.instance_id and p.role = waiting_party.role)`).run()
     })()
     db.pragma('wal_checkpoint(TRUNCATE)')
   } finally {

@@ -7,7 +7,7 @@ import { decideFiring } from './runtime/firing.js'
 import type { FiringFailure } from './runtime/firing.js'
 import type { InstanceState, Principal } from './runtime/state.js'
 import { iso } from './runtime/time.js'
-import { waitingRoles } from './runtime/waiting.js'
+import { waitingChange } from './runtime/waiting.js'
 import { heldValues } from './runtime/unique.js'
 import type { ClaimedInstance, ClaimWrite, DueClaim, DueClaims, DueCursor } from './store/due-claims.js'
 import type { OutboxWrite } from './store/instance-writes.js'
@@ -209,12 +209,12 @@ export class Deadlines {
           decided.set(id, { kind: 'fired', timeouts: firing.timeouts })
           // A timeout never records a unique value (the definition refuses it), so firing can only free them.
           const releaseHeld = heldValues(process, claimed.state).length > 0 && heldValues(process, firing.state).length === 0
-          writes.push({ kind: 'append', claimed, state: firing.state, events: firing.events, waitingRoles: waitingRoles(process, firing.state), outbox: outboxOf(process, claimed, firing, now), ...(releaseHeld ? { releaseHeld } : {}) })
+          writes.push({ kind: 'append', claimed, state: firing.state, events: firing.events, waiting: waitingChange(process, claimed.state, firing.state), outbox: outboxOf(process, claimed, firing, now), ...(releaseHeld ? { releaseHeld } : {}) })
         } else {
           decided.set(id, { kind: 'failed', failure: firing.failure })
           if (!count) continue
           const { marked } = firing
-          writes.push(marked ? { kind: 'append', claimed, state: marked.state, events: marked.events, waitingRoles: [], outbox: outboxOf(process, claimed, marked, now) } : { kind: 'count-failure', claimed })
+          writes.push(marked ? { kind: 'append', claimed, state: marked.state, events: marked.events, waiting: waitingChange(process, claimed.state, marked.state), outbox: outboxOf(process, claimed, marked, now) } : { kind: 'count-failure', claimed })
         }
       }
     } catch (error) {

@@ -15,7 +15,7 @@ import type { Principal } from './runtime/state.js'
 import type { InstanceView, Submissions } from './runtime/view.js'
 import { submissionsOf, viewInstance } from './runtime/view.js'
 import { heldValues, sameHeldValues } from './runtime/unique.js'
-import { waitingRoles } from './runtime/waiting.js'
+import { waitingChange } from './runtime/waiting.js'
 import { publicEventRefs } from './runtime/public-events.js'
 import { instant, iso } from './runtime/time.js'
 import { validityAt } from './runtime/validity.js'
@@ -60,7 +60,7 @@ export class Instances {
     const outbox = { events: publicEventRefs(decision.state, decision.events, 0), recordedAt: iso(now) }
     try {
       const held = heldValues(process, decision.state)
-      await this.#rows.create(decision.state, decision.events, { waitingRoles: waitingRoles(process, decision.state), attachmentIds: [], receipt: options.receipt?.(view), outbox, ...(held.length > 0 ? { held } : {}) })
+      await this.#rows.create(decision.state, decision.events, { waiting: waitingChange(process, undefined, decision.state), attachmentIds: [], receipt: options.receipt?.(view), outbox, ...(held.length > 0 ? { held } : {}) })
     } catch (error) {
       // Another request started an instance with this id between the check and the insert.
       if (!(error instanceof EngineError) && await this.#rows.find(id)) throw new EngineError('instance.exists', `Instance "${id}" already exists.`)
@@ -169,7 +169,7 @@ export class Instances {
     const held = heldValues(process, decision.state)
     const heldChanged = !sameHeldValues(heldValues(process, stored.state), held)
     await this.#rows.append(stored, decision.state, decision.events, {
-      waitingRoles: waitingRoles(process, decision.state), attachmentIds, receipt: options.receipt?.(view), outbox, ...(heldChanged ? { held } : {}),
+      waiting: waitingChange(process, stored.state, decision.state), attachmentIds, receipt: options.receipt?.(view), outbox, ...(heldChanged ? { held } : {}),
     })
     return view
   }

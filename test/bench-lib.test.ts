@@ -61,7 +61,7 @@ describe('minimalActs', () => {
     }
     const db = new BetterSqlite3(file, { readonly: true })
     const acted = db.prepare(`select instance_id as id, count(*) as n from event where type = 'acted' group by instance_id`).all() as Array<{ id: string; n: number }>
-    const waiting = db.prepare('select role from instance_party where instance_id = ? and waiting = 1').all(y) as Array<{ role: string }>
+    const waiting = db.prepare('select role from waiting_party where instance_id = ?').all(y) as Array<{ role: string }>
     db.close()
     expect(new Map(acted.map((a) => [a.id, a.n]))).toEqual(new Map([[x, 1], [y, 2]]))
     expect(waiting).toEqual([{ role: 'customer' }])

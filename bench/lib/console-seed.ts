@@ -82,6 +82,7 @@ export function seedConsole(file: string, templates: ReadonlyMap<string, readonl
     db.exec(`update instance set order_id = 'ord-' || rowid, created_at = ${EARLIER},
       state = replace(replace(state, '"orderId":"template"', '"orderId":"ord-' || rowid || '"'), '"startedAt":"' || created_at || '"', '"startedAt":"' || ${EARLIER} || '"')`)
     db.exec('update instance_party set instance_created_at = (select created_at from instance where instance.id = instance_party.instance_id)')
+    db.exec('update waiting_party set instance_created_at = (select created_at from instance where instance.id = waiting_party.instance_id)')
   } finally {
     db.close()
   }

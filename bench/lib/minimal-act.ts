@@ -1,5 +1,5 @@
 // The least a durable act costs on this stack, for the `http` benchmark's floor servers: read
-// the instance's row, then write its new state, one event and its parties' waiting flags (which
+// the instance's row, then write its new state, one event and whom it waits on (the rows that
 // serve "waiting on me" lists), all or nothing, acknowledged once committed at FULL with group
 // commit. No definition, no decision, no validation, and less than a real act of this schema
 // writes (that updates the step, status and deadline columns and their indexes, and appends two
@@ -38,7 +38,8 @@ export function minimalActs(file: string): MinimalActs {
   const read = connection.prepare<[string], Row>('select revision, last_seq, state from instance where id = ?')
   const update = connection.prepare('update instance set revision = ?, last_seq = ?, state = ?, updated_at = ? where id = ? and revision = ?')
   const insert = connection.prepare('insert into event (instance_id, seq, type, at, fired_at, step, action, actor_role, actor_subject, payload) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-  const waiting = connection.prepare('update instance_party set waiting = case when role in (?) then 1 else 0 end where instance_id = ?')
+  const stopWaiting = connection.prepare('delete from waiting_party where instance_id = ? and role = ?')
+  const startWaiting = connection.prepare('insert into waiting_party (instance_id, role, subject, instance_created_at) values (?, ?, ?, ?)')
   const begin = connection.prepare('begin immediate')
   const savepoint = connection.prepare('savepoint act')
   const release = connection.prepare('release act')
@@ -108,7 +109,9 @@ export function minimalActs(file: string): MinimalActs {
       const writeAct = (): void => {
         if (update.run(revision, seq, JSON.stringify(next), at, id, row.revision).changes !== 1) throw new Error(`Instance "${id}" changed meanwhile.`)
         insert.run(id, seq, 'acted', at, null, String(state.step ?? ''), action, 'customer', by, JSON.stringify({ type: 'acted', at, action, by }))
-        waiting.run(action === 'finish' ? 'customer' : 'isv', id)
+        const [stopped, started] = action === 'finish' ? ['isv', 'customer'] : ['customer', 'isv']
+        stopWaiting.run(id, stopped)
+        startWaiting.run(id, started, (state.parties as Record<string, string>)[started], state.startedAt)
       }
       await new Promise<void>((resolve, reject) => {
         if (queue.length === 0) setImmediate(flush)

@@ -42,7 +42,8 @@ export async function clonePostgres(url: string, template: string, count: number
     await client.query('create temp table seed_id on commit drop as select gen_random_uuid()::text as id from generate_series(1, $1::int)', [count])
     await client.query(`insert into instance (${INSTANCE_COLUMNS}) select s.id, t.process_id, t.process_version, t.status, t.step, t.outcome, t.next_deadline,
       t.revision, t.last_seq, replace(t.state, t.id, s.id), t.order_id, t.created_at, t.updated_at from seed_id s, instance t where t.id = $1`, [template])
-    await client.query('insert into instance_party (instance_id, role, subject, waiting, instance_created_at) select s.id, p.role, p.subject, p.waiting, p.instance_created_at from seed_id s, instance_party p where p.instance_id = $1', [template])
+    await client.query('insert into instance_party (instance_id, role, subject, instance_created_at) select s.id, p.role, p.subject, p.instance_created_at from seed_id s, instance_party p where p.instance_id = $1', [template])
+    await client.query('insert into waiting_party (instance_id, role, subject, instance_created_at) select s.id, w.role, w.subject, w.instance_created_at from seed_id s, waiting_party w where w.instance_id = $1', [template])
     await client.query(`insert into event (${EVENT_COLUMNS}) select s.id, e.seq, e.type, e.at, e.fired_at, e.step, e.action, e.actor_role, e.actor_subject,
       replace(e.payload, e.instance_id, s.id) from seed_id s, event e where e.instance_id = $1`, [template])
     await client.query('commit')

@@ -63,7 +63,8 @@ export function cloneInstances(file: string, templates: readonly string[], count
     const statements = [
       db.prepare(`insert into instance (${INSTANCE_COLUMNS}) select s.id, t.process_id, t.process_version, t.status, t.step, t.outcome, t.next_deadline,
         t.revision, t.last_seq, replace(t.state, m.id, s.id), t.order_id, t.created_at, t.updated_at ${from} join instance t on t.id = m.id order by s.id`),
-      db.prepare(`insert into instance_party (instance_id, role, subject, waiting, instance_created_at) select s.id, p.role, p.subject, p.waiting, p.instance_created_at ${from} join instance_party p on p.instance_id = m.id order by s.id, p.role`),
+      db.prepare(`insert into instance_party (instance_id, role, subject, instance_created_at) select s.id, p.role, p.subject, p.instance_created_at ${from} join instance_party p on p.instance_id = m.id order by s.id, p.role`),
+      db.prepare(`insert into waiting_party (instance_id, role, subject, instance_created_at) select s.id, w.role, w.subject, w.instance_created_at ${from} join waiting_party w on w.instance_id = m.id order by s.id, w.role`),
       db.prepare(`insert into event (${EVENT_COLUMNS}) select s.id, e.seq, e.type, e.at, e.fired_at, e.step, e.action, e.actor_role, e.actor_subject,
         replace(e.payload, m.id, s.id) ${from} join event e on e.instance_id = m.id order by s.id, e.seq`),
     ]

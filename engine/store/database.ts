@@ -8,6 +8,7 @@ export interface Database {
   process_definition: ProcessDefinitionTable
   instance: InstanceTable
   instance_party: InstancePartyTable
+  waiting_party: WaitingPartyTable
   event: EventTable
   attachment: AttachmentTable
   api_token: ApiTokenTable
@@ -170,14 +171,18 @@ export interface InstancePartyTable {
   instance_id: string
   role: string
   subject: string
-  /** 1 when the current step waits on this party (it is one of the step's actors), else 0. */
-  waiting: number
   /**
    * The instance's `created_at`, copied here (it never changes) so that a party's instances are
    * listed in order straight from an index, newest or oldest first, without sorting them all.
    */
   instance_created_at: string
 }
+
+/**
+ * A party the instance's current step waits on (it is one of the step's actors): its row of
+ * `instance_party`, copied here while it is waited on, for the inbox's "waiting on me".
+ */
+export type WaitingPartyTable = InstancePartyTable
 
 export interface EventTable {
   instance_id: string

@@ -2,13 +2,14 @@ import type { ControlledTransaction, Kysely, SelectQueryBuilder } from 'kysely'
 import { EngineError } from '../errors.js'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
+import type { WaitingChange } from '../runtime/waiting.js'
 import type { CommitGroup } from './commit-group.js'
 import { runThrough } from './commit-group.js'
 import type { Database, EventTable } from './database.js'
 import type { ClaimTraits, OutboxOrder } from './dialect.js'
 import type { StoredInstance } from './instance-repository.js'
-import { countFailureStatement, releaseUniqueStatement, eventRow, eventStatements, outboxRows, outboxStatements, updateStatement, waitingStatement } from './instance-writes.js'
-import type { OutboxWrite } from './instance-writes.js'
+import { countFailureStatement, releaseUniqueStatement, eventRow, eventStatements, outboxRows, outboxStatements, updateStatement, waitingStatements } from './instance-writes.js'
+import type { OutboxWrite, WaitingWrite } from './instance-writes.js'
 import { runStatement } from './write-plan.js'
 import type { WritePlan } from './write-plan.js'
 
@@ -30,7 +31,7 @@ export interface DueCursor {
 export type ClaimWrite =
   | {
     readonly kind: 'append'; readonly claimed: ClaimedInstance; readonly state: InstanceState; readonly events: readonly Event[]
-    readonly waitingRoles: readonly string[]; readonly outbox: OutboxWrite
+    readonly waiting: WaitingChange; readonly outbox: OutboxWrite
     /** The instance ended, freeing the values it held (a process's `unique`). */
     readonly releaseHeld?: boolean
   }
@@ -169,23 +170,20 @@ export class DueClaims {
       const updated = await traits.updateRevisions(trx, appends.map(({ claimed, state, events }) => ({ expected: claimed, state, eventCount: events.length })))
       const events: EventTable[] = []
       const outbox: ReturnType<typeof outboxRows> = []
-      const waiting = new Map<string, { roles: readonly string[]; ids: string[] }>()
-      for (const { claimed, events: appended, waitingRoles, outbox: published } of appends) {
+      const waiting: WaitingWrite[] = []
+      for (const { claimed, state, events: appended, waiting: change, outbox: published } of appends) {
         const id = claimed.state.id
         if (!updated.has(id)) continue
         appended.forEach((event, i) => events.push(eventRow(id, claimed.lastSeq + i + 1, event)))
         outbox.push(...outboxRows(published))
-        const key = waitingRoles.join('\n')
-        const group = waiting.get(key) ?? { roles: waitingRoles, ids: [] }
-        waiting.set(key, group)
-        group.ids.push(id)
+        waiting.push({ state, change })
       }
       // Built on the database (prepared queries are kept per database), run in the transaction.
       const run = runThrough(trx)
       const statements = [
         ...eventStatements(this.#db, events),
         ...outboxStatements(this.#db, this.#outbox, outbox),
-        ...[...waiting.values()].map(({ roles, ids }) => waitingStatement(this.#db, ids, roles)),
+        ...waitingStatements(this.#db, waiting),
         ...writes.flatMap((w) => (w.kind === 'count-failure' ? [countFailureStatement(this.#db, w.claimed, w.claimed.fireFailures)] : [])),
       ]
       const released = appends.filter((w) => w.releaseHeld === true && updated.has(w.claimed.state.id)).map((w) => w.claimed.state.id)
@@ -213,7 +211,7 @@ export class DueClaims {
       return [
         updateStatement(db, claimed, write.state, write.events.length),
         ...eventStatements(db, write.events.map((event, i) => eventRow(claimed.state.id, claimed.lastSeq + i + 1, event))),
-        waitingStatement(db, [claimed.state.id], write.waitingRoles),
+        ...waitingStatements(db, [{ state: write.state, change: write.waiting }]),
         ...(write.releaseHeld === true ? [releaseUniqueStatement(db, [claimed.state.id])] : []),
         ...outboxStatements(db, this.#outbox, outboxRows(write.outbox)),
       ]

@@ -1,7 +1,7 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely'
 import type { ListOrder } from '../list-filters.js'
 import type { InstanceState } from '../runtime/state.js'
-import type { Database } from './database.js'
+import type { Database, WaitingPartyTable } from './database.js'
 
 /** Filters of {@link listInstances}; all optional, combined with AND. */
 export interface InstanceQuery {
@@ -25,38 +25,41 @@ export interface InstanceQuery {
   readonly limit: number
 }
 
-/** A listing query: from `instance` alone, or from a party's rows joined to their instances. */
-type Listing = SelectQueryBuilder<Database, 'instance' | 'instance_party', object>
+/** The party rows a list reads: every party's (`instance_party`), or those waited on (`waiting_party`), as `party`. */
+type PartyRows = Database & { party: WaitingPartyTable }
+
+/** A listing query: from `instance` alone, or from party rows joined to their instances. */
+type Listing = SelectQueryBuilder<PartyRows, 'instance' | 'party', object>
 
 /**
- * Instances matching `query`, in its order. A party's instances are read from its party rows,
- * which carry the instance's creation instant: in order from the index on (subject, role,
- * [waiting,] instance_created_at, instance_id), so a page costs the same for a party with ten
- * instances or ten thousand. Other lists read `instance` in order from (created_at, id); a search
- * by order ID from (order_id, created_at, id), keeping those the party holds.
+ * Instances matching `query`, in its order. A party's instances are read from its party rows (or,
+ * waiting on it only, its rows in `waiting_party`), which carry the instance's creation instant: in
+ * order from the index on (subject, role, instance_created_at, instance_id), so a page costs the
+ * same for a party with ten instances or ten thousand. Other lists read `instance` in order from
+ * (created_at, id); a search by order ID from (order_id, created_at, id), keeping those the party
+ * holds.
  */
 export async function listInstances(db: Kysely<Database>, query: InstanceQuery): Promise<Array<{ state: InstanceState; createdAt: string }>> {
-  const waiting = query.waiting === true
+  const partyRows = query.waiting === true ? 'waiting_party as party' : 'instance_party as party'
   // An order ID names one or a few instances: found by its index, then checked for the party.
   const party = query.orderId === undefined ? query.party : undefined
-  // Without `party` no column of instance_party is named below: the cast only lets both shapes
+  // Without `party` no column of the party rows is named below: the cast only lets both shapes
   // share the filters.
+  const partyDb = db as unknown as Kysely<PartyRows>
   let q: Listing = party
-    ? db.selectFrom('instance_party').innerJoin('instance', 'instance.id', 'instance_party.instance_id')
-      .where('instance_party.subject', '=', party.subject).where('instance_party.role', '=', party.role)
-      .$if(waiting, (p) => p.where('instance_party.waiting', '=', 1))
-    : db.selectFrom('instance') as unknown as Listing
+    ? (partyDb.selectFrom(partyRows) as unknown as SelectQueryBuilder<PartyRows, 'party', object>).innerJoin('instance', 'instance.id', 'party.instance_id')
+      .where('party.subject', '=', party.subject).where('party.role', '=', party.role)
+    : partyDb.selectFrom('instance') as unknown as Listing
   if (query.party && !party) {
     const { role, subject } = query.party
     // By the party rows' primary key (instance_id, role), one look-up per instance found.
-    q = q.where((eb) => eb.exists(eb.selectFrom('instance_party').select('instance_party.instance_id')
-      .whereRef('instance_party.instance_id', '=', 'instance.id').where('instance_party.role', '=', role)
-      .where('instance_party.subject', '=', subject)
-      .$if(waiting, (p) => p.where('instance_party.waiting', '=', 1))))
+    q = q.where((eb) => eb.exists((eb.selectFrom(partyRows) as unknown as SelectQueryBuilder<PartyRows, 'instance' | 'party', object>)
+      .select('party.instance_id')
+      .whereRef('party.instance_id', '=', 'instance.id').where('party.role', '=', role).where('party.subject', '=', subject)))
   }
   // The order's columns: the party row's copies when listing from the party rows.
-  const createdAt = party ? 'instance_party.instance_created_at' : 'instance.created_at'
-  const id = party ? 'instance_party.instance_id' : 'instance.id'
+  const createdAt = party ? 'party.instance_created_at' : 'instance.created_at'
+  const id = party ? 'party.instance_id' : 'instance.id'
   if (query.processId !== undefined) q = q.where('instance.process_id', '=', query.processId)
   if (query.status !== undefined) q = q.where('instance.status', '=', query.status)
   if (query.step !== undefined) q = q.where('instance.step', '=', query.step)

@@ -2,12 +2,13 @@ import type { Kysely } from 'kysely'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
 import type { HeldValue } from '../runtime/unique.js'
+import type { WaitingChange } from '../runtime/waiting.js'
 import type { CommitGroup } from './commit-group.js'
 import type { Database } from './database.js'
 import { listInstances } from './instance-listing.js'
 import type { InstanceQuery } from './instance-listing.js'
 import { prepared, slot } from './prepared.js'
-import { attachmentStatements, eventRow, eventStatements, insertStatement, outboxRows, outboxStatements, partyStatements, uniqueStatements, updateStatement, waitingStatement } from './instance-writes.js'
+import { attachmentStatements, eventRow, eventStatements, insertStatement, outboxRows, outboxStatements, partyStatements, uniqueStatements, updateStatement, waitingStatements } from './instance-writes.js'
 import type { OutboxWrite } from './instance-writes.js'
 import type { OutboxOrder } from './dialect.js'
 import { receiptStatement } from './idempotency-repository.js'
@@ -29,8 +30,8 @@ export interface EventRecord {
 
 /** What to write with an accepted decision besides the events and the state. */
 export interface WriteExtras {
-  /** The party roles the current step now waits on (its actors). */
-  readonly waitingRoles: readonly string[]
+  /** The parties the instance starts and stops waiting on (see `waitingChange`). */
+  readonly waiting: WaitingChange
   /** Attachments referenced by the events, bound to the instance in the same transaction. */
   readonly attachmentIds: readonly string[]
   /** The answer of the idempotent request making this write, stored in the same transaction. */
@@ -83,7 +84,8 @@ export class InstanceRepository {
     const db = this.#db
     await this.#commits.run([
       insertStatement(db, state, events.length),
-      ...partyStatements(db, state, extras.waitingRoles),
+      ...partyStatements(db, state),
+      ...waitingStatements(db, [{ state, change: extras.waiting }]),
       ...eventStatements(db, events.map((event, i) => eventRow(state.id, i + 1, event))),
       ...attachmentStatements(db, state.id, extras.attachmentIds),
       ...(extras.held ? uniqueStatements(db, state.processId, state.id, extras.held) : []),
@@ -103,7 +105,7 @@ export class InstanceRepository {
     await this.#commits.run([
       updateStatement(db, expected, state, events.length),
       ...eventStatements(db, events.map((event, i) => eventRow(state.id, expected.lastSeq + i + 1, event))),
-      waitingStatement(db, [state.id], extras.waitingRoles),
+      ...waitingStatements(db, [{ state, change: extras.waiting }]),
       ...attachmentStatements(db, state.id, extras.attachmentIds),
       ...(extras.held ? uniqueStatements(db, state.processId, state.id, extras.held) : []),
       ...outboxStatements(db, this.#outbox, outboxRows(extras.outbox)),

@@ -1,10 +1,11 @@
-import type { ExpressionBuilder, Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { Event } from '../runtime/events.js'
 import type { InstanceState } from '../runtime/state.js'
 import type { HeldValue } from '../runtime/unique.js'
+import type { WaitingChange } from '../runtime/waiting.js'
 import { nextDeadline } from '../runtime/transitions.js'
 import type { PublicEvent, PublicEventRef } from '../runtime/public-events.js'
-import type { Database, EventTable, InstancePartyTable, PublicEventTable } from './database.js'
+import type { Database, EventTable, InstancePartyTable, PublicEventTable, WaitingPartyTable } from './database.js'
 import type { OutboxOrder } from './dialect.js'
 import type { StoredInstance } from './instance-repository.js'
 import { prepared, slot } from './prepared.js'
@@ -41,20 +42,13 @@ export function insertStatement(db: Kysely<Database>, state: InstanceState, even
   })
 }
 
-const PARTY_COLUMNS = ['instance_id', 'role', 'subject', 'waiting', 'instance_created_at'] as const satisfies ReadonlyArray<keyof InstancePartyTable>
+/** The columns of a party row, in `instance_party` and `waiting_party` alike. */
+const PARTY_COLUMNS = ['instance_id', 'role', 'subject', 'instance_created_at'] as const satisfies ReadonlyArray<keyof InstancePartyTable>
 
 /** The instance's party rows, inserted with a prepared statement per number of parties (none: no statement). */
-export function partyStatements(db: Kysely<Database>, state: InstanceState, waitingRoles: readonly string[]): PlannedStatement[] {
-  const rows = Object.entries(state.parties).map(([role, subject]) => ({
-    instance_id: state.id, role, subject, waiting: waitingRoles.includes(role) ? 1 : 0, instance_created_at: state.startedAt,
-  }))
-  if (rows.length === 0) return []
-  const names = (i: number) => PARTY_COLUMNS.map((column) => `${i}.${column}`)
-  const insert = prepared(db, `insert ${rows.length} parties`, (db) => db.insertInto('instance_party')
-    .values(rows.map((_, i) => Object.fromEntries(names(i).map((name, j) => [PARTY_COLUMNS[j], slot(name)])) as unknown as InstancePartyTable)))
-  const values: unknown[] = []
-  for (const row of rows) for (const column of PARTY_COLUMNS) values.push(row[column])
-  return [insert.bindInOrder(values, () => rows.flatMap((_, i) => names(i)))]
+export function partyStatements(db: Kysely<Database>, state: InstanceState): PlannedStatement[] {
+  const rows = Object.entries(state.parties).map(([role, subject]) => ({ instance_id: state.id, role, subject, instance_created_at: state.startedAt }))
+  return rows.length === 0 ? [] : [multiRowInsert(db, 'instance_party', PARTY_COLUMNS, rows)]
 }
 
 /**
@@ -90,28 +84,54 @@ export function countFailureStatement(db: Kysely<Database>, expected: StoredInst
   return statementOf(count, { rows: 1, code: 'conflict.stale', message: `Instance "${id}" changed after revision ${revision}.` })
 }
 
-/**
- * Marks which parties of the instances the current step waits on: those holding one of `roles`.
- * Only the rows whose flag changes are written: a flag in an index costs every row updated a new
- * entry in each of the table's indexes, and most parties' flags stay as they were.
- */
-export function waitingStatement(db: Kysely<Database>, instanceIds: readonly string[], roles: readonly string[]): PlannedStatement {
-  // The flag each party should have, set where the row's differs.
-  const flagged = (update: UpdateQueryBuilder<Database, 'instance_party', 'instance_party', UpdateResult>, held: readonly string[]) =>
-    update.set((eb) => ({ waiting: flag(eb, held) })).where((eb) => eb('waiting', '<>', flag(eb, held)))
-  if (instanceIds.length === 1) {
-    // One instance (every command): a prepared statement per number of roles.
-    const names = roles.map((_, i) => `role${i}`)
-    const update = prepared(db, `set waiting, ${roles.length} roles`, (db) =>
-      flagged(db.updateTable('instance_party'), names.map((n) => slot(n))).where('instance_id', '=', slot('id')))
-    return update.bind({ id: instanceIds[0], ...Object.fromEntries(roles.map((role, i) => [`role${i}`, role])) })
-  }
-  return statementOf(flagged(db.updateTable('instance_party'), roles).where('instance_id', 'in', instanceIds))
+/** How an instance's parties waited on change with one write. */
+export interface WaitingWrite {
+  readonly state: InstanceState
+  readonly change: WaitingChange
 }
 
-/** 1 for a party holding one of `roles`, else 0. */
-function flag(eb: ExpressionBuilder<Database, 'instance_party'>, roles: readonly string[]) {
-  return roles.length === 0 ? eb.lit(0) : eb.case().when('role', 'in', roles).then(1).else(0).end()
+/**
+ * Deletes the `waiting_party` rows of the parties that stopped being waited on and inserts those
+ * of the parties that started: nothing when no one's waiting changed. Deletes are grouped by the
+ * roles stopped (a batch of deadlines mostly stops the same one), inserts are many rows each.
+ */
+export function waitingStatements(db: Kysely<Database>, writes: readonly WaitingWrite[]): PlannedStatement[] {
+  const stopped = new Map<string, { roles: readonly string[]; ids: string[] }>()
+  const started: WaitingPartyTable[] = []
+  for (const { state, change } of writes) {
+    if (change.stopped.length > 0) {
+      const key = change.stopped.join('\n')
+      const group = stopped.get(key) ?? { roles: change.stopped, ids: [] }
+      stopped.set(key, group)
+      group.ids.push(state.id)
+    }
+    for (const role of change.started) {
+      const subject = state.parties[role]
+      if (subject !== undefined) started.push({ instance_id: state.id, role, subject, instance_created_at: state.startedAt })
+    }
+  }
+  const statements = [...stopped.values()].map(({ roles, ids }) => ids.length === 1
+    // One instance (every command): a prepared statement per number of roles.
+    ? prepared(db, `delete ${roles.length} waiting`, (db) => db.deleteFrom('waiting_party')
+      .where('instance_id', '=', slot('id')).where('role', 'in', roles.map((_, i) => slot(`role${i}`))))
+      .bind({ id: ids[0], ...Object.fromEntries(roles.map((role, i) => [`role${i}`, role])) })
+    : statementOf(db.deleteFrom('waiting_party').where('instance_id', 'in', ids).where('role', 'in', roles)))
+  for (let i = 0; i < started.length; i += INSERT_CHUNK) statements.push(multiRowInsert(db, 'waiting_party', PARTY_COLUMNS, started.slice(i, i + INSERT_CHUNK)))
+  return statements
+}
+
+/**
+ * Inserts `rows` (at most {@link INSERT_CHUNK}) into `table`: with a statement prepared per
+ * number of rows for the few of one command, else built for these rows.
+ */
+function multiRowInsert<T extends 'instance_party' | 'waiting_party'>(db: Kysely<Database>, table: T, columns: ReadonlyArray<keyof Database[T] & string>, rows: ReadonlyArray<Database[T]>): PlannedStatement {
+  if (rows.length > PREPARED_EVENT_ROWS) return statementOf(db.insertInto(table).values(rows as never))
+  const names = (i: number) => columns.map((column) => `${i}.${column}`)
+  const insert = prepared(db, `insert ${rows.length} ${table}`, (db) => db.insertInto(table)
+    .values(rows.map((_, i) => Object.fromEntries(names(i).map((name, j) => [columns[j], slot(name)]))) as never))
+  const values: unknown[] = []
+  for (const row of rows) for (const column of columns) values.push(row[column])
+  return insert.bindInOrder(values, () => rows.flatMap((_, i) => names(i)))
 }
 
 /** The instance row's columns that follow from its state. */

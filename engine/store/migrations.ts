@@ -265,12 +265,45 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('webhook_delivery').addColumn('event_position', 'bigint').execute()
     },
   },
+  '0019-waiting-parties': {
+    // Whom each instance's current step waits on: rows of a table of their own, one per party
+    // waited on, instead of a flag on every party row. The flag was in the party rows' indexes,
+    // so each change cost a new version of the row with an entry in every one of them (about
+    // 30 µs on PostgreSQL); now a party that stops being waited on is one row deleted, and rows
+    // are written only where waiting starts or stops. One transaction on both databases.
+    async up(db: Kysely<unknown>): Promise<void> {
+      const migrate = async (trx: Kysely<unknown>): Promise<void> => {
+        await trx.schema.createTable('waiting_party')
+          .addColumn('instance_id', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('instance_created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('waiting_party_pk', ['instance_id', 'role'])
+          .addForeignKeyConstraint('waiting_party_party_fk', ['instance_id', 'role'], 'instance_party', ['instance_id', 'role'])
+          .execute()
+        const rows = trx as Kysely<WaitingRows>
+        await rows.insertInto('waiting_party').columns(['instance_id', 'role', 'subject', 'instance_created_at'])
+          .expression(rows.selectFrom('instance_party').select(['instance_id', 'role', 'subject', 'instance_created_at']).where('waiting', '=', 1))
+          .execute()
+        await trx.schema.createIndex('waiting_party_listing').on('waiting_party').columns(['subject', 'role', 'instance_created_at', 'instance_id']).execute()
+        await trx.schema.dropIndex('instance_party_waiting').execute()
+        await trx.schema.alterTable('instance_party').dropColumn('waiting').execute()
+      }
+      await (db.isTransaction ? migrate(db) : db.transaction().execute(migrate))
+    },
+  },
 }
 
 /** The columns migration 0008 reads and writes. */
 interface OrderIdRows {
   instance: { id: string; state: string; order_id: string | null; created_at: string }
   instance_party: { instance_id: string; instance_created_at: string | null }
+}
+
+/** The columns migration 0019 reads and writes. */
+interface WaitingRows {
+  instance_party: { instance_id: string; role: string; subject: string; waiting: number; instance_created_at: string }
+  waiting_party: { instance_id: string; role: string; subject: string; instance_created_at: string }
 }
 
 /** Instances read per batch when filling in order IDs, in id order; their states are parsed in JavaScript, the same way on every database. */

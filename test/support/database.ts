@@ -6,7 +6,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import { Migrator } from 'kysely'
 import type { Kysely } from 'kysely'
 import { isPostgresUrl, Store } from '../../engine/index.js'
-import type { Database } from '../../engine/store/database.js'
+import type { Database, InstancePartyTable } from '../../engine/store/database.js'
 import { openDialect } from '../../engine/store/dialects/index.js'
 import { migrationProvider } from '../../engine/store/migrations.js'
 import { inSchema, withPostgresClient } from '../../engine/store/dialects/postgres/connection.js'
@@ -75,6 +75,12 @@ export async function migratedUpTo(location: string, migration: string): Promise
     throw error
   }
   return db
+}
+
+/** The party rows of `db` as written before migration 0019: each with a `waiting` flag, 1 where `waiting_party` holds it. */
+export async function partiesWithFlags(db: Kysely<Database>): Promise<Array<InstancePartyTable & { waiting: number }>> {
+  const waiting = new Set((await db.selectFrom('waiting_party').select(['instance_id', 'role']).execute()).map((row) => `${row.instance_id} ${row.role}`))
+  return (await db.selectFrom('instance_party').selectAll().execute()).map((row) => ({ ...row, waiting: waiting.has(`${row.instance_id} ${row.role}`) ? 1 : 0 }))
 }
 
 /** Every row of every table, for asserting that a rejection changed nothing. */

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Engine, ManualClock, Store } from '../../../engine/index.js'
 import type { Database, ProcessDefinitionTable } from '../../../engine/store/database.js'
-import { freshDatabase, migratedUpTo } from '../../support/database.js'
+import { freshDatabase, migratedUpTo, partiesWithFlags } from '../../support/database.js'
 import type { TestDatabase } from '../../support/database.js'
 import { ADMIN, CUSTOMER, OTHER_CUSTOMER, registerBasicVersion2, T0 } from '../../support/engine.js'
 
@@ -44,8 +44,8 @@ async function copyAsOf0007(from: Kysely<Database>, to: Kysely<Database>): Promi
   await to.insertInto('process_definition').values([...processes, { ...basic, id: 'private-basic', owner: 'v-1' }]).execute()
   const instances = await from.selectFrom('instance').selectAll().execute()
   await to.insertInto('instance').values(instances.map(({ order_id: _, ...row }) => row as typeof instances[number])).execute()
-  const parties = await from.selectFrom('instance_party').selectAll().execute()
-  await to.insertInto('instance_party').values(parties.map(({ instance_created_at: _, ...row }) => row as typeof parties[number])).execute()
+  const parties = await partiesWithFlags(from)
+  await to.insertInto('instance_party').values(parties.map(({ instance_created_at: _, ...row }) => row) as never).execute()
   await to.insertInto('event').values(await from.selectFrom('event').selectAll().execute()).execute()
 }
 

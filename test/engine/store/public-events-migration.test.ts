@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Engine, ManualClock, Store } from '../../../engine/index.js'
 import type { PublicEvent } from '../../../engine/index.js'
-import { DIALECT, freshDatabase, migratedUpTo } from '../../support/database.js'
+import { DIALECT, freshDatabase, migratedUpTo, partiesWithFlags } from '../../support/database.js'
 import type { TestDatabase } from '../../support/database.js'
 import { ADMIN, awaitingConfirmation, CUSTOMER, T0 } from '../../support/engine.js'
 
@@ -26,7 +26,8 @@ beforeAll(async () => {
   const db = await migratedUpTo(old.location, '0016-proposal-summaries')
   try {
     for (const table of ['process_definition', 'instance', 'instance_party', 'event'] as const) {
-      await db.insertInto(table).values(await store.db.selectFrom(table).selectAll().execute() as never).execute()
+      const rows = table === 'instance_party' ? await partiesWithFlags(store.db) : await store.db.selectFrom(table).selectAll().execute()
+      await db.insertInto(table).values(rows as never).execute()
     }
     // As 0016's code wrote them: whole, with no reference.
     const rows = [...stored, ENDPOINT_EVENT, { ...ENDPOINT_EVENT, id: 'w-1.disabled.2' }].map((event) => ({
