@@ -77,6 +77,20 @@ export async function migratedUpTo(location: string, migration: string): Promise
   return db
 }
 
+/**
+ * Fills `location` as migration `migration` left it, `fill` copying rows into it from `from` (a
+ * store of this code), then closes both: the old database a migration test opens with this code.
+ */
+export async function filledAsOf(location: string, migration: string, from: Store, fill: (to: Kysely<Database>, from: Kysely<Database>) => Promise<void>): Promise<void> {
+  const db = await migratedUpTo(location, migration)
+  try {
+    await fill(db, from.db)
+  } finally {
+    await db.destroy()
+    await from.close()
+  }
+}
+
 /** The party rows of `db` as written before migration 0019: each with a `waiting` flag, 1 where `waiting_party` holds it. */
 export async function partiesWithFlags(db: Kysely<Database>): Promise<Array<InstancePartyTable & { waiting: number }>> {
   const waiting = new Set((await db.selectFrom('waiting_party').select(['instance_id', 'role']).execute()).map((row) => `${row.instance_id} ${row.role}`))

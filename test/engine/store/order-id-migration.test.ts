@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Engine, ManualClock, Store } from '../../../engine/index.js'
 import type { Database, ProcessDefinitionTable } from '../../../engine/store/database.js'
-import { freshDatabase, migratedUpTo, partiesWithFlags } from '../../support/database.js'
+import { filledAsOf, freshDatabase, partiesWithFlags } from '../../support/database.js'
 import type { TestDatabase } from '../../support/database.js'
 import { ADMIN, CUSTOMER, OTHER_CUSTOMER, registerBasicVersion2, T0 } from '../../support/engine.js'
 
@@ -23,13 +23,7 @@ beforeAll(async () => {
   for (const [customer, context] of [['c-1', { orderId: 'HW-1' }], ['c-2', { orderId: 'HW-2' }], ['c-1', { orderId: 42 }], ['c-1', {}]] as const) {
     startedIds.push((await engine.instances.start({ process: 'basic', version: 2, parties: { customer, isv: 'v-1' }, context }, ADMIN)).id)
   }
-  const db = await migratedUpTo(old.location, '0007-console')
-  try {
-    await copyAsOf0007(store.db, db)
-  } finally {
-    await db.destroy()
-    await store.close()
-  }
+  await filledAsOf(old.location, '0007-console', store, copyAsOf0007)
 })
 afterAll(async () => {
   await current.drop()
@@ -37,7 +31,7 @@ afterAll(async () => {
 })
 
 /** The rows of the instances in `from`, in `to` without the columns migration 0008 adds. */
-async function copyAsOf0007(from: Kysely<Database>, to: Kysely<Database>): Promise<void> {
+async function copyAsOf0007(to: Kysely<Database>, from: Kysely<Database>): Promise<void> {
   const processes = (await from.selectFrom('process_definition').selectAll().execute()).map(({ owner_role: _, ...row }) => row as ProcessDefinitionTable)
   // And a private process, as registered for an ISV before owners had roles (migration 0010).
   const basic = processes.find((row) => row.id === 'basic') as ProcessDefinitionTable

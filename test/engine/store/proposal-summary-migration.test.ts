@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Engine, ManualClock, Store } from '../../../engine/index.js'
 import type { Database } from '../../../engine/store/database.js'
-import { freshDatabase, migratedUpTo } from '../../support/database.js'
+import { filledAsOf, freshDatabase } from '../../support/database.js'
 import type { TestDatabase } from '../../support/database.js'
 import { ADMIN, ISV, T0 } from '../../support/engine.js'
 
@@ -21,15 +21,11 @@ beforeAll(async () => {
     ids.push((await engine.proposals.submit(`id: v-old-${i}\nversion: 1\nextends: basic@4\ntitle: Old ${i}\n`, ISV)).id)
     clock.advance('PT1M')
   }
-  const db = await migratedUpTo(old.location, '0015-process-proposals')
-  try {
-    const rows = await store.db.selectFrom('process_proposal').selectAll().execute()
+  await filledAsOf(old.location, '0015-process-proposals', store, async (db, from) => {
+    const rows = await from.selectFrom('process_proposal').selectAll().execute()
     await db.insertInto('process_proposal')
       .values(rows.map(({ summary: _, ...row }) => row as Database['process_proposal'])).execute()
-  } finally {
-    await db.destroy()
-    await store.close()
-  }
+  })
 })
 afterAll(async () => {
   await current.drop()

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Engine, ManualClock, Store } from '../../../engine/index.js'
 import type { PublicEvent } from '../../../engine/index.js'
-import { DIALECT, freshDatabase, migratedUpTo, partiesWithFlags } from '../../support/database.js'
+import { DIALECT, filledAsOf, freshDatabase, migratedUpTo, partiesWithFlags } from '../../support/database.js'
 import type { TestDatabase } from '../../support/database.js'
 import { ADMIN, awaitingConfirmation, CUSTOMER, T0 } from '../../support/engine.js'
 
@@ -23,10 +23,9 @@ beforeAll(async () => {
   await engine.processes.registerBuiltIns()
   instances = await awaitingConfirmation(engine, 2)
   stored = (await engine.events.list({ limit: 100 }, ADMIN)).items.map(withoutCursor)
-  const db = await migratedUpTo(old.location, '0016-proposal-summaries')
-  try {
+  await filledAsOf(old.location, '0016-proposal-summaries', store, async (db, from) => {
     for (const table of ['process_definition', 'instance', 'instance_party', 'event'] as const) {
-      const rows = table === 'instance_party' ? await partiesWithFlags(store.db) : await store.db.selectFrom(table).selectAll().execute()
+      const rows = table === 'instance_party' ? await partiesWithFlags(from) : await from.selectFrom(table).selectAll().execute()
       await db.insertInto(table).values(rows as never).execute()
     }
     // As 0016's code wrote them: whole, with no reference.
@@ -37,10 +36,7 @@ beforeAll(async () => {
     await db.insertInto('public_event').values(rows as never).execute()
     // The highest position ever given was the last one's, since removed: none is given twice.
     await db.deleteFrom('public_event').where('id', '=', 'w-1.disabled.2').execute()
-  } finally {
-    await db.destroy()
-    await store.close()
-  }
+  })
 })
 function withoutCursor({ cursor: _, ...event }: PublicEvent & { cursor: string }): PublicEvent {
   return event

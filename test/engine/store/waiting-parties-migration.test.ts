@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Engine, ManualClock, Store } from '../../../engine/index.js'
-import { DIALECT, freshDatabase, migratedUpTo, partiesWithFlags } from '../../support/database.js'
+import { DIALECT, filledAsOf, freshDatabase, partiesWithFlags } from '../../support/database.js'
 import type { TestDatabase } from '../../support/database.js'
 import { ADMIN, CUSTOMER, DEMAND, ISV, T0 } from '../../support/engine.js'
 
@@ -27,16 +27,12 @@ beforeAll(async () => {
   await engine.instances.act(ids.completed, { action: 'confirm' }, CUSTOMER)
   ids.terminated = await start()
   await engine.instances.terminate(ids.terminated, { reason: 'Ordered twice.' }, ADMIN)
-  const db = await migratedUpTo(old.location, '0018-webhook-event-position')
-  try {
-    await db.insertInto('process_definition').values(await store.db.selectFrom('process_definition').selectAll().execute()).execute()
-    await db.insertInto('instance').values(await store.db.selectFrom('instance').selectAll().execute()).execute()
-    await db.insertInto('instance_party').values(await partiesWithFlags(store.db) as never).execute()
-    await db.insertInto('event').values(await store.db.selectFrom('event').selectAll().execute()).execute()
-  } finally {
-    await db.destroy()
-    await store.close()
-  }
+  await filledAsOf(old.location, '0018-webhook-event-position', store, async (db, from) => {
+    await db.insertInto('process_definition').values(await from.selectFrom('process_definition').selectAll().execute()).execute()
+    await db.insertInto('instance').values(await from.selectFrom('instance').selectAll().execute()).execute()
+    await db.insertInto('instance_party').values(await partiesWithFlags(from) as never).execute()
+    await db.insertInto('event').values(await from.selectFrom('event').selectAll().execute()).execute()
+  })
 })
 afterAll(async () => {
   await current.drop()
