@@ -3,9 +3,9 @@ import type { ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { FieldProblem } from '../errors.js'
 import type { JsonSchema } from './definition.js'
-import { patternRegExp } from './pattern-regexp.js'
+import { patternRegExp, UnsafePatternError } from './pattern-regexp.js'
 import { escapeSegment, parsePointer } from './pointer.js'
-import { findSchemaFaults } from './schema-faults.js'
+import { findSchemaFaults, patternFault } from './schema-faults.js'
 import type { SchemaFault } from './schema-faults.js'
 import { closestName } from './suggest.js'
 import { countWords } from './word-count.js'
@@ -72,6 +72,11 @@ export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | Sc
   try {
     return ajv.compile(schema)
   } catch (error) {
+    if (error instanceof UnsafePatternError) {
+      const place = pathOfPattern(schema, error.source)
+      const fault = patternFault(error.source, place?.pointer ?? '', place?.atKey ?? false)
+      if (fault) return [fault]
+    }
     const message = error instanceof Error ? error.message : String(error)
     const keyword = /unknown keyword: "([^"]+)"/.exec(message)?.[1]
     const pointer = keyword === undefined ? undefined : pathOfKey(schema, keyword)
@@ -118,6 +123,19 @@ const KEYWORDS = [
   'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf',
   'allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'minWords', 'maxWords',
 ]
+
+/** Where `source` is first written as a `pattern` or a `patternProperties` key in `value` (depth first). */
+function pathOfPattern(value: unknown, source: string, pointer = ''): { pointer: string; atKey: boolean } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  for (const [name, child] of Object.entries(value)) {
+    const here = `${pointer}/${escapeSegment(name)}`
+    if (name === 'pattern' && child === source) return { pointer: here, atKey: false }
+    if (name === 'patternProperties' && typeof child === 'object' && child !== null && Object.hasOwn(child, source)) return { pointer: `${here}/${escapeSegment(source)}`, atKey: true }
+    const found = pathOfPattern(child, source, here)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
 
 /** JSON Pointer of the first property named `key` anywhere in `value` (depth first). */
 function pathOfKey(value: unknown, key: string, pointer = ''): string | undefined {

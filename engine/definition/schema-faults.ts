@@ -1,6 +1,6 @@
 import type { JsonSchema } from './definition.js'
 import { BACKTRACKING_HINT, needsBacktracking, repeatsRepetition } from './backtracking.js'
-import { escapeSegment } from './pointer.js'
+import { escapeSegment, parsePointer } from './pointer.js'
 import { suggest } from './suggest.js'
 
 /** Why an author's schema cannot be used, and where in it (a JSON Pointer relative to the schema). */
@@ -13,10 +13,12 @@ export interface SchemaFault {
   readonly hint?: string
 }
 
-// Keywords whose value is a schema, an object of schemas by name, or a list of schemas (2020-12).
-const SCHEMA_VALUED = ['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'contentSchema'] as const
-const SCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'dependentSchemas'] as const
-const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'] as const
+// Keywords whose value is a schema, an object of schemas by name, or a list of schemas: those of
+// 2020-12 and the draft-07 ones ajv still applies (`definitions`, `dependencies`, `additionalItems`,
+// `items` as a list).
+const SCHEMA_VALUED = ['items', 'additionalItems', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'contentSchema'] as const
+const SCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas', 'dependencies'] as const
+const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items'] as const
 // Lower and upper bounds of one measure: a lower above the upper admits no value.
 const BOUNDS = [['minLength', 'maxLength'], ['minimum', 'maximum'], ['minItems', 'maxItems'], ['minProperties', 'maxProperties'], ['minContains', 'maxContains']] as const
 
@@ -31,8 +33,7 @@ const BOUNDS = [['minLength', 'maxLength'], ['minimum', 'maximum'], ['minItems',
  */
 export function findSchemaFaults(schema: JsonSchema, formats: readonly string[]): SchemaFault[] {
   const faults: SchemaFault[] = []
-  const walk = (node: unknown, pointer: string): void => {
-    if (!isObject(node)) return
+  for (const { node, pointer } of schemaNodes(schema)) {
     const format = node['format']
     if (typeof format === 'string' && !formats.includes(format)) {
       faults.push({ pointer: `${pointer}/format`, atKey: false, message: `"${format}" is not a format this engine knows, so no value could be checked against it.`,
@@ -63,25 +64,77 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
       }
     }
     faults.push(...undeclaredRequired(node, pointer))
-    for (const key of SCHEMA_VALUED) walk(node[key], `${pointer}/${key}`)
+  }
+  return faults
+}
+
+type SchemaNode = { readonly node: Readonly<Record<string, unknown>>; readonly pointer: string }
+
+/**
+ * Every object of `schema` that ajv may apply as a schema, once each, with its pointer: the root,
+ * whatever sits under a keyword that takes schemas, and whatever a `$ref` names (a pointer into
+ * the schema, or into a part with an `$id`), wherever that is: even under `examples`, ajv applies
+ * it.
+ */
+function schemaNodes(schema: JsonSchema): SchemaNode[] {
+  const found: SchemaNode[] = []
+  const seen = new Set<object>()
+  const resources = new Map<string, SchemaNode>()
+  const refs: Array<{ ref: string; base: SchemaNode }> = []
+  const visit = (node: unknown, pointer: string, base: SchemaNode): void => {
+    if (!isObject(node) || seen.has(node)) return
+    seen.add(node)
+    const here = { node, pointer }
+    found.push(here)
+    const id = node['$id']
+    if (typeof id === 'string') {
+      base = here
+      resources.set(id.replace(/#$/, ''), here)
+    }
+    for (const keyword of ['$ref', '$dynamicRef']) {
+      const ref = node[keyword]
+      if (typeof ref === 'string') refs.push({ ref, base })
+    }
+    for (const key of SCHEMA_VALUED) visit(node[key], `${pointer}/${key}`, base)
     for (const key of SCHEMA_MAPS) {
       const children = node[key]
-      if (isObject(children)) for (const [name, child] of Object.entries(children)) walk(child, `${pointer}/${key}/${escapeSegment(name)}`)
+      if (isObject(children)) for (const [name, child] of Object.entries(children)) visit(child, `${pointer}/${key}/${escapeSegment(name)}`, base)
     }
     for (const key of SCHEMA_LISTS) {
       const children = node[key]
-      if (Array.isArray(children)) children.forEach((child: unknown, i) => walk(child, `${pointer}/${key}/${i}`))
+      if (Array.isArray(children)) children.forEach((child: unknown, i) => visit(child, `${pointer}/${key}/${i}`, base))
     }
   }
-  walk(schema, '')
-  return faults
+  const root = { node: schema as Readonly<Record<string, unknown>>, pointer: '' }
+  visit(schema, '', root)
+  // A `$ref` may name a part no keyword leads to; what it names may hold more references.
+  for (let i = 0; i < refs.length; i++) {
+    const { ref, base } = refs[i] as { ref: string; base: SchemaNode }
+    const hash = ref.indexOf('#')
+    const resource = hash <= 0 ? (hash === 0 ? base : resources.get(ref)) : resources.get(ref.slice(0, hash))
+    const fragment = hash < 0 ? '' : safeDecode(ref.slice(hash + 1))
+    if (!resource || (fragment !== '' && !fragment.startsWith('/'))) continue
+    let target: unknown = resource.node
+    for (const part of parsePointer(fragment)) target = isObject(target) || Array.isArray(target) ? (target as Record<string, unknown>)[part] : undefined
+    visit(target, resource.pointer + fragment, resource)
+  }
+  return found
+}
+
+/** A URI fragment with its percent-escapes decoded, or as written when they are not valid. */
+function safeDecode(fragment: string): string {
+  try {
+    return decodeURIComponent(fragment)
+  } catch {
+    return fragment
+  }
 }
 
 /** Most items an array checked for `uniqueItems` may have: the check compares every pair. */
 const MAX_UNIQUE_ITEMS = 1000
 
 /** Why `source` cannot serve as a pattern: not a regular expression, or one whose time nothing bounds. */
-function patternFault(source: string, pointer: string, atKey: boolean): SchemaFault | undefined {
+export function patternFault(source: string, pointer: string, atKey: boolean): SchemaFault | undefined {
   const problem = regExpProblem(source)
   if (problem) return { pointer, atKey, message: `"${source}" is not a valid regular expression: ${problem}.`, hint: PATTERN_HINT }
   if (repeatsRepetition(source)) {

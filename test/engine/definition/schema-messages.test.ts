@@ -138,6 +138,27 @@ describe('input schemas are checked as a person means them', () => {
     ])
   })
 
+  it('the same wherever ajv applies a schema: under definitions, dependencies, or any part a $ref names', () => {
+    const text = inputs([
+      '          type: object',
+      '          properties:',
+      "            a: { $ref: '#/definitions/p' }",
+      "            b: { $ref: '#/examples/0' }",
+      "            c: { type: object, dependencies: { x: { properties: { y: { type: string, pattern: '(?=a)a' } } } } }",
+      '          definitions:',
+      "            p: { type: string, pattern: '^(\\d)\\d*\\d*\\1x$' }",
+      '            u: { type: array, uniqueItems: true }',
+      '          examples:',
+      "            - { type: string, pattern: '^(a+)+$' }",
+    ].join('\n') + '\n')
+    expect(problemsOf(compile(text)).sort((x, y) => x.line - y.line)).toEqual([
+      expect.objectContaining({ code: 'definition.input-schema', line: 17, message: expect.stringContaining('backreference or a lookaround') }),
+      expect.objectContaining({ code: 'definition.input-schema', line: 19, message: expect.stringContaining('backreference or a lookaround') }),
+      expect.objectContaining({ code: 'definition.input-schema', line: 20, hint: 'Give this array `maxItems` of at most 1000.' }),
+      expect.objectContaining({ code: 'definition.input-schema', line: 22, message: expect.stringContaining('exponential time') }),
+    ])
+  })
+
   it('a lower bound above its upper, which no value satisfies, at the lower bound', () => {
     const text = inputs("          type: object\n          properties:\n            a: { type: string, minLength: 200, maxLength: 128 }\n            b: { type: integer, minimum: 5, maximum: 5 }\n            c: { type: array, minItems: 3, maxItems: 2 }\n")
     expect(problemsOf(compile(text))).toEqual([
