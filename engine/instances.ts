@@ -136,11 +136,16 @@ export class Instances {
 
   /**
    * Instances `by` may see, filtered; a customer or ISV sees only its own.
-   * @throws {EngineError} `request.invalid` at `/limit`, `/order`, `/startedFrom`, `/startedTo` or `/cursor` for a filter that is wrong.
+   * @throws {EngineError} `request.invalid` at `/limit`, `/order`, `/startedFrom`, `/startedTo` or `/cursor` for a filter that is wrong,
+   *   and at `/party` for a party other than `by` asked by a customer or an ISV.
    */
   async list(filter: ListFilter, by: Principal): Promise<{ items: InstanceView[]; next: string | undefined }> {
     const limit = pageSize(filter.limit)
     const seesAll = may(by, 'see-all')
+    if (!seesAll && filter.party && (filter.party.role !== by.role || filter.party.subject !== by.subject)) {
+      throw new EngineError('request.invalid', 'Only administrators and the system list the deliveries of another party.',
+        { fields: [{ pointer: '/party', rule: 'const', message: `must be omitted, or name you (${by.role}:${by.subject}): your list holds your own deliveries only` }] })
+    }
     const party = seesAll ? filter.party : { role: by.role, subject: by.subject }
     const order = filter.order ?? 'oldest'
     if (!isListOrder(order)) throw new EngineError('request.invalid', `There is no order "${String(order)}".`, { fields: [{ pointer: '/order', rule: 'enum', message: `must be one of ${LIST_ORDERS.join(', ')}` }] })

@@ -41,17 +41,36 @@ const compiled = new Map<QueryShape, Compiled>(SHAPES.map((shape) => [shape, {
 
 /**
  * The request's query string checked against the shape `shape` of `schemas/api.schema.json`:
- * integers as numbers, every other value as its text (the first when a name is repeated). With
- * `emptyIsAbsent`, a name given no value (`?cursor=`) reads as absent.
+ * integers as numbers (written in decimal digits: not `1e2`, `0x10` or ` 10`), every other value
+ * as its text; a name given twice is refused, not read as its first. With `emptyIsAbsent`, a name
+ * given no value (`?cursor=`) reads as absent.
  * @throws {EngineError} `request.invalid` (422) with every failing parameter at `/query/<name>`.
  */
 export function readQuery<S extends QueryShape>(c: Context<AppEnv>, shape: S, { emptyIsAbsent = false } = {}): QueryTypes[S] {
   const query: Record<string, unknown> = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => !(emptyIsAbsent && value === '')))
   const held = Object.entries(query).filter(([, value]) => typeof value === 'string' && value.includes('\u0000'))
   if (held.length > 0) throw queryProblem(held.map(([name]) => ({ pointer: `/query/${name}`, rule: 'pattern', message: NUL_RULE })))
+  const repeated = Object.entries(c.req.queries()).filter(([, values]) => values.length > 1)
+  if (repeated.length > 0) throw queryProblem(repeated.map(([name]) => ({ pointer: `/query/${name}`, rule: 'maxItems', message: 'must be given once' })))
   const { validate, properties } = compiled.get(shape) as Compiled
+  // ajv would read any text JavaScript reads as a number: only digits are an integer here.
+  const loose = Object.entries(query).filter(([name, value]) => properties[name]?.['type'] === 'integer' && !/^-?[0-9]+$/.test(String(value)))
+  if (loose.length > 0) throw queryProblem(loose.map(([name]) => ({ pointer: `/query/${name}`, rule: 'type', message: messageOf({ pointer: `/${name}`, rule: 'type', message: 'must be an integer, in decimal digits' }, properties[name], []) })))
   if (!validate(query)) throw queryProblem(queryProblems(validate.errors, properties))
   return query as QueryTypes[S]
+}
+
+/**
+ * What `list` resolves to, for a list whose filters came from the query string: the engine
+ * refuses a filter at `/NAME` (not all its callers speak HTTP), which over HTTP is `/query/NAME`.
+ */
+export async function fromQuery<T>(list: Promise<T>): Promise<T> {
+  try {
+    return await list
+  } catch (error) {
+    if (!(error instanceof EngineError) || error.code !== 'request.invalid' || error.fields.length === 0 || error.fields.some((f) => f.pointer.startsWith('/query/'))) throw error
+    throw new EngineError('request.invalid', error.message, { fields: error.fields.map((f) => ({ ...f, pointer: `/query${f.pointer}` })), cause: error })
+  }
 }
 
 /** A `request.invalid` error naming `fields` (pointers under `/query`). */

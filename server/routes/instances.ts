@@ -6,7 +6,7 @@ import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
 import type { Metrics } from '../metrics.js'
 import { answerView, receiptFor } from '../idempotency.js'
-import { queryProblem, readQuery } from '../query.js'
+import { fromQuery, queryProblem, readQuery } from '../query.js'
 import { checkAttachmentTotal } from '../request-limits.js'
 
 /** `/v1/instances`: start, list, read, act on, advance, terminate, retry, check the validity of, and read the history of instances. */
@@ -41,7 +41,7 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
       ...(q.limit ? { limit: q.limit } : {}),
       ...(q.cursor ? { cursor: q.cursor } : {}),
     }
-    return c.json(await engine.instances.list(filter, c.get('principal')))
+    return c.json(await fromQuery(engine.instances.list(filter, c.get('principal'))))
   })
 
   app.get('/:id', async (c) => c.json(await engine.instances.get(c.req.param('id'), c.get('principal'))))

@@ -3,7 +3,7 @@ import type { Proposals } from '../../engine/index.js'
 import { optional } from '../../engine/index.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
-import { readQuery } from '../query.js'
+import { fromQuery, readQuery } from '../query.js'
 
 /**
  * `/v1/proposals`: customised procedures proposed by parties (ISVs), reviewed by administrators
@@ -20,7 +20,7 @@ export function proposalRoutes(proposals: Proposals): Hono<AppEnv> {
   })
 
   app.get('/', async (c) => {
-    const { items, next } = await proposals.list(c.get('principal'), readQuery(c, 'ProposalListQuery', { emptyIsAbsent: true }))
+    const { items, next } = await fromQuery(proposals.list(c.get('principal'), readQuery(c, 'ProposalListQuery', { emptyIsAbsent: true })))
     return c.json({ items, ...optional('next', next) })
   })
 

@@ -3,7 +3,7 @@ import type { WebhookEndpoints } from '../../engine/index.js'
 import { requirePermission } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
-import { readQuery } from '../query.js'
+import { fromQuery, readQuery } from '../query.js'
 
 /**
  * `/v1/webhook-endpoints`: administrators and the system manage where signed webhooks are sent
@@ -43,7 +43,7 @@ export function webhookEndpointRoutes(endpoints: WebhookEndpoints): Hono<AppEnv>
     return c.json(rotated)
   })
 
-  app.get('/:id/attempts', async (c) => c.json(await endpoints.attempts(c.req.param('id'), readQuery(c, 'WebhookAttemptQuery'), c.get('principal'))))
+  app.get('/:id/attempts', async (c) => c.json(await fromQuery(endpoints.attempts(c.req.param('id'), readQuery(c, 'WebhookAttemptQuery'), c.get('principal')))))
 
   app.post('/:id/resend', async (c) => {
     const { eventId, since } = readBody(c, 'WebhookResendRequest')

@@ -30,8 +30,9 @@ describe('Engine.list', () => {
     expect(await ids({ status: 'terminated' }, CUSTOMER)).toEqual([done.id])
     expect(await ids({ step: 'submit-demand' }, ADMIN)).toEqual([mine.id, theirs.id].sort())
     expect(await ids({ party: { role: 'customer', subject: 'c-2' } }, ADMIN)).toEqual([theirs.id])
-    // A party cannot widen its view with the admin-only party filter.
-    expect(await ids({ party: { role: 'customer', subject: 'c-2' } }, CUSTOMER)).toEqual([mine.id, delivering.id, done.id].sort())
+    // A party cannot widen its view with the admin-only party filter: naming another is refused, naming itself is its list.
+    await expect(ids({ party: { role: 'customer', subject: 'c-2' } }, CUSTOMER)).rejects.toMatchObject({ code: 'request.invalid', fields: [{ pointer: '/party' }] })
+    expect(await ids({ party: { role: 'customer', subject: 'c-1' } }, CUSTOMER)).toEqual([mine.id, delivering.id, done.id].sort())
   })
 
   it('pages with a cursor', async () => {

@@ -55,6 +55,13 @@ describe('GET /v1/instances filters', () => {
       ['status=lost', '/query/status', 'enum'],
       ['party=customer', '/query/party', 'pattern'],
       ['sort=id', '/query/sort', 'additionalProperties'],
+      // An integer is decimal digits: not what JavaScript would also read as a number.
+      ['limit=1e2', '/query/limit', 'type'],
+      ['limit=0x10', '/query/limit', 'type'],
+      ['limit=10.0', '/query/limit', 'type'],
+      ['limit=%2010', '/query/limit', 'type'],
+      // A name given twice is refused, not read as its first.
+      ['process=basic&process=contract', '/query/process', 'maxItems'],
     ]
     for (const [query, pointer, rule] of cases) {
       const body = await expectProblem(await api.call('GET', `/v1/instances?${query}`, { who: 'admin' }), 422, 'request.invalid')
@@ -65,6 +72,15 @@ describe('GET /v1/instances filters', () => {
     const unknown = await expectProblem(await api.call('GET', '/v1/instances?sort=id', { who: 'admin' }), 422, 'request.invalid')
     expect(unknown['errors']).toEqual([{ pointer: '/query/sort', rule: 'additionalProperties', message: expect.stringContaining('process, status, step') }])
     expect(await snapshot(api.database)).toEqual(before)
+  })
+
+  it('refuses a customer a list of another party, at /query/party, and takes one naming the customer', async () => {
+    const [hw1, , hw2] = ids as [string, string, string]
+    for (const party of ['customer:c-9', 'isv:v-1']) {
+      const body = await expectProblem(await api.call('GET', `/v1/instances?party=${party}`, { who: 'customer' }), 422, 'request.invalid')
+      expect(body['errors'], party).toEqual([{ pointer: '/query/party', rule: 'const', message: expect.stringContaining('customer:c-1') }])
+    }
+    expect((await list('customer', 'party=customer:c-1')).ids).toEqual([hw1, hw2])
   })
 
   it('reads an empty value as absent, and `waiting=true` as `waiting=me`', async () => {

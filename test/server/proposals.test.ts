@@ -161,7 +161,7 @@ describe('listing', () => {
     expect(second).toEqual({ items: [expect.objectContaining({ id: ids[0] })] })
     // The ISV's own list pages the same way.
     expect(((await send('GET', '/v1/proposals?limit=1&status=submitted', 'isv')).body as { items: Array<{ id: string }> }).items.map((p) => p.id)).toEqual([ids[2]])
-    expect(await send('GET', '/v1/proposals?cursor=bm90LWEtY3Vyc29y', 'admin')).toMatchObject({ status: 422, body: { code: 'request.invalid', errors: [{ pointer: '/cursor' }] } })
+    expect(await send('GET', '/v1/proposals?cursor=bm90LWEtY3Vyc29y', 'admin')).toMatchObject({ status: 422, body: { code: 'request.invalid', errors: [{ pointer: '/query/cursor' }] } })
     for (const limit of ['0', '201', 'ten']) {
       expect(await send('GET', `/v1/proposals?limit=${limit}`, 'admin')).toMatchObject({ status: 422, body: { code: 'request.invalid', errors: [{ pointer: '/query/limit' }] } })
     }

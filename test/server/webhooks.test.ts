@@ -286,6 +286,10 @@ describe('delivering events', () => {
     const older = await json<{ items: Array<Record<string, unknown>> }>(await rig.call('GET', `/v1/webhook-endpoints/${endpoint.id}/attempts?limit=2&cursor=${page.next ?? ''}`, { who: 'admin' }))
     expect(older.items).toHaveLength(2)
     expect(older.items).not.toContainEqual(page.items[0])
+    // A cursor it did not give is refused where it was given: in the query.
+    const forged = await rig.call('GET', `/v1/webhook-endpoints/${endpoint.id}/attempts?cursor=WzEsMl0`, { who: 'admin' })
+    expect(forged.status).toBe(422)
+    expect(await forged.json()).toMatchObject({ code: 'request.invalid', errors: [{ pointer: '/query/cursor', rule: 'format' }] })
   })
 
   it('fails at once, and holds nothing back, a delivery whose event the outbox no longer holds', async () => {
