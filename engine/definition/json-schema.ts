@@ -52,10 +52,19 @@ function addWordLimits(ajv: Ajv2020): void {
   }
 }
 
-let authored: Ajv2020 | undefined
-/** The ajv instance, made on first use: a command that compiles no process does not pay for it. */
-function authoredSchemas(): Ajv2020 {
-  return authored ??= createAjv()
+/**
+ * Schemas one ajv instance compiles before the next is made. ajv keeps every schema it compiled,
+ * and a name for each function and pattern in a scope shared by all of them, for as long as the
+ * instance lives: one instance for the life of a server that checks definitions for anyone who
+ * asks (`POST /v1/processes/validate`) would grow for ever. A validator outlives its instance.
+ */
+const SCHEMAS_PER_INSTANCE = 2000
+
+/** The ajv instance, made on first use (a command that compiles no process does not pay for it), with the validators it compiled by schema text. */
+let authored: { readonly ajv: Ajv2020; readonly validators: Map<string, ValidateFunction> } | undefined
+function authoredSchemas(): { readonly ajv: Ajv2020; readonly validators: Map<string, ValidateFunction> } {
+  if (!authored || authored.validators.size >= SCHEMAS_PER_INSTANCE) authored = { ajv: createAjv(), validators: new Map() }
+  return authored
 }
 
 /**
@@ -65,12 +74,18 @@ function authoredSchemas(): Ajv2020 {
  * a keyword ajv does not know (with "Did you mean").
  */
 export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | SchemaFault[] {
-  const ajv = authoredSchemas()
+  const { ajv, validators } = authoredSchemas()
+  // The same schema twice (actions without inputs, a schema repeated across versions) is compiled once.
+  const text = JSON.stringify(schema)
+  const known = validators.get(text)
+  if (known) return known
   if (!ajv.validateSchema(schema)) return metaSchemaFaults(schema, ajv.errors ?? [])
   const faults = findSchemaFaults(schema, Object.keys(ajv.formats))
   if (faults.length > 0) return faults
   try {
-    return ajv.compile(schema)
+    const validate = ajv.compile(schema)
+    validators.set(text, validate)
+    return validate
   } catch (error) {
     if (error instanceof UnsafePatternError) {
       const place = pathOfPattern(schema, error.source)
@@ -84,6 +99,9 @@ export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | Sc
     const meant = closestName(keyword, KEYWORDS)
     return [{ message: `Not a valid JSON Schema (2020-12): "${keyword}" is not a keyword.`, pointer, atKey: true,
       hint: `${meant === undefined ? '' : `Did you mean "${meant}"? `}See https://json-schema.org/understanding-json-schema for the keywords.` }]
+  } finally {
+    // ajv's cache holds a schema by the object, which no one asks for again: the text is the key here.
+    ajv.removeSchema(schema)
   }
 }
 
