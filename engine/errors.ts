@@ -93,6 +93,7 @@ export type RequestCode =
   | 'storage.full'
   | 'upload.quota'
   | 'check.busy'
+  | 'stream.busy'
   | 'server.not-ready'
   | 'request.unsupported-media-type'
   | 'route.not-found'

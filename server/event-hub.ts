@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { Engine, FeedPosition, Principal, PublicEvent } from '../engine/index.js'
-import { decodeEventCursor, maySeeEvent } from '../engine/index.js'
+import { decodeEventCursor, EngineError, maySeeEvent } from '../engine/index.js'
 
 /** An event of the feed with its cursor, as `engine.events.list` returns it. */
 export type FeedEvent = PublicEvent & { readonly cursor: string }
@@ -38,6 +38,12 @@ export function shows(event: PublicEvent, filter: StreamFilter, by: Principal): 
 
 /** The principal the hub reads the whole feed as: it decides per stream what each may see. */
 const READER: Principal = { role: 'system', subject: 'event-stream' }
+/**
+ * Streams one token holder may have open on a server at once: enough for a console in several
+ * tabs and an integrator's few followers; each open stream holds a connection and, while its
+ * client is slow, up to its backlog of events.
+ */
+export const STREAMS_PER_PRINCIPAL = 20
 /** Events read per query. */
 const PAGE = 500
 
@@ -52,6 +58,8 @@ export class EventHub {
   readonly #intervalMs: number
   readonly #logger: Logger | undefined
   readonly #subscribers = new Set<Subscriber>()
+  /** Open streams by principal (`role:subject`). */
+  readonly #open = new Map<string, number>()
   #head: string | undefined
   #starting: Promise<string> | undefined
   #timer: NodeJS.Timeout | undefined
@@ -73,15 +81,26 @@ export class EventHub {
   /**
    * Adds a stream; returns the function that removes it. Every batch read from now on is offered
    * to it; {@link ready} says from where.
+   * @throws {EngineError} `stream.busy` when its principal has {@link STREAMS_PER_PRINCIPAL} streams open.
    */
   subscribe(subscriber: Subscriber): () => void {
     if (this.#closed) {
       subscriber.end()
       return () => undefined
     }
+    const key = `${subscriber.by.role}:${subscriber.by.subject}`
+    const open = this.#open.get(key) ?? 0
+    if (open >= STREAMS_PER_PRINCIPAL) throw new EngineError('stream.busy', `You have ${open} event streams open on this server; close one before opening another.`)
+    this.#open.set(key, open + 1)
     this.#subscribers.add(subscriber)
     this.#schedule()
+    let removed = false
     return () => {
+      if (removed) return
+      removed = true
+      const left = (this.#open.get(key) ?? 1) - 1
+      if (left === 0) this.#open.delete(key)
+      else this.#open.set(key, left)
       this.#subscribers.delete(subscriber)
       if (this.#subscribers.size === 0) this.#idle()
     }

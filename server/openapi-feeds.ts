@@ -16,10 +16,10 @@ export const EVENT_OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get', path: '/v1/events/stream', operationId: 'streamEvents', tag: 'events', bearer: true, summary: 'Follow the event feed live',
-    description: `The feed as server-sent events (\`text/event-stream\`), with the same filters: one message per event, \`id:\` its cursor, \`event:\` its type and \`data:\` the event as JSON (PublicEvent). It starts after \`Last-Event-ID\` (what a reconnecting EventSource sends) or \`after\`, catching up from the feed first, else from now; a comment line every 15 seconds keeps proxies from closing it. It ends when the server stops or the token is revoked or expires (checked with each heartbeat); reconnect with the last \`id\` seen to resume without loss or duplicate. ${EVENTS_CALLERS}`,
+    description: `The feed as server-sent events (\`text/event-stream\`), with the same filters: one message per event, \`id:\` its cursor, \`event:\` its type and \`data:\` the event as JSON (PublicEvent). It starts after \`Last-Event-ID\` (what a reconnecting EventSource sends) or \`after\`, catching up from the feed first, else from now; a comment line every 15 seconds keeps proxies from closing it. It ends when the server stops or the token is revoked or expires (checked with each heartbeat); reconnect with the last \`id\` seen to resume without loss or duplicate. One token holder may have 20 streams open on a server at once; the next is refused (\`stream.busy\`, 429) until one closes. ${EVENTS_CALLERS}`,
     parameters: [...queryOf('EventListQuery'), { name: 'Last-Event-ID', in: 'header', required: false, description: 'The `id` of the last message received: the stream resumes after it (it takes precedence over `after`).', schema: { type: 'string', maxLength: 256 } }],
     responses: { 200: { description: 'The stream, open until the client or the server closes it.', content: { 'text/event-stream': { schema: { type: 'string', description: 'Messages `id: CURSOR`, `event: TYPE`, `data: EVENT-JSON`, and `: heartbeat` comments.' } } } } },
-    errors: ['request.invalid'],
+    errors: ['request.invalid', 'stream.busy'],
   },
 ]
 

@@ -105,6 +105,7 @@ const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly 
   'storage.full': { status: 507, title: 'No space left to store the upload' },
   'upload.quota': { status: 429, title: 'Upload quota used up' },
   'check.busy': { status: 429, title: 'Too many checks running or waiting' },
+  'stream.busy': { status: 429, title: 'Too many event streams open' },
   'server.not-ready': { status: 503, title: 'Server not ready' },
   'request.unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'route.not-found': { status: 404, title: 'No such route' },

@@ -522,7 +522,7 @@ export interface paths {
         };
         /**
          * Follow the event feed live
-         * @description The feed as server-sent events (`text/event-stream`), with the same filters: one message per event, `id:` its cursor, `event:` its type and `data:` the event as JSON (PublicEvent). It starts after `Last-Event-ID` (what a reconnecting EventSource sends) or `after`, catching up from the feed first, else from now; a comment line every 15 seconds keeps proxies from closing it. It ends when the server stops or the token is revoked or expires (checked with each heartbeat); reconnect with the last `id` seen to resume without loss or duplicate. Callers: any token; a party sees the events of the deliveries it is a party of, administrators and the system see every event.
+         * @description The feed as server-sent events (`text/event-stream`), with the same filters: one message per event, `id:` its cursor, `event:` its type and `data:` the event as JSON (PublicEvent). It starts after `Last-Event-ID` (what a reconnecting EventSource sends) or `after`, catching up from the feed first, else from now; a comment line every 15 seconds keeps proxies from closing it. It ends when the server stops or the token is revoked or expires (checked with each heartbeat); reconnect with the last `id` seen to resume without loss or duplicate. One token holder may have 20 streams open on a server at once; the next is refused (`stream.busy`, 429) until one closes. Callers: any token; a party sees the events of the deliveries it is a party of, administrators and the system see every event.
          */
         get: operations["streamEvents"];
         put?: never;
@@ -5468,6 +5468,17 @@ export interface operations {
             /** @description - `request.invalid`: Invalid request body or query */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `stream.busy`: Too many event streams open */
+            429: {
+                headers: {
+                    /** @description Seconds until it is worth retrying (enough of the quota back, or a check ended). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

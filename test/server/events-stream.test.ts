@@ -153,6 +153,27 @@ describe('GET /v1/events/stream', () => {
     }
   })
 
+  it('lets one token holder keep 20 streams open at once, refusing the next with stream.busy until one closes', async () => {
+    const streams = await Promise.all(Array.from({ length: 20 }, () => open('isv')))
+    try {
+      expect(streams.map((stream) => stream.response.status)).toEqual(Array.from({ length: 20 }, () => 200))
+      const refused = await fetch(`${server.url}/v1/events/stream`, { headers: { Authorization: `Bearer ${api.tokens.isv}` } })
+      await expectProblem(refused, 429, 'stream.busy')
+      // Another holder is not held back.
+      const other = await open('customer')
+      expect(other.response.status).toBe(200)
+      other.close()
+      streams[0]?.close()
+      await vi.waitFor(async () => {
+        const again = await open('isv')
+        expect(again.response.status).toBe(200)
+        streams[0] = again
+      }, { timeout: 10_000, interval: 100 })
+    } finally {
+      for (const stream of streams) stream.close()
+    }
+  })
+
   it('ends a stream whose token is revoked', async () => {
     const secret = await createToken(api.store, { role: 'customer', subject: 'c-1' }, T0)
     const stream = await openStream(`${server.url}/v1/events/stream`, { Authorization: `Bearer ${secret}` })
