@@ -31,6 +31,21 @@ function validatorOf(shape: RequestShape): ValidateFunction {
   return validators.get(shape) as ValidateFunction
 }
 
+/** Rules about a whole object, whose words from ajv ("must NOT be valid") say nothing of what to send. */
+const OBJECT_RULES = new Set(['not', 'minProperties', 'maxProperties', 'oneOf', 'anyOf'])
+
+/** The `x-message` of the schema whose object rule `field` broke, where the shape states one. */
+function statedMessage(shape: RequestShape, errors: NonNullable<ValidateFunction['errors']>, field: { readonly pointer: string; readonly rule: string }): string | undefined {
+  if (!OBJECT_RULES.has(field.rule)) return undefined
+  const error = errors.find((e) => e.keyword === field.rule && e.instancePath === field.pointer)
+  if (!error) return undefined
+  const path = error.schemaPath.replace(/^#\//, '').split('/').slice(0, -1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+  let schema: unknown = path[0] === '$defs' ? apiSchema : (apiSchema.$defs as Record<string, unknown>)[shape]
+  for (const segment of path) schema = typeof schema === 'object' && schema !== null ? (schema as Record<string, unknown>)[segment] : undefined
+  const message = typeof schema === 'object' && schema !== null ? (schema as Record<string, unknown>)['x-message'] : undefined
+  return typeof message === 'string' ? message : undefined
+}
+
 /**
  * A function reading the body of a request that may carry one, up to `maxBytes` (else `request.too-large`,
  * from the declared Content-Length before reading, or as soon as a chunked body goes past it),
@@ -160,7 +175,7 @@ export function readBody<S extends RequestShape>(c: Context<AppEnv>, shape: S): 
   }
   const validate = validatorOf(shape)
   if (!validate(body)) {
-    const fields = fieldProblems(validate.errors)
+    const fields = fieldProblems(validate.errors).map((field) => ({ ...field, message: statedMessage(shape, validate.errors ?? [], field) ?? field.message }))
     throw new EngineError('request.invalid', `The ${shape} body is invalid: ${fields.map((f) => `${f.pointer || '/'} ${f.message}`).join('; ')}.`, { fields })
   }
   return body as BodyTypes[S]

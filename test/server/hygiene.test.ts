@@ -36,6 +36,19 @@ describe('request hygiene', () => {
     expect(await snapshot(api.database)).toEqual(before)
   })
 
+  it('a rule about the whole body says what to send, not ajv\'s words', async () => {
+    const advance = await problem(await api.call('POST', '/v1/advance', { who: 'admin', json: { by: 'P1D', to: '2026-02-01T00:00:00Z' } }), 422, 'request.invalid')
+    expect(advance['errors']).toEqual([{ pointer: '', rule: 'not', message: 'must give `to` or `by`, not both' }])
+    const endpoint = await api.call('POST', '/v1/webhook-endpoints', { who: 'admin', json: { url: 'https://93.184.215.14/hook' } })
+    const { id } = (await endpoint.json()) as { id: string }
+    for (const json of [{}, { eventId: 'x', since: '2026-01-01T00:00:00Z' }]) {
+      const resend = await problem(await api.call('POST', `/v1/webhook-endpoints/${id}/resend`, { who: 'admin', json }), 422, 'request.invalid')
+      expect(resend['errors'], JSON.stringify(json)).toEqual([{ pointer: '', rule: expect.stringMatching(/^m(in|ax)Properties$/) as string, message: 'must give exactly one of `eventId` and `since`' }])
+    }
+    const update = await problem(await api.call('PATCH', `/v1/webhook-endpoints/${id}`, { who: 'admin', json: {} }), 422, 'request.invalid')
+    expect(update['errors']).toEqual([{ pointer: '', rule: 'minProperties', message: 'must give at least one of the endpoint\'s properties to change' }])
+  })
+
   it('list queries: an empty cursor is the first page', async () => {
     const response = await api.call('GET', '/v1/instances?cursor=', { who: 'admin' })
     expect(response.status).toBe(200)
