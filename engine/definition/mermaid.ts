@@ -53,6 +53,12 @@ function nodeId(id: string): string {
   return `n_${id.replace(/[^A-Za-z0-9]/g, '_')}`
 }
 
+/**
+ * A label's text inside double quotes: on one line (a line break would end the node and start a
+ * line of Mermaid source, such as a `%%{init}%%` directive), with Mermaid's entity codes for what
+ * ends or changes a quoted label (a quote, `%%` comments and directives, a backtick's Markdown).
+ */
 function text(value: string): string {
-  return value.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')
+  return value.replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;').replace(/%/g, '#37;').replace(/`/g, '#96;')
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { loadBuiltInProcesses, processEdges, toMermaid } from '../../../engine/index.js'
+import { compileProcess, loadBuiltInProcesses, processEdges, toMermaid } from '../../../engine/index.js'
 
 const byId = new Map(loadBuiltInProcesses().map((p) => [p.id, p]))
 const stepByStep = byId.get('step-by-step')
@@ -65,5 +65,18 @@ describe('toMermaid', () => {
   it('boxes the steps of a window in a subgraph', () => {
     const text = toMermaid(doubleCheck)
     expect(text).toContain('  subgraph n_window_warranty["Warranty period"]\n    n_confirm_warranty["Confirm Warranty<br/><i>customer</i>"]\n    n_warranty_service["Warranty Service<br/><i>isv</i>"]\n    n_warranty_service_escalated["Warranty Service Escalated<br/><i>isv or admin</i>"]\n  end\n')
+  })
+})
+
+describe('toMermaid, on what an author writes', () => {
+  it('keeps every label on its line, with nothing that ends it, comments or configures the diagram', () => {
+    const text = "id: p\nversion: 1\ntitle: P\nroles: [customer]\nsteps:\n  - id: a\n    title: \"A\\n%%{init: {'securityLevel': 'loose'}}%%\\n\\\"]; click a call x()\"\n    actor: customer\n    actions:\n      go: { title: \"`**Go**` 100%\", end: done }\n"
+    const compiled = compileProcess(text, 'p.yaml')
+    if (!compiled.ok) throw new Error(compiled.errors.map(String).join('\n'))
+    const diagram = toMermaid(compiled.process)
+    expect(diagram).not.toMatch(/%%|`/)
+    const line = diagram.split('\n').find((l) => l.includes('#37;#37;{init'))
+    expect(line).toContain('#quot;]; click a call x()')
+    expect(diagram.split('\n').filter((l) => /^\s*click\b/.test(l))).toEqual([])
   })
 })
