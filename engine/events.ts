@@ -173,11 +173,16 @@ export function encodeEventCursor(position: FeedPosition): string {
   return Buffer.from(JSON.stringify(['e', position.tx, position.position])).toString('base64url')
 }
 
+/** A transaction id or a position in the outbox: never negative. */
+function isPlace(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 0
+}
+
 /** The position `cursor` stands for; `request.invalid` at `/after` if it is not a cursor of the feed. */
 export function decodeEventCursor(cursor: string): FeedPosition {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString())
-    if (Array.isArray(parsed) && parsed.length === 3 && parsed[0] === 'e' && Number.isSafeInteger(parsed[1]) && Number.isSafeInteger(parsed[2])) {
+    if (Array.isArray(parsed) && parsed.length === 3 && parsed[0] === 'e' && isPlace(parsed[1]) && isPlace(parsed[2])) {
       return { tx: parsed[1] as number, position: parsed[2] as number }
     }
   } catch {

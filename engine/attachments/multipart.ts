@@ -61,7 +61,7 @@ export function firstFilePart(body: Readable, headers: { 'content-type': string 
     })
     busboy.on('error', (cause: unknown) => fail(malformed(cause)))
     busboy.on('finish', () => {
-      if (!file) reject(new EngineError('attachment.empty', 'The multipart body has no file part: send the file in a form field with a filename.'))
+      if (!file) reject(new EngineError('attachment.empty', 'The multipart body has no file part: send the file in a form field with a filename.', { fields: [{ pointer: '', rule: 'required', message: 'must hold a file part: a form field with a filename' }] }))
     })
     body.on('error', fail)
     body.pipe(busboy)

@@ -99,7 +99,7 @@ export class AttachmentStorage {
       } finally {
         await handle.close()
       }
-      if (size === 0) throw new EngineError('attachment.empty', 'The file is empty: upload a file of at least one byte.')
+      if (size === 0) throw new EngineError('attachment.empty', 'The file is empty: upload a file of at least one byte.', { fields: [{ pointer: '', rule: 'minLength', message: 'must be a file of at least one byte' }] })
       const { type, mediaType, image } = await detectType(temp)
       await rename(temp, join(this.#dir, storageKey))
       return { storageKey, size, sha256: hash.digest('hex'), type, mediaType, ...(image ? { image } : {}) }

@@ -184,6 +184,11 @@ describe('GET /v1/events', () => {
     expect(types['errors']).toEqual([expect.objectContaining({ pointer: '/query/types', rule: 'enum', message: expect.stringContaining('"delivery.exploded"') })])
     const after = await expectProblem(await get('/v1/events?after=bm90LWEtY3Vyc29y', 'admin'), 422, 'request.invalid')
     expect(after['errors']).toEqual([expect.objectContaining({ pointer: '/query/after', rule: 'format' })])
+    // Shaped as the feed's cursors are, at a place no event has.
+    for (const place of [[-1, 0], [0, -1], [1.5, 0]]) {
+      const forged = await expectProblem(await get(`/v1/events?after=${Buffer.from(JSON.stringify(['e', ...place])).toString('base64url')}`, 'admin'), 422, 'request.invalid')
+      expect(forged['errors'], JSON.stringify(place)).toEqual([expect.objectContaining({ pointer: '/query/after', rule: 'format' })])
+    }
     const limit = await expectProblem(await get('/v1/events?limit=501', 'admin'), 422, 'request.invalid')
     expect(limit['errors']).toEqual([expect.objectContaining({ pointer: '/query/limit' })])
     const unknown = await expectProblem(await get('/v1/events?cursor=x', 'admin'), 422, 'request.invalid')

@@ -49,6 +49,13 @@ describe('request hygiene', () => {
     expect(update['errors']).toEqual([{ pointer: '', rule: 'minProperties', message: 'must give at least one of the endpoint\'s properties to change' }])
   })
 
+  it('an empty upload: 422 naming the body, and nothing stored', async () => {
+    const before = await snapshot(api.database)
+    const body = await problem(await api.call('POST', '/v1/attachments?filename=empty.pdf', { who: 'customer', body: new Uint8Array(0) }), 422, 'attachment.empty')
+    expect(body['errors']).toEqual([{ pointer: '', rule: 'minLength', message: 'must be a file of at least one byte' }])
+    expect(await snapshot(api.database)).toEqual(before)
+  })
+
   it('list queries: an empty cursor is the first page', async () => {
     const response = await api.call('GET', '/v1/instances?cursor=', { who: 'admin' })
     expect(response.status).toBe(200)

@@ -104,7 +104,7 @@ describe('firstFilePart', () => {
 
   it('rejects a multipart body without a file part', async () => {
     const body = Readable.from([Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhi\r\n--${BOUNDARY}--\r\n`)])
-    await expect(firstFilePart(body, HEADERS, 100)).rejects.toMatchObject({ code: 'attachment.empty' })
+    await expect(firstFilePart(body, HEADERS, 100)).rejects.toMatchObject({ code: 'attachment.empty', fields: [{ pointer: '', rule: 'required' }] })
   })
 
   it('rejects an empty file part through storage', async () => {

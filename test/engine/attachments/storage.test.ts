@@ -101,7 +101,7 @@ describe('AttachmentStorage.save', () => {
   })
 
   it('rejects an empty body', async () => {
-    await expect(storage.save(Readable.from([]), 1000)).rejects.toMatchObject({ code: 'attachment.empty' })
+    await expect(storage.save(Readable.from([]), 1000)).rejects.toMatchObject({ code: 'attachment.empty', fields: [{ pointer: '', rule: 'minLength' }] })
     expect(readdirSync(dir)).toEqual([])
   })
 
