@@ -41,7 +41,7 @@ export async function run(options: BenchOptions): Promise<Report> {
       if (d.steps > 0) rec.add(`per-step-${d.steps}`, (ms * 1000) / d.steps)
     }
   })
-  rec.note('Each run compiles a definition repeatedly for at least the minimum time and reports the mean per compilation; a fresh compileProcess() call each time, nothing cached between calls.')
+  rec.note('Each run compiles a definition repeatedly for at least the minimum time and reports the mean per compilation; a fresh compileProcess() call each time. Its input schemas are compiled by ajv once: a schema written the same way again reuses its validator (engine/definition/json-schema.ts), as when a server checks a definition again; the rest (YAML, checks, graph) is done every time.')
   return rec.report('definitions', 'milliseconds to load, validate and compile one process definition', {
     'minimum ms per figure and run': minMs, runs: options.runs, 'warm-up runs': 1,
   })
