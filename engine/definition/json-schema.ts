@@ -61,20 +61,23 @@ function addWordLimits(ajv: Ajv2020): void {
 const SCHEMAS_PER_INSTANCE = 2000
 
 /** The ajv instance, made on first use (a command that compiles no process does not pay for it), with the validators it compiled by schema text. */
-let authored: { readonly ajv: Ajv2020; readonly validators: Map<string, ValidateFunction> } | undefined
-function authoredSchemas(): { readonly ajv: Ajv2020; readonly validators: Map<string, ValidateFunction> } {
-  if (!authored || authored.validators.size >= SCHEMAS_PER_INSTANCE) authored = { ajv: createAjv(), validators: new Map() }
+let authored: { readonly ajv: Ajv2020; readonly validators: Map<string, ValidateFunction>; compiled: number } | undefined
+/** The ajv instance to compile with: a new one once the last has compiled (or failed to compile) its share of schemas. */
+function authoredSchemas(): { readonly ajv: Ajv2020; readonly validators: Map<string, ValidateFunction>; compiled: number } {
+  if (!authored || authored.compiled >= SCHEMAS_PER_INSTANCE) authored = { ajv: createAjv(), validators: new Map(), compiled: 0 }
   return authored
 }
 
 /**
- * Compiles an author's schema; returns the validator, or every reason it cannot be used, each
+ * Compiles an author's schema; returns the validator (shared by every schema written the same
+ * way: read its `errors` right after calling it, before any `await`), or every reason it cannot be used, each
  * where it is in the schema: not valid JSON Schema (one reason per place), a mistake ajv would
  * accept or report without a place ({@link findSchemaFaults}: formats, patterns, `required`), or
  * a keyword ajv does not know (with "Did you mean").
  */
 export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | SchemaFault[] {
-  const { ajv, validators } = authoredSchemas()
+  const instance = authoredSchemas()
+  const { ajv, validators } = instance
   // The same schema twice (actions without inputs, a schema repeated across versions) is compiled once.
   const text = JSON.stringify(schema)
   const known = validators.get(text)
@@ -82,6 +85,8 @@ export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | Sc
   if (!ajv.validateSchema(schema)) return metaSchemaFaults(schema, ajv.errors ?? [])
   const faults = findSchemaFaults(schema, Object.keys(ajv.formats))
   if (faults.length > 0) return faults
+  // A compilation that fails leaves its names in ajv's scope too: it counts.
+  instance.compiled++
   try {
     const validate = ajv.compile(schema)
     validators.set(text, validate)

@@ -63,7 +63,7 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
         faults.push({ pointer: `${pointer}/${low}`, atKey: false, message: `\`${low}\` ${min} is more than \`${high}\` ${max}: no value can satisfy both.`, hint: `Lower \`${low}\` or raise \`${high}\`.` })
       }
     }
-    faults.push(...undeclaredRequired(node, pointer))
+    faults.push(...undeclaredRequired(node, pointer), ...referenceFaults(node, pointer))
   }
   return faults
 }
@@ -72,53 +72,63 @@ type SchemaNode = { readonly node: Readonly<Record<string, unknown>>; readonly p
 
 /**
  * Every object of `schema` that ajv may apply as a schema, once each, with its pointer: the root,
- * whatever sits under a keyword that takes schemas, and whatever a `$ref` names (a pointer into
- * the schema, or into a part with an `$id`), wherever that is: even under `examples`, ajv applies
- * it.
+ * whatever sits under a keyword that takes schemas, and whatever a `$ref` names with a pointer
+ * into the schema (`#/...`), wherever that is: even under `examples`, ajv applies it. Other
+ * references, and `$id`, are refused ({@link referenceFaults}), so nothing else can be applied.
  */
 function schemaNodes(schema: JsonSchema): SchemaNode[] {
   const found: SchemaNode[] = []
   const seen = new Set<object>()
-  const resources = new Map<string, SchemaNode>()
-  const refs: Array<{ ref: string; base: SchemaNode }> = []
-  const visit = (node: unknown, pointer: string, base: SchemaNode): void => {
+  const refs: string[] = []
+  const visit = (node: unknown, pointer: string): void => {
     if (!isObject(node) || seen.has(node)) return
     seen.add(node)
-    const here = { node, pointer }
-    found.push(here)
-    const id = node['$id']
-    if (typeof id === 'string') {
-      base = here
-      resources.set(id.replace(/#$/, ''), here)
-    }
-    for (const keyword of ['$ref', '$dynamicRef']) {
+    found.push({ node, pointer })
+    for (const keyword of REFERENCES) {
       const ref = node[keyword]
-      if (typeof ref === 'string') refs.push({ ref, base })
+      if (typeof ref === 'string' && ref.startsWith('#/')) refs.push(safeDecode(ref.slice(1)))
     }
-    for (const key of SCHEMA_VALUED) visit(node[key], `${pointer}/${key}`, base)
+    for (const key of SCHEMA_VALUED) visit(node[key], `${pointer}/${key}`)
     for (const key of SCHEMA_MAPS) {
       const children = node[key]
-      if (isObject(children)) for (const [name, child] of Object.entries(children)) visit(child, `${pointer}/${key}/${escapeSegment(name)}`, base)
+      if (isObject(children)) for (const [name, child] of Object.entries(children)) visit(child, `${pointer}/${key}/${escapeSegment(name)}`)
     }
     for (const key of SCHEMA_LISTS) {
       const children = node[key]
-      if (Array.isArray(children)) children.forEach((child: unknown, i) => visit(child, `${pointer}/${key}/${i}`, base))
+      if (Array.isArray(children)) children.forEach((child: unknown, i) => visit(child, `${pointer}/${key}/${i}`))
     }
   }
-  const root = { node: schema as Readonly<Record<string, unknown>>, pointer: '' }
-  visit(schema, '', root)
+  visit(schema, '')
   // A `$ref` may name a part no keyword leads to; what it names may hold more references.
   for (let i = 0; i < refs.length; i++) {
-    const { ref, base } = refs[i] as { ref: string; base: SchemaNode }
-    const hash = ref.indexOf('#')
-    const resource = hash <= 0 ? (hash === 0 ? base : resources.get(ref)) : resources.get(ref.slice(0, hash))
-    const fragment = hash < 0 ? '' : safeDecode(ref.slice(hash + 1))
-    if (!resource || (fragment !== '' && !fragment.startsWith('/'))) continue
-    let target: unknown = resource.node
+    const fragment = refs[i] as string
+    let target: unknown = schema
     for (const part of parsePointer(fragment)) target = isObject(target) || Array.isArray(target) ? (target as Record<string, unknown>)[part] : undefined
-    visit(target, resource.pointer + fragment, resource)
+    visit(target, fragment)
   }
   return found
+}
+
+/** The keywords naming another part of a schema to apply. */
+const REFERENCES = ['$ref', '$dynamicRef'] as const
+
+/**
+ * `$id` anywhere, and a reference that is not a fragment of this schema (`#/$defs/code`,
+ * `#anchor`): an author's schema stands alone, so a reference resolved against a base URI (which
+ * ajv normalises: `./root.json`, a host in capitals) could name a part no check has seen.
+ */
+function referenceFaults(node: Readonly<Record<string, unknown>>, pointer: string): SchemaFault[] {
+  const faults: SchemaFault[] = []
+  if ('$id' in node) {
+    faults.push({ pointer: `${pointer}/$id`, atKey: true, message: '`$id` is not used in a process\'s schemas: each stands alone.', hint: 'Remove it; name a shared part under `$defs` and refer to it with `$ref: \'#/$defs/NAME\'`.' })
+  }
+  for (const keyword of REFERENCES) {
+    const ref = node[keyword]
+    if (typeof ref === 'string' && !ref.startsWith('#')) {
+      faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `"${ref}" refers outside this schema.`, hint: 'Refer to a part of the same schema, e.g. `$ref: \'#/$defs/NAME\'`.' })
+    }
+  }
+  return faults
 }
 
 /** A URI fragment with its percent-escapes decoded, or as written when they are not valid. */

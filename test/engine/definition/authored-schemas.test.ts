@@ -23,6 +23,15 @@ it('keeps every validator working after thousands of other schemas, each compile
   }
   expect(early('abc')).toBe(true)
   expect(early('abcd')).toBe(false)
-  // A schema with an $id, compiled again after its instance was replaced, is no duplicate.
-  for (let i = 0; i < 2; i++) expect(typeof compileAuthoredSchema({ $id: 'https://example.com/schemas/once.json', type: 'string', minLength: i })).toBe('function')
+})
+
+it('refuses $id and a reference outside the schema, which ajv would resolve against a base the checks never saw', () => {
+  const examples = [{ type: 'array', uniqueItems: true }]
+  expect(compileAuthoredSchema({ $id: 'http://x.test/dir/root.json', type: 'object', properties: { a: { $ref: 'root.json#/examples/0' } }, examples }))
+    .toEqual(expect.arrayContaining([expect.objectContaining({ pointer: '/$id', atKey: true }), expect.objectContaining({ pointer: '/properties/a/$ref' })]))
+  expect(compileAuthoredSchema({ type: 'object', properties: { a: { $ref: './root.json#/examples/0' } }, examples }))
+    .toEqual(expect.arrayContaining([expect.objectContaining({ pointer: '/properties/a/$ref', message: expect.stringContaining('refers outside this schema') as string })]))
+  // A pointer into the schema is followed wherever it leads.
+  expect(compileAuthoredSchema({ type: 'object', properties: { a: { $ref: '#/examples/0' } }, examples }))
+    .toEqual([expect.objectContaining({ pointer: '/examples/0/uniqueItems' })])
 })
