@@ -18,7 +18,7 @@ const SERVER = join(import.meta.dirname, 'http-server.ts')
 const TARGETS = [
   { key: 'echo', label: 'bare Hono JSON echo route', args: ['echo', '-'] },
   { key: 'layer', label: 'the act server answering every act with one view computed once (the HTTP layer alone)', args: ['layer', 'DB', 'info'] },
-  { key: 'floor-bare', label: 'a bare Hono route around the minimal durable act (read the row; write state, event, waiting flags; group commit at FULL)', args: ['floor-bare', 'DB'] },
+  { key: 'floor-bare', label: 'a bare Hono route around the minimal durable act (read the row; write state, event, whom it waits on; group commit at FULL)', args: ['floor-bare', 'DB'] },
   { key: 'floor', label: 'the act server around the minimal durable act (the HTTP layer and the least an act writes)', args: ['floor', 'DB', 'info'] },
   { key: 'act', label: 'POST /v1/instances/{id}/act, FULL + group commit, request logs on (as served)', args: ['act', 'DB', 'info'] },
   { key: 'act-quiet', label: 'POST /v1/instances/{id}/act, FULL + group commit, request logs off', args: ['act', 'DB', 'silent'] },

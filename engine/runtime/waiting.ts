@@ -13,11 +13,13 @@ function waitingRoles(process: CompiledProcess, state: InstanceState): string[] 
 export interface WaitingChange {
   readonly started: readonly string[]
   readonly stopped: readonly string[]
+  /** Whether it now waits on none of its parties (it ended, or failed and waits on an administrator). */
+  readonly none: boolean
 }
 
 /** Whom an instance starts and stops waiting on, moving from `before` (none when it is new) to `after`. */
 export function waitingChange(process: CompiledProcess, before: InstanceState | undefined, after: InstanceState): WaitingChange {
   const was = before ? waitingRoles(process, before) : []
   const is = waitingRoles(process, after)
-  return { started: is.filter((role) => !was.includes(role)), stopped: was.filter((role) => !is.includes(role)) }
+  return { started: is.filter((role) => !was.includes(role)), stopped: was.filter((role) => !is.includes(role)), none: is.length === 0 }
 }

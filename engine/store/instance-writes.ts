@@ -92,16 +92,20 @@ export interface WaitingWrite {
 
 /**
  * Deletes the `waiting_party` rows of the parties that stopped being waited on and inserts those
- * of the parties that started: nothing when no one's waiting changed. Deletes are grouped by the
- * roles stopped (a batch of deadlines mostly stops the same one), inserts are many rows each.
+ * of the parties that started: nothing when no one's waiting changed. An instance that waits on
+ * none has all its rows deleted, and a row already there is left as it is, so rows that ever
+ * disagreed with the instance are set right by its next change. Deletes are grouped by the roles
+ * stopped (a batch of deadlines mostly ends deliveries, stopping all), inserts are many rows each.
  */
 export function waitingStatements(db: Kysely<Database>, writes: readonly WaitingWrite[]): PlannedStatement[] {
   const stopped = new Map<string, { roles: readonly string[]; ids: string[] }>()
   const started: WaitingPartyTable[] = []
   for (const { state, change } of writes) {
-    if (change.stopped.length > 0) {
-      const key = change.stopped.join('\n')
-      const group = stopped.get(key) ?? { roles: change.stopped, ids: [] }
+    if (change.none || change.stopped.length > 0) {
+      // Every role, for an instance that waits on none.
+      const roles = change.none ? [] : change.stopped
+      const key = roles.join('\n')
+      const group = stopped.get(key) ?? { roles, ids: [] }
       stopped.set(key, group)
       group.ids.push(state.id)
     }
@@ -112,26 +116,29 @@ export function waitingStatements(db: Kysely<Database>, writes: readonly Waiting
   }
   const statements = [...stopped.values()].map(({ roles, ids }) => ids.length === 1
     // One instance (every command): a prepared statement per number of roles.
-    ? prepared(db, `delete ${roles.length} waiting`, (db) => db.deleteFrom('waiting_party')
-      .where('instance_id', '=', slot('id')).where('role', 'in', roles.map((_, i) => slot(`role${i}`))))
+    ? prepared(db, `delete ${roles.length} waiting`, (db) => db.deleteFrom('waiting_party').where('instance_id', '=', slot('id'))
+      .$if(roles.length > 0, (q) => q.where('role', 'in', roles.map((_, i) => slot(`role${i}`)))))
       .bind({ id: ids[0], ...Object.fromEntries(roles.map((role, i) => [`role${i}`, role])) })
-    : statementOf(db.deleteFrom('waiting_party').where('instance_id', 'in', ids).where('role', 'in', roles)))
-  for (let i = 0; i < started.length; i += INSERT_CHUNK) statements.push(multiRowInsert(db, 'waiting_party', PARTY_COLUMNS, started.slice(i, i + INSERT_CHUNK)))
+    : statementOf(db.deleteFrom('waiting_party').where('instance_id', 'in', ids).$if(roles.length > 0, (q) => q.where('role', 'in', roles))))
+  for (let i = 0; i < started.length; i += INSERT_CHUNK) statements.push(multiRowInsert(db, 'waiting_party', PARTY_COLUMNS, started.slice(i, i + INSERT_CHUNK), { orKeep: true }))
   return statements
 }
 
 /**
- * Inserts `rows` (at most {@link INSERT_CHUNK}) into `table`: with a statement prepared per
- * number of rows for the few of one command, else built for these rows.
+ * Inserts `rows` (at most {@link INSERT_CHUNK}) into `table` (with `orKeep`, leaving a row whose
+ * key is there already as it is): with a statement prepared per number of rows for the few of
+ * one command, else built for these rows.
  */
-function multiRowInsert<T extends 'instance_party' | 'waiting_party'>(db: Kysely<Database>, table: T, columns: ReadonlyArray<keyof Database[T] & string>, rows: ReadonlyArray<Database[T]>): PlannedStatement {
-  if (rows.length > PREPARED_EVENT_ROWS) return statementOf(db.insertInto(table).values(rows as never))
+function multiRowInsert<T extends 'instance_party' | 'waiting_party'>(db: Kysely<Database>, table: T, columns: ReadonlyArray<keyof Database[T] & string>, rows: ReadonlyArray<Database[T]>, { orKeep = false } = {}): PlannedStatement {
+  const insert = (db: Kysely<Database>, values: ReadonlyArray<Database[T]>) => db.insertInto(table).values(values as never)
+    .$if(orKeep, (q) => q.onConflict((oc) => oc.columns(['instance_id', 'role']).doNothing()))
+  if (rows.length > PREPARED_EVENT_ROWS) return statementOf(insert(db, rows))
   const names = (i: number) => columns.map((column) => `${i}.${column}`)
-  const insert = prepared(db, `insert ${rows.length} ${table}`, (db) => db.insertInto(table)
-    .values(rows.map((_, i) => Object.fromEntries(names(i).map((name, j) => [columns[j], slot(name)]))) as never))
+  const prepare = prepared(db, `insert ${rows.length} ${table}${orKeep ? ' or keep' : ''}`, (db) => insert(db,
+    rows.map((_, i) => Object.fromEntries(names(i).map((name, j) => [columns[j], slot(name)])) as Database[T])))
   const values: unknown[] = []
   for (const row of rows) for (const column of columns) values.push(row[column])
-  return insert.bindInOrder(values, () => rows.flatMap((_, i) => names(i)))
+  return prepare.bindInOrder(values, () => rows.flatMap((_, i) => names(i)))
 }
 
 /** The instance row's columns that follow from its state. */

@@ -282,8 +282,11 @@ const migrations: Record<string, Migration> = {
           .addForeignKeyConstraint('waiting_party_party_fk', ['instance_id', 'role'], 'instance_party', ['instance_id', 'role'])
           .execute()
         const rows = trx as Kysely<WaitingRows>
+        // A party row's copy of its instance's creation was filled in by 0008; the instance's own stands in should one lack it.
         await rows.insertInto('waiting_party').columns(['instance_id', 'role', 'subject', 'instance_created_at'])
-          .expression(rows.selectFrom('instance_party').select(['instance_id', 'role', 'subject', 'instance_created_at']).where('waiting', '=', 1))
+          .expression(rows.selectFrom('instance_party').innerJoin('instance', 'instance.id', 'instance_party.instance_id')
+            .select((eb) => ['instance_party.instance_id', 'instance_party.role', 'instance_party.subject', eb.fn.coalesce('instance_party.instance_created_at', 'instance.created_at').as('instance_created_at')])
+            .where('instance_party.waiting', '=', 1))
           .execute()
         await trx.schema.createIndex('waiting_party_listing').on('waiting_party').columns(['subject', 'role', 'instance_created_at', 'instance_id']).execute()
         await trx.schema.dropIndex('instance_party_waiting').execute()
@@ -302,7 +305,8 @@ interface OrderIdRows {
 
 /** The columns migration 0019 reads and writes. */
 interface WaitingRows {
-  instance_party: { instance_id: string; role: string; subject: string; waiting: number; instance_created_at: string }
+  instance: { id: string; created_at: string }
+  instance_party: { instance_id: string; role: string; subject: string; waiting: number; instance_created_at: string | null }
   waiting_party: { instance_id: string; role: string; subject: string; instance_created_at: string }
 }
 

@@ -46,7 +46,7 @@ export async function markFailed(engine: Engine, store: Store, id: string): Prom
   const decision = await decide(process, stored.state, { type: 'fail', code: 'expression.failed', message: 'cut off', attempts: 3 }, engine.clock.now())
   if (!decision.ok) throw new Error(decision.rejection.message)
   const outbox = { events: publicEventRefs(decision.state, decision.events, stored.lastSeq), recordedAt: iso(engine.clock.now()) }
-  await store.instances.append(stored, decision.state, decision.events, { waiting: { started: [], stopped: [] }, attachmentIds: [], outbox })
+  await store.instances.append(stored, decision.state, decision.events, { waiting: { started: [], stopped: [], none: false }, attachmentIds: [], outbox })
 }
 
 /** How many attempts in a row at firing the instance's due deadline have failed, as stored; undefined if there is no such instance. */

@@ -32,6 +32,8 @@ beforeAll(async () => {
     await db.insertInto('instance').values(await from.selectFrom('instance').selectAll().execute()).execute()
     await db.insertInto('instance_party').values(await partiesWithFlags(from) as never).execute()
     await db.insertInto('event').values(await from.selectFrom('event').selectAll().execute()).execute()
+    // A party row without its copy of the instance's creation (0008 filled them all in): the instance's stands in.
+    await db.updateTable('instance_party').set({ instance_created_at: null as never }).where('instance_id', '=', ids.started).execute()
   })
 })
 afterAll(async () => {
@@ -47,6 +49,8 @@ it(`migration 0019 on ${DIALECT} keeps whom each delivery waits on, and acts aft
       { instance_id: ids.started, role: 'customer', subject: CUSTOMER.subject },
       { instance_id: ids.submitted, role: 'isv', subject: ISV.subject },
     ].sort((a, b) => a.instance_id.localeCompare(b.instance_id)))
+    const started = await store.db.selectFrom('instance').select('created_at').where('id', '=', ids.started).executeTakeFirstOrThrow()
+    expect(await store.db.selectFrom('waiting_party').select('instance_created_at').where('instance_id', '=', ids.started).executeTakeFirstOrThrow()).toEqual({ instance_created_at: started.created_at })
     // The flag is gone: a party row holds only who the party is.
     expect(Object.keys(await store.db.selectFrom('instance_party').selectAll().executeTakeFirstOrThrow()).sort()).toEqual(['instance_created_at', 'instance_id', 'role', 'subject'])
 
