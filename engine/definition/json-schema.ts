@@ -147,26 +147,25 @@ const KEYWORDS = [
   'allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'minWords', 'maxWords',
 ]
 
-/** Where `source` is first written as a `pattern` or a `patternProperties` key in `value` (depth first). */
-function pathOfPattern(value: unknown, source: string, pointer = ''): { pointer: string; atKey: boolean } | undefined {
-  if (typeof value !== 'object' || value === null) return undefined
-  for (const [name, child] of Object.entries(value)) {
-    const here = `${pointer}/${escapeSegment(name)}`
-    if (name === 'pattern' && child === source) return { pointer: here, atKey: false }
-    if (name === 'patternProperties' && typeof child === 'object' && child !== null && Object.hasOwn(child, source)) return { pointer: `${here}/${escapeSegment(source)}`, atKey: true }
-    const found = pathOfPattern(child, source, here)
-    if (found !== undefined) return found
-  }
-  return undefined
+/** Where `source` is first written as a `pattern` (its value) or a `patternProperties` key (the key). */
+function pathOfPattern(schema: unknown, source: string): { pointer: string; atKey: boolean } | undefined {
+  const pointer = firstPath(schema, (name, child, parent) => (name === 'pattern' && child === source) || (parent === 'patternProperties' && name === source))
+  return pointer === undefined ? undefined : { pointer, atKey: !pointer.endsWith('/pattern') }
 }
 
 /** JSON Pointer of the first property named `key` anywhere in `value` (depth first). */
-function pathOfKey(value: unknown, key: string, pointer = ''): string | undefined {
+function pathOfKey(value: unknown, key: string): string | undefined {
+  return firstPath(value, (name) => name === key)
+}
+
+/** JSON Pointer of the first property of `value` (depth first) for which `found` holds, given its name, value and its parent's name. */
+function firstPath(value: unknown, found: (name: string, child: unknown, parent: string | undefined) => boolean, pointer = '', parent?: string): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   for (const [name, child] of Object.entries(value)) {
-    if (name === key) return `${pointer}/${escapeSegment(name)}`
-    const found = pathOfKey(child, key, `${pointer}/${escapeSegment(name)}`)
-    if (found !== undefined) return found
+    const here = `${pointer}/${escapeSegment(name)}`
+    if (found(name, child, parent)) return here
+    const deeper = firstPath(child, found, here, name)
+    if (deeper !== undefined) return deeper
   }
   return undefined
 }
