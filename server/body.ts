@@ -10,7 +10,8 @@ import { checkJsonDepth, checkJsonText } from './request-limits.js'
 import type { BodyTypes } from './request-types.js'
 
 const addFormats = addFormatsModule.default
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, logger: false })
+// The schema is ours and checked against the meta-schema by test/schemas/: not again at every start.
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, logger: false, validateSchema: false })
 addFormats(ajv)
 // Query parameters' rejections, in the same file (see server/query.ts): an annotation here.
 ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' })

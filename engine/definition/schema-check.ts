@@ -11,7 +11,8 @@ let validator: ValidateFunction | undefined
 /** The language's validator, compiled on first use (a command that checks no definition never pays for it). */
 function validateProcess(): ValidateFunction {
   if (validator) return validator
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, logger: false })
+  // The schema is ours and checked against the meta-schema by test/schemas/: not again at every start.
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, logger: false, validateSchema: false })
   // The accepted forms of a `pattern`, in words and with an example; editors (VS Code, the YAML
   // language server) show the same text, so the schema stays the single source of it.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' })

@@ -15,7 +15,8 @@ let validator: ValidateFunction<ScenarioFile> | undefined
 /** The scenario format's validator, compiled on first use. */
 function validateScenarios(): ValidateFunction<ScenarioFile> {
   if (validator) return validator
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, logger: false })
+  // The schema is ours and checked against the meta-schema by test/schemas/: not again at every start.
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, logger: false, validateSchema: false })
   // ajv-formats is CommonJS; under NodeNext its callable is the `default` export.
   addFormatsModule.default(ajv, ['date-time'])
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' })

@@ -57,8 +57,7 @@ export interface ScenarioResult {
  */
 export async function runScenarios(process: CompiledProcess, file: ScenarioFile, source: Source): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = []
-  const started = performance.now()
-  const budget: Budget = { left: MAX_DECISIONS, started, yielded: started, problemsLeft: MAX_PROBLEMS }
+  const budget: Budget = { left: MAX_DECISIONS, worked: 0, resumed: performance.now(), problemsLeft: MAX_PROBLEMS }
   for (const [index, scenario] of file.scenarios.entries()) {
     const pointer = `/scenarios/${index}`
     const problems: ScenarioError[] = []
@@ -69,11 +68,15 @@ export async function runScenarios(process: CompiledProcess, file: ScenarioFile,
   return results
 }
 
-/** The decisions the file's scenarios may still take, when they started and when they last yielded (performance.now()). */
+/**
+ * The decisions the file's scenarios may still take, the milliseconds of work they took until they
+ * last yielded, and when they resumed (performance.now()): the time other requests took meanwhile
+ * is not theirs.
+ */
 interface Budget {
   left: number
-  readonly started: number
-  yielded: number
+  worked: number
+  resumed: number
   /** Problems the file's scenarios may still report. */
   problemsLeft: number
 }
@@ -112,14 +115,16 @@ class Run {
       return this.#problem('scenario.refused', at, `The scenarios of this file took ${MAX_DECISIONS.toLocaleString('en')} decisions (moves and deadlines fired), as many as a file may: the rest were not run. Split the file, or move the clock less far.`)
     }
     const now = performance.now()
-    if (now - budget.started > MAX_RUN_MS) {
+    const slice = now - budget.resumed
+    if (budget.worked + slice > MAX_RUN_MS) {
       budget.left = 0 // the scenarios after this one are not run either
       return this.#problem('scenario.refused', at, `The scenarios of this file took more than ${MAX_RUN_MS / 1000} s of work, as long as a file may: the rest were not run. Split the file, or make its expressions lighter.`)
     }
     budget.left--
-    if (now - budget.yielded > SLICE_MS) {
+    if (slice > SLICE_MS) {
+      budget.worked += slice
       await new Promise<void>((resolve) => { setImmediate(resolve) })
-      budget.yielded = performance.now()
+      budget.resumed = performance.now()
     }
     return true
   }
@@ -184,10 +189,12 @@ class Run {
     for (let fired = 0; ; fired++) {
       const state = this.#state
       const due = state?.status === 'active' ? nextDeadline(state) : undefined
-      if (!state || due === undefined || Temporal.Instant.compare(Temporal.Instant.from(due), target) > 0) break
+      // Instants in the state are whole milliseconds: compared as numbers, not parsed by Temporal.
+      const dueMs = due === undefined ? undefined : Date.parse(due)
+      if (!state || due === undefined || dueMs === undefined || dueMs > target.epochMilliseconds) break
       if (fired === MAX_FIRINGS) return this.#problem('scenario.refused', at, `More than ${MAX_FIRINGS.toLocaleString('en')} deadlines fell due while the clock moved: the process loops on its timeouts.`)
       if (!await this.#spend(at)) return false
-      this.#now = Temporal.Instant.from(due)
+      this.#now = Temporal.Instant.fromEpochMilliseconds(dueMs)
       const decision = await decide(this.process, state, { type: 'fire-due' }, this.#now)
       if (!decision.ok) return this.#problem('scenario.refused', at, `Firing the deadline due at ${due} failed: ${decision.rejection.code} ${decision.rejection.message}`)
       this.#state = decision.state
