@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest'
 import { Temporal } from 'temporal-polyfill'
 import { evolve, Store } from '../../engine/index.js'
 import type { InstanceState } from '../../engine/index.js'
@@ -12,13 +12,22 @@ const workers: Worker[] = []
 beforeEach(async () => { h = await openHarness() })
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.stop()))
+  await Promise.all(shared.map((w) => w.request({ op: 'close' })))
   await h.close()
 })
 
-function worker(writerThread = false): Worker {
-  const w = new Worker(h.database, { writerThread })
-  workers.push(w)
-  return w
+/**
+ * Two worker processes started once for the whole file (each start loads the engine: about a
+ * second of CPU), told to open each test's fresh database.
+ */
+const shared: Worker[] = []
+beforeAll(() => { shared.push(new Worker(), new Worker()) })
+afterAll(async () => { await Promise.all(shared.splice(0).map((w) => w.stop())) })
+
+/** The two shared workers, on this test's database. */
+async function pair(writerThread: boolean): Promise<[Worker, Worker]> {
+  await Promise.all(shared.map((w) => w.request({ op: 'open', database: h.database, writerThread })))
+  return shared as [Worker, Worker]
 }
 
 /** Checks an instance's stored state is exactly what replaying its history gives: nothing half-applied. */
@@ -40,8 +49,7 @@ const MODES = DIALECT === 'sqlite' ? [false, true] : [false]
 describe.each(MODES)(`two OS processes on one ${DIALECT} database (writer thread: %s)`, (writerThread) => {
   it('confirm and auto-confirm racing at the deadline: never both, never neither, one confirmation in the history', { timeout: 120_000 }, async () => {
     const ids = await awaitingConfirmation(h.engine, 40)
-    const customer = worker(writerThread)
-    const scheduler = worker(writerThread)
+    const [customer, scheduler] = await pair(writerThread)
     const outcomes = new Map<string, number>()
     for (const id of ids) {
       // The customer clicks Confirm a millisecond before the deadline while the scheduler fires it.
@@ -62,8 +70,7 @@ describe.each(MODES)(`two OS processes on one ${DIALECT} database (writer thread
 
   it('a person acting exactly at the deadline instant is always refused: the system confirms', { timeout: 60_000 }, async () => {
     const ids = await awaitingConfirmation(h.engine, 10)
-    const customer = worker(writerThread)
-    const scheduler = worker(writerThread)
+    const [customer, scheduler] = await pair(writerThread)
     for (const id of ids) {
       customer.send({ op: 'act', id, action: 'confirm', by: CUSTOMER, now: DUE })
       scheduler.send({ op: 'advance-instance', id, now: DUE })
@@ -77,7 +84,7 @@ describe.each(MODES)(`two OS processes on one ${DIALECT} database (writer thread
   it('hammering the same and many instances: every acknowledged act is in the history exactly once, revisions gap-free', { timeout: 120_000 }, async () => {
     const ids: string[] = []
     for (let i = 0; i < 5; i++) ids.push((await h.engine.instances.start({ process: 'step-by-step', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)).id)
-    const [a, b] = [worker(writerThread), worker(writerThread)]
+    const [a, b] = await pair(writerThread)
     const acks = new Map<string, number[]>()
     const refusals: string[] = []
     const collect = async (w: Worker): Promise<void> => {
@@ -106,7 +113,7 @@ describe.each(MODES)(`two OS processes on one ${DIALECT} database (writer thread
 
   it('both processes running advance on 300 due deadlines: each fires exactly once', { timeout: 120_000 }, async () => {
     const ids = await awaitingConfirmation(h.engine, 300)
-    const [a, b] = [worker(writerThread), worker(writerThread)]
+    const [a, b] = await pair(writerThread)
     a.send({ op: 'advance', now: DUE })
     b.send({ op: 'advance', now: DUE })
     const [ra, rb] = await Promise.all([a.next<{ fired: number }>(), b.next<{ fired: number }>()])

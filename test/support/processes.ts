@@ -16,9 +16,12 @@ export class Worker {
   readonly #waiting: Array<(line: string) => void> = []
   readonly #exited: Promise<number | null>
 
-  /** With `writerThread`, the process writes through the SQLite writer thread. */
-  constructor(database: string, options: { writerThread?: boolean } = {}) {
-    const args = [inject('builtWorker'), database, ...(options.writerThread ? ['writer-thread'] : [])]
+  /**
+   * Opens `database` (with `writerThread`, writing through the SQLite writer thread), or none
+   * until told to (`open`).
+   */
+  constructor(database?: string, options: { writerThread?: boolean } = {}) {
+    const args = [inject('builtWorker'), ...(database === undefined ? [] : [database, ...(options.writerThread ? ['writer-thread'] : [])])]
     this.child = spawn(process.execPath, args, { stdio: 'pipe' })
     this.child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk))
     this.#lines = createInterface({ input: this.child.stdout })
