@@ -85,6 +85,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(async (c, next) => {
     const started = performance.now()
     await headers(c, next)
+    // HEAD is answered by the GET route, its body thrown away unread (Hono): a body that holds
+    // something open until read (a file, an event stream's subscription) is cancelled, which
+    // releases it.
+    if (c.req.method === 'HEAD') await c.res.body?.cancel()
     const ms = performance.now() - started
     const status = c.res.status
     metrics.request(c, status, ms)

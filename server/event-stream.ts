@@ -41,7 +41,8 @@ export async function streamEvents(c: Context<AppEnv>, deps: { readonly engine: 
   const unsubscribe = deps.hub.subscribe({
     by, filter, end,
     offer: (events) => {
-      if (events.length === 0) return
+      // An ended stream holds nothing more: its client is gone, or will catch up from the feed.
+      if (ended || events.length === 0) return
       queue.push(...events)
       if (queue.length > BACKLOG) end()
       notify?.()

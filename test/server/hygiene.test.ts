@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { Agent, request as httpRequest } from 'node:http'
 import { serve } from '@hono/node-server'
 import type { ServerType } from '@hono/node-server'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { snapshot } from '../support/engine.js'
 import { openApi } from '../support/http.js'
 import type { Api } from '../support/http.js'
@@ -54,6 +54,33 @@ describe('request hygiene', () => {
     const body = await problem(await api.call('POST', '/v1/attachments?filename=empty.pdf', { who: 'customer', body: new Uint8Array(0) }), 422, 'attachment.empty')
     expect(body['errors']).toEqual([{ pointer: '', rule: 'minLength', message: 'must be a file of at least one byte' }])
     expect(await snapshot(api.database)).toEqual(before)
+  })
+
+  it('HEAD on a download or a live stream answers its headers and leaves nothing open', async () => {
+    // A file large enough not to be read whole at once: its descriptor stays open until the body is read or cancelled.
+    const pdf = new Uint8Array(512 * 1024)
+    pdf.set(new TextEncoder().encode('%PDF-1.4\n'))
+    const { id } = (await (await api.call('POST', '/v1/attachments?filename=big.pdf', { who: 'customer', body: pdf })).json()) as { id: string }
+    const openFiles = (): number => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith(api.attachmentsDir)
+      } catch {
+        return false // closed meanwhile
+      }
+    }).length
+    const before = openFiles()
+    for (let i = 0; i < 10; i++) {
+      const head = await api.call('HEAD', `/v1/attachments/${id}`, { who: 'customer' })
+      expect(head.status).toBe(200)
+      expect(head.headers.get('content-type')).toBe('application/pdf')
+      expect(await head.text()).toBe('')
+    }
+    await vi.waitFor(() => { expect(openFiles()).toBe(before) })
+    // More HEADs than the streams one holder may keep: each stream ends with its request.
+    for (let i = 0; i < 25; i++) expect((await api.call('HEAD', '/v1/events/stream', { who: 'isv' })).status).toBe(200)
+    const stream = await api.call('GET', '/v1/events/stream', { who: 'isv' })
+    expect(stream.status).toBe(200)
+    await stream.body?.cancel()
   })
 
   it('list queries: an empty cursor is the first page', async () => {
