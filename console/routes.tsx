@@ -8,6 +8,7 @@ import { EngineError, forbidden, InvalidDefinitionError, iso, may, optional, pro
 import type { Principal } from '../engine/index.js'
 import type { AppEnv } from '../server/env.js'
 import { PROBLEM_TYPES } from '../server/problem.js'
+import { checkBody } from '../server/body.js'
 import { checkPathText } from '../server/request-limits.js'
 import type { EventHub } from '../server/event-hub.js'
 import { streamEvents } from '../server/event-stream.js'
@@ -35,6 +36,9 @@ import { clearSessionCookie, consoleSession, setSessionCookie } from './session-
 import { CONSOLE_HOME, returnPathProblem } from './sessions.js'
 import type { ConsoleSessions } from './sessions.js'
 import type { PageContext } from './view.js'
+
+/** Ids of files an act may carry in all (`ActRequest`'s limit): a refused form shows no more. */
+const MAX_FILES_SHOWN = 100
 
 /** The pages' Content-Security-Policy: this server's scripts and styles only; nothing inline can run. */
 export const CONSOLE_CSP = [
@@ -167,13 +171,16 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     const submitted = submittedForm(await readForm(c, { all: true }))
     const { request, process } = await actRequest(engine, id, c.var.principal, submitted)
     try {
+      // The API's limits hold here too (ids per slot and in all, lengths).
+      checkBody('ActRequest', request)
       await engine.instances.act(id, request, c.var.principal)
       return c.redirect(deliveryPath(id), 303)
     } catch (error) {
       if (!(error instanceof EngineError) || error.code === 'instance.not-found') throw error
       const p = page(c)
       const refusal = { action: request.action, code: error.code, message: error.message, problems: error.fields, submitted }
-      const data = await deliveryData(engine, id, c.var.principal, process, Object.values(request.attachments ?? {}).flat())
+      // The refused form's files shown by name: no more than an act may carry (a form may hold thousands of ids).
+      const data = await deliveryData(engine, id, c.var.principal, process, Object.values(request.attachments ?? {}).flat().slice(0, MAX_FILES_SHOWN))
       // Nothing to correct in the form: the delivery moved on (someone acted, or its deadline passed).
       const notice = error.code === 'conflict.stale' || error.code === 'step.not-current' ? p.t.delivery.conflict
         : error.code === 'deadline.passed' ? p.t.delivery.deadlinePassed : undefined

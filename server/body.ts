@@ -174,6 +174,16 @@ export function readBody<S extends RequestShape>(c: Context<AppEnv>, shape: S): 
     }
     checkJsonText(text, body)
   }
+  return checkBody(shape, body)
+}
+
+/**
+ * Checks a request built another way (a console form) against the shape `shape` of
+ * `schemas/api.schema.json`, as {@link readBody} checks a JSON body: the same limits whatever
+ * the way in.
+ * @throws {EngineError} `request.invalid` (422) with every failing field.
+ */
+export function checkBody<S extends RequestShape>(shape: S, body: unknown): BodyTypes[S] {
   const validate = validatorOf(shape)
   if (!validate(body)) {
     const fields = fieldProblems(validate.errors).map((field) => ({ ...field, message: statedMessage(shape, validate.errors ?? [], field) ?? field.message }))

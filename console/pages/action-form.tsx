@@ -70,7 +70,8 @@ export function ActionForm({ page, instanceId, step, revision, action, refusal, 
         const name = slotPointer(slot.slot)
         const id = idOf(`${formId}${name}`)
         const slotProblems = problems.filter((p) => p.pointer === name || p.pointer.startsWith(`${name}/`))
-        const kept = mine?.submitted[name] ?? []
+        // A refused form shows again the files it held, no more than the slot takes.
+        const kept = (mine?.submitted[name] ?? []).slice(0, slot.max)
         const types = slot.types.join(', ')
         const extensions = slot.types.flatMap((type) => isAttachmentType(type) ? ATTACHMENT_TYPES[type].extensions : [type])
         // What the browser checks before uploading, and the messages it shows (`{name}`, `{why}` filled in there).

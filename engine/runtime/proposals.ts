@@ -3,6 +3,7 @@ import type { ProcessOwner } from './authorize.js'
 import { mayPropose, mayReviewProposals, maySeeProposal, proposalForbidden } from './authorize.js'
 import type { Rejection } from './decision.js'
 import type { Principal } from './state.js'
+import { CONTROL, CONTROL_RULE, isBlank } from './free-text.js'
 
 // A proposal of a customised procedure: a process derived (`extends`) from one its proposer may
 // use, submitted for an administrator to approve (it is then registered, private to the
@@ -137,9 +138,9 @@ export function decideProposal(state: ProposalState | undefined, command: Propos
   if (refusal || !state) return refuse(refusal ?? NOT_FOUND)
   const written = command.comment?.trim() ?? ''
   if (written.length > MAX_PROPOSAL_COMMENT) return refuse(commentProblem(`must be at most ${MAX_PROPOSAL_COMMENT} characters`, 'maxLength'))
-  if (CONTROL.test(written)) return refuse(commentProblem('must not contain control characters (line breaks and tabs are kept)', 'pattern'))
+  if (CONTROL.test(written)) return refuse(commentProblem(CONTROL_RULE, 'pattern'))
   // A comment of nothing visible (spaces, zero-width or direction marks) says nothing: it is none.
-  const comment = written.replace(INVISIBLE, '') === '' ? '' : written
+  const comment = isBlank(written) ? '' : written
   if (command.type === 'return' && comment === '') return refuse(commentProblem('must say what to change: a proposal is returned with a comment', 'minLength'))
   const round = command.type === 'amend' ? state.round + 1 : state.round
   const entry: ProposalEntry = { action: PAST[command.type], at, by, round, comment: comment === '' ? null : comment }
@@ -182,11 +183,6 @@ export function proposalAllows(state: Pick<ProposalState, 'status'>, command: Ex
   return ALLOWED_FROM[command].includes(state.status)
 }
 
-/** Control characters but line breaks and tabs: a terminal or a log would act on them. */
-// eslint-disable-next-line no-control-regex -- matching them is the point
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u
-/** What shows nothing: white space and format characters (zero-width spaces, direction marks). */
-const INVISIBLE = /[\s\p{Cf}]/gu
 
 const NOT_FOUND: Rejection = { code: 'proposal.not-found', message: 'There is no such proposal that you may see.' }
 

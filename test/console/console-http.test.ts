@@ -99,6 +99,24 @@ describe('the console over HTTP', () => {
     expect(response.status).toBe(413)
   })
 
+  it('holds forms to the API\'s limits: the ids of files an act may carry, a termination\'s reason', async () => {
+    const customer = await signedIn('customer')
+    const admin = await signedIn('admin')
+    const ids = Array.from({ length: 2_000 }, (_, i): [string, string] => ['/attachments/demand-documents', `file-${i}`])
+    const form = new URLSearchParams([['_csrf', customer.csrf], ['_action', 'submit'], ['_step', 'submit-demand'], ['/inputs/demands', 'x'], ...ids])
+    const act = await api.app.request(`/console/deliveries/${instance}/act`, { method: 'POST', headers: { Cookie: customer.cookie, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() })
+    expect(act.status).toBe(422)
+    const page = await act.text()
+    // The refusal names the slot's rule; the page shows no more files than the slot takes.
+    expect(page).toContain('must NOT have more than 50 items')
+    expect(page.split('file-1').length - 1).toBeLessThan(20)
+    for (const reason of ['x'.repeat(2_001), 'stop\u0007now', '\u200b\u202e ']) {
+      const terminated = await post(`/console/deliveries/${instance}/terminate`, admin, { _csrf: admin.csrf, reason })
+      expect(terminated.status, JSON.stringify(reason.slice(0, 20))).toBe(422)
+    }
+    expect((await api.engine.instances.get(instance, WHO.admin)).revision).toBe(1)
+  })
+
   it('acts with a valid form and shows the result (Post/Redirect/Get)', async () => {
     const customer = await signedIn('customer')
     const form = {

@@ -1,3 +1,5 @@
+import apiSchema from '../../../schemas/api.schema.json' with { type: 'json' }
+import { MAX_TERMINATION_REASON } from '../../../engine/runtime/terminate.js'
 import { describe, expect, it } from 'vitest'
 import { evolve, SYSTEM } from '../../../engine/index.js'
 import type { Command, Decision, InstanceState, Principal } from '../../../engine/index.js'
@@ -37,6 +39,14 @@ describe('decide accepts', () => {
     expect(accepted(decision).events).toEqual([{ type: 'instance-terminated', at: day(2), by: ADMIN, reason: 'Refunded' }])
     expect(accepted(decision).state).toMatchObject({ status: 'terminated', outcome: 'terminated', step: undefined, deadlines: { timeout: undefined, windows: {} } })
     expectConsistent(atConfirm, decision)
+  })
+
+  it('a termination whose reason is as long as the API allows, over several lines', async () => {
+    const reason = `${'x'.repeat(1_993)}\n\tdone.`
+    expect(reason).toHaveLength(2_000)
+    expect(accepted(await decideAt(basic, atConfirm, { type: 'terminate', by: ADMIN, reason }, day(2))).events).toMatchObject([{ reason }])
+    // The API's shape says the same.
+    expect(apiSchema.$defs.TerminateRequest.properties.reason.maxLength).toBe(MAX_TERMINATION_REASON)
   })
 
   it('a termination of a failed instance, which clears its failure', async () => {

@@ -153,6 +153,12 @@ const CASES: readonly Case[] = [
     decide: () => decideAt(basic, atSubmit, { type: 'terminate', by: ADMIN, reason: 'No', expectedRevision: 7 }, T0) },
   { name: 'a termination without a reason', command: 'terminate', code: 'input.invalid', pointers: ['/reason'],
     decide: () => decideAt(basic, atSubmit, { type: 'terminate', by: ADMIN, reason: '  ' }, T0) },
+  { name: 'a termination whose reason shows nothing (zero-width and direction marks)', command: 'terminate', code: 'input.invalid', pointers: ['/reason'],
+    decide: () => decideAt(basic, atSubmit, { type: 'terminate', by: ADMIN, reason: '\u200b\u202e ' }, T0) },
+  { name: 'a termination whose reason is longer than 2,000 characters', command: 'terminate', code: 'input.invalid', pointers: ['/reason'],
+    decide: () => decideAt(basic, atSubmit, { type: 'terminate', by: ADMIN, reason: 'x'.repeat(2_001) }, T0) },
+  { name: 'a termination whose reason holds a control character', command: 'terminate', code: 'input.invalid', pointers: ['/reason'],
+    decide: () => decideAt(basic, atSubmit, { type: 'terminate', by: ADMIN, reason: 'ring\u0007' }, T0) },
   { name: 'a termination of no instance', command: 'terminate', code: 'instance.not-found', decide: () => decideAt(basic, undefined, { type: 'terminate', by: ADMIN, reason: 'No' }, T0) },
 
   { name: 'marking a terminated instance failed', command: 'fail', code: 'instance.ended', decide: () => decideAt(basic, terminated, FAIL, T0) },
