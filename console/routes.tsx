@@ -9,7 +9,7 @@ import type { Principal } from '../engine/index.js'
 import type { AppEnv } from '../server/env.js'
 import { PROBLEM_TYPES } from '../server/problem.js'
 import { checkBody } from '../server/body.js'
-import { checkPathText } from '../server/request-limits.js'
+import { checkAttachmentTotal, checkPathText } from '../server/request-limits.js'
 import type { EventHub } from '../server/event-hub.js'
 import { streamEvents } from '../server/event-stream.js'
 import { attachmentRoutes } from '../server/routes/attachments.js'
@@ -172,7 +172,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     const { request, process } = await actRequest(engine, id, c.var.principal, submitted)
     try {
       // The API's limits hold here too (ids per slot and in all, lengths).
-      checkBody('ActRequest', request)
+      checkAttachmentTotal(checkBody('ActRequest', request).attachments)
       await engine.instances.act(id, request, c.var.principal)
       return c.redirect(deliveryPath(id), 303)
     } catch (error) {
