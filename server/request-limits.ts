@@ -75,12 +75,16 @@ export function checkPathText(path: string): void {
 }
 
 /**
- * Refuses a parsed JSON body with U+0000 in a string or a key, at its JSON pointer. `text` is the
- * body as sent: only a body whose text escapes the character (`\\u0000`; JSON cannot carry it
- * raw) is walked, so ordinary bodies cost one scan of their text.
+ * Refuses a parsed JSON body that gives a name twice in one object, or holds U+0000 in a string
+ * or a key, at its JSON pointer. `text` is the body as sent: it is scanned once for names, and
+ * only a body whose text escapes U+0000 (`\\u0000`; JSON cannot carry it raw) is walked.
  * @throws {EngineError} `request.invalid`
  */
 export function checkJsonText(text: string, body: unknown): void {
+  const duplicate = duplicateNameAt(text)
+  if (duplicate !== undefined) {
+    throw new EngineError('request.invalid', `The body names ${duplicate} twice; JSON.parse would keep the last value and drop the first.`, { fields: [{ pointer: duplicate, rule: 'uniqueNames', message: 'is given twice in its object: give each name once' }] })
+  }
   if (!text.includes('\\u0000')) return
   const pointer = nulPointer(body, '')
   if (pointer !== undefined) {
@@ -88,12 +92,64 @@ export function checkJsonText(text: string, body: unknown): void {
   }
 }
 
+const COMMA = 0x2c
+
+/** An open object (the names it has had so far, and the last) or array (the index of its current item). */
+type Frame = { names: Set<string>; name: string } | { names: undefined; index: number }
+
+/**
+ * The JSON pointer of the first member of an object whose name an earlier member of the same
+ * object already has, in text `JSON.parse` accepted; undefined when every name is given once.
+ * (JSON.parse keeps the last value silently, so a client's `{"by": "P1D", "by": "P1000Y"}` would
+ * mean what it may not have meant.) One pass over the characters, names decoded only when escaped.
+ */
+export function duplicateNameAt(text: string): string | undefined {
+  const frames: Frame[] = []
+  let expectName = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === QUOTE) {
+      const start = i
+      let escaped = false
+      for (i++; text.charCodeAt(i) !== QUOTE; i++) {
+        if (text.charCodeAt(i) === BACKSLASH) {
+          escaped = true
+          i++
+        }
+      }
+      const top = frames.at(-1)
+      if (!expectName || top?.names === undefined) continue
+      expectName = false
+      const raw = text.slice(start, i + 1)
+      const name = escaped ? JSON.parse(raw) as string : raw.slice(1, -1)
+      if (top.names.has(name)) return frames.slice(0, -1).map((f) => segment(f.names ? f.name : f.index)).join('') + segment(name)
+      top.names.add(name)
+      top.name = name
+    } else if (c === OPEN_BRACE) {
+      frames.push({ names: new Set(), name: '' })
+      expectName = true
+    } else if (c === OPEN_BRACKET) {
+      frames.push({ names: undefined, index: 0 })
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      frames.pop()
+    } else if (c === COMMA) {
+      const top = frames.at(-1)
+      if (top?.names) expectName = true
+      else if (top) top.index++
+    }
+  }
+  return undefined
+}
+
+/** A name or an index as one segment of a JSON pointer. */
+const segment = (name: string | number): string => `/${String(name).replace(/~/g, '~0').replace(/\//g, '~1')}`
+
 /** The JSON pointer of the first string or key of `value` holding U+0000, or undefined. */
 function nulPointer(value: unknown, at: string): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? at : undefined
   if (typeof value !== 'object' || value === null) return undefined
   for (const [key, item] of Object.entries(value)) {
-    const here = `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`
+    const here = `${at}${segment(key)}`
     if (key.includes('\u0000')) return here
     const found = nulPointer(item, here)
     if (found !== undefined) return found

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { tooDeepAt } from '../../server/request-limits.js'
+import { duplicateNameAt, tooDeepAt } from '../../server/request-limits.js'
 import { DEMAND, snapshot } from '../support/engine.js'
 import { openApi } from '../support/http.js'
 import type { Api } from '../support/http.js'
@@ -21,6 +21,29 @@ async function started(): Promise<string> {
   expect(response.status).toBe(201)
   return (await response.json() as { id: string }).id
 }
+
+describe('a name given twice in one JSON object', () => {
+  it('is found at its pointer, escaped names decoded, the same name in other objects or in strings no duplicate', () => {
+    expect(duplicateNameAt('{"a":1,"b":{"a":2},"c":[{"a":1},{"a":2}],"d":"\\"a\\":1,\\"a\\":2"}')).toBeUndefined()
+    expect(duplicateNameAt('{"by":"PT0S","by":"P1000Y"}')).toBe('/by')
+    expect(duplicateNameAt('{"x":[1,{"k":{"a":1}},{"k":{"a":1,"\\u0061":2}}]}')).toBe('/x/2/k/a')
+    expect(duplicateNameAt('{"a/b~":{"":1, "" :2}}')).toBe('/a~1b~0/')
+    expect(duplicateNameAt('[{"a":[]},{"a":{},"a":null}]')).toBe('/1/a')
+    expect(duplicateNameAt('"a"')).toBeUndefined()
+  })
+
+  it('is refused at its pointer, and the request changes nothing', async () => {
+    const id = await started()
+    const before = await snapshot(api.database)
+    const clock = api.clock.now().toString()
+    const body = await problem(await api.call('POST', '/v1/advance', { who: 'admin', body: '{"by":"PT0S","by":"P1000Y"}', headers: JSON_TYPE }), 422, 'request.invalid')
+    expect(body['errors']).toEqual([{ pointer: '/by', rule: 'uniqueNames', message: 'is given twice in its object: give each name once' }])
+    const act = await problem(await api.call('POST', `/v1/instances/${id}/act`, { who: 'customer', body: '{"action":"submit","inputs":{"demands":"a","demands":"b"}}', headers: JSON_TYPE }), 422, 'request.invalid')
+    expect(act['errors']).toMatchObject([{ pointer: '/inputs/demands', rule: 'uniqueNames' }])
+    expect(await snapshot(api.database)).toEqual(before)
+    expect(api.clock.now().toString()).toBe(clock)
+  })
+})
 
 describe('JSON nesting depth', () => {
   it('counts arrays and objects, not brackets inside strings', () => {
