@@ -57,16 +57,20 @@ describe('process versions', () => {
 })
 
 describe('expected revisions', () => {
-  it('an act, a termination or a proposal change expecting revision 1e15: refused as stale or invalid, never a 500', async () => {
+  it('an act, a termination or a retry expecting revision 1e15 or 1e308: 422 at /expectedRevision (no revision reaches 2,147,483,647), never a 500', async () => {
     const started = await send('POST', '/v1/instances', 'admin', JSON.stringify({ process: 'basic', parties: PARTIES, context: CONTEXT }))
     const { id } = await started.json() as { id: string }
     const before = await snapshot(api.database)
-    for (const [path, who, body] of [
-      [`/v1/instances/${id}/act`, 'customer', { action: 'submit', inputs: { demand: 'x' }, expectedRevision: 1e15 }],
-      [`/v1/instances/${id}/terminate`, 'admin', { reason: 'r', expectedRevision: 1e15 }],
-    ] as const) {
-      const response = await send('POST', path, who, JSON.stringify(body))
-      expect([409, 422], await response.clone().text()).toContain(response.status)
+    for (const expectedRevision of [1e15, 1e308, 2_147_483_648]) {
+      for (const [path, who, body] of [
+        [`/v1/instances/${id}/act`, 'customer', { action: 'submit', inputs: { demand: 'x' }, expectedRevision }],
+        [`/v1/instances/${id}/terminate`, 'admin', { reason: 'r', expectedRevision }],
+        [`/v1/instances/${id}/retry`, 'admin', { expectedRevision }],
+      ] as const) {
+        const response = await send('POST', path, who, JSON.stringify(body))
+        expect(response.status, await response.clone().text()).toBe(422)
+        expect((await response.json() as { errors: unknown }).errors, path).toEqual([expect.objectContaining({ pointer: '/expectedRevision', rule: 'maximum' })])
+      }
     }
     expect(await snapshot(api.database)).toEqual(before)
   })
