@@ -164,6 +164,11 @@ export function readBody<S extends RequestShape>(c: Context<AppEnv>, shape: S): 
   if (text.trim() !== '' && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
     throw new EngineError('request.unsupported-media-type', `Send the body as application/json (got "${type || 'no Content-Type'}").`)
   }
+  // JSON is UTF-8 (RFC 8259), and the body is read as such: another charset is refused, not misread.
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(type)?.[1]
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    throw new EngineError('request.unsupported-media-type', `Send JSON in UTF-8 (got charset=${charset}).`)
+  }
   let body: unknown = {}
   if (text.trim() !== '') {
     checkJsonDepth(text)

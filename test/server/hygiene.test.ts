@@ -19,6 +19,20 @@ describe('request hygiene', () => {
     expect(body['detail']).toMatch(/not valid JSON/)
   })
 
+  it('JSON in another charset than UTF-8: 415 naming it; UTF-8 said in any spelling is read', async () => {
+    const json = JSON.stringify({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } })
+    const before = await snapshot(api.database)
+    const utf16 = Buffer.from(`\ufeff${json}`, 'utf16le')
+    for (const type of ['application/json; charset=utf-16', 'application/json;charset="UTF-16LE"', 'application/json; charset=latin1']) {
+      const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', body: utf16, headers: { 'Content-Type': type } }), 415, 'request.unsupported-media-type')
+      expect(body['detail'], type).toMatch(/^Send JSON in UTF-8 \(got charset=[\w-]+\)\.$/)
+    }
+    expect(await snapshot(api.database)).toEqual(before)
+    for (const type of ['application/json; charset=UTF-8', 'application/json;charset="utf8"']) {
+      expect((await api.call('POST', '/v1/instances', { who: 'admin', body: json, headers: { 'Content-Type': type } })).status, type).toBe(201)
+    }
+  })
+
   it('unknown top-level fields: 422 naming each', async () => {
     const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: {}, colour: 'red' } }), 422, 'request.invalid')
     expect(body['errors']).toEqual([{ pointer: '/colour', rule: 'additionalProperties', message: 'is not an accepted field' }])
