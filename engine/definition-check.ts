@@ -1,6 +1,7 @@
 import type { CompiledProcess } from './definition/compiled.js'
 import { decodeDefinition } from './definition/decode.js'
 import { toMermaid } from './definition/mermaid.js'
+import { EngineError } from './errors.js'
 import type { DefinitionError, ScenarioError, SourceLocation } from './errors.js'
 import type { ProcessCatalog } from './process-catalog.js'
 import { may } from './runtime/authorize.js'
@@ -52,8 +53,13 @@ export const CHECKED_SCENARIOS = 'scenarios.yaml'
  * Its bases (`extends`) are those the caller could build on: for those who register processes,
  * the public ones and those of `owner` (if given); for anyone else, the public ones and the
  * caller's own private ones, so a check never reveals another owner's process.
+ * @throws {EngineError} `request.invalid` at `/owner` when someone else than those names an owner.
  */
 export async function checkDefinition(catalog: ProcessCatalog, request: DefinitionCheckRequest, by: Principal, owner?: ProcessOwner): Promise<DefinitionCheck> {
+  if (owner !== undefined && !may(by, 'register-processes')) {
+    throw new EngineError('request.invalid', 'Only those who register processes check a definition as another owner would.',
+      { fields: [{ pointer: '/owner', rule: 'const', message: `must be omitted: your checks build on the public processes and your own (${by.role}:${by.subject})` }] })
+  }
   const decoded = decodeDefinition(new TextEncoder().encode(request.definition), CHECKED_DEFINITION)
   if (!decoded.ok) return { valid: false, problems: [located(decoded.problem)] }
   const as: ProcessOwner | null = may(by, 'register-processes') ? owner ?? null : { role: by.role, subject: by.subject }

@@ -6,7 +6,7 @@ import { readBody, readBodyBytes } from '../body.js'
 import type { CheckQueue } from '../check-queue.js'
 import { queuedCheck } from '../check-queue.js'
 import type { AppEnv } from '../env.js'
-import { readQuery } from '../query.js'
+import { fromQuery, readQuery } from '../query.js'
 
 /** `/v1/processes`: list, read and register process definitions. */
 export function processRoutes(engine: Engine, checks: CheckQueue): Hono<AppEnv> {
@@ -19,7 +19,7 @@ export function processRoutes(engine: Engine, checks: CheckQueue): Hono<AppEnv> 
     const { owner } = readQuery(c, 'ProcessCheckQuery')
     const as = owner === undefined ? undefined : parsePrincipal(owner)
     const request = readBody(c, 'ProcessCheckRequest')
-    return c.json(await queuedCheck(c, checks, () => engine.processes.check(request, c.get('principal'), as)))
+    return c.json(await queuedCheck(c, checks, () => fromQuery(engine.processes.check(request, c.get('principal'), as))))
   })
 
   app.get('/:id', async (c) => c.json(await engine.processes.describe(c.req.param('id'), c.get('principal'), readQuery(c, 'ProcessVersionQuery').version)))

@@ -103,6 +103,10 @@ describe('POST /v1/processes/validate', () => {
     // An administrator checks as the owner given.
     expect((await check({ definition: derived }, 'admin')).valid).toBe(false)
     expect((await check({ definition: derived }, 'admin', '?owner=isv:v-1')).valid).toBe(true)
+    // Anyone else naming an owner, even to learn whether v-1 has such a process, is refused at the parameter.
+    const named = await api.call('POST', '/v1/processes/validate?owner=isv:v-1', { who: 'strangerIsv', json: { definition: derived } })
+    expect(named.status).toBe(422)
+    expect(await named.json()).toMatchObject({ code: 'request.invalid', errors: [{ pointer: '/query/owner', rule: 'const' }] })
   })
 
   it('refuses a body without a definition at its pointer', async () => {
