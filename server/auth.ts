@@ -135,8 +135,13 @@ export function authenticate(store: Store, clock: Clock): MiddlewareHandler<AppE
     const header = c.req.header('authorization')
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)
     if (!match) {
-      c.header('WWW-Authenticate', 'Bearer')
-      throw new EngineError('auth.missing', 'Send an API token as `Authorization: Bearer <token>`; create one with `npx delivery-center token create --role R --subject S`.')
+      c.header('WWW-Authenticate', header === undefined ? 'Bearer' : 'Bearer error="invalid_request"')
+      // What is wrong with a header that was sent, never its value (it may hold a secret).
+      const sent = header === undefined ? ''
+        : /^Bearer\s*$/i.test(header) ? 'The Authorization header holds no token after Bearer. '
+          : /^Bearer\s/i.test(header) ? 'The Authorization header holds more than one token. '
+            : 'The Authorization header is not of the Bearer scheme. '
+      throw new EngineError('auth.missing', `${sent}Send an API token as \`Authorization: Bearer <token>\`; create one with \`npx delivery-center token create --role R --subject S\`.`)
     }
     // One reading of the clock, and numbers from there on: formatting and comparing instants per
     // request cost more than looking the token up.

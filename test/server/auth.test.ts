@@ -37,6 +37,30 @@ function insertToken(expiresAt: string | null = null): Promise<void> {
   return store.tokens.insert({ hash: hashToken(SECRET), role: 'customer', subject: 'c-1', label: null, created_at: '2026-11-25T10:00:00.000Z', expires_at: expiresAt, last_used_at: null, revoked_at: null })
 }
 
+describe('the Authorization header', () => {
+  it('says what is wrong with one that was sent, never repeating its value', async () => {
+    await insertToken()
+    const said = new Hono<AppEnv>()
+    said.use('*', authenticate(store, clock))
+    said.get('/me', (c) => c.json(c.get('principal')))
+    said.onError((error, c) => c.json({ code: error instanceof EngineError ? error.code : 'other', message: error.message }, 401))
+    for (const [header, words, challenge] of [
+      [undefined, /^Send an API token/, 'Bearer'],
+      [`Bearer ${SECRET} ${SECRET}`, /^The Authorization header holds more than one token\. Send/, 'Bearer error="invalid_request"'],
+      ['Bearer   ', /^The Authorization header holds no token after Bearer\. Send/, 'Bearer error="invalid_request"'],
+      [`Basic ${SECRET}`, /^The Authorization header is not of the Bearer scheme\. Send/, 'Bearer error="invalid_request"'],
+    ] as const) {
+      const response = await said.request('/me', { headers: header === undefined ? {} : { authorization: header } })
+      const body = await response.json() as { code: string; message: string }
+      expect(body.code, header).toBe('auth.missing')
+      expect(body.message, header).toMatch(words)
+      expect(body.message).not.toContain(SECRET)
+      expect(response.headers.get('WWW-Authenticate'), header).toBe(challenge)
+    }
+    expect((await me()).status).toBe(200)
+  })
+})
+
 describe('token lookups', () => {
   it('an unknown token is not remembered: once created, it works at once', async () => {
     expect(await me()).toEqual({ status: 401, body: { code: 'auth.invalid' } })
