@@ -82,7 +82,14 @@ export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | Sc
   const text = JSON.stringify(schema)
   const known = validators.get(text)
   if (known) return known
-  if (!ajv.validateSchema(schema)) return metaSchemaFaults(schema, ajv.errors ?? [])
+  const dialect = dialectFault(schema)
+  if (dialect) return [dialect]
+  try {
+    if (!ajv.validateSchema(schema)) return metaSchemaFaults(schema, ajv.errors ?? [])
+  } catch (error) {
+    // ajv throws rather than answers for a few schemas it cannot check at all.
+    return [{ message: `Not a valid JSON Schema (2020-12): ${error instanceof Error ? error.message : String(error)}`, pointer: '', atKey: false }]
+  }
   const faults = findSchemaFaults(schema, Object.keys(ajv.formats))
   if (faults.length > 0) return faults
   // A compilation that fails leaves its names in ajv's scope too: it counts.
@@ -97,6 +104,10 @@ export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | Sc
       const fault = patternFault(error.source, place?.pointer ?? '', place?.atKey ?? false)
       if (fault) return [fault]
     }
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      return [{ message: 'Not a valid JSON Schema (2020-12): its `$ref`s lead back to where they start, each naming only another `$ref`, so no value could ever be checked against it.', pointer: '', atKey: false,
+        hint: 'Give each schema in the circle a keyword of its own besides `$ref` (`type`, `properties`...), or break the circle.' }]
+    }
     const message = error instanceof Error ? error.message : String(error)
     const keyword = /unknown keyword: "([^"]+)"/.exec(message)?.[1]
     const pointer = keyword === undefined ? undefined : pathOfKey(schema, keyword)
@@ -107,6 +118,24 @@ export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | Sc
   } finally {
     // ajv's cache holds a schema by the object, which no one asks for again: the text is the key here.
     ajv.removeSchema(schema)
+  }
+}
+
+/** The dialect the process language reads, the only one a schema may name in `$schema`. */
+const DIALECT = 'https://json-schema.org/draft/2020-12/schema'
+
+/**
+ * A `$schema` naming another dialect than {@link DIALECT} (draft-07, say, whose rules differ) or
+ * not a string: ajv would throw on it rather than report it.
+ */
+function dialectFault(schema: JsonSchema): SchemaFault | undefined {
+  if (typeof schema !== 'object' || schema === null || !('$schema' in schema)) return undefined
+  const named = (schema as Record<string, unknown>)['$schema']
+  if (named === DIALECT || named === `${DIALECT}#`) return undefined
+  return {
+    message: `Not a valid JSON Schema (2020-12): $schema must be ${DIALECT} or be left out, not ${JSON.stringify(named)?.slice(0, 100) ?? String(named)}.`,
+    pointer: '/$schema', atKey: false,
+    hint: 'Schemas in a process definition are JSON Schema 2020-12; remove `$schema`, or write one of that dialect.',
   }
 }
 

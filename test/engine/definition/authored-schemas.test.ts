@@ -35,3 +35,16 @@ it('refuses $id and a reference outside the schema, which ajv would resolve agai
   expect(compileAuthoredSchema({ type: 'object', properties: { a: { $ref: '#/examples/0' } }, examples }))
     .toEqual([expect.objectContaining({ pointer: '/examples/0/uniqueItems' })])
 })
+
+it('refuses, rather than throws on, a schema of another dialect or a $ref circle, at the place to change', () => {
+  for (const named of ['http://json-schema.org/draft-07/schema#', 1, {}]) {
+    expect(compileAuthoredSchema({ $schema: named, type: 'object' })).toEqual([expect.objectContaining({
+      pointer: '/$schema', message: expect.stringContaining('$schema must be https://json-schema.org/draft/2020-12/schema or be left out') as unknown,
+    })])
+  }
+  expect(typeof compileAuthoredSchema({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' })).toBe('function')
+  const circle = compileAuthoredSchema({ type: 'object', properties: { x: { $ref: '#/$defs/a' } }, $defs: { a: { $ref: '#/$defs/b' }, b: { $ref: '#/$defs/a' } } })
+  expect(circle).toEqual([expect.objectContaining({ pointer: '', message: expect.stringContaining('lead back to where they start') as unknown })])
+  // A schema that refers to itself through a keyword of its own is fine: a tree of any depth.
+  expect(typeof compileAuthoredSchema({ type: 'object', properties: { child: { $ref: '#' } } })).toBe('function')
+})
