@@ -9,6 +9,7 @@ import { compileValidity } from './compile-checks.js'
 import { compileParameters } from './compile-parameters.js'
 import { compileInputs, compileStep } from './compile-steps.js'
 import { compileWindows, windowsByStep } from './compile-windows.js'
+import { propertyEscapeBudget } from './escape-budget.js'
 import { pointerOf } from './pointer.js'
 import { checkTimeZone } from './quantities.js'
 import { checkSchema } from './schema-check.js'
@@ -85,6 +86,8 @@ export function compileProcess(text: string, file: string, options: CompileOptio
   if (source.problems.length > 0) return { ok: false, errors: sortProblems(source.problems) }
   const schemaProblems = checkSchema(source)
   if (schemaProblems.length > 0) return { ok: false, errors: sortProblems(schemaProblems) }
+  const escapes = propertyEscapeBudget(source)
+  if (escapes) return { ok: false, errors: [escapes] }
 
   const ctx = new CompileContext(source)
   const def = definitionOf(ctx, source.value as ProcessDefinition, options.base)

@@ -41,3 +41,11 @@ export const MAX_ALIAS_NODES = 10_000
  * long text cannot make a checked process, its diagram or its pages thousands of times larger.
  */
 export const MAX_ALIAS_CHARACTERS = MAX_DEFINITION_BYTES
+
+/**
+ * Most Unicode property escapes (`\p{L}`, `\P{Script=Han}`...) in all the patterns of a
+ * definition (`definition.too-large`), and so in any one pattern (`definition.input-schema`). Each
+ * becomes a class of thousands of ranges before the pattern can run in linear time: 500 of them
+ * took 1.5 s to compile. The built-in processes use none.
+ */
+export const MAX_PROPERTY_ESCAPES = 64

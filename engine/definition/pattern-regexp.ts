@@ -1,6 +1,7 @@
 import type { RegExpEngine, RegExpLike } from 'ajv/dist/types/index.js'
 import rewritePattern from 'regexpu-core'
-import { needsBacktracking, repeatsRepetition } from './backtracking.js'
+import { needsBacktracking, propertyEscapes, repeatsRepetition } from './backtracking.js'
+import { MAX_PROPERTY_ESCAPES } from './limits.js'
 
 // ajv compiles an author's `pattern` with the u flag, and V8 cannot leave a backtracking match
 // with the u flag for its linear-time engine (engine/regexp-engine.ts): a pattern such as
@@ -30,8 +31,9 @@ const LONE_SURROGATES = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])
 const LONE_SURROGATE_ALTERNATIVES = String.raw`|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]`
 
 /**
- * A pattern whose time nothing bounds, met where ajv compiles it: the definition's checks refuse
- * each at its place first (engine/definition/schema-faults.ts), this is the last guard.
+ * A pattern whose time nothing bounds (to match, or to rewrite), met where ajv compiles it: the
+ * definition's checks refuse each at its place first (engine/definition/schema-faults.ts), this
+ * is the last guard.
  */
 export class UnsafePatternError extends Error {
   readonly source: string
@@ -45,7 +47,7 @@ export class UnsafePatternError extends Error {
 export const patternRegExp: RegExpEngine = Object.assign((pattern: string, flags: string): RegExpLike => {
   // Compiled as written first: a pattern that is not one is refused with JavaScript's own message.
   const unicode = new RegExp(pattern, flags)
-  if (needsBacktracking(pattern) || repeatsRepetition(pattern)) throw new UnsafePatternError(pattern)
+  if (needsBacktracking(pattern) || repeatsRepetition(pattern) || propertyEscapes(pattern) > MAX_PROPERTY_ESCAPES) throw new UnsafePatternError(pattern)
   if (!flags.includes('u')) return unicode
   const rewritten = withoutUnicodeFlag(pattern, flags) ?? unicode
   const plain = PLAIN.test(pattern) && !UNICODE_ONLY.test(pattern) ? new RegExp(pattern, flags.replace('u', '')) : undefined

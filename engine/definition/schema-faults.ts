@@ -1,5 +1,6 @@
 import type { JsonSchema } from './definition.js'
-import { BACKTRACKING_HINT, needsBacktracking, repeatsRepetition } from './backtracking.js'
+import { BACKTRACKING_HINT, needsBacktracking, propertyEscapes, repeatsRepetition } from './backtracking.js'
+import { MAX_PROPERTY_ESCAPES } from './limits.js'
 import { escapeSegment, parsePointer } from './pointer.js'
 import { suggest } from './suggest.js'
 
@@ -147,6 +148,8 @@ const MAX_UNIQUE_ITEMS = 1000
 export function patternFault(source: string, pointer: string, atKey: boolean): SchemaFault | undefined {
   const problem = regExpProblem(source)
   if (problem) return { pointer, atKey, message: `"${source}" is not a valid regular expression: ${problem}.`, hint: PATTERN_HINT }
+  const escapes = propertyEscapes(source)
+  if (escapes > MAX_PROPERTY_ESCAPES) return { pointer, atKey, message: `The pattern holds ${escapes} Unicode property escapes (\\p{...}, \\P{...}), more than the ${MAX_PROPERTY_ESCAPES} a definition may: each becomes a class of thousands of characters before the pattern can run.`, hint: PROPERTY_ESCAPES_HINT }
   if (repeatsRepetition(source)) {
     return { pointer, atKey, message: `"${source}" repeats a group that itself repeats or alternates: on an input that almost matches it can take exponential time, stalling the server.`,
       hint: 'Write it without a repeated group around a repetition or an alternation, e.g. [ab]+ for (a|b)+ and a+ for (a+)+.' }
@@ -154,6 +157,9 @@ export function patternFault(source: string, pointer: string, atKey: boolean): S
   if (!needsBacktracking(source)) return undefined
   return { pointer, atKey, message: `"${source}" uses a backreference or a lookaround, which only a backtracking engine can run: on some inputs one match can take minutes, stalling the server.`, hint: BACKTRACKING_HINT }
 }
+
+/** How to do with fewer property escapes. */
+export const PROPERTY_ESCAPES_HINT = 'Repeat a class with a quantifier rather than writing it out: \\p{L}{2,30} for thirty \\p{L}, [\\p{L}\\p{N}]+ for letters and digits.'
 
 const PATTERN_HINT = 'Patterns are JavaScript regular expressions (with the u flag): close every ( [ {, and write \\ before ( ) [ ] { } . * + ? | \\ to match the character itself.'
 

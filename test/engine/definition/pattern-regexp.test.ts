@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { compileProcess } from '../../../engine/index.js'
 import { patternRegExp, UnsafePatternError } from '../../../engine/definition/pattern-regexp.js'
+import { propertyEscapes } from '../../../engine/definition/backtracking.js'
+import { MAX_PROPERTY_ESCAPES } from '../../../engine/definition/limits.js'
 
 // The patterns of input schemas, run without the u flag where that means the same (so that V8 can
 // leave a match that backtracks too much for its linear engine), still mean what they say.
@@ -76,4 +78,11 @@ describe('the last guard', () => {
     for (const source of ['^(\\d)\\d*\\1$', '(?=a)a', '^(a+)+$']) expect(() => patternRegExp(source, 'u')).toThrow(UnsafePatternError)
     expect(patternRegExp('^[a-z]+$', 'u').test('abc')).toBe(true)
   })
+})
+
+it('counts property escapes inside classes and out, not an escaped backslash before p', () => {
+  expect(propertyEscapes(String.raw`^\p{L}[\p{N}\P{Script=Han}_]\\p{x}\pL$`)).toBe(3)
+  // A pattern past the limit is refused where ajv would compile it, before any rewriting.
+  expect(() => patternRegExp(String.raw`\p{L}`.repeat(MAX_PROPERTY_ESCAPES + 1), 'u')).toThrow(UnsafePatternError)
+  expect(patternRegExp(String.raw`^\p{L}{2,30}$`, 'u').test('Zoë')).toBe(true)
 })
