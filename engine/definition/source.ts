@@ -63,7 +63,7 @@ export function readSource(text: string, file: string): Source {
 }
 
 function read(text: string, file: string): Source {
-  const lines = new LineCounter()
+  const lines = linesOf(text)
   const at = (offset: number, pointer = ''): SourceLocation => {
     const { line, col } = lines.linePos(offset)
     return { file, line, column: col, pointer }
@@ -74,7 +74,7 @@ function read(text: string, file: string): Source {
 
   const textProblem = checkDefinitionText(text, file)
   if (textProblem) return unlocated([textProblem])
-  const parsed = parseTokens(text, lines)
+  const parsed = parseTokens(text)
   if (parsed.tooManyTokens) {
     return unlocated([problem('definition.too-large', 0, `The definition holds more than ${MAX_YAML_TOKENS.toLocaleString('en')} YAML tokens (values, punctuation and line breaks).`,
       'A process definition holds a few thousand; check that this is the right file, or move large data out of it.')])
@@ -120,11 +120,22 @@ function syntaxHint(code: YAMLErrorCode, message: string): string {
  * {@link MAX_NESTING_DEPTH} collections are open: yaml's parser closes nested block collections
  * recursively, so ten thousand of them would overflow the stack.
  */
-function parseTokens(text: string, lines: LineCounter): { tokens: CST.Token[]; tooManyTokens?: true; tooDeepAt?: number } {
-  const parser = new Parser(lines.addNewLine)
+/**
+ * Where each line of `text` starts, read from the text itself: the parser reports the line breaks
+ * it meets, but not those inside a token it made while recovering from a syntax error (a `]`
+ * where none may be), so the places after one were counted on an earlier line.
+ */
+function linesOf(text: string): LineCounter {
+  const lines = new LineCounter()
+  lines.addNewLine(0)
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1)
+  return lines
+}
+
+function parseTokens(text: string): { tokens: CST.Token[]; tooManyTokens?: true; tooDeepAt?: number } {
+  const parser = new Parser()
   const tokens: CST.Token[] = []
   let count = 0
-  lines.addNewLine(0)
   for (const lexeme of new Lexer().lex(text)) {
     if (++count > MAX_YAML_TOKENS) return { tokens, tooManyTokens: true }
     for (const token of parser.next(lexeme)) tokens.push(token)

@@ -56,6 +56,18 @@ describe('an unclosed quote or bracket', () => {
   })
 })
 
+describe('a stray bracket that the parser recovers from', () => {
+  it('locates every error on its own line, within it, however many lines the recovered token spans', () => {
+    const text = `${HEAD}steps:\n  ]- id: a\n    title: b\n    actor: c\n`
+    const problems = problemsOf(compile(text))
+    expect(problems.length).toBeGreaterThan(3)
+    const lines = text.split('\n')
+    for (const p of problems) expect(p.column, `${p.line}:${p.column} ${p.message}`).toBeLessThanOrEqual((lines[p.line - 1] ?? '').length + 1)
+    expect(problems[0]).toMatchObject({ line: 6, column: 3 })
+    expect(problems.map((p) => p.line)).toEqual(expect.arrayContaining([6, 7, 8]))
+  })
+})
+
 describe('anchors and aliases', () => {
   it('used as intended, they compile, and a merge key (<<) merges a mapping', () => {
     const text = `${HEAD}steps:
