@@ -139,6 +139,10 @@ class Run {
   async #moves(): Promise<void> {
     const { start } = this.scenario
     const at = `${this.pointer}/start`
+    if (Temporal.Instant.compare(this.#now, LATEST) > 0) {
+      this.#problem('scenario.invalid', `${at}/at`, `A scenario's clock may reach ${iso(LATEST)} at the latest.`)
+      return
+    }
     const command: Command = {
       type: 'start', instanceId: `scenario-${this.pointer.split('/').at(-1) ?? '0'}`, by: this.#principal(start.by ?? 'admin', start.parties),
       parties: start.parties, ...(start.parameters ? { parameters: start.parameters } : {}), ...(start.context ? { context: start.context } : {}),
@@ -165,6 +169,7 @@ class Run {
     if ('until' in move) {
       const target = Temporal.Instant.from(move.until)
       if (Temporal.Instant.compare(target, this.#now) < 0) return this.#problem('scenario.invalid', `${at}/until`, `The clock cannot go back: it is ${iso(this.#now)} already.`)
+      if (Temporal.Instant.compare(target, LATEST) > 0) return this.#problem('scenario.invalid', `${at}/until`, `A scenario's clock may reach ${iso(LATEST)} at the latest.`)
       return this.#clockTo(target, at)
     }
     if (!await this.#spend(at)) return false

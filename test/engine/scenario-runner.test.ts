@@ -73,6 +73,22 @@ describe('a scenario file that cannot be run', () => {
     expect(scenarios).toEqual([])
   })
 
+  it('refuses, at the place, instants the clock cannot take: more than nine fraction digits, past 9999-12-31', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dc-scenario-instants-'))
+    try {
+      const start = '{ parties: { customer: c-1, isv: v-1 }, context: { orderId: o, specification: s, productId: p } }'
+      const file = join(dir, 'instants.scenarios.yaml')
+      writeFileSync(file, `process: basic\nscenarios:\n  - name: fine\n    start: { at: "2026-01-02T00:00:00.123456789Z", ${start.slice(2)}\n  - name: too fine\n    start: { at: "2026-01-02T00:00:00.1234567891Z", ${start.slice(2)}\n`)
+      const fine = await runScenarioFile(file, library)
+      expect(fine.problems.map((p) => `${p.location.line}:${p.location.column} ${p.code} ${p.location.pointer}`)).toEqual([expect.stringMatching(/^6:\d+ scenario\.invalid \/scenarios\/1\/start\/at$/)])
+      writeFileSync(file, `process: basic\nscenarios:\n  - name: late\n    start: ${start}\n    then:\n      - until: "9999-12-31T23:59:59-23:59"\n  - name: later\n    start: { at: "9999-12-31T23:59:59-23:59", ${start.slice(2)}\n`)
+      const { scenarios } = await located(file)
+      expect(scenarios).toEqual([['late', ['6:16 scenario.invalid']], ['later', [expect.stringMatching(/^8:\d+ scenario\.invalid$/)]]])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('says what a misspelt expectation was meant to be', async () => {
     const report = await runScenarioFile(write('process: basic\nscenarios:\n  - name: x\n    start: { parties: { customer: c }, expect: { stauts: active } }\n'), library)
     expect(report.problems.map((p) => p.message)).toEqual(['Unknown property "stauts" in "/scenarios/0/start/expect". Did you mean "status"?'])
