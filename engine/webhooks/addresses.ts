@@ -3,19 +3,20 @@ import type { FieldProblem } from '../errors.js'
 
 // Which addresses a webhook may not be sent to, so that an endpoint URL cannot make the server
 // reach into its own network (SSRF): loopback, private, shared (carrier-grade NAT), link-local,
-// unique-local, multicast, reserved and unspecified addresses, IPv4 and IPv6, with IPv4 addresses
+// unique-local, multicast, documentation, reserved and unspecified addresses (the 6to4 relays'
+// former anycast range and SRv6's segment identifiers among them), IPv4 and IPv6, with IPv4 addresses
 // written inside IPv6 (mapped `::ffff:a.b.c.d` and compatible `::a.b.c.d`) checked as IPv4, and
 // the IPv6 ranges that carry IPv4 by translation or tunnelling refused whole.
 
 const BLOCKED = new BlockList()
 for (const [network, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
+  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
   ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) BLOCKED.addSubnet(network, prefix, 'ipv4')
 for (const [network, prefix] of [
   // Not ::ffff:0:0/96: BlockList checks IPv4 addresses against IPv6 rules as mapped ones.
-  ['::', 127], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+  ['::', 127], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32], ['3fff::', 20], ['5f00::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
   // IPv4 reached through translation or tunnels, whatever address it carries: local-use NAT64,
   // SIIT's IPv4-translated addresses, IETF protocol assignments (Teredo among them) and 6to4.
   ['64:ff9b:1::', 48], ['::ffff:0:0:0', 96], ['2001::', 23], ['2002::', 16],
