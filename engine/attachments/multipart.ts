@@ -70,5 +70,7 @@ export function firstFilePart(body: Readable, headers: { 'content-type': string 
 
 function malformed(cause: unknown): EngineError {
   const reason = cause instanceof Error ? cause.message : String(cause)
-  return new EngineError('input.invalid', `The request body is not valid multipart/form-data (${reason}).`, { cause })
+  return new EngineError('input.invalid', `The request body is not valid multipart/form-data (${reason}).`, {
+    cause, fields: [{ pointer: '', rule: 'format', message: 'must be multipart/form-data with a boundary, holding one file part (a form field with a filename)' }],
+  })
 }

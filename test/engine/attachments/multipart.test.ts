@@ -114,6 +114,6 @@ describe('firstFilePart', () => {
 
   it.each(['application/json', 'multipart/form-data'])('rejects a body sent as %s', async (contentType) => {
     await expect(firstFilePart(Readable.from([Buffer.from('{}')]), { 'content-type': contentType }, 100))
-      .rejects.toMatchObject({ code: 'input.invalid' })
+      .rejects.toMatchObject({ code: 'input.invalid', fields: [{ pointer: '', rule: 'format', message: expect.stringContaining('multipart/form-data with a boundary') as unknown }] })
   })
 })
