@@ -53,12 +53,12 @@ export const CHECKED_SCENARIOS = 'scenarios.yaml'
  * Its bases (`extends`) are those the caller could build on: for those who register processes,
  * the public ones and those of `owner` (if given); for anyone else, the public ones and the
  * caller's own private ones, so a check never reveals another owner's process.
- * @throws {EngineError} `request.invalid` at `/owner` when someone else than those names an owner.
+ * @throws {EngineError} `request.invalid` at `/owner` when anyone else names another owner than itself.
  */
 export async function checkDefinition(catalog: ProcessCatalog, request: DefinitionCheckRequest, by: Principal, owner?: ProcessOwner): Promise<DefinitionCheck> {
-  if (owner !== undefined && !may(by, 'register-processes')) {
+  if (owner !== undefined && !may(by, 'register-processes') && (owner.role !== by.role || owner.subject !== by.subject)) {
     throw new EngineError('request.invalid', 'Only those who register processes check a definition as another owner would.',
-      { fields: [{ pointer: '/owner', rule: 'const', message: `must be omitted: your checks build on the public processes and your own (${by.role}:${by.subject})` }] })
+      { fields: [{ pointer: '/owner', rule: 'const', message: `must be omitted, or name you (${by.role}:${by.subject}): your checks build on the public processes and your own` }] })
   }
   const decoded = decodeDefinition(new TextEncoder().encode(request.definition), CHECKED_DEFINITION)
   if (!decoded.ok) return { valid: false, problems: [located(decoded.problem)] }

@@ -107,6 +107,8 @@ describe('POST /v1/processes/validate', () => {
     const named = await api.call('POST', '/v1/processes/validate?owner=isv:v-1', { who: 'strangerIsv', json: { definition: derived } })
     expect(named.status).toBe(422)
     expect(await named.json()).toMatchObject({ code: 'request.invalid', errors: [{ pointer: '/query/owner', rule: 'const' }] })
+    // Naming oneself is checking as oneself.
+    expect((await check({ definition: derived }, 'isv', '?owner=isv:v-1')).valid).toBe(true)
   })
 
   it('refuses a body without a definition at its pointer', async () => {
