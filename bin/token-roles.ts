@@ -1,4 +1,4 @@
-import { InvalidDefinitionError, loadBuiltInProcesses, ProcessCatalog, realClock, suggest } from '../engine/index.js'
+import { builtInRoles, InvalidDefinitionError, ProcessCatalog, realClock, suggest } from '../engine/index.js'
 import type { Store } from '../engine/index.js'
 
 /** The roles that exist whatever processes are registered. */
@@ -10,7 +10,7 @@ const BUILT_IN_ROLES = ['admin', 'system'] as const
  */
 export async function acceptedRoles(store: Store): Promise<string[]> {
   const roles = new Set<string>()
-  for (const process of loadBuiltInProcesses()) for (const role of process.roles) roles.add(role)
+  for (const role of builtInRoles()) roles.add(role)
   const catalog = new ProcessCatalog(store.processes, realClock)
   for (const { id, version } of await store.processes.list()) {
     try {

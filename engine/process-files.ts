@@ -120,6 +120,16 @@ export function loadBuiltInProcesses(dir: string = BUILT_IN_PROCESS_DIR): Compil
   })
 }
 
+/**
+ * The party roles of the built-in processes, read from their texts without compiling them (a
+ * command that only needs the names does not pay for compiling six processes). The same as
+ * their compiled processes' roles (test/engine/process-files.test.ts): a derived built-in process
+ * has its base's roles or lists its own, and its base is built in too.
+ */
+export function builtInRoles(dir: string = BUILT_IN_PROCESS_DIR): string[] {
+  return [...new Set(loadBuiltInSources(dir).flatMap(({ text }) => definitionHead(text).roles))]
+}
+
 /** Finds a base among the built-in sources: the version named, or the highest. */
 function builtInBases(sources: ReadonlyArray<{ file: string; text: string }>): BaseResolver {
   return (reference) => {

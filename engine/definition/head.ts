@@ -1,10 +1,12 @@
 import { readSource } from './source.js'
 
-/** What places a definition among others: its id, version and base, when written as such. */
+/** What places a definition among others: its id, version and base, and the roles it names, when written as such. */
 export interface DefinitionHead {
   readonly id: string | undefined
   readonly version: number | undefined
   readonly extends: string | undefined
+  /** The roles its `roles` lists (none when it lists none, as a derived process may). */
+  readonly roles: readonly string[]
 }
 
 /** How many heads are kept (every built-in and registered text a catalog looks through, with room), of texts up to how long. */
@@ -20,12 +22,13 @@ const heads = new Map<string, DefinitionHead>()
 export function definitionHead(text: string): DefinitionHead {
   const kept = heads.get(text)
   if (kept) return kept
-  const value = readSource(text, '').value as { id?: unknown; version?: unknown; extends?: unknown } | undefined
+  const value = readSource(text, '').value as { id?: unknown; version?: unknown; extends?: unknown; roles?: unknown } | undefined
   const fields = typeof value === 'object' && value !== null ? value : {}
   const head: DefinitionHead = {
     id: typeof fields.id === 'string' ? fields.id : undefined,
     version: Number.isInteger(fields.version) ? fields.version as number : undefined,
     extends: typeof fields.extends === 'string' ? fields.extends : undefined,
+    roles: Array.isArray(fields.roles) ? fields.roles.filter((role): role is string => typeof role === 'string') : [],
   }
   if (text.length <= KEPT_LENGTH) {
     heads.set(text, head)

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { BUILT_IN_PROCESS_DIR, compileProcessFile, MAX_DEFINITION_BYTES } from '../../engine/index.js'
+import { BUILT_IN_PROCESS_DIR, builtInRoles, compileProcessFile, loadBuiltInProcesses, MAX_DEFINITION_BYTES } from '../../engine/index.js'
 import type { CompileResult } from '../../engine/index.js'
 
 /**
@@ -102,5 +102,26 @@ describe('compileProcessFile', () => {
     const result = compileProcessFile(file, { base: (ref) => ref.id === 'basic' ? { text: BASIC, file: 'basic.yaml' } : undefined })
     expect(problemsOf(result)).toEqual([])
     if (result.ok) expect(result.process.parameters.get('confirmWindow')?.default).toBe('P7D')
+  })
+})
+
+describe('builtInRoles', () => {
+  it('names the roles of the built-in processes as compiled, without compiling them', () => {
+    const compiled = new Set(loadBuiltInProcesses().flatMap((process) => process.roles))
+    expect(new Set(builtInRoles())).toEqual(compiled)
+    expect([...compiled]).toEqual(expect.arrayContaining(['customer', 'isv']))
+  })
+
+  it('reads a derived process that lists no roles as adding none, and one that lists them as adding those', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dc-roles-'))
+    try {
+      writeFileSync(join(dir, 'a.yaml'), 'id: a\nversion: 1\ntitle: A\nroles: [customer, auditor]\nsteps:\n  - { id: s, title: S, actor: auditor, actions: { done: { end: done } } }\n')
+      writeFileSync(join(dir, 'b.yaml'), 'id: b\nversion: 1\ntitle: B\nextends: a\n')
+      writeFileSync(join(dir, 'c.yaml'), 'id: c\nversion: 1\ntitle: C\nextends: a\nroles: [customer, auditor, notary]\n')
+      expect(builtInRoles(dir).sort()).toEqual(['auditor', 'customer', 'notary'])
+      expect(new Set(loadBuiltInProcesses(dir).flatMap((process) => process.roles))).toEqual(new Set(builtInRoles(dir)))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
