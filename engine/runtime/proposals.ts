@@ -183,7 +183,6 @@ export function proposalAllows(state: Pick<ProposalState, 'status'>, command: Ex
   return ALLOWED_FROM[command].includes(state.status)
 }
 
-
 const NOT_FOUND: Rejection = { code: 'proposal.not-found', message: 'There is no such proposal that you may see.' }
 
 const ALLOWED_FROM: Readonly<Record<Exclude<ProposalCommand['type'], 'submit'>, readonly ProposalStatus[]>> = {
