@@ -195,8 +195,8 @@ class Run {
       const state = this.#state
       const due = state?.status === 'active' ? nextDeadline(state) : undefined
       // Instants in the state are whole milliseconds: compared as numbers, not parsed by Temporal.
-      const dueMs = due === undefined ? undefined : Date.parse(due)
-      if (!state || due === undefined || dueMs === undefined || dueMs > target.epochMilliseconds) break
+      const dueMs = due === undefined ? NaN : Date.parse(due)
+      if (!state || !(dueMs <= target.epochMilliseconds)) break
       if (fired === MAX_FIRINGS) return this.#problem('scenario.refused', at, `More than ${MAX_FIRINGS.toLocaleString('en')} deadlines fell due while the clock moved: the process loops on its timeouts.`)
       if (!await this.#spend(at)) return false
       this.#now = Temporal.Instant.fromEpochMilliseconds(dueMs)
