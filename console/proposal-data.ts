@@ -55,7 +55,7 @@ async function baseComparison(engine: Engine, proposal: ProposalState, by: Princ
   const [id = '', version] = proposal.base.split('@')
   try {
     const base = await engine.processes.describe(id, by, version === undefined ? undefined : Number(version))
-    const checked = await engine.processes.check({ definition: proposal.source }, by, proposal.proposer)
+    const checked = await engine.processes.check({ definition: proposal.source }, by, proposal.proposer, proposal.base)
     if (!checked.process) return undefined
     return compareVersions(base, { version: checked.process.version, steps: checked.process.steps, source: proposal.source })
   } catch (error) {
@@ -67,7 +67,7 @@ async function baseComparison(engine: Engine, proposal: ProposalState, by: Princ
 /** The Mermaid diagram of the proposal's process, compiled as its proposer's. */
 export async function proposalDiagram(engine: Engine, id: string, by: Principal): Promise<string> {
   const proposal = await engine.proposals.get(id, by)
-  const checked = await engine.processes.check({ definition: proposal.source }, by, proposal.proposer)
+  const checked = await engine.processes.check({ definition: proposal.source }, by, proposal.proposer, proposal.base)
   return checked.diagram ?? ''
 }
 

@@ -53,9 +53,10 @@ export const CHECKED_SCENARIOS = 'scenarios.yaml'
  * Its bases (`extends`) are those the caller could build on: for those who register processes,
  * the public ones and those of `owner` (if given); for anyone else, the public ones and the
  * caller's own private ones, so a check never reveals another owner's process.
+ * `base` pins the version `extends` derives from (a proposal's, as it was submitted).
  * @throws {EngineError} `request.invalid` at `/owner` when anyone else names another owner than itself.
  */
-export async function checkDefinition(catalog: ProcessCatalog, request: DefinitionCheckRequest, by: Principal, owner?: ProcessOwner): Promise<DefinitionCheck> {
+export async function checkDefinition(catalog: ProcessCatalog, request: DefinitionCheckRequest, by: Principal, owner?: ProcessOwner, base?: string): Promise<DefinitionCheck> {
   if (owner !== undefined && !may(by, 'register-processes') && (owner.role !== by.role || owner.subject !== by.subject)) {
     throw new EngineError('request.invalid', 'Only those who register processes check a definition as another owner would.',
       { fields: [{ pointer: '/owner', rule: 'const', message: `must be omitted, or name you (${by.role}:${by.subject}): your checks build on the public processes and your own` }] })
@@ -63,7 +64,7 @@ export async function checkDefinition(catalog: ProcessCatalog, request: Definiti
   const decoded = decodeDefinition(new TextEncoder().encode(request.definition), CHECKED_DEFINITION)
   if (!decoded.ok) return { valid: false, problems: [located(decoded.problem)] }
   const as: ProcessOwner | null = may(by, 'register-processes') ? owner ?? null : { role: by.role, subject: by.subject }
-  const compiled = await catalog.compile(decoded.text, CHECKED_DEFINITION, as)
+  const compiled = await catalog.compile(decoded.text, CHECKED_DEFINITION, as, base)
   if (!compiled.ok) return { valid: false, problems: compiled.errors.map(located) }
   const { process } = compiled
   return {

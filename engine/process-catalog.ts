@@ -59,17 +59,21 @@ export class ProcessCatalog {
 
   /**
    * Validates, compiles and registers a definition version. Registering the same id and version
-   * again with identical text is a no-op; with different text it is refused. A process belongs to
+   * again with identical text for the same owner is a no-op; with different text, or for another
+   * owner, it is refused. A process belongs to
    * one owner (a subject in one of its roles, or none when public) across its versions: a new
    * version for another owner is refused, so a private process never turns public, or another
    * owner's, by a later version.
    * @throws {InvalidDefinitionError} with every located problem; {EngineError}
    * `process.version-conflict`, `process.owner-conflict`, `input.invalid` at `/owner` for an owner
    * role the process does not have.
+   * @param options.base The version its `extends` derives from (`ID@VERSION`), whatever the text
+   *   says: a proposal's, pinned when it was submitted, so that what is registered is what was
+   *   reviewed even if its base has a newer version since.
    */
-  async register(text: string, file: string, options: { owner?: ProcessOwner; expectId?: string } = {}): Promise<{ process: CompiledProcess; created: boolean }> {
+  async register(text: string, file: string, options: { owner?: ProcessOwner; expectId?: string; base?: string } = {}): Promise<{ process: CompiledProcess; created: boolean }> {
     const owner = options.owner ?? null
-    const { process, bases } = await this.#prepare(text, file, owner, options.expectId)
+    const { process, bases } = await this.#prepare(text, file, owner, options.expectId, options.base)
     const hash = createHash('sha256').update(text).digest('hex')
     const created = await this.#rows.insert({
       id: process.id, version: process.version, title: process.title, source: text, hash,
@@ -85,7 +89,11 @@ export class ProcessCatalog {
       }
       if (existing.hash !== hash) {
         throw new EngineError('process.version-conflict',
-          `Process "${process.id}" version ${process.version} is already registered with different content; register it as version ${(await this.#rows.latestHead(process.id))?.version ?? process.version} + 1.`)
+          `Process "${process.id}" version ${process.version} is already registered with different content; register it as version ${((await this.#rows.latestHead(process.id))?.version ?? process.version) + 1}.`)
+      }
+      // The same text, but another owner's: registering it for this one would register nothing.
+      if (existing.owner !== (owner?.subject ?? null) || existing.owner_role !== (owner?.role ?? null)) {
+        throw new EngineError('process.owner-conflict', `Process "${process.id}" version ${process.version} is registered already, with another owner; register it under another id.`)
       }
       // Already registered: the stored row decides (its owner, and the base versions pinned when it was registered).
       return { process: (this.#compiled.get(keyOf(existing)) ?? await this.#compileRow(existing)).process, created }
@@ -121,8 +129,8 @@ export class ProcessCatalog {
   }
 
   /** Compiles a definition for `owner` (null: public), checking its id and that `owner` holds one of its roles. */
-  async #prepare(text: string, file: string, owner: ProcessOwner | null, expectId?: string): Promise<{ process: CompiledProcess; bases: Bases }> {
-    const bases = await this.#bases(text, owner)
+  async #prepare(text: string, file: string, owner: ProcessOwner | null, expectId?: string, base?: string): Promise<{ process: CompiledProcess; bases: Bases }> {
+    const bases = await this.#bases(text, owner, base)
     const result = compileMemoised(text, file, bases)
     if (!result.ok) throw new InvalidDefinitionError(file, result.errors)
     const { process } = result
@@ -143,16 +151,17 @@ export class ProcessCatalog {
    * Checks a definition as registering it would, and runs scenarios on it, registering nothing
    * (see checkDefinition: the bases it may use depend on who asks).
    */
-  check(request: DefinitionCheckRequest, by: Principal, owner?: ProcessOwner): Promise<DefinitionCheck> {
-    return checkDefinition(this, request, by, owner)
+  check(request: DefinitionCheckRequest, by: Principal, owner?: ProcessOwner, base?: string): Promise<DefinitionCheck> {
+    return checkDefinition(this, request, by, owner, base)
   }
 
   /**
    * Compiles a definition as `register` would for `owner` (its bases: public ones and the
-   * owner's own), registering nothing.
+   * owner's own; the version `base` names, when given, for what `extends` names), registering
+   * nothing.
    */
-  async compile(text: string, file: string, owner: ProcessOwner | null): Promise<CompileResult> {
-    const bases = await this.#bases(text, owner)
+  async compile(text: string, file: string, owner: ProcessOwner | null, base?: string): Promise<CompileResult> {
+    const bases = await this.#bases(text, owner, base)
     // Not kept: texts checked as they are typed would push out those registered.
     return compileProcess(text, file, { base: (ref) => bases.get(ref.id) })
   }

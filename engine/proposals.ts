@@ -128,7 +128,9 @@ export class Proposals {
 
   /**
    * An administrator approves a submitted proposal: its process is registered private to the
-   * proposer (new deliveries of that process use it), then the proposal is closed as approved.
+   * proposer (new deliveries of that process use it), on the base version pinned when it was
+   * submitted (what was reviewed, whatever versions of the base came since), then the proposal
+   * is closed as approved.
    * @throws the refusals of registering (the id or version taken meanwhile) with nothing changed.
    */
   async approve(id: string, change: ProposalChange, by: Principal): Promise<ProposalState> {
@@ -142,7 +144,7 @@ export class Proposals {
     // cannot register a text withdrawn or amended since.
     const approved = await this.#write(decision.state, state.revision)
     try {
-      await this.#catalog.register(state.source, `${state.process.id}.yaml`, { owner: state.proposer, expectId: state.process.id })
+      await this.#catalog.register(state.source, `${state.process.id}.yaml`, { owner: state.proposer, expectId: state.process.id, base: state.base })
     } catch (error) {
       // Refused (the id or version taken meanwhile): the proposal is put back as it was.
       await this.#rows.update(state, approved.revision)
@@ -170,7 +172,7 @@ export class Proposals {
         const state = await this.#rows.find(summary.id)
         if (!state) continue
         try {
-          await this.#catalog.register(state.source, `${state.process.id}.yaml`, { owner: state.proposer, expectId: state.process.id })
+          await this.#catalog.register(state.source, `${state.process.id}.yaml`, { owner: state.proposer, expectId: state.process.id, base: state.base })
           registered.push(`${version.id}@${version.version}`)
         } catch (error) {
           if (!(error instanceof EngineError)) throw error

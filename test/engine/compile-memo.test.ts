@@ -39,10 +39,10 @@ describe('compiling a definition once per process', () => {
 })
 
 describe('the head of a definition', () => {
-  it('is its id, version and base when written as such, and nothing of a text that is not a mapping', () => {
-    expect(definitionHead(contract)).toEqual({ id: 'contract', version: 4, extends: 'basic@4' })
-    expect(definitionHead('id: x\nversion: "2"\nextends: 7\n')).toEqual({ id: 'x', version: undefined, extends: undefined })
-    expect(definitionHead('- a\n- b\n')).toEqual({ id: undefined, version: undefined, extends: undefined })
-    expect(definitionHead(': : :')).toEqual({ id: undefined, version: undefined, extends: undefined })
+  it('is its id, version, base and roles when written as such, and nothing of a text that is not a mapping', () => {
+    expect(definitionHead(contract)).toEqual({ id: 'contract', version: 4, extends: 'basic@4', roles: [] })
+    expect(definitionHead('id: x\nversion: "2"\nextends: 7\nroles: [a, 3, b]\n')).toEqual({ id: 'x', version: undefined, extends: undefined, roles: ['a', 'b'] })
+    expect(definitionHead('- a\n- b\n')).toEqual({ id: undefined, version: undefined, extends: undefined, roles: [] })
+    expect(definitionHead(': : :')).toEqual({ id: undefined, version: undefined, extends: undefined, roles: [] })
   })
 })

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { Engine, iso, Store } from '../../engine/index.js'
+import { BUILT_IN_PROCESS_DIR, Engine, iso, Store } from '../../engine/index.js'
 import { decideProposal, MAX_OPEN_PROPOSALS } from '../../engine/runtime/proposals.js'
 import { ADMIN, ISV, openHarness } from '../support/engine.js'
 import type { Harness } from '../support/engine.js'
@@ -73,4 +75,31 @@ it('holds the limit of open proposals across servers: 30 submitted at once throu
   } finally {
     await other.close()
   }
+})
+
+it('registers an approved proposal on the base version it was submitted on, not one published since', async () => {
+  const submitted = await h.engine.proposals.submit('id: v-drift\nversion: 1\nextends: basic\ntitle: Drift\n', ISV)
+  expect(submitted.base).toBe('basic@4')
+  const basic = readFileSync(join(BUILT_IN_PROCESS_DIR, 'basic.yaml'), 'utf8')
+  await h.engine.processes.register(basic.replace('version: 4', 'version: 5').replace('title: Confirm Delivery', 'title: Confirm Delivery, changed since'), 'basic.yaml')
+  await h.engine.proposals.approve(submitted.id, { expectedRevision: submitted.revision }, ADMIN)
+  const registered = await h.engine.processes.get('v-drift', 1)
+  const reviewed = await h.engine.processes.get('basic', 4)
+  expect(registered.steps.get('confirm-delivery')?.title).toBe(reviewed.steps.get('confirm-delivery')?.title)
+  expect(registered.steps.get('confirm-delivery')?.title).not.toContain('changed since')
+  // What the review showed: the check of the text as submitted, on the same base.
+  const checked = await h.engine.processes.check({ definition: submitted.source }, ADMIN, submitted.proposer, submitted.base)
+  expect(checked.process?.steps.find((step) => step.id === 'confirm-delivery')?.title).toBe(reviewed.steps.get('confirm-delivery')?.title)
+})
+
+it('refuses to approve a proposal whose id and version another owner registered with the same text, and puts it back', async () => {
+  const text = 'id: shared-x\nversion: 1\nextends: basic@4\ntitle: Shared\n'
+  const first = await h.engine.proposals.submit(text, ISV)
+  const second = await h.engine.proposals.submit(text, { role: 'isv', subject: 'v-2' })
+  await h.engine.proposals.approve(first.id, {}, ADMIN)
+  await expect(h.engine.proposals.approve(second.id, {}, ADMIN)).rejects.toMatchObject({ code: 'process.owner-conflict' })
+  expect((await h.engine.proposals.get(second.id, ADMIN)).status).toBe('submitted')
+  expect((await h.engine.processes.resolve('shared-x', 1)).owner).toEqual({ role: 'isv', subject: 'v-1' })
+  // Registered publicly with the same text: refused too, not a silent no-op.
+  await expect(h.engine.processes.register(text, 'shared-x.yaml')).rejects.toMatchObject({ code: 'process.owner-conflict' })
 })

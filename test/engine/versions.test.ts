@@ -66,7 +66,7 @@ describe('process versions', () => {
     await expect(other.instances.start({ process: 'custom-basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: OTHER_ISV.subject } }, ADMIN))
       .rejects.toMatchObject({ code: 'input.invalid', fields: [expect.objectContaining({ pointer: '/parties/isv' })] })
     const reregistered = new Engine({ store: h.store, clock: h.clock })
-    expect((await reregistered.processes.register(custom, 'custom-basic.yaml')).created).toBe(false)
+    expect((await reregistered.processes.register(custom, 'custom-basic.yaml', { owner: ISV })).created).toBe(false)
     await expect(reregistered.instances.start({ process: 'custom-basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, version: NOW, parties: { customer: 'c-1', isv: OTHER_ISV.subject } }, ADMIN))
       .rejects.toMatchObject({ code: 'input.invalid' })
     expect((await other.instances.start({ process: 'custom-basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: ISV.subject } }, ADMIN)).status).toBe('active')
@@ -85,8 +85,11 @@ describe('process owners', () => {
     await expect(h.engine.processes.register(basicNext, 'basic-next.yaml', { owner: ISV })).rejects.toMatchObject({ code: 'process.owner-conflict', message: expect.stringMatching(/public/) })
     expect(await versions()).toBe(before)
     expect((await h.engine.processes.register(v2, 'custom-basic.yaml', { owner: ISV })).created).toBe(true)
-    // Registering an existing version again is still a no-op, whatever the caller says of its owner.
-    expect((await h.engine.processes.register(custom, 'custom-basic.yaml')).created).toBe(false)
+    // Registering an existing version again is a no-op for its owner, and refused for anyone else
+    // (it would register nothing of theirs: an approval or a publication would claim what it did not do).
+    expect((await h.engine.processes.register(custom, 'custom-basic.yaml', { owner: ISV })).created).toBe(false)
+    await expect(h.engine.processes.register(custom, 'custom-basic.yaml')).rejects.toMatchObject({ code: 'process.owner-conflict' })
+    await expect(h.engine.processes.register(custom, 'custom-basic.yaml', { owner: OTHER_ISV })).rejects.toMatchObject({ code: 'process.owner-conflict' })
   })
 })
 
