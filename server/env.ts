@@ -23,6 +23,11 @@ export interface AppEnv {
     uploadReplay: ((sha256: string) => Response) | undefined
     /** Set by a route whose answer holds a secret (a sign-in link): it is never stored for an Idempotency-Key, whose key is given back. */
     secretAnswer: boolean | undefined
+    /**
+     * Set by a route whose answer holds a secret that must not be made twice (a webhook endpoint's
+     * signing secret): the answer stored for an Idempotency-Key instead, the same without it.
+     */
+    answerWithoutSecret: string | undefined
     /** Set by the upload route once the file is stored: its SHA-256, which binds an Idempotency-Key to the bytes. */
     uploadSha256: string | undefined
   }

@@ -61,7 +61,9 @@ export interface IdempotencyOptions {
  * answer for the same bytes or refuses others (`idempotency.mismatch`). A refused upload
  * gives its key back, as a failed one does: nothing was stored, and its bytes were maybe never read.
  * An answer holding a secret (`secretAnswer`: a console sign-in link) is never stored either, and
- * its key is given back.
+ * its key is given back. One whose action must not be repeated (a webhook endpoint created, its
+ * secret rotated) is stored without its secret (`answerWithoutSecret`): a retry is answered what
+ * was done, the secret left out, and nothing is done again.
  */
 export function idempotency(store: Store, clock: Clock, options: IdempotencyOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -123,7 +125,7 @@ export function idempotency(store: Store, clock: Clock, options: IdempotencyOpti
     // A write through the engine that succeeded stored its answer in its own transaction; the
     // rest, refusals included, store it now (unless a retry took the key over meanwhile).
     if (c.get('receiptWritten') && c.res.status < 300) return
-    const body = await c.res.clone().text()
+    const body = c.get('answerWithoutSecret') ?? await c.res.clone().text()
     const sha256 = c.get('uploadSha256')
     await store.idempotency.complete({ principal, key, token, status: c.res.status, response: { body, type: c.res.headers.get('content-type') ?? JSON_TYPE } }, sha256 === undefined ? undefined : uploadHash(requestHash, sha256))
   }

@@ -8,15 +8,22 @@ import { fromQuery, readQuery } from '../query.js'
 /**
  * `/v1/webhook-endpoints`: administrators and the system manage where signed webhooks are sent
  * (see docs/webhooks.md). A secret is in the answer of a create and a rotation only, and never
- * stored for an Idempotency-Key.
+ * stored: a retry with the same Idempotency-Key is answered the endpoint without it, and creates
+ * or rotates nothing again.
  */
+
+/** An answer with a secret as a retry is given it: the endpoint alone (the `WebhookEndpoint` shape). */
+function withoutSecret(answer: { readonly secret: string }): string {
+  const { secret: _secret, ...endpoint } = answer
+  return JSON.stringify(endpoint)
+}
 export function webhookEndpointRoutes(endpoints: WebhookEndpoints): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   app.use('*', requirePermission('manage-webhooks'))
 
   app.post('/', async (c) => {
     const created = await endpoints.create(readBody(c, 'WebhookEndpointCreateRequest'), c.get('principal'))
-    c.set('secretAnswer', true)
+    c.set('answerWithoutSecret', withoutSecret(created))
     c.header('Location', `/v1/webhook-endpoints/${created.id}`)
     return c.json(created, 201)
   })
@@ -39,7 +46,7 @@ export function webhookEndpointRoutes(endpoints: WebhookEndpoints): Hono<AppEnv>
   app.post('/:id/rotate-secret', async (c) => {
     const { overlapSeconds } = readBody(c, 'WebhookSecretRotateRequest')
     const rotated = await endpoints.rotateSecret(c.req.param('id'), overlapSeconds, c.get('principal'))
-    c.set('secretAnswer', true)
+    c.set('answerWithoutSecret', withoutSecret(rotated))
     return c.json(rotated)
   })
 

@@ -34,7 +34,7 @@ interface Rig {
   readonly database: string
   readonly dispatcher: WebhookDispatcher
   readonly secrets: SecretBox
-  call(method: string, path: string, options?: { who?: Who; json?: unknown }): Promise<Response>
+  call(method: string, path: string, options?: { who?: Who; json?: unknown; headers?: Record<string, string> }): Promise<Response>
   /** Runs dispatcher rounds until one sends nothing. */
   drain(): Promise<void>
   close(): Promise<void>
@@ -54,9 +54,9 @@ async function openRig({ allowPrivate = true } = {}): Promise<Rig> {
   const dispatcher = new WebhookDispatcher({ store, events: engine.events, clock, logger: silent, allowPrivate: true, secrets, timeoutMs: 2_000, random: () => 0.5 })
   return {
     store, engine, clock, database: location, dispatcher, secrets,
-    call: (method, path, { who, json } = {}) => Promise.resolve(app.request(path, {
+    call: (method, path, { who, json, headers = {} } = {}) => Promise.resolve(app.request(path, {
       method,
-      headers: { ...(who ? { Authorization: `Bearer ${tokens[who]}` } : {}), ...(json === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: { ...(who ? { Authorization: `Bearer ${tokens[who]}` } : {}), ...(json === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
       ...(json === undefined ? {} : { body: JSON.stringify(json) }),
     })),
     drain: async () => {
@@ -452,6 +452,28 @@ describe('keeping the secrets', () => {
     await rig.drain()
     expect(receiver.received.length).toBeGreaterThan(0)
     expect(receiver.received.every((m) => verifies(endpoint.secret, m))).toBe(true)
+  })
+
+  it('creates or rotates once for one Idempotency-Key: a retry is answered the endpoint without its secret', async () => {
+    const create = () => rig.call('POST', '/v1/webhook-endpoints', { who: 'admin', json: { url: receiver.url }, headers: { 'Idempotency-Key': 'hook-1' } })
+    const first = await create()
+    const created = await json<Created>(first)
+    const retried = await create()
+    expect(retried.status).toBe(201)
+    expect(retried.headers.get('Idempotent-Replayed')).toBe('true')
+    const replayed = await json<Record<string, unknown>>(retried)
+    expect(replayed).toEqual(Object.fromEntries(Object.entries(created).filter(([name]) => name !== 'secret')))
+    expect((await rig.store.webhooks.list()).map((row) => row.id)).toEqual([created.id])
+    const rotate = () => rig.call('POST', `/v1/webhook-endpoints/${created.id}/rotate-secret`, { who: 'admin', json: { overlapSeconds: 60 }, headers: { 'Idempotency-Key': 'rotate-1' } })
+    const rotated = await json<Created>(await rotate())
+    const sealed = (await rig.store.webhooks.find(created.id))?.secret
+    const again = await rotate()
+    expect(again.headers.get('Idempotent-Replayed')).toBe('true')
+    expect(await json<Record<string, unknown>>(again)).not.toHaveProperty('secret')
+    expect((await rig.store.webhooks.find(created.id))?.secret).toBe(sealed)
+    // No stored answer holds either secret.
+    expect(JSON.stringify(await snapshot(rig.database))).not.toContain(created.secret.slice(6))
+    expect(JSON.stringify(await snapshot(rig.database))).not.toContain(rotated.secret.slice(6))
   })
 
   it('seals the secrets an earlier version stored as issued, once, keeping them', async () => {
