@@ -255,6 +255,18 @@ export function fieldProblems(errors: readonly ErrorObject[] | null | undefined)
       // A property a schema forbids (`tiers: false` where fixed pricing has no tiers).
       return { pointer: e.instancePath, rule: 'additionalProperties', message: 'is not an accepted field with the other values given' }
     }
+    if (e.keyword === 'enum' && Array.isArray(params['allowedValues'])) {
+      return { pointer: e.instancePath, rule: 'enum', message: `must be one of ${listed(params['allowedValues'])}` }
+    }
     return { pointer: e.instancePath, rule: e.keyword, message: e.message ?? 'is invalid' }
   })
+}
+
+/** How many accepted values a refusal lists before saying how many more there are. */
+const VALUES_LISTED = 20
+
+/** Accepted values in words: each as JSON (text in quotes), at most {@link VALUES_LISTED} of them. */
+function listed(values: readonly unknown[]): string {
+  const shown = values.slice(0, VALUES_LISTED).map((value) => JSON.stringify(value) ?? String(value)).join(', ')
+  return values.length > VALUES_LISTED ? `${shown} (and ${values.length - VALUES_LISTED} more)` : shown
 }

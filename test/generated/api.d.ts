@@ -2720,7 +2720,7 @@ export interface components {
             /** @description Where events are POSTed: an absolute http or https URL without user name or password. Its host must resolve only to public addresses (no loopback, private, link-local, unique-local, multicast or unspecified address, IPv4 or IPv6) unless the server runs with --webhook-allow-private; checked again at each connection. */
             url: string;
             /** @description The event types it is sent (see docs/webhooks.md); every type when omitted. */
-            types?: ("delivery.started" | "delivery.step-entered" | "delivery.action-performed" | "delivery.window-expired" | "delivery.completed" | "delivery.terminated" | "delivery.failed" | "delivery.retried" | "webhook-endpoint.disabled")[];
+            types?: ("delivery.started" | "delivery.step-entered" | "delivery.action-performed" | "delivery.window-expired" | "delivery.deadline-approaching" | "delivery.completed" | "delivery.terminated" | "delivery.failed" | "delivery.retried" | "webhook-endpoint.disabled")[];
             /** @description Only events of deliveries of this process (its id). */
             process?: string;
             /** @description A note for people: what the endpoint is for. */
@@ -2731,7 +2731,7 @@ export interface components {
             /** @description Where events are POSTed: an absolute http or https URL without user name or password. Its host must resolve only to public addresses (no loopback, private, link-local, unique-local, multicast or unspecified address, IPv4 or IPv6) unless the server runs with --webhook-allow-private; checked again at each connection. */
             url?: string;
             /** @description The event types it is sent (see docs/webhooks.md); every type when omitted. */
-            types?: ("delivery.started" | "delivery.step-entered" | "delivery.action-performed" | "delivery.window-expired" | "delivery.completed" | "delivery.terminated" | "delivery.failed" | "delivery.retried" | "webhook-endpoint.disabled")[] | null;
+            types?: ("delivery.started" | "delivery.step-entered" | "delivery.action-performed" | "delivery.window-expired" | "delivery.deadline-approaching" | "delivery.completed" | "delivery.terminated" | "delivery.failed" | "delivery.retried" | "webhook-endpoint.disabled")[] | null;
             /** @description Only events of deliveries of this process (its id). */
             process?: string | null;
             /** @description A note for people: what the endpoint is for. */
