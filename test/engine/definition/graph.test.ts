@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { compileProcess, loadBuiltInProcesses, processEdges, toMermaid } from '../../../engine/index.js'
+import { compileForTest } from '../../support/decide.js'
 
 const byId = new Map(loadBuiltInProcesses().map((p) => [p.id, p]))
 const stepByStep = byId.get('step-by-step')
@@ -53,18 +54,18 @@ describe('toMermaid', () => {
     expect(lines[0]).toBe('flowchart TD')
     expect(lines).toContain('  start((start)) --> n_submit_demand')
     expect(lines).toContain('  n_confirm_ued["Confirm UED<br/><i>customer</i>"]')
-    expect(lines).toContain('  n_end_completed(["completed"])')
+    expect(lines).toContain('  e_completed(["completed"])')
     expect(lines).toContain('  n_confirm_functional_design -->|"reject"| n_functional_design')
     expect(lines).toContain('  n_confirm_ued -->|"reject"| n_ued')
     expect(lines).toContain('  n_inspection_acceptance -->|"reject"| n_development_testing')
-    expect(lines).toContain('  n_confirm_delivery -.->|"after confirmWindow: system performs confirm"| n_end_completed')
+    expect(lines).toContain('  n_confirm_delivery -.->|"after confirmWindow: system performs confirm"| e_completed')
     expect(lines.filter((l) => l.includes('-->|') || l.includes('-.->|'))).toHaveLength(processEdges(stepByStep).length)
     expect(lines.filter((l) => /^ {2}n_\w+\["/.test(l))).toHaveLength(stepByStep.steps.size)
   })
 
   it('boxes the steps of a window in a subgraph', () => {
     const text = toMermaid(doubleCheck)
-    expect(text).toContain('  subgraph n_window_warranty["Warranty period"]\n    n_confirm_warranty["Confirm Warranty<br/><i>customer</i>"]\n    n_warranty_service["Warranty Service<br/><i>isv</i>"]\n    n_warranty_service_escalated["Warranty Service Escalated<br/><i>isv or admin</i>"]\n  end\n')
+    expect(text).toContain('  subgraph w_warranty["Warranty period"]\n    n_confirm_warranty["Confirm Warranty<br/><i>customer</i>"]\n    n_warranty_service["Warranty Service<br/><i>isv</i>"]\n    n_warranty_service_escalated["Warranty Service Escalated<br/><i>isv or admin</i>"]\n  end\n')
   })
 })
 
@@ -78,5 +79,38 @@ describe('toMermaid, on what an author writes', () => {
     const line = diagram.split('\n').find((l) => l.includes('#37;#37;{init'))
     expect(line).toContain('#quot;]; click a call x()')
     expect(diagram.split('\n').filter((l) => /^\s*click\b/.test(l))).toEqual([])
+  })
+})
+
+describe('the ids of a diagram\'s nodes', () => {
+  it('keep a step apart from an end or a window named like it', () => {
+    const process = compileForTest(`id: clash
+version: 1
+title: Clash
+roles: [customer]
+windows:
+  - { id: x, title: Window X, steps: [end-completed], after: P1D, onExpiry: { end: expired } }
+steps:
+  - id: confirm
+    title: Confirm
+    actor: customer
+    actions:
+      pay: { title: Pay, goto: end-completed }
+      done: { title: Done, end: completed }
+  - id: end-completed
+    title: Pay an extra fee
+    actor: customer
+    actions:
+      paid: { title: Paid, goto: window-x }
+  - id: window-x
+    title: Another step
+    actor: customer
+    actions:
+      ok: { title: OK, end: completed }
+`)
+    const lines = toMermaid(process).split('\n')
+    const defined = lines.map((line) => /^\s+(?:subgraph )?([a-z]_[A-Za-z0-9_]+)[[(]/.exec(line)?.[1] ?? /^\s+subgraph ([a-z]_[A-Za-z0-9_]+)/.exec(line)?.[1]).filter((id) => id !== undefined)
+    expect(new Set(defined).size).toBe(defined.length)
+    expect(defined).toEqual(expect.arrayContaining(['n_end_completed', 'e_completed', 'w_x', 'n_window_x']))
   })
 })
