@@ -29,8 +29,19 @@ export async function readForm(c: Context, options: { all?: boolean } = {}): Pro
   return form
 }
 
-/** The revision a form was made at; undefined when the form says none (blank or not a whole number). */
+/** The largest revision a form may name: what the revision columns hold, as the API's `expectedRevision`. */
+const MAX_REVISION = 2_147_483_647
+
+/**
+ * The revision a form was made at; undefined when the form says none (no field, or blank).
+ * @throws {EngineError} `request.invalid` at `/_revision` for anything but a whole number from 1:
+ *   a form's revision is never skipped for being malformed.
+ */
 export function revisionOf(value: unknown): number | undefined {
-  const revision = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN
-  return Number.isInteger(revision) ? revision : undefined
+  if (value === undefined || (typeof value === 'string' && value.trim() === '')) return undefined
+  const revision = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN
+  if (Number.isInteger(revision) && revision >= 1 && revision <= MAX_REVISION) return revision
+  throw new EngineError('request.invalid', 'The form does not say which revision it was made at.', {
+    fields: [{ pointer: '/_revision', rule: 'type', message: `must be a whole number from 1 to ${MAX_REVISION.toLocaleString('en')}: the revision the page was made at` }],
+  })
 }

@@ -93,6 +93,15 @@ describe('the console over HTTP', () => {
     expect((await api.engine.instances.get(instance, WHO.admin)).revision).toBe(1)
   })
 
+  it('refuses a form whose revision is not one, rather than acting without checking it', async () => {
+    const admin = await signedIn('admin')
+    for (const revision of ['abc', '-1', '1e20', '0', '2147483648', '1.5']) {
+      const response = await post(`/console/deliveries/${instance}/terminate`, admin, { _csrf: admin.csrf, reason: 'Refunded', _revision: revision })
+      expect(response.status, revision).toBe(422)
+    }
+    expect((await api.engine.instances.get(instance, WHO.admin)).status).toBe('active')
+  })
+
   it('refuses a form larger than 1 MiB before reading it', async () => {
     const customer = await signedIn('customer')
     const response = await post(`/console/deliveries/${instance}/act`, customer, { _csrf: customer.csrf, '/inputs/demands': 'x'.repeat(1024 * 1024 + 1) })
