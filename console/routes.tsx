@@ -8,7 +8,7 @@ import { EngineError, forbidden, InvalidDefinitionError, iso, may, optional, pro
 import type { Principal } from '../engine/index.js'
 import type { AppEnv } from '../server/env.js'
 import { PROBLEM_TYPES } from '../server/problem.js'
-import { checkBody } from '../server/body.js'
+import { checkBody, readBody } from '../server/body.js'
 import { checkAttachmentTotal, checkPathText } from '../server/request-limits.js'
 import type { EventHub } from '../server/event-hub.js'
 import { streamEvents } from '../server/event-stream.js'
@@ -39,6 +39,9 @@ import type { PageContext } from './view.js'
 
 /** Ids of files an act may carry in all (`ActRequest`'s limit): a refused form shows no more. */
 const MAX_FILES_SHOWN = 100
+
+/** The studio's check as it is typed (JSON in and out). */
+const CHECK_PATH = '/console/processes/check'
 
 /** The pages' Content-Security-Policy: this server's scripts and styles only; nothing inline can run. */
 export const CONSOLE_CSP = [
@@ -233,14 +236,11 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     return c.html(<ProcessEditPage page={page(c)} data={{ id: detail.id, title: detail.title, source: detail.source, scenarios: '', problems: [] }} />)
   })
   // The editor's check as it is typed: POST /v1/processes/validate behind the session (JSON, with the CSRF header).
-  app.post('/processes/check', async (c) => {
-    const body: unknown = await c.req.json().catch(() => undefined)
-    const definition = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['definition'] : undefined
-    const scenarios = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['scenarios'] : undefined
-    if (typeof definition !== 'string' || (scenarios !== undefined && typeof scenarios !== 'string')) {
-      throw new EngineError('request.invalid', 'Send { definition, scenarios? }, both YAML texts.', { fields: [{ pointer: typeof definition === 'string' ? '/scenarios' : '/definition', rule: 'type', message: 'must be a string' }] })
-    }
-    return c.json(await queuedCheck(c, deps.checks, () => engine.processes.check({ definition, ...optional('scenarios', scenarios) }, c.var.principal)))
+  app.post(CHECK_PATH.slice('/console'.length), async (c) => {
+    // Read and checked as the API reads `POST /v1/processes/validate` (media type, JSON, the shape), and refused as it refuses: in JSON.
+    c.set('body', await c.req.text())
+    const request = readBody(c, 'ProcessCheckRequest')
+    return c.json(await queuedCheck(c, deps.checks, () => engine.processes.check(request, c.var.principal)))
   })
   app.post('/processes/:id/publish', async (c) => {
     const id = c.req.param('id')
@@ -326,7 +326,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
 
   app.all('*', notFound)
   app.onError((error, c) => {
-    if (!(error instanceof EngineError) || c.req.path.startsWith('/console/attachments')) throw error
+    // Files and the studio's check answer in JSON, as the API does: its handler answers them.
+    if (!(error instanceof EngineError) || c.req.path.startsWith('/console/attachments') || c.req.path === CHECK_PATH) throw error
     // A delivery the viewer may not see is "not found", exactly like one that does not exist.
     if (error.code === 'instance.not-found' || error.code === 'process.not-found' || error.code === 'attachment.not-found' || error.code === 'proposal.not-found') return notFound(c)
     const p = page(c)

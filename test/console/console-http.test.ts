@@ -102,6 +102,28 @@ describe('the console over HTTP', () => {
     expect((await api.engine.instances.get(instance, WHO.admin)).status).toBe('active')
   })
 
+  it('reads the studio\'s check as the API reads a validation, and refuses in JSON as it does', async () => {
+    const admin = await signedIn('admin')
+    const check = (body: string, type = 'application/json'): Promise<Response> => Promise.resolve(api.app.request('/console/processes/check', {
+      method: 'POST', body, headers: { Cookie: admin.cookie, Origin: ORIGIN, 'X-CSRF-Token': admin.csrf, 'Content-Type': type },
+    }))
+    const definition = 'id: demo\nversion: 1\ntitle: Demo\nroles: [customer]\nsteps:\n  - { id: a, title: A, actor: customer, actions: { done: { title: Done, end: completed } } }\n'
+    const fine = await check(JSON.stringify({ definition }))
+    expect(fine.status).toBe(200)
+    expect(await fine.json()).toMatchObject({ valid: true })
+    for (const [body, type, status, code] of [
+      ['{"definition":', 'application/json', 400, 'request.malformed'],
+      [`{"definition":${JSON.stringify(definition)},"definition":"x"}`, 'application/json', 422, 'request.invalid'],
+      [JSON.stringify({ definition, colour: 'red' }), 'application/json', 422, 'request.invalid'],
+      [JSON.stringify({ definition }), 'text/plain', 415, 'request.unsupported-media-type'],
+    ] as const) {
+      const refused = await check(body, type)
+      expect(refused.status, body.slice(0, 40)).toBe(status)
+      expect(refused.headers.get('Content-Type')).toMatch(/^application\/problem\+json/)
+      expect(await refused.json()).toMatchObject({ code })
+    }
+  })
+
   it('refuses a form larger than 1 MiB before reading it', async () => {
     const customer = await signedIn('customer')
     const response = await post(`/console/deliveries/${instance}/act`, customer, { _csrf: customer.csrf, '/inputs/demands': 'x'.repeat(1024 * 1024 + 1) })
