@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -105,5 +105,23 @@ describe('delivery-center test', () => {
     const passing = await runCli(['test', 'test/fixtures/scenario-files/basic.scenarios.yaml'])
     expect(passing.code).toBe(0)
     expect(passing.stderr).toContain('2 scenarios passed, 0 failed.')
+  })
+})
+
+describe('the example of docs/scenarios.md', () => {
+  it('passes, run beside the process it names', async () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'scenarios.md'), 'utf8')
+    const example = /## The format[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1]
+    expect(example).toContain('process: review.yaml')
+    const dir = mkdtempSync(join(tmpdir(), 'dc-scenario-doc-'))
+    try {
+      writeFileSync(join(dir, 'review.yaml'), readFileSync(join(FILES, 'review.yaml')))
+      writeFileSync(join(dir, 'review.scenarios.yaml'), example ?? '')
+      const report = await runScenarioFile(join(dir, 'review.scenarios.yaml'), library)
+      expect(report.problems).toEqual([])
+      expect(report.results.map((r) => [r.name, r.problems.map(String)])).toEqual([[expect.any(String), []]])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
