@@ -48,7 +48,14 @@ export function hostOf(url: URL): string {
   return url.hostname.replace(/^\[(.*)\]$/, '$1')
 }
 
-export const URL_RULE = 'must be an absolute http or https URL without user name or password, at most 2048 characters'
+export const URL_RULE = 'must be an absolute http or https URL written in full (http:// or https://, no spaces, control characters or backslashes), without user name or password, on a port from 1, at most 2048 characters'
+
+/**
+ * What a URL parser would mend rather than refuse, which a stored endpoint must not hold: white
+ * space and control characters anywhere (dropped or trimmed), a backslash (read as a slash), a
+ * scheme without its two slashes (`http:/host`), and an `@` before the host (an empty user name).
+ */
+const MENDED = /[\s\u0000-\u001f\u007f\\]|^(?!https?:\/\/)|^https?:\/\/[^/?#]*@/i
 
 /** The URL `text` stands for, or the problem with it at `/url` (its form only: where it resolves is checked apart). */
 export function parseEndpointUrl(text: string): URL | FieldProblem {
@@ -58,7 +65,7 @@ export function parseEndpointUrl(text: string): URL | FieldProblem {
   } catch {
     return { pointer: '/url', rule: 'format', message: URL_RULE }
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '' || url.hostname === '' || text.length > 2048) {
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '' || url.hostname === '' || url.port === '0' || text.length > 2048 || MENDED.test(text)) {
     return { pointer: '/url', rule: 'format', message: URL_RULE }
   }
   return url

@@ -148,7 +148,7 @@ describe('managing webhook endpoints', () => {
     const types = await rig.call('POST', '/v1/webhook-endpoints', { who: 'admin', json: { url: receiver.url, types: ['delivery.started', 'delivery.exploded'] } })
     expect(types.status).toBe(422)
     expect(await json(types)).toMatchObject({ code: 'request.invalid', errors: [{ pointer: '/types/1', rule: 'enum', message: expect.stringContaining('"delivery.completed"') as unknown }] })
-    for (const url of ['ftp://example.com/hooks', 'http://user:pass@example.com/hooks', 'not a url']) {
+    for (const url of ['ftp://example.com/hooks', 'http://user:pass@example.com/hooks', 'not a url', ' https://example.com/hooks', 'https://exam\nple.com/', 'https:/example.com/hooks', 'https:\\\\example.com\\hooks', 'https://@example.com/', 'https://example.com:0/']) {
       const response = await rig.call('POST', '/v1/webhook-endpoints', { who: 'admin', json: { url } })
       expect(response.status, url).toBe(422)
       expect(await json(response)).toMatchObject({ code: 'request.invalid', errors: [{ pointer: '/url', rule: 'format', message: expect.stringContaining('http or https') }] })
