@@ -55,6 +55,7 @@ export const URL_RULE = 'must be an absolute http or https URL written in full (
  * space and control characters anywhere (dropped or trimmed), a backslash (read as a slash), a
  * scheme without its two slashes (`http:/host`), and an `@` before the host (an empty user name).
  */
+// eslint-disable-next-line no-control-regex -- matching them is the point
 const MENDED = /[\s\u0000-\u001f\u007f\\]|^(?!https?:\/\/)|^https?:\/\/[^/?#]*@/i
 
 /** The URL `text` stands for, or the problem with it at `/url` (its form only: where it resolves is checked apart). */
