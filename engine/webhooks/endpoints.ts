@@ -338,7 +338,8 @@ function encodeAttemptCursor(id: number): string {
 function decodeAttemptCursor(cursor: string): number {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString())
-    if (Array.isArray(parsed) && parsed.length === 2 && parsed[0] === 'a' && Number.isSafeInteger(parsed[1])) return parsed[1] as number
+    // Attempt ids count from 1: what encodeAttemptCursor writes.
+    if (Array.isArray(parsed) && parsed.length === 2 && parsed[0] === 'a' && Number.isSafeInteger(parsed[1]) && (parsed[1] as number) >= 1) return parsed[1] as number
   } catch {
     // not JSON: not a cursor
   }
