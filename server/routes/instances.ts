@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import type { Engine, ListFilter } from '../../engine/index.js'
-import { CURSOR_RULE, cursorOrder, listInstant, optional, orderRule, parsePrincipal } from '../../engine/index.js'
+import { CURSOR_RULE, cursorOrder, EngineError, listInstant, optional, orderRule, parsePrincipal } from '../../engine/index.js'
 import { requirePermission } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
@@ -63,7 +63,13 @@ export function instanceRoutes(engine: Engine, metrics?: Metrics): Hono<AppEnv> 
   })
 
   app.post('/:id/advance', requirePermission('fire-deadlines'), async (c) => {
-    readBody(c, 'AdvanceRequest')
+    // Fires what is due now: the sandbox clock is moved for every delivery at once, by POST /v1/advance.
+    const moved = Object.keys(readBody(c, 'AdvanceRequest'))[0]
+    if (moved !== undefined) {
+      throw new EngineError('request.invalid', 'A delivery\'s advance fires what is due now; the sandbox clock moves for every delivery, with POST /v1/advance.', {
+        fields: [{ pointer: `/${moved}`, rule: 'not', message: 'is not accepted here: move the clock with POST /v1/advance, then advance the delivery' }],
+      })
+    }
     await engine.deadlines.advanceInstance(c.req.param('id'), c.get('principal'))
     return c.json(await engine.instances.get(c.req.param('id'), c.get('principal')))
   })

@@ -50,6 +50,18 @@ describe('request hygiene', () => {
     expect(await snapshot(api.database)).toEqual(before)
   })
 
+  it('a delivery\'s advance refuses to move the clock, which moves for every delivery at POST /v1/advance', async () => {
+    const started = await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } } })
+    const { id } = (await started.json()) as { id: string }
+    const clock = api.clock.now().toString()
+    for (const [json, pointer] of [[{ by: 'P14D' }, '/by'], [{ to: '2026-03-01T00:00:00Z' }, '/to']] as const) {
+      const body = await problem(await api.call('POST', `/v1/instances/${id}/advance`, { who: 'admin', json }), 422, 'request.invalid')
+      expect(body['errors']).toEqual([{ pointer, rule: 'not', message: 'is not accepted here: move the clock with POST /v1/advance, then advance the delivery' }])
+    }
+    expect(api.clock.now().toString()).toBe(clock)
+    expect((await api.call('POST', `/v1/instances/${id}/advance`, { who: 'admin', json: {} })).status).toBe(200)
+  })
+
   it('a rule about the whole body says what to send, not ajv\'s words', async () => {
     const advance = await problem(await api.call('POST', '/v1/advance', { who: 'admin', json: { by: 'P1D', to: '2026-02-01T00:00:00Z' } }), 422, 'request.invalid')
     expect(advance['errors']).toEqual([{ pointer: '', rule: 'not', message: 'must give `to` or `by`, not both' }])
