@@ -28,7 +28,7 @@ export function definitionHead(text: string): DefinitionHead {
     id: typeof fields.id === 'string' ? fields.id : undefined,
     version: Number.isInteger(fields.version) ? fields.version as number : undefined,
     extends: typeof fields.extends === 'string' ? fields.extends : undefined,
-    roles: Array.isArray(fields.roles) ? fields.roles.filter((role): role is string => typeof role === 'string') : [],
+    roles: Array.isArray(fields.roles) ? fields.roles.filter((name): name is string => typeof name === 'string') : [],
   }
   if (text.length <= KEPT_LENGTH) {
     heads.set(text, head)
