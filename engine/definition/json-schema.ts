@@ -20,6 +20,8 @@ const addFormats = addFormatsModule.default
 function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({
     allErrors: true,
+    // Each error carries its schema: a pattern's own words (`patternErrorMessage`) are read there.
+    verbose: true,
     strict: true,
     strictTypes: false,
     strictTuples: false,
@@ -29,6 +31,8 @@ function createAjv(): Ajv2020 {
   })
   addFormats(ajv)
   addWordLimits(ajv)
+  // What a pattern accepts, in words, said instead of the regular expression when a value breaks it.
+  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' })
   return ajv
 }
 
@@ -173,7 +177,7 @@ const KEYWORDS = [
   'items', 'prefixItems', 'unevaluatedItems', 'contains', 'minContains', 'maxContains', 'minItems', 'maxItems', 'uniqueItems',
   'minLength', 'maxLength', 'pattern', 'format', 'contentEncoding', 'contentMediaType', 'contentSchema',
   'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf',
-  'allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'minWords', 'maxWords',
+  'allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'minWords', 'maxWords', 'patternErrorMessage',
 ]
 
 /** Where `source` is first written as a `pattern` (its value) or a `patternProperties` key (the key). */
@@ -255,6 +259,8 @@ export function fieldProblems(errors: readonly ErrorObject[] | null | undefined)
       // A property a schema forbids (`tiers: false` where fixed pricing has no tiers).
       return { pointer: e.instancePath, rule: 'additionalProperties', message: 'is not an accepted field with the other values given' }
     }
+    const stated = (e.parentSchema as { patternErrorMessage?: unknown } | undefined)?.patternErrorMessage
+    if (e.keyword === 'pattern' && typeof stated === 'string') return { pointer: e.instancePath, rule: 'pattern', message: stated }
     if (e.keyword === 'enum' && Array.isArray(params['allowedValues'])) {
       return { pointer: e.instancePath, rule: 'enum', message: `must be one of ${listed(params['allowedValues'])}` }
     }
