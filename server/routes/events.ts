@@ -52,6 +52,9 @@ export function readEventQuery(c: Context<AppEnv>): { readonly filter: EventFilt
   const q = readQuery(c, 'EventListQuery', { emptyIsAbsent: true })
   const types = q.types === undefined ? undefined : q.types.split(',').map((type) => type.trim()).filter((type) => type !== '')
   const unknown = (types ?? []).filter((type) => !(PUBLIC_EVENT_TYPES as readonly string[]).includes(type))
+  if (types !== undefined && types.length === 0) {
+    throw queryProblem([{ pointer: '/query/types', rule: 'minItems', message: `must name at least one event type among ${PUBLIC_EVENT_TYPES.join(', ')}, separated by commas (or be left out for every type)` }])
+  }
   if (unknown.length > 0) {
     throw queryProblem([{ pointer: '/query/types', rule: 'enum', message: `must be event types among ${PUBLIC_EVENT_TYPES.join(', ')}, separated by commas; ${unknown.map((t) => `"${t}"`).join(', ')} is not one` }])
   }

@@ -182,6 +182,8 @@ describe('GET /v1/events', () => {
   it('refuses what is not a filter, a cursor or a page size, at its query parameter', async () => {
     const types = await expectProblem(await get('/v1/events?types=delivery.started,delivery.exploded', 'admin'), 422, 'request.invalid')
     expect(types['errors']).toEqual([expect.objectContaining({ pointer: '/query/types', rule: 'enum', message: expect.stringContaining('"delivery.exploded"') })])
+    const none = await expectProblem(await get('/v1/events?types=,,', 'admin'), 422, 'request.invalid')
+    expect(none['errors']).toEqual([expect.objectContaining({ pointer: '/query/types', rule: 'minItems' })])
     const after = await expectProblem(await get('/v1/events?after=bm90LWEtY3Vyc29y', 'admin'), 422, 'request.invalid')
     expect(after['errors']).toEqual([expect.objectContaining({ pointer: '/query/after', rule: 'format' })])
     // Shaped as the feed's cursors are, at a place no event has.
