@@ -12,6 +12,9 @@ export type Locale = typeof LOCALES[number]
 /** BCP 47 tags for `lang` attributes and `Intl` formatting. */
 export const LOCALE_TAGS: Record<Locale, string> = { en: 'en', zh: 'zh-CN' }
 
+/** What a page not found was about, as its path says. */
+export type NotFoundKind = 'delivery' | 'process' | 'proposal' | 'page'
+
 const en = {
   product: 'Delivery Center',
   skipToContent: 'Skip to content',
@@ -159,7 +162,7 @@ const en = {
   },
   notFound: {
     title: 'Not found',
-    text: 'There is no such delivery, or you may not see it.',
+    text: (what: NotFoundKind) => `There is no such ${what}, or you may not see it.`,
     back: 'Back to the inbox',
   },
   studio: {
@@ -398,7 +401,7 @@ const zh: Messages = {
   },
   notFound: {
     title: '未找到',
-    text: '没有这个交付，或者您无权查看。',
+    text: (what: NotFoundKind) => `没有这个${({ delivery: '交付', process: '流程', proposal: '提案', page: '页面' } as const)[what]}，或者您无权查看。`,
     back: '返回待办',
   },
   studio: {

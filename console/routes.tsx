@@ -106,7 +106,9 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
   }
   const notFound = (c: Context<AppEnv>) => {
     const p = page(c)
-    return c.html(<MessagePage page={p} title={p.t.notFound.title} text={p.t.notFound.text} />, 404)
+    const what = /^\/console\/(deliveries|processes|proposals)\//.exec(c.req.path)?.[1]
+    const kind = what === 'deliveries' ? 'delivery' : what === 'processes' ? 'process' : what === 'proposals' ? 'proposal' : 'page'
+    return c.html(<MessagePage page={p} title={p.t.notFound.title} text={p.t.notFound.text(kind)} />, 404)
   }
 
   // Signing in: forms sent without a session, checked to come from this console's own pages.

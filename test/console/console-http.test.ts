@@ -62,6 +62,15 @@ describe('the console over HTTP', () => {
     expect((await theirs.text()).replaceAll(instance, 'ID')).toBe((await missing.text()).replaceAll('no-such-delivery', 'ID'))
   })
 
+  it('says what was not found: a delivery, a process, a proposal or a page', async () => {
+    const admin = await signedIn('admin')
+    for (const [path, what] of [['/console/deliveries/nope', 'delivery'], ['/console/processes/nope', 'process'], ['/console/proposals/nope', 'proposal'], ['/console/nowhere', 'page']] as const) {
+      const response = await api.app.request(path, { headers: { Cookie: admin.cookie } })
+      expect(response.status, path).toBe(404)
+      expect(await response.text(), path).toContain(`There is no such ${what}, or you may not see it.`)
+    }
+  })
+
   it('refuses a form without the session\'s CSRF token, or from another origin, and acts on neither', async () => {
     const customer = await signedIn('customer')
     const form = { _action: 'submit', _step: 'submit-demand', '/inputs/demands': 'x', '/inputs/contact/name': 'n', '/inputs/contact/phone': '+86 1380000', '/inputs/contact/email': 'a@b.co' }

@@ -111,7 +111,7 @@ it('lets an admin signed in with a token find a delivery by order ID and termina
   const missing = await stranger.goto('/console/deliveries/no-such-delivery')
   expect([theirs?.status(), missing?.status()]).toEqual([404, 404])
   expect(theirsText).toBe(await stranger.locator('main').innerText())
-  expect(theirsText).toContain(en.notFound.text)
+  expect(theirsText).toContain(en.notFound.text('delivery'))
   await checkPage(stranger, 'not-found')
 })
 
