@@ -7,6 +7,11 @@ const MAX_CANDIDATES = 1000
 export function closestName(name: string, known: readonly string[]): string | undefined {
   // Two edits change the length by two at most: other names cannot be meant, and are not measured.
   const byLength = lengthsOf(known)
+  // The same name in other letter case (`PDF` for `pdf`) is meant before any other.
+  const folded = name.toLowerCase()
+  const sameLength = byLength.get(name.length) ?? []
+  const sameButCase = sameLength.length <= MAX_CANDIDATES ? sameLength.find((k) => k !== name && k.toLowerCase() === folded) : undefined
+  if (sameButCase !== undefined) return sameButCase
   const buckets = [-2, -1, 0, 1, 2].map((d) => byLength.get(name.length + d) ?? [])
   const count = buckets.reduce((n, bucket) => n + bucket.length, 0)
   if (count === 0 || count > MAX_CANDIDATES) return undefined
