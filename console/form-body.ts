@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
 import { EngineError } from '../engine/index.js'
 import { NUL_RULE } from '../server/request-limits.js'
 
@@ -29,8 +30,8 @@ export async function readForm(c: Context, options: { all?: boolean } = {}): Pro
   return form
 }
 
-/** The largest revision a form may name: what the revision columns hold, as the API's `expectedRevision`. */
-const MAX_REVISION = 2_147_483_647
+/** The largest revision a form may name: the API's `expectedRevision` (what the revision columns hold). */
+const MAX_REVISION = apiSchema.$defs.ActRequest.properties.expectedRevision.maximum
 
 /**
  * The revision a form was made at; undefined when the form says none (no field, or blank).

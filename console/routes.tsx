@@ -9,7 +9,7 @@ import type { Principal } from '../engine/index.js'
 import type { AppEnv } from '../server/env.js'
 import { PROBLEM_TYPES } from '../server/problem.js'
 import { checkBody, readBody } from '../server/body.js'
-import { checkAttachmentTotal, checkPathText } from '../server/request-limits.js'
+import { checkAttachmentTotal, checkPathText, REQUEST_LIMITS } from '../server/request-limits.js'
 import type { EventHub } from '../server/event-hub.js'
 import { streamEvents } from '../server/event-stream.js'
 import { attachmentRoutes } from '../server/routes/attachments.js'
@@ -36,9 +36,6 @@ import { clearSessionCookie, consoleSession, setSessionCookie } from './session-
 import { CONSOLE_HOME, returnPathProblem } from './sessions.js'
 import type { ConsoleSessions } from './sessions.js'
 import type { PageContext } from './view.js'
-
-/** Ids of files an act may carry in all (`ActRequest`'s limit): a refused form shows no more. */
-const MAX_FILES_SHOWN = 100
 
 /** The studio's check as it is typed (JSON in and out). */
 const CHECK_PATH = '/console/processes/check'
@@ -185,7 +182,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
       const p = page(c)
       const refusal = { action: request.action, code: error.code, message: error.message, problems: error.fields, submitted }
       // The refused form's files shown by name: no more than an act may carry (a form may hold thousands of ids).
-      const data = await deliveryData(engine, id, c.var.principal, process, Object.values(request.attachments ?? {}).flat().slice(0, MAX_FILES_SHOWN))
+      const data = await deliveryData(engine, id, c.var.principal, process, Object.values(request.attachments ?? {}).flat().slice(0, REQUEST_LIMITS.attachmentIdsPerAct))
       // Nothing to correct in the form: the delivery moved on (someone acted, or its deadline passed).
       const notice = error.code === 'conflict.stale' || error.code === 'step.not-current' ? p.t.delivery.conflict
         : error.code === 'deadline.passed' ? p.t.delivery.deadlinePassed : undefined
