@@ -3,7 +3,8 @@
 // built-in processes beside them: what `npm start` serves, with no TypeScript loader at run time
 // (it costs about 40 MB of memory). esbuild (a production dependency, unlike TypeScript) strips
 // the types of each file on its own, keeping the layout and the imports as written (JSON
-// imports included, so schemas/ and package.json are copied beside them); nothing is bundled.
+// imports included, so schemas/ and package.json are copied beside them). The command line,
+// which `npm start` runs, is then bundled into one module (bin/bundle.js), over its own file.
 // Type checking is `npm test`'s job (tsc --noEmit). The build is made in a new directory beside the target and
 // moved into place, so a server starting meanwhile never loads half of one. Only an earlier
 // build is ever replaced (a directory without this script's marker file is refused, whatever it
@@ -12,6 +13,7 @@
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
 import { build } from 'esbuild'
+import { bundleEntry } from './bundle.js'
 
 const MARKER = '.delivery-center-build'
 const root = resolve(import.meta.dirname, '..')
@@ -48,6 +50,8 @@ try {
     entryPoints, outbase: root, outdir: fresh, bundle: false, format: 'esm', platform: 'node', target,
     sourcemap: true, tsconfig: TSCONFIG, logLevel: 'warning',
   })
+  // The command line (and so `npm start`) as one module: see bin/bundle.js.
+  await bundleEntry({ root, out: fresh, entry: join(root, 'bin', 'cli.ts'), outfile: join(fresh, 'bin', 'cli.js'), target, tsconfig: TSCONFIG })
   cpSync(join(root, 'schemas'), join(fresh, 'schemas'), { recursive: true })
   // Imported by the OpenAPI document, and it makes the .js files ES modules wherever the build is.
   copyFileSync(join(root, 'package.json'), join(fresh, 'package.json'))

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildSync } from 'esbuild'
+import { bundleEntry } from '../../bin/bundle.js'
 import type { TestProject } from 'vitest/node'
 
 declare module 'vitest' {
@@ -18,19 +18,19 @@ declare module 'vitest' {
  * Global set-up: compiles the sources once, as `npm start` does (bin/build.js), so that tests
  * that run the command line as a child process start it as plain JavaScript, without loading a
  * TypeScript compiler in every child. The concurrency tests' worker process (worker.ts) is
- * compiled into the same build, beside the engine it imports, for the same reason (each of the
- * two dozen workers they start would load tsx: about half a second of CPU each). Removed when
- * the run ends.
+ * bundled into the same build as the command line is (bin/bundle.js), for the same reason: each
+ * of the workers they start would otherwise load tsx, or a thousand modules. Removed when the
+ * run ends.
  */
-export default function setup(project: TestProject): () => void {
+export default async function setup(project: TestProject): Promise<() => void> {
   const parent = mkdtempSync(join(tmpdir(), 'dc-test-build-'))
   const out = join(parent, 'build')
   execFileSync(process.execPath, [join(import.meta.dirname, '../../bin/build.js'), out], { stdio: 'inherit' })
   project.provide('builtCli', join(out, 'bin', 'cli.js'))
   const root = join(import.meta.dirname, '../..')
-  buildSync({
-    entryPoints: [join(import.meta.dirname, 'worker.ts')], outbase: root, outdir: out, bundle: false, format: 'esm',
-    platform: 'node', target: 'node20.19', tsconfig: join(root, 'tsconfig.build.json'), logLevel: 'warning',
+  await bundleEntry({
+    root, out, entry: join(import.meta.dirname, 'worker.ts'), outfile: join(out, 'test', 'support', 'worker.js'),
+    target: 'node20.19', tsconfig: join(root, 'tsconfig.build.json'),
   })
   project.provide('builtWorker', join(out, 'test', 'support', 'worker.js'))
   return () => rmSync(parent, { recursive: true, force: true })
