@@ -61,6 +61,14 @@ describe('delivery-center serve', () => {
     const terminated = await call(server, admin, 'POST', `/v1/instances/${id}/terminate`, { reason: 'order cancelled' })
     expect(terminated).toMatchObject({ status: 'terminated', revision: 2 })
     expect(await call(server, admin, 'GET', `/v1/instances/${id}`)).toMatchObject({ status: 'terminated', revision: 2 })
+    // The command line is one bundled module, which finds the files it reads where their sources would:
+    // the console's browser code (bundled as asked for), its styles, and the API reference's assets.
+    expect(readFileSync(cli, 'utf8')).not.toMatch(/^import .* from '\.\.?\//m)
+    for (const asset of ['/console/assets/console.js', '/console/assets/studio.js', '/console/assets/console.css', '/docs/assets/swagger-ui-bundle.js']) {
+      const response = await fetch(`${server.url}${asset}`)
+      expect(response.status, asset).toBe(200)
+      expect((await response.text()).length, asset).toBeGreaterThan(1000)
+    }
   })
 
   it('prints each token alone on stdout, so TOKEN=$(...) works', async () => {
