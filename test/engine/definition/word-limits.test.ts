@@ -35,6 +35,16 @@ describe('word limits in input schemas', () => {
     expect(countWords(Array(300).fill('well-known').join(' '))).toBe(300)
   })
 
+  it('counts what no space separates as one word in spaced scripts: slashes, web addresses, a comma typed without its space', () => {
+    expect(countWords('Support 24/7 at https://example.com/path/to/page or support@example.com')).toBe(6)
+    expect(countWords('and/or e.g. hello,world it\'s v2.0.1')).toBe(5)
+    expect(countWords('hello, world / again')).toBe(3)
+    // Each Chinese or Japanese word counts, whatever joins it; a Latin word beside one is a word of its own.
+    expect(countWords('你好，世界')).toBe(2)
+    expect(countWords('使用API接口')).toBe(3)
+    expect(countWords('https://example.com/页面')).toBe(1 + countWords('页面'))
+  })
+
   it('accepts text at the limit and refuses one word more, saying how many it has', () => {
     const result = compileProcess(process('maxWords: 300, minWords: 2'), 'listing.yaml')
     if (!result.ok) throw new Error(result.errors.map(String).join('\n'))
