@@ -1,3 +1,4 @@
+import { TEXT_RULE } from '../../engine/index.js'
 import type { FieldProblem } from '../../engine/index.js'
 import type { Messages } from '../i18n.js'
 import type { FormField } from './fields.js'
@@ -33,7 +34,7 @@ export function problemText(problem: FieldProblem, t: Messages, english: boolean
     }
   }
   switch (problem.rule) {
-    case 'format': return rules.format(problem.message.match(/"([^"]+)"/)?.[1] ?? '')
+    case 'format': return problem.message === TEXT_RULE ? rules.text : rules.format(problem.message.match(/"([^"]+)"/)?.[1] ?? '')
     case 'required': case 'type': case 'minLength': case 'maxLength': case 'pattern': case 'minimum': case 'maximum': case 'enum':
       return rules[problem.rule]
     default: return rules.other

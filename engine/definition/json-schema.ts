@@ -8,6 +8,7 @@ import { escapeSegment, parsePointer } from './pointer.js'
 import { findSchemaFaults, patternFault } from './schema-faults.js'
 import type { SchemaFault } from './schema-faults.js'
 import { closestName } from './suggest.js'
+import { CONTROL, isBlank } from '../runtime/free-text.js'
 import { countWords } from './word-count.js'
 
 // ajv-formats is CommonJS; under NodeNext its callable is the `default` export.
@@ -30,6 +31,8 @@ function createAjv(): Ajv2020 {
     code: { regExp: patternRegExp },
   })
   addFormats(ajv)
+  // Free text a person must write: something visible, and nothing a terminal or a log would act on.
+  ajv.addFormat('text', { type: 'string', validate: (text: string) => !isBlank(text) && !CONTROL.test(text) })
   addWordLimits(ajv)
   // What a pattern accepts, in words, said instead of the regular expression when a value breaks it.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' })
@@ -261,12 +264,16 @@ export function fieldProblems(errors: readonly ErrorObject[] | null | undefined)
     }
     const stated = (e.parentSchema as { patternErrorMessage?: unknown } | undefined)?.patternErrorMessage
     if (e.keyword === 'pattern' && typeof stated === 'string') return { pointer: e.instancePath, rule: 'pattern', message: stated }
+    if (e.keyword === 'format' && params['format'] === 'text') return { pointer: e.instancePath, rule: 'format', message: TEXT_RULE }
     if (e.keyword === 'enum' && Array.isArray(params['allowedValues'])) {
       return { pointer: e.instancePath, rule: 'enum', message: `must be one of ${listed(params['allowedValues'])}` }
     }
     return { pointer: e.instancePath, rule: e.keyword, message: e.message ?? 'is invalid' }
   })
 }
+
+/** The words of a refusal of `format: text`. */
+export const TEXT_RULE = 'must hold something other than spaces, and no control characters (line breaks and tabs are kept)'
 
 /** How many accepted values a refusal lists before saying how many more there are. */
 const VALUES_LISTED = 20
