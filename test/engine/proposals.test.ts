@@ -16,7 +16,7 @@ let h: Harness
 beforeEach(async () => { h = await openHarness() })
 afterEach(async () => { await h.close() })
 
-const VARIANT = 'id: v-backup\nversion: 1\nextends: basic@4\ntitle: ACME Backup delivery\n'
+const VARIANT = 'id: v-backup\nversion: 1\nextends: basic@5\ntitle: ACME Backup delivery\n'
 
 /** The proposal approved as the first write of an approval leaves it, its text not registered. */
 async function approvedOnly(definition: string): Promise<string> {
@@ -43,7 +43,7 @@ it('registers the text of an approved proposal whose process is missing, once, a
 it('reports, and leaves as it is, an approved proposal whose version another text took meanwhile', async () => {
   const id = await approvedOnly(VARIANT)
   // An administrator registered a public process under the same id in the meantime.
-  await h.engine.processes.register('id: v-backup\nversion: 1\nextends: basic@4\ntitle: Someone else\n', 'v-backup.yaml')
+  await h.engine.processes.register('id: v-backup\nversion: 1\nextends: basic@5\ntitle: Someone else\n', 'v-backup.yaml')
   const { registered, failed } = await h.engine.proposals.completeApprovals()
   expect(registered).toEqual([])
   expect(failed).toEqual([{ proposal: id, error: expect.objectContaining({ code: 'process.version-conflict' }) }])
@@ -79,12 +79,12 @@ it('holds the limit of open proposals across servers: 30 submitted at once throu
 
 it('registers an approved proposal on the base version it was submitted on, not one published since', async () => {
   const submitted = await h.engine.proposals.submit('id: v-drift\nversion: 1\nextends: basic\ntitle: Drift\n', ISV)
-  expect(submitted.base).toBe('basic@4')
+  expect(submitted.base).toBe('basic@5')
   const basic = readFileSync(join(BUILT_IN_PROCESS_DIR, 'basic.yaml'), 'utf8')
-  await h.engine.processes.register(basic.replace('version: 4', 'version: 5').replace('title: Confirm Delivery', 'title: Confirm Delivery, changed since'), 'basic.yaml')
+  await h.engine.processes.register(basic.replace('version: 5', 'version: 6').replace('title: Confirm Delivery', 'title: Confirm Delivery, changed since'), 'basic.yaml')
   await h.engine.proposals.approve(submitted.id, { expectedRevision: submitted.revision }, ADMIN)
   const registered = await h.engine.processes.get('v-drift', 1)
-  const reviewed = await h.engine.processes.get('basic', 4)
+  const reviewed = await h.engine.processes.get('basic', 5)
   expect(registered.steps.get('confirm-delivery')?.title).toBe(reviewed.steps.get('confirm-delivery')?.title)
   expect(registered.steps.get('confirm-delivery')?.title).not.toContain('changed since')
   // What the review showed: the check of the text as submitted, on the same base.
@@ -93,7 +93,7 @@ it('registers an approved proposal on the base version it was submitted on, not 
 })
 
 it('refuses to approve a proposal whose id and version another owner registered with the same text, and puts it back', async () => {
-  const text = 'id: shared-x\nversion: 1\nextends: basic@4\ntitle: Shared\n'
+  const text = 'id: shared-x\nversion: 1\nextends: basic@5\ntitle: Shared\n'
   const first = await h.engine.proposals.submit(text, ISV)
   const second = await h.engine.proposals.submit(text, { role: 'isv', subject: 'v-2' })
   await h.engine.proposals.approve(first.id, {}, ADMIN)

@@ -9,8 +9,10 @@ import type { CompiledProcess } from '../../../engine/index.js'
 // them derive from `basic`; every rule of version 2 must still hold, and the only additions are
 // the new rules: order details in `context`, the customer's dispute at Confirm Delivery (and at
 // Confirm Warranty, double-check's final confirmation) with its administrator step, and the
-// escalation of steps waiting on the ISV. One rule changed at version 4, on purpose: the contact's
-// phone number accepts every number version 2 accepted, and more (dots, slashes, a bracket first).
+// escalation of steps waiting on the ISV. Two rules changed since, on purpose: at version 4 the
+// contact's phone number accepts every number version 2 accepted, and more (dots, slashes, a
+// bracket first), and says so in words (version 5); at version 5 every text a person writes must
+// show something (`format: text`, where `minLength: 1` accepted only spaces).
 const V2 = join(import.meta.dirname, '..', '..', 'fixtures', 'processes-v2')
 const current = new Map(loadBuiltInProcesses().map((p) => [p.id, p]))
 
@@ -27,8 +29,23 @@ function withoutPhonePattern(schema: unknown): unknown {
   const copy = structuredClone(schema) as Record<string, unknown>
   let node: Record<string, unknown> | undefined = copy
   for (const key of PHONE.slice(0, -1)) node = node?.[key] as Record<string, unknown> | undefined
-  if (node) delete node['pattern']
+  if (node) {
+    delete node['pattern']
+    delete node['patternErrorMessage']
+  }
   return copy
+}
+
+/** A schema of version 2 with its texts as version 5 writes them: `format: text` for `minLength: 1` (the rule version 5 changed). */
+function withTextFormat(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withTextFormat)
+  if (typeof schema !== 'object' || schema === null) return schema
+  const node = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, withTextFormat(value)]))
+  if (node['type'] === 'string' && node['minLength'] === 1 && node['pattern'] === undefined) {
+    delete node['minLength']
+    node['format'] = 'text'
+  }
+  return node
 }
 
 function phonePattern(process: CompiledProcess): RegExp {
@@ -44,7 +61,7 @@ function rulesOf(process: CompiledProcess, stepId: string, actions?: readonly st
   return {
     title: step.title, description: step.description, actors: step.actors, windows: step.windows,
     actions: [...step.actions.values()].filter((a) => actions === undefined || actions.includes(a.id)).map((a) => ({
-      id: a.id, title: a.title, target: a.target, actors: a.actors, inputs: withoutPhonePattern(a.inputs.schema), rounds: a.rounds,
+      id: a.id, title: a.title, target: a.target, actors: a.actors, inputs: withoutPhonePattern(process.version === 2 ? withTextFormat(a.inputs.schema) : a.inputs.schema), rounds: a.rounds,
       attachments: [...a.attachments.values()],
     })),
   }
@@ -52,13 +69,13 @@ function rulesOf(process: CompiledProcess, stepId: string, actions?: readonly st
 
 const NEW_STEPS = /^(dispute|warranty-dispute|.*-escalated)$/
 
-describe.each(['basic', 'contract', 'double-check', 'step-by-step'])('%s version 4, derived, keeps every rule of version 2', (id) => {
+describe.each(['basic', 'contract', 'double-check', 'step-by-step'])('%s version 5, derived, keeps every rule of version 2', (id) => {
   const old = v2(id)
   const now = current.get(id) as CompiledProcess
 
-  it('is version 4 of the same process, with the same title, roles and first step', () => {
+  it('is version 5 of the same process, with the same title, roles and first step', () => {
     expect(old.version).toBe(2)
-    expect(now.version).toBe(4)
+    expect(now.version).toBe(5)
     expect([now.title, now.roles, now.initialStep]).toEqual([old.title, old.roles, old.initialStep])
   })
 

@@ -23,6 +23,25 @@ describe('built-in processes', () => {
     expect([...processes.keys()]).toEqual(['basic', 'contract', 'double-check', 'license-supervision', 'listing-review', 'step-by-step'])
   })
 
+  it('ask every text that must be given, or must not be empty, to show something: format: text, unless a pattern, a list or a format says more', () => {
+    /** The strings of a schema that must be given or not be empty, and take any text but `format: text`'s, by where they are. */
+    function looseTexts(schema: unknown, at: string, required = false): string[] {
+      if (typeof schema !== 'object' || schema === null) return []
+      const node = schema as Record<string, unknown>
+      const mustShow = required || (typeof node['minLength'] === 'number' && node['minLength'] > 0)
+      const own = mustShow && node['type'] === 'string' && node['format'] === undefined && node['pattern'] === undefined && node['enum'] === undefined ? [at] : []
+      const names = new Set(Array.isArray(node['required']) ? node['required'] : [])
+      const properties = Object.entries((node['properties'] ?? {}) as Record<string, unknown>).flatMap(([name, value]) => looseTexts(value, `${at}/${name}`, names.has(name)))
+      const others = Object.entries(node).filter(([key]) => key !== 'properties').flatMap(([key, value]) => looseTexts(value, `${at}/${key}`))
+      return [...own, ...properties, ...others]
+    }
+    const loose = [...processes.values()].flatMap((process) => [
+      ...looseTexts(process.context?.schema, `${process.id}: context`),
+      ...[...process.steps.values()].flatMap((step) => [...step.actions.values()].flatMap((action) => looseTexts(action.inputs.schema, `${process.id}: ${step.id}.${action.id}`))),
+    ])
+    expect(loose).toEqual([])
+  })
+
   it.each(readdirSync(BUILT_IN_PROCESS_DIR).filter((f) => f.endsWith('.yaml')))('%s points editors at the schema on its first line', (name) => {
     const firstLine = readFileSync(`${BUILT_IN_PROCESS_DIR}/${name}`, 'utf8').split('\n')[0]
     expect(firstLine).toBe('# yaml-language-server: $schema=../schemas/process.schema.json')

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { TEXT_RULE } from '../../../engine/index.js'
 import type { EngineError } from '../../../engine/index.js'
 import { ADMIN, CUSTOMER, DEMAND, ISV, OTHER_CUSTOMER, openHarness, snapshot } from '../../support/engine.js'
 import type { Harness } from '../../support/engine.js'
@@ -139,9 +140,23 @@ describe('basic delivery', () => {
         action: 'submit', inputs: { contact: { name: '', email: 'nope' }, extra: true },
       }, CUSTOMER), 'input.invalid')
       expect(error.fields.map((f) => `${f.pointer} ${f.rule}`).sort()).toEqual([
-        '/inputs/contact/email format', '/inputs/contact/name minLength', '/inputs/contact/phone required',
+        '/inputs/contact/email format', '/inputs/contact/name format', '/inputs/contact/phone required',
         '/inputs/demands required', '/inputs/extra additionalProperties',
       ])
+    })
+
+    it('required text that shows nothing, and a phone number, refused in words', async () => {
+      const { id } = await startBasic()
+      const error = await expectRefused(() => h.engine.instances.act(id, {
+        action: 'submit', inputs: { contact: { ...DEMAND.contact, name: '   ', phone: 'call me' }, demands: ' \n\t\u200b ' },
+      }, CUSTOMER), 'input.invalid')
+      expect(error.fields).toEqual(expect.arrayContaining([
+        { pointer: '/inputs/contact/name', rule: 'format', message: TEXT_RULE },
+        { pointer: '/inputs/demands', rule: 'format', message: TEXT_RULE },
+        { pointer: '/inputs/contact/phone', rule: 'pattern', message: expect.stringMatching(/^must be a phone number of 5 to 32 characters: .* such as \+86 138 0000 0000/) },
+      ]))
+      expect(error.fields).toHaveLength(3)
+      expect((await h.engine.instances.get(id, CUSTOMER)).revision).toBe(1)
     })
 
     it('stale revision', async () => {
