@@ -3,6 +3,12 @@ import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
 import { EngineError } from '../engine/index.js'
 import { NUL_RULE } from '../server/request-limits.js'
 
+/**
+ * The most fields a console form may have: about four times the largest form of the built-in
+ * processes (listing review's, 2,592 at most with every row of every list filled).
+ */
+export const MAX_FORM_FIELDS = 10_000
+
 /** A console form's fields: `all` keeps every value of a repeated name. */
 export type FormBody = Record<string, string | File | Array<string | File>>
 
@@ -20,6 +26,12 @@ export async function readForm(c: Context, options: { all?: boolean } = {}): Pro
     form = await c.req.parseBody({ all: options.all ?? false })
   } catch (error) {
     throw new EngineError('request.malformed', 'The form could not be read.', { cause: error })
+  }
+  const names = Object.keys(form).length
+  if (names > MAX_FORM_FIELDS) {
+    throw new EngineError('request.too-large', `The form has ${names.toLocaleString('en')} fields; a console form has at most ${MAX_FORM_FIELDS.toLocaleString('en')}.`, {
+      fields: [{ pointer: '', rule: 'maxProperties', message: `must have at most ${MAX_FORM_FIELDS.toLocaleString('en')} fields` }],
+    })
   }
   // PostgreSQL's text cannot hold U+0000, and no field needs it.
   const held = Object.entries(form).find(([name, value]) => name.includes('\u0000') || [value].flat().some((v) => typeof v === 'string' && v.includes('\u0000')))

@@ -15,7 +15,7 @@ export type FormField =
   | FieldBase & { readonly kind: 'choices'; readonly options: readonly FieldOption[] }
   | FieldBase & { readonly kind: 'lines' }
   | FieldBase & { readonly kind: 'object'; readonly fields: readonly FormField[] }
-  | FieldBase & { readonly kind: 'rows'; readonly fields: readonly FormField[]; readonly minItems: number }
+  | FieldBase & { readonly kind: 'rows'; readonly fields: readonly FormField[]; readonly minItems: number; readonly maxItems?: number }
 
 interface FieldBase {
   readonly name: string
@@ -61,7 +61,7 @@ function toField(field: HeadlessField, parent: string): FormField {
     case 'array': {
       const items = (field['items'] ?? {}) as { type?: unknown; enum?: unknown[]; properties?: unknown }
       if (items.type === 'object' || items.properties !== undefined) {
-        return { ...base, kind: 'rows', fields: (field.fields ?? []).map((f) => toField(f, `${name}/0`)), minItems: numberOf(field['minItems']) ?? 0 }
+        return { ...base, kind: 'rows', fields: (field.fields ?? []).map((f) => toField(f, `${name}/0`)), minItems: numberOf(field['minItems']) ?? 0, ...optional('maxItems', numberOf(field['maxItems'])) }
       }
       if (Array.isArray(items.enum)) return { ...base, kind: 'choices', options: items.enum.map((value) => ({ label: String(value), value: JSON.stringify(value) })) }
       return { ...base, kind: 'lines' }

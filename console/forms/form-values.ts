@@ -60,14 +60,30 @@ function valueOf(field: FormField, form: SubmittedForm, zone: string): unknown {
 
 /** The indexes of the rows submitted for the array at `name` (`/inputs/rows/3/x` is row 3), in order. */
 export function rowIndexes(name: string, form: SubmittedForm): number[] {
-  const indexes = new Set<number>()
-  const prefix = `${name}/`
+  let rows = ROWS.get(form)
+  if (!rows) ROWS.set(form, rows = rowsOf(form))
+  return rows.get(name) ?? []
+}
+
+/** Each form's rows, read once: a form of many rows is read in one pass over its names, not one per row. */
+const ROWS = new WeakMap<SubmittedForm, ReadonlyMap<string, number[]>>()
+
+/** The row indexes (0 to 999) that a form's names hold under each name: `a/2/b/0/c` holds 2 under `a`, 0 under `a/2/b`. */
+function rowsOf(form: SubmittedForm): ReadonlyMap<string, number[]> {
+  const found = new Map<string, Set<number>>()
   for (const key of Object.keys(form)) {
-    if (!key.startsWith(prefix)) continue
-    const index = Number(key.slice(prefix.length).split('/')[0])
-    if (Number.isInteger(index) && index >= 0 && index < 1000) indexes.add(index)
+    for (let at = key.indexOf('/', 1); at !== -1;) {
+      const end = key.indexOf('/', at + 1)
+      const segment = key.slice(at + 1, end === -1 ? undefined : end)
+      if (/^\d{1,3}$/.test(segment)) {
+        const prefix = key.slice(0, at)
+        const indexes = found.get(prefix) ?? new Set()
+        found.set(prefix, indexes.add(Number(segment)))
+      }
+      at = end
+    }
   }
-  return [...indexes].sort((a, b) => a - b)
+  return new Map([...found].map(([prefix, indexes]) => [prefix, [...indexes].sort((a, b) => a - b)]))
 }
 
 /** `field` with its name (and its children's) moved from under `from` to under `to`. */

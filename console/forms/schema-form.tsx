@@ -65,7 +65,8 @@ function Field({ field, state }: { field: FormField; state: FieldState }) {
         </fieldset>
       )
     case 'rows': {
-      const count = Math.max(1, field.minItems, (rowIndexes(field.name, state.submitted ?? {}).at(-1) ?? -1) + 1)
+      // As many rows as were sent back (a refused form), never more than the field takes.
+      const count = Math.min(field.maxItems ?? Infinity, Math.max(1, field.minItems, (rowIndexes(field.name, state.submitted ?? {}).at(-1) ?? -1) + 1))
       return (
         <fieldset class="group rows" data-rows={field.name} aria-describedby={described}>
           <legend>{field.label} {badge}</legend>

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { realClock } from '../../engine/index.js'
+import { MAX_FORM_FIELDS } from '../../console/form-body.js'
 import { ConsoleSessions } from '../../console/sessions.js'
 import { openApi, WHO } from '../support/http.js'
 import type { Api, Who } from '../support/http.js'
@@ -137,6 +138,16 @@ describe('the console over HTTP', () => {
     const customer = await signedIn('customer')
     const response = await post(`/console/deliveries/${instance}/act`, customer, { _csrf: customer.csrf, '/inputs/demands': 'x'.repeat(1024 * 1024 + 1) })
     expect(response.status).toBe(413)
+  })
+
+  it('refuses a form of more fields than any form has, before reading it into inputs', async () => {
+    const customer = await signedIn('customer')
+    const fields = Array.from({ length: MAX_FORM_FIELDS }, (_, i): [string, string] => [`/inputs/rows/${i % 1000}/values/${Math.floor(i / 1000)}/v`, 'x'])
+    const form = new URLSearchParams([['_csrf', customer.csrf], ['_action', 'submit'], ['_step', 'submit-demand'], ['_revision', '1'], ...fields])
+    const act = await api.app.request(`/console/deliveries/${instance}/act`, { method: 'POST', headers: { Cookie: customer.cookie, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() })
+    expect(act.status).toBe(413)
+    expect(await act.text()).toContain(`at most ${MAX_FORM_FIELDS.toLocaleString('en')}`)
+    expect((await api.engine.instances.get(instance, WHO.admin)).revision).toBe(1)
   })
 
   it('holds forms to the API\'s limits: the ids of files an act may carry, a termination\'s reason', async () => {
