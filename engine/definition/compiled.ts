@@ -1,8 +1,8 @@
 import type { Temporal } from 'temporal-polyfill'
-import type { ValidateFunction } from 'ajv'
 import type { AttachmentType } from './attachment-types.js'
 import type { JsonSchema, ParameterType } from './definition.js'
 import type { CompiledExpression } from './expression.js'
+import type { Validator } from './json-schema.js'
 
 /**
  * The executable form of a process: every reference resolved, every duration parsed, every input
@@ -166,7 +166,7 @@ export interface CompiledCalendar {
 /** An input schema as written (with defaults applied) and its compiled validator. */
 export interface CompiledSchema {
   readonly schema: JsonSchema
-  readonly validate: ValidateFunction
+  readonly validate: Validator
 }
 
 /** Rules of one attachment slot; sizes in bytes. */

@@ -5,7 +5,7 @@ import type { FieldProblem } from '../errors.js'
 import type { JsonSchema } from './definition.js'
 import { patternRegExp, UnsafePatternError } from './pattern-regexp.js'
 import { escapeSegment, parsePointer } from './pointer.js'
-import { findSchemaFaults, patternFault } from './schema-faults.js'
+import { findSchemaFaults, patternFault, schemaNodes } from './schema-faults.js'
 import type { SchemaFault } from './schema-faults.js'
 import { closestName } from './suggest.js'
 import { CONTROL, isBlank } from '../runtime/free-text.js'
@@ -18,9 +18,9 @@ const addFormats = addFormatsModule.default
  * The ajv instance that compiles the JSON Schemas authors write (action inputs, order context).
  * Strict about schema keywords, so a misspelt `minLenght` is an error rather than a silent no-op.
  */
-function createAjv(): Ajv2020 {
+function createAjv(allErrors: boolean): Ajv2020 {
   const ajv = new Ajv2020({
-    allErrors: true,
+    allErrors,
     // Each error carries its schema: a pattern's own words (`patternErrorMessage`) are read there.
     verbose: true,
     strict: true,
@@ -67,12 +67,79 @@ function addWordLimits(ajv: Ajv2020): void {
  */
 const SCHEMAS_PER_INSTANCE = 2000
 
+/**
+ * The most values (each string, number, boolean, null, array and object counts) an input may hold
+ * to be checked for every problem at once. A larger one is checked up to its first problem, which
+ * is the only one its refusal names: listing every problem of a megabyte of wrong values took
+ * seconds and gigabytes.
+ */
+export const MAX_VALUES_CHECKED_IN_FULL = 10_000
+
+/** The most problems a refusal lists, the first ones found. */
+export const MAX_FIELD_PROBLEMS = 100
+
+/** A compiled author's schema: called on a value, it says whether the value is valid, and leaves the reasons in `errors`. */
+export type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null | undefined }
+
+interface AuthoredSchemas {
+  /** Reports every problem of a value. */
+  readonly ajv: Ajv2020
+  /** Stops at a value's first problem: made the first time a value too large to check in full comes. */
+  quick?: Ajv2020
+  readonly validators: Map<string, Validator>
+  compiled: number
+}
+
 /** The ajv instance, made on first use (a command that compiles no process does not pay for it), with the validators it compiled by schema text. */
-let authored: { readonly ajv: Ajv2020; readonly validators: Map<string, ValidateFunction>; compiled: number } | undefined
+let authored: AuthoredSchemas | undefined
 /** The ajv instance to compile with: a new one once the last has compiled (or failed to compile) its share of schemas. */
-function authoredSchemas(): { readonly ajv: Ajv2020; readonly validators: Map<string, ValidateFunction>; compiled: number } {
-  if (!authored || authored.compiled >= SCHEMAS_PER_INSTANCE) authored = { ajv: createAjv(), validators: new Map(), compiled: 0 }
+function authoredSchemas(): AuthoredSchemas {
+  if (!authored || authored.compiled >= SCHEMAS_PER_INSTANCE) authored = { ajv: createAjv(true), validators: new Map(), compiled: 0 }
   return authored
+}
+
+/** Whether `value` holds more than `limit` values, counting them only up to there. */
+function holdsMoreThan(value: unknown, limit: number): boolean {
+  let count = 0
+  const pending: unknown[] = [value]
+  while (pending.length > 0) {
+    const next = pending.pop()
+    if (++count > limit) return true
+    if (typeof next === 'object' && next !== null) pending.push(...(Array.isArray(next) ? next : Object.values(next)))
+  }
+  return false
+}
+
+/**
+ * A schema as it is checked: each `uniqueItems` (which compares every pair of items) is checked
+ * only once `maxItems` holds, which ajv does not ensure when it looks for every problem.
+ */
+function boundedUniqueItems(schema: JsonSchema): JsonSchema {
+  const copy = structuredClone(schema)
+  for (const { node } of schemaNodes(copy)) {
+    if (node['uniqueItems'] !== true || typeof node['maxItems'] !== 'number') continue
+    const writable = node as Record<string, unknown>
+    delete writable['uniqueItems']
+    writable['allOf'] = [...(Array.isArray(node['allOf']) ? node['allOf'] : []), { if: { maxItems: node['maxItems'] }, then: { uniqueItems: true } }]
+  }
+  return copy
+}
+
+/** A validator checking a value in full when it is small enough, else up to its first problem. */
+function validatorOf(schema: JsonSchema, full: ValidateFunction, instance: AuthoredSchemas): Validator {
+  let quick: ValidateFunction | undefined
+  const validate: Validator = (data) => {
+    if (!holdsMoreThan(data, MAX_VALUES_CHECKED_IN_FULL)) {
+      const valid = full(data)
+      validate.errors = full.errors
+      return valid
+    }
+    quick ??= (instance.quick ??= createAjv(false)).compile(schema)
+    const valid = quick(data)
+    validate.errors = quick.errors
+    return valid
+  }
+  return validate
 }
 
 /**
@@ -82,7 +149,7 @@ function authoredSchemas(): { readonly ajv: Ajv2020; readonly validators: Map<st
  * accept or report without a place ({@link findSchemaFaults}: formats, patterns, `required`), or
  * a keyword ajv does not know (with "Did you mean").
  */
-export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | SchemaFault[] {
+export function compileAuthoredSchema(schema: JsonSchema): Validator | SchemaFault[] {
   const instance = authoredSchemas()
   const { ajv, validators } = instance
   // The same schema twice (actions without inputs, a schema repeated across versions) is compiled once.
@@ -101,8 +168,9 @@ export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | Sc
   if (faults.length > 0) return faults
   // A compilation that fails leaves its names in ajv's scope too: it counts.
   instance.compiled++
+  const checked = boundedUniqueItems(schema)
   try {
-    const validate = ajv.compile(schema)
+    const validate = validatorOf(checked, ajv.compile(checked), instance)
     validators.set(text, validate)
     return validate
   } catch (error) {
@@ -124,7 +192,7 @@ export function compileAuthoredSchema(schema: JsonSchema): ValidateFunction | Sc
       hint: `${meant === undefined ? '' : `Did you mean "${meant}"? `}See https://json-schema.org/understanding-json-schema for the keywords.` }]
   } finally {
     // ajv's cache holds a schema by the object, which no one asks for again: the text is the key here.
-    ajv.removeSchema(schema)
+    ajv.removeSchema(checked)
   }
 }
 
@@ -250,7 +318,7 @@ function isSchema(value: unknown): value is JsonSchema {
 export function fieldProblems(errors: readonly ErrorObject[] | null | undefined): FieldProblem[] {
   // An `if` that holds and a `then` that fails report the `then`'s own errors, each at its
   // field, and one more at the object saying only that `then` failed: left out.
-  return (errors ?? []).filter((e) => e.keyword !== 'if').map((e) => {
+  return (errors ?? []).filter((e) => e.keyword !== 'if').slice(0, MAX_FIELD_PROBLEMS).map((e) => {
     const params = e.params as Record<string, unknown>
     if (e.keyword === 'required') {
       return { pointer: `${e.instancePath}/${escapeSegment(String(params['missingProperty']))}`, rule: 'required', message: 'is required' }

@@ -77,7 +77,7 @@ type SchemaNode = { readonly node: Readonly<Record<string, unknown>>; readonly p
  * into the schema (`#/...`), wherever that is: even under `examples`, ajv applies it. Other
  * references, and `$id`, are refused ({@link referenceFaults}), so nothing else can be applied.
  */
-function schemaNodes(schema: JsonSchema): SchemaNode[] {
+export function schemaNodes(schema: JsonSchema): SchemaNode[] {
   const found: SchemaNode[] = []
   const seen = new Set<object>()
   const refs: string[] = []
