@@ -117,15 +117,19 @@ function allowedProperties(e: ErrorObject): string[] {
  * the missing property only follows from it.
  */
 function withoutMisspeltRequired(errors: readonly ErrorObject[]): ErrorObject[] {
+  // Only a mapping missing a required property can hold its misspelling: the others' unknown keys
+  // are not compared with every known name (a text of 20,000 unknown keys spent a fifth of its check there).
+  const missingAt = new Set(errors.filter(isMissing).map((e) => e.instancePath))
   const meant = new Set<string>()
   for (const e of errors) {
-    if (e.keyword !== 'additionalProperties') continue
+    if (e.keyword !== 'additionalProperties' || !missingAt.has(e.instancePath)) continue
     const name = closestName(String((e.params as Record<string, unknown>)['additionalProperty']), allowedProperties(e))
     if (name !== undefined) meant.add(`${e.instancePath} ${name}`)
   }
-  return errors.filter((e) => !((e.keyword === 'required' || e.keyword === 'dependentRequired')
-    && meant.has(`${e.instancePath} ${String((e.params as Record<string, unknown>)['missingProperty'])}`)))
+  return errors.filter((e) => !(isMissing(e) && meant.has(`${e.instancePath} ${String((e.params as Record<string, unknown>)['missingProperty'])}`)))
 }
+
+const isMissing = (e: ErrorObject): boolean => e.keyword === 'required' || e.keyword === 'dependentRequired'
 
 function patternMessageOf(schema: unknown): string | undefined {
   const text = (schema as { patternErrorMessage?: unknown } | undefined)?.patternErrorMessage
