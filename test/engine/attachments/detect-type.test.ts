@@ -7,6 +7,7 @@ import CFB from 'cfb'
 import { PNG } from 'pngjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { detectType } from '../../../engine/attachments/index.js'
+import { MAX_DECODED_BYTES } from '../../../engine/attachments/image-facts.js'
 import type { AttachmentType } from '../../../engine/definition/attachment-types.js'
 
 const FILES = fileURLToPath(new URL('../../fixtures/files/', import.meta.url))
@@ -139,10 +140,25 @@ describe('what a PNG\'s pixels say (pngjs), read with its type', () => {
     // A header claiming 100,000 x 100,000 pixels (40 GB decoded): not decoded, however small the file.
     expect((await detectType(sample(pngFile(100_000, 100_000, 6, Buffer.alloc(0))))).image).toEqual({ width: 100_000, height: 100_000 })
   })
+
+  it(`decodes no more than ${MAX_DECODED_BYTES / 1024 / 1024} MiB, counting the bytes each pixel takes at its depth`, async () => {
+    // 1,700 x 1,700 fully transparent pixels: 23 MB decoded at 8 bits a channel, 35 MB at 16 (a file of 50 KB).
+    const side = 1_700
+    const transparent = (bytesPerPixel: number) => Buffer.alloc(side * (1 + side * bytesPerPixel))
+    expect((await detectType(sample(pngFile(side, side, 6, transparent(4))))).image).toEqual({ width: side, height: side, transparentBackground: true })
+    expect((await detectType(sample(pngFile(side, side, 6, transparent(8), {}, 16)))).image).toEqual({ width: side, height: side })
+  })
+
+  it('tells an image without alpha or tRNS opaque from its chunks, without decoding its pixels', async () => {
+    // Pixel data that cannot be inflated (the IDAT chunk's, after the signature, IHDR and its own header): decoded, it would have no answer.
+    const rgb = pngFile(4, 4, 2, Buffer.alloc(4 * 13))
+    rgb.fill(0xab, 8 + 25 + 8, rgb.length - 12 - 4)
+    expect((await detectType(sample(rgb))).image).toEqual({ width: 4, height: 4, transparentBackground: false })
+  })
 })
 
-/** A PNG written chunk by chunk: IHDR (8-bit, `colorType`), the given extra chunks, IDAT of `rows` (each with filter byte 0 already included) deflated, IEND. */
-function pngFile(width: number, height: number, colorType: number, rows: Buffer, extra: Record<string, Buffer> = {}): Buffer {
+/** A PNG written chunk by chunk: IHDR (`colorType`, 8 bits a channel unless `bitDepth` says otherwise), the given extra chunks, IDAT of `rows` (each with filter byte 0 already included) deflated, IEND. */
+function pngFile(width: number, height: number, colorType: number, rows: Buffer, extra: Record<string, Buffer> = {}, bitDepth = 8): Buffer {
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
     const length = Buffer.alloc(4)
@@ -154,7 +170,7 @@ function pngFile(width: number, height: number, colorType: number, rows: Buffer,
   const header = Buffer.alloc(13)
   header.writeUInt32BE(width, 0)
   header.writeUInt32BE(height, 4)
-  header.set([8, colorType, 0, 0, 0], 8)
+  header.set([bitDepth, colorType, 0, 0, 0], 8)
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header),
     ...Object.entries(extra).map(([type, data]) => chunk(type, data)), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))])
 }
