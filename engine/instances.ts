@@ -44,7 +44,7 @@ export class Instances {
 
   /** Starts an instance of a process (admins and the system, and the roles the process names in `startedBy`). */
   async start(request: StartRequest, by: Principal, options: WriteOptions = {}): Promise<InstanceView> {
-    const { process, owner } = await this.#catalog.resolve(request.process, request.version)
+    const { process, owner } = await this.#catalog.resolveFor(by, request.process, request.version)
     // A party starting its own delivery fills its role (see starterParties); decide checks the rest.
     const starter = starterParties(process, request.parties, by)
     const problem = ownerProblem(owner, 'parties' in starter ? starter.parties : request.parties)

@@ -211,8 +211,15 @@ export class ProcessCatalog {
     const hit = head && this.#compiled.get(keyOf(head))
     if (hit) return hit
     const row = head && await this.#rows.find(head.id, head.version)
-    if (!row) throw new EngineError('process.not-found', `There is no process "${id}"${version === undefined ? '' : ` version ${version}`}.`)
+    if (!row) throw processNotFound(id, version)
     return this.#compileRow(row)
+  }
+
+  /** As {@link resolve}, for `by`: a private process `by` may not use is not found, as if it were not there. */
+  async resolveFor(by: Principal, id: string, version?: number): Promise<{ process: CompiledProcess; owner: ProcessOwner | null }> {
+    const resolved = await this.resolve(id, version)
+    if (!mayUseProcess(resolved.owner, by)) throw processNotFound(id, version)
+    return resolved
   }
 
   /** Compiles a stored version against the base versions pinned with it, and caches it with its owner. */
@@ -305,4 +312,9 @@ function summarise(rows: readonly ProcessListing[]): ProcessSummary {
 /** The cache key of a process version. */
 function keyOf({ id, version }: { readonly id: string; readonly version: number }): string {
   return `${id}@${version}`
+}
+
+/** What is said of a process that is not there (or that the caller may not know of). */
+function processNotFound(id: string, version: number | undefined): EngineError {
+  return new EngineError('process.not-found', `There is no process "${id}"${version === undefined ? '' : ` version ${version}`}.`)
 }

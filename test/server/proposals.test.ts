@@ -107,6 +107,13 @@ describe('reviewing', () => {
     const started = await send('POST', '/v1/instances', 'admin', { process: 'v-backup', parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' } })
     expect(started).toMatchObject({ status: 201, body: { process: { id: 'v-backup', version: 1 }, step: { id: 'submit-demand', title: 'Describe the data to back up' } } })
     expect((await send('POST', '/v1/instances', 'admin', { process: 'v-backup', parties: { customer: 'c-1', isv: 'v-9' }, context: { orderId: 'o-2', specification: 'Standard', productId: 'p-1' } })).status).toBe(422)
+    // Anyone else starting it learns no more than of a process that is not there: not whose it is, not who may start it.
+    for (const who of ['strangerIsv', 'customer'] as const) {
+      for (const process of ['v-backup', 'v-nothing']) {
+        const refused = await send('POST', '/v1/instances', who, { process, parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-3', specification: 'Standard', productId: 'p-1' } })
+        expect(refused, `${who} ${process}`).toMatchObject({ status: 404, body: { code: 'process.not-found', detail: `There is no process "${process}".` } })
+      }
+    }
   })
 
   it('keeps a proposal from everyone but its proposer and administrators', async () => {
