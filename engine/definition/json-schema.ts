@@ -105,7 +105,11 @@ function holdsMoreThan(value: unknown, limit: number): boolean {
   while (pending.length > 0) {
     const next = pending.pop()
     if (++count > limit) return true
-    if (typeof next === 'object' && next !== null) pending.push(...(Array.isArray(next) ? next : Object.values(next)))
+    if (typeof next !== 'object' || next === null) continue
+    const children = Array.isArray(next) ? next : Object.values(next)
+    // Every value waiting will be counted: a list that passes the limit passes it at once.
+    if (count + pending.length + children.length > limit) return true
+    for (const child of children) pending.push(child)
   }
   return false
 }

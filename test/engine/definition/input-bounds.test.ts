@@ -47,6 +47,8 @@ describe('checking what an actor sends costs what the schema bounds, whatever is
     const many = Array.from({ length: MAX_VALUES_CHECKED_IN_FULL }, () => ({}))
     expect(problems({ rows: many })).toEqual([{ pointer: '/rows/0/name', rule: 'required', message: 'is required' }])
     expect(problems({ rows: many.map((_, i) => ({ name: `n-${i}` })) })).toEqual([])
+    // A megabyte of empty objects (340,000), as a body may hold.
+    expect(problems({ rows: Array.from({ length: 340_000 }, () => ({})) })).toEqual([{ pointer: '/rows/0/name', rule: 'required', message: 'is required' }])
     // Just within the bound, every problem is looked for (and the first hundred listed).
     expect(problems({ rows: many.slice(0, MAX_VALUES_CHECKED_IN_FULL / 2 - 1) })).toHaveLength(MAX_FIELD_PROBLEMS)
   })
