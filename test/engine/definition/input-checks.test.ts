@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileProcess, fieldProblems } from '../../../engine/index.js'
+import { compileProcess, fieldProblems, TEXT_RULE } from '../../../engine/index.js'
 import { MAX_FIELD_PROBLEMS, MAX_VALUES_CHECKED_IN_FULL } from '../../../engine/definition/json-schema.js'
 
 /** The validator of an action whose inputs are `properties`. */
@@ -51,5 +51,19 @@ describe('checking what an actor sends costs what the schema bounds, whatever is
     expect(problems({ rows: Array.from({ length: 340_000 }, () => ({})) })).toEqual([{ pointer: '/rows/0/name', rule: 'required', message: 'is required' }])
     // Just within the bound, every problem is looked for (and the first hundred listed).
     expect(problems({ rows: many.slice(0, MAX_VALUES_CHECKED_IN_FULL / 2 - 1) })).toHaveLength(MAX_FIELD_PROBLEMS)
+  })
+})
+
+describe('format: text, for what a person must write', () => {
+  it('accepts any text that shows something, line breaks and tabs included', () => {
+    const problems = inputsOf('            note: { type: string, format: text, maxLength: 100 }')
+    for (const note of ['x', '  Alice  ', 'Line one\nline two\twith a tab', '需求说明', '\u200bvisible']) expect(problems({ note }), note).toEqual([])
+  })
+
+  it('refuses text that shows nothing, or holds control characters, saying so at the field', () => {
+    const problems = inputsOf('            note: { type: string, format: text, maxLength: 100 }')
+    for (const note of ['', ' ', '   \n\t ', '\u200b\u200e', 'bell\u0007', 'nul\u0000', 'esc\u001b[2J']) {
+      expect(problems({ note }), JSON.stringify(note)).toEqual([{ pointer: '/note', rule: 'format', message: TEXT_RULE }])
+    }
   })
 })
