@@ -39,7 +39,8 @@ export function minimalActs(file: string): MinimalActs {
   const update = connection.prepare('update instance set revision = ?, last_seq = ?, state = ?, updated_at = ? where id = ? and revision = ?')
   const insert = connection.prepare('insert into event (instance_id, seq, type, at, fired_at, step, action, actor_role, actor_subject, payload) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
   const stopWaiting = connection.prepare('delete from waiting_party where instance_id = ? and role = ?')
-  const startWaiting = connection.prepare('insert into waiting_party (instance_id, role, subject, instance_created_at) values (?, ?, ?, ?)')
+  // A row already there is kept, as the engine keeps it: going round its instances, a floor submits again where it confirmed.
+  const startWaiting = connection.prepare('insert into waiting_party (instance_id, role, subject, instance_created_at) values (?, ?, ?, ?) on conflict (instance_id, role) do nothing')
   const begin = connection.prepare('begin immediate')
   const savepoint = connection.prepare('savepoint act')
   const release = connection.prepare('release act')
