@@ -340,8 +340,30 @@ export function fieldProblems(errors: readonly ErrorObject[] | null | undefined)
     if (e.keyword === 'enum' && Array.isArray(params['allowedValues'])) {
       return { pointer: e.instancePath, rule: 'enum', message: `must be one of ${listed(params['allowedValues'])}` }
     }
-    return { pointer: e.instancePath, rule: e.keyword, message: e.message ?? 'is invalid' }
+    return { pointer: e.instancePath, rule: e.keyword, message: boundMessage(e.keyword, params) ?? e.message ?? 'is invalid' }
   })
+}
+
+/** A count of things in words: `1 item`, `20 items`. */
+const counted = (n: unknown, thing: string): string => `${String(n)} ${thing}${n === 1 ? '' : 's'}`
+
+/** The words of a broken bound, saying what is accepted (ajv's say `must NOT have more than 20 items`, `must be >= 1`). */
+function boundMessage(keyword: string, params: Record<string, unknown>): string | undefined {
+  const limit = params['limit']
+  switch (keyword) {
+    case 'maxItems': return `must have at most ${counted(limit, 'item')}`
+    case 'minItems': return `must have at least ${counted(limit, 'item')}`
+    case 'maxLength': return `must be at most ${counted(limit, 'character')} long`
+    case 'minLength': return `must be at least ${counted(limit, 'character')} long`
+    case 'maxProperties': return `must have at most ${counted(limit, 'field')}`
+    case 'minProperties': return `must have at least ${counted(limit, 'field')}`
+    case 'maximum': return `must be at most ${String(limit)}`
+    case 'minimum': return `must be at least ${String(limit)}`
+    case 'exclusiveMaximum': return `must be less than ${String(limit)}`
+    case 'exclusiveMinimum': return `must be more than ${String(limit)}`
+    case 'uniqueItems': return `must not hold the same item twice (items ${String(params['j'])} and ${String(params['i'])} are the same)`
+    default: return undefined
+  }
 }
 
 /** The words of a refusal of `format: text`. */

@@ -159,7 +159,7 @@ describe('the console over HTTP', () => {
     expect(act.status).toBe(422)
     const page = await act.text()
     // The refusal names the slot's rule; the page shows no more files than the slot takes.
-    expect(page).toContain('must NOT have more than 50 items')
+    expect(page).toContain('must have at most 50 items')
     expect(page.split('file-1').length - 1).toBeLessThan(20)
     // As many as a slot takes pass the limits, and are refused for what they are: files that do not exist.
     const spread = new URLSearchParams([['_csrf', customer.csrf], ['_action', 'submit'], ['_step', 'submit-demand'], ['/inputs/demands', 'x'], ...ids.slice(0, 50)])

@@ -32,7 +32,7 @@ describe('running scenarios', () => {
     const report = await runScenarioFile(join(FILES, 'review.scenarios.yaml'), library)
     expect(report.results[1]?.problems.map((p) => p.message)).toEqual([
       'Expected executor ["author","admin"], but it is ["author"].',
-      'The move was refused with input.invalid: The inputs of "send" are invalid: /inputs/pages must be >= 1. (at /inputs/pages)',
+      'The move was refused with input.invalid: The inputs of "send" are invalid: /inputs/pages must be at least 1. (at /inputs/pages)',
     ])
   })
 
