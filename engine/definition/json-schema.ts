@@ -172,7 +172,8 @@ export function compileAuthoredSchema(schema: JsonSchema): Validator | SchemaFau
   if (faults.length > 0) return faults
   // A compilation that fails leaves its names in ajv's scope too: it counts.
   instance.compiled++
-  const checked = boundedUniqueItems(schema)
+  // Most schemas have no `uniqueItems`: they are compiled as written, without a copy.
+  const checked = text.includes('"uniqueItems":true') ? boundedUniqueItems(schema) : schema
   try {
     const validate = validatorOf(checked, ajv.compile(checked), instance)
     validators.set(text, validate)
