@@ -153,23 +153,31 @@ describe('a dispute at Confirm Delivery', () => {
 })
 
 describe("a dispute at double-check's final confirmation, Confirm Warranty", () => {
-  it('stops the warranty period; sent back for warranty service, a new period opens; the administrator may also confirm on the customer\'s behalf', async () => {
+  it('keeps the warranty period running: sent back for warranty service, the same period goes on; the administrator may also confirm on the customer\'s behalf', async () => {
     const id = await delivered('double-check', { warrantyPeriod: 'P30D' })
-    expect(await act(id, 'customer', { action: 'confirm' })).toMatchObject({ step: { id: 'confirm-warranty' }, windows: [{ id: 'warranty', due: '2026-01-31T00:00:00.000Z' }] })
+    const period = [{ id: 'warranty', due: '2026-01-31T00:00:00.000Z' }]
+    expect(await act(id, 'customer', { action: 'confirm' })).toMatchObject({ step: { id: 'confirm-warranty' }, windows: period })
     await advance('P10D')
     const view = await act(id, 'customer', { action: 'dispute', inputs: { reason: 'The login issue is back after the fix.' } })
-    expect(view).toMatchObject({ status: 'active', step: { id: 'warranty-dispute', actors: ['admin'] }, windows: [] })
-    // Far beyond the warranty period: the delivery does not end by itself.
-    expect(await advance('P60D')).toMatchObject({ fired: 0 })
-    expect(await read(id)).toMatchObject({ status: 'active', step: { id: 'warranty-dispute' } })
-    expect(await act(id, 'admin', { action: 'rework', inputs: { reason: 'The ISV must fix the login.' } })).toMatchObject({
-      step: { id: 'warranty-service' }, windows: [{ id: 'warranty', due: '2026-04-11T00:00:00.000Z' }], // 30 days from the rework
-    })
+    expect(view).toMatchObject({ status: 'active', step: { id: 'warranty-dispute', actors: ['admin'] }, windows: period })
+    expect(await advance('P10D')).toMatchObject({ fired: 0 })
+    // Sent back within the period: the same period, not a new one from the rework.
+    expect(await act(id, 'admin', { action: 'rework', inputs: { reason: 'The ISV must fix the login.' } })).toMatchObject({ step: { id: 'warranty-service' }, windows: period })
     await act(id, 'isv', { action: 'resolve', inputs: { resolution: 'Session handling fixed.' } })
     await act(id, 'customer', { action: 'dispute', inputs: { reason: 'Still broken.' } })
     expect(await act(id, 'admin', { action: 'confirm-on-behalf', inputs: { reason: 'Fixed, as the logs show.' } })).toMatchObject({ status: 'completed', outcome: 'completed' })
     expect((await history(id)).filter((e) => e['step'] === 'warranty-dispute' && e['type'] === 'action-performed').map((e) => [e['action'], (e['inputs'] as { reason: string }).reason]))
       .toEqual([['rework', 'The ISV must fix the login.'], ['confirm-on-behalf', 'Fixed, as the logs show.']])
+  })
+
+  it('ends the delivery when the warranty period passes before the administrator decides, as at any other point of the period', async () => {
+    const id = await delivered('double-check', { warrantyPeriod: 'P30D' })
+    await act(id, 'customer', { action: 'confirm' })
+    await advance('P29D')
+    await act(id, 'customer', { action: 'dispute', inputs: { reason: 'The login issue is back after the fix.' } })
+    expect(await advance('P1D')).toMatchObject({ fired: 1 })
+    expect(await read(id)).toMatchObject({ status: 'completed', outcome: 'warranty-expired' })
+    await expectProblem(await call('admin', 'POST', `/v1/instances/${id}/act`, { action: 'rework', inputs: { reason: 'Too late.' } }), 409, 'instance.ended')
   })
 })
 

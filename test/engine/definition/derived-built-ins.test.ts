@@ -69,13 +69,16 @@ function rulesOf(process: CompiledProcess, stepId: string, actions?: readonly st
 
 const NEW_STEPS = /^(dispute|warranty-dispute|.*-escalated)$/
 
-describe.each(['basic', 'contract', 'double-check', 'step-by-step'])('%s version 5, derived, keeps every rule of version 2', (id) => {
+/** The current version of each: `double-check` is at 6 (its warranty dispute moved into the warranty period). */
+const VERSION: Readonly<Record<string, number>> = { basic: 5, contract: 5, 'double-check': 6, 'step-by-step': 5 }
+
+describe.each(['basic', 'contract', 'double-check', 'step-by-step'])('%s, derived, keeps every rule of version 2', (id) => {
   const old = v2(id)
   const now = current.get(id) as CompiledProcess
 
-  it('is version 5 of the same process, with the same title, roles and first step', () => {
+  it('is the current version of the same process, with the same title, roles and first step', () => {
     expect(old.version).toBe(2)
-    expect(now.version).toBe(5)
+    expect(now.version).toBe(VERSION[id])
     expect([now.title, now.roles, now.initialStep]).toEqual([old.title, old.roles, old.initialStep])
   })
 

@@ -43,6 +43,7 @@ describe('processEdges', () => {
     expect(expiries.map((e) => [e.from, e.to, e.after, e.by])).toEqual([
       ['confirm-warranty', 'end:warranty-expired', 'warrantyPeriod', ['system']],
       ['warranty-service', 'end:warranty-expired', 'warrantyPeriod', ['system']],
+      ['warranty-dispute', 'end:warranty-expired', 'warrantyPeriod', ['system']],
       ['warranty-service-escalated', 'end:warranty-expired', 'warrantyPeriod', ['system']],
     ])
   })
@@ -65,7 +66,7 @@ describe('toMermaid', () => {
 
   it('boxes the steps of a window in a subgraph', () => {
     const text = toMermaid(doubleCheck)
-    expect(text).toContain('  subgraph w_warranty["Warranty period"]\n    n_confirm_warranty["Confirm Warranty<br/><i>customer</i>"]\n    n_warranty_service["Warranty Service<br/><i>isv</i>"]\n    n_warranty_service_escalated["Warranty Service Escalated<br/><i>isv or admin</i>"]\n  end\n')
+    expect(text).toContain('  subgraph w_warranty["Warranty period"]\n    n_confirm_warranty["Confirm Warranty<br/><i>customer</i>"]\n    n_warranty_service["Warranty Service<br/><i>isv</i>"]\n    n_warranty_service_escalated["Warranty Service Escalated<br/><i>isv or admin</i>"]\n    n_warranty_dispute["Warranty Dispute<br/><i>admin</i>"]\n  end\n')
   })
 })
 

@@ -14,7 +14,7 @@ function get(id: string): CompiledProcess {
 function warrantyDispute(process: CompiledProcess): unknown {
   expect(process.steps.get('confirm-warranty')?.actions.get('dispute')?.target).toEqual({ kind: 'step', step: 'warranty-dispute' })
   const step = process.steps.get('warranty-dispute')
-  expect([step?.actors, step?.windows]).toEqual([['admin'], []])
+  expect([step?.actors, step?.windows]).toEqual([['admin'], ['warranty']])
   return [...(step?.actions.values() ?? [])].map((a) => [a.id, a.target])
 }
 
@@ -102,8 +102,8 @@ describe('built-in processes', () => {
     const process = get('double-check')
     const window = process.windows.get('warranty')
     expect(window).toMatchObject({ after: { kind: 'parameter', name: 'warrantyPeriod' }, onExpiry: { kind: 'end', outcome: 'warranty-expired' } })
-    expect([...(window?.steps ?? [])]).toEqual(['confirm-warranty', 'warranty-service', 'warranty-service-escalated'])
-    // The final confirmation may be disputed too: the dispute step is outside the window, which stops the automatic end.
+    // The final confirmation may be disputed too: the dispute step is inside the window, which a dispute neither stops nor extends.
+    expect([...(window?.steps ?? [])]).toEqual(['confirm-warranty', 'warranty-service', 'warranty-service-escalated', 'warranty-dispute'])
     expect(warrantyDispute(process)).toEqual([
       ['rework', { kind: 'step', step: 'warranty-service' }], ['confirm-on-behalf', { kind: 'end', outcome: 'completed' }],
     ])
