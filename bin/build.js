@@ -5,7 +5,7 @@
 // the types of each file on its own, keeping the layout and the imports as written (JSON
 // imports included, so schemas/ and package.json are copied beside them). The command line,
 // which `npm start` runs, is then bundled into one module (bin/bundle.js), over its own file.
-// Type checking is `npm test`'s job (tsc --noEmit). The build is made in a new directory beside the target and
+// Type checking is `npm test`'s job (`npm run typecheck`). The build is made in a new directory beside the target and
 // moved into place, so a server starting meanwhile never loads half of one. Only an earlier
 // build is ever replaced (a directory without this script's marker file is refused, whatever it
 // is), and nothing is removed but what this run created or replaced.
