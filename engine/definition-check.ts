@@ -1,8 +1,9 @@
 import type { CompiledProcess } from './definition/compiled.js'
+import { compileProcess } from './definition/compile.js'
 import { decodeDefinition } from './definition/decode.js'
 import { toMermaid } from './definition/mermaid.js'
-import { EngineError } from './errors.js'
-import type { DefinitionError, ScenarioError, SourceLocation } from './errors.js'
+import { DefinitionError, EngineError } from './errors.js'
+import type { DefinitionCode, ScenarioError, SourceLocation } from './errors.js'
 import type { ProcessCatalog } from './process-catalog.js'
 import { may } from './runtime/authorize.js'
 import type { ProcessOwner } from './runtime/authorize.js'
@@ -24,10 +25,7 @@ export interface DefinitionCheck {
   /** Every problem of the definition, in the order of the text. */
   readonly problems: readonly LocatedProblem[]
   /** The process, when it compiles. */
-  readonly process?: {
-    readonly id: string; readonly version: number; readonly title: string; readonly roles: readonly string[]
-    readonly steps: ReadonlyArray<{ readonly id: string; readonly title: string; readonly actors: readonly string[]; readonly actions: readonly string[] }>
-  }
+  readonly process?: CheckedProcess
   /** Its Mermaid flowchart, when it compiles. */
   readonly diagram?: string
   /** The scenarios run against it, when some were given and it compiles. */
@@ -36,6 +34,33 @@ export interface DefinitionCheck {
     readonly problems: readonly LocatedProblem[]
     readonly results: ReadonlyArray<{ readonly name: string; readonly passed: boolean; readonly problems: readonly LocatedProblem[] }>
   }
+}
+
+/** The shape of a process that compiles, as a check reports it. */
+export interface CheckedProcess {
+  readonly id: string; readonly version: number; readonly title: string; readonly roles: readonly string[]
+  readonly steps: ReadonlyArray<{ readonly id: string; readonly title: string; readonly actors: readonly string[]; readonly actions: readonly string[] }>
+}
+
+/**
+ * What a check compiles: a definition's text, the texts of the chain of bases it extends (read
+ * from the catalog beforehand), and scenarios to run on it. Plain data, so that a check can run
+ * on another thread.
+ */
+export interface CheckInput {
+  readonly text: string
+  readonly file: string
+  readonly bases: ReadonlyArray<readonly [string, { readonly text: string; readonly file: string }]>
+  readonly scenarios?: string
+}
+
+/**
+ * Runs checks: on the event loop ({@link onEventLoop}: the command line, tests), or on worker
+ * threads (`threadedChecker`: a server, where a check that takes seconds must not hold up every
+ * other request).
+ */
+export interface DefinitionChecker {
+  check(input: CheckInput): Promise<DefinitionCheck>
 }
 
 /** A definition to check, and optionally scenarios to run on it (their `process` is not read). */
@@ -64,13 +89,31 @@ export async function checkDefinition(catalog: ProcessCatalog, request: Definiti
   const decoded = decodeDefinition(new TextEncoder().encode(request.definition), CHECKED_DEFINITION)
   if (!decoded.ok) return { valid: false, problems: [located(decoded.problem)] }
   const as: ProcessOwner | null = may(by, 'register-processes') ? owner ?? null : { role: by.role, subject: by.subject }
-  const compiled = await catalog.compile(decoded.text, CHECKED_DEFINITION, as, base)
+  return catalog.checkText(decoded.text, CHECKED_DEFINITION, as, base, request.scenarios)
+}
+
+/**
+ * Compiles a definition against the texts of its bases as registering it would, and runs the
+ * scenarios on it when it compiles: the pure part of a check, which a {@link DefinitionChecker}
+ * runs where it runs checks.
+ */
+export async function checkTexts({ text, file, bases, scenarios }: CheckInput): Promise<DefinitionCheck> {
+  const byId = new Map(bases)
+  const compiled = compileProcess(text, file, { base: (reference) => byId.get(reference.id) })
   if (!compiled.ok) return { valid: false, problems: compiled.errors.map(located) }
   const { process } = compiled
   return {
     valid: true, problems: [], process: shapeOf(process), diagram: toMermaid(process),
-    ...(request.scenarios === undefined ? {} : { scenarios: await scenariosOf(process, request.scenarios) }),
+    ...(scenarios === undefined ? {} : { scenarios: await scenariosOf(process, scenarios) }),
   }
+}
+
+/** Checks on the event loop, one after another as they are awaited. */
+export const onEventLoop: DefinitionChecker = { check: checkTexts }
+
+/** A problem a check reported, as the error registering the definition would have thrown. */
+export function definitionError({ code, message, location, hint }: LocatedProblem): DefinitionError {
+  return new DefinitionError(code as DefinitionCode, message, location, hint)
 }
 
 async function scenariosOf(process: CompiledProcess, text: string): Promise<NonNullable<DefinitionCheck['scenarios']>> {
@@ -80,7 +123,7 @@ async function scenariosOf(process: CompiledProcess, text: string): Promise<NonN
   return { problems: [], results: results.map((r) => ({ name: r.name, passed: r.problems.length === 0, problems: r.problems.map(located) })) }
 }
 
-function shapeOf(process: CompiledProcess): NonNullable<DefinitionCheck['process']> {
+function shapeOf(process: CompiledProcess): CheckedProcess {
   return {
     id: process.id, version: process.version, title: process.title, roles: process.roles,
     steps: [...process.steps.values()].map((step) => ({ id: step.id, title: step.title, actors: step.actors, actions: [...step.actions.keys()] })),

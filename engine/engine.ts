@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js'
 import { Attachments } from './attachments.js'
 import { Deadlines, DEFAULT_FAIL_AFTER } from './deadlines.js'
+import type { DefinitionChecker } from './definition-check.js'
 import { Events } from './events.js'
 import { Instances } from './instances.js'
 import { ProcessCatalog } from './process-catalog.js'
@@ -16,6 +17,11 @@ export interface EngineOptions {
    * and left for an administrator; an integer from 1, default {@link DEFAULT_FAIL_AFTER}.
    */
   readonly fireAttempts?: number
+  /**
+   * Where checks of definitions not registered run (`processes.check`, proposals): on the event
+   * loop by default; a server gives `threadedChecker()`.
+   */
+  readonly checker?: DefinitionChecker
 }
 
 /**
@@ -35,10 +41,10 @@ export class Engine {
   readonly events: Events
   readonly proposals: Proposals
 
-  constructor({ store, clock, fireAttempts = DEFAULT_FAIL_AFTER }: EngineOptions) {
+  constructor({ store, clock, fireAttempts = DEFAULT_FAIL_AFTER, checker }: EngineOptions) {
     if (!Number.isInteger(fireAttempts) || fireAttempts < 1) throw new RangeError(`fireAttempts must be an integer from 1 (got ${fireAttempts}).`)
     this.clock = clock
-    this.processes = new ProcessCatalog(store.processes, clock)
+    this.processes = new ProcessCatalog(store.processes, clock, checker)
     this.instances = new Instances(store.instances, store.attachments, this.processes, clock)
     this.deadlines = new Deadlines(store.claims, this.processes, clock, fireAttempts)
     this.attachments = new Attachments(store.attachments, store.instances, clock)

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { Clock } from './clock.js'
-import { compileProcess } from './definition/compile.js'
-import type { CompileResult } from './definition/compile.js'
 import { compileMemoised } from './compile-memo.js'
 import type { BaseTexts } from './compile-memo.js'
-import { checkDefinition } from './definition-check.js'
-import type { DefinitionCheck, DefinitionCheckRequest } from './definition-check.js'
+import { checkDefinition, definitionError, onEventLoop } from './definition-check.js'
+import type { CheckedProcess, DefinitionCheck, DefinitionCheckRequest, DefinitionChecker } from './definition-check.js'
 import { extendsOf, isProcessVersion, parseBaseReference } from './definition/derive.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import { toMermaid } from './definition/mermaid.js'
@@ -15,6 +13,7 @@ import { mayUseProcess } from './runtime/authorize.js'
 import type { ProcessOwner } from './runtime/authorize.js'
 import type { Principal } from './runtime/state.js'
 import { iso } from './runtime/time.js'
+import { optional } from './optional.js'
 import type { ProcessListing, ProcessRepository, ProcessRow } from './store/process-repository.js'
 
 /** A registered process as listed: its versions and the latest one's title. */
@@ -51,10 +50,13 @@ export class ProcessCatalog {
   readonly #clock: Clock
   /** Compiled versions by `id@version`, with the owner each belongs to (a version never changes). */
   readonly #compiled = new Map<string, { process: CompiledProcess; owner: ProcessOwner | null }>()
+  /** Where the checks of texts not registered (yet) run: {@link check}, {@link proposable}. */
+  readonly #checker: DefinitionChecker
 
-  constructor(rows: ProcessRepository, clock: Clock) {
+  constructor(rows: ProcessRepository, clock: Clock, checker: DefinitionChecker = onEventLoop) {
     this.#rows = rows
     this.#clock = clock
+    this.#checker = checker
   }
 
   /**
@@ -106,13 +108,18 @@ export class ProcessCatalog {
    * Checks a proposed customised procedure as registering it for `owner` would, registering
    * nothing: it compiles (with the bases `owner` may use), derives from another process
    * (`extends`), has `owner`'s role among its roles, and its id and version are free for
-   * `owner` now (a new process, or a higher version of `owner`'s own). Returns the compiled
-   * process and the base version it derives from (`ID@VERSION`).
+   * `owner` now (a new process, or a higher version of `owner`'s own). Returns the process's
+   * shape and the base version it derives from (`ID@VERSION`).
    * @throws {InvalidDefinitionError}; {EngineError} `input.invalid` (no `extends`, or no role for
    * the owner), `process.owner-conflict`, `process.version-conflict`.
    */
-  async proposable(text: string, file: string, owner: ProcessOwner): Promise<{ process: CompiledProcess; base: string }> {
-    const { process, bases } = await this.#prepare(text, file, owner)
+  async proposable(text: string, file: string, owner: ProcessOwner): Promise<{ process: CheckedProcess; base: string }> {
+    const bases = await this.#bases(text, owner)
+    // Checked where checks run (a worker thread, on a server): the text is any party's.
+    const checked = await this.#checker.check({ text, file, bases: [...bases] })
+    if (!checked.process) throw new InvalidDefinitionError(file, checked.problems.map(definitionError))
+    const { process } = checked
+    requireOwnerRole(process, owner)
     if (bases.pinned === undefined) {
       throw new EngineError('input.invalid', `A proposal customises a process you may use: name it in \`extends\` (e.g. \`extends: basic@4\`).`, {
         fields: [{ pointer: '/definition', rule: 'extends', message: 'must derive from a registered process with `extends: ID@VERSION`' }],
@@ -139,11 +146,7 @@ export class ProcessCatalog {
         fields: [{ pointer: '/id', rule: 'const', message: `must be "${expectId}"` }],
       })
     }
-    if (owner && !process.roles.includes(owner.role)) {
-      throw new EngineError('input.invalid', `Process "${process.id}" has no role "${owner.role}" for its owner to hold.`, {
-        fields: [{ pointer: '/owner', rule: 'enum', message: `must hold one of the process's roles: ${process.roles.join(', ')}` }],
-      })
-    }
+    if (owner) requireOwnerRole(process, owner)
     return { process, bases }
   }
 
@@ -156,14 +159,13 @@ export class ProcessCatalog {
   }
 
   /**
-   * Compiles a definition as `register` would for `owner` (its bases: public ones and the
-   * owner's own; the version `base` names, when given, for what `extends` names), registering
-   * nothing.
+   * Checks a definition as `register` would for `owner` (its bases: public ones and the owner's
+   * own; the version `base` names, when given, for what `extends` names), and runs `scenarios` on
+   * it, registering nothing.
    */
-  async compile(text: string, file: string, owner: ProcessOwner | null, base?: string): Promise<CompileResult> {
+  async checkText(text: string, file: string, owner: ProcessOwner | null, base?: string, scenarios?: string): Promise<DefinitionCheck> {
     const bases = await this.#bases(text, owner, base)
-    // Not kept: texts checked as they are typed would push out those registered.
-    return compileProcess(text, file, { base: (ref) => bases.get(ref.id) })
+    return this.#checker.check({ text, file, bases: [...bases], ...optional('scenarios', scenarios) })
   }
 
   /**
@@ -293,6 +295,17 @@ export class ProcessCatalog {
 
 /** The texts of a definition's chain of bases by id, and the first one's `ID@VERSION` (`pinned`). */
 type Bases = Map<string, { text: string; file: string }> & BaseTexts & { pinned?: string }
+
+/**
+ * Refuses a process whose roles `owner` holds none of.
+ * @throws {EngineError} `input.invalid` at `/owner`.
+ */
+function requireOwnerRole(process: Pick<CheckedProcess, 'id' | 'roles'>, owner: ProcessOwner): void {
+  if (process.roles.includes(owner.role)) return
+  throw new EngineError('input.invalid', `Process "${process.id}" has no role "${owner.role}" for its owner to hold.`, {
+    fields: [{ pointer: '/owner', rule: 'enum', message: `must hold one of the process's roles: ${process.roles.join(', ')}` }],
+  })
+}
 
 /** The owner of a registered version; null when it is public. */
 function ownerOf(row: Pick<ProcessRow, 'owner' | 'owner_role'>): ProcessOwner | null {

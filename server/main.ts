@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AttachmentStorage, Engine, ManualClock, realClock, Store, WebhookEndpoints } from '../engine/index.js'
+import { AttachmentStorage, Engine, ManualClock, realClock, Store, threadedChecker, WebhookEndpoints } from '../engine/index.js'
 import { DEMO_PEOPLE, seedDemo } from '../console/demo.js'
 import { ConsoleSessions, signInLinkPath } from '../console/sessions.js'
 import { createApp } from './app.js'
@@ -46,7 +46,9 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
   const sealed = await new WebhookEndpoints(store.webhooks, store.events, realClock, { allowPrivate: config.webhookAllowPrivate, secrets }).sealStoredSecrets()
   if (sealed > 0) logger.info({ endpoints: sealed }, 'webhook secrets stored as issued are now sealed')
   const sandbox = config.sandbox ? new ManualClock(config.sandboxStart ?? realClock.now()) : undefined
-  const engine = new Engine({ store, clock: sandbox ?? realClock, fireAttempts: config.fireAttempts })
+  // Definitions any party sends to be checked compile on threads of their own, never on the event loop.
+  const checker = threadedChecker()
+  const engine = new Engine({ store, clock: sandbox ?? realClock, fireAttempts: config.fireAttempts, checker })
   await engine.processes.registerBuiltIns((file, error) => logger.warn({ file, code: error.code }, `built-in process not registered: ${error.message}`))
   const approvals = await engine.proposals.completeApprovals()
   for (const version of approvals.registered) logger.info({ process: version }, 'an approval interrupted by a stop is completed: the proposal\'s process is registered')

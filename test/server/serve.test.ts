@@ -12,6 +12,7 @@ import { BUILT_IN_PROCESS_DIR } from '../../engine/index.js'
 import { CLI, runCli } from '../support/cli.js'
 import { startServer, startServerWith, tokensFor } from '../support/server-process.js'
 import type { ServerProcess } from '../support/server-process.js'
+import { wideDefinition } from '../support/wide-definition.js'
 
 const running: ServerProcess[] = []
 const databases: TestDatabase[] = []
@@ -61,6 +62,17 @@ describe('delivery-center serve', () => {
     const terminated = await call(server, admin, 'POST', `/v1/instances/${id}/terminate`, { reason: 'order cancelled' })
     expect(terminated).toMatchObject({ status: 'terminated', revision: 2 })
     expect(await call(server, admin, 'GET', `/v1/instances/${id}`)).toMatchObject({ status: 'terminated', revision: 2 })
+    // A definition that takes seconds to check compiles on a thread (check-thread.js, beside the
+    // bundle): the server answers other requests meanwhile.
+    const checking = fetch(`${server.url}/v1/processes/validate`, {
+      method: 'POST', headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ definition: wideDefinition(6_000) }),
+    }).then(async (response) => ({ body: await response.json() as unknown, at: performance.now() }))
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+    const answeredMeanwhile = performance.now()
+    const checked = await checking
+    expect(checked.body).toMatchObject({ valid: true, process: { id: 'wide' } })
+    expect(answeredMeanwhile).toBeLessThan(checked.at)
     // The command line is one bundled module, which finds the files it reads where their sources would:
     // the console's browser code (bundled as asked for), its styles, and the API reference's assets.
     expect(readFileSync(cli, 'utf8')).not.toMatch(/^import .* from '\.\.?\//m)

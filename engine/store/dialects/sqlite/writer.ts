@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { startWorker } from '../../../worker-thread.js'
 import { EngineError } from '../../../errors.js'
 import type { ErrorCode } from '../../../errors.js'
 import type { GroupWriter } from '../../commit-group.js'
@@ -31,17 +32,9 @@ function received(error: SentError): Error {
   return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code })
 }
 
-/**
- * Starts the writer thread. Compiled, it is `writer-thread.js` beside this file; from the
- * TypeScript sources (tests, development) the thread registers tsx before loading them.
- */
+/** Starts the writer thread (`writer-thread.ts` beside this file, or its compiled `.js`). */
 export function startThread(setup: WriterSetup): Worker {
-  const fromSources = import.meta.url.endsWith('.ts')
-  const source = new URL(fromSources ? './writer-thread.ts' : './writer-thread.js', import.meta.url)
-  if (!fromSources) return new Worker(source, { workerData: setup })
-  const tsx = import.meta.resolve('tsx/esm/api')
-  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(source.href)}) })`
-  return new Worker(boot, { eval: true, workerData: setup })
+  return startWorker(import.meta.url, 'writer-thread', { workerData: setup })
 }
 
 /** A running writer thread and the groups it has not answered yet. */

@@ -1,0 +1,19 @@
+// A thread that checks definitions off the event loop: it compiles each text it is sent against
+// its bases and runs its scenarios (checkTexts), answering with what the check found. Started by
+// threadedChecker() (check-threads.ts); speaks the messages defined there.
+import { parentPort } from 'node:worker_threads'
+import { checkTexts } from './definition-check.js'
+import type { CheckReply, CheckRequest, CheckThreadReady } from './check-threads.js'
+
+const port = parentPort
+if (!port) throw new Error('check-thread.ts runs as a worker thread, started by threadedChecker().')
+
+// Loaded: checks may come (their time counts from now, not from the thread's start).
+port.postMessage({ ready: true } satisfies CheckThreadReady)
+
+port.on('message', (request: CheckRequest) => {
+  void checkTexts(request.input).then(
+    (result) => port.postMessage({ id: request.id, result } satisfies CheckReply),
+    (error: unknown) => port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies CheckReply),
+  )
+})

@@ -1,0 +1,150 @@
+import type { Worker } from 'node:worker_threads'
+import type { CheckInput, DefinitionCheck, DefinitionChecker } from './definition-check.js'
+import { startWorker } from './worker-thread.js'
+
+/** A check sent to a check thread. */
+export interface CheckRequest {
+  readonly id: number
+  readonly input: CheckInput
+}
+
+/** A check thread's answer: what the check found, or the error that ended it. */
+export type CheckReply =
+  | { readonly id: number; readonly result: DefinitionCheck }
+  | { readonly id: number; readonly error: string }
+
+/** A check thread's first message: it has loaded and takes checks. */
+export interface CheckThreadReady {
+  readonly ready: true
+}
+
+/** The bounds of the check threads. */
+export interface CheckThreadLimits {
+  /** Checks running at once, each on its own thread; more wait their turn. */
+  readonly threads: number
+  /** How long one check may take before its thread is stopped and the check answered `definition.too-large`. */
+  readonly timeLimitMs: number
+  /** The heap one check thread may use; a check that needs more ends as too large. */
+  readonly heapMb: number
+}
+
+/**
+ * Two threads, as the server runs two checks at once (CHECK_QUEUE_LIMITS); 10 s a check (a
+ * definition of 1 MiB checks in well under that; scenarios stop themselves at 5 s); 512 MiB.
+ */
+export const CHECK_THREAD_LIMITS: CheckThreadLimits = { threads: 2, timeLimitMs: 10_000, heapMb: 512 }
+
+/** A checker on worker threads, stopped with `close`. */
+export interface ThreadedChecker extends DefinitionChecker {
+  /** Stops the threads; a check still running is answered with an error. */
+  close(): Promise<void>
+}
+
+/**
+ * Runs checks of definitions on worker threads, so a definition that takes seconds to compile
+ * (any party may send one to `POST /v1/processes/validate`, the studio or a proposal) never holds
+ * up the server's other requests. A thread is started when a check needs one and kept for the
+ * next; a check that outlasts `timeLimitMs`, or outgrows `heapMb`, has its thread stopped and is
+ * answered with a `definition.too-large` problem at line 1.
+ */
+export function threadedChecker(limits: CheckThreadLimits = CHECK_THREAD_LIMITS): ThreadedChecker {
+  const idle: Worker[] = []
+  /** Threads checking now; with those starting, `taken`. */
+  const inUse = new Set<Worker>()
+  let taken = 0
+  const waiting: Array<() => void> = []
+  let nextId = 0
+  let closed = false
+
+  /** A new thread, once it has loaded (or failed to). */
+  const startThread = (): Promise<Worker> => {
+    const worker = startWorker(import.meta.url, 'check-thread', { resourceLimits: { maxOldGenerationSizeMb: limits.heapMb } })
+    // An idle thread never keeps the process alive.
+    worker.unref()
+    return new Promise((resolve, reject) => {
+      const settle = (error?: unknown): void => {
+        worker.off('message', onReady).off('error', settle).off('exit', settle)
+        if (error === undefined) resolve(worker)
+        else reject(error instanceof Error ? error : new Error('The check thread stopped as it started.'))
+      }
+      const onReady = (message: Partial<CheckThreadReady>): void => { if (message.ready) settle() }
+      worker.on('message', onReady).once('error', settle).once('exit', settle)
+    })
+  }
+
+  /** A thread for one check: an idle one, a new one while fewer than `threads` are taken, or the first freed. */
+  const take = async (): Promise<Worker> => {
+    while (taken >= limits.threads) await new Promise<void>((resolve) => waiting.push(resolve))
+    taken++
+    try {
+      const worker = idle.pop() ?? await startThread()
+      inUse.add(worker)
+      return worker
+    } catch (error) {
+      taken--
+      waiting.shift()?.()
+      throw error
+    }
+  }
+
+  const release = (worker: Worker, reusable: boolean): void => {
+    inUse.delete(worker)
+    taken--
+    if (reusable && !closed) idle.push(worker)
+    else void worker.terminate()
+    waiting.shift()?.()
+  }
+
+  const tooLarge = (input: CheckInput, why: string): DefinitionCheck => ({
+    valid: false,
+    problems: [{ code: 'definition.too-large', message: `Checking this definition ${why}; make it smaller (fewer steps, fields or patterns).`, location: { file: input.file, line: 1, column: 1, pointer: '' } }],
+  })
+
+  const run = (worker: Worker, input: CheckInput): Promise<{ result: DefinitionCheck; reusable: boolean }> => new Promise((resolve, reject) => {
+    const id = nextId++
+    const done = (): void => {
+      clearTimeout(timer)
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit)
+    }
+    const onMessage = (reply: CheckReply): void => {
+      if (reply.id !== id) return
+      done()
+      if ('result' in reply) resolve({ result: reply.result, reusable: true })
+      else reject(new Error(`A definition check failed: ${reply.error}`))
+    }
+    const onError = (error: Error & { code?: string }): void => {
+      done()
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') resolve({ result: tooLarge(input, `needs more than ${limits.heapMb} MiB of memory`), reusable: false })
+      else reject(error)
+    }
+    const onExit = (): void => {
+      done()
+      reject(new Error('The check thread stopped before answering.'))
+    }
+    const timer = setTimeout(() => {
+      done()
+      resolve({ result: tooLarge(input, `takes longer than ${limits.timeLimitMs / 1000} s`), reusable: false })
+    }, limits.timeLimitMs)
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit)
+    worker.postMessage({ id, input } satisfies CheckRequest)
+  })
+
+  return {
+    async check(input) {
+      if (closed) throw new Error('The definition checker is closed.')
+      const worker = await take()
+      let reusable = false
+      try {
+        const outcome = await run(worker, input)
+        reusable = outcome.reusable
+        return outcome.result
+      } finally {
+        release(worker, reusable)
+      }
+    },
+    async close() {
+      closed = true
+      await Promise.all([...idle.splice(0), ...inUse].map((worker) => worker.terminate()))
+    },
+  }
+}

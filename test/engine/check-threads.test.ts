@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs'
+import { afterAll, describe, expect, it } from 'vitest'
+import { BUILT_IN_PROCESS_DIR, checkTexts, threadedChecker } from '../../engine/index.js'
+import type { CheckInput } from '../../engine/index.js'
+import { wideDefinition } from '../support/wide-definition.js'
+
+// Checks of definitions on worker threads: the same answers as on the event loop, while the event
+// loop stays free; a check past its time is stopped with its thread, and the next runs on a new one.
+
+const basic = readFileSync(`${BUILT_IN_PROCESS_DIR}/basic.yaml`, 'utf8')
+const derived: CheckInput = {
+  text: 'id: my-basic\nversion: 1\nextends: basic@5\ntitle: My basic\nparameters:\n  confirmWindow: { default: P7D }\n',
+  file: 'definition.yaml', bases: [['basic', { text: basic, file: 'basic@5' }]],
+  scenarios: [
+    'process: my-basic',
+    'scenarios:',
+    '  - name: confirmed by the system after the 7 days of this product',
+    '    start: { parties: { customer: c-1, isv: v-1 }, context: { orderId: o-1, specification: S, productId: p-1 } }',
+    '    then:',
+    '      - { act: submit, by: customer, inputs: { contact: { name: Li Lei, phone: "+86 138 0000 0000", email: li@example.com }, demands: A site } }',
+    '      - { act: finish, by: isv }',
+    '      - { wait: P7D, expect: { status: completed, outcome: completed } }',
+    '',
+  ].join('\n'),
+}
+const broken: CheckInput = { text: 'id: broken\nversion: 1\ntitle: Broken\nroles: [customer]\nsteps:\n  - id: a\n    title: A\n    actor: custmer\n    actions: { go: { title: Go, end: done } }\n', file: 'definition.yaml', bases: [] }
+
+const checkers = [threadedChecker({ threads: 2, timeLimitMs: 20_000, heapMb: 512 })]
+afterAll(() => Promise.all(checkers.map((checker) => checker.close())))
+
+describe('threadedChecker', () => {
+  it('answers as a check on the event loop does: a derived definition with its scenarios run, and one with problems', async () => {
+    const [threaded] = checkers
+    for (const input of [derived, broken]) expect(await threaded?.check(input)).toEqual(await checkTexts(input))
+    const answer = await threaded?.check(derived)
+    expect(answer).toMatchObject({ valid: true, process: { id: 'my-basic' }, scenarios: { problems: [], results: [{ passed: true }] } })
+    expect(await threaded?.check(broken)).toMatchObject({ valid: false, problems: [{ message: expect.stringContaining('"custmer", which is not a role'), location: { line: 8 } }] })
+  })
+
+  it('leaves the event loop free while a definition that takes seconds compiles', async () => {
+    const [threaded] = checkers
+    const input: CheckInput = { text: wideDefinition(2_000), file: 'wide.yaml', bases: [] }
+    let ticks = 0
+    const ticking = setInterval(() => ticks++, 5)
+    try {
+      // On the event loop nothing else runs until the check is done...
+      const before = ticks
+      const onLoop = checkTexts(input)
+      expect(ticks).toBe(before)
+      await onLoop
+      // ...on a thread, timers keep firing meanwhile.
+      const started = ticks
+      expect(await threaded?.check(input)).toMatchObject({ valid: true, process: { id: 'wide' } })
+      expect(ticks - started).toBeGreaterThan(10)
+    } finally {
+      clearInterval(ticking)
+    }
+  })
+
+  it('stops a check that outlasts its time with its thread, answering definition.too-large; the next check runs on a new thread', async () => {
+    const quick = threadedChecker({ threads: 1, timeLimitMs: 300, heapMb: 512 })
+    checkers.push(quick)
+    const input: CheckInput = { text: wideDefinition(8_000), file: 'wide.yaml', bases: [] }
+    expect(await quick.check(input)).toEqual({
+      valid: false,
+      problems: [{ code: 'definition.too-large', message: 'Checking this definition takes longer than 0.3 s; make it smaller (fewer steps, fields or patterns).', location: { file: 'wide.yaml', line: 1, column: 1, pointer: '' } }],
+    })
+    // Two at once on one thread: one waits for the other.
+    const [first, second] = await Promise.all([quick.check(broken), quick.check(broken)])
+    expect([first?.valid, second?.valid]).toEqual([false, false])
+    expect(first).toEqual(await checkTexts(broken))
+  })
+
+  it('refuses checks once closed', async () => {
+    const closing = threadedChecker()
+    await closing.close()
+    await expect(closing.check(broken)).rejects.toThrow('closed')
+  })
+})
