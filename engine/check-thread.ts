@@ -8,7 +8,9 @@ import type { CheckReply, CheckRequest, CheckThreadReady } from './check-threads
 const port = parentPort
 if (!port) throw new Error('check-thread.ts runs as a worker thread, started by threadedChecker().')
 
-// Loaded: checks may come (their time counts from now, not from the thread's start).
+// A first check compiles what every check uses (the language's schema, the formats): a check's
+// time, which counts from the ready message, is then its own.
+await checkTexts({ text: 'id: warm-up\nversion: 1\ntitle: Warm-up\nroles: [party]\nsteps:\n  - { id: only, title: Only, actor: party, actions: { done: { title: Done, end: done } } }\n', file: 'warm-up.yaml', bases: [] })
 port.postMessage({ ready: true } satisfies CheckThreadReady)
 
 port.on('message', (request: CheckRequest) => {

@@ -1,3 +1,5 @@
+import type { Rejection } from './runtime/decision.js'
+
 /**
  * The one error hierarchy of the engine. Every failure a caller can act on carries a stable,
  * dotted `code` from the closed {@link ErrorCode} union; a released code never changes meaning.
@@ -189,6 +191,11 @@ export class InvalidDefinitionError extends EngineError {
     super('definition.invalid', `${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map(String).join('\n')}`)
     this.problems = problems
   }
+}
+
+/** A refusal decided by the runtime (a {@link Rejection}), as the error it is thrown as. */
+export function rejectionError({ code, message, problems }: Rejection): EngineError {
+  return new EngineError(code, message, problems ? { fields: problems } : {})
 }
 
 /** Exhaustiveness check for `switch` statements over closed unions. */

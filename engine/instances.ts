@@ -2,12 +2,12 @@ import { v7 as timeOrderedUuid } from 'uuid'
 import type { Clock } from './clock.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import type { ActRequest, ListFilter, RetryRequest, StartRequest, TerminateRequest, WriteOptions } from './engine-requests.js'
-import { EngineError } from './errors.js'
+import { EngineError, rejectionError } from './errors.js'
 import type { FieldProblem } from './errors.js'
 import { isListOrder, LIST_ORDERS, pageSize, startedBound } from './list-filters.js'
 import { optional } from './optional.js'
 import type { ProcessCatalog } from './process-catalog.js'
-import { forbidden, may, mayCheckValidity, maySee, ownerProblem, starterParties } from './runtime/authorize.js'
+import { chosenIdRefusal, forbidden, may, mayCheckValidity, maySee, ownerProblem, starterParties } from './runtime/authorize.js'
 import type { AttachmentFacts, Command, ImageFacts } from './runtime/commands.js'
 import { decide } from './runtime/decide.js'
 import type { Decision } from './runtime/decision.js'
@@ -45,6 +45,8 @@ export class Instances {
   /** Starts an instance of a process (admins and the system, and the roles the process names in `startedBy`). */
   async start(request: StartRequest, by: Principal, options: WriteOptions = {}): Promise<InstanceView> {
     const { process, owner } = await this.#catalog.resolveFor(by, request.process, request.version)
+    const idRefused = request.id === undefined ? undefined : chosenIdRefusal(by)
+    if (idRefused) throw rejectionError(idRefused)
     // A party starting its own delivery fills its role (see starterParties); decide checks the rest.
     const starter = starterParties(process, request.parties, by)
     const problem = ownerProblem(owner, 'parties' in starter ? starter.parties : request.parties)
@@ -211,9 +213,6 @@ export class Instances {
 
 /** The accepted decision, or the rejection thrown as an {@link EngineError}. */
 function accepted(decision: Decision): Extract<Decision, { ok: true }> {
-  if (!decision.ok) {
-    const { code, message, problems } = decision.rejection
-    throw new EngineError(code, message, problems ? { fields: problems } : {})
-  }
+  if (!decision.ok) throw rejectionError(decision.rejection)
   return decision
 }

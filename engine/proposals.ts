@@ -3,10 +3,9 @@ import type { Clock } from './clock.js'
 import { CHECKED_DEFINITION } from './definition-check.js'
 import { decodeDefinition } from './definition/decode.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
-import { EngineError, InvalidDefinitionError } from './errors.js'
+import { EngineError, InvalidDefinitionError, rejectionError } from './errors.js'
 import type { ProcessCatalog } from './process-catalog.js'
 import { may, mayPropose, mayReviewProposals, maySeeProposal, proposalForbidden } from './runtime/authorize.js'
-import type { Rejection } from './runtime/decision.js'
 import { decideProposal, MAX_DAILY_PROPOSALS, MAX_OPEN_PROPOSALS, proposalRefusal } from './runtime/proposals.js'
 import type { ProposalCommand, ProposalState, ProposalStatus, ProposalSummary, ProposedText } from './runtime/proposals.js'
 import type { Principal } from './runtime/state.js'
@@ -63,7 +62,7 @@ export class Proposals {
    * system; {InvalidDefinitionError}; and the refusals of ProcessCatalog.proposable.
    */
   async submit(definition: string, by: Principal): Promise<ProposalState> {
-    if (!mayPropose(by)) throw refusalError(proposalForbidden(by, 'submit'))
+    if (!mayPropose(by)) throw rejectionError(proposalForbidden(by, 'submit'))
     const text = await this.#proposed(definition, by)
     // Counted one submission at a time per proposer here (submissions sent together would each
     // count the same open ones), and inserted only within the limits on every server.
@@ -116,7 +115,7 @@ export class Proposals {
     const state = await this.#rows.find(id)
     // Refusals that do not depend on the text come first (who may, which status), then the text's.
     const refusal = proposalRefusal(state, 'amend', by, change.expectedRevision)
-    if (refusal) throw refusalError(refusal)
+    if (refusal) throw rejectionError(refusal)
     const text = await this.#proposed(definition, by)
     return this.#change(state, { type: 'amend', text, comment: change.comment }, by, change.expectedRevision)
   }
@@ -236,9 +235,5 @@ export class Proposals {
 }
 
 function rejected(decision: ReturnType<typeof decideProposal>): EngineError {
-  return refusalError(decision.ok ? { code: 'proposal.not-found', message: 'There is no such proposal that you may see.' } : decision.rejection)
-}
-
-function refusalError({ code, message, problems }: Rejection): EngineError {
-  return new EngineError(code, message, { fields: problems ?? [] })
+  return rejectionError(decision.ok ? { code: 'proposal.not-found', message: 'There is no such proposal that you may see.' } : decision.rejection)
 }

@@ -98,6 +98,22 @@ export function startForbidden(process: Pick<CompiledProcess, 'id' | 'startedBy'
 }
 
 /**
+ * The refusal of an instance id chosen by `who` when `who` may not choose one. Only those who
+ * start any delivery (admin and system: the marketplace, which may name deliveries after its
+ * orders) choose ids. A party starting its own delivery would otherwise learn whether a delivery
+ * it may not see has that id, and could take an id the marketplace means to use.
+ */
+export function chosenIdRefusal(who: Principal): Rejection | undefined {
+  if (may(who, 'start')) return undefined
+  const choosers = GRANTED.start.join(' or ')
+  return {
+    code: 'auth.forbidden',
+    message: `Only ${choosers} choose a delivery's id; ${who.role} "${who.subject}" leaves \`id\` out, and one is made.`,
+    problems: [{ pointer: '/id', rule: 'forbidden', message: `must be left out: only ${choosers} choose a delivery's id` }],
+  }
+}
+
+/**
  * The parties of an instance `who` starts: as given, except that a starter holding one of the
  * process's party roles (an ISV starting its own listing) starts only its own delivery: it
  * becomes that party when the parties leave the role out, and naming another subject in it is

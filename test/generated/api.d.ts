@@ -1020,7 +1020,7 @@ export interface components {
             process: string;
             /** @description Version to start; the latest registered version when omitted. */
             version?: number;
-            /** @description Id for the new instance; a new time-ordered UUID (version 7) when omitted. */
+            /** @description Id for the new instance, chosen by admin and system tokens only (a party starting its own delivery leaves it out); a new time-ordered UUID (version 7) when omitted. */
             id?: string;
             /** @description Subject of each party role of the process, e.g. `{ "customer": "c-1", "isv": "v-7" }`. A party starting its own delivery (its role named in the process's `startedBy`) may leave its role out: its own subject is filled in, and another subject is refused. */
             parties: {

@@ -312,6 +312,22 @@ describe('listing-review v2 over HTTP: who starts it and who acts', () => {
     expect(await json(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'listing-review', parties: { isv: 'v-9' } } }), 201)).toMatchObject({ parties: { isv: 'v-9' } })
   })
 
+  it('lets only the marketplace choose a delivery\'s id: an ISV neither learns that another\'s id is taken nor takes an id first', async () => {
+    const others = await json<{ id: string }>(await api.call('POST', '/v1/instances', { who: 'admin', json: { id: 'order-5001', process: 'listing-review', parties: { isv: 'v-9' } } }), 201)
+    expect(others.id).toBe('order-5001')
+    const count = async (): Promise<number> => (await json<{ items: unknown[] }>(await api.call('GET', '/v1/instances?process=listing-review&limit=500', { who: 'admin' }))).items.length
+    const before = await count()
+    // The same answer for an id taken by a delivery the ISV may not see and for a free one, with or without valid parties.
+    for (const [id, parties] of [['order-5001', {}], ['order-5002', {}], ['order-5001', { bogus: 'x' }], ['order-5002', { bogus: 'x' }]] as const) {
+      expect(await json(await api.call('POST', '/v1/instances', { who: 'isv', json: { id, process: 'listing-review', parties } }), 403)).toMatchObject({
+        code: 'auth.forbidden', errors: [{ pointer: '/id', message: "must be left out: only admin or system choose a delivery's id" }],
+      })
+    }
+    expect(await count()).toBe(before)
+    // The system (the marketplace's integration) chooses ids, as the administrator does.
+    expect(await json(await api.call('POST', '/v1/instances', { who: 'system', json: { id: 'order-5002', process: 'listing-review', parties: { isv: 'v-1' } } }), 201)).toMatchObject({ id: 'order-5002' })
+  })
+
   it('is listed after category review, self-test and functional review, through both return loops', async () => {
     const { id } = await start()
     await act(id, 'isv', { action: 'submit', inputs: listing(), attachments: await required() })
