@@ -21,6 +21,11 @@ const REPLAY_BYTES_EACH = 1024 * 1024
 /** Places kept per delivery: readers at different places in one delivery (two endpoints, an old cursor) each go on from theirs. */
 const REPLAY_POINTS = 4
 
+/** About how much JSON a page of the feed holds at most: it ends at the event that passes it. */
+export const PAGE_BYTES = 4 * 1024 * 1024
+/** Events rendered at a time while a page is filled. */
+const RENDER_SLICE = 50
+
 /** Filters of {@link Events.list}. */
 export interface EventFilter {
   /** The `next` cursor of a previous page (or the `id` of an event of the live stream). */
@@ -78,12 +83,20 @@ export class Events {
       ...optional('types', filter.types), ...optional('processId', filter.process), ...optional('instanceId', filter.instance),
       ...optional('party', may(by, 'see-all') ? undefined : { role: by.role, subject: by.subject }),
     })
-    const last = rows.at(-1)
-    const events = await this.render(rows)
-    return {
-      items: rows.map((row, i) => ({ ...events[i] as PublicEvent, cursor: encodeEventCursor(row.position) })),
-      next: last ? encodeEventCursor(last.position) : filter.after ?? encodeEventCursor({ tx: 0, position: 0 }),
+    const items: Array<PublicEvent & { cursor: string }> = []
+    let bytes = 0
+    // Rendered a slice at a time, and ended once it holds PAGE_BYTES of JSON (with one event at
+    // least): deliveries whose events carry large inputs or contexts make shorter pages, not huge ones.
+    for (let from = 0; from < rows.length && bytes < PAGE_BYTES; from += RENDER_SLICE) {
+      const slice = rows.slice(from, from + RENDER_SLICE)
+      const events = await this.render(slice)
+      for (const [i, event] of events.entries()) {
+        if (items.length > 0 && bytes >= PAGE_BYTES) break
+        bytes += Buffer.byteLength(JSON.stringify(event))
+        items.push({ ...event, cursor: encodeEventCursor((slice[i] as FeedRow).position) })
+      }
     }
+    return { items, next: items.at(-1)?.cursor ?? filter.after ?? encodeEventCursor({ tx: 0, position: 0 }) }
   }
 
   /**

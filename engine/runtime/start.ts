@@ -90,7 +90,19 @@ function unreachable(duration: string, at: string, timeZone: string): string | u
   }
 }
 
+/**
+ * The most a start's `context` may hold, as JSON (64 KiB): the order's details, with room. Every
+ * public event of the delivery carries its context, and a party that starts its own deliveries
+ * (an ISV's listing) must not make each of them, and every page of the event feed, as large as a
+ * request may be.
+ */
+export const MAX_CONTEXT_BYTES = 64 * 1024
+
 function contextProblems(process: CompiledProcess, context: unknown): FieldProblem[] {
+  const bytes = new TextEncoder().encode(JSON.stringify(context)).length
+  if (bytes > MAX_CONTEXT_BYTES) {
+    return [{ pointer: '/context', rule: 'maxBytes', message: `must be at most ${MAX_CONTEXT_BYTES / 1024} KiB as JSON (it is ${Math.ceil(bytes / 1024)} KiB)` }]
+  }
   if (process.context.validate(context)) return []
   return fieldProblems(process.context.validate.errors).map((p) => ({ ...p, pointer: `/context${p.pointer}` }))
 }

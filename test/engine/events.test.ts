@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { Engine } from '../../engine/index.js'
+import { Engine, PAGE_BYTES } from '../../engine/index.js'
 import type { FeedRow, PublicEvent } from '../../engine/index.js'
 import { DIALECT, snapshot } from '../support/database.js'
 import { ADMIN, awaitingConfirmation, CUSTOMER, DEMAND, ISV, OTHER_CUSTOMER } from '../support/engine.js'
@@ -178,5 +178,21 @@ describe(`the outbox of public events on ${DIALECT}`, () => {
     const ids = seen.map((e) => e.id)
     expect(new Set(ids).size).toBe(ids.length)
     expect(ids.length).toBe(60 * 6)
+  })
+
+  it('ends a page at about PAGE_BYTES of JSON: deliveries with large contexts make shorter pages, and the next goes on from the last event', async () => {
+    const context = { orderId: 'o-1', specification: 'Standard', productId: 'p-1', notes: 'x'.repeat(60 * 1024) }
+    for (let i = 0; i < 40; i++) await h.engine.instances.start({ process: 'basic', parties: { customer: 'c-1', isv: 'v-1' }, context }, ADMIN)
+    // Two events a delivery (started, step entered), each with its delivery's context: about 4.8 MB in all.
+    const all = await everyEvent(ADMIN, 80, 500)
+    expect(new Set(all.map((e) => e.id)).size).toBe(80)
+    const first = await h.engine.events.list({ limit: 500 }, ADMIN)
+    const sizes = first.items.map((event) => Buffer.byteLength(JSON.stringify({ ...event, cursor: undefined })))
+    const total = sizes.reduce((a, b) => a + b, 0)
+    expect(first.items.length).toBeLessThan(80)
+    expect(total).toBeGreaterThanOrEqual(PAGE_BYTES)
+    expect(total - (sizes.at(-1) ?? 0)).toBeLessThan(PAGE_BYTES)
+    const second = await h.engine.events.list({ limit: 500, after: first.next }, ADMIN)
+    expect([...first.items, ...second.items].map((e) => e.id)).toEqual(all.map((e) => e.id))
   })
 })

@@ -312,7 +312,7 @@ describe('listing-review v2 over HTTP: who starts it and who acts', () => {
     expect(await json(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'listing-review', parties: { isv: 'v-9' } } }), 201)).toMatchObject({ parties: { isv: 'v-9' } })
   })
 
-  it('lets only the marketplace choose a delivery\'s id: an ISV neither learns that another\'s id is taken nor takes an id first', async () => {
+  it('lets only the marketplace choose a delivery\'s id (an ISV neither learns that another\'s id is taken nor takes an id first), and bounds the context of a start', async () => {
     const others = await json<{ id: string }>(await api.call('POST', '/v1/instances', { who: 'admin', json: { id: 'order-5001', process: 'listing-review', parties: { isv: 'v-9' } } }), 201)
     expect(others.id).toBe('order-5001')
     const count = async (): Promise<number> => (await json<{ items: unknown[] }>(await api.call('GET', '/v1/instances?process=listing-review&limit=500', { who: 'admin' }))).items.length
@@ -324,6 +324,13 @@ describe('listing-review v2 over HTTP: who starts it and who acts', () => {
       })
     }
     expect(await count()).toBe(before)
+    // Nor does a party's start carry more than 64 KiB of context (every event of the delivery repeats it).
+    const context = (kib: number) => ({ notes: 'x'.repeat(kib * 1024 - '{"notes":""}'.length) })
+    expect(await json(await api.call('POST', '/v1/instances', { who: 'isv', json: { process: 'listing-review', parties: {}, context: context(64 + 1) } }), 422)).toMatchObject({
+      code: 'input.invalid', errors: [{ pointer: '/context', rule: 'maxBytes', message: 'must be at most 64 KiB as JSON (it is 65 KiB)' }],
+    })
+    expect(await count()).toBe(before)
+    expect(await json(await api.call('POST', '/v1/instances', { who: 'isv', json: { process: 'listing-review', parties: {}, context: context(64) } }), 201)).toMatchObject({ parties: { isv: 'v-1' } })
     // The system (the marketplace's integration) chooses ids, as the administrator does.
     expect(await json(await api.call('POST', '/v1/instances', { who: 'system', json: { id: 'order-5002', process: 'listing-review', parties: { isv: 'v-1' } } }), 201)).toMatchObject({ id: 'order-5002' })
   })
