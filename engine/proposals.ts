@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor } from './cursor.js'
 import { EngineError, InvalidDefinitionError, rejectionError } from './errors.js'
 import type { ProcessCatalog } from './process-catalog.js'
 import { may, mayPropose, mayReviewProposals, maySeeProposal, proposalForbidden } from './runtime/authorize.js'
-import { decideProposal, MAX_DAILY_PROPOSALS, MAX_OPEN_PROPOSALS, proposalRefusal } from './runtime/proposals.js'
+import { decideProposal, MAX_DAILY_PROPOSALS, MAX_OPEN_PROPOSALS, proposalRefusal, submissionLimitRefusal } from './runtime/proposals.js'
 import type { ProposalCommand, ProposalState, ProposalStatus, ProposalSummary, ProposedText } from './runtime/proposals.js'
 import type { Principal } from './runtime/state.js'
 import { iso } from './runtime/time.js'
@@ -63,16 +63,23 @@ export class Proposals {
    */
   async submit(definition: string, by: Principal): Promise<ProposalState> {
     if (!mayPropose(by)) throw rejectionError(proposalForbidden(by, 'submit'))
+    const proposer = { role: by.role, subject: by.subject }
+    const counts = async (): Promise<{ open: number; lastDay: number; since: string }> => {
+      const since = iso(this.#clock.now().subtract({ hours: 24 }))
+      return { open: await this.#rows.countOpen(proposer), lastDay: await this.#rows.countSince(proposer, since), since }
+    }
+    // The limits before the text: a proposer at its limit is told so without its text being
+    // checked (which would tell it, at no cost, whether another owner's process has an id).
+    const before = await counts()
+    const overLimit = submissionLimitRefusal(before.open, before.lastDay)
+    if (overLimit) throw rejectionError(overLimit)
     const text = await this.#proposed(definition, by)
-    // Counted one submission at a time per proposer here (submissions sent together would each
-    // count the same open ones), and inserted only within the limits on every server.
+    // Counted again one submission at a time per proposer here (submissions sent together would
+    // each count the same open ones), and inserted only within the limits on every server.
     return this.#oneAtATime(`${by.role}:${by.subject}`, async () => {
-      const proposer = { role: by.role, subject: by.subject }
       for (let attempt = 1; ; attempt++) {
         const now = this.#clock.now()
-        const since = iso(now.subtract({ hours: 24 }))
-        const open = await this.#rows.countOpen(proposer)
-        const lastDay = await this.#rows.countSince(proposer, since)
+        const { open, lastDay, since } = await counts()
         const decision = decideProposal(undefined, { type: 'submit', id: timeOrderedUuid(), text, open, lastDay }, by, iso(now))
         if (!decision.ok) throw rejected(decision)
         if (await this.#rows.insertWithin(decision.state, { open: MAX_OPEN_PROPOSALS, since, sinceThen: MAX_DAILY_PROPOSALS })) return decision.state

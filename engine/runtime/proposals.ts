@@ -108,6 +108,20 @@ export type ProposalDecision =
   | { readonly ok: false; readonly rejection: Rejection }
 
 /**
+ * The refusal of a submission by a proposer with `open` proposals open and `lastDay` submitted in
+ * the last 24 hours, when that is as many as may be (`proposal.limit`).
+ */
+export function submissionLimitRefusal(open: number, lastDay: number): Rejection | undefined {
+  if (open >= MAX_OPEN_PROPOSALS) {
+    return { code: 'proposal.limit', message: `You have ${open} proposals open (submitted or returned); at most ${MAX_OPEN_PROPOSALS} may be. Amend or withdraw one first.` }
+  }
+  if (lastDay >= MAX_DAILY_PROPOSALS) {
+    return { code: 'proposal.limit', message: `You submitted ${lastDay} proposals in the last 24 hours; at most ${MAX_DAILY_PROPOSALS} may be. Amend one, or submit again tomorrow.` }
+  }
+  return undefined
+}
+
+/**
  * Pure: what `command` by `by` at `at` makes of `state` (undefined before it is submitted), with
  * `expectedRevision` (when given) the revision the caller saw. Refused: one who may not see it
  * (`proposal.not-found`, so its existence is not revealed), one who may not do this
@@ -119,12 +133,8 @@ export type ProposalDecision =
 export function decideProposal(state: ProposalState | undefined, command: ProposalCommand, by: Principal, at: string, expectedRevision?: number): ProposalDecision {
   if (command.type === 'submit') {
     if (!mayPropose(by)) return refuse(proposalForbidden(by, 'submit'))
-    if (command.open >= MAX_OPEN_PROPOSALS) {
-      return refuse({ code: 'proposal.limit', message: `You have ${command.open} proposals open (submitted or returned); at most ${MAX_OPEN_PROPOSALS} may be. Amend or withdraw one first.` })
-    }
-    if (command.lastDay >= MAX_DAILY_PROPOSALS) {
-      return refuse({ code: 'proposal.limit', message: `You submitted ${command.lastDay} proposals in the last 24 hours; at most ${MAX_DAILY_PROPOSALS} may be. Amend one, or submit again tomorrow.` })
-    }
+    const overLimit = submissionLimitRefusal(command.open, command.lastDay)
+    if (overLimit) return refuse(overLimit)
     const entry: ProposalEntry = { action: 'submitted', at, by, round: 1, comment: null }
     return {
       ok: true,

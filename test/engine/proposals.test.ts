@@ -77,6 +77,16 @@ it('holds the limit of open proposals across servers: 30 submitted at once throu
   }
 })
 
+it('refuses a proposer at its limit before checking the text: an id of another owner\'s answers as a free one does', async () => {
+  await h.engine.processes.register('id: v-private\nversion: 1\nextends: basic@5\ntitle: Private\n', 'v-private.yaml', { owner: { role: 'isv', subject: 'v-2' } })
+  // Under the limit, the text's check tells the id is taken.
+  await expect(h.engine.proposals.submit('id: v-private\nversion: 2\nextends: basic@5\ntitle: Mine\n', ISV)).rejects.toMatchObject({ code: 'process.owner-conflict' })
+  for (let i = 0; i < MAX_OPEN_PROPOSALS; i++) await h.engine.proposals.submit(VARIANT.replace('v-backup', `v-backup-${i}`), ISV)
+  for (const id of ['v-private', 'v-free']) {
+    await expect(h.engine.proposals.submit(`id: ${id}\nversion: 2\nextends: basic@5\ntitle: Mine\n`, ISV)).rejects.toMatchObject({ code: 'proposal.limit' })
+  }
+})
+
 it('registers an approved proposal on the base version it was submitted on, not one published since', async () => {
   const submitted = await h.engine.proposals.submit('id: v-drift\nversion: 1\nextends: basic\ntitle: Drift\n', ISV)
   expect(submitted.base).toBe('basic@5')
