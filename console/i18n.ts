@@ -37,6 +37,9 @@ const en = {
     linkIntro: 'This one-time link signs you in. It works once and only for a few minutes.',
     linkContinue: 'Continue',
     linkRefused: 'This sign-in link has already been used or has expired. Ask for a new one where you found it.',
+    linkSwitch: (current: string, other: string) => `You are signed in as ${current}. This link signs you in as ${other} instead, and signs you out as ${current}.`,
+    linkSwitchContinue: (other: string) => `Sign in as ${other}`,
+    linkStay: (current: string) => `Stay signed in as ${current}`,
     signedOut: 'You have signed out.',
   },
   inbox: {
@@ -279,6 +282,9 @@ const zh: Messages = {
     linkIntro: '此一次性链接用于登录，只能使用一次，且仅在几分钟内有效。',
     linkContinue: '继续',
     linkRefused: '此登录链接已被使用或已过期。请在获取链接的地方重新申请。',
+    linkSwitch: (current: string, other: string) => `您当前以${current}的身份登录。此链接将改为以${other}的身份登录，并退出${current}。`,
+    linkSwitchContinue: (other: string) => `以${other}的身份登录`,
+    linkStay: (current: string) => `保持以${current}的身份登录`,
     signedOut: '您已退出登录。',
   },
   inbox: {

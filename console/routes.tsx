@@ -128,7 +128,14 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     await signIn(c, session)
     return c.redirect(next, 303)
   })
-  app.get('/link/:secret', (c) => c.html(<LinkPage page={page(c)} secret={c.req.param('secret')} refused={false} />))
+  app.get('/link/:secret', async (c) => {
+    const secret = c.req.param('secret')
+    // Signed in as someone else already: the person chooses (see LinkPage).
+    const current = c.var.consoleSession ? c.var.principal : undefined
+    const other = current && await sessions.linkPrincipal(secret)
+    const switching = current && other && (other.role !== current.role || other.subject !== current.subject) ? { from: current, to: other } : undefined
+    return c.html(<LinkPage page={page(c)} secret={secret} refused={false} {...(switching ? { switching } : {})} />)
+  })
   app.post('/link/:secret', async (c) => {
     const session = await sessions.redeem(c.req.param('secret'))
     if (!session) return c.html(<LinkPage page={page(c)} secret="" refused />, 410)

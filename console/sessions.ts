@@ -106,6 +106,12 @@ export class ConsoleSessions {
     return { secret, expiresAt }
   }
 
+  /** Whom a sign-in link would sign in, without using it; undefined for a link unknown, used or expired. */
+  async linkPrincipal(secret: string): Promise<Principal | undefined> {
+    const link = await this.#store.console.findUsableLink(hashToken(secret), iso(this.#clock.now()))
+    return link && { role: link.role, subject: link.subject }
+  }
+
   /** Uses a sign-in link and opens a session for its principal; undefined for a link unknown, used or expired. */
   async redeem(secret: string): Promise<OpenedSession | undefined> {
     const now = this.#clock.now()

@@ -1,3 +1,5 @@
+import type { Principal } from '../../engine/index.js'
+import { labelOf } from '../i18n.js'
 import { Layout } from '../layout.js'
 import type { PageContext } from '../view.js'
 
@@ -29,22 +31,34 @@ export function SignInPage({ page, next, refused, signedOut }: { page: PageConte
 /**
  * The page a one-time sign-in link opens: a button that uses the link (the console's script
  * presses it at once). Opening the link changes nothing, so a mail scanner that follows it does
- * not use it up, and the session cookie is set by a same-site request.
+ * not use it up, and the session cookie is set by a same-site request. When the browser is signed
+ * in as someone else (`switching`), the button is left for the person to press: a link someone
+ * sends them must not sign them in as another without their knowing, ending their own session,
+ * so that what they then type or upload goes to the other's deliveries.
  */
-export function LinkPage({ page, secret, refused }: { page: PageContext; secret: string; refused: boolean }) {
+export function LinkPage({ page, secret, refused, switching }: { page: PageContext; secret: string; refused: boolean; switching?: { from: Principal; to: Principal } }) {
   const { t } = page
+  const person = (who: Principal): string => `${labelOf(t.roles, who.role)} ${who.subject}`
   return (
     <Layout page={page} title={t.signIn.linkTitle}>
       <div class="narrow">
         <h1>{t.signIn.linkTitle}</h1>
         {refused
           ? <p class="alert" role="alert">{t.signIn.linkRefused}</p>
-          : (
-            <form method="post" action={`/console/link/${encodeURIComponent(secret)}`} data-autosubmit>
-              <p>{t.signIn.linkIntro}</p>
-              <button type="submit">{t.signIn.linkContinue}</button>
-            </form>
-          )}
+          : switching
+            ? (
+              <form method="post" action={`/console/link/${encodeURIComponent(secret)}`}>
+                <p class="notice" role="status">{t.signIn.linkSwitch(person(switching.from), person(switching.to))}</p>
+                <button type="submit">{t.signIn.linkSwitchContinue(person(switching.to))}</button>
+                <p><a href="/console">{t.signIn.linkStay(person(switching.from))}</a></p>
+              </form>
+            )
+            : (
+              <form method="post" action={`/console/link/${encodeURIComponent(secret)}`} data-autosubmit>
+                <p>{t.signIn.linkIntro}</p>
+                <button type="submit">{t.signIn.linkContinue}</button>
+              </form>
+            )}
       </div>
     </Layout>
   )

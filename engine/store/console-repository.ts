@@ -19,6 +19,13 @@ export class ConsoleRepository {
     await this.#db.insertInto('console_link').values(row).execute()
   }
 
+  /** The link with this hash if it is unused and has not expired at `now`, without using it. */
+  async findUsableLink(hash: string, now: string): Promise<ConsoleLinkRow | undefined> {
+    return this.#db.selectFrom('console_link').selectAll()
+      .where('hash', '=', hash).where('used_at', 'is', null).where('expires_at', '>', now)
+      .executeTakeFirst()
+  }
+
   /**
    * Uses the link with this hash at `now` if it is unused and has not expired, and returns it as
    * it now is; undefined otherwise (unknown, used or expired). One statement, so of two

@@ -303,6 +303,34 @@ describe('signing in and out of the console', () => {
     expect(stale.status).toBe(303)
   })
 
+  it('asks a person signed in as someone else before a link signs them in as another, and uses a link at once otherwise', async () => {
+    const pageOf = async (secret: string, who?: { cookie: string }): Promise<string> => {
+      const response = await api.app.request(`/console/link/${secret}`, who ? { headers: { Cookie: who.cookie } } : {})
+      expect(response.status).toBe(200)
+      return response.text()
+    }
+    const victim = await signedIn('customer')
+    // A link someone else was given (for customer c-9), opened in the signed-in person's browser.
+    const { secret } = await sessions.createLink({ role: 'customer', subject: 'c-9' })
+    const asked = await pageOf(secret, victim)
+    expect(asked).not.toContain('data-autosubmit')
+    expect(asked).toContain('You are signed in as Customer c-1. This link signs you in as Customer c-9 instead, and signs you out as Customer c-1.')
+    expect(asked).toContain('>Sign in as Customer c-9</button>')
+    expect(asked).toContain('<a href="/console">Stay signed in as Customer c-1</a>')
+    // Opening it used nothing and ended nothing: the person is still signed in, and the link still works.
+    expect((await api.app.request('/console', { headers: { Cookie: victim.cookie } })).status).toBe(200)
+    expect(await sessions.linkPrincipal(secret)).toEqual({ role: 'customer', subject: 'c-9' })
+    // Pressed deliberately, it signs in as the link's person.
+    expect((await post(`/console/link/${secret}`, victim, {})).status).toBe(303)
+    // A link for the person already signed in, and any link in a browser with no session, is used at once.
+    const own = await sessions.createLink(WHO.customer)
+    const fresh = await sessions.createLink({ role: 'customer', subject: 'c-9' })
+    for (const page of [await pageOf(own.secret, await signedIn('customer')), await pageOf(fresh.secret)]) {
+      expect(page).toContain('data-autosubmit')
+      expect(page).not.toContain('Stay signed in as')
+    }
+  })
+
   it('signs out a session that has already ended, rather than refusing it', async () => {
     const ended = await signedIn('customer')
     await post('/console/sign-out', ended, { _csrf: ended.csrf })
