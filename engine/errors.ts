@@ -82,6 +82,7 @@ export type RejectionCode =
   | 'proposal.not-found'
   | 'proposal.status'
   | 'proposal.limit'
+  | 'start.quota'
 
 /** Codes of requests the HTTP API refuses before they reach the engine. */
 export type RequestCode =

@@ -7,7 +7,7 @@ import type { FieldProblem } from './errors.js'
 import { isListOrder, LIST_ORDERS, pageSize, startedBound } from './list-filters.js'
 import { optional } from './optional.js'
 import type { ProcessCatalog } from './process-catalog.js'
-import { chosenIdRefusal, forbidden, may, mayCheckValidity, maySee, ownerProblem, starterParties } from './runtime/authorize.js'
+import { chosenIdRefusal, forbidden, may, mayCheckValidity, maySee, mayStart, ownerProblem, starterParties } from './runtime/authorize.js'
 import type { AttachmentFacts, Command, ImageFacts } from './runtime/commands.js'
 import { decide } from './runtime/decide.js'
 import type { Decision } from './runtime/decision.js'
@@ -55,8 +55,13 @@ export class Instances {
     // indexes, so a burst of new deliveries writes a few hot pages instead of one random page each.
     const id = request.id ?? timeOrderedUuid()
     const existing = await this.#rows.find(id)
-    const command: Command = { type: 'start', instanceId: id, by, parties: request.parties, ...optional('parameters', request.parameters), ...optional('context', request.context) }
     const now = this.#clock.now()
+    // A party starting its own delivery starts a bounded number an hour (see partyStartRefusal).
+    const partyStarts = may(by, 'start') || !mayStart(process, by) ? undefined : await this.#rows.startsWithParty(by, process.id, iso(now.subtract({ hours: 1 })))
+    const command: Command = {
+      type: 'start', instanceId: id, by, parties: request.parties,
+      ...optional('parameters', request.parameters), ...optional('context', request.context), ...optional('partyStarts', partyStarts),
+    }
     const decision = accepted(await decide(process, existing?.state, command, now))
     const view = viewInstance(process, decision.state, by)
     const outbox = { events: publicEventRefs(decision.state, decision.events, 0), recordedAt: iso(now) }

@@ -81,7 +81,7 @@ const OPERATIONS: readonly Operation[] = [
     description: 'Starts an instance of a process version for its parties; it enters the first step. Callers: administrators and the system, and the roles a process names in `startedBy` (a party role starts only its own: its subject becomes that party).',
     body: { shape: 'StartRequest', required: true },
     responses: { 201: json('InstanceView', 'The new instance, as the caller sees it.', LOCATION) },
-    errors: ['auth.forbidden', 'process.not-found', 'instance.exists', 'input.invalid'],
+    errors: ['auth.forbidden', 'process.not-found', 'instance.exists', 'input.invalid', 'start.quota'],
   },
   {
     method: 'get', path: '/v1/instances', operationId: 'listInstances', tag: 'instances', bearer: true, summary: 'List instances',

@@ -104,6 +104,7 @@ const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly 
   'request.too-deep': { status: 400, title: 'Request body nested too deeply' },
   'storage.full': { status: 507, title: 'No space left to store the upload' },
   'upload.quota': { status: 429, title: 'Upload quota used up' },
+  'start.quota': { status: 429, title: 'Start quota used up' },
   'check.busy': { status: 429, title: 'Too many checks running or waiting' },
   'stream.busy': { status: 429, title: 'Too many event streams open' },
   'server.not-ready': { status: 503, title: 'Server not ready' },

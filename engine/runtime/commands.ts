@@ -30,6 +30,11 @@ export type Command =
     readonly parties: Readonly<Record<string, string>>
     readonly parameters?: Readonly<Record<string, unknown>>
     readonly context?: Readonly<Record<string, unknown>>
+    /**
+     * For a party starting its own delivery (not admin, not system): the deliveries of this
+     * process it has been a party of that started in the last hour, and the earliest's start.
+     */
+    readonly partyStarts?: { readonly count: number; readonly earliest: string | null }
   }
   | {
     readonly type: 'act'; readonly by: Principal; readonly action: string

@@ -6,7 +6,7 @@ import { fieldProblems } from '../definition/json-schema.js'
 import { pointerOf } from '../definition/pointer.js'
 import { mayStart, startForbidden, starterParties } from './authorize.js'
 import type { Command } from './commands.js'
-import type { Decision } from './decision.js'
+import type { Decision, Rejection } from './decision.js'
 import { reject } from './decision.js'
 import type { Event } from './events.js'
 import { evolve } from './evolve.js'
@@ -16,11 +16,31 @@ import { Temporal } from 'temporal-polyfill'
 
 type Start = Extract<Command, { type: 'start' }>
 
+/**
+ * How many deliveries of a process a party that starts its own (an ISV's listing: a process's
+ * `startedBy`) may start in any hour, counting every delivery of that process it is a party of:
+ * every start stores a delivery and its events, and only the marketplace (admin, system) starts
+ * without a bound.
+ */
+export const PARTY_STARTS_PER_HOUR = 100
+
+/**
+ * The refusal of a start by a party that has `started` deliveries in the last hour, the earliest
+ * at `earliest`, when that is as many as may be (`start.quota`).
+ */
+export function partyStartRefusal(started: number, earliest: string | null): Rejection | undefined {
+  if (started < PARTY_STARTS_PER_HOUR) return undefined
+  const again = earliest === null ? 'within the hour' : `from ${Temporal.Instant.from(earliest).add({ hours: 1 }).toString()}`
+  return { code: 'start.quota', message: `You are a party of ${started} deliveries of this process started in the last hour; a party may start ${PARTY_STARTS_PER_HOUR} of a process an hour. Start the next ${again}.` }
+}
+
 /** Starts an instance: checks parties, parameters and order context, then enters the first step. */
 export async function start(process: CompiledProcess, command: Start, at: string, budget: Budget): Promise<Decision> {
   if (!mayStart(process, command.by)) return { ok: false, rejection: startForbidden(process, command.by) }
   const starter = starterParties(process, command.parties, command.by)
   if ('rejection' in starter) return { ok: false, rejection: starter.rejection }
+  const overQuota = command.partyStarts && partyStartRefusal(command.partyStarts.count, command.partyStarts.earliest)
+  if (overQuota) return { ok: false, rejection: overQuota }
   const problems = [
     ...partyProblems(process, starter.parties),
     ...parameterProblems(process, command.parameters ?? {}, at),

@@ -71,6 +71,22 @@ export class InstanceRepository {
     return new Map(rows.map((row) => [Number(row.process_version), Number(row.count)]))
   }
 
+  /**
+   * How many instances of a process `party` has been a party of since `since` (their start,
+   * excluded), and the earliest of those starts: read from the index on (subject, role,
+   * instance_created_at), each row's process from the instance.
+   */
+  async startsWithParty(party: { readonly role: string; readonly subject: string }, processId: string, since: string): Promise<{ count: number; earliest: string | null }> {
+    const row = await this.#db.selectFrom('instance_party')
+      .innerJoin('instance', 'instance.id', 'instance_party.instance_id')
+      .select((eb) => [eb.fn.countAll<number | string>().as('count'), eb.fn.min('instance_party.instance_created_at').as('earliest')])
+      .where('instance_party.subject', '=', party.subject).where('instance_party.role', '=', party.role)
+      .where('instance_party.instance_created_at', '>', since).where('instance.process_id', '=', processId)
+      .executeTakeFirstOrThrow()
+    // PostgreSQL counts are bigint, read as strings.
+    return { count: Number(row.count), earliest: row.earliest ?? null }
+  }
+
   /** The instance with this id, or undefined. */
   async find(id: string): Promise<StoredInstance | undefined> {
     if (this.#reads) return this.#reads.find(id)

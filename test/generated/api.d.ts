@@ -4087,6 +4087,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description - `start.quota`: Start quota used up */
+            429: {
+                headers: {
+                    /** @description Seconds until it is worth retrying (enough of the quota back, or a check ended). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description - `server.error`: Internal Server Error */
             500: {
                 headers: {

@@ -86,6 +86,10 @@ interface Case {
 const CASES: readonly Case[] = [
   { name: 'a start of an instance that exists', command: 'start', code: 'instance.exists', decide: () => decideAt(basic, atSubmit, start(), T0) },
   { name: 'a start by a customer', command: 'start', code: 'auth.forbidden', decide: () => decideAt(basic, undefined, start({ by: CUSTOMER }), T0) },
+  { name: 'a start by an ISV of its own listing, its hundredth of the hour', command: 'start', code: 'start.quota',
+    decide: () => decideAt(listing, undefined, { type: 'start', instanceId: 'i-2', by: ISV, parties: {}, partyStarts: { count: 100, earliest: T0 } }, T0) },
+  { name: 'a start with a context of more than 64 KiB', command: 'start', code: 'input.invalid', pointers: ['/context'],
+    decide: () => decideAt(basic, undefined, start({ context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1', notes: 'x'.repeat(64 * 1024) } }), T0) },
   { name: 'a start without a party, with an unknown role', command: 'start', code: 'input.invalid', pointers: ['/parties/isv', '/parties/auditor'],
     decide: () => decideAt(basic, undefined, start({ parties: { customer: 'c-1', auditor: 'x' } }), T0) },
   { name: 'a start with a parameter of the wrong type, an unknown one and a required one missing', command: 'start', code: 'input.invalid',
