@@ -23,8 +23,30 @@ const REPLAY_POINTS = 4
 
 /** About how much JSON a page of the feed holds at most: it ends at the event that passes it. */
 export const PAGE_BYTES = 4 * 1024 * 1024
-/** Events rendered at a time while a page is filled. */
-const RENDER_SLICE = 50
+/** Events rendered at a time while a page is filled (a page of the default size, or of 100, at once). */
+const RENDER_SLICE = 100
+/**
+ * What an event's JSON holds besides its inputs and its delivery's context and values (ids,
+ * titles, times, parties, a reason: each bounded), counted high.
+ */
+const EVENT_BYTES = 4 * 1024
+
+/**
+ * The size of a value's JSON, each object measured once: the events of one delivery share its
+ * context and values, and only they and an act's inputs can be large.
+ */
+function jsonSizes(): (value: unknown) => number {
+  const sizes = new WeakMap<object, number>()
+  return (value) => {
+    if (typeof value !== 'object' || value === null) return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value))
+    let size = sizes.get(value)
+    if (size === undefined) {
+      size = Buffer.byteLength(JSON.stringify(value))
+      sizes.set(value, size)
+    }
+    return size
+  }
+}
 
 /** Filters of {@link Events.list}. */
 export interface EventFilter {
@@ -41,6 +63,8 @@ export interface EventFilter {
 export interface EventPage {
   readonly items: ReadonlyArray<PublicEvent & { readonly cursor: string }>
   readonly next: string
+  /** Whether the page was ended by its limit or its size, so that more events may follow at once. */
+  readonly more: boolean
 }
 
 /**
@@ -78,25 +102,29 @@ export class Events {
         fields: [{ pointer: '/types', rule: 'enum', message: `must list event types among ${PUBLIC_EVENT_TYPES.join(', ')}` }],
       })
     }
+    const limit = pageSize(filter.limit)
     const rows = await this.#feed.page({
-      limit: pageSize(filter.limit), after,
+      limit, after,
       ...optional('types', filter.types), ...optional('processId', filter.process), ...optional('instanceId', filter.instance),
       ...optional('party', may(by, 'see-all') ? undefined : { role: by.role, subject: by.subject }),
     })
     const items: Array<PublicEvent & { cursor: string }> = []
+    const size = jsonSizes()
     let bytes = 0
-    // Rendered a slice at a time, and ended once it holds PAGE_BYTES of JSON (with one event at
-    // least): deliveries whose events carry large inputs or contexts make shorter pages, not huge ones.
+    // Rendered a slice at a time, and ended once it holds about PAGE_BYTES of JSON (with one
+    // event at least): deliveries whose events carry large inputs or contexts make shorter pages,
+    // not huge ones.
     for (let from = 0; from < rows.length && bytes < PAGE_BYTES; from += RENDER_SLICE) {
       const slice = rows.slice(from, from + RENDER_SLICE)
       const events = await this.render(slice)
       for (const [i, event] of events.entries()) {
         if (items.length > 0 && bytes >= PAGE_BYTES) break
-        bytes += Buffer.byteLength(JSON.stringify(event))
+        const { inputs } = event.data as { inputs?: unknown }
+        bytes += EVENT_BYTES + size(inputs) + size(event.data.delivery?.context) + size(event.data.delivery?.values)
         items.push({ ...event, cursor: encodeEventCursor((slice[i] as FeedRow).position) })
       }
     }
-    return { items, next: items.at(-1)?.cursor ?? filter.after ?? encodeEventCursor({ tx: 0, position: 0 }) }
+    return { items, next: items.at(-1)?.cursor ?? filter.after ?? encodeEventCursor({ tx: 0, position: 0 }), more: items.length === limit || items.length < rows.length }
   }
 
   /**

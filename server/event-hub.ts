@@ -188,7 +188,7 @@ export class EventHub {
         const batch = page.items.map((event) => ({ event, position: decodeEventCursor(event.cursor) }))
         for (const subscriber of this.#subscribers) subscriber.offer(batch.filter(({ event }) => shows(event, subscriber.filter, subscriber.by)))
       }
-      if (page.items.length < PAGE) return
+      if (!page.more) return
     }
   }
 }

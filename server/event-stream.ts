@@ -67,13 +67,13 @@ export async function streamEvents(c: Context<AppEnv>, deps: { readonly engine: 
         await stream.writeSSE({ id: event.cursor, ...(options.named === false ? {} : { event: event.type }), data: JSON.stringify(event) })
         last = position
       }
-      // Catching up: the feed itself, until a page is not full; the hub has offered the rest since.
+      // Catching up: the feed itself, until a page holds every event there is yet; the hub has offered the rest since.
       if (after !== undefined) {
         for (let cursor = after; !ended;) {
           const page = await deps.engine.events.list({ ...filter, after: cursor, limit: PAGE }, by)
           for (const event of page.items) await send(event, decodeEventCursor(event.cursor))
           cursor = page.next
-          if (page.items.length < PAGE) break
+          if (!page.more) break
         }
       }
       await stream.write(': connected\n\n')

@@ -2714,6 +2714,8 @@ export interface components {
             items: components["schemas"]["PublicEvent"][];
             /** @description Where to read on (pass it as `after`): always given, since the feed grows; a page with no items gives back the cursor it was asked after. */
             next: string;
+            /** @description True when the page was ended by `limit` or by its size (about 4 MiB of JSON), so more events may follow at once: read on from `next`. False when the page holds every event there is yet. */
+            more: boolean;
         };
         /** @description A new webhook endpoint. */
         WebhookEndpointCreateRequest: {

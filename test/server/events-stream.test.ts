@@ -101,6 +101,20 @@ describe('GET /v1/events/stream', () => {
     for (const stream of [customer, stranger, admin, resumed]) stream.close()
   })
 
+  it('catches up past pages cut short by their size: a reconnection behind deliveries with large contexts misses none of their events', { timeout: 30_000 }, async () => {
+    // Where the feed ends now: the reconnection resumes from there.
+    let from = (await api.engine.events.list({ limit: 500 }, { role: 'admin', subject: 'a-1' })).next
+    for (let page = await api.engine.events.list({ limit: 500, after: from }, { role: 'admin', subject: 'a-1' }); page.items.length > 0; page = await api.engine.events.list({ limit: 500, after: from }, { role: 'admin', subject: 'a-1' })) from = page.next
+    // Two events each (started, step entered), each carrying its delivery's 60 KiB context: 9.6 MB, more than two pages by size.
+    const context = { orderId: 'o-1', specification: 'Standard', productId: 'p-1', notes: 'x'.repeat(60 * 1024) }
+    const ids: string[] = []
+    for (let i = 0; i < 80; i++) ids.push((await api.engine.instances.start({ process: 'basic', context, parties: { customer: 'c-1', isv: 'v-1' } }, { role: 'admin', subject: 'a-1' })).id)
+    const resumed = await open('admin', `?after=${from}`)
+    const received = (await resumed.until(160, 20_000)).map((m) => JSON.parse(m.data) as FeedEvent).filter((e) => ids.includes(e.data.delivery?.id ?? ''))
+    resumed.close()
+    expect(received.map((e) => e.id)).toEqual(ids.flatMap((id) => [`${id}.1`, `${id}.2`]))
+  })
+
   it('refuses an unknown type or a cursor that is not one before streaming', async () => {
     const types = await expectProblem(await fetch(`${server.url}/v1/events/stream?types=nope`, { headers: { Authorization: `Bearer ${api.tokens.admin}` } }), 422, 'request.invalid')
     expect(types['errors']).toEqual([expect.objectContaining({ pointer: '/query/types' })])

@@ -209,7 +209,7 @@ describe('GET /v1/events', () => {
     const spy = vi.spyOn(api.engine.events, 'list')
     try {
       const first = await page('/v1/events?limit=1&instance=nope', 'customer')
-      expect(first).toEqual({ items: [], next: expect.any(String) })
+      expect(first).toEqual({ items: [], next: expect.any(String), more: false })
       expect((await page(`/v1/events?instance=nope&after=${first.next}`, 'customer')).next).toBe(first.next)
       expect(spy).toHaveBeenCalledTimes(2)
     } finally {
