@@ -128,16 +128,20 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     await signIn(c, session)
     return c.redirect(next, 303)
   })
-  app.get('/link/:secret', async (c) => {
-    const secret = c.req.param('secret')
-    // Signed in as someone else already: the person chooses (see LinkPage).
-    const current = c.var.consoleSession ? c.var.principal : undefined
-    const other = current && await sessions.linkPrincipal(secret)
-    const switching = current && other && (other.role !== current.role || other.subject !== current.subject) ? { from: current, to: other } : undefined
-    return c.html(<LinkPage page={page(c)} secret={secret} refused={false} {...(switching ? { switching } : {})} />)
-  })
+  app.get('/link/:secret', (c) => c.html(<LinkPage page={page(c)} secret={c.req.param('secret')} refused={false} />))
   app.post('/link/:secret', async (c) => {
-    const session = await sessions.redeem(c.req.param('secret'))
+    const secret = c.req.param('secret')
+    // Signed in as someone else already: the person chooses (see LinkPage). Decided here, not
+    // when the page opens: a link followed from another site opens the page without the session
+    // cookie (SameSite=Strict), and the page's own form then sends it.
+    const current = c.var.consoleSession ? c.var.principal : undefined
+    if (current && (await readForm(c))['switch'] !== 'yes') {
+      const other = await sessions.linkPrincipal(secret)
+      if (other && (other.role !== current.role || other.subject !== current.subject)) {
+        return c.html(<LinkPage page={page(c)} secret={secret} refused={false} switching={{ from: current, to: other }} />)
+      }
+    }
+    const session = await sessions.redeem(secret)
     if (!session) return c.html(<LinkPage page={page(c)} secret="" refused />, 410)
     await signIn(c, session)
     return c.redirect(safeNext(session.returnPath), 303)

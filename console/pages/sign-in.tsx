@@ -31,10 +31,10 @@ export function SignInPage({ page, next, refused, signedOut }: { page: PageConte
 /**
  * The page a one-time sign-in link opens: a button that uses the link (the console's script
  * presses it at once). Opening the link changes nothing, so a mail scanner that follows it does
- * not use it up, and the session cookie is set by a same-site request. When the browser is signed
- * in as someone else (`switching`), the button is left for the person to press: a link someone
- * sends them must not sign them in as another without their knowing, ending their own session,
- * so that what they then type or upload goes to the other's deliveries.
+ * not use it up, and the session cookie is set by a same-site request. Pressed in a browser
+ * signed in as someone else, it answers with this page again, `switching`: the person chooses,
+ * for a link someone sends them must not sign them in as another without their knowing, ending
+ * their own session, so that what they then type or upload goes to the other's deliveries.
  */
 export function LinkPage({ page, secret, refused, switching }: { page: PageContext; secret: string; refused: boolean; switching?: { from: Principal; to: Principal } }) {
   const { t } = page
@@ -48,6 +48,7 @@ export function LinkPage({ page, secret, refused, switching }: { page: PageConte
           : switching
             ? (
               <form method="post" action={`/console/link/${encodeURIComponent(secret)}`}>
+                <input type="hidden" name="switch" value="yes" />
                 <p class="notice" role="status">{t.signIn.linkSwitch(person(switching.from), person(switching.to))}</p>
                 <button type="submit">{t.signIn.linkSwitchContinue(person(switching.to))}</button>
                 <p><a href="/console">{t.signIn.linkStay(person(switching.from))}</a></p>

@@ -193,3 +193,23 @@ async function serveText(html: string): Promise<{ url: string; close(): Promise<
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server?.close(() => resolve())) }
 }
 
+
+it('asks before a sign-in link followed from another site signs a person in as someone else; staying keeps their session', async () => {
+  const customer = await rig.signedIn('customer')
+  const stranger = await rig.link('strangerCustomer')
+  const elsewhere = await serveText(`<!doctype html><html lang="en"><title>Mail</title><a href="${stranger}">Your delivery</a></html>`)
+  try {
+    await customer.goto(elsewhere.url)
+    await customer.getByRole('link', { name: 'Your delivery' }).click()
+    // The page's script presses its button; the console answers by asking.
+    const stay = customer.getByRole('link', { name: en.signIn.linkStay('Customer c-1') })
+    await stay.waitFor()
+    await shows(customer.locator('main'), en.signIn.linkSwitch('Customer c-1', 'Customer c-9'))
+    await checkPage(customer, 'link-switch')
+    await stay.click()
+    await customer.waitForURL('**/console')
+    await shows(customer.locator('header .who'), en.nav.signedInAs('Customer', 'c-1'))
+  } finally {
+    await elsewhere.close()
+  }
+})
