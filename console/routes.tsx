@@ -279,7 +279,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
   app.post('/proposals', async (c) => {
     const source = sourceOf(await readForm(c))
     try {
-      const proposal = await engine.proposals.submit(source, c.var.principal)
+      const proposal = await queuedCheck(c, deps.checks, () => engine.proposals.submit(source, c.var.principal))
       return c.redirect(proposalPath(proposal.id), 303)
     } catch (error) {
       if (!(error instanceof EngineError) || error.code === 'auth.forbidden') throw error
@@ -301,7 +301,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
     const source = sourceOf(form)
     const change = { comment: textOf(form['comment']), ...optional('expectedRevision', revisionOf(form['_revision'])) }
     try {
-      await engine.proposals.amend(id, source, change, c.var.principal)
+      await queuedCheck(c, deps.checks, () => engine.proposals.amend(id, source, change, c.var.principal))
       return c.redirect(proposalPath(id), 303)
     } catch (error) {
       if (!(error instanceof EngineError) || !isTextProblem(error)) throw error

@@ -61,6 +61,12 @@ export function threadedChecker(limits: CheckThreadLimits = CHECK_THREAD_LIMITS)
     const worker = startWorker(import.meta.url, 'check-thread', { resourceLimits: { maxOldGenerationSizeMb: limits.heapMb } })
     // An idle thread never keeps the process alive.
     worker.unref()
+    // For its whole life: an error between checks (when no check listens) must not throw on the
+    // event loop, and a thread that has stopped is no longer offered to a check.
+    worker.on('error', () => undefined).once('exit', () => {
+      const at = idle.indexOf(worker)
+      if (at >= 0) idle.splice(at, 1)
+    })
     return new Promise((resolve, reject) => {
       const settle = (error?: unknown): void => {
         worker.off('message', onReady).off('error', settle).off('exit', settle)
@@ -75,9 +81,14 @@ export function threadedChecker(limits: CheckThreadLimits = CHECK_THREAD_LIMITS)
   /** A thread for one check: an idle one, a new one while fewer than `threads` are taken, or the first freed. */
   const take = async (): Promise<Worker> => {
     while (taken >= limits.threads) await new Promise<void>((resolve) => waiting.push(resolve))
+    if (closed) throw new Error('The definition checker is closed.')
     taken++
     try {
       const worker = idle.pop() ?? await startThread()
+      if (closed) {
+        void worker.terminate()
+        throw new Error('The definition checker is closed.')
+      }
       inUse.add(worker)
       return worker
     } catch (error) {
@@ -144,6 +155,8 @@ export function threadedChecker(limits: CheckThreadLimits = CHECK_THREAD_LIMITS)
     },
     async close() {
       closed = true
+      // Checks waiting for a thread wake to find the checker closed.
+      for (const wake of waiting.splice(0)) wake()
       await Promise.all([...idle.splice(0), ...inUse].map((worker) => worker.terminate()))
     },
   }

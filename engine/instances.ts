@@ -5,10 +5,11 @@ import type { ActRequest, ListFilter, RetryRequest, StartRequest, TerminateReque
 import { EngineError, rejectionError } from './errors.js'
 import type { FieldProblem } from './errors.js'
 import { isListOrder, LIST_ORDERS, pageSize, startedBound } from './list-filters.js'
+import { OneAtATime } from './one-at-a-time.js'
 import { optional } from './optional.js'
 import type { ProcessCatalog } from './process-catalog.js'
 import { chosenIdRefusal, forbidden, may, mayCheckValidity, maySee, mayStart, ownerProblem, starterParties } from './runtime/authorize.js'
-import type { AttachmentFacts, Command, ImageFacts } from './runtime/commands.js'
+import type { AttachmentFacts, Command, ImageFacts, PartyStarts } from './runtime/commands.js'
 import { decide } from './runtime/decide.js'
 import type { Decision } from './runtime/decision.js'
 import type { Principal } from './runtime/state.js'
@@ -20,6 +21,7 @@ import { publicEventRefs } from './runtime/public-events.js'
 import { instant, iso } from './runtime/time.js'
 import { validityAt } from './runtime/validity.js'
 import type { ValidityView } from './runtime/validity.js'
+import type { CompiledProcess } from './definition/compiled.js'
 import { ExpressionFailure } from './definition/expression.js'
 import type { AttachmentRepository } from './store/attachment-repository.js'
 import type { EventRecord, InstanceQuery, InstanceRepository, StoredInstance } from './store/instance-repository.js'
@@ -34,6 +36,8 @@ export class Instances {
   readonly #attachments: AttachmentRepository
   readonly #catalog: ProcessCatalog
   readonly #clock: Clock
+  /** Each party's starts of each process, counted and written one at a time on this server. */
+  readonly #partyStarts = new OneAtATime()
 
   constructor(rows: InstanceRepository, attachments: AttachmentRepository, catalog: ProcessCatalog, clock: Clock) {
     this.#rows = rows
@@ -54,13 +58,24 @@ export class Instances {
     // Time-ordered: new instances, their events and their party rows go to the ends of their
     // indexes, so a burst of new deliveries writes a few hot pages instead of one random page each.
     const id = request.id ?? timeOrderedUuid()
+    // A party starting its own delivery starts a bounded number an hour (see partyStartRefusal):
+    // its starts are counted and written one at a time on this server.
+    if (!may(by, 'start') && mayStart(process, by)) {
+      return this.#partyStarts.run(`${by.role}:${by.subject}:${process.id}`, async () => {
+        const recent = await this.#rows.startsWithParty(by, process.id, iso(this.#clock.now().subtract({ hours: 1 })))
+        return this.#create(process, id, { ...request, partyStarts: recent }, by, options)
+      })
+    }
+    return this.#create(process, id, request, by, options)
+  }
+
+  /** Decides a start and writes the new instance. */
+  async #create(process: CompiledProcess, id: string, request: StartRequest & { partyStarts?: PartyStarts }, by: Principal, options: WriteOptions): Promise<InstanceView> {
     const existing = await this.#rows.find(id)
     const now = this.#clock.now()
-    // A party starting its own delivery starts a bounded number an hour (see partyStartRefusal).
-    const partyStarts = may(by, 'start') || !mayStart(process, by) ? undefined : await this.#rows.startsWithParty(by, process.id, iso(now.subtract({ hours: 1 })))
     const command: Command = {
       type: 'start', instanceId: id, by, parties: request.parties,
-      ...optional('parameters', request.parameters), ...optional('context', request.context), ...optional('partyStarts', partyStarts),
+      ...optional('parameters', request.parameters), ...optional('context', request.context), ...optional('partyStarts', request.partyStarts),
     }
     const decision = accepted(await decide(process, existing?.state, command, now))
     const view = viewInstance(process, decision.state, by)

@@ -3,6 +3,8 @@ import type { Clock } from './clock.js'
 import { CHECKED_DEFINITION } from './definition-check.js'
 import { decodeDefinition } from './definition/decode.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
+import { definitionHead } from './definition/head.js'
+import { OneAtATime } from './one-at-a-time.js'
 import { EngineError, InvalidDefinitionError, rejectionError } from './errors.js'
 import type { ProcessCatalog } from './process-catalog.js'
 import { may, mayPropose, mayReviewProposals, maySeeProposal, proposalForbidden } from './runtime/authorize.js'
@@ -47,8 +49,8 @@ export class Proposals {
   readonly #rows: ProposalRepository
   readonly #catalog: ProcessCatalog
   readonly #clock: Clock
-  /** Each proposer's submissions still being counted and inserted on this server. */
-  readonly #queues = new Map<string, Promise<void>>()
+  /** Each proposer's submissions, counted and inserted one at a time on this server. */
+  readonly #submissions = new OneAtATime()
 
   constructor(rows: ProposalRepository, catalog: ProcessCatalog, clock: Clock) {
     this.#rows = rows
@@ -76,7 +78,7 @@ export class Proposals {
     const text = await this.#proposed(definition, by)
     // Counted again one submission at a time per proposer here (submissions sent together would
     // each count the same open ones), and inserted only within the limits on every server.
-    return this.#oneAtATime(`${by.role}:${by.subject}`, async () => {
+    return this.#submissions.run(`${by.role}:${by.subject}`, async () => {
       for (let attempt = 1; ; attempt++) {
         const now = this.#clock.now()
         const { open, lastDay, since } = await counts()
@@ -123,7 +125,7 @@ export class Proposals {
     // Refusals that do not depend on the text come first (who may, which status), then the text's.
     const refusal = proposalRefusal(state, 'amend', by, change.expectedRevision)
     if (refusal) throw rejectionError(refusal)
-    const text = await this.#proposed(definition, by)
+    const text = await this.#proposed(definition, by, state?.process.id)
     return this.#change(state, { type: 'amend', text, comment: change.comment }, by, change.expectedRevision)
   }
 
@@ -212,19 +214,6 @@ export class Proposals {
     return this.#write(decision.state, state.revision)
   }
 
-  /** Runs `work` after every earlier call for the same `key` on this server has ended. */
-  async #oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const running = (this.#queues.get(key) ?? Promise.resolve()).then(work)
-    const settled = running.then(() => undefined, () => undefined)
-    this.#queues.set(key, settled)
-    try {
-      return await running
-    } finally {
-      // The last in the queue removes it, so the map holds only proposers submitting now.
-      if (this.#queues.get(key) === settled) this.#queues.delete(key)
-    }
-  }
-
   async #write(next: ProposalState, revision: number): Promise<ProposalState> {
     if (!await this.#rows.update(next, revision)) {
       throw new EngineError('conflict.stale', `Proposal "${next.id}" changed meanwhile. Read it again.`)
@@ -232,10 +221,19 @@ export class Proposals {
     return next
   }
 
-  /** The text checked as a proposal of `by`'s: decoded, compiled, deriving from a base, its id and version free. */
-  async #proposed(definition: string, by: Principal): Promise<ProposedText> {
+  /**
+   * The text checked as a proposal of `by`'s: decoded, compiled, deriving from a base, its id and
+   * version free. An amendment's must keep the proposal's process id (`id`), checked first: an
+   * amendment is of one process, and may not ask whether other ids are taken.
+   */
+  async #proposed(definition: string, by: Principal, id?: string): Promise<ProposedText> {
     const decoded = decodeDefinition(new TextEncoder().encode(definition), CHECKED_DEFINITION)
     if (!decoded.ok) throw decoded.problem.code === 'definition.too-large' ? decoded.problem : new InvalidDefinitionError(CHECKED_DEFINITION, [decoded.problem])
+    if (id !== undefined && definitionHead(decoded.text).id !== id) {
+      throw new EngineError('input.invalid', `An amendment keeps the proposal's process id "${id}"; propose another process as a new proposal.`, {
+        fields: [{ pointer: '/definition', rule: 'const', message: `must keep the process id "${id}"` }],
+      })
+    }
     const { process, base } = await this.#catalog.proposable(decoded.text, CHECKED_DEFINITION, { role: by.role, subject: by.subject })
     return { source: decoded.text, process: { id: process.id, version: process.version, title: process.title }, base }
   }

@@ -117,7 +117,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }))
   const checks = deps.checks ?? new CheckQueue()
   app.route('/v1/processes', processRoutes(engine, checks))
-  app.route('/v1/proposals', proposalRoutes(engine.proposals))
+  app.route('/v1/proposals', proposalRoutes(engine.proposals, checks))
   app.route('/v1/instances', instanceRoutes(engine, metrics))
   const uploadQuota = new UploadQuota(store, engine.clock, deps.limits?.uploadQuota ?? { filesPerHour: 100, bytesPerHour: 1024 ** 3 })
   app.route('/v1/attachments', attachmentRoutes(engine, deps.storage, { limitBytes: uploadBytes, quota: uploadQuota, logger }))

@@ -9,14 +9,14 @@ export interface CheckQueueLimits {
   readonly waitingPerPrincipal: number
 }
 
-/** Two at once: the machines this serves on have two cores, and a check is work on the event loop. */
+/** Two at once: the machines this serves on have two cores, and a server has two check threads (CHECK_THREAD_LIMITS). */
 export const CHECK_QUEUE_LIMITS: CheckQueueLimits = { running: 2, waitingPerPrincipal: 4 }
 
 /**
  * The checks of definitions with their scenarios (`POST /v1/processes/validate`, the studio's
- * check), each up to 5 s of work that yields to other requests as it goes: run a few at a time,
- * one at a time for each principal, in the order they came. Without it, one token sending checks
- * by the hundred would share the event loop among all of them, and every other request would wait
+ * check, a proposal's submission and amendment), each compiled on a check thread: run a few at a
+ * time, one at a time for each principal, in the order they came. Without it, one token sending
+ * checks by the hundred would hold the check threads, and every other caller's check would wait
  * its turn behind each. A principal with its running check and `waitingPerPrincipal` more waiting
  * is refused (`check.busy`, 429) until one ends: a studio's checks, sent as its author types,
  * wait instead.

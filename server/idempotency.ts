@@ -118,7 +118,8 @@ export function idempotency(store: Store, clock: Clock, options: IdempotencyOpti
       throw error
     }
     // A secret is never kept in the clear: a retry with the same key makes a new one (the first expires unused).
-    if (c.res.status >= 500 || (upload && c.res.status >= 400) || c.get('secretAnswer')) {
+    // A refusal for now (429: a quota used up, a queue full) is no answer to keep: a retry later is tried again.
+    if (c.res.status >= 500 || c.res.status === 429 || (upload && c.res.status >= 400) || c.get('secretAnswer')) {
       await store.idempotency.release(principal, key, token)
       return
     }

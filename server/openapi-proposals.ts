@@ -13,7 +13,7 @@ export const PROPOSAL_OPERATIONS: readonly Operation[] = [
     method: 'post', path: '/v1/proposals', operationId: 'submitProposal', tag: 'proposals', bearer: true, summary: 'Propose a customised procedure',
     description: 'Submits a process derived from one the caller may use (`extends`: a public process or the caller\'s own) for an administrator to review. The text is checked as registering it would check it (problems located in `definition.yaml`, as `POST /v1/processes/validate` reports them); without `extends` it is `input.invalid` at `/definition` (rule `extends`); its id must be new or the caller\'s own process, its version above the registered ones. Nothing is registered until it is approved. An ISV may have 20 proposals open (submitted or returned) at once, and submit 100 in 24 hours (`proposal.limit`, 409). Callers: parties (an ISV); administrators register processes themselves.',
     body: { shape: 'ProposalSubmitRequest', required: true },
-    responses: { 201: json('Proposal', 'The proposal, submitted.', LOCATION) }, errors: ['auth.forbidden', 'proposal.limit', ...TEXT_ERRORS],
+    responses: { 201: json('Proposal', 'The proposal, submitted.', LOCATION) }, errors: ['auth.forbidden', 'proposal.limit', 'check.busy', ...TEXT_ERRORS],
   },
   {
     method: 'get', path: '/v1/proposals', operationId: 'listProposals', tag: 'proposals', bearer: true, summary: 'List proposals',
@@ -29,7 +29,7 @@ export const PROPOSAL_OPERATIONS: readonly Operation[] = [
     method: 'post', path: '/v1/proposals/{id}/amend', operationId: 'amendProposal', tag: 'proposals', bearer: true, summary: 'Amend a proposal',
     description: `Replaces the text of a submitted or returned proposal, checked as at submission; it is submitted again, one round on, and the text before is kept as \`previousSource\` for the reviewer. ${PROPOSER}`,
     parameters: [id('proposal')], body: { shape: 'ProposalAmendRequest', required: true },
-    responses: { 200: json('Proposal', 'The proposal, submitted again.') }, errors: [...CHANGE_ERRORS, ...TEXT_ERRORS],
+    responses: { 200: json('Proposal', 'The proposal, submitted again.') }, errors: [...CHANGE_ERRORS, 'check.busy', ...TEXT_ERRORS],
   },
   {
     method: 'post', path: '/v1/proposals/{id}/return', operationId: 'returnProposal', tag: 'proposals', bearer: true, summary: 'Return a proposal with comments',

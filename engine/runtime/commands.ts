@@ -23,6 +23,15 @@ export interface ImageFacts {
   readonly transparentBackground?: boolean | undefined
 }
 
+/**
+ * The deliveries of a process that a party starting its own has been a party of, started in the
+ * last hour, and the earliest's start (null when there is none).
+ */
+export interface PartyStarts {
+  readonly count: number
+  readonly earliest: string | null
+}
+
 /** A request to change an instance, decided by `decide`. Commands are imperative, events past tense. */
 export type Command =
   | {
@@ -30,11 +39,8 @@ export type Command =
     readonly parties: Readonly<Record<string, string>>
     readonly parameters?: Readonly<Record<string, unknown>>
     readonly context?: Readonly<Record<string, unknown>>
-    /**
-     * For a party starting its own delivery (not admin, not system): the deliveries of this
-     * process it has been a party of that started in the last hour, and the earliest's start.
-     */
-    readonly partyStarts?: { readonly count: number; readonly earliest: string | null }
+    /** For a party starting its own delivery (not admin, not system): its recent starts. */
+    readonly partyStarts?: PartyStarts
   }
   | {
     readonly type: 'act'; readonly by: Principal; readonly action: string

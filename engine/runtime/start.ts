@@ -30,8 +30,8 @@ export const PARTY_STARTS_PER_HOUR = 100
  */
 export function partyStartRefusal(started: number, earliest: string | null): Rejection | undefined {
   if (started < PARTY_STARTS_PER_HOUR) return undefined
-  const again = earliest === null ? 'within the hour' : `from ${Temporal.Instant.from(earliest).add({ hours: 1 }).toString()}`
-  return { code: 'start.quota', message: `You are a party of ${started} deliveries of this process started in the last hour; a party may start ${PARTY_STARTS_PER_HOUR} of a process an hour. Start the next ${again}.` }
+  const first = earliest === null ? '' : ` (the earliest at ${earliest})`
+  return { code: 'start.quota', message: `You are a party of ${started} deliveries of this process started in the last hour${first}; a party may start ${PARTY_STARTS_PER_HOUR} of a process an hour, and each counts for an hour from its start.` }
 }
 
 /** Starts an instance: checks parties, parameters and order context, then enters the first step. */

@@ -2,6 +2,8 @@ import { Hono } from 'hono'
 import type { Proposals } from '../../engine/index.js'
 import { optional } from '../../engine/index.js'
 import { readBody } from '../body.js'
+import type { CheckQueue } from '../check-queue.js'
+import { queuedCheck } from '../check-queue.js'
 import type { AppEnv } from '../env.js'
 import { fromQuery, readQuery } from '../query.js'
 
@@ -10,11 +12,13 @@ import { fromQuery, readQuery } from '../query.js'
  * (docs/proposals.md). A proposal is seen by its proposer and by those who see everything; to
  * anyone else it does not exist (404).
  */
-export function proposalRoutes(proposals: Proposals): Hono<AppEnv> {
+export function proposalRoutes(proposals: Proposals, checks: CheckQueue): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
+  // A submission's and an amendment's text is checked as `POST /v1/processes/validate` checks one: in the check queue.
   app.post('/', async (c) => {
-    const proposal = await proposals.submit(readBody(c, 'ProposalSubmitRequest').definition, c.get('principal'))
+    const definition = readBody(c, 'ProposalSubmitRequest').definition
+    const proposal = await queuedCheck(c, checks, () => proposals.submit(definition, c.get('principal')))
     c.header('Location', `/v1/proposals/${proposal.id}`)
     return c.json(proposal, 201)
   })
@@ -28,7 +32,7 @@ export function proposalRoutes(proposals: Proposals): Hono<AppEnv> {
 
   app.post('/:id/amend', async (c) => {
     const { definition, ...change } = readBody(c, 'ProposalAmendRequest')
-    return c.json(await proposals.amend(c.req.param('id'), definition, change, c.get('principal')))
+    return c.json(await queuedCheck(c, checks, () => proposals.amend(c.req.param('id'), definition, change, c.get('principal'))))
   })
 
   app.post('/:id/return', async (c) => c.json(await proposals.return(c.req.param('id'), readBody(c, 'ProposalReturnRequest'), c.get('principal'))))

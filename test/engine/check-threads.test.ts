@@ -72,9 +72,14 @@ describe('threadedChecker', () => {
     expect(first).toEqual(await checkTexts(broken))
   })
 
-  it('refuses checks once closed', async () => {
-    const closing = threadedChecker()
+  it('refuses checks once closed, and ends those running or waiting for a thread when it closes', async () => {
+    const closing = threadedChecker({ threads: 1, timeLimitMs: 20_000, heapMb: 512 })
+    const running = closing.check({ text: wideDefinition(8_000), file: 'wide.yaml', bases: [] })
+    const waiting = closing.check(broken)
+    await new Promise((resolve) => setTimeout(resolve, 200))
     await closing.close()
+    const [first, second] = await Promise.allSettled([running, waiting])
+    expect([first.status, second.status]).toEqual(['rejected', 'rejected'])
     await expect(closing.check(broken)).rejects.toThrow('closed')
   })
 })

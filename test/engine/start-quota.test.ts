@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { PARTY_STARTS_PER_HOUR } from '../../engine/index.js'
+import { iso, PARTY_STARTS_PER_HOUR } from '../../engine/index.js'
 import { ADMIN, ISV, openHarness } from '../support/engine.js'
 import type { Harness } from '../support/engine.js'
 
@@ -21,7 +21,7 @@ it(`lets a party start ${PARTY_STARTS_PER_HOUR} deliveries of a process an hour,
   expect(await count()).toBe(PARTY_STARTS_PER_HOUR)
   await expect(listing()).rejects.toMatchObject({
     code: 'start.quota',
-    message: `You are a party of ${PARTY_STARTS_PER_HOUR} deliveries of this process started in the last hour; a party may start ${PARTY_STARTS_PER_HOUR} of a process an hour. Start the next from ${first.add({ hours: 1 }).toString()}.`,
+    message: `You are a party of ${PARTY_STARTS_PER_HOUR} deliveries of this process started in the last hour (the earliest at ${iso(first)}); a party may start ${PARTY_STARTS_PER_HOUR} of a process an hour, and each counts for an hour from its start.`,
   })
   expect(await count()).toBe(PARTY_STARTS_PER_HOUR)
   // Another ISV, and the marketplace, are not held by this ISV's starts.
@@ -31,4 +31,11 @@ it(`lets a party start ${PARTY_STARTS_PER_HOUR} deliveries of a process an hour,
   h.clock.advance('PT50M')
   await listing()
   await expect(listing()).rejects.toMatchObject({ code: 'start.quota' })
+})
+
+it('counts the starts sent at once one after another: no more than the quota get in', async () => {
+  const party = { role: 'isv', subject: 'v-burst' }
+  const answers = await Promise.allSettled(Array.from({ length: PARTY_STARTS_PER_HOUR + 20 }, () => listing(party)))
+  expect(answers.filter((a) => a.status === 'fulfilled')).toHaveLength(PARTY_STARTS_PER_HOUR)
+  expect(answers.filter((a) => a.status === 'rejected').map((a) => (a as PromiseRejectedResult).reason as { code?: string }).every((e) => e.code === 'start.quota')).toBe(true)
 })

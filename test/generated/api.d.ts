@@ -6594,6 +6594,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description - `check.busy`: Too many checks running or waiting */
+            429: {
+                headers: {
+                    /** @description Seconds until it is worth retrying (enough of the quota back, or a check ended). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description - `server.error`: Internal Server Error */
             500: {
                 headers: {
@@ -6777,6 +6788,17 @@ export interface operations {
              */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `check.busy`: Too many checks running or waiting */
+            429: {
+                headers: {
+                    /** @description Seconds until it is worth retrying (enough of the quota back, or a check ended). */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PNG } from 'pngjs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { BUILT_IN_PROCESS_DIR, compileProcess } from '../../engine/index.js'
+import { BUILT_IN_PROCESS_DIR, compileProcess, PARTY_STARTS_PER_HOUR } from '../../engine/index.js'
 import type { JsonSchema } from '../../engine/index.js'
 import { openApi } from '../support/http.js'
 import type { Api, Who } from '../support/http.js'
@@ -331,6 +331,17 @@ describe('listing-review v2 over HTTP: who starts it and who acts', () => {
     })
     expect(await count()).toBe(before)
     expect(await json(await api.call('POST', '/v1/instances', { who: 'isv', json: { process: 'listing-review', parties: {}, context: context(64) } }), 201)).toMatchObject({ parties: { isv: 'v-1' } })
+    // A party's starts are bounded (start.quota); a refusal for now is not kept under an Idempotency-Key.
+    const startAs = (headers: Record<string, string> = {}) => api.call('POST', '/v1/instances', { who: 'strangerIsv', json: { process: 'listing-review', parties: {} }, headers })
+    let started = 0
+    while ((await startAs()).status === 201 && started <= PARTY_STARTS_PER_HOUR) started++
+    // Those of the tests above count too.
+    expect(started).toBeGreaterThan(PARTY_STARTS_PER_HOUR - 10)
+    expect(started).toBeLessThanOrEqual(PARTY_STARTS_PER_HOUR)
+    const key = { 'Idempotency-Key': 'listing-after-the-hour' }
+    expect(await json(await startAs(key), 429)).toMatchObject({ code: 'start.quota' })
+    api.clock.advance('PT1H')
+    expect((await startAs(key)).status).toBe(201)
     // The system (the marketplace's integration) chooses ids, as the administrator does.
     expect(await json(await api.call('POST', '/v1/instances', { who: 'system', json: { id: 'order-5002', process: 'listing-review', parties: { isv: 'v-1' } } }), 201)).toMatchObject({ id: 'order-5002' })
   })

@@ -82,8 +82,16 @@ describe('an approval racing the ISV', () => {
 })
 
 describe('many submissions at once', () => {
-  it('30 submitted together by one ISV: 20 open, the rest proposal.limit', async () => {
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => send('POST', '/v1/proposals', 'isv', { definition: VARIANT.replace('v-backup', `v-backup-${i}`) })))
+  it('30 submitted together by one ISV, each sent again while the check queue is busy (check.busy): 20 open, the rest proposal.limit', async () => {
+    // A submission's text is checked in the check queue: one running and four waiting per token holder.
+    const submit = async (i: number): Promise<{ status: number; body: Record<string, unknown> }> => {
+      for (;;) {
+        const answer = await send('POST', '/v1/proposals', 'isv', { definition: VARIANT.replace('v-backup', `v-backup-${i}`) })
+        if (answer.body['code'] !== 'check.busy') return answer
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    }
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => submit(i)))
     expect(answers.filter((a) => a.status === 201)).toHaveLength(20)
     expect(answers.filter((a) => a.status === 409 && a.body['code'] === 'proposal.limit')).toHaveLength(10)
     expect(((await send('GET', '/v1/proposals?status=submitted', 'admin')).body['items'] as unknown[])).toHaveLength(20)

@@ -92,6 +92,12 @@ describe('reviewing', () => {
 
     const amendedText = VARIANT.replace('title: ACME Backup delivery', 'title: ACME Backup delivery (databases and files)')
     expect(await send('POST', `/v1/proposals/${proposal.id}/amend`, 'isv', { definition: amendedText, expectedRevision: 1 })).toMatchObject({ status: 409, body: { code: 'conflict.stale' } })
+    // An amendment is of the same process: another id is refused before the text is checked (so whether that id is taken is not told).
+    for (const id of ['basic', 'v-elsewhere']) {
+      expect(await send('POST', `/v1/proposals/${proposal.id}/amend`, 'isv', { definition: amendedText.replace('id: v-backup', `id: ${id}`), expectedRevision: 2 })).toMatchObject({
+        status: 422, body: { code: 'input.invalid', errors: [{ pointer: '/definition', rule: 'const', message: 'must keep the process id "v-backup"' }] },
+      })
+    }
     const amended = (await send('POST', `/v1/proposals/${proposal.id}/amend`, 'isv', { definition: amendedText, comment: 'Title says what.', expectedRevision: 2 })).body as Proposal
     expect(amended).toMatchObject({ status: 'submitted', round: 2, revision: 3, source: amendedText, previousSource: VARIANT, process: { title: 'ACME Backup delivery (databases and files)' } })
 
