@@ -41,7 +41,7 @@ function definitionOf(ctx: CompileContext, own: ProcessDefinition, resolver: Bas
     return undefined
   }
   const merged = derive(base, own as ProcessDefinition & { extends: string })
-  for (const problem of merged.problems) ctx.report('definition.derivation', problem.pointer, problem.message, problem.hint)
+  for (const problem of merged.problems) ctx.report(problem.code ?? 'definition.derivation', problem.pointer, problem.message, problem.hint)
   ctx.locateThrough((pointer) => merged.origin(pointer) ?? '/extends')
   return merged.problems.length > 0 ? undefined : merged.definition
 }

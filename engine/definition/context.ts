@@ -1,5 +1,6 @@
 import type { DefinitionCode } from '../errors.js'
 import type { DefinitionError, SourceLocation } from '../errors.js'
+import { MAX_PROBLEMS } from './limits.js'
 import type { Source } from './source.js'
 
 /** What the compile passes share: the source (for locations) and the list of problems found so far. */
@@ -31,9 +32,21 @@ export class CompileContext {
     this.#problems.push(this.source.errorAtKey(code, this.#origin(pointer), message, hint))
   }
 
-  /** Every problem recorded, sorted by line and column. */
+  /**
+   * The problems recorded, sorted by line and column: each once (a problem inside a value that
+   * YAML aliases or merge keys repeat is found at each use, but written in one place), and at most
+   * {@link MAX_PROBLEMS}.
+   */
   get problems(): readonly DefinitionError[] {
-    return sortProblems(this.#problems)
+    const seen = new Set<string>()
+    const once = this.#problems.filter((problem) => {
+      const { line, column } = problem.location
+      const key = `${line}:${column}\u0000${problem.code}\u0000${problem.message}`
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
+    return sortProblems(once).slice(0, MAX_PROBLEMS)
   }
 }
 

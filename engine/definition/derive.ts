@@ -34,6 +34,8 @@ type StepEntry = StepDefinition & { readonly remove?: true; readonly merge?: tru
 
 /** A problem found while merging, at a pointer of the derived file. */
 export interface DeriveProblem {
+  /** `definition.derivation` unless said. */
+  readonly code?: 'definition.duplicate-step'
   readonly pointer: string
   readonly message: string
   readonly hint?: string
@@ -53,7 +55,15 @@ export function derive(base: ProcessDefinition, derived: ProcessDefinition & { r
   const problems: DeriveProblem[] = []
   // `written`: for a step merged onto an inherited one, the fields and actions the derived file wrote.
   const steps: Array<{ step: StepDefinition; index: number | undefined; written?: ReadonlySet<string> }> = base.steps.map((step) => ({ step, index: undefined }))
+  /** Where the derived file wrote each step id first: an id written twice would silently undo its first entry. */
+  const writtenAt = new Map<string, number>()
   ;((derived.steps ?? []) as readonly StepEntry[]).forEach((entry, index) => {
+    const first = writtenAt.get(entry.id)
+    if (first !== undefined) {
+      problems.push({ code: 'definition.duplicate-step', pointer: `/steps/${index}/id`, message: `Step "${entry.id}" is written already, at step entry ${first + 1} of this file.`, hint: 'Write each step once: one entry adds, replaces, changes (`merge: true`) or removes (`remove: true`) it.' })
+      return
+    }
+    writtenAt.set(entry.id, index)
     const at = steps.findIndex((s) => s.step.id === entry.id)
     if (entry.remove || entry.merge) {
       if (at < 0) {

@@ -16,7 +16,15 @@ export function parseDuration(text: string): Temporal.Duration | string {
   }
   if (duration.sign <= 0) return `"${text}" must be longer than zero.`
   if (!withinLongest(duration)) return `"${text}" is too long: a duration is at most ${MAX_DURATION} (1,000 years).`
+  if (underOneMillisecond(duration)) return `"${text}" is shorter than a millisecond, the finest time deadlines are kept to: it would fall due as it starts.`
   return duration
+}
+
+/** Whether `duration` holds only microseconds and nanoseconds, and less than a millisecond of them. */
+function underOneMillisecond(duration: Temporal.Duration): boolean {
+  const { years, months, weeks, days, hours, minutes, seconds, milliseconds, microseconds, nanoseconds } = duration
+  return years === 0 && months === 0 && weeks === 0 && days === 0 && hours === 0 && minutes === 0 && seconds === 0 && milliseconds === 0
+    && microseconds * 1000 + nanoseconds < 1_000_000
 }
 
 const LONGEST = Temporal.Duration.from(MAX_DURATION)

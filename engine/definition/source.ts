@@ -53,7 +53,9 @@ const EMPTY_HINT = 'A process definition is a YAML mapping with at least `id`, `
  */
 export function readSource(text: string, file: string): Source {
   try {
-    return read(text, file)
+    // A lone carriage return (old Mac line ends) is a line break in YAML 1.2, which the parser
+    // does not read as one; as a line feed it is, and every offset stays where it was.
+    return read(text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text, file)
   } catch (error) {
     // Every input above is bounded and checked; this only keeps an unforeseen failure of the
     // parser a located problem of the file rather than a crash of `validate` or an HTTP 500.

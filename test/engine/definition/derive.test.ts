@@ -168,6 +168,19 @@ steps:
     ])
   })
 
+  it('refuses a step written twice (added twice, changed then removed, or changed twice): the second entry would silently undo the first', () => {
+    for (const [first, second] of [
+      ['  - { id: kick-off, title: Kick-off, actor: isv, after: submit-demand, actions: { held: {} } }', '  - { id: kick-off, title: Kick-off 2, actor: isv, after: submit-demand, actions: { held: {} } }'],
+      ['  - { id: confirm-delivery, merge: true, title: Confirm }', '  - { id: confirm-delivery, remove: true }'],
+      ['  - { id: submit-demand, merge: true, title: Tell us }', '  - { id: submit-demand, merge: true, description: What you need }'],
+    ]) {
+      const result = compile(`id: x\nversion: 1\ntitle: X\nextends: basic\nsteps:\n${first}\n${second}\n`)
+      expect(!result.ok && result.errors.map((e) => [e.code, e.location.line, e.location.pointer, e.message]), second).toEqual([
+        ['definition.duplicate-step', 7, '/steps/1/id', expect.stringMatching(/is written already, at step entry 1 of this file\.$/)],
+      ])
+    }
+  })
+
   it('is refused without extends, and for a step the base does not have', () => {
     const unknown = compile(`id: x
 version: 1

@@ -207,6 +207,21 @@ describe('compileProcess', () => {
     expect(String(result.errors[0])).toMatch(/^demo\.yaml:8:12 definition\.unknown-role /)
   })
 
+  it('reads lines ended by a carriage return alone (old Mac files) as YAML does, locating problems on their lines', () => {
+    expect(compileProcess(minimal().replace(/\n/g, '\r'), 'demo.yaml').ok).toBe(true)
+    const broken = compileProcess(minimal().replace('actor: isv', 'actor: vendor').replace(/\n/g, '\r'), 'demo.yaml')
+    expect(!broken.ok && broken.errors.map((e) => `${e.location.line}:${e.location.column} ${e.code}`)).toEqual(['8:12 definition.unknown-role'])
+  })
+
+  it('lists at most 100 problems, the first by position, each once', () => {
+    const steps = Array.from({ length: 150 }, (_, i) => `  - { id: s${i}, title: S, actor: nobody${i}, actions: { go: { title: Go, ${i === 149 ? 'end: done' : `goto: s${i + 1}`} } } }`).join('\n')
+    const result = compileProcess(`id: many\nversion: 1\ntitle: Many\nroles: [customer]\nsteps:\n${steps}\n`, 'many.yaml')
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    expect(result.errors).toHaveLength(100)
+    expect(result.errors.map((e) => e.location.line)).toEqual(Array.from({ length: 100 }, (_, i) => i + 6))
+  })
+
   it('suggests the nearest name for a misspelt reference', () => {
     const result = compileProcess(minimal().replace('actor: isv', 'actor: ivs'), 'demo.yaml')
     expect(!result.ok && result.errors[0]?.hint).toContain('Did you mean "isv"?')
