@@ -45,6 +45,11 @@ export function compileStep(ctx: CompileContext, scope: StepScope, step: StepDef
   for (const [id, action] of Object.entries(step.actions)) {
     actions.set(id, compileAction(ctx, scope, action, { id, stepId: step.id, next, actors, at: (...p) => at('actions', id, ...p) }))
   }
+  // A skipped last step has no next step to go to: it must say where (`otherwise`), as an action must.
+  if (next === undefined && step.when !== undefined && step.otherwise === undefined) {
+    ctx.report('definition.missing-target', at('when'), `Step "${step.id}" is the last and may be skipped (\`when\`), but says nowhere to go then.`,
+      'Add `otherwise: { end: OUTCOME }` (or `goto` a step): with no step after it, a skipped step has nowhere to lead.')
+  }
   const fallThrough: Target = next === undefined ? { kind: 'end', outcome: 'completed' } : { kind: 'step', step: next }
   return {
     id: step.id,

@@ -43,6 +43,7 @@ steps:
         record:
           validFrom: ${JSON.stringify(record)}
           validUntil: "$addDuration(values.validFrom, parameters.purchasedDuration)"
+    otherwise: { end: not-supervised }
 `
 }
 

@@ -37,6 +37,7 @@ steps:
         record:
           value: ${JSON.stringify(record)}
         end: expired
+    otherwise: { end: skipped }
 `
 }
 
