@@ -21,7 +21,7 @@ const SCHEMA_VALUED = ['items', 'additionalItems', 'additionalProperties', 'not'
 const SCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas', 'dependencies'] as const
 const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items'] as const
 // Lower and upper bounds of one measure: a lower above the upper admits no value.
-const BOUNDS = [['minLength', 'maxLength'], ['minimum', 'maximum'], ['minItems', 'maxItems'], ['minProperties', 'maxProperties'], ['minContains', 'maxContains']] as const
+const BOUNDS = [['minLength', 'maxLength'], ['minWords', 'maxWords'], ['minItems', 'maxItems'], ['minProperties', 'maxProperties'], ['minContains', 'maxContains']] as const
 
 /**
  * Mistakes in an author's JSON Schema that ajv accepts as valid JSON Schema but that make it
@@ -64,9 +64,34 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
         faults.push({ pointer: `${pointer}/${low}`, atKey: false, message: `\`${low}\` ${min} is more than \`${high}\` ${max}: no value can satisfy both.`, hint: `Lower \`${low}\` or raise \`${high}\`.` })
       }
     }
+    const range = numberRangeFault(node, pointer)
+    if (range) faults.push(range)
+    if (node['format'] === 'text' && node['maxLength'] === 0) {
+      faults.push({ pointer: `${pointer}/maxLength`, atKey: false, message: '`format: text` asks for something to show, and `maxLength` 0 allows nothing: no value can satisfy both.', hint: 'Raise `maxLength`, or drop `format: text`.' })
+    }
     faults.push(...undeclaredRequired(node, pointer), ...referenceFaults(node, pointer))
   }
   return faults
+}
+
+/**
+ * Numeric bounds that no number meets: the highest lower bound (`minimum`, or `exclusiveMinimum`
+ * above it) over the lowest upper one, or both at one number with either exclusive.
+ */
+function numberRangeFault(node: Readonly<Record<string, unknown>>, pointer: string): SchemaFault | undefined {
+  const bound = (key: string): number | undefined => (typeof node[key] === 'number' ? node[key] : undefined)
+  const lows = [['minimum', bound('minimum')], ['exclusiveMinimum', bound('exclusiveMinimum')]] as const
+  const highs = [['maximum', bound('maximum')], ['exclusiveMaximum', bound('exclusiveMaximum')]] as const
+  for (const [low, min] of lows) {
+    for (const [high, max] of highs) {
+      if (min === undefined || max === undefined) continue
+      const exclusive = low.startsWith('exclusive') || high.startsWith('exclusive')
+      if (min > max || (min === max && exclusive)) {
+        return { pointer: `${pointer}/${low}`, atKey: false, message: `\`${low}\` ${min} and \`${high}\` ${max} leave no number between them: no value can satisfy both.`, hint: `Lower \`${low}\` or raise \`${high}\`.` }
+      }
+    }
+  }
+  return undefined
 }
 
 type SchemaNode = { readonly node: Readonly<Record<string, unknown>>; readonly pointer: string }

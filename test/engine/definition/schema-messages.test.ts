@@ -167,6 +167,26 @@ describe('input schemas are checked as a person means them', () => {
     ])
   })
 
+  it('numeric bounds with no number between them, exclusive ones included, word bounds crossed, and format: text with maxLength 0', () => {
+    const text = inputs([
+      '          type: object',
+      '          properties:',
+      '            a: { type: number, exclusiveMinimum: 5, exclusiveMaximum: 5 }',
+      '            b: { type: number, minimum: 5, exclusiveMaximum: 5 }',
+      '            c: { type: number, minimum: 5, exclusiveMaximum: 6 }',
+      '            d: { type: string, minWords: 10, maxWords: 5 }',
+      '            e: { type: string, format: text, maxLength: 0 }',
+      '            f: { type: number, minimum: 7, maximum: 6 }',
+    ].join('\n') + '\n')
+    expect(problemsOf(compile(text)).map((p) => [p.line, p.message])).toEqual([
+      [15, '`exclusiveMinimum` 5 and `exclusiveMaximum` 5 leave no number between them: no value can satisfy both.'],
+      [16, '`minimum` 5 and `exclusiveMaximum` 5 leave no number between them: no value can satisfy both.'],
+      [18, '`minWords` 10 is more than `maxWords` 5: no value can satisfy both.'],
+      [19, '`format: text` asks for something to show, and `maxLength` 0 allows nothing: no value can satisfy both.'],
+      [20, '`minimum` 7 and `maximum` 6 leave no number between them: no value can satisfy both.'],
+    ])
+  })
+
   it('the context schema alike', () => {
     const text = `${HEAD}context:\n  type: object\n  required: [orderId]\n  properties:\n    order-id: { type: string }\n${step(FINISH).slice(HEAD.length)}`
     expect(problemsOf(compile(text))).toEqual([expect.objectContaining({ code: 'definition.context-schema', line: 7, column: 14, hint: expect.stringContaining('Did you mean "order-id"?') })])
