@@ -71,7 +71,7 @@ export function childrenOf(node: AstNode, focus: Focus): Array<readonly [AstNode
   add(node.condition, focus)
   add(node.then, focus)
   add(node.else, focus)
-  add(node.pattern, focus)
+  add(node.pattern, 'item')
   add(node.update, 'item')
   add(node.delete, 'item')
   for (const stage of [...node.stages ?? [], ...node.predicate ?? []]) add(stage.expr, 'item')

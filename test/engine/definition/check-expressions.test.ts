@@ -68,6 +68,7 @@ describe('expressions checked against the process', () => {
     ['names of items inside a path, a predicate and a grouping', { record: 'data.*.inputs[enablingTime].enablingTime{ "latest": $max($toMillis($)) }' }],
     ['a subtraction of two fields', { record: '$toMillis(values.validUntil) - $toMillis(values.validFrom)' }],
     ['a safe regular expression', { record: '$contains(inputs.comment, /^[A-Z]{2}-[0-9]+$/)' }],
+    ['a transform, whose pattern reads the value transformed', { record: "data.`upload-proof`.inputs ~> |enablingTime|{'checked': true}|" }],
   ])('accepts %s', (_, expressions) => {
     expect(problems(definition(expressions))).toEqual([])
   })
