@@ -88,6 +88,13 @@ function describe(source: Source, e: ErrorObject): DefinitionError {
       return source.error('definition.schema', e.instancePath,
         `${where} must be one of: ${allowed.map((v) => JSON.stringify(v)).join(', ')}.`, meant !== undefined ? `Did you mean "${meant}"?` : hint)
     }
+    case 'uniqueItems': {
+      // ajv names the later item `j` and the earlier `i`: the later one is the one to remove.
+      const [earlier, later] = [Number(params['i']), Number(params['j'])]
+      const item = Array.isArray(e.data) ? e.data[later] : undefined
+      return source.error('definition.schema', `${e.instancePath}/${later}`,
+        `${JSON.stringify(item)} is listed twice in ${where}, as item ${earlier + 1} and item ${later + 1}.`, 'List each once.')
+    }
     case 'not':
       return source.error('definition.schema', e.instancePath, `${where} may not be ${JSON.stringify(e.data)}.`, hint)
     case 'anyOf':

@@ -213,6 +213,13 @@ describe('compileProcess', () => {
     expect(!broken.ok && broken.errors.map((e) => `${e.location.line}:${e.location.column} ${e.code}`)).toEqual(['8:12 definition.unknown-role'])
   })
 
+  it('names an item listed twice, at its second place', () => {
+    const result = compileProcess(minimal().replace(/roles: \[([^\]]*)\]/, 'roles: [$1, isv]'), 'demo.yaml')
+    expect(!result.ok && result.errors.map((e) => [e.location.line, e.location.pointer, e.message])).toEqual([
+      [4, '/roles/1', '"isv" is listed twice in "/roles", as item 1 and item 2.'],
+    ])
+  })
+
   it('lists at most 100 problems, the first by position, each once', () => {
     const steps = Array.from({ length: 150 }, (_, i) => `  - { id: s${i}, title: S, actor: nobody${i}, actions: { go: { title: Go, ${i === 149 ? 'end: done' : `goto: s${i + 1}`} } } }`).join('\n')
     const result = compileProcess(`id: many\nversion: 1\ntitle: Many\nroles: [customer]\nsteps:\n${steps}\n`, 'many.yaml')
