@@ -88,6 +88,15 @@ function describe(source: Source, e: ErrorObject): DefinitionError {
       return source.error('definition.schema', e.instancePath,
         `${where} must be one of: ${allowed.map((v) => JSON.stringify(v)).join(', ')}.`, meant !== undefined ? `Did you mean "${meant}"?` : hint)
     }
+    case 'dependentRequired':
+    case 'dependencies': {
+      // ajv lists every property the present one needs; only the missing one is news.
+      const present = String(params['property'])
+      const missing = String(params['missingProperty'])
+      const needs = describedAt(`${e.instancePath}/${escapeSegment(missing)}`)
+      return source.errorAtKey('definition.schema', `${e.instancePath}/${escapeSegment(present)}`,
+        `\`${present}\` needs \`${missing}\` beside it in ${where}.`, `Add \`${missing}\`${needs ? `: ${needs}` : '.'}`)
+    }
     case 'uniqueItems': {
       // ajv names the later item `j` and the earlier `i`: the later one is the one to remove.
       const [earlier, later] = [Number(params['i']), Number(params['j'])]

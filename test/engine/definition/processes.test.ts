@@ -220,6 +220,13 @@ describe('compileProcess', () => {
     ])
   })
 
+  it('names the one property another needs, at the one that needs it', () => {
+    const result = compileProcess(minimal().replace('done: { end: completed }', 'done: { goto: only, maxRounds: 2 }'), 'demo.yaml')
+    expect(!result.ok && result.errors.map((e) => [e.location.line, e.location.column, e.message])).toEqual([
+      [10, 27, '`maxRounds` needs `onMaxRounds` beside it in "/steps/0/actions/done".'],
+    ])
+  })
+
   it('lists at most 100 problems, the first by position, each once', () => {
     const steps = Array.from({ length: 150 }, (_, i) => `  - { id: s${i}, title: S, actor: nobody${i}, actions: { go: { title: Go, ${i === 149 ? 'end: done' : `goto: s${i + 1}`} } } }`).join('\n')
     const result = compileProcess(`id: many\nversion: 1\ntitle: Many\nroles: [customer]\nsteps:\n${steps}\n`, 'many.yaml')
