@@ -14,7 +14,7 @@ import { pointerOf } from './pointer.js'
 import { checkTimeZone } from './quantities.js'
 import { checkSchema } from './schema-check.js'
 import { readSource } from './source.js'
-import { suggest } from './suggest.js'
+import { closestName, suggest } from './suggest.js'
 import { derive, parseBaseReference } from './derive.js'
 import type { BaseReference } from './derive.js'
 import type { StepDefinition } from './definition.js'
@@ -94,7 +94,10 @@ export function compileProcess(text: string, file: string, options: CompileOptio
   if (!def) return { ok: false, errors: ctx.problems }
   const timeZone = def.timeZone ?? 'UTC'
   const zoneProblem = checkTimeZone(timeZone)
-  if (zoneProblem) ctx.report('definition.time-zone', '/timeZone', zoneProblem, 'Use an IANA name such as UTC, Asia/Shanghai or Europe/Berlin.')
+  if (zoneProblem) {
+    const meant = closestName(timeZone, Intl.supportedValuesOf('timeZone'))
+    ctx.report('definition.time-zone', '/timeZone', zoneProblem, meant ? `Did you mean "${meant}"?` : 'Use an IANA name such as UTC, Asia/Shanghai or Europe/Berlin.')
+  }
 
   const stepIds = def.steps.map((step) => step.id)
   def.steps.forEach((step, index) => {

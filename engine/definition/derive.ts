@@ -1,6 +1,6 @@
 import type { ProcessDefinition, StepDefinition } from './definition.js'
 import { definitionHead } from './head.js'
-import { listNames } from './suggest.js'
+import { closestName, listNames, suggest } from './suggest.js'
 
 /** A reference to the process a derived one extends: `basic` (latest) or `basic@2`. */
 export interface BaseReference {
@@ -67,7 +67,9 @@ export function derive(base: ProcessDefinition, derived: ProcessDefinition & { r
     const at = steps.findIndex((s) => s.step.id === entry.id)
     if (entry.remove || entry.merge) {
       if (at < 0) {
-        problems.push({ pointer: `/steps/${index}/id`, message: `There is no inherited step "${entry.id}" to ${entry.remove ? 'remove' : 'merge into'}.`, hint: `The base's steps are ${listNames(base.steps.map((s) => s.id))}.` })
+        const inherited = base.steps.map((s) => s.id)
+        const meant = closestName(entry.id, inherited)
+        problems.push({ pointer: `/steps/${index}/id`, message: `There is no inherited step "${entry.id}" to ${entry.remove ? 'remove' : 'merge into'}.`, hint: meant ? `Did you mean "${meant}"?` : `The base's steps are ${listNames(inherited)}.` })
         return
       }
       if (entry.remove) {
@@ -91,7 +93,7 @@ export function derive(base: ProcessDefinition, derived: ProcessDefinition & { r
     if (anchor !== undefined) {
       const found = steps.findIndex((s) => s.step.id === anchor)
       if (found < 0) {
-        problems.push({ pointer: `/steps/${index}/${after !== undefined ? 'after' : 'before'}`, message: `There is no step "${anchor}" to place "${entry.id}" ${after !== undefined ? 'after' : 'before'}.` })
+        problems.push({ pointer: `/steps/${index}/${after !== undefined ? 'after' : 'before'}`, message: `There is no step "${anchor}" to place "${entry.id}" ${after !== undefined ? 'after' : 'before'}.`, hint: suggest(anchor, steps.map((s) => s.step.id), 'steps') })
       } else {
         position = after !== undefined ? found + 1 : found
       }

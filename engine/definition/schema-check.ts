@@ -104,6 +104,8 @@ function describe(source: Source, e: ErrorObject): DefinitionError {
       return source.error('definition.schema', `${e.instancePath}/${later}`,
         `${JSON.stringify(item)} is listed twice in ${where}, as item ${earlier + 1} and item ${later + 1}.`, 'List each once.')
     }
+    case 'const':
+      return source.error('definition.schema', e.instancePath, `${where} must be ${JSON.stringify(params['allowedValue'])}.`, hint)
     case 'not':
       return source.error('definition.schema', e.instancePath, `${where} may not be ${JSON.stringify(e.data)}.`, hint)
     case 'anyOf':

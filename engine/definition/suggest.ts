@@ -3,7 +3,10 @@ import { closest, distance } from 'fastest-levenshtein'
 /** Names a "Did you mean" compares a name with, at most: beyond, a definition built to be slow to check gets no proposal. */
 const MAX_CANDIDATES = 1000
 
-/** The known name within two edits of `name` (the closest), or undefined: what "Did you mean" proposes. */
+/**
+ * The known name within two edits of `name` (the closest), or one `name` begins with (`mon` for
+ * `monday`), or undefined: what "Did you mean" proposes.
+ */
 export function closestName(name: string, known: readonly string[]): string | undefined {
   // Two edits change the length by two at most: other names cannot be meant, and are not measured.
   const byLength = lengthsOf(known)
@@ -14,10 +17,12 @@ export function closestName(name: string, known: readonly string[]): string | un
   if (sameButCase !== undefined) return sameButCase
   const buckets = [-2, -1, 0, 1, 2].map((d) => byLength.get(name.length + d) ?? [])
   const count = buckets.reduce((n, bucket) => n + bucket.length, 0)
-  if (count === 0 || count > MAX_CANDIDATES) return undefined
+  if (count > MAX_CANDIDATES) return undefined
   const candidates = buckets.flat()
-  const best = closest(name, candidates)
-  return distance(name, best) <= 2 ? best : undefined
+  const best = count === 0 ? undefined : closest(name, candidates)
+  if (best !== undefined && distance(name, best) <= 2) return best
+  // A longer form of a known name (`monday` for `mon`) means it too.
+  return known.length <= MAX_CANDIDATES ? known.find((k) => k.length >= 3 && folded.startsWith(k.toLowerCase())) : undefined
 }
 
 /** Known names by their length, for each list of them (a compile asks of the same list once per problem). */
@@ -49,7 +54,7 @@ export function listNames(names: readonly string[]): string {
 
 /** `Did you mean "x"?` when a known name is within two edits of `name`, else the list of known names. */
 export function suggest(name: string, known: readonly string[], what: string): string {
-  if (known.length === 0) return `No ${what} is declared.`
+  if (known.length === 0) return `No ${what} are declared.`
   const best = closestName(name, known)
   if (best !== undefined) return `Did you mean "${best}"?`
   return `Known ${what}: ${listNames(known)}.`

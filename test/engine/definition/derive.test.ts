@@ -181,6 +181,16 @@ steps:
     }
   })
 
+  it('proposes the inherited step meant by a misspelt merge or after, and says remove takes true', () => {
+    const result = compile(`id: x\nversion: 1\ntitle: X\nextends: basic\nsteps:\n  - { id: confirm-delivry, merge: true, title: Confirm }\n  - { id: kick-off, title: Kick-off, actor: isv, after: submit-demnd, actions: { held: {} } }\n`)
+    expect(!result.ok && result.errors.map((e) => [e.location.line, e.message, e.hint])).toEqual([
+      [6, 'There is no inherited step "confirm-delivry" to merge into.', 'Did you mean "confirm-delivery"?'],
+      [7, 'There is no step "submit-demnd" to place "kick-off" after.', 'Did you mean "submit-demand"?'],
+    ])
+    const kept = compile(`id: x\nversion: 1\ntitle: X\nextends: basic\nsteps:\n  - { id: project-delivery, remove: false }\n`)
+    expect(!kept.ok && kept.errors.map((e) => [e.location.line, e.message])).toEqual([[6, '"/steps/0/remove" must be true.']])
+  })
+
   it('is refused without extends, and for a step the base does not have', () => {
     const unknown = compile(`id: x
 version: 1

@@ -196,6 +196,17 @@ describe('compileProcess', () => {
     expect(shanghai.ok && shanghai.process.timeZone).toBe('Asia/Shanghai')
   })
 
+  it('proposes the zone, the weekday or the value meant', () => {
+    const hintsOf = (extra: string): unknown => {
+      const result = compileProcess(minimal(extra), 'demo.yaml')
+      return !result.ok && result.errors.map((e) => [e.code, e.message, e.hint])
+    }
+    expect(hintsOf('timeZone: Asia/Shanghia\n')).toEqual([['definition.time-zone', '"Asia/Shanghia" is not an IANA time zone.', 'Did you mean "Asia/Shanghai"?']])
+    expect(hintsOf('calendars:\n  cn: { workingDays: [monday, tue] }\n')).toEqual([
+      ['definition.schema', '"/calendars/cn/workingDays/0" must be one of: "mon", "tue", "wed", "thu", "fri", "sat", "sun".', 'Did you mean "mon"?'],
+    ])
+  })
+
   it('reports several problems in one pass, sorted by line', () => {
     const text = minimal().replace('actor: isv', 'actor: vendor').replace('done: { end: completed }', 'done: { goto: nowhere }\n    timeout: { after: P1X, action: done }')
     const result = compileProcess(text, 'demo.yaml')
