@@ -12,6 +12,12 @@ export function parseDuration(text: string): Temporal.Duration | string {
   try {
     duration = Temporal.Duration.from(text)
   } catch {
+    // Written as ISO 8601 does, but with a fraction where the standard allows none, or numbers too large to hold.
+    if (/^P(?:\d+(?:[.,]\d+)?[YMWD])*(?:T(?:\d+(?:[.,]\d+)?[HMS])*)?$/.test(text)) {
+      if (/\d[.,]\d+[YMWD]/.test(text)) return `"${text}" has a fraction in years, months, weeks or days: only hours, minutes or seconds may have one (write P1DT12H rather than P1.5D).`
+      if (/[.,]/.test(text)) return `"${text}" has a fraction before its last unit: only the last (smallest) unit may have one (write PT1H45M rather than PT1.5H15M).`
+      return `"${text}" is too long: a duration is at most ${MAX_DURATION} (1,000 years).`
+    }
     return `"${text}" is not an ISO 8601 duration.`
   }
   if (duration.sign <= 0) return `"${text}" must be longer than zero.`

@@ -207,6 +207,18 @@ describe('compileProcess', () => {
     ])
   })
 
+  it('says why a duration written as ISO 8601 writes it is refused: a fraction where none may be, too long, shorter than a millisecond', () => {
+    const messageOf = (after: string): unknown => {
+      const result = compileProcess(minimal().replace('done: { end: completed }', `done: { end: completed }\n    timeout: { after: "${after}", action: done }`), 'demo.yaml')
+      return !result.ok && result.errors.map((e) => e.message)
+    }
+    expect(messageOf('P0.5D')).toEqual(['"P0.5D" has a fraction in years, months, weeks or days: only hours, minutes or seconds may have one (write P1DT12H rather than P1.5D).'])
+    expect(messageOf('PT1.5H30M')).toEqual(['"PT1.5H30M" has a fraction before its last unit: only the last (smallest) unit may have one (write PT1H45M rather than PT1.5H15M).'])
+    expect(messageOf('P99999999999999999999D')).toEqual(['"P99999999999999999999D" is too long: a duration is at most P1000Y (1,000 years).'])
+    expect(messageOf('PT0.0000001S')).toEqual(['"PT0.0000001S" is shorter than a millisecond, the finest time deadlines are kept to: it would fall due as it starts.'])
+    expect(messageOf('PT0.5H')).toBe(false)
+  })
+
   it('reports several problems in one pass, sorted by line', () => {
     const text = minimal().replace('actor: isv', 'actor: vendor').replace('done: { end: completed }', 'done: { goto: nowhere }\n    timeout: { after: P1X, action: done }')
     const result = compileProcess(text, 'demo.yaml')
