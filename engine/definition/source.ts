@@ -95,7 +95,8 @@ function read(text: string, file: string): Source {
   const second = docs[1]
   if (second) syntax.push(problem('definition.yaml-syntax', second.range[0], 'A second YAML document starts here; a process file holds one.', 'Remove the `---` line and what follows, or move it to a file of its own.'))
   if (syntax.length > 0) return located(file, text, doc, syntax, at, new Map())
-  if (doc.contents === null) {
+  // Nothing but markers and comments: `---` alone leaves an empty value, which is no process either.
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === '')) {
     const message = text.replace(/^\uFEFF/, '').trim() === '' ? 'The file is empty.' : 'The file holds only comments (or document markers), no process.'
     return unlocated([problem('definition.empty', 0, message, EMPTY_HINT)])
   }
