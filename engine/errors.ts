@@ -148,6 +148,18 @@ export class EngineError extends Error {
   }
 }
 
+/**
+ * Characters a message would show as nothing, or that a terminal would act on: format characters
+ * (a zero-width space, a direction mark) and control characters but line breaks and tabs.
+ */
+// eslint-disable-next-line no-control-regex -- matching them is the point
+const HIDDEN = /[\p{Cf}\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/gu
+
+/** `text` with each hidden character written as its code point (`deli\u{200B}ver`), so an author sees what the file holds. */
+export function visibly(text: string): string {
+  return text.replace(HIDDEN, (c) => `\\u{${(c.codePointAt(0) as number).toString(16).toUpperCase()}}`)
+}
+
 /** A problem in a process definition, located in its YAML source. */
 export class DefinitionError extends EngineError {
   override name = 'DefinitionError'
@@ -155,9 +167,9 @@ export class DefinitionError extends EngineError {
   readonly location: SourceLocation
   readonly hint: string | undefined
   constructor(code: DefinitionCode, message: string, location: SourceLocation, hint?: string) {
-    super(code, message)
+    super(code, visibly(message))
     this.location = location
-    this.hint = hint
+    this.hint = hint === undefined ? undefined : visibly(hint)
   }
 
   /** `FILE:LINE:COL code message (hint)`, the shape editors and CI annotate. */
@@ -173,7 +185,7 @@ export class ScenarioError extends EngineError {
   declare readonly code: ScenarioCode
   readonly location: SourceLocation
   constructor(code: ScenarioCode, message: string, location: SourceLocation) {
-    super(code, message)
+    super(code, visibly(message))
     this.location = location
   }
 

@@ -63,9 +63,14 @@ function describe(source: Source, e: ErrorObject): DefinitionError {
       const name = String(params['additionalProperty'])
       const allowed = allowedProperties(e)
       const meant = closestName(name, allowed)
+      // A name that reads as a known one but holds other characters (a Cyrillic і for an i) says which.
+      const foreign = [...name].filter((c) => (c.codePointAt(0) as number) > 0x7f && !meant?.includes(c))
+      const lookalike = meant !== undefined && foreign.length > 0
+        ? ` "${name}" holds ${foreign.map((c) => `U+${(c.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`).join(', ')}, which only looks like a letter of it.`
+        : ''
       return source.errorAtKey('definition.schema', `${e.instancePath}/${escapeSegment(name)}`,
         `Unknown property "${name}" in ${e.instancePath === '' ? 'the process' : where}.`,
-        meant !== undefined ? `Did you mean "${meant}"?` : allowed.length > 0 ? `Allowed here: ${allowed.join(', ')}.` : undefined)
+        meant !== undefined ? `Did you mean "${meant}"?${lookalike}` : allowed.length > 0 ? `Allowed here: ${allowed.join(', ')}.` : undefined)
     }
     case 'type':
       if (e.instancePath === '') {

@@ -219,6 +219,13 @@ describe('compileProcess', () => {
     expect(messageOf('PT0.5H')).toBe(false)
   })
 
+  it('shows characters that show nothing by their code points, and names a look-alike letter', () => {
+    const hidden = compileProcess(minimal().replace('id: only', 'id: on\u200Bly'), 'demo.yaml')
+    expect(!hidden.ok && hidden.errors[0]?.message).toMatch(/^"\/steps\/0\/id" is "on\\u\{200B\}ly"\. /)
+    const lookalike = compileProcess(minimal().replace('title: Demo', 't\u0456tle: Demo'), 'demo.yaml')
+    expect(!lookalike.ok && lookalike.errors.map((e) => e.hint)).toContain('Did you mean "title"? "t\u0456tle" holds U+0456, which only looks like a letter of it.')
+  })
+
   it('reports several problems in one pass, sorted by line', () => {
     const text = minimal().replace('actor: isv', 'actor: vendor').replace('done: { end: completed }', 'done: { goto: nowhere }\n    timeout: { after: P1X, action: done }')
     const result = compileProcess(text, 'demo.yaml')
