@@ -46,7 +46,8 @@ export function checkParameterValue(type: ParameterType, value: unknown): string
     case 'string':
       return typeof value === 'string' ? undefined : 'must be a string.'
     case 'integer':
-      return Number.isInteger(value) ? undefined : 'must be an integer.'
+      if (!Number.isInteger(value)) return 'must be an integer.'
+      return Number.isSafeInteger(value) ? undefined : `is too large to be kept exactly: an integer is at most ${Number.MAX_SAFE_INTEGER.toLocaleString('en')} (2^53 - 1).`
     case 'boolean':
       return typeof value === 'boolean' ? undefined : 'must be true or false.'
     case 'date-time':

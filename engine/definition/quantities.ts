@@ -62,6 +62,8 @@ export function parseSize(size: number | string): number {
 
 /** Checks an IANA time zone name; returns an explanation when it is not one. */
 export function checkTimeZone(name: string): string | undefined {
+  // Temporal takes an offset as a zone, but an offset has no calendar of its own: no daylight saving, no change of rules.
+  if (/^[+\-\u2212]|^(UTC|GMT)[+\-\u2212]/i.test(name)) return `"${name}" is an offset, not an IANA time zone: name the zone whose calendar the parties live by.`
   try {
     Temporal.Instant.fromEpochMilliseconds(0).toZonedDateTimeISO(name)
     return undefined

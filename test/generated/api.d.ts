@@ -3110,7 +3110,7 @@ export interface components {
             description?: string;
             /** @description Who acts in this step (the executor): one of the process's `roles`, or `admin`. A list lets any of several roles act. */
             actor?: components["schemas"]["DefinitionActorRole"] | components["schemas"]["DefinitionActorRole"][];
-            /** @description A condition (a JSONata expression over `context`, `parameters`, `values`, `data` and `parties`): the step is entered only when it is true; otherwise it is skipped and the instance goes to `otherwise`, or to the next step. E.g. `context.renewal != true`. */
+            /** @description A condition (a JSONata expression over `context`, `parameters`, `values`, `data` and `parties`): the step is entered only when it is true; otherwise it is skipped and the instance goes to `otherwise`, or to the next step. E.g. `$not(context.renewal = true)` (in JSONata a comparison with a missing field is false). */
             when?: components["schemas"]["DefinitionExpression"];
             /** @description Where a step whose `when` is false leads instead of the next step. */
             otherwise?: {

@@ -202,6 +202,11 @@ describe('compileProcess', () => {
       return !result.ok && result.errors.map((e) => [e.code, e.message, e.hint])
     }
     expect(hintsOf('timeZone: Asia/Shanghia\n')).toEqual([['definition.time-zone', '"Asia/Shanghia" is not an IANA time zone.', 'Did you mean "Asia/Shanghai"?']])
+    expect(hintsOf('timeZone: "+08:00"\n')).toEqual([['definition.time-zone', '"+08:00" is an offset, not an IANA time zone: name the zone whose calendar the parties live by.', expect.any(String)]])
+    expect(hintsOf('parameters:\n  seats: { type: integer, default: 123456789012345678901234567890 }\n')).toEqual([
+      ['definition.parameter-default', expect.stringContaining('is too large to be kept exactly: an integer is at most 9,007,199,254,740,991'), expect.any(String)],
+    ])
+    expect(hintsOf('')).toBe(false)
     expect(hintsOf('calendars:\n  cn: { workingDays: [monday, tue] }\n')).toEqual([
       ['definition.schema', '"/calendars/cn/workingDays/0" must be one of: "mon", "tue", "wed", "thu", "fri", "sat", "sun".', 'Did you mean "mon"?'],
     ])
@@ -248,6 +253,11 @@ describe('compileProcess', () => {
     expect(!result.ok && result.errors.map((e) => [e.location.line, e.location.pointer, e.message])).toEqual([
       [4, '/roles/1', '"isv" is listed twice in "/roles", as item 1 and item 2.'],
     ])
+  })
+
+  it('refuses otherwise without when: the step is never skipped, so it would never lead there', () => {
+    const result = compileProcess(minimal().replace('    actor: isv\n', '    actor: isv\n    otherwise: { end: skipped }\n'), 'demo.yaml')
+    expect(!result.ok && result.errors.map((e) => [e.location.line, e.message])).toEqual([[9, '`otherwise` needs `when` beside it in "/steps/0".']])
   })
 
   it('names the one property another needs, at the one that needs it', () => {
