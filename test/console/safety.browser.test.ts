@@ -209,6 +209,12 @@ it('asks before a sign-in link followed from another site signs a person in as s
     await stay.click()
     await customer.waitForURL('**/console')
     await shows(customer.locator('header .who'), en.nav.signedInAs('Customer', 'c-1'))
+    // A subject of 180 characters without a space wraps within the page, on a phone too.
+    await customer.setViewportSize({ width: 390, height: 844 })
+    const long = await new ConsoleSessions(rig.api.store, new ManualClock(Temporal.Now.instant())).createLink({ role: 'isv', subject: `v-${'x'.repeat(180)}` })
+    await customer.goto(`/console/link/${long.secret}`)
+    await stay.waitFor()
+    expect(await customer.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true)
   } finally {
     await elsewhere.close()
   }
