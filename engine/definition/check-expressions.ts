@@ -3,7 +3,7 @@ import type { CompileContext } from './context.js'
 import type { AstNode, Focus } from './expression-ast.js'
 import { BACKTRACKING_HINT, needsBacktracking, repeatsRepetition } from './backtracking.js'
 import { boundVariables, childrenOf, hyphenatedPath, parseExpression, quote, readNames } from './expression-ast.js'
-import { BUILT_IN_FUNCTIONS, ENGINE_FUNCTIONS, REFUSED_FUNCTIONS } from './expression-functions.js'
+import { arityOf, BUILT_IN_FUNCTIONS, BUILT_IN_SIGNATURES, ENGINE_FUNCTIONS, ENGINE_SIGNATURES, REFUSED_FUNCTIONS } from './expression-functions.js'
 import type { DeclaredNames, ExpressionNames } from './expression-names.js'
 import { suggest } from './suggest.js'
 
@@ -20,8 +20,8 @@ const ROOTS: readonly Root[] = ['context', 'parameters', 'values', 'data', 'part
 const SUBMISSION_FIELDS = ['action', 'round', 'by', 'at', 'inputs', 'attachments']
 
 /**
- * Checks a JSONata expression that compiled against the process: every function it calls exists
- * and is deterministic (`definition.expression-function`), every name it reads from the instance
+ * Checks a JSONata expression that compiled against the process: every function it calls exists,
+ * is deterministic and is given as many arguments as it takes (`definition.expression-function`), every name it reads from the instance
  * exists (`definition.expression-reference`), and no regular expression in it can backtrack
  * exponentially (`definition.expression`). Problems are reported at the expression (`pointer`),
  * one per unknown name.
@@ -48,6 +48,8 @@ class Checker {
   readonly #bound: ReadonlySet<string>
   readonly #report: Report
   readonly #roots: readonly Root[]
+  /** Calls on the right of `~>`, which get what is on its left as their first argument. */
+  readonly #piped = new WeakSet<AstNode>()
   constructor(names: ExpressionNames, site: ExpressionSite, bound: ReadonlySet<string>, report: Report) {
     this.#names = names
     this.#site = site
@@ -59,7 +61,10 @@ class Checker {
   visit(node: AstNode, focus: Focus): void {
     if (node.type === 'binary' && node.value === '-' && focus === 'root' && this.#hyphenated(node)) return
     if (node.type === 'path') this.#path(node, focus)
-    if ((node.type === 'function' || node.type === 'partial') && node.procedure?.type === 'variable') this.#call(String(node.procedure.value))
+    if (node.type === 'apply' && node.rhs?.type === 'function') this.#piped.add(node.rhs)
+    if ((node.type === 'function' || node.type === 'partial') && node.procedure?.type === 'variable') {
+      this.#call(String(node.procedure.value), (node.arguments?.length ?? 0) + (this.#piped.has(node) ? 1 : 0))
+    }
     if (node.type === 'variable') this.#variable(String(node.value))
     if (node.type === 'regex' && node.value instanceof RegExp && repeatsRepetition(node.value.source)) {
       this.#report('definition.expression', `regex:${node.value.source}`,
@@ -167,7 +172,8 @@ class Checker {
     return true
   }
 
-  #call(name: string): void {
+  /** A call of `$name` with `given` arguments (none when the function is only named, as a value). */
+  #call(name: string, given?: number): void {
     if (this.#bound.has(name)) return
     const refused = REFUSED_FUNCTIONS.get(name)
     if (refused !== undefined) {
@@ -175,11 +181,25 @@ class Checker {
         name === 'eval' ? 'Write the expression itself instead of text to evaluate.' : 'Compute the value from the instance (its context, inputs or $now()).')
       return
     }
-    if (BUILT_IN_FUNCTIONS.includes(name) || ENGINE_FUNCTIONS.includes(name)) return
+    const signature = BUILT_IN_SIGNATURES.get(name) ?? ENGINE_SIGNATURES.get(name)
+    if (signature !== undefined) {
+      if (given !== undefined) this.#arguments(name, signature, given)
+      return
+    }
     const callable = [...BUILT_IN_FUNCTIONS, ...ENGINE_FUNCTIONS, ...this.#bound].filter((f) => !REFUSED_FUNCTIONS.has(f)).map((f) => `$${f}`)
     const close = suggest(`$${name}`, callable, 'functions')
     this.#report('definition.expression-function', `call:${name}`, `There is no function \`$${name}\`.`,
       `${close.startsWith('Did you mean') ? `${close} ` : ''}Expressions may call JSONata's functions (https://docs.jsonata.org/overview), $addDuration, $instant, and functions they define with :=.`)
+  }
+
+  /** A call given fewer or more arguments than the function takes, which JSONata refuses only when it runs (T0410). */
+  #arguments(name: string, signature: string, given: number): void {
+    const { min, max, context } = arityOf(signature)
+    if (given >= min && given <= max) return
+    const takes = max === Infinity ? `at least ${plural(min, 'argument')}` : min === max ? plural(min, 'argument') : `${min} to ${plural(max, 'argument')}`
+    const current = context ? ', the first of which may be left out to use the current value (as in `name.$uppercase()`)' : ''
+    this.#report('definition.expression-function', `arguments:${name}:${given}`, `\`$${name}()\` is given ${plural(given, 'argument')}; it takes ${takes}${current}.`,
+      `JSONata's signature of \`$${name}\` is ${signature} (https://docs.jsonata.org/embedding-extending#function-signature-syntax). After \`~>\`, the value on its left is the first argument.`)
   }
 
   #variable(name: string): void {
@@ -194,6 +214,11 @@ class Checker {
       field ? `Read the instance's fields without "$": write ${name}, not $${name}.`
         : `${close.startsWith('Did you mean') ? `${close} ` : ''}Bind a variable before using it ($${name} := ...), or read a field without "$".`)
   }
+}
+
+/** "1 argument", "2 arguments". */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }
 
 /** The hint when the process declares no name at all under a root. */

@@ -2,19 +2,75 @@ import type jsonata from 'jsonata'
 import { Temporal } from 'temporal-polyfill'
 import { EXPRESSION_LIMITS, EvaluationProblem } from './expression-limits.js'
 
-/** JSONata's built-in functions (jsonata 2.2), which every expression may call. */
-export const BUILT_IN_FUNCTIONS: readonly string[] = [
-  'sum', 'count', 'max', 'min', 'average', 'string', 'substring', 'substringBefore', 'substringAfter',
-  'lowercase', 'uppercase', 'length', 'trim', 'pad', 'match', 'contains', 'replace', 'split', 'join',
-  'formatNumber', 'formatBase', 'formatInteger', 'parseInteger', 'number', 'floor', 'ceil', 'round',
-  'abs', 'sqrt', 'power', 'random', 'boolean', 'not', 'map', 'zip', 'filter', 'single', 'reduce', 'sift',
-  'keys', 'lookup', 'append', 'exists', 'spread', 'merge', 'reverse', 'each', 'error', 'assert', 'type',
-  'sort', 'shuffle', 'distinct', 'base64encode', 'base64decode', 'encodeUrlComponent', 'encodeUrl',
-  'decodeUrlComponent', 'decodeUrl', 'eval', 'toMillis', 'fromMillis', 'clone', 'now', 'millis',
-]
+/**
+ * JSONata's built-in functions (jsonata 2.2), which every expression may call, with their
+ * signatures as JSONata declares them (https://docs.jsonata.org/embedding-extending#function-signature-syntax):
+ * from them the definition check knows how many arguments each takes.
+ */
+export const BUILT_IN_SIGNATURES: ReadonlyMap<string, string> = new Map([
+  ['sum', '<a<n>:n>'], ['count', '<a:n>'], ['max', '<a<n>:n>'], ['min', '<a<n>:n>'], ['average', '<a<n>:n>'],
+  ['string', '<x-b?:s>'], ['substring', '<s-nn?:s>'], ['substringBefore', '<s-s:s>'], ['substringAfter', '<s-s:s>'],
+  ['lowercase', '<s-:s>'], ['uppercase', '<s-:s>'], ['length', '<s-:n>'], ['trim', '<s-:s>'], ['pad', '<s-ns?:s>'],
+  ['match', '<s-f<s:o>n?:a<o>>'], ['contains', '<s-(sf):b>'], ['replace', '<s-(sf)(sf)n?:s>'], ['split', '<s-(sf)n?:a<s>>'],
+  ['join', '<a<s>s?:s>'], ['formatNumber', '<n-so?:s>'], ['formatBase', '<n-n?:s>'], ['formatInteger', '<n-s:s>'],
+  ['parseInteger', '<s-s:n>'], ['number', '<(nsb)-:n>'], ['floor', '<n-:n>'], ['ceil', '<n-:n>'], ['round', '<n-n?:n>'],
+  ['abs', '<n-:n>'], ['sqrt', '<n-:n>'], ['power', '<n-n:n>'], ['random', '<:n>'], ['boolean', '<x-:b>'], ['not', '<x-:b>'],
+  ['map', '<af>'], ['zip', '<a+>'], ['filter', '<af>'], ['single', '<af?>'], ['reduce', '<afj?:j>'], ['sift', '<o-f?:o>'],
+  ['keys', '<x-:a<s>>'], ['lookup', '<x-s:x>'], ['append', '<xx:a>'], ['exists', '<x:b>'], ['spread', '<x-:a<o>>'],
+  ['merge', '<a<o>:o>'], ['reverse', '<a:a>'], ['each', '<o-f:a>'], ['error', '<s?:x>'], ['assert', '<bs?:x>'],
+  ['type', '<x:s>'], ['sort', '<af?:a>'], ['shuffle', '<a:a>'], ['distinct', '<x:x>'], ['base64encode', '<s-:s>'],
+  ['base64decode', '<s-:s>'], ['encodeUrlComponent', '<s-:s>'], ['encodeUrl', '<s-:s>'], ['decodeUrlComponent', '<s-:s>'],
+  ['decodeUrl', '<s-:s>'], ['eval', '<sx?:x>'], ['toMillis', '<s-s?:n>'], ['fromMillis', '<n-s?s?:s>'], ['clone', '<(oa)-:o>'],
+  ['now', '<s?s?:s>'], ['millis', '<:n>'],
+])
 
-/** The functions the engine adds to JSONata's: calendar-aware date arithmetic in the process's time zone. */
-export const ENGINE_FUNCTIONS: readonly string[] = ['addDuration', 'instant']
+/** The names of JSONata's built-in functions. */
+export const BUILT_IN_FUNCTIONS: readonly string[] = [...BUILT_IN_SIGNATURES.keys()]
+
+/** The functions the engine adds to JSONata's, with their signatures: calendar-aware date arithmetic in the process's time zone. */
+export const ENGINE_SIGNATURES: ReadonlyMap<string, string> = new Map([['addDuration', '<ss:s>'], ['instant', '<s:s>']])
+
+/** The names of the functions the engine adds. */
+export const ENGINE_FUNCTIONS: readonly string[] = [...ENGINE_SIGNATURES.keys()]
+
+/** How many arguments a call of a function may pass: `min` to `max` (Infinity when the last repeats). */
+export interface Arity {
+  readonly min: number
+  readonly max: number
+  /** Whether the first argument, left out, is the current value (`-` in the signature). */
+  readonly context: boolean
+}
+
+/**
+ * The arity of a JSONata function signature such as `<s-nn?:s>`: each parameter is a type letter
+ * or a parenthesised choice of them, perhaps with a subtype in angle brackets (`a<n>`, `f<s:o>`),
+ * then `?` (optional), `+` (one or more) or `-` (the current value when left out, which JSONata
+ * allows for the first only).
+ */
+export function arityOf(signature: string): Arity {
+  const params: Array<{ optional: boolean; repeats: boolean; context: boolean }> = []
+  let depth = 0
+  for (let i = 1; i < signature.length; i++) {
+    const c = signature[i] as string
+    if (c === '<') depth++
+    else if (c === '>' && depth > 0) depth--
+    else if (depth > 0) continue
+    else if (c === ':' || c === '>') break
+    else if (c === '(') {
+      i = signature.indexOf(')', i)
+      params.push({ optional: false, repeats: false, context: false })
+    } else {
+      const last = params.at(-1)
+      if (c === '?' && last) last.optional = true
+      else if (c === '+' && last) last.repeats = true
+      else if (c === '-' && last) last.context = true
+      else params.push({ optional: false, repeats: false, context: false })
+    }
+  }
+  const context = params[0]?.context === true
+  const required = params.filter((p) => !p.optional).length
+  return { min: required - (context ? 1 : 0), max: params.some((p) => p.repeats) ? Infinity : params.length, context }
+}
 
 /**
  * Built-in functions no expression may call, with the reason. A decision must replay identically
@@ -40,9 +96,9 @@ export function registerFunctions(expression: jsonata.Expression, timeZone: stri
   expression.registerFunction('addDuration', (from: string | undefined, duration: string | undefined) => {
     if (from === undefined || duration === undefined) return undefined
     return temporal('addDuration', () => Temporal.Instant.from(from).toZonedDateTimeISO(timeZone).add(Temporal.Duration.from(duration)).toInstant())
-  }, '<ss:s>')
-  expression.registerFunction('instant', (from: string | undefined) => from === undefined ? undefined : temporal('instant', () => Temporal.Instant.from(from)), '<s:s>')
-  expression.registerFunction('pad', pad, '<s-ns?:s>')
+  }, ENGINE_SIGNATURES.get('addDuration'))
+  expression.registerFunction('instant', (from: string | undefined) => from === undefined ? undefined : temporal('instant', () => Temporal.Instant.from(from)), ENGINE_SIGNATURES.get('instant'))
+  expression.registerFunction('pad', pad, BUILT_IN_SIGNATURES.get('pad'))
   for (const [name, reason] of REFUSED_FUNCTIONS) {
     expression.registerFunction(name, () => {
       throw new EvaluationProblem(`$${name}() may not be called: ${reason}`)

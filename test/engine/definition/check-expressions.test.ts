@@ -101,6 +101,32 @@ describe('expressions checked against the process', () => {
     ])
   })
 
+  it.each([
+    ['a call with all its arguments', '$substring(inputs.comment, 0, 3)'],
+    ['a call that leaves out the current value, on a path step', 'inputs.comment.$uppercase()'],
+    ['a call on the right of ~>, which gets the left as its first argument', 'inputs.comment ~> $substring(0, 3)'],
+    ['a function named after ~> without parentheses', 'inputs.comment ~> $uppercase'],
+    ['a partial application', '$map(["ab"], $substring(?, 1))'],
+    ['a function that takes any number of arrays', '$zip([1], [2], [3])'],
+    ['a function of the expression\'s own under a built-in name', '($substring := function(){ "x" }; $substring())'],
+  ])('accepts %s', (_, record) => {
+    expect(problems(definition({ record }))).toEqual([])
+  })
+
+  it.each([
+    ['$substring()', '0 arguments; it takes 1 to 3 arguments, the first of which may be left out'],
+    ['$uppercase(inputs.comment, "x")', '2 arguments; it takes 0 to 1 argument'],
+    ['$count()', '0 arguments; it takes 1 argument.'],
+    ['$addDuration($now())', '1 argument; it takes 2 arguments.'],
+    ['inputs.comment ~> $substring(0, 3, 4)', '4 arguments; it takes 1 to 3'],
+    ['$millis(1)', '1 argument; it takes 0 arguments.'],
+    ['$zip()', '0 arguments; it takes at least 1 argument.'],
+  ])('refuses %s, which JSONata would refuse only when it runs', (record, given) => {
+    expect(problems(definition({ record }))).toEqual([
+      { line: RECORD_AT, code: 'definition.expression-function', message: expect.stringContaining(`is given ${given}`) as string, hint: expect.stringContaining('signature') as string },
+    ])
+  })
+
   it('accepts a function the expression defines under the name of a refused one', () => {
     expect(problems(definition({ when: '($random := function(){ 4 }; $random() = 4)' }))).toEqual([])
   })
