@@ -32,6 +32,7 @@ export type DefinitionCode =
   | 'definition.parameter-default'
   | 'definition.duration'
   | 'definition.duplicate-reminder'
+  | 'definition.reminder-too-long'
   | 'definition.time-zone'
   | 'definition.expression'
   | 'definition.expression-function'

@@ -43,6 +43,7 @@ const HTTP: Record<ErrorCode, { readonly status: ContentfulStatusCode; readonly 
   'definition.parameter-default': { status: 422, title: 'Parameter default of the wrong type' },
   'definition.duration': { status: 422, title: 'Invalid ISO 8601 duration' },
   'definition.duplicate-reminder': { status: 422, title: 'Reminder listed twice for one deadline' },
+  'definition.reminder-too-long': { status: 422, title: 'Reminder as long as its deadline' },
   'definition.time-zone': { status: 422, title: 'Unknown time zone' },
   'definition.expression': { status: 422, title: 'Invalid expression' },
   'definition.expression-function': { status: 422, title: 'Expression calls an unknown or refused function' },

@@ -1,14 +1,16 @@
-import type { CompiledReminder } from './compiled.js'
+import type { CompiledReminder, Delay } from './compiled.js'
 import type { CompileContext } from './context.js'
-import { parseDuration } from './quantities.js'
+import { durationSpan, parseDuration } from './quantities.js'
 
 /**
  * Checks and compiles a deadline's `remind` list (ISO 8601 durations before the deadline): each
  * must be a duration longer than zero (`definition.duration`), written once
- * (`definition.duplicate-reminder`). Problems go to `ctx`, located at the entry; the valid entries
- * are returned in the order written.
+ * (`definition.duplicate-reminder`), and, when the deadline is a fixed duration (`after`),
+ * shorter than it (`definition.reminder-too-long`: a reminder as long as its deadline would fall
+ * when the deadline is set, or before, and is never sent). Problems go to `ctx`, located at the
+ * entry; the valid entries are returned in the order written.
  */
-export function compileReminders(ctx: CompileContext, remind: readonly string[] | undefined, pointer: string): readonly CompiledReminder[] {
+export function compileReminders(ctx: CompileContext, remind: readonly string[] | undefined, pointer: string, after: Delay | undefined): readonly CompiledReminder[] {
   const compiled: CompiledReminder[] = []
   const seen = new Set<string>()
   ;(remind ?? []).forEach((offset, index) => {
@@ -23,6 +25,12 @@ export function compileReminders(ctx: CompileContext, remind: readonly string[] 
     if (typeof duration === 'string') {
       ctx.report('definition.duration', at, duration,
         'Write how long before the deadline to remind as an ISO 8601 duration longer than zero, such as P3D (3 days) or PT12H (12 hours).')
+      return
+    }
+    if (after?.kind === 'duration' && durationSpan(duration).shortestMs >= durationSpan(after.duration).longestMs) {
+      const deadline = after.duration.toString()
+      ctx.report('definition.reminder-too-long', at, `The reminder "${offset}" is as long as its deadline (${deadline}) or longer: it would fall when the deadline is set, or before, and never be sent.`,
+        `Remind less long before the deadline than the ${deadline} it lasts, or remove the reminder.`)
       return
     }
     compiled.push({ offset, duration })

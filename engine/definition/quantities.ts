@@ -26,6 +26,23 @@ export function parseDuration(text: string): Temporal.Duration | string {
   return duration
 }
 
+const DAY_MS = 86_400_000
+
+/**
+ * The shortest and the longest `duration` lasts on the calendar, in milliseconds: a month of 28 to
+ * 31 days, a year of 365 or 366, a week of 7 and a day of 24 hours (a day made 23 or 25 hours by a
+ * change of daylight saving time is counted as 24).
+ */
+export function durationSpan(duration: Temporal.Duration): { readonly shortestMs: number; readonly longestMs: number } {
+  const { years, months, weeks, days, hours, minutes, seconds, milliseconds, microseconds, nanoseconds } = duration
+  const time = ((hours * 60 + minutes) * 60 + seconds) * 1000 + milliseconds + microseconds / 1000 + nanoseconds / 1e6
+  const fixedDays = weeks * 7 + days
+  return {
+    shortestMs: (years * 365 + months * 28 + fixedDays) * DAY_MS + time,
+    longestMs: (years * 366 + months * 31 + fixedDays) * DAY_MS + time,
+  }
+}
+
 /** Whether `duration` holds only microseconds and nanoseconds, and less than a millisecond of them. */
 function underOneMillisecond(duration: Temporal.Duration): boolean {
   const { years, months, weeks, days, hours, minutes, seconds, milliseconds, microseconds, nanoseconds } = duration

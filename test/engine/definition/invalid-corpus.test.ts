@@ -45,6 +45,7 @@ const CORPUS_CODES = [
   'definition.parameter-default',
   'definition.duration',
   'definition.duplicate-reminder',
+  'definition.reminder-too-long',
   'definition.time-zone',
   'definition.expression',
   'definition.expression-function',

@@ -215,6 +215,21 @@ steps:
     expect(compileProcess(withRemind('[]'), 'r.yaml')).toMatchObject({ ok: false, errors: [{ code: 'definition.schema' }] })
   })
 
+  it('refuses a reminder as long as a fixed deadline or longer, counting a month as 28 to 31 days', () => {
+    const result = compileProcess(withRemind('[P4DT23H59M, P5D, PT120H, P6D, P1M]'), 'r.yaml')
+    expect(result.ok ? [] : result.errors.map((e) => `${e.code} ${e.location.pointer}`)).toEqual([
+      'definition.reminder-too-long /steps/0/timeout/remind/1', 'definition.reminder-too-long /steps/0/timeout/remind/2',
+      'definition.reminder-too-long /steps/0/timeout/remind/3', 'definition.reminder-too-long /steps/0/timeout/remind/4',
+    ])
+    const monthly = (after: string, remind: string): boolean => compileProcess(withRemind(`[${remind}]`).replace('after: P5D', `after: ${after}`), 'r.yaml').ok
+    // A month may last 31 days, so 28 days before it can fall after it was set; a year lasts at most 366 days.
+    expect([monthly('P1M', 'P28D'), monthly('P1M', 'P31D'), monthly('P1Y', 'P12M'), monthly('P1Y', 'P366D'), monthly('P1Y', 'P365D')]).toEqual([true, false, true, false, true])
+  })
+
+  it('accepts a long reminder of a deadline set from a parameter, which each delivery may set longer', () => {
+    expect(compileProcess(withRemind('[P30D]').replace('id: r\n', 'id: r\nparameters:\n  wait: { type: duration, default: P60D }\n').replace('after: P5D', 'after: wait'), 'r.yaml').ok).toBe(true)
+  })
+
   it('is inherited with a timeout by a derived process, and replaced when the step is written again', () => {
     const base = { text: withRemind('[P2D]'), file: 'r.yaml' }
     const derive = (steps: string): CompiledProcess => {
