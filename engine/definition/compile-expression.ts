@@ -13,15 +13,17 @@ export interface ExpressionScope {
 
 /**
  * Compiles a JSONata expression, located at `pointer` for the messages of failed evaluations, and
- * checks it against the process; reports `definition.expression` with the parser's explanation.
+ * checks it against the process; reports `definition.expression` with the parser's explanation,
+ * at the line and column of the mistake where the text is written as it reads.
  */
 export function expressionAt(ctx: CompileContext, scope: ExpressionScope, text: string, pointer: string, site: ExpressionSite): CompiledExpression | undefined {
   const expression = compileExpression(text, scope.timeZone, ctx.locate(pointer))
-  if (typeof expression !== 'string') {
+  if (!('reason' in expression)) {
     checkExpression(ctx, scope.expressionNames, text, pointer, site)
     return expression
   }
-  ctx.report('definition.expression', pointer, `Not a valid JSONata expression: ${expression}.`, 'See https://docs.jsonata.org for the syntax; strings are quoted, fields are dotted paths such as context.renewal.')
+  ctx.reportWithin('definition.expression', pointer, expression.index, `Not a valid JSONata expression: ${expression.reason}.`,
+    'See https://docs.jsonata.org for the syntax; strings are quoted, fields are dotted paths such as context.renewal.')
   return undefined
 }
 

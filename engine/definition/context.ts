@@ -27,6 +27,11 @@ export class CompileContext {
     this.#problems.push(this.source.error(code, this.#origin(pointer), message, hint))
   }
 
+  /** Records a problem at the character `index` of the text at `pointer` (at the text itself when that cannot be placed). */
+  reportWithin(code: DefinitionCode, pointer: string, index: number | undefined, message: string, hint?: string): void {
+    this.#problems.push(this.source.errorWithin(code, this.#origin(pointer), index, message, hint))
+  }
+
   /** Records a problem at the key of the property at `pointer` (e.g. an action's id). */
   reportAtKey(code: DefinitionCode, pointer: string, message: string, hint?: string): void {
     this.#problems.push(this.source.errorAtKey(code, this.#origin(pointer), message, hint))

@@ -39,21 +39,31 @@ const BUDGET = ' budget'
 /** The longest explanation quoted from JSONata: its messages may quote a whole value. */
 const MAX_REASON = 300
 
+/** Why a text is not a valid expression: the parser's explanation, and where in the text it found the mistake. */
+export interface ExpressionSyntaxError {
+  readonly reason: string
+  /** The index in the text of the token the parser stopped at (the text's length at its end); undefined when not known. */
+  readonly index: number | undefined
+}
+
 /**
  * Compiles a JSONata expression once per definition version, with the engine's functions (see
  * `registerFunctions`) and the limits of {@link EXPRESSION_LIMITS}. `$now()` and `$millis()`
  * return the decision's instant, so evaluation never reads the clock. Returns the parser's
- * explanation when the text is not a valid expression.
+ * explanation and place when the text is not a valid expression.
  */
-export function compileExpression(text: string, timeZone: string, place: SourceLocation): CompiledExpression | string {
+export function compileExpression(text: string, timeZone: string, place: SourceLocation): CompiledExpression | ExpressionSyntaxError {
   let expression: jsonata.Expression
   try {
     expression = jsonata(text, { timeout: EXPRESSION_LIMITS.timeMs, stack: EXPRESSION_LIMITS.depth, sequence: EXPRESSION_LIMITS.items })
   } catch (error) {
     // The parser recurses once per level of nesting: thousands of brackets exhaust the stack.
-    if (error instanceof RangeError) return `it is nested too deeply to be read (${error.message})`
-    const e = error as { message?: string; position?: number }
-    return `${e.message ?? 'invalid expression'}${e.position === undefined ? '' : ` (at character ${e.position})`}`
+    if (error instanceof RangeError) return { reason: `it is nested too deeply to be read (${error.message})`, index: undefined }
+    const e = error as { message?: string; position?: number; token?: unknown }
+    // JSONata's position is just after the token it stopped at: the mistake starts at the token.
+    const token = typeof e.token === 'string' && e.token !== '(end)' ? e.token.length : 0
+    const index = typeof e.position === 'number' ? Math.min(Math.max(e.position - token, 0), text.length) : undefined
+    return { reason: `${e.message ?? 'invalid expression'}${index === undefined ? '' : ` (at character ${index + 1})`}`, index }
   }
   registerFunctions(expression, timeZone)
   // The hook is a symbol-keyed binding, which JSONata's typings do not describe.

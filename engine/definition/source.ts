@@ -1,5 +1,5 @@
 import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, visit } from 'yaml'
-import type { Alias, CST, Document, ErrorCode as YAMLErrorCode, Node, Pair, YAMLMap } from 'yaml'
+import type { Alias, CST, Document, ErrorCode as YAMLErrorCode, Node, Pair, Scalar, YAMLMap } from 'yaml'
 import type { DefinitionCode, SourceLocation } from '../errors.js'
 import { DefinitionError } from '../errors.js'
 import { checkDefinitionText } from './decode.js'
@@ -25,6 +25,11 @@ export interface Source {
   locate(pointer: string): SourceLocation
   /** Builds a located {@link DefinitionError} at the node at `pointer`. */
   error(code: DefinitionCode, pointer: string, message: string, hint?: string): DefinitionError
+  /**
+   * Builds a located {@link DefinitionError} at the character `index` of the text at `pointer` (a
+   * mistake inside an expression), where the text is written as it reads; else at the text.
+   */
+  errorWithin(code: DefinitionCode, pointer: string, index: number | undefined, message: string, hint?: string): DefinitionError
   /** Builds a located {@link DefinitionError} at the key of the property at `pointer` (unknown or misnamed properties). */
   errorAtKey(code: DefinitionCode, pointer: string, message: string, hint?: string): DefinitionError
 }
@@ -202,7 +207,8 @@ function located(
   at: (offset: number, pointer?: string) => SourceLocation, targets: ReadonlyMap<Alias, Node>, value?: unknown,
 ): Source {
   const resolve = (node: Node | null): Node | null => isAlias(node) ? targets.get(node) ?? node : node
-  const nodeAt = (pointer: string, wantKey: boolean): SourceLocation => {
+  /** The offset where the node at `pointer` is written, and the node when the whole pointer leads to one. */
+  const find = (pointer: string, wantKey: boolean): { offset: number; node: Node | null } => {
     const path = parsePointer(pointer)
     let node: Node | null = asNode(doc?.contents)
     let offset = node?.range?.[0] ?? 0
@@ -212,7 +218,7 @@ function located(
       node = resolve(node)
       if (isMap(node)) {
         const pair = pairOf(node, segment, resolve)
-        if (!pair) break
+        if (!pair) return { offset, node: null }
         const keyNode = asNode(pair.key)
         node = asNode(pair.value)
         const target = wantKey && depth === path.length - 1 ? keyNode : node ?? keyNode
@@ -221,10 +227,16 @@ function located(
         node = asNode(node.items[Number(segment)])
         offset = node?.range?.[0] ?? offset
       } else {
-        break
+        return { offset, node: null }
       }
     }
-    return at(offset, pointer)
+    return { offset, node: resolve(node) }
+  }
+  const nodeAt = (pointer: string, wantKey: boolean): SourceLocation => at(find(pointer, wantKey).offset, pointer)
+  const within = (pointer: string, index: number | undefined): SourceLocation => {
+    const { offset, node } = find(pointer, false)
+    const inner = index !== undefined && isScalar(node) ? offsetWithin(node, text, index) : undefined
+    return at(inner ?? offset, pointer)
   }
   return {
     file,
@@ -233,8 +245,34 @@ function located(
     problems,
     locate: (pointer) => nodeAt(pointer, false),
     error: (code, pointer, message, hint) => new DefinitionError(code, message, nodeAt(pointer, false), hint),
+    errorWithin: (code, pointer, index, message, hint) => new DefinitionError(code, message, within(pointer, index), hint),
     errorAtKey: (code, pointer, message, hint) => new DefinitionError(code, message, nodeAt(pointer, true), hint),
   }
+}
+
+/**
+ * Where the character `index` of a text scalar's value is written in `text`, when the scalar is
+ * written as it reads: plain or quoted with nothing escaped or folded, or a literal block (`|`),
+ * whose lines are the value's lines indented; undefined otherwise (an escape, a folded line).
+ */
+function offsetWithin(node: Scalar, text: string, index: number): number | undefined {
+  const { value, range } = node
+  if (typeof value !== 'string' || !range || index < 0 || index > value.length) return undefined
+  const written = text.slice(range[0], range[1])
+  if (node.type === 'PLAIN') return written === value ? range[0] + index : undefined
+  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') return written.slice(1, -1) === value ? range[0] + 1 + index : undefined
+  if (node.type !== 'BLOCK_LITERAL') return undefined
+  // The header (`|`, `|-`, a comment), then the value's lines, each after the block's indentation.
+  const lines = value.split('\n')
+  const rows = written.split('\n')
+  let line = 0
+  let column = index
+  while (line < lines.length - 1 && column > (lines[line] as string).length) column -= (lines[line++] as string).length + 1
+  const row = rows[line + 1]
+  const wanted = lines[line] as string
+  if (row === undefined || !row.endsWith(wanted) || row.slice(0, row.length - wanted.length).trim() !== '') return undefined
+  const rowStart = range[0] + rows.slice(0, line + 1).reduce((sum, r) => sum + r.length + 1, 0)
+  return rowStart + row.length - wanted.length + column
 }
 
 /**

@@ -207,3 +207,48 @@ describe('expressions checked against the process', () => {
     expect(problems(definition({ when: deep })).map((p) => [p.line, p.code])).toEqual([[WHEN_AT, 'definition.expression']])
   })
 })
+
+describe('where a syntax error of an expression is reported', () => {
+  /** The line and column reported for a `when` written as `written` (YAML, after `when: `) on line 9. */
+  function placed(written: string): string | undefined {
+    const text = `id: demo
+version: 1
+title: Demo
+roles: [customer]
+steps:
+  - id: check
+    title: Check
+    actor: customer
+    when: ${written}
+    actions: { done: { end: completed } }
+    otherwise: { end: skipped }
+`
+    const result = compileProcess(text, 'demo.yaml')
+    const problem = result.ok ? undefined : result.errors.find((e) => e.code === 'definition.expression')
+    return problem && `${problem.location.line}:${problem.location.column}`
+  }
+
+  it.each([
+    ['plain, at the token the parser stopped at', 'parties.customer = "c" or foo bar', '9:41'],
+    ['plain, just after the end when the expression stops short', 'parties.customer !=', '9:30'],
+    ['in double quotes', '"$substring(parties.customer,,2) = 1"', '9:40'],
+    ['in single quotes', '\'parties.customer = "c" and and x\'', '9:43'],
+    ['in a literal block, on the line and column of the mistake', '|\n      $count(parties.customer) > 1\n        and foo bar', '11:17'],
+  ])('%s', (_, written, at) => {
+    expect(placed(written)).toBe(at)
+  })
+
+  it.each([
+    ['a folded block, whose lines are joined', '>\n      parties.customer = "c"\n        and foo bar'],
+    ['a quoted text with an escape before the mistake', '"parties.\\u0063ustomer = 1 and and 2"'],
+    ['a plain text over two lines', 'parties.customer = "c"\n      and foo bar'],
+  ])('at the start of %s', (_, written) => {
+    expect(placed(written)).toBe('9:11')
+  })
+
+  it('in a derived process, in the file that writes the expression', () => {
+    const base = { text: 'id: b\nversion: 1\ntitle: B\nroles: [customer]\nsteps:\n  - id: check\n    title: Check\n    actor: customer\n    actions: { done: { end: completed } }\n', file: 'b.yaml' }
+    const result = compileProcess('id: d\nversion: 1\ntitle: D\nextends: b\nsteps:\n  - id: check\n    title: Check\n    actor: customer\n    when: parties.customer and and x\n    actions: { done: { end: completed } }\n    otherwise: { end: skipped }\n', 'd.yaml', { base: () => base })
+    expect(result.ok ? [] : result.errors.map((e) => `${e.location.file}:${e.location.line}:${e.location.column} ${e.code}`)).toEqual(['d.yaml:9:36 definition.expression'])
+  })
+})

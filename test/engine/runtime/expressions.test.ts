@@ -143,7 +143,7 @@ steps:
     const place = { file: 'x.yaml', line: 1, column: 1, pointer: '/steps/0/when' }
     for (const text of ['$random()', '$shuffle([1, 2, 3])', '$eval("1")']) {
       const expression = compileExpression(text, 'UTC', place)
-      if (typeof expression === 'string') throw new Error(expression)
+      if ('reason' in expression) throw new Error(expression.reason)
       await expect(expression.evaluate({}, T0)).rejects.toThrow(ExpressionFailure)
       await expect(expression.evaluate({}, T0)).rejects.toThrow(/may not be called/)
     }
