@@ -246,7 +246,7 @@ function valueAt(schema: JsonSchema, pointer: string): unknown {
 
 /** The keywords of JSON Schema 2020-12 and of the process language, for "Did you mean". */
 const KEYWORDS = [
-  '$schema', '$id', '$ref', '$anchor', '$dynamicRef', '$dynamicAnchor', '$defs', '$comment',
+  '$schema', '$id', '$ref', '$dynamicRef', '$dynamicAnchor', '$defs', '$comment',
   'type', 'enum', 'const', 'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly',
   'properties', 'patternProperties', 'additionalProperties', 'unevaluatedProperties', 'required', 'dependentRequired',
   'dependentSchemas', 'propertyNames', 'minProperties', 'maxProperties',

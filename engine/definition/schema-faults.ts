@@ -29,12 +29,16 @@ const BOUNDS = [['minLength', 'maxLength'], ['minWords', 'maxWords'], ['minItems
  * schema without saying where), a `pattern` (or `patternProperties` key) that is not a regular
  * expression, a lower bound above its upper (`minLength` over `maxLength`, say), and a
  * `required` entry that names no declared property of an object that accepts no other (once
- * `closeObjects` has closed it): no input could ever satisfy it, so the action could never be
- * performed. `formats` are the names ajv knows. Pure.
+ * `closeObjects` has closed it), or an `enum` of no value: no input could ever satisfy it, so
+ * the action could never be performed. Also, located where ajv would only throw: a `$ref` that
+ * names nothing in the schema, and a word limit that is not a whole number. `formats` are the
+ * names ajv knows. Pure.
  */
 export function findSchemaFaults(schema: JsonSchema, formats: readonly string[]): SchemaFault[] {
   const faults: SchemaFault[] = []
-  for (const { node, pointer } of schemaNodes(schema)) {
+  const nodes = schemaNodes(schema)
+  const anchors = nodes.flatMap(({ node }) => typeof node['$dynamicAnchor'] === 'string' ? [node['$dynamicAnchor']] : [])
+  for (const { node, pointer } of nodes) {
     const format = node['format']
     if (typeof format === 'string' && !formats.includes(format)) {
       faults.push({ pointer: `${pointer}/format`, atKey: false, message: `"${format}" is not a format this engine knows, so no value could be checked against it.`,
@@ -69,7 +73,39 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
     if (node['format'] === 'text' && node['maxLength'] === 0) {
       faults.push({ pointer: `${pointer}/maxLength`, atKey: false, message: '`format: text` asks for something to show, and `maxLength` 0 allows nothing: no value can satisfy both.', hint: 'Raise `maxLength`, or drop `format: text`.' })
     }
-    faults.push(...undeclaredRequired(node, pointer), ...referenceFaults(node, pointer))
+    if (Array.isArray(node['enum']) && node['enum'].length === 0) {
+      faults.push({ pointer: `${pointer}/enum`, atKey: false, message: '`enum` lists no value: no value can be one of them.', hint: 'List the values that are accepted, or remove `enum`.' })
+    }
+    for (const keyword of ['maxWords', 'minWords']) {
+      const limit = node[keyword]
+      if (keyword in node && !(typeof limit === 'number' && Number.isSafeInteger(limit) && limit >= 0)) {
+        faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `\`${keyword}\` must be a whole number of words, 0 or more, not ${JSON.stringify(limit)?.slice(0, 100) ?? String(limit)}.`, hint: `Write \`${keyword}: 300\`, say.` })
+      }
+    }
+    faults.push(...undeclaredRequired(node, pointer), ...referenceFaults(node, pointer), ...unresolvedReferences(schema, node, pointer, anchors))
+  }
+  return faults
+}
+
+/** A `$ref` (or `$dynamicRef`) into this schema that names nothing in it: a pointer to no schema, or a name no `$dynamicAnchor` declares. */
+function unresolvedReferences(schema: JsonSchema, node: Readonly<Record<string, unknown>>, pointer: string, anchors: readonly string[]): SchemaFault[] {
+  const faults: SchemaFault[] = []
+  for (const keyword of REFERENCES) {
+    const ref = node[keyword]
+    if (typeof ref !== 'string' || !ref.startsWith('#') || ref === '#') continue
+    const fragment = safeDecode(ref.slice(1))
+    if (!fragment.startsWith('/')) {
+      if (anchors.includes(fragment)) continue
+      faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `"${ref}" names no \`$dynamicAnchor\` of this schema.`,
+        hint: `${anchors.length > 0 ? suggestion(fragment, anchors) : ''}Refer to the schema it means by its place, e.g. \`#/$defs/NAME\`.` })
+      continue
+    }
+    let target: unknown = schema
+    for (const part of parsePointer(fragment)) target = isObject(target) || Array.isArray(target) ? (target as Record<string, unknown>)[part] : undefined
+    if (isObject(target) || typeof target === 'boolean') continue
+    const defs = [...['$defs', 'definitions'].flatMap((key) => isObject(schema[key]) ? Object.keys(schema[key]).map((name) => `#/${key}/${escapeSegment(name)}`) : [])]
+    faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `"${ref}" names nothing in this schema${target === undefined ? '' : ' that is a schema'}.`,
+      hint: `${defs.length > 0 ? suggestion(ref, defs) : ''}Put the schema it means under \`$defs\` of this schema and refer to it as \`#/$defs/NAME\`.` })
   }
   return faults
 }
@@ -139,7 +175,7 @@ export function schemaNodes(schema: JsonSchema): SchemaNode[] {
 const REFERENCES = ['$ref', '$dynamicRef'] as const
 
 /**
- * `$id` anywhere, and a reference that is not a fragment of this schema (`#/$defs/code`,
+ * `$id` and `$anchor` anywhere, and a reference that is not a fragment of this schema (`#/$defs/code`,
  * `#anchor`): an author's schema stands alone, so a reference resolved against a base URI (which
  * ajv normalises: `./root.json`, a host in capitals) could name a part no check has seen.
  */
@@ -147,6 +183,9 @@ function referenceFaults(node: Readonly<Record<string, unknown>>, pointer: strin
   const faults: SchemaFault[] = []
   if ('$id' in node) {
     faults.push({ pointer: `${pointer}/$id`, atKey: true, message: '`$id` is not used in a process\'s schemas: each stands alone.', hint: 'Remove it; name a shared part under `$defs` and refer to it with `$ref: \'#/$defs/NAME\'`.' })
+  }
+  if ('$anchor' in node) {
+    faults.push({ pointer: `${pointer}/$anchor`, atKey: true, message: '`$anchor` is not used in a process\'s schemas: a part is referred to by its place.', hint: 'Remove it; put the part under `$defs` and refer to it with `$ref: \'#/$defs/NAME\'`.' })
   }
   for (const keyword of REFERENCES) {
     const ref = node[keyword]

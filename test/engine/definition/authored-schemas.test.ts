@@ -48,3 +48,23 @@ it('refuses, rather than throws on, a schema of another dialect or a $ref circle
   // A schema that refers to itself through a keyword of its own is fine: a tree of any depth.
   expect(typeof compileAuthoredSchema({ type: 'object', properties: { child: { $ref: '#' } } })).toBe('function')
 })
+
+it('refuses, at the place to change, a $ref that names nothing, an empty enum and a word limit that is not a whole number, where ajv only threw', () => {
+  const $defs = { address: { type: 'string' } }
+  const faults = (schema: Readonly<Record<string, unknown>>): Array<{ pointer: string; message: string; hint?: string | undefined }> => {
+    const compiled = compileAuthoredSchema(schema)
+    return typeof compiled === 'function' ? [] : compiled.map(({ pointer, message, hint }) => ({ pointer, message, hint }))
+  }
+  expect(faults({ type: 'object', properties: { a: { $ref: '#/$defs/adress' } }, $defs })).toEqual([
+    { pointer: '/properties/a/$ref', message: '"#/$defs/adress" names nothing in this schema.', hint: expect.stringContaining('Did you mean "#/$defs/address"?') as string },
+  ])
+  expect(faults({ type: 'object', properties: { a: { $ref: '#home' } }, $defs })).toEqual([{ pointer: '/properties/a/$ref', message: '"#home" names no `$dynamicAnchor` of this schema.', hint: expect.stringContaining('#/$defs/NAME') as string }])
+  // Parts are referred to by their place: an `$anchor` is refused as `$id` is.
+  expect(faults({ type: 'object', properties: { a: { $ref: '#/$defs/address' } }, $defs: { address: { $anchor: 'home', type: 'string' } } })).toEqual([
+    { pointer: '/$defs/address/$anchor', message: expect.stringContaining('referred to by its place') as string, hint: expect.any(String) as string },
+  ])
+  expect(faults({ type: 'array', items: { enum: [] } })).toEqual([{ pointer: '/items/enum', message: expect.stringContaining('lists no value') as string, hint: expect.any(String) as string }])
+  expect(faults({ type: 'object', properties: { a: { type: 'string', maxWords: 'many' }, b: { type: 'string', minWords: 1.5 } } }).map((f) => f.pointer)).toEqual(['/properties/a/maxWords', '/properties/b/minWords'])
+  // What does resolve, by place or by anchor, compiles.
+  expect(faults({ type: 'object', properties: { a: { $ref: '#/$defs/address' }, b: { $ref: '#' }, c: { type: 'string', maxWords: 0 } }, $defs })).toEqual([])
+})
