@@ -23,7 +23,7 @@ export function firstTooDeep(tokens: readonly CST.Token[], max: number): number 
   return first
 }
 
-/** A quote or bracket opened and never closed. */
+/** A quote or bracket opened and never closed, or another mistake placed where the author must look. */
 export interface UnclosedOpening {
   readonly offset: number
   readonly message: string
@@ -31,19 +31,22 @@ export interface UnclosedOpening {
 }
 
 /**
- * The first quoted scalar or flow collection (`[...]`, `{...}`) that is opened but never closed.
- * yaml reports such a mistake where it gave up, often at the end of the file; the opening is
- * where the author must look.
+ * The first quoted scalar that is opened but never closed, else the first flow collection
+ * (`[...]`, `{...}`). yaml reports such a mistake where it gave up, often at the end of the file;
+ * the opening is where the author must look. A quote comes first: it reads the rest of the file,
+ * so a bracket before it (`[customer, "isv]`) is left open by the quote, not by its author.
  */
 export function firstUnclosed(tokens: readonly CST.Token[]): UnclosedOpening | undefined {
-  let first: UnclosedOpening | undefined
+  let quote: UnclosedOpening | undefined
+  let bracket: UnclosedOpening | undefined
   const stack = Array.from(tokens)
   for (let token = stack.pop(); token !== undefined; token = stack.pop()) {
     const found = unclosed(token)
-    if (found && (first === undefined || found.offset < first.offset)) first = found
+    if (found && token.type === 'flow-collection') bracket = bracket === undefined || found.offset < bracket.offset ? found : bracket
+    else if (found) quote = quote === undefined || found.offset < quote.offset ? found : quote
     for (const child of childrenOf(token)) stack.push(child)
   }
-  return first
+  return quote ?? bracket
 }
 
 function unclosed(token: CST.Token): UnclosedOpening | undefined {
@@ -109,5 +112,78 @@ function childrenOf(token: CST.Token): CST.Token[] {
     }
     default:
       return []
+  }
+}
+
+/** Where the line holding `offset` starts (after a line feed or a lone carriage return). */
+export function lineStartOf(text: string, offset: number): number {
+  return Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1
+}
+
+/** A line that starts with a key: its indentation (spaces only) and the key. */
+const KEY_LINE = /^( *)([^\s:#'"[\]{},-][^:\r\n]*):(?=[ \r\n]|$)/
+/** A line with a key after its indentation and any list dashes (`  - id:`): what counts as its indentation, and the key. */
+const KEY_ABOVE = /^((?: *- +)* *)([^\s:#][^:\r\n]*):(?=[ \r\n]|$)/
+
+const isBlankOrComment = (line: string): boolean => line.trim() === '' || line.trim().startsWith('#')
+const spaces = (n: number): string => `${n} space${n === 1 ? '' : 's'}`
+const lineNumber = (text: string, offset: number): number => (text.slice(0, offset).match(/\r\n?|\n/g)?.length ?? 0) + 1
+const lineAt = (text: string, start: number): string => text.slice(start).split(/\r\n?|\n/, 1)[0] as string
+
+/**
+ * A key indented deeper than the keys of its mapping (`    title: T` then `     actor: a`):
+ * YAML reads the deeper line as the rest of the value above it, and yaml reports a multi-line key
+ * at that value (`start` to `end`). Returns the mistake at the deeper line's key, or undefined
+ * when the value does not continue onto a line that starts with a key.
+ */
+export function deeperKey(text: string, start: number, end: number): UnclosedOpening | undefined {
+  const lineEnd = text.slice(start, end).search(/\r\n?|\n/)
+  if (lineEnd < 0) return undefined
+  const breakAt = start + lineEnd
+  const nextStart = breakAt + (text.startsWith('\r\n', breakAt) ? 2 : 1)
+  const next = KEY_LINE.exec(lineAt(text, nextStart))
+  const lineStart = lineStartOf(text, start)
+  const above = KEY_ABOVE.exec(text.slice(lineStart, breakAt))
+  if (!next || !above) return undefined
+  const [indent, aboveIndent] = [(next[1] as string).length, (above[1] as string).length]
+  if (indent <= aboveIndent) return undefined
+  return {
+    offset: nextStart + indent,
+    message: `\`${next[2]}:\` is indented ${spaces(indent)}, deeper than \`${above[2]}:\` on line ${lineNumber(text, lineStart)} (${aboveIndent}): YAML reads this line as the rest of that key's value.`,
+    hint: `Indent the keys of one mapping by the same number of spaces: start \`${next[2]}:\` in column ${aboveIndent + 1}, as \`${above[2]}:\`.`,
+  }
+}
+
+/**
+ * A key indented less than the key on the line above but not as little as a key of a mapping
+ * around it (`    title: T` then `   actor: a`), where yaml reports a bad indentation or a list
+ * item without its dash at the line's start. Returns the mistake at the key, or undefined when
+ * the line at `offset` is not such a line.
+ */
+export function shallowerKey(text: string, offset: number): UnclosedOpening | undefined {
+  // yaml may notice it at a comment or a blank line before the key.
+  let start = lineStartOf(text, offset)
+  while (isBlankOrComment(lineAt(text, start))) {
+    const next = /\r\n?|\n/.exec(text.slice(start))
+    if (!next) return undefined
+    start += next.index + next[0].length
+  }
+  const here = KEY_LINE.exec(lineAt(text, start))
+  let aboveStart = start
+  let above: RegExpExecArray | null = null
+  while (aboveStart > 0 && above === null) {
+    aboveStart = lineStartOf(text, aboveStart - 1)
+    const line = lineAt(text, aboveStart)
+    if (isBlankOrComment(line)) continue
+    above = KEY_ABOVE.exec(line)
+    if (above === null) return undefined
+  }
+  if (!here || !above) return undefined
+  const [indent, aboveIndent] = [(here[1] as string).length, (above[1] as string).length]
+  if (indent === 0 || indent >= aboveIndent) return undefined
+  return {
+    offset: start + indent,
+    message: `\`${here[2]}:\` is indented ${spaces(indent)}, less than \`${above[2]}:\` on line ${lineNumber(text, aboveStart)} (${aboveIndent}): the keys of one mapping must all start in the same column.`,
+    hint: `Start \`${here[2]}:\` in column ${aboveIndent + 1}, as \`${above[2]}:\`, or in the column of the key it belongs under.`,
   }
 }

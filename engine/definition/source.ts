@@ -6,7 +6,8 @@ import { checkDefinitionText } from './decode.js'
 import { MAX_ALIAS_CHARACTERS, MAX_ALIAS_NODES, MAX_NESTING_DEPTH, MAX_PROBLEMS, MAX_YAML_TOKENS } from './limits.js'
 import { parsePointer, pointerOf } from './pointer.js'
 import { checkAliases, isMergeKey } from './source-aliases.js'
-import { firstTooDeep, firstUnclosed } from './source-syntax.js'
+import { deeperKey, firstTooDeep, firstUnclosed, lineStartOf, shallowerKey } from './source-syntax.js'
+import type { UnclosedOpening } from './source-syntax.js'
 import { toValue } from './source-value.js'
 
 /**
@@ -159,17 +160,40 @@ function parseTokens(text: string): { tokens: CST.Token[]; tooManyTokens?: true;
 
 /**
  * yaml's syntax errors, except that a quote or bracket never closed is reported once, where it
- * was opened, and the errors it causes after that point are dropped.
+ * was opened, and the errors it causes after that point are dropped; a key indented deeper than
+ * its mapping's is reported at that key (yaml reports the value above it, twice); and of the
+ * errors on one line only the first is kept (the others follow from it, as after a tab).
  */
 function syntaxProblems(doc: Document, text: string, tokens: readonly CST.Token[], problem: (code: DefinitionCode, offset: number, message: string, hint?: string) => DefinitionError): DefinitionError[] {
   if (doc.errors.length === 0) return tagProblems(doc, text, problem)
   const opening = firstUnclosed(tokens)
   const caused = opening && doc.errors.some((e) => e.pos[0] >= opening.offset)
   const kept = caused ? doc.errors.filter((e) => e.pos[0] < opening.offset) : doc.errors
-  return [
-    ...kept.map((e) => problem('definition.yaml-syntax', e.pos[0], e.message.trim(), syntaxHint(e.code, e.message))),
-    ...(caused ? [problem('definition.yaml-syntax', opening.offset, opening.message, opening.hint)] : []),
-  ]
+  // Indentation mistakes, reported at the key rather than where yaml noticed them: a key
+  // indented less than the one above it, then one indented deeper (which makes yaml report the
+  // value above it, twice), unless the line above is itself one indented less.
+  const moved = new Map<number, UnclosedOpening>()
+  for (const e of kept) {
+    const found = e.code === 'BAD_INDENT' || e.code === 'MISSING_CHAR' ? shallowerKey(text, e.pos[0]) : undefined
+    if (found) moved.set(e.pos[0], found)
+  }
+  const shallower = new Set([...moved.values()].map((found) => lineStartOf(text, found.offset)))
+  for (const e of kept) {
+    const found = e.code === 'MULTILINE_IMPLICIT_KEY' && !shallower.has(lineStartOf(text, e.pos[0])) ? deeperKey(text, e.pos[0], e.pos[1]) : undefined
+    if (found) moved.set(e.pos[0], found)
+  }
+  const lines = new Set<number>()
+  const problems: DefinitionError[] = []
+  for (const e of kept) {
+    const found = moved.get(e.pos[0])
+    const [offset, message, hint] = found ? [found.offset, found.message, found.hint] : [e.pos[0], e.message.trim(), syntaxHint(e.code, e.message)]
+    const line = lineStartOf(text, offset)
+    if (lines.has(line)) continue
+    lines.add(line)
+    problems.push(problem('definition.yaml-syntax', offset, message, hint))
+  }
+  if (caused) problems.push(problem('definition.yaml-syntax', opening.offset, opening.message, opening.hint))
+  return problems
 }
 
 /** The tags of JSON's values: a definition holds nothing else. */

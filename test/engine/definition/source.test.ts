@@ -60,11 +60,31 @@ describe('a stray bracket that the parser recovers from', () => {
   it('locates every error on its own line, within it, however many lines the recovered token spans', () => {
     const text = `${HEAD}steps:\n  ]- id: a\n    title: b\n    actor: c\n`
     const problems = problemsOf(compile(text))
-    expect(problems.length).toBeGreaterThan(3)
+    expect(problems.length).toBeGreaterThanOrEqual(3)
     const lines = text.split('\n')
     for (const p of problems) expect(p.column, `${p.line}:${p.column} ${p.message}`).toBeLessThanOrEqual((lines[p.line - 1] ?? '').length + 1)
     expect(problems[0]).toMatchObject({ line: 6, column: 3 })
     expect(problems.map((p) => p.line)).toEqual(expect.arrayContaining([6, 7, 8]))
+  })
+})
+
+describe('indentation', () => {
+  const located = (text: string): string[] => problemsOf(compileProcess(text, 'demo.yaml')).map((p) => `${p.line}:${p.column} ${p.message}`)
+
+  it.each([
+    ['a key of a list item indented one space deeper than the one above it', `${HEAD}steps:\n  - id: check\n     title: Check\n`, '7:6 `title:` is indented 5 spaces, deeper than `id:` on line 6 (4)'],
+    ['a top-level key indented one space', `id: demo\nversion: 1\n title: Demo\n`, '3:2 `title:` is indented 1 space, deeper than `version:` on line 2 (0)'],
+    ['a key of a mapping indented one space less than the one above it', `${HEAD}context:\n  type: object\n # the fields\n properties: {}\n`, '8:2 `properties:` is indented 1 space, less than `type:` on line 6 (2)'],
+    ['a key of a list item indented one space less', `${HEAD}steps:\n  - id: check\n    title: Check\n   actor: customer\n    actions: { done: { end: completed } }\n`, '8:4 `actor:` is indented 3 spaces, less than `title:` on line 7 (4)'],
+  ])('reports %s once, at that key, with the column to move it to', (_, text, first) => {
+    const problems = located(text)
+    expect(problems).toEqual([expect.stringContaining(first) as string])
+  })
+
+  it('reports a tab once on its line, with no other problem of that line', () => {
+    const problems = located(`${HEAD}steps:\n  - id: check\n\ttitle: Check\n`)
+    expect(problems[0]).toContain('7:1 Tabs are not allowed')
+    expect(problems.filter((p) => p.startsWith('7:'))).toHaveLength(1)
   })
 })
 
