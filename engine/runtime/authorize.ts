@@ -114,6 +114,20 @@ export function chosenIdRefusal(who: Principal): Rejection | undefined {
 }
 
 /**
+ * The refusal of a console sign-in link for `role` that `who` may not open. An admin's session
+ * may do what only admins may (terminate, retry, register processes, review proposals), so only
+ * an admin opens one; those who open links (admin, system) open any party's.
+ */
+export function consoleSessionRefusal(who: Principal, role: string): Rejection | undefined {
+  if (role !== 'admin' || who.role === 'admin') return undefined
+  return {
+    code: 'auth.forbidden',
+    message: `Only admin may open an admin's console session; ${who.role} "${who.subject}" may open those of the parties of deliveries (customers, ISVs).`,
+    problems: [{ pointer: '/role', rule: 'forbidden', message: 'must be a party role: only an admin token opens an admin\'s session' }],
+  }
+}
+
+/**
  * The parties of an instance `who` starts: as given, except that a starter holding one of the
  * process's party roles (an ISV starting its own listing) starts only its own delivery: it
  * becomes that party when the parties leave the role out, and naming another subject in it is

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { linkProblems, signInLinkPath } from '../../console/sessions.js'
 import type { ConsoleSessions } from '../../console/sessions.js'
-import { EngineError, InvalidDefinitionError, suggest } from '../../engine/index.js'
+import { consoleSessionRefusal, EngineError, InvalidDefinitionError, rejectionError, suggest } from '../../engine/index.js'
 import type { Engine } from '../../engine/index.js'
 import { requirePermission } from '../auth.js'
 import { readBody } from '../body.js'
@@ -9,7 +9,8 @@ import type { AppEnv } from '../env.js'
 
 /**
  * `/v1/console-sessions`: an integrator's backend (an `admin` or `system` token) asks for a
- * one-time sign-in link to the console for a person, as Stripe's customer portal sessions do.
+ * one-time sign-in link to the console for a person, as Stripe's customer portal sessions do. A
+ * link for an admin needs an admin token.
  * The link is under `publicUrl` when the server has one (`--public-url`), else under the
  * request's own origin.
  */
@@ -18,6 +19,9 @@ export function consoleSessionRoutes(sessions: ConsoleSessions, engine: Engine, 
 
   app.post('/', requirePermission('open-console-sessions'), async (c) => {
     const { role, subject, returnUrl } = readBody(c, 'ConsoleSessionRequest')
+    // Else a system token (a metrics scraper's, say) would make itself an admin.
+    const refusal = consoleSessionRefusal(c.get('principal'), role)
+    if (refusal) throw rejectionError(refusal)
     // A well-formed request names a role someone acts as; a malformed one is refused by createLink, field by field.
     if (linkProblems({ role, subject, returnPath: returnUrl }).length === 0) await checkRoleInUse(engine, role)
     const { secret, expiresAt } = await sessions.createLink({ role, subject, returnPath: returnUrl })

@@ -35,6 +35,12 @@ describe('POST /v1/console-sessions', () => {
     await expectProblem(await api.call('POST', '/v1/console-sessions', { json: { role: 'customer', subject: 'c-1' } }), 401, 'auth.missing')
   })
 
+  it('opens an admin\'s session only for an admin token: a system token, which may not terminate or register, cannot make itself an admin', async () => {
+    const problem = await expectProblem(await api.call('POST', '/v1/console-sessions', { who: 'system', json: { role: 'admin', subject: 'mallory' } }), 403, 'auth.forbidden')
+    expect(problem).toMatchObject({ errors: [{ pointer: '/role', rule: 'forbidden' }] })
+    expect((await api.call('POST', '/v1/console-sessions', { who: 'system', json: { role: 'isv', subject: 'v-1' } })).status).toBe(201)
+  })
+
   it('names each invalid field at its pointer: a missing or system role, a long subject, an unknown field', async () => {
     const pointers = async (json: unknown): Promise<string[]> => {
       const problem = await expectProblem(await api.call('POST', '/v1/console-sessions', { who: 'admin', json }), 422, 'request.invalid')
