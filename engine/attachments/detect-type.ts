@@ -3,7 +3,7 @@ import { fileTypeFromFile } from 'file-type'
 import { ATTACHMENT_TYPES, type AttachmentType } from '../definition/attachment-types.js'
 import type { ImageFacts } from '../runtime/commands.js'
 import { pngFacts } from './image-facts.js'
-import { oleTypeOf } from './ole-type.js'
+import { oleTypeOfLarge } from './ole-type.js'
 
 /**
  * What a file's content is: one of our attachment types (or `null`), the media type to serve it
@@ -37,7 +37,7 @@ export async function detectType(file: string): Promise<DetectedType> {
   const detected = await fileTypeFromFile(file)
   if (detected === undefined) return { type: null, mediaType: UNKNOWN }
   const type = detected.ext === 'cfb'
-    ? oleTypeOf(await readFile(file))
+    ? await oleTypeOfLarge(await readFile(file))
     : FROM_FILE_TYPE[detected.ext] ?? null
   if (type === null) return { type, mediaType: detected.mime }
   const image = type === 'png' ? await pngFacts(file) : undefined

@@ -1,6 +1,7 @@
 import CFB from 'cfb'
 import type { CFB$Container } from 'cfb'
 import type { AttachmentType } from '../definition/attachment-types.js'
+import { startWorker } from '../worker-thread.js'
 
 /** The root-level stream that marks each legacy Office format, checked in this order. */
 const MARKER_STREAMS: readonly (readonly [stream: string, type: AttachmentType])[] = [
@@ -35,3 +36,44 @@ export function oleTypeOf(bytes: Uint8Array): AttachmentType | null {
 
 /** `CFB$EntryType.stream`: the typings declare a non-erasable `enum`, so the value is spelled out. */
 const STREAM = 2
+
+/**
+ * Most bytes an OLE file may have to be classified on the event loop. cfb names every entry of a
+ * container's directory with a search through the names before it, so its time grows with the
+ * square of the entries: a 10 MB file of nothing but entries took 10 s. Up to this size that is a
+ * few milliseconds at worst; a real document, however large, has a few hundred entries.
+ */
+export const OLE_ON_LOOP_BYTES = 512 * 1024
+
+/** How long a worker thread may take to classify a larger OLE file before it is stopped and the file taken as unknown. */
+export const OLE_THREAD_MS = 3000
+
+/** The classification of a large file under way, which the next waits for: one thread at a time. */
+let classifying: Promise<unknown> = Promise.resolve()
+
+/**
+ * {@link oleTypeOf}, without holding the event loop: a file over {@link OLE_ON_LOOP_BYTES} is
+ * classified on a worker thread of its own, one file at a time, and is `null` (not a type any
+ * slot accepts) when the thread takes longer than {@link OLE_THREAD_MS} or fails.
+ */
+export function oleTypeOfLarge(bytes: Uint8Array): Promise<AttachmentType | null> {
+  if (bytes.length <= OLE_ON_LOOP_BYTES) return Promise.resolve(oleTypeOf(bytes))
+  const classified = classifying.then(() => onThread(bytes))
+  classifying = classified
+  return classified
+}
+
+function onThread(bytes: Uint8Array): Promise<AttachmentType | null> {
+  return new Promise((resolve) => {
+    const worker = startWorker(import.meta.url, 'ole-thread', { workerData: bytes, resourceLimits: { maxOldGenerationSizeMb: 256 } })
+    const done = (type: AttachmentType | null): void => {
+      clearTimeout(timer)
+      void worker.terminate()
+      resolve(type)
+    }
+    const timer = setTimeout(() => done(null), OLE_THREAD_MS)
+    worker.once('message', (type: AttachmentType | null) => done(type))
+    worker.once('error', () => done(null))
+    worker.once('exit', () => done(null))
+  })
+}

@@ -8,6 +8,7 @@ import { PNG } from 'pngjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { detectType } from '../../../engine/attachments/index.js'
 import { MAX_DECODED_BYTES } from '../../../engine/attachments/image-facts.js'
+import { OLE_ON_LOOP_BYTES } from '../../../engine/attachments/ole-type.js'
 import type { AttachmentType } from '../../../engine/definition/attachment-types.js'
 
 const FILES = fileURLToPath(new URL('../../fixtures/files/', import.meta.url))
@@ -28,6 +29,32 @@ function ole(...streams: string[]): Uint8Array {
   const container = CFB.utils.cfb_new()
   for (const name of streams) CFB.utils.cfb_add(container, name, Buffer.alloc(16))
   return CFB.write(container, { type: 'buffer' }) as Buffer
+}
+
+/** An OLE file (version 3, 512-byte sectors) of `sectors` directory sectors: the root and a chain of `a` streams, as many as fit. */
+function oleOfEntries(sectors: number): Buffer {
+  const fatSectors = Math.ceil((sectors + Math.ceil(sectors / 128) + 1) / 128)
+  if (fatSectors > 109) throw new RangeError('too many sectors for a header without DIFAT')
+  const header = Buffer.alloc(512)
+  Buffer.from('d0cf11e0a1b11ae1', 'hex').copy(header)
+  header.writeUInt16LE(0x3e, 24); header.writeUInt16LE(3, 26); header.writeUInt16LE(0xfffe, 28); header.writeUInt16LE(9, 30); header.writeUInt16LE(6, 32)
+  header.writeUInt32LE(fatSectors, 44); header.writeUInt32LE(fatSectors, 48); header.writeUInt32LE(4096, 56)
+  header.writeUInt32LE(0xfffffffe, 60); header.writeUInt32LE(0xfffffffe, 68); header.writeUInt32LE(0, 72)
+  for (let j = 0; j < 109; j++) header.writeUInt32LE(j < fatSectors ? j : 0xffffffff, 76 + 4 * j)
+  const fat = Buffer.alloc(fatSectors * 512, 0xff)
+  for (let j = 0; j < fatSectors; j++) fat.writeUInt32LE(0xfffffffd, 4 * j)
+  for (let k = 0; k < sectors; k++) fat.writeUInt32LE(k < sectors - 1 ? fatSectors + k + 1 : 0xfffffffe, 4 * (fatSectors + k))
+  const entries = Buffer.alloc(sectors * 512)
+  const entry = (i: number, name: string, type: number, right: number, child: number): void => {
+    const o = 128 * i
+    const written = entries.write(`${name}\0`, o, 'utf16le')
+    entries.writeUInt16LE(written, o + 64); entries.writeUInt8(type, o + 66); entries.writeUInt8(1, o + 67)
+    entries.writeInt32LE(-1, o + 68); entries.writeInt32LE(right, o + 72); entries.writeInt32LE(child, o + 76); entries.writeInt32LE(-2, o + 116)
+  }
+  const count = sectors * 4
+  entry(0, 'Root Entry', 5, -1, 1)
+  for (let i = 1; i < count; i++) entry(i, 'a', 2, i < count - 1 ? i + 1 : -1, -1)
+  return Buffer.concat([header, fat, entries])
 }
 
 /** A one-entry ustar archive: a header block (with its checksum) and an end-of-archive block. */
@@ -97,6 +124,23 @@ describe('detectType', () => {
     ['OLE signature followed by garbage', Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(600, 0xab)]), null],
   ])('classifies generated %s content', async (_name, bytes, type) => {
     expect((await detectType(sample(bytes))).type).toBe(type)
+  })
+
+  it('classifies a large OLE file on a worker thread, holding the event loop no longer than a small one', async () => {
+    const word = CFB.utils.cfb_new()
+    CFB.utils.cfb_add(word, 'WordDocument', Buffer.alloc(OLE_ON_LOOP_BYTES, 7))
+    expect((await detectType(sample(CFB.write(word, { type: 'buffer' }) as Buffer))).type).toBe('doc')
+    // 24,000 directory entries, which cfb names in time growing with their square (seconds on the loop).
+    const crafted = sample(oleOfEntries(6000))
+    let longest = 0
+    let last = performance.now()
+    const ticks = setInterval(() => { const now = performance.now(); longest = Math.max(longest, now - last); last = now }, 10)
+    const detected = await detectType(crafted).finally(() => {
+      clearInterval(ticks)
+      longest = Math.max(longest, performance.now() - last)
+    })
+    expect(detected).toEqual({ type: null, mediaType: 'application/x-cfb' })
+    expect(longest).toBeLessThan(250)
   })
 
   it('reports an OLE file that is no Office document as application/x-cfb', async () => {
