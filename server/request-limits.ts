@@ -91,9 +91,14 @@ export function checkPathText(path: string): void {
  * @throws {EngineError} `request.invalid`
  */
 export function checkJsonText(text: string, body: unknown): void {
-  const duplicate = duplicateNameAt(text)
-  if (duplicate !== undefined) {
-    throw new EngineError('request.invalid', `The body names ${duplicate} twice; JSON.parse would keep the last value and drop the first.`, { fields: [{ pointer: duplicate, rule: 'uniqueNames', message: 'is given twice in its object: give each name once' }] })
+  const problem = nameProblemAt(text)
+  if (problem?.kind === 'duplicate') {
+    throw new EngineError('request.invalid', `The body names ${problem.pointer} twice; JSON.parse would keep the last value and drop the first.`, { fields: [{ pointer: problem.pointer, rule: 'uniqueNames', message: 'is given twice in its object: give each name once' }] })
+  }
+  if (problem?.kind === 'long') {
+    // Pointed at its object, not at itself: a refusal does not repeat a megabyte of name.
+    throw new EngineError('request.invalid', `The body holds a name of ${problem.length.toLocaleString('en')} characters in the object at ${problem.pointer || '/'}; names are at most ${MAX_NAME_LENGTH.toLocaleString('en')} characters.`,
+      { fields: [{ pointer: problem.pointer, rule: 'maxNameLength', message: `holds a name longer than ${MAX_NAME_LENGTH.toLocaleString('en')} characters` }] })
   }
   if (!text.includes('\\u0000')) return
   const pointer = nulPointer(body, '')
@@ -107,13 +112,21 @@ const COMMA = 0x2c
 /** An open object (the names it has had so far, and the last) or array (the index of its current item). */
 type Frame = { names: Set<string>; name: string } | { names: undefined; index: number }
 
+/** The longest name a member of a JSON body may have, in characters: what no field of the API or of a process comes near. */
+export const MAX_NAME_LENGTH = 1000
+
+/** A name given twice in one object (at its pointer), or one longer than {@link MAX_NAME_LENGTH} (at its object's pointer). */
+export type NameProblem = { readonly kind: 'duplicate'; readonly pointer: string } | { readonly kind: 'long'; readonly pointer: string; readonly length: number }
+
 /**
- * The JSON pointer of the first member of an object whose name an earlier member of the same
- * object already has, in text `JSON.parse` accepted; undefined when every name is given once.
- * (JSON.parse keeps the last value silently, so a client's `{"by": "P1D", "by": "P1000Y"}` would
- * mean what it may not have meant.) One pass over the characters, names decoded only when escaped.
+ * The first member of an object, in text `JSON.parse` accepted, whose name an earlier member of
+ * the same object already has, or whose name is longer than {@link MAX_NAME_LENGTH}; undefined
+ * when every name is given once and short enough. (JSON.parse keeps the last value silently, so a
+ * client's `{"by": "P1D", "by": "P1000Y"}` would mean what it may not have meant; and a refusal
+ * naming a member repeats its name, which a stored answer would keep.) One pass over the
+ * characters, names decoded only when escaped.
  */
-export function duplicateNameAt(text: string): string | undefined {
+export function nameProblemAt(text: string): NameProblem | undefined {
   const frames: Frame[] = []
   let expectName = false
   for (let i = 0; i < text.length; i++) {
@@ -126,7 +139,9 @@ export function duplicateNameAt(text: string): string | undefined {
       expectName = false
       const raw = text.slice(start, i + 1)
       const name = raw.includes('\\') ? JSON.parse(raw) as string : raw.slice(1, -1)
-      if (top.names.has(name)) return frames.slice(0, -1).map((f) => segment(f.names ? f.name : f.index)).join('') + segment(name)
+      const parent = (): string => frames.slice(0, -1).map((f) => segment(f.names ? f.name : f.index)).join('')
+      if (name.length > MAX_NAME_LENGTH) return { kind: 'long', pointer: parent(), length: name.length }
+      if (top.names.has(name)) return { kind: 'duplicate', pointer: parent() + segment(name) }
       top.names.add(name)
       top.name = name
     } else if (c === OPEN_BRACE) {

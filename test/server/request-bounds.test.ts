@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { duplicateNameAt, tooDeepAt } from '../../server/request-limits.js'
+import { MAX_NAME_LENGTH, nameProblemAt, tooDeepAt } from '../../server/request-limits.js'
 import { DEMAND, snapshot } from '../support/engine.js'
 import { openApi } from '../support/http.js'
 import type { Api } from '../support/http.js'
@@ -24,12 +24,12 @@ async function started(): Promise<string> {
 
 describe('a name given twice in one JSON object', () => {
   it('is found at its pointer, escaped names decoded, the same name in other objects or in strings no duplicate', () => {
-    expect(duplicateNameAt('{"a":1,"b":{"a":2},"c":[{"a":1},{"a":2}],"d":"\\"a\\":1,\\"a\\":2"}')).toBeUndefined()
-    expect(duplicateNameAt('{"by":"PT0S","by":"P1000Y"}')).toBe('/by')
-    expect(duplicateNameAt('{"x":[1,{"k":{"a":1}},{"k":{"a":1,"\\u0061":2}}]}')).toBe('/x/2/k/a')
-    expect(duplicateNameAt('{"a/b~":{"":1, "" :2}}')).toBe('/a~1b~0/')
-    expect(duplicateNameAt('[{"a":[]},{"a":{},"a":null}]')).toBe('/1/a')
-    expect(duplicateNameAt('"a"')).toBeUndefined()
+    expect(nameProblemAt('{"a":1,"b":{"a":2},"c":[{"a":1},{"a":2}],"d":"\\"a\\":1,\\"a\\":2"}')).toBeUndefined()
+    expect(nameProblemAt('{"by":"PT0S","by":"P1000Y"}')?.pointer).toBe('/by')
+    expect(nameProblemAt('{"x":[1,{"k":{"a":1}},{"k":{"a":1,"\\u0061":2}}]}')?.pointer).toBe('/x/2/k/a')
+    expect(nameProblemAt('{"a/b~":{"":1, "" :2}}')?.pointer).toBe('/a~1b~0/')
+    expect(nameProblemAt('[{"a":[]},{"a":{},"a":null}]')?.pointer).toBe('/1/a')
+    expect(nameProblemAt('"a"')).toBeUndefined()
   })
 
   it('is refused at its pointer, and the request changes nothing', async () => {
@@ -42,6 +42,25 @@ describe('a name given twice in one JSON object', () => {
     expect(act['errors']).toMatchObject([{ pointer: '/inputs/demands', rule: 'uniqueNames' }])
     expect(await snapshot(api.database)).toEqual(before)
     expect(api.clock.now().toString()).toBe(clock)
+  })
+})
+
+describe('a name longer than the API reads', () => {
+  it(`is refused at its object's pointer, without repeating it, and a retry under the same key replays a short answer`, async () => {
+    expect(nameProblemAt(`{"a":{"${'k'.repeat(MAX_NAME_LENGTH)}":1}}`)).toBeUndefined()
+    expect(nameProblemAt(`{"a":[{"${'k'.repeat(MAX_NAME_LENGTH + 1)}":1}]}`)).toEqual({ kind: 'long', pointer: '/a/0', length: MAX_NAME_LENGTH + 1 })
+    const before = await snapshot(api.database)
+    const body = JSON.stringify({ process: 'basic', parties: PARTIES, context: { ['k'.repeat(500_000)]: 1 } })
+    const response = await api.call('POST', '/v1/instances', { who: 'admin', body, headers: { ...JSON_TYPE, 'Idempotency-Key': 'long-name' } })
+    const text = await response.text()
+    expect(response.status).toBe(422)
+    expect(text.length).toBeLessThan(2000)
+    expect(JSON.parse(text)).toMatchObject({ code: 'request.invalid', errors: [{ pointer: '/context', rule: 'maxNameLength' }] })
+    const { idempotency_key: keys, ...after } = await snapshot(api.database)
+    const { idempotency_key: keysBefore, ...rest } = before
+    expect(after).toEqual(rest)
+    // The refusal is kept for the retry, as every answer is: a short one.
+    expect(JSON.stringify(keys).length - JSON.stringify(keysBefore).length).toBeLessThan(3000)
   })
 })
 
@@ -108,7 +127,7 @@ describe('other request fields', () => {
   })
 
   it('a party role name longer than any role: 422 request.invalid at /parties', async () => {
-    const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { ...PARTIES, ['r'.repeat(10_000)]: 'x' } } }), 422, 'request.invalid')
+    const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { ...PARTIES, ['r'.repeat(500)]: 'x' } } }), 422, 'request.invalid')
     expect(body['errors']).toContainEqual(expect.objectContaining({ pointer: '/parties', rule: 'propertyNames' }))
   })
 
