@@ -26,8 +26,8 @@ export type StoredFile = Readonly<{
 
 /** The one file operation an upload's bytes go through: injectable, so a full disk can be simulated. */
 export interface StorageFs {
-  /** Opens `path` for writing (`flags` `'wx'`: created, never an existing file), as `fs.promises.open`. */
-  open(path: string, flags: 'wx'): Promise<WritableFile>
+  /** Opens `path` for writing (`flags` `'wx'`: created, never an existing file, with permissions `mode`), as `fs.promises.open`. */
+  open(path: string, flags: 'wx', mode: number): Promise<WritableFile>
 }
 
 /** The part of a `FileHandle` that writing an upload uses. */
@@ -80,14 +80,15 @@ export class AttachmentStorage {
     if (!Number.isSafeInteger(limitBytes) || limitBytes < 0) {
       throw new RangeError(`limitBytes must be a non-negative integer, got ${limitBytes}`)
     }
-    await mkdir(this.#dir, { recursive: true }).catch((err: unknown) => { throw storageError(err) })
+    // People's documents: readable by the server's own user only, as its secret key is.
+    await mkdir(this.#dir, { recursive: true, mode: 0o700 }).catch((err: unknown) => { throw storageError(err) })
     const storageKey = randomUUID()
     // The temporary name is no storage key (STORAGE_KEY rejects it), so open() never serves a partial file.
     const temp = join(this.#dir, `${storageKey}.part`)
     const hash = createHash('sha256')
     let size = 0
     try {
-      const handle = await this.#fs.open(temp, 'wx')
+      const handle = await this.#fs.open(temp, 'wx', 0o600)
       try {
         for await (const chunk of body as AsyncIterable<unknown>) {
           if (!(chunk instanceof Uint8Array)) throw new TypeError('The body must yield bytes, not strings or objects.')

@@ -8,8 +8,8 @@ export type FailingFs = StorageFs & { budget: number }
 export function failingAfter(budget: number, code: string): FailingFs {
   const fs: FailingFs = {
     budget,
-    open: async (path, flags) => {
-      const handle = await open(path, flags)
+    open: async (path, flags, mode) => {
+      const handle = await open(path, flags, mode)
       return {
         write: async (bytes, offset) => {
           if (bytes.byteLength - offset > fs.budget) throw Object.assign(new Error(`${code}: simulated write failure, write '${path}'`), { code, syscall: 'write' })

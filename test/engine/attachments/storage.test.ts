@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -7,7 +7,7 @@ import { buffer } from 'node:stream/consumers'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AttachmentStorage } from '../../../engine/attachments/index.js'
-import { EngineError } from '../../../engine/index.js'
+import { EngineError, Store } from '../../../engine/index.js'
 import { failingAfter } from '../../support/failing-fs.js'
 
 const FILES = fileURLToPath(new URL('../../fixtures/files/', import.meta.url))
@@ -57,6 +57,17 @@ describe('AttachmentStorage.save', () => {
     })
     expect(readdirSync(dir)).toEqual([stored.storageKey])
     expect(readFileSync(join(dir, stored.storageKey))).toEqual(bytes)
+  })
+
+  it('keeps files (and a new database) readable by the server\'s own user only, as its secret key is', async () => {
+    const stored = await storage.save(Readable.from([Buffer.from('private')]), 100)
+    expect(statSync(dir).mode & 0o777).toBe(0o700)
+    expect(statSync(join(dir, stored.storageKey)).mode & 0o777).toBe(0o600)
+    const file = join(tmp, 'new', 'db.sqlite')
+    const store = await Store.openSqlite(file)
+    await store.close()
+    expect(statSync(join(tmp, 'new')).mode & 0o777).toBe(0o700)
+    expect(statSync(file).mode & 0o777).toBe(0o600)
   })
 
   it('detects the type from the content, whatever the file was called', async () => {

@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from '../../database.js'
@@ -25,7 +25,7 @@ export interface SqliteOptions {
  * writer and several processes can share the file.
  */
 export function openSqlite(file: string, options: SqliteOptions = {}): { db: Kysely<Database>; begin: () => Promise<GroupTransaction> } {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
   const connection = connectSqlite(file, options)
   const prepare = statementCache(connection)
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: { close: () => connection.close(), prepare } }) })
@@ -50,7 +50,11 @@ export function transactions(connection: BetterSqlite3.Database, prepare: (sql: 
 
 /** A connection to the SQLite file, in WAL mode with the durability and lock wait of `options`. */
 export function connectSqlite(file: string, options: SqliteOptions = {}): BetterSqlite3.Database {
+  const created = file !== ':memory:' && !existsSync(file)
   const connection = new BetterSqlite3(file)
+  // A new database holds people's data: readable by the server's own user only (SQLite gives its
+  // -wal and -shm files the database's permissions). An existing file keeps those it was given.
+  if (created) chmodSync(file, 0o600)
   connection.pragma('journal_mode = WAL')
   connection.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`)
   connection.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`)
