@@ -37,7 +37,10 @@ export async function proposalListData(engine: Engine, by: Principal, status: st
   return { proposals: items, next, status: narrowed, mayPropose: engine.proposals.mayPropose(by) }
 }
 
-export async function proposalPageData(engine: Engine, id: string, by: Principal): Promise<ProposalPageData> {
+/** Runs a check of a proposal's text in the server's queue of checks, as the caller's (`queuedCheck`): a page shown again and again cannot crowd out other people's checks. */
+export type QueueCheck = <T>(check: () => Promise<T>) => Promise<T>
+
+export async function proposalPageData(engine: Engine, id: string, by: Principal, queue: QueueCheck): Promise<ProposalPageData> {
   const proposal = await engine.proposals.get(id, by)
   const own = proposal.proposer.role === by.role && proposal.proposer.subject === by.subject
   const may = {
@@ -46,16 +49,16 @@ export async function proposalPageData(engine: Engine, id: string, by: Principal
     withdraw: own && proposalAllows(proposal, 'withdraw'),
   }
   const sinceLastRound = proposal.previousSource === null ? undefined : compareLines(proposal.previousSource, proposal.source)
-  const againstBase = await baseComparison(engine, proposal, by)
+  const againstBase = await baseComparison(engine, proposal, by, queue)
   return { proposal, may, ...(againstBase ? { againstBase } : {}), ...(sinceLastRound ? { sinceLastRound } : {}) }
 }
 
 /** The proposal's steps and text against its base's, as the proposer's process would be compiled. */
-async function baseComparison(engine: Engine, proposal: ProposalState, by: Principal): Promise<Comparison | undefined> {
+async function baseComparison(engine: Engine, proposal: ProposalState, by: Principal, queue: QueueCheck): Promise<Comparison | undefined> {
   const [id = '', version] = proposal.base.split('@')
   try {
     const base = await engine.processes.describe(id, by, version === undefined ? undefined : Number(version))
-    const checked = await engine.processes.check({ definition: proposal.source }, by, proposal.proposer, proposal.base)
+    const checked = await queue(() => engine.processes.check({ definition: proposal.source }, by, proposal.proposer, proposal.base))
     if (!checked.process) return undefined
     return compareVersions(base, { version: checked.process.version, steps: checked.process.steps, source: proposal.source })
   } catch (error) {
@@ -65,9 +68,9 @@ async function baseComparison(engine: Engine, proposal: ProposalState, by: Princ
 }
 
 /** The Mermaid diagram of the proposal's process, compiled as its proposer's. */
-export async function proposalDiagram(engine: Engine, id: string, by: Principal): Promise<string> {
+export async function proposalDiagram(engine: Engine, id: string, by: Principal, queue: QueueCheck): Promise<string> {
   const proposal = await engine.proposals.get(id, by)
-  const checked = await engine.processes.check({ definition: proposal.source }, by, proposal.proposer, proposal.base)
+  const checked = await queue(() => engine.processes.check({ definition: proposal.source }, by, proposal.proposer, proposal.base))
   return checked.diagram ?? ''
 }
 

@@ -30,6 +30,7 @@ import { NEW_PROCESS, NewProcessPage, processPath, ProcessEditPage, ProcessesPag
 import type { EditorData } from './pages/processes.js'
 import { NewProposalPage, ProposalEditPage, proposalPath, ProposalPage, ProposalsPage } from './pages/proposals.js'
 import { newProposalData, proposalDiagram, proposalListData, proposalPageData } from './proposal-data.js'
+import type { QueueCheck } from './proposal-data.js'
 import { catalogData, processPageData } from './process-data.js'
 import { LinkPage, SignInPage } from './pages/sign-in.js'
 import { clearSessionCookie, consoleSession, setSessionCookie } from './session-cookie.js'
@@ -287,8 +288,9 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
       return c.html(<NewProposalPage page={page(c)} data={{ ...data, source }} problems={editorProblems(error)} />, PROBLEM_TYPES[error.code].status)
     }
   })
-  app.get('/proposals/:id', async (c) => c.html(<ProposalPage page={page(c)} data={await proposalPageData(engine, c.req.param('id'), c.var.principal)} />))
-  app.get('/proposals/:id/diagram', async (c) => c.text(await proposalDiagram(engine, c.req.param('id'), c.var.principal)))
+  const queue = (c: Context<AppEnv>): QueueCheck => (check) => queuedCheck(c, deps.checks, check)
+  app.get('/proposals/:id', async (c) => c.html(<ProposalPage page={page(c)} data={await proposalPageData(engine, c.req.param('id'), c.var.principal, queue(c))} />))
+  app.get('/proposals/:id/diagram', async (c) => c.text(await proposalDiagram(engine, c.req.param('id'), c.var.principal, queue(c))))
   app.get('/proposals/:id/edit', async (c) => {
     const proposal = await engine.proposals.get(c.req.param('id'), c.var.principal)
     const refusal = proposalRefusal(proposal, 'amend', c.var.principal)
@@ -325,7 +327,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
       if (!(error instanceof EngineError) || error.code === 'proposal.not-found' || error.code === 'auth.forbidden') throw error
       const p = page(c)
       const refusal = p.locale === 'en' ? error.message : p.t.form.refused(error.code)
-      return c.html(<ProposalPage page={p} data={await proposalPageData(engine, id, c.var.principal)} refusal={refusal} />, PROBLEM_TYPES[error.code].status)
+      return c.html(<ProposalPage page={p} data={await proposalPageData(engine, id, c.var.principal, queue(c))} refusal={refusal} />, PROBLEM_TYPES[error.code].status)
     }
   })
   app.post('/proposals/:id/withdraw', async (c) => {

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { realClock } from '../../engine/index.js'
+import type { Principal } from '../../engine/index.js'
+import { CheckQueue } from '../../server/check-queue.js'
 import { ConsoleSessions } from '../../console/sessions.js'
 import { snapshot } from '../support/database.js'
 import { openApi, WHO } from '../support/http.js'
@@ -78,6 +80,28 @@ describe('a proposal page', () => {
       expect(html).not.toContain('<img src=x')
       expect(html).toContain('&lt;img src=x onerror=alert(2)&gt;')
     }
+  })
+
+  it('checks the proposal\'s text, for the page and its diagram, in the queue of checks as the viewer\'s, so views cannot crowd out other people\'s checks', async () => {
+    const queued: string[] = []
+    class RecordingQueue extends CheckQueue {
+      override run<T>(principal: Principal, check: () => Promise<T>): Promise<T> {
+        queued.push(`${principal.role}:${principal.subject}`)
+        return super.run(principal, check)
+      }
+    }
+    await server.close()
+    await api.close()
+    api = await openApi({ checks: new RecordingQueue() })
+    server = await serveOnLoopback(api)
+    sessions = new ConsoleSessions(api.store, realClock)
+    const submitted = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition: 'id: v-backup\nversion: 1\nextends: basic@5\ntitle: ACME\n' } })
+    const { id } = await submitted.json() as { id: string }
+    queued.length = 0
+    const isv = await signedIn('isv')
+    expect((await page(`/console/proposals/${id}`, isv)).status).toBe(200)
+    expect((await page(`/console/proposals/${id}/diagram`, isv)).status).toBe(200)
+    expect(queued).toEqual([`isv:${WHO.isv.subject}`, `isv:${WHO.isv.subject}`])
   })
 
   it('compares rounds whose texts differ on every one of 12,000 lines at once, rather than blocking the server for 16 s', async () => {
