@@ -5,12 +5,13 @@ import type { ImageFacts } from '../runtime/commands.js'
 /**
  * Most bytes a PNG may take once decoded to tell whether its background is transparent: its
  * inflated rows as stored (1 to 8 bytes a pixel, by colour type and bit depth) and the RGBA copy
- * pngjs makes of them (4 bytes a pixel). 2048 x 2048 pixels of 8-bit RGBA take 32 MiB; 16-bit
- * RGBA pixels, 12 bytes each, fewer. A larger picture (or a small file claiming huge dimensions,
- * which would inflate to gigabytes) is not decoded; its background is then unknown, which a slot
- * requiring a transparent background refuses.
+ * pngjs makes of them (4 bytes a pixel). 2048 x 2048 pixels of 8-bit RGBA take 32 MiB and a
+ * little more, 2896 x 2896 just under 64 MiB; 16-bit RGBA pixels, 12 bytes each, fewer. A larger
+ * picture (or a small file claiming huge dimensions, which would inflate to gigabytes) is not
+ * decoded; its background is then unknown, which a slot requiring a transparent background
+ * refuses. One image is decoded at a time.
  */
-export const MAX_DECODED_BYTES = 32 * 1024 * 1024
+export const MAX_DECODED_BYTES = 64 * 1024 * 1024
 
 /** PNG signature, then the IHDR chunk: length (4 bytes), "IHDR", width and height (4 bytes each, big-endian), bit depth and colour type. */
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])

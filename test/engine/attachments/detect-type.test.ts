@@ -186,8 +186,8 @@ describe('what a PNG\'s pixels say (pngjs), read with its type', () => {
   })
 
   it(`decodes no more than ${MAX_DECODED_BYTES / 1024 / 1024} MiB, counting the bytes each pixel takes at its depth`, async () => {
-    // 1,700 x 1,700 fully transparent pixels: 23 MB decoded at 8 bits a channel, 35 MB at 16 (a file of 50 KB).
-    const side = 1_700
+    // 2,400 x 2,400 fully transparent pixels: 46 MB decoded at 8 bits a channel, 69 MB at 16 (a file of 100 KB).
+    const side = 2_400
     const transparent = (bytesPerPixel: number) => Buffer.alloc(side * (1 + side * bytesPerPixel))
     expect((await detectType(sample(pngFile(side, side, 6, transparent(4))))).image).toEqual({ width: side, height: side, transparentBackground: true })
     expect((await detectType(sample(pngFile(side, side, 6, transparent(8), {}, 16)))).image).toEqual({ width: side, height: side })
