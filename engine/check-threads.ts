@@ -2,15 +2,18 @@ import type { Worker } from 'node:worker_threads'
 import type { CheckInput, DefinitionCheck, DefinitionChecker } from './definition-check.js'
 import { startWorker } from './worker-thread.js'
 
-/** A check sent to a check thread. */
-export interface CheckRequest {
-  readonly id: number
-  readonly input: CheckInput
-}
+/** What is sent to a check thread: a check, or a text whose `extends` to read. */
+export type CheckRequest =
+  | { readonly id: number; readonly input: CheckInput }
+  | { readonly id: number; readonly extendsOf: string }
 
-/** A check thread's answer: what the check found, or the error that ended it. */
+/** A request without its number, which the checker gives it. */
+type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never
+
+/** A check thread's answer: what the check found, the base a text names (null: none), or the error that ended it. */
 export type CheckReply =
   | { readonly id: number; readonly result: DefinitionCheck }
+  | { readonly id: number; readonly extends: string | null }
   | { readonly id: number; readonly error: string }
 
 /** A check thread's first message: it has loaded and takes checks. */
@@ -111,21 +114,24 @@ export function threadedChecker(limits: CheckThreadLimits = CHECK_THREAD_LIMITS)
     problems: [{ code: 'definition.too-large', message: `Checking this definition ${why}; make it smaller (fewer steps, fields or patterns).`, location: { file: input.file, line: 1, column: 1, pointer: '' } }],
   })
 
-  const run = (worker: Worker, input: CheckInput): Promise<{ result: DefinitionCheck; reusable: boolean }> => new Promise((resolve, reject) => {
-    const id = nextId++
+  /**
+   * Sends `request` to `worker` and answers what `answer` makes of the reply; `tooMuch` answers in
+   * its place when the thread outlasts the time limit or its memory (the thread is then stopped).
+   */
+  const run = <T>(worker: Worker, request: CheckRequest, answer: (reply: CheckReply) => T, tooMuch: (why: string) => T): Promise<{ result: T; reusable: boolean }> => new Promise((resolve, reject) => {
     const done = (): void => {
       clearTimeout(timer)
       worker.off('message', onMessage).off('error', onError).off('exit', onExit)
     }
     const onMessage = (reply: CheckReply): void => {
-      if (reply.id !== id) return
+      if (reply.id !== request.id) return
       done()
-      if ('result' in reply) resolve({ result: reply.result, reusable: true })
-      else reject(new Error(`A definition check failed: ${reply.error}`))
+      if ('error' in reply) reject(new Error(`A definition check failed: ${reply.error}`))
+      else resolve({ result: answer(reply), reusable: true })
     }
     const onError = (error: Error & { code?: string }): void => {
       done()
-      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') resolve({ result: tooLarge(input, `needs more than ${limits.heapMb} MiB of memory`), reusable: false })
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') resolve({ result: tooMuch(`needs more than ${limits.heapMb} MiB of memory`), reusable: false })
       else reject(error)
     }
     const onExit = (): void => {
@@ -134,24 +140,33 @@ export function threadedChecker(limits: CheckThreadLimits = CHECK_THREAD_LIMITS)
     }
     const timer = setTimeout(() => {
       done()
-      resolve({ result: tooLarge(input, `takes longer than ${limits.timeLimitMs / 1000} s`), reusable: false })
+      resolve({ result: tooMuch(`takes longer than ${limits.timeLimitMs / 1000} s`), reusable: false })
     }, limits.timeLimitMs)
     worker.on('message', onMessage).on('error', onError).on('exit', onExit)
-    worker.postMessage({ id, input } satisfies CheckRequest)
+    worker.postMessage(request)
   })
 
+  /** Runs `request` on a thread of its own, then frees the thread (stopped when it ran out of time or memory). */
+  const onThread = async <T>(request: Unnumbered<CheckRequest>, answer: (reply: CheckReply) => T, tooMuch: (why: string) => T): Promise<T> => {
+    if (closed) throw new Error('The definition checker is closed.')
+    const worker = await take()
+    let reusable = false
+    try {
+      const outcome = await run(worker, { ...request, id: nextId++ }, answer, tooMuch)
+      reusable = outcome.reusable
+      return outcome.result
+    } finally {
+      release(worker, reusable)
+    }
+  }
+
   return {
-    async check(input) {
-      if (closed) throw new Error('The definition checker is closed.')
-      const worker = await take()
-      let reusable = false
-      try {
-        const outcome = await run(worker, input)
-        reusable = outcome.reusable
-        return outcome.result
-      } finally {
-        release(worker, reusable)
-      }
+    check(input) {
+      return onThread({ input }, (reply) => 'result' in reply ? reply.result : tooLarge(input, 'was answered with no result'), (why) => tooLarge(input, why))
+    },
+    // A text too large to read in time names no base: its check, which reads it too, then says it is too large.
+    extendsOf(text) {
+      return onThread({ extendsOf: text }, (reply) => 'extends' in reply ? reply.extends ?? undefined : undefined, () => undefined)
     },
     async close() {
       closed = true

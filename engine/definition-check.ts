@@ -1,6 +1,7 @@
 import type { CompiledProcess } from './definition/compiled.js'
 import { compileProcess } from './definition/compile.js'
 import { decodeDefinition } from './definition/decode.js'
+import { extendsOf } from './definition/derive.js'
 import { toMermaid } from './definition/mermaid.js'
 import { DefinitionError, EngineError } from './errors.js'
 import type { DefinitionCode, ScenarioError, SourceLocation } from './errors.js'
@@ -61,6 +62,12 @@ export interface CheckInput {
  */
 export interface DefinitionChecker {
   check(input: CheckInput): Promise<DefinitionCheck>
+  /**
+   * The base a definition's text names in `extends`, read where checks run: finding a text's
+   * bases reads the whole text as YAML, which for a text any party sends takes as long as
+   * checking it.
+   */
+  extendsOf(text: string): Promise<string | undefined>
 }
 
 /** A definition to check, and optionally scenarios to run on it (their `process` is not read). */
@@ -109,7 +116,7 @@ export async function checkTexts({ text, file, bases, scenarios }: CheckInput): 
 }
 
 /** Checks on the event loop, one after another as they are awaited. */
-export const onEventLoop: DefinitionChecker = { check: checkTexts }
+export const onEventLoop: DefinitionChecker = { check: checkTexts, extendsOf: (text) => Promise.resolve(extendsOf(text)) }
 
 /** A problem a check reported, as the error registering the definition would have thrown. */
 export function definitionError({ code, message, location, hint }: LocatedProblem): DefinitionError {

@@ -114,7 +114,7 @@ export class ProcessCatalog {
    * the owner), `process.owner-conflict`, `process.version-conflict`.
    */
   async proposable(text: string, file: string, owner: ProcessOwner): Promise<{ process: CheckedProcess; base: string }> {
-    const bases = await this.#bases(text, owner)
+    const bases = await this.#bases(text, owner, undefined, { extends: await this.#checker.extendsOf(text) })
     // Checked where checks run (a worker thread, on a server): the text is any party's.
     const checked = await this.#checker.check({ text, file, bases: [...bases] })
     if (!checked.process) throw new InvalidDefinitionError(file, checked.problems.map(definitionError))
@@ -164,7 +164,7 @@ export class ProcessCatalog {
    * it, registering nothing.
    */
   async checkText(text: string, file: string, owner: ProcessOwner | null, base?: string, scenarios?: string): Promise<DefinitionCheck> {
-    const bases = await this.#bases(text, owner, base)
+    const bases = await this.#bases(text, owner, base, { extends: await this.#checker.extendsOf(text) })
     return this.#checker.check({ text, file, bases: [...bases], ...optional('scenarios', scenarios) })
   }
 
@@ -239,13 +239,15 @@ export class ProcessCatalog {
    * The texts of the chain of processes a definition extends, by id, read before compiling (the
    * compiler is pure). A stored derived process follows the base versions pinned when it was
    * registered, so registering a new base version never changes it. `pinned` is the first hop.
+   * `named` is what `text` names in `extends`, when it was read where checks run (a text any party
+   * sends); the texts of registered bases are read here, once each.
    */
-  async #bases(text: string, owner: ProcessOwner | null, pinnedBase?: string | null): Promise<Bases> {
+  async #bases(text: string, owner: ProcessOwner | null, pinnedBase?: string | null, named?: { readonly extends: string | undefined }): Promise<Bases> {
     const found: Bases = new Map()
     let current = text
     let pin = pinnedBase ?? undefined
     for (let depth = 0; depth < 8; depth++) {
-      const reference = extendsOf(current)
+      const reference = depth === 0 && named ? named.extends : extendsOf(current)
       if (reference === undefined) break
       const { id, version } = parseBaseReference(pin ?? reference)
       // Read before the schema checks the text: a version no database column holds names no base.

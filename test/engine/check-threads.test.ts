@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
-import { BUILT_IN_PROCESS_DIR, checkTexts, threadedChecker } from '../../engine/index.js'
+import { BUILT_IN_PROCESS_DIR, checkTexts, Engine, ManualClock, Store, threadedChecker } from '../../engine/index.js'
 import type { CheckInput } from '../../engine/index.js'
+import { migratedDatabase } from '../support/database.js'
+import { ADMIN, T0 } from '../support/engine.js'
 import { wideDefinition } from '../support/wide-definition.js'
 
 // Checks of definitions on worker threads: the same answers as on the event loop, while the event
@@ -54,6 +56,34 @@ describe('threadedChecker', () => {
       expect(ticks - started).toBeGreaterThan(10)
     } finally {
       clearInterval(ticking)
+    }
+  })
+
+  it('reads the base a text names on a thread, so that finding the bases of a text any party sends holds up nothing', async () => {
+    const [threaded] = checkers
+    if (!threaded) throw new Error('no checker')
+    expect(await threaded.extendsOf(derived.text)).toBe('basic@5')
+    expect(await threaded.extendsOf(broken.text)).toBeUndefined()
+    const database = await migratedDatabase('dc-check-threads-')
+    const store = await Store.open(database.location)
+    try {
+      const engine = new Engine({ store, clock: new ManualClock(T0), checker: threaded })
+      await engine.processes.registerBuiltIns()
+      expect(await engine.processes.check({ definition: derived.text }, ADMIN)).toMatchObject({ valid: true, process: { id: 'my-basic' } })
+      // Half a megabyte of nested brackets under an `extends`: seconds to read as YAML.
+      const heavy = `id: heavy\nversion: 1\nextends: basic@5\n${Array.from({ length: 20_000 }, (_, i) => `k${i}: [[[[[[[[[[]]]]]]]]]]`).join('\n')}\n`
+      let longest = 0
+      let last = performance.now()
+      const ticking = setInterval(() => { const now = performance.now(); longest = Math.max(longest, now - last); last = now }, 5)
+      const checked = await engine.processes.check({ definition: heavy }, ADMIN).finally(() => {
+        clearInterval(ticking)
+        longest = Math.max(longest, performance.now() - last)
+      })
+      expect(checked.valid).toBe(false)
+      expect(longest).toBeLessThan(300)
+    } finally {
+      await store.close()
+      await database.drop()
     }
   })
 
