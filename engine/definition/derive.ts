@@ -100,6 +100,16 @@ export function derive(base: ProcessDefinition, derived: ProcessDefinition & { r
     }
     steps.splice(position, 0, { step, index, ...(fields ? { written: fields } : {}) })
   })
+  if (steps.length === 0) {
+    problems.push({ pointer: '/steps', message: 'Every step of the base is removed: the process has no step for a delivery to start in.', hint: 'Keep at least one step of the base, or add one.' })
+  }
+  // What the schema checks of a step written whole, checked again once merged onto an inherited one.
+  for (const { step, index } of steps) {
+    if (index !== undefined && step.otherwise !== undefined && step.when === undefined) {
+      problems.push({ pointer: `/steps/${index}/otherwise`, message: `Step "${step.id}" has \`otherwise\` but no \`when\`, once merged: it is never skipped, so \`otherwise\` would never apply.`,
+        hint: 'Give the step a `when` too, or remove `otherwise`.' })
+    }
+  }
   const parameters = { ...base.parameters }
   for (const [name, parameter] of Object.entries(derived.parameters ?? {})) parameters[name] = { ...base.parameters?.[name], ...parameter }
   const windows = [...(base.windows ?? [])]

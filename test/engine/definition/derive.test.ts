@@ -181,6 +181,19 @@ steps:
     }
   })
 
+  it('refuses a process left with no step once every inherited one is removed, which no delivery could start in', () => {
+    const result = compile('id: x\nversion: 1\ntitle: X\nextends: basic\nsteps:\n  - { id: submit-demand, remove: true }\n  - { id: project-delivery, remove: true }\n  - { id: confirm-delivery, remove: true }\n')
+    expect(!result.ok && result.errors.map((e) => [e.code, e.location.pointer, e.message])).toEqual([
+      ['definition.derivation', '/steps', expect.stringContaining('no step for a delivery to start in') as string],
+    ])
+  })
+
+  it('refuses otherwise merged onto a step without when, as it refuses it on a step written whole', () => {
+    const result = compile('id: x\nversion: 1\ntitle: X\nextends: basic\nsteps:\n  - id: confirm-delivery\n    merge: true\n    otherwise: { end: auto-confirmed }\n')
+    expect(!result.ok && result.errors.map((e) => [e.code, e.location.line, e.location.pointer])).toEqual([['definition.derivation', 8, '/steps/0/otherwise']])
+    expect(compile('id: x\nversion: 1\ntitle: X\nextends: basic\nsteps:\n  - id: confirm-delivery\n    merge: true\n    when: "$not(context.skip = true)"\n    otherwise: { end: auto-confirmed }\n').ok).toBe(true)
+  })
+
   it('proposes the inherited step meant by a misspelt merge or after, and says remove takes true', () => {
     const result = compile(`id: x\nversion: 1\ntitle: X\nextends: basic\nsteps:\n  - { id: confirm-delivry, merge: true, title: Confirm }\n  - { id: kick-off, title: Kick-off, actor: isv, after: submit-demnd, actions: { held: {} } }\n`)
     expect(!result.ok && result.errors.map((e) => [e.location.line, e.message, e.hint])).toEqual([
