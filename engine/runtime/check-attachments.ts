@@ -4,6 +4,7 @@ import { pointerOf } from '../definition/pointer.js'
 import type { AttachmentFacts } from './commands.js'
 import type { Rejection } from './decision.js'
 import type { Principal } from './state.js'
+import { own } from './own.js'
 
 /**
  * Checks the files referenced by an action against its slots: known slot, count, type detected
@@ -30,7 +31,7 @@ export function checkAttachments(
     })
   }
   for (const rule of action.attachments.values()) {
-    const files = given[rule.slot] ?? []
+    const files = own(given, rule.slot) ?? []
     if (files.length < rule.min || files.length > rule.max) {
       add('attachment.count', pointerOf('attachments', rule.slot),
         `holds ${files.length} file${files.length === 1 ? '' : 's'}; "${rule.title}" takes ${rule.min === rule.max ? rule.min : `${rule.min} to ${rule.max}`}`)

@@ -3,6 +3,7 @@ import type { Event } from './events.js'
 import { evolve } from './evolve.js'
 import type { InstanceState, InstanceStatus } from './state.js'
 import { earliestDeadline } from './transitions.js'
+import { own } from './own.js'
 
 // The events integrators hear of (the feed, the live stream, webhooks): one per change that
 // matters, each with the delivery as it stood right after it. A decision's public events are
@@ -147,7 +148,7 @@ export function summarise(process: CompiledProcess | undefined, state: InstanceS
   const deadline = state.status === 'active' ? earliestDeadline(state) : undefined
   const executor = step && state.status === 'active'
     // Administrators are no party of a delivery: any of them may act where `admin` does.
-    ? step.actors.map((role) => ({ role, subject: state.parties[role] ?? null }))
+    ? step.actors.map((role) => ({ role, subject: own(state.parties, role) ?? null }))
     : []
   return {
     id: state.id,

@@ -13,6 +13,7 @@ import { evolve } from './evolve.js'
 import { moveTo } from './transitions.js'
 import { dueAfter } from './time.js'
 import { Temporal } from 'temporal-polyfill'
+import { own } from './own.js'
 
 type Start = Extract<Command, { type: 'start' }>
 
@@ -51,7 +52,7 @@ export async function start(process: CompiledProcess, command: Start, at: string
   }
   const parameters: Record<string, unknown> = {}
   for (const parameter of process.parameters.values()) {
-    parameters[parameter.name] = command.parameters?.[parameter.name] ?? parameter.default
+    parameters[parameter.name] = own(command.parameters, parameter.name) ?? parameter.default
   }
   const started: Event = {
     type: 'instance-started', at, by: command.by, instanceId: command.instanceId,
@@ -67,7 +68,7 @@ export async function start(process: CompiledProcess, command: Start, at: string
 function partyProblems(process: CompiledProcess, parties: Readonly<Record<string, unknown>>): FieldProblem[] {
   const problems: FieldProblem[] = []
   for (const role of process.roles) {
-    const subject = parties[role]
+    const subject = own(parties, role)
     if (typeof subject !== 'string' || subject.length === 0) {
       problems.push({ pointer: pointerOf('parties', role), rule: 'required', message: `must name the ${role} of the instance (a non-empty subject id)` })
     }
@@ -83,7 +84,7 @@ function partyProblems(process: CompiledProcess, parties: Readonly<Record<string
 function parameterProblems(process: CompiledProcess, given: Readonly<Record<string, unknown>>, at: string): FieldProblem[] {
   const problems: FieldProblem[] = []
   for (const parameter of process.parameters.values()) {
-    const value = given[parameter.name]
+    const value = own(given, parameter.name)
     const pointer = pointerOf('parameters', parameter.name)
     if (value === undefined) {
       if (parameter.default === undefined) problems.push({ pointer, rule: 'required', message: `is required (a ${parameter.type})` })

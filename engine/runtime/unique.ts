@@ -1,5 +1,6 @@
 import type { CompiledProcess } from '../definition/compiled.js'
 import type { InstanceState } from './state.js'
+import { own } from './own.js'
 
 /** A value an instance holds, which no other instance of its process in progress may (a process's `unique`). */
 export interface HeldValue {
@@ -20,7 +21,7 @@ export interface HeldValue {
 export function heldValues(process: Pick<CompiledProcess, 'unique'>, state: InstanceState): HeldValue[] {
   const inProgress = state.status === 'active' || state.status === 'failed'
   return process.unique.flatMap((entry) => {
-    const value = state.values[entry.value]
+    const value = own(state.values, entry.value)
     const kept = inProgress || (state.status === 'completed' && state.outcome !== undefined && entry.keptAfter.includes(state.outcome))
     return kept && value !== undefined && value !== null ? [{ name: entry.value, value: JSON.stringify(value), title: entry.title }] : []
   })
