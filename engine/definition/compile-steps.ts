@@ -160,6 +160,11 @@ export function checkStepRef(ctx: CompileContext, scope: Pick<StepScope, 'stepId
  * not declared), each at the value or key to fix.
  */
 export function compileInputs(ctx: CompileContext, schema: JsonSchema, pointer: string, code: 'definition.input-schema' | 'definition.context-schema' = 'definition.input-schema'): CompiledSchema {
+  const type = typeof schema === 'object' && schema !== null ? (schema as Record<string, unknown>)['type'] : undefined
+  if (type !== undefined && !(Array.isArray(type) ? type : [type]).includes('object')) {
+    ctx.report(code, `${pointer}/type`, `${code === 'definition.context-schema' ? 'A delivery\'s context is' : 'An action\'s inputs are'} always an object of named fields, which \`type: ${JSON.stringify(type)}\` refuses: no ${code === 'definition.context-schema' ? 'delivery could ever start' : 'input could ever be accepted'}.`,
+      'Write `type: object` and list the fields under `properties`.')
+  }
   const closed = closeObjects(schema)
   const validate = compileAuthoredSchema(closed)
   if (typeof validate === 'function') return { schema: closed, validate }

@@ -160,7 +160,15 @@ function checkUnique(ctx: CompileContext, process: CompiledProcess): void {
   const outcomes = new Set(actions.flatMap(({ action }) => [action.target, ...(action.rounds ? [action.rounds.then] : [])])
     .concat([...process.steps.values()].map((step) => step.otherwise), [...process.windows.values()].map((window) => window.onExpiry))
     .flatMap((target) => (target.kind === 'end' ? [target.outcome] : [])))
+  const listed = new Map<string, number>()
   process.unique.forEach((entry, i) => {
+    const first = listed.get(entry.value)
+    if (first !== undefined) {
+      // Kept twice, a value would be held twice by the one delivery recording it, which would then refuse itself.
+      ctx.report('definition.unique', pointerOf('unique', i, 'value'), `"${entry.value}" is listed already, as entry ${first + 1} of \`unique\`.`, 'List each value once.')
+      return
+    }
+    listed.set(entry.value, i)
     const by = recorders(entry.value)
     if (by.length === 0) {
       const recorded = [...new Set(actions.flatMap(({ action }) => action.record.map(([name]) => name)))]
