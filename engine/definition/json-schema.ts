@@ -289,16 +289,23 @@ function wordLimit(keyword: string, fits: (words: number, limit: number) => bool
   return check
 }
 
+/** Keywords through which an object schema takes properties declared elsewhere: its subschemas, a reference, a condition. */
+const COMPOSING = ['allOf', 'anyOf', 'oneOf', '$ref', '$dynamicRef', 'if', 'then', 'else', 'dependentSchemas', 'dependencies'] as const
+
 /**
  * Closes object schemas: where an object schema lists `properties` but says nothing about other
- * properties, unknown fields are rejected (`additionalProperties: false`). Subschemas inside
- * `allOf`/`anyOf`/`oneOf`/`not` are left alone, because closing them would break composition.
+ * properties, unknown fields are rejected (`additionalProperties: false`). One that also takes
+ * properties from subschemas (`anyOf`, `$ref`, `if`/`then`...) is closed with
+ * `unevaluatedProperties: false` instead, which counts the properties those subschemas declare:
+ * `additionalProperties` counts only its own, and would refuse every one declared there.
+ * Subschemas inside `allOf`/`anyOf`/`oneOf`/`not` are left alone, because closing them would
+ * break composition.
  */
 export function closeObjects(schema: JsonSchema): JsonSchema {
   const out: Record<string, unknown> = { ...schema }
   const opensItself = 'additionalProperties' in schema || 'unevaluatedProperties' in schema || 'patternProperties' in schema
   const isObject = schema['type'] === 'object' || 'properties' in schema
-  if (isObject && !opensItself) out['additionalProperties'] = false
+  if (isObject && !opensItself) out[COMPOSING.some((key) => key in schema) ? 'unevaluatedProperties' : 'additionalProperties'] = false
   for (const key of ['properties', '$defs'] as const) {
     const children = schema[key]
     if (isSchema(children)) {
@@ -328,8 +335,9 @@ export function fieldProblems(errors: readonly ErrorObject[] | null | undefined)
     if (e.keyword === 'required') {
       return { pointer: `${e.instancePath}/${escapeSegment(String(params['missingProperty']))}`, rule: 'required', message: 'is required' }
     }
-    if (e.keyword === 'additionalProperties') {
-      return { pointer: `${e.instancePath}/${escapeSegment(String(params['additionalProperty']))}`, rule: 'additionalProperties', message: 'is not an accepted field' }
+    if (e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties') {
+      const name = String(params[e.keyword === 'additionalProperties' ? 'additionalProperty' : 'unevaluatedProperty'])
+      return { pointer: `${e.instancePath}/${escapeSegment(name)}`, rule: 'additionalProperties', message: 'is not an accepted field' }
     }
     if (e.keyword === 'false schema') {
       // A property a schema forbids (`tiers: false` where fixed pricing has no tiers).

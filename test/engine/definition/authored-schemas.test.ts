@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest'
-import { compileAuthoredSchema } from '../../../engine/definition/json-schema.js'
+import { closeObjects, compileAuthoredSchema, fieldProblems } from '../../../engine/definition/json-schema.js'
+import type { Validator } from '../../../engine/definition/json-schema.js'
 
 // Authors' schemas are compiled by ajv, which keeps what it compiled for as long as its instance
 // lives: a server checking definitions for anyone who asks must not keep them all.
@@ -67,4 +68,21 @@ it('refuses, at the place to change, a $ref that names nothing, an empty enum an
   expect(faults({ type: 'object', properties: { a: { type: 'string', maxWords: 'many' }, b: { type: 'string', minWords: 1.5 } } }).map((f) => f.pointer)).toEqual(['/properties/a/maxWords', '/properties/b/minWords'])
   // What does resolve, by place or by anchor, compiles.
   expect(faults({ type: 'object', properties: { a: { $ref: '#/$defs/address' }, b: { $ref: '#' }, c: { type: 'string', maxWords: 0 } }, $defs })).toEqual([])
+})
+
+it('accepts the fields an object takes from anyOf, a $ref or if/then, and refuses the others at their pointer', () => {
+  const compiled = (schema: Readonly<Record<string, unknown>>): Validator => {
+    const validate = compileAuthoredSchema(closeObjects(schema))
+    if (typeof validate !== 'function') throw new Error(JSON.stringify(validate))
+    return validate
+  }
+  const anyOf = compiled({ type: 'object', anyOf: [{ properties: { phone: { type: 'string' } }, required: ['phone'] }, { properties: { email: { type: 'string' } }, required: ['email'] }] })
+  expect([anyOf({ phone: '1' }), anyOf({ email: 'a' }), anyOf({ phone: '1', fax: '2' })]).toEqual([true, true, false])
+  expect(fieldProblems(anyOf.errors)).toEqual([{ pointer: '/fax', rule: 'additionalProperties', message: 'is not an accepted field' }])
+  const referred = compiled({ type: 'object', $ref: '#/$defs/contact', $defs: { contact: { type: 'object', properties: { name: { type: 'string' } } } } })
+  expect([referred({ name: 'x' }), referred({ nme: 'x' })]).toEqual([true, false])
+  const conditional = compiled({ type: 'object', properties: { kind: { enum: ['person', 'company'] } }, if: { properties: { kind: { const: 'company' } }, required: ['kind'] }, then: { properties: { vat: { type: 'string' } }, required: ['vat'] } })
+  expect([conditional({ kind: 'company', vat: 'v' }), conditional({ kind: 'person' }), conditional({ kind: 'person', vat: 'v' }), conditional({ kind: 'company' })]).toEqual([true, true, false, false])
+  // Without composition, other fields are refused as before.
+  expect(closeObjects({ type: 'object', properties: { a: { type: 'string' } } })).toMatchObject({ additionalProperties: false })
 })
