@@ -81,6 +81,8 @@ export function parseSize(size: number | string): number {
 export function checkTimeZone(name: string): string | undefined {
   // Temporal takes an offset as a zone, but an offset has no calendar of its own: no daylight saving, no change of rules.
   if (/^[+\-\u2212]|^(UTC|GMT)[+\-\u2212]/i.test(name)) return `"${name}" is an offset, not an IANA time zone: name the zone whose calendar the parties live by.`
+  // The IANA names of fixed offsets, whose sign is the opposite of what they read as (Etc/GMT+8 is eight hours behind UTC).
+  if (/^Etc\/(GMT|UTC|UCT|Greenwich|Universal|Zulu)?[+-]\d/i.test(name)) return `"${name}" is a fixed offset, not a zone with a calendar of its own, and its sign reads backwards (Etc/GMT+8 is eight hours behind UTC): name the zone whose calendar the parties live by.`
   try {
     Temporal.Instant.fromEpochMilliseconds(0).toZonedDateTimeISO(name)
     return undefined

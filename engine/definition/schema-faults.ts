@@ -210,6 +210,12 @@ const MAX_UNIQUE_ITEMS = 1000
 
 /** Why `source` cannot serve as a pattern: not a regular expression, or one whose time nothing bounds. */
 export function patternFault(source: string, pointer: string, atKey: boolean): SchemaFault | undefined {
+  // `/^[A-Z]{3}$/i`: slashes around anchors, or flags after them (`/docs/` alone may mean the text `/docs/`).
+  const literal = /^\/(.+)\/([a-z]*)$/s.exec(source)
+  if (literal && (literal[2] !== '' || /^\^|\$$/.test(literal[1] ?? ''))) {
+    return { pointer, atKey, message: `"${source}" is written as a JavaScript literal: a pattern is the expression alone, so these slashes${literal[2] ? ' and flags' : ''} would have to be in the text.`,
+      hint: `Write ${JSON.stringify(literal[1])}${literal[2]?.includes('i') ? '; for letters of either case, list both, e.g. [A-Za-z]' : ''}.` }
+  }
   const problem = regExpProblem(source)
   if (problem) return { pointer, atKey, message: `"${source}" is not a valid regular expression: ${problem}.`, hint: PATTERN_HINT }
   const escapes = propertyEscapes(source)

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest'
 import { closeObjects, compileAuthoredSchema, fieldProblems } from '../../../engine/definition/json-schema.js'
 import type { Validator } from '../../../engine/definition/json-schema.js'
+import { checkTimeZone } from '../../../engine/definition/quantities.js'
 
 // Authors' schemas are compiled by ajv, which keeps what it compiled for as long as its instance
 // lives: a server checking definitions for anyone who asks must not keep them all.
@@ -85,4 +86,17 @@ it('accepts the fields an object takes from anyOf, a $ref or if/then, and refuse
   expect([conditional({ kind: 'company', vat: 'v' }), conditional({ kind: 'person' }), conditional({ kind: 'person', vat: 'v' }), conditional({ kind: 'company' })]).toEqual([true, true, false, false])
   // Without composition, other fields are refused as before.
   expect(closeObjects({ type: 'object', properties: { a: { type: 'string' } } })).toMatchObject({ additionalProperties: false })
+})
+
+it('refuses a pattern written as a JavaScript literal, which would have to match its own slashes, and a time zone that is a fixed offset', () => {
+  const faults = (pattern: string): string[] => {
+    const compiled = compileAuthoredSchema({ type: 'string', pattern })
+    return typeof compiled === 'function' ? [] : compiled.map((f) => `${f.pointer} ${f.hint ?? ''}`)
+  }
+  expect(faults('/^[A-Z]{3}$/i')).toEqual(['/pattern Write "^[A-Z]{3}$"; for letters of either case, list both, e.g. [A-Za-z].'])
+  expect(faults('/^[0-9]+$/')).toEqual(['/pattern Write "^[0-9]+$".'])
+  expect(faults('/docs/')).toEqual([])
+  expect(checkTimeZone('Etc/GMT+8')).toContain('fixed offset')
+  expect(checkTimeZone('Etc/UTC')).toBeUndefined()
+  expect(checkTimeZone('Asia/Shanghai')).toBeUndefined()
 })
