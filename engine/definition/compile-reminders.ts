@@ -1,6 +1,6 @@
 import type { CompiledReminder, Delay } from './compiled.js'
 import type { CompileContext } from './context.js'
-import { durationSpan, parseDuration } from './quantities.js'
+import { durationKey, durationSpan, lowerCaseDuration, parseDuration } from './quantities.js'
 
 /**
  * Checks and compiles a deadline's `remind` list (ISO 8601 durations before the deadline): each
@@ -12,21 +12,24 @@ import { durationSpan, parseDuration } from './quantities.js'
  */
 export function compileReminders(ctx: CompileContext, remind: readonly string[] | undefined, pointer: string, after: Delay | undefined): readonly CompiledReminder[] {
   const compiled: CompiledReminder[] = []
-  const seen = new Set<string>()
+  /** The reminders listed so far, by how long they last (`P1W` is `P7D`). */
+  const seen = new Map<string, string>()
   ;(remind ?? []).forEach((offset, index) => {
     const at = `${pointer}/${index}`
-    if (seen.has(offset)) {
-      ctx.report('definition.duplicate-reminder', at, `The reminder "${offset}" is listed twice for this deadline.`,
-        'Each reminder is sent once; remove the repeated one.')
-      return
-    }
-    seen.add(offset)
     const duration = parseDuration(offset)
-    if (typeof duration === 'string') {
-      ctx.report('definition.duration', at, duration,
+    const problem = lowerCaseDuration(offset) ?? (typeof duration === 'string' ? duration : undefined)
+    if (problem !== undefined || typeof duration === 'string') {
+      ctx.report('definition.duration', at, problem ?? String(duration),
         'Write how long before the deadline to remind as an ISO 8601 duration longer than zero, such as P3D (3 days) or PT12H (12 hours).')
       return
     }
+    const same = seen.get(durationKey(duration))
+    if (same !== undefined) {
+      ctx.report('definition.duplicate-reminder', at, `The reminder "${offset}" is listed twice for this deadline${same === offset ? '' : ` (as "${same}", which lasts as long)`}.`,
+        'Each reminder is sent once; remove the repeated one.')
+      return
+    }
+    seen.set(durationKey(duration), offset)
     if (after?.kind === 'duration' && durationSpan(duration).shortestMs >= durationSpan(after.duration).longestMs) {
       const deadline = after.duration.toString()
       ctx.report('definition.reminder-too-long', at, `The reminder "${offset}" is as long as its deadline (${deadline}) or longer: it would fall when the deadline is set, or before, and never be sent.`,

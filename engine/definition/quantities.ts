@@ -43,6 +43,27 @@ export function durationSpan(duration: Temporal.Duration): { readonly shortestMs
   }
 }
 
+/**
+ * Why a duration a definition writes in lower case (`p14d`) is refused, or undefined: Temporal
+ * reads it, but `after` takes a lower-case word for a parameter's name, so a definition writes
+ * every duration in capitals, as ISO 8601 does.
+ */
+export function lowerCaseDuration(text: string): string | undefined {
+  if (!/^[+-]?p/i.test(text) || !/[a-z]/.test(text) || typeof parseDuration(text.toUpperCase()) === 'string') return undefined
+  return `"${text}" is written in lower case: durations are written in capitals, "${text.toUpperCase()}".`
+}
+
+/**
+ * A key that two durations share when they always last as long, on any calendar: the same years
+ * and months, the same days (a week is seven), the same time. `P1W` and `P7D` share one; `PT168H`
+ * does not, a week across a change of daylight saving time lasting 167 or 169 hours.
+ */
+export function durationKey(duration: Temporal.Duration): string {
+  const { years, months, weeks, days, hours, minutes, seconds, milliseconds, microseconds, nanoseconds } = duration
+  const time = ((hours * 60 + minutes) * 60 + seconds) * 1e9 + milliseconds * 1e6 + microseconds * 1e3 + nanoseconds
+  return `${years}Y${months}M${weeks * 7 + days}D${time}`
+}
+
 /** Whether `duration` holds only microseconds and nanoseconds, and less than a millisecond of them. */
 function underOneMillisecond(duration: Temporal.Duration): boolean {
   const { years, months, weeks, days, hours, minutes, seconds, milliseconds, microseconds, nanoseconds } = duration

@@ -215,6 +215,15 @@ steps:
     expect(compileProcess(withRemind('[]'), 'r.yaml')).toMatchObject({ ok: false, errors: [{ code: 'definition.schema' }] })
   })
 
+  it('refuses a reminder listed twice under another name (P1W and P7D), and durations written in lower case', () => {
+    const result = compileProcess(withRemind('[P1W, P7D, PT168H, p1d]').replace('after: P5D', 'after: P30D').replace('id: r\n', 'id: r\nparameters:\n  wait: { type: duration, default: p14d }\n'), 'r.yaml')
+    expect(result.ok ? [] : result.errors.map((e) => `${e.code} ${e.location.pointer} ${e.message}`)).toEqual([
+      'definition.duration /parameters/wait/default The default of parameter "wait" is invalid: "p14d" is written in lower case: durations are written in capitals, "P14D".',
+      'definition.duplicate-reminder /steps/0/timeout/remind/1 The reminder "P7D" is listed twice for this deadline (as "P1W", which lasts as long).',
+      'definition.duration /steps/0/timeout/remind/3 "p1d" is written in lower case: durations are written in capitals, "P1D".',
+    ])
+  })
+
   it('refuses a reminder as long as a fixed deadline or longer, counting a month as 28 to 31 days', () => {
     const result = compileProcess(withRemind('[P4DT23H59M, P5D, PT120H, P6D, P1M]'), 'r.yaml')
     expect(result.ok ? [] : result.errors.map((e) => `${e.code} ${e.location.pointer}`)).toEqual([
