@@ -1,10 +1,13 @@
+import { Temporal } from 'temporal-polyfill'
 import type { DefinitionCode } from '../errors.js'
 import type { CompileContext } from './context.js'
 import type { AstNode, Focus } from './expression-ast.js'
 import { BACKTRACKING_HINT, needsBacktracking, repeatsRepetition } from './backtracking.js'
 import { boundVariables, childrenOf, hyphenatedPath, parseExpression, quote, readNames } from './expression-ast.js'
-import { arityOf, BUILT_IN_FUNCTIONS, BUILT_IN_SIGNATURES, ENGINE_FUNCTIONS, ENGINE_SIGNATURES, REFUSED_FUNCTIONS } from './expression-functions.js'
+import { arityOf, BUILT_IN_FUNCTIONS, BUILT_IN_SIGNATURES, ENGINE_FUNCTIONS, ENGINE_SIGNATURES, mayCall, REFUSED_FUNCTIONS } from './expression-functions.js'
+import type { LiteralType } from './expression-functions.js'
 import type { DeclaredNames, ExpressionNames } from './expression-names.js'
+import { lowerCaseDuration, parseDuration } from './quantities.js'
 import { suggest } from './suggest.js'
 
 /** Where an expression is written: a step's `when`, the process's `validity`, or a `record` or check of an action (which also sees its `inputs`). */
@@ -62,8 +65,11 @@ class Checker {
     if (node.type === 'binary' && node.value === '-' && focus === 'root' && this.#hyphenated(node)) return
     if (node.type === 'path') this.#path(node, focus)
     if (node.type === 'apply' && node.rhs?.type === 'function') this.#piped.add(node.rhs)
+    if (node.type === 'function' && node.procedure?.type === 'variable' && !this.#bound.has(String(node.procedure.value))) {
+      this.#literals(String(node.procedure.value), [...(this.#piped.has(node) ? [undefined] : []), ...(node.arguments ?? [])])
+    }
     if ((node.type === 'function' || node.type === 'partial') && node.procedure?.type === 'variable') {
-      this.#call(String(node.procedure.value), (node.arguments?.length ?? 0) + (this.#piped.has(node) ? 1 : 0))
+      this.#call(String(node.procedure.value), [...(this.#piped.has(node) ? [undefined] : []), ...(node.arguments ?? []).map(literalType)])
     }
     if (node.type === 'variable') this.#variable(String(node.value))
     if (node.type === 'regex' && node.value instanceof RegExp && repeatsRepetition(node.value.source)) {
@@ -172,8 +178,9 @@ class Checker {
     return true
   }
 
-  /** A call of `$name` with `given` arguments (none when the function is only named, as a value). */
-  #call(name: string, given?: number): void {
+  /** A call of `$name` passing arguments of these literal types (none when the function is only named, as a value). */
+  #call(name: string, args?: readonly LiteralType[]): void {
+    const given = args?.length
     if (this.#bound.has(name)) return
     const refused = REFUSED_FUNCTIONS.get(name)
     if (refused !== undefined) {
@@ -181,9 +188,14 @@ class Checker {
         name === 'eval' ? 'Write the expression itself instead of text to evaluate.' : 'Compute the value from the instance (its context, inputs or $now()).')
       return
     }
+    if ((name === 'now' || name === 'millis') && given !== undefined && given > 0) {
+      this.#report('definition.expression-function', `arguments:${name}:${given}`, `\`$${name}()\` takes no arguments here: it is the instant of the decision, and would ignore them.`,
+        'To write the instant in another form, use $fromMillis($millis(), picture, timezone), e.g. $fromMillis($millis(), "[Y0001]-[M01]-[D01]", "+0800").')
+      return
+    }
     const signature = BUILT_IN_SIGNATURES.get(name) ?? ENGINE_SIGNATURES.get(name)
     if (signature !== undefined) {
-      if (given !== undefined) this.#arguments(name, signature, given)
+      if (args !== undefined) this.#arguments(name, signature, args)
       return
     }
     const callable = [...BUILT_IN_FUNCTIONS, ...ENGINE_FUNCTIONS, ...this.#bound].filter((f) => !REFUSED_FUNCTIONS.has(f)).map((f) => `$${f}`)
@@ -193,13 +205,39 @@ class Checker {
   }
 
   /** A call given fewer or more arguments than the function takes, which JSONata refuses only when it runs (T0410). */
-  #arguments(name: string, signature: string, given: number): void {
+  #arguments(name: string, signature: string, args: readonly LiteralType[]): void {
+    if (mayCall(signature, args)) return
+    const given = args.length
     const { min, max, context } = arityOf(signature)
-    if (given >= min && given <= max) return
+    if (given >= min && given <= max) {
+      const kinds = args.map((type) => (type === undefined ? 'an expression' : LITERAL_WORDS[type])).join(', ')
+      this.#report('definition.expression-function', `arguments:${name}:${args.join()}`, `\`$${name}()\` cannot take what it is given (${kinds}): JSONata would refuse the call when it runs.`,
+        `JSONata's signature of \`$${name}\` is ${signature} (https://docs.jsonata.org/embedding-extending#function-signature-syntax): s is a text, n a number, b true or false. After \`~>\`, the value on its left is the first argument.`)
+      return
+    }
     const takes = max === Infinity ? `at least ${plural(min, 'argument')}` : min === max ? plural(min, 'argument') : `${min} to ${plural(max, 'argument')}`
     const current = context ? ', the first of which may be left out to use the current value (as in `name.$uppercase()`)' : ''
     this.#report('definition.expression-function', `arguments:${name}:${given}`, `\`$${name}()\` is given ${plural(given, 'argument')}; it takes ${takes}${current}.`,
       `JSONata's signature of \`$${name}\` is ${signature} (https://docs.jsonata.org/embedding-extending#function-signature-syntax). After \`~>\`, the value on its left is the first argument.`)
+  }
+
+  /** Text literals the engine's functions cannot use: a duration `$addDuration` cannot add, an instant `$instant` cannot read. */
+  #literals(name: string, args: ReadonlyArray<AstNode | undefined>): void {
+    const text = (node: AstNode | undefined): string | undefined => (node?.type === 'string' && typeof node.value === 'string' ? node.value : undefined)
+    const instant = name === 'instant' ? text(args[0]) : name === 'addDuration' ? text(args[0]) : undefined
+    if (instant !== undefined && instantProblem(instant) !== undefined) {
+      this.#report('definition.expression-function', `literal:${name}:${instant}`, `\`$${name}()\` is given "${instant}", which is not an instant: ${instantProblem(instant)}.`,
+        'Write an RFC 3339 instant with its offset, such as "2026-01-01T00:00:00Z" or "2026-01-01T08:00:00+08:00".')
+    }
+    const duration = name === 'addDuration' ? text(args[1]) : undefined
+    if (duration !== undefined) {
+      const parsed = parseDuration(duration)
+      const problem = lowerCaseDuration(duration) ?? (typeof parsed === 'string' ? parsed : undefined)
+      if (problem !== undefined) {
+        this.#report('definition.expression-function', `literal:${name}:${duration}`, `\`$addDuration()\` is given a duration it cannot add: ${problem}`,
+          'Write an ISO 8601 duration such as "P14D" (14 days), "P1M" (a month) or "PT12H" (12 hours), or name a duration parameter (parameters.NAME).')
+      }
+    }
   }
 
   #variable(name: string): void {
@@ -214,6 +252,27 @@ class Checker {
       field ? `Read the instance's fields without "$": write ${name}, not $${name}.`
         : `${close.startsWith('Did you mean') ? `${close} ` : ''}Bind a variable before using it ($${name} := ...), or read a field without "$".`)
   }
+}
+
+/** Why a text is not an instant Temporal reads, or undefined. */
+function instantProblem(text: string): string | undefined {
+  try {
+    Temporal.Instant.from(text)
+    return undefined
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  }
+}
+
+/** A literal argument's type, in words. */
+const LITERAL_WORDS: Record<Exclude<LiteralType, undefined>, string> = { s: 'a text', n: 'a number', b: 'true or false', l: 'null' }
+
+/** The type of a literal argument (`'a'`, `2`, `true`, `null`), or undefined when only running the expression tells. */
+function literalType(node: AstNode): LiteralType {
+  if (node.type === 'string') return 's'
+  if (node.type === 'number') return 'n'
+  if (node.type === 'value') return node.value === null ? 'l' : typeof node.value === 'boolean' ? 'b' : undefined
+  return undefined
 }
 
 /** "1 argument", "2 arguments". */

@@ -33,22 +33,24 @@ export const ENGINE_SIGNATURES: ReadonlyMap<string, string> = new Map([['addDura
 /** The names of the functions the engine adds. */
 export const ENGINE_FUNCTIONS: readonly string[] = [...ENGINE_SIGNATURES.keys()]
 
-/** How many arguments a call of a function may pass: `min` to `max` (Infinity when the last repeats). */
-export interface Arity {
-  readonly min: number
-  readonly max: number
-  /** Whether the first argument, left out, is the current value (`-` in the signature). */
+/** A parameter of a JSONata function signature. */
+export interface SignatureParameter {
+  /** The type letters it takes: `s` text, `n` number, `b` boolean, `l` null, `a` array, `o` object, `f` function, `x` anything, `j` JSON, `u` s, n, b or l. */
+  readonly types: string
+  readonly optional: boolean
+  /** `+`: one or more. */
+  readonly repeats: boolean
+  /** `-`: left out, it is the current value (the first parameter only). */
   readonly context: boolean
 }
 
 /**
- * The arity of a JSONata function signature such as `<s-nn?:s>`: each parameter is a type letter
- * or a parenthesised choice of them, perhaps with a subtype in angle brackets (`a<n>`, `f<s:o>`),
- * then `?` (optional), `+` (one or more) or `-` (the current value when left out, which JSONata
- * allows for the first only).
+ * The parameters of a JSONata function signature such as `<s-nn?:s>`: each is a type letter or a
+ * parenthesised choice of them, perhaps with a subtype in angle brackets (`a<n>`, `f<s:o>`), then
+ * `?` (optional), `+` (one or more) or `-` (the current value when left out).
  */
-export function arityOf(signature: string): Arity {
-  const params: Array<{ optional: boolean; repeats: boolean; context: boolean }> = []
+export function parametersOf(signature: string): readonly SignatureParameter[] {
+  const params: Array<{ types: string; optional: boolean; repeats: boolean; context: boolean }> = []
   let depth = 0
   for (let i = 1; i < signature.length; i++) {
     const c = signature[i] as string
@@ -57,19 +59,59 @@ export function arityOf(signature: string): Arity {
     else if (depth > 0) continue
     else if (c === ':' || c === '>') break
     else if (c === '(') {
-      i = signature.indexOf(')', i)
-      params.push({ optional: false, repeats: false, context: false })
+      const close = signature.indexOf(')', i)
+      params.push({ types: signature.slice(i + 1, close), optional: false, repeats: false, context: false })
+      i = close
     } else {
       const last = params.at(-1)
       if (c === '?' && last) last.optional = true
       else if (c === '+' && last) last.repeats = true
       else if (c === '-' && last) last.context = true
-      else params.push({ optional: false, repeats: false, context: false })
+      else params.push({ types: c, optional: false, repeats: false, context: false })
     }
   }
+  return params
+}
+
+/** How many arguments a call of a function may pass: `min` to `max` (Infinity when the last repeats). */
+export interface Arity {
+  readonly min: number
+  readonly max: number
+  /** Whether the first argument, left out, is the current value (`-` in the signature). */
+  readonly context: boolean
+}
+
+/** The arity of a JSONata function signature: see {@link parametersOf}. */
+export function arityOf(signature: string): Arity {
+  const params = parametersOf(signature)
   const context = params[0]?.context === true
   const required = params.filter((p) => !p.optional).length
   return { min: required - (context ? 1 : 0), max: params.some((p) => p.repeats) ? Infinity : params.length, context }
+}
+
+/** The type letter of a literal argument (`'a'`, `2`, `true`), or undefined when only running the expression tells. */
+export type LiteralType = 's' | 'n' | 'b' | 'l' | undefined
+
+/** Whether a parameter taking `types` accepts a literal of `literal`'s type (JSONata wraps a single value given for an array). */
+function accepts(types: string, literal: Exclude<LiteralType, undefined>): boolean {
+  return types.includes(literal) || /[xjua]/.test(types)
+}
+
+/**
+ * Whether JSONata can run a call passing arguments of these literal types (undefined: not a
+ * literal) to a function of `signature`: as given, or, where the first parameter may be the
+ * current value, after it. Counts and literal types only: a call that passes might still fail
+ * on what its other arguments turn out to be.
+ */
+export function mayCall(signature: string, literals: readonly LiteralType[]): boolean {
+  const params = parametersOf(signature)
+  const fits = (from: number): boolean => {
+    const rest = params.slice(from)
+    const repeats = rest.some((p) => p.repeats)
+    if (literals.length < rest.filter((p) => !p.optional).length || (!repeats && literals.length > rest.length)) return false
+    return literals.every((literal, i) => literal === undefined || accepts((rest[Math.min(i, rest.length - 1)] as SignatureParameter).types, literal))
+  }
+  return fits(0) || (params[0]?.context === true && fits(1))
 }
 
 /**

@@ -1,6 +1,7 @@
 import jsonata from 'jsonata'
 import { describe, expect, it } from 'vitest'
-import { arityOf, BUILT_IN_SIGNATURES, ENGINE_SIGNATURES, registerFunctions } from '../../../engine/definition/expression-functions.js'
+import { arityOf, BUILT_IN_SIGNATURES, ENGINE_SIGNATURES, mayCall, registerFunctions } from '../../../engine/definition/expression-functions.js'
+import type { LiteralType } from '../../../engine/definition/expression-functions.js'
 
 /** The function `$name` as JSONata binds it, with its parsed signature. */
 async function boundFunction(name: string): Promise<{ signature?: { definition: string } }> {
@@ -30,6 +31,23 @@ describe('function signatures', () => {
   it.each([...BUILT_IN_SIGNATURES].filter(([, s]) => arityOf(s).min > 0))('$%s refuses one argument fewer than its arity needs when it runs', async (name, signature) => {
     const args = Array.from({ length: arityOf(signature).min - 1 }, () => '[]').join(', ')
     expect(await errorCode(`$${name}(${args})`, {})).toBe('T0410')
+  })
+
+  it('refuses a call with literal arguments only when JSONata refuses it whatever the current value', async () => {
+    const LITERAL = { s: '"x"', n: '1', b: 'true', l: 'null' } as const
+    const lists: ReadonlyArray<ReadonlyArray<Exclude<LiteralType, undefined>>> = [[], ['s'], ['n'], ['b'], ['s', 'n'], ['n', 'n'], ['s', 's'], ['n', 's'], ['s', 'n', 'n'], ['s', 's', 's']]
+    const contexts = ['abc', 3, true, { a: 1 }, [1, 2]]
+    let refused = 0
+    for (const [name, signature] of BUILT_IN_SIGNATURES) {
+      if (['random', 'shuffle', 'eval', 'now', 'millis', 'error'].includes(name)) continue
+      for (const types of lists) {
+        if (mayCall(signature, types)) continue
+        refused++
+        const call = `$${name}(${types.map((t) => LITERAL[t]).join(', ')})`
+        for (const context of contexts) expect(await errorCode(call, context), `${call} on ${JSON.stringify(context)}`).toMatch(/^T04/)
+      }
+    }
+    expect(refused).toBeGreaterThan(100)
   })
 
   it('reads the arity of every form of parameter: optional, repeated, the current value, choices and subtypes', () => {
