@@ -6,7 +6,8 @@ import { BACKTRACKING_HINT, needsBacktracking, repeatsRepetition } from './backt
 import { boundVariables, childrenOf, hyphenatedPath, parseExpression, quote, readNames } from './expression-ast.js'
 import { arityOf, BUILT_IN_FUNCTIONS, BUILT_IN_SIGNATURES, ENGINE_FUNCTIONS, ENGINE_SIGNATURES, mayCall, REFUSED_FUNCTIONS } from './expression-functions.js'
 import type { LiteralType } from './expression-functions.js'
-import type { DeclaredNames, ExpressionNames } from './expression-names.js'
+import { namesWithin } from './expression-names.js'
+import type { DeclaredNames, ExpressionNames, Within } from './expression-names.js'
 import { lowerCaseDuration, parseDuration } from './quantities.js'
 import { suggest } from './suggest.js'
 
@@ -101,7 +102,8 @@ class Checker {
     const known = this.#known(root as Root)
     if (field === undefined || known === undefined) return
     if (known.names.includes(field)) {
-      if (root === 'data' && part !== undefined) this.#submission(field, part, input)
+      if (root === 'data' && part !== undefined) this.#submission(field, part, input, names.slice(4))
+      else this.#within(known, names.slice(0, 2), names.slice(2))
       return
     }
     const [what, plural] = FIELDS[root as Root]
@@ -122,7 +124,7 @@ class Checker {
   }
 
   /** `data.STEP.PART.INPUT`: what a submission holds, and the inputs the step's actions take. */
-  #submission(step: string, part: string, input: string | undefined): void {
+  #submission(step: string, part: string, input: string | undefined, deeper: readonly string[]): void {
     const read = `read as ${['data', step, part, input].filter((n) => n !== undefined).map(quote).join('.')}`
     if (!SUBMISSION_FIELDS.includes(part)) {
       const close = suggest(part, SUBMISSION_FIELDS, 'fields')
@@ -131,7 +133,11 @@ class Checker {
       return
     }
     const declared = this.#names.stepInputs.get(step)
-    if (part !== 'inputs' || input === undefined || !declared || declared.names.includes(input)) return
+    if (part !== 'inputs' || input === undefined || !declared) return
+    if (declared.names.includes(input)) {
+      this.#within(declared, ['data', step, part, input], deeper)
+      return
+    }
     const close = suggest(input, declared.names, 'input fields')
     if (declared.closed) {
       this.#report('definition.expression-reference', `step-input:${step}.${input}`, `No action of step "${step}" takes an input "${input}", ${read}.`,
@@ -139,6 +145,40 @@ class Checker {
     } else if (close.startsWith('Did you mean')) {
       this.#report('definition.expression-reference', `step-input:${step}.${input}`, `No action of step "${step}" declares an input "${input}", ${read}.`,
         `${close} Other inputs may be sent, but this one is a near miss of a declared one; declare it if it is meant.`)
+    }
+  }
+
+  /**
+   * The names read inside a declared field (`context.contact.emial`, `inputs.note.length`): each
+   * must be declared by the object it is read in, as at the first level; a text, number or
+   * boolean holds none. `read` is the path up to the field, `names` what follows it.
+   */
+  #within(declared: DeclaredNames, read: readonly string[], names: readonly string[]): void {
+    const field = read.at(-1) as string
+    let within: Within = declared.fields !== undefined && Object.hasOwn(declared.fields, field) ? namesWithin(declared.fields[field]) : undefined
+    const path = [...read]
+    for (const name of names) {
+      if (within === undefined) return
+      const here = path.map(quote).join('.')
+      const full = `read as ${[...path, name].map(quote).join('.')}`
+      if ('scalar' in within) {
+        this.#report('definition.expression-reference', `within:${here}.${name}`, `${here} is ${SCALAR_WORDS[within.scalar] ?? within.scalar}, which holds no field "${name}", ${full}.`,
+          name === 'length' ? `Its length is $length(${here}).` : 'Read it whole, or pass it to a function (https://docs.jsonata.org/overview).')
+        return
+      }
+      if (!within.names.includes(name)) {
+        const close = suggest(name, within.names, 'fields')
+        if (within.closed) {
+          this.#report('definition.expression-reference', `within:${here}.${name}`, `There is no field "${name}" in ${here}, ${full}.`, within.names.length === 0 ? `${here} declares no fields.` : close)
+        } else if (close.startsWith('Did you mean')) {
+          this.#report('definition.expression-reference', `within:${here}.${name}`, `No field "${name}" is declared in ${here}, ${full}.`,
+            `${close} Other fields may be sent, but this one is a near miss of a declared one; declare it if it is meant.`)
+        }
+        return
+      }
+      const fields: Readonly<Record<string, unknown>> | undefined = within.fields
+      within = fields !== undefined && Object.hasOwn(fields, name) ? namesWithin(fields[name]) : undefined
+      path.push(name)
     }
   }
 
@@ -263,6 +303,9 @@ function instantProblem(text: string): string | undefined {
     return error instanceof Error ? error.message : String(error)
   }
 }
+
+/** What a scalar field is, in words. */
+const SCALAR_WORDS: Readonly<Record<string, string>> = { string: 'a text', number: 'a number', integer: 'a whole number', boolean: 'true or false', null: 'null' }
 
 /** A literal argument's type, in words. */
 const LITERAL_WORDS: Record<Exclude<LiteralType, undefined>, string> = { s: 'a text', n: 'a number', b: 'true or false', l: 'null' }

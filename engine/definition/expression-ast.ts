@@ -116,7 +116,7 @@ export function readNames(node: AstNode, focus: Focus): string[] | undefined {
     return undefined
   }
   const names: string[] = []
-  for (const step of steps.slice(start, start + 4)) {
+  for (const step of steps.slice(start, start + 12)) {
     if (step.type !== 'name') break
     names.push(String(step.value))
   }

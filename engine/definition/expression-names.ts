@@ -4,7 +4,12 @@ import type { JsonSchema, ProcessDefinition } from './definition.js'
 export interface DeclaredNames {
   readonly names: readonly string[]
   readonly closed: boolean
+  /** The schema of each name, where the names come from a schema's `properties` (a name two schemas declare is left out). */
+  readonly fields?: Readonly<Record<string, unknown>>
 }
+
+/** What a field holds when a name is read inside it: the names of an object (or of those an array holds), or a type that holds none. */
+export type Within = DeclaredNames | { readonly scalar: string } | undefined
 
 /** What expressions of a process see, one level down: the names the process declares, or undefined where it declares none. */
 export interface ExpressionNames {
@@ -45,11 +50,28 @@ export function declaredNames(schema: JsonSchema | undefined): DeclaredNames | u
   if (['allOf', 'anyOf', 'oneOf', 'if', '$ref', 'dependentSchemas'].some((key) => key in schema)) return undefined
   const open = (schema['additionalProperties'] !== undefined && schema['additionalProperties'] !== false)
     || ['patternProperties', 'unevaluatedProperties'].some((key) => key in schema)
-  return { names: Object.keys(properties), closed: !open }
+  return { names: Object.keys(properties), closed: !open, fields: properties as Readonly<Record<string, unknown>> }
 }
+
+/** What the field of `schema` holds, for a name read inside it (see {@link Within}): undefined where composition leaves it unknown. */
+export function namesWithin(schema: unknown): Within {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined
+  const node = schema as JsonSchema
+  if (['allOf', 'anyOf', 'oneOf', 'if', '$ref', 'dependentSchemas', 'not'].some((key) => key in node)) return undefined
+  // A path steps into each item of a list (`items.name`).
+  if (node['type'] === 'array') return namesWithin(node['items'])
+  if (typeof node['type'] === 'string' && SCALARS.includes(node['type'])) return { scalar: node['type'] }
+  return declaredNames(node)
+}
+
+const SCALARS = ['string', 'number', 'integer', 'boolean', 'null']
 
 function mergeNames(all: ReadonlyArray<DeclaredNames | undefined>): DeclaredNames | undefined {
   if (all.some((names) => names === undefined)) return undefined
   const known = all as readonly DeclaredNames[]
-  return { names: [...new Set(known.flatMap((names) => names.names))], closed: known.every((names) => names.closed) }
+  // A field declared by one action only is known; declared by several, its schema is not one.
+  const counts = new Map<string, number>()
+  for (const names of known) for (const name of Object.keys(names.fields ?? {})) counts.set(name, (counts.get(name) ?? 0) + 1)
+  const fields = Object.fromEntries(known.flatMap((names) => Object.entries(names.fields ?? {}).filter(([name]) => counts.get(name) === 1)))
+  return { names: [...new Set(known.flatMap((names) => names.names))], closed: known.every((names) => names.closed), fields }
 }

@@ -218,6 +218,61 @@ describe('expressions checked against the process', () => {
   })
 })
 
+describe('names read inside a declared field', () => {
+  /** A process whose action takes a contact object and a list of lines, recording `record` (and whose `when` is `when`). */
+  const nested = ({ when = 'true', record = '$now()' }: { when?: string; record?: string }): string => `id: demo
+version: 1
+title: Demo
+roles: [customer]
+context:
+  type: object
+  properties:
+    order: { type: object, properties: { id: { type: string }, lines: { type: array, items: { type: object, properties: { sku: { type: string } } } } } }
+steps:
+  - id: submit
+    title: Submit
+    actor: customer
+    actions:
+      send:
+        inputs:
+          type: object
+          properties:
+            contact: { type: object, properties: { name: { type: string }, email: { type: string } } }
+            note: { type: string }
+            extra: { type: object, additionalProperties: true, properties: { colour: { type: string } } }
+        record:
+          value: ${JSON.stringify(record)}
+  - id: check
+    title: Check
+    actor: customer
+    when: ${JSON.stringify(when)}
+    otherwise: { end: skipped }
+    actions: { done: { end: completed } }
+`
+  const found = (text: string): Array<{ message: string; hint: string | undefined }> => problems(text).map(({ message, hint }) => ({ message, hint }))
+
+  it.each([
+    ['inputs.contact.emial', 'There is no field "emial" in inputs.contact, read as inputs.contact.emial.', 'Did you mean "email"?'],
+    ['inputs.note.length', 'inputs.note is a text, which holds no field "length", read as inputs.note.length.', 'Its length is $length(inputs.note).'],
+    ['context.order.lines.skuu', 'There is no field "skuu" in context.order.lines, read as context.order.lines.skuu.', 'Did you mean "sku"?'],
+    ['inputs.extra.colur', 'No field "colur" is declared in inputs.extra, read as inputs.extra.colur.', 'Did you mean "colour"?'],
+  ])('reports %s', (record, message, hint) => {
+    expect(found(nested({ record }))).toEqual([{ message, hint: expect.stringContaining(hint) as string }])
+  })
+
+  it('reports a submission\'s nested input read in a condition', () => {
+    expect(found(nested({ when: '$exists(data.submit.inputs.contact.nmae)' }))).toEqual([
+      { message: 'There is no field "nmae" in data.submit.inputs.contact, read as data.submit.inputs.contact.nmae.', hint: 'Did you mean "name"?' },
+    ])
+  })
+
+  it('accepts declared names at any depth, undeclared ones in an open object, and each item of a list', () => {
+    for (const record of ['inputs.contact.email', 'context.order.lines.sku', 'inputs.extra.size', '$count(context.order.lines)', 'inputs.contact.name & context.order.id']) {
+      expect(found(nested({ record })), record).toEqual([])
+    }
+  })
+})
+
 describe('where a syntax error of an expression is reported', () => {
   /** The line and column reported for a `when` written as `written` (YAML, after `when: `) on line 9. */
   function placed(written: string): string | undefined {
