@@ -27,13 +27,15 @@ export function compileCalendars(
       })
       return valid
     }
-    compiled.set(id, {
-      id,
-      timeZone,
-      workingDays: new Set(calendar.workingDays.map((day) => WEEKDAYS[day])),
-      holidays: dates('holidays'),
-      workingDates: dates('workingDates'),
+    const holidays = dates('holidays')
+    const workingDates = dates('workingDates')
+    calendar.workingDates?.forEach((date, index) => {
+      if (holidays.has(date)) {
+        ctx.report('definition.calendar-date', pointerOf('calendars', id, 'workingDates', index), `${date} is listed both as a holiday and as a working date.`,
+          'Keep it under one of them: a holiday is not worked, a working date is worked although its weekday is not.')
+      }
     })
+    compiled.set(id, { id, timeZone, workingDays: new Set(calendar.workingDays.map((day) => WEEKDAYS[day])), holidays, workingDates })
   }
   return compiled
 }

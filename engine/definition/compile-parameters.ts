@@ -56,7 +56,11 @@ export function checkParameterValue(type: ParameterType, value: unknown): string
   }
 }
 
+/** An RFC 3339 instant: a date and a time with its offset, nothing more (Temporal also reads a zone in brackets, or years past 9999). */
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
+
 function isInstant(text: string): boolean {
+  if (!RFC_3339.test(text)) return false
   try {
     Temporal.Instant.from(text)
     return true

@@ -189,7 +189,10 @@ function compileSlot(ctx: CompileContext, slot: string, rule: AttachmentSlotDefi
     else ctx.report('definition.attachment-type', at('types', i), `"${type}" is not a known attachment type.`, suggest(type, Object.keys(ATTACHMENT_TYPES), 'types'))
   })
   const maxSize = parseSize(rule.maxSize)
-  if (maxSize < 1) {
+  if (!Number.isSafeInteger(maxSize)) {
+    ctx.report('definition.attachment-size', at('maxSize'), `Slot "${slot}" names a size too large to count in bytes: ${JSON.stringify(rule.maxSize).slice(0, 40)}${JSON.stringify(rule.maxSize).length > 40 ? '...' : ''}.`,
+      'Give the largest size of one file, such as 5 MB or 500 KB; a server takes uploads of 16 MiB unless it is set otherwise.')
+  } else if (maxSize < 1) {
     ctx.report('definition.attachment-size', at('maxSize'), `Slot "${slot}" accepts no file of any size: ${JSON.stringify(rule.maxSize)} is less than one byte.`,
       'Give the largest size of one file, such as 5 MB or 500 KB.')
   }

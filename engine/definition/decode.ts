@@ -71,16 +71,21 @@ export function checkDefinitionText(text: string, file: string): DefinitionError
     return new DefinitionError('definition.encoding', 'The file is binary, not YAML text: it contains a NUL character.', where,
       'A process definition is a YAML text file; check that this is the right file.')
   }
+  const kind = code >= 0xfffe ? 'the noncharacter' : 'the control character'
   return new DefinitionError('definition.encoding',
-    `The file contains the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}, which YAML text may not contain.`, where,
+    `The file contains ${kind} U+${code.toString(16).toUpperCase().padStart(4, '0')}, which YAML text may not contain.`, where,
     'Remove it; if the file is binary, check that this is the right file.')
 }
 
-/** Index of the first C0 control character or DEL that YAML does not admit (all but tab, line feed, carriage return), or -1. */
+/**
+ * Index of the first character YAML does not admit in a text (its `c-printable`), or -1: a C0
+ * control character but tab, line feed and carriage return; DEL; a C1 control character but
+ * NEL (U+0085); and the noncharacters U+FFFE and U+FFFF.
+ */
 function firstControl(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i)
-    if ((unit < 0x20 && unit !== 0x09 && unit !== 0x0a && unit !== 0x0d) || unit === 0x7f) return i
+    if ((unit < 0x20 && unit !== 0x09 && unit !== 0x0a && unit !== 0x0d) || (unit >= 0x7f && unit <= 0x9f && unit !== 0x85) || unit >= 0xfffe) return i
   }
   return -1
 }
