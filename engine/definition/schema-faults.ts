@@ -73,6 +73,7 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
     if (node['format'] === 'text' && node['maxLength'] === 0) {
       faults.push({ pointer: `${pointer}/maxLength`, atKey: false, message: '`format: text` asks for something to show, and `maxLength` 0 allows nothing: no value can satisfy both.', hint: 'Raise `maxLength`, or drop `format: text`.' })
     }
+    faults.push(...unsatisfiableFaults(node, pointer))
     if (Array.isArray(node['enum']) && node['enum'].length === 0) {
       faults.push({ pointer: `${pointer}/enum`, atKey: false, message: '`enum` lists no value: no value can be one of them.', hint: 'List the values that are accepted, or remove `enum`.' })
     }
@@ -83,6 +84,77 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
       }
     }
     faults.push(...undeclaredRequired(node, pointer), ...referenceFaults(node, pointer), ...unresolvedReferences(schema, node, pointer, anchors))
+  }
+  return faults
+}
+
+/** The JSON types a schema's `type` names (`integer` is a number too), or undefined when it names none. */
+function typesOf(node: Readonly<Record<string, unknown>>): ReadonlySet<string> | undefined {
+  const type = node['type']
+  const names = typeof type === 'string' ? [type] : Array.isArray(type) ? type.filter((t): t is string => typeof t === 'string') : undefined
+  return names === undefined ? undefined : new Set(names)
+}
+
+/** The JSON type of a value, as `type` names it. */
+function typeOfValue(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number'
+  return typeof value
+}
+
+/** Whether a value of JSON type `type` is of one of `types`. */
+function fitsTypes(type: string, types: ReadonlySet<string>): boolean {
+  return types.has(type) || (type === 'integer' && types.has('number'))
+}
+
+/**
+ * Constraints no value meets, beside bounds above their limits: a `const` or every `enum` value
+ * of another type than `type` asks; `allOf` branches (with the schema's own `type`) that share no
+ * type; an integer between bounds with no whole number between them (`minimum: 1.2` and
+ * `maximum: 1.8`); a whole-number `multipleOf` with no multiple between whole-number bounds; and
+ * a `required` property whose schema is `false`.
+ */
+function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, pointer: string): SchemaFault[] {
+  const faults: SchemaFault[] = []
+  const none = 'no value can satisfy both.'
+  const types = typesOf(node)
+  if (types && 'const' in node && !fitsTypes(typeOfValue(node['const']), types)) {
+    faults.push({ pointer: `${pointer}/const`, atKey: false, message: `\`const\` is ${JSON.stringify(node['const'])}, a value of type ${typeOfValue(node['const'])}, where \`type\` asks for ${[...types].join(' or ')}: ${none}`, hint: 'Make `const` a value of that type (quote "yes" for a text, write true for a boolean), or change `type`.' })
+  }
+  const listed = node['enum']
+  if (types && Array.isArray(listed) && listed.length > 0 && !listed.some((value) => fitsTypes(typeOfValue(value), types))) {
+    faults.push({ pointer: `${pointer}/enum`, atKey: false, message: `No value \`enum\` lists is of the type \`type\` asks for (${[...types].join(' or ')}): ${none}`, hint: 'List values of that type (1, not "1", for a number), or change `type`.' })
+  }
+  const branches = Array.isArray(node['allOf']) ? node['allOf'].filter(isObject).map(typesOf) : []
+  const shared = [types, ...branches].filter((t): t is ReadonlySet<string> => t !== undefined)
+  if (shared.length > 1) {
+    const common = [...(shared[0] as ReadonlySet<string>)].filter((type) => shared.every((set) => fitsTypes(type, set) || (type === 'number' && set.has('integer'))))
+    if (common.length === 0) {
+      faults.push({ pointer: `${pointer}/allOf`, atKey: false, message: `The schemas \`allOf\` joins${types ? ' with this one\'s `type`' : ''} ask for types no value has at once (${shared.map((set) => [...set].join(' or ')).join('; ')}).`, hint: 'Give them one type, or use `anyOf` for a value that may be either.' })
+    }
+  }
+  if (types?.size === 1 && types.has('integer')) {
+    const bound = (key: string): number | undefined => (typeof node[key] === 'number' ? node[key] : undefined)
+    const lows = [bound('minimum') === undefined ? -Infinity : Math.ceil(bound('minimum') as number), bound('exclusiveMinimum') === undefined ? -Infinity : Math.floor(bound('exclusiveMinimum') as number) + 1]
+    const highs = [bound('maximum') === undefined ? Infinity : Math.floor(bound('maximum') as number), bound('exclusiveMaximum') === undefined ? Infinity : Math.ceil(bound('exclusiveMaximum') as number) - 1]
+    const [low, high] = [Math.max(...lows), Math.min(...highs)]
+    const multiple = bound('multipleOf')
+    const at = ['minimum', 'exclusiveMinimum', 'maximum', 'exclusiveMaximum'].find((key) => key in node)
+    // Bounds with no number at all between them are reported as such (numberRangeFault).
+    if (low > high && at !== undefined && !numberRangeFault(node, pointer)) {
+      faults.push({ pointer: `${pointer}/${at}`, atKey: false, message: `No whole number lies within this integer's bounds: ${none.replace('both', 'them all')}`, hint: 'Widen the bounds to take in a whole number, or use `type: number`.' })
+    } else if (multiple !== undefined && Number.isInteger(multiple) && multiple > 0 && Number.isFinite(low) && Number.isFinite(high) && Math.ceil(low / multiple) * multiple > high) {
+      faults.push({ pointer: `${pointer}/multipleOf`, atKey: false, message: `No multiple of ${multiple} lies between ${low} and ${high}: ${none.replace('both', 'them all')}`, hint: 'Widen the bounds, or change `multipleOf`.' })
+    }
+  }
+  const properties = node['properties']
+  if (Array.isArray(node['required']) && isObject(properties)) {
+    node['required'].forEach((name: unknown, i) => {
+      if (typeof name === 'string' && Object.hasOwn(properties, name) && properties[name] === false) {
+        faults.push({ pointer: `${pointer}/required/${i}`, atKey: false, message: `"${name}" is required, and its schema is \`false\`, which no value meets: no input could ever be accepted.`, hint: `Remove "${name}" from \`required\`, or give it a schema.` })
+      }
+    })
   }
   return faults
 }

@@ -100,3 +100,21 @@ it('refuses a pattern written as a JavaScript literal, which would have to match
   expect(checkTimeZone('Etc/UTC')).toBeUndefined()
   expect(checkTimeZone('Asia/Shanghai')).toBeUndefined()
 })
+
+it('refuses a schema no value can satisfy: a const or enum of another type, allOf of types no value has at once, an integer or a multiple between bounds that hold none, a required property whose schema is false', () => {
+  const pointers = (schema: Readonly<Record<string, unknown>>): string[] => {
+    const compiled = compileAuthoredSchema(schema)
+    return typeof compiled === 'function' ? [] : compiled.map((f) => f.pointer)
+  }
+  expect(pointers({ type: 'boolean', const: 'yes' })).toEqual(['/const'])
+  expect(pointers({ type: 'integer', enum: ['1', '2'] })).toEqual(['/enum'])
+  expect(pointers({ allOf: [{ type: 'string' }, { type: 'integer' }] })).toEqual(['/allOf'])
+  expect(pointers({ type: 'integer', minimum: 1.2, maximum: 1.8 })).toEqual(['/minimum'])
+  expect(pointers({ type: 'integer', minimum: 1, maximum: 9, multipleOf: 10 })).toEqual(['/multipleOf'])
+  expect(pointers({ type: 'object', properties: { legacy: false, name: { type: 'string' } }, required: ['name', 'legacy'] })).toEqual(['/required/1'])
+  // What some value satisfies compiles.
+  for (const fine of [{ type: 'number', const: 2 }, { type: ['string', 'null'], enum: [null, 'a'] }, { allOf: [{ type: 'number' }, { type: 'integer' }] },
+    { type: 'integer', minimum: 1.2, maximum: 2 }, { type: 'integer', minimum: 1, maximum: 10, multipleOf: 10 }, { type: 'object', properties: { legacy: false } }]) {
+    expect(pointers(fine), JSON.stringify(fine)).toEqual([])
+  }
+})
