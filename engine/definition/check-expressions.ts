@@ -41,6 +41,22 @@ export function checkExpression(ctx: CompileContext, names: ExpressionNames, tex
   }
   const checker = new Checker(names, site, boundVariables(ast), report)
   checker.visit(ast, 'root')
+  if (site.kind === 'when') constantCondition(ast, report)
+}
+
+/**
+ * A `when` that is a constant which reads otherwise than it decides: `false` (or null, 0, "")
+ * never enters the step, and a text always does, `'false'` included.
+ */
+function constantCondition(ast: AstNode, report: Report): void {
+  const never = (ast.type === 'value' && (ast.value === false || ast.value === null)) || (ast.type === 'number' && ast.value === 0) || (ast.type === 'string' && ast.value === '')
+  if (never) {
+    report('definition.expression', 'constant', `This \`when\` is the constant ${JSON.stringify(ast.value)}: the step is never entered, every delivery skipping to its \`otherwise\`.`,
+      'Write the condition that decides whether the step applies (e.g. $not(context.renewal = true)), or remove the step.')
+  } else if (ast.type === 'string') {
+    report('definition.expression', 'constant', `This \`when\` is the text ${JSON.stringify(ast.value)}, which JSONata takes as true: the step is always entered.`,
+      'Write a condition without quotes around it (context.renewal = true), or remove `when`.')
+  }
 }
 
 /** Reports a problem at the expression, once per `key` (what is unknown), so a name read twice is one problem. */

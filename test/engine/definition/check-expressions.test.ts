@@ -208,6 +208,10 @@ describe('expressions checked against the process', () => {
     expect(problems(definition({ record: '$contains(inputs.comment, /^[a-z]+[0-9]$/)' }))).toEqual([])
   })
 
+  it.each([['false', 'never entered'], ['null', 'never entered'], ["'false'", 'always entered'], ['"context.renewal = true"', 'always entered']])('refuses the constant condition %s, which reads otherwise than it decides', (when, decides) => {
+    expect(problems(definition({ when }))).toEqual([{ line: WHEN_AT, code: 'definition.expression', message: expect.stringContaining(decides) as string, hint: expect.any(String) as string }])
+  })
+
   it('does not check an expression that is not valid JSONata any further', () => {
     expect(problems(definition({ when: '$nosuch(contxt.renewal' })).map((p) => p.code)).toEqual(['definition.expression'])
   })
