@@ -76,7 +76,7 @@ function describe(source: Source, e: ErrorObject): DefinitionError {
       if (e.instancePath === '') {
         return source.error('definition.schema', '', `The file holds ${kindOf(e.data)}, not a process: a process is a mapping of keys such as id, version, title, roles and steps.`, EMPTY_PROCESS_HINT)
       }
-      return source.error('definition.schema', e.instancePath, `${where} ${e.message ?? 'is invalid'}.`, hint)
+      return source.error('definition.schema', e.instancePath, `${where} ${boundWords('type', params, e.data)}`, hint)
     case 'pattern': {
       const accepted = patternMessageOf(e.parentSchema)
       return source.error('definition.schema', e.instancePath,
@@ -114,10 +114,61 @@ function describe(source: Source, e: ErrorObject): DefinitionError {
     case 'not':
       return source.error('definition.schema', e.instancePath, `${where} may not be ${JSON.stringify(e.data)}.`, hint)
     case 'anyOf':
-      return source.error('definition.schema', e.instancePath, `${where} has none of the accepted forms.`, hint)
-    default:
-      return source.error('definition.schema', e.instancePath, `${where} ${e.message ?? 'is invalid'}.`, hint)
+      return source.error('definition.schema', e.instancePath, `${where} is ${valueWords(e.data)}, which has none of the accepted forms.`, hint)
+    default: {
+      const words = boundWords(e.keyword, params, e.data)
+      return source.error('definition.schema', e.instancePath, words ? `${where} ${words}` : `${where} ${e.message ?? 'is invalid'}.`, hint)
+    }
   }
+}
+
+/** A value as a message names it: its kind, and the value itself when it is short. */
+function valueWords(value: unknown): string {
+  if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? '' : 's'}`
+  if (value === null) return 'null'
+  if (typeof value === 'object') return `a mapping of ${Object.keys(value).map((key) => `\`${key}\``).join(', ') || 'no keys'}`
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'a number too large to hold'
+  const text = JSON.stringify(value)
+  return `${typeof value === 'string' ? 'the text' : `the ${typeof value}`} ${text.length > 60 ? `${text.slice(0, 60)}..."` : text}`
+}
+
+/** A broken count, length or bound, with the value that breaks it (ajv says `must NOT have more than 1 properties`). */
+function boundWords(keyword: string, params: Record<string, unknown>, data: unknown): string | undefined {
+  const limit = Number(params['limit'])
+  const plural = (n: number, noun: string): string => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`
+  switch (keyword) {
+    case 'maxProperties': {
+      const keys = typeof data === 'object' && data !== null ? Object.keys(data).map((key) => `\`${key}\``) : []
+      return limit === 1 ? `holds ${keys.join(' and ')}: give only one of them.` : `holds ${plural(keys.length, 'key')}; at most ${limit} are accepted.`
+    }
+    case 'minProperties':
+      return limit === 1 ? 'is empty: give one of its keys.' : `holds too few keys; at least ${limit} are needed.`
+    case 'maxItems':
+      return `lists ${plural(Array.isArray(data) ? data.length : 0, 'item')}; at most ${limit} are accepted.`
+    case 'minItems':
+      return Array.isArray(data) && data.length === 0 ? `is an empty list; give at least ${plural(limit, 'item')}.` : `lists too few items; at least ${limit} are needed.`
+    case 'maxLength':
+      return `is ${plural(typeof data === 'string' ? [...data].length : 0, 'character')} long; at most ${limit} are accepted.`
+    case 'minLength':
+      return typeof data === 'string' && data.length === 0 ? 'is empty: write something.' : `is too short; at least ${plural(limit, 'character')} are needed.`
+    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum': {
+      const comparison = String(params['comparison'] ?? '')
+      const words: Record<string, string> = { '>=': 'at least', '<=': 'at most', '>': 'more than', '<': 'less than' }
+      return `is ${valueWords(data).replace(/^the number /, '')}; it must be ${words[comparison] ?? comparison} ${limit}.`
+    }
+    case 'type': {
+      const wanted = String(params['type']).split(',').join(' or ')
+      // YAML reads 1.10, true, null and 2026-01-01 as other things than text: quoting keeps them as written.
+      const quote = wanted === 'string' && (typeof data === 'number' || typeof data === 'boolean' || data === null) ? ' Put it in quotes to keep it as text.' : ''
+      return `is ${valueWords(data)}, not ${TYPE_WORDS[wanted] ?? wanted}.${quote}`
+    }
+    default:
+      return undefined
+  }
+}
+
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  string: 'a text', integer: 'a whole number', number: 'a number', boolean: 'true or false', object: 'a mapping', array: 'a list', null: 'null',
 }
 
 const EMPTY_PROCESS_HINT = 'See docs/language.md ("Writing a process") for a complete example.'

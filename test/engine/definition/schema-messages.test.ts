@@ -203,3 +203,15 @@ describe('attachment slots an act could never fill', () => {
     expect(problemsOf(compile(withSlots(many)))).toEqual([expect.objectContaining({ code: 'definition.schema', line: 13, message: expect.stringContaining('20') })])
   })
 })
+
+describe('a value of the wrong kind or size', () => {
+  it.each([
+    ['a number where a text is expected, with the advice to quote it', `id: demo\nversion: 1\ntitle: 1.10\nroles: [customer, isv]\nsteps:\n  - { id: deliver, title: Deliver, actor: isv, actions: { finish: { end: completed } } }\n`, '"/title" is the number 1.1, not a text. Put it in quotes to keep it as text.'],
+    ['a number where a duration is expected', step(`    timeout: { after: 14, action: finish }\n${FINISH}`), '"/steps/0/timeout/after" is the number 14, which has none of the accepted forms.'],
+    ['both goto and end', step(`    when: "true"\n    otherwise: { goto: deliver, end: skipped }\n${FINISH}`), '"/steps/0/otherwise" holds `goto` and `end`: give only one of them.'],
+    ['an empty mapping where one key is needed', `${HEAD}windows:\n  - { id: w, steps: [deliver], after: P1D, onExpiry: {} }\nsteps:\n  - id: deliver\n    title: Deliver\n    actor: isv\n${FINISH}`, '"/windows/0/onExpiry" is empty: give one of its keys.'],
+    ['too many reminders', step(`    timeout: { after: P30D, action: finish, remind: [P1D, P2D, P3D, P4D, P5D, P6D, P7D, P8D, P9D, P10D, P11D] }\n${FINISH}`), '"/steps/0/timeout/remind" lists 11 items; at most 10 are accepted.'],
+  ])('names %s, and the value', (_, text, message) => {
+    expect(problemsOf(compile(text)).map((p) => p.message)).toEqual([message])
+  })
+})
