@@ -19,7 +19,7 @@ export function compileChecks(
   const site = { kind: 'record', action, inputs: declaredNames(inputs) } as const
   return checks.map((check, index) => {
     const path = parsePointer(check.input)
-    const target = checkInputPath(ctx, inputs, path, action, at('checks', index, 'input'))
+    const target = checkInputPath(ctx, inputs, path, action, at('checks', index, 'input'), 'this check')
     if ((check.notBefore !== undefined || check.notAfter !== undefined) && target && !holdsInstants(target)) {
       ctx.report('definition.check-input', at('checks', index, 'input'),
         `Input "${check.input}" is not declared as an instant: notBefore and notAfter compare instants, so every act giving it would be refused.`,
@@ -34,11 +34,11 @@ export function compileChecks(
 }
 
 /**
- * Reports `definition.check-input` when some segment of `path` is a property the input schema
+ * Reports `definition.check-input` when some segment of `path` (read by `what`: a check, a rule) is a property the input schema
  * declares no room for. Returns the schema of the input the path names, when every segment is a
  * declared property (undefined where composition or an open object leaves it unknown).
  */
-function checkInputPath(ctx: CompileContext, inputs: JsonSchema, path: readonly string[], action: string, pointer: string): JsonSchema | undefined {
+export function checkInputPath(ctx: CompileContext, inputs: JsonSchema, path: readonly string[], action: string, pointer: string, what: string): JsonSchema | undefined {
   let schema: JsonSchema | undefined = inputs
   for (const [depth, segment] of path.entries()) {
     const names: DeclaredNames | undefined = declaredNames(schema)
@@ -46,7 +46,7 @@ function checkInputPath(ctx: CompileContext, inputs: JsonSchema, path: readonly 
     if (!names || !names.closed) return undefined
     if (!names.names.includes(segment)) {
       const where = depth === 0 ? `the inputs of action "${action}"` : `/${path.slice(0, depth).join('/')}`
-      ctx.report('definition.check-input', pointer, `There is no input "${segment}" in ${where} for this check to apply to.`,
+      ctx.report('definition.check-input', pointer, `There is no input "${segment}" in ${where} for ${what} to apply to.`,
         names.names.length === 0 ? 'Declare the input under the action\'s `inputs` first.' : suggest(segment, names.names, 'inputs'))
       return undefined
     }

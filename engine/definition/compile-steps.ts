@@ -8,9 +8,9 @@ import { compileReminders } from './compile-reminders.js'
 import { closeObjects, compileAuthoredSchema } from './json-schema.js'
 import { declaredNames } from './expression-names.js'
 import type { ExpressionNames } from './expression-names.js'
-import { compileChecks } from './compile-checks.js'
+import { checkInputPath, compileChecks } from './compile-checks.js'
 import { expressionAt } from './compile-expression.js'
-import { pointerOf } from './pointer.js'
+import { parsePointer, pointerOf } from './pointer.js'
 import { parseSize } from './quantities.js'
 import { listNames, suggest } from './suggest.js'
 
@@ -89,6 +89,7 @@ function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefi
       return expression ? [[name, expression] as const] : []
     }),
     require: (action.require ?? []).flatMap((rule, i) => {
+      checkRulePointer(ctx, action, place, rule.pointer, place.at('require', i, 'pointer'))
       const site = { kind: 'record', action: place.id, inputs: declaredNames(action.inputs ?? { type: 'object' }) } as const
       const when = rule.when === undefined ? undefined : expressionAt(ctx, scope, rule.when, place.at('require', i, 'when'), site)
       const that = expressionAt(ctx, scope, rule.that, place.at('require', i, 'that'), site)
@@ -98,6 +99,25 @@ function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefi
     inputs: compileInputs(ctx, action.inputs ?? { type: 'object' }, place.at('inputs')),
     checks: compileChecks(ctx, scope, action.checks ?? [], action.inputs ?? { type: 'object' }, place.id, place.at),
     attachments,
+  }
+}
+
+/**
+ * A `require` rule's pointer names what the action takes: an input its schema declares (where the
+ * object admits no other), or one of its attachment slots (`definition.check-input`, with "Did you
+ * mean"); a refusal naming something else would point a person at a field that is not there.
+ */
+function checkRulePointer(ctx: CompileContext, action: ActionDefinition, place: ActionPlace, rulePointer: string, at: string): void {
+  const [root, ...path] = parsePointer(rulePointer)
+  if (root === 'inputs' && path.length > 0) {
+    checkInputPath(ctx, action.inputs ?? { type: 'object' }, path, place.id, at, 'this rule')
+    return
+  }
+  const slots = Object.keys(action.attachments ?? {})
+  const slot = path[0]
+  if (root === 'attachments' && slot !== undefined && !slots.includes(slot)) {
+    ctx.report('definition.check-input', at, `Action "${place.id}" has no attachment slot "${slot}" for this rule to apply to.`,
+      slots.length === 0 ? 'The action takes no attachments; declare the slot under its `attachments` first.' : suggest(slot, slots, 'slots'))
   }
 }
 

@@ -3293,7 +3293,7 @@ export interface components {
         DefinitionRequirement: {
             /** @description When the rule applies: a JSONata expression over `inputs`, `context`, `parameters`, `values`, `data` and `parties`. Without it, always. */
             when?: components["schemas"]["DefinitionExpression"];
-            /** @description What must be true: a JSONata expression over the same names; anything but `true` refuses the action. */
+            /** @description What must be true: a JSONata expression over the same names, true as a step's `when` is (a missing field, false, 0, "" and an empty list are not); otherwise the action is refused. */
             that: components["schemas"]["DefinitionExpression"];
             /** @description The JSON pointer the refusal names, in the request: under `/inputs` or `/attachments`, e.g. `/inputs/licenseIntegrationTested`. */
             pointer: string;
