@@ -4,6 +4,7 @@ import type { CompileContext } from './context.js'
 import type { CalendarDefinition, Weekday } from './definition.js'
 import { pointerOf } from './pointer.js'
 import { checkTimeZone } from './quantities.js'
+import { closestName } from './suggest.js'
 
 const WEEKDAYS: Readonly<Record<Weekday, number>> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 }
 
@@ -15,7 +16,10 @@ export function compileCalendars(
   for (const [id, calendar] of Object.entries(calendars)) {
     const timeZone = calendar.timeZone ?? processTimeZone
     const zoneProblem = calendar.timeZone === undefined ? undefined : checkTimeZone(calendar.timeZone)
-    if (zoneProblem) ctx.report('definition.time-zone', pointerOf('calendars', id, 'timeZone'), zoneProblem, 'Use an IANA name such as Asia/Shanghai.')
+    if (zoneProblem) {
+      const meant = closestName(calendar.timeZone ?? '', Intl.supportedValuesOf('timeZone'))
+      ctx.report('definition.time-zone', pointerOf('calendars', id, 'timeZone'), zoneProblem, meant ? `Did you mean "${meant}"?` : 'Use an IANA name such as Asia/Shanghai.')
+    }
     const dates = (key: 'holidays' | 'workingDates'): Set<string> => {
       const valid = new Set<string>()
       calendar[key]?.forEach((date, index) => {

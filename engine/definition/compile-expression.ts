@@ -22,8 +22,18 @@ export function expressionAt(ctx: CompileContext, scope: ExpressionScope, text: 
     checkExpression(ctx, scope.expressionNames, text, pointer, site)
     return expression
   }
-  ctx.reportWithin('definition.expression', pointer, expression.index, `Not a valid JSONata expression: ${expression.reason}.`,
-    'See https://docs.jsonata.org for the syntax; strings are quoted, fields are dotted paths such as context.renewal.')
+  ctx.reportWithin('definition.expression', pointer, expression.index, `Not a valid JSONata expression: ${expression.reason}.`, syntaxHint(text))
   return undefined
+}
+
+/** What the operators of other languages are in JSONata, for a text that uses them, else where the syntax is described. */
+function syntaxHint(text: string): string {
+  const hints = [
+    /==|===/.test(text) ? 'JSONata compares with a single = (context.renewal = true), and != for not equal.' : undefined,
+    /&&|\|\|/.test(text) ? 'JSONata joins conditions with `and` and `or`.' : undefined,
+    /(^|[^!<>=])!(?!=)/.test(text) ? 'JSONata negates with $not(...), as in $not(context.renewal = true).' : undefined,
+    [...text.matchAll(/\/(?:[^/\\\s]|\\.)+\/([a-z]+)/g)].some((match) => /[^im]/.test(match[1] ?? '')) ? 'A regular expression takes the flags i and m only, as in /^abc$/i.' : undefined,
+  ].filter((hint): hint is string => hint !== undefined)
+  return hints.length > 0 ? hints.join(' ') : 'See https://docs.jsonata.org for the syntax; strings are quoted, fields are dotted paths such as context.renewal.'
 }
 

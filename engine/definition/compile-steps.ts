@@ -170,7 +170,11 @@ function resolveRounds(ctx: CompileContext, scope: StepScope, action: ActionDefi
 /** Reports `definition.unknown-step` when `stepId` names no step. */
 export function checkStepRef(ctx: CompileContext, scope: Pick<StepScope, 'stepIds'>, stepId: string, pointer: string): void {
   if (!scope.stepIds.includes(stepId)) {
-    ctx.report('definition.unknown-step', pointer, `There is no step "${stepId}".`, suggest(stepId, scope.stepIds, 'steps'))
+    const close = suggest(stepId, scope.stepIds, 'steps')
+    // `goto: end` (or done, finish...) means to end the process, which `end: OUTCOME` does.
+    const ending = /^(end|done|finish|finished|complete|completed|stop|exit)$/i.test(stepId) && !close.startsWith('Did you mean')
+      ? ' To end the process, write `end: OUTCOME` (e.g. `end: completed`) instead of `goto`.' : ''
+    ctx.report('definition.unknown-step', pointer, `There is no step "${stepId}".`, `${close}${ending}`)
   }
 }
 

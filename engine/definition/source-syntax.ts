@@ -187,3 +187,27 @@ export function shallowerKey(text: string, offset: number): UnclosedOpening | un
     hint: `Start \`${here[2]}:\` in column ${aboveIndent + 1}, as \`${above[2]}:\`, or in the column of the key it belongs under.`,
   }
 }
+
+/** Spaces that look like a space but that YAML does not take as one: the no-break spaces, the wide spaces of CJK text and the like. */
+const ODD_SPACE = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff]/
+
+/**
+ * A line, the one holding `offset` or the one before it, indented with a space YAML does not
+ * take as indentation (a no-break space, an ideographic space): yaml reads what follows as text
+ * and reports something else. Returns the mistake at that space, or undefined.
+ */
+export function odderSpace(text: string, offset: number): UnclosedOpening | undefined {
+  const here = lineStartOf(text, offset)
+  for (const start of [here, here > 0 ? lineStartOf(text, here - 1) : here]) {
+    const indent = /^[ \t]*/.exec(lineAt(text, start))?.[0].length ?? 0
+    const char = text[start + indent]
+    if (char === undefined || !ODD_SPACE.test(char)) continue
+    const code = `U+${(char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`
+    return {
+      offset: start + indent,
+      message: `This line is indented with ${code} (${char === '\u00a0' ? 'a no-break space' : char === '\u3000' ? 'an ideographic space' : 'a space of another kind'}), which YAML does not take as indentation.`,
+      hint: 'Indent with plain spaces (U+0020); an editor or a copy from a web page or a document may have put this one in.',
+    }
+  }
+  return undefined
+}

@@ -6,7 +6,7 @@ import { checkDefinitionText } from './decode.js'
 import { MAX_ALIAS_CHARACTERS, MAX_ALIAS_NODES, MAX_NESTING_DEPTH, MAX_PROBLEMS, MAX_YAML_TOKENS } from './limits.js'
 import { parsePointer, pointerOf } from './pointer.js'
 import { checkAliases, isMergeKey } from './source-aliases.js'
-import { deeperKey, firstTooDeep, firstUnclosed, lineStartOf, shallowerKey } from './source-syntax.js'
+import { deeperKey, firstTooDeep, firstUnclosed, lineStartOf, odderSpace, shallowerKey } from './source-syntax.js'
 import type { UnclosedOpening } from './source-syntax.js'
 import { toValue } from './source-value.js'
 
@@ -180,6 +180,12 @@ function syntaxProblems(doc: Document, text: string, tokens: readonly CST.Token[
   const shallower = new Set([...moved.values()].map((found) => lineStartOf(text, found.offset)))
   for (const e of kept) {
     const found = e.code === 'MULTILINE_IMPLICIT_KEY' && !shallower.has(lineStartOf(text, e.pos[0])) ? deeperKey(text, e.pos[0], e.pos[1]) : undefined
+    if (found) moved.set(e.pos[0], found)
+  }
+  // A space YAML does not take as indentation (a no-break space, an ideographic space) on the
+  // line of a problem, or the line before it, is the mistake: yaml reads the line as text.
+  for (const e of kept) {
+    const found = odderSpace(text, e.pos[0])
     if (found) moved.set(e.pos[0], found)
   }
   const lines = new Set<number>()

@@ -212,6 +212,15 @@ describe('expressions checked against the process', () => {
     expect(problems(definition({ when }))).toEqual([{ line: WHEN_AT, code: 'definition.expression', message: expect.stringContaining(decides) as string, hint: expect.any(String) as string }])
   })
 
+  it.each([
+    ['context.renewal == true', 'single ='],
+    ['context.renewal = true && context.renewal = false', '`and` and `or`'],
+    ['!context.renewal', '$not(...)'],
+    ['$contains(inputs.comment, /abc/g)', 'flags i and m only'],
+  ])('says what JSONata writes for an operator of another language: %s', (record, hint) => {
+    expect(problems(definition({ record }))).toEqual([{ line: expect.any(String) as string, code: 'definition.expression', message: expect.any(String) as string, hint: expect.stringContaining(hint) as string }])
+  })
+
   it('does not check an expression that is not valid JSONata any further', () => {
     expect(problems(definition({ when: '$nosuch(contxt.renewal' })).map((p) => p.code)).toEqual(['definition.expression'])
   })

@@ -215,3 +215,22 @@ describe('a value of the wrong kind or size', () => {
     expect(problemsOf(compile(text)).map((p) => p.message)).toEqual([message])
   })
 })
+
+describe('hints for what an author meant', () => {
+  it('a goto to end: end the process with end', () => {
+    const text = step(`    actions:\n      finish: { goto: end }\n`)
+    expect(problemsOf(compile(text))).toEqual([expect.objectContaining({ code: 'definition.unknown-step', hint: expect.stringContaining('write `end: OUTCOME`') as string })])
+  })
+
+  it('a misspelt time zone of a calendar, as of the process', () => {
+    const text = `${HEAD}calendars:\n  cn: { workingDays: [mon], timeZone: Asia/Shangai }\nsteps:\n  - id: deliver\n    title: Deliver\n    actor: isv\n    timeout: { after: { businessDays: 1, calendar: cn }, action: finish }\n${FINISH}`
+    expect(problemsOf(compile(text))).toEqual([expect.objectContaining({ code: 'definition.time-zone', hint: 'Did you mean "Asia/Shanghai"?' })])
+  })
+
+  it('a line indented with a no-break space or an ideographic space, named at that space', () => {
+    for (const space of ['\u00a0', '\u3000']) {
+      const text = `${HEAD}steps:\n  - id: deliver\n    title: Deliver\n${space}${space}actor: isv\n${FINISH}`
+      expect(problemsOf(compile(text)), space).toEqual([expect.objectContaining({ code: 'definition.yaml-syntax', line: 8, column: 1, message: expect.stringContaining(`U+${space.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`) as string })])
+    }
+  })
+})
