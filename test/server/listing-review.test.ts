@@ -49,6 +49,22 @@ const fixture = (name: string): Buffer => readFileSync(join(FILES, name))
 /** The smallest MP4 file-type recognises: an `ftyp` box of brand isom. */
 /** A 1×1 GIF image. */
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')
+/** A 1 x 1 TIFF (little-endian): the header, then one directory of the entries a reader needs, then the pixel. */
+const TIFF = (() => {
+  const entries: Array<[number, number, number, number]> = [[256, 3, 1, 1], [257, 3, 1, 1], [258, 3, 1, 8], [259, 3, 1, 1], [262, 3, 1, 1], [273, 4, 1, 8 + 2 + 9 * 12 + 4], [277, 3, 1, 1], [278, 3, 1, 1], [279, 4, 1, 1]]
+  const bytes = Buffer.alloc(8 + 2 + entries.length * 12 + 4 + 1)
+  bytes.write('II', 0, 'latin1')
+  bytes.writeUInt16LE(42, 2)
+  bytes.writeUInt32LE(8, 4)
+  bytes.writeUInt16LE(entries.length, 8)
+  entries.forEach(([tag, type, count, value], i) => {
+    const at = 10 + i * 12
+    bytes.writeUInt16LE(tag, at); bytes.writeUInt16LE(type, at + 2); bytes.writeUInt32LE(count, at + 4)
+    if (type === 3) bytes.writeUInt16LE(value, at + 8)
+    else bytes.writeUInt32LE(value, at + 8)
+  })
+  return bytes
+})()
 const VIDEO = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom\0\0\x02\0isomiso2', 'latin1'), Buffer.alloc(64)])
 
 async function upload(bytes: Buffer, name: string, who: Who = 'isv'): Promise<string> {
@@ -286,9 +302,9 @@ describe('listing-review v2 over HTTP: the logo and the other files', () => {
     expect(await submit({ qualifications: await images(1, 2 * MB + 1) }, 422)).toMatchObject({ code: 'attachment.size' })
     expect(await submit({ 'short-video': [await upload(fixture('photo.jpg'), 'v.mp4')] }, 422)).toMatchObject({ code: 'attachment.type', errors: [{ pointer: '/attachments/short-video/0' }] })
     expect(await submit({ qualifications: [await upload(fixture('contract.pdf'), 'q.png')] }, 422)).toMatchObject({ code: 'attachment.type', errors: [{ pointer: '/attachments/qualifications/0' }] })
-    // "Images", in any of the image types the Delivery Center knows: a GIF among them.
+    // "Images", in any of the image types the Delivery Center knows: a GIF and a TIFF among them.
     expect(await submit({
-      'user-guide': [await upload(pad(fixture('contract.pdf'), 10 * MB), 'guide.pdf')], qualifications: [...await images(5, 2 * MB), await upload(GIF, 'q.gif')], 'short-video': [await upload(VIDEO, 'v.mp4')],
+      'user-guide': [await upload(pad(fixture('contract.pdf'), 10 * MB), 'guide.pdf')], qualifications: [...await images(4, 2 * MB), await upload(GIF, 'q.gif'), await upload(TIFF, 'q.tif')], 'short-video': [await upload(VIDEO, 'v.mp4')],
     })).toMatchObject({ step: { id: 'category-review' } })
   })
 })
