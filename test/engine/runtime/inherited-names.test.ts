@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import type { Principal } from '../../../engine/index.js'
 import { compileForTest, decideAt, file } from '../../support/decide.js'
+import { ADMIN, T0 } from '../../support/engine.js'
 
 // Names a process may choose that every JavaScript object inherits (`constructor`, `toString`,
 // `hasOwnProperty`): a start's parameters, parties and attachments arrive as objects parsed from
 // JSON, which answer such a name with Object.prototype's function unless it is looked up as their own.
 
-const T0 = '2026-01-01T00:00:00.000Z'
-const ADMIN: Principal = { role: 'admin', subject: 'a-1' }
 const OWNER: Principal = { role: 'constructor', subject: 'k-1' }
 
 const process = compileForTest(`
