@@ -3084,6 +3084,8 @@ export interface components {
         DefinitionPartyRole: string;
         /** @description Name of a parameter: lower camelCase, e.g. `warrantyPeriod`. */
         DefinitionParameterName: string;
+        /** @description Name of a value an action records: lower camelCase, e.g. `validFrom`. */
+        DefinitionValueName: string;
         /** @description A parameter of the process. */
         DefinitionParameter: {
             /**
@@ -3281,7 +3283,7 @@ export interface components {
         /** @description One recorded value that no two instances of the process in progress may share. */
         DefinitionUniqueValue: {
             /** @description The name of a value some action records (`record`), e.g. `serviceId`. */
-            value: components["schemas"]["DefinitionParameterName"];
+            value: components["schemas"]["DefinitionValueName"];
             /** @description What the value is, for refusals, e.g. `Compute Nest service ID`. */
             title?: string;
             /** @description Outcomes after which the instance keeps the value for good (e.g. `listed`: the listed product stays bound to its service ID). After any other end, and on termination, the value is free again. */
