@@ -228,6 +228,12 @@ function metaSchemaFaults(schema: JsonSchema, errors: readonly ErrorObject[]): S
     seen.add(e.instancePath)
     const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues
     const value = valueAt(schema, e.instancePath)
+    if (value === null && allowed?.includes('null')) {
+      // `type: [string, null]`: YAML reads the unquoted word as nothing, not as the type's name.
+      faults.push({ pointer: e.instancePath, atKey: false, message: `Not a valid JSON Schema (2020-12): ${e.instancePath} is null, where the name of a type is expected.`,
+        hint: 'Write "null" in quotes: YAML reads an unquoted null as no value at all.' })
+      continue
+    }
     const meant = allowed && typeof value === 'string' ? closestName(value, allowed.map(String)) : undefined
     faults.push({
       pointer: e.instancePath, atKey: false,
@@ -235,7 +241,8 @@ function metaSchemaFaults(schema: JsonSchema, errors: readonly ErrorObject[]): S
       ...(meant === undefined ? {} : { hint: `Did you mean "${meant}"?` }),
     })
   }
-  return faults
+  // A place inside another one at fault says more precisely what is wrong: the outer one is left out.
+  return faults.filter((fault) => !faults.some((other) => other !== fault && other.pointer.startsWith(`${fault.pointer}/`)))
 }
 
 function valueAt(schema: JsonSchema, pointer: string): unknown {

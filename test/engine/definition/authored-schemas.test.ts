@@ -118,3 +118,10 @@ it('refuses a schema no value can satisfy: a const or enum of another type, allO
     expect(pointers(fine), JSON.stringify(fine)).toEqual([])
   }
 })
+
+it('names an unquoted null among the types once, at its place, saying to quote it', () => {
+  const compiled = compileAuthoredSchema({ type: 'object', properties: { note: { type: ['string', null] } } })
+  expect(typeof compiled === 'function' ? [] : compiled.map(({ pointer, hint }) => [pointer, hint])).toEqual([
+    ['/properties/note/type/1', 'Write "null" in quotes: YAML reads an unquoted null as no value at all.'],
+  ])
+})
