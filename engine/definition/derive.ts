@@ -93,7 +93,10 @@ export function derive(base: ProcessDefinition, derived: ProcessDefinition & { r
     if (anchor !== undefined) {
       const found = steps.findIndex((s) => s.step.id === anchor)
       if (found < 0) {
-        problems.push({ pointer: `/steps/${index}/${after !== undefined ? 'after' : 'before'}`, message: `There is no step "${anchor}" to place "${entry.id}" ${after !== undefined ? 'after' : 'before'}.`, hint: suggest(anchor, steps.map((s) => s.step.id), 'steps') })
+        const side = after !== undefined ? 'after' : 'before'
+        problems.push(anchor === entry.id
+          ? { pointer: `/steps/${index}/${side}`, message: `Step "${entry.id}" is placed ${side} itself.`, hint: `Name the step it comes ${side}, or leave \`${side}\` out to keep its place.` }
+          : { pointer: `/steps/${index}/${side}`, message: `There is no step "${anchor}" to place "${entry.id}" ${side}.`, hint: suggest(anchor, steps.map((s) => s.step.id), 'steps') })
       } else {
         position = after !== undefined ? found + 1 : found
       }

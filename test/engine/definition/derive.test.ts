@@ -181,6 +181,11 @@ steps:
     }
   })
 
+  it('says a step placed after itself is, rather than that there is no such step', () => {
+    const result = compile('id: x\nversion: 1\ntitle: X\nextends: basic\nsteps:\n  - { id: confirm-delivery, merge: true, after: confirm-delivery }\n')
+    expect(!result.ok && result.errors.map((e) => [e.location.line, e.message])).toEqual([[6, 'Step "confirm-delivery" is placed after itself.']])
+  })
+
   it('refuses a process left with no step once every inherited one is removed, which no delivery could start in', () => {
     const result = compile('id: x\nversion: 1\ntitle: X\nextends: basic\nsteps:\n  - { id: submit-demand, remove: true }\n  - { id: project-delivery, remove: true }\n  - { id: confirm-delivery, remove: true }\n')
     expect(!result.ok && result.errors.map((e) => [e.code, e.location.pointer, e.message])).toEqual([
