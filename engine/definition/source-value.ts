@@ -48,7 +48,7 @@ export function toValue(root: unknown, targets: ReadonlyMap<Alias, Node>): unkno
 }
 
 /** As yaml: a null key is "", another scalar its string; a mapping or list as a key, its JSON. */
-function keyOf(key: unknown): string {
+export function keyOf(key: unknown): string {
   if (key === null || key === undefined) return ''
   return typeof key === 'object' ? JSON.stringify(key) : String(key)
 }

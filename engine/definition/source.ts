@@ -8,7 +8,7 @@ import { parsePointer, pointerOf } from './pointer.js'
 import { checkAliases, isMergeKey } from './source-aliases.js'
 import { deeperKey, firstTooDeep, firstUnclosed, lineStartOf, odderSpace, shallowerKey } from './source-syntax.js'
 import type { UnclosedOpening } from './source-syntax.js'
-import { toValue } from './source-value.js'
+import { keyOf, toValue } from './source-value.js'
 
 /**
  * A parsed YAML source that remembers where every node came from. This file and its parts
@@ -336,7 +336,8 @@ function duplicateKeys(doc: Document, at: (offset: number, pointer: string) => S
       const seen = new Map<string, number>()
       for (const pair of node.items) {
         if (!isPair(pair) || !isScalar(pair.key)) continue
-        const key = isMergeKey(pair.key) ? '<<' : String(pair.key.value)
+        // As the value reads it: a null key (`~`) is "" there, the same key as `""`.
+        const key = isMergeKey(pair.key) ? '<<' : keyOf(pair.key.value)
         const pointer = pointerOf(...path, key)
         const first = seen.get(key)
         if (found.length >= MAX_PROBLEMS) return

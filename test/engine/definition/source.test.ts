@@ -239,3 +239,10 @@ describe('the data read from YAML', () => {
     for (const text of texts) expect(readSource(text, 'x.yaml').value).toEqual(parse(text, { merge: true }))
   })
 })
+
+describe('keys', () => {
+  it('takes a null key (~) and "" as the one key they both become, and reports it twice', () => {
+    const problems = problemsOf(compileProcess(`${HEAD}context:\n  type: object\n  properties:\n    ~: { type: string }\n    "": { type: integer }\n${STEPS}`, 'demo.yaml'))
+    expect(problems.map((p) => [p.code, p.line, p.column])).toEqual([['definition.duplicate-key', 9, 5]])
+  })
+})
