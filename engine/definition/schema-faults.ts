@@ -88,6 +88,19 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
   return faults
 }
 
+/** The keywords that check values of some types only, with those types (a keyword does nothing to a value of another). */
+const APPLIES_TO: Readonly<Record<string, readonly string[]>> = {
+  format: ['string'], pattern: ['string'], minLength: ['string'], maxLength: ['string'], maxWords: ['string'], minWords: ['string'], patternErrorMessage: ['string'],
+  minimum: ['number'], maximum: ['number'], exclusiveMinimum: ['number'], exclusiveMaximum: ['number'], multipleOf: ['number'],
+  items: ['array'], prefixItems: ['array'], minItems: ['array'], maxItems: ['array'], uniqueItems: ['array'], contains: ['array'],
+  properties: ['object'], required: ['object'], additionalProperties: ['object'], patternProperties: ['object'], minProperties: ['object'], maxProperties: ['object'],
+}
+
+/** Formats ajv-formats checks on numbers. */
+const NUMBER_FORMATS = ['int32', 'int64', 'float', 'double']
+
+const TYPE_NAMES: Readonly<Record<string, string>> = { string: 'texts', number: 'numbers', integer: 'whole numbers', boolean: 'true or false', array: 'lists', object: 'objects', null: 'null' }
+
 /** The JSON types a schema's `type` names (`integer` is a number too), or undefined when it names none. */
 function typesOf(node: Readonly<Record<string, unknown>>): ReadonlySet<string> | undefined {
   const type = node['type']
@@ -146,6 +159,17 @@ function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, pointer: s
       faults.push({ pointer: `${pointer}/${at}`, atKey: false, message: `No whole number lies within this integer's bounds: ${none.replace('both', 'them all')}`, hint: 'Widen the bounds to take in a whole number, or use `type: number`.' })
     } else if (multiple !== undefined && Number.isInteger(multiple) && multiple > 0 && Number.isFinite(low) && Number.isFinite(high) && Math.ceil(low / multiple) * multiple > high) {
       faults.push({ pointer: `${pointer}/multipleOf`, atKey: false, message: `No multiple of ${multiple} lies between ${low} and ${high}: ${none.replace('both', 'them all')}`, hint: 'Widen the bounds, or change `multipleOf`.' })
+    }
+  }
+  if (types?.size === 1) {
+    const [type] = types as ReadonlySet<string> as Set<string>
+    for (const [keyword, appliesTo] of Object.entries(APPLIES_TO)) {
+      if (!(keyword in node) || fitsTypes(type as string, new Set(appliesTo)) || (keyword === 'format' && NUMBER_FORMATS.includes(String(node['format'])))) continue
+      faults.push({ pointer: `${pointer}/${keyword}`, atKey: true, message: `\`${keyword}\` checks ${appliesTo.map((t) => TYPE_NAMES[t] ?? t).join(' and ')} only, and this field takes ${TYPE_NAMES[type as string] ?? type}: it would check nothing.`,
+        hint: `Remove \`${keyword}\`, or change \`type\`.` })
+    }
+    if ('default' in node && !fitsTypes(typeOfValue(node['default']), types)) {
+      faults.push({ pointer: `${pointer}/default`, atKey: false, message: `The \`default\` ${JSON.stringify(node['default'])?.slice(0, 60)} does not fit \`type\`, which takes ${TYPE_NAMES[type as string] ?? type}.`, hint: 'Give a default of that type, or none.' })
     }
   }
   const properties = node['properties']

@@ -125,3 +125,19 @@ it('names an unquoted null among the types once, at its place, saying to quote i
     ['/properties/note/type/1', 'Write "null" in quotes: YAML reads an unquoted null as no value at all.'],
   ])
 })
+
+it('refuses a keyword that checks values of another type than the field takes, and a default of another type', () => {
+  const faults = (schema: Readonly<Record<string, unknown>>): string[] => {
+    const compiled = compileAuthoredSchema(schema)
+    return typeof compiled === 'function' ? [] : compiled.map((f) => `${f.pointer} ${f.message}`)
+  }
+  expect(faults({ type: 'integer', format: 'date-time', maxWords: 3 })).toEqual([
+    '/format `format` checks texts only, and this field takes whole numbers: it would check nothing.',
+    '/maxWords `maxWords` checks texts only, and this field takes whole numbers: it would check nothing.',
+  ])
+  expect(faults({ type: 'string', minimum: 1 })).toEqual(['/minimum `minimum` checks numbers only, and this field takes texts: it would check nothing.'])
+  expect(faults({ type: 'integer', default: 'many' })).toEqual(['/default The `default` "many" does not fit `type`, which takes whole numbers.'])
+  for (const fine of [{ type: 'integer', format: 'int32', minimum: 0, default: 3 }, { type: 'number', multipleOf: 0.5, default: 1.5 }, { type: ['string', 'integer'], minLength: 1 }, { type: 'array', items: { type: 'string' }, maxItems: 3 }]) {
+    expect(faults(fine), JSON.stringify(fine)).toEqual([])
+  }
+})
