@@ -164,6 +164,10 @@ function targetAt(ctx: CompileContext, scope: StepScope, target: { readonly goto
 
 function resolveRounds(ctx: CompileContext, scope: StepScope, action: ActionDefinition, place: ActionPlace): CompiledAction['rounds'] {
   if (action.maxRounds === undefined || action.onMaxRounds === undefined) return undefined
+  if (action.onMaxRounds.goto !== undefined && action.onMaxRounds.goto === action.goto) {
+    ctx.report('definition.conflicting-target', place.at('onMaxRounds', 'goto'), `Past ${action.maxRounds} rounds, action "${place.id}" leads to "${action.goto}", where it leads anyway: \`maxRounds\` would change nothing.`,
+      'Lead somewhere else once the rounds are spent (an administrator\'s step, or an `end`).')
+  }
   return { max: action.maxRounds, then: targetAt(ctx, scope, action.onMaxRounds, place.at('onMaxRounds')) }
 }
 

@@ -267,6 +267,15 @@ describe('compileProcess', () => {
     ])
   })
 
+  it('refuses onMaxRounds leading where the action leads anyway, which would change nothing', () => {
+    const text = `id: demo\nversion: 1\ntitle: Demo\nroles: [customer, isv]\nsteps:
+  - { id: draft, title: Draft, actor: isv, actions: { send: {} } }
+  - { id: review, title: Review, actor: customer, actions: { accept: { end: accepted }, reject: { goto: draft, maxRounds: 3, onMaxRounds: { goto: draft } } } }\n`
+    const result = compileProcess(text, 'demo.yaml')
+    expect(!result.ok && result.errors.map((e) => [e.code, e.location.pointer])).toEqual([['definition.conflicting-target', '/steps/1/actions/reject/onMaxRounds/goto']])
+    expect(compileProcess(text.replace('onMaxRounds: { goto: draft }', 'onMaxRounds: { end: abandoned }'), 'demo.yaml').ok).toBe(true)
+  })
+
   it('lists at most 100 problems, the first by position, each once', () => {
     const steps = Array.from({ length: 150 }, (_, i) => `  - { id: s${i}, title: S, actor: nobody${i}, actions: { go: { title: Go, ${i === 149 ? 'end: done' : `goto: s${i + 1}`} } } }`).join('\n')
     const result = compileProcess(`id: many\nversion: 1\ntitle: Many\nroles: [customer]\nsteps:\n${steps}\n`, 'many.yaml')
