@@ -8,8 +8,8 @@ import { arityOf, BUILT_IN_FUNCTIONS, BUILT_IN_SIGNATURES, ENGINE_FUNCTIONS, ENG
 import type { LiteralType } from './expression-functions.js'
 import { namesWithin } from './expression-names.js'
 import type { DeclaredNames, ExpressionNames, Within } from './expression-names.js'
-import { lowerCaseDuration, parseDuration } from './quantities.js'
 import { suggest } from './suggest.js'
+import { typeWords } from './type-words.js'
 
 /** Where an expression is written: a step's `when`, the process's `validity`, or a `record` or check of an action (which also sees its `inputs`). */
 export type ExpressionSite =
@@ -51,7 +51,7 @@ export function checkExpression(ctx: CompileContext, names: ExpressionNames, tex
 function constantCondition(ast: AstNode, report: Report): void {
   const never = (ast.type === 'value' && (ast.value === false || ast.value === null)) || (ast.type === 'number' && ast.value === 0) || (ast.type === 'string' && ast.value === '')
   if (never) {
-    report('definition.expression', 'constant', `This \`when\` is the constant ${JSON.stringify(ast.value)}: the step is never entered, every delivery skipping to its \`otherwise\`.`,
+    report('definition.expression', 'constant', `This \`when\` is the constant ${JSON.stringify(ast.value)}: the step is never entered, every delivery skipping it.`,
       'Write the condition that decides whether the step applies (e.g. $not(context.renewal = true)), or remove the step.')
   } else if (ast.type === 'string') {
     report('definition.expression', 'constant', `This \`when\` is the text ${JSON.stringify(ast.value)}, which JSONata takes as true: the step is always entered.`,
@@ -178,8 +178,10 @@ class Checker {
       const here = path.map(quote).join('.')
       const full = `read as ${[...path, name].map(quote).join('.')}`
       if ('scalar' in within) {
-        this.#report('definition.expression-reference', `within:${here}.${name}`, `${here} is ${SCALAR_WORDS[within.scalar] ?? within.scalar}, which holds no field "${name}", ${full}.`,
-          name === 'length' ? `Its length is $length(${here}).` : 'Read it whole, or pass it to a function (https://docs.jsonata.org/overview).')
+        const kind = within.inList ? `a list of ${typeWords(within.scalar, 'plural')}` : typeWords(within.scalar, 'one')
+        const hint = within.inList ? `The number of its items is $count(${here}).`
+          : name === 'length' && within.scalar === 'string' ? `Its length is $length(${here}).` : 'Read it whole, or pass it to a function (https://docs.jsonata.org/overview).'
+        this.#report('definition.expression-reference', `within:${here}.${name}`, `${here} is ${kind}, which holds no field "${name}", ${full}.`, hint)
         return
       }
       if (!within.names.includes(name)) {
@@ -280,19 +282,15 @@ class Checker {
   /** Text literals the engine's functions cannot use: a duration `$addDuration` cannot add, an instant `$instant` cannot read. */
   #literals(name: string, args: ReadonlyArray<AstNode | undefined>): void {
     const text = (node: AstNode | undefined): string | undefined => (node?.type === 'string' && typeof node.value === 'string' ? node.value : undefined)
-    const instant = name === 'instant' ? text(args[0]) : name === 'addDuration' ? text(args[0]) : undefined
+    const instant = name === 'instant' || name === 'addDuration' ? text(args[0]) : undefined
     if (instant !== undefined && instantProblem(instant) !== undefined) {
       this.#report('definition.expression-function', `literal:${name}:${instant}`, `\`$${name}()\` is given "${instant}", which is not an instant: ${instantProblem(instant)}.`,
         'Write an RFC 3339 instant with its offset, such as "2026-01-01T00:00:00Z" or "2026-01-01T08:00:00+08:00".')
     }
     const duration = name === 'addDuration' ? text(args[1]) : undefined
-    if (duration !== undefined) {
-      const parsed = parseDuration(duration)
-      const problem = lowerCaseDuration(duration) ?? (typeof parsed === 'string' ? parsed : undefined)
-      if (problem !== undefined) {
-        this.#report('definition.expression-function', `literal:${name}:${duration}`, `\`$addDuration()\` is given a duration it cannot add: ${problem}`,
-          'Write an ISO 8601 duration such as "P14D" (14 days), "P1M" (a month) or "PT12H" (12 hours), or name a duration parameter (parameters.NAME).')
-      }
+    if (duration !== undefined && durationProblem(duration) !== undefined) {
+      this.#report('definition.expression-function', `literal:${name}:${duration}`, `\`$addDuration()\` is given "${duration}", which is not an ISO 8601 duration: ${durationProblem(duration)}.`,
+        'Write an ISO 8601 duration such as "P14D" (14 days), "P1M" (a month), "PT12H" (12 hours) or "-P1D" (a day before), or name a duration parameter (parameters.NAME).')
     }
   }
 
@@ -310,18 +308,17 @@ class Checker {
   }
 }
 
-/** Why a text is not an instant Temporal reads, or undefined. */
-function instantProblem(text: string): string | undefined {
+/** Why Temporal cannot read `text` as `read` does (what the engine's functions do at run time), or undefined. */
+function temporalProblem(read: (text: string) => unknown, text: string): string | undefined {
   try {
-    Temporal.Instant.from(text)
+    read(text)
     return undefined
   } catch (error) {
     return error instanceof Error ? error.message : String(error)
   }
 }
-
-/** What a scalar field is, in words. */
-const SCALAR_WORDS: Readonly<Record<string, string>> = { string: 'a text', number: 'a number', integer: 'a whole number', boolean: 'true or false', null: 'null' }
+const instantProblem = (text: string): string | undefined => temporalProblem((t) => Temporal.Instant.from(t), text)
+const durationProblem = (text: string): string | undefined => temporalProblem((t) => Temporal.Duration.from(t), text)
 
 /** A literal argument's type, in words. */
 const LITERAL_WORDS: Record<Exclude<LiteralType, undefined>, string> = { s: 'a text', n: 'a number', b: 'true or false', l: 'null' }

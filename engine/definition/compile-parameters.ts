@@ -3,7 +3,7 @@ import type { CompiledCalendar, CompiledParameter, Delay } from './compiled.js'
 import type { CompileContext } from './context.js'
 import type { DelayDefinition, ParameterDefinition, ParameterType } from './definition.js'
 import { pointerOf } from './pointer.js'
-import { looksLikeDuration, lowerCaseDuration, parseDuration } from './quantities.js'
+import { authoredDuration, looksLikeDuration, parseDuration } from './quantities.js'
 import { closestName, listNames, suggest } from './suggest.js'
 
 /** The accepted forms of a duration, with examples: every duration problem's hint starts with it. */
@@ -21,8 +21,8 @@ export function compileParameters(
     }
     const pointer = pointerOf('parameters', name, 'default')
     if (parameter.default !== undefined) {
-      const problem = parameter.type === 'duration' && typeof parameter.default === 'string' && lowerCaseDuration(parameter.default) !== undefined
-        ? `is invalid: ${lowerCaseDuration(parameter.default)}` : checkParameterValue(parameter.type, parameter.default)
+      const written = parameter.type === 'duration' && typeof parameter.default === 'string' ? authoredDuration(parameter.default) : undefined
+      const problem = typeof written === 'string' ? `is invalid: ${written}` : checkParameterValue(parameter.type, parameter.default)
       if (problem) {
         ctx.report(parameter.type === 'duration' ? 'definition.duration' : 'definition.parameter-default', pointer,
           `The default of parameter "${name}" ${problem}`,

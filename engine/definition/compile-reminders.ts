@@ -1,6 +1,6 @@
 import type { CompiledReminder, Delay } from './compiled.js'
 import type { CompileContext } from './context.js'
-import { durationKey, durationSpan, lowerCaseDuration, parseDuration } from './quantities.js'
+import { authoredDuration, durationKey, neverShorter } from './quantities.js'
 
 /**
  * Checks and compiles a deadline's `remind` list (ISO 8601 durations before the deadline): each
@@ -16,10 +16,9 @@ export function compileReminders(ctx: CompileContext, remind: readonly string[] 
   const seen = new Map<string, string>()
   ;(remind ?? []).forEach((offset, index) => {
     const at = `${pointer}/${index}`
-    const duration = parseDuration(offset)
-    const problem = lowerCaseDuration(offset) ?? (typeof duration === 'string' ? duration : undefined)
-    if (problem !== undefined || typeof duration === 'string') {
-      ctx.report('definition.duration', at, problem ?? String(duration),
+    const duration = authoredDuration(offset)
+    if (typeof duration === 'string') {
+      ctx.report('definition.duration', at, duration,
         'Write how long before the deadline to remind as an ISO 8601 duration longer than zero, such as P3D (3 days) or PT12H (12 hours).')
       return
     }
@@ -30,7 +29,7 @@ export function compileReminders(ctx: CompileContext, remind: readonly string[] 
       return
     }
     seen.set(durationKey(duration), offset)
-    if (after?.kind === 'duration' && durationSpan(duration).shortestMs >= durationSpan(after.duration).longestMs) {
+    if (after?.kind === 'duration' && neverShorter(duration, after.duration)) {
       const deadline = after.duration.toString()
       ctx.report('definition.reminder-too-long', at, `The reminder "${offset}" is as long as its deadline (${deadline}) or longer: it would fall when the deadline is set, or before, and never be sent.`,
         `Remind less long before the deadline than the ${deadline} it lasts, or remove the reminder.`)

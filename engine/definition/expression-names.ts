@@ -1,4 +1,5 @@
 import type { JsonSchema, ProcessDefinition } from './definition.js'
+import { COMPOSING } from './schema-faults.js'
 
 /** Names declared one level down; `closed` when no other can exist (else only a near miss of one is reported). */
 export interface DeclaredNames {
@@ -8,8 +9,11 @@ export interface DeclaredNames {
   readonly fields?: Readonly<Record<string, unknown>>
 }
 
-/** What a field holds when a name is read inside it: the names of an object (or of those an array holds), or a type that holds none. */
-export type Within = DeclaredNames | { readonly scalar: string } | undefined
+/**
+ * What a field holds when a name is read inside it: the names of an object (or of those a list
+ * holds), or a type that holds none (`inList`: a list of them).
+ */
+export type Within = DeclaredNames | { readonly scalar: string; readonly inList: boolean } | undefined
 
 /** What expressions of a process see, one level down: the names the process declares, or undefined where it declares none. */
 export interface ExpressionNames {
@@ -47,20 +51,20 @@ export function declaredNames(schema: JsonSchema | undefined): DeclaredNames | u
   const properties = schema?.['properties'] ?? {}
   if (!schema || typeof properties !== 'object' || properties === null || Array.isArray(properties)) return undefined
   if (schema['type'] !== 'object' && !('properties' in schema)) return undefined
-  if (['allOf', 'anyOf', 'oneOf', 'if', '$ref', 'dependentSchemas'].some((key) => key in schema)) return undefined
+  if (COMPOSING.some((key) => key in schema)) return undefined
   const open = (schema['additionalProperties'] !== undefined && schema['additionalProperties'] !== false)
     || ['patternProperties', 'unevaluatedProperties'].some((key) => key in schema)
   return { names: Object.keys(properties), closed: !open, fields: properties as Readonly<Record<string, unknown>> }
 }
 
 /** What the field of `schema` holds, for a name read inside it (see {@link Within}): undefined where composition leaves it unknown. */
-export function namesWithin(schema: unknown): Within {
+export function namesWithin(schema: unknown, inList = false): Within {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined
   const node = schema as JsonSchema
-  if (['allOf', 'anyOf', 'oneOf', 'if', '$ref', 'dependentSchemas', 'not'].some((key) => key in node)) return undefined
+  if (COMPOSING.some((key) => key in node)) return undefined
   // A path steps into each item of a list (`items.name`).
-  if (node['type'] === 'array') return namesWithin(node['items'])
-  if (typeof node['type'] === 'string' && SCALARS.includes(node['type'])) return { scalar: node['type'] }
+  if (node['type'] === 'array') return namesWithin(node['items'], true)
+  if (typeof node['type'] === 'string' && SCALARS.includes(node['type'])) return { scalar: node['type'], inList }
   return declaredNames(node)
 }
 

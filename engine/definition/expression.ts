@@ -60,9 +60,7 @@ export function compileExpression(text: string, timeZone: string, place: SourceL
     // The parser recurses once per level of nesting: thousands of brackets exhaust the stack.
     if (error instanceof RangeError) return { reason: `it is nested too deeply to be read (${error.message})`, index: undefined }
     const e = error as { message?: string; position?: number; token?: unknown }
-    // JSONata's position is just after the token it stopped at: the mistake starts at the token.
-    const token = typeof e.token === 'string' && e.token !== '(end)' ? e.token.length : 0
-    const index = typeof e.position === 'number' ? Math.min(Math.max(e.position - token, 0), text.length) : undefined
+    const index = typeof e.position === 'number' ? tokenStart(text, Math.min(Math.max(e.position, 0), text.length), e.token) : undefined
     return { reason: `${e.message ?? 'invalid expression'}${index === undefined ? '' : ` (at character ${index + 1})`}`, index }
   }
   registerFunctions(expression, timeZone)
@@ -84,6 +82,21 @@ export function compileExpression(text: string, timeZone: string, place: SourceL
       }
     },
   }
+}
+
+/**
+ * Where the token JSONata stopped at starts in `text`: its `position` is just after the token,
+ * whose value is decoded (a string without its quotes, a name without its backticks, a number).
+ */
+function tokenStart(text: string, end: number, token: unknown): number {
+  if (token === '(end)' || token === undefined) return end
+  const written = String(token)
+  if (text.slice(end - written.length, end) === written) return end - written.length
+  const quote = text[end - 1]
+  if (quote === '"' || quote === "'" || quote === '`') return Math.max(text.lastIndexOf(quote, end - 2), 0)
+  let start = end
+  while (start > 0 && /[\w.$]/.test(text[start - 1] as string)) start--
+  return start
 }
 
 function observe(_expression: unknown, _input: unknown, environment: { lookup(name: string): unknown }, result: unknown): void {

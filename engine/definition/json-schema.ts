@@ -5,7 +5,7 @@ import type { FieldProblem } from '../errors.js'
 import type { JsonSchema } from './definition.js'
 import { patternRegExp, UnsafePatternError } from './pattern-regexp.js'
 import { escapeSegment, parsePointer } from './pointer.js'
-import { findSchemaFaults, patternFault, schemaNodes } from './schema-faults.js'
+import { COMPOSING, findSchemaFaults, patternFault, schemaNodes } from './schema-faults.js'
 import type { SchemaFault } from './schema-faults.js'
 import { closestName } from './suggest.js'
 import { CONTROL, isBlank } from '../runtime/free-text.js'
@@ -253,7 +253,7 @@ function valueAt(schema: JsonSchema, pointer: string): unknown {
 
 /** The keywords of JSON Schema 2020-12 and of the process language, for "Did you mean". */
 const KEYWORDS = [
-  '$schema', '$id', '$ref', '$dynamicRef', '$dynamicAnchor', '$defs', '$comment',
+  '$schema', '$id', '$ref', '$defs', '$comment',
   'type', 'enum', 'const', 'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly',
   'properties', 'patternProperties', 'additionalProperties', 'unevaluatedProperties', 'required', 'dependentRequired',
   'dependentSchemas', 'propertyNames', 'minProperties', 'maxProperties',
@@ -296,28 +296,32 @@ function wordLimit(keyword: string, fits: (words: number, limit: number) => bool
   return check
 }
 
-/** Keywords through which an object schema takes properties declared elsewhere: its subschemas, a reference, a condition. */
-const COMPOSING = ['allOf', 'anyOf', 'oneOf', '$ref', '$dynamicRef', 'if', 'then', 'else', 'dependentSchemas', 'dependencies'] as const
-
 /**
  * Closes object schemas: where an object schema lists `properties` but says nothing about other
  * properties, unknown fields are rejected (`additionalProperties: false`). One that also takes
- * properties from subschemas (`anyOf`, `$ref`, `if`/`then`...) is closed with
- * `unevaluatedProperties: false` instead, which counts the properties those subschemas declare:
- * `additionalProperties` counts only its own, and would refuse every one declared there.
- * Subschemas inside `allOf`/`anyOf`/`oneOf`/`not` are left alone, because closing them would
- * break composition.
+ * properties from subschemas (`anyOf`, `$ref`, `if`/`then`...), or is a `$ref` alone, is closed
+ * with `unevaluatedProperties: false` instead, which counts the properties those subschemas
+ * declare: `additionalProperties` counts only its own, and would refuse every one declared there.
+ * Subschemas inside `allOf`/`anyOf`/`oneOf`/`not`, and the parts under `$defs` themselves, are
+ * left open, because closing them would break composition (`closeItself` false); what they
+ * nest under `properties` or `items` is closed.
  */
-export function closeObjects(schema: JsonSchema): JsonSchema {
+export function closeObjects(schema: JsonSchema, closeItself = true): JsonSchema {
   const out: Record<string, unknown> = { ...schema }
   const opensItself = 'additionalProperties' in schema || 'unevaluatedProperties' in schema || 'patternProperties' in schema
-  const isObject = schema['type'] === 'object' || 'properties' in schema
-  if (isObject && !opensItself) out[COMPOSING.some((key) => key in schema) ? 'unevaluatedProperties' : 'additionalProperties'] = false
-  for (const key of ['properties', '$defs'] as const) {
-    const children = schema[key]
-    if (isSchema(children)) {
-      out[key] = Object.fromEntries(Object.entries(children).map(([name, child]) => [name, isSchema(child) ? closeObjects(child) : child]))
-    }
+  const composes = COMPOSING.some((key) => key in schema)
+  // A `$ref` alone (`address: { $ref: '#/$defs/address' }`) is closed where it is used, as what it names may be joined with more.
+  const isObject = schema['type'] === 'object' || 'properties' in schema || '$ref' in schema
+  if (closeItself && isObject && !opensItself) out[composes ? 'unevaluatedProperties' : 'additionalProperties'] = false
+  const properties = schema['properties']
+  if (isSchema(properties)) {
+    out['properties'] = Object.fromEntries(Object.entries(properties).map(([name, child]) => [name, isSchema(child) ? closeObjects(child) : child]))
+  }
+  // What `$defs` holds is closed where a `$ref` uses it, not in itself: joined with other parts
+  // (`allOf` of two `$ref`s, a `$ref` beside `properties`), each part would refuse the others' properties.
+  const defs = schema['$defs']
+  if (isSchema(defs)) {
+    out['$defs'] = Object.fromEntries(Object.entries(defs).map(([name, child]) => [name, isSchema(child) ? closeObjects(child, false) : child]))
   }
   for (const key of ['items', 'additionalProperties'] as const) {
     const child = schema[key]

@@ -28,19 +28,31 @@ export function parseDuration(text: string): Temporal.Duration | string {
 
 const DAY_MS = 86_400_000
 
+const HOUR_MS = 3_600_000
+
 /**
- * The shortest and the longest `duration` lasts on the calendar, in milliseconds: a month of 28 to
- * 31 days, a year of 365 or 366, a week of 7 and a day of 24 hours (a day made 23 or 25 hours by a
- * change of daylight saving time is counted as 24).
+ * Whether `shorter` lasts no longer than `longer` on any calendar, in any time zone. With the same
+ * years, months and days (a week is seven), the time part decides exactly: a deadline set at an
+ * instant and a reminder the same calendar span before it meet at that instant. Otherwise the
+ * shortest `shorter` can be is compared with the longest `longer` can be: a month of 28 to 31
+ * days, a year of 365 or 366, and, where days are set against hours, an hour either way for a
+ * change of daylight saving time on the way (P1D may last 23 or 25 hours; PT24H lasts 24).
  */
-export function durationSpan(duration: Temporal.Duration): { readonly shortestMs: number; readonly longestMs: number } {
-  const { years, months, weeks, days, hours, minutes, seconds, milliseconds, microseconds, nanoseconds } = duration
-  const time = ((hours * 60 + minutes) * 60 + seconds) * 1000 + milliseconds + microseconds / 1000 + nanoseconds / 1e6
-  const fixedDays = weeks * 7 + days
-  return {
-    shortestMs: (years * 365 + months * 28 + fixedDays) * DAY_MS + time,
-    longestMs: (years * 366 + months * 31 + fixedDays) * DAY_MS + time,
+export function neverShorter(longer: Temporal.Duration, shorter: Temporal.Duration): boolean {
+  const split = (d: Temporal.Duration) => ({
+    calendar: [d.years, d.months, d.weeks * 7 + d.days] as const,
+    timeMs: ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000 + d.milliseconds + d.microseconds / 1000 + d.nanoseconds / 1e6,
+  })
+  const [a, b] = [split(longer), split(shorter)]
+  if (a.calendar.every((part, i) => part === b.calendar[i])) return a.timeMs >= b.timeMs
+  // Counted in days on both sides, a change of daylight saving time moves both alike.
+  const mixed = a.timeMs > 0 || b.timeMs > 0
+  const span = ({ calendar: [years, months, days], timeMs }: ReturnType<typeof split>, longest: boolean): number => {
+    const daysMs = (years * (longest ? 366 : 365) + months * (longest ? 31 : 28) + days) * DAY_MS
+    const shift = mixed && years + months + days > 0 ? HOUR_MS : 0
+    return daysMs + timeMs + (longest ? shift : -shift)
   }
+  return span(a, false) >= span(b, true)
 }
 
 /**
@@ -51,6 +63,11 @@ export function durationSpan(duration: Temporal.Duration): { readonly shortestMs
 export function lowerCaseDuration(text: string): string | undefined {
   if (!/^[+-]?p/i.test(text) || !/[a-z]/.test(text) || typeof parseDuration(text.toUpperCase()) === 'string') return undefined
   return `"${text}" is written in lower case: durations are written in capitals, "${text.toUpperCase()}".`
+}
+
+/** A duration a definition writes (a reminder, a default): {@link parseDuration}, refusing it in lower case too ({@link lowerCaseDuration}). */
+export function authoredDuration(text: string): Temporal.Duration | string {
+  return lowerCaseDuration(text) ?? parseDuration(text)
 }
 
 /**

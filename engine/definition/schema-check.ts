@@ -6,6 +6,7 @@ import type { Source } from './source.js'
 import { MAX_PROBLEMS } from './limits.js'
 import { escapeSegment, parsePointer } from './pointer.js'
 import { closestName } from './suggest.js'
+import { typeWords } from './type-words.js'
 
 let validator: ValidateFunction | undefined
 /** The language's validator, compiled on first use (a command that checks no definition never pays for it). */
@@ -160,15 +161,11 @@ function boundWords(keyword: string, params: Record<string, unknown>, data: unkn
       const wanted = String(params['type']).split(',').join(' or ')
       // YAML reads 1.10, true, null and 2026-01-01 as other things than text: quoting keeps them as written.
       const quote = wanted === 'string' && (typeof data === 'number' || typeof data === 'boolean' || data === null) ? ' Put it in quotes to keep it as text.' : ''
-      return `is ${valueWords(data)}, not ${TYPE_WORDS[wanted] ?? wanted}.${quote}`
+      return `is ${valueWords(data)}, not ${wanted.split(' or ').map((type) => typeWords(type, 'one')).join(' or ')}.${quote}`
     }
     default:
       return undefined
   }
-}
-
-const TYPE_WORDS: Readonly<Record<string, string>> = {
-  string: 'a text', integer: 'a whole number', number: 'a number', boolean: 'true or false', object: 'a mapping', array: 'a list', null: 'null',
 }
 
 const EMPTY_PROCESS_HINT = 'See docs/language.md ("Writing a process") for a complete example.'

@@ -3,6 +3,7 @@ import { BACKTRACKING_HINT, needsBacktracking, propertyEscapes, repeatsRepetitio
 import { MAX_PROPERTY_ESCAPES } from './limits.js'
 import { escapeSegment, parsePointer } from './pointer.js'
 import { suggest } from './suggest.js'
+import { typeWords } from './type-words.js'
 
 /** Why an author's schema cannot be used, and where in it (a JSON Pointer relative to the schema). */
 export interface SchemaFault {
@@ -20,6 +21,8 @@ export interface SchemaFault {
 const SCHEMA_VALUED = ['items', 'additionalItems', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'contentSchema'] as const
 const SCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas', 'dependencies'] as const
 const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items'] as const
+/** Keywords through which a schema takes properties declared elsewhere: its subschemas, a reference, a condition. */
+export const COMPOSING = ['allOf', 'anyOf', 'oneOf', 'not', '$ref', '$dynamicRef', 'if', 'then', 'else', 'dependentSchemas', 'dependencies'] as const
 // Lower and upper bounds of one measure: a lower above the upper admits no value.
 const BOUNDS = [['minLength', 'maxLength'], ['minWords', 'maxWords'], ['minItems', 'maxItems'], ['minProperties', 'maxProperties'], ['minContains', 'maxContains']] as const
 
@@ -37,7 +40,6 @@ const BOUNDS = [['minLength', 'maxLength'], ['minWords', 'maxWords'], ['minItems
 export function findSchemaFaults(schema: JsonSchema, formats: readonly string[]): SchemaFault[] {
   const faults: SchemaFault[] = []
   const nodes = schemaNodes(schema)
-  const anchors = nodes.flatMap(({ node }) => typeof node['$dynamicAnchor'] === 'string' ? [node['$dynamicAnchor']] : [])
   for (const { node, pointer } of nodes) {
     const format = node['format']
     if (typeof format === 'string' && !formats.includes(format)) {
@@ -83,7 +85,7 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
         faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `\`${keyword}\` must be a whole number of words, 0 or more, not ${JSON.stringify(limit)?.slice(0, 100) ?? String(limit)}.`, hint: `Write \`${keyword}: 300\`, say.` })
       }
     }
-    faults.push(...undeclaredRequired(node, pointer), ...referenceFaults(node, pointer), ...unresolvedReferences(schema, node, pointer, anchors))
+    faults.push(...undeclaredRequired(node, pointer), ...referenceFaults(node, pointer), ...unresolvedReferences(schema, node, pointer))
   }
   return faults
 }
@@ -98,8 +100,6 @@ const APPLIES_TO: Readonly<Record<string, readonly string[]>> = {
 
 /** Formats ajv-formats checks on numbers. */
 const NUMBER_FORMATS = ['int32', 'int64', 'float', 'double']
-
-const TYPE_NAMES: Readonly<Record<string, string>> = { string: 'texts', number: 'numbers', integer: 'whole numbers', boolean: 'true or false', array: 'lists', object: 'objects', null: 'null' }
 
 /** The JSON types a schema's `type` names (`integer` is a number too), or undefined when it names none. */
 function typesOf(node: Readonly<Record<string, unknown>>): ReadonlySet<string> | undefined {
@@ -165,11 +165,11 @@ function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, pointer: s
     const [type] = types as ReadonlySet<string> as Set<string>
     for (const [keyword, appliesTo] of Object.entries(APPLIES_TO)) {
       if (!(keyword in node) || fitsTypes(type as string, new Set(appliesTo)) || (keyword === 'format' && NUMBER_FORMATS.includes(String(node['format'])))) continue
-      faults.push({ pointer: `${pointer}/${keyword}`, atKey: true, message: `\`${keyword}\` checks ${appliesTo.map((t) => TYPE_NAMES[t] ?? t).join(' and ')} only, and this field takes ${TYPE_NAMES[type as string] ?? type}: it would check nothing.`,
+      faults.push({ pointer: `${pointer}/${keyword}`, atKey: true, message: `\`${keyword}\` checks ${appliesTo.map((t) => typeWords(t, 'plural')).join(' and ')} only, and this field takes ${typeWords(type as string, 'plural')}: it would check nothing.`,
         hint: `Remove \`${keyword}\`, or change \`type\`.` })
     }
     if ('default' in node && !fitsTypes(typeOfValue(node['default']), types)) {
-      faults.push({ pointer: `${pointer}/default`, atKey: false, message: `The \`default\` ${JSON.stringify(node['default'])?.slice(0, 60)} does not fit \`type\`, which takes ${TYPE_NAMES[type as string] ?? type}.`, hint: 'Give a default of that type, or none.' })
+      faults.push({ pointer: `${pointer}/default`, atKey: false, message: `The \`default\` ${JSON.stringify(node['default'])?.slice(0, 60)} does not fit \`type\`, which takes ${typeWords(type as string, 'plural')}.`, hint: 'Give a default of that type, or none.' })
     }
   }
   const properties = node['properties']
@@ -183,17 +183,17 @@ function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, pointer: s
   return faults
 }
 
-/** A `$ref` (or `$dynamicRef`) into this schema that names nothing in it: a pointer to no schema, or a name no `$dynamicAnchor` declares. */
-function unresolvedReferences(schema: JsonSchema, node: Readonly<Record<string, unknown>>, pointer: string, anchors: readonly string[]): SchemaFault[] {
+/** A `$ref` into this schema that names nothing in it (a pointer to no schema), or names a part by an anchor rather than by its place. */
+function unresolvedReferences(schema: JsonSchema, node: Readonly<Record<string, unknown>>, pointer: string): SchemaFault[] {
   const faults: SchemaFault[] = []
-  for (const keyword of REFERENCES) {
+  // `$dynamicRef` is refused as it is (referenceFaults).
+  for (const keyword of ['$ref'] as const) {
     const ref = node[keyword]
     if (typeof ref !== 'string' || !ref.startsWith('#') || ref === '#') continue
     const fragment = safeDecode(ref.slice(1))
     if (!fragment.startsWith('/')) {
-      if (anchors.includes(fragment)) continue
-      faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `"${ref}" names no \`$dynamicAnchor\` of this schema.`,
-        hint: `${anchors.length > 0 ? suggestion(fragment, anchors) : ''}Refer to the schema it means by its place, e.g. \`#/$defs/NAME\`.` })
+      faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `"${ref}" refers to a part by a name: a part is referred to by its place.`,
+        hint: 'Put the part under `$defs` and refer to it as `#/$defs/NAME`.' })
       continue
     }
     let target: unknown = schema
@@ -280,8 +280,12 @@ function referenceFaults(node: Readonly<Record<string, unknown>>, pointer: strin
   if ('$id' in node) {
     faults.push({ pointer: `${pointer}/$id`, atKey: true, message: '`$id` is not used in a process\'s schemas: each stands alone.', hint: 'Remove it; name a shared part under `$defs` and refer to it with `$ref: \'#/$defs/NAME\'`.' })
   }
-  if ('$anchor' in node) {
-    faults.push({ pointer: `${pointer}/$anchor`, atKey: true, message: '`$anchor` is not used in a process\'s schemas: a part is referred to by its place.', hint: 'Remove it; put the part under `$defs` and refer to it with `$ref: \'#/$defs/NAME\'`.' })
+  // Parts are referred to by their place: ajv resolves a dynamic reference inside a schema that
+  // stands alone wrongly (a value refused, or no end to its recursion).
+  for (const keyword of ['$anchor', '$dynamicAnchor', '$dynamicRef']) {
+    if (keyword in node) {
+      faults.push({ pointer: `${pointer}/${keyword}`, atKey: true, message: `\`${keyword}\` is not used in a process's schemas: a part is referred to by its place.`, hint: 'Remove it; put the part under `$defs` and refer to it with `$ref: \'#/$defs/NAME\'`.' })
+    }
   }
   for (const keyword of REFERENCES) {
     const ref = node[keyword]
@@ -306,9 +310,10 @@ const MAX_UNIQUE_ITEMS = 1000
 
 /** Why `source` cannot serve as a pattern: not a regular expression, or one whose time nothing bounds. */
 export function patternFault(source: string, pointer: string, atKey: boolean): SchemaFault | undefined {
-  // `/^[A-Z]{3}$/i`: slashes around anchors, or flags after them (`/docs/` alone may mean the text `/docs/`).
-  const literal = /^\/(.+)\/([a-z]*)$/s.exec(source)
-  if (literal && (literal[2] !== '' || /^\^|\$$/.test(literal[1] ?? ''))) {
+  // `/^[A-Z]{3}$/i`: slashes around anchors, or flags after them, and no slash between them that a
+  // literal would escape (`/docs/` alone may mean the text `/docs/`, `/api/v[0-9]+/users` a path).
+  const literal = /^\/(.+)\/([dgimsuyv]*)$/s.exec(source)
+  if (literal && !/(^|[^\\])\//.test(literal[1] ?? '') && (literal[2] !== '' || /^\^|\$$/.test(literal[1] ?? ''))) {
     return { pointer, atKey, message: `"${source}" is written as a JavaScript literal: a pattern is the expression alone, so these slashes${literal[2] ? ' and flags' : ''} would have to be in the text.`,
       hint: `Write ${JSON.stringify(literal[1])}${literal[2]?.includes('i') ? '; for letters of either case, list both, e.g. [A-Za-z]' : ''}.` }
   }

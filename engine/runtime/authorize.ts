@@ -3,6 +3,7 @@ import type { FieldProblem } from '../errors.js'
 import type { Rejection } from './decision.js'
 import { SYSTEM } from './state.js'
 import type { InstanceState, Principal } from './state.js'
+import { own } from './own.js'
 
 // Who may do what, in one place, for the engine, the API and the console. Two roles exist in
 // every process, `admin` and `system`; every other role is a process's own (its `roles`), and
@@ -137,7 +138,7 @@ export function starterParties(
   process: Pick<CompiledProcess, 'id' | 'roles'>, parties: Readonly<Record<string, string>>, who: Principal,
 ): { readonly parties: Readonly<Record<string, string>> } | { readonly rejection: Rejection } {
   if (may(who, 'start') || !process.roles.includes(who.role)) return { parties }
-  const named = parties[who.role]
+  const named = own(parties, who.role)
   if (named === undefined) return { parties: { ...parties, [who.role]: who.subject } }
   if (named === who.subject) return { parties }
   return { rejection: { code: 'auth.forbidden', message: `A ${who.role} starts only its own delivery of process "${process.id}": /parties/${who.role} must be "${who.subject}" (or left out), not "${named}".` } }
@@ -145,7 +146,7 @@ export function starterParties(
 
 /** Whether `who` is a party of the instance in the role it holds. */
 export function isParty(state: InstanceState, who: Principal): boolean {
-  return state.parties[who.role] === who.subject
+  return own(state.parties, who.role) === who.subject
 }
 
 /** Whether `who` may see the instance: its parties, and those who see all. */
@@ -167,7 +168,7 @@ export function mayCheckValidity(state: InstanceState, who: Principal): boolean 
  * such as a webhook endpoint's): as the delivery itself, by `maySee`'s rule.
  */
 export function maySeeEvent(delivery: { readonly parties: Readonly<Record<string, string>> } | undefined, who: Principal): boolean {
-  return may(who, 'see-all') || (delivery !== undefined && delivery.parties[who.role] === who.subject)
+  return may(who, 'see-all') || (delivery !== undefined && own(delivery.parties, who.role) === who.subject)
 }
 
 /** Whether `who` is an executor of `step`: a party in one of its actor roles, or an admin where admin acts. */
@@ -189,7 +190,7 @@ export function mayUseProcess(owner: ProcessOwner | null, who: Principal): boole
 
 /** Why an instance of a process private to `owner` cannot start with these parties: its owner must hold the owner's role. */
 export function ownerProblem(owner: ProcessOwner | null, parties: Readonly<Record<string, string>>): FieldProblem | undefined {
-  if (owner === null || parties[owner.role] === owner.subject) return undefined
+  if (owner === null || own(parties, owner.role) === owner.subject) return undefined
   return { pointer: `/parties/${owner.role}`, rule: 'const', message: `must be "${owner.subject}", the ${owner.role} this private process belongs to` }
 }
 

@@ -112,6 +112,7 @@ describe('expressions checked against the process', () => {
     ['the current value left out before literal arguments of the rest', 'inputs.comment.$substring(2)'],
     ['a power of the current value', '$count(inputs.comment).$power(2)'],
     ['a duration and an instant written as literals', '$addDuration("2026-01-01T00:00:00Z", "P14D") & $instant("2026-01-01T08:00:00+08:00")'],
+    ['durations that run though no deadline could be one: before, none, lower case', '$addDuration($now(), "-P1D") & $addDuration($now(), "PT0S") & $addDuration($now(), "p1d")'],
   ])('accepts %s', (_, record) => {
     expect(problems(definition({ record }))).toEqual([])
   })
@@ -128,8 +129,8 @@ describe('expressions checked against the process', () => {
     ['$substring("abcdef")', 'cannot take what it is given (a text)'],
     ['$substring(inputs.comment, "0", "3")', 'cannot take what it is given (an expression, a text, a text)'],
     ['$addDuration($now(), 14)', 'cannot take what it is given (an expression, a number)'],
-    ['$addDuration($now(), "P14X")', 'given a duration it cannot add'],
-    ['$addDuration($now(), "p14d")', 'written in lower case'],
+    ['$addDuration($now(), "P14X")', 'is given "P14X", which is not an ISO 8601 duration'],
+    ['$addDuration($now(), "14 days")', 'which is not an ISO 8601 duration'],
     ['$instant("2026-13-45T00:00:00Z")', 'is not an instant'],
   ])('refuses %s, which JSONata would refuse only when it runs', (record, given) => {
     expect(problems(definition({ record }))).toEqual([
@@ -252,6 +253,7 @@ steps:
           properties:
             contact: { type: object, properties: { name: { type: string }, email: { type: string } } }
             note: { type: string }
+            tags: { type: array, items: { type: string } }
             extra: { type: object, additionalProperties: true, properties: { colour: { type: string } } }
         record:
           value: ${JSON.stringify(record)}
@@ -267,6 +269,7 @@ steps:
   it.each([
     ['inputs.contact.emial', 'There is no field "emial" in inputs.contact, read as inputs.contact.emial.', 'Did you mean "email"?'],
     ['inputs.note.length', 'inputs.note is a text, which holds no field "length", read as inputs.note.length.', 'Its length is $length(inputs.note).'],
+    ['inputs.tags.length', 'inputs.tags is a list of texts, which holds no field "length", read as inputs.tags.length.', 'The number of its items is $count(inputs.tags).'],
     ['context.order.lines.skuu', 'There is no field "skuu" in context.order.lines, read as context.order.lines.skuu.', 'Did you mean "sku"?'],
     ['inputs.extra.colur', 'No field "colur" is declared in inputs.extra, read as inputs.extra.colur.', 'Did you mean "colour"?'],
   ])('reports %s', (record, message, hint) => {
@@ -312,6 +315,8 @@ steps:
     ['in double quotes', '"$substring(parties.customer,,2) = 1"', '9:40'],
     ['in single quotes', '\'parties.customer = "c" and and x\'', '9:43'],
     ['in a literal block, on the line and column of the mistake', '|\n      $count(parties.customer) > 1\n        and foo bar', '11:17'],
+    ['at the opening quote of a text the parser stopped at', '\'parties.customer = "a" "bcd"\'', '9:35'],
+    ['at the first digit of a number the parser stopped at', '\'parties.customer = "a" 12345\'', '9:35'],
   ])('%s', (_, written, at) => {
     expect(placed(written)).toBe(at)
   })

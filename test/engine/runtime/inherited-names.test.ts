@@ -47,3 +47,19 @@ describe('a process naming a parameter, a role or a slot as Object.prototype doe
     expect(started).toMatchObject({ ok: false, rejection: { code: 'input.invalid' } })
   })
 })
+
+describe('a starter in a role named as Object.prototype names a member', () => {
+  it('starts its own delivery with that role left out of the parties', async () => {
+    const own = compileForTest(`
+id: own-start
+version: 1
+title: Own start
+roles: [constructor]
+startedBy: [constructor]
+steps:
+  - { id: work, title: Work, actor: constructor, actions: { done: { end: completed } } }
+`)
+    const started = await decideAt(own, undefined, { type: 'start', instanceId: 'i-1', by: OWNER, parties: {} }, T0)
+    expect(started).toMatchObject({ ok: true, state: { parties: { constructor: 'k-1' } } })
+  })
+})
