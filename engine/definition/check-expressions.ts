@@ -17,7 +17,7 @@ export type ExpressionSite =
   | { readonly kind: 'validity' }
   | { readonly kind: 'record'; readonly action: string; readonly inputs: DeclaredNames | undefined }
 
-type Root = Exclude<keyof ExpressionNames, 'stepInputs'> | 'inputs'
+type Root = Exclude<keyof ExpressionNames, 'stepInputs' | 'recorders'> | 'inputs'
 const ROOTS: readonly Root[] = ['context', 'parameters', 'values', 'data', 'parties']
 
 /** What a step's latest submission holds (`data.STEP.X`, see `StepRecord`). */
@@ -42,6 +42,19 @@ export function checkExpression(ctx: CompileContext, names: ExpressionNames, tex
   const checker = new Checker(names, site, boundVariables(ast), report)
   checker.visit(ast, 'root')
   if (site.kind === 'when') constantCondition(ast, report)
+}
+
+/** The values an expression reads from the instance (`values.X`, `$$.values.X`), by name. */
+export function valuesRead(text: string): string[] {
+  const ast = parseExpression(text)
+  const read = new Set<string>()
+  const visit = (node: AstNode, focus: Focus): void => {
+    const names = node.type === 'path' ? readNames(node, focus) : undefined
+    if (names?.[0] === 'values' && names[1] !== undefined) read.add(names[1])
+    for (const [child, at] of childrenOf(node, focus)) visit(child, at)
+  }
+  if (ast) visit(ast, 'root')
+  return [...read]
 }
 
 /**

@@ -10,6 +10,7 @@ import { declaredNames } from './expression-names.js'
 import type { ExpressionNames } from './expression-names.js'
 import { checkInputPath, compileChecks } from './compile-checks.js'
 import { expressionAt } from './compile-expression.js'
+import { valuesRead } from './check-expressions.js'
 import { parsePointer, pointerOf } from './pointer.js'
 import { parseSize } from './quantities.js'
 import { listNames, suggest } from './suggest.js'
@@ -83,9 +84,10 @@ function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefi
     description: action.description,
     target: resolveTarget(ctx, scope, action, place),
     actors: actionActors(ctx, action, place),
-    record: Object.entries(action.record ?? {}).flatMap(([name, text]) => {
+    record: Object.entries(action.record ?? {}).flatMap(([name, text], index, entries) => {
       const site = { kind: 'record', action: place.id, inputs: declaredNames(action.inputs ?? { type: 'object' }) } as const
       const expression = expressionAt(ctx, scope, text, place.at('record', name), site)
+      if (expression) readBeforeRecorded(ctx, scope, place, entries.slice(index + 1).map(([later]) => later), text, name)
       return expression ? [[name, expression] as const] : []
     }),
     require: (action.require ?? []).flatMap((rule, i) => {
@@ -99,6 +101,19 @@ function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefi
     inputs: compileInputs(ctx, action.inputs ?? { type: 'object' }, place.at('inputs')),
     checks: compileChecks(ctx, scope, action.checks ?? [], action.inputs ?? { type: 'object' }, place.id, place.at),
     attachments,
+  }
+}
+
+/**
+ * A recorded value read before its action records it: the values of one action are recorded in
+ * the order written, each seeing those before it, so reading one this action records later (and
+ * no other action records) reads nothing.
+ */
+function readBeforeRecorded(ctx: CompileContext, scope: StepScope, place: ActionPlace, later: readonly string[], text: string, name: string): void {
+  for (const value of valuesRead(text)) {
+    if (!later.includes(value) || (scope.expressionNames.recorders.get(value) ?? 0) > 1) continue
+    ctx.report('definition.expression-reference', place.at('record', name), `"${value}" is read before action "${place.id}" records it: the values of an action are recorded in the order written, so values.${value} would be nothing here.`,
+      `Record "${value}" above "${name}", or read what it is computed from.`)
   }
 }
 

@@ -21,6 +21,8 @@ export interface ExpressionNames {
   readonly parameters: DeclaredNames
   /** Every name any action records. */
   readonly values: DeclaredNames
+  /** How many actions record each value. */
+  readonly recorders: ReadonlyMap<string, number>
   /** Step ids: `data.STEP` is the latest submission in a step. */
   readonly data: DeclaredNames
   /** Roles: `parties.ROLE` is the subject in that role. */
@@ -35,6 +37,8 @@ export function expressionNames(def: ProcessDefinition): ExpressionNames {
     context: declaredNames(def.context),
     parameters: { names: Object.keys(def.parameters ?? {}), closed: true },
     values: { names: [...new Set(def.steps.flatMap((step) => Object.values(step.actions).flatMap((action) => Object.keys(action.record ?? {}))))], closed: true },
+    recorders: def.steps.flatMap((step) => Object.values(step.actions).flatMap((action) => Object.keys(action.record ?? {})))
+      .reduce((counts, name) => counts.set(name, (counts.get(name) ?? 0) + 1), new Map<string, number>()),
     data: { names: def.steps.map((step) => step.id), closed: true },
     parties: { names: [...def.roles], closed: true },
     stepInputs: new Map(def.steps.map((step) => [step.id, mergeNames(Object.values(step.actions).map((action) => declaredNames(action.inputs ?? { type: 'object' })))])),

@@ -66,7 +66,7 @@ describe('expressions checked against the process', () => {
     ['a recursive function bound in the expression', { record: '($f := function($n){ $n <= 1 ? 1 : $n * $f($n - 1) }; $f(5))' }],
     ['a function passed as a value and a parameter of a lambda', { record: '$map([1, 2], function($v){ $string($v) & parameters.purchasedDuration }) ~> $join' }],
     ['names of items inside a path, a predicate and a grouping', { record: 'data.*.inputs[enablingTime].enablingTime{ "latest": $max($toMillis($)) }' }],
-    ['a subtraction of two fields', { record: '$toMillis(values.validUntil) - $toMillis(values.validFrom)' }],
+    ['a subtraction of two fields', { record: '$toMillis(data.`upload-proof`.inputs.enablingTime) - $toMillis(values.validFrom)' }],
     ['a safe regular expression', { record: '$contains(inputs.comment, /^[A-Z]{2}-[0-9]+$/)' }],
     ['a transform, whose pattern reads the value transformed', { record: "data.`upload-proof`.inputs ~> |enablingTime|{'checked': true}|" }],
   ])('accepts %s', (_, expressions) => {
@@ -286,6 +286,30 @@ steps:
     for (const record of ['inputs.contact.email', 'context.order.lines.sku', 'inputs.extra.size', '$count(context.order.lines)', 'inputs.contact.name & context.order.id']) {
       expect(found(nested({ record })), record).toEqual([])
     }
+  })
+})
+
+describe('values an action records', () => {
+  const recording = (record: string): string => `id: demo\nversion: 1\ntitle: Demo\nroles: [customer]\nsteps:
+  - id: order
+    title: Order
+    actor: customer
+    actions:
+      send:
+        end: completed
+        inputs: { type: object, properties: { seats: { type: integer } } }
+        record:
+${record}
+`
+
+  it('refuses a value read before its action records it, which would read nothing', () => {
+    expect(problems(recording('          total: "values.seats * 2"\n          seats: inputs.seats'))).toEqual([
+      { line: '14:18', code: 'definition.expression-reference', message: expect.stringContaining('"seats" is read before action "send" records it') as string, hint: 'Record "seats" above "total", or read what it is computed from.' },
+    ])
+  })
+
+  it('accepts a value recorded just before, and one another action records', () => {
+    expect(problems(recording('          seats: inputs.seats\n          total: "values.seats * 2"'))).toEqual([])
   })
 })
 
