@@ -17,7 +17,7 @@ export type ExpressionSite =
   | { readonly kind: 'validity' }
   | { readonly kind: 'record'; readonly action: string; readonly inputs: DeclaredNames | undefined }
 
-type Root = Exclude<keyof ExpressionNames, 'stepInputs' | 'recorders'> | 'inputs'
+type Root = Exclude<keyof ExpressionNames, 'stepInputs' | 'recorders' | 'durations'> | 'inputs'
 const ROOTS: readonly Root[] = ['context', 'parameters', 'values', 'data', 'parties']
 
 /** What a step's latest submission holds (`data.STEP.X`, see `StepRecord`). */
@@ -94,6 +94,7 @@ class Checker {
   visit(node: AstNode, focus: Focus): void {
     if (node.type === 'binary' && node.value === '-' && focus === 'root' && this.#hyphenated(node)) return
     if (node.type === 'path') this.#path(node, focus)
+    if (node.type === 'binary' && ['<', '>', '<=', '>='].includes(String(node.value))) this.#ordered(node, focus)
     if (node.type === 'apply' && node.rhs?.type === 'function') this.#piped.add(node.rhs)
     if (node.type === 'function' && node.procedure?.type === 'variable' && !this.#bound.has(String(node.procedure.value))) {
       this.#literals(String(node.procedure.value), [...(this.#piped.has(node) ? [undefined] : []), ...(node.arguments ?? [])])
@@ -112,6 +113,17 @@ class Checker {
         BACKTRACKING_HINT)
     }
     for (const [child, at] of childrenOf(node, focus)) this.visit(child, at)
+  }
+
+  /** An order comparison of a duration parameter, which JSONata makes between texts ("P14D" < "P7D"). */
+  #ordered(node: AstNode, focus: Focus): void {
+    for (const side of [node.lhs, node.rhs]) {
+      const names = side && !Array.isArray(side) && (side as AstNode).type === 'path' ? readNames(side as AstNode, focus) : undefined
+      const [root, name] = names ?? []
+      if (root !== 'parameters' || name === undefined || !this.#names.durations.includes(name)) continue
+      this.#report('definition.expression', `ordered:${name}`, `\`parameters.${name}\` is a duration, which \`${String(node.value)}\` compares as a text: "P14D" comes before "P7D".`,
+        `Compare the instants the durations lead to, e.g. $addDuration($now(), parameters.${name}) > $addDuration($now(), "P7D").`)
+    }
   }
 
   /** Names read from the instance: `context.x`, `$$.values.y`, and `$.data.z` where `$` is the instance. */

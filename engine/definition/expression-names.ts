@@ -23,6 +23,8 @@ export interface ExpressionNames {
   readonly values: DeclaredNames
   /** How many actions record each value. */
   readonly recorders: ReadonlyMap<string, number>
+  /** The names of the process's `duration` parameters. */
+  readonly durations: readonly string[]
   /** Step ids: `data.STEP` is the latest submission in a step. */
   readonly data: DeclaredNames
   /** Roles: `parties.ROLE` is the subject in that role. */
@@ -37,6 +39,7 @@ export function expressionNames(def: ProcessDefinition): ExpressionNames {
     context: declaredNames(def.context),
     parameters: { names: Object.keys(def.parameters ?? {}), closed: true },
     values: { names: [...new Set(def.steps.flatMap((step) => Object.values(step.actions).flatMap((action) => Object.keys(action.record ?? {}))))], closed: true },
+    durations: Object.entries(def.parameters ?? {}).filter(([, parameter]) => parameter.type === 'duration').map(([name]) => name),
     recorders: def.steps.flatMap((step) => Object.values(step.actions).flatMap((action) => Object.keys(action.record ?? {})))
       .reduce((counts, name) => counts.set(name, (counts.get(name) ?? 0) + 1), new Map<string, number>()),
     data: { names: def.steps.map((step) => step.id), closed: true },

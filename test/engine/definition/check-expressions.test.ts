@@ -222,6 +222,14 @@ describe('expressions checked against the process', () => {
     expect(problems(definition({ record }))).toEqual([{ line: expect.any(String) as string, code: 'definition.expression', message: expect.any(String) as string, hint: expect.stringContaining(hint) as string }])
   })
 
+  it('refuses ordering a duration parameter, which JSONata compares as a text, and accepts comparing the instants it leads to', () => {
+    expect(problems(definition({ when: "parameters.purchasedDuration > 'P7D'" }))).toEqual([
+      { line: WHEN_AT, code: 'definition.expression', message: expect.stringContaining('compares as a text') as string, hint: expect.stringContaining('$addDuration($now(), parameters.purchasedDuration)') as string },
+    ])
+    expect(problems(definition({ when: '$addDuration($now(), parameters.purchasedDuration) > $addDuration($now(), "P7D")' }))).toEqual([])
+    expect(problems(definition({ when: "parameters.purchasedDuration = 'P1Y'" }))).toEqual([])
+  })
+
   it('does not check an expression that is not valid JSONata any further', () => {
     expect(problems(definition({ when: '$nosuch(contxt.renewal' })).map((p) => p.code)).toEqual(['definition.expression'])
   })
