@@ -293,7 +293,7 @@ class Checker {
     const given = args.length
     const { min, max, context } = arityOf(signature)
     if (given >= min && given <= max) {
-      const kinds = args.map((type) => (type === undefined ? 'an expression' : LITERAL_WORDS[type])).join(', ')
+      const kinds = args.map((type) => (type === undefined ? 'an expression' : typeWords(LITERAL_TYPES[type], 'one'))).join(', ')
       this.#report('definition.expression-function', `arguments:${name}:${args.join()}`, `\`$${name}()\` cannot take what it is given (${kinds}): JSONata would refuse the call when it runs.`,
         `JSONata's signature of \`$${name}\` is ${signature} (https://docs.jsonata.org/embedding-extending#function-signature-syntax): s is a text, n a number, b true or false. After \`~>\`, the value on its left is the first argument.`)
       return
@@ -345,8 +345,8 @@ function temporalProblem(read: (text: string) => unknown, text: string): string 
 const instantProblem = (text: string): string | undefined => temporalProblem((t) => Temporal.Instant.from(t), text)
 const durationProblem = (text: string): string | undefined => temporalProblem((t) => Temporal.Duration.from(t), text)
 
-/** A literal argument's type, in words. */
-const LITERAL_WORDS: Record<Exclude<LiteralType, undefined>, string> = { s: 'a text', n: 'a number', b: 'true or false', l: 'null' }
+/** The JSON type of each kind of literal argument. */
+const LITERAL_TYPES: Record<Exclude<LiteralType, undefined>, string> = { s: 'string', n: 'number', b: 'boolean', l: 'null' }
 
 /** The type of a literal argument (`'a'`, `2`, `true`, `null`), or undefined when only running the expression tells. */
 function literalType(node: AstNode): LiteralType {
