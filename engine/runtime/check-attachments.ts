@@ -49,7 +49,7 @@ export function checkAttachments(
           code: 'attachment.image', pointer, rule: 'transparentBackground',
           message: file.image?.transparentBackground === false
             ? `is a PNG whose background is not transparent (its corner pixels are not fully transparent); "${rule.title}" accepts only a PNG with a transparent background`
-            : `is a PNG whose pixels could not be read to check its background; "${rule.title}" accepts only a PNG with a transparent background`,
+            : `is a PNG whose pixels could not be read to check its background (corrupt data, or a picture too large to read); "${rule.title}" accepts only a PNG with a transparent background`,
         })
       }
     })

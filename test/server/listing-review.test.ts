@@ -6,6 +6,7 @@ import { BUILT_IN_PROCESS_DIR, compileProcess, PARTY_STARTS_PER_HOUR } from '../
 import type { JsonSchema } from '../../engine/index.js'
 import { openApi } from '../support/http.js'
 import type { Api, Who } from '../support/http.js'
+import { pngFile } from '../support/png.js'
 
 // The Compute Nest listing (listing-review v2) over HTTP, against every rule of its source
 // (../shared/seeds/003): each configuration item at exactly its limit accepted, each over its
@@ -288,7 +289,9 @@ describe('listing-review v2 over HTTP: the logo and the other files', () => {
     const instance = await json(await api.call('GET', `/v1/instances/${id}`, { who: 'isv' }))
     expect(instance).toMatchObject({ revision: 1, step: { id: 'submit-listing' } })
     expect(await submit(pad(logoPng('transparent'), 7.5 * MB + 1), 422)).toMatchObject({ code: 'attachment.size' })
-    expect(await submit(pad(logoPng('transparent'), 7.5 * MB))).toMatchObject({ step: { id: 'category-review' } })
+    // At the limit of 7.5 MB, a transparent logo of 4,000 x 4,000 pixels: the source recommends 290 x 290 and sets no largest size.
+    const large = pngFile({ width: 4_000, height: 4_000, colorType: 6, bitDepth: 8 }, Buffer.alloc(4_000 * (1 + 4_000 * 4)))
+    expect(await submit(pad(large, 7.5 * MB))).toMatchObject({ step: { id: 'category-review' } })
   })
 
   it('applies the other file rules: PDF guide up to 10 MB, six qualification images (PNG, JPEG, GIF, WebP or BMP) up to 2 MB, one short video', { timeout: 60_000 }, async () => {
