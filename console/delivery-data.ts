@@ -50,11 +50,8 @@ export async function fileNames(engine: Engine, ids: Iterable<string>, by: Princ
 
 /** A parsed form body as the form renderer reads it: every string value of each name (files are uploaded apart). */
 export function submittedForm(body: Record<string, string | File | Array<string | File>>): SubmittedForm {
-  const form: Record<string, string[]> = {}
-  for (const [name, value] of Object.entries(body)) {
-    form[name] = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string')
-  }
-  return form
+  // Built from entries: a field named `__proto__` is a field like any other.
+  return Object.fromEntries(Object.entries(body).map(([name, value]) => [name, (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string')]))
 }
 
 /**

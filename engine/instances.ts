@@ -211,9 +211,8 @@ export class Instances {
     const ids = Object.values(refs).flat()
     const rows = new Map((await this.#attachments.findMany(ids)).map((row) => [row.id, row]))
     const missing: FieldProblem[] = []
-    const facts: Record<string, AttachmentFacts[]> = {}
-    for (const [slot, slotIds] of Object.entries(refs)) {
-      facts[slot] = slotIds.flatMap((id, index) => {
+    // Built from entries, so that a slot any request names (`__proto__` too) is a slot of its own, which the checks see.
+    const facts: Record<string, AttachmentFacts[]> = Object.fromEntries(Object.entries(refs).map(([slot, slotIds]) => [slot, slotIds.flatMap((id, index) => {
         const row = rows.get(id)
         if (!row) {
           missing.push({ pointer: `/attachments/${slot}/${index}`, rule: 'not-found', message: `attachment "${id}" does not exist or is not yours to attach` })
@@ -224,8 +223,7 @@ export class Instances {
           uploadedBy: { role: row.uploaded_by_role, subject: row.uploaded_by_subject },
           ...optional('image', row.image === null ? undefined : JSON.parse(row.image) as ImageFacts),
         }]
-      })
-    }
+      })]))
     if (missing.length > 0) throw new EngineError('attachment.not-found', 'Some attachments do not exist.', { fields: missing })
     return facts
   }

@@ -72,6 +72,10 @@ describe('contract delivery', () => {
     const theirs = await upload(OTHER_ISV, 'pdf', 1000)
     expect((await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: { contract: [theirs] } }, ISV))).code).toBe('attachment.not-found')
     expect((await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: { contract: ['nope'] } }, ISV))).code).toBe('attachment.not-found')
+    // A slot named as Object.prototype is (parsed from JSON, an own name): a slot the step does not have.
+    const mine = await upload(ISV, 'pdf', 1000)
+    const proto = JSON.parse(`{"contract": ["${mine}"], "__proto__": ["${theirs}"]}`) as Record<string, string[]>
+    expect(await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: proto }, ISV))).toMatchObject({ code: 'attachment.unknown-slot', fields: [{ pointer: '/attachments/__proto__' }] })
   })
 
   it('refuses a file already attached to another delivery', async () => {
