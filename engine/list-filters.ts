@@ -1,6 +1,7 @@
 import { Temporal } from 'temporal-polyfill'
+import { FORMAT_RULES } from './definition/json-schema.js'
 import { EngineError } from './errors.js'
-import { iso } from './runtime/time.js'
+import { comparesAsText, iso } from './runtime/time.js'
 
 // The values of Engine.list's filters that are more than plain text, and the rules the API's
 // rejections state for them.
@@ -34,16 +35,17 @@ export function isListOrder(value: string): value is ListOrder {
 }
 
 /** What `startedFrom` and `startedTo` must be, as rejections say it. */
-export const INSTANT_RULE = 'must be an RFC 3339 instant with a time zone, such as 2026-01-15T09:00:00Z or 2026-01-15T17:00:00+08:00'
+export const INSTANT_RULE = `${FORMAT_RULES['date-time'] as string}, in years 0000 to 9999 once in UTC`
 
 const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
 
 /**
  * An RFC 3339 instant (`2026-01-15T17:00:00+08:00`) in the stored form of instants (UTC,
  * milliseconds; see `iso`), so that it compares with creation instants as text; undefined when
- * `text` is not one. A finer fraction of a second is rounded up to the next millisecond: as no
- * stored instant lies between, `>= from` and `< to` then select exactly what they would with
- * the given precision.
+ * `text` is not one, or when in UTC it falls outside years 0 to 9999, which do not compare as
+ * text (`9999-12-31T23:59:59-01:00`). A finer fraction of a second is rounded up to the next
+ * millisecond: as no stored instant lies between, `>= from` and `< to` then select exactly what
+ * they would with the given precision.
  */
 export function listInstant(text: string): string | undefined {
   if (!RFC_3339.test(text)) return undefined
@@ -56,7 +58,8 @@ export function listInstant(text: string): string | undefined {
   }
   const ns = instant.epochNanoseconds
   const ms = ns / 1_000_000n
-  return iso(Temporal.Instant.fromEpochMilliseconds(Number(ns > ms * 1_000_000n ? ms + 1n : ms)))
+  const rounded = Temporal.Instant.fromEpochMilliseconds(Number(ns > ms * 1_000_000n ? ms + 1n : ms))
+  return comparesAsText(rounded) ? iso(rounded) : undefined
 }
 
 /**

@@ -4,7 +4,7 @@ import addFormatsModule from 'ajv-formats'
 import { IncomingMessage } from 'node:http'
 import type { Context } from 'hono'
 import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
-import { EngineError, fieldProblems } from '../engine/index.js'
+import { EngineError, fieldProblems, INSTANT_RULE, listInstant } from '../engine/index.js'
 import type { AppEnv } from './env.js'
 import { checkJsonDepth, checkJsonText } from './request-limits.js'
 import type { BodyTypes } from './request-types.js'
@@ -13,6 +13,9 @@ const addFormats = addFormatsModule.default
 // The schema is ours and checked against the meta-schema by test/schemas/: not again at every start.
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, logger: false, validateSchema: false })
 addFormats(ajv)
+// ajv-formats' `date-time` takes any number of fraction digits and any year, which Temporal or the
+// stored instants' text order cannot: exactly the instants the engine reads, as for query parameters.
+ajv.addFormat('date-time', { type: 'string', validate: (text: string) => listInstant(text) !== undefined })
 // Query parameters' rejections, in the same file (see server/query.ts): an annotation here.
 ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' })
 ajv.addSchema(apiSchema)
@@ -35,8 +38,10 @@ function validatorOf(shape: RequestShape): ValidateFunction {
 /** Rules about a whole object, whose words from ajv ("must NOT be valid") say nothing of what to send. */
 const OBJECT_RULES = new Set(['not', 'minProperties', 'maxProperties', 'oneOf', 'anyOf'])
 
-/** The `x-message` of the schema whose object rule `field` broke, where the shape states one. */
+/** The words for `field`'s rule where ajv's say nothing of what to send: the instants a request may give, and the `x-message` of a shape's object rule. */
 function statedMessage(shape: RequestShape, errors: NonNullable<ValidateFunction['errors']>, field: { readonly pointer: string; readonly rule: string }): string | undefined {
+  // Instants of requests are those the engine keeps, up to year 9999 (see the format above).
+  if (field.rule === 'format') return errors.some((e) => e.instancePath === field.pointer && e.params['format'] === 'date-time') ? INSTANT_RULE : undefined
   if (!OBJECT_RULES.has(field.rule)) return undefined
   const error = errors.find((e) => e.keyword === field.rule && e.instancePath === field.pointer)
   if (!error) return undefined

@@ -356,7 +356,8 @@ export function fieldProblems(errors: readonly ErrorObject[] | null | undefined)
     }
     const stated = (e.parentSchema as { patternErrorMessage?: unknown } | undefined)?.patternErrorMessage
     if (e.keyword === 'pattern' && typeof stated === 'string') return { pointer: e.instancePath, rule: 'pattern', message: stated }
-    if (e.keyword === 'format' && params['format'] === 'text') return { pointer: e.instancePath, rule: 'format', message: TEXT_RULE }
+    const format = e.keyword === 'format' ? FORMAT_RULES[String(params['format'])] : undefined
+    if (format !== undefined) return { pointer: e.instancePath, rule: 'format', message: format }
     if (e.keyword === 'enum' && Array.isArray(params['allowedValues'])) {
       return { pointer: e.instancePath, rule: 'enum', message: `must be one of ${listed(params['allowedValues'])}` }
     }
@@ -388,6 +389,23 @@ function boundMessage(keyword: string, params: Record<string, unknown>): string 
 
 /** The words of a refusal of `format: text`. */
 export const TEXT_RULE = 'must hold something other than spaces, and no control characters (line breaks and tabs are kept)'
+
+/** What each format a schema may name accepts, in words (ajv's say `must match format "email"`). */
+export const FORMAT_RULES: Readonly<Record<string, string>> = {
+  'date-time': 'must be an RFC 3339 instant with a time zone, such as 2026-01-15T09:00:00Z or 2026-01-15T17:00:00+08:00',
+  date: 'must be a date such as 2026-01-15',
+  time: 'must be a time of day with a time zone, such as 09:00:00Z or 17:00:00+08:00',
+  duration: 'must be an ISO 8601 duration such as P14D or PT2H',
+  email: 'must be an email address such as name@example.com',
+  hostname: 'must be a host name such as example.com',
+  ipv4: 'must be an IPv4 address such as 192.0.2.1',
+  ipv6: 'must be an IPv6 address such as 2001:db8::1',
+  uri: 'must be an absolute URI such as https://example.com/page',
+  'uri-reference': 'must be a URI or a reference relative to one, such as /page',
+  uuid: 'must be a UUID such as 123e4567-e89b-12d3-a456-426614174000',
+  regex: 'must be a regular expression',
+  text: TEXT_RULE,
+}
 
 /** How many accepted values a refusal lists before saying how many more there are. */
 const VALUES_LISTED = 20

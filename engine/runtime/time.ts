@@ -16,6 +16,19 @@ export function iso(instant: Temporal.Instant): string {
 const MIN_FOUR_DIGIT_YEAR = Date.parse('0000-01-01T00:00:00.000Z')
 const MAX_FOUR_DIGIT_YEAR = Date.parse('9999-12-31T23:59:59.999Z')
 
+/**
+ * The latest instant the engine keeps, the last of year 9999: later ones would be written with a
+ * sign (`+010000-...`) and sort before every other as text, so that every deadline would fall due
+ * at once and every filter would select the wrong side.
+ */
+export const LATEST_INSTANT = Temporal.Instant.fromEpochMilliseconds(MAX_FOUR_DIGIT_YEAR)
+
+/** Whether `instant` is written by {@link iso} with a four-digit year (years 0 to 9999), so that it compares as text. */
+export function comparesAsText(instant: Temporal.Instant): boolean {
+  const ms = instant.epochMilliseconds
+  return ms >= MIN_FOUR_DIGIT_YEAR && ms <= MAX_FOUR_DIGIT_YEAR
+}
+
 /** Parses an instant written by {@link iso} (or any RFC 3339 instant). */
 export function instant(text: string): Temporal.Instant {
   return Temporal.Instant.from(text)

@@ -10,7 +10,7 @@ import { decide } from '../runtime/decide.js'
 import type { Decision } from '../runtime/decision.js'
 import { summarise } from '../runtime/public-events.js'
 import type { InstanceState, Principal } from '../runtime/state.js'
-import { iso } from '../runtime/time.js'
+import { iso, LATEST_INSTANT as LATEST } from '../runtime/time.js'
 import { nextDeadline } from '../runtime/transitions.js'
 import type { Expectation, Move, Refused, Scenario, ScenarioFile } from './scenario.js'
 
@@ -34,8 +34,6 @@ export const MAX_RUN_MS = 5000
 export const MAX_PROBLEMS = 1000
 /** Milliseconds of work between two yields to the event loop, so a server answers other requests meanwhile. */
 const SLICE_MS = 20
-/** The latest instant a scenario's clock may reach: instants keep their four-digit years. */
-const LATEST = Temporal.Instant.from('9999-12-31T23:59:59.999Z')
 
 /** What became of one scenario: its problems, empty when it passed. */
 export interface ScenarioResult {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { Temporal } from 'temporal-polyfill'
 import type { Engine, ManualClock } from '../../engine/index.js'
-import { EngineError } from '../../engine/index.js'
+import { EngineError, LATEST_INSTANT as LATEST } from '../../engine/index.js'
 import { requirePermission } from '../auth.js'
 import { readBody } from '../body.js'
 import type { AppEnv } from '../env.js'
@@ -31,8 +31,6 @@ export function clockRoutes(engine: Engine, sandbox: ManualClock | undefined, me
   return app
 }
 
-/** The latest instant the sandbox clock may show: the last of year 9999. */
-const LATEST = Temporal.Instant.from('9999-12-31T23:59:59.999Z')
 
 /** Moves the sandbox clock to `to` or by `by`, refusing a move backwards or beyond what can be represented. */
 function moveClock(clock: ManualClock, to: string | undefined, by: string | undefined): void {

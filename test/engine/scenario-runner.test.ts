@@ -82,8 +82,8 @@ describe('a scenario file that cannot be run', () => {
       const fine = await runScenarioFile(file, library)
       expect(fine.problems.map((p) => `${p.location.line}:${p.location.column} ${p.code} ${p.location.pointer}`)).toEqual([expect.stringMatching(/^6:\d+ scenario\.invalid \/scenarios\/1\/start\/at$/)])
       writeFileSync(file, `process: basic\nscenarios:\n  - name: late\n    start: ${start}\n    then:\n      - until: "9999-12-31T23:59:59-23:59"\n  - name: later\n    start: { at: "9999-12-31T23:59:59-23:59", ${start.slice(2)}\n`)
-      const { scenarios } = await located(file)
-      expect(scenarios).toEqual([['late', ['6:16 scenario.invalid']], ['later', [expect.stringMatching(/^8:\d+ scenario\.invalid$/)]]])
+      // Past year 9999 once in UTC: not an instant the file may give, found where the file is read.
+      expect(await located(file)).toEqual({ file: ['6:16 scenario.invalid', expect.stringMatching(/^8:\d+ scenario\.invalid$/)], scenarios: [] })
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

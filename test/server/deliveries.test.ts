@@ -114,7 +114,7 @@ describe('the four processes over HTTP', () => {
     expect(response.headers.get('content-type')).toBe('application/problem+json')
     const problem = await response.json() as Record<string, unknown>
     expect(problem).toMatchObject({ type: '/problems/input.invalid', status: 422, code: 'input.invalid', instance: `/v1/instances/${id}/act` })
-    expect(problem['errors']).toEqual(expect.arrayContaining([expect.objectContaining({ pointer: '/inputs/contact/email', rule: 'format' }), expect.objectContaining({ pointer: '/inputs/demands', rule: 'required' })]))
+    expect(problem['errors']).toEqual(expect.arrayContaining([{ pointer: '/inputs/contact/email', rule: 'format', message: 'must be an email address such as name@example.com' }, expect.objectContaining({ pointer: '/inputs/demands', rule: 'required' })]))
     expect(problem['requestId']).toBe(response.headers.get('x-request-id'))
   })
 })

@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server'
 import type { ServerType } from '@hono/node-server'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { INSTANT_RULE } from '../../engine/index.js'
 import { snapshot } from '../support/engine.js'
 import { openApi } from '../support/http.js'
 import type { Api } from '../support/http.js'
@@ -70,6 +71,11 @@ describe('request hygiene', () => {
     for (const json of [{}, { eventId: 'x', since: '2026-01-01T00:00:00Z' }]) {
       const resend = await problem(await api.call('POST', `/v1/webhook-endpoints/${id}/resend`, { who: 'admin', json }), 422, 'request.invalid')
       expect(resend['errors'], JSON.stringify(json)).toEqual([{ pointer: '', rule: expect.stringMatching(/^m(in|ax)Properties$/) as string, message: 'must give exactly one of `eventId` and `since`' }])
+    }
+    // Instants Temporal cannot read (ten fraction digits), or past year 9999 once in UTC, which would compare before every event kept.
+    for (const since of ['2026-01-01T00:00:00.1234567891Z', '9999-12-31T23:59:59-23:59']) {
+      const resend = await problem(await api.call('POST', `/v1/webhook-endpoints/${id}/resend`, { who: 'admin', json: { since } }), 422, 'request.invalid')
+      expect(resend['errors'], since).toEqual([{ pointer: '/since', rule: 'format', message: INSTANT_RULE }])
     }
     const update = await problem(await api.call('PATCH', `/v1/webhook-endpoints/${id}`, { who: 'admin', json: {} }), 422, 'request.invalid')
     expect(update['errors']).toEqual([{ pointer: '', rule: 'minProperties', message: 'must give at least one of the endpoint\'s properties to change' }])

@@ -45,6 +45,9 @@ describe('GET /v1/instances filters', () => {
       ['startedFrom=2026-01-01', '/query/startedFrom', 'format'],
       ['startedTo=2026-01-01T00:00:00', '/query/startedTo', 'format'],
       ['startedFrom=2026-02-30T00:00:00Z', '/query/startedFrom', 'format'],
+      // Past year 9999 once in UTC, which would compare before every instant kept.
+      ['startedFrom=9999-12-31T23:59:59-23:59', '/query/startedFrom', 'format'],
+      ['startedTo=9999-12-31T23:59:59.9999Z', '/query/startedTo', 'format'],
       ['order=desc', '/query/order', 'enum'],
       [`orderId=${'x'.repeat(257)}`, '/query/orderId', 'maxLength'],
       [`cursor=${newest.next as string}`, '/query/cursor', 'format'],
