@@ -148,6 +148,22 @@ describe('the console over HTTP', () => {
     expect(act.status).toBe(413)
     expect(await act.text()).toContain(`at most ${MAX_FORM_FIELDS.toLocaleString('en')}`)
     expect((await api.engine.instances.get(instance, WHO.admin)).revision).toBe(1)
+    // Counted in the bytes, before any is decoded: a name repeated half a million times is that
+    // many fields, refused at once, also on the sign-in page, which anyone may post to.
+    const repeated = Array.from({ length: 524_000 }, () => 'a').join('&')
+    const signIn = await api.app.request('/console/sign-in', { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' }, body: repeated })
+    expect(signIn.status).toBe(413)
+    expect(await signIn.text()).toContain('524,000 fields')
+  })
+
+  it('reads a form as Hono does: the last value of a repeated name, every value where asked, names decoded', async () => {
+    const customer = await signedIn('customer')
+    // The act reads every value of a slot's field; its other fields once.
+    const form = new URLSearchParams([['_csrf', 'wrong'], ['_csrf', customer.csrf], ['_action', 'submit'], ['_step', 'submit-demand'], ['%2Finputs%2Fdemands', 'x']])
+    const act = await api.app.request(`/console/deliveries/${instance}/act`, { method: 'POST', headers: { Cookie: customer.cookie, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() })
+    // Not refused for its token (the last one given counts): refused for its inputs, on the page.
+    expect(act.status).toBe(422)
+    expect(await act.text()).toContain('contact')
   })
 
   it('holds forms to the API\'s limits: the ids of files an act may carry, a termination\'s reason', async () => {
