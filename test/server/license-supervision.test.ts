@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openApi } from '../support/http.js'
+import { GIF, TIFF, WEBP } from '../support/images.js'
 import type { Api, Who } from '../support/http.js'
 
 let api: Api
@@ -16,9 +17,10 @@ async function json<T = Record<string, unknown>>(response: Response, status = 20
   return JSON.parse(text) as T
 }
 
-async function upload(name: string): Promise<string> {
+/** Uploads a file of test/fixtures/files, or `bytes` under `name`, as the ISV. */
+async function upload(name: string, bytes: Buffer = readFileSync(join(FILES, name))): Promise<string> {
   const form = new FormData()
-  form.append('file', new Blob([readFileSync(join(FILES, name))]), name)
+  form.append('file', new Blob([bytes]), name)
   return (await json<{ id: string }>(await api.call('POST', '/v1/attachments', { who: 'isv', body: form }), 201)).id
 }
 
@@ -86,6 +88,26 @@ describe('license service supervision over HTTP', () => {
     const { id } = await json<{ id: string }>(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'license-supervision', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { purchasedDuration: 'P1M' }, context: ORDER } }), 201)
     const refused = await act(id, 'isv', { action: 'deliver', inputs: { deliveryContent: 'x' }, attachments: { 'statement-of-work': [await upload('contract.pdf')] } }, 422)
     expect(refused).toMatchObject({ code: 'attachment.count', errors: [{ pointer: '/attachments/acceptance-documents' }] })
+  })
+
+  it('takes the proof in any document or image (the source names no format), and refuses what is neither', async () => {
+    const start = async (): Promise<string> => (await json<{ id: string }>(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'license-supervision', parties: { customer: 'c-1', isv: 'v-1' }, parameters: { purchasedDuration: 'P1M' }, context: ORDER } }), 201)).id
+    const refusedId = await start()
+    for (const [slot, file] of [['acceptance-documents', 'notes.txt'], ['authorization-screenshots', 'contract.pdf'], ['statement-of-work', 'program.exe']] as const) {
+      const refused = await act(refusedId, 'isv', { action: 'deliver', inputs: { deliveryContent: 'x' }, attachments: {
+        'statement-of-work': [await upload('contract.pdf')], 'acceptance-documents': [await upload('contract.pdf')], [slot]: [await upload(file)],
+      } }, 422)
+      expect(refused, slot).toMatchObject({ code: 'attachment.type', errors: [{ pointer: `/attachments/${slot}/0` }] })
+    }
+    const id = await start()
+    const view = await act(id, 'isv', { action: 'deliver', inputs: { deliveryContent: 'x' }, attachments: {
+      'statement-of-work': [await upload('legacy.xls'), await upload('slides.pptx')],
+      'acceptance-documents': [await upload('contract.xlsx'), await upload('scan.tiff', TIFF)],
+      'authorization-screenshots': [await upload('a.gif', GIF), await upload('b.webp', WEBP), await upload('c.tiff', TIFF), await upload('photo.jpg')],
+      'deployment-screenshots': [await upload('logo.png')],
+      'other-proof': [await upload('legacy.ppt'), await upload('archive.7z')],
+    } })
+    expect(view).toMatchObject({ process: { version: 5 }, step: { id: 'customer-acceptance' } })
   })
 
   it('appeal, accepted by an administrator on the customer\'s behalf', async () => {

@@ -6,6 +6,7 @@ import { BUILT_IN_PROCESS_DIR, compileProcess, PARTY_STARTS_PER_HOUR } from '../
 import type { JsonSchema } from '../../engine/index.js'
 import { openApi } from '../support/http.js'
 import type { Api, Who } from '../support/http.js'
+import { GIF, TIFF } from '../support/images.js'
 import { pngFile } from '../support/png.js'
 
 // The Compute Nest listing (listing-review v2) over HTTP, against every rule of its source
@@ -48,24 +49,6 @@ function logoPng(background: 'transparent' | 'white', width = 290, height = 290)
 const pad = (bytes: Buffer, size: number): Buffer => Buffer.concat([bytes, Buffer.alloc(size - bytes.length)])
 const fixture = (name: string): Buffer => readFileSync(join(FILES, name))
 /** The smallest MP4 file-type recognises: an `ftyp` box of brand isom. */
-/** A 1×1 GIF image. */
-const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')
-/** A 1 x 1 TIFF (little-endian): the header, then one directory of the entries a reader needs, then the pixel. */
-const TIFF = (() => {
-  const entries: Array<[number, number, number, number]> = [[256, 3, 1, 1], [257, 3, 1, 1], [258, 3, 1, 8], [259, 3, 1, 1], [262, 3, 1, 1], [273, 4, 1, 8 + 2 + 9 * 12 + 4], [277, 3, 1, 1], [278, 3, 1, 1], [279, 4, 1, 1]]
-  const bytes = Buffer.alloc(8 + 2 + entries.length * 12 + 4 + 1)
-  bytes.write('II', 0, 'latin1')
-  bytes.writeUInt16LE(42, 2)
-  bytes.writeUInt32LE(8, 4)
-  bytes.writeUInt16LE(entries.length, 8)
-  entries.forEach(([tag, type, count, value], i) => {
-    const at = 10 + i * 12
-    bytes.writeUInt16LE(tag, at); bytes.writeUInt16LE(type, at + 2); bytes.writeUInt32LE(count, at + 4)
-    if (type === 3) bytes.writeUInt16LE(value, at + 8)
-    else bytes.writeUInt32LE(value, at + 8)
-  })
-  return bytes
-})()
 const VIDEO = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom\0\0\x02\0isomiso2', 'latin1'), Buffer.alloc(64)])
 
 async function upload(bytes: Buffer, name: string, who: Who = 'isv'): Promise<string> {

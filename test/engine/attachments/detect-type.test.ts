@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { detectType } from '../../../engine/attachments/index.js'
 import { OLE_ON_LOOP_BYTES } from '../../../engine/attachments/ole-type.js'
 import type { AttachmentType } from '../../../engine/definition/attachment-types.js'
+import { GIF, WEBP } from '../../support/images.js'
 import { pngFile } from '../../support/png.js'
 
 const FILES = fileURLToPath(new URL('../../fixtures/files/', import.meta.url))
@@ -108,8 +109,8 @@ describe('detectType', () => {
   })
 
   it.each<[string, Uint8Array, AttachmentType | null]>([
-    ['gif', Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'), 'gif'],
-    ['webp', Buffer.concat([Buffer.from('RIFF\x1a\0\0\0WEBPVP8L\x0d\0\0\0\x2f\0\0\0', 'latin1'), Buffer.from('10071011118888fe0700', 'hex')]), 'webp'],
+    ['gif', GIF, 'gif'],
+    ['webp', WEBP, 'webp'],
     ['tiff', Buffer.concat([Buffer.from('II*\0\x08\0\0\0\x01\0\x00\x01\x03\0\x01\0\0\0\x01\0', 'latin1'), Buffer.alloc(44)]), 'tiff'],
     ['mp4', Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom\0\0\x02\0isomiso2', 'latin1'), Buffer.alloc(32)]), 'mp4'],
     ['mov', Buffer.concat([Buffer.from([0, 0, 0, 0x14]), Buffer.from('ftypqt  \0\0\x02\0qt  ', 'latin1'), Buffer.alloc(32)]), 'mov'],
