@@ -184,10 +184,6 @@ export function compileAuthoredSchema(schema: JsonSchema): Validator | SchemaFau
       const fault = patternFault(error.source, place?.pointer ?? '', place?.atKey ?? false)
       if (fault) return [fault]
     }
-    if (error instanceof RangeError && /call stack/i.test(error.message)) {
-      return [{ message: 'Not a valid JSON Schema (2020-12): its `$ref`s lead back to where they start, each naming only another `$ref`, so no value could ever be checked against it.', pointer: '', atKey: false,
-        hint: 'Give each schema in the circle a keyword of its own besides `$ref` (`type`, `properties`...), or break the circle.' }]
-    }
     const message = error instanceof Error ? error.message : String(error)
     const keyword = /unknown keyword: "([^"]+)"/.exec(message)?.[1]
     const pointer = keyword === undefined ? undefined : pathOfKey(schema, keyword)

@@ -87,6 +87,59 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
     }
     faults.push(...undeclaredRequired(node, pointer), ...referenceFaults(node, pointer), ...unresolvedReferences(schema, node, pointer))
   }
+  faults.push(...inPlaceCycles(schema, nodes))
+  return faults
+}
+
+/** The keywords whose schemas apply to the value itself rather than to a part of it. */
+const IN_PLACE_VALUED = ['not', 'if', 'then', 'else'] as const
+const IN_PLACE_LISTS = ['allOf', 'anyOf', 'oneOf'] as const
+
+/**
+ * Where a schema comes back to itself for the same value: a `$ref`, or `allOf`, `anyOf`,
+ * `oneOf`, `not`, `if`/`then`/`else` or `dependentSchemas`, leading (through others of them) to
+ * a schema that leads there again, without going into a part of the value (`properties`,
+ * `items`...) on the way. Checking any value against it would never end: a stack overflow, so
+ * the definition could not be checked, nor a delivery started. One fault where each circle closes.
+ */
+function inPlaceCycles(schema: JsonSchema, nodes: readonly SchemaNode[]): SchemaFault[] {
+  const pointerOf = new Map(nodes.map(({ node, pointer }) => [node as object, pointer]))
+  const resolve = (ref: string): unknown => {
+    let target: unknown = schema
+    for (const part of parsePointer(safeDecode(ref.slice(1)))) target = isObject(target) || Array.isArray(target) ? (target as Record<string, unknown>)[part] : undefined
+    return target
+  }
+  /** The schemas `node` applies to its own value, each with the keyword's place that leads there. */
+  const inPlace = (node: Readonly<Record<string, unknown>>, pointer: string): Array<[unknown, string]> => {
+    const next: Array<[unknown, string]> = []
+    if (typeof node['$ref'] === 'string' && node['$ref'].startsWith('#')) next.push([resolve(node['$ref']), `${pointer}/$ref`])
+    for (const key of IN_PLACE_VALUED) next.push([node[key], `${pointer}/${key}`])
+    for (const key of IN_PLACE_LISTS) {
+      const children = node[key]
+      if (Array.isArray(children)) children.forEach((child: unknown, i) => next.push([child, `${pointer}/${key}/${i}`]))
+    }
+    const dependent = node['dependentSchemas']
+    if (isObject(dependent)) for (const [name, child] of Object.entries(dependent)) next.push([child, `${pointer}/dependentSchemas/${escapeSegment(name)}`])
+    return next.filter(([child]) => isObject(child))
+  }
+  const faults: SchemaFault[] = []
+  const state = new Map<object, 'open' | 'done'>()
+  const visit = (node: Readonly<Record<string, unknown>>, pointer: string): void => {
+    state.set(node, 'open')
+    for (const [child, place] of inPlace(node, pointer)) {
+      const seen = state.get(child as object)
+      if (seen === 'open') {
+        const target = pointerOf.get(child as object) ?? ''
+        faults.push({ pointer: place, atKey: false,
+          message: `Not a valid JSON Schema (2020-12): this leads back to the schema at "${target === '' ? '#' : `#${target}`}" for the same value, without going into a part of it, so checking a value would never end.`,
+          hint: 'A schema may refer to itself only for a part of the value (under `properties`, `items`...), as a tree\'s children do; never for the value itself.' })
+      } else if (seen === undefined) {
+        visit(child as Readonly<Record<string, unknown>>, pointerOf.get(child as object) ?? place)
+      }
+    }
+    state.set(node, 'done')
+  }
+  for (const { node, pointer } of nodes) if (!state.has(node)) visit(node, pointer)
   return faults
 }
 

@@ -38,7 +38,7 @@ it('refuses $id and a reference outside the schema, which ajv would resolve agai
     .toEqual([expect.objectContaining({ pointer: '/examples/0/uniqueItems' })])
 })
 
-it('refuses, rather than throws on, a schema of another dialect or a $ref circle, at the place to change', () => {
+it('refuses, rather than throws on, a schema of another dialect or one that comes back to itself for the same value, at the place to change', () => {
   for (const named of ['http://json-schema.org/draft-07/schema#', 1, {}]) {
     expect(compileAuthoredSchema({ $schema: named, type: 'object' })).toEqual([expect.objectContaining({
       pointer: '/$schema', message: expect.stringContaining('$schema must be https://json-schema.org/draft/2020-12/schema or be left out') as unknown,
@@ -46,9 +46,20 @@ it('refuses, rather than throws on, a schema of another dialect or a $ref circle
   }
   expect(typeof compileAuthoredSchema({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' })).toBe('function')
   const circle = compileAuthoredSchema({ type: 'object', properties: { x: { $ref: '#/$defs/a' } }, $defs: { a: { $ref: '#/$defs/b' }, b: { $ref: '#/$defs/a' } } })
-  expect(circle).toEqual([expect.objectContaining({ pointer: '', message: expect.stringContaining('lead back to where they start') as unknown })])
-  // A schema that refers to itself through a keyword of its own is fine: a tree of any depth.
+  expect(circle).toEqual([expect.objectContaining({ pointer: '/$defs/b/$ref', message: expect.stringContaining('leads back to the schema at "#/$defs/a" for the same value') as unknown })])
+  // Through the keywords that apply a schema to the value itself, beside other keywords: ajv
+  // compiles them, and checking any value overflowed the stack (a 500 on every start or act).
+  const inPlace: Array<[Readonly<Record<string, unknown>>, string]> = [
+    [{ type: 'object', allOf: [{ $ref: '#' }] }, '/allOf/0/$ref'],
+    [{ type: 'object', properties: { x: { type: 'string', anyOf: [{ $ref: '#/properties/x' }] } } }, '/properties/x/anyOf/0/$ref'],
+    [{ type: 'object', properties: { x: { $ref: '#/properties/x' } } }, '/properties/x/$ref'],
+    [{ type: 'object', not: { if: { $ref: '#' } } }, '/not/if/$ref'],
+    [{ type: 'object', dependentSchemas: { a: { $ref: '#/$defs/d' } }, $defs: { d: { oneOf: [{ $ref: '#' }] } } }, '/$defs/d/oneOf/0/$ref'],
+  ]
+  for (const [schema, pointer] of inPlace) expect(compileAuthoredSchema(schema), pointer).toEqual([expect.objectContaining({ pointer, message: expect.stringContaining('checking a value would never end') as unknown })])
+  // A schema that refers to itself for a part of the value is fine: a tree of any depth.
   expect(typeof compileAuthoredSchema({ type: 'object', properties: { child: { $ref: '#' } } })).toBe('function')
+  expect(typeof compileAuthoredSchema({ $defs: { node: { type: 'object', properties: { children: { type: 'array', items: { $ref: '#/$defs/node' } } } } }, $ref: '#/$defs/node' })).toBe('function')
 })
 
 it('refuses, at the place to change, a $ref that names nothing, an empty enum and a word limit that is not a whole number, where ajv only threw', () => {
