@@ -165,7 +165,7 @@ function parseTokens(text: string): { tokens: CST.Token[]; tooManyTokens?: true;
  * errors on one line only the first is kept (the others follow from it, as after a tab).
  */
 function syntaxProblems(doc: Document, text: string, tokens: readonly CST.Token[], problem: (code: DefinitionCode, offset: number, message: string, hint?: string) => DefinitionError): DefinitionError[] {
-  if (doc.errors.length === 0) return tagProblems(doc, text, problem)
+  if (doc.errors.length === 0) return valueProblems(doc, text, problem)
   const opening = firstUnclosed(tokens)
   const caused = opening && doc.errors.some((e) => e.pos[0] >= opening.offset)
   const kept = caused ? doc.errors.filter((e) => e.pos[0] < opening.offset) : doc.errors
@@ -206,15 +206,19 @@ function syntaxProblems(doc: Document, text: string, tokens: readonly CST.Token[
 const JSON_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((name) => `tag:yaml.org,2002:${name}`))
 
 /**
- * Explicit tags that would make a value JSON cannot hold (`!!timestamp` a date, `!!binary` bytes,
- * `!!set`) or that yaml cannot apply (`!custom`, `!!float abc`), which it would otherwise ignore;
- * each reported at its tag.
+ * Values a definition cannot hold though they parse: explicit tags that would make a value JSON
+ * cannot hold (`!!timestamp` a date, `!!binary` bytes, `!!set`) or that yaml cannot apply
+ * (`!custom`, `!!float abc`), which it would otherwise ignore, each reported at its tag; and
+ * texts holding U+0000 through an escape, each at its text.
  */
-function tagProblems(doc: Document, text: string, problem: (code: DefinitionCode, offset: number, message: string, hint?: string) => DefinitionError): DefinitionError[] {
+function valueProblems(doc: Document, text: string, problem: (code: DefinitionCode, offset: number, message: string, hint?: string) => DefinitionError): DefinitionError[] {
   const tags = new Set<number>()
+  const nuls: number[] = []
   for (const warning of doc.warnings) if (warning.code === 'TAG_RESOLVE_FAILED') tags.add(warning.pos[0])
   visit(doc, {
     Node: (_, node) => {
+      // U+0000 written as an escape ("\0", "\x00", "\u0000"): no text the Delivery Center keeps may hold it (PostgreSQL's cannot).
+      if (isScalar(node) && typeof node.value === 'string' && node.value.includes('\u0000') && node.range) nuls.push(node.range[0])
       if (node.tag === undefined || JSON_TAGS.has(node.tag) || !node.range) return
       // The tag written before the value, else the value.
       let tag = text.lastIndexOf('!', node.range[0])
@@ -222,13 +226,14 @@ function tagProblems(doc: Document, text: string, problem: (code: DefinitionCode
       tags.add(tag >= 0 && /^!\S*\s+$/.test(text.slice(tag, node.range[0])) ? tag : node.range[0])
     },
   })
-  return [...tags].sort((a, b) => a - b).map((offset) => {
+  return [...[...tags].sort((a, b) => a - b).map((offset) => {
     const tag = /^!\S*/.exec(text.slice(offset))?.[0] ?? ''
     const json = tag.startsWith('!!') && JSON_TAGS.has(`tag:yaml.org,2002:${tag.slice(2)}`)
     return problem('definition.yaml-syntax', offset,
       json ? `The value after ${tag} is not of that type.` : `The tag ${tag} is not accepted: only text, numbers, true and false, null, lists and mappings are.`,
       'Remove the tag, and quote the value if it must stay text, e.g. "2026-01-01".')
-  })
+  }), ...nuls.map((offset) => problem('definition.encoding', offset, 'This text holds the character U+0000 (written as an escape), which no text of a process may hold.',
+    'Remove the escape (\\0, \\x00 or \\u0000).'))]
 }
 
 /** A {@link Source} whose locations come from `doc` (or are 1:1 without one), following aliases and merge keys. */
