@@ -11,4 +11,6 @@ import { setFlagsFromString } from 'node:v8'
  */
 export function useLinearRegExpFallback(): void {
   setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks')
+  // And the `l` flag, which runs an expression on that engine from the start (definition/pattern-regexp.ts).
+  setFlagsFromString('--enable-experimental-regexp-engine')
 }

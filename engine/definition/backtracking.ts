@@ -71,6 +71,25 @@ export function needsBacktracking(source: string): boolean {
   return false
 }
 
+/** The largest count a repeat of a regular expression gives (`{2,50}` 50, `{7,}` 7), outside classes and escapes; 0 when it counts none. Pure. */
+export function largestCount(source: string): number {
+  let largest = 0
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]
+    if (c === '\\') i++
+    else if (c === '[') {
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++
+    } else if (c === '{') {
+      const bound = /^\{(\d+)(?:,(\d*))?\}/.exec(source.slice(i, i + 40))
+      if (bound) largest = Math.max(largest, Number(bound[1]), bound[2] ? Number(bound[2]) : 0)
+    }
+  }
+  return largest
+}
+
+/** How to bound a length without a large counted repeat. */
+export const COUNT_HINT = 'Repeat with + or * and bound the length apart: `maxLength` in a schema (`[a-z]+` with `maxLength: 100000`), `$length()` in an expression.'
+
 /** How to do without a backreference or a lookaround. */
 export const BACKTRACKING_HINT = 'Write it without \\1, \\k<name>, (?=, (?!, (?<= or (?<!: to require several things of one value, check each apart, e.g. with an action\'s `require` and $contains(inputs.code, /[0-9]/).'
 

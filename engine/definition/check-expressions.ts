@@ -2,7 +2,8 @@ import { Temporal } from 'temporal-polyfill'
 import type { DefinitionCode } from '../errors.js'
 import type { CompileContext } from './context.js'
 import type { AstNode, Focus } from './expression-ast.js'
-import { BACKTRACKING_HINT, needsBacktracking, repeatsRepetition } from './backtracking.js'
+import { BACKTRACKING_HINT, COUNT_HINT, largestCount, needsBacktracking, repeatsRepetition } from './backtracking.js'
+import { MAX_REPEAT_COUNT } from './limits.js'
 import { boundVariables, childrenOf, hyphenatedPath, parseExpression, quote, readNames } from './expression-ast.js'
 import { arityOf, BUILT_IN_FUNCTIONS, BUILT_IN_SIGNATURES, ENGINE_FUNCTIONS, ENGINE_SIGNATURES, mayCall, REFUSED_FUNCTIONS } from './expression-functions.js'
 import type { LiteralType } from './expression-functions.js'
@@ -107,6 +108,10 @@ class Checker {
       this.#report('definition.expression', `regex:${node.value.source}`,
         `The regular expression /${node.value.source}/ repeats a group that itself repeats: on some texts it takes exponential time.`,
         'Repeat the inner part once, e.g. /a+/ rather than /(a+)+/, or make the alternatives of a repeated group exclusive.')
+    } else if (node.type === 'regex' && node.value instanceof RegExp && largestCount(node.value.source) > MAX_REPEAT_COUNT) {
+      this.#report('definition.expression', `regex:${node.value.source}`,
+        `The regular expression /${node.value.source}/ counts a repeat to ${largestCount(node.value.source).toLocaleString('en')}, more than the ${MAX_REPEAT_COUNT.toLocaleString('en')} a regular expression may: searching a long text then takes time in proportion to both.`,
+        COUNT_HINT)
     } else if (node.type === 'regex' && node.value instanceof RegExp && needsBacktracking(node.value.source)) {
       this.#report('definition.expression', `regex:${node.value.source}`,
         `The regular expression /${node.value.source}/ uses a backreference or a lookaround, which only a backtracking engine can run: on some texts one match can take minutes.`,

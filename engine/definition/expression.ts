@@ -3,6 +3,7 @@ import { Temporal } from 'temporal-polyfill'
 import type { SourceLocation } from '../errors.js'
 import { registerFunctions } from './expression-functions.js'
 import { Budget, EXPRESSION_LIMITS, EvaluationProblem, toJsonValue } from './expression-limits.js'
+import { LinearWherePossible } from './pattern-regexp.js'
 
 /** A compiled JSONata expression of a process (a condition or a recorded value). */
 export interface CompiledExpression {
@@ -55,7 +56,8 @@ export interface ExpressionSyntaxError {
 export function compileExpression(text: string, timeZone: string, place: SourceLocation): CompiledExpression | ExpressionSyntaxError {
   let expression: jsonata.Expression
   try {
-    expression = jsonata(text, { timeout: EXPRESSION_LIMITS.timeMs, stack: EXPRESSION_LIMITS.depth, sequence: EXPRESSION_LIMITS.items })
+    // JSONata only ever constructs its RegexEngine with `new`, which its typings do not say.
+    expression = jsonata(text, { timeout: EXPRESSION_LIMITS.timeMs, stack: EXPRESSION_LIMITS.depth, sequence: EXPRESSION_LIMITS.items, RegexEngine: LinearWherePossible as unknown as RegExpConstructor })
   } catch (error) {
     // The parser recurses once per level of nesting: thousands of brackets exhaust the stack.
     if (error instanceof RangeError) return { reason: `it is nested too deeply to be read (${error.message})`, index: undefined }

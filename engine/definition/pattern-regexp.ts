@@ -1,7 +1,7 @@
 import type { RegExpEngine, RegExpLike } from 'ajv/dist/types/index.js'
 import rewritePattern from 'regexpu-core'
-import { needsBacktracking, propertyEscapes, repeatsRepetition } from './backtracking.js'
-import { MAX_PROPERTY_ESCAPES } from './limits.js'
+import { largestCount, needsBacktracking, propertyEscapes, repeatsRepetition } from './backtracking.js'
+import { MAX_PROPERTY_ESCAPES, MAX_REPEAT_COUNT } from './limits.js'
 
 // ajv compiles an author's `pattern` with the u flag, and V8 cannot leave a backtracking match
 // with the u flag for its linear-time engine (engine/regexp-engine.ts): a pattern such as
@@ -43,14 +43,42 @@ export class UnsafePatternError extends Error {
   }
 }
 
+/**
+ * `source` compiled for V8's linear-time engine where it runs there (the `l` flag, which
+ * engine/regexp-engine.ts enables: no count past 16 or so, no `i` or `u` flag, no backreference or
+ * lookaround), else as written, for the backtracking engine, which leaves for the linear one when
+ * a match backtracks too much. A search for a pattern that is not anchored tries each place of the
+ * text in turn, each in time up to the rest of it, which no single match counts as backtracking:
+ * `[a-z]+[0-9]` took 2.9 s on 40,000 letters, and 14 ms on the linear engine, which searches the
+ * whole text in one pass. The same matches either way.
+ */
+export function linearWherePossible(source: string, flags: string): RegExp {
+  try {
+    return new RegExp(source, `${flags}l`)
+  } catch {
+    return new RegExp(source, flags)
+  }
+}
+
+/**
+ * The regular expressions of JSONata expressions (`/[a-z]+[0-9]/`), as JSONata's `RegexEngine`
+ * makes them from the one it parsed: on the linear engine where they run there.
+ */
+export class LinearWherePossible extends RegExp {
+  constructor(pattern: RegExp | string, flags?: string) {
+    const linear = linearWherePossible(typeof pattern === 'string' ? pattern : pattern.source, flags ?? (typeof pattern === 'string' ? '' : pattern.flags))
+    super(linear.source, linear.flags)
+  }
+}
+
 /** Compiles an author's `pattern` for ajv, to run without the u flag (see above). */
 export const patternRegExp: RegExpEngine = Object.assign((pattern: string, flags: string): RegExpLike => {
   // Compiled as written first: a pattern that is not one is refused with JavaScript's own message.
   const unicode = new RegExp(pattern, flags)
-  if (needsBacktracking(pattern) || repeatsRepetition(pattern) || propertyEscapes(pattern) > MAX_PROPERTY_ESCAPES) throw new UnsafePatternError(pattern)
+  if (needsBacktracking(pattern) || repeatsRepetition(pattern) || propertyEscapes(pattern) > MAX_PROPERTY_ESCAPES || largestCount(pattern) > MAX_REPEAT_COUNT) throw new UnsafePatternError(pattern)
   if (!flags.includes('u')) return unicode
   const rewritten = withoutUnicodeFlag(pattern, flags) ?? unicode
-  const plain = PLAIN.test(pattern) && !UNICODE_ONLY.test(pattern) ? new RegExp(pattern, flags.replace('u', '')) : undefined
+  const plain = PLAIN.test(pattern) && !UNICODE_ONLY.test(pattern) ? linearWherePossible(pattern, flags.replace('u', '')) : undefined
   const test = (text: string): boolean => {
     if (!SURROGATE.test(text)) return (plain ?? rewritten).test(text)
     return rewritten.test(text.replace(LONE_SURROGATES, '\ufffd'))
@@ -67,7 +95,7 @@ export const patternRegExp: RegExpEngine = Object.assign((pattern: string, flags
 function withoutUnicodeFlag(pattern: string, flags: string): RegExp | undefined {
   try {
     const source = rewritePattern(pattern, flags, { unicodeFlag: 'transform', unicodePropertyEscapes: 'transform' })
-    return new RegExp(source.replaceAll(LONE_SURROGATE_ALTERNATIVES, ''), flags.replace('u', ''))
+    return linearWherePossible(source.replaceAll(LONE_SURROGATE_ALTERNATIVES, ''), flags.replace('u', ''))
   } catch {
     return undefined
   }

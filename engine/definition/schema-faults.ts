@@ -1,6 +1,6 @@
 import type { JsonSchema } from './definition.js'
-import { BACKTRACKING_HINT, needsBacktracking, propertyEscapes, repeatsRepetition } from './backtracking.js'
-import { MAX_PROPERTY_ESCAPES } from './limits.js'
+import { BACKTRACKING_HINT, COUNT_HINT, largestCount, needsBacktracking, propertyEscapes, repeatsRepetition } from './backtracking.js'
+import { MAX_PROPERTY_ESCAPES, MAX_REPEAT_COUNT } from './limits.js'
 import { escapeSegment, parsePointer } from './pointer.js'
 import { suggest } from './suggest.js'
 import { typeWords } from './type-words.js'
@@ -377,6 +377,10 @@ export function patternFault(source: string, pointer: string, atKey: boolean): S
   if (repeatsRepetition(source)) {
     return { pointer, atKey, message: `"${source}" repeats a group that itself repeats or alternates: on an input that almost matches it can take exponential time, stalling the server.`,
       hint: 'Write it without a repeated group around a repetition or an alternation, e.g. [ab]+ for (a|b)+ and a+ for (a+)+.' }
+  }
+  const count = largestCount(source)
+  if (count > MAX_REPEAT_COUNT) {
+    return { pointer, atKey, message: `"${source}" counts a repeat to ${count.toLocaleString('en')}, more than the ${MAX_REPEAT_COUNT.toLocaleString('en')} a pattern may: searching a long text then takes time in proportion to both, stalling the server.`, hint: COUNT_HINT }
   }
   if (!needsBacktracking(source)) return undefined
   return { pointer, atKey, message: `"${source}" uses a backreference or a lookaround, which only a backtracking engine can run: on some inputs one match can take minutes, stalling the server.`, hint: BACKTRACKING_HINT }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { compileProcess } from '../../../engine/index.js'
+import { compileExpression } from '../../../engine/definition/expression.js'
 
 /**
  * A process whose `supervise` step has `when: WHEN` and whose `accept` action records `RECORD`
@@ -207,6 +208,20 @@ describe('expressions checked against the process', () => {
     ])
     expect(problems(definition({ record: '$contains(inputs.comment, /(?<!x)y/)' })).map((p) => p.code)).toEqual(['definition.expression'])
     expect(problems(definition({ record: '$contains(inputs.comment, /^[a-z]+[0-9]$/)' }))).toEqual([])
+  })
+
+  it('refuses a regular expression counting a repeat past 1,000, and searches a long text in one pass', async () => {
+    expect(problems(definition({ record: '$contains(inputs.comment, /[a-z]{1,100000}[0-9]/)' }))).toEqual([
+      { line: RECORD_AT, code: 'definition.expression', message: expect.stringContaining('counts a repeat to 100,000') as string, hint: expect.stringContaining('$length()') as string },
+    ])
+    expect(problems(definition({ record: '$contains(inputs.comment, /[a-z]{1,1000}[0-9]/)' }))).toEqual([])
+    // Not anchored: the backtracking engine took 2.9 s on 40,000 letters, one place after another.
+    const expression = compileExpression('$contains(inputs.note, /[a-z]+[0-9]/)', 'UTC', { file: 'x', line: 1, column: 1, pointer: '' })
+    if (!('evaluate' in expression)) throw new Error(expression.reason)
+    const started = performance.now()
+    expect(await expression.evaluate({ inputs: { note: 'a'.repeat(200_000) } }, '2026-01-01T00:00:00.000Z')).toBe(false)
+    expect(await expression.evaluate({ inputs: { note: 'ab1' } }, '2026-01-01T00:00:00.000Z')).toBe(true)
+    expect(performance.now() - started).toBeLessThan(1000)
   })
 
   it.each([['false', 'never entered'], ['null', 'never entered'], ["'false'", 'always entered'], ['"context.renewal = true"', 'always entered']])('refuses the constant condition %s, which reads otherwise than it decides', (when, decides) => {
