@@ -13,12 +13,12 @@ export function parseDuration(text: string): Temporal.Duration | string {
     duration = Temporal.Duration.from(text)
   } catch {
     // Written as ISO 8601 does, but with a fraction where the standard allows none, or numbers too large to hold.
-    if (/^P(?:\d+(?:[.,]\d+)?[YMWD])*(?:T(?:\d+(?:[.,]\d+)?[HMS])*)?$/.test(text)) {
+    if (ISO_DURATION.test(text)) {
       if (/\d[.,]\d+[YMWD]/.test(text)) return `"${text}" has a fraction in years, months, weeks or days: only hours, minutes or seconds may have one (write P1DT12H rather than P1.5D).`
       if (/[.,]/.test(text)) return `"${text}" has a fraction before its last unit: only the last (smallest) unit may have one (write PT1H45M rather than PT1.5H15M).`
       return `"${text}" is too long: a duration is at most ${MAX_DURATION} (1,000 years).`
     }
-    return `"${text}" is not an ISO 8601 duration.`
+    return `"${text}" is not an ISO 8601 duration: P, then numbers each with its unit, Y, M, W, D in this order, then T and H, M, S, each unit once at most (P14D, P1M, PT12H, P1DT12H).`
   }
   if (duration.sign <= 0) return `"${text}" must be longer than zero.`
   if (!withinLongest(duration)) return `"${text}" is too long: a duration is at most ${MAX_DURATION} (1,000 years).`
@@ -27,6 +27,10 @@ export function parseDuration(text: string): Temporal.Duration | string {
 }
 
 const DAY_MS = 86_400_000
+
+/** An ISO 8601 duration as written: each unit in its order, once at most, at least one, and a T only before a time unit. */
+const NUMBER = String.raw`\d+(?:[.,]\d+)?`
+const ISO_DURATION = new RegExp(String.raw`^P(?=.)(?:${NUMBER}Y)?(?:${NUMBER}M)?(?:${NUMBER}W)?(?:${NUMBER}D)?(?:T(?=.)(?:${NUMBER}H)?(?:${NUMBER}M)?(?:${NUMBER}S)?)?$`)
 
 const HOUR_MS = 3_600_000
 
@@ -115,12 +119,21 @@ export function parseSize(size: number | string): number {
   return Math.floor(Number(match[1]) * UNITS[match[2] as keyof typeof UNITS])
 }
 
+/** The IANA names of a standard time kept all year, with a zone of the region they are named for. */
+const STANDARD_ALL_YEAR: Readonly<Record<string, readonly [string, string]>> = {
+  EST: ['Eastern Standard Time (UTC-05:00)', 'America/New_York (America/Panama keeps standard time all year)'],
+  MST: ['Mountain Standard Time (UTC-07:00)', 'America/Denver (America/Phoenix keeps standard time all year)'],
+}
+
 /** Checks an IANA time zone name; returns an explanation when it is not one. */
 export function checkTimeZone(name: string): string | undefined {
   // Temporal takes an offset as a zone, but an offset has no calendar of its own: no daylight saving, no change of rules.
   if (/^[+\-\u2212]|^(UTC|GMT)[+\-\u2212]/i.test(name)) return `"${name}" is an offset, not an IANA time zone: name the zone whose calendar the parties live by.`
   // The IANA names of fixed offsets, whose sign is the opposite of what they read as (Etc/GMT+8 is eight hours behind UTC).
-  if (/^Etc\/(GMT|UTC|UCT|Greenwich|Universal|Zulu)?[+-]\d/i.test(name)) return `"${name}" is a fixed offset, not a zone with a calendar of its own, and its sign reads backwards (Etc/GMT+8 is eight hours behind UTC): name the zone whose calendar the parties live by.`
+  if (/^Etc\/(GMT|UTC|UCT|Greenwich|Universal|Zulu)?[+-]0*[1-9]/i.test(name)) return `"${name}" is a fixed offset, not a zone with a calendar of its own, and its sign reads backwards (Etc/GMT+8 is eight hours behind UTC): name the zone whose calendar the parties live by.`
+  // The abbreviations IANA keeps for standard time all year: read as the zone of a region, they drop its daylight saving time.
+  const meant = STANDARD_ALL_YEAR[name.toUpperCase()]
+  if (meant) return `"${name}" is ${meant[0]} all year, without daylight saving time: name the zone whose calendar the parties live by, such as ${meant[1]}.`
   try {
     Temporal.Instant.fromEpochMilliseconds(0).toZonedDateTimeISO(name)
     return undefined

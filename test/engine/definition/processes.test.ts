@@ -206,6 +206,9 @@ describe('compileProcess', () => {
     expect(hintsOf('parameters:\n  seats: { type: integer, default: 123456789012345678901234567890 }\n')).toEqual([
       ['definition.parameter-default', expect.stringContaining('is too large to be kept exactly: an integer is at most 9,007,199,254,740,991'), expect.any(String)],
     ])
+    // Standard time all year, read as the zone of a region; UTC under another name is UTC.
+    expect(hintsOf('timeZone: EST\n')).toEqual([['definition.time-zone', expect.stringContaining('"EST" is Eastern Standard Time (UTC-05:00) all year, without daylight saving time'), expect.any(String)]])
+    for (const zone of ['Etc/GMT-0', 'Etc/GMT+0', 'Etc/GMT0']) expect(hintsOf(`timeZone: ${zone}\n`), zone).toBe(false)
     expect(hintsOf('')).toBe(false)
     expect(hintsOf('calendars:\n  cn: { workingDays: [monday, tue] }\n')).toEqual([
       ['definition.schema', '"/calendars/cn/workingDays/0" must be one of: "mon", "tue", "wed", "thu", "fri", "sat", "sun".', 'Did you mean "mon"?'],
@@ -222,6 +225,10 @@ describe('compileProcess', () => {
     expect(messageOf('P99999999999999999999D')).toEqual(['"P99999999999999999999D" is too long: a duration is at most P1000Y (1,000 years).'])
     expect(messageOf('PT0.0000001S')).toEqual(['"PT0.0000001S" is shorter than a millisecond, the finest time deadlines are kept to: it would fall due as it starts.'])
     expect(messageOf('PT0.5H')).toBe(false)
+    // Units out of order, repeated, or none: not a duration, rather than one too long.
+    for (const text of ['P', 'PT', 'P1DT', 'P1M1Y', 'PT1H1H', 'P1D1W']) {
+      expect(messageOf(text), text).toEqual([`"${text}" is not an ISO 8601 duration: P, then numbers each with its unit, Y, M, W, D in this order, then T and H, M, S, each unit once at most (P14D, P1M, PT12H, P1DT12H).`])
+    }
   })
 
   it('shows characters that show nothing by their code points, and names a look-alike letter', () => {
