@@ -98,6 +98,12 @@ function read(text: string, file: string): Source {
   if (!doc) return unlocated([problem('definition.empty', 0, 'The file is empty.', EMPTY_HINT)])
 
   const syntax = syntaxProblems(doc, text, tokens, problem)
+  // YAML 1.1 reads some values otherwise than 1.2 (010 as 8, yes as true, a date as a timestamp), silently.
+  const { version, explicit } = doc.directives?.yaml ?? { version: '1.2', explicit: false }
+  if (explicit && version !== '1.2') {
+    syntax.unshift(problem('definition.yaml-syntax', Math.max(0, text.indexOf('%YAML')), `This file declares YAML ${version}, which reads some values otherwise (010 as 8, yes as true, a date as a timestamp); a process is read as YAML 1.2.`,
+      'Remove the %YAML line, or write %YAML 1.2.'))
+  }
   const second = docs[1]
   if (second) syntax.push(problem('definition.yaml-syntax', second.range[0], 'A second YAML document starts here; a process file holds one.', 'Remove the `---` line and what follows, or move it to a file of its own.'))
   if (syntax.length > 0) return located(file, text, doc, syntax, at, new Map())
