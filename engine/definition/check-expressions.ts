@@ -242,6 +242,8 @@ class Checker {
         ? 'A `validity` sees no `inputs`: read what an action recorded (values.NAME) or a submission (data.STEP.inputs).'
         : 'A step\'s `when` sees no `inputs`: only an action\'s `record` and `checks` do. Read an earlier submission as data.STEP.inputs.'
     }
+    // `True`, `NULL`: JSONata's values are written in lower case; other letters read as a name.
+    if (['true', 'false', 'null'].includes(root.toLowerCase())) return `Did you mean \`${root.toLowerCase()}\`? JSONata writes true, false and null in lower case.`
     const close = suggest(root, this.#roots, 'names')
     return `${close.startsWith('Did you mean') ? `${close} ` : ''}Expressions see ${this.#roots.join(', ')}.`
   }

@@ -80,8 +80,12 @@ function describe(source: Source, e: ErrorObject): DefinitionError {
       return source.error('definition.schema', e.instancePath, `${where} ${boundWords('type', params, e.data)}`, hint)
     case 'pattern': {
       const accepted = patternMessageOf(e.parentSchema)
+      // `ISV` for `isv`, `Completed` for `completed`: the name meant, in the letters accepted.
+      const pattern = typeof params['pattern'] === 'string' ? params['pattern'] : undefined
+      const lower = typeof e.data === 'string' ? e.data.toLowerCase() : undefined
+      const meant = pattern !== undefined && lower !== undefined && lower !== e.data && new RegExp(pattern, 'u').test(lower) ? `Did you mean "${lower}"? ` : ''
       return source.error('definition.schema', e.instancePath,
-        accepted ? `${where} is ${JSON.stringify(e.data)}. ${accepted}` : `${where} ${e.message ?? 'is invalid'}.`, hint)
+        accepted ? `${where} is ${JSON.stringify(e.data)}. ${accepted}` : `${where} ${e.message ?? 'is invalid'}.`, `${meant}${hint}`)
     }
     case 'required': {
       const missing = String(params['missingProperty'])

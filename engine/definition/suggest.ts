@@ -4,8 +4,9 @@ import { closest, distance } from 'fastest-levenshtein'
 const MAX_CANDIDATES = 1000
 
 /**
- * The known name within two edits of `name` (the closest), or one `name` begins with (`mon` for
- * `monday`), or undefined: what "Did you mean" proposes.
+ * The known name within two edits of `name` (the closest; one edit for a name of two or three
+ * letters), or one `name` begins with (`mon` for `monday`), or undefined: what "Did you mean"
+ * proposes.
  */
 export function closestName(name: string, known: readonly string[]): string | undefined {
   // Two edits change the length by two at most: other names cannot be meant, and are not measured.
@@ -20,7 +21,14 @@ export function closestName(name: string, known: readonly string[]): string | un
   if (count > MAX_CANDIDATES) return undefined
   const candidates = buckets.flat()
   const best = count === 0 ? undefined : closest(name, candidates)
-  if (best !== undefined && distance(name, best) <= 2) return best
+  // Two edits at most; for a name of three letters or fewer, one, or two letters swapped (`mov` is
+  // not meant for `csv`, `isv` is for `ivs`). Of those as near, one the name begins or ends
+  // (`tiff` for `tif`, before `gif`).
+  const edits = best === undefined ? Infinity : distance(name, best)
+  const swapped = (known: string): boolean => [...known].sort().join('') === [...name].sort().join('')
+  if (best !== undefined && (edits <= 1 || (edits === 2 && (name.length > 3 || swapped(best))))) {
+    return candidates.find((k) => (k.startsWith(name) || name.startsWith(k)) && distance(name, k) === edits) ?? best
+  }
   // A longer form of a known name (`monday` for `mon`) means it too.
   return known.length <= MAX_CANDIDATES ? known.find((k) => k.length >= 3 && folded.startsWith(k.toLowerCase())) : undefined
 }

@@ -297,6 +297,20 @@ describe('compileProcess', () => {
     expect(!result.ok && result.errors[0]?.hint).toContain('Did you mean "isv"?')
   })
 
+  it('suggests what a short name, a name in capitals or a capitalised value meant, and nothing far from it', () => {
+    const hintOf = (from: string, to: string): string | undefined => {
+      const result = compileProcess(minimal().replace(from, to), 'demo.yaml')
+      return result.ok ? undefined : result.errors[0]?.hint
+    }
+    const slot = (types: string) => `done: { end: completed, attachments: { proof: { types: [${types}], maxSize: 1 MB } } }`
+    // `tiff` begins with `tif`, before `gif`, as near; two of three letters changed is another name.
+    expect(hintOf('done: { end: completed }', slot('tif'))).toBe('Did you mean "tiff"?')
+    for (const far of ['csv', 'txt']) expect(hintOf('done: { end: completed }', slot(far)), far).toMatch(/^Known types: pdf, /)
+    expect(hintOf('actor: isv', 'actor: ISV')).toMatch(/^Did you mean "isv"\? /)
+    expect(hintOf('end: completed', 'end: Completed')).toMatch(/^Did you mean "completed"\? /)
+    expect(hintOf('done: { end: completed }', 'done: { end: completed, record: { x: "True" } }')).toBe('Did you mean `true`? JSONata writes true, false and null in lower case.')
+  })
+
   it('never throws on input that is not a mapping', () => {
     for (const text of ['', '42', '- a\n- b\n', 'null', '[', '{a: 1, a: 2}']) {
       const result = compileProcess(text, 'x.yaml')
