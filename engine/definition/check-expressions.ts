@@ -59,18 +59,96 @@ export function valuesRead(text: string): string[] {
 }
 
 /**
- * A `when` that is a constant which reads otherwise than it decides: `false` (or null, 0, "")
- * never enters the step, and a text always does, `'false'` included.
+ * A `when` that is a constant which reads otherwise than it decides: `false` (or null, 0, "", or
+ * what reads nothing and comes to one of them: `[]`, `{}`, `()`, `1 = 2`) never enters the step,
+ * and a text always does, `'false'` included.
  */
 function constantCondition(ast: AstNode, report: Report): void {
-  const never = (ast.type === 'value' && (ast.value === false || ast.value === null)) || (ast.type === 'number' && ast.value === 0) || (ast.type === 'string' && ast.value === '')
-  if (never) {
-    report('definition.expression', 'constant', `This \`when\` is the constant ${JSON.stringify(ast.value)}: the step is never entered, every delivery skipping it.`,
+  const constant = constantValue(ast)
+  if (constant !== undefined && !truthy(constant.value)) {
+    const literal = ast.type === 'value' || ast.type === 'number' || ast.type === 'string'
+    report('definition.expression', 'constant', `This \`when\` ${literal ? `is the constant ${JSON.stringify(ast.value)}` : 'reads nothing and is always false'}: the step is never entered, every delivery skipping it.`,
       'Write the condition that decides whether the step applies (e.g. $not(context.renewal = true)), or remove the step.')
   } else if (ast.type === 'string') {
     report('definition.expression', 'constant', `This \`when\` is the text ${JSON.stringify(ast.value)}, which JSONata takes as true: the step is always entered.`,
       'Write a condition without quotes around it (context.renewal = true), or remove `when`.')
   }
+}
+
+/**
+ * Whether `text` is a condition that can never hold, reading nothing that could make it (`false`,
+ * `[]`, `1 = 2`): a `require` rule's `that` or a check's `assert` refusing every act.
+ */
+export function neverHolds(text: string): boolean {
+  const ast = parseExpression(text)
+  const constant = ast && constantValue(ast)
+  return constant !== undefined && !truthy(constant.value)
+}
+
+/**
+ * The value of an expression that reads nothing (no name, variable or function): literals, `[...]`,
+ * `{}`, `(...)`, a minus, comparisons, `and`, `or` and `? :` between them. Undefined when it reads
+ * something, or is not of these; `{ value: undefined }` for JSONata's nothing (`()`).
+ */
+function constantValue(ast: AstNode): { value: unknown } | undefined {
+  const all = (nodes: readonly AstNode[] | undefined): unknown[] | undefined => {
+    const values: unknown[] = []
+    for (const node of nodes ?? []) {
+      const constant = constantValue(node)
+      if (constant === undefined) return undefined
+      values.push(constant.value)
+    }
+    return values
+  }
+  switch (ast.type) {
+    case 'value': case 'number': case 'string': return { value: ast.value }
+    case 'block': {
+      const values = all(ast.expressions)
+      return values && { value: values.at(-1) }
+    }
+    case 'unary': {
+      if (ast.value === '[') {
+        const values = all(ast.expressions)
+        return values && { value: values }
+      }
+      if (ast.value === '{' && Array.isArray(ast.lhs) && ast.lhs.length === 0) return { value: {} }
+      const operand = ast.value === '-' && ast.expression ? constantValue(ast.expression) : undefined
+      return operand && typeof operand.value === 'number' ? { value: -operand.value } : undefined
+    }
+    case 'condition': {
+      const condition = ast.condition && constantValue(ast.condition)
+      if (!condition) return undefined
+      const branch = truthy(condition.value) ? ast.then : ast.else
+      return branch === undefined ? { value: undefined } : constantValue(branch)
+    }
+    case 'binary': {
+      const [lhs, rhs] = [ast.lhs, ast.rhs].map((side) => (side && !Array.isArray(side) ? constantValue(side as AstNode) : undefined))
+      if (!lhs || !rhs) return undefined
+      const [a, b] = [lhs.value, rhs.value]
+      const comparable = (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string')
+      switch (ast.value) {
+        case 'and': return { value: truthy(a) && truthy(b) }
+        case 'or': return { value: truthy(a) || truthy(b) }
+        case '=': case '!=': {
+          if (!['string', 'number', 'boolean'].includes(typeof a) || !['string', 'number', 'boolean'].includes(typeof b)) return undefined
+          return { value: (a === b) === (ast.value === '=') }
+        }
+        case '<': return comparable ? { value: (a as number) < (b as number) } : undefined
+        case '<=': return comparable ? { value: (a as number) <= (b as number) } : undefined
+        case '>': return comparable ? { value: (a as number) > (b as number) } : undefined
+        case '>=': return comparable ? { value: (a as number) >= (b as number) } : undefined
+        default: return undefined
+      }
+    }
+    default: return undefined
+  }
+}
+
+/** A value as JSONata's `$boolean` reads it: nothing, null, false, 0, "", and lists and mappings of nothing true, are false. */
+function truthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(truthy)
+  if (typeof value === 'object' && value !== null) return Object.keys(value).length > 0
+  return value !== undefined && value !== null && value !== false && value !== 0 && value !== ''
 }
 
 /** Reports a problem at the expression, once per `key` (what is unknown), so a name read twice is one problem. */

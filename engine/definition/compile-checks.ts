@@ -2,6 +2,7 @@ import type { CompiledCheck, CompiledValidity } from './compiled.js'
 import type { CompileContext } from './context.js'
 import type { InputCheckDefinition, JsonSchema, ValidityDefinition } from './definition.js'
 import { expressionAt } from './compile-expression.js'
+import { neverHolds } from './check-expressions.js'
 import type { ExpressionScope } from './compile-expression.js'
 import { declaredNames } from './expression-names.js'
 import type { DeclaredNames } from './expression-names.js'
@@ -27,7 +28,13 @@ export function compileChecks(
     }
     const expression = (key: 'notBefore' | 'notAfter' | 'assert') => {
       const text = check[key]
-      return text === undefined ? undefined : expressionAt(ctx, scope, text, at('checks', index, key), site)
+      if (text === undefined) return undefined
+      const compiled = expressionAt(ctx, scope, text, at('checks', index, key), site)
+      if (compiled && key === 'assert' && neverHolds(text)) {
+        ctx.report('definition.expression', at('checks', index, key), `This check's \`assert\` is always false (it reads nothing that could make it true): every "${action}" that gives ${check.input} would be refused.`,
+          'Write the condition the input must meet (e.g. inputs.seats <= parameters.maxSeats), or remove the check.')
+      }
+      return compiled
     }
     return { input: check.input, path, notBefore: expression('notBefore'), notAfter: expression('notAfter'), assert: expression('assert'), message: check.message, description: check.description }
   })

@@ -10,7 +10,7 @@ import { declaredNames } from './expression-names.js'
 import type { ExpressionNames } from './expression-names.js'
 import { checkInputPath, compileChecks } from './compile-checks.js'
 import { expressionAt } from './compile-expression.js'
-import { valuesRead } from './check-expressions.js'
+import { neverHolds, valuesRead } from './check-expressions.js'
 import { parsePointer, pointerOf } from './pointer.js'
 import { parseSize } from './quantities.js'
 import { listNames, suggest } from './suggest.js'
@@ -95,6 +95,10 @@ function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefi
       const site = { kind: 'record', action: place.id, inputs: declaredNames(action.inputs ?? { type: 'object' }) } as const
       const when = rule.when === undefined ? undefined : expressionAt(ctx, scope, rule.when, place.at('require', i, 'when'), site)
       const that = expressionAt(ctx, scope, rule.that, place.at('require', i, 'that'), site)
+      if (that && neverHolds(rule.that)) {
+        ctx.report('definition.expression', place.at('require', i, 'that'), `This rule's \`that\` is always false (it reads nothing that could make it true): every "${place.id}" would be refused.`,
+          'Write the condition the action requires (e.g. inputs.accepted = true), or remove the rule.')
+      }
       return that && (rule.when === undefined || when) ? [{ when, that, pointer: rule.pointer, message: rule.message }] : []
     }),
     rounds: resolveRounds(ctx, scope, action, place),

@@ -224,7 +224,7 @@ describe('expressions checked against the process', () => {
     expect(performance.now() - started).toBeLessThan(1000)
   })
 
-  it.each([['false', 'never entered'], ['null', 'never entered'], ["'false'", 'always entered'], ['"context.renewal = true"', 'always entered']])('refuses the constant condition %s, which reads otherwise than it decides', (when, decides) => {
+  it.each([['false', 'never entered'], ['null', 'never entered'], ["'false'", 'always entered'], ['"context.renewal = true"', 'always entered'], ['[]', 'never entered'], ['{}', 'never entered'], ['()', 'never entered'], ['1 = 2', 'never entered'], ["[0, '']", 'never entered'], ['1 > 2 ? true : false', 'never entered']])('refuses the constant condition %s, which reads otherwise than it decides', (when, decides) => {
     expect(problems(definition({ when }))).toEqual([{ line: WHEN_AT, code: 'definition.expression', message: expect.stringContaining(decides) as string, hint: expect.any(String) as string }])
   })
 
