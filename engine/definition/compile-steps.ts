@@ -84,12 +84,16 @@ function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefi
     description: action.description,
     target: resolveTarget(ctx, scope, action, place),
     actors: actionActors(ctx, action, place),
-    record: Object.entries(action.record ?? {}).flatMap(([name, text], index, entries) => {
+    record: ((entries) => {
+      // Where each value is recorded, to tell one read before it (an index, not a list of those after: thousands of values each read once).
+      const order = new Map(entries.map(([name], index) => [name, index]))
       const site = { kind: 'record', action: place.id, inputs: declaredNames(action.inputs ?? { type: 'object' }) } as const
-      const expression = expressionAt(ctx, scope, text, place.at('record', name), site)
-      if (expression) readBeforeRecorded(ctx, scope, place, entries.slice(index + 1).map(([later]) => later), text, name)
-      return expression ? [[name, expression] as const] : []
-    }),
+      return entries.flatMap(([name, text], index) => {
+        const expression = expressionAt(ctx, scope, text, place.at('record', name), site)
+        if (expression) readBeforeRecorded(ctx, scope, place, (value) => (order.get(value) ?? -1) > index, text, name)
+        return expression ? [[name, expression] as const] : []
+      })
+    })(Object.entries(action.record ?? {})),
     require: (action.require ?? []).flatMap((rule, i) => {
       checkRulePointer(ctx, action, place, rule.pointer, place.at('require', i, 'pointer'))
       const site = { kind: 'record', action: place.id, inputs: declaredNames(action.inputs ?? { type: 'object' }) } as const
@@ -113,9 +117,9 @@ function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefi
  * the order written, each seeing those before it, so reading one this action records later (and
  * no other action records) reads nothing.
  */
-function readBeforeRecorded(ctx: CompileContext, scope: StepScope, place: ActionPlace, later: readonly string[], text: string, name: string): void {
+function readBeforeRecorded(ctx: CompileContext, scope: StepScope, place: ActionPlace, recordedLater: (value: string) => boolean, text: string, name: string): void {
   for (const value of valuesRead(text)) {
-    if (!later.includes(value) || (scope.expressionNames.recorders.get(value) ?? 0) > 1) continue
+    if (!recordedLater(value) || (scope.expressionNames.recorders.get(value) ?? 0) > 1) continue
     ctx.report('definition.expression-reference', place.at('record', name), `"${value}" is read before action "${place.id}" records it: the values of an action are recorded in the order written, so values.${value} would be nothing here.`,
       `Record "${value}" above "${name}", or read what it is computed from.`)
   }

@@ -321,18 +321,36 @@ function offsetWithin(node: Scalar, text: string, index: number): number | undef
  * a merge key (`<<: *a` or `<<: [*a, *b]`, the first source that has it), as yaml merges them.
  */
 function pairOf(map: YAMLMap, key: string, resolve: (node: Node | null) => Node | null): Pair | undefined {
-  const own = map.items.find((item) => isScalar(item.key) && !isMergeKey(item.key) && String(item.key.value) === key)
-  if (own) return own
-  for (const item of map.items) {
-    if (!isMergeKey(item.key)) continue
-    const value = resolve(asNode(item.value))
+  const { own, merges } = indexOf(map)
+  const found = own.get(key)
+  if (found) return found
+  for (const merge of merges) {
+    const value = resolve(asNode(merge.value))
     const sources = isSeq(value) ? value.items.map((source) => resolve(asNode(source))) : [value]
     for (const source of sources) {
-      const found = isMap(source) ? pairOf(source, key, resolve) : undefined
-      if (found) return found
+      const inherited = isMap(source) ? pairOf(source, key, resolve) : undefined
+      if (inherited) return inherited
     }
   }
   return undefined
+}
+
+/** A mapping's pairs by key (the first of a key), and its merge keys, read once: a definition's thousands of lookups each take one step, not one per pair. */
+const indexes = new WeakMap<YAMLMap, { readonly own: ReadonlyMap<string, Pair>; readonly merges: readonly Pair[] }>()
+
+function indexOf(map: YAMLMap): { readonly own: ReadonlyMap<string, Pair>; readonly merges: readonly Pair[] } {
+  let index = indexes.get(map)
+  if (!index) {
+    const own = new Map<string, Pair>()
+    const merges: Pair[] = []
+    for (const item of map.items) {
+      if (isMergeKey(item.key)) merges.push(item)
+      else if (isScalar(item.key) && !own.has(String(item.key.value))) own.set(String(item.key.value), item)
+    }
+    index = { own, merges }
+    indexes.set(map, index)
+  }
+  return index
 }
 
 function asNode(value: unknown): Node | null {
