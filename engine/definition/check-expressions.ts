@@ -4,6 +4,7 @@ import type { CompileContext } from './context.js'
 import type { AstNode, Focus } from './expression-ast.js'
 import { BACKTRACKING_HINT, COUNT_HINT, largestCount, needsBacktracking, repeatsRepetition } from './backtracking.js'
 import { MAX_REPEAT_COUNT } from './limits.js'
+import { EXPRESSION_LIMITS } from './expression-limits.js'
 import { boundVariables, childrenOf, hyphenatedPath, parseExpression, quote, readNames } from './expression-ast.js'
 import { arityOf, BUILT_IN_FUNCTIONS, BUILT_IN_SIGNATURES, ENGINE_FUNCTIONS, ENGINE_SIGNATURES, mayCall, REFUSED_FUNCTIONS } from './expression-functions.js'
 import type { LiteralType } from './expression-functions.js'
@@ -40,9 +41,34 @@ export function checkExpression(ctx: CompileContext, names: ExpressionNames, tex
     reported.add(key)
     ctx.report(code, pointer, message, hint)
   }
+  const depth = nestingOf(ast)
+  if (depth > MAX_WRITTEN_DEPTH) {
+    report('definition.expression', 'depth', `This expression nests ${depth.toLocaleString('en')} levels deep (each \`or\`, \`and\` or operator in a chain is one): evaluating it nests deeper still, and an evaluation stops at ${EXPRESSION_LIMITS.depth.toLocaleString('en')} levels, so it would fail every time.`,
+      'Write it in fewer levels: a list rather than a chain of alternatives, e.g. context.productId in ["p0", "p1", "p2"].')
+    return
+  }
   const checker = new Checker(names, site, boundVariables(ast), report)
   checker.visit(ast, 'root')
   if (site.kind === 'when') constantCondition(ast, report)
+}
+
+/**
+ * The most levels an expression may be written in: half the depth an evaluation may reach
+ * ({@link EXPRESSION_LIMITS}), which counts its calls and steps besides; a chain of 999 `or`s
+ * failed at every evaluation. Written expressions take a few levels.
+ */
+const MAX_WRITTEN_DEPTH = EXPRESSION_LIMITS.depth / 2
+
+/** How many levels deep an expression's syntax tree goes, counted without recursion (a tree may be thousands deep). */
+function nestingOf(ast: AstNode): number {
+  let deepest = 0
+  const pending: Array<readonly [AstNode, Focus, number]> = [[ast, 'root', 1]]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [node, focus, depth] = next
+    deepest = Math.max(deepest, depth)
+    for (const [child, at] of childrenOf(node, focus)) pending.push([child, at, depth + 1])
+  }
+  return deepest
 }
 
 /** The values an expression reads from the instance (`values.X`, `$$.values.X`), by name. */

@@ -210,6 +210,18 @@ describe('expressions checked against the process', () => {
     expect(problems(definition({ record: '$contains(inputs.comment, /^[a-z]+[0-9]$/)' }))).toEqual([])
   })
 
+  it('refuses an expression written deeper than an evaluation may go, which would fail every time', async () => {
+    const chain = (terms: number): string => Array.from({ length: terms }, (_, i) => `context.\`order-id\` = "s${i}"`).join(' or ')
+    expect(problems(definition({ record: chain(600) }))).toEqual([
+      { line: RECORD_AT, code: 'definition.expression', message: expect.stringContaining('nests 602 levels deep') as string, hint: expect.stringContaining(' in [') as string },
+    ])
+    expect(problems(definition({ record: chain(400) }))).toEqual([])
+    // What the check stands for: evaluated, such a chain fails once it passes the evaluation's depth.
+    const expression = compileExpression(chain(1_000), 'UTC', { file: 'x', line: 1, column: 1, pointer: '' })
+    if (!('evaluate' in expression)) throw new Error(expression.reason)
+    await expect(expression.evaluate({ context: { 'order-id': 'none' } }, '2026-01-01T00:00:00.000Z')).rejects.toThrow(/nested deeper than 1000 levels/)
+  })
+
   it('refuses a regular expression counting a repeat past 1,000, and searches a long text in one pass', async () => {
     expect(problems(definition({ record: '$contains(inputs.comment, /[a-z]{1,100000}[0-9]/)' }))).toEqual([
       { line: RECORD_AT, code: 'definition.expression', message: expect.stringContaining('counts a repeat to 100,000') as string, hint: expect.stringContaining('$length()') as string },
