@@ -19,7 +19,7 @@ export type ExpressionSite =
   | { readonly kind: 'validity' }
   | { readonly kind: 'record'; readonly action: string; readonly inputs: DeclaredNames | undefined }
 
-type Root = Exclude<keyof ExpressionNames, 'stepInputs' | 'recorders' | 'durations'> | 'inputs'
+type Root = Exclude<keyof ExpressionNames, 'stepInputs' | 'recorders' | 'durations' | 'instants'> | 'inputs'
 const ROOTS: readonly Root[] = ['context', 'parameters', 'values', 'data', 'parties']
 
 /** What a step's latest submission holds (`data.STEP.X`, see `StepRecord`). */
@@ -224,15 +224,35 @@ class Checker {
     for (const [child, at] of childrenOf(node, focus)) this.visit(child, at)
   }
 
-  /** An order comparison of a duration parameter, which JSONata makes between texts ("P14D" < "P7D"). */
+  /**
+   * An order comparison of a duration parameter, or of an instant (`$now()`, a date-time input,
+   * context field or parameter), which JSONata makes between texts: "P14D" comes before "P7D",
+   * and 2026-03-01T09:00:00+08:00 after 2026-03-01T02:00:00Z, the same instant.
+   */
   #ordered(node: AstNode, focus: Focus): void {
+    const instants: string[] = []
     for (const side of [node.lhs, node.rhs]) {
-      const names = side && !Array.isArray(side) && (side as AstNode).type === 'path' ? readNames(side as AstNode, focus) : undefined
+      if (!side || Array.isArray(side)) continue
+      const written = side as AstNode
+      if (written.type === 'function' && written.procedure?.type === 'variable' && written.procedure.value === 'now') {
+        instants.push('$now()')
+        continue
+      }
+      const names = written.type === 'path' ? readNames(written, focus) : undefined
       const [root, name] = names ?? []
-      if (root !== 'parameters' || name === undefined || !this.#names.durations.includes(name)) continue
-      this.#report('definition.expression', `ordered:${name}`, `\`parameters.${name}\` is a duration, which \`${String(node.value)}\` compares as a text: "P14D" comes before "P7D".`,
-        `Compare the instants the durations lead to, e.g. $addDuration($now(), parameters.${name}) > $addDuration($now(), "P7D").`)
+      if (name === undefined || names?.length !== 2) continue
+      if (root === 'parameters' && this.#names.durations.includes(name)) {
+        this.#report('definition.expression', `ordered:${name}`, `\`parameters.${name}\` is a duration, which \`${String(node.value)}\` compares as a text: "P14D" comes before "P7D".`,
+          `Compare the instants the durations lead to, e.g. $addDuration($now(), parameters.${name}) > $addDuration($now(), "P7D").`)
+      }
+      const fields = root === 'context' ? this.#names.context?.fields : root === 'inputs' && this.#site.kind === 'record' ? this.#site.inputs?.fields : undefined
+      const field = fields?.[name] as { readonly format?: unknown } | undefined
+      if ((root === 'parameters' && this.#names.instants.includes(name)) || field?.format === 'date-time') instants.push(`${root}.${name}`)
     }
+    if (instants.length === 0) return
+    this.#report('definition.expression', `ordered:${instants.join(' ')}`,
+      `\`${String(node.value)}\` compares ${instants.map((name) => `\`${name}\``).join(' and ')} as texts, letter by letter, where ${instants.length === 1 ? 'it is an instant' : 'they are instants'}: 2026-03-01T09:00:00+08:00 comes after 2026-03-01T02:00:00Z, the same instant.`,
+      `Compare instants as numbers, $toMillis(${instants.find((name) => name !== '$now()') ?? 'context.placedAt'}) for a text and $millis() for now; or use a check's notBefore or notAfter.`)
   }
 
   /** Names read from the instance: `context.x`, `$$.values.y`, and `$.data.z` where `$` is the instance. */

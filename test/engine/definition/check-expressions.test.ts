@@ -210,6 +210,15 @@ describe('expressions checked against the process', () => {
     expect(problems(definition({ record: '$contains(inputs.comment, /^[a-z]+[0-9]$/)' }))).toEqual([])
   })
 
+  it('refuses an instant ordered as a text, which compares letter by letter', () => {
+    expect(problems(definition({ record: '$now() < "2027-01-01T00:00:00+08:00"' }))).toEqual([
+      { line: RECORD_AT, code: 'definition.expression', message: expect.stringContaining('`<` compares `$now()` as texts, letter by letter') as string, hint: expect.stringContaining('$millis()') as string },
+    ])
+    expect(problems(definition({ record: '$millis() < $toMillis("2027-01-01T00:00:00+08:00")' }))).toEqual([])
+    // Equality of texts is no order: left alone.
+    expect(problems(definition({ record: '$now() = "2027-01-01T00:00:00.000Z"' }))).toEqual([])
+  })
+
   it('refuses an expression written deeper than an evaluation may go, which would fail every time', async () => {
     const chain = (terms: number): string => Array.from({ length: terms }, (_, i) => `context.\`order-id\` = "s${i}"`).join(' or ')
     expect(problems(definition({ record: chain(600) }))).toEqual([
