@@ -19,7 +19,7 @@ export type ExpressionSite =
   | { readonly kind: 'validity' }
   | { readonly kind: 'record'; readonly action: string; readonly inputs: DeclaredNames | undefined }
 
-type Root = Exclude<keyof ExpressionNames, 'stepInputs' | 'recorders' | 'durations' | 'instants'> | 'inputs'
+type Root = Exclude<keyof ExpressionNames, 'stepInputs' | 'stepActions' | 'recorders' | 'durations' | 'instants'> | 'inputs'
 const ROOTS: readonly Root[] = ['context', 'parameters', 'values', 'data', 'parties']
 
 /** What a step's latest submission holds (`data.STEP.X`, see `StepRecord`). */
@@ -200,6 +200,7 @@ class Checker {
     if (node.type === 'binary' && node.value === '-' && focus === 'root' && this.#hyphenated(node)) return
     if (node.type === 'path') this.#path(node, focus)
     if (node.type === 'binary' && ['<', '>', '<=', '>='].includes(String(node.value))) this.#ordered(node, focus)
+    if (node.type === 'binary' && (node.value === '=' || node.value === '!=')) this.#equality(node, focus)
     if (node.type === 'apply' && node.rhs?.type === 'function') this.#piped.add(node.rhs)
     if (node.type === 'function' && node.procedure?.type === 'variable' && !this.#bound.has(String(node.procedure.value))) {
       this.#literals(String(node.procedure.value), [...(this.#piped.has(node) ? [undefined] : []), ...(node.arguments ?? [])])
@@ -253,6 +254,48 @@ class Checker {
     this.#report('definition.expression', `ordered:${instants.join(' ')}`,
       `\`${String(node.value)}\` compares ${instants.map((name) => `\`${name}\``).join(' and ')} as texts, letter by letter, where ${instants.length === 1 ? 'it is an instant' : 'they are instants'}: 2026-03-01T09:00:00+08:00 comes after 2026-03-01T02:00:00Z, the same instant.`,
       `Compare instants as numbers, $toMillis(${instants.find((name) => name !== '$now()') ?? 'context.placedAt'}) for a text and $millis() for now; or use a check's notBefore or notAfter.`)
+  }
+
+  /**
+   * `=` or `!=` between a declared field and a literal it can never hold: a value of another type
+   * (`context.renewal = "false"`, a boolean against a text), one outside its `enum`, or an action
+   * a step does not have (`data.review.action = "rejected"`): always false, or with `!=` always true.
+   */
+  #equality(node: AstNode, focus: Focus): void {
+    const sides = [node.lhs, node.rhs].filter((side): side is AstNode => side !== undefined && !Array.isArray(side))
+    const literal = sides.find((side) => literalType(side) !== undefined)
+    const path = sides.find((side) => side.type === 'path')
+    const names = path && readNames(path, focus)
+    if (!literal || !names || sides.length !== 2) return
+    const [root, name, field] = names
+    const value = literal.value
+    const written = `${names.join('.')} ${String(node.value)} ${JSON.stringify(value)}`
+    const always = node.value === '=' ? 'never true' : 'always true'
+    if (root === 'data' && name !== undefined && field === 'action' && names.length === 3) {
+      const actions = this.#names.stepActions.get(name)
+      if (actions && !(typeof value === 'string' && actions.includes(value))) {
+        this.#report('definition.expression', `equality:${written}`, `\`${written}\` is ${always}: step "${name}" has no action ${JSON.stringify(value)}.`, suggest(String(value), actions, 'actions'))
+      }
+      return
+    }
+    if (name === undefined || names.length !== 2) return
+    const fields = root === 'context' ? this.#names.context?.fields : root === 'inputs' && this.#site.kind === 'record' ? this.#site.inputs?.fields : undefined
+    const schema = fields?.[name] as { readonly type?: unknown; readonly enum?: unknown } | undefined
+    if (!schema) return
+    if (Array.isArray(schema.enum) && !schema.enum.some((allowed) => allowed === value)) {
+      this.#report('definition.expression', `equality:${written}`, `\`${written}\` is ${always}: ${root}.${name} is one of ${schema.enum.map((allowed) => JSON.stringify(allowed)).join(', ')}.`,
+        `Compare it with one of them.${typeof value === 'string' ? ` ${suggest(value, schema.enum.filter((v): v is string => typeof v === 'string'), 'values')}` : ''}`)
+      return
+    }
+    const types = typeof schema.type === 'string' ? [schema.type] : Array.isArray(schema.type) ? schema.type.map(String) : undefined
+    const of = value === null ? 'null' : typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'number') : typeof value
+    const admitted = types === undefined || types.includes(of) || (of === 'integer' && types.includes('number'))
+    if (!admitted) {
+      this.#report('definition.expression', `equality:${written}`, `\`${written}\` is ${always}: ${root}.${name} is ${types.map((type) => typeWords(type, 'one')).join(' or ')}, never ${typeWords(of, 'one')}.`,
+        value === null ? `To test that it is not given, write $not($exists(${root}.${name})).`
+          : typeof value === 'string' && ['true', 'false'].includes(value) ? `Write ${value} without quotes: ${root}.${name} = ${value}.`
+            : `Compare it with ${types.map((type) => typeWords(type, 'one')).join(' or ')}.`)
+    }
   }
 
   /** Names read from the instance: `context.x`, `$$.values.y`, and `$.data.z` where `$` is the instance. */

@@ -33,6 +33,8 @@ export interface ExpressionNames {
   readonly parties: DeclaredNames
   /** The input fields of each step's actions together: `data.STEP.inputs.X`. */
   readonly stepInputs: ReadonlyMap<string, DeclaredNames | undefined>
+  /** The actions of each step: `data.STEP.action` is one of them. */
+  readonly stepActions: ReadonlyMap<string, readonly string[]>
 }
 
 /** The names the expressions of `def` may read. */
@@ -48,6 +50,7 @@ export function expressionNames(def: ProcessDefinition): ExpressionNames {
     data: { names: def.steps.map((step) => step.id), closed: true },
     parties: { names: [...def.roles], closed: true },
     stepInputs: new Map(def.steps.map((step) => [step.id, mergeNames(Object.values(step.actions).map((action) => declaredNames(action.inputs ?? { type: 'object' })))])),
+    stepActions: new Map(def.steps.map((step) => [step.id, Object.keys(step.actions)])),
   }
 }
 

@@ -210,6 +210,15 @@ describe('expressions checked against the process', () => {
     expect(problems(definition({ record: '$contains(inputs.comment, /^[a-z]+[0-9]$/)' }))).toEqual([])
   })
 
+  it('refuses = or != between a declared field and a literal it can never hold', () => {
+    expect(problems(definition({ when: 'context.renewal = "true"' }))).toEqual([
+      { line: WHEN_AT, code: 'definition.expression', message: '`context.renewal = "true"` is never true: context.renewal is true or false, never a text.', hint: 'Write true without quotes: context.renewal = true.' },
+    ])
+    expect(problems(definition({ when: 'context.renewal != 1' })).map((p) => p.message)).toEqual(['`context.renewal != 1` is always true: context.renewal is true or false, never a whole number.'])
+    expect(problems(definition({ when: 'context.renewal = true' }))).toEqual([])
+    expect(problems(definition({ when: '"x" = context.`order-id`' }))).toEqual([])
+  })
+
   it('refuses an instant ordered as a text, which compares letter by letter', () => {
     expect(problems(definition({ record: '$now() < "2027-01-01T00:00:00+08:00"' }))).toEqual([
       { line: RECORD_AT, code: 'definition.expression', message: expect.stringContaining('`<` compares `$now()` as texts, letter by letter') as string, hint: expect.stringContaining('$millis()') as string },
