@@ -67,7 +67,9 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
       const min = node[low]
       const max = node[high]
       if (typeof min === 'number' && typeof max === 'number' && min > max) {
-        faults.push({ pointer: `${pointer}/${low}`, atKey: false, message: `\`${low}\` ${min} is more than \`${high}\` ${max}: no value can satisfy both.`, hint: `Lower \`${low}\` or raise \`${high}\`.` })
+        // The bounds check values of one type only: a value of another (a text, where `type` takes two) is not held by them.
+        const kind = low === 'minProperties' ? 'mapping' : low === 'minItems' || low === 'minContains' ? 'list' : 'text'
+        faults.push({ pointer: `${pointer}/${low}`, atKey: false, message: `\`${low}\` ${min} is more than \`${high}\` ${max}: no ${kind} can satisfy both.`, hint: `Lower \`${low}\` or raise \`${high}\`.` })
       }
     }
     const range = numberRangeFault(node, pointer)
@@ -272,7 +274,7 @@ function numberRangeFault(node: Readonly<Record<string, unknown>>, pointer: stri
       if (min === undefined || max === undefined) continue
       const exclusive = low.startsWith('exclusive') || high.startsWith('exclusive')
       if (min > max || (min === max && exclusive)) {
-        return { pointer: `${pointer}/${low}`, atKey: false, message: `\`${low}\` ${min} and \`${high}\` ${max} leave no number between them: no value can satisfy both.`, hint: `Lower \`${low}\` or raise \`${high}\`.` }
+        return { pointer: `${pointer}/${low}`, atKey: false, message: `\`${low}\` ${min} and \`${high}\` ${max} leave no number between them: no number can satisfy both.`, hint: `Lower \`${low}\` or raise \`${high}\`.` }
       }
     }
   }

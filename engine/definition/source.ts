@@ -105,7 +105,12 @@ function read(text: string, file: string): Source {
       'Remove the %YAML line, or write %YAML 1.2.'))
   }
   const second = docs[1]
-  if (second) syntax.push(problem('definition.yaml-syntax', second.range[0], 'A second YAML document starts here; a process file holds one.', 'Remove the `---` line and what follows, or move it to a file of its own.'))
+  if (second) {
+    // The marker that ended the first: `---` starts another, `...` ends one (what follows it is another).
+    const marker = [...text.slice(0, second.range[0] + 3).matchAll(/(?:^|\n)(---|\.\.\.)(?=[ \t\r\n#]|$)/g)].at(-1)?.[1] ?? '---'
+    syntax.push(problem('definition.yaml-syntax', second.range[0], 'A second YAML document starts here; a process file holds one.',
+      marker === '...' ? 'Remove the `...` line (it ends the document, so what follows it is another), or move what follows to a file of its own.' : 'Remove the `---` line and what follows, or move it to a file of its own.'))
+  }
   if (syntax.length > 0) return located(file, text, doc, syntax, at, new Map())
   // Nothing but markers and comments: `---` alone leaves an empty value, which is no process either.
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === '')) {

@@ -162,8 +162,8 @@ describe('input schemas are checked as a person means them', () => {
   it('a lower bound above its upper, which no value satisfies, at the lower bound', () => {
     const text = inputs("          type: object\n          properties:\n            a: { type: string, minLength: 200, maxLength: 128 }\n            b: { type: integer, minimum: 5, maximum: 5 }\n            c: { type: array, minItems: 3, maxItems: 2 }\n")
     expect(problemsOf(compile(text))).toEqual([
-      expect.objectContaining({ code: 'definition.input-schema', line: 15, message: '`minLength` 200 is more than `maxLength` 128: no value can satisfy both.' }),
-      expect.objectContaining({ code: 'definition.input-schema', line: 17, message: '`minItems` 3 is more than `maxItems` 2: no value can satisfy both.' }),
+      expect.objectContaining({ code: 'definition.input-schema', line: 15, message: '`minLength` 200 is more than `maxLength` 128: no text can satisfy both.' }),
+      expect.objectContaining({ code: 'definition.input-schema', line: 17, message: '`minItems` 3 is more than `maxItems` 2: no list can satisfy both.' }),
     ])
   })
 
@@ -179,11 +179,11 @@ describe('input schemas are checked as a person means them', () => {
       '            f: { type: number, minimum: 7, maximum: 6 }',
     ].join('\n') + '\n')
     expect(problemsOf(compile(text)).map((p) => [p.line, p.message])).toEqual([
-      [15, '`exclusiveMinimum` 5 and `exclusiveMaximum` 5 leave no number between them: no value can satisfy both.'],
-      [16, '`minimum` 5 and `exclusiveMaximum` 5 leave no number between them: no value can satisfy both.'],
-      [18, '`minWords` 10 is more than `maxWords` 5: no value can satisfy both.'],
+      [15, '`exclusiveMinimum` 5 and `exclusiveMaximum` 5 leave no number between them: no number can satisfy both.'],
+      [16, '`minimum` 5 and `exclusiveMaximum` 5 leave no number between them: no number can satisfy both.'],
+      [18, '`minWords` 10 is more than `maxWords` 5: no text can satisfy both.'],
       [19, '`format: text` asks for something to show, and `maxLength` 0 allows nothing: no value can satisfy both.'],
-      [20, '`minimum` 7 and `maximum` 6 leave no number between them: no value can satisfy both.'],
+      [20, '`minimum` 7 and `maximum` 6 leave no number between them: no number can satisfy both.'],
     ])
   })
 

@@ -212,6 +212,9 @@ describe('what is not a process definition is named', () => {
 
   it('a second document', () => {
     expect(problemsOf(compile(`${HEAD}${STEPS}---\nid: other\n`))).toEqual([expect.objectContaining({ code: 'definition.yaml-syntax', line: 17, column: 1, message: expect.stringContaining('second YAML document') })])
+    // After `...`, which ends a document, the hint names that marker.
+    expect(problemsOf(compile(`---\n${HEAD}${STEPS}...\nid: other\n`))).toEqual([expect.objectContaining({ code: 'definition.yaml-syntax', line: 19, hint: expect.stringContaining('Remove the `...` line') })])
+    expect(problemsOf(compile(`${HEAD}${STEPS}---\nid: other\n`))).toEqual([expect.objectContaining({ hint: expect.stringContaining('Remove the `---` line') })])
   })
 })
 
