@@ -88,6 +88,14 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
       }
     }
     faults.push(...undeclaredRequired(node, pointer), ...referenceFaults(node, pointer), ...unresolvedReferences(schema, node, pointer))
+    if ('patternErrorMessage' in node && !('pattern' in node)) {
+      faults.push({ pointer: `${pointer}/patternErrorMessage`, atKey: true, message: '`patternErrorMessage` says in words what a `pattern` accepts, and this schema has no `pattern`: it would never be shown.', hint: 'Add the `pattern` it describes, or remove it.' })
+    }
+    // ajv looks keywords up in a plain object, where Object.prototype's names (`constructor`,
+    // `toString`) are found: such a key passed as a keyword, and checked nothing.
+    for (const key of Object.keys(node)) {
+      if (key in Object.prototype) faults.push({ pointer: `${pointer}/${escapeSegment(key)}`, atKey: true, message: `Not a valid JSON Schema (2020-12): "${key}" is not a keyword.`, hint: 'See https://json-schema.org/understanding-json-schema for the keywords; a field named so goes under `properties`.' })
+    }
   }
   faults.push(...inPlaceCycles(schema, nodes))
   return faults

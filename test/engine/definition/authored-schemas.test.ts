@@ -57,6 +57,10 @@ it('refuses, rather than throws on, a schema of another dialect or one that come
     [{ type: 'object', dependentSchemas: { a: { $ref: '#/$defs/d' } }, $defs: { d: { oneOf: [{ $ref: '#' }] } } }, '/$defs/d/oneOf/0/$ref'],
   ]
   for (const [schema, pointer] of inPlace) expect(compileAuthoredSchema(schema), pointer).toEqual([expect.objectContaining({ pointer, message: expect.stringContaining('checking a value would never end') as unknown })])
+  // Names Object.prototype has, which ajv found as keywords, and a pattern's words without a pattern.
+  expect(compileAuthoredSchema({ type: 'integer', constructor: 1 })).toEqual([expect.objectContaining({ pointer: '/constructor', message: 'Not a valid JSON Schema (2020-12): "constructor" is not a keyword.' })])
+  expect(compileAuthoredSchema({ type: 'string', patternErrorMessage: 'three letters' })).toEqual([expect.objectContaining({ pointer: '/patternErrorMessage', message: expect.stringContaining('this schema has no `pattern`') as unknown })])
+  expect(typeof compileAuthoredSchema({ type: 'object', properties: { constructor: { type: 'string' } } })).toBe('function')
   // A schema that refers to itself for a part of the value is fine: a tree of any depth.
   expect(typeof compileAuthoredSchema({ type: 'object', properties: { child: { $ref: '#' } } })).toBe('function')
   expect(typeof compileAuthoredSchema({ $defs: { node: { type: 'object', properties: { children: { type: 'array', items: { $ref: '#/$defs/node' } } } } }, $ref: '#/$defs/node' })).toBe('function')
