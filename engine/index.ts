@@ -20,7 +20,7 @@ export { BUILT_IN_PROCESS_DIR, builtInRoles, compileProcessFile, loadBuiltInProc
 export { compileProcessBytes } from './process-files.js'
 export { decodeDefinition, tooLargeProblem } from './definition/decode.js'
 export type { DecodedDefinition } from './definition/decode.js'
-export { MAX_ALIAS_NODES, MAX_DEFINITION_BYTES, MAX_NESTING_DEPTH } from './definition/limits.js'
+export { MAX_ALIAS_NODES, MAX_DEFINITION_BYTES, MAX_NESTING_DEPTH, REQUEST_CARRIES } from './definition/limits.js'
 export type { CompileOptions } from './definition/compile.js'
 export { DefinitionError, EngineError, InvalidDefinitionError, rejectionError, ScenarioError } from './errors.js'
 export type { DefinitionCode, ErrorCode, ScenarioCode, SourceLocation } from './errors.js'

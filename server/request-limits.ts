@@ -1,4 +1,4 @@
-import { EngineError } from '../engine/index.js'
+import { EngineError, REQUEST_CARRIES } from '../engine/index.js'
 
 /**
  * Limits on what a caller can make the server parse, allocate or store, beyond the shapes of
@@ -8,7 +8,7 @@ export const REQUEST_LIMITS = {
   /** Deepest nesting of arrays and objects in a JSON body; the body itself is level 1. */
   jsonDepth: 64,
   /** Most attachment ids one act may name, over all its slots (each slot takes at most 50). */
-  attachmentIdsPerAct: 100,
+  attachmentIdsPerAct: REQUEST_CARRIES.attachmentIds,
 } as const
 
 const OPEN_BRACE = 0x7b

@@ -1,4 +1,5 @@
 import { Temporal } from 'temporal-polyfill'
+import { REQUEST_CARRIES } from './limits.js'
 import type { CompiledCalendar, CompiledParameter, Delay } from './compiled.js'
 import type { CompileContext } from './context.js'
 import type { DelayDefinition, ParameterDefinition, ParameterType } from './definition.js'
@@ -32,6 +33,11 @@ export function compileParameters(
     compiled.set(name, {
       name, type: parameter.type, title: parameter.title, description: parameter.description, default: parameter.default,
     })
+  }
+  const needed = [...compiled.values()].filter((parameter) => parameter.default === undefined)
+  if (needed.length > REQUEST_CARRIES.parameters) {
+    ctx.report('definition.schema', '/parameters', `${needed.length} parameters have no default, so every start must give them all, and a start gives at most ${REQUEST_CARRIES.parameters}: no delivery could start.`,
+      `Give defaults to at least ${needed.length - REQUEST_CARRIES.parameters} of them, or keep fewer parameters.`)
   }
   return compiled
 }

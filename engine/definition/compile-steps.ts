@@ -1,4 +1,5 @@
 import type { AttachmentRule, CompiledAction, CompiledCalendar, CompiledParameter, CompiledSchema, CompiledStep, CompiledTimeout, Target } from './compiled.js'
+import { REQUEST_CARRIES } from './limits.js'
 import type { CompileContext } from './context.js'
 import type { ActionDefinition, AttachmentSlotDefinition, JsonSchema, StepDefinition } from './definition.js'
 import { ATTACHMENT_TYPES, isAttachmentType } from './attachment-types.js'
@@ -75,6 +76,14 @@ interface ActionPlace {
 
 function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefinition, place: ActionPlace): CompiledAction {
   const attachments = new Map<string, AttachmentRule>()
+  const required = Object.values(action.attachments ?? {}).map((rule) => rule.min ?? 0).filter((min) => min > 0)
+  const files = required.reduce((sum, min) => sum + min, 0)
+  if (files > REQUEST_CARRIES.attachmentIds || required.length > REQUEST_CARRIES.attachmentSlots) {
+    ctx.report('definition.attachment-count', place.at('attachments'), files > REQUEST_CARRIES.attachmentIds
+      ? `Action "${place.id}" requires ${files} files over its slots, and an act attaches at most ${REQUEST_CARRIES.attachmentIds}: no act could perform it.`
+      : `Action "${place.id}" requires files in ${required.length} slots, and an act attaches files to at most ${REQUEST_CARRIES.attachmentSlots}: no act could perform it.`,
+    'Lower the slots\' `min`, or split the files over actions of their own.')
+  }
   for (const [slot, rule] of Object.entries(action.attachments ?? {})) {
     attachments.set(slot, compileSlot(ctx, slot, rule, (...p) => place.at('attachments', slot, ...p)))
   }

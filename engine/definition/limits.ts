@@ -57,3 +57,11 @@ export const MAX_PROPERTY_ESCAPES = 64
  * took 5 s on 40,000 letters, `a{99999}b` 4 s. A length is bounded with `maxLength` instead.
  */
 export const MAX_REPEAT_COUNT = 1000
+
+/**
+ * What one request may carry, which a definition must leave room for (the `StartRequest` and
+ * `ActRequest` shapes of schemas/api.schema.json say the same, tested): the parties a start names
+ * (every role of the process), the parameters it gives (those without a default), and the files
+ * an act attaches, in slots and in all.
+ */
+export const REQUEST_CARRIES = { parties: 32, parameters: 64, attachmentSlots: 20, attachmentIds: 100 } as const

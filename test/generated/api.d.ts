@@ -3055,7 +3055,7 @@ export interface components {
              * @default UTC
              */
             timeZone: string;
-            /** @description The parties of an instance, named when it starts (e.g. `customer`, `isv`). The roles `admin` and `system` always exist and must not be listed. */
+            /** @description The parties of an instance, named when it starts (e.g. `customer`, `isv`), at most 32 (as many as a start may name). The roles `admin` and `system` always exist and must not be listed. */
             roles?: components["schemas"]["DefinitionPartyRole"][];
             /** @description Values set per product or per instance when an instance starts, each with a type and an optional default (e.g. a warranty period). A parameter without a default must be given at start. */
             parameters?: {

@@ -93,13 +93,16 @@ describe('what a check answers', () => {
   }
   const steps = (n: number): string => Array.from({ length: n }, (_, i) => `  - { id: s${i}, title: S, actor: nobody, actions: { go: { title: Go, ${i === n - 1 ? 'end: done' : `goto: s${i + 1}`} } } }\n`).join('')
 
-  it('lists at most a few known names in each hint, and 100 problems: 400 naming 10,000 roles are not 24 MB', async () => {
-    const definition = `id: big\nversion: 1\ntitle: Big\nroles: [${Array.from({ length: 10_000 }, (_, i) => `r${i}`).join(', ')}]\nsteps:\n${steps(400)}`
+  it('lists at most a few known names in each hint, and 100 problems: 400 naming 2,000 parameters are not 5 MB', async () => {
+    // A process names at most 32 roles: long lists of names are of parameters, steps or fields.
+    const parameters = Array.from({ length: 2_000 }, (_, i) => `  w${i}: { type: duration, default: P1D }\n`).join('')
+    const waiting = steps(400).replaceAll('actor: nobody', 'actor: r0, timeout: { after: nope, action: go }')
+    const definition = `id: big\nversion: 1\ntitle: Big\nroles: [r0]\nparameters:\n${parameters}steps:\n${waiting}`
     const { bytes, body } = await sized(definition)
-    expect(body.problems.filter((p) => p.code === 'definition.unknown-role')).toHaveLength(100)
+    expect(body.problems.filter((p) => p.code === 'definition.unknown-parameter')).toHaveLength(100)
     expect(bytes).toBeLessThan(2 * definition.length)
     const hint = (body.problems[0] as Located & { hint?: string }).hint ?? ''
-    expect(hint).toMatch(/^Known roles: r0, r1, .* and 9,980 more\./)
+    expect(hint).toMatch(/name a duration parameter \(w0, w1, .* and 1,980 more\)\.$/)
   })
 
   it('quotes at most a few hundred characters of a value in each failed expectation: 2,000 of them on a 60 KB context are not 120 MB', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import apiSchema from '../../schemas/api.schema.json' with { type: 'json' }
-import { CURSOR_RULE, INSTANCE_STATUSES, INSTANT_RULE, LIMIT_RULE, LIST_LIMITS, LIST_ORDERS } from '../../engine/index.js'
+import processSchema from '../../schemas/process.schema.json' with { type: 'json' }
+import { CURSOR_RULE, INSTANCE_STATUSES, INSTANT_RULE, LIMIT_RULE, LIST_LIMITS, LIST_ORDERS, REQUEST_CARRIES } from '../../engine/index.js'
 import type { BodyTypes, QueryTypes } from '../../server/request-types.js'
 
 // The request types are written by hand beside schemas/api.schema.json: these tables are
@@ -69,5 +70,15 @@ describe("the list query's schema and the engine's rules", () => {
     expect(list['startedFrom']).toMatchObject({ 'x-message': INSTANT_RULE })
     expect(list['startedTo']).toMatchObject({ 'x-message': INSTANT_RULE })
     expect(list['cursor']).toMatchObject({ 'x-message': CURSOR_RULE })
+  })
+})
+
+describe("what a request may carry, and the room a definition leaves for it", () => {
+  it('state the same numbers: parties and parameters of a start, files of an act', () => {
+    const start = schemaOf('StartRequest').properties
+    expect(start['parties']).toMatchObject({ maxProperties: REQUEST_CARRIES.parties })
+    expect(start['parameters']).toMatchObject({ maxProperties: REQUEST_CARRIES.parameters })
+    expect(schemaOf('ActRequest').properties['attachments']).toMatchObject({ maxProperties: REQUEST_CARRIES.attachmentSlots })
+    expect(processSchema.properties.roles.maxItems).toBe(REQUEST_CARRIES.parties)
   })
 })
