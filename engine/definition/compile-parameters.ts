@@ -79,6 +79,8 @@ function isInstant(text: string): boolean {
 export interface DelayScope {
   readonly parameters: ReadonlyMap<string, CompiledParameter>
   readonly calendars: ReadonlyMap<string, CompiledCalendar>
+  /** The process's time zone, in which durations of days are counted. */
+  readonly timeZone: string
 }
 
 /** Resolves an `after` value: an ISO 8601 duration, the name of a `duration` parameter, or business days. */

@@ -10,7 +10,7 @@ import { authoredDuration, durationKey, neverShorter } from './quantities.js'
  * when the deadline is set, or before, and is never sent). Problems go to `ctx`, located at the
  * entry; the valid entries are returned in the order written.
  */
-export function compileReminders(ctx: CompileContext, remind: readonly string[] | undefined, pointer: string, after: Delay | undefined): readonly CompiledReminder[] {
+export function compileReminders(ctx: CompileContext, remind: readonly string[] | undefined, pointer: string, after: Delay | undefined, timeZone: string): readonly CompiledReminder[] {
   const compiled: CompiledReminder[] = []
   /** The reminders listed so far, by how long they last (`P1W` is `P7D`). */
   const seen = new Map<string, string>()
@@ -29,7 +29,7 @@ export function compileReminders(ctx: CompileContext, remind: readonly string[] 
       return
     }
     seen.set(durationKey(duration), offset)
-    if (after?.kind === 'duration' && neverShorter(duration, after.duration)) {
+    if (after?.kind === 'duration' && neverShorter(duration, after.duration, timeZone === 'UTC')) {
       const deadline = after.duration.toString()
       ctx.report('definition.reminder-too-long', at, `The reminder "${offset}" is as long as its deadline (${deadline}) or longer: it would fall when the deadline is set, or before, and never be sent.`,
         `Remind less long before the deadline than the ${deadline} it lasts, or remove the reminder.`)

@@ -280,7 +280,7 @@ function compileTimeout(
       `The system cannot perform "${timeout.action}" on expiry: it requires inputs or attachments${action.require.length > 0 ? ', or has `require` rules the system cannot answer' : ''}.`,
       'Point the timeout at an action that needs nothing, or make its inputs and attachments optional.')
   }
-  const remind = compileReminders(ctx, timeout.remind, at('timeout', 'remind'), after)
+  const remind = compileReminders(ctx, timeout.remind, at('timeout', 'remind'), after, scope.timeZone)
   return after ? { after, action: timeout.action, remind } : undefined
 }
 

@@ -27,7 +27,7 @@ export function compileWindows(
     } else {
       onExpiry = { kind: 'end', outcome: window.onExpiry.end ?? 'completed' }
     }
-    const remind = compileReminders(ctx, window.remind, at('remind'), after)
+    const remind = compileReminders(ctx, window.remind, at('remind'), after, scope.timeZone)
     if (after) {
       compiled.set(window.id, { id: window.id, title: window.title ?? window.id, steps: new Set(window.steps), after, onExpiry, remind })
     }

@@ -108,7 +108,7 @@ export function compileProcess(text: string, file: string, options: CompileOptio
   })
   const parameters = compileParameters(ctx, def.parameters ?? {})
   const calendars = compileCalendars(ctx, def.calendars ?? {}, timeZone)
-  const windows = compileWindows(ctx, def.windows ?? [], stepIds, { parameters, calendars })
+  const windows = compileWindows(ctx, def.windows ?? [], stepIds, { parameters, calendars, timeZone })
   const scope = { roles: def.roles, stepIds, parameters, calendars, timeZone, windowsByStep: windowsByStep(def.windows ?? []), expressionNames: expressionNames(def) }
   const steps = new Map(def.steps.map((step, index) => [step.id, compileStep(ctx, scope, step, index)] as const))
 

@@ -40,9 +40,10 @@ const HOUR_MS = 3_600_000
  * instant and a reminder the same calendar span before it meet at that instant. Otherwise the
  * shortest `shorter` can be is compared with the longest `longer` can be: a month of 28 to 31
  * days, a year of 365 or 366, and, where days are set against hours, an hour either way for a
- * change of daylight saving time on the way (P1D may last 23 or 25 hours; PT24H lasts 24).
+ * change of daylight saving time on the way (P1D may last 23 or 25 hours; PT24H lasts 24), unless
+ * `daysOf24Hours` (in UTC, where a day always lasts 24 hours).
  */
-export function neverShorter(longer: Temporal.Duration, shorter: Temporal.Duration): boolean {
+export function neverShorter(longer: Temporal.Duration, shorter: Temporal.Duration, daysOf24Hours = false): boolean {
   const split = (d: Temporal.Duration) => ({
     calendar: [d.years, d.months, d.weeks * 7 + d.days] as const,
     timeMs: ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000 + d.milliseconds + d.microseconds / 1000 + d.nanoseconds / 1e6,
@@ -53,7 +54,7 @@ export function neverShorter(longer: Temporal.Duration, shorter: Temporal.Durati
   const mixed = a.timeMs > 0 || b.timeMs > 0
   const span = ({ calendar: [years, months, days], timeMs }: ReturnType<typeof split>, longest: boolean): number => {
     const daysMs = (years * (longest ? 366 : 365) + months * (longest ? 31 : 28) + days) * DAY_MS
-    const shift = mixed && years + months + days > 0 ? HOUR_MS : 0
+    const shift = mixed && !daysOf24Hours && years + months + days > 0 ? HOUR_MS : 0
     return daysMs + timeMs + (longest ? shift : -shift)
   }
   return span(a, false) >= span(b, true)

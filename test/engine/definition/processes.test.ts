@@ -231,6 +231,16 @@ describe('compileProcess', () => {
     }
   })
 
+  it('refuses a reminder as long as its deadline, counting a day as 24 hours in UTC only', () => {
+    const codesOf = (zone: string): unknown => {
+      const result = compileProcess(minimal(`timeZone: ${zone}\n`).replace('done: { end: completed }', 'done: { end: completed }\n    timeout: { after: PT24H, action: done, remind: [P1D] }'), 'demo.yaml')
+      return result.ok ? [] : result.errors.map((e) => e.code)
+    }
+    expect(codesOf('UTC')).toEqual(['definition.reminder-too-long'])
+    // Where daylight saving time changes, a day before may last 23 hours: the reminder can be sent.
+    expect(codesOf('Europe/Berlin')).toEqual([])
+  })
+
   it('shows characters that show nothing by their code points, and names a look-alike letter', () => {
     const hidden = compileProcess(minimal().replace('id: only', 'id: on\u200Bly'), 'demo.yaml')
     expect(!hidden.ok && hidden.errors[0]?.message).toMatch(/^"\/steps\/0\/id" is "on\\u\{200B\}ly"\. /)

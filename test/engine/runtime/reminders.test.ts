@@ -225,8 +225,12 @@ steps:
   })
 
   it('refuses a reminder as long as a fixed deadline or longer, counting a month as 28 to 31 days and a day as 23 to 25 hours', () => {
-    // PT120H is accepted: five days across a change of daylight saving time last 121 hours.
-    expect(compileProcess(withRemind('[PT120H]'), 'r.yaml').ok).toBe(true)
+    // PT120H is accepted where daylight saving time changes: five days across the change last 121 hours.
+    const berlin = (remind: string): string => withRemind(remind).replace('roles: [customer]', 'timeZone: Europe/Berlin\nroles: [customer]')
+    expect(compileProcess(berlin('[PT120H]'), 'r.yaml').ok).toBe(true)
+    // In UTC five days last 120 hours, always.
+    expect(compileProcess(withRemind('[PT120H]'), 'r.yaml').ok).toBe(false)
+    expect(compileProcess(withRemind('[PT119H]'), 'r.yaml').ok).toBe(true)
     const result = compileProcess(withRemind('[P4DT23H59M, P5D, PT122H, P6D, P1M]'), 'r.yaml')
     expect(result.ok ? [] : result.errors.map((e) => `${e.code} ${e.location.pointer}`)).toEqual([
       'definition.reminder-too-long /steps/0/timeout/remind/1', 'definition.reminder-too-long /steps/0/timeout/remind/2',
