@@ -8,6 +8,7 @@ import { declaredNames } from './expression-names.js'
 import type { DeclaredNames } from './expression-names.js'
 import { parsePointer } from './pointer.js'
 import { suggest } from './suggest.js'
+import { typeWords } from './type-words.js'
 
 /**
  * Compiles an action's `checks`: each expression compiled and checked against the process (it
@@ -48,6 +49,14 @@ export function compileChecks(
 export function checkInputPath(ctx: CompileContext, inputs: JsonSchema, path: readonly string[], action: string, pointer: string, what: string): JsonSchema | undefined {
   let schema: JsonSchema | undefined = inputs
   for (const [depth, segment] of path.entries()) {
+    // A value of a type that holds no fields (a text, a number) has nothing under it; a list only its items, by number.
+    const types = typeof schema?.['type'] === 'string' ? [schema['type']] : Array.isArray(schema?.['type']) ? (schema['type'] as unknown[]).map(String) : undefined
+    if (depth > 0 && types !== undefined && !types.includes('object') && !(types.includes('array') && /^(0|[1-9]\d*)$/.test(segment))) {
+      ctx.report('definition.check-input', pointer, `/${path.slice(0, depth).join('/')} is ${types.map((type) => typeWords(type, 'one')).join(' or ')}, which holds no "${segment}" for ${what} to apply to.`,
+        types.includes('array') ? 'Name an item of the list by its number, e.g. /slots/0.' : `Point ${what} at /${path.slice(0, depth).join('/')} itself.`)
+      return undefined
+    }
+    if (depth > 0 && types?.includes('array') && !types.includes('object')) return undefined
     const names: DeclaredNames | undefined = declaredNames(schema)
     // Where composition or an open object leaves the names unknown, any input may be sent.
     if (!names || !names.closed) return undefined
