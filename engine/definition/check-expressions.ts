@@ -19,7 +19,7 @@ export type ExpressionSite =
   | { readonly kind: 'validity' }
   | { readonly kind: 'record'; readonly action: string; readonly inputs: DeclaredNames | undefined }
 
-type Root = Exclude<keyof ExpressionNames, 'stepInputs' | 'stepActions' | 'recorders' | 'durations' | 'instants'> | 'inputs'
+type Root = Exclude<keyof ExpressionNames, 'stepInputs' | 'stepActions' | 'recorders' | 'durations' | 'instants' | 'parameterTypes'> | 'inputs'
 const ROOTS: readonly Root[] = ['context', 'parameters', 'values', 'data', 'parties']
 
 /** What a step's latest submission holds (`data.STEP.X`, see `StepRecord`). */
@@ -99,6 +99,40 @@ function constantCondition(ast: AstNode, report: Report): void {
     report('definition.expression', 'constant', `This \`when\` is the text ${JSON.stringify(ast.value)}, which JSONata takes as true: the step is always entered.`,
       'Write a condition without quotes around it (context.renewal = true), or remove `when`.')
   }
+}
+
+/**
+ * Why a bound (a check's `notBefore` or `notAfter`, a validity's `from` or `until`) can never give
+ * an instant, or undefined: a constant that is not an RFC 3339 instant (`"42"`, `42`), or a
+ * parameter or context field of another type (`parameters.maxSeats`, an integer). Evaluated, such a
+ * bound fails every time (`expression.failed`).
+ */
+export function neverAnInstant(text: string, names: ExpressionNames): string | undefined {
+  const ast = parseExpression(text)
+  if (!ast) return undefined
+  const constant = constantValue(ast)
+  if (constant !== undefined) {
+    const { value } = constant
+    if (value === undefined || value === null) return undefined
+    if (typeof value === 'string') {
+      try {
+        Temporal.Instant.from(value)
+        return undefined
+      } catch {
+        return `it is the text ${JSON.stringify(value).slice(0, 100)}, not an RFC 3339 instant`
+      }
+    }
+    return `it is ${typeWords(Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value === 'object' ? 'object' : typeof value, 'one')}, not an instant`
+  }
+  const read = ast.type === 'path' ? readNames(ast, 'root') : undefined
+  const [root, name] = read ?? []
+  if (read?.length !== 2 || name === undefined) return undefined
+  const type = root === 'parameters' ? names.parameterTypes.get(name) : undefined
+  if (type !== undefined && type !== 'date-time' && type !== 'string') return `\`parameters.${name}\` is a parameter of type ${type}, not an instant`
+  const field = root === 'context' ? names.context?.fields?.[name] as { readonly type?: unknown } | undefined : undefined
+  const types = typeof field?.type === 'string' ? [field.type] : Array.isArray(field?.type) ? field.type.map(String) : undefined
+  if (types !== undefined && !types.includes('string')) return `\`context.${name}\` is ${types.map((t) => typeWords(t, 'one')).join(' or ')}, not an instant`
+  return undefined
 }
 
 /**

@@ -2,7 +2,7 @@ import type { CompiledCheck, CompiledValidity } from './compiled.js'
 import type { CompileContext } from './context.js'
 import type { InputCheckDefinition, JsonSchema, ValidityDefinition } from './definition.js'
 import { expressionAt } from './compile-expression.js'
-import { neverHolds } from './check-expressions.js'
+import { neverAnInstant, neverHolds } from './check-expressions.js'
 import type { ExpressionScope } from './compile-expression.js'
 import { declaredNames } from './expression-names.js'
 import type { DeclaredNames } from './expression-names.js'
@@ -31,6 +31,11 @@ export function compileChecks(
       const text = check[key]
       if (text === undefined) return undefined
       const compiled = expressionAt(ctx, scope, text, at('checks', index, key), site)
+      const notInstant = compiled && key !== 'assert' ? neverAnInstant(text, scope.expressionNames) : undefined
+      if (notInstant) {
+        ctx.report('definition.expression', at('checks', index, key), `This bound is never an instant: ${notInstant}, and \`${key}\` compares instants, so every "${action}" that gives ${check.input} would fail.`,
+          'Give an instant: $now(), an RFC 3339 text such as "2026-01-01T00:00:00Z", a date-time parameter or field, or $addDuration() of one.')
+      }
       if (compiled && key === 'assert' && neverHolds(text)) {
         ctx.report('definition.expression', at('checks', index, key), `This check's \`assert\` is always false (it reads nothing that could make it true): every "${action}" that gives ${check.input} would be refused.`,
           'Write the condition the input must meet (e.g. inputs.seats <= parameters.maxSeats), or remove the check.')
@@ -86,5 +91,12 @@ export function compileValidity(ctx: CompileContext, scope: ExpressionScope, val
   if (!validity) return undefined
   const from = expressionAt(ctx, scope, validity.from, '/validity/from', { kind: 'validity' })
   const until = validity.until === undefined ? undefined : expressionAt(ctx, scope, validity.until, '/validity/until', { kind: 'validity' })
+  for (const [key, text, compiled] of [['from', validity.from, from], ['until', validity.until, until]] as const) {
+    const notInstant = compiled && text !== undefined ? neverAnInstant(text, scope.expressionNames) : undefined
+    if (notInstant) {
+      ctx.report('definition.expression', `/validity/${key}`, `The validity's \`${key}\` is never an instant: ${notInstant}, so reading the validity of any delivery would fail.`,
+        'Give an instant: a recorded value, a date-time field, or $addDuration() of one.')
+    }
+  }
   return from && (validity.until === undefined || until) ? { from, until } : undefined
 }

@@ -27,6 +27,8 @@ export interface ExpressionNames {
   readonly durations: readonly string[]
   /** The names of the process's `date-time` parameters. */
   readonly instants: readonly string[]
+  /** The type of each of the process's parameters. */
+  readonly parameterTypes: ReadonlyMap<string, string>
   /** Step ids: `data.STEP` is the latest submission in a step. */
   readonly data: DeclaredNames
   /** Roles: `parties.ROLE` is the subject in that role. */
@@ -45,6 +47,7 @@ export function expressionNames(def: ProcessDefinition): ExpressionNames {
     values: { names: [...new Set(def.steps.flatMap((step) => Object.values(step.actions).flatMap((action) => Object.keys(action.record ?? {}))))], closed: true },
     durations: Object.entries(def.parameters ?? {}).filter(([, parameter]) => parameter.type === 'duration').map(([name]) => name),
     instants: Object.entries(def.parameters ?? {}).filter(([, parameter]) => parameter.type === 'date-time').map(([name]) => name),
+    parameterTypes: new Map(Object.entries(def.parameters ?? {}).map(([name, parameter]) => [name, String(parameter.type)])),
     recorders: def.steps.flatMap((step) => Object.values(step.actions).flatMap((action) => Object.keys(action.record ?? {})))
       .reduce((counts, name) => counts.set(name, (counts.get(name) ?? 0) + 1), new Map<string, number>()),
     data: { names: def.steps.map((step) => step.id), closed: true },

@@ -76,7 +76,10 @@ describe('checks of an action', () => {
   })
 
   it('refuses with expression.failed when a bound is not an instant (the definition\'s fault)', async () => {
-    const broken = compileForTest(subscription(VALIDITY).replace('notBefore: context.placedAt', 'notBefore: "\'soon\'"'))
+    // A text that is no instant, computed: a constant one is refused at load (below).
+    const broken = compileForTest(subscription(VALIDITY).replace('notBefore: context.placedAt', 'notBefore: \'$lowercase("SOON")\''))
+    const constant = compileProcess(subscription(VALIDITY).replace('notBefore: context.placedAt', 'notBefore: "\'soon\'"'), 'inline.yaml')
+    expect(constant.ok ? [] : constant.errors.map((e) => [e.code, e.location.pointer])).toEqual([['definition.expression', '/steps/0/actions/enable/checks/0/notBefore']])
     const begun = await stateAfter(broken, [[T0, start]])
     const decided = await decideAt(broken, begun, enable({ seats: 1, startsAt: T0 }), T0)
     expect(decided.ok ? undefined : decided.rejection.code).toBe('expression.failed')
@@ -129,7 +132,9 @@ describe('validity', () => {
   })
 
   it('fails when a bound is not an instant', async () => {
-    const broken = compileForTest(subscription('validity: { from: "\'soon\'", until: values.until }'))
+    const broken = compileForTest(subscription('validity: { from: \'$lowercase("SOON")\', until: values.until }'))
+    const constant = compileProcess(subscription('validity: { from: "\'soon\'", until: values.until }'), 'inline.yaml')
+    expect(constant.ok ? [] : constant.errors.map((e) => [e.code, e.location.pointer])).toEqual([['definition.expression', '/validity/from']])
     await expect(validityAt(broken, await stateAfter(broken, [[T0, start]]), at(T0))).rejects.toBeInstanceOf(ExpressionFailure)
   })
 
