@@ -127,7 +127,21 @@ export function loadBuiltInProcesses(dir: string = BUILT_IN_PROCESS_DIR): Compil
  * has its base's roles or lists its own, and its base is built in too.
  */
 export function builtInRoles(dir: string = BUILT_IN_PROCESS_DIR): string[] {
-  return [...new Set(loadBuiltInSources(dir).flatMap(({ text }) => definitionHead(text).roles))]
+  const texts = readdirSync(dir).filter((name) => name.endsWith('.yaml')).sort().map((name) => readFileSync(join(dir, name), 'utf8'))
+  return [...new Set(texts.flatMap((text) => listedRoles(text) ?? definitionHead(text).roles))]
+}
+
+/**
+ * The roles a built-in text lists on one line at its top level (`roles: [customer, isv]`), found
+ * without reading the YAML (reading the six built-in texts costs a command a third of a second);
+ * none when it lists none (a derived process has its base's, which its base's text lists).
+ * Undefined when they are written otherwise, for the text to be read whole.
+ */
+function listedRoles(text: string): string[] | undefined {
+  const line = /^roles:[ \t]*\[([^\]\n#'"]*)\][ \t]*(#.*)?$/m.exec(text)
+  if (!line) return /^roles\s*:/m.test(text) ? undefined : []
+  const roles = (line[1] ?? '').split(',').map((name) => name.trim()).filter((name) => name.length > 0)
+  return roles.every((role) => /^[a-z][a-z0-9-]*$/.test(role)) ? roles : undefined
 }
 
 /** Finds a base among the built-in sources: the version named, or the highest. */
