@@ -14,7 +14,7 @@ import type { Receiver } from '../support/webhook-receiver.js'
 // database. Every committed public event must reach the receiver, and duplicates stay rare.
 
 const ROUNDS = 3
-const DELIVERIES_PER_ROUND = 24
+const DELIVERIES_PER_ROUND = 16
 /**
  * One attempt may take 4 s (a failed one would wait for the sandbox clock to be retried, so none
  * may time out on a loaded machine), so a dead server's claims are taken over 13 s later.
