@@ -4,7 +4,7 @@ import type { CompileContext } from './context.js'
 import type { AstNode, Focus } from './expression-ast.js'
 import { BACKTRACKING_HINT, COUNT_HINT, largestCount, needsBacktracking, repeatsRepetition } from './backtracking.js'
 import { MAX_REPEAT_COUNT } from './limits.js'
-import { EXPRESSION_LIMITS } from './expression-limits.js'
+import { EXPRESSION_LIMITS, isTrue } from './expression-limits.js'
 import { boundVariables, childrenOf, hyphenatedPath, parseExpression, quote, readNames } from './expression-ast.js'
 import { arityOf, BUILT_IN_FUNCTIONS, BUILT_IN_SIGNATURES, ENGINE_FUNCTIONS, ENGINE_SIGNATURES, mayCall, REFUSED_FUNCTIONS } from './expression-functions.js'
 import type { LiteralType } from './expression-functions.js'
@@ -91,7 +91,7 @@ export function valuesRead(text: string): string[] {
  */
 function constantCondition(ast: AstNode, report: Report): void {
   const constant = constantValue(ast)
-  if (constant !== undefined && !truthy(constant.value)) {
+  if (constant !== undefined && !isTrue(constant.value)) {
     const literal = ast.type === 'value' || ast.type === 'number' || ast.type === 'string'
     report('definition.expression', 'constant', `This \`when\` ${literal ? `is the constant ${JSON.stringify(ast.value)}` : 'reads nothing and is always false'}: the step is never entered, every delivery skipping it.`,
       'Write the condition that decides whether the step applies (e.g. $not(context.renewal = true)), or remove the step.')
@@ -142,7 +142,7 @@ export function neverAnInstant(text: string, names: ExpressionNames): string | u
 export function neverHolds(text: string): boolean {
   const ast = parseExpression(text)
   const constant = ast && constantValue(ast)
-  return constant !== undefined && !truthy(constant.value)
+  return constant !== undefined && !isTrue(constant.value)
 }
 
 /**
@@ -178,7 +178,7 @@ function constantValue(ast: AstNode): { value: unknown } | undefined {
     case 'condition': {
       const condition = ast.condition && constantValue(ast.condition)
       if (!condition) return undefined
-      const branch = truthy(condition.value) ? ast.then : ast.else
+      const branch = isTrue(condition.value) ? ast.then : ast.else
       return branch === undefined ? { value: undefined } : constantValue(branch)
     }
     case 'binary': {
@@ -187,8 +187,8 @@ function constantValue(ast: AstNode): { value: unknown } | undefined {
       const [a, b] = [lhs.value, rhs.value]
       const comparable = (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string')
       switch (ast.value) {
-        case 'and': return { value: truthy(a) && truthy(b) }
-        case 'or': return { value: truthy(a) || truthy(b) }
+        case 'and': return { value: isTrue(a) && isTrue(b) }
+        case 'or': return { value: isTrue(a) || isTrue(b) }
         case '=': case '!=': {
           if (!['string', 'number', 'boolean'].includes(typeof a) || !['string', 'number', 'boolean'].includes(typeof b)) return undefined
           return { value: (a === b) === (ast.value === '=') }
@@ -202,13 +202,6 @@ function constantValue(ast: AstNode): { value: unknown } | undefined {
     }
     default: return undefined
   }
-}
-
-/** A value as JSONata's `$boolean` reads it: nothing, null, false, 0, "", and lists and mappings of nothing true, are false. */
-function truthy(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(truthy)
-  if (typeof value === 'object' && value !== null) return Object.keys(value).length > 0
-  return value !== undefined && value !== null && value !== false && value !== 0 && value !== ''
 }
 
 /** Reports a problem at the expression, once per `key` (what is unknown), so a name read twice is one problem. */

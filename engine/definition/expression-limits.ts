@@ -113,3 +113,10 @@ function grow<T>(size: { characters: number }, by: number, value: T): T {
 function isJsonataFunction(value: unknown): boolean {
   return typeof value === 'object' && value !== null && ('_jsonata_lambda' in value || '_jsonata_function' in value)
 }
+
+/** JSONata's truthiness for conditions: only `true`, a non-empty string, a non-zero number or a non-empty array/object pass. */
+export function isTrue(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(isTrue)
+  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0
+  return Boolean(value)
+}

@@ -12,7 +12,8 @@ import type { Event } from './events.js'
 import { evolve } from './evolve.js'
 import type { FieldProblem } from '../errors.js'
 import type { InstanceState } from './state.js'
-import { earliestDeadline, expressionInput, isTrue, moveTo } from './transitions.js'
+import { isTrue } from '../definition/expression-limits.js'
+import { earliestDeadline, expressionInput, moveTo } from './transitions.js'
 
 type Act = Extract<Command, { type: 'act' }>
 

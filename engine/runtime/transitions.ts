@@ -1,4 +1,5 @@
 import type { Budget } from '../definition/expression-limits.js'
+import { isTrue } from '../definition/expression-limits.js'
 import type { CompiledProcess, Target } from '../definition/compiled.js'
 import type { Event } from './events.js'
 import type { InstanceState } from './state.js'
@@ -50,12 +51,6 @@ export function expressionInput(state: InstanceState, inputs?: unknown): Record<
   return { context: state.context, parameters: state.parameters, values: state.values, data: state.data, parties: state.parties, ...(inputs === undefined ? {} : { inputs }) }
 }
 
-/** JSONata's truthiness for conditions: only `true`, a non-empty string, a non-zero number or a non-empty array/object pass. */
-export function isTrue(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(isTrue)
-  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0
-  return Boolean(value)
-}
 
 /**
  * The instant the instance next needs the scheduler, or undefined when nothing is scheduled: its
