@@ -19,7 +19,7 @@ export type ExpressionSite =
   | { readonly kind: 'validity' }
   | { readonly kind: 'record'; readonly action: string; readonly inputs: DeclaredNames | undefined }
 
-type Root = Exclude<keyof ExpressionNames, 'stepInputs' | 'stepActions' | 'recorders' | 'durations' | 'instants' | 'parameterTypes'> | 'inputs'
+type Root = Exclude<keyof ExpressionNames, 'stepInputs' | 'stepActions' | 'stepSlots' | 'recorders' | 'durations' | 'instants' | 'parameterTypes'> | 'inputs'
 const ROOTS: readonly Root[] = ['context', 'parameters', 'values', 'data', 'parties']
 
 /** What a step's latest submission holds (`data.STEP.X`, see `StepRecord`). */
@@ -370,6 +370,12 @@ class Checker {
       const close = suggest(part, SUBMISSION_FIELDS, 'fields')
       this.#report('definition.expression-reference', `submission:${part}`, `A step's data has no field "${part}", ${read}.`,
         `${close.startsWith('Did you mean') ? `${close} ` : ''}It holds ${SUBMISSION_FIELDS.join(', ')}.`)
+      return
+    }
+    const slots = this.#names.stepSlots.get(step)
+    if (part === 'attachments' && input !== undefined && slots && !slots.includes(input)) {
+      this.#report('definition.expression-reference', `step-slot:${step}.${input}`, `No action of step "${step}" has an attachment slot "${input}", ${read}.`,
+        slots.length === 0 ? `The actions of step "${step}" take no attachments.` : suggest(input, slots, 'slots'))
       return
     }
     const declared = this.#names.stepInputs.get(step)

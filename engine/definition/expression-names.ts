@@ -37,6 +37,8 @@ export interface ExpressionNames {
   readonly stepInputs: ReadonlyMap<string, DeclaredNames | undefined>
   /** The actions of each step: `data.STEP.action` is one of them. */
   readonly stepActions: ReadonlyMap<string, readonly string[]>
+  /** The attachment slots of each step's actions together: `data.STEP.attachments.SLOT`. */
+  readonly stepSlots: ReadonlyMap<string, readonly string[]>
 }
 
 /** The names the expressions of `def` may read. */
@@ -54,6 +56,7 @@ export function expressionNames(def: ProcessDefinition): ExpressionNames {
     parties: { names: [...def.roles], closed: true },
     stepInputs: new Map(def.steps.map((step) => [step.id, mergeNames(Object.values(step.actions).map((action) => declaredNames(action.inputs ?? { type: 'object' })))])),
     stepActions: new Map(def.steps.map((step) => [step.id, Object.keys(step.actions)])),
+    stepSlots: new Map(def.steps.map((step) => [step.id, [...new Set(Object.values(step.actions).flatMap((action) => Object.keys(action.attachments ?? {})))]])),
   }
 }
 
