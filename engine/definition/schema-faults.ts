@@ -235,7 +235,24 @@ function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, pointer: s
       faults.push({ pointer: `${pointer}/default`, atKey: false, message: `The \`default\` ${JSON.stringify(node['default'])?.slice(0, 60)} does not fit \`type\`, which takes ${typeWords(type as string, 'plural')}.`, hint: 'Give a default of that type, or none.' })
     }
   }
+  // A value listed by `const` or `enum` that breaks the node's own bounds is not one it takes.
+  const values = 'const' in node ? [node['const']] : Array.isArray(listed) ? listed : undefined
+  if (values !== undefined && values.length > 0 && !values.some((value) => withinBounds(value, node))) {
+    const keyword = 'const' in node ? 'const' : 'enum'
+    faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `${keyword === 'const' ? 'The value `const` gives does not meet' : 'No value `enum` lists meets'} this schema's own bounds (a length, a range, a number of items, or \`format: text\`): no value can satisfy them all.`, hint: `Change the ${keyword === 'const' ? 'value' : 'values'}, or the bounds.` })
+  }
+  if ((isObject(node['not']) && Object.keys(node['not']).length === 0) || node['not'] === true) {
+    faults.push({ pointer: `${pointer}/not`, atKey: false, message: '`not` of a schema every value meets refuses every value, as `false` would.', hint: 'Remove `not`, or give it the values to refuse.' })
+  }
+  const required = Array.isArray(node['required']) ? new Set(node['required']).size : 0
+  if (typeof node['maxProperties'] === 'number' && required > node['maxProperties']) {
+    faults.push({ pointer: `${pointer}/maxProperties`, atKey: false, message: `\`required\` names ${required} properties, and \`maxProperties\` allows ${node['maxProperties']}: no object can satisfy both.`, hint: 'Raise `maxProperties`, or require fewer.' })
+  }
   const properties = node['properties']
+  const declared = isObject(properties) ? Object.keys(properties).length : 0
+  if (node['additionalProperties'] === false && !('patternProperties' in node) && typeof node['minProperties'] === 'number' && node['minProperties'] > declared) {
+    faults.push({ pointer: `${pointer}/minProperties`, atKey: false, message: `\`minProperties\` asks for ${node['minProperties']} properties of an object that takes only the ${declared} it declares: no object can satisfy both.`, hint: 'Lower `minProperties`, or declare more properties.' })
+  }
   if (Array.isArray(node['required']) && isObject(properties)) {
     node['required'].forEach((name: unknown, i) => {
       if (typeof name === 'string' && Object.hasOwn(properties, name) && properties[name] === false) {
@@ -244,6 +261,21 @@ function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, pointer: s
     })
   }
   return faults
+}
+
+/** Whether `value` keeps the bounds `node` sets on values of its type: lengths, ranges, item counts, `format: text`. */
+function withinBounds(value: unknown, node: Readonly<Record<string, unknown>>): boolean {
+  const bound = (key: string): number | undefined => (typeof node[key] === 'number' ? node[key] : undefined)
+  const within = (n: number, low: string, high: string): boolean => (bound(low) === undefined || n >= (bound(low) as number)) && (bound(high) === undefined || n <= (bound(high) as number))
+  if (typeof value === 'string') {
+    if (node['format'] === 'text' && value.trim() === '') return false
+    return within([...value].length, 'minLength', 'maxLength')
+  }
+  if (typeof value === 'number') {
+    return within(value, 'minimum', 'maximum') && (bound('exclusiveMinimum') === undefined || value > (bound('exclusiveMinimum') as number)) && (bound('exclusiveMaximum') === undefined || value < (bound('exclusiveMaximum') as number))
+  }
+  if (Array.isArray(value)) return within(value.length, 'minItems', 'maxItems')
+  return true
 }
 
 /** A `$ref` into this schema that names nothing in it (a pointer to no schema), or names a part by an anchor rather than by its place. */
