@@ -6,6 +6,22 @@
 
 import type { EventType, InstanceStatus } from '../engine/index.js'
 
+/** The formats a schema may name (FORMAT_RULES of engine/definition/json-schema.ts), in Chinese, with an example. */
+const FORMATS_ZH: Readonly<Record<string, string>> = {
+  'date-time': '带时区的时间（如 2026-01-15T09:00:00Z 或 2026-01-15T17:00:00+08:00）',
+  date: '日期（如 2026-01-15）',
+  time: '带时区的时刻（如 09:00:00Z）',
+  duration: 'ISO 8601 时长（如 P14D）',
+  email: '电子邮箱地址（如 name@example.com）',
+  hostname: '主机名（如 example.com）',
+  ipv4: 'IPv4 地址（如 192.0.2.1）',
+  ipv6: 'IPv6 地址（如 2001:db8::1）',
+  uri: '完整网址（如 https://example.com/page）',
+  'uri-reference': '网址或相对路径（如 /page）',
+  uuid: 'UUID（如 123e4567-e89b-12d3-a456-426614174000）',
+  regex: '正则表达式',
+}
+
 export const LOCALES = ['en', 'zh'] as const
 export type Locale = typeof LOCALES[number]
 
@@ -394,7 +410,7 @@ const zh: Messages = {
   rules: {
     required: '此字段为必填项。',
     type: '此值的类型不正确。',
-    format: (format) => `请输入有效的 ${format}。`,
+    format: (format) => `请输入有效的${FORMATS_ZH[format] ?? `值（${format}）`}。`,
     text: '请输入空格以外的内容（不含控制字符）。',
     minLength: '内容太短。',
     maxLength: '内容太长。',

@@ -52,7 +52,7 @@ export type { ActionView, DeadlineView, InstanceView, ReminderView } from './run
 export type { ValidityReason, ValidityView } from './runtime/validity.js'
 export { decide } from './runtime/decide.js'
 export { iso, LATEST_INSTANT } from './runtime/time.js'
-export { fieldProblems, TEXT_RULE } from './definition/json-schema.js'
+export { fieldProblems, FORMAT_RULES, TEXT_RULE } from './definition/json-schema.js'
 export { evolve } from './runtime/evolve.js'
 export type { Command } from './runtime/commands.js'
 export type { Decision, Rejection } from './runtime/decision.js'

@@ -1,4 +1,4 @@
-import { TEXT_RULE } from '../../engine/index.js'
+import { FORMAT_RULES } from '../../engine/index.js'
 import type { FieldProblem } from '../../engine/index.js'
 import type { Messages } from '../i18n.js'
 import type { FormField } from './fields.js'
@@ -34,7 +34,11 @@ export function problemText(problem: FieldProblem, t: Messages, english: boolean
     }
   }
   switch (problem.rule) {
-    case 'format': return problem.message === TEXT_RULE ? rules.text : rules.format(problem.message.match(/"([^"]+)"/)?.[1] ?? '')
+    case 'format': {
+      // The format whose words the engine gave (FORMAT_RULES), `text` among them.
+      const format = Object.keys(FORMAT_RULES).find((name) => FORMAT_RULES[name] === problem.message)
+      return format === 'text' ? rules.text : rules.format(format ?? '')
+    }
     case 'required': case 'type': case 'minLength': case 'maxLength': case 'pattern': case 'minimum': case 'maximum': case 'enum':
       return rules[problem.rule]
     default: return rules.other

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { formFields } from '../../console/forms/fields.js'
 import { inputsFrom, rowIndexes } from '../../console/forms/form-values.js'
 import type { SubmittedForm } from '../../console/forms/form-values.js'
-import { SchemaFields } from '../../console/forms/schema-form.js'
+import { problemText, SchemaFields } from '../../console/forms/schema-form.js'
+import { FORMAT_RULES } from '../../engine/index.js'
+import type { FieldProblem } from '../../engine/index.js'
 import { messages } from '../../console/i18n.js'
 
 const schema = {
@@ -119,5 +121,16 @@ describe('forms with rows in rows', () => {
     const submitted: SubmittedForm = { '/inputs/groups/999/name': ['far'], '/inputs/groups/0/values/500/v': ['far'] }
     const html = String(SchemaFields({ fields: nested, state: { t: messages('en'), english: true, submitted, problems: [] } }))
     expect(html.match(/data-row="/g)).toHaveLength(3 + 2 + 1 + 1)
+  })
+})
+
+describe('a refused field in words', () => {
+  it('names the format the engine refused by, in Chinese as in English, text included', () => {
+    const problem = (format: string): FieldProblem => ({ pointer: '/inputs/x', rule: 'format', message: FORMAT_RULES[format] as string })
+    expect(problemText(problem('email'), messages('zh'), false)).toBe('请输入有效的电子邮箱地址（如 name@example.com）。')
+    expect(problemText(problem('email'), messages('en'), true)).toBe('must be an email address such as name@example.com')
+    expect(problemText(problem('text'), messages('zh'), false)).toBe(messages('zh').rules.text)
+    // Every format the engine names has its words in Chinese.
+    for (const format of Object.keys(FORMAT_RULES).filter((name) => name !== 'text')) expect(problemText(problem(format), messages('zh'), false), format).not.toMatch(/值（/)
   })
 })
