@@ -44,13 +44,12 @@ describe('scenarios that fire deadlines without end', () => {
     // Each move fires 9,990 timeouts, under the 10,000 a single move may; 400 of them are four
     // million decisions, about a minute of one core, from any token, in 8 KB of text.
     const moves = Array.from({ length: 400 }, () => 'wait: PT9990M')
-    const started = Date.now()
+    // Without the budget they would run past the test's 30 s timeout.
     const checking = check({ definition: PING_PONG, scenarios: scenario('ping-pong', moves) })
     const health = fetch(`${server.url}/healthz`).then(() => Date.now())
     const { status, body } = await checking
     const finished = Date.now()
     expect(status).toBe(200)
-    expect(finished - started).toBeLessThan(15_000)
     // The liveness check was answered while the scenarios ran, not after them.
     expect(await health).toBeLessThan(finished)
     const result = body.scenarios?.results[0]
@@ -71,12 +70,11 @@ describe('scenarios that fire deadlines without end', () => {
 describe('scenarios whose every decision is heavy', () => {
   it('an expression of tens of thousands of steps on every timeout: cut off at 5 s of work, not minutes', async () => {
     // Each evaluation stays under the expression limits (about 45,000 steps, a few ms); 12,500
-    // of them fit in the budget of decisions, a minute or more of one core.
+    // of them fit in the budget of decisions, a minute or more of one core: past the test's 30 s
+    // timeout, were they not cut off.
     const heavy = PING_PONG.replace('go: { title: Go, goto: pong }', 'go: { title: Go, goto: pong, record: { n: "$sum([1..999].($sum([1..40])))" } }')
-    const started = Date.now()
     const { status, body } = await check({ definition: heavy, scenarios: scenario('ping-pong', Array.from({ length: 40 }, () => 'wait: PT9990M')) })
     expect(status).toBe(200)
-    expect(Date.now() - started).toBeLessThan(12_000)
     expect(body.scenarios?.results[0]?.problems).toEqual([expect.objectContaining({ code: 'scenario.refused', message: expect.stringContaining('5 s') as unknown })])
   })
 })
@@ -138,26 +136,23 @@ describe('what a check answers', () => {
 })
 
 describe('regular expressions that backtrack', () => {
-  // Six quantifiers that can each take any of the digits: on 60 digits and no x, a backtracking
-  // engine tries every way of sharing them out (seconds; minutes with a few more), and no time
-  // limit can interrupt one match. The static check refuses repeated groups, not these.
+  // Six quantifiers that can each take any of the digits: on 200 digits and no x, a backtracking
+  // engine tries every way of sharing them out (about 10^11 ways: far past the test's 30 s
+  // timeout), and no time limit can interrupt one match. The static check refuses repeated
+  // groups, not these.
   const SLOW = String.raw`\d*\d*\d*\d*\d*\d*x`
   const process = (action: string): string => `id: p\nversion: 1\ntitle: P\nroles: [customer]\nsteps:\n  - id: a\n    title: A\n    actor: customer\n    actions:\n      go:\n        title: Go\n        end: done\n${action}`
-  const acting = scenario('p', [`act: go\n        by: customer\n        inputs: { x: "${'1'.repeat(60)}" }`])
+  const acting = scenario('p', [`act: go\n        by: customer\n        inputs: { x: "${'1'.repeat(200)}" }`])
 
-  it('in an expression, on an input: the scenario runs in well under a second', async () => {
+  it('in an expression, on an input: the scenario runs at once, the match on the linear engine', async () => {
     const definition = process(`        inputs: { type: object, properties: { x: { type: string } } }\n        record: { found: '$contains(inputs.x, /${SLOW}/)' }\n`)
-    const started = Date.now()
     const { body } = await check({ definition, scenarios: acting })
-    expect(Date.now() - started).toBeLessThan(2000)
     expect(body.scenarios?.results[0]).toMatchObject({ passed: true })
   })
 
-  it('as the pattern of an input schema: the input is checked in well under a second', async () => {
+  it('as the pattern of an input schema: the input is checked at once, on the linear engine', async () => {
     const definition = process(`        inputs: { type: object, properties: { x: { type: string, pattern: '${SLOW}' } } }\n`)
-    const started = Date.now()
     const { body } = await check({ definition, scenarios: acting.replace('inputs: {', 'refused: { code: input.invalid, field: /inputs/x }\n        inputs: {') })
-    expect(Date.now() - started).toBeLessThan(2000)
     expect(body.problems).toEqual([])
     expect(body.scenarios?.results[0]?.problems).toEqual([])
   })

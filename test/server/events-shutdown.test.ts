@@ -35,9 +35,8 @@ it('streams what another server commits, and stops on SIGTERM without waiting fo
   const messages = await stream.until(2, 10_000)
   expect(messages.map((m) => [m.event, (JSON.parse(m.data) as PublicEvent).data.delivery?.id])).toEqual([['delivery.started', id], ['delivery.step-entered', id]])
 
-  const stopping = performance.now()
+  // A server that waited for its open streams would never exit: past the test's timeout.
   reader.child.kill('SIGTERM')
   expect(await reader.exited, reader.stderr()).toBe(0)
   await stream.ended
-  expect(performance.now() - stopping).toBeLessThan(10_000)
 })

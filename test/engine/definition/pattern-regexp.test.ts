@@ -16,6 +16,8 @@ function validator(properties: string): (inputs: unknown) => boolean {
   return (inputs) => validate(inputs) === true
 }
 
+// None of these answers is timed: on the backtracking engine each would run far past the test's
+// 30 s timeout (hours for the shared-out digits, about 70 s for the search of 200,000 letters).
 describe('input patterns', () => {
   it('checks each pattern of a schema against its own property', () => {
     const valid = validator(String.raw`{ code: { type: string, pattern: '^[0-9]{6}$' }, name: { type: string, pattern: '^[a-z]+$' } }`)
@@ -34,40 +36,32 @@ describe('input patterns', () => {
 
   it('answers at once on an input that makes a backtracking engine share digits out every way', () => {
     const valid = validator(String.raw`{ x: { type: string, pattern: '\d*\d*\d*\d*\d*\d*\d*\d*x' } }`)
-    const started = performance.now()
     expect(valid({ x: '1'.repeat(200) })).toBe(false)
     expect(valid({ x: '12x' })).toBe(true)
-    expect(performance.now() - started).toBeLessThan(1000)
   })
 
   it('searches a long text in one pass, where a pattern that is not anchored took its length squared', () => {
     // The backtracking engine tries each place in turn, each to the end: 2.9 s on 40,000 letters, about 70 s on 200,000.
     const valid = validator(String.raw`{ x: { type: string, pattern: '[a-z]+[0-9]' }, y: { type: string, pattern: '\w+@\w+' } }`)
-    const started = performance.now()
     expect(valid({ x: 'a'.repeat(200_000), y: 'a'.repeat(200_000) })).toBe(false)
     expect(valid({ x: `${'a'.repeat(200_000)}1`, y: 'me@example' })).toBe(true)
-    expect(performance.now() - started).toBeLessThan(1000)
   })
 
   it('answers at once with a pattern only the u flag reads, and with a plain one on text beyond the BMP', () => {
     const valid = validator(String.raw`{ letters: { type: string, pattern: '\p{L}*\p{L}*\p{L}*\p{L}*\p{L}*\p{L}*\p{L}*\p{L}*x' }, digits: { type: string, pattern: '\d*\d*\d*\d*\d*\d*\d*\d*x' } }`)
-    const started = performance.now()
     // With the u flag, six of these took 146 ms on 40 letters, and the time grows as the sixth power of the length.
     expect(valid({ letters: 'é'.repeat(200) + '!' })).toBe(false)
     expect(valid({ digits: '1'.repeat(200) + '😀' })).toBe(false)
     expect(valid({ letters: 'éabc标题x', digits: '😀12x' })).toBe(true)
-    expect(performance.now() - started).toBeLessThan(1000)
   })
 
   it('answers at once with . or a negated class on text beyond the BMP or with a lone surrogate, whose rewriting matched lone surrogates by lookarounds', () => {
     const valid = validator(String.raw`{ any: { type: string, pattern: '^.*.*.*.*.*.*.*x$' }, other: { type: string, pattern: '^[^x]*[^x]*[^x]*[^x]*[^x]*[^x]*[^x]*y$' } }`)
-    const started = performance.now()
     // Before, 5.6 s for the first on 46 characters: the lookarounds kept it on the backtracking engine.
     expect(valid({ any: `😀${'a'.repeat(60)}` })).toBe(false)
     expect(valid({ other: `😀${'a'.repeat(60)}` })).toBe(false)
     expect(valid({ any: `\ud83d${'a'.repeat(60)}`, other: `a\ude00${'a'.repeat(60)}` })).toBe(false)
     expect(valid({ any: '😀ax', other: 'a😀y' })).toBe(true)
-    expect(performance.now() - started).toBeLessThan(1000)
   })
 
   it('matches what the pattern matches with the u flag, whatever the text', () => {
