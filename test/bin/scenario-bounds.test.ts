@@ -21,9 +21,8 @@ it('test: scenarios that fire timeouts without end stop at their file\'s budget;
   const slow = String.raw`\d*\d*\d*\d*\d*\d*\d*\d*x`
   writeFileSync(join(dir, 'p.yaml'), `id: p\nversion: 1\ntitle: P\nroles: [customer]\nsteps:\n  - id: a\n    title: A\n    actor: customer\n    actions:\n      go:\n        title: Go\n        end: done\n        inputs: { type: object, properties: { x: { type: string } } }\n        record: { found: '$contains(inputs.x, /${slow}/)' }\n`)
   writeFileSync(join(dir, 'p.scenarios.yaml'), `process: p.yaml\nscenarios:\n  - name: digits\n    start: { parties: { customer: c-1 } }\n    then:\n      - act: go\n        by: customer\n        inputs: { x: "${'1'.repeat(100)}" }\n        expect: { status: completed, values: { found: false } }\n`)
-  const started = Date.now()
+  // Without the budget, or on the backtracking engine, the command would run past the test's 30 s timeout.
   const { code, stdout } = await runCli(['test', join(dir, 'ping-pong.scenarios.yaml'), join(dir, 'p.scenarios.yaml')])
-  expect(Date.now() - started).toBeLessThan(20_000)
   expect(code).toBe(1)
   expect(stdout).toMatch(/ping-pong\.scenarios\.yaml:\d+:\d+ scenario\.refused .*25,000 decisions/)
   expect(stdout).toMatch(/ping-pong\.scenarios\.yaml:\d+:\d+ scenario\.refused Not run/)
