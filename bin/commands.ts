@@ -128,7 +128,7 @@ export async function migrateCommand(db: string | undefined): Promise<string> {
  */
 export async function withBaseLibrary<T>(files: readonly string[], db: string | undefined, work: (library: BaseLibrary) => Promise<T>): Promise<T> {
   const named = fileSource('the files named on the command line', files)
-  const builtIn = textSource('the built-in processes', loadBuiltInSources())
+  const builtIn = textSource('the built-in processes', () => loadBuiltInSources())
   if (db === undefined) return work(new BaseLibrary([named, builtIn]))
   return withExistingStore(db, (store, database) => work(new BaseLibrary([named, databaseSource(`the database ${database}`, store.processes), builtIn])))
 }

@@ -47,13 +47,16 @@ function headOf(text: string): { id: string; version: number; extends: string | 
   return id === undefined || version === undefined ? undefined : { id, version, extends: base }
 }
 
+type TextEntries = ReadonlyArray<{ readonly file: string; readonly text: string }>
+
 /**
  * Definitions given as texts (files named on a command line, the built-in processes), each read
- * for its id and version only when a base is first looked for.
+ * for its id and version only when a base is first looked for; given as a function, the texts
+ * themselves are only read then (a file that extends nothing never reads the built-in ones).
  */
-export function textSource(name: string, entries: ReadonlyArray<{ readonly file: string; readonly text: string }>): BaseSource {
+export function textSource(name: string, entries: TextEntries | (() => TextEntries)): BaseSource {
   let candidates: BaseCandidate[] | undefined
-  const all = (): BaseCandidate[] => candidates ??= entries.flatMap(({ file, text }) => {
+  const all = (): BaseCandidate[] => candidates ??= (typeof entries === 'function' ? entries() : entries).flatMap(({ file, text }) => {
     const head = headOf(text)
     return head ? [{ id: head.id, version: head.version, text, file }] : []
   })

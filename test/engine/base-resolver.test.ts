@@ -42,6 +42,20 @@ describe('BaseLibrary', () => {
     expect(await originOf(library, derived('d', 1, 'b@1'))).toBe('from a file, v1')
   })
 
+  it('reads texts given as a function only when a base is first looked for, and then once', async () => {
+    let reads = 0
+    const builtIn = textSource('built-ins', () => {
+      reads++
+      return [{ file: 'b1.yaml', text: process('b', 1, 'built in, v1') }]
+    })
+    const library = new BaseLibrary([builtIn])
+    expect((await library.chain(process('plain', 1, 'extends nothing'), 'plain.yaml')).problem).toBeUndefined()
+    expect(reads).toBe(0)
+    expect(await originOf(library, derived('d', 1, 'b'))).toBe('built in, v1')
+    expect(await originOf(library, derived('e', 1, 'b@1'))).toBe('built in, v1')
+    expect(reads).toBe(1)
+  })
+
   it('never resolves a definition to itself: a new version extends the one before', async () => {
     const v2 = derived('b', 2, 'b')
     const library = new BaseLibrary([textSource('files', [{ file: 'b2.yaml', text: v2 }, { file: 'b1.yaml', text: process('b', 1, 'the first') }])])
