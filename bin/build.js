@@ -11,7 +11,7 @@
 // is), and nothing is removed but what this run created or replaced.
 // Usage: node bin/build.js [OUT_DIR]
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join, relative, resolve, sep } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { build } from 'esbuild'
 import { bundleEntry } from './bundle.js'
 
@@ -50,8 +50,13 @@ try {
     entryPoints, outbase: root, outdir: fresh, bundle: false, format: 'esm', platform: 'node', target,
     sourcemap: true, tsconfig: TSCONFIG, logLevel: 'warning',
   })
-  // The command line (and so `npm start`) as one module: see bin/bundle.js.
-  await bundleEntry({ root, out: fresh, entry: join(root, 'bin', 'cli.ts'), outfile: join(fresh, 'bin', 'cli.js'), target, tsconfig: TSCONFIG })
+  // The command line (and so `npm start`) as one module: see bin/bundle.js. So is each worker
+  // thread's module (every `startWorker(import.meta.url, NAME)` of the sources: NAME.ts beside
+  // the file calling it), which a thread then starts by reading one file rather than hundreds.
+  const threads = entryPoints.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/startWorker\(import\.meta\.url, '([\w-]+)'/g)]
+    .map(([, name]) => join(dirname(file), `${name}.ts`)))
+  await Promise.all([join(root, 'bin', 'cli.ts'), ...threads].map((entry) =>
+    bundleEntry({ root, out: fresh, entry, outfile: join(fresh, relative(root, entry)).replace(/\.ts$/, '.js'), target, tsconfig: TSCONFIG })))
   cpSync(join(root, 'schemas'), join(fresh, 'schemas'), { recursive: true })
   // Imported by the OpenAPI document, and it makes the .js files ES modules wherever the build is.
   copyFileSync(join(root, 'package.json'), join(fresh, 'package.json'))

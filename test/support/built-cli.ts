@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bundleEntry } from '../../bin/bundle.js'
+import { THREADS_BUILD_VARIABLE } from '../../engine/worker-thread.js'
 import type { TestProject } from 'vitest/node'
 
 declare module 'vitest' {
@@ -19,8 +20,10 @@ declare module 'vitest' {
  * that run the command line as a child process start it as plain JavaScript, without loading a
  * TypeScript compiler in every child. The concurrency tests' worker process (worker.ts) is
  * bundled into the same build as the command line is (bin/bundle.js), for the same reason: each
- * of the workers they start would otherwise load tsx, or a thousand modules. Removed when the
- * run ends.
+ * of the workers they start would otherwise load tsx, or a thousand modules. So do the worker
+ * threads the tests start from the sources: they run the build's bundled thread modules
+ * (engine/worker-thread.ts), each rather than registering tsx in its own thread. Removed when
+ * the run ends.
  */
 export default async function setup(project: TestProject): Promise<() => void> {
   const parent = mkdtempSync(join(tmpdir(), 'dc-test-build-'))
@@ -33,5 +36,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
     target: 'node20.19', tsconfig: join(root, 'tsconfig.build.json'),
   })
   project.provide('builtWorker', join(out, 'test', 'support', 'worker.js'))
+  // Threads started from the sources run that build's bundled modules (engine/worker-thread.ts).
+  process.env[THREADS_BUILD_VARIABLE] = out
   return () => rmSync(parent, { recursive: true, force: true })
 }
