@@ -62,10 +62,10 @@ describe('delivery-center serve', () => {
     const terminated = await call(server, admin, 'POST', `/v1/instances/${id}/terminate`, { reason: 'order cancelled' })
     expect(terminated).toMatchObject({ status: 'terminated', revision: 2 })
     expect(await call(server, admin, 'GET', `/v1/instances/${id}`)).toMatchObject({ status: 'terminated', revision: 2 })
-    // A definition that takes seconds to check compiles on a thread (check-thread.js, beside the
+    // A definition that takes a second or more to check compiles on a thread (check-thread.js, beside the
     // bundle): the server answers other requests meanwhile.
     const checking = fetch(`${server.url}/v1/processes/validate`, {
-      method: 'POST', headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ definition: wideDefinition(6_000) }),
+      method: 'POST', headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ definition: wideDefinition(3_000) }),
     }).then(async (response) => ({ body: await response.json() as unknown, at: performance.now() }))
     await new Promise((resolve) => setTimeout(resolve, 500))
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
