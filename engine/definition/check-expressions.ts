@@ -8,7 +8,8 @@ import { EXPRESSION_LIMITS, isTrue } from './expression-limits.js'
 import { constantValue } from './constant-expressions.js'
 import { boundVariables, childrenOf, hyphenatedPath, parseExpression, quote, readNames } from './expression-ast.js'
 import { arityOf, BUILT_IN_FUNCTIONS, BUILT_IN_SIGNATURES, ENGINE_FUNCTIONS, ENGINE_SIGNATURES, mayCall, REFUSED_FUNCTIONS } from './expression-functions.js'
-import type { LiteralType } from './expression-functions.js'
+import { argumentOf, argumentWords, literalType, UNKNOWN } from './argument-types.js'
+import type { Argument } from './argument-types.js'
 import { namesWithin } from './expression-names.js'
 import type { DeclaredNames, ExpressionNames, Within } from './expression-names.js'
 import { suggest } from './suggest.js'
@@ -111,8 +112,8 @@ class Checker {
   readonly #bound: ReadonlySet<string>
   readonly #report: Report
   readonly #roots: readonly Root[]
-  /** Calls on the right of `~>`, which get what is on its left as their first argument. */
-  readonly #piped = new WeakSet<AstNode>()
+  /** Calls on the right of `~>`, which get what is on its left (kept here, when a single expression) as their first argument. */
+  readonly #piped = new WeakMap<AstNode, AstNode | undefined>()
   constructor(names: ExpressionNames, site: ExpressionSite, bound: ReadonlySet<string>, report: Report) {
     this.#names = names
     this.#site = site
@@ -126,12 +127,14 @@ class Checker {
     if (node.type === 'path') this.#path(node, focus)
     if (node.type === 'binary' && ['<', '>', '<=', '>='].includes(String(node.value))) this.#ordered(node, focus)
     if (node.type === 'binary' && (node.value === '=' || node.value === '!=')) this.#equality(node, focus)
-    if (node.type === 'apply' && node.rhs?.type === 'function') this.#piped.add(node.rhs)
+    if (node.type === 'apply' && node.rhs?.type === 'function') this.#piped.set(node.rhs, Array.isArray(node.lhs) ? undefined : node.lhs as AstNode | undefined)
     if (node.type === 'function' && node.procedure?.type === 'variable' && !this.#bound.has(String(node.procedure.value))) {
       this.#literals(String(node.procedure.value), [...(this.#piped.has(node) ? [undefined] : []), ...(node.arguments ?? [])])
     }
     if ((node.type === 'function' || node.type === 'partial') && node.procedure?.type === 'variable') {
-      this.#call(String(node.procedure.value), [...(this.#piped.has(node) ? [undefined] : []), ...(node.arguments ?? []).map(literalType)])
+      const inputs = this.#site.kind === 'record' ? this.#site.inputs : undefined
+      const argument = (arg: AstNode | undefined): Argument => (arg === undefined ? UNKNOWN : argumentOf(arg, focus, this.#names, inputs))
+      this.#call(String(node.procedure.value), [...(this.#piped.has(node) ? [argument(this.#piped.get(node))] : []), ...(node.arguments ?? []).map(argument)])
     }
     if (node.type === 'variable') this.#variable(String(node.value))
     if (node.type === 'regex' && node.value instanceof RegExp && repeatsRepetition(node.value.source)) {
@@ -366,8 +369,8 @@ class Checker {
     return true
   }
 
-  /** A call of `$name` passing arguments of these literal types (none when the function is only named, as a value). */
-  #call(name: string, args?: readonly LiteralType[]): void {
+  /** A call of `$name` passing these arguments (none when the function is only named, as a value). */
+  #call(name: string, args?: readonly Argument[]): void {
     const given = args?.length
     if (this.#bound.has(name)) return
     const refused = REFUSED_FUNCTIONS.get(name)
@@ -392,14 +395,22 @@ class Checker {
       `${close.startsWith('Did you mean') ? `${close} ` : ''}Expressions may call JSONata's functions (https://docs.jsonata.org/overview), $addDuration, $instant, and functions they define with :=.`)
   }
 
-  /** A call given fewer or more arguments than the function takes, which JSONata refuses only when it runs (T0410). */
-  #arguments(name: string, signature: string, args: readonly LiteralType[]): void {
-    if (mayCall(signature, args)) return
+  /**
+   * A call given fewer or more arguments than the function takes, or a literal, field or
+   * parameter of a type it does not take, which JSONata refuses only when it runs (T0410).
+   */
+  #arguments(name: string, signature: string, typed: readonly Argument[]): void {
+    if (mayCall(signature, typed.map((arg) => arg.type))) return
+    // What literals alone make JSONata refuse is said without the fields: it refuses it whatever they hold.
+    const literals = typed.map((arg) => (arg.field === undefined ? arg : UNKNOWN))
+    const args = mayCall(signature, literals.map((arg) => arg.type)) ? typed : literals
     const given = args.length
     const { min, max, context } = arityOf(signature)
     if (given >= min && given <= max) {
-      const kinds = args.map((type) => (type === undefined ? 'an expression' : typeWords(LITERAL_TYPES[type], 'one'))).join(', ')
-      this.#report('definition.expression-function', `arguments:${name}:${args.join()}`, `\`$${name}()\` cannot take what it is given (${kinds}): JSONata would refuse the call when it runs.`,
+      // A parameter always has its value; a field of the context or of the inputs may be left out.
+      const fields = args.flatMap((arg) => (arg.field === undefined || arg.field.startsWith('parameters.') ? [] : [arg.field]))
+      const when = fields.length === 0 ? 'when it runs' : `whenever ${fields.join(' and ')} ${fields.length === 1 ? 'is' : 'are'} given`
+      this.#report('definition.expression-function', `arguments:${name}:${args.map((arg) => arg.field ?? arg.type).join()}`, `\`$${name}()\` cannot take what it is given (${argumentWords(args)}): JSONata would refuse the call ${when}.`,
         `JSONata's signature of \`$${name}\` is ${signature} (https://docs.jsonata.org/embedding-extending#function-signature-syntax): s is a text, n a number, b true or false. After \`~>\`, the value on its left is the first argument.`)
       return
     }
@@ -449,17 +460,6 @@ function temporalProblem(read: (text: string) => unknown, text: string): string 
 }
 const instantProblem = (text: string): string | undefined => temporalProblem((t) => Temporal.Instant.from(t), text)
 const durationProblem = (text: string): string | undefined => temporalProblem((t) => Temporal.Duration.from(t), text)
-
-/** The JSON type of each kind of literal argument. */
-const LITERAL_TYPES: Record<Exclude<LiteralType, undefined>, string> = { s: 'string', n: 'number', b: 'boolean', l: 'null' }
-
-/** The type of a literal argument (`'a'`, `2`, `true`, `null`), or undefined when only running the expression tells. */
-function literalType(node: AstNode): LiteralType {
-  if (node.type === 'string') return 's'
-  if (node.type === 'number') return 'n'
-  if (node.type === 'value') return node.value === null ? 'l' : typeof node.value === 'boolean' ? 'b' : undefined
-  return undefined
-}
 
 /** "1 argument", "2 arguments". */
 function plural(n: number, noun: string): string {

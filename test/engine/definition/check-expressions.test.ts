@@ -139,6 +139,29 @@ describe('expressions checked against the process', () => {
     ])
   })
 
+  it.each([
+    ['$uppercase(context.renewal)', '(context.renewal (true or false)): JSONata would refuse the call whenever context.renewal is given'],
+    ['$round(inputs.comment)', '(inputs.comment (a text)): JSONata would refuse the call whenever inputs.comment is given'],
+    ['$abs(parameters.purchasedDuration)', '(parameters.purchasedDuration (a text))'],
+    ['$contains(context.renewal, "true")', '(context.renewal (true or false), a text)'],
+    ['$substring(context.`order-id`, 1) & $abs(context.`order-id`)', '(context.order-id (a text))'],
+    ['context.renewal ~> $trim()', '(context.renewal (true or false))'],
+  ])('refuses %s: a declared field or parameter of a type the function never takes', (record, given) => {
+    expect(problems(definition({ record }))).toEqual([
+      { line: RECORD_AT, code: 'definition.expression-function', message: expect.stringContaining(given) as string, hint: expect.any(String) as string },
+    ])
+  })
+
+  it.each([
+    '$string(context.renewal) & $uppercase(inputs.comment) & $number(context.renewal)',
+    '$sum(context.renewal ? 1 : 0) + $length(context.`order-id`) + $length($string(inputs.comment))',
+    '$abs(parameters.purchasedDuration ? 1 : 0) & $contains(context.`order-id`, "1") & (inputs.comment ~> $trim())',
+    '$join(inputs.comment) & $substring(parameters.purchasedDuration, 1)',
+    '$uppercase(data.`upload-proof`.inputs.enablingTime) & $not(context.renewal)',
+  ])('accepts %s: each field is of a type the function takes, or of one only running it tells', (record) => {
+    expect(problems(definition({ record }))).toEqual([])
+  })
+
   it('accepts a function the expression defines under the name of a refused one', () => {
     expect(problems(definition({ when: '($random := function(){ 4 }; $random() = 4)' }))).toEqual([])
   })
