@@ -60,10 +60,60 @@ function schemaType(schema: unknown): string | undefined {
   return typeof only === 'string' && only in LETTERS && only !== 'null' ? only : undefined
 }
 
+/**
+ * When JSONata refuses what is given these arguments: `when it runs`, or `whenever context.seats
+ * is given` where a field of the context or of the inputs, which may be left out, is among them
+ * (a parameter always has its value).
+ */
+export function whenRefused(args: readonly Argument[]): string {
+  const fields = args.flatMap(({ field }) => (field === undefined || field.startsWith('parameters.') ? [] : [field]))
+  return fields.length === 0 ? 'when it runs' : `whenever ${fields.join(' and ')} ${fields.length === 1 ? 'is' : 'are'} given`
+}
+
 /** The arguments in words: `an expression`, `a text`, `context.seats (a whole number)`. */
 export function argumentWords(args: readonly Argument[]): string {
   return args.map(({ json, field }) => {
     const words = json === undefined ? 'an expression' : typeWords(json, 'one')
     return field === undefined ? words : `${field} (${words})`
   }).join(', ')
+}
+
+/** JSONata's operators on numbers only. */
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%'])
+/** JSONata's order comparisons: of two numbers or two texts. */
+const ORDERING = new Set(['<', '<=', '>', '>='])
+
+/** One known operand in words: `context.seats (a whole number)`, `"5" (a text)`. */
+function operandWords(arg: Argument, node: AstNode): string {
+  const words = typeWords(arg.json ?? '', 'one')
+  return `${arg.field ?? JSON.stringify(node.value ?? null)} (${words})`
+}
+
+/**
+ * What makes an operator fail whenever its operands are given, from what is known of them
+ * (`left`, `right`; a unary minus has `left` only): arithmetic on a text, true or false, or null
+ * (JSONata T2001, T2002, D1002), an order comparison of true or false, of null, or of a number
+ * with a text (T2009, T2010). Undefined when nothing known makes it fail.
+ */
+export function operatorProblem(operator: string, operands: ReadonlyArray<readonly [Argument, AstNode]>): { readonly message: string; readonly hint: string } | undefined {
+  const known = operands.filter(([arg]) => arg.type !== undefined)
+  const given = whenRefused(known.map(([arg]) => arg))
+  if (ARITHMETIC.has(operator)) {
+    const wrong = known.filter(([arg]) => arg.type !== 'n')
+    if (wrong.length === 0) return undefined
+    return {
+      message: `\`${operator}\` takes numbers, and is given ${wrong.map(([arg, node]) => operandWords(arg, node)).join(' and ')}: JSONata would refuse it ${given}.`,
+      hint: operator === '+' && wrong.some(([arg]) => arg.type === 's') ? 'Join texts with &, or read a text as a number with $number(...).' : 'Read a text as a number with $number(...), or compute with numeric fields.',
+    }
+  }
+  if (!ORDERING.has(operator)) return undefined
+  const unordered = known.filter(([arg]) => arg.type === 'b' || arg.type === 'l')
+  const [left, right] = known
+  if (unordered.length === 0 && !(known.length === 2 && left && right && left[0].type !== right[0].type)) return undefined
+  return {
+    message: unordered.length > 0
+      ? `\`${operator}\` orders numbers or texts, and is given ${unordered.map(([arg, node]) => operandWords(arg, node)).join(' and ')}: JSONata would refuse it ${given}.`
+      : `\`${operator}\` orders two numbers or two texts, and is given ${known.map(([arg, node]) => operandWords(arg, node)).join(' and ')}: JSONata would refuse it ${given}.`,
+    hint: unordered.length > 0 ? 'Test true or false with = or as a condition itself (context.renewal, $not(context.renewal)).' : 'Compare values of one type: read a text as a number with $number(...), or a number as a text with $string(...).',
+  }
 }

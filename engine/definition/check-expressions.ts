@@ -8,7 +8,7 @@ import { EXPRESSION_LIMITS, isTrue } from './expression-limits.js'
 import { constantValue } from './constant-expressions.js'
 import { boundVariables, childrenOf, hyphenatedPath, parseExpression, quote, readNames } from './expression-ast.js'
 import { arityOf, BUILT_IN_FUNCTIONS, BUILT_IN_SIGNATURES, ENGINE_FUNCTIONS, ENGINE_SIGNATURES, mayCall, REFUSED_FUNCTIONS } from './expression-functions.js'
-import { argumentOf, argumentWords, literalType, UNKNOWN } from './argument-types.js'
+import { argumentOf, argumentWords, literalType, operatorProblem, UNKNOWN, whenRefused } from './argument-types.js'
 import type { Argument } from './argument-types.js'
 import { namesWithin } from './expression-names.js'
 import type { DeclaredNames, ExpressionNames, Within } from './expression-names.js'
@@ -127,6 +127,7 @@ class Checker {
     if (node.type === 'path') this.#path(node, focus)
     if (node.type === 'binary' && ['<', '>', '<=', '>='].includes(String(node.value))) this.#ordered(node, focus)
     if (node.type === 'binary' && (node.value === '=' || node.value === '!=')) this.#equality(node, focus)
+    if ((node.type === 'binary' && !Array.isArray(node.lhs)) || (node.type === 'unary' && node.value === '-')) this.#operator(node, focus)
     if (node.type === 'apply' && node.rhs?.type === 'function') this.#piped.set(node.rhs, Array.isArray(node.lhs) ? undefined : node.lhs as AstNode | undefined)
     if (node.type === 'function' && node.procedure?.type === 'variable' && !this.#bound.has(String(node.procedure.value))) {
       this.#literals(String(node.procedure.value), [...(this.#piped.has(node) ? [undefined] : []), ...(node.arguments ?? [])])
@@ -224,6 +225,14 @@ class Checker {
           : typeof value === 'string' && ['true', 'false'].includes(value) ? `Write ${value} without quotes: ${root}.${name} = ${value}.`
             : `Compare it with ${types.map((type) => typeWords(type, 'one')).join(' or ')}.`)
     }
+  }
+
+  /** Arithmetic or an order comparison that fails on what is known of its operands (see {@link operatorProblem}). */
+  #operator(node: AstNode, focus: Focus): void {
+    const inputs = this.#site.kind === 'record' ? this.#site.inputs : undefined
+    const sides = (node.type === 'unary' ? [node.expression] : [node.lhs as AstNode | undefined, node.rhs]).filter((side): side is AstNode => side !== undefined)
+    const problem = operatorProblem(String(node.value), sides.map((side) => [argumentOf(side, focus, this.#names, inputs), side] as const))
+    if (problem) this.#report('definition.expression', `operator:${String(node.value)}:${problem.message}`, problem.message, problem.hint)
   }
 
   /** Names read from the instance: `context.x`, `$$.values.y`, and `$.data.z` where `$` is the instance. */
@@ -407,10 +416,7 @@ class Checker {
     const given = args.length
     const { min, max, context } = arityOf(signature)
     if (given >= min && given <= max) {
-      // A parameter always has its value; a field of the context or of the inputs may be left out.
-      const fields = args.flatMap((arg) => (arg.field === undefined || arg.field.startsWith('parameters.') ? [] : [arg.field]))
-      const when = fields.length === 0 ? 'when it runs' : `whenever ${fields.join(' and ')} ${fields.length === 1 ? 'is' : 'are'} given`
-      this.#report('definition.expression-function', `arguments:${name}:${args.map((arg) => arg.field ?? arg.type).join()}`, `\`$${name}()\` cannot take what it is given (${argumentWords(args)}): JSONata would refuse the call ${when}.`,
+      this.#report('definition.expression-function', `arguments:${name}:${args.map((arg) => arg.field ?? arg.type).join()}`, `\`$${name}()\` cannot take what it is given (${argumentWords(args)}): JSONata would refuse the call ${whenRefused(args)}.`,
         `JSONata's signature of \`$${name}\` is ${signature} (https://docs.jsonata.org/embedding-extending#function-signature-syntax): s is a text, n a number, b true or false. After \`~>\`, the value on its left is the first argument.`)
       return
     }

@@ -162,6 +162,26 @@ describe('expressions checked against the process', () => {
     expect(problems(definition({ record }))).toEqual([])
   })
 
+  it.each([
+    ['$string(context.`order-id` + 1)', '`+` takes numbers, and is given context.order-id (a text): JSONata would refuse it whenever context.order-id is given.'],
+    ['$string("5" * 2)', '`*` takes numbers, and is given "5" (a text): JSONata would refuse it when it runs.'],
+    ['$string(-inputs.comment)', '`-` takes numbers, and is given inputs.comment (a text)'],
+    ['$string(context.renewal > 0)', '`>` orders numbers or texts, and is given context.renewal (true or false)'],
+    ['$string(inputs.comment <= 3)', '`<=` orders two numbers or two texts, and is given inputs.comment (a text) and 3 (a number)'],
+  ])('refuses %s: an operator JSONata refuses for what it is given', (record, message) => {
+    expect(problems(definition({ record }))).toEqual([
+      { line: RECORD_AT, code: 'definition.expression', message: expect.stringContaining(message) as string, hint: expect.any(String) as string },
+    ])
+  })
+
+  it.each([
+    '$string($count(context.`order-id`) + 1) & $string(-$number(inputs.comment)) & (context.`order-id` & 1)',
+    '$string(context.`order-id` > "A" and inputs.comment < context.`order-id` and $number(inputs.comment) >= 2)',
+    '$string(context.missing + 1)',
+  ])('accepts %s: operands of the types the operator takes, or of types only running it tells', (record) => {
+    expect(problems(definition({ record })).filter((p) => p.code === 'definition.expression')).toEqual([])
+  })
+
   it('accepts a function the expression defines under the name of a refused one', () => {
     expect(problems(definition({ when: '($random := function(){ 4 }; $random() = 4)' }))).toEqual([])
   })
