@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -40,7 +40,10 @@ describe('compileProcessFile', () => {
   it('reports a folder whose own size passes 1 MiB as unreadable, not as too large', () => {
     const folder = join(dir, 'many')
     mkdirSync(folder)
-    for (let i = 0; i < 16_000; i++) writeFileSync(join(folder, `${String(i).padStart(5, '0')}-${'x'.repeat(60)}`), '')
+    // Entries of long names, each a link to one empty file: about 4,400 of them make 1 MiB of folder.
+    const empty = join(dir, 'empty')
+    writeFileSync(empty, '')
+    for (let i = 0; i < 4_400; i++) linkSync(empty, join(folder, `${String(i).padStart(5, '0')}-${'x'.repeat(234)}`))
     expect(statSync(folder).size).toBeGreaterThan(MAX_DEFINITION_BYTES)
     expect(problemsOf(compileProcessFile(folder))).toEqual([expect.objectContaining({ code: 'definition.unreadable', message: expect.stringContaining('EISDIR') })])
   })
