@@ -7,12 +7,12 @@ import { typeWords } from './type-words.js'
 /**
  * What the check knows of an argument of a call before it runs: the type letter of JSONata's
  * signatures (`s`, `n`, `b`, `l`) and the JSON type it stands for, for a literal (`'a'`, `2`,
- * `true`, `null`) or a declared scalar field or parameter (`context.seats`, read whole), which
+ * `true`, `null`) or a declared scalar or mapping field or parameter (`context.seats`, read whole), which
  * holds that type whenever it is given; nothing (`type` undefined) for any other expression.
  */
 export interface Argument {
   readonly type: LiteralType
-  /** The JSON type, for a literal or a field: `string`, `integer`, `number`, `boolean` or `null`. */
+  /** The JSON type, for a literal or a field: `string`, `integer`, `number`, `boolean`, `null` or `object`. */
   readonly json?: string
   /** The field or parameter read, as written (`context.seats`). */
   readonly field?: string
@@ -22,7 +22,9 @@ export interface Argument {
 export const UNKNOWN: Argument = { type: undefined }
 
 /** The type letter of each JSON type of a scalar. */
-const LETTERS: Readonly<Record<string, Exclude<LiteralType, undefined>>> = { string: 's', number: 'n', integer: 'n', boolean: 'b', null: 'l' }
+const LETTERS: Readonly<Record<string, Exclude<LiteralType, undefined>>> = { string: 's', number: 'n', integer: 'n', boolean: 'b', null: 'l', object: 'o' }
+/** The JSON type of each kind of literal. */
+const LITERAL_JSON: Readonly<Record<Exclude<LiteralType, undefined>, string>> = { s: 'string', n: 'number', b: 'boolean', l: 'null', o: 'object' }
 /** The JSON type a parameter of each type holds (a duration and an instant are texts). */
 const PARAMETER_JSON: Readonly<Record<string, string>> = { string: 'string', duration: 'string', 'date-time': 'string', integer: 'integer', number: 'number', boolean: 'boolean' }
 
@@ -42,7 +44,7 @@ export function literalType(node: AstNode): LiteralType {
  */
 export function argumentOf(node: AstNode, focus: Focus, names: ExpressionNames, inputs: DeclaredNames | undefined): Argument {
   const literal = literalType(node)
-  if (literal !== undefined) return { type: literal, json: { s: 'string', n: 'number', b: 'boolean', l: 'null' }[literal] }
+  if (literal !== undefined) return { type: literal, json: LITERAL_JSON[literal] }
   const read = node.type === 'path' && !node.steps?.some((step) => step.type !== 'name' || step.stages || step.predicate || step.group || step.focus || step.index)
     ? readNames(node, focus) : undefined
   if (read?.length !== 2 || read.length !== node.steps?.length) return UNKNOWN
@@ -53,7 +55,7 @@ export function argumentOf(node: AstNode, focus: Focus, names: ExpressionNames, 
   return type === undefined || json === undefined ? UNKNOWN : { type, json, field: `${root}.${name}` }
 }
 
-/** The one JSON type of a scalar `schema` declares (`type: integer`, `type: [integer]`), else undefined. */
+/** The one JSON type of a scalar or mapping `schema` declares (`type: integer`, `type: [object]`), else undefined. */
 function schemaType(schema: unknown): string | undefined {
   const type = (schema as { readonly type?: unknown } | undefined)?.type
   const only = Array.isArray(type) && type.length === 1 ? type[0] as unknown : type
@@ -91,9 +93,9 @@ function operandWords(arg: Argument, node: AstNode): string {
 
 /**
  * What makes an operator fail whenever its operands are given, from what is known of them
- * (`left`, `right`; a unary minus has `left` only): arithmetic on a text, true or false, or null
- * (JSONata T2001, T2002, D1002), an order comparison of true or false, of null, or of a number
- * with a text (T2009, T2010). Undefined when nothing known makes it fail.
+ * (`left`, `right`; a unary minus has `left` only): arithmetic on a text, true or false, null or
+ * a mapping (JSONata T2001, T2002, D1002), an order comparison of true or false, null or a
+ * mapping, or of a number with a text (T2009, T2010). Undefined when nothing known makes it fail.
  */
 export function operatorProblem(operator: string, operands: ReadonlyArray<readonly [Argument, AstNode]>): { readonly message: string; readonly hint: string } | undefined {
   const known = operands.filter(([arg]) => arg.type !== undefined)
@@ -107,13 +109,15 @@ export function operatorProblem(operator: string, operands: ReadonlyArray<readon
     }
   }
   if (!ORDERING.has(operator)) return undefined
-  const unordered = known.filter(([arg]) => arg.type === 'b' || arg.type === 'l')
+  const unordered = known.filter(([arg]) => arg.type === 'b' || arg.type === 'l' || arg.type === 'o')
   const [left, right] = known
   if (unordered.length === 0 && !(known.length === 2 && left && right && left[0].type !== right[0].type)) return undefined
   return {
     message: unordered.length > 0
       ? `\`${operator}\` orders numbers or texts, and is given ${unordered.map(([arg, node]) => operandWords(arg, node)).join(' and ')}: JSONata would refuse it ${given}.`
       : `\`${operator}\` orders two numbers or two texts, and is given ${known.map(([arg, node]) => operandWords(arg, node)).join(' and ')}: JSONata would refuse it ${given}.`,
-    hint: unordered.length > 0 ? 'Test true or false with = or as a condition itself (context.renewal, $not(context.renewal)).' : 'Compare values of one type: read a text as a number with $number(...), or a number as a text with $string(...).',
+    hint: unordered.some(([arg]) => arg.type === 'o') ? 'Compare a field of the mapping (context.address.floor), not the mapping itself.'
+      : unordered.length > 0 ? 'Test true or false with = or as a condition itself (context.renewal, $not(context.renewal)).'
+        : 'Compare values of one type: read a text as a number with $number(...), or a number as a text with $string(...).',
   }
 }

@@ -89,8 +89,12 @@ export function arityOf(signature: string): Arity {
   return { min: required - (context ? 1 : 0), max: params.some((p) => p.repeats) ? Infinity : params.length, context }
 }
 
-/** The type letter of a literal argument (`'a'`, `2`, `true`), or undefined when only running the expression tells. */
-export type LiteralType = 's' | 'n' | 'b' | 'l' | undefined
+/**
+ * The type letter of an argument known before the expression runs: of a literal (`'a'`, `2`,
+ * `true`, `null`) or of a declared field (`o` for a mapping; engine/definition/argument-types.ts),
+ * or undefined when only running the expression tells.
+ */
+export type LiteralType = 's' | 'n' | 'b' | 'l' | 'o' | undefined
 
 /** Whether a parameter taking `types` accepts a literal of `literal`'s type (JSONata wraps a single value given for an array). */
 function accepts(types: string, literal: Exclude<LiteralType, undefined>): boolean {

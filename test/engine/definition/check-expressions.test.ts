@@ -20,6 +20,7 @@ context:
   properties:
     order-id: { type: string }
     renewal: { type: boolean }
+    address: { type: object, properties: { floor: { type: integer } } }
 steps:
   - id: upload-proof
     title: Upload Proof
@@ -54,8 +55,8 @@ function problems(text: string): Array<{ line: string; code: string; message: st
   return result.errors.map((e) => ({ line: `${e.location.line}:${e.location.column}`, code: e.code, message: e.message, hint: e.hint }))
 }
 
-const WHEN_AT = '25:11'
-const RECORD_AT = '34:22'
+const WHEN_AT = '26:11'
+const RECORD_AT = '35:22'
 
 describe('expressions checked against the process', () => {
   it.each([
@@ -78,7 +79,7 @@ describe('expressions checked against the process', () => {
     const open = (when: string): string => definition({ when }).replace('context:\n  type: object', 'context:\n  type: object\n  additionalProperties: true')
     expect(problems(open('context.channel = "web"'))).toEqual([])
     expect(problems(open('$not(context.renewl = true)'))).toEqual([
-      { line: '26:11', code: 'definition.expression-reference', message: expect.stringContaining('"renewl"') as string, hint: expect.stringContaining('Did you mean "renewal"?') as string },
+      { line: '27:11', code: 'definition.expression-reference', message: expect.stringContaining('"renewl"') as string, hint: expect.stringContaining('Did you mean "renewal"?') as string },
     ])
   })
 
@@ -146,6 +147,7 @@ describe('expressions checked against the process', () => {
     ['$contains(context.renewal, "true")', '(context.renewal (true or false), a text)'],
     ['$substring(context.`order-id`, 1) & $abs(context.`order-id`)', '(context.order-id (a text))'],
     ['context.renewal ~> $trim()', '(context.renewal (true or false))'],
+    ['$length(context.address)', '(context.address (a mapping))'],
   ])('refuses %s: a declared field or parameter of a type the function never takes', (record, given) => {
     expect(problems(definition({ record }))).toEqual([
       { line: RECORD_AT, code: 'definition.expression-function', message: expect.stringContaining(given) as string, hint: expect.any(String) as string },
@@ -168,6 +170,8 @@ describe('expressions checked against the process', () => {
     ['$string(-inputs.comment)', '`-` takes numbers, and is given inputs.comment (a text)'],
     ['$string(context.renewal > 0)', '`>` orders numbers or texts, and is given context.renewal (true or false)'],
     ['$string(inputs.comment <= 3)', '`<=` orders two numbers or two texts, and is given inputs.comment (a text) and 3 (a number)'],
+    ['$string(context.address > 2)', '`>` orders numbers or texts, and is given context.address (a mapping)'],
+    ['$string(context.address * 2)', '`*` takes numbers, and is given context.address (a mapping)'],
   ])('refuses %s: an operator JSONata refuses for what it is given', (record, message) => {
     expect(problems(definition({ record }))).toEqual([
       { line: RECORD_AT, code: 'definition.expression', message: expect.stringContaining(message) as string, hint: expect.any(String) as string },
@@ -178,6 +182,7 @@ describe('expressions checked against the process', () => {
     '$string($count(context.`order-id`) + 1) & $string(-$number(inputs.comment)) & (context.`order-id` & 1)',
     '$string(context.`order-id` > "A" and inputs.comment < context.`order-id` and $number(inputs.comment) >= 2)',
     '$string(context.missing + 1)',
+    '$string(context.address.floor + 1) & $string($count(context.address)) & $string($keys(context.address)) & $string(context.address.floor > 2)',
   ])('accepts %s: operands of the types the operator takes, or of types only running it tells', (record) => {
     expect(problems(definition({ record })).filter((p) => p.code === 'definition.expression')).toEqual([])
   })
@@ -205,7 +210,7 @@ describe('expressions checked against the process', () => {
   it('reports inputs read by an action that takes none', () => {
     const text = definition({}).replace('        inputs:\n          type: object\n          properties:\n            comment: { type: string }\n', '').replace('validFrom: "$now()"', 'validFrom: "inputs.comment"')
     expect(problems(text)).toEqual([
-      { line: RECORD_AT.replace('34', '30'), code: 'definition.expression-reference', message: expect.stringContaining('"comment"') as string, hint: expect.stringContaining('takes no inputs') as string },
+      { line: RECORD_AT.replace('35', '31'), code: 'definition.expression-reference', message: expect.stringContaining('"comment"') as string, hint: expect.stringContaining('takes no inputs') as string },
     ])
   })
 
