@@ -56,10 +56,10 @@ it('shows a misspelt step at its line as it is typed, redraws the diagram, runs 
   await editor.click()
   await admin.keyboard.press('ControlOrMeta+a')
   await admin.keyboard.insertText(V2.replace('goto: sign-off', 'goto: sign-of'))
-  const typedAt = Date.now()
+  // Shown as it is typed, with no button pressed: well within a second on an idle machine, and
+  // the wait allows for a loaded CI machine.
   const problem = admin.locator('.problems li[data-line="15"]')
   await problem.waitFor({ timeout: 5_000 })
-  const seenAfter = Date.now() - typedAt
   expect(await problem.textContent()).toMatch(/^15:\d+ definition\.unknown-step There is no step "sign-of"\..*"sign-off"/)
   await admin.locator('.cm-lint-marker-error').first().waitFor({ state: 'attached' })
   await checkPage(admin, 'studio-editor-problem', { axe: false })
@@ -83,8 +83,6 @@ it('shows a misspelt step at its line as it is typed, redraws the diagram, runs 
   expect((await rig.api.engine.instances.get(before, ADMIN)).process.version).toBe(1)
   const after = await rig.api.engine.instances.start({ process: 'svc', parties: { isv: 'v-1' } }, ADMIN)
   expect(after.process.version).toBe(2)
-  // Well within a second on an idle machine; the bound allows for a loaded CI machine.
-  expect(seenAfter).toBeLessThan(5_000)
 }, 120_000)
 
 it('completes keys from the language\'s schema, and refuses to publish a definition with problems, keeping the text', async () => {
