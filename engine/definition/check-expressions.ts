@@ -195,6 +195,7 @@ class Checker {
     const literal = sides.find((side) => literalType(side) !== undefined)
     const path = sides.find((side) => side.type === 'path')
     const names = path && readNames(path, focus)
+    if (!literal && sides.length === 2) this.#fieldsCompared(node, sides as [AstNode, AstNode], focus)
     if (!literal || !names || sides.length !== 2) return
     const [root, name, field] = names
     const value = literal.value
@@ -225,6 +226,17 @@ class Checker {
           : typeof value === 'string' && ['true', 'false'].includes(value) ? `Write ${value} without quotes: ${root}.${name} = ${value}.`
             : `Compare it with ${types.map((type) => typeWords(type, 'one')).join(' or ')}.`)
     }
+  }
+
+  /** `=` or `!=` between two fields or parameters declared with types no value shares (a boolean and a text): never equal. */
+  #fieldsCompared(node: AstNode, sides: readonly [AstNode, AstNode], focus: Focus): void {
+    const inputs = this.#site.kind === 'record' ? this.#site.inputs : undefined
+    const [left, right] = sides.map((side) => argumentOf(side, focus, this.#names, inputs)) as [Argument, Argument]
+    if (left.field === undefined || right.field === undefined || left.type === undefined || left.type === right.type || right.type === undefined) return
+    const written = `${left.field} ${String(node.value)} ${right.field}`
+    this.#report('definition.expression', `equality:${written}`,
+      `\`${written}\` is ${node.value === '=' ? 'never true' : 'always true'}: ${argumentWords([left])} and ${argumentWords([right])} are never equal.`,
+      'Compare fields of one type, or convert one of them ($string(...), $number(...)).')
   }
 
   /** Arithmetic or an order comparison that fails on what is known of its operands (see {@link operatorProblem}). */

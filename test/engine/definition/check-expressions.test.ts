@@ -155,7 +155,9 @@ describe('expressions checked against the process', () => {
     ['$string(inputs.comment <= 3)', 'operator', '`<=` orders two numbers or two texts, and is given inputs.comment (a text) and 3 (a number)'],
     ['$string(context.address > 2)', 'operator', '`>` orders numbers or texts, and is given context.address (a mapping)'],
     ['$string(context.address * 2)', 'operator', '`*` takes numbers, and is given context.address (a mapping)'],
-  ])('refuses %s: a %s JSONata refuses for the type of a literal, a parameter or a declared field', (record, refused, message) => {
+    ['$string(context.renewal = inputs.comment)', 'comparison', '`context.renewal = inputs.comment` is never true: context.renewal (true or false) and inputs.comment (a text) are never equal.'],
+    ['$string(parameters.purchasedDuration != context.address)', 'comparison', 'is always true: parameters.purchasedDuration (a text) and context.address (a mapping)'],
+  ])('refuses %s: a %s that fails, or never holds, for the type of a literal, a parameter or a declared field', (record, refused, message) => {
     expect(problems(definition({ record }))).toEqual([
       { line: RECORD_AT, code: refused === 'function' ? 'definition.expression-function' : 'definition.expression', message: expect.stringContaining(message) as string, hint: expect.any(String) as string },
     ])
@@ -170,6 +172,7 @@ describe('expressions checked against the process', () => {
     '$string($count(context.`order-id`) + 1) & $string(-$number(inputs.comment)) & (context.`order-id` & 1)',
     '$string(context.`order-id` > "A" and inputs.comment < context.`order-id` and $number(inputs.comment) >= 2)',
     '$string(context.address.floor + 1) & $string($count(context.address)) & $string($keys(context.address)) & $string(context.address.floor > 2)',
+    '$string(context.`order-id` = inputs.comment and context.address.floor != context.renewal and context.address = context.address)',
   ])('accepts %s: each function and operator given types it takes, or ones only running it tells', (record) => {
     expect(problems(definition({ record }))).toEqual([])
   })
