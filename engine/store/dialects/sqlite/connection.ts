@@ -36,16 +36,37 @@ export function openSqlite(file: string, options: SqliteOptions = {}): { db: Kys
  * Group transactions run straight on a connection (no query builder or driver between): `begin
  * immediate` takes the write lock at once, waiting for another writer up to the busy timeout, so
  * a group never fails half way for want of it. The caller must have the connection to itself.
+ *
+ * SQLite counts the busy timeout in the sleeps it asks for, not in the time that passes: a
+ * signal cuts each sleep short (a profiler's, dozens a second), and its wait then ends in a
+ * fraction of the timeout. `begin immediate` is asked again until the timeout has passed on the
+ * clock.
  */
 export function transactions(connection: BetterSqlite3.Database, prepare: (sql: string) => BetterSqlite3.Statement): () => Promise<GroupTransaction> {
   const run = (sql: string, parameters: readonly unknown[]): number => prepare(sql).run(parameters).changes
+  const waitMs = Number(connection.pragma('busy_timeout', { simple: true }))
+  const begin = (): void => {
+    const started = performance.now()
+    for (;;) {
+      try {
+        run('begin immediate', [])
+        return
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || performance.now() - started >= waitMs) throw error
+      }
+    }
+  }
   const transaction: GroupTransaction = {
     run: (sql, parameters) => Promise.resolve(run(sql, parameters)),
     commit: () => Promise.resolve(void run('commit', [])),
     // SQLite rolls a transaction back by itself on some errors (a full disk, say): nothing left to do then.
     rollback: () => Promise.resolve(connection.inTransaction ? void run('rollback', []) : undefined),
   }
-  return () => Promise.resolve(run('begin immediate', [])).then(() => transaction)
+  // Run at once (synchronously, as the lock is waited for); a failure is the promise's.
+  return async () => {
+    begin()
+    return transaction
+  }
 }
 
 /** A connection to the SQLite file, in WAL mode with the durability and lock wait of `options`. */
