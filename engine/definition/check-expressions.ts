@@ -8,7 +8,8 @@ import { EXPRESSION_LIMITS, isTrue } from './expression-limits.js'
 import { constantValue } from './constant-expressions.js'
 import { boundVariables, childrenOf, hyphenatedPath, parseExpression, quote, readNames } from './expression-ast.js'
 import { arityOf, BUILT_IN_FUNCTIONS, BUILT_IN_SIGNATURES, ENGINE_FUNCTIONS, ENGINE_SIGNATURES, mayCall, REFUSED_FUNCTIONS } from './expression-functions.js'
-import { argumentOf, argumentWords, literalType, operatorProblem, UNKNOWN, whenRefused } from './argument-types.js'
+import { argumentOf, argumentWords, operatorProblem, UNKNOWN, whenRefused } from './argument-types.js'
+import { equalityProblem } from './equality-checks.js'
 import type { Argument } from './argument-types.js'
 import { namesWithin } from './expression-names.js'
 import type { DeclaredNames, ExpressionNames, Within } from './expression-names.js'
@@ -122,6 +123,11 @@ class Checker {
     this.#roots = site.kind === 'record' ? [...ROOTS, 'inputs'] : ROOTS
   }
 
+  /** The input fields of the action whose expression this is (a `record` or a check), else undefined. */
+  get #inputs(): DeclaredNames | undefined {
+    return this.#site.kind === 'record' ? this.#site.inputs : undefined
+  }
+
   visit(node: AstNode, focus: Focus): void {
     if (node.type === 'binary' && node.value === '-' && focus === 'root' && this.#hyphenated(node)) return
     if (node.type === 'path') this.#path(node, focus)
@@ -133,8 +139,7 @@ class Checker {
       this.#literals(String(node.procedure.value), [...(this.#piped.has(node) ? [undefined] : []), ...(node.arguments ?? [])])
     }
     if ((node.type === 'function' || node.type === 'partial') && node.procedure?.type === 'variable') {
-      const inputs = this.#site.kind === 'record' ? this.#site.inputs : undefined
-      const argument = (arg: AstNode | undefined): Argument => (arg === undefined ? UNKNOWN : argumentOf(arg, focus, this.#names, inputs))
+      const argument = (arg: AstNode | undefined): Argument => (arg === undefined ? UNKNOWN : argumentOf(arg, focus, this.#names, this.#inputs))
       this.#call(String(node.procedure.value), [...(this.#piped.has(node) ? [argument(this.#piped.get(node))] : []), ...(node.arguments ?? []).map(argument)])
     }
     if (node.type === 'variable') this.#variable(String(node.value))
@@ -175,7 +180,7 @@ class Checker {
         this.#report('definition.expression', `ordered:${name}`, `\`parameters.${name}\` is a duration, which \`${String(node.value)}\` compares as a text: "P14D" comes before "P7D".`,
           `Compare the instants the durations lead to, e.g. $addDuration($now(), parameters.${name}) > $addDuration($now(), "P7D").`)
       }
-      const fields = root === 'context' ? this.#names.context?.fields : root === 'inputs' && this.#site.kind === 'record' ? this.#site.inputs?.fields : undefined
+      const fields = root === 'context' ? this.#names.context?.fields : root === 'inputs' ? this.#inputs?.fields : undefined
       const field = fields?.[name] as { readonly format?: unknown } | undefined
       if ((root === 'parameters' && this.#names.instants.includes(name)) || field?.format === 'date-time') instants.push(`${root}.${name}`)
     }
@@ -185,63 +190,15 @@ class Checker {
       `Compare instants as numbers, $toMillis(${instants.find((name) => name !== '$now()') ?? 'context.placedAt'}) for a text and $millis() for now; or use a check's notBefore or notAfter.`)
   }
 
-  /**
-   * `=` or `!=` between a declared field and a literal it can never hold: a value of another type
-   * (`context.renewal = "false"`, a boolean against a text), one outside its `enum`, or an action
-   * a step does not have (`data.review.action = "rejected"`): always false, or with `!=` always true.
-   */
+  /** `=` or `!=` that is always false, or always true (see {@link equalityProblem}). */
   #equality(node: AstNode, focus: Focus): void {
-    const sides = [node.lhs, node.rhs].filter((side): side is AstNode => side !== undefined && !Array.isArray(side))
-    const literal = sides.find((side) => literalType(side) !== undefined)
-    const path = sides.find((side) => side.type === 'path')
-    const names = path && readNames(path, focus)
-    if (!literal && sides.length === 2) this.#fieldsCompared(node, sides as [AstNode, AstNode], focus)
-    if (!literal || !names || sides.length !== 2) return
-    const [root, name, field] = names
-    const value = literal.value
-    const written = `${names.join('.')} ${String(node.value)} ${JSON.stringify(value)}`
-    const always = node.value === '=' ? 'never true' : 'always true'
-    if (root === 'data' && name !== undefined && field === 'action' && names.length === 3) {
-      const actions = this.#names.stepActions.get(name)
-      if (actions && !(typeof value === 'string' && actions.includes(value))) {
-        this.#report('definition.expression', `equality:${written}`, `\`${written}\` is ${always}: step "${name}" has no action ${JSON.stringify(value)}.`, suggest(String(value), actions, 'actions'))
-      }
-      return
-    }
-    if (name === undefined || names.length !== 2) return
-    const fields = root === 'context' ? this.#names.context?.fields : root === 'inputs' && this.#site.kind === 'record' ? this.#site.inputs?.fields : undefined
-    const schema = fields?.[name] as { readonly type?: unknown; readonly enum?: unknown } | undefined
-    if (!schema) return
-    if (Array.isArray(schema.enum) && !schema.enum.some((allowed) => allowed === value)) {
-      this.#report('definition.expression', `equality:${written}`, `\`${written}\` is ${always}: ${root}.${name} is one of ${schema.enum.map((allowed) => JSON.stringify(allowed)).join(', ')}.`,
-        `Compare it with one of them.${typeof value === 'string' ? ` ${suggest(value, schema.enum.filter((v): v is string => typeof v === 'string'), 'values')}` : ''}`)
-      return
-    }
-    const types = typeof schema.type === 'string' ? [schema.type] : Array.isArray(schema.type) ? schema.type.map(String) : undefined
-    const of = value === null ? 'null' : typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'number') : typeof value
-    const admitted = types === undefined || types.includes(of) || (of === 'integer' && types.includes('number'))
-    if (!admitted) {
-      this.#report('definition.expression', `equality:${written}`, `\`${written}\` is ${always}: ${root}.${name} is ${types.map((type) => typeWords(type, 'one')).join(' or ')}, never ${typeWords(of, 'one')}.`,
-        value === null ? `To test that it is not given, write $not($exists(${root}.${name})).`
-          : typeof value === 'string' && ['true', 'false'].includes(value) ? `Write ${value} without quotes: ${root}.${name} = ${value}.`
-            : `Compare it with ${types.map((type) => typeWords(type, 'one')).join(' or ')}.`)
-    }
-  }
-
-  /** `=` or `!=` between two fields or parameters declared with types no value shares (a boolean and a text): never equal. */
-  #fieldsCompared(node: AstNode, sides: readonly [AstNode, AstNode], focus: Focus): void {
-    const inputs = this.#site.kind === 'record' ? this.#site.inputs : undefined
-    const [left, right] = sides.map((side) => argumentOf(side, focus, this.#names, inputs)) as [Argument, Argument]
-    if (left.field === undefined || right.field === undefined || left.type === undefined || left.type === right.type || right.type === undefined) return
-    const written = `${left.field} ${String(node.value)} ${right.field}`
-    this.#report('definition.expression', `equality:${written}`,
-      `\`${written}\` is ${node.value === '=' ? 'never true' : 'always true'}: ${argumentWords([left])} and ${argumentWords([right])} are never equal.`,
-      'Compare fields of one type, or convert one of them ($string(...), $number(...)).')
+    const problem = equalityProblem(node, focus, this.#names, this.#inputs)
+    if (problem) this.#report('definition.expression', problem.key, problem.message, problem.hint)
   }
 
   /** Arithmetic or an order comparison that fails on what is known of its operands (see {@link operatorProblem}). */
   #operator(node: AstNode, focus: Focus): void {
-    const inputs = this.#site.kind === 'record' ? this.#site.inputs : undefined
+    const inputs = this.#inputs
     const sides = (node.type === 'unary' ? [node.expression] : [node.lhs as AstNode | undefined, node.rhs]).filter((side): side is AstNode => side !== undefined)
     const problem = operatorProblem(String(node.value), sides.map((side) => [argumentOf(side, focus, this.#names, inputs), side] as const))
     if (problem) this.#report('definition.expression', `operator:${String(node.value)}:${problem.message}`, problem.message, problem.hint)
@@ -354,7 +311,7 @@ class Checker {
 
   /** The names declared one level below a root, or undefined where they are unknown. */
   #known(root: Root): DeclaredNames | undefined {
-    if (root === 'inputs') return this.#site.kind === 'record' ? this.#site.inputs : undefined
+    if (root === 'inputs') return this.#inputs
     return this.#names[root]
   }
 
