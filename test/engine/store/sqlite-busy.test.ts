@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openSqlite } from '../../../engine/store/dialects/sqlite/connection.js'
 
@@ -37,24 +38,51 @@ async function holder(file: string): Promise<{ exited: Promise<unknown> }> {
   return { exited }
 }
 
-describe('a SQLite group transaction', () => {
-  it('takes the write lock once another process lets it go, though signals cut the waits short', async () => {
+/** Runs `work` while a child process sends this one SIGUSR2 (handled, so each cuts a sleep short) every 2 ms. */
+async function underSignals(work: () => Promise<void>): Promise<void> {
+  const onSignal = (): void => undefined
+  process.on('SIGUSR2', onSignal)
+  const signals = spawn('sh', ['-c', `while kill -USR2 ${process.pid} 2>/dev/null; do sleep 0.002; done`], { stdio: 'ignore' })
+  try {
+    await work()
+  } finally {
+    signals.kill()
+    process.off('SIGUSR2', onSignal)
+  }
+}
+
+describe('a SQLite write', () => {
+  it('of a group takes the write lock once another process lets it go, though signals cut the waits short', async () => {
     const file = join(dir, 'busy.db')
     const { db, begin } = await opened(file, 5_000)
-    const onSignal = (): void => undefined
-    process.on('SIGUSR2', onSignal)
-    const signals = spawn('sh', ['-c', `while kill -USR2 ${process.pid} 2>/dev/null; do sleep 0.002; done`], { stdio: 'ignore' })
     try {
-      const { exited } = await holder(file)
-      const started = performance.now()
-      const transaction = await begin()
-      expect(performance.now() - started).toBeGreaterThan(HOLD_MS / 2) // it did wait for the holder
-      await transaction.run('insert into t (x) values (1)', [])
-      await transaction.commit()
-      await exited
+      await underSignals(async () => {
+        const { exited } = await holder(file)
+        const started = performance.now()
+        const transaction = await begin()
+        expect(performance.now() - started).toBeGreaterThan(HOLD_MS / 2) // it did wait for the holder
+        await transaction.run('insert into t (x) values (1)', [])
+        await transaction.commit()
+        await exited
+      })
     } finally {
-      signals.kill()
-      process.off('SIGUSR2', onSignal)
+      await db.destroy()
+    }
+  })
+
+  it('through the query builder, out of a transaction, waits the same', async () => {
+    const file = join(dir, 'busy.db')
+    const { db } = await opened(file, 5_000)
+    try {
+      await underSignals(async () => {
+        const { exited } = await holder(file)
+        const started = performance.now()
+        await sql`insert into t (x) values (2)`.execute(db)
+        expect(performance.now() - started).toBeGreaterThan(HOLD_MS / 2)
+        await exited
+      })
+      expect((await sql<{ x: number }>`select x from t`.execute(db)).rows).toEqual([{ x: 2 }])
+    } finally {
       await db.destroy()
     }
   })

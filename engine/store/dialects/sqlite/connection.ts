@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Kysely, SqliteDialect } from 'kysely'
+import type { SqliteStatement } from 'kysely'
 import type { Database } from '../../database.js'
 import type { GroupTransaction } from '../../write-plan.js'
 
@@ -28,34 +29,49 @@ export function openSqlite(file: string, options: SqliteOptions = {}): { db: Kys
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
   const connection = connectSqlite(file, options)
   const prepare = statementCache(connection)
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: { close: () => connection.close(), prepare } }) })
+  // Kysely's writes out of a transaction (a token's last use, an idempotency key) wait for the
+  // write lock on the clock too (see lockWait); a statement that starts a transaction is one.
+  const waiting = lockWait(connection)
+  const kyselyPrepare = (sql: string): SqliteStatement => {
+    const statement = prepare(sql)
+    return statement.reader ? statement : { reader: false, all: (p) => statement.all(p), iterate: (p) => statement.iterate(p), run: (p) => waiting(() => statement.run(p)) }
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: { close: () => connection.close(), prepare: kyselyPrepare } }) })
   return { db, begin: transactions(connection, prepare) }
 }
 
 /**
- * Group transactions run straight on a connection (no query builder or driver between): `begin
- * immediate` takes the write lock at once, waiting for another writer up to the busy timeout, so
- * a group never fails half way for want of it. The caller must have the connection to itself.
- *
- * SQLite counts the busy timeout in the sleeps it asks for, not in the time that passes: a
- * signal cuts each sleep short (a profiler's, dozens a second), and its wait then ends in a
- * fraction of the timeout. `begin immediate` is asked again until the timeout has passed on the
- * clock.
+ * Runs `write` (a statement out of any transaction, or one that starts one) on `connection`
+ * until it no longer fails for another process's lock (SQLITE_BUSY) or the busy timeout has
+ * passed on the clock. SQLite counts the busy timeout in the sleeps it asks for, not in the time
+ * that passes: a signal cuts each sleep short (a profiler's, dozens a second), and its wait then
+ * ends in a fraction of the timeout. Inside a transaction, a refused statement is the caller's to
+ * handle (the transaction may have to be rolled back).
  */
-export function transactions(connection: BetterSqlite3.Database, prepare: (sql: string) => BetterSqlite3.Statement): () => Promise<GroupTransaction> {
-  const run = (sql: string, parameters: readonly unknown[]): number => prepare(sql).run(parameters).changes
+function lockWait(connection: BetterSqlite3.Database): <T>(write: () => T) => T {
   const waitMs = Number(connection.pragma('busy_timeout', { simple: true }))
-  const begin = (): void => {
+  return (write) => {
     const started = performance.now()
     for (;;) {
       try {
-        run('begin immediate', [])
-        return
+        return write()
       } catch (error) {
-        if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || performance.now() - started >= waitMs) throw error
+        if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || connection.inTransaction || performance.now() - started >= waitMs) throw error
       }
     }
   }
+}
+
+/**
+ * Group transactions run straight on a connection (no query builder or driver between): `begin
+ * immediate` takes the write lock at once, waiting for another writer up to the busy timeout (on
+ * the clock: see lockWait), so a group never fails half way for want of it. The caller must have
+ * the connection to itself.
+ */
+export function transactions(connection: BetterSqlite3.Database, prepare: (sql: string) => BetterSqlite3.Statement): () => Promise<GroupTransaction> {
+  const run = (sql: string, parameters: readonly unknown[]): number => prepare(sql).run(parameters).changes
+  const waiting = lockWait(connection)
+  const begin = (): void => void waiting(() => run('begin immediate', []))
   const transaction: GroupTransaction = {
     run: (sql, parameters) => Promise.resolve(run(sql, parameters)),
     commit: () => Promise.resolve(void run('commit', [])),
