@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3'
 import type { Engine, Principal } from '../engine/index.js'
-import { encodeEventCursor, ManualClock } from '../engine/index.js'
+import { ManualClock } from '../engine/index.js'
+import type { EventCursors } from '../engine/index.js'
 import { ADMIN, dbFile, openEngine } from './lib/deliveries.js'
 import type { BenchOptions } from './lib/options.js'
 import { byScale } from './lib/options.js'
@@ -53,9 +54,10 @@ export async function run(options: BenchOptions): Promise<Report> {
     seedSeconds += (performance.now() - started) / 1000
     const { engine, store } = await openEngine(file, {}, new ManualClock(T0))
     const all = (await engine.events.list({ limit: 1 }, ADMIN))
+    const cursors = await engine.events.cursors()
     engines.set(size.key, {
       engine, close: () => store.close(), instance: all.items[0]?.id.split('.')[0] ?? '', customer: busiestCustomer(file),
-      middle: cursorAt(file, Math.floor(size.events / 2)), tail: cursorAt(file, size.events - 100),
+      middle: cursorAt(file, cursors, Math.floor(size.events / 2)), tail: cursorAt(file, cursors, size.events - 100),
     })
   }
   rec.note(`Seeded in ${seedSeconds.toFixed(1)} s: one completed basic delivery through the engine, cloned with its party rows and its ${EVENTS_PER_DELIVERY} public events in SQL; the customers spread over ${CUSTOMERS.toLocaleString('en-US')} subjects.`)
@@ -114,11 +116,11 @@ function busiestCustomer(file: string): Principal {
 }
 
 /** The cursor after the `n`-th event of the feed (SQLite's feed order: its positions). */
-function cursorAt(file: string, n: number): string {
+function cursorAt(file: string, cursors: EventCursors, n: number): string {
   const db = new BetterSqlite3(file, { readonly: true })
   try {
     const row = db.prepare('select position from public_event order by tx, position limit 1 offset ?').get(Math.max(0, n - 1)) as { position: number } | undefined
-    return encodeEventCursor({ tx: 0, position: row?.position ?? 0 })
+    return cursors.encode({ tx: 0, position: row?.position ?? 0 })
   } finally {
     db.close()
   }

@@ -169,7 +169,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
   })
   // The live stream of the API behind the session, for the open pages: `?instance=ID` for a delivery's page.
   app.get('/events', async (c) => {
-    const { filter, after } = readEventQuery(c)
+    const { filter, after } = await readEventQuery(c, engine.events)
     const secret = c.var.consoleSession?.secret ?? ''
     return streamEvents(c, { engine, hub: deps.events.hub }, c.var.principal, filter, after, {
       heartbeatMs: deps.events.heartbeatMs ?? HEARTBEAT_MS, named: false,

@@ -48,7 +48,7 @@ export class Engine {
     this.instances = new Instances(store.instances, store.attachments, this.processes, clock)
     this.deadlines = new Deadlines(store.claims, this.processes, clock, fireAttempts)
     this.attachments = new Attachments(store.attachments, store.instances, clock)
-    this.events = new Events(store.events, store.instances, this.processes)
+    this.events = new Events(store.events, store.instances, this.processes, store.keys)
     this.proposals = new Proposals(store.proposals, this.processes, clock)
   }
 }

@@ -1,5 +1,5 @@
 import { EngineError, InvalidDefinitionError } from './errors.js'
-import { CURSOR_RULE } from './cursor.js'
+import { EVENT_CURSOR_KEY, EventCursors, newEventCursorKey } from './event-cursors.js'
 import { pageSize } from './list-filters.js'
 import { optional } from './optional.js'
 import { may } from './runtime/authorize.js'
@@ -7,8 +7,9 @@ import type { ProcessCatalog } from './process-catalog.js'
 import { PUBLIC_EVENT_TYPES, rebuildPublicEvents } from './runtime/public-events.js'
 import type { PublicEvent, Replayed } from './runtime/public-events.js'
 import type { Principal } from './runtime/state.js'
-import type { EventFeedRepository, FeedPosition, FeedRow } from './store/event-feed.js'
+import type { EventFeedRepository, FeedRow } from './store/event-feed.js'
 import type { HistoryRange, InstanceRepository } from './store/instance-repository.js'
+import type { KeyRepository } from './store/key-repository.js'
 
 /**
  * How much of the deliveries' replays {@link Events.render} keeps, counted as the JSON their
@@ -83,11 +84,23 @@ export class Events {
    */
   readonly #replays = new Map<string, Array<{ replayed: Replayed; bytes: number }>>()
   #replayBytes = 0
+  readonly #keys: Pick<KeyRepository, 'get'>
+  #cursors: Promise<EventCursors> | undefined
 
-  constructor(feed: EventFeedRepository, instances: Pick<InstanceRepository, 'histories'>, processes: Pick<ProcessCatalog, 'get'>) {
+  constructor(feed: EventFeedRepository, instances: Pick<InstanceRepository, 'histories'>, processes: Pick<ProcessCatalog, 'get'>, keys: Pick<KeyRepository, 'get'>) {
     this.#feed = feed
     this.#instances = instances
     this.#processes = processes
+    this.#keys = keys
+  }
+
+  /** The feed's cursors, under the database's key (read, or made, once; asked again after a failure). */
+  cursors(): Promise<EventCursors> {
+    this.#cursors ??= this.#keys.get(EVENT_CURSOR_KEY, newEventCursorKey).then((key) => new EventCursors(key), (error: unknown) => {
+      this.#cursors = undefined
+      throw error
+    })
+    return this.#cursors
   }
 
   /**
@@ -95,7 +108,8 @@ export class Events {
    * @throws {EngineError} `request.invalid` at `/after` or `/types` for a cursor or type that is not one.
    */
   async list(filter: EventFilter, by: Principal): Promise<EventPage> {
-    const after = filter.after === undefined ? undefined : decodeEventCursor(filter.after)
+    const cursors = await this.cursors()
+    const after = filter.after === undefined ? undefined : cursors.decode(filter.after)
     const unknown = (filter.types ?? []).filter((type) => !(PUBLIC_EVENT_TYPES as readonly string[]).includes(type))
     if (unknown.length > 0) {
       throw new EngineError('request.invalid', `There is no event type ${unknown.map((t) => `"${t}"`).join(', ')}.`, {
@@ -117,14 +131,15 @@ export class Events {
     for (let from = 0; from < rows.length && bytes < PAGE_BYTES; from += RENDER_SLICE) {
       const slice = rows.slice(from, from + RENDER_SLICE)
       const events = await this.render(slice)
+      const sliceCursors = cursors.encodeAll(slice.map((row) => row.position))
       for (const [i, event] of events.entries()) {
         if (items.length > 0 && bytes >= PAGE_BYTES) break
         const { inputs } = event.data as { inputs?: unknown }
         bytes += EVENT_BYTES + size(inputs) + size(event.data.delivery?.context) + size(event.data.delivery?.values)
-        items.push({ ...event, cursor: encodeEventCursor((slice[i] as FeedRow).position) })
+        items.push({ ...event, cursor: sliceCursors[i] as string })
       }
     }
-    return { items, next: items.at(-1)?.cursor ?? filter.after ?? encodeEventCursor({ tx: 0, position: 0 }), more: items.length === limit || items.length < rows.length }
+    return { items, next: items.at(-1)?.cursor ?? filter.after ?? cursors.encode({ tx: 0, position: 0 }), more: items.length === limit || items.length < rows.length }
   }
 
   /**
@@ -205,29 +220,7 @@ export class Events {
 
   /** The cursor of the feed's end as it stands: a page after it shows only events that commit from now on. */
   async end(): Promise<string> {
-    return encodeEventCursor(await this.#feed.end())
+    const [cursors, end] = await Promise.all([this.cursors(), this.#feed.end()])
+    return cursors.encode(end)
   }
-}
-
-/** An opaque cursor for the feed after `position`. */
-export function encodeEventCursor(position: FeedPosition): string {
-  return Buffer.from(JSON.stringify(['e', position.tx, position.position])).toString('base64url')
-}
-
-/** A transaction id or a position in the outbox: never negative. */
-function isPlace(value: unknown): boolean {
-  return Number.isSafeInteger(value) && (value as number) >= 0
-}
-
-/** The position `cursor` stands for; `request.invalid` at `/after` if it is not a cursor of the feed. */
-export function decodeEventCursor(cursor: string): FeedPosition {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString())
-    if (Array.isArray(parsed) && parsed.length === 3 && parsed[0] === 'e' && isPlace(parsed[1]) && isPlace(parsed[2])) {
-      return { tx: parsed[1] as number, position: parsed[2] as number }
-    }
-  } catch {
-    // not JSON: not a cursor
-  }
-  throw new EngineError('request.invalid', 'The cursor is not one the event feed returned.', { fields: [{ pointer: '/after', rule: 'format', message: CURSOR_RULE }] })
 }

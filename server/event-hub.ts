@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { Engine, FeedPosition, Principal, PublicEvent } from '../engine/index.js'
-import { decodeEventCursor, EngineError, maySeeEvent } from '../engine/index.js'
+import { EngineError, maySeeEvent } from '../engine/index.js'
 
 /** An event of the feed with its cursor, as `engine.events.list` returns it. */
 export type FeedEvent = PublicEvent & { readonly cursor: string }
@@ -180,12 +180,13 @@ export class EventHub {
     for (;;) {
       if (this.#subscribers.size === 0) return
       const after = await this.ready()
+      const cursors = await this.#engine.events.cursors()
       const page = await this.#engine.events.list({ after, limit: PAGE }, READER)
       // The streams may all have gone, and the hub started again from another end, meanwhile.
       if (this.#head !== after) return
       this.#head = page.next
       if (page.items.length > 0) {
-        const batch = page.items.map((event) => ({ event, position: decodeEventCursor(event.cursor) }))
+        const batch = page.items.map((event) => ({ event, position: cursors.decode(event.cursor) }))
         for (const subscriber of this.#subscribers) subscriber.offer(batch.filter(({ event }) => shows(event, subscriber.filter, subscriber.by)))
       }
       if (!page.more) return

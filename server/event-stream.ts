@@ -2,7 +2,6 @@ import type { Context } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { SSEStreamingApi } from 'hono/streaming'
 import type { Engine, FeedPosition, Principal } from '../engine/index.js'
-import { decodeEventCursor } from '../engine/index.js'
 import type { AppEnv } from './env.js'
 import type { EventHub, FeedEvent, StreamFilter } from './event-hub.js'
 import { isAfter } from './event-hub.js'
@@ -38,6 +37,7 @@ export async function streamEvents(c: Context<AppEnv>, deps: { readonly engine: 
     ended = true
     notify?.()
   }
+  const cursors = await deps.engine.events.cursors()
   const unsubscribe = deps.hub.subscribe({
     by, filter, end,
     offer: (events) => {
@@ -55,7 +55,7 @@ export async function streamEvents(c: Context<AppEnv>, deps: { readonly engine: 
     // feed's end as it is now (at or after that: what the hub has not read yet is older). Fixed
     // before the answer starts, so a client that looks at the state once the stream is open
     // misses nothing in between.
-    last = decodeEventCursor(after ?? await deps.engine.events.end())
+    last = cursors.decode(after ?? await deps.engine.events.end())
   } catch (error) {
     unsubscribe()
     throw error
@@ -71,7 +71,7 @@ export async function streamEvents(c: Context<AppEnv>, deps: { readonly engine: 
       if (after !== undefined) {
         for (let cursor = after; !ended;) {
           const page = await deps.engine.events.list({ ...filter, after: cursor, limit: PAGE }, by)
-          for (const event of page.items) await send(event, decodeEventCursor(event.cursor))
+          for (const event of page.items) await send(event, cursors.decode(event.cursor))
           cursor = page.next
           if (!page.more) break
         }

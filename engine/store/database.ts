@@ -18,6 +18,13 @@ export interface Database {
   public_event: PublicEventTable
   unique_value: UniqueValueTable
   process_proposal: ProcessProposalTable
+  engine_key: EngineKeyTable
+}
+
+/** A key the engine made for itself (migration 0020): its name, and its bytes in base64url. */
+export interface EngineKeyTable {
+  name: string
+  value: string
 }
 
 /** A proposal of a customised procedure (engine/runtime/proposals.ts): its state as JSON, with the columns it is found by. */

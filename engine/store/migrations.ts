@@ -295,6 +295,16 @@ const migrations: Record<string, Migration> = {
       await (db.isTransaction ? migrate(db) : db.transaction().execute(migrate))
     },
   },
+  '0020-engine-keys': {
+    // Keys the engine makes for itself, each the first time it is needed (KeyRepository), so that
+    // every server on the database uses the same: the one encrypting the event feed's cursors.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.createTable('engine_key')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute()
+    },
+  },
 }
 
 /** The columns migration 0008 reads and writes. */

@@ -3,6 +3,7 @@ import { Migrator } from 'kysely'
 import { AttachmentRepository } from './attachment-repository.js'
 import { CommitGroup } from './commit-group.js'
 import { ConsoleRepository } from './console-repository.js'
+import { KeyRepository } from './key-repository.js'
 import type { Database } from './database.js'
 import type { DialectName, StoreDialect } from './dialect.js'
 import { openDialect } from './dialects/index.js'
@@ -56,6 +57,8 @@ export class Store {
   readonly idempotency: IdempotencyRepository
   /** Console sign-in links and sessions. */
   readonly console: ConsoleRepository
+  /** Keys the engine made for itself. */
+  readonly keys: KeyRepository
   readonly #commits: CommitGroup
   readonly #dialect: StoreDialect
 
@@ -75,6 +78,7 @@ export class Store {
     this.tokens = new TokenRepository(db)
     this.idempotency = new IdempotencyRepository(db)
     this.console = new ConsoleRepository(db)
+    this.keys = new KeyRepository(db)
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import type { Context } from 'hono'
-import type { Engine, EventFilter, Store } from '../../engine/index.js'
-import { CURSOR_RULE, EngineError, decodeEventCursor, iso, optional, PUBLIC_EVENT_TYPES, realClock } from '../../engine/index.js'
+import type { Engine, EventFilter, Events, Store } from '../../engine/index.js'
+import { CURSOR_RULE, EngineError, iso, optional, PUBLIC_EVENT_TYPES, realClock } from '../../engine/index.js'
 import { hashToken } from '../auth.js'
 import type { AppEnv } from '../env.js'
 import type { EventHub, StreamFilter } from '../event-hub.js'
@@ -25,10 +25,10 @@ export function eventRoutes(deps: EventRouteDeps): Hono<AppEnv> {
   const { engine, store } = deps
   const app = new Hono<AppEnv>()
 
-  app.get('/', async (c) => c.json(await engine.events.list(readEventQuery(c).filter, c.get('principal'))))
+  app.get('/', async (c) => c.json(await engine.events.list((await readEventQuery(c, engine.events)).filter, c.get('principal'))))
 
   app.get('/stream', async (c) => {
-    const { filter, after } = readEventQuery(c)
+    const { filter, after } = await readEventQuery(c, engine.events)
     const token = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? ''
     return streamEvents(c, deps, c.get('principal'), filter, after, {
       heartbeatMs: deps.heartbeatMs ?? HEARTBEAT_MS,
@@ -48,7 +48,7 @@ export function eventRoutes(deps: EventRouteDeps): Hono<AppEnv> {
  * `Last-Event-ID` header a reconnecting EventSource sends, else `after`).
  * @throws {EngineError} `request.invalid` at `/query/...` (or `/headers/last-event-id`).
  */
-export function readEventQuery(c: Context<AppEnv>): { readonly filter: EventFilter & StreamFilter; readonly after: string | undefined } {
+export async function readEventQuery(c: Context<AppEnv>, events: Pick<Events, 'cursors'>): Promise<{ readonly filter: EventFilter & StreamFilter; readonly after: string | undefined }> {
   const q = readQuery(c, 'EventListQuery', { emptyIsAbsent: true })
   const types = q.types === undefined ? undefined : q.types.split(',').map((type) => type.trim()).filter((type) => type !== '')
   const unknown = (types ?? []).filter((type) => !(PUBLIC_EVENT_TYPES as readonly string[]).includes(type))
@@ -62,7 +62,7 @@ export function readEventQuery(c: Context<AppEnv>): { readonly filter: EventFilt
   const after = resumed !== undefined && resumed !== '' ? resumed : q.after
   if (after !== undefined) {
     try {
-      decodeEventCursor(after)
+      (await events.cursors()).decode(after)
     } catch (error) {
       if (!(error instanceof EngineError)) throw error
       const pointer = after === resumed ? '/headers/last-event-id' : '/query/after'

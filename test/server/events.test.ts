@@ -186,8 +186,8 @@ describe('GET /v1/events', () => {
     expect(none['errors']).toEqual([expect.objectContaining({ pointer: '/query/types', rule: 'minItems' })])
     const after = await expectProblem(await get('/v1/events?after=bm90LWEtY3Vyc29y', 'admin'), 422, 'request.invalid')
     expect(after['errors']).toEqual([expect.objectContaining({ pointer: '/query/after', rule: 'format' })])
-    // Shaped as the feed's cursors are, at a place no event has.
-    for (const place of [[-1, 0], [0, -1], [1.5, 0]]) {
+    // Shaped as the feed's cursors were before they were encrypted, at a place no event has, and at one an event has.
+    for (const place of [[-1, 0], [0, -1], [1.5, 0], [0, 1]]) {
       const forged = await expectProblem(await get(`/v1/events?after=${Buffer.from(JSON.stringify(['e', ...place])).toString('base64url')}`, 'admin'), 422, 'request.invalid')
       expect(forged['errors'], JSON.stringify(place)).toEqual([expect.objectContaining({ pointer: '/query/after', rule: 'format' })])
     }
