@@ -2534,7 +2534,7 @@ export interface components {
          *           "due": "2026-01-19T09:00:00.000Z"
          *         }
          *       },
-         *       "cursor": "WyJlIiwwLDZd"
+         *       "cursor": "3Qp8vLr0XcT2mWk9JbYf1A"
          *     }
          */
         PublicEvent: {
@@ -2552,7 +2552,7 @@ export interface components {
             timestamp: string;
             /** @description The delivery as it stood right after the change, and the event's details. */
             data: components["schemas"]["DeliveryStartedData"];
-            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            /** @description The feed's place of this event, encrypted (opaque: store it as it is): pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
             cursor: string;
         } | {
             /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
@@ -2569,7 +2569,7 @@ export interface components {
             timestamp: string;
             /** @description The delivery as it stood right after the change, and the event's details. */
             data: components["schemas"]["DeliveryStepEnteredData"];
-            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            /** @description The feed's place of this event, encrypted (opaque: store it as it is): pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
             cursor: string;
         } | {
             /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
@@ -2586,7 +2586,7 @@ export interface components {
             timestamp: string;
             /** @description The delivery as it stood right after the change, and the event's details. */
             data: components["schemas"]["DeliveryActionPerformedData"];
-            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            /** @description The feed's place of this event, encrypted (opaque: store it as it is): pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
             cursor: string;
         } | {
             /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
@@ -2603,7 +2603,7 @@ export interface components {
             timestamp: string;
             /** @description The delivery as it stood right after the change, and the event's details. */
             data: components["schemas"]["DeliveryWindowExpiredData"];
-            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            /** @description The feed's place of this event, encrypted (opaque: store it as it is): pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
             cursor: string;
         } | {
             /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
@@ -2620,7 +2620,7 @@ export interface components {
             timestamp: string;
             /** @description The delivery as it stood right after the change, and the event's details. */
             data: components["schemas"]["DeliveryDeadlineApproachingData"];
-            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            /** @description The feed's place of this event, encrypted (opaque: store it as it is): pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
             cursor: string;
         } | {
             /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
@@ -2637,7 +2637,7 @@ export interface components {
             timestamp: string;
             /** @description The delivery as it stood right after the change, and the event's details. */
             data: components["schemas"]["DeliveryCompletedData"];
-            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            /** @description The feed's place of this event, encrypted (opaque: store it as it is): pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
             cursor: string;
         } | {
             /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
@@ -2654,7 +2654,7 @@ export interface components {
             timestamp: string;
             /** @description The delivery as it stood right after the change, and the event's details. */
             data: components["schemas"]["DeliveryTerminatedData"];
-            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            /** @description The feed's place of this event, encrypted (opaque: store it as it is): pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
             cursor: string;
         } | {
             /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
@@ -2671,7 +2671,7 @@ export interface components {
             timestamp: string;
             /** @description The delivery as it stood right after the change, and the event's details. */
             data: components["schemas"]["DeliveryFailedData"];
-            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            /** @description The feed's place of this event, encrypted (opaque: store it as it is): pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
             cursor: string;
         } | {
             /** @description Stable and unique: the delivery's id and the place of the change in its history. The same event always has the same id (deduplicate on it). */
@@ -2688,7 +2688,7 @@ export interface components {
             timestamp: string;
             /** @description The delivery as it stood right after the change, and the event's details. */
             data: components["schemas"]["DeliveryRetriedData"];
-            /** @description The feed's place of this event: pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
+            /** @description The feed's place of this event, encrypted (opaque: store it as it is): pass it as `after` to read on from here (the stream sends it as the message's `id:`). */
             cursor: string;
         } | {
             /** @description Stable and unique. */
