@@ -5,6 +5,7 @@ import type { BaseTexts } from './compile-memo.js'
 import { checkDefinition, definitionError, onEventLoop } from './definition-check.js'
 import type { CheckedProcess, DefinitionCheck, DefinitionCheckRequest, DefinitionChecker } from './definition-check.js'
 import { extendsOf, isProcessVersion, parseBaseReference } from './definition/derive.js'
+import { definitionHead } from './definition/head.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import { toMermaid } from './definition/mermaid.js'
 import { EngineError, InvalidDefinitionError } from './errors.js'
@@ -76,7 +77,7 @@ export class ProcessCatalog {
   async register(text: string, file: string, options: { owner?: ProcessOwner; expectId?: string; base?: string } = {}): Promise<{ process: CompiledProcess; created: boolean }> {
     const owner = options.owner ?? null
     const { process, bases } = await this.#prepare(text, file, owner, options.expectId, options.base)
-    const hash = createHash('sha256').update(text).digest('hex')
+    const hash = textHash(text)
     const created = await this.#rows.insert({
       id: process.id, version: process.version, title: process.title, source: text, hash,
       owner: owner?.subject ?? null, owner_role: owner?.role ?? null, registered_at: iso(this.#clock.now()), base: bases.pinned ?? null,
@@ -169,15 +170,25 @@ export class ProcessCatalog {
   }
 
   /**
-   * Registers every built-in process (idempotent). A built-in whose id already belongs to an ISV
-   * (`process.owner-conflict`) is handed to `onOwnerConflict` and skipped when one is given, so a
-   * server still starts; without one, the conflict is thrown.
+   * Registers every built-in process (idempotent), and returns the id and version of each
+   * registered. One already registered, public and with the same text is left as it is, and
+   * compiled when first used, as any stored version is: a server restarting on its database
+   * does not compile the six of them again (about a third of its start). A built-in whose id
+   * already belongs to an ISV (`process.owner-conflict`) is handed to `onOwnerConflict` and
+   * skipped when one is given, so a server still starts; without one, the conflict is thrown.
    */
-  async registerBuiltIns(onOwnerConflict?: (file: string, error: EngineError) => void): Promise<CompiledProcess[]> {
-    const registered: CompiledProcess[] = []
+  async registerBuiltIns(onOwnerConflict?: (file: string, error: EngineError) => void): Promise<Array<{ id: string; version: number }>> {
+    const registered: Array<{ id: string; version: number }> = []
     for (const { file, text } of loadBuiltInSources()) {
+      const { id, version } = definitionHead(text)
+      const stored = id !== undefined && version !== undefined ? await this.#rows.find(id, version) : undefined
+      if (stored && stored.owner === null && stored.hash === textHash(text)) {
+        registered.push({ id: stored.id, version: stored.version })
+        continue
+      }
       try {
-        registered.push((await this.register(text, file)).process)
+        const { process } = await this.register(text, file)
+        registered.push({ id: process.id, version: process.version })
       } catch (error) {
         if (!(onOwnerConflict && error instanceof EngineError && error.code === 'process.owner-conflict')) throw error
         onOwnerConflict(file, error)
@@ -322,6 +333,11 @@ function mayExtend(base: ProcessOwner | null, owner: ProcessOwner | null): boole
 function summarise(rows: readonly ProcessListing[]): ProcessSummary {
   const latest = rows.at(-1) as ProcessListing
   return { id: latest.id, title: latest.title, latestVersion: latest.version, versions: rows.map((r) => r.version), owner: latest.owner, ownerRole: latest.owner_role }
+}
+
+/** The hash a version's text is stored with: the same text registered again is recognised by it. */
+function textHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
 }
 
 /** The cache key of a process version. */

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { basename } from 'node:path'
 import { BUILT_IN_PROCESS_DIR, Engine, Store } from '../../engine/index.js'
@@ -116,6 +117,26 @@ describe('built-in processes whose id an ISV holds', () => {
       await store.close()
       await database.drop()
     }
+  })
+})
+
+describe('built-in processes already registered', () => {
+  it('are not compiled again by an engine starting on the database, but when first used; a stored text that differs is still refused', async () => {
+    // The harness registered the built-ins; a second server on the same database starts.
+    const restarted = new Engine({ store: h.store, clock: h.clock })
+    const registered = await restarted.processes.registerBuiltIns()
+    expect(registered).toContainEqual({ id: 'basic', version: NOW })
+    expect(registered).toHaveLength(readdirSync(BUILT_IN_PROCESS_DIR).filter((name) => name.endsWith('.yaml')).length)
+    expect(restarted.processes.cached('basic', NOW)).toBeUndefined()
+    const started = await restarted.instances.start({ process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: { customer: 'c-1', isv: 'v-1' } }, ADMIN)
+    expect(started.process).toMatchObject({ id: 'basic', version: NOW })
+    expect(restarted.processes.cached('basic', NOW)?.title).toBe('Basic Delivery Process')
+
+    // The stored version's text is not the built-in's: registering the built-ins is refused, as registering it is.
+    const changed = basicNow.replace('Basic Delivery Process', 'Basic Delivery')
+    await h.store.db.updateTable('process_definition').set({ source: changed, hash: createHash('sha256').update(changed).digest('hex') })
+      .where('id', '=', 'basic').where('version', '=', NOW).execute()
+    await expect(new Engine({ store: h.store, clock: h.clock }).processes.registerBuiltIns()).rejects.toMatchObject({ code: 'process.version-conflict' })
   })
 })
 
