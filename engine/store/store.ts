@@ -86,7 +86,7 @@ export class Store {
    * missing), and runs pending migrations.
    */
   static async open(location: string, options: OpenOptions = {}): Promise<Store> {
-    return Store.#open(openDialect(location, options), options)
+    return Store.#open(await openDialect(location, options), options)
   }
 
   /** Opens a SQLite file (created if missing) and runs pending migrations. */
@@ -96,7 +96,7 @@ export class Store {
 
   /** Connects to a PostgreSQL database and runs pending migrations (Kysely serialises migrators with a lock). */
   static async openPostgres(url: string, options: PostgresOptions & StoreOptions = {}): Promise<Store> {
-    return Store.#open(postgresDialect(url, options), options)
+    return Store.#open(await postgresDialect(url, options), options)
   }
 
   /** The store on the database `dialect` opened, migrated (closed again if migrating fails). */

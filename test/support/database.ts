@@ -65,7 +65,7 @@ export async function migratedDatabase(prefix = 'dc-test-'): Promise<TestDatabas
  * Destroy the connection when done.
  */
 export async function migratedUpTo(location: string, migration: string): Promise<Kysely<Database>> {
-  const dialect = openDialect(location)
+  const dialect = await openDialect(location)
   const { db } = dialect
   // As Store does: Kysely's bookkeeping lives where the dialect says (PostgreSQL: the connection's own schema).
   const schema = await dialect.migrationSchema()

@@ -12,6 +12,6 @@ export type DialectName = 'sqlite' | 'postgres'
 export type DialectOptions = SqliteOptions & PostgresOptions
 
 /** Opens the database `location` names: a `postgres://` URL, or a SQLite file path (created if missing). */
-export function openDialect(location: string, options: DialectOptions = {}): StoreDialect {
+export async function openDialect(location: string, options: DialectOptions = {}): Promise<StoreDialect> {
   return isPostgresUrl(location) ? postgresDialect(location, options) : sqliteDialect(location, options)
 }

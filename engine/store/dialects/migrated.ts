@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs'
 import BetterSqlite3 from 'better-sqlite3'
-import pg from 'pg'
-import { isPostgresUrl } from './postgres/connection.js'
+import { isPostgresUrl, postgresDriver } from './postgres/connection.js'
 
 /** Whether a database exists and holds the store's tables. */
 export type DatabaseState = 'missing' | 'not-migrated' | 'migrated'
@@ -19,7 +18,7 @@ const CONNECT_TIMEOUT_MS = 30_000
  */
 export async function databaseState(location: string): Promise<DatabaseState> {
   if (isPostgresUrl(location)) {
-    const client = new pg.Client({ connectionString: location, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
+    const client = new (await postgresDriver()).Client({ connectionString: location, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
     try {
       await client.connect()
       const { rows } = await client.query('select 1 from information_schema.tables where table_schema = current_schema() and table_name = $1', [MIGRATION_TABLE])

@@ -82,7 +82,7 @@ describe.each(POSTGRES_URL ? [POSTGRES_URL] : [])('one round trip per write on P
   })
 
   it('refuses the unit whose expectation fails, alone, in a group, with its own code and message', async () => {
-    const { db, pool } = openPostgres(h.database)
+    const { db, pool } = await openPostgres(h.database)
     try {
       const group = new CommitGroup(batchWriter(pool, db), true)
       const token = (hash: string): PlannedStatement => statementOf(db.insertInto('api_token')
@@ -101,7 +101,7 @@ describe.each(POSTGRES_URL ? [POSTGRES_URL] : [])('one round trip per write on P
   })
 
   it('writes the others of a group whose unit the database refuses (a duplicate key), unit by unit', async () => {
-    const { db, pool } = openPostgres(h.database)
+    const { db, pool } = await openPostgres(h.database)
     try {
       const group = new CommitGroup(batchWriter(pool, db), true)
       const token = (hash: string): PlannedStatement => statementOf(db.insertInto('api_token')

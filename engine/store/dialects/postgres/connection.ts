@@ -1,4 +1,4 @@
-import pg from 'pg'
+import type pg from 'pg'
 import { Kysely, PostgresDialect } from 'kysely'
 import type { Database } from '../../database.js'
 
@@ -14,9 +14,21 @@ const CONNECTION_TIMEOUT_MS = 30_000
  * 64-bit integers (counts, and every `integer` on CockroachDB) come back as strings by default;
  * every one the store keeps is far below 2^53, so they are read as numbers.
  */
-function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
-  if (oid === INT8_OID) return (value: string) => Number(value)
-  return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') as (value: string) => unknown : pg.types.getTypeParser(oid, 'text')
+function typeParsers(types: typeof pg.types): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+      if (oid === INT8_OID) return (value: string) => Number(value)
+      return format === 'binary' ? types.getTypeParser(oid, 'binary') : types.getTypeParser(oid, 'text')
+    }) as pg.CustomTypesConfig['getTypeParser'],
+  }
+}
+
+/**
+ * The PostgreSQL driver, loaded when a PostgreSQL database is first opened: a process on SQLite
+ * never loads it (it and what it loads of Node.js cost about 70 ms of a command's start).
+ */
+export async function postgresDriver(): Promise<typeof pg> {
+  return (await import('pg')).default
 }
 
 /** True when `location` is a PostgreSQL connection URL rather than a SQLite file. */
@@ -30,9 +42,10 @@ export function isPostgresUrl(location: string): boolean {
  * server's `synchronous_commit` says (on by default); concurrent commits already share their
  * WAL flushes, so no grouping is needed on this side.
  */
-export function openPostgres(url: string, options: PostgresOptions = {}): { db: Kysely<Database>; pool: pg.Pool } {
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<{ db: Kysely<Database>; pool: pg.Pool }> {
+  const pg = await postgresDriver()
   const pool = new pg.Pool({
-    connectionString: url, max: options.poolSize ?? 10, types: { getTypeParser },
+    connectionString: url, max: options.poolSize ?? 10, types: typeParsers(pg.types),
     // A request that cannot get a connection fails (and is retried) rather than waiting for ever.
     connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
   })
@@ -43,7 +56,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): { db: 
 
 /** One connection outside the pool, for administrative SQL (creating schemas, seeding, checks), closed after `work`. */
 export async function withPostgresClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url })
+  const client = new (await postgresDriver()).Client({ connectionString: url })
   await client.connect()
   try {
     return await work(client)

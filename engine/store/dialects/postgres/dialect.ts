@@ -15,8 +15,8 @@ import { relaxPublicEvents } from './migrations.js'
  * its key; Kysely's migrator is told the connection's own schema, so databases holding several
  * schemas stay apart.
  */
-export function postgresDialect(url: string, options: PostgresOptions = {}): StoreDialect {
-  const { db, pool } = openPostgres(url, options)
+export async function postgresDialect(url: string, options: PostgresOptions = {}): Promise<StoreDialect> {
+  const { db, pool } = await openPostgres(url, options)
   return {
     name: 'postgres',
     db,
