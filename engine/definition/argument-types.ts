@@ -6,13 +6,13 @@ import { typeWords } from './type-words.js'
 
 /**
  * What the check knows of an argument of a call before it runs: the type letter of JSONata's
- * signatures (`s`, `n`, `b`, `l`) and the JSON type it stands for, for a literal (`'a'`, `2`,
- * `true`, `null`) or a declared scalar or mapping field or parameter (`context.seats`, read whole), which
+ * signatures (`s`, `n`, `b`, `l`, `o`, `a`) and the JSON type it stands for, for a literal (`'a'`, `2`,
+ * `true`, `null`) or a declared scalar, mapping or list field or parameter (`context.seats`, read whole), which
  * holds that type whenever it is given; nothing (`type` undefined) for any other expression.
  */
 export interface Argument {
   readonly type: LiteralType
-  /** The JSON type, for a literal or a field: `string`, `integer`, `number`, `boolean`, `null` or `object`. */
+  /** The JSON type, for a literal or a field: `string`, `integer`, `number`, `boolean`, `null`, `object` or `array`. */
   readonly json?: string
   /** The field or parameter read, as written (`context.seats`). */
   readonly field?: string
@@ -22,9 +22,9 @@ export interface Argument {
 export const UNKNOWN: Argument = { type: undefined }
 
 /** The type letter of each JSON type of a scalar. */
-const LETTERS: Readonly<Record<string, Exclude<LiteralType, undefined>>> = { string: 's', number: 'n', integer: 'n', boolean: 'b', null: 'l', object: 'o' }
+const LETTERS: Readonly<Record<string, Exclude<LiteralType, undefined>>> = { string: 's', number: 'n', integer: 'n', boolean: 'b', null: 'l', object: 'o', array: 'a' }
 /** The JSON type of each kind of literal. */
-const LITERAL_JSON: Readonly<Record<Exclude<LiteralType, undefined>, string>> = { s: 'string', n: 'number', b: 'boolean', l: 'null', o: 'object' }
+const LITERAL_JSON: Readonly<Record<Exclude<LiteralType, undefined>, string>> = { s: 'string', n: 'number', b: 'boolean', l: 'null', o: 'object', a: 'array' }
 /** The JSON type a parameter of each type holds (a duration and an instant are texts). */
 const PARAMETER_JSON: Readonly<Record<string, string>> = { string: 'string', duration: 'string', 'date-time': 'string', integer: 'integer', number: 'number', boolean: 'boolean' }
 
@@ -55,7 +55,7 @@ export function argumentOf(node: AstNode, focus: Focus, names: ExpressionNames, 
   return type === undefined || json === undefined ? UNKNOWN : { type, json, field: `${root}.${name}` }
 }
 
-/** The one JSON type of a scalar or mapping `schema` declares (`type: integer`, `type: [object]`), else undefined. */
+/** The one JSON type a field's `schema` declares (`type: integer`, `type: [object]`, `type: array`), else undefined. */
 function schemaType(schema: unknown): string | undefined {
   const type = (schema as { readonly type?: unknown } | undefined)?.type
   const only = Array.isArray(type) && type.length === 1 ? type[0] as unknown : type
@@ -94,8 +94,9 @@ function operandWords(arg: Argument, node: AstNode): string {
 /**
  * What makes an operator fail whenever its operands are given, from what is known of them
  * (`left`, `right`; a unary minus has `left` only): arithmetic on a text, true or false, null or
- * a mapping (JSONata T2001, T2002, D1002), an order comparison of true or false, null or a
- * mapping, or of a number with a text (T2009, T2010). Undefined when nothing known makes it fail.
+ * a mapping or a list (JSONata T2001, T2002, D1002), an order comparison of true or false, null,
+ * a mapping or a list, or of a number with a text (T2009, T2010). Undefined when nothing known
+ * makes it fail.
  */
 export function operatorProblem(operator: string, operands: ReadonlyArray<readonly [Argument, AstNode]>): { readonly message: string; readonly hint: string } | undefined {
   const known = operands.filter(([arg]) => arg.type !== undefined)
@@ -105,11 +106,13 @@ export function operatorProblem(operator: string, operands: ReadonlyArray<readon
     if (wrong.length === 0) return undefined
     return {
       message: `\`${operator}\` takes numbers, and is given ${wrong.map(([arg, node]) => operandWords(arg, node)).join(' and ')}: JSONata would refuse it ${given}.`,
-      hint: operator === '+' && wrong.some(([arg]) => arg.type === 's') ? 'Join texts with &, or read a text as a number with $number(...).' : 'Read a text as a number with $number(...), or compute with numeric fields.',
+      hint: operator === '+' && wrong.some(([arg]) => arg.type === 's') ? 'Join texts with &, or read a text as a number with $number(...).'
+        : wrong.some(([arg]) => arg.type === 'a') ? 'Compute with what the list holds: $sum(...), $count(...), or one item of it (inputs.seats[0]).'
+          : 'Read a text as a number with $number(...), or compute with numeric fields.',
     }
   }
   if (!ORDERING.has(operator)) return undefined
-  const unordered = known.filter(([arg]) => arg.type === 'b' || arg.type === 'l' || arg.type === 'o')
+  const unordered = known.filter(([arg]) => arg.type === 'b' || arg.type === 'l' || arg.type === 'o' || arg.type === 'a')
   const [left, right] = known
   if (unordered.length === 0 && !(known.length === 2 && left && right && left[0].type !== right[0].type)) return undefined
   return {
@@ -117,6 +120,7 @@ export function operatorProblem(operator: string, operands: ReadonlyArray<readon
       ? `\`${operator}\` orders numbers or texts, and is given ${unordered.map(([arg, node]) => operandWords(arg, node)).join(' and ')}: JSONata would refuse it ${given}.`
       : `\`${operator}\` orders two numbers or two texts, and is given ${known.map(([arg, node]) => operandWords(arg, node)).join(' and ')}: JSONata would refuse it ${given}.`,
     hint: unordered.some(([arg]) => arg.type === 'o') ? 'Compare a field of the mapping (context.address.floor), not the mapping itself.'
+      : unordered.some(([arg]) => arg.type === 'a') ? 'Compare an item of the list (inputs.seats[0]) or how many it holds ($count(inputs.seats)), not the list itself.'
       : unordered.length > 0 ? 'Test true or false with = or as a condition itself (context.renewal, $not(context.renewal)).'
         : 'Compare values of one type: read a text as a number with $number(...), or a number as a text with $string(...).',
   }

@@ -386,7 +386,7 @@ class Checker {
     const { min, max, context } = arityOf(signature)
     if (given >= min && given <= max) {
       this.#report('definition.expression-function', `arguments:${name}:${args.map((arg) => arg.field ?? arg.type).join()}`, `\`$${name}()\` cannot take what it is given (${argumentWords(args)}): JSONata would refuse the call ${whenRefused(args)}.`,
-        `JSONata's signature of \`$${name}\` is ${signature} (https://docs.jsonata.org/embedding-extending#function-signature-syntax): s is a text, n a number, b true or false. After \`~>\`, the value on its left is the first argument.`)
+        `JSONata's signature of \`$${name}\` is ${signature} (https://docs.jsonata.org/embedding-extending#function-signature-syntax): s is a text, n a number, b true or false, l null, o a mapping, a a list, x any value. After \`~>\`, the value on its left is the first argument.`)
       return
     }
     const takes = max === Infinity ? `at least ${plural(min, 'argument')}` : min === max ? plural(min, 'argument') : `${min} to ${plural(max, 'argument')}`

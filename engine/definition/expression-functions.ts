@@ -91,14 +91,18 @@ export function arityOf(signature: string): Arity {
 
 /**
  * The type letter of an argument known before the expression runs: of a literal (`'a'`, `2`,
- * `true`, `null`) or of a declared field (`o` for a mapping; engine/definition/argument-types.ts),
- * or undefined when only running the expression tells.
+ * `true`, `null`) or of a declared field (`o` for a mapping, `a` for a list;
+ * engine/definition/argument-types.ts), or undefined when only running the expression tells.
  */
-export type LiteralType = 's' | 'n' | 'b' | 'l' | 'o' | undefined
+export type LiteralType = 's' | 'n' | 'b' | 'l' | 'o' | 'a' | undefined
 
-/** Whether a parameter taking `types` accepts a literal of `literal`'s type (JSONata wraps a single value given for an array). */
+/**
+ * Whether a parameter taking `types` accepts an argument of `literal`'s type: JSONata wraps a
+ * single value given for a list, but refuses a list (even of one item, or none) given for
+ * anything else than a list or any value.
+ */
 function accepts(types: string, literal: Exclude<LiteralType, undefined>): boolean {
-  return types.includes(literal) || /[xjua]/.test(types)
+  return literal === 'a' ? /[axj]/.test(types) : types.includes(literal) || /[xjua]/.test(types)
 }
 
 /**

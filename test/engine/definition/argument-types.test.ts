@@ -14,6 +14,7 @@ const VALUES: ReadonlyArray<readonly [Argument, string]> = [
   [{ type: 'b', json: 'boolean' }, 'true'],
   [{ type: 'l', json: 'null' }, 'null'],
   [{ type: 'o', json: 'object' }, '{ "a": 1 }'],
+  [{ type: 'a', json: 'array' }, '["7", "8"]'],
 ]
 const NODE: AstNode = { type: 'path' }
 

@@ -21,6 +21,7 @@ context:
     order-id: { type: string }
     renewal: { type: boolean }
     address: { type: object, properties: { floor: { type: integer } } }
+    seats: { type: array, items: { type: string } }
 steps:
   - id: upload-proof
     title: Upload Proof
@@ -55,8 +56,8 @@ function problems(text: string): Array<{ line: string; code: string; message: st
   return result.errors.map((e) => ({ line: `${e.location.line}:${e.location.column}`, code: e.code, message: e.message, hint: e.hint }))
 }
 
-const WHEN_AT = '26:11'
-const RECORD_AT = '35:22'
+const WHEN_AT = '27:11'
+const RECORD_AT = '36:22'
 
 describe('expressions checked against the process', () => {
   it.each([
@@ -79,7 +80,7 @@ describe('expressions checked against the process', () => {
     const open = (when: string): string => definition({ when }).replace('context:\n  type: object', 'context:\n  type: object\n  additionalProperties: true')
     expect(problems(open('context.channel = "web"'))).toEqual([])
     expect(problems(open('$not(context.renewl = true)'))).toEqual([
-      { line: '27:11', code: 'definition.expression-reference', message: expect.stringContaining('"renewl"') as string, hint: expect.stringContaining('Did you mean "renewal"?') as string },
+      { line: '28:11', code: 'definition.expression-reference', message: expect.stringContaining('"renewl"') as string, hint: expect.stringContaining('Did you mean "renewal"?') as string },
     ])
   })
 
@@ -148,6 +149,9 @@ describe('expressions checked against the process', () => {
     ['$substring(context.`order-id`, 1) & $abs(context.`order-id`)', 'function', '(context.order-id (a text))'],
     ['context.renewal ~> $trim()', 'function', '(context.renewal (true or false))'],
     ['$length(context.address)', 'function', '(context.address (a mapping))'],
+    ['$uppercase(context.seats)', 'function', '(context.seats (a list)): JSONata would refuse the call whenever context.seats is given'],
+    ['$each(context.seats, function($v) { $v })', 'function', '(context.seats (a list), an expression)'],
+    ['$formatNumber(context.seats, "#")', 'function', '(context.seats (a list), a text)'],
     ['$string(context.`order-id` + 1)', 'operator', '`+` takes numbers, and is given context.order-id (a text): JSONata would refuse it whenever context.order-id is given.'],
     ['$string("5" * 2)', 'operator', '`*` takes numbers, and is given "5" (a text): JSONata would refuse it when it runs.'],
     ['$string(-inputs.comment)', 'operator', '`-` takes numbers, and is given inputs.comment (a text)'],
@@ -155,6 +159,9 @@ describe('expressions checked against the process', () => {
     ['$string(inputs.comment <= 3)', 'operator', '`<=` orders two numbers or two texts, and is given inputs.comment (a text) and 3 (a number)'],
     ['$string(context.address > 2)', 'operator', '`>` orders numbers or texts, and is given context.address (a mapping)'],
     ['$string(context.address * 2)', 'operator', '`*` takes numbers, and is given context.address (a mapping)'],
+    ['$string(context.seats + 1)', 'operator', '`+` takes numbers, and is given context.seats (a list): JSONata would refuse it whenever context.seats is given.'],
+    ['$string(context.seats >= 2)', 'operator', '`>=` orders numbers or texts, and is given context.seats (a list)'],
+    ['$string(context.seats = context.address)', 'comparison', 'is never true: context.seats (a list) and context.address (a mapping) are never equal.'],
     ['$string(context.renewal = inputs.comment)', 'comparison', '`context.renewal = inputs.comment` is never true: context.renewal (true or false) and inputs.comment (a text) are never equal.'],
     ['$string(parameters.purchasedDuration != context.address)', 'comparison', 'is always true: parameters.purchasedDuration (a text) and context.address (a mapping)'],
   ])('refuses %s: a %s that fails, or never holds, for the type of a literal, a parameter or a declared field', (record, refused, message) => {
@@ -173,6 +180,7 @@ describe('expressions checked against the process', () => {
     '$string(context.`order-id` > "A" and inputs.comment < context.`order-id` and $number(inputs.comment) >= 2)',
     '$string(context.address.floor + 1) & $string($count(context.address)) & $string($keys(context.address)) & $string(context.address.floor > 2)',
     '$string(context.`order-id` = inputs.comment and context.address.floor != context.renewal and context.address = context.address)',
+    '$string($count(context.seats) + 1) & $join(context.seats, ", ") & $string(context.seats) & $string($sort(context.seats)) & $string(context.seats[0] > "A") & $string($exists(context.seats))',
   ])('accepts %s: each function and operator given types it takes, or ones only running it tells', (record) => {
     expect(problems(definition({ record }))).toEqual([])
   })
@@ -200,7 +208,7 @@ describe('expressions checked against the process', () => {
   it('reports inputs read by an action that takes none', () => {
     const text = definition({}).replace('        inputs:\n          type: object\n          properties:\n            comment: { type: string }\n', '').replace('validFrom: "$now()"', 'validFrom: "inputs.comment"')
     expect(problems(text)).toEqual([
-      { line: RECORD_AT.replace('35', '31'), code: 'definition.expression-reference', message: expect.stringContaining('"comment"') as string, hint: expect.stringContaining('takes no inputs') as string },
+      { line: RECORD_AT.replace('36', '32'), code: 'definition.expression-reference', message: expect.stringContaining('"comment"') as string, hint: expect.stringContaining('takes no inputs') as string },
     ])
   })
 

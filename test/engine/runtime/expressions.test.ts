@@ -79,8 +79,8 @@ describe('evaluating expressions', () => {
     ['a padding of any width', '$pad("x", inputs.width)', { width: 1_000_000_000 }, 'width of 1000000000'],
     ['a value nested without end', '($f := function($a, $n){ $n = 0 ? $a : $f({ "a": $a }, $n - 1) }; $f({}, 500))', {}, 'nests more than 100 levels'],
     ['a function given arguments it cannot use', '$addDuration(inputs.from, "P1D")', { from: 'not an instant' }, '$addDuration() was given arguments it cannot use'],
-    // A list, which the definition's check cannot tell the function refuses (it does refuse a declared number).
-    ['a built-in function given the wrong type', '$uppercase(inputs.items)', { items: [1, 2] }, 'does not match function signature (JSONata T0410'],
+    // An item of a list, whose type the definition's check does not know (it does refuse a declared number, and a list).
+    ['a built-in function given the wrong type', '$uppercase(inputs.items[0])', { items: [1, 2] }, 'does not match function signature (JSONata T0410'],
     ['a function as the value to record', 'function($x){ $x }', {}, 'yields a function'],
     ['an error raised on purpose', '$error("no validity without an order")', {}, 'no validity without an order'],
   ])('refuses %s as a failed expression', async (_, record, inputs, reason) => {
