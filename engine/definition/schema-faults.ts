@@ -2,6 +2,7 @@ import type { JsonSchema } from './definition.js'
 import { BACKTRACKING_HINT, COUNT_HINT, largestCount, needsBacktracking, propertyEscapes, repeatsRepetition } from './backtracking.js'
 import { MAX_PROPERTY_ESCAPES, MAX_REPEAT_COUNT } from './limits.js'
 import { escapeSegment, parsePointer } from './pointer.js'
+import { conjunctionFaults } from './schema-conjunction.js'
 import { suggest } from './suggest.js'
 import { typeWords } from './type-words.js'
 
@@ -77,7 +78,7 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
     if (node['format'] === 'text' && node['maxLength'] === 0) {
       faults.push({ pointer: `${pointer}/maxLength`, atKey: false, message: '`format: text` asks for something to show, and `maxLength` 0 allows nothing: no value can satisfy both.', hint: 'Raise `maxLength`, or drop `format: text`.' })
     }
-    faults.push(...unsatisfiableFaults(node, pointer))
+    faults.push(...unsatisfiableFaults(node, pointer), ...conjunctionFaults(node, pointer))
     if (Array.isArray(node['enum']) && node['enum'].length === 0) {
       faults.push({ pointer: `${pointer}/enum`, atKey: false, message: '`enum` lists no value: no value can be one of them.', hint: 'List the values that are accepted, or remove `enum`.' })
     }

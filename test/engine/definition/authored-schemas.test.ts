@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import { closeObjects, compileAuthoredSchema, fieldProblems } from '../../../engine/definition/json-schema.js'
 import type { Validator } from '../../../engine/definition/json-schema.js'
 import { checkTimeZone } from '../../../engine/definition/quantities.js'
@@ -176,4 +177,40 @@ it('joins the parts of $defs an object takes with $ref, however they are joined,
   // A part used alone is closed where it is used, and what it nests is closed in itself.
   const alone = compiled({ type: 'object', properties: { home: { $ref: '#/$defs/address' } }, $defs })
   expect([alone({ home: { city: 'b', geo: { lat: 1 } } }), alone({ home: { city: 'b', zip: 1 } }), alone({ home: { city: 'b', geo: { lat: 1, lng: 2 } } })]).toEqual([true, false, false])
+})
+
+it('refuses bounds and values that the schemas allOf joins set apart, which no value meets at once, at the keyword closing the gap; what some value meets compiles', () => {
+  const ajv = new Ajv2020({ strict: false })
+  // Values of every type, the lengths, counts and numbers the bounds below play with.
+  const probes: unknown[] = [null, true, false, {}, { a: 1 }, { a: 1, b: 2, c: 3 },
+    ...Array.from({ length: 12 }, (_, n) => 'x'.repeat(n)), ...Array.from({ length: 12 }, (_, n) => Array.from({ length: n }, () => 1)),
+    ...Array.from({ length: 61 }, (_, n) => n / 2 - 15), 'a', 'b', 'c']
+  const faults = (schema: Readonly<Record<string, unknown>>): Array<[string, string]> => {
+    const compiled = compileAuthoredSchema(schema)
+    return typeof compiled === 'function' ? [] : compiled.map((f) => [f.pointer, f.message])
+  }
+  const refused: Array<[Readonly<Record<string, unknown>>, string, string]> = [
+    [{ type: 'string', allOf: [{ minLength: 5 }, { maxLength: 3 }] }, '/allOf/1/maxLength', 'no text can satisfy them all'],
+    [{ type: 'string', maxLength: 3, allOf: [{ minLength: 5 }] }, '/allOf/0/minLength', '`minLength` 5 in allOf/0 and `maxLength` 3 in this schema apply together'],
+    [{ type: 'array', allOf: [{ maxItems: 1 }, { allOf: [{ minItems: 2 }] }] }, '/allOf/1/allOf/0/minItems', '`minItems` 2 in allOf/1/allOf/0 and `maxItems` 1 in allOf/0 apply together through `allOf`, and leave nothing between them: no list can satisfy them all.'],
+    [{ type: 'number', allOf: [{ minimum: 10 }, { maximum: 5 }] }, '/allOf/1/maximum', 'no number can satisfy them all'],
+    [{ type: 'number', allOf: [{ exclusiveMinimum: 5 }, { maximum: 5 }] }, '/allOf/1/maximum', '`exclusiveMinimum` 5'],
+    [{ type: 'object', allOf: [{ minProperties: 3 }, { maxProperties: 1 }] }, '/allOf/1/maxProperties', 'no mapping can satisfy them all'],
+    [{ allOf: [{ enum: ['a', 'b'] }, { const: 'c' }] }, '/allOf/1/const', 'share no value'],
+    [{ enum: ['a', 'b'], allOf: [{ enum: ['b', 'c'] }, { enum: ['a', 'c'] }] }, '/allOf/1/enum', '`enum` in this schema, `enum` in allOf/0 and `enum` in allOf/1 apply'],
+  ]
+  for (const [schema, pointer, words] of refused) {
+    expect(faults(schema), JSON.stringify(schema)).toEqual([[pointer, expect.stringContaining(words)]])
+    const validate = ajv.compile(schema)
+    expect(probes.filter((value) => validate(value)), JSON.stringify(schema)).toEqual([])
+  }
+  // One report where the gap lies within one branch, from that branch alone.
+  expect(faults({ type: 'string', allOf: [{ allOf: [{ minLength: 5 }, { maxLength: 3 }] }, { minLength: 1 }] }).map(([pointer]) => pointer)).toEqual(['/allOf/0/allOf/1/maxLength'])
+  expect(faults({ allOf: [{ allOf: [{ const: 'a' }, { const: 'b' }] }, { enum: ['a', 'b'] }] }).map(([pointer]) => pointer)).toEqual(['/allOf/0/allOf/1/const'])
+  for (const fine of [{ type: 'string', allOf: [{ minLength: 3 }, { maxLength: 3 }] }, { type: 'number', allOf: [{ minimum: 5 }, { maximum: 5 }] },
+    { allOf: [{ enum: ['a', 'b'] }, { enum: ['b', 'c'] }] }, { anyOf: [{ minLength: 5 }, { maxLength: 3 }] }, { allOf: [{ minimum: 1 }, { exclusiveMaximum: 1.5 }] }]) {
+    expect(faults(fine), JSON.stringify(fine)).toEqual([])
+    const validate = ajv.compile(fine)
+    expect(probes.some((value) => validate(value)), JSON.stringify(fine)).toBe(true)
+  }
 })
