@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { closeObjects, compileAuthoredSchema, fieldProblems } from '../../../engine/definition/json-schema.js'
+import { findSchemaFaults } from '../../../engine/definition/schema-faults.js'
 import type { Validator } from '../../../engine/definition/json-schema.js'
 import { checkTimeZone } from '../../../engine/definition/quantities.js'
 
@@ -207,6 +208,14 @@ it('refuses bounds and values that the schemas allOf joins set apart, which no v
   // One report where the gap lies within one branch, from that branch alone.
   expect(faults({ type: 'string', allOf: [{ allOf: [{ minLength: 5 }, { maxLength: 3 }] }, { minLength: 1 }] }).map(([pointer]) => pointer)).toEqual(['/allOf/0/allOf/1/maxLength'])
   expect(faults({ allOf: [{ allOf: [{ const: 'a' }, { const: 'b' }] }, { enum: ['a', 'b'] }] }).map(([pointer]) => pointer)).toEqual(['/allOf/0/allOf/1/const'])
+  // At one number, an exclusive bound is the tighter, wherever it is among many.
+  expect(faults({ allOf: [{ minimum: 5 }, { maximum: 5 }, { exclusiveMaximum: 5 }, { maximum: 6 }] }).map(([pointer]) => pointer)).toEqual(['/allOf/2/exclusiveMaximum'])
+  // As many schemas as a definition's size allows are looked at in linear time (every pair would be billions).
+  const many = [...Array.from({ length: 59_998 }, () => ({ minLength: 1, enum: ['a', 'b'] })), { maxLength: 0 }, { const: 'c' }]
+  expect(findSchemaFaults({ allOf: many }, [])).toEqual([
+    expect.objectContaining({ pointer: '/allOf/59998/maxLength' }),
+    expect.objectContaining({ pointer: '/allOf/59999/const', message: expect.stringContaining('and 59,995 more apply') as string }),
+  ])
   for (const fine of [{ type: 'string', allOf: [{ minLength: 3 }, { maxLength: 3 }] }, { type: 'number', allOf: [{ minimum: 5 }, { maximum: 5 }] },
     { allOf: [{ enum: ['a', 'b'] }, { enum: ['b', 'c'] }] }, { anyOf: [{ minLength: 5 }, { maxLength: 3 }] }, { allOf: [{ minimum: 1 }, { exclusiveMaximum: 1.5 }] }]) {
     expect(faults(fine), JSON.stringify(fine)).toEqual([])
