@@ -45,9 +45,12 @@ export function literalType(node: AstNode): LiteralType {
 export function argumentOf(node: AstNode, focus: Focus, names: ExpressionNames, inputs: DeclaredNames | undefined): Argument {
   const literal = literalType(node)
   if (literal !== undefined) return { type: literal, json: LITERAL_JSON[literal] }
-  const read = node.type === 'path' && !node.steps?.some((step) => step.type !== 'name' || step.stages || step.predicate || step.group || step.focus || step.index)
-    ? readNames(node, focus) : undefined
-  if (read?.length !== 2 || read.length !== node.steps?.length) return UNKNOWN
+  // Read whole, from the instance: `context.seats`, `$$.context.seats`, or `$.context.seats` where `$` is the instance.
+  const steps = node.steps ?? []
+  const rooted = steps[0]?.type === 'variable' ? 1 : 0
+  const plain = node.type === 'path' && steps.every((step, i) => (i < rooted || step.type === 'name') && !step.stages && !step.predicate && !step.group && !step.focus && !step.index)
+  const read = plain ? readNames(node, focus) : undefined
+  if (read?.length !== 2 || read.length !== steps.length - rooted) return UNKNOWN
   const [root, name] = read as [string, string]
   const json = root === 'parameters' ? PARAMETER_JSON[names.parameterTypes.get(name) ?? '']
     : schemaType((root === 'context' ? names.context : root === 'inputs' ? inputs : undefined)?.fields?.[name])
