@@ -1,4 +1,5 @@
 import type { SchemaFault } from './schema-faults.js'
+import { isObject } from './schema-unsatisfiable.js'
 
 /** A schema object as the checks read it. */
 type Node = Readonly<Record<string, unknown>>
@@ -119,8 +120,4 @@ function valuesFault(members: readonly Member[], where: (pointer: string) => str
   const named = listing.slice(0, NAMED).map(({ keyword, member }) => `\`${keyword}\` in ${where(member)}`)
   const names = listing.length > NAMED ? `${named.join(', ')} and ${(listing.length - NAMED).toLocaleString('en-US')} more` : `${named.slice(0, -1).join(', ')} and ${named.at(-1) ?? ''}`
   return { pointer: last.pointer, atKey: false, hint: HINT, message: `${names} apply together through \`allOf\`, and share no value: ${NONE}` }
-}
-
-function isObject(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -3,8 +3,8 @@ import { BACKTRACKING_HINT, COUNT_HINT, largestCount, needsBacktracking, propert
 import { MAX_PROPERTY_ESCAPES, MAX_REPEAT_COUNT } from './limits.js'
 import { escapeSegment, parsePointer } from './pointer.js'
 import { conjunctionFaults } from './schema-conjunction.js'
+import { isObject, numberRangeFault, unsatisfiableFaults } from './schema-unsatisfiable.js'
 import { suggest } from './suggest.js'
-import { typeWords } from './type-words.js'
 
 /** Why an author's schema cannot be used, and where in it (a JSON Pointer relative to the schema). */
 export interface SchemaFault {
@@ -154,131 +154,6 @@ function inPlaceCycles(schema: JsonSchema, nodes: readonly SchemaNode[]): Schema
   return faults
 }
 
-/** The keywords that check values of some types only, with those types (a keyword does nothing to a value of another). */
-const APPLIES_TO: Readonly<Record<string, readonly string[]>> = {
-  format: ['string'], pattern: ['string'], minLength: ['string'], maxLength: ['string'], maxWords: ['string'], minWords: ['string'], patternErrorMessage: ['string'],
-  minimum: ['number'], maximum: ['number'], exclusiveMinimum: ['number'], exclusiveMaximum: ['number'], multipleOf: ['number'],
-  items: ['array'], prefixItems: ['array'], minItems: ['array'], maxItems: ['array'], uniqueItems: ['array'], contains: ['array'],
-  properties: ['object'], required: ['object'], additionalProperties: ['object'], patternProperties: ['object'], minProperties: ['object'], maxProperties: ['object'],
-}
-
-/** Formats ajv-formats checks on numbers. */
-const NUMBER_FORMATS = ['int32', 'int64', 'float', 'double']
-
-/** The JSON types a schema's `type` names (`integer` is a number too), or undefined when it names none. */
-function typesOf(node: Readonly<Record<string, unknown>>): ReadonlySet<string> | undefined {
-  const type = node['type']
-  const names = typeof type === 'string' ? [type] : Array.isArray(type) ? type.filter((t): t is string => typeof t === 'string') : undefined
-  return names === undefined ? undefined : new Set(names)
-}
-
-/** The JSON type of a value, as `type` names it. */
-function typeOfValue(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'array'
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number'
-  return typeof value
-}
-
-/** Whether a value of JSON type `type` is of one of `types`. */
-function fitsTypes(type: string, types: ReadonlySet<string>): boolean {
-  return types.has(type) || (type === 'integer' && types.has('number'))
-}
-
-/**
- * Constraints no value meets, beside bounds above their limits: a `const` or every `enum` value
- * of another type than `type` asks; `allOf` branches (with the schema's own `type`) that share no
- * type; an integer between bounds with no whole number between them (`minimum: 1.2` and
- * `maximum: 1.8`); a whole-number `multipleOf` with no multiple between whole-number bounds; and
- * a `required` property whose schema is `false`.
- */
-function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, pointer: string): SchemaFault[] {
-  const faults: SchemaFault[] = []
-  const none = 'no value can satisfy both.'
-  const types = typesOf(node)
-  if (types && 'const' in node && !fitsTypes(typeOfValue(node['const']), types)) {
-    faults.push({ pointer: `${pointer}/const`, atKey: false, message: `\`const\` is ${JSON.stringify(node['const'])}, a value of type ${typeOfValue(node['const'])}, where \`type\` asks for ${[...types].join(' or ')}: ${none}`, hint: 'Make `const` a value of that type (quote "yes" for a text, write true for a boolean), or change `type`.' })
-  }
-  const listed = node['enum']
-  if (types && Array.isArray(listed) && listed.length > 0 && !listed.some((value) => fitsTypes(typeOfValue(value), types))) {
-    faults.push({ pointer: `${pointer}/enum`, atKey: false, message: `No value \`enum\` lists is of the type \`type\` asks for (${[...types].join(' or ')}): ${none}`, hint: 'List values of that type (1, not "1", for a number), or change `type`.' })
-  }
-  const branches = Array.isArray(node['allOf']) ? node['allOf'].filter(isObject).map(typesOf) : []
-  const shared = [types, ...branches].filter((t): t is ReadonlySet<string> => t !== undefined)
-  if (shared.length > 1) {
-    const common = [...(shared[0] as ReadonlySet<string>)].filter((type) => shared.every((set) => fitsTypes(type, set) || (type === 'number' && set.has('integer'))))
-    if (common.length === 0) {
-      faults.push({ pointer: `${pointer}/allOf`, atKey: false, message: `The schemas \`allOf\` joins${types ? ' with this one\'s `type`' : ''} ask for types no value has at once (${shared.map((set) => [...set].join(' or ')).join('; ')}).`, hint: 'Give them one type, or use `anyOf` for a value that may be either.' })
-    }
-  }
-  if (types?.size === 1 && types.has('integer')) {
-    const bound = (key: string): number | undefined => (typeof node[key] === 'number' ? node[key] : undefined)
-    const lows = [bound('minimum') === undefined ? -Infinity : Math.ceil(bound('minimum') as number), bound('exclusiveMinimum') === undefined ? -Infinity : Math.floor(bound('exclusiveMinimum') as number) + 1]
-    const highs = [bound('maximum') === undefined ? Infinity : Math.floor(bound('maximum') as number), bound('exclusiveMaximum') === undefined ? Infinity : Math.ceil(bound('exclusiveMaximum') as number) - 1]
-    const [low, high] = [Math.max(...lows), Math.min(...highs)]
-    const multiple = bound('multipleOf')
-    const at = ['minimum', 'exclusiveMinimum', 'maximum', 'exclusiveMaximum'].find((key) => key in node)
-    // Bounds with no number at all between them are reported as such (numberRangeFault).
-    if (low > high && at !== undefined && !numberRangeFault(node, pointer)) {
-      faults.push({ pointer: `${pointer}/${at}`, atKey: false, message: `No whole number lies within this integer's bounds: ${none.replace('both', 'them all')}`, hint: 'Widen the bounds to take in a whole number, or use `type: number`.' })
-    } else if (multiple !== undefined && Number.isInteger(multiple) && multiple > 0 && Number.isFinite(low) && Number.isFinite(high) && Math.ceil(low / multiple) * multiple > high) {
-      faults.push({ pointer: `${pointer}/multipleOf`, atKey: false, message: `No multiple of ${multiple} lies between ${low} and ${high}: ${none.replace('both', 'them all')}`, hint: 'Widen the bounds, or change `multipleOf`.' })
-    }
-  }
-  if (types?.size === 1) {
-    const [type] = types as ReadonlySet<string> as Set<string>
-    for (const [keyword, appliesTo] of Object.entries(APPLIES_TO)) {
-      if (!(keyword in node) || fitsTypes(type as string, new Set(appliesTo)) || (keyword === 'format' && NUMBER_FORMATS.includes(String(node['format'])))) continue
-      faults.push({ pointer: `${pointer}/${keyword}`, atKey: true, message: `\`${keyword}\` checks ${appliesTo.map((t) => typeWords(t, 'plural')).join(' and ')} only, and this field takes ${typeWords(type as string, 'plural')}: it would check nothing.`,
-        hint: `Remove \`${keyword}\`, or change \`type\`.` })
-    }
-    if ('default' in node && !fitsTypes(typeOfValue(node['default']), types)) {
-      faults.push({ pointer: `${pointer}/default`, atKey: false, message: `The \`default\` ${JSON.stringify(node['default'])?.slice(0, 60)} does not fit \`type\`, which takes ${typeWords(type as string, 'plural')}.`, hint: 'Give a default of that type, or none.' })
-    }
-  }
-  // A value listed by `const` or `enum` that breaks the node's own bounds is not one it takes.
-  const values = 'const' in node ? [node['const']] : Array.isArray(listed) ? listed : undefined
-  if (values !== undefined && values.length > 0 && !values.some((value) => withinBounds(value, node))) {
-    const keyword = 'const' in node ? 'const' : 'enum'
-    faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `${keyword === 'const' ? 'The value `const` gives does not meet' : 'No value `enum` lists meets'} this schema's own bounds (a length, a range, a number of items, or \`format: text\`): no value can satisfy them all.`, hint: `Change the ${keyword === 'const' ? 'value' : 'values'}, or the bounds.` })
-  }
-  if ((isObject(node['not']) && Object.keys(node['not']).length === 0) || node['not'] === true) {
-    faults.push({ pointer: `${pointer}/not`, atKey: false, message: '`not` of a schema every value meets refuses every value, as `false` would.', hint: 'Remove `not`, or give it the values to refuse.' })
-  }
-  const required = Array.isArray(node['required']) ? new Set(node['required']).size : 0
-  if (typeof node['maxProperties'] === 'number' && required > node['maxProperties']) {
-    faults.push({ pointer: `${pointer}/maxProperties`, atKey: false, message: `\`required\` names ${required} properties, and \`maxProperties\` allows ${node['maxProperties']}: no object can satisfy both.`, hint: 'Raise `maxProperties`, or require fewer.' })
-  }
-  const properties = node['properties']
-  const declared = isObject(properties) ? Object.keys(properties).length : 0
-  if (node['additionalProperties'] === false && !('patternProperties' in node) && typeof node['minProperties'] === 'number' && node['minProperties'] > declared) {
-    faults.push({ pointer: `${pointer}/minProperties`, atKey: false, message: `\`minProperties\` asks for ${node['minProperties']} properties of an object that takes only the ${declared} it declares: no object can satisfy both.`, hint: 'Lower `minProperties`, or declare more properties.' })
-  }
-  if (Array.isArray(node['required']) && isObject(properties)) {
-    node['required'].forEach((name: unknown, i) => {
-      if (typeof name === 'string' && Object.hasOwn(properties, name) && properties[name] === false) {
-        faults.push({ pointer: `${pointer}/required/${i}`, atKey: false, message: `"${name}" is required, and its schema is \`false\`, which no value meets: no input could ever be accepted.`, hint: `Remove "${name}" from \`required\`, or give it a schema.` })
-      }
-    })
-  }
-  return faults
-}
-
-/** Whether `value` keeps the bounds `node` sets on values of its type: lengths, ranges, item counts, `format: text`. */
-function withinBounds(value: unknown, node: Readonly<Record<string, unknown>>): boolean {
-  const bound = (key: string): number | undefined => (typeof node[key] === 'number' ? node[key] : undefined)
-  const within = (n: number, low: string, high: string): boolean => (bound(low) === undefined || n >= (bound(low) as number)) && (bound(high) === undefined || n <= (bound(high) as number))
-  if (typeof value === 'string') {
-    if (node['format'] === 'text' && value.trim() === '') return false
-    return within([...value].length, 'minLength', 'maxLength')
-  }
-  if (typeof value === 'number') {
-    return within(value, 'minimum', 'maximum') && (bound('exclusiveMinimum') === undefined || value > (bound('exclusiveMinimum') as number)) && (bound('exclusiveMaximum') === undefined || value < (bound('exclusiveMaximum') as number))
-  }
-  if (Array.isArray(value)) return within(value.length, 'minItems', 'maxItems')
-  return true
-}
-
 /** A `$ref` into this schema that names nothing in it (a pointer to no schema), or names a part by an anchor rather than by its place. */
 function unresolvedReferences(schema: JsonSchema, node: Readonly<Record<string, unknown>>, pointer: string): SchemaFault[] {
   const faults: SchemaFault[] = []
@@ -300,26 +175,6 @@ function unresolvedReferences(schema: JsonSchema, node: Readonly<Record<string, 
       hint: `${defs.length > 0 ? suggestion(ref, defs) : ''}Put the schema it means under \`$defs\` of this schema and refer to it as \`#/$defs/NAME\`.` })
   }
   return faults
-}
-
-/**
- * Numeric bounds that no number meets: the highest lower bound (`minimum`, or `exclusiveMinimum`
- * above it) over the lowest upper one, or both at one number with either exclusive.
- */
-function numberRangeFault(node: Readonly<Record<string, unknown>>, pointer: string): SchemaFault | undefined {
-  const bound = (key: string): number | undefined => (typeof node[key] === 'number' ? node[key] : undefined)
-  const lows = [['minimum', bound('minimum')], ['exclusiveMinimum', bound('exclusiveMinimum')]] as const
-  const highs = [['maximum', bound('maximum')], ['exclusiveMaximum', bound('exclusiveMaximum')]] as const
-  for (const [low, min] of lows) {
-    for (const [high, max] of highs) {
-      if (min === undefined || max === undefined) continue
-      const exclusive = low.startsWith('exclusive') || high.startsWith('exclusive')
-      if (min > max || (min === max && exclusive)) {
-        return { pointer: `${pointer}/${low}`, atKey: false, message: `\`${low}\` ${min} and \`${high}\` ${max} leave no number between them: no number can satisfy both.`, hint: `Lower \`${low}\` or raise \`${high}\`.` }
-      }
-    }
-  }
-  return undefined
 }
 
 type SchemaNode = { readonly node: Readonly<Record<string, unknown>>; readonly pointer: string }
@@ -468,8 +323,4 @@ function regExpProblem(source: string): string | undefined {
     // V8 says "Invalid regular expression: /SOURCE/u: REASON"; the source is quoted already.
     return message.slice(message.lastIndexOf(': ') + 2) || message
   }
-}
-
-function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
