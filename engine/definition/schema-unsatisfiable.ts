@@ -1,4 +1,5 @@
 import type { SchemaFault } from './schema-faults.js'
+import { patternRegExp } from './pattern-regexp.js'
 import { typeWords } from './type-words.js'
 
 // What no value can satisfy in one schema of an author's: a `const` or `enum` against the
@@ -37,10 +38,12 @@ function fitsTypes(type: string, types: ReadonlySet<string>): boolean {
 
 /**
  * Constraints no value meets, beside bounds above their limits: a `const` or every `enum` value
- * of another type than `type` asks; `allOf` branches (with the schema's own `type`) that share no
+ * of another type than `type` asks, or outside the schema's own bounds or `pattern`; a `const`
+ * its `enum` does not list; `allOf` branches (with the schema's own `type`) that share no
  * type; an integer between bounds with no whole number between them (`minimum: 1.2` and
- * `maximum: 1.8`); a whole-number `multipleOf` with no multiple between whole-number bounds; and
- * a `required` property whose schema is `false`.
+ * `maximum: 1.8`); a whole-number `multipleOf` with no multiple between whole-number bounds; a
+ * `minItems` beyond the items `items: false` or a `false` in `prefixItems` allows; and a
+ * `required` property whose schema is `false`.
  */
 export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, pointer: string): SchemaFault[] {
   const faults: SchemaFault[] = []
@@ -52,6 +55,16 @@ export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, poi
   const listed = node['enum']
   if (types && Array.isArray(listed) && listed.length > 0 && !listed.some((value) => fitsTypes(typeOfValue(value), types))) {
     faults.push({ pointer: `${pointer}/enum`, atKey: false, message: `No value \`enum\` lists is of the type \`type\` asks for (${[...types].join(' or ')}): ${none}`, hint: 'List values of that type (1, not "1", for a number), or change `type`.' })
+  }
+  const single = node['const']
+  if ('const' in node && (typeof single !== 'object' || single === null) && Array.isArray(listed) && listed.length > 0 && !listed.includes(single)) {
+    faults.push({ pointer: `${pointer}/const`, atKey: false, message: `\`const\` is ${JSON.stringify(single)}, which \`enum\` does not list: ${none}`, hint: 'Remove one of them: `const` alone accepts its value, `enum` alone any it lists.' })
+  }
+  const prefixItems = Array.isArray(node['prefixItems']) ? node['prefixItems'] : []
+  const closedAt = prefixItems.indexOf(false)
+  const most = closedAt >= 0 ? closedAt : node['items'] === false ? prefixItems.length : Infinity
+  if (typeof node['minItems'] === 'number' && node['minItems'] > most) {
+    faults.push({ pointer: `${pointer}/minItems`, atKey: false, message: `\`minItems\` is ${node['minItems']}, and ${closedAt >= 0 ? `item ${closedAt} of \`prefixItems\` is \`false\`` : '`items` is `false`'}, so a list holds ${most} at most: no list can satisfy both.`, hint: 'Lower `minItems`, or give the items a schema.' })
   }
   const branches = Array.isArray(node['allOf']) ? node['allOf'].filter(isObject).map(typesOf) : []
   const shared = [types, ...branches].filter((t): t is ReadonlySet<string> => t !== undefined)
@@ -90,7 +103,7 @@ export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, poi
   const values = 'const' in node ? [node['const']] : Array.isArray(listed) ? listed : undefined
   if (values !== undefined && values.length > 0 && !values.some((value) => withinBounds(value, node))) {
     const keyword = 'const' in node ? 'const' : 'enum'
-    faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `${keyword === 'const' ? 'The value `const` gives does not meet' : 'No value `enum` lists meets'} this schema's own bounds (a length, a range, a number of items, or \`format: text\`): no value can satisfy them all.`, hint: `Change the ${keyword === 'const' ? 'value' : 'values'}, or the bounds.` })
+    faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `${keyword === 'const' ? 'The value `const` gives does not meet' : 'No value `enum` lists meets'} this schema's own bounds (a length, a range, a number of items, \`pattern\`, or \`format: text\`): no value can satisfy them all.`, hint: `Change the ${keyword === 'const' ? 'value' : 'values'}, or the bounds.` })
   }
   if ((isObject(node['not']) && Object.keys(node['not']).length === 0) || node['not'] === true) {
     faults.push({ pointer: `${pointer}/not`, atKey: false, message: '`not` of a schema every value meets refuses every value, as `false` would.', hint: 'Remove `not`, or give it the values to refuse.' })
@@ -114,12 +127,13 @@ export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, poi
   return faults
 }
 
-/** Whether `value` keeps the bounds `node` sets on values of its type: lengths, ranges, item counts, `format: text`. */
+/** Whether `value` keeps the bounds `node` sets on values of its type: lengths, ranges, item counts, `pattern` (as ajv runs it), `format: text`. */
 function withinBounds(value: unknown, node: Readonly<Record<string, unknown>>): boolean {
   const bound = (key: string): number | undefined => (typeof node[key] === 'number' ? node[key] : undefined)
   const within = (n: number, low: string, high: string): boolean => (bound(low) === undefined || n >= (bound(low) as number)) && (bound(high) === undefined || n <= (bound(high) as number))
   if (typeof value === 'string') {
     if (node['format'] === 'text' && value.trim() === '') return false
+    if (typeof node['pattern'] === 'string' && !matches(node['pattern'], value)) return false
     return within([...value].length, 'minLength', 'maxLength')
   }
   if (typeof value === 'number') {
@@ -127,6 +141,15 @@ function withinBounds(value: unknown, node: Readonly<Record<string, unknown>>): 
   }
   if (Array.isArray(value)) return within(value.length, 'minItems', 'maxItems')
   return true
+}
+
+/** Whether `text` matches `pattern` as ajv checks it; true for a pattern that cannot run (refused at its place: patternFault). */
+function matches(pattern: string, text: string): boolean {
+  try {
+    return patternRegExp(pattern, 'u').test(text)
+  } catch {
+    return true
+  }
 }
 
 /**

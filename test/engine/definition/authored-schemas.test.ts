@@ -134,8 +134,23 @@ it('refuses a schema no value can satisfy: a const or enum of another type, allO
   expect(pointers({ type: 'integer', minimum: 1.2, maximum: 1.8 })).toEqual(['/minimum'])
   expect(pointers({ type: 'integer', minimum: 1, maximum: 9, multipleOf: 10 })).toEqual(['/multipleOf'])
   expect(pointers({ type: 'object', properties: { legacy: false, name: { type: 'string' } }, required: ['name', 'legacy'] })).toEqual(['/required/1'])
+  // Each against ajv, on the values it might take.
+  const ajv = new Ajv2020({ strict: false })
+  const nothingTaken: Array<[Readonly<Record<string, unknown>>, string, unknown[]]> = [
+    [{ type: 'string', const: 'a', enum: ['b', 'c'] }, '/const', ['a', 'b', 'c']],
+    [{ type: 'string', const: 'abc', pattern: '^[0-9]+$' }, '/const', ['abc', '123']],
+    [{ type: 'string', enum: ['abc', 'x1', 'é'], pattern: '^\\d+$' }, '/enum', ['abc', 'x1', 'é', '12']],
+    [{ type: 'array', items: false, minItems: 1 }, '/minItems', [[], [1], [1, 2]]],
+    [{ type: 'array', prefixItems: [{}, false], items: { type: 'string' }, minItems: 2 }, '/minItems', [[], [1], [1, 'a'], [1, 'a', 'b']]],
+  ]
+  for (const [schema, pointer, candidates] of nothingTaken) {
+    expect(pointers(schema), JSON.stringify(schema)).toEqual([pointer])
+    expect(candidates.filter((value) => ajv.validate(schema, value)), JSON.stringify(schema)).toEqual([])
+  }
   // What some value satisfies compiles.
   for (const fine of [{ type: 'number', const: 2 }, { type: ['string', 'null'], enum: [null, 'a'] }, { allOf: [{ type: 'number' }, { type: 'integer' }] },
+    { type: 'string', const: 'b', enum: ['b', 'c'] }, { type: 'string', enum: ['abc', '12'], pattern: '^\\d+$' }, { type: 'string', const: 'é', pattern: '^\\p{L}$' },
+    { type: 'array', items: false, minItems: 0 }, { type: 'array', prefixItems: [{}, false], minItems: 1 },
     { type: 'integer', minimum: 1.2, maximum: 2 }, { type: 'integer', minimum: 1, maximum: 10, multipleOf: 10 }, { type: 'object', properties: { legacy: false } }]) {
     expect(pointers(fine), JSON.stringify(fine)).toEqual([])
   }
