@@ -42,8 +42,8 @@ function fitsTypes(type: string, types: ReadonlySet<string>): boolean {
  * its `enum` does not list; `allOf` branches (with the schema's own `type`) that share no
  * type; an integer between bounds with no whole number between them (`minimum: 1.2` and
  * `maximum: 1.8`); a whole-number `multipleOf` with no multiple between whole-number bounds; a
- * `minItems` beyond the items `items: false` or a `false` in `prefixItems` allows; and a
- * `required` property whose schema is `false`.
+ * `minItems` beyond the items `items: false` or a `false` in `prefixItems` allows; a schema
+ * `oneOf` repeats (no value it accepts can pass); and a `required` property whose schema is `false`.
  */
 export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, pointer: string): SchemaFault[] {
   const faults: SchemaFault[] = []
@@ -59,6 +59,10 @@ export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, poi
   const single = node['const']
   if ('const' in node && (typeof single !== 'object' || single === null) && Array.isArray(listed) && listed.length > 0 && !listed.includes(single)) {
     faults.push({ pointer: `${pointer}/const`, atKey: false, message: `\`const\` is ${JSON.stringify(single)}, which \`enum\` does not list: ${none}`, hint: 'Remove one of them: `const` alone accepts its value, `enum` alone any it lists.' })
+  }
+  const repeated = oneOfRepeat(node['oneOf'])
+  if (repeated) {
+    faults.push({ pointer: `${pointer}/oneOf/${repeated.at}`, atKey: false, message: `\`oneOf\` ${repeated.at} is the same schema as \`oneOf\` ${repeated.first}: a value either accepts matches both, and \`oneOf\` refuses a value more than one of its schemas accept.`, hint: 'Remove the repeated schema.' })
   }
   const prefixItems = Array.isArray(node['prefixItems']) ? node['prefixItems'] : []
   const closedAt = prefixItems.indexOf(false)
@@ -141,6 +145,26 @@ function withinBounds(value: unknown, node: Readonly<Record<string, unknown>>): 
   }
   if (Array.isArray(value)) return within(value.length, 'minItems', 'maxItems')
   return true
+}
+
+/** The first schema of `oneOf` written as an earlier one is (keys in any order), and that one's place. */
+function oneOfRepeat(schemas: unknown): { first: number; at: number } | undefined {
+  if (!Array.isArray(schemas)) return undefined
+  const seen = new Map<string, number>()
+  for (const [at, schema] of schemas.entries()) {
+    const text = canonicalJson(schema)
+    const first = seen.get(text)
+    if (first !== undefined) return { first, at }
+    seen.set(text, at)
+  }
+  return undefined
+}
+
+/** `value` as JSON with the keys of every object sorted: the same text for the same value. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (isObject(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`
+  return JSON.stringify(value) ?? 'null'
 }
 
 /** Whether `text` matches `pattern` as ajv checks it; true for a pattern that cannot run (refused at its place: patternFault). */

@@ -142,6 +142,7 @@ it('refuses a schema no value can satisfy: a const or enum of another type, allO
     [{ type: 'string', enum: ['abc', 'x1', 'é'], pattern: '^\\d+$' }, '/enum', ['abc', 'x1', 'é', '12']],
     [{ type: 'array', items: false, minItems: 1 }, '/minItems', [[], [1], [1, 2]]],
     [{ type: 'array', prefixItems: [{}, false], items: { type: 'string' }, minItems: 2 }, '/minItems', [[], [1], [1, 'a'], [1, 'a', 'b']]],
+    [{ oneOf: [{ type: 'string', maxLength: 3 }, { maxLength: 3, type: 'string' }] }, '/oneOf/1', ['a', 'abcd', 1, null]],
   ]
   for (const [schema, pointer, candidates] of nothingTaken) {
     expect(pointers(schema), JSON.stringify(schema)).toEqual([pointer])
@@ -150,7 +151,7 @@ it('refuses a schema no value can satisfy: a const or enum of another type, allO
   // What some value satisfies compiles.
   for (const fine of [{ type: 'number', const: 2 }, { type: ['string', 'null'], enum: [null, 'a'] }, { allOf: [{ type: 'number' }, { type: 'integer' }] },
     { type: 'string', const: 'b', enum: ['b', 'c'] }, { type: 'string', enum: ['abc', '12'], pattern: '^\\d+$' }, { type: 'string', const: 'é', pattern: '^\\p{L}$' },
-    { type: 'array', items: false, minItems: 0 }, { type: 'array', prefixItems: [{}, false], minItems: 1 },
+    { type: 'array', items: false, minItems: 0 }, { type: 'array', prefixItems: [{}, false], minItems: 1 }, { oneOf: [{ type: 'string', maxLength: 3 }, { type: 'string', maxLength: 4 }] },
     { type: 'integer', minimum: 1.2, maximum: 2 }, { type: 'integer', minimum: 1, maximum: 10, multipleOf: 10 }, { type: 'object', properties: { legacy: false } }]) {
     expect(pointers(fine), JSON.stringify(fine)).toEqual([])
   }
