@@ -21,7 +21,7 @@ export interface Argument {
 /** An argument only running the expression tells the type of. */
 export const UNKNOWN: Argument = { type: undefined }
 
-/** The type letter of each JSON type of a scalar. */
+/** The type letter of each JSON type a field may be declared with. */
 const LETTERS: Readonly<Record<string, Exclude<LiteralType, undefined>>> = { string: 's', number: 'n', integer: 'n', boolean: 'b', null: 'l', object: 'o', array: 'a' }
 /** The JSON type of each kind of literal. */
 const LITERAL_JSON: Readonly<Record<Exclude<LiteralType, undefined>, string>> = { s: 'string', n: 'number', b: 'boolean', l: 'null', o: 'object', a: 'array' }
