@@ -1,4 +1,5 @@
 import type { SchemaFault } from './schema-faults.js'
+import type { RegExpLike } from 'ajv/dist/types/index.js'
 import { patternRegExp } from './pattern-regexp.js'
 import { typeWords } from './type-words.js'
 
@@ -105,7 +106,8 @@ export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, poi
   }
   // A value listed by `const` or `enum` that breaks the node's own bounds is not one it takes.
   const values = 'const' in node ? [node['const']] : Array.isArray(listed) ? listed : undefined
-  if (values !== undefined && values.length > 0 && !values.some((value) => withinBounds(value, node))) {
+  const pattern = typeof node['pattern'] === 'string' ? patternOf(node['pattern']) : undefined
+  if (values !== undefined && values.length > 0 && !values.some((value) => withinBounds(value, node, pattern))) {
     const keyword = 'const' in node ? 'const' : 'enum'
     faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `${keyword === 'const' ? 'The value `const` gives does not meet' : 'No value `enum` lists meets'} this schema's own bounds (a length, a range, a number of items, \`pattern\`, or \`format: text\`): no value can satisfy them all.`, hint: `Change the ${keyword === 'const' ? 'value' : 'values'}, or the bounds.` })
   }
@@ -131,13 +133,13 @@ export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, poi
   return faults
 }
 
-/** Whether `value` keeps the bounds `node` sets on values of its type: lengths, ranges, item counts, `pattern` (as ajv runs it), `format: text`. */
-function withinBounds(value: unknown, node: Readonly<Record<string, unknown>>): boolean {
+/** Whether `value` keeps the bounds `node` sets on values of its type: lengths, ranges, item counts, its `pattern` (compiled as ajv does), `format: text`. */
+function withinBounds(value: unknown, node: Readonly<Record<string, unknown>>, pattern: RegExpLike | undefined): boolean {
   const bound = (key: string): number | undefined => (typeof node[key] === 'number' ? node[key] : undefined)
   const within = (n: number, low: string, high: string): boolean => (bound(low) === undefined || n >= (bound(low) as number)) && (bound(high) === undefined || n <= (bound(high) as number))
   if (typeof value === 'string') {
     if (node['format'] === 'text' && value.trim() === '') return false
-    if (typeof node['pattern'] === 'string' && !matches(node['pattern'], value)) return false
+    if (pattern && !pattern.test(value)) return false
     return within([...value].length, 'minLength', 'maxLength')
   }
   if (typeof value === 'number') {
@@ -152,6 +154,8 @@ function oneOfRepeat(schemas: unknown): { first: number; at: number } | undefine
   if (!Array.isArray(schemas)) return undefined
   const seen = new Map<string, number>()
   for (const [at, schema] of schemas.entries()) {
+    // A schema that accepts nothing matches no value: repeating it refuses nothing more.
+    if (schema === false) continue
     const text = canonicalJson(schema)
     const first = seen.get(text)
     if (first !== undefined) return { first, at }
@@ -162,17 +166,22 @@ function oneOfRepeat(schemas: unknown): { first: number; at: number } | undefine
 
 /** `value` as JSON with the keys of every object sorted: the same text for the same value. */
 function canonicalJson(value: unknown): string {
+  // YAML's .inf and .nan, which JSON would write as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return `#${value}`
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
   if (isObject(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`
   return JSON.stringify(value) ?? 'null'
 }
 
-/** Whether `text` matches `pattern` as ajv checks it; true for a pattern that cannot run (refused at its place: patternFault). */
-function matches(pattern: string, text: string): boolean {
+/**
+ * `pattern` compiled as ajv compiles it, once for all the values a schema lists; undefined for a
+ * pattern that cannot run (refused at its place: patternFault).
+ */
+function patternOf(pattern: string): RegExpLike | undefined {
   try {
-    return patternRegExp(pattern, 'u').test(text)
+    return patternRegExp(pattern, 'u')
   } catch {
-    return true
+    return undefined
   }
 }
 
