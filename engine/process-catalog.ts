@@ -5,11 +5,10 @@ import type { BaseTexts } from './compile-memo.js'
 import { checkDefinition, definitionError, onEventLoop } from './definition-check.js'
 import type { CheckedProcess, DefinitionCheck, DefinitionCheckRequest, DefinitionChecker } from './definition-check.js'
 import { extendsOf, isProcessVersion, parseBaseReference } from './definition/derive.js'
-import { definitionHead } from './definition/head.js'
 import type { CompiledProcess } from './definition/compiled.js'
 import { toMermaid } from './definition/mermaid.js'
 import { EngineError, InvalidDefinitionError } from './errors.js'
-import { loadBuiltInSources } from './process-files.js'
+import { orderedByBase, readBuiltInFiles } from './process-files.js'
 import { mayUseProcess } from './runtime/authorize.js'
 import type { ProcessOwner } from './runtime/authorize.js'
 import type { Principal } from './runtime/state.js'
@@ -178,14 +177,14 @@ export class ProcessCatalog {
    * skipped when one is given, so a server still starts; without one, the conflict is thrown.
    */
   async registerBuiltIns(onOwnerConflict?: (file: string, error: EngineError) => void): Promise<Array<{ id: string; version: number }>> {
-    const registered: Array<{ id: string; version: number }> = []
-    for (const { file, text } of loadBuiltInSources()) {
-      const { id, version } = definitionHead(text)
-      const stored = id !== undefined && version !== undefined ? await this.#rows.find(id, version) : undefined
-      if (stored && stored.owner === null && stored.hash === textHash(text)) {
-        registered.push({ id: stored.id, version: stored.version })
-        continue
-      }
+    // Those stored are found by the hashes of their texts: a restart reads no YAML at all.
+    const files = readBuiltInFiles().map((file) => ({ ...file, hash: textHash(file.text) }))
+    const stored = new Map((await this.#rows.publicWithHashes(files.map(({ hash }) => hash))).map((row) => [row.hash, row]))
+    const registered = files.flatMap(({ hash }) => {
+      const same = stored.get(hash)
+      return same ? [{ id: same.id, version: same.version }] : []
+    })
+    for (const { file, text } of orderedByBase(files.filter(({ hash }) => !stored.has(hash)))) {
       try {
         const { process } = await this.register(text, file)
         registered.push({ id: process.id, version: process.version })

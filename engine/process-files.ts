@@ -88,12 +88,21 @@ function reasonOf(error: unknown): string {
  * registering them in this order always finds a derived process's base registered).
  */
 export function loadBuiltInSources(dir: string = BUILT_IN_PROCESS_DIR): Array<{ file: string; text: string }> {
-  const files = readdirSync(dir).filter((name) => name.endsWith('.yaml')).sort()
+  return orderedByBase(readBuiltInFiles(dir))
+}
+
+/** The text of every `*.yaml` file of the built-in process directory, by file name, read without parsing. */
+export function readBuiltInFiles(dir: string = BUILT_IN_PROCESS_DIR): Array<{ file: string; text: string }> {
+  return readdirSync(dir).filter((name) => name.endsWith('.yaml')).sort()
     .map((name) => ({ file: relative(process.cwd(), join(dir, name)), text: readFileSync(join(dir, name), 'utf8') }))
+}
+
+/** `files` with each process another of them extends placed before it (as {@link loadBuiltInSources}). */
+export function orderedByBase<F extends { readonly file: string; readonly text: string }>(files: readonly F[]): F[] {
   const idOf = (text: string): string | undefined => definitionHead(text).id
-  const ordered: Array<{ file: string; text: string }> = []
+  const ordered: F[] = []
   const placed = new Set<string>()
-  const place = (entry: { file: string; text: string }, depth: number): void => {
+  const place = (entry: F, depth: number): void => {
     const id = idOf(entry.text) ?? entry.file
     if (placed.has(id)) return
     placed.add(id)

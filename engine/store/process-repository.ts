@@ -29,6 +29,12 @@ export class ProcessRepository {
     return this.#db.selectFrom('process_definition').selectAll().where('id', '=', id).where('version', '=', version).executeTakeFirst()
   }
 
+  /** The id, version and hash of the public versions stored with one of `hashes` (the hashes of their texts). */
+  async publicWithHashes(hashes: readonly string[]): Promise<Array<Pick<ProcessRow, 'id' | 'version' | 'hash'>>> {
+    if (hashes.length === 0) return []
+    return this.#db.selectFrom('process_definition').select(['id', 'version', 'hash']).where('hash', 'in', hashes).where('owner', 'is', null).execute()
+  }
+
   /** The id, version and owner of the highest version of the process (a small indexed read: no text), or undefined. */
   async latestHead(id: string): Promise<ProcessHead | undefined> {
     const latest = prepared(this.#db, 'latest process head', (db) => db.selectFrom('process_definition').select(['id', 'version', 'owner', 'owner_role'])
