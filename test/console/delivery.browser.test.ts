@@ -8,8 +8,8 @@ import type { ConsoleRig } from '../support/console-pages.js'
 import { ROOT } from '../support/cli.js'
 
 // People walking deliveries in a real Chromium: two browser contexts for two parties, the page
-// updating when the other acts, the sandbox clock passing a deadline. Screenshots of each page
-// land in test-artifacts/screenshots/.
+// updating when the other acts, the sandbox clock passing a deadline. With SCREENSHOTS=1,
+// screenshots of each page land in test-artifacts/screenshots/.
 
 let rig: ConsoleRig
 beforeAll(async () => { rig = await openConsoleRig() })

@@ -17,7 +17,7 @@ import { CONTACT, CUSTOMER, ISV } from '../support/engine.js'
 // What people must not be able to do, or be shown, in a real Chromium: files of the wrong type
 // or size, another party's delivery, HTML run as markup, forms posted from another site, links
 // used twice or late, a session used after signing out. And the administrator's search and
-// termination. Screenshots of each page land in test-artifacts/screenshots/.
+// termination. With SCREENSHOTS=1, screenshots of each page land in test-artifacts/screenshots/.
 
 let rig: ConsoleRig
 beforeAll(async () => { rig = await openConsoleRig() })

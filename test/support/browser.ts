@@ -18,16 +18,33 @@ const EXECUTABLE = process.env['CHROMIUM_PATH'] ?? (existsSync(HEADLESS_SHELL) ?
 /** Where browser tests keep their screenshots: a test artefact, not a fixture. */
 export const SCREENSHOTS = join(ROOT, 'test-artifacts', 'screenshots')
 
-/** A headless Chromium; close it in `afterAll`. */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
+/**
+ * Whether to write them: with `SCREENSHOTS=1` (to look at the pages). A full-page capture costs
+ * Chromium about a sixth of the browser tests' CPU, for files no test reads.
+ */
+const WRITE_SCREENSHOTS = process.env['SCREENSHOTS'] === '1'
+
+let shared: Promise<Browser> | undefined
+
+/**
+ * A headless Chromium shared by the browser test files a worker process runs one after another
+ * (each opens contexts of its own in it and closes them): a start costs Chromium about 0.75 s of
+ * CPU. Launched again if it went away or failed to start; Playwright ends it when the worker
+ * process exits.
+ */
+export async function sharedBrowser(): Promise<Browser> {
+  const browser = await shared?.catch(() => undefined)
+  if (browser?.isConnected()) return browser
+  shared = chromium.launch({
     executablePath: EXECUTABLE,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   })
+  return shared
 }
 
-/** Writes a full-page screenshot of `page` as test-artifacts/screenshots/NAME.png. */
+/** Writes a full-page screenshot of `page` as test-artifacts/screenshots/NAME.png, when asked to (`SCREENSHOTS=1`). */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  if (!WRITE_SCREENSHOTS) return
   await mkdir(SCREENSHOTS, { recursive: true })
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
 }

@@ -2,7 +2,7 @@ import { expect } from 'vitest'
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core'
 import type { Principal } from '../../engine/index.js'
 import { messages } from '../../console/i18n.js'
-import { accessibilityViolations, launchBrowser, screenshot } from './browser.js'
+import { accessibilityViolations, screenshot, sharedBrowser } from './browser.js'
 import { signInLink } from './console.js'
 import type { Api, Who } from './http.js'
 import { EventHub } from '../../server/event-hub.js'
@@ -10,10 +10,10 @@ import { openApi } from './http.js'
 import { serveOnLoopback } from './loopback.js'
 import type { Loopback } from './loopback.js'
 
-/** One app on loopback and one Chromium, shared by the tests of a browser test file. */
 /** The processes whose deliveries need order details to start. */
 const DELIVERY_CENTER = new Set(['basic', 'contract', 'double-check', 'step-by-step'])
 
+/** One app on loopback and a browser context per person in the worker's Chromium, shared by the tests of a browser test file. */
 export interface ConsoleRig {
   readonly api: Api
   readonly server: Loopback
@@ -39,7 +39,7 @@ export interface ConsoleRig {
 
 export async function openConsoleRig(): Promise<ConsoleRig> {
   // The live streams' reader ticks often: pages follow changes the tests make through the engine (which wake no reader) at once.
-  const [api, browser] = await Promise.all([openApi({ events: { hub: (engine) => new EventHub(engine, { intervalMs: 100 }) } }), launchBrowser()])
+  const [api, browser] = await Promise.all([openApi({ events: { hub: (engine) => new EventHub(engine, { intervalMs: 100 }) } }), sharedBrowser()])
   const server = await serveOnLoopback(api)
   const contexts: BrowserContext[] = []
   const people = new Map<Who, Promise<Page>>()
@@ -80,7 +80,6 @@ export async function openConsoleRig(): Promise<ConsoleRig> {
     },
     async close() {
       await Promise.all(contexts.map((context) => context.close()))
-      await browser.close()
       await server.close()
       await api.close()
     },
@@ -100,7 +99,7 @@ export async function shows(locator: Locator, text: string | RegExp): Promise<st
 }
 
 /**
- * Writes the page's screenshot as a test artefact and, unless `axe` is false (a page already
+ * Writes the page's screenshot as a test artefact (with `SCREENSHOTS=1`) and, unless `axe` is false (a page already
  * checked in another state), expects no serious or critical axe-core violation on it.
  */
 export async function checkPage(page: Page, name: string, { axe = true }: { axe?: boolean } = {}): Promise<void> {
