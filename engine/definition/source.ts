@@ -104,7 +104,8 @@ function read(text: string, file: string): Source {
     syntax.unshift(problem('definition.yaml-syntax', Math.max(0, text.indexOf('%YAML')), `This file declares YAML ${version}, which reads some values otherwise (010 as 8, yes as true, a date as a timestamp); a process is read as YAML 1.2.`,
       'Remove the %YAML line, or write %YAML 1.2.'))
   }
-  const second = docs[1]
+  // A document holding nothing (a `---` or `...` line, comments) after the process loses nothing.
+  const second = docs.slice(1).find((later) => !holdsNothing(later))
   if (second) {
     // The marker that ended the first: `---` starts another, `...` ends one (what follows it is another).
     const marker = [...text.slice(0, second.range[0] + 3).matchAll(/(?:^|\n)(---|\.\.\.)(?=[ \t\r\n#]|$)/g)].at(-1)?.[1] ?? '---'
@@ -113,7 +114,7 @@ function read(text: string, file: string): Source {
   }
   if (syntax.length > 0) return located(file, text, doc, syntax, at, new Map())
   // Nothing but markers and comments: `---` alone leaves an empty value, which is no process either.
-  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === '')) {
+  if (holdsNothing(doc)) {
     const message = text.replace(/^\uFEFF/, '').trim() === '' ? 'The file is empty.' : 'The file holds only comments (or document markers), no process.'
     return unlocated([problem('definition.empty', 0, message, EMPTY_HINT)])
   }
@@ -124,6 +125,13 @@ function read(text: string, file: string): Source {
   }
   const duplicates = duplicateKeys(doc, at)
   return located(file, text, doc, duplicates, at, aliases.targets, toValue(doc.contents, aliases.targets))
+}
+
+/** Whether a document holds no value: nothing but its markers and comments (no tag, no anchor, no error). */
+function holdsNothing(doc: Document.Parsed): boolean {
+  if (doc.errors.length > 0) return false
+  const { contents } = doc
+  return contents === null || (isScalar(contents) && contents.value === null && contents.source === '' && contents.tag === undefined && contents.anchor === undefined)
 }
 
 function syntaxHint(code: YAMLErrorCode, message: string): string {

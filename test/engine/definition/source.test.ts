@@ -215,6 +215,17 @@ describe('what is not a process definition is named', () => {
     // After `...`, which ends a document, the hint names that marker.
     expect(problemsOf(compile(`---\n${HEAD}${STEPS}...\nid: other\n`))).toEqual([expect.objectContaining({ code: 'definition.yaml-syntax', line: 19, hint: expect.stringContaining('Remove the `...` line') })])
     expect(problemsOf(compile(`${HEAD}${STEPS}---\nid: other\n`))).toEqual([expect.objectContaining({ hint: expect.stringContaining('Remove the `---` line') })])
+    // The first document after empty ones; one holding only a tag or an anchor holds a value (null).
+    expect(problemsOf(compile(`${HEAD}${STEPS}---\n---\n# note\n---\nid: other\n`))).toEqual([expect.objectContaining({ code: 'definition.yaml-syntax', line: 20, column: 1 })])
+    expect(problemsOf(compile(`${HEAD}${STEPS}--- !!null\n`))).toEqual([expect.objectContaining({ code: 'definition.yaml-syntax', line: 17 })])
+    expect(problemsOf(compile(`${HEAD}${STEPS}---\n&a\n`))).toEqual([expect.objectContaining({ code: 'definition.yaml-syntax', line: 17 })])
+  })
+
+  it('accepts documents holding nothing after the process: a `---` or `...` line, comments', () => {
+    for (const tail of ['---\n', '---', '...\n', '---\n# the end\n', '--- # the end\n...\n---\n\n']) {
+      const result = compile(`${HEAD}${STEPS}${tail}`)
+      expect(result.ok, JSON.stringify(tail)).toBe(true)
+    }
   })
 })
 
