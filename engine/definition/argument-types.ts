@@ -94,6 +94,12 @@ function operandWords(arg: Argument, node: AstNode): string {
   return `${arg.field ?? JSON.stringify(node.value ?? null)} (${words})`
 }
 
+/** `words` for the first list among `operands`, named by its field (`context.seats`); for a list written out, by an example field. */
+function listHint(operands: ReadonlyArray<readonly [Argument, AstNode]>, words: (list: string) => string): string {
+  const field = operands.find(([arg]) => arg.type === 'a')?.[0].field
+  return field === undefined ? `${words('inputs.seats')} (a field of yours in place of inputs.seats)` : words(field)
+}
+
 /**
  * What makes an operator fail whenever its operands are given, from what is known of them
  * (`left`, `right`; a unary minus has `left` only): arithmetic on a text, true or false, null or
@@ -110,7 +116,7 @@ export function operatorProblem(operator: string, operands: ReadonlyArray<readon
     return {
       message: `\`${operator}\` takes numbers, and is given ${wrong.map(([arg, node]) => operandWords(arg, node)).join(' and ')}: JSONata would refuse it ${given}.`,
       hint: operator === '+' && wrong.some(([arg]) => arg.type === 's') ? 'Join texts with &, or read a text as a number with $number(...).'
-        : wrong.some(([arg]) => arg.type === 'a') ? 'Compute with what the list holds: $sum(...), $count(...), or one item of it (inputs.seats[0]).'
+        : wrong.some(([arg]) => arg.type === 'a') ? `Compute with what the list holds: ${listHint(wrong, (list) => `$sum(${list}), $count(${list}), or one item of it (${list}[0])`)}.`
           : 'Read a text as a number with $number(...), or compute with numeric fields.',
     }
   }
@@ -123,7 +129,7 @@ export function operatorProblem(operator: string, operands: ReadonlyArray<readon
       ? `\`${operator}\` orders numbers or texts, and is given ${unordered.map(([arg, node]) => operandWords(arg, node)).join(' and ')}: JSONata would refuse it ${given}.`
       : `\`${operator}\` orders two numbers or two texts, and is given ${known.map(([arg, node]) => operandWords(arg, node)).join(' and ')}: JSONata would refuse it ${given}.`,
     hint: unordered.some(([arg]) => arg.type === 'o') ? 'Compare a field of the mapping (context.address.floor), not the mapping itself.'
-      : unordered.some(([arg]) => arg.type === 'a') ? 'Compare an item of the list (inputs.seats[0]) or how many it holds ($count(inputs.seats)), not the list itself.'
+      : unordered.some(([arg]) => arg.type === 'a') ? `Compare ${listHint(unordered, (list) => `an item of the list (${list}[0]) or how many it holds ($count(${list}))`)}, not the list itself.`
       : unordered.length > 0 ? 'Test true or false with = or as a condition itself (context.renewal, $not(context.renewal)).'
         : 'Compare values of one type: read a text as a number with $number(...), or a number as a text with $string(...).',
   }

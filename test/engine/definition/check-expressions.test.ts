@@ -173,6 +173,11 @@ describe('expressions checked against the process', () => {
     ])
   })
 
+  it('names the list in the hint of an operator given one', () => {
+    expect(problems(definition({ record: '$string(context.seats * 2)' }))[0]?.hint).toBe('Compute with what the list holds: $sum(context.seats), $count(context.seats), or one item of it (context.seats[0]).')
+    expect(problems(definition({ record: '$string(2 < context.seats)' }))[0]?.hint).toBe('Compare an item of the list (context.seats[0]) or how many it holds ($count(context.seats)), not the list itself.')
+  })
+
   it.each([
     '$string(context.renewal) & $uppercase(inputs.comment) & $number(context.renewal)',
     '$sum(context.renewal ? 1 : 0) + $length(context.`order-id`) + $length($string(inputs.comment))',
