@@ -65,6 +65,14 @@ export interface ConsoleDeps {
 const FORM_BYTES = 1024 * 1024
 
 /**
+ * Largest form anyone may send without a session (signing in, following a link, signing out): a
+ * token and the page to return to. Small, so that connections holding bodies half sent hold
+ * little: an API client without a token gets its headers read, no more.
+ */
+const SIGN_IN_FORM_BYTES = 8 * 1024
+const SESSIONLESS = /^\/console\/(sign-in|sign-out|link\/[^/]*)$/
+
+/**
  * The Delivery Center console under /console: pages for people, rendered on the server from what
  * the engine knows about each process, acting through the same Engine facade (and so the same
  * checks) as the API, with the session's principal.
@@ -90,8 +98,9 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AppEnv> {
   }))
   app.route('/assets', assetRoutes())
   // Files are streamed to the storage under its own limit; every other body is a small form.
-  const formLimit = bodyLimit({ maxSize: FORM_BYTES, onError: () => { throw new EngineError('request.too-large', `A console form may be at most ${FORM_BYTES} bytes.`) } })
-  app.use((c, next) => c.req.path.startsWith('/console/attachments') ? next() : formLimit(c, next))
+  const formLimit = (maxSize: number) => bodyLimit({ maxSize, onError: () => { throw new EngineError('request.too-large', `This console form may be at most ${maxSize} bytes.`) } })
+  const [signInLimit, signedInLimit] = [formLimit(SIGN_IN_FORM_BYTES), formLimit(FORM_BYTES)]
+  app.use((c, next) => c.req.path.startsWith('/console/attachments') ? next() : SESSIONLESS.test(c.req.path) ? signInLimit(c, next) : signedInLimit(c, next))
 
   const page = (c: Context<AppEnv>): PageContext => {
     const language = c.get('language' as never) as string | undefined

@@ -140,6 +140,18 @@ describe('the console over HTTP', () => {
     expect(response.status).toBe(413)
   })
 
+  it('refuses a form over 8 KiB from anyone without a session (signing in, following a link, signing out), before reading it', async () => {
+    for (const path of ['/console/sign-in', '/console/link/abc', '/console/sign-out']) {
+      const body = `token=${'x'.repeat(8 * 1024)}`
+      const refused = await api.app.request(path, { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(body.length) }, body })
+      expect(refused.status, path).toBe(413)
+      expect(await refused.text()).toContain('at most 8192 bytes')
+    }
+    // A token and the page to come back to fit.
+    const signIn = await api.app.request('/console/sign-in', { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: api.tokens.customer, next: `/console?${'q'.repeat(2000)}` }).toString() })
+    expect(signIn.status).toBe(303)
+  })
+
   it('refuses a form of more fields than any form has, before reading it into inputs', async () => {
     const customer = await signedIn('customer')
     const fields = Array.from({ length: MAX_FORM_FIELDS }, (_, i): [string, string] => [`/inputs/rows/${i % 1000}/values/${Math.floor(i / 1000)}/v`, 'x'])
@@ -149,11 +161,11 @@ describe('the console over HTTP', () => {
     expect(await act.text()).toContain(`at most ${MAX_FORM_FIELDS.toLocaleString('en')}`)
     expect((await api.engine.instances.get(instance, WHO.admin)).revision).toBe(1)
     // Counted in the bytes, before any is decoded: a name repeated half a million times is that
-    // many fields, refused at once, also on the sign-in page, which anyone may post to.
+    // many fields, refused at once.
     const repeated = Array.from({ length: 524_000 }, () => 'a').join('&')
-    const signIn = await api.app.request('/console/sign-in', { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' }, body: repeated })
-    expect(signIn.status).toBe(413)
-    expect(await signIn.text()).toContain('524,000 fields')
+    const many = await api.app.request(`/console/deliveries/${instance}/act`, { method: 'POST', headers: { Cookie: customer.cookie, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' }, body: repeated })
+    expect(many.status).toBe(413)
+    expect(await many.text()).toContain('524,000 fields')
   })
 
   it('reads a form as Hono does: the last value of a repeated name, every value where asked, names decoded', async () => {
