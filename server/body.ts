@@ -6,7 +6,7 @@ import type { Context } from 'hono'
 import apiSchema from '../schemas/api.schema.json' with { type: 'json' }
 import { EngineError, fieldProblems, INSTANT_RULE, listInstant } from '../engine/index.js'
 import type { AppEnv } from './env.js'
-import { checkJsonDepth, checkJsonText } from './request-limits.js'
+import { checkJsonShape, checkJsonText } from './request-limits.js'
 import type { BodyTypes } from './request-types.js'
 
 const addFormats = addFormatsModule.default
@@ -176,7 +176,7 @@ export function readBody<S extends RequestShape>(c: Context<AppEnv>, shape: S): 
   }
   let body: unknown = {}
   if (text.trim() !== '') {
-    checkJsonDepth(text)
+    checkJsonShape(text)
     try {
       body = JSON.parse(text)
     } catch (error) {

@@ -7,6 +7,12 @@ import { EngineError, REQUEST_CARRIES } from '../engine/index.js'
 export const REQUEST_LIMITS = {
   /** Deepest nesting of arrays and objects in a JSON body; the body itself is level 1. */
   jsonDepth: 64,
+  /**
+   * Most members (names with their values) of all the objects of a JSON body together: what no
+   * request comes near, while a megabyte of distinct names costs JSON.parse and the checks after
+   * it a third of a second of the event loop.
+   */
+  jsonMembers: 10_000,
   /** Most attachment ids one act may name, over all its slots (each slot takes at most 50). */
   attachmentIdsPerAct: REQUEST_CARRIES.attachmentIds,
 } as const
@@ -17,23 +23,35 @@ const CLOSE_BRACE = 0x7d
 const CLOSE_BRACKET = 0x5d
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
+const COLON = 0x3a
+const COMMA = 0x2c
+
+/** Where a JSON text passes a limit of {@link jsonShapeProblem}: the offset of the character passing it. */
+export interface JsonShapeProblem {
+  readonly kind: 'depth' | 'members'
+  readonly at: number
+}
 
 /**
- * The offset of the first character of `text` where JSON arrays and objects are nested deeper
- * than `maxDepth`, or undefined when they never are. Brackets inside strings do not count. Meant
- * to run before `JSON.parse`, so nothing nested deeper is ever built or walked: one pass over the
- * characters, no allocation. Malformed JSON is left to the parser.
+ * Where JSON arrays and objects in `text` are first nested deeper than `maxDepth`, or its objects
+ * hold more than `maxMembers` members in all (a colon outside strings is one); undefined when
+ * neither. Brackets and colons inside strings do not count. Meant to run before `JSON.parse`, so
+ * nothing nested deeper or wider is ever built or walked: one pass over the characters, no
+ * allocation. Malformed JSON is left to the parser.
  */
-export function tooDeepAt(text: string, maxDepth: number): number | undefined {
+export function jsonShapeProblem(text: string, maxDepth: number, maxMembers: number): JsonShapeProblem | undefined {
   let depth = 0
+  let members = 0
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c === QUOTE) {
       i = stringEnd(text, i)
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (++depth > maxDepth) return i
+      if (++depth > maxDepth) return { kind: 'depth', at: i }
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--
+    } else if (c === COLON) {
+      if (++members > maxMembers) return { kind: 'members', at: i }
     }
   }
   return undefined
@@ -54,13 +72,21 @@ function stringEnd(text: string, start: number): number {
 }
 
 /**
- * Refuses a JSON body nested deeper than {@link REQUEST_LIMITS.jsonDepth} levels.
- * @throws {EngineError} `request.too-deep` (400), saying where the limit was passed.
+ * Refuses a JSON body nested deeper than {@link REQUEST_LIMITS.jsonDepth} levels, or of more than
+ * {@link REQUEST_LIMITS.jsonMembers} object members in all.
+ * @throws {EngineError} `request.too-deep` (400) or `request.too-large` (413), saying where the limit was passed.
  */
-export function checkJsonDepth(text: string): void {
-  const at = tooDeepAt(text, REQUEST_LIMITS.jsonDepth)
-  if (at === undefined) return
-  throw new EngineError('request.too-deep', `The body nests arrays and objects more than ${REQUEST_LIMITS.jsonDepth} levels deep (passed at character ${at + 1}); at most ${REQUEST_LIMITS.jsonDepth} levels are accepted.`)
+export function checkJsonShape(text: string): void {
+  const { jsonDepth, jsonMembers } = REQUEST_LIMITS
+  const problem = jsonShapeProblem(text, jsonDepth, jsonMembers)
+  if (problem?.kind === 'depth') {
+    throw new EngineError('request.too-deep', `The body nests arrays and objects more than ${jsonDepth} levels deep (passed at character ${problem.at + 1}); at most ${jsonDepth} levels are accepted.`)
+  }
+  if (problem?.kind === 'members') {
+    const message = `must hold at most ${jsonMembers.toLocaleString('en')} object members (names with values) in all`
+    throw new EngineError('request.too-large', `The body holds more than ${jsonMembers.toLocaleString('en')} object members in all (passed at character ${problem.at + 1}); at most ${jsonMembers.toLocaleString('en')} are accepted.`,
+      { fields: [{ pointer: '', rule: 'maxMembers', message }] })
+  }
 }
 
 /**
@@ -106,8 +132,6 @@ export function checkJsonText(text: string, body: unknown): void {
     throw new EngineError('request.invalid', `The body holds the character U+0000 at ${pointer || '/'}; no value may hold it.`, { fields: [{ pointer, rule: 'pattern', message: NUL_RULE }] })
   }
 }
-
-const COMMA = 0x2c
 
 /** An open object (the names it has had so far, and the last) or array (the index of its current item). */
 type Frame = { names: Set<string>; name: string } | { names: undefined; index: number }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { MAX_NAME_LENGTH, nameProblemAt, tooDeepAt } from '../../server/request-limits.js'
+import { jsonShapeProblem, MAX_NAME_LENGTH, nameProblemAt, REQUEST_LIMITS } from '../../server/request-limits.js'
 import { DEMAND, snapshot } from '../support/engine.js'
 import { openApi } from '../support/http.js'
 import type { Api } from '../support/http.js'
@@ -66,10 +66,10 @@ describe('a name longer than the API reads', () => {
 
 describe('JSON nesting depth', () => {
   it('counts arrays and objects, not brackets inside strings', () => {
-    expect(tooDeepAt('{"a":[[1]]}', 3)).toBeUndefined()
-    expect(tooDeepAt('{"a":[[1]]}', 2)).toBe(6)
-    expect(tooDeepAt('{"a":"[[[[[\\"[[["}', 1)).toBeUndefined()
-    expect(tooDeepAt(nested(64), 64)).toBeUndefined()
+    expect(jsonShapeProblem('{"a":[[1]]}', 3, 10)).toBeUndefined()
+    expect(jsonShapeProblem('{"a":[[1]]}', 2, 10)).toEqual({ kind: 'depth', at: 6 })
+    expect(jsonShapeProblem('{"a":"[[[[[\\"[[["}', 1, 10)).toBeUndefined()
+    expect(jsonShapeProblem(nested(64), 64, 64)).toBeUndefined()
   })
 
   it('a context nested 100,000 levels deep: 400 request.too-deep, and nothing stored', async () => {
@@ -89,6 +89,29 @@ describe('JSON nesting depth', () => {
     const body = `{"action":"submit","inputs":${nested(100_000)}}`
     await problem(await api.call('POST', `/v1/instances/${id}/act`, { who: 'customer', body, headers: JSON_TYPE }), 400, 'request.too-deep')
     expect(await snapshot(api.database)).toEqual(before)
+  })
+})
+
+describe('object members in a JSON body', () => {
+  it('counts the names of objects, not colons inside strings', () => {
+    const text = '{"a":{"b":1,"c":":::"},"d":[{"e":1}]}'
+    expect(jsonShapeProblem(text, 64, 5)).toBeUndefined()
+    expect(jsonShapeProblem(text, 64, 4)).toEqual({ kind: 'members', at: text.indexOf('"e":') + 3 })
+  })
+
+  it(`inputs of ${(REQUEST_LIMITS.jsonMembers + 1).toLocaleString('en')} names in an act: 413 request.too-large at the body, before parsing, and the instance unchanged`, async () => {
+    const id = await started()
+    const before = await snapshot(api.database)
+    const many = (count: number): string => Array.from({ length: count }, (_, i) => `"k${i}":0`).join(',')
+    // The act's own names ("action", "inputs") count too.
+    const body = `{"action":"submit","inputs":{${many(REQUEST_LIMITS.jsonMembers - 1)}}}`
+    const refused = await problem(await api.call('POST', `/v1/instances/${id}/act`, { who: 'customer', body, headers: JSON_TYPE }), 413, 'request.too-large')
+    expect(refused).toMatchObject({ errors: [{ pointer: '', rule: 'maxMembers' }] })
+    expect(refused['detail']).toContain('at most 10,000')
+    expect(await snapshot(api.database)).toEqual(before)
+    // At the limit, the body is read, and refused for what its inputs are.
+    const atLimit = `{"action":"submit","inputs":{${many(REQUEST_LIMITS.jsonMembers - 2)}}}`
+    await problem(await api.call('POST', `/v1/instances/${id}/act`, { who: 'customer', body: atLimit, headers: JSON_TYPE }), 422, 'input.invalid')
   })
 })
 
@@ -117,7 +140,7 @@ describe('attachment ids in an act', () => {
 describe('other request fields', () => {
   it('a start naming thousands of parties or parameters: 422 request.invalid, nothing stored', async () => {
     const before = await snapshot(api.database)
-    const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`role-${i}`, 'x']))
+    const many = Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`role-${i}`, 'x']))
     const body = await problem(await api.call('POST', '/v1/instances', { who: 'admin', json: { process: 'basic', context: { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }, parties: many, parameters: many } }), 422, 'request.invalid')
     expect(body['errors']).toEqual(expect.arrayContaining([
       expect.objectContaining({ pointer: '/parties', rule: 'maxProperties' }),
