@@ -3,7 +3,6 @@ import type { Clock } from './clock.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import type { ActRequest, ListFilter, RetryRequest, StartRequest, TerminateRequest, WriteOptions } from './engine-requests.js'
 import { EngineError, rejectionError } from './errors.js'
-import type { FieldProblem } from './errors.js'
 import { isListOrder, LIST_ORDERS, pageSize, startedBound } from './list-filters.js'
 import { OneAtATime } from './one-at-a-time.js'
 import { optional } from './optional.js'
@@ -207,25 +206,20 @@ export class Instances {
     return stored
   }
 
+  /** What is known of the attachments an act names; one that does not exist is known by no one (see {@link AttachmentFacts}). */
   async #attachmentFacts(refs: Readonly<Record<string, readonly string[]>>): Promise<Record<string, AttachmentFacts[]>> {
     const ids = Object.values(refs).flat()
     const rows = new Map((await this.#attachments.findMany(ids)).map((row) => [row.id, row]))
-    const missing: FieldProblem[] = []
     // Built from entries, so that a slot any request names (`__proto__` too) is a slot of its own, which the checks see.
-    const facts: Record<string, AttachmentFacts[]> = Object.fromEntries(Object.entries(refs).map(([slot, slotIds]) => [slot, slotIds.flatMap((id, index) => {
-        const row = rows.get(id)
-        if (!row) {
-          missing.push({ pointer: `/attachments/${slot}/${index}`, rule: 'not-found', message: `attachment "${id}" does not exist or is not yours to attach` })
-          return []
-        }
-        return [{
-          id, type: row.type ?? undefined, size: row.size, instanceId: row.instance_id ?? undefined,
-          uploadedBy: { role: row.uploaded_by_role, subject: row.uploaded_by_subject },
-          ...optional('image', row.image === null ? undefined : JSON.parse(row.image) as ImageFacts),
-        }]
-      })]))
-    if (missing.length > 0) throw new EngineError('attachment.not-found', 'Some attachments do not exist.', { fields: missing })
-    return facts
+    return Object.fromEntries(Object.entries(refs).map(([slot, slotIds]) => [slot, slotIds.map((id): AttachmentFacts => {
+      const row = rows.get(id)
+      if (!row) return { id, type: undefined, size: 0, instanceId: undefined, uploadedBy: undefined }
+      return {
+        id, type: row.type ?? undefined, size: row.size, instanceId: row.instance_id ?? undefined,
+        uploadedBy: { role: row.uploaded_by_role, subject: row.uploaded_by_subject },
+        ...optional('image', row.image === null ? undefined : JSON.parse(row.image) as ImageFacts),
+      }
+    })]))
   }
 }
 

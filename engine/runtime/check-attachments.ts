@@ -38,7 +38,7 @@ export function checkAttachments(
     }
     files.forEach((file, index) => {
       const pointer = pointerOf('attachments', rule.slot, index)
-      if (file.uploadedBy.role !== by.role || file.uploadedBy.subject !== by.subject || (file.instanceId !== undefined && file.instanceId !== instanceId)) {
+      if (file.uploadedBy === undefined || file.uploadedBy.role !== by.role || file.uploadedBy.subject !== by.subject || (file.instanceId !== undefined && file.instanceId !== instanceId)) {
         add('attachment.not-found', pointer, `attachment "${file.id}" does not exist or is not yours to attach`)
       } else if (file.type === undefined || !(rule.types as readonly string[]).includes(file.type)) {
         add('attachment.type', pointer, `is ${file.type === undefined ? 'of an unrecognised type' : `a ${file.type} file`} by its content; accepted: ${rule.types.join(', ')}`)

@@ -7,8 +7,11 @@ export interface AttachmentFacts {
   /** The type detected from the content (`pdf`, `docx`, ...), or undefined if unrecognised. */
   readonly type: string | undefined
   readonly size: number
-  /** Who uploaded it; only the uploader may attach it. */
-  readonly uploadedBy: Principal
+  /**
+   * Who uploaded it; only the uploader may attach it. Undefined when there is no attachment of
+   * this id: refused as one of another's is, so that no one learns which ids exist.
+   */
+  readonly uploadedBy: Principal | undefined
   /** The instance it is already attached to, if any. */
   readonly instanceId: string | undefined
   /** What its pixels say, for an image whose content was read when it was uploaded (PNG); undefined otherwise. */

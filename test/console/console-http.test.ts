@@ -189,9 +189,12 @@ describe('the console over HTTP', () => {
     // The refusal names the slot's rule; the page shows no more files than the slot takes.
     expect(page).toContain('must have at most 50 items')
     expect(page.split('file-1').length - 1).toBeLessThan(20)
-    // As many as a slot takes pass the limits, and are refused for what they are: files that do not exist.
-    const spread = new URLSearchParams([['_csrf', customer.csrf], ['_action', 'submit'], ['_step', 'submit-demand'], ['/inputs/demands', 'x'], ...ids.slice(0, 50)])
-    expect((await api.app.request(`/console/deliveries/${instance}/act`, { method: 'POST', headers: { Cookie: customer.cookie, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' }, body: spread.toString() })).status).toBe(404)
+    // As many as the slot takes are refused for what they are: files that do not exist.
+    const inputs: Array<[string, string]> = [['/inputs/demands', DEMAND.demands], ['/inputs/contact/name', DEMAND.contact.name], ['/inputs/contact/phone', DEMAND.contact.phone], ['/inputs/contact/email', DEMAND.contact.email]]
+    const spread = new URLSearchParams([['_csrf', customer.csrf], ['_action', 'submit'], ['_step', 'submit-demand'], ...inputs, ...ids.slice(0, 5)])
+    const missing = await api.app.request(`/console/deliveries/${instance}/act`, { method: 'POST', headers: { Cookie: customer.cookie, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' }, body: spread.toString() })
+    expect(missing.status).toBe(404)
+    expect(await missing.text()).toContain('does not exist or is not yours to attach')
     for (const reason of ['x'.repeat(2_001), 'stop\u0007now', '\u200b\u202e ']) {
       const terminated = await post(`/console/deliveries/${instance}/terminate`, admin, { _csrf: admin.csrf, reason })
       expect(terminated.status, JSON.stringify(reason.slice(0, 20))).toBe(422)

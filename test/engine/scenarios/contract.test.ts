@@ -67,11 +67,16 @@ describe('contract delivery', () => {
     expect((await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: { contract: [a], invoice: [b] } }, ISV))).code).toBe('attachment.unknown-slot')
   })
 
-  it('refuses a file someone else uploaded, or one that does not exist', async () => {
+  it('refuses a file someone else uploaded exactly as one that does not exist: no one learns which ids do', async () => {
     const id = await atContract()
     const theirs = await upload(OTHER_ISV, 'pdf', 1000)
-    expect((await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: { contract: [theirs] } }, ISV))).code).toBe('attachment.not-found')
-    expect((await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: { contract: ['nope'] } }, ISV))).code).toBe('attachment.not-found')
+    const missing = '0b0f3c1e-5a6d-4f2b-9c8e-1d2e3f4a5b6c'
+    const answers = await Promise.all([theirs, missing].map(async (file) => {
+      const error = await refused(() => h.engine.instances.act(id, { action: 'submit', attachments: { contract: [file] } }, ISV))
+      return JSON.stringify({ code: error.code, message: error.message, fields: error.fields }).replaceAll(file, 'ID')
+    }))
+    expect(answers[0]).toContain('attachment.not-found')
+    expect(answers[1]).toBe(answers[0])
     // A slot named as Object.prototype is (parsed from JSON, an own name): a slot the step does not have.
     const mine = await upload(ISV, 'pdf', 1000)
     const proto = JSON.parse(`{"contract": ["${mine}"], "__proto__": ["${theirs}"]}`) as Record<string, string[]>
