@@ -140,7 +140,7 @@ export interface FieldProblem {
 export class EngineError extends Error {
   override name = 'EngineError'
   readonly code: ErrorCode
-  /** The failing fields, for `input.invalid` and the attachment codes; empty otherwise. */
+  /** The failing fields of the request (a JSON pointer, the rule, what is accepted); empty when the refusal is of no field. */
   readonly fields: readonly FieldProblem[]
   constructor(code: ErrorCode, message: string, options?: ErrorOptions & { fields?: readonly FieldProblem[] }) {
     super(message, options)

@@ -11,6 +11,7 @@ import { chosenIdRefusal, forbidden, may, mayCheckValidity, maySee, mayStart, ow
 import type { AttachmentFacts, Command, ImageFacts, PartyStarts } from './runtime/commands.js'
 import { decide } from './runtime/decide.js'
 import type { Decision } from './runtime/decision.js'
+import { INSTANCE_ID_TAKEN } from './runtime/decision.js'
 import type { Principal } from './runtime/state.js'
 import type { InstanceView, Submissions } from './runtime/view.js'
 import { submissionsOf, viewInstance } from './runtime/view.js'
@@ -47,7 +48,9 @@ export class Instances {
 
   /** Starts an instance of a process (admins and the system, and the roles the process names in `startedBy`). */
   async start(request: StartRequest, by: Principal, options: WriteOptions = {}): Promise<InstanceView> {
-    const { process, owner } = await this.#catalog.resolveFor(by, request.process, request.version)
+    const { process, owner } = await this.#catalog.resolveFor(by, request.process, request.version).catch(async (error: unknown) => {
+      throw await this.#unknownProcess(error, request, by)
+    })
     const idRefused = request.id === undefined ? undefined : chosenIdRefusal(by)
     if (idRefused) throw rejectionError(idRefused)
     // A party starting its own delivery fills its role (see starterParties); decide checks the rest.
@@ -84,7 +87,7 @@ export class Instances {
       await this.#rows.create(decision.state, decision.events, { waiting: waitingChange(process, undefined, decision.state), attachmentIds: [], receipt: options.receipt?.(view), outbox, ...(held.length > 0 ? { held } : {}) })
     } catch (error) {
       // Another request started an instance with this id between the check and the insert.
-      if (!(error instanceof EngineError) && await this.#rows.find(id)) throw new EngineError('instance.exists', `Instance "${id}" already exists.`)
+      if (!(error instanceof EngineError) && await this.#rows.find(id)) throw new EngineError('instance.exists', `Instance "${id}" already exists.`, { fields: [INSTANCE_ID_TAKEN] })
       throw error
     }
     return view
@@ -198,6 +201,20 @@ export class Instances {
       waiting: waitingChange(process, stored.state, decision.state), attachmentIds, receipt: options.receipt?.(view), outbox, ...(heldChanged ? { held } : {}),
     })
     return view
+  }
+
+  /**
+   * `process.not-found` naming the start's field it is about: `/version` when `by` may start the
+   * process but it has no such version, else `/process` (a private process of another is not
+   * there for `by`, as one that does not exist). Any other error as it is.
+   */
+  async #unknownProcess(error: unknown, request: StartRequest, by: Principal): Promise<unknown> {
+    if (!(error instanceof EngineError) || error.code !== 'process.not-found') return error
+    const otherVersion = request.version !== undefined && await this.#catalog.resolveFor(by, request.process).then(() => true, () => false)
+    const field = otherVersion
+      ? { pointer: '/version', rule: 'exists', message: `must be a registered version of process "${request.process}"` }
+      : { pointer: '/process', rule: 'exists', message: 'must be the id of a process you may start' }
+    return new EngineError('process.not-found', error.message, { cause: error, fields: [field] })
   }
 
   async #visible(id: string, by: Principal): Promise<StoredInstance> {

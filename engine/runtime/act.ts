@@ -32,15 +32,19 @@ export async function act(process: CompiledProcess, state: InstanceState, comman
   const step = process.steps.get(state.step)
   if (!step) throw new Error(`Instance ${state.id} is at unknown step ${state.step}`)
   if (command.step !== undefined && command.step !== step.id) {
-    return reject('step.not-current', `Step "${command.step}" is not current; the instance is at "${step.id}" (${step.title}).`)
+    return reject('step.not-current', `Step "${command.step}" is not current; the instance is at "${step.id}" (${step.title}).`,
+      [{ pointer: '/step', rule: 'const', message: `must be the current step, "${step.id}"` }])
   }
   const action = step.actions.get(command.action)
   if (!action) {
+    const actions = [...step.actions.keys()].join(', ')
     const owner = [...process.steps.values()].find((s) => s.actions.has(command.action))
     if (owner) {
-      return reject('step.not-current', `Action "${command.action}" belongs to step "${owner.id}", but the instance is at "${step.id}" (${step.title}).`)
+      return reject('step.not-current', `Action "${command.action}" belongs to step "${owner.id}", but the instance is at "${step.id}" (${step.title}).`,
+        [{ pointer: '/action', rule: 'enum', message: `must be an action of the current step "${step.id}": ${actions}` }])
     }
-    return reject('action.unknown', `Step "${step.id}" has no action "${command.action}"; its actions are: ${[...step.actions.keys()].join(', ')}.`)
+    return reject('action.unknown', `Step "${step.id}" has no action "${command.action}"; its actions are: ${actions}.`,
+      [{ pointer: '/action', rule: 'enum', message: `must be an action of the current step "${step.id}": ${actions}` }])
   }
   if (!mayActIn(step, state, command.by) || !action.actors.includes(command.by.role)) {
     return reject('auth.forbidden', `Action "${action.id}" of step "${step.id}" is performed by ${action.actors.join(' or ')} of this instance; ${command.by.role} "${command.by.subject}" may not.`)

@@ -6,7 +6,7 @@ import { ExpressionFailure } from '../definition/expression.js'
 import { act } from './act.js'
 import type { Command } from './commands.js'
 import type { Decision } from './decision.js'
-import { reject } from './decision.js'
+import { INSTANCE_ID_TAKEN, reject } from './decision.js'
 import { fail, refuseFailed } from './fail.js'
 import { fireDue } from './fire-due.js'
 import { retry } from './retry.js'
@@ -37,7 +37,7 @@ async function decideCommand(process: CompiledProcess, state: InstanceState | un
   // limits of one evaluation, however many deadlines fire or steps are skipped.
   const budget = new Budget()
   if (command.type === 'start') {
-    if (state) return reject('instance.exists', `Instance "${state.id}" already exists.`)
+    if (state) return reject('instance.exists', `Instance "${state.id}" already exists.`, [INSTANCE_ID_TAKEN])
     return start(process, command, at, budget)
   }
   if (!state) return reject('instance.not-found', 'The instance does not exist.')

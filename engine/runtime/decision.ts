@@ -17,8 +17,12 @@ export type Decision =
 /** `conflict.stale` when the caller expected another revision than the instance's, else undefined. */
 export function staleRevision(state: InstanceState, expected: number | undefined): Decision | undefined {
   if (expected === undefined || expected === state.revision) return undefined
-  return reject('conflict.stale', `Instance "${state.id}" is at revision ${state.revision}, not ${expected}; reload it and retry.`)
+  return reject('conflict.stale', `Instance "${state.id}" is at revision ${state.revision}, not ${expected}; reload it and retry.`,
+    [{ pointer: '/expectedRevision', rule: 'const', message: `must be the instance's revision, ${state.revision} now` }])
 }
+
+/** What `instance.exists` says of the start's field: the id it asks for is taken. */
+export const INSTANCE_ID_TAKEN: FieldProblem = { pointer: '/id', rule: 'unique', message: 'must be an id no instance has' }
 
 /** A refused command. */
 export function reject(code: RejectionCode, message: string, problems?: readonly FieldProblem[]): Decision {

@@ -117,4 +117,19 @@ describe('the four processes over HTTP', () => {
     expect(problem['errors']).toEqual(expect.arrayContaining([{ pointer: '/inputs/contact/email', rule: 'format', message: 'must be an email address such as name@example.com' }, expect.objectContaining({ pointer: '/inputs/demands', rule: 'required' })]))
     expect(problem['requestId']).toBe(response.headers.get('x-request-id'))
   })
+
+  it('names the field a refusal of a start or an act is about: the process, its version, the id, the action, the step, the revision', async () => {
+    const id = await start('basic')
+    const refused = async (who: 'admin' | 'customer', path: string, json: Record<string, unknown>): Promise<unknown> => (await api.call('POST', path, { who, json })).json()
+    const order = { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }
+    const starting = { parties: { customer: 'c-1', isv: 'v-1' }, context: order }
+    expect(await refused('admin', '/v1/instances', { ...starting, process: 'nope' })).toMatchObject({ code: 'process.not-found', errors: [{ pointer: '/process', rule: 'exists' }] })
+    expect(await refused('admin', '/v1/instances', { ...starting, process: 'basic', version: 999 })).toMatchObject({ code: 'process.not-found', errors: [{ pointer: '/version', rule: 'exists' }] })
+    expect(await refused('admin', '/v1/instances', { ...starting, process: 'basic', id })).toMatchObject({ code: 'instance.exists', errors: [{ pointer: '/id', rule: 'unique' }] })
+    const act = `/v1/instances/${id}/act`
+    expect(await refused('customer', act, { action: 'nope' })).toMatchObject({ code: 'action.unknown', errors: [{ pointer: '/action', message: expect.stringContaining('submit') as string }] })
+    expect(await refused('customer', act, { action: 'confirm' })).toMatchObject({ code: 'step.not-current', errors: [{ pointer: '/action' }] })
+    expect(await refused('customer', act, { action: 'submit', step: 'confirm-delivery' })).toMatchObject({ code: 'step.not-current', errors: [{ pointer: '/step', message: 'must be the current step, "submit-demand"' }] })
+    expect(await refused('customer', act, { action: 'submit', expectedRevision: 7 })).toMatchObject({ code: 'conflict.stale', errors: [{ pointer: '/expectedRevision', message: "must be the instance's revision, 1 now" }] })
+  })
 })

@@ -117,7 +117,7 @@ describe('reviewing', () => {
     for (const who of ['strangerIsv', 'customer'] as const) {
       for (const process of ['v-backup', 'v-nothing']) {
         const refused = await send('POST', '/v1/instances', who, { process, parties: { customer: 'c-1', isv: 'v-1' }, context: { orderId: 'o-3', specification: 'Standard', productId: 'p-1' } })
-        expect(refused, `${who} ${process}`).toMatchObject({ status: 404, body: { code: 'process.not-found', detail: `There is no process "${process}".` } })
+        expect(refused, `${who} ${process}`).toMatchObject({ status: 404, body: { code: 'process.not-found', detail: `There is no process "${process}".`, errors: [{ pointer: '/process', rule: 'exists', message: 'must be the id of a process you may start' }] } })
       }
     }
   })

@@ -84,7 +84,7 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
-  { name: 'a start of an instance that exists', command: 'start', code: 'instance.exists', decide: () => decideAt(basic, atSubmit, start(), T0) },
+  { name: 'a start of an instance that exists', command: 'start', code: 'instance.exists', pointers: ['/id'], decide: () => decideAt(basic, atSubmit, start(), T0) },
   { name: 'a start by a customer', command: 'start', code: 'auth.forbidden', decide: () => decideAt(basic, undefined, start({ by: CUSTOMER }), T0) },
   { name: 'a start by an ISV of its own listing, its hundredth of the hour', command: 'start', code: 'start.quota',
     decide: () => decideAt(listing, undefined, { type: 'start', instanceId: 'i-2', by: ISV, parties: {}, partyStarts: { count: 100, earliest: T0 } }, T0) },
@@ -111,12 +111,12 @@ const CASES: readonly Case[] = [
   { name: 'an act on a failed instance', command: 'act', code: 'instance.failed', decide: () => decideAt(basic, failed, act(CUSTOMER, 'confirm'), day(15)) },
   { name: 'an act whose input breaks a check of the action (an enabling time after the act)', command: 'act', code: 'input.invalid', pointers: ['/inputs/enablingTime'],
     decide: () => decideAt(license, atProof, act(ISV, 'deliver', { inputs: { deliveryContent: 'x', enablingTime: day(2) }, attachments: LICENSE_PROOF }), day(1)) },
-  { name: 'an act expecting another revision', command: 'act', code: 'conflict.stale',
+  { name: 'an act expecting another revision', command: 'act', code: 'conflict.stale', pointers: ['/expectedRevision'],
     decide: () => decideAt(basic, atSubmit, act(CUSTOMER, 'submit', { inputs: DEMAND, expectedRevision: 2 }), T0) },
-  { name: 'an act naming a step that is not current', command: 'act', code: 'step.not-current',
+  { name: 'an act naming a step that is not current', command: 'act', code: 'step.not-current', pointers: ['/step'],
     decide: () => decideAt(basic, atSubmit, act(CUSTOMER, 'submit', { step: 'confirm-delivery', inputs: DEMAND }), T0) },
-  { name: 'an act of an action of another step', command: 'act', code: 'step.not-current', decide: () => decideAt(basic, atSubmit, act(CUSTOMER, 'confirm'), T0) },
-  { name: 'an act of an action no step has', command: 'act', code: 'action.unknown', decide: () => decideAt(basic, atSubmit, act(CUSTOMER, 'approve'), T0) },
+  { name: 'an act of an action of another step', command: 'act', code: 'step.not-current', pointers: ['/action'], decide: () => decideAt(basic, atSubmit, act(CUSTOMER, 'confirm'), T0) },
+  { name: 'an act of an action no step has', command: 'act', code: 'action.unknown', pointers: ['/action'], decide: () => decideAt(basic, atSubmit, act(CUSTOMER, 'approve'), T0) },
   { name: 'an act by a role that is not the step\'s actor', command: 'act', code: 'auth.forbidden', decide: () => decideAt(basic, atSubmit, act(ISV, 'submit', { inputs: DEMAND }), T0) },
   { name: 'an act by an administrator where only the customer acts', command: 'act', code: 'auth.forbidden', decide: () => decideAt(basic, atSubmit, act(ADMIN, 'submit', { inputs: DEMAND }), T0) },
   { name: 'an act by another customer than the instance\'s', command: 'act', code: 'auth.forbidden',
@@ -153,7 +153,7 @@ const CASES: readonly Case[] = [
 
   { name: 'a termination by a customer', command: 'terminate', code: 'auth.forbidden', decide: () => decideAt(basic, atSubmit, { type: 'terminate', by: CUSTOMER, reason: 'No' }, T0) },
   { name: 'a termination of a completed instance', command: 'terminate', code: 'instance.ended', decide: () => decideAt(basic, completed, { type: 'terminate', by: ADMIN, reason: 'No' }, day(3)) },
-  { name: 'a termination expecting another revision', command: 'terminate', code: 'conflict.stale',
+  { name: 'a termination expecting another revision', command: 'terminate', code: 'conflict.stale', pointers: ['/expectedRevision'],
     decide: () => decideAt(basic, atSubmit, { type: 'terminate', by: ADMIN, reason: 'No', expectedRevision: 7 }, T0) },
   { name: 'a termination without a reason', command: 'terminate', code: 'input.invalid', pointers: ['/reason'],
     decide: () => decideAt(basic, atSubmit, { type: 'terminate', by: ADMIN, reason: '  ' }, T0) },
@@ -170,7 +170,7 @@ const CASES: readonly Case[] = [
 
   { name: 'a retry by the ISV', command: 'retry', code: 'auth.forbidden', decide: () => decideAt(basic, failed, { type: 'retry', by: ISV }, day(16)) },
   { name: 'a retry of an active instance', command: 'retry', code: 'instance.not-failed', decide: () => decideAt(basic, atConfirm, { type: 'retry', by: ADMIN }, day(2)) },
-  { name: 'a retry expecting another revision', command: 'retry', code: 'conflict.stale', decide: () => decideAt(basic, failed, { type: 'retry', by: ADMIN, expectedRevision: 1 }, day(16)) },
+  { name: 'a retry expecting another revision', command: 'retry', code: 'conflict.stale', pointers: ['/expectedRevision'], decide: () => decideAt(basic, failed, { type: 'retry', by: ADMIN, expectedRevision: 1 }, day(16)) },
   { name: 'a retry whose deadline still fails to fire', command: 'retry', code: 'expression.failed', decide: () => decideAt(looping, loopingFailed, { type: 'retry', by: ADMIN }, day(3)) },
 ]
 
