@@ -87,6 +87,79 @@ export function largestCount(source: string): number {
   return largest
 }
 
+/**
+ * How many repeats of a length a match chooses (`*`, `+`, `{1,5}`, `{3,}`; not `{2}`), of them
+ * without a bound (`*`, `+`, `{3,}`), and optional parts (`?`, `{0,1}`) a regular expression
+ * holds, outside classes and escapes (a lazy `*?` is one repeat). Pure.
+ */
+export function repetitions(source: string): { readonly repeats: number; readonly unbounded: number; readonly optional: number } {
+  let repeats = 0
+  let unbounded = 0
+  let optional = 0
+  // Whether the character before can take a quantifier: not after `(`, `|`, or another quantifier.
+  let quantifiable = false
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]
+    if (c === '\\') {
+      i++
+      quantifiable = true
+    } else if (c === '[') {
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++
+      quantifiable = true
+    } else if (c === '(') {
+      if (source[i + 1] === '?') i += source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!' ? source.indexOf('>', i) - i : 2
+      quantifiable = false
+    } else if (c === '|' || c === '^') {
+      quantifiable = false
+    } else if (quantifiable && (c === '*' || c === '+' || c === '?' || c === '{')) {
+      const bound = c === '{' ? /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i, i + 40)) : null
+      if (c === '{' && !bound) continue
+      if (bound) i += bound[0].length - 1
+      const least = bound ? Number(bound[1]) : c === '+' ? 1 : 0
+      const most = bound ? (bound[2] === undefined ? least : bound[3] === '' ? Infinity : Number(bound[3])) : c === '?' ? 1 : Infinity
+      if (most > 1 && most > least) repeats++
+      if (most === Infinity) unbounded++
+      else if (most === 1 && least === 0) optional++
+      // A lazy mark after a quantifier is not another one.
+      if (source[i + 1] === '?') i++
+      quantifiable = false
+    } else {
+      quantifiable = true
+    }
+  }
+  return { repeats, unbounded, optional }
+}
+
+/** The largest count of a repeat V8's linear-time engine runs (`{0,16}`: it writes the repeated part out that many times). */
+export const LINEAR_COUNT = 16
+
+/** Most optional parts (`a?`) a regular expression off the linear-time engine may hold: a match may try each way of taking or leaving them. */
+const MAX_OPTIONAL = 4
+
+/**
+ * What lets one match of a regular expression that cannot run on V8's linear-time engine (see
+ * pattern-regexp.ts) take minutes, in words completing "The regular expression ... ", or
+ * undefined: several repeats, which a backtracking match may share a text out among in every way
+ * (`/a{0,100}a{0,100}a{0,100}b/` on 300 letters); one without a bound, which a search tries at
+ * every place of the text (time growing with the square of its length); or more than
+ * {@link MAX_OPTIONAL} optional parts. One counted repeat alone takes time in proportion to the
+ * text times its count. Pure.
+ */
+export function offLinearRisk(source: string, flags: string): string | undefined {
+  const { repeats, unbounded, optional } = repetitions(source)
+  const count = largestCount(source)
+  const why = count > LINEAR_COUNT ? `it counts a repeat to ${count}, past the ${LINEAR_COUNT} that engine runs`
+    : flags.includes('i') ? 'it matches letters beyond ASCII in either case, with the i flag' : 'it holds what that engine does not run'
+  const off = `cannot run on V8's linear-time engine (${why})`
+  if (repeats > 1) return `${off} and holds ${repeats} repeats: one match may try every way of sharing a text out among them, for minutes on a few hundred characters`
+  if (unbounded > 0) return `${off} and repeats without a bound: a search tries it at every place of a text, in time growing with the square of its length`
+  if (optional > MAX_OPTIONAL) return `${off} and holds ${optional} optional parts: one match may try each way of taking or leaving them`
+  return undefined
+}
+
+/** How to let a regular expression run on the linear-time engine. */
+export const LINEAR_HINT = 'Keep each count at 16 or below and bound a length apart (`maxLength` in a schema, `$length()` in an expression), and write a letter beyond ASCII in both cases ([éÉ]) rather than with the i flag: it then runs on the linear-time engine, in time proportional to the text.'
+
 /** How to bound a length without a large counted repeat. */
 export const COUNT_HINT = 'Repeat with + or * and bound the length apart: `maxLength` in a schema (`[a-z]+` with `maxLength: 100000`), `$length()` in an expression.'
 

@@ -2,7 +2,8 @@ import { Temporal } from 'temporal-polyfill'
 import type { DefinitionCode } from '../errors.js'
 import type { CompileContext } from './context.js'
 import type { AstNode, Focus } from './expression-ast.js'
-import { BACKTRACKING_HINT, COUNT_HINT, largestCount, needsBacktracking, repeatsRepetition } from './backtracking.js'
+import { BACKTRACKING_HINT, COUNT_HINT, largestCount, LINEAR_HINT, needsBacktracking, offLinearRisk, repeatsRepetition } from './backtracking.js'
+import { runsInLinearTime } from './pattern-regexp.js'
 import { MAX_REPEAT_COUNT } from './limits.js'
 import { EXPRESSION_LIMITS, isTrue } from './expression-limits.js'
 import { constantValue } from './constant-expressions.js'
@@ -155,6 +156,11 @@ class Checker {
       this.#report('definition.expression', `regex:${node.value.source}`,
         `The regular expression /${node.value.source}/ uses a backreference or a lookaround, which only a backtracking engine can run: on some texts one match can take minutes.`,
         BACKTRACKING_HINT)
+    } else if (node.type === 'regex' && node.value instanceof RegExp && !runsInLinearTime(node.value.source, node.value.flags)) {
+      // JSONata adds the g flag to every regular expression it reads.
+      const flags = node.value.flags.replace('g', '')
+      const risk = offLinearRisk(node.value.source, flags)
+      if (risk !== undefined) this.#report('definition.expression', `regex:${node.value.source}`, `The regular expression /${node.value.source}/${flags} ${risk}.`, LINEAR_HINT)
     }
     for (const [child, at] of childrenOf(node, focus)) this.visit(child, at)
   }

@@ -1,6 +1,6 @@
 import type { RegExpEngine, RegExpLike } from 'ajv/dist/types/index.js'
 import rewritePattern from 'regexpu-core'
-import { largestCount, needsBacktracking, propertyEscapes, repeatsRepetition } from './backtracking.js'
+import { largestCount, LINEAR_COUNT, needsBacktracking, propertyEscapes, repeatsRepetition } from './backtracking.js'
 import { MAX_PROPERTY_ESCAPES, MAX_REPEAT_COUNT } from './limits.js'
 
 // ajv compiles an author's `pattern` with the u flag, and V8 cannot leave a backtracking match
@@ -53,11 +53,86 @@ export class UnsafePatternError extends Error {
  * whole text in one pass. The same matches either way.
  */
 export function linearWherePossible(source: string, flags: string): RegExp {
+  // The linear engine takes no i flag: letters of either case are written out where they can be.
+  const caseless = flags.includes('i') ? withoutIgnoreCase(source) : undefined
   try {
-    return new RegExp(source, `${flags}l`)
+    return caseless === undefined ? new RegExp(source, `${flags}l`) : new RegExp(caseless, `${flags.replace('i', '')}l`)
   } catch {
     return new RegExp(source, flags)
   }
+}
+
+const LETTER = /[A-Za-z]/
+
+/** Both cases of an ASCII letter (`aA`), or the character itself. */
+const bothCases = (c: string): string => (LETTER.test(c) ? `${c.toLowerCase()}${c.toUpperCase()}` : c)
+
+/**
+ * `source` matching without the i flag what it matches with it: each ASCII letter outside a class
+ * as a class of both its cases (`a` as `[aA]`), each class given the other case of its letters and
+ * of the letters its ranges hold. Undefined for a source holding a character beyond ASCII, or an
+ * escape naming a character by its code (`\x41`, `\u0041`, `\cA`), whose cases it does not read.
+ * (Without the u flag, the i flag matches an ASCII letter with its other case only.) Pure.
+ */
+export function withoutIgnoreCase(source: string): string | undefined {
+  if (!PLAIN.test(source) || /\\[xuc]/.test(source.replace(/\\\\/g, ''))) return undefined
+  let out = ''
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i] as string
+    if (c === '\\') {
+      out += source.slice(i, i + 2)
+      i++
+    } else if (c === '[') {
+      // `[]` matches nothing and `[^]` anything: a class ends at its first `]` not escaped.
+      const negated = source[i + 1] === '^'
+      let end = negated ? i + 2 : i + 1
+      for (; end < source.length && source[end] !== ']'; end++) if (source[end] === '\\') end++
+      const content = source.slice(negated ? i + 2 : i + 1, end)
+      // The other cases first: after them a `-` the class began with would make a range.
+      out += `[${negated ? '^' : ''}${otherCases(content)}${content.startsWith('-') ? `\\${content}` : content}]`
+      i = end
+    } else {
+      out += LETTER.test(c) ? `[${bothCases(c)}]` : c
+    }
+  }
+  return out
+}
+
+/** The other case of the ASCII letters a class's content holds, as more of its content: `a-f` gives `A-F`. */
+function otherCases(content: string): string {
+  let more = ''
+  for (let i = 0; i < content.length; i++) {
+    const c = content[i] as string
+    if (c === '\\') {
+      i++
+      continue
+    }
+    const high = content[i + 1] === '-' && i + 2 < content.length && content[i + 2] !== '\\' ? content[i + 2] as string : undefined
+    const [low, top] = [c.charCodeAt(0), (high ?? c).charCodeAt(0)]
+    for (const [from, to, shift] of [[0x61, 0x7a, -32], [0x41, 0x5a, 32]] as const) {
+      const [a, b] = [Math.max(low, from), Math.min(top, to)]
+      if (a <= b) more += a === b ? String.fromCharCode(a + shift) : `${String.fromCharCode(a + shift)}-${String.fromCharCode(b + shift)}`
+    }
+    if (high !== undefined) i += 2
+  }
+  return more
+}
+
+/**
+ * Whether `source` with `flags` runs on V8's linear-time engine as {@link linearWherePossible}
+ * compiles it: read from the expression (no backreference or lookaround, no count past
+ * {@link LINEAR_COUNT}, an i flag it can write out), so that a check says the same whatever flags
+ * the process runs with.
+ */
+export function runsInLinearTime(source: string, flags: string): boolean {
+  const caseless = flags.includes('i') ? withoutIgnoreCase(source) : source
+  return caseless !== undefined && !needsBacktracking(caseless) && largestCount(caseless) <= LINEAR_COUNT
+}
+
+/** Whether a schema's `pattern` runs on V8's linear-time engine, for every text, as {@link patternRegExp} compiles it. */
+export function patternRunsInLinearTime(pattern: string): boolean {
+  const rewritten = withoutUnicodeFlag(pattern, 'u')
+  return rewritten !== undefined && runsInLinearTime(rewritten.source, '') && runsInLinearTime(pattern, '')
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { JsonSchema } from './definition.js'
-import { BACKTRACKING_HINT, COUNT_HINT, largestCount, needsBacktracking, propertyEscapes, repeatsRepetition } from './backtracking.js'
+import { BACKTRACKING_HINT, COUNT_HINT, largestCount, LINEAR_HINT, needsBacktracking, offLinearRisk, propertyEscapes, repeatsRepetition } from './backtracking.js'
+import { patternRunsInLinearTime } from './pattern-regexp.js'
 import { MAX_PROPERTY_ESCAPES, MAX_REPEAT_COUNT } from './limits.js'
 import { escapeSegment, parsePointer } from './pointer.js'
 import { conjunctionFaults } from './schema-conjunction.js'
@@ -280,8 +281,11 @@ export function patternFault(source: string, pointer: string, atKey: boolean): S
   if (count > MAX_REPEAT_COUNT) {
     return { pointer, atKey, message: `"${source}" counts a repeat to ${count.toLocaleString('en')}, more than the ${MAX_REPEAT_COUNT.toLocaleString('en')} a pattern may: searching a long text then takes time in proportion to both, stalling the server.`, hint: COUNT_HINT }
   }
-  if (!needsBacktracking(source)) return undefined
-  return { pointer, atKey, message: `"${source}" uses a backreference or a lookaround, which only a backtracking engine can run: on some inputs one match can take minutes, stalling the server.`, hint: BACKTRACKING_HINT }
+  if (needsBacktracking(source)) {
+    return { pointer, atKey, message: `"${source}" uses a backreference or a lookaround, which only a backtracking engine can run: on some inputs one match can take minutes, stalling the server.`, hint: BACKTRACKING_HINT }
+  }
+  const risk = patternRunsInLinearTime(source) ? undefined : offLinearRisk(source, '')
+  return risk === undefined ? undefined : { pointer, atKey, message: `"${source}" ${risk}, stalling the server.`, hint: LINEAR_HINT }
 }
 
 /** How to do with fewer property escapes. */

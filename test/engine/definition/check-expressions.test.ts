@@ -307,6 +307,21 @@ describe('expressions checked against the process', () => {
     expect(await expression.evaluate({ inputs: { note: 'ab1' } }, '2026-01-01T00:00:00.000Z')).toBe(true)
   })
 
+  it('refuses a regular expression that cannot run on the linear-time engine and can share a text out among several repeats, or search it with one unbounded', async () => {
+    const refused = (regex: string): string[] => problems(definition({ record: `$contains(inputs.comment, ${regex})` })).map((p) => p.message)
+    expect(refused('/a{0,100}a{0,100}a{0,100}b/')).toEqual([expect.stringContaining('counts a repeat to 100, past the 16 that engine runs) and holds 3 repeats')])
+    expect(refused('/é+x/i')).toEqual([expect.stringContaining('matches letters beyond ASCII in either case, with the i flag) and repeats without a bound')])
+    expect(refused('/[a-z]{1,40}[0-9]+/i')).toEqual([expect.stringContaining('holds 2 repeats')])
+    // On the linear engine, or one counted repeat off it: accepted.
+    for (const safe of ['/a*a*a*a*b/i', '/^[a-z0-9._%+-]+@[a-z0-9.-]+[.][a-z]{2,}$/i', '/^[A-Z]{2,40}$/', '/é/i', '/^[a-z]{1,40}$/i']) expect(refused(safe), safe).toEqual([])
+    // Accepted, and answered at once: the i flag is written out for the linear engine. On the
+    // backtracking engine, which the i flag kept it on, past 30 s for 3,000 letters.
+    const expression = compileExpression('$contains(inputs.note, /a*a*a*a*a*a*a*b/i)', 'UTC', { file: 'x', line: 1, column: 1, pointer: '' })
+    if (!('evaluate' in expression)) throw new Error(expression.reason)
+    expect(await expression.evaluate({ inputs: { note: 'A'.repeat(3000) } }, '2026-01-01T00:00:00.000Z')).toBe(false)
+    expect(await expression.evaluate({ inputs: { note: 'aAB' } }, '2026-01-01T00:00:00.000Z')).toBe(true)
+  })
+
   it.each([['false', 'never entered'], ['null', 'never entered'], ["'false'", 'always entered'], ['"context.renewal = true"', 'always entered'], ['[]', 'never entered'], ['{}', 'never entered'], ['()', 'never entered'], ['1 = 2', 'never entered'], ["[0, '']", 'never entered'], ['1 > 2 ? true : false', 'never entered']])('refuses the constant condition %s, which reads otherwise than it decides', (when, decides) => {
     expect(problems(definition({ when }))).toEqual([{ line: WHEN_AT, code: 'definition.expression', message: expect.stringContaining(decides) as string, hint: expect.any(String) as string }])
   })

@@ -1,7 +1,8 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { compileProcess } from '../../../engine/index.js'
-import { patternRegExp, UnsafePatternError } from '../../../engine/definition/pattern-regexp.js'
-import { propertyEscapes } from '../../../engine/definition/backtracking.js'
+import { linearWherePossible, patternRegExp, UnsafePatternError, withoutIgnoreCase } from '../../../engine/definition/pattern-regexp.js'
+import { propertyEscapes, repetitions } from '../../../engine/definition/backtracking.js'
 import { MAX_PROPERTY_ESCAPES } from '../../../engine/definition/limits.js'
 
 // The patterns of input schemas, run without the u flag where that means the same (so that V8 can
@@ -74,6 +75,44 @@ describe('input patterns', () => {
       for (const text of texts) expect([pattern, text, ours.test(text)]).toEqual([pattern, text, theirs.test(text)])
     }
   })
+})
+
+describe('the i flag, written out', () => {
+  it('matches what the i flag matches, for any expression of ASCII and any text', () => {
+    const part = fc.oneof(
+      fc.constantFrom('a', 'B', 'z', 'Q', '_', '-', '0', '.', '^', '$', '|', '(', ')', '(?:', '*', '+', '?', '{2}', '{1,3}', String.raw`\d`, String.raw`\w`, String.raw`\W`, String.raw`\b`, String.raw`\-`, String.raw`\]`, '[]', '[^]'),
+      fc.tuple(fc.boolean(), fc.constantFrom('a-f', 'X-b', '-q', 'z-', 'A', String.raw`\d`, ']', '_-a', 'Z-a', String.raw`\]a`)).map(([negated, body]) => `[${negated ? '^' : ''}${body}]`),
+    )
+    const texts = fc.array(fc.constantFrom('a', 'A', 'b', 'B', 'f', 'F', 'q', 'Q', 'x', 'X', 'z', 'Z', '-', '_', '[', ']', '`', '\\', '0', ' '), { maxLength: 6 }).map((chars) => chars.join(''))
+    fc.assert(fc.property(fc.array(part, { minLength: 1, maxLength: 8 }).map((parts) => parts.join('')), fc.array(texts, { minLength: 1, maxLength: 8 }), (source, samples) => {
+      let withFlag: RegExp
+      try {
+        withFlag = new RegExp(source, 'i')
+      } catch {
+        return
+      }
+      const written = new RegExp(withoutIgnoreCase(source) as string)
+      for (const text of samples) expect([source, text, written.exec(text)?.[0]]).toEqual([source, text, withFlag.exec(text)?.[0]])
+    }), { numRuns: 3000 })
+  })
+
+  it('is not written out for a character beyond ASCII or a character given by its code, whose cases it does not read', () => {
+    expect(withoutIgnoreCase('é+')).toBeUndefined()
+    expect(withoutIgnoreCase(String.raw`\x41+`)).toBeUndefined()
+    expect(withoutIgnoreCase(String.raw`\\x+`)).toBe(String.raw`\\[xX]+`)
+  })
+
+  it('lets a case-insensitive expression run on the linear engine: stacked repeats on a long text answer at once', () => {
+    const linear = linearWherePossible('a*a*a*a*a*a*a*b', 'i')
+    expect(linear.flags).toContain('l')
+    // On the backtracking engine, past 30 s for 3,000 letters (the i flag kept it from leaving for the linear one).
+    expect(linear.test('A'.repeat(3000))).toBe(false)
+    expect(linear.test('aAaB')).toBe(true)
+  })
+})
+
+it('counts repeats of a length the match chooses, those without a bound and optional parts: not a fixed count, a lazy mark, a group opening, or what a class or an escape holds', () => {
+  expect(repetitions(String.raw`^a*b+?c{2}d{1,5}e{3,}f?g{0,1}h{1}[*+?]\*(?:x)+(?<n>y)?$`)).toEqual({ repeats: 5, unbounded: 4, optional: 3 })
 })
 
 describe('the last guard', () => {
