@@ -28,6 +28,10 @@ function createAjv(allErrors: boolean): Ajv2020 {
     strictTuples: false,
     strictRequired: false,
     logger: false,
+    // A property is what a value holds itself: an input named `constructor` or `toString` left
+    // out is not the function every object inherits under that name, and `__proto__` is required
+    // only when given.
+    ownProperties: true,
     code: { regExp: patternRegExp },
   })
   addFormats(ajv)

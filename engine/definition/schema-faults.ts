@@ -98,6 +98,9 @@ export function findSchemaFaults(schema: JsonSchema, formats: readonly string[])
     for (const key of Object.keys(node)) {
       if (key in Object.prototype) faults.push({ pointer: `${pointer}/${escapeSegment(key)}`, atKey: true, message: `Not a valid JSON Schema (2020-12): "${key}" is not a keyword.`, hint: 'See https://json-schema.org/understanding-json-schema for the keywords; a field named so goes under `properties`.' })
     }
+    if (isObject(node['properties']) && Object.hasOwn(node['properties'], '__proto__')) {
+      faults.push({ pointer: `${pointer}/properties/__proto__`, atKey: true, message: 'A field may not be named `__proto__`: JavaScript reads that name as an object\'s prototype, so a value given under it would be refused or lost.', hint: 'Name the field otherwise, e.g. `proto`.' })
+    }
   }
   faults.push(...inPlaceCycles(schema, nodes))
   return faults
@@ -169,7 +172,8 @@ function unresolvedReferences(schema: JsonSchema, node: Readonly<Record<string, 
       continue
     }
     let target: unknown = schema
-    for (const part of parsePointer(fragment)) target = isObject(target) || Array.isArray(target) ? (target as Record<string, unknown>)[part] : undefined
+    // Own places only: `#/properties/__proto__` names no place of a schema without one.
+    for (const part of parsePointer(fragment)) target = (isObject(target) || Array.isArray(target)) && Object.hasOwn(target, part) ? (target as Record<string, unknown>)[part] : undefined
     if (isObject(target) || typeof target === 'boolean') continue
     const defs = [...['$defs', 'definitions'].flatMap((key) => isObject(schema[key]) ? Object.keys(schema[key]).map((name) => `#/${key}/${escapeSegment(name)}`) : [])]
     faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `"${ref}" names nothing in this schema${target === undefined ? '' : ' that is a schema'}.`,

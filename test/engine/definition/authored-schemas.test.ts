@@ -91,6 +91,19 @@ it('refuses, at the place to change, a $ref that names nothing, an empty enum an
   expect(faults({ type: 'object', properties: { a: { $ref: '#/$defs/address' }, b: { $ref: '#' }, c: { type: 'string', maxWords: 0 } }, $defs })).toEqual([])
 })
 
+it('reads a field named as what every object inherits (constructor, toString) only where the value holds it, and refuses a field named __proto__', () => {
+  const validate = compileAuthoredSchema({ type: 'object', properties: { constructor: { type: 'string' }, toString: { type: 'string' }, valueOf: { type: 'integer' } } })
+  if (typeof validate !== 'function') throw new Error('did not compile')
+  // Left out: not the functions Object.prototype holds under those names.
+  expect(validate({})).toBe(true)
+  expect(validate({ constructor: 'x', toString: 'y', valueOf: 1 })).toBe(true)
+  expect(validate({ constructor: 5 })).toBe(false)
+  expect(fieldProblems(validate.errors)).toEqual([expect.objectContaining({ pointer: '/constructor', rule: 'type' })])
+  const proto = JSON.parse('{"type": "object", "properties": {"__proto__": {"type": "string"}}, "required": ["__proto__"]}') as Record<string, unknown>
+  expect(compileAuthoredSchema(proto)).toEqual(expect.arrayContaining([expect.objectContaining({ pointer: '/properties/__proto__', atKey: true, message: expect.stringContaining('may not be named `__proto__`') as string })]))
+  expect(compileAuthoredSchema({ type: 'object', properties: { a: { $ref: '#/properties/__proto__' } } })).toEqual([expect.objectContaining({ pointer: '/properties/a/$ref', message: expect.stringContaining('names nothing') as string })])
+})
+
 it('accepts the fields an object takes from anyOf, a $ref or if/then, and refuses the others at their pointer', () => {
   const compiled = (schema: Readonly<Record<string, unknown>>): Validator => {
     const validate = compileAuthoredSchema(closeObjects(schema))
