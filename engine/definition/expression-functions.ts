@@ -42,6 +42,8 @@ export interface SignatureParameter {
   readonly repeats: boolean
   /** `-`: left out, it is the current value (the first parameter only). */
   readonly context: boolean
+  /** The type letters the items of an array it takes must have (`a<n>`: `n`), when the signature says. */
+  readonly items?: string | undefined
 }
 
 /**
@@ -50,10 +52,13 @@ export interface SignatureParameter {
  * `?` (optional), `+` (one or more) or `-` (the current value when left out).
  */
 export function parametersOf(signature: string): readonly SignatureParameter[] {
-  const params: Array<{ types: string; optional: boolean; repeats: boolean; context: boolean }> = []
+  const params: Array<{ types: string; optional: boolean; repeats: boolean; context: boolean; items?: string }> = []
   let depth = 0
   for (let i = 1; i < signature.length; i++) {
     const c = signature[i] as string
+    const last = params.at(-1)
+    // The subtype of an array: the letters (or the choice of them) up to its closing bracket.
+    if (c === '<' && depth === 0 && last?.types === 'a') last.items = signature.slice(i + 1, signature.indexOf('>', i)).replace(/[()]/g, '')
     if (c === '<') depth++
     else if (c === '>' && depth > 0) depth--
     else if (depth > 0) continue
@@ -63,7 +68,6 @@ export function parametersOf(signature: string): readonly SignatureParameter[] {
       params.push({ types: signature.slice(i + 1, close), optional: false, repeats: false, context: false })
       i = close
     } else {
-      const last = params.at(-1)
       if (c === '?' && last) last.optional = true
       else if (c === '+' && last) last.repeats = true
       else if (c === '-' && last) last.context = true
@@ -101,8 +105,11 @@ export type LiteralType = 's' | 'n' | 'b' | 'l' | 'o' | 'a' | undefined
  * single value given for a list, but refuses a list (even of one item, or none) given for
  * anything else than a list or any value.
  */
-function accepts(types: string, literal: Exclude<LiteralType, undefined>): boolean {
-  return literal === 'a' ? /[axj]/.test(types) : types.includes(literal) || /[xjua]/.test(types)
+function accepts({ types, items }: SignatureParameter, literal: Exclude<LiteralType, undefined>): boolean {
+  if (literal === 'a') return /[axj]/.test(types)
+  // A single value given for an array of items of some type is one such item.
+  if (types === 'a' && items !== undefined) return items.includes(literal) || /[xj]/.test(items) || (items.includes('u') && 'snbl'.includes(literal))
+  return types.includes(literal) || /[xjua]/.test(types)
 }
 
 /**
@@ -117,7 +124,7 @@ export function mayCall(signature: string, literals: readonly LiteralType[]): bo
     const rest = params.slice(from)
     const repeats = rest.some((p) => p.repeats)
     if (literals.length < rest.filter((p) => !p.optional).length || (!repeats && literals.length > rest.length)) return false
-    return literals.every((literal, i) => literal === undefined || accepts((rest[Math.min(i, rest.length - 1)] as SignatureParameter).types, literal))
+    return literals.every((literal, i) => literal === undefined || accepts(rest[Math.min(i, rest.length - 1)] as SignatureParameter, literal))
   }
   return fits(0) || (params[0]?.context === true && fits(1))
 }

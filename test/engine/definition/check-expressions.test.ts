@@ -150,6 +150,8 @@ describe('expressions checked against the process', () => {
     ['context.renewal ~> $trim()', 'function', '(context.renewal (true or false))'],
     ['$length(context.address)', 'function', '(context.address (a mapping))'],
     ['$uppercase(context.seats)', 'function', '(context.seats (a list)): JSONata would refuse the call whenever context.seats is given'],
+    ['$sum(inputs.comment)', 'function', '(inputs.comment (a text)): JSONata would refuse the call whenever inputs.comment is given'],
+    ['$join(context.renewal)', 'function', '(context.renewal (true or false))'],
     ['$uppercase($$.context.renewal)', 'function', '(context.renewal (true or false)): JSONata would refuse the call whenever context.renewal is given'],
     ['$string($.context.seats + 1)', 'operator', '`+` takes numbers, and is given context.seats (a list)'],
     ['$string($$.inputs.comment * 2)', 'operator', '`*` takes numbers, and is given inputs.comment (a text)'],

@@ -36,7 +36,7 @@ describe('function signatures', () => {
   it('refuses a call with literal arguments only when JSONata refuses it whatever the current value', async () => {
     // A mapping (`o`) is what a field declared as an object holds, a list (`a`) one declared as an array.
     const LITERAL = { s: '"x"', n: '1', b: 'true', l: 'null', o: '{ "a": 1 }', a: '["x", "y"]' } as const
-    const lists: ReadonlyArray<ReadonlyArray<Exclude<LiteralType, undefined>>> = [[], ['s'], ['n'], ['b'], ['o'], ['a'], ['s', 'n'], ['n', 'n'], ['s', 's'], ['n', 's'], ['o', 's'], ['s', 'o'], ['o', 'n'], ['a', 's'], ['s', 'a'], ['a', 'n'], ['a', 'a'], ['s', 'n', 'n'], ['s', 's', 's']]
+    const lists: ReadonlyArray<ReadonlyArray<Exclude<LiteralType, undefined>>> = [[], ['s'], ['n'], ['b'], ['l'], ['o'], ['a'], ['b', 's'], ['l', 's'], ['s', 'n'], ['n', 'n'], ['s', 's'], ['n', 's'], ['o', 's'], ['s', 'o'], ['o', 'n'], ['a', 's'], ['s', 'a'], ['a', 'n'], ['a', 'a'], ['s', 'n', 'n'], ['s', 's', 's']]
     const contexts = ['abc', 3, true, { a: 1 }, [1, 2]]
     let refused = 0
     for (const [name, signature] of BUILT_IN_SIGNATURES) {
