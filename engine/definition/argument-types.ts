@@ -26,7 +26,7 @@ const LETTERS: Readonly<Record<string, Exclude<LiteralType, undefined>>> = { str
 /** The JSON type of each kind of literal. */
 const LITERAL_JSON: Readonly<Record<Exclude<LiteralType, undefined>, string>> = { s: 'string', n: 'number', b: 'boolean', l: 'null', o: 'object', a: 'array' }
 /** The JSON type a parameter of each type holds (a duration and an instant are texts). */
-const PARAMETER_JSON: Readonly<Record<string, string>> = { string: 'string', duration: 'string', 'date-time': 'string', integer: 'integer', number: 'number', boolean: 'boolean' }
+export const PARAMETER_JSON: Readonly<Record<string, string>> = { string: 'string', duration: 'string', 'date-time': 'string', integer: 'integer', number: 'number', boolean: 'boolean' }
 
 /** The type of a literal argument (`'a'`, `2`, `true`, `null`), or undefined when only running the expression tells. */
 export function literalType(node: AstNode): LiteralType {

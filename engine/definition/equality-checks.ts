@@ -1,4 +1,4 @@
-import { argumentOf, argumentWords, literalType } from './argument-types.js'
+import { argumentOf, argumentWords, literalType, PARAMETER_JSON } from './argument-types.js'
 import type { AstNode, Focus } from './expression-ast.js'
 import { readNames } from './expression-ast.js'
 import type { DeclaredNames, ExpressionNames } from './expression-names.js'
@@ -47,8 +47,14 @@ export function equalityProblem(node: AstNode, focus: Focus, names: ExpressionNa
   }
   if (name === undefined || read.length !== 2) return undefined
   const fields = root === 'context' ? names.context?.fields : root === 'inputs' ? inputs?.fields : undefined
-  const schema = fields?.[name] as { readonly type?: unknown; readonly enum?: unknown } | undefined
+  // A parameter has the JSON type of its own type, and always a value.
+  const parameter = root === 'parameters' ? PARAMETER_JSON[names.parameterTypes.get(name) ?? ''] : undefined
+  const schema = (parameter === undefined ? fields?.[name] : { type: parameter }) as { readonly type?: unknown; readonly enum?: unknown; readonly const?: unknown } | undefined
   if (!schema) return undefined
+  const only = schema.const
+  if ('const' in schema && (typeof only !== 'object' || only === null) && only !== value) {
+    return { key: `equality:${written}`, message: `\`${written}\` is ${always}: ${root}.${name} is always ${JSON.stringify(only)} where given.`, hint: `Compare it with ${JSON.stringify(only)}, or test that it is given: $exists(${root}.${name}).` }
+  }
   if (Array.isArray(schema.enum) && !schema.enum.some((allowed) => allowed === value)) {
     return {
       key: `equality:${written}`,

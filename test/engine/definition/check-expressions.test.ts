@@ -275,6 +275,14 @@ describe('expressions checked against the process', () => {
     expect(problems(definition({ when: '"x" = context.`order-id`' }))).toEqual([])
   })
 
+  it('refuses = or != between a parameter, which always has a value, and a literal of another type, and between a field and a literal its const is not', () => {
+    expect(problems(definition({ when: 'parameters.purchasedDuration = 5' })).map((p) => p.message)).toEqual(['`parameters.purchasedDuration = 5` is never true: parameters.purchasedDuration is a text, never a whole number.'])
+    expect(problems(definition({ when: 'parameters.purchasedDuration = "P1Y"' }))).toEqual([])
+    const withTier = (when: string): string => definition({ when }).replace('    renewal: { type: boolean }\n', '    renewal: { type: boolean }\n    tier: { const: 5 }\n')
+    expect(problems(withTier('context.tier = 6')).map((p) => p.message)).toEqual(['`context.tier = 6` is never true: context.tier is always 5 where given.'])
+    expect(problems(withTier('context.tier = 5'))).toEqual([])
+  })
+
   it('refuses an instant ordered as a text, which compares letter by letter', () => {
     expect(problems(definition({ record: '$now() < "2027-01-01T00:00:00+08:00"' }))).toEqual([
       { line: RECORD_AT, code: 'definition.expression', message: expect.stringContaining('`<` compares `$now()` as texts, letter by letter') as string, hint: expect.stringContaining('$millis()') as string },
