@@ -44,8 +44,9 @@ const HOUR_MS = 3_600_000
  * `daysOf24Hours` (in UTC, where a day always lasts 24 hours).
  */
 export function neverShorter(longer: Temporal.Duration, shorter: Temporal.Duration, daysOf24Hours = false): boolean {
+  // Twelve months are a year on the ISO calendar: P12M is P1Y.
   const split = (d: Temporal.Duration) => ({
-    calendar: [d.years, d.months, d.weeks * 7 + d.days] as const,
+    calendar: [d.years + Math.floor(d.months / 12), d.months % 12, d.weeks * 7 + d.days] as const,
     timeMs: ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000 + d.milliseconds + d.microseconds / 1000 + d.nanoseconds / 1e6,
   })
   const [a, b] = [split(longer), split(shorter)]
@@ -76,14 +77,15 @@ export function authoredDuration(text: string): Temporal.Duration | string {
 }
 
 /**
- * A key that two durations share when they always last as long, on any calendar: the same years
- * and months, the same days (a week is seven), the same time. `P1W` and `P7D` share one; `PT168H`
+ * A key that two durations share when they always last as long, on any calendar: the same months
+ * (a year is twelve), the same days (a week is seven), the same time. `P1W` and `P7D` share one,
+ * `P1Y` and `P12M` another; `PT168H`
  * does not, a week across a change of daylight saving time lasting 167 or 169 hours.
  */
 export function durationKey(duration: Temporal.Duration): string {
   const { years, months, weeks, days, hours, minutes, seconds, milliseconds, microseconds, nanoseconds } = duration
   const time = ((hours * 60 + minutes) * 60 + seconds) * 1e9 + milliseconds * 1e6 + microseconds * 1e3 + nanoseconds
-  return `${years}Y${months}M${weeks * 7 + days}D${time}`
+  return `${years * 12 + months}M${weeks * 7 + days}D${time}`
 }
 
 /** Whether `duration` holds only microseconds and nanoseconds, and less than a millisecond of them. */

@@ -215,6 +215,14 @@ steps:
     expect(compileProcess(withRemind('[]'), 'r.yaml')).toMatchObject({ ok: false, errors: [{ code: 'definition.schema' }] })
   })
 
+  it('refuses a reminder listed twice as another name for the same length (P1Y and P12M)', () => {
+    const result = compileProcess(withRemind('[P1Y, P12M, P1Y1M, P13M]').replace('after: P5D', 'after: P3Y'), 'r.yaml')
+    expect(result.ok ? [] : result.errors.map((e) => `${e.code} ${e.location.pointer} ${e.message}`)).toEqual([
+      'definition.duplicate-reminder /steps/0/timeout/remind/1 The reminder "P12M" is listed twice for this deadline (as "P1Y", which lasts as long).',
+      'definition.duplicate-reminder /steps/0/timeout/remind/3 The reminder "P13M" is listed twice for this deadline (as "P1Y1M", which lasts as long).',
+    ])
+  })
+
   it('refuses a reminder listed twice under another name (P1W and P7D), and durations written in lower case', () => {
     const result = compileProcess(withRemind('[P1W, P7D, PT168H, p1d]').replace('after: P5D', 'after: P30D').replace('id: r\n', 'id: r\nparameters:\n  wait: { type: duration, default: p14d }\n'), 'r.yaml')
     expect(result.ok ? [] : result.errors.map((e) => `${e.code} ${e.location.pointer} ${e.message}`)).toEqual([
@@ -237,8 +245,10 @@ steps:
       'definition.reminder-too-long /steps/0/timeout/remind/3', 'definition.reminder-too-long /steps/0/timeout/remind/4',
     ])
     const monthly = (after: string, remind: string): boolean => compileProcess(withRemind(`[${remind}]`).replace('after: P5D', `after: ${after}`), 'r.yaml').ok
-    // A month may last 31 days, so 28 days before it can fall after it was set; a year lasts at most 366 days.
-    expect([monthly('P1M', 'P28D'), monthly('P1M', 'P31D'), monthly('P1Y', 'P12M'), monthly('P1Y', 'P366D'), monthly('P1Y', 'P365D')]).toEqual([true, false, true, false, true])
+    // A month may last 31 days, so 28 days before it can fall after it was set; a year lasts at most
+    // 366 days, and twelve months exactly as long, whatever the calendar's year.
+    expect([monthly('P1M', 'P28D'), monthly('P1M', 'P31D'), monthly('P1Y', 'P12M'), monthly('P1Y', 'P366D'), monthly('P1Y', 'P365D'), monthly('P2Y', 'P1Y11M'), monthly('P1Y', 'P11M')])
+      .toEqual([true, false, false, false, true, true, true])
   })
 
   it('accepts a long reminder of a deadline set from a parameter, which each delivery may set longer', () => {
