@@ -108,8 +108,8 @@ function describe(source: Source, e: ErrorObject): DefinitionError {
         `\`${present}\` needs \`${missing}\` beside it in ${where}.`, `Add \`${missing}\`${needs ? `: ${needs}` : '.'}`)
     }
     case 'uniqueItems': {
-      // ajv names the later item `j` and the earlier `i`: the later one is the one to remove.
-      const [earlier, later] = [Number(params['i']), Number(params['j'])]
+      // ajv names the two items `i` and `j`, in either order (by how it compares them): the later one is the one to remove.
+      const [earlier, later] = [Number(params['i']), Number(params['j'])].sort((a, b) => a - b) as [number, number]
       const item = Array.isArray(e.data) ? e.data[later] : undefined
       return source.error('definition.schema', `${e.instancePath}/${later}`,
         `${JSON.stringify(item)} is listed twice in ${where}, as item ${earlier + 1} and item ${later + 1}.`, 'List each once.')

@@ -270,6 +270,11 @@ describe('compileProcess', () => {
     expect(!result.ok && result.errors.map((e) => [e.location.line, e.location.pointer, e.message])).toEqual([
       [4, '/roles/1', '"isv" is listed twice in "/roles", as item 1 and item 2.'],
     ])
+    // `startedBy` is compared otherwise by ajv, which names the two items the other way round.
+    const started = compileProcess(minimal().replace(/roles: \[([^\]]*)\]/, 'roles: [$1]\nstartedBy: [isv, customer, isv]'), 'demo.yaml')
+    expect(!started.ok && started.errors.map((e) => [e.location.pointer, e.message])).toEqual([
+      ['/startedBy/2', '"isv" is listed twice in "/startedBy", as item 1 and item 3.'],
+    ])
   })
 
   it('refuses otherwise without when: the step is never skipped, so it would never lead there', () => {
