@@ -158,7 +158,8 @@ function checkUnique(ctx: CompileContext, process: CompiledProcess): void {
   const actions = [...process.steps.values()].flatMap((step) => [...step.actions.values()].map((action) => ({ step, action })))
   const recorders = (name: string) => actions.filter(({ action }) => action.record.some(([recorded]) => recorded === name))
   const outcomes = new Set(actions.flatMap(({ action }) => [action.target, ...(action.rounds ? [action.rounds.then] : [])])
-    .concat([...process.steps.values()].map((step) => step.otherwise), [...process.windows.values()].map((window) => window.onExpiry))
+    // A step is skipped (to its `otherwise`) only where it has a `when`.
+    .concat([...process.steps.values()].filter((step) => step.when !== undefined).map((step) => step.otherwise), [...process.windows.values()].map((window) => window.onExpiry))
     .flatMap((target) => (target.kind === 'end' ? [target.outcome] : [])))
   const listed = new Map<string, number>()
   process.unique.forEach((entry, i) => {
