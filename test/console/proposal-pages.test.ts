@@ -69,7 +69,7 @@ describe('proposing from a base', () => {
 
 describe('a proposal page', () => {
   it('shows the title, text and comments as text', async () => {
-    const definition = `id: v-backup\nversion: 1\nextends: basic@5\ntitle: "<script>alert(1)</script>"\n`
+    const definition = `id: v-backup\nversion: 1\nextends: basic@6\ntitle: "<script>alert(1)</script>"\n`
     const submitted = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition } })
     const { id } = await submitted.json() as { id: string }
     await api.call('POST', `/v1/proposals/${id}/return`, { who: 'admin', json: { comment: '<img src=x onerror=alert(2)> "quoted" & more' } })
@@ -95,7 +95,7 @@ describe('a proposal page', () => {
     api = await openApi({ checks: new RecordingQueue() })
     server = await serveOnLoopback(api)
     sessions = new ConsoleSessions(api.store, realClock)
-    const submitted = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition: 'id: v-backup\nversion: 1\nextends: basic@5\ntitle: ACME\n' } })
+    const submitted = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition: 'id: v-backup\nversion: 1\nextends: basic@6\ntitle: ACME\n' } })
     const { id } = await submitted.json() as { id: string }
     queued.length = 0
     const isv = await signedIn('isv')
@@ -105,7 +105,7 @@ describe('a proposal page', () => {
   })
 
   it('compares rounds whose texts differ on every one of 12,000 lines at once, rather than blocking the server for 16 s', async () => {
-    const text = (tag: string): string => `id: v-backup\nversion: 1\nextends: basic@5\ntitle: ACME\n${Array.from({ length: 12_000 }, (_, i) => `# ${tag}${i}`).join('\n')}\n`
+    const text = (tag: string): string => `id: v-backup\nversion: 1\nextends: basic@6\ntitle: ACME\n${Array.from({ length: 12_000 }, (_, i) => `# ${tag}${i}`).join('\n')}\n`
     const submitted = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition: text('a') } })
     const { id } = await submitted.json() as { id: string }
     expect((await api.call('POST', `/v1/proposals/${id}/amend`, { who: 'isv', json: { definition: text('b') } })).status).toBe(200)
@@ -119,7 +119,7 @@ describe('a proposal page', () => {
   })
 
   it('refuses a review, amendment or withdrawal from another site or without the session\'s token, changing nothing', async () => {
-    const submitted = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition: 'id: v-backup\nversion: 1\nextends: basic@5\ntitle: ACME\n' } })
+    const submitted = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition: 'id: v-backup\nversion: 1\nextends: basic@6\ntitle: ACME\n' } })
     const { id } = await submitted.json() as { id: string }
     const admin = await signedIn('admin')
     const isv = await signedIn('isv')
@@ -127,8 +127,8 @@ describe('a proposal page', () => {
     const attempts: Array<[string, { cookie: string; csrf: string }, Record<string, string>]> = [
       [`/console/proposals/${id}/review`, admin, { decision: 'approve' }],
       [`/console/proposals/${id}/withdraw`, isv, {}],
-      [`/console/proposals/${id}/amend`, isv, { source: 'id: v-backup\nversion: 1\nextends: basic@5\ntitle: Changed\n' }],
-      ['/console/proposals', isv, { source: 'id: v-other\nversion: 1\nextends: basic@5\ntitle: Other\n' }],
+      [`/console/proposals/${id}/amend`, isv, { source: 'id: v-backup\nversion: 1\nextends: basic@6\ntitle: Changed\n' }],
+      ['/console/proposals', isv, { source: 'id: v-other\nversion: 1\nextends: basic@6\ntitle: Other\n' }],
     ]
     for (const [path, who, form] of attempts) {
       expect((await post(path, who, { ...form, _csrf: who.csrf }, 'https://evil.example')).status, path).toBe(403)
@@ -142,7 +142,7 @@ describe('a proposal page', () => {
 describe('the list of proposals', () => {
   it('shows a page of 25, newest first, and links to the next', async () => {
     const submit = async (i: number): Promise<string> => {
-      const response = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition: `id: v-page-${i}\nversion: 1\nextends: basic@5\ntitle: Page ${i}\n` } })
+      const response = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition: `id: v-page-${i}\nversion: 1\nextends: basic@6\ntitle: Page ${i}\n` } })
       expect(response.status).toBe(201)
       api.clock.advance('PT1S')
       return ((await response.json()) as { id: string }).id

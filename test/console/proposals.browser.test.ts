@@ -23,7 +23,7 @@ it('is proposed, returned with a comment, amended and approved; the ISV\'s next 
   await isv.getByRole('button', { name: 'Start' }).click()
   const editor = isv.locator('.cm-content')
   await editor.waitFor()
-  expect(await isv.locator('textarea#source').inputValue()).toMatch(/^extends: basic@5$/m)
+  expect(await isv.locator('textarea#source').inputValue()).toMatch(/^extends: basic@6$/m)
   await editor.click()
   await isv.keyboard.press('ControlOrMeta+a')
   await isv.keyboard.insertText(VARIANT)
@@ -35,7 +35,7 @@ it('is proposed, returned with a comment, amended and approved; the ISV\'s next 
   const path = new URL(isv.url()).pathname
   await shows(isv.locator('.status'), 'Waiting for review')
   await isv.goto('/console/proposals')
-  await shows(isv.locator('table.proposals td'), 'basic@5')
+  await shows(isv.locator('table.proposals td'), 'basic@6')
   await checkPage(isv, 'proposals-list')
 
   // Another ISV: not in its list, and no such page.
@@ -47,7 +47,7 @@ it('is proposed, returned with a comment, amended and approved; the ISV\'s next 
   const admin = await rig.signedIn('admin')
   await shows(admin.locator('#waiting-title ~ ul .card'), 'Proposed by v-1 (ISV): waiting for your review.')
   await admin.getByRole('link', { name: 'Proposal: ACME Backup delivery' }).click()
-  await shows(admin.locator('#compare-title'), 'Changes from basic@5')
+  await shows(admin.locator('#compare-title'), 'Changes from basic@6')
   await shows(admin.locator('.step-changes li.change-changed'), 'Describe the data to back up')
   await checkPage(admin, 'proposal-review')
   await admin.getByLabel('Comment').fill('Say what is backed up in the title.')

@@ -11,8 +11,8 @@ import { wideDefinition } from '../support/wide-definition.js'
 
 const basic = readFileSync(`${BUILT_IN_PROCESS_DIR}/basic.yaml`, 'utf8')
 const derived: CheckInput = {
-  text: 'id: my-basic\nversion: 1\nextends: basic@5\ntitle: My basic\nparameters:\n  confirmWindow: { default: P7D }\n',
-  file: 'definition.yaml', bases: [['basic', { text: basic, file: 'basic@5' }]],
+  text: 'id: my-basic\nversion: 1\nextends: basic@6\ntitle: My basic\nparameters:\n  confirmWindow: { default: P7D }\n',
+  file: 'definition.yaml', bases: [['basic', { text: basic, file: 'basic@6' }]],
   scenarios: [
     'process: my-basic',
     'scenarios:',
@@ -62,7 +62,7 @@ describe('threadedChecker', () => {
   it('reads the base a text names on a thread, so that finding the bases of a text any party sends holds up nothing', async () => {
     const [threaded] = checkers
     if (!threaded) throw new Error('no checker')
-    expect(await threaded.extendsOf(derived.text)).toBe('basic@5')
+    expect(await threaded.extendsOf(derived.text)).toBe('basic@6')
     expect(await threaded.extendsOf(broken.text)).toBeUndefined()
     const database = await migratedDatabase('dc-check-threads-')
     const store = await Store.open(database.location)
@@ -71,7 +71,7 @@ describe('threadedChecker', () => {
       await engine.processes.registerBuiltIns()
       expect(await engine.processes.check({ definition: derived.text }, ADMIN)).toMatchObject({ valid: true, process: { id: 'my-basic' } })
       // 150 KB of nested brackets under an `extends`: about a second to read as YAML.
-      const heavy = `id: heavy\nversion: 1\nextends: basic@5\n${Array.from({ length: 6_000 }, (_, i) => `k${i}: [[[[[[[[[[]]]]]]]]]]`).join('\n')}\n`
+      const heavy = `id: heavy\nversion: 1\nextends: basic@6\n${Array.from({ length: 6_000 }, (_, i) => `k${i}: [[[[[[[[[[]]]]]]]]]]`).join('\n')}\n`
       let longest = 0
       let last = performance.now()
       const ticking = setInterval(() => { const now = performance.now(); longest = Math.max(longest, now - last); last = now }, 5)

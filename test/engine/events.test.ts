@@ -62,7 +62,7 @@ describe(`the outbox of public events on ${DIALECT}`, () => {
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length)
     const [started, entered, submitted] = events as [PublicEvent, PublicEvent, PublicEvent]
     // Each shows the delivery right after its change: started, then in its first step.
-    expect(started.data.delivery).toMatchObject({ id, process: { id: 'basic', version: 5 }, status: 'active', phase: null, executor: [], context: { orderId: 'o-1' }, revision: 1 })
+    expect(started.data.delivery).toMatchObject({ id, process: { id: 'basic', version: 6 }, status: 'active', phase: null, executor: [], context: { orderId: 'o-1' }, revision: 1 })
     expect(entered.data.delivery).toMatchObject({ phase: { id: 'submit-demand', round: 1 }, executor: [{ role: 'customer', subject: 'c-1' }], deadline: null, revision: 1 })
     expect(submitted).toMatchObject({ data: { by: CUSTOMER, trigger: 'actor', inputs: DEMAND, delivery: { phase: { id: 'submit-demand' }, revision: 2 } } })
     expect(events[3]).toMatchObject({ data: { delivery: { phase: { id: 'project-delivery' }, executor: [{ role: 'isv', subject: 'v-1' }], revision: 2 } } })
@@ -75,7 +75,7 @@ describe(`the outbox of public events on ${DIALECT}`, () => {
     const [id] = await awaitingConfirmation(h.engine, 1) as [string]
     // A new version of the process after the delivery started: its events still show the old one.
     const text = readFileSync(join(import.meta.dirname, '../../processes/basic.yaml'), 'utf8')
-    await h.engine.processes.register(text.replace('version: 5', 'version: 6').replace('title: Basic Delivery Process', 'title: Basic, revised'), 'basic.yaml')
+    await h.engine.processes.register(text.replace('version: 6', 'version: 7').replace('title: Basic Delivery Process', 'title: Basic, revised'), 'basic.yaml')
     await h.engine.instances.act(id, { action: 'confirm' }, CUSTOMER)
     await everyEvent(ADMIN, 8)
     const rows = await h.store.events.page({ limit: 100, instanceId: id })
@@ -103,19 +103,19 @@ describe(`the outbox of public events on ${DIALECT}`, () => {
     const atOnce = await new Engine({ store: h.store, clock: h.clock }).events.render(rows)
     expect(oneByOne).toEqual(atOnce)
     expect(newestFirst).toEqual(atOnce)
-    expect(atOnce.map((e) => e.data.delivery?.process)).toEqual(Array(8).fill({ id: 'basic', version: 5, title: 'Basic Delivery Process' }))
+    expect(atOnce.map((e) => e.data.delivery?.process)).toEqual(Array(8).fill({ id: 'basic', version: 6, title: 'Basic Delivery Process' }))
     expect(atOnce.map((e) => e.data.delivery?.revision)).toEqual([1, 1, 2, 2, 3, 3, 4, 4])
   })
 
   it('still reads the events of a delivery whose stored definition no longer compiles, without what only the definition knows', async () => {
     const [id] = await awaitingConfirmation(h.engine, 1) as [string]
     const before = await pageOf({ instance: id }, 6)
-    await h.store.db.updateTable('process_definition').set({ source: 'id: basic\nversion: 5\ntitle: [' }).where('id', '=', 'basic').where('version', '=', 5).execute()
+    await h.store.db.updateTable('process_definition').set({ source: 'id: basic\nversion: 6\ntitle: [' }).where('id', '=', 'basic').where('version', '=', 6).execute()
     // Another server, which has not compiled it yet.
     const after = (await new Engine({ store: h.store, clock: h.clock }).events.list({ instance: id }, ADMIN)).items
     expect(after.map((e) => [e.id, e.type, e.data['step'] ?? null])).toEqual(before.map((e) => [e.id, e.type, e.data['step'] ?? null]))
     expect(after.at(-1)?.data.delivery).toMatchObject({
-      process: { id: 'basic', version: 5, title: 'basic' }, status: 'active', phase: { id: 'confirm-delivery', title: 'confirm-delivery', round: 1 }, executor: [],
+      process: { id: 'basic', version: 6, title: 'basic' }, status: 'active', phase: { id: 'confirm-delivery', title: 'confirm-delivery', round: 1 }, executor: [],
       deadline: (before.at(-1)?.data.delivery as { deadline: unknown }).deadline, parties: { customer: 'c-1', isv: 'v-1' },
     })
   })

@@ -16,7 +16,7 @@ let h: Harness
 beforeEach(async () => { h = await openHarness() })
 afterEach(async () => { await h.close() })
 
-const VARIANT = 'id: v-backup\nversion: 1\nextends: basic@5\ntitle: ACME Backup delivery\n'
+const VARIANT = 'id: v-backup\nversion: 1\nextends: basic@6\ntitle: ACME Backup delivery\n'
 
 /** The proposal approved as the first write of an approval leaves it, its text not registered. */
 async function approvedOnly(definition: string): Promise<string> {
@@ -43,7 +43,7 @@ it('registers the text of an approved proposal whose process is missing, once, a
 it('reports, and leaves as it is, an approved proposal whose version another text took meanwhile', async () => {
   const id = await approvedOnly(VARIANT)
   // An administrator registered a public process under the same id in the meantime.
-  await h.engine.processes.register('id: v-backup\nversion: 1\nextends: basic@5\ntitle: Someone else\n', 'v-backup.yaml')
+  await h.engine.processes.register('id: v-backup\nversion: 1\nextends: basic@6\ntitle: Someone else\n', 'v-backup.yaml')
   const { registered, failed } = await h.engine.proposals.completeApprovals()
   expect(registered).toEqual([])
   expect(failed).toEqual([{ proposal: id, error: expect.objectContaining({ code: 'process.version-conflict' }) }])
@@ -78,23 +78,23 @@ it('holds the limit of open proposals across servers: 30 submitted at once throu
 })
 
 it('refuses a proposer at its limit before checking the text: an id of another owner\'s answers as a free one does', async () => {
-  await h.engine.processes.register('id: v-private\nversion: 1\nextends: basic@5\ntitle: Private\n', 'v-private.yaml', { owner: { role: 'isv', subject: 'v-2' } })
+  await h.engine.processes.register('id: v-private\nversion: 1\nextends: basic@6\ntitle: Private\n', 'v-private.yaml', { owner: { role: 'isv', subject: 'v-2' } })
   // Under the limit, the text's check tells the id is taken.
-  await expect(h.engine.proposals.submit('id: v-private\nversion: 2\nextends: basic@5\ntitle: Mine\n', ISV)).rejects.toMatchObject({ code: 'process.owner-conflict' })
+  await expect(h.engine.proposals.submit('id: v-private\nversion: 2\nextends: basic@6\ntitle: Mine\n', ISV)).rejects.toMatchObject({ code: 'process.owner-conflict' })
   for (let i = 0; i < MAX_OPEN_PROPOSALS; i++) await h.engine.proposals.submit(VARIANT.replace('v-backup', `v-backup-${i}`), ISV)
   for (const id of ['v-private', 'v-free']) {
-    await expect(h.engine.proposals.submit(`id: ${id}\nversion: 2\nextends: basic@5\ntitle: Mine\n`, ISV)).rejects.toMatchObject({ code: 'proposal.limit' })
+    await expect(h.engine.proposals.submit(`id: ${id}\nversion: 2\nextends: basic@6\ntitle: Mine\n`, ISV)).rejects.toMatchObject({ code: 'proposal.limit' })
   }
 })
 
 it('registers an approved proposal on the base version it was submitted on, not one published since', async () => {
   const submitted = await h.engine.proposals.submit('id: v-drift\nversion: 1\nextends: basic\ntitle: Drift\n', ISV)
-  expect(submitted.base).toBe('basic@5')
+  expect(submitted.base).toBe('basic@6')
   const basic = readFileSync(join(BUILT_IN_PROCESS_DIR, 'basic.yaml'), 'utf8')
-  await h.engine.processes.register(basic.replace('version: 5', 'version: 6').replace('title: Confirm Delivery', 'title: Confirm Delivery, changed since'), 'basic.yaml')
+  await h.engine.processes.register(basic.replace('version: 6', 'version: 7').replace('title: Confirm Delivery', 'title: Confirm Delivery, changed since'), 'basic.yaml')
   await h.engine.proposals.approve(submitted.id, { expectedRevision: submitted.revision }, ADMIN)
   const registered = await h.engine.processes.get('v-drift', 1)
-  const reviewed = await h.engine.processes.get('basic', 5)
+  const reviewed = await h.engine.processes.get('basic', 6)
   expect(registered.steps.get('confirm-delivery')?.title).toBe(reviewed.steps.get('confirm-delivery')?.title)
   expect(registered.steps.get('confirm-delivery')?.title).not.toContain('changed since')
   // What the review showed: the check of the text as submitted, on the same base.
@@ -103,7 +103,7 @@ it('registers an approved proposal on the base version it was submitted on, not 
 })
 
 it('refuses to approve a proposal whose id and version another owner registered with the same text, and puts it back', async () => {
-  const text = 'id: shared-x\nversion: 1\nextends: basic@5\ntitle: Shared\n'
+  const text = 'id: shared-x\nversion: 1\nextends: basic@6\ntitle: Shared\n'
   const first = await h.engine.proposals.submit(text, ISV)
   const second = await h.engine.proposals.submit(text, { role: 'isv', subject: 'v-2' })
   await h.engine.proposals.approve(first.id, {}, ADMIN)

@@ -23,7 +23,7 @@ beforeAll(async () => {
   const registered = await api.call('PUT', '/v1/processes/custom-basic?owner=isv:v-1', { who: 'admin', body: yaml, headers: { 'Content-Type': 'application/yaml' } })
   expect(registered.status).toBe(201)
   privateProcess = 'custom-basic'
-  const proposed = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition: 'id: v-variant\nversion: 1\nextends: basic@5\ntitle: Variant\n' } })
+  const proposed = await api.call('POST', '/v1/proposals', { who: 'isv', json: { definition: 'id: v-variant\nversion: 1\nextends: basic@6\ntitle: Variant\n' } })
   expect(proposed.status).toBe(201)
   proposal = ((await proposed.json()) as { id: string }).id
 })
@@ -56,9 +56,9 @@ const ROUTES: Route[] = [
   { method: 'POST', label: '/v1/advance', path: () => '/v1/advance', json: {}, refused: { anonymous: 401, customer: 403, isv: 403 } },
   { method: 'GET', label: '/v1/clock', path: () => '/v1/clock', refused: { anonymous: 401, unknownToken: 401 } },
   { method: 'POST', label: '/v1/attachments', path: () => '/v1/attachments', body: () => 'plain bytes', refused: { anonymous: 401, unknownToken: 401 } },
-  { method: 'POST', label: '/v1/proposals', path: () => '/v1/proposals', json: { definition: 'id: v-other\nversion: 1\nextends: basic@5\ntitle: Other\n' }, refused: { anonymous: 401, admin: 403, system: 403, customer: 403 } },
+  { method: 'POST', label: '/v1/proposals', path: () => '/v1/proposals', json: { definition: 'id: v-other\nversion: 1\nextends: basic@6\ntitle: Other\n' }, refused: { anonymous: 401, admin: 403, system: 403, customer: 403 } },
   { method: 'GET', label: '/v1/proposals/{id}', path: () => `/v1/proposals/${proposal}`, refused: { anonymous: 401, strangerIsv: 404, customer: 404, strangerCustomer: 404 } },
-  { method: 'POST', label: '/v1/proposals/{id}/amend', path: () => `/v1/proposals/${proposal}/amend`, json: { definition: 'id: v-variant\nversion: 1\nextends: basic@5\ntitle: Variant 2\n' }, refused: { anonymous: 401, strangerIsv: 404, customer: 404, admin: 403, system: 403 } },
+  { method: 'POST', label: '/v1/proposals/{id}/amend', path: () => `/v1/proposals/${proposal}/amend`, json: { definition: 'id: v-variant\nversion: 1\nextends: basic@6\ntitle: Variant 2\n' }, refused: { anonymous: 401, strangerIsv: 404, customer: 404, admin: 403, system: 403 } },
   { method: 'POST', label: '/v1/proposals/{id}/return', path: () => `/v1/proposals/${proposal}/return`, json: { comment: 'x' }, refused: { anonymous: 401, isv: 403, strangerIsv: 404, customer: 404, system: 403 } },
   { method: 'POST', label: '/v1/proposals/{id}/approve', path: () => `/v1/proposals/${proposal}/approve`, json: {}, refused: { anonymous: 401, isv: 403, strangerIsv: 404, customer: 404, system: 403 } },
   { method: 'POST', label: '/v1/proposals/{id}/withdraw', path: () => `/v1/proposals/${proposal}/withdraw`, json: {}, refused: { anonymous: 401, admin: 403, system: 403, strangerIsv: 404 } },

@@ -17,7 +17,7 @@ async function send(method: string, path: string, who: Who, body: string, type =
   return fetch(`${server.url}${path}`, { method, body, headers: { Authorization: `Bearer ${api.tokens[who]}`, 'Content-Type': type } })
 }
 
-const derived = (version: string, base = 'basic@5'): string => `id: v-backup\nversion: ${version}\nextends: ${base}\ntitle: ACME Backup delivery\n`
+const derived = (version: string, base = 'basic@6'): string => `id: v-backup\nversion: ${version}\nextends: ${base}\ntitle: ACME Backup delivery\n`
 const PARTIES = { customer: 'c-1', isv: 'v-1' }
 const CONTEXT = { orderId: 'o-1', specification: 'Standard', productId: 'p-1' }
 
@@ -34,7 +34,7 @@ describe('process versions', () => {
   })
 
   it('registering version 3,000,000,000: 422, not a 500 from the database', async () => {
-    const text = derived('3000000000').replace('extends: basic@5\n', '').replace('title: ACME Backup delivery\n', 'title: T\nroles: [isv]\nsteps:\n  - { id: s, title: S, actor: isv, actions: { done: { end: completed } } }\n')
+    const text = derived('3000000000').replace('extends: basic@6\n', '').replace('title: ACME Backup delivery\n', 'title: T\nroles: [isv]\nsteps:\n  - { id: s, title: S, actor: isv, actions: { done: { end: completed } } }\n')
     await expectProblem(await send('PUT', '/v1/processes/v-backup', 'admin', text, 'application/yaml'), 422, 'definition.invalid')
     const check = await send('POST', '/v1/processes/validate', 'admin', JSON.stringify({ definition: text }))
     expect(check.status).toBe(200)

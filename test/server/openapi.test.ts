@@ -152,7 +152,7 @@ describe('GET /openapi.json', () => {
     await call('GET', '/openapi.json')
     await call('GET', '/docs')
     await call('GET', '/v1/processes', { who: 'isv' })
-    const basic = await body<{ source: string }>(await call('GET', '/v1/processes/basic?version=5', { who: 'customer' }))
+    const basic = await body<{ source: string }>(await call('GET', '/v1/processes/basic?version=6', { who: 'customer' }))
     await call('GET', '/v1/processes/basic/diagram', { who: 'customer' })
     expect((await call('PUT', '/v1/processes/basic', { who: 'admin', body: basic.source, headers: { 'Content-Type': 'application/yaml' } })).status).toBe(200)
     await call('POST', '/v1/processes/validate', { who: 'isv', json: { definition: basic.source, scenarios: 'process: basic\nscenarios:\n  - name: x\n    start: { parties: { customer: c-1 }, expect: { phase: submit-demand } }\n' } })
@@ -213,7 +213,7 @@ describe('GET /openapi.json', () => {
     await call('PUT', '/v1/processes/basic', { who: 'admin', body: 'id: basic\nversion: 1\n', headers: { 'Content-Type': 'application/yaml' } })
 
     // Proposals: an ISV's customised procedure, returned with a comment, amended, approved.
-    const proposed = 'id: v-basic\nversion: 1\nextends: basic@5\ntitle: Basic delivery, customised\n'
+    const proposed = 'id: v-basic\nversion: 1\nextends: basic@6\ntitle: Basic delivery, customised\n'
     const proposal = await body<{ id: string }>(await call('POST', '/v1/proposals', { who: 'isv', json: { definition: proposed } }))
     await call('POST', '/v1/proposals', { who: 'isv', json: { definition: 'id: x\n' } })
     await call('POST', '/v1/proposals', { who: 'admin', json: { definition: proposed } })

@@ -11,7 +11,7 @@ let api: Api
 let server: Loopback
 serveForEachTest((opened, served) => { api = opened; server = served })
 
-const VARIANT = 'id: v-backup\nversion: 1\nextends: basic@5\ntitle: ACME Backup delivery\n'
+const VARIANT = 'id: v-backup\nversion: 1\nextends: basic@6\ntitle: ACME Backup delivery\n'
 
 interface Proposal { id: string; status: string; revision: number; round: number; source: string; history: Array<{ action: string; comment: string | null }> }
 

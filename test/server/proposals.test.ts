@@ -12,7 +12,7 @@ let api: Api
 beforeEach(async () => { api = await openApi() })
 afterEach(async () => { await api.close() })
 
-/** Basic delivery with the demand step's title changed: a small variant of `basic@5` (shared with test/console/proposals.browser.test.ts). */
+/** Basic delivery with the demand step's title changed: a small variant of `basic@6` (shared with test/console/proposals.browser.test.ts). */
 const VARIANT = readFileSync(join(import.meta.dirname, '../fixtures/proposal-variant.yaml'), 'utf8')
 
 interface Proposal {
@@ -38,7 +38,7 @@ describe('proposing', () => {
   it('submits a variant of a public process: its process, pinned base, proposer and first history entry', async () => {
     const proposal = await propose()
     expect(proposal).toMatchObject({
-      status: 'submitted', round: 1, revision: 1, base: 'basic@5', source: VARIANT, previousSource: null, registered: null,
+      status: 'submitted', round: 1, revision: 1, base: 'basic@6', source: VARIANT, previousSource: null, registered: null,
       process: { id: 'v-backup', version: 1, title: 'ACME Backup delivery' }, proposer: { role: 'isv', subject: 'v-1' },
       history: [{ action: 'submitted', by: { role: 'isv', subject: 'v-1' }, round: 1, comment: null }],
     })
@@ -63,7 +63,7 @@ describe('proposing', () => {
     expect(broken.detail).toMatch(/^definition\.yaml has/)
     // A public process's id, and a base the ISV may not use.
     expect(await refused(VARIANT.replace('id: v-backup', 'id: basic').replace('version: 1', 'version: 9'))).toMatchObject({ status: 409, code: 'process.owner-conflict' })
-    expect(await refused(VARIANT.replace('extends: basic@5', 'extends: nothing@1'))).toMatchObject({ status: 422, code: 'definition.invalid' })
+    expect(await refused(VARIANT.replace('extends: basic@6', 'extends: nothing@1'))).toMatchObject({ status: 422, code: 'definition.invalid' })
     const after = await snapshot(api.database)
     expect(after['process_definition']).toEqual(before['process_definition'])
     expect(after['process_proposal']).toEqual([])
@@ -167,7 +167,7 @@ describe('listing', () => {
     }
     const first = (await send('GET', '/v1/proposals?limit=2', 'admin')).body as { items: Array<Record<string, unknown>>; next?: string }
     expect(first.items.map((p) => p['id'])).toEqual([ids[2], ids[1]])
-    expect(first.items[0]).toMatchObject({ id: ids[2], status: 'submitted', round: 1, base: 'basic@5', process: { id: 'v-backup-3', version: 1 }, proposer: { role: 'isv', subject: 'v-1' } })
+    expect(first.items[0]).toMatchObject({ id: ids[2], status: 'submitted', round: 1, base: 'basic@6', process: { id: 'v-backup-3', version: 1 }, proposer: { role: 'isv', subject: 'v-1' } })
     for (const item of first.items) for (const text of ['source', 'previousSource', 'history']) expect(item).not.toHaveProperty(text)
     expect(first.next).toEqual(expect.any(String))
     const second = (await send('GET', `/v1/proposals?limit=2&cursor=${first.next ?? ''}`, 'admin')).body as { items: Array<{ id: string }>; next?: string }

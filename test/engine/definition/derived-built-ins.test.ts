@@ -9,10 +9,11 @@ import type { CompiledProcess } from '../../../engine/index.js'
 // them derive from `basic`; every rule of version 2 must still hold, and the only additions are
 // the new rules: order details in `context`, the customer's dispute at Confirm Delivery (and at
 // Confirm Warranty, double-check's final confirmation) with its administrator step, and the
-// escalation of steps waiting on the ISV. Two rules changed since, on purpose: at version 4 the
+// escalation of steps waiting on the ISV. Three rules changed since, on purpose: at version 4 the
 // contact's phone number accepts every number version 2 accepted, and more (dots, slashes, a
 // bracket first), and says so in words (version 5); at version 5 every text a person writes must
-// show something (`format: text`, where `minLength: 1` accepted only spaces).
+// show something (`format: text`, where `minLength: 1` accepted only spaces); at version 6 a phone
+// number runs from a digit to a digit (or a closing bracket), where `(    )` passed.
 const V2 = join(import.meta.dirname, '..', '..', 'fixtures', 'processes-v2')
 const current = new Map(loadBuiltInProcesses().map((p) => [p.id, p]))
 
@@ -22,7 +23,7 @@ function v2(id: string): CompiledProcess {
   return result.process
 }
 
-/** The phone pattern of `submit`'s contact, which version 4 widened (compared on its own below). */
+/** The phone pattern of `submit`'s contact, which version 4 widened and version 6 bounded by digits (compared on its own below). */
 const PHONE = ['properties', 'contact', 'properties', 'phone', 'pattern'] as const
 
 function withoutPhonePattern(schema: unknown): unknown {
@@ -32,6 +33,7 @@ function withoutPhonePattern(schema: unknown): unknown {
   if (node) {
     delete node['pattern']
     delete node['patternErrorMessage']
+    delete node['maxLength']
   }
   return copy
 }
@@ -69,8 +71,8 @@ function rulesOf(process: CompiledProcess, stepId: string, actions?: readonly st
 
 const NEW_STEPS = /^(dispute|warranty-dispute|.*-escalated)$/
 
-/** The current version of each: `double-check` is at 6 (its warranty dispute moved into the warranty period). */
-const VERSION: Readonly<Record<string, number>> = { basic: 5, contract: 5, 'double-check': 6, 'step-by-step': 5 }
+/** The current version of each: `double-check` one ahead (its warranty dispute moved into the warranty period at 6). */
+const VERSION: Readonly<Record<string, number>> = { basic: 6, contract: 6, 'double-check': 7, 'step-by-step': 6 }
 
 describe.each(['basic', 'contract', 'double-check', 'step-by-step'])('%s, derived, keeps every rule of version 2', (id) => {
   const old = v2(id)
@@ -89,11 +91,14 @@ describe.each(['basic', 'contract', 'double-check', 'step-by-step'])('%s, derive
       ['dispute', ...(old.steps.has('confirm-warranty') ? ['warranty-dispute'] : []), ...[...old.steps.values()].filter((s) => s.actors.includes('isv')).map((s) => `${s.id}-escalated`)].sort())
   })
 
-  it('accepts every phone number version 2 accepted, and numbers written with dots, slashes or a bracket first', () => {
+  it('accepts every phone number version 2 accepted, and numbers written with dots, slashes or a bracket first; not a text without digits', () => {
     const [before, after] = [phonePattern(old), phonePattern(now)]
     for (const phone of ['+86 138 0000 0000', '010-6552 9988', '12345', '555 (123) 4567']) expect([phone, before.test(phone), after.test(phone)]).toEqual([phone, true, true])
     for (const phone of ['(555) 123-4567', '555.123.4567', '+44 20/7946 0958']) expect([phone, before.test(phone), after.test(phone)]).toEqual([phone, false, true])
     for (const phone of ['call me', '1234', '+', '12345678901234567890123456789012345']) expect([phone, after.test(phone)]).toEqual([phone, false])
+    // Version 6: from a first digit to a last (or a closing bracket), so never without digits; a
+    // digit followed by separators only, which version 2 took, is no number either.
+    for (const phone of ['(    )', '(----', '+((((((', '1----', '(010)']) expect([phone, after.test(phone)]).toEqual([phone, false])
   })
 
   it('keeps each step: title, description, actor, windows and every action with its target, inputs and files', () => {

@@ -11,7 +11,7 @@ const SYSTEM = { role: 'system', subject: 'scheduler' }
 const CUSTOMER = { role: 'customer', subject: 'c-1' }
 const AT = '2026-03-01T00:00:00.000Z'
 const LATER = '2026-03-02T00:00:00.000Z'
-const TEXT: ProposedText = { source: 'id: v-x\n', process: { id: 'v-x', version: 1, title: 'X' }, base: 'basic@5' }
+const TEXT: ProposedText = { source: 'id: v-x\n', process: { id: 'v-x', version: 1, title: 'X' }, base: 'basic@6' }
 const TEXT_2: ProposedText = { ...TEXT, source: 'id: v-x\n# amended\n' }
 
 function submitted(): ProposalState {

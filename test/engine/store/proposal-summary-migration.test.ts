@@ -18,7 +18,7 @@ beforeAll(async () => {
   const engine = new Engine({ store, clock })
   await engine.processes.registerBuiltIns()
   for (let i = 1; i <= 3; i++) {
-    ids.push((await engine.proposals.submit(`id: v-old-${i}\nversion: 1\nextends: basic@5\ntitle: Old ${i}\n`, ISV)).id)
+    ids.push((await engine.proposals.submit(`id: v-old-${i}\nversion: 1\nextends: basic@6\ntitle: Old ${i}\n`, ISV)).id)
     clock.advance('PT1M')
   }
   await filledAsOf(old.location, '0015-process-proposals', store, async (db, from) => {
@@ -37,7 +37,7 @@ it('migration 0016 gives the proposals stored before it their summaries, which a
   try {
     const summaries = await store.db.selectFrom('process_proposal').select(['id', 'summary']).orderBy('id').execute()
     expect(summaries.map((row) => row.summary === null ? null : JSON.parse(row.summary) as { id: string; source?: string })).toEqual(
-      [...ids].sort().map((id) => expect.objectContaining({ id, status: 'submitted', base: 'basic@5' })))
+      [...ids].sort().map((id) => expect.objectContaining({ id, status: 'submitted', base: 'basic@6' })))
     expect(summaries.every((row) => !(row.summary ?? '').includes('"source"'))).toBe(true)
     const engine = new Engine({ store, clock: new ManualClock(T0) })
     await engine.processes.registerBuiltIns()
