@@ -22,7 +22,8 @@ export default defineConfig({
     // The slowest files first, so no long one is left running alone at the end.
     sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 30_000,
-    // The command line compiled once for the tests that run it as a child process.
-    globalSetup: ['test/support/built-cli.ts'],
+    // One temporary directory for the run, removed at its end; the command line compiled once for
+    // the tests that run it as a child process.
+    globalSetup: ['test/support/temp-root.ts', 'test/support/built-cli.ts'],
   },
 })
