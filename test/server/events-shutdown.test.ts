@@ -1,6 +1,6 @@
 import { afterAll, expect, it } from 'vitest'
 import type { PublicEvent } from '../../engine/index.js'
-import { freshDatabase } from '../support/database.js'
+import { registeredDatabase } from '../support/database.js'
 import type { TestDatabase } from '../support/database.js'
 import { startServer, tokensFor } from '../support/server-process.js'
 import type { ServerProcess } from '../support/server-process.js'
@@ -19,7 +19,7 @@ afterAll(async () => {
 })
 
 it('streams what another server commits, and stops on SIGTERM without waiting for its open streams', { timeout: 60_000 }, async () => {
-  database = await freshDatabase('dc-events-')
+  database = await registeredDatabase('dc-events-')
   const [admin] = await tokensFor(database.location, ['admin', 'a-1'])
   const [writer, reader] = await Promise.all([startServer(database), startServer(database, '--shutdown-timeout', '30')])
   servers.push(writer, reader)

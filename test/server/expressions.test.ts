@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { freshDatabase } from '../support/database.js'
+import { registeredDatabase } from '../support/database.js'
 import type { TestDatabase } from '../support/database.js'
 import { startServer, tokensFor } from '../support/server-process.js'
 import type { ServerProcess } from '../support/server-process.js'
@@ -32,7 +32,7 @@ afterEach(async () => {
 
 describe('an expression that never ends, on a real server', () => {
   it('is cut off: each act is answered 422 expression.failed while /healthz keeps answering', { timeout: 120_000 }, async () => {
-    const db = await freshDatabase('dc-expr-')
+    const db = await registeredDatabase('dc-expr-')
     databases.push(db)
     const [admin, isv] = await tokensFor(db.location, ['admin', 'a-1'], ['isv', 'v-1'])
     const server = await startServer(db)

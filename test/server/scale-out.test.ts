@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { evolve, Store } from '../../engine/index.js'
 import type { InstanceState } from '../../engine/index.js'
-import { DIALECT, freshDatabase } from '../support/database.js'
+import { DIALECT, registeredDatabase } from '../support/database.js'
 import type { TestDatabase } from '../support/database.js'
 import { DEMAND } from '../support/engine.js'
 import { DEFAULT_CONCURRENCY } from '../../server/webhooks/dispatcher.js'
@@ -40,9 +40,9 @@ let receiver: Receiver
 const servers: ServerProcess[] = []
 const tokens = { admin: '', customer: '', isv: '' }
 beforeAll(async () => {
-  database = await freshDatabase('dc-scale-')
+  database = await registeredDatabase('dc-scale-')
   receiver = await openReceiver()
-  // The first server creates the schema; the tokens are rows in the shared database.
+  // The tokens are rows in the shared database.
   servers.push(await startServer(database, ...SERVE))
   const [admin, customer, isv] = await tokensFor(database.location, ['admin', 'a-1'], ['customer', 'c-1'], ['isv', 'v-1'])
   Object.assign(tokens, { admin, customer, isv })

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Store } from '../../engine/index.js'
-import { freshDatabase } from '../support/database.js'
+import { freshDatabase, registeredDatabase } from '../support/database.js'
 import type { TestDatabase } from '../support/database.js'
 import { DEMAND } from '../support/engine.js'
 import { execFile } from 'node:child_process'
@@ -24,8 +24,9 @@ afterEach(async () => {
   for (const database of databases.splice(0)) await database.drop()
 })
 
-async function tempDb(): Promise<TestDatabase> {
-  const database = await freshDatabase('dc-serve-')
+/** A database for one test: as a server that ran on it left it, unless the test is of a first start. */
+async function tempDb(made = registeredDatabase): Promise<TestDatabase> {
+  const database = await made('dc-serve-')
   databases.push(database)
   return database
 }
@@ -42,7 +43,7 @@ async function call(server: ServerProcess, token: string, method: string, path: 
 
 describe('delivery-center serve', () => {
   it('as `npm start` runs it: compiled to JavaScript with the built-in processes, served without a TypeScript loader (here with --writer-thread)', { timeout: 120_000 }, async () => {
-    const db = await tempDb()
+    const db = await tempDb(freshDatabase)
     // The build bin/build.js made once for the run (see test/support/built-cli.ts).
     const build = dirname(dirname(CLI))
     const command = startArguments(build)
@@ -84,8 +85,7 @@ describe('delivery-center serve', () => {
   })
 
   it('prints each token alone on stdout, so TOKEN=$(...) works', async () => {
-    const db = await tempDb()
-    await (await Store.open(db.location)).close() // token create needs an existing database
+    const db = await tempDb() // token create needs an existing database
     const { code, stdout } = await runCli(['token', 'create', '--role', 'customer', '--subject', 'c-1', '--db', db.location])
     expect(code).toBe(0)
     expect(stdout).toMatch(/^dc_[A-Za-z0-9_-]{43}\n$/)

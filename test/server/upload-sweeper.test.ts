@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AttachmentStorage, RemovalJournal } from '../../engine/attachments/index.js'
 import { Store } from '../../engine/index.js'
 import { UploadSweeper } from '../../server/upload-sweeper.js'
-import { freshDatabase } from '../support/database.js'
+import { registeredDatabase } from '../support/database.js'
 import type { TestDatabase } from '../support/database.js'
 import { DEMAND } from '../support/engine.js'
 import { openApi } from '../support/http.js'
@@ -146,7 +146,7 @@ describe('uploads never attached expire', () => {
 describe('delivery-center serve', () => {
   let database: TestDatabase
   let server: ServerProcess | undefined
-  beforeEach(async () => { database = await freshDatabase('dc-sweep-') })
+  beforeEach(async () => { database = await registeredDatabase('dc-sweep-') })
   afterEach(async () => {
     if (server) {
       server.child.kill('SIGKILL')

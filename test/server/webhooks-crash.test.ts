@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Store } from '../../engine/index.js'
-import { DIALECT, freshDatabase } from '../support/database.js'
+import { DIALECT, registeredDatabase } from '../support/database.js'
 import type { TestDatabase } from '../support/database.js'
 import { DEMAND } from '../support/engine.js'
 import { startServer, tokensFor } from '../support/server-process.js'
@@ -26,7 +26,7 @@ let receiver: Receiver
 let server: ServerProcess
 const tokens = { admin: '', customer: '', isv: '' }
 beforeAll(async () => {
-  database = await freshDatabase('dc-webhook-crash-')
+  database = await registeredDatabase('dc-webhook-crash-')
   receiver = await openReceiver()
   // Each answer takes a while, so attempts are in flight when the server dies.
   receiver.delayMs = 30

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import BetterSqlite3 from 'better-sqlite3'
 import { Migrator } from 'kysely'
 import type { Kysely } from 'kysely'
-import { isPostgresUrl, Store } from '../../engine/index.js'
+import { Engine, isPostgresUrl, realClock, Store } from '../../engine/index.js'
 import type { Database, InstancePartyTable } from '../../engine/store/database.js'
 import { openDialect } from '../../engine/store/dialects/index.js'
 import { migrationProvider } from '../../engine/store/migrations.js'
@@ -56,6 +56,39 @@ export async function migratedDatabase(prefix = 'dc-test-'): Promise<TestDatabas
     return location
   })()
   copyFileSync(await template, database.location)
+  return database
+}
+
+/** A SQLite database with the built-in processes registered, once per worker process, copied by {@link registeredDatabase}. */
+let registered: Promise<string> | undefined
+
+/**
+ * A new database for one test as a server that has run on it leaves it: migrated, with the
+ * built-in processes registered. A server started on it finds them stored and compiles none (a
+ * second of CPU less than on a new database); on SQLite a copy of one made once per worker
+ * process, on PostgreSQL a fresh schema registered in this process. For tests of what a server
+ * does after its first start; the first start itself runs on {@link freshDatabase}.
+ */
+export async function registeredDatabase(prefix = 'dc-test-'): Promise<TestDatabase> {
+  const register = async (location: string): Promise<void> => {
+    const store = await Store.open(location)
+    try {
+      await new Engine({ store, clock: realClock }).processes.registerBuiltIns()
+    } finally {
+      await store.close()
+    }
+  }
+  const database = await freshDatabase(prefix)
+  if (POSTGRES_URL) {
+    await register(database.location)
+    return database
+  }
+  registered ??= (async () => {
+    const { location } = await freshDatabase('dc-registered-')
+    await register(location)
+    return location
+  })()
+  copyFileSync(await registered, database.location)
   return database
 }
 
