@@ -1,5 +1,6 @@
 import type { AstNode, Focus } from './expression-ast.js'
 import { readNames } from './expression-ast.js'
+import { BUILT_IN_SIGNATURES, ENGINE_SIGNATURES, REFUSED_FUNCTIONS, resultOf } from './expression-functions.js'
 import type { LiteralType } from './expression-functions.js'
 import type { DeclaredNames, ExpressionNames } from './expression-names.js'
 import { typeWords } from './type-words.js'
@@ -16,6 +17,8 @@ export interface Argument {
   readonly json?: string
   /** The field or parameter read, as written (`context.seats`). */
   readonly field?: string
+  /** A call of a built-in function whose result is always of `type`, as written (`$now()`, `$string(1)`). */
+  readonly call?: string
 }
 
 /** An argument only running the expression tells the type of. */
@@ -42,9 +45,11 @@ export function literalType(node: AstNode): LiteralType {
  * several types, or none said, is unknown). A field not given is nothing, which every function
  * takes; a field given holds its type, as its schema was checked.
  */
-export function argumentOf(node: AstNode, focus: Focus, names: ExpressionNames, inputs: DeclaredNames | undefined): Argument {
+export function argumentOf(node: AstNode, focus: Focus, names: ExpressionNames, inputs: DeclaredNames | undefined, bound: ReadonlySet<string> = new Set()): Argument {
   const literal = literalType(node)
   if (literal !== undefined) return { type: literal, json: LITERAL_JSON[literal] }
+  const call = callOf(node, bound)
+  if (call !== undefined) return call
   // Read whole, from the instance: `context.seats`, `$$.context.seats`, or `$.context.seats` where `$` is the instance.
   const steps = node.steps ?? []
   const rooted = steps[0]?.type === 'variable' ? 1 : 0
@@ -56,6 +61,28 @@ export function argumentOf(node: AstNode, focus: Focus, names: ExpressionNames, 
     : schemaType((root === 'context' ? names.context : root === 'inputs' ? inputs : undefined)?.fields?.[name])
   const type = json === undefined ? undefined : LETTERS[json]
   return type === undefined || json === undefined ? UNKNOWN : { type, json, field: `${root}.${name}` }
+}
+
+/**
+ * A call of a built-in or engine function (not one the expression binds with :=) on literals,
+ * or on such calls, alone (`$now()`, `$string(1)`, `$addDuration($now(), "P1D")`): it always
+ * returns what its signature says, when that is a text, a number, or true or false (a list may be
+ * empty, which JSONata gives as nothing). Undefined for any other expression.
+ */
+function callOf(node: AstNode, bound: ReadonlySet<string>): Argument | undefined {
+  if (node.type !== 'function' || node.procedure?.type !== 'variable') return undefined
+  const name = String(node.procedure.value)
+  const signature = bound.has(name) || REFUSED_FUNCTIONS.has(name) ? undefined : BUILT_IN_SIGNATURES.get(name) ?? ENGINE_SIGNATURES.get(name)
+  const result = signature === undefined ? undefined : resultOf(signature)
+  if (result !== 's' && result !== 'n' && result !== 'b') return undefined
+  const args: string[] = []
+  for (const arg of node.arguments ?? []) {
+    const literal = literalType(arg)
+    const written = literal !== undefined ? JSON.stringify(arg.value ?? null) : callOf(arg, bound)?.call
+    if (written === undefined) return undefined
+    args.push(written)
+  }
+  return { type: result, json: LITERAL_JSON[result], call: `$${name}(${args.join(', ')})` }
 }
 
 /** The one JSON type a field's `schema` declares (`type: integer`, `type: [object]`, `type: array`), else undefined. */
@@ -77,9 +104,10 @@ export function whenRefused(args: readonly Argument[]): string {
 
 /** The arguments in words: `an expression`, `a text`, `context.seats (a whole number)`. */
 export function argumentWords(args: readonly Argument[]): string {
-  return args.map(({ json, field }) => {
+  return args.map(({ json, field, call }) => {
     const words = json === undefined ? 'an expression' : typeWords(json, 'one')
-    return field === undefined ? words : `${field} (${words})`
+    const written = field ?? call
+    return written === undefined ? words : `${written} (${words})`
   }).join(', ')
 }
 
@@ -91,7 +119,7 @@ const ORDERING = new Set(['<', '<=', '>', '>='])
 /** One known operand in words: `context.seats (a whole number)`, `"5" (a text)`. */
 function operandWords(arg: Argument, node: AstNode): string {
   const words = typeWords(arg.json ?? '', 'one')
-  return `${arg.field ?? JSON.stringify(node.value ?? null)} (${words})`
+  return `${arg.field ?? arg.call ?? JSON.stringify(node.value ?? null)} (${words})`
 }
 
 /** `words` for the first list among `operands`, named by its field (`context.seats`); for a list written out, by an example field. */

@@ -12,6 +12,7 @@ import { arityOf, BUILT_IN_FUNCTIONS, BUILT_IN_SIGNATURES, ENGINE_FUNCTIONS, ENG
 import { argumentOf, argumentWords, operatorProblem, UNKNOWN, whenRefused } from './argument-types.js'
 import { equalityProblem } from './equality-checks.js'
 import type { Argument } from './argument-types.js'
+import type { LiteralType } from './expression-functions.js'
 import { namesWithin } from './expression-names.js'
 import type { DeclaredNames, ExpressionNames, Within } from './expression-names.js'
 import { suggest } from './suggest.js'
@@ -140,8 +141,8 @@ class Checker {
       this.#literals(String(node.procedure.value), [...(this.#piped.has(node) ? [undefined] : []), ...(node.arguments ?? [])])
     }
     if ((node.type === 'function' || node.type === 'partial') && node.procedure?.type === 'variable') {
-      const argument = (arg: AstNode | undefined): Argument => (arg === undefined ? UNKNOWN : argumentOf(arg, focus, this.#names, this.#inputs))
-      this.#call(String(node.procedure.value), [...(this.#piped.has(node) ? [argument(this.#piped.get(node))] : []), ...(node.arguments ?? []).map(argument)])
+      const argument = (arg: AstNode | undefined): Argument => (arg === undefined ? UNKNOWN : argumentOf(arg, focus, this.#names, this.#inputs, this.#bound))
+      this.#call(String(node.procedure.value), [...(this.#piped.has(node) ? [argument(this.#piped.get(node))] : []), ...(node.arguments ?? []).map(argument)], focus)
     }
     if (node.type === 'variable') this.#variable(String(node.value))
     if (node.type === 'regex' && node.value instanceof RegExp && repeatsRepetition(node.value.source)) {
@@ -206,7 +207,7 @@ class Checker {
   #operator(node: AstNode, focus: Focus): void {
     const inputs = this.#inputs
     const sides = (node.type === 'unary' ? [node.expression] : [node.lhs as AstNode | undefined, node.rhs]).filter((side): side is AstNode => side !== undefined)
-    const problem = operatorProblem(String(node.value), sides.map((side) => [argumentOf(side, focus, this.#names, inputs), side] as const))
+    const problem = operatorProblem(String(node.value), sides.map((side) => [argumentOf(side, focus, this.#names, inputs, this.#bound), side] as const))
     if (problem) this.#report('definition.expression', `operator:${String(node.value)}:${problem.message}`, problem.message, problem.hint)
   }
 
@@ -353,8 +354,8 @@ class Checker {
     return true
   }
 
-  /** A call of `$name` passing these arguments (none when the function is only named, as a value). */
-  #call(name: string, args?: readonly Argument[]): void {
+  /** A call of `$name` passing these arguments (none when the function is only named, as a value), where `focus` is the current value. */
+  #call(name: string, args?: readonly Argument[], focus?: Focus): void {
     const given = args?.length
     if (this.#bound.has(name)) return
     const refused = REFUSED_FUNCTIONS.get(name)
@@ -370,7 +371,7 @@ class Checker {
     }
     const signature = BUILT_IN_SIGNATURES.get(name) ?? ENGINE_SIGNATURES.get(name)
     if (signature !== undefined) {
-      if (args !== undefined) this.#arguments(name, signature, args)
+      if (args !== undefined) this.#arguments(name, signature, args, focus === 'root' ? 'o' : undefined)
       return
     }
     const callable = [...BUILT_IN_FUNCTIONS, ...ENGINE_FUNCTIONS, ...this.#bound].filter((f) => !REFUSED_FUNCTIONS.has(f)).map((f) => `$${f}`)
@@ -381,10 +382,18 @@ class Checker {
 
   /**
    * A call given fewer or more arguments than the function takes, or a literal, field or
-   * parameter of a type it does not take, which JSONata refuses only when it runs (T0410).
+   * parameter of a type it does not take, which JSONata refuses only when it runs (T0410); or
+   * one that leaves out a first argument the current value (`current`: the instance, a mapping,
+   * outside a path) cannot stand for (T0411).
    */
-  #arguments(name: string, signature: string, typed: readonly Argument[]): void {
-    if (mayCall(signature, typed.map((arg) => arg.type))) return
+  #arguments(name: string, signature: string, typed: readonly Argument[], current: LiteralType): void {
+    if (mayCall(signature, typed.map((arg) => arg.type), current)) return
+    if (mayCall(signature, typed.map((arg) => arg.type))) {
+      this.#report('definition.expression-function', `current:${name}:${typed.length}`,
+        `\`$${name}()\` is given ${typed.length === 0 ? 'no argument, so JSONata passes' : `${argumentWords(typed)}, which does not fit its first parameter, so JSONata passes`} the current value as the first: here the whole instance (a mapping), which it does not take. JSONata would refuse the call ${whenRefused(typed)}.`,
+        `Pass the first argument yourself, $${name}(FIELD${typed.length === 0 ? '' : ', ...'}), or call the function on it, FIELD.$${name}(${typed.length === 0 ? '' : '...'}), where FIELD is a field of the type it takes. JSONata's signature of \`$${name}\` is ${signature} (https://docs.jsonata.org/embedding-extending#function-signature-syntax).`)
+      return
+    }
     // What literals alone make JSONata refuse is said without the fields: it refuses it whatever they hold.
     const literals = typed.map((arg) => (arg.field === undefined ? arg : UNKNOWN))
     const args = mayCall(signature, literals.map((arg) => arg.type)) ? typed : literals
@@ -396,8 +405,8 @@ class Checker {
       return
     }
     const takes = max === Infinity ? `at least ${plural(min, 'argument')}` : min === max ? plural(min, 'argument') : `${min} to ${plural(max, 'argument')}`
-    const current = context ? ', the first of which may be left out to use the current value (as in `name.$uppercase()`)' : ''
-    this.#report('definition.expression-function', `arguments:${name}:${given}`, `\`$${name}()\` is given ${plural(given, 'argument')}; it takes ${takes}${current}.`,
+    const leftOut = context ? ', the first of which may be left out to use the current value (as in `name.$uppercase()`)' : ''
+    this.#report('definition.expression-function', `arguments:${name}:${given}`, `\`$${name}()\` is given ${plural(given, 'argument')}; it takes ${takes}${leftOut}.`,
       `JSONata's signature of \`$${name}\` is ${signature} (https://docs.jsonata.org/embedding-extending#function-signature-syntax). After \`~>\`, the value on its left is the first argument.`)
   }
 

@@ -77,6 +77,18 @@ export function parametersOf(signature: string): readonly SignatureParameter[] {
   return params
 }
 
+/** The type letter a function of `signature` returns (`<s-:n>`: `n`; `<a<n>:n>`: `n`), or undefined when it says none. */
+export function resultOf(signature: string): string | undefined {
+  let depth = 0
+  for (let i = 1; i < signature.length; i++) {
+    const c = signature[i]
+    if (c === '<') depth++
+    else if (c === '>') depth--
+    else if (c === ':' && depth === 0) return signature[i + 1]
+  }
+  return undefined
+}
+
 /** How many arguments a call of a function may pass: `min` to `max` (Infinity when the last repeats). */
 export interface Arity {
   readonly min: number
@@ -115,10 +127,11 @@ function accepts({ types, items }: SignatureParameter, literal: Exclude<LiteralT
 /**
  * Whether JSONata can run a call passing arguments of these literal types (undefined: not a
  * literal) to a function of `signature`: as given, or, where the first parameter may be the
- * current value, after it. Counts and literal types only: a call that passes might still fail
- * on what its other arguments turn out to be.
+ * current value (of type `current`, undefined when not known) and takes it, after it. Counts and
+ * literal types only: a call that passes might still fail on what its other arguments turn out
+ * to be.
  */
-export function mayCall(signature: string, literals: readonly LiteralType[]): boolean {
+export function mayCall(signature: string, literals: readonly LiteralType[], current?: LiteralType): boolean {
   const params = parametersOf(signature)
   const fits = (from: number): boolean => {
     const rest = params.slice(from)
@@ -126,7 +139,8 @@ export function mayCall(signature: string, literals: readonly LiteralType[]): bo
     if (literals.length < rest.filter((p) => !p.optional).length || (!repeats && literals.length > rest.length)) return false
     return literals.every((literal, i) => literal === undefined || accepts(rest[Math.min(i, rest.length - 1)] as SignatureParameter, literal))
   }
-  return fits(0) || (params[0]?.context === true && fits(1))
+  const first = params[0]
+  return fits(0) || (first?.context === true && (current === undefined || accepts(first, current)) && fits(1))
 }
 
 /**
