@@ -2,6 +2,7 @@ import type { SchemaFault } from './schema-faults.js'
 import type { RegExpLike } from 'ajv/dist/types/index.js'
 import { patternRegExp } from './pattern-regexp.js'
 import { typeWords } from './type-words.js'
+import { escapeSegment } from './pointer.js'
 
 // What no value can satisfy in one schema of an author's: a `const` or `enum` against the
 // schema's `type` and bounds, bounds with nothing between them, keywords of another type.
@@ -129,6 +130,72 @@ export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, poi
         faults.push({ pointer: `${pointer}/required/${i}`, atKey: false, message: `"${name}" is required, and its schema is \`false\`, which no value meets: no input could ever be accepted.`, hint: `Remove "${name}" from \`required\`, or give it a schema.` })
       }
     })
+  }
+  faults.push(...listFaults(node, pointer), ...nameFaults(node, pointer))
+  const negated = node['not']
+  const negatedTypes = isObject(negated) && Object.keys(negated).length === 1 ? typesOf(negated) : undefined
+  if (types && negatedTypes && [...types].every((type) => fitsTypes(type, negatedTypes))) {
+    faults.push({ pointer: `${pointer}/not`, atKey: false, message: `\`not\` refuses every ${[...negatedTypes].join(' or ')}, and \`type\` takes only ${[...types].join(' or ')}: ${none}`, hint: 'Remove `not`, or give it the values of that type to refuse (an `enum`, a `pattern`).' })
+  }
+  return faults
+}
+
+/** The least length of a text of each format whose texts have one (`date`: 2026-01-15; `date-time`: 2026-01-15T09:00:00Z), and the most. */
+const FORMAT_LENGTHS: Readonly<Record<string, readonly [number, number]>> = { date: [10, 10], 'date-time': [20, Infinity] }
+
+/**
+ * A list's `contains` no list within `maxItems` can hold (`minContains`, 1 unless said, above
+ * `maxItems`), and a text's length bounds a `format` never fits (`format: date`, ten characters,
+ * with `maxLength: 5`).
+ */
+function listFaults(node: Readonly<Record<string, unknown>>, pointer: string): SchemaFault[] {
+  const faults: SchemaFault[] = []
+  const least = typeof node['minContains'] === 'number' ? node['minContains'] : 1
+  if ('contains' in node && typeof node['maxItems'] === 'number' && node['maxItems'] < least) {
+    faults.push({ pointer: `${pointer}/contains`, atKey: false, message: `\`contains\` asks for ${least === 1 ? 'an item' : `${least} items`} of a list \`maxItems\` allows ${node['maxItems']} at most: no list can satisfy both.`, hint: 'Raise `maxItems`, or remove `contains`.' })
+  }
+  const lengths = typeof node['format'] === 'string' ? FORMAT_LENGTHS[node['format']] : undefined
+  if (lengths) {
+    const [shortest, longest] = lengths
+    const [low, high] = [typeof node['minLength'] === 'number' ? node['minLength'] : 0, typeof node['maxLength'] === 'number' ? node['maxLength'] : Infinity]
+    if (high < shortest || low > longest) {
+      const format = String(node['format'])
+      const length = shortest === longest ? `${shortest} characters` : `at least ${shortest} characters`
+      faults.push({ pointer: `${pointer}/${high < shortest ? 'maxLength' : 'minLength'}`, atKey: false, message: `A text of \`format: ${format}\` is ${length} long, and \`${high < shortest ? `maxLength\` is ${high}` : `minLength\` is ${low}`}: no text can satisfy both.`, hint: `Remove the length bound (the format sets it), or change \`format\`.` })
+    }
+  }
+  return faults
+}
+
+/**
+ * Property names an object must have that it cannot: a `required` name `propertyNames` refuses,
+ * and a name `dependentRequired` asks for beside one that is required, where its schema is
+ * `false` or the object takes no property it does not declare.
+ */
+function nameFaults(node: Readonly<Record<string, unknown>>, pointer: string): SchemaFault[] {
+  const faults: SchemaFault[] = []
+  const required = Array.isArray(node['required']) ? node['required'].filter((name): name is string => typeof name === 'string') : []
+  const names = node['propertyNames']
+  if (isObject(names)) {
+    const pattern = typeof names['pattern'] === 'string' ? patternOf(names['pattern']) : undefined
+    const listed = 'const' in names ? [names['const']] : Array.isArray(names['enum']) ? names['enum'] : undefined
+    const refused = required.find((name) => !withinBounds(name, names, pattern) || (listed !== undefined && !listed.includes(name)))
+    if (refused !== undefined) {
+      faults.push({ pointer: `${pointer}/required/${required.indexOf(refused)}`, atKey: false, message: `"${refused}" is required, and \`propertyNames\` refuses that name: no object can satisfy both.`, hint: 'Make `propertyNames` accept it, or require another name.' })
+    }
+  }
+  const dependent = node['dependentRequired']
+  const properties = isObject(node['properties']) ? node['properties'] : {}
+  const closed = node['additionalProperties'] === false && !('patternProperties' in node)
+  if (isObject(dependent)) {
+    for (const present of required) {
+      const asked = dependent[present]
+      if (!Array.isArray(asked)) continue
+      asked.forEach((name: unknown, i) => {
+        if (typeof name !== 'string' || (Object.hasOwn(properties, name) ? properties[name] !== false : !closed)) return
+        faults.push({ pointer: `${pointer}/dependentRequired/${escapeSegment(present)}/${i}`, atKey: false, message: `"${present}" is required, and with it \`dependentRequired\` asks for "${name}", which this object never takes (${Object.hasOwn(properties, name) ? 'its schema is `false`' : 'not declared, and no other property is accepted'}): no input could ever be accepted.`, hint: `Declare "${name}" under \`properties\`, or remove it from \`dependentRequired\`.` })
+      })
+    }
   }
   return faults
 }

@@ -136,7 +136,7 @@ it('refuses a pattern written as a JavaScript literal, which would have to match
   expect(checkTimeZone('Asia/Shanghai')).toBeUndefined()
 })
 
-it('refuses a schema no value can satisfy: a const or enum of another type, allOf of types no value has at once, an integer or a multiple between bounds that hold none, a required property whose schema is false', () => {
+it('refuses a schema no value can satisfy: a const or enum of another type, allOf of types no value has at once, an integer or a multiple between bounds that hold none, a required property whose schema is false, not of the whole type, contains beyond maxItems, a format beyond the length bounds, a required name propertyNames refuses or that asks for one never taken', () => {
   const pointers = (schema: Readonly<Record<string, unknown>>): string[] => {
     const compiled = compileAuthoredSchema(schema)
     return typeof compiled === 'function' ? [] : compiled.map((f) => f.pointer)
@@ -156,11 +156,21 @@ it('refuses a schema no value can satisfy: a const or enum of another type, allO
     [{ type: 'array', items: false, minItems: 1 }, '/minItems', [[], [1], [1, 2]]],
     [{ type: 'array', prefixItems: [{}, false], items: { type: 'string' }, minItems: 2 }, '/minItems', [[], [1], [1, 'a'], [1, 'a', 'b']]],
     [{ oneOf: [{ type: 'string', maxLength: 3 }, { maxLength: 3, type: 'string' }] }, '/oneOf/1', ['a', 'abcd', 1, null]],
+    [{ type: 'string', not: { type: 'string' } }, '/not', ['a', '']],
+    [{ type: 'integer', not: { type: 'number' } }, '/not', [0, 1]],
+    [{ type: 'array', contains: { type: 'string' }, maxItems: 0 }, '/contains', [[], ['a']]],
+    [{ type: 'array', contains: { type: 'string' }, minContains: 3, maxItems: 2 }, '/contains', [['a', 'b'], ['a', 'b', 'c']]],
+    [{ type: 'object', properties: { abc: {} }, propertyNames: { maxLength: 2 }, required: ['abc'] }, '/required/0', [{ abc: 1 }, {}]],
+    [{ type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false, required: ['a'], dependentRequired: { a: ['b'] } }, '/dependentRequired/a/0', [{ a: 'x' }, { a: 'x', b: 1 }, {}]],
   ]
   for (const [schema, pointer, candidates] of nothingTaken) {
     expect(pointers(schema), JSON.stringify(schema)).toEqual([pointer])
     expect(candidates.filter((value) => ajv.validate(schema, value)), JSON.stringify(schema)).toEqual([])
   }
+  // A format's texts are of a length: ten characters for a date, at least twenty for an instant.
+  expect(pointers({ type: 'string', format: 'date', maxLength: 5 })).toEqual(['/maxLength'])
+  expect(pointers({ type: 'string', format: 'date', minLength: 11 })).toEqual(['/minLength'])
+  expect(pointers({ type: 'string', format: 'date-time', maxLength: 19 })).toEqual(['/maxLength'])
   // A pattern is compiled once for all the values listed: 45,000 of them, against a pattern regexpu-core rewrites, in well under a second.
   const codes = [...Array.from({ length: 45_000 }, (_, i) => `v${i}`), 'Ab']
   expect(findSchemaFaults({ type: 'string', pattern: '^[\\p{Lu}\\p{Lt}][\\p{L}\\p{N}]*$', enum: codes }, ['date-time'])).toEqual([])
@@ -171,7 +181,10 @@ it('refuses a schema no value can satisfy: a const or enum of another type, allO
   for (const fine of [{ type: 'number', const: 2 }, { type: ['string', 'null'], enum: [null, 'a'] }, { allOf: [{ type: 'number' }, { type: 'integer' }] },
     { type: 'string', const: 'b', enum: ['b', 'c'] }, { type: 'string', enum: ['abc', '12'], pattern: '^\\d+$' }, { type: 'string', const: 'é', pattern: '^\\p{L}$' },
     { type: 'array', items: false, minItems: 0 }, { type: 'array', prefixItems: [{}, false], minItems: 1 }, { oneOf: [{ type: 'string', maxLength: 3 }, { type: 'string', maxLength: 4 }] },
-    { type: 'integer', minimum: 1.2, maximum: 2 }, { type: 'integer', minimum: 1, maximum: 10, multipleOf: 10 }, { type: 'object', properties: { legacy: false } }]) {
+    { type: 'integer', minimum: 1.2, maximum: 2 }, { type: 'integer', minimum: 1, maximum: 10, multipleOf: 10 }, { type: 'object', properties: { legacy: false } },
+    { type: ['string', 'null'], not: { type: 'string' } }, { type: 'string', not: { type: 'string', maxLength: 2 } }, { type: 'array', contains: { type: 'string' }, maxItems: 1 },
+    { type: 'string', format: 'date', maxLength: 10 }, { type: 'string', format: 'date-time', minLength: 24 },
+    { type: 'object', properties: { ab: {} }, propertyNames: { maxLength: 2 }, required: ['ab'] }, { type: 'object', properties: { a: {}, b: {} }, required: ['a'], dependentRequired: { a: ['b'] } }]) {
     expect(pointers(fine), JSON.stringify(fine)).toEqual([])
   }
 })
