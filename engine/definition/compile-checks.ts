@@ -61,7 +61,13 @@ export function checkInputPath(ctx: CompileContext, inputs: JsonSchema, path: re
         types.includes('array') ? 'Name an item of the list by its number, e.g. /slots/0.' : `Point ${what} at /${path.slice(0, depth).join('/')} itself.`)
       return undefined
     }
-    if (depth > 0 && types?.includes('array') && !types.includes('object')) return undefined
+    if (depth > 0 && types?.includes('array') && !types.includes('object')) {
+      // An item, checked as the list's `items` says (a list of texts holds no fields under /tags/0).
+      const items = schema?.['items']
+      if (types.length !== 1 || typeof items !== 'object' || items === null || Array.isArray(items) || 'prefixItems' in (schema ?? {})) return undefined
+      schema = items as JsonSchema
+      continue
+    }
     const names: DeclaredNames | undefined = declaredNames(schema)
     // Where composition or an open object leaves the names unknown, any input may be sent.
     if (!names || !names.closed) return undefined

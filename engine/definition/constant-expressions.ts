@@ -39,8 +39,13 @@ export function neverAnInstant(text: string, names: ExpressionNames): string | u
   const field = root === 'context' ? names.context?.fields?.[name] as { readonly type?: unknown } | undefined : undefined
   const types = typeof field?.type === 'string' ? [field.type] : Array.isArray(field?.type) ? field.type.map(String) : undefined
   if (types !== undefined && !types.includes('string')) return `\`context.${name}\` is ${types.map((t) => typeWords(t, 'one')).join(' or ')}, not an instant`
+  const format = (field as { readonly format?: unknown } | undefined)?.format
+  if (typeof format === 'string' && NEVER_INSTANTS.has(format)) return `\`context.${name}\` is a text of \`format: ${format}\`, never an RFC 3339 instant`
   return undefined
 }
+
+/** The formats (ajv-formats') no text of which is an RFC 3339 instant: a date alone (2026-01-15), a time alone, an address, a name, a number of its own form. */
+const NEVER_INSTANTS: ReadonlySet<string> = new Set(['date', 'time', 'iso-time', 'duration', 'email', 'idn-email', 'hostname', 'idn-hostname', 'ipv4', 'ipv6', 'uuid', 'uri', 'json-pointer', 'relative-json-pointer'])
 
 /**
  * Whether `text` is a condition that can never hold, reading nothing that could make it (`false`,
