@@ -8,7 +8,7 @@ import { createApp } from './app.js'
 import { EventHub } from './event-hub.js'
 import type { ServeFlags, ServerConfig } from './config.js'
 import { describeDatabase, resolveConfig, SECRET_KEY_FILE } from './config.js'
-import { listen } from './listen.js'
+import { reserve, serveOn } from './listen.js'
 import { Metrics } from './metrics.js'
 import type { ServerLog } from './log.js'
 import { openServerLog } from './log.js'
@@ -19,7 +19,9 @@ import { WebhookDispatcher } from './webhooks/dispatcher.js'
 import { loadSecretKey } from './webhooks/secret-key.js'
 
 /**
- * `delivery-center serve`: opens the database (migrating it), registers the built-in processes,
+ * `delivery-center serve`: takes its address (answering 503 `server.not-ready` until it serves,
+ * so that a start that cannot listen fails before it opens or makes anything), opens the
+ * database (migrating it), registers the built-in processes,
  * serves the API, runs the deadline scheduler, and on SIGTERM or SIGINT lets in-flight requests
  * finish (for at most the shutdown timeout) before closing the database. The only place that
  * reads the environment. A start that fails (a bad option or environment value, a database that
@@ -41,6 +43,8 @@ export async function main(flags: ServeFlags): Promise<void> {
 
 async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): Promise<void> {
   const { logger } = log
+  // The address first: a start that cannot listen fails before it opens, or makes, anything.
+  const server = await reserve(config.host, config.port)
   const secrets = loadSecretKey(config.secretKey)
   const store = await openStore(config)
   const sealed = await new WebhookEndpoints(store.webhooks, store.events, realClock, { allowPrivate: config.webhookAllowPrivate, secrets }).sealStoredSecrets()
@@ -70,7 +74,7 @@ async function serve(config: ServerConfig, flags: ServeFlags, log: ServerLog): P
   })
   const scheduler = new Scheduler(engine, store, logger, config.schedulerIntervalMs, metrics)
 
-  const server = await listen(app.fetch, config.host, config.port)
+  serveOn(server, app.fetch, config.host)
   scheduler.start()
   const webhooks = new WebhookDispatcher({ store, events: engine.events, clock: engine.clock, logger, allowPrivate: config.webhookAllowPrivate, secrets, metrics, timeoutMs: config.webhookTimeoutMs })
   webhooks.start()

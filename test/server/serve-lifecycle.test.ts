@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import type { Server } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -93,6 +93,8 @@ describe('serve refuses to start with one line naming the cause', () => {
     const port = (taken.address() as { port: number }).port
     const lines = await failedWith(serve(['--db', join(dir, 'dc.db'), '--port', String(port)]))
     expect(lines).toEqual([expect.stringMatching(new RegExp(`^delivery-center: cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`))])
+    // It failed before it made a database or a key.
+    expect(readdirSync(dir)).toEqual([])
   })
 
   it('when the database file is not a SQLite database', async () => {
