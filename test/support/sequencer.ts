@@ -8,22 +8,26 @@ import type { TestSpecification } from 'vitest/node'
  * Kept in step by hand from a run's durations (`npx vitest run` prints them per file).
  */
 const SLOW_FIRST = [
-  'test/bin/cli-tokens.test.ts',
   'test/engine/concurrency.test.ts',
-  'test/server/scale-out.test.ts',
-  'test/server/webhooks-crash.test.ts',
-  'test/server/serve.test.ts',
-  'test/server/serve-lifecycle.test.ts',
-  'test/bin/validate-extends.test.ts',
-  'test/bin/cli.test.ts',
-  'test/engine/events.test.ts',
-  'test/server/disputes.test.ts',
-  'test/console/safety.browser.test.ts',
-  'test/server/webhooks.test.ts',
-  'test/engine/failed-instances.test.ts',
+  'test/bin/cli-tokens.test.ts',
   'test/console/delivery.browser.test.ts',
   'test/console/proposals.browser.test.ts',
+  'test/server/webhooks-crash.test.ts',
+  'test/console/safety.browser.test.ts',
   'test/console/studio-editor.browser.test.ts',
+  'test/bin/cli.test.ts',
+  'test/server/serve-lifecycle.test.ts',
+  'test/server/serve.test.ts',
+  'test/server/scale-out.test.ts',
+  'test/bin/validate-extends.test.ts',
+  'test/server/check-bounds.test.ts',
+  'test/server/webhooks.test.ts',
+  'test/engine/check-threads.test.ts',
+  'test/engine/definition/authored-schemas.test.ts',
+  'test/bin/production-install.test.ts',
+  'test/server/listing-review.test.ts',
+  'test/engine/store/claims.test.ts',
+  'test/server/events-shutdown.test.ts',
 ]
 
 export class SlowFirstSequencer extends BaseSequencer {
