@@ -211,7 +211,10 @@ function syntaxProblems(doc: Document, text: string, tokens: readonly CST.Token[
   const problems: DefinitionError[] = []
   for (const e of kept) {
     const found = moved.get(e.pos[0])
-    const [offset, message, hint] = found ? [found.offset, found.message, found.hint] : [e.pos[0], e.message.trim(), syntaxHint(e.code, e.message)]
+    // A line indented with a tab, whatever yaml made of it (a block scalar's "must be indented").
+    const tabbed = text[lineStartOf(text, e.pos[0])] === '\t' && /indent/i.test(e.message)
+    const [offset, message, hint] = found ? [found.offset, found.message, found.hint]
+      : tabbed ? [e.pos[0], 'Tabs are not allowed as indentation', syntaxHint('TAB_AS_INDENT', '')] : [e.pos[0], e.message.trim(), syntaxHint(e.code, e.message)]
     const line = lineStartOf(text, offset)
     if (lines.has(line)) continue
     lines.add(line)

@@ -86,6 +86,13 @@ describe('indentation', () => {
     expect(problems[0]).toContain('7:1 Tabs are not allowed')
     expect(problems.filter((p) => p.startsWith('7:'))).toHaveLength(1)
   })
+
+  it('names a tab that indents the lines of a block scalar as a tab', () => {
+    expect(located(`${HEAD}description: |
+	indented with a tab
+steps: []
+`)).toEqual([expect.stringContaining('6:1 Tabs are not allowed as indentation') as string])
+  })
 })
 
 describe('anchors and aliases', () => {
