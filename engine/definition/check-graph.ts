@@ -21,9 +21,14 @@ export function checkGraph(ctx: CompileContext, process: CompiledProcess, writte
   const edges = [...processEdges(process), ...systemOnlyActionEdges(process)]
   const forward = new Map<string, string[]>()
   const backward = new Map<string, string[]>()
+  const add = (map: Map<string, string[]>, from: string, to: string): void => {
+    const list = map.get(from)
+    if (list) list.push(to)
+    else map.set(from, [to])
+  }
   for (const edge of edges) {
-    forward.set(edge.from, [...(forward.get(edge.from) ?? []), edge.to])
-    backward.set(edge.to, [...(backward.get(edge.to) ?? []), edge.from])
+    add(forward, edge.from, edge.to)
+    add(backward, edge.to, edge.from)
   }
   const reachable = closure([process.initialStep], forward)
   // A `goto` that names no step is reported as `definition.unknown-step`; the step it was meant
@@ -107,8 +112,8 @@ function reportUnperformable(ctx: CompileContext, process: CompiledProcess, writ
 
 function closure(start: readonly string[], next: ReadonlyMap<string, readonly string[]>): Set<string> {
   const seen = new Set(start)
-  const queue = [...start]
-  for (let node = queue.shift(); node !== undefined; node = queue.shift()) {
+  const queue = [...seen]
+  for (let i = 0, node = queue[0]; node !== undefined; node = queue[++i]) {
     for (const to of next.get(node) ?? []) {
       if (!seen.has(to)) {
         seen.add(to)

@@ -48,10 +48,17 @@ export function nodeOf(target: Target): string {
   return target.kind === 'step' ? target.step : `end:${target.outcome}`
 }
 
+/** Each duration's text, made once: a window's delay labels an edge from every step it covers. */
+const durationTexts = new WeakMap<object, string>()
+
 /** A delay as the author wrote it: `P14D` or a parameter name. */
 export function delayText(delay: Delay): string {
   switch (delay.kind) {
-    case 'duration': return delay.duration.toString()
+    case 'duration': {
+      let text = durationTexts.get(delay.duration)
+      if (text === undefined) durationTexts.set(delay.duration, text = delay.duration.toString())
+      return text
+    }
     case 'parameter': return delay.name
     case 'business-days': return `${delay.days} business day${delay.days === 1 ? '' : 's'} (${delay.calendar.id})`
   }
