@@ -31,7 +31,7 @@ export function compileChecks(
       const text = check[key]
       if (text === undefined) return undefined
       const compiled = expressionAt(ctx, scope, text, at('checks', index, key), site)
-      const notInstant = compiled && key !== 'assert' ? neverAnInstant(text, scope.expressionNames) : undefined
+      const notInstant = compiled && key !== 'assert' ? neverAnInstant(text, scope.expressionNames, site.inputs) : undefined
       if (notInstant) {
         ctx.report('definition.expression', at('checks', index, key), `This bound is never an instant: ${notInstant}, and \`${key}\` compares instants, so every "${action}" that gives ${check.input} would fail.`,
           'Give an instant: $now(), an RFC 3339 text such as "2026-01-01T00:00:00Z", a date-time parameter or field, or $addDuration() of one.')

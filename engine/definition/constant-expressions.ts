@@ -2,19 +2,26 @@ import { Temporal } from 'temporal-polyfill'
 import type { AstNode } from './expression-ast.js'
 import { parseExpression, readNames } from './expression-ast.js'
 import { isTrue } from './expression-limits.js'
-import type { ExpressionNames } from './expression-names.js'
+import type { DeclaredNames, ExpressionNames } from './expression-names.js'
+import { argumentOf } from './argument-types.js'
 import { typeWords } from './type-words.js'
 
 // What an expression that reads nothing comes to, read from its syntax without running it: the
 // conditions that can never hold, and the bounds that are never instants.
 
+/** Operators whose result is a number, and those whose result is true or false. */
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%'])
+const LOGICAL = new Set(['=', '!=', '<', '<=', '>', '>=', 'and', 'or', 'in'])
+
 /**
  * Why a bound (a check's `notBefore` or `notAfter`, a validity's `from` or `until`) can never give
- * an instant, or undefined: a constant that is not an RFC 3339 instant (`"42"`, `42`), or a
- * parameter or context field of another type (`parameters.maxSeats`, an integer). Evaluated, such a
- * bound fails every time (`expression.failed`).
+ * an instant, or undefined: a constant that is not an RFC 3339 instant (`"42"`, `42`), a
+ * parameter or a context field (or one of the action's `inputs`) of another type
+ * (`parameters.maxSeats`, an integer) or of a format no instant has, a call that gives another
+ * type (`$millis()`), arithmetic or a comparison. Evaluated, such a bound fails every time
+ * (`expression.failed`).
  */
-export function neverAnInstant(text: string, names: ExpressionNames): string | undefined {
+export function neverAnInstant(text: string, names: ExpressionNames, inputs?: DeclaredNames): string | undefined {
   const ast = parseExpression(text)
   if (!ast) return undefined
   const constant = constantValue(ast)
@@ -31,9 +38,19 @@ export function neverAnInstant(text: string, names: ExpressionNames): string | u
     }
     return `it is ${typeWords(Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value === 'object' ? 'object' : typeof value, 'one')}, not an instant`
   }
+  if (ast.type === 'binary' && ARITHMETIC.has(String(ast.value))) return `it is arithmetic (\`${String(ast.value)}\`), which gives a number, not an instant`
+  if (ast.type === 'binary' && LOGICAL.has(String(ast.value))) return `it is a comparison (\`${String(ast.value)}\`), which gives true or false, not an instant`
   const read = ast.type === 'path' ? readNames(ast, 'root') : undefined
   const [root, name] = read ?? []
-  if (read?.length !== 2 || name === undefined) return undefined
+  if (read?.length !== 2 || name === undefined) {
+    // A call of a built-in that gives a number, or true or false (`$millis()`, `$toMillis($now())`).
+    const known = argumentOf(ast, 'root', names, inputs)
+    return known.call !== undefined && known.type !== 's' ? `\`${known.call}\` gives ${typeWords(known.json ?? '', 'one')}, not an instant` : undefined
+  }
+  if (root === 'inputs') {
+    const known = argumentOf(ast, 'root', names, inputs)
+    return known.field !== undefined && known.type !== 's' ? `\`${known.field}\` is ${typeWords(known.json ?? '', 'one')}, not an instant` : undefined
+  }
   const type = root === 'parameters' ? names.parameterTypes.get(name) : undefined
   if (type !== undefined && type !== 'date-time' && type !== 'string') return `\`parameters.${name}\` is a parameter of type ${type}, not an instant`
   const field = root === 'context' ? names.context?.fields?.[name] as { readonly type?: unknown } | undefined : undefined
