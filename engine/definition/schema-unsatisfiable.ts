@@ -1,5 +1,6 @@
 import type { SchemaFault } from './schema-faults.js'
 import type { RegExpLike } from 'ajv/dist/types/index.js'
+import { fullFormats } from 'ajv-formats/dist/formats.js'
 import { patternRegExp } from './pattern-regexp.js'
 import { typeWords } from './type-words.js'
 import { escapeSegment } from './pointer.js'
@@ -110,7 +111,7 @@ export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, poi
   const pattern = typeof node['pattern'] === 'string' ? patternOf(node['pattern']) : undefined
   if (values !== undefined && values.length > 0 && !values.some((value) => withinBounds(value, node, pattern))) {
     const keyword = 'const' in node ? 'const' : 'enum'
-    faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `${keyword === 'const' ? 'The value `const` gives does not meet' : 'No value `enum` lists meets'} this schema's own bounds (a length, a range, a number of items, \`pattern\`, or \`format: text\`): no value can satisfy them all.`, hint: `Change the ${keyword === 'const' ? 'value' : 'values'}, or the bounds.` })
+    faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `${keyword === 'const' ? 'The value `const` gives does not meet' : 'No value `enum` lists meets'} this schema's own bounds (a length, a range, a number of items, \`pattern\`, or \`format\`): no value can satisfy them all.`, hint: `Change the ${keyword === 'const' ? 'value' : 'values'}, or the bounds.` })
   }
   if ((isObject(node['not']) && Object.keys(node['not']).length === 0) || node['not'] === true) {
     faults.push({ pointer: `${pointer}/not`, atKey: false, message: '`not` of a schema every value meets refuses every value, as `false` would.', hint: 'Remove `not`, or give it the values to refuse.' })
@@ -140,8 +141,21 @@ export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, poi
   return faults
 }
 
-/** The least length of a text of each format whose texts have one (`date`: 2026-01-15; `date-time`: 2026-01-15T09:00:00Z), and the most. */
-const FORMAT_LENGTHS: Readonly<Record<string, readonly [number, number]>> = { date: [10, 10], 'date-time': [20, Infinity] }
+/**
+ * The least length of a text of each format whose texts have one, and the most: `date`
+ * 2026-01-15; `date-time` 2026-01-15T09:00:00Z and longer; `time` 09:00:00Z and longer; `email`
+ * a@b.c and longer; `uuid` with or without `urn:uuid:`; `ipv4` 1.1.1.1 to 255.255.255.255.
+ */
+const FORMAT_LENGTHS: Readonly<Record<string, readonly [number, number]>> = {
+  date: [10, 10], 'date-time': [20, Infinity], time: [9, Infinity], email: [5, Infinity], uuid: [36, 45], ipv4: [7, 15],
+}
+
+/** Whether `text` is of `format`, as ajv-formats (in its full mode, as the schemas are compiled) reads it; true for a format it does not define. */
+function ofFormat(text: string, format: string): boolean {
+  const defined = (fullFormats as Readonly<Record<string, unknown>>)[format]
+  const check = typeof defined === 'object' && defined !== null && !(defined instanceof RegExp) ? (defined as { validate?: unknown }).validate : defined
+  return check instanceof RegExp ? check.test(text) : typeof check === 'function' ? (check as (text: string) => boolean)(text) : true
+}
 
 /**
  * A list's `contains` no list within `maxItems` can hold (`minContains`, 1 unless said, above
@@ -160,7 +174,7 @@ function listFaults(node: Readonly<Record<string, unknown>>, pointer: string): S
     const [low, high] = [typeof node['minLength'] === 'number' ? node['minLength'] : 0, typeof node['maxLength'] === 'number' ? node['maxLength'] : Infinity]
     if (high < shortest || low > longest) {
       const format = String(node['format'])
-      const length = shortest === longest ? `${shortest} characters` : `at least ${shortest} characters`
+      const length = shortest === longest ? `${shortest} characters` : longest === Infinity ? `at least ${shortest} characters` : `${shortest} to ${longest} characters`
       faults.push({ pointer: `${pointer}/${high < shortest ? 'maxLength' : 'minLength'}`, atKey: false, message: `A text of \`format: ${format}\` is ${length} long, and \`${high < shortest ? `maxLength\` is ${high}` : `minLength\` is ${low}`}: no text can satisfy both.`, hint: `Remove the length bound (the format sets it), or change \`format\`.` })
     }
   }
@@ -206,6 +220,7 @@ function withinBounds(value: unknown, node: Readonly<Record<string, unknown>>, p
   const within = (n: number, low: string, high: string): boolean => (bound(low) === undefined || n >= (bound(low) as number)) && (bound(high) === undefined || n <= (bound(high) as number))
   if (typeof value === 'string') {
     if (node['format'] === 'text' && value.trim() === '') return false
+    if (typeof node['format'] === 'string' && node['format'] !== 'text' && !ofFormat(value, node['format'])) return false
     if (pattern && !pattern.test(value)) return false
     return within([...value].length, 'minLength', 'maxLength')
   }

@@ -171,6 +171,13 @@ it('refuses a schema no value can satisfy: a const or enum of another type, allO
   expect(pointers({ type: 'string', format: 'date', maxLength: 5 })).toEqual(['/maxLength'])
   expect(pointers({ type: 'string', format: 'date', minLength: 11 })).toEqual(['/minLength'])
   expect(pointers({ type: 'string', format: 'date-time', maxLength: 19 })).toEqual(['/maxLength'])
+  expect(pointers({ type: 'string', format: 'uuid', maxLength: 10 })).toEqual(['/maxLength'])
+  expect(pointers({ type: 'string', format: 'ipv4', minLength: 16 })).toEqual(['/minLength'])
+  expect(pointers({ type: 'string', format: 'ipv4', minLength: 15 })).toEqual([])
+  // What `const` or `enum` lists must be of the format too.
+  expect(pointers({ type: 'string', format: 'date', const: 'tomorrow' })).toEqual(['/const'])
+  expect(pointers({ type: 'string', format: 'email', enum: ['nobody', 'x'] })).toEqual(['/enum'])
+  expect(pointers({ type: 'string', format: 'email', enum: ['nobody', 'a@b.cn'] })).toEqual([])
   // A pattern is compiled once for all the values listed: 45,000 of them, against a pattern regexpu-core rewrites, in well under a second.
   const codes = [...Array.from({ length: 45_000 }, (_, i) => `v${i}`), 'Ab']
   expect(findSchemaFaults({ type: 'string', pattern: '^[\\p{Lu}\\p{Lt}][\\p{L}\\p{N}]*$', enum: codes }, ['date-time'])).toEqual([])
