@@ -19,6 +19,8 @@ export interface Argument {
   readonly field?: string
   /** A call of a built-in function whose result is always of `type`, as written (`$now()`, `$string(1)`). */
   readonly call?: string
+  /** For a list: the type letter of every item it holds, where one is known (`["a", "b"]`, a field declared with `items: { type: string }`). */
+  readonly items?: Exclude<LiteralType, undefined>
 }
 
 /** An argument only running the expression tells the type of. */
@@ -48,6 +50,12 @@ export function literalType(node: AstNode): LiteralType {
 export function argumentOf(node: AstNode, focus: Focus, names: ExpressionNames, inputs: DeclaredNames | undefined, bound: ReadonlySet<string> = new Set()): Argument {
   const literal = literalType(node)
   if (literal !== undefined) return { type: literal, json: LITERAL_JSON[literal] }
+  // A list written out, of literals of one type: `["a", "b"]`.
+  if (node.type === 'unary' && node.value === '[') {
+    const items = new Set((node.expressions ?? []).map(literalType))
+    const [item] = items
+    return items.size === 1 && item !== undefined ? { type: 'a', json: 'array', items: item } : UNKNOWN
+  }
   const call = callOf(node, bound)
   if (call !== undefined) return call
   // Read whole, from the instance: `context.seats`, `$$.context.seats`, or `$.context.seats` where `$` is the instance.
@@ -60,7 +68,11 @@ export function argumentOf(node: AstNode, focus: Focus, names: ExpressionNames, 
   const json = root === 'parameters' ? PARAMETER_JSON[names.parameterTypes.get(name) ?? '']
     : schemaType((root === 'context' ? names.context : root === 'inputs' ? inputs : undefined)?.fields?.[name])
   const type = json === undefined ? undefined : LETTERS[json]
-  return type === undefined || json === undefined ? UNKNOWN : { type, json, field: `${root}.${name}` }
+  if (type === undefined || json === undefined) return UNKNOWN
+  // A list field whose items declare one type.
+  const itemJson = type === 'a' && root !== 'parameters' ? schemaType(((root === 'context' ? names.context : inputs)?.fields?.[name] as { readonly items?: unknown } | undefined)?.items) : undefined
+  const items = itemJson === undefined ? undefined : LETTERS[itemJson]
+  return { type, json, field: `${root}.${name}`, ...(items === undefined ? {} : { items }) }
 }
 
 /**
@@ -104,8 +116,8 @@ export function whenRefused(args: readonly Argument[]): string {
 
 /** The arguments in words: `an expression`, `a text`, `context.seats (a whole number)`. */
 export function argumentWords(args: readonly Argument[]): string {
-  return args.map(({ json, field, call }) => {
-    const words = json === undefined ? 'an expression' : typeWords(json, 'one')
+  return args.map(({ json, field, call, items }) => {
+    const words = json === undefined ? 'an expression' : items === undefined ? typeWords(json, 'one') : `a list of ${typeWords(LITERAL_JSON[items], 'plural')}`
     const written = field ?? call
     return written === undefined ? words : `${written} (${words})`
   }).join(', ')

@@ -387,8 +387,9 @@ class Checker {
    * outside a path) cannot stand for (T0411).
    */
   #arguments(name: string, signature: string, typed: readonly Argument[], current: LiteralType): void {
-    if (mayCall(signature, typed.map((arg) => arg.type), current)) return
-    if (mayCall(signature, typed.map((arg) => arg.type))) {
+    const items = typed.map((arg) => arg.items)
+    if (mayCall(signature, typed.map((arg) => arg.type), current, items)) return
+    if (mayCall(signature, typed.map((arg) => arg.type), undefined, items)) {
       this.#report('definition.expression-function', `current:${name}:${typed.length}`,
         `\`$${name}()\` is given ${typed.length === 0 ? 'no argument, so JSONata passes' : `${argumentWords(typed)}, which does not fit its first parameter, so JSONata passes`} the current value as the first: here the whole instance (a mapping), which it does not take. JSONata would refuse the call ${whenRefused(typed)}.`,
         `Pass the first argument yourself, $${name}(FIELD${typed.length === 0 ? '' : ', ...'}), or call the function on it, FIELD.$${name}(${typed.length === 0 ? '' : '...'}), where FIELD is a field of the type it takes. JSONata's signature of \`$${name}\` is ${signature} (https://docs.jsonata.org/embedding-extending#function-signature-syntax).`)
@@ -396,7 +397,7 @@ class Checker {
     }
     // What literals alone make JSONata refuse is said without the fields: it refuses it whatever they hold.
     const literals = typed.map((arg) => (arg.field === undefined ? arg : UNKNOWN))
-    const args = mayCall(signature, literals.map((arg) => arg.type)) ? typed : literals
+    const args = mayCall(signature, literals.map((arg) => arg.type), undefined, literals.map((arg) => arg.items)) ? typed : literals
     const given = args.length
     const { min, max, context } = arityOf(signature)
     if (given >= min && given <= max) {

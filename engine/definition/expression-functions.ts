@@ -117,27 +117,29 @@ export type LiteralType = 's' | 'n' | 'b' | 'l' | 'o' | 'a' | undefined
  * single value given for a list, but refuses a list (even of one item, or none) given for
  * anything else than a list or any value.
  */
-function accepts({ types, items }: SignatureParameter, literal: Exclude<LiteralType, undefined>): boolean {
-  if (literal === 'a') return /[axj]/.test(types)
+function accepts({ types, items }: SignatureParameter, literal: Exclude<LiteralType, undefined>, item?: LiteralType): boolean {
+  const itemFits = (given: Exclude<LiteralType, undefined>): boolean => items === undefined || items.includes(given) || /[xj]/.test(items) || (items.includes('u') && 'snbl'.includes(given))
+  // A list whose items are all of one known type (`item`) must hold those the parameter's subtype takes (`a<n>`).
+  if (literal === 'a') return /[axj]/.test(types) && (item === undefined || !types.includes('a') || itemFits(item))
   // A single value given for an array of items of some type is one such item.
-  if (types === 'a' && items !== undefined) return items.includes(literal) || /[xj]/.test(items) || (items.includes('u') && 'snbl'.includes(literal))
+  if (types === 'a' && items !== undefined) return itemFits(literal)
   return types.includes(literal) || /[xjua]/.test(types)
 }
 
 /**
  * Whether JSONata can run a call passing arguments of these literal types (undefined: not a
  * literal) to a function of `signature`: as given, or, where the first parameter may be the
- * current value (of type `current`, undefined when not known) and takes it, after it. Counts and
- * literal types only: a call that passes might still fail on what its other arguments turn out
- * to be.
+ * current value (of type `current`, undefined when not known) and takes it, after it; `items`
+ * gives, for a list, the type every item has, where known. Counts and literal types only: a call
+ * that passes might still fail on what its other arguments turn out to be.
  */
-export function mayCall(signature: string, literals: readonly LiteralType[], current?: LiteralType): boolean {
+export function mayCall(signature: string, literals: readonly LiteralType[], current?: LiteralType, items: readonly LiteralType[] = []): boolean {
   const params = parametersOf(signature)
   const fits = (from: number): boolean => {
     const rest = params.slice(from)
     const repeats = rest.some((p) => p.repeats)
     if (literals.length < rest.filter((p) => !p.optional).length || (!repeats && literals.length > rest.length)) return false
-    return literals.every((literal, i) => literal === undefined || accepts(rest[Math.min(i, rest.length - 1)] as SignatureParameter, literal))
+    return literals.every((literal, i) => literal === undefined || accepts(rest[Math.min(i, rest.length - 1)] as SignatureParameter, literal, items[i]))
   }
   const first = params[0]
   return fits(0) || (first?.context === true && (current === undefined || accepts(first, current)) && fits(1))
