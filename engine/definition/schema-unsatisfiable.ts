@@ -63,6 +63,12 @@ export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, poi
   if ('const' in node && (typeof single !== 'object' || single === null) && Array.isArray(listed) && listed.length > 0 && !listed.includes(single)) {
     faults.push({ pointer: `${pointer}/const`, atKey: false, message: `\`const\` is ${JSON.stringify(single)}, which \`enum\` does not list: ${none}`, hint: 'Remove one of them: `const` alone accepts its value, `enum` alone any it lists.' })
   }
+  for (const keyword of ['anyOf', 'oneOf']) {
+    const branches = node[keyword]
+    if (Array.isArray(branches) && branches.length > 0 && branches.every((branch) => branch === false)) {
+      faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `Every schema \`${keyword}\` lists is \`false\`, which no value meets: no value can satisfy it.`, hint: `Give \`${keyword}\` the schemas of the values to accept, or remove it.` })
+    }
+  }
   const repeated = oneOfRepeat(node['oneOf'])
   if (repeated) {
     faults.push({ pointer: `${pointer}/oneOf/${repeated.at}`, atKey: false, message: `\`oneOf\` ${repeated.at} is the same schema as \`oneOf\` ${repeated.first}: a value either accepts matches both, and \`oneOf\` refuses a value more than one of its schemas accept.`, hint: 'Remove the repeated schema.' })
@@ -80,6 +86,11 @@ export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, poi
     if (common.length === 0) {
       faults.push({ pointer: `${pointer}/allOf`, atKey: false, message: `The schemas \`allOf\` joins${types ? ' with this one\'s `type`' : ''} ask for types no value has at once (${shared.map((set) => [...set].join(' or ')).join('; ')}).`, hint: 'Give them one type, or use `anyOf` for a value that may be either.' })
     }
+  }
+  // A number between whole bounds that must be a whole multiple: exact in floating point.
+  const [m, lo, hi] = [node['multipleOf'], node['minimum'], node['maximum']]
+  if (types?.size === 1 && types.has('number') && [m, lo, hi].every(Number.isSafeInteger) && (m as number) > 0 && Math.ceil((lo as number) / (m as number)) * (m as number) > (hi as number) && (lo as number) <= (hi as number)) {
+    faults.push({ pointer: `${pointer}/multipleOf`, atKey: false, message: `No multiple of ${m as number} lies between ${lo as number} and ${hi as number}: ${none.replace('both', 'them all')}`, hint: 'Widen the bounds, or change `multipleOf`.' })
   }
   if (types?.size === 1 && types.has('integer')) {
     const bound = (key: string): number | undefined => (typeof node[key] === 'number' ? node[key] : undefined)
@@ -165,8 +176,14 @@ function ofFormat(text: string, format: string): boolean {
 function listFaults(node: Readonly<Record<string, unknown>>, pointer: string): SchemaFault[] {
   const faults: SchemaFault[] = []
   const least = typeof node['minContains'] === 'number' ? node['minContains'] : 1
-  if ('contains' in node && typeof node['maxItems'] === 'number' && node['maxItems'] < least) {
+  if (node['contains'] === false && least > 0) {
+    faults.push({ pointer: `${pointer}/contains`, atKey: false, message: '`contains` is `false`, which no item meets, and a list must hold at least one item it accepts: no list can satisfy it.', hint: 'Give `contains` the schema of an item the list must hold, or remove it.' })
+  } else if ('contains' in node && typeof node['maxItems'] === 'number' && node['maxItems'] < least) {
     faults.push({ pointer: `${pointer}/contains`, atKey: false, message: `\`contains\` asks for ${least === 1 ? 'an item' : `${least} items`} of a list \`maxItems\` allows ${node['maxItems']} at most: no list can satisfy both.`, hint: 'Raise `maxItems`, or remove `contains`.' })
+  }
+  const distinct = node['uniqueItems'] === true && isObject(node['items']) ? distinctValues(node['items']) : undefined
+  if (distinct !== undefined && typeof node['minItems'] === 'number' && node['minItems'] > distinct) {
+    faults.push({ pointer: `${pointer}/minItems`, atKey: false, message: `\`minItems\` is ${node['minItems']}, and the items must differ (\`uniqueItems\`) where \`items\` takes ${distinct} value${distinct === 1 ? '' : 's'} at most: no list can satisfy both.`, hint: 'Lower `minItems`, or let the items take more values.' })
   }
   const lengths = typeof node['format'] === 'string' ? FORMAT_LENGTHS[node['format']] : undefined
   if (lengths) {
@@ -179,6 +196,15 @@ function listFaults(node: Readonly<Record<string, unknown>>, pointer: string): S
     }
   }
   return faults
+}
+
+/** How many values a schema of items takes at most, where few: those of its `enum`, its `const`, true and false, null. */
+function distinctValues(items: Readonly<Record<string, unknown>>): number | undefined {
+  if ('const' in items) return 1
+  if (Array.isArray(items['enum'])) return new Set(items['enum'].map((value) => JSON.stringify(value))).size
+  const types = typesOf(items)
+  if (types === undefined || [...types].some((type) => type !== 'boolean' && type !== 'null')) return undefined
+  return (types.has('boolean') ? 2 : 0) + (types.has('null') ? 1 : 0)
 }
 
 /**

@@ -162,6 +162,11 @@ it('refuses a schema no value can satisfy: a const or enum of another type, allO
     [{ type: 'array', contains: { type: 'string' }, minContains: 3, maxItems: 2 }, '/contains', [['a', 'b'], ['a', 'b', 'c']]],
     [{ type: 'object', properties: { abc: {} }, propertyNames: { maxLength: 2 }, required: ['abc'] }, '/required/0', [{ abc: 1 }, {}]],
     [{ type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false, required: ['a'], dependentRequired: { a: ['b'] } }, '/dependentRequired/a/0', [{ a: 'x' }, { a: 'x', b: 1 }, {}]],
+    [{ anyOf: [false, false] }, '/anyOf', [1, 'a', null]],
+    [{ type: 'array', maxItems: 3, contains: false }, '/contains', [[], [1]]],
+    [{ type: 'array', maxItems: 3, uniqueItems: true, minItems: 2, items: { enum: ['a'] } }, '/minItems', [['a', 'a'], ['a', 'b']]],
+    [{ type: 'array', maxItems: 3, uniqueItems: true, minItems: 3, items: { type: 'boolean' } }, '/minItems', [[true, false, true], [true, false]]],
+    [{ type: 'number', minimum: 1, maximum: 2, multipleOf: 5 }, '/multipleOf', [0, 1, 1.5, 2, 5]],
   ]
   for (const [schema, pointer, candidates] of nothingTaken) {
     expect(pointers(schema), JSON.stringify(schema)).toEqual([pointer])
@@ -191,7 +196,8 @@ it('refuses a schema no value can satisfy: a const or enum of another type, allO
     { type: 'integer', minimum: 1.2, maximum: 2 }, { type: 'integer', minimum: 1, maximum: 10, multipleOf: 10 }, { type: 'object', properties: { legacy: false } },
     { type: ['string', 'null'], not: { type: 'string' } }, { type: 'string', not: { type: 'string', maxLength: 2 } }, { type: 'array', contains: { type: 'string' }, maxItems: 1 },
     { type: 'string', format: 'date', maxLength: 10 }, { type: 'string', format: 'date-time', minLength: 24 },
-    { type: 'object', properties: { ab: {} }, propertyNames: { maxLength: 2 }, required: ['ab'] }, { type: 'object', properties: { a: {}, b: {} }, required: ['a'], dependentRequired: { a: ['b'] } }]) {
+    { type: 'object', properties: { ab: {} }, propertyNames: { maxLength: 2 }, required: ['ab'] }, { anyOf: [false, { type: 'string' }] },
+    { type: 'array', maxItems: 3, uniqueItems: true, minItems: 2, items: { type: 'boolean' } }, { type: 'number', minimum: 1, maximum: 5, multipleOf: 5 }, { type: 'number', minimum: 0.1, maximum: 0.2, multipleOf: 0.15 }, { type: 'object', properties: { a: {}, b: {} }, required: ['a'], dependentRequired: { a: ['b'] } }]) {
     expect(pointers(fine), JSON.stringify(fine)).toEqual([])
   }
 })
