@@ -2,14 +2,13 @@ import { Temporal } from 'temporal-polyfill'
 import type { DefinitionCode } from '../errors.js'
 import type { CompileContext } from './context.js'
 import type { AstNode, Focus } from './expression-ast.js'
-import { BACKTRACKING_HINT, COUNT_HINT, largestCount, LINEAR_HINT, needsBacktracking, offLinearRisk, repeatsRepetition } from './backtracking.js'
-import { runsInLinearTime } from './pattern-regexp.js'
-import { MAX_REPEAT_COUNT } from './limits.js'
+import { regexProblem } from './regex-checks.js'
 import { EXPRESSION_LIMITS, isTrue } from './expression-limits.js'
 import { constantValue } from './constant-expressions.js'
 import { boundVariables, childrenOf, hyphenatedPath, parseExpression, quote, readNames } from './expression-ast.js'
-import { arityOf, BUILT_IN_FUNCTIONS, BUILT_IN_SIGNATURES, ENGINE_FUNCTIONS, ENGINE_SIGNATURES, mayCall, REFUSED_FUNCTIONS } from './expression-functions.js'
-import { argumentOf, argumentWords, operatorProblem, UNKNOWN, whenRefused } from './argument-types.js'
+import { BUILT_IN_FUNCTIONS, BUILT_IN_SIGNATURES, ENGINE_FUNCTIONS, ENGINE_SIGNATURES, REFUSED_FUNCTIONS } from './expression-functions.js'
+import { callProblem } from './call-checks.js'
+import { argumentOf, operatorProblem, UNKNOWN } from './argument-types.js'
 import { equalityProblem } from './equality-checks.js'
 import type { Argument } from './argument-types.js'
 import type { LiteralType } from './expression-functions.js'
@@ -145,24 +144,8 @@ class Checker {
       this.#call(String(node.procedure.value), [...(this.#piped.has(node) ? [argument(this.#piped.get(node))] : []), ...(node.arguments ?? []).map(argument)], focus)
     }
     if (node.type === 'variable') this.#variable(String(node.value))
-    if (node.type === 'regex' && node.value instanceof RegExp && repeatsRepetition(node.value.source)) {
-      this.#report('definition.expression', `regex:${node.value.source}`,
-        `The regular expression /${node.value.source}/ repeats a group that itself repeats: on some texts it takes exponential time.`,
-        'Repeat the inner part once, e.g. /a+/ rather than /(a+)+/, or make the alternatives of a repeated group exclusive.')
-    } else if (node.type === 'regex' && node.value instanceof RegExp && largestCount(node.value.source) > MAX_REPEAT_COUNT) {
-      this.#report('definition.expression', `regex:${node.value.source}`,
-        `The regular expression /${node.value.source}/ counts a repeat to ${largestCount(node.value.source).toLocaleString('en')}, more than the ${MAX_REPEAT_COUNT.toLocaleString('en')} a regular expression may: searching a long text then takes time in proportion to both.`,
-        COUNT_HINT)
-    } else if (node.type === 'regex' && node.value instanceof RegExp && needsBacktracking(node.value.source)) {
-      this.#report('definition.expression', `regex:${node.value.source}`,
-        `The regular expression /${node.value.source}/ uses a backreference or a lookaround, which only a backtracking engine can run: on some texts one match can take minutes.`,
-        BACKTRACKING_HINT)
-    } else if (node.type === 'regex' && node.value instanceof RegExp && !runsInLinearTime(node.value.source, node.value.flags)) {
-      // JSONata adds the g flag to every regular expression it reads.
-      const flags = node.value.flags.replace('g', '')
-      const risk = offLinearRisk(node.value.source, flags)
-      if (risk !== undefined) this.#report('definition.expression', `regex:${node.value.source}`, `The regular expression /${node.value.source}/${flags} ${risk}.`, LINEAR_HINT)
-    }
+    const regex = node.type === 'regex' && node.value instanceof RegExp ? regexProblem(node.value) : undefined
+    if (regex) this.#report('definition.expression', `regex:${(node.value as RegExp).source}`, regex.message, regex.hint)
     for (const [child, at] of childrenOf(node, focus)) this.visit(child, at)
   }
 
@@ -380,35 +363,10 @@ class Checker {
       `${close.startsWith('Did you mean') ? `${close} ` : ''}Expressions may call JSONata's functions (https://docs.jsonata.org/overview), $addDuration, $instant, and functions they define with :=.`)
   }
 
-  /**
-   * A call given fewer or more arguments than the function takes, or a literal, field or
-   * parameter of a type it does not take, which JSONata refuses only when it runs (T0410); or
-   * one that leaves out a first argument the current value (`current`: the instance, a mapping,
-   * outside a path) cannot stand for (T0411).
-   */
+  /** A call JSONata refuses for its arguments' number or types, or where the current value stands for its first (`current`: the instance outside a path). */
   #arguments(name: string, signature: string, typed: readonly Argument[], current: LiteralType): void {
-    const items = typed.map((arg) => arg.items)
-    if (mayCall(signature, typed.map((arg) => arg.type), current, items)) return
-    if (mayCall(signature, typed.map((arg) => arg.type), undefined, items)) {
-      this.#report('definition.expression-function', `current:${name}:${typed.length}`,
-        `\`$${name}()\` is given ${typed.length === 0 ? 'no argument, so JSONata passes' : `${argumentWords(typed)}, which does not fit its first parameter, so JSONata passes`} the current value as the first: here the whole instance (a mapping), which it does not take. JSONata would refuse the call ${whenRefused(typed)}.`,
-        `Pass the first argument yourself, $${name}(FIELD${typed.length === 0 ? '' : ', ...'}), or call the function on it, FIELD.$${name}(${typed.length === 0 ? '' : '...'}), where FIELD is a field of the type it takes. JSONata's signature of \`$${name}\` is ${signature} (https://docs.jsonata.org/embedding-extending#function-signature-syntax).`)
-      return
-    }
-    // What literals alone make JSONata refuse is said without the fields: it refuses it whatever they hold.
-    const literals = typed.map((arg) => (arg.field === undefined ? arg : UNKNOWN))
-    const args = mayCall(signature, literals.map((arg) => arg.type), undefined, literals.map((arg) => arg.items)) ? typed : literals
-    const given = args.length
-    const { min, max, context } = arityOf(signature)
-    if (given >= min && given <= max) {
-      this.#report('definition.expression-function', `arguments:${name}:${args.map((arg) => arg.field ?? arg.type).join()}`, `\`$${name}()\` cannot take what it is given (${argumentWords(args)}): JSONata would refuse the call ${whenRefused(args)}.`,
-        `JSONata's signature of \`$${name}\` is ${signature} (https://docs.jsonata.org/embedding-extending#function-signature-syntax): s is a text, n a number, b true or false, l null, o a mapping, a a list, x any value. After \`~>\`, the value on its left is the first argument.`)
-      return
-    }
-    const takes = max === Infinity ? `at least ${plural(min, 'argument')}` : min === max ? plural(min, 'argument') : `${min} to ${plural(max, 'argument')}`
-    const leftOut = context ? ', the first of which may be left out to use the current value (as in `name.$uppercase()`)' : ''
-    this.#report('definition.expression-function', `arguments:${name}:${given}`, `\`$${name}()\` is given ${plural(given, 'argument')}; it takes ${takes}${leftOut}.`,
-      `JSONata's signature of \`$${name}\` is ${signature} (https://docs.jsonata.org/embedding-extending#function-signature-syntax). After \`~>\`, the value on its left is the first argument.`)
+    const problem = callProblem(name, signature, typed, current)
+    if (problem) this.#report('definition.expression-function', problem.key, problem.message, problem.hint)
   }
 
   /** Text literals the engine's functions cannot use: a duration `$addDuration` cannot add, an instant `$instant` cannot read. */
@@ -453,10 +411,6 @@ const instantProblem = (text: string): string | undefined => temporalProblem((t)
 const durationProblem = (text: string): string | undefined => temporalProblem((t) => Temporal.Duration.from(t), text)
 
 /** "1 argument", "2 arguments". */
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`
-}
-
 /** The hint when the process declares no name at all under a root. */
 const NONE: Record<Root, string> = {
   context: 'The context schema declares no properties; list them under `context.properties`.',
