@@ -30,6 +30,7 @@ export function checkGraph(ctx: CompileContext, process: CompiledProcess, writte
     add(forward, edge.from, edge.to)
     add(backward, edge.to, edge.from)
   }
+  reportUncountedRounds(ctx, process, writtenSteps, forward)
   const reachable = closure([process.initialStep], forward)
   // A `goto` that names no step is reported as `definition.unknown-step`; the step it was meant
   // for would be reported as unreachable too, so reachability waits until the names are right.
@@ -73,6 +74,26 @@ function reportSkipCycles(ctx: CompileContext, process: CompiledProcess, written
     ctx.report('definition.no-end', pointerOf('steps', index, written.otherwise ? 'otherwise' : 'when'),
       `Steps ${[...ring, written.id].map((id) => `"${id}"`).join(' → ')} skip to one another: when none of their conditions holds, an instance skips round them without end.`,
       'Let one of them be entered unconditionally, or skip it to a step outside the ring or to an `end`.')
+  })
+}
+
+/**
+ * `maxRounds` on an action whose `goto` leads to a step from which the action's own step can
+ * never be reached again: each time the action is performed its target has never been entered,
+ * so the rounds never add up and `onMaxRounds` never applies (`definition.conflicting-target`, at
+ * `maxRounds`).
+ */
+function reportUncountedRounds(ctx: CompileContext, process: CompiledProcess, writtenSteps: readonly StepDefinition[], forward: ReadonlyMap<string, readonly string[]>): void {
+  writtenSteps.forEach((written, index) => {
+    const step = process.steps.get(written.id)
+    if (!step) return
+    for (const action of step.actions.values()) {
+      const { target } = action
+      if (!action.rounds || target.kind !== 'step' || !process.steps.has(target.step) || closure([target.step], forward).has(step.id)) continue
+      ctx.report('definition.conflicting-target', pointerOf('steps', index, 'actions', action.id, 'maxRounds'),
+        `Action "${action.id}" leads to step "${target.step}", from which step "${step.id}" is never reached again: "${target.step}" has never been entered when the action is performed, so \`maxRounds\` never counts a round and \`onMaxRounds\` never applies.`,
+        'Use `maxRounds` on an action that sends the work back to an earlier step (one that leads here again), or remove `maxRounds` and `onMaxRounds`.')
+    }
   })
 }
 
