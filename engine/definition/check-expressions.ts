@@ -75,13 +75,13 @@ function nestingOf(ast: AstNode): number {
   return deepest
 }
 
-/** The values an expression reads from the instance (`values.X`, `$$.values.X`), by name. */
-export function valuesRead(text: string): string[] {
+/** The names an expression reads under `root` of the instance (`values.X`, `$$.values.X`; `data.STEP`). */
+export function namesRead(text: string, root: 'values' | 'data'): string[] {
   const ast = parseExpression(text)
   const read = new Set<string>()
   const visit = (node: AstNode, focus: Focus): void => {
     const names = node.type === 'path' ? readNames(node, focus) : undefined
-    if (names?.[0] === 'values' && names[1] !== undefined) read.add(names[1])
+    if (names?.[0] === root && names[1] !== undefined) read.add(names[1])
     for (const [child, at] of childrenOf(node, focus)) visit(child, at)
   }
   if (ast) visit(ast, 'root')

@@ -4,6 +4,7 @@ import type { StepDefinition } from './definition.js'
 import { nodeOf, processEdges } from './graph.js'
 import type { GraphEdge } from './graph.js'
 import { pointerOf } from './pointer.js'
+import { namesRead } from './check-expressions.js'
 
 /**
  * Reports steps no instance can reach from the first step (`definition.unreachable-step`),
@@ -31,6 +32,7 @@ export function checkGraph(ctx: CompileContext, process: CompiledProcess, writte
     add(backward, edge.to, edge.from)
   }
   reportUncountedRounds(ctx, process, writtenSteps, forward)
+  reportReadsBeforeWritten(ctx, process, writtenSteps, forward)
   const reachable = closure([process.initialStep], forward)
   // A `goto` that names no step is reported as `definition.unknown-step`; the step it was meant
   // for would be reported as unreachable too, so reachability waits until the names are right.
@@ -93,6 +95,40 @@ function reportUncountedRounds(ctx: CompileContext, process: CompiledProcess, wr
       ctx.report('definition.conflicting-target', pointerOf('steps', index, 'actions', action.id, 'maxRounds'),
         `Action "${action.id}" leads to step "${target.step}", from which step "${step.id}" is never reached again: "${target.step}" has never been entered when the action is performed, so \`maxRounds\` never counts a round and \`onMaxRounds\` never applies.`,
         'Use `maxRounds` on an action that sends the work back to an earlier step (one that leads here again), or remove `maxRounds` and `onMaxRounds`.')
+    }
+  })
+}
+
+/**
+ * A step's `when` reading what is never there when the step is entered: a recorded value only
+ * steps it never follows record (`values.X`), or a step it never follows (`data.X`), itself
+ * included when nothing leads back to it. The condition then decides the same way for every
+ * delivery (`definition.expression-reference`, at the `when`).
+ */
+function reportReadsBeforeWritten(ctx: CompileContext, process: CompiledProcess, writtenSteps: readonly StepDefinition[], forward: ReadonlyMap<string, readonly string[]>): void {
+  const recordedIn = new Map<string, string[]>()
+  for (const step of process.steps.values()) {
+    for (const action of step.actions.values()) for (const [name] of action.record) recordedIn.set(name, [...(recordedIn.get(name) ?? []), step.id])
+  }
+  const reached = new Map<string, Set<string>>()
+  // The steps an instance may enter after leaving `step`.
+  const after = (step: string): Set<string> => {
+    let steps = reached.get(step)
+    if (!steps) reached.set(step, steps = closure(forward.get(step) ?? [], forward))
+    return steps
+  }
+  writtenSteps.forEach((written, index) => {
+    if (written.when === undefined || !process.steps.has(written.id)) return
+    const never = [
+      ...namesRead(written.when, 'values').filter((value) => recordedIn.has(value) && !(recordedIn.get(value) as string[]).some((step) => after(step).has(written.id)))
+        .map((value) => [`values.${value}`, `only step${(recordedIn.get(value) as string[]).length === 1 ? '' : 's'} ${[...new Set(recordedIn.get(value))].map((step) => `"${step}"`).join(', ')} record${(recordedIn.get(value) as string[]).length === 1 ? 's' : ''} it`] as const),
+      ...namesRead(written.when, 'data').filter((step) => process.steps.has(step) && !after(step).has(written.id))
+        .map((step) => [`data.${step}`, `it is filled by acting in step "${step}"`] as const),
+    ]
+    for (const [read, why] of never) {
+      ctx.report('definition.expression-reference', pointerOf('steps', index, 'when'),
+        `The \`when\` of step "${written.id}" reads ${read}, which is never there when the step is entered: ${why}, and no delivery goes from there to "${written.id}". The condition decides the same way for every delivery.`,
+        'Read what is known before this step (the context, the parameters, values recorded and data of the steps before it), or move the condition to a later step.')
     }
   })
 }

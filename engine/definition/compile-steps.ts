@@ -11,7 +11,7 @@ import { declaredNames } from './expression-names.js'
 import type { ExpressionNames } from './expression-names.js'
 import { checkInputPath, compileChecks } from './compile-checks.js'
 import { expressionAt } from './compile-expression.js'
-import { valuesRead } from './check-expressions.js'
+import { namesRead } from './check-expressions.js'
 import { neverHolds } from './constant-expressions.js'
 import { parsePointer, pointerOf } from './pointer.js'
 import { parseSize } from './quantities.js'
@@ -128,7 +128,7 @@ function compileAction(ctx: CompileContext, scope: StepScope, action: ActionDefi
  * no other action records) reads nothing.
  */
 function readBeforeRecorded(ctx: CompileContext, scope: StepScope, place: ActionPlace, recordedLater: (value: string) => boolean, text: string, name: string): void {
-  for (const value of valuesRead(text)) {
+  for (const value of namesRead(text, 'values')) {
     if (!recordedLater(value) || (scope.expressionNames.recorders.get(value) ?? 0) > 1) continue
     ctx.report('definition.expression-reference', place.at('record', name), `"${value}" is read before action "${place.id}" records it: the values of an action are recorded in the order written, so values.${value} would be nothing here.`,
       `Record "${value}" above "${name}", or read what it is computed from.`)
