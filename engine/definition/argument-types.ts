@@ -77,7 +77,7 @@ export function argumentOf(node: AstNode, focus: Focus, names: ExpressionNames, 
 
 /**
  * A call of a built-in or engine function (not one the expression binds with :=) on literals,
- * or on such calls, alone (`$now()`, `$string(1)`, `$addDuration($now(), "P1D")`): it always
+ * lists of them, or such calls, alone (`$now()`, `$count([1, 2])`, `$addDuration($now(), "P1D")`): it always
  * returns what its signature says, when that is a text, a number, or true or false (a list may be
  * empty, which JSONata gives as nothing). Undefined for any other expression.
  */
@@ -90,7 +90,10 @@ function callOf(node: AstNode, bound: ReadonlySet<string>): Argument | undefined
   const args: string[] = []
   for (const arg of node.arguments ?? []) {
     const literal = literalType(arg)
-    const written = literal !== undefined ? JSON.stringify(arg.value ?? null) : callOf(arg, bound)?.call
+    // A list written out of literals, not empty (`$max([])` is nothing).
+    const items = arg.type === 'unary' && arg.value === '[' ? arg.expressions ?? [] : undefined
+    const list = items !== undefined && items.length > 0 && items.every((item) => literalType(item) !== undefined) ? `[${items.map((item) => JSON.stringify(item.value ?? null)).join(', ')}]` : undefined
+    const written = literal !== undefined ? JSON.stringify(arg.value ?? null) : list ?? callOf(arg, bound)?.call
     if (written === undefined) return undefined
     args.push(written)
   }

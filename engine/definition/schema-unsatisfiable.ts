@@ -122,7 +122,7 @@ export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, poi
   const pattern = typeof node['pattern'] === 'string' ? patternOf(node['pattern']) : undefined
   if (values !== undefined && values.length > 0 && !values.some((value) => withinBounds(value, node, pattern))) {
     const keyword = 'const' in node ? 'const' : 'enum'
-    faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `${keyword === 'const' ? 'The value `const` gives does not meet' : 'No value `enum` lists meets'} this schema's own bounds (a length, a range, a number of items, \`pattern\`, or \`format\`): no value can satisfy them all.`, hint: `Change the ${keyword === 'const' ? 'value' : 'values'}, or the bounds.` })
+    faults.push({ pointer: `${pointer}/${keyword}`, atKey: false, message: `${keyword === 'const' ? 'The value `const` gives does not meet' : 'No value `enum` lists meets'} this schema's own bounds (a length, a range, a number of items, \`pattern\`, \`format\`, or the properties an object must or may have): no value can satisfy them all.`, hint: `Change the ${keyword === 'const' ? 'value' : 'values'}, or the bounds.` })
   }
   if ((isObject(node['not']) && Object.keys(node['not']).length === 0) || node['not'] === true) {
     faults.push({ pointer: `${pointer}/not`, atKey: false, message: '`not` of a schema every value meets refuses every value, as `false` would.', hint: 'Remove `not`, or give it the values to refuse.' })
@@ -254,6 +254,14 @@ function withinBounds(value: unknown, node: Readonly<Record<string, unknown>>, p
     return within(value, 'minimum', 'maximum') && (bound('exclusiveMinimum') === undefined || value > (bound('exclusiveMinimum') as number)) && (bound('exclusiveMaximum') === undefined || value < (bound('exclusiveMaximum') as number))
   }
   if (Array.isArray(value)) return within(value.length, 'minItems', 'maxItems')
+  if (isObject(value)) {
+    // A mapping: the properties it must have, and none a closed object does not declare.
+    const declared = isObject(node['properties']) ? node['properties'] : {}
+    const closed = node['additionalProperties'] === false && !('patternProperties' in node)
+    const required = Array.isArray(node['required']) ? node['required'] : []
+    return required.every((name) => typeof name !== 'string' || Object.hasOwn(value, name)) && (!closed || Object.keys(value).every((name) => Object.hasOwn(declared, name)))
+      && within(Object.keys(value).length, 'minProperties', 'maxProperties')
+  }
   return true
 }
 

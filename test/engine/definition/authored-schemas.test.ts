@@ -167,6 +167,8 @@ it('refuses a schema no value can satisfy: a const or enum of another type, allO
     [{ type: 'array', maxItems: 3, uniqueItems: true, minItems: 2, items: { enum: ['a'] } }, '/minItems', [['a', 'a'], ['a', 'b']]],
     [{ type: 'array', maxItems: 3, uniqueItems: true, minItems: 3, items: { type: 'boolean' } }, '/minItems', [[true, false, true], [true, false]]],
     [{ type: 'number', minimum: 1, maximum: 2, multipleOf: 5 }, '/multipleOf', [0, 1, 1.5, 2, 5]],
+    [{ type: 'object', properties: { a: {} }, additionalProperties: false, const: { b: 1 } }, '/const', [{ b: 1 }, { a: 1 }]],
+    [{ type: 'object', properties: { a: {} }, required: ['a'], enum: [{ b: 1 }, {}] }, '/enum', [{ b: 1 }, {}, { a: 1 }]],
   ]
   for (const [schema, pointer, candidates] of nothingTaken) {
     expect(pointers(schema), JSON.stringify(schema)).toEqual([pointer])
@@ -197,7 +199,7 @@ it('refuses a schema no value can satisfy: a const or enum of another type, allO
     { type: ['string', 'null'], not: { type: 'string' } }, { type: 'string', not: { type: 'string', maxLength: 2 } }, { type: 'array', contains: { type: 'string' }, maxItems: 1 },
     { type: 'string', format: 'date', maxLength: 10 }, { type: 'string', format: 'date-time', minLength: 24 },
     { type: 'object', properties: { ab: {} }, propertyNames: { maxLength: 2 }, required: ['ab'] }, { anyOf: [false, { type: 'string' }] },
-    { type: 'array', maxItems: 3, uniqueItems: true, minItems: 2, items: { type: 'boolean' } }, { type: 'number', minimum: 1, maximum: 5, multipleOf: 5 }, { type: 'number', minimum: 0.1, maximum: 0.2, multipleOf: 0.15 }, { type: 'object', properties: { a: {}, b: {} }, required: ['a'], dependentRequired: { a: ['b'] } }]) {
+    { type: 'array', maxItems: 3, uniqueItems: true, minItems: 2, items: { type: 'boolean' } }, { type: 'object', properties: { a: {} }, additionalProperties: false, const: { a: 1 } }, { type: 'number', minimum: 1, maximum: 5, multipleOf: 5 }, { type: 'number', minimum: 0.1, maximum: 0.2, multipleOf: 0.15 }, { type: 'object', properties: { a: {}, b: {} }, required: ['a'], dependentRequired: { a: ['b'] } }]) {
     expect(pointers(fine), JSON.stringify(fine)).toEqual([])
   }
 })

@@ -166,6 +166,7 @@ describe('expressions checked against the process', () => {
     ['$string("5" * 2)', 'operator', '`*` takes numbers, and is given "5" (a text): JSONata would refuse it when it runs.'],
     ['$string($now() + 1)', 'operator', '`+` takes numbers, and is given $now() (a text): JSONata would refuse it when it runs.'],
     ['$string($addDuration($now(), "P1D") * 2)', 'operator', '`*` takes numbers, and is given $addDuration($now(), "P1D") (a text)'],
+    ['$string($count([1, 2]) > "a")', 'operator', '`>` orders two numbers or two texts, and is given $count([1, 2]) (a number) and "a" (a text)'],
     ['$string($length("ab") > "a")', 'operator', '`>` orders two numbers or two texts, and is given $length("ab") (a number) and "a" (a text)'],
     ['$sum(context.seats)', 'function', '(context.seats (a list of texts)): JSONata would refuse the call whenever context.seats is given'],
     ['$sum(["1", "2"])', 'function', '`$sum()` cannot take what it is given (a list of texts): JSONata would refuse the call when it runs.'],
