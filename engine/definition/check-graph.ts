@@ -22,17 +22,19 @@ export function checkGraph(ctx: CompileContext, process: CompiledProcess, writte
   const edges = [...processEdges(process), ...systemOnlyActionEdges(process)]
   const forward = new Map<string, string[]>()
   const backward = new Map<string, string[]>()
-  const add = (map: Map<string, string[]>, from: string, to: string): void => {
-    const list = map.get(from)
-    if (list) list.push(to)
-    else map.set(from, [to])
-  }
   for (const edge of edges) {
     add(forward, edge.from, edge.to)
     add(backward, edge.to, edge.from)
   }
-  reportUncountedRounds(ctx, process, writtenSteps, forward)
-  reportReadsBeforeWritten(ctx, process, writtenSteps, forward)
+  // The steps an instance may enter after leaving a step, found once each.
+  const reached = new Map<string, Set<string>>()
+  const after = (step: string): ReadonlySet<string> => {
+    let steps = reached.get(step)
+    if (!steps) reached.set(step, steps = closure(forward.get(step) ?? [], forward))
+    return steps
+  }
+  reportUncountedRounds(ctx, process, writtenSteps, after)
+  reportReadsBeforeWritten(ctx, process, writtenSteps, after)
   const reachable = closure([process.initialStep], forward)
   // A `goto` that names no step is reported as `definition.unknown-step`; the step it was meant
   // for would be reported as unreachable too, so reachability waits until the names are right.
@@ -85,13 +87,13 @@ function reportSkipCycles(ctx: CompileContext, process: CompiledProcess, written
  * so the rounds never add up and `onMaxRounds` never applies (`definition.conflicting-target`, at
  * `maxRounds`).
  */
-function reportUncountedRounds(ctx: CompileContext, process: CompiledProcess, writtenSteps: readonly StepDefinition[], forward: ReadonlyMap<string, readonly string[]>): void {
+function reportUncountedRounds(ctx: CompileContext, process: CompiledProcess, writtenSteps: readonly StepDefinition[], after: (step: string) => ReadonlySet<string>): void {
   writtenSteps.forEach((written, index) => {
     const step = process.steps.get(written.id)
     if (!step) return
     for (const action of step.actions.values()) {
       const { target } = action
-      if (!action.rounds || target.kind !== 'step' || !process.steps.has(target.step) || closure([target.step], forward).has(step.id)) continue
+      if (!action.rounds || target.kind !== 'step' || !process.steps.has(target.step) || target.step === step.id || after(target.step).has(step.id)) continue
       ctx.report('definition.conflicting-target', pointerOf('steps', index, 'actions', action.id, 'maxRounds'),
         `Action "${action.id}" leads to step "${target.step}", from which step "${step.id}" is never reached again: "${target.step}" has never been entered when the action is performed, so \`maxRounds\` never counts a round and \`onMaxRounds\` never applies.`,
         'Use `maxRounds` on an action that sends the work back to an earlier step (one that leads here again), or remove `maxRounds` and `onMaxRounds`.')
@@ -105,23 +107,17 @@ function reportUncountedRounds(ctx: CompileContext, process: CompiledProcess, wr
  * included when nothing leads back to it. The condition then decides the same way for every
  * delivery (`definition.expression-reference`, at the `when`).
  */
-function reportReadsBeforeWritten(ctx: CompileContext, process: CompiledProcess, writtenSteps: readonly StepDefinition[], forward: ReadonlyMap<string, readonly string[]>): void {
-  const recordedIn = new Map<string, string[]>()
+function reportReadsBeforeWritten(ctx: CompileContext, process: CompiledProcess, writtenSteps: readonly StepDefinition[], after: (step: string) => ReadonlySet<string>): void {
+  const recordedIn = new Map<string, Set<string>>()
   for (const step of process.steps.values()) {
-    for (const action of step.actions.values()) for (const [name] of action.record) recordedIn.set(name, [...(recordedIn.get(name) ?? []), step.id])
-  }
-  const reached = new Map<string, Set<string>>()
-  // The steps an instance may enter after leaving `step`.
-  const after = (step: string): Set<string> => {
-    let steps = reached.get(step)
-    if (!steps) reached.set(step, steps = closure(forward.get(step) ?? [], forward))
-    return steps
+    for (const action of step.actions.values()) for (const [name] of action.record) recordedIn.set(name, (recordedIn.get(name) ?? new Set()).add(step.id))
   }
   writtenSteps.forEach((written, index) => {
     if (written.when === undefined || !process.steps.has(written.id)) return
+    const recorders = (value: string): string[] => [...recordedIn.get(value) ?? []]
     const never = [
-      ...namesRead(written.when, 'values').filter((value) => recordedIn.has(value) && !(recordedIn.get(value) as string[]).some((step) => after(step).has(written.id)))
-        .map((value) => [`values.${value}`, `only step${(recordedIn.get(value) as string[]).length === 1 ? '' : 's'} ${[...new Set(recordedIn.get(value))].map((step) => `"${step}"`).join(', ')} record${(recordedIn.get(value) as string[]).length === 1 ? 's' : ''} it`] as const),
+      ...namesRead(written.when, 'values').filter((value) => recordedIn.has(value) && !recorders(value).some((step) => after(step).has(written.id)))
+        .map((value) => [`values.${value}`, `only ${recorders(value).length === 1 ? 'step' : 'steps'} ${recorders(value).map((step) => `"${step}"`).join(', ')} ${recorders(value).length === 1 ? 'records' : 'record'} it`] as const),
       ...namesRead(written.when, 'data').filter((step) => process.steps.has(step) && !after(step).has(written.id))
         .map((step) => [`data.${step}`, `it is filled by acting in step "${step}"`] as const),
     ]
@@ -165,6 +161,13 @@ function reportUnperformable(ctx: CompileContext, process: CompiledProcess, writ
         `Give the step \`timeout: { after: P14D, action: ${id} }\`, or name the role that performs it.`)
     }
   })
+}
+
+/** Adds `to` to the list `map` holds for `from`. */
+function add(map: Map<string, string[]>, from: string, to: string): void {
+  const list = map.get(from)
+  if (list) list.push(to)
+  else map.set(from, [to])
 }
 
 function closure(start: readonly string[], next: ReadonlyMap<string, readonly string[]>): Set<string> {
