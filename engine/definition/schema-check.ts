@@ -56,8 +56,10 @@ function describe(source: Source, e: ErrorObject): DefinitionError {
   if (e.propertyName !== undefined) {
     const pointer = `${e.instancePath}/${escapeSegment(e.propertyName)}`
     const accepted = e.keyword === 'pattern' ? patternMessageOf(e.parentSchema) : undefined
+    // YAML reads a key written `~` or `null`, or left out before its colon, as no name at all.
+    const name = e.propertyName === '' ? 'An empty name (a key written `~` or `null`, or none before the colon, which YAML reads as no name)' : `Name "${e.propertyName}"`
     return source.errorAtKey('definition.schema', pointer,
-      accepted ? `Name "${e.propertyName}" is not accepted. ${accepted}` : `Name "${e.propertyName}" ${e.message ?? 'is invalid'}.`, hint)
+      accepted ? `${name} is not accepted. ${accepted}` : `${name} ${e.message ?? 'is invalid'}.`, hint)
   }
   switch (e.keyword) {
     case 'additionalProperties': {

@@ -63,6 +63,12 @@ export function unsatisfiableFaults(node: Readonly<Record<string, unknown>>, poi
   if ('const' in node && (typeof single !== 'object' || single === null) && Array.isArray(listed) && listed.length > 0 && !listed.includes(single)) {
     faults.push({ pointer: `${pointer}/const`, atKey: false, message: `\`const\` is ${JSON.stringify(single)}, which \`enum\` does not list: ${none}`, hint: 'Remove one of them: `const` alone accepts its value, `enum` alone any it lists.' })
   }
+  // `if` of a schema every value meets, with `then: false` (or of one none meets, with `else: false`).
+  const always = node['if'] === true || (isObject(node['if']) && Object.keys(node['if']).length === 0)
+  const branch = always && node['then'] === false ? 'then' : node['if'] === false && node['else'] === false ? 'else' : undefined
+  if (branch) {
+    faults.push({ pointer: `${pointer}/${branch}`, atKey: false, message: `\`if\` is ${branch === 'then' ? 'met by every value' : 'met by none'}, and \`${branch}\` is \`false\`: no value can satisfy it.`, hint: 'Give `if` the values the rule is for, or remove `if` and its branches.' })
+  }
   for (const keyword of ['anyOf', 'oneOf']) {
     const branches = node[keyword]
     if (Array.isArray(branches) && branches.length > 0 && branches.every((branch) => branch === false)) {

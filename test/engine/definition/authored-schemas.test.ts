@@ -163,6 +163,8 @@ it('refuses a schema no value can satisfy: a const or enum of another type, allO
     [{ type: 'object', properties: { abc: {} }, propertyNames: { maxLength: 2 }, required: ['abc'] }, '/required/0', [{ abc: 1 }, {}]],
     [{ type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false, required: ['a'], dependentRequired: { a: ['b'] } }, '/dependentRequired/a/0', [{ a: 'x' }, { a: 'x', b: 1 }, {}]],
     [{ anyOf: [false, false] }, '/anyOf', [1, 'a', null]],
+    [{ type: 'string', if: true, then: false }, '/then', ['a', '']],
+    [{ type: 'string', if: false, else: false }, '/else', ['a', '']],
     [{ type: 'array', maxItems: 3, contains: false }, '/contains', [[], [1]]],
     [{ type: 'array', maxItems: 3, uniqueItems: true, minItems: 2, items: { enum: ['a'] } }, '/minItems', [['a', 'a'], ['a', 'b']]],
     [{ type: 'array', maxItems: 3, uniqueItems: true, minItems: 3, items: { type: 'boolean' } }, '/minItems', [[true, false, true], [true, false]]],
@@ -198,7 +200,7 @@ it('refuses a schema no value can satisfy: a const or enum of another type, allO
     { type: 'integer', minimum: 1.2, maximum: 2 }, { type: 'integer', minimum: 1, maximum: 10, multipleOf: 10 }, { type: 'object', properties: { legacy: false } },
     { type: ['string', 'null'], not: { type: 'string' } }, { type: 'string', not: { type: 'string', maxLength: 2 } }, { type: 'array', contains: { type: 'string' }, maxItems: 1 },
     { type: 'string', format: 'date', maxLength: 10 }, { type: 'string', format: 'date-time', minLength: 24 },
-    { type: 'object', properties: { ab: {} }, propertyNames: { maxLength: 2 }, required: ['ab'] }, { anyOf: [false, { type: 'string' }] },
+    { type: 'object', properties: { ab: {} }, propertyNames: { maxLength: 2 }, required: ['ab'] }, { anyOf: [false, { type: 'string' }] }, { type: 'string', if: { minLength: 3 }, then: false },
     { type: 'array', maxItems: 3, uniqueItems: true, minItems: 2, items: { type: 'boolean' } }, { type: 'object', properties: { a: {} }, additionalProperties: false, const: { a: 1 } }, { type: 'number', minimum: 1, maximum: 5, multipleOf: 5 }, { type: 'number', minimum: 0.1, maximum: 0.2, multipleOf: 0.15 }, { type: 'object', properties: { a: {}, b: {} }, required: ['a'], dependentRequired: { a: ['b'] } }]) {
     expect(pointers(fine), JSON.stringify(fine)).toEqual([])
   }

@@ -21,6 +21,17 @@ const compile = (text: string): CompileResult => compileProcess(text, 'demo.yaml
 /** A raw regular expression, as ajv's default message shows it. */
 const REGEX = /\^|\$"|\[0-9\]|\(\?/
 
+describe('a key YAML reads as no name', () => {
+  it('is named as such, at the key, with what a name may be', () => {
+    for (const key of ['~', 'null']) {
+      expect(problemsOf(compile(step(`    actions:\n      ${key}: { end: completed }\n`)))).toEqual([expect.objectContaining({
+        code: 'definition.schema', line: 10, column: 7,
+        message: expect.stringMatching(/^An empty name \(a key written `~` or `null`, or none before the colon, which YAML reads as no name\) is not accepted\. Use lower-case kebab-case/) as unknown,
+      })])
+    }
+  })
+})
+
 describe('a misspelt key', () => {
   it('is the one problem, at the key, with Did you mean, and not also a missing property', () => {
     const text = `${HEAD}steps:\n  - id: deliver\n    titel: Deliver\n    actor: isv\n${FINISH}`
